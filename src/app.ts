@@ -1,0 +1,73 @@
+import { AjvCompiler } from '@fastify/ajv-compiler'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import { databasePath } from './config.js'
+import auth from './plugins/auth.js'
+import db from './plugins/db.js'
+import httpCache from './plugins/http-cache.js'
+import openapi from './plugins/openapi.js'
+import problem from './plugins/problem.js'
+import settings from './plugins/settings.js'
+import { articleSchemas } from './resources/articles/schemas.js'
+import { authorSchemas } from './resources/authors/schemas.js'
+import { routes } from './routes.js'
+import { sharedSchemas } from './schemas.js'
+
+export interface AppOptions {
+  /** An SQLite file path or `:memory:`. */
+  databaseUrl: string
+  timezone: string
+  locale: string
+  /** Fill an empty database with the demo blog. */
+  demo: boolean
+  adminToken: string | null
+  logger?: FastifyServerOptions['logger']
+  /** Largest accepted JSON body, in bytes. */
+  bodyLimit?: number
+}
+
+type ValidatorFactory = NonNullable<NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>['buildValidator']>
+
+/**
+ * Bodies are validated strictly: an unknown field or a wrong type is a 400, never dropped
+ * or coerced. Query strings, paths and headers arrive as text, so those are coerced.
+ */
+const buildValidator: ValidatorFactory = (externalSchemas, ajvOptions) => {
+  const factory = AjvCompiler()
+  const coercing = (coerceTypes: boolean | 'array') =>
+    ({ ...ajvOptions, customOptions: { ...ajvOptions?.customOptions, coerceTypes } }) as Parameters<typeof factory>[1]
+  const strict = factory(externalSchemas, coercing(false))
+  const lenient = factory(externalSchemas, coercing('array'))
+  return (route) => route.httpPart === 'body' ? strict(route) : lenient(route)
+}
+
+// Never log secrets: bearer tokens, and readers' addresses.
+const requestSerializers = {
+  req: (request: { method: string, url: string, id: string }) => ({ id: request.id, method: request.method, url: request.url })
+}
+
+export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger === undefined || options.logger === false
+      ? false
+      : { ...(typeof options.logger === 'object' ? options.logger : {}), serializers: requestSerializers, redact: ['req.headers.authorization'] },
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    ajv: { customOptions: { removeAdditional: false, allErrors: false } },
+    schemaController: { compilersFactory: { buildValidator } },
+    return503OnClosing: true,
+    forceCloseConnections: 'idle'
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  // JSON only: other media types get a 415 instead of a text/plain parse.
+  app.removeContentTypeParser(['text/plain'])
+
+  await app.register(problem)
+  await app.register(settings, { timezone: options.timezone, locale: options.locale })
+  await app.register(db, { path: databasePath(options.databaseUrl), demo: options.demo, timezone: options.timezone, locale: options.locale })
+  await app.register(auth, { adminToken: options.adminToken })
+  await app.register(httpCache)
+  for (const schema of [...sharedSchemas, ...articleSchemas, ...authorSchemas]) app.addSchema(schema)
+  await app.register(openapi)
+  await app.register(routes)
+  return app
+}

@@ -1,0 +1,156 @@
+import { parseArgs } from 'node:util'
+import type { Writable } from 'node:stream'
+import { ConfigError, databasePath, readConfig, type Config } from '../config.js'
+import { openDatabase, runMigrations, type Db } from '../db/client.js'
+import { tokenRoles, type TokenRole } from '../db/schema.js'
+import { seedDemo } from '../demo/seed.js'
+import { createToken, listTokens, revokeToken } from '../resources/tokens/service.js'
+import { startServer } from '../server.js'
+
+export interface CliIo {
+  stdout: Writable
+  stderr: Writable
+  env: NodeJS.ProcessEnv
+}
+
+const usage = `Usage: dateline <command> [options]
+
+Commands:
+  serve                         start the HTTP server (migrates first)
+  migrate                       apply database migrations
+  seed                          fill an empty database with the demo blog
+  token create --role <admin|editor|author> [--author <id|slug>] [--name <label>] [--expires-at <RFC 3339>]
+                                create an API token; the secret is printed once
+  token list                    list tokens (never their secrets)
+  token revoke <id>             revoke a token at once
+
+Settings come from the environment; these flags override them:
+  --port, --host, --database-url, --timezone, --locale, --demo, --admin-token, --log-level
+`
+
+class UsageError extends Error {}
+
+const options = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'database-url': { type: 'string' },
+  timezone: { type: 'string' },
+  locale: { type: 'string' },
+  demo: { type: 'string' },
+  'admin-token': { type: 'string' },
+  'log-level': { type: 'string' },
+  role: { type: 'string' },
+  author: { type: 'string' },
+  name: { type: 'string' },
+  'expires-at': { type: 'string' },
+  help: { type: 'boolean', short: 'h' }
+} as const
+
+function withDatabase<T> (config: Config, work: (db: Db) => T): T {
+  const db = openDatabase(databasePath(config.databaseUrl))
+  try {
+    runMigrations(db)
+    return work(db)
+  } finally {
+    db.$client.close()
+  }
+}
+
+function parseRole (raw: string | undefined): TokenRole {
+  if (raw === undefined) throw new UsageError('token create needs --role admin|editor|author')
+  if (!(tokenRoles as readonly string[]).includes(raw)) throw new UsageError(`--role must be one of ${tokenRoles.join(', ')}, not "${raw}"`)
+  return raw as TokenRole
+}
+
+function parseExpiry (raw: string | undefined): string | null {
+  if (raw === undefined) return null
+  const at = Date.parse(raw)
+  if (Number.isNaN(at)) throw new UsageError(`--expires-at must be an RFC 3339 timestamp, not "${raw}"`)
+  return new Date(at).toISOString()
+}
+
+async function tokenCommand (config: Config, args: string[], values: Record<string, string | boolean | undefined>, io: CliIo): Promise<number> {
+  const [action, ...rest] = args
+  if (action === 'create') {
+    const role = parseRole(values.role as string | undefined)
+    const { token, secret } = withDatabase(config, (db) => createToken(db, {
+      role,
+      ...(values.author === undefined ? {} : { author: values.author as string }),
+      ...(values.name === undefined ? {} : { name: values.name as string }),
+      expiresAt: parseExpiry(values['expires-at'] as string | undefined)
+    }))
+    // The secret alone on stdout, so scripts can capture it; the rest is for people.
+    io.stderr.write(`Created ${token.role} token ${token.id} (${token.name}). Keep the secret now: it is not shown again.\n`)
+    io.stdout.write(`${secret}\n`)
+    return 0
+  }
+  if (action === 'list') {
+    const tokens = withDatabase(config, listTokens)
+    io.stdout.write('id\trole\tauthor\tname\tcreated\tlast used\tstate\n')
+    for (const token of tokens) {
+      const state = token.revokedAt !== null ? 'revoked' : token.expiresAt !== null && token.expiresAt <= new Date().toISOString() ? 'expired' : 'active'
+      io.stdout.write(`${token.id}\t${token.role}\t${token.authorId ?? '-'}\t${token.name}\t${token.createdAt}\t${token.lastUsedAt ?? '-'}\t${state}\n`)
+    }
+    return 0
+  }
+  if (action === 'revoke') {
+    const id = rest[0]
+    if (id === undefined || !/^\d+$/.test(id)) throw new UsageError('token revoke needs a token id (see token list)')
+    const revoked = withDatabase(config, (db) => revokeToken(db, Number(id)))
+    if (!revoked) {
+      io.stderr.write(`dateline: there is no active token ${id}\n`)
+      return 1
+    }
+    io.stdout.write(`Revoked token ${id}.\n`)
+    return 0
+  }
+  throw new UsageError('token needs one of: create, list, revoke')
+}
+
+async function run (argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true })
+  const [command, ...args] = positionals
+  if (values.help === true || command === undefined || command === 'help') {
+    io.stdout.write(usage)
+    return command === undefined && values.help !== true ? 1 : 0
+  }
+  const config = readConfig(io.env, values as Record<string, string | undefined>)
+  switch (command) {
+    case 'serve':
+      await startServer(config)
+      return 0
+    case 'migrate':
+      withDatabase(config, () => {})
+      io.stdout.write(`Migrated ${databasePath(config.databaseUrl)}.\n`)
+      return 0
+    case 'seed': {
+      const seeded = withDatabase(config, (db) => seedDemo(db, config))
+      io.stdout.write(seeded ? 'Added the demo blog.\n' : 'The database has content already; left it alone.\n')
+      return 0
+    }
+    case 'token':
+      return await tokenCommand(config, args, values, io)
+    default:
+      throw new UsageError(`unknown command "${command}"`)
+  }
+}
+
+/** Runs the CLI; returns the exit code. Errors a user can fix are one line, never a stack. */
+export async function runCli (argv: string[], io: CliIo): Promise<number> {
+  try {
+    return await run(argv, io)
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof UsageError) {
+      io.stderr.write(`dateline: ${error.message}\n${error instanceof UsageError ? 'Run "dateline --help" for usage.\n' : ''}`)
+      return 2
+    }
+    const code = (error as { code?: string }).code
+    if (typeof code === 'string' && (code.startsWith('DATELINE_') || code.startsWith('ERR_PARSE_ARGS'))) {
+      io.stderr.write(`dateline: ${(error as Error).message}\n`)
+      return 2
+    }
+    // Start-up failures (port in use, unreadable database…) are one line for the operator.
+    io.stderr.write(`dateline: ${error instanceof Error ? error.message : String(error)}${code === undefined ? '' : ` (${code})`}\n`)
+    return 1
+  }
+}

@@ -1,0 +1,86 @@
+import { sql } from 'drizzle-orm'
+import { check, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+
+// Timestamps are stored as RFC 3339 UTC strings with milliseconds
+// (`2015-06-25T14:03:00.000Z`): they sort correctly as text and are what the API returns.
+
+export const authors = sqliteTable('authors', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  slug: text('slug').notNull().unique(),
+  name: text('name').notNull(),
+  bio: text('bio'),
+  avatarUrl: text('avatar_url'),
+  url: text('url'),
+  email: text('email'),
+  version: integer('version').notNull().default(1),
+  createdAt: text('created_at').notNull(),
+  updatedAt: text('updated_at').notNull()
+}, (table) => [
+  index('authors_name_idx').on(table.name, table.id),
+  index('authors_created_at_idx').on(table.createdAt, table.id)
+])
+
+export const articleStatuses = ['draft', 'scheduled', 'published'] as const
+export type ArticleStatus = (typeof articleStatuses)[number]
+
+export const articles = sqliteTable('articles', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  slug: text('slug').notNull().unique(),
+  title: text('title').notNull(),
+  body: text('body').notNull(),
+  /** The excerpt as served: `customExcerpt` when given, otherwise derived from the body. */
+  excerpt: text('excerpt').notNull(),
+  customExcerpt: text('custom_excerpt'),
+  status: text('status', { enum: articleStatuses }).notNull(),
+  publishedAt: text('published_at'),
+  /** The `YYYY-MM-DD` day of `publishedAt` in the site time zone, kept with it. */
+  publishedDay: text('published_day'),
+  authorId: integer('author_id').notNull().references(() => authors.id, { onDelete: 'restrict' }),
+  commentCount: integer('comment_count').notNull().default(0),
+  version: integer('version').notNull().default(1),
+  createdAt: text('created_at').notNull(),
+  updatedAt: text('updated_at').notNull()
+}, (table) => [
+  check('articles_status_check', sql`${table.status} in ('draft', 'scheduled', 'published')`),
+  index('articles_status_published_idx').on(table.status, table.publishedAt, table.id),
+  index('articles_author_idx').on(table.authorId, table.status, table.publishedAt),
+  index('articles_day_idx').on(table.publishedDay, table.status),
+  index('articles_updated_at_idx').on(table.updatedAt, table.id),
+  index('articles_title_idx').on(table.title, table.id)
+])
+
+export const labels = sqliteTable('labels', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull(),
+  /** `name` case-folded: labels differing only in case are one label. */
+  key: text('key').notNull().unique()
+})
+
+export const articleLabels = sqliteTable('article_labels', {
+  articleId: integer('article_id').notNull().references(() => articles.id, { onDelete: 'cascade' }),
+  labelId: integer('label_id').notNull().references(() => labels.id, { onDelete: 'cascade' }),
+  /** Keeps labels in the order the editor gave them. */
+  position: integer('position').notNull()
+}, (table) => [
+  primaryKey({ columns: [table.articleId, table.labelId] }),
+  index('article_labels_label_idx').on(table.labelId, table.articleId)
+])
+
+export const tokenRoles = ['admin', 'editor', 'author'] as const
+export type TokenRole = (typeof tokenRoles)[number]
+
+export const tokens = sqliteTable('tokens', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull(),
+  role: text('role', { enum: tokenRoles }).notNull(),
+  authorId: integer('author_id').references(() => authors.id, { onDelete: 'cascade' }),
+  /** SHA-256 of the secret, hex: the secret itself is never stored. */
+  secretHash: text('secret_hash').notNull().unique(),
+  createdAt: text('created_at').notNull(),
+  lastUsedAt: text('last_used_at'),
+  expiresAt: text('expires_at'),
+  revokedAt: text('revoked_at')
+}, (table) => [
+  check('tokens_role_check', sql`${table.role} in ('admin', 'editor', 'author')`),
+  check('tokens_author_role_check', sql`(${table.role} = 'author') = (${table.authorId} is not null)`)
+])

@@ -1,0 +1,23 @@
+import createError from '@fastify/error'
+
+// The catalogue of problems Dateline answers with. Each code maps to a problem
+// `type` in plugins/problem.ts; code anywhere throws one of these.
+
+export interface FieldError {
+  /** Where the bad value is, e.g. `body.title` or `querystring.sort`. */
+  path: string
+  message: string
+}
+
+export const NotFound = createError<[string]>('DATELINE_NOT_FOUND', '%s', 404)
+export const SlugTaken = createError<[string]>('DATELINE_SLUG_TAKEN', 'The slug "%s" is already taken', 409)
+export const Conflict = createError<[string]>('DATELINE_CONFLICT', '%s', 409)
+export const Unauthorized = createError<[string]>('DATELINE_UNAUTHORIZED', '%s', 401)
+export const Forbidden = createError<[string]>('DATELINE_FORBIDDEN', '%s', 403)
+export const PreconditionFailed = createError<[string]>('DATELINE_PRECONDITION_FAILED', '%s', 412)
+const Invalid = createError<[string]>('DATELINE_INVALID', '%s', 400)
+
+/** A 400 that names the offending field, for rules a JSON schema cannot express. */
+export function invalid (path: string, message: string): Error & { errors: FieldError[] } {
+  return Object.assign(new Invalid(`${path} ${message}`), { errors: [{ path, message }] })
+}

@@ -1,0 +1,100 @@
+import MarkdownIt from 'markdown-it'
+import sanitizeHtml from 'sanitize-html'
+
+// Hosts whose players may be embedded in an article. Anything else in an <iframe> is dropped.
+export const embedHosts = [
+  'www.youtube.com',
+  'www.youtube-nocookie.com',
+  'player.vimeo.com',
+  'open.spotify.com',
+  'w.soundcloud.com',
+  'www.google.com', // Maps embeds
+  'platform.twitter.com',
+  'www.instagram.com',
+  'datawrapper.dwcdn.net',
+  'flo.uri.sh'
+]
+
+// What a news article needs, and nothing that can run code: no <script>, no <style>,
+// no event handlers, no `javascript:` or `data:` URLs.
+const articlePolicy: sanitizeHtml.IOptions = {
+  allowedTags: [
+    'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'p', 'br', 'hr', 'div', 'span',
+    'strong', 'b', 'em', 'i', 'u', 's', 'del', 'ins', 'sub', 'sup', 'mark', 'small',
+    'abbr', 'cite', 'q', 'time', 'code', 'pre', 'kbd',
+    'blockquote', 'ul', 'ol', 'li', 'dl', 'dt', 'dd',
+    'a', 'img', 'figure', 'figcaption', 'picture', 'source', 'iframe',
+    'table', 'caption', 'colgroup', 'col', 'thead', 'tbody', 'tfoot', 'tr', 'th', 'td'
+  ],
+  allowedAttributes: {
+    a: ['href', 'title', 'rel', 'target', 'name'],
+    img: ['src', 'srcset', 'sizes', 'alt', 'title', 'width', 'height', 'loading'],
+    source: ['srcset', 'sizes', 'media', 'type'],
+    iframe: ['src', 'width', 'height', 'title', 'allow', 'allowfullscreen', 'loading'],
+    blockquote: ['cite'],
+    q: ['cite'],
+    time: ['datetime'],
+    abbr: ['title'],
+    ol: ['start', 'reversed', 'type'],
+    th: ['colspan', 'rowspan', 'scope'],
+    td: ['colspan', 'rowspan'],
+    col: ['span'],
+    colgroup: ['span'],
+    code: ['class']
+  },
+  allowedClasses: { code: [/^language-[\w-]+$/] },
+  allowedSchemes: ['http', 'https', 'mailto', 'tel'],
+  allowedSchemesByTag: { img: ['http', 'https'], source: ['http', 'https'], iframe: ['https'] },
+  allowProtocolRelative: false,
+  allowedIframeHostnames: embedHosts,
+  allowIframeRelativeUrls: false,
+  disallowedTagsMode: 'discard',
+  transformTags: {
+    // A link that opens a new tab must not hand the opener to the other site.
+    a: (tagName, attribs) => attribs.target === '_blank'
+      ? { tagName, attribs: { ...attribs, rel: 'noopener noreferrer' } }
+      : { tagName, attribs }
+  }
+}
+
+export function sanitizeArticleHtml (html: string): string {
+  return sanitizeHtml(html, articlePolicy).trim()
+}
+
+// Raw HTML is allowed in Markdown (editors paste embeds), and sanitised with the rest.
+const markdown = new MarkdownIt({ html: true, linkify: true, typographer: false })
+
+export function renderMarkdown (source: string): string {
+  return sanitizeArticleHtml(markdown.render(source))
+}
+
+/** The text of an HTML fragment, with block boundaries as spaces and entities decoded. */
+export function htmlToText (html: string): string {
+  const withBreaks = html.replace(/<\/(p|div|h[1-6]|li|blockquote|figcaption|tr|pre)>|<br\s*\/?>/gi, ' ')
+  const text = sanitizeHtml(withBreaks, { allowedTags: [], allowedAttributes: {}, nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'iframe', 'figcaption'] })
+  return decodeEntities(text).replace(/\s+/g, ' ').trim()
+}
+
+const namedEntities: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' }
+
+function decodeEntities (text: string): string {
+  return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (entity, name: string) => {
+    if (name[0] === '#') {
+      const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10)
+      return Number.isInteger(code) && code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : entity
+    }
+    return namedEntities[name.toLowerCase()] ?? entity
+  })
+}
+
+export const excerptLength = 200
+
+/** About `excerptLength` characters of the body's text, cut at a word boundary. */
+export function deriveExcerpt (html: string, length = excerptLength): string {
+  const text = htmlToText(html)
+  if (text.length <= length) return text
+  const cut = text.slice(0, length + 1)
+  const lastSpace = cut.lastIndexOf(' ')
+  const words = lastSpace > length / 2 ? cut.slice(0, lastSpace) : text.slice(0, length)
+  return `${words.replace(/[\s,;:.!?-]+$/u, '')}…`
+}

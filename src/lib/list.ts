@@ -1,0 +1,137 @@
+import { and, or, sql, type SQL } from 'drizzle-orm'
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
+import { invalid } from '../errors.js'
+
+// Parsing and paging shared by every list: `sort`, `fields`, `include`, `limit` with
+// `offset` or a keyset `cursor`, and the `Link` header.
+
+export interface SortKey<F extends string = string> {
+  field: F
+  descending: boolean
+}
+
+/** Parses `sort=title,-publishedAt` against an allow-list. */
+export function parseSort<F extends string> (raw: string | undefined, allowed: readonly F[], fallback: string): SortKey<F>[] {
+  const keys = (raw ?? fallback).split(',').map((part) => part.trim())
+  const seen = new Set<string>()
+  return keys.map((part) => {
+    const descending = part.startsWith('-')
+    const field = descending ? part.slice(1) : part
+    if (!(allowed as readonly string[]).includes(field)) {
+      throw invalid('querystring.sort', `cannot sort by "${field}"; use one of ${allowed.join(', ')}`)
+    }
+    if (seen.has(field)) throw invalid('querystring.sort', `names "${field}" twice`)
+    seen.add(field)
+    return { field: field as F, descending }
+  })
+}
+
+/** Parses a comma-separated list (`fields`, `include`) against an allow-list. */
+export function parseNames<N extends string> (raw: string | undefined, allowed: readonly N[], param: string): Set<N> {
+  const names = new Set<N>()
+  if (raw === undefined) return names
+  for (const part of raw.split(',')) {
+    const name = part.trim()
+    if (!(allowed as readonly string[]).includes(name)) {
+      throw invalid(`querystring.${param}`, `has an unknown name "${name}"; use ${allowed.join(', ')}`)
+    }
+    names.add(name as N)
+  }
+  return names
+}
+
+/** The object with only the named fields (and always its `id`). */
+export function pickFields<T extends { id: number }> (item: T, fields: ReadonlySet<string>): Partial<T> {
+  const picked: Partial<T> = { id: item.id } as Partial<T>
+  for (const field of fields) {
+    if (field in item) (picked as Record<string, unknown>)[field] = (item as Record<string, unknown>)[field]
+  }
+  return picked
+}
+
+export type CursorValue = string | number | null
+
+// A cursor carries the sort it was made for, so a cursor reused with another sort
+// is refused instead of silently skipping rows.
+export function encodeCursor (sort: SortKey[], values: CursorValue[]): string {
+  return Buffer.from(JSON.stringify({ s: sortSignature(sort), v: values })).toString('base64url')
+}
+
+export function decodeCursor (raw: string, sort: SortKey[]): CursorValue[] {
+  let decoded: unknown
+  try {
+    decoded = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'))
+  } catch {
+    throw invalid('querystring.cursor', 'is not a cursor this API gave out')
+  }
+  const cursor = decoded as { s?: unknown, v?: unknown }
+  const valid = typeof cursor === 'object' && cursor !== null &&
+    Array.isArray(cursor.v) && cursor.v.length === sort.length + 1 &&
+    cursor.v.every((value) => value === null || typeof value === 'string' || typeof value === 'number')
+  if (!valid) throw invalid('querystring.cursor', 'is not a cursor this API gave out')
+  if (cursor.s !== sortSignature(sort)) throw invalid('querystring.cursor', 'was made for another sort order')
+  return cursor.v as CursorValue[]
+}
+
+function sortSignature (sort: SortKey[]): string {
+  return sort.map((key) => (key.descending ? '-' : '') + key.field).join(',')
+}
+
+export interface KeysetColumn {
+  column: SQLiteColumn | SQL
+  descending: boolean
+}
+
+/**
+ * The rows strictly after `values` in the order of `columns` (the last being a unique
+ * tie-breaker). NULL sorts first ascending and last descending, as SQLite orders it.
+ */
+export function keysetAfter (columns: KeysetColumn[], values: CursorValue[]): SQL | undefined {
+  const branches: SQL[] = []
+  columns.forEach((key, i) => {
+    const after = strictlyAfter(key, values[i] ?? null)
+    if (after === undefined) return
+    const equalBefore = columns.slice(0, i).map((prior, j) => equalTo(prior.column, values[j] ?? null))
+    branches.push(and(...equalBefore, after) as SQL)
+  })
+  return branches.length === 0 ? sql`0` : or(...branches)
+}
+
+function strictlyAfter ({ column, descending }: KeysetColumn, value: CursorValue): SQL | undefined {
+  if (value === null) return descending ? undefined : sql`${column} is not null`
+  return descending ? sql`(${column} < ${value} or ${column} is null)` : sql`${column} > ${value}`
+}
+
+function equalTo (column: SQLiteColumn | SQL, value: CursorValue): SQL {
+  return value === null ? sql`${column} is null` : sql`${column} = ${value}`
+}
+
+export interface Page<T> {
+  items: T[]
+  total: number
+  limit: number
+  offset: number
+  nextCursor: string | null
+}
+
+/** RFC 8288 links to the next and previous pages of the list at `url`. */
+export function pageLinks (url: string, page: Page<unknown>): string | undefined {
+  const links: string[] = []
+  const base = new URL(url, 'http://localhost')
+  if (page.nextCursor !== null) {
+    const next = new URLSearchParams(base.searchParams)
+    next.delete('offset')
+    next.set('cursor', page.nextCursor)
+    links.push(`<${base.pathname}?${next}>; rel="next"`)
+  }
+  if (page.offset > 0) {
+    const prev = new URLSearchParams(base.searchParams)
+    prev.delete('cursor')
+    const prevOffset = Math.max(0, page.offset - page.limit)
+    if (prevOffset === 0) prev.delete('offset')
+    else prev.set('offset', String(prevOffset))
+    const query = prev.toString()
+    links.push(`<${base.pathname}${query === '' ? '' : `?${query}`}>; rel="prev"`)
+  }
+  return links.length === 0 ? undefined : links.join(', ')
+}

@@ -1,0 +1,41 @@
+import type { FastifyReply } from 'fastify'
+import type { TSchema } from 'typebox'
+import { pickFields, type Page } from './list.js'
+
+/** Reads are open to anyone; a token widens what they see. */
+export const readSecurity: Array<Record<string, string[]>> = [{}, { bearerAuth: [] }]
+/** Writes need a bearer token. */
+export const writeSecurity: Array<Record<string, string[]>> = [{ bearerAuth: [] }]
+
+/**
+ * With `fields=…` an answer leaves out fields its schema requires, so it is serialised
+ * with the schema's partial variant: still a schema, so nothing unlisted can leak.
+ */
+function useSerializer (reply: FastifyReply, partialSchema: TSchema): void {
+  reply.serializer(reply.compileSerializationSchema(partialSchema as Record<string, unknown>))
+}
+
+export interface Sparse {
+  /** From `fields=`: empty means every field. */
+  fields: ReadonlySet<string>
+  /** Embedded resources (`include=`), kept whatever `fields` says. */
+  embeds: readonly string[]
+  partialSchema: TSchema
+}
+
+function keep<T extends { id: number }> (item: T, sparse: Sparse): Partial<T> {
+  return pickFields(item, new Set([...sparse.fields, ...sparse.embeds]))
+}
+
+export function listResponse<T extends { id: number }> (reply: FastifyReply, page: Page<T>, sparse: Sparse) {
+  const meta = { total: page.total, limit: page.limit, offset: page.offset, nextCursor: page.nextCursor }
+  if (sparse.fields.size === 0) return { data: page.items, meta }
+  useSerializer(reply, sparse.partialSchema)
+  return { data: page.items.map((item) => keep(item, sparse)) as T[], meta }
+}
+
+export function singleResponse<T extends { id: number }> (reply: FastifyReply, item: T, sparse: Sparse): T {
+  if (sparse.fields.size === 0) return item
+  useSerializer(reply, sparse.partialSchema)
+  return keep(item, sparse) as T
+}

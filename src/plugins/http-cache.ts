@@ -1,0 +1,77 @@
+import { createHash } from 'node:crypto'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { PreconditionFailed } from '../errors.js'
+
+declare module 'fastify' {
+  interface FastifyReply {
+    /**
+     * The version of the single resource being answered, e.g. `article-12-v3`. It
+     * prefixes the ETag so `If-Match` can compare versions whatever the representation
+     * (`fields`, `include`); the hash after it tells representations apart for `If-None-Match`.
+     */
+    resourceVersion: string | null
+  }
+}
+
+// Published content may sit in a CDN briefly; anything answered to a token is private.
+const publicCacheControl = 'public, max-age=60, stale-while-revalidate=300'
+const privateCacheControl = 'private, no-cache'
+
+function payloadHash (payload: string | Buffer): string {
+  return createHash('sha1').update(payload).digest('base64url').slice(0, 22)
+}
+
+/** The entity tags listed in an If-Match / If-None-Match header. */
+function listedTags (header: string): string[] {
+  return header.split(',').map((tag) => tag.trim()).filter((tag) => tag !== '')
+}
+
+/** Whether an `If-None-Match` header matches the tag (weak comparison, RFC 9110 §13.1.2). */
+function noneMatchHits (header: string, etag: string): boolean {
+  const opaque = etag.replace(/^W\//, '')
+  return listedTags(header).some((tag) => tag === '*' || tag.replace(/^W\//, '') === opaque)
+}
+
+/**
+ * Throws 412 unless `If-Match` (when given) names the current version of the resource.
+ * Compares the version prefix of our strong ETags; weak tags never match (RFC 9110 §13.1.1).
+ */
+export function assertIfMatch (ifMatch: string | undefined, currentVersion: string): void {
+  if (ifMatch === undefined) return
+  const matches = listedTags(ifMatch).some((tag) => {
+    if (tag === '*') return true
+    if (tag.startsWith('W/')) return false
+    return tag.replace(/^"|"$/g, '').split('.')[0] === currentVersion
+  })
+  if (!matches) throw new PreconditionFailed(`The resource has changed since that ETag (it is now ${currentVersion}); read it again and retry`)
+}
+
+function cacheable (request: FastifyRequest, reply: FastifyReply): boolean {
+  const status = reply.statusCode
+  return status >= 200 && status < 300 && status !== 204
+}
+
+/** ETags on every JSON answer, 304 for a matching If-None-Match, and Cache-Control. */
+export default fp(async function httpCachePlugin (app) {
+  app.decorateReply('resourceVersion', null)
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (!cacheable(request, reply) || !(typeof payload === 'string' || Buffer.isBuffer(payload))) return payload
+    const version = reply.resourceVersion
+    const etag = `"${version === null ? '' : `${version}.`}${payloadHash(payload)}"`
+    reply.header('etag', etag)
+    if (request.method !== 'GET' && request.method !== 'HEAD') return payload
+
+    reply.header('vary', 'Authorization')
+    reply.header('cache-control', request.principal === null ? publicCacheControl : privateCacheControl)
+    const ifNoneMatch = request.headers['if-none-match']
+    if (ifNoneMatch !== undefined && noneMatchHits(ifNoneMatch, etag)) {
+      reply.code(304)
+      reply.removeHeader('content-type')
+      reply.removeHeader('content-length')
+      return ''
+    }
+    return payload
+  })
+}, { name: 'dateline-http-cache', dependencies: ['dateline-auth'] })

@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import fp from 'fastify-plugin'
+
+const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+
+export const apiDescription = `Dateline keeps a news blog's articles, the days they appear under, their authors and
+readers' comments, and serves them as JSON.
+
+* **Reading** needs no token: anonymous readers see published articles and public author profiles.
+* **Writing** needs \`Authorization: Bearer <token>\`; a token's role is \`admin\`, \`editor\` or \`author\`.
+* **Lists** answer \`{ data, meta }\` and page with \`limit\` and \`offset\` or \`cursor\` (\`meta.nextCursor\`); the \`Link\` header has the next and previous pages.
+* **Caching**: every answer has an \`ETag\`; send it back in \`If-None-Match\` for a 304, or in \`If-Match\` on \`PATCH\`/\`DELETE\` to refuse lost updates (412).
+* **Errors** are RFC 9457 \`application/problem+json\`; \`errors[]\` names each bad field.`
+
+/** The OpenAPI 3.1 document, generated from the route schemas, and the docs page at /docs. */
+export default fp(async function openapiPlugin (app) {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Dateline API', version: packageJson.version, description: apiDescription },
+      tags: [
+        { name: 'articles', description: 'Articles: the posts of the blog' },
+        { name: 'authors', description: 'The people who write them' },
+        { name: 'health', description: 'Liveness and readiness' }
+      ],
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'A token made with `dateline token create` (or `DATELINE_ADMIN_TOKEN`)' }
+        }
+      }
+    },
+    // Components are named after their $id instead of def-0, def-1…
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) => typeof json.$id === 'string' ? json.$id : `def-${i}`
+    }
+  })
+
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    uiConfig: { deepLinking: true, docExpansion: 'list', defaultModelsExpandDepth: 0, tryItOutEnabled: false }
+  })
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+  app.get('/openapi.yaml', { schema: { hide: true } }, async (_request, reply) => {
+    return reply.type('application/yaml; charset=utf-8').send(app.swagger({ yaml: true }))
+  })
+}, { name: 'dateline-openapi' })

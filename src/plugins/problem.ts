@@ -1,0 +1,128 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import FindMyWay, { type HTTPMethod } from 'find-my-way'
+import type { FieldError } from '../errors.js'
+import type { ProblemBody } from '../schemas.js'
+
+export const problemBase = 'https://dateline.dev/problems/'
+
+interface ProblemKind {
+  type: string
+  title: string
+}
+
+// Our catalogue (errors.ts) and Fastify's own errors, by code. Anything not listed
+// with a 4xx status falls back to its status' reason phrase; anything else is a 500.
+const kinds: Record<string, ProblemKind> = {
+  DATELINE_INVALID: { type: 'validation', title: 'Your request is not valid' },
+  FST_ERR_VALIDATION: { type: 'validation', title: 'Your request is not valid' },
+  DATELINE_NOT_FOUND: { type: 'not-found', title: 'Not found' },
+  DATELINE_SLUG_TAKEN: { type: 'slug-taken', title: 'The slug is already taken' },
+  DATELINE_CONFLICT: { type: 'conflict', title: 'The request conflicts with the current state' },
+  DATELINE_UNAUTHORIZED: { type: 'unauthorized', title: 'Credentials are missing or not valid' },
+  DATELINE_FORBIDDEN: { type: 'forbidden', title: 'Not allowed for this token' },
+  DATELINE_PRECONDITION_FAILED: { type: 'precondition-failed', title: 'The resource has changed' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { type: 'unsupported-media-type', title: 'Unsupported media type' },
+  FST_ERR_CTP_BODY_TOO_LARGE: { type: 'body-too-large', title: 'The request body is too large' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { type: 'malformed-json', title: 'The request body is not valid JSON' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { type: 'malformed-json', title: 'The request body is not valid JSON' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { type: 'bad-request', title: 'Bad request' },
+  FST_ERR_BAD_URL: { type: 'bad-request', title: 'Bad request' }
+}
+
+const statusKinds: Record<number, ProblemKind> = {
+  400: { type: 'bad-request', title: 'Bad request' },
+  404: { type: 'not-found', title: 'Not found' },
+  405: { type: 'method-not-allowed', title: 'Method not allowed' },
+  429: { type: 'rate-limited', title: 'Too many requests' },
+  500: { type: 'internal', title: 'Internal server error' },
+  503: { type: 'unavailable', title: 'Service unavailable' }
+}
+
+export function sendProblem (reply: FastifyReply, status: number, kind: ProblemKind, detail: string, errors?: FieldError[]): FastifyReply {
+  const body: ProblemBody = {
+    type: problemBase + kind.type,
+    title: kind.title,
+    status,
+    detail,
+    instance: reply.request.url.split('?')[0] ?? '/'
+  }
+  if (errors !== undefined) body.errors = errors
+  return reply.code(status).type('application/problem+json; charset=utf-8').send(body)
+}
+
+interface AjvError {
+  instancePath: string
+  keyword: string
+  message?: string
+  params: Record<string, unknown>
+}
+
+/** `body.labels.0` from the validation context and ajv's `/labels/0`. */
+function fieldPath (context: string | undefined, error: AjvError): string {
+  const segments = error.instancePath.split('/').slice(1).map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+  const named = error.params.additionalProperty ?? error.params.missingProperty
+  if (typeof named === 'string') segments.push(named)
+  return [context ?? 'body', ...segments].join('.')
+}
+
+function fieldMessage (error: AjvError): string {
+  if (error.keyword === 'additionalProperties') return 'is not a known field'
+  if (error.keyword === 'required') return 'is required'
+  if (error.keyword === 'enum' && Array.isArray(error.params.allowedValues)) {
+    return `must be one of ${error.params.allowedValues.join(', ')}`
+  }
+  return error.message ?? 'is not valid'
+}
+
+function validationErrors (error: FastifyError): FieldError[] {
+  const ajvErrors = (error.validation ?? []) as AjvError[]
+  return ajvErrors.map((ajvError) => ({
+    path: fieldPath(error.validationContext, ajvError),
+    message: fieldMessage(ajvError)
+  }))
+}
+
+function handleError (this: unknown, error: FastifyError & { errors?: FieldError[] }, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (error.validation !== undefined) {
+    const errors = validationErrors(error)
+    const first = errors[0]
+    return sendProblem(reply, 400, kinds.FST_ERR_VALIDATION!, first === undefined ? error.message : `${first.path} ${first.message}`, errors)
+  }
+  const status = error.statusCode ?? 500
+  if (status >= 400 && status < 500) {
+    const kind = (error.code !== undefined ? kinds[error.code] : undefined) ?? statusKinds[status] ?? statusKinds[400]!
+    if (status === 401) reply.header('www-authenticate', 'Bearer realm="dateline"')
+    return sendProblem(reply, status, kind, error.message, error.errors)
+  }
+  if (status === 503) return sendProblem(reply, 503, statusKinds[503]!, error.message)
+  request.log.error({ err: error }, 'request failed')
+  return sendProblem(reply, 500, statusKinds[500]!, 'Something went wrong on our side; it has been logged.')
+}
+
+/**
+ * Every error becomes RFC 9457 problem+json. An unknown path is a 404; a known path
+ * asked with a method it doesn't have is a 405 with an `Allow` header.
+ */
+export default fp(async function problemPlugin (app) {
+  // A router holding every route, to tell "no such path" from "no such method here".
+  const routes = FindMyWay()
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method]
+    for (const method of methods) {
+      if (!routes.hasRoute(method as HTTPMethod, route.url)) routes.on(method as HTTPMethod, route.url, () => {})
+    }
+  })
+
+  app.setErrorHandler(handleError)
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '/'
+    const allowed = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
+      .filter((method) => routes.find(method as HTTPMethod, path) !== null)
+    if (allowed.length > 0) {
+      reply.header('allow', allowed.join(', '))
+      return sendProblem(reply, 405, statusKinds[405]!, `${request.method} is not allowed on ${path}; use ${allowed.join(', ')}`)
+    }
+    return sendProblem(reply, 404, statusKinds[404]!, `There is nothing at ${request.method} ${path}`)
+  })
+}, { name: 'dateline-problem' })

@@ -1,0 +1,18 @@
+import fp from 'fastify-plugin'
+
+export interface SiteSettings {
+  /** IANA time zone the blog's calendar days are in. */
+  timezone: string
+  /** BCP 47 locale for human-readable labels such as day headers. */
+  locale: string
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    settings: SiteSettings
+  }
+}
+
+export default fp<SiteSettings>(async function settingsPlugin (app, options) {
+  app.decorate('settings', { timezone: options.timezone, locale: options.locale })
+}, { name: 'dateline-settings' })

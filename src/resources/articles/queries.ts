@@ -1,0 +1,213 @@
+import { and, asc, count, desc, eq, gte, inArray, lte, min, ne, or, sql, type SQL } from 'drizzle-orm'
+import type { DbOrTx } from '../../db/client.js'
+import { articleLabels, articles, labels } from '../../db/schema.js'
+import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
+import type { articleSortFields } from './schemas.js'
+
+export type ArticleRow = typeof articles.$inferSelect
+export type NewArticleRow = typeof articles.$inferInsert
+export type ArticleSortField = (typeof articleSortFields)[number]
+
+/** Which articles a reader may see: published ones whose time has come, plus, for an author, their own. */
+export interface Visibility {
+  /** false for editors and admins, who see every article. */
+  publishedOnly: boolean
+  alsoAuthorId: number | null
+  now: string
+}
+
+function visibleCondition (visibility: Visibility): SQL | undefined {
+  if (!visibility.publishedOnly) return undefined
+  const published = and(eq(articles.status, 'published'), lte(articles.publishedAt, visibility.now))
+  return visibility.alsoAuthorId === null ? published : or(published, eq(articles.authorId, visibility.alsoAuthorId))
+}
+
+function idOrSlugCondition (idOrSlug: string): SQL {
+  return /^\d+$/.test(idOrSlug) ? eq(articles.id, Number(idOrSlug)) : eq(articles.slug, idOrSlug)
+}
+
+export function articleBySlugOrId (db: DbOrTx, idOrSlug: string): ArticleRow | undefined {
+  return db.select().from(articles).where(idOrSlugCondition(idOrSlug)).get()
+}
+
+export function articleSlugTaken (db: DbOrTx, slug: string, exceptId?: number): boolean {
+  const condition = exceptId === undefined ? eq(articles.slug, slug) : and(eq(articles.slug, slug), ne(articles.id, exceptId))
+  return db.select({ id: articles.id }).from(articles).where(condition).get() !== undefined
+}
+
+export function insertArticle (db: DbOrTx, row: NewArticleRow): ArticleRow {
+  return db.insert(articles).values(row).returning().get()
+}
+
+export function updateArticle (db: DbOrTx, id: number, values: Partial<NewArticleRow>): ArticleRow {
+  return db.update(articles)
+    .set({ ...values, version: sql`${articles.version} + 1` })
+    .where(eq(articles.id, id))
+    .returning()
+    .get()!
+}
+
+export function deleteArticle (db: DbOrTx, id: number): void {
+  db.delete(articles).where(eq(articles.id, id)).run()
+  deleteUnusedLabels(db)
+}
+
+export function articleCountByAuthor (db: DbOrTx, authorId: number): number {
+  return db.select({ total: count() }).from(articles).where(eq(articles.authorId, authorId)).get()?.total ?? 0
+}
+
+export function reassignArticles (db: DbOrTx, fromAuthorId: number, toAuthorId: number, at: string): void {
+  db.update(articles)
+    .set({ authorId: toAuthorId, updatedAt: at, version: sql`${articles.version} + 1` })
+    .where(eq(articles.authorId, fromAuthorId))
+    .run()
+}
+
+/** Scheduled articles whose time has come become published; returns how many. */
+export function publishDue (db: DbOrTx, now: string): number {
+  return db.update(articles)
+    .set({ status: 'published', updatedAt: now, version: sql`${articles.version} + 1` })
+    .where(and(eq(articles.status, 'scheduled'), lte(articles.publishedAt, now)))
+    .run().changes
+}
+
+export function nextScheduledAt (db: DbOrTx): string | null {
+  return db.select({ next: min(articles.publishedAt) }).from(articles).where(eq(articles.status, 'scheduled')).get()?.next ?? null
+}
+
+/** Label names per article, in each article's order. */
+export function labelsByArticle (db: DbOrTx, articleIds: number[]): Map<number, string[]> {
+  const byArticle = new Map<number, string[]>()
+  if (articleIds.length === 0) return byArticle
+  const rows = db.select({ articleId: articleLabels.articleId, name: labels.name })
+    .from(articleLabels)
+    .innerJoin(labels, eq(labels.id, articleLabels.labelId))
+    .where(inArray(articleLabels.articleId, articleIds))
+    .orderBy(articleLabels.articleId, articleLabels.position)
+    .all()
+  for (const row of rows) {
+    const names = byArticle.get(row.articleId) ?? []
+    names.push(row.name)
+    byArticle.set(row.articleId, names)
+  }
+  return byArticle
+}
+
+/** Sets an article's labels, creating labels that don't exist yet. Names are already de-duplicated. */
+export function replaceLabels (db: DbOrTx, articleId: number, names: string[]): void {
+  db.delete(articleLabels).where(eq(articleLabels.articleId, articleId)).run()
+  names.forEach((name, position) => {
+    const key = labelKey(name)
+    // Portable upsert: keep the first spelling of a label, return its id either way.
+    db.insert(labels).values({ name, key }).onConflictDoNothing({ target: labels.key }).run()
+    const label = db.select({ id: labels.id }).from(labels).where(eq(labels.key, key)).get()!
+    db.insert(articleLabels).values({ articleId, labelId: label.id, position }).run()
+  })
+  deleteUnusedLabels(db)
+}
+
+export function labelKey (name: string): string {
+  return name.toLocaleLowerCase('en-US')
+}
+
+function deleteUnusedLabels (db: DbOrTx): void {
+  db.delete(labels)
+    .where(sql`not exists (select 1 from ${articleLabels} where ${articleLabels.labelId} = ${labels.id})`)
+    .run()
+}
+
+export interface ArticleFilters {
+  visibility: Visibility
+  status?: ArticleRow['status']
+  authorId?: number
+  labelKeys?: string[]
+  day?: string
+  fromTimestamp?: string
+  toTimestamp?: string
+  fromDay?: string
+  toDay?: string
+}
+
+function hasAllLabels (keys: string[]): SQL {
+  return sql`${articles.id} in (
+    select ${articleLabels.articleId} from ${articleLabels}
+    join ${labels} on ${labels.id} = ${articleLabels.labelId}
+    where ${inArray(labels.key, keys)}
+    group by ${articleLabels.articleId}
+    having count(*) = ${keys.length})`
+}
+
+function filterCondition (filters: ArticleFilters): SQL | undefined {
+  return and(
+    visibleCondition(filters.visibility),
+    filters.status === undefined ? undefined : eq(articles.status, filters.status),
+    filters.authorId === undefined ? undefined : eq(articles.authorId, filters.authorId),
+    filters.labelKeys === undefined || filters.labelKeys.length === 0 ? undefined : hasAllLabels(filters.labelKeys),
+    filters.day === undefined ? undefined : eq(articles.publishedDay, filters.day),
+    filters.fromTimestamp === undefined ? undefined : gte(articles.publishedAt, filters.fromTimestamp),
+    filters.toTimestamp === undefined ? undefined : lte(articles.publishedAt, filters.toTimestamp),
+    filters.fromDay === undefined ? undefined : gte(articles.publishedDay, filters.fromDay),
+    filters.toDay === undefined ? undefined : lte(articles.publishedDay, filters.toDay)
+  )
+}
+
+export function sortColumns (sort: SortKey<ArticleSortField>[]): KeysetColumn[] {
+  const columns: KeysetColumn[] = sort.map((key) => ({ column: articles[key.field], descending: key.descending }))
+  columns.push({ column: articles.id, descending: sort[0]?.descending ?? false })
+  return columns
+}
+
+export interface ArticlePageQuery {
+  filters: ArticleFilters
+  columns: KeysetColumn[]
+  after: CursorValue[] | null
+  limit: number
+  offset: number
+}
+
+function orderBy (columns: KeysetColumn[]): SQL[] {
+  return columns.map((key) => key.descending ? desc(key.column) : asc(key.column))
+}
+
+/**
+ * A page of articles. The page's ids are found first (from an index, without reading
+ * whole rows past `offset`), then only those rows are read.
+ */
+export function pageOfArticles (db: DbOrTx, query: ArticlePageQuery): ArticleRow[] {
+  const ids = db.select({ id: articles.id })
+    .from(articles)
+    .where(and(filterCondition(query.filters), query.after === null ? undefined : keysetAfter(query.columns, query.after)))
+    .orderBy(...orderBy(query.columns))
+    .limit(query.limit)
+    .offset(query.offset)
+    .all()
+    .map((row) => row.id)
+  if (ids.length === 0) return []
+  const rows = db.select().from(articles).where(inArray(articles.id, ids)).all()
+  const byId = new Map(rows.map((row) => [row.id, row]))
+  return ids.map((id) => byId.get(id)!)
+}
+
+export function countArticles (db: DbOrTx, filters: ArticleFilters, columns?: KeysetColumn[], after?: CursorValue[]): number {
+  const where = and(filterCondition(filters), columns !== undefined && after !== undefined ? keysetAfter(columns, after) : undefined)
+  return db.select({ total: count() }).from(articles).where(where).get()?.total ?? 0
+}
+
+/** The `perAuthor` latest published articles of each author, in one query. */
+export function latestSummariesByAuthor (db: DbOrTx, authorIds: number[], perAuthor: number, now: string): ArticleRow[] {
+  if (authorIds.length === 0) return []
+  const ranked = db.select({
+    id: articles.id,
+    rank: sql<number>`row_number() over (partition by ${articles.authorId} order by ${articles.publishedAt} desc, ${articles.id} desc)`.as('rank')
+  })
+    .from(articles)
+    .where(and(inArray(articles.authorId, authorIds), eq(articles.status, 'published'), lte(articles.publishedAt, now)))
+    .as('ranked')
+  return db.select({ article: articles })
+    .from(ranked)
+    .innerJoin(articles, eq(articles.id, ranked.id))
+    .where(lte(ranked.rank, perAuthor))
+    .orderBy(desc(articles.publishedAt), desc(articles.id))
+    .all()
+    .map((row) => row.article)
+}

@@ -1,0 +1,103 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { pageLinks, parseNames, pickFields } from '../../lib/list.js'
+import { IdOrSlugParams, problems, ref, Type } from '../../schemas.js'
+import { listResponse, readSecurity, singleResponse, writeSecurity } from '../../lib/responses.js'
+import {
+  Article, ArticleList, ArticleListQuery, ArticlePatch, ArticleQuery, NewArticle, PartialArticle, PartialArticleList,
+  articleFields, articleIncludes
+} from './schemas.js'
+import * as service from './service.js'
+
+const tags = ['articles']
+const ifMatchHeader = Type.Object({ 'if-match': Type.Optional(Type.String({ maxLength: 1000 })) })
+
+const articlesPlugin: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/', {
+    schema: {
+      tags,
+      operationId: 'listArticles',
+      summary: 'List articles',
+      description: 'Published articles, newest first. Editors see every status; an author token also sees its own drafts.',
+      security: readSecurity,
+      querystring: ArticleListQuery,
+      response: { 200: ref(ArticleList), ...problems(400, 401) }
+    }
+  }, async (request, reply) => {
+    const fields = parseNames(request.query.fields, articleFields, 'fields')
+    const page = service.list(app.db, request.query, request.principal)
+    const links = pageLinks(request.url, page)
+    if (links !== undefined) reply.header('link', links)
+    return listResponse(reply, page, { fields, embeds: articleIncludes, partialSchema: PartialArticleList })
+  })
+
+  app.get('/:id', {
+    schema: {
+      tags,
+      operationId: 'getArticle',
+      summary: 'Get an article by id or slug',
+      security: readSecurity,
+      params: IdOrSlugParams,
+      querystring: ArticleQuery,
+      response: { 200: ref(Article), ...problems(400, 401, 404) }
+    }
+  }, async (request, reply) => {
+    const fields = parseNames(request.query.fields, articleFields, 'fields')
+    const { article, version } = service.findOne(app.db, request.params.id, request.principal, request.query)
+    reply.resourceVersion = version
+    return singleResponse(reply, article, { fields, embeds: articleIncludes, partialSchema: PartialArticle })
+  })
+
+  app.post('/', {
+    preHandler: app.requireRole('author'),
+    schema: {
+      tags,
+      operationId: 'createArticle',
+      summary: 'Create an article',
+      description: 'Give `body` (HTML) or `markdown`; both are sanitised. An author token creates drafts for its own author.',
+      security: writeSecurity,
+      body: ref(NewArticle),
+      response: { 201: ref(Article), ...problems(400, 401, 403, 409, 413, 415) }
+    }
+  }, async (request, reply) => {
+    const { article, version } = service.createOne(app.db, app.settings, request.body, request.principal!)
+    reply.resourceVersion = version
+    return reply.code(201).header('location', `${request.url.split('?')[0]}/${article.id}`).send(article)
+  })
+
+  app.patch('/:id', {
+    preHandler: app.requireRole('author'),
+    schema: {
+      tags,
+      operationId: 'updateArticle',
+      summary: 'Change an article',
+      description: 'Only the fields given change. Send the `ETag` you read as `If-Match` to refuse lost updates (412).',
+      security: writeSecurity,
+      params: IdOrSlugParams,
+      headers: ifMatchHeader,
+      body: ref(ArticlePatch),
+      response: { 200: ref(Article), ...problems(400, 401, 403, 404, 409, 412, 413, 415) }
+    }
+  }, async (request, reply) => {
+    const { article, version } = service.updateOne(app.db, app.settings, request.params.id, request.body, request.principal!, request.headers['if-match'])
+    reply.resourceVersion = version
+    return article
+  })
+
+  app.delete('/:id', {
+    preHandler: app.requireRole('author'),
+    schema: {
+      tags,
+      operationId: 'deleteArticle',
+      summary: 'Delete an article',
+      security: writeSecurity,
+      params: IdOrSlugParams,
+      headers: ifMatchHeader,
+      response: { 204: Type.Null({ description: 'Deleted' }), ...problems(401, 403, 404, 412) }
+    }
+  }, async (request, reply) => {
+    service.removeOne(app.db, request.params.id, request.principal!, request.headers['if-match'])
+    return reply.code(204).send(null)
+  })
+}
+
+export default articlesPlugin

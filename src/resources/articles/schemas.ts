@@ -1,0 +1,130 @@
+import { Day, ListMeta, pageQuery, ref, Slug, Timestamp, Type, type Static } from '../../schemas.js'
+
+const title = Type.String({ minLength: 1, maxLength: 300, pattern: '\\S', examples: ['Council approves new footbridge over the Vell'] })
+const excerpt = Type.String({ maxLength: 1000, description: 'Plain text', examples: ['The long-awaited crossing will link the quay to the old mill by next spring.'] })
+const status = Type.Union([Type.Literal('draft'), Type.Literal('scheduled'), Type.Literal('published')], {
+  description: '`scheduled` articles become `published` when `publishedAt` comes',
+  examples: ['published']
+})
+const label = Type.String({ minLength: 1, maxLength: 60, pattern: '\\S', examples: ['City council'] })
+const labels = Type.Array(label, { maxItems: 20, description: 'Label names; case-insensitive, kept in the given order', examples: [['City council', 'Transport']] })
+
+const articleProperties = {
+  id: Type.Integer({ minimum: 1, examples: [12] }),
+  slug: Slug,
+  title,
+  excerpt: Type.String({ description: 'Given, or derived from the body (about 200 characters, cut at a word)' }),
+  status,
+  publishedAt: Type.Union([Timestamp, Type.Null()]),
+  date: Type.Union([Day, Type.Null()], { description: 'The day of `publishedAt` in the site time zone' }),
+  authorId: Type.Integer({ minimum: 1, examples: [1] }),
+  labels: Type.Array(Type.String(), { examples: [['City council', 'Transport']] }),
+  commentCount: Type.Integer({ minimum: 0, description: 'Approved comments' }),
+  createdAt: Timestamp,
+  updatedAt: Timestamp
+}
+
+const example = {
+  id: 12,
+  slug: 'council-approves-new-footbridge',
+  title: 'Council approves new footbridge over the Vell',
+  excerpt: 'The long-awaited crossing will link the quay to the old mill by next spring.',
+  status: 'published',
+  publishedAt: '2026-06-25T14:03:00.000Z',
+  date: '2026-06-25',
+  authorId: 1,
+  labels: ['City council', 'Transport'],
+  commentCount: 0,
+  createdAt: '2026-06-25T13:50:00.000Z',
+  updatedAt: '2026-06-25T14:03:00.000Z'
+}
+
+export const ArticleSummary = Type.Object(articleProperties, {
+  $id: 'ArticleSummary',
+  additionalProperties: false,
+  description: 'An article without its body, as embedded in authors and dates',
+  examples: [example]
+})
+export type ArticleSummaryBody = Static<typeof ArticleSummary>
+
+export const Article = Type.Object({
+  ...articleProperties,
+  body: Type.String({ description: 'Sanitised HTML', examples: ['<p>The council voted 7 to 2 on Tuesday…</p>'] }),
+  // A plain `$ref` by name: authors/schemas.ts imports this file, so importing it back would be a cycle.
+  author: Type.Optional(Type.Unsafe<import('../authors/schemas.js').AuthorBody>({ $ref: 'Author', description: 'With `include=author`' }))
+}, {
+  $id: 'Article',
+  additionalProperties: false,
+  examples: [{ ...example, body: '<p>The council voted 7 to 2 on Tuesday…</p>' }]
+})
+export type ArticleBody = Static<typeof Article>
+
+export const ArticleList = Type.Object({
+  data: Type.Array(ref(Article)),
+  meta: ref(ListMeta)
+}, { $id: 'ArticleList', additionalProperties: false })
+
+const writable = {
+  slug: Type.Optional(Slug),
+  body: Type.Optional(Type.String({ maxLength: 500_000, description: 'HTML; sanitised on the way in' })),
+  markdown: Type.Optional(Type.String({ maxLength: 500_000, description: 'Markdown instead of `body`: rendered to sanitised HTML' })),
+  excerpt: Type.Optional(Type.Union([excerpt, Type.Null()], { description: 'null (or absent) derives it from the body' })),
+  status: Type.Optional(status),
+  publishedAt: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'Defaults to now when publishing' })),
+  authorId: Type.Optional(Type.Integer({ minimum: 1, description: 'Required for editors and admins; author tokens write as their own author' })),
+  labels: Type.Optional(labels)
+}
+
+export const NewArticle = Type.Object({ title, ...writable }, {
+  $id: 'NewArticle',
+  additionalProperties: false,
+  examples: [{ title: 'Council approves new footbridge over the Vell', markdown: 'The council voted **7 to 2**…', authorId: 1, labels: ['City council'], status: 'published' }]
+})
+export type NewArticleBody = Static<typeof NewArticle>
+
+export const ArticlePatch = Type.Object({ title: Type.Optional(title), ...writable }, {
+  $id: 'ArticlePatch',
+  additionalProperties: false,
+  minProperties: 1,
+  examples: [{ status: 'published' }]
+})
+export type ArticlePatchBody = Static<typeof ArticlePatch>
+
+export const articleSortFields = ['publishedAt', 'title', 'updatedAt', 'createdAt', 'commentCount'] as const
+export const articleFields = ['slug', 'title', 'body', 'excerpt', 'status', 'publishedAt', 'date', 'authorId', 'labels', 'commentCount', 'createdAt', 'updatedAt'] as const
+export const articleIncludes = ['author'] as const
+
+const fields = Type.String({ maxLength: 500, description: `Only these fields (id is always included): ${articleFields.join(', ')}`, examples: ['id,title,slug'] })
+const include = Type.String({ maxLength: 100, description: 'Embed related resources: `author`', examples: ['author'] })
+const dayOrTimestamp = (description: string) => Type.String({
+  maxLength: 40,
+  anyOf: [{ format: 'date' }, { format: 'date-time' }],
+  description,
+  examples: ['2026-06-01']
+})
+
+export const ArticleListQuery = Type.Object({
+  ...pageQuery,
+  sort: Type.Optional(Type.String({ maxLength: 200, description: `Comma-separated, \`-\` for descending: ${articleSortFields.join(', ')}. Default \`-publishedAt\`.`, examples: ['-publishedAt'] })),
+  fields: Type.Optional(fields),
+  include: Type.Optional(include),
+  status: Type.Optional(status),
+  author: Type.Optional(Type.String({ minLength: 1, maxLength: 120, description: 'Author id or slug' })),
+  label: Type.Optional(Type.Array(label, { maxItems: 10, description: 'Repeat for articles having all of them' })),
+  date: Type.Optional(Type.String({ format: 'date', description: 'Articles published on this day (site time zone)', examples: ['2026-06-25'] })),
+  from: Type.Optional(dayOrTimestamp('Published at or after: a timestamp, or a day (site time zone)')),
+  to: Type.Optional(dayOrTimestamp('Published at or before: a timestamp, or a day (inclusive)'))
+}, { additionalProperties: false })
+export type ArticleListQueryString = Static<typeof ArticleListQuery>
+
+export const ArticleQuery = Type.Object({
+  fields: Type.Optional(fields),
+  include: Type.Optional(include)
+}, { additionalProperties: false })
+export type ArticleQueryString = Static<typeof ArticleQuery>
+
+export const articleSchemas = [ArticleSummary, Article, ArticleList, NewArticle, ArticlePatch]
+
+// Serialise `fields=` answers, which leave out required fields (see lib/responses.ts).
+export const PartialArticle = Type.Partial(Article)
+export const PartialArticleList = Type.Object({ data: Type.Array(PartialArticle), meta: ref(ListMeta) })

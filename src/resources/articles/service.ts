@@ -1,0 +1,305 @@
+import type { Db, DbOrTx } from '../../db/client.js'
+import type { ArticleStatus } from '../../db/schema.js'
+import { Forbidden, invalid, NotFound, SlugTaken } from '../../errors.js'
+import { deriveExcerpt, renderMarkdown, sanitizeArticleHtml } from '../../lib/html.js'
+import { decodeCursor, encodeCursor, parseNames, parseSort, type Page } from '../../lib/list.js'
+import { slugify, uniqueSlug } from '../../lib/slug.js'
+import { dayInZone, nowIso, toUtcIso } from '../../lib/time.js'
+import { hasRole } from '../../plugins/auth.js'
+import { assertIfMatch } from '../../plugins/http-cache.js'
+import type { SiteSettings } from '../../plugins/settings.js'
+import { authorById, authorBySlugOrId } from '../authors/queries.js'
+import { presentAuthors } from '../authors/service.js'
+import type { Principal } from '../tokens/service.js'
+import * as queries from './queries.js'
+import {
+  articleIncludes, articleSortFields,
+  type ArticleBody, type ArticleListQueryString, type ArticlePatchBody, type ArticleQueryString,
+  type ArticleSummaryBody, type NewArticleBody
+} from './schemas.js'
+
+/** The version an article's ETag carries, for `If-Match`. */
+export function articleVersion (row: queries.ArticleRow): string {
+  return `article-${row.id}-v${row.version}`
+}
+
+function visibilityFor (viewer: Principal | null, now: string): queries.Visibility {
+  if (hasRole(viewer, 'editor')) return { publishedOnly: false, alsoAuthorId: null, now }
+  return { publishedOnly: true, alsoAuthorId: viewer?.authorId ?? null, now }
+}
+
+function isVisible (row: queries.ArticleRow, visibility: queries.Visibility): boolean {
+  if (!visibility.publishedOnly || row.authorId === visibility.alsoAuthorId) return true
+  return row.status === 'published' && row.publishedAt !== null && row.publishedAt <= visibility.now
+}
+
+// Scheduled articles are published lazily, before a read that could see them. Checking
+// for due ones is a query, so each database remembers when the next one is due.
+const nextDueByDb = new WeakMap<DbOrTx, { next: string | null, checkedAt: number }>()
+const scheduleRecheckMs = 30_000
+
+export function publishDueArticles (db: Db, now = nowIso()): void {
+  const known = nextDueByDb.get(db)
+  const stale = known === undefined || Date.now() - known.checkedAt > scheduleRecheckMs
+  if (!stale && (known.next === null || known.next > now)) return
+  if (stale || known.next !== null) {
+    db.transaction((tx) => { queries.publishDue(tx, now) })
+  }
+  nextDueByDb.set(db, { next: queries.nextScheduledAt(db), checkedAt: Date.now() })
+}
+
+/** Forget what is known about schedules: a write may have changed them. */
+function schedulesChanged (db: DbOrTx): void {
+  nextDueByDb.delete(db)
+}
+
+export type ArticleInclude = (typeof articleIncludes)[number]
+
+function summaryOf (row: queries.ArticleRow, labels: string[]): ArticleSummaryBody {
+  return {
+    id: row.id,
+    slug: row.slug,
+    title: row.title,
+    excerpt: row.excerpt,
+    status: row.status,
+    publishedAt: row.publishedAt,
+    date: row.publishedDay,
+    authorId: row.authorId,
+    labels,
+    commentCount: row.commentCount,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt
+  }
+}
+
+export function toArticleSummaries (db: DbOrTx, rows: queries.ArticleRow[]): ArticleSummaryBody[] {
+  const labels = queries.labelsByArticle(db, rows.map((row) => row.id))
+  return rows.map((row) => summaryOf(row, labels.get(row.id) ?? []))
+}
+
+/** API objects for rows: labels, and authors when included, fetched for all rows at once. */
+function present (db: DbOrTx, rows: queries.ArticleRow[], viewer: Principal | null, include: Set<ArticleInclude>): ArticleBody[] {
+  const labels = queries.labelsByArticle(db, rows.map((row) => row.id))
+  const authors = include.has('author')
+    ? new Map(presentAuthors(db, [...new Set(rows.map((row) => row.authorId))], viewer).map((author) => [author.id, author]))
+    : null
+  return rows.map((row) => {
+    const article: ArticleBody = { ...summaryOf(row, labels.get(row.id) ?? []), body: row.body }
+    const author = authors?.get(row.authorId)
+    if (author !== undefined) article.author = author
+    return article
+  })
+}
+
+function findVisibleRow (db: DbOrTx, idOrSlug: string, viewer: Principal | null): queries.ArticleRow {
+  const row = queries.articleBySlugOrId(db, idOrSlug)
+  if (row === undefined || !isVisible(row, visibilityFor(viewer, nowIso()))) {
+    throw new NotFound(`There is no article "${idOrSlug}"`)
+  }
+  return row
+}
+
+export function parseArticleInclude (raw: string | undefined): Set<ArticleInclude> {
+  return parseNames(raw, articleIncludes, 'include')
+}
+
+export function findOne (db: Db, idOrSlug: string, viewer: Principal | null, query: ArticleQueryString): { article: ArticleBody, version: string } {
+  const include = parseArticleInclude(query.include)
+  publishDueArticles(db)
+  const row = findVisibleRow(db, idOrSlug, viewer)
+  return { article: present(db, [row], viewer, include)[0]!, version: articleVersion(row) }
+}
+
+const dayPattern = /^\d{4}-\d{2}-\d{2}$/
+
+function listFilters (db: Db, query: ArticleListQueryString, viewer: Principal | null, now: string): queries.ArticleFilters {
+  const filters: queries.ArticleFilters = { visibility: visibilityFor(viewer, now) }
+  if (query.status !== undefined) filters.status = query.status
+  if (query.author !== undefined) {
+    const author = authorBySlugOrId(db, query.author)
+    if (author === undefined) throw invalid('querystring.author', `"${query.author}" is not an author`)
+    filters.authorId = author.id
+  }
+  if (query.label !== undefined) filters.labelKeys = [...new Set(query.label.map((name) => queries.labelKey(normalLabel(name))))]
+  if (query.date !== undefined) filters.day = query.date
+  if (query.from !== undefined) {
+    if (dayPattern.test(query.from)) filters.fromDay = query.from
+    else filters.fromTimestamp = toUtcIso(query.from)
+  }
+  if (query.to !== undefined) {
+    if (dayPattern.test(query.to)) filters.toDay = query.to
+    else filters.toTimestamp = toUtcIso(query.to)
+  }
+  return filters
+}
+
+export function list (db: Db, query: ArticleListQueryString, viewer: Principal | null): Page<ArticleBody> {
+  if (query.cursor !== undefined && query.offset !== undefined) throw invalid('querystring.cursor', 'cannot be combined with offset')
+  const sort = parseSort(query.sort, articleSortFields, '-publishedAt')
+  const include = parseArticleInclude(query.include)
+  const limit = query.limit ?? 20
+  const now = nowIso()
+  publishDueArticles(db, now)
+  const filters = listFilters(db, query, viewer, now)
+  const columns = queries.sortColumns(sort)
+  const after = query.cursor === undefined ? null : decodeCursor(query.cursor, sort)
+  const total = queries.countArticles(db, filters)
+  const offset = after === null ? (query.offset ?? 0) : total - queries.countArticles(db, filters, columns, after)
+  const rows = queries.pageOfArticles(db, { filters, columns, after, limit: limit + 1, offset: after === null ? offset : 0 })
+  const pageRows = rows.slice(0, limit)
+  const last = pageRows.at(-1)
+  return {
+    items: present(db, pageRows, viewer, include),
+    total,
+    limit,
+    offset,
+    nextCursor: rows.length > limit && last !== undefined
+      ? encodeCursor(sort, [...sort.map((key) => last[key.field]), last.id])
+      : null
+  }
+}
+
+/** Where an article stands editorially once the clock is taken into account. */
+function editorialState (status: ArticleStatus, publishedAt: string | null, now: string): { status: ArticleStatus, publishedAt: string | null } {
+  if (status === 'draft') return { status, publishedAt }
+  if (status === 'scheduled' && publishedAt === null) throw invalid('body.publishedAt', 'is required to schedule an article')
+  const at = publishedAt ?? now
+  return { status: at > now ? 'scheduled' : 'published', publishedAt: at }
+}
+
+function normalLabel (name: string): string {
+  return name.trim().replace(/\s+/g, ' ')
+}
+
+/** Trimmed label names, the first spelling of each kept. */
+function normalLabels (names: string[]): string[] {
+  const byKey = new Map<string, string>()
+  for (const name of names.map(normalLabel)) {
+    if (!byKey.has(queries.labelKey(name))) byKey.set(queries.labelKey(name), name)
+  }
+  return [...byKey.values()]
+}
+
+function bodyHtml (input: { body?: string, markdown?: string }): string | undefined {
+  if (input.body !== undefined && input.markdown !== undefined) throw invalid('body.markdown', 'cannot be given together with body')
+  if (input.markdown !== undefined) return renderMarkdown(input.markdown)
+  if (input.body !== undefined) return sanitizeArticleHtml(input.body)
+  return undefined
+}
+
+function customExcerpt (excerpt: string | null | undefined): string | null {
+  const text = excerpt?.replace(/\s+/g, ' ').trim()
+  return text === undefined || text === '' ? null : text
+}
+
+function resolveSlug (db: DbOrTx, requested: string | undefined, title: string, exceptId?: number): string {
+  if (requested !== undefined) {
+    if (queries.articleSlugTaken(db, requested, exceptId)) throw new SlugTaken(requested)
+    return requested
+  }
+  return uniqueSlug(slugify(title, 'article'), (candidate) => queries.articleSlugTaken(db, candidate, exceptId))
+}
+
+function assertAuthorExists (db: DbOrTx, authorId: number): void {
+  if (authorById(db, authorId) === undefined) throw invalid('body.authorId', `${authorId} is not an author`)
+}
+
+/** The author an article is written as: an author token writes as its own author only. */
+function authorFor (db: DbOrTx, requested: number | undefined, viewer: Principal): number {
+  if (viewer.role === 'author') {
+    if (requested !== undefined && requested !== viewer.authorId) throw new Forbidden('An author token may write only its own articles')
+    return viewer.authorId!
+  }
+  if (requested === undefined) throw invalid('body.authorId', 'is required')
+  assertAuthorExists(db, requested)
+  return requested
+}
+
+// Authors write drafts; publishing (or scheduling) is an editor's call.
+function assertMayPublish (viewer: Principal, status: ArticleStatus | undefined): void {
+  if (viewer.role === 'author' && status !== undefined && status !== 'draft') {
+    throw new Forbidden('An author token may not publish or schedule; an editor does that')
+  }
+}
+
+function assertMayChange (viewer: Principal, row: queries.ArticleRow): void {
+  if (viewer.role !== 'author') return
+  if (row.authorId !== viewer.authorId) throw new Forbidden('An author token may change only its own articles')
+  if (row.status !== 'draft') throw new Forbidden('This article is published or scheduled: only an editor can change it now')
+}
+
+export function createOne (db: Db, settings: SiteSettings, input: NewArticleBody, viewer: Principal): { article: ArticleBody, version: string } {
+  assertMayPublish(viewer, input.status)
+  const result = db.transaction((tx) => {
+    const now = nowIso()
+    const authorId = authorFor(tx, input.authorId, viewer)
+    const body = bodyHtml(input) ?? ''
+    const custom = customExcerpt(input.excerpt)
+    const state = editorialState(input.status ?? 'draft', input.publishedAt == null ? null : toUtcIso(input.publishedAt), now)
+    const row = queries.insertArticle(tx, {
+      slug: resolveSlug(tx, input.slug, input.title),
+      title: input.title.trim(),
+      body,
+      customExcerpt: custom,
+      excerpt: custom ?? deriveExcerpt(body),
+      status: state.status,
+      publishedAt: state.publishedAt,
+      publishedDay: state.publishedAt === null ? null : dayInZone(state.publishedAt, settings.timezone),
+      authorId,
+      createdAt: now,
+      updatedAt: now
+    })
+    queries.replaceLabels(tx, row.id, normalLabels(input.labels ?? []))
+    return { article: present(tx, [row], viewer, new Set())[0]!, version: articleVersion(row) }
+  })
+  schedulesChanged(db)
+  return result
+}
+
+function changedValues (tx: DbOrTx, settings: SiteSettings, current: queries.ArticleRow, patch: ArticlePatchBody, viewer: Principal, now: string): Partial<queries.NewArticleRow> {
+  const values: Partial<queries.NewArticleRow> = { updatedAt: now }
+  if (patch.title !== undefined) values.title = patch.title.trim()
+  if (patch.slug !== undefined && patch.slug !== current.slug) values.slug = resolveSlug(tx, patch.slug, current.title, current.id)
+  if (patch.authorId !== undefined && patch.authorId !== current.authorId) values.authorId = authorFor(tx, patch.authorId, viewer)
+
+  const body = bodyHtml(patch)
+  if (body !== undefined) values.body = body
+  const custom = patch.excerpt === undefined ? current.customExcerpt : customExcerpt(patch.excerpt)
+  if (body !== undefined || patch.excerpt !== undefined) {
+    values.customExcerpt = custom
+    values.excerpt = custom ?? deriveExcerpt(body ?? current.body)
+  }
+
+  if (patch.status !== undefined || patch.publishedAt !== undefined) {
+    const publishedAt = patch.publishedAt === undefined ? current.publishedAt : patch.publishedAt === null ? null : toUtcIso(patch.publishedAt)
+    const state = editorialState(patch.status ?? current.status, publishedAt, now)
+    values.status = state.status
+    values.publishedAt = state.publishedAt
+    values.publishedDay = state.publishedAt === null ? null : dayInZone(state.publishedAt, settings.timezone)
+  }
+  return values
+}
+
+export function updateOne (db: Db, settings: SiteSettings, idOrSlug: string, patch: ArticlePatchBody, viewer: Principal, ifMatch: string | undefined): { article: ArticleBody, version: string } {
+  const result = db.transaction((tx) => {
+    const current = findVisibleRow(tx, idOrSlug, viewer)
+    assertMayChange(viewer, current)
+    assertMayPublish(viewer, patch.status)
+    assertIfMatch(ifMatch, articleVersion(current))
+    const row = queries.updateArticle(tx, current.id, changedValues(tx, settings, current, patch, viewer, nowIso()))
+    if (patch.labels !== undefined) queries.replaceLabels(tx, row.id, normalLabels(patch.labels))
+    return { article: present(tx, [row], viewer, new Set())[0]!, version: articleVersion(row) }
+  })
+  schedulesChanged(db)
+  return result
+}
+
+export function removeOne (db: Db, idOrSlug: string, viewer: Principal, ifMatch: string | undefined): void {
+  db.transaction((tx) => {
+    const current = findVisibleRow(tx, idOrSlug, viewer)
+    assertMayChange(viewer, current)
+    assertIfMatch(ifMatch, articleVersion(current))
+    queries.deleteArticle(tx, current.id)
+  })
+  schedulesChanged(db)
+}

@@ -1,0 +1,104 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { pageLinks, parseNames } from '../../lib/list.js'
+import { listResponse, readSecurity, singleResponse, writeSecurity } from '../../lib/responses.js'
+import { IdOrSlugParams, problems, ref, Type } from '../../schemas.js'
+import {
+  Author, AuthorDeleteQuery, AuthorList, AuthorListQuery, AuthorPatch, AuthorQuery, NewAuthor,
+  PartialAuthor, PartialAuthorList, authorFields, authorIncludes
+} from './schemas.js'
+import * as service from './service.js'
+
+const tags = ['authors']
+const ifMatchHeader = Type.Object({ 'if-match': Type.Optional(Type.String({ maxLength: 1000 })) })
+
+const authorsPlugin: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/', {
+    schema: {
+      tags,
+      operationId: 'listAuthors',
+      summary: 'List authors',
+      security: readSecurity,
+      querystring: AuthorListQuery,
+      response: { 200: ref(AuthorList), ...problems(400, 401) }
+    }
+  }, async (request, reply) => {
+    const fields = parseNames(request.query.fields, authorFields, 'fields')
+    const page = service.list(app.db, request.query, request.principal)
+    const links = pageLinks(request.url, page)
+    if (links !== undefined) reply.header('link', links)
+    return listResponse(reply, page, { fields, embeds: authorIncludes, partialSchema: PartialAuthorList })
+  })
+
+  app.get('/:id', {
+    schema: {
+      tags,
+      operationId: 'getAuthor',
+      summary: 'Get an author by id or slug',
+      security: readSecurity,
+      params: IdOrSlugParams,
+      querystring: AuthorQuery,
+      response: { 200: ref(Author), ...problems(400, 401, 404) }
+    }
+  }, async (request, reply) => {
+    const fields = parseNames(request.query.fields, authorFields, 'fields')
+    const include = service.parseAuthorInclude(request.query.include)
+    const { author, version } = service.findOne(app.db, request.params.id, request.principal, { include })
+    reply.resourceVersion = version
+    return singleResponse(reply, author, { fields, embeds: authorIncludes, partialSchema: PartialAuthor })
+  })
+
+  app.post('/', {
+    preHandler: app.requireRole('editor'),
+    schema: {
+      tags,
+      operationId: 'createAuthor',
+      summary: 'Create an author',
+      security: writeSecurity,
+      body: ref(NewAuthor),
+      response: { 201: ref(Author), ...problems(400, 401, 403, 409, 413, 415) }
+    }
+  }, async (request, reply) => {
+    const { author, version } = service.createOne(app.db, request.body, request.principal)
+    reply.resourceVersion = version
+    return reply.code(201).header('location', `${request.url.split('?')[0]}/${author.id}`).send(author)
+  })
+
+  app.patch('/:id', {
+    preHandler: app.requireRole('author'),
+    schema: {
+      tags,
+      operationId: 'updateAuthor',
+      summary: 'Change an author',
+      description: 'Editors change any author; an author token changes its own profile.',
+      security: writeSecurity,
+      params: IdOrSlugParams,
+      headers: ifMatchHeader,
+      body: ref(AuthorPatch),
+      response: { 200: ref(Author), ...problems(400, 401, 403, 404, 409, 412, 413, 415) }
+    }
+  }, async (request, reply) => {
+    const { author, version } = service.updateOne(app.db, request.params.id, request.body, request.principal, request.headers['if-match'])
+    reply.resourceVersion = version
+    return author
+  })
+
+  app.delete('/:id', {
+    preHandler: app.requireRole('editor'),
+    schema: {
+      tags,
+      operationId: 'deleteAuthor',
+      summary: 'Delete an author',
+      description: 'Refused with 409 while the author has articles, unless `reassignTo` names who takes them over.',
+      security: writeSecurity,
+      params: IdOrSlugParams,
+      querystring: AuthorDeleteQuery,
+      headers: ifMatchHeader,
+      response: { 204: Type.Null({ description: 'Deleted' }), ...problems(400, 401, 403, 404, 409, 412) }
+    }
+  }, async (request, reply) => {
+    service.removeOne(app.db, request.params.id, request.query.reassignTo, request.headers['if-match'])
+    return reply.code(204).send(null)
+  })
+}
+
+export default authorsPlugin

@@ -1,0 +1,95 @@
+import { HttpUrl, IdOrSlugParams, ListMeta, pageQuery, ref, Slug, Timestamp, Type, type Static } from '../../schemas.js'
+import { ArticleSummary } from '../articles/schemas.js'
+
+const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()])
+
+const name = Type.String({ minLength: 1, maxLength: 120, pattern: '\\S', examples: ['Zoë Lindqvist'] })
+const bio = Type.String({ maxLength: 5000, examples: ['Covers the council and the river for the Kestermouth Ledger.'] })
+const email = Type.String({ format: 'email', maxLength: 254, description: 'Private: shown only to editors, admins and the author', examples: ['zoe@example.org'] })
+
+export const Author = Type.Object({
+  id: Type.Integer({ minimum: 1, examples: [1] }),
+  slug: Slug,
+  name,
+  bio: nullable(bio),
+  avatarUrl: nullable(HttpUrl),
+  url: nullable(HttpUrl),
+  email: Type.Optional(nullable(email)),
+  articleCount: Type.Integer({ minimum: 0, description: 'Published articles' }),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+  articles: Type.Optional(Type.Array(ref(ArticleSummary), { description: 'With `include=articles`: the latest 10 published articles' }))
+}, {
+  $id: 'Author',
+  additionalProperties: false,
+  examples: [{
+    id: 1,
+    slug: 'zoe-lindqvist',
+    name: 'Zoë Lindqvist',
+    bio: 'Covers the council and the river.',
+    avatarUrl: null,
+    url: 'https://example.org/zoe',
+    articleCount: 4,
+    createdAt: '2026-06-01T09:00:00.000Z',
+    updatedAt: '2026-06-01T09:00:00.000Z'
+  }]
+})
+export type AuthorBody = Static<typeof Author>
+
+export const AuthorList = Type.Object({
+  data: Type.Array(ref(Author)),
+  meta: ref(ListMeta)
+}, { $id: 'AuthorList', additionalProperties: false })
+
+export const NewAuthor = Type.Object({
+  name,
+  slug: Type.Optional(Slug),
+  bio: Type.Optional(nullable(bio)),
+  avatarUrl: Type.Optional(nullable(HttpUrl)),
+  url: Type.Optional(nullable(HttpUrl)),
+  email: Type.Optional(nullable(email))
+}, { $id: 'NewAuthor', additionalProperties: false, examples: [{ name: 'Zoë Lindqvist', email: 'zoe@example.org' }] })
+export type NewAuthorBody = Static<typeof NewAuthor>
+
+export const AuthorPatch = Type.Object({
+  name: Type.Optional(name),
+  slug: Type.Optional(Slug),
+  bio: Type.Optional(nullable(bio)),
+  avatarUrl: Type.Optional(nullable(HttpUrl)),
+  url: Type.Optional(nullable(HttpUrl)),
+  email: Type.Optional(nullable(email))
+}, { $id: 'AuthorPatch', additionalProperties: false, minProperties: 1, examples: [{ bio: 'Now also covers sport.' }] })
+export type AuthorPatchBody = Static<typeof AuthorPatch>
+
+export const authorSortFields = ['name', 'createdAt', 'articleCount'] as const
+export const authorFields = ['slug', 'name', 'bio', 'avatarUrl', 'url', 'email', 'articleCount', 'createdAt', 'updatedAt'] as const
+export const authorIncludes = ['articles'] as const
+
+const fields = Type.String({ maxLength: 500, description: `Only these fields (id is always included): ${authorFields.join(', ')}`, examples: ['id,name,slug'] })
+const include = Type.String({ maxLength: 100, description: 'Embed related resources: `articles`', examples: ['articles'] })
+
+export const AuthorListQuery = Type.Object({
+  ...pageQuery,
+  sort: Type.Optional(Type.String({ maxLength: 200, description: `Comma-separated, \`-\` for descending: ${authorSortFields.join(', ')}. Default \`name\`.`, examples: ['-articleCount'] })),
+  fields: Type.Optional(fields),
+  include: Type.Optional(include)
+}, { additionalProperties: false })
+export type AuthorListQueryString = Static<typeof AuthorListQuery>
+
+export const AuthorQuery = Type.Object({
+  fields: Type.Optional(fields),
+  include: Type.Optional(include)
+}, { additionalProperties: false })
+export type AuthorQueryString = Static<typeof AuthorQuery>
+
+export const AuthorDeleteQuery = Type.Object({
+  reassignTo: Type.Optional(Type.String({ minLength: 1, maxLength: 120, description: 'Move the author\'s articles to this author (id or slug) instead of refusing with 409' }))
+}, { additionalProperties: false })
+
+export { IdOrSlugParams }
+
+export const authorSchemas = [Author, AuthorList, NewAuthor, AuthorPatch]
+
+// Serialise `fields=` answers, which leave out required fields (see lib/responses.ts).
+export const PartialAuthor = Type.Partial(Author)
+export const PartialAuthorList = Type.Object({ data: Type.Array(PartialAuthor), meta: ref(ListMeta) })

@@ -1,0 +1,31 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { sql } from 'drizzle-orm'
+import { Type } from '../../schemas.js'
+
+const Health = Type.Object({ status: Type.Literal('ok') }, { additionalProperties: false })
+const tags = ['health']
+
+const healthPlugin: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/healthz', {
+    schema: { tags, operationId: 'getHealth', summary: 'The process is up', response: { 200: Health } }
+  }, async () => ({ status: 'ok' as const }))
+
+  app.get('/readyz', {
+    schema: {
+      tags,
+      operationId: 'getReadiness',
+      summary: 'The database answers',
+      response: { 200: Health, 503: Type.Object({ status: Type.Literal('unavailable') }, { additionalProperties: false }) }
+    }
+  }, async (request, reply) => {
+    try {
+      app.db.get(sql`select 1`)
+      return { status: 'ok' as const }
+    } catch (error) {
+      request.log.error({ err: error }, 'database is not reachable')
+      return reply.code(503).send({ status: 'unavailable' as const })
+    }
+  })
+}
+
+export default healthPlugin

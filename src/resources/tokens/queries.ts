@@ -1,0 +1,32 @@
+import { and, asc, eq, isNull } from 'drizzle-orm'
+import type { DbOrTx } from '../../db/client.js'
+import { tokens } from '../../db/schema.js'
+
+export type TokenRow = typeof tokens.$inferSelect
+export type NewTokenRow = typeof tokens.$inferInsert
+
+export function insertToken (db: DbOrTx, row: NewTokenRow): TokenRow {
+  return db.insert(tokens).values(row).returning().get()
+}
+
+export function activeTokenBySecretHash (db: DbOrTx, secretHash: string): TokenRow | undefined {
+  return db.select().from(tokens)
+    .where(and(eq(tokens.secretHash, secretHash), isNull(tokens.revokedAt)))
+    .get()
+}
+
+export function allTokens (db: DbOrTx): TokenRow[] {
+  return db.select().from(tokens).orderBy(asc(tokens.id)).all()
+}
+
+export function markTokenUsed (db: DbOrTx, id: number, at: string): void {
+  db.update(tokens).set({ lastUsedAt: at }).where(eq(tokens.id, id)).run()
+}
+
+/** Revokes the token; false when there is no such active token. */
+export function revokeToken (db: DbOrTx, id: number, at: string): boolean {
+  const result = db.update(tokens).set({ revokedAt: at })
+    .where(and(eq(tokens.id, id), isNull(tokens.revokedAt)))
+    .run()
+  return result.changes > 0
+}

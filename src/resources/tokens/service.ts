@@ -1,0 +1,112 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import type { Db } from '../../db/client.js'
+import type { TokenRole } from '../../db/schema.js'
+import { invalid } from '../../errors.js'
+import { nowIso } from '../../lib/time.js'
+import { authorBySlugOrId } from '../authors/queries.js'
+import * as queries from './queries.js'
+
+/** Who is making a request: the role and, for an `author` token, the author it acts as. */
+export interface Principal {
+  role: TokenRole
+  authorId: number | null
+  /** null for the configured `DATELINE_ADMIN_TOKEN`. */
+  tokenId: number | null
+}
+
+export interface TokenSummary {
+  id: number
+  name: string
+  role: TokenRole
+  authorId: number | null
+  createdAt: string
+  lastUsedAt: string | null
+  expiresAt: string | null
+  revokedAt: string | null
+}
+
+// 32 random bytes: guessing is hopeless, so a fast unsalted hash is enough to keep the
+// secret out of the database (a slow password hash would only slow every request).
+function hashSecret (secret: string): string {
+  return createHash('sha256').update(secret).digest('hex')
+}
+
+function newSecret (): string {
+  return `dl_${randomBytes(32).toString('base64url')}`
+}
+
+function summary (row: queries.TokenRow): TokenSummary {
+  return {
+    id: row.id,
+    name: row.name,
+    role: row.role,
+    authorId: row.authorId,
+    createdAt: row.createdAt,
+    lastUsedAt: row.lastUsedAt,
+    expiresAt: row.expiresAt,
+    revokedAt: row.revokedAt
+  }
+}
+
+export interface NewToken {
+  role: TokenRole
+  name?: string
+  /** The author's id or slug; required for, and only for, the `author` role. */
+  author?: string
+  expiresAt?: string | null
+}
+
+/** Creates a token; the secret is returned here once and never again. */
+export function createToken (db: Db, input: NewToken): { token: TokenSummary, secret: string } {
+  let authorId: number | null = null
+  if (input.role === 'author') {
+    if (input.author === undefined) throw invalid('author', 'is required for an author token')
+    const author = authorBySlugOrId(db, input.author)
+    if (author === undefined) throw invalid('author', `"${input.author}" is not an author`)
+    authorId = author.id
+  } else if (input.author !== undefined) {
+    throw invalid('author', `only author tokens are bound to an author, not ${input.role} tokens`)
+  }
+  const secret = newSecret()
+  const row = queries.insertToken(db, {
+    name: input.name ?? `${input.role} token`,
+    role: input.role,
+    authorId,
+    secretHash: hashSecret(secret),
+    createdAt: nowIso(),
+    expiresAt: input.expiresAt ?? null
+  })
+  return { token: summary(row), secret }
+}
+
+export function listTokens (db: Db): TokenSummary[] {
+  return queries.allTokens(db).map(summary)
+}
+
+export function revokeToken (db: Db, id: number): boolean {
+  return queries.revokeToken(db, id, nowIso())
+}
+
+// Writing `lastUsedAt` on every request would turn every read into a write.
+const lastUsedResolutionMs = 60_000
+
+function equalSecrets (given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest()
+  const b = createHash('sha256').update(expected).digest()
+  return timingSafeEqual(a, b)
+}
+
+/** The principal a bearer secret stands for, or null when it is unknown, revoked or expired. */
+export function authenticate (db: Db, secret: string, adminToken: string | null): Principal | null {
+  if (adminToken !== null && equalSecrets(secret, adminToken)) {
+    return { role: 'admin', authorId: null, tokenId: null }
+  }
+  const row = queries.activeTokenBySecretHash(db, hashSecret(secret))
+  if (row === undefined) return null
+  const now = nowIso()
+  if (row.expiresAt !== null && row.expiresAt <= now) return null
+  if (row.lastUsedAt === null || Date.parse(now) - Date.parse(row.lastUsedAt) > lastUsedResolutionMs) {
+    queries.markTokenUsed(db, row.id, now)
+  }
+  return { role: row.role, authorId: row.authorId, tokenId: row.id }
+}

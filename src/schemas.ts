@@ -1,0 +1,112 @@
+import { Type, type Static, type TSchema, type TUnsafe } from 'typebox'
+
+export { Type, type Static }
+
+/**
+ * A `$ref` to a named schema, typed as the schema it points at. (`Type.Ref` is typed
+ * `unknown`, which would switch off the compiler's check of what handlers return.)
+ */
+export function ref<T extends TSchema & { $id?: string }> (schema: T): TUnsafe<Static<T>> {
+  if (schema.$id === undefined) throw new Error('ref() needs a schema with an $id')
+  return Type.Unsafe<Static<T>>({ $ref: schema.$id })
+}
+
+export const Timestamp = Type.String({
+  format: 'date-time',
+  description: 'RFC 3339 timestamp in UTC',
+  examples: ['2026-06-25T14:03:00.000Z']
+})
+
+export const Day = Type.String({
+  pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+  description: 'A calendar day (YYYY-MM-DD) in the site time zone',
+  examples: ['2026-06-25']
+})
+
+export const Slug = Type.String({
+  minLength: 1,
+  maxLength: 120,
+  // Lower-case letters of any script, digits and single hyphens; at least one
+  // letter, so a slug can never be mistaken for an id in a path.
+  pattern: '^(?=[\\p{Ll}\\p{Lo}\\p{N}-]*[\\p{Ll}\\p{Lo}])[\\p{Ll}\\p{Lo}\\p{N}]+(?:-[\\p{Ll}\\p{Lo}\\p{N}]+)*$',
+  description: 'Unique, URL-safe name: lower-case letters, digits and hyphens, with at least one letter',
+  examples: ['council-approves-new-footbridge']
+})
+
+export const HttpUrl = Type.String({
+  format: 'uri',
+  pattern: '^https?://',
+  maxLength: 2000,
+  description: 'An absolute http(s) URL'
+})
+
+export const IdOrSlugParams = Type.Object({
+  id: Type.String({
+    minLength: 1,
+    maxLength: 120,
+    description: 'The numeric id or the slug',
+    examples: ['12', 'council-approves-new-footbridge']
+  })
+}, { additionalProperties: false })
+
+export const FieldError = Type.Object({
+  path: Type.String({ description: 'Where the bad value is, e.g. `body.title`', examples: ['body.title'] }),
+  message: Type.String({ examples: ['must NOT have fewer than 1 characters'] })
+}, { $id: 'FieldError', additionalProperties: false })
+
+export const Problem = Type.Object({
+  type: Type.String({ description: 'A URI naming the kind of problem', examples: ['https://dateline.dev/problems/validation'] }),
+  title: Type.String({ examples: ['Your request is not valid'] }),
+  status: Type.Integer({ minimum: 400, maximum: 599, examples: [400] }),
+  detail: Type.String({ examples: ['body.title must NOT have fewer than 1 characters'] }),
+  instance: Type.String({ description: 'The request path', examples: ['/v1/articles'] }),
+  errors: Type.Optional(Type.Array(ref(FieldError)))
+}, {
+  $id: 'Problem',
+  additionalProperties: false,
+  description: 'An RFC 9457 problem document'
+})
+export type ProblemBody = Static<typeof Problem>
+
+export const ListMeta = Type.Object({
+  total: Type.Integer({ minimum: 0, description: 'How many items match, across all pages' }),
+  limit: Type.Integer({ minimum: 1, maximum: 100 }),
+  offset: Type.Integer({ minimum: 0, description: 'The position of the first item of this page' }),
+  nextCursor: Type.Union([Type.String(), Type.Null()], {
+    description: 'Pass as `cursor` to get the next page; null on the last page'
+  })
+}, { $id: 'ListMeta', additionalProperties: false })
+export type ListMetaBody = Static<typeof ListMeta>
+
+/** The query parameters every list shares; each resource adds its filters and allow-lists. */
+export const pageQuery = {
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Page size (1–100)' })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'Items to skip; not with `cursor`' })),
+  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512, description: 'A `meta.nextCursor` from the previous page; not with `offset`' }))
+}
+
+/** The problem+json answers a route documents, by status code. */
+export function problems (...statuses: Array<400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 429>) {
+  const byStatus: Record<number, { description: string, content: { 'application/problem+json': { schema: ReturnType<typeof ref<typeof Problem>> } } }> = {}
+  for (const status of statuses) {
+    byStatus[status] = {
+      description: problemDescriptions[status] ?? 'A problem',
+      content: { 'application/problem+json': { schema: ref(Problem) } }
+    }
+  }
+  return byStatus
+}
+
+const problemDescriptions: Record<number, string> = {
+  400: 'The request is not valid: `errors` names each bad field',
+  401: 'No credentials, or credentials that are not valid',
+  403: 'The token is valid but its role may not do this',
+  404: 'Not found, or not visible to the caller',
+  409: 'Conflicts with the current state (e.g. a duplicate slug)',
+  412: 'The resource changed since the `If-Match` ETag was read',
+  413: 'The request body is too large',
+  415: 'The request body is not `application/json`',
+  429: 'Too many requests: wait for `Retry-After` seconds'
+}
+
+export const sharedSchemas = [FieldError, Problem, ListMeta]

@@ -1,0 +1,35 @@
+import type { FastifyInstance } from 'fastify'
+import { buildApp } from './app.js'
+import type { Config } from './config.js'
+
+// In-flight requests get this long to finish after SIGTERM/SIGINT before the process gives up.
+const drainTimeoutMs = 10_000
+
+/** Builds the app from the configuration, listens, and drains on SIGTERM/SIGINT. */
+export async function startServer (config: Config): Promise<FastifyInstance> {
+  const app = await buildApp({
+    databaseUrl: config.databaseUrl,
+    timezone: config.timezone,
+    locale: config.locale,
+    demo: config.demo,
+    adminToken: config.adminToken,
+    logger: { level: config.logLevel }
+  })
+  await app.listen({ port: config.port, host: config.host })
+
+  const shutdown = (signal: NodeJS.Signals) => {
+    app.log.info({ signal }, 'draining in-flight requests, then closing')
+    const timer = setTimeout(() => {
+      app.log.error('requests still running after the drain timeout; exiting')
+      process.exit(1)
+    }, drainTimeoutMs)
+    timer.unref()
+    app.close().then(() => process.exit(0), (error: unknown) => {
+      app.log.error({ err: error }, 'error while closing')
+      process.exit(1)
+    })
+  }
+  process.once('SIGTERM', shutdown)
+  process.once('SIGINT', shutdown)
+  return app
+}
