@@ -11,6 +11,24 @@ export function ref<T extends TSchema & { $id?: string }> (schema: T): TUnsafe<S
   return Type.Unsafe<Static<T>>({ $ref: schema.$id })
 }
 
+const etagHeader = { type: 'string', description: 'The version of this representation, for `If-None-Match` and `If-Match`' }
+const linkHeader = { type: 'string', description: 'RFC 8288 links to the `next` and `prev` pages' }
+const locationHeader = { type: 'string', description: 'Where the created resource is' }
+
+/** A success answer: the named schema, documented with a description and its headers. */
+export function answer<T extends TSchema & { $id?: string }> (schema: T, kind: 'single' | 'list' | 'created', description: string): TUnsafe<Static<T>> {
+  const headers = kind === 'list'
+    ? { etag: etagHeader, link: linkHeader }
+    : kind === 'created' ? { etag: etagHeader, location: locationHeader } : { etag: etagHeader }
+  if (schema.$id === undefined) throw new Error('answer() needs a schema with an $id')
+  return Type.Unsafe<Static<T>>({ $ref: schema.$id, description, headers })
+}
+
+/** 304 for a GET whose `If-None-Match` matches. */
+export const notModified = Type.Null({ description: 'Not modified: the `If-None-Match` ETag is current' })
+/** 204 for a DELETE. */
+export const deleted = Type.Null({ description: 'Deleted' })
+
 export const Timestamp = Type.String({
   format: 'date-time',
   description: 'RFC 3339 timestamp in UTC',

@@ -4,6 +4,7 @@ import { ConfigError, databasePath, readConfig, type Config } from '../config.js
 import { openDatabase, runMigrations, type Db } from '../db/client.js'
 import { tokenRoles, type TokenRole } from '../db/schema.js'
 import { seedDemo } from '../demo/seed.js'
+import { writeOpenApi } from './openapi.js'
 import { createToken, listTokens, revokeToken } from '../resources/tokens/service.js'
 import { startServer } from '../server.js'
 
@@ -19,6 +20,7 @@ Commands:
   serve                         start the HTTP server (migrates first)
   migrate                       apply database migrations
   seed                          fill an empty database with the demo blog
+  openapi [--out <folder>]      write openapi.json and openapi.yaml (default folder: openapi)
   token create --role <admin|editor|author> [--author <id|slug>] [--name <label>] [--expires-at <RFC 3339>]
                                 create an API token; the secret is printed once
   token list                    list tokens (never their secrets)
@@ -43,6 +45,7 @@ const options = {
   author: { type: 'string' },
   name: { type: 'string' },
   'expires-at': { type: 'string' },
+  out: { type: 'string' },
   help: { type: 'boolean', short: 'h' }
 } as const
 
@@ -126,6 +129,11 @@ async function run (argv: string[], io: CliIo): Promise<number> {
     case 'seed': {
       const seeded = withDatabase(config, (db) => seedDemo(db, config))
       io.stdout.write(seeded ? 'Added the demo blog.\n' : 'The database has content already; left it alone.\n')
+      return 0
+    }
+    case 'openapi': {
+      const files = await writeOpenApi(typeof values.out === 'string' ? values.out : 'openapi')
+      io.stdout.write(`Wrote ${files.join(' and ')}.\n`)
       return 0
     }
     case 'token':

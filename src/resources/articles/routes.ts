@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { pageLinks, parseNames, pickFields } from '../../lib/list.js'
-import { IdOrSlugParams, problems, ref, Type } from '../../schemas.js'
+import { answer, deleted, IdOrSlugParams, notModified, problems, ref, Type } from '../../schemas.js'
 import { listResponse, readSecurity, singleResponse, writeSecurity } from '../../lib/responses.js'
 import {
   Article, ArticleList, ArticleListQuery, ArticlePatch, ArticleQuery, NewArticle, PartialArticle, PartialArticleList,
@@ -12,7 +12,7 @@ const tags = ['articles']
 const ifMatchHeader = Type.Object({ 'if-match': Type.Optional(Type.String({ maxLength: 1000 })) })
 
 const articlesPlugin: FastifyPluginAsyncTypebox = async (app) => {
-  app.get('/', {
+  app.get('', {
     schema: {
       tags,
       operationId: 'listArticles',
@@ -20,7 +20,7 @@ const articlesPlugin: FastifyPluginAsyncTypebox = async (app) => {
       description: 'Published articles, newest first. Editors see every status; an author token also sees its own drafts.',
       security: readSecurity,
       querystring: ArticleListQuery,
-      response: { 200: ref(ArticleList), ...problems(400, 401) }
+      response: { 200: answer(ArticleList, 'list', 'A page of articles'), 304: notModified, ...problems(400, 401) }
     }
   }, async (request, reply) => {
     const fields = parseNames(request.query.fields, articleFields, 'fields')
@@ -38,7 +38,7 @@ const articlesPlugin: FastifyPluginAsyncTypebox = async (app) => {
       security: readSecurity,
       params: IdOrSlugParams,
       querystring: ArticleQuery,
-      response: { 200: ref(Article), ...problems(400, 401, 404) }
+      response: { 200: answer(Article, 'single', 'The article'), 304: notModified, ...problems(400, 401, 404) }
     }
   }, async (request, reply) => {
     const fields = parseNames(request.query.fields, articleFields, 'fields')
@@ -47,7 +47,7 @@ const articlesPlugin: FastifyPluginAsyncTypebox = async (app) => {
     return singleResponse(reply, article, { fields, embeds: articleIncludes, partialSchema: PartialArticle })
   })
 
-  app.post('/', {
+  app.post('', {
     preHandler: app.requireRole('author'),
     schema: {
       tags,
@@ -56,7 +56,7 @@ const articlesPlugin: FastifyPluginAsyncTypebox = async (app) => {
       description: 'Give `body` (HTML) or `markdown`; both are sanitised. An author token creates drafts for its own author.',
       security: writeSecurity,
       body: ref(NewArticle),
-      response: { 201: ref(Article), ...problems(400, 401, 403, 409, 413, 415) }
+      response: { 201: answer(Article, 'created', 'The new article'), ...problems(400, 401, 403, 409, 413, 415) }
     }
   }, async (request, reply) => {
     const { article, version } = service.createOne(app.db, app.settings, request.body, request.principal!)
@@ -75,7 +75,7 @@ const articlesPlugin: FastifyPluginAsyncTypebox = async (app) => {
       params: IdOrSlugParams,
       headers: ifMatchHeader,
       body: ref(ArticlePatch),
-      response: { 200: ref(Article), ...problems(400, 401, 403, 404, 409, 412, 413, 415) }
+      response: { 200: answer(Article, 'single', 'The changed article'), ...problems(400, 401, 403, 404, 409, 412, 413, 415) }
     }
   }, async (request, reply) => {
     const { article, version } = service.updateOne(app.db, app.settings, request.params.id, request.body, request.principal!, request.headers['if-match'])
@@ -92,7 +92,7 @@ const articlesPlugin: FastifyPluginAsyncTypebox = async (app) => {
       security: writeSecurity,
       params: IdOrSlugParams,
       headers: ifMatchHeader,
-      response: { 204: Type.Null({ description: 'Deleted' }), ...problems(401, 403, 404, 412) }
+      response: { 204: deleted, ...problems(401, 403, 404, 412) }
     }
   }, async (request, reply) => {
     service.removeOne(app.db, request.params.id, request.principal!, request.headers['if-match'])

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { pageLinks, parseNames } from '../../lib/list.js'
 import { listResponse, readSecurity, singleResponse, writeSecurity } from '../../lib/responses.js'
-import { IdOrSlugParams, problems, ref, Type } from '../../schemas.js'
+import { answer, deleted, IdOrSlugParams, notModified, problems, ref, Type } from '../../schemas.js'
 import {
   Author, AuthorDeleteQuery, AuthorList, AuthorListQuery, AuthorPatch, AuthorQuery, NewAuthor,
   PartialAuthor, PartialAuthorList, authorFields, authorIncludes
@@ -12,14 +12,14 @@ const tags = ['authors']
 const ifMatchHeader = Type.Object({ 'if-match': Type.Optional(Type.String({ maxLength: 1000 })) })
 
 const authorsPlugin: FastifyPluginAsyncTypebox = async (app) => {
-  app.get('/', {
+  app.get('', {
     schema: {
       tags,
       operationId: 'listAuthors',
       summary: 'List authors',
       security: readSecurity,
       querystring: AuthorListQuery,
-      response: { 200: ref(AuthorList), ...problems(400, 401) }
+      response: { 200: answer(AuthorList, 'list', 'A page of authors'), 304: notModified, ...problems(400, 401) }
     }
   }, async (request, reply) => {
     const fields = parseNames(request.query.fields, authorFields, 'fields')
@@ -37,7 +37,7 @@ const authorsPlugin: FastifyPluginAsyncTypebox = async (app) => {
       security: readSecurity,
       params: IdOrSlugParams,
       querystring: AuthorQuery,
-      response: { 200: ref(Author), ...problems(400, 401, 404) }
+      response: { 200: answer(Author, 'single', 'The author'), 304: notModified, ...problems(400, 401, 404) }
     }
   }, async (request, reply) => {
     const fields = parseNames(request.query.fields, authorFields, 'fields')
@@ -47,7 +47,7 @@ const authorsPlugin: FastifyPluginAsyncTypebox = async (app) => {
     return singleResponse(reply, author, { fields, embeds: authorIncludes, partialSchema: PartialAuthor })
   })
 
-  app.post('/', {
+  app.post('', {
     preHandler: app.requireRole('editor'),
     schema: {
       tags,
@@ -55,7 +55,7 @@ const authorsPlugin: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Create an author',
       security: writeSecurity,
       body: ref(NewAuthor),
-      response: { 201: ref(Author), ...problems(400, 401, 403, 409, 413, 415) }
+      response: { 201: answer(Author, 'created', 'The new author'), ...problems(400, 401, 403, 409, 413, 415) }
     }
   }, async (request, reply) => {
     const { author, version } = service.createOne(app.db, request.body, request.principal)
@@ -74,7 +74,7 @@ const authorsPlugin: FastifyPluginAsyncTypebox = async (app) => {
       params: IdOrSlugParams,
       headers: ifMatchHeader,
       body: ref(AuthorPatch),
-      response: { 200: ref(Author), ...problems(400, 401, 403, 404, 409, 412, 413, 415) }
+      response: { 200: answer(Author, 'single', 'The changed author'), ...problems(400, 401, 403, 404, 409, 412, 413, 415) }
     }
   }, async (request, reply) => {
     const { author, version } = service.updateOne(app.db, request.params.id, request.body, request.principal, request.headers['if-match'])
@@ -93,7 +93,7 @@ const authorsPlugin: FastifyPluginAsyncTypebox = async (app) => {
       params: IdOrSlugParams,
       querystring: AuthorDeleteQuery,
       headers: ifMatchHeader,
-      response: { 204: Type.Null({ description: 'Deleted' }), ...problems(400, 401, 403, 404, 409, 412) }
+      response: { 204: deleted, ...problems(400, 401, 403, 404, 409, 412) }
     }
   }, async (request, reply) => {
     service.removeOne(app.db, request.params.id, request.query.reassignTo, request.headers['if-match'])

@@ -1,0 +1,146 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Ajv2020 } from 'ajv/dist/2020.js'
+import addFormats from 'ajv-formats'
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
+import type { Test } from 'tap'
+import { buildApp, type AppOptions } from '../src/app.js'
+import { createToken } from '../src/resources/tokens/service.js'
+import type { TokenRole } from '../src/db/schema.js'
+
+export type TapLike = Pick<Test, 'teardown' | 'fail'>
+
+export const adminSecret = 'test-admin-token-0123456789abcdef'
+
+/** The app exactly as production builds it, on a fresh database of its own. */
+export async function build (t: TapLike, overrides: Partial<AppOptions> = {}): Promise<FastifyInstance> {
+  const app = await buildApp({
+    databaseUrl: ':memory:',
+    timezone: 'UTC',
+    locale: 'en-US',
+    demo: false,
+    adminToken: adminSecret,
+    ...overrides
+  })
+  t.teardown(() => app.close())
+  await app.ready()
+  return app
+}
+
+/** A database file in a temporary folder, removed after the test. */
+export function tempDatabase (t: TapLike): string {
+  const dir = mkdtempSync(join(tmpdir(), 'dateline-test-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  return join(dir, 'dateline.db')
+}
+
+/** A bearer token of `role` (bound to `authorId` for authors), made the way the CLI makes one. */
+export function tokenFor (app: FastifyInstance, role: TokenRole, author?: number): string {
+  return createToken(app.db, { role, ...(author === undefined ? {} : { author: String(author) }) }).secret
+}
+
+export function bearer (secret: string): Record<string, string> {
+  return { authorization: `Bearer ${secret}` }
+}
+
+// --- Every response checked against the OpenAPI document -------------------------
+
+const validators = new WeakMap<FastifyInstance, { ajv: Ajv2020, paths: Array<{ template: string, pattern: RegExp }> }>()
+
+function documentValidator (app: FastifyInstance) {
+  let known = validators.get(app)
+  if (known !== undefined) return known
+  const document = structuredClone(app.swagger()) as { paths: Record<string, unknown> }
+  const ajv = new Ajv2020({ strict: false, allErrors: true })
+  addFormats.default(ajv)
+  ajv.addSchema({ ...document, $id: 'openapi' })
+  const paths = Object.keys(document.paths).map((template) => ({
+    template,
+    pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`)
+  }))
+  known = { ajv, paths }
+  validators.set(app, known)
+  return known
+}
+
+function pointer (...segments: string[]): string {
+  return segments.map((segment) => segment.replace(/~/g, '~0').replace(/\//g, '~1')).join('/')
+}
+
+function dropRequired (schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(dropRequired)
+  if (schema === null || typeof schema !== 'object') return schema
+  return Object.fromEntries(Object.entries(schema).filter(([key]) => key !== 'required').map(([key, value]) => [key, dropRequired(value)]))
+}
+
+/**
+ * Checks a response against the schema the OpenAPI document gives for its operation,
+ * status and media type. With `fields=`, fields the schema requires may be left out.
+ */
+export function checkAgainstDocument (app: FastifyInstance, t: TapLike, method: string, url: string, response: LightMyRequestResponse): void {
+  if (response.statusCode === 304 || response.statusCode === 204 || method === 'HEAD') return
+  const { ajv, paths } = documentValidator(app)
+  const [path, query = ''] = url.split('?')
+  const route = paths.find((candidate) => candidate.pattern.test(path!))
+  if (route === undefined) return // not a documented path (404s, docs assets)
+  const document = ajv.getSchema('openapi')!.schema as Record<string, any>
+  const operation = document.paths[route.template]?.[method.toLowerCase()]
+  if (operation === undefined) return // 405s
+  const mediaType = String(response.headers['content-type'] ?? '').split(';')[0]!
+  const documented = operation.responses?.[String(response.statusCode)]
+  if (documented === undefined) {
+    t.fail(`${method} ${url} answered ${response.statusCode}, which its operation does not document`, { body: response.body })
+    return
+  }
+  if (documented.content?.[mediaType] === undefined) {
+    t.fail(`${method} ${url} answered ${response.statusCode} as ${mediaType}, which is not documented`)
+    return
+  }
+  const ref = `openapi#/${pointer('paths', route.template, method.toLowerCase(), 'responses', String(response.statusCode), 'content', mediaType, 'schema')}`
+  const sparse = new URLSearchParams(query).has('fields')
+  const schema = sparse ? dropRequired(resolveRefs(document, documented.content[mediaType].schema)) : { $ref: ref }
+  const valid = ajv.validate(schema as object, response.json())
+  if (!valid) t.fail(`${method} ${url} (${response.statusCode}) does not match its documented schema`, { errors: ajv.errors, body: response.body })
+}
+
+function resolveRefs (document: Record<string, any>, schema: unknown, depth = 0): unknown {
+  if (depth > 8 || schema === null || typeof schema !== 'object') return schema
+  if (Array.isArray(schema)) return schema.map((item) => resolveRefs(document, item, depth + 1))
+  const ref = (schema as { $ref?: string }).$ref
+  if (typeof ref === 'string' && ref.startsWith('#/components/schemas/')) {
+    return resolveRefs(document, document.components.schemas[ref.slice('#/components/schemas/'.length)], depth + 1)
+  }
+  return Object.fromEntries(Object.entries(schema).map(([key, value]) => [key, resolveRefs(document, value, depth + 1)]))
+}
+
+/** `app.inject`, with the response checked against the OpenAPI document. */
+export async function request (app: FastifyInstance, t: TapLike, options: InjectOptions & { method: string, url: string }): Promise<LightMyRequestResponse> {
+  const response = await app.inject(options)
+  checkAgainstDocument(app, t, options.method, options.url, response)
+  return response
+}
+
+// --- Fixtures, made through the API ----------------------------------------------
+
+export async function createAuthor (app: FastifyInstance, t: TapLike, body: Record<string, unknown> = {}): Promise<Record<string, any>> {
+  const response = await request(app, t, {
+    method: 'POST',
+    url: '/v1/authors',
+    headers: bearer(adminSecret),
+    payload: { name: 'Ada Reporter', ...body }
+  })
+  if (response.statusCode !== 201) throw new Error(`creating an author failed: ${response.statusCode} ${response.body}`)
+  return response.json()
+}
+
+export async function createArticle (app: FastifyInstance, t: TapLike, body: Record<string, unknown>, secret = adminSecret): Promise<Record<string, any>> {
+  const response = await request(app, t, {
+    method: 'POST',
+    url: '/v1/articles',
+    headers: bearer(secret),
+    payload: { title: 'A headline', body: '<p>Some words.</p>', ...body }
+  })
+  if (response.statusCode !== 201) throw new Error(`creating an article failed: ${response.statusCode} ${response.body}`)
+  return response.json()
+}
