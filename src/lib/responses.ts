@@ -12,6 +12,7 @@ export const writeSecurity: Array<Record<string, string[]>> = [{ bearerAuth: [] 
  * with the schema's partial variant: still a schema, so nothing unlisted can leak.
  */
 function useSerializer (reply: FastifyReply, partialSchema: TSchema): void {
+  reply.type('application/json; charset=utf-8')
   reply.serializer(reply.compileSerializationSchema(partialSchema as Record<string, unknown>))
 }
 
