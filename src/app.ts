@@ -4,9 +4,10 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { databasePath } from './config.js'
 import auth from './plugins/auth.js'
 import db from './plugins/db.js'
+import draining from './plugins/draining.js'
 import httpCache from './plugins/http-cache.js'
 import openapi from './plugins/openapi.js'
-import problem from './plugins/problem.js'
+import problem, { handleError } from './plugins/problem.js'
 import settings from './plugins/settings.js'
 import { articleSchemas } from './resources/articles/schemas.js'
 import { authorSchemas } from './resources/authors/schemas.js'
@@ -54,14 +55,18 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     ajv: { customOptions: { removeAdditional: false, allErrors: false } },
     schemaController: { compilersFactory: { buildValidator } },
-    return503OnClosing: true,
-    forceCloseConnections: 'idle'
+    // plugins/draining.ts answers requests that arrive while closing, as problem+json.
+    return503OnClosing: false,
+    forceCloseConnections: 'idle',
+    // Errors raised before routing (a malformed URL) are problem+json like the rest.
+    frameworkErrors: handleError
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   // JSON only: other media types get a 415 instead of a text/plain parse.
   app.removeContentTypeParser(['text/plain'])
 
   await app.register(problem)
+  await app.register(draining)
   await app.register(settings, { timezone: options.timezone, locale: options.locale })
   await app.register(db, { path: databasePath(options.databaseUrl), demo: options.demo, timezone: options.timezone, locale: options.locale })
   await app.register(auth, { adminToken: options.adminToken })

@@ -4,6 +4,7 @@ import { ConfigError, databasePath, readConfig, type Config } from '../config.js
 import { openDatabase, runMigrations, type Db } from '../db/client.js'
 import { tokenRoles, type TokenRole } from '../db/schema.js'
 import { seedDemo } from '../demo/seed.js'
+import { alignDaysToTimezone } from '../resources/articles/service.js'
 import { writeOpenApi } from './openapi.js'
 import { createToken, listTokens, revokeToken } from '../resources/tokens/service.js'
 import { startServer } from '../server.js'
@@ -53,6 +54,7 @@ function withDatabase<T> (config: Config, work: (db: Db) => T): T {
   const db = openDatabase(databasePath(config.databaseUrl))
   try {
     runMigrations(db)
+    alignDaysToTimezone(db, config.timezone)
     return work(db)
   } finally {
     db.$client.close()

@@ -84,3 +84,9 @@ export const tokens = sqliteTable('tokens', {
   check('tokens_role_check', sql`${table.role} in ('admin', 'editor', 'author')`),
   check('tokens_author_role_check', sql`(${table.role} = 'author') = (${table.authorId} is not null)`)
 ])
+
+/** Facts about the database itself, such as the time zone its stored days were computed in. */
+export const meta = sqliteTable('meta', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull()
+})

@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin'
 import { openDatabase, runMigrations, type Db } from '../db/client.js'
 import { seedDemo } from '../demo/seed.js'
+import { alignDaysToTimezone } from '../resources/articles/service.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -22,6 +23,7 @@ export default fp<DbPluginOptions>(async function dbPlugin (app, options) {
   const db = openDatabase(options.path)
   app.addHook('onClose', () => { db.$client.close() })
   runMigrations(db)
+  alignDaysToTimezone(db, options.timezone)
   if (options.demo) seedDemo(db, { timezone: options.timezone, locale: options.locale })
   app.decorate('db', db)
 }, { name: 'dateline-db' })

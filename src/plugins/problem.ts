@@ -22,6 +22,7 @@ const kinds: Record<string, ProblemKind> = {
   DATELINE_UNAUTHORIZED: { type: 'unauthorized', title: 'Credentials are missing or not valid' },
   DATELINE_FORBIDDEN: { type: 'forbidden', title: 'Not allowed for this token' },
   DATELINE_PRECONDITION_FAILED: { type: 'precondition-failed', title: 'The resource has changed' },
+  DATELINE_UNAVAILABLE: { type: 'unavailable', title: 'Service unavailable' },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { type: 'unsupported-media-type', title: 'Unsupported media type' },
   FST_ERR_CTP_BODY_TOO_LARGE: { type: 'body-too-large', title: 'The request body is too large' },
   FST_ERR_CTP_INVALID_JSON_BODY: { type: 'malformed-json', title: 'The request body is not valid JSON' },
@@ -83,7 +84,7 @@ function validationErrors (error: FastifyError): FieldError[] {
   }))
 }
 
-function handleError (this: unknown, error: FastifyError & { errors?: FieldError[] }, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function handleError (this: unknown, error: FastifyError & { errors?: FieldError[] }, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (error.validation !== undefined) {
     const errors = validationErrors(error)
     const first = errors[0]
@@ -95,7 +96,7 @@ function handleError (this: unknown, error: FastifyError & { errors?: FieldError
     if (status === 401) reply.header('www-authenticate', 'Bearer realm="dateline"')
     return sendProblem(reply, status, kind, error.message, error.errors)
   }
-  if (status === 503) return sendProblem(reply, 503, statusKinds[503]!, error.message)
+  if (status === 503) return sendProblem(reply, 503, (error.code !== undefined ? kinds[error.code] : undefined) ?? statusKinds[503]!, error.message)
   request.log.error({ err: error }, 'request failed')
   return sendProblem(reply, 500, statusKinds[500]!, 'Something went wrong on our side; it has been logged.')
 }

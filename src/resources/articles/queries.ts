@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gte, inArray, lte, min, ne, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, count, desc, eq, gte, inArray, isNotNull, lte, min, ne, or, sql, type SQL } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.js'
 import { articleLabels, articles, labels } from '../../db/schema.js'
 import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
@@ -210,4 +210,14 @@ export function latestSummariesByAuthor (db: DbOrTx, authorIds: number[], perAut
     .orderBy(desc(articles.publishedAt), desc(articles.id))
     .all()
     .map((row) => row.article)
+}
+
+export function publishedTimes (db: DbOrTx): Array<{ id: number, publishedAt: string }> {
+  return db.select({ id: articles.id, publishedAt: articles.publishedAt }).from(articles)
+    .where(isNotNull(articles.publishedAt))
+    .all() as Array<{ id: number, publishedAt: string }>
+}
+
+export function setPublishedDay (db: DbOrTx, id: number, day: string): void {
+  db.update(articles).set({ publishedDay: day }).where(eq(articles.id, id)).run()
 }

@@ -1,4 +1,5 @@
 import type { Db, DbOrTx } from '../../db/client.js'
+import { readMeta, writeMeta } from '../../db/meta.js'
 import type { ArticleStatus } from '../../db/schema.js'
 import { Forbidden, invalid, NotFound, SlugTaken } from '../../errors.js'
 import { deriveExcerpt, renderMarkdown, sanitizeArticleHtml } from '../../lib/html.js'
@@ -302,4 +303,19 @@ export function removeOne (db: Db, idOrSlug: string, viewer: Principal, ifMatch:
     queries.deleteArticle(tx, current.id)
   })
   schedulesChanged(db)
+}
+
+/**
+ * Days are stored with each article for fast day pages. When the site's time zone
+ * setting changes, every stored day is recomputed in it, in one transaction.
+ */
+export function alignDaysToTimezone (db: Db, timezone: string): void {
+  db.transaction((tx) => {
+    const storedIn = readMeta(tx, 'timezone')
+    if (storedIn === timezone) return
+    if (storedIn !== undefined) {
+      for (const { id, publishedAt } of queries.publishedTimes(tx)) queries.setPublishedDay(tx, id, dayInZone(publishedAt, timezone))
+    }
+    writeMeta(tx, 'timezone', timezone)
+  })
 }
