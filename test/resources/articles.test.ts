@@ -40,6 +40,18 @@ async function remove (app: FastifyInstance, t: Tap, id: string | number, secret
   return request(app, t, { method: 'DELETE', url: `/v1/articles/${id}`, headers: { ...bearer(secret), ...headers } })
 }
 
+/** How many articles an editor sees: with a shared app, effects are measured as differences. */
+async function articleTotal (app: FastifyInstance, t: Tap): Promise<number> {
+  return (await get(app, t, '/v1/articles?limit=1', adminSecret)).json().meta.total
+}
+
+/** The ids in a list answer (up to 100). */
+async function listedIds (app: FastifyInstance, t: Tap, url: string, secret?: string): Promise<number[]> {
+  const response = await get(app, t, url, secret)
+  t.equal(response.statusCode, 200)
+  return response.json().data.map((item: { id: number }) => item.id)
+}
+
 async function setup (t: Tap, overrides: Parameters<typeof build>[1] = {}) {
   const app = await build(t, overrides)
   const author = await createAuthor(app, t, { name: 'Zoë Lindqvist', email: 'zoe@example.org' })
@@ -49,8 +61,9 @@ async function setup (t: Tap, overrides: Parameters<typeof build>[1] = {}) {
 const isoTimestamp = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
 
 t.test('creating', async (t) => {
+  const { app, author } = await setup(t)
+
   t.test('POST answers 201 with a Location header, an ETag and the article, which reads back by id and by slug', async (t) => {
-    const { app, author } = await setup(t)
     const response = await post(app, t, { title: 'Council approves footbridge', body: '<p>The council voted 7 to 2.</p>', authorId: author.id, status: 'published', labels: ['City council'] })
     t.equal(response.statusCode, 201)
     const article = response.json()
@@ -79,7 +92,6 @@ t.test('creating', async (t) => {
   })
 
   t.test('a draft is the default status and has no publishedAt or date', async (t) => {
-    const { app, author } = await setup(t)
     const response = await post(app, t, { title: 'Work in progress', authorId: author.id })
     t.equal(response.statusCode, 201)
     t.match(response.json(), { status: 'draft', publishedAt: null, date: null, body: '', excerpt: '', labels: [] })
@@ -88,77 +100,67 @@ t.test('creating', async (t) => {
   })
 
   t.test('an unknown body field is a 400 naming it, and nothing is created', async (t) => {
-    const { app, author } = await setup(t)
+    const before = await articleTotal(app, t)
     const response = await post(app, t, { title: 'Typo', authorId: author.id, tilte: 'Typo' })
     assertProblem(t, response, 400, 'validation', 'body.tilte', 'is not a known field')
-    const list = await get(app, t, '/v1/articles', adminSecret)
-    t.equal(list.json().meta.total, 0)
+    t.equal(await articleTotal(app, t), before)
   })
 
   t.test('a missing title is a 400 saying it is required', async (t) => {
-    const { app, author } = await setup(t)
     assertProblem(t, await post(app, t, { authorId: author.id, body: '<p>x</p>' }), 400, 'validation', 'body.title', 'is required')
   })
 
   t.test('a blank title is a 400 naming body.title', async (t) => {
-    const { app, author } = await setup(t)
     assertProblem(t, await post(app, t, { title: '   ', authorId: author.id }), 400, 'validation', 'body.title')
   })
 
   t.test('a string where an integer is expected is a 400: bodies are not coerced', async (t) => {
-    const { app, author } = await setup(t)
+    const before = await articleTotal(app, t)
     assertProblem(t, await post(app, t, { title: 'Typed', authorId: String(author.id) }), 400, 'validation', 'body.authorId')
-    const list = await get(app, t, '/v1/articles', adminSecret)
-    t.equal(list.json().meta.total, 0)
+    t.equal(await articleTotal(app, t), before)
   })
 
   t.test('a label of the wrong type is a 400 naming its position', async (t) => {
-    const { app, author } = await setup(t)
     assertProblem(t, await post(app, t, { title: 'Typed', authorId: author.id, labels: ['ok', 3] }), 400, 'validation', 'body.labels.1')
   })
 
   t.test('an unknown status is a 400 naming body.status', async (t) => {
-    const { app, author } = await setup(t)
     assertProblem(t, await post(app, t, { title: 'Status', authorId: author.id, status: 'live' }), 400, 'validation', 'body.status')
   })
 
   t.test('an editor must give authorId: missing or unknown is a 400 naming body.authorId', async (t) => {
-    const { app } = await setup(t)
     const editor = tokenFor(app, 'editor')
+    const before = await articleTotal(app, t)
     assertProblem(t, await post(app, t, { title: 'Nobody wrote this' }, editor), 400, 'validation', 'body.authorId', 'is required')
     assertProblem(t, await post(app, t, { title: 'Ghost wrote this', authorId: 999 }, editor), 400, 'validation', 'body.authorId')
-    const list = await get(app, t, '/v1/articles', adminSecret)
-    t.equal(list.json().meta.total, 0)
+    t.equal(await articleTotal(app, t), before)
   })
 
   t.test('POST without a token is a 401 with WWW-Authenticate', async (t) => {
-    const { app, author } = await setup(t)
+    const before = await articleTotal(app, t)
     const response = await request(app, t, { method: 'POST', url: '/v1/articles', payload: { title: 'Anonymous', authorId: author.id } })
     assertProblem(t, response, 401, 'unauthorized')
     t.ok(response.headers['www-authenticate'])
-    t.equal((await get(app, t, '/v1/articles', adminSecret)).json().meta.total, 0)
+    t.equal(await articleTotal(app, t), before)
   })
 
   t.test('an unknown bearer token is a 401 even on reads', async (t) => {
-    const { app, author } = await setup(t)
-    await createArticle(app, t, { authorId: author.id, status: 'published' })
+    const article = await createArticle(app, t, { authorId: author.id, status: 'published' })
     const read = await get(app, t, '/v1/articles', 'dl_not-a-real-token')
     assertProblem(t, read, 401, 'unauthorized')
     t.ok(read.headers['www-authenticate'])
-    const one = await get(app, t, '/v1/articles/1', 'dl_not-a-real-token')
+    const one = await get(app, t, `/v1/articles/${article.id}`, 'dl_not-a-real-token')
     assertProblem(t, one, 401, 'unauthorized')
     const write = await post(app, t, { title: 'x', authorId: author.id }, 'dl_not-a-real-token')
     assertProblem(t, write, 401, 'unauthorized')
   })
 
   t.test('a body that is not JSON is a 415', async (t) => {
-    const { app } = await setup(t)
     const response = await request(app, t, { method: 'POST', url: '/v1/articles', headers: { ...bearer(adminSecret), 'content-type': 'text/plain' }, payload: 'title=hello' })
     assertProblem(t, response, 415, 'unsupported-media-type')
   })
 
   t.test('malformed JSON is a 400', async (t) => {
-    const { app } = await setup(t)
     const response = await request(app, t, { method: 'POST', url: '/v1/articles', headers: { ...bearer(adminSecret), 'content-type': 'application/json' }, payload: '{"title": ' })
     assertProblem(t, response, 400, 'malformed-json')
   })
@@ -172,8 +174,9 @@ t.test('creating', async (t) => {
 })
 
 t.test('slugs', async (t) => {
+  const { app, author } = await setup(t)
+
   t.test('the slug is derived from the title, lower-case with accents folded', async (t) => {
-    const { app, author } = await setup(t)
     const cafe = await createArticle(app, t, { title: 'Café reopens', authorId: author.id })
     t.equal(cafe.slug, 'cafe-reopens')
     const accents = await createArticle(app, t, { title: 'Crème Brûlée & Ünïcödé: São Paulo!', authorId: author.id })
@@ -184,7 +187,6 @@ t.test('slugs', async (t) => {
   })
 
   t.test('a title of digits only gets a slug with a letter, so it is never taken for an id', async (t) => {
-    const { app, author } = await setup(t)
     const article = await createArticle(app, t, { title: '2026', authorId: author.id })
     t.match(article.slug, /\p{Ll}/u)
     t.not(article.slug, '2026')
@@ -193,7 +195,6 @@ t.test('slugs', async (t) => {
   })
 
   t.test('derived slugs are made unique with -2, -3', async (t) => {
-    const { app, author } = await setup(t)
     const first = await createArticle(app, t, { title: 'Flood warning', authorId: author.id })
     const second = await createArticle(app, t, { title: 'Flood Warning', authorId: author.id })
     const third = await createArticle(app, t, { title: 'Flood warning!', authorId: author.id })
@@ -202,7 +203,6 @@ t.test('slugs', async (t) => {
   })
 
   t.test('the slug stays the same when the title changes', async (t) => {
-    const { app, author } = await setup(t)
     const article = await createArticle(app, t, { title: 'Bridge to open in May', authorId: author.id })
     const changed = await patch(app, t, article.id, { title: 'Bridge to open in June' })
     t.equal(changed.statusCode, 200)
@@ -213,24 +213,21 @@ t.test('slugs', async (t) => {
   })
 
   t.test('an explicit slug is used as given', async (t) => {
-    const { app, author } = await setup(t)
     const article = await createArticle(app, t, { title: 'Anything', slug: 'my-own-slug-2026', authorId: author.id })
     t.equal(article.slug, 'my-own-slug-2026')
   })
 
   t.test('an explicit slug that is taken is a 409 slug-taken, on POST and on PATCH', async (t) => {
-    const { app, author } = await setup(t)
     const first = await createArticle(app, t, { title: 'First', slug: 'taken', authorId: author.id })
     const second = await createArticle(app, t, { title: 'Second', authorId: author.id })
     assertProblem(t, await post(app, t, { title: 'Third', slug: 'taken', authorId: author.id }), 409, 'slug-taken')
     assertProblem(t, await patch(app, t, second.id, { slug: 'taken' }), 409, 'slug-taken')
     t.equal((await get(app, t, `/v1/articles/${second.id}`, adminSecret)).json().slug, 'second')
     t.equal((await get(app, t, '/v1/articles/taken', adminSecret)).json().id, first.id)
-    t.equal((await get(app, t, '/v1/articles', adminSecret)).json().meta.total, 2)
+    t.equal((await listedIds(app, t, '/v1/articles?limit=100', adminSecret)).filter((id) => id === first.id || id === second.id).length, 2)
   })
 
   t.test('PATCH with an article\'s own slug is not a conflict', async (t) => {
-    const { app, author } = await setup(t)
     const article = await createArticle(app, t, { title: 'Same slug', authorId: author.id })
     const response = await patch(app, t, article.id, { slug: 'same-slug', title: 'Same slug, new title' })
     t.equal(response.statusCode, 200)
@@ -238,7 +235,6 @@ t.test('slugs', async (t) => {
   })
 
   t.test('PATCH can change the slug explicitly; the old one is then 404', async (t) => {
-    const { app, author } = await setup(t)
     const article = await createArticle(app, t, { title: 'Old name', authorId: author.id })
     const response = await patch(app, t, 'old-name', { slug: 'new-name' })
     t.equal(response.statusCode, 200)
@@ -248,7 +244,6 @@ t.test('slugs', async (t) => {
   })
 
   t.test('an all-digit slug is a 400 naming body.slug', async (t) => {
-    const { app, author } = await setup(t)
     assertProblem(t, await post(app, t, { title: 'Digits', slug: '2026', authorId: author.id }), 400, 'validation', 'body.slug')
     const article = await createArticle(app, t, { title: 'Digits', authorId: author.id })
     assertProblem(t, await patch(app, t, article.id, { slug: '12345' }), 400, 'validation', 'body.slug')
@@ -256,22 +251,21 @@ t.test('slugs', async (t) => {
   })
 
   t.test('a slug with upper case or spaces is a 400 naming body.slug', async (t) => {
-    const { app, author } = await setup(t)
     assertProblem(t, await post(app, t, { title: 'Bad', slug: 'Bad Slug', authorId: author.id }), 400, 'validation', 'body.slug')
   })
 })
 
 t.test('excerpts', async (t) => {
+  const { app, author } = await setup(t)
+
   const longText = Array.from({ length: 80 }, (_, i) => `word${i}`).join(' ')
 
   t.test('a short body gives its plain text as the excerpt', async (t) => {
-    const { app, author } = await setup(t)
     const article = await createArticle(app, t, { authorId: author.id, body: '<h2>Heading</h2><p>Fish &amp; chips <em>tonight</em>.</p>' })
     t.equal(article.excerpt, 'Heading Fish & chips tonight.')
   })
 
   t.test('a long body gives about 200 characters cut at a word boundary, ending with an ellipsis', async (t) => {
-    const { app, author } = await setup(t)
     const article = await createArticle(app, t, { authorId: author.id, body: `<p>${longText}</p>` })
     const excerpt: string = article.excerpt
     t.ok(excerpt.endsWith('…'), 'ends with …')
@@ -281,7 +275,6 @@ t.test('excerpts', async (t) => {
   })
 
   t.test('a given excerpt is kept, and survives a body change', async (t) => {
-    const { app, author } = await setup(t)
     const article = await createArticle(app, t, { authorId: author.id, body: `<p>${longText}</p>`, excerpt: '  A short  summary. ' })
     t.equal(article.excerpt, 'A short summary.')
     const changed = await patch(app, t, article.id, { body: '<p>Entirely new body.</p>' })
@@ -290,7 +283,6 @@ t.test('excerpts', async (t) => {
   })
 
   t.test('excerpt: null on PATCH goes back to the derived excerpt', async (t) => {
-    const { app, author } = await setup(t)
     const article = await createArticle(app, t, { authorId: author.id, body: '<p>The derived one.</p>', excerpt: 'The custom one.' })
     t.equal(article.excerpt, 'The custom one.')
     const changed = await patch(app, t, article.id, { excerpt: null })
@@ -300,7 +292,6 @@ t.test('excerpts', async (t) => {
   })
 
   t.test('a derived excerpt is re-derived when the body changes', async (t) => {
-    const { app, author } = await setup(t)
     const article = await createArticle(app, t, { authorId: author.id, body: '<p>Before.</p>' })
     t.equal(article.excerpt, 'Before.')
     const changed = await patch(app, t, article.id, { body: '<p>After.</p>' })
@@ -311,8 +302,9 @@ t.test('excerpts', async (t) => {
 })
 
 t.test('markdown', async (t) => {
+  const { app, author } = await setup(t)
+
   t.test('markdown is rendered to HTML', async (t) => {
-    const { app, author } = await setup(t)
     const article = await createArticle(app, t, {
       authorId: author.id,
       body: undefined,
@@ -327,23 +319,23 @@ t.test('markdown', async (t) => {
   })
 
   t.test('markdown is sanitised too', async (t) => {
-    const { app, author } = await setup(t)
     const article = await createArticle(app, t, {
       authorId: author.id,
       body: undefined,
-      markdown: 'Hello <script>alert(1)</script>\n\n[click](javascript:alert(2))\n\n<img src="https://example.org/a.png" onerror="alert(3)">\n'
+      markdown: 'Hello <script>alert(1)</script>\n\n[click](javascript:alert(2)) <a href="javascript:alert(4)">raw</a>\n\n<img src="https://example.org/a.png" onerror="alert(3)">\n'
     })
     t.notMatch(article.body, /<script/i)
     t.notMatch(article.body, /alert\(1\)/)
-    t.notMatch(article.body, /javascript:/i)
+    t.notMatch(article.body, /href\s*=\s*["']?\s*javascript:/i)
     t.notMatch(article.body, /onerror/i)
     t.match(article.body, /Hello/)
+    t.match(article.body, /<img src="https:\/\/example\.org\/a\.png" \/>/)
   })
 
   t.test('body and markdown together are a 400 naming body.markdown', async (t) => {
-    const { app, author } = await setup(t)
+    const before = await articleTotal(app, t)
     assertProblem(t, await post(app, t, { title: 'Both', authorId: author.id, body: '<p>x</p>', markdown: 'x' }), 400, 'validation', 'body.markdown')
-    t.equal((await get(app, t, '/v1/articles', adminSecret)).json().meta.total, 0)
+    t.equal(await articleTotal(app, t), before)
     const article = await createArticle(app, t, { authorId: author.id, body: '<p>Kept.</p>' })
     assertProblem(t, await patch(app, t, article.id, { body: '<p>y</p>', markdown: 'y' }), 400, 'validation', 'body.markdown')
     t.equal((await get(app, t, `/v1/articles/${article.id}`, adminSecret)).json().body, '<p>Kept.</p>')
@@ -351,8 +343,9 @@ t.test('markdown', async (t) => {
 })
 
 t.test('sanitising', async (t) => {
+  const { app, author } = await setup(t)
+
   async function sanitised (t: Tap, html: string): Promise<string> {
-    const { app, author } = await setup(t)
     const article = await createArticle(app, t, { authorId: author.id, body: html })
     const read = await get(app, t, `/v1/articles/${article.id}`, adminSecret)
     t.equal(read.json().body, article.body, 'stored as answered')
@@ -411,8 +404,9 @@ t.test('sanitising', async (t) => {
 })
 
 t.test('status and publishedAt', async (t) => {
+  const { app, author } = await setup(t)
+
   t.test('published without publishedAt is published now', async (t) => {
-    const { app, author } = await setup(t)
     const before = new Date().toISOString()
     const article = await createArticle(app, t, { authorId: author.id, status: 'published' })
     const after = new Date().toISOString()
@@ -423,27 +417,25 @@ t.test('status and publishedAt', async (t) => {
   })
 
   t.test('published with a future publishedAt is stored as scheduled and hidden from anonymous readers', async (t) => {
-    const { app, author } = await setup(t)
     const future = new Date(Date.now() + 86_400_000).toISOString()
     const article = await createArticle(app, t, { authorId: author.id, status: 'published', publishedAt: future })
     t.equal(article.status, 'scheduled')
     t.equal(article.publishedAt, future)
     assertProblem(t, await get(app, t, `/v1/articles/${article.id}`), 404, 'not-found')
-    t.equal((await get(app, t, '/v1/articles')).json().meta.total, 0)
+    t.notOk((await listedIds(app, t, '/v1/articles?limit=100')).includes(article.id), 'not listed for anonymous readers')
     t.equal((await get(app, t, `/v1/articles/${article.id}`, adminSecret)).json().status, 'scheduled')
   })
 
   t.test('scheduled without publishedAt is a 400 naming body.publishedAt', async (t) => {
-    const { app, author } = await setup(t)
+    const before = await articleTotal(app, t)
     assertProblem(t, await post(app, t, { title: 'When?', authorId: author.id, status: 'scheduled' }), 400, 'validation', 'body.publishedAt')
-    t.equal((await get(app, t, '/v1/articles', adminSecret)).json().meta.total, 0)
+    t.equal(await articleTotal(app, t), before)
     const draft = await createArticle(app, t, { authorId: author.id })
     assertProblem(t, await patch(app, t, draft.id, { status: 'scheduled' }), 400, 'validation', 'body.publishedAt')
     t.equal((await get(app, t, `/v1/articles/${draft.id}`, adminSecret)).json().status, 'draft')
   })
 
   t.test('scheduled with a past publishedAt is published', async (t) => {
-    const { app, author } = await setup(t)
     const article = await createArticle(app, t, { authorId: author.id, status: 'scheduled', publishedAt: '2015-06-25T14:03:00.000Z' })
     t.equal(article.status, 'published')
     t.equal(article.publishedAt, '2015-06-25T14:03:00.000Z')
@@ -452,30 +444,28 @@ t.test('status and publishedAt', async (t) => {
   })
 
   t.test('a publishedAt with an offset is stored in UTC', async (t) => {
-    const { app, author } = await setup(t)
     const article = await createArticle(app, t, { authorId: author.id, status: 'published', publishedAt: '2015-06-25T16:03:00+02:00' })
     t.equal(article.publishedAt, '2015-06-25T14:03:00.000Z')
   })
 
   t.test('a publishedAt that is not a timestamp is a 400 naming body.publishedAt', async (t) => {
-    const { app, author } = await setup(t)
     assertProblem(t, await post(app, t, { title: 'Bad time', authorId: author.id, status: 'published', publishedAt: 'yesterday' }), 400, 'validation', 'body.publishedAt')
   })
 
   t.test('a scheduled article becomes visible to anonymous readers once its time passes', async (t) => {
-    const { app, author } = await setup(t)
     const at = new Date(Date.now() + 1200).toISOString()
     const article = await createArticle(app, t, { authorId: author.id, status: 'scheduled', publishedAt: at })
     t.equal(article.status, 'scheduled')
     assertProblem(t, await get(app, t, `/v1/articles/${article.id}`), 404, 'not-found')
-    t.equal((await get(app, t, '/v1/articles')).json().meta.total, 0)
+    t.notOk((await listedIds(app, t, '/v1/articles?limit=100')).includes(article.id), 'not listed yet')
 
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, Date.parse(at) - Date.now()) + 300))
 
-    const list = await get(app, t, '/v1/articles')
+    const list = await get(app, t, '/v1/articles?limit=100')
     t.equal(list.statusCode, 200)
-    t.same(list.json().data.map((item: { id: number }) => item.id), [article.id])
-    t.equal(list.json().data[0].status, 'published')
+    const listed = list.json().data.find((item: { id: number }) => item.id === article.id)
+    t.ok(listed, 'listed for anonymous readers now')
+    t.equal(listed?.status, 'published')
     const read = await get(app, t, `/v1/articles/${article.slug}`)
     t.equal(read.statusCode, 200)
     t.equal(read.json().status, 'published')
@@ -483,7 +473,6 @@ t.test('status and publishedAt', async (t) => {
   })
 
   t.test('moving a scheduled article\'s publishedAt into the past publishes it', async (t) => {
-    const { app, author } = await setup(t)
     const article = await createArticle(app, t, { authorId: author.id, status: 'scheduled', publishedAt: new Date(Date.now() + 86_400_000).toISOString() })
     assertProblem(t, await get(app, t, `/v1/articles/${article.id}`), 404, 'not-found')
     const changed = await patch(app, t, article.id, { publishedAt: '2020-01-02T03:04:05.000Z' })
@@ -495,7 +484,6 @@ t.test('status and publishedAt', async (t) => {
   })
 
   t.test('an editor publishes a draft with PATCH status=published', async (t) => {
-    const { app, author } = await setup(t)
     const draft = await createArticle(app, t, { authorId: author.id })
     assertProblem(t, await get(app, t, `/v1/articles/${draft.id}`), 404, 'not-found')
     const changed = await patch(app, t, draft.id, { status: 'published' }, tokenFor(app, 'editor'))
@@ -506,7 +494,6 @@ t.test('status and publishedAt', async (t) => {
   })
 
   t.test('unpublishing back to draft hides the article from anonymous readers', async (t) => {
-    const { app, author } = await setup(t)
     const article = await createArticle(app, t, { authorId: author.id, status: 'published' })
     const changed = await patch(app, t, article.id, { status: 'draft' })
     t.equal(changed.json().status, 'draft')
@@ -544,47 +531,45 @@ t.test('the date is the day of publishedAt in the site time zone', async (t) => 
 })
 
 t.test('labels', async (t) => {
+  const { app, author } = await setup(t)
+
   t.test('labels are trimmed and de-duplicated case-insensitively, keeping the first spelling and the order', async (t) => {
-    const { app, author } = await setup(t)
     const article = await createArticle(app, t, { authorId: author.id, labels: ['  City   council ', 'Transport', 'city council', 'TRANSPORT', 'Weather'] })
     t.same(article.labels, ['City council', 'Transport', 'Weather'])
     t.same((await get(app, t, `/v1/articles/${article.id}`, adminSecret)).json().labels, ['City council', 'Transport', 'Weather'])
   })
 
   t.test('a label keeps the spelling it was first created with across articles', async (t) => {
-    const { app, author } = await setup(t)
-    await createArticle(app, t, { authorId: author.id, labels: ['City Council'] })
-    const second = await createArticle(app, t, { authorId: author.id, labels: ['city council'] })
-    t.same(second.labels, ['City Council'])
+    await createArticle(app, t, { authorId: author.id, labels: ['Town Hall'] })
+    const second = await createArticle(app, t, { authorId: author.id, labels: ['town hall'] })
+    t.same(second.labels, ['Town Hall'])
   })
 
   t.test('PATCH labels replaces them; PATCH without labels keeps them', async (t) => {
-    const { app, author } = await setup(t)
     const article = await createArticle(app, t, { authorId: author.id, labels: ['A', 'B'] })
     const untouched = await patch(app, t, article.id, { title: 'New title' })
     t.same(untouched.json().labels, ['A', 'B'])
-    const replaced = await patch(app, t, article.id, { labels: ['C', 'a'] })
-    t.same(replaced.json().labels, ['C', 'a'])
-    t.same((await get(app, t, `/v1/articles/${article.id}`, adminSecret)).json().labels, ['C', 'a'])
+    const replaced = await patch(app, t, article.id, { labels: ['D', 'C'] })
+    t.same(replaced.json().labels, ['D', 'C'])
+    t.same((await get(app, t, `/v1/articles/${article.id}`, adminSecret)).json().labels, ['D', 'C'])
     const cleared = await patch(app, t, article.id, { labels: [] })
     t.same(cleared.json().labels, [])
   })
 
   t.test('an empty label is a 400 naming it', async (t) => {
-    const { app, author } = await setup(t)
     assertProblem(t, await post(app, t, { title: 'x', authorId: author.id, labels: ['ok', ''] }), 400, 'validation', 'body.labels.1')
   })
 })
 
 t.test('reading one article', async (t) => {
+  const { app, author } = await setup(t)
+
   t.test('an unknown id or slug is a 404 problem', async (t) => {
-    const { app } = await setup(t)
     assertProblem(t, await get(app, t, '/v1/articles/999'), 404, 'not-found')
     assertProblem(t, await get(app, t, '/v1/articles/no-such-article', adminSecret), 404, 'not-found')
   })
 
   t.test('fields= returns only those fields plus id', async (t) => {
-    const { app, author } = await setup(t)
     const article = await createArticle(app, t, { title: 'Sparse', authorId: author.id, status: 'published' })
     const response = await get(app, t, `/v1/articles/${article.id}?fields=title,slug`)
     t.equal(response.statusCode, 200)
@@ -592,13 +577,11 @@ t.test('reading one article', async (t) => {
   })
 
   t.test('an unknown name in fields= is a 400 naming querystring.fields', async (t) => {
-    const { app, author } = await setup(t)
     const article = await createArticle(app, t, { authorId: author.id, status: 'published' })
     assertProblem(t, await get(app, t, `/v1/articles/${article.id}?fields=title,password`), 400, 'validation', 'querystring.fields')
   })
 
   t.test('include=author embeds the author, with the email only for editors', async (t) => {
-    const { app, author } = await setup(t)
     const article = await createArticle(app, t, { authorId: author.id, status: 'published' })
     const anonymous = await get(app, t, `/v1/articles/${article.id}?include=author`)
     t.equal(anonymous.statusCode, 200)
@@ -611,7 +594,6 @@ t.test('reading one article', async (t) => {
   })
 
   t.test('an unknown include or query parameter is a 400', async (t) => {
-    const { app, author } = await setup(t)
     const article = await createArticle(app, t, { authorId: author.id, status: 'published' })
     assertProblem(t, await get(app, t, `/v1/articles/${article.id}?include=comments,editor`), 400, 'validation', 'querystring.include')
     const unknown = await get(app, t, `/v1/articles/${article.id}?colour=blue`)
@@ -620,8 +602,9 @@ t.test('reading one article', async (t) => {
 })
 
 t.test('changing', async (t) => {
+  const { app, author } = await setup(t)
+
   t.test('PATCH changes only the fields given and bumps updatedAt', async (t) => {
-    const { app, author } = await setup(t)
     const article = await createArticle(app, t, { title: 'Original', authorId: author.id, body: '<p>Body.</p>', labels: ['L'] })
     await new Promise((resolve) => setTimeout(resolve, 5))
     const response = await patch(app, t, article.slug, { title: 'Changed' })
@@ -633,7 +616,6 @@ t.test('changing', async (t) => {
   })
 
   t.test('an editor can move an article to another author; an unknown one is a 400', async (t) => {
-    const { app, author } = await setup(t)
     const other = await createAuthor(app, t, { name: 'Other Writer' })
     const article = await createArticle(app, t, { authorId: author.id })
     const moved = await patch(app, t, article.id, { authorId: other.id }, tokenFor(app, 'editor'))
@@ -644,14 +626,12 @@ t.test('changing', async (t) => {
   })
 
   t.test('PATCH with an unknown field is a 400 naming it and changes nothing', async (t) => {
-    const { app, author } = await setup(t)
     const article = await createArticle(app, t, { title: 'Stay', authorId: author.id })
     assertProblem(t, await patch(app, t, article.id, { title: 'Go', headline: 'Go' }), 400, 'validation', 'body.headline', 'is not a known field')
     t.equal((await get(app, t, `/v1/articles/${article.id}`, adminSecret)).json().title, 'Stay')
   })
 
   t.test('PATCH with an empty object or a wrong type is a 400', async (t) => {
-    const { app, author } = await setup(t)
     const article = await createArticle(app, t, { authorId: author.id })
     assertProblem(t, await patch(app, t, article.id, {}), 400, 'validation')
     assertProblem(t, await patch(app, t, article.id, { authorId: String(author.id) }), 400, 'validation', 'body.authorId')
@@ -659,13 +639,11 @@ t.test('changing', async (t) => {
   })
 
   t.test('PATCH of an unknown article is a 404', async (t) => {
-    const { app } = await setup(t)
     assertProblem(t, await patch(app, t, 999, { title: 'x' }), 404, 'not-found')
     assertProblem(t, await patch(app, t, 'nope', { title: 'x' }), 404, 'not-found')
   })
 
   t.test('PATCH without a token is a 401 and changes nothing', async (t) => {
-    const { app, author } = await setup(t)
     const article = await createArticle(app, t, { title: 'Stay', authorId: author.id, status: 'published' })
     const response = await request(app, t, { method: 'PATCH', url: `/v1/articles/${article.id}`, payload: { title: 'Go' } })
     assertProblem(t, response, 401, 'unauthorized')
@@ -673,7 +651,6 @@ t.test('changing', async (t) => {
   })
 
   t.test('PATCH with a non-JSON body is a 415', async (t) => {
-    const { app, author } = await setup(t)
     const article = await createArticle(app, t, { authorId: author.id })
     const response = await request(app, t, { method: 'PATCH', url: `/v1/articles/${article.id}`, headers: { ...bearer(adminSecret), 'content-type': 'text/plain' }, payload: 'title=x' })
     assertProblem(t, response, 415, 'unsupported-media-type')
@@ -688,27 +665,26 @@ t.test('changing', async (t) => {
 })
 
 t.test('deleting', async (t) => {
+  const { app, author } = await setup(t)
+
   t.test('DELETE answers 204; the article is then 404 by id and by slug', async (t) => {
-    const { app, author } = await setup(t)
     const article = await createArticle(app, t, { title: 'Gone soon', authorId: author.id, status: 'published', labels: ['Ephemeral'] })
     const response = await remove(app, t, article.id)
     t.equal(response.statusCode, 204)
     t.equal(response.body, '')
     assertProblem(t, await get(app, t, `/v1/articles/${article.id}`, adminSecret), 404, 'not-found')
     assertProblem(t, await get(app, t, '/v1/articles/gone-soon', adminSecret), 404, 'not-found')
-    t.equal((await get(app, t, '/v1/articles', adminSecret)).json().meta.total, 0)
+    t.notOk((await listedIds(app, t, '/v1/articles?limit=100', adminSecret)).includes(article.id), 'no longer listed')
     assertProblem(t, await remove(app, t, article.id), 404, 'not-found')
   })
 
   t.test('DELETE accepts the slug', async (t) => {
-    const { app, author } = await setup(t)
     const article = await createArticle(app, t, { title: 'By slug', authorId: author.id })
     t.equal((await remove(app, t, 'by-slug')).statusCode, 204)
     assertProblem(t, await get(app, t, `/v1/articles/${article.id}`, adminSecret), 404, 'not-found')
   })
 
   t.test('DELETE without a token is a 401 and deletes nothing', async (t) => {
-    const { app, author } = await setup(t)
     const article = await createArticle(app, t, { authorId: author.id, status: 'published' })
     const response = await request(app, t, { method: 'DELETE', url: `/v1/articles/${article.id}` })
     assertProblem(t, response, 401, 'unauthorized')
@@ -716,7 +692,6 @@ t.test('deleting', async (t) => {
   })
 
   t.test('a deleted article\'s slug can be used again', async (t) => {
-    const { app, author } = await setup(t)
     await createArticle(app, t, { title: 'Recycled', authorId: author.id })
     await remove(app, t, 'recycled')
     const again = await createArticle(app, t, { title: 'Recycled', authorId: author.id })
@@ -724,7 +699,6 @@ t.test('deleting', async (t) => {
   })
 
   t.test('an unsupported method on an article is a 405 with Allow', async (t) => {
-    const { app, author } = await setup(t)
     const article = await createArticle(app, t, { authorId: author.id })
     const response = await request(app, t, { method: 'PUT', url: `/v1/articles/${article.id}`, headers: bearer(adminSecret), payload: { title: 'x' } })
     t.equal(response.statusCode, 405)
@@ -735,8 +709,9 @@ t.test('deleting', async (t) => {
 })
 
 t.test('conditional requests and caching', async (t) => {
+  const { app, author } = await setup(t)
+
   t.test('a single article has an ETag of the form "article-<id>-v<n>.<hash>" and If-None-Match gives 304 with no body', async (t) => {
-    const { app, author } = await setup(t)
     const article = await createArticle(app, t, { authorId: author.id, status: 'published' })
     const first = await get(app, t, `/v1/articles/${article.id}`)
     const etag = String(first.headers.etag)
@@ -751,7 +726,6 @@ t.test('conditional requests and caching', async (t) => {
   })
 
   t.test('the ETag changes when the article changes, so an old If-None-Match gets the new body', async (t) => {
-    const { app, author } = await setup(t)
     const article = await createArticle(app, t, { authorId: author.id, status: 'published' })
     const etag = String((await get(app, t, `/v1/articles/${article.id}`)).headers.etag)
     await patch(app, t, article.id, { title: 'New title' })
@@ -762,9 +736,9 @@ t.test('conditional requests and caching', async (t) => {
   })
 
   t.test('a list has an ETag and If-None-Match gives 304 until it changes', async (t) => {
-    const { app, author } = await setup(t)
     await createArticle(app, t, { authorId: author.id, status: 'published' })
     const first = await get(app, t, '/v1/articles')
+    const before = first.json().meta.total
     const etag = String(first.headers.etag)
     t.match(etag, /^"[^"]+"$/)
     const again = await get(app, t, '/v1/articles', undefined, { 'if-none-match': etag })
@@ -773,11 +747,10 @@ t.test('conditional requests and caching', async (t) => {
     await createArticle(app, t, { authorId: author.id, status: 'published', title: 'Another' })
     const changed = await get(app, t, '/v1/articles', undefined, { 'if-none-match': etag })
     t.equal(changed.statusCode, 200)
-    t.equal(changed.json().meta.total, 2)
+    t.equal(changed.json().meta.total, before + 1)
   })
 
   t.test('PATCH with a stale If-Match is a 412 and changes nothing', async (t) => {
-    const { app, author } = await setup(t)
     const article = await createArticle(app, t, { title: 'Version one', authorId: author.id })
     const stale = String((await get(app, t, `/v1/articles/${article.id}`, adminSecret)).headers.etag)
     t.equal((await patch(app, t, article.id, { title: 'Version two' })).statusCode, 200)
@@ -787,7 +760,6 @@ t.test('conditional requests and caching', async (t) => {
   })
 
   t.test('PATCH with the current If-Match succeeds, also when it was read with fields= or include=', async (t) => {
-    const { app, author } = await setup(t)
     const article = await createArticle(app, t, { title: 'Version one', authorId: author.id })
     const current = String((await get(app, t, `/v1/articles/${article.id}`, adminSecret)).headers.etag)
     const ok = await patch(app, t, article.id, { title: 'Version two' }, adminSecret, { 'if-match': current })
@@ -800,7 +772,6 @@ t.test('conditional requests and caching', async (t) => {
   })
 
   t.test('the ETag a PATCH answers with is current for the next If-Match', async (t) => {
-    const { app, author } = await setup(t)
     const article = await createArticle(app, t, { title: 'One', authorId: author.id })
     const first = await patch(app, t, article.id, { title: 'Two' })
     const etag = String(first.headers.etag)
@@ -810,7 +781,6 @@ t.test('conditional requests and caching', async (t) => {
   })
 
   t.test('If-Match: * succeeds', async (t) => {
-    const { app, author } = await setup(t)
     const article = await createArticle(app, t, { authorId: author.id })
     const response = await patch(app, t, article.id, { title: 'Any version' }, adminSecret, { 'if-match': '*' })
     t.equal(response.statusCode, 200)
@@ -818,7 +788,6 @@ t.test('conditional requests and caching', async (t) => {
   })
 
   t.test('a weak If-Match tag never matches: 412', async (t) => {
-    const { app, author } = await setup(t)
     const article = await createArticle(app, t, { title: 'Strong only', authorId: author.id })
     const current = String((await get(app, t, `/v1/articles/${article.id}`, adminSecret)).headers.etag)
     const response = await patch(app, t, article.id, { title: 'Weak' }, adminSecret, { 'if-match': `W/${current}` })
@@ -827,7 +796,6 @@ t.test('conditional requests and caching', async (t) => {
   })
 
   t.test('DELETE with a stale If-Match is a 412 and deletes nothing; with the current one it deletes', async (t) => {
-    const { app, author } = await setup(t)
     const article = await createArticle(app, t, { authorId: author.id })
     const stale = String((await get(app, t, `/v1/articles/${article.id}`, adminSecret)).headers.etag)
     const changed = await patch(app, t, article.id, { title: 'Changed meanwhile' })
@@ -840,7 +808,6 @@ t.test('conditional requests and caching', async (t) => {
   })
 
   t.test('anonymous reads are publicly cacheable; reads with a token are private', async (t) => {
-    const { app, author } = await setup(t)
     const article = await createArticle(app, t, { authorId: author.id, status: 'published' })
     for (const url of [`/v1/articles/${article.id}`, '/v1/articles']) {
       const anonymous = await get(app, t, url)
@@ -853,7 +820,6 @@ t.test('conditional requests and caching', async (t) => {
   })
 
   t.test('errors are not publicly cacheable', async (t) => {
-    const { app } = await setup(t)
     const missing = await get(app, t, '/v1/articles/999')
     t.equal(missing.statusCode, 404)
     t.not(missing.headers['cache-control'], 'public, max-age=60, stale-while-revalidate=300')

@@ -9,11 +9,15 @@ const status = Type.Union([Type.Literal('draft'), Type.Literal('scheduled'), Typ
 const label = Type.String({ minLength: 1, maxLength: 60, pattern: '\\S', examples: ['City council'] })
 const labels = Type.Array(label, { maxItems: 20, description: 'Label names; case-insensitive, kept in the given order', examples: [['City council', 'Transport']] })
 
-const articleProperties = {
+// Split in two so that `body` comes after the excerpt in answers.
+const articleHeading = {
   id: Type.Integer({ minimum: 1, examples: [12] }),
   slug: Slug,
   title,
-  excerpt: Type.String({ description: 'Given, or derived from the body (about 200 characters, cut at a word)' }),
+  excerpt: Type.String({ description: 'Given, or derived from the body (about 200 characters, cut at a word)' })
+}
+
+const articleState = {
   status,
   publishedAt: Type.Union([Timestamp, Type.Null()]),
   date: Type.Union([Day, Type.Null()], { description: 'The day of `publishedAt` in the site time zone' }),
@@ -39,17 +43,10 @@ const example = {
   updatedAt: '2026-06-25T14:03:00.000Z'
 }
 
-export const ArticleSummary = Type.Object(articleProperties, {
-  $id: 'ArticleSummary',
-  additionalProperties: false,
-  description: 'An article without its body, as embedded in authors and dates',
-  examples: [example]
-})
-export type ArticleSummaryBody = Static<typeof ArticleSummary>
-
 export const Article = Type.Object({
-  ...articleProperties,
+  ...articleHeading,
   body: Type.String({ description: 'Sanitised HTML', examples: ['<p>The council voted 7 to 2 on Tuesday…</p>'] }),
+  ...articleState,
   // A plain `$ref` by name: authors/schemas.ts imports this file, so importing it back would be a cycle.
   author: Type.Optional(Type.Unsafe<import('../authors/schemas.js').AuthorBody>({ $ref: 'Author', description: 'With `include=author`' }))
 }, {
@@ -58,6 +55,14 @@ export const Article = Type.Object({
   examples: [{ ...example, body: '<p>The council voted 7 to 2 on Tuesday…</p>' }]
 })
 export type ArticleBody = Static<typeof Article>
+
+export const ArticleSummary = Type.Object({ ...articleHeading, ...articleState }, {
+  $id: 'ArticleSummary',
+  additionalProperties: false,
+  description: 'An article without its body, as embedded in authors and dates',
+  examples: [example]
+})
+export type ArticleSummaryBody = Static<typeof ArticleSummary>
 
 export const ArticleList = Type.Object({
   data: Type.Array(ref(Article)),
