@@ -58,7 +58,7 @@ t.test('a developer opening /docs sees every operation, with nothing loaded from
   const response = await page.goto(`${origin}/docs`, { waitUntil: 'load', timeout: 10_000 })
   t.equal(response?.status(), 200, '/docs answers 200 in the browser')
   await page.locator('.opblock').first().waitFor({ state: 'visible', timeout: 10_000 })
-  await page.waitForFunction((count) => document.querySelectorAll('.opblock').length >= count, operations.length, { timeout: 10_000 })
+  await page.waitForFunction(`document.querySelectorAll('.opblock').length >= ${operations.length}`, undefined, { timeout: 10_000 })
   // Let late requests (fonts, images) and console messages arrive before judging.
   await page.waitForLoadState('networkidle', { timeout: 10_000 })
 
