@@ -135,3 +135,44 @@ export function pageLinks (url: string, page: Page<unknown>): string | undefined
   }
   return links.length === 0 ? undefined : links.join(', ')
 }
+
+export interface PageRequest {
+  limit?: number
+  offset?: number
+  cursor?: string
+}
+
+export interface PageSource<Row> {
+  /** Rows matching the filters; with `after`, only those after that cursor position. */
+  count: (after?: CursorValue[]) => number
+  fetch: (after: CursorValue[] | null, limit: number, offset: number) => Row[]
+  /** The sort values and id of a row, for the next cursor. */
+  cursorOf: (row: Row) => CursorValue[]
+}
+
+/**
+ * One page by `offset` or by keyset `cursor`. One row more than the page is read to
+ * know whether a next page exists; with a cursor, `offset` is worked out by counting.
+ */
+export function readPage<Row> (request: PageRequest, sort: SortKey[], source: PageSource<Row>): Page<Row> {
+  if (request.cursor !== undefined && request.offset !== undefined) throw invalid('querystring.cursor', 'cannot be combined with offset')
+  const limit = request.limit ?? 20
+  const after = request.cursor === undefined ? null : decodeCursor(request.cursor, sort)
+  const total = source.count()
+  const offset = after === null ? (request.offset ?? 0) : total - source.count(after)
+  const rows = source.fetch(after, limit + 1, after === null ? offset : 0)
+  const items = rows.slice(0, limit)
+  const last = items.at(-1)
+  return {
+    items,
+    total,
+    limit,
+    offset,
+    nextCursor: rows.length > limit && last !== undefined ? encodeCursor(sort, source.cursorOf(last)) : null
+  }
+}
+
+/** The same page with each item turned into its API object. */
+export function mapPage<Row, Item> (page: Page<Row>, present: (rows: Row[]) => Item[]): Page<Item> {
+  return { ...page, items: present(page.items) }
+}

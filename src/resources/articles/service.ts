@@ -3,7 +3,7 @@ import { readMeta, writeMeta } from '../../db/meta.js'
 import type { ArticleStatus } from '../../db/schema.js'
 import { Forbidden, invalid, NotFound, SlugTaken } from '../../errors.js'
 import { deriveExcerpt, renderMarkdown, sanitizeArticleHtml } from '../../lib/html.js'
-import { decodeCursor, encodeCursor, parseNames, parseSort, type Page } from '../../lib/list.js'
+import { mapPage, parseNames, parseSort, readPage, type Page } from '../../lib/list.js'
 import { slugify, uniqueSlug } from '../../lib/slug.js'
 import { dayInZone, nowIso, toUtcIso } from '../../lib/time.js'
 import { hasRole } from '../../plugins/auth.js'
@@ -135,29 +135,18 @@ function listFilters (db: Db, query: ArticleListQueryString, viewer: Principal |
 }
 
 export function list (db: Db, query: ArticleListQueryString, viewer: Principal | null): Page<ArticleBody> {
-  if (query.cursor !== undefined && query.offset !== undefined) throw invalid('querystring.cursor', 'cannot be combined with offset')
   const sort = parseSort(query.sort, articleSortFields, '-publishedAt')
   const include = parseArticleInclude(query.include)
-  const limit = query.limit ?? 20
   const now = nowIso()
   publishDueArticles(db, now)
   const filters = listFilters(db, query, viewer, now)
   const columns = queries.sortColumns(sort)
-  const after = query.cursor === undefined ? null : decodeCursor(query.cursor, sort)
-  const total = queries.countArticles(db, filters)
-  const offset = after === null ? (query.offset ?? 0) : total - queries.countArticles(db, filters, columns, after)
-  const rows = queries.pageOfArticles(db, { filters, columns, after, limit: limit + 1, offset: after === null ? offset : 0 })
-  const pageRows = rows.slice(0, limit)
-  const last = pageRows.at(-1)
-  return {
-    items: present(db, pageRows, viewer, include),
-    total,
-    limit,
-    offset,
-    nextCursor: rows.length > limit && last !== undefined
-      ? encodeCursor(sort, [...sort.map((key) => last[key.field]), last.id])
-      : null
-  }
+  const page = readPage(query, sort, {
+    count: (after) => queries.countArticles(db, filters, after === undefined ? undefined : columns, after),
+    fetch: (after, limit, offset) => queries.pageOfArticles(db, { filters, columns, after, limit, offset }),
+    cursorOf: (row) => [...sort.map((key) => row[key.field]), row.id]
+  })
+  return mapPage(page, (rows) => present(db, rows, viewer, include))
 }
 
 /** Where an article stands editorially once the clock is taken into account. */

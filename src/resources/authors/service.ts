@@ -1,7 +1,7 @@
 import type { Db, DbOrTx } from '../../db/client.js'
 import { Conflict, Forbidden, invalid, NotFound, SlugTaken } from '../../errors.js'
 import { assertIfMatch } from '../../plugins/http-cache.js'
-import { decodeCursor, encodeCursor, parseNames, parseSort, type Page } from '../../lib/list.js'
+import { mapPage, parseNames, parseSort, readPage, type Page } from '../../lib/list.js'
 import { slugify, uniqueSlug } from '../../lib/slug.js'
 import { nowIso } from '../../lib/time.js'
 import { hasRole } from '../../plugins/auth.js'
@@ -74,26 +74,17 @@ export function findOne (db: Db, idOrSlug: string, viewer: Principal | null, opt
 }
 
 export function list (db: Db, query: AuthorListQueryString, viewer: Principal | null): Page<AuthorBody> {
-  if (query.cursor !== undefined && query.offset !== undefined) throw invalid('querystring.cursor', 'cannot be combined with offset')
   const sort = parseSort(query.sort, authorSortFields, 'name')
   const include = parseAuthorInclude(query.include)
-  const limit = query.limit ?? 20
   const now = nowIso()
   publishDueArticles(db, now)
   const columns = queries.sortColumns(sort, now)
-  const after = query.cursor === undefined ? null : decodeCursor(query.cursor, sort)
-  const total = queries.countAuthors(db)
-  const offset = after === null ? (query.offset ?? 0) : total - queries.countAuthors(db, columns, after)
-  const rows = queries.pageOfAuthors(db, { columns, after, limit: limit + 1, offset: after === null ? offset : 0 })
-  const pageRows = rows.slice(0, limit)
-  const last = pageRows.at(-1)
-  return {
-    items: present(db, pageRows.map((result) => result.row), viewer, { include }),
-    total,
-    limit,
-    offset,
-    nextCursor: rows.length > limit && last !== undefined ? encodeCursor(sort, last.sortValues) : null
-  }
+  const page = readPage(query, sort, {
+    count: (after) => queries.countAuthors(db, after === undefined ? undefined : columns, after),
+    fetch: (after, limit, offset) => queries.pageOfAuthors(db, { columns, after, limit, offset }),
+    cursorOf: (result) => result.sortValues
+  })
+  return mapPage(page, (results) => present(db, results.map((result) => result.row), viewer, { include }))
 }
 
 function resolveSlug (db: DbOrTx, requested: string | undefined, name: string, exceptId?: number): string {
