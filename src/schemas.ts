@@ -46,7 +46,7 @@ export const Slug = Type.String({
   maxLength: 120,
   // Lower-case letters of any script, digits and single hyphens; at least one
   // letter, so a slug can never be mistaken for an id in a path.
-  pattern: '^(?=[\\p{Ll}\\p{Lo}\\p{N}-]*[\\p{Ll}\\p{Lo}])[\\p{Ll}\\p{Lo}\\p{N}]+(?:-[\\p{Ll}\\p{Lo}\\p{N}]+)*$',
+  pattern: '^(?=[\\p{Ll}\\p{Lm}\\p{Lo}\\p{N}-]*[\\p{Ll}\\p{Lm}\\p{Lo}])[\\p{Ll}\\p{Lm}\\p{Lo}\\p{N}]+(?:-[\\p{Ll}\\p{Lm}\\p{Lo}\\p{N}]+)*$',
   description: 'Unique, URL-safe name: lower-case letters, digits and hyphens, with at least one letter',
   examples: ['council-approves-new-footbridge']
 })

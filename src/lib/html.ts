@@ -49,10 +49,13 @@ const articlePolicy: sanitizeHtml.IOptions = {
   allowedIframeHostnames: embedHosts,
   allowIframeRelativeUrls: false,
   disallowedTagsMode: 'discard',
+  // An iframe whose source was refused would stay behind as an empty box.
+  exclusiveFilter: (frame) => frame.tag === 'iframe' && frame.attribs.src === undefined,
   transformTags: {
-    // A link that opens a new tab must not hand the opener to the other site.
-    a: (tagName, attribs) => attribs.target === '_blank'
-      ? { tagName, attribs: { ...attribs, rel: 'noopener noreferrer' } }
+    // A link that opens a new tab must not hand the opener to the other site
+    // (browsers read target names case-insensitively).
+    a: (tagName, attribs) => attribs.target?.toLowerCase() === '_blank'
+      ? { tagName, attribs: { ...attribs, target: '_blank', rel: 'noopener noreferrer' } }
       : { tagName, attribs }
   }
 }

@@ -67,7 +67,8 @@ export function decodeCursor (raw: string, sort: SortKey[]): CursorValue[] {
   const cursor = decoded as { s?: unknown, v?: unknown }
   const valid = typeof cursor === 'object' && cursor !== null &&
     Array.isArray(cursor.v) && cursor.v.length === sort.length + 1 &&
-    cursor.v.every((value) => value === null || typeof value === 'string' || typeof value === 'number')
+    cursor.v.every((value) => value === null || typeof value === 'string' || typeof value === 'number') &&
+    Number.isSafeInteger(cursor.v.at(-1)) && (cursor.v.at(-1) as number) > 0
   if (!valid) throw invalid('querystring.cursor', 'is not a cursor this API gave out')
   if (cursor.s !== sortSignature(sort)) throw invalid('querystring.cursor', 'was made for another sort order')
   return cursor.v as CursorValue[]

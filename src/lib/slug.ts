@@ -7,11 +7,11 @@ export function slugify (text: string, fallback: string, maxLength = 80): string
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')
     .toLocaleLowerCase('en-US')
-    .replace(/[^\p{Ll}\p{Lo}\p{N}]+/gu, '-')
+    .replace(/[^\p{Ll}\p{Lm}\p{Lo}\p{N}]+/gu, '-')
     .slice(0, maxLength)
     .replace(/^-+|-+$/g, '')
   if (slug === '') return fallback
-  return /[\p{Ll}\p{Lo}]/u.test(slug) ? slug : `${fallback}-${slug}`
+  return /[\p{Ll}\p{Lm}\p{Lo}]/u.test(slug) ? slug : `${fallback}-${slug}`
 }
 
 /** `slug`, or `slug-2`, `slug-3`, … : the first that `isTaken` says is free. */

@@ -1,11 +1,11 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { adminSecret, bearer, build, createArticle, createAuthor, request, tokenFor } from '../helper.js'
 
 // Articles: create, read by id and slug, change, delete; slugs, excerpts, Markdown,
 // sanitising, editorial status and time, labels, conditional requests and caching.
 
-type Tap = Parameters<Parameters<typeof t.test>[1]>[0]
+type Tap = Test
 
 const problemBase = 'https://dateline.dev/problems/'
 
@@ -374,10 +374,17 @@ t.test('sanitising', async (t) => {
     t.match(body, />x<\/a>/)
   })
 
-  t.test('an iframe from a host that is not allowed is dropped', async (t) => {
+  t.test('an iframe from a host that is not allowed is dropped, element and all', async (t) => {
     const body = await sanitised(t, '<p>Watch</p><iframe src="https://evil.example.com/embed"></iframe>')
     t.notMatch(body, /evil\.example\.com/)
-    t.notMatch(body, /src=/)
+    t.equal(body, '<p>Watch</p>', 'no empty <iframe> box is left behind')
+  })
+
+  t.test('look-alike, protocol-relative and plain-http YouTube iframes are dropped', async (t) => {
+    for (const src of ['https://www.youtube.com.evil.example/embed/x', '//www.youtube.com/embed/x', 'http://www.youtube.com/embed/x', 'javascript:alert(1)']) {
+      const body = await sanitised(t, `<p>Watch</p><iframe src="${src}"></iframe>`)
+      t.equal(body, '<p>Watch</p>', src)
+    }
   })
 
   t.test('a YouTube iframe is kept', async (t) => {
@@ -390,6 +397,14 @@ t.test('sanitising', async (t) => {
     t.match(body, /rel="noopener noreferrer"/)
     t.match(body, /target="_blank"/)
     t.match(body, /href="https:\/\/example\.org"/)
+  })
+
+  t.test('target="_blank" is matched case-insensitively, and a given rel is replaced', async (t) => {
+    const upper = await sanitised(t, '<a href="https://example.org" target="_BLANK">out</a>')
+    t.match(upper, /rel="noopener noreferrer"/, 'target=_BLANK also opens a new tab')
+    const opener = await sanitised(t, '<a href="https://example.org" target="_blank" rel="opener">out</a>')
+    t.match(opener, /rel="noopener noreferrer"/)
+    t.notMatch(opener, /rel="opener"/)
   })
 
   t.test('style elements and attributes are dropped; headings, lists, figures, tables and quotes are kept', async (t) => {
@@ -723,6 +738,10 @@ t.test('conditional requests and caching', async (t) => {
     t.equal(bySlug.statusCode, 304, 'the same representation by slug has the same ETag')
     const other = await get(app, t, `/v1/articles/${article.id}`, undefined, { 'if-none-match': '"article-1-v99.nope"' })
     t.equal(other.statusCode, 200)
+    const weak = await get(app, t, `/v1/articles/${article.id}`, undefined, { 'if-none-match': `W/${etag}` })
+    t.equal(weak.statusCode, 304, 'If-None-Match compares weakly')
+    const listed = await get(app, t, `/v1/articles/${article.id}`, undefined, { 'if-none-match': `"something-else", ${etag}` })
+    t.equal(listed.statusCode, 304, 'any listed tag may match')
   })
 
   t.test('the ETag changes when the article changes, so an old If-None-Match gets the new body', async (t) => {
@@ -778,6 +797,14 @@ t.test('conditional requests and caching', async (t) => {
     t.match(etag, new RegExp(`^"article-${article.id}-v\\d+\\.`))
     const second = await patch(app, t, article.id, { title: 'Three' }, adminSecret, { 'if-match': etag })
     t.equal(second.statusCode, 200)
+  })
+
+  t.test('the ETag a POST answers with is current for If-Match', async (t) => {
+    const created = await post(app, t, { title: 'Fresh', authorId: author.id })
+    t.equal(created.statusCode, 201)
+    const response = await patch(app, t, created.json().id, { title: 'Fresh, edited' }, adminSecret, { 'if-match': String(created.headers.etag) })
+    t.equal(response.statusCode, 200)
+    t.equal(response.json().title, 'Fresh, edited')
   })
 
   t.test('If-Match: * succeeds', async (t) => {

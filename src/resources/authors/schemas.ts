@@ -62,7 +62,7 @@ export const AuthorPatch = Type.Object({
 export type AuthorPatchBody = Static<typeof AuthorPatch>
 
 export const authorSortFields = ['name', 'createdAt', 'articleCount'] as const
-export const authorFields = ['slug', 'name', 'bio', 'avatarUrl', 'url', 'email', 'articleCount', 'createdAt', 'updatedAt'] as const
+export const authorFields = ['id', 'slug', 'name', 'bio', 'avatarUrl', 'url', 'email', 'articleCount', 'createdAt', 'updatedAt'] as const
 export const authorIncludes = ['articles'] as const
 
 const fields = Type.String({ maxLength: 500, description: `Only these fields (id is always included): ${authorFields.join(', ')}`, examples: ['id,name,slug'] })
