@@ -11,6 +11,9 @@ import problem, { handleError } from './plugins/problem.js'
 import settings from './plugins/settings.js'
 import { articleSchemas } from './resources/articles/schemas.js'
 import { authorSchemas } from './resources/authors/schemas.js'
+import { commentSchemas } from './resources/comments/schemas.js'
+import { daySchemas } from './resources/dates/schemas.js'
+import { labelSchemas } from './resources/labels/schemas.js'
 import { routes } from './routes.js'
 import { sharedSchemas } from './schemas.js'
 
@@ -21,6 +24,8 @@ export interface AppOptions {
   locale: string
   /** Fill an empty database with the demo blog. */
   demo: boolean
+  /** Readers' comments start `approved` instead of `pending` (default false). */
+  commentsAutoApprove?: boolean
   adminToken: string | null
   logger?: FastifyServerOptions['logger']
   /** Largest accepted JSON body, in bytes. */
@@ -53,6 +58,8 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
       ? false
       : { ...(typeof options.logger === 'object' ? options.logger : {}), serializers: requestSerializers, redact: ['req.headers.authorization'] },
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    // `/v1/articles/` is the list, as `/v1/articles` is.
+    routerOptions: { ignoreTrailingSlash: true },
     ajv: { customOptions: { removeAdditional: false, allErrors: false } },
     schemaController: { compilersFactory: { buildValidator } },
     // plugins/draining.ts answers requests that arrive while closing, as problem+json.
@@ -67,11 +74,11 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(problem)
   await app.register(draining)
-  await app.register(settings, { timezone: options.timezone, locale: options.locale })
+  await app.register(settings, { timezone: options.timezone, locale: options.locale, commentsAutoApprove: options.commentsAutoApprove ?? false })
   await app.register(db, { path: databasePath(options.databaseUrl), demo: options.demo, timezone: options.timezone, locale: options.locale })
   await app.register(auth, { adminToken: options.adminToken })
   await app.register(httpCache)
-  for (const schema of [...sharedSchemas, ...articleSchemas, ...authorSchemas]) app.addSchema(schema)
+  for (const schema of [...sharedSchemas, ...articleSchemas, ...authorSchemas, ...commentSchemas, ...daySchemas, ...labelSchemas]) app.addSchema(schema)
   await app.register(openapi)
   await app.register(routes)
   return app

@@ -11,6 +11,8 @@ export interface Config {
   timezone: string
   locale: string
   demo: boolean
+  /** Publish readers' comments without moderation. */
+  commentsAutoApprove: boolean
   adminToken: string | null
   logLevel: LogLevel
 }
@@ -22,11 +24,13 @@ interface Setting<K extends keyof Config> {
   flag: string
   fallback: string | null
   parse: (raw: string) => Config[K]
+  secret?: boolean
 }
 
 export class ConfigError extends Error {
-  constructor (env: string, raw: string, reason: string) {
-    super(`invalid setting ${env}=${JSON.stringify(raw)}: ${reason}`)
+  constructor (env: string, raw: string, reason: string, secret = false) {
+    // A rejected secret still must not reach a terminal or a log.
+    super(`invalid setting ${env}=${secret ? '(hidden)' : JSON.stringify(raw)}: ${reason}`)
     this.name = 'ConfigError'
   }
 }
@@ -101,7 +105,8 @@ const settings: { [K in keyof Config]: Setting<K> } = {
   timezone: { key: 'timezone', env: 'DATELINE_TIMEZONE', flag: 'timezone', fallback: 'UTC', parse: parseTimezone },
   locale: { key: 'locale', env: 'DATELINE_LOCALE', flag: 'locale', fallback: 'en-US', parse: parseLocale },
   demo: { key: 'demo', env: 'DATELINE_DEMO', flag: 'demo', fallback: 'true', parse: parseBoolean },
-  adminToken: { key: 'adminToken', env: 'DATELINE_ADMIN_TOKEN', flag: 'admin-token', fallback: null, parse: parseAdminToken },
+  commentsAutoApprove: { key: 'commentsAutoApprove', env: 'DATELINE_COMMENTS_AUTOAPPROVE', flag: 'comments-autoapprove', fallback: 'false', parse: parseBoolean },
+  adminToken: { key: 'adminToken', env: 'DATELINE_ADMIN_TOKEN', flag: 'admin-token', fallback: null, parse: parseAdminToken, secret: true },
   logLevel: { key: 'logLevel', env: 'LOG_LEVEL', flag: 'log-level', fallback: 'info', parse: parseLogLevel }
 }
 
@@ -124,7 +129,7 @@ export function readConfig (env: NodeJS.ProcessEnv, flags: Record<string, string
       config[setting.key] = setting.parse(raw)
     } catch (error) {
       if (!(error instanceof Invalid)) throw error
-      throw new ConfigError(setting.env, raw, error.message)
+      throw new ConfigError(setting.env, raw, error.message, setting.secret)
     }
   }
   return config as Config

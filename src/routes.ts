@@ -1,11 +1,19 @@
 import type { FastifyInstance } from 'fastify'
 import articles from './resources/articles/routes.js'
 import authors from './resources/authors/routes.js'
+import { articleCommentsRoutes, commentsRoutes } from './resources/comments/routes.js'
+import { archiveRoutes, datesRoutes } from './resources/dates/routes.js'
 import health from './resources/health/routes.js'
+import labels from './resources/labels/routes.js'
 
 /** The route table: every resource with its prefix. */
 export async function routes (app: FastifyInstance): Promise<void> {
   await app.register(health)
   await app.register(authors, { prefix: '/v1/authors' })
   await app.register(articles, { prefix: '/v1/articles' })
+  await app.register(articleCommentsRoutes, { prefix: '/v1/articles' })
+  await app.register(commentsRoutes, { prefix: '/v1/comments' })
+  await app.register(datesRoutes, { prefix: '/v1/dates' })
+  await app.register(archiveRoutes, { prefix: '/v1/archive' })
+  await app.register(labels, { prefix: '/v1/labels' })
 }

@@ -35,7 +35,8 @@ export const Timestamp = Type.String({
   examples: ['2026-06-25T14:03:00.000Z']
 })
 
-export const Day = Type.String({
+export const CalendarDay = Type.String({
+  format: 'date',
   pattern: '^\\d{4}-\\d{2}-\\d{2}$',
   description: 'A calendar day (YYYY-MM-DD) in the site time zone',
   examples: ['2026-06-25']

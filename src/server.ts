@@ -12,6 +12,7 @@ export async function startServer (config: Config): Promise<FastifyInstance> {
     timezone: config.timezone,
     locale: config.locale,
     demo: config.demo,
+    commentsAutoApprove: config.commentsAutoApprove,
     adminToken: config.adminToken,
     logger: { level: config.logLevel }
   })

@@ -28,7 +28,8 @@ Commands:
   token revoke <id>             revoke a token at once
 
 Settings come from the environment; these flags override them:
-  --port, --host, --database-url, --timezone, --locale, --demo, --admin-token, --log-level
+  --port, --host, --database-url, --timezone, --locale, --demo, --comments-autoapprove,
+  --admin-token, --log-level
 `
 
 class UsageError extends Error {}
@@ -40,6 +41,7 @@ const options = {
   timezone: { type: 'string' },
   locale: { type: 'string' },
   demo: { type: 'string' },
+  'comments-autoapprove': { type: 'string' },
   'admin-token': { type: 'string' },
   'log-level': { type: 'string' },
   role: { type: 'string' },

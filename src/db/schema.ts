@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { check, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import { check, index, integer, primaryKey, sqliteTable, text, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core'
 
 // Timestamps are stored as RFC 3339 UTC strings with milliseconds
 // (`2015-06-25T14:03:00.000Z`): they sort correctly as text and are what the API returns.
@@ -90,3 +90,38 @@ export const meta = sqliteTable('meta', {
   key: text('key').primaryKey(),
   value: text('value').notNull()
 })
+
+/**
+ * Days an editor created or annotated. A day also exists, without a row here, while it
+ * has published articles: `articles.published_day` is the source of those.
+ */
+export const days = sqliteTable('days', {
+  day: text('day').primaryKey(),
+  note: text('note'),
+  version: integer('version').notNull().default(1),
+  createdAt: text('created_at').notNull(),
+  updatedAt: text('updated_at').notNull()
+})
+
+export const commentStatuses = ['pending', 'approved', 'spam', 'rejected'] as const
+export type CommentStatus = (typeof commentStatuses)[number]
+
+export const comments = sqliteTable('comments', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  articleId: integer('article_id').notNull().references(() => articles.id, { onDelete: 'cascade' }),
+  parentId: integer('parent_id').references((): AnySQLiteColumn => comments.id, { onDelete: 'set null' }),
+  authorName: text('author_name').notNull(),
+  authorUrl: text('author_url'),
+  /** Private: shown to moderators only. */
+  authorEmail: text('author_email'),
+  body: text('body').notNull(),
+  status: text('status', { enum: commentStatuses }).notNull(),
+  version: integer('version').notNull().default(1),
+  createdAt: text('created_at').notNull(),
+  updatedAt: text('updated_at').notNull()
+}, (table) => [
+  check('comments_status_check', sql`${table.status} in ('pending', 'approved', 'spam', 'rejected')`),
+  index('comments_article_idx').on(table.articleId, table.status, table.createdAt, table.id),
+  index('comments_parent_idx').on(table.parentId),
+  index('comments_status_idx').on(table.status, table.createdAt, table.id)
+])

@@ -316,3 +316,35 @@ Quay Street and Wharf Close will be closed to traffic from 7 a.m. on Saturday un
 Organisers are still looking for volunteers to help with marshalling and litter picking. Anyone interested can sign up at the town hall information desk or by emailing **volunteers@example.org**.`,
   },
 ]
+
+export interface DemoComment {
+  /** Which article: an index into demoArticles. */
+  article: number
+  authorName: string
+  authorEmail?: string
+  body: string
+  status: 'pending' | 'approved' | 'spam' | 'rejected'
+  /** Index (into demoComments) of the comment this one answers. */
+  replyTo?: number
+}
+
+// Readers' comments: an approved thread three replies deep, a pending one, and one marked spam.
+export const demoComments: DemoComment[] = [
+  { article: 1, authorName: 'Hetty from Wharf Close', authorEmail: 'hetty@example.net', body: 'Finally! We have been asking for this since the old ferry stopped.', status: 'approved' },
+  { article: 1, authorName: 'Dev Okonkwo', body: 'Does anyone know if the bridge will take bikes as well as walkers?', status: 'approved', replyTo: 0 },
+  { article: 1, authorName: 'Hetty from Wharf Close', authorEmail: 'hetty@example.net', body: 'The plans at the library show a cycle lane on the south side.', status: 'approved', replyTo: 1 },
+  { article: 1, authorName: 'Dev Okonkwo', body: 'Thanks, Hetty. I will go and have a look on Saturday.', status: 'approved', replyTo: 2 },
+  { article: 1, authorName: 'R. Pym', body: 'Another waste of council money, if you ask me.', status: 'pending' },
+  { article: 11, authorName: 'Marguerite', body: 'Lovely to see the market busy again.', status: 'approved' },
+  { article: 11, authorName: 'cheap-watches-online', body: 'Best prices on watches, click here!', status: 'spam' }
+]
+
+export interface DemoDayNote {
+  /** Which day: the day of this demoArticles entry, in the site time zone. */
+  article: number
+  note: string
+}
+
+export const demoDayNotes: DemoDayNote[] = [
+  { article: 0, note: 'Flood warnings were in force along the Vell all day; several roads by the quay were closed until evening.' }
+]

@@ -101,3 +101,38 @@ export function deriveExcerpt (html: string, length = excerptLength): string {
   const words = lastSpace > length / 2 ? cut.slice(0, lastSpace) : text.slice(0, length)
   return `${words.replace(/[\s,;:.!?-]+$/u, '')}…`
 }
+
+// Readers' comments get a much smaller subset than articles: text formatting and links,
+// and every link is marked as user-generated so it passes no search-engine credit.
+const commentPolicy: sanitizeHtml.IOptions = {
+  allowedTags: ['p', 'br', 'a', 'em', 'i', 'strong', 'b', 'code', 'pre', 'blockquote', 'q'],
+  allowedAttributes: { a: ['href', 'rel'] },
+  allowedSchemes: ['http', 'https', 'mailto'],
+  allowProtocolRelative: false,
+  disallowedTagsMode: 'discard',
+  transformTags: {
+    a: (tagName, attribs) => ({ tagName, attribs: { ...(attribs.href === undefined ? {} : { href: attribs.href }), rel: 'nofollow ugc noopener' } })
+  }
+}
+
+function escapeHtml (text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
+}
+
+/** Plain text as paragraphs (blank lines) and line breaks, escaped. */
+function textToHtml (text: string): string {
+  return text.trim().split(/\n\s*\n/).map((paragraph) => `<p>${escapeHtml(paragraph.trim()).replace(/\r?\n/g, '<br>')}</p>`).join('\n')
+}
+
+/**
+ * A comment's body as safe HTML. Readers type text, perhaps with a link or some emphasis:
+ * unless they wrote paragraphs themselves, blank lines make paragraphs and newlines breaks.
+ */
+export function sanitizeCommentHtml (input: string): string {
+  if (!/<\/?[a-z][^>]*>/i.test(input)) return sanitizeHtml(textToHtml(input), commentPolicy)
+  const clean = sanitizeHtml(input, commentPolicy).trim()
+  if (/<(p|blockquote|pre)[\s>]/i.test(clean)) return clean
+  const paragraphs = clean.split(/\n\s*\n/).map((paragraph) => `<p>${paragraph.trim().replace(/\r?\n/g, '<br>')}</p>`)
+  // Wrapping can split an inline element across paragraphs: sanitising again closes it properly.
+  return sanitizeHtml(paragraphs.join('\n'), commentPolicy)
+}

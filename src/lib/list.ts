@@ -68,10 +68,15 @@ export function decodeCursor (raw: string, sort: SortKey[]): CursorValue[] {
   const valid = typeof cursor === 'object' && cursor !== null &&
     Array.isArray(cursor.v) && cursor.v.length === sort.length + 1 &&
     cursor.v.every((value) => value === null || typeof value === 'string' || typeof value === 'number') &&
-    Number.isSafeInteger(cursor.v.at(-1)) && (cursor.v.at(-1) as number) > 0
-  if (!valid) throw invalid('querystring.cursor', 'is not a cursor this API gave out')
+    cursor.v.at(-1) !== null
+  if (!valid || !isKey((cursor.v as unknown[]).at(-1))) throw invalid('querystring.cursor', 'is not a cursor this API gave out')
   if (cursor.s !== sortSignature(sort)) throw invalid('querystring.cursor', 'was made for another sort order')
   return cursor.v as CursorValue[]
+}
+
+/** A cursor ends with the row's unique key: a positive integer id or a `YYYY-MM-DD` day. */
+function isKey (value: unknown): boolean {
+  return (Number.isSafeInteger(value) && (value as number) > 0) || (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value))
 }
 
 function sortSignature (sort: SortKey[]): string {

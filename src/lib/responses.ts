@@ -28,8 +28,13 @@ function keep<T extends { id: number }> (item: T, sparse: Sparse): Partial<T> {
   return pickFields(item, new Set([...sparse.fields, ...sparse.embeds]))
 }
 
+/** The `{ data, meta }` body of a list. */
+export function pageBody<T> (page: Page<T>): { data: T[], meta: { total: number, limit: number, offset: number, nextCursor: string | null } } {
+  return { data: page.items, meta: { total: page.total, limit: page.limit, offset: page.offset, nextCursor: page.nextCursor } }
+}
+
 export function listResponse<T extends { id: number }> (reply: FastifyReply, page: Page<T>, sparse: Sparse) {
-  const meta = { total: page.total, limit: page.limit, offset: page.offset, nextCursor: page.nextCursor }
+  const { meta } = pageBody(page)
   if (sparse.fields.size === 0) return { data: page.items, meta }
   useSerializer(reply, sparse.partialSchema)
   return { data: page.items.map((item) => keep(item, sparse)) as T[], meta }

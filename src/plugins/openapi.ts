@@ -25,6 +25,9 @@ export default fp(async function openapiPlugin (app) {
       tags: [
         { name: 'articles', description: 'Articles: the posts of the blog' },
         { name: 'authors', description: 'The people who write them' },
+        { name: 'dates', description: 'The days articles appear under, and the archive' },
+        { name: 'comments', description: 'Readers\' comments and their moderation' },
+        { name: 'labels', description: 'The labels articles carry' },
         { name: 'health', description: 'Liveness and readiness' }
       ],
       components: {

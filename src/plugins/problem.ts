@@ -76,8 +76,16 @@ function fieldMessage (error: AjvError): string {
   return error.message ?? 'is not valid'
 }
 
+// For a nullable field (`anyOf: [X, null]`) ajv reports the real reason, then "must be
+// null" and "must match a schema in anyOf": only the first one helps the client.
+function isNullableNoise (error: AjvError): boolean {
+  return error.keyword === 'anyOf' || (error.keyword === 'type' && error.params.type === 'null')
+}
+
 function validationErrors (error: FastifyError): FieldError[] {
-  const ajvErrors = (error.validation ?? []) as AjvError[]
+  const all = (error.validation ?? []) as AjvError[]
+  const meaningful = all.filter((ajvError) => !isNullableNoise(ajvError))
+  const ajvErrors = meaningful.length > 0 ? meaningful : all
   return ajvErrors.map((ajvError) => ({
     path: fieldPath(error.validationContext, ajvError),
     message: fieldMessage(ajvError)
@@ -107,7 +115,7 @@ export function handleError (this: unknown, error: FastifyError & { errors?: Fie
  */
 export default fp(async function problemPlugin (app) {
   // A router holding every route, to tell "no such path" from "no such method here".
-  const routes = FindMyWay()
+  const routes = FindMyWay({ ignoreTrailingSlash: true })
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method]
     for (const method of methods) {

@@ -5,6 +5,8 @@ export interface SiteSettings {
   timezone: string
   /** BCP 47 locale for human-readable labels such as day headers. */
   locale: string
+  /** Readers' comments start `approved` instead of `pending`. */
+  commentsAutoApprove: boolean
 }
 
 declare module 'fastify' {
@@ -14,5 +16,5 @@ declare module 'fastify' {
 }
 
 export default fp<SiteSettings>(async function settingsPlugin (app, options) {
-  app.decorate('settings', { timezone: options.timezone, locale: options.locale })
+  app.decorate('settings', { timezone: options.timezone, locale: options.locale, commentsAutoApprove: options.commentsAutoApprove })
 }, { name: 'dateline-settings' })

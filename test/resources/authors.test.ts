@@ -1,19 +1,21 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { adminSecret, bearer, build, createArticle, createAuthor, request, tokenFor } from '../helper.js'
 
-type Test = typeof t
 
 const problemBase = 'https://dateline.dev/problems/'
 
-/** Asserts a problem+json answer: status, `type` and, when given, the fields `errors` names. */
+/**
+ * Asserts a problem+json answer: status, `type` and, when given, the fields `errors` names.
+ * (How many errors one bad field yields is the problem plugin's concern, tested there.)
+ */
 function assertProblem (t: Test, response: LightMyRequestResponse, status: number, kind: string, paths?: string[]): void {
   t.equal(response.statusCode, status, `answers ${status}`)
   t.match(String(response.headers['content-type']), /^application\/problem\+json/)
   const body = response.json()
   t.equal(body.status, status)
   t.equal(body.type, problemBase + kind)
-  if (paths !== undefined) t.same(body.errors.map((error: { path: string }) => error.path), paths, `names ${paths.join(', ')}`)
+  if (paths !== undefined) t.same([...new Set(body.errors.map((error: { path: string }) => error.path))], paths, `names ${paths.join(', ')}`)
 }
 
 async function getAuthor (app: FastifyInstance, t: Test, idOrSlug: string | number, secret?: string): Promise<LightMyRequestResponse> {
@@ -59,6 +61,14 @@ t.test('creating an author answers 201 with a Location that reads back the same 
   const read = await request(app, t, { method: 'GET', url: String(created.headers.location), headers: bearer(adminSecret) })
   t.equal(read.statusCode, 200)
   t.same(read.json(), author)
+})
+
+t.test('the name is trimmed before it is stored and slugged', async (t) => {
+  const app = await build(t)
+  const author = await createAuthor(app, t, { name: '  Padded Name  ' })
+  t.equal(author.name, 'Padded Name')
+  t.equal(author.slug, 'padded-name')
+  t.equal((await getAuthor(app, t, 'padded-name')).json().name, 'Padded Name')
 })
 
 t.test('optional author fields default to null and accept null', async (t) => {
@@ -228,6 +238,20 @@ t.test('articleCount counts only published articles visible now', async (t) => {
   const list = await request(app, t, { method: 'GET', url: '/v1/authors' })
   const counts = Object.fromEntries(list.json().data.map((row: Record<string, any>) => [row.name, row.articleCount]))
   t.same(counts, { 'Count Me': 2, 'Someone Else': 1 })
+})
+
+t.test('a scheduled article counts once it is due', async (t) => {
+  const app = await build(t)
+  const author = await createAuthor(app, t, { name: 'Timely Writer' })
+  const dueAt = new Date(Date.now() + 1200).toISOString()
+  const scheduled = await createArticle(app, t, { title: 'Right on time', authorId: author.id, status: 'scheduled', publishedAt: dueAt })
+  t.equal(scheduled.status, 'scheduled')
+  t.equal((await getAuthor(app, t, author.id)).json().articleCount, 0, 'not yet')
+  await new Promise((resolve) => setTimeout(resolve, 1500))
+  const after = await request(app, t, { method: 'GET', url: `/v1/authors/${author.id}?include=articles` })
+  t.equal(after.json().articleCount, 1, 'counted once due')
+  t.same(after.json().articles.map((a: Record<string, any>) => a.id), [scheduled.id])
+  t.equal(after.json().articles[0].status, 'published')
 })
 
 t.test('sort orders authors by name (default), createdAt and articleCount', async (t) => {
@@ -461,6 +485,11 @@ t.test('include=articles embeds the latest 10 published summaries without bodies
   t.equal((byName.get('Prolific Penn') as Record<string, any>).articles.length, 10)
   t.same((byName.get('Quiet Quinn') as Record<string, any>).articles.map((a: Record<string, any>) => a.id), [otherStory.id])
 
+  const sparse = await request(app, t, { method: 'GET', url: `/v1/authors/${author.id}?fields=name&include=articles` })
+  t.equal(sparse.statusCode, 200)
+  t.same(Object.keys(sparse.json()).sort(), ['articles', 'id', 'name'], 'fields= keeps the embedded articles')
+  t.equal(sparse.json().articles.length, 10)
+
   const without = await request(app, t, { method: 'GET', url: `/v1/authors/${author.id}` })
   t.notOk('articles' in without.json(), 'no articles unless included')
   assertProblem(t, await request(app, t, { method: 'GET', url: `/v1/authors/${author.id}?include=comments` }), 400, 'validation', ['querystring.include'])
@@ -529,6 +558,7 @@ t.test('an author with articles cannot be deleted until they are reassigned', as
   const stillTheirs = await request(app, t, { method: 'GET', url: `/v1/articles/${story.id}`, headers: bearer(adminSecret) })
   t.equal(stillTheirs.json().authorId, leaving.id)
 
+  const storyTag = String((await request(app, t, { method: 'GET', url: `/v1/articles/${story.id}`, headers: bearer(adminSecret) })).headers.etag)
   const moved = await request(app, t, { method: 'DELETE', url: `/v1/authors/${leaving.slug}?reassignTo=${heir.slug}`, headers: bearer(adminSecret) })
   t.equal(moved.statusCode, 204)
   assertProblem(t, await getAuthor(app, t, leaving.id), 404, 'not-found')
@@ -538,6 +568,8 @@ t.test('an author with articles cannot be deleted until they are reassigned', as
     t.equal(read.json().authorId, heir.id, `${article.title} now belongs to the heir`)
   }
   t.equal((await getAuthor(app, t, heir.id)).json().articleCount, 1, 'the heir counts the published one')
+  const stale = await request(app, t, { method: 'PATCH', url: `/v1/articles/${story.id}`, headers: { ...bearer(adminSecret), 'if-match': storyTag }, payload: { title: 'Edited from a stale copy' } })
+  t.equal(stale.statusCode, 412, 'reassigning changed the articles\' version')
 })
 
 t.test('reassignTo accepts an id', async (t) => {
@@ -577,6 +609,7 @@ t.test('GET answers carry an ETag, and If-None-Match with it is a 304 without a 
   const cached = await request(app, t, { method: 'GET', url: `/v1/authors/${author.id}`, headers: { 'if-none-match': etag } })
   t.equal(cached.statusCode, 304)
   t.equal(cached.body, '')
+  t.equal(cached.headers.etag, etag, 'a 304 repeats the ETag')
 
   const withToken = await getAuthor(app, t, author.id, adminSecret)
   t.equal(withToken.headers['cache-control'], 'private, no-cache')

@@ -30,6 +30,10 @@ export function articleBySlugOrId (db: DbOrTx, idOrSlug: string): ArticleRow | u
   return db.select().from(articles).where(idOrSlugCondition(idOrSlug)).get()
 }
 
+export function articleById (db: DbOrTx, id: number): ArticleRow | undefined {
+  return db.select().from(articles).where(eq(articles.id, id)).get()
+}
+
 export function articleSlugTaken (db: DbOrTx, slug: string, exceptId?: number): boolean {
   const condition = exceptId === undefined ? eq(articles.slug, slug) : and(eq(articles.slug, slug), ne(articles.id, exceptId))
   return db.select({ id: articles.id }).from(articles).where(condition).get() !== undefined

@@ -1,4 +1,4 @@
-import { Day, ListMeta, pageQuery, ref, Slug, Timestamp, Type, type Static } from '../../schemas.js'
+import { CalendarDay, ListMeta, pageQuery, ref, Slug, Timestamp, Type, type Static } from '../../schemas.js'
 
 const title = Type.String({ minLength: 1, maxLength: 300, pattern: '\\S', examples: ['Council approves new footbridge over the Vell'] })
 const excerpt = Type.String({ maxLength: 1000, description: 'Plain text', examples: ['The long-awaited crossing will link the quay to the old mill by next spring.'] })
@@ -20,7 +20,7 @@ const articleHeading = {
 const articleState = {
   status,
   publishedAt: Type.Union([Timestamp, Type.Null()]),
-  date: Type.Union([Day, Type.Null()], { description: 'The day of `publishedAt` in the site time zone' }),
+  date: Type.Union([CalendarDay, Type.Null()], { description: 'The day of `publishedAt` in the site time zone' }),
   authorId: Type.Integer({ minimum: 1, examples: [1] }),
   labels: Type.Array(Type.String(), { examples: [['City council', 'Transport']] }),
   commentCount: Type.Integer({ minimum: 0, description: 'Approved comments' }),
@@ -43,12 +43,19 @@ const example = {
   updatedAt: '2026-06-25T14:03:00.000Z'
 }
 
+// Plain `$ref`s by name: authors/ and comments/ schemas import this file, so importing them back would be a cycle.
+const embeddedAuthor = Type.Optional(Type.Unsafe<import('../authors/schemas.js').AuthorBody>({ $ref: 'Author', description: 'With `include=author`' }))
+const embeddedComments = Type.Optional(Type.Array(
+  Type.Unsafe<import('../comments/schemas.js').CommentBody>({ $ref: 'Comment' }),
+  { description: 'With `include=comments`: the first 100 approved comments, oldest first' }
+))
+
 export const Article = Type.Object({
   ...articleHeading,
   body: Type.String({ description: 'Sanitised HTML', examples: ['<p>The council voted 7 to 2 on Tuesday…</p>'] }),
   ...articleState,
-  // A plain `$ref` by name: authors/schemas.ts imports this file, so importing it back would be a cycle.
-  author: Type.Optional(Type.Unsafe<import('../authors/schemas.js').AuthorBody>({ $ref: 'Author', description: 'With `include=author`' }))
+  author: embeddedAuthor,
+  comments: embeddedComments
 }, {
   $id: 'Article',
   additionalProperties: false,
@@ -56,10 +63,13 @@ export const Article = Type.Object({
 })
 export type ArticleBody = Static<typeof Article>
 
-export const ArticleSummary = Type.Object({ ...articleHeading, ...articleState }, {
+/** The summary's fields without the embedded author: what authors embed (typing only, no `$id`). */
+export const ArticleSummaryFields = Type.Object({ ...articleHeading, ...articleState })
+
+export const ArticleSummary = Type.Object({ ...articleHeading, ...articleState, author: embeddedAuthor }, {
   $id: 'ArticleSummary',
   additionalProperties: false,
-  description: 'An article without its body, as embedded in authors and dates',
+  description: 'An article without its body, as embedded in authors and dates (with its author on date pages)',
   examples: [example]
 })
 export type ArticleSummaryBody = Static<typeof ArticleSummary>
@@ -97,10 +107,10 @@ export type ArticlePatchBody = Static<typeof ArticlePatch>
 
 export const articleSortFields = ['publishedAt', 'title', 'updatedAt', 'createdAt', 'commentCount'] as const
 export const articleFields = ['id', 'slug', 'title', 'body', 'excerpt', 'status', 'publishedAt', 'date', 'authorId', 'labels', 'commentCount', 'createdAt', 'updatedAt'] as const
-export const articleIncludes = ['author'] as const
+export const articleIncludes = ['author', 'comments'] as const
 
 const fields = Type.String({ maxLength: 500, description: `Only these fields (id is always included): ${articleFields.join(', ')}`, examples: ['id,title,slug'] })
-const include = Type.String({ maxLength: 100, description: 'Embed related resources: `author`', examples: ['author'] })
+const include = Type.String({ maxLength: 100, description: 'Embed related resources: `author`, `comments`', examples: ['author,comments'] })
 const dayOrTimestamp = (description: string) => Type.String({
   maxLength: 40,
   anyOf: [{ format: 'date' }, { format: 'date-time' }],

@@ -10,7 +10,9 @@ import { hasRole } from '../../plugins/auth.js'
 import { assertIfMatch } from '../../plugins/http-cache.js'
 import type { SiteSettings } from '../../plugins/settings.js'
 import { authorById, authorBySlugOrId } from '../authors/queries.js'
+import type { AuthorBody } from '../authors/schemas.js'
 import { presentAuthors } from '../authors/service.js'
+import { approvedCommentsByArticle } from '../comments/service.js'
 import type { Principal } from '../tokens/service.js'
 import * as queries from './queries.js'
 import {
@@ -78,21 +80,38 @@ export function toArticleSummaries (db: DbOrTx, rows: queries.ArticleRow[]): Art
   return rows.map((row) => summaryOf(row, labels.get(row.id) ?? []))
 }
 
+const embeddedCommentsPerArticle = 100
+
+function authorsOf (db: DbOrTx, rows: queries.ArticleRow[], viewer: Principal | null): Map<number, AuthorBody> {
+  const ids = [...new Set(rows.map((row) => row.authorId))]
+  return new Map(presentAuthors(db, ids, viewer).map((author) => [author.id, author]))
+}
+
+/** Summaries with each article's author embedded, as date pages show them. */
+export function summariesWithAuthors (db: DbOrTx, rows: queries.ArticleRow[], viewer: Principal | null): ArticleSummaryBody[] {
+  const authors = authorsOf(db, rows, viewer)
+  return toArticleSummaries(db, rows).map((summary) => {
+    const author = authors.get(summary.authorId)
+    return author === undefined ? summary : { ...summary, author }
+  })
+}
+
 /** API objects for rows: labels, and authors when included, fetched for all rows at once. */
 function present (db: DbOrTx, rows: queries.ArticleRow[], viewer: Principal | null, include: Set<ArticleInclude>): ArticleBody[] {
   const labels = queries.labelsByArticle(db, rows.map((row) => row.id))
-  const authors = include.has('author')
-    ? new Map(presentAuthors(db, [...new Set(rows.map((row) => row.authorId))], viewer).map((author) => [author.id, author]))
-    : null
+  const authors = include.has('author') ? authorsOf(db, rows, viewer) : null
+  const comments = include.has('comments') ? approvedCommentsByArticle(db, rows, viewer, embeddedCommentsPerArticle) : null
   return rows.map((row) => {
     const article: ArticleBody = { ...summaryOf(row, labels.get(row.id) ?? []), body: row.body }
     const author = authors?.get(row.authorId)
     if (author !== undefined) article.author = author
+    if (comments !== null) article.comments = comments.get(row.id) ?? []
     return article
   })
 }
 
-function findVisibleRow (db: DbOrTx, idOrSlug: string, viewer: Principal | null): queries.ArticleRow {
+/** The article, if `viewer` may see it; a 404 otherwise, as if it weren't there. */
+export function findVisibleArticle (db: DbOrTx, idOrSlug: string, viewer: Principal | null): queries.ArticleRow {
   const row = queries.articleBySlugOrId(db, idOrSlug)
   if (row === undefined || !isVisible(row, visibilityFor(viewer, nowIso()))) {
     throw new NotFound(`There is no article "${idOrSlug}"`)
@@ -107,7 +126,7 @@ export function parseArticleInclude (raw: string | undefined): Set<ArticleInclud
 export function findOne (db: Db, idOrSlug: string, viewer: Principal | null, query: ArticleQueryString): { article: ArticleBody, version: string } {
   const include = parseArticleInclude(query.include)
   publishDueArticles(db)
-  const row = findVisibleRow(db, idOrSlug, viewer)
+  const row = findVisibleArticle(db, idOrSlug, viewer)
   return { article: present(db, [row], viewer, include)[0]!, version: articleVersion(row) }
 }
 
@@ -218,7 +237,7 @@ function assertMayChange (viewer: Principal, row: queries.ArticleRow): void {
   if (row.status !== 'draft') throw new Forbidden('This article is published or scheduled: only an editor can change it now')
 }
 
-export function createOne (db: Db, settings: SiteSettings, input: NewArticleBody, viewer: Principal): { article: ArticleBody, version: string } {
+export function createOne (db: Db, settings: Pick<SiteSettings, 'timezone'>, input: NewArticleBody, viewer: Principal): { article: ArticleBody, version: string } {
   assertMayPublish(viewer, input.status)
   const result = db.transaction((tx) => {
     const now = nowIso()
@@ -272,7 +291,7 @@ function changedValues (tx: DbOrTx, settings: SiteSettings, current: queries.Art
 
 export function updateOne (db: Db, settings: SiteSettings, idOrSlug: string, patch: ArticlePatchBody, viewer: Principal, ifMatch: string | undefined): { article: ArticleBody, version: string } {
   const result = db.transaction((tx) => {
-    const current = findVisibleRow(tx, idOrSlug, viewer)
+    const current = findVisibleArticle(tx, idOrSlug, viewer)
     assertMayChange(viewer, current)
     assertMayPublish(viewer, patch.status)
     assertIfMatch(ifMatch, articleVersion(current))
@@ -286,7 +305,7 @@ export function updateOne (db: Db, settings: SiteSettings, idOrSlug: string, pat
 
 export function removeOne (db: Db, idOrSlug: string, viewer: Principal, ifMatch: string | undefined): void {
   db.transaction((tx) => {
-    const current = findVisibleRow(tx, idOrSlug, viewer)
+    const current = findVisibleArticle(tx, idOrSlug, viewer)
     assertMayChange(viewer, current)
     assertIfMatch(ifMatch, articleVersion(current))
     queries.deleteArticle(tx, current.id)

@@ -1,5 +1,5 @@
 import { HttpUrl, IdOrSlugParams, ListMeta, pageQuery, ref, Slug, Timestamp, Type, type Static } from '../../schemas.js'
-import { ArticleSummary } from '../articles/schemas.js'
+import type { ArticleSummaryFields } from '../articles/schemas.js'
 
 const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()])
 
@@ -18,7 +18,8 @@ export const Author = Type.Object({
   articleCount: Type.Integer({ minimum: 0, description: 'Published articles' }),
   createdAt: Timestamp,
   updatedAt: Timestamp,
-  articles: Type.Optional(Type.Array(ref(ArticleSummary), { description: 'With `include=articles`: the latest 10 published articles' }))
+  // Typed without the summaries' own `author`, which would make the types circular.
+  articles: Type.Optional(Type.Array(Type.Unsafe<Static<typeof ArticleSummaryFields>>({ $ref: 'ArticleSummary' }), { description: 'With `include=articles`: the latest 10 published articles' }))
 }, {
   $id: 'Author',
   additionalProperties: false,

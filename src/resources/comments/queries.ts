@@ -1,0 +1,138 @@
+import { and, asc, count, desc, eq, inArray, isNull, lte, sql, type SQL } from 'drizzle-orm'
+import type { DbOrTx } from '../../db/client.js'
+import { articles, comments, type CommentStatus } from '../../db/schema.js'
+import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
+import type { commentSortFields } from './schemas.js'
+
+export type CommentRow = typeof comments.$inferSelect
+export type NewCommentRow = typeof comments.$inferInsert
+export type CommentSortField = (typeof commentSortFields)[number]
+
+export function commentById (db: DbOrTx, id: number): CommentRow | undefined {
+  return db.select().from(comments).where(eq(comments.id, id)).get()
+}
+
+export function insertComment (db: DbOrTx, row: NewCommentRow): CommentRow {
+  return db.insert(comments).values(row).returning().get()
+}
+
+export function updateComment (db: DbOrTx, id: number, values: Partial<NewCommentRow>): CommentRow {
+  return db.update(comments)
+    .set({ ...values, version: sql`${comments.version} + 1` })
+    .where(eq(comments.id, id))
+    .returning()
+    .get()!
+}
+
+/** Deletes a comment; its replies move up to its parent, so no thread loses its answers. */
+export function deleteComment (db: DbOrTx, comment: CommentRow): void {
+  db.update(comments).set({ parentId: comment.parentId }).where(eq(comments.parentId, comment.id)).run()
+  db.delete(comments).where(eq(comments.id, comment.id)).run()
+}
+
+/** Sets an article's `commentCount` from its approved comments: exact, whatever happened before. */
+export function recountApproved (db: DbOrTx, articleId: number): void {
+  db.update(articles)
+    .set({ commentCount: sql`(select count(*) from ${comments} where ${comments.articleId} = ${articleId} and ${comments.status} = 'approved')` })
+    .where(eq(articles.id, articleId))
+    .run()
+}
+
+const oldestFirst: KeysetColumn[] = [
+  { column: comments.createdAt, descending: false },
+  { column: comments.id, descending: false }
+]
+
+export const approvedOrder = oldestFirst
+
+function approvedOf (articleId: number, topLevelOnly: boolean): SQL {
+  return and(eq(comments.articleId, articleId), eq(comments.status, 'approved'), topLevelOnly ? isNull(comments.parentId) : undefined)!
+}
+
+export function countApproved (db: DbOrTx, articleId: number, topLevelOnly: boolean, after?: CursorValue[]): number {
+  const where = and(approvedOf(articleId, topLevelOnly), after === undefined ? undefined : keysetAfter(oldestFirst, after))
+  return db.select({ total: count() }).from(comments).where(where).get()?.total ?? 0
+}
+
+export function pageOfApproved (db: DbOrTx, articleId: number, topLevelOnly: boolean, after: CursorValue[] | null, limit: number, offset: number): CommentRow[] {
+  return db.select().from(comments)
+    .where(and(approvedOf(articleId, topLevelOnly), after === null ? undefined : keysetAfter(oldestFirst, after)))
+    .orderBy(asc(comments.createdAt), asc(comments.id))
+    .limit(limit)
+    .offset(offset)
+    .all()
+}
+
+/** Every approved reply below `rootIds`, at any depth, in one recursive query. */
+export function approvedRepliesBelow (db: DbOrTx, rootIds: number[]): CommentRow[] {
+  if (rootIds.length === 0) return []
+  const ids = sql.join(rootIds.map((id) => sql`${id}`), sql`, `)
+  const rows = db.all<{ id: number }>(sql`
+    with recursive thread(id) as (
+      select ${comments.id} from ${comments} where ${comments.parentId} in (${ids}) and ${comments.status} = 'approved'
+      union all
+      select c.id from ${comments} c join thread on c.parent_id = thread.id where c.status = 'approved'
+    )
+    select id from thread`)
+  if (rows.length === 0) return []
+  return db.select().from(comments)
+    .where(inArray(comments.id, rows.map((row) => row.id)))
+    .orderBy(asc(comments.createdAt), asc(comments.id))
+    .all()
+}
+
+/** The first `perArticle` approved comments of each article, oldest first, in one query. */
+export function firstApprovedByArticle (db: DbOrTx, articleIds: number[], perArticle: number): CommentRow[] {
+  if (articleIds.length === 0) return []
+  const ranked = db.select({
+    id: comments.id,
+    rank: sql<number>`row_number() over (partition by ${comments.articleId} order by ${comments.createdAt}, ${comments.id})`.as('rank')
+  })
+    .from(comments)
+    .where(and(inArray(comments.articleId, articleIds), eq(comments.status, 'approved')))
+    .as('ranked')
+  return db.select({ comment: comments })
+    .from(ranked)
+    .innerJoin(comments, eq(comments.id, ranked.id))
+    .where(lte(ranked.rank, perArticle))
+    .orderBy(asc(comments.createdAt), asc(comments.id))
+    .all()
+    .map((row) => row.comment)
+}
+
+export interface ModerationFilters {
+  status?: CommentStatus
+  articleId?: number
+  /** An author token moderates comments on its own articles only. */
+  onArticlesOf?: number
+}
+
+function moderationCondition (filters: ModerationFilters): SQL | undefined {
+  return and(
+    filters.status === undefined ? undefined : eq(comments.status, filters.status),
+    filters.articleId === undefined ? undefined : eq(comments.articleId, filters.articleId),
+    filters.onArticlesOf === undefined
+      ? undefined
+      : sql`${comments.articleId} in (select ${articles.id} from ${articles} where ${articles.authorId} = ${filters.onArticlesOf})`
+  )
+}
+
+export function sortColumns (sort: SortKey<CommentSortField>[]): KeysetColumn[] {
+  const columns: KeysetColumn[] = sort.map((key) => ({ column: comments[key.field], descending: key.descending }))
+  columns.push({ column: comments.id, descending: sort[0]?.descending ?? false })
+  return columns
+}
+
+export function countForModeration (db: DbOrTx, filters: ModerationFilters, columns?: KeysetColumn[], after?: CursorValue[]): number {
+  const where = and(moderationCondition(filters), columns !== undefined && after !== undefined ? keysetAfter(columns, after) : undefined)
+  return db.select({ total: count() }).from(comments).where(where).get()?.total ?? 0
+}
+
+export function pageForModeration (db: DbOrTx, filters: ModerationFilters, columns: KeysetColumn[], after: CursorValue[] | null, limit: number, offset: number): CommentRow[] {
+  return db.select().from(comments)
+    .where(and(moderationCondition(filters), after === null ? undefined : keysetAfter(columns, after)))
+    .orderBy(...columns.map((key) => key.descending ? desc(key.column) : asc(key.column)))
+    .limit(limit)
+    .offset(offset)
+    .all()
+}

@@ -1,0 +1,130 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { pageLinks } from '../../lib/list.js'
+import { pageBody, readSecurity, writeSecurity } from '../../lib/responses.js'
+import { answer, deleted, IdOrSlugParams, notModified, problems, ref, Type } from '../../schemas.js'
+import {
+  ArticleCommentsQuery, Comment, CommentList, CommentListQuery, CommentParams, CommentPatch, CommentThreadList, NewComment
+} from './schemas.js'
+import * as service from './service.js'
+
+const tags = ['comments']
+const ifMatchHeader = Type.Object({ 'if-match': Type.Optional(Type.String({ maxLength: 1000 })) })
+
+/** Readers' side, under `/v1/articles/{id}/comments`. */
+export const articleCommentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/:id/comments', {
+    schema: {
+      tags,
+      operationId: 'listArticleComments',
+      summary: 'List an article\'s comments',
+      description: 'Approved comments, oldest first. With `thread=true`, top-level comments with their replies nested (`CommentThreadList`); paging then counts top-level comments.',
+      security: readSecurity,
+      params: IdOrSlugParams,
+      querystring: ArticleCommentsQuery,
+      response: {
+        200: Type.Unsafe({
+          description: 'A page of comments, flat or threaded',
+          headers: { etag: { type: 'string' }, link: { type: 'string' } },
+          anyOf: [ref(CommentList), ref(CommentThreadList)]
+        }),
+        304: notModified,
+        ...problems(400, 401, 404)
+      }
+    }
+  }, async (request, reply) => {
+    const page = service.listForArticle(app.db, request.params.id, request.query, request.principal)
+    const links = pageLinks(request.url, page)
+    if (links !== undefined) reply.header('link', links)
+    return pageBody(page)
+  })
+
+  app.post('/:id/comments', {
+    schema: {
+      tags,
+      operationId: 'createComment',
+      summary: 'Comment on an article',
+      description: 'Anyone may comment on a published article. The comment waits for moderation (`pending`) unless the site approves comments automatically.',
+      security: readSecurity,
+      params: IdOrSlugParams,
+      body: ref(NewComment),
+      response: { 201: answer(Comment, 'created', 'The new comment'), ...problems(400, 401, 404, 413, 415) }
+    }
+  }, async (request, reply) => {
+    const { comment, version } = service.createForArticle(app.db, app.settings, request.params.id, request.body, request.principal)
+    reply.resourceVersion = version
+    return reply.code(201).header('location', `/v1/comments/${comment.id}`).send(comment)
+  })
+}
+
+/** Moderation, under `/v1/comments`: editors, and author tokens for their own articles. */
+export const commentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('', {
+    preHandler: app.requireRole('author'),
+    schema: {
+      tags,
+      operationId: 'listComments',
+      summary: 'List comments for moderation',
+      description: 'Every status, newest first. An author token sees comments on its own articles.',
+      security: writeSecurity,
+      querystring: CommentListQuery,
+      response: { 200: answer(CommentList, 'list', 'A page of comments'), 304: notModified, ...problems(400, 401, 403) }
+    }
+  }, async (request, reply) => {
+    const page = service.listForModeration(app.db, request.query, request.principal!)
+    const links = pageLinks(request.url, page)
+    if (links !== undefined) reply.header('link', links)
+    return pageBody(page)
+  })
+
+  app.get('/:id', {
+    preHandler: app.requireRole('author'),
+    schema: {
+      tags,
+      operationId: 'getComment',
+      summary: 'Get a comment',
+      security: writeSecurity,
+      params: CommentParams,
+      response: { 200: answer(Comment, 'single', 'The comment'), 304: notModified, ...problems(400, 401, 403, 404) }
+    }
+  }, async (request, reply) => {
+    const { comment, version } = service.findOne(app.db, Number(request.params.id), request.principal!)
+    reply.resourceVersion = version
+    return comment
+  })
+
+  app.patch('/:id', {
+    preHandler: app.requireRole('author'),
+    schema: {
+      tags,
+      operationId: 'updateComment',
+      summary: 'Moderate a comment',
+      description: 'Change its `status`; editors may also edit its text. `If-Match` refuses lost updates.',
+      security: writeSecurity,
+      params: CommentParams,
+      headers: ifMatchHeader,
+      body: ref(CommentPatch),
+      response: { 200: answer(Comment, 'single', 'The changed comment'), ...problems(400, 401, 403, 404, 412, 413, 415) }
+    }
+  }, async (request, reply) => {
+    const { comment, version } = service.updateOne(app.db, Number(request.params.id), request.body, request.principal!, request.headers['if-match'])
+    reply.resourceVersion = version
+    return comment
+  })
+
+  app.delete('/:id', {
+    preHandler: app.requireRole('author'),
+    schema: {
+      tags,
+      operationId: 'deleteComment',
+      summary: 'Delete a comment',
+      description: 'Its replies are kept: they move up to the deleted comment\'s parent.',
+      security: writeSecurity,
+      params: CommentParams,
+      headers: ifMatchHeader,
+      response: { 204: deleted, ...problems(401, 403, 404, 412) }
+    }
+  }, async (request, reply) => {
+    service.removeOne(app.db, Number(request.params.id), request.principal!, request.headers['if-match'])
+    return reply.code(204).send(null)
+  })
+}

@@ -1,0 +1,113 @@
+import { HttpUrl, IdOrSlugParams, ListMeta, pageQuery, ref, Timestamp, Type, type Static } from '../../schemas.js'
+
+const status = Type.Union([Type.Literal('pending'), Type.Literal('approved'), Type.Literal('spam'), Type.Literal('rejected')], {
+  description: 'Readers see only `approved` comments',
+  examples: ['approved']
+})
+const authorName = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S', examples: ['Lena from Mill Lane'] })
+const authorEmail = Type.String({ format: 'email', maxLength: 254, description: 'Private: shown to moderators only', examples: ['lena@example.net'] })
+const body = Type.String({ minLength: 1, maxLength: 10_000, pattern: '\\S', description: 'Text or simple HTML: paragraphs, line breaks, links, emphasis, code, quotes', examples: ['Glad the bridge is finally happening!'] })
+
+const commentProperties = {
+  id: Type.Integer({ minimum: 1, examples: [7] }),
+  articleId: Type.Integer({ minimum: 1, examples: [12] }),
+  parentId: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], { description: 'The comment this one replies to' }),
+  authorName,
+  authorUrl: Type.Union([HttpUrl, Type.Null()]),
+  authorEmail: Type.Optional(Type.Union([authorEmail, Type.Null()])),
+  body: Type.String({ description: 'Sanitised HTML', examples: ['<p>Glad the bridge is finally happening!</p>'] }),
+  status,
+  createdAt: Timestamp,
+  updatedAt: Timestamp
+}
+
+const example = {
+  id: 7,
+  articleId: 12,
+  parentId: null,
+  authorName: 'Lena from Mill Lane',
+  authorUrl: null,
+  body: '<p>Glad the bridge is finally happening!</p>',
+  status: 'approved',
+  createdAt: '2026-06-25T15:10:00.000Z',
+  updatedAt: '2026-06-25T15:10:00.000Z'
+}
+
+export const Comment = Type.Object(commentProperties, {
+  $id: 'Comment',
+  additionalProperties: false,
+  examples: [example]
+})
+export type CommentBody = Static<typeof Comment>
+
+// Replies nest to any depth: the schema refers to itself.
+export const CommentThread = Type.Object({
+  ...commentProperties,
+  replies: Type.Array(Type.Unsafe<unknown>({ $ref: 'CommentThread' }), { description: 'Approved replies, oldest first' })
+}, {
+  $id: 'CommentThread',
+  additionalProperties: false,
+  examples: [{ ...example, replies: [{ ...example, id: 8, parentId: 7, authorName: 'Editor', body: '<p>Thanks, Lena.</p>', replies: [] }] }]
+})
+export interface CommentThreadBody extends CommentBody { replies: CommentThreadBody[] }
+
+export const CommentList = Type.Object({
+  data: Type.Array(ref(Comment)),
+  meta: ref(ListMeta)
+}, { $id: 'CommentList', additionalProperties: false })
+
+export const CommentThreadList = Type.Object({
+  data: Type.Array(ref(CommentThread)),
+  meta: ref(ListMeta)
+}, { $id: 'CommentThreadList', additionalProperties: false, description: 'Top-level comments with their replies nested; paging counts top-level comments' })
+
+export const NewComment = Type.Object({
+  authorName,
+  authorUrl: Type.Optional(Type.Union([HttpUrl, Type.Null()])),
+  authorEmail: Type.Optional(Type.Union([authorEmail, Type.Null()])),
+  body,
+  parentId: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], { description: 'Reply to this comment (of the same article)' }))
+}, {
+  $id: 'NewComment',
+  additionalProperties: false,
+  examples: [{ authorName: 'Lena from Mill Lane', authorEmail: 'lena@example.net', body: 'Glad the bridge is finally happening!' }]
+})
+export type NewCommentBody = Static<typeof NewComment>
+
+export const CommentPatch = Type.Object({
+  status: Type.Optional(status),
+  body: Type.Optional(body),
+  authorName: Type.Optional(authorName),
+  authorUrl: Type.Optional(Type.Union([HttpUrl, Type.Null()]))
+}, {
+  $id: 'CommentPatch',
+  additionalProperties: false,
+  minProperties: 1,
+  description: 'Moderation: `status`; editors may also edit the text',
+  examples: [{ status: 'approved' }]
+})
+export type CommentPatchBody = Static<typeof CommentPatch>
+
+export const commentSortFields = ['createdAt', 'updatedAt'] as const
+
+export const ArticleCommentsQuery = Type.Object({
+  ...pageQuery,
+  thread: Type.Optional(Type.Boolean({ default: false, description: 'Nest replies under their parents' }))
+}, { additionalProperties: false })
+export type ArticleCommentsQueryString = Static<typeof ArticleCommentsQuery>
+
+export const CommentListQuery = Type.Object({
+  ...pageQuery,
+  sort: Type.Optional(Type.String({ maxLength: 100, description: `\`createdAt\` or \`updatedAt\`, \`-\` for descending. Default \`-createdAt\` (newest first).`, examples: ['-createdAt'] })),
+  status: Type.Optional(status),
+  article: Type.Optional(Type.String({ minLength: 1, maxLength: 120, description: 'Article id or slug' }))
+}, { additionalProperties: false })
+export type CommentListQueryString = Static<typeof CommentListQuery>
+
+export const CommentParams = Type.Object({
+  id: Type.String({ pattern: '^[1-9]\\d{0,15}$', description: 'The comment id', examples: ['7'] })
+}, { additionalProperties: false })
+
+export { IdOrSlugParams }
+
+export const commentSchemas = [Comment, CommentThread, CommentList, CommentThreadList, NewComment, CommentPatch]

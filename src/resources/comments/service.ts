@@ -1,0 +1,189 @@
+import type { Db, DbOrTx } from '../../db/client.js'
+import type { CommentStatus } from '../../db/schema.js'
+import { Forbidden, invalid, NotFound } from '../../errors.js'
+import { sanitizeCommentHtml } from '../../lib/html.js'
+import { mapPage, parseSort, readPage, type Page } from '../../lib/list.js'
+import { nowIso } from '../../lib/time.js'
+import { hasRole } from '../../plugins/auth.js'
+import { assertIfMatch } from '../../plugins/http-cache.js'
+import type { SiteSettings } from '../../plugins/settings.js'
+import { articleById, articleBySlugOrId, type ArticleRow } from '../articles/queries.js'
+import { findVisibleArticle, publishDueArticles } from '../articles/service.js'
+import type { Principal } from '../tokens/service.js'
+import * as queries from './queries.js'
+import {
+  commentSortFields,
+  type ArticleCommentsQueryString, type CommentBody, type CommentListQueryString, type CommentPatchBody,
+  type CommentThreadBody, type NewCommentBody
+} from './schemas.js'
+
+/** The version a comment's ETag carries, for `If-Match`. */
+export function commentVersion (row: queries.CommentRow): string {
+  return `comment-${row.id}-v${row.version}`
+}
+
+/** Editors and admins moderate every comment; an author token those on its own articles. */
+function moderates (viewer: Principal | null, article: Pick<ArticleRow, 'authorId'>): boolean {
+  return hasRole(viewer, 'editor') || (viewer !== null && viewer.authorId === article.authorId)
+}
+
+function toComment (row: queries.CommentRow, showEmail: boolean): CommentBody {
+  const comment: CommentBody = {
+    id: row.id,
+    articleId: row.articleId,
+    parentId: row.parentId,
+    authorName: row.authorName,
+    authorUrl: row.authorUrl,
+    body: row.body,
+    status: row.status,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt
+  }
+  if (showEmail) comment.authorEmail = row.authorEmail
+  return comment
+}
+
+/** Nests replies under their parents, keeping each level in the order given. */
+function nest (roots: queries.CommentRow[], replies: queries.CommentRow[], showEmail: boolean): CommentThreadBody[] {
+  const byParent = new Map<number, queries.CommentRow[]>()
+  for (const reply of replies) {
+    const siblings = byParent.get(reply.parentId!) ?? []
+    siblings.push(reply)
+    byParent.set(reply.parentId!, siblings)
+  }
+  const build = (row: queries.CommentRow): CommentThreadBody => ({
+    ...toComment(row, showEmail),
+    replies: (byParent.get(row.id) ?? []).map(build)
+  })
+  return roots.map(build)
+}
+
+/**
+ * An article's approved comments, oldest first. With `thread`, pages count top-level
+ * comments and each carries its approved replies at any depth (two queries in all).
+ */
+export function listForArticle (db: Db, idOrSlug: string, query: ArticleCommentsQueryString, viewer: Principal | null): Page<CommentBody | CommentThreadBody> {
+  publishDueArticles(db)
+  const article = findVisibleArticle(db, idOrSlug, viewer)
+  const showEmail = moderates(viewer, article)
+  const topLevelOnly = query.thread === true
+  const page = readPage(query, [{ field: 'createdAt', descending: false }], {
+    count: (after) => queries.countApproved(db, article.id, topLevelOnly, after),
+    fetch: (after, limit, offset) => queries.pageOfApproved(db, article.id, topLevelOnly, after, limit, offset),
+    cursorOf: (row) => [row.createdAt, row.id]
+  })
+  if (!topLevelOnly) return mapPage(page, (rows) => rows.map((row) => toComment(row, showEmail)))
+  return mapPage(page, (roots) => nest(roots, queries.approvedRepliesBelow(db, roots.map((root) => root.id)), showEmail))
+}
+
+/** Approved comments of several articles (for `include=comments`), grouped by article. */
+export function approvedCommentsByArticle (db: DbOrTx, articles: ArticleRow[], viewer: Principal | null, perArticle: number): Map<number, CommentBody[]> {
+  const moderated = new Set(articles.filter((article) => moderates(viewer, article)).map((article) => article.id))
+  const byArticle = new Map<number, CommentBody[]>()
+  for (const row of queries.firstApprovedByArticle(db, articles.map((article) => article.id), perArticle)) {
+    const list = byArticle.get(row.articleId) ?? []
+    list.push(toComment(row, moderated.has(row.articleId)))
+    byArticle.set(row.articleId, list)
+  }
+  return byArticle
+}
+
+function assertParentOf (db: DbOrTx, parentId: number | null | undefined, articleId: number): void {
+  if (parentId == null) return
+  const parent = queries.commentById(db, parentId)
+  if (parent === undefined) throw invalid('body.parentId', `${parentId} is not a comment`)
+  if (parent.articleId !== articleId) throw invalid('body.parentId', `comment ${parentId} belongs to another article`)
+}
+
+/**
+ * A reader's comment. Anyone may post on an article anonymous readers can see; it starts
+ * `pending` unless the site approves automatically. Staff (an editor, or the article's
+ * author) answering on their own site are approved at once.
+ */
+export function createForArticle (db: Db, settings: Pick<SiteSettings, 'commentsAutoApprove'>, idOrSlug: string, input: NewCommentBody, viewer: Principal | null): { comment: CommentBody, version: string } {
+  publishDueArticles(db)
+  return db.transaction((tx) => {
+    const article = findVisibleArticle(tx, idOrSlug, null)
+    assertParentOf(tx, input.parentId, article.id)
+    const now = nowIso()
+    const status: CommentStatus = settings.commentsAutoApprove || moderates(viewer, article) ? 'approved' : 'pending'
+    const row = queries.insertComment(tx, {
+      articleId: article.id,
+      parentId: input.parentId ?? null,
+      authorName: input.authorName.trim(),
+      authorUrl: input.authorUrl ?? null,
+      authorEmail: input.authorEmail ?? null,
+      body: sanitizeCommentHtml(input.body),
+      status,
+      createdAt: now,
+      updatedAt: now
+    })
+    if (status === 'approved') queries.recountApproved(tx, article.id)
+    return { comment: toComment(row, moderates(viewer, article)), version: commentVersion(row) }
+  })
+}
+
+function moderationFilters (db: DbOrTx, query: CommentListQueryString, viewer: Principal): queries.ModerationFilters {
+  const filters: queries.ModerationFilters = {}
+  if (query.status !== undefined) filters.status = query.status
+  if (query.article !== undefined) {
+    const article = articleBySlugOrId(db, query.article)
+    if (article === undefined) throw invalid('querystring.article', `"${query.article}" is not an article`)
+    filters.articleId = article.id
+  }
+  if (!hasRole(viewer, 'editor')) filters.onArticlesOf = viewer.authorId!
+  return filters
+}
+
+/** The moderation queue: every comment in every status, newest first by default. */
+export function listForModeration (db: Db, query: CommentListQueryString, viewer: Principal): Page<CommentBody> {
+  const sort = parseSort(query.sort, commentSortFields, '-createdAt')
+  const filters = moderationFilters(db, query, viewer)
+  const columns = queries.sortColumns(sort)
+  const page = readPage(query, sort, {
+    count: (after) => queries.countForModeration(db, filters, after === undefined ? undefined : columns, after),
+    fetch: (after, limit, offset) => queries.pageForModeration(db, filters, columns, after, limit, offset),
+    cursorOf: (row) => [...sort.map((key) => row[key.field]), row.id]
+  })
+  return mapPage(page, (rows) => rows.map((row) => toComment(row, true)))
+}
+
+/** A comment its moderator may see; others get a 404, as if it weren't there. */
+function findModerated (db: DbOrTx, id: number, viewer: Principal): { comment: queries.CommentRow, article: ArticleRow } {
+  const comment = queries.commentById(db, id)
+  const article = comment === undefined ? undefined : articleById(db, comment.articleId)
+  if (comment === undefined || article === undefined || !moderates(viewer, article)) throw new NotFound(`There is no comment ${id}`)
+  return { comment, article }
+}
+
+export function findOne (db: Db, id: number, viewer: Principal): { comment: CommentBody, version: string } {
+  const { comment } = findModerated(db, id, viewer)
+  return { comment: toComment(comment, true), version: commentVersion(comment) }
+}
+
+export function updateOne (db: Db, id: number, patch: CommentPatchBody, viewer: Principal, ifMatch: string | undefined): { comment: CommentBody, version: string } {
+  return db.transaction((tx) => {
+    const { comment } = findModerated(tx, id, viewer)
+    assertIfMatch(ifMatch, commentVersion(comment))
+    const editsText = patch.body !== undefined || patch.authorName !== undefined || patch.authorUrl !== undefined
+    if (editsText && !hasRole(viewer, 'editor')) throw new Forbidden('Only editors edit what a reader wrote; an author token may change the status')
+    const values: Partial<queries.NewCommentRow> = { updatedAt: nowIso() }
+    if (patch.status !== undefined) values.status = patch.status
+    if (patch.body !== undefined) values.body = sanitizeCommentHtml(patch.body)
+    if (patch.authorName !== undefined) values.authorName = patch.authorName.trim()
+    if (patch.authorUrl !== undefined) values.authorUrl = patch.authorUrl
+    const row = queries.updateComment(tx, comment.id, values)
+    if (row.status !== comment.status) queries.recountApproved(tx, comment.articleId)
+    return { comment: toComment(row, true), version: commentVersion(row) }
+  })
+}
+
+/** Deletes a comment; its replies are kept and move up to its parent. */
+export function removeOne (db: Db, id: number, viewer: Principal, ifMatch: string | undefined): void {
+  db.transaction((tx) => {
+    const { comment } = findModerated(tx, id, viewer)
+    assertIfMatch(ifMatch, commentVersion(comment))
+    queries.deleteComment(tx, comment)
+    if (comment.status === 'approved') queries.recountApproved(tx, comment.articleId)
+  })
+}

@@ -1,0 +1,100 @@
+import { and, desc, eq, inArray, isNotNull, lte, sql, type SQL } from 'drizzle-orm'
+import type { DbOrTx } from '../../db/client.js'
+import { articles, days } from '../../db/schema.js'
+
+export type DayRow = typeof days.$inferSelect
+
+/** A day as listed: from the `days` table, from published articles, or both. */
+export interface KnownDay {
+  day: string
+  note: string | null
+  version: number
+  articleCount: number
+}
+
+export interface DayRange {
+  from?: string
+  to?: string
+}
+
+function publishedOn (now: string): SQL | undefined {
+  return and(eq(articles.status, 'published'), lte(articles.publishedAt, now), isNotNull(articles.publishedDay))
+}
+
+// The days that exist: those with published articles, and those an editor created.
+// A union and two joins: written once here, portable to PostgreSQL as it is.
+function knownDays (now: string) {
+  return sql`
+    with published as (
+      select ${articles.publishedDay} as day, count(*) as article_count
+      from ${articles} where ${publishedOn(now)} group by ${articles.publishedDay}
+    ),
+    known as (select day from published union select ${days.day} from ${days})
+    select known.day as day, ${days.note} as note, coalesce(${days.version}, 0) as version,
+           coalesce(published.article_count, 0) as "articleCount"
+    from known
+    left join published on published.day = known.day
+    left join ${days} on ${days.day} = known.day`
+}
+
+function rangeCondition (range: DayRange, afterDay: string | null, descending: boolean): SQL {
+  const conditions = [sql`1 = 1`]
+  if (range.from !== undefined) conditions.push(sql`known.day >= ${range.from}`)
+  if (range.to !== undefined) conditions.push(sql`known.day <= ${range.to}`)
+  if (afterDay !== null) conditions.push(descending ? sql`known.day < ${afterDay}` : sql`known.day > ${afterDay}`)
+  return sql.join(conditions, sql` and `)
+}
+
+export function pageOfDays (db: DbOrTx, now: string, range: DayRange, descending: boolean, afterDay: string | null, limit: number, offset: number): KnownDay[] {
+  return db.all<KnownDay>(sql`${knownDays(now)}
+    where ${rangeCondition(range, afterDay, descending)}
+    order by known.day ${descending ? sql`desc` : sql`asc`}
+    limit ${limit} offset ${offset}`)
+}
+
+export function countDays (db: DbOrTx, now: string, range: DayRange, descending: boolean, afterDay: string | null): number {
+  const row = db.get<{ total: number }>(sql`select count(*) as total from (${knownDays(now)}
+    where ${rangeCondition(range, afterDay, descending)}) as page`)
+  return row?.total ?? 0
+}
+
+export function knownDay (db: DbOrTx, now: string, day: string): KnownDay | undefined {
+  return db.get<KnownDay>(sql`${knownDays(now)} where known.day = ${day}`)
+}
+
+export function dayRow (db: DbOrTx, day: string): DayRow | undefined {
+  return db.select().from(days).where(eq(days.day, day)).get()
+}
+
+export function insertDay (db: DbOrTx, row: typeof days.$inferInsert): void {
+  db.insert(days).values(row).run()
+}
+
+export function updateDayNote (db: DbOrTx, day: string, note: string | null, at: string): void {
+  db.update(days).set({ note, updatedAt: at, version: sql`${days.version} + 1` }).where(eq(days.day, day)).run()
+}
+
+export function deleteDay (db: DbOrTx, day: string): void {
+  db.delete(days).where(eq(days.day, day)).run()
+}
+
+/** Published articles on the given days, newest first. */
+export function publishedOnDays (db: DbOrTx, now: string, dayList: string[]) {
+  if (dayList.length === 0) return []
+  return db.select().from(articles)
+    .where(and(publishedOn(now), inArray(articles.publishedDay, dayList)))
+    .orderBy(desc(articles.publishedAt), desc(articles.id))
+    .all()
+}
+
+/** Published articles counted by month, newest first. */
+export function monthlyCounts (db: DbOrTx, now: string): Array<{ month: string, count: number }> {
+  const month = sql<string>`substr(${articles.publishedDay}, 1, 7)`
+  return db.select({ month, count: sql<number>`count(*)` })
+    .from(articles)
+    .where(publishedOn(now))
+    .groupBy(month)
+    .orderBy(desc(month))
+    .all()
+}
+

@@ -1,0 +1,109 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { pageLinks } from '../../lib/list.js'
+import { pageBody, readSecurity, writeSecurity } from '../../lib/responses.js'
+import { answer, deleted, notModified, problems, ref, Type } from '../../schemas.js'
+import { Archive, Day, DayList, DayListQuery, DayParams, DayPatch, NewDay } from './schemas.js'
+import * as service from './service.js'
+
+const tags = ['dates']
+const ifMatchHeader = Type.Object({ 'if-match': Type.Optional(Type.String({ maxLength: 1000 })) })
+
+export const datesRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('', {
+    schema: {
+      tags,
+      operationId: 'listDates',
+      summary: 'List the blog\'s days',
+      description: 'Days with published articles or an editor\'s note, newest first.',
+      security: readSecurity,
+      querystring: DayListQuery,
+      response: { 200: answer(DayList, 'list', 'A page of days'), 304: notModified, ...problems(400, 401) }
+    }
+  }, async (request, reply) => {
+    const page = service.list(app.db, app.settings, request.query, request.principal)
+    const links = pageLinks(request.url, page)
+    if (links !== undefined) reply.header('link', links)
+    return pageBody(page)
+  })
+
+  app.get('/:date', {
+    schema: {
+      tags,
+      operationId: 'getDate',
+      summary: 'Get a day with its articles',
+      description: 'The day header and its published articles, newest first, each with its author and `commentCount`.',
+      security: readSecurity,
+      params: DayParams,
+      response: { 200: answer(Day, 'single', 'The day'), 304: notModified, ...problems(400, 401, 404) }
+    }
+  }, async (request, reply) => {
+    const { day, version } = service.findOne(app.db, app.settings, request.params.date, request.principal)
+    reply.resourceVersion = version
+    return day
+  })
+
+  app.post('', {
+    preHandler: app.requireRole('editor'),
+    schema: {
+      tags,
+      operationId: 'createDate',
+      summary: 'Create a day',
+      description: 'For a day that needs a note before (or without) articles. 409 when the day exists.',
+      security: writeSecurity,
+      body: ref(NewDay),
+      response: { 201: answer(Day, 'created', 'The new day'), ...problems(400, 401, 403, 409, 413, 415) }
+    }
+  }, async (request, reply) => {
+    const { day, version } = service.createOne(app.db, app.settings, request.body, request.principal!)
+    reply.resourceVersion = version
+    return reply.code(201).header('location', `/v1/dates/${day.date}`).send(day)
+  })
+
+  app.patch('/:date', {
+    preHandler: app.requireRole('editor'),
+    schema: {
+      tags,
+      operationId: 'updateDate',
+      summary: 'Change a day\'s note',
+      security: writeSecurity,
+      params: DayParams,
+      headers: ifMatchHeader,
+      body: ref(DayPatch),
+      response: { 200: answer(Day, 'single', 'The changed day'), ...problems(400, 401, 403, 404, 412, 413, 415) }
+    }
+  }, async (request, reply) => {
+    const { day, version } = service.updateOne(app.db, app.settings, request.params.date, request.body, request.principal!, request.headers['if-match'])
+    reply.resourceVersion = version
+    return day
+  })
+
+  app.delete('/:date', {
+    preHandler: app.requireRole('editor'),
+    schema: {
+      tags,
+      operationId: 'deleteDate',
+      summary: 'Delete a day',
+      description: 'Only a day without published articles: 409 otherwise.',
+      security: writeSecurity,
+      params: DayParams,
+      headers: ifMatchHeader,
+      response: { 204: deleted, ...problems(400, 401, 403, 404, 409, 412) }
+    }
+  }, async (request, reply) => {
+    service.removeOne(app.db, request.params.date, request.headers['if-match'])
+    return reply.code(204).send(null)
+  })
+}
+
+export const archiveRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('', {
+    schema: {
+      tags,
+      operationId: 'getArchive',
+      summary: 'The archive tree',
+      description: 'Published articles counted by year and month, newest first, for a Blogger-style sidebar.',
+      security: readSecurity,
+      response: { 200: answer(Archive, 'single', 'The archive'), 304: notModified, ...problems(401) }
+    }
+  }, async () => service.archive(app.db))
+}

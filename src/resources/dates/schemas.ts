@@ -1,0 +1,73 @@
+import { CalendarDay, ListMeta, pageQuery, ref, Type, type Static } from '../../schemas.js'
+import type { ArticleSummaryBody } from '../articles/schemas.js'
+
+const note = Type.String({ maxLength: 5000, description: 'An editor\'s note for the day', examples: ['Flood warnings all along the Vell today.'] })
+
+export const Day = Type.Object({
+  date: CalendarDay,
+  label: Type.String({ description: 'The day written out in the site locale', examples: ['Thursday, June 25, 2026'] }),
+  note: Type.Union([note, Type.Null()]),
+  articleCount: Type.Integer({ minimum: 0, description: 'Published articles on the day' }),
+  articles: Type.Optional(Type.Array(Type.Unsafe<ArticleSummaryBody>({ $ref: 'ArticleSummary' }), {
+    description: 'The day\'s published articles, newest first, each with its author (on a day\'s page, or with `include=articles`)'
+  }))
+}, {
+  $id: 'Day',
+  additionalProperties: false,
+  description: 'One calendar day of the blog, in the site time zone',
+  examples: [{ date: '2026-06-25', label: 'Thursday, June 25, 2026', note: null, articleCount: 2 }]
+})
+export type DayBody = Static<typeof Day>
+
+export const DayList = Type.Object({
+  data: Type.Array(ref(Day)),
+  meta: ref(ListMeta)
+}, { $id: 'DayList', additionalProperties: false })
+
+export const NewDay = Type.Object({
+  date: CalendarDay,
+  note: Type.Optional(Type.Union([note, Type.Null()]))
+}, { $id: 'NewDay', additionalProperties: false, examples: [{ date: '2026-06-25', note: 'Flood warnings all along the Vell today.' }] })
+export type NewDayBody = Static<typeof NewDay>
+
+export const DayPatch = Type.Object({
+  note: Type.Union([note, Type.Null()])
+}, { $id: 'DayPatch', additionalProperties: false, examples: [{ note: 'Updated: the warnings were lifted at 6 p.m.' }] })
+export type DayPatchBody = Static<typeof DayPatch>
+
+export const DayParams = Type.Object({ date: CalendarDay }, { additionalProperties: false })
+
+export const dayIncludes = ['articles'] as const
+
+export const DayListQuery = Type.Object({
+  ...pageQuery,
+  sort: Type.Optional(Type.Union([Type.Literal('date'), Type.Literal('-date')], { description: 'Default `-date` (newest first)' })),
+  year: Type.Optional(Type.Integer({ minimum: 1, maximum: 9999, examples: [2026] })),
+  month: Type.Optional(Type.Integer({ minimum: 1, maximum: 12, description: 'Needs `year`', examples: [6] })),
+  from: Type.Optional(CalendarDay),
+  to: Type.Optional(CalendarDay),
+  include: Type.Optional(Type.String({ maxLength: 100, description: 'Embed `articles` (each with its author)', examples: ['articles'] }))
+}, { additionalProperties: false })
+export type DayListQueryString = Static<typeof DayListQuery>
+
+export const ArchiveMonth = Type.Object({
+  month: Type.Integer({ minimum: 1, maximum: 12 }),
+  count: Type.Integer({ minimum: 1 })
+}, { additionalProperties: false })
+
+export const Archive = Type.Object({
+  years: Type.Array(Type.Object({
+    year: Type.Integer(),
+    count: Type.Integer({ minimum: 1 }),
+    months: Type.Array(ArchiveMonth)
+  }, { additionalProperties: false }))
+}, {
+  $id: 'Archive',
+  additionalProperties: false,
+  description: 'Published articles counted by year and month, newest first',
+  examples: [{ years: [{ year: 2026, count: 12, months: [{ month: 6, count: 12 }] }] }]
+})
+export type ArchiveBody = Static<typeof Archive>
+
+
+export const daySchemas = [Day, DayList, NewDay, DayPatch, Archive]

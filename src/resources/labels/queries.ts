@@ -1,0 +1,56 @@
+import { and, asc, count, desc, sql, type SQL } from 'drizzle-orm'
+import type { DbOrTx } from '../../db/client.js'
+import { articleLabels, articles, labels } from '../../db/schema.js'
+import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
+import type { labelSortFields } from './schemas.js'
+
+export type LabelSortField = (typeof labelSortFields)[number]
+
+function publishedCount (now: string): SQL<number> {
+  return sql<number>`(select count(*) from ${articleLabels}
+    join ${articles} on ${articles.id} = ${articleLabels.articleId}
+    where ${articleLabels.labelId} = ${labels.id} and ${articles.status} = 'published' and ${articles.publishedAt} <= ${now})`
+}
+
+export function sortColumns (sort: SortKey<LabelSortField>[], now: string): KeysetColumn[] {
+  const columns: KeysetColumn[] = sort.map((key) => ({
+    column: key.field === 'articleCount' ? publishedCount(now) : labels.key,
+    descending: key.descending
+  }))
+  columns.push({ column: labels.id, descending: sort[0]?.descending ?? false })
+  return columns
+}
+
+export interface LabelFilters {
+  now: string
+  /** Hide labels no published article carries (what anonymous readers get). */
+  inUseOnly: boolean
+}
+
+function filterCondition (filters: LabelFilters): SQL | undefined {
+  return filters.inUseOnly ? sql`${publishedCount(filters.now)} > 0` : undefined
+}
+
+export interface LabelRow {
+  id: number
+  name: string
+  articleCount: number
+  sortValues: CursorValue[]
+}
+
+export function pageOfLabels (db: DbOrTx, filters: LabelFilters, columns: KeysetColumn[], after: CursorValue[] | null, limit: number, offset: number): LabelRow[] {
+  const sortValues = Object.fromEntries(columns.map((key, i) => [`sort_${i}`, sql`${key.column}`.as(`sort_${i}`)]))
+  const rows = db.select({ id: labels.id, name: labels.name, articleCount: publishedCount(filters.now).as('article_count'), ...sortValues })
+    .from(labels)
+    .where(and(filterCondition(filters), after === null ? undefined : keysetAfter(columns, after)))
+    .orderBy(...columns.map((key) => key.descending ? desc(key.column) : asc(key.column)))
+    .limit(limit)
+    .offset(offset)
+    .all() as Array<{ id: number, name: string, articleCount: number } & Record<string, CursorValue>>
+  return rows.map((row) => ({ id: row.id, name: row.name, articleCount: row.articleCount, sortValues: columns.map((_, i) => row[`sort_${i}`] ?? null) }))
+}
+
+export function countLabels (db: DbOrTx, filters: LabelFilters, columns?: KeysetColumn[], after?: CursorValue[]): number {
+  const where = and(filterCondition(filters), columns !== undefined && after !== undefined ? keysetAfter(columns, after) : undefined)
+  return db.select({ total: count() }).from(labels).where(where).get()?.total ?? 0
+}

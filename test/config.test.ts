@@ -1,0 +1,193 @@
+import { resolve } from 'node:path'
+import t from 'tap'
+import { ConfigError, configFlags, databasePath, readConfig } from '../src/config.js'
+
+const adminToken = 'a-long-enough-admin-token-0123456789'
+
+/** The ConfigError readConfig throws for `env` / `flags` (fails the test when none is thrown). */
+function configError (env: NodeJS.ProcessEnv, flags: Record<string, string> = {}): ConfigError {
+  try {
+    readConfig(env, flags)
+  } catch (error) {
+    if (error instanceof ConfigError) return error
+    throw error
+  }
+  throw new Error(`no ConfigError for ${JSON.stringify({ env, flags })}`)
+}
+
+t.test('with nothing set, readConfig gives the documented defaults', async (t) => {
+  t.same(readConfig({}), {
+    port: 3000,
+    host: '127.0.0.1',
+    databaseUrl: './data/dateline.db',
+    timezone: 'UTC',
+    locale: 'en-US',
+    demo: true,
+    commentsAutoApprove: false,
+    adminToken: null,
+    logLevel: 'info'
+  })
+})
+
+t.test('unrelated environment variables are ignored', async (t) => {
+  t.same(readConfig({ HOME: '/root', TZ: 'Europe/Paris', NODE_ENV: 'production' }), readConfig({}))
+})
+
+t.test('PORT is parsed as an integer from 0 to 65535', async (t) => {
+  t.equal(readConfig({ PORT: '8080' }).port, 8080)
+  t.equal(readConfig({ PORT: '0' }).port, 0)
+  t.equal(readConfig({ PORT: '65535' }).port, 65535)
+})
+
+t.test('HOST is taken as given, trimmed', async (t) => {
+  t.equal(readConfig({ HOST: '0.0.0.0' }).host, '0.0.0.0')
+  t.equal(readConfig({ HOST: ' ::1 ' }).host, '::1')
+})
+
+t.test('DATABASE_URL takes a file path or :memory:', async (t) => {
+  t.equal(readConfig({ DATABASE_URL: ':memory:' }).databaseUrl, ':memory:')
+  t.equal(readConfig({ DATABASE_URL: '/var/lib/dateline/blog.db' }).databaseUrl, '/var/lib/dateline/blog.db')
+  t.equal(readConfig({ DATABASE_URL: 'data/other.db' }).databaseUrl, 'data/other.db')
+})
+
+t.test('DATELINE_TIMEZONE takes an IANA name, canonicalised', async (t) => {
+  t.equal(readConfig({ DATELINE_TIMEZONE: 'Europe/Berlin' }).timezone, 'Europe/Berlin')
+  t.equal(readConfig({ DATELINE_TIMEZONE: 'america/new_york' }).timezone, 'America/New_York')
+  t.equal(readConfig({ DATELINE_TIMEZONE: 'utc' }).timezone, 'UTC')
+})
+
+t.test('DATELINE_LOCALE takes a BCP 47 tag, canonicalised', async (t) => {
+  t.equal(readConfig({ DATELINE_LOCALE: 'de-DE' }).locale, 'de-DE')
+  t.equal(readConfig({ DATELINE_LOCALE: 'en-gb' }).locale, 'en-GB')
+  t.equal(readConfig({ DATELINE_LOCALE: 'fr' }).locale, 'fr')
+})
+
+t.test('DATELINE_DEMO takes the usual spellings of true and false', async (t) => {
+  for (const value of ['true', 'TRUE', '1', 'yes', 'on', ' True ']) t.equal(readConfig({ DATELINE_DEMO: value }).demo, true, `${JSON.stringify(value)} is true`)
+  for (const value of ['false', 'False', '0', 'no', 'off']) t.equal(readConfig({ DATELINE_DEMO: value }).demo, false, `${JSON.stringify(value)} is false`)
+})
+
+t.test('DATELINE_ADMIN_TOKEN is kept as given; empty means none', async (t) => {
+  t.equal(readConfig({ DATELINE_ADMIN_TOKEN: adminToken }).adminToken, adminToken)
+  t.equal(readConfig({ DATELINE_ADMIN_TOKEN: 'x'.repeat(24) }).adminToken, 'x'.repeat(24), '24 characters is enough')
+  t.equal(readConfig({ DATELINE_ADMIN_TOKEN: '' }).adminToken, null)
+})
+
+t.test('LOG_LEVEL takes a pino level, case-insensitively', async (t) => {
+  for (const level of ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) t.equal(readConfig({ LOG_LEVEL: level }).logLevel, level)
+  t.equal(readConfig({ LOG_LEVEL: 'DEBUG' }).logLevel, 'debug')
+})
+
+t.test('every setting can be given at once', async (t) => {
+  t.same(readConfig({
+    PORT: '4000',
+    HOST: '0.0.0.0',
+    DATABASE_URL: '/srv/blog.db',
+    DATELINE_TIMEZONE: 'Europe/Dublin',
+    DATELINE_LOCALE: 'en-IE',
+    DATELINE_DEMO: 'false',
+    DATELINE_COMMENTS_AUTOAPPROVE: 'yes',
+    DATELINE_ADMIN_TOKEN: adminToken,
+    LOG_LEVEL: 'warn'
+  }), {
+    port: 4000,
+    host: '0.0.0.0',
+    databaseUrl: '/srv/blog.db',
+    timezone: 'Europe/Dublin',
+    locale: 'en-IE',
+    demo: false,
+    commentsAutoApprove: true,
+    adminToken,
+    logLevel: 'warn'
+  })
+})
+
+t.test('CLI flags override the environment', async (t) => {
+  const env = {
+    PORT: '4000',
+    HOST: '127.0.0.1',
+    DATABASE_URL: '/srv/env.db',
+    DATELINE_TIMEZONE: 'UTC',
+    DATELINE_LOCALE: 'en-US',
+    DATELINE_DEMO: 'true',
+    DATELINE_COMMENTS_AUTOAPPROVE: 'false',
+    DATELINE_ADMIN_TOKEN: adminToken,
+    LOG_LEVEL: 'info'
+  }
+  const flagToken = 'another-long-admin-token-abcdefghij'
+  t.same(readConfig(env, {
+    port: '5000',
+    host: '0.0.0.0',
+    'database-url': '/srv/flag.db',
+    timezone: 'Asia/Tokyo',
+    locale: 'ja-JP',
+    demo: 'false',
+    'comments-autoapprove': 'true',
+    'admin-token': flagToken,
+    'log-level': 'debug'
+  }), {
+    port: 5000,
+    host: '0.0.0.0',
+    databaseUrl: '/srv/flag.db',
+    timezone: 'Asia/Tokyo',
+    locale: 'ja-JP',
+    demo: false,
+    commentsAutoApprove: true,
+    adminToken: flagToken,
+    logLevel: 'debug'
+  })
+  t.equal(readConfig({ PORT: '4000' }, { host: '0.0.0.0' }).port, 4000, 'a flag overrides only its own setting')
+  t.equal(readConfig({ PORT: '4000' }, { port: undefined }).port, 4000, 'an absent flag leaves the environment in charge')
+})
+
+t.test('configFlags lists a flag for every setting', async (t) => {
+  t.same([...configFlags].sort(), ['admin-token', 'comments-autoapprove', 'database-url', 'demo', 'host', 'locale', 'log-level', 'port', 'timezone'])
+})
+
+t.test('each bad value is a ConfigError naming its environment variable', async (t) => {
+  const cases: Array<[string, string]> = [
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['PORT', '-1'],
+    ['PORT', '80.5'],
+    ['PORT', '3000abc'],
+    ['HOST', '   '],
+    ['DATABASE_URL', 'postgres://user@db.example.org/dateline'],
+    ['DATELINE_TIMEZONE', 'Mars/Olympus'],
+    ['DATELINE_TIMEZONE', '+01:00'],
+    ['DATELINE_LOCALE', 'not a locale!!'],
+    ['DATELINE_DEMO', 'maybe'],
+    ['DATELINE_ADMIN_TOKEN', 'short'],
+    ['DATELINE_ADMIN_TOKEN', 'x'.repeat(23)],
+    ['LOG_LEVEL', 'shouty'],
+    ['LOG_LEVEL', 'warning']
+  ]
+  for (const [name, value] of cases) {
+    const error = configError({ [name]: value })
+    t.equal(error.name, 'ConfigError')
+    t.match(error.message, name, `${name}=${JSON.stringify(value)} names ${name}`)
+    t.notMatch(error.message, /\n/, 'in one line')
+  }
+})
+
+t.test('a ConfigError shows the bad value, except for the admin token', async (t) => {
+  t.match(configError({ DATELINE_TIMEZONE: 'Mars/Olympus' }).message, 'Mars/Olympus')
+  t.match(configError({ PORT: '70000' }).message, '70000')
+  const secretish = 'hunter2-secret'
+  t.notMatch(configError({ DATELINE_ADMIN_TOKEN: secretish }).message, secretish, 'a rejected admin token is not echoed into logs')
+})
+
+t.test('a bad value given as a flag names the environment variable too', async (t) => {
+  t.match(configError({}, { port: 'eighty' }).message, 'PORT')
+  t.match(configError({}, { timezone: 'Mars/Olympus' }).message, 'DATELINE_TIMEZONE')
+  t.match(configError({}, { 'log-level': 'loud' }).message, 'LOG_LEVEL')
+  t.match(configError({ PORT: '8080' }, { port: '99999' }).message, 'PORT', 'the flag value is the one checked')
+  t.equal(readConfig({ PORT: 'garbage' }, { port: '8080' }).port, 8080, 'a good flag hides a bad environment value')
+})
+
+t.test('databasePath resolves file paths and leaves :memory: alone', async (t) => {
+  t.equal(databasePath(':memory:'), ':memory:')
+  t.equal(databasePath('/srv/blog.db'), '/srv/blog.db')
+  t.equal(databasePath('data/blog.db', '/opt/dateline'), resolve('/opt/dateline', 'data/blog.db'))
+  t.equal(databasePath('file:/srv/blog.db'), '/srv/blog.db')
+})

@@ -1,0 +1,224 @@
+import { createHash } from 'node:crypto'
+import { Writable } from 'node:stream'
+import type { LightMyRequestResponse } from 'fastify'
+import t, { type Test } from 'tap'
+import { createToken, listTokens, revokeToken } from '../../src/resources/tokens/service.js'
+import { adminSecret, bearer, build, createArticle, createAuthor, request, tokenFor } from '../helper.js'
+
+
+function assertUnauthorized (t: Test, response: LightMyRequestResponse, instance: string): void {
+  t.equal(response.statusCode, 401, 'answers 401')
+  t.match(String(response.headers['content-type']), /^application\/problem\+json/)
+  t.match(String(response.headers['www-authenticate']), /^Bearer\b/i, 'with a Bearer challenge')
+  const body = response.json()
+  t.equal(body.type, 'https://dateline.dev/problems/unauthorized')
+  t.equal(body.status, 401)
+  t.equal(body.instance, instance)
+}
+
+/** A writable stream that keeps everything written to it. */
+function captureStream (): { stream: Writable, text: () => string } {
+  const chunks: string[] = []
+  const stream = new Writable({
+    write (chunk, _encoding, callback) {
+      chunks.push(String(chunk))
+      callback()
+    }
+  })
+  return { stream, text: () => chunks.join('') }
+}
+
+t.test('no Authorization header reads anonymously', async (t) => {
+  const app = await build(t)
+  const author = await createAuthor(app, t, { name: 'Open Reader', email: 'open@example.org' })
+  const article = await createArticle(app, t, { title: 'Public story', authorId: author.id, status: 'published', publishedAt: '2020-01-01T00:00:00.000Z' })
+  await createArticle(app, t, { title: 'Hidden draft', authorId: author.id, status: 'draft' })
+  const list = await request(app, t, { method: 'GET', url: '/v1/articles' })
+  t.equal(list.statusCode, 200)
+  t.same(list.json().data.map((a: Record<string, any>) => a.id), [article.id], 'only published articles')
+  t.equal(list.headers['cache-control'], 'public, max-age=60, stale-while-revalidate=300')
+  const single = await request(app, t, { method: 'GET', url: `/v1/authors/${author.id}` })
+  t.equal(single.statusCode, 200)
+  t.notOk('email' in single.json())
+})
+
+t.test('a write without a token is a 401', async (t) => {
+  const app = await build(t)
+  assertUnauthorized(t, await request(app, t, { method: 'POST', url: '/v1/authors', payload: { name: 'Anonymous Writer' } }), '/v1/authors')
+  t.equal((await request(app, t, { method: 'GET', url: '/v1/authors' })).json().meta.total, 0)
+})
+
+t.test('a non-Bearer or malformed Authorization header is a 401, even on reads', async (t) => {
+  const app = await build(t)
+  for (const authorization of ['Basic dXNlcjpwYXNz', 'Bearer', 'Bearer ', 'Token abc', adminSecret, 'Bearer two words']) {
+    const response = await request(app, t, { method: 'GET', url: '/v1/articles', headers: { authorization } })
+    assertUnauthorized(t, response, '/v1/articles')
+  }
+})
+
+t.test('an unknown bearer token is a 401 on GET and on POST', async (t) => {
+  const app = await build(t)
+  const unknown = bearer('dl_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')
+  assertUnauthorized(t, await request(app, t, { method: 'GET', url: '/v1/articles', headers: unknown }), '/v1/articles')
+  assertUnauthorized(t, await request(app, t, { method: 'GET', url: '/v1/authors/1', headers: unknown }), '/v1/authors/1')
+  assertUnauthorized(t, await request(app, t, { method: 'POST', url: '/v1/authors', headers: unknown, payload: { name: 'Nope' } }), '/v1/authors')
+  t.equal((await request(app, t, { method: 'GET', url: '/v1/authors' })).json().meta.total, 0, 'nothing was created')
+})
+
+t.test('the scheme is case-insensitive', async (t) => {
+  const app = await build(t)
+  const response = await request(app, t, { method: 'POST', url: '/v1/authors', headers: { authorization: `bearer ${adminSecret}` }, payload: { name: 'Lower Case' } })
+  t.equal(response.statusCode, 201)
+})
+
+t.test('a revoked token is a 401', async (t) => {
+  const app = await build(t)
+  const { token, secret } = createToken(app.db, { role: 'editor', name: 'to be revoked' })
+  const before = await request(app, t, { method: 'GET', url: '/v1/articles', headers: bearer(secret) })
+  t.equal(before.statusCode, 200, 'works before it is revoked')
+  t.equal(before.headers['cache-control'], 'private, no-cache')
+  t.equal(revokeToken(app.db, token.id), true)
+  assertUnauthorized(t, await request(app, t, { method: 'GET', url: '/v1/articles', headers: bearer(secret) }), '/v1/articles')
+  assertUnauthorized(t, await request(app, t, { method: 'POST', url: '/v1/authors', headers: bearer(secret), payload: { name: 'Too Late' } }), '/v1/authors')
+  t.equal(revokeToken(app.db, token.id), false, 'revoking twice reports nothing to revoke')
+})
+
+t.test('an expired token is a 401; one expiring later works', async (t) => {
+  const app = await build(t)
+  const expired = createToken(app.db, { role: 'editor', expiresAt: new Date(Date.now() - 60_000).toISOString() })
+  assertUnauthorized(t, await request(app, t, { method: 'GET', url: '/v1/articles', headers: bearer(expired.secret) }), '/v1/articles')
+  assertUnauthorized(t, await request(app, t, { method: 'POST', url: '/v1/authors', headers: bearer(expired.secret), payload: { name: 'Expired' } }), '/v1/authors')
+  const fresh = createToken(app.db, { role: 'editor', expiresAt: new Date(Date.now() + 3_600_000).toISOString() })
+  const ok = await request(app, t, { method: 'POST', url: '/v1/authors', headers: bearer(fresh.secret), payload: { name: 'Still Valid' } })
+  t.equal(ok.statusCode, 201)
+})
+
+t.test('DATELINE_ADMIN_TOKEN is accepted as an admin token', async (t) => {
+  const app = await build(t)
+  const created = await request(app, t, { method: 'POST', url: '/v1/authors', headers: bearer(adminSecret), payload: { name: 'By Admin', email: 'admin-made@example.org' } })
+  t.equal(created.statusCode, 201)
+  const read = await request(app, t, { method: 'GET', url: `/v1/authors/${created.json().id}`, headers: bearer(adminSecret) })
+  t.equal(read.json().email, 'admin-made@example.org', 'admins see private fields')
+  t.equal(read.headers['cache-control'], 'private, no-cache')
+  const removed = await request(app, t, { method: 'DELETE', url: `/v1/authors/${created.json().id}`, headers: bearer(adminSecret) })
+  t.equal(removed.statusCode, 204)
+  t.same(listTokens(app.db), [], 'the admin token is not stored as a token')
+})
+
+t.test('without DATELINE_ADMIN_TOKEN that secret is just an unknown token', async (t) => {
+  const app = await build(t, { adminToken: null })
+  assertUnauthorized(t, await request(app, t, { method: 'POST', url: '/v1/authors', headers: bearer(adminSecret), payload: { name: 'Nope' } }), '/v1/authors')
+})
+
+t.test('roles rank admin > editor > author', async (t) => {
+  const app = await build(t)
+  const author = await createAuthor(app, t, { name: 'Ranked Author' })
+  const asAuthor = await request(app, t, { method: 'POST', url: '/v1/authors', headers: bearer(tokenFor(app, 'author', author.id)), payload: { name: 'By Author' } })
+  t.equal(asAuthor.statusCode, 403)
+  t.equal(asAuthor.json().type, 'https://dateline.dev/problems/forbidden')
+  const asEditor = await request(app, t, { method: 'POST', url: '/v1/authors', headers: bearer(tokenFor(app, 'editor')), payload: { name: 'By Editor' } })
+  t.equal(asEditor.statusCode, 201)
+  const asAdmin = await request(app, t, { method: 'POST', url: '/v1/authors', headers: bearer(tokenFor(app, 'admin')), payload: { name: 'By Stored Admin' } })
+  t.equal(asAdmin.statusCode, 201)
+  const names = (await request(app, t, { method: 'GET', url: '/v1/authors' })).json().data.map((a: Record<string, any>) => a.name)
+  t.same(names, ['By Editor', 'By Stored Admin', 'Ranked Author'])
+})
+
+t.test('using a token records when it was last used', async (t) => {
+  const app = await build(t)
+  const { token, secret } = createToken(app.db, { role: 'editor', name: 'tracked' })
+  t.equal(token.lastUsedAt, null)
+  await request(app, t, { method: 'GET', url: '/v1/articles', headers: bearer(secret) })
+  const [listed] = listTokens(app.db)
+  t.type(listed?.lastUsedAt, 'string')
+})
+
+t.test('token secrets and readers\' addresses never reach the log', async (t) => {
+  const capture = captureStream()
+  const app = await build(t, { logger: { level: 'trace', stream: capture.stream } })
+  const editor = createToken(app.db, { role: 'editor', name: 'logged' })
+  const author = await createAuthor(app, t, { name: 'Log Subject' })
+  const authorSecret = tokenFor(app, 'author', author.id)
+  const remoteAddress = '203.0.113.77'
+  const forwarded = '198.51.100.23'
+  const unknownSecret = 'dl_ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ'
+
+  const calls: Array<{ method: 'GET' | 'POST' | 'PATCH', url: string, secret: string, payload?: Record<string, unknown> }> = [
+    { method: 'GET', url: '/v1/articles', secret: editor.secret },
+    { method: 'POST', url: '/v1/authors', secret: editor.secret, payload: { name: 'Logged Author' } },
+    { method: 'PATCH', url: `/v1/authors/${author.id}`, secret: authorSecret, payload: { bio: 'Mine' } },
+    { method: 'POST', url: '/v1/authors', secret: authorSecret, payload: { name: 'Forbidden' } },
+    { method: 'GET', url: '/v1/authors', secret: unknownSecret },
+    { method: 'GET', url: '/v1/authors/no-such', secret: adminSecret },
+    { method: 'POST', url: '/v1/authors', secret: adminSecret, payload: { name: 'Bad', nmae: 'typo' } }
+  ]
+  for (const call of calls) {
+    const response = await request(app, t, {
+      method: call.method,
+      url: call.url,
+      remoteAddress,
+      headers: { ...bearer(call.secret), 'x-forwarded-for': forwarded },
+      ...(call.payload === undefined ? {} : { payload: call.payload })
+    })
+    t.ok(response.statusCode < 500, `${call.method} ${call.url} answered ${response.statusCode}`)
+  }
+
+  const log = capture.text()
+  t.match(log, /incoming request/, 'requests were logged')
+  t.match(log, /request completed/, 'answers were logged')
+  for (const secret of [editor.secret, authorSecret, unknownSecret, adminSecret]) {
+    t.notOk(log.includes(secret), `a secret (${secret.slice(0, 6)}…) is not in the log`)
+    t.notOk(log.includes(secret.slice(3)), 'nor its random part')
+  }
+  t.notOk(log.includes(remoteAddress), 'the remote address is not in the log')
+  t.notOk(log.includes(forwarded), 'the forwarded address is not in the log')
+  t.notMatch(log, /"authorization"\s*:/i, 'no authorization header is logged')
+})
+
+t.test('tokens are stored only as a hash', async (t) => {
+  const app = await build(t)
+  const author = await createAuthor(app, t, { name: 'Hashed' })
+  const secrets = [
+    createToken(app.db, { role: 'editor', name: 'editor token' }).secret,
+    createToken(app.db, { role: 'author', author: author.slug, name: 'author token' }).secret,
+    createToken(app.db, { role: 'admin' }).secret
+  ]
+  const rows = app.db.$client.prepare('select * from tokens').all() as Array<Record<string, unknown>>
+  t.equal(rows.length, 3)
+  const stored = JSON.stringify(rows)
+  for (const secret of secrets) {
+    t.match(secret, /^dl_[A-Za-z0-9_-]{43}$/, 'a secret is dl_ and 32 random bytes')
+    t.notOk(stored.includes(secret), 'the secret is in no column')
+    t.notOk(stored.includes(secret.slice(3)), 'nor its random part')
+    const hash = createHash('sha256').update(secret).digest('hex')
+    t.ok(rows.some((row) => Object.values(row).includes(hash)), 'its SHA-256 hash is stored')
+  }
+  t.equal(new Set(secrets).size, 3, 'every secret is different')
+  for (const secret of secrets) {
+    const response = await request(app, t, { method: 'GET', url: '/v1/articles', headers: bearer(secret) })
+    t.equal(response.statusCode, 200, 'each token works')
+  }
+})
+
+t.test('an author token is bound to its author', async (t) => {
+  const app = await build(t)
+  const author = await createAuthor(app, t, { name: 'Bound Author', email: 'bound@example.org' })
+  t.throws(() => createToken(app.db, { role: 'author' }), 'an author token needs an author')
+  t.throws(() => createToken(app.db, { role: 'author', author: 'nobody' }), 'and an existing one')
+  t.throws(() => createToken(app.db, { role: 'editor', author: author.slug }), 'only author tokens are bound')
+  const { secret, token } = createToken(app.db, { role: 'author', author: author.slug })
+  t.equal(token.authorId, author.id)
+  const own = await request(app, t, { method: 'GET', url: `/v1/authors/${author.id}`, headers: bearer(secret) })
+  t.equal(own.json().email, 'bound@example.org')
+  t.equal(listTokens(app.db).length, 1, 'the failed attempts stored nothing')
+})
+
+t.test('an author token stops working when its author is deleted', async (t) => {
+  const app = await build(t)
+  const author = await createAuthor(app, t, { name: 'Gone Soon' })
+  const secret = tokenFor(app, 'author', author.id)
+  t.equal((await request(app, t, { method: 'GET', url: '/v1/articles', headers: bearer(secret) })).statusCode, 200)
+  const removed = await request(app, t, { method: 'DELETE', url: `/v1/authors/${author.id}`, headers: bearer(adminSecret) })
+  t.equal(removed.statusCode, 204)
+  assertUnauthorized(t, await request(app, t, { method: 'GET', url: '/v1/articles', headers: bearer(secret) }), '/v1/articles')
+})
