@@ -68,6 +68,11 @@ export const IdOrSlugParams = Type.Object({
   })
 }, { additionalProperties: false })
 
+/** `If-Match` on PATCH and DELETE: the ETag the client last read. */
+export const IfMatchHeaders = Type.Object({
+  'if-match': Type.Optional(Type.String({ maxLength: 1000, description: 'An ETag from a previous read: the change is refused (412) if the resource changed since' }))
+})
+
 export const FieldError = Type.Object({
   path: Type.String({ description: 'Where the bad value is, e.g. `body.title`', examples: ['body.title'] }),
   message: Type.String({ examples: ['must NOT have fewer than 1 characters'] })

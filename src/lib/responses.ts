@@ -1,6 +1,6 @@
 import type { FastifyReply } from 'fastify'
 import type { TSchema } from 'typebox'
-import { pickFields, type Page } from './list.js'
+import { pageLinks, pickFields, type Page } from './list.js'
 
 /** Reads are open to anyone; a token widens what they see. */
 export const readSecurity: Array<Record<string, string[]>> = [{}, { bearerAuth: [] }]
@@ -28,13 +28,15 @@ function keep<T extends { id: number }> (item: T, sparse: Sparse): Partial<T> {
   return pickFields(item, new Set([...sparse.fields, ...sparse.embeds]))
 }
 
-/** The `{ data, meta }` body of a list. */
-export function pageBody<T> (page: Page<T>): { data: T[], meta: { total: number, limit: number, offset: number, nextCursor: string | null } } {
+/** The `{ data, meta }` body of a list, with the `Link` header to its neighbours. */
+export function pageBody<T> (reply: FastifyReply, page: Page<T>): { data: T[], meta: { total: number, limit: number, offset: number, nextCursor: string | null } } {
+  const links = pageLinks(reply.request.url, page)
+  if (links !== undefined) reply.header('link', links)
   return { data: page.items, meta: { total: page.total, limit: page.limit, offset: page.offset, nextCursor: page.nextCursor } }
 }
 
 export function listResponse<T extends { id: number }> (reply: FastifyReply, page: Page<T>, sparse: Sparse) {
-  const { meta } = pageBody(page)
+  const { meta } = pageBody(reply, page)
   if (sparse.fields.size === 0) return { data: page.items, meta }
   useSerializer(reply, sparse.partialSchema)
   return { data: page.items.map((item) => keep(item, sparse)) as T[], meta }

@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { TokenRole } from '../db/schema.js'
 import { Forbidden, Unauthorized } from '../errors.js'
@@ -11,7 +11,7 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     /** A preHandler that lets only tokens of `role` or above through. */
-    requireRole: (role: TokenRole) => (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+    requireRole: (role: TokenRole) => (request: FastifyRequest) => Promise<void>
   }
 }
 

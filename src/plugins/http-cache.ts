@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyReply } from 'fastify'
 import fp from 'fastify-plugin'
 import { PreconditionFailed } from '../errors.js'
 
@@ -47,7 +47,7 @@ export function assertIfMatch (ifMatch: string | undefined, currentVersion: stri
   if (!matches) throw new PreconditionFailed(`The resource has changed since that ETag (it is now ${currentVersion}); read it again and retry`)
 }
 
-function cacheable (request: FastifyRequest, reply: FastifyReply): boolean {
+function cacheable (reply: FastifyReply): boolean {
   const status = reply.statusCode
   return status >= 200 && status < 300 && status !== 204
 }
@@ -57,7 +57,7 @@ export default fp(async function httpCachePlugin (app) {
   app.decorateReply('resourceVersion', null)
 
   app.addHook('onSend', async (request, reply, payload) => {
-    if (!cacheable(request, reply) || !(typeof payload === 'string' || Buffer.isBuffer(payload))) return payload
+    if (!cacheable(reply) || !(typeof payload === 'string' || Buffer.isBuffer(payload))) return payload
     const version = reply.resourceVersion
     const etag = `"${version === null ? '' : `${version}.`}${payloadHash(payload)}"`
     reply.header('etag', etag)

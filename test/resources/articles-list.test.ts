@@ -1,6 +1,6 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import t, { type Test } from 'tap'
-import { adminSecret, bearer, build, createArticle, createAuthor, request, tokenFor } from '../helper.js'
+import { bearer, build, createArticle, createAuthor, request, tokenFor } from '../helper.js'
 
 // GET /v1/articles: filters, sorting, offset and keyset pagination, Link, fields, include.
 

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { pageLinks, parseNames, pickFields } from '../../lib/list.js'
-import { answer, deleted, IdOrSlugParams, notModified, problems, ref, Type } from '../../schemas.js'
+import { parseNames } from '../../lib/list.js'
+import { answer, deleted, IdOrSlugParams, IfMatchHeaders, notModified, problems, ref } from '../../schemas.js'
 import { listResponse, readSecurity, singleResponse, writeSecurity } from '../../lib/responses.js'
 import {
   Article, ArticleList, ArticleListQuery, ArticlePatch, ArticleQuery, NewArticle, PartialArticle, PartialArticleList,
@@ -9,7 +9,6 @@ import {
 import * as service from './service.js'
 
 const tags = ['articles']
-const ifMatchHeader = Type.Object({ 'if-match': Type.Optional(Type.String({ maxLength: 1000 })) })
 
 const articlesPlugin: FastifyPluginAsyncTypebox = async (app) => {
   app.get('', {
@@ -25,8 +24,6 @@ const articlesPlugin: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const fields = parseNames(request.query.fields, articleFields, 'fields')
     const page = service.list(app.db, request.query, request.principal)
-    const links = pageLinks(request.url, page)
-    if (links !== undefined) reply.header('link', links)
     return listResponse(reply, page, { fields, embeds: articleIncludes, partialSchema: PartialArticleList })
   })
 
@@ -73,7 +70,7 @@ const articlesPlugin: FastifyPluginAsyncTypebox = async (app) => {
       description: 'Only the fields given change. Send the `ETag` you read as `If-Match` to refuse lost updates (412).',
       security: writeSecurity,
       params: IdOrSlugParams,
-      headers: ifMatchHeader,
+      headers: IfMatchHeaders,
       body: ref(ArticlePatch),
       response: { 200: answer(Article, 'single', 'The changed article'), ...problems(400, 401, 403, 404, 409, 412, 413, 415) }
     }
@@ -91,7 +88,7 @@ const articlesPlugin: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Delete an article',
       security: writeSecurity,
       params: IdOrSlugParams,
-      headers: ifMatchHeader,
+      headers: IfMatchHeaders,
       response: { 204: deleted, ...problems(401, 403, 404, 412) }
     }
   }, async (request, reply) => {

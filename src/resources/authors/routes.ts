@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { pageLinks, parseNames } from '../../lib/list.js'
+import { parseNames } from '../../lib/list.js'
 import { listResponse, readSecurity, singleResponse, writeSecurity } from '../../lib/responses.js'
-import { answer, deleted, IdOrSlugParams, notModified, problems, ref, Type } from '../../schemas.js'
+import { answer, deleted, IdOrSlugParams, IfMatchHeaders, notModified, problems, ref } from '../../schemas.js'
 import {
   Author, AuthorDeleteQuery, AuthorList, AuthorListQuery, AuthorPatch, AuthorQuery, NewAuthor,
   PartialAuthor, PartialAuthorList, authorFields, authorIncludes
@@ -9,7 +9,6 @@ import {
 import * as service from './service.js'
 
 const tags = ['authors']
-const ifMatchHeader = Type.Object({ 'if-match': Type.Optional(Type.String({ maxLength: 1000 })) })
 
 const authorsPlugin: FastifyPluginAsyncTypebox = async (app) => {
   app.get('', {
@@ -24,8 +23,6 @@ const authorsPlugin: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const fields = parseNames(request.query.fields, authorFields, 'fields')
     const page = service.list(app.db, request.query, request.principal)
-    const links = pageLinks(request.url, page)
-    if (links !== undefined) reply.header('link', links)
     return listResponse(reply, page, { fields, embeds: authorIncludes, partialSchema: PartialAuthorList })
   })
 
@@ -72,7 +69,7 @@ const authorsPlugin: FastifyPluginAsyncTypebox = async (app) => {
       description: 'Editors change any author; an author token changes its own profile.',
       security: writeSecurity,
       params: IdOrSlugParams,
-      headers: ifMatchHeader,
+      headers: IfMatchHeaders,
       body: ref(AuthorPatch),
       response: { 200: answer(Author, 'single', 'The changed author'), ...problems(400, 401, 403, 404, 409, 412, 413, 415) }
     }
@@ -92,7 +89,7 @@ const authorsPlugin: FastifyPluginAsyncTypebox = async (app) => {
       security: writeSecurity,
       params: IdOrSlugParams,
       querystring: AuthorDeleteQuery,
-      headers: ifMatchHeader,
+      headers: IfMatchHeaders,
       response: { 204: deleted, ...problems(400, 401, 403, 404, 409, 412) }
     }
   }, async (request, reply) => {

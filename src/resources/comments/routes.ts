@@ -1,14 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { pageLinks } from '../../lib/list.js'
 import { pageBody, readSecurity, writeSecurity } from '../../lib/responses.js'
-import { answer, deleted, IdOrSlugParams, notModified, problems, ref, Type } from '../../schemas.js'
+import { answer, deleted, IdOrSlugParams, IfMatchHeaders, notModified, problems, ref, Type } from '../../schemas.js'
 import {
   ArticleCommentsQuery, Comment, CommentList, CommentListQuery, CommentParams, CommentPatch, CommentThreadList, NewComment
 } from './schemas.js'
 import * as service from './service.js'
 
 const tags = ['comments']
-const ifMatchHeader = Type.Object({ 'if-match': Type.Optional(Type.String({ maxLength: 1000 })) })
 
 /** Readers' side, under `/v1/articles/{id}/comments`. */
 export const articleCommentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -33,9 +31,7 @@ export const articleCommentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const page = service.listForArticle(app.db, request.params.id, request.query, request.principal)
-    const links = pageLinks(request.url, page)
-    if (links !== undefined) reply.header('link', links)
-    return pageBody(page)
+    return pageBody(reply, page)
   })
 
   app.post('/:id/comments', {
@@ -71,9 +67,7 @@ export const commentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const page = service.listForModeration(app.db, request.query, request.principal!)
-    const links = pageLinks(request.url, page)
-    if (links !== undefined) reply.header('link', links)
-    return pageBody(page)
+    return pageBody(reply, page)
   })
 
   app.get('/:id', {
@@ -101,7 +95,7 @@ export const commentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       description: 'Change its `status`; editors may also edit its text. `If-Match` refuses lost updates.',
       security: writeSecurity,
       params: CommentParams,
-      headers: ifMatchHeader,
+      headers: IfMatchHeaders,
       body: ref(CommentPatch),
       response: { 200: answer(Comment, 'single', 'The changed comment'), ...problems(400, 401, 403, 404, 412, 413, 415) }
     }
@@ -120,7 +114,7 @@ export const commentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       description: 'Its replies are kept: they move up to the deleted comment\'s parent.',
       security: writeSecurity,
       params: CommentParams,
-      headers: ifMatchHeader,
+      headers: IfMatchHeaders,
       response: { 204: deleted, ...problems(401, 403, 404, 412) }
     }
   }, async (request, reply) => {

@@ -1,12 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { pageLinks } from '../../lib/list.js'
 import { pageBody, readSecurity, writeSecurity } from '../../lib/responses.js'
-import { answer, deleted, notModified, problems, ref, Type } from '../../schemas.js'
+import { answer, deleted, IfMatchHeaders, notModified, problems, ref } from '../../schemas.js'
 import { Archive, Day, DayList, DayListQuery, DayParams, DayPatch, NewDay } from './schemas.js'
 import * as service from './service.js'
 
 const tags = ['dates']
-const ifMatchHeader = Type.Object({ 'if-match': Type.Optional(Type.String({ maxLength: 1000 })) })
 
 export const datesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('', {
@@ -21,9 +19,7 @@ export const datesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const page = service.list(app.db, app.settings, request.query, request.principal)
-    const links = pageLinks(request.url, page)
-    if (links !== undefined) reply.header('link', links)
-    return pageBody(page)
+    return pageBody(reply, page)
   })
 
   app.get('/:date', {
@@ -67,7 +63,7 @@ export const datesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Change a day\'s note',
       security: writeSecurity,
       params: DayParams,
-      headers: ifMatchHeader,
+      headers: IfMatchHeaders,
       body: ref(DayPatch),
       response: { 200: answer(Day, 'single', 'The changed day'), ...problems(400, 401, 403, 404, 412, 413, 415) }
     }
@@ -86,7 +82,7 @@ export const datesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       description: 'Only a day without published articles: 409 otherwise.',
       security: writeSecurity,
       params: DayParams,
-      headers: ifMatchHeader,
+      headers: IfMatchHeaders,
       response: { 204: deleted, ...problems(400, 401, 403, 404, 409, 412) }
     }
   }, async (request, reply) => {

@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { pageLinks } from '../../lib/list.js'
 import { pageBody, readSecurity } from '../../lib/responses.js'
 import { answer, notModified, problems } from '../../schemas.js'
 import { LabelList, LabelListQuery } from './schemas.js'
@@ -18,9 +17,7 @@ const labelsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const page = service.list(app.db, request.query, request.principal)
-    const links = pageLinks(request.url, page)
-    if (links !== undefined) reply.header('link', links)
-    return pageBody(page)
+    return pageBody(reply, page)
   })
 }
 
