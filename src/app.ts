@@ -8,12 +8,15 @@ import draining from './plugins/draining.js'
 import httpCache from './plugins/http-cache.js'
 import openapi from './plugins/openapi.js'
 import problem, { handleError } from './plugins/problem.js'
+import rateLimit from './plugins/rate-limit.js'
+import security from './plugins/security.js'
 import settings from './plugins/settings.js'
 import { articleSchemas } from './resources/articles/schemas.js'
 import { authorSchemas } from './resources/authors/schemas.js'
 import { commentSchemas } from './resources/comments/schemas.js'
 import { daySchemas } from './resources/dates/schemas.js'
 import { labelSchemas } from './resources/labels/schemas.js'
+import { tokenSchemas } from './resources/tokens/schemas.js'
 import { routes } from './routes.js'
 import { sharedSchemas } from './schemas.js'
 
@@ -27,6 +30,10 @@ export interface AppOptions {
   /** Readers' comments start `approved` instead of `pending` (default false). */
   commentsAutoApprove?: boolean
   adminToken: string | null
+  /** Origins whose scripts may write (reads are open to every origin). Default: none. */
+  corsOrigins?: string[]
+  /** Comments one client may post per minute on one article (default 5). */
+  commentRateLimit?: number
   logger?: FastifyServerOptions['logger']
   /** Largest accepted JSON body, in bytes. */
   bodyLimit?: number
@@ -74,11 +81,18 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(problem)
   await app.register(draining)
-  await app.register(settings, { timezone: options.timezone, locale: options.locale, commentsAutoApprove: options.commentsAutoApprove ?? false })
+  await app.register(security, { corsOrigins: options.corsOrigins ?? [] })
+  await app.register(rateLimit)
+  await app.register(settings, {
+    timezone: options.timezone,
+    locale: options.locale,
+    commentsAutoApprove: options.commentsAutoApprove ?? false,
+    commentRateLimit: options.commentRateLimit ?? 5
+  })
   await app.register(db, { path: databasePath(options.databaseUrl), demo: options.demo, timezone: options.timezone, locale: options.locale })
   await app.register(auth, { adminToken: options.adminToken })
   await app.register(httpCache)
-  for (const schema of [...sharedSchemas, ...articleSchemas, ...authorSchemas, ...commentSchemas, ...daySchemas, ...labelSchemas]) app.addSchema(schema)
+  for (const schema of [...sharedSchemas, ...articleSchemas, ...authorSchemas, ...commentSchemas, ...daySchemas, ...labelSchemas, ...tokenSchemas]) app.addSchema(schema)
   await app.register(openapi)
   await app.register(routes)
   return app

@@ -14,6 +14,12 @@ export interface Config {
   /** Publish readers' comments without moderation. */
   commentsAutoApprove: boolean
   adminToken: string | null
+  /** Origins whose scripts may write (POST/PATCH/DELETE); reads are open to every origin. */
+  corsOrigins: string[]
+  /** Comments one client may post per minute on one article. */
+  commentRateLimit: number
+  /** Largest JSON body, in bytes. */
+  bodyLimit: number
   logLevel: LogLevel
 }
 
@@ -90,6 +96,28 @@ function parseAdminToken (raw: string): string | null {
   return raw
 }
 
+function parseOrigins (raw: string): string[] {
+  const origins = raw.split(',').map((origin) => origin.trim()).filter((origin) => origin !== '')
+  for (const origin of origins) {
+    if (origin === '*') continue
+    let url: URL
+    try {
+      url = new URL(origin)
+    } catch {
+      throw new Invalid(`"${origin}" is not an origin such as https://blog.example.org`)
+    }
+    if (url.origin !== origin) throw new Invalid(`"${origin}" is not an origin: give scheme, host and port only, e.g. ${url.origin}`)
+  }
+  return origins
+}
+
+function positiveInteger (max: number) {
+  return (raw: string): number => {
+    if (!/^\d+$/.test(raw.trim()) || Number(raw) < 1 || Number(raw) > max) throw new Invalid(`expected an integer from 1 to ${max}`)
+    return Number(raw)
+  }
+}
+
 function parseLogLevel (raw: string): LogLevel {
   const value = raw.trim().toLowerCase()
   if (!(logLevels as readonly string[]).includes(value)) {
@@ -107,6 +135,9 @@ const settings: { [K in keyof Config]: Setting<K> } = {
   demo: { key: 'demo', env: 'DATELINE_DEMO', flag: 'demo', fallback: 'true', parse: parseBoolean },
   commentsAutoApprove: { key: 'commentsAutoApprove', env: 'DATELINE_COMMENTS_AUTOAPPROVE', flag: 'comments-autoapprove', fallback: 'false', parse: parseBoolean },
   adminToken: { key: 'adminToken', env: 'DATELINE_ADMIN_TOKEN', flag: 'admin-token', fallback: null, parse: parseAdminToken, secret: true },
+  corsOrigins: { key: 'corsOrigins', env: 'DATELINE_CORS_ORIGINS', flag: 'cors-origins', fallback: '', parse: parseOrigins },
+  commentRateLimit: { key: 'commentRateLimit', env: 'DATELINE_COMMENT_RATE_LIMIT', flag: 'comment-rate-limit', fallback: '5', parse: positiveInteger(10_000) },
+  bodyLimit: { key: 'bodyLimit', env: 'DATELINE_BODY_LIMIT', flag: 'body-limit', fallback: String(1024 * 1024), parse: positiveInteger(100 * 1024 * 1024) },
   logLevel: { key: 'logLevel', env: 'LOG_LEVEL', flag: 'log-level', fallback: 'info', parse: parseLogLevel }
 }
 

@@ -15,6 +15,7 @@ export const Conflict = createError<[string]>('DATELINE_CONFLICT', '%s', 409)
 export const Unauthorized = createError<[string]>('DATELINE_UNAUTHORIZED', '%s', 401)
 export const Forbidden = createError<[string]>('DATELINE_FORBIDDEN', '%s', 403)
 export const PreconditionFailed = createError<[string]>('DATELINE_PRECONDITION_FAILED', '%s', 412)
+export const TooManyRequests = createError<[string]>('DATELINE_TOO_MANY_REQUESTS', '%s', 429)
 export const Unavailable = createError<[string]>('DATELINE_UNAVAILABLE', '%s', 503)
 const Invalid = createError<[string]>('DATELINE_INVALID', '%s', 400)
 

@@ -13,6 +13,9 @@ export async function startServer (config: Config): Promise<FastifyInstance> {
     locale: config.locale,
     demo: config.demo,
     commentsAutoApprove: config.commentsAutoApprove,
+    corsOrigins: config.corsOrigins,
+    commentRateLimit: config.commentRateLimit,
+    bodyLimit: config.bodyLimit,
     adminToken: config.adminToken,
     logger: { level: config.logLevel }
   })

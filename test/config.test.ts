@@ -25,6 +25,9 @@ t.test('with nothing set, readConfig gives the documented defaults', async (t) =
     demo: true,
     commentsAutoApprove: false,
     adminToken: null,
+    corsOrigins: [],
+    commentRateLimit: 5,
+    bodyLimit: 1048576,
     logLevel: 'info'
   })
 })
@@ -88,6 +91,9 @@ t.test('every setting can be given at once', async (t) => {
     DATELINE_DEMO: 'false',
     DATELINE_COMMENTS_AUTOAPPROVE: 'yes',
     DATELINE_ADMIN_TOKEN: adminToken,
+    DATELINE_CORS_ORIGINS: 'https://blog.example.org, http://localhost:5173',
+    DATELINE_COMMENT_RATE_LIMIT: '10',
+    DATELINE_BODY_LIMIT: '2000000',
     LOG_LEVEL: 'warn'
   }), {
     port: 4000,
@@ -98,6 +104,9 @@ t.test('every setting can be given at once', async (t) => {
     demo: false,
     commentsAutoApprove: true,
     adminToken,
+    corsOrigins: ['https://blog.example.org', 'http://localhost:5173'],
+    commentRateLimit: 10,
+    bodyLimit: 2000000,
     logLevel: 'warn'
   })
 })
@@ -123,6 +132,7 @@ t.test('CLI flags override the environment', async (t) => {
     locale: 'ja-JP',
     demo: 'false',
     'comments-autoapprove': 'true',
+    'cors-origins': '*',
     'admin-token': flagToken,
     'log-level': 'debug'
   }), {
@@ -134,6 +144,9 @@ t.test('CLI flags override the environment', async (t) => {
     demo: false,
     commentsAutoApprove: true,
     adminToken: flagToken,
+    corsOrigins: ['*'],
+    commentRateLimit: 5,
+    bodyLimit: 1048576,
     logLevel: 'debug'
   })
   t.equal(readConfig({ PORT: '4000' }, { host: '0.0.0.0' }).port, 4000, 'a flag overrides only its own setting')
@@ -141,7 +154,7 @@ t.test('CLI flags override the environment', async (t) => {
 })
 
 t.test('configFlags lists a flag for every setting', async (t) => {
-  t.same([...configFlags].sort(), ['admin-token', 'comments-autoapprove', 'database-url', 'demo', 'host', 'locale', 'log-level', 'port', 'timezone'])
+  t.same([...configFlags].sort(), ['admin-token', 'body-limit', 'comment-rate-limit', 'comments-autoapprove', 'cors-origins', 'database-url', 'demo', 'host', 'locale', 'log-level', 'port', 'timezone'])
 })
 
 t.test('each bad value is a ConfigError naming its environment variable', async (t) => {
@@ -190,4 +203,17 @@ t.test('databasePath resolves file paths and leaves :memory: alone', async (t) =
   t.equal(databasePath('/srv/blog.db'), '/srv/blog.db')
   t.equal(databasePath('data/blog.db', '/opt/dateline'), resolve('/opt/dateline', 'data/blog.db'))
   t.equal(databasePath('file:/srv/blog.db'), '/srv/blog.db')
+})
+
+t.test('DATELINE_CORS_ORIGINS takes origins, comma-separated, or *', async (t) => {
+  t.same(readConfig({ DATELINE_CORS_ORIGINS: '' }).corsOrigins, [])
+  t.same(readConfig({ DATELINE_CORS_ORIGINS: '*' }).corsOrigins, ['*'])
+  t.match(configError({ DATELINE_CORS_ORIGINS: 'https://blog.example.org/path' }).message, 'DATELINE_CORS_ORIGINS')
+  t.match(configError({ DATELINE_CORS_ORIGINS: 'not a url' }).message, 'DATELINE_CORS_ORIGINS')
+})
+
+t.test('DATELINE_COMMENT_RATE_LIMIT and DATELINE_BODY_LIMIT are positive integers', async (t) => {
+  t.equal(readConfig({ DATELINE_COMMENT_RATE_LIMIT: '30' }).commentRateLimit, 30)
+  t.match(configError({ DATELINE_COMMENT_RATE_LIMIT: '0' }).message, 'DATELINE_COMMENT_RATE_LIMIT')
+  t.match(configError({ DATELINE_BODY_LIMIT: 'lots' }).message, 'DATELINE_BODY_LIMIT')
 })

@@ -29,7 +29,7 @@ Commands:
 
 Settings come from the environment; these flags override them:
   --port, --host, --database-url, --timezone, --locale, --demo, --comments-autoapprove,
-  --admin-token, --log-level
+  --cors-origins, --comment-rate-limit, --body-limit, --admin-token, --log-level
 `
 
 class UsageError extends Error {}
@@ -42,6 +42,9 @@ const options = {
   locale: { type: 'string' },
   demo: { type: 'string' },
   'comments-autoapprove': { type: 'string' },
+  'cors-origins': { type: 'string' },
+  'comment-rate-limit': { type: 'string' },
+  'body-limit': { type: 'string' },
   'admin-token': { type: 'string' },
   'log-level': { type: 'string' },
   role: { type: 'string' },

@@ -58,7 +58,7 @@ export function seedDemo (db: Db, settings: { timezone: string, locale: string }
     seedComments(db, articles.map((article) => article.id))
     for (const { article, note } of demoDayNotes) {
       const day = articles[article]!.date!
-      dayService.updateOne(db, { ...settings, commentsAutoApprove: false }, day, { note }, seeder, undefined)
+      dayService.updateOne(db, settings, day, { note }, seeder, undefined)
     }
     return true
   })

@@ -1,7 +1,8 @@
 import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { TokenRole } from '../db/schema.js'
-import { Forbidden, Unauthorized } from '../errors.js'
+import { Forbidden, TooManyRequests, Unauthorized } from '../errors.js'
+import { FailureWindow } from '../lib/failure-window.js'
 import { authenticate, type Principal } from '../resources/tokens/service.js'
 
 declare module 'fastify' {
@@ -20,6 +21,11 @@ export interface AuthPluginOptions {
   adminToken: string | null
 }
 
+// A client that keeps presenting bad tokens is guessing: after this many 401s in the
+// window it gets 429s until the window ends.
+const maxAuthFailures = 20
+const authFailureWindowMs = 5 * 60_000
+
 const rank: Record<TokenRole, number> = { author: 1, editor: 2, admin: 3 }
 
 export function hasRole (principal: Principal | null, role: TokenRole): boolean {
@@ -34,13 +40,22 @@ export function hasRole (principal: Principal | null, role: TokenRole): boolean 
 export default fp<AuthPluginOptions>(async function authPlugin (app, options) {
   app.decorateRequest('principal', null)
 
-  app.addHook('onRequest', async (request) => {
+  const failures = new FailureWindow(maxAuthFailures, authFailureWindowMs)
+
+  app.addHook('onRequest', async (request, reply) => {
     const header = request.headers.authorization
     if (header === undefined) return
+    const blockedFor = failures.blockedFor(request.ip)
+    if (blockedFor > 0) {
+      reply.header('retry-after', String(blockedFor))
+      throw new TooManyRequests(`Too many requests with bad credentials: try again in ${blockedFor} seconds`)
+    }
     const match = /^Bearer +([\x21-\x7e]+) *$/i.exec(header)
-    if (match === null) throw new Unauthorized('The Authorization header must be "Bearer <token>"')
-    const principal = authenticate(app.db, match[1]!, options.adminToken)
-    if (principal === null) throw new Unauthorized('The token is not valid: unknown, revoked or expired')
+    const principal = match === null ? null : authenticate(app.db, match[1]!, options.adminToken)
+    if (principal === null) {
+      failures.fail(request.ip)
+      throw new Unauthorized(match === null ? 'The Authorization header must be "Bearer <token>"' : 'The token is not valid: unknown, revoked or expired')
+    }
     request.principal = principal
   })
 

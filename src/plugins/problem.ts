@@ -23,6 +23,7 @@ const kinds: Record<string, ProblemKind> = {
   DATELINE_FORBIDDEN: { type: 'forbidden', title: 'Not allowed for this token' },
   DATELINE_PRECONDITION_FAILED: { type: 'precondition-failed', title: 'The resource has changed' },
   DATELINE_UNAVAILABLE: { type: 'unavailable', title: 'Service unavailable' },
+  DATELINE_TOO_MANY_REQUESTS: { type: 'rate-limited', title: 'Too many requests' },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { type: 'unsupported-media-type', title: 'Unsupported media type' },
   FST_ERR_CTP_BODY_TOO_LARGE: { type: 'body-too-large', title: 'The request body is too large' },
   FST_ERR_CTP_INVALID_JSON_BODY: { type: 'malformed-json', title: 'The request body is not valid JSON' },
@@ -117,6 +118,8 @@ export default fp(async function problemPlugin (app) {
   // A router holding every route, to tell "no such path" from "no such method here".
   const routes = FindMyWay({ ignoreTrailingSlash: true })
   app.addHook('onRoute', (route) => {
+    // Catch-all routes (the CORS preflight's `OPTIONS *`) would make every path look known.
+    if (route.url.endsWith('*')) return
     const methods = Array.isArray(route.method) ? route.method : [route.method]
     for (const method of methods) {
       if (!routes.hasRoute(method as HTTPMethod, route.url)) routes.on(method as HTTPMethod, route.url, () => {})

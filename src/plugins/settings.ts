@@ -7,6 +7,8 @@ export interface SiteSettings {
   locale: string
   /** Readers' comments start `approved` instead of `pending`. */
   commentsAutoApprove: boolean
+  /** Comments one client may post per minute on one article. */
+  commentRateLimit: number
 }
 
 declare module 'fastify' {
@@ -16,5 +18,5 @@ declare module 'fastify' {
 }
 
 export default fp<SiteSettings>(async function settingsPlugin (app, options) {
-  app.decorate('settings', { timezone: options.timezone, locale: options.locale, commentsAutoApprove: options.commentsAutoApprove })
+  app.decorate('settings', { ...options })
 }, { name: 'dateline-settings' })

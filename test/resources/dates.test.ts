@@ -1,6 +1,6 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import t, { type Test } from 'tap'
-import { adminSecret, bearer, build, createArticle, createAuthor, request, tokenFor } from '../helper.js'
+import { adminSecret, bearer, build, createArticle, createAuthor, request, tempDatabase, tokenFor } from '../helper.js'
 
 // /v1/dates: day objects and labels, the list (filters, include, paging), a day's page,
 // editors' writes (POST/PATCH/DELETE, If-Match), caching, and days following their articles.
@@ -590,6 +590,19 @@ t.test('days are calendar days in the site time zone', async (t) => {
     t.same((await get(app, t, '/v1/archive')).json(), { years: [{ year: 2026, count: 2, months: [{ month: 7, count: 1 }, { month: 1, count: 1 }] }] })
     t.same(await dates(app, t, '/v1/dates?year=2026&month=7'), ['2026-07-01'])
     t.same(await dates(app, t, '/v1/dates?year=2025'), [])
+  })
+
+  t.test('changing the site time zone of an existing database moves its days', async (t) => {
+    const path = tempDatabase(t)
+    const utc = await build(t, { databaseUrl: path })
+    const ann = await createAuthor(utc, t)
+    const late = await createArticle(utc, t, { authorId: ann.id, status: 'published', publishedAt: '2026-06-25T23:30:00.000Z' })
+    t.equal(late.date, '2026-06-25')
+    await utc.close()
+    const berlin = await build(t, { databaseUrl: path, timezone: 'Europe/Berlin' })
+    assertProblem(t, await get(berlin, t, '/v1/dates/2026-06-25'), 404, 'not-found')
+    const june26 = await day(berlin, t, '2026-06-26')
+    t.same(june26.articles.map((a: Item) => [a.id, a.date]), [[late.id, '2026-06-26']])
   })
 
   t.test('moving an article across midnight in Berlin moves it between days', async (t) => {

@@ -35,15 +35,25 @@ export const articleCommentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/:id/comments', {
+    config: {
+      rateLimit: {
+        max: app.settings.commentRateLimit,
+        timeWindow: 60_000,
+        // Per client and article, whether the article is named by id or by slug.
+        keyGenerator: (request) => `${request.ip} ${service.articleKey(app.db, (request.params as { id: string }).id)}`,
+        // Staff answering readers are not throttled.
+        allowList: (request) => request.principal !== null
+      }
+    },
     schema: {
       tags,
       operationId: 'createComment',
       summary: 'Comment on an article',
-      description: 'Anyone may comment on a published article. The comment waits for moderation (`pending`) unless the site approves comments automatically.',
+      description: 'Anyone may comment on a published article. The comment waits for moderation (`pending`) unless the site approves comments automatically. Each client may post a few comments a minute on an article (429 beyond, with `Retry-After`).',
       security: readSecurity,
       params: IdOrSlugParams,
       body: ref(NewComment),
-      response: { 201: answer(Comment, 'created', 'The new comment'), ...problems(400, 401, 404, 413, 415) }
+      response: { 201: answer(Comment, 'created', 'The new comment'), ...problems(400, 401, 404, 413, 415, 429) }
     }
   }, async (request, reply) => {
     const { comment, version } = service.createForArticle(app.db, app.settings, request.params.id, request.body, request.principal)
@@ -115,7 +125,7 @@ export const commentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       security: writeSecurity,
       params: CommentParams,
       headers: IfMatchHeaders,
-      response: { 204: deleted, ...problems(401, 403, 404, 412) }
+      response: { 204: deleted, ...problems(400, 401, 403, 404, 412) }
     }
   }, async (request, reply) => {
     service.removeOne(app.db, Number(request.params.id), request.principal!, request.headers['if-match'])

@@ -1,7 +1,7 @@
 import type { Db, DbOrTx } from '../../db/client.js'
 import type { CommentStatus } from '../../db/schema.js'
 import { Forbidden, invalid, NotFound } from '../../errors.js'
-import { sanitizeCommentHtml } from '../../lib/html.js'
+import { htmlToText, sanitizeCommentHtml } from '../../lib/html.js'
 import { mapPage, parseSort, readPage, type Page } from '../../lib/list.js'
 import { nowIso } from '../../lib/time.js'
 import { hasRole } from '../../plugins/auth.js'
@@ -88,6 +88,18 @@ export function approvedCommentsByArticle (db: DbOrTx, articles: ArticleRow[], v
   return byArticle
 }
 
+/** The article's id for an id or a slug (for keys such as the rate limit's), or the input as given. */
+export function articleKey (db: DbOrTx, idOrSlug: string): string {
+  return String(articleBySlugOrId(db, idOrSlug)?.id ?? idOrSlug)
+}
+
+/** A body that sanitises to nothing (only a script, say) is refused rather than stored empty. */
+function sanitizedBody (input: string, path: string): string {
+  const body = sanitizeCommentHtml(input)
+  if (htmlToText(body) === '') throw invalid(path, 'has no text once unsafe markup is removed')
+  return body
+}
+
 function assertParentOf (db: DbOrTx, parentId: number | null | undefined, articleId: number): void {
   if (parentId == null) return
   const parent = queries.commentById(db, parentId)
@@ -95,10 +107,40 @@ function assertParentOf (db: DbOrTx, parentId: number | null | undefined, articl
   if (parent.articleId !== articleId) throw invalid('body.parentId', `comment ${parentId} belongs to another article`)
 }
 
+// A person takes longer than this to write a comment; links beyond the limit need a moderator.
+const minSecondsToWrite = 3
+const maxLinksUnmoderated = 2
+
+function looksAutomated (input: NewCommentBody, now: string): boolean {
+  if (input.website !== undefined && input.website.trim() !== '') return true
+  if (input.formStartedAt === undefined) return false
+  return Date.parse(now) - Date.parse(input.formStartedAt) < minSecondsToWrite * 1000
+}
+
+function linkCount (html: string): number {
+  return html.match(/<a\s/gi)?.length ?? 0
+}
+
+/**
+ * Where a new comment starts. Staff (an editor, or the article's author) are approved at
+ * once; a filled honeypot or an inhumanly quick post is spam; more links than a reader
+ * usually shares wait for a moderator even when comments are approved automatically.
+ */
+function initialStatus (input: NewCommentBody, body: string, staff: boolean, autoApprove: boolean, now: string): CommentStatus {
+  if (staff) return 'approved'
+  if (looksAutomated(input, now)) return 'spam'
+  if (linkCount(body) > maxLinksUnmoderated) return 'pending'
+  return autoApprove ? 'approved' : 'pending'
+}
+
+/** What a non-moderator is told: spam is accepted silently, as if awaiting moderation. */
+function asToldToPoster (comment: CommentBody, moderator: boolean): CommentBody {
+  return !moderator && comment.status === 'spam' ? { ...comment, status: 'pending' } : comment
+}
+
 /**
  * A reader's comment. Anyone may post on an article anonymous readers can see; it starts
- * `pending` unless the site approves automatically. Staff (an editor, or the article's
- * author) answering on their own site are approved at once.
+ * `pending` unless the site approves automatically (see `initialStatus`).
  */
 export function createForArticle (db: Db, settings: Pick<SiteSettings, 'commentsAutoApprove'>, idOrSlug: string, input: NewCommentBody, viewer: Principal | null): { comment: CommentBody, version: string } {
   publishDueArticles(db)
@@ -106,20 +148,22 @@ export function createForArticle (db: Db, settings: Pick<SiteSettings, 'comments
     const article = findVisibleArticle(tx, idOrSlug, null)
     assertParentOf(tx, input.parentId, article.id)
     const now = nowIso()
-    const status: CommentStatus = settings.commentsAutoApprove || moderates(viewer, article) ? 'approved' : 'pending'
+    const staff = moderates(viewer, article)
+    const body = sanitizedBody(input.body, 'body.body')
+    const status = initialStatus(input, body, staff, settings.commentsAutoApprove, now)
     const row = queries.insertComment(tx, {
       articleId: article.id,
       parentId: input.parentId ?? null,
       authorName: input.authorName.trim(),
       authorUrl: input.authorUrl ?? null,
       authorEmail: input.authorEmail ?? null,
-      body: sanitizeCommentHtml(input.body),
+      body,
       status,
       createdAt: now,
       updatedAt: now
     })
     if (status === 'approved') queries.recountApproved(tx, article.id)
-    return { comment: toComment(row, moderates(viewer, article)), version: commentVersion(row) }
+    return { comment: asToldToPoster(toComment(row, staff), staff), version: commentVersion(row) }
   })
 }
 
@@ -169,7 +213,7 @@ export function updateOne (db: Db, id: number, patch: CommentPatchBody, viewer: 
     if (editsText && !hasRole(viewer, 'editor')) throw new Forbidden('Only editors edit what a reader wrote; an author token may change the status')
     const values: Partial<queries.NewCommentRow> = { updatedAt: nowIso() }
     if (patch.status !== undefined) values.status = patch.status
-    if (patch.body !== undefined) values.body = sanitizeCommentHtml(patch.body)
+    if (patch.body !== undefined) values.body = sanitizedBody(patch.body, 'body.body')
     if (patch.authorName !== undefined) values.authorName = patch.authorName.trim()
     if (patch.authorUrl !== undefined) values.authorUrl = patch.authorUrl
     const row = queries.updateComment(tx, comment.id, values)

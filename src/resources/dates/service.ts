@@ -26,7 +26,7 @@ function dayVersion (known: queries.KnownDay): string {
   return `day-${known.day}-v${known.version}`
 }
 
-function present (db: Db, settings: SiteSettings, known: queries.KnownDay[], viewer: Principal | null, withArticles: boolean, now: string): DayBody[] {
+function present (db: Db, settings: Pick<SiteSettings, 'locale'>, known: queries.KnownDay[], viewer: Principal | null, withArticles: boolean, now: string): DayBody[] {
   const summaries = withArticles ? summariesWithAuthors(db, queries.publishedOnDays(db, now, known.map((day) => day.day)), viewer) : null
   return known.map((day) => {
     const body: DayBody = { date: day.day, label: dayLabel(day.day, settings.locale), note: day.note, articleCount: day.articleCount }
@@ -50,7 +50,7 @@ function rangeOf (query: DayListQueryString): queries.DayRange {
   return { ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) }
 }
 
-export function list (db: Db, settings: SiteSettings, query: DayListQueryString, viewer: Principal | null): Page<DayBody> {
+export function list (db: Db, settings: Pick<SiteSettings, 'locale'>, query: DayListQueryString, viewer: Principal | null): Page<DayBody> {
   const descending = query.sort !== 'date'
   const include = parseNames(query.include, dayIncludes, 'include')
   const now = nowIso()
@@ -71,14 +71,14 @@ function findKnown (db: Db, day: string, now: string): queries.KnownDay {
 }
 
 /** A day's page: its published articles, newest first, each with its author. */
-export function findOne (db: Db, settings: SiteSettings, day: string, viewer: Principal | null): { day: DayBody, version: string } {
+export function findOne (db: Db, settings: Pick<SiteSettings, 'locale'>, day: string, viewer: Principal | null): { day: DayBody, version: string } {
   const now = nowIso()
   publishDueArticles(db, now)
   const known = findKnown(db, day, now)
   return { day: present(db, settings, [known], viewer, true, now)[0]!, version: dayVersion(known) }
 }
 
-export function createOne (db: Db, settings: SiteSettings, input: NewDayBody, viewer: Principal): { day: DayBody, version: string } {
+export function createOne (db: Db, settings: Pick<SiteSettings, 'locale'>, input: NewDayBody, viewer: Principal): { day: DayBody, version: string } {
   return db.transaction(() => {
     const now = nowIso()
     if (queries.knownDay(db, now, input.date) !== undefined) throw new Conflict(`${input.date} exists already; change its note with PATCH`)
@@ -89,7 +89,7 @@ export function createOne (db: Db, settings: SiteSettings, input: NewDayBody, vi
 }
 
 /** Sets a day's note. A day that exists through its articles gets its row here. */
-export function updateOne (db: Db, settings: SiteSettings, day: string, patch: DayPatchBody, viewer: Principal, ifMatch: string | undefined): { day: DayBody, version: string } {
+export function updateOne (db: Db, settings: Pick<SiteSettings, 'locale'>, day: string, patch: DayPatchBody, viewer: Principal, ifMatch: string | undefined): { day: DayBody, version: string } {
   return db.transaction(() => {
     const now = nowIso()
     const current = findKnown(db, day, now)

@@ -40,7 +40,9 @@ export interface LabelRow {
 
 export function pageOfLabels (db: DbOrTx, filters: LabelFilters, columns: KeysetColumn[], after: CursorValue[] | null, limit: number, offset: number): LabelRow[] {
   const sortValues = Object.fromEntries(columns.map((key, i) => [`sort_${i}`, sql`${key.column}`.as(`sort_${i}`)]))
-  const rows = db.select({ id: labels.id, name: labels.name, articleCount: publishedCount(filters.now).as('article_count'), ...sortValues })
+  // Wrapped in sql``: selected bare from one table, drizzle would drop the table names inside.
+  const articleCount = sql<number>`${publishedCount(filters.now)}`.as('article_count')
+  const rows = db.select({ id: labels.id, name: labels.name, articleCount, ...sortValues })
     .from(labels)
     .where(and(filterCondition(filters), after === null ? undefined : keysetAfter(columns, after)))
     .orderBy(...columns.map((key) => key.descending ? desc(key.column) : asc(key.column)))

@@ -56,17 +56,21 @@ export interface NewToken {
   expiresAt?: string | null
 }
 
-/** Creates a token; the secret is returned here once and never again. */
-export function createToken (db: Db, input: NewToken): { token: TokenSummary, secret: string } {
+/**
+ * Creates a token; the secret is returned here once and never again. `fieldPrefix` names
+ * the input's fields in errors as the caller knows them (`body.` for the API).
+ */
+export function createToken (db: Db, input: NewToken, fieldPrefix = ''): { token: TokenSummary, secret: string } {
   let authorId: number | null = null
   if (input.role === 'author') {
-    if (input.author === undefined) throw invalid('author', 'is required for an author token')
+    if (input.author === undefined) throw invalid(`${fieldPrefix}author`, 'is required for an author token')
     const author = authorBySlugOrId(db, input.author)
-    if (author === undefined) throw invalid('author', `"${input.author}" is not an author`)
+    if (author === undefined) throw invalid(`${fieldPrefix}author`, `"${input.author}" is not an author`)
     authorId = author.id
   } else if (input.author !== undefined) {
-    throw invalid('author', `only author tokens are bound to an author, not ${input.role} tokens`)
+    throw invalid(`${fieldPrefix}author`, `only author tokens are bound to an author, not ${input.role} tokens`)
   }
+
   const secret = newSecret()
   const row = queries.insertToken(db, {
     name: input.name ?? `${input.role} token`,
@@ -74,7 +78,7 @@ export function createToken (db: Db, input: NewToken): { token: TokenSummary, se
     authorId,
     secretHash: hashSecret(secret),
     createdAt: nowIso(),
-    expiresAt: input.expiresAt ?? null
+    expiresAt: input.expiresAt == null ? null : new Date(input.expiresAt).toISOString()
   })
   return { token: summary(row), secret }
 }

@@ -1,0 +1,58 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { NotFound } from '../../errors.js'
+import { writeSecurity } from '../../lib/responses.js'
+import { answer, deleted, problems, ref } from '../../schemas.js'
+import { CreatedToken, NewToken, TokenList, TokenParams } from './schemas.js'
+import * as service from './service.js'
+
+const tags = ['tokens']
+
+/** Token management: admins only. The CLI's `token` commands use the same service. */
+const tokensRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.addHook('preHandler', app.requireRole('admin'))
+
+  app.get('', {
+    schema: {
+      tags,
+      operationId: 'listTokens',
+      summary: 'List API tokens',
+      description: 'Every token with its role, last use and state; never a secret.',
+      security: writeSecurity,
+      response: { 200: answer(TokenList, 'single', 'All tokens'), ...problems(401, 403) }
+    }
+  }, async () => ({ data: service.listTokens(app.db) }))
+
+  app.post('', {
+    schema: {
+      tags,
+      operationId: 'createToken',
+      summary: 'Create an API token',
+      description: 'The answer carries the secret, once.',
+      security: writeSecurity,
+      body: ref(NewToken),
+      response: { 201: answer(CreatedToken, 'created', 'The new token, with its secret'), ...problems(400, 401, 403, 413, 415) }
+    }
+  }, async (request, reply) => {
+    const { token, secret } = service.createToken(app.db, request.body, 'body.')
+    // The secret must not sit in a cache anywhere.
+    reply.header('cache-control', 'no-store')
+    return reply.code(201).header('location', `/v1/tokens/${token.id}`).send({ ...token, secret })
+  })
+
+  app.delete('/:id', {
+    schema: {
+      tags,
+      operationId: 'revokeToken',
+      summary: 'Revoke an API token',
+      description: 'It stops working at once.',
+      security: writeSecurity,
+      params: TokenParams,
+      response: { 204: deleted, ...problems(400, 401, 403, 404) }
+    }
+  }, async (request, reply) => {
+    if (!service.revokeToken(app.db, Number(request.params.id))) throw new NotFound(`There is no active token ${request.params.id}`)
+    return reply.code(204).send(null)
+  })
+}
+
+export default tokensRoutes
