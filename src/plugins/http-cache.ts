@@ -47,6 +47,14 @@ export function assertIfMatch (ifMatch: string | undefined, currentVersion: stri
   if (!matches) throw new PreconditionFailed(`The resource has changed since that ETag (it is now ${currentVersion}); read it again and retry`)
 }
 
+/** Adds a request header to `Vary`, keeping what other plugins (CORS) put there. */
+function addVary (reply: FastifyReply, header: string): void {
+  const current = reply.getHeader('vary')
+  const names = typeof current === 'string' ? current.split(',').map((name) => name.trim()).filter((name) => name !== '') : []
+  if (!names.some((name) => name.toLowerCase() === header.toLowerCase())) names.push(header)
+  reply.header('vary', names.join(', '))
+}
+
 function cacheable (reply: FastifyReply): boolean {
   const status = reply.statusCode
   return status >= 200 && status < 300 && status !== 204
@@ -63,7 +71,7 @@ export default fp(async function httpCachePlugin (app) {
     reply.header('etag', etag)
     if (request.method !== 'GET' && request.method !== 'HEAD') return payload
 
-    reply.header('vary', 'Authorization')
+    addVary(reply, 'Authorization')
     reply.header('cache-control', request.principal === null ? publicCacheControl : privateCacheControl)
     const ifNoneMatch = request.headers['if-none-match']
     if (ifNoneMatch !== undefined && noneMatchHits(ifNoneMatch, etag)) {

@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull } from 'drizzle-orm'
+import { and, asc, count, eq, gt, isNull } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.js'
 import { tokens } from '../../db/schema.js'
 
@@ -29,4 +29,17 @@ export function revokeToken (db: DbOrTx, id: number, at: string): boolean {
     .where(and(eq(tokens.id, id), isNull(tokens.revokedAt)))
     .run()
   return result.changes > 0
+}
+
+export function countTokens (db: DbOrTx, afterId?: number): number {
+  return db.select({ total: count() }).from(tokens).where(afterId === undefined ? undefined : gt(tokens.id, afterId)).get()?.total ?? 0
+}
+
+export function pageOfTokens (db: DbOrTx, afterId: number | null, limit: number, offset: number): TokenRow[] {
+  return db.select().from(tokens)
+    .where(afterId === null ? undefined : gt(tokens.id, afterId))
+    .orderBy(asc(tokens.id))
+    .limit(limit)
+    .offset(offset)
+    .all()
 }

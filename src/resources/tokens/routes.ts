@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { NotFound } from '../../errors.js'
-import { writeSecurity } from '../../lib/responses.js'
+import { pageBody, writeSecurity } from '../../lib/responses.js'
 import { answer, deleted, problems, ref } from '../../schemas.js'
-import { CreatedToken, NewToken, TokenList, TokenParams } from './schemas.js'
+import { CreatedToken, NewToken, TokenList, TokenListQuery, TokenParams } from './schemas.js'
 import * as service from './service.js'
 
 const tags = ['tokens']
@@ -18,9 +18,10 @@ const tokensRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'List API tokens',
       description: 'Every token with its role, last use and state; never a secret.',
       security: writeSecurity,
-      response: { 200: answer(TokenList, 'single', 'All tokens'), ...problems(401, 403) }
+      querystring: TokenListQuery,
+      response: { 200: answer(TokenList, 'list', 'A page of tokens, oldest first'), ...problems(400, 401, 403) }
     }
-  }, async () => ({ data: service.listTokens(app.db) }))
+  }, async (request, reply) => pageBody(reply, service.pageOfTokens(app.db, request.query)))
 
   app.post('', {
     schema: {

@@ -1,4 +1,4 @@
-import { Timestamp, Type, type Static } from '../../schemas.js'
+import { ListMeta, pageQuery, ref, Timestamp, Type, type Static } from '../../schemas.js'
 
 const role = Type.Union([Type.Literal('admin'), Type.Literal('editor'), Type.Literal('author')], {
   description: '`admin`: everything; `editor`: all content and moderation; `author`: one author\'s drafts',
@@ -25,10 +25,12 @@ export const Token = Type.Object(tokenProperties, {
   examples: [example]
 })
 
-export const TokenList = Type.Object({ data: Type.Array(Type.Unsafe<Static<typeof Token>>({ $ref: 'Token' })) }, {
+export const TokenList = Type.Object({ data: Type.Array(ref(Token)), meta: ref(ListMeta) }, {
   $id: 'TokenList',
   additionalProperties: false
 })
+
+export const TokenListQuery = Type.Object({ ...pageQuery }, { additionalProperties: false })
 
 export const CreatedToken = Type.Object({
   ...tokenProperties,

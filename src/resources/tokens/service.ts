@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { Db } from '../../db/client.js'
 import type { TokenRole } from '../../db/schema.js'
 import { invalid } from '../../errors.js'
+import { mapPage, readPage, type Page, type PageRequest } from '../../lib/list.js'
 import { nowIso } from '../../lib/time.js'
 import { authorBySlugOrId } from '../authors/queries.js'
 import * as queries from './queries.js'
@@ -73,7 +74,7 @@ export function createToken (db: Db, input: NewToken, fieldPrefix = ''): { token
 
   const secret = newSecret()
   const row = queries.insertToken(db, {
-    name: input.name ?? `${input.role} token`,
+    name: input.name?.trim() ?? `${input.role} token`,
     role: input.role,
     authorId,
     secretHash: hashSecret(secret),
@@ -85,6 +86,16 @@ export function createToken (db: Db, input: NewToken, fieldPrefix = ''): { token
 
 export function listTokens (db: Db): TokenSummary[] {
   return queries.allTokens(db).map(summary)
+}
+
+/** A page of tokens, oldest first. */
+export function pageOfTokens (db: Db, request: PageRequest): Page<TokenSummary> {
+  const page = readPage(request, [], {
+    count: (after) => queries.countTokens(db, after === undefined ? undefined : Number(after[0])),
+    fetch: (after, limit, offset) => queries.pageOfTokens(db, after === null ? null : Number(after[0]), limit, offset),
+    cursorOf: (row) => [row.id]
+  })
+  return mapPage(page, (rows) => rows.map(summary))
 }
 
 export function revokeToken (db: Db, id: number): boolean {

@@ -1,0 +1,691 @@
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import t, { type Test } from 'tap'
+import * as articles from '../../src/resources/articles/service.js'
+import * as authors from '../../src/resources/authors/service.js'
+import * as comments from '../../src/resources/comments/service.js'
+import * as dates from '../../src/resources/dates/service.js'
+import { createToken, listTokens, type Principal } from '../../src/resources/tokens/service.js'
+import { adminSecret, bearer, build, request, tokenFor } from '../helper.js'
+
+// The role matrix (issue 5): every operation of the OpenAPI document, asked by each kind of
+// caller, answers exactly the status the access rules give. The operations come from the
+// document itself, so a route added without a row here fails the first test below.
+
+type Item = Record<string, any>
+type Caller = 'anonymous' | 'own' | 'other' | 'editor' | 'admin'
+
+const callers: readonly Caller[] = ['anonymous', 'own', 'other', 'editor', 'admin']
+
+const callerNames: Record<Caller, string> = {
+  anonymous: 'an anonymous caller',
+  own: 'the owning author\'s token',
+  other: 'another author\'s token',
+  editor: 'an editor',
+  admin: 'an admin'
+}
+
+/** Statuses in the order of `callers`. */
+type Row = readonly [anonymous: number, own: number, other: number, editor: number, admin: number]
+
+// "own" is an author token bound to the author who owns the target (for authors routes: the
+// author's own record; for routes without a target, simply an author token); "other" is a
+// token bound to a different author.
+//
+// Expected status, per operationId and target:                   anon own  oth  edit admin
+const expected: Record<string, Record<string, Row>> = {
+  getHealth: {
+    'the process':                                               [200, 200, 200, 200, 200]
+  },
+  getReadiness: {
+    'the database':                                              [200, 200, 200, 200, 200]
+  },
+  listAuthors: {
+    'all authors':                                               [200, 200, 200, 200, 200]
+  },
+  getAuthor: {
+    'the own author record':                                     [200, 200, 200, 200, 200]
+  },
+  createAuthor: {
+    'a new author':                                              [401, 403, 403, 201, 201]
+  },
+  updateAuthor: {
+    'the own author record':                                     [401, 200, 403, 200, 200]
+  },
+  deleteAuthor: {
+    'the own author record, reassigning its articles':           [401, 403, 403, 204, 204],
+    'the own author record, keeping its articles':               [401, 403, 403, 409, 409]
+  },
+  listArticles: {
+    'all articles':                                              [200, 200, 200, 200, 200]
+  },
+  getArticle: {
+    'the own draft':                                             [404, 200, 404, 200, 200],
+    'the own published article':                                 [200, 200, 200, 200, 200],
+    'the own published article with author and comments':        [200, 200, 200, 200, 200]
+  },
+  createArticle: {
+    'a draft for the own author':                                [401, 201, 403, 201, 201],
+    'a published article for the own author':                    [401, 403, 403, 201, 201]
+  },
+  updateArticle: {
+    'the own draft':                                             [401, 200, 404, 200, 200],
+    'the own draft, publishing it':                              [401, 403, 404, 200, 200],
+    'the own draft, handing it to the other author':             [401, 403, 404, 200, 200],
+    'the own published article':                                 [401, 403, 403, 200, 200]
+  },
+  deleteArticle: {
+    'the own draft':                                             [401, 204, 404, 204, 204],
+    'the own published article':                                 [401, 403, 403, 204, 204]
+  },
+  listArticleComments: {
+    'the own published article':                                 [200, 200, 200, 200, 200],
+    'the own draft':                                             [404, 200, 404, 200, 200]
+  },
+  createComment: {
+    'the own published article':                                 [201, 201, 201, 201, 201],
+    'the own draft':                                             [404, 404, 404, 404, 404]
+  },
+  listComments: {
+    'the moderation queue':                                      [401, 200, 200, 200, 200],
+    'the moderation queue of the other\'s article':              [401, 200, 200, 200, 200]
+  },
+  getComment: {
+    'a pending comment on the own article':                      [401, 200, 404, 200, 200]
+  },
+  updateComment: {
+    'a pending comment on the own article, approving':           [401, 200, 404, 200, 200],
+    'an approved comment on the own article, editing its text':  [401, 403, 404, 200, 200]
+  },
+  deleteComment: {
+    'a pending comment on the own article':                      [401, 204, 404, 204, 204]
+  },
+  listDates: {
+    'all days':                                                  [200, 200, 200, 200, 200]
+  },
+  getDate: {
+    'a day with a note':                                         [200, 200, 200, 200, 200]
+  },
+  createDate: {
+    'a day that does not exist yet':                             [401, 403, 403, 201, 201]
+  },
+  updateDate: {
+    'a day with a note':                                         [401, 403, 403, 200, 200]
+  },
+  deleteDate: {
+    'a day with a note and no articles':                         [401, 403, 403, 204, 204]
+  },
+  getArchive: {
+    'the archive':                                               [200, 200, 200, 200, 200]
+  },
+  listLabels: {
+    'all labels':                                                [200, 200, 200, 200, 200]
+  },
+  listTokens: {
+    'all tokens':                                                [401, 403, 403, 403, 200]
+  },
+  createToken: {
+    'a new editor token':                                        [401, 403, 403, 403, 201]
+  },
+  revokeToken: {
+    'a spare token':                                             [401, 403, 403, 403, 204]
+  }
+}
+
+// --- The world each cell runs in --------------------------------------------------
+
+interface World {
+  n: number
+  /** Author A, whom "own" tokens are bound to, and author B, the "other". */
+  own: Item
+  other: Item
+  ownDraft: Item
+  ownPublished: Item
+  otherDraft: Item
+  otherPublished: Item
+  /** On ownPublished. */
+  pending: Item
+  approved: Item
+  /** On otherPublished. */
+  otherPending: Item
+  /** A day with an editor's note and no articles. */
+  notedDay: string
+  /** A day nobody created and no article is on. */
+  freeDay: string
+  spare: { id: number, secret: string }
+  secrets: Record<Exclude<Caller, 'anonymous'>, string>
+}
+
+const staff: Principal = { role: 'admin', authorId: null, tokenId: null }
+const ownPublishedAt = '2025-03-10T09:00:00.000Z'
+const otherPublishedAt = '2025-04-12T15:30:00.000Z'
+let worlds = 0
+
+function dayAfter (day: string, days: number): string {
+  return new Date(Date.parse(`${day}T00:00:00.000Z`) + days * 86_400_000).toISOString().slice(0, 10)
+}
+
+/**
+ * Two authors, each with a draft and a published article; a pending and an approved comment
+ * on A's published article and a pending one on B's; a day with a note; a spare token.
+ * Made with the services the routes use (fast, and by the same rules).
+ */
+function makeWorld (app: FastifyInstance): World {
+  const n = ++worlds
+  const own = authors.createOne(app.db, { name: `Ada Owner ${n}`, email: `ada${n}@example.org` }, staff).author
+  const other = authors.createOne(app.db, { name: `Bea Other ${n}`, email: `bea${n}@example.org` }, staff).author
+  const article = (input: Parameters<typeof articles.createOne>[2]) => articles.createOne(app.db, app.settings, input, staff).article
+  const ownDraft = article({ title: `Own draft ${n}`, body: '<p>Not yet.</p>', authorId: own.id, labels: ['Embargoed'] })
+  const ownPublished = article({ title: `Own story ${n}`, body: '<p>Out now.</p>', authorId: own.id, status: 'published', publishedAt: ownPublishedAt, labels: ['Council'] })
+  const otherDraft = article({ title: `Other draft ${n}`, body: '<p>Not yet.</p>', authorId: other.id })
+  const otherPublished = article({ title: `Other story ${n}`, body: '<p>Out now.</p>', authorId: other.id, status: 'published', publishedAt: otherPublishedAt, labels: ['Council', 'Transport'] })
+  const comment = (on: Item, viewer: Principal | null, body: string) =>
+    comments.createForArticle(app.db, app.settings, String(on.id), { authorName: 'A reader', authorEmail: 'reader@example.net', body }, viewer).comment
+  const pending = comment(ownPublished, null, 'Waiting for a moderator.')
+  const approved = comment(ownPublished, staff, 'Approved at once.')
+  const otherPending = comment(otherPublished, null, 'Waiting on the other story.')
+  const notedDay = dayAfter('2020-01-01', n)
+  dates.createOne(app.db, app.settings, { date: notedDay, note: `Note ${n}` }, staff)
+  const spare = createToken(app.db, { role: 'editor', name: `Spare ${n}` })
+  return {
+    n,
+    own,
+    other,
+    ownDraft,
+    ownPublished,
+    otherDraft,
+    otherPublished,
+    pending,
+    approved,
+    otherPending,
+    notedDay,
+    freeDay: dayAfter('2010-01-01', n),
+    spare: { id: spare.token.id, secret: spare.secret },
+    secrets: {
+      own: tokenFor(app, 'author', own.id),
+      other: tokenFor(app, 'author', other.id),
+      editor: tokenFor(app, 'editor'),
+      admin: tokenFor(app, 'admin')
+    }
+  }
+}
+
+// --- How each target is asked for, and what its answer changes --------------------
+
+interface Cell {
+  t: Test
+  app: FastifyInstance
+  w: World
+  caller: Caller
+  response: LightMyRequestResponse
+  /** The expected status is a success. */
+  allowed: boolean
+}
+
+interface Target {
+  /** Values for the path's {parameters}. */
+  params?: (w: World) => Record<string, string | number>
+  query?: (w: World) => string
+  payload?: (w: World) => Record<string, unknown>
+  /**
+   * Lists are checked item by item, so they run on an app of their own with one world
+   * (they only read, so the five callers share it). Other targets get a world per cell.
+   */
+  alone?: true
+  check?: (cell: Cell) => Promise<void> | void
+}
+
+async function asAdmin (app: FastifyInstance, t: Test, url: string): Promise<LightMyRequestResponse> {
+  return request(app, t, { method: 'GET', url, headers: bearer(adminSecret) })
+}
+
+async function readBack (app: FastifyInstance, t: Test, url: string): Promise<Item> {
+  const response = await asAdmin(app, t, url)
+  t.equal(response.statusCode, 200, `GET ${url} as admin`)
+  return response.json()
+}
+
+const ids = (items: Item[]) => items.map((item) => item.id as number).sort((a, b) => a - b)
+const sorted = (numbers: number[]) => [...numbers].sort((a, b) => a - b)
+/** Callers who moderate / see private fields of A's things. */
+const seesOwnPrivate = (caller: Caller) => caller === 'own' || caller === 'editor' || caller === 'admin'
+
+const targets: Record<string, Record<string, Target>> = {
+  getHealth: {
+    'the process': { check: ({ t, response }) => { t.same(response.json(), { status: 'ok' }) } }
+  },
+  getReadiness: {
+    'the database': { check: ({ t, response }) => { t.same(response.json(), { status: 'ok' }) } }
+  },
+  listAuthors: {
+    'all authors': {
+      alone: true,
+      check: ({ t, w, caller, response }) => {
+        const list: Item[] = response.json().data
+        t.same(ids(list), sorted([w.own.id, w.other.id]), 'both authors are listed')
+        const own = list.find((author) => author.id === w.own.id)!
+        const other = list.find((author) => author.id === w.other.id)!
+        t.equal('email' in own, seesOwnPrivate(caller), 'A\'s email only for A, editors and admins')
+        t.equal('email' in other, caller === 'other' || caller === 'editor' || caller === 'admin', 'B\'s email only for B, editors and admins')
+        t.equal(own.articleCount, 1)
+      }
+    }
+  },
+  getAuthor: {
+    'the own author record': {
+      params: (w) => ({ id: w.own.id }),
+      check: ({ t, w, caller, response }) => {
+        const author = response.json()
+        t.equal(author.id, w.own.id)
+        t.equal(author.email, seesOwnPrivate(caller) ? w.own.email : undefined, 'the email only for the author, editors and admins')
+      }
+    }
+  },
+  createAuthor: {
+    'a new author': {
+      payload: (w) => ({ name: `New Author ${w.n}`, slug: `new-author-${w.n}` }),
+      check: async ({ t, app, w, allowed, response }) => {
+        if (allowed) t.equal(response.headers.location, `/v1/authors/${response.json().id}`)
+        const found = await asAdmin(app, t, `/v1/authors/new-author-${w.n}`)
+        t.equal(found.statusCode, allowed ? 200 : 404, allowed ? 'the author exists' : 'no author was created')
+      }
+    }
+  },
+  updateAuthor: {
+    'the own author record': {
+      params: (w) => ({ id: w.own.id }),
+      payload: () => ({ bio: 'Changed by the matrix.' }),
+      check: async ({ t, app, w, allowed }) => {
+        const author = await readBack(app, t, `/v1/authors/${w.own.id}`)
+        t.equal(author.bio, allowed ? 'Changed by the matrix.' : null, allowed ? 'the bio changed' : 'the bio is unchanged')
+      }
+    }
+  },
+  deleteAuthor: {
+    'the own author record, reassigning its articles': {
+      params: (w) => ({ id: w.own.id }),
+      query: (w) => `reassignTo=${w.other.id}`,
+      check: async ({ t, app, w, allowed }) => {
+        t.equal((await asAdmin(app, t, `/v1/authors/${w.own.id}`)).statusCode, allowed ? 404 : 200, allowed ? 'the author is gone' : 'the author is still there')
+        const draft = await readBack(app, t, `/v1/articles/${w.ownDraft.id}`)
+        t.equal(draft.authorId, allowed ? w.other.id : w.own.id, allowed ? 'the articles moved to B' : 'the articles stay with A')
+      }
+    },
+    'the own author record, keeping its articles': {
+      params: (w) => ({ id: w.own.id }),
+      check: async ({ t, app, w }) => {
+        t.equal((await asAdmin(app, t, `/v1/authors/${w.own.id}`)).statusCode, 200, 'the author is still there')
+      }
+    }
+  },
+  listArticles: {
+    'all articles': {
+      alone: true,
+      check: ({ t, w, caller, response }) => {
+        const visible = {
+          anonymous: [w.ownPublished.id, w.otherPublished.id],
+          own: [w.ownPublished.id, w.otherPublished.id, w.ownDraft.id],
+          other: [w.ownPublished.id, w.otherPublished.id, w.otherDraft.id],
+          editor: [w.ownPublished.id, w.otherPublished.id, w.ownDraft.id, w.otherDraft.id],
+          admin: [w.ownPublished.id, w.otherPublished.id, w.ownDraft.id, w.otherDraft.id]
+        }[caller]
+        t.same(ids(response.json().data), sorted(visible), 'published articles, plus the caller\'s own drafts, plus every draft for editors')
+      }
+    }
+  },
+  getArticle: {
+    'the own draft': {
+      params: (w) => ({ id: w.ownDraft.id }),
+      check: ({ t, w, allowed, response }) => { if (allowed) t.match(response.json(), { id: w.ownDraft.id, status: 'draft' }) }
+    },
+    'the own published article': {
+      params: (w) => ({ id: w.ownPublished.slug }),
+      check: ({ t, w, response }) => { t.match(response.json(), { id: w.ownPublished.id, status: 'published' }) }
+    },
+    'the own published article with author and comments': {
+      params: (w) => ({ id: w.ownPublished.id }),
+      query: () => 'include=author,comments',
+      check: ({ t, w, caller, response }) => {
+        const article = response.json()
+        t.equal(article.author.id, w.own.id)
+        t.equal('email' in article.author, seesOwnPrivate(caller), 'the author\'s email only for the author, editors and admins')
+        t.same(ids(article.comments), [w.approved.id], 'only the approved comment')
+        t.equal('authorEmail' in article.comments[0], seesOwnPrivate(caller), 'the reader\'s email only for moderators of the article')
+      }
+    }
+  },
+  createArticle: {
+    'a draft for the own author': {
+      payload: (w) => ({ title: `Fresh draft ${w.n}`, body: '<p>New.</p>', authorId: w.own.id }),
+      check: async ({ t, app, w, allowed, response }) => {
+        if (allowed) t.match(response.json(), { authorId: w.own.id, status: 'draft' })
+        const list = await readBack(app, t, `/v1/articles?author=${w.own.id}`)
+        t.equal(list.meta.total, allowed ? 3 : 2, allowed ? 'A has a new article' : 'no article was created')
+      }
+    },
+    'a published article for the own author': {
+      payload: (w) => ({ title: `Fresh story ${w.n}`, body: '<p>New.</p>', authorId: w.own.id, status: 'published' }),
+      check: async ({ t, app, w, allowed, response }) => {
+        if (allowed) t.match(response.json(), { authorId: w.own.id, status: 'published' })
+        const list = await readBack(app, t, `/v1/articles?author=${w.own.id}&status=published`)
+        t.equal(list.meta.total, allowed ? 2 : 1, allowed ? 'A has a new published article' : 'nothing was published')
+      }
+    }
+  },
+  updateArticle: {
+    'the own draft': {
+      params: (w) => ({ id: w.ownDraft.id }),
+      payload: () => ({ title: 'Retitled by the matrix' }),
+      check: async ({ t, app, w, allowed }) => {
+        const article = await readBack(app, t, `/v1/articles/${w.ownDraft.id}`)
+        t.equal(article.title, allowed ? 'Retitled by the matrix' : w.ownDraft.title)
+      }
+    },
+    'the own draft, publishing it': {
+      params: (w) => ({ id: w.ownDraft.id }),
+      payload: () => ({ status: 'published' }),
+      check: async ({ t, app, w, allowed }) => {
+        const article = await readBack(app, t, `/v1/articles/${w.ownDraft.id}`)
+        t.equal(article.status, allowed ? 'published' : 'draft')
+      }
+    },
+    'the own draft, handing it to the other author': {
+      params: (w) => ({ id: w.ownDraft.id }),
+      payload: (w) => ({ authorId: w.other.id }),
+      check: async ({ t, app, w, allowed }) => {
+        const article = await readBack(app, t, `/v1/articles/${w.ownDraft.id}`)
+        t.equal(article.authorId, allowed ? w.other.id : w.own.id)
+      }
+    },
+    'the own published article': {
+      params: (w) => ({ id: w.ownPublished.id }),
+      payload: () => ({ title: 'Retitled by the matrix' }),
+      check: async ({ t, app, w, allowed }) => {
+        const article = await readBack(app, t, `/v1/articles/${w.ownPublished.id}`)
+        t.equal(article.title, allowed ? 'Retitled by the matrix' : w.ownPublished.title)
+      }
+    }
+  },
+  deleteArticle: {
+    'the own draft': {
+      params: (w) => ({ id: w.ownDraft.id }),
+      check: async ({ t, app, w, allowed }) => {
+        t.equal((await asAdmin(app, t, `/v1/articles/${w.ownDraft.id}`)).statusCode, allowed ? 404 : 200, allowed ? 'the draft is gone' : 'the draft is still there')
+      }
+    },
+    'the own published article': {
+      params: (w) => ({ id: w.ownPublished.id }),
+      check: async ({ t, app, w, allowed }) => {
+        t.equal((await asAdmin(app, t, `/v1/articles/${w.ownPublished.id}`)).statusCode, allowed ? 404 : 200, allowed ? 'the article is gone' : 'the article is still there')
+      }
+    }
+  },
+  listArticleComments: {
+    'the own published article': {
+      params: (w) => ({ id: w.ownPublished.id }),
+      check: ({ t, w, caller, response }) => {
+        const list: Item[] = response.json().data
+        t.same(ids(list), [w.approved.id], 'only the approved comment')
+        t.equal('authorEmail' in list[0]!, seesOwnPrivate(caller), 'the reader\'s email only for moderators of the article')
+      }
+    },
+    'the own draft': {
+      params: (w) => ({ id: w.ownDraft.id }),
+      check: ({ t, allowed, response }) => { if (allowed) t.same(response.json().data, []) }
+    }
+  },
+  createComment: {
+    'the own published article': {
+      params: (w) => ({ id: w.ownPublished.id }),
+      payload: () => ({ authorName: 'Matrix reader', authorEmail: 'matrix@example.net', body: 'Well said.' }),
+      check: async ({ t, app, caller, response }) => {
+        const comment = response.json()
+        const approvedAtOnce = seesOwnPrivate(caller)
+        t.equal(comment.status, approvedAtOnce ? 'approved' : 'pending', approvedAtOnce ? 'staff comments are approved at once' : 'readers\' comments wait')
+        t.equal('authorEmail' in comment, approvedAtOnce, 'the email is shown to moderators only')
+        t.equal(response.headers.location, `/v1/comments/${comment.id}`)
+        const stored = await readBack(app, t, `/v1/comments/${comment.id}`)
+        t.equal(stored.status, comment.status, 'stored with that status')
+      }
+    },
+    'the own draft': {
+      params: (w) => ({ id: w.ownDraft.id }),
+      payload: () => ({ authorName: 'Matrix reader', body: 'Early bird.' }),
+      check: async ({ t, app, w }) => {
+        const list = await readBack(app, t, `/v1/comments?article=${w.ownDraft.id}`)
+        t.equal(list.meta.total, 0, 'no comment was stored')
+      }
+    }
+  },
+  listComments: {
+    'the moderation queue': {
+      alone: true,
+      check: ({ t, w, caller, allowed, response }) => {
+        if (!allowed) return
+        const visible = {
+          anonymous: [],
+          own: [w.pending.id, w.approved.id],
+          other: [w.otherPending.id],
+          editor: [w.pending.id, w.approved.id, w.otherPending.id],
+          admin: [w.pending.id, w.approved.id, w.otherPending.id]
+        }[caller]
+        t.same(ids(response.json().data), sorted(visible), 'an author token sees comments on its own articles only')
+      }
+    },
+    'the moderation queue of the other\'s article': {
+      query: (w) => `article=${w.otherPublished.id}`,
+      check: ({ t, w, caller, allowed, response }) => {
+        if (!allowed) return
+        t.same(ids(response.json().data), caller === 'own' ? [] : [w.otherPending.id], 'an author token sees nothing of another author\'s article')
+      }
+    }
+  },
+  getComment: {
+    'a pending comment on the own article': {
+      params: (w) => ({ id: w.pending.id }),
+      check: ({ t, w, allowed, response }) => {
+        if (allowed) t.match(response.json(), { id: w.pending.id, status: 'pending', authorEmail: 'reader@example.net' })
+      }
+    }
+  },
+  updateComment: {
+    'a pending comment on the own article, approving': {
+      params: (w) => ({ id: w.pending.id }),
+      payload: () => ({ status: 'approved' }),
+      check: async ({ t, app, w, allowed }) => {
+        t.equal((await readBack(app, t, `/v1/comments/${w.pending.id}`)).status, allowed ? 'approved' : 'pending')
+        t.equal((await readBack(app, t, `/v1/articles/${w.ownPublished.id}`)).commentCount, allowed ? 2 : 1, 'commentCount follows')
+      }
+    },
+    'an approved comment on the own article, editing its text': {
+      params: (w) => ({ id: w.approved.id }),
+      payload: () => ({ body: 'Edited by a moderator.' }),
+      check: async ({ t, app, w, allowed }) => {
+        const comment = await readBack(app, t, `/v1/comments/${w.approved.id}`)
+        t.match(comment.body, allowed ? /Edited by a moderator/ : /Approved at once/)
+      }
+    }
+  },
+  deleteComment: {
+    'a pending comment on the own article': {
+      params: (w) => ({ id: w.pending.id }),
+      check: async ({ t, app, w, allowed }) => {
+        t.equal((await asAdmin(app, t, `/v1/comments/${w.pending.id}`)).statusCode, allowed ? 404 : 200, allowed ? 'the comment is gone' : 'the comment is still there')
+      }
+    }
+  },
+  listDates: {
+    'all days': {
+      alone: true,
+      check: ({ t, w, response }) => {
+        t.same(response.json().data.map((day: Item) => [day.date, day.articleCount, day.note]), [
+          ['2025-04-12', 1, null],
+          ['2025-03-10', 1, null],
+          [w.notedDay, 0, `Note ${w.n}`]
+        ], 'the days of published articles and the noted day, newest first')
+      }
+    }
+  },
+  getDate: {
+    'a day with a note': {
+      params: (w) => ({ date: w.notedDay }),
+      check: ({ t, w, response }) => { t.match(response.json(), { date: w.notedDay, note: `Note ${w.n}`, articleCount: 0 }) }
+    }
+  },
+  createDate: {
+    'a day that does not exist yet': {
+      payload: (w) => ({ date: w.freeDay, note: 'Planned ahead.' }),
+      check: async ({ t, app, w, allowed, response }) => {
+        if (allowed) t.equal(response.headers.location, `/v1/dates/${w.freeDay}`)
+        t.equal((await asAdmin(app, t, `/v1/dates/${w.freeDay}`)).statusCode, allowed ? 200 : 404, allowed ? 'the day exists' : 'no day was created')
+      }
+    }
+  },
+  updateDate: {
+    'a day with a note': {
+      params: (w) => ({ date: w.notedDay }),
+      payload: () => ({ note: 'Changed by the matrix.' }),
+      check: async ({ t, app, w, allowed }) => {
+        t.equal((await readBack(app, t, `/v1/dates/${w.notedDay}`)).note, allowed ? 'Changed by the matrix.' : `Note ${w.n}`)
+      }
+    }
+  },
+  deleteDate: {
+    'a day with a note and no articles': {
+      params: (w) => ({ date: w.notedDay }),
+      check: async ({ t, app, w, allowed }) => {
+        t.equal((await asAdmin(app, t, `/v1/dates/${w.notedDay}`)).statusCode, allowed ? 404 : 200, allowed ? 'the day is gone' : 'the day is still there')
+      }
+    }
+  },
+  getArchive: {
+    'the archive': {
+      alone: true,
+      check: ({ t, response }) => {
+        t.same(response.json(), { years: [{ year: 2025, count: 2, months: [{ month: 4, count: 1 }, { month: 3, count: 1 }] }] }, 'published articles only, whoever asks')
+      }
+    }
+  },
+  listLabels: {
+    'all labels': {
+      alone: true,
+      check: ({ t, caller, response }) => {
+        const seesAll = caller === 'editor' || caller === 'admin'
+        t.same(response.json().data.map((label: Item) => [label.name, label.articleCount]), [
+          ['Council', 2],
+          ...(seesAll ? [['Embargoed', 0]] : []),
+          ['Transport', 1]
+        ], seesAll ? 'editors see every label' : 'a label only a draft carries is hidden')
+      }
+    }
+  },
+  listTokens: {
+    'all tokens': {
+      alone: true,
+      check: ({ t, w, allowed, response }) => {
+        if (!allowed) return
+        const list: Item[] = response.json().data
+        t.equal(response.json().meta.total, 5, 'the spare token and the four callers\' tokens')
+        t.ok(list.some((token) => token.id === w.spare.id), 'the spare token is listed')
+        t.notOk(list.some((token) => 'secret' in token), 'without secrets')
+      }
+    }
+  },
+  createToken: {
+    'a new editor token': {
+      payload: (w) => ({ role: 'editor', name: `Made by the matrix ${w.n}` }),
+      check: ({ t, app, w, allowed }) => {
+        // Read back with the service: the shared app holds more tokens than one page.
+        const made = listTokens(app.db).filter((token) => token.name === `Made by the matrix ${w.n}`)
+        t.equal(made.length, allowed ? 1 : 0, allowed ? 'the token exists' : 'no token was created')
+      }
+    }
+  },
+  revokeToken: {
+    'a spare token': {
+      params: (w) => ({ id: w.spare.id }),
+      check: async ({ t, app, w, allowed }) => {
+        const use = await request(app, t, { method: 'GET', url: '/v1/articles', headers: bearer(w.spare.secret) })
+        t.equal(use.statusCode, allowed ? 401 : 200, allowed ? 'the spare token stopped working' : 'the spare token still works')
+      }
+    }
+  }
+}
+
+// --- Running the matrix ------------------------------------------------------------
+
+const problemKinds: Record<number, string> = { 401: 'unauthorized', 403: 'forbidden', 404: 'not-found', 409: 'conflict' }
+
+function fill (template: string, params: Record<string, string | number>): string {
+  return template.replace(/\{([^}]+)\}/g, (_, name: string) => {
+    if (!(name in params)) throw new Error(`no value for {${name}} in ${template}`)
+    return encodeURIComponent(String(params[name]))
+  })
+}
+
+function assertAnswer (t: Test, response: LightMyRequestResponse, status: number, url: string): void {
+  t.equal(response.statusCode, status, `answers ${status}`, { body: response.body })
+  if (response.statusCode !== status) return
+  if (status >= 400) {
+    t.match(String(response.headers['content-type']), /^application\/problem\+json/, 'as problem+json')
+    t.match(response.json(), { type: `https://dateline.dev/problems/${problemKinds[status]}`, status, instance: url.split('?')[0] }, 'a problem of the right type')
+    if (status === 401) t.match(String(response.headers['www-authenticate']), /^Bearer\b/, 'with a Bearer challenge')
+  }
+  if (status === 201) t.match(String(response.headers.location), /^\/v1\/[a-z]+\/[^/]+$/, 'with a Location')
+  if (status === 204) t.equal(response.body, '', 'with no body')
+}
+
+interface Operation { operationId: string, method: string, path: string }
+
+const shared = await build(t, { commentRateLimit: 10_000 })
+const document = shared.swagger() as { paths: Record<string, Record<string, { operationId?: string }>> }
+const operations: Operation[] = Object.entries(document.paths).flatMap(([path, item]) =>
+  Object.entries(item).map(([method, operation]) => ({ operationId: operation.operationId ?? `(${method.toUpperCase()} ${path} has no operationId)`, method: method.toUpperCase(), path })))
+
+t.test('every operation in the OpenAPI document has a row in the role matrix, and every row an operation', async (t) => {
+  t.ok(operations.length >= 28, `the document has ${operations.length} operations`)
+  const documented = operations.map((operation) => operation.operationId)
+  t.same(documented.filter((id) => expected[id] === undefined), [], 'no operation without expectations')
+  t.same(Object.keys(expected).filter((id) => !documented.includes(id)), [], 'no expectations for an operation that is gone')
+  for (const [id, rows] of Object.entries(expected)) {
+    t.same(Object.keys(targets[id] ?? {}), Object.keys(rows), `${id}: each row says how to ask for its target`)
+  }
+})
+
+for (const operation of operations) {
+  t.test(`${operation.operationId}: ${operation.method} ${operation.path}`, async (t) => {
+    const rows = expected[operation.operationId]
+    if (rows === undefined) {
+      t.fail(`${operation.operationId} has no row in the role matrix`)
+      return
+    }
+    for (const [on, row] of Object.entries(rows)) {
+      const target = targets[operation.operationId]?.[on]
+      if (target === undefined) {
+        t.fail(`${operation.operationId} on ${on}: no target`)
+        continue
+      }
+      t.test(`on ${on}`, async (t) => {
+        const alone = target.alone === true ? await build(t, { commentRateLimit: 10_000 }) : undefined
+        const sharedWorld = alone === undefined ? undefined : makeWorld(alone)
+        for (const [index, caller] of callers.entries()) {
+          const status = row[index]!
+          t.test(`${callerNames[caller]} gets ${status}`, async (t) => {
+            const app = alone ?? shared
+            const w = sharedWorld ?? makeWorld(app)
+            const query = target.query?.(w)
+            const url = fill(operation.path, target.params?.(w) ?? {}) + (query === undefined ? '' : `?${query}`)
+            const payload = target.payload?.(w)
+            const response = await request(app, t, {
+              method: operation.method,
+              url,
+              headers: caller === 'anonymous' ? {} : bearer(w.secrets[caller]),
+              ...(payload === undefined ? {} : { payload })
+            })
+            assertAnswer(t, response, status, url)
+            if (response.statusCode === status) await target.check?.({ t, app, w, caller, response, allowed: status < 300 })
+          })
+        }
+      })
+    }
+  })
+}
