@@ -66,7 +66,8 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
       : { ...(typeof options.logger === 'object' ? options.logger : {}), serializers: requestSerializers, redact: ['req.headers.authorization'] },
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // `/v1/articles/` is the list, as `/v1/articles` is.
-    routerOptions: { ignoreTrailingSlash: true },
+    // Long enough for any slug, so an over-long one is a 400 from the schema rather than a 414.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
     ajv: { customOptions: { removeAdditional: false, allErrors: false } },
     schemaController: { compilersFactory: { buildValidator } },
     // plugins/draining.ts answers requests that arrive while closing, as problem+json.

@@ -111,7 +111,11 @@ const commentPolicy: sanitizeHtml.IOptions = {
   allowProtocolRelative: false,
   disallowedTagsMode: 'discard',
   transformTags: {
-    a: (tagName, attribs) => ({ tagName, attribs: { ...(attribs.href === undefined ? {} : { href: attribs.href }), rel: 'nofollow ugc noopener' } })
+    // Only absolute links: a relative one would point into the API or the site itself.
+    a: (tagName, attribs) => ({
+      tagName,
+      attribs: { ...(/^\s*(https?|mailto):/i.test(attribs.href ?? '') ? { href: attribs.href! } : {}), rel: 'nofollow ugc noopener' }
+    })
   }
 }
 

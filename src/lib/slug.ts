@@ -22,3 +22,8 @@ export function uniqueSlug (slug: string, isTaken: (candidate: string) => boolea
     if (!isTaken(candidate)) return candidate
   }
 }
+
+/** Whether a `{id}` path segment is an id (no leading zeros) rather than a slug. */
+export function isIdInPath (idOrSlug: string): boolean {
+  return /^[1-9]\d{0,14}$/.test(idOrSlug)
+}

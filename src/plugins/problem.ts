@@ -36,6 +36,7 @@ const statusKinds: Record<number, ProblemKind> = {
   400: { type: 'bad-request', title: 'Bad request' },
   404: { type: 'not-found', title: 'Not found' },
   405: { type: 'method-not-allowed', title: 'Method not allowed' },
+  414: { type: 'uri-too-long', title: 'The URI is too long' },
   429: { type: 'rate-limited', title: 'Too many requests' },
   500: { type: 'internal', title: 'Internal server error' },
   503: { type: 'unavailable', title: 'Service unavailable' }

@@ -1,6 +1,7 @@
 import { and, asc, count, desc, eq, gte, inArray, isNotNull, lte, min, ne, or, sql, type SQL } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.js'
 import { articleLabels, articles, labels } from '../../db/schema.js'
+import { isIdInPath } from '../../lib/slug.js'
 import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
 import type { articleSortFields } from './schemas.js'
 
@@ -23,7 +24,7 @@ function visibleCondition (visibility: Visibility): SQL | undefined {
 }
 
 function idOrSlugCondition (idOrSlug: string): SQL {
-  return /^\d+$/.test(idOrSlug) ? eq(articles.id, Number(idOrSlug)) : eq(articles.slug, idOrSlug)
+  return isIdInPath(idOrSlug) ? eq(articles.id, Number(idOrSlug)) : eq(articles.slug, idOrSlug)
 }
 
 export function articleBySlugOrId (db: DbOrTx, idOrSlug: string): ArticleRow | undefined {

@@ -89,7 +89,7 @@ const articlesPlugin: FastifyPluginAsyncTypebox = async (app) => {
       security: writeSecurity,
       params: IdOrSlugParams,
       headers: IfMatchHeaders,
-      response: { 204: deleted, ...problems(401, 403, 404, 412) }
+      response: { 204: deleted, ...problems(400, 401, 403, 404, 412) }
     }
   }, async (request, reply) => {
     service.removeOne(app.db, request.params.id, request.principal!, request.headers['if-match'])

@@ -1,6 +1,7 @@
 import { and, asc, count, desc, eq, inArray, lte, ne, sql, type SQL } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.js'
 import { articles, authors } from '../../db/schema.js'
+import { isIdInPath } from '../../lib/slug.js'
 import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
 import type { authorSortFields } from './schemas.js'
 
@@ -9,7 +10,7 @@ export type NewAuthorRow = typeof authors.$inferInsert
 export type AuthorSortField = (typeof authorSortFields)[number]
 
 function idOrSlugCondition (idOrSlug: string): SQL {
-  return /^\d+$/.test(idOrSlug) ? eq(authors.id, Number(idOrSlug)) : eq(authors.slug, idOrSlug)
+  return isIdInPath(idOrSlug) ? eq(authors.id, Number(idOrSlug)) : eq(authors.slug, idOrSlug)
 }
 
 export function authorBySlugOrId (db: DbOrTx, idOrSlug: string): AuthorRow | undefined {

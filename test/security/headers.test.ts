@@ -1,0 +1,218 @@
+import type { LightMyRequestResponse } from 'fastify'
+import t, { type Test } from 'tap'
+import { adminSecret, bearer, build, createArticle, createAuthor, request } from '../helper.js'
+
+// Security headers (@fastify/helmet, tuned for a JSON API; the docs page keeps its own
+// CSP) and CORS (@fastify/cors: any origin reads, only configured origins write).
+
+type Tap = Test
+
+function headerList (response: LightMyRequestResponse, name: string): string[] {
+  return String(response.headers[name] ?? '').split(',').map((part) => part.trim().toLowerCase()).filter((part) => part !== '')
+}
+
+function directives (csp: string): Map<string, string> {
+  return new Map(csp.split(';').map((part) => part.trim()).filter((part) => part !== '').map((part) => {
+    const [name, ...values] = part.split(/\s+/)
+    return [name!.toLowerCase(), values.join(' ')]
+  }))
+}
+
+function assertApiHeaders (t: Tap, response: LightMyRequestResponse, what: string): void {
+  const csp = directives(String(response.headers['content-security-policy'] ?? ''))
+  t.equal(csp.get('default-src'), "'none'", `${what}: CSP default-src 'none'`)
+  t.equal(csp.get('frame-ancestors'), "'none'", `${what}: CSP frame-ancestors 'none'`)
+  t.equal(response.headers['x-content-type-options'], 'nosniff', `${what}: nosniff`)
+  t.match(String(response.headers['strict-transport-security']), /max-age=[1-9]\d*/, `${what}: HSTS`)
+  t.equal(response.headers['cross-origin-resource-policy'], 'cross-origin', `${what}: CORP cross-origin (front ends on other origins read it)`)
+  t.equal(response.headers['x-powered-by'], undefined, `${what}: no x-powered-by`)
+  t.equal(response.headers['referrer-policy'], 'no-referrer', `${what}: no referrer`)
+  t.ok(response.headers['x-frame-options'] !== undefined, `${what}: x-frame-options`)
+}
+
+async function setup (t: Tap, overrides: Parameters<typeof build>[1] = {}) {
+  const app = await build(t, overrides)
+  const author = await createAuthor(app, t, { name: 'Ada Reporter' })
+  const article = await createArticle(app, t, { title: 'Open for reading', authorId: author.id, status: 'published' })
+  return { app, author, article }
+}
+
+t.test('security headers on API answers', async (t) => {
+  const { app, article, author } = await setup(t)
+
+  t.test('a list, a single resource, a write, an error and the OpenAPI document all carry them', async (t) => {
+    assertApiHeaders(t, await request(app, t, { method: 'GET', url: '/v1/articles' }), 'GET /v1/articles')
+    assertApiHeaders(t, await request(app, t, { method: 'GET', url: `/v1/articles/${article.slug}` }), 'GET one article')
+    const created = await request(app, t, { method: 'POST', url: '/v1/articles', headers: bearer(adminSecret), payload: { title: 'Another', authorId: author.id } })
+    t.equal(created.statusCode, 201)
+    assertApiHeaders(t, created, 'POST /v1/articles')
+    const missing = await request(app, t, { method: 'GET', url: '/v1/articles/no-such-article' })
+    t.equal(missing.statusCode, 404)
+    assertApiHeaders(t, missing, 'a 404 problem')
+    const unknownPath = await request(app, t, { method: 'GET', url: '/nothing/here' })
+    t.equal(unknownPath.statusCode, 404)
+    assertApiHeaders(t, unknownPath, 'an unknown path')
+    const unauthorised = await request(app, t, { method: 'POST', url: '/v1/articles', payload: { title: 'x' } })
+    t.equal(unauthorised.statusCode, 401)
+    assertApiHeaders(t, unauthorised, 'a 401 problem')
+    const openapi = await request(app, t, { method: 'GET', url: '/openapi.json' })
+    t.equal(openapi.statusCode, 200)
+    assertApiHeaders(t, openapi, 'GET /openapi.json')
+    const health = await request(app, t, { method: 'GET', url: '/healthz' })
+    assertApiHeaders(t, health, 'GET /healthz')
+  })
+
+  t.test('a 204 and a 304 carry them too', async (t) => {
+    const target = await createArticle(app, t, { title: 'To delete', authorId: author.id })
+    const deleted = await request(app, t, { method: 'DELETE', url: `/v1/articles/${target.id}`, headers: bearer(adminSecret) })
+    t.equal(deleted.statusCode, 204)
+    assertApiHeaders(t, deleted, 'DELETE')
+    const first = await request(app, t, { method: 'GET', url: `/v1/articles/${article.id}` })
+    const notModified = await request(app, t, { method: 'GET', url: `/v1/articles/${article.id}`, headers: { 'if-none-match': String(first.headers.etag) } })
+    t.equal(notModified.statusCode, 304)
+    assertApiHeaders(t, notModified, '304')
+  })
+})
+
+t.test('the docs page keeps its own CSP, which lets swagger-ui work', async (t) => {
+  const { app } = await setup(t)
+  const page = await request(app, t, { method: 'GET', url: '/docs' })
+  t.equal(page.statusCode, 200)
+  t.match(String(page.headers['content-type']), /^text\/html/)
+  const csp = directives(String(page.headers['content-security-policy']))
+  t.not(csp.get('default-src'), "'none'", 'not the API\'s default-src \'none\'')
+  t.match(csp.get('script-src') ?? '', /'self'/, 'scripts from the page\'s own origin')
+  t.match(csp.get('style-src') ?? '', /'self'/, 'styles from the page\'s own origin')
+  t.notMatch(csp.get('script-src') ?? '', /'unsafe-inline'|'unsafe-eval'/, 'but no inline or eval\'d scripts')
+  t.equal(csp.get('object-src'), "'none'")
+  t.equal(page.headers['x-content-type-options'], 'nosniff')
+
+  // The page's own scripts and styles are served from where its CSP allows ('self').
+  const scripts = [...page.body.matchAll(/<script[^>]*src="([^"]+)"/g)].map((match) => match[1]!)
+  const styles = [...page.body.matchAll(/<link[^>]*href="([^"]+\.css)"/g)].map((match) => match[1]!)
+  t.ok(scripts.length > 0, 'the page loads scripts')
+  t.notMatch(page.body, /<script(?![^>]*src=)[^>]*>[^<]+<\/script>/, 'and has no inline script the CSP would block')
+  for (const asset of [...scripts, ...styles]) {
+    t.notMatch(asset, /^(https?:)?\/\//, `${asset} is on the same origin`)
+    const url = new URL(asset, 'http://localhost/docs/').pathname
+    const response = await request(app, t, { method: 'GET', url })
+    t.equal(response.statusCode, 200, `${url} is served`)
+  }
+  const initializer = scripts.find((src) => /initializer/.test(src))
+  if (initializer !== undefined) {
+    const script = await request(app, t, { method: 'GET', url: new URL(initializer, 'http://localhost/docs/').pathname })
+    t.match(script.body, /openapi|json/, 'the initializer points swagger-ui at the API document')
+  }
+})
+
+t.test('CORS with the default settings: reads from anywhere, writes from nowhere', async (t) => {
+  const { app, article, author } = await setup(t)
+  const origin = 'https://reader.example.net'
+
+  t.test('a GET from any origin gets access-control-allow-origin: *, with ETag, Link and Location exposed', async (t) => {
+    for (const from of [origin, 'https://another.example', 'null']) {
+      const response = await request(app, t, { method: 'GET', url: '/v1/articles', headers: { origin: from } })
+      t.equal(response.statusCode, 200)
+      t.equal(response.headers['access-control-allow-origin'], '*', `GET from ${from}`)
+      const exposed = headerList(response, 'access-control-expose-headers')
+      for (const name of ['etag', 'link', 'location', 'retry-after']) t.ok(exposed.includes(name), `${name} is exposed`, { exposed })
+      t.not(response.headers['access-control-allow-credentials'], 'true', 'no credentials with a wildcard')
+    }
+    const single = await request(app, t, { method: 'GET', url: `/v1/articles/${article.id}`, headers: { origin } })
+    t.equal(single.headers['access-control-allow-origin'], '*')
+  })
+
+  t.test('a HEAD from any origin is a read too', async (t) => {
+    const response = await request(app, t, { method: 'HEAD', url: '/v1/articles', headers: { origin } })
+    t.equal(response.statusCode, 200)
+    t.equal(response.headers['access-control-allow-origin'], '*')
+  })
+
+  t.test('a preflight for a GET from any origin is allowed', async (t) => {
+    for (const method of ['GET', 'HEAD']) {
+      const response = await request(app, t, {
+        method: 'OPTIONS',
+        url: `/v1/articles/${article.id}`,
+        headers: { origin, 'access-control-request-method': method, 'access-control-request-headers': 'authorization, if-none-match' }
+      })
+      t.ok(response.statusCode === 204 || response.statusCode === 200, `a ${method} preflight succeeds (${response.statusCode})`)
+      t.equal(response.headers['access-control-allow-origin'], '*')
+      t.ok(headerList(response, 'access-control-allow-methods').includes(method.toLowerCase()), `${method} is allowed`)
+      const allowedHeaders = headerList(response, 'access-control-allow-headers')
+      for (const name of ['authorization', 'if-none-match']) t.ok(allowedHeaders.includes(name), `${name} may be sent`, { allowedHeaders })
+    }
+  })
+
+  t.test('a preflight for POST, PATCH or DELETE from an unlisted origin gets no allow-origin header', async (t) => {
+    for (const [method, url] of [['POST', '/v1/articles'], ['PATCH', `/v1/articles/${article.id}`], ['DELETE', `/v1/articles/${article.id}`], ['POST', `/v1/articles/${article.id}/comments`], ['post', '/v1/articles']] as const) {
+      const response = await request(app, t, {
+        method: 'OPTIONS',
+        url,
+        headers: { origin, 'access-control-request-method': method, 'access-control-request-headers': 'authorization, content-type' }
+      })
+      t.equal(response.headers['access-control-allow-origin'], undefined, `no allow-origin for a ${method} preflight on ${url} (${response.statusCode})`)
+      t.equal(response.headers['access-control-allow-methods'], undefined, 'and no allowed methods')
+      t.not(response.statusCode, 500)
+    }
+  })
+
+  t.test('a cross-origin write from an unlisted origin is answered without an allow-origin header', async (t) => {
+    const response = await request(app, t, { method: 'POST', url: '/v1/articles', headers: { origin, ...bearer(adminSecret) }, payload: { title: 'Cross-origin', authorId: author.id } })
+    // CORS is enforced by the browser: the server answers, but the page may not read it.
+    t.equal(response.headers['access-control-allow-origin'], undefined)
+  })
+})
+
+t.test('CORS with corsOrigins: the listed origin may write, another may not', async (t) => {
+  const allowed = 'https://blog.example.org'
+  const { app, article, author } = await setup(t, { corsOrigins: [allowed] })
+
+  t.test('a preflight for each write from the listed origin is allowed, with the headers writes need', async (t) => {
+    for (const [method, url] of [['POST', '/v1/articles'], ['PATCH', `/v1/articles/${article.id}`], ['DELETE', `/v1/articles/${article.id}`]] as const) {
+      const response = await request(app, t, {
+        method: 'OPTIONS',
+        url,
+        headers: { origin: allowed, 'access-control-request-method': method, 'access-control-request-headers': 'authorization, content-type, if-match' }
+      })
+      t.ok(response.statusCode === 204 || response.statusCode === 200, `a ${method} preflight succeeds (${response.statusCode})`)
+      t.equal(response.headers['access-control-allow-origin'], allowed, `${method}: the listed origin is allowed`)
+      t.ok(headerList(response, 'access-control-allow-methods').includes(method.toLowerCase()), `${method} is an allowed method`)
+      const allowedHeaders = headerList(response, 'access-control-allow-headers')
+      for (const name of ['authorization', 'content-type', 'if-match']) t.ok(allowedHeaders.includes(name), `${name} may be sent`, { allowedHeaders })
+      t.ok(headerList(response, 'vary').includes('origin'), 'the answer varies by Origin')
+    }
+  })
+
+  t.test('the listed origin\'s write is answered with its origin allowed and Location exposed', async (t) => {
+    const response = await request(app, t, { method: 'POST', url: '/v1/articles', headers: { origin: allowed, ...bearer(adminSecret) }, payload: { title: 'From the blog', authorId: author.id } })
+    t.equal(response.statusCode, 201)
+    t.equal(response.headers['access-control-allow-origin'], allowed)
+    t.ok(headerList(response, 'access-control-expose-headers').includes('location'))
+    t.ok(headerList(response, 'vary').includes('origin'), 'the answer varies by Origin')
+  })
+
+  t.test('another origin may still read but not write', async (t) => {
+    const other = 'https://evil.example'
+    const preflight = await request(app, t, { method: 'OPTIONS', url: '/v1/articles', headers: { origin: other, 'access-control-request-method': 'POST' } })
+    t.equal(preflight.headers['access-control-allow-origin'], undefined, 'no allow-origin for its POST preflight')
+    const lookalike = await request(app, t, { method: 'OPTIONS', url: '/v1/articles', headers: { origin: 'https://blog.example.org.evil.example', 'access-control-request-method': 'POST' } })
+    t.equal(lookalike.headers['access-control-allow-origin'], undefined, 'nor for a look-alike origin')
+    const http = await request(app, t, { method: 'OPTIONS', url: '/v1/articles', headers: { origin: 'http://blog.example.org', 'access-control-request-method': 'POST' } })
+    t.equal(http.headers['access-control-allow-origin'], undefined, 'nor for the same host over http')
+    const read = await request(app, t, { method: 'GET', url: '/v1/articles', headers: { origin: other } })
+    t.equal(read.headers['access-control-allow-origin'], '*', 'its GET is still open')
+  })
+})
+
+t.test('CORS with corsOrigins ["*"]: any origin may write', async (t) => {
+  const { app, author } = await setup(t, { corsOrigins: ['*'] })
+  for (const origin of ['https://one.example', 'https://two.example.net']) {
+    const preflight = await request(app, t, { method: 'OPTIONS', url: '/v1/articles', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' } })
+    t.ok(preflight.statusCode === 204 || preflight.statusCode === 200, `the preflight from ${origin} succeeds`)
+    t.ok([origin, '*'].includes(String(preflight.headers['access-control-allow-origin'])), `${origin} may POST`, { allowOrigin: preflight.headers['access-control-allow-origin'] })
+    const write = await request(app, t, { method: 'POST', url: '/v1/articles', headers: { origin, ...bearer(adminSecret) }, payload: { title: `From ${origin}`, authorId: author.id } })
+    t.equal(write.statusCode, 201)
+    t.ok([origin, '*'].includes(String(write.headers['access-control-allow-origin'])))
+    t.not(write.headers['access-control-allow-credentials'], 'true', 'no credentialed CORS: tokens travel in Authorization')
+  }
+})
