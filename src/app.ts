@@ -18,7 +18,7 @@ import { daySchemas } from './resources/dates/schemas.js'
 import { labelSchemas } from './resources/labels/schemas.js'
 import { tokenSchemas } from './resources/tokens/schemas.js'
 import { routes } from './routes.js'
-import { sharedSchemas } from './schemas.js'
+import { NoQuery, sharedSchemas } from './schemas.js'
 
 export interface AppOptions {
   /** An SQLite file path or `:memory:`. */
@@ -66,8 +66,9 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
       : { ...(typeof options.logger === 'object' ? options.logger : {}), serializers: requestSerializers, redact: ['req.headers.authorization'] },
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // `/v1/articles/` is the list, as `/v1/articles` is.
-    // Long enough for any slug, so an over-long one is a 400 from the schema rather than a 414.
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
+    // As long as a request line can be (Node's header limit), so an over-long id is a 400 from
+    // the schema rather than the router's 414.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 16 * 1024 },
     ajv: { customOptions: { removeAdditional: false, allErrors: false } },
     schemaController: { compilersFactory: { buildValidator } },
     // plugins/draining.ts answers requests that arrive while closing, as problem+json.
@@ -95,6 +96,12 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   await app.register(httpCache)
   for (const schema of [...sharedSchemas, ...articleSchemas, ...authorSchemas, ...commentSchemas, ...daySchemas, ...labelSchemas, ...tokenSchemas]) app.addSchema(schema)
   await app.register(openapi)
+  // A typo in a query parameter is a 400 even on routes that take none.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/v1') && route.schema !== undefined && route.schema.querystring === undefined) {
+      route.schema.querystring = NoQuery
+    }
+  })
   await app.register(routes)
   return app
 }

@@ -37,7 +37,7 @@ export const Timestamp = Type.String({
 
 export const CalendarDay = Type.String({
   format: 'date',
-  pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+  pattern: '^(?!0000)\\d{4}-\\d{2}-\\d{2}$',
   description: 'A calendar day (YYYY-MM-DD) in the site time zone',
   examples: ['2026-06-25']
 })
@@ -67,6 +67,9 @@ export const IdOrSlugParams = Type.Object({
     examples: ['12', 'council-approves-new-footbridge']
   })
 }, { additionalProperties: false })
+
+/** The query string of a route that takes no parameters. */
+export const NoQuery = Type.Object({}, { additionalProperties: false })
 
 /** `If-Match` on PATCH and DELETE: the ETag the client last read. */
 export const IfMatchHeaders = Type.Object({

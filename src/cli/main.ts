@@ -5,6 +5,7 @@ import { openDatabase, runMigrations, type Db } from '../db/client.js'
 import { tokenRoles, type TokenRole } from '../db/schema.js'
 import { seedDemo } from '../demo/seed.js'
 import { alignDaysToTimezone } from '../resources/articles/service.js'
+import { ensureSearchIndex } from '../search/index.js'
 import { writeOpenApi } from './openapi.js'
 import { createToken, listTokens, revokeToken } from '../resources/tokens/service.js'
 import { startServer } from '../server.js'
@@ -60,6 +61,7 @@ function withDatabase<T> (config: Config, work: (db: Db) => T): T {
   try {
     runMigrations(db)
     alignDaysToTimezone(db, config.timezone)
+    ensureSearchIndex(db)
     return work(db)
   } finally {
     db.$client.close()
@@ -74,9 +76,8 @@ function parseRole (raw: string | undefined): TokenRole {
 
 function parseExpiry (raw: string | undefined): string | null {
   if (raw === undefined) return null
-  const at = Date.parse(raw)
-  if (Number.isNaN(at)) throw new UsageError(`--expires-at must be an RFC 3339 timestamp, not "${raw}"`)
-  return new Date(at).toISOString()
+  if (Number.isNaN(Date.parse(raw))) throw new UsageError(`--expires-at must be an RFC 3339 timestamp, not "${raw}"`)
+  return raw
 }
 
 async function tokenCommand (config: Config, args: string[], values: Record<string, string | boolean | undefined>, io: CliIo): Promise<number> {

@@ -1,11 +1,20 @@
+import { invalid } from '../errors.js'
+
 /** Now, as Dateline stores and returns timestamps. */
 export function nowIso (): string {
   return new Date().toISOString()
 }
 
-/** Normalises any RFC 3339 timestamp to UTC with milliseconds, so stored values sort as text. */
-export function toUtcIso (timestamp: string): string {
-  return new Date(timestamp).toISOString()
+/**
+ * Normalises an RFC 3339 timestamp from a request to UTC with milliseconds, so stored values
+ * sort as text. A timestamp JavaScript can't represent (a leap second) or outside the years
+ * 1–9999 once in UTC is a 400 naming `path`.
+ */
+export function toUtcIso (timestamp: string, path: string): string {
+  const at = new Date(timestamp)
+  const year = at.getUTCFullYear()
+  if (Number.isNaN(at.getTime()) || year < 1 || year > 9999) throw invalid(path, 'is not a time Dateline can store (years 1 to 9999, no leap seconds)')
+  return at.toISOString()
 }
 
 const dayFormats = new Map<string, Intl.DateTimeFormat>()

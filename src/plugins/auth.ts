@@ -6,6 +6,10 @@ import { FailureWindow } from '../lib/failure-window.js'
 import { authenticate, type Principal } from '../resources/tokens/service.js'
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Probes (health checks) answer without looking at credentials. */
+    skipAuth?: boolean
+  }
   interface FastifyRequest {
     /** Who is asking: null for an anonymous reader. */
     principal: Principal | null
@@ -44,7 +48,7 @@ export default fp<AuthPluginOptions>(async function authPlugin (app, options) {
 
   app.addHook('onRequest', async (request, reply) => {
     const header = request.headers.authorization
-    if (header === undefined) return
+    if (header === undefined || request.routeOptions.config.skipAuth === true) return
     const blockedFor = failures.blockedFor(request.ip)
     if (blockedFor > 0) {
       reply.header('retry-after', String(blockedFor))

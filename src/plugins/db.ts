@@ -2,6 +2,7 @@ import fp from 'fastify-plugin'
 import { openDatabase, runMigrations, type Db } from '../db/client.js'
 import { seedDemo } from '../demo/seed.js'
 import { alignDaysToTimezone } from '../resources/articles/service.js'
+import { ensureSearchIndex } from '../search/index.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -24,6 +25,7 @@ export default fp<DbPluginOptions>(async function dbPlugin (app, options) {
   app.addHook('onClose', () => { db.$client.close() })
   runMigrations(db)
   alignDaysToTimezone(db, options.timezone)
+  ensureSearchIndex(db)
   if (options.demo) seedDemo(db, { timezone: options.timezone, locale: options.locale })
   app.decorate('db', db)
 }, { name: 'dateline-db' })

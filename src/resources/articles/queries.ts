@@ -2,6 +2,7 @@ import { and, asc, count, desc, eq, gte, inArray, isNotNull, lte, min, ne, or, s
 import type { DbOrTx } from '../../db/client.js'
 import { articleLabels, articles, labels } from '../../db/schema.js'
 import { isIdInPath } from '../../lib/slug.js'
+import { matchesSearch, relevance } from '../../search/index.js'
 import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
 import type { articleSortFields } from './schemas.js'
 
@@ -123,6 +124,8 @@ function deleteUnusedLabels (db: DbOrTx): void {
 
 export interface ArticleFilters {
   visibility: Visibility
+  /** An FTS5 query (src/search/query.ts). */
+  search?: string
   status?: ArticleRow['status']
   authorId?: number
   labelKeys?: string[]
@@ -145,6 +148,7 @@ function hasAllLabels (keys: string[]): SQL {
 function filterCondition (filters: ArticleFilters): SQL | undefined {
   return and(
     visibleCondition(filters.visibility),
+    filters.search === undefined ? undefined : matchesSearch(filters.search),
     filters.status === undefined ? undefined : eq(articles.status, filters.status),
     filters.authorId === undefined ? undefined : eq(articles.authorId, filters.authorId),
     filters.labelKeys === undefined || filters.labelKeys.length === 0 ? undefined : hasAllLabels(filters.labelKeys),
@@ -156,8 +160,12 @@ function filterCondition (filters: ArticleFilters): SQL | undefined {
   )
 }
 
-export function sortColumns (sort: SortKey<ArticleSortField>[]): KeysetColumn[] {
-  const columns: KeysetColumn[] = sort.map((key) => ({ column: articles[key.field], descending: key.descending }))
+/** `relevance` needs the search it is relative to; the service allows it only with one. */
+export function sortColumns (sort: SortKey<ArticleSortField>[], search?: string): KeysetColumn[] {
+  const columns: KeysetColumn[] = sort.map((key) => ({
+    column: key.field === 'relevance' ? relevance(search!) : articles[key.field],
+    descending: key.descending
+  }))
   columns.push({ column: articles.id, descending: sort[0]?.descending ?? false })
   return columns
 }
@@ -191,6 +199,10 @@ export function pageOfArticles (db: DbOrTx, query: ArticlePageQuery): ArticleRow
   const rows = db.select().from(articles).where(inArray(articles.id, ids)).all()
   const byId = new Map(rows.map((row) => [row.id, row]))
   return ids.map((id) => byId.get(id)!)
+}
+
+export function relevanceOf (db: DbOrTx, search: string, id: number): number | null {
+  return db.select({ rank: relevance(search) }).from(articles).where(eq(articles.id, id)).get()?.rank ?? null
 }
 
 export function countArticles (db: DbOrTx, filters: ArticleFilters, columns?: KeysetColumn[], after?: CursorValue[]): number {

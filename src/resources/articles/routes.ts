@@ -9,6 +9,8 @@ import {
 import * as service from './service.js'
 
 const tags = ['articles']
+// Kept whatever `fields` says: embedded resources, and a search hit's passage.
+const listEmbeds = [...articleIncludes, 'snippet']
 
 const articlesPlugin: FastifyPluginAsyncTypebox = async (app) => {
   app.get('', {
@@ -24,7 +26,7 @@ const articlesPlugin: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const fields = parseNames(request.query.fields, articleFields, 'fields')
     const page = service.list(app.db, request.query, request.principal)
-    return listResponse(reply, page, { fields, embeds: articleIncludes, partialSchema: PartialArticleList })
+    return listResponse(reply, page, { fields, embeds: listEmbeds, partialSchema: PartialArticleList })
   })
 
   app.get('/:id', {

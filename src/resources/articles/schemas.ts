@@ -55,7 +55,11 @@ export const Article = Type.Object({
   body: Type.String({ description: 'Sanitised HTML', examples: ['<p>The council voted 7 to 2 on Tuesday…</p>'] }),
   ...articleState,
   author: embeddedAuthor,
-  comments: embeddedComments
+  comments: embeddedComments,
+  snippet: Type.Optional(Type.String({
+    description: 'With `q`: a short passage around the matched words, as text with them in `<mark>…</mark>` (everything else is escaped)',
+    examples: ['…the council voted to study a <mark>footbridge</mark> at the old ferry crossing…']
+  }))
 }, {
   $id: 'Article',
   additionalProperties: false,
@@ -105,7 +109,7 @@ export const ArticlePatch = Type.Object({ title: Type.Optional(title), ...writab
 })
 export type ArticlePatchBody = Static<typeof ArticlePatch>
 
-export const articleSortFields = ['publishedAt', 'title', 'updatedAt', 'createdAt', 'commentCount'] as const
+export const articleSortFields = ['publishedAt', 'title', 'updatedAt', 'createdAt', 'commentCount', 'relevance'] as const
 export const articleFields = ['id', 'slug', 'title', 'body', 'excerpt', 'status', 'publishedAt', 'date', 'authorId', 'labels', 'commentCount', 'createdAt', 'updatedAt'] as const
 export const articleIncludes = ['author', 'comments'] as const
 
@@ -120,7 +124,13 @@ const dayOrTimestamp = (description: string) => Type.String({
 
 export const ArticleListQuery = Type.Object({
   ...pageQuery,
-  sort: Type.Optional(Type.String({ maxLength: 200, description: `Comma-separated, \`-\` for descending: ${articleSortFields.join(', ')}. Default \`-publishedAt\`.`, examples: ['-publishedAt'] })),
+  q: Type.Optional(Type.String({
+    minLength: 1,
+    maxLength: 500,
+    description: 'Full-text search over title, excerpt, body and labels: all words must match; `"a phrase"`, `-excluded`; the last word also matches as a prefix while typing. Results come best first (`relevance`) unless `sort` says otherwise, each with a `snippet`.',
+    examples: ['footbridge ferry']
+  })),
+  sort: Type.Optional(Type.String({ maxLength: 200, description: `Comma-separated, \`-\` for descending: ${articleSortFields.join(', ')} (with \`q\` only). Default \`-publishedAt\`, or \`relevance\` with \`q\`.`, examples: ['-publishedAt'] })),
   fields: Type.Optional(fields),
   include: Type.Optional(include),
   status: Type.Optional(status),

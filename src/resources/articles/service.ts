@@ -13,6 +13,8 @@ import { authorById, authorBySlugOrId } from '../authors/queries.js'
 import type { AuthorBody } from '../authors/schemas.js'
 import { presentAuthors } from '../authors/service.js'
 import { approvedCommentsByArticle } from '../comments/service.js'
+import { indexArticle, snippets, unindexArticle } from '../../search/index.js'
+import { toFtsQuery } from '../../search/query.js'
 import type { Principal } from '../tokens/service.js'
 import * as queries from './queries.js'
 import {
@@ -144,28 +146,42 @@ function listFilters (db: Db, query: ArticleListQueryString, viewer: Principal |
   if (query.date !== undefined) filters.day = query.date
   if (query.from !== undefined) {
     if (dayPattern.test(query.from)) filters.fromDay = query.from
-    else filters.fromTimestamp = toUtcIso(query.from)
+    else filters.fromTimestamp = toUtcIso(query.from, 'querystring.from')
   }
   if (query.to !== undefined) {
     if (dayPattern.test(query.to)) filters.toDay = query.to
-    else filters.toTimestamp = toUtcIso(query.to)
+    else filters.toTimestamp = toUtcIso(query.to, 'querystring.to')
   }
   return filters
 }
 
 export function list (db: Db, query: ArticleListQueryString, viewer: Principal | null): Page<ArticleBody> {
-  const sort = parseSort(query.sort, articleSortFields, '-publishedAt')
+  const search = query.q === undefined ? undefined : toFtsQuery(query.q)
+  const sort = parseSort(query.sort, articleSortFields, search === undefined ? '-publishedAt' : 'relevance')
+  if (search === undefined && sort.some((key) => key.field === 'relevance')) throw invalid('querystring.sort', 'can be relevance only with q')
   const include = parseArticleInclude(query.include)
   const now = nowIso()
   publishDueArticles(db, now)
   const filters = listFilters(db, query, viewer, now)
-  const columns = queries.sortColumns(sort)
+  if (search !== undefined) filters.search = search
+  const columns = queries.sortColumns(sort, search)
   const page = readPage(query, sort, {
     count: (after) => queries.countArticles(db, filters, after === undefined ? undefined : columns, after),
     fetch: (after, limit, offset) => queries.pageOfArticles(db, { filters, columns, after, limit, offset }),
-    cursorOf: (row) => [...sort.map((key) => row[key.field]), row.id]
+    cursorOf: (row) => [...sort.map((key) => key.field === 'relevance' ? queries.relevanceOf(db, search!, row.id) : row[key.field]), row.id]
   })
-  return mapPage(page, (rows) => present(db, rows, viewer, include))
+  return mapPage(page, (rows) => withSnippets(db, present(db, rows, viewer, include), search))
+}
+
+function withSnippets (db: Db, items: ArticleBody[], search: string | undefined): ArticleBody[] {
+  if (search === undefined) return items
+  const passages = snippets(db, search, items.map((item) => item.id))
+  return items.map((item) => ({ ...item, snippet: passages.get(item.id) ?? '' }))
+}
+
+/** The article's search row, from what was just written. */
+function reindex (tx: DbOrTx, row: queries.ArticleRow): void {
+  indexArticle(tx, { ...row, labels: queries.labelsByArticle(tx, [row.id]).get(row.id) ?? [] })
 }
 
 /** Where an article stands editorially once the clock is taken into account. */
@@ -244,7 +260,7 @@ export function createOne (db: Db, settings: Pick<SiteSettings, 'timezone'>, inp
     const authorId = authorFor(tx, input.authorId, viewer)
     const body = bodyHtml(input) ?? ''
     const custom = customExcerpt(input.excerpt)
-    const state = editorialState(input.status ?? 'draft', input.publishedAt == null ? null : toUtcIso(input.publishedAt), now)
+    const state = editorialState(input.status ?? 'draft', input.publishedAt == null ? null : toUtcIso(input.publishedAt, 'body.publishedAt'), now)
     const row = queries.insertArticle(tx, {
       slug: resolveSlug(tx, input.slug, input.title),
       title: input.title.trim(),
@@ -259,6 +275,7 @@ export function createOne (db: Db, settings: Pick<SiteSettings, 'timezone'>, inp
       updatedAt: now
     })
     queries.replaceLabels(tx, row.id, normalLabels(input.labels ?? []))
+    reindex(tx, row)
     return { article: present(tx, [row], viewer, new Set())[0]!, version: articleVersion(row) }
   })
   schedulesChanged(db)
@@ -280,7 +297,7 @@ function changedValues (tx: DbOrTx, settings: SiteSettings, current: queries.Art
   }
 
   if (patch.status !== undefined || patch.publishedAt !== undefined) {
-    const publishedAt = patch.publishedAt === undefined ? current.publishedAt : patch.publishedAt === null ? null : toUtcIso(patch.publishedAt)
+    const publishedAt = patch.publishedAt === undefined ? current.publishedAt : patch.publishedAt === null ? null : toUtcIso(patch.publishedAt, 'body.publishedAt')
     const state = editorialState(patch.status ?? current.status, publishedAt, now)
     values.status = state.status
     values.publishedAt = state.publishedAt
@@ -297,6 +314,7 @@ export function updateOne (db: Db, settings: SiteSettings, idOrSlug: string, pat
     assertIfMatch(ifMatch, articleVersion(current))
     const row = queries.updateArticle(tx, current.id, changedValues(tx, settings, current, patch, viewer, nowIso()))
     if (patch.labels !== undefined) queries.replaceLabels(tx, row.id, normalLabels(patch.labels))
+    reindex(tx, row)
     return { article: present(tx, [row], viewer, new Set())[0]!, version: articleVersion(row) }
   })
   schedulesChanged(db)
@@ -309,6 +327,7 @@ export function removeOne (db: Db, idOrSlug: string, viewer: Principal, ifMatch:
     assertMayChange(viewer, current)
     assertIfMatch(ifMatch, articleVersion(current))
     queries.deleteArticle(tx, current.id)
+    unindexArticle(tx, current.id)
   })
   schedulesChanged(db)
 }

@@ -3,7 +3,7 @@ import type { CommentStatus } from '../../db/schema.js'
 import { Forbidden, invalid, NotFound } from '../../errors.js'
 import { htmlToText, sanitizeCommentHtml } from '../../lib/html.js'
 import { mapPage, parseSort, readPage, type Page } from '../../lib/list.js'
-import { nowIso } from '../../lib/time.js'
+import { nowIso, toUtcIso } from '../../lib/time.js'
 import { hasRole } from '../../plugins/auth.js'
 import { assertIfMatch } from '../../plugins/http-cache.js'
 import type { SiteSettings } from '../../plugins/settings.js'
@@ -114,7 +114,7 @@ const maxLinksUnmoderated = 2
 function looksAutomated (input: NewCommentBody, now: string): boolean {
   if (input.website !== undefined && input.website.trim() !== '') return true
   if (input.formStartedAt === undefined) return false
-  return Date.parse(now) - Date.parse(input.formStartedAt) < minSecondsToWrite * 1000
+  return Date.parse(now) - Date.parse(toUtcIso(input.formStartedAt, 'body.formStartedAt')) < minSecondsToWrite * 1000
 }
 
 function linkCount (html: string): number {

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { pageBody, readSecurity, writeSecurity } from '../../lib/responses.js'
-import { answer, deleted, IfMatchHeaders, notModified, problems, ref, Type } from '../../schemas.js'
+import { answer, deleted, IfMatchHeaders, NoQuery, notModified, problems, ref } from '../../schemas.js'
 import { Archive, Day, DayList, DayListQuery, DayParams, DayPatch, NewDay } from './schemas.js'
 import * as service from './service.js'
 
@@ -99,7 +99,7 @@ export const archiveRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'The archive tree',
       description: 'Published articles counted by year and month, newest first, for a Blogger-style sidebar.',
       security: readSecurity,
-      querystring: Type.Object({}, { additionalProperties: false }),
+      querystring: NoQuery,
       response: { 200: answer(Archive, 'single', 'The archive'), 304: notModified, ...problems(400, 401) }
     }
   }, async () => service.archive(app.db))

@@ -7,10 +7,12 @@ const tags = ['health']
 
 const healthPlugin: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/healthz', {
+    config: { skipAuth: true },
     schema: { tags, operationId: 'getHealth', summary: 'The process is up', response: { 200: Health } }
   }, async () => ({ status: 'ok' as const }))
 
   app.get('/readyz', {
+    config: { skipAuth: true },
     schema: {
       tags,
       operationId: 'getReadiness',

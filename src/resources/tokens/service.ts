@@ -3,7 +3,7 @@ import type { Db } from '../../db/client.js'
 import type { TokenRole } from '../../db/schema.js'
 import { invalid } from '../../errors.js'
 import { mapPage, readPage, type Page, type PageRequest } from '../../lib/list.js'
-import { nowIso } from '../../lib/time.js'
+import { nowIso, toUtcIso } from '../../lib/time.js'
 import { authorBySlugOrId } from '../authors/queries.js'
 import * as queries from './queries.js'
 
@@ -79,7 +79,7 @@ export function createToken (db: Db, input: NewToken, fieldPrefix = ''): { token
     authorId,
     secretHash: hashSecret(secret),
     createdAt: nowIso(),
-    expiresAt: input.expiresAt == null ? null : new Date(input.expiresAt).toISOString()
+    expiresAt: input.expiresAt == null ? null : toUtcIso(input.expiresAt, `${fieldPrefix}expiresAt`)
   })
   return { token: summary(row), secret }
 }

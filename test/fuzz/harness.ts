@@ -1,0 +1,728 @@
+import { createHash } from 'node:crypto'
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
+import addFormats from 'ajv-formats'
+import fc, { type Arbitrary } from 'fast-check'
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
+import { adminSecret, bearer, checkAgainstDocument, tokenFor, type TapLike } from '../helper.js'
+import { awkwardStrings, SchemaArbitraries, type SampleSource, type Schema } from './schema-arbitraries.js'
+
+// --- The operations, read from the OpenAPI document ---------------------------------------
+
+export interface Parameter {
+  name: string
+  in: 'path' | 'query' | 'header' | 'cookie'
+  required?: boolean
+  schema: Schema
+  description?: string
+  example?: unknown
+  examples?: unknown
+  /** Where it sits in the document, for ajv `$ref`s. */
+  pointer: string
+}
+
+export interface Operation {
+  method: string
+  /** The OpenAPI template, e.g. `/v1/articles/{id}`. */
+  path: string
+  key: string
+  parameters: Parameter[]
+  /** A JSON pointer to the JSON request body's schema, when there is one. */
+  bodyPointer: string | null
+  bodyRequired: boolean
+  /** Whether anonymous callers are allowed at all (security lists `{}`, or none is given). */
+  anonymousAllowed: boolean
+  /** false for probes (health checks), which document no security and ignore credentials. */
+  readsCredentials: boolean
+}
+
+const methods = ['get', 'put', 'post', 'patch', 'delete', 'head', 'options'] as const
+
+export function pointer (...segments: Array<string | number>): string {
+  return '#/' + segments.map((segment) => String(segment).replace(/~/g, '~0').replace(/\//g, '~1')).join('/')
+}
+
+export function operationsOf (document: Schema): Operation[] {
+  const operations: Operation[] = []
+  for (const [path, item] of Object.entries<Schema>(document.paths ?? {})) {
+    for (const method of methods) {
+      const operation: Schema | undefined = item[method]
+      if (operation === undefined) continue
+      const shared: Schema[] = item.parameters ?? []
+      const own: Schema[] = operation.parameters ?? []
+      const parameters: Parameter[] = [
+        ...shared.map((parameter, index) => ({ ...parameter, pointer: pointer('paths', path, 'parameters', index, 'schema') }) as Parameter),
+        ...own.map((parameter, index) => ({ ...parameter, pointer: pointer('paths', path, method, 'parameters', index, 'schema') }) as Parameter)
+      ]
+      const json = operation.requestBody?.content?.['application/json']
+      const security: Schema[] | undefined = operation.security ?? document.security
+      operations.push({
+        method: method.toUpperCase(),
+        path,
+        key: `${method.toUpperCase()} ${path}`,
+        parameters,
+        bodyPointer: json?.schema !== undefined ? pointer('paths', path, method, 'requestBody', 'content', 'application/json', 'schema') : null,
+        bodyRequired: operation.requestBody?.required === true,
+        anonymousAllowed: security === undefined || security.length === 0 || security.some((entry) => Object.keys(entry).length === 0),
+        readsCredentials: security !== undefined
+      })
+    }
+  }
+  return operations
+}
+
+// --- Real values from the running app: ids, slugs, days, label names, cursors -------------
+
+export interface Collection {
+  ids: number[]
+  /** Every other way an item can be named: slugs, days, label names. */
+  names: string[]
+}
+
+export type Who = 'anonymous' | 'author' | 'editor' | 'admin' | 'bad-token'
+
+export interface Fixture {
+  app: FastifyInstance
+  document: Schema
+  operations: Operation[]
+  collections: Map<string, Collection>
+  /** `meta.nextCursor`s by operation key. */
+  cursors: Map<string, string[]>
+  secrets: Record<'author' | 'editor' | 'admin', string>
+  arbitraries: SchemaArbitraries
+  bodyAjv: Ajv2020
+  paramAjv: Ajv2020
+  validators: Map<string, ValidateFunction>
+}
+
+function ajvFor (document: Schema, coerce: boolean): Ajv2020 {
+  const ajv = new Ajv2020({ strict: false, allErrors: false, ...(coerce ? { coerceTypes: 'array' as const } : {}) })
+  addFormats.default(ajv)
+  ajv.addSchema({ ...document, $id: 'openapi' })
+  return ajv
+}
+
+async function harvestCollections (app: FastifyInstance, operations: Operation[]): Promise<Map<string, Collection>> {
+  const collections = new Map<string, Collection>()
+  for (const operation of operations) {
+    if (operation.method !== 'GET' || operation.path.includes('{')) continue
+    const takesLimit = operation.parameters.some((parameter) => parameter.in === 'query' && parameter.name === 'limit')
+    const response = await app.inject({ method: 'GET', url: takesLimit ? `${operation.path}?limit=100` : operation.path, headers: bearer(adminSecret) })
+    if (response.statusCode !== 200) continue
+    const data: unknown = response.json().data
+    if (!Array.isArray(data)) continue
+    const collection: Collection = { ids: [], names: [] }
+    for (const item of data as Array<Record<string, unknown>>) {
+      if (typeof item.id === 'number') collection.ids.push(item.id)
+      // How the item is named in URLs besides its id: its slug, else its day, else its name.
+      const name = [item.slug, item.date, item.name].find((value) => typeof value === 'string')
+      if (typeof name === 'string') collection.names.push(name)
+    }
+    collections.set(operation.path, collection)
+  }
+  return collections
+}
+
+/** `meta.nextCursor`s from every list that pages by cursor, with and without a sort. */
+async function harvestCursors (app: FastifyInstance, operations: Operation[], collections: Map<string, Collection>): Promise<Map<string, string[]>> {
+  const byOperation = new Map<string, string[]>()
+  for (const operation of operations) {
+    const cursors = new Set<string>()
+    if (operation.method !== 'GET' || !operation.parameters.some((parameter) => parameter.name === 'cursor')) continue
+    let path = operation.path
+    for (const parameter of operation.parameters.filter((candidate) => candidate.in === 'path')) {
+      const known = pathSamples(collections, operation.path, parameter.name)
+      path = path.replace(`{${parameter.name}}`, encodeURIComponent(String(known[0] ?? '1')))
+    }
+    const sort = operation.parameters.find((parameter) => parameter.name === 'sort')?.example
+    for (const query of ['limit=1', ...(typeof sort === 'string' ? [`limit=1&sort=${encodeURIComponent(sort)}`] : [])]) {
+      const response = await app.inject({ method: 'GET', url: `${path}?${query}`, headers: bearer(adminSecret) })
+      const next: unknown = response.statusCode === 200 ? response.json().meta?.nextCursor : undefined
+      if (typeof next === 'string') cursors.add(next)
+    }
+    byOperation.set(operation.key, [...cursors])
+  }
+  return byOperation
+}
+
+/** Ids and names of the collection a path parameter points into (`/v1/articles/{id}` → `/v1/articles`). */
+export function pathSamples (collections: Map<string, Collection>, template: string, name: string): string[] {
+  const prefix = template.slice(0, template.indexOf(`/{${name}}`))
+  const collection = collections.get(prefix)
+  if (collection === undefined) return []
+  return [...collection.ids.map(String), ...collection.names]
+}
+
+function sampleSource (collections: Map<string, Collection>, cursors: () => Map<string, string[]>): SampleSource {
+  const all = (): Collection => {
+    const ids = new Set<number>()
+    for (const collection of collections.values()) for (const id of collection.ids) ids.add(id)
+    return { ids: [...ids], names: [] }
+  }
+  const byName = (name: string): Collection | undefined => {
+    const stem = name.replace(/Id$/, '')
+    for (const [path, collection] of collections) {
+      const last = path.split('/').at(-1)
+      if (last === `${stem}s` || last === stem) return collection
+    }
+    return undefined
+  }
+  return {
+    samples (name, type) {
+      if (name === undefined) return []
+      if (name === 'cursor') return [...cursors().values()].flat()
+      const collection = byName(name) ?? (type === 'integer' && /(?:^id|Id)$/.test(name) ? all() : undefined)
+      if (collection === undefined) return []
+      return type === 'integer' ? collection.ids : [...collection.ids.map(String), ...collection.names]
+    }
+  }
+}
+
+/**
+ * The app with the demo blog, its tokens (an author token for the author who has the most
+ * articles), and the real ids, slugs, days and cursors to aim requests at.
+ */
+export async function prepare (app: FastifyInstance): Promise<Fixture> {
+  const document = structuredClone(app.swagger()) as Schema
+  const operations = operationsOf(document)
+  const collections = await harvestCollections(app, operations)
+  const articles = await app.inject({ method: 'GET', url: '/v1/articles?limit=100', headers: bearer(adminSecret) })
+  const counts = new Map<number, number>()
+  for (const article of articles.json().data as Array<{ authorId: number, status: string }>) {
+    counts.set(article.authorId, (counts.get(article.authorId) ?? 0) + (article.status === 'draft' ? 2 : 1))
+  }
+  const busiest = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0]
+  if (busiest === undefined) throw new Error('the demo blog has no articles to aim at')
+  const secrets = { author: tokenFor(app, 'author', busiest), editor: tokenFor(app, 'editor'), admin: adminSecret }
+  // Token ids exist only now.
+  collections.delete('/v1/tokens')
+  const refreshed = await harvestCollections(app, operations.filter((operation) => operation.path === '/v1/tokens'))
+  for (const [path, collection] of refreshed) collections.set(path, collection)
+  const cursors = await harvestCursors(app, operations, collections)
+  const fixture: Fixture = {
+    app,
+    document,
+    operations,
+    collections,
+    cursors,
+    secrets,
+    arbitraries: new SchemaArbitraries(document, sampleSource(collections, () => fixture.cursors)),
+    bodyAjv: ajvFor(document, false),
+    paramAjv: ajvFor(document, true),
+    validators: new Map()
+  }
+  return fixture
+}
+
+// --- Requests ------------------------------------------------------------------------------
+
+export type Body =
+  | { kind: 'json', value: unknown, mutation: string }
+  | { kind: 'text', text: string, mutation: string }
+
+export interface FuzzCase {
+  who: Who
+  /** The path as sent, path parameters percent-encoded (or deliberately not). */
+  path: string
+  pathValues: Record<string, { value: string, raw: boolean }>
+  query: Array<[string, string]>
+  queryNote: string
+  ifMatch?: string
+  ifNoneMatch?: string
+  badAuthorization?: string
+  body?: Body
+  contentType?: string
+}
+
+/**
+ * encodeURIComponent, except that a lone surrogate (which has no UTF-8) is sent as the bytes
+ * WTF-8 would give it (`%ED%A0%80`): invalid UTF-8, which the server must cope with.
+ */
+export function encoded (value: string): string {
+  try {
+    return encodeURIComponent(value)
+  } catch {
+    let result = ''
+    for (const char of value) {
+      const code = char.codePointAt(0)!
+      if (code >= 0xd800 && code <= 0xdfff) {
+        result += [0xe0 | (code >> 12), 0x80 | ((code >> 6) & 0x3f), 0x80 | (code & 0x3f)].map((byte) => `%${byte.toString(16).toUpperCase()}`).join('')
+      } else {
+        result += encodeURIComponent(char)
+      }
+    }
+    return result
+  }
+}
+
+export function hasLoneSurrogate (value: string): boolean {
+  return /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(value)
+}
+
+/** fc.oneof over the entries that exist, by weight. */
+function pick<T> (entries: Array<[number, Arbitrary<T> | null]>): Arbitrary<T> {
+  const present = entries.filter((entry): entry is [number, Arbitrary<T>] => entry[1] !== null)
+  return fc.oneof(...present.map(([weight, arbitrary]) => ({ weight, arbitrary })))
+}
+
+function stringify (value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap((item) => stringify(item))
+  if (value === null) return ['null']
+  if (typeof value === 'object') return [JSON.stringify(value)]
+  return [String(value)]
+}
+
+/** Words a string parameter's description and example name: sort keys, field names, includes. */
+function vocabularyOf (parameter: Parameter): string[] {
+  const words = new Set<string>()
+  const text = parameter.description ?? ''
+  for (const match of text.matchAll(/`-?([a-zA-Z][a-zA-Z0-9]*)`/g)) words.add(match[1]!)
+  const colon = text.lastIndexOf(':')
+  if (colon >= 0) {
+    for (const word of text.slice(colon + 1).split(/[^a-zA-Z0-9]+/)) if (/^[a-z][a-zA-Z0-9]*$/.test(word)) words.add(word)
+  }
+  if (typeof parameter.example === 'string') for (const part of parameter.example.split(',')) words.add(part.replace(/^-/, ''))
+  words.delete('')
+  return [...words]
+}
+
+const badAuthorizations = [
+  'Bearer dl_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', 'Bearer not-a-token', 'Bearer', 'Basic YWRtaW46YWRtaW4=',
+  'bearer  two words', `Bearer ${'x'.repeat(4000)}`, `Bearer ${adminSecret}x`, `Bearer ${adminSecret.slice(0, -1)}`
+]
+
+const malformedJson = [
+  '', ' ', '{', '}', '{"', '[', 'null', 'true', '0', '-1', '"text"', '[]', "{'title':'x'}", '{"title":"x",}', '{"title":"x"}garbage',
+  '{"title":"x"}{"title":"y"}', 'NaN', 'undefined', '{title:"x"}', '\u0000', '{"a":1e999999}', '{"a":"\\ud800"}', '{"a":"\\x41"}',
+  '{"__proto__":{"isAdmin":true}}', '{"constructor":{"prototype":{"isAdmin":true}}}', '{"title":"a","title":"b"}',
+  '['.repeat(10_000) + ']'.repeat(10_000), '{"a":'.repeat(5_000) + '1' + '}'.repeat(5_000)
+]
+
+export function caseArbitrary (fixture: Fixture, operation: Operation): Arbitrary<FuzzCase> {
+  const { arbitraries } = fixture
+  const pathParameters = operation.parameters.filter((parameter) => parameter.in === 'path')
+  const queryParameters = operation.parameters.filter((parameter) => parameter.in === 'query')
+  const takesIfMatch = operation.parameters.some((parameter) => parameter.in === 'header' && parameter.name.toLowerCase() === 'if-match')
+
+  const who = fc.oneof(
+    { weight: 2, arbitrary: fc.constant<Who>('anonymous') },
+    { weight: 9, arbitrary: fc.constantFrom<Who>('author', 'editor', 'admin') },
+    { weight: 1, arbitrary: fc.constant<Who>('bad-token') }
+  )
+
+  const pathValue = (parameter: Parameter): Arbitrary<{ value: string, raw: boolean }> => {
+    const known = pathSamples(fixture.collections, operation.path, parameter.name)
+    const valid = arbitraries.valid(parameter.schema, parameter.name).map((value) => stringify(value)[0] ?? '')
+    return pick<{ value: string, raw: boolean }>([
+      [8, known.length > 0 ? fc.constantFrom(...known).map((value) => ({ value, raw: false })) : null],
+      [3, valid.map((value) => ({ value: value === '' ? 'x' : value, raw: false }))],
+      [2, arbitraries.invalid(parameter.schema, parameter.name).map((value) => stringify(value)[0] ?? 'x').map((value) => ({ value: value === '' ? ' ' : value, raw: false }))],
+      [1, fc.constantFrom('0', '-1', '1.5', '1e3', '0x1f', '99999999999999999999999', "1' OR '1'='1", '1;DROP TABLE articles', 'x'.repeat(500), '%00', 'null', ' 1', '1 ', '~', '*').map((value) => ({ value, raw: false }))],
+      [1, fc.constantFrom('%', '%zz', '%C0%AF', '%E0%A4%A', '%ED%A0%80', '%FF', 'a%2Fb', '%252F', '%20').map((value) => ({ value, raw: true }))]
+    ])
+  }
+  const pathValues = pathParameters.length === 0
+    ? fc.constant({} as Record<string, { value: string, raw: boolean }>)
+    : fc.record(Object.fromEntries(pathParameters.map((parameter) => [parameter.name, pathValue(parameter)])))
+
+  /** Values the parameter should accept: schema values, the words its description names, real cursors. */
+  const queryValue = (parameter: Parameter): Arbitrary<string[]> => {
+    const schema = arbitraries.resolve(parameter.schema)
+    const free = schema.type === 'string' && [schema.format, schema.enum, schema.anyOf, schema.oneOf, schema.pattern].every((keyword) => keyword === undefined)
+    const vocabulary = free && parameter.name !== 'cursor' ? vocabularyOf(parameter) : []
+    const descending = /`-`|descending/.test(parameter.description ?? '')
+    const words = vocabulary.length > 0
+      ? fc.uniqueArray(fc.tuple(fc.constantFrom(...vocabulary), fc.boolean()), { minLength: 1, maxLength: 3, selector: ([word]) => word })
+        .map((picked) => [picked.map(([word, down]) => (down && descending ? `-${word}` : word)).join(',')])
+      : null
+    const own = fixture.cursors.get(operation.key) ?? []
+    const cursors = parameter.name === 'cursor' && own.length > 0 ? fc.constantFrom(...own).map((cursor) => [cursor]) : null
+    return pick<string[]>([
+      [3, arbitraries.valid(parameter.schema, parameter.name).map(stringify)],
+      [5, words],
+      [6, cursors]
+    ])
+  }
+  /** Values it should refuse (or that are merely odd): wrong types, out of range, damaged cursors. */
+  const badQueryValue = (parameter: Parameter): Arbitrary<string[]> => {
+    const anyCursor = [...fixture.cursors.values()].flat()
+    const damagedCursors = parameter.name === 'cursor' && anyCursor.length > 0
+      ? fc.oneof(
+        fc.constantFrom(...anyCursor).map((cursor) => [cursor]),
+        fc.tuple(fc.constantFrom(...anyCursor), fc.nat(), fc.constantFrom('A', '_', '-', '=', '')).map(([cursor, at, replacement]) => {
+          const index = at % cursor.length
+          return [cursor.slice(0, index) + replacement + cursor.slice(index + 1)]
+        }),
+        fc.jsonValue({ maxDepth: 2 }).map((value) => [Buffer.from(JSON.stringify(value) ?? 'null').toString('base64url')])
+      )
+      : null
+    return pick<string[]>([
+      [4, arbitraries.invalid(parameter.schema, parameter.name).map(stringify)],
+      [2, fc.constantFrom(...awkwardStrings).map((value) => [value])],
+      [2, damagedCursors]
+    ])
+  }
+  // About two optional parameters per request, whatever the operation has.
+  const absent = (parameter: Parameter): number => (parameter.required === true ? 0 : Math.max(1, queryParameters.length - 2))
+  const validPairs = fc.tuple(...queryParameters.map((parameter) => pick<string[] | undefined>([[absent(parameter), fc.constant(undefined)], [2, queryValue(parameter)]])))
+    .map((values) => values.flatMap((value, index) => (value === undefined ? [] : value.map((item) => [queryParameters[index]!.name, item] as [string, string]))))
+  type QueryMutation = { pairs: Array<[string, string]>, replace: string | null, note: string }
+  const queryMutation: Arbitrary<QueryMutation> = pick<QueryMutation>([
+    [8, fc.constant({ pairs: [], replace: null, note: '' })],
+    [3, queryParameters.length === 0
+      ? null
+      : fc.constantFrom(...queryParameters).chain((parameter) => badQueryValue(parameter)
+        .map((values) => ({ pairs: values.map((value) => [parameter.name, value] as [string, string]), replace: parameter.name, note: `bad ${parameter.name}` })))],
+    [1, fc.tuple(fc.constantFrom('unknown', 'Limit', 'sort[]', 'q', 'page', 'per_page', '__proto__', 'fields ', 'include[0]', 'a'.repeat(200)), fc.constantFrom('1', 'x', ''))
+      .filter(([name]) => !queryParameters.some((parameter) => parameter.name === name))
+      .map(([name, value]) => ({ pairs: [[name, value]], replace: null, note: `unknown query parameter ${name}` }))],
+    [1, queryParameters.length === 0
+      ? null
+      : fc.tuple(fc.constantFrom(...queryParameters), fc.constantFrom('1', '2', 'x', ''))
+        .map(([parameter, value]) => ({ pairs: [[parameter.name, value]], replace: null, note: `repeated ${parameter.name}` }))]
+  ])
+  const queryParts = fc.tuple(validPairs, queryMutation).map(([pairs, mutation]) => ({
+    query: [...pairs.filter(([name]) => name !== mutation.replace), ...mutation.pairs],
+    queryNote: mutation.note
+  }))
+
+  const bodySchema: Schema | null = operation.bodyPointer === null ? null : { $ref: operation.bodyPointer }
+  const body: Arbitrary<Body | undefined> = bodySchema === null
+    ? fc.oneof(
+      { weight: 9, arbitrary: fc.constant(undefined) },
+      { weight: 1, arbitrary: fc.constantFrom(...malformedJson, '{"title":"x"}').map((text): Body => ({ kind: 'text', text, mutation: 'a body where none is expected' })) }
+    )
+    : bodyArbitrary(arbitraries, bodySchema)
+
+  // A stray body on an operation that takes none is sent as JSON (the media type check is the body's).
+  const contentType = bodySchema === null ? fc.constant('application/json') : fc.oneof(
+    { weight: 12, arbitrary: fc.constant('application/json') },
+    { weight: 1, arbitrary: fc.constantFrom('application/json; charset=utf-8', 'APPLICATION/JSON', 'application/json;charset=UTF-8') },
+    { weight: 2, arbitrary: fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'application/xml', 'multipart/form-data; boundary=x', 'application/jsonx', 'application/merge-patch+json', 'none') }
+  )
+
+  const ifMatch = takesIfMatch
+    ? fc.option(fc.constantFrom('current', 'current', '*', '"article-1-v1.abc"', 'W/"x"', '"x", *', 'garbage', '""', 'x'.repeat(1001)), { freq: 1, nil: undefined })
+    : fc.constant(undefined)
+  const ifNoneMatch = operation.method === 'GET' ? fc.option(fc.constantFrom('*', '"x"', 'W/"y"'), { freq: 8, nil: undefined }) : fc.constant(undefined)
+
+  return fc.record({
+    who,
+    badAuthorization: fc.constantFrom(...badAuthorizations),
+    pathValues,
+    queryParts,
+    ifMatch,
+    ifNoneMatch,
+    body,
+    contentType
+  }).map(({ who, badAuthorization, pathValues, queryParts, ifMatch, ifNoneMatch, body, contentType }) => {
+    let path = operation.path
+    for (const [name, { value, raw }] of Object.entries(pathValues)) path = path.replace(`{${name}}`, raw ? value : encoded(value))
+    const fuzzCase: FuzzCase = { who, path, pathValues, query: queryParts.query, queryNote: queryParts.queryNote }
+    if (who === 'bad-token') fuzzCase.badAuthorization = badAuthorization
+    if (ifMatch !== undefined) fuzzCase.ifMatch = ifMatch
+    if (ifNoneMatch !== undefined) fuzzCase.ifNoneMatch = ifNoneMatch
+    if (body !== undefined) {
+      fuzzCase.body = body
+      fuzzCase.contentType = contentType
+    }
+    return fuzzCase
+  })
+}
+
+function bodyArbitrary (arbitraries: SchemaArbitraries, schema: Schema): Arbitrary<Body | undefined> {
+  const resolved = arbitraries.resolve(schema)
+  const properties: Record<string, Schema> = resolved.properties ?? {}
+  const names = Object.keys(properties)
+  const required: string[] = resolved.required ?? []
+  const valid = arbitraries.valid(schema) as Arbitrary<Record<string, unknown>>
+
+  const mutations: Array<Arbitrary<Body>> = [
+    fc.tuple(valid, fc.constantFrom('unknownField', 'Title', 'id', 'createdAt', 'commentCount', 'tilte', 'password', ' title', 'status '), fc.jsonValue({ maxDepth: 1 }))
+      .filter(([, name]) => !(name in properties))
+      .map(([value, name, extra]) => ({ kind: 'json', value: { ...value, [name]: extra }, mutation: `unknown field ${name}` })),
+    fc.constantFrom<unknown>([], [{}], 'text', 0, null, true).map((value): Body => ({ kind: 'json', value, mutation: 'not an object' })),
+    fc.constant<Body>({ kind: 'json', value: {}, mutation: 'an empty object' })
+  ]
+  if (required.length > 0) {
+    mutations.push(fc.tuple(valid, fc.constantFrom(...required)).map(([value, name]) => {
+      const { [name]: _, ...rest } = value
+      return { kind: 'json', value: rest, mutation: `without required ${name}` }
+    }))
+  }
+  if (names.length > 0) {
+    mutations.push(fc.tuple(valid, fc.constantFrom(...names)).chain(([value, name]) =>
+      arbitraries.invalid(properties[name]!, name).map((bad): Body => ({ kind: 'json', value: { ...value, [name]: bad }, mutation: `bad ${name}` }))))
+    mutations.push(fc.tuple(valid, fc.constantFrom(...names), fc.constantFrom(...awkwardStrings))
+      .map(([value, name, text]): Body => ({ kind: 'json', value: { ...value, [name]: text }, mutation: `awkward ${name}` })))
+    mutations.push(valid.map((value): Body => ({ kind: 'json', value: Object.fromEntries(Object.keys(value).map((key) => [key, null])), mutation: 'every field null' })))
+  }
+  const raw: Array<Arbitrary<Body>> = [
+    fc.constantFrom(...malformedJson).map((text): Body => ({ kind: 'text', text, mutation: 'malformed or odd JSON text' })),
+    valid.chain((value) => {
+      const text = JSON.stringify(value)
+      return fc.nat({ max: Math.max(0, text.length - 1) }).map((cut): Body => ({ kind: 'text', text: text.slice(0, cut), mutation: 'truncated JSON' }))
+    }),
+    fc.string({ unit: 'binary', maxLength: 50 }).map((text): Body => ({ kind: 'text', text, mutation: 'random text' })),
+    valid.map((value): Body => ({ kind: 'text', text: JSON.stringify({ ...value, padding: 'x'.repeat(1024 * 1024) }), mutation: 'over the body limit' }))
+  ]
+  return fc.oneof(
+    { weight: 10, arbitrary: valid.map((value): Body => ({ kind: 'json', value, mutation: 'none' })) },
+    { weight: 6, arbitrary: fc.oneof(...mutations) },
+    { weight: 3, arbitrary: fc.oneof(...raw) },
+    { weight: 1, arbitrary: fc.constant(undefined) }
+  )
+}
+
+// --- What the request should get, judged independently of the app ---------------------------
+
+function validator (fixture: Fixture, key: string, make: () => ValidateFunction): ValidateFunction {
+  let known = fixture.validators.get(key)
+  if (known === undefined) {
+    known = make()
+    fixture.validators.set(key, known)
+  }
+  return known
+}
+
+function ajvMessage (validate: ValidateFunction): string {
+  const error = validate.errors?.[0]
+  return error === undefined ? 'is not valid' : `${error.instancePath || '(root)'} ${error.message ?? ''} ${JSON.stringify(error.params)}`
+}
+
+function parameterGroupIsValid (fixture: Fixture, operation: Operation, place: 'path' | 'query' | 'header', values: Record<string, unknown>): string | null {
+  const parameters = operation.parameters.filter((parameter) => parameter.in === place)
+  const validate = validator(fixture, `${operation.key} ${place}`, () => fixture.paramAjv.compile({
+    type: 'object',
+    properties: Object.fromEntries(parameters.map((parameter) => [place === 'header' ? parameter.name.toLowerCase() : parameter.name, { $ref: `openapi${parameter.pointer}` }])),
+    required: parameters.filter((parameter) => parameter.required === true).map((parameter) => (place === 'header' ? parameter.name.toLowerCase() : parameter.name)),
+    additionalProperties: place === 'query' ? false : true
+  }))
+  return validate(structuredClone(values)) ? null : `${place} ${ajvMessage(validate)}`
+}
+
+function isJsonContentType (contentType: string | undefined): boolean {
+  return contentType !== undefined && /^application\/json\s*(;|$)/i.test(contentType)
+}
+
+/** Why the request must be refused with a 4xx, or null when it may succeed. */
+export function expectedRejection (fixture: Fixture, operation: Operation, fuzzCase: FuzzCase): string | null {
+  if (fuzzCase.who === 'bad-token' && operation.readsCredentials) return `a bad Authorization header (${fuzzCase.badAuthorization!.slice(0, 40)})`
+  if (fuzzCase.who === 'anonymous' && !operation.anonymousAllowed) return 'no token, on an operation that needs one'
+  const pathValues: Record<string, unknown> = {}
+  for (const [name, { value, raw }] of Object.entries(fuzzCase.pathValues)) {
+    try {
+      pathValues[name] = decodeURIComponent(raw ? value : encoded(value))
+    } catch {
+      return `the path parameter ${name} is not valid UTF-8 percent-encoding`
+    }
+  }
+  const pathProblem = parameterGroupIsValid(fixture, operation, 'path', pathValues)
+  if (pathProblem !== null) return pathProblem
+  // "Unknown query parameters are 400" is the API's rule; the health probes are not part of it.
+  if (operation.path.startsWith('/v1/') && !fuzzCase.query.some(([name, value]) => hasLoneSurrogate(name) || hasLoneSurrogate(value))) {
+    const query: Record<string, string | string[]> = {}
+    for (const [name, value] of fuzzCase.query) {
+      const current = query[name]
+      query[name] = current === undefined ? value : Array.isArray(current) ? [...current, value] : [current, value]
+    }
+    const queryProblem = parameterGroupIsValid(fixture, operation, 'query', query)
+    if (queryProblem !== null) return queryProblem
+  }
+  if (fuzzCase.ifMatch !== undefined && fuzzCase.ifMatch !== 'current') {
+    const headerProblem = parameterGroupIsValid(fixture, operation, 'header', { 'if-match': fuzzCase.ifMatch })
+    if (headerProblem !== null) return headerProblem
+  }
+  if (operation.bodyPointer !== null) {
+    const body = fuzzCase.body
+    if (body === undefined) return operation.bodyRequired ? 'no body, where one is required' : null
+    if (!isJsonContentType(fuzzCase.contentType)) return `a ${fuzzCase.contentType ?? 'missing'} content type`
+    const text = body.kind === 'json' ? JSON.stringify(body.value) : body.text
+    if (Buffer.byteLength(text) > 1024 * 1024) return 'a body over 1 MiB'
+    let value: unknown
+    try {
+      value = JSON.parse(text)
+    } catch {
+      return 'a body that is not JSON'
+    }
+    if (/"(__proto__|constructor)"\s*:/.test(text)) return 'a prototype-poisoning key'
+    const validate = validator(fixture, `${operation.key} body`, () => fixture.bodyAjv.compile({ $ref: `openapi${operation.bodyPointer}` }))
+    if (!validate(value)) return `body ${ajvMessage(validate)}`
+  }
+  return null
+}
+
+// --- The database, before and after ----------------------------------------------------------
+
+export type Snapshot = Map<string, string>
+
+/** Every table's rows (tokens without `last_used_at`, which reads may update). */
+export function snapshot (app: FastifyInstance): Snapshot {
+  const client = app.db.$client
+  const tables = client.prepare("select name, sql from sqlite_master where type = 'table' and name not like 'sqlite_stat%' order by name").all() as Array<{ name: string, sql: string | null }>
+  const result: Snapshot = new Map()
+  for (const { name, sql } of tables) {
+    if (sql !== null && /^create virtual/i.test(sql)) continue
+    const quoted = `"${name.replace(/"/g, '""')}"`
+    const columns = (client.prepare(`select name from pragma_table_info(${`'${name.replace(/'/g, "''")}'`})`).all() as Array<{ name: string }>)
+      .map((column) => column.name)
+      .filter((column) => !(name === 'tokens' && column === 'last_used_at'))
+      .map((column) => `"${column.replace(/"/g, '""')}"`)
+    let rows: unknown[]
+    try {
+      rows = client.prepare(`select ${columns.join(', ')} from ${quoted} order by rowid`).raw().all()
+    } catch {
+      rows = (client.prepare(`select ${columns.join(', ')} from ${quoted}`).raw().all() as unknown[]).map((row) => JSON.stringify(row)).sort()
+    }
+    result.set(name, JSON.stringify(rows))
+  }
+  return result
+}
+
+export function changedTables (before: Snapshot, after: Snapshot): string[] {
+  const names = new Set([...before.keys(), ...after.keys()])
+  return [...names].filter((name) => before.get(name) !== after.get(name))
+}
+
+export function digest (snapshotted: Snapshot): string {
+  const hash = createHash('sha256')
+  for (const [name, rows] of [...snapshotted.entries()].sort()) hash.update(name).update('\0').update(rows).update('\0')
+  return hash.digest('hex')
+}
+
+// --- Sending a case and judging the answer -----------------------------------------------------
+
+export interface Outcome {
+  request: InjectOptions & { method: string, url: string }
+  response: LightMyRequestResponse
+  changed: string[]
+  expectedRejection: string | null
+  /** Serious: a 5xx, a malformed error, an undocumented 2xx body, a refused request that changed data. */
+  failures: string[]
+  /** Contract findings that do not stop the run: a request that should have been refused, missing headers. */
+  findings: string[]
+}
+
+let addressCounter = 0
+
+function authorizationFor (fixture: Fixture, fuzzCase: FuzzCase): Record<string, string> {
+  if (fuzzCase.who === 'anonymous') return {}
+  if (fuzzCase.who === 'bad-token') return { authorization: fuzzCase.badAuthorization! }
+  return bearer(fixture.secrets[fuzzCase.who])
+}
+
+export function buildRequest (fixture: Fixture, operation: Operation, fuzzCase: FuzzCase, currentEtag: string | undefined): InjectOptions & { method: string, url: string } {
+  const search = fuzzCase.query.map(([name, value]) => `${encoded(name)}=${encoded(value)}`).join('&')
+  const url = search === '' ? fuzzCase.path : `${fuzzCase.path}?${search}`
+  const headers: Record<string, string> = { ...authorizationFor(fixture, fuzzCase) }
+  if (fuzzCase.ifMatch !== undefined) headers['if-match'] = fuzzCase.ifMatch === 'current' ? (currentEtag ?? '*') : fuzzCase.ifMatch
+  if (fuzzCase.ifNoneMatch !== undefined) headers['if-none-match'] = fuzzCase.ifNoneMatch
+  const request: InjectOptions & { method: string, url: string } = { method: operation.method, url, headers }
+  if (fuzzCase.body !== undefined) {
+    request.payload = fuzzCase.body.kind === 'json' ? JSON.stringify(fuzzCase.body.value) ?? '' : fuzzCase.body.text
+    if (fuzzCase.contentType !== undefined && fuzzCase.contentType !== 'none') headers['content-type'] = fuzzCase.contentType
+  }
+  // A bad token counts against the client's address: give each its own, so the lockout
+  // (tested elsewhere) does not turn later requests into 429s.
+  if (fuzzCase.who === 'bad-token') request.remoteAddress = `10.${(++addressCounter >> 16) & 255}.${(addressCounter >> 8) & 255}.${addressCounter & 255}`
+  return request
+}
+
+function pathOf (url: string): string {
+  return url.split('?')[0]!
+}
+
+function judge (fixture: Fixture, request: InjectOptions & { method: string, url: string }, response: LightMyRequestResponse, changed: string[], rejection: string | null): { failures: string[], findings: string[] } {
+  const failures: string[] = []
+  const findings: string[] = []
+  const status = response.statusCode
+  const contentType = String(response.headers['content-type'] ?? '')
+  if (status >= 500) failures.push(`answered ${status}${changed.length > 0 ? `, after changing ${changed.join(', ')}` : ''}`)
+  if (status >= 400) {
+    if (!contentType.startsWith('application/problem+json')) {
+      failures.push(`a ${status} as ${contentType || 'no content type'}, not application/problem+json`)
+    } else {
+      let problem: Record<string, unknown> | null = null
+      try {
+        problem = response.json()
+      } catch {
+        failures.push(`a ${status} whose body is not JSON`)
+      }
+      if (problem !== null) {
+        for (const field of ['type', 'title', 'detail', 'instance']) {
+          if (typeof problem[field] !== 'string' || problem[field] === '') failures.push(`a ${status} problem without a ${field}`)
+        }
+        if (problem.status !== status) failures.push(`a ${status} problem saying status ${String(problem.status)}`)
+        if (typeof problem.type === 'string' && !problem.type.startsWith('https://dateline.dev/problems/')) failures.push(`a problem type ${problem.type} outside https://dateline.dev/problems/`)
+        if (typeof problem.instance === 'string' && problem.instance !== pathOf(request.url)) findings.push(`problem instance ${JSON.stringify(problem.instance)} is not the request path ${JSON.stringify(pathOf(request.url))}`)
+      }
+    }
+    if (status === 401 && response.headers['www-authenticate'] === undefined) findings.push('a 401 without WWW-Authenticate')
+    if (status === 429 && response.headers['retry-after'] === undefined) findings.push('a 429 without Retry-After')
+    if (status === 405 && response.headers.allow === undefined) findings.push('a 405 without Allow')
+  }
+  if (status >= 400 && status < 500 && changed.length > 0) failures.push(`a ${status} that changed the database (${changed.join(', ')})`)
+  // The documented schema for the status (2xx bodies above all); undocumented statuses are
+  // findings. A 5xx is already a failure of its own.
+  if (status >= 500) return { failures, findings }
+  const schemaProblems: string[] = []
+  const collector = { fail: (message: string, extra?: unknown) => { schemaProblems.push(`${message}${extra === undefined ? '' : ` ${truncate(JSON.stringify(extra), 1500)}`}`) }, teardown: () => {} } as unknown as TapLike
+  try {
+    checkAgainstDocument(fixture.app, collector, request.method, request.url, response)
+  } catch (error) {
+    schemaProblems.push(`the body could not be checked: ${(error as Error).message}`)
+  }
+  for (const message of schemaProblems) (status >= 200 && status < 300 ? failures : findings).push(message)
+  if (status === 201 && !/^\/v1\/[^?#]+$/.test(String(response.headers.location ?? ''))) findings.push(`a 201 with Location ${JSON.stringify(response.headers.location)}`)
+  if (status === 204 && response.body !== '') failures.push('a 204 with a body')
+  if (rejection !== null && status < 400) findings.push(`answered ${status} although it should be refused: ${rejection}`)
+  return { failures, findings }
+}
+
+export function truncate (text: string, length: number): string {
+  return text.length <= length ? text : `${text.slice(0, length)}… (${text.length} characters)`
+}
+
+/**
+ * Sends one case inside a transaction that is rolled back afterwards, so every case meets the
+ * same demo blog (successful writes are real writes, then undone) and the table hashes before
+ * and after tell whether the request changed anything.
+ */
+export async function send (fixture: Fixture, operation: Operation, fuzzCase: FuzzCase): Promise<Outcome> {
+  const { app } = fixture
+  const client = app.db.$client
+  const rejection = expectedRejection(fixture, operation, fuzzCase)
+  const start = snapshot(app)
+  client.exec('BEGIN')
+  let request: InjectOptions & { method: string, url: string }
+  let response: LightMyRequestResponse
+  let changed: string[]
+  try {
+    let currentEtag: string | undefined
+    if (fuzzCase.ifMatch === 'current' && fixture.document.paths[operation.path]?.get !== undefined) {
+      const current = await app.inject({ method: 'GET', url: fuzzCase.path, headers: authorizationFor(fixture, fuzzCase) })
+      currentEtag = typeof current.headers.etag === 'string' ? current.headers.etag : undefined
+    }
+    const before = snapshot(app)
+    request = buildRequest(fixture, operation, fuzzCase, currentEtag)
+    response = await app.inject(request)
+    changed = changedTables(before, snapshot(app))
+  } finally {
+    if (client.inTransaction) client.exec('ROLLBACK')
+  }
+  const restored = changedTables(start, snapshot(app))
+  if (restored.length > 0) throw new Error(`harness: the rollback did not restore ${restored.join(', ')}; a request wrote outside the transaction`)
+  return { request, response, changed, expectedRejection: rejection, ...judge(fixture, request, response, changed, rejection) }
+}
+
+export function describe (outcome: Outcome, fuzzCase: FuzzCase): string {
+  const { request, response } = outcome
+  const payload = typeof request.payload === 'string' ? truncate(request.payload, 600) : '(none)'
+  return [
+    `${request.method} ${truncate(request.url, 600)}`,
+    `  as: ${fuzzCase.who}${fuzzCase.who === 'bad-token' ? ` (${truncate(fuzzCase.badAuthorization!, 60)})` : ''}`,
+    `  headers: ${truncate(JSON.stringify({ ...request.headers, authorization: undefined }), 300)}`,
+    `  body (${fuzzCase.body?.mutation ?? 'none'}): ${payload}`,
+    `  expected a 4xx: ${outcome.expectedRejection ?? 'no'}`,
+    `  → ${response.statusCode} ${String(response.headers['content-type'] ?? '')} ${truncate(response.body, 800)}`
+  ].join('\n')
+}
