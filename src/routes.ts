@@ -5,6 +5,7 @@ import { articleCommentsRoutes, commentsRoutes } from './resources/comments/rout
 import { archiveRoutes, datesRoutes } from './resources/dates/routes.js'
 import health from './resources/health/routes.js'
 import labels from './resources/labels/routes.js'
+import search from './resources/search/routes.js'
 import tokens from './resources/tokens/routes.js'
 
 /** The route table: every resource with its prefix. */
@@ -17,5 +18,6 @@ export async function routes (app: FastifyInstance): Promise<void> {
   await app.register(datesRoutes, { prefix: '/v1/dates' })
   await app.register(archiveRoutes, { prefix: '/v1/archive' })
   await app.register(labels, { prefix: '/v1/labels' })
+  await app.register(search, { prefix: '/v1/search' })
   await app.register(tokens, { prefix: '/v1/tokens' })
 }

@@ -28,6 +28,7 @@ export default fp(async function openapiPlugin (app) {
         { name: 'dates', description: 'The days articles appear under, and the archive' },
         { name: 'comments', description: 'Readers\' comments and their moderation' },
         { name: 'labels', description: 'The labels articles carry' },
+        { name: 'search', description: 'Search-box completions (full-text search is `q` on articles)' },
         { name: 'tokens', description: 'API tokens: admins only' },
         { name: 'health', description: 'Liveness and readiness' }
       ],

@@ -79,3 +79,30 @@ export function snippets (db: DbOrTx, ftsQuery: string, ids: number[]): Map<numb
     where articles_search match ${ftsQuery} and rowid in (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})`)
   return new Map(rows.map((row) => [row.id, escapeHtml(row.snippet).replaceAll(openMark, '<mark>').replaceAll(closeMark, '</mark>')]))
 }
+
+/** Published articles whose title matches (as a prefix while typing), best first. */
+export function titleSuggestions (db: DbOrTx, ftsQuery: string, now: string, limit: number): Array<{ id: number, slug: string, title: string }> {
+  return db.all(sql`select ${articles.id} as id, ${articles.slug} as slug, ${articles.title} as title
+    from articles_search join ${articles} on ${articles.id} = articles_search.rowid
+    where articles_search match ${`title : (${ftsQuery})`}
+      and ${articles.status} = 'published' and ${articles.publishedAt} <= ${now}
+    order by bm25(articles_search), ${articles.publishedAt} desc
+    limit ${limit}`)
+}
+
+/**
+ * Published articles sharing words with `terms` (any of them), with their text similarity
+ * as a positive score: higher is closer.
+ */
+export function similarArticles (db: DbOrTx, terms: string[], excludeId: number, now: string, limit: number): Map<number, number> {
+  if (terms.length === 0) return new Map()
+  const anyTerm = terms.map((term) => `"${term.replace(/"/g, '""')}"`).join(' OR ')
+  const rows = db.all<{ id: number, score: number }>(sql`select articles_search.rowid as id,
+      -bm25(articles_search, 10.0, 2.0, 1.0, 5.0) as score
+    from articles_search join ${articles} on ${articles.id} = articles_search.rowid
+    where articles_search match ${anyTerm} and articles_search.rowid != ${excludeId}
+      and ${articles.status} = 'published' and ${articles.publishedAt} <= ${now}
+    order by bm25(articles_search, 10.0, 2.0, 1.0, 5.0)
+    limit ${limit}`)
+  return new Map(rows.map((row) => [row.id, row.score]))
+}

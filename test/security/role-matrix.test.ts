@@ -63,6 +63,10 @@ const expected: Record<string, Record<string, Row>> = {
     'the own published article':                                 [200, 200, 200, 200, 200],
     'the own published article with author and comments':        [200, 200, 200, 200, 200]
   },
+  listRelatedArticles: {
+    'the own draft':                                             [404, 200, 404, 200, 200],
+    'the own published article':                                 [200, 200, 200, 200, 200]
+  },
   createArticle: {
     'a draft for the own author':                                [401, 201, 403, 201, 201],
     'a published article for the own author':                    [401, 403, 403, 201, 201]
@@ -119,6 +123,9 @@ const expected: Record<string, Record<string, Row>> = {
   },
   listLabels: {
     'all labels':                                                [200, 200, 200, 200, 200]
+  },
+  suggestTitles: {
+    'titles completing a word':                                  [200, 200, 200, 200, 200]
   },
   listTokens: {
     'all tokens':                                                [401, 403, 403, 403, 200]
@@ -353,6 +360,22 @@ const targets: Record<string, Record<string, Target>> = {
       }
     }
   },
+  listRelatedArticles: {
+    'the own draft': {
+      params: (w) => ({ id: w.ownDraft.id }),
+      check: ({ t, w, allowed, response }) => {
+        if (allowed) t.notOk(ids(response.json().data).includes(w.ownDraft.id), 'never the article itself')
+      }
+    },
+    'the own published article': {
+      params: (w) => ({ id: w.ownPublished.slug }),
+      check: ({ t, w, response }) => {
+        const related = ids(response.json().data)
+        t.notOk(related.includes(w.ownPublished.id), 'never the article itself')
+        t.notOk(related.includes(w.ownDraft.id) || related.includes(w.otherDraft.id), 'never a draft, whoever asks')
+      }
+    }
+  },
   createArticle: {
     'a draft for the own author': {
       payload: (w) => ({ title: `Fresh draft ${w.n}`, body: '<p>New.</p>', authorId: w.own.id }),
@@ -562,6 +585,15 @@ const targets: Record<string, Record<string, Target>> = {
       alone: true,
       check: ({ t, response }) => {
         t.same(response.json(), { years: [{ year: 2025, count: 2, months: [{ month: 4, count: 1 }, { month: 3, count: 1 }] }] }, 'published articles only, whoever asks')
+      }
+    }
+  },
+  suggestTitles: {
+    'titles completing a word': {
+      query: () => 'q=dr',
+      check: ({ t, w, response }) => {
+        const suggested = ids(response.json().data)
+        t.notOk(suggested.includes(w.ownDraft.id) || suggested.includes(w.otherDraft.id), 'drafts are never suggested, whoever asks')
       }
     }
   },

@@ -195,10 +195,7 @@ export function pageOfArticles (db: DbOrTx, query: ArticlePageQuery): ArticleRow
     .offset(query.offset)
     .all()
     .map((row) => row.id)
-  if (ids.length === 0) return []
-  const rows = db.select().from(articles).where(inArray(articles.id, ids)).all()
-  const byId = new Map(rows.map((row) => [row.id, row]))
-  return ids.map((id) => byId.get(id)!)
+  return articlesByIds(db, ids)
 }
 
 export function relevanceOf (db: DbOrTx, search: string, id: number): number | null {
@@ -237,4 +234,25 @@ export function publishedTimes (db: DbOrTx): Array<{ id: number, publishedAt: st
 
 export function setPublishedDay (db: DbOrTx, id: number, day: string): void {
   db.update(articles).set({ publishedDay: day }).where(eq(articles.id, id)).run()
+}
+
+/** Published articles sharing labels with `articleId`, and how many they share. */
+export function sharedLabelCounts (db: DbOrTx, articleId: number, now: string, limit: number): Map<number, number> {
+  const mine = db.select({ labelId: articleLabels.labelId }).from(articleLabels).where(eq(articleLabels.articleId, articleId))
+  const rows = db.select({ id: articleLabels.articleId, shared: count() })
+    .from(articleLabels)
+    .innerJoin(articles, eq(articles.id, articleLabels.articleId))
+    .where(and(inArray(articleLabels.labelId, mine), ne(articleLabels.articleId, articleId), eq(articles.status, 'published'), lte(articles.publishedAt, now)))
+    .groupBy(articleLabels.articleId)
+    .orderBy(desc(count()), desc(articles.publishedAt))
+    .limit(limit)
+    .all()
+  return new Map(rows.map((row) => [row.id, row.shared]))
+}
+
+export function articlesByIds (db: DbOrTx, ids: number[]): ArticleRow[] {
+  if (ids.length === 0) return []
+  const rows = db.select().from(articles).where(inArray(articles.id, ids)).all()
+  const byId = new Map(rows.map((row) => [row.id, row]))
+  return ids.map((id) => byId.get(id)).filter((row) => row !== undefined)
 }

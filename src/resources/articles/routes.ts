@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { parseNames } from '../../lib/list.js'
 import { answer, deleted, IdOrSlugParams, IfMatchHeaders, notModified, problems, ref } from '../../schemas.js'
-import { listResponse, readSecurity, singleResponse, writeSecurity } from '../../lib/responses.js'
+import { listResponse, pageBody, readSecurity, singleResponse, writeSecurity } from '../../lib/responses.js'
 import {
-  Article, ArticleList, ArticleListQuery, ArticlePatch, ArticleQuery, NewArticle, PartialArticle, PartialArticleList,
+  ArticleSummaryList, RelatedQuery, Article, ArticleList, ArticleListQuery, ArticlePatch, ArticleQuery, NewArticle, PartialArticle, PartialArticleList,
   articleFields, articleIncludes
 } from './schemas.js'
 import * as service from './service.js'
@@ -45,6 +45,19 @@ const articlesPlugin: FastifyPluginAsyncTypebox = async (app) => {
     reply.resourceVersion = version
     return singleResponse(reply, article, { fields, embeds: articleIncludes, partialSchema: PartialArticle })
   })
+
+  app.get('/:id/related', {
+    schema: {
+      tags,
+      operationId: 'listRelatedArticles',
+      summary: 'Articles like this one',
+      description: 'Published articles ranked by shared labels, then by similar words; never the article itself.',
+      security: readSecurity,
+      params: IdOrSlugParams,
+      querystring: RelatedQuery,
+      response: { 200: answer(ArticleSummaryList, 'list', 'Related articles, closest first'), 304: notModified, ...problems(400, 401, 404) }
+    }
+  }, async (request, reply) => pageBody(reply, service.related(app.db, request.params.id, request.principal, request.query.limit ?? 5)))
 
   app.post('', {
     preHandler: app.requireRole('author'),

@@ -148,8 +148,32 @@ export const ArticleQuery = Type.Object({
 }, { additionalProperties: false })
 export type ArticleQueryString = Static<typeof ArticleQuery>
 
-export const articleSchemas = [ArticleSummary, Article, ArticleList, NewArticle, ArticlePatch]
 
 // Serialise `fields=` answers, which leave out required fields (see lib/responses.ts).
 export const PartialArticle = Type.Partial(Article)
 export const PartialArticleList = Type.Object({ data: Type.Array(PartialArticle), meta: ref(ListMeta) })
+
+export const RelatedQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 20, default: 5, description: 'How many (1–20)' }))
+}, { additionalProperties: false })
+
+export const ArticleSummaryList = Type.Object({
+  data: Type.Array(ref(ArticleSummary)),
+  meta: ref(ListMeta)
+}, { $id: 'ArticleSummaryList', additionalProperties: false })
+
+export const Suggestion = Type.Object({
+  id: Type.Integer({ minimum: 1 }),
+  slug: Slug,
+  title: Type.String()
+}, { $id: 'Suggestion', additionalProperties: false, examples: [{ id: 2, slug: 'council-approves-study-into-a-footbridge', title: 'Council approves study into a footbridge' }] })
+
+export const SuggestionList = Type.Object({
+  data: Type.Array(ref(Suggestion))
+}, { $id: 'SuggestionList', additionalProperties: false })
+
+export const SuggestQuery = Type.Object({
+  q: Type.String({ minLength: 1, maxLength: 200, description: 'What has been typed so far', examples: ['footbr'] })
+}, { additionalProperties: false })
+
+export const articleSchemas = [ArticleSummary, Article, ArticleList, NewArticle, ArticlePatch, ArticleSummaryList, Suggestion, SuggestionList]

@@ -13,7 +13,7 @@ import { authorById, authorBySlugOrId } from '../authors/queries.js'
 import type { AuthorBody } from '../authors/schemas.js'
 import { presentAuthors } from '../authors/service.js'
 import { approvedCommentsByArticle } from '../comments/service.js'
-import { indexArticle, snippets, unindexArticle } from '../../search/index.js'
+import { indexArticle, similarArticles, snippets, titleSuggestions, unindexArticle } from '../../search/index.js'
 import { toFtsQuery } from '../../search/query.js'
 import type { Principal } from '../tokens/service.js'
 import * as queries from './queries.js'
@@ -345,4 +345,38 @@ export function alignDaysToTimezone (db: Db, timezone: string): void {
     }
     writeMeta(tx, 'timezone', timezone)
   })
+}
+
+// Words that say nothing about what an article is about.
+const stopWords = new Set(['about', 'after', 'also', 'been', 'from', 'have', 'into', 'more', 'over', 'said', 'says', 'than', 'that', 'their', 'them', 'then', 'there', 'they', 'this', 'were', 'what', 'when', 'which', 'will', 'with', 'would', 'your'])
+
+/** The words an article is about: its title's and labels' longer words. */
+function distinctiveTerms (title: string, labels: string[]): string[] {
+  const words = `${title} ${labels.join(' ')}`.toLocaleLowerCase('en-US').match(/[\p{L}\p{N}]{4,}/gu) ?? []
+  return [...new Set(words.filter((word) => !stopWords.has(word)))].slice(0, 16)
+}
+
+/**
+ * Articles like this one: sharing labels counts most, text similarity breaks ties and
+ * finds related stories without labels. Never the article itself.
+ */
+export function related (db: Db, idOrSlug: string, viewer: Principal | null, limit: number): Page<ArticleSummaryBody> {
+  publishDueArticles(db)
+  const article = findVisibleArticle(db, idOrSlug, viewer)
+  const now = nowIso()
+  const labels = queries.labelsByArticle(db, [article.id]).get(article.id) ?? []
+  const candidates = 50
+  const shared = queries.sharedLabelCounts(db, article.id, now, candidates)
+  const similar = similarArticles(db, distinctiveTerms(article.title, labels), article.id, now, candidates)
+  const best = Math.max(0, ...similar.values())
+  const score = (id: number) => (shared.get(id) ?? 0) + (best > 0 ? (similar.get(id) ?? 0) / best : 0)
+  const ids = [...new Set([...shared.keys(), ...similar.keys()])].sort((a, b) => score(b) - score(a) || b - a).slice(0, limit)
+  const items = summariesWithAuthors(db, queries.articlesByIds(db, ids), viewer)
+  return { items, total: items.length, limit, offset: 0, nextCursor: null }
+}
+
+/** Up to 10 titles completing what a reader is typing into a search box. */
+export function suggest (db: Db, typed: string): Array<{ id: number, slug: string, title: string }> {
+  publishDueArticles(db)
+  return titleSuggestions(db, toFtsQuery(typed), nowIso(), 10)
 }
