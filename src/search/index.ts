@@ -1,8 +1,9 @@
-import { sql, type SQL } from 'drizzle-orm'
+import { and, sql, type SQL } from 'drizzle-orm'
 import type { Db, DbOrTx } from '../db/client.js'
 import { readMeta, writeMeta } from '../db/meta.js'
 import { articleLabels, articles, labels } from '../db/schema.js'
 import { htmlToText } from '../lib/html.js'
+import type { FtsQuery } from './query.js'
 
 // Everything SQLite-specific about search (FTS5, bm25, snippet) is in this file; a
 // PostgreSQL port replaces it with tsvector columns and ts_rank/ts_headline.
@@ -16,25 +17,32 @@ export interface SearchDocument {
   labels: string[]
 }
 
-/** Writes (or rewrites) an article's search row; call it in the article's transaction. */
+// Two indexes of the same text: `articles_search` stemmed (whole words find their other
+// forms), `articles_words` as written (a half-typed word is a prefix of the written word).
+const indexes = [sql.raw('articles_search'), sql.raw('articles_words')]
+
+/** Writes (or rewrites) an article's search rows; call it in the article's transaction. */
 export function indexArticle (db: DbOrTx, document: SearchDocument): void {
   unindexArticle(db, document.id)
-  db.run(sql`insert into articles_search (rowid, title, excerpt, body, labels)
-    values (${document.id}, ${document.title}, ${document.excerpt}, ${htmlToText(document.body)}, ${document.labels.join(' ')})`)
+  const text = htmlToText(document.body)
+  for (const index of indexes) {
+    db.run(sql`insert into ${index} (rowid, title, excerpt, body, labels)
+      values (${document.id}, ${document.title}, ${document.excerpt}, ${text}, ${document.labels.join(' ')})`)
+  }
 }
 
 export function unindexArticle (db: DbOrTx, id: number): void {
-  db.run(sql`delete from articles_search where rowid = ${id}`)
+  for (const index of indexes) db.run(sql`delete from ${index} where rowid = ${id}`)
 }
 
 // Bump when what is indexed changes, so existing databases are indexed again at start-up.
-const indexVersion = '1'
+const indexVersion = '2'
 
 /** Indexes every article once, for databases that predate the index or an older version of it. */
 export function ensureSearchIndex (db: Db): void {
   if (readMeta(db, 'search_index_version') === indexVersion) return
   db.transaction((tx) => {
-    tx.run(sql`delete from articles_search`)
+    for (const index of indexes) tx.run(sql`delete from ${index}`)
     const labelsByArticle = new Map<number, string[]>()
     const rows = tx.select({ articleId: articleLabels.articleId, name: labels.name }).from(articleLabels)
       .innerJoin(labels, sql`${labels.id} = ${articleLabels.labelId}`).orderBy(articleLabels.position).all()
@@ -46,18 +54,32 @@ export function ensureSearchIndex (db: Db): void {
   })
 }
 
-/** Articles matching an FTS5 query (see query.ts), as a condition on `articles`. */
-export function matchesSearch (ftsQuery: string): SQL {
-  return sql`${articles.id} in (select rowid from articles_search where articles_search match ${ftsQuery})`
+/** Articles matching a search (see query.ts), as a condition on `articles`. */
+export function matchesSearch (search: FtsQuery): SQL {
+  return and(
+    search.words === null ? undefined : sql`${articles.id} in (select rowid from articles_search where articles_search match ${search.words})`,
+    search.typing === null
+      ? undefined
+      : sql`(${articles.id} in (select rowid from articles_words where articles_words match ${search.typing})
+          or ${articles.id} in (select rowid from articles_search where articles_search match ${search.typingWhole}))`
+  )!
+}
+
+/** The index and query that rank a search: the whole words when there are any. */
+function rankedBy (search: FtsQuery): { index: SQL, query: string } {
+  return search.words !== null
+    ? { index: indexes[0]!, query: search.words }
+    : { index: indexes[1]!, query: search.typing! }
 }
 
 /**
- * Relevance of an article for an FTS5 query: bm25, lower is better, with a title match
+ * Relevance of an article for a search: bm25, lower is better, with a title match
  * weighing ten times a body match and a label match five times.
  */
-export function relevance (ftsQuery: string): SQL<number> {
-  return sql<number>`(select bm25(articles_search, 10.0, 2.0, 1.0, 5.0) from articles_search
-    where articles_search match ${ftsQuery} and rowid = ${articles.id})`
+export function relevance (search: FtsQuery): SQL<number> {
+  const { index, query } = rankedBy(search)
+  return sql<number>`(select bm25(${index}, 10.0, 2.0, 1.0, 5.0) from ${index}
+    where ${index} match ${query} and rowid = ${articles.id})`
 }
 
 const openMark = '\u0001'
@@ -71,22 +93,23 @@ function escapeHtml (text: string): string {
  * A short passage of each article around the matched terms, as text with the terms in
  * `<mark>…</mark>` and everything else escaped.
  */
-export function snippets (db: DbOrTx, ftsQuery: string, ids: number[]): Map<number, string> {
+export function snippets (db: DbOrTx, search: FtsQuery, ids: number[]): Map<number, string> {
   if (ids.length === 0) return new Map()
+  const { index, query } = rankedBy(search)
   const rows = db.all<{ id: number, snippet: string }>(sql`select rowid as id,
-      snippet(articles_search, -1, ${openMark}, ${closeMark}, '…', 24) as snippet
-    from articles_search
-    where articles_search match ${ftsQuery} and rowid in (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})`)
+      snippet(${index}, -1, ${openMark}, ${closeMark}, '…', 24) as snippet
+    from ${index}
+    where ${index} match ${query} and rowid in (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})`)
   return new Map(rows.map((row) => [row.id, escapeHtml(row.snippet).replaceAll(openMark, '<mark>').replaceAll(closeMark, '</mark>')]))
 }
 
 /** Published articles whose title matches (as a prefix while typing), best first. */
-export function titleSuggestions (db: DbOrTx, ftsQuery: string, now: string, limit: number): Array<{ id: number, slug: string, title: string }> {
+export function titleSuggestions (db: DbOrTx, search: FtsQuery, now: string, limit: number): Array<{ id: number, slug: string, title: string }> {
   return db.all(sql`select ${articles.id} as id, ${articles.slug} as slug, ${articles.title} as title
-    from articles_search join ${articles} on ${articles.id} = articles_search.rowid
-    where articles_search match ${`title : (${ftsQuery})`}
+    from articles_words join ${articles} on ${articles.id} = articles_words.rowid
+    where articles_words match ${`title : (${search.all})`}
       and ${articles.status} = 'published' and ${articles.publishedAt} <= ${now}
-    order by bm25(articles_search), ${articles.publishedAt} desc
+    order by bm25(articles_words), ${articles.publishedAt} desc
     limit ${limit}`)
 }
 

@@ -3,6 +3,7 @@ import type { DbOrTx } from '../../db/client.js'
 import { articleLabels, articles, labels } from '../../db/schema.js'
 import { isIdInPath } from '../../lib/slug.js'
 import { matchesSearch, relevance } from '../../search/index.js'
+import type { FtsQuery } from '../../search/query.js'
 import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
 import type { articleSortFields } from './schemas.js'
 
@@ -124,8 +125,8 @@ function deleteUnusedLabels (db: DbOrTx): void {
 
 export interface ArticleFilters {
   visibility: Visibility
-  /** An FTS5 query (src/search/query.ts). */
-  search?: string
+  /** A reader's search (src/search/query.ts). */
+  search?: FtsQuery
   status?: ArticleRow['status']
   authorId?: number
   labelKeys?: string[]
@@ -161,7 +162,7 @@ function filterCondition (filters: ArticleFilters): SQL | undefined {
 }
 
 /** `relevance` needs the search it is relative to; the service allows it only with one. */
-export function sortColumns (sort: SortKey<ArticleSortField>[], search?: string): KeysetColumn[] {
+export function sortColumns (sort: SortKey<ArticleSortField>[], search?: FtsQuery): KeysetColumn[] {
   const columns: KeysetColumn[] = sort.map((key) => ({
     column: key.field === 'relevance' ? relevance(search!) : articles[key.field],
     descending: key.descending
@@ -198,7 +199,7 @@ export function pageOfArticles (db: DbOrTx, query: ArticlePageQuery): ArticleRow
   return articlesByIds(db, ids)
 }
 
-export function relevanceOf (db: DbOrTx, search: string, id: number): number | null {
+export function relevanceOf (db: DbOrTx, search: FtsQuery, id: number): number | null {
   return db.select({ rank: relevance(search) }).from(articles).where(eq(articles.id, id)).get()?.rank ?? null
 }
 

@@ -14,7 +14,7 @@ import type { AuthorBody } from '../authors/schemas.js'
 import { presentAuthors } from '../authors/service.js'
 import { approvedCommentsByArticle } from '../comments/service.js'
 import { indexArticle, similarArticles, snippets, titleSuggestions, unindexArticle } from '../../search/index.js'
-import { toFtsQuery } from '../../search/query.js'
+import { toFtsQuery, type FtsQuery } from '../../search/query.js'
 import type { Principal } from '../tokens/service.js'
 import * as queries from './queries.js'
 import {
@@ -173,7 +173,7 @@ export function list (db: Db, query: ArticleListQueryString, viewer: Principal |
   return mapPage(page, (rows) => withSnippets(db, present(db, rows, viewer, include), search))
 }
 
-function withSnippets (db: Db, items: ArticleBody[], search: string | undefined): ArticleBody[] {
+function withSnippets (db: Db, items: ArticleBody[], search: FtsQuery | undefined): ArticleBody[] {
   if (search === undefined) return items
   const passages = snippets(db, search, items.map((item) => item.id))
   return items.map((item) => ({ ...item, snippet: passages.get(item.id) ?? '' }))
@@ -357,8 +357,8 @@ function distinctiveTerms (title: string, labels: string[]): string[] {
 }
 
 /**
- * Articles like this one: sharing labels counts most, text similarity breaks ties and
- * finds related stories without labels. Never the article itself.
+ * Articles like this one: the more labels shared the closer; text similarity orders
+ * those sharing as many, and finds related stories without labels. Never the article itself.
  */
 export function related (db: Db, idOrSlug: string, viewer: Principal | null, limit: number): Page<ArticleSummaryBody> {
   publishDueArticles(db)
@@ -368,9 +368,9 @@ export function related (db: Db, idOrSlug: string, viewer: Principal | null, lim
   const candidates = 50
   const shared = queries.sharedLabelCounts(db, article.id, now, candidates)
   const similar = similarArticles(db, distinctiveTerms(article.title, labels), article.id, now, candidates)
-  const best = Math.max(0, ...similar.values())
-  const score = (id: number) => (shared.get(id) ?? 0) + (best > 0 ? (similar.get(id) ?? 0) / best : 0)
-  const ids = [...new Set([...shared.keys(), ...similar.keys()])].sort((a, b) => score(b) - score(a) || b - a).slice(0, limit)
+  const ids = [...new Set([...shared.keys(), ...similar.keys()])]
+    .sort((a, b) => (shared.get(b) ?? 0) - (shared.get(a) ?? 0) || (similar.get(b) ?? 0) - (similar.get(a) ?? 0) || b - a)
+    .slice(0, limit)
   const items = summariesWithAuthors(db, queries.articlesByIds(db, ids), viewer)
   return { items, total: items.length, limit, offset: 0, nextCursor: null }
 }
