@@ -47,9 +47,7 @@ export function publishDueArticles (db: Db, now = nowIso()): void {
   const known = nextDueByDb.get(db)
   const stale = known === undefined || Date.now() - known.checkedAt > scheduleRecheckMs
   if (!stale && (known.next === null || known.next > now)) return
-  if (stale || known.next !== null) {
-    db.transaction((tx) => { queries.publishDue(tx, now) })
-  }
+  db.transaction((tx) => { queries.publishDue(tx, now) })
   nextDueByDb.set(db, { next: queries.nextScheduledAt(db), checkedAt: Date.now() })
 }
 
