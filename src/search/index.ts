@@ -103,10 +103,13 @@ export function snippets (db: DbOrTx, search: FtsQuery, ids: number[]): Map<numb
   return new Map(rows.map((row) => [row.id, escapeHtml(row.snippet).replaceAll(openMark, '<mark>').replaceAll(closeMark, '</mark>')]))
 }
 
-/** Published articles whose title matches (as a prefix while typing), best first. */
+/**
+ * Published articles whose title matches (as a prefix while typing), best first. `cross join`
+ * keeps SQLite from starting at `articles`: the full-text match first is ~1000× faster (bench/).
+ */
 export function titleSuggestions (db: DbOrTx, search: FtsQuery, now: string, limit: number): Array<{ id: number, slug: string, title: string }> {
   return db.all(sql`select ${articles.id} as id, ${articles.slug} as slug, ${articles.title} as title
-    from articles_words join ${articles} on ${articles.id} = articles_words.rowid
+    from articles_words cross join ${articles} on ${articles.id} = articles_words.rowid
     where articles_words match ${`title : (${search.all})`}
       and ${articles.status} = 'published' and ${articles.publishedAt} <= ${now}
     order by bm25(articles_words), ${articles.publishedAt} desc
