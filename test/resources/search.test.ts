@@ -206,6 +206,8 @@ t.test('full-text search on GET /v1/articles?q=', async (t) => {
     t.match(stemmed.data[0].snippet, /<mark>attack<\/mark>/, 'the word as written in the article is marked')
     const accent = await search(app, t, 'cafe')
     t.match(accent.data[0].snippet, /<mark>Café<\/mark>/)
+    const typedStem = await search(app, t, 'attacked')
+    t.match(typedStem.data[0].snippet, /<mark>attack<\/mark>/, 'a hit found only through another form of the word being typed')
   })
 
   t.test('a snippet escapes <, >, & and " in the text and adds only <mark>', async (t) => {

@@ -2,7 +2,7 @@ import { and, asc, count, desc, eq, gte, inArray, isNotNull, lte, min, ne, or, s
 import type { DbOrTx } from '../../db/client.js'
 import { articleLabels, articles, labels } from '../../db/schema.js'
 import { isIdInPath } from '../../lib/slug.js'
-import { matchesSearch, relevance } from '../../search/index.js'
+import { searchHits, searchScore } from '../../search/index.js'
 import type { FtsQuery } from '../../search/query.js'
 import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
 import type { articleSortFields } from './schemas.js'
@@ -149,7 +149,6 @@ function hasAllLabels (keys: string[]): SQL {
 function filterCondition (filters: ArticleFilters): SQL | undefined {
   return and(
     visibleCondition(filters.visibility),
-    filters.search === undefined ? undefined : matchesSearch(filters.search),
     filters.status === undefined ? undefined : eq(articles.status, filters.status),
     filters.authorId === undefined ? undefined : eq(articles.authorId, filters.authorId),
     filters.labelKeys === undefined || filters.labelKeys.length === 0 ? undefined : hasAllLabels(filters.labelKeys),
@@ -161,10 +160,10 @@ function filterCondition (filters: ArticleFilters): SQL | undefined {
   )
 }
 
-/** `relevance` needs the search it is relative to; the service allows it only with one. */
-export function sortColumns (sort: SortKey<ArticleSortField>[], search?: FtsQuery): KeysetColumn[] {
+/** `relevance` is the search's score: the service allows it only with a search. */
+export function sortColumns (sort: SortKey<ArticleSortField>[]): KeysetColumn[] {
   const columns: KeysetColumn[] = sort.map((key) => ({
-    column: key.field === 'relevance' ? relevance(search!) : articles[key.field],
+    column: key.field === 'relevance' ? searchScore : articles[key.field],
     descending: key.descending
   }))
   columns.push({ column: articles.id, descending: sort[0]?.descending ?? false })
@@ -183,29 +182,44 @@ function orderBy (columns: KeysetColumn[]): SQL[] {
   return columns.map((key) => key.descending ? desc(key.column) : asc(key.column))
 }
 
+/** The articles a list reads from: with a search, only its hits, found (and scored) first. */
+function listSource (filters: ArticleFilters, scored: boolean): SQL {
+  if (filters.search === undefined) return sql`${articles}`
+  // `cross join` keeps the full-text match as the outer loop: scoring each article in
+  // turn instead is what made a common word take seconds (bench/search.mjs).
+  return sql`${searchHits(filters.search, scored)} cross join ${articles} on ${articles.id} = hits.id`
+}
+
+function needsScore (columns: KeysetColumn[] | undefined): boolean {
+  return columns?.some((key) => key.column === searchScore) ?? false
+}
+
+export type ListedArticleRow = ArticleRow & {
+  /** The search score, for a cursor over relevance; null without a search. */
+  relevance: number | null
+}
+
 /**
  * A page of articles. The page's ids are found first (from an index, without reading
  * whole rows past `offset`), then only those rows are read.
  */
-export function pageOfArticles (db: DbOrTx, query: ArticlePageQuery): ArticleRow[] {
-  const ids = db.select({ id: articles.id })
-    .from(articles)
-    .where(and(filterCondition(query.filters), query.after === null ? undefined : keysetAfter(query.columns, query.after)))
-    .orderBy(...orderBy(query.columns))
-    .limit(query.limit)
-    .offset(query.offset)
-    .all()
-    .map((row) => row.id)
-  return articlesByIds(db, ids)
-}
-
-export function relevanceOf (db: DbOrTx, search: FtsQuery, id: number): number | null {
-  return db.select({ rank: relevance(search) }).from(articles).where(eq(articles.id, id)).get()?.rank ?? null
+export function pageOfArticles (db: DbOrTx, query: ArticlePageQuery): ListedArticleRow[] {
+  const where = and(filterCondition(query.filters), query.after === null ? undefined : keysetAfter(query.columns, query.after))
+  const scored = needsScore(query.columns)
+  const hits = db.all<{ id: number, relevance: number | null }>(sql`select ${articles.id} as id,
+      ${scored ? searchScore : sql`null`} as relevance
+    from ${listSource(query.filters, scored)}
+    where ${where ?? sql`1`}
+    order by ${sql.join(orderBy(query.columns), sql`, `)}
+    limit ${query.limit} offset ${query.offset}`)
+  const relevance = new Map(hits.map((hit) => [hit.id, hit.relevance]))
+  return articlesByIds(db, hits.map((hit) => hit.id)).map((row) => ({ ...row, relevance: relevance.get(row.id) ?? null }))
 }
 
 export function countArticles (db: DbOrTx, filters: ArticleFilters, columns?: KeysetColumn[], after?: CursorValue[]): number {
   const where = and(filterCondition(filters), columns !== undefined && after !== undefined ? keysetAfter(columns, after) : undefined)
-  return db.select({ total: count() }).from(articles).where(where).get()?.total ?? 0
+  const scored = after !== undefined && needsScore(columns)
+  return db.get<{ total: number }>(sql`select count(*) as total from ${listSource(filters, scored)} where ${where ?? sql`1`}`).total
 }
 
 /** The `perAuthor` latest published articles of each author, in one query. */

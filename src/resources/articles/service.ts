@@ -162,11 +162,11 @@ export function list (db: Db, query: ArticleListQueryString, viewer: Principal |
   publishDueArticles(db, now)
   const filters = listFilters(db, query, viewer, now)
   if (search !== undefined) filters.search = search
-  const columns = queries.sortColumns(sort, search)
+  const columns = queries.sortColumns(sort)
   const page = readPage(query, sort, {
     count: (after) => queries.countArticles(db, filters, after === undefined ? undefined : columns, after),
     fetch: (after, limit, offset) => queries.pageOfArticles(db, { filters, columns, after, limit, offset }),
-    cursorOf: (row) => [...sort.map((key) => key.field === 'relevance' ? queries.relevanceOf(db, search!, row.id) : row[key.field]), row.id]
+    cursorOf: (row) => [...sort.map((key) => row[key.field]), row.id]
   })
   return mapPage(page, (rows) => withSnippets(db, present(db, rows, viewer, include), search))
 }
