@@ -1,11 +1,12 @@
 import { AjvCompiler } from '@fastify/ajv-compiler'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
-import { databasePath } from './config.js'
+import { databasePath, type SynchronousLevel } from './config.js'
 import auth from './plugins/auth.js'
 import db from './plugins/db.js'
 import draining from './plugins/draining.js'
 import httpCache from './plugins/http-cache.js'
+import idempotency from './plugins/idempotency.js'
 import openapi from './plugins/openapi.js'
 import problem, { handleError } from './plugins/problem.js'
 import rateLimit from './plugins/rate-limit.js'
@@ -15,14 +16,20 @@ import { articleSchemas } from './resources/articles/schemas.js'
 import { authorSchemas } from './resources/authors/schemas.js'
 import { commentSchemas } from './resources/comments/schemas.js'
 import { daySchemas } from './resources/dates/schemas.js'
+import { feedSchemas } from './resources/feeds/schemas.js'
+import { importSchemas } from './resources/import/schemas.js'
 import { labelSchemas } from './resources/labels/schemas.js'
 import { tokenSchemas } from './resources/tokens/schemas.js'
 import { routes } from './routes.js'
-import { NoQuery, sharedSchemas } from './schemas.js'
+import { NoQuery, problems, sharedSchemas } from './schemas.js'
 
 export interface AppOptions {
   /** An SQLite file path or `:memory:`. */
   databaseUrl: string
+  /** SQLite's `synchronous` level (default `normal`; `full` keeps acknowledged writes through a power cut). */
+  synchronous?: SynchronousLevel
+  /** How long a write waits for another connection's lock before answering 503 (default 5000 ms). */
+  busyTimeoutMs?: number
   timezone: string
   locale: string
   /** Fill an empty database with the demo blog. */
@@ -37,6 +44,18 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger']
   /** Largest accepted JSON body, in bytes. */
   bodyLimit?: number
+  /** Largest import file, in bytes (default 512 MiB). */
+  importLimit?: number
+  /** The blog's name in feeds (default "Dateline"). */
+  siteTitle?: string
+  /** A line about the blog in feeds (default none). */
+  siteDescription?: string
+  /** The front end's public address; feed and sitemap links start with it (default http://localhost:3000). */
+  siteUrl?: string
+  /** Where the front end shows an article, with `{slug}` or `{id}` (default `/articles/{slug}`). */
+  articlePath?: string
+  /** URLs per sitemap file before `/sitemap.xml` becomes an index (default 50,000, the protocol's cap). */
+  sitemapPageSize?: number
 }
 
 type ValidatorFactory = NonNullable<NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>['buildValidator']>
@@ -89,19 +108,33 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     timezone: options.timezone,
     locale: options.locale,
     commentsAutoApprove: options.commentsAutoApprove ?? false,
-    commentRateLimit: options.commentRateLimit ?? 5
+    commentRateLimit: options.commentRateLimit ?? 5,
+    siteTitle: options.siteTitle ?? 'Dateline',
+    siteDescription: options.siteDescription ?? '',
+    siteUrl: (options.siteUrl ?? 'http://localhost:3000').replace(/\/+$/, ''),
+    articlePath: options.articlePath ?? '/articles/{slug}',
+    sitemapPageSize: options.sitemapPageSize ?? 50_000
   })
-  await app.register(db, { path: databasePath(options.databaseUrl), demo: options.demo, timezone: options.timezone, locale: options.locale })
+  await app.register(db, {
+    path: databasePath(options.databaseUrl),
+    synchronous: options.synchronous ?? 'normal',
+    busyTimeoutMs: options.busyTimeoutMs ?? 5000,
+    demo: options.demo,
+    timezone: options.timezone,
+    locale: options.locale
+  })
   await app.register(auth, { adminToken: options.adminToken })
   await app.register(httpCache)
-  for (const schema of [...sharedSchemas, ...articleSchemas, ...authorSchemas, ...commentSchemas, ...daySchemas, ...labelSchemas, ...tokenSchemas]) app.addSchema(schema)
+  await app.register(idempotency)
+  for (const schema of [...sharedSchemas, ...articleSchemas, ...authorSchemas, ...commentSchemas, ...daySchemas, ...labelSchemas, ...tokenSchemas, ...feedSchemas, ...importSchemas]) app.addSchema(schema)
   await app.register(openapi)
-  // A typo in a query parameter is a 400 even on routes that take none.
   app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/v1') && route.schema !== undefined && route.schema.querystring === undefined) {
-      route.schema.querystring = NoQuery
-    }
+    if (route.schema === undefined) return
+    // A typo in a query parameter is a 400 even on routes that take none.
+    if (route.url.startsWith('/v1') && route.schema.querystring === undefined) route.schema.querystring = NoQuery
+    // Any request can meet a server that is shutting down, or a database another process holds.
+    if (route.schema.response !== undefined) route.schema.response = { ...problems(503), ...(route.schema.response as object) }
   })
-  await app.register(routes)
+  await app.register(routes, { importLimit: options.importLimit ?? 512 * 1024 * 1024 })
   return app
 }

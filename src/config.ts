@@ -3,11 +3,17 @@ import { isAbsolute, resolve } from 'node:path'
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 export type LogLevel = (typeof logLevels)[number]
 
+/** SQLite's `synchronous` levels Dateline offers (see src/db/client.ts for what each promises). */
+export const synchronousLevels = ['normal', 'full'] as const
+export type SynchronousLevel = (typeof synchronousLevels)[number]
+
 export interface Config {
   port: number
   host: string
   /** A file path or `:memory:`. */
   databaseUrl: string
+  /** `full` also survives a power cut with every acknowledged write; `normal` survives a process crash. */
+  synchronous: SynchronousLevel
   timezone: string
   locale: string
   demo: boolean
@@ -20,7 +26,17 @@ export interface Config {
   commentRateLimit: number
   /** Largest JSON body, in bytes. */
   bodyLimit: number
+  /** Largest import file (`POST /v1/import`), in bytes. */
+  importLimit: number
   logLevel: LogLevel
+  /** The blog's name, as feeds show it. */
+  siteTitle: string
+  /** A line about the blog, as feeds show it (may be empty). */
+  siteDescription: string
+  /** The public address of the blog's front end, without a trailing slash: feed and sitemap links start with it. */
+  siteUrl: string
+  /** Where the front end shows an article: a path with `{slug}` or `{id}`. */
+  articlePath: string
 }
 
 /** One setting: its environment name, the CLI flag that overrides it, and its default. */
@@ -62,6 +78,12 @@ function parseDatabaseUrl (raw: string): string {
     throw new Invalid('only an SQLite file path or :memory: is supported in this version')
   }
   return value
+}
+
+function parseSynchronous (raw: string): SynchronousLevel {
+  const value = raw.trim().toLowerCase()
+  if (!(synchronousLevels as readonly string[]).includes(value)) throw new Invalid(`expected ${synchronousLevels.join(' or ')}`)
+  return value as SynchronousLevel
 }
 
 function parseTimezone (raw: string): string {
@@ -118,6 +140,30 @@ function positiveInteger (max: number) {
   }
 }
 
+function parseSiteUrl (raw: string): string {
+  let url: URL
+  try {
+    url = new URL(raw.trim())
+  } catch {
+    throw new Invalid('not an absolute URL such as https://blog.example.org')
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Invalid('must be an http or https URL')
+  if (url.search !== '' || url.hash !== '' || raw.includes('?') || raw.includes('#')) throw new Invalid('must have no query string or fragment')
+  if (url.username !== '' || url.password !== '') throw new Invalid('must not contain credentials')
+  // Paths are appended to it, so `https://blog.example.org/` and `…org` are the same site.
+  return url.href.replace(/\/+$/, '')
+}
+
+function parseArticlePath (raw: string): string {
+  const path = raw.trim()
+  if (!path.startsWith('/') || path.startsWith('//')) throw new Invalid('must be a path starting with a single /, e.g. /articles/{slug}')
+  if (!path.includes('{slug}') && !path.includes('{id}')) throw new Invalid('must contain {slug} or {id}')
+  if (/[?#\s]/.test(path)) throw new Invalid('must be a path only, without spaces, query or fragment')
+  const unknown = [...path.matchAll(/\{([^}]*)\}/g)].map((match) => match[1]).filter((name) => name !== 'slug' && name !== 'id')
+  if (unknown.length > 0) throw new Invalid(`knows only {slug} and {id}, not {${unknown[0]}}`)
+  return path
+}
+
 function parseLogLevel (raw: string): LogLevel {
   const value = raw.trim().toLowerCase()
   if (!(logLevels as readonly string[]).includes(value)) {
@@ -130,6 +176,7 @@ const settings: { [K in keyof Config]: Setting<K> } = {
   port: { key: 'port', env: 'PORT', flag: 'port', fallback: '3000', parse: parsePort },
   host: { key: 'host', env: 'HOST', flag: 'host', fallback: '127.0.0.1', parse: parseNonEmpty },
   databaseUrl: { key: 'databaseUrl', env: 'DATABASE_URL', flag: 'database-url', fallback: './data/dateline.db', parse: parseDatabaseUrl },
+  synchronous: { key: 'synchronous', env: 'DATELINE_SYNCHRONOUS', flag: 'synchronous', fallback: 'normal', parse: parseSynchronous },
   timezone: { key: 'timezone', env: 'DATELINE_TIMEZONE', flag: 'timezone', fallback: 'UTC', parse: parseTimezone },
   locale: { key: 'locale', env: 'DATELINE_LOCALE', flag: 'locale', fallback: 'en-US', parse: parseLocale },
   demo: { key: 'demo', env: 'DATELINE_DEMO', flag: 'demo', fallback: 'true', parse: parseBoolean },
@@ -138,7 +185,12 @@ const settings: { [K in keyof Config]: Setting<K> } = {
   corsOrigins: { key: 'corsOrigins', env: 'DATELINE_CORS_ORIGINS', flag: 'cors-origins', fallback: '', parse: parseOrigins },
   commentRateLimit: { key: 'commentRateLimit', env: 'DATELINE_COMMENT_RATE_LIMIT', flag: 'comment-rate-limit', fallback: '5', parse: positiveInteger(10_000) },
   bodyLimit: { key: 'bodyLimit', env: 'DATELINE_BODY_LIMIT', flag: 'body-limit', fallback: String(1024 * 1024), parse: positiveInteger(100 * 1024 * 1024) },
-  logLevel: { key: 'logLevel', env: 'LOG_LEVEL', flag: 'log-level', fallback: 'info', parse: parseLogLevel }
+  importLimit: { key: 'importLimit', env: 'DATELINE_IMPORT_LIMIT', flag: 'import-limit', fallback: String(512 * 1024 * 1024), parse: positiveInteger(8 * 1024 * 1024 * 1024) },
+  logLevel: { key: 'logLevel', env: 'LOG_LEVEL', flag: 'log-level', fallback: 'info', parse: parseLogLevel },
+  siteTitle: { key: 'siteTitle', env: 'DATELINE_SITE_TITLE', flag: 'site-title', fallback: 'Dateline', parse: parseNonEmpty },
+  siteDescription: { key: 'siteDescription', env: 'DATELINE_SITE_DESCRIPTION', flag: 'site-description', fallback: '', parse: (raw) => raw.trim() },
+  siteUrl: { key: 'siteUrl', env: 'DATELINE_SITE_URL', flag: 'site-url', fallback: 'http://localhost:3000', parse: parseSiteUrl },
+  articlePath: { key: 'articlePath', env: 'DATELINE_ARTICLE_PATH', flag: 'article-path', fallback: '/articles/{slug}', parse: parseArticlePath }
 }
 
 /** The CLI flags that set a configuration value, e.g. `--port`. */

@@ -17,7 +17,15 @@ export const Forbidden = createError<[string]>('DATELINE_FORBIDDEN', '%s', 403)
 export const PreconditionFailed = createError<[string]>('DATELINE_PRECONDITION_FAILED', '%s', 412)
 export const TooManyRequests = createError<[string]>('DATELINE_TOO_MANY_REQUESTS', '%s', 429)
 export const Unavailable = createError<[string]>('DATELINE_UNAVAILABLE', '%s', 503)
+export const IdempotencyKeyReused = createError<[string]>('DATELINE_IDEMPOTENCY_KEY_REUSED', '%s', 422)
+export const PayloadTooLarge = createError<[string]>('DATELINE_PAYLOAD_TOO_LARGE', '%s', 413)
 const Invalid = createError<[string]>('DATELINE_INVALID', '%s', 400)
+const Malformed = createError<[string]>('DATELINE_MALFORMED_IMPORT', '%s', 400)
+
+/** A 400 for an import file that cannot be read, naming where (`body` line and column). */
+export function malformedImport (message: string): Error & { errors: FieldError[] } {
+  return Object.assign(new Malformed(`The file cannot be imported: ${message}`), { errors: [{ path: 'body', message }] })
+}
 
 /** A 400 that names the offending field, for rules a JSON schema cannot express. */
 export function invalid (path: string, message: string): Error & { errors: FieldError[] } {

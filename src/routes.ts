@@ -1,15 +1,18 @@
 import type { FastifyInstance } from 'fastify'
+import exportRoutes from './resources/export/routes.js'
+import importRoutes, { type ImportRoutesOptions } from './resources/import/routes.js'
 import articles from './resources/articles/routes.js'
 import authors from './resources/authors/routes.js'
 import { articleCommentsRoutes, commentsRoutes } from './resources/comments/routes.js'
 import { archiveRoutes, datesRoutes } from './resources/dates/routes.js'
+import feeds from './resources/feeds/routes.js'
 import health from './resources/health/routes.js'
 import labels from './resources/labels/routes.js'
 import search from './resources/search/routes.js'
 import tokens from './resources/tokens/routes.js'
 
 /** The route table: every resource with its prefix. */
-export async function routes (app: FastifyInstance): Promise<void> {
+export async function routes (app: FastifyInstance, options: ImportRoutesOptions): Promise<void> {
   await app.register(health)
   await app.register(authors, { prefix: '/v1/authors' })
   await app.register(articles, { prefix: '/v1/articles' })
@@ -20,4 +23,7 @@ export async function routes (app: FastifyInstance): Promise<void> {
   await app.register(labels, { prefix: '/v1/labels' })
   await app.register(search, { prefix: '/v1/search' })
   await app.register(tokens, { prefix: '/v1/tokens' })
+  await app.register(importRoutes, { prefix: '/v1/import', importLimit: options.importLimit })
+  await app.register(exportRoutes, { prefix: '/v1/export' })
+  await app.register(feeds)
 }

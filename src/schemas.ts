@@ -113,7 +113,7 @@ export const pageQuery = {
 }
 
 /** The problem+json answers a route documents, by status code. */
-export function problems (...statuses: Array<400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 429>) {
+export function problems (...statuses: Array<400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 422 | 429 | 503>) {
   const byStatus: Record<number, { description: string, content: { 'application/problem+json': { schema: ReturnType<typeof ref<typeof Problem>> } } }> = {}
   for (const status of statuses) {
     byStatus[status] = {
@@ -133,7 +133,9 @@ const problemDescriptions: Record<number, string> = {
   412: 'The resource changed since the `If-Match` ETag was read',
   413: 'The request body is too large',
   415: 'The request body is not `application/json`',
-  429: 'Too many requests: wait for `Retry-After` seconds'
+  422: 'The `Idempotency-Key` was already used, within 24 hours, for a different request',
+  429: 'Too many requests: wait for `Retry-After` seconds',
+  503: 'Shutting down, or the database stayed busy: retry after `Retry-After` seconds'
 }
 
 export const sharedSchemas = [FieldError, Problem, ListMeta]

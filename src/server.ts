@@ -4,11 +4,16 @@ import type { Config } from './config.js'
 
 // In-flight requests get this long to finish after SIGTERM/SIGINT before the process gives up.
 const drainTimeoutMs = 10_000
+// Closing the server resets every connection whose request has not been read yet (Node closes
+// "idle" connections), though the client sent it before the signal. For this long first, such
+// requests are read and answered with a clean 503 instead (plugins/draining.ts).
+const drainGraceMs = 100
 
 /** Builds the app from the configuration, listens, and drains on SIGTERM/SIGINT. */
 export async function startServer (config: Config): Promise<FastifyInstance> {
   const app = await buildApp({
     databaseUrl: config.databaseUrl,
+    synchronous: config.synchronous,
     timezone: config.timezone,
     locale: config.locale,
     demo: config.demo,
@@ -16,7 +21,12 @@ export async function startServer (config: Config): Promise<FastifyInstance> {
     corsOrigins: config.corsOrigins,
     commentRateLimit: config.commentRateLimit,
     bodyLimit: config.bodyLimit,
+    importLimit: config.importLimit,
     adminToken: config.adminToken,
+    siteTitle: config.siteTitle,
+    siteDescription: config.siteDescription,
+    siteUrl: config.siteUrl,
+    articlePath: config.articlePath,
     logger: { level: config.logLevel }
   })
   await app.listen({ port: config.port, host: config.host })
@@ -28,7 +38,9 @@ export async function startServer (config: Config): Promise<FastifyInstance> {
       process.exit(1)
     }, drainTimeoutMs)
     timer.unref()
-    app.close().then(() => process.exit(0), (error: unknown) => {
+    app.startDraining()
+    const grace = new Promise((resolve) => setTimeout(resolve, drainGraceMs))
+    grace.then(() => app.close()).then(() => process.exit(0), (error: unknown) => {
       app.log.error({ err: error }, 'error while closing')
       process.exit(1)
     })

@@ -20,6 +20,7 @@ t.test('with nothing set, readConfig gives the documented defaults', async (t) =
     port: 3000,
     host: '127.0.0.1',
     databaseUrl: './data/dateline.db',
+    synchronous: 'normal',
     timezone: 'UTC',
     locale: 'en-US',
     demo: true,
@@ -28,7 +29,12 @@ t.test('with nothing set, readConfig gives the documented defaults', async (t) =
     corsOrigins: [],
     commentRateLimit: 5,
     bodyLimit: 1048576,
-    logLevel: 'info'
+    importLimit: 536870912,
+    logLevel: 'info',
+    siteTitle: 'Dateline',
+    siteDescription: '',
+    siteUrl: 'http://localhost:3000',
+    articlePath: '/articles/{slug}'
   })
 })
 
@@ -65,6 +71,13 @@ t.test('DATELINE_LOCALE takes a BCP 47 tag, canonicalised', async (t) => {
   t.equal(readConfig({ DATELINE_LOCALE: 'fr' }).locale, 'fr')
 })
 
+t.test('DATELINE_SYNCHRONOUS takes normal or full, case-insensitively', async (t) => {
+  t.equal(readConfig({ DATELINE_SYNCHRONOUS: 'full' }).synchronous, 'full')
+  t.equal(readConfig({ DATELINE_SYNCHRONOUS: ' NORMAL ' }).synchronous, 'normal')
+  t.equal(readConfig({ DATELINE_SYNCHRONOUS: 'normal' }, { synchronous: 'full' }).synchronous, 'full', 'the --synchronous flag wins')
+  t.match(configError({ DATELINE_SYNCHRONOUS: 'off' }).message, /DATELINE_SYNCHRONOUS="off": expected normal or full/)
+})
+
 t.test('DATELINE_DEMO takes the usual spellings of true and false', async (t) => {
   for (const value of ['true', 'TRUE', '1', 'yes', 'on', ' True ']) t.equal(readConfig({ DATELINE_DEMO: value }).demo, true, `${JSON.stringify(value)} is true`)
   for (const value of ['false', 'False', '0', 'no', 'off']) t.equal(readConfig({ DATELINE_DEMO: value }).demo, false, `${JSON.stringify(value)} is false`)
@@ -86,6 +99,7 @@ t.test('every setting can be given at once', async (t) => {
     PORT: '4000',
     HOST: '0.0.0.0',
     DATABASE_URL: '/srv/blog.db',
+    DATELINE_SYNCHRONOUS: 'full',
     DATELINE_TIMEZONE: 'Europe/Dublin',
     DATELINE_LOCALE: 'en-IE',
     DATELINE_DEMO: 'false',
@@ -94,11 +108,16 @@ t.test('every setting can be given at once', async (t) => {
     DATELINE_CORS_ORIGINS: 'https://blog.example.org, http://localhost:5173',
     DATELINE_COMMENT_RATE_LIMIT: '10',
     DATELINE_BODY_LIMIT: '2000000',
-    LOG_LEVEL: 'warn'
+    LOG_LEVEL: 'warn',
+    DATELINE_SITE_TITLE: 'The Vell Courier',
+    DATELINE_SITE_DESCRIPTION: 'News from the Vell valley',
+    DATELINE_SITE_URL: 'https://blog.example.org/',
+    DATELINE_ARTICLE_PATH: '/{slug}'
   }), {
     port: 4000,
     host: '0.0.0.0',
     databaseUrl: '/srv/blog.db',
+    synchronous: 'full',
     timezone: 'Europe/Dublin',
     locale: 'en-IE',
     demo: false,
@@ -107,7 +126,12 @@ t.test('every setting can be given at once', async (t) => {
     corsOrigins: ['https://blog.example.org', 'http://localhost:5173'],
     commentRateLimit: 10,
     bodyLimit: 2000000,
-    logLevel: 'warn'
+    importLimit: 536870912,
+    logLevel: 'warn',
+    siteTitle: 'The Vell Courier',
+    siteDescription: 'News from the Vell valley',
+    siteUrl: 'https://blog.example.org',
+    articlePath: '/{slug}'
   })
 })
 
@@ -116,6 +140,7 @@ t.test('CLI flags override the environment', async (t) => {
     PORT: '4000',
     HOST: '127.0.0.1',
     DATABASE_URL: '/srv/env.db',
+    DATELINE_SYNCHRONOUS: 'normal',
     DATELINE_TIMEZONE: 'UTC',
     DATELINE_LOCALE: 'en-US',
     DATELINE_DEMO: 'true',
@@ -128,6 +153,7 @@ t.test('CLI flags override the environment', async (t) => {
     port: '5000',
     host: '0.0.0.0',
     'database-url': '/srv/flag.db',
+    synchronous: 'full',
     timezone: 'Asia/Tokyo',
     locale: 'ja-JP',
     demo: 'false',
@@ -139,6 +165,7 @@ t.test('CLI flags override the environment', async (t) => {
     port: 5000,
     host: '0.0.0.0',
     databaseUrl: '/srv/flag.db',
+    synchronous: 'full',
     timezone: 'Asia/Tokyo',
     locale: 'ja-JP',
     demo: false,
@@ -147,14 +174,19 @@ t.test('CLI flags override the environment', async (t) => {
     corsOrigins: ['*'],
     commentRateLimit: 5,
     bodyLimit: 1048576,
-    logLevel: 'debug'
+    importLimit: 536870912,
+    logLevel: 'debug',
+    siteTitle: 'Dateline',
+    siteDescription: '',
+    siteUrl: 'http://localhost:3000',
+    articlePath: '/articles/{slug}'
   })
   t.equal(readConfig({ PORT: '4000' }, { host: '0.0.0.0' }).port, 4000, 'a flag overrides only its own setting')
   t.equal(readConfig({ PORT: '4000' }, { port: undefined }).port, 4000, 'an absent flag leaves the environment in charge')
 })
 
 t.test('configFlags lists a flag for every setting', async (t) => {
-  t.same([...configFlags].sort(), ['admin-token', 'body-limit', 'comment-rate-limit', 'comments-autoapprove', 'cors-origins', 'database-url', 'demo', 'host', 'locale', 'log-level', 'port', 'timezone'])
+  t.same([...configFlags].sort(), ['admin-token', 'article-path', 'body-limit', 'comment-rate-limit', 'comments-autoapprove', 'cors-origins', 'database-url', 'demo', 'host', 'import-limit', 'locale', 'log-level', 'port', 'site-description', 'site-title', 'site-url', 'synchronous', 'timezone'])
 })
 
 t.test('each bad value is a ConfigError naming its environment variable', async (t) => {
@@ -170,6 +202,8 @@ t.test('each bad value is a ConfigError naming its environment variable', async 
     ['DATELINE_TIMEZONE', '+01:00'],
     ['DATELINE_LOCALE', 'not a locale!!'],
     ['DATELINE_DEMO', 'maybe'],
+    ['DATELINE_SYNCHRONOUS', 'off'],
+    ['DATELINE_SYNCHRONOUS', 'extra'],
     ['DATELINE_ADMIN_TOKEN', 'short'],
     ['DATELINE_ADMIN_TOKEN', 'x'.repeat(23)],
     ['LOG_LEVEL', 'shouty'],
@@ -216,4 +250,33 @@ t.test('DATELINE_COMMENT_RATE_LIMIT and DATELINE_BODY_LIMIT are positive integer
   t.equal(readConfig({ DATELINE_COMMENT_RATE_LIMIT: '30' }).commentRateLimit, 30)
   t.match(configError({ DATELINE_COMMENT_RATE_LIMIT: '0' }).message, 'DATELINE_COMMENT_RATE_LIMIT')
   t.match(configError({ DATELINE_BODY_LIMIT: 'lots' }).message, 'DATELINE_BODY_LIMIT')
+})
+
+t.test('DATELINE_SITE_URL takes an absolute http(s) URL, kept without a trailing slash', async (t) => {
+  t.equal(readConfig({ DATELINE_SITE_URL: 'https://blog.example.org' }).siteUrl, 'https://blog.example.org')
+  t.equal(readConfig({ DATELINE_SITE_URL: 'https://blog.example.org/' }).siteUrl, 'https://blog.example.org', 'the trailing slash is normalised away')
+  t.equal(readConfig({ DATELINE_SITE_URL: 'http://Example.ORG:8080/news/' }).siteUrl, 'http://example.org:8080/news', 'a path is kept, the host lower-cased')
+  t.equal(readConfig({ DATELINE_SITE_URL: ' https://blog.example.org ' }).siteUrl, 'https://blog.example.org', 'trimmed')
+  t.equal(readConfig({}, { 'site-url': 'https://flag.example.org/' }).siteUrl, 'https://flag.example.org', 'the --site-url flag')
+  for (const value of ['blog.example.org', '/news', 'ftp://blog.example.org', 'mailto:news@example.org', 'https://blog.example.org/?utm=x', 'https://blog.example.org/?', 'https://blog.example.org/#top', 'https://user:secret@blog.example.org', '', 'not a url']) {
+    const error = configError({ DATELINE_SITE_URL: value })
+    t.match(error.message, 'DATELINE_SITE_URL', `${JSON.stringify(value)} is refused`)
+    t.notMatch(error.message, /\n/, 'in one line')
+  }
+})
+
+t.test('DATELINE_SITE_TITLE and DATELINE_SITE_DESCRIPTION are taken as given, trimmed; only the title must not be empty', async (t) => {
+  t.equal(readConfig({ DATELINE_SITE_TITLE: ' Café & <Co> ' }).siteTitle, 'Café & <Co>')
+  t.equal(readConfig({ DATELINE_SITE_DESCRIPTION: ' News & views ' }).siteDescription, 'News & views')
+  t.equal(readConfig({ DATELINE_SITE_DESCRIPTION: '' }).siteDescription, '')
+  t.equal(readConfig({}, { 'site-title': 'Flagged', 'site-description': 'From a flag' }).siteTitle, 'Flagged')
+  t.match(configError({ DATELINE_SITE_TITLE: '   ' }).message, 'DATELINE_SITE_TITLE')
+})
+
+t.test('DATELINE_ARTICLE_PATH is a path with {slug} or {id}', async (t) => {
+  t.equal(readConfig({ DATELINE_ARTICLE_PATH: '/{id}/{slug}.html' }).articlePath, '/{id}/{slug}.html')
+  t.equal(readConfig({}, { 'article-path': '/p/{id}' }).articlePath, '/p/{id}')
+  for (const value of ['articles/{slug}', '/articles', '/articles/{title}', '//cdn.example.org/{slug}', '/a/{slug}?x=1', 'https://blog.example.org/{slug}']) {
+    t.match(configError({ DATELINE_ARTICLE_PATH: value }).message, 'DATELINE_ARTICLE_PATH', `${JSON.stringify(value)} is refused`)
+  }
 })

@@ -113,7 +113,8 @@ export function checkAgainstDocument (app: FastifyInstance, t: TapLike, method: 
   }
   const ref = `openapi#/${pointer('paths', route.template, method.toLowerCase(), 'responses', String(response.statusCode), 'content', mediaType, 'schema')}`
   const validator = new URLSearchParams(query).has('fields') ? sparseAjv : ajv
-  if (!validator.validate({ $ref: ref }, response.json())) {
+  const body = /^application\/(?:[\w.-]+\+)?json$/.test(mediaType) ? response.json() : response.body
+  if (!validator.validate({ $ref: ref }, body)) {
     t.fail(`${method} ${url} (${response.statusCode}) does not match its documented schema`, { errors: validator.errors, body: response.body })
   }
 }

@@ -6,7 +6,10 @@ import { tokenRoles, type TokenRole } from '../db/schema.js'
 import { seedDemo } from '../demo/seed.js'
 import { alignDaysToTimezone } from '../resources/articles/service.js'
 import { ensureSearchIndex } from '../search/index.js'
+import { importFormats, type ImportFormat } from '../resources/import/records.js'
+import { backupDatabase, knownMigrationCount, restoreDatabase } from './backup.js'
 import { writeOpenApi } from './openapi.js'
+import { describeReport, exportCommand, importCommand } from './transfer.js'
 import { createToken, listTokens, revokeToken } from '../resources/tokens/service.js'
 import { startServer } from '../server.js'
 
@@ -27,10 +30,18 @@ Commands:
                                 create an API token; the secret is printed once
   token list                    list tokens (never their secrets)
   token revoke <id>             revoke a token at once
+  import <file> [--dry-run] [--format <name>] [--json]
+                                import a Blogger, WordPress (WXR) or Dateline (NDJSON) export;
+                                formats: blogger-legacy, blogger-2018, blogger-api, wxr, ndjson
+  export [<file>]               write everything as NDJSON (to stdout without a file)
+  backup <file> [--force]       copy the database to <file>, online (the server may be running)
+  restore <file> [--force]      replace the database with a backup, after checking it;
+                                --force replaces an existing database (never one in use)
 
 Settings come from the environment; these flags override them:
-  --port, --host, --database-url, --timezone, --locale, --demo, --comments-autoapprove,
-  --cors-origins, --comment-rate-limit, --body-limit, --admin-token, --log-level
+  --port, --host, --database-url, --synchronous, --timezone, --locale, --demo,
+  --comments-autoapprove, --cors-origins, --comment-rate-limit, --body-limit, --import-limit,
+  --admin-token, --log-level, --site-title, --site-description, --site-url, --article-path
 `
 
 class UsageError extends Error {}
@@ -39,6 +50,7 @@ const options = {
   port: { type: 'string' },
   host: { type: 'string' },
   'database-url': { type: 'string' },
+  synchronous: { type: 'string' },
   timezone: { type: 'string' },
   locale: { type: 'string' },
   demo: { type: 'string' },
@@ -46,26 +58,87 @@ const options = {
   'cors-origins': { type: 'string' },
   'comment-rate-limit': { type: 'string' },
   'body-limit': { type: 'string' },
+  'import-limit': { type: 'string' },
   'admin-token': { type: 'string' },
   'log-level': { type: 'string' },
+  'site-title': { type: 'string' },
+  'site-description': { type: 'string' },
+  'site-url': { type: 'string' },
+  'article-path': { type: 'string' },
   role: { type: 'string' },
   author: { type: 'string' },
   name: { type: 'string' },
   'expires-at': { type: 'string' },
   out: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  format: { type: 'string' },
+  json: { type: 'boolean' },
+  force: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' }
 } as const
 
-function withDatabase<T> (config: Config, work: (db: Db) => T): T {
-  const db = openDatabase(databasePath(config.databaseUrl))
+function openMigrated (config: Config): Db {
+  const db = openDatabase(databasePath(config.databaseUrl), { synchronous: config.synchronous })
   try {
     runMigrations(db)
     alignDaysToTimezone(db, config.timezone)
     ensureSearchIndex(db)
+    return db
+  } catch (error) {
+    db.$client.close()
+    throw error
+  }
+}
+
+function withDatabase<T> (config: Config, work: (db: Db) => T): T {
+  const db = openMigrated(config)
+  try {
     return work(db)
   } finally {
     db.$client.close()
   }
+}
+
+async function withDatabaseAsync<T> (config: Config, work: (db: Db) => Promise<T>): Promise<T> {
+  const db = openMigrated(config)
+  try {
+    return await work(db)
+  } finally {
+    db.$client.close()
+  }
+}
+
+function parseFormat (raw: string | boolean | undefined): ImportFormat | undefined {
+  if (raw === undefined) return undefined
+  if (!(importFormats as readonly unknown[]).includes(raw)) throw new UsageError(`--format must be one of ${importFormats.join(', ')}`)
+  return raw as ImportFormat
+}
+
+async function importFileCommand (config: Config, args: string[], values: Record<string, string | boolean | undefined>, io: CliIo): Promise<number> {
+  const [file] = args
+  if (file === undefined) throw new UsageError('import needs a file')
+  const format = parseFormat(values.format)
+  const report = await withDatabaseAsync(config, (db) => importCommand(db, config, { file, dryRun: values['dry-run'] === true, ...(format === undefined ? {} : { format }) }, io.stderr))
+  io.stdout.write(values.json === true ? JSON.stringify(report, null, 2) + '\n' : describeReport(report))
+  return 0
+}
+
+async function backupCommand (config: Config, args: string[], values: Record<string, string | boolean | undefined>, io: CliIo): Promise<number> {
+  const [file] = args
+  if (file === undefined) throw new UsageError('backup needs a file to write')
+  const source = databasePath(config.databaseUrl)
+  const report = await backupDatabase(source, file, { force: values.force === true })
+  io.stdout.write(`Backed up ${source} to ${report.file} (${report.pages} pages, ${report.bytes} bytes).\n`)
+  return 0
+}
+
+function restoreCommand (config: Config, args: string[], values: Record<string, string | boolean | undefined>, io: CliIo): number {
+  const [file] = args
+  if (file === undefined) throw new UsageError('restore needs a backup file')
+  const report = restoreDatabase(file, databasePath(config.databaseUrl), { force: values.force === true })
+  const pending = knownMigrationCount() - report.migrations
+  io.stdout.write(`Restored ${report.target} from ${file}${pending > 0 ? ` (${pending} migration${pending === 1 ? '' : 's'} to apply at the next start)` : ''}.\n`)
+  return 0
 }
 
 function parseRole (raw: string | undefined): TokenRole {
@@ -146,6 +219,15 @@ async function run (argv: string[], io: CliIo): Promise<number> {
     }
     case 'token':
       return await tokenCommand(config, args, values, io)
+    case 'import':
+      return await importFileCommand(config, args, values, io)
+    case 'export':
+      await withDatabaseAsync(config, (db) => exportCommand(db, config, args[0], io.stdout))
+      return 0
+    case 'backup':
+      return await backupCommand(config, args, values, io)
+    case 'restore':
+      return restoreCommand(config, args, values, io)
     default:
       throw new UsageError(`unknown command "${command}"`)
   }
@@ -166,7 +248,9 @@ export async function runCli (argv: string[], io: CliIo): Promise<number> {
       return 2
     }
     // Start-up failures (port in use, unreadable database…) are one line for the operator.
-    io.stderr.write(`dateline: ${error instanceof Error ? error.message : String(error)}${code === undefined ? '' : ` (${code})`}\n`)
+    // Only the first line: drizzle's "Failed query: …" goes on with the SQL and its parameters.
+    const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]
+    io.stderr.write(`dateline: ${message}${code === undefined ? '' : ` (${code})`}\n`)
     return 1
   }
 }

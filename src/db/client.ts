@@ -1,9 +1,10 @@
-import { mkdirSync } from 'node:fs'
+import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
+import type { SynchronousLevel } from '../config.js'
 import * as schema from './schema.js'
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database }
@@ -14,19 +15,191 @@ export type DbOrTx = Db | Tx
 // Resolved from this file so it works from src/ (tests) and dist/ (production) alike.
 export const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.url))
 
-/** Opens the SQLite database with the pragmas Dateline relies on. */
-export function openDatabase (path: string): Db {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
-  const sqlite = new Database(path)
-  // WAL lets readers go on while a write commits; NORMAL sync is durable against a
-  // process crash in WAL mode (a power cut may lose the last commits, never corrupt).
-  if (path !== ':memory:') sqlite.pragma('journal_mode = WAL')
-  sqlite.pragma('synchronous = NORMAL')
-  sqlite.pragma('foreign_keys = ON')
-  sqlite.pragma('busy_timeout = 5000')
-  return drizzle(sqlite, { schema }) as Db
+/**
+ * A database Dateline cannot (or must not) use: a missing folder that cannot be created, a
+ * read-only file, a file that is not SQLite, a schema from a newer version. The message is one
+ * line naming the file, for the operator; nothing was written to the file.
+ */
+export class DatabaseUnusable extends Error {
+  constructor (message: string) {
+    super(message)
+    this.name = 'DatabaseUnusable'
+  }
 }
 
+export interface OpenOptions {
+  /** SQLite's `synchronous` pragma (default `normal`; see below for what each promises). */
+  synchronous?: SynchronousLevel
+  /** How long a write waits for another connection's lock before SQLITE_BUSY (default 5000). */
+  busyTimeoutMs?: number
+}
+
+const sqliteHeader = Buffer.from('SQLite format 3\0', 'latin1')
+
+function reasonOf (error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code
+  switch (code) {
+    case 'EACCES':
+    case 'EPERM': return `permission denied (${code})`
+    case 'EROFS': return 'the file system is read-only (EROFS)'
+    case 'ENOTDIR':
+    case 'EEXIST': return `a part of the path is a file, not a folder (${code})`
+    case 'ENOENT': return 'a part of the path does not exist (ENOENT)'
+    default: return error instanceof Error ? error.message.split('\n')[0]! : String(error)
+  }
+}
+
+/**
+ * Checks, before SQLite touches anything, that `path` can be a Dateline database: its folder
+ * exists (or is created) and takes new files (SQLite keeps `-wal` and `-shm` beside the
+ * database), and an existing file is writable and starts with SQLite's header.
+ */
+function checkDatabaseFile (path: string): void {
+  const folder = dirname(path)
+  try {
+    mkdirSync(folder, { recursive: true })
+  } catch (error) {
+    throw new DatabaseUnusable(`cannot use the database ${path}: its folder ${folder} cannot be created: ${reasonOf(error)}`)
+  }
+  if (existsSync(path)) checkExistingFile(path)
+  try {
+    accessSync(folder, constants.W_OK)
+  } catch (error) {
+    throw new DatabaseUnusable(`cannot use the database ${path}: its folder ${folder} is not writable (SQLite keeps the -wal and -shm files there): ${reasonOf(error)}`)
+  }
+}
+
+function checkExistingFile (path: string): void {
+  if (statSync(path).isDirectory()) throw new DatabaseUnusable(`cannot use the database ${path}: it is a folder, not a file`)
+  let fd: number
+  try {
+    // Opened for writing but never written: the plainest test of "may Dateline write here"
+    // that also holds for root, whom file modes do not stop (read-only mounts, immutable files do).
+    fd = openSync(path, 'r+')
+  } catch (error) {
+    throw new DatabaseUnusable(`cannot use the database ${path}: the file is read-only: ${reasonOf(error)}`)
+  }
+  try {
+    const header = Buffer.alloc(sqliteHeader.length)
+    const read = readSync(fd, header, 0, header.length, 0)
+    // An empty file is an empty database, as SQLite sees it; anything else must be SQLite's.
+    if (read > 0 && !header.subarray(0, read).equals(sqliteHeader.subarray(0, read))) throw new DatabaseUnusable(`cannot use the database ${path}: the file is not an SQLite database`)
+    if (read > 0 && read < sqliteHeader.length) throw new DatabaseUnusable(`cannot use the database ${path}: the file is too short to be an SQLite database`)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+interface JournalEntry { tag: string, when: number }
+let knownMigrations: JournalEntry[] | undefined
+
+/** The migrations this version of Dateline knows, from the journal drizzle-kit writes. */
+export function journalEntries (): JournalEntry[] {
+  knownMigrations ??= (JSON.parse(readFileSync(`${migrationsFolder}/meta/_journal.json`, 'utf8')) as { entries: JournalEntry[] }).entries
+  return knownMigrations
+}
+
+/**
+ * Refuses a database migrated by a newer Dateline (a row in `__drizzle_migrations` that our
+ * journal does not list): drizzle would skip every migration and the code would run against
+ * a schema it does not know. `refusal` starts the message ("cannot use the database …").
+ */
+export function assertKnownSchema (sqlite: Database.Database, refusal: string): void {
+  const table = sqlite.prepare("select 1 from sqlite_master where type = 'table' and name = '__drizzle_migrations'").get()
+  if (table === undefined) return
+  const known = new Set(journalEntries().map((entry) => entry.when))
+  const applied = sqlite.prepare('select created_at as createdAt from __drizzle_migrations').all() as Array<{ createdAt: number | string }>
+  const unknown = applied.filter((row) => !known.has(Number(row.createdAt)))
+  if (unknown.length === 0) return
+  throw new DatabaseUnusable(`${refusal}: it was migrated by a newer version of Dateline (${unknown.length} migration${unknown.length === 1 ? '' : 's'} this version does not know); upgrade Dateline or restore a backup made by this version`)
+}
+
+function sqliteReason (error: unknown): string {
+  const { code, message } = error as { code?: string, message?: string }
+  if (code === 'SQLITE_NOTADB') return 'the file is not an SQLite database'
+  if (code?.startsWith('SQLITE_CORRUPT') === true) return `the database is damaged (${code}); restore a backup`
+  if (code?.startsWith('SQLITE_READONLY') === true) return `the database is read-only (${code})`
+  return `${(message ?? String(error)).split('\n')[0]}${code === undefined ? '' : ` (${code})`}`
+}
+
+/**
+ * drizzle prepares every query it runs, and better-sqlite3 compiles SQL on each `prepare`:
+ * keeping the compiled statements of the most recent texts saves that on every repeated
+ * query (a third of an import's time before). A statement left in array mode by one query
+ * is put back in object mode for the next: drizzle asks for arrays when it wants them.
+ */
+function reuseStatements (sqlite: Database.Database, capacity = 500): void {
+  const compile = sqlite.prepare.bind(sqlite)
+  const recent = new Map<string, Database.Statement>()
+  sqlite.prepare = ((source: string) => {
+    let statement = recent.get(source)
+    if (statement === undefined) {
+      statement = compile(source)
+      if (recent.size >= capacity) recent.delete(recent.keys().next().value!)
+    } else {
+      recent.delete(source)
+    }
+    recent.set(source, statement)
+    return statement.reader ? statement.raw(false) : statement
+  }) as Database.Database['prepare']
+}
+
+/**
+ * Opens the SQLite database with the pragmas Dateline relies on, after checking it can be used
+ * (see DatabaseUnusable); every check runs before anything is written to the file.
+ *
+ * Durability (README, "Durability and backups"): WAL lets readers go on while a write commits.
+ * With `synchronous = NORMAL` in WAL mode a commit is written to the WAL before it is
+ * acknowledged, but fsync'd only at checkpoints: every acknowledged write survives the process
+ * being killed (kill -9, a crash), since the operating system still holds it; a power cut or
+ * kernel panic may lose the last commits before it, never corrupt the file. `FULL` fsyncs the
+ * WAL at every commit, so acknowledged writes survive a power cut too, at the cost of one
+ * fsync per write (DATELINE_SYNCHRONOUS=full).
+ */
+export function openDatabase (path: string, options: OpenOptions = {}): Db {
+  if (path !== ':memory:') checkDatabaseFile(path)
+  let sqlite: Database.Database
+  try {
+    sqlite = new Database(path)
+  } catch (error) {
+    throw new DatabaseUnusable(`cannot open the database ${path}: ${sqliteReason(error)}`)
+  }
+  try {
+    // Reads only, before the pragmas below may write the header (journal_mode).
+    sqlite.prepare('select count(*) from sqlite_master').get()
+    assertKnownSchema(sqlite, `cannot use the database ${path}`)
+    if (path !== ':memory:') sqlite.pragma('journal_mode = WAL')
+    sqlite.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`)
+    sqlite.pragma('foreign_keys = ON')
+    sqlite.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`)
+  } catch (error) {
+    sqlite.close()
+    if (error instanceof DatabaseUnusable) throw error
+    throw new DatabaseUnusable(`cannot open the database ${path}: ${sqliteReason(error)}`)
+  }
+  reuseStatements(sqlite)
+  const db = drizzle(sqlite, { schema }) as Db
+  // In WAL mode a DEFERRED transaction that reads before it writes gets SQLITE_BUSY at once when
+  // another connection holds the write lock: SQLite does not call the busy handler for a
+  // connection that already has a read snapshot. Dateline's transactions all write, so they
+  // start IMMEDIATE: the write lock is taken at BEGIN, where busy_timeout applies, and a write
+  // waits for a short lock instead of failing at once. Nested ones are savepoints, unaffected.
+  const deferred = db.transaction.bind(db)
+  db.transaction = ((transaction, config) => deferred(transaction, { behavior: 'immediate', ...config })) as Db['transaction']
+  return db
+}
+
+/**
+ * Applies pending migrations. Foreign keys are off meanwhile, as SQLite requires for a
+ * migration that rebuilds a table (0007), and checked before they are on again.
+ */
 export function runMigrations (db: Db): void {
-  migrate(db, { migrationsFolder })
+  db.$client.pragma('foreign_keys = OFF')
+  try {
+    migrate(db, { migrationsFolder })
+    const broken = db.$client.pragma('foreign_key_check') as unknown[]
+    if (broken.length > 0) throw new Error(`the migrations left ${broken.length} rows pointing at missing rows`)
+  } finally {
+    db.$client.pragma('foreign_keys = ON')
+  }
 }

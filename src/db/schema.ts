@@ -24,13 +24,10 @@ export const articleStatuses = ['draft', 'scheduled', 'published'] as const
 export type ArticleStatus = (typeof articleStatuses)[number]
 
 export const articles = sqliteTable('articles', {
+  // Long text last: columns are stored in this order, and lists filter on the short ones
+  // without reading a body's overflow pages (migration 0007).
   id: integer('id').primaryKey({ autoIncrement: true }),
   slug: text('slug').notNull().unique(),
-  title: text('title').notNull(),
-  body: text('body').notNull(),
-  /** The excerpt as served: `customExcerpt` when given, otherwise derived from the body. */
-  excerpt: text('excerpt').notNull(),
-  customExcerpt: text('custom_excerpt'),
   status: text('status', { enum: articleStatuses }).notNull(),
   publishedAt: text('published_at'),
   /** The `YYYY-MM-DD` day of `publishedAt` in the site time zone, kept with it. */
@@ -39,7 +36,12 @@ export const articles = sqliteTable('articles', {
   commentCount: integer('comment_count').notNull().default(0),
   version: integer('version').notNull().default(1),
   createdAt: text('created_at').notNull(),
-  updatedAt: text('updated_at').notNull()
+  updatedAt: text('updated_at').notNull(),
+  title: text('title').notNull(),
+  customExcerpt: text('custom_excerpt'),
+  /** The excerpt as served: `customExcerpt` when given, otherwise derived from the body. */
+  excerpt: text('excerpt').notNull(),
+  body: text('body').notNull()
 }, (table) => [
   check('articles_status_check', sql`${table.status} in ('draft', 'scheduled', 'published')`),
   index('articles_status_published_idx').on(table.status, table.publishedAt, table.id),
@@ -124,4 +126,45 @@ export const comments = sqliteTable('comments', {
   index('comments_article_idx').on(table.articleId, table.status, table.createdAt, table.id),
   index('comments_parent_idx').on(table.parentId),
   index('comments_status_idx').on(table.status, table.createdAt, table.id)
+])
+
+export const importedResources = ['author', 'article', 'comment'] as const
+export type ImportedResource = (typeof importedResources)[number]
+
+/**
+ * Where each imported row came from (format + source site + source id), so importing the
+ * same file again updates or leaves rows instead of creating them twice.
+ */
+export const importedRows = sqliteTable('imported_rows', {
+  resource: text('resource', { enum: importedResources }).notNull(),
+  format: text('format').notNull(),
+  site: text('site').notNull(),
+  sourceId: text('source_id').notNull(),
+  targetId: integer('target_id').notNull(),
+  /** SHA-256 of the source record as last imported: the same digest again means unchanged. */
+  digest: text('digest').notNull(),
+  importedAt: text('imported_at').notNull()
+}, (table) => [
+  primaryKey({ columns: [table.resource, table.format, table.site, table.sourceId] }),
+  index('imported_rows_target_idx').on(table.resource, table.targetId)
+])
+
+/**
+ * The first answer to each POST that carried an `Idempotency-Key`, replayed when the same
+ * client retries with the same key (for 24 hours) instead of creating twice.
+ */
+export const idempotencyKeys = sqliteTable('idempotency_keys', {
+  /** Who sent it: a token id, or a digest of an anonymous client's address (never the address). */
+  scope: text('scope').notNull(),
+  key: text('key').notNull(),
+  /** SHA-256 of method, path and body: the same key with another request is refused. */
+  requestDigest: text('request_digest').notNull(),
+  status: integer('status').notNull(),
+  /** The answer's headers worth replaying (content-type, location, etag), as JSON. */
+  headers: text('headers').notNull(),
+  body: text('body').notNull(),
+  createdAt: text('created_at').notNull()
+}, (table) => [
+  primaryKey({ columns: [table.scope, table.key] }),
+  index('idempotency_keys_created_at_idx').on(table.createdAt)
 ])

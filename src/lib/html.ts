@@ -71,11 +71,18 @@ export function renderMarkdown (source: string): string {
   return sanitizeArticleHtml(markdown.render(source))
 }
 
+// A write wants an article's text twice (its excerpt, its search row): the last one is kept.
+let lastHtml: string | null = null
+let lastText = ''
+
 /** The text of an HTML fragment, with block boundaries as spaces and entities decoded. */
 export function htmlToText (html: string): string {
+  if (html === lastHtml) return lastText
   const withBreaks = html.replace(/<\/(p|div|h[1-6]|li|blockquote|figcaption|tr|pre)>|<br\s*\/?>/gi, ' ')
   const text = sanitizeHtml(withBreaks, { allowedTags: [], allowedAttributes: {}, nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'iframe', 'figcaption'] })
-  return decodeEntities(text).replace(/\s+/g, ' ').trim()
+  lastHtml = html
+  lastText = decodeEntities(text).replace(/\s+/g, ' ').trim()
+  return lastText
 }
 
 const namedEntities: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' }

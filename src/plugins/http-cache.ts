@@ -66,8 +66,10 @@ export default fp(async function httpCachePlugin (app) {
 
   app.addHook('onSend', async (request, reply, payload) => {
     if (!cacheable(reply) || !(typeof payload === 'string' || Buffer.isBuffer(payload))) return payload
+    // An answer replayed for an Idempotency-Key brings the ETag it was first sent with.
+    const known = reply.getHeader('etag')
     const version = reply.resourceVersion
-    const etag = `"${version === null ? '' : `${version}.`}${payloadHash(payload)}"`
+    const etag = typeof known === 'string' ? known : `"${version === null ? '' : `${version}.`}${payloadHash(payload)}"`
     reply.header('etag', etag)
     if (request.method !== 'GET' && request.method !== 'HEAD') return payload
 

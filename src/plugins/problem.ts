@@ -24,6 +24,9 @@ const kinds: Record<string, ProblemKind> = {
   DATELINE_PRECONDITION_FAILED: { type: 'precondition-failed', title: 'The resource has changed' },
   DATELINE_UNAVAILABLE: { type: 'unavailable', title: 'Service unavailable' },
   DATELINE_TOO_MANY_REQUESTS: { type: 'rate-limited', title: 'Too many requests' },
+  DATELINE_IDEMPOTENCY_KEY_REUSED: { type: 'idempotency-key-reused', title: 'The Idempotency-Key was used for another request' },
+  DATELINE_MALFORMED_IMPORT: { type: 'malformed-import', title: 'The file cannot be imported' },
+  DATELINE_PAYLOAD_TOO_LARGE: { type: 'body-too-large', title: 'The request body is too large' },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { type: 'unsupported-media-type', title: 'Unsupported media type' },
   FST_ERR_CTP_BODY_TOO_LARGE: { type: 'body-too-large', title: 'The request body is too large' },
   FST_ERR_CTP_INVALID_JSON_BODY: { type: 'malformed-json', title: 'The request body is not valid JSON' },
@@ -52,6 +55,22 @@ export function sendProblem (reply: FastifyReply, status: number, kind: ProblemK
   }
   if (errors !== undefined) body.errors = errors
   return reply.code(status).type('application/problem+json; charset=utf-8').send(body)
+}
+
+// How long a client is asked to wait after the database stayed busy past the busy timeout.
+const busyRetryAfterSeconds = 2
+
+/**
+ * SQLite answered SQLITE_BUSY / SQLITE_LOCKED (or an extended code of those): another
+ * connection (a CLI import, a second process) held the write lock past the busy timeout.
+ * drizzle wraps the driver's error, so the cause chain is searched.
+ */
+export function isDatabaseBusy (error: unknown): boolean {
+  for (let current = error, depth = 0; current !== null && typeof current === 'object' && depth < 5; current = (current as { cause?: unknown }).cause, depth++) {
+    const code = (current as { code?: unknown }).code
+    if (typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)(_|$)/.test(code)) return true
+  }
+  return false
 }
 
 interface AjvError {
@@ -107,6 +126,11 @@ export function handleError (this: unknown, error: FastifyError & { errors?: Fie
     return sendProblem(reply, status, kind, error.message, error.errors)
   }
   if (status === 503) return sendProblem(reply, 503, (error.code !== undefined ? kinds[error.code] : undefined) ?? statusKinds[503]!, error.message)
+  if (isDatabaseBusy(error)) {
+    request.log.warn({ err: error }, 'the database stayed busy past the busy timeout')
+    reply.header('retry-after', String(busyRetryAfterSeconds))
+    return sendProblem(reply, 503, statusKinds[503]!, `The database is busy with another write; retry in ${busyRetryAfterSeconds} seconds`)
+  }
   request.log.error({ err: error }, 'request failed')
   return sendProblem(reply, 500, statusKinds[500]!, 'Something went wrong on our side; it has been logged.')
 }

@@ -9,6 +9,16 @@ export interface SiteSettings {
   commentsAutoApprove: boolean
   /** Comments one client may post per minute on one article. */
   commentRateLimit: number
+  /** The blog's name, as feeds show it. */
+  siteTitle: string
+  /** A line about the blog, as feeds show it (may be empty). */
+  siteDescription: string
+  /** The front end's public address, without a trailing slash: feed and sitemap links start with it. */
+  siteUrl: string
+  /** Where the front end shows an article: a path with `{slug}` or `{id}`. */
+  articlePath: string
+  /** URLs per sitemap file: the protocol's 50,000, lowered by tests to see the sitemap index. */
+  sitemapPageSize: number
 }
 
 declare module 'fastify' {

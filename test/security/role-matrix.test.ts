@@ -1,11 +1,11 @@
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import t, { type Test } from 'tap'
 import * as articles from '../../src/resources/articles/service.js'
 import * as authors from '../../src/resources/authors/service.js'
 import * as comments from '../../src/resources/comments/service.js'
 import * as dates from '../../src/resources/dates/service.js'
 import { createToken, listTokens, type Principal } from '../../src/resources/tokens/service.js'
-import { adminSecret, bearer, build, request, tokenFor } from '../helper.js'
+import { adminSecret, bearer, build, checkAgainstDocument, request, tokenFor } from '../helper.js'
 
 // The role matrix (issue 5): every operation of the OpenAPI document, asked by each kind of
 // caller, answers exactly the status the access rules give. The operations come from the
@@ -135,6 +135,27 @@ const expected: Record<string, Record<string, Row>> = {
   },
   revokeToken: {
     'a spare token':                                             [401, 403, 403, 403, 204]
+  },
+  importFile: {
+    'a Blogger API post (JSON)':                                 [401, 403, 403, 200, 200]
+  },
+  exportAll: {
+    'everything, e-mails included':                              [401, 403, 403, 403, 200]
+  },
+  atomFeed: {
+    'the latest published articles':                             [200, 200, 200, 200, 200]
+  },
+  rssFeed: {
+    'the latest published articles':                             [200, 200, 200, 200, 200]
+  },
+  jsonFeed: {
+    'the latest published articles':                             [200, 200, 200, 200, 200]
+  },
+  sitemap: {
+    'the front end\'s pages':                                    [200, 200, 200, 200, 200]
+  },
+  sitemapPage: {
+    'the first page':                                            [200, 200, 200, 200, 200]
   }
 }
 
@@ -241,6 +262,17 @@ interface Target {
   check?: (cell: Cell) => Promise<void> | void
 }
 
+/**
+ * The helper's `request()` for answers that may not be JSON (feeds, sitemaps, the NDJSON
+ * export): its document check parses bodies as JSON, so a text body is handed over as text.
+ */
+async function requestDocument (app: FastifyInstance, t: Test, options: InjectOptions & { method: string, url: string }): Promise<LightMyRequestResponse> {
+  const response = await app.inject(options)
+  const isJson = /^application\/(?:[\w.-]+\+)?json\b/.test(String(response.headers['content-type'] ?? ''))
+  checkAgainstDocument(app, t, options.method, options.url, isJson ? response : Object.assign(Object.create(response) as LightMyRequestResponse, { json: () => response.body }))
+  return response
+}
+
 async function asAdmin (app: FastifyInstance, t: Test, url: string): Promise<LightMyRequestResponse> {
   return request(app, t, { method: 'GET', url, headers: bearer(adminSecret) })
 }
@@ -255,6 +287,18 @@ const ids = (items: Item[]) => items.map((item) => item.id as number).sort((a, b
 const sorted = (numbers: number[]) => [...numbers].sort((a, b) => a - b)
 /** Callers who moderate / see private fields of A's things. */
 const seesOwnPrivate = (caller: Caller) => caller === 'own' || caller === 'editor' || caller === 'admin'
+
+/** Feeds are public: the same published articles for every caller, never a draft or an e-mail. */
+function publishedOnly (t: Test, w: World, body: string): void {
+  for (const article of [w.ownPublished, w.otherPublished]) t.ok(body.includes(article.title), `${article.title} is in the feed`)
+  for (const article of [w.ownDraft, w.otherDraft]) t.notOk(body.includes(article.title), `${article.title} is not`)
+  t.notOk(body.includes('@example.org'), 'no author\'s e-mail')
+}
+
+function sitemapOfPublished (t: Test, w: World, body: string): void {
+  for (const article of [w.ownPublished, w.otherPublished]) t.ok(body.includes(`/articles/${article.slug}<`), `${article.slug} is listed`)
+  for (const article of [w.ownDraft, w.otherDraft]) t.notOk(body.includes(`/articles/${article.slug}<`), `${article.slug} is not`)
+}
 
 const targets: Record<string, Record<string, Target>> = {
   getHealth: {
@@ -632,6 +676,61 @@ const targets: Record<string, Record<string, Target>> = {
       }
     }
   },
+  atomFeed: {
+    'the latest published articles': { alone: true, check: ({ t, w, response }) => { publishedOnly(t, w, response.body) } }
+  },
+  rssFeed: {
+    'the latest published articles': { alone: true, check: ({ t, w, response }) => { publishedOnly(t, w, response.body) } }
+  },
+  jsonFeed: {
+    'the latest published articles': {
+      alone: true,
+      check: ({ t, w, response }) => {
+        t.same(response.json().items.map((item: Item) => item.title), [w.otherPublished.title, w.ownPublished.title], 'the published articles, newest first, whoever asks')
+        publishedOnly(t, w, response.body)
+      }
+    }
+  },
+  sitemap: {
+    'the front end\'s pages': { alone: true, check: ({ t, w, response }) => { sitemapOfPublished(t, w, response.body) } }
+  },
+  sitemapPage: {
+    'the first page': { alone: true, params: () => ({ page: 1 }), check: ({ t, w, response }) => { sitemapOfPublished(t, w, response.body) } }
+  },
+  // The import takes the raw export file. The matrix sends JSON bodies, so it asks with a
+  // Blogger API v3 post (application/json), one of the formats POST /v1/import reads.
+  importFile: {
+    'a Blogger API post (JSON)': {
+      payload: (w) => ({
+        kind: 'blogger#post',
+        id: `90000000000000000${w.n}`,
+        blog: { id: '4242' },
+        title: `Imported by the matrix ${w.n}`,
+        content: '<p>From the old blog.</p>',
+        published: '2024-01-02T03:04:05Z',
+        url: `https://old-blog.blogspot.com/2024/01/imported-by-the-matrix-${w.n}.html`,
+        status: 'LIVE'
+      }),
+      check: async ({ t, app, w, allowed, response }) => {
+        if (allowed) t.match(response.json(), { format: 'blogger-api', dryRun: false, counts: { articles: { created: 1 } } })
+        const found = await asAdmin(app, t, `/v1/articles/imported-by-the-matrix-${w.n}`)
+        t.equal(found.statusCode, allowed ? 200 : 404, allowed ? 'the article was imported' : 'nothing was imported')
+      }
+    }
+  },
+  exportAll: {
+    'everything, e-mails included': {
+      check: ({ t, w, allowed, response }) => {
+        if (!allowed) {
+          t.notOk(response.body.includes(w.own.email), 'no e-mail in the refusal')
+          return
+        }
+        t.match(response.body.split('\n')[0], /^\{"type":"header","format":"dateline"/, 'NDJSON, header first')
+        t.ok(response.body.includes(`"email":"${w.own.email}"`), 'authors with their e-mails')
+        t.ok(response.body.includes(`"title":"${w.ownDraft.title}"`), 'drafts included')
+      }
+    }
+  },
   revokeToken: {
     'a spare token': {
       params: (w) => ({ id: w.spare.id }),
@@ -707,7 +806,7 @@ for (const operation of operations) {
             const query = target.query?.(w)
             const url = fill(operation.path, target.params?.(w) ?? {}) + (query === undefined ? '' : `?${query}`)
             const payload = target.payload?.(w)
-            const response = await request(app, t, {
+            const response = await requestDocument(app, t, {
               method: operation.method,
               url,
               headers: caller === 'anonymous' ? {} : bearer(w.secrets[caller]),

@@ -55,8 +55,9 @@ export function updateArticle (db: DbOrTx, id: number, values: Partial<NewArticl
 }
 
 export function deleteArticle (db: DbOrTx, id: number): void {
+  const labelIds = labelIdsOf(db, id)
   db.delete(articles).where(eq(articles.id, id)).run()
-  deleteUnusedLabels(db)
+  deleteUnusedLabels(db, labelIds)
 }
 
 export function articleCountByAuthor (db: DbOrTx, authorId: number): number {
@@ -100,26 +101,34 @@ export function labelsByArticle (db: DbOrTx, articleIds: number[]): Map<number, 
   return byArticle
 }
 
+function labelIdsOf (db: DbOrTx, articleId: number): number[] {
+  return db.select({ labelId: articleLabels.labelId }).from(articleLabels).where(eq(articleLabels.articleId, articleId)).all().map((row) => row.labelId)
+}
+
 /** Sets an article's labels, creating labels that don't exist yet. Names are already de-duplicated. */
 export function replaceLabels (db: DbOrTx, articleId: number, names: string[]): void {
+  const previous = labelIdsOf(db, articleId)
   db.delete(articleLabels).where(eq(articleLabels.articleId, articleId)).run()
   names.forEach((name, position) => {
-    const key = labelKey(name)
     // Portable upsert: keep the first spelling of a label, return its id either way.
-    db.insert(labels).values({ name, key }).onConflictDoNothing({ target: labels.key }).run()
-    const label = db.select({ id: labels.id }).from(labels).where(eq(labels.key, key)).get()!
+    const label = db.insert(labels).values({ name, key: labelKey(name) })
+      .onConflictDoUpdate({ target: labels.key, set: { key: sql`excluded.key` } })
+      .returning({ id: labels.id })
+      .get()
     db.insert(articleLabels).values({ articleId, labelId: label.id, position }).run()
   })
-  deleteUnusedLabels(db)
+  deleteUnusedLabels(db, previous)
 }
 
 export function labelKey (name: string): string {
   return name.toLocaleLowerCase('en-US')
 }
 
-function deleteUnusedLabels (db: DbOrTx): void {
+/** Deletes those of `candidates` that no article carries any more (a label lives while it is used). */
+function deleteUnusedLabels (db: DbOrTx, candidates: number[]): void {
+  if (candidates.length === 0) return
   db.delete(labels)
-    .where(sql`not exists (select 1 from ${articleLabels} where ${articleLabels.labelId} = ${labels.id})`)
+    .where(and(inArray(labels.id, candidates), sql`not exists (select 1 from ${articleLabels} where ${articleLabels.labelId} = ${labels.id})`))
     .run()
 }
 

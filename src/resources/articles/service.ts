@@ -2,9 +2,10 @@ import type { Db, DbOrTx } from '../../db/client.js'
 import { readMeta, writeMeta } from '../../db/meta.js'
 import type { ArticleStatus } from '../../db/schema.js'
 import { Forbidden, invalid, NotFound, SlugTaken } from '../../errors.js'
-import { deriveExcerpt, renderMarkdown, sanitizeArticleHtml } from '../../lib/html.js'
+import { deriveExcerpt, htmlToText, renderMarkdown, sanitizeArticleHtml } from '../../lib/html.js'
 import { mapPage, parseNames, parseSort, readPage, type Page } from '../../lib/list.js'
 import { slugify, uniqueSlug } from '../../lib/slug.js'
+import { singleLine } from '../../lib/values.js'
 import { dayInZone, nowIso, toUtcIso } from '../../lib/time.js'
 import { hasRole } from '../../plugins/auth.js'
 import { assertIfMatch } from '../../plugins/http-cache.js'
@@ -47,12 +48,15 @@ export function publishDueArticles (db: Db, now = nowIso()): void {
   const known = nextDueByDb.get(db)
   const stale = known === undefined || Date.now() - known.checkedAt > scheduleRecheckMs
   if (!stale && (known.next === null || known.next > now)) return
-  db.transaction((tx) => { queries.publishDue(tx, now) })
-  nextDueByDb.set(db, { next: queries.nextScheduledAt(db), checkedAt: Date.now() })
+  // A read first: the write (and its lock) only when something is due, so readers are not
+  // held up while another process writes (an import from the command line).
+  const next = queries.nextScheduledAt(db)
+  if (next !== null && next <= now) db.transaction((tx) => { queries.publishDue(tx, now) })
+  nextDueByDb.set(db, { next: next !== null && next <= now ? queries.nextScheduledAt(db) : next, checkedAt: Date.now() })
 }
 
 /** Forget what is known about schedules: a write may have changed them. */
-function schedulesChanged (db: DbOrTx): void {
+export function schedulesChanged (db: DbOrTx): void {
   nextDueByDb.delete(db)
 }
 
@@ -378,3 +382,65 @@ export function suggest (db: Db, typed: string): Array<{ id: number, slug: strin
   publishDueArticles(db)
   return titleSuggestions(db, toFtsQuery(typed), nowIso(), 10)
 }
+
+/** An article as an import brings it, in our terms (see src/resources/import/). */
+export interface ImportedArticleValues {
+  title: string
+  /** The slug the source used; made unique, or derived from the title when null. */
+  slug: string | null
+  /** HTML from the source, sanitised here like any other body. */
+  body: string
+  excerpt: string | null
+  status: ArticleStatus
+  publishedAt: string | null
+  createdAt: string
+  updatedAt: string
+  labels: string[]
+  authorId: number
+  /** Our id to give a new article when it is free (a round trip of our own export). */
+  preferredId?: number
+}
+
+/** A title for an untitled source post: its first words, as a reader would refer to it. */
+function titleFromBody (body: string): string {
+  const words = htmlToText(body).split(/\s+/).filter((word) => word !== '').slice(0, 8)
+  return words.length === 0 ? 'Untitled' : words.join(' ') + '…'
+}
+
+/**
+ * Creates an imported article, or rewrites `existing` with what the source now says: the
+ * API's rules (sanitising, excerpt, status by the clock, labels, search index), the
+ * source's own times. Runs inside the import's transaction.
+ */
+export function writeImportedArticle (tx: DbOrTx, settings: Pick<SiteSettings, 'timezone'>, input: ImportedArticleValues, existing: queries.ArticleRow | undefined, now: string): { row: queries.ArticleRow, droppedLabels: string[] } {
+  const body = sanitizeArticleHtml(input.body)
+  const title = input.title.replace(/\s+/g, ' ').trim().slice(0, 300) || titleFromBody(body)
+  const custom = customExcerpt(input.excerpt)
+  const state = editorialState(input.status, input.publishedAt, now)
+  const values = {
+    title,
+    body,
+    customExcerpt: custom,
+    excerpt: custom ?? deriveExcerpt(body),
+    status: state.status,
+    publishedAt: state.publishedAt,
+    publishedDay: state.publishedAt === null ? null : dayInZone(state.publishedAt, settings.timezone),
+    authorId: input.authorId,
+    updatedAt: input.updatedAt
+  }
+  const row = existing === undefined
+    ? queries.insertArticle(tx, {
+      ...values,
+      ...(input.preferredId !== undefined && queries.articleById(tx, input.preferredId) === undefined ? { id: input.preferredId } : {}),
+      slug: uniqueSlug(slugify(input.slug ?? title, 'article'), (candidate) => queries.articleSlugTaken(tx, candidate)),
+      createdAt: input.createdAt
+    })
+    : queries.updateArticle(tx, existing.id, values)
+  // An article carries at most 20 labels (the API's limit); the source may have had more.
+  const labels = normalLabels(input.labels.map((name) => singleLine(name, 60)).filter((name) => name !== ''))
+  queries.replaceLabels(tx, row.id, labels.slice(0, maxLabels))
+  reindex(tx, row)
+  return { row, droppedLabels: labels.slice(maxLabels) }
+}
+
+const maxLabels = 20

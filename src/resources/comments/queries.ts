@@ -136,3 +136,8 @@ export function pageForModeration (db: DbOrTx, filters: ModerationFilters, colum
     .offset(offset)
     .all()
 }
+
+/** Links a reply to its parent (imports write every comment first, then their threads). */
+export function setParent (db: DbOrTx, id: number, parentId: number): void {
+  db.update(comments).set({ parentId }).where(eq(comments.id, id)).run()
+}

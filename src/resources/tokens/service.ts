@@ -121,7 +121,13 @@ export function authenticate (db: Db, secret: string, adminToken: string | null)
   const now = nowIso()
   if (row.expiresAt !== null && row.expiresAt <= now) return null
   if (row.lastUsedAt === null || Date.parse(now) - Date.parse(row.lastUsedAt) > lastUsedResolutionMs) {
-    queries.markTokenUsed(db, row.id, now)
+    try {
+      queries.markTokenUsed(db, row.id, now)
+    } catch (error) {
+      // Only a note of when the token was last seen: a read must not fail because another
+      // process holds the write lock (an import). It is noted at the next use.
+      if (!/^SQLITE_(BUSY|LOCKED)/.test(String((error as { code?: unknown }).code))) throw error
+    }
   }
   return { role: row.role, authorId: row.authorId, tokenId: row.id }
 }

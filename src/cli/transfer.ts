@@ -1,0 +1,124 @@
+import { createReadStream, createWriteStream, statSync } from 'node:fs'
+import { once } from 'node:events'
+import type { Writable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { Readable } from 'node:stream'
+import cliProgress from 'cli-progress'
+import type { Config } from '../config.js'
+import type { Db } from '../db/client.js'
+import { exportLines } from '../resources/export/service.js'
+import { importFile } from '../resources/import/service.js'
+import type { ImportReportBody } from '../resources/import/schemas.js'
+import type { ImportFormat } from '../resources/import/records.js'
+
+// `dateline import` and `dateline export`: the same services as POST /v1/import and
+// GET /v1/export, with progress for people at a terminal.
+
+export interface ImportCommand {
+  file: string
+  dryRun: boolean
+  format?: ImportFormat
+}
+
+/** Reports progress: a bar on a terminal, a line every few seconds otherwise (logs, CI). */
+class Progress {
+  readonly #bar: cliProgress.SingleBar | null
+  readonly #started = Date.now()
+  #lastLine = this.#started
+  #bytes = 0
+  #items = 0
+
+  constructor (private readonly out: Writable & { isTTY?: boolean }, private readonly total: number) {
+    this.#bar = out.isTTY === true
+      ? new cliProgress.SingleBar({
+        stream: out as NodeJS.WriteStream,
+        format: '{bar} {percentage}% | {mb} of {totalMb} MB | {items} items | {rate} MB/s | ETA {eta_formatted}',
+        hideCursor: true
+      }, cliProgress.Presets.shades_classic)
+      : null
+    this.#bar?.start(total, 0, this.#payload())
+  }
+
+  #payload (): Record<string, string> {
+    const seconds = Math.max((Date.now() - this.#started) / 1000, 0.001)
+    return { mb: megabytes(this.#bytes), totalMb: megabytes(this.total), items: this.#items.toLocaleString('en-US'), rate: megabytes(this.#bytes / seconds) }
+  }
+
+  bytes (count: number): void {
+    this.#bytes += count
+    this.#update()
+  }
+
+  items (count: number): void {
+    this.#items = count
+    this.#update()
+  }
+
+  #update (): void {
+    if (this.#bar !== null) {
+      this.#bar.update(this.#bytes, this.#payload())
+      return
+    }
+    const now = Date.now()
+    if (now - this.#lastLine < 2000) return
+    this.#lastLine = now
+    const { mb, totalMb, items, rate } = this.#payload()
+    const left = this.#bytes === 0 ? '?' : Math.round((this.total - this.#bytes) / (this.#bytes / ((now - this.#started) / 1000))).toString()
+    this.out.write(`read ${mb} of ${totalMb} MB (${Math.floor(100 * this.#bytes / Math.max(this.total, 1))} %), ${items} items, ${rate} MB/s, about ${left} s left\n`)
+  }
+
+  stop (): void {
+    this.#bar?.stop()
+  }
+}
+
+function megabytes (bytes: number): string {
+  return (bytes / 1024 / 1024).toFixed(1)
+}
+
+async function * counted (file: string, progress: Progress): AsyncGenerator<Buffer> {
+  for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
+    progress.bytes(chunk.length)
+    yield chunk
+  }
+}
+
+/** Imports a file; progress goes to `status` (stderr), the report to the caller. */
+export async function importCommand (db: Db, config: Config, command: ImportCommand, status: Writable & { isTTY?: boolean }): Promise<ImportReportBody> {
+  const progress = new Progress(status, statSync(command.file).size)
+  try {
+    return await importFile(db, config, counted(command.file, progress), {
+      dryRun: command.dryRun,
+      ...(command.format === undefined ? {} : { format: command.format }),
+      onRecord: (records) => progress.items(records)
+    })
+  } finally {
+    progress.stop()
+  }
+}
+
+/** A short summary of a report for people; the full report is JSON (`--json`). */
+export function describeReport (report: ImportReportBody): string {
+  const lines = [`${report.dryRun ? 'Dry run (nothing written)' : 'Imported'}: ${report.format}`]
+  for (const [resource, counts] of Object.entries(report.counts)) {
+    lines.push(`  ${resource.padEnd(9)} ${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged, ${counts.skipped} skipped`)
+  }
+  const reasons = new Map<string, number>()
+  for (const skip of report.skipped) reasons.set(`${skip.resource}: ${skip.reason}`, (reasons.get(`${skip.resource}: ${skip.reason}`) ?? 0) + 1)
+  if (reasons.size > 0) lines.push('Skipped:', ...[...reasons].map(([reason, count]) => `  ${count} × ${reason}`))
+  if (report.notes.length > 0) lines.push(`Notes: ${report.notes.length} (see --json)`)
+  if (report.settings.length > 0) lines.push('Settings in the file (not applied):', ...report.settings.map((setting) => `  ${setting.name} = ${setting.value}`))
+  return lines.join('\n') + '\n'
+}
+
+/** Writes the NDJSON export to `file`, or to `stdout` without one. */
+export async function exportCommand (db: Db, config: Config, file: string | undefined, stdout: Writable): Promise<void> {
+  const lines = Readable.from(exportLines(db, config))
+  if (file !== undefined) {
+    await pipeline(lines, createWriteStream(file))
+    return
+  }
+  for await (const line of lines) {
+    if (!stdout.write(line)) await once(stdout, 'drain')
+  }
+}

@@ -1,0 +1,111 @@
+import { createHash } from 'node:crypto'
+import { and, eq, lt } from 'drizzle-orm'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import type { DbOrTx } from '../db/client.js'
+import { idempotencyKeys } from '../db/schema.js'
+import { Conflict, IdempotencyKeyReused, invalid } from '../errors.js'
+import { problems } from '../schemas.js'
+
+// `Idempotency-Key` on POST (draft-ietf-httpapi-idempotency-key-header): a script that
+// retries a POST after a timeout gets the first answer again instead of a second article.
+// Successful answers are kept for 24 hours, per client (token, or anonymous address).
+
+const keptForMs = 24 * 60 * 60 * 1000
+const replayedHeaders = ['content-type', 'location', 'etag', 'cache-control']
+
+const IdempotencyHeaders = {
+  type: 'object',
+  properties: {
+    'idempotency-key': {
+      type: 'string',
+      minLength: 1,
+      maxLength: 255,
+      pattern: '^[\\x21-\\x7e]+$',
+      description: 'A unique value (a UUID) per intended write: a retry with the same key and body gets the first answer again (for 24 hours), marked `Idempotent-Replayed: true`'
+    }
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    idempotency: { scope: string, key: string, digest: string } | null
+  }
+}
+
+function sha256 (text: string): string {
+  return createHash('sha256').update(text).digest('hex')
+}
+
+/** Whose key it is: a token's id, or a digest of an anonymous client's address (never the address itself). */
+function scopeOf (request: FastifyRequest): string {
+  const principal = request.principal
+  if (principal !== null) return principal.tokenId === null ? 'admin' : `token:${principal.tokenId}`
+  return `anonymous:${sha256(request.ip)}`
+}
+
+/** What a retry must repeat exactly. A streamed body (an import) is known by its length only. */
+function digestOf (request: FastifyRequest): string {
+  const body = request.body
+  const content = typeof body === 'string' ? body : body !== null && typeof body === 'object' && typeof (body as { pipe?: unknown }).pipe === 'function' ? `stream:${request.headers['content-length'] ?? ''}` : JSON.stringify(body ?? null)
+  return sha256(`${request.method} ${request.url}\n${content}`)
+}
+
+function storedAnswer (db: DbOrTx, scope: string, key: string): typeof idempotencyKeys.$inferSelect | undefined {
+  return db.select().from(idempotencyKeys).where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key))).get() ?? undefined
+}
+
+export default fp(async function idempotencyPlugin (app) {
+  // Requests with a key whose first answer is still being worked out (an import streams for a while).
+  const inFlight = new Set<string>()
+  app.decorateRequest('idempotency', null)
+
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method]
+    if (!methods.includes('POST') || route.schema === undefined) return
+    route.schema.headers ??= IdempotencyHeaders
+    route.schema.response = { ...problems(409, 422), ...(route.schema.response as object | undefined) }
+  })
+
+  app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
+    const key = request.headers['idempotency-key']
+    if (request.method !== 'POST' || key === undefined) return
+    if (typeof key !== 'string') throw invalid('headers.idempotency-key', 'must be given once')
+    const scope = scopeOf(request)
+    const digest = digestOf(request)
+    const since = new Date(Date.now() - keptForMs).toISOString()
+    const stored = storedAnswer(app.db, scope, key)
+    if (stored !== undefined && stored.createdAt > since) {
+      if (stored.requestDigest !== digest) throw new IdempotencyKeyReused('This Idempotency-Key was used for a different request; use a new key for a new request')
+      const headers = JSON.parse(stored.headers) as Record<string, string>
+      return reply.code(stored.status).headers({ ...headers, 'idempotent-replayed': 'true' }).send(stored.body)
+    }
+    if (inFlight.has(`${scope} ${key}`)) throw new Conflict('A request with this Idempotency-Key is still being processed; retry when it has finished')
+    inFlight.add(`${scope} ${key}`)
+    request.idempotency = { scope, key, digest }
+  })
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    const pending = request.idempotency
+    if (pending === null) return payload
+    // Only successes are kept: a failed request may be fixed and sent again with its key.
+    if (reply.statusCode < 300 && typeof payload === 'string') {
+      const now = new Date()
+      const headers = Object.fromEntries(replayedHeaders.flatMap((name) => {
+        const value = reply.getHeader(name)
+        return value === undefined ? [] : [[name, String(value)]]
+      }))
+      app.db.transaction((tx) => {
+        tx.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, new Date(now.getTime() - keptForMs).toISOString())).run()
+        tx.insert(idempotencyKeys).values({ scope: pending.scope, key: pending.key, requestDigest: pending.digest, status: reply.statusCode, headers: JSON.stringify(headers), body: payload, createdAt: now.toISOString() })
+          .onConflictDoUpdate({ target: [idempotencyKeys.scope, idempotencyKeys.key], set: { requestDigest: pending.digest, status: reply.statusCode, headers: JSON.stringify(headers), body: payload, createdAt: now.toISOString() } })
+          .run()
+      })
+    }
+    return payload
+  })
+
+  app.addHook('onResponse', async (request) => {
+    if (request.idempotency !== null) inFlight.delete(`${request.idempotency.scope} ${request.idempotency.key}`)
+  })
+}, { name: 'dateline-idempotency', dependencies: ['dateline-db', 'dateline-auth'] })

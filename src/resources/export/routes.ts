@@ -1,0 +1,32 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Readable } from 'node:stream'
+import { writeSecurity } from '../../lib/responses.js'
+import { problems, Type } from '../../schemas.js'
+import { exportLines } from './service.js'
+
+const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.addHook('preHandler', app.requireRole('admin'))
+
+  app.get('', {
+    schema: {
+      tags: ['import'],
+      operationId: 'exportAll',
+      summary: 'Export everything as NDJSON',
+      description: 'One JSON object per line: a header (format, version, counts), then settings, authors (with e-mails), labels, ' +
+        'articles of every status, days with notes, and comments. `POST /v1/import` reads it back; ids are kept where they are free.',
+      security: writeSecurity,
+      response: {
+        // Typed as the stream the handler sends; documented as the text a client receives.
+        200: { description: 'The NDJSON export, streamed', content: { 'application/x-ndjson': { schema: Type.Unsafe<Readable>({ type: 'string' }) } } },
+        ...problems(400, 401, 403)
+      }
+    }
+  }, async (_request, reply) => {
+    // It holds private data (e-mails): no cache may keep it.
+    reply.header('cache-control', 'no-store')
+    reply.header('content-disposition', 'attachment; filename="dateline-export.ndjson"')
+    return reply.type('application/x-ndjson; charset=utf-8').send(Readable.from(exportLines(app.db, app.settings)))
+  })
+}
+
+export default exportRoutes

@@ -1,0 +1,155 @@
+import { escapeText, escapeUTF8 } from 'entities'
+import { Feed, type Item } from 'feed'
+import type { FeedContent, FeedEntry, Sitemap } from './service.js'
+import type { JsonFeedBody } from './schemas.js'
+
+// How feeds and sitemaps are written. Atom and RSS go through the `feed` package (6.x),
+// whose XML writer (xml-js) needs help with what it is handed:
+// - text (`_text` and plain values) is "desanitised" first (`&amp;` → `&`) and then escaped,
+//   so a literal `&amp;` would lose its `amp;`: text is handed over with `&` already escaped,
+//   which the round trip turns back into exactly the original;
+// - CDATA sections are closed early on the first `]]>` only (a second one ends the section);
+// - attribute values get `"` escaped but not `<`, which XML forbids there;
+// - nothing removes the characters XML 1.0 cannot carry at all (most C0 controls).
+
+const xmlInvalid = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu
+
+/** Without the characters XML 1.0 cannot carry (a pasted form feed, a lone surrogate). */
+function xmlChars (text: string): string {
+  return text.replace(xmlInvalid, '')
+}
+
+/** For the `feed` fields xml-js writes as text. */
+function asText (text: string): string {
+  return xmlChars(text).replace(/&/g, '&amp;')
+}
+
+/** HTML, for a CDATA section: `]]>` cannot occur in one, and in HTML `]]&gt;` means the same. */
+function htmlForCdata (html: string): string {
+  return xmlChars(html).replace(/]]>/g, ']]&gt;')
+}
+
+/** Plain text as an HTML fragment (Atom `type="html"` constructs, RSS descriptions). */
+function textAsHtml (text: string): string {
+  return escapeText(xmlChars(text))
+}
+
+/**
+ * Plain text for a CDATA section that xml-js splits at its first `]]>` only: every later
+ * `]]>` is split here the same way (`]]` ends one section, `>` starts the next).
+ */
+function textForCdata (text: string): string {
+  const clean = xmlChars(text)
+  const first = clean.indexOf(']]>')
+  if (first === -1) return clean
+  const rest = first + 3
+  return clean.slice(0, rest) + clean.slice(rest).replaceAll(']]>', ']]]]><![CDATA[>')
+}
+
+function feedOf (content: FeedContent, links: { atom?: string, rss?: string }, language?: string): Feed {
+  return new Feed({
+    id: asText(links.atom ?? links.rss ?? content.homeUrl),
+    title: asText(content.title),
+    ...(content.description === '' ? {} : { description: asText(content.description) }),
+    link: content.homeUrl,
+    feedLinks: links,
+    updated: new Date(content.updated),
+    generator: 'Dateline',
+    ...(language === undefined ? {} : { language })
+  })
+}
+
+// An empty body would make `feed` leave out the content element, and in RSS the namespace
+// declarations (content, dc) that come with it; a space keeps both.
+function contentOf (entry: FeedEntry): string {
+  return entry.html === '' ? ' ' : htmlForCdata(entry.html)
+}
+
+function atomItem (entry: FeedEntry): Item {
+  return {
+    // `feed` marks Atom titles and summaries `type="html"`: plain text is escaped into HTML.
+    title: textAsHtml(entry.title),
+    id: entry.id,
+    link: entry.url,
+    date: new Date(entry.updatedAt),
+    published: new Date(entry.publishedAt),
+    description: textAsHtml(entry.summary),
+    content: contentOf(entry),
+    author: [{ name: asText(entry.author.name), ...(entry.author.url === undefined ? {} : { link: entry.author.url }) }],
+    // A category's `term` is an attribute, where `feed` cannot write a `<`: such labels are
+    // left out of Atom only (RSS and JSON Feed carry them).
+    category: entry.labels.map(xmlChars).filter((name) => name !== '' && !name.includes('<')).map((name) => ({ term: name }))
+  }
+}
+
+function rssItem (entry: FeedEntry): Item {
+  return {
+    // RSS titles are plain text (in CDATA); descriptions and content:encoded are HTML.
+    title: textForCdata(entry.title),
+    id: entry.id,
+    guid: asText(entry.id),
+    link: entry.url,
+    date: new Date(entry.updatedAt),
+    published: new Date(entry.publishedAt),
+    description: textAsHtml(entry.summary),
+    content: contentOf(entry),
+    // RSS's <author> must be an e-mail address, which is private: the name goes in
+    // dc:creator instead (the dc namespace comes with content:encoded).
+    extensions: [{ name: 'dc:creator', objects: { _text: asText(entry.author.name) } }],
+    category: entry.labels.map((name) => ({ name: asText(name) }))
+  }
+}
+
+export function atomFeed (content: FeedContent, selfUrl: string): string {
+  const feed = feedOf(content, { atom: selfUrl })
+  for (const entry of content.entries) feed.addItem(atomItem(entry))
+  return feed.atom1()
+}
+
+export function rssFeed (content: FeedContent, selfUrl: string, language: string): string {
+  const feed = feedOf(content, { rss: selfUrl }, language)
+  for (const entry of content.entries) feed.addItem(rssItem(entry))
+  return feed.rss2()
+}
+
+export function jsonFeed (content: FeedContent, selfUrl: string, language: string): JsonFeedBody {
+  return {
+    version: 'https://jsonfeed.org/version/1.1',
+    title: content.title,
+    home_page_url: content.homeUrl,
+    feed_url: selfUrl,
+    ...(content.description === '' ? {} : { description: content.description }),
+    language,
+    items: content.entries.map((entry) => ({
+      id: entry.id,
+      url: entry.url,
+      title: entry.title,
+      content_html: entry.html,
+      summary: entry.summary,
+      date_published: entry.publishedAt,
+      date_modified: entry.updatedAt,
+      authors: [entry.author],
+      ...(entry.labels.length === 0 ? {} : { tags: entry.labels })
+    }))
+  }
+}
+
+// The sitemap is two elements deep: written here, every value escaped (the protocol asks
+// for entity-escaped, already percent-encoded URLs), rather than pulling in a library.
+const sitemapNamespace = 'http://www.sitemaps.org/schemas/sitemap/0.9'
+
+export function sitemapXml (sitemap: Sitemap): string {
+  const lines = ['<?xml version="1.0" encoding="UTF-8"?>']
+  if (sitemap.kind === 'index') {
+    lines.push(`<sitemapindex xmlns="${sitemapNamespace}">`)
+    for (const loc of sitemap.pages) lines.push(`  <sitemap><loc>${escapeUTF8(loc)}</loc></sitemap>`)
+    lines.push('</sitemapindex>')
+  } else {
+    lines.push(`<urlset xmlns="${sitemapNamespace}">`)
+    for (const url of sitemap.urls) {
+      lines.push(`  <url><loc>${escapeUTF8(url.loc)}</loc>${url.lastmod === undefined ? '' : `<lastmod>${escapeUTF8(url.lastmod)}</lastmod>`}</url>`)
+    }
+    lines.push('</urlset>')
+  }
+  return `${lines.join('\n')}\n`
+}

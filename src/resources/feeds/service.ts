@@ -1,0 +1,225 @@
+import type { Db } from '../../db/client.js'
+import { invalid, NotFound } from '../../errors.js'
+import { nowIso } from '../../lib/time.js'
+import type { SiteSettings } from '../../plugins/settings.js'
+import { labelKey, labelsByArticle, pageOfArticles, sortColumns, type ArticleRow } from '../articles/queries.js'
+import { publishDueArticles } from '../articles/service.js'
+import { authorBySlugOrId, authorsByIds, type AuthorRow } from '../authors/queries.js'
+import * as queries from './queries.js'
+import type { FeedQueryString } from './schemas.js'
+
+/** How many articles a feed carries. */
+export const feedLength = 20
+
+export type Site = Pick<SiteSettings, 'siteTitle' | 'siteDescription' | 'siteUrl' | 'articlePath' | 'locale' | 'sitemapPageSize'>
+
+export interface FeedAuthor {
+  name: string
+  url?: string
+  avatar?: string
+}
+
+export interface FeedEntry {
+  /** A `tag:` URI (RFC 4151): it stays the same when the slug changes. */
+  id: string
+  url: string
+  title: string
+  /** The sanitised body. */
+  html: string
+  /** The excerpt, plain text. */
+  summary: string
+  publishedAt: string
+  updatedAt: string
+  author: FeedAuthor
+  labels: string[]
+}
+
+export interface FeedContent {
+  title: string
+  description: string
+  /** The site's home page. */
+  homeUrl: string
+  /** The query string the feed was asked with (`?label=…`), for its self link; '' for none. */
+  query: string
+  entries: FeedEntry[]
+  /** When the feed last changed: its newest article or author change, or `since` when it is empty. */
+  updated: string
+}
+
+/** The latest of some RFC 3339 UTC timestamps (they sort as text); null for none. */
+function newestOf (timestamps: Array<string | null>): string | null {
+  return timestamps.reduce<string | null>((newest, at) => (at !== null && (newest === null || at > newest) ? at : newest), null)
+}
+
+/** An absolute URL on the front end for `path` (which starts with `/`). */
+export function siteLink (site: Pick<Site, 'siteUrl'>, path: string): string {
+  return `${site.siteUrl}${path}`
+}
+
+export function articleLink (site: Pick<Site, 'siteUrl' | 'articlePath'>, article: Pick<ArticleRow, 'id' | 'slug'>): string {
+  return siteLink(site, site.articlePath.replaceAll('{slug}', encodeURIComponent(article.slug)).replaceAll('{id}', String(article.id)))
+}
+
+// RFC 4151: tag:<authority>,<date>:<specific>. The article's creation day keeps the id
+// unique even if another blog on the same host reused the number later.
+function entryId (site: Pick<Site, 'siteUrl'>, row: ArticleRow): string {
+  const url = new URL(site.siteUrl)
+  const path = url.pathname.replace(/^\/+|\/+$/g, '')
+  return `tag:${url.hostname},${row.createdAt.slice(0, 10)}:${path === '' ? '' : `${path}/`}article-${row.id}`
+}
+
+function feedAuthor (row: AuthorRow | undefined): FeedAuthor {
+  // Never the e-mail: it is private (the contract), and feeds are public.
+  if (row === undefined) return { name: 'Unknown' }
+  const author: FeedAuthor = { name: row.name }
+  if (row.url !== null) author.url = row.url
+  if (row.avatarUrl !== null) author.avatar = row.avatarUrl
+  return author
+}
+
+// As the articles list reads its `label` filter: trimmed, inner spaces collapsed, case-folded.
+function labelKeyOf (name: string): string {
+  return labelKey(name.trim().replace(/\s+/g, ' '))
+}
+
+/** "Site: Label, Author" for a narrowed feed, labels spelled as the blog spells them. */
+function titleFor (db: Db, site: Site, labels: string[], author: AuthorRow | undefined): string {
+  const given = new Map(labels.map((name) => [labelKeyOf(name), name.trim()]))
+  const known = queries.labelNamesByKeys(db, [...given.keys()])
+  const parts = [...[...given].map(([key, name]) => known.get(key) ?? name), ...(author === undefined ? [] : [author.name])]
+  return parts.length === 0 ? site.siteTitle : `${site.siteTitle}: ${parts.join(', ')}`
+}
+
+function queryString (query: FeedQueryString): string {
+  const params = new URLSearchParams()
+  for (const name of query.label ?? []) params.append('label', name)
+  if (query.author !== undefined) params.append('author', query.author)
+  const text = params.toString()
+  return text === '' ? '' : `?${text}`
+}
+
+/** Feed entries for article rows, with when each article or its author last changed. */
+function entriesOf (db: Db, site: Site, rows: ArticleRow[]): { entries: FeedEntry[], changes: string[] } {
+  const labels = labelsByArticle(db, rows.map((row) => row.id))
+  const authors = new Map(authorsByIds(db, [...new Set(rows.map((row) => row.authorId))]).map((row) => [row.id, row]))
+  const entries = rows.map((row): FeedEntry => ({
+    id: entryId(site, row),
+    url: articleLink(site, row),
+    title: row.title,
+    html: row.body,
+    summary: row.excerpt,
+    publishedAt: row.publishedAt!,
+    updatedAt: row.updatedAt,
+    author: feedAuthor(authors.get(row.authorId)),
+    labels: labels.get(row.id) ?? []
+  }))
+  // An author's new name changes the feed as much as an article's new title does.
+  return { entries, changes: [...rows.map((row) => row.updatedAt), ...[...authors.values()].map((row) => row.updatedAt)] }
+}
+
+/**
+ * The latest published articles for a feed, newest first; `label` and `author` narrow them as
+ * they narrow the articles list. Everyone gets the same: drafts and scheduled articles never.
+ */
+export function latest (db: Db, site: Site, query: FeedQueryString, since: string): FeedContent {
+  const now = nowIso()
+  publishDueArticles(db, now)
+  const author = query.author === undefined ? undefined : authorBySlugOrId(db, query.author)
+  if (query.author !== undefined && author === undefined) throw invalid('querystring.author', `"${query.author}" is not an author`)
+  const labelKeys = [...new Set((query.label ?? []).map(labelKeyOf))]
+  const rows = pageOfArticles(db, {
+    filters: {
+      visibility: { publishedOnly: true, alsoAuthorId: null, now },
+      ...(author === undefined ? {} : { authorId: author.id }),
+      ...(labelKeys.length === 0 ? {} : { labelKeys })
+    },
+    columns: sortColumns([{ field: 'publishedAt', descending: true }]),
+    after: null,
+    limit: feedLength,
+    offset: 0
+  })
+  const { entries, changes } = entriesOf(db, site, rows)
+  return {
+    title: titleFor(db, site, query.label ?? [], author),
+    description: site.siteDescription,
+    homeUrl: siteLink(site, '/'),
+    query: queryString(query),
+    entries,
+    updated: newestOf(changes) ?? since
+  }
+}
+
+// --- The sitemap ---------------------------------------------------------------------------
+
+export interface SitemapUrl {
+  loc: string
+  lastmod?: string
+}
+
+export type Sitemap =
+  | { kind: 'urlset', urls: SitemapUrl[], updated: string }
+  | { kind: 'index', pages: string[], updated: string }
+
+interface Segment {
+  count: number
+  read: (limit: number, offset: number) => SitemapUrl[]
+}
+
+/**
+ * Everything the sitemap lists, in a fixed order: the home page, published articles
+ * (newest first), days (newest first), labels (by name).
+ */
+function segments (db: Db, site: Site, now: string, newest: string | null): Segment[] {
+  return [
+    { count: 1, read: () => [newest === null ? { loc: siteLink(site, '/') } : { loc: siteLink(site, '/'), lastmod: newest }] },
+    {
+      count: queries.countPublishedArticles(db, now),
+      read: (limit, offset) => queries.publishedArticleEntries(db, now, limit, offset)
+        .map((entry) => ({ loc: articleLink(site, { id: entry.id!, slug: entry.key }), lastmod: entry.lastmod }))
+    },
+    {
+      count: queries.countDays(db, now),
+      read: (limit, offset) => queries.dayEntries(db, now, limit, offset)
+        .map((entry) => ({ loc: siteLink(site, `/dates/${entry.key}`), lastmod: entry.lastmod }))
+    },
+    {
+      count: queries.countLabels(db, now),
+      read: (limit, offset) => queries.labelEntries(db, now, limit, offset)
+        .map((entry) => ({ loc: siteLink(site, `/labels/${encodeURIComponent(entry.key)}`), lastmod: entry.lastmod }))
+    }
+  ]
+}
+
+/** The URLs from position `start` (inclusive) to `end` (exclusive) across the segments. */
+function urlsBetween (all: Segment[], start: number, end: number): SitemapUrl[] {
+  const urls: SitemapUrl[] = []
+  let segmentStart = 0
+  for (const segment of all) {
+    const from = Math.max(start, segmentStart)
+    const to = Math.min(end, segmentStart + segment.count)
+    if (from < to) urls.push(...segment.read(to - from, from - segmentStart))
+    segmentStart += segment.count
+  }
+  return urls
+}
+
+/**
+ * `/sitemap.xml` (`page` null) or `/sitemap-<page>.xml`. The protocol allows 50,000 URLs in a
+ * file: above `sitemapPageSize`, `/sitemap.xml` is an index of the numbered pages.
+ */
+export function sitemap (db: Db, site: Site, page: number | null, since: string): Sitemap {
+  const now = nowIso()
+  publishDueArticles(db, now)
+  const newest = queries.newestPublishedUpdate(db, now)
+  const all = segments(db, site, now, newest)
+  const total = all.reduce((sum, segment) => sum + segment.count, 0)
+  const pages = Math.max(1, Math.ceil(total / site.sitemapPageSize))
+  const updated = newestOf([newest, queries.newestDayUpdate(db)]) ?? since
+  if (page === null && pages > 1) {
+    return { kind: 'index', pages: Array.from({ length: pages }, (_, index) => siteLink(site, `/sitemap-${index + 1}.xml`)), updated }
+  }
+  const number = page ?? 1
+  if (number > pages) throw new NotFound(`The sitemap has ${pages} page${pages === 1 ? '' : 's'}; there is no page ${number}`)
+  const start = (number - 1) * site.sitemapPageSize
+  return { kind: 'urlset', urls: urlsBetween(all, start, start + site.sitemapPageSize), updated }
+}

@@ -1,0 +1,96 @@
+import { Compile } from 'typebox/compile'
+import { NdjsonLine, ndjsonFormat, type ArticleLine, type AuthorLine, type CommentLine } from '../../export/ndjson.js'
+import { MalformedImportError, type ImportRecord } from '../records.js'
+
+// Dateline's own export read back: the lines are checked against the schemas the export
+// writes with, and each becomes the record any other format would give.
+
+const checkLine = Compile(NdjsonLine)
+
+function parseLine (text: string, lineNumber: number): NdjsonLine {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (error) {
+    throw new MalformedImportError(`not JSON (${(error as Error).message})`, lineNumber, 1)
+  }
+  if (!checkLine.Check(value)) {
+    const type = typeof value === 'object' && value !== null && 'type' in value ? String((value as { type: unknown }).type) : '?'
+    throw new MalformedImportError(`is not a valid "${type}" line`, lineNumber, 1)
+  }
+  return value
+}
+
+const source = (id: number): { site: string, id: string, preferredId: number } => ({ site: '', id: String(id), preferredId: id })
+
+function authorRecord (line: AuthorLine): ImportRecord {
+  return { kind: 'author', source: source(line.id), name: line.name, slug: line.slug, email: line.email, bio: line.bio, avatarUrl: line.avatarUrl, url: line.url, createdAt: line.createdAt, updatedAt: line.updatedAt }
+}
+
+function articleRecord (line: ArticleLine): ImportRecord {
+  return {
+    kind: 'article',
+    source: source(line.id),
+    title: line.title,
+    slug: line.slug,
+    body: line.body,
+    excerpt: line.excerpt,
+    status: line.status,
+    publishedAt: line.publishedAt,
+    createdAt: line.createdAt,
+    updatedAt: line.updatedAt,
+    labels: line.labels,
+    authorSourceId: String(line.authorId),
+    sourceUrl: null,
+    notes: []
+  }
+}
+
+function commentRecord (line: CommentLine): ImportRecord {
+  return {
+    kind: 'comment',
+    source: source(line.id),
+    articleSourceId: String(line.articleId),
+    parentSourceId: line.parentId === null ? null : String(line.parentId),
+    authorName: line.authorName,
+    authorEmail: line.authorEmail,
+    authorUrl: line.authorUrl,
+    body: line.body,
+    status: line.status,
+    createdAt: line.createdAt,
+    updatedAt: line.updatedAt
+  }
+}
+
+function toRecord (line: NdjsonLine): ImportRecord | null {
+  switch (line.type) {
+    case 'header': return null
+    // Labels come with their articles; the label lines are there for readers of the file.
+    case 'label': return null
+    case 'setting': return { kind: 'setting', name: line.name, value: line.value }
+    case 'author': return authorRecord(line)
+    case 'article': return articleRecord(line)
+    case 'day': return { kind: 'day', day: line.day, note: line.note, createdAt: line.createdAt, updatedAt: line.updatedAt }
+    case 'comment': return commentRecord(line)
+  }
+}
+
+/** Records from the lines of a Dateline NDJSON export; the first line must be its header. */
+export async function * readNdjson (lines: AsyncIterable<string>): AsyncGenerator<ImportRecord> {
+  let lineNumber = 0
+  let header: NdjsonLine | null = null
+  for await (const text of lines) {
+    lineNumber++
+    if (text.trim() === '') continue
+    const line = parseLine(text, lineNumber)
+    if (header === null) {
+      if (line.type !== 'header') throw new MalformedImportError(`the first line must be the header of a "${ndjsonFormat}" export`, lineNumber, 1)
+      header = line
+      continue
+    }
+    if (line.type === 'header') throw new MalformedImportError('a second header line', lineNumber, 1)
+    const record = toRecord(line)
+    if (record !== null) yield record
+  }
+  if (header === null) throw new MalformedImportError('the file is empty')
+}

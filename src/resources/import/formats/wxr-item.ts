@@ -1,0 +1,113 @@
+import type { ImportedArticle, ImportedAuthor, ImportRecord, SkippedRow } from '../records.js'
+import { liveStatus, type ReadContext, skip } from './context.js'
+import { ns } from './namespaces.js'
+import { autop, distinct, plainText, shortcodesIn, sourceSlug } from './text.js'
+import { utcFromWxrGmt } from './timestamps.js'
+import { itemComments } from './wxr-comments.js'
+import { localTime, noteSiteOffset, type PostTime, type WxrState } from './wxr-state.js'
+import { childrenOf, rawTextOf, textOf, type XmlElement } from './xml-tree.js'
+
+// One WXR `item` (a row of wp_posts). Only posts become articles; the item's comments follow
+// their article, or are skipped with it.
+
+export function * wxrItem (item: XmlElement, state: WxrState): Generator<ImportRecord> {
+  const id = textOf(item, ns.wp, 'post_id')
+  if (id === '') {
+    yield skip('other', null, `item without wp:post_id (line ${item.line})`)
+    return
+  }
+  noteSiteOffset(item, state)
+  const skipped = skippedItem(item, id)
+  if (skipped !== null) {
+    yield skipped
+    yield * itemComments(item, id, state, skipped.reason)
+    return
+  }
+  const author = yield * itemAuthor(item, state)
+  yield article(item, id, author, state)
+  yield * itemComments(item, id, state, null)
+}
+
+function skippedItem (item: XmlElement, id: string): SkippedRow | null {
+  const type = textOf(item, ns.wp, 'post_type') || 'post'
+  if (type === 'page') return skip('page', id, 'page')
+  if (type !== 'post') return skip('other', id, `post type ${type}`)
+  if (textOf(item, ns.wp, 'status') === 'trash') return skip('article', id, 'trashed')
+  return null
+}
+
+interface ItemAuthor {
+  sourceId: string | null
+  note: string | null
+}
+
+/** The item's author (dc:creator, a login); in WXR 1.0 the first mention creates the author. */
+function * itemAuthor (item: XmlElement, state: WxrState): Generator<ImportedAuthor, ItemAuthor> {
+  const login = textOf(item, ns.dc, 'creator')
+  if (login === '') return { sourceId: null, note: null }
+  if (state.hasAuthor(login)) return { sourceId: login, note: null }
+  if (state.listsAuthors) return { sourceId: null, note: `author "${login}" is not in the file's author list: imported under the default author` }
+  state.addAuthor(login, false)
+  yield { kind: 'author', source: { site: state.site, id: login }, name: login, slug: login, email: null, bio: null, avatarUrl: null, url: null }
+  return { sourceId: login, note: null }
+}
+
+function article (item: XmlElement, id: string, author: ItemAuthor, state: WxrState): ImportedArticle {
+  const notes: string[] = author.note === null ? [] : [author.note]
+  const posted = postTime(item, state)
+  const status = articleStatus(item, posted.at, notes, state.context)
+  if (status !== 'draft' && posted.note !== null) notes.push(posted.note)
+  const body = rawTextOf(item, ns.content, 'encoded')
+  const shortcodes = shortcodesIn(body)
+  if (shortcodes.length > 0) notes.push(`shortcodes kept as text: ${shortcodes.map((name) => `[${name}]`).join(', ')}`)
+  const link = textOf(item, '', 'link')
+  return {
+    kind: 'article',
+    source: { site: state.site, id },
+    title: plainText(rawTextOf(item, '', 'title')),
+    slug: sourceSlug(textOf(item, ns.wp, 'post_name')),
+    body: autop(body),
+    excerpt: plainText(rawTextOf(item, ns.wpExcerpt, 'encoded')) || null,
+    status,
+    publishedAt: status === 'draft' ? null : posted.at,
+    createdAt: posted.at,
+    updatedAt: utcFromWxrGmt(textOf(item, ns.wp, 'post_modified_gmt')) ?? posted.at,
+    labels: itemLabels(item),
+    authorSourceId: author.sourceId,
+    sourceUrl: link === '' ? null : link,
+    notes
+  }
+}
+
+/** Maps wp:status (and a password, stickiness) to ours, adding the notes the report shows. */
+function articleStatus (item: XmlElement, postedAt: string | null, notes: string[], context: ReadContext): ImportedArticle['status'] {
+  const sourceStatus = textOf(item, ns.wp, 'status')
+  if (textOf(item, ns.wp, 'is_sticky') === '1') notes.push('sticky in source')
+  if (textOf(item, ns.wp, 'post_password') !== '') {
+    notes.push('password-protected in source: imported as a draft')
+    return 'draft'
+  }
+  if (sourceStatus === 'publish' || sourceStatus === 'future') {
+    if (postedAt !== null) return liveStatus(postedAt, context)
+    notes.push(`status ${sourceStatus} in source but no date: imported as a draft`)
+    return 'draft'
+  }
+  if (sourceStatus === 'private') notes.push('private in source: imported as a draft')
+  else if (!['draft', 'pending', 'auto-draft'].includes(sourceStatus)) notes.push(`status "${sourceStatus}" in source: imported as a draft`)
+  return 'draft'
+}
+
+/** WXR 1.0 repeats every term without a domain: only the typed copies count. */
+const labelDomains = new Set(['category', 'post_tag', 'tag'])
+
+function itemLabels (item: XmlElement): string[] {
+  const terms = childrenOf(item, '', 'category').filter((category) => labelDomains.has(category.attributes.domain ?? ''))
+  return distinct(terms.map((term) => plainText(term.text)))
+}
+
+/** post_date_gmt; for a zero GMT date, the local post_date in the site's zone (mapping guide §5). */
+function postTime (item: XmlElement, state: WxrState): PostTime {
+  const gmt = utcFromWxrGmt(textOf(item, ns.wp, 'post_date_gmt'))
+  if (gmt !== null) return { at: gmt, note: null }
+  return localTime(textOf(item, ns.wp, 'post_date'), state)
+}

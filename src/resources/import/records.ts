@@ -1,0 +1,110 @@
+// What every import format is turned into before anything touches the database: plain
+// records in source terms (source ids, not our ids). The importer stages them, links
+// comments to articles and parents once the whole file is read, and applies them in one
+// transaction (see service.ts).
+
+export type ImportFormat = 'blogger-legacy' | 'blogger-2018' | 'blogger-api' | 'wxr' | 'ndjson'
+
+export const importFormats: readonly ImportFormat[] = ['blogger-legacy', 'blogger-2018', 'blogger-api', 'wxr', 'ndjson']
+
+export type ImportResource = 'author' | 'article' | 'comment' | 'day' | 'setting'
+
+/**
+ * Source ids are opaque strings, scoped by the site they come from (Blogger ids reach 20
+ * digits, beyond any integer type; a WXR post id is unique only within its site).
+ */
+export interface SourceRef {
+  /** The source site: Blogger's blog id, WXR's base_blog_url, … Empty for NDJSON. */
+  site: string
+  id: string
+  /** Our own id to give the row when it is free (NDJSON, so a round trip keeps ids). */
+  preferredId?: number
+}
+
+export interface ImportedAuthor {
+  kind: 'author'
+  source: SourceRef
+  name: string
+  /** The slug to prefer (a WXR login, …); derived from the name when absent or taken. */
+  slug: string | null
+  /** Private. Placeholders such as noreply@blogger.com are already null here. */
+  email: string | null
+  bio: string | null
+  avatarUrl: string | null
+  url: string | null
+  createdAt?: string | null
+  updatedAt?: string | null
+}
+
+export interface ImportedArticle {
+  kind: 'article'
+  source: SourceRef
+  /** Plain text, entities decoded, tags stripped; may be empty (the importer derives one). */
+  title: string
+  slug: string | null
+  /** HTML as found in the source (after XML decoding), not yet sanitised. */
+  body: string
+  /** Plain text, or null to derive one from the body. */
+  excerpt: string | null
+  status: 'draft' | 'scheduled' | 'published'
+  /** RFC 3339 UTC with milliseconds, or null (drafts). */
+  publishedAt: string | null
+  createdAt: string | null
+  updatedAt: string | null
+  labels: string[]
+  /** The author's source id (same site), or null for the importing default author. */
+  authorSourceId: string | null
+  /** The article's address in the old blog, kept for redirects. */
+  sourceUrl: string | null
+  /** Things worth telling the user that did not stop the import ("private in source"). */
+  notes: string[]
+}
+
+export interface ImportedComment {
+  kind: 'comment'
+  source: SourceRef
+  articleSourceId: string
+  parentSourceId: string | null
+  authorName: string
+  /** Private. */
+  authorEmail: string | null
+  authorUrl: string | null
+  /** HTML (or plain text with newlines), not yet sanitised. */
+  body: string
+  status: 'pending' | 'approved' | 'spam' | 'rejected'
+  createdAt: string
+  updatedAt?: string | null
+}
+
+export interface ImportedDay {
+  kind: 'day'
+  day: string
+  note: string | null
+  createdAt?: string | null
+  updatedAt?: string | null
+}
+
+/** A site setting found in the file; reported, never applied silently. */
+export interface ImportedSetting {
+  kind: 'setting'
+  name: string
+  value: string
+}
+
+/** A row of the file that is not imported, with the reason given in the report. */
+export interface SkippedRow {
+  kind: 'skip'
+  resource: ImportResource | 'page' | 'other'
+  sourceId: string | null
+  reason: string
+}
+
+export type ImportRecord = ImportedAuthor | ImportedArticle | ImportedComment | ImportedDay | ImportedSetting | SkippedRow
+
+/** A malformed file: where and why. Becomes a 400 problem naming line and column. */
+export class MalformedImportError extends Error {
+  constructor (message: string, readonly line: number | null = null, readonly column: number | null = null) {
+    super(line === null ? message : `line ${line}${column === null ? '' : `, column ${column}`}: ${message}`)
+    this.name = 'MalformedImportError'
+  }
+}

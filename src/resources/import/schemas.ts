@@ -1,0 +1,48 @@
+import { Type, type Static } from '../../schemas.js'
+import { importFormats, type ImportFormat } from './records.js'
+
+const Counts = Type.Object({
+  created: Type.Integer({ minimum: 0 }),
+  updated: Type.Integer({ minimum: 0 }),
+  unchanged: Type.Integer({ minimum: 0 }),
+  skipped: Type.Integer({ minimum: 0 })
+}, { additionalProperties: false })
+
+export const ImportFormatName = Type.Unsafe<ImportFormat>({
+  type: 'string',
+  enum: [...importFormats],
+  description: 'An export format: Blogger (legacy GData Atom, 2018 Takeout Atom, API v3 JSON), WordPress WXR 1.0–1.2, or Dateline NDJSON'
+})
+
+export const ImportReport = Type.Object({
+  format: ImportFormatName,
+  dryRun: Type.Boolean({ description: 'Nothing was written: the counts say what an import would do' }),
+  counts: Type.Object({
+    authors: Counts,
+    articles: Counts,
+    comments: Counts,
+    days: Counts
+  }, { additionalProperties: false }),
+  skipped: Type.Array(Type.Object({
+    resource: Type.String(),
+    sourceId: Type.Union([Type.String(), Type.Null()]),
+    reason: Type.String()
+  }, { additionalProperties: false }), { description: 'Rows not imported and why (the first 1,000)' }),
+  notes: Type.Array(Type.Object({
+    resource: Type.String(),
+    sourceId: Type.Union([Type.String(), Type.Null()]),
+    note: Type.String()
+  }, { additionalProperties: false }), { description: 'Imported rows worth a look (a private post imported as a draft, …; the first 1,000)' }),
+  settings: Type.Array(Type.Object({ name: Type.String(), value: Type.String() }, { additionalProperties: false }), {
+    description: 'Settings found in the file; reported, never applied'
+  })
+}, { $id: 'ImportReport', additionalProperties: false })
+
+export type ImportReportBody = Static<typeof ImportReport>
+
+export const ImportQuery = Type.Object({
+  dryRun: Type.Optional(Type.Boolean({ default: false, description: 'Do everything but commit' })),
+  format: Type.Optional(ImportFormatName)
+}, { additionalProperties: false })
+
+export const importSchemas = [ImportReport]
