@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Ajv2020 } from 'ajv/dist/2020.js'
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
 import addFormats from 'ajv-formats'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import type { Test } from 'tap'
@@ -63,10 +63,19 @@ function ajvFor (document: object): Ajv2020 {
   return ajv
 }
 
+// Apps built alike have the same document: its validators are compiled once for all of them.
+const validatorsByDocument = new Map<string, DocumentValidator>()
+
 function documentValidator (app: FastifyInstance) {
   let known = validators.get(app)
   if (known !== undefined) return known
-  const document = structuredClone(app.swagger()) as { paths: Record<string, unknown> }
+  const text = JSON.stringify(app.swagger())
+  known = validatorsByDocument.get(text)
+  if (known !== undefined) {
+    validators.set(app, known)
+    return known
+  }
+  const document = JSON.parse(text) as { paths: Record<string, unknown> }
   const ajv = ajvFor(document)
   const sparseAjv = ajvFor(dropRequired(document) as object)
   const paths = Object.keys(document.paths).map((template) => ({
@@ -75,7 +84,22 @@ function documentValidator (app: FastifyInstance) {
   }))
   known = { ajv, sparseAjv, paths }
   validators.set(app, known)
+  validatorsByDocument.set(text, known)
   return known
+}
+
+const compiledRefs = new WeakMap<Ajv2020, Map<string, ValidateFunction>>()
+
+/** The schema at `ref`, compiled once per validator (ajv caches by schema object: a new `{ $ref }` each time would compile again). */
+function compiled (validator: Ajv2020, ref: string): ValidateFunction {
+  const known = compiledRefs.get(validator) ?? new Map<string, ValidateFunction>()
+  compiledRefs.set(validator, known)
+  let validate = known.get(ref)
+  if (validate === undefined) {
+    validate = validator.compile({ $ref: ref })
+    known.set(ref, validate)
+  }
+  return validate
 }
 
 function pointer (...segments: string[]): string {
@@ -113,9 +137,10 @@ export function checkAgainstDocument (app: FastifyInstance, t: TapLike, method: 
   }
   const ref = `openapi#/${pointer('paths', route.template, method.toLowerCase(), 'responses', String(response.statusCode), 'content', mediaType, 'schema')}`
   const validator = new URLSearchParams(query).has('fields') ? sparseAjv : ajv
+  const validate = compiled(validator, ref)
   const body = /^application\/(?:[\w.-]+\+)?json$/.test(mediaType) ? response.json() : response.body
-  if (!validator.validate({ $ref: ref }, body)) {
-    t.fail(`${method} ${url} (${response.statusCode}) does not match its documented schema`, { errors: validator.errors, body: response.body })
+  if (!validate(body)) {
+    t.fail(`${method} ${url} (${response.statusCode}) does not match its documented schema`, { errors: validate.errors, body: response.body })
   }
 }
 

@@ -2,8 +2,9 @@
 // naming the file and the problem, a non-zero exit, no stack trace, and the file untouched.
 import { randomBytes } from 'node:crypto'
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { Writable } from 'node:stream'
 import t, { type Test } from 'tap'
 import { runCli } from '../../src/cli/main.js'
@@ -11,14 +12,39 @@ import { journalEntries, openDatabase, runMigrations } from '../../src/db/client
 import type { TapLike } from '../helper.js'
 import { nonEmptyLines, sha256, spawnCli, within } from './server-process.js'
 
-// Root ignores file modes: a chmod'ed file is read-only only for another user, so as root
-// those cases run the server as `nobody` (a real approach, unlike skipping them).
+// Root ignores file modes: a chmod'ed file is read-only only for another user. As root, the
+// file or folder is also made immutable (chattr +i), which binds root too; where chattr is not
+// available, those cases run the server as `nobody` instead (a real approach, unlike skipping them).
 const asRoot = process.getuid?.() === 0
 const nobody = { uid: 65534, gid: 65534 }
+
+function chattr (flag: '+i' | '-i', path: string): boolean {
+  return spawnSync('chattr', [flag, path], { stdio: 'ignore' }).status === 0
+}
+
+const immutable = asRoot && (() => {
+  const probe = join(mkdtempSync(join(tmpdir(), 'dateline-chattr-')), 'probe')
+  writeFileSync(probe, '')
+  const works = chattr('+i', probe) && chattr('-i', probe)
+  rmSync(dirname(probe), { recursive: true, force: true })
+  return works
+})()
+
+/** Paths made immutable, unlocked again before their folder is removed. */
+const lockedPaths: string[] = []
+
+/** Read-only for root too, where chattr works (see above). */
+function lockForRoot (path: string): void {
+  if (immutable && chattr('+i', path)) lockedPaths.push(path)
+}
+
+/** As root without chattr, the cases decided by file modes need another user. */
+const runAsNobody = asRoot && !immutable
 
 function tempDir (t: TapLike): string {
   const dir = mkdtempSync(join(tmpdir(), 'dateline-startup-'))
   t.teardown(() => {
+    for (const path of lockedPaths.filter((locked) => locked.startsWith(dir))) chattr('-i', path)
     chmodSync(dir, 0o755)
     rmSync(dir, { recursive: true, force: true })
   })
@@ -58,6 +84,7 @@ const cases: Case[] = [
     arrange: (dir) => {
       mkdirSync(join(dir, 'locked'))
       chmodSync(join(dir, 'locked'), 0o555)
+      lockForRoot(join(dir, 'locked'))
       chmodSync(dir, 0o755)
       return { database: join(dir, 'locked', 'data', 'dateline.db'), untouched: [] }
     },
@@ -70,6 +97,7 @@ const cases: Case[] = [
       const database = join(dir, 'dateline.db')
       datelineDatabase(database)
       chmodSync(database, 0o444)
+      lockForRoot(database)
       // Only the file is read-only: its folder takes new files (-wal, -shm).
       chmodSync(dir, 0o777)
       return { database, untouched: [database] }
@@ -143,7 +171,7 @@ function memoryStream (): { stream: Writable, text: () => string } {
 
 t.test('the CLI refuses a database it cannot use: one line naming the file, a non-zero exit, the file untouched', async (t) => {
   for (const testCase of cases) {
-    if (testCase.modes === true && asRoot) continue // below, as nobody
+    if (testCase.modes === true && runAsNobody) continue // below, as nobody
     await t.test(testCase.name, async (t) => {
       const arranged = arrange(t, testCase)
       const stdout = memoryStream()
@@ -156,13 +184,13 @@ t.test('the CLI refuses a database it cannot use: one line naming the file, a no
 })
 
 t.test('dateline serve, as a process, refuses such a database the same way', async (t) => {
-  if (asRoot) t.comment('running as root: the cases decided by file modes run the server as nobody (uid 65534), whom file modes bind')
-  const chosen = cases.filter((testCase) => testCase.process === true || (testCase.modes === true && asRoot))
+  if (asRoot) t.comment(immutable ? 'running as root: the read-only file and folder are also immutable (chattr +i)' : 'running as root without chattr: the cases decided by file modes run the server as nobody (uid 65534), whom file modes bind')
+  const chosen = cases.filter((testCase) => testCase.process === true || (testCase.modes === true && runAsNobody))
   // Started together: most of each run is compiling the TypeScript sources.
   const runs = chosen.map((testCase) => {
     const arranged = arrange(t, testCase)
     const env = { PORT: '0', HOST: '127.0.0.1', DATABASE_URL: arranged.database, DATELINE_DEMO: 'false', LOG_LEVEL: 'info' }
-    return { arranged, server: spawnCli(t, ['serve'], env, testCase.modes === true && asRoot ? { user: nobody } : {}) }
+    return { arranged, server: spawnCli(t, ['serve'], env, testCase.modes === true && runAsNobody ? { user: nobody } : {}) }
   })
   for (const { arranged, server } of runs) {
     await t.test(arranged.testCase.name, async (t) => {

@@ -194,6 +194,18 @@ function editorialState (status: ArticleStatus, publishedAt: string | null, now:
   return { status: at > now ? 'scheduled' : 'published', publishedAt: at }
 }
 
+/** The columns that follow from a body, an excerpt (or none) and where the article stands. */
+function contentColumns (body: string, custom: string | null, state: { status: ArticleStatus, publishedAt: string | null }, timezone: string): Pick<queries.NewArticleRow, 'body' | 'customExcerpt' | 'excerpt' | 'status' | 'publishedAt' | 'publishedDay'> {
+  return {
+    body,
+    customExcerpt: custom,
+    excerpt: custom ?? deriveExcerpt(body),
+    status: state.status,
+    publishedAt: state.publishedAt,
+    publishedDay: state.publishedAt === null ? null : dayInZone(state.publishedAt, timezone)
+  }
+}
+
 function normalLabel (name: string): string {
   return name.trim().replace(/\s+/g, ' ')
 }
@@ -266,12 +278,7 @@ export function createOne (db: Db, settings: Pick<SiteSettings, 'timezone'>, inp
     const row = queries.insertArticle(tx, {
       slug: resolveSlug(tx, input.slug, input.title),
       title: input.title.trim(),
-      body,
-      customExcerpt: custom,
-      excerpt: custom ?? deriveExcerpt(body),
-      status: state.status,
-      publishedAt: state.publishedAt,
-      publishedDay: state.publishedAt === null ? null : dayInZone(state.publishedAt, settings.timezone),
+      ...contentColumns(body, custom, state, settings.timezone),
       authorId,
       createdAt: now,
       updatedAt: now
@@ -417,17 +424,7 @@ export function writeImportedArticle (tx: DbOrTx, settings: Pick<SiteSettings, '
   const title = input.title.replace(/\s+/g, ' ').trim().slice(0, 300) || titleFromBody(body)
   const custom = customExcerpt(input.excerpt)
   const state = editorialState(input.status, input.publishedAt, now)
-  const values = {
-    title,
-    body,
-    customExcerpt: custom,
-    excerpt: custom ?? deriveExcerpt(body),
-    status: state.status,
-    publishedAt: state.publishedAt,
-    publishedDay: state.publishedAt === null ? null : dayInZone(state.publishedAt, settings.timezone),
-    authorId: input.authorId,
-    updatedAt: input.updatedAt
-  }
+  const values = { title, ...contentColumns(body, custom, state, settings.timezone), authorId: input.authorId, updatedAt: input.updatedAt }
   const row = existing === undefined
     ? queries.insertArticle(tx, {
       ...values,

@@ -1,6 +1,7 @@
-import { type ImportedArticle, type ImportedAuthor, type ImportedComment, type ImportRecord, MalformedImportError, type SkippedRow } from '../records.js'
+import { type ImportedArticle, type ImportedAuthor, type ImportedComment, type ImportRecord, MalformedImportError } from '../records.js'
 import { liveStatus, type ReadContext, type RecordBatches, skip } from './context.js'
 import { positionIn } from './markup-guard.js'
+import { BloggerState } from './blogger-common.js'
 import { avatarUrl, distinct, plainText, slugFromPath } from './text.js'
 import { utcFromRfc3339 } from './timestamps.js'
 
@@ -13,7 +14,7 @@ const maxJsonChars = 64 * 1024 * 1024
 type JsonObject = Record<string, unknown>
 
 export async function * readBloggerApi (texts: AsyncIterable<string>, context: ReadContext): RecordBatches {
-  const state = new ApiState(context)
+  const state = new BloggerState(context)
   yield topLevelItems(parseDump(await readWhole(texts))).flatMap((item) => [...apiItem(item, state)])
 }
 
@@ -74,29 +75,7 @@ function topLevelItems (document: unknown): unknown[] {
   })
 }
 
-class ApiState {
-  private readonly authorIds = new Set<string>()
-  private readonly skippedPosts = new Map<string, string>()
-
-  constructor (readonly context: ReadContext) {}
-
-  newAuthor (author: ImportedAuthor): ImportedAuthor | null {
-    if (this.authorIds.has(author.source.id)) return null
-    this.authorIds.add(author.source.id)
-    return author
-  }
-
-  skipPost (resource: SkippedRow['resource'], id: string, reason: string): SkippedRow {
-    this.skippedPosts.set(id, reason)
-    return skip(resource, id, reason)
-  }
-
-  skippedPost (id: string): string | undefined {
-    return this.skippedPosts.get(id)
-  }
-}
-
-function * apiItem (item: unknown, state: ApiState): Generator<ImportRecord> {
+function * apiItem (item: unknown, state: BloggerState): Generator<ImportRecord> {
   const kind = stringOf(field(item, 'kind'))
   const id = stringOf(field(item, 'id'))
   if (kind === 'blogger#post' && isObject(item)) yield * apiPost(item, id, state)
@@ -105,7 +84,7 @@ function * apiItem (item: unknown, state: ApiState): Generator<ImportRecord> {
   else yield skip('other', id === '' ? null : id, kind === '' ? 'not a Blogger API object' : `kind ${kind} is not content`)
 }
 
-function * apiPost (post: JsonObject, id: string, state: ApiState): Generator<ImportRecord> {
+function * apiPost (post: JsonObject, id: string, state: BloggerState): Generator<ImportRecord> {
   if (id === '') {
     yield skip('article', null, 'post without an id')
     return
@@ -123,7 +102,7 @@ function * apiPost (post: JsonObject, id: string, state: ApiState): Generator<Im
 }
 
 /** Comments embedded in a post (`replies.items`, when fetched with maxComments). */
-function * replies (post: JsonObject, postId: string, state: ApiState): Generator<ImportRecord> {
+function * replies (post: JsonObject, postId: string, state: BloggerState): Generator<ImportRecord> {
   const items = field(post, 'replies', 'items')
   if (!Array.isArray(items)) return
   for (const item of items) {
@@ -131,7 +110,7 @@ function * replies (post: JsonObject, postId: string, state: ApiState): Generato
   }
 }
 
-function * apiAuthor (post: JsonObject, state: ApiState): Generator<ImportedAuthor, string | null> {
+function * apiAuthor (post: JsonObject, state: BloggerState): Generator<ImportedAuthor, string | null> {
   const author = field(post, 'author')
   if (!isObject(author)) return null
   const name = plainText(stringOf(author.displayName))
@@ -156,7 +135,7 @@ function blogOf (item: JsonObject): string {
   return stringOf(field(item, 'blog', 'id'))
 }
 
-function apiArticle (post: JsonObject, id: string, sourceStatus: string, authorSourceId: string | null, state: ApiState): ImportedArticle {
+function apiArticle (post: JsonObject, id: string, sourceStatus: string, authorSourceId: string | null, state: BloggerState): ImportedArticle {
   const published = utcFromRfc3339(stringOf(post.published))
   const { status, notes } = apiStatus(sourceStatus, published, state.context)
   if (typeof post.content !== 'string') notes.push('no body in the dump (fetched with fetchBodies=false?)')
@@ -189,12 +168,12 @@ function apiStatus (sourceStatus: string, published: string | null, context: Rea
 
 const commentStatuses: Record<string, ImportedComment['status']> = { LIVE: 'approved', PENDING: 'pending', SPAM: 'spam', EMPTIED: 'rejected' }
 
-function apiComment (comment: JsonObject, id: string, postId: string, state: ApiState): ImportRecord {
+function apiComment (comment: JsonObject, id: string, postId: string, state: BloggerState): ImportRecord {
   if (id === '') return skip('comment', null, 'comment without an id')
   const articleSourceId = stringOf(field(comment, 'post', 'id')) || postId
   if (articleSourceId === '') return skip('comment', id, 'no post named in post.id')
-  const skippedPost = state.skippedPost(articleSourceId)
-  if (skippedPost !== undefined) return skip('comment', id, `its article was skipped (${skippedPost})`)
+  const onSkippedPost = state.commentOnSkippedPost(id, articleSourceId)
+  if (onSkippedPost !== null) return onSkippedPost
   const createdAt = utcFromRfc3339(stringOf(comment.published)) ?? utcFromRfc3339(stringOf(comment.updated))
   if (createdAt === null) return skip('comment', id, 'no date')
   const author = isObject(comment.author) ? comment.author : {}

@@ -11,20 +11,13 @@ import { childOf, textOf, type XmlElement } from './xml-tree.js'
 
 const blogIdPattern = /^tag:blogger\.com,1999:blog-(\d+)/
 
-export class BloggerFeedState {
-  blogId = ''
-  convertLineBreaks = false
+/** What every Blogger reader (both export schemas and the API dumps) keeps while reading. */
+export class BloggerState {
   private readonly authorIds = new Set<string>()
   /** Posts skipped so far (pages, trashed posts), so that their comments are skipped as well. */
   private readonly skippedPosts = new Map<string, string>()
 
   constructor (readonly context: ReadContext) {}
-
-  /** Takes the blog id from the feed's or an entry's id (`tag:blogger.com,1999:blog-ID…`). */
-  noteBlogId (atomId: string): void {
-    if (this.blogId !== '') return
-    this.blogId = blogIdPattern.exec(atomId)?.[1] ?? ''
-  }
 
   /** The author record to emit before the article, when this author is new. */
   newAuthor (author: ImportedAuthor): ImportedAuthor | null {
@@ -42,6 +35,17 @@ export class BloggerFeedState {
   commentOnSkippedPost (commentId: string, postId: string): SkippedRow | null {
     const reason = this.skippedPosts.get(postId)
     return reason === undefined ? null : skip('comment', commentId, `its article was skipped (${reason})`)
+  }
+}
+
+export class BloggerFeedState extends BloggerState {
+  blogId = ''
+  convertLineBreaks = false
+
+  /** Takes the blog id from the feed's or an entry's id (`tag:blogger.com,1999:blog-ID…`). */
+  noteBlogId (atomId: string): void {
+    if (this.blogId !== '') return
+    this.blogId = blogIdPattern.exec(atomId)?.[1] ?? ''
   }
 }
 
