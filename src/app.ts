@@ -19,6 +19,7 @@ import { daySchemas } from './resources/dates/schemas.js'
 import { feedSchemas } from './resources/feeds/schemas.js'
 import { importSchemas } from './resources/import/schemas.js'
 import { labelSchemas } from './resources/labels/schemas.js'
+import { revisionSchemas } from './resources/revisions/schemas.js'
 import { tokenSchemas } from './resources/tokens/schemas.js'
 import { routes } from './routes.js'
 import { NoQuery, problems, sharedSchemas } from './schemas.js'
@@ -41,6 +42,8 @@ export interface AppOptions {
   corsOrigins?: string[]
   /** Comments one client may post per minute on one article (default 5). */
   commentRateLimit?: number
+  /** Earlier versions kept per article (default 50). */
+  revisionsKept?: number
   logger?: FastifyServerOptions['logger']
   /** Largest accepted JSON body, in bytes. */
   bodyLimit?: number
@@ -109,6 +112,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     locale: options.locale,
     commentsAutoApprove: options.commentsAutoApprove ?? false,
     commentRateLimit: options.commentRateLimit ?? 5,
+    revisionsKept: options.revisionsKept ?? 50,
     siteTitle: options.siteTitle ?? 'Dateline',
     siteDescription: options.siteDescription ?? '',
     siteUrl: (options.siteUrl ?? 'http://localhost:3000').replace(/\/+$/, ''),
@@ -126,7 +130,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   await app.register(auth, { adminToken: options.adminToken })
   await app.register(httpCache)
   await app.register(idempotency)
-  for (const schema of [...sharedSchemas, ...articleSchemas, ...authorSchemas, ...commentSchemas, ...daySchemas, ...labelSchemas, ...tokenSchemas, ...feedSchemas, ...importSchemas]) app.addSchema(schema)
+  for (const schema of [...sharedSchemas, ...articleSchemas, ...authorSchemas, ...commentSchemas, ...daySchemas, ...labelSchemas, ...tokenSchemas, ...feedSchemas, ...importSchemas, ...revisionSchemas]) app.addSchema(schema)
   await app.register(openapi)
   app.addHook('onRoute', (route) => {
     if (route.schema === undefined) return

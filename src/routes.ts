@@ -8,6 +8,7 @@ import { archiveRoutes, datesRoutes } from './resources/dates/routes.js'
 import feeds from './resources/feeds/routes.js'
 import health from './resources/health/routes.js'
 import labels from './resources/labels/routes.js'
+import revisions from './resources/revisions/routes.js'
 import search from './resources/search/routes.js'
 import tokens from './resources/tokens/routes.js'
 
@@ -17,6 +18,7 @@ export async function routes (app: FastifyInstance, options: ImportRoutesOptions
   await app.register(authors, { prefix: '/v1/authors' })
   await app.register(articles, { prefix: '/v1/articles' })
   await app.register(articleCommentsRoutes, { prefix: '/v1/articles' })
+  await app.register(revisions, { prefix: '/v1/articles' })
   await app.register(commentsRoutes, { prefix: '/v1/comments' })
   await app.register(datesRoutes, { prefix: '/v1/dates' })
   await app.register(archiveRoutes, { prefix: '/v1/archive' })

@@ -20,6 +20,7 @@ export async function startServer (config: Config): Promise<FastifyInstance> {
     commentsAutoApprove: config.commentsAutoApprove,
     corsOrigins: config.corsOrigins,
     commentRateLimit: config.commentRateLimit,
+    revisionsKept: config.revisionsKept,
     bodyLimit: config.bodyLimit,
     importLimit: config.importLimit,
     adminToken: config.adminToken,

@@ -213,3 +213,21 @@ t.test('round trip through the CLI: import, export, import into another database
   t.match(report, { format: 'ndjson', counts: { authors: { created: header.counts.authors }, articles: { created: header.counts.articles }, comments: { created: header.counts.comments } } }, 'every row created')
   t.same(comparable((await exportedLines(t, second.env)).text), comparable(readFileSync(exportFile, 'utf8')), 'the second database exports the same lines but for exportedAt')
 })
+
+t.test('export into a pipe that closes early (dateline export | head) ends quietly with exit 0', async (t) => {
+  const { env } = setup(t)
+  t.equal((await cli(['import', ghostPath], env)).code, 0)
+  let written = 0
+  const closedPipe = new Writable({
+    write (_chunk, _encoding, callback) {
+      // The reader took the first line and went away, as `head -1` does.
+      callback(written++ === 0 ? null : Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }))
+    }
+  })
+  closedPipe.on('error', () => {})
+  const stderr = memoryStream()
+  const code = await runCli(['export'], { stdout: closedPipe, stderr: stderr.stream, env })
+  t.equal(code, 0, 'exit 0')
+  t.equal(stderr.text(), '', 'nothing on stderr')
+  t.ok(written >= 1, 'the first line was written')
+})

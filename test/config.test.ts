@@ -28,6 +28,7 @@ t.test('with nothing set, readConfig gives the documented defaults', async (t) =
     adminToken: null,
     corsOrigins: [],
     commentRateLimit: 5,
+    revisionsKept: 50,
     bodyLimit: 1048576,
     importLimit: 536870912,
     logLevel: 'info',
@@ -125,6 +126,7 @@ t.test('every setting can be given at once', async (t) => {
     adminToken,
     corsOrigins: ['https://blog.example.org', 'http://localhost:5173'],
     commentRateLimit: 10,
+    revisionsKept: 50,
     bodyLimit: 2000000,
     importLimit: 536870912,
     logLevel: 'warn',
@@ -173,6 +175,7 @@ t.test('CLI flags override the environment', async (t) => {
     adminToken: flagToken,
     corsOrigins: ['*'],
     commentRateLimit: 5,
+    revisionsKept: 50,
     bodyLimit: 1048576,
     importLimit: 536870912,
     logLevel: 'debug',
@@ -186,7 +189,7 @@ t.test('CLI flags override the environment', async (t) => {
 })
 
 t.test('configFlags lists a flag for every setting', async (t) => {
-  t.same([...configFlags].sort(), ['admin-token', 'article-path', 'body-limit', 'comment-rate-limit', 'comments-autoapprove', 'cors-origins', 'database-url', 'demo', 'host', 'import-limit', 'locale', 'log-level', 'port', 'site-description', 'site-title', 'site-url', 'synchronous', 'timezone'])
+  t.same([...configFlags].sort(), ['admin-token', 'article-path', 'body-limit', 'comment-rate-limit', 'comments-autoapprove', 'cors-origins', 'database-url', 'demo', 'host', 'import-limit', 'locale', 'log-level', 'port', 'revisions-kept', 'site-description', 'site-title', 'site-url', 'synchronous', 'timezone'])
 })
 
 t.test('each bad value is a ConfigError naming its environment variable', async (t) => {

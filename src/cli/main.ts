@@ -40,7 +40,7 @@ Commands:
 
 Settings come from the environment; these flags override them:
   --port, --host, --database-url, --synchronous, --timezone, --locale, --demo,
-  --comments-autoapprove, --cors-origins, --comment-rate-limit, --body-limit, --import-limit,
+  --comments-autoapprove, --cors-origins, --comment-rate-limit, --revisions-kept, --body-limit, --import-limit,
   --admin-token, --log-level, --site-title, --site-description, --site-url, --article-path
 `
 
@@ -57,6 +57,7 @@ const options = {
   'comments-autoapprove': { type: 'string' },
   'cors-origins': { type: 'string' },
   'comment-rate-limit': { type: 'string' },
+  'revisions-kept': { type: 'string' },
   'body-limit': { type: 'string' },
   'import-limit': { type: 'string' },
   'admin-token': { type: 'string' },
@@ -243,6 +244,8 @@ export async function runCli (argv: string[], io: CliIo): Promise<number> {
       return 2
     }
     const code = (error as { code?: string }).code
+    // The reader of our output went away (`dateline export | head`): as for any Unix tool, not an error.
+    if (code === 'EPIPE') return 0
     if (typeof code === 'string' && (code.startsWith('DATELINE_') || code.startsWith('ERR_PARSE_ARGS'))) {
       io.stderr.write(`dateline: ${(error as Error).message}\n`)
       return 2

@@ -168,3 +168,29 @@ export const idempotencyKeys = sqliteTable('idempotency_keys', {
   primaryKey({ columns: [table.scope, table.key] }),
   index('idempotency_keys_created_at_idx').on(table.createdAt)
 ])
+
+/**
+ * Earlier versions of articles: each update keeps the version it replaces, so an editor can
+ * look back and restore one. Numbered per article from 1; the oldest beyond the cap are pruned.
+ */
+export const articleRevisions = sqliteTable('article_revisions', {
+  articleId: integer('article_id').notNull().references(() => articles.id, { onDelete: 'cascade' }),
+  number: integer('number').notNull(),
+  /** The article's version this was (the `v` of its ETag). */
+  version: integer('version').notNull(),
+  status: text('status', { enum: articleStatuses }).notNull(),
+  publishedAt: text('published_at'),
+  authorId: integer('author_id').notNull(),
+  /** When this version was written (the article's updatedAt then). */
+  writtenAt: text('written_at').notNull(),
+  /** When an update replaced it, and whose token made that update. */
+  replacedAt: text('replaced_at').notNull(),
+  replacedBy: text('replaced_by').notNull(),
+  title: text('title').notNull(),
+  customExcerpt: text('custom_excerpt'),
+  /** The label names, in order, as JSON. */
+  labels: text('labels').notNull(),
+  body: text('body').notNull()
+}, (table) => [
+  primaryKey({ columns: [table.articleId, table.number] })
+])

@@ -9,6 +9,8 @@ export interface SiteSettings {
   commentsAutoApprove: boolean
   /** Comments one client may post per minute on one article. */
   commentRateLimit: number
+  /** Earlier versions kept per article; the oldest beyond are pruned. */
+  revisionsKept: number
   /** The blog's name, as feeds show it. */
   siteTitle: string
   /** A line about the blog, as feeds show it (may be empty). */

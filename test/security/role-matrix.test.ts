@@ -77,6 +77,18 @@ const expected: Record<string, Record<string, Row>> = {
     'the own draft, handing it to the other author':             [401, 403, 404, 200, 200],
     'the own published article':                                 [401, 403, 403, 200, 200]
   },
+  listArticleRevisions: {
+    'the own draft':                                             [401, 200, 404, 200, 200],
+    'the own published article':                                 [401, 200, 403, 200, 200]
+  },
+  getArticleRevision: {
+    'the own draft, revision 1':                                 [401, 200, 404, 200, 200],
+    'the own published article, revision 1':                     [401, 200, 403, 200, 200]
+  },
+  restoreArticleRevision: {
+    'the own draft, revision 1':                                 [401, 200, 404, 200, 200],
+    'the own published article, revision 1':                     [401, 403, 403, 200, 200]
+  },
   deleteArticle: {
     'the own draft':                                             [401, 204, 404, 204, 204],
     'the own published article':                                 [401, 403, 403, 204, 204]
@@ -201,7 +213,11 @@ function makeWorld (app: FastifyInstance): World {
   const n = ++worlds
   const own = authors.createOne(app.db, { name: `Ada Owner ${n}`, email: `ada${n}@example.org` }, staff).author
   const other = authors.createOne(app.db, { name: `Bea Other ${n}`, email: `bea${n}@example.org` }, staff).author
-  const article = (input: Parameters<typeof articles.createOne>[2]) => articles.createOne(app.db, app.settings, input, staff).article
+  // Each article is edited once after it is written, so it has a revision 1 (its first body).
+  const article = (input: Parameters<typeof articles.createOne>[2]) => {
+    const created = articles.createOne(app.db, app.settings, input, staff).article
+    return articles.updateOne(app.db, app.settings, String(created.id), { body: `${input.body ?? ''}<p>Edited.</p>` }, staff, undefined).article
+  }
   const ownDraft = article({ title: `Own draft ${n}`, body: '<p>Not yet.</p>', authorId: own.id, labels: ['Embargoed'] })
   const ownPublished = article({ title: `Own story ${n}`, body: '<p>Out now.</p>', authorId: own.id, status: 'published', publishedAt: ownPublishedAt, labels: ['Council'] })
   const otherDraft = article({ title: `Other draft ${n}`, body: '<p>Not yet.</p>', authorId: other.id })
@@ -380,6 +396,42 @@ const targets: Record<string, Record<string, Target>> = {
           admin: [w.ownPublished.id, w.otherPublished.id, w.ownDraft.id, w.otherDraft.id]
         }[caller]
         t.same(ids(response.json().data), sorted(visible), 'published articles, plus the caller\'s own drafts, plus every draft for editors')
+      }
+    }
+  },
+  listArticleRevisions: {
+    'the own draft': {
+      params: (w) => ({ id: w.ownDraft.id }),
+      check: ({ t, allowed, response }) => { if (allowed) t.match(response.json(), { data: [{ number: 1, version: 1, replacedBy: 'admin' }], meta: { total: 1 } }) }
+    },
+    'the own published article': {
+      params: (w) => ({ id: w.ownPublished.slug }),
+      check: ({ t, allowed, response }) => { if (allowed) t.match(response.json(), { data: [{ number: 1, status: 'published' }], meta: { total: 1 } }) }
+    }
+  },
+  getArticleRevision: {
+    'the own draft, revision 1': {
+      params: (w) => ({ id: w.ownDraft.id, number: 1 }),
+      check: ({ t, allowed, response }) => { if (allowed) t.match(response.json(), { number: 1, body: '<p>Not yet.</p>', labels: ['Embargoed'] }) }
+    },
+    'the own published article, revision 1': {
+      params: (w) => ({ id: w.ownPublished.id, number: 1 }),
+      check: ({ t, allowed, response }) => { if (allowed) t.match(response.json(), { number: 1, body: '<p>Out now.</p>' }) }
+    }
+  },
+  restoreArticleRevision: {
+    'the own draft, revision 1': {
+      params: (w) => ({ id: w.ownDraft.id, number: 1 }),
+      check: async ({ t, app, w, allowed }) => {
+        const article = await readBack(app, t, `/v1/articles/${w.ownDraft.id}`)
+        t.equal(article.body, allowed ? '<p>Not yet.</p>' : '<p>Not yet.</p><p>Edited.</p>')
+      }
+    },
+    'the own published article, revision 1': {
+      params: (w) => ({ id: w.ownPublished.id, number: 1 }),
+      check: async ({ t, app, w, allowed }) => {
+        const article = await readBack(app, t, `/v1/articles/${w.ownPublished.id}`)
+        t.equal(article.body, allowed ? '<p>Out now.</p>' : '<p>Out now.</p><p>Edited.</p>')
       }
     }
   },

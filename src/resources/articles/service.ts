@@ -16,6 +16,7 @@ import { presentAuthors } from '../authors/service.js'
 import { approvedCommentsByArticle } from '../comments/service.js'
 import { indexArticle, similarArticles, snippets, titleSuggestions, unindexArticle } from '../../search/index.js'
 import { toFtsQuery, type FtsQuery } from '../../search/query.js'
+import { assertMayReadHistory, findOne as revisionOf, keepRevision } from '../revisions/service.js'
 import type { Principal } from '../tokens/service.js'
 import * as queries from './queries.js'
 import {
@@ -321,13 +322,33 @@ export function updateOne (db: Db, settings: SiteSettings, idOrSlug: string, pat
     assertMayChange(viewer, current)
     assertMayPublish(viewer, patch.status)
     assertIfMatch(ifMatch, articleVersion(current))
-    const row = queries.updateArticle(tx, current.id, changedValues(tx, settings, current, patch, viewer, nowIso()))
+    const now = nowIso()
+    keepRevision(tx, current, queries.labelsByArticle(tx, [current.id]).get(current.id) ?? [], viewer, now, settings.revisionsKept)
+    const row = queries.updateArticle(tx, current.id, changedValues(tx, settings, current, patch, viewer, now))
     if (patch.labels !== undefined) queries.replaceLabels(tx, row.id, normalLabels(patch.labels))
     reindex(tx, row)
     return { article: present(tx, [row], viewer, new Set())[0]!, version: articleVersion(row) }
   })
   schedulesChanged(db)
   return result
+}
+
+/**
+ * Makes an earlier revision the article's content again: an update like any other (so the
+ * version it replaces is kept as a revision too, and `If-Match` guards it).
+ */
+export function restoreRevision (db: Db, settings: SiteSettings, idOrSlug: string, number: number, viewer: Principal, ifMatch: string | undefined): { article: ArticleBody, version: string } {
+  const current = findVisibleArticle(db, idOrSlug, viewer)
+  assertMayReadHistory(viewer, current)
+  const revision = revisionOf(db, current, number)
+  return updateOne(db, settings, String(current.id), {
+    title: revision.title,
+    body: revision.body,
+    excerpt: revision.excerpt,
+    status: revision.status,
+    publishedAt: revision.publishedAt,
+    labels: revision.labels
+  }, viewer, ifMatch)
 }
 
 export function removeOne (db: Db, idOrSlug: string, viewer: Principal, ifMatch: string | undefined): void {

@@ -1,0 +1,65 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { pageBody, writeSecurity } from '../../lib/responses.js'
+import { answer, IdOrSlugParams, IfMatchHeaders, notModified, problems } from '../../schemas.js'
+import { Article } from '../articles/schemas.js'
+import { findVisibleArticle, restoreRevision } from '../articles/service.js'
+import { Revision, RevisionList, RevisionListQuery, RevisionParams } from './schemas.js'
+import * as service from './service.js'
+
+const tags = ['articles']
+
+/** An article's earlier versions: for editors and the article's author. */
+const revisionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.addHook('preHandler', app.requireRole('author'))
+
+  app.get('/:id/revisions', {
+    schema: {
+      tags,
+      operationId: 'listArticleRevisions',
+      summary: 'List an article\'s earlier versions',
+      description: 'Newest first: every update keeps the version it replaced (up to `DATELINE_REVISIONS_KEPT` per article). Editors, and the article\'s author.',
+      security: writeSecurity,
+      params: IdOrSlugParams,
+      querystring: RevisionListQuery,
+      response: { 200: answer(RevisionList, 'list', 'A page of revisions'), 304: notModified, ...problems(400, 401, 403, 404) }
+    }
+  }, async (request, reply) => {
+    const article = findVisibleArticle(app.db, request.params.id, request.principal)
+    service.assertMayReadHistory(request.principal!, article)
+    return pageBody(reply, service.list(app.db, article, request.query))
+  })
+
+  app.get('/:id/revisions/:number', {
+    schema: {
+      tags,
+      operationId: 'getArticleRevision',
+      summary: 'Get one earlier version of an article',
+      security: writeSecurity,
+      params: RevisionParams,
+      response: { 200: answer(Revision, 'single', 'The revision, with its body'), 304: notModified, ...problems(400, 401, 403, 404) }
+    }
+  }, async (request) => {
+    const article = findVisibleArticle(app.db, request.params.id, request.principal)
+    service.assertMayReadHistory(request.principal!, article)
+    return service.findOne(app.db, article, request.params.number)
+  })
+
+  app.post('/:id/revisions/:number/restore', {
+    schema: {
+      tags,
+      operationId: 'restoreArticleRevision',
+      summary: 'Make an earlier version the article again',
+      description: 'An update like a PATCH: the version it replaces is kept as a new revision, `If-Match` refuses a lost update (412), and an author token may restore only its own drafts.',
+      security: writeSecurity,
+      params: RevisionParams,
+      headers: IfMatchHeaders,
+      response: { 200: answer(Article, 'single', 'The article, restored'), ...problems(400, 401, 403, 404, 409, 412) }
+    }
+  }, async (request, reply) => {
+    const { article, version } = restoreRevision(app.db, app.settings, request.params.id, request.params.number, request.principal!, request.headers['if-match'])
+    reply.resourceVersion = version
+    return article
+  })
+}
+
+export default revisionsRoutes

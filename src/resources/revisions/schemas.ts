@@ -1,0 +1,43 @@
+import { IdOrSlugParams, ListMeta, pageQuery, ref, Timestamp, Type, type Static } from '../../schemas.js'
+
+const summary = {
+  number: Type.Integer({ minimum: 1, description: 'Counts the article\'s updates: revision n is the version the n-th kept update replaced' }),
+  version: Type.Integer({ minimum: 1, description: 'The article\'s version it was (the `v` of its ETag then)' }),
+  title: Type.String(),
+  status: Type.Union([Type.Literal('draft'), Type.Literal('scheduled'), Type.Literal('published')]),
+  publishedAt: Type.Union([Timestamp, Type.Null()]),
+  authorId: Type.Integer({ minimum: 1 }),
+  writtenAt: Type.String({ format: 'date-time', description: 'When this version was written' }),
+  replacedAt: Type.String({ format: 'date-time', description: 'When an update replaced it' }),
+  replacedBy: Type.String({ description: 'Whose token made that update: `admin`, or the token\'s role and id', examples: ['editor token 3'] })
+}
+
+export const RevisionSummary = Type.Object(summary, { $id: 'RevisionSummary', additionalProperties: false })
+
+export const Revision = Type.Object({
+  ...summary,
+  excerpt: Type.Union([Type.String(), Type.Null()], { description: 'The editor\'s own excerpt then; null when it was derived from the body' }),
+  labels: Type.Array(Type.String()),
+  body: Type.String({ description: 'Sanitised HTML' })
+}, { $id: 'Revision', additionalProperties: false })
+
+export const RevisionList = Type.Object({
+  data: Type.Array(ref(RevisionSummary)),
+  meta: ref(ListMeta)
+}, { $id: 'RevisionList', additionalProperties: false })
+
+export const RevisionListQuery = Type.Object({
+  limit: pageQuery.limit,
+  offset: pageQuery.offset
+}, { additionalProperties: false })
+
+export const RevisionParams = Type.Object({
+  id: IdOrSlugParams.properties.id,
+  number: Type.Integer({ minimum: 1, maximum: 1_000_000_000, description: 'The revision\'s number' })
+}, { additionalProperties: false })
+
+export type RevisionBody = Static<typeof Revision>
+export type RevisionSummaryBody = Static<typeof RevisionSummary>
+export type RevisionListQueryString = Static<typeof RevisionListQuery>
+
+export const revisionSchemas = [RevisionSummary, Revision, RevisionList]

@@ -1,0 +1,67 @@
+import type { Db, DbOrTx } from '../../db/client.js'
+import { Forbidden, NotFound } from '../../errors.js'
+import type { Page } from '../../lib/list.js'
+import { hasRole } from '../../plugins/auth.js'
+import type { ArticleRow } from '../articles/queries.js'
+import type { Principal } from '../tokens/service.js'
+import * as queries from './queries.js'
+import type { RevisionBody, RevisionListQueryString, RevisionSummaryBody } from './schemas.js'
+
+/** Who made a change, as a revision records it: never a secret, only a token's role and id. */
+export function changedBy (viewer: Principal): string {
+  return viewer.tokenId === null ? 'admin' : `${viewer.role} token ${viewer.tokenId}`
+}
+
+/**
+ * Keeps `current` (about to be replaced by an update) as the article's newest revision.
+ * Runs in the update's transaction.
+ */
+export function keepRevision (tx: DbOrTx, current: ArticleRow, labels: string[], viewer: Principal, now: string, kept: number): void {
+  queries.insertRevision(tx, {
+    articleId: current.id,
+    version: current.version,
+    status: current.status,
+    publishedAt: current.publishedAt,
+    authorId: current.authorId,
+    writtenAt: current.updatedAt,
+    replacedAt: now,
+    replacedBy: changedBy(viewer),
+    title: current.title,
+    customExcerpt: current.customExcerpt,
+    labels: JSON.stringify(labels),
+    body: current.body
+  }, kept)
+}
+
+/** Editors see every article's history; an author token, its own articles'. */
+export function assertMayReadHistory (viewer: Principal, article: ArticleRow): void {
+  if (hasRole(viewer, 'editor') || viewer.authorId === article.authorId) return
+  throw new Forbidden('Only editors and the article\'s author may see its revisions')
+}
+
+function summaryOf (row: queries.RevisionRow): RevisionSummaryBody {
+  return {
+    number: row.number,
+    version: row.version,
+    title: row.title,
+    status: row.status,
+    publishedAt: row.publishedAt,
+    authorId: row.authorId,
+    writtenAt: row.writtenAt,
+    replacedAt: row.replacedAt,
+    replacedBy: row.replacedBy
+  }
+}
+
+export function list (db: Db, article: ArticleRow, query: RevisionListQueryString): Page<RevisionSummaryBody> {
+  const limit = query.limit ?? 20
+  const offset = query.offset ?? 0
+  const items = queries.pageOfRevisions(db, article.id, limit, offset).map(summaryOf)
+  return { items, total: queries.countRevisions(db, article.id), limit, offset, nextCursor: null }
+}
+
+export function findOne (db: DbOrTx, article: ArticleRow, number: number): RevisionBody {
+  const row = queries.revision(db, article.id, number)
+  if (row === undefined) throw new NotFound(`Article ${article.id} has no revision ${number}`)
+  return { ...summaryOf(row), excerpt: row.customExcerpt, labels: queries.labelNames(row), body: row.body }
+}
