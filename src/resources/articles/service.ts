@@ -145,7 +145,7 @@ function listFilters (db: Db, query: ArticleListQueryString, viewer: Principal |
     if (author === undefined) throw invalid('querystring.author', `"${query.author}" is not an author`)
     filters.authorId = author.id
   }
-  if (query.label !== undefined) filters.labelKeys = [...new Set(query.label.map((name) => queries.labelKey(normalLabel(name))))]
+  if (query.label !== undefined) filters.labelKeys = [...new Set(query.label.map(labelKeyOf))]
   if (query.date !== undefined) filters.day = query.date
   if (query.from !== undefined) {
     if (dayPattern.test(query.from)) filters.fromDay = query.from
@@ -205,6 +205,11 @@ function contentColumns (body: string, custom: string | null, state: { status: A
     publishedAt: state.publishedAt,
     publishedDay: state.publishedAt === null ? null : dayInZone(state.publishedAt, timezone)
   }
+}
+
+/** How a label filter names a label: trimmed, inner spaces collapsed, case-folded (feeds use it too). */
+export function labelKeyOf (name: string): string {
+  return queries.labelKey(normalLabel(name))
 }
 
 function normalLabel (name: string): string {

@@ -2,8 +2,8 @@ import type { Db } from '../../db/client.js'
 import { invalid, NotFound } from '../../errors.js'
 import { nowIso } from '../../lib/time.js'
 import type { SiteSettings } from '../../plugins/settings.js'
-import { labelKey, labelsByArticle, pageOfArticles, sortColumns, type ArticleRow } from '../articles/queries.js'
-import { publishDueArticles } from '../articles/service.js'
+import { labelsByArticle, pageOfArticles, sortColumns, type ArticleRow } from '../articles/queries.js'
+import { labelKeyOf, publishDueArticles } from '../articles/service.js'
 import { authorBySlugOrId, authorsByIds, type AuthorRow } from '../authors/queries.js'
 import * as queries from './queries.js'
 import type { FeedQueryString } from './schemas.js'
@@ -77,10 +77,6 @@ function feedAuthor (row: AuthorRow | undefined): FeedAuthor {
   return author
 }
 
-// As the articles list reads its `label` filter: trimmed, inner spaces collapsed, case-folded.
-function labelKeyOf (name: string): string {
-  return labelKey(name.trim().replace(/\s+/g, ' '))
-}
 
 /** "Site: Label, Author" for a narrowed feed, labels spelled as the blog spells them. */
 function titleFor (db: Db, site: Site, labels: string[], author: AuthorRow | undefined): string {

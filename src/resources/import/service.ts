@@ -145,8 +145,14 @@ class Apply {
     for (const articleId of this.#touchedArticles) commentQueries.recountApproved(this.tx, articleId)
   }
 
+  /** Whether a row of ours still exists (an imported row may have been deleted since). */
+  #exists (resource: ImportedResource): (id: number) => boolean {
+    const find = { author: authorQueries.authorById, article: articleQueries.articleById, comment: commentQueries.commentById }[resource]
+    return (id) => find(this.tx, id) !== undefined
+  }
+
   /** The row an earlier import made from this source row, if it still exists. */
-  #previous (resource: ImportedResource, site: string, sourceId: string, exists: (id: number) => boolean): { targetId: number, digest: string } | undefined {
+  #previous (resource: ImportedResource, site: string, sourceId: string, exists = this.#exists(resource)): { targetId: number, digest: string } | undefined {
     const previous = queries.importedRow(this.tx, { resource, format: this.format, site, sourceId })
     return previous !== undefined && exists(previous.targetId) ? previous : undefined
   }
@@ -210,7 +216,7 @@ class Apply {
     if (record.authorSourceId !== null) {
       const key = stageKey(record.source.site, record.authorSourceId)
       const id = this.#authorIds.get(key) ??
-        this.#previous('author', record.source.site, record.authorSourceId, (targetId) => authorQueries.authorById(this.tx, targetId) !== undefined)?.targetId
+        this.#previous('author', record.source.site, record.authorSourceId)?.targetId
       if (id !== undefined) return id
       this.report.note('article', record.source.id, `its author "${record.authorSourceId}" is not in the file: given to the importing author`)
     }
@@ -280,14 +286,14 @@ class Apply {
   #articleOf (record: ImportedComment): number | undefined {
     const { site } = record.source
     return this.#articleIds.get(stageKey(site, record.articleSourceId)) ??
-      this.#previous('article', site, record.articleSourceId, (targetId) => articleQueries.articleById(this.tx, targetId) !== undefined)?.targetId
+      this.#previous('article', site, record.articleSourceId)?.targetId
   }
 
   #parentExists (record: ImportedComment): boolean {
     const { site } = record.source
     return record.parentSourceId === null ||
       this.stage.hasKey('comment', stageKey(site, record.parentSourceId)) ||
-      this.#previous('comment', site, record.parentSourceId, (targetId) => commentQueries.commentById(this.tx, targetId) !== undefined) !== undefined
+      this.#previous('comment', site, record.parentSourceId) !== undefined
   }
 
   /** Writes a comment without its parent (linked once every comment is in); null when skipped. */
@@ -343,7 +349,7 @@ class Apply {
   linkReply (reply: { id: number, articleId: number, parentKey: string, sourceId: string }): void {
     const [site, parentSourceId] = reply.parentKey.split('\u0000') as [string, string]
     const parentId = this.#commentIds.get(reply.parentKey) ??
-      this.#previous('comment', site, parentSourceId, (targetId) => commentQueries.commentById(this.tx, targetId) !== undefined)?.targetId
+      this.#previous('comment', site, parentSourceId)?.targetId
     const parent = parentId === undefined ? undefined : commentQueries.commentById(this.tx, parentId)
     if (parent === undefined || parent.articleId !== reply.articleId) {
       this.report.note('comment', reply.sourceId, 'its parent is not on the same article: shown as a top-level comment')
