@@ -20,6 +20,7 @@ import { feedSchemas } from './resources/feeds/schemas.js'
 import { importSchemas } from './resources/import/schemas.js'
 import { labelSchemas } from './resources/labels/schemas.js'
 import { revisionSchemas } from './resources/revisions/schemas.js'
+import { trashSchemas } from './resources/trash/schemas.js'
 import { tokenSchemas } from './resources/tokens/schemas.js'
 import { routes } from './routes.js'
 import { NoQuery, problems, sharedSchemas } from './schemas.js'
@@ -44,6 +45,8 @@ export interface AppOptions {
   commentRateLimit?: number
   /** Earlier versions kept per article (default 50). */
   revisionsKept?: number
+  /** Days a deleted article stays in the trash; 0 deletes at once. */
+  trashDays?: number
   logger?: FastifyServerOptions['logger']
   /** Largest accepted JSON body, in bytes. */
   bodyLimit?: number
@@ -113,6 +116,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     commentsAutoApprove: options.commentsAutoApprove ?? false,
     commentRateLimit: options.commentRateLimit ?? 5,
     revisionsKept: options.revisionsKept ?? 50,
+    trashDays: options.trashDays ?? 30,
     siteTitle: options.siteTitle ?? 'Dateline',
     siteDescription: options.siteDescription ?? '',
     siteUrl: (options.siteUrl ?? 'http://localhost:3000').replace(/\/+$/, ''),
@@ -130,7 +134,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   await app.register(auth, { adminToken: options.adminToken })
   await app.register(httpCache)
   await app.register(idempotency)
-  for (const schema of [...sharedSchemas, ...articleSchemas, ...authorSchemas, ...commentSchemas, ...daySchemas, ...labelSchemas, ...tokenSchemas, ...feedSchemas, ...importSchemas, ...revisionSchemas]) app.addSchema(schema)
+  for (const schema of [...sharedSchemas, ...articleSchemas, ...authorSchemas, ...commentSchemas, ...daySchemas, ...labelSchemas, ...tokenSchemas, ...feedSchemas, ...importSchemas, ...revisionSchemas, ...trashSchemas]) app.addSchema(schema)
   await app.register(openapi)
   app.addHook('onRoute', (route) => {
     if (route.schema === undefined) return

@@ -26,6 +26,8 @@ export interface Config {
   commentRateLimit: number
   /** Earlier versions kept per article. */
   revisionsKept: number
+  /** Days a deleted article stays in the trash; 0 deletes at once. */
+  trashDays: number
   /** Largest JSON body, in bytes. */
   bodyLimit: number
   /** Largest import file (`POST /v1/import`), in bytes. */
@@ -135,11 +137,15 @@ function parseOrigins (raw: string): string[] {
   return origins
 }
 
-function positiveInteger (max: number) {
+function integerFrom (min: number, max: number) {
   return (raw: string): number => {
-    if (!/^\d+$/.test(raw.trim()) || Number(raw) < 1 || Number(raw) > max) throw new Invalid(`expected an integer from 1 to ${max}`)
+    if (!/^\d+$/.test(raw.trim()) || Number(raw) < min || Number(raw) > max) throw new Invalid(`expected an integer from ${min} to ${max}`)
     return Number(raw)
   }
+}
+
+function positiveInteger (max: number) {
+  return integerFrom(1, max)
 }
 
 function parseSiteUrl (raw: string): string {
@@ -187,6 +193,7 @@ const settings: { [K in keyof Config]: Setting<K> } = {
   corsOrigins: { key: 'corsOrigins', env: 'DATELINE_CORS_ORIGINS', flag: 'cors-origins', fallback: '', parse: parseOrigins },
   commentRateLimit: { key: 'commentRateLimit', env: 'DATELINE_COMMENT_RATE_LIMIT', flag: 'comment-rate-limit', fallback: '5', parse: positiveInteger(10_000) },
   revisionsKept: { key: 'revisionsKept', env: 'DATELINE_REVISIONS_KEPT', flag: 'revisions-kept', fallback: '50', parse: positiveInteger(10_000) },
+  trashDays: { key: 'trashDays', env: 'DATELINE_TRASH_DAYS', flag: 'trash-days', fallback: '30', parse: integerFrom(0, 3650) },
   bodyLimit: { key: 'bodyLimit', env: 'DATELINE_BODY_LIMIT', flag: 'body-limit', fallback: String(1024 * 1024), parse: positiveInteger(100 * 1024 * 1024) },
   importLimit: { key: 'importLimit', env: 'DATELINE_IMPORT_LIMIT', flag: 'import-limit', fallback: String(512 * 1024 * 1024), parse: positiveInteger(8 * 1024 * 1024 * 1024) },
   logLevel: { key: 'logLevel', env: 'LOG_LEVEL', flag: 'log-level', fallback: 'info', parse: parseLogLevel },

@@ -11,6 +11,7 @@ import labels from './resources/labels/routes.js'
 import revisions from './resources/revisions/routes.js'
 import search from './resources/search/routes.js'
 import tokens from './resources/tokens/routes.js'
+import trash from './resources/trash/routes.js'
 
 /** The route table: every resource with its prefix. */
 export async function routes (app: FastifyInstance, options: ImportRoutesOptions): Promise<void> {
@@ -25,6 +26,7 @@ export async function routes (app: FastifyInstance, options: ImportRoutesOptions
   await app.register(labels, { prefix: '/v1/labels' })
   await app.register(search, { prefix: '/v1/search' })
   await app.register(tokens, { prefix: '/v1/tokens' })
+  await app.register(trash, { prefix: '/v1/trash' })
   await app.register(importRoutes, { prefix: '/v1/import', importLimit: options.importLimit })
   await app.register(exportRoutes, { prefix: '/v1/export' })
   await app.register(feeds)

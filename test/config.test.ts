@@ -29,6 +29,7 @@ t.test('with nothing set, readConfig gives the documented defaults', async (t) =
     corsOrigins: [],
     commentRateLimit: 5,
     revisionsKept: 50,
+    trashDays: 30,
     bodyLimit: 1048576,
     importLimit: 536870912,
     logLevel: 'info',
@@ -127,6 +128,7 @@ t.test('every setting can be given at once', async (t) => {
     corsOrigins: ['https://blog.example.org', 'http://localhost:5173'],
     commentRateLimit: 10,
     revisionsKept: 50,
+    trashDays: 30,
     bodyLimit: 2000000,
     importLimit: 536870912,
     logLevel: 'warn',
@@ -176,6 +178,7 @@ t.test('CLI flags override the environment', async (t) => {
     corsOrigins: ['*'],
     commentRateLimit: 5,
     revisionsKept: 50,
+    trashDays: 30,
     bodyLimit: 1048576,
     importLimit: 536870912,
     logLevel: 'debug',
@@ -189,7 +192,7 @@ t.test('CLI flags override the environment', async (t) => {
 })
 
 t.test('configFlags lists a flag for every setting', async (t) => {
-  t.same([...configFlags].sort(), ['admin-token', 'article-path', 'body-limit', 'comment-rate-limit', 'comments-autoapprove', 'cors-origins', 'database-url', 'demo', 'host', 'import-limit', 'locale', 'log-level', 'port', 'revisions-kept', 'site-description', 'site-title', 'site-url', 'synchronous', 'timezone'])
+  t.same([...configFlags].sort(), ['admin-token', 'article-path', 'body-limit', 'comment-rate-limit', 'comments-autoapprove', 'cors-origins', 'database-url', 'demo', 'host', 'import-limit', 'locale', 'log-level', 'port', 'revisions-kept', 'site-description', 'site-title', 'site-url', 'synchronous', 'timezone', 'trash-days'])
 })
 
 t.test('each bad value is a ConfigError naming its environment variable', async (t) => {
@@ -281,5 +284,14 @@ t.test('DATELINE_ARTICLE_PATH is a path with {slug} or {id}', async (t) => {
   t.equal(readConfig({}, { 'article-path': '/p/{id}' }).articlePath, '/p/{id}')
   for (const value of ['articles/{slug}', '/articles', '/articles/{title}', '//cdn.example.org/{slug}', '/a/{slug}?x=1', 'https://blog.example.org/{slug}']) {
     t.match(configError({ DATELINE_ARTICLE_PATH: value }).message, 'DATELINE_ARTICLE_PATH', `${JSON.stringify(value)} is refused`)
+  }
+})
+
+t.test('DATELINE_TRASH_DAYS takes whole days from 0 (no trash) to 3650', async (t) => {
+  t.equal(readConfig({ DATELINE_TRASH_DAYS: '0' }).trashDays, 0)
+  t.equal(readConfig({ DATELINE_TRASH_DAYS: '7' }).trashDays, 7)
+  t.equal(readConfig({ DATELINE_TRASH_DAYS: '7' }, { 'trash-days': '90' }).trashDays, 90, 'the flag wins')
+  for (const bad of ['-1', '3651', '1.5', 'week', '']) {
+    t.throws(() => readConfig({ DATELINE_TRASH_DAYS: bad }), { name: 'ConfigError', message: /DATELINE_TRASH_DAYS/ }, `refuses ${JSON.stringify(bad)}`)
   }
 })

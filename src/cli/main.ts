@@ -6,6 +6,7 @@ import { tokenRoles, type TokenRole } from '../db/schema.js'
 import { seedDemo } from '../demo/seed.js'
 import { alignDaysToTimezone } from '../resources/articles/service.js'
 import { ensureSearchIndex } from '../search/index.js'
+import { purgeExpired as purgeExpiredTrash } from '../resources/trash/service.js'
 import { importFormats, type ImportFormat } from '../resources/import/records.js'
 import { backupDatabase, knownMigrationCount, restoreDatabase } from './backup.js'
 import { writeOpenApi } from './openapi.js'
@@ -84,6 +85,7 @@ function openMigrated (config: Config): Db {
     runMigrations(db)
     alignDaysToTimezone(db, config.timezone)
     ensureSearchIndex(db)
+    purgeExpiredTrash(db)
     return db
   } catch (error) {
     db.$client.close()

@@ -194,3 +194,33 @@ export const articleRevisions = sqliteTable('article_revisions', {
 }, (table) => [
   primaryKey({ columns: [table.articleId, table.number] })
 ])
+
+/**
+ * Deleted articles, kept for `DATELINE_TRASH_DAYS` so they can be restored. The row leaves
+ * `articles` (so no list, page, feed or count can show it by mistake) and its content, labels,
+ * comments and revisions travel here as one JSON document; the columns are what the trash
+ * lists and what must stay enforced: the slug stays reserved and the author can't vanish.
+ */
+export const trashedArticles = sqliteTable('trashed_articles', {
+  /** The article's own id, kept: ids are never reused, so a restore puts it back where it was. */
+  id: integer('id').primaryKey(),
+  slug: text('slug').notNull().unique(),
+  title: text('title').notNull(),
+  status: text('status', { enum: articleStatuses }).notNull(),
+  publishedAt: text('published_at'),
+  authorId: integer('author_id').notNull().references(() => authors.id, { onDelete: 'restrict' }),
+  commentCount: integer('comment_count').notNull(),
+  /** The article's version when it was trashed (the `v` of its ETag then). */
+  version: integer('version').notNull(),
+  trashedAt: text('trashed_at').notNull(),
+  trashedBy: text('trashed_by').notNull(),
+  /** When it is purged for good; until then restorable. */
+  purgeAt: text('purge_at').notNull(),
+  /** `TrashedContent` (src/resources/trash/queries.ts) as JSON. */
+  content: text('content').notNull()
+}, (table) => [
+  check('trashed_articles_status_check', sql`${table.status} in ('draft', 'scheduled', 'published')`),
+  index('trashed_articles_trashed_at_idx').on(table.trashedAt, table.id),
+  index('trashed_articles_purge_at_idx').on(table.purgeAt),
+  index('trashed_articles_author_idx').on(table.authorId, table.trashedAt)
+])

@@ -4,6 +4,7 @@ import { openDatabase, runMigrations, type Db } from '../db/client.js'
 import { seedDemo } from '../demo/seed.js'
 import { alignDaysToTimezone } from '../resources/articles/service.js'
 import { ensureSearchIndex } from '../search/index.js'
+import { purgeExpired as purgeExpiredTrash } from '../resources/trash/service.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -31,6 +32,7 @@ export default fp<DbPluginOptions>(async function dbPlugin (app, options) {
     runMigrations(db)
     alignDaysToTimezone(db, options.timezone)
     ensureSearchIndex(db)
+    purgeExpiredTrash(db)
     if (options.demo) seedDemo(db, { timezone: options.timezone, locale: options.locale })
   } catch (error) {
     // The app never becomes ready, so onClose would not run: close here, leaving no -wal behind.

@@ -11,6 +11,8 @@ export interface SiteSettings {
   commentRateLimit: number
   /** Earlier versions kept per article; the oldest beyond are pruned. */
   revisionsKept: number
+  /** Days a deleted article stays in the trash before it is purged; 0: no trash. */
+  trashDays: number
   /** The blog's name, as feeds show it. */
   siteTitle: string
   /** A line about the blog, as feeds show it (may be empty). */

@@ -706,9 +706,14 @@ t.test('deleting', async (t) => {
     t.equal((await get(app, t, `/v1/articles/${article.id}`)).statusCode, 200)
   })
 
-  t.test('a deleted article\'s slug can be used again', async (t) => {
+  t.test('a deleted article\'s slug stays reserved while it is in the trash, and is free once purged', async (t) => {
     await createArticle(app, t, { title: 'Recycled', authorId: author.id })
     await remove(app, t, 'recycled')
+    const meanwhile = await createArticle(app, t, { title: 'Recycled', authorId: author.id })
+    t.equal(meanwhile.slug, 'recycled-2', 'a new article gets another slug')
+    const asked = await request(app, t, { method: 'POST', url: '/v1/articles', headers: bearer(adminSecret), payload: { title: 'Recycled', slug: 'recycled', authorId: author.id } })
+    assertProblem(t, asked, 409, 'slug-taken')
+    t.equal((await request(app, t, { method: 'DELETE', url: '/v1/trash/recycled', headers: bearer(adminSecret) })).statusCode, 204)
     const again = await createArticle(app, t, { title: 'Recycled', authorId: author.id })
     t.equal(again.slug, 'recycled')
   })

@@ -692,3 +692,23 @@ t.test('a file above importLimit is a 413, with a Content-Length and when stream
   t.equal(exact.statusCode, 200, 'a file of exactly the limit is imported')
   t.match(await totals(app, t), { articles: 2, authors: 1 })
 })
+
+t.test('imported articles are searchable once the import commits, updated ones by their new words only, and a dry run indexes nothing', async (t) => {
+  const source = await build(t)
+  const author = (await request(source, t, { method: 'POST', url: '/v1/authors', headers: bearer(adminSecret), payload: { name: 'Ivo Index' } })).json()
+  await request(source, t, { method: 'POST', url: '/v1/articles', headers: bearer(adminSecret), payload: { title: 'Quoxalent findings', body: '<p>The quoxalent survey is out.</p>', authorId: author.id, status: 'published' } })
+  const exported = (await requestText(source, t, { method: 'GET', url: '/v1/export', headers: bearer(adminSecret) })).body
+
+  const app = await build(t)
+  const search = async (word: string): Promise<number> => (await request(app, t, { method: 'GET', url: `/v1/articles?q=${word}` })).json().meta.total
+  await imported(app, t, exported, { contentType: 'application/x-ndjson', query: 'dryRun=true' })
+  t.equal(await search('quoxalent'), 0, 'a dry run leaves the index as it was')
+  t.match((await imported(app, t, exported, { contentType: 'application/x-ndjson' })).counts.articles, { created: 1 })
+  t.equal(await search('quoxalent'), 1, 'found by a word of its body')
+  t.equal(await search('quox'), 1, 'and by a prefix')
+
+  const changed = exported.replace(/quoxalent/gi, 'brintelfy').replace(/"updatedAt":"[^"]+"/g, '"updatedAt":"2031-01-01T00:00:00.000Z"')
+  t.match((await imported(app, t, changed, { contentType: 'application/x-ndjson' })).counts.articles, { updated: 1 })
+  t.equal(await search('brintelfy'), 1, 'the new words are found')
+  t.equal(await search('quoxalent'), 0, 'the old ones no longer')
+})

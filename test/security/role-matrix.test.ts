@@ -154,6 +154,24 @@ const expected: Record<string, Record<string, Row>> = {
   exportAll: {
     'everything, e-mails included':                              [401, 403, 403, 403, 200]
   },
+  listTrash: {
+    'the trash':                                                 [401, 200, 200, 200, 200]
+  },
+  emptyTrash: {
+    'everything in it':                                          [401, 403, 403, 204, 204]
+  },
+  getTrashedArticle: {
+    'the own trashed draft':                                     [401, 200, 404, 200, 200],
+    'the own trashed published article':                         [401, 200, 404, 200, 200]
+  },
+  restoreArticle: {
+    'the own trashed draft':                                     [401, 200, 404, 200, 200],
+    'the own trashed published article':                         [401, 403, 404, 200, 200]
+  },
+  purgeArticle: {
+    'the own trashed draft':                                     [401, 204, 404, 204, 204],
+    'the own trashed published article':                         [401, 403, 404, 204, 204]
+  },
   atomFeed: {
     'the latest published articles':                             [200, 200, 200, 200, 200]
   },
@@ -187,6 +205,9 @@ interface World {
   approved: Item
   /** On otherPublished. */
   otherPending: Item
+  /** A's articles an editor deleted: in the trash. */
+  ownTrashedDraft: Item
+  ownTrashedPublished: Item
   /** A day with an editor's note and no articles. */
   notedDay: string
   /** A day nobody created and no article is on. */
@@ -222,6 +243,13 @@ function makeWorld (app: FastifyInstance): World {
   const ownPublished = article({ title: `Own story ${n}`, body: '<p>Out now.</p>', authorId: own.id, status: 'published', publishedAt: ownPublishedAt, labels: ['Council'] })
   const otherDraft = article({ title: `Other draft ${n}`, body: '<p>Not yet.</p>', authorId: other.id })
   const otherPublished = article({ title: `Other story ${n}`, body: '<p>Out now.</p>', authorId: other.id, status: 'published', publishedAt: otherPublishedAt, labels: ['Council', 'Transport'] })
+  const trashed = (input: Parameters<typeof articles.createOne>[2]) => {
+    const created = article(input)
+    articles.removeOne(app.db, app.settings, String(created.id), staff, undefined)
+    return created
+  }
+  const ownTrashedDraft = trashed({ title: `Own deleted draft ${n}`, body: '<p>Second thoughts.</p>', authorId: own.id })
+  const ownTrashedPublished = trashed({ title: `Own deleted story ${n}`, body: '<p>Retracted.</p>', authorId: own.id, status: 'published', publishedAt: ownPublishedAt })
   const comment = (on: Item, viewer: Principal | null, body: string) =>
     comments.createForArticle(app.db, app.settings, String(on.id), { authorName: 'A reader', authorEmail: 'reader@example.net', body }, viewer).comment
   const pending = comment(ownPublished, null, 'Waiting for a moderator.')
@@ -241,6 +269,8 @@ function makeWorld (app: FastifyInstance): World {
     pending,
     approved,
     otherPending,
+    ownTrashedDraft,
+    ownTrashedPublished,
     notedDay,
     freeDay: dayAfter('2010-01-01', n),
     spare: { id: spare.token.id, secret: spare.secret },
@@ -767,6 +797,62 @@ const targets: Record<string, Record<string, Target>> = {
         if (allowed) t.match(response.json(), { format: 'blogger-api', dryRun: false, counts: { articles: { created: 1 } } })
         const found = await asAdmin(app, t, `/v1/articles/imported-by-the-matrix-${w.n}`)
         t.equal(found.statusCode, allowed ? 200 : 404, allowed ? 'the article was imported' : 'nothing was imported')
+      }
+    }
+  },
+  listTrash: {
+    'the trash': {
+      alone: true,
+      check: ({ t, w, caller, allowed, response }) => {
+        if (!allowed) return
+        const listed = ids(response.json().data)
+        const own = sorted([w.ownTrashedDraft.id, w.ownTrashedPublished.id])
+        t.same(listed, caller === 'other' ? [] : own, caller === 'other' ? 'another author sees none of A\'s' : 'A\'s deleted articles')
+      }
+    }
+  },
+  emptyTrash: {
+    'everything in it': {
+      check: async ({ t, app, w, allowed }) => {
+        t.equal((await asAdmin(app, t, `/v1/trash/${w.ownTrashedDraft.id}`)).statusCode, allowed ? 404 : 200, allowed ? 'purged' : 'still in the trash')
+      }
+    }
+  },
+  getTrashedArticle: {
+    'the own trashed draft': {
+      params: (w) => ({ id: w.ownTrashedDraft.id }),
+      check: ({ t, w, allowed, response }) => { if (allowed) t.match(response.json(), { id: w.ownTrashedDraft.id, body: '<p>Second thoughts.</p><p>Edited.</p>', trashedBy: 'admin' }) }
+    },
+    'the own trashed published article': {
+      params: (w) => ({ id: w.ownTrashedPublished.slug }),
+      check: ({ t, w, allowed, response }) => { if (allowed) t.match(response.json(), { id: w.ownTrashedPublished.id, status: 'published' }) }
+    }
+  },
+  restoreArticle: {
+    'the own trashed draft': {
+      params: (w) => ({ id: w.ownTrashedDraft.id }),
+      check: async ({ t, app, w, allowed }) => {
+        t.equal((await asAdmin(app, t, `/v1/articles/${w.ownTrashedDraft.id}`)).statusCode, allowed ? 200 : 404, allowed ? 'back' : 'still gone')
+      }
+    },
+    'the own trashed published article': {
+      params: (w) => ({ id: w.ownTrashedPublished.id }),
+      check: async ({ t, app, w, allowed }) => {
+        t.equal((await asAdmin(app, t, `/v1/articles/${w.ownTrashedPublished.id}`)).statusCode, allowed ? 200 : 404, allowed ? 'back' : 'still gone')
+      }
+    }
+  },
+  purgeArticle: {
+    'the own trashed draft': {
+      params: (w) => ({ id: w.ownTrashedDraft.id }),
+      check: async ({ t, app, w, allowed }) => {
+        t.equal((await asAdmin(app, t, `/v1/trash/${w.ownTrashedDraft.id}`)).statusCode, allowed ? 404 : 200, allowed ? 'purged' : 'still in the trash')
+      }
+    },
+    'the own trashed published article': {
+      params: (w) => ({ id: w.ownTrashedPublished.id }),
+      check: async ({ t, app, w, allowed }) => {
+        t.equal((await asAdmin(app, t, `/v1/trash/${w.ownTrashedPublished.id}`)).statusCode, allowed ? 404 : 200, allowed ? 'purged' : 'still in the trash')
       }
     }
   },

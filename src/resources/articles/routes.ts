@@ -100,14 +100,15 @@ const articlesPlugin: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags,
       operationId: 'deleteArticle',
-      summary: 'Delete an article',
+      summary: 'Delete an article (to the trash)',
+      description: 'Moves the article, with its labels, comments and revisions, to the trash for `DATELINE_TRASH_DAYS` days (30 by default): it answers 404 everywhere at once, keeps its slug reserved, and can be restored from `/v1/trash` until it is purged. With `DATELINE_TRASH_DAYS=0` it is deleted for good.',
       security: writeSecurity,
       params: IdOrSlugParams,
       headers: IfMatchHeaders,
       response: { 204: deleted, ...problems(400, 401, 403, 404, 412) }
     }
   }, async (request, reply) => {
-    service.removeOne(app.db, request.params.id, request.principal!, request.headers['if-match'])
+    service.removeOne(app.db, app.settings, request.params.id, request.principal!, request.headers['if-match'])
     return reply.code(204).send(null)
   })
 }

@@ -14,10 +14,12 @@ import { authorById, authorBySlugOrId } from '../authors/queries.js'
 import type { AuthorBody } from '../authors/schemas.js'
 import { presentAuthors } from '../authors/service.js'
 import { approvedCommentsByArticle } from '../comments/service.js'
-import { indexArticle, similarArticles, snippets, titleSuggestions, unindexArticle } from '../../search/index.js'
+import { indexArticle, similarArticles, snippets, titleSuggestions, type SearchIndexBatch } from '../../search/index.js'
 import { toFtsQuery, type FtsQuery } from '../../search/query.js'
 import { assertMayReadHistory, findOne as revisionOf, keepRevision } from '../revisions/service.js'
 import type { Principal } from '../tokens/service.js'
+import { slugInTrash } from '../trash/queries.js'
+import { restore as restoreTrashed, trashArticle } from '../trash/service.js'
 import * as queries from './queries.js'
 import {
   articleIncludes, articleSortFields,
@@ -237,12 +239,17 @@ function customExcerpt (excerpt: string | null | undefined): string | null {
   return text === undefined || text === '' ? null : text
 }
 
+/** Taken by another article, live or in the trash (a restore must find its slug free). */
+function slugTaken (db: DbOrTx, slug: string, exceptId?: number): boolean {
+  return queries.articleSlugTaken(db, slug, exceptId) || slugInTrash(db, slug, nowIso())
+}
+
 function resolveSlug (db: DbOrTx, requested: string | undefined, title: string, exceptId?: number): string {
   if (requested !== undefined) {
-    if (queries.articleSlugTaken(db, requested, exceptId)) throw new SlugTaken(requested)
+    if (slugTaken(db, requested, exceptId)) throw new SlugTaken(requested)
     return requested
   }
-  return uniqueSlug(slugify(title, 'article'), (candidate) => queries.articleSlugTaken(db, candidate, exceptId))
+  return uniqueSlug(slugify(title, 'article'), (candidate) => slugTaken(db, candidate, exceptId))
 }
 
 function assertAuthorExists (db: DbOrTx, authorId: number): void {
@@ -356,15 +363,24 @@ export function restoreRevision (db: Db, settings: SiteSettings, idOrSlug: strin
   }, viewer, ifMatch)
 }
 
-export function removeOne (db: Db, idOrSlug: string, viewer: Principal, ifMatch: string | undefined): void {
+/** Deleting moves the article to the trash (for `settings.trashDays`), from where it can be restored. */
+export function removeOne (db: Db, settings: Pick<SiteSettings, 'trashDays'>, idOrSlug: string, viewer: Principal, ifMatch: string | undefined): void {
   db.transaction((tx) => {
     const current = findVisibleArticle(tx, idOrSlug, viewer)
     assertMayChange(viewer, current)
     assertIfMatch(ifMatch, articleVersion(current))
-    queries.deleteArticle(tx, current.id)
-    unindexArticle(tx, current.id)
+    trashArticle(tx, current, viewer, nowIso(), settings.trashDays)
   })
   schedulesChanged(db)
+}
+
+/** Brings an article back from the trash and answers it as a read would. */
+export function restoreFromTrash (db: Db, settings: Pick<SiteSettings, 'timezone'>, idOrSlug: string, viewer: Principal, ifMatch: string | undefined): { article: ArticleBody, version: string } {
+  const id = restoreTrashed(db, settings.timezone, idOrSlug, viewer, ifMatch)
+  // It may come back scheduled, or with its time since passed.
+  schedulesChanged(db)
+  publishDueArticles(db)
+  return findOne(db, String(id), viewer, {})
 }
 
 /**
@@ -445,7 +461,7 @@ function titleFromBody (body: string): string {
  * API's rules (sanitising, excerpt, status by the clock, labels, search index), the
  * source's own times. Runs inside the import's transaction.
  */
-export function writeImportedArticle (tx: DbOrTx, settings: Pick<SiteSettings, 'timezone'>, input: ImportedArticleValues, existing: queries.ArticleRow | undefined, now: string): { row: queries.ArticleRow, droppedLabels: string[] } {
+export function writeImportedArticle (tx: DbOrTx, settings: Pick<SiteSettings, 'timezone'>, input: ImportedArticleValues, existing: queries.ArticleRow | undefined, now: string, search: SearchIndexBatch): { row: queries.ArticleRow, droppedLabels: string[] } {
   const body = sanitizeArticleHtml(input.body)
   const title = input.title.replace(/\s+/g, ' ').trim().slice(0, 300) || titleFromBody(body)
   const custom = customExcerpt(input.excerpt)
@@ -455,14 +471,15 @@ export function writeImportedArticle (tx: DbOrTx, settings: Pick<SiteSettings, '
     ? queries.insertArticle(tx, {
       ...values,
       ...(input.preferredId !== undefined && queries.articleById(tx, input.preferredId) === undefined ? { id: input.preferredId } : {}),
-      slug: uniqueSlug(slugify(input.slug ?? title, 'article'), (candidate) => queries.articleSlugTaken(tx, candidate)),
+      slug: uniqueSlug(slugify(input.slug ?? title, 'article'), (candidate) => slugTaken(tx, candidate)),
       createdAt: input.createdAt
     })
     : queries.updateArticle(tx, existing.id, values)
   // An article carries at most 20 labels (the API's limit); the source may have had more.
   const labels = normalLabels(input.labels.map((name) => singleLine(name, 60)).filter((name) => name !== ''))
-  queries.replaceLabels(tx, row.id, labels.slice(0, maxLabels))
-  reindex(tx, row)
+  const kept = labels.slice(0, maxLabels)
+  queries.replaceLabels(tx, row.id, kept)
+  search.add({ ...row, labels: kept })
   return { row, droppedLabels: labels.slice(maxLabels) }
 }
 

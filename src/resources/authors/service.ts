@@ -7,6 +7,7 @@ import { nowIso } from '../../lib/time.js'
 import { hasRole } from '../../plugins/auth.js'
 import type { Principal } from '../tokens/service.js'
 import { latestSummariesByAuthor, reassignArticles, articleCountByAuthor } from '../articles/queries.js'
+import { reassignTrashed, trashedCountByAuthor } from '../trash/queries.js'
 import { publishDueArticles, toArticleSummaries } from '../articles/service.js'
 import * as queries from './queries.js'
 import { authorIncludes, authorSortFields, type AuthorBody, type AuthorListQueryString, type AuthorPatchBody, type NewAuthorBody } from './schemas.js'
@@ -143,14 +144,16 @@ export function removeOne (db: Db, idOrSlug: string, reassignTo: string | undefi
   db.transaction((tx) => {
     const current = findRow(tx, idOrSlug)
     assertIfMatch(ifMatch, authorVersion(current))
-    const articleCount = articleCountByAuthor(tx, current.id)
+    // Trashed articles count: they may be restored, and must find their author.
+    const articleCount = articleCountByAuthor(tx, current.id) + trashedCountByAuthor(tx, current.id)
     if (reassignTo !== undefined) {
       const heir = queries.authorBySlugOrId(tx, reassignTo)
       if (heir === undefined) throw invalid('querystring.reassignTo', `"${reassignTo}" is not an author`)
       if (heir.id === current.id) throw invalid('querystring.reassignTo', 'must be another author')
       reassignArticles(tx, current.id, heir.id, nowIso())
+      reassignTrashed(tx, current.id, heir.id)
     } else if (articleCount > 0) {
-      throw new Conflict(`The author still has ${articleCount} article${articleCount === 1 ? '' : 's'}; delete or reassign them (reassignTo=<author>)`)
+      throw new Conflict(`The author still has ${articleCount} article${articleCount === 1 ? '' : 's'} (counting the trash); purge or reassign them (reassignTo=<author>)`)
     }
     queries.deleteAuthor(tx, current.id)
   })

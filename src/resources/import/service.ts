@@ -12,6 +12,8 @@ import { schedulesChanged, writeImportedArticle } from '../articles/service.js'
 import * as authorQueries from '../authors/queries.js'
 import * as commentQueries from '../comments/queries.js'
 import * as dayQueries from '../dates/queries.js'
+import { SearchIndexBatch } from '../../search/index.js'
+import { anyTrashed, isTrashed } from '../trash/queries.js'
 import * as queries from './queries.js'
 import { readImport } from './formats/index.js'
 import { MalformedImportError, type SourceRef, type ImportedArticle, type ImportedAuthor, type ImportedComment, type ImportedDay, type ImportFormat, type ImportRecord } from './records.js'
@@ -119,7 +121,12 @@ class Apply {
   readonly #articleIds = new Map<string, number>()
   readonly #commentIds = new Map<string, number>()
   readonly #touchedArticles = new Set<number>()
+  /** Stage keys of articles left alone because the editor deleted them (they are in the trash). */
+  readonly #trashedArticles = new Set<string>()
+  /** Whether anything is in the trash at all, asked once: most imports need no check per article. */
+  #trashInUse: boolean | undefined
   #defaultAuthorId: number | null = null
+  readonly #search: SearchIndexBatch
 
   constructor (
     private readonly tx: DbOrTx,
@@ -127,11 +134,14 @@ class Apply {
     private readonly report: Report,
     private readonly format: ImportFormat,
     private readonly settings: Pick<SiteSettings, 'timezone'>
-  ) {}
+  ) {
+    this.#search = new SearchIndexBatch(tx)
+  }
 
   run (): void {
     for (const staged of this.stage.each('author')) this.author(JSON.parse(staged.payload) as ImportedAuthor, staged.payload)
     for (const staged of this.stage.each('article')) this.article(JSON.parse(staged.payload) as ImportedArticle, staged.payload)
+    this.#search.flush()
     for (const staged of this.stage.each('day')) this.day(JSON.parse(staged.payload) as ImportedDay)
     const replies: Array<{ id: number, articleId: number, parentKey: string, sourceId: string }> = []
     for (const staged of this.stage.each('comment')) {
@@ -170,6 +180,15 @@ class Apply {
     const own = ownRow(source.preferredId)
     if (own === undefined || !own.same) return undefined
     return { targetId: source.preferredId, unchanged: own.updatedAt === updatedAt }
+  }
+
+  /** The id of the article this record was imported into, or exported from, if it is in the trash now. */
+  #trashedTarget (source: SourceRef): number | undefined {
+    this.#trashInUse ??= anyTrashed(this.tx, this.#now)
+    if (!this.#trashInUse) return undefined
+    const previous = queries.importedRow(this.tx, { resource: 'article', format: this.format, site: source.site, sourceId: source.id })
+    const candidate = previous?.targetId ?? (this.format === 'ndjson' ? source.preferredId : undefined)
+    return candidate !== undefined && isTrashed(this.tx, candidate, this.#now) ? candidate : undefined
   }
 
   #remember (resource: ImportedResource, site: string, sourceId: string, targetId: number, payload: string): void {
@@ -234,6 +253,13 @@ class Apply {
 
   article (record: ImportedArticle, payload: string): void {
     const { site, id } = record.source
+    const trashed = this.#trashedTarget(record.source)
+    if (trashed !== undefined) {
+      // Deleting it was an editor's decision: importing again must not undo it.
+      this.#trashedArticles.add(stageKey(site, id))
+      this.report.skip('article', id, `article ${trashed} is in the trash: restore or purge it to import it again`)
+      return
+    }
     const previous = this.#match('article', record.source, payload, record.updatedAt, (targetId) => {
       const row = articleQueries.articleById(this.tx, targetId)
       return row === undefined ? undefined : { updatedAt: row.updatedAt, same: row.slug === record.slug }
@@ -263,7 +289,7 @@ class Apply {
       labels: record.labels,
       authorId: this.#authorOf(record),
       ...(record.source.preferredId === undefined ? {} : { preferredId: record.source.preferredId })
-    }, existing, this.#now)
+    }, existing, this.#now, this.#search)
     if (droppedLabels.length > 0) this.report.note('article', id, `an article keeps 20 labels: left out ${droppedLabels.join(', ')}`)
     this.report.count('articles', existing === undefined ? 'created' : 'updated')
     this.#articleIds.set(stageKey(site, id), row.id)
@@ -301,7 +327,7 @@ class Apply {
     const { site, id } = record.source
     const articleId = this.#articleOf(record)
     if (articleId === undefined) {
-      this.report.skip('comment', id, 'article not found')
+      this.report.skip('comment', id, this.#trashedArticles.has(stageKey(site, record.articleSourceId)) ? 'its article is in the trash' : 'article not found')
       return null
     }
     if (!this.#parentExists(record)) {

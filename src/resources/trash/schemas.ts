@@ -1,0 +1,40 @@
+import { ListMeta, pageQuery, ref, Timestamp, Type, type Static } from '../../schemas.js'
+
+const summary = {
+  id: Type.Integer({ minimum: 1, description: 'The article\'s id, which it gets back on restore' }),
+  slug: Type.String({ description: 'Reserved for it until it is purged' }),
+  title: Type.String(),
+  status: Type.Union([Type.Literal('draft'), Type.Literal('scheduled'), Type.Literal('published')], { description: 'What it was, and is again once restored' }),
+  publishedAt: Type.Union([Timestamp, Type.Null()]),
+  authorId: Type.Integer({ minimum: 1 }),
+  labels: Type.Array(Type.String()),
+  commentCount: Type.Integer({ minimum: 0, description: 'Approved comments, which come back with it' }),
+  version: Type.Integer({ minimum: 1, description: 'The article\'s version when it was trashed' }),
+  trashedAt: Type.String({ format: 'date-time' }),
+  trashedBy: Type.String({ description: 'Whose token deleted it: `admin`, or the token\'s role and id', examples: ['editor token 3'] }),
+  purgeAt: Type.String({ format: 'date-time', description: 'When it is deleted for good, unless restored before' })
+}
+
+export const TrashedArticleSummary = Type.Object(summary, { $id: 'TrashedArticleSummary', additionalProperties: false })
+
+export const TrashedArticle = Type.Object({
+  ...summary,
+  excerpt: Type.Union([Type.String(), Type.Null()], { description: 'The editor\'s own excerpt; null when it is derived from the body' }),
+  body: Type.String({ description: 'Sanitised HTML' })
+}, { $id: 'TrashedArticle', additionalProperties: false })
+
+export const TrashedArticleList = Type.Object({
+  data: Type.Array(ref(TrashedArticleSummary)),
+  meta: ref(ListMeta)
+}, { $id: 'TrashedArticleList', additionalProperties: false })
+
+export const TrashListQuery = Type.Object({
+  limit: pageQuery.limit,
+  offset: pageQuery.offset
+}, { additionalProperties: false })
+
+export type TrashedArticleBody = Static<typeof TrashedArticle>
+export type TrashedArticleSummaryBody = Static<typeof TrashedArticleSummary>
+export type TrashListQueryString = Static<typeof TrashListQuery>
+
+export const trashSchemas = [TrashedArticleSummary, TrashedArticle, TrashedArticleList]
