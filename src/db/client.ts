@@ -123,6 +123,24 @@ function sqliteReason (error: unknown): string {
 }
 
 /**
+ * A query built by drizzle once per database handle and then only run, with
+ * `sql.placeholder` values: for the reads every request makes, where building the query
+ * each time cost more than SQLite took to answer it. A transaction is a handle of its own,
+ * so inside one the query is built again (as any query is).
+ */
+export function preparedOnce<Q> (build: (db: DbOrTx) => Q): (db: DbOrTx) => Q {
+  const byHandle = new WeakMap<DbOrTx, Q>()
+  return (db) => {
+    let query = byHandle.get(db)
+    if (query === undefined) {
+      query = build(db)
+      byHandle.set(db, query)
+    }
+    return query
+  }
+}
+
+/**
  * drizzle prepares every query it runs, and better-sqlite3 compiles SQL on each `prepare`:
  * keeping the compiled statements of the most recent texts saves that on every repeated
  * query (a third of an import's time before). A statement left in array mode by one query

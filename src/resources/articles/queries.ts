@@ -1,5 +1,5 @@
 import { and, asc, count, desc, eq, gte, inArray, isNotNull, lte, min, ne, or, sql, type SQL } from 'drizzle-orm'
-import type { DbOrTx } from '../../db/client.js'
+import { preparedOnce, type DbOrTx } from '../../db/client.js'
 import { articleLabels, articles, labels } from '../../db/schema.js'
 import { isIdInPath } from '../../lib/slug.js'
 import { searchHits, searchScore } from '../../search/index.js'
@@ -25,16 +25,15 @@ function visibleCondition (visibility: Visibility): SQL | undefined {
   return visibility.alsoAuthorId === null ? published : or(published, eq(articles.authorId, visibility.alsoAuthorId))
 }
 
-function idOrSlugCondition (idOrSlug: string): SQL {
-  return isIdInPath(idOrSlug) ? eq(articles.id, Number(idOrSlug)) : eq(articles.slug, idOrSlug)
-}
+const byId = preparedOnce((db) => db.select().from(articles).where(eq(articles.id, sql.placeholder('id'))).prepare())
+const bySlug = preparedOnce((db) => db.select().from(articles).where(eq(articles.slug, sql.placeholder('slug'))).prepare())
 
 export function articleBySlugOrId (db: DbOrTx, idOrSlug: string): ArticleRow | undefined {
-  return db.select().from(articles).where(idOrSlugCondition(idOrSlug)).get()
+  return isIdInPath(idOrSlug) ? articleById(db, Number(idOrSlug)) : bySlug(db).get({ slug: idOrSlug })
 }
 
 export function articleById (db: DbOrTx, id: number): ArticleRow | undefined {
-  return db.select().from(articles).where(eq(articles.id, id)).get()
+  return byId(db).get({ id })
 }
 
 export function articleSlugTaken (db: DbOrTx, slug: string, exceptId?: number): boolean {
@@ -83,16 +82,20 @@ export function nextScheduledAt (db: DbOrTx): string | null {
   return db.select({ next: min(articles.publishedAt) }).from(articles).where(eq(articles.status, 'scheduled')).get()?.next ?? null
 }
 
+// The ids go in as one JSON array parameter (SQLite's json_each), so one prepared query
+// serves a page of any size.
+const labelsOfArticles = preparedOnce((db) => db.select({ articleId: articleLabels.articleId, name: labels.name })
+  .from(articleLabels)
+  .innerJoin(labels, eq(labels.id, articleLabels.labelId))
+  .where(sql`${articleLabels.articleId} in (select value from json_each(${sql.placeholder('ids')}))`)
+  .orderBy(articleLabels.articleId, articleLabels.position)
+  .prepare())
+
 /** Label names per article, in each article's order. */
 export function labelsByArticle (db: DbOrTx, articleIds: number[]): Map<number, string[]> {
   const byArticle = new Map<number, string[]>()
   if (articleIds.length === 0) return byArticle
-  const rows = db.select({ articleId: articleLabels.articleId, name: labels.name })
-    .from(articleLabels)
-    .innerJoin(labels, eq(labels.id, articleLabels.labelId))
-    .where(inArray(articleLabels.articleId, articleIds))
-    .orderBy(articleLabels.articleId, articleLabels.position)
-    .all()
+  const rows = labelsOfArticles(db).all({ ids: JSON.stringify(articleIds) })
   for (const row of rows) {
     const names = byArticle.get(row.articleId) ?? []
     names.push(row.name)
@@ -274,9 +277,13 @@ export function sharedLabelCounts (db: DbOrTx, articleId: number, now: string, l
   return new Map(rows.map((row) => [row.id, row.shared]))
 }
 
+const rowsOfArticles = preparedOnce((db) => db.select().from(articles)
+  .where(sql`${articles.id} in (select value from json_each(${sql.placeholder('ids')}))`)
+  .prepare())
+
 export function articlesByIds (db: DbOrTx, ids: number[]): ArticleRow[] {
   if (ids.length === 0) return []
-  const rows = db.select().from(articles).where(inArray(articles.id, ids)).all()
+  const rows = rowsOfArticles(db).all({ ids: JSON.stringify(ids) })
   const byId = new Map(rows.map((row) => [row.id, row]))
   return ids.map((id) => byId.get(id)).filter((row) => row !== undefined)
 }

@@ -1,5 +1,5 @@
-import { and, asc, count, desc, eq, inArray, lte, ne, sql, type SQL } from 'drizzle-orm'
-import type { DbOrTx } from '../../db/client.js'
+import { and, asc, count, desc, eq, lte, ne, sql, type SQL } from 'drizzle-orm'
+import { preparedOnce, type DbOrTx } from '../../db/client.js'
 import { articles, authors } from '../../db/schema.js'
 import { isIdInPath } from '../../lib/slug.js'
 import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
@@ -17,13 +17,21 @@ export function authorBySlugOrId (db: DbOrTx, idOrSlug: string): AuthorRow | und
   return db.select().from(authors).where(idOrSlugCondition(idOrSlug)).get()
 }
 
+const byId = preparedOnce((db) => db.select().from(authors).where(eq(authors.id, sql.placeholder('id'))).prepare())
+
 export function authorById (db: DbOrTx, id: number): AuthorRow | undefined {
-  return db.select().from(authors).where(eq(authors.id, id)).get()
+  return byId(db).get({ id })
 }
+
+// The ids go in as one JSON array parameter (SQLite's json_each), so one prepared query
+// serves a page of any size.
+const rowsOfAuthors = preparedOnce((db) => db.select().from(authors)
+  .where(sql`${authors.id} in (select value from json_each(${sql.placeholder('ids')}))`)
+  .prepare())
 
 export function authorsByIds (db: DbOrTx, ids: number[]): AuthorRow[] {
   if (ids.length === 0) return []
-  return db.select().from(authors).where(inArray(authors.id, ids)).all()
+  return rowsOfAuthors(db).all({ ids: JSON.stringify(ids) })
 }
 
 export function authorSlugTaken (db: DbOrTx, slug: string, exceptId?: number): boolean {
@@ -52,13 +60,19 @@ function publishedCount (now: string): SQL<number> {
   return sql<number>`(select count(*) from ${articles} where ${articles.authorId} = ${authors.id} and ${articles.status} = 'published' and ${articles.publishedAt} <= ${now})`
 }
 
+const publishedCounts = preparedOnce((db) => db.select({ authorId: articles.authorId, count: count() })
+  .from(articles)
+  .where(and(
+    sql`${articles.authorId} in (select value from json_each(${sql.placeholder('ids')}))`,
+    eq(articles.status, 'published'),
+    lte(articles.publishedAt, sql.placeholder('now'))
+  ))
+  .groupBy(articles.authorId)
+  .prepare())
+
 export function publishedCountsByAuthor (db: DbOrTx, ids: number[], now: string): Map<number, number> {
   if (ids.length === 0) return new Map()
-  const rows = db.select({ authorId: articles.authorId, count: count() })
-    .from(articles)
-    .where(and(inArray(articles.authorId, ids), eq(articles.status, 'published'), lte(articles.publishedAt, now)))
-    .groupBy(articles.authorId)
-    .all()
+  const rows = publishedCounts(db).all({ ids: JSON.stringify(ids), now })
   return new Map(rows.map((row) => [row.authorId, row.count]))
 }
 
