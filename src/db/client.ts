@@ -2,6 +2,7 @@ import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, read
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
+import { sql } from 'drizzle-orm'
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import type { SynchronousLevel } from '../config.js'
@@ -121,6 +122,18 @@ function sqliteReason (error: unknown): string {
   if (code?.startsWith('SQLITE_READONLY') === true) return `the database is read-only (${code})`
   return `${(message ?? String(error)).split('\n')[0]}${code === undefined ? '' : ` (${code})`}`
 }
+
+/**
+ * Changes whenever anything is written to the database: by this connection (its count of
+ * changed rows) or by another one, such as the CLI importing while the server runs (SQLite's
+ * data version). Results cached against it are never stale.
+ */
+export function writeStamp (db: DbOrTx): string {
+  const { changes, version } = db.get<{ changes: number, version: number }>(writeStampQuery)
+  return `${changes}.${version}`
+}
+
+const writeStampQuery = sql`select total_changes() as changes, (select data_version from pragma_data_version) as version`
 
 /**
  * A query built by drizzle once per database handle and then only run, with

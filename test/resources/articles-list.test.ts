@@ -1,6 +1,8 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import t, { type Test } from 'tap'
-import { bearer, build, createArticle, createAuthor, request, tokenFor } from '../helper.js'
+import { openDatabase } from '../../src/db/client.js'
+import { createOne } from '../../src/resources/articles/service.js'
+import { adminSecret, bearer, build, createArticle, createAuthor, request, tempDatabase, tokenFor } from '../helper.js'
 
 // GET /v1/articles: filters, sorting, offset and keyset pagination, Link, fields, include.
 
@@ -413,4 +415,26 @@ t.test('a cursor walk is stable while newer articles are published between pages
   t.equal(new Set(seen).size, seen.length, 'no article twice')
   t.notOk(seen.includes(fresh.id) || seen.includes(fresher.id), 'articles newer than the cursor are not in the later pages')
   t.same((await ids(app, t, '/v1/articles?limit=100')).slice(0, 2), [fresh.id, fresher.id], 'a new walk starts with them')
+})
+
+t.test('meta.total follows every write, this server\'s and another process\'s on the same file', async (t) => {
+  const file = tempDatabase(t)
+  const app = await build(t, { databaseUrl: file })
+  const author = await createAuthor(app, t)
+  const total = async (url = '/v1/articles') => (await get(app, t, url)).json().meta.total
+  await createArticle(app, t, { authorId: author.id, title: 'One', status: 'published', labels: ['Weather'] })
+  t.equal(await total(), 1)
+  t.equal(await total('/v1/articles?label=weather'), 1)
+  await createArticle(app, t, { authorId: author.id, title: 'Two', status: 'published' })
+  t.equal(await total(), 2, 'a write through the API')
+  t.equal(await total('/v1/articles?label=weather'), 1)
+
+  // Another connection, as `dateline import` from the command line would be.
+  const other = openDatabase(file)
+  t.teardown(() => other.$client.close())
+  createOne(other, { timezone: 'UTC' }, { title: 'Three', authorId: author.id, status: 'published', labels: ['Weather'] }, { role: 'admin', authorId: null, tokenId: null })
+  t.equal(await total(), 3, 'a write by another process')
+  t.equal(await total('/v1/articles?label=weather'), 2)
+  await request(app, t, { method: 'DELETE', url: '/v1/articles/three', headers: bearer(adminSecret) })
+  t.equal(await total('/v1/articles?label=weather'), 1, 'and a delete')
 })

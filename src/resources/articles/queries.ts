@@ -1,5 +1,5 @@
 import { and, asc, count, desc, eq, gte, inArray, isNotNull, lte, min, ne, or, sql, type SQL } from 'drizzle-orm'
-import { preparedOnce, type DbOrTx } from '../../db/client.js'
+import { preparedOnce, writeStamp, type DbOrTx } from '../../db/client.js'
 import { articleLabels, articles, labels } from '../../db/schema.js'
 import { isIdInPath } from '../../lib/slug.js'
 import { searchHits, searchScore } from '../../search/index.js'
@@ -36,9 +36,11 @@ export function articleById (db: DbOrTx, id: number): ArticleRow | undefined {
   return byId(db).get({ id })
 }
 
+const slugOwner = preparedOnce((db) => db.select({ id: articles.id }).from(articles).where(eq(articles.slug, sql.placeholder('slug'))).prepare())
+
 export function articleSlugTaken (db: DbOrTx, slug: string, exceptId?: number): boolean {
-  const condition = exceptId === undefined ? eq(articles.slug, slug) : and(eq(articles.slug, slug), ne(articles.id, exceptId))
-  return db.select({ id: articles.id }).from(articles).where(condition).get() !== undefined
+  const owner = slugOwner(db).get({ slug })
+  return owner !== undefined && owner.id !== exceptId
 }
 
 export function insertArticle (db: DbOrTx, row: NewArticleRow): ArticleRow {
@@ -104,21 +106,29 @@ export function labelsByArticle (db: DbOrTx, articleIds: number[]): Map<number, 
   return byArticle
 }
 
+const labelIdsOfArticle = preparedOnce((db) => db.select({ labelId: articleLabels.labelId }).from(articleLabels)
+  .where(eq(articleLabels.articleId, sql.placeholder('articleId'))).prepare())
+const unlinkLabels = preparedOnce((db) => db.delete(articleLabels).where(eq(articleLabels.articleId, sql.placeholder('articleId'))).prepare())
+// Portable upsert: keep the first spelling of a label, return its id either way.
+const labelIdFor = preparedOnce((db) => db.insert(labels).values({ name: sql.placeholder('name'), key: sql.placeholder('key') })
+  .onConflictDoUpdate({ target: labels.key, set: { key: sql`excluded.key` } })
+  .returning({ id: labels.id })
+  .prepare())
+const linkLabel = preparedOnce((db) => db.insert(articleLabels)
+  .values({ articleId: sql.placeholder('articleId'), labelId: sql.placeholder('labelId'), position: sql.placeholder('position') })
+  .prepare())
+
 function labelIdsOf (db: DbOrTx, articleId: number): number[] {
-  return db.select({ labelId: articleLabels.labelId }).from(articleLabels).where(eq(articleLabels.articleId, articleId)).all().map((row) => row.labelId)
+  return labelIdsOfArticle(db).all({ articleId }).map((row) => row.labelId)
 }
 
 /** Sets an article's labels, creating labels that don't exist yet. Names are already de-duplicated. */
 export function replaceLabels (db: DbOrTx, articleId: number, names: string[]): void {
   const previous = labelIdsOf(db, articleId)
-  db.delete(articleLabels).where(eq(articleLabels.articleId, articleId)).run()
+  unlinkLabels(db).run({ articleId })
   names.forEach((name, position) => {
-    // Portable upsert: keep the first spelling of a label, return its id either way.
-    const label = db.insert(labels).values({ name, key: labelKey(name) })
-      .onConflictDoUpdate({ target: labels.key, set: { key: sql`excluded.key` } })
-      .returning({ id: labels.id })
-      .get()
-    db.insert(articleLabels).values({ articleId, labelId: label.id, position }).run()
+    const label = labelIdFor(db).get({ name, key: labelKey(name) })!
+    linkLabel(db).run({ articleId, labelId: label.id, position })
   })
   deleteUnusedLabels(db, previous)
 }
@@ -228,7 +238,37 @@ export function pageOfArticles (db: DbOrTx, query: ArticlePageQuery): ListedArti
   return articlesByIds(db, hits.map((hit) => hit.id)).map((row) => ({ ...row, relevance: relevance.get(row.id) ?? null }))
 }
 
+/**
+ * Totals of recent list filters, per database handle, until the next write: counting every
+ * match grows with the table (~30 ms at a million articles), and lists ask for it on every page.
+ */
+const totals = new WeakMap<DbOrTx, { stamp: string, byFilters: Map<string, number> }>()
+const totalsKept = 500
+
+function cachedTotal (db: DbOrTx, filters: ArticleFilters, count: () => number): number {
+  const stamp = writeStamp(db)
+  let cache = totals.get(db)
+  if (cache === undefined || cache.stamp !== stamp) {
+    cache = { stamp, byFilters: new Map() }
+    totals.set(db, cache)
+  }
+  // `now` is left out: what it hides (scheduled articles) changes only by a write that publishes them.
+  const key = JSON.stringify({ ...filters, visibility: { ...filters.visibility, now: undefined } })
+  let total = cache.byFilters.get(key)
+  if (total === undefined) {
+    total = count()
+    if (cache.byFilters.size >= totalsKept) cache.byFilters.delete(cache.byFilters.keys().next().value!)
+    cache.byFilters.set(key, total)
+  }
+  return total
+}
+
 export function countArticles (db: DbOrTx, filters: ArticleFilters, columns?: KeysetColumn[], after?: CursorValue[]): number {
+  if (after === undefined) return cachedTotal(db, filters, () => countMatching(db, filters))
+  return countMatching(db, filters, columns, after)
+}
+
+function countMatching (db: DbOrTx, filters: ArticleFilters, columns?: KeysetColumn[], after?: CursorValue[]): number {
   const where = and(filterCondition(filters), columns !== undefined && after !== undefined ? keysetAfter(columns, after) : undefined)
   const scored = after !== undefined && needsScore(columns)
   return db.get<{ total: number }>(sql`select count(*) as total from ${listSource(filters, scored)} where ${where ?? sql`1`}`).total

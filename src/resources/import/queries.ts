@@ -1,5 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm'
-import type { DbOrTx } from '../../db/client.js'
+import { preparedOnce, type DbOrTx } from '../../db/client.js'
 import { importedRows, type ImportedResource } from '../../db/schema.js'
 
 export interface SourceKey {
@@ -9,16 +9,37 @@ export interface SourceKey {
   sourceId: string
 }
 
+const importedRowOf = preparedOnce((db) => db.select({ targetId: importedRows.targetId, digest: importedRows.digest }).from(importedRows)
+  .where(and(
+    eq(importedRows.resource, sql.placeholder('resource')),
+    eq(importedRows.format, sql.placeholder('format')),
+    eq(importedRows.site, sql.placeholder('site')),
+    eq(importedRows.sourceId, sql.placeholder('sourceId'))
+  ))
+  .prepare())
+
 export function importedRow (db: DbOrTx, key: SourceKey): { targetId: number, digest: string } | undefined {
-  return db.select({ targetId: importedRows.targetId, digest: importedRows.digest }).from(importedRows)
-    .where(and(eq(importedRows.resource, key.resource), eq(importedRows.format, key.format), eq(importedRows.site, key.site), eq(importedRows.sourceId, key.sourceId)))
-    .get()
+  return importedRowOf(db).get({ ...key })
 }
 
+const remember = preparedOnce((db) => db.insert(importedRows)
+  .values({
+    resource: sql.placeholder('resource'),
+    format: sql.placeholder('format'),
+    site: sql.placeholder('site'),
+    sourceId: sql.placeholder('sourceId'),
+    targetId: sql.placeholder('targetId'),
+    digest: sql.placeholder('digest'),
+    importedAt: sql.placeholder('importedAt')
+  })
+  .onConflictDoUpdate({
+    target: [importedRows.resource, importedRows.format, importedRows.site, importedRows.sourceId],
+    set: { targetId: sql`excluded.target_id`, digest: sql`excluded.digest`, importedAt: sql`excluded.imported_at` }
+  })
+  .prepare())
+
 export function rememberImportedRow (db: DbOrTx, key: SourceKey, targetId: number, digest: string, at: string): void {
-  db.insert(importedRows).values({ ...key, targetId, digest, importedAt: at })
-    .onConflictDoUpdate({ target: [importedRows.resource, importedRows.format, importedRows.site, importedRows.sourceId], set: { targetId, digest, importedAt: at } })
-    .run()
+  remember(db).run({ ...key, targetId, digest, importedAt: at })
 }
 
 // Staging: records are written to a temporary table while the file streams in, so memory
