@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { FastifyReply } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { PreconditionFailed } from '../errors.js'
 
@@ -47,6 +47,20 @@ export function assertIfMatch (ifMatch: string | undefined, currentVersion: stri
   if (!matches) throw new PreconditionFailed(`The resource has changed since that ETag (it is now ${currentVersion}); read it again and retry`)
 }
 
+/**
+ * The ETag of a representation that is known before it is built: the resource's version,
+ * then a hash of what else shapes the answer (query options, values other writes keep).
+ */
+export function versionTag (version: string, shape: unknown): string {
+  return `"${version}.${payloadHash(JSON.stringify(shape))}"`
+}
+
+/** Whether the client's copy, named by `If-None-Match`, is the one `etag` names. */
+export function clientHasCurrent (request: FastifyRequest, etag: string): boolean {
+  const ifNoneMatch = request.headers['if-none-match']
+  return ifNoneMatch !== undefined && noneMatchHits(ifNoneMatch, etag)
+}
+
 /** Adds a request header to `Vary`, keeping what other plugins (CORS) put there. */
 function addVary (reply: FastifyReply, header: string): void {
   const current = reply.getHeader('vary')
@@ -65,8 +79,17 @@ export default fp(async function httpCachePlugin (app) {
   app.decorateReply('resourceVersion', null)
 
   app.addHook('onSend', async (request, reply, payload) => {
+    if (reply.statusCode === 304) {
+      // A route that knew its ETag early answered 304 without building the body.
+      addVary(reply, 'Authorization')
+      reply.header('cache-control', request.principal === null ? publicCacheControl : privateCacheControl)
+      reply.removeHeader('content-type')
+      reply.removeHeader('content-length')
+      return ''
+    }
     if (!cacheable(reply) || !(typeof payload === 'string' || Buffer.isBuffer(payload))) return payload
-    // An answer replayed for an Idempotency-Key brings the ETag it was first sent with.
+    // An answer replayed for an Idempotency-Key brings the ETag it was first sent with, and
+    // a route may have set one from the resource's version.
     const known = reply.getHeader('etag')
     const version = reply.resourceVersion
     const etag = typeof known === 'string' ? known : `"${version === null ? '' : `${version}.`}${payloadHash(payload)}"`

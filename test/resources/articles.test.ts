@@ -759,6 +759,30 @@ t.test('conditional requests and caching', async (t) => {
     t.not(after.headers.etag, etag)
   })
 
+  t.test('a 304 keeps the caching headers; the ETag moves with the comment count and with fields=', async (t) => {
+    const { app, author } = await setup(t, { commentsAutoApprove: true })
+    const article = await createArticle(app, t, { authorId: author.id, status: 'published' })
+    const first = await get(app, t, `/v1/articles/${article.id}`)
+    const etag = String(first.headers.etag)
+    const again = await get(app, t, `/v1/articles/${article.id}`, undefined, { 'if-none-match': etag })
+    t.equal(again.statusCode, 304)
+    t.equal(again.headers.etag, etag)
+    t.equal(again.headers['cache-control'], first.headers['cache-control'])
+    t.match(String(again.headers.vary), /Authorization/)
+    t.equal(again.headers['content-type'], undefined)
+
+    const sparse = await get(app, t, `/v1/articles/${article.id}?fields=title`)
+    t.not(sparse.headers.etag, etag, 'another representation, another ETag')
+    t.equal((await get(app, t, `/v1/articles/${article.id}?fields=title`, undefined, { 'if-none-match': String(sparse.headers.etag) })).statusCode, 304)
+
+    const commented = await request(app, t, { method: 'POST', url: `/v1/articles/${article.id}/comments`, payload: { authorName: 'A reader', body: 'Well put.' } })
+    t.equal(commented.statusCode, 201)
+    const after = await get(app, t, `/v1/articles/${article.id}`, undefined, { 'if-none-match': etag })
+    t.equal(after.statusCode, 200, 'a new comment changes the answer (its commentCount)')
+    t.equal(after.json().commentCount, 1)
+    t.match(String(after.headers.etag), new RegExp(`^"article-${article.id}-v1\\.`), 'with the same version for If-Match')
+  })
+
   t.test('a list has an ETag and If-None-Match gives 304 until it changes', async (t) => {
     await createArticle(app, t, { authorId: author.id, status: 'published' })
     const first = await get(app, t, '/v1/articles')

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { parseNames } from '../../lib/list.js'
 import { answer, deleted, IdOrSlugParams, IfMatchHeaders, notModified, problems, ref } from '../../schemas.js'
 import { listResponse, pageBody, readSecurity, singleResponse, writeSecurity } from '../../lib/responses.js'
+import { clientHasCurrent } from '../../plugins/http-cache.js'
 import {
   ArticleSummaryList, RelatedQuery, Article, ArticleList, ArticleListQuery, ArticlePatch, ArticleQuery, NewArticle, PartialArticle, PartialArticleList,
   articleFields, articleIncludes
@@ -41,9 +42,13 @@ const articlesPlugin: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const fields = parseNames(request.query.fields, articleFields, 'fields')
-    const { article, version } = service.findOne(app.db, request.params.id, request.principal, request.query)
-    reply.resourceVersion = version
-    return singleResponse(reply, article, { fields, embeds: articleIncludes, partialSchema: PartialArticle })
+    const found = service.read(app.db, request.params.id, request.principal, request.query, fields)
+    reply.resourceVersion = found.version
+    if (found.etag !== null) {
+      reply.header('etag', found.etag)
+      if (clientHasCurrent(request, found.etag)) return reply.code(304).send(null)
+    }
+    return singleResponse(reply, found.build(), { fields, embeds: articleIncludes, partialSchema: PartialArticle })
   })
 
   app.get('/:id/related', {
