@@ -136,6 +136,52 @@ export function writeStamp (db: DbOrTx): string {
 const writeStampQuery = sql`select total_changes() as changes, (select data_version from pragma_data_version) as version`
 
 /**
+ * Values computed from the database (counts), kept per handle until anything is written to
+ * it, by this connection or another: a cache that is never stale.
+ */
+export class UntilNextWrite<V> {
+  readonly #byHandle = new WeakMap<DbOrTx, { stamp: string, values: Map<string, V> }>()
+
+  constructor (private readonly capacity = 500) {}
+
+  /** The values of the current state of the database, emptied when it has changed. */
+  #values (db: DbOrTx): Map<string, V> {
+    const stamp = writeStamp(db)
+    let cache = this.#byHandle.get(db)
+    if (cache === undefined || cache.stamp !== stamp) {
+      cache = { stamp, values: new Map() }
+      this.#byHandle.set(db, cache)
+    }
+    return cache.values
+  }
+
+  get (db: DbOrTx, key: string, compute: () => V): V {
+    const values = this.#values(db)
+    let value = values.get(key)
+    if (value === undefined) {
+      value = compute()
+      if (values.size >= this.capacity) values.delete(values.keys().next().value!)
+      values.set(key, value)
+    }
+    return value
+  }
+
+  /** Several at once: `compute` gets the keys not kept yet and answers for each of them. */
+  getMany (db: DbOrTx, keys: string[], compute: (missing: string[]) => Map<string, V>): Map<string, V> {
+    const values = this.#values(db)
+    const missing = keys.filter((key) => !values.has(key))
+    if (missing.length > 0) {
+      const computed = compute(missing)
+      for (const key of missing) {
+        if (values.size >= this.capacity) values.delete(values.keys().next().value!)
+        values.set(key, computed.get(key)!)
+      }
+    }
+    return new Map(keys.map((key) => [key, values.get(key)!]))
+  }
+}
+
+/**
  * A query built by drizzle once per database handle and then only run, with
  * `sql.placeholder` values: for the reads every request makes, where building the query
  * each time cost more than SQLite took to answer it. A transaction is a handle of its own,
@@ -220,6 +266,11 @@ export function openDatabase (path: string, options: OpenOptions = {}): Db {
   return db
 }
 
+function appliedMigrations (sqlite: Database.Database): number {
+  const table = sqlite.prepare("select 1 from sqlite_master where type = 'table' and name = '__drizzle_migrations'").get()
+  return table === undefined ? 0 : (sqlite.prepare('select count(*) as applied from __drizzle_migrations').get() as { applied: number }).applied
+}
+
 /**
  * Applies pending migrations. Foreign keys are off meanwhile, as SQLite requires for a
  * migration that rebuilds a table (0007), and checked before they are on again.
@@ -227,7 +278,10 @@ export function openDatabase (path: string, options: OpenOptions = {}): Db {
 export function runMigrations (db: Db): void {
   db.$client.pragma('foreign_keys = OFF')
   try {
+    const before = appliedMigrations(db.$client)
     migrate(db, { migrationsFolder })
+    // Checking every row takes seconds on a large database: only when a migration ran.
+    if (appliedMigrations(db.$client) === before) return
     const broken = db.$client.pragma('foreign_key_check') as unknown[]
     if (broken.length > 0) throw new Error(`the migrations left ${broken.length} rows pointing at missing rows`)
   } finally {

@@ -46,7 +46,8 @@ export const articles = sqliteTable('articles', {
   check('articles_status_check', sql`${table.status} in ('draft', 'scheduled', 'published')`),
   index('articles_status_published_idx').on(table.status, table.publishedAt, table.id),
   index('articles_author_idx').on(table.authorId, table.status, table.publishedAt),
-  index('articles_day_idx').on(table.publishedDay, table.status),
+  // A day's page: its published articles, newest first, from the index alone.
+  index('articles_day_idx').on(table.publishedDay, table.status, table.publishedAt, table.id),
   index('articles_updated_at_idx').on(table.updatedAt, table.id),
   index('articles_title_idx').on(table.title, table.id)
 ])
@@ -124,7 +125,8 @@ export const comments = sqliteTable('comments', {
 }, (table) => [
   check('comments_status_check', sql`${table.status} in ('pending', 'approved', 'spam', 'rejected')`),
   index('comments_article_idx').on(table.articleId, table.status, table.createdAt, table.id),
-  index('comments_parent_idx').on(table.parentId),
+  // A thread's replies, level by level (comments/queries.ts, approvedRepliesBelow).
+  index('comments_parent_idx').on(table.parentId, table.status),
   index('comments_status_idx').on(table.status, table.createdAt, table.id)
 ])
 

@@ -438,3 +438,15 @@ t.test('meta.total follows every write, this server\'s and another process\'s on
   await request(app, t, { method: 'DELETE', url: '/v1/articles/three', headers: bearer(adminSecret) })
   t.equal(await total('/v1/articles?label=weather'), 1, 'and a delete')
 })
+
+t.test('a reader\'s cursor walk over articles published at the same instant gives each once', async (t) => {
+  const app = await build(t)
+  const author = await createAuthor(app, t)
+  for (let n = 1; n <= 7; n++) await createArticle(app, t, { authorId: author.id, title: `Same minute ${n}`, status: 'published', publishedAt: '2024-02-02T10:00:00Z' })
+  await createArticle(app, t, { authorId: author.id, title: 'Later', status: 'published', publishedAt: '2024-02-02T11:00:00Z' })
+  for (const sort of ['-publishedAt', 'publishedAt', 'title', '-createdAt']) {
+    const everything = await ids(app, t, `/v1/articles?limit=100&sort=${sort}`)
+    t.equal(everything.length, 8)
+    for (const limit of [1, 2, 3]) t.same((await walk(app, t, `/v1/articles?limit=${limit}&sort=${sort}`)).flat(), everything, `sort=${sort}, limit=${limit}`)
+  }
+})

@@ -189,7 +189,8 @@ export function list (db: Db, query: ArticleListQueryString, viewer: Principal |
   publishDueArticles(db, now)
   const filters = listFilters(db, query, viewer, now)
   if (search !== undefined) filters.search = search
-  const columns = queries.sortColumns(sort)
+  // Readers see published articles only; an author token also its own drafts (no time yet).
+  const columns = queries.sortColumns(sort, filters.visibility.publishedOnly && filters.visibility.alsoAuthorId === null)
   const page = readPage(query, sort, {
     count: (after) => queries.countArticles(db, filters, after === undefined ? undefined : columns, after),
     fetch: (after, limit, offset) => queries.pageOfArticles(db, { filters, columns, after, limit, offset }),

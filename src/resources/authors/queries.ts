@@ -1,5 +1,5 @@
 import { and, asc, count, desc, eq, lte, ne, sql, type SQL } from 'drizzle-orm'
-import { preparedOnce, type DbOrTx } from '../../db/client.js'
+import { preparedOnce, UntilNextWrite, type DbOrTx } from '../../db/client.js'
 import { articles, authors } from '../../db/schema.js'
 import { isIdInPath } from '../../lib/slug.js'
 import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
@@ -70,10 +70,18 @@ const publishedCounts = preparedOnce((db) => db.select({ authorId: articles.auth
   .groupBy(articles.authorId)
   .prepare())
 
+// Kept until the next write: at a million articles, counting a page's authors took 17 ms.
+const publishedCountCache = new UntilNextWrite<number>(10_000)
+
 export function publishedCountsByAuthor (db: DbOrTx, ids: number[], now: string): Map<number, number> {
   if (ids.length === 0) return new Map()
-  const rows = publishedCounts(db).all({ ids: JSON.stringify(ids), now })
-  return new Map(rows.map((row) => [row.authorId, row.count]))
+  // `now` is left out of the key: a scheduled article is published by a write.
+  const counted = publishedCountCache.getMany(db, ids.map(String), (missing) => {
+    const rows = publishedCounts(db).all({ ids: JSON.stringify(missing.map(Number)), now })
+    const byAuthor = new Map(rows.map((row) => [String(row.authorId), row.count]))
+    return new Map(missing.map((id) => [id, byAuthor.get(id) ?? 0]))
+  })
+  return new Map([...counted].map(([id, count]) => [Number(id), count]))
 }
 
 export function sortColumns (sort: SortKey<AuthorSortField>[], now: string): KeysetColumn[] {

@@ -58,8 +58,15 @@ export function countDays (db: DbOrTx, now: string, range: DayRange, descending:
   return row?.total ?? 0
 }
 
+/** One day, counted from its own articles only (the day index), not from every day's. */
 export function knownDay (db: DbOrTx, now: string, day: string): KnownDay | undefined {
-  return db.get<KnownDay>(sql`${knownDays(now)} where known.day = ${day}`)
+  const row = db.get<KnownDay & { listed: number }>(sql`
+    select ${day} as day, ${days.note} as note, coalesce(${days.version}, 0) as version,
+           ${days.day} is not null as listed,
+           (select count(*) from ${articles} where ${articles.publishedDay} = ${day} and ${publishedOn(now)}) as "articleCount"
+    from (select 1) as one left join ${days} on ${days.day} = ${day}`)
+  if (row === undefined || (row.listed === 0 && row.articleCount === 0)) return undefined
+  return { day: row.day, note: row.note, version: row.version, articleCount: row.articleCount }
 }
 
 export function dayRow (db: DbOrTx, day: string): DayRow | undefined {
