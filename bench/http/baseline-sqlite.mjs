@@ -1,0 +1,133 @@
+#!/usr/bin/env node
+// Baseline 2, the storage ceiling: bare Fastify + raw better-sqlite3 prepared statements doing
+// the reads Dateline does for the same answers, on the same database file:
+//   GET /articles/{id|slug}                      one published article with its labels
+//   GET /articles?limit=20[&cursor=…]            a page, newest first, each article with labels and
+//                                                author (20 ids from the covering index, then
+//                                                one IN query each for rows, labels and authors)
+// Counts (meta.total, each author's articleCount) are read once at start, as counters kept up to
+// date by the writes would give them. No ETags, no security headers, no validation beyond the
+// few parameters used: the least work that gives the same JSON.
+//
+//   PORT=… node bench/http/baseline-sqlite.mjs DATABASE
+
+import Database from 'better-sqlite3'
+import Fastify from 'fastify'
+import { articleListSchema, articleSchema } from './schemas.mjs'
+
+const db = new Database(process.argv[2])
+db.pragma('journal_mode = WAL')
+db.pragma('synchronous = NORMAL')
+
+const now = () => new Date().toISOString()
+const byId = db.prepare('select * from articles where id = ?')
+const bySlug = db.prepare('select * from articles where slug = ?')
+const labelsOfOne = db.prepare('select l.name from article_labels al join labels l on l.id = al.label_id where al.article_id = ? order by al.position').pluck()
+const firstIds = db.prepare(`select id from articles where status = 'published' and published_at <= ?
+  order by published_at desc, id desc limit ?`).pluck()
+// One plain upper bound on published_at (the earlier of now and the cursor's), so the index
+// seek starts at the cursor; the tie on published_at is settled by id. (A bound of `now` plus
+// `(published_at < ? or (published_at = ? and id < ?))` walks every newer row first.)
+const idsAfter = db.prepare(`select id from articles where status = 'published' and published_at <= ?
+  and (published_at < ? or id < ?) order by published_at desc, id desc limit ?`).pluck()
+
+const inStatements = new Map()
+/** One prepared statement per number of ids, kept. */
+function inQuery (kind, n) {
+  const key = `${kind}:${n}`
+  let statement = inStatements.get(key)
+  if (statement === undefined) {
+    const marks = Array.from({ length: n }, () => '?').join(', ')
+    statement = db.prepare(kind === 'rows'
+      ? `select * from articles where id in (${marks})`
+      : kind === 'labels'
+        ? `select al.article_id as articleId, l.name from article_labels al join labels l on l.id = al.label_id where al.article_id in (${marks}) order by al.article_id, al.position`
+        : `select * from authors where id in (${marks})`)
+    inStatements.set(key, statement)
+  }
+  return statement
+}
+
+const visibleTotal = db.prepare(`select count(*) as n from articles where status = 'published' and published_at <= ?`).get(now()).n
+const articleCounts = new Map(db.prepare(`select author_id as id, count(*) as n from articles where status = 'published' group by author_id`).all().map((row) => [row.id, row.n]))
+
+const visible = (row) => row !== undefined && row.status === 'published' && row.published_at !== null && row.published_at <= now()
+
+function present (row, labels, author) {
+  const article = {
+    id: row.id,
+    slug: row.slug,
+    title: row.title,
+    excerpt: row.excerpt,
+    body: row.body,
+    status: row.status,
+    publishedAt: row.published_at,
+    date: row.published_day,
+    authorId: row.author_id,
+    labels,
+    commentCount: row.comment_count,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at
+  }
+  if (author !== undefined) article.author = author
+  return article
+}
+
+function presentAuthor (row) {
+  return { id: row.id, slug: row.slug, name: row.name, bio: row.bio, avatarUrl: row.avatar_url, url: row.url, articleCount: articleCounts.get(row.id) ?? 0, createdAt: row.created_at, updatedAt: row.updated_at }
+}
+
+const encodeCursor = (values) => Buffer.from(JSON.stringify({ s: '-publishedAt', v: values })).toString('base64url')
+const decodeCursor = (raw) => JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')).v
+
+const app = Fastify({ logger: false })
+app.get('/readyz', async () => ({ status: 'ok' }))
+
+app.get('/articles/:key', { schema: { response: { 200: articleSchema } } }, async (request, reply) => {
+  const key = request.params.key
+  const row = /^\d+$/.test(key) ? byId.get(Number(key)) : bySlug.get(key)
+  if (!visible(row)) return reply.code(404).send({ status: 404, title: 'Not Found' })
+  return present(row, labelsOfOne.all(row.id))
+})
+
+app.get('/articles', { schema: { response: { 200: articleListSchema } } }, async (request) => {
+  const limit = Math.min(100, Number(request.query.limit ?? 20))
+  const at = now()
+  let ids
+  if (request.query.cursor !== undefined) {
+    const [publishedAt, id] = decodeCursor(request.query.cursor)
+    ids = idsAfter.all(publishedAt < at ? publishedAt : at, publishedAt, id, limit + 1)
+  } else {
+    ids = firstIds.all(at, limit + 1)
+  }
+  const more = ids.length > limit
+  if (more) ids = ids.slice(0, limit)
+  const rows = ids.length === 0 ? [] : inQuery('rows', ids.length).all(...ids)
+  const rowById = new Map(rows.map((row) => [row.id, row]))
+  const labels = new Map()
+  if (ids.length > 0) {
+    for (const row of inQuery('labels', ids.length).all(...ids)) {
+      const list = labels.get(row.articleId)
+      if (list === undefined) labels.set(row.articleId, [row.name])
+      else list.push(row.name)
+    }
+  }
+  const withAuthor = request.query.include === 'author'
+  const authors = new Map()
+  if (withAuthor && rows.length > 0) {
+    const authorIds = [...new Set(rows.map((row) => row.author_id))]
+    for (const row of inQuery('authors', authorIds.length).all(...authorIds)) authors.set(row.id, presentAuthor(row))
+  }
+  const data = ids.map((id) => {
+    const row = rowById.get(id)
+    return present(row, labels.get(id) ?? [], withAuthor ? authors.get(row.author_id) : undefined)
+  })
+  const last = ids.length > 0 ? rowById.get(ids.at(-1)) : undefined
+  return {
+    data,
+    meta: { total: visibleTotal, limit, offset: 0, nextCursor: more && last !== undefined ? encodeCursor([last.published_at, last.id]) : null }
+  }
+})
+
+await app.listen({ host: '127.0.0.1', port: Number(process.env.PORT) })
+for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => app.close().then(() => { db.close(); process.exit(0) }))
