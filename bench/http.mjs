@@ -9,14 +9,14 @@
 //   node bench/http.mjs --quick         # ~1 minute smoke run (after `npm run build`)
 //   node bench/http.mjs --help
 
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { dirname, join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
-import { hasTaskset, median, request, root, round, spread, table } from './http/common.mjs'
+import { hasTaskset, median, request, root, round, runOnLoadCpu, spread, table } from './http/common.mjs'
 import { ensureDatabase, ensureJsonServerData } from './http/generate.mjs'
 import { runLoad } from './http/load.mjs'
 import { summariseProfile } from './http/profile.mjs'
@@ -707,14 +707,4 @@ async function main () {
   }
 }
 
-// Pinned runs re-spawn this script on CPU 1 (the servers get CPU 0); the copy does the work.
-if (hasTaskset && process.env.DATELINE_BENCH_PINNED !== '1') {
-  const child = spawn('taskset', ['-c', '1', process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
-    stdio: 'inherit',
-    env: { ...process.env, DATELINE_BENCH_PINNED: '1' }
-  })
-  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal))
-  child.on('exit', (code) => process.exit(code ?? 1))
-} else {
-  await main()
-}
+await runOnLoadCpu(main)

@@ -14,6 +14,7 @@ import os from 'node:os'
 import { dirname, join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { fileURLToPath } from 'node:url'
+import { mulberry32 } from './http/common.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 
@@ -143,18 +144,7 @@ async function rawInsert (file, dbFile, { searchIndex }) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Deterministic content.
-
-function mulberry32 (seed) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+// Deterministic content (the PRNG is bench/http/common.mjs's).
 
 const vocabulary = ('the of and to a in that is for on was with council city river bridge police election market minister ' +
   'school hospital weather storm harbour train station budget vote mayor report week people year water street park ' +

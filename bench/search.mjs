@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { buildApp } from '../dist/app.js'
+import { mulberry32, runOnLoadCpu } from './http/common.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..')
@@ -77,18 +78,7 @@ function intOption (name, raw, min) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Deterministic text: a seeded PRNG and a Zipf-distributed vocabulary.
-
-function mulberry32 (seed) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6D2B79F5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+// Deterministic text: a seeded PRNG (bench/http/common.mjs) and a Zipf-distributed vocabulary.
 
 // The most frequent words of English prose come first.
 const functionWords = ('the of and to a in that is for on was with he it as at by his be from are have but not ' +
@@ -795,13 +785,6 @@ async function main () {
 // Pinned runs re-spawn this script on CPU 1 (the server gets CPU 0); the copy does the work.
 if (opts['capture-statements'] !== undefined) {
   await captureMode(opts['capture-statements'], opts['capture-q'] ?? 'government', opts['capture-suggest'])
-} else if (hasTaskset && process.env.DATELINE_BENCH_PINNED !== '1') {
-  const child = spawn('taskset', ['-c', '1', process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
-    stdio: 'inherit',
-    env: { ...process.env, DATELINE_BENCH_PINNED: '1' }
-  })
-  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal))
-  child.on('exit', (code) => process.exit(code ?? 1))
 } else {
-  await main()
+  await runOnLoadCpu(main)
 }

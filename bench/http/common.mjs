@@ -1,6 +1,6 @@
 // Small pieces shared by the HTTP benchmark (bench/http.mjs) and its helper scripts.
 
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import http from 'node:http'
 import net from 'node:net'
@@ -13,7 +13,21 @@ export const root = join(benchDir, '..')
 
 export const hasTaskset = spawnSync('taskset', ['-V'], { stdio: 'ignore' }).status === 0
 
-/** A seeded PRNG (the same as bench/search.mjs and bench/import.mjs use). */
+/**
+ * Runs `main` on CPU 1, the load generator's: a pinned run re-spawns this script there (the
+ * servers get CPU 0), and the copy does the work.
+ */
+export async function runOnLoadCpu (main) {
+  if (!hasTaskset || process.env.DATELINE_BENCH_PINNED === '1') return main()
+  const child = spawn('taskset', ['-c', '1', process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, DATELINE_BENCH_PINNED: '1' }
+  })
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal))
+  child.on('exit', (code) => process.exit(code ?? 1))
+}
+
+/** A seeded PRNG (bench/search.mjs and bench/import.mjs use it too). */
 export function mulberry32 (seed) {
   let a = seed >>> 0
   return () => {
