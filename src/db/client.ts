@@ -2,7 +2,8 @@ import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, read
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
-import { sql } from 'drizzle-orm'
+import { sql, type SQL } from 'drizzle-orm'
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import type { SynchronousLevel } from '../config.js'
@@ -155,13 +156,18 @@ export class UntilNextWrite<V> {
     return cache.values
   }
 
+  /** Keeps a value, dropping the oldest beyond `capacity`. */
+  #keep (values: Map<string, V>, key: string, value: V): void {
+    if (values.size >= this.capacity) values.delete(values.keys().next().value!)
+    values.set(key, value)
+  }
+
   get (db: DbOrTx, key: string, compute: () => V): V {
     const values = this.#values(db)
     let value = values.get(key)
     if (value === undefined) {
       value = compute()
-      if (values.size >= this.capacity) values.delete(values.keys().next().value!)
-      values.set(key, value)
+      this.#keep(values, key, value)
     }
     return value
   }
@@ -172,13 +178,23 @@ export class UntilNextWrite<V> {
     const missing = keys.filter((key) => !values.has(key))
     if (missing.length > 0) {
       const computed = compute(missing)
-      for (const key of missing) {
-        if (values.size >= this.capacity) values.delete(values.keys().next().value!)
-        values.set(key, computed.get(key)!)
-      }
+      for (const key of missing) this.#keep(values, key, computed.get(key)!)
     }
     return new Map(keys.map((key) => [key, values.get(key)!]))
   }
+}
+
+/**
+ * `column in (ids)` for a prepared query: the ids go in as one JSON array parameter named
+ * `ids` (SQLite's json_each), so one prepared statement serves a list of any length. Pass
+ * them with `jsonIds`. A PostgreSQL port makes this `= any($ids)`.
+ */
+export function inIdList (column: SQLiteColumn): SQL {
+  return sql`${column} in (select value from json_each(${sql.placeholder('ids')}))`
+}
+
+export function jsonIds (ids: readonly number[]): { ids: string } {
+  return { ids: JSON.stringify(ids) }
 }
 
 /**

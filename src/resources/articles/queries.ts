@@ -1,5 +1,5 @@
 import { and, asc, count, desc, eq, gte, inArray, isNotNull, lte, min, ne, or, sql, type SQL } from 'drizzle-orm'
-import { preparedOnce, UntilNextWrite, type DbOrTx } from '../../db/client.js'
+import { inIdList, jsonIds, preparedOnce, UntilNextWrite, type DbOrTx } from '../../db/client.js'
 import { articleLabels, articles, labels } from '../../db/schema.js'
 import { isIdInPath } from '../../lib/slug.js'
 import { searchHits, searchScore } from '../../search/index.js'
@@ -84,12 +84,10 @@ export function nextScheduledAt (db: DbOrTx): string | null {
   return db.select({ next: min(articles.publishedAt) }).from(articles).where(eq(articles.status, 'scheduled')).get()?.next ?? null
 }
 
-// The ids go in as one JSON array parameter (SQLite's json_each), so one prepared query
-// serves a page of any size.
 const labelsOfArticles = preparedOnce((db) => db.select({ articleId: articleLabels.articleId, name: labels.name })
   .from(articleLabels)
   .innerJoin(labels, eq(labels.id, articleLabels.labelId))
-  .where(sql`${articleLabels.articleId} in (select value from json_each(${sql.placeholder('ids')}))`)
+  .where(inIdList(articleLabels.articleId))
   .orderBy(articleLabels.articleId, articleLabels.position)
   .prepare())
 
@@ -97,7 +95,7 @@ const labelsOfArticles = preparedOnce((db) => db.select({ articleId: articleLabe
 export function labelsByArticle (db: DbOrTx, articleIds: number[]): Map<number, string[]> {
   const byArticle = new Map<number, string[]>()
   if (articleIds.length === 0) return byArticle
-  const rows = labelsOfArticles(db).all({ ids: JSON.stringify(articleIds) })
+  const rows = labelsOfArticles(db).all(jsonIds(articleIds))
   for (const row of rows) {
     const names = byArticle.get(row.articleId) ?? []
     names.push(row.name)
@@ -308,12 +306,12 @@ export function sharedLabelCounts (db: DbOrTx, articleId: number, now: string, l
 }
 
 const rowsOfArticles = preparedOnce((db) => db.select().from(articles)
-  .where(sql`${articles.id} in (select value from json_each(${sql.placeholder('ids')}))`)
+  .where(inIdList(articles.id))
   .prepare())
 
 export function articlesByIds (db: DbOrTx, ids: number[]): ArticleRow[] {
   if (ids.length === 0) return []
-  const rows = rowsOfArticles(db).all({ ids: JSON.stringify(ids) })
+  const rows = rowsOfArticles(db).all(jsonIds(ids))
   const byId = new Map(rows.map((row) => [row.id, row]))
   return ids.map((id) => byId.get(id)).filter((row) => row !== undefined)
 }

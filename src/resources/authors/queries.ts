@@ -1,5 +1,5 @@
 import { and, asc, count, desc, eq, lte, ne, sql, type SQL } from 'drizzle-orm'
-import { preparedOnce, UntilNextWrite, type DbOrTx } from '../../db/client.js'
+import { inIdList, jsonIds, preparedOnce, UntilNextWrite, type DbOrTx } from '../../db/client.js'
 import { articles, authors } from '../../db/schema.js'
 import { isIdInPath } from '../../lib/slug.js'
 import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
@@ -23,15 +23,13 @@ export function authorById (db: DbOrTx, id: number): AuthorRow | undefined {
   return byId(db).get({ id })
 }
 
-// The ids go in as one JSON array parameter (SQLite's json_each), so one prepared query
-// serves a page of any size.
 const rowsOfAuthors = preparedOnce((db) => db.select().from(authors)
-  .where(sql`${authors.id} in (select value from json_each(${sql.placeholder('ids')}))`)
+  .where(inIdList(authors.id))
   .prepare())
 
 export function authorsByIds (db: DbOrTx, ids: number[]): AuthorRow[] {
   if (ids.length === 0) return []
-  return rowsOfAuthors(db).all({ ids: JSON.stringify(ids) })
+  return rowsOfAuthors(db).all(jsonIds(ids))
 }
 
 export function authorSlugTaken (db: DbOrTx, slug: string, exceptId?: number): boolean {
@@ -63,7 +61,7 @@ function publishedCount (now: string): SQL<number> {
 const publishedCounts = preparedOnce((db) => db.select({ authorId: articles.authorId, count: count() })
   .from(articles)
   .where(and(
-    sql`${articles.authorId} in (select value from json_each(${sql.placeholder('ids')}))`,
+    inIdList(articles.authorId),
     eq(articles.status, 'published'),
     lte(articles.publishedAt, sql.placeholder('now'))
   ))
@@ -77,7 +75,7 @@ export function publishedCountsByAuthor (db: DbOrTx, ids: number[], now: string)
   if (ids.length === 0) return new Map()
   // `now` is left out of the key: a scheduled article is published by a write.
   const counted = publishedCountCache.getMany(db, ids.map(String), (missing) => {
-    const rows = publishedCounts(db).all({ ids: JSON.stringify(missing.map(Number)), now })
+    const rows = publishedCounts(db).all({ ...jsonIds(missing.map(Number)), now })
     const byAuthor = new Map(rows.map((row) => [String(row.authorId), row.count]))
     return new Map(missing.map((id) => [id, byAuthor.get(id) ?? 0]))
   })
