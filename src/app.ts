@@ -2,6 +2,7 @@ import { AjvCompiler } from '@fastify/ajv-compiler'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { databasePath, type SynchronousLevel } from './config.js'
+import { buildSerializer } from './lib/serializer.js'
 import auth from './plugins/auth.js'
 import db from './plugins/db.js'
 import draining from './plugins/draining.js'
@@ -95,7 +96,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     // the schema rather than the router's 414.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 16 * 1024 },
     ajv: { customOptions: { removeAdditional: false, allErrors: false } },
-    schemaController: { compilersFactory: { buildValidator } },
+    schemaController: { compilersFactory: { buildValidator, buildSerializer } },
     // plugins/draining.ts answers requests that arrive while closing, as problem+json.
     return503OnClosing: false,
     forceCloseConnections: 'idle',

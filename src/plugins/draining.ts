@@ -17,10 +17,11 @@ export default fp(async function drainingPlugin (app) {
   let closing = false
   app.decorate('startDraining', () => { closing = true })
   app.addHook('preClose', async () => { closing = true })
-  app.addHook('onRequest', async (_request, reply) => {
-    if (!closing) return
+  // Every request passes here, so the hook takes a callback: no promise for the common case.
+  app.addHook('onRequest', (_request, reply, done) => {
+    if (!closing) return done()
     reply.header('connection', 'close')
     reply.header('retry-after', '5')
-    throw new Unavailable('The server is shutting down; retry shortly')
+    done(new Unavailable('The server is shutting down; retry shortly'))
   })
 }, { name: 'dateline-draining' })

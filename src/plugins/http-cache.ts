@@ -74,37 +74,47 @@ function cacheable (reply: FastifyReply): boolean {
   return status >= 200 && status < 300 && status !== 204
 }
 
+/** Sets ETag and Cache-Control, and turns a GET whose `If-None-Match` matches into a 304. */
+function withCacheHeaders (request: FastifyRequest, reply: FastifyReply, payload: unknown): unknown {
+  if (reply.statusCode === 304) {
+    // A route that knew its ETag early answered 304 without building the body.
+    return notModified(request, reply)
+  }
+  if (!cacheable(reply) || !(typeof payload === 'string' || Buffer.isBuffer(payload))) return payload
+  // An answer replayed for an Idempotency-Key brings the ETag it was first sent with, and
+  // a route may have set one from the resource's version.
+  const known = reply.getHeader('etag')
+  const version = reply.resourceVersion
+  const etag = typeof known === 'string' ? known : `"${version === null ? '' : `${version}.`}${payloadHash(payload)}"`
+  reply.header('etag', etag)
+  if (request.method !== 'GET' && request.method !== 'HEAD') return payload
+  if (clientHasCurrent(request, etag)) {
+    reply.code(304)
+    return notModified(request, reply)
+  }
+  setCaching(request, reply)
+  return payload
+}
+
+/** Who may keep the answer, and that it depends on the token. */
+function setCaching (request: FastifyRequest, reply: FastifyReply): void {
+  addVary(reply, 'Authorization')
+  reply.header('cache-control', request.principal === null ? publicCacheControl : privateCacheControl)
+}
+
+function notModified (request: FastifyRequest, reply: FastifyReply): string {
+  setCaching(request, reply)
+  reply.removeHeader('content-type')
+  reply.removeHeader('content-length')
+  return ''
+}
+
 /** ETags on every JSON answer, 304 for a matching If-None-Match, and Cache-Control. */
 export default fp(async function httpCachePlugin (app) {
   app.decorateReply('resourceVersion', null)
 
-  app.addHook('onSend', async (request, reply, payload) => {
-    if (reply.statusCode === 304) {
-      // A route that knew its ETag early answered 304 without building the body.
-      addVary(reply, 'Authorization')
-      reply.header('cache-control', request.principal === null ? publicCacheControl : privateCacheControl)
-      reply.removeHeader('content-type')
-      reply.removeHeader('content-length')
-      return ''
-    }
-    if (!cacheable(reply) || !(typeof payload === 'string' || Buffer.isBuffer(payload))) return payload
-    // An answer replayed for an Idempotency-Key brings the ETag it was first sent with, and
-    // a route may have set one from the resource's version.
-    const known = reply.getHeader('etag')
-    const version = reply.resourceVersion
-    const etag = typeof known === 'string' ? known : `"${version === null ? '' : `${version}.`}${payloadHash(payload)}"`
-    reply.header('etag', etag)
-    if (request.method !== 'GET' && request.method !== 'HEAD') return payload
-
-    addVary(reply, 'Authorization')
-    reply.header('cache-control', request.principal === null ? publicCacheControl : privateCacheControl)
-    const ifNoneMatch = request.headers['if-none-match']
-    if (ifNoneMatch !== undefined && noneMatchHits(ifNoneMatch, etag)) {
-      reply.code(304)
-      reply.removeHeader('content-type')
-      reply.removeHeader('content-length')
-      return ''
-    }
-    return payload
+  // Every answer passes here: a callback hook, so no promise per request.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    done(null, withCacheHeaders(request, reply, payload))
   })
 }, { name: 'dateline-http-cache', dependencies: ['dateline-auth'] })

@@ -51,6 +51,10 @@ function digestOf (request: FastifyRequest): string {
   return sha256(`${request.method} ${request.url}\n${content}`)
 }
 
+function hooksOf<T> (hooks: T | T[] | undefined): T[] {
+  return hooks === undefined ? [] : Array.isArray(hooks) ? hooks : [hooks]
+}
+
 function storedAnswer (db: DbOrTx, scope: string, key: string): typeof idempotencyKeys.$inferSelect | undefined {
   return db.select().from(idempotencyKeys).where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key))).get() ?? undefined
 }
@@ -60,16 +64,9 @@ export default fp(async function idempotencyPlugin (app) {
   const inFlight = new Set<string>()
   app.decorateRequest('idempotency', null)
 
-  app.addHook('onRoute', (route) => {
-    const methods = Array.isArray(route.method) ? route.method : [route.method]
-    if (!methods.includes('POST') || route.schema === undefined) return
-    route.schema.headers ??= IdempotencyHeaders
-    route.schema.response = { ...problems(409, 422), ...(route.schema.response as object | undefined) }
-  })
-
-  app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
+  async function replayOrClaim (request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const key = request.headers['idempotency-key']
-    if (request.method !== 'POST' || key === undefined) return
+    if (key === undefined) return
     if (typeof key !== 'string') throw invalid('headers.idempotency-key', 'must be given once')
     const scope = scopeOf(request)
     const digest = digestOf(request)
@@ -83,9 +80,9 @@ export default fp(async function idempotencyPlugin (app) {
     if (inFlight.has(`${scope} ${key}`)) throw new Conflict('A request with this Idempotency-Key is still being processed; retry when it has finished')
     inFlight.add(`${scope} ${key}`)
     request.idempotency = { scope, key, digest }
-  })
+  }
 
-  app.addHook('onSend', async (request, reply, payload) => {
+  async function keepAnswer (request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> {
     const pending = request.idempotency
     if (pending === null) return payload
     // Only successes are kept: a failed request may be fixed and sent again with its key.
@@ -103,9 +100,22 @@ export default fp(async function idempotencyPlugin (app) {
       })
     }
     return payload
-  })
+  }
 
-  app.addHook('onResponse', async (request) => {
+  async function release (request: FastifyRequest): Promise<void> {
     if (request.idempotency !== null) inFlight.delete(`${request.idempotency.scope} ${request.idempotency.key}`)
+  }
+
+  // Only POSTs take a key, so only their routes carry the hooks: reads pay nothing for them.
+  // The replay check runs before the route's own preHandlers (a role check answers the same
+  // either way: the key is scoped to the token).
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method]
+    if (!methods.includes('POST') || route.schema === undefined) return
+    route.schema.headers ??= IdempotencyHeaders
+    route.schema.response = { ...problems(409, 422), ...(route.schema.response as object | undefined) }
+    route.preHandler = [replayOrClaim, ...hooksOf(route.preHandler)]
+    route.onSend = [...hooksOf(route.onSend), keepAnswer]
+    route.onResponse = [...hooksOf(route.onResponse), release]
   })
 }, { name: 'dateline-idempotency', dependencies: ['dateline-db', 'dateline-auth'] })

@@ -1,12 +1,14 @@
 import cors from '@fastify/cors'
-import helmet from '@fastify/helmet'
 import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
+import helmet from 'helmet'
 
 export interface SecurityOptions {
   /** Origins whose scripts may write; `*` for any. Reads are open to every origin. */
   corsOrigins: string[]
 }
+
+const headersSet = (): void => {}
 
 const readMethods = new Set(['GET', 'HEAD'])
 
@@ -21,27 +23,39 @@ function intendedMethod (request: FastifyRequest): string {
  * may read, only the configured origins may write.
  */
 export default fp<SecurityOptions>(async function securityPlugin (app, options) {
-  await app.register(helmet, {
+  // helmet itself rather than @fastify/helmet, which builds helmet's middleware again on every
+  // request (parsing the policy each time): built once here, it only sets the headers.
+  const setSecurityHeaders = helmet({
     // JSON is never rendered as a page: forbid everything a document could load or embed.
     contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
     // Front ends on other origins read the API.
     crossOriginResourcePolicy: { policy: 'cross-origin' }
   })
+  app.addHook('onRequest', (request, reply, done) => {
+    // Synchronous: helmet 8 sets the headers, calls its callback and throws rather than pass errors to it.
+    setSecurityHeaders(request.raw, reply.raw, headersSet)
+    done()
+  })
 
   const anyWriter = options.corsOrigins.includes('*')
   const writers = new Set(options.corsOrigins)
+  // Three answers, built once: the delegator runs on every request.
+  const common = {
+    methods: 'GET, HEAD, POST, PATCH, DELETE',
+    allowedHeaders: 'Authorization, Content-Type, If-Match, If-None-Match',
+    exposedHeaders: 'ETag, Link, Location, Retry-After',
+    maxAge: 600
+  }
+  const forReaders = { ...common, origin: '*' }
+  // `true` echoes the request's own origin.
+  const forWriters = { ...common, origin: true }
+  const refused = { ...common, origin: false }
   await app.register(cors, {
     delegator: (request, callback) => {
       const origin = request.headers.origin
-      const reads = readMethods.has(intendedMethod(request))
+      if (readMethods.has(intendedMethod(request))) return callback(null, forReaders)
       const mayWrite = origin !== undefined && (anyWriter || writers.has(origin))
-      callback(null, {
-        origin: reads ? '*' : mayWrite ? origin : false,
-        methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
-        allowedHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match'],
-        exposedHeaders: ['ETag', 'Link', 'Location', 'Retry-After'],
-        maxAge: 600
-      })
+      callback(null, mayWrite ? forWriters : refused)
     }
   })
 }, { name: 'dateline-security' })

@@ -91,11 +91,21 @@ const labelsOfArticles = preparedOnce((db) => db.select({ articleId: articleLabe
   .orderBy(articleLabels.articleId, articleLabels.position)
   .prepare())
 
+// One article (every single read) is an index search: no id list to unpack and sort.
+const labelsOfArticle = preparedOnce((db) => db.select({ articleId: articleLabels.articleId, name: labels.name })
+  .from(articleLabels)
+  .innerJoin(labels, eq(labels.id, articleLabels.labelId))
+  .where(eq(articleLabels.articleId, sql.placeholder('articleId')))
+  .orderBy(articleLabels.position)
+  .prepare())
+
 /** Label names per article, in each article's order. */
 export function labelsByArticle (db: DbOrTx, articleIds: number[]): Map<number, string[]> {
   const byArticle = new Map<number, string[]>()
   if (articleIds.length === 0) return byArticle
-  const rows = labelsOfArticles(db).all(jsonIds(articleIds))
+  const rows = articleIds.length === 1
+    ? labelsOfArticle(db).all({ articleId: articleIds[0]! })
+    : labelsOfArticles(db).all(jsonIds(articleIds))
   for (const row of rows) {
     const names = byArticle.get(row.articleId) ?? []
     names.push(row.name)

@@ -118,9 +118,9 @@ function present (db: DbOrTx, rows: queries.ArticleRow[], viewer: Principal | nu
 }
 
 /** The article, if `viewer` may see it; a 404 otherwise, as if it weren't there. */
-export function findVisibleArticle (db: DbOrTx, idOrSlug: string, viewer: Principal | null): queries.ArticleRow {
+export function findVisibleArticle (db: DbOrTx, idOrSlug: string, viewer: Principal | null, now = nowIso()): queries.ArticleRow {
   const row = queries.articleBySlugOrId(db, idOrSlug)
-  if (row === undefined || !isVisible(row, visibilityFor(viewer, nowIso()))) {
+  if (row === undefined || !isVisible(row, visibilityFor(viewer, now))) {
     throw new NotFound(`There is no article "${idOrSlug}"`)
   }
   return row
@@ -140,8 +140,9 @@ export interface ArticleRead {
 
 export function read (db: Db, idOrSlug: string, viewer: Principal | null, query: ArticleQueryString, fields: ReadonlySet<string>): ArticleRead {
   const include = parseArticleInclude(query.include)
-  publishDueArticles(db)
-  const row = findVisibleArticle(db, idOrSlug, viewer)
+  const now = nowIso()
+  publishDueArticles(db, now)
+  const row = findVisibleArticle(db, idOrSlug, viewer, now)
   const version = articleVersion(row)
   return {
     version,

@@ -1,0 +1,52 @@
+import SerializerSelector from '@fastify/fast-json-stringify-compiler'
+import { test } from 'tap'
+import { sharedSchemas, Type } from '../../src/schemas.js'
+import { withTypeLists } from '../../src/lib/serializer.js'
+import { Article, articleSchemas } from '../../src/resources/articles/schemas.js'
+import { authorSchemas } from '../../src/resources/authors/schemas.js'
+import { commentSchemas } from '../../src/resources/comments/schemas.js'
+import { adminSecret, build } from '../helper.js'
+
+const day = Type.String({ format: 'date', pattern: '^\\d{4}-\\d{2}-\\d{2}$', examples: [{ anyOf: 'not a schema' }] })
+
+test('nullable values become type lists and unions of literals enums; nothing else changes', async (t) => {
+  const schema = Type.Object({
+    day: Type.Union([day, Type.Null()], { description: 'A day' }),
+    status: Type.Union([Type.Literal('draft'), Type.Literal('published')]),
+    either: Type.Union([Type.String(), Type.Integer()]),
+    list: Type.Array(Type.Union([Type.Integer(), Type.Null()]))
+  })
+  const simple = withTypeLists(schema) as Record<string, any>
+  t.same(simple.properties.day, { type: ['string', 'null'], format: 'date', pattern: '^\\d{4}-\\d{2}-\\d{2}$', examples: [{ anyOf: 'not a schema' }], description: 'A day' })
+  t.same(simple.properties.status, { type: 'string', enum: ['draft', 'published'] })
+  t.same(simple.properties.either, schema.properties.either, 'a union of two types is left to the validator')
+  t.same(simple.properties.list.items, { type: ['integer', 'null'] })
+  t.not(simple, schema, 'a copy: the OpenAPI document keeps the schema as written')
+  t.ok('anyOf' in schema.properties.day)
+})
+
+test('an article serialises to the same JSON either way', async (t) => {
+  const external = Object.fromEntries([...sharedSchemas, ...articleSchemas, ...authorSchemas, ...commentSchemas].map((schema) => [(schema as { $id?: string }).$id ?? "", schema]))
+  const compile = (schema: unknown) => SerializerSelector()(withTypeLists(external) as typeof external, {})({ schema: schema as object, method: 'GET', url: '/', httpStatus: '200' })
+  const asWritten = compile(Article)
+  const simplified = compile(withTypeLists(Article))
+  const article = {
+    id: 1, slug: 'a', title: 'A "quoted" title', excerpt: '', body: '<p>x</p>', status: 'draft', publishedAt: null, date: null,
+    authorId: 1, labels: ['News'], commentCount: 0, createdAt: '2026-06-25T14:03:00.000Z', updatedAt: '2026-06-25T14:03:00.000Z'
+  }
+  for (const value of [article, { ...article, status: 'published', publishedAt: '2026-06-25T14:03:00.000Z', date: '2026-06-25' }]) {
+    t.equal(simplified(value), asWritten(value))
+  }
+})
+
+test('the app serialises null timestamps and days as null', async (t) => {
+  const app = await build(t)
+  const headers = { authorization: `Bearer ${adminSecret}` }
+  const author = await app.inject({ method: 'POST', url: '/v1/authors', headers, payload: { name: 'Ada' } })
+  const created = await app.inject({ method: 'POST', url: '/v1/articles', headers, payload: { title: 'Draft', body: '<p>Soon</p>', authorId: author.json().id } })
+  t.equal(created.statusCode, 201)
+  const read = await app.inject({ url: `/v1/articles/${created.json().id}`, headers })
+  t.equal(read.json().publishedAt, null)
+  t.equal(read.json().date, null)
+  t.equal(read.json().status, 'draft')
+})
