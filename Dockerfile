@@ -30,4 +30,5 @@ EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=15s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/readyz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # What `npm start` runs, without npm in between (so SIGTERM reaches the server and it drains).
-CMD ["node", "dist/cli.js", "serve"]
+# A small young generation: ~60 MB less resident memory under load, no slower (bench/README.md).
+CMD ["node", "--max-semi-space-size=4", "dist/cli.js", "serve"]

@@ -2,6 +2,7 @@
 // every response's latency (float ms, from autocannon's 'response' event), the status codes,
 // the server's CPU time and its RSS (sampled from /proc while the load runs).
 
+import http from 'node:http'
 import autocannon from 'autocannon'
 import { percentile, request, round } from './common.mjs'
 
@@ -35,7 +36,7 @@ export async function runLoad (server, makeRequests, { connections, duration, wa
     await cannon(server.port, makeRequests(), connections, warmup)
     await drain(server)
   }
-  beforeMeasure?.()
+  await beforeMeasure?.()
   const latencies = []
   const rss = []
   const startedAt = performance.now()
@@ -84,4 +85,45 @@ export async function runLoad (server, makeRequests, { connections, duration, wa
     rssSeries: rss,
     bytesPerResponse: responses === 0 ? null : Math.round(result.throughput.total / responses)
   }
+}
+
+/**
+ * An open-loop run: requests start at an even pace of `rate` per second (a new one every
+ * 1/rate s, whether or not earlier ones were answered) over at most `connections` keep-alive
+ * sockets, for `duration` seconds. autocannon's own rate limit sends each second's budget in
+ * a burst, which measures the queue behind the burst; this measures the service time.
+ */
+export async function runPaced (server, makeRequests, { connections, duration, rate }) {
+  const [template] = makeRequests()
+  const next = () => template.setupRequest({ method: template.method ?? 'GET', path: template.path, headers: template.headers ?? {} }, {})
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections })
+  const latencies = []
+  let sent = 0
+  let settled = 0
+  let errors = 0
+  const started = performance.now()
+  await new Promise((resolve) => {
+    const send = () => {
+      const { path, headers } = next()
+      const at = performance.now()
+      sent++
+      http.get({ host: '127.0.0.1', port: server.port, path, headers, agent }, (response) => {
+        response.resume()
+        response.on('end', () => { latencies.push(performance.now() - at); settled++ })
+      }).on('error', () => { errors++; settled++ })
+    }
+    const timer = setInterval(() => {
+      const elapsed = (performance.now() - started) / 1000
+      if (elapsed < duration) {
+        while (sent < Math.floor(elapsed * rate)) send()
+        return
+      }
+      clearInterval(timer)
+      const finish = () => settled >= sent ? resolve() : setTimeout(finish, 5)
+      finish()
+    }, 1)
+  })
+  agent.destroy()
+  const sorted = Float64Array.from(latencies).sort()
+  return { rate, responses: sorted.length, errors, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), max: sorted.length === 0 ? null : sorted[sorted.length - 1] }
 }

@@ -73,9 +73,17 @@ export class ChildServer {
   }
 }
 
-/** `node dist/cli.js serve` as `npm start` runs it, with LOG_LEVEL=warn, on `file`. */
+/** The node flags `npm start` gives (package.json's start script: `node [flags] dist/cli.js serve`). */
+function startFlags () {
+  const start = require(join(root, 'package.json')).scripts.start
+  const match = /^node((?: --\S+)*) dist\/cli\.js serve$/.exec(start)
+  if (match === null) throw new Error(`package.json's start script is not "node [flags] dist/cli.js serve": ${start}`)
+  return match[1].trim().split(' ').filter((flag) => flag !== '')
+}
+
+/** `node dist/cli.js serve` as `npm start` runs it (its node flags too), with LOG_LEVEL=warn, on `file`. */
 export function dateline (file) {
-  return new ChildServer('dateline', [join(root, 'dist', 'cli.js'), 'serve'], {
+  return new ChildServer('dateline', [...startFlags(), join(root, 'dist', 'cli.js'), 'serve'], {
     DATABASE_URL: file,
     LOG_LEVEL: 'warn',
     DATELINE_DEMO: 'false',

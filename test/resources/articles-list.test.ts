@@ -450,3 +450,35 @@ t.test('a reader\'s cursor walk over articles published at the same instant give
     for (const limit of [1, 2, 3]) t.same((await walk(app, t, `/v1/articles?limit=${limit}&sort=${sort}`)).flat(), everything, `sort=${sort}, limit=${limit}`)
   }
 })
+
+t.test('a list\'s ETag is known before the page is built: 304 until any write, also another process\'s', async (t) => {
+  const file = tempDatabase(t)
+  const app = await build(t, { databaseUrl: file })
+  const author = await createAuthor(app, t)
+  await createArticle(app, t, { authorId: author.id, title: 'One', status: 'published' })
+  const url = '/v1/articles?include=author'
+  const first = await get(app, t, url)
+  const etag = String(first.headers.etag)
+  const again = await request(app, t, { method: 'GET', url, headers: { 'if-none-match': etag } })
+  t.equal(again.statusCode, 304)
+  t.equal(again.body, '')
+  t.equal(again.headers['cache-control'], first.headers['cache-control'])
+
+  t.not((await get(app, t, '/v1/articles')).headers.etag, etag, 'another URL has another tag')
+  const editor = tokenFor(app, 'editor')
+  t.not((await request(app, t, { method: 'GET', url, headers: bearer(editor) })).headers.etag, etag, 'so does another reader')
+
+  await createArticle(app, t, { authorId: author.id, title: 'A draft', status: 'draft' })
+  const afterWrite = await request(app, t, { method: 'GET', url, headers: { 'if-none-match': etag } })
+  t.equal(afterWrite.statusCode, 200, 'any write moves the tag')
+  t.equal(afterWrite.json().data.length, 1)
+  const current = String(afterWrite.headers.etag)
+  t.equal((await request(app, t, { method: 'GET', url, headers: { 'if-none-match': current } })).statusCode, 304)
+
+  const other = openDatabase(file)
+  t.teardown(() => other.$client.close())
+  createOne(other, { timezone: 'UTC' }, { title: 'Two', authorId: author.id, status: 'published' }, { role: 'admin', authorId: null, tokenId: null })
+  const afterImport = await request(app, t, { method: 'GET', url, headers: { 'if-none-match': current } })
+  t.equal(afterImport.statusCode, 200, 'a write by another process too')
+  t.equal(afterImport.json().data.length, 2)
+})

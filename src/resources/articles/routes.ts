@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { parseNames } from '../../lib/list.js'
 import { answer, deleted, IdOrSlugParams, IfMatchHeaders, notModified, problems, ref } from '../../schemas.js'
 import { listResponse, pageBody, readSecurity, singleResponse, writeSecurity } from '../../lib/responses.js'
-import { clientHasCurrent } from '../../plugins/http-cache.js'
+import { clientHasCurrent, databaseTag } from '../../plugins/http-cache.js'
 import {
   ArticleSummaryList, RelatedQuery, Article, ArticleList, ArticleListQuery, ArticlePatch, ArticleQuery, NewArticle, PartialArticle, PartialArticleList,
   articleFields, articleIncludes
@@ -26,6 +26,9 @@ const articlesPlugin: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const fields = parseNames(request.query.fields, articleFields, 'fields')
+    const etag = databaseTag(service.listStamp(app.db), request)
+    reply.header('etag', etag)
+    if (clientHasCurrent(request, etag)) return reply.code(304).send(null)
     const page = service.list(app.db, request.query, request.principal)
     return listResponse(reply, page, { fields, embeds: listEmbeds, partialSchema: PartialArticleList })
   })

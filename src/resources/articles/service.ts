@@ -1,4 +1,4 @@
-import type { Db, DbOrTx } from '../../db/client.js'
+import { writeStamp, type Db, type DbOrTx } from '../../db/client.js'
 import { readMeta, writeMeta } from '../../db/meta.js'
 import type { ArticleStatus } from '../../db/schema.js'
 import { Forbidden, invalid, NotFound, SlugTaken } from '../../errors.js'
@@ -179,6 +179,15 @@ function listFilters (db: Db, query: ArticleListQueryString, viewer: Principal |
     else filters.toTimestamp = toUtcIso(query.to, 'querystring.to')
   }
   return filters
+}
+
+/**
+ * What a list answer follows from: the database as it is once due articles are published.
+ * The ETag of the list is made from it before the page is built (plugins/http-cache.ts).
+ */
+export function listStamp (db: Db): string {
+  publishDueArticles(db)
+  return writeStamp(db)
 }
 
 export function list (db: Db, query: ArticleListQueryString, viewer: Principal | null): Page<ArticleBody> {
