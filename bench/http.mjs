@@ -130,8 +130,8 @@ const headerOf = (headers, name) => {
   return undefined
 }
 
-/** Reads of `readPaths` with one PATCH (If-Match) after every `readsPerWrite` of them. */
-function withWrites (readPaths, writeIds, versions, patchStatuses, readsPerWrite) {
+/** Reads of `readPaths` with one PATCH (If-Match) of `{prefix}/{id}` after every `readsPerWrite` of them. */
+function withWrites (readPaths, writeIds, versions, patchStatuses, readsPerWrite, prefix = '/v1/articles') {
   return () => {
     let r = 0
     let w = 0
@@ -142,7 +142,7 @@ function withWrites (readPaths, writeIds, versions, patchStatuses, readsPerWrite
         context.patchId = id
         return {
           ...req,
-          path: `/v1/articles/${id}`,
+          path: `${prefix}/${id}`,
           headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}`, 'if-match': `"article-${id}-v${versions.get(id) ?? 1}"` },
           body: JSON.stringify({ title: `Edited for the benchmark, edit ${w} of article ${id}` })
         }
@@ -171,6 +171,7 @@ function buildScenarios (fixtures, state, { large }) {
   add({ id: 'sqlite:by-id', server: 'sqlite', name: 'by-id', label: 'raw SQLite: by id', requests: cycling(ids.map((id) => `/articles/${id}`)) })
   add({ id: 'sqlite:by-slug', server: 'sqlite', name: 'by-slug', label: 'raw SQLite: by slug', requests: cycling(slugs.map((slug) => `/articles/${slug}`)) })
   add({ id: 'sqlite:list', server: 'sqlite', name: 'list', label: 'raw SQLite: list 20 + author', requests: cycling(['/articles?limit=20&include=author']) })
+  if (!large) add({ id: 'sqlite:patch', server: 'sqlite', name: 'patch', label: 'raw SQLite: PATCH If-Match (write ceiling)', kind: 'write', ok: [200], requests: withWrites([], fixtures.writes, state.versions, state.ceilingPatchStatuses, 0, '/articles') })
   add({ id: 'sqlite:cursor', server: 'sqlite', name: 'cursor', label: 'raw SQLite: last page by cursor', requests: cycling([`/articles?limit=20&include=author&cursor=${fixtures.lastPageCursor}`]) })
   if (!large) {
     add({ id: 'json:by-id', server: 'json', name: 'by-id', label: 'json-server: /articles/{id}', requests: cycling(ids.map((id) => `/articles/${id}`)) })
@@ -194,7 +195,7 @@ function buildScenarios (fixtures, state, { large }) {
     add({ id: 'dateline:conditional', server: 'dateline', name: 'conditional-304', label: 'by id, If-None-Match → 304', ok: [304], requests: () => conditionalRequests(state.etags), compare: compare('conditional', { json: true }) })
     add({ id: 'dateline:list-304', server: 'dateline', name: 'list-304', label: 'list, If-None-Match → 304', ok: [304], requests: () => conditionalRequests(state.listEtags), beforeMeasure: state.refreshListEtag, compare: compare('list-304') })
     add({ id: 'dateline:mixed', server: 'dateline', name: 'mixed', label: '90 % by id / 10 % PATCH If-Match', kind: 'mixed', ok: [200], requests: withWrites(ids.map((id) => `/v1/articles/${id}`), fixtures.writes, state.versions, state.patchStatuses, 9), compare: compare('mixed') })
-    add({ id: 'dateline:patch', server: 'dateline', name: 'patch', label: 'PATCH If-Match only', kind: 'write', ok: [200], requests: withWrites([], fixtures.writes, state.versions, state.patchStatuses, 0), compare: compare('patch') })
+    add({ id: 'dateline:patch', server: 'dateline', name: 'patch', label: 'PATCH If-Match only', kind: 'write', ok: [200], requests: withWrites([], fixtures.writes, state.versions, state.patchStatuses, 0), compare: compare('patch', { sqlite: true }) })
   }
   return s
 }
@@ -396,7 +397,7 @@ async function main () {
     }
 
     // State the scenarios need: ETags for conditional reads, versions for If-Match.
-    const state = { etags: [], jsonEtags: [], listEtags: [], versions: new Map(), patchStatuses: {} }
+    const state = { etags: [], jsonEtags: [], listEtags: [], versions: new Map(), patchStatuses: {}, ceilingPatchStatuses: {} }
     // A list's ETag moves with every write (the write scenarios run between rounds): read it again before each run.
     state.refreshListEtag = async () => {
       const path = '/v1/articles?limit=20&include=author'
@@ -597,6 +598,8 @@ async function main () {
     if (patchEntry !== undefined || mixedEntry !== undefined) {
       console.log(`\nWrites: PATCH answers over the whole run ${JSON.stringify(patchCounts)} (412 = If-Match refused a stale version, counted apart from errors; 503/500 would be SQLITE_BUSY or a bug)`)
       if (patchRps !== null) console.log(`  PATCH-only scenario: ${fmtSpread(patchRps)} successful PATCHes/s`)
+      const ceiling = measured.get('sqlite:patch')?.runs ?? []
+      if (ceiling.length > 0) console.log(`  the write ceiling (raw better-sqlite3, same edit: revision + both search indexes): ${fmtSpread(spread(ceiling.map((r) => (r.statuses['200'] ?? 0) / r.seconds), 0))} PATCHes/s, answers ${JSON.stringify(state.ceilingPatchStatuses)}`)
     }
 
     // Growth 10 k → 1 M.

@@ -5,6 +5,7 @@
 //   GET /articles?limit=20[&cursor=…]            a page, newest first, each article with labels and
 //                                                author (20 ids from the covering index, then
 //                                                one IN query each for rows, labels and authors)
+//   PATCH /articles/{id} {title}, If-Match       the same edit Dateline makes (below)
 // Counts (meta.total, each author's articleCount) are read once at start, as counters kept up to
 // date by the writes would give them. No ETags, no security headers, no validation beyond the
 // few parameters used: the least work that gives the same JSON.
@@ -127,6 +128,49 @@ app.get('/articles', { schema: { response: { 200: articleListSchema } } }, async
     data,
     meta: { total: visibleTotal, limit, offset: 0, nextCursor: more && last !== undefined ? encodeCursor([last.published_at, last.id]) : null }
   }
+})
+
+// The write ceiling: PATCH {title} with If-Match, doing the work Dateline's edit must do in one
+// transaction — check the version, keep the replaced version as a revision (50 kept), update
+// the row, and keep both full-text indexes current (an external-content FTS5 index forgets a
+// row only when given what it indexed, so each is told the old text, then the new).
+const revisionNumber = db.prepare('select coalesce(max(number), 0) from article_revisions where article_id = ?').pluck()
+const insertRevision = db.prepare(`insert into article_revisions (article_id, number, version, status, published_at, author_id, written_at,
+  replaced_at, replaced_by, title, custom_excerpt, labels, body) values (?, ?, ?, ?, ?, ?, ?, ?, 'admin', ?, ?, ?, ?)`)
+const pruneRevisions = db.prepare('delete from article_revisions where article_id = ? and number <= ?')
+const updateTitle = db.prepare('update articles set title = ?, updated_at = ?, version = version + 1 where id = ? returning *')
+const indexedText = db.prepare('select title, excerpt, body, labels from articles_text where id = ?')
+const updateText = db.prepare('update articles_text set title = ? where id = ?')
+const searchIndexes = ['articles_search', 'articles_words'].map((index) => ({
+  forget: db.prepare(`insert into ${index} (${index}, rowid, title, excerpt, body, labels) values ('delete', ?, ?, ?, ?, ?)`),
+  add: db.prepare(`insert into ${index} (rowid, title, excerpt, body, labels) values (?, ?, ?, ?, ?)`)
+}))
+
+const editTitle = db.transaction((id, expectedVersion, title) => {
+  const row = byId.get(id)
+  if (row === undefined) return { status: 404 }
+  if (row.version !== expectedVersion) return { status: 412, version: row.version }
+  const at = now()
+  const labels = labelsOfOne.all(id)
+  const number = revisionNumber.get(id) + 1
+  insertRevision.run(id, number, row.version, row.status, row.published_at, row.author_id, row.updated_at, at, row.title, row.custom_excerpt, JSON.stringify(labels), row.body)
+  pruneRevisions.run(id, number - 50)
+  const updated = updateTitle.get(title, at, id)
+  const old = indexedText.get(id)
+  for (const index of searchIndexes) index.forget.run(id, old.title, old.excerpt, old.body, old.labels)
+  updateText.run(title, id)
+  for (const index of searchIndexes) index.add.run(id, title, old.excerpt, old.body, old.labels)
+  return { status: 200, version: updated.version, article: present(updated, labels) }
+})
+
+app.patch('/articles/:id', { schema: { response: { 200: articleSchema } } }, async (request, reply) => {
+  const id = Number(request.params.id)
+  const match = /^"article-\d+-v(\d+)/.exec(request.headers['if-match'] ?? '')
+  const result = editTitle(id, match === null ? -1 : Number(match[1]), String(request.body.title))
+  if (result.status === 412) return reply.code(412).send({ status: 412, title: 'Precondition Failed', detail: `it is now article-${id}-v${result.version}` })
+  if (result.status === 404) return reply.code(404).send({ status: 404, title: 'Not Found' })
+  reply.header('etag', `"article-${id}-v${result.version}"`)
+  return result.article
 })
 
 await app.listen({ host: '127.0.0.1', port: Number(process.env.PORT) })

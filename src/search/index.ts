@@ -25,8 +25,8 @@ const indexes = [sql.raw('articles_search'), sql.raw('articles_words')]
 
 interface IndexedText { title: string, excerpt: string, body: string, labels: string }
 
-function searchText (document: SearchDocument): IndexedText {
-  return { title: document.title, excerpt: document.excerpt, body: htmlToText(document.body), labels: document.labels.join(' ') }
+function searchText (document: SearchDocument, bodyText = htmlToText(document.body)): IndexedText {
+  return { title: document.title, excerpt: document.excerpt, body: bodyText, labels: document.labels.join(' ') }
 }
 
 function writeText (db: DbOrTx, id: number, text: IndexedText): void {
@@ -34,10 +34,14 @@ function writeText (db: DbOrTx, id: number, text: IndexedText): void {
     values (${id}, ${text.title}, ${text.excerpt}, ${text.body}, ${text.labels})`)
 }
 
-/** Writes (or rewrites) an article's search rows; call it in the article's transaction. */
-export function indexArticle (db: DbOrTx, document: SearchDocument): void {
-  unindexArticle(db, document.id)
-  const text = searchText(document)
+/**
+ * Writes (or rewrites) an article's search rows; call it in the article's transaction.
+ * `bodyUnchanged` (an edit of the title, excerpt or labels) reuses the body's indexed text:
+ * reading text out of HTML is the costliest step after the indexing itself.
+ */
+export function indexArticle (db: DbOrTx, document: SearchDocument, { bodyUnchanged = false } = {}): void {
+  const indexed = unindexArticle(db, document.id)
+  const text = searchText(document, bodyUnchanged ? indexed?.body : undefined)
   writeText(db, document.id, text)
   for (const index of indexes) {
     db.run(sql`insert into ${index} (rowid, title, excerpt, body, labels)
@@ -77,15 +81,17 @@ export class SearchIndexBatch {
   }
 }
 
-export function unindexArticle (db: DbOrTx, id: number): void {
+/** Removes an article's search rows; returns the text they held, if any. */
+export function unindexArticle (db: DbOrTx, id: number): IndexedText | undefined {
   const indexed = db.get<IndexedText | undefined>(sql`select title, excerpt, body, labels from articles_text where id = ${id}`)
-  if (indexed === undefined) return
+  if (indexed === undefined) return undefined
   // An external-content index forgets a row only when told exactly what it indexed.
   for (const index of indexes) {
     db.run(sql`insert into ${index} (${index}, rowid, title, excerpt, body, labels)
       values ('delete', ${id}, ${indexed.title}, ${indexed.excerpt}, ${indexed.body}, ${indexed.labels})`)
   }
   db.run(sql`delete from articles_text where id = ${id}`)
+  return indexed
 }
 
 // Bump when what is indexed changes, so existing databases are indexed again at start-up.

@@ -428,6 +428,11 @@ t.test('the index follows every write', async (t) => {
   await patch({ status: 'draft' })
   t.same(await hits(app, t, 'platypus'), [], 'unpublished: anonymous readers no longer find it')
   t.same(await hits(app, t, 'platypus', {}, editor), [created.id], 'editors still do')
+  await patch({ status: 'published', slug: 'platypus-news' })
+  t.same(await hits(app, t, 'platypus'), [created.id], 'published again (no words changed): found again')
+  await patch({ title: 'Wombat spotted downtown' })
+  t.same(await hits(app, t, 'platypus'), [created.id], 'the same title again')
+  await patch({ status: 'draft' })
 
   const deleted = await request(app, t, { method: 'DELETE', url: `/v1/articles/${created.id}`, headers: bearer(editor) })
   t.equal(deleted.statusCode, 204)

@@ -216,8 +216,8 @@ function withSnippets (db: Db, items: ArticleBody[], search: FtsQuery | undefine
 }
 
 /** The article's search row, from what was just written. */
-function reindex (tx: DbOrTx, row: queries.ArticleRow): void {
-  indexArticle(tx, { ...row, labels: queries.labelsByArticle(tx, [row.id]).get(row.id) ?? [] })
+function reindex (tx: DbOrTx, row: queries.ArticleRow, previous?: queries.ArticleRow): void {
+  indexArticle(tx, { ...row, labels: queries.labelsByArticle(tx, [row.id]).get(row.id) ?? [] }, { bodyUnchanged: previous?.body === row.body })
 }
 
 /** Where an article stands editorially once the clock is taken into account. */
@@ -369,7 +369,8 @@ export function updateOne (db: Db, settings: SiteSettings, idOrSlug: string, pat
     keepRevision(tx, current, queries.labelsByArticle(tx, [current.id]).get(current.id) ?? [], viewer, now, settings.revisionsKept)
     const row = queries.updateArticle(tx, current.id, changedValues(tx, settings, current, patch, viewer, now))
     if (patch.labels !== undefined) queries.replaceLabels(tx, row.id, normalLabels(patch.labels))
-    reindex(tx, row)
+    // Rewriting the search rows is most of an edit's cost: only when the words can have changed.
+    if (patch.labels !== undefined || row.title !== current.title || row.excerpt !== current.excerpt || row.body !== current.body) reindex(tx, row, current)
     return { article: present(tx, [row], viewer, new Set())[0]!, version: articleVersion(row) }
   })
   schedulesChanged(db)

@@ -1,5 +1,5 @@
 import { and, desc, eq, inArray, isNotNull, lte, sql, type SQL } from 'drizzle-orm'
-import type { DbOrTx } from '../../db/client.js'
+import { preparedOnce, type DbOrTx } from '../../db/client.js'
 import { articles, days } from '../../db/schema.js'
 
 export type DayRow = typeof days.$inferSelect
@@ -58,15 +58,26 @@ export function countDays (db: DbOrTx, now: string, range: DayRange, descending:
   return row?.total ?? 0
 }
 
+const dayParam = sql.placeholder('day')
+const nowParam = sql.placeholder('now')
+
+// One day's page is the hot read: both of its statements are prepared once.
+const oneKnownDay = preparedOnce((db) => db
+  .select({
+    note: days.note,
+    version: sql<number>`coalesce(${days.version}, 0)`,
+    listed: sql<number>`${days.day} is not null`,
+    articleCount: sql<number>`(select count(*) from ${articles} where ${articles.publishedDay} = ${dayParam} and ${articles.status} = 'published' and ${articles.publishedAt} <= ${nowParam})`
+  })
+  .from(sql`(select 1) as one`)
+  .leftJoin(days, eq(days.day, dayParam))
+  .prepare())
+
 /** One day, counted from its own articles only (the day index), not from every day's. */
 export function knownDay (db: DbOrTx, now: string, day: string): KnownDay | undefined {
-  const row = db.get<KnownDay & { listed: number }>(sql`
-    select ${day} as day, ${days.note} as note, coalesce(${days.version}, 0) as version,
-           ${days.day} is not null as listed,
-           (select count(*) from ${articles} where ${articles.publishedDay} = ${day} and ${publishedOn(now)}) as "articleCount"
-    from (select 1) as one left join ${days} on ${days.day} = ${day}`)
+  const row = oneKnownDay(db).get({ day, now })
   if (row === undefined || (row.listed === 0 && row.articleCount === 0)) return undefined
-  return { day: row.day, note: row.note, version: row.version, articleCount: row.articleCount }
+  return { day, note: row.note, version: row.version, articleCount: row.articleCount }
 }
 
 export function dayRow (db: DbOrTx, day: string): DayRow | undefined {
@@ -85,9 +96,15 @@ export function deleteDay (db: DbOrTx, day: string): void {
   db.delete(days).where(eq(days.day, day)).run()
 }
 
+const articlesOfOneDay = preparedOnce((db) => db.select().from(articles)
+  .where(and(eq(articles.publishedDay, dayParam), eq(articles.status, 'published'), lte(articles.publishedAt, nowParam)))
+  .orderBy(desc(articles.publishedAt), desc(articles.id))
+  .prepare())
+
 /** Published articles on the given days, newest first. */
 export function publishedOnDays (db: DbOrTx, now: string, dayList: string[]) {
   if (dayList.length === 0) return []
+  if (dayList.length === 1) return articlesOfOneDay(db).all({ day: dayList[0]!, now })
   return db.select().from(articles)
     .where(and(publishedOn(now), inArray(articles.publishedDay, dayList)))
     .orderBy(desc(articles.publishedAt), desc(articles.id))

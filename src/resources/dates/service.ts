@@ -10,16 +10,30 @@ import * as queries from './queries.js'
 import { dayIncludes, type ArchiveBody, type DayBody, type DayListQueryString, type DayPatchBody, type NewDayBody } from './schemas.js'
 
 const labelFormats = new Map<string, Intl.DateTimeFormat>()
+// Formatting takes longer than reading the day: labels are kept (a few thousand days at most).
+const labelsByDay = new Map<string, string>()
+const labelsKept = 20_000
 
 /** "Thursday, June 25, 2026" in en-US; "Donnerstag, 25. Juni 2026" in de-DE. */
 export function dayLabel (day: string, locale: string): string {
+  const key = `${locale} ${day}`
+  let label = labelsByDay.get(key)
+  if (label === undefined) {
+    label = formatFor(locale).format(new Date(`${day}T00:00:00Z`))
+    if (labelsByDay.size >= labelsKept) labelsByDay.clear()
+    labelsByDay.set(key, label)
+  }
+  return label
+}
+
+function formatFor (locale: string): Intl.DateTimeFormat {
   let format = labelFormats.get(locale)
   if (format === undefined) {
     // The day is already in the site's zone: format it as a plain calendar date, in UTC.
     format = new Intl.DateTimeFormat(locale, { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' })
     labelFormats.set(locale, format)
   }
-  return format.format(new Date(`${day}T00:00:00Z`))
+  return format
 }
 
 function dayVersion (known: queries.KnownDay): string {

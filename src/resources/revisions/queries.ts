@@ -1,17 +1,22 @@
-import { and, count, desc, eq, lte, max } from 'drizzle-orm'
-import type { DbOrTx } from '../../db/client.js'
+import { and, count, desc, eq, lte, max, sql } from 'drizzle-orm'
+import { preparedOnce, type DbOrTx } from '../../db/client.js'
 import { articleRevisions } from '../../db/schema.js'
 
 export type RevisionRow = typeof articleRevisions.$inferSelect
 export type NewRevisionRow = Omit<typeof articleRevisions.$inferInsert, 'number'>
 
+// Every edit runs these: prepared once (the insert is a plain drizzle insert, its columns vary).
+const lastNumber = preparedOnce((db) => db.select({ number: max(articleRevisions.number) }).from(articleRevisions)
+  .where(eq(articleRevisions.articleId, sql.placeholder('articleId'))).prepare())
+const pruneBefore = preparedOnce((db) => db.delete(articleRevisions)
+  .where(and(eq(articleRevisions.articleId, sql.placeholder('articleId')), lte(articleRevisions.number, sql.placeholder('oldestKept'))))
+  .prepare())
+
 /** Keeps a version as the article's next revision; the oldest beyond `kept` are pruned. */
 export function insertRevision (db: DbOrTx, row: NewRevisionRow, kept: number): void {
-  const last = db.select({ number: max(articleRevisions.number) }).from(articleRevisions).where(eq(articleRevisions.articleId, row.articleId)).get()?.number ?? 0
-  db.insert(articleRevisions).values({ ...row, number: last + 1 }).run()
-  db.delete(articleRevisions)
-    .where(and(eq(articleRevisions.articleId, row.articleId), lte(articleRevisions.number, last + 1 - kept)))
-    .run()
+  const number = (lastNumber(db).get({ articleId: row.articleId })?.number ?? 0) + 1
+  db.insert(articleRevisions).values({ ...row, number }).run()
+  pruneBefore(db).run({ articleId: row.articleId, oldestKept: number - kept })
 }
 
 export function countRevisions (db: DbOrTx, articleId: number): number {
