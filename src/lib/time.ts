@@ -1,8 +1,16 @@
 import { invalid } from '../errors.js'
 
-/** Now, as Dateline stores and returns timestamps. */
+let lastMs = 0
+let lastIso = ''
+
+/** Now, as Dateline stores and returns timestamps (formatted once per millisecond: reads ask often). */
 export function nowIso (): string {
-  return new Date().toISOString()
+  const ms = Date.now()
+  if (ms !== lastMs) {
+    lastMs = ms
+    lastIso = new Date(ms).toISOString()
+  }
+  return lastIso
 }
 
 /**

@@ -50,10 +50,12 @@ export function assertIfMatch (ifMatch: string | undefined, currentVersion: stri
 
 /**
  * The ETag of a representation that is known before it is built: the resource's version,
- * then a hash of what else shapes the answer (query options, values other writes keep).
+ * then what else shapes the answer (query options, values other writes keep) — written out
+ * when short (cheaper than hashing, on every read), hashed when long.
  */
 export function versionTag (version: string, shape: unknown): string {
-  return `"${version}.${payloadHash(JSON.stringify(shape))}"`
+  const json = JSON.stringify(shape)
+  return `"${version}.${json.length <= 48 ? Buffer.from(json).toString('base64url') : payloadHash(json)}"`
 }
 
 // Tags made from the database's write stamp are only comparable within one process: its
@@ -79,9 +81,13 @@ export function clientHasCurrent (request: FastifyRequest, etag: string): boolea
 /** Adds a request header to `Vary`, keeping what other plugins (CORS) put there. */
 function addVary (reply: FastifyReply, header: string): void {
   const current = reply.getHeader('vary')
-  const names = typeof current === 'string' ? current.split(',').map((name) => name.trim()).filter((name) => name !== '') : []
-  if (!names.some((name) => name.toLowerCase() === header.toLowerCase())) names.push(header)
-  reply.header('vary', names.join(', '))
+  if (typeof current !== 'string' || current.trim() === '') {
+    reply.header('vary', header)
+    return
+  }
+  const wanted = header.toLowerCase()
+  if (current.split(',').some((name) => name.trim().toLowerCase() === wanted)) return
+  reply.header('vary', `${current}, ${header}`)
 }
 
 function cacheable (reply: FastifyReply): boolean {
