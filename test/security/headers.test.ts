@@ -28,6 +28,9 @@ function assertApiHeaders (t: Tap, response: LightMyRequestResponse, what: strin
   t.equal(response.headers['x-powered-by'], undefined, `${what}: no x-powered-by`)
   t.equal(response.headers['referrer-policy'], 'no-referrer', `${what}: no referrer`)
   t.ok(response.headers['x-frame-options'] !== undefined, `${what}: x-frame-options`)
+  for (const pageOnly of ['cross-origin-opener-policy', 'origin-agent-cluster', 'x-dns-prefetch-control', 'x-download-options', 'x-xss-protection']) {
+    t.equal(response.headers[pageOnly], undefined, `${what}: no ${pageOnly} (it governs pages, not JSON)`)
+  }
 }
 
 async function setup (t: Tap, overrides: Parameters<typeof build>[1] = {}) {
@@ -86,6 +89,8 @@ t.test('the docs page keeps its own CSP, which lets swagger-ui work', async (t) 
   t.notMatch(csp.get('script-src') ?? '', /'unsafe-inline'|'unsafe-eval'/, 'but no inline or eval\'d scripts')
   t.equal(csp.get('object-src'), "'none'")
   t.equal(page.headers['x-content-type-options'], 'nosniff')
+  t.equal(page.headers['cross-origin-opener-policy'], 'same-origin', 'a page gets helmet\'s headers for documents too')
+  t.equal(page.headers['origin-agent-cluster'], '?1')
 
   // The page's own scripts and styles are served from where its CSP allows ('self').
   const scripts = [...page.body.matchAll(/<script[^>]*src="([^"]+)"/g)].map((match) => match[1]!)
