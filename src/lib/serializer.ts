@@ -53,8 +53,22 @@ export function withTypeLists (schema: unknown): unknown {
   return simplified(copy)
 }
 
-/** Fastify's own serializer compiler, given the schemas with type lists for nullable values. */
+/**
+ * Fastify's own serializer compiler, given the schemas with type lists for nullable values.
+ * Most routes answer the same problem schemas, and compiling one walks every shared schema:
+ * a schema compiled once serves every route that answers with it (start-up time).
+ */
 export const buildSerializer: SerializerFactory = (externalSchemas, options) => {
   const compile = SerializerSelector()(withTypeLists(externalSchemas) as typeof externalSchemas, options)
-  return (route) => compile({ ...route, schema: withTypeLists(route.schema) as typeof route.schema })
+  const compiled = new Map<string, ReturnType<typeof compile>>()
+  return (route) => {
+    const schema = withTypeLists(route.schema) as typeof route.schema
+    const key = JSON.stringify(schema)
+    let serialize = compiled.get(key)
+    if (serialize === undefined) {
+      serialize = compile({ ...route, schema })
+      compiled.set(key, serialize)
+    }
+    return serialize
+  }
 }
