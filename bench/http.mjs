@@ -16,7 +16,7 @@ import { dirname, join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
-import { hasTaskset, median, request, root, round, runOnLoadCpu, spread, table } from './http/common.mjs'
+import { hasTaskset, intOption, median, request, root, round, runOnLoadCpu, spread, table } from './http/common.mjs'
 import { ensureDatabase, ensureJsonServerData } from './http/generate.mjs'
 import { runLoad, runPaced } from './http/load.mjs'
 import { summariseProfile } from './http/profile.mjs'
@@ -81,15 +81,6 @@ a bare Fastify route with a fixed article, bare Fastify + raw better-sqlite3, an
   --seed S              PRNG seed (default 20260625)
   --out FILE            results JSON (default bench/results/latest.json)`)
   process.exit(0)
-}
-
-function intOption (name, raw, min) {
-  const value = Number(raw)
-  if (!Number.isInteger(value) || value < min) {
-    console.error(`--${name} must be an integer >= ${min}, not ${JSON.stringify(raw)}`)
-    process.exit(2)
-  }
-  return value
 }
 
 const settings = {

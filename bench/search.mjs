@@ -6,17 +6,16 @@
 //   npm run build && node bench/search.mjs [--quick | --articles N] [--rounds 3] [--requests 200]
 //                                          [--warmup 20] [--budget 15] [--timeout 10] [--keep] [--db FILE]
 
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import http from 'node:http'
-import net from 'node:net'
 import os from 'node:os'
 import { dirname, join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { buildApp } from '../dist/app.js'
-import { mulberry32, runOnLoadCpu } from './http/common.mjs'
+import { freePort, hasTaskset, intOption, mulberry32, runOnLoadCpu } from './http/common.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..')
@@ -64,17 +63,6 @@ if (opts.help) {
   --db FILE       benchmark an existing database made by --keep instead of generating one
   --out FILE      results JSON (default bench/results/search-latest.json)`)
   process.exit(0)
-}
-
-const hasTaskset = spawnSync('taskset', ['-V'], { stdio: 'ignore' }).status === 0
-
-function intOption (name, raw, min) {
-  const value = Number(raw)
-  if (!Number.isInteger(value) || value < min) {
-    console.error(`--${name} must be an integer >= ${min}, not ${JSON.stringify(raw)}`)
-    process.exit(2)
-  }
-  return value
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -430,17 +418,6 @@ function summarise (rounds) {
 
 // ---------------------------------------------------------------------------------------------
 // The server: `node dist/cli.js serve` in a child process, pinned to CPU 0.
-
-function freePort () {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address()
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 function memoryOf (pid) {
   try {

@@ -39,6 +39,16 @@ export function mulberry32 (seed) {
   }
 }
 
+/** A command-line option that must be an integer of at least `min`; exits with a message otherwise. */
+export function intOption (name, raw, min) {
+  const value = Number(raw)
+  if (!Number.isInteger(value) || value < min) {
+    console.error(`--${name} must be an integer >= ${min}, not ${JSON.stringify(raw)}`)
+    process.exit(2)
+  }
+  return value
+}
+
 export const round = (value, digits = 2) => value === null || value === undefined || !Number.isFinite(value) ? null : Number(value.toFixed(digits))
 
 export function median (values) {
