@@ -140,7 +140,9 @@ const writeStampQuery = preparedOnce((db) => db
 
 /**
  * Values computed from the database (counts), kept per handle until anything is written to
- * it, by this connection or another: a cache that is never stale.
+ * it, by this connection or another: a cache that is never stale. Per handle, not per
+ * connection (unlike `preparedOnce`): a count taken inside a transaction may include rows a
+ * rollback takes back, and the write stamp does not move back with them.
  */
 export class UntilNextWrite<V> {
   readonly #byHandle = new WeakMap<DbOrTx, { stamp: string, values: Map<string, V> }>()

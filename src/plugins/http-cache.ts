@@ -72,8 +72,17 @@ export function databaseTag (stamp: string, request: FastifyRequest): string {
   return versionTag(`db-${processTag}-${stamp}`, [request.url, principal?.role ?? null, principal?.tokenId ?? null, principal?.authorId ?? null])
 }
 
+/**
+ * For a route that knows its answer's ETag before building it: sets the tag, and says whether
+ * the client's copy is current, in which case the route answers `reply.code(304).send(null)`.
+ */
+export function knownTagIsCurrent (request: FastifyRequest, reply: FastifyReply, etag: string): boolean {
+  reply.header('etag', etag)
+  return clientHasCurrent(request, etag)
+}
+
 /** Whether the client's copy, named by `If-None-Match`, is the one `etag` names. */
-export function clientHasCurrent (request: FastifyRequest, etag: string): boolean {
+function clientHasCurrent (request: FastifyRequest, etag: string): boolean {
   const ifNoneMatch = request.headers['if-none-match']
   return ifNoneMatch !== undefined && noneMatchHits(ifNoneMatch, etag)
 }

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { parseNames } from '../../lib/list.js'
 import { answer, deleted, IdOrSlugParams, IfMatchHeaders, notModified, problems, ref } from '../../schemas.js'
 import { listResponse, pageBody, readSecurity, singleResponse, writeSecurity } from '../../lib/responses.js'
-import { clientHasCurrent, databaseTag } from '../../plugins/http-cache.js'
+import { databaseTag, knownTagIsCurrent } from '../../plugins/http-cache.js'
 import {
   ArticleSummaryList, RelatedQuery, Article, ArticleList, ArticleListQuery, ArticlePatch, ArticleQuery, NewArticle, PartialArticle, PartialArticleList,
   articleFields, articleIncludes
@@ -26,9 +26,7 @@ const articlesPlugin: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const fields = parseNames(request.query.fields, articleFields, 'fields')
-    const etag = databaseTag(service.listStamp(app.db), request)
-    reply.header('etag', etag)
-    if (clientHasCurrent(request, etag)) return reply.code(304).send(null)
+    if (knownTagIsCurrent(request, reply, databaseTag(service.listStamp(app.db), request))) return reply.code(304).send(null)
     const page = service.list(app.db, request.query, request.principal)
     return listResponse(reply, page, { fields, embeds: listEmbeds, partialSchema: PartialArticleList })
   })
@@ -47,10 +45,7 @@ const articlesPlugin: FastifyPluginAsyncTypebox = async (app) => {
     const fields = parseNames(request.query.fields, articleFields, 'fields')
     const found = service.read(app.db, request.params.id, request.principal, request.query, fields)
     reply.resourceVersion = found.version
-    if (found.etag !== null) {
-      reply.header('etag', found.etag)
-      if (clientHasCurrent(request, found.etag)) return reply.code(304).send(null)
-    }
+    if (found.etag !== null && knownTagIsCurrent(request, reply, found.etag)) return reply.code(304).send(null)
     return singleResponse(reply, found.build(), { fields, embeds: articleIncludes, partialSchema: PartialArticle })
   })
 

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNotNull, lte, sql, type SQL } from 'drizzle-orm'
+import { and, desc, eq, inArray, isNotNull, lte, sql, type SQL, type SQLWrapper } from 'drizzle-orm'
 import { preparedOnce, type DbOrTx } from '../../db/client.js'
 import { articles, days } from '../../db/schema.js'
 
@@ -17,7 +17,8 @@ export interface DayRange {
   to?: string
 }
 
-function publishedOn (now: string): SQL | undefined {
+/** Published by `now` (a value, or a placeholder of a prepared query). */
+function publishedOn (now: string | SQLWrapper): SQL | undefined {
   return and(eq(articles.status, 'published'), lte(articles.publishedAt, now), isNotNull(articles.publishedDay))
 }
 
@@ -67,7 +68,7 @@ const oneKnownDay = preparedOnce((db) => db
     note: days.note,
     version: sql<number>`coalesce(${days.version}, 0)`,
     listed: sql<number>`${days.day} is not null`,
-    articleCount: sql<number>`(select count(*) from ${articles} where ${articles.publishedDay} = ${dayParam} and ${articles.status} = 'published' and ${articles.publishedAt} <= ${nowParam})`
+    articleCount: sql<number>`(select count(*) from ${articles} where ${articles.publishedDay} = ${dayParam} and ${publishedOn(nowParam)})`
   })
   .from(sql`(select 1) as one`)
   .leftJoin(days, eq(days.day, dayParam))
@@ -97,7 +98,7 @@ export function deleteDay (db: DbOrTx, day: string): void {
 }
 
 const articlesOfOneDay = preparedOnce((db) => db.select().from(articles)
-  .where(and(eq(articles.publishedDay, dayParam), eq(articles.status, 'published'), lte(articles.publishedAt, nowParam)))
+  .where(and(eq(articles.publishedDay, dayParam), publishedOn(nowParam)))
   .orderBy(desc(articles.publishedAt), desc(articles.id))
   .prepare())
 
