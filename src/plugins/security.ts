@@ -56,8 +56,9 @@ export default fp<SecurityOptions>(async function securityPlugin (app, options) 
   // Three answers, built once: the delegator runs on every request.
   const common = {
     methods: 'GET, HEAD, POST, PATCH, DELETE',
-    allowedHeaders: 'Authorization, Content-Type, If-Match, If-None-Match',
-    exposedHeaders: 'ETag, Link, Location, Retry-After',
+    allowedHeaders: 'Authorization, Content-Type, If-Match, If-None-Match, Idempotency-Key',
+    // A page can only read the headers listed here; a script retrying a POST needs to tell a replay.
+    exposedHeaders: 'ETag, Link, Location, Retry-After, Idempotent-Replayed',
     maxAge: 600
   }
   const forReaders = { ...common, origin: '*' }

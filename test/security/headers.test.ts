@@ -221,3 +221,27 @@ t.test('CORS with corsOrigins ["*"]: any origin may write', async (t) => {
     t.not(write.headers['access-control-allow-credentials'], 'true', 'no credentialed CORS: tokens travel in Authorization')
   }
 })
+
+t.test('CORS lets scripts send the conditional and idempotency headers and read the answers\' headers', async (t) => {
+  const allowed = 'https://blog.example.org'
+  const { app, author } = await setup(t, { corsOrigins: [allowed] })
+  const asked = ['authorization', 'content-type', 'idempotency-key', 'if-match', 'if-none-match']
+  const preflight = await request(app, t, {
+    method: 'OPTIONS',
+    url: '/v1/articles',
+    headers: { origin: allowed, 'access-control-request-method': 'POST', 'access-control-request-headers': asked.join(', ') }
+  })
+  t.equal(preflight.headers['access-control-allow-origin'], allowed)
+  const allowedHeaders = headerList(preflight, 'access-control-allow-headers')
+  for (const name of asked) t.ok(allowedHeaders.includes(name), `${name} may be sent`, { allowedHeaders })
+
+  const headers = { origin: allowed, ...bearer(adminSecret), 'idempotency-key': 'cors-exposed-0f8a3c' }
+  const payload = { title: 'Sent twice from a page', authorId: author.id }
+  await request(app, t, { method: 'POST', url: '/v1/articles', headers, payload })
+  const replay = await request(app, t, { method: 'POST', url: '/v1/articles', headers, payload })
+  t.equal(replay.headers['idempotent-replayed'], 'true')
+  const exposed = headerList(replay, 'access-control-expose-headers')
+  for (const name of ['idempotent-replayed', 'etag', 'location', 'retry-after']) t.ok(exposed.includes(name), `${name} is exposed to the page`, { exposed })
+  const read = await request(app, t, { method: 'GET', url: '/v1/articles', headers: { origin: 'https://reader.example.net' } })
+  t.ok(headerList(read, 'access-control-expose-headers').includes('idempotent-replayed'), 'the same list for readers')
+})
