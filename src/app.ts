@@ -63,6 +63,11 @@ export interface AppOptions {
   articlePath?: string
   /** URLs per sitemap file before `/sitemap.xml` becomes an index (default 50,000, the protocol's cap). */
   sitemapPageSize?: number
+  /**
+   * Addresses or CIDR ranges of reverse proxies (Fastify's `trustProxy`): from them,
+   * `request.ip` is the client X-Forwarded-For names, for every per-client limit. Default: none.
+   */
+  trustProxy?: string[]
 }
 
 type ValidatorFactory = NonNullable<NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>['buildValidator']>
@@ -91,6 +96,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
       ? false
       : { ...(typeof options.logger === 'object' ? options.logger : {}), serializers: requestSerializers, redact: ['req.headers.authorization'] },
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    trustProxy: options.trustProxy !== undefined && options.trustProxy.length > 0 ? options.trustProxy : false,
     // `/v1/articles/` is the list, as `/v1/articles` is.
     // As long as a request line can be (Node's header limit), so an over-long id is a 400 from
     // the schema rather than the router's 414.

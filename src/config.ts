@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import { isAbsolute, resolve } from 'node:path'
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -41,6 +42,8 @@ export interface Config {
   siteUrl: string
   /** Where the front end shows an article: a path with `{slug}` or `{id}`. */
   articlePath: string
+  /** Addresses or CIDR ranges of the reverse proxies whose X-Forwarded-For is believed; empty: none. */
+  trustProxy: string[]
 }
 
 /** One setting: its environment name, the CLI flag that overrides it, and its default. */
@@ -172,6 +175,31 @@ function parseArticlePath (raw: string): string {
   return path
 }
 
+// proxy-addr's names for the private ranges, as Fastify's trustProxy takes them.
+const proxyRangeNames = new Set(['loopback', 'linklocal', 'uniquelocal'])
+
+function parseProxyAddress (entry: string): string {
+  if (proxyRangeNames.has(entry)) return entry
+  const [address = '', prefix, ...rest] = entry.split('/')
+  const family = isIP(address)
+  if (family === 0 || rest.length > 0) throw new Invalid(`"${entry}" is not an address or CIDR range such as 10.0.0.2 or 10.0.0.0/8 (nor loopback, linklocal, uniquelocal)`)
+  if (prefix === undefined) return entry
+  const bits = family === 4 ? 32 : 128
+  if (!/^\d{1,3}$/.test(prefix) || Number(prefix) > bits) throw new Invalid(`"${entry}": the prefix length must be from 1 to ${bits}`)
+  // Trusting every address lets any client write its own X-Forwarded-For.
+  if (Number(prefix) === 0) throw new Invalid(`"${entry}" trusts every address: list the proxies' addresses`)
+  return entry
+}
+
+/**
+ * Only addresses and ranges: `true` and hop counts (which Fastify also takes) believe whatever
+ * a client that reaches the server directly writes in X-Forwarded-For.
+ */
+function parseTrustProxy (raw: string): string[] {
+  const entries = raw.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '')
+  return entries.map(parseProxyAddress)
+}
+
 function parseLogLevel (raw: string): LogLevel {
   const value = raw.trim().toLowerCase()
   if (!(logLevels as readonly string[]).includes(value)) {
@@ -200,7 +228,8 @@ const settings: { [K in keyof Config]: Setting<K> } = {
   siteTitle: { key: 'siteTitle', env: 'DATELINE_SITE_TITLE', flag: 'site-title', fallback: 'Dateline', parse: parseNonEmpty },
   siteDescription: { key: 'siteDescription', env: 'DATELINE_SITE_DESCRIPTION', flag: 'site-description', fallback: '', parse: (raw) => raw.trim() },
   siteUrl: { key: 'siteUrl', env: 'DATELINE_SITE_URL', flag: 'site-url', fallback: 'http://localhost:3000', parse: parseSiteUrl },
-  articlePath: { key: 'articlePath', env: 'DATELINE_ARTICLE_PATH', flag: 'article-path', fallback: '/articles/{slug}', parse: parseArticlePath }
+  articlePath: { key: 'articlePath', env: 'DATELINE_ARTICLE_PATH', flag: 'article-path', fallback: '/articles/{slug}', parse: parseArticlePath },
+  trustProxy: { key: 'trustProxy', env: 'DATELINE_TRUST_PROXY', flag: 'trust-proxy', fallback: '', parse: parseTrustProxy }
 }
 
 /** The CLI flags that set a configuration value, e.g. `--port`. */

@@ -29,6 +29,7 @@ export async function startServer (config: Config): Promise<FastifyInstance> {
     siteDescription: config.siteDescription,
     siteUrl: config.siteUrl,
     articlePath: config.articlePath,
+    trustProxy: config.trustProxy,
     logger: { level: config.logLevel }
   })
   await app.listen({ port: config.port, host: config.host })

@@ -36,7 +36,8 @@ t.test('with nothing set, readConfig gives the documented defaults', async (t) =
     siteTitle: 'Dateline',
     siteDescription: '',
     siteUrl: 'http://localhost:3000',
-    articlePath: '/articles/{slug}'
+    articlePath: '/articles/{slug}',
+    trustProxy: []
   })
 })
 
@@ -135,7 +136,8 @@ t.test('every setting can be given at once', async (t) => {
     siteTitle: 'The Vell Courier',
     siteDescription: 'News from the Vell valley',
     siteUrl: 'https://blog.example.org',
-    articlePath: '/{slug}'
+    articlePath: '/{slug}',
+    trustProxy: []
   })
 })
 
@@ -185,14 +187,15 @@ t.test('CLI flags override the environment', async (t) => {
     siteTitle: 'Dateline',
     siteDescription: '',
     siteUrl: 'http://localhost:3000',
-    articlePath: '/articles/{slug}'
+    articlePath: '/articles/{slug}',
+    trustProxy: []
   })
   t.equal(readConfig({ PORT: '4000' }, { host: '0.0.0.0' }).port, 4000, 'a flag overrides only its own setting')
   t.equal(readConfig({ PORT: '4000' }, { port: undefined }).port, 4000, 'an absent flag leaves the environment in charge')
 })
 
 t.test('configFlags lists a flag for every setting', async (t) => {
-  t.same([...configFlags].sort(), ['admin-token', 'article-path', 'body-limit', 'comment-rate-limit', 'comments-autoapprove', 'cors-origins', 'database-url', 'demo', 'host', 'import-limit', 'locale', 'log-level', 'port', 'revisions-kept', 'site-description', 'site-title', 'site-url', 'synchronous', 'timezone', 'trash-days'])
+  t.same([...configFlags].sort(), ['admin-token', 'article-path', 'body-limit', 'comment-rate-limit', 'comments-autoapprove', 'cors-origins', 'database-url', 'demo', 'host', 'import-limit', 'locale', 'log-level', 'port', 'revisions-kept', 'site-description', 'site-title', 'site-url', 'synchronous', 'timezone', 'trash-days', 'trust-proxy'])
 })
 
 t.test('each bad value is a ConfigError naming its environment variable', async (t) => {
@@ -293,5 +296,15 @@ t.test('DATELINE_TRASH_DAYS takes whole days from 0 (no trash) to 3650', async (
   t.equal(readConfig({ DATELINE_TRASH_DAYS: '7' }, { 'trash-days': '90' }).trashDays, 90, 'the flag wins')
   for (const bad of ['-1', '3651', '1.5', 'week', '']) {
     t.throws(() => readConfig({ DATELINE_TRASH_DAYS: bad }), { name: 'ConfigError', message: /DATELINE_TRASH_DAYS/ }, `refuses ${JSON.stringify(bad)}`)
+  }
+})
+
+t.test('DATELINE_TRUST_PROXY takes proxies\' addresses and CIDR ranges, never everyone', async (t) => {
+  t.same(readConfig({ DATELINE_TRUST_PROXY: '' }).trustProxy, [], 'none by default')
+  t.same(readConfig({ DATELINE_TRUST_PROXY: ' 10.0.0.2, 10.0.0.0/8,fd00::/8 , loopback' }).trustProxy, ['10.0.0.2', '10.0.0.0/8', 'fd00::/8', 'loopback'])
+  t.same(readConfig({}, { 'trust-proxy': '::1' }).trustProxy, ['::1'], 'the --trust-proxy flag')
+  for (const value of ['true', '*', '1', '2', '0.0.0.0/0', '::/0', '10.0.0.0/33', 'fd00::/129', '10.0.0.0/x', 'proxy.example.org', '10.0.0.1/8/8']) {
+    const error = configError({ DATELINE_TRUST_PROXY: value })
+    t.match(error.message, 'DATELINE_TRUST_PROXY', `${JSON.stringify(value)} is refused`)
   }
 })
