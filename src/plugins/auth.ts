@@ -3,7 +3,7 @@ import fp from 'fastify-plugin'
 import type { TokenRole } from '../db/schema.js'
 import { Forbidden, TooManyRequests, Unauthorized } from '../errors.js'
 import { FailureWindow } from '../lib/failure-window.js'
-import { authenticate, type Principal } from '../resources/tokens/service.js'
+import { authenticate, TokenUses, type Principal } from '../resources/tokens/service.js'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -45,6 +45,8 @@ export default fp<AuthPluginOptions>(async function authPlugin (app, options) {
   app.decorateRequest('principal', null)
 
   const failures = new FailureWindow(maxAuthFailures, authFailureWindowMs)
+  const uses = new TokenUses(app.db, (error) => { app.log.warn({ err: error }, 'could not record when tokens were last used') })
+  app.addHook('onClose', () => { uses.close() })
 
   // A callback hook (a thrown error still becomes the answer): most requests are anonymous
   // reads, and this way they pass without a promise.
@@ -52,7 +54,7 @@ export default fp<AuthPluginOptions>(async function authPlugin (app, options) {
     const header = request.headers.authorization
     if (header === undefined || request.routeOptions.config.skipAuth === true) return done()
     const match = /^Bearer +([\x21-\x7e]+) *$/i.exec(header)
-    const principal = match === null ? null : authenticate(app.db, match[1]!, options.adminToken)
+    const principal = match === null ? null : authenticate(app.db, match[1]!, options.adminToken, uses)
     if (principal !== null) {
       request.principal = principal
       return done()

@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto'
 import { Writable } from 'node:stream'
+import { setTimeout as sleep } from 'node:timers/promises'
+import Database from 'better-sqlite3'
 import type { LightMyRequestResponse } from 'fastify'
 import t, { type Test } from 'tap'
 import { createToken, listTokens, revokeToken } from '../../src/resources/tokens/service.js'
-import { adminSecret, bearer, build, createArticle, createAuthor, request, tokenFor } from '../helper.js'
+import { adminSecret, bearer, build, createArticle, createAuthor, request, tempDatabase, tokenFor } from '../helper.js'
 
 
 function assertUnauthorized (t: Test, response: LightMyRequestResponse, instance: string): void {
@@ -129,8 +131,39 @@ t.test('using a token records when it was last used', async (t) => {
   const { token, secret } = createToken(app.db, { role: 'editor', name: 'tracked' })
   t.equal(token.lastUsedAt, null)
   await request(app, t, { method: 'GET', url: '/v1/articles', headers: bearer(secret) })
-  const [listed] = listTokens(app.db)
-  t.type(listed?.lastUsedAt, 'string')
+  t.type(await lastUseOf(app.db, token.id), 'string')
+})
+
+/** The token's recorded last use, once written (it is written after the answer), or null after `waitMs`. */
+async function lastUseOf (db: Parameters<typeof listTokens>[0], id: number, waitMs = 3000): Promise<string | null> {
+  const deadline = Date.now() + waitMs
+  for (;;) {
+    const lastUsedAt = listTokens(db).find((token) => token.id === id)?.lastUsedAt ?? null
+    if (lastUsedAt !== null || Date.now() > deadline) return lastUsedAt
+    await sleep(20)
+  }
+}
+
+t.test('a read with a token whose last use is old does not wait for another connection\'s write lock', async (t) => {
+  const app = await build(t, { databaseUrl: tempDatabase(t), busyTimeoutMs: 3000 })
+  const { token, secret } = createToken(app.db, { role: 'editor' })
+  const other = new Database(app.db.$client.name)
+  t.teardown(() => { if (other.open) other.close() })
+  other.exec('BEGIN IMMEDIATE')
+
+  const started = performance.now()
+  const [read, health] = await Promise.all([
+    request(app, t, { method: 'GET', url: '/v1/articles', headers: bearer(secret) }),
+    request(app, t, { method: 'GET', url: '/healthz' })
+  ])
+  const tookMs = performance.now() - started
+  t.equal(read.statusCode, 200)
+  t.equal(health.statusCode, 200)
+  t.ok(tookMs < 500, `both answered in ${Math.round(tookMs)} ms, far under the 3 s busy timeout`)
+  t.equal(await lastUseOf(app.db, token.id, 300), null, 'the use is not written while the lock is held')
+
+  other.exec('COMMIT')
+  t.type(await lastUseOf(app.db, token.id), 'string', 'and is written once the lock is released')
 })
 
 t.test('token secrets and readers\' addresses never reach the log', async (t) => {

@@ -176,11 +176,14 @@ t.test('lastUsedAt records a token\'s first use and is not rewritten within the 
   const lastUsed = async () => (await allTokens(app, t)).find((item) => item.id === token.id)?.lastUsedAt
   t.equal(await lastUsed(), null, 'never used yet')
   t.equal(await statusWith(app, t, token.secret), 200)
-  const first = await lastUsed()
+  // Written just after the answer, off the request path.
+  let first = await lastUsed()
+  for (let tries = 0; first === null && tries < 100; tries++) first = await sleep(20).then(lastUsed)
   t.type(first, 'string', 'set by the first use')
   t.ok(Date.now() - Date.parse(first) < 60_000, 'to a recent time')
   await sleep(5)
   t.equal(await statusWith(app, t, token.secret), 200)
+  await sleep(50)
   t.equal(await lastUsed(), first, 'unchanged by a second use within the minute')
 })
 
@@ -262,7 +265,7 @@ async function inject (app: FastifyInstance, remoteAddress: string, headers: Rec
   return app.inject({ method: 'GET', url: '/v1/articles', remoteAddress, headers })
 }
 
-t.test('after 20 bad tokens from one address, that address gets 429 with Retry-After, even with a good token', async (t) => {
+t.test('after 20 bad tokens from one address, its bad tokens get 429 with Retry-After; its good ones still work (issue 15)', async (t) => {
   const app = await build(t)
   const good = tokenFor(app, 'editor')
   const guesser = '203.0.113.7'
@@ -277,10 +280,11 @@ t.test('after 20 bad tokens from one address, that address gets 429 with Retry-A
   assertProblem(t, locked, 429, 'rate-limited')
   const retryAfter = Number(locked.headers['retry-after'])
   t.ok(Number.isInteger(retryAfter) && retryAfter > 0 && retryAfter <= 300, `Retry-After is a number of seconds within the window (${locked.headers['retry-after']})`)
-  assertProblem(t, await inject(app, guesser, bearer(good)), 429, 'rate-limited')
-  t.ok(Number((await inject(app, guesser, bearer(good))).headers['retry-after']) > 0, 'a good token from that address waits too')
-  const write = await app.inject({ method: 'POST', url: '/v1/authors', remoteAddress: guesser, headers: bearer(good), payload: { name: 'Blocked Writer' } })
-  assertProblem(t, write, 429, 'rate-limited')
+  // Behind NAT or a proxy one address is many people: a guesser must not lock the others out.
+  t.equal((await inject(app, guesser, bearer(good))).statusCode, 200, 'a good token from that address is served')
+  const write = await app.inject({ method: 'POST', url: '/v1/authors', remoteAddress: guesser, headers: bearer(good), payload: { name: 'Shared Address Writer' } })
+  t.equal(write.statusCode, 201, 'and may write')
+  assertProblem(t, await inject(app, guesser, { authorization: 'Bearer' }), 429, 'rate-limited')
 
   const anonymous = await request(app, t, { method: 'GET', url: '/v1/articles', remoteAddress: guesser })
   t.equal(anonymous.statusCode, 200, 'the locked-out address still reads without a token')
@@ -290,7 +294,7 @@ t.test('after 20 bad tokens from one address, that address gets 429 with Retry-A
   t.equal((await inject(app, neighbour, bearer(good))).statusCode, 200, 'another address with a good token is served')
   t.equal((await inject(app, '127.0.0.1', bearer(good))).statusCode, 200, 'so is the default address')
   const authors = await request(app, t, { method: 'GET', url: '/v1/authors', headers: bearer(adminSecret) })
-  t.equal(authors.json().meta.total, 0, 'the blocked write did not happen')
+  t.equal(authors.json().meta.total, 1, 'the good token\'s write happened')
 })
 
 t.test('fewer than 20 failures do not lock an address out', async (t) => {

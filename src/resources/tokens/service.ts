@@ -112,7 +112,7 @@ function equalSecrets (given: string, expected: string): boolean {
 }
 
 /** The principal a bearer secret stands for, or null when it is unknown, revoked or expired. */
-export function authenticate (db: Db, secret: string, adminToken: string | null): Principal | null {
+export function authenticate (db: Db, secret: string, adminToken: string | null, uses: TokenUses): Principal | null {
   if (adminToken !== null && equalSecrets(secret, adminToken)) {
     return { role: 'admin', authorId: null, tokenId: null }
   }
@@ -120,14 +120,64 @@ export function authenticate (db: Db, secret: string, adminToken: string | null)
   if (row === undefined) return null
   const now = nowIso()
   if (row.expiresAt !== null && row.expiresAt <= now) return null
-  if (row.lastUsedAt === null || Date.parse(now) - Date.parse(row.lastUsedAt) > lastUsedResolutionMs) {
-    try {
-      queries.markTokenUsed(db, row.id, now)
-    } catch (error) {
-      // Only a note of when the token was last seen: a read must not fail because another
-      // process holds the write lock (an import). It is noted at the next use.
-      if (!/^SQLITE_(BUSY|LOCKED)/.test(String((error as { code?: unknown }).code))) throw error
-    }
-  }
+  if (row.lastUsedAt === null || Date.parse(now) - Date.parse(row.lastUsedAt) > lastUsedResolutionMs) uses.note(row.id, now)
   return { role: row.role, authorId: row.authorId, tokenId: row.id }
+}
+
+// While another connection holds the write lock, the notes wait this long between tries.
+const retryAfterBusyMs = 1000
+
+function isBusy (error: unknown): boolean {
+  return /^SQLITE_(BUSY|LOCKED)/.test(String((error as { code?: unknown }).code))
+}
+
+/**
+ * When tokens were last used, written off the request path: a request only notes the time in
+ * memory, and the notes are written once the current I/O is done, without waiting for the
+ * write lock (busy_timeout 0). A lock held elsewhere (an import, a backup) leaves them for the
+ * next try, so no read ever waits for a writer over a note of when a token was seen.
+ */
+export class TokenUses {
+  readonly #pending = new Map<number, string>()
+  #timer: NodeJS.Timeout | null = null
+
+  constructor (private readonly db: Db, private readonly onError: (error: unknown) => void) {}
+
+  note (id: number, at: string): void {
+    this.#pending.set(id, at)
+    this.#timer ??= setTimeout(() => { this.#writeOrRetry() }, 0)
+  }
+
+  /** One last try, then no more (the app is closing): a note lost is a minute of resolution. */
+  close (): void {
+    if (this.#timer !== null) clearTimeout(this.#timer)
+    this.#timer = null
+    if (this.db.$client.open) this.#tryWrite()
+  }
+
+  #writeOrRetry (): void {
+    this.#timer = null
+    if (this.#tryWrite()) return
+    this.#timer = setTimeout(() => { this.#writeOrRetry() }, retryAfterBusyMs).unref()
+  }
+
+  /** Writes every note in one transaction unless the lock is taken; true when nothing is left to try. */
+  #tryWrite (): boolean {
+    if (this.#pending.size === 0) return true
+    const client = this.db.$client
+    const busyTimeout = client.pragma('busy_timeout', { simple: true }) as number
+    client.pragma('busy_timeout = 0')
+    const notes = [...this.#pending]
+    try {
+      this.db.transaction((tx) => { for (const [id, at] of notes) queries.markTokenUsed(tx, id, at) })
+    } catch (error) {
+      if (isBusy(error)) return false
+      // Not worth a retry, nor a crash (this runs on a timer): the next use notes it again.
+      this.onError(error)
+    } finally {
+      client.pragma(`busy_timeout = ${busyTimeout}`)
+    }
+    for (const [id, at] of notes) if (this.#pending.get(id) === at) this.#pending.delete(id)
+    return this.#pending.size === 0
+  }
 }
