@@ -2,6 +2,7 @@ import { AjvCompiler } from '@fastify/ajv-compiler'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { databasePath, type SynchronousLevel } from './config.js'
+import { refuseNonFinite } from './lib/finite-numbers.js'
 import { buildSerializer } from './lib/serializer.js'
 import auth from './plugins/auth.js'
 import db from './plugins/db.js'
@@ -82,7 +83,7 @@ const buildValidator: ValidatorFactory = (externalSchemas, ajvOptions) => {
     ({ ...ajvOptions, customOptions: { ...ajvOptions?.customOptions, coerceTypes } }) as Parameters<typeof factory>[1]
   const strict = factory(externalSchemas, coercing(false))
   const lenient = factory(externalSchemas, coercing('array'))
-  return (route) => route.httpPart === 'body' ? strict(route) : lenient(route)
+  return (route) => route.httpPart === 'body' ? strict(route) : refuseNonFinite(lenient(route))
 }
 
 // Never log secrets: bearer tokens, and readers' addresses.

@@ -139,3 +139,6 @@ const problemDescriptions: Record<number, string> = {
 }
 
 export const sharedSchemas = [FieldError, Problem, ListMeta]
+
+/** The largest id a client may send: past it, an id read back into JavaScript loses digits. */
+export const maxId = Number.MAX_SAFE_INTEGER

@@ -313,7 +313,8 @@ export class SchemaArbitraries {
       options.push(fc.constantFrom('2015-02-30', '2015-6-5', '2026-13-01', '2026-06-25T25:00:00Z', 'not a date', 'ftp://x', 'javascript:alert(1)', 'no-at-sign', 'a@', '@b'))
     }
     if (s.type === 'integer' || s.type === 'number') {
-      const edges = [s.minimum !== undefined ? s.minimum - 1 : -1, s.maximum !== undefined ? s.maximum + 1 : 2 ** 53, 0, -1, 1.5, 1e308, -0.5]
+      // Past a double's range too: ajv's coercion once let `1e309` (Infinity) through to SQLite.
+      const edges: unknown[] = [s.minimum !== undefined ? s.minimum - 1 : -1, s.maximum !== undefined ? s.maximum + 1 : 2 ** 53, 0, -1, 1.5, 1e308, -0.5, 1e20, Infinity, -Infinity, NaN, '1e309', '-1e309']
       options.push(fc.constantFrom(...edges))
     }
     if (s.type === 'array') {

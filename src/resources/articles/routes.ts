@@ -76,7 +76,7 @@ const articlesPlugin: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const { article, version } = service.createOne(app.db, app.settings, request.body, request.principal!)
     reply.resourceVersion = version
-    return reply.code(201).header('location', `${request.url.split('?')[0]}/${article.id}`).send(article)
+    return reply.code(201).header('location', `/v1/articles/${article.id}`).send(article)
   })
 
   app.patch('/:id', {

@@ -1,4 +1,4 @@
-import { CalendarDay, ListMeta, pageQuery, ref, Slug, Timestamp, Type, type Static } from '../../schemas.js'
+import { CalendarDay, ListMeta, maxId, pageQuery, ref, Slug, Timestamp, Type, type Static } from '../../schemas.js'
 
 const title = Type.String({ minLength: 1, maxLength: 300, pattern: '\\S', examples: ['Council approves new footbridge over the Vell'] })
 const excerpt = Type.String({ maxLength: 1000, description: 'Plain text', examples: ['The long-awaited crossing will link the quay to the old mill by next spring.'] })
@@ -90,7 +90,7 @@ const writable = {
   excerpt: Type.Optional(Type.Union([excerpt, Type.Null()], { description: 'null (or absent) derives it from the body' })),
   status: Type.Optional(status),
   publishedAt: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'Defaults to now when publishing' })),
-  authorId: Type.Optional(Type.Integer({ minimum: 1, description: 'Required for editors and admins; author tokens write as their own author' })),
+  authorId: Type.Optional(Type.Integer({ minimum: 1, maximum: maxId, description: 'Required for editors and admins; author tokens write as their own author' })),
   labels: Type.Optional(labels)
 }
 

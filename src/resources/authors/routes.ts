@@ -57,7 +57,7 @@ const authorsPlugin: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const { author, version } = service.createOne(app.db, request.body, request.principal)
     reply.resourceVersion = version
-    return reply.code(201).header('location', `${request.url.split('?')[0]}/${author.id}`).send(author)
+    return reply.code(201).header('location', `/v1/authors/${author.id}`).send(author)
   })
 
   app.patch('/:id', {

@@ -1,4 +1,4 @@
-import { HttpUrl, IdOrSlugParams, ListMeta, pageQuery, ref, Timestamp, Type, type Static } from '../../schemas.js'
+import { HttpUrl, IdOrSlugParams, ListMeta, maxId, pageQuery, ref, Timestamp, Type, type Static } from '../../schemas.js'
 
 const status = Type.Union([Type.Literal('pending'), Type.Literal('approved'), Type.Literal('spam'), Type.Literal('rejected')], {
   description: 'Readers see only `approved` comments',
@@ -66,7 +66,7 @@ export const NewComment = Type.Object({
   authorUrl: Type.Optional(Type.Union([HttpUrl, Type.Null()])),
   authorEmail: Type.Optional(Type.Union([authorEmail, Type.Null()])),
   body,
-  parentId: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], { description: 'Reply to this comment (of the same article)' })),
+  parentId: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: maxId }), Type.Null()], { description: 'Reply to this comment (of the same article)' })),
   website: Type.Optional(Type.String({ maxLength: 2000, description: 'A honeypot: put it in the form as a hidden field and send it as the reader left it (empty). Bots fill it in.' })),
   formStartedAt: Type.Optional(Type.String({ format: 'date-time', description: 'When the comment form was shown to the reader. A comment sent faster than a person types is treated as spam.' }))
 }, {
