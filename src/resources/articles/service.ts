@@ -499,7 +499,7 @@ function titleFromBody (body: string): string {
  * API's rules (sanitising, excerpt, status by the clock, labels, search index), the
  * source's own times. Runs inside the import's transaction.
  */
-export function writeImportedArticle (tx: DbOrTx, settings: Pick<SiteSettings, 'timezone'>, input: ImportedArticleValues, existing: queries.ArticleRow | undefined, now: string, search: SearchIndexBatch): { row: queries.ArticleRow, droppedLabels: string[] } {
+export function writeImportedArticle (tx: DbOrTx, settings: Pick<SiteSettings, 'timezone'>, input: ImportedArticleValues, existing: queries.ArticleRow | undefined, now: string, search: SearchIndexBatch): queries.ArticleRow {
   const body = sanitizeArticleHtml(input.body)
   const title = input.title.replace(/\s+/g, ' ').trim().slice(0, 300) || titleFromBody(body)
   const custom = customExcerpt(input.excerpt)
@@ -513,12 +513,9 @@ export function writeImportedArticle (tx: DbOrTx, settings: Pick<SiteSettings, '
       createdAt: input.createdAt
     })
     : queries.updateArticle(tx, existing.id, values)
-  // An article carries at most 20 labels (the API's limit); the source may have had more.
+  // Every label, beyond the API's limit per request too: a migration must not lose data.
   const labels = normalLabels(input.labels.map((name) => singleLine(name, 60)).filter((name) => name !== ''))
-  const kept = labels.slice(0, maxLabels)
-  queries.replaceLabels(tx, row.id, kept)
-  search.add({ ...row, labels: kept })
-  return { row, droppedLabels: labels.slice(maxLabels) }
+  queries.replaceLabels(tx, row.id, labels)
+  search.add({ ...row, labels })
+  return row
 }
-
-const maxLabels = 20
