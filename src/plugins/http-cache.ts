@@ -59,8 +59,9 @@ export function versionTag (version: string, shape: unknown): string {
 }
 
 // Tags made from the database's write stamp are only comparable within one process: its
-// counters start again at a restart.
-const processTag = randomBytes(6).toString('base64url')
+// counters start again at a restart. Keyed with a secret of the process, so a tag is opaque:
+// the counters would tell an anonymous reader how much is written behind the scenes.
+const processKey = randomBytes(16).toString('base64url')
 
 /**
  * The ETag of an answer that follows from the database and the request alone (its URL and
@@ -69,7 +70,8 @@ const processTag = randomBytes(6).toString('base64url')
  */
 export function databaseTag (stamp: string, request: FastifyRequest): string {
   const principal = request.principal
-  return versionTag(`db-${processTag}-${stamp}`, [request.url, principal?.role ?? null, principal?.tokenId ?? null, principal?.authorId ?? null])
+  const shape = [processKey, stamp, request.url, principal?.role ?? null, principal?.tokenId ?? null, principal?.authorId ?? null]
+  return `"${payloadHash(JSON.stringify(shape))}"`
 }
 
 /**

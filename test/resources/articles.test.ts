@@ -882,3 +882,13 @@ t.test('conditional requests and caching', async (t) => {
     t.notOk(missing.headers.etag, 'no ETag on a 404')
   })
 })
+
+t.test('an article takes up to 100 labels in a request; an import keeps every label', async (t) => {
+  const { app, author } = await setup(t)
+  const labels = Array.from({ length: 100 }, (_, n) => `Tag ${n + 1}`)
+  const created = await post(app, t, { title: 'Many tags', authorId: author.id, labels })
+  t.equal(created.statusCode, 201)
+  t.same(created.json().labels, labels, 'all 100, in the given order')
+  t.same((await get(app, t, `/v1/articles/${created.json().id}`, adminSecret)).json().labels, labels, 'read back')
+  assertProblem(t, await post(app, t, { title: 'Too many tags', authorId: author.id, labels: [...labels, 'Tag 101'] }), 400, 'validation', 'body.labels')
+})

@@ -165,13 +165,13 @@ function wxrPosts (text: string): WxrPost[] {
   })
 }
 
-/** Labels as the API keeps them: trimmed, the first spelling of each (case-insensitively), at most 20. */
+/** Labels as the API keeps them: trimmed, the first spelling of each (case-insensitively), every one. */
 function apiLabels (names: string[]): string[] {
   const kept = new Map<string, string>()
   for (const name of names.map((label) => label.trim().replace(/\s+/g, ' ')).filter((label) => label !== '')) {
     if (!kept.has(name.toLowerCase())) kept.set(name.toLowerCase(), name)
   }
-  return [...kept.values()].slice(0, 20)
+  return [...kept.values()]
 }
 
 const gmtIso = (gmt: string): string => `${gmt.replace(' ', 'T')}.000Z`
@@ -460,8 +460,12 @@ t.test('the WordPress theme unit test data', async (t) => {
         publishedAt: draft ? null : gmtIso(post.gmt),
         labels: labels.get(post.id),
         authorId: authorIdBySlug.get(post.creator === '>themereviewteam' ? 'imported' : post.creator)
-      }, `post ${post.id} (${slug}): status, GMT time, labels (at most 20), author`)
+      }, `post ${post.id} (${slug}): status, GMT time, every label, author`)
     }
+    const manyTags = posts.find((post) => post.title === 'Edge Case: Many Tags')!
+    t.equal(manyTags.labels.length, 47, 'the source post has 47 categories and tags')
+    t.same(articles.get('edge-case-many-tags')?.labels, labels.get(manyTags.id), '"Edge Case: Many Tags" keeps all of them, in file order')
+    t.notOk(reports.at(-1)!.notes.some((note: Item) => /label/.test(note.note)), 'no label is left out')
     t.match(articles.get('scheduled'), { status: 'scheduled', publishedAt: '2030-01-01T19:00:18.000Z' })
     t.equal((await get(app, t, '/v1/articles/scheduled', null)).statusCode, 404, 'the scheduled post is not public yet')
     t.match(articles.get('draft'), { title: 'Draft', status: 'draft', publishedAt: null }, 'the draft without post_name is slugged from its title')

@@ -7,7 +7,7 @@ const status = Type.Union([Type.Literal('draft'), Type.Literal('scheduled'), Typ
   examples: ['published']
 })
 const label = Type.String({ minLength: 1, maxLength: 60, pattern: '\\S', examples: ['City council'] })
-const labels = Type.Array(label, { maxItems: 20, description: 'Label names; case-insensitive, kept in the given order', examples: [['City council', 'Transport']] })
+const labels = Type.Array(label, { maxItems: 100, description: 'Label names; case-insensitive, kept in the given order (at most 100 in a request; an import keeps every label)', examples: [['City council', 'Transport']] })
 
 // Split in two so that `body` comes after the excerpt in answers.
 const articleHeading = {

@@ -43,19 +43,26 @@ function isVisible (row: queries.ArticleRow, visibility: queries.Visibility): bo
 }
 
 // Scheduled articles are published lazily, before a read that could see them. Checking
-// for due ones is a query, so each database remembers when the next one is due.
-const nextDueByDb = new WeakMap<DbOrTx, { next: string | null, checkedAt: number }>()
-const scheduleRecheckMs = 30_000
+// for due ones is a query, so each database remembers when the next one is due — as of a
+// write stamp, which also moves when another process writes (it may have scheduled one).
+const nextDueByDb = new WeakMap<DbOrTx, { next: string | null, stamp: string }>()
 
-export function publishDueArticles (db: Db, now = nowIso()): void {
+/** Publishes the articles that are due; answers the write stamp after that. */
+export function publishDueArticles (db: Db, now = nowIso()): string {
+  const stamp = writeStamp(db)
   const known = nextDueByDb.get(db)
-  const stale = known === undefined || Date.now() - known.checkedAt > scheduleRecheckMs
-  if (!stale && (known.next === null || known.next > now)) return
+  if (known?.stamp === stamp && (known.next === null || known.next > now)) return stamp
   // A read first: the write (and its lock) only when something is due, so readers are not
   // held up while another process writes (an import from the command line).
   const next = queries.nextScheduledAt(db)
-  if (next !== null && next <= now) db.transaction((tx) => { queries.publishDue(tx, now) })
-  nextDueByDb.set(db, { next: next !== null && next <= now ? queries.nextScheduledAt(db) : next, checkedAt: Date.now() })
+  if (next === null || next > now) {
+    nextDueByDb.set(db, { next, stamp })
+    return stamp
+  }
+  db.transaction((tx) => { queries.publishDue(tx, now) })
+  const published = writeStamp(db)
+  nextDueByDb.set(db, { next: queries.nextScheduledAt(db), stamp: published })
+  return published
 }
 
 /** Forget what is known about schedules: a write may have changed them. */
@@ -186,8 +193,7 @@ function listFilters (db: Db, query: ArticleListQueryString, viewer: Principal |
  * The ETag of the list is made from it before the page is built (plugins/http-cache.ts).
  */
 export function listStamp (db: Db): string {
-  publishDueArticles(db)
-  return writeStamp(db)
+  return publishDueArticles(db)
 }
 
 export function list (db: Db, query: ArticleListQueryString, viewer: Principal | null): Page<ArticleBody> {
@@ -493,7 +499,7 @@ function titleFromBody (body: string): string {
  * API's rules (sanitising, excerpt, status by the clock, labels, search index), the
  * source's own times. Runs inside the import's transaction.
  */
-export function writeImportedArticle (tx: DbOrTx, settings: Pick<SiteSettings, 'timezone'>, input: ImportedArticleValues, existing: queries.ArticleRow | undefined, now: string, search: SearchIndexBatch): { row: queries.ArticleRow, droppedLabels: string[] } {
+export function writeImportedArticle (tx: DbOrTx, settings: Pick<SiteSettings, 'timezone'>, input: ImportedArticleValues, existing: queries.ArticleRow | undefined, now: string, search: SearchIndexBatch): queries.ArticleRow {
   const body = sanitizeArticleHtml(input.body)
   const title = input.title.replace(/\s+/g, ' ').trim().slice(0, 300) || titleFromBody(body)
   const custom = customExcerpt(input.excerpt)
@@ -507,12 +513,9 @@ export function writeImportedArticle (tx: DbOrTx, settings: Pick<SiteSettings, '
       createdAt: input.createdAt
     })
     : queries.updateArticle(tx, existing.id, values)
-  // An article carries at most 20 labels (the API's limit); the source may have had more.
+  // Every label, beyond the API's limit per request too: a migration must not lose data.
   const labels = normalLabels(input.labels.map((name) => singleLine(name, 60)).filter((name) => name !== ''))
-  const kept = labels.slice(0, maxLabels)
-  queries.replaceLabels(tx, row.id, kept)
-  search.add({ ...row, labels: kept })
-  return { row, droppedLabels: labels.slice(maxLabels) }
+  queries.replaceLabels(tx, row.id, labels)
+  search.add({ ...row, labels })
+  return row
 }
-
-const maxLabels = 20

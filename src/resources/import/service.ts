@@ -277,7 +277,7 @@ class Apply {
     }
     const createdAt = record.createdAt ?? record.publishedAt ?? this.#now
     const existing = previous === undefined ? undefined : articleQueries.articleById(this.tx, previous.targetId)
-    const { row, droppedLabels } = writeImportedArticle(this.tx, this.settings, {
+    const row = writeImportedArticle(this.tx, this.settings, {
       title: record.title,
       slug: record.slug,
       body: record.body,
@@ -290,7 +290,6 @@ class Apply {
       authorId: this.#authorOf(record),
       ...(record.source.preferredId === undefined ? {} : { preferredId: record.source.preferredId })
     }, existing, this.#now, this.#search)
-    if (droppedLabels.length > 0) this.report.note('article', id, `an article keeps 20 labels: left out ${droppedLabels.join(', ')}`)
     this.report.count('articles', existing === undefined ? 'created' : 'updated')
     this.#articleIds.set(stageKey(site, id), row.id)
     this.#remember('article', site, id, row.id, payload)
