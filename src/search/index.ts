@@ -4,6 +4,7 @@ import { readMeta, writeMeta } from '../db/meta.js'
 import { articleLabels, articles, labels } from '../db/schema.js'
 import { htmlToText } from '../lib/html.js'
 import type { FtsQuery } from './query.js'
+import { snippetOf } from './snippet.js'
 
 // Everything SQLite-specific about search (FTS5, bm25, snippet) is in this file; a
 // PostgreSQL port replaces it with tsvector columns and ts_rank/ts_headline.
@@ -145,33 +146,15 @@ export function searchHits (search: FtsQuery, scored = true): SQL {
 /** A hit's score, to sort by in a query over `searchHits`. */
 export const searchScore = sql<number>`hits.score`
 
-const openMark = '\u0001'
-const closeMark = '\u0002'
-
-function escapeHtml (text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
-}
-
-function snippetsFrom (db: DbOrTx, index: SQL, query: string, ids: number[]): Map<number, string> {
-  const rows = db.all<{ id: number, snippet: string }>(sql`select rowid as id,
-      snippet(${index}, -1, ${openMark}, ${closeMark}, '…', 24) as snippet
-    from ${index}
-    where ${index} match ${query} and rowid in (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})`)
-  return new Map(rows.map((row) => [row.id, escapeHtml(row.snippet).replaceAll(openMark, '<mark>').replaceAll(closeMark, '</mark>')]))
-}
-
 /**
  * A short passage of each article around the matched terms, as text with the terms in
- * `<mark>…</mark>` and everything else escaped.
+ * `<mark>…</mark>` and everything else escaped (src/search/snippet.ts).
  */
 export function snippets (db: DbOrTx, search: FtsQuery, ids: number[]): Map<number, string> {
   if (ids.length === 0) return new Map()
-  if (search.words !== null) return snippetsFrom(db, indexes[0]!, search.words, ids)
-  const passages = snippetsFrom(db, indexes[1]!, search.typing!, ids)
-  // Hits found only through another form of the typed word ("attacked" for "attack").
-  const rest = ids.filter((id) => !passages.has(id))
-  if (rest.length === 0) return passages
-  return new Map([...passages, ...snippetsFrom(db, indexes[0]!, search.typingWhole!, rest)])
+  const rows = db.all<IndexedText & { id: number }>(sql`select id, title, excerpt, body, labels from articles_text
+    where id in (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})`)
+  return new Map(rows.map((row) => [row.id, snippetOf([row.title, row.excerpt, row.body, row.labels], search.marked)]))
 }
 
 /**

@@ -1,4 +1,11 @@
+import { stemmer } from 'stemmer'
 import { invalid } from '../errors.js'
+
+/** An included term as the snippet marks it: its words folded, the last one maybe a prefix. */
+export interface MarkedTerm {
+  words: string[]
+  prefix: boolean
+}
 
 /**
  * A reader's search as FTS5 queries: `words` for the stemmed index (whole words, phrases,
@@ -12,37 +19,94 @@ export interface FtsQuery {
   typingWhole: string | null
   /** Everything as one query for the unstemmed index (title suggestions). */
   all: string
+  /** The included terms, for snippets. */
+  marked: MarkedTerm[]
+}
+
+/**
+ * The words of a search that count, phrases' words and exclusions included (issue 15): FTS5
+ * reads a posting list per word and scores every instance of every term, so a `q` of 125
+ * repeats of "the" took minutes. Past this, words are dropped; a search box never needs more.
+ */
+export const searchWordLimit = 8
+
+// The prefix indexes start at 2 letters (migrations/0005); one letter would read a posting
+// list for every word that starts with it.
+const shortestPrefix = 2
+
+interface Term { excluded: boolean, phrase: boolean, typed: boolean, words: string[] }
+
+/** A word as the index's tokenizer splits them: letters and digits (marks stay with their letter). */
+export const wordPattern = /[\p{L}\p{N}\p{M}]+/gu
+
+function wordsOf (text: string): string[] {
+  return text.match(wordPattern) ?? []
+}
+
+/** A word as both indexes compare it: lower case, accents removed (`remove_diacritics 2`). */
+export function folded (word: string): string {
+  return word.toLowerCase().normalize('NFKD').replace(/\p{M}/gu, '')
+}
+
+/** A word as the stemmed index compares it (its tokenizer is `porter unicode61`). */
+export function stemmed (word: string): string {
+  return stemmer(folded(word))
 }
 
 /**
  * Turns what a reader types into FTS5 queries, so no input can be an FTS5 syntax error:
  * every term is quoted. Supported: words (all must match), "a phrase", -excluded, and
- * prefix matching on the last word while it is being typed (no trailing space).
+ * prefix matching on the last word while it is being typed (no trailing space). Repeats
+ * (of a word or of a form of it) count once, and only the first `searchWordLimit` words count.
  */
 export function toFtsQuery (rawInput: string, path = 'querystring.q'): FtsQuery {
   // Control characters (NUL above all) mean nothing to a reader and end FTS5 strings early.
   const input = rawInput.replace(/\p{Cc}/gu, (char) => /\s/.test(char) ? char : ' ')
-  const terms = [...input.matchAll(/(-?)"([^"]*)"?|(-?)([^\s"]+)/g)].map((match) => ({
+  const parsed = [...input.matchAll(/(-?)"([^"]*)"?|(-?)([^\s"]+)/g)].map((match) => ({
     excluded: (match[1] ?? match[3]) === '-',
     phrase: match[2] !== undefined,
-    text: (match[2] ?? match[4] ?? '').trim()
-  })).filter((term) => /[\p{L}\p{N}]/u.test(term.text))
+    typed: false,
+    words: wordsOf(match[2] ?? match[4] ?? '')
+  })).filter((term) => term.words.length > 0)
+  const lastIncluded = parsed.findLast((term) => !term.excluded)
+  if (lastIncluded === undefined) throw invalid(path, 'needs at least one word to look for')
+  lastIncluded.typed = !lastIncluded.phrase && !/\s$/.test(input) && lastIncluded.words.at(-1)!.length >= shortestPrefix
 
-  const included = terms.filter((term) => !term.excluded)
-  if (included.length === 0) throw invalid(path, 'needs at least one word to look for')
-  const last = included.at(-1)!
-  const typing = !last.phrase && !/\s$/.test(input)
-
-  const whole = typing ? included.slice(0, -1) : included
-  const negative = terms.filter((term) => term.excluded).map((term) => ` NOT ${quote(term.text)}`).join('')
-  const words = whole.length === 0 ? null : whole.map((term) => quote(term.text)).join(' ') + negative
+  const terms = bounded(parsed)
+  const whole = terms.filter((term) => !term.excluded && !term.typed)
+  const typed = terms.find((term) => term.typed)
+  const negative = terms.filter((term) => term.excluded).map((term) => ` NOT ${quote(term)}`).join('')
+  const words = whole.length === 0 ? null : whole.map(quote).join(' ') + negative
   // Exclusions go with the whole words; when there are none, they go with the typed prefix.
-  const prefix = typing ? `${quote(last.text)}*${words === null ? negative : ''}` : null
-  const typedWord = typing ? `${quote(last.text)}${words === null ? negative : ''}` : null
-  const all = included.map((term) => quote(term.text) + (term === last && typing ? '*' : '')).join(' ') + negative
-  return { words, typing: prefix, typingWhole: typedWord, all }
+  const typedNegative = words === null ? negative : ''
+  const included = terms.filter((term) => !term.excluded)
+  return {
+    words,
+    typing: typed === undefined ? null : `${quote(typed)}*${typedNegative}`,
+    typingWhole: typed === undefined ? null : `${quote(typed)}${typedNegative}`,
+    all: included.map((term) => quote(term) + (term.typed ? '*' : '')).join(' ') + negative,
+    marked: included.map((term) => ({ words: term.words.map(folded), prefix: term.typed }))
+  }
 }
 
-function quote (text: string): string {
-  return `"${text.replace(/"/g, '""')}"`
+/** The terms without repeats, cut to `searchWordLimit` words. */
+function bounded (terms: Term[]): Term[] {
+  const seen = new Set<string>()
+  const kept: Term[] = []
+  let left = searchWordLimit
+  for (const term of terms) {
+    if (left === 0) break
+    const words = term.words.slice(0, left)
+    const typed = term.typed && words.length === term.words.length
+    const key = `${term.excluded ? '-' : typed ? '*' : '+'}${words.map(stemmed).join(' ')}`
+    if (seen.has(key)) continue
+    seen.add(key)
+    kept.push({ ...term, typed, words })
+    left -= words.length
+  }
+  return kept
+}
+
+function quote (term: Term): string {
+  return `"${term.words.join(' ')}"`
 }

@@ -224,6 +224,21 @@ t.test('full-text search on GET /v1/articles?q=', async (t) => {
     t.notMatch(unmarked(titleSnippet), /[<>"]/)
   })
 
+  t.test('control characters in an article never become <mark> in its snippet', async (t) => {
+    const planted = await createArticle(app, t, {
+      authorId: c.bob.id, status: 'published', title: 'Lantern \u0001festival\u0002 notes',
+      body: '<p>The \u0001lantern\u0002 parade and the \u0002drums\u0001 passed the quayside.</p>'
+    })
+    for (const q of ['quayside', 'notes']) {
+      const body = await search(app, t, q)
+      t.same(body.data.map((item: Item) => item.id), [planted.id])
+      const snippet: string = body.data[0].snippet
+      t.same(snippet.match(/<mark>[^<]*<\/mark>/g), [`<mark>${q}</mark>`], `only the searched word is marked (q=${q})`)
+      t.notMatch(snippet, /[\u0001\u0002]/, 'the control characters are left out')
+    }
+    await request(app, t, { method: 'DELETE', url: `/v1/articles/${planted.id}`, headers: bearer(adminSecret) })
+  })
+
   t.test('fields= keeps the snippet', async (t) => {
     const response = await get(app, t, searchUrl('zeppelin', { fields: 'title' }))
     t.equal(response.statusCode, 200)
