@@ -1,7 +1,7 @@
 import { AjvCompiler } from '@fastify/ajv-compiler'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
-import { databasePath, type SynchronousLevel } from './config.js'
+import { databasePath, defaultCommentDepth, type SynchronousLevel } from './config.js'
 import { refuseNonFinite } from './lib/finite-numbers.js'
 import { buildSerializer } from './lib/serializer.js'
 import auth from './plugins/auth.js'
@@ -45,6 +45,8 @@ export interface AppOptions {
   corsOrigins?: string[]
   /** Comments one client may post per minute on one article (default 5). */
   commentRateLimit?: number
+  /** Levels of nested replies, top-level comments being the first (default 10). */
+  commentDepth?: number
   /** Earlier versions kept per article (default 50). */
   revisionsKept?: number
   /** Days a deleted article stays in the trash; 0 deletes at once. */
@@ -123,6 +125,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     locale: options.locale,
     commentsAutoApprove: options.commentsAutoApprove ?? false,
     commentRateLimit: options.commentRateLimit ?? 5,
+    commentDepth: options.commentDepth ?? defaultCommentDepth,
     revisionsKept: options.revisionsKept ?? 50,
     trashDays: options.trashDays ?? 30,
     siteTitle: options.siteTitle ?? 'Dateline',

@@ -25,6 +25,8 @@ export interface Config {
   corsOrigins: string[]
   /** Comments one client may post per minute on one article. */
   commentRateLimit: number
+  /** How deep replies nest: a reply to a comment this deep answers beside it instead. */
+  commentDepth: number
   /** Earlier versions kept per article. */
   revisionsKept: number
   /** Days a deleted article stays in the trash; 0 deletes at once. */
@@ -45,6 +47,11 @@ export interface Config {
   /** Addresses or CIDR ranges of the reverse proxies whose X-Forwarded-For is believed; empty: none. */
   trustProxy: string[]
 }
+
+// WordPress nests five levels by default and offers up to ten; the maximum keeps the nested
+// answer (and the recursion that serialises it) small whatever a database holds.
+export const defaultCommentDepth = 10
+export const maxCommentDepth = 50
 
 /** One setting: its environment name, the CLI flag that overrides it, and its default. */
 interface Setting<K extends keyof Config> {
@@ -220,6 +227,7 @@ const settings: { [K in keyof Config]: Setting<K> } = {
   adminToken: { key: 'adminToken', env: 'DATELINE_ADMIN_TOKEN', flag: 'admin-token', fallback: null, parse: parseAdminToken, secret: true },
   corsOrigins: { key: 'corsOrigins', env: 'DATELINE_CORS_ORIGINS', flag: 'cors-origins', fallback: '', parse: parseOrigins },
   commentRateLimit: { key: 'commentRateLimit', env: 'DATELINE_COMMENT_RATE_LIMIT', flag: 'comment-rate-limit', fallback: '5', parse: positiveInteger(10_000) },
+  commentDepth: { key: 'commentDepth', env: 'DATELINE_COMMENT_DEPTH', flag: 'comment-depth', fallback: String(defaultCommentDepth), parse: integerFrom(2, maxCommentDepth) },
   revisionsKept: { key: 'revisionsKept', env: 'DATELINE_REVISIONS_KEPT', flag: 'revisions-kept', fallback: '50', parse: positiveInteger(10_000) },
   trashDays: { key: 'trashDays', env: 'DATELINE_TRASH_DAYS', flag: 'trash-days', fallback: '30', parse: integerFrom(0, 3650) },
   bodyLimit: { key: 'bodyLimit', env: 'DATELINE_BODY_LIMIT', flag: 'body-limit', fallback: String(1024 * 1024), parse: positiveInteger(100 * 1024 * 1024) },

@@ -20,6 +20,7 @@ export async function startServer (config: Config): Promise<FastifyInstance> {
     commentsAutoApprove: config.commentsAutoApprove,
     corsOrigins: config.corsOrigins,
     commentRateLimit: config.commentRateLimit,
+    commentDepth: config.commentDepth,
     revisionsKept: config.revisionsKept,
     trashDays: config.trashDays,
     bodyLimit: config.bodyLimit,

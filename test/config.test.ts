@@ -28,6 +28,7 @@ t.test('with nothing set, readConfig gives the documented defaults', async (t) =
     adminToken: null,
     corsOrigins: [],
     commentRateLimit: 5,
+    commentDepth: 10,
     revisionsKept: 50,
     trashDays: 30,
     bodyLimit: 1048576,
@@ -128,6 +129,7 @@ t.test('every setting can be given at once', async (t) => {
     adminToken,
     corsOrigins: ['https://blog.example.org', 'http://localhost:5173'],
     commentRateLimit: 10,
+    commentDepth: 10,
     revisionsKept: 50,
     trashDays: 30,
     bodyLimit: 2000000,
@@ -179,6 +181,7 @@ t.test('CLI flags override the environment', async (t) => {
     adminToken: flagToken,
     corsOrigins: ['*'],
     commentRateLimit: 5,
+    commentDepth: 10,
     revisionsKept: 50,
     trashDays: 30,
     bodyLimit: 1048576,
@@ -195,7 +198,7 @@ t.test('CLI flags override the environment', async (t) => {
 })
 
 t.test('configFlags lists a flag for every setting', async (t) => {
-  t.same([...configFlags].sort(), ['admin-token', 'article-path', 'body-limit', 'comment-rate-limit', 'comments-autoapprove', 'cors-origins', 'database-url', 'demo', 'host', 'import-limit', 'locale', 'log-level', 'port', 'revisions-kept', 'site-description', 'site-title', 'site-url', 'synchronous', 'timezone', 'trash-days', 'trust-proxy'])
+  t.same([...configFlags].sort(), ['admin-token', 'article-path', 'body-limit', 'comment-depth', 'comment-rate-limit', 'comments-autoapprove', 'cors-origins', 'database-url', 'demo', 'host', 'import-limit', 'locale', 'log-level', 'port', 'revisions-kept', 'site-description', 'site-title', 'site-url', 'synchronous', 'timezone', 'trash-days', 'trust-proxy'])
 })
 
 t.test('each bad value is a ConfigError naming its environment variable', async (t) => {
@@ -259,6 +262,13 @@ t.test('DATELINE_COMMENT_RATE_LIMIT and DATELINE_BODY_LIMIT are positive integer
   t.equal(readConfig({ DATELINE_COMMENT_RATE_LIMIT: '30' }).commentRateLimit, 30)
   t.match(configError({ DATELINE_COMMENT_RATE_LIMIT: '0' }).message, 'DATELINE_COMMENT_RATE_LIMIT')
   t.match(configError({ DATELINE_BODY_LIMIT: 'lots' }).message, 'DATELINE_BODY_LIMIT')
+})
+
+t.test('DATELINE_COMMENT_DEPTH is an integer from 2 to 50, 10 by default', async (t) => {
+  t.equal(readConfig({}).commentDepth, 10)
+  t.equal(readConfig({ DATELINE_COMMENT_DEPTH: '5' }).commentDepth, 5)
+  t.equal(readConfig({ DATELINE_COMMENT_DEPTH: '5' }, { 'comment-depth': '3' }).commentDepth, 3)
+  for (const bad of ['1', '51', 'deep', '-3']) t.match(configError({ DATELINE_COMMENT_DEPTH: bad }).message, 'DATELINE_COMMENT_DEPTH')
 })
 
 t.test('DATELINE_SITE_URL takes an absolute http(s) URL, kept without a trailing slash', async (t) => {

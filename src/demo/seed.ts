@@ -1,4 +1,5 @@
 import { count } from 'drizzle-orm'
+import { defaultCommentDepth } from '../config.js'
 import type { Db } from '../db/client.js'
 import { articles, authors } from '../db/schema.js'
 import * as articleService from '../resources/articles/service.js'
@@ -15,7 +16,7 @@ const week = 7 * 24 * 60 * 60 * 1000
 function seedComments (db: Db, articleIds: number[]): void {
   const ids: number[] = []
   for (const comment of demoComments) {
-    const { comment: created } = commentService.createForArticle(db, { commentsAutoApprove: false }, String(articleIds[comment.article]), {
+    const { comment: created } = commentService.createForArticle(db, { commentsAutoApprove: false, commentDepth: defaultCommentDepth }, String(articleIds[comment.article]), {
       authorName: comment.authorName,
       body: comment.body,
       ...(comment.authorEmail === undefined ? {} : { authorEmail: comment.authorEmail }),

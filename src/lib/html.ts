@@ -1,3 +1,4 @@
+import LinkifyIt from 'linkify-it'
 import MarkdownIt from 'markdown-it'
 import sanitizeHtml from 'sanitize-html'
 
@@ -146,4 +147,17 @@ export function sanitizeCommentHtml (input: string): string {
   const paragraphs = clean.split(/\n\s*\n/).map((paragraph) => `<p>${paragraph.trim().replace(/\r?\n/g, '<br>')}</p>`)
   // Wrapping can split an inline element across paragraphs: sanitising again closes it properly.
   return sanitizeHtml(paragraphs.join('\n'), commentPolicy)
+}
+
+// Addresses as spammers write them: with a scheme, `www.`, or a bare domain with a path. On
+// top of linkify-it's usual TLDs (the common generic ones and every country code), cheap
+// generic ones spam favours. E-mail addresses are not links.
+const linkFinder = new LinkifyIt({ fuzzyEmail: false }).tlds(['xyz', 'top', 'online', 'site', 'club', 'icu', 'shop', 'store', 'click', 'link', 'live', 'app'], true)
+
+/** The links in sanitised HTML: its anchors, and the addresses in its text outside them. */
+export function countLinks (html: string): number {
+  const anchors = html.match(/<a\s/gi)?.length ?? 0
+  const withBreaks = html.replace(/<\/(p|blockquote|pre)>|<br\s*\/?>/gi, ' ')
+  const outside = sanitizeHtml(withBreaks, { allowedTags: [], allowedAttributes: {}, nonTextTags: ['a', 'script', 'style', 'textarea'] })
+  return anchors + (linkFinder.match(decodeEntities(outside))?.length ?? 0)
 }

@@ -173,9 +173,10 @@ t.test('posting a comment', async (t) => {
     t.equal(stored.json().parentId, parent.id)
   })
 
-  t.test('a reply to a pending comment is accepted (the parent exists on this article)', async (t) => {
+  t.test('a reader\'s reply to a pending comment is a 400 (readers cannot see it); a moderator\'s is accepted', async (t) => {
     const parent = await comment(app, t, article.id, { body: 'Pending parent.' })
-    const reply = await comment(app, t, article.id, { body: 'Reply to pending.', parentId: parent.id })
+    assertProblem(t, await postComment(app, t, article.id, { authorName: 'x', body: 'Reply to pending.', parentId: parent.id }), 400, 'validation', 'body.parentId')
+    const reply = await comment(app, t, article.id, { body: 'Reply to pending.', parentId: parent.id }, editor)
     t.equal(reply.parentId, parent.id)
   })
 

@@ -83,6 +83,21 @@ export function approvedRepliesBelow (db: DbOrTx, rootIds: number[]): CommentRow
     .all()
 }
 
+// Far beyond any cap, so only a cycle an import made can reach it: the walk then ends.
+const longestWalk = 100_000
+
+/** A comment's ancestors and itself, from its top-level comment down, whatever their status. */
+export function chainTo (db: DbOrTx, id: number): number[] {
+  const rows = db.all<{ id: number }>(sql`
+    with recursive up(id, parent_id, distance) as (
+      select ${comments.id}, ${comments.parentId}, 0 from ${comments} where ${comments.id} = ${id}
+      union all
+      select c.id, c.parent_id, up.distance + 1 from up join ${comments} c on c.id = up.parent_id where up.distance < ${longestWalk}
+    )
+    select id from up order by distance desc`)
+  return rows.map((row) => row.id)
+}
+
 /** The first `perArticle` approved comments of each article, oldest first, in one query. */
 export function firstApprovedByArticle (db: DbOrTx, articleIds: number[], perArticle: number): CommentRow[] {
   if (articleIds.length === 0) return []

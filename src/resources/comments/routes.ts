@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyRequest } from 'fastify'
 import { pageBody, readSecurity, writeSecurity } from '../../lib/responses.js'
 import { answer, deleted, IdOrSlugParams, IfMatchHeaders, notModified, problems, ref, Type } from '../../schemas.js'
 import {
@@ -8,6 +9,11 @@ import * as service from './service.js'
 
 const tags = ['comments']
 
+// A token is a client of its own: readers sharing the newsroom's address don't use up its posts.
+function clientOf (request: FastifyRequest): string {
+  return request.principal?.tokenId == null ? request.ip : `token ${request.principal.tokenId}`
+}
+
 /** Readers' side, under `/v1/articles/{id}/comments`. */
 export const articleCommentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/:id/comments', {
@@ -15,7 +21,7 @@ export const articleCommentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       operationId: 'listArticleComments',
       summary: 'List an article\'s comments',
-      description: 'Approved comments, oldest first. With `thread=true`, top-level comments with their replies nested (`CommentThreadList`); paging then counts top-level comments.',
+      description: 'Approved comments, oldest first. With `thread=true`, top-level comments with their replies nested (`CommentThreadList`), at most `DATELINE_COMMENT_DEPTH` levels (10 by default): deeper replies, from an import or from before the cap, are listed with the deepest comment\'s replies, keeping their own `parentId`; paging then counts top-level comments.',
       security: readSecurity,
       params: IdOrSlugParams,
       querystring: ArticleCommentsQuery,
@@ -30,7 +36,7 @@ export const articleCommentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
     }
   }, async (request, reply) => {
-    const page = service.listForArticle(app.db, request.params.id, request.query, request.principal)
+    const page = service.listForArticle(app.db, app.settings, request.params.id, request.query, request.principal)
     return pageBody(reply, page)
   })
 
@@ -40,16 +46,15 @@ export const articleCommentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         max: app.settings.commentRateLimit,
         timeWindow: 60_000,
         // Per client and article, whether the article is named by id or by slug.
-        keyGenerator: (request) => `${request.ip} ${service.articleKey(app.db, (request.params as { id: string }).id)}`,
-        // Staff answering readers are not throttled.
-        allowList: (request) => request.principal !== null
+        keyGenerator: (request) => `${clientOf(request)} ${service.articleKey(app.db, (request.params as { id: string }).id)}`,
+        allowList: (request) => service.commentsUnthrottled(app.db, (request.params as { id: string }).id, request.principal)
       }
     },
     schema: {
       tags,
       operationId: 'createComment',
       summary: 'Comment on an article',
-      description: 'Anyone may comment on a published article. The comment waits for moderation (`pending`) unless the site approves comments automatically. Each client may post a few comments a minute on an article (429 beyond, with `Retry-After`).',
+      description: 'Anyone may comment on a published article. The comment waits for moderation (`pending`) unless the site approves comments automatically. Each client may post a few comments a minute on an article (429 beyond, with `Retry-After`); editors, and an author token on its own articles, are not limited. `parentId` must be a comment of this article the poster can see; a reply to a comment already `DATELINE_COMMENT_DEPTH` levels deep (10 by default) is stored as a reply to that comment\'s parent, and the answer gives the `parentId` it got.',
       security: readSecurity,
       params: IdOrSlugParams,
       body: ref(NewComment),

@@ -1,7 +1,7 @@
 import type { Db, DbOrTx } from '../../db/client.js'
 import type { CommentStatus } from '../../db/schema.js'
 import { Forbidden, invalid, NotFound } from '../../errors.js'
-import { htmlToText, sanitizeCommentHtml } from '../../lib/html.js'
+import { countLinks, htmlToText, sanitizeCommentHtml } from '../../lib/html.js'
 import { mapPage, parseSort, readPage, type Page } from '../../lib/list.js'
 import { nowIso, toUtcIso } from '../../lib/time.js'
 import { hasRole } from '../../plugins/auth.js'
@@ -43,26 +43,49 @@ function toComment (row: queries.CommentRow, showEmail: boolean): CommentBody {
   return comment
 }
 
-/** Nests replies under their parents, keeping each level in the order given. */
-function nest (roots: queries.CommentRow[], replies: queries.CommentRow[], showEmail: boolean): CommentThreadBody[] {
+interface Placed { thread: CommentThreadBody, level: number, holder: Placed | null }
+
+/**
+ * Nests replies under their parents, keeping each level in the order given. Breadth first
+ * and without recursion, so a chain thousands deep (imported, or from before the cap) cannot
+ * exhaust the stack; below `depth` levels replies join their parent's siblings, the way
+ * they are posted now, which also bounds the recursion of the response serialiser.
+ */
+function nest (roots: queries.CommentRow[], replies: queries.CommentRow[], showEmail: boolean, depth: number): CommentThreadBody[] {
   const byParent = new Map<number, queries.CommentRow[]>()
   for (const reply of replies) {
     const siblings = byParent.get(reply.parentId!) ?? []
     siblings.push(reply)
     byParent.set(reply.parentId!, siblings)
   }
-  const build = (row: queries.CommentRow): CommentThreadBody => ({
-    ...toComment(row, showEmail),
-    replies: (byParent.get(row.id) ?? []).map(build)
-  })
-  return roots.map(build)
+  const placed = new Map<number, Placed>()
+  const queue: Placed[] = []
+  for (const root of roots) {
+    const node = { thread: { ...toComment(root, showEmail), replies: [] }, level: 1, holder: null }
+    placed.set(root.id, node)
+    queue.push(node)
+  }
+  for (let next = 0; next < queue.length; next++) {
+    const parent = queue[next]!
+    const holder = parent.level < depth ? parent : parent.holder!
+    for (const reply of byParent.get(parent.thread.id) ?? []) {
+      const node = { thread: { ...toComment(reply, showEmail), replies: [] }, level: holder.level + 1, holder }
+      placed.set(reply.id, node)
+      queue.push(node)
+    }
+  }
+  for (const reply of replies) {
+    const node = placed.get(reply.id)
+    node?.holder?.thread.replies.push(node.thread)
+  }
+  return roots.map((root) => placed.get(root.id)!.thread)
 }
 
 /**
  * An article's approved comments, oldest first. With `thread`, pages count top-level
  * comments and each carries its approved replies at any depth (two queries in all).
  */
-export function listForArticle (db: Db, idOrSlug: string, query: ArticleCommentsQueryString, viewer: Principal | null): Page<CommentBody | CommentThreadBody> {
+export function listForArticle (db: Db, settings: Pick<SiteSettings, 'commentDepth'>, idOrSlug: string, query: ArticleCommentsQueryString, viewer: Principal | null): Page<CommentBody | CommentThreadBody> {
   publishDueArticles(db)
   const article = findVisibleArticle(db, idOrSlug, viewer)
   const showEmail = moderates(viewer, article)
@@ -73,7 +96,7 @@ export function listForArticle (db: Db, idOrSlug: string, query: ArticleComments
     cursorOf: (row) => [row.createdAt, row.id]
   })
   if (!topLevelOnly) return mapPage(page, (rows) => rows.map((row) => toComment(row, showEmail)))
-  return mapPage(page, (roots) => nest(roots, queries.approvedRepliesBelow(db, roots.map((root) => root.id)), showEmail))
+  return mapPage(page, (roots) => nest(roots, queries.approvedRepliesBelow(db, roots.map((root) => root.id)), showEmail, settings.commentDepth))
 }
 
 /** Approved comments of several articles (for `include=comments`), grouped by article. */
@@ -93,6 +116,16 @@ export function articleKey (db: DbOrTx, idOrSlug: string): string {
   return String(articleBySlugOrId(db, idOrSlug)?.id ?? idOrSlug)
 }
 
+/**
+ * Moderators of an article answer its readers unthrottled. Any other token is limited like
+ * a reader: an author token could otherwise flood every other author's articles.
+ */
+export function commentsUnthrottled (db: DbOrTx, idOrSlug: string, viewer: Principal | null): boolean {
+  if (viewer === null) return false
+  const article = articleBySlugOrId(db, idOrSlug)
+  return article !== undefined && moderates(viewer, article)
+}
+
 /** A body that sanitises to nothing (only a script, say) is refused rather than stored empty. */
 function sanitizedBody (input: string, path: string): string {
   const body = sanitizeCommentHtml(input)
@@ -100,11 +133,19 @@ function sanitizedBody (input: string, path: string): string {
   return body
 }
 
-function assertParentOf (db: DbOrTx, parentId: number | null | undefined, articleId: number): void {
-  if (parentId == null) return
+/**
+ * The comment a reply goes under. Readers answer only comments they can see: held, spam,
+ * rejected, deleted, another article's and missing ones are refused alike, so the refusal
+ * tells nothing about them. Past the depth cap a reply answers beside its parent, under the
+ * deepest comment that may have replies (as WordPress threads do).
+ */
+function parentFor (db: DbOrTx, parentId: number | null | undefined, articleId: number, moderator: boolean, depth: number): number | null {
+  if (parentId == null) return null
   const parent = queries.commentById(db, parentId)
-  if (parent === undefined) throw invalid('body.parentId', `${parentId} is not a comment`)
-  if (parent.articleId !== articleId) throw invalid('body.parentId', `comment ${parentId} belongs to another article`)
+  const answerable = parent !== undefined && parent.articleId === articleId && (moderator || parent.status === 'approved')
+  if (!answerable) throw invalid('body.parentId', 'is not a comment of this article that you can reply to')
+  const chain = queries.chainTo(db, parentId)
+  return chain.length < depth ? parentId : chain[depth - 2]!
 }
 
 // A person takes longer than this to write a comment; links beyond the limit need a moderator.
@@ -117,10 +158,6 @@ function looksAutomated (input: NewCommentBody, now: string): boolean {
   return Date.parse(now) - Date.parse(toUtcIso(input.formStartedAt, 'body.formStartedAt')) < minSecondsToWrite * 1000
 }
 
-function linkCount (html: string): number {
-  return html.match(/<a\s/gi)?.length ?? 0
-}
-
 /**
  * Where a new comment starts. Staff (an editor, or the article's author) are approved at
  * once; a filled honeypot or an inhumanly quick post is spam; more links than a reader
@@ -129,7 +166,7 @@ function linkCount (html: string): number {
 function initialStatus (input: NewCommentBody, body: string, staff: boolean, autoApprove: boolean, now: string): CommentStatus {
   if (staff) return 'approved'
   if (looksAutomated(input, now)) return 'spam'
-  if (linkCount(body) > maxLinksUnmoderated) return 'pending'
+  if (countLinks(body) > maxLinksUnmoderated) return 'pending'
   return autoApprove ? 'approved' : 'pending'
 }
 
@@ -142,18 +179,18 @@ function asToldToPoster (comment: CommentBody, moderator: boolean): CommentBody 
  * A reader's comment. Anyone may post on an article anonymous readers can see; it starts
  * `pending` unless the site approves automatically (see `initialStatus`).
  */
-export function createForArticle (db: Db, settings: Pick<SiteSettings, 'commentsAutoApprove'>, idOrSlug: string, input: NewCommentBody, viewer: Principal | null): { comment: CommentBody, version: string } {
+export function createForArticle (db: Db, settings: Pick<SiteSettings, 'commentsAutoApprove' | 'commentDepth'>, idOrSlug: string, input: NewCommentBody, viewer: Principal | null): { comment: CommentBody, version: string } {
   publishDueArticles(db)
   return db.transaction((tx) => {
     const article = findVisibleArticle(tx, idOrSlug, null)
-    assertParentOf(tx, input.parentId, article.id)
-    const now = nowIso()
     const staff = moderates(viewer, article)
+    const parentId = parentFor(tx, input.parentId, article.id, staff, settings.commentDepth)
+    const now = nowIso()
     const body = sanitizedBody(input.body, 'body.body')
     const status = initialStatus(input, body, staff, settings.commentsAutoApprove, now)
     const row = queries.insertComment(tx, {
       articleId: article.id,
-      parentId: input.parentId ?? null,
+      parentId,
       authorName: input.authorName.trim(),
       authorUrl: input.authorUrl ?? null,
       authorEmail: input.authorEmail ?? null,
@@ -167,14 +204,23 @@ export function createForArticle (db: Db, settings: Pick<SiteSettings, 'comments
   })
 }
 
+/**
+ * The article a moderation filter names. One the viewer can't read (another author's draft)
+ * is refused exactly as a missing one, as `GET /v1/articles/{id}` answers it with a 404.
+ */
+function articleNamedInQuery (db: DbOrTx, idOrSlug: string, viewer: Principal): ArticleRow {
+  try {
+    return findVisibleArticle(db, idOrSlug, viewer)
+  } catch (error) {
+    if (error instanceof NotFound) throw invalid('querystring.article', 'is not an article you can see')
+    throw error
+  }
+}
+
 function moderationFilters (db: DbOrTx, query: CommentListQueryString, viewer: Principal): queries.ModerationFilters {
   const filters: queries.ModerationFilters = {}
   if (query.status !== undefined) filters.status = query.status
-  if (query.article !== undefined) {
-    const article = articleBySlugOrId(db, query.article)
-    if (article === undefined) throw invalid('querystring.article', `"${query.article}" is not an article`)
-    filters.articleId = article.id
-  }
+  if (query.article !== undefined) filters.articleId = articleNamedInQuery(db, query.article, viewer).id
   if (!hasRole(viewer, 'editor')) filters.onArticlesOf = viewer.authorId!
   return filters
 }
