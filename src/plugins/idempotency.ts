@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto'
-import { and, eq, lt } from 'drizzle-orm'
+import { and, eq, like, lt } from 'drizzle-orm'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import type { DbOrTx } from '../db/client.js'
+import type { Db, DbOrTx } from '../db/client.js'
 import { idempotencyKeys } from '../db/schema.js'
-import { Conflict, IdempotencyKeyReused, invalid } from '../errors.js'
+import { Conflict, IdempotencyKeyReused, invalid, SecretShownOnce } from '../errors.js'
 import { problems } from '../schemas.js'
 
 // `Idempotency-Key` on POST (draft-ietf-httpapi-idempotency-key-header): a script that
@@ -31,6 +31,19 @@ declare module 'fastify' {
   interface FastifyRequest {
     idempotency: { scope: string, key: string, digest: string } | null
   }
+  interface FastifyContextConfig {
+    /**
+     * The answer carries a secret (a new token's), which must never be at rest: only that the
+     * request succeeded and where its resource is are kept, and a replay says so (a 409
+     * `secret-shown-once` naming the resource) instead of repeating the answer.
+     */
+    secretInAnswer?: boolean
+  }
+}
+
+export interface IdempotencyOptions {
+  /** How often expired keys are deleted (default hourly); also once at start-up. */
+  purgeIntervalMs: number
 }
 
 function sha256 (text: string): string {
@@ -55,11 +68,53 @@ function hooksOf<T> (hooks: T | T[] | undefined): T[] {
   return hooks === undefined ? [] : Array.isArray(hooks) ? hooks : [hooks]
 }
 
+/** Deletes the answers kept longer than 24 hours. */
+function purgeExpired (db: DbOrTx, now = Date.now()): void {
+  db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, new Date(now - keptForMs).toISOString())).run()
+}
+
+/**
+ * Versions before issue 15 kept a new token's whole answer, secret included. Blanked at start-up,
+ * with secure_delete so the old bytes are overwritten rather than left in free pages, and
+ * checkpointed so the write-ahead log's copy reaches the file.
+ */
+function forgetStoredSecrets (db: Db): void {
+  const client = db.$client
+  client.pragma('secure_delete = ON')
+  try {
+    const { changes } = db.update(idempotencyKeys).set({ body: '' }).where(like(idempotencyKeys.body, '%"secret":"dl_%')).run()
+    if (changes > 0) client.pragma('wal_checkpoint(TRUNCATE)')
+  } finally {
+    client.pragma('secure_delete = OFF')
+  }
+}
+
+/** A replay of an answer that held a secret: what was created, never the secret. */
+function secretShownOnce (reply: FastifyReply, headers: Record<string, string>): Error {
+  const location = headers.location
+  if (location !== undefined) reply.header('location', location)
+  reply.header('idempotent-replayed', 'true')
+  const what = location === undefined ? 'The first request with this Idempotency-Key succeeded' : `The first request with this Idempotency-Key created ${location}`
+  return new SecretShownOnce(`${what}; its secret was in that answer only and is kept nowhere. If that answer was lost, revoke it and create another`)
+}
+
 function storedAnswer (db: DbOrTx, scope: string, key: string): typeof idempotencyKeys.$inferSelect | undefined {
   return db.select().from(idempotencyKeys).where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key))).get() ?? undefined
 }
 
-export default fp(async function idempotencyPlugin (app) {
+export default fp<IdempotencyOptions>(async function idempotencyPlugin (app, options) {
+  forgetStoredSecrets(app.db)
+  purgeExpired(app.db)
+  const purging = setInterval(() => {
+    try {
+      purgeExpired(app.db)
+    } catch (error) {
+      // A busy or full database: the next round, or the next keyed request, tries again.
+      app.log.warn({ err: error }, 'could not purge expired idempotency keys')
+    }
+  }, options.purgeIntervalMs).unref()
+  app.addHook('onClose', () => { clearInterval(purging) })
+
   // Requests with a key whose first answer is still being worked out (an import streams for a while).
   const inFlight = new Set<string>()
   app.decorateRequest('idempotency', null)
@@ -75,6 +130,7 @@ export default fp(async function idempotencyPlugin (app) {
     if (stored !== undefined && stored.createdAt > since) {
       if (stored.requestDigest !== digest) throw new IdempotencyKeyReused('This Idempotency-Key was used for a different request; use a new key for a new request')
       const headers = JSON.parse(stored.headers) as Record<string, string>
+      if (request.routeOptions.config.secretInAnswer === true) throw secretShownOnce(reply, headers)
       return reply.code(stored.status).headers({ ...headers, 'idempotent-replayed': 'true' }).send(stored.body)
     }
     if (inFlight.has(`${scope} ${key}`)) throw new Conflict('A request with this Idempotency-Key is still being processed; retry when it has finished')
@@ -88,14 +144,16 @@ export default fp(async function idempotencyPlugin (app) {
     // Only successes are kept: a failed request may be fixed and sent again with its key.
     if (reply.statusCode < 300 && typeof payload === 'string') {
       const now = new Date()
-      const headers = Object.fromEntries(replayedHeaders.flatMap((name) => {
+      const secret = request.routeOptions.config.secretInAnswer === true
+      const headers = Object.fromEntries((secret ? ['location'] : replayedHeaders).flatMap((name) => {
         const value = reply.getHeader(name)
         return value === undefined ? [] : [[name, String(value)]]
       }))
+      const body = secret ? '' : payload
       app.db.transaction((tx) => {
-        tx.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, new Date(now.getTime() - keptForMs).toISOString())).run()
-        tx.insert(idempotencyKeys).values({ scope: pending.scope, key: pending.key, requestDigest: pending.digest, status: reply.statusCode, headers: JSON.stringify(headers), body: payload, createdAt: now.toISOString() })
-          .onConflictDoUpdate({ target: [idempotencyKeys.scope, idempotencyKeys.key], set: { requestDigest: pending.digest, status: reply.statusCode, headers: JSON.stringify(headers), body: payload, createdAt: now.toISOString() } })
+        purgeExpired(tx, now.getTime())
+        tx.insert(idempotencyKeys).values({ scope: pending.scope, key: pending.key, requestDigest: pending.digest, status: reply.statusCode, headers: JSON.stringify(headers), body, createdAt: now.toISOString() })
+          .onConflictDoUpdate({ target: [idempotencyKeys.scope, idempotencyKeys.key], set: { requestDigest: pending.digest, status: reply.statusCode, headers: JSON.stringify(headers), body, createdAt: now.toISOString() } })
           .run()
       })
     }
