@@ -1,10 +1,12 @@
-import { createHash } from 'node:crypto'
+import { createHash, type Hash } from 'node:crypto'
+import { pipeline, Transform, type Readable } from 'node:stream'
 import { and, eq, like, lt } from 'drizzle-orm'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Db, DbOrTx } from '../db/client.js'
 import { idempotencyKeys } from '../db/schema.js'
-import { Conflict, IdempotencyKeyReused, invalid, SecretShownOnce } from '../errors.js'
+import { writeIfFree } from '../db/write-if-free.js'
+import { Conflict, IdempotencyKeyReused, invalid, PayloadTooLarge, SecretShownOnce } from '../errors.js'
 import { problems } from '../schemas.js'
 
 // `Idempotency-Key` on POST (draft-ietf-httpapi-idempotency-key-header): a script that
@@ -29,7 +31,8 @@ const IdempotencyHeaders = {
 
 declare module 'fastify' {
   interface FastifyRequest {
-    idempotency: { scope: string, key: string, digest: string } | null
+    /** `digest` is null while (or when) a streamed body has not been read to its end. */
+    idempotency: { scope: string, key: string, digest: () => string | null } | null
   }
   interface FastifyContextConfig {
     /**
@@ -57,11 +60,54 @@ function scopeOf (request: FastifyRequest): string {
   return `anonymous:${sha256(request.ip)}`
 }
 
-/** What a retry must repeat exactly. A streamed body (an import) is known by its length only. */
+/** What a retry must repeat exactly: the method, the URL and the body. */
+function requestHash (request: FastifyRequest): Hash {
+  return createHash('sha256').update(`${request.method} ${request.url}\n`)
+}
+
+function isStream (body: unknown): body is Readable {
+  return body !== null && typeof body === 'object' && typeof (body as { pipe?: unknown }).pipe === 'function'
+}
+
 function digestOf (request: FastifyRequest): string {
   const body = request.body
-  const content = typeof body === 'string' ? body : body !== null && typeof body === 'object' && typeof (body as { pipe?: unknown }).pipe === 'function' ? `stream:${request.headers['content-length'] ?? ''}` : JSON.stringify(body ?? null)
-  return sha256(`${request.method} ${request.url}\n${content}`)
+  return requestHash(request).update(typeof body === 'string' ? body : JSON.stringify(body ?? null)).digest('hex')
+}
+
+/** Reads a streamed body (an import) to its end, for its digest. */
+async function digestOfStream (request: FastifyRequest, body: Readable): Promise<string> {
+  const hash = requestHash(request)
+  const limit = request.routeOptions.bodyLimit
+  let received = 0
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    received += chunk.length
+    if (received > limit) throw new PayloadTooLarge(`The request body may be at most ${limit} bytes`)
+    hash.update(chunk)
+  }
+  return hash.digest('hex')
+}
+
+/**
+ * Hands the route a streamed body that hashes what passes through it, so a file of any size
+ * is known by its content without being held: the digest exists once the route has read it all.
+ */
+function hashAsRead (request: FastifyRequest, body: Readable): () => string | null {
+  const hash = requestHash(request)
+  let digest: string | null = null
+  const hashing = new Transform({
+    transform (chunk: Buffer, _encoding, callback) {
+      hash.update(chunk)
+      callback(null, chunk)
+    },
+    flush (callback) {
+      digest = hash.digest('hex')
+      callback()
+    }
+  })
+  // An error on the way (the client went away) reaches the route through `hashing`.
+  pipeline(body, hashing, () => {})
+  request.body = hashing
+  return () => digest
 }
 
 function hooksOf<T> (hooks: T | T[] | undefined): T[] {
@@ -106,10 +152,10 @@ export default fp<IdempotencyOptions>(async function idempotencyPlugin (app, opt
   forgetStoredSecrets(app.db)
   purgeExpired(app.db)
   const purging = setInterval(() => {
+    // Skipped while another process writes: the next round, or the next keyed request, purges.
     try {
-      purgeExpired(app.db)
+      writeIfFree(app.db, (tx) => { purgeExpired(tx) })
     } catch (error) {
-      // A busy or full database: the next round, or the next keyed request, tries again.
       app.log.warn({ err: error }, 'could not purge expired idempotency keys')
     }
   }, options.purgeIntervalMs).unref()
@@ -124,10 +170,11 @@ export default fp<IdempotencyOptions>(async function idempotencyPlugin (app, opt
     if (key === undefined) return
     if (typeof key !== 'string') throw invalid('headers.idempotency-key', 'must be given once')
     const scope = scopeOf(request)
-    const digest = digestOf(request)
+    const body = request.body
     const since = new Date(Date.now() - keptForMs).toISOString()
     const stored = storedAnswer(app.db, scope, key)
     if (stored !== undefined && stored.createdAt > since) {
+      const digest = isStream(body) ? await digestOfStream(request, body) : digestOf(request)
       if (stored.requestDigest !== digest) throw new IdempotencyKeyReused('This Idempotency-Key was used for a different request; use a new key for a new request')
       const headers = JSON.parse(stored.headers) as Record<string, string>
       if (request.routeOptions.config.secretInAnswer === true) throw secretShownOnce(reply, headers)
@@ -135,14 +182,17 @@ export default fp<IdempotencyOptions>(async function idempotencyPlugin (app, opt
     }
     if (inFlight.has(`${scope} ${key}`)) throw new Conflict('A request with this Idempotency-Key is still being processed; retry when it has finished')
     inFlight.add(`${scope} ${key}`)
-    request.idempotency = { scope, key, digest }
+    const known = isStream(body) ? null : digestOf(request)
+    request.idempotency = { scope, key, digest: isStream(body) ? hashAsRead(request, body) : () => known }
   }
 
   async function keepAnswer (request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> {
     const pending = request.idempotency
     if (pending === null) return payload
-    // Only successes are kept: a failed request may be fixed and sent again with its key.
-    if (reply.statusCode < 300 && typeof payload === 'string') {
+    const digest = pending.digest()
+    // Only successes are kept: a failed request may be fixed and sent again with its key. A
+    // body the route did not read to its end has no digest to match a retry against.
+    if (reply.statusCode < 300 && typeof payload === 'string' && digest !== null) {
       const now = new Date()
       const secret = request.routeOptions.config.secretInAnswer === true
       const headers = Object.fromEntries((secret ? ['location'] : replayedHeaders).flatMap((name) => {
@@ -152,8 +202,8 @@ export default fp<IdempotencyOptions>(async function idempotencyPlugin (app, opt
       const body = secret ? '' : payload
       app.db.transaction((tx) => {
         purgeExpired(tx, now.getTime())
-        tx.insert(idempotencyKeys).values({ scope: pending.scope, key: pending.key, requestDigest: pending.digest, status: reply.statusCode, headers: JSON.stringify(headers), body, createdAt: now.toISOString() })
-          .onConflictDoUpdate({ target: [idempotencyKeys.scope, idempotencyKeys.key], set: { requestDigest: pending.digest, status: reply.statusCode, headers: JSON.stringify(headers), body, createdAt: now.toISOString() } })
+        tx.insert(idempotencyKeys).values({ scope: pending.scope, key: pending.key, requestDigest: digest, status: reply.statusCode, headers: JSON.stringify(headers), body, createdAt: now.toISOString() })
+          .onConflictDoUpdate({ target: [idempotencyKeys.scope, idempotencyKeys.key], set: { requestDigest: digest, status: reply.statusCode, headers: JSON.stringify(headers), body, createdAt: now.toISOString() } })
           .run()
       })
     }
