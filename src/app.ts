@@ -71,6 +71,8 @@ export interface AppOptions {
    * `request.ip` is the client X-Forwarded-For names, for every per-client limit. Default: none.
    */
   trustProxy?: string[]
+  /** How often expired Idempotency-Key answers are deleted (default hourly; lowered by tests). */
+  idempotencyPurgeIntervalMs?: number
 }
 
 type ValidatorFactory = NonNullable<NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>['buildValidator']>
@@ -144,7 +146,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   })
   await app.register(auth, { adminToken: options.adminToken })
   await app.register(httpCache)
-  await app.register(idempotency)
+  await app.register(idempotency, { purgeIntervalMs: options.idempotencyPurgeIntervalMs ?? 3_600_000 })
   for (const schema of [...sharedSchemas, ...articleSchemas, ...authorSchemas, ...commentSchemas, ...daySchemas, ...labelSchemas, ...tokenSchemas, ...feedSchemas, ...importSchemas, ...revisionSchemas, ...trashSchemas]) app.addSchema(schema)
   await app.register(openapi)
   app.addHook('onRoute', (route) => {

@@ -1,10 +1,12 @@
-import { createHash } from 'node:crypto'
-import { and, eq, lt } from 'drizzle-orm'
+import { createHash, type Hash } from 'node:crypto'
+import { pipeline, Transform, type Readable } from 'node:stream'
+import { and, eq, like, lt } from 'drizzle-orm'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import type { DbOrTx } from '../db/client.js'
+import type { Db, DbOrTx } from '../db/client.js'
 import { idempotencyKeys } from '../db/schema.js'
-import { Conflict, IdempotencyKeyReused, invalid } from '../errors.js'
+import { writeIfFree } from '../db/write-if-free.js'
+import { Conflict, IdempotencyKeyReused, invalid, PayloadTooLarge, SecretShownOnce } from '../errors.js'
 import { problems } from '../schemas.js'
 
 // `Idempotency-Key` on POST (draft-ietf-httpapi-idempotency-key-header): a script that
@@ -29,8 +31,22 @@ const IdempotencyHeaders = {
 
 declare module 'fastify' {
   interface FastifyRequest {
-    idempotency: { scope: string, key: string, digest: string } | null
+    /** `digest` is null while (or when) a streamed body has not been read to its end. */
+    idempotency: { scope: string, key: string, digest: () => string | null } | null
   }
+  interface FastifyContextConfig {
+    /**
+     * The answer carries a secret (a new token's), which must never be at rest: only that the
+     * request succeeded and where its resource is are kept, and a replay says so (a 409
+     * `secret-shown-once` naming the resource) instead of repeating the answer.
+     */
+    secretInAnswer?: boolean
+  }
+}
+
+export interface IdempotencyOptions {
+  /** How often expired keys are deleted (default hourly); also once at start-up. */
+  purgeIntervalMs: number
 }
 
 function sha256 (text: string): string {
@@ -44,22 +60,107 @@ function scopeOf (request: FastifyRequest): string {
   return `anonymous:${sha256(request.ip)}`
 }
 
-/** What a retry must repeat exactly. A streamed body (an import) is known by its length only. */
+/** What a retry must repeat exactly: the method, the URL and the body. */
+function requestHash (request: FastifyRequest): Hash {
+  return createHash('sha256').update(`${request.method} ${request.url}\n`)
+}
+
+function isStream (body: unknown): body is Readable {
+  return body !== null && typeof body === 'object' && typeof (body as { pipe?: unknown }).pipe === 'function'
+}
+
 function digestOf (request: FastifyRequest): string {
   const body = request.body
-  const content = typeof body === 'string' ? body : body !== null && typeof body === 'object' && typeof (body as { pipe?: unknown }).pipe === 'function' ? `stream:${request.headers['content-length'] ?? ''}` : JSON.stringify(body ?? null)
-  return sha256(`${request.method} ${request.url}\n${content}`)
+  return requestHash(request).update(typeof body === 'string' ? body : JSON.stringify(body ?? null)).digest('hex')
+}
+
+/** Reads a streamed body (an import) to its end, for its digest. */
+async function digestOfStream (request: FastifyRequest, body: Readable): Promise<string> {
+  const hash = requestHash(request)
+  const limit = request.routeOptions.bodyLimit
+  let received = 0
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    received += chunk.length
+    if (received > limit) throw new PayloadTooLarge(`The request body may be at most ${limit} bytes`)
+    hash.update(chunk)
+  }
+  return hash.digest('hex')
+}
+
+/**
+ * Hands the route a streamed body that hashes what passes through it, so a file of any size
+ * is known by its content without being held: the digest exists once the route has read it all.
+ */
+function hashAsRead (request: FastifyRequest, body: Readable): () => string | null {
+  const hash = requestHash(request)
+  let digest: string | null = null
+  const hashing = new Transform({
+    transform (chunk: Buffer, _encoding, callback) {
+      hash.update(chunk)
+      callback(null, chunk)
+    },
+    flush (callback) {
+      digest = hash.digest('hex')
+      callback()
+    }
+  })
+  // An error on the way (the client went away) reaches the route through `hashing`.
+  pipeline(body, hashing, () => {})
+  request.body = hashing
+  return () => digest
 }
 
 function hooksOf<T> (hooks: T | T[] | undefined): T[] {
   return hooks === undefined ? [] : Array.isArray(hooks) ? hooks : [hooks]
 }
 
+/** Deletes the answers kept longer than 24 hours. */
+function purgeExpired (db: DbOrTx, now = Date.now()): void {
+  db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, new Date(now - keptForMs).toISOString())).run()
+}
+
+/**
+ * Versions before issue 15 kept a new token's whole answer, secret included. Blanked at start-up,
+ * with secure_delete so the old bytes are overwritten rather than left in free pages, and
+ * checkpointed so the write-ahead log's copy reaches the file.
+ */
+function forgetStoredSecrets (db: Db): void {
+  const client = db.$client
+  client.pragma('secure_delete = ON')
+  try {
+    const { changes } = db.update(idempotencyKeys).set({ body: '' }).where(like(idempotencyKeys.body, '%"secret":"dl_%')).run()
+    if (changes > 0) client.pragma('wal_checkpoint(TRUNCATE)')
+  } finally {
+    client.pragma('secure_delete = OFF')
+  }
+}
+
+/** A replay of an answer that held a secret: what was created, never the secret. */
+function secretShownOnce (reply: FastifyReply, headers: Record<string, string>): Error {
+  const location = headers.location
+  if (location !== undefined) reply.header('location', location)
+  reply.header('idempotent-replayed', 'true')
+  const what = location === undefined ? 'The first request with this Idempotency-Key succeeded' : `The first request with this Idempotency-Key created ${location}`
+  return new SecretShownOnce(`${what}; its secret was in that answer only and is kept nowhere. If that answer was lost, revoke it and create another`)
+}
+
 function storedAnswer (db: DbOrTx, scope: string, key: string): typeof idempotencyKeys.$inferSelect | undefined {
   return db.select().from(idempotencyKeys).where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key))).get() ?? undefined
 }
 
-export default fp(async function idempotencyPlugin (app) {
+export default fp<IdempotencyOptions>(async function idempotencyPlugin (app, options) {
+  forgetStoredSecrets(app.db)
+  purgeExpired(app.db)
+  const purging = setInterval(() => {
+    // Skipped while another process writes: the next round, or the next keyed request, purges.
+    try {
+      writeIfFree(app.db, (tx) => { purgeExpired(tx) })
+    } catch (error) {
+      app.log.warn({ err: error }, 'could not purge expired idempotency keys')
+    }
+  }, options.purgeIntervalMs).unref()
+  app.addHook('onClose', () => { clearInterval(purging) })
+
   // Requests with a key whose first answer is still being worked out (an import streams for a while).
   const inFlight = new Set<string>()
   app.decorateRequest('idempotency', null)
@@ -69,33 +170,40 @@ export default fp(async function idempotencyPlugin (app) {
     if (key === undefined) return
     if (typeof key !== 'string') throw invalid('headers.idempotency-key', 'must be given once')
     const scope = scopeOf(request)
-    const digest = digestOf(request)
+    const body = request.body
     const since = new Date(Date.now() - keptForMs).toISOString()
     const stored = storedAnswer(app.db, scope, key)
     if (stored !== undefined && stored.createdAt > since) {
+      const digest = isStream(body) ? await digestOfStream(request, body) : digestOf(request)
       if (stored.requestDigest !== digest) throw new IdempotencyKeyReused('This Idempotency-Key was used for a different request; use a new key for a new request')
       const headers = JSON.parse(stored.headers) as Record<string, string>
+      if (request.routeOptions.config.secretInAnswer === true) throw secretShownOnce(reply, headers)
       return reply.code(stored.status).headers({ ...headers, 'idempotent-replayed': 'true' }).send(stored.body)
     }
     if (inFlight.has(`${scope} ${key}`)) throw new Conflict('A request with this Idempotency-Key is still being processed; retry when it has finished')
     inFlight.add(`${scope} ${key}`)
-    request.idempotency = { scope, key, digest }
+    const known = isStream(body) ? null : digestOf(request)
+    request.idempotency = { scope, key, digest: isStream(body) ? hashAsRead(request, body) : () => known }
   }
 
   async function keepAnswer (request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> {
     const pending = request.idempotency
     if (pending === null) return payload
-    // Only successes are kept: a failed request may be fixed and sent again with its key.
-    if (reply.statusCode < 300 && typeof payload === 'string') {
+    const digest = pending.digest()
+    // Only successes are kept: a failed request may be fixed and sent again with its key. A
+    // body the route did not read to its end has no digest to match a retry against.
+    if (reply.statusCode < 300 && typeof payload === 'string' && digest !== null) {
       const now = new Date()
-      const headers = Object.fromEntries(replayedHeaders.flatMap((name) => {
+      const secret = request.routeOptions.config.secretInAnswer === true
+      const headers = Object.fromEntries((secret ? ['location'] : replayedHeaders).flatMap((name) => {
         const value = reply.getHeader(name)
         return value === undefined ? [] : [[name, String(value)]]
       }))
+      const body = secret ? '' : payload
       app.db.transaction((tx) => {
-        tx.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, new Date(now.getTime() - keptForMs).toISOString())).run()
-        tx.insert(idempotencyKeys).values({ scope: pending.scope, key: pending.key, requestDigest: pending.digest, status: reply.statusCode, headers: JSON.stringify(headers), body: payload, createdAt: now.toISOString() })
-          .onConflictDoUpdate({ target: [idempotencyKeys.scope, idempotencyKeys.key], set: { requestDigest: pending.digest, status: reply.statusCode, headers: JSON.stringify(headers), body: payload, createdAt: now.toISOString() } })
+        purgeExpired(tx, now.getTime())
+        tx.insert(idempotencyKeys).values({ scope: pending.scope, key: pending.key, requestDigest: digest, status: reply.statusCode, headers: JSON.stringify(headers), body, createdAt: now.toISOString() })
+          .onConflictDoUpdate({ target: [idempotencyKeys.scope, idempotencyKeys.key], set: { requestDigest: digest, status: reply.statusCode, headers: JSON.stringify(headers), body, createdAt: now.toISOString() } })
           .run()
       })
     }

@@ -1,5 +1,9 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
-import { adminSecret, bearer, build, createAuthor, request, tokenFor } from '../helper.js'
+import { backupDatabase } from '../../src/cli/backup.js'
+import { adminSecret, bearer, build, createAuthor, request, tempDatabase, tokenFor } from '../helper.js'
 
 const key = (name: string): Record<string, string> => ({ 'idempotency-key': `test-${name}-0f8a3c` })
 
@@ -77,4 +81,77 @@ t.test('a malformed key is a 400 naming the header', async (t) => {
   const response = await request(app, t, { method: 'POST', url: '/v1/authors', headers: { ...bearer(adminSecret), 'idempotency-key': 'has spaces in it' }, payload: { name: 'Nobody' } })
   t.equal(response.statusCode, 400)
   t.equal(response.json().errors[0].path, 'headers.idempotency-key')
+})
+
+/** Everything SQLite keeps of the database on disk: the file and its write-ahead log. */
+function bytesOnDisk (path: string): string {
+  return [path, `${path}-wal`].filter((file) => existsSync(file)).map((file) => readFileSync(file).toString('latin1')).join('')
+}
+
+t.test('a token created with an Idempotency-Key: the secret is never kept, and a retry says it was shown once', async (t) => {
+  const path = tempDatabase(t)
+  const app = await build(t, { databaseUrl: path })
+  const headers = { ...bearer(adminSecret), ...key('token') }
+  const created = await request(app, t, { method: 'POST', url: '/v1/tokens', headers, payload: { role: 'editor', name: 'Deploy script' } })
+  t.equal(created.statusCode, 201)
+  const { secret, id } = created.json()
+  t.match(secret, /^dl_/)
+  const randomPart = secret.slice(3)
+
+  const rows = app.db.$client.prepare('select * from idempotency_keys').all()
+  t.equal(rows.length, 1, 'the key is remembered')
+  t.notOk(JSON.stringify(rows).includes(randomPart), 'without the secret')
+  t.notOk(bytesOnDisk(path).includes(randomPart), 'the secret is nowhere in the database files')
+
+  const retry = await request(app, t, { method: 'POST', url: '/v1/tokens', headers, payload: { role: 'editor', name: 'Deploy script' } })
+  t.equal(retry.statusCode, 409, 'a retry does not hand the secret out again')
+  t.equal(retry.json().type, 'https://dateline.dev/problems/secret-shown-once')
+  t.match(retry.json().detail, `/v1/tokens/${id}`, 'it names the token that was created')
+  t.equal(retry.headers.location, `/v1/tokens/${id}`)
+  t.equal(retry.headers['idempotent-replayed'], 'true')
+  t.notOk(retry.body.includes(randomPart))
+  const tokens = await request(app, t, { method: 'GET', url: '/v1/tokens', headers: bearer(adminSecret) })
+  t.equal(tokens.json().meta.total, 1, 'and creates no second token')
+
+  const backup = join(dirname(path), 'backup.db')
+  await backupDatabase(path, backup, { force: false })
+  t.notOk(readFileSync(backup).toString('latin1').includes(randomPart), 'a backup does not hold the secret')
+})
+
+t.test('expired keys are purged at start-up, before any keyed request', async (t) => {
+  const path = tempDatabase(t)
+  const first = await build(t, { databaseUrl: path })
+  const author = await createAuthor(first, t, { name: 'Ida Empotent' })
+  const sent = await request(first, t, { method: 'POST', url: '/v1/articles', headers: { ...bearer(adminSecret), ...key('old') }, payload: { authorId: author.id, title: 'Long ago' } })
+  t.equal(sent.statusCode, 201)
+  // A day and a bit later, as far as the row can tell.
+  first.db.$client.prepare('update idempotency_keys set created_at = ?').run(new Date(Date.now() - 25 * 3600_000).toISOString())
+  await first.close()
+  const second = await build(t, { databaseUrl: path })
+  t.same(second.db.$client.prepare('select key from idempotency_keys').all(), [], 'gone once the server is up')
+})
+
+t.test('expired keys are purged on a timer, without another keyed request', async (t) => {
+  const app = await build(t, { idempotencyPurgeIntervalMs: 50 })
+  const author = await createAuthor(app, t, { name: 'Ida Empotent' })
+  const headers = { ...bearer(adminSecret), ...key('timer') }
+  await request(app, t, { method: 'POST', url: '/v1/articles', headers, payload: { authorId: author.id, title: 'Aging' } })
+  await request(app, t, { method: 'POST', url: '/v1/articles', headers: { ...headers, ...key('fresh') }, payload: { authorId: author.id, title: 'Fresh' } })
+  app.db.$client.prepare("update idempotency_keys set created_at = ? where key = 'test-timer-0f8a3c'").run(new Date(Date.now() - 25 * 3600_000).toISOString())
+  await sleep(300)
+  t.same(app.db.$client.prepare('select key from idempotency_keys').all(), [{ key: 'test-fresh-0f8a3c' }], 'the expired key is gone, the fresh one kept')
+})
+
+t.test('a token secret kept by an earlier version is wiped from the database at start-up', async (t) => {
+  const path = tempDatabase(t)
+  const first = await build(t, { databaseUrl: path })
+  const secret = `dl_${'Q'.repeat(20)}earlierVersion${'7'.repeat(9)}`
+  // What versions before issue 15 stored for POST /v1/tokens with a key.
+  first.db.$client.prepare('insert into idempotency_keys (scope, key, request_digest, status, headers, body, created_at) values (?, ?, ?, ?, ?, ?, ?)')
+    .run('admin', 'test-legacy', 'digest', 201, JSON.stringify({ location: '/v1/tokens/1' }), JSON.stringify({ id: 1, role: 'editor', secret }), new Date().toISOString())
+  await first.close()
+  t.ok(bytesOnDisk(path).includes(secret.slice(3)), 'the old answer is on disk before')
+  const second = await build(t, { databaseUrl: path })
+  t.same(second.db.$client.prepare('select key, body from idempotency_keys').all(), [{ key: 'test-legacy', body: '' }], 'the key is kept, its answer blanked')
+  t.notOk(bytesOnDisk(path).includes(secret.slice(3)), 'and the secret is nowhere in the files')
 })

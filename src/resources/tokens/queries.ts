@@ -1,5 +1,5 @@
-import { and, asc, count, eq, gt, isNull } from 'drizzle-orm'
-import type { DbOrTx } from '../../db/client.js'
+import { and, asc, count, eq, gt, isNull, sql } from 'drizzle-orm'
+import { preparedOnce, type DbOrTx } from '../../db/client.js'
 import { tokens } from '../../db/schema.js'
 
 export type TokenRow = typeof tokens.$inferSelect
@@ -9,10 +9,13 @@ export function insertToken (db: DbOrTx, row: NewTokenRow): TokenRow {
   return db.insert(tokens).values(row).returning().get()
 }
 
+// Every request with a token asks this, a guesser's included: built once, it is only run.
+const activeBySecretHash = preparedOnce((db) => db.select().from(tokens)
+  .where(and(eq(tokens.secretHash, sql.placeholder('secretHash')), isNull(tokens.revokedAt)))
+  .prepare())
+
 export function activeTokenBySecretHash (db: DbOrTx, secretHash: string): TokenRow | undefined {
-  return db.select().from(tokens)
-    .where(and(eq(tokens.secretHash, secretHash), isNull(tokens.revokedAt)))
-    .get()
+  return activeBySecretHash(db).get({ secretHash })
 }
 
 export function allTokens (db: DbOrTx): TokenRow[] {

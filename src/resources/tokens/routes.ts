@@ -24,11 +24,14 @@ const tokensRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => pageBody(reply, service.pageOfTokens(app.db, request.query)))
 
   app.post('', {
+    config: { secretInAnswer: true },
     schema: {
       tags,
       operationId: 'createToken',
       summary: 'Create an API token',
-      description: 'The answer carries the secret, once.',
+      description: 'The answer carries the secret, once: only its hash is stored. ' +
+        'Retried with the same `Idempotency-Key`, no second token is made and the answer is a 409 `secret-shown-once` problem ' +
+        'with the first token\'s `Location`, never the secret again (it is kept nowhere); if the first answer was lost, revoke that token and create another.',
       security: writeSecurity,
       body: ref(NewToken),
       response: { 201: answer(CreatedToken, 'created', 'The new token, with its secret'), ...problems(400, 401, 403, 413, 415) }

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { Db } from '../../db/client.js'
+import { writeIfFree } from '../../db/write-if-free.js'
 import type { TokenRole } from '../../db/schema.js'
 import { invalid } from '../../errors.js'
 import { mapPage, readPage, type Page, type PageRequest } from '../../lib/list.js'
@@ -127,10 +128,6 @@ export function authenticate (db: Db, secret: string, adminToken: string | null,
 // While another connection holds the write lock, the notes wait this long between tries.
 const retryAfterBusyMs = 1000
 
-function isBusy (error: unknown): boolean {
-  return /^SQLITE_(BUSY|LOCKED)/.test(String((error as { code?: unknown }).code))
-}
-
 /**
  * When tokens were last used, written off the request path: a request only notes the time in
  * memory, and the notes are written once the current I/O is done, without waiting for the
@@ -164,18 +161,12 @@ export class TokenUses {
   /** Writes every note in one transaction unless the lock is taken; true when nothing is left to try. */
   #tryWrite (): boolean {
     if (this.#pending.size === 0) return true
-    const client = this.db.$client
-    const busyTimeout = client.pragma('busy_timeout', { simple: true }) as number
-    client.pragma('busy_timeout = 0')
     const notes = [...this.#pending]
     try {
-      this.db.transaction((tx) => { for (const [id, at] of notes) queries.markTokenUsed(tx, id, at) })
+      if (!writeIfFree(this.db, (tx) => { for (const [id, at] of notes) queries.markTokenUsed(tx, id, at) })) return false
     } catch (error) {
-      if (isBusy(error)) return false
       // Not worth a retry, nor a crash (this runs on a timer): the next use notes it again.
       this.onError(error)
-    } finally {
-      client.pragma(`busy_timeout = ${busyTimeout}`)
     }
     for (const [id, at] of notes) if (this.#pending.get(id) === at) this.#pending.delete(id)
     return this.#pending.size === 0
