@@ -86,6 +86,19 @@ t.test('a thread 3,000 replies deep (imported, so past the depth cap) renders, f
   t.equal(flat.statusCode, 200)
 })
 
+t.test('at the largest depth setting a deep chain still serialises: the cap bounds the serialiser\'s recursion', async (t) => {
+  const app = await build(t, { commentDepth: 50 })
+  const author = await createAuthor(app, t, { name: 'Rhea Vision' })
+  const article = await publishedArticle(app, t, author.id)
+  const exported = (await request(app, t, { method: 'GET', url: '/v1/export', headers: admin })).body
+  const payload = `${exported.trimEnd()}\n${chainLines(article.id, 1, 500)}\n`
+  t.equal((await request(app, t, { method: 'POST', url: '/v1/import', headers: { ...admin, 'content-type': 'application/x-ndjson' }, payload })).statusCode, 200)
+  const threaded = await request(app, t, { method: 'GET', url: `/v1/articles/${article.id}/comments?thread=true` })
+  t.equal(threaded.statusCode, 200)
+  t.equal(depthOf(threaded.json().data), 50)
+  t.equal(countNodes(threaded.json().data), 500)
+})
+
 t.test('the reply depth cap', async (t) => {
   const app = await build(t, { commentsAutoApprove: true, commentDepth: 3 })
   const author = await createAuthor(app, t, { name: 'Rhea Vision' })

@@ -253,6 +253,49 @@ t.test('importing again does not bring back what an editor deleted', async (t) =
   t.equal((await get(app, t, '/v1/articles', admin)).json().meta.total, 0, 'nothing came back')
 })
 
+t.test('restoring after an import took a trashed comment\'s id renumbers the clashing comments, keeps their thread, and says so', async (t) => {
+  const app = await build(t, { commentsAutoApprove: true })
+  const { author, article } = await richArticle(app, t)
+  const [first, reply, replyToReply] = (await get(app, t, `/v1/comments?article=${article.id}&sort=createdAt`, admin)).json().data.map((item: { id: number }) => item.id)
+  const other = await createArticle(app, t, { authorId: author.id, title: 'Harbour wall', status: 'published', publishedAt: '2024-05-15T09:00:00Z' })
+  t.equal((await trash(app, t, article.id)).statusCode, 204)
+
+  // Our own export of another site: its comment ids are free here now, so the import keeps them.
+  const at = '2024-05-16T10:00:00.000Z'
+  const line = (id: number, parentId: number | null) => JSON.stringify({ type: 'comment', id, articleId: other.id, parentId, authorName: 'Imported', authorUrl: null, authorEmail: null, body: `<p>Imported ${id}</p>`, status: 'approved', createdAt: at, updatedAt: at })
+  const exported = (await get(app, t, '/v1/export', admin)).body
+  const payload = `${exported.trimEnd()}\n${line(reply, null)}\n${line(replyToReply, reply)}\n`
+  const imported = await request(app, t, { method: 'POST', url: '/v1/import', headers: { ...admin, 'content-type': 'application/x-ndjson' }, payload })
+  t.match(imported.json().counts.comments, { created: 2 })
+  const importedIds = (await get(app, t, `/v1/comments?article=${other.id}`, admin)).json().data.map((item: { id: number }) => item.id).sort()
+  t.same(importedIds, [reply, replyToReply].sort(), 'the import took two of the trashed comments\' ids')
+
+  const restored = await restore(app, t, article.id)
+  t.equal(restored.statusCode, 200, restored.body.slice(0, 300))
+  const renumbered = restored.json().renumberedComments as Array<{ from: number, to: number }>
+  t.same(renumbered.map((change) => change.from), [reply, replyToReply], 'the answer lists the comments that got new ids')
+  const newId = new Map(renumbered.map((change) => [change.from, change.to]))
+  t.notOk([reply, replyToReply].includes(newId.get(reply)!), 'with ids of their own')
+
+  const thread = (await get(app, t, `/v1/articles/${article.id}/comments?thread=true`)).json().data as Thread[]
+  t.same(thread.map((node) => node.id), [first], 'the comment whose id was free keeps it')
+  t.same(thread[0]!.replies.map((node) => [node.id, node.parentId]), [[newId.get(reply), first]])
+  t.same(thread[0]!.replies[0]!.replies.map((node) => [node.id, node.parentId]), [[newId.get(replyToReply), newId.get(reply)]], 'the thread holds together')
+  t.equal(thread[0]!.replies[0]!.body, '<p>A reply.</p>')
+  const imports = (await get(app, t, `/v1/articles/${other.id}/comments`)).json().data.map((item: { id: number, body: string }) => [item.id, item.body])
+  t.same(imports.sort(), [[reply, `<p>Imported ${reply}</p>`], [replyToReply, `<p>Imported ${replyToReply}</p>`]].sort(), 'the imported comments keep theirs')
+
+  const again = await restore(app, t, article.id)
+  t.equal(again.statusCode, 404)
+})
+
+t.test('a restore with no clash renumbers nothing', async (t) => {
+  const app = await build(t, { commentsAutoApprove: true })
+  const { article } = await richArticle(app, t)
+  await trash(app, t, article.id)
+  t.same((await restore(app, t, article.id)).json().renumberedComments, [])
+})
+
 t.test('bad input to the trash is a 4xx naming it', async (t) => {
   const app = await build(t)
   const list = await get(app, t, '/v1/trash?limit=0', admin)

@@ -19,6 +19,7 @@ import { toFtsQuery, type FtsQuery } from '../../search/query.js'
 import { assertMayReadHistory, findOne as revisionOf, keepRevision } from '../revisions/service.js'
 import type { Principal } from '../tokens/service.js'
 import { slugInTrash } from '../trash/queries.js'
+import type { Renumbered } from '../trash/queries.js'
 import { restore as restoreTrashed, trashArticle } from '../trash/service.js'
 import * as queries from './queries.js'
 import {
@@ -413,12 +414,12 @@ export function removeOne (db: Db, settings: Pick<SiteSettings, 'trashDays'>, id
 }
 
 /** Brings an article back from the trash and answers it as a read would. */
-export function restoreFromTrash (db: Db, settings: Pick<SiteSettings, 'timezone'>, idOrSlug: string, viewer: Principal, ifMatch: string | undefined): { article: ArticleBody, version: string } {
-  const id = restoreTrashed(db, settings.timezone, idOrSlug, viewer, ifMatch)
+export function restoreFromTrash (db: Db, settings: Pick<SiteSettings, 'timezone'>, idOrSlug: string, viewer: Principal, ifMatch: string | undefined): { article: ArticleBody, version: string, renumberedComments: Renumbered[] } {
+  const { id, renumberedComments } = restoreTrashed(db, settings.timezone, idOrSlug, viewer, ifMatch)
   // It may come back scheduled, or with its time since passed.
   schedulesChanged(db)
   publishDueArticles(db)
-  return findOne(db, String(id), viewer, {})
+  return { ...findOne(db, String(id), viewer, {}), renumberedComments }
 }
 
 /**

@@ -40,10 +40,11 @@ export const Comment = Type.Object(commentProperties, {
 })
 export type CommentBody = Static<typeof Comment>
 
-// Replies nest to any depth: the schema refers to itself.
+// The schema refers to itself; the serialiser recurses once a level, so the depth cap
+// (DATELINE_COMMENT_DEPTH) is what bounds it.
 export const CommentThread = Type.Object({
   ...commentProperties,
-  replies: Type.Array(Type.Unsafe<unknown>({ $ref: 'CommentThread' }), { description: 'Approved replies, oldest first' })
+  replies: Type.Array(Type.Unsafe<unknown>({ $ref: 'CommentThread' }), { description: 'Approved replies, oldest first. At the deepest level (`DATELINE_COMMENT_DEPTH`) the replies to these replies are listed here too, each with its own `parentId`.' })
 }, {
   $id: 'CommentThread',
   additionalProperties: false,

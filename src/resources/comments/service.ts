@@ -48,8 +48,8 @@ interface Placed { thread: CommentThreadBody, level: number, holder: Placed | nu
 /**
  * Nests replies under their parents, keeping each level in the order given. Breadth first
  * and without recursion, so a chain thousands deep (imported, or from before the cap) cannot
- * exhaust the stack; below `depth` levels replies join their parent's siblings, the way
- * they are posted now, which also bounds the recursion of the response serialiser.
+ * exhaust the stack. A reply to a comment at level `depth` joins that comment's siblings,
+ * where it would be posted now; that also bounds the response serialiser's recursion.
  */
 function nest (roots: queries.CommentRow[], replies: queries.CommentRow[], showEmail: boolean, depth: number): CommentThreadBody[] {
   const byParent = new Map<number, queries.CommentRow[]>()
@@ -83,7 +83,8 @@ function nest (roots: queries.CommentRow[], replies: queries.CommentRow[], showE
 
 /**
  * An article's approved comments, oldest first. With `thread`, pages count top-level
- * comments and each carries its approved replies at any depth (two queries in all).
+ * comments and each carries its approved replies, nested down to the depth cap (two
+ * queries in all).
  */
 export function listForArticle (db: Db, settings: Pick<SiteSettings, 'commentDepth'>, idOrSlug: string, query: ArticleCommentsQueryString, viewer: Principal | null): Page<CommentBody | CommentThreadBody> {
   publishDueArticles(db)
@@ -227,6 +228,8 @@ function moderationFilters (db: DbOrTx, query: CommentListQueryString, viewer: P
 
 /** The moderation queue: every comment in every status, newest first by default. */
 export function listForModeration (db: Db, query: CommentListQueryString, viewer: Principal): Page<CommentBody> {
+  // A filter by an article due to be published finds it as readers would.
+  publishDueArticles(db)
   const sort = parseSort(query.sort, commentSortFields, '-createdAt')
   const filters = moderationFilters(db, query, viewer)
   const columns = queries.sortColumns(sort)

@@ -78,15 +78,30 @@ export function reinsertArticle (db: DbOrTx, row: ArticleRow): ArticleRow {
   return db.insert(articles).values(row).returning().get()
 }
 
+/** A restored comment whose id an import took while it was in the trash. */
+export interface Renumbered { from: number, to: number }
+
 /**
- * Puts comments back under their own ids. Parents are linked in a second pass: a reply may
+ * Puts comments back under their own ids where those are still free; an import may have
+ * taken one meanwhile, and that comment gets a new id (after the others are in, so it takes
+ * none of theirs). Parents are linked in a second pass, through the new ids: a reply may
  * have been moved under a comment written after it, so no insertion order fits every thread.
  */
-export function reinsertComments (db: DbOrTx, rows: CommentRow[]): void {
-  for (const row of rows) db.insert(comments).values({ ...row, parentId: null }).run()
+export function reinsertComments (db: DbOrTx, rows: CommentRow[]): Renumbered[] {
+  const taken = (id: number) => db.select({ id: comments.id }).from(comments).where(eq(comments.id, id)).get() !== undefined
+  const clashing = rows.filter((row) => taken(row.id))
+  const newIds = new Map<number, number>()
   for (const row of rows) {
-    if (row.parentId !== null) db.update(comments).set({ parentId: row.parentId }).where(eq(comments.id, row.id)).run()
+    if (!clashing.includes(row)) db.insert(comments).values({ ...row, parentId: null }).run()
   }
+  for (const { id, ...row } of clashing) {
+    newIds.set(id, db.insert(comments).values({ ...row, parentId: null }).returning({ id: comments.id }).get().id)
+  }
+  for (const row of rows) {
+    if (row.parentId === null) continue
+    db.update(comments).set({ parentId: newIds.get(row.parentId) ?? row.parentId }).where(eq(comments.id, newIds.get(row.id) ?? row.id)).run()
+  }
+  return clashing.map((row) => ({ from: row.id, to: newIds.get(row.id)! }))
 }
 
 export function reinsertRevisions (db: DbOrTx, rows: RevisionRow[]): void {

@@ -1,9 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { pageBody, writeSecurity } from '../../lib/responses.js'
 import { answer, deleted, IdOrSlugParams, IfMatchHeaders, NoQuery, notModified, problems } from '../../schemas.js'
-import { Article } from '../articles/schemas.js'
 import { restoreFromTrash } from '../articles/service.js'
-import { TrashedArticle, TrashedArticleList, TrashListQuery } from './schemas.js'
+import { RestoredArticle, TrashedArticle, TrashedArticleList, TrashListQuery } from './schemas.js'
 import * as service from './service.js'
 
 const tags = ['trash']
@@ -60,16 +59,16 @@ const trashRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       operationId: 'restoreArticle',
       summary: 'Restore a deleted article',
-      description: 'Puts it back as it was — same id, slug, status, labels, comments and revisions — with its version one up. `If-Match` takes the ETag of the trashed article. An author token may restore only its own drafts.',
+      description: 'Puts it back as it was — same id, slug, status, labels, comments and revisions — with its version one up. A comment whose id an import took meanwhile comes back under a new one, listed in `renumberedComments`. `If-Match` takes the ETag of the trashed article. An author token may restore only its own drafts.',
       security: writeSecurity,
       params: IdOrSlugParams,
       headers: IfMatchHeaders,
-      response: { 200: answer(Article, 'single', 'The article, restored'), ...problems(400, 401, 403, 404, 412) }
+      response: { 200: answer(RestoredArticle, 'single', 'The article, restored'), ...problems(400, 401, 403, 404, 412) }
     }
   }, async (request, reply) => {
-    const { article, version } = restoreFromTrash(app.db, app.settings, request.params.id, request.principal!, request.headers['if-match'])
+    const { article, version, renumberedComments } = restoreFromTrash(app.db, app.settings, request.params.id, request.principal!, request.headers['if-match'])
     reply.resourceVersion = version
-    return article
+    return { ...article, renumberedComments }
   })
 
   app.delete('/:id', {

@@ -1,4 +1,5 @@
 import { ListMeta, pageQuery, ref, Timestamp, Type, type Static } from '../../schemas.js'
+import { Article } from '../articles/schemas.js'
 
 const summary = {
   id: Type.Integer({ minimum: 1, description: 'The article\'s id, which it gets back on restore' }),
@@ -28,6 +29,18 @@ export const TrashedArticleList = Type.Object({
   meta: ref(ListMeta)
 }, { $id: 'TrashedArticleList', additionalProperties: false })
 
+// The article as `GET /v1/articles/{id}` gives it, and what the restore had to change.
+export const RestoredArticle = Type.Object({
+  ...Article.properties,
+  renumberedComments: Type.Array(Type.Object({
+    from: Type.Integer({ minimum: 1, description: 'The id it had before it was deleted' }),
+    to: Type.Integer({ minimum: 1, description: 'Its id now' })
+  }, { additionalProperties: false }), {
+    description: 'Comments that came back under a new id because an import took theirs while the article was in the trash (replies follow them); usually empty',
+    examples: [[{ from: 41, to: 97 }]]
+  })
+}, { $id: 'RestoredArticle', additionalProperties: false })
+
 export const TrashListQuery = Type.Object({
   limit: pageQuery.limit,
   offset: pageQuery.offset
@@ -37,4 +50,4 @@ export type TrashedArticleBody = Static<typeof TrashedArticle>
 export type TrashedArticleSummaryBody = Static<typeof TrashedArticleSummary>
 export type TrashListQueryString = Static<typeof TrashListQuery>
 
-export const trashSchemas = [TrashedArticleSummary, TrashedArticle, TrashedArticleList]
+export const trashSchemas = [TrashedArticleSummary, TrashedArticle, TrashedArticleList, RestoredArticle]

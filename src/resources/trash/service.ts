@@ -106,9 +106,9 @@ function assertMayAct (viewer: Principal, row: queries.TrashedRow): void {
 /**
  * Puts a trashed article back as it was, under its id and slug, with its labels, comments
  * and revisions; its version goes up, so ETags from before the trash no longer match.
- * Returns the article's id.
+ * Returns the article's id, and the comments that came back under new ids.
  */
-export function restore (db: Db, timezone: string, idOrSlug: string, viewer: Principal, ifMatch: string | undefined): number {
+export function restore (db: Db, timezone: string, idOrSlug: string, viewer: Principal, ifMatch: string | undefined): { id: number, renumberedComments: queries.Renumbered[] } {
   return db.transaction((tx) => {
     const row = findTrashed(tx, idOrSlug, viewer)
     assertMayAct(viewer, row)
@@ -124,11 +124,11 @@ export function restore (db: Db, timezone: string, idOrSlug: string, viewer: Pri
       updatedAt: now
     })
     articleQueries.replaceLabels(tx, article.id, content.labels)
-    queries.reinsertComments(tx, content.comments)
+    const renumberedComments = queries.reinsertComments(tx, content.comments)
     queries.reinsertRevisions(tx, content.revisions)
     queries.deleteTrashed(tx, row.id)
     indexArticle(tx, { ...article, labels: content.labels })
-    return article.id
+    return { id: article.id, renumberedComments }
   })
 }
 
