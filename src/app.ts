@@ -25,7 +25,7 @@ import { revisionSchemas } from './resources/revisions/schemas.js'
 import { trashSchemas } from './resources/trash/schemas.js'
 import { tokenSchemas } from './resources/tokens/schemas.js'
 import { routes } from './routes.js'
-import { NoQuery, problems, sharedSchemas } from './schemas.js'
+import { NoQuery, sharedSchemas, withSharedAnswers } from './schemas.js'
 
 export interface AppOptions {
   /** An SQLite file path or `:memory:`. */
@@ -153,8 +153,11 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     if (route.schema === undefined) return
     // A typo in a query parameter is a 400 even on routes that take none.
     if (route.url.startsWith('/v1') && route.schema.querystring === undefined) route.schema.querystring = NoQuery
-    // Any request can meet a server that is shutting down, or a database another process holds.
-    if (route.schema.response !== undefined) route.schema.response = { ...problems(503), ...(route.schema.response as object) }
+    if (route.schema.response === undefined) return
+    route.schema.response = withSharedAnswers(route.schema.response as Parameters<typeof withSharedAnswers>[0], {
+      readsCredentials: route.config?.skipAuth !== true,
+      rateLimited: typeof route.config?.rateLimit === 'object'
+    })
   })
   await app.register(routes, { importLimit: options.importLimit ?? 512 * 1024 * 1024 })
   return app

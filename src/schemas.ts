@@ -14,12 +14,13 @@ export function ref<T extends TSchema & { $id?: string }> (schema: T): TUnsafe<S
 const etagHeader = { type: 'string', description: 'The version of this representation, for `If-None-Match` and `If-Match`' }
 const linkHeader = { type: 'string', description: 'RFC 8288 links to the `next` and `prev` pages' }
 const locationHeader = { type: 'string', description: 'Where the created resource is' }
+const retryAfterHeader = { type: 'integer', minimum: 0, description: 'Seconds to wait before trying again' }
 
 /** A success answer: the named schema, documented with a description and its headers. */
 export function answer<T extends TSchema & { $id?: string }> (schema: T, kind: 'single' | 'list' | 'created', description: string): TUnsafe<Static<T>> {
   const headers = kind === 'list'
-    ? { etag: etagHeader, link: linkHeader }
-    : kind === 'created' ? { etag: etagHeader, location: locationHeader } : { etag: etagHeader }
+    ? { ETag: etagHeader, Link: linkHeader }
+    : kind === 'created' ? { ETag: etagHeader, Location: locationHeader } : { ETag: etagHeader }
   if (schema.$id === undefined) throw new Error('answer() needs a schema with an $id')
   return Type.Unsafe<Static<T>>({ $ref: schema.$id, description, headers })
 }
@@ -38,6 +39,7 @@ export const Timestamp = Type.String({
 export const CalendarDay = Type.String({
   format: 'date',
   pattern: '^(?!0000)\\d{4}-\\d{2}-\\d{2}$',
+  maxLength: 10,
   description: 'A calendar day (YYYY-MM-DD) in the site time zone',
   examples: ['2026-06-25']
 })
@@ -112,16 +114,53 @@ export const pageQuery = {
   cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512, description: 'A `meta.nextCursor` from the previous page; not with `offset`' }))
 }
 
+/**
+ * The headers @fastify/rate-limit sends on a route with its own limit (`config.rateLimit`):
+ * its hook runs before validation, so whatever the route answers after it carries them, the
+ * 429 included. The bad-credential throttle, which refuses earlier, sends only `Retry-After`.
+ */
+export const rateLimitHeaders = {
+  'X-RateLimit-Limit': { type: 'integer', minimum: 1, description: 'Requests this client may make in the window (routes with their own limit)' },
+  'X-RateLimit-Remaining': { type: 'integer', minimum: 0, description: 'Requests left in the window (routes with their own limit)' },
+  'X-RateLimit-Reset': { type: 'integer', minimum: 0, description: 'Seconds until the window starts again (routes with their own limit)' }
+}
+
+type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 422 | 429 | 500 | 503
+interface ProblemAnswer {
+  description: string
+  headers?: Record<string, object>
+  content: { 'application/problem+json': { schema: ReturnType<typeof ref<typeof Problem>> } }
+}
+
 /** The problem+json answers a route documents, by status code. */
-export function problems (...statuses: Array<400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 422 | 429 | 503>) {
-  const byStatus: Record<number, { description: string, content: { 'application/problem+json': { schema: ReturnType<typeof ref<typeof Problem>> } } }> = {}
+export function problems (...statuses: ProblemStatus[]) {
+  const byStatus: Record<number, ProblemAnswer> = {}
   for (const status of statuses) {
     byStatus[status] = {
       description: problemDescriptions[status] ?? 'A problem',
+      ...(status === 429 || status === 503 ? { headers: { 'Retry-After': retryAfterHeader } } : {}),
       content: { 'application/problem+json': { schema: ref(Problem) } }
     }
   }
   return byStatus
+}
+
+type Answers = Record<string, Record<string, unknown>>
+
+/**
+ * A route's answers with those any route can give: a failure (500), a server shutting down
+ * or a database another process holds (503), and where credentials are read, a bad token
+ * (401) or the bad-credential throttle (429). The route's own entries win; a route with its
+ * own limit has the rate-limit headers on every answer.
+ */
+export function withSharedAnswers (own: Answers, route: { readsCredentials: boolean, rateLimited: boolean }): Answers {
+  const shared = route.readsCredentials ? problems(401, 429, 500, 503) : problems(500, 503)
+  const answers: Answers = { ...shared, ...own }
+  if (!route.rateLimited) return answers
+  for (const [status, answer] of Object.entries(answers)) {
+    answers[status] = { ...answer, headers: { ...(answer.headers as object | undefined), ...rateLimitHeaders } }
+  }
+  return answers
 }
 
 const problemDescriptions: Record<number, string> = {
@@ -135,6 +174,7 @@ const problemDescriptions: Record<number, string> = {
   415: 'The request body is not `application/json`',
   422: 'The `Idempotency-Key` was already used, within 24 hours, for a different request',
   429: 'Too many requests: wait for `Retry-After` seconds',
+  500: 'An unexpected failure: the server logged it; the answer gives no details',
   503: 'Shutting down, or the database stayed busy: retry after `Retry-After` seconds'
 }
 

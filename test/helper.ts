@@ -112,6 +112,9 @@ function dropRequired (schema: unknown): unknown {
   return Object.fromEntries(Object.entries(schema).filter(([key]) => key !== 'required').map(([key, value]) => [key, dropRequired(value)]))
 }
 
+// A client backs off by these, so every answer that sends one documents it.
+const throttleHeader = /^(?:retry-after|x-ratelimit-)/
+
 /**
  * Checks a response against the schema the OpenAPI document gives for its operation,
  * status and media type. With `fields=`, fields the schema requires may be left out.
@@ -134,6 +137,10 @@ export function checkAgainstDocument (app: FastifyInstance, t: TapLike, method: 
   if (documented.content?.[mediaType] === undefined) {
     t.fail(`${method} ${url} answered ${response.statusCode} as ${mediaType}, which is not documented`)
     return
+  }
+  const documentedHeaders = Object.keys(documented.headers ?? {}).map((name) => name.toLowerCase())
+  for (const name of Object.keys(response.headers).filter((name) => throttleHeader.test(name))) {
+    if (!documentedHeaders.includes(name)) t.fail(`${method} ${url} (${response.statusCode}) sends ${name}, which its answer does not document`)
   }
   const ref = `openapi#/${pointer('paths', route.template, method.toLowerCase(), 'responses', String(response.statusCode), 'content', mediaType, 'schema')}`
   const validator = new URLSearchParams(query).has('fields') ? sparseAjv : ajv

@@ -3,7 +3,7 @@ import { Validator } from '@seriousme/openapi-schema-validator'
 import t from 'tap'
 import { parse as parseYaml } from 'yaml'
 import { generateOpenApi } from '../src/cli/openapi.js'
-import { build, request } from './helper.js'
+import { bearer, build, createArticle, createAuthor, request } from './helper.js'
 
 const root = new URL('../', import.meta.url)
 const committedJson = readFileSync(new URL('openapi/openapi.json', root), 'utf8')
@@ -144,6 +144,62 @@ t.test('every documented 4xx answer is a Problem as application/problem+json', a
     }
   }
   t.ok(count > 0, 'some 4xx answers are documented')
+})
+
+// The probes answer without looking at credentials (config.skipAuth).
+const probes = new Set(['/healthz', '/readyz'])
+const problemSchema = { $ref: '#/components/schemas/Problem' }
+
+t.test('the document names the server it came from and a contact', async (t) => {
+  t.same(document.servers?.map((server: { url: string }) => server.url), ['/'], 'one server, relative: the one that serves the document')
+  t.equal(document.servers?.[0]?.['x-internal'], false, 'the server is declared public')
+  t.match(document.info?.contact, { name: /\S/, url: /^https:\/\/\S+$/ }, 'info.contact has a name and a URL')
+})
+
+t.test('every operation documents a 500 problem, and where credentials are read a 401 and a 429 with Retry-After', async (t) => {
+  for (const { method, path, operation } of operationsOf(document)) {
+    const where = `${method.toUpperCase()} ${path}`
+    const responses = operation.responses ?? {}
+    t.same(responses['500']?.content?.['application/problem+json']?.schema, problemSchema, `${where} documents a 500 problem`)
+    t.ok(responses['503'] !== undefined, `${where} documents a 503`)
+    if (probes.has(path)) continue
+    for (const status of ['401', '429']) t.same(responses[status]?.content?.['application/problem+json']?.schema, problemSchema, `${where} documents a ${status} problem`)
+    for (const status of ['429', '503']) t.ok(responses[status]?.headers?.['Retry-After'] !== undefined, `${where} documents Retry-After on its ${status}`)
+  }
+})
+
+t.test('a 429 from the bad-credential throttle, on any operation, is a documented answer', async (t) => {
+  const app = await build(t)
+  const guesser = '203.0.113.9'
+  const badToken = bearer(`dl_${'x'.repeat(43)}`)
+  for (let i = 0; i < 20; i++) await app.inject({ method: 'GET', url: '/v1/authors', remoteAddress: guesser, headers: badToken })
+  // request() fails the test for a status or a Retry-After its operation does not document.
+  const locked = await request(app, t, { method: 'GET', url: '/v1/authors', remoteAddress: guesser, headers: badToken })
+  t.equal(locked.statusCode, 429)
+  t.ok(locked.headers['retry-after'] !== undefined, 'it has Retry-After')
+})
+
+t.test('a route with its own rate limit documents the headers it sends, on its 2xx, 4xx and 429', async (t) => {
+  const app = await build(t)
+  const author = await createAuthor(app, t)
+  const article = await createArticle(app, t, { status: 'published', authorId: author.id })
+  const post = (i: number) => request(app, t, { method: 'POST', url: `/v1/articles/${article.id}/comments`, remoteAddress: '203.0.113.10', payload: { authorName: 'Reader', body: `Comment ${i}` } })
+  const created = await post(1)
+  t.equal(created.statusCode, 201)
+  for (let i = 2; i <= 5; i++) await post(i)
+  const limited = await post(6)
+  t.equal(limited.statusCode, 429)
+  const invalid = await request(app, t, { method: 'POST', url: `/v1/articles/${article.id}/comments`, remoteAddress: '203.0.113.11', payload: { body: 'No name' } })
+  t.equal(invalid.statusCode, 400)
+  const sent = (response: { headers: Record<string, unknown> }) => Object.keys(response.headers).filter((name) => /^(?:retry-after|x-ratelimit-)/.test(name)).sort()
+  t.same(sent(created), ['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'], 'the 201 has the rate-limit headers')
+  t.same(sent(limited), ['retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'], 'the 429 has them and Retry-After')
+  t.same(sent(invalid), sent(created), 'so has a 400')
+  const responses = operationsOf(document).find(({ operation }) => operation.operationId === 'createComment')!.operation.responses
+  const documented = (status: string) => Object.keys(responses[status]?.headers ?? {}).map((name) => name.toLowerCase())
+  for (const name of sent(created)) t.ok(documented('201').includes(name), `the 201 documents ${name}`)
+  for (const name of sent(limited)) t.ok(documented('429').includes(name), `the 429 documents ${name}`)
+  for (const name of sent(invalid)) t.ok(documented('400').includes(name), `the 400 documents ${name}`)
 })
 
 t.test('components are named after their $id and referenced, not copied', async (t) => {

@@ -14,6 +14,10 @@ readers' comments, and serves them as JSON.
 * **Caching**: every answer has an \`ETag\`; send it back in \`If-None-Match\` for a 304, or in \`If-Match\` on \`PATCH\`/\`DELETE\` to refuse lost updates (412).
 * **Errors** are RFC 9457 \`application/problem+json\`; \`errors[]\` names each bad field.`
 
+// Each installation serves its own API: a relative URL is the server this document came from.
+// `x-internal: false` says it is a public API (OWASP API9, inventory); the types know no `x-` keys.
+const thisServer = { url: '/', description: 'The Dateline server that serves this document (local, staging or production alike)', 'x-internal': false }
+
 const swaggerLogoStyleHash = 'sha256-RL3ie0nH+Lzz2YNqQN83mnU0J1ot4QL7b99vMdIX99w='
 
 /** The OpenAPI 3.1 document, generated from the route schemas, and the docs page at /docs. */
@@ -21,7 +25,14 @@ export default fp(async function openapiPlugin (app) {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Dateline API', version: packageJson.version, description: apiDescription },
+      info: {
+        title: 'Dateline API',
+        version: packageJson.version,
+        description: apiDescription,
+        // The project's own namespace, as in the problem `type` URIs; every installation also serves these docs at /docs.
+        contact: { name: 'Dateline maintainers', url: 'https://dateline.dev/' }
+      },
+      servers: [thisServer],
       tags: [
         { name: 'articles', description: 'Articles: the posts of the blog' },
         { name: 'authors', description: 'The people who write them' },

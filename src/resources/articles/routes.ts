@@ -36,6 +36,7 @@ const articlesPlugin: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       operationId: 'getArticle',
       summary: 'Get an article by id or slug',
+      description: 'Anonymous readers see published articles only; anything else answers 404, as if it did not exist. Editors see every article, an author token also its own drafts.',
       security: readSecurity,
       params: IdOrSlugParams,
       querystring: ArticleQuery,

@@ -89,7 +89,7 @@ const writable = {
   markdown: Type.Optional(Type.String({ maxLength: 500_000, description: 'Markdown instead of `body`: rendered to sanitised HTML' })),
   excerpt: Type.Optional(Type.Union([excerpt, Type.Null()], { description: 'null (or absent) derives it from the body' })),
   status: Type.Optional(status),
-  publishedAt: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'Defaults to now when publishing' })),
+  publishedAt: Type.Optional(Type.Union([Type.String({ format: 'date-time', maxLength: 40 }), Type.Null()], { description: 'Defaults to now when publishing' })),
   authorId: Type.Optional(Type.Integer({ minimum: 1, maximum: maxId, description: 'Required for editors and admins; author tokens write as their own author' })),
   labels: Type.Optional(labels)
 }
@@ -136,7 +136,7 @@ export const ArticleListQuery = Type.Object({
   status: Type.Optional(status),
   author: Type.Optional(Type.String({ minLength: 1, maxLength: 120, description: 'Author id or slug' })),
   label: Type.Optional(Type.Array(label, { maxItems: 10, description: 'Repeat for articles having all of them' })),
-  date: Type.Optional(Type.String({ format: 'date', description: 'Articles published on this day (site time zone)', examples: ['2026-06-25'] })),
+  date: Type.Optional(Type.String({ format: 'date', maxLength: 10, description: 'Articles published on this day (site time zone)', examples: ['2026-06-25'] })),
   from: Type.Optional(dayOrTimestamp('Published at or after: a timestamp, or a day (site time zone)')),
   to: Type.Optional(dayOrTimestamp('Published at or before: a timestamp, or a day (inclusive)'))
 }, { additionalProperties: false })

@@ -16,6 +16,7 @@ const authorsPlugin: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       operationId: 'listAuthors',
       summary: 'List authors',
+      description: 'By name unless `sort` says otherwise. Anyone may read the public profiles; `email` is shown only to editors, admins and the author.',
       security: readSecurity,
       querystring: AuthorListQuery,
       response: { 200: answer(AuthorList, 'list', 'A page of authors'), 304: notModified, ...problems(400, 401) }
@@ -31,6 +32,7 @@ const authorsPlugin: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       operationId: 'getAuthor',
       summary: 'Get an author by id or slug',
+      description: 'The public profile; `email` only for editors, admins and the author. `include=articles` adds the latest published articles.',
       security: readSecurity,
       params: IdOrSlugParams,
       querystring: AuthorQuery,
@@ -50,6 +52,7 @@ const authorsPlugin: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       operationId: 'createAuthor',
       summary: 'Create an author',
+      description: 'Editors and admins. Without a `slug` one is made from the name; a `slug` already taken is a 409.',
       security: writeSecurity,
       body: ref(NewAuthor),
       response: { 201: answer(Author, 'created', 'The new author'), ...problems(400, 401, 403, 409, 413, 415) }

@@ -28,7 +28,7 @@ export const articleCommentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: {
         200: Type.Unsafe({
           description: 'A page of comments, flat or threaded',
-          headers: { etag: { type: 'string' }, link: { type: 'string' } },
+          headers: { ETag: { type: 'string' }, Link: { type: 'string' } },
           anyOf: [ref(CommentList), ref(CommentThreadList)]
         }),
         304: notModified,
@@ -91,6 +91,7 @@ export const commentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       operationId: 'getComment',
       summary: 'Get a comment',
+      description: 'For moderators, in any status: editors and admins see every comment, an author token those on its own articles (404 for the rest).',
       security: writeSecurity,
       params: CommentParams,
       response: { 200: answer(Comment, 'single', 'The comment'), 304: notModified, ...problems(400, 401, 403, 404) }

@@ -69,7 +69,7 @@ export const NewComment = Type.Object({
   body,
   parentId: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: maxId }), Type.Null()], { description: 'Reply to this comment (of the same article)' })),
   website: Type.Optional(Type.String({ maxLength: 2000, description: 'A honeypot: put it in the form as a hidden field and send it as the reader left it (empty). Bots fill it in.' })),
-  formStartedAt: Type.Optional(Type.String({ format: 'date-time', description: 'When the comment form was shown to the reader. A comment sent faster than a person types is treated as spam.' }))
+  formStartedAt: Type.Optional(Type.String({ format: 'date-time', maxLength: 40, description: 'When the comment form was shown to the reader. A comment sent faster than a person types is treated as spam.' }))
 }, {
   $id: 'NewComment',
   additionalProperties: false,
@@ -108,7 +108,7 @@ export const CommentListQuery = Type.Object({
 export type CommentListQueryString = Static<typeof CommentListQuery>
 
 export const CommentParams = Type.Object({
-  id: Type.String({ pattern: '^[1-9]\\d{0,15}$', description: 'The comment id', examples: ['7'] })
+  id: Type.String({ pattern: '^[1-9]\\d{0,15}$', maxLength: 16, description: 'The comment id', examples: ['7'] })
 }, { additionalProperties: false })
 
 export { IdOrSlugParams }

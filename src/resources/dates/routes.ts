@@ -61,6 +61,7 @@ export const datesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       operationId: 'updateDate',
       summary: 'Change a day\'s note',
+      description: 'Editors and admins. Send the `ETag` you read as `If-Match` to refuse lost updates (412).',
       security: writeSecurity,
       params: DayParams,
       headers: IfMatchHeaders,

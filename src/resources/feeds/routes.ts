@@ -12,9 +12,9 @@ const tags = ['feeds']
 const feedCacheControl = 'public, max-age=300'
 
 const cacheHeaders = {
-  etag: { type: 'string', description: 'The version of this document, for `If-None-Match`' },
-  'last-modified': { type: 'string', description: 'When the newest article in it changed, for `If-Modified-Since`' },
-  'cache-control': { type: 'string', description: `\`${feedCacheControl}\`` }
+  ETag: { type: 'string', description: 'The version of this document, for `If-None-Match`' },
+  'Last-Modified': { type: 'string', description: 'When the newest article in it changed, for `If-Modified-Since`' },
+  'Cache-Control': { type: 'string', description: `\`${feedCacheControl}\`` }
 }
 
 /** A 200 answer of `mediaType`, documented as text (the test helper and clients see a string). */

@@ -8,7 +8,13 @@ const tags = ['health']
 const healthPlugin: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/healthz', {
     config: { skipAuth: true },
-    schema: { tags, operationId: 'getHealth', summary: 'The process is up', response: { 200: Health } }
+    schema: {
+      tags,
+      operationId: 'getHealth',
+      summary: 'The process is up',
+      description: 'For liveness probes: answers without a token and without touching the database.',
+      response: { 200: Health }
+    }
   }, async () => ({ status: 'ok' as const }))
 
   app.get('/readyz', {
@@ -17,6 +23,7 @@ const healthPlugin: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       operationId: 'getReadiness',
       summary: 'The database answers',
+      description: 'For readiness probes: answers without a token; 503 while the database does not answer.',
       response: { 200: Health, 503: Type.Object({ status: Type.Literal('unavailable') }, { additionalProperties: false }) }
     }
   }, async (request, reply) => {

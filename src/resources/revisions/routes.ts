@@ -34,6 +34,7 @@ const revisionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       operationId: 'getArticleRevision',
       summary: 'Get one earlier version of an article',
+      description: 'Editors and the article\'s author only.',
       security: writeSecurity,
       params: RevisionParams,
       response: { 200: answer(Revision, 'single', 'The revision, with its body'), 304: notModified, ...problems(400, 401, 403, 404) }

@@ -45,12 +45,12 @@ export const NewToken = Type.Object({
   role,
   name: Type.Optional(Type.String({ minLength: 1, maxLength: 100, pattern: '\\S', examples: ['Import script'] })),
   author: Type.Optional(Type.String({ minLength: 1, maxLength: 120, description: 'For an `author` token (and only then): the author\'s id or slug' })),
-  expiresAt: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'When the token stops working; never by default' }))
+  expiresAt: Type.Optional(Type.Union([Type.String({ format: 'date-time', maxLength: 40 }), Type.Null()], { description: 'When the token stops working; never by default' }))
 }, { $id: 'NewToken', additionalProperties: false, examples: [{ role: 'editor', name: 'Import script' }] })
 export type NewTokenBody = Static<typeof NewToken>
 
 export const TokenParams = Type.Object({
-  id: Type.String({ pattern: '^[1-9]\\d{0,15}$', examples: ['3'] })
+  id: Type.String({ pattern: '^[1-9]\\d{0,15}$', maxLength: 16, examples: ['3'] })
 }, { additionalProperties: false })
 
 export const tokenSchemas = [Token, TokenList, CreatedToken, NewToken]

@@ -44,6 +44,7 @@ const trashRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       operationId: 'getTrashedArticle',
       summary: 'Get a deleted article by id or slug',
+      description: 'Editors see the whole trash; an author token only its own articles (404 for the rest).',
       security: writeSecurity,
       params: IdOrSlugParams,
       response: { 200: answer(TrashedArticle, 'single', 'The deleted article, with its body'), 304: notModified, ...problems(400, 401, 403, 404) }
