@@ -44,6 +44,8 @@ export interface AppOptions {
   corsOrigins?: string[]
   /** Comments one client may post per minute on one article (default 5). */
   commentRateLimit?: number
+  /** Searches and, apart, suggestions one client may ask for per minute (default 120). */
+  searchRateLimit?: number
   /** Earlier versions kept per article (default 50). */
   revisionsKept?: number
   /** Days a deleted article stays in the trash; 0 deletes at once. */
@@ -116,6 +118,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     locale: options.locale,
     commentsAutoApprove: options.commentsAutoApprove ?? false,
     commentRateLimit: options.commentRateLimit ?? 5,
+    searchRateLimit: options.searchRateLimit ?? 120,
     revisionsKept: options.revisionsKept ?? 50,
     trashDays: options.trashDays ?? 30,
     siteTitle: options.siteTitle ?? 'Dateline',

@@ -24,6 +24,8 @@ export interface Config {
   corsOrigins: string[]
   /** Comments one client may post per minute on one article. */
   commentRateLimit: number
+  /** Searches (`GET /v1/articles?q=`) and, apart, suggestions one client may ask for per minute. */
+  searchRateLimit: number
   /** Earlier versions kept per article. */
   revisionsKept: number
   /** Days a deleted article stays in the trash; 0 deletes at once. */
@@ -192,6 +194,7 @@ const settings: { [K in keyof Config]: Setting<K> } = {
   adminToken: { key: 'adminToken', env: 'DATELINE_ADMIN_TOKEN', flag: 'admin-token', fallback: null, parse: parseAdminToken, secret: true },
   corsOrigins: { key: 'corsOrigins', env: 'DATELINE_CORS_ORIGINS', flag: 'cors-origins', fallback: '', parse: parseOrigins },
   commentRateLimit: { key: 'commentRateLimit', env: 'DATELINE_COMMENT_RATE_LIMIT', flag: 'comment-rate-limit', fallback: '5', parse: positiveInteger(10_000) },
+  searchRateLimit: { key: 'searchRateLimit', env: 'DATELINE_SEARCH_RATE_LIMIT', flag: 'search-rate-limit', fallback: '120', parse: positiveInteger(1_000_000) },
   revisionsKept: { key: 'revisionsKept', env: 'DATELINE_REVISIONS_KEPT', flag: 'revisions-kept', fallback: '50', parse: positiveInteger(10_000) },
   trashDays: { key: 'trashDays', env: 'DATELINE_TRASH_DAYS', flag: 'trash-days', fallback: '30', parse: integerFrom(0, 3650) },
   bodyLimit: { key: 'bodyLimit', env: 'DATELINE_BODY_LIMIT', flag: 'body-limit', fallback: String(1024 * 1024), parse: positiveInteger(100 * 1024 * 1024) },

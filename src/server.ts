@@ -20,6 +20,7 @@ export async function startServer (config: Config): Promise<FastifyInstance> {
     commentsAutoApprove: config.commentsAutoApprove,
     corsOrigins: config.corsOrigins,
     commentRateLimit: config.commentRateLimit,
+    searchRateLimit: config.searchRateLimit,
     revisionsKept: config.revisionsKept,
     trashDays: config.trashDays,
     bodyLimit: config.bodyLimit,

@@ -28,6 +28,7 @@ t.test('with nothing set, readConfig gives the documented defaults', async (t) =
     adminToken: null,
     corsOrigins: [],
     commentRateLimit: 5,
+    searchRateLimit: 120,
     revisionsKept: 50,
     trashDays: 30,
     bodyLimit: 1048576,
@@ -127,6 +128,7 @@ t.test('every setting can be given at once', async (t) => {
     adminToken,
     corsOrigins: ['https://blog.example.org', 'http://localhost:5173'],
     commentRateLimit: 10,
+    searchRateLimit: 120,
     revisionsKept: 50,
     trashDays: 30,
     bodyLimit: 2000000,
@@ -177,6 +179,7 @@ t.test('CLI flags override the environment', async (t) => {
     adminToken: flagToken,
     corsOrigins: ['*'],
     commentRateLimit: 5,
+    searchRateLimit: 120,
     revisionsKept: 50,
     trashDays: 30,
     bodyLimit: 1048576,
@@ -192,7 +195,7 @@ t.test('CLI flags override the environment', async (t) => {
 })
 
 t.test('configFlags lists a flag for every setting', async (t) => {
-  t.same([...configFlags].sort(), ['admin-token', 'article-path', 'body-limit', 'comment-rate-limit', 'comments-autoapprove', 'cors-origins', 'database-url', 'demo', 'host', 'import-limit', 'locale', 'log-level', 'port', 'revisions-kept', 'site-description', 'site-title', 'site-url', 'synchronous', 'timezone', 'trash-days'])
+  t.same([...configFlags].sort(), ['admin-token', 'article-path', 'body-limit', 'comment-rate-limit', 'comments-autoapprove', 'cors-origins', 'database-url', 'demo', 'host', 'import-limit', 'locale', 'log-level', 'port', 'revisions-kept', 'search-rate-limit', 'site-description', 'site-title', 'site-url', 'synchronous', 'timezone', 'trash-days'])
 })
 
 t.test('each bad value is a ConfigError naming its environment variable', async (t) => {
@@ -256,6 +259,14 @@ t.test('DATELINE_COMMENT_RATE_LIMIT and DATELINE_BODY_LIMIT are positive integer
   t.equal(readConfig({ DATELINE_COMMENT_RATE_LIMIT: '30' }).commentRateLimit, 30)
   t.match(configError({ DATELINE_COMMENT_RATE_LIMIT: '0' }).message, 'DATELINE_COMMENT_RATE_LIMIT')
   t.match(configError({ DATELINE_BODY_LIMIT: 'lots' }).message, 'DATELINE_BODY_LIMIT')
+})
+
+t.test('DATELINE_SEARCH_RATE_LIMIT (--search-rate-limit) is a positive number of searches a minute, 120 by default', async (t) => {
+  t.equal(readConfig({}).searchRateLimit, 120)
+  t.equal(readConfig({ DATELINE_SEARCH_RATE_LIMIT: '600' }).searchRateLimit, 600)
+  t.equal(readConfig({ DATELINE_SEARCH_RATE_LIMIT: '600' }, { 'search-rate-limit': '30' }).searchRateLimit, 30)
+  t.match(configError({ DATELINE_SEARCH_RATE_LIMIT: '0' }).message, 'DATELINE_SEARCH_RATE_LIMIT')
+  t.match(configError({ DATELINE_SEARCH_RATE_LIMIT: 'many' }).message, 'DATELINE_SEARCH_RATE_LIMIT')
 })
 
 t.test('DATELINE_SITE_URL takes an absolute http(s) URL, kept without a trailing slash', async (t) => {

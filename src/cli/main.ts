@@ -42,7 +42,8 @@ Commands:
 Settings come from the environment; these flags override them:
   --port, --host, --database-url, --synchronous, --timezone, --locale, --demo,
   --comments-autoapprove, --cors-origins, --comment-rate-limit, --revisions-kept, --body-limit, --import-limit,
-  --admin-token, --log-level, --site-title, --site-description, --site-url, --article-path
+  --admin-token, --log-level, --site-title, --site-description, --site-url, --article-path,
+  --search-rate-limit
 `
 
 class UsageError extends Error {}
@@ -58,6 +59,7 @@ const options = {
   'comments-autoapprove': { type: 'string' },
   'cors-origins': { type: 'string' },
   'comment-rate-limit': { type: 'string' },
+  'search-rate-limit': { type: 'string' },
   'revisions-kept': { type: 'string' },
   'body-limit': { type: 'string' },
   'import-limit': { type: 'string' },

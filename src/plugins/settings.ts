@@ -9,6 +9,8 @@ export interface SiteSettings {
   commentsAutoApprove: boolean
   /** Comments one client may post per minute on one article. */
   commentRateLimit: number
+  /** Searches and, apart, suggestions one client may ask for per minute. */
+  searchRateLimit: number
   /** Earlier versions kept per article; the oldest beyond are pruned. */
   revisionsKept: number
   /** Days a deleted article stays in the trash before it is purged; 0: no trash. */
