@@ -290,6 +290,21 @@ async function generate (file, count, seed) {
 // ---------------------------------------------------------------------------------------------
 // Query kinds. Terms come from the generator's vocabulary, so they are the same for every N.
 
+/**
+ * The worst search: the 8 commonest words of more than one letter (in every article), in five
+ * orders, repeated up to 480 characters in other cases, and the last typed as a 2-letter prefix
+ * that the commonest words share. Forms, phrases and exclusions of them cost less (fewer hits).
+ */
+function worstQueries () {
+  const common = functionWords.filter((word) => word.length > 1).slice(0, 8)
+  return [0, 1, 2, 3, 4].map((turn) => {
+    const words = [...common.slice(turn), ...common.slice(0, turn)]
+    let q = ''
+    while (q.length < 480) q += `${words.join(' ')} ${words.map((word) => word.toUpperCase()).join(' ')} `
+    return `${q.slice(0, 480).replace(/\S*$/, '')}th`
+  })
+}
+
 function queryKinds (vocabulary) {
   const rare = vocabulary.rare.slice(0, 5)
   const search = (q, extra = '') => `/v1/articles?q=${encodeURIComponent(q)}${extra}`
@@ -304,6 +319,9 @@ function queryKinds (vocabulary) {
     { kind: 'phrase', paths: ['"prime minister"', '"new york"', '"united nations"', '"central bank"', '"red cross"'].map((q) => search(q)) },
     { kind: 'prefix while typing (3 letters)', paths: ['gov', 'pol', 'ele', 'mar', 'hos'].map((q) => search(q)) },
     { kind: 'exclusion', paths: ['government -election', 'police -court', 'market -prices', 'minister -budget', 'city -council'].map((q) => search(q)) },
+    // The costliest q a client can send (issue 15); what counts of it (src/search/query.ts) is
+    // 8 distinct words found in nearly every article, the last a prefix.
+    { kind: 'worst q (500 characters)', paths: worstQueries().map((q) => search(q)), note: 'compare with "two common words"' },
     { kind: 'suggest', paths: ['gov', 'elec', 'new y', 'prime min', 'hosp'].map((q) => `/v1/search/suggest?q=${encodeURIComponent(q)}`) }
   ]
 }
@@ -444,7 +462,7 @@ class Server {
     this.port = await freePort()
     const command = hasTaskset ? 'taskset' : process.execPath
     const args = hasTaskset ? ['-c', '0', process.execPath, 'dist/cli.js', 'serve'] : ['dist/cli.js', 'serve']
-    const env = { ...process.env, DATABASE_URL: this.file, PORT: String(this.port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATELINE_DEMO: 'false' }
+    const env = { ...process.env, DATABASE_URL: this.file, PORT: String(this.port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATELINE_DEMO: 'false', DATELINE_SEARCH_RATE_LIMIT: '1000000' }
     delete env.DATELINE_BENCH_PINNED
     delete env.DATELINE_ADMIN_TOKEN
     const started = performance.now()

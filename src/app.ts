@@ -47,6 +47,8 @@ export interface AppOptions {
   commentRateLimit?: number
   /** Levels of nested replies, top-level comments being the first (default 10). */
   commentDepth?: number
+  /** Searches and, apart, suggestions one client may ask for per minute (default 120). */
+  searchRateLimit?: number
   /** Earlier versions kept per article (default 50). */
   revisionsKept?: number
   /** Days a deleted article stays in the trash; 0 deletes at once. */
@@ -128,6 +130,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     commentsAutoApprove: options.commentsAutoApprove ?? false,
     commentRateLimit: options.commentRateLimit ?? 5,
     commentDepth: options.commentDepth ?? defaultCommentDepth,
+    searchRateLimit: options.searchRateLimit ?? 120,
     revisionsKept: options.revisionsKept ?? 50,
     trashDays: options.trashDays ?? 30,
     siteTitle: options.siteTitle ?? 'Dateline',

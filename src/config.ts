@@ -27,6 +27,8 @@ export interface Config {
   commentRateLimit: number
   /** How deep replies nest: a reply to a comment this deep answers beside it instead. */
   commentDepth: number
+  /** Searches (`GET /v1/articles?q=`) and, apart, suggestions one client may ask for per minute. */
+  searchRateLimit: number
   /** Earlier versions kept per article. */
   revisionsKept: number
   /** Days a deleted article stays in the trash; 0 deletes at once. */
@@ -228,6 +230,7 @@ const settings: { [K in keyof Config]: Setting<K> } = {
   corsOrigins: { key: 'corsOrigins', env: 'DATELINE_CORS_ORIGINS', flag: 'cors-origins', fallback: '', parse: parseOrigins },
   commentRateLimit: { key: 'commentRateLimit', env: 'DATELINE_COMMENT_RATE_LIMIT', flag: 'comment-rate-limit', fallback: '5', parse: positiveInteger(10_000) },
   commentDepth: { key: 'commentDepth', env: 'DATELINE_COMMENT_DEPTH', flag: 'comment-depth', fallback: String(defaultCommentDepth), parse: integerFrom(2, maxCommentDepth) },
+  searchRateLimit: { key: 'searchRateLimit', env: 'DATELINE_SEARCH_RATE_LIMIT', flag: 'search-rate-limit', fallback: '120', parse: positiveInteger(1_000_000) },
   revisionsKept: { key: 'revisionsKept', env: 'DATELINE_REVISIONS_KEPT', flag: 'revisions-kept', fallback: '50', parse: positiveInteger(10_000) },
   trashDays: { key: 'trashDays', env: 'DATELINE_TRASH_DAYS', flag: 'trash-days', fallback: '30', parse: integerFrom(0, 3650) },
   bodyLimit: { key: 'bodyLimit', env: 'DATELINE_BODY_LIMIT', flag: 'body-limit', fallback: String(1024 * 1024), parse: positiveInteger(100 * 1024 * 1024) },

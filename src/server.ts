@@ -21,6 +21,7 @@ export async function startServer (config: Config): Promise<FastifyInstance> {
     corsOrigins: config.corsOrigins,
     commentRateLimit: config.commentRateLimit,
     commentDepth: config.commentDepth,
+    searchRateLimit: config.searchRateLimit,
     revisionsKept: config.revisionsKept,
     trashDays: config.trashDays,
     bodyLimit: config.bodyLimit,

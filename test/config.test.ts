@@ -29,6 +29,7 @@ t.test('with nothing set, readConfig gives the documented defaults', async (t) =
     corsOrigins: [],
     commentRateLimit: 5,
     commentDepth: 10,
+    searchRateLimit: 120,
     revisionsKept: 50,
     trashDays: 30,
     bodyLimit: 1048576,
@@ -130,6 +131,7 @@ t.test('every setting can be given at once', async (t) => {
     corsOrigins: ['https://blog.example.org', 'http://localhost:5173'],
     commentRateLimit: 10,
     commentDepth: 10,
+    searchRateLimit: 120,
     revisionsKept: 50,
     trashDays: 30,
     bodyLimit: 2000000,
@@ -182,6 +184,7 @@ t.test('CLI flags override the environment', async (t) => {
     corsOrigins: ['*'],
     commentRateLimit: 5,
     commentDepth: 10,
+    searchRateLimit: 120,
     revisionsKept: 50,
     trashDays: 30,
     bodyLimit: 1048576,
@@ -198,7 +201,7 @@ t.test('CLI flags override the environment', async (t) => {
 })
 
 t.test('configFlags lists a flag for every setting', async (t) => {
-  t.same([...configFlags].sort(), ['admin-token', 'article-path', 'body-limit', 'comment-depth', 'comment-rate-limit', 'comments-autoapprove', 'cors-origins', 'database-url', 'demo', 'host', 'import-limit', 'locale', 'log-level', 'port', 'revisions-kept', 'site-description', 'site-title', 'site-url', 'synchronous', 'timezone', 'trash-days', 'trust-proxy'])
+  t.same([...configFlags].sort(), ['admin-token', 'article-path', 'body-limit', 'comment-depth', 'comment-rate-limit', 'comments-autoapprove', 'cors-origins', 'database-url', 'demo', 'host', 'import-limit', 'locale', 'log-level', 'port', 'revisions-kept', 'search-rate-limit', 'site-description', 'site-title', 'site-url', 'synchronous', 'timezone', 'trash-days', 'trust-proxy'])
 })
 
 t.test('each bad value is a ConfigError naming its environment variable', async (t) => {
@@ -269,6 +272,14 @@ t.test('DATELINE_COMMENT_DEPTH is an integer from 2 to 50, 10 by default', async
   t.equal(readConfig({ DATELINE_COMMENT_DEPTH: '5' }).commentDepth, 5)
   t.equal(readConfig({ DATELINE_COMMENT_DEPTH: '5' }, { 'comment-depth': '3' }).commentDepth, 3)
   for (const bad of ['1', '51', 'deep', '-3']) t.match(configError({ DATELINE_COMMENT_DEPTH: bad }).message, 'DATELINE_COMMENT_DEPTH')
+})
+
+t.test('DATELINE_SEARCH_RATE_LIMIT (--search-rate-limit) is a positive number of searches a minute, 120 by default', async (t) => {
+  t.equal(readConfig({}).searchRateLimit, 120)
+  t.equal(readConfig({ DATELINE_SEARCH_RATE_LIMIT: '600' }).searchRateLimit, 600)
+  t.equal(readConfig({ DATELINE_SEARCH_RATE_LIMIT: '600' }, { 'search-rate-limit': '30' }).searchRateLimit, 30)
+  t.match(configError({ DATELINE_SEARCH_RATE_LIMIT: '0' }).message, 'DATELINE_SEARCH_RATE_LIMIT')
+  t.match(configError({ DATELINE_SEARCH_RATE_LIMIT: 'many' }).message, 'DATELINE_SEARCH_RATE_LIMIT')
 })
 
 t.test('DATELINE_SITE_URL takes an absolute http(s) URL, kept without a trailing slash', async (t) => {

@@ -43,7 +43,7 @@ Settings come from the environment; these flags override them:
   --port, --host, --database-url, --synchronous, --timezone, --locale, --demo,
   --comments-autoapprove, --cors-origins, --comment-rate-limit, --revisions-kept, --body-limit, --import-limit,
   --admin-token, --log-level, --site-title, --site-description, --site-url, --article-path,
-  --trust-proxy, --comment-depth
+  --trust-proxy, --comment-depth, --search-rate-limit
 `
 
 class UsageError extends Error {}
@@ -60,6 +60,7 @@ const options = {
   'cors-origins': { type: 'string' },
   'comment-rate-limit': { type: 'string' },
   'comment-depth': { type: 'string' },
+  'search-rate-limit': { type: 'string' },
   'revisions-kept': { type: 'string' },
   'body-limit': { type: 'string' },
   'import-limit': { type: 'string' },

@@ -1,4 +1,5 @@
-import rateLimit from '@fastify/rate-limit'
+import rateLimit, { type RateLimitOptions } from '@fastify/rate-limit'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 
 /**
@@ -15,3 +16,15 @@ export default fp(async function rateLimitPlugin (app) {
     )
   })
 }, { name: 'dateline-rate-limit' })
+
+/**
+ * A route's limit on searches, per client (`request.ip`): a search costs more than any other
+ * read (issue 15). `exempt` lets through the requests of the route that are not searches.
+ */
+export function searchRateLimit (app: FastifyInstance, exempt?: (request: FastifyRequest) => boolean): RateLimitOptions {
+  return {
+    max: app.settings.searchRateLimit,
+    timeWindow: 60_000,
+    ...(exempt === undefined ? {} : { allowList: exempt })
+  }
+}

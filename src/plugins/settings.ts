@@ -11,6 +11,8 @@ export interface SiteSettings {
   commentRateLimit: number
   /** Levels of nested replies; deeper replies answer beside their parent. */
   commentDepth: number
+  /** Searches and, apart, suggestions one client may ask for per minute. */
+  searchRateLimit: number
   /** Earlier versions kept per article; the oldest beyond are pruned. */
   revisionsKept: number
   /** Days a deleted article stays in the trash before it is purged; 0: no trash. */

@@ -61,7 +61,8 @@ function unmarked (snippet: string): string {
  * scheduled article. "zeppelin" is in one title, one label and one body (and the two hidden ones).
  */
 async function corpus (t: Tap) {
-  const app = await build(t)
+  // More searches than one client may make in a minute by default.
+  const app = await build(t, { searchRateLimit: 100_000 })
   const ada = await createAuthor(app, t, { name: 'Ada Reporter' })
   const bob = await createAuthor(app, t, { name: 'Bob Writer' })
   const published = (publishedAt: string) => ({ status: 'published', publishedAt })

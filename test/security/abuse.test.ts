@@ -2,7 +2,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import t, { type Test } from 'tap'
 import { adminSecret, bearer, build, createArticle, createAuthor, request, tokenFor } from '../helper.js'
 
-// Abuse: the comment rate limit, spam heuristics (honeypot, time-to-submit, links), the
+// Abuse: the comment and search rate limits, spam heuristics (honeypot, time-to-submit, links), the
 // body size limit, and hostile JSON (deep nesting, prototype keys).
 
 type Tap = Test
@@ -134,6 +134,40 @@ t.test('commentRateLimit sets the number per minute', async (t) => {
   t.equal((await post(app, t, article.id, { body: 'One' })).statusCode, 201)
   t.equal((await post(app, t, article.id, { body: 'Two' })).statusCode, 201)
   assertRateLimited(t, await post(app, t, article.id, { body: 'Three' }))
+})
+
+t.test('search rate limit: searches and suggestions per client and minute', async (t) => {
+  const { app } = await setup(t, { searchRateLimit: 3 })
+  const get = async (url: string, remoteAddress?: string) => request(app, t, { method: 'GET', url, ...(remoteAddress === undefined ? {} : { remoteAddress }) })
+
+  t.test('the 4th search from one client is a 429 problem with Retry-After', async (t) => {
+    for (const q of ['bridge', 'market', 'bridge approved']) t.equal((await get(`/v1/articles?q=${encodeURIComponent(q)}`)).statusCode, 200, `search ${q}`)
+    assertRateLimited(t, await get('/v1/articles?q=reopens'))
+  })
+
+  t.test('the same client\'s reads without q are not limited', async (t) => {
+    for (let i = 1; i <= 5; i++) t.equal((await get('/v1/articles?limit=1')).statusCode, 200, `list ${i}`)
+  })
+
+  t.test('another client is not limited, and a spoofed X-Forwarded-For makes no new client', async (t) => {
+    t.equal((await get('/v1/articles?q=bridge', '203.0.113.7')).statusCode, 200)
+    assertRateLimited(t, await request(app, t, { method: 'GET', url: '/v1/articles?q=bridge', headers: { 'x-forwarded-for': '198.51.100.23' } }))
+  })
+
+  t.test('suggestions have a limit of their own, as large', async (t) => {
+    for (let i = 1; i <= 3; i++) t.equal((await get('/v1/search/suggest?q=bri')).statusCode, 200, `suggestion ${i}`)
+    assertRateLimited(t, await get('/v1/search/suggest?q=bri'))
+    t.equal((await get('/v1/search/suggest?q=bri', '203.0.113.7')).statusCode, 200, 'another client is not limited')
+  })
+})
+
+t.test('the search rate limit is 120 a minute by default', async (t) => {
+  const { app } = await setup(t)
+  for (let i = 1; i <= 120; i++) {
+    const response = await app.inject({ method: 'GET', url: `/v1/articles?q=bridge${i % 2 === 0 ? '' : '%20'}` })
+    if (response.statusCode !== 200) t.fail(`search ${i} answers ${response.statusCode}`)
+  }
+  assertRateLimited(t, await request(app, t, { method: 'GET', url: '/v1/articles?q=bridge' }))
 })
 
 t.test('spam heuristics', async (t) => {

@@ -14,7 +14,7 @@ const sentence = 'The council said that the bridge over the river would open in 
 
 /** The attack run's corpus: 20 published articles of ~5 KB, common words on every line. */
 async function corpus (t: Tap): Promise<FastifyInstance> {
-  const app = await build(t)
+  const app = await build(t, { searchRateLimit: 100_000 })
   const author = await createAuthor(app, t, { name: 'Ada Reporter' })
   for (let n = 1; n <= 20; n++) {
     await createArticle(app, t, {
@@ -87,7 +87,7 @@ t.test('repeated, surplus and overlong terms are dropped before SQLite sees them
 })
 
 t.test('a huge article does not make a common word slow', async (t) => {
-  const app = await build(t)
+  const app = await build(t, { searchRateLimit: 100_000 })
   const author = await createAuthor(app, t, { name: 'Ada Reporter' })
   await createArticle(app, t, { authorId: author.id, status: 'published', title: 'Bridge notes', body: `<p>bridge ${'the '.repeat(20_000)}</p>` })
   await createArticle(app, t, { authorId: author.id, status: 'published', title: 'Council bridge', body: `<p>${sentence}</p>` })

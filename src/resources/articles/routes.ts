@@ -3,6 +3,7 @@ import { parseNames } from '../../lib/list.js'
 import { answer, deleted, IdOrSlugParams, IfMatchHeaders, notModified, problems, ref } from '../../schemas.js'
 import { listResponse, pageBody, readSecurity, singleResponse, writeSecurity } from '../../lib/responses.js'
 import { databaseTag, knownTagIsCurrent } from '../../plugins/http-cache.js'
+import { searchRateLimit } from '../../plugins/rate-limit.js'
 import {
   ArticleSummaryList, RelatedQuery, Article, ArticleList, ArticleListQuery, ArticlePatch, ArticleQuery, NewArticle, PartialArticle, PartialArticleList,
   articleFields, articleIncludes
@@ -15,14 +16,15 @@ const listEmbeds = [...articleIncludes, 'snippet']
 
 const articlesPlugin: FastifyPluginAsyncTypebox = async (app) => {
   app.get('', {
+    config: { rateLimit: searchRateLimit(app, (request) => (request.query as { q?: unknown }).q === undefined) },
     schema: {
       tags,
       operationId: 'listArticles',
       summary: 'List articles',
-      description: 'Published articles, newest first. Editors see every status; an author token also sees its own drafts.',
+      description: 'Published articles, newest first. Editors see every status; an author token also sees its own drafts. Searches (with `q`) are limited per client, `DATELINE_SEARCH_RATE_LIMIT` a minute (429 beyond, with `Retry-After`).',
       security: readSecurity,
       querystring: ArticleListQuery,
-      response: { 200: answer(ArticleList, 'list', 'A page of articles'), 304: notModified, ...problems(400, 401) }
+      response: { 200: answer(ArticleList, 'list', 'A page of articles'), 304: notModified, ...problems(400, 401, 429) }
     }
   }, async (request, reply) => {
     const fields = parseNames(request.query.fields, articleFields, 'fields')

@@ -127,7 +127,7 @@ export const ArticleListQuery = Type.Object({
   q: Type.Optional(Type.String({
     minLength: 1,
     maxLength: 500,
-    description: 'Full-text search over title, excerpt, body and labels: all words must match; `"a phrase"`, `-excluded`; the last word also matches as a prefix while typing. Results come best first (`relevance`) unless `sort` says otherwise, each with a `snippet`.',
+    description: 'Full-text search over title, excerpt, body and labels: all words must match; `"a phrase"`, `-excluded`; the last word also matches as a prefix while typing (from 2 letters). A repeated word counts once; only the first 8 words count (phrases\' words and exclusions included). Results come best first (`relevance`) unless `sort` says otherwise, each with a `snippet`.',
     examples: ['footbridge ferry']
   })),
   sort: Type.Optional(Type.String({ maxLength: 200, description: `Comma-separated, \`-\` for descending: ${articleSortFields.join(', ')} (with \`q\` only). Default \`-publishedAt\`, or \`relevance\` with \`q\`.`, examples: ['-publishedAt'] })),
@@ -173,7 +173,7 @@ export const SuggestionList = Type.Object({
 }, { $id: 'SuggestionList', additionalProperties: false })
 
 export const SuggestQuery = Type.Object({
-  q: Type.String({ minLength: 1, maxLength: 200, description: 'What has been typed so far', examples: ['footbr'] })
+  q: Type.String({ minLength: 1, maxLength: 200, description: 'What has been typed so far: the last word is a prefix (from 2 letters); a repeated word counts once, only the first 8 words count', examples: ['footbr'] })
 }, { additionalProperties: false })
 
 export const articleSchemas = [ArticleSummary, Article, ArticleList, NewArticle, ArticlePatch, ArticleSummaryList, Suggestion, SuggestionList]
