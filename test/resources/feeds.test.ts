@@ -448,3 +448,21 @@ t.test('DATELINE_ARTICLE_PATH says where article links point', async (t) => {
   t.equal((await json(app, t)).items[0].url, `http://example.org:8080/${article.id}/harbour-reopens.html`)
   t.equal(linkTo((await atom(app, t)).entry[0].link, 'alternate'), `http://example.org:8080/${article.id}/harbour-reopens.html`)
 })
+
+t.test('RSS carries titles, categories and dc:creator as escaped plain text, never markup in CDATA', async (t) => {
+  const app = await build(t)
+  const author = await createAuthor(app, t, { name: 'Ann <b>x</b> & ]]> Co' })
+  const title = 'Bold <b>x</b> & ]]> then &amp; <i>'
+  const label = 'Lab <b>x</b> & ]]> q'
+  await createArticle(app, t, { title, authorId: author.id, status: 'published', labels: [label] })
+  const body = (await get(app, t, '/feed.rss')).body
+  t.equal(XMLValidator.validate(body), true)
+  // CDATA kept apart, no HTML decoding: what an XML reader gets is exactly the text.
+  const strict = new XMLParser({ ignoreAttributes: false, parseTagValue: false, htmlEntities: false, cdataPropName: '#cdata', isArray: (name) => ['item', 'category'].includes(name) })
+  const item = strict.parse(body).rss.channel.item[0]
+  t.equal(item.title, title, 'the title is the text, not a CDATA section')
+  t.same(item.category, [label])
+  t.equal(item['dc:creator'], author.name)
+  t.notOk(/<(?:title|category|dc:creator)><!\[CDATA\[/.test(body), 'no CDATA in plain-text elements')
+  t.notOk(body.includes('<b>'), 'no raw markup anywhere but in HTML content')
+})
