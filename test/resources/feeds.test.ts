@@ -466,3 +466,20 @@ t.test('RSS carries titles, categories and dc:creator as escaped plain text, nev
   t.notOk(/<(?:title|category|dc:creator)><!\[CDATA\[/.test(body), 'no CDATA in plain-text elements')
   t.notOk(body.includes('<b>'), 'no raw markup anywhere but in HTML content')
 })
+
+t.test('a label only drafts or trashed articles carry reads in a feed as one nobody uses', async (t) => {
+  const { app, ada } = await blog(t)
+  await createArticle(app, t, { title: 'Takeover talks', authorId: ada.id, labels: ['Acme Takeover'] })
+  const trashed = await createArticle(app, t, { title: 'Merger off', authorId: ada.id, status: 'published', labels: ['Beta Merger'] })
+  t.equal((await request(app, t, { method: 'DELETE', url: `/v1/articles/${trashed.id}`, headers: bearer(adminSecret) })).statusCode, 204)
+  for (const [used, unused] of [['acme takeover', 'acme takeovers'], ['beta merger', 'beta mergers']]) {
+    const hidden = await json(app, t, `/feed.json?label=${encodeURIComponent(used!)}`)
+    const nothing = await json(app, t, `/feed.json?label=${encodeURIComponent(unused!)}`)
+    t.equal(hidden.title, `The Vell Courier: ${used}`, 'spelled as asked, like a label nobody uses')
+    t.equal(nothing.title, `The Vell Courier: ${unused}`)
+    t.same(hidden.items, [])
+    t.equal(atomText((await atom(app, t, `/feed.atom?label=${encodeURIComponent(used!)}`)).title), `The Vell Courier: ${used}`)
+  }
+  await createArticle(app, t, { title: 'Takeover agreed', authorId: ada.id, status: 'published', labels: ['Acme Takeover'] })
+  t.equal((await json(app, t, '/feed.json?label=acme%20takeover')).title, 'The Vell Courier: Acme Takeover', 'once published, the blog\'s spelling')
+})
