@@ -1,10 +1,10 @@
 import { writeStamp, type Db, type DbOrTx } from '../../db/client.js'
 import { readMeta, writeMeta } from '../../db/meta.js'
 import type { ArticleStatus } from '../../db/schema.js'
-import { Forbidden, invalid, NotFound, SlugTaken } from '../../errors.js'
+import { Forbidden, invalid, NotFound } from '../../errors.js'
 import { deriveExcerpt, htmlToText, renderMarkdown, sanitizeArticleHtml } from '../../lib/html.js'
 import { mapPage, parseNames, parseSort, readPage, type Page } from '../../lib/list.js'
-import { slugify, uniqueSlug } from '../../lib/slug.js'
+import { requestedSlug, slugify, uniqueSlug } from '../../lib/slug.js'
 import { singleLine } from '../../lib/values.js'
 import { dayInZone, nowIso, toUtcIso } from '../../lib/time.js'
 import { hasRole } from '../../plugins/auth.js'
@@ -282,10 +282,7 @@ function slugTaken (db: DbOrTx, slug: string, exceptId?: number): boolean {
 }
 
 function resolveSlug (db: DbOrTx, requested: string | undefined, title: string, exceptId?: number): string {
-  if (requested !== undefined) {
-    if (slugTaken(db, requested, exceptId)) throw new SlugTaken(requested)
-    return requested
-  }
+  if (requested !== undefined) return requestedSlug(requested, (candidate) => slugTaken(db, candidate, exceptId))
   return uniqueSlug(slugify(title, 'article'), (candidate) => slugTaken(db, candidate, exceptId))
 }
 
