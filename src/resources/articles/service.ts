@@ -5,7 +5,7 @@ import { Forbidden, invalid, NotFound } from '../../errors.js'
 import { deriveExcerpt, htmlToText, renderMarkdown, sanitizeArticleHtml } from '../../lib/html.js'
 import { mapPage, parseNames, parseSort, readPage, type Page } from '../../lib/list.js'
 import { requestedSlug, slugify, uniqueSlug } from '../../lib/slug.js'
-import { singleLine } from '../../lib/values.js'
+import { singleLine, withoutControls } from '../../lib/values.js'
 import { dayInZone, nowIso, toUtcIso } from '../../lib/time.js'
 import { hasRole } from '../../plugins/auth.js'
 import { assertIfMatch, versionTag } from '../../plugins/http-cache.js'
@@ -272,7 +272,7 @@ function bodyHtml (input: { body?: string, markdown?: string }): string | undefi
 }
 
 function customExcerpt (excerpt: string | null | undefined): string | null {
-  const text = excerpt?.replace(/\s+/g, ' ').trim()
+  const text = excerpt === null || excerpt === undefined ? undefined : withoutControls(excerpt).replace(/\s+/g, ' ').trim()
   return text === undefined || text === '' ? null : text
 }
 
@@ -498,7 +498,7 @@ function titleFromBody (body: string): string {
  */
 export function writeImportedArticle (tx: DbOrTx, settings: Pick<SiteSettings, 'timezone'>, input: ImportedArticleValues, existing: queries.ArticleRow | undefined, now: string, search: SearchIndexBatch): queries.ArticleRow {
   const body = sanitizeArticleHtml(input.body)
-  const title = input.title.replace(/\s+/g, ' ').trim().slice(0, 300) || titleFromBody(body)
+  const title = singleLine(input.title, 300) || titleFromBody(body)
   const custom = customExcerpt(input.excerpt)
   const state = editorialState(input.status, input.publishedAt, now)
   const values = { title, ...contentColumns(body, custom, state, settings.timezone), authorId: input.authorId, updatedAt: input.updatedAt }
