@@ -1,4 +1,4 @@
-import unhomoglyph from 'unhomoglyph'
+import { createRequire } from 'node:module'
 import { invalid, SlugTaken } from '../errors.js'
 
 /**
@@ -69,7 +69,16 @@ export function mixedScriptWord (slug: string): string | null {
  * ASCII is left alone: within one script `m` and `rn` are different words.
  */
 export function lookalikeOf (slug: string): string {
-  return slug.replace(/[^\u0000-\u007f]/gu, (char) => unhomoglyph(char)).toLowerCase()
+  if (/^[\u0000-\u007f]*$/.test(slug)) return slug
+  const prototypeOf = confusables()
+  return slug.replace(/[^\u0000-\u007f]/gu, (char) => prototypeOf(char)).toLowerCase()
+}
+
+// Loaded on the first non-ASCII slug: building its table takes ~0.1 s, which start-up need not pay.
+let unhomoglyph: ((text: string) => string) | undefined
+function confusables (): (text: string) => string {
+  unhomoglyph ??= createRequire(import.meta.url)('unhomoglyph') as (text: string) => string
+  return unhomoglyph
 }
 
 function looksLikeTaken (slug: string, isTaken: (candidate: string) => boolean): boolean {
