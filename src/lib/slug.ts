@@ -1,3 +1,6 @@
+import { createRequire } from 'node:module'
+import { invalid, SlugTaken } from '../errors.js'
+
 /**
  * A slug from free text: lower-case letters of any script and digits joined by hyphens,
  * accents folded (`Café` → `cafe`). Never only digits, so it can't be taken for an id.
@@ -11,16 +14,76 @@ export function slugify (text: string, fallback: string, maxLength = 80): string
     .slice(0, maxLength)
     .replace(/^-+|-+$/g, '')
   if (slug === '') return fallback
-  return /[\p{Ll}\p{Lm}\p{Lo}]/u.test(slug) ? slug : `${fallback}-${slug}`
+  return /[\p{Ll}\p{Lm}\p{Lo}]/u.test(slug) ? singleScriptWords(slug, fallback) : `${fallback}-${slug}`
 }
 
-/** `slug`, or `slug-2`, `slug-3`, … : the first that `isTaken` says is free. */
+/** A derived slug follows the rule a requested one does: a word mixing scripts becomes its look-alike. */
+function singleScriptWords (slug: string, fallback: string): string {
+  if (mixedScriptWord(slug) === null) return slug
+  const folded = slug.split('-').map((word) => mixesScripts(word) ? lookalikeOf(word) : word).join('-')
+  return mixedScriptWord(folded) === null && /^[\p{Ll}\p{Lm}\p{Lo}\p{N}-]+$/u.test(folded) ? folded : fallback
+}
+
+/** `slug`, or `slug-2`, `slug-3`, … : the first free one that does not look like a taken one. */
 export function uniqueSlug (slug: string, isTaken: (candidate: string) => boolean): string {
-  if (!isTaken(slug)) return slug
+  const free = (candidate: string) => !isTaken(candidate) && !looksLikeTaken(candidate, isTaken)
+  if (free(slug)) return slug
   for (let n = 2; ; n++) {
     const candidate = `${slug}-${n}`
-    if (!isTaken(candidate)) return candidate
+    if (free(candidate)) return candidate
   }
+}
+
+/** A slug a client asked for: 400 if a word of it mixes scripts, 409 if it or its look-alike is taken. */
+export function requestedSlug (slug: string, isTaken: (candidate: string) => boolean): string {
+  const mixed = mixedScriptWord(slug)
+  if (mixed !== null) throw invalid('body.slug', `mixes scripts in "${mixed}": write each word in one script`)
+  if (isTaken(slug) || looksLikeTaken(slug, isTaken)) throw new SlugTaken(slug)
+  return slug
+}
+
+// Letters are told apart by script so that a word mixing them (Latin "bus-route" with a
+// Cyrillic "о") is caught. Scripts not listed count as one, "other".
+const scripts = ['Latin', 'Cyrillic', 'Greek', 'Armenian', 'Georgian', 'Cherokee', 'Hebrew', 'Arabic', 'Devanagari', 'Bengali', 'Tamil', 'Thai', 'Ethiopic', 'Hangul', 'Hiragana', 'Katakana', 'Han']
+  .map((name) => ({ name, letter: new RegExp(`\\p{Script=${name}}`, 'u') }))
+// Japanese and Korean write one word in several scripts (UTS #39, "highly restrictive").
+const oneWriting = [new Set(['Han', 'Hiragana', 'Katakana']), new Set(['Han', 'Hangul'])]
+
+function scriptOf (letter: string): string {
+  return scripts.find((script) => script.letter.test(letter))?.name ?? 'other'
+}
+
+function mixesScripts (word: string): boolean {
+  const used = new Set([...word].filter((char) => /\p{L}/u.test(char)).map(scriptOf))
+  return used.size > 1 && !oneWriting.some((writing) => [...used].every((name) => writing.has(name)))
+}
+
+/** The first word (between hyphens) of `slug` whose letters come from more than one script. */
+export function mixedScriptWord (slug: string): string | null {
+  return slug.split('-').find(mixesScripts) ?? null
+}
+
+/**
+ * The slug a look-alike imitates: each non-ASCII character replaced by its UTS #39 prototype
+ * (`unhomoglyph` carries Unicode's confusables table), so Cyrillic "rоute" gives Latin "route".
+ * ASCII is left alone: within one script `m` and `rn` are different words.
+ */
+export function lookalikeOf (slug: string): string {
+  if (/^[\u0000-\u007f]*$/.test(slug)) return slug
+  const prototypeOf = confusables()
+  return slug.replace(/[^\u0000-\u007f]/gu, (char) => prototypeOf(char)).toLowerCase()
+}
+
+// Loaded on the first non-ASCII slug: building its table takes ~0.1 s, which start-up need not pay.
+let unhomoglyph: ((text: string) => string) | undefined
+function confusables (): (text: string) => string {
+  unhomoglyph ??= createRequire(import.meta.url)('unhomoglyph') as (text: string) => string
+  return unhomoglyph
+}
+
+function looksLikeTaken (slug: string, isTaken: (candidate: string) => boolean): boolean {
+  const imitated = lookalikeOf(slug)
+  return imitated !== slug && isTaken(imitated)
 }
 
 /** Whether a `{id}` path segment is an id (no leading zeros) rather than a slug. */

@@ -21,7 +21,21 @@ export function acceptedEmail (value: string | null | undefined): string | null 
   return email
 }
 
-/** One line of plain text, at most `max` characters (cut at a character, not inside a pair). */
+// The control characters the API refuses in plain text (src/schemas.ts), and what counts as
+// visible there: imported text loses the first and must keep some of the second.
+const controls = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g
+const visible = /[^\s\p{C}\p{Z}\u115F\u1160\u3164\uFFA0\u2800]/u
+
+/** Plain text without the control characters the API refuses. */
+export function withoutControls (value: string): string {
+  return value.replace(controls, '')
+}
+
+/**
+ * One line of plain text, at most `max` characters (cut at a character, not inside a pair);
+ * '' when nothing of it is visible.
+ */
 export function singleLine (value: string, max: number): string {
-  return [...value.replace(/\s+/g, ' ').trim()].slice(0, max).join('')
+  const line = [...withoutControls(value).replace(/\s+/g, ' ').trim()].slice(0, max).join('')
+  return visible.test(line) ? line : ''
 }

@@ -248,12 +248,13 @@ t.test('a label with "<" is carried by RSS and JSON Feed; Atom leaves it out of 
 
 t.test('characters XML cannot carry are dropped from the XML feeds, which stay well-formed', async (t) => {
   const { app, ada } = scratch
-  await createArticle(app, t, { title: 'Bell\u0007 rings\u000b twice', authorId: ada.id, status: 'published', labels: ['Bell\u0001 tower'], excerpt: 'Tab\u0001bed' })
+  // Control characters are refused on the way in; noncharacters are not, and XML cannot carry them.
+  await createArticle(app, t, { title: 'Bell\uFFFE rings\uFFFF twice', authorId: ada.id, status: 'published', labels: ['Bell\uFFFF tower'], excerpt: 'Tab\uFFFEbed' })
   t.equal(atomText((await atom(app, t)).entry[0].title), 'Bell rings twice')
   const channel = await rss(app, t)
   t.equal(channel.item[0].title, 'Bell rings twice')
   t.same(channel.item[0].category, ['Bell tower'])
-  t.equal((await json(app, t)).items[0].title, 'Bell\u0007 rings\u000b twice', 'JSON carries them as they are')
+  t.equal((await json(app, t)).items[0].title, 'Bell\uFFFE rings\uFFFF twice', 'JSON carries them as they are')
 })
 
 t.test('an article with an empty body is still a complete entry in every format', async (t) => {
@@ -447,4 +448,39 @@ t.test('DATELINE_ARTICLE_PATH says where article links point', async (t) => {
   const article = await createArticle(app, t, { title: 'Harbour reopens', authorId: author.id, status: 'published' })
   t.equal((await json(app, t)).items[0].url, `http://example.org:8080/${article.id}/harbour-reopens.html`)
   t.equal(linkTo((await atom(app, t)).entry[0].link, 'alternate'), `http://example.org:8080/${article.id}/harbour-reopens.html`)
+})
+
+t.test('RSS carries titles, categories and dc:creator as escaped plain text, never markup in CDATA', async (t) => {
+  const app = await build(t)
+  const author = await createAuthor(app, t, { name: 'Ann <b>x</b> & ]]> Co' })
+  const title = 'Bold <b>x</b> & ]]> then &amp; <i>'
+  const label = 'Lab <b>x</b> & ]]> q'
+  await createArticle(app, t, { title, authorId: author.id, status: 'published', labels: [label] })
+  const body = (await get(app, t, '/feed.rss')).body
+  t.equal(XMLValidator.validate(body), true)
+  // CDATA kept apart, no HTML decoding: what an XML reader gets is exactly the text.
+  const strict = new XMLParser({ ignoreAttributes: false, parseTagValue: false, htmlEntities: false, cdataPropName: '#cdata', isArray: (name) => ['item', 'category'].includes(name) })
+  const item = strict.parse(body).rss.channel.item[0]
+  t.equal(item.title, title, 'the title is the text, not a CDATA section')
+  t.same(item.category, [label])
+  t.equal(item['dc:creator'], author.name)
+  t.notOk(/<(?:title|category|dc:creator)><!\[CDATA\[/.test(body), 'no CDATA in plain-text elements')
+  t.notOk(body.includes('<b>'), 'no raw markup anywhere but in HTML content')
+})
+
+t.test('a label only drafts or trashed articles carry reads in a feed as one nobody uses', async (t) => {
+  const { app, ada } = await blog(t)
+  await createArticle(app, t, { title: 'Takeover talks', authorId: ada.id, labels: ['Acme Takeover'] })
+  const trashed = await createArticle(app, t, { title: 'Merger off', authorId: ada.id, status: 'published', labels: ['Beta Merger'] })
+  t.equal((await request(app, t, { method: 'DELETE', url: `/v1/articles/${trashed.id}`, headers: bearer(adminSecret) })).statusCode, 204)
+  for (const [used, unused] of [['acme takeover', 'acme takeovers'], ['beta merger', 'beta mergers']]) {
+    const hidden = await json(app, t, `/feed.json?label=${encodeURIComponent(used!)}`)
+    const nothing = await json(app, t, `/feed.json?label=${encodeURIComponent(unused!)}`)
+    t.equal(hidden.title, `The Vell Courier: ${used}`, 'spelled as asked, like a label nobody uses')
+    t.equal(nothing.title, `The Vell Courier: ${unused}`)
+    t.same(hidden.items, [])
+    t.equal(atomText((await atom(app, t, `/feed.atom?label=${encodeURIComponent(used!)}`)).title), `The Vell Courier: ${used}`)
+  }
+  await createArticle(app, t, { title: 'Takeover agreed', authorId: ada.id, status: 'published', labels: ['Acme Takeover'] })
+  t.equal((await json(app, t, '/feed.json?label=acme%20takeover')).title, 'The Vell Courier: Acme Takeover', 'once published, the blog\'s spelling')
 })

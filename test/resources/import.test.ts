@@ -733,3 +733,23 @@ t.test('an import\'s Idempotency-Key is matched on the file\'s content, not its 
   t.equal(streamed.headers['idempotent-replayed'], 'true')
   t.same(streamed.json(), first.json())
 })
+
+t.test('imported plain text loses the control characters the API refuses, and blank names fall back', async (t) => {
+  const app = await build(t)
+  const posts = [{
+    kind: 'blogger#post',
+    id: '5100000000000000009',
+    blog: { id: '4967929378133675647' },
+    published: '2016-03-01T10:00:00+00:00',
+    url: 'https://hilltop-radio.blogspot.com/2016/03/controls.html',
+    title: 'Bell\u0000 rings\u0007 \u009b twice',
+    content: '<p>Body.</p>',
+    author: { id: '11111111111111111111', displayName: '\u200B\u0001' },
+    labels: ['Tower\u001b[31m', '\u0002']
+  }]
+  await imported(app, t, JSON.stringify(posts), { contentType: 'application/json' })
+  const article = (await get(app, t, '/v1/articles/controls')).json()
+  t.equal(article.title, 'Bell rings twice')
+  t.same(article.labels, ['Tower[31m'], 'a label of only controls is dropped')
+  t.equal((await get(app, t, `/v1/authors/${article.authorId}`)).json().name, 'Unknown author', 'a name with nothing visible falls back')
+})

@@ -1,12 +1,12 @@
-import { CalendarDay, ListMeta, maxId, pageQuery, ref, Slug, Timestamp, Type, type Static } from '../../schemas.js'
+import { CalendarDay, ListMeta, maxId, pageQuery, plainTextPattern, ref, Slug, Timestamp, Type, type Static, visibleTextPattern } from '../../schemas.js'
 
-const title = Type.String({ minLength: 1, maxLength: 300, pattern: '\\S', examples: ['Council approves new footbridge over the Vell'] })
-const excerpt = Type.String({ maxLength: 1000, description: 'Plain text', examples: ['The long-awaited crossing will link the quay to the old mill by next spring.'] })
+const title = Type.String({ minLength: 1, maxLength: 300, pattern: visibleTextPattern, examples: ['Council approves new footbridge over the Vell'] })
+const excerpt = Type.String({ maxLength: 1000, pattern: plainTextPattern, description: 'Plain text', examples: ['The long-awaited crossing will link the quay to the old mill by next spring.'] })
 const status = Type.Union([Type.Literal('draft'), Type.Literal('scheduled'), Type.Literal('published')], {
   description: '`scheduled` articles become `published` when `publishedAt` comes',
   examples: ['published']
 })
-const label = Type.String({ minLength: 1, maxLength: 60, pattern: '\\S', examples: ['City council'] })
+const label = Type.String({ minLength: 1, maxLength: 60, pattern: visibleTextPattern, examples: ['City council'] })
 const labels = Type.Array(label, { maxItems: 100, description: 'Label names; case-insensitive, kept in the given order (at most 100 in a request; an import keeps every label)', examples: [['City council', 'Transport']] })
 
 // Split in two so that `body` comes after the excerpt in answers.

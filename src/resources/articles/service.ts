@@ -1,11 +1,11 @@
 import { writeStamp, type Db, type DbOrTx } from '../../db/client.js'
 import { readMeta, writeMeta } from '../../db/meta.js'
 import type { ArticleStatus } from '../../db/schema.js'
-import { Forbidden, invalid, NotFound, SlugTaken } from '../../errors.js'
+import { Forbidden, invalid, NotFound } from '../../errors.js'
 import { deriveExcerpt, htmlToText, renderMarkdown, sanitizeArticleHtml } from '../../lib/html.js'
 import { mapPage, parseNames, parseSort, readPage, type Page } from '../../lib/list.js'
-import { slugify, uniqueSlug } from '../../lib/slug.js'
-import { singleLine } from '../../lib/values.js'
+import { requestedSlug, slugify, uniqueSlug } from '../../lib/slug.js'
+import { singleLine, withoutControls } from '../../lib/values.js'
 import { dayInZone, nowIso, toUtcIso } from '../../lib/time.js'
 import { hasRole } from '../../plugins/auth.js'
 import { assertIfMatch, versionTag } from '../../plugins/http-cache.js'
@@ -273,7 +273,7 @@ function bodyHtml (input: { body?: string, markdown?: string }): string | undefi
 }
 
 function customExcerpt (excerpt: string | null | undefined): string | null {
-  const text = excerpt?.replace(/\s+/g, ' ').trim()
+  const text = excerpt === null || excerpt === undefined ? undefined : withoutControls(excerpt).replace(/\s+/g, ' ').trim()
   return text === undefined || text === '' ? null : text
 }
 
@@ -283,10 +283,7 @@ function slugTaken (db: DbOrTx, slug: string, exceptId?: number): boolean {
 }
 
 function resolveSlug (db: DbOrTx, requested: string | undefined, title: string, exceptId?: number): string {
-  if (requested !== undefined) {
-    if (slugTaken(db, requested, exceptId)) throw new SlugTaken(requested)
-    return requested
-  }
+  if (requested !== undefined) return requestedSlug(requested, (candidate) => slugTaken(db, candidate, exceptId))
   return uniqueSlug(slugify(title, 'article'), (candidate) => slugTaken(db, candidate, exceptId))
 }
 
@@ -502,7 +499,7 @@ function titleFromBody (body: string): string {
  */
 export function writeImportedArticle (tx: DbOrTx, settings: Pick<SiteSettings, 'timezone'>, input: ImportedArticleValues, existing: queries.ArticleRow | undefined, now: string, search: SearchIndexBatch): queries.ArticleRow {
   const body = sanitizeArticleHtml(input.body)
-  const title = input.title.replace(/\s+/g, ' ').trim().slice(0, 300) || titleFromBody(body)
+  const title = singleLine(input.title, 300) || titleFromBody(body)
   const custom = customExcerpt(input.excerpt)
   const state = editorialState(input.status, input.publishedAt, now)
   const values = { title, ...contentColumns(body, custom, state, settings.timezone), authorId: input.authorId, updatedAt: input.updatedAt }

@@ -1,10 +1,10 @@
-import { HttpUrl, IdOrSlugParams, ListMeta, pageQuery, ref, Slug, Timestamp, Type, type Static } from '../../schemas.js'
+import { HttpUrl, IdOrSlugParams, ListMeta, pageQuery, ref, Slug, Timestamp, Type, type Static, plainTextPattern, visibleTextPattern } from '../../schemas.js'
 import type { ArticleSummaryFields } from '../articles/schemas.js'
 
 const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()])
 
-const name = Type.String({ minLength: 1, maxLength: 120, pattern: '\\S', examples: ['Zoë Lindqvist'] })
-const bio = Type.String({ maxLength: 5000, examples: ['Covers the council and the river for the Kestermouth Ledger.'] })
+const name = Type.String({ minLength: 1, maxLength: 120, pattern: visibleTextPattern, examples: ['Zoë Lindqvist'] })
+const bio = Type.String({ maxLength: 5000, pattern: plainTextPattern, examples: ['Covers the council and the river for the Kestermouth Ledger.'] })
 const email = Type.String({ format: 'email', maxLength: 254, description: 'Private: shown only to editors, admins and the author', examples: ['zoe@example.org'] })
 
 export const Author = Type.Object({

@@ -1,8 +1,8 @@
 import type { Db, DbOrTx } from '../../db/client.js'
-import { Conflict, Forbidden, invalid, NotFound, SlugTaken } from '../../errors.js'
+import { Conflict, Forbidden, invalid, NotFound } from '../../errors.js'
 import { assertIfMatch } from '../../plugins/http-cache.js'
 import { mapPage, parseNames, parseSort, readPage, type Page } from '../../lib/list.js'
-import { slugify, uniqueSlug } from '../../lib/slug.js'
+import { requestedSlug, slugify, uniqueSlug } from '../../lib/slug.js'
 import { nowIso } from '../../lib/time.js'
 import { hasRole } from '../../plugins/auth.js'
 import type { Principal } from '../tokens/service.js'
@@ -89,10 +89,7 @@ export function list (db: Db, query: AuthorListQueryString, viewer: Principal | 
 }
 
 function resolveSlug (db: DbOrTx, requested: string | undefined, name: string, exceptId?: number): string {
-  if (requested !== undefined) {
-    if (queries.authorSlugTaken(db, requested, exceptId)) throw new SlugTaken(requested)
-    return requested
-  }
+  if (requested !== undefined) return requestedSlug(requested, (candidate) => queries.authorSlugTaken(db, candidate, exceptId))
   return uniqueSlug(slugify(name, 'author'), (candidate) => queries.authorSlugTaken(db, candidate, exceptId))
 }
 

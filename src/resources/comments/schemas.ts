@@ -1,10 +1,10 @@
-import { HttpUrl, IdOrSlugParams, ListMeta, maxId, pageQuery, ref, Timestamp, Type, type Static } from '../../schemas.js'
+import { HttpUrl, IdOrSlugParams, ListMeta, maxId, pageQuery, ref, Timestamp, Type, type Static, visibleTextPattern } from '../../schemas.js'
 
 const status = Type.Union([Type.Literal('pending'), Type.Literal('approved'), Type.Literal('spam'), Type.Literal('rejected')], {
   description: 'Readers see only `approved` comments',
   examples: ['approved']
 })
-const authorName = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S', examples: ['Lena from Mill Lane'] })
+const authorName = Type.String({ minLength: 1, maxLength: 100, pattern: visibleTextPattern, examples: ['Lena from Mill Lane'] })
 const authorEmail = Type.String({ format: 'email', maxLength: 254, description: 'Private: shown to moderators only', examples: ['lena@example.net'] })
 const body = Type.String({ minLength: 1, maxLength: 10_000, pattern: '\\S', description: 'Text or simple HTML: paragraphs, line breaks, links, emphasis, code, quotes', examples: ['Glad the bridge is finally happening!'] })
 

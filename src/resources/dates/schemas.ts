@@ -1,7 +1,7 @@
-import { CalendarDay, ListMeta, pageQuery, ref, Type, type Static } from '../../schemas.js'
+import { CalendarDay, ListMeta, pageQuery, ref, Type, type Static, plainTextPattern } from '../../schemas.js'
 import type { ArticleSummaryBody } from '../articles/schemas.js'
 
-const note = Type.String({ maxLength: 5000, description: 'An editor\'s note for the day', examples: ['Flood warnings all along the Vell today.'] })
+const note = Type.String({ maxLength: 5000, pattern: plainTextPattern, description: 'An editor\'s note for the day', examples: ['Flood warnings all along the Vell today.'] })
 
 export const Day = Type.Object({
   date: CalendarDay,

@@ -34,18 +34,6 @@ function textAsHtml (text: string): string {
   return escapeText(xmlChars(text))
 }
 
-/**
- * Plain text for a CDATA section that xml-js splits at its first `]]>` only: every later
- * `]]>` is split here the same way (`]]` ends one section, `>` starts the next).
- */
-function textForCdata (text: string): string {
-  const clean = xmlChars(text)
-  const first = clean.indexOf(']]>')
-  if (first === -1) return clean
-  const rest = first + 3
-  return clean.slice(0, rest) + clean.slice(rest).replaceAll(']]>', ']]]]><![CDATA[>')
-}
-
 function feedOf (content: FeedContent, links: { atom?: string, rss?: string }, language?: string): Feed {
   return new Feed({
     id: asText(links.atom ?? links.rss ?? content.homeUrl),
@@ -84,8 +72,11 @@ function atomItem (entry: FeedEntry): Item {
 
 function rssItem (entry: FeedEntry): Item {
   return {
-    // RSS titles are plain text (in CDATA); descriptions and content:encoded are HTML.
-    title: textForCdata(entry.title),
+    // RSS titles are plain text, which readers take apart from markup only when it is escaped
+    // (a CDATA section is shown raw by some, rendered as HTML by others: RSS Best Practices
+    // Profile, "Character Data"). `feed` writes item titles as CDATA, so the title goes in
+    // as an extension, which replaces its element; descriptions and content:encoded are HTML.
+    title: entry.title,
     id: entry.id,
     guid: asText(entry.id),
     link: entry.url,
@@ -95,7 +86,10 @@ function rssItem (entry: FeedEntry): Item {
     content: contentOf(entry),
     // RSS's <author> must be an e-mail address, which is private: the name goes in
     // dc:creator instead (the dc namespace comes with content:encoded).
-    extensions: [{ name: 'dc:creator', objects: { _text: asText(entry.author.name) } }],
+    extensions: [
+      { name: 'title', objects: { _text: asText(entry.title) } },
+      { name: 'dc:creator', objects: { _text: asText(entry.author.name) } }
+    ],
     category: entry.labels.map((name) => ({ name: asText(name) }))
   }
 }

@@ -12,10 +12,18 @@ export interface SitemapEntry {
   lastmod: string
 }
 
-/** Labels' names as first spelled, by their case-folded keys. */
-export function labelNamesByKeys (db: DbOrTx, keys: string[]): Map<string, string> {
+/**
+ * Labels' names as first spelled, by their case-folded keys: only labels a published article
+ * carries, so a label used only on drafts reads like one nobody uses.
+ */
+export function publicLabelNamesByKeys (db: DbOrTx, keys: string[], now: string): Map<string, string> {
   if (keys.length === 0) return new Map()
-  const rows = db.select({ key: labels.key, name: labels.name }).from(labels).where(inArray(labels.key, keys)).all()
+  const rows = db.selectDistinct({ key: labels.key, name: labels.name })
+    .from(labels)
+    .innerJoin(articleLabels, eq(articleLabels.labelId, labels.id))
+    .innerJoin(articles, eq(articles.id, articleLabels.articleId))
+    .where(and(inArray(labels.key, keys), publishedBy(now)))
+    .all()
   return new Map(rows.map((row) => [row.key, row.name]))
 }
 

@@ -1,4 +1,4 @@
-import { ref, Type, type Static } from '../../schemas.js'
+import { ref, Type, type Static, visibleTextPattern } from '../../schemas.js'
 
 // JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/): the `feed` package writes version 1,
 // so this document is built here and serialised through these schemas.
@@ -37,7 +37,7 @@ export const JsonFeed = Type.Object({
 export type JsonFeedBody = Static<typeof JsonFeed>
 export type JsonFeedItemBody = Static<typeof JsonFeedItem>
 
-const label = Type.String({ minLength: 1, maxLength: 60, pattern: '\\S', examples: ['City council'] })
+const label = Type.String({ minLength: 1, maxLength: 60, pattern: visibleTextPattern, examples: ['City council'] })
 
 export const FeedQuery = Type.Object({
   label: Type.Optional(Type.Array(label, { maxItems: 10, description: 'Only articles with this label (case-insensitive); repeat for articles having all of them' })),

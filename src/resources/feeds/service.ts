@@ -79,9 +79,9 @@ function feedAuthor (row: AuthorRow | undefined): FeedAuthor {
 
 
 /** "Site: Label, Author" for a narrowed feed, labels spelled as the blog spells them. */
-function titleFor (db: Db, site: Site, labels: string[], author: AuthorRow | undefined): string {
+function titleFor (db: Db, site: Site, labels: string[], author: AuthorRow | undefined, now: string): string {
   const given = new Map(labels.map((name) => [labelKeyOf(name), name.trim()]))
-  const known = queries.labelNamesByKeys(db, [...given.keys()])
+  const known = queries.publicLabelNamesByKeys(db, [...given.keys()], now)
   const parts = [...[...given].map(([key, name]) => known.get(key) ?? name), ...(author === undefined ? [] : [author.name])]
   return parts.length === 0 ? site.siteTitle : `${site.siteTitle}: ${parts.join(', ')}`
 }
@@ -136,7 +136,7 @@ export function latest (db: Db, site: Site, query: FeedQueryString, since: strin
   })
   const { entries, changes } = entriesOf(db, site, rows)
   return {
-    title: titleFor(db, site, query.label ?? [], author),
+    title: titleFor(db, site, query.label ?? [], author, now),
     description: site.siteDescription,
     homeUrl: siteLink(site, '/'),
     query: queryString(query),

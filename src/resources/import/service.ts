@@ -4,7 +4,7 @@ import type { ImportedResource } from '../../db/schema.js'
 import { malformedImport } from '../../errors.js'
 import { sanitizeCommentHtml } from '../../lib/html.js'
 import { slugify, uniqueSlug } from '../../lib/slug.js'
-import { acceptedEmail, acceptedHttpUrl, singleLine } from '../../lib/values.js'
+import { acceptedEmail, acceptedHttpUrl, singleLine, withoutControls } from '../../lib/values.js'
 import { nowIso } from '../../lib/time.js'
 import type { SiteSettings } from '../../plugins/settings.js'
 import * as articleQueries from '../articles/queries.js'
@@ -203,7 +203,7 @@ class Apply {
     })
     const values = {
       name: singleLine(record.name, 120) || 'Unknown author',
-      bio: record.bio === null ? null : [...record.bio].slice(0, 5000).join(''),
+      bio: record.bio === null ? null : [...withoutControls(record.bio)].slice(0, 5000).join(''),
       avatarUrl: acceptedHttpUrl(record.avatarUrl),
       url: acceptedHttpUrl(record.url),
       email: acceptedEmail(record.email),
@@ -295,7 +295,8 @@ class Apply {
     this.#remember('article', site, id, row.id, payload)
   }
 
-  day (record: ImportedDay): void {
+  day (imported: ImportedDay): void {
+    const record = { ...imported, note: imported.note === null ? null : withoutControls(imported.note) }
     const existing = dayQueries.dayRow(this.tx, record.day)
     if (existing === undefined) {
       dayQueries.insertDay(this.tx, { day: record.day, note: record.note, createdAt: record.createdAt ?? this.#now, updatedAt: record.updatedAt ?? this.#now })
