@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import Database from 'better-sqlite3'
 import t, { type Test } from 'tap'
 import { build, createArticle, createAuthor, request, tempDatabase } from '../helper.js'
 
@@ -36,4 +37,28 @@ t.test('an article scheduled through one server is published when due on a read 
 
 t.test('and the other way round', async (t) => {
   await scheduledThroughOneReadThroughOther(t, 'second')
+})
+
+t.test('a due article never makes a reader wait for another process\'s write lock', async (t) => {
+  const app = await build(t, { databaseUrl: tempDatabase(t), busyTimeoutMs: 3000 })
+  const author = await createAuthor(app, t)
+  const article = await createArticle(app, t, { authorId: author.id, title: 'Held up', status: 'scheduled', publishedAt: new Date(Date.now() + 300).toISOString() })
+  await sleep(400)
+  const other = new Database(app.db.$client.name)
+  t.teardown(() => { if (other.open) other.close() })
+  other.exec('BEGIN IMMEDIATE')
+
+  const started = performance.now()
+  const [list, health] = await Promise.all([
+    request(app, t, { method: 'GET', url: '/v1/articles' }),
+    request(app, t, { method: 'GET', url: '/healthz' })
+  ])
+  const tookMs = performance.now() - started
+  t.equal(list.statusCode, 200)
+  t.equal(health.statusCode, 200)
+  t.ok(tookMs < 1000, `both answered in ${Math.round(tookMs)} ms, far under the 3 s busy timeout`)
+  t.same(list.json().data, [], 'the due article waits for the lock, not the reader')
+
+  other.exec('COMMIT')
+  t.same(await publicSlugs(app, t, '/v1/articles'), [article.slug], 'the next read publishes it')
 })

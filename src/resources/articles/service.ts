@@ -1,5 +1,6 @@
 import { writeStamp, type Db, type DbOrTx } from '../../db/client.js'
 import { readMeta, writeMeta } from '../../db/meta.js'
+import { writeIfFree } from '../../db/write-if-free.js'
 import type { ArticleStatus } from '../../db/schema.js'
 import { Forbidden, invalid, NotFound } from '../../errors.js'
 import { deriveExcerpt, htmlToText, renderMarkdown, sanitizeArticleHtml } from '../../lib/html.js'
@@ -60,7 +61,9 @@ export function publishDueArticles (db: Db, now = nowIso()): string {
     nextDueByDb.set(db, { next, stamp })
     return stamp
   }
-  db.transaction((tx) => { queries.publishDue(tx, now) })
+  // Readers never wait for writers: while another process holds the write lock, the due
+  // articles wait (not the reader) and the next read publishes them.
+  if (!writeIfFree(db, (tx) => { queries.publishDue(tx, now) })) return stamp
   const published = writeStamp(db)
   nextDueByDb.set(db, { next: queries.nextScheduledAt(db), stamp: published })
   return published
