@@ -112,6 +112,18 @@ t.test('an author token without --author, or with an unknown author, is refused 
   t.equal(lines(list.stdout).length, 1, 'no token was stored (only the header line)')
 })
 
+t.test('token create refuses a name with control characters or nothing visible, as the API does', async (t) => {
+  const { env } = setup(t)
+  for (const name of ['ci\u001b[31m', '\u200b', 'nul\u0000']) {
+    const run = await cli(['token', 'create', '--role', 'editor', '--name', name], env)
+    t.not(run.code, 0, `${JSON.stringify(name)} is refused`)
+    t.equal(run.stdout, '', 'no secret is printed')
+    t.match(run.stderr, /name/)
+  }
+  const list = await cli(['token', 'list'], env)
+  t.equal(lines(list.stdout).length, 1, 'no token was stored (only the header line)')
+})
+
 t.test('token create refuses a bad role, an editor bound to an author and a bad expiry', async (t) => {
   const { env } = setup(t)
   for (const argv of [
