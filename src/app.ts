@@ -9,6 +9,7 @@ import db from './plugins/db.js'
 import draining from './plugins/draining.js'
 import httpCache from './plugins/http-cache.js'
 import idempotency from './plugins/idempotency.js'
+import lingeringClose from './plugins/lingering-close.js'
 import openapi from './plugins/openapi.js'
 import problem, { handleError } from './plugins/problem.js'
 import rateLimit from './plugins/rate-limit.js'
@@ -110,6 +111,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(problem)
   await app.register(draining)
+  await app.register(lingeringClose, { maxBytes: 16 * 1024 * 1024, maxMs: 10_000 })
   await app.register(security, { corsOrigins: options.corsOrigins ?? [] })
   await app.register(rateLimit)
   await app.register(settings, {
