@@ -135,7 +135,7 @@ const problemDescriptions: Record<number, string> = {
   415: 'The request body is not `application/json`',
   422: 'The `Idempotency-Key` was already used, within 24 hours, for a different request',
   429: 'Too many requests: wait for `Retry-After` seconds',
-  503: 'Shutting down, or the database stayed busy: retry after `Retry-After` seconds'
+  503: 'Shutting down, the database stayed busy, or it cannot store changes (a full disk): retry after `Retry-After` seconds'
 }
 
 export const sharedSchemas = [FieldError, Problem, ListMeta]
