@@ -70,3 +70,54 @@ t.test('an early 415 while the client is still sending is readable too', async (
     t.equal(outcome.status, 415, `attempt ${attempt}: 415`)
   }
 })
+
+/** Opens a connection that sends a request head, then its body one byte every `everyMs`; resolves with what the server answered and when the connection ended. */
+function trickle (port: number, path: string, everyMs: number, contentType = 'application/json'): Promise<{ answer: string, ms: number }> {
+  return new Promise((resolve) => {
+    const started = Date.now()
+    const socket = net.connect(port, '127.0.0.1')
+    let answer = ''
+    socket.setEncoding('utf8').on('data', (text: string) => { answer += text })
+    socket.on('error', () => {})
+    socket.write(`POST ${path} HTTP/1.1\r\nhost: localhost\r\ncontent-type: ${contentType}\r\ncontent-length: 1000000\r\nauthorization: Bearer ${adminSecret}\r\n\r\n`)
+    const timer = setInterval(() => socket.write(' '), everyMs)
+    socket.on('close', () => {
+      clearInterval(timer)
+      resolve({ answer, ms: Date.now() - started })
+    })
+  })
+}
+
+t.test('a client trickling its body is cut off after the request timeout with a 408 problem', async (t) => {
+  const { port } = await listening(t, { requestTimeoutMs: 1000 })
+  const { answer, ms } = await trickle(port, '/v1/authors', 200)
+  t.match(answer, /^HTTP\/1\.1 408 /, 'answered 408')
+  t.match(answer, /application\/problem\+json/)
+  t.ok(ms >= 900 && ms < 5000, `closed after about the timeout (${ms} ms)`)
+})
+
+t.test('an upload to the import route may take longer than the request timeout while it progresses, and is cut off when it stalls', async (t) => {
+  const { port } = await listening(t, { requestTimeoutMs: 1000 })
+  const { answer, ms } = await trickle(port, '/v1/import', 200, 'application/xml')
+  // One byte every 200 ms is no progress for an upload: refused after a window or two.
+  t.match(answer, /^HTTP\/1\.1 408 /)
+  t.ok(ms >= 900 && ms < 5000, `closed (${ms} ms)`)
+})
+
+t.test('connections beyond the cap are refused', async (t) => {
+  const { port } = await listening(t, { maxConnections: 2 })
+  const open = await Promise.all([0, 1].map(() => new Promise<net.Socket>((resolve) => {
+    const socket = net.connect(port, '127.0.0.1', () => resolve(socket))
+  })))
+  t.teardown(() => { for (const socket of open) socket.destroy() })
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  const third = await new Promise<string>((resolve) => {
+    const socket = net.connect(port, '127.0.0.1')
+    let answer = ''
+    socket.setEncoding('utf8').on('data', (text: string) => { answer += text })
+    socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'))
+    socket.on('close', () => resolve(answer === '' ? 'closed' : answer))
+    socket.write('GET /healthz HTTP/1.1\r\nhost: localhost\r\n\r\n')
+  })
+  t.notMatch(third, /^HTTP\/1\.1 200/, `the third connection is not served (${third.slice(0, 40)})`)
+})
