@@ -41,6 +41,10 @@ export interface Config {
   siteUrl: string
   /** Where the front end shows an article: a path with `{slug}` or `{id}`. */
   articlePath: string
+  /** How long a request body may take to arrive, in ms (an upload: how long it may stall). */
+  requestTimeout: number
+  /** Open connections at most. */
+  maxConnections: number
 }
 
 /** One setting: its environment name, the CLI flag that overrides it, and its default. */
@@ -200,7 +204,9 @@ const settings: { [K in keyof Config]: Setting<K> } = {
   siteTitle: { key: 'siteTitle', env: 'DATELINE_SITE_TITLE', flag: 'site-title', fallback: 'Dateline', parse: parseNonEmpty },
   siteDescription: { key: 'siteDescription', env: 'DATELINE_SITE_DESCRIPTION', flag: 'site-description', fallback: '', parse: (raw) => raw.trim() },
   siteUrl: { key: 'siteUrl', env: 'DATELINE_SITE_URL', flag: 'site-url', fallback: 'http://localhost:3000', parse: parseSiteUrl },
-  articlePath: { key: 'articlePath', env: 'DATELINE_ARTICLE_PATH', flag: 'article-path', fallback: '/articles/{slug}', parse: parseArticlePath }
+  articlePath: { key: 'articlePath', env: 'DATELINE_ARTICLE_PATH', flag: 'article-path', fallback: '/articles/{slug}', parse: parseArticlePath },
+  requestTimeout: { key: 'requestTimeout', env: 'DATELINE_REQUEST_TIMEOUT', flag: 'request-timeout', fallback: '30000', parse: integerFrom(100, 3_600_000) },
+  maxConnections: { key: 'maxConnections', env: 'DATELINE_MAX_CONNECTIONS', flag: 'max-connections', fallback: '1024', parse: positiveInteger(1_000_000) }
 }
 
 /** The CLI flags that set a configuration value, e.g. `--port`. */

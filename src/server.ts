@@ -30,6 +30,8 @@ export async function startServer (config: Config): Promise<FastifyInstance> {
     siteDescription: config.siteDescription,
     siteUrl: config.siteUrl,
     articlePath: config.articlePath,
+    requestTimeoutMs: config.requestTimeout,
+    maxConnections: config.maxConnections,
     logger: { level: config.logLevel, stream: logStream() }
   })
   await app.listen({ port: config.port, host: config.host })

@@ -36,7 +36,9 @@ t.test('with nothing set, readConfig gives the documented defaults', async (t) =
     siteTitle: 'Dateline',
     siteDescription: '',
     siteUrl: 'http://localhost:3000',
-    articlePath: '/articles/{slug}'
+    articlePath: '/articles/{slug}',
+    requestTimeout: 30000,
+    maxConnections: 1024
   })
 })
 
@@ -135,7 +137,9 @@ t.test('every setting can be given at once', async (t) => {
     siteTitle: 'The Vell Courier',
     siteDescription: 'News from the Vell valley',
     siteUrl: 'https://blog.example.org',
-    articlePath: '/{slug}'
+    articlePath: '/{slug}',
+    requestTimeout: 30000,
+    maxConnections: 1024
   })
 })
 
@@ -185,14 +189,16 @@ t.test('CLI flags override the environment', async (t) => {
     siteTitle: 'Dateline',
     siteDescription: '',
     siteUrl: 'http://localhost:3000',
-    articlePath: '/articles/{slug}'
+    articlePath: '/articles/{slug}',
+    requestTimeout: 30000,
+    maxConnections: 1024
   })
   t.equal(readConfig({ PORT: '4000' }, { host: '0.0.0.0' }).port, 4000, 'a flag overrides only its own setting')
   t.equal(readConfig({ PORT: '4000' }, { port: undefined }).port, 4000, 'an absent flag leaves the environment in charge')
 })
 
 t.test('configFlags lists a flag for every setting', async (t) => {
-  t.same([...configFlags].sort(), ['admin-token', 'article-path', 'body-limit', 'comment-rate-limit', 'comments-autoapprove', 'cors-origins', 'database-url', 'demo', 'host', 'import-limit', 'locale', 'log-level', 'port', 'revisions-kept', 'site-description', 'site-title', 'site-url', 'synchronous', 'timezone', 'trash-days'])
+  t.same([...configFlags].sort(), ['admin-token', 'article-path', 'body-limit', 'comment-rate-limit', 'comments-autoapprove', 'cors-origins', 'database-url', 'demo', 'host', 'import-limit', 'locale', 'log-level', 'max-connections', 'port', 'request-timeout', 'revisions-kept', 'site-description', 'site-title', 'site-url', 'synchronous', 'timezone', 'trash-days'])
 })
 
 t.test('each bad value is a ConfigError naming its environment variable', async (t) => {
@@ -294,4 +300,12 @@ t.test('DATELINE_TRASH_DAYS takes whole days from 0 (no trash) to 3650', async (
   for (const bad of ['-1', '3651', '1.5', 'week', '']) {
     t.throws(() => readConfig({ DATELINE_TRASH_DAYS: bad }), { name: 'ConfigError', message: /DATELINE_TRASH_DAYS/ }, `refuses ${JSON.stringify(bad)}`)
   }
+})
+
+t.test('the request timeout and the connection cap are read and checked', async (t) => {
+  const config = readConfig({ DATELINE_REQUEST_TIMEOUT: '5000' }, { 'max-connections': '64' })
+  t.equal(config.requestTimeout, 5000)
+  t.equal(config.maxConnections, 64)
+  t.throws(() => readConfig({ DATELINE_REQUEST_TIMEOUT: '0' }), /DATELINE_REQUEST_TIMEOUT="0": expected an integer from 100 to 3600000/)
+  t.throws(() => readConfig({ DATELINE_MAX_CONNECTIONS: 'many' }), /DATELINE_MAX_CONNECTIONS="many"/)
 })

@@ -42,7 +42,8 @@ Commands:
 Settings come from the environment; these flags override them:
   --port, --host, --database-url, --synchronous, --timezone, --locale, --demo,
   --comments-autoapprove, --cors-origins, --comment-rate-limit, --revisions-kept, --body-limit, --import-limit,
-  --admin-token, --log-level, --site-title, --site-description, --site-url, --article-path
+  --admin-token, --log-level, --site-title, --site-description, --site-url, --article-path,
+  --request-timeout, --max-connections
 `
 
 class UsageError extends Error {}
@@ -67,6 +68,8 @@ const options = {
   'site-description': { type: 'string' },
   'site-url': { type: 'string' },
   'article-path': { type: 'string' },
+  'request-timeout': { type: 'string' },
+  'max-connections': { type: 'string' },
   role: { type: 'string' },
   author: { type: 'string' },
   name: { type: 'string' },
