@@ -43,7 +43,8 @@ function linger (incoming: IncomingMessage, options: LingeringCloseOptions): voi
 export default fp<LingeringCloseOptions>(async function lingeringClosePlugin (app, options) {
   app.addHook('onSend', (request, reply, payload, done) => {
     const incoming = request.raw
-    if (!incoming.complete && reply.statusCode >= 400) {
+    // Not a 503 while draining: those connections must close promptly for the process to exit.
+    if (!incoming.complete && reply.statusCode >= 400 && reply.statusCode < 500) {
       const socket = incoming.socket
       reply.raw.once('finish', () => {
         // Still writable: a kept-alive connection, where Node itself reads the rest of the body.
