@@ -9,9 +9,11 @@ import db from './plugins/db.js'
 import draining from './plugins/draining.js'
 import httpCache from './plugins/http-cache.js'
 import idempotency from './plugins/idempotency.js'
+import lingeringClose from './plugins/lingering-close.js'
 import openapi from './plugins/openapi.js'
 import problem, { handleError } from './plugins/problem.js'
 import rateLimit from './plugins/rate-limit.js'
+import requestTimeouts from './plugins/request-timeouts.js'
 import security from './plugins/security.js'
 import settings from './plugins/settings.js'
 import { articleSchemas } from './resources/articles/schemas.js'
@@ -62,6 +64,10 @@ export interface AppOptions {
   siteTitle?: string
   /** A line about the blog in feeds (default none). */
   siteDescription?: string
+  /** How long a request body may take to arrive, in ms; uploads (import) must progress instead (default 30 s). */
+  requestTimeoutMs?: number
+  /** Open connections at most; more are refused (default 1024). */
+  maxConnections?: number
   /** The front end's public address; feed and sitemap links start with it (default http://localhost:3000). */
   siteUrl?: string
   /** Where the front end shows an article, with `{slug}` or `{id}` (default `/articles/{slug}`). */
@@ -116,12 +122,19 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     // Errors raised before routing (a malformed URL) are problem+json like the rest.
     frameworkErrors: handleError
   }).withTypeProvider<TypeBoxTypeProvider>()
+  const requestTimeoutMs = options.requestTimeoutMs ?? 30_000
+  // A client must send its request line and headers within this (Node's check runs at most every
+  // 30 s, so this bounds a slow-headers client to under a minute); bodies: plugins/request-timeouts.ts.
+  app.server.headersTimeout = Math.min(15_000, requestTimeoutMs)
+  app.server.maxConnections = options.maxConnections ?? 1024
 
   // JSON only: other media types get a 415 instead of a text/plain parse.
   app.removeContentTypeParser(['text/plain'])
 
   await app.register(problem)
   await app.register(draining)
+  await app.register(requestTimeouts, { requestTimeoutMs, bodyLimit: options.bodyLimit ?? 1024 * 1024 })
+  await app.register(lingeringClose, { maxBytes: 16 * 1024 * 1024, maxMs: 10_000 })
   await app.register(security, { corsOrigins: options.corsOrigins ?? [] })
   await app.register(rateLimit)
   await app.register(settings, {

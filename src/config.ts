@@ -48,6 +48,10 @@ export interface Config {
   articlePath: string
   /** Addresses or CIDR ranges of the reverse proxies whose X-Forwarded-For is believed; empty: none. */
   trustProxy: string[]
+  /** How long a request body may take to arrive, in ms (an upload: how long it may stall). */
+  requestTimeout: number
+  /** Open connections at most. */
+  maxConnections: number
 }
 
 // WordPress nests five levels by default and offers up to ten; the maximum keeps the nested
@@ -240,7 +244,9 @@ const settings: { [K in keyof Config]: Setting<K> } = {
   siteDescription: { key: 'siteDescription', env: 'DATELINE_SITE_DESCRIPTION', flag: 'site-description', fallback: '', parse: (raw) => raw.trim() },
   siteUrl: { key: 'siteUrl', env: 'DATELINE_SITE_URL', flag: 'site-url', fallback: 'http://localhost:3000', parse: parseSiteUrl },
   articlePath: { key: 'articlePath', env: 'DATELINE_ARTICLE_PATH', flag: 'article-path', fallback: '/articles/{slug}', parse: parseArticlePath },
-  trustProxy: { key: 'trustProxy', env: 'DATELINE_TRUST_PROXY', flag: 'trust-proxy', fallback: '', parse: parseTrustProxy }
+  trustProxy: { key: 'trustProxy', env: 'DATELINE_TRUST_PROXY', flag: 'trust-proxy', fallback: '', parse: parseTrustProxy },
+  requestTimeout: { key: 'requestTimeout', env: 'DATELINE_REQUEST_TIMEOUT', flag: 'request-timeout', fallback: '30000', parse: integerFrom(100, 3_600_000) },
+  maxConnections: { key: 'maxConnections', env: 'DATELINE_MAX_CONNECTIONS', flag: 'max-connections', fallback: '1024', parse: positiveInteger(1_000_000) }
 }
 
 /** The CLI flags that set a configuration value, e.g. `--port`. */

@@ -188,7 +188,7 @@ const problemDescriptions: Record<number, string> = {
   422: 'The `Idempotency-Key` was already used, within 24 hours, for a different request',
   429: 'Too many requests: wait for `Retry-After` seconds',
   500: 'An unexpected failure: the server logged it; the answer gives no details',
-  503: 'Shutting down, or the database stayed busy: retry after `Retry-After` seconds'
+  503: 'Shutting down, the database stayed busy, or it cannot store changes (a full disk): retry after `Retry-After` seconds'
 }
 
 export const sharedSchemas = [FieldError, Problem, ListMeta]

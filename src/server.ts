@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from './app.js'
 import type { Config } from './config.js'
+import { logStream } from './lib/log-stream.js'
 
 // In-flight requests get this long to finish after SIGTERM/SIGINT before the process gives up.
 const drainTimeoutMs = 10_000
@@ -32,7 +33,9 @@ export async function startServer (config: Config): Promise<FastifyInstance> {
     siteUrl: config.siteUrl,
     articlePath: config.articlePath,
     trustProxy: config.trustProxy,
-    logger: { level: config.logLevel }
+    requestTimeoutMs: config.requestTimeout,
+    maxConnections: config.maxConnections,
+    logger: { level: config.logLevel, stream: logStream() }
   })
   await app.listen({ port: config.port, host: config.host })
 

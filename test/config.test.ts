@@ -39,7 +39,9 @@ t.test('with nothing set, readConfig gives the documented defaults', async (t) =
     siteDescription: '',
     siteUrl: 'http://localhost:3000',
     articlePath: '/articles/{slug}',
-    trustProxy: []
+    trustProxy: [],
+    requestTimeout: 30000,
+    maxConnections: 1024
   })
 })
 
@@ -141,7 +143,9 @@ t.test('every setting can be given at once', async (t) => {
     siteDescription: 'News from the Vell valley',
     siteUrl: 'https://blog.example.org',
     articlePath: '/{slug}',
-    trustProxy: []
+    trustProxy: [],
+    requestTimeout: 30000,
+    maxConnections: 1024
   })
 })
 
@@ -194,14 +198,16 @@ t.test('CLI flags override the environment', async (t) => {
     siteDescription: '',
     siteUrl: 'http://localhost:3000',
     articlePath: '/articles/{slug}',
-    trustProxy: []
+    trustProxy: [],
+    requestTimeout: 30000,
+    maxConnections: 1024
   })
   t.equal(readConfig({ PORT: '4000' }, { host: '0.0.0.0' }).port, 4000, 'a flag overrides only its own setting')
   t.equal(readConfig({ PORT: '4000' }, { port: undefined }).port, 4000, 'an absent flag leaves the environment in charge')
 })
 
 t.test('configFlags lists a flag for every setting', async (t) => {
-  t.same([...configFlags].sort(), ['admin-token', 'article-path', 'body-limit', 'comment-depth', 'comment-rate-limit', 'comments-autoapprove', 'cors-origins', 'database-url', 'demo', 'host', 'import-limit', 'locale', 'log-level', 'port', 'revisions-kept', 'search-rate-limit', 'site-description', 'site-title', 'site-url', 'synchronous', 'timezone', 'trash-days', 'trust-proxy'])
+  t.same([...configFlags].sort(), ['admin-token', 'article-path', 'body-limit', 'comment-depth', 'comment-rate-limit', 'comments-autoapprove', 'cors-origins', 'database-url', 'demo', 'host', 'import-limit', 'locale', 'log-level', 'max-connections', 'port', 'request-timeout', 'revisions-kept', 'search-rate-limit', 'site-description', 'site-title', 'site-url', 'synchronous', 'timezone', 'trash-days', 'trust-proxy'])
 })
 
 t.test('each bad value is a ConfigError naming its environment variable', async (t) => {
@@ -328,4 +334,12 @@ t.test('DATELINE_TRUST_PROXY takes proxies\' addresses and CIDR ranges, never ev
     const error = configError({ DATELINE_TRUST_PROXY: value })
     t.match(error.message, 'DATELINE_TRUST_PROXY', `${JSON.stringify(value)} is refused`)
   }
+})
+
+t.test('the request timeout and the connection cap are read and checked', async (t) => {
+  const config = readConfig({ DATELINE_REQUEST_TIMEOUT: '5000' }, { 'max-connections': '64' })
+  t.equal(config.requestTimeout, 5000)
+  t.equal(config.maxConnections, 64)
+  t.throws(() => readConfig({ DATELINE_REQUEST_TIMEOUT: '0' }), /DATELINE_REQUEST_TIMEOUT="0": expected an integer from 100 to 3600000/)
+  t.throws(() => readConfig({ DATELINE_MAX_CONNECTIONS: 'many' }), /DATELINE_MAX_CONNECTIONS="many"/)
 })

@@ -43,7 +43,7 @@ Settings come from the environment; these flags override them:
   --port, --host, --database-url, --synchronous, --timezone, --locale, --demo,
   --comments-autoapprove, --cors-origins, --comment-rate-limit, --revisions-kept, --body-limit, --import-limit,
   --admin-token, --log-level, --site-title, --site-description, --site-url, --article-path,
-  --trust-proxy, --comment-depth, --search-rate-limit
+  --trust-proxy, --comment-depth, --search-rate-limit, --request-timeout, --max-connections
 `
 
 class UsageError extends Error {}
@@ -71,6 +71,8 @@ const options = {
   'site-url': { type: 'string' },
   'article-path': { type: 'string' },
   'trust-proxy': { type: 'string' },
+  'request-timeout': { type: 'string' },
+  'max-connections': { type: 'string' },
   role: { type: 'string' },
   author: { type: 'string' },
   name: { type: 'string' },

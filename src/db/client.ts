@@ -51,6 +51,18 @@ function reasonOf (error: unknown): string {
 }
 
 /**
+ * Creates `folder` and its missing parents, one level at a time. Not `mkdirSync(…, { recursive:
+ * true })`: where mkdir answers ENOENT under a folder that exists (procfs: `/proc/self/x`), Node's
+ * recursive mkdir creates the parent (EEXIST), retries the child, and loops forever.
+ */
+function makeFolder (folder: string): void {
+  if (existsSync(folder)) return
+  const parent = dirname(folder)
+  if (parent !== folder) makeFolder(parent)
+  mkdirSync(folder)
+}
+
+/**
  * Checks, before SQLite touches anything, that `path` can be a Dateline database: its folder
  * exists (or is created) and takes new files (SQLite keeps `-wal` and `-shm` beside the
  * database), and an existing file is writable and starts with SQLite's header.
@@ -58,9 +70,9 @@ function reasonOf (error: unknown): string {
 function checkDatabaseFile (path: string): void {
   const folder = dirname(path)
   try {
-    mkdirSync(folder, { recursive: true })
+    makeFolder(folder)
   } catch (error) {
-    throw new DatabaseUnusable(`cannot use the database ${path}: its folder ${folder} cannot be created: ${reasonOf(error)}`)
+    throw new DatabaseUnusable(`cannot use the database ${path} (DATABASE_URL): its folder ${folder} cannot be created: ${reasonOf(error)}`)
   }
   if (existsSync(path)) checkExistingFile(path)
   try {

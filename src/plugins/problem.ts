@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import FindMyWay, { type HTTPMethod } from 'find-my-way'
+import { markUnwritable, storageFailure } from '../db/storage.js'
 import type { FieldError } from '../errors.js'
 import type { ProblemBody } from '../schemas.js'
 
@@ -23,6 +24,7 @@ const kinds: Record<string, ProblemKind> = {
   DATELINE_FORBIDDEN: { type: 'forbidden', title: 'Not allowed for this token' },
   DATELINE_PRECONDITION_FAILED: { type: 'precondition-failed', title: 'The resource has changed' },
   DATELINE_UNAVAILABLE: { type: 'unavailable', title: 'Service unavailable' },
+  DATELINE_STORAGE_UNAVAILABLE: { type: 'storage-unavailable', title: 'The database cannot store changes' },
   DATELINE_TOO_MANY_REQUESTS: { type: 'rate-limited', title: 'Too many requests' },
   DATELINE_IDEMPOTENCY_KEY_REUSED: { type: 'idempotency-key-reused', title: 'The Idempotency-Key was used for another request' },
   DATELINE_MALFORMED_IMPORT: { type: 'malformed-import', title: 'The file cannot be imported' },
@@ -60,6 +62,8 @@ export function sendProblem (reply: FastifyReply, status: number, kind: ProblemK
 
 // How long a client is asked to wait after the database stayed busy past the busy timeout.
 const busyRetryAfterSeconds = 2
+// …and after a write failed for want of storage (a full disk): an operator has to act first.
+const storageRetryAfterSeconds = 60
 
 /**
  * SQLite answered SQLITE_BUSY / SQLITE_LOCKED (or an extended code of those): another
@@ -131,6 +135,13 @@ export function handleError (this: unknown, error: FastifyError & { errors?: Fie
     request.log.warn({ err: error }, 'the database stayed busy past the busy timeout')
     reply.header('retry-after', String(busyRetryAfterSeconds))
     return sendProblem(reply, 503, statusKinds[503]!, `The database is busy with another write; retry in ${busyRetryAfterSeconds} seconds`)
+  }
+  const storage = storageFailure(error)
+  if (storage !== null) {
+    request.log.error({ err: error }, 'the database cannot take writes')
+    if (request.server.hasDecorator('db')) markUnwritable(request.server.db, storage)
+    reply.header('retry-after', String(storageRetryAfterSeconds))
+    return sendProblem(reply, 503, kinds.DATELINE_STORAGE_UNAVAILABLE!, `The database cannot store changes right now (${storage}); retry in ${storageRetryAfterSeconds} seconds`)
   }
   request.log.error({ err: error }, 'request failed')
   return sendProblem(reply, 500, statusKinds[500]!, 'Something went wrong on our side; it has been logged.')

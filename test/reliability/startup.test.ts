@@ -80,6 +80,13 @@ const cases: Case[] = [
     problem: /folder .* cannot be created: a part of the path is a file, not a folder/
   },
   {
+    // Node's recursive mkdir looped forever there: the start-up hung.
+    name: 'a database folder that cannot be created (under /proc)',
+    arrange: () => ({ database: '/proc/self/dateline-data/dateline.db', untouched: [] }),
+    problem: /\(DATABASE_URL\): its folder \/proc\/self\/dateline-data cannot be created/,
+    process: true
+  },
+  {
     name: 'a database folder that cannot be created (its parent is read-only)',
     arrange: (dir) => {
       mkdirSync(join(dir, 'locked'))

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { sql } from 'drizzle-orm'
+import { writable } from '../../db/storage.js'
 import { Type } from '../../schemas.js'
 
 const Health = Type.Object({ status: Type.Literal('ok') }, { additionalProperties: false })
@@ -22,13 +23,18 @@ const healthPlugin: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags,
       operationId: 'getReadiness',
-      summary: 'The database answers',
-      description: 'For readiness probes: answers without a token; 503 while the database does not answer.',
+      summary: 'The database answers and takes writes',
+      description: 'For readiness probes: answers without a token; 503 while the database does not answer, and after a write failed for want of storage (a full disk, a read-only file) until a small probe write succeeds again.',
       response: { 200: Health, 503: Type.Object({ status: Type.Literal('unavailable') }, { additionalProperties: false }) }
     }
   }, async (request, reply) => {
     try {
       app.db.get(sql`select 1`)
+      const storage = writable(app.db)
+      if (!storage.ok) {
+        request.log.warn({ code: storage.code }, 'the database still cannot take writes')
+        return reply.code(503).send({ status: 'unavailable' as const })
+      }
       return { status: 'ok' as const }
     } catch (error) {
       request.log.error({ err: error }, 'database is not reachable')

@@ -1,0 +1,44 @@
+// Issue 15: a full disk answered writes with 500 SQLITE_FULL while /readyz said 200.
+import t from 'tap'
+import { adminSecret, bearer, build, createArticle, createAuthor, tempDatabase } from './helper.js'
+
+const bigBody = `<p>${'A long report. '.repeat(20_000)}</p>`
+
+t.test('a write the full database cannot store is a 503 problem with Retry-After, and /readyz is 503 until writes go through', async (t) => {
+  const app = await build(t, { databaseUrl: tempDatabase(t) })
+  const author = await createAuthor(app, t)
+  await createArticle(app, t, { title: 'Before the disk filled', authorId: author.id })
+  const sqlite = app.db.$client
+  const pages = sqlite.pragma('page_count', { simple: true }) as number
+  // The database may not grow: SQLite answers SQLITE_FULL as on a full disk.
+  sqlite.pragma(`max_page_count = ${pages}`)
+  t.equal((await app.inject({ url: '/readyz' })).statusCode, 200, 'ready while no write has failed')
+
+  const refused = await app.inject({ method: 'POST', url: '/v1/articles', headers: bearer(adminSecret), payload: { title: 'Too big', body: bigBody, authorId: author.id } })
+  t.equal(refused.statusCode, 503)
+  t.match(refused.headers['content-type'], /^application\/problem\+json/)
+  t.match(refused.json(), { status: 503, type: 'https://dateline.dev/problems/storage-unavailable' })
+  t.ok(Number(refused.headers['retry-after']) > 0, 'with Retry-After')
+  t.notMatch(refused.body, /SqliteError|stack/, 'no internals in the answer')
+
+  t.equal((await app.inject({ url: '/readyz' })).statusCode, 503, 'not ready while writes fail')
+  t.equal((await app.inject({ url: '/v1/articles' })).statusCode, 200, 'reads still answer')
+  t.equal((await app.inject({ url: '/readyz' })).statusCode, 503, 'still not ready')
+
+  sqlite.pragma(`max_page_count = ${pages * 100}`)
+  t.equal((await app.inject({ url: '/readyz' })).statusCode, 200, 'ready again once a probe write succeeds')
+  const stored = await app.inject({ method: 'POST', url: '/v1/articles', headers: bearer(adminSecret), payload: { title: 'After', body: bigBody, authorId: author.id } })
+  t.equal(stored.statusCode, 201)
+})
+
+t.test('a database that turned read-only is treated alike', async (t) => {
+  const app = await build(t, { databaseUrl: tempDatabase(t) })
+  // The connection refuses every write with SQLITE_READONLY, as with a read-only WAL file.
+  app.db.$client.pragma('query_only = 1')
+  const refused = await app.inject({ method: 'POST', url: '/v1/authors', headers: bearer(adminSecret), payload: { name: 'Nobody' } })
+  t.equal(refused.statusCode, 503)
+  t.match(refused.json(), { type: 'https://dateline.dev/problems/storage-unavailable' })
+  t.equal((await app.inject({ url: '/readyz' })).statusCode, 503)
+  app.db.$client.pragma('query_only = 0')
+  t.equal((await app.inject({ url: '/readyz' })).statusCode, 200)
+})
