@@ -225,12 +225,13 @@ t.test('full-text search on GET /v1/articles?q=', async (t) => {
     t.notMatch(unmarked(titleSnippet), /[<>"]/)
   })
 
+  // Titles refuse control characters (a 400); a body's HTML keeps them as text.
   t.test('control characters in an article never become <mark> in its snippet', async (t) => {
     const planted = await createArticle(app, t, {
-      authorId: c.bob.id, status: 'published', title: 'Lantern \u0001festival\u0002 notes',
+      authorId: c.bob.id, status: 'published', title: 'Lantern festival notes',
       body: '<p>The \u0001lantern\u0002 parade and the \u0002drums\u0001 passed the quayside.</p>'
     })
-    for (const q of ['quayside', 'notes']) {
+    for (const q of ['quayside', 'parade']) {
       const body = await search(app, t, q)
       t.same(body.data.map((item: Item) => item.id), [planted.id])
       const snippet: string = body.data[0].snippet
