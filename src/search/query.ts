@@ -21,6 +21,12 @@ export interface FtsQuery {
   all: string
   /** The included terms, for snippets. */
   marked: MarkedTerm[]
+  /**
+   * False when `words` is only a word most articles hold: bm25 gives it no weight (its IDF
+   * is clamped to ~0 past half of them), so scoring every article by it would order them by
+   * noise, at the cost of reading its whole position list.
+   */
+  ranked: boolean
 }
 
 /**
@@ -29,6 +35,20 @@ export interface FtsQuery {
  * repeats of "the" took minutes. Past this, words are dropped; a search box never needs more.
  */
 export const searchWordLimit = 8
+
+/**
+ * A word held by more than this share of the articles is left out of the match while a rarer
+ * whole term remains (issue 15): bm25 already gives a word in over half of them no weight
+ * (its IDF is clamped to ~0), so it only costs, a position list as long as the blog, and
+ * barely narrows the hits. Above half rather than at it: a word in 60 % still narrows.
+ */
+export const commonWordShare = 0.8
+
+/** Below this many articles, every word counts: frequencies say little and searches cost little. */
+export const commonWordFewestArticles = 200
+
+/** The share of articles holding each stemmed word (src/search/index.ts, `articleShares`). */
+export type ArticleShares = (stems: string[]) => Map<string, number>
 
 // The prefix indexes start at 2 letters (migrations/0005); one letter would read a posting
 // list for every word that starts with it.
@@ -59,7 +79,7 @@ export function stemmed (word: string): string {
  * prefix matching on the last word while it is being typed (no trailing space). Repeats
  * (of a word or of a form of it) count once, and only the first `searchWordLimit` words count.
  */
-export function toFtsQuery (rawInput: string, path = 'querystring.q'): FtsQuery {
+export function toFtsQuery (rawInput: string, path = 'querystring.q', shares?: ArticleShares): FtsQuery {
   // Control characters (NUL above all) mean nothing to a reader and end FTS5 strings early.
   const input = rawInput.replace(/\p{Cc}/gu, (char) => /\s/.test(char) ? char : ' ')
   const parsed = [...input.matchAll(/(-?)"([^"]*)"?|(-?)([^\s"]+)/g)].map((match) => ({
@@ -72,7 +92,8 @@ export function toFtsQuery (rawInput: string, path = 'querystring.q'): FtsQuery 
   if (lastIncluded === undefined) throw invalid(path, 'needs at least one word to look for')
   lastIncluded.typed = !lastIncluded.phrase && !/\s$/.test(input) && lastIncluded.words.at(-1)!.length >= shortestPrefix
 
-  const terms = bounded(parsed)
+  const counted = bounded(parsed)
+  const { terms, ranked } = shares === undefined ? { terms: counted, ranked: true } : withoutCommonWords(counted, shares)
   const whole = terms.filter((term) => !term.excluded && !term.typed)
   const typed = terms.find((term) => term.typed)
   const negative = terms.filter((term) => term.excluded).map((term) => ` NOT ${quote(term)}`).join('')
@@ -80,12 +101,15 @@ export function toFtsQuery (rawInput: string, path = 'querystring.q'): FtsQuery 
   // Exclusions go with the whole words; when there are none, they go with the typed prefix.
   const typedNegative = words === null ? negative : ''
   const included = terms.filter((term) => !term.excluded)
+  // Snippets mark every word the reader typed, left out of the match or not.
+  const marked = counted.filter((term) => !term.excluded)
   return {
     words,
     typing: typed === undefined ? null : `${quote(typed)}*${typedNegative}`,
     typingWhole: typed === undefined ? null : `${quote(typed)}${typedNegative}`,
     all: included.map((term) => quote(term) + (term.typed ? '*' : '')).join(' ') + negative,
-    marked: included.map((term) => ({ words: term.words.map(folded), prefix: term.typed }))
+    marked: marked.map((term) => ({ words: term.words.map(folded), prefix: term.typed })),
+    ranked
   }
 }
 
@@ -105,6 +129,21 @@ function bounded (terms: Term[]): Term[] {
     left -= words.length
   }
   return kept
+}
+
+/**
+ * The terms without the plain words most articles hold, while a rarer whole term (a word or
+ * a phrase) remains; when none does, the rarest of them stays, unranked. Phrases, exclusions and the
+ * typed prefix always stay: a phrase of common words is rare, the others narrow.
+ */
+function withoutCommonWords (terms: Term[], shares: ArticleShares): { terms: Term[], ranked: boolean } {
+  const plain = terms.filter((term) => !term.excluded && !term.phrase && !term.typed && term.words.length === 1)
+  const shareOf = shares(plain.map((term) => stemmed(term.words[0]!)))
+  const common = new Set(plain.filter((term) => shareOf.get(stemmed(term.words[0]!))! > commonWordShare))
+  if (common.size === 0) return { terms, ranked: true }
+  const rarerWhole = terms.some((term) => !term.excluded && !term.typed && !common.has(term))
+  const rarest = rarerWhole ? undefined : [...common].reduce((a, b) => shareOf.get(stemmed(b.words[0]!))! < shareOf.get(stemmed(a.words[0]!))! ? b : a)
+  return { terms: terms.filter((term) => !common.has(term) || term === rarest), ranked: rarerWhole }
 }
 
 function quote (term: Term): string {

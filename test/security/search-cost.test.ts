@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import t, { type Test } from 'tap'
-import { toFtsQuery } from '../../src/search/query.js'
+import { commonWordFewestArticles, toFtsQuery } from '../../src/search/query.js'
 import { build, createArticle, createAuthor, request } from '../helper.js'
 
 // The cost of one search (issue 15, "one anonymous search freezes the server"): better-sqlite3
@@ -98,4 +98,78 @@ t.test('a huge article does not make a common word slow', async (t) => {
   t.ok(common < ordinary * 10 + 150, `"the" takes ${common.toFixed(0)} ms, "bridge" ${ordinary.toFixed(0)} ms`)
   const response = await request(app, t, { method: 'GET', url: '/v1/articles?q=the' })
   t.match(response.json().data[0].snippet, /<mark>the<\/mark>/, 'the snippet still marks the word')
+})
+
+/**
+ * A blog large enough for word frequencies to count: every article holds the sentence's words,
+ * every 10th also "harbour", every 15th "railway" (so 1 in 30 both), one in 50 "zeppelin".
+ */
+async function largerCorpus (t: Tap, count = commonWordFewestArticles + 40): Promise<{ app: FastifyInstance, ids: number[], authorId: number }> {
+  const app = await build(t, { searchRateLimit: 100_000 })
+  const author = await createAuthor(app, t, { name: 'Ada Reporter' })
+  const ids: number[] = []
+  for (let n = 1; n <= count; n++) {
+    const topics = [n % 10 === 0 ? 'harbour' : '', n % 15 === 0 ? 'railway' : '', n % 50 === 0 ? 'zeppelin' : ''].join(' ')
+    const article = await createArticle(app, t, {
+      authorId: author.id,
+      status: 'published',
+      title: `Story number ${n}`,
+      body: `<p>${sentence.repeat(8)} ${topics}</p>`
+    })
+    ids.push(article.id)
+  }
+  return { app, ids, authorId: author.id }
+}
+
+async function foundIds (app: FastifyInstance, t: Tap, q: string): Promise<number[]> {
+  const response = await request(app, t, { method: 'GET', url: `/v1/articles?limit=100&q=${encodeURIComponent(q)}` })
+  return response.json().data.map((item: { id: number }) => item.id)
+}
+
+t.test('words nearly every article holds cost nothing: the worst q costs what a two-word search does', async (t) => {
+  const { app } = await largerCorpus(t)
+  const worst = `${words.slice(0, 8).join(' ')} `.repeat(12).slice(0, 480)
+  await searchMs(app, t, 'harbour railway')
+  await searchMs(app, t, worst)
+  const ordinary = await searchMs(app, t, 'harbour railway', 7)
+  const spent = await searchMs(app, t, worst, 7)
+  t.comment(`two-word search: ${ordinary.toFixed(1)} ms, 8 words every article holds: ${spent.toFixed(1)} ms`)
+  // Before, 8 such words scored every article over 8 long position lists: ~5x the ordinary search.
+  t.ok(spent < ordinary * 2.5 + 10, `the worst q takes ${spent.toFixed(0)} ms, a two-word search ${ordinary.toFixed(0)} ms`)
+})
+
+t.test('a word every article holds neither narrows nor reorders what a rarer word finds', async (t) => {
+  const { app, ids, authorId } = await largerCorpus(t)
+  const rareAlone = await foundIds(app, t, 'railway ')
+  t.equal(rareAlone.length, ids.filter((_, i) => (i + 1) % 15 === 0).length, 'the rare word alone finds its articles')
+  t.same(await foundIds(app, t, 'the railway '), rareAlone, 'with a universal word: the same articles, in the same order')
+  t.same(await foundIds(app, t, 'railway council the '), rareAlone, 'with several, in any place')
+  const both = await foundIds(app, t, 'harbour railway ')
+  t.same(await foundIds(app, t, 'the harbour said railway '), both, 'two rare words with universal ones: what the two find')
+
+  const loner = await createArticle(app, t, { authorId, status: 'published', title: 'Zeppelin', body: '<p>A zeppelin over Bergen.</p>' })
+  const zeppelins = await foundIds(app, t, 'zeppelin ')
+  t.ok(zeppelins.includes(loner.id))
+  t.same(await foundIds(app, t, 'the zeppelin '), zeppelins, 'an article without the universal word is not hidden by it')
+
+  const all = await request(app, t, { method: 'GET', url: '/v1/articles?q=the%20council%20said%20' })
+  t.equal(all.json().meta.total, ids.length, 'only universal words: the rarest of them still matches, every article holding it')
+  t.same(all.json().data.slice(0, 3).map((item: { id: number }) => item.id), ids.slice(-3).reverse(), 'unranked (bm25 gives such words no weight): newest written first')
+  t.match(all.json().data[0].snippet, /<mark>the<\/mark> <mark>council<\/mark> <mark>said<\/mark>/i, 'the snippet marks every word typed, left out of the match or not')
+  t.same(await foundIds(app, t, '"the zeppelin" '), [], 'a phrase of common words still counts whole')
+  t.same(await foundIds(app, t, 'the -council '), [], 'an exclusion still counts')
+})
+
+t.test('which words are left out of the match', async (t) => {
+  const shares = (stems: string[]): Map<string, number> => new Map(stems.map((stem) => [stem, ({ the: 1, of: 0.99, council: 0.85, bridg: 0.3 } as Record<string, number>)[stem] ?? 0.01]))
+  t.equal(toFtsQuery('the bridge of ', 'q', shares).words, '"bridge"', 'common words go while a rarer one stays')
+  t.equal(toFtsQuery('the bridge of ', 'q', shares).ranked, true)
+  t.equal(toFtsQuery('the of council ', 'q', shares).words, '"council"', 'all common: the rarest of them stays')
+  t.equal(toFtsQuery('the of council ', 'q', shares).ranked, false, 'and the hits are not scored by it')
+  t.equal(toFtsQuery('the "of the" ', 'q', shares).words, '"of the"', 'a phrase is a rarer term')
+  t.equal(toFtsQuery('the -bridge ', 'q', shares).words, '"the" NOT "bridge"', 'an exclusion is no term to match on')
+  const typing = toFtsQuery('the of brid', 'q', shares)
+  t.same([typing.words, typing.typing], ['"of"', '"brid"*'], 'the typed prefix stays, with the rarest whole word')
+  t.same(typing.marked.map((term) => term.words[0]), ['the', 'of', 'brid'], 'snippets mark them all')
+  t.equal(toFtsQuery('the of council ').words, '"the" "of" "council"', 'without frequencies, every word counts')
 })

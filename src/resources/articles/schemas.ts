@@ -127,7 +127,7 @@ export const ArticleListQuery = Type.Object({
   q: Type.Optional(Type.String({
     minLength: 1,
     maxLength: 500,
-    description: 'Full-text search over title, excerpt, body and labels: all words must match; `"a phrase"`, `-excluded`; the last word also matches as a prefix while typing (from 2 letters). A repeated word counts once; only the first 8 words count (phrases\' words and exclusions included). Results come best first (`relevance`) unless `sort` says otherwise, each with a `snippet`.',
+    description: 'Full-text search over title, excerpt, body and labels: all words must match; `"a phrase"`, `-excluded`; the last word also matches as a prefix while typing (from 2 letters). A repeated word counts once; only the first 8 words count (phrases\' words and exclusions included). A plain word held by more than 80 % of the articles (on 200 or more) is left out while a rarer word or phrase remains; only such words: the rarest counts and hits come newest first. Results come best first (`relevance`) unless `sort` says otherwise, each with a `snippet`.',
     examples: ['footbridge ferry']
   })),
   sort: Type.Optional(Type.String({ maxLength: 200, description: `Comma-separated, \`-\` for descending: ${articleSortFields.join(', ')} (with \`q\` only). Default \`-publishedAt\`, or \`relevance\` with \`q\`.`, examples: ['-publishedAt'] })),

@@ -15,8 +15,8 @@ import { authorById, authorBySlugOrId } from '../authors/queries.js'
 import type { AuthorBody } from '../authors/schemas.js'
 import { presentAuthors } from '../authors/service.js'
 import { approvedCommentsByArticle } from '../comments/service.js'
-import { indexArticle, similarArticles, snippets, titleSuggestions, type SearchIndexBatch } from '../../search/index.js'
-import { toFtsQuery, type FtsQuery } from '../../search/query.js'
+import { articleShares, indexArticle, similarArticles, snippets, titleSuggestions, type SearchIndexBatch } from '../../search/index.js'
+import { commonWordFewestArticles, toFtsQuery, type FtsQuery } from '../../search/query.js'
 import { assertMayReadHistory, findOne as revisionOf, keepRevision } from '../revisions/service.js'
 import type { Principal } from '../tokens/service.js'
 import { slugInTrash } from '../trash/queries.js'
@@ -201,7 +201,7 @@ export function listStamp (db: Db): string {
 }
 
 export function list (db: Db, query: ArticleListQueryString, viewer: Principal | null): Page<ArticleBody> {
-  const search = query.q === undefined ? undefined : toFtsQuery(query.q)
+  const search = query.q === undefined ? undefined : toFtsQuery(query.q, 'querystring.q', (stems) => articleShares(db, stems, commonWordFewestArticles))
   const sort = parseSort(query.sort, articleSortFields, search === undefined ? '-publishedAt' : 'relevance')
   if (search === undefined && sort.some((key) => key.field === 'relevance')) throw invalid('querystring.sort', 'can be relevance only with q')
   const include = parseArticleInclude(query.include)
