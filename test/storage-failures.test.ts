@@ -1,4 +1,6 @@
 // Issue 15: a full disk answered writes with 500 SQLITE_FULL while /readyz said 200.
+import { spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import t from 'tap'
 import { adminSecret, bearer, build, createArticle, createAuthor, tempDatabase } from './helper.js'
 
@@ -41,4 +43,31 @@ t.test('a database that turned read-only is treated alike', async (t) => {
   t.equal((await app.inject({ url: '/readyz' })).statusCode, 503)
   app.db.$client.pragma('query_only = 0')
   t.equal((await app.inject({ url: '/readyz' })).statusCode, 200)
+})
+
+// As root, file modes bind nobody; an immutable file (chattr +i) binds root too.
+function chattr (flag: '+i' | '-i', path: string): boolean {
+  return spawnSync('chattr', [flag, path], { stdio: 'ignore' }).status === 0
+}
+
+t.test('a write-ahead log that turned read-only under the running server is treated alike', async (t) => {
+  const file = tempDatabase(t)
+  const app = await build(t, { databaseUrl: file })
+  const author = await createAuthor(app, t)
+  const wal = `${file}-wal`
+  t.ok(existsSync(wal), 'the database writes through a WAL file')
+  t.ok(chattr('+i', wal), 'the WAL file is immutable now')
+  t.teardown(() => { chattr('-i', wal) })
+
+  const refused = await app.inject({ method: 'POST', url: '/v1/articles', headers: bearer(adminSecret), payload: { title: 'Not stored', authorId: author.id } })
+  t.equal(refused.statusCode, 503)
+  t.match(refused.json(), { status: 503, type: 'https://dateline.dev/problems/storage-unavailable' })
+  t.ok(Number(refused.headers['retry-after']) > 0, 'with Retry-After')
+  t.equal((await app.inject({ url: '/readyz' })).statusCode, 503, 'not ready while writes fail')
+  t.equal((await app.inject({ url: '/v1/authors' })).statusCode, 200, 'reads still answer')
+
+  t.ok(chattr('-i', wal), 'writable again')
+  t.equal((await app.inject({ url: '/readyz' })).statusCode, 200, 'ready again once a probe write succeeds')
+  const stored = await app.inject({ method: 'POST', url: '/v1/articles', headers: bearer(adminSecret), payload: { title: 'Stored', authorId: author.id } })
+  t.equal(stored.statusCode, 201)
 })
