@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema, type TUnsafe } from 'typebox'
+import { controlCharClass, visibleCharClass } from './lib/values.js'
 
 export { Type, type Static }
 
@@ -54,18 +55,13 @@ export const Slug = Type.String({
   examples: ['council-approves-new-footbridge']
 })
 
-// Plain text (titles, names, labels, bios, notes): C0 and C1 control characters other than
-// tab, line feed and carriage return are refused. Nobody types them, and a NUL or an escape
-// stored in a title reaches every feed, page and terminal that shows it.
-const withoutControls = '[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*'
-// Something a reader can see: not only spaces, format characters (a zero-width space),
-// controls or blank fillers (Hangul, Braille).
-const visibleChar = '[^\\s\\p{C}\\p{Z}\\u115F\\u1160\\u3164\\uFFA0\\u2800]'
+// The control characters refused and what counts as visible: src/lib/values.ts, shared with imports.
+const withoutControls = `[^${controlCharClass.slice(1)}*`
 
 /** Plain text a person wrote, with no control characters; '' allowed. */
 export const plainTextPattern = `^${withoutControls}$`
 /** A name or title: plain text with at least one visible character. */
-export const visibleTextPattern = `^(?=[\\s\\S]*${visibleChar})${withoutControls}$`
+export const visibleTextPattern = `^(?=[\\s\\S]*${visibleCharClass})${withoutControls}$`
 
 export const HttpUrl = Type.String({
   format: 'uri',

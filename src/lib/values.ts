@@ -21,10 +21,23 @@ export function acceptedEmail (value: string | null | undefined): string | null 
   return email
 }
 
-// The control characters the API refuses in plain text (src/schemas.ts), and what counts as
-// visible there: imported text loses the first and must keep some of the second.
-const controls = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g
-const visible = /[^\s\p{C}\p{Z}\u115F\u1160\u3164\uFFA0\u2800]/u
+// Plain text (titles, names, labels, bios, notes): C0 and C1 control characters other than
+// tab, line feed and carriage return are refused. Nobody types them, and a NUL or an escape
+// stored in a title reaches every feed, page and terminal that shows it. The API's schemas
+// (src/schemas.ts) refuse them; imported text loses them.
+export const controlCharClass = '[\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]'
+// Something a reader can see: not only spaces, format characters (a zero-width space),
+// controls or blank fillers (Hangul, Braille).
+export const visibleCharClass = '[^\\s\\p{C}\\p{Z}\\u115F\\u1160\\u3164\\uFFA0\\u2800]'
+
+const controls = new RegExp(controlCharClass, 'g')
+const visible = new RegExp(visibleCharClass, 'u')
+const anyControl = new RegExp(controlCharClass)
+
+/** Whether a name or title has a visible character and no control characters. */
+export function isVisibleText (value: string): boolean {
+  return visible.test(value) && !anyControl.test(value)
+}
 
 /** Plain text without the control characters the API refuses. */
 export function withoutControls (value: string): string {

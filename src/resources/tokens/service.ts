@@ -4,8 +4,8 @@ import { writeIfFree } from '../../db/write-if-free.js'
 import type { TokenRole } from '../../db/schema.js'
 import { invalid } from '../../errors.js'
 import { mapPage, readPage, type Page, type PageRequest } from '../../lib/list.js'
-import { visibleTextPattern } from '../../schemas.js'
 import { nowIso, toUtcIso } from '../../lib/time.js'
+import { isVisibleText } from '../../lib/values.js'
 import { authorBySlugOrId } from '../authors/queries.js'
 import * as queries from './queries.js'
 
@@ -63,11 +63,9 @@ export interface NewToken {
  * Creates a token; the secret is returned here once and never again. `fieldPrefix` names
  * the input's fields in errors as the caller knows them (`body.` for the API).
  */
-// The HTTP schema checks names already; the command line reaches this service without it.
-const visibleText = new RegExp(visibleTextPattern, 'u')
-
 export function createToken (db: Db, input: NewToken, fieldPrefix = ''): { token: TokenSummary, secret: string } {
-  if (input.name !== undefined && !visibleText.test(input.name)) {
+  // The HTTP schema checks names already; the command line reaches this service without it.
+  if (input.name !== undefined && !isVisibleText(input.name)) {
     throw invalid(`${fieldPrefix}name`, 'must have a visible character and no control characters')
   }
   let authorId: number | null = null
