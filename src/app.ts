@@ -81,6 +81,8 @@ export interface AppOptions {
   trustProxy?: string[]
   /** How often expired Idempotency-Key answers are deleted (default hourly; lowered by tests). */
   idempotencyPurgeIntervalMs?: number
+  /** The window the per-client search and comment limits count in (default a minute; lowered by tests to see a limit clear). */
+  rateLimitWindowMs?: number
 }
 
 type ValidatorFactory = NonNullable<NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>['buildValidator']>
@@ -144,6 +146,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     commentRateLimit: options.commentRateLimit ?? 5,
     commentDepth: options.commentDepth ?? defaultCommentDepth,
     searchRateLimit: options.searchRateLimit ?? 120,
+    rateLimitWindowMs: options.rateLimitWindowMs ?? 60_000,
     revisionsKept: options.revisionsKept ?? 50,
     trashDays: options.trashDays ?? 30,
     siteTitle: options.siteTitle ?? 'Dateline',

@@ -24,7 +24,7 @@ export default fp(async function rateLimitPlugin (app) {
 export function searchRateLimit (app: FastifyInstance, exempt?: (request: FastifyRequest) => boolean): RateLimitOptions {
   return {
     max: app.settings.searchRateLimit,
-    timeWindow: 60_000,
+    timeWindow: app.settings.rateLimitWindowMs,
     ...(exempt === undefined ? {} : { allowList: exempt })
   }
 }

@@ -13,6 +13,8 @@ export interface SiteSettings {
   commentDepth: number
   /** Searches and, apart, suggestions one client may ask for per minute. */
   searchRateLimit: number
+  /** The window those limits count in: a minute, lowered by tests to see a limit clear. */
+  rateLimitWindowMs: number
   /** Earlier versions kept per article; the oldest beyond are pruned. */
   revisionsKept: number
   /** Days a deleted article stays in the trash before it is purged; 0: no trash. */

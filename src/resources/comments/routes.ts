@@ -44,7 +44,7 @@ export const articleCommentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     config: {
       rateLimit: {
         max: app.settings.commentRateLimit,
-        timeWindow: 60_000,
+        timeWindow: app.settings.rateLimitWindowMs,
         // Per client and article, whether the article is named by id or by slug.
         keyGenerator: (request) => `${clientOf(request)} ${service.articleKey(app.db, (request.params as { id: string }).id)}`,
         allowList: (request) => service.commentsUnthrottled(app.db, (request.params as { id: string }).id, request.principal)
