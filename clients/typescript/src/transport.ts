@@ -115,6 +115,8 @@ export class Transport {
       : new Request(request, { cache: 'no-cache' })
     const response = await this.withRetries(sent)
     if (response.status === 304 && kept !== undefined && !ownCondition) {
+      // Read to its (empty) end: an unread answer counts as aborted in a browser's network log.
+      await response.arrayBuffer()
       return new Response(kept.body, { status: 200, statusText: 'OK', headers: kept.headers })
     }
     const etag = response.headers.get('etag')
