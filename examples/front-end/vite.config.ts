@@ -8,7 +8,8 @@ export default defineConfig({
   resolve: {
     alias: { '@dateline/client': fileURLToPath(new URL('../../clients/typescript/src/index.ts', import.meta.url)) }
   },
-  server: { host: '127.0.0.1', port: 5173 },
+  // The client's source lies outside this folder: let the dev server read the repository.
+  server: { host: '127.0.0.1', port: 5173, fs: { allow: [fileURLToPath(new URL('../../', import.meta.url))] } },
   preview: { host: '127.0.0.1', port: 4173 },
   build: { outDir: 'dist', emptyOutDir: true }
 })

@@ -65,6 +65,9 @@ export interface ArticleQuery<F extends readonly ArticleField[] | undefined, I e
   include?: I
 }
 
+/** A day with its published articles, each with its author (a day's page, or `include=articles`). */
+export type DayWithArticles = Omit<Day, 'articles'> & { articles: Array<Omit<ArticleSummary, 'author'> & { author: Author }> }
+
 export interface Page<Item> {
   data: Item[]
   meta: ListMeta
@@ -152,8 +155,8 @@ export class DatelineClient {
   readonly dates = {
     /** Days, newest first; `include: ['articles']` brings each day's articles with their authors, for a front page in one request. */
     list: <const I extends readonly 'articles'[] | undefined = undefined>(query: Omit<QueryOf<operations['listDates']>, 'include'> & { include?: I } = {}) =>
-      this.GET('/v1/dates', { params: { query: shapeQuery(query) } }) as Promise<Page<Day & (I extends readonly 'articles'[] ? { articles: Array<ArticleSummary & { author: Author }> } : unknown)>>,
-    get: (date: string) => this.GET('/v1/dates/{date}', { params: { path: { date } } }) as Promise<Day & { articles: Array<ArticleSummary & { author: Author }> }>,
+      this.GET('/v1/dates', { params: { query: shapeQuery(query) } }) as Promise<Page<I extends readonly 'articles'[] ? DayWithArticles : Omit<Day, 'articles'>>>,
+    get: (date: string) => this.GET('/v1/dates/{date}', { params: { path: { date } } }) as Promise<DayWithArticles>,
     archive: () => this.GET('/v1/archive')
   }
 

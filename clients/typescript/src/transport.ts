@@ -52,6 +52,9 @@ function sleep (ms: number, signal: AbortSignal | null): Promise<void> {
   })
 }
 
+// Typed loosely: Node's RequestInit type lacks `cache`, which its fetch accepts (and ignores).
+const revalidate = { cache: 'no-cache' } as Record<string, unknown> as RequestInit
+
 function withHeader (request: Request, name: string, value: string): Request {
   const headers = new Headers(request.headers)
   headers.set(name, value)
@@ -112,7 +115,7 @@ export class Transport {
     // makes it revalidate what it holds instead of answering from it for max-age.
     const sent = kept !== undefined && !ownCondition
       ? withHeader(request, 'if-none-match', kept.etag)
-      : new Request(request, { cache: 'no-cache' })
+      : new Request(request, revalidate)
     const response = await this.withRetries(sent)
     if (response.status === 304 && kept !== undefined && !ownCondition) {
       // Read to its (empty) end: an unread answer counts as aborted in a browser's network log.
