@@ -27,6 +27,7 @@ interface CachedRead {
 // RFC 9110 §9.2.2: these may be sent twice with the effect of once. A POST joins them when it
 // carries an Idempotency-Key: the API answers a retry with the first answer.
 const idempotentMethods = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'])
+const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS'])
 const retryStatuses = new Set([429, 503])
 
 /** `Retry-After` in milliseconds: delay-seconds or an HTTP-date (RFC 9110 §10.2.3). */
@@ -102,7 +103,7 @@ export class Transport {
     const response = await this.withRetries(request)
     // A write changes lists and counts that many kept reads hold: drop them all rather than
     // guess which, so the client sees its own write on its next read.
-    if (response.ok && request.method !== 'HEAD') this.reads.clear()
+    if (response.ok && !safeMethods.has(request.method)) this.reads.clear()
     return response
   }
 
