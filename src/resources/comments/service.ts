@@ -86,6 +86,11 @@ function nest (roots: queries.CommentRow[], replies: queries.CommentRow[], showE
  * comments and each carries its approved replies, nested down to the depth cap (two
  * queries in all).
  */
+/** What the comment lists follow from: the database, once articles due by now are published. */
+export function listStamp (db: Db): string {
+  return publishDueArticles(db)
+}
+
 export function listForArticle (db: Db, settings: Pick<SiteSettings, 'commentDepth'>, idOrSlug: string, query: ArticleCommentsQueryString, viewer: Principal | null): Page<CommentBody | CommentThreadBody> {
   publishDueArticles(db)
   const article = findVisibleArticle(db, idOrSlug, viewer)
