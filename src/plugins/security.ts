@@ -31,7 +31,7 @@ function intendedMethod (request: FastifyRequest): string {
   return request.method === 'OPTIONS' && typeof asked === 'string' ? asked.toUpperCase() : request.method
 }
 
-/** A CORS preflight (Fetch standard §3.2.2), as opposed to an OPTIONS request of its own. */
+/** A CORS preflight (the Fetch standard's), as opposed to an OPTIONS request of its own. */
 function isPreflight (request: FastifyRequest): boolean {
   return request.method === 'OPTIONS' && request.headers.origin !== undefined && request.headers['access-control-request-method'] !== undefined
 }
