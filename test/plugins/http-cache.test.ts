@@ -58,6 +58,8 @@ t.test('Cache-Control by kind of answer', async (t) => {
       t.equal(response.statusCode, 200)
       t.equal(response.headers['cache-control'], revalidated, url)
       t.match(String(response.headers.etag), /^"[\w-]+"$/, 'an opaque ETag, known before the page is built')
+      const head = await request(app, t, { method: 'HEAD', url })
+      t.equal(head.headers['cache-control'], revalidated, `HEAD ${url} says the same`)
     }
   })
 
