@@ -19,6 +19,7 @@ export const TooManyRequests = createError<[string]>('DATELINE_TOO_MANY_REQUESTS
 export const Unavailable = createError<[string]>('DATELINE_UNAVAILABLE', '%s', 503)
 export const IdempotencyKeyReused = createError<[string]>('DATELINE_IDEMPOTENCY_KEY_REUSED', '%s', 422)
 export const PayloadTooLarge = createError<[string]>('DATELINE_PAYLOAD_TOO_LARGE', '%s', 413)
+export const CrossOriginRefused = createError<[string]>('DATELINE_CROSS_ORIGIN_REFUSED', '%s', 403)
 export const SecretShownOnce = createError<[string]>('DATELINE_SECRET_SHOWN_ONCE', '%s', 409)
 const Invalid = createError<[string]>('DATELINE_INVALID', '%s', 400)
 const Malformed = createError<[string]>('DATELINE_MALFORMED_IMPORT', '%s', 400)

@@ -4,6 +4,15 @@ import fp from 'fastify-plugin'
 import { PreconditionFailed } from '../errors.js'
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * How caches may keep the route's answers to anonymous readers (README, Caching):
+     * `published` (the default) lets shared caches (a CDN) keep them a minute while browsers
+     * revalidate every use; `revalidate` makes every cache revalidate, for what readers' own
+     * writes change (comment lists); `none` is never stored (probes).
+     */
+    caching?: 'published' | 'revalidate' | 'none'
+  }
   interface FastifyReply {
     /**
      * The version of the single resource being answered, e.g. `article-12-v3`. It
@@ -14,9 +23,20 @@ declare module 'fastify' {
   }
 }
 
-// Published content may sit in a CDN briefly; anything answered to a token is private.
-const publicCacheControl = 'public, max-age=60, stale-while-revalidate=300'
+// Browsers revalidate every use (a 304 costs a query, not the page), so a reader sees their
+// own writes at once; a shared cache may keep published content a minute (s-maxage). No
+// stale-while-revalidate: browsers honour it too, and would show the stale copy first.
+// Anything answered to a token is private.
+const anonymousCacheControl = {
+  published: 'public, max-age=0, s-maxage=60',
+  revalidate: 'public, no-cache',
+  none: 'no-store'
+}
 const privateCacheControl = 'private, no-cache'
+// Errors and the answers to writes: nothing for a cache to reuse (a CDN keeps some errors
+// for minutes unless told, and an article published meanwhile would stay a 404).
+const notStored = 'no-store'
+const writeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
 function payloadHash (payload: string | Buffer): string {
   // One call, no Hash object: this runs for every answer.
@@ -106,12 +126,21 @@ function cacheable (reply: FastifyReply): boolean {
   return status >= 200 && status < 300 && status !== 204
 }
 
+/** An error, or the answer to a write: no cache keeps it. A route may have said more (`no-store` with a secret). */
+function notForCaches (reply: FastifyReply, isError: boolean): void {
+  // A tag set before the route failed names a representation this answer is not.
+  if (isError) reply.removeHeader('etag')
+  if (!reply.hasHeader('cache-control')) reply.header('cache-control', notStored)
+}
+
 /** Sets ETag and Cache-Control, and turns a GET whose `If-None-Match` matches into a 304. */
 function withCacheHeaders (request: FastifyRequest, reply: FastifyReply, payload: unknown): unknown {
   if (reply.statusCode === 304) {
     // A route that knew its ETag early answered 304 without building the body.
     return notModified(request, reply)
   }
+  const isError = reply.statusCode >= 400
+  if (isError || writeMethods.has(request.method)) notForCaches(reply, isError)
   if (!cacheable(reply) || !(typeof payload === 'string' || Buffer.isBuffer(payload))) return payload
   // An answer replayed for an Idempotency-Key brings the ETag it was first sent with, and
   // a route may have set one from the resource's version.
@@ -131,7 +160,8 @@ function withCacheHeaders (request: FastifyRequest, reply: FastifyReply, payload
 /** Who may keep the answer, and that it depends on the token. */
 function setCaching (request: FastifyRequest, reply: FastifyReply): void {
   addVary(reply, 'Authorization')
-  reply.header('cache-control', request.principal === null ? publicCacheControl : privateCacheControl)
+  const policy = request.routeOptions.config.caching ?? 'published'
+  reply.header('cache-control', request.principal === null || policy === 'none' ? anonymousCacheControl[policy] : privateCacheControl)
 }
 
 function notModified (request: FastifyRequest, reply: FastifyReply): string {

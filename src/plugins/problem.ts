@@ -29,6 +29,7 @@ const kinds: Record<string, ProblemKind> = {
   DATELINE_IDEMPOTENCY_KEY_REUSED: { type: 'idempotency-key-reused', title: 'The Idempotency-Key was used for another request' },
   DATELINE_MALFORMED_IMPORT: { type: 'malformed-import', title: 'The file cannot be imported' },
   DATELINE_PAYLOAD_TOO_LARGE: { type: 'body-too-large', title: 'The request body is too large' },
+  DATELINE_CROSS_ORIGIN_REFUSED: { type: 'cross-origin-refused', title: 'Scripts from this origin may not send this request' },
   DATELINE_SECRET_SHOWN_ONCE: { type: 'secret-shown-once', title: 'The secret was shown once and is not kept' },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { type: 'unsupported-media-type', title: 'Unsupported media type' },
   FST_ERR_CTP_BODY_TOO_LARGE: { type: 'body-too-large', title: 'The request body is too large' },

@@ -1,7 +1,20 @@
 import cors from '@fastify/cors'
 import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
+import FindMyWay, { type HTTPMethod } from 'find-my-way'
 import helmet from 'helmet'
+import { CrossOriginRefused } from '../errors.js'
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * A write that scripts from any origin may send without a token (readers' comments: they
+     * come from the blog's pages wherever those are, and are rate-limited and moderated). With
+     * a token it is like every other write: only from the origins DATELINE_CORS_ORIGINS lists.
+     */
+    openToAnyOrigin?: boolean
+  }
+}
 
 export interface SecurityOptions {
   /** Origins whose scripts may write; `*` for any. Reads are open to every origin. */
@@ -18,9 +31,32 @@ function intendedMethod (request: FastifyRequest): string {
   return request.method === 'OPTIONS' && typeof asked === 'string' ? asked.toUpperCase() : request.method
 }
 
+/** A CORS preflight (the Fetch standard's), as opposed to an OPTIONS request of its own. */
+function isPreflight (request: FastifyRequest): boolean {
+  return request.method === 'OPTIONS' && request.headers.origin !== undefined && request.headers['access-control-request-method'] !== undefined
+}
+
+/** Whether the request carries a token, or (a preflight) says that it will. */
+function sendsToken (request: FastifyRequest): boolean {
+  if (request.method !== 'OPTIONS') return request.headers.authorization !== undefined
+  const asked = request.headers['access-control-request-headers'] ?? ''
+  return asked.split(',').some((name) => name.trim().toLowerCase() === 'authorization')
+}
+
+/** Why a preflight is refused, naming the setting that would allow it and what it holds. */
+function refusal (request: FastifyRequest, method: string, openToAnyOrigin: boolean, corsOrigins: string[]): Error {
+  const target = `${method} ${request.url.split('?')[0]}`
+  const origin = String(request.headers.origin)
+  const setting = `DATELINE_CORS_ORIGINS (--cors-origins: origins, comma-separated, or *), which ${corsOrigins.length === 0 ? 'is not set' : 'does not list it'}`
+  if (openToAnyOrigin) {
+    return new CrossOriginRefused(`Scripts from ${origin} may send ${target} without a token, as readers do, but not with one: that takes an origin listed in ${setting}`)
+  }
+  return new CrossOriginRefused(`Scripts from ${origin} may not send ${target}: writes are open to the origins listed in ${setting}. Reads are open to every origin`)
+}
+
 /**
  * Security headers for a JSON API (the docs page sets its own CSP), and CORS: any origin
- * may read, only the configured origins may write.
+ * may read and post readers' comments, only the configured origins may write with a token.
  */
 export default fp<SecurityOptions>(async function securityPlugin (app, options) {
   // helmet itself rather than @fastify/helmet, which builds helmet's middleware again on every
@@ -33,10 +69,13 @@ export default fp<SecurityOptions>(async function securityPlugin (app, options) 
   }
   // Pages (the docs) get every header helmet has for documents; JSON answers the ones that
   // mean something for them (OWASP's REST list): the rest only govern how a browser treats a
-  // page, and each costs every answer its bytes.
+  // page, and each costs every answer its bytes. helmet's X-Frame-Options for pages is
+  // SAMEORIGIN, as the docs page's own CSP says (frame-ancestors 'self').
   const forPages = helmet(policies)
   const forJson = helmet({
     ...policies,
+    // What frame-ancestors 'none' says, for browsers that predate it.
+    xFrameOptions: { action: 'deny' },
     crossOriginOpenerPolicy: false,
     originAgentCluster: false,
     xDnsPrefetchControl: false,
@@ -51,26 +90,45 @@ export default fp<SecurityOptions>(async function securityPlugin (app, options) 
     done()
   })
 
+  // Writes scripts from any origin may send without a token, by path (a preflight is routed
+  // to the catch-all OPTIONS route, so its own route's config is out of reach).
+  const openWrites = FindMyWay({ ignoreTrailingSlash: true })
+  app.addHook('onRoute', (route) => {
+    if (route.config?.openToAnyOrigin !== true) return
+    for (const method of Array.isArray(route.method) ? route.method : [route.method]) openWrites.on(method as HTTPMethod, route.url, () => {})
+  })
+  const isOpenWrite = (request: FastifyRequest, method: string): boolean =>
+    openWrites.find(method as HTTPMethod, request.url.split('?')[0] ?? '/') !== null
+
   const anyWriter = options.corsOrigins.includes('*')
   const writers = new Set(options.corsOrigins)
-  // Three answers, built once: the delegator runs on every request.
+  // The answers, built once: the delegator runs on every request.
   const common = {
     methods: 'GET, HEAD, POST, PATCH, DELETE',
     allowedHeaders: 'Authorization, Content-Type, If-Match, If-None-Match, Idempotency-Key',
-    // A page can only read the headers listed here; a script retrying a POST needs to tell a replay.
-    exposedHeaders: 'ETag, Link, Location, Retry-After, Idempotent-Replayed',
+    // A page can read only the CORS-safelisted headers (Cache-Control, Content-Type,
+    // Last-Modified…) and these: every other header the API sends that a client acts on.
+    exposedHeaders: 'ETag, Link, Location, Retry-After, Idempotent-Replayed, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, WWW-Authenticate, Allow, Content-Disposition',
     maxAge: 600
   }
   const forReaders = { ...common, origin: '*' }
   // `true` echoes the request's own origin.
   const forWriters = { ...common, origin: true }
+  // No Authorization: a page on another origin posts as an anonymous reader.
+  const forCommenters = { ...common, origin: '*', methods: 'GET, HEAD, POST', allowedHeaders: 'Content-Type, Idempotency-Key' }
   const refused = { ...common, origin: false }
   await app.register(cors, {
     delegator: (request, callback) => {
+      const method = intendedMethod(request)
+      if (readMethods.has(method)) return callback(null, forReaders)
       const origin = request.headers.origin
-      if (readMethods.has(intendedMethod(request))) return callback(null, forReaders)
-      const mayWrite = origin !== undefined && (anyWriter || writers.has(origin))
-      callback(null, mayWrite ? forWriters : refused)
+      if (origin !== undefined && (anyWriter || writers.has(origin))) return callback(null, forWriters)
+      const open = isOpenWrite(request, method)
+      if (open && !sendsToken(request)) return callback(null, forCommenters)
+      // A refused preflight says why (the browser shows it in its network panel); a write sent
+      // anyway is answered without CORS headers, so the page cannot read the answer.
+      if (isPreflight(request)) return callback(refusal(request, method, open, options.corsOrigins))
+      callback(null, refused)
     }
   })
 }, { name: 'dateline-security' })

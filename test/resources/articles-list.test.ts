@@ -240,7 +240,7 @@ t.test('listing, filtering and sorting', async (t) => {
   })
 
   t.test('a list with a token is private; without one, public', async (t) => {
-    t.equal((await get(app, t, '/v1/articles')).headers['cache-control'], 'public, max-age=60, stale-while-revalidate=300')
+    t.equal((await get(app, t, '/v1/articles')).headers['cache-control'], 'public, max-age=0, s-maxage=60')
     t.equal((await get(app, t, '/v1/articles', b.editor)).headers['cache-control'], 'private, no-cache')
   })
 })

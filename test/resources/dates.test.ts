@@ -411,7 +411,7 @@ t.test('ETags and caching of days', async (t) => {
     const first = await get(b.app, t, '/v1/dates/2015-06-25')
     const etag = String(first.headers.etag)
     t.match(etag, /^"day-2015-06-25-v\d+\./)
-    t.equal(first.headers['cache-control'], 'public, max-age=60, stale-while-revalidate=300')
+    t.equal(first.headers['cache-control'], 'public, max-age=0, s-maxage=60')
     t.match(String(first.headers.vary), /Authorization/)
     const again = await get(b.app, t, '/v1/dates/2015-06-25', undefined, { 'if-none-match': etag })
     t.equal(again.statusCode, 304)
@@ -707,7 +707,7 @@ t.test('the archive tree', async (t) => {
     const response = await get(b.app, t, '/v1/archive')
     t.equal(response.statusCode, 200)
     t.same(response.json(), expected, 'drafts, scheduled articles and note-only days are left out')
-    t.equal(response.headers['cache-control'], 'public, max-age=60, stale-while-revalidate=300')
+    t.equal(response.headers['cache-control'], 'public, max-age=0, s-maxage=60')
   })
 
   t.test('editors get the same tree: drafts and scheduled articles are never counted', async (t) => {

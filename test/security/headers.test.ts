@@ -27,10 +27,22 @@ function assertApiHeaders (t: Tap, response: LightMyRequestResponse, what: strin
   t.equal(response.headers['cross-origin-resource-policy'], 'cross-origin', `${what}: CORP cross-origin (front ends on other origins read it)`)
   t.equal(response.headers['x-powered-by'], undefined, `${what}: no x-powered-by`)
   t.equal(response.headers['referrer-policy'], 'no-referrer', `${what}: no referrer`)
-  t.ok(response.headers['x-frame-options'] !== undefined, `${what}: x-frame-options`)
+  t.equal(response.headers['x-frame-options'], 'DENY', `${what}: X-Frame-Options DENY, as frame-ancestors 'none' says`)
   for (const pageOnly of ['cross-origin-opener-policy', 'origin-agent-cluster', 'x-dns-prefetch-control', 'x-download-options', 'x-xss-protection']) {
     t.equal(response.headers[pageOnly], undefined, `${what}: no ${pageOnly} (it governs pages, not JSON)`)
   }
+}
+
+/** A refused preflight: a 403 problem that names the origin, the request and the setting. */
+function assertRefusal (t: Tap, response: LightMyRequestResponse, origin: string, target: string, setting: string): void {
+  t.equal(response.statusCode, 403, `${target} from ${origin} is refused`)
+  t.match(String(response.headers['content-type']), /^application\/problem\+json/)
+  const problem = response.json()
+  t.equal(problem.type, 'https://dateline.dev/problems/cross-origin-refused')
+  t.equal(problem.status, 403)
+  for (const part of [origin, target, 'DATELINE_CORS_ORIGINS', setting]) t.ok(problem.detail.includes(part), `the detail says ${part}`, { detail: problem.detail })
+  t.equal(response.headers['access-control-allow-origin'], undefined, 'no allow-origin header')
+  t.equal(response.headers['cache-control'], 'no-store', 'no cache keeps the refusal: the setting may change')
 }
 
 async function setup (t: Tap, overrides: Parameters<typeof build>[1] = {}) {
@@ -88,6 +100,8 @@ t.test('the docs page keeps its own CSP, which lets swagger-ui work', async (t) 
   t.match(csp.get('style-src') ?? '', /'self'/, 'styles from the page\'s own origin')
   t.notMatch(csp.get('script-src') ?? '', /'unsafe-inline'|'unsafe-eval'/, 'but no inline or eval\'d scripts')
   t.equal(csp.get('object-src'), "'none'")
+  t.equal(csp.get('frame-ancestors'), "'self'", 'the page may be framed by its own origin')
+  t.equal(page.headers['x-frame-options'], 'SAMEORIGIN', 'and X-Frame-Options says the same')
   t.equal(page.headers['x-content-type-options'], 'nosniff')
   t.equal(page.headers['cross-origin-opener-policy'], 'same-origin', 'a page gets helmet\'s headers for documents too')
   t.equal(page.headers['origin-agent-cluster'], '?1')
@@ -157,8 +171,15 @@ t.test('CORS with the default settings: reads from anywhere, writes from nowhere
       })
       t.equal(response.headers['access-control-allow-origin'], undefined, `no allow-origin for a ${method} preflight on ${url} (${response.statusCode})`)
       t.equal(response.headers['access-control-allow-methods'], undefined, 'and no allowed methods')
-      t.not(response.statusCode, 500)
+      assertRefusal(t, response, origin, `${method.toUpperCase()} ${url}`, 'is not set')
     }
+  })
+
+  t.test('an OPTIONS request that is not a preflight is still a 405 naming the methods', async (t) => {
+    const response = await request(app, t, { method: 'OPTIONS', url: '/v1/articles' })
+    t.equal(response.statusCode, 405)
+    t.match(String(response.headers['content-type']), /^application\/problem\+json/)
+    t.match(String(response.headers.allow), /POST/)
   })
 
   t.test('a cross-origin write from an unlisted origin is answered without an allow-origin header', async (t) => {
@@ -199,7 +220,7 @@ t.test('CORS with corsOrigins: the listed origin may write, another may not', as
   t.test('another origin may still read but not write', async (t) => {
     const other = 'https://evil.example'
     const preflight = await request(app, t, { method: 'OPTIONS', url: '/v1/articles', headers: { origin: other, 'access-control-request-method': 'POST' } })
-    t.equal(preflight.headers['access-control-allow-origin'], undefined, 'no allow-origin for its POST preflight')
+    assertRefusal(t, preflight, other, 'POST /v1/articles', 'does not list it')
     const lookalike = await request(app, t, { method: 'OPTIONS', url: '/v1/articles', headers: { origin: 'https://blog.example.org.evil.example', 'access-control-request-method': 'POST' } })
     t.equal(lookalike.headers['access-control-allow-origin'], undefined, 'nor for a look-alike origin')
     const http = await request(app, t, { method: 'OPTIONS', url: '/v1/articles', headers: { origin: 'http://blog.example.org', 'access-control-request-method': 'POST' } })
@@ -244,4 +265,121 @@ t.test('CORS lets scripts send the conditional and idempotency headers and read 
   for (const name of ['idempotent-replayed', 'etag', 'location', 'retry-after']) t.ok(exposed.includes(name), `${name} is exposed to the page`, { exposed })
   const read = await request(app, t, { method: 'GET', url: '/v1/articles', headers: { origin: 'https://reader.example.net' } })
   t.ok(headerList(read, 'access-control-expose-headers').includes('idempotent-replayed'), 'the same list for readers')
+})
+
+t.test('readers\' comments may be posted from any origin without a token, by default', async (t) => {
+  const { app, article } = await setup(t)
+  const origin = 'https://reader.example.net'
+  const asked = ['content-type', 'idempotency-key']
+
+  t.test('the preflight is allowed for any origin, without Authorization', async (t) => {
+    for (const url of [`/v1/articles/${article.id}/comments`, `/v1/articles/${article.slug}/comments`, `/v1/articles/${article.id}/comments/`]) {
+      const preflight = await request(app, t, {
+        method: 'OPTIONS',
+        url,
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': asked.join(', ') }
+      })
+      t.equal(preflight.statusCode, 204, `the preflight of POST ${url} succeeds`)
+      t.equal(preflight.headers['access-control-allow-origin'], '*', 'any origin')
+      t.not(preflight.headers['access-control-allow-credentials'], 'true', 'no credentials')
+      t.ok(headerList(preflight, 'access-control-allow-methods').includes('post'), 'POST is allowed')
+      const allowedHeaders = headerList(preflight, 'access-control-allow-headers')
+      for (const name of asked) t.ok(allowedHeaders.includes(name), `${name} may be sent`, { allowedHeaders })
+      t.notOk(allowedHeaders.includes('authorization'), 'a token may not')
+    }
+  })
+
+  t.test('the comment is taken, and the page may read what the answer says', async (t) => {
+    const headers = { origin, 'idempotency-key': 'comment-from-a-page-7d1e' }
+    const payload = { authorName: 'Lena from Mill Lane', body: 'Posted from the blog\'s own pages.' }
+    const posted = await request(app, t, { method: 'POST', url: `/v1/articles/${article.id}/comments`, headers, payload })
+    t.equal(posted.statusCode, 201)
+    t.equal(posted.headers['access-control-allow-origin'], '*')
+    const exposed = headerList(posted, 'access-control-expose-headers')
+    for (const name of ['location', 'etag', 'idempotent-replayed', 'retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset']) {
+      t.ok(exposed.includes(name), `${name} is exposed`, { exposed })
+    }
+    t.ok(posted.headers['x-ratelimit-remaining'] !== undefined, 'the rate limit headers are there to read')
+    const replay = await request(app, t, { method: 'POST', url: `/v1/articles/${article.id}/comments`, headers, payload })
+    t.equal(replay.statusCode, 201)
+    t.equal(replay.headers['idempotent-replayed'], 'true', 'a retry is a replay')
+    t.equal(replay.headers['access-control-allow-origin'], '*')
+    t.equal(replay.headers.location, posted.headers.location)
+  })
+
+  t.test('with a token, the comment route is like any write: only from DATELINE_CORS_ORIGINS', async (t) => {
+    const url = `/v1/articles/${article.id}/comments`
+    const preflight = await request(app, t, {
+      method: 'OPTIONS',
+      url,
+      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'Authorization, Content-Type' }
+    })
+    assertRefusal(t, preflight, origin, `POST ${url}`, 'is not set')
+    t.match(preflight.json().detail, /without a token/, 'it says the route is open without one')
+    const sent = await request(app, t, { method: 'POST', url, headers: { origin, ...bearer(adminSecret) }, payload: { authorName: 'Editor', body: 'With a token.' } })
+    t.equal(sent.statusCode, 201, 'a write sent anyway is answered (CORS binds browsers)')
+    t.equal(sent.headers['access-control-allow-origin'], undefined, 'but the page may not read it')
+  })
+
+  t.test('other writes stay closed to other origins', async (t) => {
+    for (const [method, url] of [['PATCH', `/v1/articles/${article.id}`], ['POST', '/v1/authors'], ['DELETE', `/v1/articles/${article.id}/comments`]] as const) {
+      const preflight = await request(app, t, { method: 'OPTIONS', url, headers: { origin, 'access-control-request-method': method, 'access-control-request-headers': 'content-type' } })
+      assertRefusal(t, preflight, origin, `${method} ${url}`, 'is not set')
+    }
+  })
+})
+
+t.test('a listed origin may post comments with a token', async (t) => {
+  const allowed = 'https://blog.example.org'
+  const { app, article } = await setup(t, { corsOrigins: [allowed] })
+  const preflight = await request(app, t, {
+    method: 'OPTIONS',
+    url: `/v1/articles/${article.id}/comments`,
+    headers: { origin: allowed, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' }
+  })
+  t.equal(preflight.statusCode, 204)
+  t.equal(preflight.headers['access-control-allow-origin'], allowed)
+  t.ok(headerList(preflight, 'access-control-allow-headers').includes('authorization'))
+  const posted = await request(app, t, { method: 'POST', url: `/v1/articles/${article.id}/comments`, headers: { origin: allowed, ...bearer(adminSecret) }, payload: { authorName: 'The editor', body: 'From the newsroom.' } })
+  t.equal(posted.statusCode, 201)
+  t.equal(posted.headers['access-control-allow-origin'], allowed)
+})
+
+// What a browser lets a script read without being told: the CORS-safelisted response headers
+// (Fetch standard), and what only the browser itself acts on.
+const readableOrBrowsers = new Set([
+  'cache-control', 'content-language', 'content-length', 'content-type', 'expires', 'last-modified', 'pragma',
+  'content-security-policy', 'cross-origin-resource-policy', 'referrer-policy', 'strict-transport-security',
+  'x-content-type-options', 'x-frame-options', 'vary', 'date', 'connection', 'keep-alive', 'transfer-encoding'
+])
+
+t.test('every header the API answers with that a client acts on is exposed to scripts', async (t) => {
+  const origin = 'https://blog.example.org'
+  const { app, article, author } = await setup(t, { corsOrigins: [origin], commentRateLimit: 1 })
+  for (let n = 0; n < 3; n++) await createArticle(app, t, { title: `Filler ${n}`, authorId: author.id, status: 'published' })
+  const withOrigin = { origin }
+  const idempotent = { ...withOrigin, ...bearer(adminSecret), 'idempotency-key': 'exposed-headers-9c2b' }
+  const answers = [
+    await request(app, t, { method: 'GET', url: '/v1/articles?limit=1', headers: withOrigin }),
+    await request(app, t, { method: 'GET', url: '/v1/nothing', headers: withOrigin }),
+    await request(app, t, { method: 'PUT', url: '/v1/articles', headers: withOrigin }),
+    await request(app, t, { method: 'GET', url: '/v1/articles', headers: { ...withOrigin, ...bearer('dl_not-a-real-token-at-all') } }),
+    await request(app, t, { method: 'POST', url: '/v1/authors', headers: idempotent, payload: { name: 'Exposed' } }),
+    await request(app, t, { method: 'POST', url: '/v1/authors', headers: idempotent, payload: { name: 'Exposed' } }),
+    await request(app, t, { method: 'POST', url: `/v1/articles/${article.id}/comments`, headers: withOrigin, payload: { authorName: 'One', body: 'First.' } }),
+    await request(app, t, { method: 'POST', url: `/v1/articles/${article.id}/comments`, headers: withOrigin, payload: { authorName: 'Two', body: 'Second.' } }),
+    await request(app, t, { method: 'GET', url: '/v1/export', headers: { ...withOrigin, ...bearer(adminSecret) } })
+  ]
+  t.same(answers.map((answer) => answer.statusCode), [200, 404, 405, 401, 201, 201, 201, 429, 200], 'the answers this test reads')
+  const sent = new Set(answers.flatMap((answer) => Object.keys(answer.headers)))
+  for (const name of ['link', 'etag', 'location', 'idempotent-replayed', 'retry-after', 'x-ratelimit-limit', 'www-authenticate', 'allow', 'content-disposition']) {
+    t.ok(sent.has(name), `the answers include ${name}`)
+  }
+  for (const answer of answers) {
+    const exposed = headerList(answer, 'access-control-expose-headers')
+    for (const name of Object.keys(answer.headers)) {
+      if (readableOrBrowsers.has(name) || name.startsWith('access-control-')) continue
+      t.ok(exposed.includes(name), `${name} (in a ${answer.statusCode}) is exposed`, { exposed })
+    }
+  }
 })

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
+import { databaseTag, knownTagIsCurrent } from '../../plugins/http-cache.js'
 import { pageBody, readSecurity, writeSecurity } from '../../lib/responses.js'
 import { answer, deleted, IdOrSlugParams, IfMatchHeaders, notModified, problems, ref, Type } from '../../schemas.js'
 import {
@@ -17,6 +18,8 @@ function clientOf (request: FastifyRequest): string {
 /** Readers' side, under `/v1/articles/{id}/comments`. */
 export const articleCommentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/:id/comments', {
+    // Readers' own comments show here: a CDN's copy would hide them for its lifetime.
+    config: { caching: 'revalidate' },
     schema: {
       tags,
       operationId: 'listArticleComments',
@@ -36,12 +39,15 @@ export const articleCommentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
     }
   }, async (request, reply) => {
+    // Every cache revalidates this list, so its 304 is known before the page is built.
+    if (knownTagIsCurrent(request, reply, databaseTag(service.listStamp(app.db), request))) return reply.code(304).send(null)
     const page = service.listForArticle(app.db, app.settings, request.params.id, request.query, request.principal)
     return pageBody(reply, page)
   })
 
   app.post('/:id/comments', {
     config: {
+      openToAnyOrigin: true,
       rateLimit: {
         max: app.settings.commentRateLimit,
         timeWindow: app.settings.rateLimitWindowMs,

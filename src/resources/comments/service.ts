@@ -81,6 +81,11 @@ function nest (roots: queries.CommentRow[], replies: queries.CommentRow[], showE
   return roots.map((root) => placed.get(root.id)!.thread)
 }
 
+/** What the comment lists follow from: the database, once articles due by now are published. */
+export function listStamp (db: Db): string {
+  return publishDueArticles(db)
+}
+
 /**
  * An article's approved comments, oldest first. With `thread`, pages count top-level
  * comments and each carries its approved replies, nested down to the depth cap (two

@@ -8,7 +8,7 @@ const tags = ['health']
 
 const healthPlugin: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/healthz', {
-    config: { skipAuth: true },
+    config: { skipAuth: true, caching: 'none' },
     schema: {
       tags,
       operationId: 'getHealth',
@@ -19,7 +19,7 @@ const healthPlugin: FastifyPluginAsyncTypebox = async (app) => {
   }, async () => ({ status: 'ok' as const }))
 
   app.get('/readyz', {
-    config: { skipAuth: true },
+    config: { skipAuth: true, caching: 'none' },
     schema: {
       tags,
       operationId: 'getReadiness',
