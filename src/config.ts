@@ -70,9 +70,10 @@ interface Setting<K extends keyof Config> {
 }
 
 export class ConfigError extends Error {
-  constructor (env: string, raw: string, reason: string, secret = false) {
+  /** `name` is what the user wrote: the variable (`PORT`) or the flag (`--port`). */
+  constructor (name: string, raw: string, reason: string, secret = false) {
     // A rejected secret still must not reach a terminal or a log.
-    super(`invalid setting ${env}=${secret ? '(hidden)' : JSON.stringify(raw)}: ${reason}`)
+    super(`invalid setting ${name}${name.startsWith('--') ? ' ' : '='}${secret ? '(hidden)' : JSON.stringify(raw)}: ${reason}`)
     this.name = 'ConfigError'
   }
 }
@@ -252,6 +253,9 @@ const settings: { [K in keyof Config]: Setting<K> } = {
 /** The CLI flags that set a configuration value, e.g. `--port`. */
 export const configFlags = Object.values(settings).map((setting) => setting.flag)
 
+/** Each setting's variable, flag and default as text (null: none), for the help and the README's check. */
+export const settingNames = Object.values(settings).map(({ env, flag, fallback }) => ({ env, flag, fallback }))
+
 /**
  * Reads the configuration from the environment, with CLI flags (by their
  * kebab-case names) taking precedence. Throws a ConfigError naming the first bad setting.
@@ -259,7 +263,8 @@ export const configFlags = Object.values(settings).map((setting) => setting.flag
 export function readConfig (env: NodeJS.ProcessEnv, flags: Record<string, string | undefined> = {}): Config {
   const config: Partial<Record<keyof Config, unknown>> = {}
   for (const setting of Object.values(settings) as Setting<keyof Config>[]) {
-    const raw = flags[setting.flag] ?? env[setting.env] ?? setting.fallback
+    const flag = flags[setting.flag]
+    const raw = flag ?? env[setting.env] ?? setting.fallback
     if (raw === null) {
       config[setting.key] = null
       continue
@@ -268,7 +273,8 @@ export function readConfig (env: NodeJS.ProcessEnv, flags: Record<string, string
       config[setting.key] = setting.parse(raw)
     } catch (error) {
       if (!(error instanceof Invalid)) throw error
-      throw new ConfigError(setting.env, raw, error.message, setting.secret)
+      // Name what the user typed: the flag when it came from one, else the variable.
+      throw new ConfigError(flag === undefined ? setting.env : `--${setting.flag}`, raw, error.message, setting.secret)
     }
   }
   return config as Config
