@@ -42,8 +42,8 @@ export interface Config {
   siteTitle: string
   /** A line about the blog, as feeds show it (may be empty). */
   siteDescription: string
-  /** The public address of the blog's front end, without a trailing slash: feed and sitemap links start with it. */
-  siteUrl: string
+  /** The public address of the blog's front end, without a trailing slash: feed and sitemap links start with it; null: they link to the API's JSON. */
+  siteUrl: string | null
   /** Where the front end shows an article: a path with `{slug}` or `{id}`. */
   articlePath: string
   /** Addresses or CIDR ranges of the reverse proxies whose X-Forwarded-For is believed; empty: none. */
@@ -165,7 +165,9 @@ function positiveInteger (max: number) {
   return integerFrom(1, max)
 }
 
-function parseSiteUrl (raw: string): string {
+function parseSiteUrl (raw: string): string | null {
+  // Unset or empty: no front end yet; feeds and the sitemap link to the API's own JSON.
+  if (raw.trim() === '') return null
   let url: URL
   try {
     url = new URL(raw.trim())
@@ -243,7 +245,7 @@ const settings: { [K in keyof Config]: Setting<K> } = {
   logLevel: { key: 'logLevel', env: 'LOG_LEVEL', flag: 'log-level', fallback: 'info', parse: parseLogLevel },
   siteTitle: { key: 'siteTitle', env: 'DATELINE_SITE_TITLE', flag: 'site-title', fallback: 'Dateline', parse: parseNonEmpty },
   siteDescription: { key: 'siteDescription', env: 'DATELINE_SITE_DESCRIPTION', flag: 'site-description', fallback: '', parse: (raw) => raw.trim() },
-  siteUrl: { key: 'siteUrl', env: 'DATELINE_SITE_URL', flag: 'site-url', fallback: 'http://localhost:3000', parse: parseSiteUrl },
+  siteUrl: { key: 'siteUrl', env: 'DATELINE_SITE_URL', flag: 'site-url', fallback: null, parse: parseSiteUrl },
   articlePath: { key: 'articlePath', env: 'DATELINE_ARTICLE_PATH', flag: 'article-path', fallback: '/articles/{slug}', parse: parseArticlePath },
   trustProxy: { key: 'trustProxy', env: 'DATELINE_TRUST_PROXY', flag: 'trust-proxy', fallback: '', parse: parseTrustProxy },
   requestTimeout: { key: 'requestTimeout', env: 'DATELINE_REQUEST_TIMEOUT', flag: 'request-timeout', fallback: '30000', parse: integerFrom(100, 3_600_000) },
