@@ -17,7 +17,7 @@
  * blog and the suite is reproducible from its seed.
  *
  * Bounded by default, so `npm test` stays quick on a busy machine: 10 cases per operation
- * (about 450 requests, ~15 s alone), fixed seed. Long mode (the file lifts tap's per-file
+ * (about 470 requests, ~20 s on a busy machine), fixed seed. Long mode (the file lifts tap's per-file
  * timeout itself when FUZZ_RUNS is above the default):
  *   FUZZ_RUNS=2000 npx tap test/fuzz.test.ts
  * Other knobs: FUZZ_SEED=<int> (another sequence), FUZZ_ONLY=<regex on "METHOD /path">
