@@ -13,17 +13,22 @@ COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
 # Run: production dependencies, the compiled app and the migrations, as a non-root user.
+# A production volume starts empty: no demo blog unless asked for (-e DATELINE_DEMO=true).
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \
-    DATABASE_URL=/data/dateline.db
+    DATABASE_URL=/data/dateline.db \
+    DATELINE_DEMO=false
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY migrations ./migrations
-RUN mkdir -p /data && chown node:node /data
+# `dateline` on PATH, for `docker exec <container> dateline token create …` and the like.
+RUN mkdir -p /data && chown node:node /data \
+ && printf '#!/bin/sh\nexec node /app/dist/cli.js "$@"\n' > /usr/local/bin/dateline \
+ && chmod 755 /usr/local/bin/dateline
 USER node
 VOLUME ["/data"]
 EXPOSE 3000

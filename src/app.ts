@@ -68,8 +68,8 @@ export interface AppOptions {
   requestTimeoutMs?: number
   /** Open connections at most; more are refused (default 1024). */
   maxConnections?: number
-  /** The front end's public address; feed and sitemap links start with it (default http://localhost:3000). */
-  siteUrl?: string
+  /** The front end's public address; feed and sitemap links start with it (default none: they link to the API's JSON). */
+  siteUrl?: string | null
   /** Where the front end shows an article, with `{slug}` or `{id}` (default `/articles/{slug}`). */
   articlePath?: string
   /** URLs per sitemap file before `/sitemap.xml` becomes an index (default 50,000, the protocol's cap). */
@@ -151,7 +151,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     trashDays: options.trashDays ?? 30,
     siteTitle: options.siteTitle ?? 'Dateline',
     siteDescription: options.siteDescription ?? '',
-    siteUrl: (options.siteUrl ?? 'http://localhost:3000').replace(/\/+$/, ''),
+    siteUrl: options.siteUrl == null ? null : options.siteUrl.replace(/\/+$/, ''),
     articlePath: options.articlePath ?? '/articles/{slug}',
     sitemapPageSize: options.sitemapPageSize ?? 50_000
   })

@@ -42,8 +42,8 @@ export interface Config {
   siteTitle: string
   /** A line about the blog, as feeds show it (may be empty). */
   siteDescription: string
-  /** The public address of the blog's front end, without a trailing slash: feed and sitemap links start with it. */
-  siteUrl: string
+  /** The public address of the blog's front end, without a trailing slash: feed and sitemap links start with it; null: they link to the API's JSON. */
+  siteUrl: string | null
   /** Where the front end shows an article: a path with `{slug}` or `{id}`. */
   articlePath: string
   /** Addresses or CIDR ranges of the reverse proxies whose X-Forwarded-For is believed; empty: none. */
@@ -70,9 +70,10 @@ interface Setting<K extends keyof Config> {
 }
 
 export class ConfigError extends Error {
-  constructor (env: string, raw: string, reason: string, secret = false) {
+  /** `name` is what the user wrote: the variable (`PORT`) or the flag (`--port`). */
+  constructor (name: string, raw: string, reason: string, secret = false) {
     // A rejected secret still must not reach a terminal or a log.
-    super(`invalid setting ${env}=${secret ? '(hidden)' : JSON.stringify(raw)}: ${reason}`)
+    super(`invalid setting ${name}${name.startsWith('--') ? ' ' : '='}${secret ? '(hidden)' : JSON.stringify(raw)}: ${reason}`)
     this.name = 'ConfigError'
   }
 }
@@ -164,7 +165,9 @@ function positiveInteger (max: number) {
   return integerFrom(1, max)
 }
 
-function parseSiteUrl (raw: string): string {
+function parseSiteUrl (raw: string): string | null {
+  // Unset or empty: no front end yet; feeds and the sitemap link to the API's own JSON.
+  if (raw.trim() === '') return null
   let url: URL
   try {
     url = new URL(raw.trim())
@@ -242,7 +245,7 @@ const settings: { [K in keyof Config]: Setting<K> } = {
   logLevel: { key: 'logLevel', env: 'LOG_LEVEL', flag: 'log-level', fallback: 'info', parse: parseLogLevel },
   siteTitle: { key: 'siteTitle', env: 'DATELINE_SITE_TITLE', flag: 'site-title', fallback: 'Dateline', parse: parseNonEmpty },
   siteDescription: { key: 'siteDescription', env: 'DATELINE_SITE_DESCRIPTION', flag: 'site-description', fallback: '', parse: (raw) => raw.trim() },
-  siteUrl: { key: 'siteUrl', env: 'DATELINE_SITE_URL', flag: 'site-url', fallback: 'http://localhost:3000', parse: parseSiteUrl },
+  siteUrl: { key: 'siteUrl', env: 'DATELINE_SITE_URL', flag: 'site-url', fallback: null, parse: parseSiteUrl },
   articlePath: { key: 'articlePath', env: 'DATELINE_ARTICLE_PATH', flag: 'article-path', fallback: '/articles/{slug}', parse: parseArticlePath },
   trustProxy: { key: 'trustProxy', env: 'DATELINE_TRUST_PROXY', flag: 'trust-proxy', fallback: '', parse: parseTrustProxy },
   requestTimeout: { key: 'requestTimeout', env: 'DATELINE_REQUEST_TIMEOUT', flag: 'request-timeout', fallback: '30000', parse: integerFrom(100, 3_600_000) },
@@ -252,6 +255,9 @@ const settings: { [K in keyof Config]: Setting<K> } = {
 /** The CLI flags that set a configuration value, e.g. `--port`. */
 export const configFlags = Object.values(settings).map((setting) => setting.flag)
 
+/** Each setting's variable, flag and default as text (null: none), for the help and the README's check. */
+export const settingNames = Object.values(settings).map(({ env, flag, fallback }) => ({ env, flag, fallback }))
+
 /**
  * Reads the configuration from the environment, with CLI flags (by their
  * kebab-case names) taking precedence. Throws a ConfigError naming the first bad setting.
@@ -259,7 +265,8 @@ export const configFlags = Object.values(settings).map((setting) => setting.flag
 export function readConfig (env: NodeJS.ProcessEnv, flags: Record<string, string | undefined> = {}): Config {
   const config: Partial<Record<keyof Config, unknown>> = {}
   for (const setting of Object.values(settings) as Setting<keyof Config>[]) {
-    const raw = flags[setting.flag] ?? env[setting.env] ?? setting.fallback
+    const flag = flags[setting.flag]
+    const raw = flag ?? env[setting.env] ?? setting.fallback
     if (raw === null) {
       config[setting.key] = null
       continue
@@ -268,7 +275,8 @@ export function readConfig (env: NodeJS.ProcessEnv, flags: Record<string, string
       config[setting.key] = setting.parse(raw)
     } catch (error) {
       if (!(error instanceof Invalid)) throw error
-      throw new ConfigError(setting.env, raw, error.message, setting.secret)
+      // Name what the user typed: the flag when it came from one, else the variable.
+      throw new ConfigError(flag === undefined ? setting.env : `--${setting.flag}`, raw, error.message, setting.secret)
     }
   }
   return config as Config

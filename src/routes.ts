@@ -9,12 +9,14 @@ import feeds from './resources/feeds/routes.js'
 import health from './resources/health/routes.js'
 import labels from './resources/labels/routes.js'
 import revisions from './resources/revisions/routes.js'
+import root from './resources/root/routes.js'
 import search from './resources/search/routes.js'
 import tokens from './resources/tokens/routes.js'
 import trash from './resources/trash/routes.js'
 
 /** The route table: every resource with its prefix. */
 export async function routes (app: FastifyInstance, options: ImportRoutesOptions): Promise<void> {
+  await app.register(root)
   await app.register(health)
   await app.register(authors, { prefix: '/v1/authors' })
   await app.register(articles, { prefix: '/v1/articles' })

@@ -1,7 +1,8 @@
+import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from './app.js'
-import type { Config } from './config.js'
-import { logStream } from './lib/log-stream.js'
+import { databasePath, type Config } from './config.js'
+import { humanLogStream, logStream } from './lib/log-stream.js'
 
 // In-flight requests get this long to finish after SIGTERM/SIGINT before the process gives up.
 const drainTimeoutMs = 10_000
@@ -35,9 +36,12 @@ export async function startServer (config: Config): Promise<FastifyInstance> {
     trustProxy: config.trustProxy,
     requestTimeoutMs: config.requestTimeout,
     maxConnections: config.maxConnections,
-    logger: { level: config.logLevel, stream: logStream() }
+    // Human lines on a terminal; JSON for everything that collects logs.
+    logger: { level: config.logLevel, stream: process.stdout.isTTY === true ? humanLogStream() : logStream() }
   })
   await app.listen({ port: config.port, host: config.host })
+  // The fields under `startup` are for log collectors; a person reads the message.
+  for (const { msg, ...fields } of startupMessages(config, (app.server.address() as AddressInfo).port, app.demoSeeded)) app.log.info({ startup: fields }, msg)
 
   const shutdown = (signal: NodeJS.Signals) => {
     app.log.info({ signal }, 'draining in-flight requests, then closing')
@@ -56,4 +60,31 @@ export async function startServer (config: Config): Promise<FastifyInstance> {
   process.once('SIGTERM', shutdown)
   process.once('SIGINT', shutdown)
   return app
+}
+
+/** A URL a person can open for the address the server listens on (any-address: this machine). */
+export function serverUrl (host: string, port: number): string {
+  const name = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host
+  return `http://${name}:${port}`
+}
+
+/** What the operator needs to know once the server listens: where it is, the demo, what next. */
+export function startupMessages (config: Config, port: number, demoSeeded: boolean): Array<{ msg: string } & Record<string, unknown>> {
+  const url = serverUrl(config.host, port)
+  const database = databasePath(config.databaseUrl)
+  const demo = demoSeeded
+    ? { msg: `Added the demo blog to ${database} (DATELINE_DEMO=false starts with an empty database)`, demo: 'seeded' }
+    : config.demo
+      ? { msg: `Using ${database}; it has content, so the demo blog was not added`, demo: 'not needed' }
+      : { msg: `Using ${database}; DATELINE_DEMO=false: no demo blog`, demo: 'off' }
+  return [
+    { msg: `Dateline is listening on ${url}: the API at ${url}/v1, interactive docs at ${url}/docs`, url, api: `${url}/v1`, docs: `${url}/docs`, openapi: `${url}/openapi.json` },
+    demo,
+    config.adminToken === null
+      ? { msg: 'Next: make a token to write with: dateline token create --role admin --name me (in a checkout: node dist/cli.js token create …), then send it as Authorization: Bearer <token>', next: 'dateline token create --role admin --name me' }
+      : { msg: 'DATELINE_ADMIN_TOKEN is set: scripts can write with it as Authorization: Bearer <token>; dateline token create makes per-person tokens', next: 'dateline token create --role editor --name <who>' },
+    ...(config.siteUrl === null
+      ? [{ msg: 'DATELINE_SITE_URL is not set: feed and sitemap links point at this server\'s JSON; set it to your front end\'s address', siteUrl: null }]
+      : [])
+  ]
 }

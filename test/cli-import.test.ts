@@ -3,6 +3,9 @@ import { dirname, join } from 'node:path'
 import { Writable } from 'node:stream'
 import t, { type Test } from 'tap'
 import { runCli } from '../src/cli/main.js'
+import { importCommand } from '../src/cli/transfer.js'
+import { readConfig } from '../src/config.js'
+import { openDatabase, runMigrations } from '../src/db/client.js'
 import { adminSecret, bearer, build, request, tempDatabase } from './helper.js'
 
 // `dateline import` and `dateline export` (issue 7), run through runCli with in-memory
@@ -142,6 +145,42 @@ t.test('a progress bar goes to stderr when it is a terminal; the summary stays a
   t.match(run.stderr, /\d+% \| [\d.]+ of [\d.]+ MB \| [\d,]+ items/, 'the bar shows percent, megabytes and items')
   t.match(lines(run.stdout)[0], /^Imported: wxr$/)
   t.notMatch(run.stdout, /\u001b\[|%/, 'no bar on stdout')
+  t.match(run.stderr, /MB\/s \| (\d+ s left|\d+ min left|time left unknown)/, 'the time left, in words')
+  t.notMatch(run.stderr, /ETA|LLs|NFs|NaN|Infinity|undefined/, 'never a placeholder or a number that is not one')
+})
+
+t.test('without a terminal, progress is plain lines on stderr: periodic ones and a last one', async (t) => {
+  const { env } = setup(t)
+  const run = await cli(['import', themePath], env)
+  t.equal(run.code, 0)
+  const progress = lines(run.stderr)
+  t.ok(progress.length >= 1, 'something on stderr', { stderr: run.stderr })
+  t.match(progress.at(-1), /^import: read [\d.]+ MB, [\d,]+ items in [\d.]+ s$/, 'the last line says how much was read, in how long')
+  t.notMatch(run.stderr, /\u001b\[|NaN|Infinity/, 'no terminal escapes, no bad numbers')
+
+  // A line as often as asked: with no pause between them, one per chunk read or item parsed.
+  const { file } = setup(t)
+  const db = openDatabase(file)
+  t.teardown(() => db.$client.close())
+  runMigrations(db)
+  const stderr = memoryStream()
+  const report = await importCommand(db, readConfig({ DATABASE_URL: file }), { file: themePath, dryRun: true, progressEveryMs: 0 }, stderr.stream)
+  const periodic = lines(stderr.text()).slice(0, -1)
+  t.ok(periodic.length > 1, `periodic lines (${periodic.length})`)
+  for (const line of periodic) t.match(line, /^import: read [\d.]+ of [\d.]+ MB \(\d+ %\), [\d,]+ items, [\d.]+ MB\/s, (\d+ s left|\d+ min left|[\d.]+ h left|time left unknown)$/)
+  t.equal(report.counts.articles.created, 58, 'and the import itself is as without them')
+})
+
+t.test('importing a file again reports as many authors as the first time, an article without one given to "Imported"', async (t) => {
+  const { env } = setup(t)
+  const first = JSON.parse((await cli(['import', themePath, '--json'], env)).stdout) as Item
+  const again = JSON.parse((await cli(['import', themePath, '--json'], env)).stdout) as Item
+  t.same(first.counts.authors, { created: 3, updated: 0, unchanged: 0, skipped: 0 }, 'two authors in the file, and "Imported" for the articles naming none of them')
+  t.same(again.counts.authors, { created: 0, updated: 0, unchanged: 3, skipped: 0 }, 'the same three, unchanged')
+  for (const resource of ['articles', 'comments', 'days']) {
+    const total = (counts: Item): number => counts.created + counts.updated + counts.unchanged + counts.skipped
+    t.equal(total(again.counts[resource]), total(first.counts[resource]), `${resource}: the same total`)
+  }
 })
 
 t.test('a malformed file exits 2 with one line on stderr and changes nothing', async (t) => {

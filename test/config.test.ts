@@ -37,7 +37,7 @@ t.test('with nothing set, readConfig gives the documented defaults', async (t) =
     logLevel: 'info',
     siteTitle: 'Dateline',
     siteDescription: '',
-    siteUrl: 'http://localhost:3000',
+    siteUrl: null,
     articlePath: '/articles/{slug}',
     trustProxy: [],
     requestTimeout: 30000,
@@ -196,7 +196,7 @@ t.test('CLI flags override the environment', async (t) => {
     logLevel: 'debug',
     siteTitle: 'Dateline',
     siteDescription: '',
-    siteUrl: 'http://localhost:3000',
+    siteUrl: null,
     articlePath: '/articles/{slug}',
     trustProxy: [],
     requestTimeout: 30000,
@@ -245,11 +245,11 @@ t.test('a ConfigError shows the bad value, except for the admin token', async (t
   t.notMatch(configError({ DATELINE_ADMIN_TOKEN: secretish }).message, secretish, 'a rejected admin token is not echoed into logs')
 })
 
-t.test('a bad value given as a flag names the environment variable too', async (t) => {
-  t.match(configError({}, { port: 'eighty' }).message, 'PORT')
-  t.match(configError({}, { timezone: 'Mars/Olympus' }).message, 'DATELINE_TIMEZONE')
-  t.match(configError({}, { 'log-level': 'loud' }).message, 'LOG_LEVEL')
-  t.match(configError({ PORT: '8080' }, { port: '99999' }).message, 'PORT', 'the flag value is the one checked')
+t.test('a bad value given as a flag is named by the flag', async (t) => {
+  t.match(configError({}, { port: 'eighty' }).message, '--port "eighty"')
+  t.match(configError({}, { timezone: 'Mars/Olympus' }).message, '--timezone')
+  t.match(configError({}, { 'log-level': 'loud' }).message, '--log-level')
+  t.match(configError({ PORT: '8080' }, { port: '99999' }).message, '--port "99999"', 'the flag value is the one checked, named by its flag')
   t.equal(readConfig({ PORT: 'garbage' }, { port: '8080' }).port, 8080, 'a good flag hides a bad environment value')
 })
 
@@ -294,7 +294,9 @@ t.test('DATELINE_SITE_URL takes an absolute http(s) URL, kept without a trailing
   t.equal(readConfig({ DATELINE_SITE_URL: 'http://Example.ORG:8080/news/' }).siteUrl, 'http://example.org:8080/news', 'a path is kept, the host lower-cased')
   t.equal(readConfig({ DATELINE_SITE_URL: ' https://blog.example.org ' }).siteUrl, 'https://blog.example.org', 'trimmed')
   t.equal(readConfig({}, { 'site-url': 'https://flag.example.org/' }).siteUrl, 'https://flag.example.org', 'the --site-url flag')
-  for (const value of ['blog.example.org', '/news', 'ftp://blog.example.org', 'mailto:news@example.org', 'https://blog.example.org/?utm=x', 'https://blog.example.org/?', 'https://blog.example.org/#top', 'https://user:secret@blog.example.org', '', 'not a url']) {
+  t.equal(readConfig({}).siteUrl, null, 'none by default: feeds then link to the API\'s JSON')
+  t.equal(readConfig({ DATELINE_SITE_URL: ' ' }).siteUrl, null, 'empty is none')
+  for (const value of ['blog.example.org', '/news', 'ftp://blog.example.org', 'mailto:news@example.org', 'https://blog.example.org/?utm=x', 'https://blog.example.org/?', 'https://blog.example.org/#top', 'https://user:secret@blog.example.org', 'not a url']) {
     const error = configError({ DATELINE_SITE_URL: value })
     t.match(error.message, 'DATELINE_SITE_URL', `${JSON.stringify(value)} is refused`)
     t.notMatch(error.message, /\n/, 'in one line')

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import type { Writable } from 'node:stream'
-import { ConfigError, databasePath, readConfig, type Config } from '../config.js'
+import { ConfigError, configFlags, databasePath, readConfig, type Config } from '../config.js'
 import { openDatabase, runMigrations, type Db } from '../db/client.js'
 import { tokenRoles, type TokenRole } from '../db/schema.js'
 import { seedDemo } from '../demo/seed.js'
@@ -18,6 +18,20 @@ export interface CliIo {
   stdout: Writable
   stderr: Writable
   env: NodeJS.ProcessEnv
+}
+
+/** Words joined by ", " into lines of at most `width` characters, each starting with `indent`. */
+function wrap (words: string[], indent: string, width: number): string {
+  const lines: string[] = []
+  let line = ''
+  for (const word of words) {
+    if (line !== '' && indent.length + line.length + word.length + 2 > width) {
+      lines.push(`${indent}${line},`)
+      line = ''
+    }
+    line = line === '' ? word : `${line}, ${word}`
+  }
+  return [...lines, `${indent}${line}`].join('\n')
 }
 
 const usage = `Usage: dateline <command> [options]
@@ -39,40 +53,17 @@ Commands:
   restore <file> [--force]      replace the database with a backup, after checking it;
                                 --force replaces an existing database (never one in use)
 
-Settings come from the environment; these flags override them:
-  --port, --host, --database-url, --synchronous, --timezone, --locale, --demo,
-  --comments-autoapprove, --cors-origins, --comment-rate-limit, --revisions-kept, --body-limit, --import-limit,
-  --admin-token, --log-level, --site-title, --site-description, --site-url, --article-path,
-  --trust-proxy, --comment-depth, --search-rate-limit, --request-timeout, --max-connections
+Settings come from the environment; these flags override them (see the README's table):
+${wrap(configFlags.map((flag) => `--${flag}`), '  ', 100)}
 `
 
 class UsageError extends Error {}
 
+// Every setting's flag, from the one list in config.ts, so none can be documented yet refused.
+const settingOptions = Object.fromEntries(configFlags.map((flag) => [flag, { type: 'string' as const }]))
+
 const options = {
-  port: { type: 'string' },
-  host: { type: 'string' },
-  'database-url': { type: 'string' },
-  synchronous: { type: 'string' },
-  timezone: { type: 'string' },
-  locale: { type: 'string' },
-  demo: { type: 'string' },
-  'comments-autoapprove': { type: 'string' },
-  'cors-origins': { type: 'string' },
-  'comment-rate-limit': { type: 'string' },
-  'comment-depth': { type: 'string' },
-  'search-rate-limit': { type: 'string' },
-  'revisions-kept': { type: 'string' },
-  'body-limit': { type: 'string' },
-  'import-limit': { type: 'string' },
-  'admin-token': { type: 'string' },
-  'log-level': { type: 'string' },
-  'site-title': { type: 'string' },
-  'site-description': { type: 'string' },
-  'site-url': { type: 'string' },
-  'article-path': { type: 'string' },
-  'trust-proxy': { type: 'string' },
-  'request-timeout': { type: 'string' },
-  'max-connections': { type: 'string' },
+  ...settingOptions,
   role: { type: 'string' },
   author: { type: 'string' },
   name: { type: 'string' },

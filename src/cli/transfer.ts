@@ -18,9 +18,14 @@ export interface ImportCommand {
   file: string
   dryRun: boolean
   format?: ImportFormat
+  /** Without a terminal, a progress line at most this often (ms). */
+  progressEveryMs?: number
 }
 
-/** Reports progress: a bar on a terminal, a line every few seconds otherwise (logs, CI). */
+/**
+ * Reports progress: a bar on a terminal; otherwise (logs, CI, a pipe) a plain line every few
+ * seconds and one when the import is done, so a log shows it started, moved and finished.
+ */
 class Progress {
   readonly #bar: cliProgress.SingleBar | null
   readonly #started = Date.now()
@@ -28,11 +33,13 @@ class Progress {
   #bytes = 0
   #items = 0
 
-  constructor (private readonly out: Writable & { isTTY?: boolean }, private readonly total: number) {
+  constructor (private readonly out: Writable & { isTTY?: boolean }, private readonly total: number, private readonly lineEveryMs = 2000) {
+    // The time left is ours ({left}): cli-progress's {eta_formatted} prints the last two
+    // letters of NULL or INF ("ETA LLs", "ETA NFs") before it has a rate.
     this.#bar = out.isTTY === true
       ? new cliProgress.SingleBar({
         stream: out as NodeJS.WriteStream,
-        format: '{bar} {percentage}% | {mb} of {totalMb} MB | {items} items | {rate} MB/s | ETA {eta_formatted}',
+        format: '{bar} {percentage}% | {mb} of {totalMb} MB | {items} items | {rate} MB/s | {left}',
         hideCursor: true
       }, cliProgress.Presets.shades_classic)
       : null
@@ -41,7 +48,13 @@ class Progress {
 
   #payload (): Record<string, string> {
     const seconds = Math.max((Date.now() - this.#started) / 1000, 0.001)
-    return { mb: megabytes(this.#bytes), totalMb: megabytes(this.total), items: this.#items.toLocaleString('en-US'), rate: megabytes(this.#bytes / seconds) }
+    return {
+      mb: megabytes(this.#bytes),
+      totalMb: megabytes(this.total),
+      items: this.#items.toLocaleString('en-US'),
+      rate: megabytes(this.#bytes / seconds),
+      left: timeLeft(this.total - this.#bytes, this.#bytes / seconds)
+    }
   }
 
   bytes (count: number): void {
@@ -60,16 +73,31 @@ class Progress {
       return
     }
     const now = Date.now()
-    if (now - this.#lastLine < 2000) return
+    if (now - this.#lastLine < this.lineEveryMs) return
     this.#lastLine = now
-    const { mb, totalMb, items, rate } = this.#payload()
-    const left = this.#bytes === 0 ? '?' : Math.round((this.total - this.#bytes) / (this.#bytes / ((now - this.#started) / 1000))).toString()
-    this.out.write(`read ${mb} of ${totalMb} MB (${Math.floor(100 * this.#bytes / Math.max(this.total, 1))} %), ${items} items, ${rate} MB/s, about ${left} s left\n`)
+    const { mb, totalMb, items, rate, left } = this.#payload()
+    this.out.write(`import: read ${mb} of ${totalMb} MB (${Math.floor(100 * this.#bytes / Math.max(this.total, 1))} %), ${items} items, ${rate} MB/s, ${left}\n`)
+  }
+
+  /** The last line (without a terminal) once everything is written. */
+  done (): void {
+    if (this.#bar !== null) return
+    const seconds = ((Date.now() - this.#started) / 1000).toFixed(1)
+    this.out.write(`import: read ${megabytes(this.#bytes)} MB, ${this.#items.toLocaleString('en-US')} items in ${seconds} s\n`)
   }
 
   stop (): void {
     this.#bar?.stop()
   }
+}
+
+/** "12 s left", "3 min left", or "time left unknown" before there is a rate to go by. */
+export function timeLeft (bytesLeft: number, bytesPerSecond: number): string {
+  if (!(bytesPerSecond > 0) || !Number.isFinite(bytesPerSecond)) return 'time left unknown'
+  const seconds = Math.max(0, Math.ceil(bytesLeft / bytesPerSecond))
+  if (seconds < 120) return `${seconds} s left`
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min left`
+  return `${(seconds / 3600).toFixed(1)} h left`
 }
 
 function megabytes (bytes: number): string {
@@ -85,13 +113,15 @@ async function * counted (file: string, progress: Progress): AsyncGenerator<Buff
 
 /** Imports a file; progress goes to `status` (stderr), the report to the caller. */
 export async function importCommand (db: Db, config: Config, command: ImportCommand, status: Writable & { isTTY?: boolean }): Promise<ImportReportBody> {
-  const progress = new Progress(status, statSync(command.file).size)
+  const progress = new Progress(status, statSync(command.file).size, command.progressEveryMs)
   try {
-    return await importFile(db, config, counted(command.file, progress), {
+    const report = await importFile(db, config, counted(command.file, progress), {
       dryRun: command.dryRun,
       ...(command.format === undefined ? {} : { format: command.format }),
       onRecord: (records) => progress.items(records)
     })
+    progress.done()
+    return report
   } finally {
     progress.stop()
   }

@@ -326,17 +326,19 @@ export interface DemoComment {
   status: 'pending' | 'approved' | 'spam' | 'rejected'
   /** Index (into demoComments) of the comment this one answers. */
   replyTo?: number
+  /** When it was posted: minutes after its article was published (a reply after what it answers). */
+  minutesAfter: number
 }
 
 // Readers' comments: an approved thread three replies deep, a pending one, and one marked spam.
 export const demoComments: DemoComment[] = [
-  { article: 1, authorName: 'Hetty from Wharf Close', authorEmail: 'hetty@example.net', body: 'Finally! We have been asking for this since the old ferry stopped.', status: 'approved' },
-  { article: 1, authorName: 'Dev Okonkwo', body: 'Does anyone know if the bridge will take bikes as well as walkers?', status: 'approved', replyTo: 0 },
-  { article: 1, authorName: 'Hetty from Wharf Close', authorEmail: 'hetty@example.net', body: 'The plans at the library show a cycle lane on the south side.', status: 'approved', replyTo: 1 },
-  { article: 1, authorName: 'Dev Okonkwo', body: 'Thanks, Hetty. I will go and have a look on Saturday.', status: 'approved', replyTo: 2 },
-  { article: 1, authorName: 'R. Pym', body: 'Another waste of council money, if you ask me.', status: 'pending' },
-  { article: 11, authorName: 'Marguerite', body: 'Lovely to see the market busy again.', status: 'approved' },
-  { article: 11, authorName: 'cheap-watches-online', body: 'Best prices on watches, click here!', status: 'spam' }
+  { article: 1, authorName: 'Hetty from Wharf Close', authorEmail: 'hetty@example.net', body: 'Finally! We have been asking for this since the old ferry stopped.', status: 'approved', minutesAfter: 42 },
+  { article: 1, authorName: 'Dev Okonkwo', body: 'Does anyone know if the bridge will take bikes as well as walkers?', status: 'approved', replyTo: 0, minutesAfter: 95 },
+  { article: 1, authorName: 'Hetty from Wharf Close', authorEmail: 'hetty@example.net', body: 'The plans at the library show a cycle lane on the south side.', status: 'approved', replyTo: 1, minutesAfter: 128 },
+  { article: 1, authorName: 'Dev Okonkwo', body: 'Thanks, Hetty. I will go and have a look on Saturday.', status: 'approved', replyTo: 2, minutesAfter: 176 },
+  { article: 1, authorName: 'R. Pym', body: 'Another waste of council money, if you ask me.', status: 'pending', minutesAfter: 610 },
+  { article: 11, authorName: 'Marguerite', body: 'Lovely to see the market busy again.', status: 'approved', minutesAfter: 545 },
+  { article: 11, authorName: 'cheap-watches-online', body: 'Best prices on watches, click here!', status: 'spam', minutesAfter: 1210 }
 ]
 
 export interface DemoDayNote {

@@ -1,7 +1,7 @@
-import { count } from 'drizzle-orm'
+import { count, eq } from 'drizzle-orm'
 import { defaultCommentDepth } from '../config.js'
 import type { Db } from '../db/client.js'
-import { articles, authors } from '../db/schema.js'
+import { articles, authors, comments, days } from '../db/schema.js'
 import * as articleService from '../resources/articles/service.js'
 import * as authorService from '../resources/authors/service.js'
 import * as commentService from '../resources/comments/service.js'
@@ -10,10 +10,16 @@ import type { Principal } from '../resources/tokens/service.js'
 import { demoArticles, demoAuthors, demoComments, demoDayNotes } from './content.js'
 
 const seeder: Principal = { role: 'admin', authorId: null, tokenId: null }
-const week = 7 * 24 * 60 * 60 * 1000
+const minute = 60 * 1000
+const day = 24 * 60 * minute
+const week = 7 * day
+
+function later (iso: string, ms: number): string {
+  return new Date(Date.parse(iso) + ms).toISOString()
+}
 
 /** Comments go in as a reader would post them, then a moderator sets their status. */
-function seedComments (db: Db, articleIds: number[]): void {
+function seedComments (db: Db, articleIds: number[]): number[] {
   const ids: number[] = []
   for (const comment of demoComments) {
     const { comment: created } = commentService.createForArticle(db, { commentsAutoApprove: false, commentDepth: defaultCommentDepth }, String(articleIds[comment.article]), {
@@ -24,6 +30,48 @@ function seedComments (db: Db, articleIds: number[]): void {
     }, null)
     ids.push(created.id)
     if (comment.status !== 'pending') commentService.updateOne(db, created.id, { status: comment.status }, seeder, undefined)
+  }
+  return ids
+}
+
+interface Seeded {
+  authorIds: number[]
+  articles: Array<{ id: number, status: string, publishedAt: string | null, date: string | null }>
+  commentIds: number[]
+}
+
+/**
+ * The services stamp rows with the clock, so a demo seeded in December would have articles
+ * published in June but written in December, and comments months after them (and the feeds'
+ * `updated` and Last-Modified would follow). This puts every row on the demo's own timeline:
+ * authors join two weeks before the first article, an article is written an hour and a half
+ * before it is published and last changed then, comments come as many minutes after it as
+ * the content says and are moderated 20 minutes later, drafts are worked on the day after the
+ * last article. The scheduled article alone keeps the seeding time: it is due a week after it.
+ */
+function dateOnTimeline (db: Db, seeded: Seeded): void {
+  const published = seeded.articles.map((article) => article.status === 'published' ? article.publishedAt : null).filter((at): at is string => at !== null).sort()
+  const first = published[0]
+  const last = published.at(-1)
+  if (first === undefined || last === undefined) return
+  for (const id of seeded.authorIds) db.update(authors).set({ createdAt: later(first, -2 * week), updatedAt: later(first, -2 * week) }).where(eq(authors.id, id)).run()
+  for (const article of seeded.articles) {
+    if (article.status === 'scheduled') continue
+    const times = article.status === 'published' && article.publishedAt !== null
+      ? { createdAt: later(article.publishedAt, -90 * minute), updatedAt: article.publishedAt }
+      : { createdAt: later(last, 20 * 60 * minute), updatedAt: later(last, 26 * 60 * minute) }
+    db.update(articles).set(times).where(eq(articles.id, article.id)).run()
+  }
+  demoComments.forEach((comment, index) => {
+    const publishedAt = seeded.articles[comment.article]!.publishedAt!
+    const createdAt = later(publishedAt, comment.minutesAfter * minute)
+    const updatedAt = comment.status === 'pending' ? createdAt : later(createdAt, 20 * minute)
+    db.update(comments).set({ createdAt, updatedAt }).where(eq(comments.id, seeded.commentIds[index]!)).run()
+  })
+  for (const { article } of demoDayNotes) {
+    const { date, publishedAt } = seeded.articles[article]!
+    const noted = later(publishedAt!, 30 * minute)
+    db.update(days).set({ createdAt: noted, updatedAt: noted }).where(eq(days.day, date!)).run()
   }
 }
 
@@ -56,11 +104,11 @@ export function seedDemo (db: Db, settings: { timezone: string, locale: string }
         authorId: authorIds.get(article.author)!,
         labels: article.labels
       }, seeder).article)
-    seedComments(db, articles.map((article) => article.id))
+    const commentIds = seedComments(db, articles.map((article) => article.id))
     for (const { article, note } of demoDayNotes) {
-      const day = articles[article]!.date!
-      dayService.updateOne(db, settings, day, { note }, seeder, undefined)
+      dayService.updateOne(db, settings, articles[article]!.date!, { note }, seeder, undefined)
     }
+    dateOnTimeline(db, { authorIds: [...authorIds.values()], articles, commentIds })
     return true
   })
 }

@@ -9,6 +9,8 @@ import { purgeExpired as purgeExpiredTrash } from '../resources/trash/service.js
 declare module 'fastify' {
   interface FastifyInstance {
     db: Db
+    /** Whether this start filled an empty database with the demo blog (for the start-up message). */
+    demoSeeded: boolean
   }
 }
 
@@ -28,12 +30,13 @@ export interface DbPluginOptions {
 /** One database connection per app: migrated on start, closed on close. */
 export default fp<DbPluginOptions>(async function dbPlugin (app, options) {
   const db = openDatabase(options.path, { synchronous: options.synchronous, busyTimeoutMs: options.busyTimeoutMs })
+  let demoSeeded = false
   try {
     runMigrations(db)
     alignDaysToTimezone(db, options.timezone)
     ensureSearchIndex(db)
     purgeExpiredTrash(db)
-    if (options.demo) seedDemo(db, { timezone: options.timezone, locale: options.locale })
+    if (options.demo) demoSeeded = seedDemo(db, { timezone: options.timezone, locale: options.locale })
   } catch (error) {
     // The app never becomes ready, so onClose would not run: close here, leaving no -wal behind.
     db.$client.close()
@@ -41,4 +44,5 @@ export default fp<DbPluginOptions>(async function dbPlugin (app, options) {
   }
   app.addHook('onClose', () => { db.$client.close() })
   app.decorate('db', db)
+  app.decorate('demoSeeded', demoSeeded)
 }, { name: 'dateline-db' })

@@ -44,7 +44,8 @@ export default fp(async function openapiPlugin (app) {
         { name: 'tokens', description: 'API tokens: admins only' },
         { name: 'feeds', description: 'Atom, RSS and JSON feeds of the latest articles, and the sitemap' },
         { name: 'import', description: 'Import from Blogger, WordPress or Dateline exports; export everything as NDJSON' },
-        { name: 'health', description: 'Liveness and readiness' }
+        { name: 'health', description: 'Liveness and readiness' },
+        { name: 'root', description: 'Where things are: links to the docs, the OpenAPI document and the API\'s collections' }
       ],
       components: {
         securitySchemes: {

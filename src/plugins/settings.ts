@@ -23,8 +23,11 @@ export interface SiteSettings {
   siteTitle: string
   /** A line about the blog, as feeds show it (may be empty). */
   siteDescription: string
-  /** The front end's public address, without a trailing slash: feed and sitemap links start with it. */
-  siteUrl: string
+  /**
+   * The front end's public address, without a trailing slash: feed and sitemap links start with
+   * it. Null: there is no front end to point at, so they link to the API's own JSON.
+   */
+  siteUrl: string | null
   /** Where the front end shows an article: a path with `{slug}` or `{id}`. */
   articlePath: string
   /** URLs per sitemap file: the protocol's 50,000, lowered by tests to see the sitemap index. */

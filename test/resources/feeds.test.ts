@@ -317,7 +317,7 @@ t.test('label filters a feed as on the articles list: case-insensitive, repeatab
   t.equal((await rss(app, t, '/feed.rss?label=Nobody')).item, undefined, 'no RSS items')
 })
 
-t.test('author filters a feed by id or slug; an unknown author is a 400 naming querystring.author', async (t) => {
+t.test('author filters a feed by id or slug; an unknown author is an empty feed, as an unknown label is', async (t) => {
   const { app, ada, ben, older, newer, bens } = shared
   t.same((await json(app, t, `/feed.json?author=${ada.id}`)).items.map((item: Item) => item.title), [newer.title, older.title])
   const bySlug = await json(app, t, `/feed.json?author=${ben.slug}`)
@@ -326,9 +326,15 @@ t.test('author filters a feed by id or slug; an unknown author is a 400 naming q
   t.same((await json(app, t, `/feed.json?author=${ada.slug}&label=harbour`)).items.map((item: Item) => item.title), [older.title], 'with a label too')
   const channel = await rss(app, t, `/feed.rss?author=${ada.slug}`)
   t.same(channel['atom:link'][0]['@_href'], `${site}/feed.rss?author=${ada.slug}`)
-  for (const url of ['/feed.atom?author=nobody-at-all', '/feed.rss?author=9999', '/feed.json?author=nobody-at-all']) {
-    assertProblem(t, await request(app, t, { method: 'GET', url }), 400, 'validation', 'querystring.author')
-  }
+  const nobody = await json(app, t, '/feed.json?author=nobody-at-all')
+  t.same(nobody.items, [], 'no items')
+  t.equal(nobody.title, 'The Vell Courier: nobody-at-all', 'titled with what was asked, as for a label')
+  t.equal((await atom(app, t, '/feed.atom?author=nobody-at-all')).entry, undefined, 'no Atom entries')
+  t.equal((await rss(app, t, '/feed.rss?author=9999')).item, undefined, 'no RSS items')
+  const unknownLabel = await request(app, t, { method: 'GET', url: '/feed.json?label=Nobody' })
+  const unknownAuthor = await request(app, t, { method: 'GET', url: '/feed.json?author=nobody-at-all' })
+  t.equal(unknownAuthor.statusCode, unknownLabel.statusCode, 'the same status as an unknown label')
+  t.equal(unknownAuthor.statusCode, 200)
 })
 
 t.test('an unknown or malformed query parameter is a 400 problem', async (t) => {
@@ -432,7 +438,7 @@ t.test('an empty blog has valid, empty feeds', async (t) => {
   const feed = await atom(app, t)
   t.equal(feed.entry, undefined)
   t.equal(atomText(feed.title), 'Dateline', 'the default site title')
-  t.equal(linkTo(feed.link, 'self'), 'http://localhost:3000/feed.atom', 'the default site URL')
+  t.equal(linkTo(feed.link, 'self'), 'http://localhost/feed.atom', 'no site URL: this server, at the address asked')
   t.equal((await rss(app, t)).item, undefined)
   const jsonFeed = await json(app, t)
   t.same(jsonFeed.items, [])
@@ -440,6 +446,33 @@ t.test('an empty blog has valid, empty feeds', async (t) => {
   const response = await get(app, t, '/feed.json')
   const lastModified = Date.parse(String(response.headers['last-modified']))
   t.ok(lastModified >= startedBefore && lastModified <= Date.now(), 'Last-Modified: when the app started')
+})
+
+t.test('without DATELINE_SITE_URL, feeds and the sitemap link to the API\'s JSON at the address asked, and every link answers', async (t) => {
+  const app = await build(t)
+  const author = await createAuthor(app, t, { name: 'Ada Reporter' })
+  const article = await createArticle(app, t, { title: 'Harbour reopens', authorId: author.id, status: 'published', publishedAt: '2025-03-10T09:00:00.000Z', labels: ['Harbour Works'] })
+  const host = { host: 'api.example.net:8443' }
+  const feed = await request(app, t, { method: 'GET', url: '/feed.json', headers: host })
+  const items = feed.json().items as Item[]
+  t.equal(items[0]!.url, `http://api.example.net:8443/v1/articles/${article.slug}`, 'the article\'s JSON')
+  t.equal(feed.json().feed_url, 'http://api.example.net:8443/feed.json', 'the self link: this server')
+  t.equal(feed.json().home_page_url, 'http://api.example.net:8443/', 'home: this server\'s root')
+  const sitemapBody = (await request(app, t, { method: 'GET', url: '/sitemap.xml', headers: host })).body
+  const locs = [...sitemapBody.matchAll(/<loc>([^<]*)<\/loc>/g)].map((match) => match[1]!.replaceAll('&amp;', '&'))
+  t.same(locs, [
+    'http://api.example.net:8443/',
+    `http://api.example.net:8443/v1/articles/${article.slug}`,
+    'http://api.example.net:8443/v1/dates/2025-03-10',
+    'http://api.example.net:8443/v1/articles?label=Harbour%20Works'
+  ])
+  for (const loc of locs.slice(1)) {
+    const url = new URL(loc)
+    const answer = await app.inject({ method: 'GET', url: `${url.pathname}${url.search}`, headers: host })
+    t.equal(answer.statusCode, 200, `${url.pathname}${url.search} answers 200`)
+  }
+  const labelled = await app.inject({ method: 'GET', url: '/v1/articles?label=Harbour%20Works' })
+  t.same(labelled.json().data.map((item: Item) => item.id), [article.id], 'the label\'s link lists its articles')
 })
 
 t.test('DATELINE_ARTICLE_PATH says where article links point', async (t) => {

@@ -197,7 +197,7 @@ t.test('publishing and unpublishing change the sitemap and its ETag', async (t) 
 
 t.test('an empty blog has a sitemap with just the home page', async (t) => {
   const app = await build(t)
-  t.same(await urlsAt(app, t, '/sitemap.xml'), [['http://localhost:3000/', undefined]], 'the default site URL, no lastmod')
+  t.same(await urlsAt(app, t, '/sitemap.xml'), [['http://localhost/', undefined]], 'no site URL: this server\'s root, at the address asked; no lastmod')
 })
 
 t.test('DATELINE_ARTICLE_PATH says where article URLs point', async (t) => {

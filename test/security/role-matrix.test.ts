@@ -33,6 +33,12 @@ type Row = readonly [anonymous: number, own: number, other: number, editor: numb
 //
 // Expected status, per operationId and target:                   anon own  oth  edit admin
 const expected: Record<string, Record<string, Row>> = {
+  getServerIndex: {
+    'the links':                                                 [200, 200, 200, 200, 200]
+  },
+  getApiIndex: {
+    'the links':                                                 [200, 200, 200, 200, 200]
+  },
   getHealth: {
     'the process':                                               [200, 200, 200, 200, 200]
   },
@@ -347,6 +353,12 @@ function sitemapOfPublished (t: Test, w: World, body: string): void {
 }
 
 const targets: Record<string, Record<string, Target>> = {
+  getServerIndex: {
+    'the links': { check: ({ t, response }) => { t.equal(response.json().links.api, '/v1') } }
+  },
+  getApiIndex: {
+    'the links': { check: ({ t, response }) => { t.equal(response.json().links.articles, '/v1/articles') } }
+  },
   getHealth: {
     'the process': { check: ({ t, response }) => { t.same(response.json(), { status: 'ok' }) } }
   },

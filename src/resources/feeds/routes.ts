@@ -52,12 +52,27 @@ function httpDate (timestamp: string): string {
   return new Date(timestamp).toUTCString()
 }
 
+/**
+ * The address the request came to, as links start with it: Fastify's protocol and host follow
+ * X-Forwarded-* only from DATELINE_TRUST_PROXY's proxies. Normalised as a URL would be (no :80
+ * on http), so every format spells it alike; a Host no URL can hold is used as it came.
+ */
+function originOf (request: FastifyRequest): string {
+  const origin = `${request.protocol}://${request.host}`
+  try {
+    return new URL(origin).origin
+  } catch {
+    return origin
+  }
+}
+
 const feedsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // What an empty feed says it last changed at.
   const startedAt = new Date().toISOString()
   app.addHook('onSend', conditionalGet)
 
-  const selfUrl = (path: string, content: service.FeedContent) => `${service.siteLink(app.settings, path)}${content.query}`
+  const selfUrl = (site: service.Site, path: string, content: service.FeedContent) => `${service.siteLink(site, path)}${content.query}`
+  const siteOf = (request: FastifyRequest) => service.siteFor(app.settings, originOf(request))
 
   app.get('/feed.atom', {
     schema: {
@@ -70,9 +85,10 @@ const feedsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: xmlAnswer('application/atom+xml', 'The Atom feed'), 304: unchanged, ...problems(400, 401) }
     }
   }, async (request, reply) => {
-    const content = service.latest(app.db, app.settings, request.query, startedAt)
+    const site = siteOf(request)
+    const content = service.latest(app.db, site, request.query, startedAt)
     reply.header('last-modified', httpDate(content.updated))
-    return reply.type('application/atom+xml; charset=utf-8').send(atomFeed(content, selfUrl('/feed.atom', content)))
+    return reply.type('application/atom+xml; charset=utf-8').send(atomFeed(content, selfUrl(site, '/feed.atom', content)))
   })
 
   app.get('/feed.rss', {
@@ -86,9 +102,10 @@ const feedsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: xmlAnswer('application/rss+xml', 'The RSS feed'), 304: unchanged, ...problems(400, 401) }
     }
   }, async (request, reply) => {
-    const content = service.latest(app.db, app.settings, request.query, startedAt)
+    const site = siteOf(request)
+    const content = service.latest(app.db, site, request.query, startedAt)
     reply.header('last-modified', httpDate(content.updated))
-    return reply.type('application/rss+xml; charset=utf-8').send(rssFeed(content, selfUrl('/feed.rss', content), app.settings.locale))
+    return reply.type('application/rss+xml; charset=utf-8').send(rssFeed(content, selfUrl(site, '/feed.rss', content), app.settings.locale))
   })
 
   app.get('/feed.json', {
@@ -106,10 +123,11 @@ const feedsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
     }
   }, async (request, reply) => {
-    const content = service.latest(app.db, app.settings, request.query, startedAt)
+    const site = siteOf(request)
+    const content = service.latest(app.db, site, request.query, startedAt)
     reply.header('last-modified', httpDate(content.updated))
     reply.type('application/feed+json; charset=utf-8')
-    return jsonFeed(content, selfUrl('/feed.json', content), app.settings.locale)
+    return jsonFeed(content, selfUrl(site, '/feed.json', content), app.settings.locale)
   })
 
   app.get('/sitemap.xml', {
@@ -122,8 +140,8 @@ const feedsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: NoQuery,
       response: { 200: xmlAnswer('application/xml', 'A sitemap (`urlset`), or a sitemap index (`sitemapindex`)'), 304: unchanged, ...problems(400, 401) }
     }
-  }, async (_request, reply) => {
-    const sitemap = service.sitemap(app.db, app.settings, null, startedAt)
+  }, async (request, reply) => {
+    const sitemap = service.sitemap(app.db, siteOf(request), null, startedAt)
     reply.header('last-modified', httpDate(sitemap.updated))
     return reply.type('application/xml; charset=utf-8').send(sitemapXml(sitemap))
   })
@@ -140,7 +158,7 @@ const feedsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: xmlAnswer('application/xml', 'A sitemap (`urlset`)'), 304: unchanged, ...problems(400, 401, 404) }
     }
   }, async (request, reply) => {
-    const sitemap = service.sitemap(app.db, app.settings, request.params.page, startedAt)
+    const sitemap = service.sitemap(app.db, siteOf(request), request.params.page, startedAt)
     reply.header('last-modified', httpDate(sitemap.updated))
     return reply.type('application/xml; charset=utf-8').send(sitemapXml(sitemap))
   })

@@ -40,8 +40,8 @@ export type JsonFeedItemBody = Static<typeof JsonFeedItem>
 const label = Type.String({ minLength: 1, maxLength: 60, pattern: visibleTextPattern, examples: ['City council'] })
 
 export const FeedQuery = Type.Object({
-  label: Type.Optional(Type.Array(label, { maxItems: 10, description: 'Only articles with this label (case-insensitive); repeat for articles having all of them' })),
-  author: Type.Optional(Type.String({ minLength: 1, maxLength: 120, description: 'Only this author\'s articles: an author id or slug' }))
+  label: Type.Optional(Type.Array(label, { maxItems: 10, description: 'Only articles with this label (case-insensitive); repeat for articles having all of them. A label no published article has yet gives an empty feed, not an error: the address is a subscription' })),
+  author: Type.Optional(Type.String({ minLength: 1, maxLength: 120, description: 'Only this author\'s articles: an author id or slug. An unknown one gives an empty feed, as an unknown label does' }))
 }, { additionalProperties: false })
 export type FeedQueryString = Static<typeof FeedQuery>
 

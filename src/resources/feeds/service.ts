@@ -1,5 +1,5 @@
 import type { Db } from '../../db/client.js'
-import { invalid, NotFound } from '../../errors.js'
+import { NotFound } from '../../errors.js'
 import { nowIso } from '../../lib/time.js'
 import type { SiteSettings } from '../../plugins/settings.js'
 import { labelsByArticle, pageOfArticles, sortColumns, type ArticleRow } from '../articles/queries.js'
@@ -11,7 +11,29 @@ import type { FeedQueryString } from './schemas.js'
 /** How many articles a feed carries. */
 export const feedLength = 20
 
-export type Site = Pick<SiteSettings, 'siteTitle' | 'siteDescription' | 'siteUrl' | 'articlePath' | 'locale' | 'sitemapPageSize'>
+/** The settings a feed or sitemap is built with, and where its links point. */
+export interface Site extends Pick<SiteSettings, 'siteTitle' | 'siteDescription' | 'locale' | 'sitemapPageSize'> {
+  /** What every link starts with: the front end, or the API's own address. */
+  siteUrl: string
+  /** Paths after it: an article's (`{slug}`, `{id}`), a day's (`{date}`), a label's (`{label}`). */
+  articlePath: string
+  dayPath: string
+  labelPath: string
+}
+
+/**
+ * Links go to the front end (DATELINE_SITE_URL) at its paths. Without one, there is nothing
+ * there to link to, so they go to what this server has: the API's JSON for the article, the
+ * day and the label's articles, at the address the request came to (`origin`), and the home
+ * page is this server's `/`, which lists the API's entry points.
+ */
+export function siteFor (settings: SiteSettings, origin: string): Site {
+  const { siteTitle, siteDescription, locale, sitemapPageSize } = settings
+  if (settings.siteUrl !== null) {
+    return { siteTitle, siteDescription, locale, sitemapPageSize, siteUrl: settings.siteUrl, articlePath: settings.articlePath, dayPath: '/dates/{date}', labelPath: '/labels/{label}' }
+  }
+  return { siteTitle, siteDescription, locale, sitemapPageSize, siteUrl: origin, articlePath: '/v1/articles/{slug}', dayPath: '/v1/dates/{date}', labelPath: '/v1/articles?label={label}' }
+}
 
 export interface FeedAuthor {
   name: string
@@ -79,10 +101,10 @@ function feedAuthor (row: AuthorRow | undefined): FeedAuthor {
 
 
 /** "Site: Label, Author" for a narrowed feed, labels spelled as the blog spells them. */
-function titleFor (db: Db, site: Site, labels: string[], author: AuthorRow | undefined, now: string): string {
+function titleFor (db: Db, site: Site, labels: string[], author: AuthorRow | string | undefined, now: string): string {
   const given = new Map(labels.map((name) => [labelKeyOf(name), name.trim()]))
   const known = queries.publicLabelNamesByKeys(db, [...given.keys()], now)
-  const parts = [...[...given].map(([key, name]) => known.get(key) ?? name), ...(author === undefined ? [] : [author.name])]
+  const parts = [...[...given].map(([key, name]) => known.get(key) ?? name), ...(author === undefined ? [] : [typeof author === 'string' ? author.trim() : author.name])]
   return parts.length === 0 ? site.siteTitle : `${site.siteTitle}: ${parts.join(', ')}`
 }
 
@@ -121,9 +143,12 @@ export function latest (db: Db, site: Site, query: FeedQueryString, since: strin
   const now = nowIso()
   publishDueArticles(db, now)
   const author = query.author === undefined ? undefined : authorBySlugOrId(db, query.author)
-  if (query.author !== undefined && author === undefined) throw invalid('querystring.author', `"${query.author}" is not an author`)
+  // A feed address is a subscription: one for an author (or a label) with nothing published
+  // yet is an empty feed that fills later, like an unknown label's, never an error that feed
+  // readers would take as "gone".
+  const nobody = query.author !== undefined && author === undefined
   const labelKeys = [...new Set((query.label ?? []).map(labelKeyOf))]
-  const rows = pageOfArticles(db, {
+  const rows = nobody ? [] : pageOfArticles(db, {
     filters: {
       visibility: { publishedOnly: true, alsoAuthorId: null, now },
       ...(author === undefined ? {} : { authorId: author.id }),
@@ -136,7 +161,7 @@ export function latest (db: Db, site: Site, query: FeedQueryString, since: strin
   })
   const { entries, changes } = entriesOf(db, site, rows)
   return {
-    title: titleFor(db, site, query.label ?? [], author, now),
+    title: titleFor(db, site, query.label ?? [], author ?? (nobody ? query.author : undefined), now),
     description: site.siteDescription,
     homeUrl: siteLink(site, '/'),
     query: queryString(query),
@@ -176,12 +201,12 @@ function segments (db: Db, site: Site, now: string, newest: string | null): Segm
     {
       count: queries.countDays(db, now),
       read: (limit, offset) => queries.dayEntries(db, now, limit, offset)
-        .map((entry) => ({ loc: siteLink(site, `/dates/${entry.key}`), lastmod: entry.lastmod }))
+        .map((entry) => ({ loc: siteLink(site, site.dayPath.replace('{date}', entry.key)), lastmod: entry.lastmod }))
     },
     {
       count: queries.countLabels(db, now),
       read: (limit, offset) => queries.labelEntries(db, now, limit, offset)
-        .map((entry) => ({ loc: siteLink(site, `/labels/${encodeURIComponent(entry.key)}`), lastmod: entry.lastmod }))
+        .map((entry) => ({ loc: siteLink(site, site.labelPath.replace('{label}', encodeURIComponent(entry.key))), lastmod: entry.lastmod }))
     }
   ]
 }

@@ -230,22 +230,40 @@ class Apply {
     this.#remember('author', site, id, targetId, payload)
   }
 
+  /** The article's author from this file or an earlier import of it, if it names one we know. */
+  #namedAuthor (record: ImportedArticle): number | undefined {
+    if (record.authorSourceId === null) return undefined
+    return this.#authorIds.get(stageKey(record.source.site, record.authorSourceId)) ??
+      this.#previous('author', record.source.site, record.authorSourceId)?.targetId
+  }
+
   /** The author of an article: from this file, an earlier import, or else the importing author. */
   #authorOf (record: ImportedArticle): number {
-    if (record.authorSourceId !== null) {
-      const key = stageKey(record.source.site, record.authorSourceId)
-      const id = this.#authorIds.get(key) ??
-        this.#previous('author', record.source.site, record.authorSourceId)?.targetId
-      if (id !== undefined) return id
-      this.report.note('article', record.source.id, `its author "${record.authorSourceId}" is not in the file: given to the importing author`)
-    }
+    const id = this.#namedAuthor(record)
+    if (id !== undefined) return id
+    if (record.authorSourceId !== null) this.report.note('article', record.source.id, `its author "${record.authorSourceId}" is not in the file: given to the importing author`)
     return this.#defaultAuthor()
+  }
+
+  /**
+   * An unchanged article that went to "Imported" counts that author as unchanged, as any author
+   * the file names is: a second import of a file then reports as many authors as the first.
+   */
+  #countDefaultAuthor (record: ImportedArticle): void {
+    if (this.#defaultAuthorId !== null || this.#namedAuthor(record) !== undefined) return
+    const existing = authorQueries.authorBySlugOrId(this.tx, 'imported')
+    if (existing === undefined) return
+    this.report.count('authors', 'unchanged')
+    this.#defaultAuthorId = existing.id
   }
 
   #defaultAuthor (): number {
     if (this.#defaultAuthorId !== null) return this.#defaultAuthorId
     const existing = authorQueries.authorBySlugOrId(this.tx, 'imported')
-    if (existing !== undefined) return (this.#defaultAuthorId = existing.id)
+    if (existing !== undefined) {
+      this.report.count('authors', 'unchanged')
+      return (this.#defaultAuthorId = existing.id)
+    }
     const created = authorQueries.insertAuthor(this.tx, { slug: 'imported', name: 'Imported', bio: 'Articles whose author was not in the imported file.', createdAt: this.#now, updatedAt: this.#now })
     this.report.count('authors', 'created')
     return (this.#defaultAuthorId = created.id)
@@ -267,6 +285,7 @@ class Apply {
     for (const note of record.notes) this.report.note('article', id, note)
     if (previous?.unchanged === true) {
       this.#articleIds.set(stageKey(site, id), previous.targetId)
+      this.#countDefaultAuthor(record)
       this.report.count('articles', 'unchanged')
       return
     }
