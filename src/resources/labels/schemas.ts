@@ -20,7 +20,7 @@ export const labelSortFields = ['name', 'articleCount'] as const
 
 export const LabelListQuery = Type.Object({
   ...pageQuery,
-  sort: Type.Optional(Type.String({ maxLength: 100, description: '`name` (default, case-insensitive) or `articleCount`; `-` for descending', examples: ['-articleCount'] }))
+  sort: Type.Optional(Type.String({ maxLength: 100, description: '`name` (default, case-insensitive) or `articleCount`; `-` for descending' }))
 }, { additionalProperties: false })
 export type LabelListQueryString = Static<typeof LabelListQuery>
 

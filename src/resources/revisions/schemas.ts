@@ -1,4 +1,5 @@
-import { IdOrSlugParams, ListMeta, pageQuery, ref, Timestamp, Type, type Static } from '../../schemas.js'
+import { ArticlePathParams } from '../articles/schemas.js'
+import { ListMeta, pageQuery, ref, Timestamp, Type, type Static } from '../../schemas.js'
 
 const summary = {
   number: Type.Integer({ minimum: 1, description: 'Counts the article\'s updates: revision n is the version the n-th kept update replaced' }),
@@ -32,7 +33,7 @@ export const RevisionListQuery = Type.Object({
 }, { additionalProperties: false })
 
 export const RevisionParams = Type.Object({
-  id: IdOrSlugParams.properties.id,
+  id: ArticlePathParams.properties.id,
   number: Type.Integer({ minimum: 1, maximum: 1_000_000_000, description: 'The revision\'s number' })
 }, { additionalProperties: false })
 

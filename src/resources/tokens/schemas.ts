@@ -1,4 +1,4 @@
-import { ListMeta, pageQuery, ref, Timestamp, Type, type Static, visibleTextPattern } from '../../schemas.js'
+import { idParam, ListMeta, pageQuery, ref, Timestamp, Type, type Static, visibleTextPattern } from '../../schemas.js'
 
 const role = Type.Union([Type.Literal('admin'), Type.Literal('editor'), Type.Literal('author')], {
   description: '`admin`: everything; `editor`: all content and moderation; `author`: one author\'s drafts',
@@ -50,7 +50,7 @@ export const NewToken = Type.Object({
 export type NewTokenBody = Static<typeof NewToken>
 
 export const TokenParams = Type.Object({
-  id: Type.String({ pattern: '^[1-9]\\d{0,15}$', maxLength: 16, examples: ['3'] })
+  id: idParam('The token id (see `GET /v1/tokens`)')
 }, { additionalProperties: false })
 
 export const tokenSchemas = [Token, TokenList, CreatedToken, NewToken]
