@@ -1,4 +1,4 @@
-import { demoExample } from '../../demo/examples.js'
+import { articleExample, articleListExample, articleSummaryExample, demoExample } from '../../demo/examples.js'
 import { CalendarDay, fieldsVariant, idOrSlugParam, ListMeta, maxId, pageQuery, plainTextPattern, ref, Slug, Timestamp, Type, type Static, visibleTextPattern } from '../../schemas.js'
 
 const title = Type.String({ minLength: 1, maxLength: 300, pattern: visibleTextPattern, examples: ['Council approves new footbridge over the Vell'] })
@@ -29,21 +29,6 @@ const articleState = {
   updatedAt: Timestamp
 }
 
-const example = {
-  id: 12,
-  slug: 'council-approves-new-footbridge',
-  title: 'Council approves new footbridge over the Vell',
-  excerpt: 'The long-awaited crossing will link the quay to the old mill by next spring.',
-  status: 'published',
-  publishedAt: '2026-06-25T14:03:00.000Z',
-  date: '2026-06-25',
-  authorId: 1,
-  labels: ['City council', 'Transport'],
-  commentCount: 0,
-  createdAt: '2026-06-25T13:50:00.000Z',
-  updatedAt: '2026-06-25T14:03:00.000Z'
-}
-
 // Plain `$ref`s by name: authors/ and comments/ schemas import this file, so importing them back would be a cycle.
 const embeddedAuthor = Type.Optional(Type.Unsafe<import('../authors/schemas.js').AuthorBody>({ $ref: 'Author', description: 'With `include=author`' }))
 const embeddedComments = Type.Optional(Type.Array(
@@ -64,7 +49,7 @@ export const Article = Type.Object({
 }, {
   $id: 'Article',
   additionalProperties: false,
-  examples: [{ ...example, body: '<p>The council voted 7 to 2 on Tuesday…</p>' }]
+  examples: [articleExample]
 })
 export type ArticleBody = Static<typeof Article>
 
@@ -75,14 +60,14 @@ export const ArticleSummary = Type.Object({ ...articleHeading, ...articleState, 
   $id: 'ArticleSummary',
   additionalProperties: false,
   description: 'An article without its body, as embedded in authors and dates (with its author on date pages)',
-  examples: [example]
+  examples: [articleSummaryExample]
 })
 export type ArticleSummaryBody = Static<typeof ArticleSummary>
 
 export const ArticleList = Type.Object({
   data: Type.Array(ref(Article)),
   meta: ref(ListMeta)
-}, { $id: 'ArticleList', additionalProperties: false })
+}, { $id: 'ArticleList', additionalProperties: false, examples: [articleListExample] })
 
 const writable = {
   slug: Type.Optional(Slug),
@@ -166,17 +151,17 @@ export const RelatedQuery = Type.Object({
 export const ArticleSummaryList = Type.Object({
   data: Type.Array(ref(ArticleSummary)),
   meta: ref(ListMeta)
-}, { $id: 'ArticleSummaryList', additionalProperties: false })
+}, { $id: 'ArticleSummaryList', additionalProperties: false, examples: [{ data: [articleSummaryExample], meta: { total: 1, limit: 5, offset: 0, nextCursor: null } }] })
 
 export const Suggestion = Type.Object({
   id: Type.Integer({ minimum: 1 }),
   slug: Slug,
   title: Type.String()
-}, { $id: 'Suggestion', additionalProperties: false, examples: [{ id: 2, slug: 'council-approves-study-into-a-footbridge', title: 'Council approves study into a footbridge' }] })
+}, { $id: 'Suggestion', additionalProperties: false, examples: [{ id: articleExample.id, slug: articleExample.slug, title: articleExample.title }] })
 
 export const SuggestionList = Type.Object({
   data: Type.Array(ref(Suggestion))
-}, { $id: 'SuggestionList', additionalProperties: false })
+}, { $id: 'SuggestionList', additionalProperties: false, examples: [{ data: [{ id: articleExample.id, slug: articleExample.slug, title: articleExample.title }] }] })
 
 export const SuggestQuery = Type.Object({
   q: Type.String({ minLength: 1, maxLength: 200, description: 'What has been typed so far: the last word is a prefix (from 2 letters); a repeated word counts once, only the first 8 words count', examples: ['footbr'] })

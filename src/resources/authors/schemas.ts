@@ -1,4 +1,4 @@
-import { demoExample } from '../../demo/examples.js'
+import { authorExample, authorListExample, demoExample } from '../../demo/examples.js'
 import { fieldsVariant, HttpUrl, idOrSlugParam, ListMeta, pageQuery, ref, Slug, Timestamp, Type, type Static, plainTextPattern, visibleTextPattern } from '../../schemas.js'
 import type { ArticleSummaryFields } from '../articles/schemas.js'
 
@@ -24,24 +24,14 @@ export const Author = Type.Object({
 }, {
   $id: 'Author',
   additionalProperties: false,
-  examples: [{
-    id: 1,
-    slug: 'zoe-lindqvist',
-    name: 'Zoë Lindqvist',
-    bio: 'Covers the council and the river.',
-    avatarUrl: null,
-    url: 'https://example.org/zoe',
-    articleCount: 4,
-    createdAt: '2026-06-01T09:00:00.000Z',
-    updatedAt: '2026-06-01T09:00:00.000Z'
-  }]
+  examples: [authorExample]
 })
 export type AuthorBody = Static<typeof Author>
 
 export const AuthorList = Type.Object({
   data: Type.Array(ref(Author)),
   meta: ref(ListMeta)
-}, { $id: 'AuthorList', additionalProperties: false })
+}, { $id: 'AuthorList', additionalProperties: false, examples: [authorListExample] })
 
 export const NewAuthor = Type.Object({
   name,

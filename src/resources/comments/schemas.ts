@@ -1,4 +1,4 @@
-import { demoExample } from '../../demo/examples.js'
+import { commentExample, commentListExample, commentThreadExample, commentThreadListExample, demoExample } from '../../demo/examples.js'
 import { HttpUrl, idParam, ListMeta, maxId, pageQuery, ref, Timestamp, Type, type Static, visibleTextPattern } from '../../schemas.js'
 
 const status = Type.Union([Type.Literal('pending'), Type.Literal('approved'), Type.Literal('spam'), Type.Literal('rejected')], {
@@ -22,22 +22,10 @@ const commentProperties = {
   updatedAt: Timestamp
 }
 
-const example = {
-  id: 7,
-  articleId: 12,
-  parentId: null,
-  authorName: 'Lena from Mill Lane',
-  authorUrl: null,
-  body: '<p>Glad the bridge is finally happening!</p>',
-  status: 'approved',
-  createdAt: '2026-06-25T15:10:00.000Z',
-  updatedAt: '2026-06-25T15:10:00.000Z'
-}
-
 export const Comment = Type.Object(commentProperties, {
   $id: 'Comment',
   additionalProperties: false,
-  examples: [example]
+  examples: [commentExample]
 })
 export type CommentBody = Static<typeof Comment>
 
@@ -49,19 +37,19 @@ export const CommentThread = Type.Object({
 }, {
   $id: 'CommentThread',
   additionalProperties: false,
-  examples: [{ ...example, replies: [{ ...example, id: 8, parentId: 7, authorName: 'Editor', body: '<p>Thanks, Lena.</p>', replies: [] }] }]
+  examples: [commentThreadExample]
 })
 export interface CommentThreadBody extends CommentBody { replies: CommentThreadBody[] }
 
 export const CommentList = Type.Object({
   data: Type.Array(ref(Comment)),
   meta: ref(ListMeta)
-}, { $id: 'CommentList', additionalProperties: false })
+}, { $id: 'CommentList', additionalProperties: false, examples: [commentListExample] })
 
 export const CommentThreadList = Type.Object({
   data: Type.Array(ref(CommentThread)),
   meta: ref(ListMeta)
-}, { $id: 'CommentThreadList', additionalProperties: false, description: 'Top-level comments with their replies nested; paging counts top-level comments' })
+}, { $id: 'CommentThreadList', additionalProperties: false, description: 'Top-level comments with their replies nested; paging counts top-level comments', examples: [commentThreadListExample] })
 
 export const NewComment = Type.Object({
   authorName,

@@ -1,3 +1,4 @@
+import { dayExample, dayListExample } from '../../demo/examples.js'
 import { CalendarDay, CalendarDayFilter, ListMeta, pageQuery, ref, Type, type Static, plainTextPattern } from '../../schemas.js'
 import type { ArticleSummaryBody } from '../articles/schemas.js'
 
@@ -15,14 +16,14 @@ export const Day = Type.Object({
   $id: 'Day',
   additionalProperties: false,
   description: 'One calendar day of the blog, in the site time zone',
-  examples: [{ date: '2026-06-25', label: 'Thursday, June 25, 2026', note: null, articleCount: 2 }]
+  examples: [dayExample]
 })
 export type DayBody = Static<typeof Day>
 
 export const DayList = Type.Object({
   data: Type.Array(ref(Day)),
   meta: ref(ListMeta)
-}, { $id: 'DayList', additionalProperties: false })
+}, { $id: 'DayList', additionalProperties: false, examples: [dayListExample] })
 
 export const NewDay = Type.Object({
   date: CalendarDay,

@@ -27,7 +27,8 @@ export const Token = Type.Object(tokenProperties, {
 
 export const TokenList = Type.Object({ data: Type.Array(ref(Token)), meta: ref(ListMeta) }, {
   $id: 'TokenList',
-  additionalProperties: false
+  additionalProperties: false,
+  examples: [{ data: [example], meta: { total: 1, limit: 20, offset: 0, nextCursor: null } }]
 })
 
 export const TokenListQuery = Type.Object({ ...pageQuery }, { additionalProperties: false })
