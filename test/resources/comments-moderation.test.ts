@@ -410,7 +410,7 @@ t.test('deleting a comment keeps its replies', async (t) => {
   const C = await comment(app, t, article.id, { body: 'C', parentId: B.id }, editor)
   const D = await comment(app, t, article.id, { body: 'D', parentId: A.id }, editor)
   const E = await comment(app, t, article.id, { body: 'E', parentId: B.id }, editor)
-  const threadUrl = `/v1/articles/${article.id}/comments?thread=true`
+  const threadUrl = `/v1/articles/${article.id}/comments/thread`
   t.same(shape((await get(app, t, threadUrl)).json().data), [[A.id, [[B.id, [[C.id, []], [E.id, []]]], [D.id, []]]]])
 
   t.test('deleting a reply moves its replies up to its parent, in posting order', async (t) => {

@@ -30,10 +30,12 @@ const articleState = {
 }
 
 // Plain `$ref`s by name: authors/ and comments/ schemas import this file, so importing them back would be a cycle.
-const embeddedAuthor = Type.Optional(Type.Unsafe<import('../authors/schemas.js').AuthorBody>({ $ref: 'Author', description: 'With `include=author`' }))
+const author = (description: string) => Type.Optional(Type.Unsafe<import('../authors/schemas.js').AuthorBody>({ $ref: 'Author', description }))
+// Optional in the schema whatever `include` says: the typed client narrows it from the `include` it sent.
+const embeddedAuthor = author('The article\'s author: present only with `include=author`')
 const embeddedComments = Type.Optional(Type.Array(
   Type.Unsafe<import('../comments/schemas.js').CommentBody>({ $ref: 'Comment' }),
-  { description: 'With `include=comments`: the first 100 approved comments, oldest first' }
+  { description: 'Present only with `include=comments`: the first 100 approved comments, oldest first' }
 ))
 
 export const Article = Type.Object({
@@ -56,7 +58,7 @@ export type ArticleBody = Static<typeof Article>
 /** The summary's fields without the embedded author: what authors embed (typing only, no `$id`). */
 export const ArticleSummaryFields = Type.Object({ ...articleHeading, ...articleState })
 
-export const ArticleSummary = Type.Object({ ...articleHeading, ...articleState, author: embeddedAuthor }, {
+export const ArticleSummary = Type.Object({ ...articleHeading, ...articleState, author: author('The article\'s author: present on a day\'s page (`GET /v1/dates/{date}`), with `include=articles` on `GET /v1/dates`, and in related articles; never in an author\'s `articles`') }, {
   $id: 'ArticleSummary',
   additionalProperties: false,
   description: 'An article without its body, as embedded in authors and dates (with its author on date pages)',

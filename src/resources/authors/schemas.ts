@@ -20,7 +20,7 @@ export const Author = Type.Object({
   createdAt: Timestamp,
   updatedAt: Timestamp,
   // Typed without the summaries' own `author`, which would make the types circular.
-  articles: Type.Optional(Type.Array(Type.Unsafe<Static<typeof ArticleSummaryFields>>({ $ref: 'ArticleSummary' }), { description: 'With `include=articles`: the latest 10 published articles' }))
+  articles: Type.Optional(Type.Array(Type.Unsafe<Static<typeof ArticleSummaryFields>>({ $ref: 'ArticleSummary' }), { description: 'Present only with `include=articles`: the latest 10 published articles' }))
 }, {
   $id: 'Author',
   additionalProperties: false,
