@@ -115,7 +115,8 @@ export const HttpUrl = Type.String({
 /**
  * `{id}` of an article or an author: the numeric id or the slug. A path is text, and the
  * routes read it as text (an id when it is digits, see lib/slug.ts `isIdInPath`, otherwise
- * a slug: a name no slug has is a 404), so it is validated as a string; the type list tells
+ * a slug: a name no slug has is a 404; digits that are no id are a 400), so it is validated
+ * as a string; the type list tells
  * a generated client it may pass a number (`number | string`). A type list, not an
  * `anyOf`, so the validator does not coerce the digits to a number on the way.
  */
@@ -126,6 +127,8 @@ export function idOrSlugParam (examples: [number, string] | [] = []) {
     maximum: 999_999_999_999_999,
     minLength: 1,
     maxLength: 120,
+    // Digits are an id (as `isIdInPath` reads them) or nothing: no slug is only digits.
+    pattern: '^(?:[1-9]\\d{0,14}|(?!\\d+$)[\\s\\S]+)$',
     description: 'The numeric id or the slug',
     ...(examples.length === 0 ? {} : { examples })
   })

@@ -46,16 +46,23 @@ function fullOfSparse (schema: Schema, options: unknown[]): Schema | null {
   return { ...siblings, $ref: full.$ref }
 }
 
+/** `allOf: [{ $ref }]` (a reference documented with a description of its own) as the `$ref`. */
+function bareReference (schema: Schema): Schema {
+  const { allOf, ...siblings } = schema
+  if (!Array.isArray(allOf) || allOf.length !== 1 || !isSchema(allOf[0]) || typeof allOf[0].$ref !== 'string' || Object.keys(allOf[0]).length !== 1) return schema
+  return { ...siblings, $ref: allOf[0].$ref }
+}
+
 function simplified (schema: Schema): Schema {
   const options = schema.anyOf
-  if (!Array.isArray(options)) return schema
+  if (!Array.isArray(options)) return bareReference(schema)
   return nullableAsTypeList(schema, options) ?? literalsAsEnum(schema, options) ?? fullOfSparse(schema, options) ?? schema
 }
 
 /**
  * A copy of a response schema without the `anyOf`s that need none: a nullable value
  * (TypeBox's `Union([T, Null])`) becomes a type list, a union of literals an `enum`, a
- * full-or-sparse answer the full schema.
+ * full-or-sparse answer the full schema, a described reference (`allOf` of one `$ref`) the reference.
  * fast-json-stringify serialises an `anyOf` by running an ajv validator over the value for
  * each branch — formats and patterns included, on every response — while a type list is a
  * `typeof` test and an enum of strings is written as a string. Same JSON out; the OpenAPI

@@ -30,7 +30,9 @@ const articleState = {
 }
 
 // Plain `$ref`s by name: authors/ and comments/ schemas import this file, so importing them back would be a cycle.
-const author = (description: string) => Type.Optional(Type.Unsafe<import('../authors/schemas.js').AuthorBody>({ $ref: 'Author', description }))
+// In an `allOf`, as the document drops a `$ref`'s siblings (and so the description); the
+// serializer writes it as the bare `$ref` (lib/serializer.ts).
+const author = (description: string) => Type.Optional(Type.Unsafe<import('../authors/schemas.js').AuthorBody>({ allOf: [{ $ref: 'Author' }], description }))
 // Optional in the schema whatever `include` says: the typed client narrows it from the `include` it sent.
 const embeddedAuthor = author('The article\'s author: present only with `include=author`')
 const embeddedComments = Type.Optional(Type.Array(
