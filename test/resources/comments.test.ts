@@ -621,6 +621,8 @@ t.test('threads', async (t) => {
       t.equal(flat.statusCode, 200)
       t.same(flat.json(), threaded.json(), `the same page of threads${query}`)
     }
+    const missing = await app.inject({ method: 'GET', url: '/v1/articles/no-such-article/comments?thread=true' })
+    assertProblem(t, missing, 404, 'not-found')
   })
 
   t.test('the threaded list has an ETag of its own and answers 304 to it', async (t) => {

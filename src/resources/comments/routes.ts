@@ -39,8 +39,10 @@ export const articleCommentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const { thread, ...query } = request.query
     if (thread !== true) return pageBody(reply, service.listForArticle(app.db, request.params.id, query, request.principal))
+    // Only once the page is read: a problem (404) must go through the problem serializer.
+    const page = service.threadsForArticle(app.db, app.settings, request.params.id, query, request.principal)
     serializeWith(reply, threadListSchema)
-    return pageBody(reply, service.threadsForArticle(app.db, app.settings, request.params.id, query, request.principal))
+    return pageBody(reply, page)
   })
 
   app.get('/:id/comments/thread', {
