@@ -29,8 +29,8 @@ export const articleCommentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       params: ArticlePathParams,
       querystring: ArticleCommentsQuery,
       response: {
-        // `thread=true` answers a CommentThreadList, documented on its own path; a comment
-        // thread has every field a comment has, so the answer still matches CommentList.
+        // Without the deprecated `thread=true`, which answers a CommentThreadList (its own
+        // path documents that): a union here would make every client cast.
         200: answer(CommentList, 'list', 'A page of comments'),
         304: notModified,
         ...problems(400, 401, 404)
