@@ -182,7 +182,7 @@ function buildScenarios (fixtures, state, { large }) {
   add({ id: 'dateline:date', server: 'dateline', name: 'date', label: 'GET /v1/dates/{date}', requests: cycling(fixtures.days.map((day) => `/v1/dates/${day}`)), compare: compare('date', { json: true }) })
   if (!large) {
     add({ id: 'dateline:search', server: 'dateline', name: 'search', label: 'search q= two words', requests: cycling(fixtures.searchQueries.map((q) => `/v1/articles?q=${encode(q)}`)), compare: compare('search') })
-    add({ id: 'dateline:thread', server: 'dateline', name: 'thread', label: 'comment thread (200)', requests: cycling([`/v1/articles/${fixtures.thread.articleId}/comments?thread=true&limit=100`]), compare: compare('thread', { json: true }) })
+    add({ id: 'dateline:thread', server: 'dateline', name: 'thread', label: 'comment thread (200)', requests: cycling([`/v1/articles/${fixtures.thread.articleId}/comments/thread?limit=100`]), compare: compare('thread', { json: true }) })
     add({ id: 'dateline:conditional', server: 'dateline', name: 'conditional-304', label: 'by id, If-None-Match → 304', ok: [304], requests: () => conditionalRequests(state.etags), compare: compare('conditional', { json: true }) })
     add({ id: 'dateline:list-304', server: 'dateline', name: 'list-304', label: 'list, If-None-Match → 304', ok: [304], requests: () => conditionalRequests(state.listEtags), beforeMeasure: state.refreshListEtag, compare: compare('list-304') })
     add({ id: 'dateline:mixed', server: 'dateline', name: 'mixed', label: '90 % by id / 10 % PATCH If-Match', kind: 'mixed', ok: [200], requests: withWrites(ids.map((id) => `/v1/articles/${id}`), fixtures.writes, state.versions, state.patchStatuses, 9), compare: compare('mixed') })

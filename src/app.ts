@@ -116,7 +116,8 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     // As long as a request line can be (Node's header limit), so an over-long id is a 400 from
     // the schema rather than the router's 414.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 16 * 1024 },
-    ajv: { customOptions: { removeAdditional: false, allErrors: false } },
+    // allowUnionTypes: a path `{id}` is `type: ['integer', 'string']` (schemas.ts, idOrSlugParam).
+    ajv: { customOptions: { removeAdditional: false, allErrors: false, allowUnionTypes: true } },
     schemaController: { compilersFactory: { buildValidator, buildSerializer } },
     // plugins/draining.ts answers requests that arrive while closing, as problem+json.
     return503OnClosing: false,

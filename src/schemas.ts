@@ -1,7 +1,11 @@
-import { Type, type Static, type TSchema, type TUnsafe } from 'typebox'
+import { Type, type Static, type TObject, type TSchema, type TUnsafe } from 'typebox'
+import { demoExample } from './demo/examples.js'
 import { controlCharClass, visibleCharClass } from './lib/values.js'
 
 export { Type, type Static }
+
+/** The largest id a client may send: past it, an id read back into JavaScript loses digits. */
+export const maxId = Number.MAX_SAFE_INTEGER
 
 /**
  * A `$ref` to a named schema, typed as the schema it points at. (`Type.Ref` is typed
@@ -17,13 +21,47 @@ const linkHeader = { type: 'string', description: 'RFC 8288 links to the `next` 
 const locationHeader = { type: 'string', description: 'Where the created resource is' }
 const retryAfterHeader = { type: 'integer', minimum: 0, description: 'Seconds to wait before trying again' }
 
+type Kind = 'single' | 'list' | 'created'
+
+function answerHeaders (kind: Kind) {
+  if (kind === 'list') return { ETag: etagHeader, Link: linkHeader }
+  return kind === 'created' ? { ETag: etagHeader, Location: locationHeader } : { ETag: etagHeader }
+}
+
 /** A success answer: the named schema, documented with a description and its headers. */
-export function answer<T extends TSchema & { $id?: string }> (schema: T, kind: 'single' | 'list' | 'created', description: string): TUnsafe<Static<T>> {
-  const headers = kind === 'list'
-    ? { ETag: etagHeader, Link: linkHeader }
-    : kind === 'created' ? { ETag: etagHeader, Location: locationHeader } : { ETag: etagHeader }
+export function answer<T extends TSchema & { $id?: string }> (schema: T, kind: Kind, description: string): TUnsafe<Static<T>> {
   if (schema.$id === undefined) throw new Error('answer() needs a schema with an $id')
-  return Type.Unsafe<Static<T>>({ $ref: schema.$id, description, headers })
+  return Type.Unsafe<Static<T>>({ $ref: schema.$id, description, headers: answerHeaders(kind) })
+}
+
+/**
+ * The `…Fields` variant of a resource schema: what a `fields=` answer holds (every
+ * property optional but `id`). The document's answer is `anyOf [full, sparse]`; the
+ * serializer writes normal answers with the full schema alone (lib/serializer.ts) and
+ * `fields=` answers with the sparse one (lib/responses.ts).
+ */
+export function fieldsVariant<T extends TObject<any>> (schema: T, description: string) {
+  const { $id, examples: _, properties: __, required: ___, ...options } = schema as unknown as Record<string, unknown> & { $id?: string }
+  if ($id === undefined) throw new Error('fieldsVariant() needs a schema with an $id')
+  const properties = Object.fromEntries(Object.entries(schema.properties as Record<string, TSchema>).map(([key, property]) => [key, key === 'id' ? property : Type.Optional(property)]))
+  return Type.Object(properties, { ...options, $id: sparseIdOf($id), description }) as unknown as TUnsafe<{ id: number } & Partial<Static<T>>> & { $id: string }
+}
+
+export function sparseIdOf (id: string): string {
+  return `${id}Fields`
+}
+
+/**
+ * An answer that `fields=` can thin out: the full schema, or its `…Fields` variant.
+ * Typed as the full one for the handler (sparse answers pass through lib/responses.ts).
+ */
+export function sparseAnswer<T extends TSchema & { $id?: string }> (schema: T, sparse: TSchema & { $id?: string }, kind: Kind, description: string): TUnsafe<Static<T>> {
+  if (schema.$id === undefined || sparse.$id !== sparseIdOf(schema.$id)) throw new Error('sparseAnswer() needs a schema and its fieldsVariant()')
+  return Type.Unsafe<Static<T>>({
+    anyOf: [{ $ref: schema.$id }, { $ref: sparse.$id }],
+    description: `${description}; with \`fields=\`, only those fields (\`${sparse.$id}\`)`,
+    headers: answerHeaders(kind)
+  })
 }
 
 /** 304 for a GET whose `If-None-Match` matches. */
@@ -34,16 +72,20 @@ export const deleted = Type.Null({ description: 'Deleted' })
 export const Timestamp = Type.String({
   format: 'date-time',
   description: 'RFC 3339 timestamp in UTC',
-  examples: ['2026-06-25T14:03:00.000Z']
+  examples: [demoExample.article.publishedAt]
 })
 
-export const CalendarDay = Type.String({
+const calendarDay = {
   format: 'date',
   pattern: '^(?!0000)\\d{4}-\\d{2}-\\d{2}$',
   maxLength: 10,
-  description: 'A calendar day (YYYY-MM-DD) in the site time zone',
-  examples: ['2026-06-25']
-})
+  description: 'A calendar day (YYYY-MM-DD) in the site time zone'
+}
+
+export const CalendarDay = Type.String({ ...calendarDay, examples: [demoExample.article.date] })
+
+/** A day a client may give to filter by: no example, which /docs "Try it out" would send as a filter. */
+export const CalendarDayFilter = Type.String(calendarDay)
 
 export const Slug = Type.String({
   minLength: 1,
@@ -52,7 +94,7 @@ export const Slug = Type.String({
   // letter, so a slug can never be mistaken for an id in a path.
   pattern: '^(?=[\\p{Ll}\\p{Lm}\\p{Lo}\\p{N}-]*[\\p{Ll}\\p{Lm}\\p{Lo}])[\\p{Ll}\\p{Lm}\\p{Lo}\\p{N}]+(?:-[\\p{Ll}\\p{Lm}\\p{Lo}\\p{N}]+)*$',
   description: 'Unique, URL-safe name: lower-case letters, digits and hyphens, with at least one letter',
-  examples: ['council-approves-new-footbridge']
+  examples: [demoExample.article.slug]
 })
 
 // The control characters refused and what counts as visible: src/lib/values.ts, shared with imports.
@@ -70,14 +112,35 @@ export const HttpUrl = Type.String({
   description: 'An absolute http(s) URL'
 })
 
-export const IdOrSlugParams = Type.Object({
-  id: Type.String({
+/**
+ * `{id}` of an article or an author: the numeric id or the slug. A path is text, and the
+ * routes read it as text (an id when it is digits, see lib/slug.ts `isIdInPath`, otherwise
+ * a slug: a name no slug has is a 404; digits that are no id are a 400), so it is validated
+ * as a string; the type list tells
+ * a generated client it may pass a number (`number | string`). A type list, not an
+ * `anyOf`, so the validator does not coerce the digits to a number on the way.
+ */
+export function idOrSlugParam (examples: [number, string] | [] = []) {
+  return Type.Unsafe<string>({
+    type: ['integer', 'string'],
+    minimum: 1,
+    maximum: 999_999_999_999_999,
     minLength: 1,
     maxLength: 120,
+    // Digits are an id (as `isIdInPath` reads them) or nothing: no slug is only digits.
+    pattern: '^(?:[1-9]\\d{0,14}|(?!\\d+$)[\\s\\S]+)$',
     description: 'The numeric id or the slug',
-    examples: ['12', 'council-approves-new-footbridge']
+    ...(examples.length === 0 ? {} : { examples })
   })
-}, { additionalProperties: false })
+}
+
+/** An id or slug in the path, with no example (of nothing the demo blog has, e.g. in the trash). */
+export const IdOrSlugParams = Type.Object({ id: idOrSlugParam() }, { additionalProperties: false })
+
+/** A numeric id in the path (comments, tokens). */
+export function idParam (description: string, example?: number) {
+  return Type.Integer({ minimum: 1, maximum: maxId, description, ...(example === undefined ? {} : { examples: [example] }) })
+}
 
 /** The query string of a route that takes no parameters. */
 export const NoQuery = Type.Object({}, { additionalProperties: false })
@@ -188,6 +251,3 @@ const problemDescriptions: Record<number, string> = {
 }
 
 export const sharedSchemas = [FieldError, Problem, ListMeta]
-
-/** The largest id a client may send: past it, an id read back into JavaScript loses digits. */
-export const maxId = Number.MAX_SAFE_INTEGER

@@ -43,7 +43,7 @@ t.test('a reader sees the demo blog in the starter front end, searches it, comme
   const siteOrigin = origin(site)
 
   // The page posts comments from its own origin, so the API must let that origin write.
-  const app = await build(t, { demo: true, corsOrigins: [siteOrigin] })
+  const app = await build(t, { demo: true })
   await app.listen({ port: 0, host: '127.0.0.1' })
   const api = origin(app)
   await buildFrontEnd({

@@ -47,10 +47,8 @@ export function bearer (secret: string): Record<string, string> {
 // --- Every response checked against the OpenAPI document -------------------------
 
 interface DocumentValidator {
-  /** Validates against the document as it is. */
+  /** Validates against the document as it is (`fields=` answers too: the document gives their `…Fields` schemas). */
   ajv: Ajv2020
-  /** Validates against the document with no field required, for `fields=` answers. */
-  sparseAjv: Ajv2020
   paths: Array<{ template: string, pattern: RegExp }>
 }
 
@@ -77,12 +75,11 @@ function documentValidator (app: FastifyInstance) {
   }
   const document = JSON.parse(text) as { paths: Record<string, unknown> }
   const ajv = ajvFor(document)
-  const sparseAjv = ajvFor(dropRequired(document) as object)
   const paths = Object.keys(document.paths).map((template) => ({
     template,
     pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`)
   }))
-  known = { ajv, sparseAjv, paths }
+  known = { ajv, paths }
   validators.set(app, known)
   validatorsByDocument.set(text, known)
   return known
@@ -106,23 +103,14 @@ function pointer (...segments: string[]): string {
   return segments.map((segment) => segment.replace(/~/g, '~0').replace(/\//g, '~1')).join('/')
 }
 
-function dropRequired (schema: unknown): unknown {
-  if (Array.isArray(schema)) return schema.map(dropRequired)
-  if (schema === null || typeof schema !== 'object') return schema
-  return Object.fromEntries(Object.entries(schema).filter(([key]) => key !== 'required').map(([key, value]) => [key, dropRequired(value)]))
-}
-
 // A client backs off by these, so every answer that sends one documents it.
 const throttleHeader = /^(?:retry-after|x-ratelimit-)/
 
-/**
- * Checks a response against the schema the OpenAPI document gives for its operation,
- * status and media type. With `fields=`, fields the schema requires may be left out.
- */
+/** Checks a response against the schema the OpenAPI document gives for its operation, status and media type. */
 export function checkAgainstDocument (app: FastifyInstance, t: TapLike, method: string, url: string, response: LightMyRequestResponse): void {
   if (response.statusCode === 304 || response.statusCode === 204 || method === 'HEAD') return
-  const { ajv, sparseAjv, paths } = documentValidator(app)
-  const [path, query = ''] = url.split('?')
+  const { ajv, paths } = documentValidator(app)
+  const [path] = url.split('?')
   const route = paths.find((candidate) => candidate.pattern.test(path!))
   if (route === undefined) return // not a documented path (404s, docs assets)
   const document = ajv.getSchema('openapi')!.schema as Record<string, any>
@@ -143,8 +131,7 @@ export function checkAgainstDocument (app: FastifyInstance, t: TapLike, method: 
     if (!documentedHeaders.includes(name)) t.fail(`${method} ${url} (${response.statusCode}) sends ${name}, which its answer does not document`)
   }
   const ref = `openapi#/${pointer('paths', route.template, method.toLowerCase(), 'responses', String(response.statusCode), 'content', mediaType, 'schema')}`
-  const validator = new URLSearchParams(query).has('fields') ? sparseAjv : ajv
-  const validate = compiled(validator, ref)
+  const validate = compiled(ajv, ref)
   const body = /^application\/(?:[\w.-]+\+)?json$/.test(mediaType) ? response.json() : response.body
   if (!validate(body)) {
     t.fail(`${method} ${url} (${response.statusCode}) does not match its documented schema`, { errors: validate.errors, body: response.body })

@@ -218,6 +218,38 @@ t.test('components are named after their $id and referenced, not copied', async 
   t.same(objectsUnder(document.paths).filter((schema) => '$id' in schema).length, 0, 'no $id is left in the operations')
 })
 
+t.test('the document describes what a typed client gets, with no answer whose shape a parameter changes', async (t) => {
+  const operation = (id: string) => operationsOf(document).find(({ operation }) => operation.operationId === id)!.operation
+  const okSchema = (id: string) => operation(id).responses['200'].content['application/json'].schema
+  const schemas = document.components.schemas
+  t.same(okSchema('listArticleComments'), { $ref: '#/components/schemas/CommentList' }, 'the flat comment list answers CommentList')
+  t.same(okSchema('listArticleCommentThread'), { $ref: '#/components/schemas/CommentThreadList' }, 'the threaded list answers CommentThreadList')
+  const thread = operation('listArticleComments').parameters.find((parameter: { name: string }) => parameter.name === 'thread')
+  t.equal(thread.deprecated, true, 'thread= is a deprecated parameter')
+  t.match(thread.description, /comments\/thread/, 'which names the path to use')
+  t.notOk(operation('listArticleCommentThread').parameters.some((parameter: { name: string }) => parameter.name === 'thread'), 'the threaded list takes no thread=')
+  for (const [id, full] of [['getArticle', 'Article'], ['listArticles', 'ArticleList'], ['getAuthor', 'Author'], ['listAuthors', 'AuthorList']] as const) {
+    t.same(okSchema(id).anyOf, [{ $ref: `#/components/schemas/${full}` }, { $ref: `#/components/schemas/${full}Fields` }], `${id}: the full answer, or the fields= one`)
+  }
+  for (const sparse of ['ArticleFields', 'AuthorFields']) {
+    t.same(schemas[sparse].required, ['id'], `${sparse} requires only id`)
+    t.same(Object.keys(schemas[sparse].properties).sort(), Object.keys(schemas[sparse.replace('Fields', '')].properties).sort(), `${sparse} has every property`)
+  }
+  for (const [path, method] of [['/v1/articles/{id}', 'get'], ['/v1/authors/{id}', 'patch'], ['/v1/articles/{id}/comments', 'post'], ['/v1/trash/{id}', 'get']] as const) {
+    const id = document.paths[path][method].parameters.find((parameter: { in: string }) => parameter.in === 'path')
+    t.same(id.schema.type, ['integer', 'string'], `${method.toUpperCase()} ${path}: {id} is a number or a slug`)
+  }
+  for (const path of ['/v1/comments/{id}', '/v1/tokens/{id}']) {
+    for (const item of Object.values<Record<string, any>>(document.paths[path])) {
+      t.equal(item.parameters.find((parameter: { in: string }) => parameter.in === 'path').schema.type, 'integer', `${path}: {id} is an integer`)
+    }
+  }
+  for (const [component, embedded, include] of [['Article', 'author', 'include=author'], ['Article', 'comments', 'include=comments'], ['ArticleSummary', 'author', 'include=articles'], ['Author', 'articles', 'include=articles'], ['Day', 'articles', 'include=articles']] as const) {
+    t.notOk(schemas[component].required.includes(embedded), `${component}.${embedded} is optional`)
+    t.match(schemas[component].properties[embedded].description, include, `${component}.${embedded} says ${include} brings it`)
+  }
+})
+
 t.test('the app serves the document as JSON and YAML', async (t) => {
   const app = await build(t)
   const json = await request(app, t, { method: 'GET', url: '/openapi.json' })

@@ -8,12 +8,13 @@ export const readSecurity: Array<Record<string, string[]>> = [{}, { bearerAuth: 
 export const writeSecurity: Array<Record<string, string[]>> = [{ bearerAuth: [] }]
 
 /**
- * With `fields=…` an answer leaves out fields its schema requires, so it is serialised
- * with the schema's partial variant: still a schema, so nothing unlisted can leak.
+ * An answer of another shape than the route's 200 schema (a `fields=` answer leaves out
+ * fields its schema requires) is serialised with its own schema: still a schema, so nothing
+ * unlisted can leak. Pass the same object each time: compiled serialisers are cached by it.
  */
-function useSerializer (reply: FastifyReply, partialSchema: TSchema): void {
+export function serializeWith (reply: FastifyReply, schema: TSchema): void {
   reply.type('application/json; charset=utf-8')
-  reply.serializer(reply.compileSerializationSchema(partialSchema as Record<string, unknown>))
+  reply.serializer(reply.compileSerializationSchema(schema as Record<string, unknown>))
 }
 
 export interface Sparse {
@@ -38,12 +39,12 @@ export function pageBody<T> (reply: FastifyReply, page: Page<T>): { data: T[], m
 export function listResponse<T extends { id: number }> (reply: FastifyReply, page: Page<T>, sparse: Sparse) {
   const { meta } = pageBody(reply, page)
   if (sparse.fields.size === 0) return { data: page.items, meta }
-  useSerializer(reply, sparse.partialSchema)
+  serializeWith(reply, sparse.partialSchema)
   return { data: page.items.map((item) => keep(item, sparse)) as T[], meta }
 }
 
 export function singleResponse<T extends { id: number }> (reply: FastifyReply, item: T, sparse: Sparse): T {
   if (sparse.fields.size === 0) return item
-  useSerializer(reply, sparse.partialSchema)
+  serializeWith(reply, sparse.partialSchema)
   return keep(item, sparse) as T
 }

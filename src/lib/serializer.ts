@@ -1,5 +1,6 @@
 import SerializerSelector from '@fastify/fast-json-stringify-compiler'
 import type { FastifyServerOptions } from 'fastify'
+import { sparseIdOf } from '../schemas.js'
 
 type SerializerFactory = NonNullable<NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>['buildSerializer']>
 type Schema = Record<string, unknown>
@@ -31,15 +32,37 @@ function literalsAsEnum (schema: Schema, options: unknown[]): Schema | null {
   return { ...siblings, type: first.type, enum: options.map((option) => (option as Schema).const) }
 }
 
+/**
+ * `anyOf: [{ $ref: 'Article' }, { $ref: 'ArticleFields' }]` (schemas.ts, `sparseAnswer`) as
+ * `{ $ref: 'Article' }`: the document says a `fields=` answer may be sparse, but such an
+ * answer is written with the sparse schema itself (lib/responses.ts), so this one only ever
+ * writes full objects.
+ */
+function fullOfSparse (schema: Schema, options: unknown[]): Schema | null {
+  const [full, sparse] = options
+  if (options.length !== 2 || !isSchema(full) || !isSchema(sparse) || typeof full.$ref !== 'string') return null
+  if (sparse.$ref !== sparseIdOf(full.$ref)) return null
+  const { anyOf: _, ...siblings } = schema
+  return { ...siblings, $ref: full.$ref }
+}
+
+/** `allOf: [{ $ref }]` (a reference documented with a description of its own) as the `$ref`. */
+function bareReference (schema: Schema): Schema {
+  const { allOf, ...siblings } = schema
+  if (!Array.isArray(allOf) || allOf.length !== 1 || !isSchema(allOf[0]) || typeof allOf[0].$ref !== 'string' || Object.keys(allOf[0]).length !== 1) return schema
+  return { ...siblings, $ref: allOf[0].$ref }
+}
+
 function simplified (schema: Schema): Schema {
   const options = schema.anyOf
-  if (!Array.isArray(options)) return schema
-  return nullableAsTypeList(schema, options) ?? literalsAsEnum(schema, options) ?? schema
+  if (!Array.isArray(options)) return bareReference(schema)
+  return nullableAsTypeList(schema, options) ?? literalsAsEnum(schema, options) ?? fullOfSparse(schema, options) ?? schema
 }
 
 /**
  * A copy of a response schema without the `anyOf`s that need none: a nullable value
- * (TypeBox's `Union([T, Null])`) becomes a type list, a union of literals an `enum`.
+ * (TypeBox's `Union([T, Null])`) becomes a type list, a union of literals an `enum`, a
+ * full-or-sparse answer the full schema, a described reference (`allOf` of one `$ref`) the reference.
  * fast-json-stringify serialises an `anyOf` by running an ajv validator over the value for
  * each branch — formats and patterns included, on every response — while a type list is a
  * `typeof` test and an enum of strings is written as a string. Same JSON out; the OpenAPI

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import fp from 'fastify-plugin'
+import { withExamples } from '../lib/openapi-examples.js'
 
 const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 
@@ -53,6 +54,8 @@ export default fp(async function openapiPlugin (app) {
         }
       }
     },
+    // An example for every answer, deprecated parameters marked (lib/openapi-examples.ts).
+    transformObject: (documents) => withExamples('openapiObject' in documents ? documents.openapiObject : documents.swaggerObject),
     // Components are named after their $id instead of def-0, def-1…
     refResolver: {
       buildLocalReference: (json, _baseUri, _fragment, i) => typeof json.$id === 'string' ? json.$id : `def-${i}`

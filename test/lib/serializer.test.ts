@@ -50,3 +50,22 @@ test('the app serialises null timestamps and days as null', async (t) => {
   t.equal(read.json().date, null)
   t.equal(read.json().status, 'draft')
 })
+
+test('a full-or-fields answer is written with the full schema, a described reference as the reference', async (t) => {
+  const answer = { anyOf: [{ $ref: 'Article' }, { $ref: 'ArticleFields' }], description: 'The article' }
+  t.same(withTypeLists(answer), { $ref: 'Article', description: 'The article' }, 'no anyOf left for fast-json-stringify to validate per answer')
+  t.same(withTypeLists({ anyOf: [{ $ref: 'Article' }, { $ref: 'Author' }] }), { anyOf: [{ $ref: 'Article' }, { $ref: 'Author' }] }, 'other unions are left as they are')
+  const author = { allOf: [{ $ref: 'Author' }], description: 'With include=author' }
+  t.same(withTypeLists(author), { $ref: 'Author', description: 'With include=author' })
+  t.same(withTypeLists({ allOf: [{ $ref: 'Author' }, { type: 'object' }] }), { allOf: [{ $ref: 'Author' }, { type: 'object' }] }, 'an allOf of several is left as it is')
+  t.ok('allOf' in (Article.properties.author as object), 'the document keeps the allOf, and with it the description')
+})
+
+test('the app writes normal answers in full and fields= answers with only those fields', async (t) => {
+  const app = await build(t, { demo: true })
+  const full = (await app.inject({ url: '/v1/articles/2?include=author' })).json()
+  t.ok('body' in full && full.author?.slug === 'tomas-brennan', 'every field, and the author asked for')
+  const sparse = (await app.inject({ url: '/v1/articles/2?fields=title&include=author' })).json()
+  t.same(Object.keys(sparse).sort(), ['author', 'id', 'title'])
+  t.same(sparse.author, full.author)
+})

@@ -72,7 +72,7 @@ t.test('a thread 3,000 replies deep (imported, so past the depth cap) renders, f
   t.equal(imported.statusCode, 200, imported.body.slice(0, 300))
   t.match(imported.json().counts.comments, { created: 3000 })
 
-  const threaded = await request(app, t, { method: 'GET', url: `/v1/articles/${article.id}/comments?thread=true` })
+  const threaded = await request(app, t, { method: 'GET', url: `/v1/articles/${article.id}/comments/thread` })
   t.equal(threaded.statusCode, 200, threaded.body.slice(0, 300))
   const data = threaded.json().data as Thread[]
   t.equal(countNodes(data), 3000, 'every reply is there')
@@ -93,7 +93,7 @@ t.test('at the largest depth setting a deep chain still serialises: the cap boun
   const exported = (await request(app, t, { method: 'GET', url: '/v1/export', headers: admin })).body
   const payload = `${exported.trimEnd()}\n${chainLines(article.id, 1, 500)}\n`
   t.equal((await request(app, t, { method: 'POST', url: '/v1/import', headers: { ...admin, 'content-type': 'application/x-ndjson' }, payload })).statusCode, 200)
-  const threaded = await request(app, t, { method: 'GET', url: `/v1/articles/${article.id}/comments?thread=true` })
+  const threaded = await request(app, t, { method: 'GET', url: `/v1/articles/${article.id}/comments/thread` })
   t.equal(threaded.statusCode, 200)
   t.equal(depthOf(threaded.json().data), 50)
   t.equal(countNodes(threaded.json().data), 500)
@@ -111,7 +111,7 @@ t.test('the reply depth cap', async (t) => {
     const d = await postComment(app, t, article.id, { parentId: c.id })
     t.equal(d.statusCode, 201)
     t.equal(d.json().parentId, b.id, 'answers beside the comment it replied to')
-    const thread = (await request(app, t, { method: 'GET', url: `/v1/articles/${article.id}/comments?thread=true` })).json().data as Thread[]
+    const thread = (await request(app, t, { method: 'GET', url: `/v1/articles/${article.id}/comments/thread` })).json().data as Thread[]
     t.same(thread.map((node) => node.id), [a.id])
     t.same(thread[0]!.replies.map((node) => node.id), [b.id])
     t.same(thread[0]!.replies[0]!.replies.map((node) => node.id), [c.id, d.json().id])

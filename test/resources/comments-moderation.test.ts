@@ -325,7 +325,8 @@ t.test('editors edit comments', async (t) => {
     assertProblem(t, await remove(app, t, 999999, editor), 404, 'not-found')
   })
 
-  for (const bad of ['abc', '0', '-1', '1.5', '01']) {
+  // The id is an integer like every integer parameter (`{number}`, `limit`): "01" reads as 1.
+  for (const bad of ['abc', '0', '-1', '1.5', '99999999999999999999']) {
     t.test(`the id "${bad}" is a 400 naming params.id for get, patch and delete`, async (t) => {
       assertProblem(t, await get(app, t, `/v1/comments/${bad}`, editor), 400, 'validation', 'params.id')
       assertProblem(t, await patch(app, t, bad, { status: 'approved' }, editor), 400, 'validation', 'params.id')
@@ -410,7 +411,7 @@ t.test('deleting a comment keeps its replies', async (t) => {
   const C = await comment(app, t, article.id, { body: 'C', parentId: B.id }, editor)
   const D = await comment(app, t, article.id, { body: 'D', parentId: A.id }, editor)
   const E = await comment(app, t, article.id, { body: 'E', parentId: B.id }, editor)
-  const threadUrl = `/v1/articles/${article.id}/comments?thread=true`
+  const threadUrl = `/v1/articles/${article.id}/comments/thread`
   t.same(shape((await get(app, t, threadUrl)).json().data), [[A.id, [[B.id, [[C.id, []], [E.id, []]]], [D.id, []]]]])
 
   t.test('deleting a reply moves its replies up to its parent, in posting order', async (t) => {

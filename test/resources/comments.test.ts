@@ -231,11 +231,12 @@ t.test('which articles take comments', async (t) => {
 
   t.test('reading a draft\'s comments is a 404 for anonymous readers, 200 (empty) for an editor', async (t) => {
     assertProblem(t, await get(app, t, `/v1/articles/${draft.id}/comments`), 404, 'not-found')
-    assertProblem(t, await get(app, t, `/v1/articles/${draft.id}/comments?thread=true`), 404, 'not-found')
+    assertProblem(t, await get(app, t, `/v1/articles/${draft.id}/comments/thread`), 404, 'not-found')
     assertProblem(t, await get(app, t, '/v1/articles/no-such-article/comments'), 404, 'not-found')
     const asEditor = await get(app, t, `/v1/articles/${draft.id}/comments`, editor)
     t.equal(asEditor.statusCode, 200)
     t.same(asEditor.json().data, [])
+    t.same((await get(app, t, `/v1/articles/${draft.id}/comments/thread`, editor)).json().data, [], 'the threaded list likewise')
   })
 
   t.test('an article unpublished after comments were made hides its comments from anonymous readers', async (t) => {
@@ -421,7 +422,7 @@ t.test('the public list of an article\'s comments', async (t) => {
   t.test('anonymous readers never see authorEmail, not even at any depth', async (t) => {
     const flat = (await get(app, t, `/v1/articles/${article.id}/comments`)).json().data
     t.ok(flat.every((item: object) => !('authorEmail' in item)))
-    const threaded = (await get(app, t, `/v1/articles/${article.id}/comments?thread=true`)).json().data
+    const threaded = (await get(app, t, `/v1/articles/${article.id}/comments/thread`)).json().data
     t.ok(everyNode(threaded).every((item) => !('authorEmail' in item)))
   })
 
@@ -551,8 +552,8 @@ t.test('threads', async (t) => {
 
   const expected = [[A.id, [[B.id, [[C.id, [[D.id, []]]]]], [E.id, []]]], [F.id, []]]
 
-  t.test('thread=true nests approved replies at any depth, each level oldest first', async (t) => {
-    const response = await get(app, t, `/v1/articles/${article.id}/comments?thread=true`)
+  t.test('the threaded list nests approved replies at any depth, each level oldest first', async (t) => {
+    const response = await get(app, t, `/v1/articles/${article.id}/comments/thread`)
     t.equal(response.statusCode, 200)
     const body = response.json()
     t.same(shape(body.data), expected)
@@ -568,7 +569,7 @@ t.test('threads', async (t) => {
   })
 
   t.test('replies under a pending or spam parent, and pending replies, are not in the thread', async (t) => {
-    const nodes = everyNode((await get(app, t, `/v1/articles/${article.id}/comments?thread=true`)).json().data).map((node) => node.id)
+    const nodes = everyNode((await get(app, t, `/v1/articles/${article.id}/comments/thread`)).json().data).map((node) => node.id)
     for (const hidden of [P.id, G.id, H.id, R.id, S.id]) t.notOk(nodes.includes(hidden), `comment ${hidden} is not shown`)
   })
 
@@ -579,36 +580,58 @@ t.test('threads', async (t) => {
   })
 
   t.test('threads page by top-level comment: each page carries whole threads', async (t) => {
-    const first = await get(app, t, `/v1/articles/${article.id}/comments?thread=true&limit=1`)
+    const first = await get(app, t, `/v1/articles/${article.id}/comments/thread?limit=1`)
     const body = first.json()
     t.same(shape(body.data), [expected[0]])
     t.equal(body.meta.total, 2)
     t.type(body.meta.nextCursor, 'string')
     const next = /<([^>]+)>; rel="next"/.exec(String(first.headers.link))
     t.ok(next)
-    t.match(next![1], /thread=true/, 'the next link keeps thread=true')
+    t.match(next![1], /\/comments\/thread\?/, 'the next link stays on the threaded list')
     const second = await get(app, t, next![1]!)
     t.equal(second.statusCode, 200)
     t.same(shape(second.json().data), [expected[1]])
     t.match(second.json().meta, { total: 2, offset: 1, nextCursor: null })
     t.match(String(second.headers.link), /rel="prev"/)
-    const byOffset = await get(app, t, `/v1/articles/${article.id}/comments?thread=true&limit=1&offset=1`)
+    const byOffset = await get(app, t, `/v1/articles/${article.id}/comments/thread?limit=1&offset=1`)
     t.same(shape(byOffset.json().data), [expected[1]])
   })
 
   t.test('an editor sees authorEmail at every depth of the thread', async (t) => {
-    const nodes = everyNode((await get(app, t, `/v1/articles/${article.id}/comments?thread=true`, editor)).json().data)
+    const nodes = everyNode((await get(app, t, `/v1/articles/${article.id}/comments/thread`, editor)).json().data)
     t.ok(nodes.every((node) => 'authorEmail' in node))
     t.equal(nodes.find((node) => node.id === D.id)?.authorEmail, 'd@example.net')
   })
 
   t.test('approving the pending parent brings its approved reply into the thread', async (t) => {
     await moderate(app, t, P.id, 'approved')
-    const threads = (await get(app, t, `/v1/articles/${article.id}/comments?thread=true`)).json()
+    const threads = (await get(app, t, `/v1/articles/${article.id}/comments/thread`)).json()
     t.same(shape(threads.data), [...expected, [P.id, [[G.id, []]]]])
     t.equal(threads.meta.total, 3)
     await moderate(app, t, P.id, 'rejected')
-    t.same(shape((await get(app, t, `/v1/articles/${article.id}/comments?thread=true`)).json().data), expected)
+    t.same(shape((await get(app, t, `/v1/articles/${article.id}/comments/thread`)).json().data), expected)
+  })
+
+  t.test('the deprecated thread=true on the flat list still answers the threads', async (t) => {
+    // app.inject, not request(): the document gives the flat list's 200 as CommentList, and
+    // says in the deprecated parameter that this answers a CommentThreadList instead.
+    for (const query of ['', '?limit=1', '?limit=1&offset=1']) {
+      const flat = await app.inject({ method: 'GET', url: `/v1/articles/${article.id}/comments?thread=true${query.replace('?', '&')}` })
+      const threaded = await get(app, t, `/v1/articles/${article.id}/comments/thread${query}`)
+      t.equal(flat.statusCode, 200)
+      t.same(flat.json(), threaded.json(), `the same page of threads${query}`)
+    }
+    const missing = await app.inject({ method: 'GET', url: '/v1/articles/no-such-article/comments?thread=true' })
+    assertProblem(t, missing, 404, 'not-found')
+  })
+
+  t.test('the threaded list has an ETag of its own and answers 304 to it', async (t) => {
+    const first = await get(app, t, `/v1/articles/${article.id}/comments/thread`)
+    const etag = String(first.headers.etag)
+    t.match(etag, /\S/)
+    t.not(etag, String((await get(app, t, `/v1/articles/${article.id}/comments`)).headers.etag), 'not the flat list\'s')
+    const again = await get(app, t, `/v1/articles/${article.id}/comments/thread`, undefined, { 'if-none-match': etag })
+    t.equal(again.statusCode, 304)
   })
 })
 
@@ -684,7 +707,7 @@ t.test('the demo comments', async (t) => {
   const market = 'late-night-vote-keeps-the-riverside-market-open-on-sundays'
 
   t.test('the footbridge article has a thread three replies deep and a pending comment nobody sees', async (t) => {
-    const response = await get(app, t, `/v1/articles/${footbridge}/comments?thread=true`)
+    const response = await get(app, t, `/v1/articles/${footbridge}/comments/thread`)
     t.equal(response.statusCode, 200)
     const body = response.json()
     t.equal(body.meta.total, 1)

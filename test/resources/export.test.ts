@@ -221,7 +221,7 @@ t.test('round trip of an imported WordPress site: threads, labels and statuses s
   const imported = await importNdjson(fresh, t, first.text)
   t.equal(imported.statusCode, 200)
   t.same(comparable((await exported(fresh, t)).text), comparable(first.text), 'the same lines but for exportedAt')
-  const thread = (await getJson(fresh, t, '/v1/articles/template-comments/comments?thread=true&limit=100', null)).data
+  const thread = (await getJson(fresh, t, '/v1/articles/template-comments/comments/thread?limit=100', null)).data
   const depth = (nodes: Item[]): number => nodes.length === 0 ? 0 : 1 + Math.max(...nodes.map((node) => depth(node.replies)))
   t.equal(depth(thread), 10, 'the 10-level thread is intact')
 })

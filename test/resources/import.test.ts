@@ -476,7 +476,7 @@ t.test('the WordPress theme unit test data', async (t) => {
   })
 
   await t.test('comments: a thread nested 9 replies deep, statuses, no pings', async (t) => {
-    const thread = await getJson(app, t, '/v1/articles/template-comments/comments?thread=true&limit=100', null)
+    const thread = await getJson(app, t, '/v1/articles/template-comments/comments/thread?limit=100', null)
     const depth = (nodes: Item[]): number => nodes.length === 0 ? 0 : 1 + Math.max(...nodes.map((node) => depth(node.replies)))
     t.equal(thread.meta.total, 10, 'ten top-level approved comments')
     t.equal(depth(thread.data), 10, 'a top-level comment with replies nested 9 deep')
@@ -526,7 +526,7 @@ t.test('the WordPress theme unit test data', async (t) => {
     t.equal(list.meta.total, 68, 'the 68 published articles of the four files are public')
     for (const article of list.data) {
       urls.push(`/v1/articles/${article.slug}?include=author,comments`)
-      if (article.commentCount > 0) urls.push(`/v1/articles/${article.id}/comments?thread=true&limit=100`)
+      if (article.commentCount > 0) urls.push(`/v1/articles/${article.id}/comments/thread?limit=100`)
     }
     for (const author of (await getJson(app, t, '/v1/authors?limit=100', null)).data) urls.push(`/v1/authors/${author.slug}`)
     for (const url of urls) {

@@ -277,7 +277,7 @@ t.test('restoring after an import took a trashed comment\'s id renumbers the cla
   const newId = new Map(renumbered.map((change) => [change.from, change.to]))
   t.notOk([reply, replyToReply].includes(newId.get(reply)!), 'with ids of their own')
 
-  const thread = (await get(app, t, `/v1/articles/${article.id}/comments?thread=true`)).json().data as Thread[]
+  const thread = (await get(app, t, `/v1/articles/${article.id}/comments/thread`)).json().data as Thread[]
   t.same(thread.map((node) => node.id), [first], 'the comment whose id was free keeps it')
   t.same(thread[0]!.replies.map((node) => [node.id, node.parentId]), [[newId.get(reply), first]])
   t.same(thread[0]!.replies[0]!.replies.map((node) => [node.id, node.parentId]), [[newId.get(replyToReply), newId.get(reply)]], 'the thread holds together')

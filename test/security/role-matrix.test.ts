@@ -103,6 +103,10 @@ const expected: Record<string, Record<string, Row>> = {
     'the own published article':                                 [200, 200, 200, 200, 200],
     'the own draft':                                             [404, 200, 404, 200, 200]
   },
+  listArticleCommentThread: {
+    'the own published article':                                 [200, 200, 200, 200, 200],
+    'the own draft':                                             [404, 200, 404, 200, 200]
+  },
   createComment: {
     'the own published article':                                 [201, 201, 201, 201, 201],
     'the own draft':                                             [404, 404, 404, 404, 404]
@@ -581,6 +585,20 @@ const targets: Record<string, Record<string, Target>> = {
     }
   },
   listArticleComments: {
+    'the own published article': {
+      params: (w) => ({ id: w.ownPublished.id }),
+      check: ({ t, w, caller, response }) => {
+        const list: Item[] = response.json().data
+        t.same(ids(list), [w.approved.id], 'only the approved comment')
+        t.equal('authorEmail' in list[0]!, seesOwnPrivate(caller), 'the reader\'s email only for moderators of the article')
+      }
+    },
+    'the own draft': {
+      params: (w) => ({ id: w.ownDraft.id }),
+      check: ({ t, allowed, response }) => { if (allowed) t.same(response.json().data, []) }
+    }
+  },
+  listArticleCommentThread: {
     'the own published article': {
       params: (w) => ({ id: w.ownPublished.id }),
       check: ({ t, w, caller, response }) => {

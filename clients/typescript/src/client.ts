@@ -133,23 +133,21 @@ export class DatelineClient {
     search: (q: string, query: Omit<QueryOf<operations['listArticles']>, 'q' | 'fields' | 'include'> = {}) =>
       this.GET('/v1/articles', { params: { query: { ...query, q } } }) as Promise<Page<Article & { snippet: string }>>,
     get: <const F extends readonly ArticleField[] | undefined = undefined, const I extends readonly ArticleEmbed[] | undefined = undefined>(id: number | string, query: { fields?: F, include?: I } = {}) =>
-      this.GET('/v1/articles/{id}', { params: { path: { id: String(id) }, query: shapeQuery(query) } }) as Promise<ShapedArticle<Article, F, I>>,
+      this.GET('/v1/articles/{id}', { params: { path: { id }, query: shapeQuery(query) } }) as Promise<ShapedArticle<Article, F, I>>,
     create: (article: Schemas['NewArticle']) => this.POST('/v1/articles', { body: article }),
     update: (id: number | string, patch: Schemas['ArticlePatch'], ifMatch?: string) =>
-      this.PATCH('/v1/articles/{id}', { params: { path: { id: String(id) }, header: ifMatch === undefined ? {} : { 'if-match': ifMatch } }, body: patch }),
-    remove: (id: number | string) => this.DELETE('/v1/articles/{id}', { params: { path: { id: String(id) } } }),
-    related: (id: number | string) => this.GET('/v1/articles/{id}/related', { params: { path: { id: String(id) } } }),
+      this.PATCH('/v1/articles/{id}', { params: { path: { id }, header: ifMatch === undefined ? {} : { 'if-match': ifMatch } }, body: patch }),
+    remove: (id: number | string) => this.DELETE('/v1/articles/{id}', { params: { path: { id } } }),
+    related: (id: number | string) => this.GET('/v1/articles/{id}/related', { params: { path: { id } } }),
     /** Approved comments, oldest first, flat. */
     comments: (id: number | string, query: Omit<QueryOf<operations['listArticleComments']>, 'thread'> = {}) =>
-      this.GET('/v1/articles/{id}/comments', { params: { path: { id: String(id) }, query } }) as Promise<Page<Comment>>,
+      this.GET('/v1/articles/{id}/comments', { params: { path: { id }, query } }) as Promise<Page<Comment>>,
     /** Approved comments, oldest first, replies nested under their parents. */
-    commentThread: (id: number | string, query: Omit<QueryOf<operations['listArticleComments']>, 'thread'> = {}) =>
-      // The document types `?thread=true` as either shape; a separate operation
-      // (`listArticleCommentThread`) is on its way, and this is the one place to switch to it.
-      this.GET('/v1/articles/{id}/comments', { params: { path: { id: String(id) }, query: { ...query, thread: true } } }) as Promise<Page<CommentThread>>,
+    commentThread: (id: number | string, query: QueryOf<operations['listArticleCommentThread']> = {}) =>
+      this.GET('/v1/articles/{id}/comments/thread', { params: { path: { id }, query } }) as Promise<Page<CommentThread>>,
     /** A reader's comment: `pending` until moderated unless the site approves comments automatically. */
     comment: (id: number | string, comment: Schemas['NewComment'], idempotencyKey?: string) =>
-      this.POST('/v1/articles/{id}/comments', { params: { path: { id: String(id) }, ...(idempotencyKey === undefined ? {} : { header: { 'idempotency-key': idempotencyKey } }) }, body: comment })
+      this.POST('/v1/articles/{id}/comments', { params: { path: { id }, ...(idempotencyKey === undefined ? {} : { header: { 'idempotency-key': idempotencyKey } }) }, body: comment })
   }
 
   readonly dates = {
@@ -162,7 +160,7 @@ export class DatelineClient {
 
   readonly authors = {
     list: (query: QueryOf<operations['listAuthors']> = {}) => this.GET('/v1/authors', { params: { query } }),
-    get: (id: number | string) => this.GET('/v1/authors/{id}', { params: { path: { id: String(id) } } })
+    get: (id: number | string) => this.GET('/v1/authors/{id}', { params: { path: { id } } })
   }
 
   readonly labels = {
@@ -171,10 +169,10 @@ export class DatelineClient {
 
   readonly comments = {
     list: (query: QueryOf<operations['listComments']> = {}) => this.GET('/v1/comments', { params: { query } }),
-    get: (id: number) => this.GET('/v1/comments/{id}', { params: { path: { id: String(id) } } }),
+    get: (id: number) => this.GET('/v1/comments/{id}', { params: { path: { id } } }),
     /** Moderation: `{ status: 'approved' }` publishes a comment (an editor's token). */
-    update: (id: number, patch: Schemas['CommentPatch']) => this.PATCH('/v1/comments/{id}', { params: { path: { id: String(id) } }, body: patch }),
-    remove: (id: number) => this.DELETE('/v1/comments/{id}', { params: { path: { id: String(id) } } })
+    update: (id: number, patch: Schemas['CommentPatch']) => this.PATCH('/v1/comments/{id}', { params: { path: { id } }, body: patch }),
+    remove: (id: number) => this.DELETE('/v1/comments/{id}', { params: { path: { id } } })
   }
 }
 

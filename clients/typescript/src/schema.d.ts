@@ -4,6 +4,46 @@
  */
 
 export interface paths {
+    "/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where things are on this server
+         * @description Links to the interactive docs, the OpenAPI document, the API root, the probes and the feeds.
+         */
+        get: operations["getServerIndex"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The API's collections
+         * @description Links to every collection of the API.
+         */
+        get: operations["getApiIndex"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -177,7 +217,7 @@ export interface paths {
         };
         /**
          * List an article's comments
-         * @description Approved comments, oldest first. With `thread=true`, top-level comments with their replies nested (`CommentThreadList`), at most `DATELINE_COMMENT_DEPTH` levels (10 by default): deeper replies, from an import or from before the cap, are listed with the deepest comment's replies, keeping their own `parentId`; paging then counts top-level comments.
+         * @description Approved comments, oldest first, replies included, each with its `parentId`. For replies nested under their parents, use `GET /v1/articles/{id}/comments/thread` (`thread=true` here still answers that list, but is deprecated: the answer's type would depend on it).
          */
         get: operations["listArticleComments"];
         put?: never;
@@ -186,6 +226,26 @@ export interface paths {
          * @description Anyone may comment on a published article. The comment waits for moderation (`pending`) unless the site approves comments automatically. Each client may post a few comments a minute on an article (429 beyond, with `Retry-After`); editors, and an author token on its own articles, are not limited. `parentId` must be a comment of this article the poster can see; a reply to a comment already `DATELINE_COMMENT_DEPTH` levels deep (10 by default) is stored as a reply to that comment's parent, and the answer gives the `parentId` it got.
          */
         post: operations["createComment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/articles/{id}/comments/thread": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List an article's comments as threads
+         * @description Approved top-level comments, oldest first, each with its approved replies nested (`replies`), at most `DATELINE_COMMENT_DEPTH` levels (10 by default): deeper replies, from an import or from before the cap, are listed with the deepest comment's replies, keeping their own `parentId`. Paging counts top-level comments.
+         */
+        get: operations["listArticleCommentThread"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -709,21 +769,32 @@ export interface components {
         /**
          * @description An article without its body, as embedded in authors and dates (with its author on date pages)
          * @example {
-         *       "id": 12,
-         *       "slug": "council-approves-new-footbridge",
-         *       "title": "Council approves new footbridge over the Vell",
-         *       "excerpt": "The long-awaited crossing will link the quay to the old mill by next spring.",
+         *       "id": 2,
+         *       "slug": "council-approves-study-into-a-footbridge-at-the-old-ferry-crossing",
+         *       "title": "Council approves study into a footbridge at the old ferry crossing",
+         *       "excerpt": "Kestermouth City Council has agreed to spend £48,000 on a feasibility study for a pedestrian and cycle bridge at the site of the old ferry crossing, more than thirty years after the last boat stopped…",
          *       "status": "published",
-         *       "publishedAt": "2026-06-25T14:03:00.000Z",
-         *       "date": "2026-06-25",
-         *       "authorId": 1,
+         *       "publishedAt": "2026-06-03T16:40:00.000Z",
+         *       "date": "2026-06-03",
+         *       "authorId": 2,
          *       "labels": [
          *         "City council",
          *         "Transport"
          *       ],
-         *       "commentCount": 0,
-         *       "createdAt": "2026-06-25T13:50:00.000Z",
-         *       "updatedAt": "2026-06-25T14:03:00.000Z"
+         *       "commentCount": 4,
+         *       "createdAt": "2026-06-03T16:40:00.000Z",
+         *       "updatedAt": "2026-06-03T16:40:00.000Z",
+         *       "author": {
+         *         "id": 2,
+         *         "slug": "tomas-brennan",
+         *         "name": "Tomas Brennan",
+         *         "bio": "Tomas writes about transport, local politics and youth sport. Before joining the blog he spent six years driving the route 7 bus.",
+         *         "avatarUrl": null,
+         *         "url": null,
+         *         "articleCount": 4,
+         *         "createdAt": "2026-06-02T07:15:00.000Z",
+         *         "updatedAt": "2026-06-02T07:15:00.000Z"
+         *       }
          *     }
          */
         ArticleSummary: {
@@ -731,7 +802,7 @@ export interface components {
             id: number;
             /**
              * @description Unique, URL-safe name: lower-case letters, digits and hyphens, with at least one letter
-             * @example council-approves-new-footbridge
+             * @example council-approves-study-into-a-footbridge-at-the-old-ferry-crossing
              */
             slug: string;
             /** @example Council approves new footbridge over the Vell */
@@ -760,35 +831,36 @@ export interface components {
             /**
              * Format: date-time
              * @description RFC 3339 timestamp in UTC
-             * @example 2026-06-25T14:03:00.000Z
+             * @example 2026-06-03T16:40:00.000Z
              */
             createdAt: string;
             /**
              * Format: date-time
              * @description RFC 3339 timestamp in UTC
-             * @example 2026-06-25T14:03:00.000Z
+             * @example 2026-06-03T16:40:00.000Z
              */
             updatedAt: string;
+            /** @description The article's author: present on a day's page (`GET /v1/dates/{date}`), with `include=articles` on `GET /v1/dates`, and in related articles; never in an author's `articles` */
             author?: components["schemas"]["Author"];
         };
         /**
          * @example {
-         *       "id": 12,
-         *       "slug": "council-approves-new-footbridge",
-         *       "title": "Council approves new footbridge over the Vell",
-         *       "excerpt": "The long-awaited crossing will link the quay to the old mill by next spring.",
+         *       "id": 2,
+         *       "slug": "council-approves-study-into-a-footbridge-at-the-old-ferry-crossing",
+         *       "title": "Council approves study into a footbridge at the old ferry crossing",
+         *       "excerpt": "Kestermouth City Council has agreed to spend £48,000 on a feasibility study for a pedestrian and cycle bridge at the site of the old ferry crossing, more than thirty years after the last boat stopped…",
+         *       "body": "<p>Kestermouth City Council has agreed to spend £48,000 on a feasibility study for a pedestrian and cycle bridge at the site of the old ferry crossing, more than thirty years after the last boat stopped running.</p>\n<p>Councillors voted nine to three on Tuesday evening after a debate that ran well past its scheduled hour. Supporters argued that a crossing would cut the walk from the east bank to the railway station from around forty minutes to ten, while opponents questioned whether the money would be better spent fixing the pavements people already use.</p>\n<p>The study will look at three possible designs, estimate their costs and assess the effect on river traffic and on the kingfishers that nest below the old ferry steps. The full committee paper is available on the <a href=\"https://example.org/kestermouth/council/footbridge-study\">council's website</a>, and the public will be able to comment once a consultant has been appointed.</p>\n<p>\"This is a first step, not a promise,\" said the council's transport lead, <strong>Councillor Ruth Adebayo-Kerr</strong>. \"But it is the first time in a generation that anyone has put real money on the table to find out whether a bridge can work.\"</p>\n<p>A report is expected back before the end of the year. If the council decides to go ahead, construction would depend on winning regional funding, and the earliest realistic opening date would be <em>2029</em>.</p>",
          *       "status": "published",
-         *       "publishedAt": "2026-06-25T14:03:00.000Z",
-         *       "date": "2026-06-25",
-         *       "authorId": 1,
+         *       "publishedAt": "2026-06-03T16:40:00.000Z",
+         *       "date": "2026-06-03",
+         *       "authorId": 2,
          *       "labels": [
          *         "City council",
          *         "Transport"
          *       ],
-         *       "commentCount": 0,
-         *       "createdAt": "2026-06-25T13:50:00.000Z",
-         *       "updatedAt": "2026-06-25T14:03:00.000Z",
-         *       "body": "<p>The council voted 7 to 2 on Tuesday…</p>"
+         *       "commentCount": 4,
+         *       "createdAt": "2026-06-03T16:40:00.000Z",
+         *       "updatedAt": "2026-06-03T16:40:00.000Z"
          *     }
          */
         Article: {
@@ -796,7 +868,7 @@ export interface components {
             id: number;
             /**
              * @description Unique, URL-safe name: lower-case letters, digits and hyphens, with at least one letter
-             * @example council-approves-new-footbridge
+             * @example council-approves-study-into-a-footbridge-at-the-old-ferry-crossing
              */
             slug: string;
             /** @example Council approves new footbridge over the Vell */
@@ -830,17 +902,18 @@ export interface components {
             /**
              * Format: date-time
              * @description RFC 3339 timestamp in UTC
-             * @example 2026-06-25T14:03:00.000Z
+             * @example 2026-06-03T16:40:00.000Z
              */
             createdAt: string;
             /**
              * Format: date-time
              * @description RFC 3339 timestamp in UTC
-             * @example 2026-06-25T14:03:00.000Z
+             * @example 2026-06-03T16:40:00.000Z
              */
             updatedAt: string;
+            /** @description The article's author: present only with `include=author` */
             author?: components["schemas"]["Author"];
-            /** @description With `include=comments`: the first 100 approved comments, oldest first */
+            /** @description Present only with `include=comments`: the first 100 approved comments, oldest first */
             comments?: components["schemas"]["Comment"][];
             /**
              * @description With `q`: a short passage around the matched words, as text with them in `<mark>…</mark>` (everything else is escaped)
@@ -848,8 +921,102 @@ export interface components {
              */
             snippet?: string;
         };
+        /** @description An article with only the fields `fields=` names, and its `id` (and `author`, `comments`, `snippet` when they come) */
+        ArticleFields: {
+            /** @example 12 */
+            id: number;
+            /**
+             * @description Unique, URL-safe name: lower-case letters, digits and hyphens, with at least one letter
+             * @example council-approves-study-into-a-footbridge-at-the-old-ferry-crossing
+             */
+            slug?: string;
+            /** @example Council approves new footbridge over the Vell */
+            title?: string;
+            /** @description Given, or derived from the body (about 200 characters, cut at a word) */
+            excerpt?: string;
+            /**
+             * @description Sanitised HTML
+             * @example <p>The council voted 7 to 2 on Tuesday…</p>
+             */
+            body?: string;
+            /**
+             * @description `scheduled` articles become `published` when `publishedAt` comes
+             * @example published
+             */
+            status?: "draft" | "scheduled" | "published";
+            publishedAt?: string | null;
+            /** @description The day of `publishedAt` in the site time zone */
+            date?: string | null;
+            /** @example 1 */
+            authorId?: number;
+            /**
+             * @example [
+             *       "City council",
+             *       "Transport"
+             *     ]
+             */
+            labels?: string[];
+            /** @description Approved comments */
+            commentCount?: number;
+            /**
+             * Format: date-time
+             * @description RFC 3339 timestamp in UTC
+             * @example 2026-06-03T16:40:00.000Z
+             */
+            createdAt?: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339 timestamp in UTC
+             * @example 2026-06-03T16:40:00.000Z
+             */
+            updatedAt?: string;
+            /** @description The article's author: present only with `include=author` */
+            author?: components["schemas"]["Author"];
+            /** @description Present only with `include=comments`: the first 100 approved comments, oldest first */
+            comments?: components["schemas"]["Comment"][];
+            /**
+             * @description With `q`: a short passage around the matched words, as text with them in `<mark>…</mark>` (everything else is escaped)
+             * @example …the council voted to study a <mark>footbridge</mark> at the old ferry crossing…
+             */
+            snippet?: string;
+        };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": 2,
+         *           "slug": "council-approves-study-into-a-footbridge-at-the-old-ferry-crossing",
+         *           "title": "Council approves study into a footbridge at the old ferry crossing",
+         *           "excerpt": "Kestermouth City Council has agreed to spend £48,000 on a feasibility study for a pedestrian and cycle bridge at the site of the old ferry crossing, more than thirty years after the last boat stopped…",
+         *           "body": "<p>Kestermouth City Council has agreed to spend £48,000 on a feasibility study for a pedestrian and cycle bridge at the site of the old ferry crossing, more than thirty years after the last boat stopped running.</p>\n<p>Councillors voted nine to three on Tuesday evening after a debate that ran well past its scheduled hour. Supporters argued that a crossing would cut the walk from the east bank to the railway station from around forty minutes to ten, while opponents questioned whether the money would be better spent fixing the pavements people already use.</p>\n<p>The study will look at three possible designs, estimate their costs and assess the effect on river traffic and on the kingfishers that nest below the old ferry steps. The full committee paper is available on the <a href=\"https://example.org/kestermouth/council/footbridge-study\">council's website</a>, and the public will be able to comment once a consultant has been appointed.</p>\n<p>\"This is a first step, not a promise,\" said the council's transport lead, <strong>Councillor Ruth Adebayo-Kerr</strong>. \"But it is the first time in a generation that anyone has put real money on the table to find out whether a bridge can work.\"</p>\n<p>A report is expected back before the end of the year. If the council decides to go ahead, construction would depend on winning regional funding, and the earliest realistic opening date would be <em>2029</em>.</p>",
+         *           "status": "published",
+         *           "publishedAt": "2026-06-03T16:40:00.000Z",
+         *           "date": "2026-06-03",
+         *           "authorId": 2,
+         *           "labels": [
+         *             "City council",
+         *             "Transport"
+         *           ],
+         *           "commentCount": 4,
+         *           "createdAt": "2026-06-03T16:40:00.000Z",
+         *           "updatedAt": "2026-06-03T16:40:00.000Z"
+         *         }
+         *       ],
+         *       "meta": {
+         *         "total": 12,
+         *         "limit": 1,
+         *         "offset": 10,
+         *         "nextCursor": "eyJzIjoiLXB1Ymxpc2hlZEF0IiwidiI6WyIyMDI2LTA2LTAzVDE2OjQwOjAwLjAwMFoiLDJdfQ"
+         *       }
+         *     }
+         */
         ArticleList: {
             data: components["schemas"]["Article"][];
+            meta: components["schemas"]["ListMeta"];
+        };
+        /** @description A page of articles with only the fields `fields=` names */
+        ArticleListFields: {
+            data: components["schemas"]["ArticleFields"][];
             meta: components["schemas"]["ListMeta"];
         };
         /**
@@ -868,7 +1035,7 @@ export interface components {
             title: string;
             /**
              * @description Unique, URL-safe name: lower-case letters, digits and hyphens, with at least one letter
-             * @example council-approves-new-footbridge
+             * @example council-approves-study-into-a-footbridge-at-the-old-ferry-crossing
              */
             slug?: string;
             /** @description HTML; sanitised on the way in */
@@ -905,7 +1072,7 @@ export interface components {
             title?: string;
             /**
              * @description Unique, URL-safe name: lower-case letters, digits and hyphens, with at least one letter
-             * @example council-approves-new-footbridge
+             * @example council-approves-study-into-a-footbridge-at-the-old-ferry-crossing
              */
             slug?: string;
             /** @description HTML; sanitised on the way in */
@@ -932,6 +1099,46 @@ export interface components {
              */
             labels?: string[];
         };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": 2,
+         *           "slug": "council-approves-study-into-a-footbridge-at-the-old-ferry-crossing",
+         *           "title": "Council approves study into a footbridge at the old ferry crossing",
+         *           "excerpt": "Kestermouth City Council has agreed to spend £48,000 on a feasibility study for a pedestrian and cycle bridge at the site of the old ferry crossing, more than thirty years after the last boat stopped…",
+         *           "status": "published",
+         *           "publishedAt": "2026-06-03T16:40:00.000Z",
+         *           "date": "2026-06-03",
+         *           "authorId": 2,
+         *           "labels": [
+         *             "City council",
+         *             "Transport"
+         *           ],
+         *           "commentCount": 4,
+         *           "createdAt": "2026-06-03T16:40:00.000Z",
+         *           "updatedAt": "2026-06-03T16:40:00.000Z",
+         *           "author": {
+         *             "id": 2,
+         *             "slug": "tomas-brennan",
+         *             "name": "Tomas Brennan",
+         *             "bio": "Tomas writes about transport, local politics and youth sport. Before joining the blog he spent six years driving the route 7 bus.",
+         *             "avatarUrl": null,
+         *             "url": null,
+         *             "articleCount": 4,
+         *             "createdAt": "2026-06-02T07:15:00.000Z",
+         *             "updatedAt": "2026-06-02T07:15:00.000Z"
+         *           }
+         *         }
+         *       ],
+         *       "meta": {
+         *         "total": 1,
+         *         "limit": 5,
+         *         "offset": 0,
+         *         "nextCursor": null
+         *       }
+         *     }
+         */
         ArticleSummaryList: {
             data: components["schemas"]["ArticleSummary"][];
             meta: components["schemas"]["ListMeta"];
@@ -939,33 +1146,44 @@ export interface components {
         /**
          * @example {
          *       "id": 2,
-         *       "slug": "council-approves-study-into-a-footbridge",
-         *       "title": "Council approves study into a footbridge"
+         *       "slug": "council-approves-study-into-a-footbridge-at-the-old-ferry-crossing",
+         *       "title": "Council approves study into a footbridge at the old ferry crossing"
          *     }
          */
         Suggestion: {
             id: number;
             /**
              * @description Unique, URL-safe name: lower-case letters, digits and hyphens, with at least one letter
-             * @example council-approves-new-footbridge
+             * @example council-approves-study-into-a-footbridge-at-the-old-ferry-crossing
              */
             slug: string;
             title: string;
         };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": 2,
+         *           "slug": "council-approves-study-into-a-footbridge-at-the-old-ferry-crossing",
+         *           "title": "Council approves study into a footbridge at the old ferry crossing"
+         *         }
+         *       ]
+         *     }
+         */
         SuggestionList: {
             data: components["schemas"]["Suggestion"][];
         };
         /**
          * @example {
-         *       "id": 1,
-         *       "slug": "zoe-lindqvist",
-         *       "name": "Zoë Lindqvist",
-         *       "bio": "Covers the council and the river.",
+         *       "id": 2,
+         *       "slug": "tomas-brennan",
+         *       "name": "Tomas Brennan",
+         *       "bio": "Tomas writes about transport, local politics and youth sport. Before joining the blog he spent six years driving the route 7 bus.",
          *       "avatarUrl": null,
-         *       "url": "https://example.org/zoe",
+         *       "url": null,
          *       "articleCount": 4,
-         *       "createdAt": "2026-06-01T09:00:00.000Z",
-         *       "updatedAt": "2026-06-01T09:00:00.000Z"
+         *       "createdAt": "2026-06-02T07:15:00.000Z",
+         *       "updatedAt": "2026-06-02T07:15:00.000Z"
          *     }
          */
         Author: {
@@ -973,7 +1191,7 @@ export interface components {
             id: number;
             /**
              * @description Unique, URL-safe name: lower-case letters, digits and hyphens, with at least one letter
-             * @example council-approves-new-footbridge
+             * @example council-approves-study-into-a-footbridge-at-the-old-ferry-crossing
              */
             slug: string;
             /** @example Zoë Lindqvist */
@@ -987,20 +1205,80 @@ export interface components {
             /**
              * Format: date-time
              * @description RFC 3339 timestamp in UTC
-             * @example 2026-06-25T14:03:00.000Z
+             * @example 2026-06-03T16:40:00.000Z
              */
             createdAt: string;
             /**
              * Format: date-time
              * @description RFC 3339 timestamp in UTC
-             * @example 2026-06-25T14:03:00.000Z
+             * @example 2026-06-03T16:40:00.000Z
              */
             updatedAt: string;
-            /** @description With `include=articles`: the latest 10 published articles */
+            /** @description Present only with `include=articles`: the latest 10 published articles */
             articles?: components["schemas"]["ArticleSummary"][];
         };
+        /** @description An author with only the fields `fields=` names, and its `id` (and `articles` when they come) */
+        AuthorFields: {
+            /** @example 1 */
+            id: number;
+            /**
+             * @description Unique, URL-safe name: lower-case letters, digits and hyphens, with at least one letter
+             * @example council-approves-study-into-a-footbridge-at-the-old-ferry-crossing
+             */
+            slug?: string;
+            /** @example Zoë Lindqvist */
+            name?: string;
+            bio?: string | null;
+            avatarUrl?: string | null;
+            url?: string | null;
+            email?: string | null;
+            /** @description Published articles */
+            articleCount?: number;
+            /**
+             * Format: date-time
+             * @description RFC 3339 timestamp in UTC
+             * @example 2026-06-03T16:40:00.000Z
+             */
+            createdAt?: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339 timestamp in UTC
+             * @example 2026-06-03T16:40:00.000Z
+             */
+            updatedAt?: string;
+            /** @description Present only with `include=articles`: the latest 10 published articles */
+            articles?: components["schemas"]["ArticleSummary"][];
+        };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": 2,
+         *           "slug": "tomas-brennan",
+         *           "name": "Tomas Brennan",
+         *           "bio": "Tomas writes about transport, local politics and youth sport. Before joining the blog he spent six years driving the route 7 bus.",
+         *           "avatarUrl": null,
+         *           "url": null,
+         *           "articleCount": 4,
+         *           "createdAt": "2026-06-02T07:15:00.000Z",
+         *           "updatedAt": "2026-06-02T07:15:00.000Z"
+         *         }
+         *       ],
+         *       "meta": {
+         *         "total": 3,
+         *         "limit": 1,
+         *         "offset": 1,
+         *         "nextCursor": "eyJzIjoibmFtZSIsInYiOlsiVG9tYXMgQnJlbm5hbiIsMl19"
+         *       }
+         *     }
+         */
         AuthorList: {
             data: components["schemas"]["Author"][];
+            meta: components["schemas"]["ListMeta"];
+        };
+        /** @description A page of authors with only the fields `fields=` names */
+        AuthorListFields: {
+            data: components["schemas"]["AuthorFields"][];
             meta: components["schemas"]["ListMeta"];
         };
         /**
@@ -1014,7 +1292,7 @@ export interface components {
             name: string;
             /**
              * @description Unique, URL-safe name: lower-case letters, digits and hyphens, with at least one letter
-             * @example council-approves-new-footbridge
+             * @example council-approves-study-into-a-footbridge-at-the-old-ferry-crossing
              */
             slug?: string;
             bio?: string | null;
@@ -1032,7 +1310,7 @@ export interface components {
             name?: string;
             /**
              * @description Unique, URL-safe name: lower-case letters, digits and hyphens, with at least one letter
-             * @example council-approves-new-footbridge
+             * @example council-approves-study-into-a-footbridge-at-the-old-ferry-crossing
              */
             slug?: string;
             bio?: string | null;
@@ -1042,15 +1320,15 @@ export interface components {
         };
         /**
          * @example {
-         *       "id": 7,
-         *       "articleId": 12,
+         *       "id": 1,
+         *       "articleId": 2,
          *       "parentId": null,
-         *       "authorName": "Lena from Mill Lane",
+         *       "authorName": "Hetty from Wharf Close",
          *       "authorUrl": null,
-         *       "body": "<p>Glad the bridge is finally happening!</p>",
+         *       "body": "<p>Finally! We have been asking for this since the old ferry stopped.</p>",
          *       "status": "approved",
-         *       "createdAt": "2026-06-25T15:10:00.000Z",
-         *       "updatedAt": "2026-06-25T15:10:00.000Z"
+         *       "createdAt": "2026-06-03T18:15:00.000Z",
+         *       "updatedAt": "2026-06-03T18:15:00.000Z"
          *     }
          */
         Comment: {
@@ -1077,38 +1355,38 @@ export interface components {
             /**
              * Format: date-time
              * @description RFC 3339 timestamp in UTC
-             * @example 2026-06-25T14:03:00.000Z
+             * @example 2026-06-03T16:40:00.000Z
              */
             createdAt: string;
             /**
              * Format: date-time
              * @description RFC 3339 timestamp in UTC
-             * @example 2026-06-25T14:03:00.000Z
+             * @example 2026-06-03T16:40:00.000Z
              */
             updatedAt: string;
         };
         /**
          * @example {
-         *       "id": 7,
-         *       "articleId": 12,
+         *       "id": 1,
+         *       "articleId": 2,
          *       "parentId": null,
-         *       "authorName": "Lena from Mill Lane",
+         *       "authorName": "Hetty from Wharf Close",
          *       "authorUrl": null,
-         *       "body": "<p>Glad the bridge is finally happening!</p>",
+         *       "body": "<p>Finally! We have been asking for this since the old ferry stopped.</p>",
          *       "status": "approved",
-         *       "createdAt": "2026-06-25T15:10:00.000Z",
-         *       "updatedAt": "2026-06-25T15:10:00.000Z",
+         *       "createdAt": "2026-06-03T18:15:00.000Z",
+         *       "updatedAt": "2026-06-03T18:15:00.000Z",
          *       "replies": [
          *         {
-         *           "id": 8,
-         *           "articleId": 12,
-         *           "parentId": 7,
-         *           "authorName": "Editor",
+         *           "id": 2,
+         *           "articleId": 2,
+         *           "parentId": 1,
+         *           "authorName": "Dev Okonkwo",
          *           "authorUrl": null,
-         *           "body": "<p>Thanks, Lena.</p>",
+         *           "body": "<p>Does anyone know if the bridge will take bikes as well as walkers?</p>",
          *           "status": "approved",
-         *           "createdAt": "2026-06-25T15:10:00.000Z",
-         *           "updatedAt": "2026-06-25T15:10:00.000Z",
+         *           "createdAt": "2026-06-03T19:00:00.000Z",
+         *           "updatedAt": "2026-06-03T19:00:00.000Z",
          *           "replies": []
          *         }
          *       ]
@@ -1138,23 +1416,83 @@ export interface components {
             /**
              * Format: date-time
              * @description RFC 3339 timestamp in UTC
-             * @example 2026-06-25T14:03:00.000Z
+             * @example 2026-06-03T16:40:00.000Z
              */
             createdAt: string;
             /**
              * Format: date-time
              * @description RFC 3339 timestamp in UTC
-             * @example 2026-06-25T14:03:00.000Z
+             * @example 2026-06-03T16:40:00.000Z
              */
             updatedAt: string;
             /** @description Approved replies, oldest first. At the deepest level (`DATELINE_COMMENT_DEPTH`) the replies to these replies are listed here too, each with its own `parentId`. */
             replies: components["schemas"]["CommentThread"][];
         };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": 1,
+         *           "articleId": 2,
+         *           "parentId": null,
+         *           "authorName": "Hetty from Wharf Close",
+         *           "authorUrl": null,
+         *           "body": "<p>Finally! We have been asking for this since the old ferry stopped.</p>",
+         *           "status": "approved",
+         *           "createdAt": "2026-06-03T18:15:00.000Z",
+         *           "updatedAt": "2026-06-03T18:15:00.000Z"
+         *         }
+         *       ],
+         *       "meta": {
+         *         "total": 4,
+         *         "limit": 1,
+         *         "offset": 0,
+         *         "nextCursor": "eyJzIjoiY3JlYXRlZEF0IiwidiI6WyIyMDI2LTA2LTAzVDE4OjE1OjAwLjAwMFoiLDFdfQ"
+         *       }
+         *     }
+         */
         CommentList: {
             data: components["schemas"]["Comment"][];
             meta: components["schemas"]["ListMeta"];
         };
-        /** @description Top-level comments with their replies nested; paging counts top-level comments */
+        /**
+         * @description Top-level comments with their replies nested; paging counts top-level comments
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": 1,
+         *           "articleId": 2,
+         *           "parentId": null,
+         *           "authorName": "Hetty from Wharf Close",
+         *           "authorUrl": null,
+         *           "body": "<p>Finally! We have been asking for this since the old ferry stopped.</p>",
+         *           "status": "approved",
+         *           "createdAt": "2026-06-03T18:15:00.000Z",
+         *           "updatedAt": "2026-06-03T18:15:00.000Z",
+         *           "replies": [
+         *             {
+         *               "id": 2,
+         *               "articleId": 2,
+         *               "parentId": 1,
+         *               "authorName": "Dev Okonkwo",
+         *               "authorUrl": null,
+         *               "body": "<p>Does anyone know if the bridge will take bikes as well as walkers?</p>",
+         *               "status": "approved",
+         *               "createdAt": "2026-06-03T19:00:00.000Z",
+         *               "updatedAt": "2026-06-03T19:00:00.000Z",
+         *               "replies": []
+         *             }
+         *           ]
+         *         }
+         *       ],
+         *       "meta": {
+         *         "total": 1,
+         *         "limit": 1,
+         *         "offset": 0,
+         *         "nextCursor": null
+         *       }
+         *     }
+         */
         CommentThreadList: {
             data: components["schemas"]["CommentThread"][];
             meta: components["schemas"]["ListMeta"];
@@ -1210,9 +1548,9 @@ export interface components {
         /**
          * @description One calendar day of the blog, in the site time zone
          * @example {
-         *       "date": "2026-06-25",
-         *       "label": "Thursday, June 25, 2026",
-         *       "note": null,
+         *       "date": "2026-06-03",
+         *       "label": "Wednesday, June 3, 2026",
+         *       "note": "Flood warnings were in force along the Vell all day; several roads by the quay were closed until evening.",
          *       "articleCount": 2
          *     }
          */
@@ -1220,7 +1558,7 @@ export interface components {
             /**
              * Format: date
              * @description A calendar day (YYYY-MM-DD) in the site time zone
-             * @example 2026-06-25
+             * @example 2026-06-03
              */
             date: string;
             /**
@@ -1234,6 +1572,24 @@ export interface components {
             /** @description The day's published articles, newest first, each with its author (on a day's page, or with `include=articles`) */
             articles?: components["schemas"]["ArticleSummary"][];
         };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "date": "2026-06-03",
+         *           "label": "Wednesday, June 3, 2026",
+         *           "note": "Flood warnings were in force along the Vell all day; several roads by the quay were closed until evening.",
+         *           "articleCount": 2
+         *         }
+         *       ],
+         *       "meta": {
+         *         "total": 6,
+         *         "limit": 1,
+         *         "offset": 5,
+         *         "nextCursor": null
+         *       }
+         *     }
+         */
         DayList: {
             data: components["schemas"]["Day"][];
             meta: components["schemas"]["ListMeta"];
@@ -1248,7 +1604,7 @@ export interface components {
             /**
              * Format: date
              * @description A calendar day (YYYY-MM-DD) in the site time zone
-             * @example 2026-06-25
+             * @example 2026-06-03
              */
             date: string;
             note?: string | null;
@@ -1290,9 +1646,9 @@ export interface components {
         };
         /**
          * @example {
-         *       "id": 3,
-         *       "name": "City council",
-         *       "articleCount": 4
+         *       "id": 6,
+         *       "name": "Business",
+         *       "articleCount": 3
          *     }
          */
         Label: {
@@ -1303,6 +1659,53 @@ export interface components {
             /** @description Published articles with this label */
             articleCount: number;
         };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": 6,
+         *           "name": "Business",
+         *           "articleCount": 3
+         *         },
+         *         {
+         *           "id": 3,
+         *           "name": "City council",
+         *           "articleCount": 3
+         *         },
+         *         {
+         *           "id": 5,
+         *           "name": "Culture",
+         *           "articleCount": 4
+         *         },
+         *         {
+         *           "id": 2,
+         *           "name": "Local news",
+         *           "articleCount": 4
+         *         },
+         *         {
+         *           "id": 8,
+         *           "name": "Sport",
+         *           "articleCount": 2
+         *         },
+         *         {
+         *           "id": 4,
+         *           "name": "Transport",
+         *           "articleCount": 3
+         *         },
+         *         {
+         *           "id": 1,
+         *           "name": "Weather",
+         *           "articleCount": 2
+         *         }
+         *       ],
+         *       "meta": {
+         *         "total": 7,
+         *         "limit": 20,
+         *         "offset": 0,
+         *         "nextCursor": null
+         *       }
+         *     }
+         */
         LabelList: {
             data: components["schemas"]["Label"][];
             meta: components["schemas"]["ListMeta"];
@@ -1335,7 +1738,7 @@ export interface components {
             /**
              * Format: date-time
              * @description RFC 3339 timestamp in UTC
-             * @example 2026-06-25T14:03:00.000Z
+             * @example 2026-06-03T16:40:00.000Z
              */
             createdAt: string;
             /** @description To the minute */
@@ -1343,6 +1746,28 @@ export interface components {
             expiresAt: string | null;
             revokedAt: string | null;
         };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": 3,
+         *           "name": "Import script",
+         *           "role": "editor",
+         *           "authorId": null,
+         *           "createdAt": "2026-06-25T09:00:00.000Z",
+         *           "lastUsedAt": null,
+         *           "expiresAt": null,
+         *           "revokedAt": null
+         *         }
+         *       ],
+         *       "meta": {
+         *         "total": 1,
+         *         "limit": 20,
+         *         "offset": 0,
+         *         "nextCursor": null
+         *       }
+         *     }
+         */
         TokenList: {
             data: components["schemas"]["Token"][];
             meta: components["schemas"]["ListMeta"];
@@ -1375,7 +1800,7 @@ export interface components {
             /**
              * Format: date-time
              * @description RFC 3339 timestamp in UTC
-             * @example 2026-06-25T14:03:00.000Z
+             * @example 2026-06-03T16:40:00.000Z
              */
             createdAt: string;
             /** @description To the minute */
@@ -1444,7 +1869,36 @@ export interface components {
             /** @description The article's labels */
             tags?: string[];
         };
-        /** @description A JSON Feed 1.1 document: the latest published articles, newest first */
+        /**
+         * @description A JSON Feed 1.1 document: the latest published articles, newest first
+         * @example {
+         *       "version": "https://jsonfeed.org/version/1.1",
+         *       "title": "Dateline",
+         *       "home_page_url": "https://blog.example.org/",
+         *       "feed_url": "https://blog.example.org/feed.json",
+         *       "language": "en-US",
+         *       "items": [
+         *         {
+         *           "id": "tag:blog.example.org,2026-06-03:article-2",
+         *           "url": "https://blog.example.org/articles/council-approves-study-into-a-footbridge-at-the-old-ferry-crossing",
+         *           "title": "Council approves study into a footbridge at the old ferry crossing",
+         *           "content_html": "<p>Kestermouth City Council has agreed to spend £48,000 on a feasibility study for a pedestrian and cycle bridge at the site of the old ferry crossing, more than thirty years after the last boat stopped running.</p>\n<p>Councillors voted nine to three on Tuesday evening after a debate that ran well past its scheduled hour. Supporters argued that a crossing would cut the walk from the east bank to the railway station from around forty minutes to ten, while opponents questioned whether the money would be better spent fixing the pavements people already use.</p>\n<p>The study will look at three possible designs, estimate their costs and assess the effect on river traffic and on the kingfishers that nest below the old ferry steps. The full committee paper is available on the <a href=\"https://example.org/kestermouth/council/footbridge-study\">council's website</a>, and the public will be able to comment once a consultant has been appointed.</p>\n<p>\"This is a first step, not a promise,\" said the council's transport lead, <strong>Councillor Ruth Adebayo-Kerr</strong>. \"But it is the first time in a generation that anyone has put real money on the table to find out whether a bridge can work.\"</p>\n<p>A report is expected back before the end of the year. If the council decides to go ahead, construction would depend on winning regional funding, and the earliest realistic opening date would be <em>2029</em>.</p>",
+         *           "summary": "Kestermouth City Council has agreed to spend £48,000 on a feasibility study for a pedestrian and cycle bridge at the site of the old ferry crossing, more than thirty years after the last boat stopped…",
+         *           "date_published": "2026-06-03T16:40:00.000Z",
+         *           "date_modified": "2026-06-03T16:40:00.000Z",
+         *           "authors": [
+         *             {
+         *               "name": "Tomas Brennan"
+         *             }
+         *           ],
+         *           "tags": [
+         *             "City council",
+         *             "Transport"
+         *           ]
+         *         }
+         *       ]
+         *     }
+         */
         JsonFeed: {
             /** @enum {string} */
             version: "https://jsonfeed.org/version/1.1";
@@ -1468,6 +1922,58 @@ export interface components {
             language: string;
             items: components["schemas"]["JsonFeedItem"][];
         };
+        /**
+         * @example {
+         *       "format": "wxr",
+         *       "dryRun": false,
+         *       "counts": {
+         *         "authors": {
+         *           "created": 2,
+         *           "updated": 0,
+         *           "unchanged": 0,
+         *           "skipped": 0
+         *         },
+         *         "articles": {
+         *           "created": 14,
+         *           "updated": 0,
+         *           "unchanged": 0,
+         *           "skipped": 1
+         *         },
+         *         "comments": {
+         *           "created": 31,
+         *           "updated": 0,
+         *           "unchanged": 0,
+         *           "skipped": 0
+         *         },
+         *         "days": {
+         *           "created": 9,
+         *           "updated": 0,
+         *           "unchanged": 0,
+         *           "skipped": 0
+         *         }
+         *       },
+         *       "skipped": [
+         *         {
+         *           "resource": "article",
+         *           "sourceId": "118",
+         *           "reason": "an attachment, not a post"
+         *         }
+         *       ],
+         *       "notes": [
+         *         {
+         *           "resource": "article",
+         *           "sourceId": "97",
+         *           "note": "a private post: imported as a draft"
+         *         }
+         *       ],
+         *       "settings": [
+         *         {
+         *           "name": "timezone",
+         *           "value": "Europe/London"
+         *         }
+         *       ]
+         *     }
+         */
         ImportReport: {
             /**
              * @description An export format: Blogger (legacy GData Atom, 2018 Takeout Atom, API v3 JSON), WordPress WXR 1.0–1.2, or Dateline NDJSON
@@ -1520,6 +2026,19 @@ export interface components {
                 value: string;
             }[];
         };
+        /**
+         * @example {
+         *       "number": 1,
+         *       "version": 1,
+         *       "title": "Council approves study into a footbridge at the old ferry crossing",
+         *       "status": "published",
+         *       "publishedAt": "2026-06-03T16:40:00.000Z",
+         *       "authorId": 2,
+         *       "writtenAt": "2026-06-03T16:40:00.000Z",
+         *       "replacedAt": "2026-06-03T17:25:00.000Z",
+         *       "replacedBy": "editor token 1"
+         *     }
+         */
         RevisionSummary: {
             /** @description Counts the article's updates: revision n is the version the n-th kept update replaced */
             number: number;
@@ -1545,6 +2064,25 @@ export interface components {
              */
             replacedBy: string;
         };
+        /**
+         * @example {
+         *       "number": 1,
+         *       "version": 1,
+         *       "title": "Council approves study into a footbridge at the old ferry crossing",
+         *       "status": "published",
+         *       "publishedAt": "2026-06-03T16:40:00.000Z",
+         *       "authorId": 2,
+         *       "writtenAt": "2026-06-03T16:40:00.000Z",
+         *       "replacedAt": "2026-06-03T17:25:00.000Z",
+         *       "replacedBy": "editor token 1",
+         *       "excerpt": null,
+         *       "labels": [
+         *         "City council",
+         *         "Transport"
+         *       ],
+         *       "body": "<p>Kestermouth City Council has agreed to spend £48,000 on a feasibility study for a pedestrian and cycle bridge at the site of the old ferry crossing, more than thirty years after the last boat stopped running.</p>\n<p>Councillors voted nine to three on Tuesday evening after a debate that ran well past its scheduled hour. Supporters argued that a crossing would cut the walk from the east bank to the railway station from around forty minutes to ten, while opponents questioned whether the money would be better spent fixing the pavements people already use.</p>\n<p>The study will look at three possible designs, estimate their costs and assess the effect on river traffic and on the kingfishers that nest below the old ferry steps. The full committee paper is available on the <a href=\"https://example.org/kestermouth/council/footbridge-study\">council's website</a>, and the public will be able to comment once a consultant has been appointed.</p>\n<p>\"This is a first step, not a promise,\" said the council's transport lead, <strong>Councillor Ruth Adebayo-Kerr</strong>. \"But it is the first time in a generation that anyone has put real money on the table to find out whether a bridge can work.\"</p>\n<p>A report is expected back before the end of the year. If the council decides to go ahead, construction would depend on winning regional funding, and the earliest realistic opening date would be <em>2029</em>.</p>"
+         *     }
+         */
         Revision: {
             /** @description Counts the article's updates: revision n is the version the n-th kept update replaced */
             number: number;
@@ -1575,10 +2113,52 @@ export interface components {
             /** @description Sanitised HTML */
             body: string;
         };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "number": 1,
+         *           "version": 1,
+         *           "title": "Council approves study into a footbridge at the old ferry crossing",
+         *           "status": "published",
+         *           "publishedAt": "2026-06-03T16:40:00.000Z",
+         *           "authorId": 2,
+         *           "writtenAt": "2026-06-03T16:40:00.000Z",
+         *           "replacedAt": "2026-06-03T17:25:00.000Z",
+         *           "replacedBy": "editor token 1"
+         *         }
+         *       ],
+         *       "meta": {
+         *         "total": 1,
+         *         "limit": 20,
+         *         "offset": 0,
+         *         "nextCursor": null
+         *       }
+         *     }
+         */
         RevisionList: {
             data: components["schemas"]["RevisionSummary"][];
             meta: components["schemas"]["ListMeta"];
         };
+        /**
+         * @example {
+         *       "id": 2,
+         *       "slug": "council-approves-study-into-a-footbridge-at-the-old-ferry-crossing",
+         *       "title": "Council approves study into a footbridge at the old ferry crossing",
+         *       "status": "published",
+         *       "publishedAt": "2026-06-03T16:40:00.000Z",
+         *       "authorId": 2,
+         *       "labels": [
+         *         "City council",
+         *         "Transport"
+         *       ],
+         *       "commentCount": 4,
+         *       "version": 1,
+         *       "trashedAt": "2026-06-06T16:40:00.000Z",
+         *       "trashedBy": "admin",
+         *       "purgeAt": "2026-07-06T16:40:00.000Z"
+         *     }
+         */
         TrashedArticleSummary: {
             /** @description The article's id, which it gets back on restore */
             id: number;
@@ -1607,6 +2187,27 @@ export interface components {
              */
             purgeAt: string;
         };
+        /**
+         * @example {
+         *       "id": 2,
+         *       "slug": "council-approves-study-into-a-footbridge-at-the-old-ferry-crossing",
+         *       "title": "Council approves study into a footbridge at the old ferry crossing",
+         *       "status": "published",
+         *       "publishedAt": "2026-06-03T16:40:00.000Z",
+         *       "authorId": 2,
+         *       "labels": [
+         *         "City council",
+         *         "Transport"
+         *       ],
+         *       "commentCount": 4,
+         *       "version": 1,
+         *       "trashedAt": "2026-06-06T16:40:00.000Z",
+         *       "trashedBy": "admin",
+         *       "purgeAt": "2026-07-06T16:40:00.000Z",
+         *       "excerpt": null,
+         *       "body": "<p>Kestermouth City Council has agreed to spend £48,000 on a feasibility study for a pedestrian and cycle bridge at the site of the old ferry crossing, more than thirty years after the last boat stopped running.</p>\n<p>Councillors voted nine to three on Tuesday evening after a debate that ran well past its scheduled hour. Supporters argued that a crossing would cut the walk from the east bank to the railway station from around forty minutes to ten, while opponents questioned whether the money would be better spent fixing the pavements people already use.</p>\n<p>The study will look at three possible designs, estimate their costs and assess the effect on river traffic and on the kingfishers that nest below the old ferry steps. The full committee paper is available on the <a href=\"https://example.org/kestermouth/council/footbridge-study\">council's website</a>, and the public will be able to comment once a consultant has been appointed.</p>\n<p>\"This is a first step, not a promise,\" said the council's transport lead, <strong>Councillor Ruth Adebayo-Kerr</strong>. \"But it is the first time in a generation that anyone has put real money on the table to find out whether a bridge can work.\"</p>\n<p>A report is expected back before the end of the year. If the council decides to go ahead, construction would depend on winning regional funding, and the earliest realistic opening date would be <em>2029</em>.</p>"
+         *     }
+         */
         TrashedArticle: {
             /** @description The article's id, which it gets back on restore */
             id: number;
@@ -1639,16 +2240,66 @@ export interface components {
             /** @description Sanitised HTML */
             body: string;
         };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": 2,
+         *           "slug": "council-approves-study-into-a-footbridge-at-the-old-ferry-crossing",
+         *           "title": "Council approves study into a footbridge at the old ferry crossing",
+         *           "status": "published",
+         *           "publishedAt": "2026-06-03T16:40:00.000Z",
+         *           "authorId": 2,
+         *           "labels": [
+         *             "City council",
+         *             "Transport"
+         *           ],
+         *           "commentCount": 4,
+         *           "version": 1,
+         *           "trashedAt": "2026-06-06T16:40:00.000Z",
+         *           "trashedBy": "admin",
+         *           "purgeAt": "2026-07-06T16:40:00.000Z"
+         *         }
+         *       ],
+         *       "meta": {
+         *         "total": 1,
+         *         "limit": 20,
+         *         "offset": 0,
+         *         "nextCursor": null
+         *       }
+         *     }
+         */
         TrashedArticleList: {
             data: components["schemas"]["TrashedArticleSummary"][];
             meta: components["schemas"]["ListMeta"];
         };
+        /**
+         * @example {
+         *       "id": 2,
+         *       "slug": "council-approves-study-into-a-footbridge-at-the-old-ferry-crossing",
+         *       "title": "Council approves study into a footbridge at the old ferry crossing",
+         *       "excerpt": "Kestermouth City Council has agreed to spend £48,000 on a feasibility study for a pedestrian and cycle bridge at the site of the old ferry crossing, more than thirty years after the last boat stopped…",
+         *       "body": "<p>Kestermouth City Council has agreed to spend £48,000 on a feasibility study for a pedestrian and cycle bridge at the site of the old ferry crossing, more than thirty years after the last boat stopped running.</p>\n<p>Councillors voted nine to three on Tuesday evening after a debate that ran well past its scheduled hour. Supporters argued that a crossing would cut the walk from the east bank to the railway station from around forty minutes to ten, while opponents questioned whether the money would be better spent fixing the pavements people already use.</p>\n<p>The study will look at three possible designs, estimate their costs and assess the effect on river traffic and on the kingfishers that nest below the old ferry steps. The full committee paper is available on the <a href=\"https://example.org/kestermouth/council/footbridge-study\">council's website</a>, and the public will be able to comment once a consultant has been appointed.</p>\n<p>\"This is a first step, not a promise,\" said the council's transport lead, <strong>Councillor Ruth Adebayo-Kerr</strong>. \"But it is the first time in a generation that anyone has put real money on the table to find out whether a bridge can work.\"</p>\n<p>A report is expected back before the end of the year. If the council decides to go ahead, construction would depend on winning regional funding, and the earliest realistic opening date would be <em>2029</em>.</p>",
+         *       "status": "published",
+         *       "publishedAt": "2026-06-03T16:40:00.000Z",
+         *       "date": "2026-06-03",
+         *       "authorId": 2,
+         *       "labels": [
+         *         "City council",
+         *         "Transport"
+         *       ],
+         *       "commentCount": 4,
+         *       "createdAt": "2026-06-03T16:40:00.000Z",
+         *       "updatedAt": "2026-06-03T16:40:00.000Z",
+         *       "renumberedComments": []
+         *     }
+         */
         RestoredArticle: {
             /** @example 12 */
             id: number;
             /**
              * @description Unique, URL-safe name: lower-case letters, digits and hyphens, with at least one letter
-             * @example council-approves-new-footbridge
+             * @example council-approves-study-into-a-footbridge-at-the-old-ferry-crossing
              */
             slug: string;
             /** @example Council approves new footbridge over the Vell */
@@ -1682,17 +2333,18 @@ export interface components {
             /**
              * Format: date-time
              * @description RFC 3339 timestamp in UTC
-             * @example 2026-06-25T14:03:00.000Z
+             * @example 2026-06-03T16:40:00.000Z
              */
             createdAt: string;
             /**
              * Format: date-time
              * @description RFC 3339 timestamp in UTC
-             * @example 2026-06-25T14:03:00.000Z
+             * @example 2026-06-03T16:40:00.000Z
              */
             updatedAt: string;
+            /** @description The article's author: present only with `include=author` */
             author?: components["schemas"]["Author"];
-            /** @description With `include=comments`: the first 100 approved comments, oldest first */
+            /** @description Present only with `include=comments`: the first 100 approved comments, oldest first */
             comments?: components["schemas"]["Comment"][];
             /**
              * @description With `q`: a short passage around the matched words, as text with them in `<mark>…</mark>` (everything else is escaped)
@@ -1724,7 +2376,7 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    getHealth: {
+    getServerIndex: {
         parameters: {
             query?: never;
             header?: never;
@@ -1740,9 +2392,136 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        /** @enum {string} */
-                        status: "ok";
+                        /**
+                         * @description The blog's name (DATELINE_SITE_TITLE)
+                         * @example Dateline
+                         */
+                        name: string;
+                        links: {
+                            /**
+                             * Format: uri-reference
+                             * @description The API root: links to its collections
+                             * @example /v1
+                             */
+                            api: string;
+                            /**
+                             * Format: uri-reference
+                             * @description Interactive documentation
+                             * @example /docs
+                             */
+                            docs: string;
+                            /**
+                             * Format: uri-reference
+                             * @description The OpenAPI 3.1 document, as JSON
+                             * @example /openapi.json
+                             */
+                            openapiJson: string;
+                            /**
+                             * Format: uri-reference
+                             * @description The OpenAPI 3.1 document, as YAML
+                             * @example /openapi.yaml
+                             */
+                            openapiYaml: string;
+                            /**
+                             * Format: uri-reference
+                             * @description Liveness probe
+                             * @example /healthz
+                             */
+                            health: string;
+                            /**
+                             * Format: uri-reference
+                             * @description Readiness probe
+                             * @example /readyz
+                             */
+                            readiness: string;
+                            /**
+                             * Format: uri-reference
+                             * @description The Atom feed
+                             * @example /feed.atom
+                             */
+                            atom: string;
+                            /**
+                             * Format: uri-reference
+                             * @description The RSS feed
+                             * @example /feed.rss
+                             */
+                            rss: string;
+                            /**
+                             * Format: uri-reference
+                             * @description The JSON feed
+                             * @example /feed.json
+                             */
+                            jsonFeed: string;
+                            /**
+                             * Format: uri-reference
+                             * @description The sitemap
+                             * @example /sitemap.xml
+                             */
+                            sitemap: string;
+                        };
                     };
+                };
+            };
+            /** @description The request is not valid: `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credentials, or credentials that are not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "The token is not valid: unknown, revoked or expired",
+                     *       "instance": "/"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description An unexpected failure: the server logged it; the answer gives no details */
@@ -1751,6 +2530,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -1762,6 +2550,276 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiIndex: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        links: {
+                            /**
+                             * Format: uri-reference
+                             * @description Articles, newest first; `?q=` searches
+                             * @example /v1/articles
+                             */
+                            articles: string;
+                            /**
+                             * Format: uri-reference
+                             * @description The days of the blog, each with its articles
+                             * @example /v1/dates
+                             */
+                            dates: string;
+                            /**
+                             * Format: uri-reference
+                             * @description Years and months with their article counts
+                             * @example /v1/archive
+                             */
+                            archive: string;
+                            /**
+                             * Format: uri-reference
+                             * @description Authors
+                             * @example /v1/authors
+                             */
+                            authors: string;
+                            /**
+                             * Format: uri-reference
+                             * @description Labels with their article counts
+                             * @example /v1/labels
+                             */
+                            labels: string;
+                            /**
+                             * Format: uri-reference
+                             * @description Comments (moderators); an article's are under /v1/articles/{id}/comments
+                             * @example /v1/comments
+                             */
+                            comments: string;
+                            /**
+                             * Format: uri-reference
+                             * @description Title suggestions for a search box
+                             * @example /v1/search/suggest
+                             */
+                            searchSuggestions: string;
+                            /**
+                             * Format: uri-reference
+                             * @description API tokens (admins)
+                             * @example /v1/tokens
+                             */
+                            tokens: string;
+                            /**
+                             * Format: uri-reference
+                             * @description Deleted articles (editors and authors)
+                             * @example /v1/trash
+                             */
+                            trash: string;
+                            /**
+                             * Format: uri-reference
+                             * @description Import a Blogger, WordPress or Dateline export (POST)
+                             * @example /v1/import
+                             */
+                            import: string;
+                            /**
+                             * Format: uri-reference
+                             * @description Everything as NDJSON (admins)
+                             * @example /v1/export
+                             */
+                            export: string;
+                            /**
+                             * Format: uri-reference
+                             * @description Interactive documentation
+                             * @example /docs
+                             */
+                            docs: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credentials, or credentials that are not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "The token is not valid: unknown, revoked or expired",
+                     *       "instance": "/v1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure: the server logged it; the answer gives no details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Shutting down, the database stayed busy, or it cannot store changes (a full disk): retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "ok"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "ok";
+                    };
+                };
+            };
+            /** @description An unexpected failure: the server logged it; the answer gives no details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/healthz"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Shutting down, the database stayed busy, or it cannot store changes (a full disk): retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/healthz"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -1782,6 +2840,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "ok"
+                     *     }
+                     */
                     "application/json": {
                         /** @enum {string} */
                         status: "ok";
@@ -1794,6 +2857,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/readyz"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -1803,6 +2875,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "unavailable"
+                     *     }
+                     */
                     "application/json": {
                         /** @enum {string} */
                         status: "unavailable";
@@ -1820,20 +2897,11 @@ export interface operations {
                 offset?: number;
                 /** @description A `meta.nextCursor` from the previous page; not with `offset` */
                 cursor?: string;
-                /**
-                 * @description Comma-separated, `-` for descending: name, createdAt, articleCount. Default `name`.
-                 * @example -articleCount
-                 */
+                /** @description Comma-separated, `-` for descending: name, createdAt, articleCount. Default `name`. */
                 sort?: string;
-                /**
-                 * @description Only these fields (id is always included): id, slug, name, bio, avatarUrl, url, email, articleCount, createdAt, updatedAt
-                 * @example id,name,slug
-                 */
+                /** @description Only these fields (id is always included): id, slug, name, bio, avatarUrl, url, email, articleCount, createdAt, updatedAt */
                 fields?: string;
-                /**
-                 * @description Embed related resources: `articles`
-                 * @example articles
-                 */
+                /** @description Embed related resources: `articles` */
                 include?: string;
             };
             header?: never;
@@ -1842,7 +2910,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of authors */
+            /** @description A page of authors; with `fields=`, only those fields (`AuthorListFields`) */
             200: {
                 headers: {
                     /** @description The version of this representation, for `If-None-Match` and `If-Match` */
@@ -1852,7 +2920,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AuthorList"];
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": 2,
+                     *           "slug": "tomas-brennan",
+                     *           "name": "Tomas Brennan",
+                     *           "bio": "Tomas writes about transport, local politics and youth sport. Before joining the blog he spent six years driving the route 7 bus.",
+                     *           "avatarUrl": null,
+                     *           "url": null,
+                     *           "articleCount": 4,
+                     *           "createdAt": "2026-06-02T07:15:00.000Z",
+                     *           "updatedAt": "2026-06-02T07:15:00.000Z"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "total": 3,
+                     *         "limit": 1,
+                     *         "offset": 1,
+                     *         "nextCursor": "eyJzIjoibmFtZSIsInYiOlsiVG9tYXMgQnJlbm5hbiIsMl19"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AuthorList"] | components["schemas"]["AuthorListFields"];
                 };
             };
             /** @description Not modified: the `If-None-Match` ETag is current */
@@ -1868,6 +2959,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/authors",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -1877,6 +2983,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "The token is not valid: unknown, revoked or expired",
+                     *       "instance": "/v1/authors"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -1888,6 +3003,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/authors"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -1897,6 +3021,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/authors"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -1908,6 +3041,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/authors"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -1939,6 +3081,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": 2,
+                     *       "slug": "tomas-brennan",
+                     *       "name": "Tomas Brennan",
+                     *       "bio": "Tomas writes about transport, local politics and youth sport. Before joining the blog he spent six years driving the route 7 bus.",
+                     *       "avatarUrl": null,
+                     *       "url": null,
+                     *       "articleCount": 4,
+                     *       "createdAt": "2026-06-02T07:15:00.000Z",
+                     *       "updatedAt": "2026-06-02T07:15:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Author"];
                 };
             };
@@ -1948,6 +3103,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/authors",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -1957,6 +3127,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/authors"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -1966,6 +3145,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/authors"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -1975,6 +3163,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/conflict",
+                     *       "title": "The request conflicts with the current state",
+                     *       "status": 409,
+                     *       "detail": "It conflicts with what is stored now (e.g. a slug already taken)",
+                     *       "instance": "/v1/authors"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -1984,6 +3181,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/body-too-large",
+                     *       "title": "The request body is too large",
+                     *       "status": 413,
+                     *       "detail": "Request body is too large",
+                     *       "instance": "/v1/authors"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -1993,6 +3199,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unsupported-media-type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Unsupported Media Type",
+                     *       "instance": "/v1/authors"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2002,6 +3217,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/idempotency-key-reused",
+                     *       "title": "The Idempotency-Key was used for another request",
+                     *       "status": 422,
+                     *       "detail": "This Idempotency-Key was used, within 24 hours, for another request",
+                     *       "instance": "/v1/authors"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2013,6 +3237,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/authors"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2022,6 +3255,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/authors"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2033,6 +3275,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/authors"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2041,27 +3292,21 @@ export interface operations {
     getAuthor: {
         parameters: {
             query?: {
-                /**
-                 * @description Only these fields (id is always included): id, slug, name, bio, avatarUrl, url, email, articleCount, createdAt, updatedAt
-                 * @example id,name,slug
-                 */
+                /** @description Only these fields (id is always included): id, slug, name, bio, avatarUrl, url, email, articleCount, createdAt, updatedAt */
                 fields?: string;
-                /**
-                 * @description Embed related resources: `articles`
-                 * @example articles
-                 */
+                /** @description Embed related resources: `articles` */
                 include?: string;
             };
             header?: never;
             path: {
                 /** @description The numeric id or the slug */
-                id: string;
+                id: number | string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The author */
+            /** @description The author; with `fields=`, only those fields (`AuthorFields`) */
             200: {
                 headers: {
                     /** @description The version of this representation, for `If-None-Match` and `If-Match` */
@@ -2069,7 +3314,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Author"];
+                    /**
+                     * @example {
+                     *       "id": 2,
+                     *       "slug": "tomas-brennan",
+                     *       "name": "Tomas Brennan",
+                     *       "bio": "Tomas writes about transport, local politics and youth sport. Before joining the blog he spent six years driving the route 7 bus.",
+                     *       "avatarUrl": null,
+                     *       "url": null,
+                     *       "articleCount": 4,
+                     *       "createdAt": "2026-06-02T07:15:00.000Z",
+                     *       "updatedAt": "2026-06-02T07:15:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Author"] | components["schemas"]["AuthorFields"];
                 };
             };
             /** @description Not modified: the `If-None-Match` ETag is current */
@@ -2085,6 +3343,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/authors/2",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2094,6 +3367,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "The token is not valid: unknown, revoked or expired",
+                     *       "instance": "/v1/authors/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2103,6 +3385,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "There is nothing here, or nothing the caller may see",
+                     *       "instance": "/v1/authors/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2114,6 +3405,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/authors/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2123,6 +3423,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/authors/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2134,6 +3443,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/authors/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2151,7 +3469,7 @@ export interface operations {
             };
             path: {
                 /** @description The numeric id or the slug */
-                id: string;
+                id: number | string;
             };
             cookie?: never;
         };
@@ -2170,6 +3488,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/authors/2",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2179,6 +3512,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/authors/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2188,6 +3530,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/authors/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2197,6 +3548,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "There is nothing here, or nothing the caller may see",
+                     *       "instance": "/v1/authors/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2206,6 +3566,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/conflict",
+                     *       "title": "The request conflicts with the current state",
+                     *       "status": 409,
+                     *       "detail": "It conflicts with what is stored now (e.g. a slug already taken)",
+                     *       "instance": "/v1/authors/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2215,6 +3584,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/precondition-failed",
+                     *       "title": "The resource has changed",
+                     *       "status": 412,
+                     *       "detail": "The resource has changed since that ETag (it is now article-2-v3); read it again and retry",
+                     *       "instance": "/v1/authors/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2226,6 +3604,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/authors/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2235,6 +3622,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/authors/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2246,6 +3642,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/authors/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2260,7 +3665,7 @@ export interface operations {
             };
             path: {
                 /** @description The numeric id or the slug */
-                id: string;
+                id: number | string;
             };
             cookie?: never;
         };
@@ -2278,6 +3683,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": 2,
+                     *       "slug": "tomas-brennan",
+                     *       "name": "Tomas Brennan",
+                     *       "bio": "Tomas writes about transport, local politics and youth sport. Before joining the blog he spent six years driving the route 7 bus.",
+                     *       "avatarUrl": null,
+                     *       "url": null,
+                     *       "articleCount": 4,
+                     *       "createdAt": "2026-06-02T07:15:00.000Z",
+                     *       "updatedAt": "2026-06-02T07:15:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Author"];
                 };
             };
@@ -2287,6 +3705,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/authors/2",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2296,6 +3729,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/authors/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2305,6 +3747,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/authors/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2314,6 +3765,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "There is nothing here, or nothing the caller may see",
+                     *       "instance": "/v1/authors/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2323,6 +3783,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/conflict",
+                     *       "title": "The request conflicts with the current state",
+                     *       "status": 409,
+                     *       "detail": "It conflicts with what is stored now (e.g. a slug already taken)",
+                     *       "instance": "/v1/authors/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2332,6 +3801,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/precondition-failed",
+                     *       "title": "The resource has changed",
+                     *       "status": 412,
+                     *       "detail": "The resource has changed since that ETag (it is now article-2-v3); read it again and retry",
+                     *       "instance": "/v1/authors/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2341,6 +3819,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/body-too-large",
+                     *       "title": "The request body is too large",
+                     *       "status": 413,
+                     *       "detail": "Request body is too large",
+                     *       "instance": "/v1/authors/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2350,6 +3837,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unsupported-media-type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Unsupported Media Type",
+                     *       "instance": "/v1/authors/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2361,6 +3857,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/authors/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2370,6 +3875,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/authors/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2381,6 +3895,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/authors/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2395,49 +3918,25 @@ export interface operations {
                 offset?: number;
                 /** @description A `meta.nextCursor` from the previous page; not with `offset` */
                 cursor?: string;
-                /**
-                 * @description Full-text search over title, excerpt, body and labels: all words must match; `"a phrase"`, `-excluded`; the last word also matches as a prefix while typing (from 2 letters). A repeated word counts once; only the first 8 words count (phrases' words and exclusions included). A plain word held by more than 80 % of the articles (on 200 or more) is left out while a rarer word or phrase remains; only such words: the rarest counts and hits come newest first. Results come best first (`relevance`) unless `sort` says otherwise, each with a `snippet`.
-                 * @example footbridge ferry
-                 */
+                /** @description Full-text search over title, excerpt, body and labels: all words must match; `"a phrase"`, `-excluded`; the last word also matches as a prefix while typing (from 2 letters). A repeated word counts once; only the first 8 words count (phrases' words and exclusions included). A plain word held by more than 80 % of the articles (on 200 or more) is left out while a rarer word or phrase remains; only such words: the rarest counts and hits come newest first. Results come best first (`relevance`) unless `sort` says otherwise, each with a `snippet`. */
                 q?: string;
-                /**
-                 * @description Comma-separated, `-` for descending: publishedAt, title, updatedAt, createdAt, commentCount, relevance (with `q` only). Default `-publishedAt`, or `relevance` with `q`.
-                 * @example -publishedAt
-                 */
+                /** @description Comma-separated, `-` for descending: publishedAt, title, updatedAt, createdAt, commentCount, relevance (with `q` only). Default `-publishedAt`, or `relevance` with `q`. */
                 sort?: string;
-                /**
-                 * @description Only these fields (id is always included): id, slug, title, body, excerpt, status, publishedAt, date, authorId, labels, commentCount, createdAt, updatedAt
-                 * @example id,title,slug
-                 */
+                /** @description Only these fields (id is always included): id, slug, title, body, excerpt, status, publishedAt, date, authorId, labels, commentCount, createdAt, updatedAt */
                 fields?: string;
-                /**
-                 * @description Embed related resources: `author`, `comments`
-                 * @example author,comments
-                 */
+                /** @description Embed related resources: `author`, `comments` */
                 include?: string;
-                /**
-                 * @description `scheduled` articles become `published` when `publishedAt` comes
-                 * @example published
-                 */
+                /** @description `scheduled` articles become `published` when `publishedAt` comes */
                 status?: "draft" | "scheduled" | "published";
                 /** @description Author id or slug */
                 author?: string;
                 /** @description Repeat for articles having all of them */
                 label?: string[];
-                /**
-                 * @description Articles published on this day (site time zone)
-                 * @example 2026-06-25
-                 */
+                /** @description Articles published on this day (site time zone) */
                 date?: string;
-                /**
-                 * @description Published at or after: a timestamp, or a day (site time zone)
-                 * @example 2026-06-01
-                 */
+                /** @description Published at or after: a timestamp, or a day (site time zone) */
                 from?: string | unknown | unknown;
-                /**
-                 * @description Published at or before: a timestamp, or a day (inclusive)
-                 * @example 2026-06-01
-                 */
+                /** @description Published at or before: a timestamp, or a day (inclusive) */
                 to?: string | unknown | unknown;
             };
             header?: never;
@@ -2446,7 +3945,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of articles */
+            /** @description A page of articles; with `fields=`, only those fields (`ArticleListFields`) */
             200: {
                 headers: {
                     /** @description The version of this representation, for `If-None-Match` and `If-Match` */
@@ -2462,7 +3961,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ArticleList"];
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": 2,
+                     *           "slug": "council-approves-study-into-a-footbridge-at-the-old-ferry-crossing",
+                     *           "title": "Council approves study into a footbridge at the old ferry crossing",
+                     *           "excerpt": "Kestermouth City Council has agreed to spend £48,000 on a feasibility study for a pedestrian and cycle bridge at the site of the old ferry crossing, more than thirty years after the last boat stopped…",
+                     *           "body": "<p>Kestermouth City Council has agreed to spend £48,000 on a feasibility study for a pedestrian and cycle bridge at the site of the old ferry crossing, more than thirty years after the last boat stopped running.</p>\n<p>Councillors voted nine to three on Tuesday evening after a debate that ran well past its scheduled hour. Supporters argued that a crossing would cut the walk from the east bank to the railway station from around forty minutes to ten, while opponents questioned whether the money would be better spent fixing the pavements people already use.</p>\n<p>The study will look at three possible designs, estimate their costs and assess the effect on river traffic and on the kingfishers that nest below the old ferry steps. The full committee paper is available on the <a href=\"https://example.org/kestermouth/council/footbridge-study\">council's website</a>, and the public will be able to comment once a consultant has been appointed.</p>\n<p>\"This is a first step, not a promise,\" said the council's transport lead, <strong>Councillor Ruth Adebayo-Kerr</strong>. \"But it is the first time in a generation that anyone has put real money on the table to find out whether a bridge can work.\"</p>\n<p>A report is expected back before the end of the year. If the council decides to go ahead, construction would depend on winning regional funding, and the earliest realistic opening date would be <em>2029</em>.</p>",
+                     *           "status": "published",
+                     *           "publishedAt": "2026-06-03T16:40:00.000Z",
+                     *           "date": "2026-06-03",
+                     *           "authorId": 2,
+                     *           "labels": [
+                     *             "City council",
+                     *             "Transport"
+                     *           ],
+                     *           "commentCount": 4,
+                     *           "createdAt": "2026-06-03T16:40:00.000Z",
+                     *           "updatedAt": "2026-06-03T16:40:00.000Z"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "total": 12,
+                     *         "limit": 1,
+                     *         "offset": 10,
+                     *         "nextCursor": "eyJzIjoiLXB1Ymxpc2hlZEF0IiwidiI6WyIyMDI2LTA2LTAzVDE2OjQwOjAwLjAwMFoiLDJdfQ"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ArticleList"] | components["schemas"]["ArticleListFields"];
                 };
             };
             /** @description Not modified: the `If-None-Match` ETag is current */
@@ -2490,6 +4019,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/articles",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2505,6 +4049,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "The token is not valid: unknown, revoked or expired",
+                     *       "instance": "/v1/articles"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2522,6 +4075,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/articles"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2537,6 +4099,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/articles"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2554,6 +4125,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/articles"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2585,6 +4165,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": 2,
+                     *       "slug": "council-approves-study-into-a-footbridge-at-the-old-ferry-crossing",
+                     *       "title": "Council approves study into a footbridge at the old ferry crossing",
+                     *       "excerpt": "Kestermouth City Council has agreed to spend £48,000 on a feasibility study for a pedestrian and cycle bridge at the site of the old ferry crossing, more than thirty years after the last boat stopped…",
+                     *       "body": "<p>Kestermouth City Council has agreed to spend £48,000 on a feasibility study for a pedestrian and cycle bridge at the site of the old ferry crossing, more than thirty years after the last boat stopped running.</p>\n<p>Councillors voted nine to three on Tuesday evening after a debate that ran well past its scheduled hour. Supporters argued that a crossing would cut the walk from the east bank to the railway station from around forty minutes to ten, while opponents questioned whether the money would be better spent fixing the pavements people already use.</p>\n<p>The study will look at three possible designs, estimate their costs and assess the effect on river traffic and on the kingfishers that nest below the old ferry steps. The full committee paper is available on the <a href=\"https://example.org/kestermouth/council/footbridge-study\">council's website</a>, and the public will be able to comment once a consultant has been appointed.</p>\n<p>\"This is a first step, not a promise,\" said the council's transport lead, <strong>Councillor Ruth Adebayo-Kerr</strong>. \"But it is the first time in a generation that anyone has put real money on the table to find out whether a bridge can work.\"</p>\n<p>A report is expected back before the end of the year. If the council decides to go ahead, construction would depend on winning regional funding, and the earliest realistic opening date would be <em>2029</em>.</p>",
+                     *       "status": "published",
+                     *       "publishedAt": "2026-06-03T16:40:00.000Z",
+                     *       "date": "2026-06-03",
+                     *       "authorId": 2,
+                     *       "labels": [
+                     *         "City council",
+                     *         "Transport"
+                     *       ],
+                     *       "commentCount": 4,
+                     *       "createdAt": "2026-06-03T16:40:00.000Z",
+                     *       "updatedAt": "2026-06-03T16:40:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Article"];
                 };
             };
@@ -2594,6 +4194,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/articles",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2603,6 +4218,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/articles"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2612,6 +4236,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/articles"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2621,6 +4254,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/conflict",
+                     *       "title": "The request conflicts with the current state",
+                     *       "status": 409,
+                     *       "detail": "It conflicts with what is stored now (e.g. a slug already taken)",
+                     *       "instance": "/v1/articles"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2630,6 +4272,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/body-too-large",
+                     *       "title": "The request body is too large",
+                     *       "status": 413,
+                     *       "detail": "Request body is too large",
+                     *       "instance": "/v1/articles"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2639,6 +4290,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unsupported-media-type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Unsupported Media Type",
+                     *       "instance": "/v1/articles"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2648,6 +4308,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/idempotency-key-reused",
+                     *       "title": "The Idempotency-Key was used for another request",
+                     *       "status": 422,
+                     *       "detail": "This Idempotency-Key was used, within 24 hours, for another request",
+                     *       "instance": "/v1/articles"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2659,6 +4328,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/articles"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2668,6 +4346,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/articles"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2679,6 +4366,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/articles"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2687,27 +4383,21 @@ export interface operations {
     getArticle: {
         parameters: {
             query?: {
-                /**
-                 * @description Only these fields (id is always included): id, slug, title, body, excerpt, status, publishedAt, date, authorId, labels, commentCount, createdAt, updatedAt
-                 * @example id,title,slug
-                 */
+                /** @description Only these fields (id is always included): id, slug, title, body, excerpt, status, publishedAt, date, authorId, labels, commentCount, createdAt, updatedAt */
                 fields?: string;
-                /**
-                 * @description Embed related resources: `author`, `comments`
-                 * @example author,comments
-                 */
+                /** @description Embed related resources: `author`, `comments` */
                 include?: string;
             };
             header?: never;
             path: {
                 /** @description The numeric id or the slug */
-                id: string;
+                id: number | string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The article */
+            /** @description The article; with `fields=`, only those fields (`ArticleFields`) */
             200: {
                 headers: {
                     /** @description The version of this representation, for `If-None-Match` and `If-Match` */
@@ -2715,7 +4405,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Article"];
+                    /**
+                     * @example {
+                     *       "id": 2,
+                     *       "slug": "council-approves-study-into-a-footbridge-at-the-old-ferry-crossing",
+                     *       "title": "Council approves study into a footbridge at the old ferry crossing",
+                     *       "excerpt": "Kestermouth City Council has agreed to spend £48,000 on a feasibility study for a pedestrian and cycle bridge at the site of the old ferry crossing, more than thirty years after the last boat stopped…",
+                     *       "body": "<p>Kestermouth City Council has agreed to spend £48,000 on a feasibility study for a pedestrian and cycle bridge at the site of the old ferry crossing, more than thirty years after the last boat stopped running.</p>\n<p>Councillors voted nine to three on Tuesday evening after a debate that ran well past its scheduled hour. Supporters argued that a crossing would cut the walk from the east bank to the railway station from around forty minutes to ten, while opponents questioned whether the money would be better spent fixing the pavements people already use.</p>\n<p>The study will look at three possible designs, estimate their costs and assess the effect on river traffic and on the kingfishers that nest below the old ferry steps. The full committee paper is available on the <a href=\"https://example.org/kestermouth/council/footbridge-study\">council's website</a>, and the public will be able to comment once a consultant has been appointed.</p>\n<p>\"This is a first step, not a promise,\" said the council's transport lead, <strong>Councillor Ruth Adebayo-Kerr</strong>. \"But it is the first time in a generation that anyone has put real money on the table to find out whether a bridge can work.\"</p>\n<p>A report is expected back before the end of the year. If the council decides to go ahead, construction would depend on winning regional funding, and the earliest realistic opening date would be <em>2029</em>.</p>",
+                     *       "status": "published",
+                     *       "publishedAt": "2026-06-03T16:40:00.000Z",
+                     *       "date": "2026-06-03",
+                     *       "authorId": 2,
+                     *       "labels": [
+                     *         "City council",
+                     *         "Transport"
+                     *       ],
+                     *       "commentCount": 4,
+                     *       "createdAt": "2026-06-03T16:40:00.000Z",
+                     *       "updatedAt": "2026-06-03T16:40:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Article"] | components["schemas"]["ArticleFields"];
                 };
             };
             /** @description Not modified: the `If-None-Match` ETag is current */
@@ -2731,6 +4441,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/articles/2",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2740,6 +4465,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "The token is not valid: unknown, revoked or expired",
+                     *       "instance": "/v1/articles/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2749,6 +4483,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "There is nothing here, or nothing the caller may see",
+                     *       "instance": "/v1/articles/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2760,6 +4503,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/articles/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2769,6 +4521,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/articles/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2780,6 +4541,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/articles/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2794,7 +4564,7 @@ export interface operations {
             };
             path: {
                 /** @description The numeric id or the slug */
-                id: string;
+                id: number | string;
             };
             cookie?: never;
         };
@@ -2813,6 +4583,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/articles/2",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2822,6 +4607,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/articles/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2831,6 +4625,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/articles/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2840,6 +4643,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "There is nothing here, or nothing the caller may see",
+                     *       "instance": "/v1/articles/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2849,6 +4661,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/precondition-failed",
+                     *       "title": "The resource has changed",
+                     *       "status": 412,
+                     *       "detail": "The resource has changed since that ETag (it is now article-2-v3); read it again and retry",
+                     *       "instance": "/v1/articles/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2860,6 +4681,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/articles/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2869,6 +4699,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/articles/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2880,6 +4719,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/articles/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2894,7 +4742,7 @@ export interface operations {
             };
             path: {
                 /** @description The numeric id or the slug */
-                id: string;
+                id: number | string;
             };
             cookie?: never;
         };
@@ -2912,6 +4760,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": 2,
+                     *       "slug": "council-approves-study-into-a-footbridge-at-the-old-ferry-crossing",
+                     *       "title": "Council approves study into a footbridge at the old ferry crossing",
+                     *       "excerpt": "Kestermouth City Council has agreed to spend £48,000 on a feasibility study for a pedestrian and cycle bridge at the site of the old ferry crossing, more than thirty years after the last boat stopped…",
+                     *       "body": "<p>Kestermouth City Council has agreed to spend £48,000 on a feasibility study for a pedestrian and cycle bridge at the site of the old ferry crossing, more than thirty years after the last boat stopped running.</p>\n<p>Councillors voted nine to three on Tuesday evening after a debate that ran well past its scheduled hour. Supporters argued that a crossing would cut the walk from the east bank to the railway station from around forty minutes to ten, while opponents questioned whether the money would be better spent fixing the pavements people already use.</p>\n<p>The study will look at three possible designs, estimate their costs and assess the effect on river traffic and on the kingfishers that nest below the old ferry steps. The full committee paper is available on the <a href=\"https://example.org/kestermouth/council/footbridge-study\">council's website</a>, and the public will be able to comment once a consultant has been appointed.</p>\n<p>\"This is a first step, not a promise,\" said the council's transport lead, <strong>Councillor Ruth Adebayo-Kerr</strong>. \"But it is the first time in a generation that anyone has put real money on the table to find out whether a bridge can work.\"</p>\n<p>A report is expected back before the end of the year. If the council decides to go ahead, construction would depend on winning regional funding, and the earliest realistic opening date would be <em>2029</em>.</p>",
+                     *       "status": "published",
+                     *       "publishedAt": "2026-06-03T16:40:00.000Z",
+                     *       "date": "2026-06-03",
+                     *       "authorId": 2,
+                     *       "labels": [
+                     *         "City council",
+                     *         "Transport"
+                     *       ],
+                     *       "commentCount": 4,
+                     *       "createdAt": "2026-06-03T16:40:00.000Z",
+                     *       "updatedAt": "2026-06-03T16:40:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Article"];
                 };
             };
@@ -2921,6 +4789,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/articles/2",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2930,6 +4813,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/articles/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2939,6 +4831,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/articles/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2948,6 +4849,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "There is nothing here, or nothing the caller may see",
+                     *       "instance": "/v1/articles/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2957,6 +4867,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/conflict",
+                     *       "title": "The request conflicts with the current state",
+                     *       "status": 409,
+                     *       "detail": "It conflicts with what is stored now (e.g. a slug already taken)",
+                     *       "instance": "/v1/articles/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2966,6 +4885,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/precondition-failed",
+                     *       "title": "The resource has changed",
+                     *       "status": 412,
+                     *       "detail": "The resource has changed since that ETag (it is now article-2-v3); read it again and retry",
+                     *       "instance": "/v1/articles/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2975,6 +4903,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/body-too-large",
+                     *       "title": "The request body is too large",
+                     *       "status": 413,
+                     *       "detail": "Request body is too large",
+                     *       "instance": "/v1/articles/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2984,6 +4921,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unsupported-media-type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Unsupported Media Type",
+                     *       "instance": "/v1/articles/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2995,6 +4941,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/articles/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3004,6 +4959,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/articles/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3015,6 +4979,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/articles/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3029,7 +5002,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The numeric id or the slug */
-                id: string;
+                id: number | string;
             };
             cookie?: never;
         };
@@ -3045,6 +5018,46 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": 2,
+                     *           "slug": "council-approves-study-into-a-footbridge-at-the-old-ferry-crossing",
+                     *           "title": "Council approves study into a footbridge at the old ferry crossing",
+                     *           "excerpt": "Kestermouth City Council has agreed to spend £48,000 on a feasibility study for a pedestrian and cycle bridge at the site of the old ferry crossing, more than thirty years after the last boat stopped…",
+                     *           "status": "published",
+                     *           "publishedAt": "2026-06-03T16:40:00.000Z",
+                     *           "date": "2026-06-03",
+                     *           "authorId": 2,
+                     *           "labels": [
+                     *             "City council",
+                     *             "Transport"
+                     *           ],
+                     *           "commentCount": 4,
+                     *           "createdAt": "2026-06-03T16:40:00.000Z",
+                     *           "updatedAt": "2026-06-03T16:40:00.000Z",
+                     *           "author": {
+                     *             "id": 2,
+                     *             "slug": "tomas-brennan",
+                     *             "name": "Tomas Brennan",
+                     *             "bio": "Tomas writes about transport, local politics and youth sport. Before joining the blog he spent six years driving the route 7 bus.",
+                     *             "avatarUrl": null,
+                     *             "url": null,
+                     *             "articleCount": 4,
+                     *             "createdAt": "2026-06-02T07:15:00.000Z",
+                     *             "updatedAt": "2026-06-02T07:15:00.000Z"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "total": 1,
+                     *         "limit": 5,
+                     *         "offset": 0,
+                     *         "nextCursor": null
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ArticleSummaryList"];
                 };
             };
@@ -3061,6 +5074,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/articles/2/related",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3070,6 +5098,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "The token is not valid: unknown, revoked or expired",
+                     *       "instance": "/v1/articles/2/related"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3079,6 +5116,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "There is nothing here, or nothing the caller may see",
+                     *       "instance": "/v1/articles/2/related"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3090,6 +5136,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/articles/2/related"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3099,6 +5154,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/articles/2/related"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3110,6 +5174,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/articles/2/related"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3124,27 +5197,55 @@ export interface operations {
                 offset?: number;
                 /** @description A `meta.nextCursor` from the previous page; not with `offset` */
                 cursor?: string;
-                /** @description Nest replies under their parents */
+                /**
+                 * @deprecated
+                 * @description Deprecated: use `GET /v1/articles/{id}/comments/thread`, which answers `CommentThreadList` only. With `true`, this answers that list instead of a `CommentList`.
+                 */
                 thread?: boolean;
             };
             header?: never;
             path: {
                 /** @description The numeric id or the slug */
-                id: string;
+                id: number | string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description A page of comments, flat or threaded */
+            /** @description A page of comments */
             200: {
                 headers: {
+                    /** @description The version of this representation, for `If-None-Match` and `If-Match` */
                     ETag?: string;
+                    /** @description RFC 8288 links to the `next` and `prev` pages */
                     Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CommentList"] | components["schemas"]["CommentThreadList"];
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": 1,
+                     *           "articleId": 2,
+                     *           "parentId": null,
+                     *           "authorName": "Hetty from Wharf Close",
+                     *           "authorUrl": null,
+                     *           "body": "<p>Finally! We have been asking for this since the old ferry stopped.</p>",
+                     *           "status": "approved",
+                     *           "createdAt": "2026-06-03T18:15:00.000Z",
+                     *           "updatedAt": "2026-06-03T18:15:00.000Z"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "total": 4,
+                     *         "limit": 1,
+                     *         "offset": 0,
+                     *         "nextCursor": "eyJzIjoiY3JlYXRlZEF0IiwidiI6WyIyMDI2LTA2LTAzVDE4OjE1OjAwLjAwMFoiLDFdfQ"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CommentList"];
                 };
             };
             /** @description Not modified: the `If-None-Match` ETag is current */
@@ -3160,6 +5261,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/articles/2/comments",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3169,6 +5285,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "The token is not valid: unknown, revoked or expired",
+                     *       "instance": "/v1/articles/2/comments"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3178,6 +5303,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "There is nothing here, or nothing the caller may see",
+                     *       "instance": "/v1/articles/2/comments"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3189,6 +5323,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/articles/2/comments"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3198,6 +5341,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/articles/2/comments"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3209,6 +5361,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/articles/2/comments"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3223,7 +5384,7 @@ export interface operations {
             };
             path: {
                 /** @description The numeric id or the slug */
-                id: string;
+                id: number | string;
             };
             cookie?: never;
         };
@@ -3249,6 +5410,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "articleId": 2,
+                     *       "parentId": null,
+                     *       "authorName": "Hetty from Wharf Close",
+                     *       "authorUrl": null,
+                     *       "body": "<p>Finally! We have been asking for this since the old ferry stopped.</p>",
+                     *       "status": "approved",
+                     *       "createdAt": "2026-06-03T18:15:00.000Z",
+                     *       "updatedAt": "2026-06-03T18:15:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Comment"];
                 };
             };
@@ -3264,6 +5438,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/articles/2/comments",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3279,6 +5468,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "The token is not valid: unknown, revoked or expired",
+                     *       "instance": "/v1/articles/2/comments"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3294,6 +5492,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "There is nothing here, or nothing the caller may see",
+                     *       "instance": "/v1/articles/2/comments"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3309,6 +5516,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/conflict",
+                     *       "title": "The request conflicts with the current state",
+                     *       "status": 409,
+                     *       "detail": "It conflicts with what is stored now (e.g. a slug already taken)",
+                     *       "instance": "/v1/articles/2/comments"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3324,6 +5540,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/body-too-large",
+                     *       "title": "The request body is too large",
+                     *       "status": 413,
+                     *       "detail": "Request body is too large",
+                     *       "instance": "/v1/articles/2/comments"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3339,6 +5564,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unsupported-media-type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Unsupported Media Type",
+                     *       "instance": "/v1/articles/2/comments"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3354,6 +5588,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/idempotency-key-reused",
+                     *       "title": "The Idempotency-Key was used for another request",
+                     *       "status": 422,
+                     *       "detail": "This Idempotency-Key was used, within 24 hours, for another request",
+                     *       "instance": "/v1/articles/2/comments"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3371,6 +5614,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/articles/2/comments"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3386,6 +5638,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/articles/2/comments"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3403,6 +5664,211 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/articles/2/comments"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listArticleCommentThread: {
+        parameters: {
+            query?: {
+                /** @description Page size (1–100) */
+                limit?: number;
+                /** @description Items to skip; not with `cursor` */
+                offset?: number;
+                /** @description A `meta.nextCursor` from the previous page; not with `offset` */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The numeric id or the slug */
+                id: number | string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of top-level comments with their replies */
+            200: {
+                headers: {
+                    /** @description The version of this representation, for `If-None-Match` and `If-Match` */
+                    ETag?: string;
+                    /** @description RFC 8288 links to the `next` and `prev` pages */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": 1,
+                     *           "articleId": 2,
+                     *           "parentId": null,
+                     *           "authorName": "Hetty from Wharf Close",
+                     *           "authorUrl": null,
+                     *           "body": "<p>Finally! We have been asking for this since the old ferry stopped.</p>",
+                     *           "status": "approved",
+                     *           "createdAt": "2026-06-03T18:15:00.000Z",
+                     *           "updatedAt": "2026-06-03T18:15:00.000Z",
+                     *           "replies": [
+                     *             {
+                     *               "id": 2,
+                     *               "articleId": 2,
+                     *               "parentId": 1,
+                     *               "authorName": "Dev Okonkwo",
+                     *               "authorUrl": null,
+                     *               "body": "<p>Does anyone know if the bridge will take bikes as well as walkers?</p>",
+                     *               "status": "approved",
+                     *               "createdAt": "2026-06-03T19:00:00.000Z",
+                     *               "updatedAt": "2026-06-03T19:00:00.000Z",
+                     *               "replies": []
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "total": 1,
+                     *         "limit": 1,
+                     *         "offset": 0,
+                     *         "nextCursor": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CommentThreadList"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` ETag is current */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid: `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/articles/2/comments/thread",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credentials, or credentials that are not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "The token is not valid: unknown, revoked or expired",
+                     *       "instance": "/v1/articles/2/comments/thread"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "There is nothing here, or nothing the caller may see",
+                     *       "instance": "/v1/articles/2/comments/thread"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/articles/2/comments/thread"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure: the server logged it; the answer gives no details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/articles/2/comments/thread"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Shutting down, the database stayed busy, or it cannot store changes (a full disk): retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/articles/2/comments/thread"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3419,7 +5885,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The numeric id or the slug */
-                id: string;
+                id: number | string;
             };
             cookie?: never;
         };
@@ -3435,6 +5901,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "number": 1,
+                     *           "version": 1,
+                     *           "title": "Council approves study into a footbridge at the old ferry crossing",
+                     *           "status": "published",
+                     *           "publishedAt": "2026-06-03T16:40:00.000Z",
+                     *           "authorId": 2,
+                     *           "writtenAt": "2026-06-03T16:40:00.000Z",
+                     *           "replacedAt": "2026-06-03T17:25:00.000Z",
+                     *           "replacedBy": "editor token 1"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "total": 1,
+                     *         "limit": 20,
+                     *         "offset": 0,
+                     *         "nextCursor": null
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["RevisionList"];
                 };
             };
@@ -3451,6 +5940,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/articles/2/revisions",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3460,6 +5964,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/articles/2/revisions"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3469,6 +5982,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/articles/2/revisions"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3478,6 +6000,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "There is nothing here, or nothing the caller may see",
+                     *       "instance": "/v1/articles/2/revisions"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3489,6 +6020,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/articles/2/revisions"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3498,6 +6038,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/articles/2/revisions"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3509,6 +6058,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/articles/2/revisions"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3520,7 +6078,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The numeric id or the slug */
-                id: string;
+                id: number | string;
                 /** @description The revision's number */
                 number: number;
             };
@@ -3536,6 +6094,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "number": 1,
+                     *       "version": 1,
+                     *       "title": "Council approves study into a footbridge at the old ferry crossing",
+                     *       "status": "published",
+                     *       "publishedAt": "2026-06-03T16:40:00.000Z",
+                     *       "authorId": 2,
+                     *       "writtenAt": "2026-06-03T16:40:00.000Z",
+                     *       "replacedAt": "2026-06-03T17:25:00.000Z",
+                     *       "replacedBy": "editor token 1",
+                     *       "excerpt": null,
+                     *       "labels": [
+                     *         "City council",
+                     *         "Transport"
+                     *       ],
+                     *       "body": "<p>Kestermouth City Council has agreed to spend £48,000 on a feasibility study for a pedestrian and cycle bridge at the site of the old ferry crossing, more than thirty years after the last boat stopped running.</p>\n<p>Councillors voted nine to three on Tuesday evening after a debate that ran well past its scheduled hour. Supporters argued that a crossing would cut the walk from the east bank to the railway station from around forty minutes to ten, while opponents questioned whether the money would be better spent fixing the pavements people already use.</p>\n<p>The study will look at three possible designs, estimate their costs and assess the effect on river traffic and on the kingfishers that nest below the old ferry steps. The full committee paper is available on the <a href=\"https://example.org/kestermouth/council/footbridge-study\">council's website</a>, and the public will be able to comment once a consultant has been appointed.</p>\n<p>\"This is a first step, not a promise,\" said the council's transport lead, <strong>Councillor Ruth Adebayo-Kerr</strong>. \"But it is the first time in a generation that anyone has put real money on the table to find out whether a bridge can work.\"</p>\n<p>A report is expected back before the end of the year. If the council decides to go ahead, construction would depend on winning regional funding, and the earliest realistic opening date would be <em>2029</em>.</p>"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Revision"];
                 };
             };
@@ -3552,6 +6129,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/articles/2/revisions/2",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3561,6 +6153,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/articles/2/revisions/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3570,6 +6171,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/articles/2/revisions/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3579,6 +6189,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "There is nothing here, or nothing the caller may see",
+                     *       "instance": "/v1/articles/2/revisions/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3590,6 +6209,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/articles/2/revisions/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3599,6 +6227,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/articles/2/revisions/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3610,6 +6247,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/articles/2/revisions/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3624,7 +6270,7 @@ export interface operations {
             };
             path: {
                 /** @description The numeric id or the slug */
-                id: string;
+                id: number | string;
                 /** @description The revision's number */
                 number: number;
             };
@@ -3640,6 +6286,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": 2,
+                     *       "slug": "council-approves-study-into-a-footbridge-at-the-old-ferry-crossing",
+                     *       "title": "Council approves study into a footbridge at the old ferry crossing",
+                     *       "excerpt": "Kestermouth City Council has agreed to spend £48,000 on a feasibility study for a pedestrian and cycle bridge at the site of the old ferry crossing, more than thirty years after the last boat stopped…",
+                     *       "body": "<p>Kestermouth City Council has agreed to spend £48,000 on a feasibility study for a pedestrian and cycle bridge at the site of the old ferry crossing, more than thirty years after the last boat stopped running.</p>\n<p>Councillors voted nine to three on Tuesday evening after a debate that ran well past its scheduled hour. Supporters argued that a crossing would cut the walk from the east bank to the railway station from around forty minutes to ten, while opponents questioned whether the money would be better spent fixing the pavements people already use.</p>\n<p>The study will look at three possible designs, estimate their costs and assess the effect on river traffic and on the kingfishers that nest below the old ferry steps. The full committee paper is available on the <a href=\"https://example.org/kestermouth/council/footbridge-study\">council's website</a>, and the public will be able to comment once a consultant has been appointed.</p>\n<p>\"This is a first step, not a promise,\" said the council's transport lead, <strong>Councillor Ruth Adebayo-Kerr</strong>. \"But it is the first time in a generation that anyone has put real money on the table to find out whether a bridge can work.\"</p>\n<p>A report is expected back before the end of the year. If the council decides to go ahead, construction would depend on winning regional funding, and the earliest realistic opening date would be <em>2029</em>.</p>",
+                     *       "status": "published",
+                     *       "publishedAt": "2026-06-03T16:40:00.000Z",
+                     *       "date": "2026-06-03",
+                     *       "authorId": 2,
+                     *       "labels": [
+                     *         "City council",
+                     *         "Transport"
+                     *       ],
+                     *       "commentCount": 4,
+                     *       "createdAt": "2026-06-03T16:40:00.000Z",
+                     *       "updatedAt": "2026-06-03T16:40:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Article"];
                 };
             };
@@ -3649,6 +6315,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/articles/2/revisions/2/restore",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3658,6 +6339,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/articles/2/revisions/2/restore"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3667,6 +6357,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/articles/2/revisions/2/restore"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3676,6 +6375,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "There is nothing here, or nothing the caller may see",
+                     *       "instance": "/v1/articles/2/revisions/2/restore"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3685,6 +6393,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/conflict",
+                     *       "title": "The request conflicts with the current state",
+                     *       "status": 409,
+                     *       "detail": "It conflicts with what is stored now (e.g. a slug already taken)",
+                     *       "instance": "/v1/articles/2/revisions/2/restore"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3694,6 +6411,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/precondition-failed",
+                     *       "title": "The resource has changed",
+                     *       "status": 412,
+                     *       "detail": "The resource has changed since that ETag (it is now article-2-v3); read it again and retry",
+                     *       "instance": "/v1/articles/2/revisions/2/restore"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3703,6 +6429,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/idempotency-key-reused",
+                     *       "title": "The Idempotency-Key was used for another request",
+                     *       "status": 422,
+                     *       "detail": "This Idempotency-Key was used, within 24 hours, for another request",
+                     *       "instance": "/v1/articles/2/revisions/2/restore"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3714,6 +6449,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/articles/2/revisions/2/restore"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3723,6 +6467,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/articles/2/revisions/2/restore"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3734,6 +6487,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/articles/2/revisions/2/restore"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3748,15 +6510,9 @@ export interface operations {
                 offset?: number;
                 /** @description A `meta.nextCursor` from the previous page; not with `offset` */
                 cursor?: string;
-                /**
-                 * @description `createdAt` or `updatedAt`, `-` for descending. Default `-createdAt` (newest first).
-                 * @example -createdAt
-                 */
+                /** @description `createdAt` or `updatedAt`, `-` for descending. Default `-createdAt` (newest first). */
                 sort?: string;
-                /**
-                 * @description Readers see only `approved` comments
-                 * @example approved
-                 */
+                /** @description Only comments in this status */
                 status?: "pending" | "approved" | "spam" | "rejected";
                 /** @description Article id or slug */
                 article?: string;
@@ -3777,6 +6533,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": 1,
+                     *           "articleId": 2,
+                     *           "parentId": null,
+                     *           "authorName": "Hetty from Wharf Close",
+                     *           "authorUrl": null,
+                     *           "body": "<p>Finally! We have been asking for this since the old ferry stopped.</p>",
+                     *           "status": "approved",
+                     *           "createdAt": "2026-06-03T18:15:00.000Z",
+                     *           "updatedAt": "2026-06-03T18:15:00.000Z"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "total": 4,
+                     *         "limit": 1,
+                     *         "offset": 0,
+                     *         "nextCursor": "eyJzIjoiY3JlYXRlZEF0IiwidiI6WyIyMDI2LTA2LTAzVDE4OjE1OjAwLjAwMFoiLDFdfQ"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["CommentList"];
                 };
             };
@@ -3793,6 +6572,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/comments",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3802,6 +6596,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/comments"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3811,6 +6614,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/comments"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3822,6 +6634,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/comments"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3831,6 +6652,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/comments"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3842,6 +6672,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/comments"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3854,9 +6693,9 @@ export interface operations {
             path: {
                 /**
                  * @description The comment id
-                 * @example 7
+                 * @example 1
                  */
-                id: string;
+                id: number;
             };
             cookie?: never;
         };
@@ -3870,6 +6709,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "articleId": 2,
+                     *       "parentId": null,
+                     *       "authorName": "Hetty from Wharf Close",
+                     *       "authorUrl": null,
+                     *       "body": "<p>Finally! We have been asking for this since the old ferry stopped.</p>",
+                     *       "status": "approved",
+                     *       "createdAt": "2026-06-03T18:15:00.000Z",
+                     *       "updatedAt": "2026-06-03T18:15:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Comment"];
                 };
             };
@@ -3886,6 +6738,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/comments/1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3895,6 +6762,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/comments/1"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3904,6 +6780,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/comments/1"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3913,6 +6798,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "There is nothing here, or nothing the caller may see",
+                     *       "instance": "/v1/comments/1"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3924,6 +6818,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/comments/1"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3933,6 +6836,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/comments/1"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3944,6 +6856,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/comments/1"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3959,9 +6880,9 @@ export interface operations {
             path: {
                 /**
                  * @description The comment id
-                 * @example 7
+                 * @example 1
                  */
-                id: string;
+                id: number;
             };
             cookie?: never;
         };
@@ -3980,6 +6901,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/comments/1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3989,6 +6925,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/comments/1"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3998,6 +6943,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/comments/1"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4007,6 +6961,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "There is nothing here, or nothing the caller may see",
+                     *       "instance": "/v1/comments/1"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4016,6 +6979,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/precondition-failed",
+                     *       "title": "The resource has changed",
+                     *       "status": 412,
+                     *       "detail": "The resource has changed since that ETag (it is now article-2-v3); read it again and retry",
+                     *       "instance": "/v1/comments/1"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4027,6 +6999,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/comments/1"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4036,6 +7017,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/comments/1"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4047,6 +7037,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/comments/1"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4062,9 +7061,9 @@ export interface operations {
             path: {
                 /**
                  * @description The comment id
-                 * @example 7
+                 * @example 1
                  */
-                id: string;
+                id: number;
             };
             cookie?: never;
         };
@@ -4082,6 +7081,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "articleId": 2,
+                     *       "parentId": null,
+                     *       "authorName": "Hetty from Wharf Close",
+                     *       "authorUrl": null,
+                     *       "body": "<p>Finally! We have been asking for this since the old ferry stopped.</p>",
+                     *       "status": "approved",
+                     *       "createdAt": "2026-06-03T18:15:00.000Z",
+                     *       "updatedAt": "2026-06-03T18:15:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Comment"];
                 };
             };
@@ -4091,6 +7103,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/comments/1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4100,6 +7127,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/comments/1"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4109,6 +7145,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/comments/1"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4118,6 +7163,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "There is nothing here, or nothing the caller may see",
+                     *       "instance": "/v1/comments/1"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4127,6 +7181,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/precondition-failed",
+                     *       "title": "The resource has changed",
+                     *       "status": 412,
+                     *       "detail": "The resource has changed since that ETag (it is now article-2-v3); read it again and retry",
+                     *       "instance": "/v1/comments/1"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4136,6 +7199,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/body-too-large",
+                     *       "title": "The request body is too large",
+                     *       "status": 413,
+                     *       "detail": "Request body is too large",
+                     *       "instance": "/v1/comments/1"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4145,6 +7217,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unsupported-media-type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Unsupported Media Type",
+                     *       "instance": "/v1/comments/1"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4156,6 +7237,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/comments/1"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4165,6 +7255,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/comments/1"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4176,6 +7275,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/comments/1"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4192,27 +7300,14 @@ export interface operations {
                 cursor?: string;
                 /** @description Default `-date` (newest first) */
                 sort?: "date" | "-date";
-                /** @example 2026 */
                 year?: number;
-                /**
-                 * @description Needs `year`
-                 * @example 6
-                 */
+                /** @description Needs `year` */
                 month?: number;
-                /**
-                 * @description A calendar day (YYYY-MM-DD) in the site time zone
-                 * @example 2026-06-25
-                 */
+                /** @description A calendar day (YYYY-MM-DD) in the site time zone */
                 from?: string;
-                /**
-                 * @description A calendar day (YYYY-MM-DD) in the site time zone
-                 * @example 2026-06-25
-                 */
+                /** @description A calendar day (YYYY-MM-DD) in the site time zone */
                 to?: string;
-                /**
-                 * @description Embed `articles` (each with its author)
-                 * @example articles
-                 */
+                /** @description Embed `articles` (each with its author) */
                 include?: string;
             };
             header?: never;
@@ -4231,6 +7326,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "date": "2026-06-03",
+                     *           "label": "Wednesday, June 3, 2026",
+                     *           "note": "Flood warnings were in force along the Vell all day; several roads by the quay were closed until evening.",
+                     *           "articleCount": 2
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "total": 6,
+                     *         "limit": 1,
+                     *         "offset": 5,
+                     *         "nextCursor": null
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["DayList"];
                 };
             };
@@ -4247,6 +7360,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/dates",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4256,6 +7384,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "The token is not valid: unknown, revoked or expired",
+                     *       "instance": "/v1/dates"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4267,6 +7404,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/dates"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4276,6 +7422,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/dates"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4287,6 +7442,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/dates"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4318,6 +7482,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "date": "2026-06-03",
+                     *       "label": "Wednesday, June 3, 2026",
+                     *       "note": "Flood warnings were in force along the Vell all day; several roads by the quay were closed until evening.",
+                     *       "articleCount": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["Day"];
                 };
             };
@@ -4327,6 +7499,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/dates",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4336,6 +7523,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/dates"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4345,6 +7541,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/dates"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4354,6 +7559,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/conflict",
+                     *       "title": "The request conflicts with the current state",
+                     *       "status": 409,
+                     *       "detail": "It conflicts with what is stored now (e.g. a slug already taken)",
+                     *       "instance": "/v1/dates"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4363,6 +7577,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/body-too-large",
+                     *       "title": "The request body is too large",
+                     *       "status": 413,
+                     *       "detail": "Request body is too large",
+                     *       "instance": "/v1/dates"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4372,6 +7595,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unsupported-media-type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Unsupported Media Type",
+                     *       "instance": "/v1/dates"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4381,6 +7613,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/idempotency-key-reused",
+                     *       "title": "The Idempotency-Key was used for another request",
+                     *       "status": 422,
+                     *       "detail": "This Idempotency-Key was used, within 24 hours, for another request",
+                     *       "instance": "/v1/dates"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4392,6 +7633,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/dates"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4401,6 +7651,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/dates"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4412,6 +7671,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/dates"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4424,7 +7692,7 @@ export interface operations {
             path: {
                 /**
                  * @description A calendar day (YYYY-MM-DD) in the site time zone
-                 * @example 2026-06-25
+                 * @example 2026-06-03
                  */
                 date: string;
             };
@@ -4440,6 +7708,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "date": "2026-06-03",
+                     *       "label": "Wednesday, June 3, 2026",
+                     *       "note": "Flood warnings were in force along the Vell all day; several roads by the quay were closed until evening.",
+                     *       "articleCount": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["Day"];
                 };
             };
@@ -4456,6 +7732,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/dates/2026-06-03",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4465,6 +7756,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "The token is not valid: unknown, revoked or expired",
+                     *       "instance": "/v1/dates/2026-06-03"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4474,6 +7774,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "There is nothing here, or nothing the caller may see",
+                     *       "instance": "/v1/dates/2026-06-03"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4485,6 +7794,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/dates/2026-06-03"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4494,6 +7812,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/dates/2026-06-03"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4505,6 +7832,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/dates/2026-06-03"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4520,7 +7856,7 @@ export interface operations {
             path: {
                 /**
                  * @description A calendar day (YYYY-MM-DD) in the site time zone
-                 * @example 2026-06-25
+                 * @example 2026-06-03
                  */
                 date: string;
             };
@@ -4541,6 +7877,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/dates/2026-06-03",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4550,6 +7901,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/dates/2026-06-03"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4559,6 +7919,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/dates/2026-06-03"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4568,6 +7937,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "There is nothing here, or nothing the caller may see",
+                     *       "instance": "/v1/dates/2026-06-03"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4577,6 +7955,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/conflict",
+                     *       "title": "The request conflicts with the current state",
+                     *       "status": 409,
+                     *       "detail": "It conflicts with what is stored now (e.g. a slug already taken)",
+                     *       "instance": "/v1/dates/2026-06-03"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4586,6 +7973,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/precondition-failed",
+                     *       "title": "The resource has changed",
+                     *       "status": 412,
+                     *       "detail": "The resource has changed since that ETag (it is now article-2-v3); read it again and retry",
+                     *       "instance": "/v1/dates/2026-06-03"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4597,6 +7993,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/dates/2026-06-03"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4606,6 +8011,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/dates/2026-06-03"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4617,6 +8031,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/dates/2026-06-03"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4632,7 +8055,7 @@ export interface operations {
             path: {
                 /**
                  * @description A calendar day (YYYY-MM-DD) in the site time zone
-                 * @example 2026-06-25
+                 * @example 2026-06-03
                  */
                 date: string;
             };
@@ -4652,6 +8075,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "date": "2026-06-03",
+                     *       "label": "Wednesday, June 3, 2026",
+                     *       "note": "Flood warnings were in force along the Vell all day; several roads by the quay were closed until evening.",
+                     *       "articleCount": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["Day"];
                 };
             };
@@ -4661,6 +8092,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/dates/2026-06-03",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4670,6 +8116,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/dates/2026-06-03"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4679,6 +8134,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/dates/2026-06-03"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4688,6 +8152,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "There is nothing here, or nothing the caller may see",
+                     *       "instance": "/v1/dates/2026-06-03"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4697,6 +8170,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/precondition-failed",
+                     *       "title": "The resource has changed",
+                     *       "status": 412,
+                     *       "detail": "The resource has changed since that ETag (it is now article-2-v3); read it again and retry",
+                     *       "instance": "/v1/dates/2026-06-03"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4706,6 +8188,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/body-too-large",
+                     *       "title": "The request body is too large",
+                     *       "status": 413,
+                     *       "detail": "Request body is too large",
+                     *       "instance": "/v1/dates/2026-06-03"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4715,6 +8206,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unsupported-media-type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Unsupported Media Type",
+                     *       "instance": "/v1/dates/2026-06-03"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4726,6 +8226,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/dates/2026-06-03"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4735,6 +8244,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/dates/2026-06-03"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4746,6 +8264,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/dates/2026-06-03"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4768,6 +8295,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "years": [
+                     *         {
+                     *           "year": 2026,
+                     *           "count": 12,
+                     *           "months": [
+                     *             {
+                     *               "month": 6,
+                     *               "count": 12
+                     *             }
+                     *           ]
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["Archive"];
                 };
             };
@@ -4784,6 +8327,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/archive",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4793,6 +8351,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "The token is not valid: unknown, revoked or expired",
+                     *       "instance": "/v1/archive"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4804,6 +8371,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/archive"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4813,6 +8389,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/archive"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4824,6 +8409,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/archive"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4838,10 +8432,7 @@ export interface operations {
                 offset?: number;
                 /** @description A `meta.nextCursor` from the previous page; not with `offset` */
                 cursor?: string;
-                /**
-                 * @description `name` (default, case-insensitive) or `articleCount`; `-` for descending
-                 * @example -articleCount
-                 */
+                /** @description `name` (default, case-insensitive) or `articleCount`; `-` for descending */
                 sort?: string;
             };
             header?: never;
@@ -4860,6 +8451,53 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": 6,
+                     *           "name": "Business",
+                     *           "articleCount": 3
+                     *         },
+                     *         {
+                     *           "id": 3,
+                     *           "name": "City council",
+                     *           "articleCount": 3
+                     *         },
+                     *         {
+                     *           "id": 5,
+                     *           "name": "Culture",
+                     *           "articleCount": 4
+                     *         },
+                     *         {
+                     *           "id": 2,
+                     *           "name": "Local news",
+                     *           "articleCount": 4
+                     *         },
+                     *         {
+                     *           "id": 8,
+                     *           "name": "Sport",
+                     *           "articleCount": 2
+                     *         },
+                     *         {
+                     *           "id": 4,
+                     *           "name": "Transport",
+                     *           "articleCount": 3
+                     *         },
+                     *         {
+                     *           "id": 1,
+                     *           "name": "Weather",
+                     *           "articleCount": 2
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "total": 7,
+                     *         "limit": 20,
+                     *         "offset": 0,
+                     *         "nextCursor": null
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["LabelList"];
                 };
             };
@@ -4876,6 +8514,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/labels",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4885,6 +8538,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "The token is not valid: unknown, revoked or expired",
+                     *       "instance": "/v1/labels"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4896,6 +8558,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/labels"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4905,6 +8576,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/labels"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4916,6 +8596,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/labels"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4950,6 +8639,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": 2,
+                     *           "slug": "council-approves-study-into-a-footbridge-at-the-old-ferry-crossing",
+                     *           "title": "Council approves study into a footbridge at the old ferry crossing"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["SuggestionList"];
                 };
             };
@@ -4978,6 +8678,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/search/suggest",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4993,6 +8708,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "The token is not valid: unknown, revoked or expired",
+                     *       "instance": "/v1/search/suggest"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5010,6 +8734,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/search/suggest"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5025,6 +8758,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/search/suggest"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5042,6 +8784,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/search/suggest"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5073,6 +8824,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": 3,
+                     *           "name": "Import script",
+                     *           "role": "editor",
+                     *           "authorId": null,
+                     *           "createdAt": "2026-06-25T09:00:00.000Z",
+                     *           "lastUsedAt": null,
+                     *           "expiresAt": null,
+                     *           "revokedAt": null
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "total": 1,
+                     *         "limit": 20,
+                     *         "offset": 0,
+                     *         "nextCursor": null
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["TokenList"];
                 };
             };
@@ -5082,6 +8855,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/tokens",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5091,6 +8879,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/tokens"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5100,6 +8897,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/tokens"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5111,6 +8917,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/tokens"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5120,6 +8935,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/tokens"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5131,6 +8955,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/tokens"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5162,6 +8995,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": 3,
+                     *       "name": "Import script",
+                     *       "role": "editor",
+                     *       "authorId": null,
+                     *       "createdAt": "2026-06-25T09:00:00.000Z",
+                     *       "lastUsedAt": null,
+                     *       "expiresAt": null,
+                     *       "revokedAt": null,
+                     *       "secret": "dl_3q2-7Vf…"
+                     *     }
+                     */
                     "application/json": components["schemas"]["CreatedToken"];
                 };
             };
@@ -5171,6 +9017,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/tokens",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5180,6 +9041,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/tokens"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5189,6 +9059,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/tokens"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5198,6 +9077,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/conflict",
+                     *       "title": "The request conflicts with the current state",
+                     *       "status": 409,
+                     *       "detail": "It conflicts with what is stored now (e.g. a slug already taken)",
+                     *       "instance": "/v1/tokens"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5207,6 +9095,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/body-too-large",
+                     *       "title": "The request body is too large",
+                     *       "status": 413,
+                     *       "detail": "Request body is too large",
+                     *       "instance": "/v1/tokens"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5216,6 +9113,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unsupported-media-type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Unsupported Media Type",
+                     *       "instance": "/v1/tokens"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5225,6 +9131,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/idempotency-key-reused",
+                     *       "title": "The Idempotency-Key was used for another request",
+                     *       "status": 422,
+                     *       "detail": "This Idempotency-Key was used, within 24 hours, for another request",
+                     *       "instance": "/v1/tokens"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5236,6 +9151,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/tokens"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5245,6 +9169,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/tokens"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5256,6 +9189,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/tokens"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5266,8 +9208,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @example 3 */
-                id: string;
+                /** @description The token id (see `GET /v1/tokens`) */
+                id: number;
             };
             cookie?: never;
         };
@@ -5286,6 +9228,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/tokens/2",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5295,6 +9252,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/tokens/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5304,6 +9270,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/tokens/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5313,6 +9288,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "There is nothing here, or nothing the caller may see",
+                     *       "instance": "/v1/tokens/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5324,6 +9308,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/tokens/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5333,6 +9326,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/tokens/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5344,6 +9346,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/tokens/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5373,6 +9384,35 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": 2,
+                     *           "slug": "council-approves-study-into-a-footbridge-at-the-old-ferry-crossing",
+                     *           "title": "Council approves study into a footbridge at the old ferry crossing",
+                     *           "status": "published",
+                     *           "publishedAt": "2026-06-03T16:40:00.000Z",
+                     *           "authorId": 2,
+                     *           "labels": [
+                     *             "City council",
+                     *             "Transport"
+                     *           ],
+                     *           "commentCount": 4,
+                     *           "version": 1,
+                     *           "trashedAt": "2026-06-06T16:40:00.000Z",
+                     *           "trashedBy": "admin",
+                     *           "purgeAt": "2026-07-06T16:40:00.000Z"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "total": 1,
+                     *         "limit": 20,
+                     *         "offset": 0,
+                     *         "nextCursor": null
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["TrashedArticleList"];
                 };
             };
@@ -5389,6 +9429,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/trash",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5398,6 +9453,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/trash"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5407,6 +9471,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/trash"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5418,6 +9491,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/trash"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5427,6 +9509,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/trash"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5438,6 +9529,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/trash"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5465,6 +9565,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/trash",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5474,6 +9589,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/trash"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5483,6 +9607,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/trash"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5494,6 +9627,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/trash"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5503,6 +9645,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/trash"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5514,6 +9665,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/trash"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5525,7 +9685,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The numeric id or the slug */
-                id: string;
+                id: number | string;
             };
             cookie?: never;
         };
@@ -5539,6 +9699,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": 2,
+                     *       "slug": "council-approves-study-into-a-footbridge-at-the-old-ferry-crossing",
+                     *       "title": "Council approves study into a footbridge at the old ferry crossing",
+                     *       "status": "published",
+                     *       "publishedAt": "2026-06-03T16:40:00.000Z",
+                     *       "authorId": 2,
+                     *       "labels": [
+                     *         "City council",
+                     *         "Transport"
+                     *       ],
+                     *       "commentCount": 4,
+                     *       "version": 1,
+                     *       "trashedAt": "2026-06-06T16:40:00.000Z",
+                     *       "trashedBy": "admin",
+                     *       "purgeAt": "2026-07-06T16:40:00.000Z",
+                     *       "excerpt": null,
+                     *       "body": "<p>Kestermouth City Council has agreed to spend £48,000 on a feasibility study for a pedestrian and cycle bridge at the site of the old ferry crossing, more than thirty years after the last boat stopped running.</p>\n<p>Councillors voted nine to three on Tuesday evening after a debate that ran well past its scheduled hour. Supporters argued that a crossing would cut the walk from the east bank to the railway station from around forty minutes to ten, while opponents questioned whether the money would be better spent fixing the pavements people already use.</p>\n<p>The study will look at three possible designs, estimate their costs and assess the effect on river traffic and on the kingfishers that nest below the old ferry steps. The full committee paper is available on the <a href=\"https://example.org/kestermouth/council/footbridge-study\">council's website</a>, and the public will be able to comment once a consultant has been appointed.</p>\n<p>\"This is a first step, not a promise,\" said the council's transport lead, <strong>Councillor Ruth Adebayo-Kerr</strong>. \"But it is the first time in a generation that anyone has put real money on the table to find out whether a bridge can work.\"</p>\n<p>A report is expected back before the end of the year. If the council decides to go ahead, construction would depend on winning regional funding, and the earliest realistic opening date would be <em>2029</em>.</p>"
+                     *     }
+                     */
                     "application/json": components["schemas"]["TrashedArticle"];
                 };
             };
@@ -5555,6 +9736,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/trash/2",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5564,6 +9760,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/trash/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5573,6 +9778,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/trash/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5582,6 +9796,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "There is nothing here, or nothing the caller may see",
+                     *       "instance": "/v1/trash/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5593,6 +9816,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/trash/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5602,6 +9834,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/trash/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5613,6 +9854,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/trash/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5627,7 +9877,7 @@ export interface operations {
             };
             path: {
                 /** @description The numeric id or the slug */
-                id: string;
+                id: number | string;
             };
             cookie?: never;
         };
@@ -5646,6 +9896,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/trash/2",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5655,6 +9920,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/trash/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5664,6 +9938,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/trash/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5673,6 +9956,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "There is nothing here, or nothing the caller may see",
+                     *       "instance": "/v1/trash/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5682,6 +9974,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/precondition-failed",
+                     *       "title": "The resource has changed",
+                     *       "status": 412,
+                     *       "detail": "The resource has changed since that ETag (it is now article-2-v3); read it again and retry",
+                     *       "instance": "/v1/trash/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5693,6 +9994,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/trash/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5702,6 +10012,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/trash/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5713,6 +10032,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/trash/2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5727,7 +10055,7 @@ export interface operations {
             };
             path: {
                 /** @description The numeric id or the slug */
-                id: string;
+                id: number | string;
             };
             cookie?: never;
         };
@@ -5741,6 +10069,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": 2,
+                     *       "slug": "council-approves-study-into-a-footbridge-at-the-old-ferry-crossing",
+                     *       "title": "Council approves study into a footbridge at the old ferry crossing",
+                     *       "excerpt": "Kestermouth City Council has agreed to spend £48,000 on a feasibility study for a pedestrian and cycle bridge at the site of the old ferry crossing, more than thirty years after the last boat stopped…",
+                     *       "body": "<p>Kestermouth City Council has agreed to spend £48,000 on a feasibility study for a pedestrian and cycle bridge at the site of the old ferry crossing, more than thirty years after the last boat stopped running.</p>\n<p>Councillors voted nine to three on Tuesday evening after a debate that ran well past its scheduled hour. Supporters argued that a crossing would cut the walk from the east bank to the railway station from around forty minutes to ten, while opponents questioned whether the money would be better spent fixing the pavements people already use.</p>\n<p>The study will look at three possible designs, estimate their costs and assess the effect on river traffic and on the kingfishers that nest below the old ferry steps. The full committee paper is available on the <a href=\"https://example.org/kestermouth/council/footbridge-study\">council's website</a>, and the public will be able to comment once a consultant has been appointed.</p>\n<p>\"This is a first step, not a promise,\" said the council's transport lead, <strong>Councillor Ruth Adebayo-Kerr</strong>. \"But it is the first time in a generation that anyone has put real money on the table to find out whether a bridge can work.\"</p>\n<p>A report is expected back before the end of the year. If the council decides to go ahead, construction would depend on winning regional funding, and the earliest realistic opening date would be <em>2029</em>.</p>",
+                     *       "status": "published",
+                     *       "publishedAt": "2026-06-03T16:40:00.000Z",
+                     *       "date": "2026-06-03",
+                     *       "authorId": 2,
+                     *       "labels": [
+                     *         "City council",
+                     *         "Transport"
+                     *       ],
+                     *       "commentCount": 4,
+                     *       "createdAt": "2026-06-03T16:40:00.000Z",
+                     *       "updatedAt": "2026-06-03T16:40:00.000Z",
+                     *       "renumberedComments": []
+                     *     }
+                     */
                     "application/json": components["schemas"]["RestoredArticle"];
                 };
             };
@@ -5750,6 +10099,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/trash/2/restore",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5759,6 +10123,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/trash/2/restore"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5768,6 +10141,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/trash/2/restore"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5777,6 +10159,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "There is nothing here, or nothing the caller may see",
+                     *       "instance": "/v1/trash/2/restore"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5786,6 +10177,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/conflict",
+                     *       "title": "The request conflicts with the current state",
+                     *       "status": 409,
+                     *       "detail": "It conflicts with what is stored now (e.g. a slug already taken)",
+                     *       "instance": "/v1/trash/2/restore"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5795,6 +10195,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/precondition-failed",
+                     *       "title": "The resource has changed",
+                     *       "status": 412,
+                     *       "detail": "The resource has changed since that ETag (it is now article-2-v3); read it again and retry",
+                     *       "instance": "/v1/trash/2/restore"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5804,6 +10213,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/idempotency-key-reused",
+                     *       "title": "The Idempotency-Key was used for another request",
+                     *       "status": 422,
+                     *       "detail": "This Idempotency-Key was used, within 24 hours, for another request",
+                     *       "instance": "/v1/trash/2/restore"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5815,6 +10233,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/trash/2/restore"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5824,6 +10251,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/trash/2/restore"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5835,6 +10271,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/trash/2/restore"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5872,6 +10317,58 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "format": "wxr",
+                     *       "dryRun": false,
+                     *       "counts": {
+                     *         "authors": {
+                     *           "created": 2,
+                     *           "updated": 0,
+                     *           "unchanged": 0,
+                     *           "skipped": 0
+                     *         },
+                     *         "articles": {
+                     *           "created": 14,
+                     *           "updated": 0,
+                     *           "unchanged": 0,
+                     *           "skipped": 1
+                     *         },
+                     *         "comments": {
+                     *           "created": 31,
+                     *           "updated": 0,
+                     *           "unchanged": 0,
+                     *           "skipped": 0
+                     *         },
+                     *         "days": {
+                     *           "created": 9,
+                     *           "updated": 0,
+                     *           "unchanged": 0,
+                     *           "skipped": 0
+                     *         }
+                     *       },
+                     *       "skipped": [
+                     *         {
+                     *           "resource": "article",
+                     *           "sourceId": "118",
+                     *           "reason": "an attachment, not a post"
+                     *         }
+                     *       ],
+                     *       "notes": [
+                     *         {
+                     *           "resource": "article",
+                     *           "sourceId": "97",
+                     *           "note": "a private post: imported as a draft"
+                     *         }
+                     *       ],
+                     *       "settings": [
+                     *         {
+                     *           "name": "timezone",
+                     *           "value": "Europe/London"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ImportReport"];
                 };
             };
@@ -5881,6 +10378,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/import",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5890,6 +10402,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/import"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5899,6 +10420,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/import"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5908,6 +10438,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/conflict",
+                     *       "title": "The request conflicts with the current state",
+                     *       "status": 409,
+                     *       "detail": "It conflicts with what is stored now (e.g. a slug already taken)",
+                     *       "instance": "/v1/import"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5917,6 +10456,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/body-too-large",
+                     *       "title": "The request body is too large",
+                     *       "status": 413,
+                     *       "detail": "Request body is too large",
+                     *       "instance": "/v1/import"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5926,6 +10474,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unsupported-media-type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Unsupported Media Type",
+                     *       "instance": "/v1/import"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5935,6 +10492,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/idempotency-key-reused",
+                     *       "title": "The Idempotency-Key was used for another request",
+                     *       "status": 422,
+                     *       "detail": "This Idempotency-Key was used, within 24 hours, for another request",
+                     *       "instance": "/v1/import"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5946,6 +10512,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/import"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5955,6 +10530,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/import"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5966,6 +10550,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/import"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5986,6 +10579,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {"type":"header","format":"dateline","version":1,"exportedAt":"2026-06-25T09:00:00.000Z","counts":{"authors":3,"labels":7,"articles":14,"days":1,"comments":7}}
+                     *     {"type":"setting","name":"timezone","value":"UTC"}
+                     *     {"type":"setting","name":"locale","value":"en-US"}
+                     */
                     "application/x-ndjson": string;
                 };
             };
@@ -5995,6 +10593,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/export",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6004,6 +10617,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/export"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6013,6 +10635,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/export"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6024,6 +10655,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/export"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6033,6 +10673,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/export"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6044,6 +10693,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/export"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6052,9 +10710,9 @@ export interface operations {
     atomFeed: {
         parameters: {
             query?: {
-                /** @description Only articles with this label (case-insensitive); repeat for articles having all of them */
+                /** @description Only articles with this label (case-insensitive); repeat for articles having all of them. A label no published article has yet gives an empty feed, not an error: the address is a subscription */
                 label?: string[];
-                /** @description Only this author's articles: an author id or slug */
+                /** @description Only this author's articles: an author id or slug. An unknown one gives an empty feed, as an unknown label does */
                 author?: string;
             };
             header?: never;
@@ -6075,6 +10733,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example <?xml version="1.0" encoding="utf-8"?>
+                     *     <feed xmlns="http://www.w3.org/2005/Atom">
+                     *       <title>Dateline</title>
+                     *       <link rel="self" href="https://blog.example.org/feed.atom"/>
+                     *       <entry>
+                     *         <id>tag:blog.example.org,2026-06-03:article-2</id>
+                     *         <title type="html">Council approves study into a footbridge at the old ferry crossing</title>
+                     *         <link href="https://blog.example.org/articles/council-approves-study-into-a-footbridge-at-the-old-ferry-crossing"/>
+                     *         <published>2026-06-03T16:40:00.000Z</published>
+                     *         <author><name>Tomas Brennan</name></author>
+                     *       </entry>
+                     *     </feed>
+                     */
                     "application/atom+xml": string;
                 };
             };
@@ -6091,6 +10763,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/feed.atom",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6100,6 +10787,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "The token is not valid: unknown, revoked or expired",
+                     *       "instance": "/feed.atom"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6111,6 +10807,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/feed.atom"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6120,6 +10825,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/feed.atom"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6131,6 +10845,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/feed.atom"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6139,9 +10862,9 @@ export interface operations {
     rssFeed: {
         parameters: {
             query?: {
-                /** @description Only articles with this label (case-insensitive); repeat for articles having all of them */
+                /** @description Only articles with this label (case-insensitive); repeat for articles having all of them. A label no published article has yet gives an empty feed, not an error: the address is a subscription */
                 label?: string[];
-                /** @description Only this author's articles: an author id or slug */
+                /** @description Only this author's articles: an author id or slug. An unknown one gives an empty feed, as an unknown label does */
                 author?: string;
             };
             header?: never;
@@ -6162,6 +10885,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example <?xml version="1.0" encoding="utf-8"?>
+                     *     <rss version="2.0">
+                     *       <channel>
+                     *         <title>Dateline</title>
+                     *         <link>https://blog.example.org/</link>
+                     *         <item>
+                     *           <title>Council approves study into a footbridge at the old ferry crossing</title>
+                     *           <link>https://blog.example.org/articles/council-approves-study-into-a-footbridge-at-the-old-ferry-crossing</link>
+                     *           <guid isPermaLink="false">tag:blog.example.org,2026-06-03:article-2</guid>
+                     *           <pubDate>Wed, 03 Jun 2026 16:40:00 GMT</pubDate>
+                     *         </item>
+                     *       </channel>
+                     *     </rss>
+                     */
                     "application/rss+xml": string;
                 };
             };
@@ -6178,6 +10916,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/feed.rss",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6187,6 +10940,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "The token is not valid: unknown, revoked or expired",
+                     *       "instance": "/feed.rss"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6198,6 +10960,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/feed.rss"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6207,6 +10978,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/feed.rss"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6218,6 +10998,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/feed.rss"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6226,9 +11015,9 @@ export interface operations {
     jsonFeed: {
         parameters: {
             query?: {
-                /** @description Only articles with this label (case-insensitive); repeat for articles having all of them */
+                /** @description Only articles with this label (case-insensitive); repeat for articles having all of them. A label no published article has yet gives an empty feed, not an error: the address is a subscription */
                 label?: string[];
-                /** @description Only this author's articles: an author id or slug */
+                /** @description Only this author's articles: an author id or slug. An unknown one gives an empty feed, as an unknown label does */
                 author?: string;
             };
             header?: never;
@@ -6249,6 +11038,35 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "version": "https://jsonfeed.org/version/1.1",
+                     *       "title": "Dateline",
+                     *       "home_page_url": "https://blog.example.org/",
+                     *       "feed_url": "https://blog.example.org/feed.json",
+                     *       "language": "en-US",
+                     *       "items": [
+                     *         {
+                     *           "id": "tag:blog.example.org,2026-06-03:article-2",
+                     *           "url": "https://blog.example.org/articles/council-approves-study-into-a-footbridge-at-the-old-ferry-crossing",
+                     *           "title": "Council approves study into a footbridge at the old ferry crossing",
+                     *           "content_html": "<p>Kestermouth City Council has agreed to spend £48,000 on a feasibility study for a pedestrian and cycle bridge at the site of the old ferry crossing, more than thirty years after the last boat stopped running.</p>\n<p>Councillors voted nine to three on Tuesday evening after a debate that ran well past its scheduled hour. Supporters argued that a crossing would cut the walk from the east bank to the railway station from around forty minutes to ten, while opponents questioned whether the money would be better spent fixing the pavements people already use.</p>\n<p>The study will look at three possible designs, estimate their costs and assess the effect on river traffic and on the kingfishers that nest below the old ferry steps. The full committee paper is available on the <a href=\"https://example.org/kestermouth/council/footbridge-study\">council's website</a>, and the public will be able to comment once a consultant has been appointed.</p>\n<p>\"This is a first step, not a promise,\" said the council's transport lead, <strong>Councillor Ruth Adebayo-Kerr</strong>. \"But it is the first time in a generation that anyone has put real money on the table to find out whether a bridge can work.\"</p>\n<p>A report is expected back before the end of the year. If the council decides to go ahead, construction would depend on winning regional funding, and the earliest realistic opening date would be <em>2029</em>.</p>",
+                     *           "summary": "Kestermouth City Council has agreed to spend £48,000 on a feasibility study for a pedestrian and cycle bridge at the site of the old ferry crossing, more than thirty years after the last boat stopped…",
+                     *           "date_published": "2026-06-03T16:40:00.000Z",
+                     *           "date_modified": "2026-06-03T16:40:00.000Z",
+                     *           "authors": [
+                     *             {
+                     *               "name": "Tomas Brennan"
+                     *             }
+                     *           ],
+                     *           "tags": [
+                     *             "City council",
+                     *             "Transport"
+                     *           ]
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/feed+json": components["schemas"]["JsonFeed"];
                 };
             };
@@ -6265,6 +11083,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/feed.json",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6274,6 +11107,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "The token is not valid: unknown, revoked or expired",
+                     *       "instance": "/feed.json"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6285,6 +11127,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/feed.json"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6294,6 +11145,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/feed.json"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6305,6 +11165,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/feed.json"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6331,6 +11200,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example <?xml version="1.0" encoding="UTF-8"?>
+                     *     <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+                     *       <url><loc>https://blog.example.org/articles/council-approves-study-into-a-footbridge-at-the-old-ferry-crossing</loc><lastmod>2026-06-03T16:40:00.000Z</lastmod></url>
+                     *     </urlset>
+                     */
                     "application/xml": string;
                 };
             };
@@ -6347,6 +11222,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/sitemap.xml",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6356,6 +11246,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "The token is not valid: unknown, revoked or expired",
+                     *       "instance": "/sitemap.xml"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6367,6 +11266,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/sitemap.xml"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6376,6 +11284,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/sitemap.xml"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6387,6 +11304,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/sitemap.xml"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6419,6 +11345,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example <?xml version="1.0" encoding="UTF-8"?>
+                     *     <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+                     *       <url><loc>https://blog.example.org/articles/council-approves-study-into-a-footbridge-at-the-old-ferry-crossing</loc><lastmod>2026-06-03T16:40:00.000Z</lastmod></url>
+                     *     </urlset>
+                     */
                     "application/xml": string;
                 };
             };
@@ -6435,6 +11367,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/sitemap-1.xml",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6444,6 +11391,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "The token is not valid: unknown, revoked or expired",
+                     *       "instance": "/sitemap-1.xml"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6453,6 +11409,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "There is nothing here, or nothing the caller may see",
+                     *       "instance": "/sitemap-1.xml"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6464,6 +11429,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/sitemap-1.xml"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6473,6 +11447,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/sitemap-1.xml"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6484,6 +11467,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/sitemap-1.xml"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };

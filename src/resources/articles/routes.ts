@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { parseNames } from '../../lib/list.js'
-import { answer, deleted, IdOrSlugParams, IfMatchHeaders, notModified, problems, ref } from '../../schemas.js'
+import { answer, deleted, IfMatchHeaders, notModified, problems, ref, sparseAnswer } from '../../schemas.js'
 import { listResponse, pageBody, readSecurity, singleResponse, writeSecurity } from '../../lib/responses.js'
 import { databaseTag, knownTagIsCurrent } from '../../plugins/http-cache.js'
 import { searchRateLimit } from '../../plugins/rate-limit.js'
 import {
-  ArticleSummaryList, RelatedQuery, Article, ArticleList, ArticleListQuery, ArticlePatch, ArticleQuery, NewArticle, PartialArticle, PartialArticleList,
+  ArticlePathParams, ArticleSummaryList, RelatedQuery, Article, ArticleFields, ArticleList, ArticleListFields, ArticleListQuery, ArticlePatch, ArticleQuery, NewArticle, PartialArticle, PartialArticleList,
   articleFields, articleIncludes
 } from './schemas.js'
 import * as service from './service.js'
@@ -24,7 +24,7 @@ const articlesPlugin: FastifyPluginAsyncTypebox = async (app) => {
       description: 'Published articles, newest first. Editors see every status; an author token also sees its own drafts. Searches (with `q`) are limited per client, `DATELINE_SEARCH_RATE_LIMIT` a minute (429 beyond, with `Retry-After`).',
       security: readSecurity,
       querystring: ArticleListQuery,
-      response: { 200: answer(ArticleList, 'list', 'A page of articles'), 304: notModified, ...problems(400, 401, 429) }
+      response: { 200: sparseAnswer(ArticleList, ArticleListFields, 'list', 'A page of articles'), 304: notModified, ...problems(400, 401, 429) }
     }
   }, async (request, reply) => {
     const fields = parseNames(request.query.fields, articleFields, 'fields')
@@ -40,9 +40,9 @@ const articlesPlugin: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Get an article by id or slug',
       description: 'Anonymous readers see published articles only; anything else answers 404, as if it did not exist. Editors see every article, an author token also its own drafts.',
       security: readSecurity,
-      params: IdOrSlugParams,
+      params: ArticlePathParams,
       querystring: ArticleQuery,
-      response: { 200: answer(Article, 'single', 'The article'), 304: notModified, ...problems(400, 401, 404) }
+      response: { 200: sparseAnswer(Article, ArticleFields, 'single', 'The article'), 304: notModified, ...problems(400, 401, 404) }
     }
   }, async (request, reply) => {
     const fields = parseNames(request.query.fields, articleFields, 'fields')
@@ -59,7 +59,7 @@ const articlesPlugin: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Articles like this one',
       description: 'Published articles ranked by shared labels, then by similar words; never the article itself.',
       security: readSecurity,
-      params: IdOrSlugParams,
+      params: ArticlePathParams,
       querystring: RelatedQuery,
       response: { 200: answer(ArticleSummaryList, 'list', 'Related articles, closest first'), 304: notModified, ...problems(400, 401, 404) }
     }
@@ -90,7 +90,7 @@ const articlesPlugin: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Change an article',
       description: 'Only the fields given change. Send the `ETag` you read as `If-Match` to refuse lost updates (412).',
       security: writeSecurity,
-      params: IdOrSlugParams,
+      params: ArticlePathParams,
       headers: IfMatchHeaders,
       body: ref(ArticlePatch),
       response: { 200: answer(Article, 'single', 'The changed article'), ...problems(400, 401, 403, 404, 409, 412, 413, 415) }
@@ -109,7 +109,7 @@ const articlesPlugin: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Delete an article (to the trash)',
       description: 'Moves the article, with its labels, comments and revisions, to the trash for `DATELINE_TRASH_DAYS` days (30 by default): it answers 404 everywhere at once, keeps its slug reserved, and can be restored from `/v1/trash` until it is purged. With `DATELINE_TRASH_DAYS=0` it is deleted for good.',
       security: writeSecurity,
-      params: IdOrSlugParams,
+      params: ArticlePathParams,
       headers: IfMatchHeaders,
       response: { 204: deleted, ...problems(400, 401, 403, 404, 412) }
     }

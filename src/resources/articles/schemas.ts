@@ -1,4 +1,5 @@
-import { CalendarDay, ListMeta, maxId, pageQuery, plainTextPattern, ref, Slug, Timestamp, Type, type Static, visibleTextPattern } from '../../schemas.js'
+import { articleExample, articleListExample, articleSummaryExample, demoExample } from '../../demo/examples.js'
+import { CalendarDay, fieldsVariant, idOrSlugParam, ListMeta, maxId, pageQuery, plainTextPattern, ref, Slug, Timestamp, Type, type Static, visibleTextPattern } from '../../schemas.js'
 
 const title = Type.String({ minLength: 1, maxLength: 300, pattern: visibleTextPattern, examples: ['Council approves new footbridge over the Vell'] })
 const excerpt = Type.String({ maxLength: 1000, pattern: plainTextPattern, description: 'Plain text', examples: ['The long-awaited crossing will link the quay to the old mill by next spring.'] })
@@ -28,26 +29,15 @@ const articleState = {
   updatedAt: Timestamp
 }
 
-const example = {
-  id: 12,
-  slug: 'council-approves-new-footbridge',
-  title: 'Council approves new footbridge over the Vell',
-  excerpt: 'The long-awaited crossing will link the quay to the old mill by next spring.',
-  status: 'published',
-  publishedAt: '2026-06-25T14:03:00.000Z',
-  date: '2026-06-25',
-  authorId: 1,
-  labels: ['City council', 'Transport'],
-  commentCount: 0,
-  createdAt: '2026-06-25T13:50:00.000Z',
-  updatedAt: '2026-06-25T14:03:00.000Z'
-}
-
 // Plain `$ref`s by name: authors/ and comments/ schemas import this file, so importing them back would be a cycle.
-const embeddedAuthor = Type.Optional(Type.Unsafe<import('../authors/schemas.js').AuthorBody>({ $ref: 'Author', description: 'With `include=author`' }))
+// In an `allOf`, as the document drops a `$ref`'s siblings (and so the description); the
+// serializer writes it as the bare `$ref` (lib/serializer.ts).
+const author = (description: string) => Type.Optional(Type.Unsafe<import('../authors/schemas.js').AuthorBody>({ allOf: [{ $ref: 'Author' }], description }))
+// Optional in the schema whatever `include` says: the typed client narrows it from the `include` it sent.
+const embeddedAuthor = author('The article\'s author: present only with `include=author`')
 const embeddedComments = Type.Optional(Type.Array(
   Type.Unsafe<import('../comments/schemas.js').CommentBody>({ $ref: 'Comment' }),
-  { description: 'With `include=comments`: the first 100 approved comments, oldest first' }
+  { description: 'Present only with `include=comments`: the first 100 approved comments, oldest first' }
 ))
 
 export const Article = Type.Object({
@@ -63,25 +53,25 @@ export const Article = Type.Object({
 }, {
   $id: 'Article',
   additionalProperties: false,
-  examples: [{ ...example, body: '<p>The council voted 7 to 2 on Tuesday…</p>' }]
+  examples: [articleExample]
 })
 export type ArticleBody = Static<typeof Article>
 
 /** The summary's fields without the embedded author: what authors embed (typing only, no `$id`). */
 export const ArticleSummaryFields = Type.Object({ ...articleHeading, ...articleState })
 
-export const ArticleSummary = Type.Object({ ...articleHeading, ...articleState, author: embeddedAuthor }, {
+export const ArticleSummary = Type.Object({ ...articleHeading, ...articleState, author: author('The article\'s author: present on a day\'s page (`GET /v1/dates/{date}`), with `include=articles` on `GET /v1/dates`, and in related articles; never in an author\'s `articles`') }, {
   $id: 'ArticleSummary',
   additionalProperties: false,
   description: 'An article without its body, as embedded in authors and dates (with its author on date pages)',
-  examples: [example]
+  examples: [articleSummaryExample]
 })
 export type ArticleSummaryBody = Static<typeof ArticleSummary>
 
 export const ArticleList = Type.Object({
   data: Type.Array(ref(Article)),
   meta: ref(ListMeta)
-}, { $id: 'ArticleList', additionalProperties: false })
+}, { $id: 'ArticleList', additionalProperties: false, examples: [articleListExample] })
 
 const writable = {
   slug: Type.Optional(Slug),
@@ -113,13 +103,12 @@ export const articleSortFields = ['publishedAt', 'title', 'updatedAt', 'createdA
 export const articleFields = ['id', 'slug', 'title', 'body', 'excerpt', 'status', 'publishedAt', 'date', 'authorId', 'labels', 'commentCount', 'createdAt', 'updatedAt'] as const
 export const articleIncludes = ['author', 'comments'] as const
 
-const fields = Type.String({ maxLength: 500, description: `Only these fields (id is always included): ${articleFields.join(', ')}`, examples: ['id,title,slug'] })
-const include = Type.String({ maxLength: 100, description: 'Embed related resources: `author`, `comments`', examples: ['author,comments'] })
+const fields = Type.String({ maxLength: 500, description: `Only these fields (id is always included): ${articleFields.join(', ')}` })
+const include = Type.String({ maxLength: 100, description: 'Embed related resources: `author`, `comments`' })
 const dayOrTimestamp = (description: string) => Type.String({
   maxLength: 40,
   anyOf: [{ format: 'date' }, { format: 'date-time' }],
-  description,
-  examples: ['2026-06-01']
+  description
 })
 
 export const ArticleListQuery = Type.Object({
@@ -127,16 +116,15 @@ export const ArticleListQuery = Type.Object({
   q: Type.Optional(Type.String({
     minLength: 1,
     maxLength: 500,
-    description: 'Full-text search over title, excerpt, body and labels: all words must match; `"a phrase"`, `-excluded`; the last word also matches as a prefix while typing (from 2 letters). A repeated word counts once; only the first 8 words count (phrases\' words and exclusions included). A plain word held by more than 80 % of the articles (on 200 or more) is left out while a rarer word or phrase remains; only such words: the rarest counts and hits come newest first. Results come best first (`relevance`) unless `sort` says otherwise, each with a `snippet`.',
-    examples: ['footbridge ferry']
+    description: 'Full-text search over title, excerpt, body and labels: all words must match; `"a phrase"`, `-excluded`; the last word also matches as a prefix while typing (from 2 letters). A repeated word counts once; only the first 8 words count (phrases\' words and exclusions included). A plain word held by more than 80 % of the articles (on 200 or more) is left out while a rarer word or phrase remains; only such words: the rarest counts and hits come newest first. Results come best first (`relevance`) unless `sort` says otherwise, each with a `snippet`.'
   })),
-  sort: Type.Optional(Type.String({ maxLength: 200, description: `Comma-separated, \`-\` for descending: ${articleSortFields.join(', ')} (with \`q\` only). Default \`-publishedAt\`, or \`relevance\` with \`q\`.`, examples: ['-publishedAt'] })),
+  sort: Type.Optional(Type.String({ maxLength: 200, description: `Comma-separated, \`-\` for descending: ${articleSortFields.join(', ')} (with \`q\` only). Default \`-publishedAt\`, or \`relevance\` with \`q\`.` })),
   fields: Type.Optional(fields),
   include: Type.Optional(include),
-  status: Type.Optional(status),
+  status: Type.Optional(Type.Union([Type.Literal('draft'), Type.Literal('scheduled'), Type.Literal('published')], { description: '`scheduled` articles become `published` when `publishedAt` comes' })),
   author: Type.Optional(Type.String({ minLength: 1, maxLength: 120, description: 'Author id or slug' })),
   label: Type.Optional(Type.Array(label, { maxItems: 10, description: 'Repeat for articles having all of them' })),
-  date: Type.Optional(Type.String({ format: 'date', maxLength: 10, description: 'Articles published on this day (site time zone)', examples: ['2026-06-25'] })),
+  date: Type.Optional(Type.String({ format: 'date', maxLength: 10, description: 'Articles published on this day (site time zone)' })),
   from: Type.Optional(dayOrTimestamp('Published at or after: a timestamp, or a day (site time zone)')),
   to: Type.Optional(dayOrTimestamp('Published at or before: a timestamp, or a day (inclusive)'))
 }, { additionalProperties: false })
@@ -149,9 +137,16 @@ export const ArticleQuery = Type.Object({
 export type ArticleQueryString = Static<typeof ArticleQuery>
 
 
-// Serialise `fields=` answers, which leave out required fields (see lib/responses.ts).
-export const PartialArticle = Type.Partial(Article)
-export const PartialArticleList = Type.Object({ data: Type.Array(PartialArticle), meta: ref(ListMeta) })
+/** A `fields=` answer: only the fields asked for, and `id` (the typed client narrows it to them). */
+export const ArticleFields = fieldsVariant(Article, 'An article with only the fields `fields=` names, and its `id` (and `author`, `comments`, `snippet` when they come)')
+export const ArticleListFields = Type.Object({
+  data: Type.Array(ref(ArticleFields)),
+  meta: ref(ListMeta)
+}, { $id: 'ArticleListFields', additionalProperties: false, description: 'A page of articles with only the fields `fields=` names' })
+
+// What `fields=` answers are serialised with (see lib/responses.ts); one object each, as compiled serialisers are cached by schema.
+export const PartialArticle = ref(ArticleFields)
+export const PartialArticleList = ref(ArticleListFields)
 
 export const RelatedQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 20, default: 5, description: 'How many (1–20)' }))
@@ -160,20 +155,25 @@ export const RelatedQuery = Type.Object({
 export const ArticleSummaryList = Type.Object({
   data: Type.Array(ref(ArticleSummary)),
   meta: ref(ListMeta)
-}, { $id: 'ArticleSummaryList', additionalProperties: false })
+}, { $id: 'ArticleSummaryList', additionalProperties: false, examples: [{ data: [articleSummaryExample], meta: { total: 1, limit: 5, offset: 0, nextCursor: null } }] })
 
 export const Suggestion = Type.Object({
   id: Type.Integer({ minimum: 1 }),
   slug: Slug,
   title: Type.String()
-}, { $id: 'Suggestion', additionalProperties: false, examples: [{ id: 2, slug: 'council-approves-study-into-a-footbridge', title: 'Council approves study into a footbridge' }] })
+}, { $id: 'Suggestion', additionalProperties: false, examples: [{ id: articleExample.id, slug: articleExample.slug, title: articleExample.title }] })
 
 export const SuggestionList = Type.Object({
   data: Type.Array(ref(Suggestion))
-}, { $id: 'SuggestionList', additionalProperties: false })
+}, { $id: 'SuggestionList', additionalProperties: false, examples: [{ data: [{ id: articleExample.id, slug: articleExample.slug, title: articleExample.title }] }] })
 
 export const SuggestQuery = Type.Object({
   q: Type.String({ minLength: 1, maxLength: 200, description: 'What has been typed so far: the last word is a prefix (from 2 letters); a repeated word counts once, only the first 8 words count', examples: ['footbr'] })
 }, { additionalProperties: false })
 
-export const articleSchemas = [ArticleSummary, Article, ArticleList, NewArticle, ArticlePatch, ArticleSummaryList, Suggestion, SuggestionList]
+/** `{id}` of an article: its id or slug (the example is the demo blog's footbridge article). */
+export const ArticlePathParams = Type.Object({
+  id: idOrSlugParam([demoExample.article.id, demoExample.article.slug])
+}, { additionalProperties: false })
+
+export const articleSchemas = [ArticleSummary, Article, ArticleFields, ArticleList, ArticleListFields, NewArticle, ArticlePatch, ArticleSummaryList, Suggestion, SuggestionList]

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { parseNames } from '../../lib/list.js'
 import { listResponse, readSecurity, singleResponse, writeSecurity } from '../../lib/responses.js'
-import { answer, deleted, IdOrSlugParams, IfMatchHeaders, notModified, problems, ref } from '../../schemas.js'
+import { answer, deleted, IfMatchHeaders, notModified, problems, ref, sparseAnswer } from '../../schemas.js'
 import {
-  Author, AuthorDeleteQuery, AuthorList, AuthorListQuery, AuthorPatch, AuthorQuery, NewAuthor,
+  Author, AuthorDeleteQuery, AuthorPathParams, AuthorFields, AuthorList, AuthorListFields, AuthorListQuery, AuthorPatch, AuthorQuery, NewAuthor,
   PartialAuthor, PartialAuthorList, authorFields, authorIncludes
 } from './schemas.js'
 import * as service from './service.js'
@@ -19,7 +19,7 @@ const authorsPlugin: FastifyPluginAsyncTypebox = async (app) => {
       description: 'By name unless `sort` says otherwise. Anyone may read the public profiles; `email` is shown only to editors, admins and the author.',
       security: readSecurity,
       querystring: AuthorListQuery,
-      response: { 200: answer(AuthorList, 'list', 'A page of authors'), 304: notModified, ...problems(400, 401) }
+      response: { 200: sparseAnswer(AuthorList, AuthorListFields, 'list', 'A page of authors'), 304: notModified, ...problems(400, 401) }
     }
   }, async (request, reply) => {
     const fields = parseNames(request.query.fields, authorFields, 'fields')
@@ -34,9 +34,9 @@ const authorsPlugin: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Get an author by id or slug',
       description: 'The public profile; `email` only for editors, admins and the author. `include=articles` adds the latest published articles.',
       security: readSecurity,
-      params: IdOrSlugParams,
+      params: AuthorPathParams,
       querystring: AuthorQuery,
-      response: { 200: answer(Author, 'single', 'The author'), 304: notModified, ...problems(400, 401, 404) }
+      response: { 200: sparseAnswer(Author, AuthorFields, 'single', 'The author'), 304: notModified, ...problems(400, 401, 404) }
     }
   }, async (request, reply) => {
     const fields = parseNames(request.query.fields, authorFields, 'fields')
@@ -71,7 +71,7 @@ const authorsPlugin: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Change an author',
       description: 'Editors change any author; an author token changes its own profile.',
       security: writeSecurity,
-      params: IdOrSlugParams,
+      params: AuthorPathParams,
       headers: IfMatchHeaders,
       body: ref(AuthorPatch),
       response: { 200: answer(Author, 'single', 'The changed author'), ...problems(400, 401, 403, 404, 409, 412, 413, 415) }
@@ -90,7 +90,7 @@ const authorsPlugin: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Delete an author',
       description: 'Refused with 409 while the author has articles, unless `reassignTo` names who takes them over.',
       security: writeSecurity,
-      params: IdOrSlugParams,
+      params: AuthorPathParams,
       querystring: AuthorDeleteQuery,
       headers: IfMatchHeaders,
       response: { 204: deleted, ...problems(400, 401, 403, 404, 409, 412) }

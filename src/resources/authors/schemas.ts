@@ -1,4 +1,5 @@
-import { HttpUrl, IdOrSlugParams, ListMeta, pageQuery, ref, Slug, Timestamp, Type, type Static, plainTextPattern, visibleTextPattern } from '../../schemas.js'
+import { authorExample, authorListExample, demoExample } from '../../demo/examples.js'
+import { fieldsVariant, HttpUrl, idOrSlugParam, ListMeta, pageQuery, ref, Slug, Timestamp, Type, type Static, plainTextPattern, visibleTextPattern } from '../../schemas.js'
 import type { ArticleSummaryFields } from '../articles/schemas.js'
 
 const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()])
@@ -19,28 +20,18 @@ export const Author = Type.Object({
   createdAt: Timestamp,
   updatedAt: Timestamp,
   // Typed without the summaries' own `author`, which would make the types circular.
-  articles: Type.Optional(Type.Array(Type.Unsafe<Static<typeof ArticleSummaryFields>>({ $ref: 'ArticleSummary' }), { description: 'With `include=articles`: the latest 10 published articles' }))
+  articles: Type.Optional(Type.Array(Type.Unsafe<Static<typeof ArticleSummaryFields>>({ $ref: 'ArticleSummary' }), { description: 'Present only with `include=articles`: the latest 10 published articles' }))
 }, {
   $id: 'Author',
   additionalProperties: false,
-  examples: [{
-    id: 1,
-    slug: 'zoe-lindqvist',
-    name: 'Zoë Lindqvist',
-    bio: 'Covers the council and the river.',
-    avatarUrl: null,
-    url: 'https://example.org/zoe',
-    articleCount: 4,
-    createdAt: '2026-06-01T09:00:00.000Z',
-    updatedAt: '2026-06-01T09:00:00.000Z'
-  }]
+  examples: [authorExample]
 })
 export type AuthorBody = Static<typeof Author>
 
 export const AuthorList = Type.Object({
   data: Type.Array(ref(Author)),
   meta: ref(ListMeta)
-}, { $id: 'AuthorList', additionalProperties: false })
+}, { $id: 'AuthorList', additionalProperties: false, examples: [authorListExample] })
 
 export const NewAuthor = Type.Object({
   name,
@@ -66,12 +57,12 @@ export const authorSortFields = ['name', 'createdAt', 'articleCount'] as const
 export const authorFields = ['id', 'slug', 'name', 'bio', 'avatarUrl', 'url', 'email', 'articleCount', 'createdAt', 'updatedAt'] as const
 export const authorIncludes = ['articles'] as const
 
-const fields = Type.String({ maxLength: 500, description: `Only these fields (id is always included): ${authorFields.join(', ')}`, examples: ['id,name,slug'] })
-const include = Type.String({ maxLength: 100, description: 'Embed related resources: `articles`', examples: ['articles'] })
+const fields = Type.String({ maxLength: 500, description: `Only these fields (id is always included): ${authorFields.join(', ')}` })
+const include = Type.String({ maxLength: 100, description: 'Embed related resources: `articles`' })
 
 export const AuthorListQuery = Type.Object({
   ...pageQuery,
-  sort: Type.Optional(Type.String({ maxLength: 200, description: `Comma-separated, \`-\` for descending: ${authorSortFields.join(', ')}. Default \`name\`.`, examples: ['-articleCount'] })),
+  sort: Type.Optional(Type.String({ maxLength: 200, description: `Comma-separated, \`-\` for descending: ${authorSortFields.join(', ')}. Default \`name\`.` })),
   fields: Type.Optional(fields),
   include: Type.Optional(include)
 }, { additionalProperties: false })
@@ -87,10 +78,20 @@ export const AuthorDeleteQuery = Type.Object({
   reassignTo: Type.Optional(Type.String({ minLength: 1, maxLength: 120, description: 'Move the author\'s articles to this author (id or slug) instead of refusing with 409' }))
 }, { additionalProperties: false })
 
-export { IdOrSlugParams }
+/** `{id}` of an author: the id or slug (the example is one of the demo blog's authors). */
+export const AuthorPathParams = Type.Object({
+  id: idOrSlugParam([demoExample.author.id, demoExample.author.slug])
+}, { additionalProperties: false })
 
-export const authorSchemas = [Author, AuthorList, NewAuthor, AuthorPatch]
+/** A `fields=` answer: only the fields asked for, and `id` (the typed client narrows it to them). */
+export const AuthorFields = fieldsVariant(Author, 'An author with only the fields `fields=` names, and its `id` (and `articles` when they come)')
+export const AuthorListFields = Type.Object({
+  data: Type.Array(ref(AuthorFields)),
+  meta: ref(ListMeta)
+}, { $id: 'AuthorListFields', additionalProperties: false, description: 'A page of authors with only the fields `fields=` names' })
 
-// Serialise `fields=` answers, which leave out required fields (see lib/responses.ts).
-export const PartialAuthor = Type.Partial(Author)
-export const PartialAuthorList = Type.Object({ data: Type.Array(PartialAuthor), meta: ref(ListMeta) })
+export const authorSchemas = [Author, AuthorFields, AuthorList, AuthorListFields, NewAuthor, AuthorPatch]
+
+// What `fields=` answers are serialised with (see lib/responses.ts); one object each, as compiled serialisers are cached by schema.
+export const PartialAuthor = ref(AuthorFields)
+export const PartialAuthorList = ref(AuthorListFields)

@@ -1,14 +1,17 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
 import { databaseTag, knownTagIsCurrent } from '../../plugins/http-cache.js'
-import { pageBody, readSecurity, writeSecurity } from '../../lib/responses.js'
-import { answer, deleted, IdOrSlugParams, IfMatchHeaders, notModified, problems, ref, Type } from '../../schemas.js'
+import { pageBody, readSecurity, serializeWith, writeSecurity } from '../../lib/responses.js'
+import { answer, deleted, IfMatchHeaders, notModified, problems, ref } from '../../schemas.js'
 import {
-  ArticleCommentsQuery, Comment, CommentList, CommentListQuery, CommentParams, CommentPatch, CommentThreadList, NewComment
+  ArticleCommentsQuery, ArticleThreadQuery, Comment, CommentList, CommentListQuery, CommentParams, CommentPatch, CommentThreadList, NewComment
 } from './schemas.js'
+import { ArticlePathParams } from '../articles/schemas.js'
 import * as service from './service.js'
 
 const tags = ['comments']
+// The deprecated `thread=true` answers threads on the flat list's path.
+const threadListSchema = ref(CommentThreadList)
 
 // A token is a client of its own: readers sharing the newsroom's address don't use up its posts.
 function clientOf (request: FastifyRequest): string {
@@ -24,16 +27,14 @@ export const articleCommentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       operationId: 'listArticleComments',
       summary: 'List an article\'s comments',
-      description: 'Approved comments, oldest first. With `thread=true`, top-level comments with their replies nested (`CommentThreadList`), at most `DATELINE_COMMENT_DEPTH` levels (10 by default): deeper replies, from an import or from before the cap, are listed with the deepest comment\'s replies, keeping their own `parentId`; paging then counts top-level comments.',
+      description: 'Approved comments, oldest first, replies included, each with its `parentId`. For replies nested under their parents, use `GET /v1/articles/{id}/comments/thread` (`thread=true` here still answers that list, but is deprecated: the answer\'s type would depend on it).',
       security: readSecurity,
-      params: IdOrSlugParams,
+      params: ArticlePathParams,
       querystring: ArticleCommentsQuery,
       response: {
-        200: Type.Unsafe({
-          description: 'A page of comments, flat or threaded',
-          headers: { ETag: { type: 'string' }, Link: { type: 'string' } },
-          anyOf: [ref(CommentList), ref(CommentThreadList)]
-        }),
+        // Without the deprecated `thread=true`, which answers a CommentThreadList (its own
+        // path documents that): a union here would make every client cast.
+        200: answer(CommentList, 'list', 'A page of comments'),
         304: notModified,
         ...problems(400, 401, 404)
       }
@@ -41,8 +42,29 @@ export const articleCommentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     // Every cache revalidates this list, so its 304 is known before the page is built.
     if (knownTagIsCurrent(request, reply, databaseTag(service.listStamp(app.db), request))) return reply.code(304).send(null)
-    const page = service.listForArticle(app.db, app.settings, request.params.id, request.query, request.principal)
+    const { thread, ...query } = request.query
+    if (thread !== true) return pageBody(reply, service.listForArticle(app.db, request.params.id, query, request.principal))
+    // Only once the page is read: a problem (404) must go through the problem serializer.
+    const page = service.threadsForArticle(app.db, app.settings, request.params.id, query, request.principal)
+    serializeWith(reply, threadListSchema)
     return pageBody(reply, page)
+  })
+
+  app.get('/:id/comments/thread', {
+    config: { caching: 'revalidate' },
+    schema: {
+      tags,
+      operationId: 'listArticleCommentThread',
+      summary: 'List an article\'s comments as threads',
+      description: 'Approved top-level comments, oldest first, each with its approved replies nested (`replies`), at most `DATELINE_COMMENT_DEPTH` levels (10 by default): deeper replies, from an import or from before the cap, are listed with the deepest comment\'s replies, keeping their own `parentId`. Paging counts top-level comments.',
+      security: readSecurity,
+      params: ArticlePathParams,
+      querystring: ArticleThreadQuery,
+      response: { 200: answer(CommentThreadList, 'list', 'A page of top-level comments with their replies'), 304: notModified, ...problems(400, 401, 404) }
+    }
+  }, async (request, reply) => {
+    if (knownTagIsCurrent(request, reply, databaseTag(service.listStamp(app.db), request))) return reply.code(304).send(null)
+    return pageBody(reply, service.threadsForArticle(app.db, app.settings, request.params.id, request.query, request.principal))
   })
 
   app.post('/:id/comments', {
@@ -62,7 +84,7 @@ export const articleCommentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Comment on an article',
       description: 'Anyone may comment on a published article. The comment waits for moderation (`pending`) unless the site approves comments automatically. Each client may post a few comments a minute on an article (429 beyond, with `Retry-After`); editors, and an author token on its own articles, are not limited. `parentId` must be a comment of this article the poster can see; a reply to a comment already `DATELINE_COMMENT_DEPTH` levels deep (10 by default) is stored as a reply to that comment\'s parent, and the answer gives the `parentId` it got.',
       security: readSecurity,
-      params: IdOrSlugParams,
+      params: ArticlePathParams,
       body: ref(NewComment),
       response: { 201: answer(Comment, 'created', 'The new comment'), ...problems(400, 401, 404, 413, 415, 429) }
     }
@@ -103,7 +125,7 @@ export const commentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: answer(Comment, 'single', 'The comment'), 304: notModified, ...problems(400, 401, 403, 404) }
     }
   }, async (request, reply) => {
-    const { comment, version } = service.findOne(app.db, Number(request.params.id), request.principal!)
+    const { comment, version } = service.findOne(app.db, request.params.id, request.principal!)
     reply.resourceVersion = version
     return comment
   })
@@ -122,7 +144,7 @@ export const commentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: answer(Comment, 'single', 'The changed comment'), ...problems(400, 401, 403, 404, 412, 413, 415) }
     }
   }, async (request, reply) => {
-    const { comment, version } = service.updateOne(app.db, Number(request.params.id), request.body, request.principal!, request.headers['if-match'])
+    const { comment, version } = service.updateOne(app.db, request.params.id, request.body, request.principal!, request.headers['if-match'])
     reply.resourceVersion = version
     return comment
   })
@@ -140,7 +162,7 @@ export const commentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 204: deleted, ...problems(400, 401, 403, 404, 412) }
     }
   }, async (request, reply) => {
-    service.removeOne(app.db, Number(request.params.id), request.principal!, request.headers['if-match'])
+    service.removeOne(app.db, request.params.id, request.principal!, request.headers['if-match'])
     return reply.code(204).send(null)
   })
 }

@@ -2,7 +2,7 @@ import type { Db, DbOrTx } from '../../db/client.js'
 import type { CommentStatus } from '../../db/schema.js'
 import { Forbidden, invalid, NotFound } from '../../errors.js'
 import { countLinks, htmlToText, sanitizeCommentHtml } from '../../lib/html.js'
-import { mapPage, parseSort, readPage, type Page } from '../../lib/list.js'
+import { mapPage, parseSort, readPage, type Page, type PageRequest } from '../../lib/list.js'
 import { nowIso, toUtcIso } from '../../lib/time.js'
 import { hasRole } from '../../plugins/auth.js'
 import { assertIfMatch } from '../../plugins/http-cache.js'
@@ -13,7 +13,7 @@ import type { Principal } from '../tokens/service.js'
 import * as queries from './queries.js'
 import {
   commentSortFields,
-  type ArticleCommentsQueryString, type CommentBody, type CommentListQueryString, type CommentPatchBody,
+  type CommentBody, type CommentListQueryString, type CommentPatchBody,
   type CommentThreadBody, type NewCommentBody
 } from './schemas.js'
 
@@ -86,22 +86,30 @@ export function listStamp (db: Db): string {
   return publishDueArticles(db)
 }
 
-/**
- * An article's approved comments, oldest first. With `thread`, pages count top-level
- * comments and each carries its approved replies, nested down to the depth cap (two
- * queries in all).
- */
-export function listForArticle (db: Db, settings: Pick<SiteSettings, 'commentDepth'>, idOrSlug: string, query: ArticleCommentsQueryString, viewer: Principal | null): Page<CommentBody | CommentThreadBody> {
+/** A page of an article's approved comments, oldest first: all of them, or the top-level ones. */
+function approvedPage (db: Db, idOrSlug: string, query: PageRequest, viewer: Principal | null, topLevelOnly: boolean) {
   publishDueArticles(db)
   const article = findVisibleArticle(db, idOrSlug, viewer)
-  const showEmail = moderates(viewer, article)
-  const topLevelOnly = query.thread === true
   const page = readPage(query, [{ field: 'createdAt', descending: false }], {
     count: (after) => queries.countApproved(db, article.id, topLevelOnly, after),
     fetch: (after, limit, offset) => queries.pageOfApproved(db, article.id, topLevelOnly, after, limit, offset),
     cursorOf: (row) => [row.createdAt, row.id]
   })
-  if (!topLevelOnly) return mapPage(page, (rows) => rows.map((row) => toComment(row, showEmail)))
+  return { page, showEmail: moderates(viewer, article) }
+}
+
+/** An article's approved comments, oldest first, replies listed among them. */
+export function listForArticle (db: Db, idOrSlug: string, query: PageRequest, viewer: Principal | null): Page<CommentBody> {
+  const { page, showEmail } = approvedPage(db, idOrSlug, query, viewer, false)
+  return mapPage(page, (rows) => rows.map((row) => toComment(row, showEmail)))
+}
+
+/**
+ * An article's approved top-level comments, oldest first (pages count them), each with its
+ * approved replies nested down to the depth cap (two queries in all).
+ */
+export function threadsForArticle (db: Db, settings: Pick<SiteSettings, 'commentDepth'>, idOrSlug: string, query: PageRequest, viewer: Principal | null): Page<CommentThreadBody> {
+  const { page, showEmail } = approvedPage(db, idOrSlug, query, viewer, true)
   return mapPage(page, (roots) => nest(roots, queries.approvedRepliesBelow(db, roots.map((root) => root.id)), showEmail, settings.commentDepth))
 }
 

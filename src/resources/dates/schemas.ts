@@ -1,4 +1,5 @@
-import { CalendarDay, ListMeta, pageQuery, ref, Type, type Static, plainTextPattern } from '../../schemas.js'
+import { dayExample, dayListExample } from '../../demo/examples.js'
+import { CalendarDay, CalendarDayFilter, ListMeta, pageQuery, ref, Type, type Static, plainTextPattern } from '../../schemas.js'
 import type { ArticleSummaryBody } from '../articles/schemas.js'
 
 const note = Type.String({ maxLength: 5000, pattern: plainTextPattern, description: 'An editor\'s note for the day', examples: ['Flood warnings all along the Vell today.'] })
@@ -15,14 +16,14 @@ export const Day = Type.Object({
   $id: 'Day',
   additionalProperties: false,
   description: 'One calendar day of the blog, in the site time zone',
-  examples: [{ date: '2026-06-25', label: 'Thursday, June 25, 2026', note: null, articleCount: 2 }]
+  examples: [dayExample]
 })
 export type DayBody = Static<typeof Day>
 
 export const DayList = Type.Object({
   data: Type.Array(ref(Day)),
   meta: ref(ListMeta)
-}, { $id: 'DayList', additionalProperties: false })
+}, { $id: 'DayList', additionalProperties: false, examples: [dayListExample] })
 
 export const NewDay = Type.Object({
   date: CalendarDay,
@@ -42,11 +43,11 @@ export const dayIncludes = ['articles'] as const
 export const DayListQuery = Type.Object({
   ...pageQuery,
   sort: Type.Optional(Type.Union([Type.Literal('date'), Type.Literal('-date')], { description: 'Default `-date` (newest first)' })),
-  year: Type.Optional(Type.Integer({ minimum: 1, maximum: 9999, examples: [2026] })),
-  month: Type.Optional(Type.Integer({ minimum: 1, maximum: 12, description: 'Needs `year`', examples: [6] })),
-  from: Type.Optional(CalendarDay),
-  to: Type.Optional(CalendarDay),
-  include: Type.Optional(Type.String({ maxLength: 100, description: 'Embed `articles` (each with its author)', examples: ['articles'] }))
+  year: Type.Optional(Type.Integer({ minimum: 1, maximum: 9999 })),
+  month: Type.Optional(Type.Integer({ minimum: 1, maximum: 12, description: 'Needs `year`' })),
+  from: Type.Optional(CalendarDayFilter),
+  to: Type.Optional(CalendarDayFilter),
+  include: Type.Optional(Type.String({ maxLength: 100, description: 'Embed `articles` (each with its author)' }))
 }, { additionalProperties: false })
 export type DayListQueryString = Static<typeof DayListQuery>
 

@@ -2,7 +2,15 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Readable } from 'node:stream'
 import { writeSecurity } from '../../lib/responses.js'
 import { problems, Type } from '../../schemas.js'
+import { ndjsonFormat, ndjsonVersion } from './ndjson.js'
 import { exportLines } from './service.js'
+
+// The first lines of the demo blog's export.
+const exportExample = [
+  { type: 'header', format: ndjsonFormat, version: ndjsonVersion, exportedAt: '2026-06-25T09:00:00.000Z', counts: { authors: 3, labels: 7, articles: 14, days: 1, comments: 7 } },
+  { type: 'setting', name: 'timezone', value: 'UTC' },
+  { type: 'setting', name: 'locale', value: 'en-US' }
+].map((line) => `${JSON.stringify(line)}\n`).join('')
 
 const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('preHandler', app.requireRole('admin'))
@@ -17,7 +25,7 @@ const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
       security: writeSecurity,
       response: {
         // Typed as the stream the handler sends; documented as the text a client receives.
-        200: { description: 'The NDJSON export, streamed', content: { 'application/x-ndjson': { schema: Type.Unsafe<Readable>({ type: 'string' }) } } },
+        200: { description: 'The NDJSON export, streamed', content: { 'application/x-ndjson': { schema: Type.Unsafe<Readable>({ type: 'string' }), example: exportExample } } },
         ...problems(400, 401, 403)
       }
     }

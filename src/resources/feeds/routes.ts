@@ -1,3 +1,4 @@
+import { feedExamples } from '../../demo/examples.js'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { readSecurity } from '../../lib/responses.js'
@@ -18,8 +19,8 @@ const cacheHeaders = {
 }
 
 /** A 200 answer of `mediaType`, documented as text (the test helper and clients see a string). */
-function xmlAnswer (mediaType: string, description: string) {
-  return { description, headers: cacheHeaders, content: { [mediaType]: { schema: { type: 'string' } } } }
+function xmlAnswer (mediaType: string, description: string, example: string) {
+  return { description, headers: cacheHeaders, content: { [mediaType]: { schema: { type: 'string' }, example } } }
 }
 
 const unchanged = Type.Null({ description: 'Not modified: the `If-None-Match` ETag is current, or nothing changed since `If-Modified-Since`' })
@@ -82,7 +83,7 @@ const feedsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       description: 'The 20 latest published articles, newest first, with their bodies; `label` and `author` narrow them as on the articles list. The same for every caller.',
       security: readSecurity,
       querystring: FeedQuery,
-      response: { 200: xmlAnswer('application/atom+xml', 'The Atom feed'), 304: unchanged, ...problems(400, 401) }
+      response: { 200: xmlAnswer('application/atom+xml', 'The Atom feed', feedExamples.atom), 304: unchanged, ...problems(400, 401) }
     }
   }, async (request, reply) => {
     const site = siteOf(request)
@@ -99,7 +100,7 @@ const feedsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       description: 'As the Atom feed, in RSS 2.0: bodies in `content:encoded`, authors in `dc:creator`.',
       security: readSecurity,
       querystring: FeedQuery,
-      response: { 200: xmlAnswer('application/rss+xml', 'The RSS feed'), 304: unchanged, ...problems(400, 401) }
+      response: { 200: xmlAnswer('application/rss+xml', 'The RSS feed', feedExamples.rss), 304: unchanged, ...problems(400, 401) }
     }
   }, async (request, reply) => {
     const site = siteOf(request)
@@ -138,7 +139,7 @@ const feedsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       description: 'Published articles, the blog\'s days and its labels, with when each last changed. Above 50,000 URLs, a sitemap index of `/sitemap-{page}.xml`.',
       security: readSecurity,
       querystring: NoQuery,
-      response: { 200: xmlAnswer('application/xml', 'A sitemap (`urlset`), or a sitemap index (`sitemapindex`)'), 304: unchanged, ...problems(400, 401) }
+      response: { 200: xmlAnswer('application/xml', 'A sitemap (`urlset`), or a sitemap index (`sitemapindex`)', feedExamples.sitemap), 304: unchanged, ...problems(400, 401) }
     }
   }, async (request, reply) => {
     const sitemap = service.sitemap(app.db, siteOf(request), null, startedAt)
@@ -155,7 +156,7 @@ const feedsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       security: readSecurity,
       params: SitemapPageParams,
       querystring: NoQuery,
-      response: { 200: xmlAnswer('application/xml', 'A sitemap (`urlset`)'), 304: unchanged, ...problems(400, 401, 404) }
+      response: { 200: xmlAnswer('application/xml', 'A sitemap (`urlset`)', feedExamples.sitemap), 304: unchanged, ...problems(400, 401, 404) }
     }
   }, async (request, reply) => {
     const sitemap = service.sitemap(app.db, siteOf(request), request.params.page, startedAt)

@@ -1,3 +1,4 @@
+import { feedExamples } from '../../demo/examples.js'
 import { ref, Type, type Static, visibleTextPattern } from '../../schemas.js'
 
 // JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/): the `feed` package writes version 1,
@@ -32,7 +33,8 @@ export const JsonFeed = Type.Object({
 }, {
   $id: 'JsonFeed',
   additionalProperties: false,
-  description: 'A JSON Feed 1.1 document: the latest published articles, newest first'
+  description: 'A JSON Feed 1.1 document: the latest published articles, newest first',
+  examples: [feedExamples.json]
 })
 export type JsonFeedBody = Static<typeof JsonFeed>
 export type JsonFeedItemBody = Static<typeof JsonFeedItem>

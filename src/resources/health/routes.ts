@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm'
 import { writable } from '../../db/storage.js'
 import { Type } from '../../schemas.js'
 
-const Health = Type.Object({ status: Type.Literal('ok') }, { additionalProperties: false })
+const Health = Type.Object({ status: Type.Literal('ok') }, { additionalProperties: false, examples: [{ status: 'ok' }] })
 const tags = ['health']
 
 const healthPlugin: FastifyPluginAsyncTypebox = async (app) => {
@@ -25,7 +25,7 @@ const healthPlugin: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'getReadiness',
       summary: 'The database answers and takes writes',
       description: 'For readiness probes: answers without a token; 503 while the database does not answer, and after a write failed for want of storage (a full disk, a read-only file) until a small probe write succeeds again.',
-      response: { 200: Health, 503: Type.Object({ status: Type.Literal('unavailable') }, { additionalProperties: false }) }
+      response: { 200: Health, 503: Type.Object({ status: Type.Literal('unavailable') }, { additionalProperties: false, examples: [{ status: 'unavailable' }] }) }
     }
   }, async (request, reply) => {
     try {

@@ -36,7 +36,23 @@ export const ImportReport = Type.Object({
   settings: Type.Array(Type.Object({ name: Type.String(), value: Type.String() }, { additionalProperties: false }), {
     description: 'Settings found in the file; reported, never applied'
   })
-}, { $id: 'ImportReport', additionalProperties: false })
+}, {
+  $id: 'ImportReport',
+  additionalProperties: false,
+  examples: [{
+    format: 'wxr',
+    dryRun: false,
+    counts: {
+      authors: { created: 2, updated: 0, unchanged: 0, skipped: 0 },
+      articles: { created: 14, updated: 0, unchanged: 0, skipped: 1 },
+      comments: { created: 31, updated: 0, unchanged: 0, skipped: 0 },
+      days: { created: 9, updated: 0, unchanged: 0, skipped: 0 }
+    },
+    skipped: [{ resource: 'article', sourceId: '118', reason: 'an attachment, not a post' }],
+    notes: [{ resource: 'article', sourceId: '97', note: 'a private post: imported as a draft' }],
+    settings: [{ name: 'timezone', value: 'Europe/London' }]
+  }]
+})
 
 export type ImportReportBody = Static<typeof ImportReport>
 

@@ -1,3 +1,4 @@
+import { labelListExample } from '../../demo/examples.js'
 import { ListMeta, pageQuery, ref, Type, type Static } from '../../schemas.js'
 
 export const Label = Type.Object({
@@ -7,20 +8,20 @@ export const Label = Type.Object({
 }, {
   $id: 'Label',
   additionalProperties: false,
-  examples: [{ id: 3, name: 'City council', articleCount: 4 }]
+  examples: [labelListExample.data[0]]
 })
 export type LabelBody = Static<typeof Label>
 
 export const LabelList = Type.Object({
   data: Type.Array(ref(Label)),
   meta: ref(ListMeta)
-}, { $id: 'LabelList', additionalProperties: false })
+}, { $id: 'LabelList', additionalProperties: false, examples: [labelListExample] })
 
 export const labelSortFields = ['name', 'articleCount'] as const
 
 export const LabelListQuery = Type.Object({
   ...pageQuery,
-  sort: Type.Optional(Type.String({ maxLength: 100, description: '`name` (default, case-insensitive) or `articleCount`; `-` for descending', examples: ['-articleCount'] }))
+  sort: Type.Optional(Type.String({ maxLength: 100, description: '`name` (default, case-insensitive) or `articleCount`; `-` for descending' }))
 }, { additionalProperties: false })
 export type LabelListQueryString = Static<typeof LabelListQuery>
 

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { pageBody, writeSecurity } from '../../lib/responses.js'
-import { answer, IdOrSlugParams, IfMatchHeaders, notModified, problems } from '../../schemas.js'
-import { Article } from '../articles/schemas.js'
+import { answer, IfMatchHeaders, notModified, problems } from '../../schemas.js'
+import { Article, ArticlePathParams } from '../articles/schemas.js'
 import { findVisibleArticle, restoreRevision } from '../articles/service.js'
 import { Revision, RevisionList, RevisionListQuery, RevisionParams } from './schemas.js'
 import * as service from './service.js'
@@ -19,7 +19,7 @@ const revisionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'List an article\'s earlier versions',
       description: 'Newest first: every update keeps the version it replaced (up to `DATELINE_REVISIONS_KEPT` per article). Editors, and the article\'s author.',
       security: writeSecurity,
-      params: IdOrSlugParams,
+      params: ArticlePathParams,
       querystring: RevisionListQuery,
       response: { 200: answer(RevisionList, 'list', 'A page of revisions'), 304: notModified, ...problems(400, 401, 403, 404) }
     }

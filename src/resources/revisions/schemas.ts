@@ -1,4 +1,6 @@
-import { IdOrSlugParams, ListMeta, pageQuery, ref, Timestamp, Type, type Static } from '../../schemas.js'
+import { revisionExamples } from '../../demo/examples.js'
+import { ArticlePathParams } from '../articles/schemas.js'
+import { ListMeta, pageQuery, ref, Timestamp, Type, type Static } from '../../schemas.js'
 
 const summary = {
   number: Type.Integer({ minimum: 1, description: 'Counts the article\'s updates: revision n is the version the n-th kept update replaced' }),
@@ -12,19 +14,19 @@ const summary = {
   replacedBy: Type.String({ description: 'Whose token made that update: `admin`, or the token\'s role and id', examples: ['editor token 3'] })
 }
 
-export const RevisionSummary = Type.Object(summary, { $id: 'RevisionSummary', additionalProperties: false })
+export const RevisionSummary = Type.Object(summary, { $id: 'RevisionSummary', additionalProperties: false, examples: [revisionExamples.summary] })
 
 export const Revision = Type.Object({
   ...summary,
   excerpt: Type.Union([Type.String(), Type.Null()], { description: 'The editor\'s own excerpt then; null when it was derived from the body' }),
   labels: Type.Array(Type.String()),
   body: Type.String({ description: 'Sanitised HTML' })
-}, { $id: 'Revision', additionalProperties: false })
+}, { $id: 'Revision', additionalProperties: false, examples: [revisionExamples.revision] })
 
 export const RevisionList = Type.Object({
   data: Type.Array(ref(RevisionSummary)),
   meta: ref(ListMeta)
-}, { $id: 'RevisionList', additionalProperties: false })
+}, { $id: 'RevisionList', additionalProperties: false, examples: [revisionExamples.list] })
 
 export const RevisionListQuery = Type.Object({
   limit: pageQuery.limit,
@@ -32,7 +34,7 @@ export const RevisionListQuery = Type.Object({
 }, { additionalProperties: false })
 
 export const RevisionParams = Type.Object({
-  id: IdOrSlugParams.properties.id,
+  id: ArticlePathParams.properties.id,
   number: Type.Integer({ minimum: 1, maximum: 1_000_000_000, description: 'The revision\'s number' })
 }, { additionalProperties: false })
 

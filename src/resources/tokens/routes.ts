@@ -54,7 +54,7 @@ const tokensRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 204: deleted, ...problems(400, 401, 403, 404) }
     }
   }, async (request, reply) => {
-    if (!service.revokeToken(app.db, Number(request.params.id))) throw new NotFound(`There is no active token ${request.params.id}`)
+    if (!service.revokeToken(app.db, request.params.id)) throw new NotFound(`There is no active token ${request.params.id}`)
     return reply.code(204).send(null)
   })
 }

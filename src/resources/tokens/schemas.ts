@@ -1,4 +1,4 @@
-import { ListMeta, pageQuery, ref, Timestamp, Type, type Static, visibleTextPattern } from '../../schemas.js'
+import { idParam, ListMeta, pageQuery, ref, Timestamp, Type, type Static, visibleTextPattern } from '../../schemas.js'
 
 const role = Type.Union([Type.Literal('admin'), Type.Literal('editor'), Type.Literal('author')], {
   description: '`admin`: everything; `editor`: all content and moderation; `author`: one author\'s drafts',
@@ -27,7 +27,8 @@ export const Token = Type.Object(tokenProperties, {
 
 export const TokenList = Type.Object({ data: Type.Array(ref(Token)), meta: ref(ListMeta) }, {
   $id: 'TokenList',
-  additionalProperties: false
+  additionalProperties: false,
+  examples: [{ data: [example], meta: { total: 1, limit: 20, offset: 0, nextCursor: null } }]
 })
 
 export const TokenListQuery = Type.Object({ ...pageQuery }, { additionalProperties: false })
@@ -50,7 +51,7 @@ export const NewToken = Type.Object({
 export type NewTokenBody = Static<typeof NewToken>
 
 export const TokenParams = Type.Object({
-  id: Type.String({ pattern: '^[1-9]\\d{0,15}$', maxLength: 16, examples: ['3'] })
+  id: idParam('The token id (see `GET /v1/tokens`)')
 }, { additionalProperties: false })
 
 export const tokenSchemas = [Token, TokenList, CreatedToken, NewToken]

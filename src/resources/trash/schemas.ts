@@ -1,3 +1,4 @@
+import { trashExamples } from '../../demo/examples.js'
 import { ListMeta, pageQuery, ref, Timestamp, Type, type Static } from '../../schemas.js'
 import { Article } from '../articles/schemas.js'
 
@@ -16,18 +17,18 @@ const summary = {
   purgeAt: Type.String({ format: 'date-time', description: 'When it is deleted for good, unless restored before' })
 }
 
-export const TrashedArticleSummary = Type.Object(summary, { $id: 'TrashedArticleSummary', additionalProperties: false })
+export const TrashedArticleSummary = Type.Object(summary, { $id: 'TrashedArticleSummary', additionalProperties: false, examples: [trashExamples.summary] })
 
 export const TrashedArticle = Type.Object({
   ...summary,
   excerpt: Type.Union([Type.String(), Type.Null()], { description: 'The editor\'s own excerpt; null when it is derived from the body' }),
   body: Type.String({ description: 'Sanitised HTML' })
-}, { $id: 'TrashedArticle', additionalProperties: false })
+}, { $id: 'TrashedArticle', additionalProperties: false, examples: [trashExamples.article] })
 
 export const TrashedArticleList = Type.Object({
   data: Type.Array(ref(TrashedArticleSummary)),
   meta: ref(ListMeta)
-}, { $id: 'TrashedArticleList', additionalProperties: false })
+}, { $id: 'TrashedArticleList', additionalProperties: false, examples: [trashExamples.list] })
 
 // The article as `GET /v1/articles/{id}` gives it, and what the restore had to change.
 export const RestoredArticle = Type.Object({
@@ -39,7 +40,7 @@ export const RestoredArticle = Type.Object({
     description: 'Comments that came back under a new id because an import took theirs while the article was in the trash (replies follow them); usually empty',
     examples: [[{ from: 41, to: 97 }]]
   })
-}, { $id: 'RestoredArticle', additionalProperties: false })
+}, { $id: 'RestoredArticle', additionalProperties: false, examples: [trashExamples.restored] })
 
 export const TrashListQuery = Type.Object({
   limit: pageQuery.limit,

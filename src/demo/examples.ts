@@ -1,0 +1,234 @@
+import { deriveExcerpt, renderMarkdown } from '../lib/html.js'
+import { encodeCursor, type CursorValue, type SortKey } from '../lib/list.js'
+import { slugify } from '../lib/slug.js'
+import { demoArticles, demoAuthors, demoComments, demoDayNotes } from './content.js'
+
+// The OpenAPI examples name things of the demo blog, so that /docs "Try it out" on a fresh
+// install finds them (test/openapi-examples.test.ts reads every path example back from a
+// demo-seeded app). The seed creates authors, articles and comments in the order
+// content.ts lists them, on an empty database: their ids follow that order.
+
+const articleIndex = 1 // the footbridge study: labels, an author and a thread of approved comments
+const article = demoArticles[articleIndex]!
+const authorIndex = demoAuthors.findIndex((author) => author.slug === article.author)
+const author = demoAuthors[authorIndex]!
+const commentIndex = demoComments.findIndex((comment) => comment.article === articleIndex && comment.status === 'approved' && comment.replyTo === undefined)
+const comment = demoComments[commentIndex]!
+const reply = demoComments.findIndex((candidate) => candidate.replyTo === commentIndex)
+
+/** Minutes after `iso`, as an RFC 3339 timestamp. */
+function later (iso: string, minutes: number): string {
+  return new Date(Date.parse(iso) + minutes * 60_000).toISOString()
+}
+
+const publishedAt = article.publishedAt!
+
+export const demoExample = {
+  article: {
+    id: articleIndex + 1,
+    slug: slugify(article.title, 'article'),
+    title: article.title,
+    publishedAt,
+    // The site time zone is UTC unless set otherwise.
+    date: publishedAt.slice(0, 10),
+    labels: article.labels,
+    /** Approved comments on it. */
+    commentCount: demoComments.filter((candidate) => candidate.article === articleIndex && candidate.status === 'approved').length,
+    /** Published articles on its day. */
+    dayArticleCount: demoArticles.filter((candidate) => candidate.status === 'published' && candidate.publishedAt?.slice(0, 10) === publishedAt.slice(0, 10)).length,
+    dayNote: demoDayNotes.find((note) => demoArticles[note.article]?.publishedAt?.slice(0, 10) === publishedAt.slice(0, 10))?.note ?? null
+  },
+  author: {
+    id: authorIndex + 1,
+    slug: author.slug,
+    name: author.name,
+    bio: author.bio,
+    url: author.url,
+    email: author.email,
+    articleCount: demoArticles.filter((candidate) => candidate.author === author.slug && candidate.status === 'published').length
+  },
+  comment: {
+    id: commentIndex + 1,
+    authorName: comment.authorName,
+    body: `<p>${comment.body}</p>`,
+    createdAt: later(publishedAt, 95)
+  },
+  reply: {
+    id: reply + 1,
+    authorName: demoComments[reply]!.authorName,
+    body: `<p>${demoComments[reply]!.body}</p>`,
+    createdAt: later(publishedAt, 140)
+  },
+  /** When the demo's authors joined, for the examples: a day before the first article. */
+  joinedAt: later(demoArticles[0]!.publishedAt!, -24 * 60),
+  labelCount: new Set(demoArticles.flatMap((candidate) => candidate.labels)).size,
+  publishedCount: demoArticles.filter((candidate) => candidate.status === 'published').length
+}
+
+// Whole answers, as the demo-seeded API gives them (times aside: the seed dates its rows when it runs).
+
+const { article: a, author: au } = demoExample
+const summaryOf = demoArticles.filter((candidate) => candidate.status === 'published')
+const newestFirst = [...summaryOf].sort((x, y) => y.publishedAt!.localeCompare(x.publishedAt!))
+
+export const articleExample = {
+  id: a.id,
+  slug: a.slug,
+  title: a.title,
+  excerpt: article.excerpt ?? deriveExcerpt(renderMarkdown(article.markdown)),
+  body: renderMarkdown(article.markdown),
+  status: 'published' as const,
+  publishedAt: a.publishedAt,
+  date: a.date,
+  authorId: au.id,
+  labels: a.labels,
+  commentCount: a.commentCount,
+  createdAt: a.publishedAt,
+  updatedAt: a.publishedAt
+}
+
+export const authorExample = {
+  id: au.id,
+  slug: au.slug,
+  name: au.name,
+  bio: au.bio,
+  avatarUrl: null,
+  url: au.url,
+  articleCount: au.articleCount,
+  createdAt: demoExample.joinedAt,
+  updatedAt: demoExample.joinedAt
+}
+
+const { body: _body, ...articleSummary } = articleExample
+export const articleSummaryExample = { ...articleSummary, author: authorExample }
+
+/** A list's `meta` for a page of one item at `offset` in `total`, with the cursor that follows it (null on the last). */
+export function pageMeta (total: number, offset: number, limit: number, cursor: { sort: SortKey[], values: CursorValue[] }) {
+  return { total, limit, offset, nextCursor: offset + limit < total ? encodeCursor(cursor.sort, cursor.values) : null }
+}
+
+export const articleListExample = {
+  data: [articleExample],
+  meta: pageMeta(newestFirst.length, newestFirst.indexOf(article), 1, { sort: [{ field: 'publishedAt', descending: true }], values: [a.publishedAt, a.id] })
+}
+
+const byName = [...demoAuthors].sort((x, y) => x.name.localeCompare(y.name))
+export const authorListExample = {
+  data: [authorExample],
+  meta: pageMeta(demoAuthors.length, byName.indexOf(author), 1, { sort: [{ field: 'name', descending: false }], values: [au.name, au.id] })
+}
+
+export const commentExample = {
+  id: demoExample.comment.id,
+  articleId: a.id,
+  parentId: null,
+  authorName: demoExample.comment.authorName,
+  authorUrl: null,
+  body: demoExample.comment.body,
+  status: 'approved' as const,
+  createdAt: demoExample.comment.createdAt,
+  updatedAt: demoExample.comment.createdAt
+}
+
+const replyExample = {
+  ...commentExample,
+  id: demoExample.reply.id,
+  parentId: commentExample.id,
+  authorName: demoExample.reply.authorName,
+  body: demoExample.reply.body,
+  createdAt: demoExample.reply.createdAt,
+  updatedAt: demoExample.reply.createdAt
+}
+
+export const commentListExample = {
+  data: [commentExample],
+  meta: pageMeta(a.commentCount, 0, 1, { sort: [{ field: 'createdAt', descending: false }], values: [commentExample.createdAt, commentExample.id] })
+}
+
+export const commentThreadExample = { ...commentExample, replies: [{ ...replyExample, replies: [] }] }
+
+const topLevelApproved = demoComments.filter((candidate) => candidate.article === articleIndex && candidate.status === 'approved' && candidate.replyTo === undefined).length
+export const commentThreadListExample = {
+  data: [commentThreadExample],
+  meta: pageMeta(topLevelApproved, 0, 1, { sort: [{ field: 'createdAt', descending: false }], values: [commentExample.createdAt, commentExample.id] })
+}
+
+const days = [...new Set(newestFirst.map((candidate) => candidate.publishedAt!.slice(0, 10)))]
+export const dayExample = {
+  date: a.date,
+  label: new Intl.DateTimeFormat('en-US', { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' }).format(new Date(`${a.date}T12:00:00Z`)),
+  note: a.dayNote,
+  articleCount: a.dayArticleCount
+}
+
+export const dayListExample = {
+  data: [dayExample],
+  meta: pageMeta(days.length, days.indexOf(a.date), 1, { sort: [{ field: 'date', descending: true }], values: [a.date, a.date] })
+}
+
+// Label ids are as the seed's upserts number them (an upsert of a known label uses up an
+// id), so they are written out; test/openapi-examples.test.ts compares them with the seed's.
+const labelIds: Record<string, number> = { Weather: 1, 'Local news': 2, 'City council': 3, Transport: 4, Culture: 5, Business: 6, Sport: 8 }
+const labels = Object.entries(labelIds)
+  .map(([name, id]) => ({ id, name, articleCount: summaryOf.filter((candidate) => candidate.labels.includes(name)).length }))
+  .sort((x, y) => x.name.localeCompare(y.name))
+export const labelListExample = { data: labels, meta: { total: labels.length, limit: 20, offset: 0, nextCursor: null } }
+
+const trashedAt = later(a.publishedAt, 3 * 24 * 60)
+const trashedSummary = {
+  id: a.id,
+  slug: a.slug,
+  title: a.title,
+  status: 'published' as const,
+  publishedAt: a.publishedAt,
+  authorId: au.id,
+  labels: a.labels,
+  commentCount: a.commentCount,
+  version: 1,
+  trashedAt,
+  trashedBy: 'admin',
+  purgeAt: later(trashedAt, 30 * 24 * 60)
+}
+export const trashExamples = {
+  summary: trashedSummary,
+  article: { ...trashedSummary, excerpt: null, body: articleExample.body },
+  list: { data: [trashedSummary], meta: { total: 1, limit: 20, offset: 0, nextCursor: null } },
+  restored: { ...articleExample, renumberedComments: [] }
+}
+
+const revisionSummary = {
+  number: 1,
+  version: 1,
+  title: a.title,
+  status: 'published' as const,
+  publishedAt: a.publishedAt,
+  authorId: au.id,
+  writtenAt: a.publishedAt,
+  replacedAt: later(a.publishedAt, 45),
+  replacedBy: 'editor token 1'
+}
+export const revisionExamples = {
+  summary: revisionSummary,
+  revision: { ...revisionSummary, excerpt: null, labels: a.labels, body: articleExample.body },
+  list: { data: [revisionSummary], meta: { total: 1, limit: 20, offset: 0, nextCursor: null } }
+}
+
+/** The feeds of a site whose front end is at https://blog.example.org/ (`DATELINE_SITE_URL`). */
+const site = 'https://blog.example.org/'
+const feedItem = {
+  id: `tag:blog.example.org,${a.date}:article-${a.id}`,
+  url: `${site}articles/${a.slug}`,
+  title: a.title,
+  content_html: articleExample.body,
+  summary: articleExample.excerpt,
+  date_published: a.publishedAt,
+  date_modified: a.publishedAt,
+  authors: [{ name: au.name, ...(au.url === null ? {} : { url: au.url }) }],
+  tags: a.labels
+}
+export const feedExamples = {
+  json: { version: 'https://jsonfeed.org/version/1.1' as const, title: 'Dateline', home_page_url: site, feed_url: `${site}feed.json`, language: 'en-US', items: [feedItem] },
+  atom: `<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">\n  <title>Dateline</title>\n  <link rel="self" href="${site}feed.atom"/>\n  <entry>\n    <id>${feedItem.id}</id>\n    <title type="html">${a.title}</title>\n    <link href="${feedItem.url}"/>\n    <published>${a.publishedAt}</published>\n    <author><name>${au.name}</name></author>\n  </entry>\n</feed>\n`,
+  rss: `<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0">\n  <channel>\n    <title>Dateline</title>\n    <link>${site}</link>\n    <item>\n      <title>${a.title}</title>\n      <link>${feedItem.url}</link>\n      <guid isPermaLink="false">${feedItem.id}</guid>\n      <pubDate>${new Date(a.publishedAt).toUTCString()}</pubDate>\n    </item>\n  </channel>\n</rss>\n`,
+  sitemap: `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n  <url><loc>${feedItem.url}</loc><lastmod>${a.publishedAt}</lastmod></url>\n</urlset>\n`
+}
