@@ -62,8 +62,21 @@ function problemExample (status: string, path: string, operation: Json): Json {
 /** The first example of the component a media type's schema names (the full one of a `fields=` anyOf). */
 function componentExample (document: Json, schema: Json | undefined): unknown {
   const ref = schema?.$ref ?? schema?.anyOf?.[0]?.$ref
-  if (typeof ref !== 'string') return undefined
+  if (typeof ref !== 'string') return inlineExample(schema)
   return document.components?.schemas?.[ref.replace('#/components/schemas/', '')]?.examples?.[0]
+}
+
+/** An unnamed schema's example: its own, or an object's assembled from its properties' (`GET /`). */
+function inlineExample (schema: Json | undefined): unknown {
+  if (schema?.examples?.[0] !== undefined) return schema.examples[0]
+  if (schema?.type !== 'object' || schema.properties === undefined) return undefined
+  const example: Record<string, unknown> = {}
+  for (const [name, property] of Object.entries<Json>(schema.properties)) {
+    const value = inlineExample(property)
+    if (value === undefined) return undefined
+    example[name] = value
+  }
+  return example
 }
 
 function addAnswerExamples (document: Json, path: string, operation: Json): void {

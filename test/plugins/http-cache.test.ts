@@ -53,7 +53,7 @@ t.test('Cache-Control by kind of answer', async (t) => {
   })
 
   t.test('a comment list: every cache revalidates it', async (t) => {
-    for (const url of [`/v1/articles/${article.id}/comments`, `/v1/articles/${article.slug}/comments?thread=true`]) {
+    for (const url of [`/v1/articles/${article.id}/comments`, `/v1/articles/${article.slug}/comments/thread`]) {
       const response = await request(app, t, { method: 'GET', url })
       t.equal(response.statusCode, 200)
       t.equal(response.headers['cache-control'], revalidated, url)
@@ -133,7 +133,7 @@ t.test('a conditional re-read after a comment is posted and approved sees it, no
 
 t.test('with comments approved at once, the poster\'s next conditional read shows the comment', async (t) => {
   const { app, article } = await blog(t, { commentsAutoApprove: true })
-  const url = `/v1/articles/${article.slug}/comments?thread=true`
+  const url = `/v1/articles/${article.slug}/comments/thread`
   const etag = String((await request(app, t, { method: 'GET', url })).headers.etag)
   const posted = await request(app, t, { method: 'POST', url: `/v1/articles/${article.id}/comments`, payload: { authorName: 'A reader', body: 'First!' } })
   t.equal(posted.json().status, 'approved')

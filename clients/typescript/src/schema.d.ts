@@ -2391,6 +2391,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "name": "Dateline",
+                     *       "links": {
+                     *         "api": "/v1",
+                     *         "docs": "/docs",
+                     *         "openapiJson": "/openapi.json",
+                     *         "openapiYaml": "/openapi.yaml",
+                     *         "health": "/healthz",
+                     *         "readiness": "/readyz",
+                     *         "atom": "/feed.atom",
+                     *         "rss": "/feed.rss",
+                     *         "jsonFeed": "/feed.json",
+                     *         "sitemap": "/sitemap.xml"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         /**
                          * @description The blog's name (DATELINE_SITE_TITLE)
@@ -2579,6 +2596,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "links": {
+                     *         "articles": "/v1/articles",
+                     *         "dates": "/v1/dates",
+                     *         "archive": "/v1/archive",
+                     *         "authors": "/v1/authors",
+                     *         "labels": "/v1/labels",
+                     *         "comments": "/v1/comments",
+                     *         "searchSuggestions": "/v1/search/suggest",
+                     *         "tokens": "/v1/tokens",
+                     *         "trash": "/v1/trash",
+                     *         "import": "/v1/import",
+                     *         "export": "/v1/export",
+                     *         "docs": "/docs"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         links: {
                             /**
