@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { databasePath, defaultCommentDepth, type SynchronousLevel } from './config.js'
 import { refuseNonFinite } from './lib/finite-numbers.js'
+import { refuseAliasedNumbers } from './lib/path-numbers.js'
 import { buildSerializer } from './lib/serializer.js'
 import auth from './plugins/auth.js'
 import db from './plugins/db.js'
@@ -97,7 +98,11 @@ const buildValidator: ValidatorFactory = (externalSchemas, ajvOptions) => {
     ({ ...ajvOptions, customOptions: { ...ajvOptions?.customOptions, coerceTypes } }) as Parameters<typeof factory>[1]
   const strict = factory(externalSchemas, coercing(false))
   const lenient = factory(externalSchemas, coercing('array'))
-  return (route) => route.httpPart === 'body' ? strict(route) : refuseNonFinite(lenient(route))
+  return (route) => {
+    if (route.httpPart === 'body') return strict(route)
+    const validate = refuseNonFinite(lenient(route))
+    return route.httpPart === 'params' ? refuseAliasedNumbers(validate) : validate
+  }
 }
 
 // Never log secrets: bearer tokens, and readers' addresses.

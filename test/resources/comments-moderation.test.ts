@@ -325,8 +325,8 @@ t.test('editors edit comments', async (t) => {
     assertProblem(t, await remove(app, t, 999999, editor), 404, 'not-found')
   })
 
-  // The id is an integer like every integer parameter (`{number}`, `limit`): "01" reads as 1.
-  for (const bad of ['abc', '0', '-1', '1.5', '99999999999999999999']) {
+  // An id in a path has one spelling: "01" or "1.0" would be another address of comment 1.
+  for (const bad of ['abc', '0', '-1', '1.5', '01', '1.0', '0x1', '99999999999999999999']) {
     t.test(`the id "${bad}" is a 400 naming params.id for get, patch and delete`, async (t) => {
       assertProblem(t, await get(app, t, `/v1/comments/${bad}`, editor), 400, 'validation', 'params.id')
       assertProblem(t, await patch(app, t, bad, { status: 'approved' }, editor), 400, 'validation', 'params.id')
