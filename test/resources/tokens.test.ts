@@ -67,6 +67,36 @@ t.test('an admin creates an editor token: 201, Location, no-store, the secret on
   t.match(listed, { name: 'Night desk', role: 'editor' }, 'the token is listed')
 })
 
+t.test('a created token\'s Location answers: its role, state and last use, never its secret; revoked ones too', async (t) => {
+  const app = await build(t)
+  const response = await create(app, t, { role: 'editor', name: 'Night desk' })
+  const token = response.json()
+  const read = await request(app, t, { method: 'GET', url: String(response.headers.location), headers: bearer(adminSecret) })
+  t.equal(read.statusCode, 200, `GET ${response.headers.location}`, { body: read.body })
+  const { secret, ...summary } = token
+  t.same(read.json(), summary, 'what the creation answered, without the secret')
+  t.notOk(read.body.includes(secret), 'the secret appears nowhere in the answer')
+  t.equal(read.headers['cache-control'], 'private, no-cache', 'a token read is nobody else\'s')
+  t.match(String(read.headers.etag), /^"/, 'with an ETag')
+  const again = await request(app, t, { method: 'GET', url: String(response.headers.location), headers: { ...bearer(adminSecret), 'if-none-match': String(read.headers.etag) } })
+  t.equal(again.statusCode, 304, 'unchanged: a 304')
+
+  const readBack = async () => (await request(app, t, { method: 'GET', url: `/v1/tokens/${token.id}`, headers: bearer(adminSecret) })).json()
+  t.equal(await statusWith(app, t, secret), 200)
+  // The last use is written just after the answer, off the request path.
+  let used = await readBack()
+  for (let tries = 0; used.lastUsedAt === null && tries < 100; tries++) used = await sleep(20).then(readBack)
+  t.type(used.lastUsedAt, 'string', 'it shows the token\'s last use')
+  await revoke(app, t, token.id)
+  const revoked = await readBack()
+  t.type(revoked.revokedAt, 'string', 'a revoked token still answers, showing when it was revoked')
+  t.equal(revoked.lastUsedAt, used.lastUsedAt, 'and its last use')
+
+  assertProblem(t, await request(app, t, { method: 'GET', url: '/v1/tokens/999', headers: bearer(adminSecret) }), 404, 'not-found')
+  assertProblem(t, await request(app, t, { method: 'GET', url: '/v1/tokens/1.0', headers: bearer(adminSecret) }), 400, 'validation', 'params.id')
+  assertProblem(t, await request(app, t, { method: 'GET', url: `/v1/tokens/${token.id}`, headers: bearer(secret) }), 401, 'unauthorized')
+})
+
 t.test('an admin token made over the API manages tokens; without a name it gets one from its role', async (t) => {
   const app = await build(t)
   const token = await created(app, t, { role: 'admin' })

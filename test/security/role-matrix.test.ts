@@ -155,6 +155,9 @@ const expected: Record<string, Record<string, Row>> = {
   createToken: {
     'a new editor token':                                        [401, 403, 403, 403, 201]
   },
+  getToken: {
+    'the spare token':                                           [401, 403, 403, 403, 200]
+  },
   revokeToken: {
     'a spare token':                                             [401, 403, 403, 403, 204]
   },
@@ -896,6 +899,16 @@ const targets: Record<string, Record<string, Target>> = {
         t.match(response.body.split('\n')[0], /^\{"type":"header","format":"dateline"/, 'NDJSON, header first')
         t.ok(response.body.includes(`"email":"${w.own.email}"`), 'authors with their e-mails')
         t.ok(response.body.includes(`"title":"${w.ownDraft.title}"`), 'drafts included')
+      }
+    }
+  },
+  getToken: {
+    'the spare token': {
+      params: (w) => ({ id: w.spare.id }),
+      check: ({ t, w, allowed, response }) => {
+        if (!allowed) return
+        t.equal(response.json().id, w.spare.id, 'the token asked for')
+        t.notOk(response.body.includes(w.spare.secret), 'without its secret')
       }
     }
   },

@@ -22,6 +22,10 @@ export function allTokens (db: DbOrTx): TokenRow[] {
   return db.select().from(tokens).orderBy(asc(tokens.id)).all()
 }
 
+export function tokenById (db: DbOrTx, id: number): TokenRow | undefined {
+  return db.select().from(tokens).where(eq(tokens.id, id)).get()
+}
+
 export function markTokenUsed (db: DbOrTx, id: number, at: string): void {
   db.update(tokens).set({ lastUsedAt: at }).where(eq(tokens.id, id)).run()
 }

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { NotFound } from '../../errors.js'
 import { pageBody, writeSecurity } from '../../lib/responses.js'
-import { answer, deleted, problems, ref } from '../../schemas.js'
-import { CreatedToken, NewToken, TokenList, TokenListQuery, TokenParams } from './schemas.js'
+import { answer, deleted, notModified, problems, ref } from '../../schemas.js'
+import { CreatedToken, NewToken, Token, TokenList, TokenListQuery, TokenParams } from './schemas.js'
 import * as service from './service.js'
 
 const tags = ['tokens']
@@ -41,6 +41,23 @@ const tokensRoutes: FastifyPluginAsyncTypebox = async (app) => {
     // The secret must not sit in a cache anywhere.
     reply.header('cache-control', 'no-store')
     return reply.code(201).header('location', `/v1/tokens/${token.id}`).send({ ...token, secret })
+  })
+
+  // Where a created token's `Location` points: its role, state and last use, never its secret.
+  app.get('/:id', {
+    schema: {
+      tags,
+      operationId: 'getToken',
+      summary: 'Get an API token',
+      description: 'The token\'s role, author, last use and state (revoked or expired tokens too); never its secret.',
+      security: writeSecurity,
+      params: TokenParams,
+      response: { 200: answer(Token, 'single', 'The token'), 304: notModified, ...problems(400, 401, 403, 404) }
+    }
+  }, async (request) => {
+    const token = service.findToken(app.db, request.params.id)
+    if (token === null) throw new NotFound(`There is no token ${request.params.id}`)
+    return token
   })
 
   app.delete('/:id', {

@@ -104,6 +104,12 @@ export function pageOfTokens (db: Db, request: PageRequest): Page<TokenSummary> 
   return mapPage(page, (rows) => rows.map(summary))
 }
 
+/** One token, revoked or not (never its secret: only the hash is stored), or null. */
+export function findToken (db: Db, id: number): TokenSummary | null {
+  const row = queries.tokenById(db, id)
+  return row === undefined ? null : summary(row)
+}
+
 export function revokeToken (db: Db, id: number): boolean {
   return queries.revokeToken(db, id, nowIso())
 }
