@@ -1,11 +1,10 @@
-import { existsSync, mkdirSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { AddressInfo } from 'node:net'
-import { chromium, type Browser } from 'playwright-core'
 import t from 'tap'
+import { launchChromium } from './browser.js'
 import { build } from './helper.js'
 
-const chromiumPath = '/usr/bin/chromium'
 const artifacts = fileURLToPath(new URL('./artifacts/', import.meta.url))
 const screenshotPath = `${artifacts}docs.png`
 
@@ -27,10 +26,8 @@ function operationsOf (document: Record<string, any>): DocumentedOperation[] {
 }
 
 t.test('a developer opening /docs sees every operation, with nothing loaded from elsewhere and no errors', async (t) => {
-  if (!existsSync(chromiumPath)) {
-    t.fail(`${chromiumPath} is missing: install Debian's chromium (apt-get install chromium)`)
-    return
-  }
+  const browser = await launchChromium(t)
+  if (browser === null) return
   const app = await build(t, { demo: true })
   await app.listen({ port: 0, host: '127.0.0.1' })
   const { port } = app.server.address() as AddressInfo
@@ -38,12 +35,6 @@ t.test('a developer opening /docs sees every operation, with nothing loaded from
   const operations = operationsOf(app.swagger() as Record<string, any>)
   t.ok(operations.length >= 12, `the document has its operations (${operations.length})`)
 
-  const browser: Browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    timeout: 15_000
-  })
-  t.teardown(() => browser.close())
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
 
   const requests: string[] = []

@@ -4,12 +4,11 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { extname, join, normalize } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { chromium, type Browser } from 'playwright-core'
 import t from 'tap'
+import { launchChromium } from './browser.js'
 import { build as buildFrontEnd } from 'vite'
 import { adminSecret, bearer, build } from './helper.js'
 
-const chromiumPath = '/usr/bin/chromium'
 const frontEnd = fileURLToPath(new URL('../examples/front-end/', import.meta.url))
 const artifacts = fileURLToPath(new URL('./artifacts/', import.meta.url))
 const contentTypes: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css' }
@@ -32,10 +31,8 @@ async function serveStatic (folder: () => string): Promise<Server> {
 const origin = (server: Server | { server: Server }) => `http://127.0.0.1:${(('server' in server ? server.server : server).address() as AddressInfo).port}`
 
 t.test('a reader sees the demo blog in the starter front end, searches it, comments, and sees the comment once approved', async (t) => {
-  if (!existsSync(chromiumPath)) {
-    t.fail(`${chromiumPath} is missing: install Debian's chromium (apt-get install chromium)`)
-    return
-  }
+  const browser = await launchChromium(t)
+  if (browser === null) return
   const outDir = mkdtempSync(join(tmpdir(), 'dateline-front-end-'))
   t.teardown(() => rmSync(outDir, { recursive: true, force: true }))
   const site = await serveStatic(() => outDir)
@@ -57,12 +54,6 @@ t.test('a reader sees the demo blog in the starter front end, searches it, comme
   const days = (await app.inject({ method: 'GET', url: '/v1/dates?include=articles&limit=5' })).json().data as Array<{ label: string, articles: Array<{ id: number, slug: string, title: string, commentCount: number, author: { name: string } }> }>
   const firstArticle = days[0]!.articles[0]!
 
-  const browser: Browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    timeout: 15_000
-  })
-  t.teardown(() => browser.close())
   const page = await browser.newPage({ viewport: { width: 1024, height: 900 } })
   page.setDefaultTimeout(15_000)
   const problems: string[] = []

@@ -359,6 +359,22 @@ function sitemapOfPublished (t: Test, w: World, body: string): void {
   for (const article of [w.ownDraft, w.otherDraft]) t.notOk(body.includes(`/articles/${article.slug}<`), `${article.slug} is not`)
 }
 
+// An article's comment list, flat or threaded, as each caller reads it.
+const articleCommentLists: Record<string, Target> = {
+    'the own published article': {
+      params: (w) => ({ id: w.ownPublished.id }),
+      check: ({ t, w, caller, response }) => {
+        const list: Item[] = response.json().data
+        t.same(ids(list), [w.approved.id], 'only the approved comment')
+        t.equal('authorEmail' in list[0]!, seesOwnPrivate(caller), 'the reader\'s email only for moderators of the article')
+      }
+    },
+    'the own draft': {
+      params: (w) => ({ id: w.ownDraft.id }),
+      check: ({ t, allowed, response }) => { if (allowed) t.same(response.json().data, []) }
+    }
+}
+
 const targets: Record<string, Record<string, Target>> = {
   getServerIndex: {
     'the links': { check: ({ t, response }) => { t.equal(response.json().links.api, '/v1') } }
@@ -587,34 +603,9 @@ const targets: Record<string, Record<string, Target>> = {
       }
     }
   },
-  listArticleComments: {
-    'the own published article': {
-      params: (w) => ({ id: w.ownPublished.id }),
-      check: ({ t, w, caller, response }) => {
-        const list: Item[] = response.json().data
-        t.same(ids(list), [w.approved.id], 'only the approved comment')
-        t.equal('authorEmail' in list[0]!, seesOwnPrivate(caller), 'the reader\'s email only for moderators of the article')
-      }
-    },
-    'the own draft': {
-      params: (w) => ({ id: w.ownDraft.id }),
-      check: ({ t, allowed, response }) => { if (allowed) t.same(response.json().data, []) }
-    }
-  },
-  listArticleCommentThread: {
-    'the own published article': {
-      params: (w) => ({ id: w.ownPublished.id }),
-      check: ({ t, w, caller, response }) => {
-        const list: Item[] = response.json().data
-        t.same(ids(list), [w.approved.id], 'only the approved comment')
-        t.equal('authorEmail' in list[0]!, seesOwnPrivate(caller), 'the reader\'s email only for moderators of the article')
-      }
-    },
-    'the own draft': {
-      params: (w) => ({ id: w.ownDraft.id }),
-      check: ({ t, allowed, response }) => { if (allowed) t.same(response.json().data, []) }
-    }
-  },
+  listArticleComments: articleCommentLists,
+  // The same comments, as threads: one approved top-level comment, nothing on a draft.
+  listArticleCommentThread: articleCommentLists,
   createComment: {
     'the own published article': {
       params: (w) => ({ id: w.ownPublished.id }),
