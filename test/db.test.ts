@@ -62,9 +62,9 @@ t.test('a database file is opened in WAL mode with foreign keys and a busy timeo
   t.equal(db.$client.pragma('busy_timeout', { simple: true }), 5000)
 
   const app = await build(t, { databaseUrl: tempDatabase(t) })
-  t.equal(app.db.$client.pragma('journal_mode', { simple: true }), 'wal', 'the app\'s own connection too')
-  t.equal(app.db.$client.pragma('foreign_keys', { simple: true }), 1)
-  t.equal(app.db.$client.pragma('busy_timeout', { simple: true }), 5000)
+  t.equal(app.store.$client.pragma('journal_mode', { simple: true }), 'wal', 'the app\'s own connection too')
+  t.equal(app.store.$client.pragma('foreign_keys', { simple: true }), 1)
+  t.equal(app.store.$client.pragma('busy_timeout', { simple: true }), 5000)
 })
 
 t.test('migrations give the same schema applied at once or one at a time', async (t) => {

@@ -36,8 +36,8 @@ export function tempDatabase (t: TapLike): string {
 }
 
 /** A bearer token of `role` (bound to `authorId` for authors), made the way the CLI makes one. */
-export function tokenFor (app: FastifyInstance, role: TokenRole, author?: number): string {
-  return createToken(app.db, { role, ...(author === undefined ? {} : { author: String(author) }) }).secret
+export async function tokenFor (app: FastifyInstance, role: TokenRole, author?: number): Promise<string> {
+  return (await createToken(app.store, { role, ...(author === undefined ? {} : { author: String(author) }) })).secret
 }
 
 export function bearer (secret: string): Record<string, string> {

@@ -8,10 +8,12 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import type { SynchronousLevel } from '../config.js'
 
+/**
+ * A drizzle handle on one better-sqlite3 connection: what SQLite's query modules run on.
+ * Transactions are the store's (src/db/sqlite-store.ts): inside one, the same handle runs
+ * every statement in it.
+ */
 export type Db = BetterSQLite3Database & { $client: Database.Database }
-/** A transaction handle: services accept either, so one can pass its transaction to another. */
-export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
-export type DbOrTx = Db | Tx
 
 // Resolved from this file so it works from src/ (tests) and dist/ (production) alike.
 export const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.url))
@@ -140,7 +142,7 @@ function sqliteReason (error: unknown): string {
  * changed rows) or by another one, such as the CLI importing while the server runs (SQLite's
  * data version). Results cached against it are never stale.
  */
-export function writeStamp (db: DbOrTx): string {
+export function writeStamp (db: Db): string {
   const { changes, version } = writeStampQuery(db).get()!
   return `${changes}.${version}`
 }
@@ -149,56 +151,6 @@ const writeStampQuery = preparedOnce((db) => db
   .select({ changes: sql<number>`total_changes()`, version: sql<number>`(select data_version from pragma_data_version)` })
   .from(sql`(select 1)`)
   .prepare())
-
-/**
- * Values computed from the database (counts), kept per handle until anything is written to
- * it, by this connection or another: a cache that is never stale. Per handle, not per
- * connection (unlike `preparedOnce`): a count taken inside a transaction may include rows a
- * rollback takes back, and the write stamp does not move back with them.
- */
-export class UntilNextWrite<V> {
-  readonly #byHandle = new WeakMap<DbOrTx, { stamp: string, values: Map<string, V> }>()
-
-  constructor (private readonly capacity = 500) {}
-
-  /** The values of the current state of the database, emptied when it has changed. */
-  #values (db: DbOrTx): Map<string, V> {
-    const stamp = writeStamp(db)
-    let cache = this.#byHandle.get(db)
-    if (cache === undefined || cache.stamp !== stamp) {
-      cache = { stamp, values: new Map() }
-      this.#byHandle.set(db, cache)
-    }
-    return cache.values
-  }
-
-  /** Keeps a value, dropping the oldest beyond `capacity`. */
-  #keep (values: Map<string, V>, key: string, value: V): void {
-    if (values.size >= this.capacity) values.delete(values.keys().next().value!)
-    values.set(key, value)
-  }
-
-  get (db: DbOrTx, key: string, compute: () => V): V {
-    const values = this.#values(db)
-    let value = values.get(key)
-    if (value === undefined) {
-      value = compute()
-      this.#keep(values, key, value)
-    }
-    return value
-  }
-
-  /** Several at once: `compute` gets the keys not kept yet and answers for each of them. */
-  getMany (db: DbOrTx, keys: string[], compute: (missing: string[]) => Map<string, V>): Map<string, V> {
-    const values = this.#values(db)
-    const missing = keys.filter((key) => !values.has(key))
-    if (missing.length > 0) {
-      const computed = compute(missing)
-      for (const key of missing) this.#keep(values, key, computed.get(key)!)
-    }
-    return new Map(keys.map((key) => [key, values.get(key)!]))
-  }
-}
 
 /**
  * `column in (ids)` for a prepared query: the ids go in as one JSON array parameter named
@@ -213,27 +165,19 @@ export function jsonIds (ids: readonly number[]): { ids: string } {
   return { ids: JSON.stringify(ids) }
 }
 
-/** The SQLite connection behind a handle: a transaction's is its database's. */
-function connectionOf (db: DbOrTx): object {
-  // drizzle keeps it on the handle's session; a transaction shares its database's session client.
-  return (db as unknown as { session: { client: object } }).session.client
-}
-
 /**
  * A query built by drizzle once per SQLite connection and then only run, with
  * `sql.placeholder` values: for the queries every request makes, where building the query
- * each time cost more than SQLite took to answer it (~0.1 ms for a whole article row). Keyed
- * by the connection, not the handle: a statement runs in whatever transaction is open on its
- * connection, so the one built outside serves inside every transaction too.
+ * each time cost more than SQLite took to answer it (~0.1 ms for a whole article row). A
+ * statement runs in whatever transaction is open on its connection, so one serves them all.
  */
-export function preparedOnce<Q> (build: (db: DbOrTx) => Q): (db: DbOrTx) => Q {
-  const byConnection = new WeakMap<object, Q>()
+export function preparedOnce<Q> (build: (db: Db) => Q): (db: Db) => Q {
+  const byConnection = new WeakMap<Db, Q>()
   return (db) => {
-    const connection = connectionOf(db)
-    let query = byConnection.get(connection)
+    let query = byConnection.get(db)
     if (query === undefined) {
       query = build(db)
-      byConnection.set(connection, query)
+      byConnection.set(db, query)
     }
     return query
   }
@@ -298,13 +242,6 @@ export function openDatabase (path: string, options: OpenOptions = {}): Db {
   // No schema: the relational API (`db.query`) is not used, and with a schema every
   // transaction builds a query builder per table before it starts (~0.1 ms each).
   const db = drizzle(sqlite) as Db
-  // In WAL mode a DEFERRED transaction that reads before it writes gets SQLITE_BUSY at once when
-  // another connection holds the write lock: SQLite does not call the busy handler for a
-  // connection that already has a read snapshot. Dateline's transactions all write, so they
-  // start IMMEDIATE: the write lock is taken at BEGIN, where busy_timeout applies, and a write
-  // waits for a short lock instead of failing at once. Nested ones are savepoints, unaffected.
-  const deferred = db.transaction.bind(db)
-  db.transaction = ((transaction, config) => deferred(transaction, { behavior: 'immediate', ...config })) as Db['transaction']
   return db
 }
 

@@ -1,11 +1,11 @@
-import { eq } from 'drizzle-orm'
-import type { DbOrTx } from './client.js'
-import { meta } from './schema.js'
+import { queriesFor } from './store.js'
+import { sqliteMetaQueries } from './meta.sqlite.js'
 
-export function readMeta (db: DbOrTx, key: string): string | undefined {
-  return db.select({ value: meta.value }).from(meta).where(eq(meta.key, key)).get()?.value
+/** Facts about the database itself (the time zone its days were computed in, a storage probe). */
+export interface MetaQueries {
+  read: (key: string) => Promise<string | undefined>
+  write: (key: string, value: string) => Promise<void>
+  remove: (key: string) => Promise<void>
 }
 
-export function writeMeta (db: DbOrTx, key: string, value: string): void {
-  db.insert(meta).values({ key, value }).onConflictDoUpdate({ target: meta.key, set: { value } }).run()
-}
+export const metaQueries = queriesFor<MetaQueries>({ sqlite: sqliteMetaQueries })

@@ -1,6 +1,5 @@
-import { eq } from 'drizzle-orm'
-import type { Db } from './client.js'
-import { meta } from './schema.js'
+import { metaQueries } from './meta.js'
+import type { Store } from './store.js'
 
 // Writes that failed because of the storage, not the request: the disk (or the database's
 // quota) is full, the file or its WAL turned read-only, the device failed. Retrying later may
@@ -16,34 +15,35 @@ export function storageFailure (error: unknown): string | null {
   return null
 }
 
-const failing = new WeakMap<Db, string>()
+const failing = new WeakMap<Store, string>()
 
-/** Remembers that `db` could not take a write, until `writable` sees one succeed. */
-export function markUnwritable (db: Db, code: string): void {
-  failing.set(db, code)
+/** Remembers that `store` could not take a write, until `writable` sees one succeed. */
+export function markUnwritable (store: Store, code: string): void {
+  failing.set(store, code)
 }
 
 // Larger than a page, so the probe needs pages of its own, as a new article would.
 const probeValue = 'x'.repeat(12 * 1024)
 
 /**
- * Whether `db` takes writes. Nothing is written while no write has failed; after one has, each
+ * Whether `store` takes writes. Nothing is written while no write has failed; after one has, each
  * call tries a small committed write (the readiness probe), and the first that succeeds clears it.
  */
-export function writable (db: Db): { ok: true } | { ok: false, code: string } {
-  const code = failing.get(db)
+export async function writable (store: Store): Promise<{ ok: true } | { ok: false, code: string }> {
+  const code = failing.get(store)
   if (code === undefined) return { ok: true }
   try {
-    db.transaction((tx) => {
-      tx.delete(meta).where(eq(meta.key, 'storage-probe')).run()
-      tx.insert(meta).values({ key: 'storage-probe', value: probeValue }).run()
+    await store.transaction(async (tx) => {
+      const meta = metaQueries(tx)
+      await meta.remove('storage-probe')
+      await meta.write('storage-probe', probeValue)
     })
   } catch (error) {
     const still = storageFailure(error)
     if (still === null) throw error
-    failing.set(db, still)
+    failing.set(store, still)
     return { ok: false, code: still }
   }
-  failing.delete(db)
+  failing.delete(store)
   return { ok: true }
 }

@@ -1,5 +1,4 @@
-import { and, or, sql, type SQL } from 'drizzle-orm'
-import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
+import { and, or, sql, type AnyColumn, type SQL } from 'drizzle-orm'
 import { invalid } from '../errors.js'
 
 // Parsing and paging shared by every list: `sort`, `fields`, `include`, `limit` with
@@ -84,7 +83,7 @@ function sortSignature (sort: SortKey[]): string {
 }
 
 export interface KeysetColumn {
-  column: SQLiteColumn | SQL
+  column: AnyColumn | SQL
   descending: boolean
   /** Never NULL in the rows this list can show, so one row-value comparison pages it. */
   notNull?: boolean
@@ -121,7 +120,7 @@ function strictlyAfter ({ column, descending }: KeysetColumn, value: CursorValue
   return descending ? sql`(${column} < ${value} or ${column} is null)` : sql`${column} > ${value}`
 }
 
-function equalTo (column: SQLiteColumn | SQL, value: CursorValue): SQL {
+function equalTo (column: AnyColumn | SQL, value: CursorValue): SQL {
   return value === null ? sql`${column} is null` : sql`${column} = ${value}`
 }
 
@@ -163,8 +162,8 @@ export interface PageRequest {
 
 export interface PageSource<Row> {
   /** Rows matching the filters; with `after`, only those after that cursor position. */
-  count: (after?: CursorValue[]) => number
-  fetch: (after: CursorValue[] | null, limit: number, offset: number) => Row[]
+  count: (after?: CursorValue[]) => Promise<number>
+  fetch: (after: CursorValue[] | null, limit: number, offset: number) => Promise<Row[]>
   /** The sort values and id of a row, for the next cursor. */
   cursorOf: (row: Row) => CursorValue[]
 }
@@ -173,13 +172,13 @@ export interface PageSource<Row> {
  * One page by `offset` or by keyset `cursor`. One row more than the page is read to
  * know whether a next page exists; with a cursor, `offset` is worked out by counting.
  */
-export function readPage<Row> (request: PageRequest, sort: SortKey[], source: PageSource<Row>): Page<Row> {
+export async function readPage<Row> (request: PageRequest, sort: SortKey[], source: PageSource<Row>): Promise<Page<Row>> {
   if (request.cursor !== undefined && request.offset !== undefined) throw invalid('querystring.cursor', 'cannot be combined with offset')
   const limit = request.limit ?? 20
   const after = request.cursor === undefined ? null : decodeCursor(request.cursor, sort)
-  const total = source.count()
-  const offset = after === null ? (request.offset ?? 0) : total - source.count(after)
-  const rows = source.fetch(after, limit + 1, after === null ? offset : 0)
+  const total = await source.count()
+  const offset = after === null ? (request.offset ?? 0) : total - await source.count(after)
+  const rows = await source.fetch(after, limit + 1, after === null ? offset : 0)
   const items = rows.slice(0, limit)
   const last = items.at(-1)
   return {
@@ -192,6 +191,6 @@ export function readPage<Row> (request: PageRequest, sort: SortKey[], source: Pa
 }
 
 /** The same page with each item turned into its API object. */
-export function mapPage<Row, Item> (page: Page<Row>, present: (rows: Row[]) => Item[]): Page<Item> {
-  return { ...page, items: present(page.items) }
+export async function mapPage<Row, Item> (page: Page<Row>, present: (rows: Row[]) => Item[] | Promise<Item[]>): Promise<Page<Item>> {
+  return { ...page, items: await present(page.items) }
 }

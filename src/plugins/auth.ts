@@ -45,7 +45,7 @@ export default fp<AuthPluginOptions>(async function authPlugin (app, options) {
   app.decorateRequest('principal', null)
 
   const failures = new FailureWindow(maxAuthFailures, authFailureWindowMs)
-  const uses = new TokenUses(app.db, (error) => { app.log.warn({ err: error }, 'could not record when tokens were last used') })
+  const uses = new TokenUses(app.store, (error) => { app.log.warn({ err: error }, 'could not record when tokens were last used') })
   app.addHook('onClose', () => { uses.close() })
 
   // A callback hook (a thrown error still becomes the answer): most requests are anonymous
@@ -54,7 +54,7 @@ export default fp<AuthPluginOptions>(async function authPlugin (app, options) {
     const header = request.headers.authorization
     if (header === undefined || request.routeOptions.config.skipAuth === true) return done()
     const match = /^Bearer +([\x21-\x7e]+) *$/i.exec(header)
-    const principal = match === null ? null : authenticate(app.db, match[1]!, options.adminToken, uses)
+    const principal = match === null ? null : authenticate(app.store, match[1]!, options.adminToken, uses)
     if (principal !== null) {
       request.principal = principal
       return done()

@@ -1,14 +1,12 @@
 import fp from 'fastify-plugin'
 import type { SynchronousLevel } from '../config.js'
-import { openDatabase, runMigrations, type Db } from '../db/client.js'
+import { openStore } from '../db/open.js'
+import type { Store } from '../db/store.js'
 import { seedDemo } from '../demo/seed.js'
-import { alignDaysToTimezone } from '../resources/articles/service.js'
-import { ensureSearchIndex } from '../search/index.js'
-import { purgeExpired as purgeExpiredTrash } from '../resources/trash/service.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    db: Db
+    store: Store
     /** Whether this start filled an empty database with the demo blog (for the start-up message). */
     demoSeeded: boolean
   }
@@ -27,22 +25,18 @@ export interface DbPluginOptions {
   locale: string
 }
 
-/** One database connection per app: migrated on start, closed on close. */
+/** One database per app: opened and migrated on start, closed on close. */
 export default fp<DbPluginOptions>(async function dbPlugin (app, options) {
-  const db = openDatabase(options.path, { synchronous: options.synchronous, busyTimeoutMs: options.busyTimeoutMs })
+  const store = await openStore(options.path, options)
   let demoSeeded = false
   try {
-    runMigrations(db)
-    alignDaysToTimezone(db, options.timezone)
-    ensureSearchIndex(db)
-    purgeExpiredTrash(db)
-    if (options.demo) demoSeeded = seedDemo(db, { timezone: options.timezone, locale: options.locale })
+    if (options.demo) demoSeeded = await seedDemo(store, { timezone: options.timezone, locale: options.locale })
   } catch (error) {
-    // The app never becomes ready, so onClose would not run: close here, leaving no -wal behind.
-    db.$client.close()
+    // The app never becomes ready, so onClose would not run.
+    await store.close()
     throw error
   }
-  app.addHook('onClose', () => { db.$client.close() })
-  app.decorate('db', db)
+  app.addHook('onClose', async () => { await store.close() })
+  app.decorate('store', store)
   app.decorate('demoSeeded', demoSeeded)
 }, { name: 'dateline-db' })

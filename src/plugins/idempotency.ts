@@ -149,12 +149,12 @@ function storedAnswer (db: DbOrTx, scope: string, key: string): typeof idempoten
 }
 
 export default fp<IdempotencyOptions>(async function idempotencyPlugin (app, options) {
-  forgetStoredSecrets(app.db)
-  purgeExpired(app.db)
+  forgetStoredSecrets(app.store)
+  purgeExpired(app.store)
   const purging = setInterval(() => {
     // Skipped while another process writes: the next round, or the next keyed request, purges.
     try {
-      writeIfFree(app.db, (tx) => { purgeExpired(tx) })
+      writeIfFree(app.store, (tx) => { purgeExpired(tx) })
     } catch (error) {
       app.log.warn({ err: error }, 'could not purge expired idempotency keys')
     }
@@ -172,7 +172,7 @@ export default fp<IdempotencyOptions>(async function idempotencyPlugin (app, opt
     const scope = scopeOf(request)
     const body = request.body
     const since = new Date(Date.now() - keptForMs).toISOString()
-    const stored = storedAnswer(app.db, scope, key)
+    const stored = storedAnswer(app.store, scope, key)
     if (stored !== undefined && stored.createdAt > since) {
       const digest = isStream(body) ? await digestOfStream(request, body) : digestOf(request)
       if (stored.requestDigest !== digest) throw new IdempotencyKeyReused('This Idempotency-Key was used for a different request; use a new key for a new request')
@@ -200,7 +200,7 @@ export default fp<IdempotencyOptions>(async function idempotencyPlugin (app, opt
         return value === undefined ? [] : [[name, String(value)]]
       }))
       const body = secret ? '' : payload
-      app.db.transaction((tx) => {
+      app.store.transaction((tx) => {
         purgeExpired(tx, now.getTime())
         tx.insert(idempotencyKeys).values({ scope: pending.scope, key: pending.key, requestDigest: digest, status: reply.statusCode, headers: JSON.stringify(headers), body, createdAt: now.toISOString() })
           .onConflictDoUpdate({ target: [idempotencyKeys.scope, idempotencyKeys.key], set: { requestDigest: digest, status: reply.statusCode, headers: JSON.stringify(headers), body, createdAt: now.toISOString() } })

@@ -140,7 +140,7 @@ export function handleError (this: unknown, error: FastifyError & { errors?: Fie
   const storage = storageFailure(error)
   if (storage !== null) {
     request.log.error({ err: error }, 'the database cannot take writes')
-    if (request.server.hasDecorator('db')) markUnwritable(request.server.db, storage)
+    if (request.server.hasDecorator('store')) markUnwritable(request.server.store, storage)
     reply.header('retry-after', String(storageRetryAfterSeconds))
     return sendProblem(reply, 503, kinds.DATELINE_STORAGE_UNAVAILABLE!, `The database cannot store changes right now (${storage}); retry in ${storageRetryAfterSeconds} seconds`)
   }

@@ -214,7 +214,7 @@ export async function prepare (app: FastifyInstance): Promise<Fixture> {
   }
   const busiest = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0]
   if (busiest === undefined) throw new Error('the demo blog has no articles to aim at')
-  const secrets = { author: tokenFor(app, 'author', busiest), editor: tokenFor(app, 'editor'), admin: adminSecret }
+  const secrets = { author: await tokenFor(app, 'author', busiest), editor: await tokenFor(app, 'editor'), admin: adminSecret }
   // Token ids exist only now.
   collections.delete('/v1/tokens')
   const refreshed = await harvestCollections(app, operations.filter((operation) => operation.path === '/v1/tokens'))
@@ -649,7 +649,7 @@ export type Snapshot = Map<string, string>
 
 /** Every table's rows (tokens without `last_used_at`, which reads may update). */
 export function snapshot (app: FastifyInstance): Snapshot {
-  const client = app.db.$client
+  const client = app.store.$client
   const tables = client.prepare("select name, sql from sqlite_master where type = 'table' and name not like 'sqlite_stat%' order by name").all() as Array<{ name: string, sql: string | null }>
   const result: Snapshot = new Map()
   for (const { name, sql } of tables) {
@@ -783,7 +783,7 @@ const baselines = new WeakMap<Fixture, Snapshot>()
 
 export async function send (fixture: Fixture, operation: Operation, fuzzCase: FuzzCase): Promise<Outcome> {
   const { app } = fixture
-  const client = app.db.$client
+  const client = app.store.$client
   const rejection = expectedRejection(fixture, operation, fuzzCase)
   // Every case starts from the state the previous one was rolled back to (checked below), so
   // one snapshot of it serves them all: snapshots are most of a case's cost.

@@ -75,22 +75,22 @@ t.test('the scheme is case-insensitive', async (t) => {
 
 t.test('a revoked token is a 401', async (t) => {
   const app = await build(t)
-  const { token, secret } = createToken(app.db, { role: 'editor', name: 'to be revoked' })
+  const { token, secret } = createToken(app.store, { role: 'editor', name: 'to be revoked' })
   const before = await request(app, t, { method: 'GET', url: '/v1/articles', headers: bearer(secret) })
   t.equal(before.statusCode, 200, 'works before it is revoked')
   t.equal(before.headers['cache-control'], 'private, no-cache')
-  t.equal(revokeToken(app.db, token.id), true)
+  t.equal(revokeToken(app.store, token.id), true)
   assertUnauthorized(t, await request(app, t, { method: 'GET', url: '/v1/articles', headers: bearer(secret) }), '/v1/articles')
   assertUnauthorized(t, await request(app, t, { method: 'POST', url: '/v1/authors', headers: bearer(secret), payload: { name: 'Too Late' } }), '/v1/authors')
-  t.equal(revokeToken(app.db, token.id), false, 'revoking twice reports nothing to revoke')
+  t.equal(revokeToken(app.store, token.id), false, 'revoking twice reports nothing to revoke')
 })
 
 t.test('an expired token is a 401; one expiring later works', async (t) => {
   const app = await build(t)
-  const expired = createToken(app.db, { role: 'editor', expiresAt: new Date(Date.now() - 60_000).toISOString() })
+  const expired = createToken(app.store, { role: 'editor', expiresAt: new Date(Date.now() - 60_000).toISOString() })
   assertUnauthorized(t, await request(app, t, { method: 'GET', url: '/v1/articles', headers: bearer(expired.secret) }), '/v1/articles')
   assertUnauthorized(t, await request(app, t, { method: 'POST', url: '/v1/authors', headers: bearer(expired.secret), payload: { name: 'Expired' } }), '/v1/authors')
-  const fresh = createToken(app.db, { role: 'editor', expiresAt: new Date(Date.now() + 3_600_000).toISOString() })
+  const fresh = createToken(app.store, { role: 'editor', expiresAt: new Date(Date.now() + 3_600_000).toISOString() })
   const ok = await request(app, t, { method: 'POST', url: '/v1/authors', headers: bearer(fresh.secret), payload: { name: 'Still Valid' } })
   t.equal(ok.statusCode, 201)
 })
@@ -104,7 +104,7 @@ t.test('DATELINE_ADMIN_TOKEN is accepted as an admin token', async (t) => {
   t.equal(read.headers['cache-control'], 'private, no-cache')
   const removed = await request(app, t, { method: 'DELETE', url: `/v1/authors/${created.json().id}`, headers: bearer(adminSecret) })
   t.equal(removed.statusCode, 204)
-  t.same(listTokens(app.db), [], 'the admin token is not stored as a token')
+  t.same(listTokens(app.store), [], 'the admin token is not stored as a token')
 })
 
 t.test('without DATELINE_ADMIN_TOKEN that secret is just an unknown token', async (t) => {
@@ -115,12 +115,12 @@ t.test('without DATELINE_ADMIN_TOKEN that secret is just an unknown token', asyn
 t.test('roles rank admin > editor > author', async (t) => {
   const app = await build(t)
   const author = await createAuthor(app, t, { name: 'Ranked Author' })
-  const asAuthor = await request(app, t, { method: 'POST', url: '/v1/authors', headers: bearer(tokenFor(app, 'author', author.id)), payload: { name: 'By Author' } })
+  const asAuthor = await request(app, t, { method: 'POST', url: '/v1/authors', headers: bearer(await tokenFor(app, 'author', author.id)), payload: { name: 'By Author' } })
   t.equal(asAuthor.statusCode, 403)
   t.equal(asAuthor.json().type, 'https://dateline.dev/problems/forbidden')
-  const asEditor = await request(app, t, { method: 'POST', url: '/v1/authors', headers: bearer(tokenFor(app, 'editor')), payload: { name: 'By Editor' } })
+  const asEditor = await request(app, t, { method: 'POST', url: '/v1/authors', headers: bearer(await tokenFor(app, 'editor')), payload: { name: 'By Editor' } })
   t.equal(asEditor.statusCode, 201)
-  const asAdmin = await request(app, t, { method: 'POST', url: '/v1/authors', headers: bearer(tokenFor(app, 'admin')), payload: { name: 'By Stored Admin' } })
+  const asAdmin = await request(app, t, { method: 'POST', url: '/v1/authors', headers: bearer(await tokenFor(app, 'admin')), payload: { name: 'By Stored Admin' } })
   t.equal(asAdmin.statusCode, 201)
   const names = (await request(app, t, { method: 'GET', url: '/v1/authors' })).json().data.map((a: Record<string, any>) => a.name)
   t.same(names, ['By Editor', 'By Stored Admin', 'Ranked Author'])
@@ -128,10 +128,10 @@ t.test('roles rank admin > editor > author', async (t) => {
 
 t.test('using a token records when it was last used', async (t) => {
   const app = await build(t)
-  const { token, secret } = createToken(app.db, { role: 'editor', name: 'tracked' })
+  const { token, secret } = createToken(app.store, { role: 'editor', name: 'tracked' })
   t.equal(token.lastUsedAt, null)
   await request(app, t, { method: 'GET', url: '/v1/articles', headers: bearer(secret) })
-  t.type(await lastUseOf(app.db, token.id), 'string')
+  t.type(await lastUseOf(app.store, token.id), 'string')
 })
 
 /** The token's recorded last use, once written (it is written after the answer), or null after `waitMs`. */
@@ -146,8 +146,8 @@ async function lastUseOf (db: Parameters<typeof listTokens>[0], id: number, wait
 
 t.test('a read with a token whose last use is old does not wait for another connection\'s write lock', async (t) => {
   const app = await build(t, { databaseUrl: tempDatabase(t), busyTimeoutMs: 3000 })
-  const { token, secret } = createToken(app.db, { role: 'editor' })
-  const other = new Database(app.db.$client.name)
+  const { token, secret } = createToken(app.store, { role: 'editor' })
+  const other = new Database(app.store.$client.name)
   t.teardown(() => { if (other.open) other.close() })
   other.exec('BEGIN IMMEDIATE')
 
@@ -160,18 +160,18 @@ t.test('a read with a token whose last use is old does not wait for another conn
   t.equal(read.statusCode, 200)
   t.equal(health.statusCode, 200)
   t.ok(tookMs < 500, `both answered in ${Math.round(tookMs)} ms, far under the 3 s busy timeout`)
-  t.equal(await lastUseOf(app.db, token.id, 300), null, 'the use is not written while the lock is held')
+  t.equal(await lastUseOf(app.store, token.id, 300), null, 'the use is not written while the lock is held')
 
   other.exec('COMMIT')
-  t.type(await lastUseOf(app.db, token.id), 'string', 'and is written once the lock is released')
+  t.type(await lastUseOf(app.store, token.id), 'string', 'and is written once the lock is released')
 })
 
 t.test('token secrets and readers\' addresses never reach the log', async (t) => {
   const capture = captureStream()
   const app = await build(t, { logger: { level: 'trace', stream: capture.stream } })
-  const editor = createToken(app.db, { role: 'editor', name: 'logged' })
+  const editor = createToken(app.store, { role: 'editor', name: 'logged' })
   const author = await createAuthor(app, t, { name: 'Log Subject' })
-  const authorSecret = tokenFor(app, 'author', author.id)
+  const authorSecret = await tokenFor(app, 'author', author.id)
   const remoteAddress = '203.0.113.77'
   const forwarded = '198.51.100.23'
   const unknownSecret = 'dl_ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ'
@@ -212,11 +212,11 @@ t.test('tokens are stored only as a hash', async (t) => {
   const app = await build(t)
   const author = await createAuthor(app, t, { name: 'Hashed' })
   const secrets = [
-    createToken(app.db, { role: 'editor', name: 'editor token' }).secret,
-    createToken(app.db, { role: 'author', author: author.slug, name: 'author token' }).secret,
-    createToken(app.db, { role: 'admin' }).secret
+    createToken(app.store, { role: 'editor', name: 'editor token' }).secret,
+    createToken(app.store, { role: 'author', author: author.slug, name: 'author token' }).secret,
+    createToken(app.store, { role: 'admin' }).secret
   ]
-  const rows = app.db.$client.prepare('select * from tokens').all() as Array<Record<string, unknown>>
+  const rows = app.store.$client.prepare('select * from tokens').all() as Array<Record<string, unknown>>
   t.equal(rows.length, 3)
   const stored = JSON.stringify(rows)
   for (const secret of secrets) {
@@ -236,20 +236,20 @@ t.test('tokens are stored only as a hash', async (t) => {
 t.test('an author token is bound to its author', async (t) => {
   const app = await build(t)
   const author = await createAuthor(app, t, { name: 'Bound Author', email: 'bound@example.org' })
-  t.throws(() => createToken(app.db, { role: 'author' }), 'an author token needs an author')
-  t.throws(() => createToken(app.db, { role: 'author', author: 'nobody' }), 'and an existing one')
-  t.throws(() => createToken(app.db, { role: 'editor', author: author.slug }), 'only author tokens are bound')
-  const { secret, token } = createToken(app.db, { role: 'author', author: author.slug })
+  t.throws(() => createToken(app.store, { role: 'author' }), 'an author token needs an author')
+  t.throws(() => createToken(app.store, { role: 'author', author: 'nobody' }), 'and an existing one')
+  t.throws(() => createToken(app.store, { role: 'editor', author: author.slug }), 'only author tokens are bound')
+  const { secret, token } = createToken(app.store, { role: 'author', author: author.slug })
   t.equal(token.authorId, author.id)
   const own = await request(app, t, { method: 'GET', url: `/v1/authors/${author.id}`, headers: bearer(secret) })
   t.equal(own.json().email, 'bound@example.org')
-  t.equal(listTokens(app.db).length, 1, 'the failed attempts stored nothing')
+  t.equal(listTokens(app.store).length, 1, 'the failed attempts stored nothing')
 })
 
 t.test('an author token stops working when its author is deleted', async (t) => {
   const app = await build(t)
   const author = await createAuthor(app, t, { name: 'Gone Soon' })
-  const secret = tokenFor(app, 'author', author.id)
+  const secret = await tokenFor(app, 'author', author.id)
   t.equal((await request(app, t, { method: 'GET', url: '/v1/articles', headers: bearer(secret) })).statusCode, 200)
   const removed = await request(app, t, { method: 'DELETE', url: `/v1/authors/${author.id}`, headers: bearer(adminSecret) })
   t.equal(removed.statusCode, 204)
@@ -274,7 +274,7 @@ async function guess (app: Awaited<ReturnType<typeof build>>, count: number, rem
 
 t.test('a valid token works from an address that sent too many bad ones; its bad tokens stay refused', async (t) => {
   const app = await build(t)
-  const editor = tokenFor(app, 'editor')
+  const editor = await tokenFor(app, 'editor')
   const shared = '203.0.113.9'
   t.equal((await guess(app, 20, shared)).statusCode, 401, 'the 20th bad token is a 401')
   const blocked = await guess(app, 1, shared)

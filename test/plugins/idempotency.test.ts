@@ -98,7 +98,7 @@ t.test('a token created with an Idempotency-Key: the secret is never kept, and a
   t.match(secret, /^dl_/)
   const randomPart = secret.slice(3)
 
-  const rows = app.db.$client.prepare('select * from idempotency_keys').all()
+  const rows = app.store.$client.prepare('select * from idempotency_keys').all()
   t.equal(rows.length, 1, 'the key is remembered')
   t.notOk(JSON.stringify(rows).includes(randomPart), 'without the secret')
   t.notOk(bytesOnDisk(path).includes(randomPart), 'the secret is nowhere in the database files')
@@ -137,9 +137,9 @@ t.test('expired keys are purged on a timer, without another keyed request', asyn
   const headers = { ...bearer(adminSecret), ...key('timer') }
   await request(app, t, { method: 'POST', url: '/v1/articles', headers, payload: { authorId: author.id, title: 'Aging' } })
   await request(app, t, { method: 'POST', url: '/v1/articles', headers: { ...headers, ...key('fresh') }, payload: { authorId: author.id, title: 'Fresh' } })
-  app.db.$client.prepare("update idempotency_keys set created_at = ? where key = 'test-timer-0f8a3c'").run(new Date(Date.now() - 25 * 3600_000).toISOString())
+  app.store.$client.prepare("update idempotency_keys set created_at = ? where key = 'test-timer-0f8a3c'").run(new Date(Date.now() - 25 * 3600_000).toISOString())
   await sleep(300)
-  t.same(app.db.$client.prepare('select key from idempotency_keys').all(), [{ key: 'test-fresh-0f8a3c' }], 'the expired key is gone, the fresh one kept')
+  t.same(app.store.$client.prepare('select key from idempotency_keys').all(), [{ key: 'test-fresh-0f8a3c' }], 'the expired key is gone, the fresh one kept')
 })
 
 t.test('a token secret kept by an earlier version is wiped from the database at start-up', async (t) => {

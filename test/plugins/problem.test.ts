@@ -147,7 +147,7 @@ t.test('an unexpected failure is a generic 500 problem; the details go only to t
   const chunks: string[] = []
   const stream = new Writable({ write (chunk, _encoding, callback) { chunks.push(String(chunk)); callback() } })
   const app = await build(t, { logger: { level: 'info', stream } })
-  app.db.$client.close()
+  app.store.$client.close()
   // app.inject, not request(): the OpenAPI check would (rightly) flag a 500 as undocumented.
   const response = await app.inject({ method: 'GET', url: '/v1/authors?limit=5' })
   const body = assertProblem(t, response, 500, 'internal', '/v1/authors')
@@ -287,7 +287,7 @@ t.test('auth, role, conflict and precondition failures are problems too', async 
   assertProblem(t, unauthorized, 401, 'unauthorized', '/v1/authors')
   t.ok(unauthorized.headers['www-authenticate'])
 
-  const forbidden = await request(app, t, { method: 'POST', url: '/v1/authors', headers: bearer(tokenFor(app, 'author', author.id)), payload: { name: 'Nope' } })
+  const forbidden = await request(app, t, { method: 'POST', url: '/v1/authors', headers: bearer(await tokenFor(app, 'author', author.id)), payload: { name: 'Nope' } })
   assertProblem(t, forbidden, 403, 'forbidden', '/v1/authors')
 
   const taken = await request(app, t, { method: 'POST', url: '/v1/authors', headers: bearer(adminSecret), payload: { name: 'Dup', slug: 'problem-child' } })

@@ -276,5 +276,5 @@ t.test('restore accepts a backup from an older Dateline: the next start applies 
   const app = await buildApp({ databaseUrl: target, timezone: 'UTC', locale: 'en-US', demo: false, adminToken: adminSecret })
   t.teardown(() => app.close())
   await app.ready()
-  t.same(app.db.$client.prepare('select count(*) as n from __drizzle_migrations').get(), { n: journalEntries().length }, 'the app starts on it, migrated to this version')
+  t.same(app.store.$client.prepare('select count(*) as n from __drizzle_migrations').get(), { n: journalEntries().length }, 'the app starts on it, migrated to this version')
 })

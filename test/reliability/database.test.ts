@@ -56,7 +56,7 @@ async function lockedDatabase (t: Test) {
   const app = await build(t, { databaseUrl: file, busyTimeoutMs })
   const author = await createAuthor(app, t, { name: 'Busy Writer' })
   const first = await createArticle(app, t, { title: 'Written before the lock', authorId: author.id, status: 'published', labels: ['Before'] })
-  const editor = tokenFor(app, 'editor')
+  const editor = await tokenFor(app, 'editor')
   // A second connection, as a `dateline import` in another process would be: it holds the
   // write lock (BEGIN IMMEDIATE) and does not commit.
   const blocker = new Database(file)
@@ -89,7 +89,7 @@ t.test('while another process holds the write lock past the busy timeout, writes
   const after = await request(app, t, { method: 'GET', url: '/v1/articles?limit=100', headers: admin })
   t.same(after.json().data.map((article: { title: string }) => article.title).sort(), ['Written before the lock', 'Written during the lock'], 'the refused POST left nothing behind: one article per title')
   t.equal(after.json().data.find((article: { id: number }) => article.id === first.id)?.title, 'Written before the lock', 'the refused PATCH changed nothing')
-  const labels = app.db.$client.prepare('select name from labels order by name').all()
+  const labels = app.store.$client.prepare('select name from labels order by name').all()
   t.same(labels, [{ name: 'Before' }, { name: 'During' }], 'nor a stray label (one "During", from the retry)')
 })
 

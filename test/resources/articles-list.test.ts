@@ -74,7 +74,7 @@ async function blog (t: Tap) {
   const a5 = await createArticle(app, t, { title: 'Echo', authorId: ann.id, status: 'published', publishedAt: '2015-07-01T00:00:00.000Z' })
   const draft = await createArticle(app, t, { title: 'Foxtrot', authorId: ann.id })
   const scheduled = await createArticle(app, t, { title: 'Golf', authorId: bert.id, status: 'scheduled', publishedAt: new Date(Date.now() + 7 * 86_400_000).toISOString() })
-  const editor = tokenFor(app, 'editor')
+  const editor = await tokenFor(app, 'editor')
   return { app, ann, bert, a1, a2, a3, a4, a5, draft, scheduled, editor }
 }
 
@@ -465,7 +465,7 @@ t.test('a list\'s ETag is known before the page is built: 304 until any write, a
   t.equal(again.headers['cache-control'], first.headers['cache-control'])
 
   t.not((await get(app, t, '/v1/articles')).headers.etag, etag, 'another URL has another tag')
-  const editor = tokenFor(app, 'editor')
+  const editor = await tokenFor(app, 'editor')
   t.not((await request(app, t, { method: 'GET', url, headers: bearer(editor) })).headers.etag, etag, 'so does another reader')
 
   await createArticle(app, t, { authorId: author.id, title: 'A draft', status: 'draft' })

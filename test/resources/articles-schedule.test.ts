@@ -44,7 +44,7 @@ t.test('a due article never makes a reader wait for another process\'s write loc
   const author = await createAuthor(app, t)
   const article = await createArticle(app, t, { authorId: author.id, title: 'Held up', status: 'scheduled', publishedAt: new Date(Date.now() + 300).toISOString() })
   await sleep(400)
-  const other = new Database(app.db.$client.name)
+  const other = new Database(app.store.$client.name)
   t.teardown(() => { if (other.open) other.close() })
   other.exec('BEGIN IMMEDIATE')
 

@@ -129,7 +129,7 @@ t.test('creating', async (t) => {
   })
 
   t.test('an editor must give authorId: missing or unknown is a 400 naming body.authorId', async (t) => {
-    const editor = tokenFor(app, 'editor')
+    const editor = await tokenFor(app, 'editor')
     const before = await articleTotal(app, t)
     assertProblem(t, await post(app, t, { title: 'Nobody wrote this' }, editor), 400, 'validation', 'body.authorId', 'is required')
     assertProblem(t, await post(app, t, { title: 'Ghost wrote this', authorId: 999 }, editor), 400, 'validation', 'body.authorId')
@@ -501,7 +501,7 @@ t.test('status and publishedAt', async (t) => {
   t.test('an editor publishes a draft with PATCH status=published', async (t) => {
     const draft = await createArticle(app, t, { authorId: author.id })
     assertProblem(t, await get(app, t, `/v1/articles/${draft.id}`), 404, 'not-found')
-    const changed = await patch(app, t, draft.id, { status: 'published' }, tokenFor(app, 'editor'))
+    const changed = await patch(app, t, draft.id, { status: 'published' }, await tokenFor(app, 'editor'))
     t.equal(changed.statusCode, 200)
     t.equal(changed.json().status, 'published')
     t.match(changed.json().publishedAt, isoTimestamp)
@@ -602,7 +602,7 @@ t.test('reading one article', async (t) => {
     t.equal(anonymous.statusCode, 200)
     t.match(anonymous.json().author, { id: author.id, name: 'Zoë Lindqvist', slug: author.slug })
     t.notOk('email' in anonymous.json().author, 'no email for anonymous readers')
-    const editor = await get(app, t, `/v1/articles/${article.id}?include=author`, tokenFor(app, 'editor'))
+    const editor = await get(app, t, `/v1/articles/${article.id}?include=author`, await tokenFor(app, 'editor'))
     t.equal(editor.json().author.email, 'zoe@example.org')
     const plain = await get(app, t, `/v1/articles/${article.id}`)
     t.notOk('author' in plain.json(), 'no author without include')
@@ -633,7 +633,7 @@ t.test('changing', async (t) => {
   t.test('an editor can move an article to another author; an unknown one is a 400', async (t) => {
     const other = await createAuthor(app, t, { name: 'Other Writer' })
     const article = await createArticle(app, t, { authorId: author.id })
-    const moved = await patch(app, t, article.id, { authorId: other.id }, tokenFor(app, 'editor'))
+    const moved = await patch(app, t, article.id, { authorId: other.id }, await tokenFor(app, 'editor'))
     t.equal(moved.statusCode, 200)
     t.equal(moved.json().authorId, other.id)
     assertProblem(t, await patch(app, t, article.id, { authorId: 999 }), 400, 'validation', 'body.authorId')
@@ -869,7 +869,7 @@ t.test('conditional requests and caching', async (t) => {
       const anonymous = await get(app, t, url)
       t.equal(anonymous.headers['cache-control'], 'public, max-age=0, s-maxage=60', `${url} anonymous`)
       t.match(String(anonymous.headers.vary), /Authorization/i)
-      const withToken = await get(app, t, url, tokenFor(app, 'editor'))
+      const withToken = await get(app, t, url, await tokenFor(app, 'editor'))
       t.equal(withToken.headers['cache-control'], 'private, no-cache', `${url} with a token`)
       t.match(String(withToken.headers.vary), /Authorization/i)
     }

@@ -129,9 +129,9 @@ t.test('author tokens are rate-limited on other authors\' articles only', async 
   const rhea = await createAuthor(app, t, { name: 'Rhea Vision' })
   const otto = await createAuthor(app, t, { name: 'Otto Parts' })
   const rheas = await publishedArticle(app, t, rhea.id, 'Rhea writes')
-  const rheaToken = bearer(tokenFor(app, 'author', rhea.id))
-  const ottoToken = bearer(tokenFor(app, 'author', otto.id))
-  const editor = bearer(tokenFor(app, 'editor'))
+  const rheaToken = bearer(await tokenFor(app, 'author', rhea.id))
+  const ottoToken = bearer(await tokenFor(app, 'author', otto.id))
+  const editor = bearer(await tokenFor(app, 'editor'))
 
   t.test('another author\'s token gets a 429 with Retry-After past the limit', async (t) => {
     for (let i = 0; i < 2; i++) t.equal((await postComment(app, t, rheas.id, { body: `Otto ${i}` }, ottoToken)).statusCode, 201)
@@ -181,7 +181,7 @@ t.test('comments tell nobody what they may not see', async (t) => {
   const rhea = await createAuthor(app, t, { name: 'Rhea Vision' })
   const otto = await createAuthor(app, t, { name: 'Otto Parts' })
   const draft = await createArticle(app, t, { authorId: rhea.id, title: 'Acme takeover', status: 'draft' })
-  const ottoToken = bearer(tokenFor(app, 'author', otto.id))
+  const ottoToken = bearer(await tokenFor(app, 'author', otto.id))
 
   t.test('the moderation queue answers another author\'s draft as it answers no article', async (t) => {
     const ofDraft = await request(app, t, { method: 'GET', url: `/v1/comments?article=${draft.slug}`, headers: ottoToken })
@@ -191,7 +191,7 @@ t.test('comments tell nobody what they may not see', async (t) => {
     const ofDraftById = await request(app, t, { method: 'GET', url: `/v1/comments?article=${draft.id}`, headers: ottoToken })
     const ofNoId = await request(app, t, { method: 'GET', url: '/v1/comments?article=999999', headers: ottoToken })
     t.same(problemOf(ofDraftById), problemOf(ofNoId))
-    const own = await request(app, t, { method: 'GET', url: `/v1/comments?article=${draft.slug}`, headers: bearer(tokenFor(app, 'author', rhea.id)) })
+    const own = await request(app, t, { method: 'GET', url: `/v1/comments?article=${draft.slug}`, headers: bearer(await tokenFor(app, 'author', rhea.id)) })
     t.equal(own.statusCode, 200, 'its own author still filters by it')
   })
 

@@ -89,9 +89,9 @@ async function setup (t: Tap, overrides: Parameters<typeof build>[1] = {}) {
     other,
     article,
     otherArticle,
-    editor: tokenFor(app, 'editor'),
-    authorToken: tokenFor(app, 'author', author.id),
-    otherToken: tokenFor(app, 'author', other.id)
+    editor: await tokenFor(app, 'editor'),
+    authorToken: await tokenFor(app, 'author', author.id),
+    otherToken: await tokenFor(app, 'author', other.id)
   }
 }
 
@@ -384,7 +384,7 @@ t.test('conditional requests on comments', async (t) => {
   })
 
   t.test('an author token gets the 412 too', async (t) => {
-    const authorToken = tokenFor(app, 'author', article.authorId)
+    const authorToken = await tokenFor(app, 'author', article.authorId)
     const stale = `"comment-${target.id}-v1.whatever"`
     assertProblem(t, await patch(app, t, target.id, { status: 'approved' }, authorToken, { 'if-match': stale }), 412, 'precondition-failed')
     t.match(await stored(app, t, target.id), { status: 'pending' })

@@ -94,9 +94,9 @@ async function setup (t: Tap, overrides: Parameters<typeof build>[1] = {}) {
     other,
     article,
     otherArticle,
-    editor: tokenFor(app, 'editor'),
-    authorToken: tokenFor(app, 'author', author.id),
-    otherToken: tokenFor(app, 'author', other.id)
+    editor: await tokenFor(app, 'editor'),
+    authorToken: await tokenFor(app, 'author', author.id),
+    otherToken: await tokenFor(app, 'author', other.id)
   }
 }
 

@@ -82,8 +82,8 @@ async function blog (t: Tap, overrides: Parameters<typeof build>[1] = {}) {
   const draft = await createArticle(app, t, { title: 'Golf', authorId: ann.id, status: 'draft', publishedAt: '2015-06-25T20:00:00.000Z' })
   const lonelyDraft = await createArticle(app, t, { title: 'Hotel', authorId: ann.id, status: 'draft', publishedAt: '2015-06-27T20:00:00.000Z' })
   const scheduled = await createArticle(app, t, { title: 'India', authorId: bert.id, status: 'scheduled', publishedAt: future() })
-  const editor = tokenFor(app, 'editor')
-  const author = tokenFor(app, 'author', ann.id)
+  const editor = await tokenFor(app, 'editor')
+  const author = await tokenFor(app, 'author', ann.id)
   return { app, ann, bert, a1, a2, a3, a4, a5, a6, draft, lonelyDraft, scheduled, editor, author }
 }
 

@@ -74,13 +74,13 @@ t.test('only an admin may export: anonymous 401, a bad token 401, author and edi
   t.match(anonymous.json(), { type: `${problemBase}unauthorized`, status: 401, instance: '/v1/export' })
   t.match(String(anonymous.headers['www-authenticate']), /^Bearer\b/)
   t.equal((await exportOf(app, t, 'dl_not-a-real-token')).statusCode, 401, 'a bad token: 401')
-  for (const [role, secret] of [['author', tokenFor(app, 'author', author.id)], ['editor', tokenFor(app, 'editor')]] as const) {
+  for (const [role, secret] of [['author', await tokenFor(app, 'author', author.id)], ['editor', await tokenFor(app, 'editor')]] as const) {
     const response = await exportOf(app, t, secret)
     t.equal(response.statusCode, 403, `an ${role} token: 403`)
     t.match(response.json(), { type: `${problemBase}forbidden`, status: 403 })
     t.notMatch(response.body, /staff@example\.org/, 'and no e-mail in the answer')
   }
-  t.equal((await exportOf(app, t, tokenFor(app, 'admin'))).statusCode, 200, 'an admin token: 200')
+  t.equal((await exportOf(app, t, await tokenFor(app, 'admin'))).statusCode, 200, 'an admin token: 200')
   const unknown = await requestText(app, t, { method: 'GET', url: '/v1/export?format=csv', headers: bearer(adminSecret) })
   t.equal(unknown.statusCode, 400, 'an unknown query parameter: 400')
   t.match(unknown.json(), { type: `${problemBase}validation`, errors: [{ path: 'querystring.format' }] })
@@ -88,7 +88,7 @@ t.test('only an admin may export: anonymous 401, a bad token 401, author and edi
 
 t.test('the export of the demo blog', async (t) => {
   const app = await build(t, { demo: true })
-  const editor = tokenFor(app, 'editor')
+  const editor = await tokenFor(app, 'editor')
   const [firstAuthor] = (await getJson(app, t, '/v1/authors?limit=1')).data
   // Things the demo may lack: a draft with its own excerpt, a pending comment, a day note.
   const draft = await createArticle(app, t, { title: 'An embargoed draft', authorId: firstAuthor.id, excerpt: 'Hand-written summary.', labels: ['Embargo'] }, editor)

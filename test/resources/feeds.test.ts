@@ -347,7 +347,7 @@ t.test('an unknown or malformed query parameter is a 400 problem', async (t) => 
 
 t.test('feeds are public: the same document with or without a token, cacheable by anyone', async (t) => {
   const { app, ada } = shared
-  const tokens = { editor: tokenFor(app, 'editor'), author: tokenFor(app, 'author', ada.id) }
+  const tokens = { editor: await tokenFor(app, 'editor'), author: await tokenFor(app, 'author', ada.id) }
   for (const url of ['/feed.atom', '/feed.rss', '/feed.json']) {
     const anonymous = await get(app, t, url)
     t.equal(anonymous.statusCode, 200)

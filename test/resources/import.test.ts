@@ -208,7 +208,7 @@ t.test('the Ghost Blogger sample', async (t) => {
   const app = await build(t)
 
   await t.test('two posts and one author are imported; the duplicate atom:id is skipped with its reason', async (t) => {
-    const report = await imported(app, t, ghostFile, { secret: tokenFor(app, 'editor') })
+    const report = await imported(app, t, ghostFile, { secret: await tokenFor(app, 'editor') })
     t.same(report, {
       format: 'blogger-legacy',
       dryRun: false,
@@ -266,7 +266,7 @@ t.test('the 2008 Blogger export', async (t) => {
   let aboutMe: Item = {}
 
   await t.test('4 posts, 3 comments, 1 author; settings and the template skipped, settings reported', async (t) => {
-    const report = await imported(app, t, jjFile, { secret: tokenFor(app, 'editor') })
+    const report = await imported(app, t, jjFile, { secret: await tokenFor(app, 'editor') })
     t.equal(report.format, 'blogger-legacy')
     t.same(report.counts, { authors: counts(1), articles: counts(4), comments: counts(3), days: none }, 'exact counts: 7 of 55 entries are content')
     t.equal(report.skipped.length, 48, '47 settings and the template are listed as skipped')
@@ -612,7 +612,7 @@ t.test('hostile and broken files, access, media types and parameters', async (t)
     t.match(anonymous.json(), { type: `${problemBase}unauthorized`, status: 401 })
     t.match(String(anonymous.headers['www-authenticate']), /^Bearer\b/)
     t.equal((await postImport(app, t, ghostFile, { secret: 'dl_not-a-real-token' })).statusCode, 401, 'a bad token is a 401')
-    const forbidden = await postImport(app, t, ghostFile, { secret: tokenFor(app, 'author', author.id) })
+    const forbidden = await postImport(app, t, ghostFile, { secret: await tokenFor(app, 'author', author.id) })
     t.equal(forbidden.statusCode, 403, 'an author token is a 403')
     t.match(forbidden.json(), { type: `${problemBase}forbidden`, status: 403 })
     t.same(await databaseLines(app, t), before, 'nothing was imported by those')
@@ -640,7 +640,7 @@ t.test('hostile and broken files, access, media types and parameters', async (t)
   })
 
   await t.test('an editor and an admin import', async (t) => {
-    const editor = await imported(app, t, ghostFile, { secret: tokenFor(app, 'editor'), query: 'format=blogger-legacy' })
+    const editor = await imported(app, t, ghostFile, { secret: await tokenFor(app, 'editor'), query: 'format=blogger-legacy' })
     t.equal(editor.format, 'blogger-legacy', 'the format given is used')
     t.equal((await getJson(app, t, '/v1/articles?limit=1')).meta.total, 6, 'an editor imports')
     await imported(app, t, wxr2025File, { secret: adminSecret })

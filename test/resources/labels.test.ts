@@ -62,8 +62,8 @@ async function blog (t: Tap) {
   const p3 = await createArticle(app, t, { title: 'Three', authorId: ann.id, status: 'published', publishedAt: '2015-06-26T10:00:00.000Z', labels: ['POLITICS'] })
   const draft = await createArticle(app, t, { title: 'Four', authorId: ann.id, labels: ['Secret', 'apple'] })
   const scheduled = await createArticle(app, t, { title: 'Five', authorId: ann.id, status: 'scheduled', publishedAt: new Date(Date.now() + 7 * 86_400_000).toISOString(), labels: ['Future', 'weather'] })
-  const editor = tokenFor(app, 'editor')
-  const author = tokenFor(app, 'author', ann.id)
+  const editor = await tokenFor(app, 'editor')
+  const author = await tokenFor(app, 'author', ann.id)
   return { app, ann, p1, p2, p3, draft, scheduled, editor, author }
 }
 

@@ -117,7 +117,7 @@ async function corpus (t: Tap) {
     body: '<p>The zeppelin will fly over the harbour next week.</p>'
   })
   t.equal(scheduled.status, 'scheduled', 'a future publication is stored as scheduled')
-  const editor = tokenFor(app, 'editor')
+  const editor = await tokenFor(app, 'editor')
   return { app, ada, bob, titleHit, labelHit, bodyHit, cafe, phrase, notPhrase, footbridge, markup, draft, scheduled, editor }
 }
 
@@ -265,8 +265,8 @@ t.test('full-text search on GET /v1/articles?q=', async (t) => {
     t.same(asEditor.sort(), [c.titleHit.id, c.labelHit.id, c.bodyHit.id, c.draft.id, c.scheduled.id].sort())
     t.same(await hits(app, t, 'zeppelin', { status: 'draft' }, c.editor), [c.draft.id])
     t.same(await hits(app, t, 'zeppelin', { status: 'scheduled' }, c.editor), [c.scheduled.id])
-    t.same(await hits(app, t, 'secret plans', {}, tokenFor(app, 'author', c.ada.id)), [c.draft.id], 'an author finds their own draft')
-    t.same(await hits(app, t, 'secret plans', {}, tokenFor(app, 'author', c.bob.id)), [], 'but not someone else\'s')
+    t.same(await hits(app, t, 'secret plans', {}, await tokenFor(app, 'author', c.ada.id)), [c.draft.id], 'an author finds their own draft')
+    t.same(await hits(app, t, 'secret plans', {}, await tokenFor(app, 'author', c.bob.id)), [], 'but not someone else\'s')
     t.same(await hits(app, t, 'zeppelin', { status: 'draft' }), [], 'status=draft does not open drafts to anonymous readers')
   })
 
@@ -402,7 +402,7 @@ t.test('full-text search on GET /v1/articles?q=', async (t) => {
 t.test('the index follows every write', async (t) => {
   const app = await build(t)
   const author = await createAuthor(app, t, { name: 'Ida Index' })
-  const editor = tokenFor(app, 'editor')
+  const editor = await tokenFor(app, 'editor')
   const other = await createArticle(app, t, { authorId: author.id, status: 'published', title: 'Unrelated weather report', body: '<p>Rain again.</p>' })
   const created = await createArticle(app, t, {
     authorId: author.id, status: 'published', labels: ['Marsupials'],
@@ -508,7 +508,7 @@ t.test('GET /v1/search/suggest completes titles', async (t) => {
   t.test('drafts and scheduled articles are never suggested, even to editors', async (t) => {
     t.same(await suggestions(app, t, 'tramway'), [])
     t.same((await suggestions(app, t, 'footb')).map((item) => item.id), [footbridge.id])
-    const response = await get(app, t, '/v1/search/suggest?q=footb', tokenFor(app, 'editor'))
+    const response = await get(app, t, '/v1/search/suggest?q=footb', await tokenFor(app, 'editor'))
     t.equal(response.statusCode, 200)
     t.same(response.json().data.map((item: Item) => item.id), [footbridge.id])
   })
@@ -535,7 +535,7 @@ t.test('GET /v1/search/suggest completes titles', async (t) => {
 t.test('GET /v1/articles/{id}/related', async (t) => {
   const app = await build(t)
   const author = await createAuthor(app, t, { name: 'Rex Related' })
-  const editor = tokenFor(app, 'editor')
+  const editor = await tokenFor(app, 'editor')
   const make = (title: string, body: string, labels: string[], extra: Record<string, unknown> = { status: 'published' }) =>
     createArticle(app, t, { authorId: author.id, title, body: `<p>${body}</p>`, labels, ...extra })
   // Labels of short words, so sharing a label is not also sharing a distinctive word.

@@ -158,7 +158,7 @@ t.test('the sitemap is public and cacheable: the same with a token, ETag and Las
   const anonymous = await get(app, t, '/sitemap.xml')
   t.equal(anonymous.headers['cache-control'], 'public, max-age=300')
   for (const role of ['editor', 'admin'] as const) {
-    const withToken = await get(app, t, '/sitemap.xml', bearer(tokenFor(app, role)))
+    const withToken = await get(app, t, '/sitemap.xml', bearer(await tokenFor(app, role)))
     t.equal(withToken.body, anonymous.body, `the same for an ${role}`)
     t.equal(withToken.headers['cache-control'], 'public, max-age=300')
   }

@@ -193,7 +193,7 @@ t.test('the secret is shown once: the list never has it, and the database stores
     t.notOk(list.body.includes(secret), 'no secret anywhere in the list')
     t.notOk(list.body.includes(secret.slice(3)), 'not even without its prefix')
   }
-  const rows = app.db.select().from(tokens).all()
+  const rows = app.store.select().from(tokens).all()
   t.equal(rows.length, 3)
   const stored = JSON.stringify(rows)
   for (const { secret } of made) t.notOk(stored.includes(secret.slice(3)), 'the database does not hold the secret')
@@ -266,8 +266,8 @@ t.test('only admins manage tokens: editors and author tokens get 403, anonymous 
   const ada = await createAuthor(app, t, { name: 'Ada NotAdmin' })
   const target = await created(app, t, { role: 'editor', name: 'Target' })
   const callers: Array<[string, Record<string, string>, number, string]> = [
-    ['an editor', bearer(tokenFor(app, 'editor')), 403, 'forbidden'],
-    ['an author token', bearer(tokenFor(app, 'author', ada.id)), 403, 'forbidden'],
+    ['an editor', bearer(await tokenFor(app, 'editor')), 403, 'forbidden'],
+    ['an author token', bearer(await tokenFor(app, 'author', ada.id)), 403, 'forbidden'],
     ['an anonymous caller', {}, 401, 'unauthorized']
   ]
   const before = (await allTokens(app, t)).map((item) => item.id)
@@ -297,7 +297,7 @@ async function inject (app: FastifyInstance, remoteAddress: string, headers: Rec
 
 t.test('after 20 bad tokens from one address, its bad tokens get 429 with Retry-After; its good ones still work (issue 15)', async (t) => {
   const app = await build(t)
-  const good = tokenFor(app, 'editor')
+  const good = await tokenFor(app, 'editor')
   const guesser = '203.0.113.7'
   const bad = [bearer(unknownSecret), { authorization: 'Basic dXNlcjpwYXNz' }, bearer(`dl_${'x'.repeat(43)}`), { authorization: 'Bearer' }]
   for (let i = 0; i < maxFailures; i++) {
@@ -329,7 +329,7 @@ t.test('after 20 bad tokens from one address, its bad tokens get 429 with Retry-
 
 t.test('fewer than 20 failures do not lock an address out', async (t) => {
   const app = await build(t)
-  const good = tokenFor(app, 'editor')
+  const good = await tokenFor(app, 'editor')
   for (let i = 0; i < maxFailures - 1; i++) await inject(app, '203.0.113.8', bearer(unknownSecret))
   t.equal((await inject(app, '203.0.113.8', bearer(good))).statusCode, 200, 'a good token after 19 failures works')
   t.equal((await inject(app, '203.0.113.8', bearer(unknownSecret))).statusCode, 401, 'the 20th failure is still a 401')
@@ -338,7 +338,7 @@ t.test('fewer than 20 failures do not lock an address out', async (t) => {
 
 t.test('requests without a token and with good tokens never count towards the lockout', async (t) => {
   const app = await build(t)
-  const good = tokenFor(app, 'editor')
+  const good = await tokenFor(app, 'editor')
   const address = '203.0.113.9'
   for (let i = 0; i < maxFailures + 5; i++) {
     const anonymous = await inject(app, address)

@@ -88,9 +88,9 @@ t.test('comment rate limit: 5 a minute per client and article by default', async
   })
 
   t.test('the article\'s moderators are not limited: an editor, the article\'s author; another author is, in its own bucket', async (t) => {
-    const editor = tokenFor(app, 'editor')
-    const own = tokenFor(app, 'author', author.id)
-    const foreign = tokenFor(app, 'author', other.id)
+    const editor = await tokenFor(app, 'editor')
+    const own = await tokenFor(app, 'author', author.id)
+    const foreign = await tokenFor(app, 'author', other.id)
     for (let i = 1; i <= 7; i++) {
       const response = await post(app, t, article.id, { body: `Desk reply ${i}` }, { secret: editor })
       t.equal(response.statusCode, 201, `editor comment ${i}`)
@@ -179,7 +179,7 @@ t.test('spam heuristics', async (t) => {
     return (await request(app, t, { method: 'GET', url: `/v1/articles/${article.id}` })).json().commentCount
   }
 
-  const moderator = tokenFor(app, 'editor')
+  const moderator = await tokenFor(app, 'editor')
 
   /** The status an editor sees in the moderation API. */
   async function moderatorSees (id: number): Promise<string> {
@@ -243,7 +243,7 @@ t.test('spam heuristics', async (t) => {
   })
 
   t.test('staff are approved at once, honeypot, haste and links notwithstanding', async (t) => {
-    const editor = tokenFor(app, 'editor')
+    const editor = await tokenFor(app, 'editor')
     const response = await post(app, t, article.id, {
       body: '<p><a href="https://a.example/">a</a> <a href="https://b.example/">b</a> <a href="https://c.example/">c</a></p>',
       website: 'filled',

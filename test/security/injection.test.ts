@@ -48,15 +48,15 @@ const numericPayloads = ["' OR 1=1 --", '1; DROP TABLE articles', '1 OR 1=1', '1
 interface Snapshot { counts: Record<string, number>, hashes: Record<string, string>, rows: Record<string, Set<string>> }
 
 function tables (app: FastifyInstance): string[] {
-  return (app.db.$client.prepare("select name from sqlite_master where type = 'table' order by name").all() as Array<{ name: string }>).map((row) => row.name)
+  return (app.store.$client.prepare("select name from sqlite_master where type = 'table' order by name").all() as Array<{ name: string }>).map((row) => row.name)
 }
 
 function snapshot (app: FastifyInstance): Snapshot {
   const result: Snapshot = { counts: {}, hashes: {}, rows: {} }
   for (const table of tables(app)) {
     const quoted = `"${table.replace(/"/g, '""')}"`
-    result.counts[table] = (app.db.$client.prepare(`select count(*) as n from ${quoted}`).get() as { n: number }).n
-    const rows = (app.db.$client.prepare(`select * from ${quoted}`).all() as unknown[]).map((row) => JSON.stringify(row)).sort()
+    result.counts[table] = (app.store.$client.prepare(`select count(*) as n from ${quoted}`).get() as { n: number }).n
+    const rows = (app.store.$client.prepare(`select * from ${quoted}`).all() as unknown[]).map((row) => JSON.stringify(row)).sort()
     result.rows[table] = new Set(rows)
     result.hashes[table] = createHash('sha256').update(rows.join('\n')).digest('hex')
   }
@@ -111,8 +111,8 @@ async function setup (t: Tap): Promise<Fixture> {
   await createArticle(app, t, { title: 'Rowing club wins', authorId: alice.id, status: 'published', publishedAt: '2026-02-04T09:00:00.000Z' })
   const draft = await createArticle(app, t, { title: 'Secret draft', authorId: bob.id, labels: ['Embargoed'] })
   await createArticle(app, t, { title: 'Far future', authorId: bob.id, status: 'scheduled', publishedAt: '2099-01-01T00:00:00.000Z' })
-  const editor = tokenFor(app, 'editor')
-  const authorToken = tokenFor(app, 'author', alice.id)
+  const editor = await tokenFor(app, 'editor')
+  const authorToken = await tokenFor(app, 'author', alice.id)
   const approved = (await request(app, t, { method: 'POST', url: `/v1/articles/${published.id}/comments`, headers: bearer(editor), payload: { authorName: 'Desk', body: 'Approved.' } })).json()
   await request(app, t, { method: 'POST', url: `/v1/articles/${published.id}/comments`, payload: { authorName: 'Reader', body: 'Pending.', authorEmail: 'reader@example.net' } })
   await request(app, t, { method: 'POST', url: `/v1/articles/${published.id}/comments`, headers: bearer(editor), payload: { authorName: 'Desk', body: 'A reply.', parentId: approved.id } })
@@ -121,7 +121,7 @@ async function setup (t: Tap): Promise<Fixture> {
   // Tokens record their last use (at most once a minute): use each once before any snapshot.
   for (const secret of [editor, authorToken]) await request(app, t, { method: 'GET', url: '/v1/articles', headers: bearer(secret) })
   // The use is written just after the answer, off the request path: wait until it is.
-  const unrecorded = app.db.$client.prepare('select count(*) as n from tokens where last_used_at is null')
+  const unrecorded = app.store.$client.prepare('select count(*) as n from tokens where last_used_at is null')
   for (let tries = 0; (unrecorded.get() as { n: number }).n > 0 && tries < 200; tries++) await new Promise((resolve) => setTimeout(resolve, 10))
   return { app, editor, authorToken, alice, bob, published, draft, approved }
 }

@@ -245,12 +245,12 @@ function dayAfter (day: string, days: number): string {
  */
 function makeWorld (app: FastifyInstance): World {
   const n = ++worlds
-  const own = authors.createOne(app.db, { name: `Ada Owner ${n}`, email: `ada${n}@example.org` }, staff).author
-  const other = authors.createOne(app.db, { name: `Bea Other ${n}`, email: `bea${n}@example.org` }, staff).author
+  const own = authors.createOne(app.store, { name: `Ada Owner ${n}`, email: `ada${n}@example.org` }, staff).author
+  const other = authors.createOne(app.store, { name: `Bea Other ${n}`, email: `bea${n}@example.org` }, staff).author
   // Each article is edited once after it is written, so it has a revision 1 (its first body).
   const article = (input: Parameters<typeof articles.createOne>[2]) => {
-    const created = articles.createOne(app.db, app.settings, input, staff).article
-    return articles.updateOne(app.db, app.settings, String(created.id), { body: `${input.body ?? ''}<p>Edited.</p>` }, staff, undefined).article
+    const created = articles.createOne(app.store, app.settings, input, staff).article
+    return articles.updateOne(app.store, app.settings, String(created.id), { body: `${input.body ?? ''}<p>Edited.</p>` }, staff, undefined).article
   }
   const ownDraft = article({ title: `Own draft ${n}`, body: '<p>Not yet.</p>', authorId: own.id, labels: ['Embargoed'] })
   const ownPublished = article({ title: `Own story ${n}`, body: '<p>Out now.</p>', authorId: own.id, status: 'published', publishedAt: ownPublishedAt, labels: ['Council'] })
@@ -258,19 +258,19 @@ function makeWorld (app: FastifyInstance): World {
   const otherPublished = article({ title: `Other story ${n}`, body: '<p>Out now.</p>', authorId: other.id, status: 'published', publishedAt: otherPublishedAt, labels: ['Council', 'Transport'] })
   const trashed = (input: Parameters<typeof articles.createOne>[2]) => {
     const created = article(input)
-    articles.removeOne(app.db, app.settings, String(created.id), staff, undefined)
+    articles.removeOne(app.store, app.settings, String(created.id), staff, undefined)
     return created
   }
   const ownTrashedDraft = trashed({ title: `Own deleted draft ${n}`, body: '<p>Second thoughts.</p>', authorId: own.id })
   const ownTrashedPublished = trashed({ title: `Own deleted story ${n}`, body: '<p>Retracted.</p>', authorId: own.id, status: 'published', publishedAt: ownPublishedAt })
   const comment = (on: Item, viewer: Principal | null, body: string) =>
-    comments.createForArticle(app.db, app.settings, String(on.id), { authorName: 'A reader', authorEmail: 'reader@example.net', body }, viewer).comment
+    comments.createForArticle(app.store, app.settings, String(on.id), { authorName: 'A reader', authorEmail: 'reader@example.net', body }, viewer).comment
   const pending = comment(ownPublished, null, 'Waiting for a moderator.')
   const approved = comment(ownPublished, staff, 'Approved at once.')
   const otherPending = comment(otherPublished, null, 'Waiting on the other story.')
   const notedDay = dayAfter('2020-01-01', n)
-  dates.createOne(app.db, app.settings, { date: notedDay, note: `Note ${n}` }, staff)
-  const spare = createToken(app.db, { role: 'editor', name: `Spare ${n}` })
+  dates.createOne(app.store, app.settings, { date: notedDay, note: `Note ${n}` }, staff)
+  const spare = createToken(app.store, { role: 'editor', name: `Spare ${n}` })
   return {
     n,
     own,
@@ -288,10 +288,10 @@ function makeWorld (app: FastifyInstance): World {
     freeDay: dayAfter('2010-01-01', n),
     spare: { id: spare.token.id, secret: spare.secret },
     secrets: {
-      own: tokenFor(app, 'author', own.id),
-      other: tokenFor(app, 'author', other.id),
-      editor: tokenFor(app, 'editor'),
-      admin: tokenFor(app, 'admin')
+      own: await tokenFor(app, 'author', own.id),
+      other: await tokenFor(app, 'author', other.id),
+      editor: await tokenFor(app, 'editor'),
+      admin: await tokenFor(app, 'admin')
     }
   }
 }
@@ -777,7 +777,7 @@ const targets: Record<string, Record<string, Target>> = {
       payload: (w) => ({ role: 'editor', name: `Made by the matrix ${w.n}` }),
       check: ({ t, app, w, allowed }) => {
         // Read back with the service: the shared app holds more tokens than one page.
-        const made = listTokens(app.db).filter((token) => token.name === `Made by the matrix ${w.n}`)
+        const made = listTokens(app.store).filter((token) => token.name === `Made by the matrix ${w.n}`)
         t.equal(made.length, allowed ? 1 : 0, allowed ? 'the token exists' : 'no token was created')
       }
     }

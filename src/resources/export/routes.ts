@@ -33,7 +33,7 @@ const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
     // It holds private data (e-mails): no cache may keep it.
     reply.header('cache-control', 'no-store')
     reply.header('content-disposition', 'attachment; filename="dateline-export.ndjson"')
-    return reply.type('application/x-ndjson; charset=utf-8').send(Readable.from(exportLines(app.db, app.settings)))
+    return reply.type('application/x-ndjson; charset=utf-8').send(Readable.from(exportLines(app.store, app.settings)))
   })
 }
 

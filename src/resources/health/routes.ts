@@ -29,8 +29,8 @@ const healthPlugin: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     try {
-      app.db.get(sql`select 1`)
-      const storage = writable(app.db)
+      app.store.get(sql`select 1`)
+      const storage = writable(app.store)
       if (!storage.ok) {
         request.log.warn({ code: storage.code }, 'the database still cannot take writes')
         return reply.code(503).send({ status: 'unavailable' as const })

@@ -54,7 +54,7 @@ const importRoutes: FastifyPluginAsyncTypebox<ImportRoutesOptions> = async (app,
     if (request.body === undefined || request.body === null) throw malformedImport('there is no file: send it as the request body, with its media type')
     const declared = Number(request.headers['content-length'])
     if (declared > options.importLimit) throw new PayloadTooLarge(`An import file may be at most ${options.importLimit} bytes`)
-    return await service.importFile(app.db, app.settings, limited(request.body as Readable, options.importLimit), {
+    return await service.importFile(app.store, app.settings, limited(request.body as Readable, options.importLimit), {
       dryRun: request.query.dryRun ?? false,
       ...(request.query.format === undefined ? {} : { format: request.query.format })
     })

@@ -1,25 +1,9 @@
-import { and, asc, count, desc, sql, type SQL } from 'drizzle-orm'
-import type { DbOrTx } from '../../db/client.js'
-import { articleLabels, articles, labels } from '../../db/schema.js'
-import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
+import type { CursorValue, SortKey } from '../../lib/list.js'
+import { queriesFor } from '../../db/store.js'
+import { sqliteLabelQueries } from './queries.sqlite.js'
 import type { labelSortFields } from './schemas.js'
 
 export type LabelSortField = (typeof labelSortFields)[number]
-
-function publishedCount (now: string): SQL<number> {
-  return sql<number>`(select count(*) from ${articleLabels}
-    join ${articles} on ${articles.id} = ${articleLabels.articleId}
-    where ${articleLabels.labelId} = ${labels.id} and ${articles.status} = 'published' and ${articles.publishedAt} <= ${now})`
-}
-
-export function sortColumns (sort: SortKey<LabelSortField>[], now: string): KeysetColumn[] {
-  const columns: KeysetColumn[] = sort.map((key) => ({
-    column: key.field === 'articleCount' ? publishedCount(now) : labels.key,
-    descending: key.descending
-  }))
-  columns.push({ column: labels.id, descending: sort[0]?.descending ?? false })
-  return columns
-}
 
 export interface LabelFilters {
   now: string
@@ -27,32 +11,27 @@ export interface LabelFilters {
   inUseOnly: boolean
 }
 
-function filterCondition (filters: LabelFilters): SQL | undefined {
-  return filters.inUseOnly ? sql`${publishedCount(filters.now)} > 0` : undefined
-}
-
 export interface LabelRow {
   id: number
   name: string
   articleCount: number
+  /** The row's values of the sort keys and its id, for a cursor. */
   sortValues: CursorValue[]
 }
 
-export function pageOfLabels (db: DbOrTx, filters: LabelFilters, columns: KeysetColumn[], after: CursorValue[] | null, limit: number, offset: number): LabelRow[] {
-  const sortValues = Object.fromEntries(columns.map((key, i) => [`sort_${i}`, sql`${key.column}`.as(`sort_${i}`)]))
-  // Wrapped in sql``: selected bare from one table, drizzle would drop the table names inside.
-  const articleCount = sql<number>`${publishedCount(filters.now)}`.as('article_count')
-  const rows = db.select({ id: labels.id, name: labels.name, articleCount, ...sortValues })
-    .from(labels)
-    .where(and(filterCondition(filters), after === null ? undefined : keysetAfter(columns, after)))
-    .orderBy(...columns.map((key) => key.descending ? desc(key.column) : asc(key.column)))
-    .limit(limit)
-    .offset(offset)
-    .all() as Array<{ id: number, name: string, articleCount: number } & Record<string, CursorValue>>
-  return rows.map((row) => ({ id: row.id, name: row.name, articleCount: row.articleCount, sortValues: columns.map((_, i) => row[`sort_${i}`] ?? null) }))
+/** A page request over labels: the sort (with the id last, added by the query module) and a position. */
+export interface LabelPage {
+  filters: LabelFilters
+  sort: SortKey<LabelSortField>[]
+  after: CursorValue[] | null
+  limit: number
+  offset: number
 }
 
-export function countLabels (db: DbOrTx, filters: LabelFilters, columns?: KeysetColumn[], after?: CursorValue[]): number {
-  const where = and(filterCondition(filters), columns !== undefined && after !== undefined ? keysetAfter(columns, after) : undefined)
-  return db.select({ total: count() }).from(labels).where(where).get()?.total ?? 0
+export interface LabelQueries {
+  pageOfLabels: (page: LabelPage) => Promise<LabelRow[]>
+  /** Labels matching the filters; with `after`, only those after that position in `sort`. */
+  countLabels: (filters: LabelFilters, sort?: SortKey<LabelSortField>[], after?: CursorValue[]) => Promise<number>
 }
+
+export const labelQueries = queriesFor<LabelQueries>({ sqlite: sqliteLabelQueries })

@@ -16,7 +16,7 @@ const labelsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: answer(LabelList, 'list', 'A page of labels'), 304: notModified, ...problems(400, 401) }
     }
   }, async (request, reply) => {
-    const page = service.list(app.db, request.query, request.principal)
+    const page = await service.list(app.store, request.query, request.principal)
     return pageBody(reply, page)
   })
 }

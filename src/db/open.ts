@@ -1,0 +1,50 @@
+import type { SynchronousLevel } from '../config.js'
+import { alignDaysToTimezone } from '../resources/articles/service.js'
+import { purgeExpired as purgeExpiredTrash } from '../resources/trash/service.js'
+import { ensureSearchIndex } from '../search/index.js'
+import { openDatabase, runMigrations } from './client.js'
+import { SqliteStore } from './sqlite-store.js'
+import type { Store } from './store.js'
+
+export interface StoreOptions {
+  /** SQLite's `synchronous` level: `normal` survives a process crash, `full` a power cut too. */
+  synchronous?: SynchronousLevel
+  /** How long a write waits for another connection's lock before it fails (a 503). */
+  busyTimeoutMs?: number
+  /** The site's time zone: the days stored with articles are computed in it. */
+  timezone: string
+}
+
+/**
+ * The database at `location` (an SQLite file path or `:memory:`), migrated and made
+ * consistent with the settings, as the server and every CLI command start with it: the one
+ * place those start-up steps are written.
+ */
+export async function openStore (location: string, options: StoreOptions): Promise<Store> {
+  const db = openDatabase(location, {
+    ...(options.synchronous === undefined ? {} : { synchronous: options.synchronous }),
+    ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs })
+  })
+  const store = new SqliteStore(db)
+  try {
+    runMigrations(db)
+    await alignDaysToTimezone(store, options.timezone)
+    await ensureSearchIndex(store)
+    await purgeExpiredTrash(store)
+    return store
+  } catch (error) {
+    // Nothing will close it otherwise, and a closed connection leaves no -wal file behind.
+    await store.close()
+    throw error
+  }
+}
+
+/** Runs `work` on the database at `location`, closed afterwards whatever happens. */
+export async function withStore<T> (location: string, options: StoreOptions, work: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore(location, options)
+  try {
+    return await work(store)
+  } finally {
+    await store.close()
+  }
+}

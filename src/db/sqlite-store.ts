@@ -1,0 +1,148 @@
+import { writeStamp, type Db } from './client.js'
+import type { Store } from './store.js'
+
+/**
+ * A unit of work on SQLite awaited something that was not already settled (a file, a socket,
+ * a timer) while it held the write lock. better-sqlite3 has one connection: anything another
+ * request read in the meantime saw the unit's uncommitted writes. The unit is rolled back.
+ */
+export class UnitAwaitedIo extends Error {
+  constructor () {
+    super('a unit of work on SQLite awaited I/O while it held the write lock; it was rolled back')
+    this.name = 'UnitAwaitedIo'
+  }
+}
+
+function isBusy (error: unknown): boolean {
+  return /^SQLITE_(BUSY|LOCKED)/.test(String((error as { code?: unknown }).code))
+}
+
+/**
+ * SQLite behind the `Store` interface. better-sqlite3 answers synchronously, so the query
+ * modules' promises are settled when they are returned, and a unit of work that awaits only
+ * them runs from BEGIN to COMMIT without the event loop turning: no other request's statement
+ * can run on the connection in between. That property is checked, not assumed: a unit during
+ * which the event loop turned fails (UnitAwaitedIo). Units started together (`Promise.all`)
+ * queue rather than nest.
+ */
+export class SqliteStore implements Store {
+  readonly dialect = 'sqlite'
+  readonly inTransaction = false
+  readonly #transaction: TransactionStore
+  /** The unit in progress, which the next one waits for. */
+  #current: Promise<unknown> | undefined
+
+  constructor (readonly handle: Db) {
+    this.#transaction = new TransactionStore(handle)
+  }
+
+  async transaction<T> (work: (tx: Store) => Promise<T>): Promise<T> {
+    while (this.#current !== undefined) await this.#current.catch(() => {})
+    this.#begin()
+    return await this.#serialised(work)
+  }
+
+  async transactionIfFree<T> (work: (tx: Store) => Promise<T>): Promise<T | undefined> {
+    if (this.#current !== undefined) return undefined
+    const client = this.handle.$client
+    const busyTimeout = client.pragma('busy_timeout', { simple: true }) as number
+    // Nothing else runs on the connection while it waits for nothing.
+    client.pragma('busy_timeout = 0')
+    try {
+      this.#begin()
+    } catch (error) {
+      if (isBusy(error)) return undefined
+      throw error
+    } finally {
+      client.pragma(`busy_timeout = ${busyTimeout}`)
+    }
+    return await this.#serialised(work)
+  }
+
+  async writeStamp (): Promise<string> {
+    return writeStamp(this.handle)
+  }
+
+  async close (): Promise<void> {
+    this.handle.$client.close()
+  }
+
+  // IMMEDIATE: the write lock is taken at BEGIN, where busy_timeout applies. A DEFERRED
+  // transaction that reads before it writes gets SQLITE_BUSY at once in WAL mode when another
+  // connection writes: SQLite does not wait for a connection that already has a snapshot.
+  #begin (): void {
+    this.handle.$client.exec('BEGIN IMMEDIATE')
+  }
+
+  /** The unit just begun, as the one in progress until it ends. */
+  async #serialised<T> (work: (tx: Store) => Promise<T>): Promise<T> {
+    const unit = this.#within(work)
+    this.#current = unit
+    try {
+      return await unit
+    } finally {
+      if (this.#current === unit) this.#current = undefined
+    }
+  }
+
+  /** `work` inside the transaction just begun, committed unless it throws or awaited I/O. */
+  async #within<T> (work: (tx: Store) => Promise<T>): Promise<T> {
+    const client = this.handle.$client
+    let eventLoopTurned = false
+    const turn = setImmediate(() => { eventLoopTurned = true })
+    try {
+      const result = await work(this.#transaction)
+      if (eventLoopTurned) throw new UnitAwaitedIo()
+      client.exec('COMMIT')
+      return result
+    } catch (error) {
+      if (client.inTransaction) client.exec('ROLLBACK')
+      throw error
+    } finally {
+      clearImmediate(turn)
+    }
+  }
+}
+
+/** The store a unit of work runs on: the same connection, where a transaction is a savepoint. */
+class TransactionStore implements Store {
+  readonly dialect = 'sqlite'
+  readonly inTransaction = true
+  #savepoints = 0
+
+  constructor (readonly handle: Db) {}
+
+  async transaction<T> (work: (tx: Store) => Promise<T>): Promise<T> {
+    const client = this.handle.$client
+    const name = `unit_${++this.#savepoints}`
+    client.exec(`SAVEPOINT ${name}`)
+    try {
+      const result = await work(this)
+      client.exec(`RELEASE ${name}`)
+      return result
+    } catch (error) {
+      if (client.inTransaction) client.exec(`ROLLBACK TO ${name}; RELEASE ${name}`)
+      throw error
+    } finally {
+      this.#savepoints--
+    }
+  }
+
+  async transactionIfFree<T> (work: (tx: Store) => Promise<T>): Promise<T | undefined> {
+    return await this.transaction(work)
+  }
+
+  async writeStamp (): Promise<string> {
+    return writeStamp(this.handle)
+  }
+
+  async close (): Promise<void> {
+    throw new Error('a unit of work cannot close the database')
+  }
+}
+
+/** The SQLite connection behind a store, for what only SQLite has (its pragmas, online backup). */
+export function sqliteHandle (store: Store): Db {
+  if (store.dialect !== 'sqlite') throw new Error(`this needs SQLite; the database is ${store.dialect}`)
+  return store.handle as Db
+}

@@ -1,0 +1,48 @@
+import { and, asc, count, desc, sql, type SQL } from 'drizzle-orm'
+import type { Db } from '../../db/client.js'
+import { articleLabels, articles, labels } from '../../db/schema.js'
+import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
+import type { LabelFilters, LabelQueries, LabelRow, LabelSortField } from './queries.js'
+
+function publishedCount (now: string): SQL<number> {
+  return sql<number>`(select count(*) from ${articleLabels}
+    join ${articles} on ${articles.id} = ${articleLabels.articleId}
+    where ${articleLabels.labelId} = ${labels.id} and ${articles.status} = 'published' and ${articles.publishedAt} <= ${now})`
+}
+
+function sortColumns (sort: SortKey<LabelSortField>[], now: string): KeysetColumn[] {
+  const columns: KeysetColumn[] = sort.map((key) => ({
+    column: key.field === 'articleCount' ? publishedCount(now) : labels.key,
+    descending: key.descending
+  }))
+  columns.push({ column: labels.id, descending: sort[0]?.descending ?? false })
+  return columns
+}
+
+function filterCondition (filters: LabelFilters): SQL | undefined {
+  return filters.inUseOnly ? sql`${publishedCount(filters.now)} > 0` : undefined
+}
+
+export function sqliteLabelQueries (db: Db): LabelQueries {
+  return {
+    async pageOfLabels ({ filters, sort, after, limit, offset }): Promise<LabelRow[]> {
+      const columns = sortColumns(sort, filters.now)
+      const sortValues = Object.fromEntries(columns.map((key, i) => [`sort_${i}`, sql`${key.column}`.as(`sort_${i}`)]))
+      // Wrapped in sql``: selected bare from one table, drizzle would drop the table names inside.
+      const articleCount = sql<number>`${publishedCount(filters.now)}`.as('article_count')
+      const rows = db.select({ id: labels.id, name: labels.name, articleCount, ...sortValues })
+        .from(labels)
+        .where(and(filterCondition(filters), after === null ? undefined : keysetAfter(columns, after)))
+        .orderBy(...columns.map((key) => key.descending ? desc(key.column) : asc(key.column)))
+        .limit(limit)
+        .offset(offset)
+        .all() as Array<{ id: number, name: string, articleCount: number } & Record<string, CursorValue>>
+      return rows.map((row) => ({ id: row.id, name: row.name, articleCount: row.articleCount, sortValues: columns.map((_, i) => row[`sort_${i}`] ?? null) }))
+    },
+
+    async countLabels (filters, sort, after) {
+      const keyset = sort !== undefined && after !== undefined ? keysetAfter(sortColumns(sort, filters.now), after) : undefined
+      return db.select({ total: count() }).from(labels).where(and(filterCondition(filters), keyset)).get()?.total ?? 0
+    }
+  }
+}
