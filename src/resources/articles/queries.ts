@@ -1,0 +1,90 @@
+import type { articles } from '../../db/schema.js'
+import { queriesFor } from '../../db/store.js'
+import type { CursorValue, SortKey } from '../../lib/list.js'
+import type { FtsQuery } from '../../search/query.js'
+import { sqliteArticleQueries } from './queries.sqlite.js'
+import type { articleSortFields } from './schemas.js'
+
+export type ArticleRow = typeof articles.$inferSelect
+export type NewArticleRow = typeof articles.$inferInsert
+export type ArticleSortField = (typeof articleSortFields)[number]
+
+/** Which articles a reader may see: published ones whose time has come, plus, for an author, their own. */
+export interface Visibility {
+  /** false for editors and admins, who see every article. */
+  publishedOnly: boolean
+  alsoAuthorId: number | null
+  now: string
+}
+
+export interface ArticleFilters {
+  visibility: Visibility
+  /** A reader's search (src/search/query.ts). */
+  search?: FtsQuery
+  status?: ArticleRow['status']
+  authorId?: number
+  labelKeys?: string[]
+  day?: string
+  fromTimestamp?: string
+  toTimestamp?: string
+  fromDay?: string
+  toDay?: string
+}
+
+/**
+ * A page request over articles: the sort (the id is added last as a tie-breaker by the query
+ * module) and a position. `relevance` is the search's score: the service allows it only with a search.
+ */
+export interface ArticlePageQuery {
+  filters: ArticleFilters
+  sort: SortKey<ArticleSortField>[]
+  after: CursorValue[] | null
+  limit: number
+  offset: number
+}
+
+export type ListedArticleRow = ArticleRow & {
+  /** The search score, for a cursor over relevance; null without a search. */
+  relevance: number | null
+}
+
+export interface ArticleQueries {
+  articleBySlugOrId: (idOrSlug: string) => Promise<ArticleRow | undefined>
+  articleById: (id: number) => Promise<ArticleRow | undefined>
+  articleSlugTaken: (slug: string, exceptId?: number) => Promise<boolean>
+  insertArticle: (row: NewArticleRow) => Promise<ArticleRow>
+  /** Writes `values` and moves the article's version on. */
+  updateArticle: (id: number, values: Partial<NewArticleRow>) => Promise<ArticleRow>
+  /** Deletes the article, and the labels no other article carries. */
+  deleteArticle: (id: number) => Promise<void>
+  articleCountByAuthor: (authorId: number) => Promise<number>
+  reassignArticles: (fromAuthorId: number, toAuthorId: number, at: string) => Promise<void>
+  /** Scheduled articles whose time has come become published; returns how many. */
+  publishDue: (now: string) => Promise<number>
+  nextScheduledAt: () => Promise<string | null>
+  /** Label names per article, in each article's order. */
+  labelsByArticle: (articleIds: number[]) => Promise<Map<number, string[]>>
+  /**
+   * Sets an article's labels, creating labels that don't exist yet (one per `labelKey`, the
+   * first spelling kept) and deleting those no article carries any more. Names are already
+   * de-duplicated.
+   */
+  replaceLabels: (articleId: number, names: string[]) => Promise<void>
+  /**
+   * A page of articles. The page's ids are found first (from an index, without reading
+   * whole rows past `offset`), then only those rows are read.
+   */
+  pageOfArticles: (query: ArticlePageQuery) => Promise<ListedArticleRow[]>
+  /** Articles matching the filters; with `after`, only those after that position in `sort`. */
+  countArticles: (filters: ArticleFilters, sort?: SortKey<ArticleSortField>[], after?: CursorValue[]) => Promise<number>
+  /** The `perAuthor` latest published articles of each author, in one query. */
+  latestSummariesByAuthor: (authorIds: number[], perAuthor: number, now: string) => Promise<ArticleRow[]>
+  publishedTimes: () => Promise<Array<{ id: number, publishedAt: string }>>
+  setPublishedDay: (id: number, day: string) => Promise<void>
+  /** Published articles sharing labels with `articleId`, and how many they share. */
+  sharedLabelCounts: (articleId: number, now: string, limit: number) => Promise<Map<number, number>>
+  /** The rows of `ids` that exist, in the order of `ids`. */
+  articlesByIds: (ids: number[]) => Promise<ArticleRow[]>
+}
+
+export const articleQueries = queriesFor<ArticleQueries>({ sqlite: sqliteArticleQueries })
