@@ -24,11 +24,11 @@ function singleScriptWords (slug: string, fallback: string): string {
   return mixedScriptWord(folded) === null && /^[\p{Ll}\p{Lm}\p{Lo}\p{N}-]+$/u.test(folded) ? folded : fallback
 }
 
-/** Whether a slug is taken: asks the database, so it may answer later. */
-export type IsTaken = (candidate: string) => boolean | Promise<boolean>
+/** Whether a slug is in use: asked of the database, so it may answer later. */
+export type SlugTakenCheck = (candidate: string) => boolean | Promise<boolean>
 
 /** `slug`, or `slug-2`, `slug-3`, … : the first free one that does not look like a taken one. */
-export async function uniqueSlug (slug: string, isTaken: IsTaken): Promise<string> {
+export async function uniqueSlug (slug: string, isTaken: SlugTakenCheck): Promise<string> {
   const free = async (candidate: string): Promise<boolean> => !await isTaken(candidate) && !await looksLikeTaken(candidate, isTaken)
   if (await free(slug)) return slug
   for (let n = 2; ; n++) {
@@ -38,7 +38,7 @@ export async function uniqueSlug (slug: string, isTaken: IsTaken): Promise<strin
 }
 
 /** A slug a client asked for: 400 if a word of it mixes scripts, 409 if it or its look-alike is taken. */
-export async function requestedSlug (slug: string, isTaken: IsTaken): Promise<string> {
+export async function requestedSlug (slug: string, isTaken: SlugTakenCheck): Promise<string> {
   const mixed = mixedScriptWord(slug)
   if (mixed !== null) throw invalid('body.slug', `mixes scripts in "${mixed}": write each word in one script`)
   if (await isTaken(slug) || await looksLikeTaken(slug, isTaken)) throw new SlugTaken(slug)
@@ -84,7 +84,7 @@ function confusables (): (text: string) => string {
   return unhomoglyph
 }
 
-async function looksLikeTaken (slug: string, isTaken: IsTaken): Promise<boolean> {
+async function looksLikeTaken (slug: string, isTaken: SlugTakenCheck): Promise<boolean> {
   const imitated = lookalikeOf(slug)
   return imitated !== slug && await isTaken(imitated)
 }
