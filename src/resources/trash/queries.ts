@@ -1,0 +1,60 @@
+import type { trashedArticles } from '../../db/schema.js'
+import { queriesFor } from '../../db/store.js'
+import type { ArticleRow } from '../articles/queries.js'
+import type { CommentRow } from '../comments/queries.js'
+import type { RevisionRow } from '../revisions/queries.js'
+import { sqliteTrashQueries } from './queries.sqlite.js'
+
+export type TrashedRow = typeof trashedArticles.$inferSelect
+export type NewTrashedRow = typeof trashedArticles.$inferInsert
+
+/** Everything that leaves the live tables with an article, to come back on restore. */
+export interface TrashedContent {
+  article: ArticleRow
+  labels: string[]
+  comments: CommentRow[]
+  revisions: RevisionRow[]
+}
+
+/** Who sees which trashed articles: editors every one, an author token its own. */
+export interface TrashScope {
+  authorId: number | null
+  now: string
+}
+
+/** A restored comment whose id an import took while it was in the trash. */
+export interface Renumbered { from: number, to: number }
+
+export interface TrashQueries {
+  commentsOfArticle: (articleId: number) => Promise<CommentRow[]>
+  revisionsOfArticle: (articleId: number) => Promise<RevisionRow[]>
+  insertTrashed: (row: NewTrashedRow) => Promise<TrashedRow>
+  trashedByIdOrSlug: (idOrSlug: string, scope: TrashScope) => Promise<TrashedRow | undefined>
+  /** Most recently trashed first. */
+  pageOfTrashed: (scope: TrashScope, limit: number, offset: number) => Promise<TrashedRow[]>
+  countTrashed: (scope: TrashScope) => Promise<number>
+  deleteTrashed: (id: number) => Promise<void>
+  /** Purges every row in `scope` (emptying the trash); returns how many. */
+  deleteAllTrashed: (scope: TrashScope) => Promise<number>
+  /** Purges what has been in the trash for its full time; returns how many. */
+  purgeExpired: (now: string) => Promise<number>
+  /** Puts the article row back under its own id. */
+  reinsertArticle: (row: ArticleRow) => Promise<ArticleRow>
+  /**
+   * Puts comments back under their own ids where those are still free; an import may have
+   * taken one meanwhile, and that comment gets a new id (after the others are in, so it takes
+   * none of theirs). Parents are linked in a second pass, through the new ids: a reply may
+   * have been moved under a comment written after it, so no insertion order fits every thread.
+   */
+  reinsertComments: (rows: CommentRow[]) => Promise<Renumbered[]>
+  reinsertRevisions: (rows: RevisionRow[]) => Promise<void>
+  /** Trashed articles count as an author's: they may come back, so the author must stay. */
+  trashedCountByAuthor: (authorId: number) => Promise<number>
+  reassignTrashed: (fromAuthorId: number, toAuthorId: number) => Promise<void>
+  /** A trashed article keeps its slug until it is purged, so a restore never finds it taken. */
+  slugInTrash: (slug: string, now: string) => Promise<boolean>
+  anyTrashed: (now: string) => Promise<boolean>
+  isTrashed: (id: number, now: string) => Promise<boolean>
+}
+
+export const trashQueries = queriesFor<TrashQueries>({ sqlite: sqliteTrashQueries })
