@@ -1,21 +1,7 @@
 import { and, desc, eq, inArray, isNotNull, lte, sql, type SQL, type SQLWrapper } from 'drizzle-orm'
-import { preparedOnce, type DbOrTx } from '../../db/client.js'
+import { preparedOnce, type Db } from '../../db/client.js'
 import { articles, days } from '../../db/schema.js'
-
-export type DayRow = typeof days.$inferSelect
-
-/** A day as listed: from the `days` table, from published articles, or both. */
-export interface KnownDay {
-  day: string
-  note: string | null
-  version: number
-  articleCount: number
-}
-
-export interface DayRange {
-  from?: string
-  to?: string
-}
+import type { DayQueries, DayRange, KnownDay } from './queries.js'
 
 /** Published by `now` (a value, or a placeholder of a prepared query). */
 function publishedOn (now: string | SQLWrapper): SQL | undefined {
@@ -46,19 +32,6 @@ function rangeCondition (range: DayRange, afterDay: string | null, descending: b
   return sql.join(conditions, sql` and `)
 }
 
-export function pageOfDays (db: DbOrTx, now: string, range: DayRange, descending: boolean, afterDay: string | null, limit: number, offset: number): KnownDay[] {
-  return db.all<KnownDay>(sql`${knownDays(now)}
-    where ${rangeCondition(range, afterDay, descending)}
-    order by known.day ${descending ? sql`desc` : sql`asc`}
-    limit ${limit} offset ${offset}`)
-}
-
-export function countDays (db: DbOrTx, now: string, range: DayRange, descending: boolean, afterDay: string | null): number {
-  const row = db.get<{ total: number }>(sql`select count(*) as total from (${knownDays(now)}
-    where ${rangeCondition(range, afterDay, descending)}) as page`)
-  return row?.total ?? 0
-}
-
 const dayParam = sql.placeholder('day')
 const nowParam = sql.placeholder('now')
 
@@ -74,52 +47,65 @@ const oneKnownDay = preparedOnce((db) => db
   .leftJoin(days, eq(days.day, dayParam))
   .prepare())
 
-/** One day, counted from its own articles only (the day index), not from every day's. */
-export function knownDay (db: DbOrTx, now: string, day: string): KnownDay | undefined {
-  const row = oneKnownDay(db).get({ day, now })
-  if (row === undefined || (row.listed === 0 && row.articleCount === 0)) return undefined
-  return { day, note: row.note, version: row.version, articleCount: row.articleCount }
-}
-
-export function dayRow (db: DbOrTx, day: string): DayRow | undefined {
-  return db.select().from(days).where(eq(days.day, day)).get()
-}
-
-export function insertDay (db: DbOrTx, row: typeof days.$inferInsert): void {
-  db.insert(days).values(row).run()
-}
-
-export function updateDayNote (db: DbOrTx, day: string, note: string | null, at: string): void {
-  db.update(days).set({ note, updatedAt: at, version: sql`${days.version} + 1` }).where(eq(days.day, day)).run()
-}
-
-export function deleteDay (db: DbOrTx, day: string): void {
-  db.delete(days).where(eq(days.day, day)).run()
-}
-
 const articlesOfOneDay = preparedOnce((db) => db.select().from(articles)
   .where(and(eq(articles.publishedDay, dayParam), publishedOn(nowParam)))
   .orderBy(desc(articles.publishedAt), desc(articles.id))
   .prepare())
 
-/** Published articles on the given days, newest first. */
-export function publishedOnDays (db: DbOrTx, now: string, dayList: string[]) {
-  if (dayList.length === 0) return []
-  if (dayList.length === 1) return articlesOfOneDay(db).all({ day: dayList[0]!, now })
-  return db.select().from(articles)
-    .where(and(publishedOn(now), inArray(articles.publishedDay, dayList)))
-    .orderBy(desc(articles.publishedAt), desc(articles.id))
-    .all()
-}
+export function sqliteDayQueries (db: Db): DayQueries {
+  return {
+    async pageOfDays (now, range, descending, afterDay, limit, offset) {
+      return db.all<KnownDay>(sql`${knownDays(now)}
+        where ${rangeCondition(range, afterDay, descending)}
+        order by known.day ${descending ? sql`desc` : sql`asc`}
+        limit ${limit} offset ${offset}`)
+    },
 
-/** Published articles counted by month, newest first. */
-export function monthlyCounts (db: DbOrTx, now: string): Array<{ month: string, count: number }> {
-  const month = sql<string>`substr(${articles.publishedDay}, 1, 7)`
-  return db.select({ month, count: sql<number>`count(*)` })
-    .from(articles)
-    .where(publishedOn(now))
-    .groupBy(month)
-    .orderBy(desc(month))
-    .all()
-}
+    async countDays (now, range, descending, afterDay) {
+      const row = db.get<{ total: number }>(sql`select count(*) as total from (${knownDays(now)}
+        where ${rangeCondition(range, afterDay, descending)}) as page`)
+      return row?.total ?? 0
+    },
 
+    async knownDay (now, day) {
+      const row = oneKnownDay(db).get({ day, now })
+      if (row === undefined || (row.listed === 0 && row.articleCount === 0)) return undefined
+      return { day, note: row.note, version: row.version, articleCount: row.articleCount }
+    },
+
+    async dayRow (day) {
+      return db.select().from(days).where(eq(days.day, day)).get()
+    },
+
+    async insertDay (row) {
+      db.insert(days).values(row).run()
+    },
+
+    async updateDayNote (day, note, at) {
+      db.update(days).set({ note, updatedAt: at, version: sql`${days.version} + 1` }).where(eq(days.day, day)).run()
+    },
+
+    async deleteDay (day) {
+      db.delete(days).where(eq(days.day, day)).run()
+    },
+
+    async publishedOnDays (now, dayList) {
+      if (dayList.length === 0) return []
+      if (dayList.length === 1) return articlesOfOneDay(db).all({ day: dayList[0]!, now })
+      return db.select().from(articles)
+        .where(and(publishedOn(now), inArray(articles.publishedDay, dayList)))
+        .orderBy(desc(articles.publishedAt), desc(articles.id))
+        .all()
+    },
+
+    async monthlyCounts (now) {
+      const month = sql<string>`substr(${articles.publishedDay}, 1, 7)`
+      return db.select({ month, count: sql<number>`count(*)` })
+        .from(articles)
+        .where(publishedOn(now))
+        .groupBy(month)
+        .orderBy(desc(month))
+        .all()
+    }
+  }
+}
