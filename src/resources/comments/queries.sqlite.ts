@@ -1,70 +1,20 @@
 import { and, asc, count, desc, eq, inArray, isNull, lte, sql, type SQL } from 'drizzle-orm'
-import type { DbOrTx } from '../../db/client.js'
-import { articles, comments, type CommentStatus } from '../../db/schema.js'
-import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
-import type { commentSortFields } from './schemas.js'
-
-export type CommentRow = typeof comments.$inferSelect
-export type NewCommentRow = typeof comments.$inferInsert
-export type CommentSortField = (typeof commentSortFields)[number]
-
-export function commentById (db: DbOrTx, id: number): CommentRow | undefined {
-  return db.select().from(comments).where(eq(comments.id, id)).get()
-}
-
-export function insertComment (db: DbOrTx, row: NewCommentRow): CommentRow {
-  return db.insert(comments).values(row).returning().get()
-}
-
-export function updateComment (db: DbOrTx, id: number, values: Partial<NewCommentRow>): CommentRow {
-  return db.update(comments)
-    .set({ ...values, version: sql`${comments.version} + 1` })
-    .where(eq(comments.id, id))
-    .returning()
-    .get()!
-}
-
-/** Deletes a comment; its replies move up to its parent, so no thread loses its answers. */
-export function deleteComment (db: DbOrTx, comment: CommentRow): void {
-  db.update(comments).set({ parentId: comment.parentId }).where(eq(comments.parentId, comment.id)).run()
-  db.delete(comments).where(eq(comments.id, comment.id)).run()
-}
-
-/** Sets an article's `commentCount` from its approved comments: exact, whatever happened before. */
-export function recountApproved (db: DbOrTx, articleId: number): void {
-  db.update(articles)
-    .set({ commentCount: sql`(select count(*) from ${comments} where ${comments.articleId} = ${articleId} and ${comments.status} = 'approved')` })
-    .where(eq(articles.id, articleId))
-    .run()
-}
+import type { Db } from '../../db/client.js'
+import { articles, comments } from '../../db/schema.js'
+import { keysetAfter, type KeysetColumn, type SortKey } from '../../lib/list.js'
+import type { CommentQueries, CommentRow, CommentSortField, ModerationFilters } from './queries.js'
 
 const oldestFirst: KeysetColumn[] = [
   { column: comments.createdAt, descending: false },
   { column: comments.id, descending: false }
 ]
 
-export const approvedOrder = oldestFirst
-
 function approvedOf (articleId: number, topLevelOnly: boolean): SQL {
   return and(eq(comments.articleId, articleId), eq(comments.status, 'approved'), topLevelOnly ? isNull(comments.parentId) : undefined)!
 }
 
-export function countApproved (db: DbOrTx, articleId: number, topLevelOnly: boolean, after?: CursorValue[]): number {
-  const where = and(approvedOf(articleId, topLevelOnly), after === undefined ? undefined : keysetAfter(oldestFirst, after))
-  return db.select({ total: count() }).from(comments).where(where).get()?.total ?? 0
-}
-
-export function pageOfApproved (db: DbOrTx, articleId: number, topLevelOnly: boolean, after: CursorValue[] | null, limit: number, offset: number): CommentRow[] {
-  return db.select().from(comments)
-    .where(and(approvedOf(articleId, topLevelOnly), after === null ? undefined : keysetAfter(oldestFirst, after)))
-    .orderBy(asc(comments.createdAt), asc(comments.id))
-    .limit(limit)
-    .offset(offset)
-    .all()
-}
-
 /** Every approved reply below `rootIds`, at any depth, in one recursive query. */
-export function approvedRepliesBelow (db: DbOrTx, rootIds: number[]): CommentRow[] {
+function approvedRepliesBelow (db: Db, rootIds: number[]): CommentRow[] {
   if (rootIds.length === 0) return []
   const ids = sql.join(rootIds.map((id) => sql`${id}`), sql`, `)
   const rows = db.all<{ id: number }>(sql`
@@ -86,8 +36,7 @@ export function approvedRepliesBelow (db: DbOrTx, rootIds: number[]): CommentRow
 // Far beyond any cap, so only a cycle an import made can reach it: the walk then ends.
 const longestWalk = 100_000
 
-/** A comment's ancestors and itself, from its top-level comment down, whatever their status. */
-export function chainTo (db: DbOrTx, id: number): number[] {
+function chainTo (db: Db, id: number): number[] {
   const rows = db.all<{ id: number }>(sql`
     with recursive up(id, parent_id, distance) as (
       select ${comments.id}, ${comments.parentId}, 0 from ${comments} where ${comments.id} = ${id}
@@ -98,8 +47,7 @@ export function chainTo (db: DbOrTx, id: number): number[] {
   return rows.map((row) => row.id)
 }
 
-/** The first `perArticle` approved comments of each article, oldest first, in one query. */
-export function firstApprovedByArticle (db: DbOrTx, articleIds: number[], perArticle: number): CommentRow[] {
+function firstApprovedByArticle (db: Db, articleIds: number[], perArticle: number): CommentRow[] {
   if (articleIds.length === 0) return []
   const ranked = db.select({
     id: comments.id,
@@ -117,13 +65,6 @@ export function firstApprovedByArticle (db: DbOrTx, articleIds: number[], perArt
     .map((row) => row.comment)
 }
 
-export interface ModerationFilters {
-  status?: CommentStatus
-  articleId?: number
-  /** An author token moderates comments on its own articles only. */
-  onArticlesOf?: number
-}
-
 function moderationCondition (filters: ModerationFilters): SQL | undefined {
   return and(
     filters.status === undefined ? undefined : eq(comments.status, filters.status),
@@ -134,27 +75,85 @@ function moderationCondition (filters: ModerationFilters): SQL | undefined {
   )
 }
 
-export function sortColumns (sort: SortKey<CommentSortField>[]): KeysetColumn[] {
+function sortColumns (sort: SortKey<CommentSortField>[]): KeysetColumn[] {
   const columns: KeysetColumn[] = sort.map((key) => ({ column: comments[key.field], descending: key.descending }))
   columns.push({ column: comments.id, descending: sort[0]?.descending ?? false })
   return columns
 }
 
-export function countForModeration (db: DbOrTx, filters: ModerationFilters, columns?: KeysetColumn[], after?: CursorValue[]): number {
-  const where = and(moderationCondition(filters), columns !== undefined && after !== undefined ? keysetAfter(columns, after) : undefined)
-  return db.select({ total: count() }).from(comments).where(where).get()?.total ?? 0
-}
+export function sqliteCommentQueries (db: Db): CommentQueries {
+  return {
+    async commentById (id) {
+      return db.select().from(comments).where(eq(comments.id, id)).get()
+    },
 
-export function pageForModeration (db: DbOrTx, filters: ModerationFilters, columns: KeysetColumn[], after: CursorValue[] | null, limit: number, offset: number): CommentRow[] {
-  return db.select().from(comments)
-    .where(and(moderationCondition(filters), after === null ? undefined : keysetAfter(columns, after)))
-    .orderBy(...columns.map((key) => key.descending ? desc(key.column) : asc(key.column)))
-    .limit(limit)
-    .offset(offset)
-    .all()
-}
+    async insertComment (row) {
+      return db.insert(comments).values(row).returning().get()
+    },
 
-/** Links a reply to its parent (imports write every comment first, then their threads). */
-export function setParent (db: DbOrTx, id: number, parentId: number): void {
-  db.update(comments).set({ parentId }).where(eq(comments.id, id)).run()
+    async updateComment (id, values) {
+      return db.update(comments)
+        .set({ ...values, version: sql`${comments.version} + 1` })
+        .where(eq(comments.id, id))
+        .returning()
+        .get()!
+    },
+
+    async deleteComment (comment) {
+      db.update(comments).set({ parentId: comment.parentId }).where(eq(comments.parentId, comment.id)).run()
+      db.delete(comments).where(eq(comments.id, comment.id)).run()
+    },
+
+    async recountApproved (articleId) {
+      db.update(articles)
+        .set({ commentCount: sql`(select count(*) from ${comments} where ${comments.articleId} = ${articleId} and ${comments.status} = 'approved')` })
+        .where(eq(articles.id, articleId))
+        .run()
+    },
+
+    async countApproved (articleId, topLevelOnly, after) {
+      const where = and(approvedOf(articleId, topLevelOnly), after === undefined ? undefined : keysetAfter(oldestFirst, after))
+      return db.select({ total: count() }).from(comments).where(where).get()?.total ?? 0
+    },
+
+    async pageOfApproved (articleId, topLevelOnly, after, limit, offset) {
+      return db.select().from(comments)
+        .where(and(approvedOf(articleId, topLevelOnly), after === null ? undefined : keysetAfter(oldestFirst, after)))
+        .orderBy(asc(comments.createdAt), asc(comments.id))
+        .limit(limit)
+        .offset(offset)
+        .all()
+    },
+
+    async approvedRepliesBelow (rootIds) {
+      return approvedRepliesBelow(db, rootIds)
+    },
+
+    async chainTo (id) {
+      return chainTo(db, id)
+    },
+
+    async firstApprovedByArticle (articleIds, perArticle) {
+      return firstApprovedByArticle(db, articleIds, perArticle)
+    },
+
+    async countForModeration (filters, sort, after) {
+      const keyset = sort !== undefined && after !== undefined ? keysetAfter(sortColumns(sort), after) : undefined
+      return db.select({ total: count() }).from(comments).where(and(moderationCondition(filters), keyset)).get()?.total ?? 0
+    },
+
+    async pageForModeration ({ filters, sort, after, limit, offset }) {
+      const columns = sortColumns(sort)
+      return db.select().from(comments)
+        .where(and(moderationCondition(filters), after === null ? undefined : keysetAfter(columns, after)))
+        .orderBy(...columns.map((key) => key.descending ? desc(key.column) : asc(key.column)))
+        .limit(limit)
+        .offset(offset)
+        .all()
+    },
+
+    async setParent (id, parentId) {
+      db.update(comments).set({ parentId }).where(eq(comments.id, id)).run()
+    }
+  }
 }
