@@ -24,24 +24,21 @@ function singleScriptWords (slug: string, fallback: string): string {
   return mixedScriptWord(folded) === null && /^[\p{Ll}\p{Lm}\p{Lo}\p{N}-]+$/u.test(folded) ? folded : fallback
 }
 
-/** Whether a slug is in use: asked of the database, hence a promise. */
-type IsSlugTaken = (candidate: string) => Promise<boolean>
-
 /** `slug`, or `slug-2`, `slug-3`, … : the first free one that does not look like a taken one. */
-export async function uniqueSlug (slug: string, isTaken: IsSlugTaken): Promise<string> {
-  const free = async (candidate: string) => !await isTaken(candidate) && !await looksLikeTaken(candidate, isTaken)
-  if (await free(slug)) return slug
+export function uniqueSlug (slug: string, isTaken: (candidate: string) => boolean): string {
+  const free = (candidate: string) => !isTaken(candidate) && !looksLikeTaken(candidate, isTaken)
+  if (free(slug)) return slug
   for (let n = 2; ; n++) {
     const candidate = `${slug}-${n}`
-    if (await free(candidate)) return candidate
+    if (free(candidate)) return candidate
   }
 }
 
 /** A slug a client asked for: 400 if a word of it mixes scripts, 409 if it or its look-alike is taken. */
-export async function requestedSlug (slug: string, isTaken: IsSlugTaken): Promise<string> {
+export function requestedSlug (slug: string, isTaken: (candidate: string) => boolean): string {
   const mixed = mixedScriptWord(slug)
   if (mixed !== null) throw invalid('body.slug', `mixes scripts in "${mixed}": write each word in one script`)
-  if (await isTaken(slug) || await looksLikeTaken(slug, isTaken)) throw new SlugTaken(slug)
+  if (isTaken(slug) || looksLikeTaken(slug, isTaken)) throw new SlugTaken(slug)
   return slug
 }
 
@@ -84,9 +81,9 @@ function confusables (): (text: string) => string {
   return unhomoglyph
 }
 
-async function looksLikeTaken (slug: string, isTaken: IsSlugTaken): Promise<boolean> {
+function looksLikeTaken (slug: string, isTaken: (candidate: string) => boolean): boolean {
   const imitated = lookalikeOf(slug)
-  return imitated !== slug && await isTaken(imitated)
+  return imitated !== slug && isTaken(imitated)
 }
 
 /** Whether a `{id}` path segment is an id (no leading zeros) rather than a slug. */
