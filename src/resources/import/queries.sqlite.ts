@@ -1,13 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm'
-import { preparedOnce, type DbOrTx } from '../../db/client.js'
-import { importedRows, type ImportedResource } from '../../db/schema.js'
-
-export interface SourceKey {
-  resource: ImportedResource
-  format: string
-  site: string
-  sourceId: string
-}
+import { preparedOnce, type Db } from '../../db/client.js'
+import { importedRows } from '../../db/schema.js'
+import type { ImportQueries, Stage, StagedRecord } from './queries.js'
 
 const importedRowOf = preparedOnce((db) => db.select({ targetId: importedRows.targetId, digest: importedRows.digest }).from(importedRows)
   .where(and(
@@ -17,10 +11,6 @@ const importedRowOf = preparedOnce((db) => db.select({ targetId: importedRows.ta
     eq(importedRows.sourceId, sql.placeholder('sourceId'))
   ))
   .prepare())
-
-export function importedRow (db: DbOrTx, key: SourceKey): { targetId: number, digest: string } | undefined {
-  return importedRowOf(db).get({ ...key })
-}
 
 const remember = preparedOnce((db) => db.insert(importedRows)
   .values({
@@ -38,37 +28,24 @@ const remember = preparedOnce((db) => db.insert(importedRows)
   })
   .prepare())
 
-export function rememberImportedRow (db: DbOrTx, key: SourceKey, targetId: number, digest: string, at: string): void {
-  remember(db).run({ ...key, targetId, digest, importedAt: at })
-}
-
-// Staging: records are written to a temporary table while the file streams in, so memory
-// stays flat however large the file, and applied from there in one transaction. A
-// temporary table is private to this connection and needs no lock on the database.
-
-export interface StagedRecord {
-  seq: number
-  kind: string
-  payload: string
-}
+// The stage is a temporary table: private to this connection, and it needs no lock on the
+// database. better-sqlite3 has one connection, so the import's transaction reads it too.
 
 let stages = 0
 
-export class Stage {
+class TempTableStage implements Stage {
   readonly #table = sql.raw(`import_stage_${++stages}`)
 
-  constructor (private readonly db: DbOrTx) {
+  constructor (private readonly db: Db) {
     db.run(sql`create temp table ${this.#table} (seq integer primary key, kind text not null, key text, payload text not null)`)
     db.run(sql`create unique index ${sql.raw(`temp.import_stage_${stages}_key`)} on ${this.#table} (kind, key)`)
   }
 
-  /** Stages a record; false when one of the same kind and key is already staged. */
-  add (kind: string, key: string | null, payload: string): boolean {
+  async add (kind: string, key: string | null, payload: string): Promise<boolean> {
     return this.db.run(sql`insert or ignore into ${this.#table} (kind, key, payload) values (${kind}, ${key}, ${payload})`).changes === 1
   }
 
-  /** The staged records of one kind in file order, a page at a time. */
-  * each (kind: string, pageSize = 1000): Generator<StagedRecord> {
+  async * each (kind: string, pageSize = 1000): AsyncGenerator<StagedRecord> {
     let after = 0
     for (;;) {
       const rows = this.db.all<StagedRecord>(sql`select seq, kind, payload from ${this.#table}
@@ -79,11 +56,27 @@ export class Stage {
     }
   }
 
-  hasKey (kind: string, key: string): boolean {
+  async hasKey (kind: string, key: string): Promise<boolean> {
     return this.db.get(sql`select 1 from ${this.#table} where kind = ${kind} and key = ${key}`) !== undefined
   }
 
-  drop (): void {
+  async drop (): Promise<void> {
     this.db.run(sql`drop table if exists ${this.#table}`)
+  }
+}
+
+export function sqliteImportQueries (db: Db): ImportQueries {
+  return {
+    async importedRow (key) {
+      return importedRowOf(db).get({ ...key })
+    },
+
+    async rememberImportedRow (key, targetId, digest, at) {
+      remember(db).run({ ...key, targetId, digest, importedAt: at })
+    },
+
+    async createStage () {
+      return new TempTableStage(db)
+    }
   }
 }

@@ -1,0 +1,40 @@
+import { queriesFor } from '../../db/store.js'
+import type { ImportedResource } from '../../db/schema.js'
+import { sqliteImportQueries } from './queries.sqlite.js'
+
+export interface SourceKey {
+  resource: ImportedResource
+  format: string
+  site: string
+  sourceId: string
+}
+
+export interface StagedRecord {
+  seq: number
+  kind: string
+  payload: string
+}
+
+/**
+ * Where records wait while the file streams in, so memory stays flat however large the file,
+ * until they are applied in one transaction. Private to this import: nothing else sees it,
+ * and writing to it takes no lock on the database.
+ */
+export interface Stage {
+  /** Stages a record; false when one of the same kind and key is already staged. */
+  add: (kind: string, key: string | null, payload: string) => Promise<boolean>
+  /** The staged records of one kind in file order, read a page at a time. */
+  each: (kind: string, pageSize?: number) => AsyncGenerator<StagedRecord>
+  hasKey: (kind: string, key: string) => Promise<boolean>
+  drop: () => Promise<void>
+}
+
+export interface ImportQueries {
+  /** The row an earlier import made from this source row, and the digest of what it was made from. */
+  importedRow: (key: SourceKey) => Promise<{ targetId: number, digest: string } | undefined>
+  rememberImportedRow: (key: SourceKey, targetId: number, digest: string, at: string) => Promise<void>
+  /** A new, empty stage for one import; `drop` it when the import ends. */
+  createStage: () => Promise<Stage>
+}
+
+export const importQueries = queriesFor<ImportQueries>({ sqlite: sqliteImportQueries })
