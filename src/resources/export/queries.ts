@@ -1,0 +1,18 @@
+import type { articles, authors, comments, days } from '../../db/schema.js'
+import { queriesFor } from '../../db/store.js'
+import { sqliteExportQueries } from './queries.sqlite.js'
+
+export type ExportedTable = 'authors' | 'labels' | 'articles' | 'days' | 'comments'
+
+// Pages in key order: an export reads the database a page at a time so other requests run
+// in between, instead of holding one cursor (or one transaction) open for the whole file.
+export interface ExportQueries {
+  tableCounts: () => Promise<Record<ExportedTable, number>>
+  authorsAfter: (afterId: number, limit: number) => Promise<Array<typeof authors.$inferSelect>>
+  labelNamesAfter: (afterId: number, limit: number) => Promise<Array<{ id: number, name: string }>>
+  articlesAfter: (afterId: number, limit: number) => Promise<Array<typeof articles.$inferSelect>>
+  daysAfter: (afterDay: string, limit: number) => Promise<Array<typeof days.$inferSelect>>
+  commentsAfter: (afterId: number, limit: number) => Promise<Array<typeof comments.$inferSelect>>
+}
+
+export const exportQueries = queriesFor<ExportQueries>({ sqlite: sqliteExportQueries })
