@@ -5,7 +5,7 @@ import t, { type Test } from 'tap'
 import { runCli } from '../src/cli/main.js'
 import { importCommand } from '../src/cli/transfer.js'
 import { readConfig } from '../src/config.js'
-import { openDatabase, runMigrations } from '../src/db/client.js'
+import { openStore } from '../src/db/open.js'
 import { adminSecret, bearer, build, request, tempDatabase } from './helper.js'
 
 // `dateline import` and `dateline export` (issue 7), run through runCli with in-memory
@@ -160,11 +160,11 @@ t.test('without a terminal, progress is plain lines on stderr: periodic ones and
 
   // A line as often as asked: with no pause between them, one per chunk read or item parsed.
   const { file } = setup(t)
-  const db = openDatabase(file)
-  t.teardown(() => db.$client.close())
-  runMigrations(db)
+  const config = readConfig({ DATABASE_URL: file })
+  const store = await openStore(file, { timezone: config.timezone })
+  t.teardown(async () => { await store.close() })
   const stderr = memoryStream()
-  const report = await importCommand(db, readConfig({ DATABASE_URL: file }), { file: themePath, dryRun: true, progressEveryMs: 0 }, stderr.stream)
+  const report = await importCommand(store, config, { file: themePath, dryRun: true, progressEveryMs: 0 }, stderr.stream)
   const periodic = lines(stderr.text()).slice(0, -1)
   t.ok(periodic.length > 1, `periodic lines (${periodic.length})`)
   for (const line of periodic) t.match(line, /^import: read [\d.]+ of [\d.]+ MB \(\d+ %\), [\d,]+ items, [\d.]+ MB\/s, (\d+ s left|\d+ min left|[\d.]+ h left|time left unknown)$/)

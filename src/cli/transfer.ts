@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises'
 import { Readable } from 'node:stream'
 import cliProgress from 'cli-progress'
 import type { Config } from '../config.js'
-import type { Db } from '../db/client.js'
+import type { Store } from '../db/store.js'
 import { exportLines } from '../resources/export/service.js'
 import { importFile } from '../resources/import/service.js'
 import type { ImportReportBody } from '../resources/import/schemas.js'
@@ -112,10 +112,10 @@ async function * counted (file: string, progress: Progress): AsyncGenerator<Buff
 }
 
 /** Imports a file; progress goes to `status` (stderr), the report to the caller. */
-export async function importCommand (db: Db, config: Config, command: ImportCommand, status: Writable & { isTTY?: boolean }): Promise<ImportReportBody> {
+export async function importCommand (store: Store, config: Config, command: ImportCommand, status: Writable & { isTTY?: boolean }): Promise<ImportReportBody> {
   const progress = new Progress(status, statSync(command.file).size, command.progressEveryMs)
   try {
-    const report = await importFile(db, config, counted(command.file, progress), {
+    const report = await importFile(store, config, counted(command.file, progress), {
       dryRun: command.dryRun,
       ...(command.format === undefined ? {} : { format: command.format }),
       onRecord: (records) => progress.items(records)
@@ -142,8 +142,8 @@ export function describeReport (report: ImportReportBody): string {
 }
 
 /** Writes the NDJSON export to `file`, or to `stdout` without one. */
-export async function exportCommand (db: Db, config: Config, file: string | undefined, stdout: Writable): Promise<void> {
-  const lines = Readable.from(exportLines(db, config))
+export async function exportCommand (store: Store, config: Config, file: string | undefined, stdout: Writable): Promise<void> {
+  const lines = Readable.from(exportLines(store, config))
   if (file !== undefined) {
     await pipeline(lines, createWriteStream(file))
     return

@@ -24,21 +24,24 @@ function singleScriptWords (slug: string, fallback: string): string {
   return mixedScriptWord(folded) === null && /^[\p{Ll}\p{Lm}\p{Lo}\p{N}-]+$/u.test(folded) ? folded : fallback
 }
 
+/** Whether a slug is in use: asked of the database, so it may answer later. */
+export type SlugTakenCheck = (candidate: string) => boolean | Promise<boolean>
+
 /** `slug`, or `slug-2`, `slug-3`, … : the first free one that does not look like a taken one. */
-export function uniqueSlug (slug: string, isTaken: (candidate: string) => boolean): string {
-  const free = (candidate: string) => !isTaken(candidate) && !looksLikeTaken(candidate, isTaken)
-  if (free(slug)) return slug
+export async function uniqueSlug (slug: string, isTaken: SlugTakenCheck): Promise<string> {
+  const free = async (candidate: string): Promise<boolean> => !await isTaken(candidate) && !await looksLikeTaken(candidate, isTaken)
+  if (await free(slug)) return slug
   for (let n = 2; ; n++) {
     const candidate = `${slug}-${n}`
-    if (free(candidate)) return candidate
+    if (await free(candidate)) return candidate
   }
 }
 
 /** A slug a client asked for: 400 if a word of it mixes scripts, 409 if it or its look-alike is taken. */
-export function requestedSlug (slug: string, isTaken: (candidate: string) => boolean): string {
+export async function requestedSlug (slug: string, isTaken: SlugTakenCheck): Promise<string> {
   const mixed = mixedScriptWord(slug)
   if (mixed !== null) throw invalid('body.slug', `mixes scripts in "${mixed}": write each word in one script`)
-  if (isTaken(slug) || looksLikeTaken(slug, isTaken)) throw new SlugTaken(slug)
+  if (await isTaken(slug) || await looksLikeTaken(slug, isTaken)) throw new SlugTaken(slug)
   return slug
 }
 
@@ -81,9 +84,9 @@ function confusables (): (text: string) => string {
   return unhomoglyph
 }
 
-function looksLikeTaken (slug: string, isTaken: (candidate: string) => boolean): boolean {
+async function looksLikeTaken (slug: string, isTaken: SlugTakenCheck): Promise<boolean> {
   const imitated = lookalikeOf(slug)
-  return imitated !== slug && isTaken(imitated)
+  return imitated !== slug && await isTaken(imitated)
 }
 
 /** Whether a `{id}` path segment is an id (no leading zeros) rather than a slug. */

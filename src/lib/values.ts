@@ -52,3 +52,8 @@ export function singleLine (value: string, max: number): string {
   const line = [...withoutControls(value).replace(/\s+/g, ' ').trim()].slice(0, max).join('')
   return visible.test(line) ? line : ''
 }
+
+/** What tells labels apart: their names case-folded, so "Council" and "council" are one label. */
+export function labelKey (name: string): string {
+  return name.toLocaleLowerCase('en-US')
+}

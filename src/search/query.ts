@@ -113,6 +113,19 @@ export function toFtsQuery (rawInput: string, path = 'querystring.q', shares?: A
   }
 }
 
+/**
+ * The stemmed words `toFtsQuery` would ask `shares` about for this input: their shares are
+ * read from the database (asynchronously) before the query is made.
+ */
+export function stemsToWeigh (rawInput: string, path = 'querystring.q'): string[] {
+  let asked: string[] = []
+  toFtsQuery(rawInput, path, (stems) => {
+    asked = stems
+    return new Map(stems.map((stem) => [stem, 0]))
+  })
+  return asked
+}
+
 /** The terms without repeats, cut to `searchWordLimit` words. */
 function bounded (terms: Term[]): Term[] {
   const seen = new Set<string>()

@@ -126,13 +126,13 @@ t.test('visibility', async (t) => {
   })
 
   t.test('a revoked or expired token is a 401, not anonymous access', async (t) => {
-    const revoked = createToken(app.store, { role: 'editor' })
+    const revoked = await createToken(app.store, { role: 'editor' })
     t.equal((await get(app, t, '/v1/articles', revoked.secret)).statusCode, 200)
-    revokeToken(app.store, revoked.token.id)
+    await revokeToken(app.store, revoked.token.id)
     const afterRevoke = await get(app, t, `/v1/articles/${n.annPublished.id}`, revoked.secret)
     assertProblem(t, afterRevoke, 401, 'unauthorized')
     t.ok(afterRevoke.headers['www-authenticate'])
-    const expired = createToken(app.store, { role: 'editor', expiresAt: '2020-01-01T00:00:00.000Z' })
+    const expired = await createToken(app.store, { role: 'editor', expiresAt: '2020-01-01T00:00:00.000Z' })
     assertProblem(t, await get(app, t, '/v1/articles', expired.secret), 401, 'unauthorized')
     const malformed = await request(app, t, { method: 'GET', url: '/v1/articles', headers: { authorization: 'Basic dXNlcjpwYXNz' } })
     assertProblem(t, malformed, 401, 'unauthorized')

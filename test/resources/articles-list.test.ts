@@ -1,6 +1,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import t, { type Test } from 'tap'
 import { openDatabase } from '../../src/db/client.js'
+import { SqliteStore } from '../../src/db/sqlite-store.js'
 import { createOne } from '../../src/resources/articles/service.js'
 import { adminSecret, bearer, build, createArticle, createAuthor, request, tempDatabase, tokenFor } from '../helper.js'
 
@@ -430,9 +431,9 @@ t.test('meta.total follows every write, this server\'s and another process\'s on
   t.equal(await total('/v1/articles?label=weather'), 1)
 
   // Another connection, as `dateline import` from the command line would be.
-  const other = openDatabase(file)
-  t.teardown(() => other.$client.close())
-  createOne(other, { timezone: 'UTC' }, { title: 'Three', authorId: author.id, status: 'published', labels: ['Weather'] }, { role: 'admin', authorId: null, tokenId: null })
+  const other = new SqliteStore(openDatabase(file))
+  t.teardown(async () => { await other.close() })
+  await createOne(other, { timezone: 'UTC' }, { title: 'Three', authorId: author.id, status: 'published', labels: ['Weather'] }, { role: 'admin', authorId: null, tokenId: null })
   t.equal(await total(), 3, 'a write by another process')
   t.equal(await total('/v1/articles?label=weather'), 2)
   await request(app, t, { method: 'DELETE', url: '/v1/articles/three', headers: bearer(adminSecret) })
@@ -475,9 +476,9 @@ t.test('a list\'s ETag is known before the page is built: 304 until any write, a
   const current = String(afterWrite.headers.etag)
   t.equal((await request(app, t, { method: 'GET', url, headers: { 'if-none-match': current } })).statusCode, 304)
 
-  const other = openDatabase(file)
-  t.teardown(() => other.$client.close())
-  createOne(other, { timezone: 'UTC' }, { title: 'Two', authorId: author.id, status: 'published' }, { role: 'admin', authorId: null, tokenId: null })
+  const other = new SqliteStore(openDatabase(file))
+  t.teardown(async () => { await other.close() })
+  await createOne(other, { timezone: 'UTC' }, { title: 'Two', authorId: author.id, status: 'published' }, { role: 'admin', authorId: null, tokenId: null })
   const afterImport = await request(app, t, { method: 'GET', url, headers: { 'if-none-match': current } })
   t.equal(afterImport.statusCode, 200, 'a write by another process too')
   t.equal(afterImport.json().data.length, 2)

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import Database from 'better-sqlite3'
 import t, { type Test } from 'tap'
+import { sqliteHandle } from '../../src/db/sqlite-store.js'
 import { build, createArticle, createAuthor, request, tempDatabase } from '../helper.js'
 
 // Scheduled articles are published on time whichever server on the database answers.
@@ -44,7 +45,7 @@ t.test('a due article never makes a reader wait for another process\'s write loc
   const author = await createAuthor(app, t)
   const article = await createArticle(app, t, { authorId: author.id, title: 'Held up', status: 'scheduled', publishedAt: new Date(Date.now() + 300).toISOString() })
   await sleep(400)
-  const other = new Database(app.store.$client.name)
+  const other = new Database(sqliteHandle(app.store).$client.name)
   t.teardown(() => { if (other.open) other.close() })
   other.exec('BEGIN IMMEDIATE')
 

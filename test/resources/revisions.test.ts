@@ -1,4 +1,5 @@
 import t from 'tap'
+import { sqliteHandle } from '../../src/db/sqlite-store.js'
 import { adminSecret, bearer, build, createArticle, createAuthor, request, tokenFor } from '../helper.js'
 
 const admin = bearer(adminSecret)
@@ -79,7 +80,7 @@ t.test('an unknown revision is a 404; a deleted article takes its revisions with
   t.equal(restoreMissing.statusCode, 404)
   t.equal((await request(app, t, { method: 'DELETE', url: `/v1/articles/${article.id}`, headers: admin })).statusCode, 204)
   t.equal((await request(app, t, { method: 'GET', url: `/v1/articles/${article.id}/revisions/1`, headers: admin })).statusCode, 404)
-  const rows = app.store.$client.prepare('select count(*) as n from article_revisions where article_id = ?').get(article.id) as { n: number }
+  const rows = sqliteHandle(app.store).$client.prepare('select count(*) as n from article_revisions where article_id = ?').get(article.id) as { n: number }
   t.equal(rows.n, 0, 'no revision row is left behind')
 })
 

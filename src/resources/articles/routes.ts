@@ -28,8 +28,8 @@ const articlesPlugin: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const fields = parseNames(request.query.fields, articleFields, 'fields')
-    if (knownTagIsCurrent(request, reply, databaseTag(service.listStamp(app.store), request))) return reply.code(304).send(null)
-    const page = service.list(app.store, request.query, request.principal)
+    if (knownTagIsCurrent(request, reply, databaseTag(await service.listStamp(app.store), request))) return reply.code(304).send(null)
+    const page = await service.list(app.store, request.query, request.principal)
     return listResponse(reply, page, { fields, embeds: listEmbeds, partialSchema: PartialArticleList })
   })
 
@@ -46,10 +46,10 @@ const articlesPlugin: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const fields = parseNames(request.query.fields, articleFields, 'fields')
-    const found = service.read(app.store, request.params.id, request.principal, request.query, fields)
+    const found = await service.read(app.store, request.params.id, request.principal, request.query, fields)
     reply.resourceVersion = found.version
     if (found.etag !== null && knownTagIsCurrent(request, reply, found.etag)) return reply.code(304).send(null)
-    return singleResponse(reply, found.build(), { fields, embeds: articleIncludes, partialSchema: PartialArticle })
+    return singleResponse(reply, await found.build(), { fields, embeds: articleIncludes, partialSchema: PartialArticle })
   })
 
   app.get('/:id/related', {
@@ -63,7 +63,7 @@ const articlesPlugin: FastifyPluginAsyncTypebox = async (app) => {
       querystring: RelatedQuery,
       response: { 200: answer(ArticleSummaryList, 'list', 'Related articles, closest first'), 304: notModified, ...problems(400, 401, 404) }
     }
-  }, async (request, reply) => pageBody(reply, service.related(app.store, request.params.id, request.principal, request.query.limit ?? 5)))
+  }, async (request, reply) => pageBody(reply, await service.related(app.store, request.params.id, request.principal, request.query.limit ?? 5)))
 
   app.post('', {
     preHandler: app.requireRole('author'),
@@ -77,7 +77,7 @@ const articlesPlugin: FastifyPluginAsyncTypebox = async (app) => {
       response: { 201: answer(Article, 'created', 'The new article'), ...problems(400, 401, 403, 409, 413, 415) }
     }
   }, async (request, reply) => {
-    const { article, version } = service.createOne(app.store, app.settings, request.body, request.principal!)
+    const { article, version } = await service.createOne(app.store, app.settings, request.body, request.principal!)
     reply.resourceVersion = version
     return reply.code(201).header('location', `/v1/articles/${article.id}`).send(article)
   })
@@ -96,7 +96,7 @@ const articlesPlugin: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: answer(Article, 'single', 'The changed article'), ...problems(400, 401, 403, 404, 409, 412, 413, 415) }
     }
   }, async (request, reply) => {
-    const { article, version } = service.updateOne(app.store, app.settings, request.params.id, request.body, request.principal!, request.headers['if-match'])
+    const { article, version } = await service.updateOne(app.store, app.settings, request.params.id, request.body, request.principal!, request.headers['if-match'])
     reply.resourceVersion = version
     return article
   })
@@ -114,7 +114,7 @@ const articlesPlugin: FastifyPluginAsyncTypebox = async (app) => {
       response: { 204: deleted, ...problems(400, 401, 403, 404, 412) }
     }
   }, async (request, reply) => {
-    service.removeOne(app.store, app.settings, request.params.id, request.principal!, request.headers['if-match'])
+    await service.removeOne(app.store, app.settings, request.params.id, request.principal!, request.headers['if-match'])
     return reply.code(204).send(null)
   })
 }

@@ -1,28 +1,27 @@
-import { writeStamp, type Db, type DbOrTx } from '../../db/client.js'
-import { readMeta, writeMeta } from '../../db/meta.js'
-import { writeIfFree } from '../../db/write-if-free.js'
+import { metaQueries } from '../../db/meta.js'
 import type { ArticleStatus } from '../../db/schema.js'
+import { UntilNextWrite, type Store } from '../../db/store.js'
 import { Forbidden, invalid, NotFound } from '../../errors.js'
 import { deriveExcerpt, htmlToText, renderMarkdown, sanitizeArticleHtml } from '../../lib/html.js'
 import { mapPage, parseNames, parseSort, readPage, type Page } from '../../lib/list.js'
 import { requestedSlug, slugify, uniqueSlug } from '../../lib/slug.js'
-import { singleLine, withoutControls } from '../../lib/values.js'
+import { labelKey, singleLine, withoutControls } from '../../lib/values.js'
 import { dayInZone, nowIso, toUtcIso } from '../../lib/time.js'
 import { hasRole } from '../../plugins/auth.js'
 import { assertIfMatch, versionTag } from '../../plugins/http-cache.js'
 import type { SiteSettings } from '../../plugins/settings.js'
-import { authorById, authorBySlugOrId } from '../authors/queries.js'
+import { authorQueries } from '../authors/queries.js'
 import type { AuthorBody } from '../authors/schemas.js'
 import { presentAuthors } from '../authors/service.js'
 import { approvedCommentsByArticle } from '../comments/service.js'
-import { articleShares, indexArticle, similarArticles, snippets, titleSuggestions, type SearchIndexBatch } from '../../search/index.js'
-import { commonWordFewestArticles, toFtsQuery, type FtsQuery } from '../../search/query.js'
+import { articleShares, indexArticle, snippets, type SearchIndexBatch } from '../../search/index.js'
+import { searchQueries, type TitleSuggestion } from '../../search/queries.js'
+import { commonWordFewestArticles, stemsToWeigh, toFtsQuery, type FtsQuery } from '../../search/query.js'
 import { assertMayReadHistory, findOne as revisionOf, keepRevision } from '../revisions/service.js'
 import type { Principal } from '../tokens/service.js'
-import { slugInTrash } from '../trash/queries.js'
-import type { Renumbered } from '../trash/queries.js'
+import { trashQueries, type Renumbered } from '../trash/queries.js'
 import { restore as restoreTrashed, trashArticle } from '../trash/service.js'
-import * as queries from './queries.js'
+import { articleQueries, type ArticleFilters, type ArticleRow, type NewArticleRow, type Visibility } from './queries.js'
 import {
   articleIncludes, articleSortFields,
   type ArticleBody, type ArticleListQueryString, type ArticlePatchBody, type ArticleQueryString,
@@ -30,16 +29,16 @@ import {
 } from './schemas.js'
 
 /** The version an article's ETag carries, for `If-Match`. */
-export function articleVersion (row: queries.ArticleRow): string {
+export function articleVersion (row: ArticleRow): string {
   return `article-${row.id}-v${row.version}`
 }
 
-function visibilityFor (viewer: Principal | null, now: string): queries.Visibility {
+function visibilityFor (viewer: Principal | null, now: string): Visibility {
   if (hasRole(viewer, 'editor')) return { publishedOnly: false, alsoAuthorId: null, now }
   return { publishedOnly: true, alsoAuthorId: viewer?.authorId ?? null, now }
 }
 
-function isVisible (row: queries.ArticleRow, visibility: queries.Visibility): boolean {
+function isVisible (row: ArticleRow, visibility: Visibility): boolean {
   if (!visibility.publishedOnly || row.authorId === visibility.alsoAuthorId) return true
   return row.status === 'published' && row.publishedAt !== null && row.publishedAt <= visibility.now
 }
@@ -47,36 +46,38 @@ function isVisible (row: queries.ArticleRow, visibility: queries.Visibility): bo
 // Scheduled articles are published lazily, before a read that could see them. Checking
 // for due ones is a query, so each database remembers when the next one is due — as of a
 // write stamp, which also moves when another process writes (it may have scheduled one).
-const nextDueByDb = new WeakMap<DbOrTx, { next: string | null, stamp: string }>()
+const nextDueByStore = new WeakMap<Store, { next: string | null, stamp: string }>()
 
 /** Publishes the articles that are due; answers the write stamp after that. */
-export function publishDueArticles (db: Db, now = nowIso()): string {
-  const stamp = writeStamp(db)
-  const known = nextDueByDb.get(db)
+export async function publishDueArticles (store: Store, now = nowIso()): Promise<string> {
+  const stamp = await store.writeStamp()
+  const known = nextDueByStore.get(store)
   if (known?.stamp === stamp && (known.next === null || known.next > now)) return stamp
   // A read first: the write (and its lock) only when something is due, so readers are not
   // held up while another process writes (an import from the command line).
-  const next = queries.nextScheduledAt(db)
+  const articles = articleQueries(store)
+  const next = await articles.nextScheduledAt()
   if (next === null || next > now) {
-    nextDueByDb.set(db, { next, stamp })
+    nextDueByStore.set(store, { next, stamp })
     return stamp
   }
   // Readers never wait for writers: while another process holds the write lock, the due
   // articles wait (not the reader) and the next read publishes them.
-  if (!writeIfFree(db, (tx) => { queries.publishDue(tx, now) })) return stamp
-  const published = writeStamp(db)
-  nextDueByDb.set(db, { next: queries.nextScheduledAt(db), stamp: published })
-  return published
+  const published = await store.transactionIfFree(async (tx) => await articleQueries(tx).publishDue(now))
+  if (published === undefined) return stamp
+  const after = await store.writeStamp()
+  nextDueByStore.set(store, { next: await articles.nextScheduledAt(), stamp: after })
+  return after
 }
 
 /** Forget what is known about schedules: a write may have changed them. */
-export function schedulesChanged (db: DbOrTx): void {
-  nextDueByDb.delete(db)
+export async function schedulesChanged (store: Store): Promise<void> {
+  nextDueByStore.delete(store)
 }
 
 export type ArticleInclude = (typeof articleIncludes)[number]
 
-function summaryOf (row: queries.ArticleRow, labels: string[]): ArticleSummaryBody {
+function summaryOf (row: ArticleRow, labels: string[]): ArticleSummaryBody {
   return {
     id: row.id,
     slug: row.slug,
@@ -93,32 +94,32 @@ function summaryOf (row: queries.ArticleRow, labels: string[]): ArticleSummaryBo
   }
 }
 
-export function toArticleSummaries (db: DbOrTx, rows: queries.ArticleRow[]): ArticleSummaryBody[] {
-  const labels = queries.labelsByArticle(db, rows.map((row) => row.id))
+export async function toArticleSummaries (store: Store, rows: ArticleRow[]): Promise<ArticleSummaryBody[]> {
+  const labels = await articleQueries(store).labelsByArticle(rows.map((row) => row.id))
   return rows.map((row) => summaryOf(row, labels.get(row.id) ?? []))
 }
 
 const embeddedCommentsPerArticle = 100
 
-function authorsOf (db: DbOrTx, rows: queries.ArticleRow[], viewer: Principal | null): Map<number, AuthorBody> {
+async function authorsOf (store: Store, rows: ArticleRow[], viewer: Principal | null): Promise<Map<number, AuthorBody>> {
   const ids = [...new Set(rows.map((row) => row.authorId))]
-  return new Map(presentAuthors(db, ids, viewer).map((author) => [author.id, author]))
+  return new Map((await presentAuthors(store, ids, viewer)).map((author) => [author.id, author]))
 }
 
 /** Summaries with each article's author embedded, as date pages show them. */
-export function summariesWithAuthors (db: DbOrTx, rows: queries.ArticleRow[], viewer: Principal | null): ArticleSummaryBody[] {
-  const authors = authorsOf(db, rows, viewer)
-  return toArticleSummaries(db, rows).map((summary) => {
+export async function summariesWithAuthors (store: Store, rows: ArticleRow[], viewer: Principal | null): Promise<ArticleSummaryBody[]> {
+  const authors = await authorsOf(store, rows, viewer)
+  return (await toArticleSummaries(store, rows)).map((summary) => {
     const author = authors.get(summary.authorId)
     return author === undefined ? summary : { ...summary, author }
   })
 }
 
 /** API objects for rows: labels, and authors when included, fetched for all rows at once. */
-function present (db: DbOrTx, rows: queries.ArticleRow[], viewer: Principal | null, include: Set<ArticleInclude>): ArticleBody[] {
-  const labels = queries.labelsByArticle(db, rows.map((row) => row.id))
-  const authors = include.has('author') ? authorsOf(db, rows, viewer) : null
-  const comments = include.has('comments') ? approvedCommentsByArticle(db, rows, viewer, embeddedCommentsPerArticle) : null
+async function present (store: Store, rows: ArticleRow[], viewer: Principal | null, include: Set<ArticleInclude>): Promise<ArticleBody[]> {
+  const labels = await articleQueries(store).labelsByArticle(rows.map((row) => row.id))
+  const authors = include.has('author') ? await authorsOf(store, rows, viewer) : null
+  const comments = include.has('comments') ? await approvedCommentsByArticle(store, rows, viewer, embeddedCommentsPerArticle) : null
   return rows.map((row) => {
     const article: ArticleBody = { ...summaryOf(row, labels.get(row.id) ?? []), body: row.body }
     const author = authors?.get(row.authorId)
@@ -129,8 +130,8 @@ function present (db: DbOrTx, rows: queries.ArticleRow[], viewer: Principal | nu
 }
 
 /** The article, if `viewer` may see it; a 404 otherwise, as if it weren't there. */
-export function findVisibleArticle (db: DbOrTx, idOrSlug: string, viewer: Principal | null, now = nowIso()): queries.ArticleRow {
-  const row = queries.articleBySlugOrId(db, idOrSlug)
+export async function findVisibleArticle (store: Store, idOrSlug: string, viewer: Principal | null, now = nowIso()): Promise<ArticleRow> {
+  const row = await articleQueries(store).articleBySlugOrId(idOrSlug)
   if (row === undefined || !isVisible(row, visibilityFor(viewer, now))) {
     throw new NotFound(`There is no article "${idOrSlug}"`)
   }
@@ -146,36 +147,36 @@ export interface ArticleRead {
   version: string
   /** Known before the answer is built when nothing is embedded; null otherwise. */
   etag: string | null
-  build: () => ArticleBody
+  build: () => Promise<ArticleBody>
 }
 
-export function read (db: Db, idOrSlug: string, viewer: Principal | null, query: ArticleQueryString, fields: ReadonlySet<string>): ArticleRead {
+export async function read (store: Store, idOrSlug: string, viewer: Principal | null, query: ArticleQueryString, fields: ReadonlySet<string>): Promise<ArticleRead> {
   const include = parseArticleInclude(query.include)
   const now = nowIso()
-  publishDueArticles(db, now)
-  const row = findVisibleArticle(db, idOrSlug, viewer, now)
+  await publishDueArticles(store, now)
+  const row = await findVisibleArticle(store, idOrSlug, viewer, now)
   const version = articleVersion(row)
   return {
     version,
     // Without embedded resources the answer follows from the row, and every change to the
     // row moves its version except the comment count and the day (a time zone change).
     etag: include.size === 0 ? versionTag(version, [row.commentCount, row.publishedDay, [...fields].sort()]) : null,
-    build: () => present(db, [row], viewer, include)[0]!
+    build: async () => (await present(store, [row], viewer, include))[0]!
   }
 }
 
-export function findOne (db: Db, idOrSlug: string, viewer: Principal | null, query: ArticleQueryString): { article: ArticleBody, version: string } {
-  const found = read(db, idOrSlug, viewer, query, new Set())
-  return { article: found.build(), version: found.version }
+export async function findOne (store: Store, idOrSlug: string, viewer: Principal | null, query: ArticleQueryString): Promise<{ article: ArticleBody, version: string }> {
+  const found = await read(store, idOrSlug, viewer, query, new Set())
+  return { article: await found.build(), version: found.version }
 }
 
 const dayPattern = /^\d{4}-\d{2}-\d{2}$/
 
-function listFilters (db: Db, query: ArticleListQueryString, viewer: Principal | null, now: string): queries.ArticleFilters {
-  const filters: queries.ArticleFilters = { visibility: visibilityFor(viewer, now) }
+async function listFilters (store: Store, query: ArticleListQueryString, viewer: Principal | null, now: string): Promise<ArticleFilters> {
+  const filters: ArticleFilters = { visibility: visibilityFor(viewer, now) }
   if (query.status !== undefined) filters.status = query.status
   if (query.author !== undefined) {
-    const author = authorBySlugOrId(db, query.author)
+    const author = await authorQueries(store).authorBySlugOrId(query.author)
     if (author === undefined) throw invalid('querystring.author', `"${query.author}" is not an author`)
     filters.authorId = author.id
   }
@@ -196,38 +197,56 @@ function listFilters (db: Db, query: ArticleListQueryString, viewer: Principal |
  * What a list answer follows from: the database as it is once due articles are published.
  * The ETag of the list is made from it before the page is built (plugins/http-cache.ts).
  */
-export function listStamp (db: Db): string {
-  return publishDueArticles(db)
+export async function listStamp (store: Store): Promise<string> {
+  return await publishDueArticles(store)
 }
 
-export function list (db: Db, query: ArticleListQueryString, viewer: Principal | null): Page<ArticleBody> {
-  const search = query.q === undefined ? undefined : toFtsQuery(query.q, 'querystring.q', (stems) => articleShares(db, stems, commonWordFewestArticles))
+/** A reader's search, leaving out the words most articles hold (their shares are read first). */
+async function searchOf (store: Store, q: string): Promise<FtsQuery> {
+  const shares = await articleShares(store, stemsToWeigh(q, 'querystring.q'), commonWordFewestArticles)
+  return toFtsQuery(q, 'querystring.q', () => shares)
+}
+
+/**
+ * Totals of recent list filters, until the next write: counting every match grows with the
+ * table (84 ms at a million articles on SQLite), and lists ask for it on every page.
+ */
+const totals = new UntilNextWrite<number>()
+
+async function countAll (store: Store, filters: ArticleFilters): Promise<number> {
+  // `now` is left out: what it hides (scheduled articles) changes only by a write that publishes them.
+  const key = JSON.stringify({ ...filters, visibility: { ...filters.visibility, now: undefined } })
+  return await totals.get(store, key, async () => await articleQueries(store).countArticles(filters))
+}
+
+export async function list (store: Store, query: ArticleListQueryString, viewer: Principal | null): Promise<Page<ArticleBody>> {
+  const search = query.q === undefined ? undefined : await searchOf(store, query.q)
   const sort = parseSort(query.sort, articleSortFields, search === undefined ? '-publishedAt' : 'relevance')
   if (search === undefined && sort.some((key) => key.field === 'relevance')) throw invalid('querystring.sort', 'can be relevance only with q')
   const include = parseArticleInclude(query.include)
   const now = nowIso()
-  publishDueArticles(db, now)
-  const filters = listFilters(db, query, viewer, now)
+  await publishDueArticles(store, now)
+  const filters = await listFilters(store, query, viewer, now)
   if (search !== undefined) filters.search = search
-  // Readers see published articles only; an author token also its own drafts (no time yet).
-  const columns = queries.sortColumns(sort, filters.visibility.publishedOnly && filters.visibility.alsoAuthorId === null)
-  const page = readPage(query, sort, {
-    count: (after) => queries.countArticles(db, filters, after === undefined ? undefined : columns, after),
-    fetch: (after, limit, offset) => queries.pageOfArticles(db, { filters, columns, after, limit, offset }),
+  const articles = articleQueries(store)
+  const page = await readPage(query, sort, {
+    count: async (after) => after === undefined ? await countAll(store, filters) : await articles.countArticles(filters, sort, after),
+    fetch: async (after, limit, offset) => await articles.pageOfArticles({ filters, sort, after, limit, offset }),
     cursorOf: (row) => [...sort.map((key) => row[key.field]), row.id]
   })
-  return mapPage(page, (rows) => withSnippets(db, present(db, rows, viewer, include), search))
+  return await mapPage(page, async (rows) => await withSnippets(store, await present(store, rows, viewer, include), search))
 }
 
-function withSnippets (db: Db, items: ArticleBody[], search: FtsQuery | undefined): ArticleBody[] {
+async function withSnippets (store: Store, items: ArticleBody[], search: FtsQuery | undefined): Promise<ArticleBody[]> {
   if (search === undefined) return items
-  const passages = snippets(db, search, items.map((item) => item.id))
+  const passages = await snippets(store, search, items.map((item) => item.id))
   return items.map((item) => ({ ...item, snippet: passages.get(item.id) ?? '' }))
 }
 
 /** The article's search row, from what was just written. */
-function reindex (tx: DbOrTx, row: queries.ArticleRow, previous?: queries.ArticleRow): void {
-  indexArticle(tx, { ...row, labels: queries.labelsByArticle(tx, [row.id]).get(row.id) ?? [] }, { bodyUnchanged: previous?.body === row.body })
+async function reindex (tx: Store, row: ArticleRow, previous?: ArticleRow): Promise<void> {
+  const labels = (await articleQueries(tx).labelsByArticle([row.id])).get(row.id) ?? []
+  await indexArticle(tx, { ...row, labels }, { bodyUnchanged: previous?.body === row.body })
 }
 
 /** Where an article stands editorially once the clock is taken into account. */
@@ -239,7 +258,7 @@ function editorialState (status: ArticleStatus, publishedAt: string | null, now:
 }
 
 /** The columns that follow from a body, an excerpt (or none) and where the article stands. */
-function contentColumns (body: string, custom: string | null, state: { status: ArticleStatus, publishedAt: string | null }, timezone: string): Pick<queries.NewArticleRow, 'body' | 'customExcerpt' | 'excerpt' | 'status' | 'publishedAt' | 'publishedDay'> {
+function contentColumns (body: string, custom: string | null, state: { status: ArticleStatus, publishedAt: string | null }, timezone: string): Pick<NewArticleRow, 'body' | 'customExcerpt' | 'excerpt' | 'status' | 'publishedAt' | 'publishedDay'> {
   return {
     body,
     customExcerpt: custom,
@@ -252,7 +271,7 @@ function contentColumns (body: string, custom: string | null, state: { status: A
 
 /** How a label filter names a label: trimmed, inner spaces collapsed, case-folded (feeds use it too). */
 export function labelKeyOf (name: string): string {
-  return queries.labelKey(normalLabel(name))
+  return labelKey(normalLabel(name))
 }
 
 function normalLabel (name: string): string {
@@ -263,7 +282,7 @@ function normalLabel (name: string): string {
 function normalLabels (names: string[]): string[] {
   const byKey = new Map<string, string>()
   for (const name of names.map(normalLabel)) {
-    if (!byKey.has(queries.labelKey(name))) byKey.set(queries.labelKey(name), name)
+    if (!byKey.has(labelKey(name))) byKey.set(labelKey(name), name)
   }
   return [...byKey.values()]
 }
@@ -281,27 +300,28 @@ function customExcerpt (excerpt: string | null | undefined): string | null {
 }
 
 /** Taken by another article, live or in the trash (a restore must find its slug free). */
-function slugTaken (db: DbOrTx, slug: string, exceptId?: number): boolean {
-  return queries.articleSlugTaken(db, slug, exceptId) || slugInTrash(db, slug, nowIso())
+async function slugTaken (store: Store, slug: string, exceptId?: number): Promise<boolean> {
+  return await articleQueries(store).articleSlugTaken(slug, exceptId) || await trashQueries(store).slugInTrash(slug, nowIso())
 }
 
-function resolveSlug (db: DbOrTx, requested: string | undefined, title: string, exceptId?: number): string {
-  if (requested !== undefined) return requestedSlug(requested, (candidate) => slugTaken(db, candidate, exceptId))
-  return uniqueSlug(slugify(title, 'article'), (candidate) => slugTaken(db, candidate, exceptId))
+async function resolveSlug (store: Store, requested: string | undefined, title: string, exceptId?: number): Promise<string> {
+  const isTaken = async (candidate: string): Promise<boolean> => await slugTaken(store, candidate, exceptId)
+  if (requested !== undefined) return await requestedSlug(requested, isTaken)
+  return await uniqueSlug(slugify(title, 'article'), isTaken)
 }
 
-function assertAuthorExists (db: DbOrTx, authorId: number): void {
-  if (authorById(db, authorId) === undefined) throw invalid('body.authorId', `${authorId} is not an author`)
+async function assertAuthorExists (store: Store, authorId: number): Promise<void> {
+  if (await authorQueries(store).authorById(authorId) === undefined) throw invalid('body.authorId', `${authorId} is not an author`)
 }
 
 /** The author an article is written as: an author token writes as its own author only. */
-function authorFor (db: DbOrTx, requested: number | undefined, viewer: Principal): number {
+async function authorFor (store: Store, requested: number | undefined, viewer: Principal): Promise<number> {
   if (viewer.role === 'author') {
     if (requested !== undefined && requested !== viewer.authorId) throw new Forbidden('An author token may write only its own articles')
     return viewer.authorId!
   }
   if (requested === undefined) throw invalid('body.authorId', 'is required')
-  assertAuthorExists(db, requested)
+  await assertAuthorExists(store, requested)
   return requested
 }
 
@@ -312,41 +332,42 @@ function assertMayPublish (viewer: Principal, status: ArticleStatus | undefined)
   }
 }
 
-function assertMayChange (viewer: Principal, row: queries.ArticleRow): void {
+function assertMayChange (viewer: Principal, row: ArticleRow): void {
   if (viewer.role !== 'author') return
   if (row.authorId !== viewer.authorId) throw new Forbidden('An author token may change only its own articles')
   if (row.status !== 'draft') throw new Forbidden('This article is published or scheduled: only an editor can change it now')
 }
 
-export function createOne (db: Db, settings: Pick<SiteSettings, 'timezone'>, input: NewArticleBody, viewer: Principal): { article: ArticleBody, version: string } {
+export async function createOne (store: Store, settings: Pick<SiteSettings, 'timezone'>, input: NewArticleBody, viewer: Principal): Promise<{ article: ArticleBody, version: string }> {
   assertMayPublish(viewer, input.status)
-  const result = db.transaction((tx) => {
+  const result = await store.transaction(async (tx) => {
     const now = nowIso()
-    const authorId = authorFor(tx, input.authorId, viewer)
+    const authorId = await authorFor(tx, input.authorId, viewer)
     const body = bodyHtml(input) ?? ''
     const custom = customExcerpt(input.excerpt)
     const state = editorialState(input.status ?? 'draft', input.publishedAt == null ? null : toUtcIso(input.publishedAt, 'body.publishedAt'), now)
-    const row = queries.insertArticle(tx, {
-      slug: resolveSlug(tx, input.slug, input.title),
+    const articles = articleQueries(tx)
+    const row = await articles.insertArticle({
+      slug: await resolveSlug(tx, input.slug, input.title),
       title: input.title.trim(),
       ...contentColumns(body, custom, state, settings.timezone),
       authorId,
       createdAt: now,
       updatedAt: now
     })
-    queries.replaceLabels(tx, row.id, normalLabels(input.labels ?? []))
-    reindex(tx, row)
-    return { article: present(tx, [row], viewer, new Set())[0]!, version: articleVersion(row) }
+    await articles.replaceLabels(row.id, normalLabels(input.labels ?? []))
+    await reindex(tx, row)
+    return { article: (await present(tx, [row], viewer, new Set()))[0]!, version: articleVersion(row) }
   })
-  schedulesChanged(db)
+  await schedulesChanged(store)
   return result
 }
 
-function changedValues (tx: DbOrTx, settings: SiteSettings, current: queries.ArticleRow, patch: ArticlePatchBody, viewer: Principal, now: string): Partial<queries.NewArticleRow> {
-  const values: Partial<queries.NewArticleRow> = { updatedAt: now }
+async function changedValues (tx: Store, settings: SiteSettings, current: ArticleRow, patch: ArticlePatchBody, viewer: Principal, now: string): Promise<Partial<NewArticleRow>> {
+  const values: Partial<NewArticleRow> = { updatedAt: now }
   if (patch.title !== undefined) values.title = patch.title.trim()
-  if (patch.slug !== undefined && patch.slug !== current.slug) values.slug = resolveSlug(tx, patch.slug, current.title, current.id)
-  if (patch.authorId !== undefined && patch.authorId !== current.authorId) values.authorId = authorFor(tx, patch.authorId, viewer)
+  if (patch.slug !== undefined && patch.slug !== current.slug) values.slug = await resolveSlug(tx, patch.slug, current.title, current.id)
+  if (patch.authorId !== undefined && patch.authorId !== current.authorId) values.authorId = await authorFor(tx, patch.authorId, viewer)
 
   const body = bodyHtml(patch)
   if (body !== undefined) values.body = body
@@ -366,21 +387,23 @@ function changedValues (tx: DbOrTx, settings: SiteSettings, current: queries.Art
   return values
 }
 
-export function updateOne (db: Db, settings: SiteSettings, idOrSlug: string, patch: ArticlePatchBody, viewer: Principal, ifMatch: string | undefined): { article: ArticleBody, version: string } {
-  const result = db.transaction((tx) => {
-    const current = findVisibleArticle(tx, idOrSlug, viewer)
+export async function updateOne (store: Store, settings: SiteSettings, idOrSlug: string, patch: ArticlePatchBody, viewer: Principal, ifMatch: string | undefined): Promise<{ article: ArticleBody, version: string }> {
+  const result = await store.transaction(async (tx) => {
+    const current = await findVisibleArticle(tx, idOrSlug, viewer)
     assertMayChange(viewer, current)
     assertMayPublish(viewer, patch.status)
     assertIfMatch(ifMatch, articleVersion(current))
     const now = nowIso()
-    keepRevision(tx, current, queries.labelsByArticle(tx, [current.id]).get(current.id) ?? [], viewer, now, settings.revisionsKept)
-    const row = queries.updateArticle(tx, current.id, changedValues(tx, settings, current, patch, viewer, now))
-    if (patch.labels !== undefined) queries.replaceLabels(tx, row.id, normalLabels(patch.labels))
+    const articles = articleQueries(tx)
+    const labels = (await articles.labelsByArticle([current.id])).get(current.id) ?? []
+    await keepRevision(tx, current, labels, viewer, now, settings.revisionsKept)
+    const row = await articles.updateArticle(current.id, await changedValues(tx, settings, current, patch, viewer, now))
+    if (patch.labels !== undefined) await articles.replaceLabels(row.id, normalLabels(patch.labels))
     // Rewriting the search rows is most of an edit's cost: only when the words can have changed.
-    if (patch.labels !== undefined || row.title !== current.title || row.excerpt !== current.excerpt || row.body !== current.body) reindex(tx, row, current)
-    return { article: present(tx, [row], viewer, new Set())[0]!, version: articleVersion(row) }
+    if (patch.labels !== undefined || row.title !== current.title || row.excerpt !== current.excerpt || row.body !== current.body) await reindex(tx, row, current)
+    return { article: (await present(tx, [row], viewer, new Set()))[0]!, version: articleVersion(row) }
   })
-  schedulesChanged(db)
+  await schedulesChanged(store)
   return result
 }
 
@@ -388,11 +411,11 @@ export function updateOne (db: Db, settings: SiteSettings, idOrSlug: string, pat
  * Makes an earlier revision the article's content again: an update like any other (so the
  * version it replaces is kept as a revision too, and `If-Match` guards it).
  */
-export function restoreRevision (db: Db, settings: SiteSettings, idOrSlug: string, number: number, viewer: Principal, ifMatch: string | undefined): { article: ArticleBody, version: string } {
-  const current = findVisibleArticle(db, idOrSlug, viewer)
+export async function restoreRevision (store: Store, settings: SiteSettings, idOrSlug: string, number: number, viewer: Principal, ifMatch: string | undefined): Promise<{ article: ArticleBody, version: string }> {
+  const current = await findVisibleArticle(store, idOrSlug, viewer)
   assertMayReadHistory(viewer, current)
-  const revision = revisionOf(db, current, number)
-  return updateOne(db, settings, String(current.id), {
+  const revision = await revisionOf(store, current, number)
+  return await updateOne(store, settings, String(current.id), {
     title: revision.title,
     body: revision.body,
     excerpt: revision.excerpt,
@@ -403,37 +426,39 @@ export function restoreRevision (db: Db, settings: SiteSettings, idOrSlug: strin
 }
 
 /** Deleting moves the article to the trash (for `settings.trashDays`), from where it can be restored. */
-export function removeOne (db: Db, settings: Pick<SiteSettings, 'trashDays'>, idOrSlug: string, viewer: Principal, ifMatch: string | undefined): void {
-  db.transaction((tx) => {
-    const current = findVisibleArticle(tx, idOrSlug, viewer)
+export async function removeOne (store: Store, settings: Pick<SiteSettings, 'trashDays'>, idOrSlug: string, viewer: Principal, ifMatch: string | undefined): Promise<void> {
+  await store.transaction(async (tx) => {
+    const current = await findVisibleArticle(tx, idOrSlug, viewer)
     assertMayChange(viewer, current)
     assertIfMatch(ifMatch, articleVersion(current))
-    trashArticle(tx, current, viewer, nowIso(), settings.trashDays)
+    await trashArticle(tx, current, viewer, nowIso(), settings.trashDays)
   })
-  schedulesChanged(db)
+  await schedulesChanged(store)
 }
 
 /** Brings an article back from the trash and answers it as a read would. */
-export function restoreFromTrash (db: Db, settings: Pick<SiteSettings, 'timezone'>, idOrSlug: string, viewer: Principal, ifMatch: string | undefined): { article: ArticleBody, version: string, renumberedComments: Renumbered[] } {
-  const { id, renumberedComments } = restoreTrashed(db, settings.timezone, idOrSlug, viewer, ifMatch)
+export async function restoreFromTrash (store: Store, settings: Pick<SiteSettings, 'timezone'>, idOrSlug: string, viewer: Principal, ifMatch: string | undefined): Promise<{ article: ArticleBody, version: string, renumberedComments: Renumbered[] }> {
+  const { id, renumberedComments } = await restoreTrashed(store, settings.timezone, idOrSlug, viewer, ifMatch)
   // It may come back scheduled, or with its time since passed.
-  schedulesChanged(db)
-  publishDueArticles(db)
-  return { ...findOne(db, String(id), viewer, {}), renumberedComments }
+  await schedulesChanged(store)
+  await publishDueArticles(store)
+  return { ...(await findOne(store, String(id), viewer, {})), renumberedComments }
 }
 
 /**
  * Days are stored with each article for fast day pages. When the site's time zone
  * setting changes, every stored day is recomputed in it, in one transaction.
  */
-export function alignDaysToTimezone (db: Db, timezone: string): void {
-  db.transaction((tx) => {
-    const storedIn = readMeta(tx, 'timezone')
+export async function alignDaysToTimezone (store: Store, timezone: string): Promise<void> {
+  await store.transaction(async (tx) => {
+    const meta = metaQueries(tx)
+    const storedIn = await meta.read('timezone')
     if (storedIn === timezone) return
     if (storedIn !== undefined) {
-      for (const { id, publishedAt } of queries.publishedTimes(tx)) queries.setPublishedDay(tx, id, dayInZone(publishedAt, timezone))
+      const articles = articleQueries(tx)
+      for (const { id, publishedAt } of await articles.publishedTimes()) await articles.setPublishedDay(id, dayInZone(publishedAt, timezone))
     }
-    writeMeta(tx, 'timezone', timezone)
+    await meta.write('timezone', timezone)
   })
 }
 
@@ -450,25 +475,26 @@ function distinctiveTerms (title: string, labels: string[]): string[] {
  * Articles like this one: the more labels shared the closer; text similarity orders
  * those sharing as many, and finds related stories without labels. Never the article itself.
  */
-export function related (db: Db, idOrSlug: string, viewer: Principal | null, limit: number): Page<ArticleSummaryBody> {
-  publishDueArticles(db)
-  const article = findVisibleArticle(db, idOrSlug, viewer)
+export async function related (store: Store, idOrSlug: string, viewer: Principal | null, limit: number): Promise<Page<ArticleSummaryBody>> {
+  await publishDueArticles(store)
+  const article = await findVisibleArticle(store, idOrSlug, viewer)
   const now = nowIso()
-  const labels = queries.labelsByArticle(db, [article.id]).get(article.id) ?? []
+  const articles = articleQueries(store)
+  const labels = (await articles.labelsByArticle([article.id])).get(article.id) ?? []
   const candidates = 50
-  const shared = queries.sharedLabelCounts(db, article.id, now, candidates)
-  const similar = similarArticles(db, distinctiveTerms(article.title, labels), article.id, now, candidates)
+  const shared = await articles.sharedLabelCounts(article.id, now, candidates)
+  const similar = await searchQueries(store).similarArticles(distinctiveTerms(article.title, labels), article.id, now, candidates)
   const ids = [...new Set([...shared.keys(), ...similar.keys()])]
     .sort((a, b) => (shared.get(b) ?? 0) - (shared.get(a) ?? 0) || (similar.get(b) ?? 0) - (similar.get(a) ?? 0) || b - a)
     .slice(0, limit)
-  const items = summariesWithAuthors(db, queries.articlesByIds(db, ids), viewer)
+  const items = await summariesWithAuthors(store, await articles.articlesByIds(ids), viewer)
   return { items, total: items.length, limit, offset: 0, nextCursor: null }
 }
 
 /** Up to 10 titles completing what a reader is typing into a search box. */
-export function suggest (db: Db, typed: string): Array<{ id: number, slug: string, title: string }> {
-  publishDueArticles(db)
-  return titleSuggestions(db, toFtsQuery(typed), nowIso(), 10)
+export async function suggest (store: Store, typed: string): Promise<TitleSuggestion[]> {
+  await publishDueArticles(store)
+  return await searchQueries(store).titleSuggestions(toFtsQuery(typed), nowIso(), 10)
 }
 
 /** An article as an import brings it, in our terms (see src/resources/import/). */
@@ -500,23 +526,29 @@ function titleFromBody (body: string): string {
  * API's rules (sanitising, excerpt, status by the clock, labels, search index), the
  * source's own times. Runs inside the import's transaction.
  */
-export function writeImportedArticle (tx: DbOrTx, settings: Pick<SiteSettings, 'timezone'>, input: ImportedArticleValues, existing: queries.ArticleRow | undefined, now: string, search: SearchIndexBatch): queries.ArticleRow {
+export async function writeImportedArticle (tx: Store, settings: Pick<SiteSettings, 'timezone'>, input: ImportedArticleValues, existing: ArticleRow | undefined, now: string, search: SearchIndexBatch): Promise<ArticleRow> {
   const body = sanitizeArticleHtml(input.body)
   const title = singleLine(input.title, 300) || titleFromBody(body)
   const custom = customExcerpt(input.excerpt)
   const state = editorialState(input.status, input.publishedAt, now)
   const values = { title, ...contentColumns(body, custom, state, settings.timezone), authorId: input.authorId, updatedAt: input.updatedAt }
+  const articles = articleQueries(tx)
   const row = existing === undefined
-    ? queries.insertArticle(tx, {
+    ? await articles.insertArticle({
       ...values,
-      ...(input.preferredId !== undefined && queries.articleById(tx, input.preferredId) === undefined ? { id: input.preferredId } : {}),
-      slug: uniqueSlug(slugify(input.slug ?? title, 'article'), (candidate) => slugTaken(tx, candidate)),
+      ...(await preferredIdFree(tx, input.preferredId) ? { id: input.preferredId } : {}),
+      slug: await uniqueSlug(slugify(input.slug ?? title, 'article'), async (candidate) => await slugTaken(tx, candidate)),
       createdAt: input.createdAt
     })
-    : queries.updateArticle(tx, existing.id, values)
+    : await articles.updateArticle(existing.id, values)
   // Every label, beyond the API's limit per request too: a migration must not lose data.
   const labels = normalLabels(input.labels.map((name) => singleLine(name, 60)).filter((name) => name !== ''))
-  queries.replaceLabels(tx, row.id, labels)
-  search.add({ ...row, labels })
+  await articles.replaceLabels(row.id, labels)
+  await search.add({ ...row, labels })
   return row
+}
+
+/** Whether an import may give a new article the id it asks for: no article has it. */
+async function preferredIdFree (tx: Store, id: number | undefined): Promise<boolean> {
+  return id !== undefined && await articleQueries(tx).articleById(id) === undefined
 }

@@ -23,7 +23,7 @@ const authorsPlugin: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const fields = parseNames(request.query.fields, authorFields, 'fields')
-    const page = service.list(app.store, request.query, request.principal)
+    const page = await service.list(app.store, request.query, request.principal)
     return listResponse(reply, page, { fields, embeds: authorIncludes, partialSchema: PartialAuthorList })
   })
 
@@ -41,7 +41,7 @@ const authorsPlugin: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const fields = parseNames(request.query.fields, authorFields, 'fields')
     const include = service.parseAuthorInclude(request.query.include)
-    const { author, version } = service.findOne(app.store, request.params.id, request.principal, { include })
+    const { author, version } = await service.findOne(app.store, request.params.id, request.principal, { include })
     reply.resourceVersion = version
     return singleResponse(reply, author, { fields, embeds: authorIncludes, partialSchema: PartialAuthor })
   })
@@ -58,7 +58,7 @@ const authorsPlugin: FastifyPluginAsyncTypebox = async (app) => {
       response: { 201: answer(Author, 'created', 'The new author'), ...problems(400, 401, 403, 409, 413, 415) }
     }
   }, async (request, reply) => {
-    const { author, version } = service.createOne(app.store, request.body, request.principal)
+    const { author, version } = await service.createOne(app.store, request.body, request.principal)
     reply.resourceVersion = version
     return reply.code(201).header('location', `/v1/authors/${author.id}`).send(author)
   })
@@ -77,7 +77,7 @@ const authorsPlugin: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: answer(Author, 'single', 'The changed author'), ...problems(400, 401, 403, 404, 409, 412, 413, 415) }
     }
   }, async (request, reply) => {
-    const { author, version } = service.updateOne(app.store, request.params.id, request.body, request.principal, request.headers['if-match'])
+    const { author, version } = await service.updateOne(app.store, request.params.id, request.body, request.principal, request.headers['if-match'])
     reply.resourceVersion = version
     return author
   })
@@ -96,7 +96,7 @@ const authorsPlugin: FastifyPluginAsyncTypebox = async (app) => {
       response: { 204: deleted, ...problems(400, 401, 403, 404, 409, 412) }
     }
   }, async (request, reply) => {
-    service.removeOne(app.store, request.params.id, request.query.reassignTo, request.headers['if-match'])
+    await service.removeOne(app.store, request.params.id, request.query.reassignTo, request.headers['if-match'])
     return reply.code(204).send(null)
   })
 }

@@ -1,121 +1,12 @@
-import { and, asc, count, desc, eq, inArray, isNull, lte, sql, type SQL } from 'drizzle-orm'
-import type { DbOrTx } from '../../db/client.js'
-import { articles, comments, type CommentStatus } from '../../db/schema.js'
-import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
+import type { comments, CommentStatus } from '../../db/schema.js'
+import { queriesFor } from '../../db/store.js'
+import type { CursorValue, SortKey } from '../../lib/list.js'
+import { sqliteCommentQueries } from './queries.sqlite.js'
 import type { commentSortFields } from './schemas.js'
 
 export type CommentRow = typeof comments.$inferSelect
 export type NewCommentRow = typeof comments.$inferInsert
 export type CommentSortField = (typeof commentSortFields)[number]
-
-export function commentById (db: DbOrTx, id: number): CommentRow | undefined {
-  return db.select().from(comments).where(eq(comments.id, id)).get()
-}
-
-export function insertComment (db: DbOrTx, row: NewCommentRow): CommentRow {
-  return db.insert(comments).values(row).returning().get()
-}
-
-export function updateComment (db: DbOrTx, id: number, values: Partial<NewCommentRow>): CommentRow {
-  return db.update(comments)
-    .set({ ...values, version: sql`${comments.version} + 1` })
-    .where(eq(comments.id, id))
-    .returning()
-    .get()!
-}
-
-/** Deletes a comment; its replies move up to its parent, so no thread loses its answers. */
-export function deleteComment (db: DbOrTx, comment: CommentRow): void {
-  db.update(comments).set({ parentId: comment.parentId }).where(eq(comments.parentId, comment.id)).run()
-  db.delete(comments).where(eq(comments.id, comment.id)).run()
-}
-
-/** Sets an article's `commentCount` from its approved comments: exact, whatever happened before. */
-export function recountApproved (db: DbOrTx, articleId: number): void {
-  db.update(articles)
-    .set({ commentCount: sql`(select count(*) from ${comments} where ${comments.articleId} = ${articleId} and ${comments.status} = 'approved')` })
-    .where(eq(articles.id, articleId))
-    .run()
-}
-
-const oldestFirst: KeysetColumn[] = [
-  { column: comments.createdAt, descending: false },
-  { column: comments.id, descending: false }
-]
-
-export const approvedOrder = oldestFirst
-
-function approvedOf (articleId: number, topLevelOnly: boolean): SQL {
-  return and(eq(comments.articleId, articleId), eq(comments.status, 'approved'), topLevelOnly ? isNull(comments.parentId) : undefined)!
-}
-
-export function countApproved (db: DbOrTx, articleId: number, topLevelOnly: boolean, after?: CursorValue[]): number {
-  const where = and(approvedOf(articleId, topLevelOnly), after === undefined ? undefined : keysetAfter(oldestFirst, after))
-  return db.select({ total: count() }).from(comments).where(where).get()?.total ?? 0
-}
-
-export function pageOfApproved (db: DbOrTx, articleId: number, topLevelOnly: boolean, after: CursorValue[] | null, limit: number, offset: number): CommentRow[] {
-  return db.select().from(comments)
-    .where(and(approvedOf(articleId, topLevelOnly), after === null ? undefined : keysetAfter(oldestFirst, after)))
-    .orderBy(asc(comments.createdAt), asc(comments.id))
-    .limit(limit)
-    .offset(offset)
-    .all()
-}
-
-/** Every approved reply below `rootIds`, at any depth, in one recursive query. */
-export function approvedRepliesBelow (db: DbOrTx, rootIds: number[]): CommentRow[] {
-  if (rootIds.length === 0) return []
-  const ids = sql.join(rootIds.map((id) => sql`${id}`), sql`, `)
-  const rows = db.all<{ id: number }>(sql`
-    with recursive thread(id) as (
-      select ${comments.id} from ${comments} where ${comments.parentId} in (${ids}) and ${comments.status} = 'approved'
-      union all
-      -- From the replies found so far to theirs, through the parent index: left to choose,
-      -- SQLite walked every approved comment at each level (seconds for a 200-comment thread).
-      select c.id from thread cross join ${comments} c on c.parent_id = thread.id where c.status = 'approved'
-    )
-    select id from thread`)
-  if (rows.length === 0) return []
-  return db.select().from(comments)
-    .where(inArray(comments.id, rows.map((row) => row.id)))
-    .orderBy(asc(comments.createdAt), asc(comments.id))
-    .all()
-}
-
-// Far beyond any cap, so only a cycle an import made can reach it: the walk then ends.
-const longestWalk = 100_000
-
-/** A comment's ancestors and itself, from its top-level comment down, whatever their status. */
-export function chainTo (db: DbOrTx, id: number): number[] {
-  const rows = db.all<{ id: number }>(sql`
-    with recursive up(id, parent_id, distance) as (
-      select ${comments.id}, ${comments.parentId}, 0 from ${comments} where ${comments.id} = ${id}
-      union all
-      select c.id, c.parent_id, up.distance + 1 from up join ${comments} c on c.id = up.parent_id where up.distance < ${longestWalk}
-    )
-    select id from up order by distance desc`)
-  return rows.map((row) => row.id)
-}
-
-/** The first `perArticle` approved comments of each article, oldest first, in one query. */
-export function firstApprovedByArticle (db: DbOrTx, articleIds: number[], perArticle: number): CommentRow[] {
-  if (articleIds.length === 0) return []
-  const ranked = db.select({
-    id: comments.id,
-    rank: sql<number>`row_number() over (partition by ${comments.articleId} order by ${comments.createdAt}, ${comments.id})`.as('rank')
-  })
-    .from(comments)
-    .where(and(inArray(comments.articleId, articleIds), eq(comments.status, 'approved')))
-    .as('ranked')
-  return db.select({ comment: comments })
-    .from(ranked)
-    .innerJoin(comments, eq(comments.id, ranked.id))
-    .where(lte(ranked.rank, perArticle))
-    .orderBy(asc(comments.createdAt), asc(comments.id))
-    .all()
-    .map((row) => row.comment)
-}
 
 export interface ModerationFilters {
   status?: CommentStatus
@@ -124,37 +15,38 @@ export interface ModerationFilters {
   onArticlesOf?: number
 }
 
-function moderationCondition (filters: ModerationFilters): SQL | undefined {
-  return and(
-    filters.status === undefined ? undefined : eq(comments.status, filters.status),
-    filters.articleId === undefined ? undefined : eq(comments.articleId, filters.articleId),
-    filters.onArticlesOf === undefined
-      ? undefined
-      : sql`${comments.articleId} in (select ${articles.id} from ${articles} where ${articles.authorId} = ${filters.onArticlesOf})`
-  )
+/** A page of the moderation queue: the sort (the id is added last by the query module) and a position. */
+export interface ModerationPage {
+  filters: ModerationFilters
+  sort: SortKey<CommentSortField>[]
+  after: CursorValue[] | null
+  limit: number
+  offset: number
 }
 
-export function sortColumns (sort: SortKey<CommentSortField>[]): KeysetColumn[] {
-  const columns: KeysetColumn[] = sort.map((key) => ({ column: comments[key.field], descending: key.descending }))
-  columns.push({ column: comments.id, descending: sort[0]?.descending ?? false })
-  return columns
+export interface CommentQueries {
+  commentById: (id: number) => Promise<CommentRow | undefined>
+  insertComment: (row: NewCommentRow) => Promise<CommentRow>
+  /** Changes a comment and moves its version on. */
+  updateComment: (id: number, values: Partial<NewCommentRow>) => Promise<CommentRow>
+  /** Deletes a comment; its replies move up to its parent, so no thread loses its answers. */
+  deleteComment: (comment: CommentRow) => Promise<void>
+  /** Sets an article's `commentCount` from its approved comments: exact, whatever happened before. */
+  recountApproved: (articleId: number) => Promise<void>
+  /** An article's approved comments (or only the top-level ones), oldest first; with `after`, those after that position. */
+  countApproved: (articleId: number, topLevelOnly: boolean, after?: CursorValue[]) => Promise<number>
+  pageOfApproved: (articleId: number, topLevelOnly: boolean, after: CursorValue[] | null, limit: number, offset: number) => Promise<CommentRow[]>
+  /** Every approved reply below `rootIds`, at any depth, oldest first. */
+  approvedRepliesBelow: (rootIds: number[]) => Promise<CommentRow[]>
+  /** A comment's ancestors and itself, from its top-level comment down, whatever their status. */
+  chainTo: (id: number) => Promise<number[]>
+  /** The first `perArticle` approved comments of each article, oldest first, in one query. */
+  firstApprovedByArticle: (articleIds: number[], perArticle: number) => Promise<CommentRow[]>
+  /** Comments matching the filters; with `after`, only those after that position in `sort`. */
+  countForModeration: (filters: ModerationFilters, sort?: SortKey<CommentSortField>[], after?: CursorValue[]) => Promise<number>
+  pageForModeration: (page: ModerationPage) => Promise<CommentRow[]>
+  /** Links a reply to its parent (imports write every comment first, then their threads). */
+  setParent: (id: number, parentId: number) => Promise<void>
 }
 
-export function countForModeration (db: DbOrTx, filters: ModerationFilters, columns?: KeysetColumn[], after?: CursorValue[]): number {
-  const where = and(moderationCondition(filters), columns !== undefined && after !== undefined ? keysetAfter(columns, after) : undefined)
-  return db.select({ total: count() }).from(comments).where(where).get()?.total ?? 0
-}
-
-export function pageForModeration (db: DbOrTx, filters: ModerationFilters, columns: KeysetColumn[], after: CursorValue[] | null, limit: number, offset: number): CommentRow[] {
-  return db.select().from(comments)
-    .where(and(moderationCondition(filters), after === null ? undefined : keysetAfter(columns, after)))
-    .orderBy(...columns.map((key) => key.descending ? desc(key.column) : asc(key.column)))
-    .limit(limit)
-    .offset(offset)
-    .all()
-}
-
-/** Links a reply to its parent (imports write every comment first, then their threads). */
-export function setParent (db: DbOrTx, id: number, parentId: number): void {
-  db.update(comments).set({ parentId }).where(eq(comments.id, id)).run()
-}
+export const commentQueries = queriesFor<CommentQueries>({ sqlite: sqliteCommentQueries })

@@ -41,11 +41,11 @@ export const articleCommentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     // Every cache revalidates this list, so its 304 is known before the page is built.
-    if (knownTagIsCurrent(request, reply, databaseTag(service.listStamp(app.store), request))) return reply.code(304).send(null)
+    if (knownTagIsCurrent(request, reply, databaseTag(await service.listStamp(app.store), request))) return reply.code(304).send(null)
     const { thread, ...query } = request.query
-    if (thread !== true) return pageBody(reply, service.listForArticle(app.store, request.params.id, query, request.principal))
+    if (thread !== true) return pageBody(reply, await service.listForArticle(app.store, request.params.id, query, request.principal))
     // Only once the page is read: a problem (404) must go through the problem serializer.
-    const page = service.threadsForArticle(app.store, app.settings, request.params.id, query, request.principal)
+    const page = await service.threadsForArticle(app.store, app.settings, request.params.id, query, request.principal)
     serializeWith(reply, threadListSchema)
     return pageBody(reply, page)
   })
@@ -63,8 +63,8 @@ export const articleCommentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: answer(CommentThreadList, 'list', 'A page of top-level comments with their replies'), 304: notModified, ...problems(400, 401, 404) }
     }
   }, async (request, reply) => {
-    if (knownTagIsCurrent(request, reply, databaseTag(service.listStamp(app.store), request))) return reply.code(304).send(null)
-    return pageBody(reply, service.threadsForArticle(app.store, app.settings, request.params.id, request.query, request.principal))
+    if (knownTagIsCurrent(request, reply, databaseTag(await service.listStamp(app.store), request))) return reply.code(304).send(null)
+    return pageBody(reply, await service.threadsForArticle(app.store, app.settings, request.params.id, request.query, request.principal))
   })
 
   app.post('/:id/comments', {
@@ -74,8 +74,8 @@ export const articleCommentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         max: app.settings.commentRateLimit,
         timeWindow: app.settings.rateLimitWindowMs,
         // Per client and article, whether the article is named by id or by slug.
-        keyGenerator: (request) => `${clientOf(request)} ${service.articleKey(app.store, (request.params as { id: string }).id)}`,
-        allowList: (request) => service.commentsUnthrottled(app.store, (request.params as { id: string }).id, request.principal)
+        keyGenerator: async (request) => `${clientOf(request)} ${await service.articleKey(app.store, (request.params as { id: string }).id)}`,
+        allowList: async (request) => await service.commentsUnthrottled(app.store, (request.params as { id: string }).id, request.principal)
       }
     },
     schema: {
@@ -89,7 +89,7 @@ export const articleCommentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 201: answer(Comment, 'created', 'The new comment'), ...problems(400, 401, 404, 413, 415, 429) }
     }
   }, async (request, reply) => {
-    const { comment, version } = service.createForArticle(app.store, app.settings, request.params.id, request.body, request.principal)
+    const { comment, version } = await service.createForArticle(app.store, app.settings, request.params.id, request.body, request.principal)
     reply.resourceVersion = version
     return reply.code(201).header('location', `/v1/comments/${comment.id}`).send(comment)
   })
@@ -109,7 +109,7 @@ export const commentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: answer(CommentList, 'list', 'A page of comments'), 304: notModified, ...problems(400, 401, 403) }
     }
   }, async (request, reply) => {
-    const page = service.listForModeration(app.store, request.query, request.principal!)
+    const page = await service.listForModeration(app.store, request.query, request.principal!)
     return pageBody(reply, page)
   })
 
@@ -125,7 +125,7 @@ export const commentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: answer(Comment, 'single', 'The comment'), 304: notModified, ...problems(400, 401, 403, 404) }
     }
   }, async (request, reply) => {
-    const { comment, version } = service.findOne(app.store, request.params.id, request.principal!)
+    const { comment, version } = await service.findOne(app.store, request.params.id, request.principal!)
     reply.resourceVersion = version
     return comment
   })
@@ -144,7 +144,7 @@ export const commentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: answer(Comment, 'single', 'The changed comment'), ...problems(400, 401, 403, 404, 412, 413, 415) }
     }
   }, async (request, reply) => {
-    const { comment, version } = service.updateOne(app.store, request.params.id, request.body, request.principal!, request.headers['if-match'])
+    const { comment, version } = await service.updateOne(app.store, request.params.id, request.body, request.principal!, request.headers['if-match'])
     reply.resourceVersion = version
     return comment
   })
@@ -162,7 +162,7 @@ export const commentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 204: deleted, ...problems(400, 401, 403, 404, 412) }
     }
   }, async (request, reply) => {
-    service.removeOne(app.store, request.params.id, request.principal!, request.headers['if-match'])
+    await service.removeOne(app.store, request.params.id, request.principal!, request.headers['if-match'])
     return reply.code(204).send(null)
   })
 }

@@ -1,4 +1,4 @@
-import type { Db, DbOrTx } from '../../db/client.js'
+import type { Store } from '../../db/store.js'
 import type { CommentStatus } from '../../db/schema.js'
 import { Forbidden, invalid, NotFound } from '../../errors.js'
 import { countLinks, htmlToText, sanitizeCommentHtml } from '../../lib/html.js'
@@ -7,10 +7,10 @@ import { nowIso, toUtcIso } from '../../lib/time.js'
 import { hasRole } from '../../plugins/auth.js'
 import { assertIfMatch } from '../../plugins/http-cache.js'
 import type { SiteSettings } from '../../plugins/settings.js'
-import { articleById, articleBySlugOrId, type ArticleRow } from '../articles/queries.js'
+import { articleQueries, type ArticleRow } from '../articles/queries.js'
 import { findVisibleArticle, publishDueArticles } from '../articles/service.js'
 import type { Principal } from '../tokens/service.js'
-import * as queries from './queries.js'
+import { commentQueries, type CommentRow, type ModerationFilters, type NewCommentRow } from './queries.js'
 import {
   commentSortFields,
   type CommentBody, type CommentListQueryString, type CommentPatchBody,
@@ -18,7 +18,7 @@ import {
 } from './schemas.js'
 
 /** The version a comment's ETag carries, for `If-Match`. */
-export function commentVersion (row: queries.CommentRow): string {
+export function commentVersion (row: CommentRow): string {
   return `comment-${row.id}-v${row.version}`
 }
 
@@ -27,7 +27,7 @@ function moderates (viewer: Principal | null, article: Pick<ArticleRow, 'authorI
   return hasRole(viewer, 'editor') || (viewer !== null && viewer.authorId === article.authorId)
 }
 
-function toComment (row: queries.CommentRow, showEmail: boolean): CommentBody {
+function toComment (row: CommentRow, showEmail: boolean): CommentBody {
   const comment: CommentBody = {
     id: row.id,
     articleId: row.articleId,
@@ -51,8 +51,8 @@ interface Placed { thread: CommentThreadBody, level: number, holder: Placed | nu
  * exhaust the stack. A reply to a comment at level `depth` joins that comment's siblings,
  * where it would be posted now; that also bounds the response serialiser's recursion.
  */
-function nest (roots: queries.CommentRow[], replies: queries.CommentRow[], showEmail: boolean, depth: number): CommentThreadBody[] {
-  const byParent = new Map<number, queries.CommentRow[]>()
+function nest (roots: CommentRow[], replies: CommentRow[], showEmail: boolean, depth: number): CommentThreadBody[] {
+  const byParent = new Map<number, CommentRow[]>()
   for (const reply of replies) {
     const siblings = byParent.get(reply.parentId!) ?? []
     siblings.push(reply)
@@ -82,42 +82,43 @@ function nest (roots: queries.CommentRow[], replies: queries.CommentRow[], showE
 }
 
 /** What the comment lists follow from: the database, once articles due by now are published. */
-export function listStamp (db: Db): string {
-  return publishDueArticles(db)
+export async function listStamp (store: Store): Promise<string> {
+  return await publishDueArticles(store)
 }
 
 /** A page of an article's approved comments, oldest first: all of them, or the top-level ones. */
-function approvedPage (db: Db, idOrSlug: string, query: PageRequest, viewer: Principal | null, topLevelOnly: boolean) {
-  publishDueArticles(db)
-  const article = findVisibleArticle(db, idOrSlug, viewer)
-  const page = readPage(query, [{ field: 'createdAt', descending: false }], {
-    count: (after) => queries.countApproved(db, article.id, topLevelOnly, after),
-    fetch: (after, limit, offset) => queries.pageOfApproved(db, article.id, topLevelOnly, after, limit, offset),
+async function approvedPage (store: Store, idOrSlug: string, query: PageRequest, viewer: Principal | null, topLevelOnly: boolean): Promise<{ page: Page<CommentRow>, showEmail: boolean }> {
+  await publishDueArticles(store)
+  const article = await findVisibleArticle(store, idOrSlug, viewer)
+  const comments = commentQueries(store)
+  const page = await readPage(query, [{ field: 'createdAt', descending: false }], {
+    count: async (after) => await comments.countApproved(article.id, topLevelOnly, after),
+    fetch: async (after, limit, offset) => await comments.pageOfApproved(article.id, topLevelOnly, after, limit, offset),
     cursorOf: (row) => [row.createdAt, row.id]
   })
   return { page, showEmail: moderates(viewer, article) }
 }
 
 /** An article's approved comments, oldest first, replies listed among them. */
-export function listForArticle (db: Db, idOrSlug: string, query: PageRequest, viewer: Principal | null): Page<CommentBody> {
-  const { page, showEmail } = approvedPage(db, idOrSlug, query, viewer, false)
-  return mapPage(page, (rows) => rows.map((row) => toComment(row, showEmail)))
+export async function listForArticle (store: Store, idOrSlug: string, query: PageRequest, viewer: Principal | null): Promise<Page<CommentBody>> {
+  const { page, showEmail } = await approvedPage(store, idOrSlug, query, viewer, false)
+  return await mapPage(page, (rows) => rows.map((row) => toComment(row, showEmail)))
 }
 
 /**
  * An article's approved top-level comments, oldest first (pages count them), each with its
  * approved replies nested down to the depth cap (two queries in all).
  */
-export function threadsForArticle (db: Db, settings: Pick<SiteSettings, 'commentDepth'>, idOrSlug: string, query: PageRequest, viewer: Principal | null): Page<CommentThreadBody> {
-  const { page, showEmail } = approvedPage(db, idOrSlug, query, viewer, true)
-  return mapPage(page, (roots) => nest(roots, queries.approvedRepliesBelow(db, roots.map((root) => root.id)), showEmail, settings.commentDepth))
+export async function threadsForArticle (store: Store, settings: Pick<SiteSettings, 'commentDepth'>, idOrSlug: string, query: PageRequest, viewer: Principal | null): Promise<Page<CommentThreadBody>> {
+  const { page, showEmail } = await approvedPage(store, idOrSlug, query, viewer, true)
+  return await mapPage(page, async (roots) => nest(roots, await commentQueries(store).approvedRepliesBelow(roots.map((root) => root.id)), showEmail, settings.commentDepth))
 }
 
 /** Approved comments of several articles (for `include=comments`), grouped by article. */
-export function approvedCommentsByArticle (db: DbOrTx, articles: ArticleRow[], viewer: Principal | null, perArticle: number): Map<number, CommentBody[]> {
+export async function approvedCommentsByArticle (store: Store, articles: ArticleRow[], viewer: Principal | null, perArticle: number): Promise<Map<number, CommentBody[]>> {
   const moderated = new Set(articles.filter((article) => moderates(viewer, article)).map((article) => article.id))
   const byArticle = new Map<number, CommentBody[]>()
-  for (const row of queries.firstApprovedByArticle(db, articles.map((article) => article.id), perArticle)) {
+  for (const row of await commentQueries(store).firstApprovedByArticle(articles.map((article) => article.id), perArticle)) {
     const list = byArticle.get(row.articleId) ?? []
     list.push(toComment(row, moderated.has(row.articleId)))
     byArticle.set(row.articleId, list)
@@ -126,17 +127,17 @@ export function approvedCommentsByArticle (db: DbOrTx, articles: ArticleRow[], v
 }
 
 /** The article's id for an id or a slug (for keys such as the rate limit's), or the input as given. */
-export function articleKey (db: DbOrTx, idOrSlug: string): string {
-  return String(articleBySlugOrId(db, idOrSlug)?.id ?? idOrSlug)
+export async function articleKey (store: Store, idOrSlug: string): Promise<string> {
+  return String((await articleQueries(store).articleBySlugOrId(idOrSlug))?.id ?? idOrSlug)
 }
 
 /**
  * Moderators of an article answer its readers unthrottled. Any other token is limited like
  * a reader: an author token could otherwise flood every other author's articles.
  */
-export function commentsUnthrottled (db: DbOrTx, idOrSlug: string, viewer: Principal | null): boolean {
+export async function commentsUnthrottled (store: Store, idOrSlug: string, viewer: Principal | null): Promise<boolean> {
   if (viewer === null) return false
-  const article = articleBySlugOrId(db, idOrSlug)
+  const article = await articleQueries(store).articleBySlugOrId(idOrSlug)
   return article !== undefined && moderates(viewer, article)
 }
 
@@ -153,12 +154,12 @@ function sanitizedBody (input: string, path: string): string {
  * tells nothing about them. Past the depth cap a reply answers beside its parent, under the
  * deepest comment that may have replies (as WordPress threads do).
  */
-function parentFor (db: DbOrTx, parentId: number | null | undefined, articleId: number, moderator: boolean, depth: number): number | null {
+async function parentFor (store: Store, parentId: number | null | undefined, articleId: number, moderator: boolean, depth: number): Promise<number | null> {
   if (parentId == null) return null
-  const parent = queries.commentById(db, parentId)
+  const parent = await commentQueries(store).commentById(parentId)
   const answerable = parent !== undefined && parent.articleId === articleId && (moderator || parent.status === 'approved')
   if (!answerable) throw invalid('body.parentId', 'is not a comment of this article that you can reply to')
-  const chain = queries.chainTo(db, parentId)
+  const chain = await commentQueries(store).chainTo(parentId)
   return chain.length < depth ? parentId : chain[depth - 2]!
 }
 
@@ -193,16 +194,16 @@ function asToldToPoster (comment: CommentBody, moderator: boolean): CommentBody 
  * A reader's comment. Anyone may post on an article anonymous readers can see; it starts
  * `pending` unless the site approves automatically (see `initialStatus`).
  */
-export function createForArticle (db: Db, settings: Pick<SiteSettings, 'commentsAutoApprove' | 'commentDepth'>, idOrSlug: string, input: NewCommentBody, viewer: Principal | null): { comment: CommentBody, version: string } {
-  publishDueArticles(db)
-  return db.transaction((tx) => {
-    const article = findVisibleArticle(tx, idOrSlug, null)
+export async function createForArticle (store: Store, settings: Pick<SiteSettings, 'commentsAutoApprove' | 'commentDepth'>, idOrSlug: string, input: NewCommentBody, viewer: Principal | null): Promise<{ comment: CommentBody, version: string }> {
+  await publishDueArticles(store)
+  return await store.transaction(async (tx) => {
+    const article = await findVisibleArticle(tx, idOrSlug, null)
     const staff = moderates(viewer, article)
-    const parentId = parentFor(tx, input.parentId, article.id, staff, settings.commentDepth)
+    const parentId = await parentFor(tx, input.parentId, article.id, staff, settings.commentDepth)
     const now = nowIso()
     const body = sanitizedBody(input.body, 'body.body')
     const status = initialStatus(input, body, staff, settings.commentsAutoApprove, now)
-    const row = queries.insertComment(tx, {
+    const row = await commentQueries(tx).insertComment({
       articleId: article.id,
       parentId,
       authorName: input.authorName.trim(),
@@ -213,7 +214,7 @@ export function createForArticle (db: Db, settings: Pick<SiteSettings, 'comments
       createdAt: now,
       updatedAt: now
     })
-    if (status === 'approved') queries.recountApproved(tx, article.id)
+    if (status === 'approved') await commentQueries(tx).recountApproved(article.id)
     return { comment: asToldToPoster(toComment(row, staff), staff), version: commentVersion(row) }
   })
 }
@@ -222,74 +223,74 @@ export function createForArticle (db: Db, settings: Pick<SiteSettings, 'comments
  * The article a moderation filter names. One the viewer can't read (another author's draft)
  * is refused exactly as a missing one, as `GET /v1/articles/{id}` answers it with a 404.
  */
-function articleNamedInQuery (db: DbOrTx, idOrSlug: string, viewer: Principal): ArticleRow {
+async function articleNamedInQuery (store: Store, idOrSlug: string, viewer: Principal): Promise<ArticleRow> {
   try {
-    return findVisibleArticle(db, idOrSlug, viewer)
+    return await findVisibleArticle(store, idOrSlug, viewer)
   } catch (error) {
     if (error instanceof NotFound) throw invalid('querystring.article', 'is not an article you can see')
     throw error
   }
 }
 
-function moderationFilters (db: DbOrTx, query: CommentListQueryString, viewer: Principal): queries.ModerationFilters {
-  const filters: queries.ModerationFilters = {}
+async function moderationFilters (store: Store, query: CommentListQueryString, viewer: Principal): Promise<ModerationFilters> {
+  const filters: ModerationFilters = {}
   if (query.status !== undefined) filters.status = query.status
-  if (query.article !== undefined) filters.articleId = articleNamedInQuery(db, query.article, viewer).id
+  if (query.article !== undefined) filters.articleId = (await articleNamedInQuery(store, query.article, viewer)).id
   if (!hasRole(viewer, 'editor')) filters.onArticlesOf = viewer.authorId!
   return filters
 }
 
 /** The moderation queue: every comment in every status, newest first by default. */
-export function listForModeration (db: Db, query: CommentListQueryString, viewer: Principal): Page<CommentBody> {
+export async function listForModeration (store: Store, query: CommentListQueryString, viewer: Principal): Promise<Page<CommentBody>> {
   // A filter by an article due to be published finds it as readers would.
-  publishDueArticles(db)
+  await publishDueArticles(store)
   const sort = parseSort(query.sort, commentSortFields, '-createdAt')
-  const filters = moderationFilters(db, query, viewer)
-  const columns = queries.sortColumns(sort)
-  const page = readPage(query, sort, {
-    count: (after) => queries.countForModeration(db, filters, after === undefined ? undefined : columns, after),
-    fetch: (after, limit, offset) => queries.pageForModeration(db, filters, columns, after, limit, offset),
+  const filters = await moderationFilters(store, query, viewer)
+  const comments = commentQueries(store)
+  const page = await readPage(query, sort, {
+    count: async (after) => await comments.countForModeration(filters, after === undefined ? undefined : sort, after),
+    fetch: async (after, limit, offset) => await comments.pageForModeration({ filters, sort, after, limit, offset }),
     cursorOf: (row) => [...sort.map((key) => row[key.field]), row.id]
   })
-  return mapPage(page, (rows) => rows.map((row) => toComment(row, true)))
+  return await mapPage(page, (rows) => rows.map((row) => toComment(row, true)))
 }
 
 /** A comment its moderator may see; others get a 404, as if it weren't there. */
-function findModerated (db: DbOrTx, id: number, viewer: Principal): { comment: queries.CommentRow, article: ArticleRow } {
-  const comment = queries.commentById(db, id)
-  const article = comment === undefined ? undefined : articleById(db, comment.articleId)
+async function findModerated (store: Store, id: number, viewer: Principal): Promise<{ comment: CommentRow, article: ArticleRow }> {
+  const comment = await commentQueries(store).commentById(id)
+  const article = comment === undefined ? undefined : await articleQueries(store).articleById(comment.articleId)
   if (comment === undefined || article === undefined || !moderates(viewer, article)) throw new NotFound(`There is no comment ${id}`)
   return { comment, article }
 }
 
-export function findOne (db: Db, id: number, viewer: Principal): { comment: CommentBody, version: string } {
-  const { comment } = findModerated(db, id, viewer)
+export async function findOne (store: Store, id: number, viewer: Principal): Promise<{ comment: CommentBody, version: string }> {
+  const { comment } = await findModerated(store, id, viewer)
   return { comment: toComment(comment, true), version: commentVersion(comment) }
 }
 
-export function updateOne (db: Db, id: number, patch: CommentPatchBody, viewer: Principal, ifMatch: string | undefined): { comment: CommentBody, version: string } {
-  return db.transaction((tx) => {
-    const { comment } = findModerated(tx, id, viewer)
+export async function updateOne (store: Store, id: number, patch: CommentPatchBody, viewer: Principal, ifMatch: string | undefined): Promise<{ comment: CommentBody, version: string }> {
+  return await store.transaction(async (tx) => {
+    const { comment } = await findModerated(tx, id, viewer)
     assertIfMatch(ifMatch, commentVersion(comment))
     const editsText = patch.body !== undefined || patch.authorName !== undefined || patch.authorUrl !== undefined
     if (editsText && !hasRole(viewer, 'editor')) throw new Forbidden('Only editors edit what a reader wrote; an author token may change the status')
-    const values: Partial<queries.NewCommentRow> = { updatedAt: nowIso() }
+    const values: Partial<NewCommentRow> = { updatedAt: nowIso() }
     if (patch.status !== undefined) values.status = patch.status
     if (patch.body !== undefined) values.body = sanitizedBody(patch.body, 'body.body')
     if (patch.authorName !== undefined) values.authorName = patch.authorName.trim()
     if (patch.authorUrl !== undefined) values.authorUrl = patch.authorUrl
-    const row = queries.updateComment(tx, comment.id, values)
-    if (row.status !== comment.status) queries.recountApproved(tx, comment.articleId)
+    const row = await commentQueries(tx).updateComment(comment.id, values)
+    if (row.status !== comment.status) await commentQueries(tx).recountApproved(comment.articleId)
     return { comment: toComment(row, true), version: commentVersion(row) }
   })
 }
 
 /** Deletes a comment; its replies are kept and move up to its parent. */
-export function removeOne (db: Db, id: number, viewer: Principal, ifMatch: string | undefined): void {
-  db.transaction((tx) => {
-    const { comment } = findModerated(tx, id, viewer)
+export async function removeOne (store: Store, id: number, viewer: Principal, ifMatch: string | undefined): Promise<void> {
+  await store.transaction(async (tx) => {
+    const { comment } = await findModerated(tx, id, viewer)
     assertIfMatch(ifMatch, commentVersion(comment))
-    queries.deleteComment(tx, comment)
-    if (comment.status === 'approved') queries.recountApproved(tx, comment.articleId)
+    await commentQueries(tx).deleteComment(comment)
+    if (comment.status === 'approved') await commentQueries(tx).recountApproved(comment.articleId)
   })
 }

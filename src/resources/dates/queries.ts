@@ -1,8 +1,10 @@
-import { and, desc, eq, inArray, isNotNull, lte, sql, type SQL, type SQLWrapper } from 'drizzle-orm'
-import { preparedOnce, type DbOrTx } from '../../db/client.js'
-import { articles, days } from '../../db/schema.js'
+import type { days } from '../../db/schema.js'
+import { queriesFor } from '../../db/store.js'
+import type { ArticleRow } from '../articles/queries.js'
+import { sqliteDayQueries } from './queries.sqlite.js'
 
 export type DayRow = typeof days.$inferSelect
+export type NewDayRow = typeof days.$inferInsert
 
 /** A day as listed: from the `days` table, from published articles, or both. */
 export interface KnownDay {
@@ -17,109 +19,23 @@ export interface DayRange {
   to?: string
 }
 
-/** Published by `now` (a value, or a placeholder of a prepared query). */
-function publishedOn (now: string | SQLWrapper): SQL | undefined {
-  return and(eq(articles.status, 'published'), lte(articles.publishedAt, now), isNotNull(articles.publishedDay))
+/**
+ * The days that exist are those with articles published by `now` and those an editor
+ * created; lists walk them by date, after `afterDay` when a cursor gives one.
+ */
+export interface DayQueries {
+  pageOfDays: (now: string, range: DayRange, descending: boolean, afterDay: string | null, limit: number, offset: number) => Promise<KnownDay[]>
+  countDays: (now: string, range: DayRange, descending: boolean, afterDay: string | null) => Promise<number>
+  /** One day, counted from its own articles only (the day index), not from every day's. */
+  knownDay: (now: string, day: string) => Promise<KnownDay | undefined>
+  dayRow: (day: string) => Promise<DayRow | undefined>
+  insertDay: (row: NewDayRow) => Promise<void>
+  updateDayNote: (day: string, note: string | null, at: string) => Promise<void>
+  deleteDay: (day: string) => Promise<void>
+  /** Published articles on the given days, newest first. */
+  publishedOnDays: (now: string, dayList: string[]) => Promise<ArticleRow[]>
+  /** Published articles counted by month (`YYYY-MM`), newest first. */
+  monthlyCounts: (now: string) => Promise<Array<{ month: string, count: number }>>
 }
 
-// The days that exist: those with published articles, and those an editor created.
-// A union and two joins: written once here, portable to PostgreSQL as it is.
-function knownDays (now: string) {
-  return sql`
-    with published as (
-      select ${articles.publishedDay} as day, count(*) as article_count
-      from ${articles} where ${publishedOn(now)} group by ${articles.publishedDay}
-    ),
-    known as (select day from published union select ${days.day} from ${days})
-    select known.day as day, ${days.note} as note, coalesce(${days.version}, 0) as version,
-           coalesce(published.article_count, 0) as "articleCount"
-    from known
-    left join published on published.day = known.day
-    left join ${days} on ${days.day} = known.day`
-}
-
-function rangeCondition (range: DayRange, afterDay: string | null, descending: boolean): SQL {
-  const conditions = [sql`1 = 1`]
-  if (range.from !== undefined) conditions.push(sql`known.day >= ${range.from}`)
-  if (range.to !== undefined) conditions.push(sql`known.day <= ${range.to}`)
-  if (afterDay !== null) conditions.push(descending ? sql`known.day < ${afterDay}` : sql`known.day > ${afterDay}`)
-  return sql.join(conditions, sql` and `)
-}
-
-export function pageOfDays (db: DbOrTx, now: string, range: DayRange, descending: boolean, afterDay: string | null, limit: number, offset: number): KnownDay[] {
-  return db.all<KnownDay>(sql`${knownDays(now)}
-    where ${rangeCondition(range, afterDay, descending)}
-    order by known.day ${descending ? sql`desc` : sql`asc`}
-    limit ${limit} offset ${offset}`)
-}
-
-export function countDays (db: DbOrTx, now: string, range: DayRange, descending: boolean, afterDay: string | null): number {
-  const row = db.get<{ total: number }>(sql`select count(*) as total from (${knownDays(now)}
-    where ${rangeCondition(range, afterDay, descending)}) as page`)
-  return row?.total ?? 0
-}
-
-const dayParam = sql.placeholder('day')
-const nowParam = sql.placeholder('now')
-
-// One day's page is the hot read: both of its statements are prepared once.
-const oneKnownDay = preparedOnce((db) => db
-  .select({
-    note: days.note,
-    version: sql<number>`coalesce(${days.version}, 0)`,
-    listed: sql<number>`${days.day} is not null`,
-    articleCount: sql<number>`(select count(*) from ${articles} where ${articles.publishedDay} = ${dayParam} and ${publishedOn(nowParam)})`
-  })
-  .from(sql`(select 1) as one`)
-  .leftJoin(days, eq(days.day, dayParam))
-  .prepare())
-
-/** One day, counted from its own articles only (the day index), not from every day's. */
-export function knownDay (db: DbOrTx, now: string, day: string): KnownDay | undefined {
-  const row = oneKnownDay(db).get({ day, now })
-  if (row === undefined || (row.listed === 0 && row.articleCount === 0)) return undefined
-  return { day, note: row.note, version: row.version, articleCount: row.articleCount }
-}
-
-export function dayRow (db: DbOrTx, day: string): DayRow | undefined {
-  return db.select().from(days).where(eq(days.day, day)).get()
-}
-
-export function insertDay (db: DbOrTx, row: typeof days.$inferInsert): void {
-  db.insert(days).values(row).run()
-}
-
-export function updateDayNote (db: DbOrTx, day: string, note: string | null, at: string): void {
-  db.update(days).set({ note, updatedAt: at, version: sql`${days.version} + 1` }).where(eq(days.day, day)).run()
-}
-
-export function deleteDay (db: DbOrTx, day: string): void {
-  db.delete(days).where(eq(days.day, day)).run()
-}
-
-const articlesOfOneDay = preparedOnce((db) => db.select().from(articles)
-  .where(and(eq(articles.publishedDay, dayParam), publishedOn(nowParam)))
-  .orderBy(desc(articles.publishedAt), desc(articles.id))
-  .prepare())
-
-/** Published articles on the given days, newest first. */
-export function publishedOnDays (db: DbOrTx, now: string, dayList: string[]) {
-  if (dayList.length === 0) return []
-  if (dayList.length === 1) return articlesOfOneDay(db).all({ day: dayList[0]!, now })
-  return db.select().from(articles)
-    .where(and(publishedOn(now), inArray(articles.publishedDay, dayList)))
-    .orderBy(desc(articles.publishedAt), desc(articles.id))
-    .all()
-}
-
-/** Published articles counted by month, newest first. */
-export function monthlyCounts (db: DbOrTx, now: string): Array<{ month: string, count: number }> {
-  const month = sql<string>`substr(${articles.publishedDay}, 1, 7)`
-  return db.select({ month, count: sql<number>`count(*)` })
-    .from(articles)
-    .where(publishedOn(now))
-    .groupBy(month)
-    .orderBy(desc(month))
-    .all()
-}
-
+export const dayQueries = queriesFor<DayQueries>({ sqlite: sqliteDayQueries })

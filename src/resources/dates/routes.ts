@@ -18,7 +18,7 @@ export const datesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: answer(DayList, 'list', 'A page of days'), 304: notModified, ...problems(400, 401) }
     }
   }, async (request, reply) => {
-    const page = service.list(app.store, app.settings, request.query, request.principal)
+    const page = await service.list(app.store, app.settings, request.query, request.principal)
     return pageBody(reply, page)
   })
 
@@ -33,7 +33,7 @@ export const datesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: answer(Day, 'single', 'The day'), 304: notModified, ...problems(400, 401, 404) }
     }
   }, async (request, reply) => {
-    const { day, version } = service.findOne(app.store, app.settings, request.params.date, request.principal)
+    const { day, version } = await service.findOne(app.store, app.settings, request.params.date, request.principal)
     reply.resourceVersion = version
     return day
   })
@@ -50,7 +50,7 @@ export const datesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 201: answer(Day, 'created', 'The new day'), ...problems(400, 401, 403, 409, 413, 415) }
     }
   }, async (request, reply) => {
-    const { day, version } = service.createOne(app.store, app.settings, request.body, request.principal!)
+    const { day, version } = await service.createOne(app.store, app.settings, request.body, request.principal!)
     reply.resourceVersion = version
     return reply.code(201).header('location', `/v1/dates/${day.date}`).send(day)
   })
@@ -69,7 +69,7 @@ export const datesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: answer(Day, 'single', 'The changed day'), ...problems(400, 401, 403, 404, 412, 413, 415) }
     }
   }, async (request, reply) => {
-    const { day, version } = service.updateOne(app.store, app.settings, request.params.date, request.body, request.principal!, request.headers['if-match'])
+    const { day, version } = await service.updateOne(app.store, app.settings, request.params.date, request.body, request.principal!, request.headers['if-match'])
     reply.resourceVersion = version
     return day
   })
@@ -87,7 +87,7 @@ export const datesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 204: deleted, ...problems(400, 401, 403, 404, 409, 412) }
     }
   }, async (request, reply) => {
-    service.removeOne(app.store, request.params.date, request.headers['if-match'])
+    await service.removeOne(app.store, request.params.date, request.headers['if-match'])
     return reply.code(204).send(null)
   })
 }
@@ -103,5 +103,5 @@ export const archiveRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: NoQuery,
       response: { 200: answer(Archive, 'single', 'The archive'), 304: notModified, ...problems(400, 401) }
     }
-  }, async () => service.archive(app.store))
+  }, async () => await service.archive(app.store))
 }

@@ -1,4 +1,4 @@
-import type { Db } from '../../db/client.js'
+import type { Store } from '../../db/store.js'
 import { Conflict, invalid, NotFound } from '../../errors.js'
 import { mapPage, parseNames, readPage, type Page } from '../../lib/list.js'
 import { nowIso } from '../../lib/time.js'
@@ -6,7 +6,7 @@ import { assertIfMatch } from '../../plugins/http-cache.js'
 import type { SiteSettings } from '../../plugins/settings.js'
 import { publishDueArticles, summariesWithAuthors } from '../articles/service.js'
 import type { Principal } from '../tokens/service.js'
-import * as queries from './queries.js'
+import { dayQueries, type DayRange, type KnownDay } from './queries.js'
 import { dayIncludes, type ArchiveBody, type DayBody, type DayListQueryString, type DayPatchBody, type NewDayBody } from './schemas.js'
 
 const labelFormats = new Map<string, Intl.DateTimeFormat>()
@@ -36,12 +36,12 @@ function formatFor (locale: string): Intl.DateTimeFormat {
   return format
 }
 
-function dayVersion (known: queries.KnownDay): string {
+function dayVersion (known: KnownDay): string {
   return `day-${known.day}-v${known.version}`
 }
 
-function present (db: Db, settings: Pick<SiteSettings, 'locale'>, known: queries.KnownDay[], viewer: Principal | null, withArticles: boolean, now: string): DayBody[] {
-  const summaries = withArticles ? summariesWithAuthors(db, queries.publishedOnDays(db, now, known.map((day) => day.day)), viewer) : null
+async function present (store: Store, settings: Pick<SiteSettings, 'locale'>, known: KnownDay[], viewer: Principal | null, withArticles: boolean, now: string): Promise<DayBody[]> {
+  const summaries = withArticles ? await summariesWithAuthors(store, await dayQueries(store).publishedOnDays(now, known.map((day) => day.day)), viewer) : null
   return known.map((day) => {
     const body: DayBody = { date: day.day, label: dayLabel(day.day, settings.locale), note: day.note, articleCount: day.articleCount }
     if (summaries !== null) body.articles = summaries.filter((summary) => summary.date === day.day)
@@ -49,7 +49,7 @@ function present (db: Db, settings: Pick<SiteSettings, 'locale'>, known: queries
   })
 }
 
-function rangeOf (query: DayListQueryString): queries.DayRange {
+function rangeOf (query: DayListQueryString): DayRange {
   if (query.month !== undefined && query.year === undefined) throw invalid('querystring.month', 'needs year')
   const froms = [query.from]
   const tos = [query.to]
@@ -64,75 +64,78 @@ function rangeOf (query: DayListQueryString): queries.DayRange {
   return { ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) }
 }
 
-export function list (db: Db, settings: Pick<SiteSettings, 'locale'>, query: DayListQueryString, viewer: Principal | null): Page<DayBody> {
+export async function list (store: Store, settings: Pick<SiteSettings, 'locale'>, query: DayListQueryString, viewer: Principal | null): Promise<Page<DayBody>> {
   const descending = query.sort !== 'date'
   const include = parseNames(query.include, dayIncludes, 'include')
   const now = nowIso()
-  publishDueArticles(db, now)
+  await publishDueArticles(store, now)
   const range = rangeOf(query)
-  const page = readPage(query, [{ field: 'date', descending }], {
-    count: (after) => queries.countDays(db, now, range, descending, after === undefined ? null : String(after[0])),
-    fetch: (after, limit, offset) => queries.pageOfDays(db, now, range, descending, after === null ? null : String(after[0]), limit, offset),
+  const days = dayQueries(store)
+  const page = await readPage(query, [{ field: 'date', descending }], {
+    count: async (after) => await days.countDays(now, range, descending, after === undefined ? null : String(after[0])),
+    fetch: async (after, limit, offset) => await days.pageOfDays(now, range, descending, after === null ? null : String(after[0]), limit, offset),
     cursorOf: (day) => [day.day, day.day]
   })
-  return mapPage(page, (known) => present(db, settings, known, viewer, include.has('articles'), now))
+  return await mapPage(page, async (known) => await present(store, settings, known, viewer, include.has('articles'), now))
 }
 
-function findKnown (db: Db, day: string, now: string): queries.KnownDay {
-  const known = queries.knownDay(db, now, day)
+async function findKnown (store: Store, day: string, now: string): Promise<KnownDay> {
+  const known = await dayQueries(store).knownDay(now, day)
   if (known === undefined) throw new NotFound(`${day} has no articles and no note`)
   return known
 }
 
 /** A day's page: its published articles, newest first, each with its author. */
-export function findOne (db: Db, settings: Pick<SiteSettings, 'locale'>, day: string, viewer: Principal | null): { day: DayBody, version: string } {
+export async function findOne (store: Store, settings: Pick<SiteSettings, 'locale'>, day: string, viewer: Principal | null): Promise<{ day: DayBody, version: string }> {
   const now = nowIso()
-  publishDueArticles(db, now)
-  const known = findKnown(db, day, now)
-  return { day: present(db, settings, [known], viewer, true, now)[0]!, version: dayVersion(known) }
+  await publishDueArticles(store, now)
+  const known = await findKnown(store, day, now)
+  return { day: (await present(store, settings, [known], viewer, true, now))[0]!, version: dayVersion(known) }
 }
 
-export function createOne (db: Db, settings: Pick<SiteSettings, 'locale'>, input: NewDayBody, viewer: Principal): { day: DayBody, version: string } {
-  return db.transaction(() => {
+export async function createOne (store: Store, settings: Pick<SiteSettings, 'locale'>, input: NewDayBody, viewer: Principal): Promise<{ day: DayBody, version: string }> {
+  return await store.transaction(async (tx) => {
     const now = nowIso()
-    if (queries.knownDay(db, now, input.date) !== undefined) throw new Conflict(`${input.date} exists already; change its note with PATCH`)
-    queries.insertDay(db, { day: input.date, note: input.note ?? null, createdAt: now, updatedAt: now })
-    const known = findKnown(db, input.date, now)
-    return { day: present(db, settings, [known], viewer, false, now)[0]!, version: dayVersion(known) }
+    const days = dayQueries(tx)
+    if (await days.knownDay(now, input.date) !== undefined) throw new Conflict(`${input.date} exists already; change its note with PATCH`)
+    await days.insertDay({ day: input.date, note: input.note ?? null, createdAt: now, updatedAt: now })
+    const known = await findKnown(tx, input.date, now)
+    return { day: (await present(tx, settings, [known], viewer, false, now))[0]!, version: dayVersion(known) }
   })
 }
 
 /** Sets a day's note. A day that exists through its articles gets its row here. */
-export function updateOne (db: Db, settings: Pick<SiteSettings, 'locale'>, day: string, patch: DayPatchBody, viewer: Principal, ifMatch: string | undefined): { day: DayBody, version: string } {
-  return db.transaction(() => {
+export async function updateOne (store: Store, settings: Pick<SiteSettings, 'locale'>, day: string, patch: DayPatchBody, viewer: Principal, ifMatch: string | undefined): Promise<{ day: DayBody, version: string }> {
+  return await store.transaction(async (tx) => {
     const now = nowIso()
-    const current = findKnown(db, day, now)
+    const days = dayQueries(tx)
+    const current = await findKnown(tx, day, now)
     assertIfMatch(ifMatch, dayVersion(current))
-    if (queries.dayRow(db, day) === undefined) queries.insertDay(db, { day, note: patch.note, createdAt: now, updatedAt: now })
-    else queries.updateDayNote(db, day, patch.note, now)
-    const known = findKnown(db, day, now)
-    return { day: present(db, settings, [known], viewer, false, now)[0]!, version: dayVersion(known) }
+    if (await days.dayRow(day) === undefined) await days.insertDay({ day, note: patch.note, createdAt: now, updatedAt: now })
+    else await days.updateDayNote(day, patch.note, now)
+    const known = await findKnown(tx, day, now)
+    return { day: (await present(tx, settings, [known], viewer, false, now))[0]!, version: dayVersion(known) }
   })
 }
 
-export function removeOne (db: Db, day: string, ifMatch: string | undefined): void {
-  db.transaction(() => {
+export async function removeOne (store: Store, day: string, ifMatch: string | undefined): Promise<void> {
+  await store.transaction(async (tx) => {
     const now = nowIso()
-    const current = findKnown(db, day, now)
+    const current = await findKnown(tx, day, now)
     assertIfMatch(ifMatch, dayVersion(current))
     if (current.articleCount > 0) {
       throw new Conflict(`${day} still has ${current.articleCount} published article${current.articleCount === 1 ? '' : 's'}; a day with articles can't be deleted`)
     }
-    queries.deleteDay(db, day)
+    await dayQueries(tx).deleteDay(day)
   })
 }
 
 /** The Blogger-style archive tree: years, then months, newest first. */
-export function archive (db: Db): ArchiveBody {
+export async function archive (store: Store): Promise<ArchiveBody> {
   const now = nowIso()
-  publishDueArticles(db, now)
+  await publishDueArticles(store, now)
   const years: ArchiveBody['years'] = []
-  for (const { month, count } of queries.monthlyCounts(db, now)) {
+  for (const { month, count } of await dayQueries(store).monthlyCounts(now)) {
     const year = Number(month.slice(0, 4))
     let entry = years.at(-1)
     if (entry?.year !== year) {

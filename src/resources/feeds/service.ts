@@ -1,11 +1,11 @@
-import type { Db } from '../../db/client.js'
+import type { Store } from '../../db/store.js'
 import { NotFound } from '../../errors.js'
 import { nowIso } from '../../lib/time.js'
 import type { SiteSettings } from '../../plugins/settings.js'
-import { labelsByArticle, pageOfArticles, sortColumns, type ArticleRow } from '../articles/queries.js'
+import { articleQueries, type ArticleRow } from '../articles/queries.js'
 import { labelKeyOf, publishDueArticles } from '../articles/service.js'
-import { authorBySlugOrId, authorsByIds, type AuthorRow } from '../authors/queries.js'
-import * as queries from './queries.js'
+import { authorQueries, type AuthorRow } from '../authors/queries.js'
+import { feedQueries } from './queries.js'
 import type { FeedQueryString } from './schemas.js'
 
 /** How many articles a feed carries. */
@@ -101,9 +101,9 @@ function feedAuthor (row: AuthorRow | undefined): FeedAuthor {
 
 
 /** "Site: Label, Author" for a narrowed feed, labels spelled as the blog spells them. */
-function titleFor (db: Db, site: Site, labels: string[], author: AuthorRow | string | undefined, now: string): string {
+async function titleFor (store: Store, site: Site, labels: string[], author: AuthorRow | string | undefined, now: string): Promise<string> {
   const given = new Map(labels.map((name) => [labelKeyOf(name), name.trim()]))
-  const known = queries.publicLabelNamesByKeys(db, [...given.keys()], now)
+  const known = await feedQueries(store).publicLabelNamesByKeys([...given.keys()], now)
   const parts = [...[...given].map(([key, name]) => known.get(key) ?? name), ...(author === undefined ? [] : [typeof author === 'string' ? author.trim() : author.name])]
   return parts.length === 0 ? site.siteTitle : `${site.siteTitle}: ${parts.join(', ')}`
 }
@@ -117,9 +117,10 @@ function queryString (query: FeedQueryString): string {
 }
 
 /** Feed entries for article rows, with when each article or its author last changed. */
-function entriesOf (db: Db, site: Site, rows: ArticleRow[]): { entries: FeedEntry[], changes: string[] } {
-  const labels = labelsByArticle(db, rows.map((row) => row.id))
-  const authors = new Map(authorsByIds(db, [...new Set(rows.map((row) => row.authorId))]).map((row) => [row.id, row]))
+async function entriesOf (store: Store, site: Site, rows: ArticleRow[]): Promise<{ entries: FeedEntry[], changes: string[] }> {
+  const labels = await articleQueries(store).labelsByArticle(rows.map((row) => row.id))
+  const authorRows = await authorQueries(store).authorsByIds([...new Set(rows.map((row) => row.authorId))])
+  const authors = new Map(authorRows.map((row) => [row.id, row]))
   const entries = rows.map((row): FeedEntry => ({
     id: entryId(site, row),
     url: articleLink(site, row),
@@ -139,29 +140,29 @@ function entriesOf (db: Db, site: Site, rows: ArticleRow[]): { entries: FeedEntr
  * The latest published articles for a feed, newest first; `label` and `author` narrow them as
  * they narrow the articles list. Everyone gets the same: drafts and scheduled articles never.
  */
-export function latest (db: Db, site: Site, query: FeedQueryString, since: string): FeedContent {
+export async function latest (store: Store, site: Site, query: FeedQueryString, since: string): Promise<FeedContent> {
   const now = nowIso()
-  publishDueArticles(db, now)
-  const author = query.author === undefined ? undefined : authorBySlugOrId(db, query.author)
+  await publishDueArticles(store, now)
+  const author = query.author === undefined ? undefined : await authorQueries(store).authorBySlugOrId(query.author)
   // A feed address is a subscription: one for an author (or a label) with nothing published
   // yet is an empty feed that fills later, like an unknown label's, never an error that feed
   // readers would take as "gone".
   const nobody = query.author !== undefined && author === undefined
   const labelKeys = [...new Set((query.label ?? []).map(labelKeyOf))]
-  const rows = nobody ? [] : pageOfArticles(db, {
+  const rows = nobody ? [] : await articleQueries(store).pageOfArticles({
     filters: {
       visibility: { publishedOnly: true, alsoAuthorId: null, now },
       ...(author === undefined ? {} : { authorId: author.id }),
       ...(labelKeys.length === 0 ? {} : { labelKeys })
     },
-    columns: sortColumns([{ field: 'publishedAt', descending: true }]),
+    sort: [{ field: 'publishedAt', descending: true }],
     after: null,
     limit: feedLength,
     offset: 0
   })
-  const { entries, changes } = entriesOf(db, site, rows)
+  const { entries, changes } = await entriesOf(store, site, rows)
   return {
-    title: titleFor(db, site, query.label ?? [], author ?? (nobody ? query.author : undefined), now),
+    title: await titleFor(store, site, query.label ?? [], author ?? (nobody ? query.author : undefined), now),
     description: site.siteDescription,
     homeUrl: siteLink(site, '/'),
     query: queryString(query),
@@ -183,42 +184,43 @@ export type Sitemap =
 
 interface Segment {
   count: number
-  read: (limit: number, offset: number) => SitemapUrl[]
+  read: (limit: number, offset: number) => Promise<SitemapUrl[]>
 }
 
 /**
  * Everything the sitemap lists, in a fixed order: the home page, published articles
  * (newest first), days (newest first), labels (by name).
  */
-function segments (db: Db, site: Site, now: string, newest: string | null): Segment[] {
+async function segments (store: Store, site: Site, now: string, newest: string | null): Promise<Segment[]> {
+  const queries = feedQueries(store)
   return [
-    { count: 1, read: () => [newest === null ? { loc: siteLink(site, '/') } : { loc: siteLink(site, '/'), lastmod: newest }] },
+    { count: 1, read: async () => [newest === null ? { loc: siteLink(site, '/') } : { loc: siteLink(site, '/'), lastmod: newest }] },
     {
-      count: queries.countPublishedArticles(db, now),
-      read: (limit, offset) => queries.publishedArticleEntries(db, now, limit, offset)
+      count: await queries.countPublishedArticles(now),
+      read: async (limit, offset) => (await queries.publishedArticleEntries(now, limit, offset))
         .map((entry) => ({ loc: articleLink(site, { id: entry.id!, slug: entry.key }), lastmod: entry.lastmod }))
     },
     {
-      count: queries.countDays(db, now),
-      read: (limit, offset) => queries.dayEntries(db, now, limit, offset)
+      count: await queries.countDays(now),
+      read: async (limit, offset) => (await queries.dayEntries(now, limit, offset))
         .map((entry) => ({ loc: siteLink(site, site.dayPath.replace('{date}', entry.key)), lastmod: entry.lastmod }))
     },
     {
-      count: queries.countLabels(db, now),
-      read: (limit, offset) => queries.labelEntries(db, now, limit, offset)
+      count: await queries.countLabels(now),
+      read: async (limit, offset) => (await queries.labelEntries(now, limit, offset))
         .map((entry) => ({ loc: siteLink(site, site.labelPath.replace('{label}', encodeURIComponent(entry.key))), lastmod: entry.lastmod }))
     }
   ]
 }
 
 /** The URLs from position `start` (inclusive) to `end` (exclusive) across the segments. */
-function urlsBetween (all: Segment[], start: number, end: number): SitemapUrl[] {
+async function urlsBetween (all: Segment[], start: number, end: number): Promise<SitemapUrl[]> {
   const urls: SitemapUrl[] = []
   let segmentStart = 0
   for (const segment of all) {
     const from = Math.max(start, segmentStart)
     const to = Math.min(end, segmentStart + segment.count)
-    if (from < to) urls.push(...segment.read(to - from, from - segmentStart))
+    if (from < to) urls.push(...await segment.read(to - from, from - segmentStart))
     segmentStart += segment.count
   }
   return urls
@@ -228,19 +230,20 @@ function urlsBetween (all: Segment[], start: number, end: number): SitemapUrl[] 
  * `/sitemap.xml` (`page` null) or `/sitemap-<page>.xml`. The protocol allows 50,000 URLs in a
  * file: above `sitemapPageSize`, `/sitemap.xml` is an index of the numbered pages.
  */
-export function sitemap (db: Db, site: Site, page: number | null, since: string): Sitemap {
+export async function sitemap (store: Store, site: Site, page: number | null, since: string): Promise<Sitemap> {
   const now = nowIso()
-  publishDueArticles(db, now)
-  const newest = queries.newestPublishedUpdate(db, now)
-  const all = segments(db, site, now, newest)
+  await publishDueArticles(store, now)
+  const queries = feedQueries(store)
+  const newest = await queries.newestPublishedUpdate(now)
+  const all = await segments(store, site, now, newest)
   const total = all.reduce((sum, segment) => sum + segment.count, 0)
   const pages = Math.max(1, Math.ceil(total / site.sitemapPageSize))
-  const updated = newestOf([newest, queries.newestDayUpdate(db)]) ?? since
+  const updated = newestOf([newest, await queries.newestDayUpdate()]) ?? since
   if (page === null && pages > 1) {
     return { kind: 'index', pages: Array.from({ length: pages }, (_, index) => siteLink(site, `/sitemap-${index + 1}.xml`)), updated }
   }
   const number = page ?? 1
   if (number > pages) throw new NotFound(`The sitemap has ${pages} page${pages === 1 ? '' : 's'}; there is no page ${number}`)
   const start = (number - 1) * site.sitemapPageSize
-  return { kind: 'urlset', urls: urlsBetween(all, start, start + site.sitemapPageSize), updated }
+  return { kind: 'urlset', urls: await urlsBetween(all, start, start + site.sitemapPageSize), updated }
 }

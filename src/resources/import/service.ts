@@ -1,20 +1,20 @@
 import { createHash } from 'node:crypto'
-import type { Db, DbOrTx } from '../../db/client.js'
 import type { ImportedResource } from '../../db/schema.js'
+import type { Store } from '../../db/store.js'
 import { malformedImport } from '../../errors.js'
 import { sanitizeCommentHtml } from '../../lib/html.js'
 import { slugify, uniqueSlug } from '../../lib/slug.js'
 import { acceptedEmail, acceptedHttpUrl, singleLine, withoutControls } from '../../lib/values.js'
 import { nowIso } from '../../lib/time.js'
 import type { SiteSettings } from '../../plugins/settings.js'
-import * as articleQueries from '../articles/queries.js'
+import { articleQueries } from '../articles/queries.js'
 import { schedulesChanged, writeImportedArticle } from '../articles/service.js'
-import * as authorQueries from '../authors/queries.js'
-import * as commentQueries from '../comments/queries.js'
-import * as dayQueries from '../dates/queries.js'
+import { authorQueries } from '../authors/queries.js'
+import { commentQueries } from '../comments/queries.js'
+import { dayQueries } from '../dates/queries.js'
 import { SearchIndexBatch } from '../../search/index.js'
-import { anyTrashed, isTrashed } from '../trash/queries.js'
-import * as queries from './queries.js'
+import { trashQueries } from '../trash/queries.js'
+import { importQueries, type Stage } from './queries.js'
 import { readImport } from './formats/index.js'
 import { MalformedImportError, type SourceRef, type ImportedArticle, type ImportedAuthor, type ImportedComment, type ImportedDay, type ImportFormat, type ImportRecord } from './records.js'
 import type { ImportReportBody } from './schemas.js'
@@ -70,33 +70,34 @@ const digestOf = (payload: string): string => createHash('sha256').update(payloa
 
 /**
  * Imports records (from src/resources/import/formats/): stages them while the file streams
- * in, then applies everything in one transaction — all of it or, on an error, nothing.
+ * in, then applies everything in one transaction — all of it or, on an error, nothing. The
+ * file is read before the transaction begins: inside it, only the database is awaited.
  */
-export async function importRecords (db: Db, settings: Pick<SiteSettings, 'timezone'>, records: AsyncIterable<ImportRecord>, options: ImportOptions): Promise<ImportReportBody> {
+export async function importRecords (store: Store, settings: Pick<SiteSettings, 'timezone'>, records: AsyncIterable<ImportRecord>, options: ImportOptions): Promise<ImportReportBody> {
   const report = new Report(options.format, options.dryRun)
-  const stage = new queries.Stage(db)
+  const stage = await importQueries(store).createStage()
   try {
     let read = 0
     for await (const record of records) {
-      stageRecord(stage, report, record)
+      await stageRecord(stage, report, record)
       options.onRecord?.(++read)
     }
     try {
-      db.transaction((tx) => {
-        new Apply(tx, stage, report, options.format, settings).run()
+      await store.transaction(async (tx) => {
+        await new Apply(tx, stage, report, options.format, settings).run()
         if (options.dryRun) throw new DryRunRollback()
       })
     } catch (error) {
       if (!(error instanceof DryRunRollback)) throw error
     }
-    schedulesChanged(db)
+    await schedulesChanged(store)
     return report.body
   } finally {
-    stage.drop()
+    await stage.drop()
   }
 }
 
-function stageRecord (stage: queries.Stage, report: Report, record: ImportRecord): void {
+async function stageRecord (stage: Stage, report: Report, record: ImportRecord): Promise<void> {
   switch (record.kind) {
     case 'setting':
       report.setting(record.name, record.value)
@@ -105,10 +106,10 @@ function stageRecord (stage: queries.Stage, report: Report, record: ImportRecord
       report.skip(record.resource, record.sourceId, record.reason)
       return
     case 'day':
-      if (!stage.add('day', record.day, JSON.stringify(record))) report.skip('day', record.day, 'duplicate day in file')
+      if (!await stage.add('day', record.day, JSON.stringify(record))) report.skip('day', record.day, 'duplicate day in file')
       return
     default:
-      if (!stage.add(record.kind, stageKey(record.source.site, record.source.id), JSON.stringify(record))) {
+      if (!await stage.add(record.kind, stageKey(record.source.site, record.source.id), JSON.stringify(record))) {
         report.skip(record.kind, record.source.id, 'duplicate source id in file')
       }
   }
@@ -129,8 +130,8 @@ class Apply {
   readonly #search: SearchIndexBatch
 
   constructor (
-    private readonly tx: DbOrTx,
-    private readonly stage: queries.Stage,
+    private readonly tx: Store,
+    private readonly stage: Stage,
     private readonly report: Report,
     private readonly format: ImportFormat,
     private readonly settings: Pick<SiteSettings, 'timezone'>
@@ -138,33 +139,37 @@ class Apply {
     this.#search = new SearchIndexBatch(tx)
   }
 
-  run (): void {
-    for (const staged of this.stage.each('author')) this.author(JSON.parse(staged.payload) as ImportedAuthor, staged.payload)
-    for (const staged of this.stage.each('article')) this.article(JSON.parse(staged.payload) as ImportedArticle, staged.payload)
-    this.#search.flush()
-    for (const staged of this.stage.each('day')) this.day(JSON.parse(staged.payload) as ImportedDay)
+  async run (): Promise<void> {
+    for await (const staged of this.stage.each('author')) await this.author(JSON.parse(staged.payload) as ImportedAuthor, staged.payload)
+    for await (const staged of this.stage.each('article')) await this.article(JSON.parse(staged.payload) as ImportedArticle, staged.payload)
+    await this.#search.flush()
+    for await (const staged of this.stage.each('day')) await this.day(JSON.parse(staged.payload) as ImportedDay)
     const replies: Array<{ id: number, articleId: number, parentKey: string, sourceId: string }> = []
-    for (const staged of this.stage.each('comment')) {
+    for await (const staged of this.stage.each('comment')) {
       const comment = JSON.parse(staged.payload) as ImportedComment
-      const written = this.comment(comment, staged.payload)
+      const written = await this.comment(comment, staged.payload)
       if (written !== null && comment.parentSourceId !== null) {
         replies.push({ ...written, parentKey: stageKey(comment.source.site, comment.parentSourceId), sourceId: comment.source.id })
       }
     }
-    for (const reply of replies) this.linkReply(reply)
-    for (const articleId of this.#touchedArticles) commentQueries.recountApproved(this.tx, articleId)
+    for (const reply of replies) await this.linkReply(reply)
+    for (const articleId of this.#touchedArticles) await commentQueries(this.tx).recountApproved(articleId)
   }
 
   /** Whether a row of ours still exists (an imported row may have been deleted since). */
-  #exists (resource: ImportedResource): (id: number) => boolean {
-    const find = { author: authorQueries.authorById, article: articleQueries.articleById, comment: commentQueries.commentById }[resource]
-    return (id) => find(this.tx, id) !== undefined
+  #exists (resource: ImportedResource): (id: number) => Promise<boolean> {
+    const find = {
+      author: async (id: number) => await authorQueries(this.tx).authorById(id),
+      article: async (id: number) => await articleQueries(this.tx).articleById(id),
+      comment: async (id: number) => await commentQueries(this.tx).commentById(id)
+    }[resource]
+    return async (id) => await find(id) !== undefined
   }
 
   /** The row an earlier import made from this source row, if it still exists. */
-  #previous (resource: ImportedResource, site: string, sourceId: string, exists = this.#exists(resource)): { targetId: number, digest: string } | undefined {
-    const previous = queries.importedRow(this.tx, { resource, format: this.format, site, sourceId })
-    return previous !== undefined && exists(previous.targetId) ? previous : undefined
+  async #previous (resource: ImportedResource, site: string, sourceId: string, exists = this.#exists(resource)): Promise<{ targetId: number, digest: string } | undefined> {
+    const previous = await importQueries(this.tx).importedRow({ resource, format: this.format, site, sourceId })
+    return previous !== undefined && await exists(previous.targetId) ? previous : undefined
   }
 
   /**
@@ -173,32 +178,33 @@ class Apply {
    * its id (the same row when its slug or thread place matches; unchanged when its
    * updatedAt is the exported one).
    */
-  #match (resource: ImportedResource, source: SourceRef, payload: string, updatedAt: string | null | undefined, ownRow: (id: number) => { updatedAt: string, same: boolean } | undefined): { targetId: number, unchanged: boolean } | undefined {
-    const previous = this.#previous(resource, source.site, source.id, (id) => ownRow(id) !== undefined)
+  async #match (resource: ImportedResource, source: SourceRef, payload: string, updatedAt: string | null | undefined, ownRow: (id: number) => Promise<{ updatedAt: string, same: boolean } | undefined>): Promise<{ targetId: number, unchanged: boolean } | undefined> {
+    const previous = await this.#previous(resource, source.site, source.id, async (id) => await ownRow(id) !== undefined)
     if (previous !== undefined) return { targetId: previous.targetId, unchanged: previous.digest === digestOf(payload) }
     if (this.format !== 'ndjson' || source.preferredId === undefined) return undefined
-    const own = ownRow(source.preferredId)
+    const own = await ownRow(source.preferredId)
     if (own === undefined || !own.same) return undefined
     return { targetId: source.preferredId, unchanged: own.updatedAt === updatedAt }
   }
 
   /** The id of the article this record was imported into, or exported from, if it is in the trash now. */
-  #trashedTarget (source: SourceRef): number | undefined {
-    this.#trashInUse ??= anyTrashed(this.tx, this.#now)
+  async #trashedTarget (source: SourceRef): Promise<number | undefined> {
+    this.#trashInUse ??= await trashQueries(this.tx).anyTrashed(this.#now)
     if (!this.#trashInUse) return undefined
-    const previous = queries.importedRow(this.tx, { resource: 'article', format: this.format, site: source.site, sourceId: source.id })
+    const previous = await importQueries(this.tx).importedRow({ resource: 'article', format: this.format, site: source.site, sourceId: source.id })
     const candidate = previous?.targetId ?? (this.format === 'ndjson' ? source.preferredId : undefined)
-    return candidate !== undefined && isTrashed(this.tx, candidate, this.#now) ? candidate : undefined
+    return candidate !== undefined && await trashQueries(this.tx).isTrashed(candidate, this.#now) ? candidate : undefined
   }
 
-  #remember (resource: ImportedResource, site: string, sourceId: string, targetId: number, payload: string): void {
-    queries.rememberImportedRow(this.tx, { resource, format: this.format, site, sourceId }, targetId, digestOf(payload), this.#now)
+  async #remember (resource: ImportedResource, site: string, sourceId: string, targetId: number, payload: string): Promise<void> {
+    await importQueries(this.tx).rememberImportedRow({ resource, format: this.format, site, sourceId }, targetId, digestOf(payload), this.#now)
   }
 
-  author (record: ImportedAuthor, payload: string): void {
+  async author (record: ImportedAuthor, payload: string): Promise<void> {
     const { site, id } = record.source
-    const previous = this.#match('author', record.source, payload, record.updatedAt, (targetId) => {
-      const row = authorQueries.authorById(this.tx, targetId)
+    const authors = authorQueries(this.tx)
+    const previous = await this.#match('author', record.source, payload, record.updatedAt, async (targetId) => {
+      const row = await authors.authorById(targetId)
       return row === undefined ? undefined : { updatedAt: row.updatedAt, same: row.slug === record.slug }
     })
     const values = {
@@ -214,78 +220,80 @@ class Apply {
       targetId = previous.targetId
       this.report.count('authors', 'unchanged')
     } else if (previous !== undefined) {
-      targetId = authorQueries.updateAuthor(this.tx, previous.targetId, values).id
+      targetId = (await authors.updateAuthor(previous.targetId, values)).id
       this.report.count('authors', 'updated')
     } else {
       const preferred = record.source.preferredId
-      targetId = authorQueries.insertAuthor(this.tx, {
+      targetId = (await authors.insertAuthor({
         ...values,
-        ...(preferred !== undefined && authorQueries.authorById(this.tx, preferred) === undefined ? { id: preferred } : {}),
-        slug: uniqueSlug(slugify(record.slug ?? values.name, 'author'), (candidate) => authorQueries.authorSlugTaken(this.tx, candidate)),
+        ...(preferred !== undefined && await authors.authorById(preferred) === undefined ? { id: preferred } : {}),
+        slug: await uniqueSlug(slugify(record.slug ?? values.name, 'author'), async (candidate) => await authors.authorSlugTaken(candidate)),
         createdAt: record.createdAt ?? this.#now
-      }).id
+      })).id
       this.report.count('authors', 'created')
     }
     this.#authorIds.set(stageKey(site, id), targetId)
-    this.#remember('author', site, id, targetId, payload)
+    await this.#remember('author', site, id, targetId, payload)
   }
 
   /** The article's author from this file or an earlier import of it, if it names one we know. */
-  #namedAuthor (record: ImportedArticle): number | undefined {
+  async #namedAuthor (record: ImportedArticle): Promise<number | undefined> {
     if (record.authorSourceId === null) return undefined
     return this.#authorIds.get(stageKey(record.source.site, record.authorSourceId)) ??
-      this.#previous('author', record.source.site, record.authorSourceId)?.targetId
+      (await this.#previous('author', record.source.site, record.authorSourceId))?.targetId
   }
 
   /** The author of an article: from this file, an earlier import, or else the importing author. */
-  #authorOf (record: ImportedArticle): number {
-    const id = this.#namedAuthor(record)
+  async #authorOf (record: ImportedArticle): Promise<number> {
+    const id = await this.#namedAuthor(record)
     if (id !== undefined) return id
     if (record.authorSourceId !== null) this.report.note('article', record.source.id, `its author "${record.authorSourceId}" is not in the file: given to the importing author`)
-    return this.#defaultAuthor()
+    return await this.#defaultAuthor()
   }
 
   /**
    * An unchanged article that went to "Imported" counts that author as unchanged, as any author
    * the file names is: a second import of a file then reports as many authors as the first.
    */
-  #countDefaultAuthor (record: ImportedArticle): void {
-    if (this.#defaultAuthorId !== null || this.#namedAuthor(record) !== undefined) return
-    const existing = authorQueries.authorBySlugOrId(this.tx, 'imported')
+  async #countDefaultAuthor (record: ImportedArticle): Promise<void> {
+    if (this.#defaultAuthorId !== null || await this.#namedAuthor(record) !== undefined) return
+    const existing = await authorQueries(this.tx).authorBySlugOrId('imported')
     if (existing === undefined) return
     this.report.count('authors', 'unchanged')
     this.#defaultAuthorId = existing.id
   }
 
-  #defaultAuthor (): number {
+  async #defaultAuthor (): Promise<number> {
     if (this.#defaultAuthorId !== null) return this.#defaultAuthorId
-    const existing = authorQueries.authorBySlugOrId(this.tx, 'imported')
+    const authors = authorQueries(this.tx)
+    const existing = await authors.authorBySlugOrId('imported')
     if (existing !== undefined) {
       this.report.count('authors', 'unchanged')
       return (this.#defaultAuthorId = existing.id)
     }
-    const created = authorQueries.insertAuthor(this.tx, { slug: 'imported', name: 'Imported', bio: 'Articles whose author was not in the imported file.', createdAt: this.#now, updatedAt: this.#now })
+    const created = await authors.insertAuthor({ slug: 'imported', name: 'Imported', bio: 'Articles whose author was not in the imported file.', createdAt: this.#now, updatedAt: this.#now })
     this.report.count('authors', 'created')
     return (this.#defaultAuthorId = created.id)
   }
 
-  article (record: ImportedArticle, payload: string): void {
+  async article (record: ImportedArticle, payload: string): Promise<void> {
     const { site, id } = record.source
-    const trashed = this.#trashedTarget(record.source)
+    const trashed = await this.#trashedTarget(record.source)
     if (trashed !== undefined) {
       // Deleting it was an editor's decision: importing again must not undo it.
       this.#trashedArticles.add(stageKey(site, id))
       this.report.skip('article', id, `article ${trashed} is in the trash: restore or purge it to import it again`)
       return
     }
-    const previous = this.#match('article', record.source, payload, record.updatedAt, (targetId) => {
-      const row = articleQueries.articleById(this.tx, targetId)
+    const articles = articleQueries(this.tx)
+    const previous = await this.#match('article', record.source, payload, record.updatedAt, async (targetId) => {
+      const row = await articles.articleById(targetId)
       return row === undefined ? undefined : { updatedAt: row.updatedAt, same: row.slug === record.slug }
     })
     for (const note of record.notes) this.report.note('article', id, note)
     if (previous?.unchanged === true) {
       this.#articleIds.set(stageKey(site, id), previous.targetId)
-      this.#countDefaultAuthor(record)
+      await this.#countDefaultAuthor(record)
       this.report.count('articles', 'unchanged')
       return
     }
@@ -295,8 +303,8 @@ class Apply {
       this.report.note('article', id, 'scheduled without a date: imported as a draft')
     }
     const createdAt = record.createdAt ?? record.publishedAt ?? this.#now
-    const existing = previous === undefined ? undefined : articleQueries.articleById(this.tx, previous.targetId)
-    const row = writeImportedArticle(this.tx, this.settings, {
+    const existing = previous === undefined ? undefined : await articles.articleById(previous.targetId)
+    const row = await writeImportedArticle(this.tx, this.settings, {
       title: record.title,
       slug: record.slug,
       body: record.body,
@@ -306,55 +314,57 @@ class Apply {
       createdAt,
       updatedAt: record.updatedAt ?? createdAt,
       labels: record.labels,
-      authorId: this.#authorOf(record),
+      authorId: await this.#authorOf(record),
       ...(record.source.preferredId === undefined ? {} : { preferredId: record.source.preferredId })
     }, existing, this.#now, this.#search)
     this.report.count('articles', existing === undefined ? 'created' : 'updated')
     this.#articleIds.set(stageKey(site, id), row.id)
-    this.#remember('article', site, id, row.id, payload)
+    await this.#remember('article', site, id, row.id, payload)
   }
 
-  day (imported: ImportedDay): void {
+  async day (imported: ImportedDay): Promise<void> {
     const record = { ...imported, note: imported.note === null ? null : withoutControls(imported.note) }
-    const existing = dayQueries.dayRow(this.tx, record.day)
+    const days = dayQueries(this.tx)
+    const existing = await days.dayRow(record.day)
     if (existing === undefined) {
-      dayQueries.insertDay(this.tx, { day: record.day, note: record.note, createdAt: record.createdAt ?? this.#now, updatedAt: record.updatedAt ?? this.#now })
+      await days.insertDay({ day: record.day, note: record.note, createdAt: record.createdAt ?? this.#now, updatedAt: record.updatedAt ?? this.#now })
       this.report.count('days', 'created')
     } else if (existing.note === record.note) {
       this.report.count('days', 'unchanged')
     } else {
-      dayQueries.updateDayNote(this.tx, record.day, record.note, record.updatedAt ?? this.#now)
+      await days.updateDayNote(record.day, record.note, record.updatedAt ?? this.#now)
       this.report.count('days', 'updated')
     }
   }
 
-  #articleOf (record: ImportedComment): number | undefined {
+  async #articleOf (record: ImportedComment): Promise<number | undefined> {
     const { site } = record.source
     return this.#articleIds.get(stageKey(site, record.articleSourceId)) ??
-      this.#previous('article', site, record.articleSourceId)?.targetId
+      (await this.#previous('article', site, record.articleSourceId))?.targetId
   }
 
-  #parentExists (record: ImportedComment): boolean {
+  async #parentExists (record: ImportedComment): Promise<boolean> {
     const { site } = record.source
     return record.parentSourceId === null ||
-      this.stage.hasKey('comment', stageKey(site, record.parentSourceId)) ||
-      this.#previous('comment', site, record.parentSourceId) !== undefined
+      await this.stage.hasKey('comment', stageKey(site, record.parentSourceId)) ||
+      await this.#previous('comment', site, record.parentSourceId) !== undefined
   }
 
   /** Writes a comment without its parent (linked once every comment is in); null when skipped. */
-  comment (record: ImportedComment, payload: string): { id: number, articleId: number } | null {
+  async comment (record: ImportedComment, payload: string): Promise<{ id: number, articleId: number } | null> {
     const { site, id } = record.source
-    const articleId = this.#articleOf(record)
+    const articleId = await this.#articleOf(record)
     if (articleId === undefined) {
       this.report.skip('comment', id, this.#trashedArticles.has(stageKey(site, record.articleSourceId)) ? 'its article is in the trash' : 'article not found')
       return null
     }
-    if (!this.#parentExists(record)) {
+    if (!await this.#parentExists(record)) {
       this.report.skip('comment', id, 'parent not found')
       return null
     }
-    const previous = this.#match('comment', record.source, payload, record.updatedAt, (targetId) => {
-      const row = commentQueries.commentById(this.tx, targetId)
+    const comments = commentQueries(this.tx)
+    const previous = await this.#match('comment', record.source, payload, record.updatedAt, async (targetId) => {
+      const row = await comments.commentById(targetId)
       return row === undefined ? undefined : { updatedAt: row.updatedAt, same: row.articleId === articleId && row.createdAt === record.createdAt }
     })
     if (previous?.unchanged === true) {
@@ -378,29 +388,31 @@ class Apply {
       createdAt: record.createdAt,
       updatedAt: record.updatedAt ?? record.createdAt
     }
+    const preferred = record.source.preferredId
     const row = previous === undefined
-      ? commentQueries.insertComment(this.tx, {
+      ? await comments.insertComment({
         ...values,
-        ...(record.source.preferredId !== undefined && commentQueries.commentById(this.tx, record.source.preferredId) === undefined ? { id: record.source.preferredId } : {})
+        ...(preferred !== undefined && await comments.commentById(preferred) === undefined ? { id: preferred } : {})
       })
-      : commentQueries.updateComment(this.tx, previous.targetId, values)
+      : await comments.updateComment(previous.targetId, values)
     this.report.count('comments', previous === undefined ? 'created' : 'updated')
     this.#commentIds.set(stageKey(site, id), row.id)
     this.#touchedArticles.add(articleId)
-    this.#remember('comment', site, id, row.id, payload)
+    await this.#remember('comment', site, id, row.id, payload)
     return { id: row.id, articleId }
   }
 
-  linkReply (reply: { id: number, articleId: number, parentKey: string, sourceId: string }): void {
+  async linkReply (reply: { id: number, articleId: number, parentKey: string, sourceId: string }): Promise<void> {
     const [site, parentSourceId] = reply.parentKey.split('\u0000') as [string, string]
     const parentId = this.#commentIds.get(reply.parentKey) ??
-      this.#previous('comment', site, parentSourceId)?.targetId
-    const parent = parentId === undefined ? undefined : commentQueries.commentById(this.tx, parentId)
+      (await this.#previous('comment', site, parentSourceId))?.targetId
+    const comments = commentQueries(this.tx)
+    const parent = parentId === undefined ? undefined : await comments.commentById(parentId)
     if (parent === undefined || parent.articleId !== reply.articleId) {
       this.report.note('comment', reply.sourceId, 'its parent is not on the same article: shown as a top-level comment')
       return
     }
-    commentQueries.setParent(this.tx, reply.id, parent.id)
+    await comments.setParent(reply.id, parent.id)
   }
 }
 
@@ -412,11 +424,11 @@ export interface ImportFileOptions {
 }
 
 /** Imports an export file as it streams in (see formats/ and `importRecords`). */
-export async function importFile (db: Db, settings: Pick<SiteSettings, 'timezone'>, input: AsyncIterable<Buffer | string>, options: ImportFileOptions): Promise<ImportReportBody> {
+export async function importFile (store: Store, settings: Pick<SiteSettings, 'timezone'>, input: AsyncIterable<Buffer | string>, options: ImportFileOptions): Promise<ImportReportBody> {
   const reading = readImport(input, { ...(options.format === undefined ? {} : { format: options.format }), now: nowIso(), timezone: settings.timezone })
   try {
     const format = await reading.format
-    return await importRecords(db, settings, reading.records, { format, dryRun: options.dryRun, ...(options.onRecord === undefined ? {} : { onRecord: options.onRecord }) })
+    return await importRecords(store, settings, reading.records, { format, dryRun: options.dryRun, ...(options.onRecord === undefined ? {} : { onRecord: options.onRecord }) })
   } catch (error) {
     if (error instanceof MalformedImportError) throw malformedImport(error.message)
     throw error

@@ -24,9 +24,9 @@ const revisionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: answer(RevisionList, 'list', 'A page of revisions'), 304: notModified, ...problems(400, 401, 403, 404) }
     }
   }, async (request, reply) => {
-    const article = findVisibleArticle(app.store, request.params.id, request.principal)
+    const article = await findVisibleArticle(app.store, request.params.id, request.principal)
     service.assertMayReadHistory(request.principal!, article)
-    return pageBody(reply, service.list(app.store, article, request.query))
+    return pageBody(reply, await service.list(app.store, article, request.query))
   })
 
   app.get('/:id/revisions/:number', {
@@ -40,9 +40,9 @@ const revisionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: answer(Revision, 'single', 'The revision, with its body'), 304: notModified, ...problems(400, 401, 403, 404) }
     }
   }, async (request) => {
-    const article = findVisibleArticle(app.store, request.params.id, request.principal)
+    const article = await findVisibleArticle(app.store, request.params.id, request.principal)
     service.assertMayReadHistory(request.principal!, article)
-    return service.findOne(app.store, article, request.params.number)
+    return await service.findOne(app.store, article, request.params.number)
   })
 
   app.post('/:id/revisions/:number/restore', {
@@ -57,7 +57,7 @@ const revisionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: answer(Article, 'single', 'The article, restored'), ...problems(400, 401, 403, 404, 409, 412) }
     }
   }, async (request, reply) => {
-    const { article, version } = restoreRevision(app.store, app.settings, request.params.id, request.params.number, request.principal!, request.headers['if-match'])
+    const { article, version } = await restoreRevision(app.store, app.settings, request.params.id, request.params.number, request.principal!, request.headers['if-match'])
     reply.resourceVersion = version
     return article
   })

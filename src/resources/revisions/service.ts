@@ -1,10 +1,10 @@
-import type { Db, DbOrTx } from '../../db/client.js'
+import type { Store } from '../../db/store.js'
 import { Forbidden, NotFound } from '../../errors.js'
 import type { Page } from '../../lib/list.js'
 import { hasRole } from '../../plugins/auth.js'
 import type { ArticleRow } from '../articles/queries.js'
 import type { Principal } from '../tokens/service.js'
-import * as queries from './queries.js'
+import { revisionQueries, type RevisionRow } from './queries.js'
 import type { RevisionBody, RevisionListQueryString, RevisionSummaryBody } from './schemas.js'
 
 /** Who made a change, as a revision records it: never a secret, only a token's role and id. */
@@ -16,8 +16,8 @@ export function changedBy (viewer: Principal): string {
  * Keeps `current` (about to be replaced by an update) as the article's newest revision.
  * Runs in the update's transaction.
  */
-export function keepRevision (tx: DbOrTx, current: ArticleRow, labels: string[], viewer: Principal, now: string, kept: number): void {
-  queries.insertRevision(tx, {
+export async function keepRevision (tx: Store, current: ArticleRow, labels: string[], viewer: Principal, now: string, kept: number): Promise<void> {
+  await revisionQueries(tx).insertRevision({
     articleId: current.id,
     version: current.version,
     status: current.status,
@@ -39,7 +39,7 @@ export function assertMayReadHistory (viewer: Principal, article: ArticleRow): v
   throw new Forbidden('Only editors and the article\'s author may see its revisions')
 }
 
-function summaryOf (row: queries.RevisionRow): RevisionSummaryBody {
+function summaryOf (row: RevisionRow): RevisionSummaryBody {
   return {
     number: row.number,
     version: row.version,
@@ -53,15 +53,22 @@ function summaryOf (row: queries.RevisionRow): RevisionSummaryBody {
   }
 }
 
-export function list (db: Db, article: ArticleRow, query: RevisionListQueryString): Page<RevisionSummaryBody> {
+export async function list (store: Store, article: ArticleRow, query: RevisionListQueryString): Promise<Page<RevisionSummaryBody>> {
   const limit = query.limit ?? 20
   const offset = query.offset ?? 0
-  const items = queries.pageOfRevisions(db, article.id, limit, offset).map(summaryOf)
-  return { items, total: queries.countRevisions(db, article.id), limit, offset, nextCursor: null }
+  const revisions = revisionQueries(store)
+  const items = (await revisions.pageOfRevisions(article.id, limit, offset)).map(summaryOf)
+  return { items, total: await revisions.countRevisions(article.id), limit, offset, nextCursor: null }
 }
 
-export function findOne (db: DbOrTx, article: ArticleRow, number: number): RevisionBody {
-  const row = queries.revision(db, article.id, number)
+export async function findOne (store: Store, article: ArticleRow, number: number): Promise<RevisionBody> {
+  const row = await revisionQueries(store).revision(article.id, number)
   if (row === undefined) throw new NotFound(`Article ${article.id} has no revision ${number}`)
-  return { ...summaryOf(row), excerpt: row.customExcerpt, labels: queries.labelNames(row), body: row.body }
+  return { ...summaryOf(row), excerpt: row.customExcerpt, labels: labelNames(row), body: row.body }
+}
+
+/** The label names a revision kept (a JSON array in its row). */
+export function labelNames (row: RevisionRow): string[] {
+  const names: unknown = JSON.parse(row.labels)
+  return Array.isArray(names) ? names.filter((name): name is string => typeof name === 'string') : []
 }

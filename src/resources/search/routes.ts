@@ -17,7 +17,7 @@ const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: SuggestQuery,
       response: { 200: answer(SuggestionList, 'single', 'Titles, best match first'), 304: notModified, ...problems(400, 401, 429) }
     }
-  }, async (request) => ({ data: suggest(app.store, request.query.q) }))
+  }, async (request) => ({ data: await suggest(app.store, request.query.q) }))
 }
 
 export default searchRoutes

@@ -21,7 +21,7 @@ const trashRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: TrashListQuery,
       response: { 200: answer(TrashedArticleList, 'list', 'A page of deleted articles'), 304: notModified, ...problems(400, 401, 403) }
     }
-  }, async (request, reply) => pageBody(reply, service.list(app.store, request.principal!, request.query)))
+  }, async (request, reply) => pageBody(reply, await service.list(app.store, request.principal!, request.query)))
 
   app.delete('', {
     preHandler: app.requireRole('editor'),
@@ -35,7 +35,7 @@ const trashRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 204: deleted, ...problems(400, 401, 403) }
     }
   }, async (request, reply) => {
-    service.purgeAll(app.store, request.principal!)
+    await service.purgeAll(app.store, request.principal!)
     return reply.code(204).send(null)
   })
 
@@ -50,7 +50,7 @@ const trashRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: answer(TrashedArticle, 'single', 'The deleted article, with its body'), 304: notModified, ...problems(400, 401, 403, 404) }
     }
   }, async (request, reply) => {
-    const { item, version } = service.findOne(app.store, request.params.id, request.principal!)
+    const { item, version } = await service.findOne(app.store, request.params.id, request.principal!)
     reply.resourceVersion = version
     return item
   })
@@ -67,7 +67,7 @@ const trashRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: answer(RestoredArticle, 'single', 'The article, restored'), ...problems(400, 401, 403, 404, 412) }
     }
   }, async (request, reply) => {
-    const { article, version, renumberedComments } = restoreFromTrash(app.store, app.settings, request.params.id, request.principal!, request.headers['if-match'])
+    const { article, version, renumberedComments } = await restoreFromTrash(app.store, app.settings, request.params.id, request.principal!, request.headers['if-match'])
     reply.resourceVersion = version
     return { ...article, renumberedComments }
   })
@@ -84,7 +84,7 @@ const trashRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 204: deleted, ...problems(400, 401, 403, 404, 412) }
     }
   }, async (request, reply) => {
-    service.purge(app.store, request.params.id, request.principal!, request.headers['if-match'])
+    await service.purge(app.store, request.params.id, request.principal!, request.headers['if-match'])
     return reply.code(204).send(null)
   })
 }

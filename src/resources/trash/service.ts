@@ -1,24 +1,24 @@
-import type { Db, DbOrTx } from '../../db/client.js'
+import type { Store } from '../../db/store.js'
 import { Forbidden, NotFound } from '../../errors.js'
 import type { Page } from '../../lib/list.js'
 import { dayInZone, nowIso } from '../../lib/time.js'
 import { hasRole } from '../../plugins/auth.js'
 import { assertIfMatch } from '../../plugins/http-cache.js'
 import { indexArticle, unindexArticle } from '../../search/index.js'
-import * as articleQueries from '../articles/queries.js'
+import { articleQueries, type ArticleRow } from '../articles/queries.js'
 import { changedBy } from '../revisions/service.js'
 import type { Principal } from '../tokens/service.js'
-import * as queries from './queries.js'
+import { trashQueries, type Renumbered, type TrashedContent, type TrashedRow, type TrashScope } from './queries.js'
 import type { TrashedArticleBody, TrashedArticleSummaryBody, TrashListQueryString } from './schemas.js'
 
 const dayMs = 24 * 60 * 60 * 1000
 
 /** The version a trashed article's ETag carries, for `If-Match` on restore and purge. */
-export function trashedVersion (row: queries.TrashedRow): string {
+export function trashedVersion (row: TrashedRow): string {
   return `trashed-article-${row.id}-v${row.version}`
 }
 
-function scopeFor (viewer: Principal, now: string): queries.TrashScope {
+function scopeFor (viewer: Principal, now: string): TrashScope {
   return { authorId: hasRole(viewer, 'editor') ? null : viewer.authorId, now }
 }
 
@@ -26,17 +26,18 @@ function scopeFor (viewer: Principal, now: string): queries.TrashScope {
  * Takes an article out of the live tables into the trash, with its labels, comments and
  * revisions, in the caller's transaction. With `days` 0 there is no trash: it is deleted.
  */
-export function trashArticle (tx: DbOrTx, article: articleQueries.ArticleRow, viewer: Principal, now: string, days: number): void {
+export async function trashArticle (tx: Store, article: ArticleRow, viewer: Principal, now: string, days: number): Promise<void> {
   if (days > 0) {
+    const trash = trashQueries(tx)
     // Frees the slugs of rows whose time is up before this one takes its place.
-    queries.purgeExpired(tx, now)
-    const content: queries.TrashedContent = {
+    await trash.purgeExpired(now)
+    const content: TrashedContent = {
       article,
-      labels: articleQueries.labelsByArticle(tx, [article.id]).get(article.id) ?? [],
-      comments: queries.commentsOfArticle(tx, article.id),
-      revisions: queries.revisionsOfArticle(tx, article.id)
+      labels: (await articleQueries(tx).labelsByArticle([article.id])).get(article.id) ?? [],
+      comments: await trash.commentsOfArticle(article.id),
+      revisions: await trash.revisionsOfArticle(article.id)
     }
-    queries.insertTrashed(tx, {
+    await trash.insertTrashed({
       id: article.id,
       slug: article.slug,
       title: article.title,
@@ -51,11 +52,16 @@ export function trashArticle (tx: DbOrTx, article: articleQueries.ArticleRow, vi
       content: JSON.stringify(content)
     })
   }
-  articleQueries.deleteArticle(tx, article.id)
-  unindexArticle(tx, article.id)
+  await articleQueries(tx).deleteArticle(article.id)
+  await unindexArticle(tx, article.id)
 }
 
-function summaryOf (row: queries.TrashedRow, labels: string[]): TrashedArticleSummaryBody {
+/** What a trashed row keeps of the article, its labels, comments and revisions (JSON). */
+export function parseContent (row: TrashedRow): TrashedContent {
+  return JSON.parse(row.content) as TrashedContent
+}
+
+function summaryOf (row: TrashedRow, labels: string[]): TrashedArticleSummaryBody {
   return {
     id: row.id,
     slug: row.slug,
@@ -72,24 +78,25 @@ function summaryOf (row: queries.TrashedRow, labels: string[]): TrashedArticleSu
   }
 }
 
-export function list (db: Db, viewer: Principal, query: TrashListQueryString): Page<TrashedArticleSummaryBody> {
+export async function list (store: Store, viewer: Principal, query: TrashListQueryString): Promise<Page<TrashedArticleSummaryBody>> {
   const scope = scopeFor(viewer, nowIso())
   const limit = query.limit ?? 20
   const offset = query.offset ?? 0
-  const items = queries.pageOfTrashed(db, scope, limit, offset).map((row) => summaryOf(row, queries.parseContent(row).labels))
-  return { items, total: queries.countTrashed(db, scope), limit, offset, nextCursor: null }
+  const trash = trashQueries(store)
+  const items = (await trash.pageOfTrashed(scope, limit, offset)).map((row) => summaryOf(row, parseContent(row).labels))
+  return { items, total: await trash.countTrashed(scope), limit, offset, nextCursor: null }
 }
 
 /** A trashed article the viewer may see; a 404 otherwise, as for articles. */
-function findTrashed (db: DbOrTx, idOrSlug: string, viewer: Principal): queries.TrashedRow {
-  const row = queries.trashedByIdOrSlug(db, idOrSlug, scopeFor(viewer, nowIso()))
+async function findTrashed (store: Store, idOrSlug: string, viewer: Principal): Promise<TrashedRow> {
+  const row = await trashQueries(store).trashedByIdOrSlug(idOrSlug, scopeFor(viewer, nowIso()))
   if (row === undefined) throw new NotFound(`There is no article "${idOrSlug}" in the trash`)
   return row
 }
 
-export function findOne (db: Db, idOrSlug: string, viewer: Principal): { item: TrashedArticleBody, version: string } {
-  const row = findTrashed(db, idOrSlug, viewer)
-  const { article, labels } = queries.parseContent(row)
+export async function findOne (store: Store, idOrSlug: string, viewer: Principal): Promise<{ item: TrashedArticleBody, version: string }> {
+  const row = await findTrashed(store, idOrSlug, viewer)
+  const { article, labels } = parseContent(row)
   return {
     item: { ...summaryOf(row, labels), excerpt: article.customExcerpt, body: article.body },
     version: trashedVersion(row)
@@ -97,7 +104,7 @@ export function findOne (db: Db, idOrSlug: string, viewer: Principal): { item: T
 }
 
 // The same rule as for deleting it: an author token acts only on its own drafts.
-function assertMayAct (viewer: Principal, row: queries.TrashedRow): void {
+function assertMayAct (viewer: Principal, row: TrashedRow): void {
   if (viewer.role !== 'author') return
   if (row.authorId !== viewer.authorId) throw new Forbidden('An author token may act only on its own articles')
   if (row.status !== 'draft') throw new Forbidden('This article was published or scheduled: only an editor can restore or purge it')
@@ -108,14 +115,15 @@ function assertMayAct (viewer: Principal, row: queries.TrashedRow): void {
  * and revisions; its version goes up, so ETags from before the trash no longer match.
  * Returns the article's id, and the comments that came back under new ids.
  */
-export function restore (db: Db, timezone: string, idOrSlug: string, viewer: Principal, ifMatch: string | undefined): { id: number, renumberedComments: queries.Renumbered[] } {
-  return db.transaction((tx) => {
-    const row = findTrashed(tx, idOrSlug, viewer)
+export async function restore (store: Store, timezone: string, idOrSlug: string, viewer: Principal, ifMatch: string | undefined): Promise<{ id: number, renumberedComments: Renumbered[] }> {
+  return await store.transaction(async (tx) => {
+    const row = await findTrashed(tx, idOrSlug, viewer)
     assertMayAct(viewer, row)
     assertIfMatch(ifMatch, trashedVersion(row))
-    const content = queries.parseContent(row)
+    const content = parseContent(row)
     const now = nowIso()
-    const article = queries.reinsertArticle(tx, {
+    const trash = trashQueries(tx)
+    const article = await trash.reinsertArticle({
       ...content.article,
       // What the trash may have changed meanwhile: an author reassigned, the time zone.
       authorId: row.authorId,
@@ -123,30 +131,30 @@ export function restore (db: Db, timezone: string, idOrSlug: string, viewer: Pri
       version: row.version + 1,
       updatedAt: now
     })
-    articleQueries.replaceLabels(tx, article.id, content.labels)
-    const renumberedComments = queries.reinsertComments(tx, content.comments)
-    queries.reinsertRevisions(tx, content.revisions)
-    queries.deleteTrashed(tx, row.id)
-    indexArticle(tx, { ...article, labels: content.labels })
+    await articleQueries(tx).replaceLabels(article.id, content.labels)
+    const renumberedComments = await trash.reinsertComments(content.comments)
+    await trash.reinsertRevisions(content.revisions)
+    await trash.deleteTrashed(row.id)
+    await indexArticle(tx, { ...article, labels: content.labels })
     return { id: article.id, renumberedComments }
   })
 }
 
-export function purge (db: Db, idOrSlug: string, viewer: Principal, ifMatch: string | undefined): void {
-  db.transaction((tx) => {
-    const row = findTrashed(tx, idOrSlug, viewer)
+export async function purge (store: Store, idOrSlug: string, viewer: Principal, ifMatch: string | undefined): Promise<void> {
+  await store.transaction(async (tx) => {
+    const row = await findTrashed(tx, idOrSlug, viewer)
     assertMayAct(viewer, row)
     assertIfMatch(ifMatch, trashedVersion(row))
-    queries.deleteTrashed(tx, row.id)
+    await trashQueries(tx).deleteTrashed(row.id)
   })
 }
 
 /** Empties the trash (editors); returns how many articles were purged. */
-export function purgeAll (db: Db, viewer: Principal): number {
-  return db.transaction((tx) => queries.deleteAllTrashed(tx, scopeFor(viewer, nowIso())))
+export async function purgeAll (store: Store, viewer: Principal): Promise<number> {
+  return await store.transaction(async (tx) => await trashQueries(tx).deleteAllTrashed(scopeFor(viewer, nowIso())))
 }
 
 /** Purges what has been in the trash its full time; at start-up. */
-export function purgeExpired (db: Db): number {
-  return db.transaction((tx) => queries.purgeExpired(tx, nowIso()))
+export async function purgeExpired (store: Store): Promise<number> {
+  return await store.transaction(async (tx) => await trashQueries(tx).purgeExpired(nowIso()))
 }

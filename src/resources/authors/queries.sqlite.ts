@@ -1,0 +1,104 @@
+import { and, asc, count, desc, eq, lte, ne, sql, type SQL } from 'drizzle-orm'
+import { inIdList, jsonIds, preparedOnce, type Db } from '../../db/client.js'
+import { articles, authors } from '../../db/schema.js'
+import { isIdInPath } from '../../lib/slug.js'
+import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
+import type { AuthorQueries, AuthorRow, AuthorSortField } from './queries.js'
+
+function idOrSlugCondition (idOrSlug: string): SQL {
+  return isIdInPath(idOrSlug) ? eq(authors.id, Number(idOrSlug)) : eq(authors.slug, idOrSlug)
+}
+
+const byId = preparedOnce((db) => db.select().from(authors).where(eq(authors.id, sql.placeholder('id'))).prepare())
+
+const rowsOfAuthors = preparedOnce((db) => db.select().from(authors)
+  .where(inIdList(authors.id))
+  .prepare())
+
+/** Published articles by author: the public `articleCount`. */
+function publishedCount (now: string): SQL<number> {
+  return sql<number>`(select count(*) from ${articles} where ${articles.authorId} = ${authors.id} and ${articles.status} = 'published' and ${articles.publishedAt} <= ${now})`
+}
+
+const publishedCounts = preparedOnce((db) => db.select({ authorId: articles.authorId, count: count() })
+  .from(articles)
+  .where(and(
+    inIdList(articles.authorId),
+    eq(articles.status, 'published'),
+    lte(articles.publishedAt, sql.placeholder('now'))
+  ))
+  .groupBy(articles.authorId)
+  .prepare())
+
+function sortColumns (sort: SortKey<AuthorSortField>[], now: string): KeysetColumn[] {
+  const columns: KeysetColumn[] = sort.map((key) => ({
+    column: key.field === 'articleCount' ? publishedCount(now) : authors[key.field],
+    descending: key.descending
+  }))
+  columns.push({ column: authors.id, descending: sort[0]?.descending ?? false })
+  return columns
+}
+
+export function sqliteAuthorQueries (db: Db): AuthorQueries {
+  return {
+    async authorBySlugOrId (idOrSlug) {
+      return db.select().from(authors).where(idOrSlugCondition(idOrSlug)).get()
+    },
+
+    async authorById (id) {
+      return byId(db).get({ id })
+    },
+
+    async authorsByIds (ids) {
+      if (ids.length === 0) return []
+      return rowsOfAuthors(db).all(jsonIds(ids))
+    },
+
+    async authorSlugTaken (slug, exceptId) {
+      const condition = exceptId === undefined ? eq(authors.slug, slug) : and(eq(authors.slug, slug), ne(authors.id, exceptId))
+      return db.select({ id: authors.id }).from(authors).where(condition).get() !== undefined
+    },
+
+    async insertAuthor (row) {
+      return db.insert(authors).values(row).returning().get()
+    },
+
+    async updateAuthor (id, values) {
+      return db.update(authors)
+        .set({ ...values, version: sql`${authors.version} + 1` })
+        .where(eq(authors.id, id))
+        .returning()
+        .get()!
+    },
+
+    async deleteAuthor (id) {
+      db.delete(authors).where(eq(authors.id, id)).run()
+    },
+
+    async publishedCountsByAuthor (ids, now) {
+      if (ids.length === 0) return new Map()
+      const rows = publishedCounts(db).all({ ...jsonIds(ids), now })
+      const byAuthor = new Map(rows.map((row) => [row.authorId, row.count]))
+      return new Map(ids.map((id) => [id, byAuthor.get(id) ?? 0]))
+    },
+
+    async pageOfAuthors ({ sort, now, after, limit, offset }) {
+      const columns = sortColumns(sort, now)
+      const sortValues = columns.map((key, i) => sql`${key.column}`.as(`sort_${i}`))
+      const selection = Object.fromEntries(sortValues.map((value, i) => [`sort_${i}`, value]))
+      const rows = db.select({ row: authors, ...selection })
+        .from(authors)
+        .where(after === null ? undefined : keysetAfter(columns, after))
+        .orderBy(...columns.map((key) => key.descending ? desc(key.column) : asc(key.column)))
+        .limit(limit)
+        .offset(offset)
+        .all() as Array<{ row: AuthorRow } & Record<string, CursorValue>>
+      return rows.map((result) => ({ row: result.row, sortValues: columns.map((_, i) => result[`sort_${i}`] ?? null) }))
+    },
+
+    async countAuthors (now, sort, after) {
+      const where = sort !== undefined && after !== undefined ? keysetAfter(sortColumns(sort, now), after) : undefined
+      return db.select({ total: count() }).from(authors).where(where).get()?.total ?? 0
+    }
+  }
+}

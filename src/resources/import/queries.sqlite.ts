@@ -1,0 +1,82 @@
+import { and, eq, sql } from 'drizzle-orm'
+import { preparedOnce, type Db } from '../../db/client.js'
+import { importedRows } from '../../db/schema.js'
+import type { ImportQueries, Stage, StagedRecord } from './queries.js'
+
+const importedRowOf = preparedOnce((db) => db.select({ targetId: importedRows.targetId, digest: importedRows.digest }).from(importedRows)
+  .where(and(
+    eq(importedRows.resource, sql.placeholder('resource')),
+    eq(importedRows.format, sql.placeholder('format')),
+    eq(importedRows.site, sql.placeholder('site')),
+    eq(importedRows.sourceId, sql.placeholder('sourceId'))
+  ))
+  .prepare())
+
+const remember = preparedOnce((db) => db.insert(importedRows)
+  .values({
+    resource: sql.placeholder('resource'),
+    format: sql.placeholder('format'),
+    site: sql.placeholder('site'),
+    sourceId: sql.placeholder('sourceId'),
+    targetId: sql.placeholder('targetId'),
+    digest: sql.placeholder('digest'),
+    importedAt: sql.placeholder('importedAt')
+  })
+  .onConflictDoUpdate({
+    target: [importedRows.resource, importedRows.format, importedRows.site, importedRows.sourceId],
+    set: { targetId: sql`excluded.target_id`, digest: sql`excluded.digest`, importedAt: sql`excluded.imported_at` }
+  })
+  .prepare())
+
+// The stage is a temporary table: private to this connection, and it needs no lock on the
+// database. better-sqlite3 has one connection, so the import's transaction reads it too.
+
+let stages = 0
+
+class TempTableStage implements Stage {
+  readonly #table = sql.raw(`import_stage_${++stages}`)
+
+  constructor (private readonly db: Db) {
+    db.run(sql`create temp table ${this.#table} (seq integer primary key, kind text not null, key text, payload text not null)`)
+    db.run(sql`create unique index ${sql.raw(`temp.import_stage_${stages}_key`)} on ${this.#table} (kind, key)`)
+  }
+
+  async add (kind: string, key: string | null, payload: string): Promise<boolean> {
+    return this.db.run(sql`insert or ignore into ${this.#table} (kind, key, payload) values (${kind}, ${key}, ${payload})`).changes === 1
+  }
+
+  async * each (kind: string, pageSize = 1000): AsyncGenerator<StagedRecord> {
+    let after = 0
+    for (;;) {
+      const rows = this.db.all<StagedRecord>(sql`select seq, kind, payload from ${this.#table}
+        where kind = ${kind} and seq > ${after} order by seq limit ${pageSize}`)
+      yield * rows
+      if (rows.length < pageSize) return
+      after = rows.at(-1)!.seq
+    }
+  }
+
+  async hasKey (kind: string, key: string): Promise<boolean> {
+    return this.db.get(sql`select 1 from ${this.#table} where kind = ${kind} and key = ${key}`) !== undefined
+  }
+
+  async drop (): Promise<void> {
+    this.db.run(sql`drop table if exists ${this.#table}`)
+  }
+}
+
+export function sqliteImportQueries (db: Db): ImportQueries {
+  return {
+    async importedRow (key) {
+      return importedRowOf(db).get({ ...key })
+    },
+
+    async rememberImportedRow (key, targetId, digest, at) {
+      remember(db).run({ ...key, targetId, digest, importedAt: at })
+    },
+
+    async createStage () {
+      return new TempTableStage(db)
+    }
+  }
+}

@@ -1,0 +1,110 @@
+import { and, asc, count, desc, eq, gt, lte, type SQL } from 'drizzle-orm'
+import type { Db } from '../../db/client.js'
+import { articleRevisions, articles, comments, trashedArticles } from '../../db/schema.js'
+import { isIdInPath } from '../../lib/slug.js'
+import type { CommentRow } from '../comments/queries.js'
+import type { Renumbered, TrashQueries, TrashScope } from './queries.js'
+
+function scopeCondition (scope: TrashScope): SQL | undefined {
+  // Past its purge time a row is gone in all but storage: the next purge removes it.
+  return and(gt(trashedArticles.purgeAt, scope.now), scope.authorId === null ? undefined : eq(trashedArticles.authorId, scope.authorId))
+}
+
+function reinsertComments (db: Db, rows: CommentRow[]): Renumbered[] {
+  const taken = (id: number) => db.select({ id: comments.id }).from(comments).where(eq(comments.id, id)).get() !== undefined
+  const clashing = rows.filter((row) => taken(row.id))
+  const newIds = new Map<number, number>()
+  for (const row of rows) {
+    if (!clashing.includes(row)) db.insert(comments).values({ ...row, parentId: null }).run()
+  }
+  for (const { id, ...row } of clashing) {
+    newIds.set(id, db.insert(comments).values({ ...row, parentId: null }).returning({ id: comments.id }).get().id)
+  }
+  for (const row of rows) {
+    if (row.parentId === null) continue
+    db.update(comments).set({ parentId: newIds.get(row.parentId) ?? row.parentId }).where(eq(comments.id, newIds.get(row.id) ?? row.id)).run()
+  }
+  return clashing.map((row) => ({ from: row.id, to: newIds.get(row.id)! }))
+}
+
+export function sqliteTrashQueries (db: Db): TrashQueries {
+  return {
+    async commentsOfArticle (articleId) {
+      return db.select().from(comments).where(eq(comments.articleId, articleId)).orderBy(asc(comments.id)).all()
+    },
+
+    async revisionsOfArticle (articleId) {
+      return db.select().from(articleRevisions).where(eq(articleRevisions.articleId, articleId)).orderBy(asc(articleRevisions.number)).all()
+    },
+
+    async insertTrashed (row) {
+      return db.insert(trashedArticles).values(row).returning().get()
+    },
+
+    async trashedByIdOrSlug (idOrSlug, scope) {
+      const match = isIdInPath(idOrSlug) ? eq(trashedArticles.id, Number(idOrSlug)) : eq(trashedArticles.slug, idOrSlug)
+      return db.select().from(trashedArticles).where(and(match, scopeCondition(scope))).get()
+    },
+
+    async pageOfTrashed (scope, limit, offset) {
+      return db.select().from(trashedArticles)
+        .where(scopeCondition(scope))
+        .orderBy(desc(trashedArticles.trashedAt), desc(trashedArticles.id))
+        .limit(limit)
+        .offset(offset)
+        .all()
+    },
+
+    async countTrashed (scope) {
+      return db.select({ total: count() }).from(trashedArticles).where(scopeCondition(scope)).get()?.total ?? 0
+    },
+
+    async deleteTrashed (id) {
+      db.delete(trashedArticles).where(eq(trashedArticles.id, id)).run()
+    },
+
+    async deleteAllTrashed (scope) {
+      return db.delete(trashedArticles).where(scopeCondition(scope)).run().changes
+    },
+
+    async purgeExpired (now) {
+      return db.delete(trashedArticles).where(lte(trashedArticles.purgeAt, now)).run().changes
+    },
+
+    async reinsertArticle (row) {
+      return db.insert(articles).values(row).returning().get()
+    },
+
+    async reinsertComments (rows) {
+      return reinsertComments(db, rows)
+    },
+
+    async reinsertRevisions (rows) {
+      for (const row of rows) db.insert(articleRevisions).values(row).run()
+    },
+
+    async trashedCountByAuthor (authorId) {
+      return db.select({ total: count() }).from(trashedArticles).where(eq(trashedArticles.authorId, authorId)).get()?.total ?? 0
+    },
+
+    async reassignTrashed (fromAuthorId, toAuthorId) {
+      db.update(trashedArticles).set({ authorId: toAuthorId }).where(eq(trashedArticles.authorId, fromAuthorId)).run()
+    },
+
+    async slugInTrash (slug, now) {
+      return db.select({ id: trashedArticles.id }).from(trashedArticles)
+        .where(and(eq(trashedArticles.slug, slug), gt(trashedArticles.purgeAt, now)))
+        .get() !== undefined
+    },
+
+    async anyTrashed (now) {
+      return db.select({ id: trashedArticles.id }).from(trashedArticles).where(gt(trashedArticles.purgeAt, now)).limit(1).get() !== undefined
+    },
+
+    async isTrashed (id, now) {
+      return db.select({ id: trashedArticles.id }).from(trashedArticles)
+        .where(and(eq(trashedArticles.id, id), gt(trashedArticles.purgeAt, now)))
+        .get() !== undefined
+    }
+  }
+}

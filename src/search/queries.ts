@@ -1,0 +1,54 @@
+import { queriesFor } from '../db/store.js'
+import type { FtsQuery } from './query.js'
+import { sqliteSearchQueries } from './queries.sqlite.js'
+
+/** An article as search sees it. */
+export interface SearchDocument {
+  id: number
+  title: string
+  excerpt: string
+  /** Sanitised HTML; indexed as text. */
+  body: string
+  labels: string[]
+}
+
+/** The text an article is indexed by: its body as text, its labels as one string. */
+export interface IndexedText { title: string, excerpt: string, body: string, labels: string }
+
+export interface TitleSuggestion { id: number, slug: string, title: string }
+
+/**
+ * Full-text search over articles, whose dialect decides how it is done (SQLite: FTS5 and
+ * bm25; PostgreSQL: tsvector and ts_rank). Listing articles by a search is the articles'
+ * query module's, which joins its dialect's search to its rows.
+ */
+export interface SearchQueries {
+  /** Writes an article's text and makes it searchable; it must have no search rows. */
+  indexArticle: (id: number, text: IndexedText) => Promise<void>
+  /** Removes an article's search rows; answers the text they held, if any. */
+  unindexArticle: (id: number) => Promise<IndexedText | undefined>
+  /** Writes an article's text without making it searchable yet (`indexTexts` does, for many at once). */
+  writeText: (id: number, text: IndexedText) => Promise<void>
+  /** Drops the text of an article written by `writeText` and not indexed yet. */
+  deleteText: (id: number) => Promise<void>
+  /** Makes the texts written for `ids` searchable, in one pass. */
+  indexTexts: (ids: number[]) => Promise<void>
+  /** Every article, with its labels in order: what indexing them all reads. */
+  allDocuments: () => Promise<SearchDocument[]>
+  /** The whole index made again from these texts, one per article. */
+  rebuildIndex: (texts: Array<{ id: number, text: IndexedText }>) => Promise<void>
+  articleCount: () => Promise<number>
+  /** How many articles hold each word, as the stemmed index spells it (`stemmed` in ./query.ts). */
+  articlesWithWords: (stems: string[]) => Promise<Map<string, number>>
+  /** The indexed text of the articles `ids` (for snippets). */
+  indexedTexts: (ids: number[]) => Promise<Map<number, IndexedText>>
+  /** Published articles whose title matches (as a prefix while typing), best first. */
+  titleSuggestions: (search: FtsQuery, now: string, limit: number) => Promise<TitleSuggestion[]>
+  /**
+   * Published articles sharing words with `terms` (any of them), with their text similarity
+   * as a positive score: higher is closer.
+   */
+  similarArticles: (terms: string[], excludeId: number, now: string, limit: number) => Promise<Map<number, number>>
+}
+
+export const searchQueries = queriesFor<SearchQueries>({ sqlite: sqliteSearchQueries })
