@@ -9,7 +9,7 @@ import { drizzle } from 'drizzle-orm/node-postgres'
 import pg from 'pg'
 import t from 'tap'
 import { DatabaseUnusable, openDatabase, runMigrations, type Db } from '../src/db/client.js'
-import { isPostgresUrl, openPostgres, postgresJournalEntries, postgresMigrationsFolder, runPostgresMigrations, type Postgres } from '../src/db/postgres.js'
+import { advanceIdentities, isPostgresUrl, openPostgres, postgresJournalEntries, postgresMigrationsFolder, runPostgresMigrations, type Postgres } from '../src/db/postgres.js'
 import * as sqliteSchema from '../src/db/schema.js'
 import * as pgSchema from '../src/db/schema.postgres.js'
 import { timestampFromPostgres } from '../src/db/schema.postgres.js'
@@ -128,6 +128,16 @@ t.test('days, JSON and identities keep what was written', async (t) => {
   await db.insert(pgSchema.articleRevisions).values({ articleId: article!.id, number: 1, version: 1, status: 'draft', authorId: 41, writtenAt: now, replacedAt: now, replacedBy: 'token 1', title: 'T', labels: JSON.stringify(['Café', 'b "quoted"']), body: '' })
   const [revision] = await db.select({ labels: pgSchema.articleRevisions.labels }).from(pgSchema.articleRevisions)
   t.equal(revision?.labels, '["Café","b \\"quoted\\""]', 'a JSON array reads back as JSON.stringify wrote it')
+  const [next] = await db.insert(pgSchema.authors).values({ slug: 'next', name: 'Next', createdAt: now, updatedAt: now }).returning()
+  t.equal(next?.id, 1, 'an identity does not follow an id given to it…')
+  await advanceIdentities(db)
+  const [after] = await db.insert(pgSchema.authors).values({ slug: 'after', name: 'After', createdAt: now, updatedAt: now }).returning()
+  t.equal(after?.id, 42, '…until advanceIdentities moves it past the largest id')
+  await db.delete(pgSchema.authors).where(eq(pgSchema.authors.id, 42))
+  await advanceIdentities(db)
+  const [later] = await db.insert(pgSchema.authors).values({ slug: 'later', name: 'Later', createdAt: now, updatedAt: now }).returning()
+  t.equal(later?.id, 43, 'and never back: a deleted id is not given again')
+
   await t.rejects(db.insert(pgSchema.articleRevisions).values({ articleId: article!.id, number: 2, version: 2, status: 'draft', authorId: 41, writtenAt: now, replacedAt: now, replacedBy: 'x', title: 'T', labels: 'not json', body: '' }), 'text that is not JSON is refused')
 })
 

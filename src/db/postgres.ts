@@ -174,6 +174,25 @@ function targetOfConnection (connection: Queryable): Target {
 }
 
 /**
+ * Moves each identity past the largest id in its table, never back. Call it after inserting
+ * rows with their own ids (an import keeps them): unlike SQLite's AUTOINCREMENT, which
+ * follows the largest id inserted, an identity knows only the ids it gave, and would later
+ * give one of those rows' ids again.
+ */
+export async function advanceIdentities (db: PostgresDb): Promise<void> {
+  const { rows } = await db.$client.query<{ table: string, column: string }>(`select table_name as table, column_name as column
+    from information_schema.columns where table_schema = $1 and is_identity = 'YES'`, [migrationsSchema])
+  for (const { table, column } of rows) {
+    // Only when the table is ahead: setval also takes a sequence back, which would reuse ids.
+    // (pg_sequences.last_value is null until the sequence first gives an id.)
+    await db.$client.query(`select setval(identity.name, ids.largest)
+      from (select pg_get_serial_sequence($1, $2) as name) identity, (select max("${column}") as largest from ${migrationsSchema}."${table}") ids
+      where ids.largest > coalesce((select last_value from pg_sequences where format('%I.%I', schemaname, sequencename) = identity.name), 0)`,
+    [`${migrationsSchema}."${table}"`, column])
+  }
+}
+
+/**
  * Applies pending migrations, one instance at a time: instances starting together take turns
  * on an advisory lock, and the later ones find nothing left to do. The statement timeout is
  * lifted meanwhile: waiting for the lock, or building an index on a large table, may take
