@@ -193,6 +193,7 @@ t.test('opening fails as DatabaseUnusable, one line naming the database, never t
   }
   const cases: Array<[string, string, RegExp]> = [
     ['a URL that is not one', `postgres://dateline:${password}@127.0.0.1:notaport/test`, /^cannot use DATABASE_URL: it is not a valid PostgreSQL URL/],
+    ['a password that is not percent-encoded', `postgres://dateline:${password}%zz@127.0.0.1/test`, /^cannot use DATABASE_URL: it is not a valid PostgreSQL URL/],
     ['nothing listening on the port', at((url) => { url.hostname = '127.0.0.1'; url.port = '1' }), /^cannot use the PostgreSQL database \w+ at 127\.0\.0\.1:1: the connection was refused/],
     ['an unknown database', at((url) => { url.pathname = '/dl_pg_no_such_database' }), /^cannot use the PostgreSQL database dl_pg_no_such_database at .+: the database does not exist/],
     ['an unknown user', at((url) => { url.username = 'dl_pg_nobody' }), /^cannot use the PostgreSQL database \w+ at .+: .*dl_pg_nobody/]

@@ -50,15 +50,19 @@ interface Target {
 }
 
 function targetOf (url: string): Target {
-  let parsed: URL
   try {
-    parsed = new URL(url)
+    return targetOfUrl(new URL(url))
   } catch {
+    // Not the parser's message: it may quote the URL, password and all.
     throw new DatabaseUnusable('cannot use DATABASE_URL: it is not a valid PostgreSQL URL (postgres://user@host:port/database)')
   }
+}
+
+function targetOfUrl (parsed: URL): Target {
   // A Unix socket folder goes in ?host=, as libpq takes it.
   const host = parsed.searchParams.get('host') ?? (parsed.hostname === '' ? 'localhost' : parsed.hostname)
   const port = parsed.port === '' ? '5432' : parsed.port
+  // Without a database in the URL, PostgreSQL takes the user's name.
   const database = decodeURIComponent(parsed.pathname.slice(1)) || decodeURIComponent(parsed.username) || 'postgres'
   return { description: `the PostgreSQL database ${database} at ${host}:${port}`, password: decodeURIComponent(parsed.password) }
 }
@@ -149,10 +153,6 @@ export function postgresJournalEntries (): JournalEntry[] {
 
 type Queryable = pg.Pool | pg.PoolClient
 
-function poolOf (connection: Queryable): pg.Pool | undefined {
-  return connection instanceof pg.Pool ? connection : undefined
-}
-
 /**
  * Refuses a database migrated by a newer Dateline (a migration our journal does not list):
  * drizzle would skip every migration and the code would run against a schema it does not
@@ -169,8 +169,7 @@ export async function assertKnownPostgresSchema (connection: Queryable, target =
 }
 
 function targetOfConnection (connection: Queryable): Target {
-  const pool = poolOf(connection)
-  return (pool === undefined ? undefined : targets.get(pool)) ?? { description: 'the PostgreSQL database', password: '' }
+  return (connection instanceof pg.Pool ? targets.get(connection) : undefined) ?? { description: 'the PostgreSQL database', password: '' }
 }
 
 /**
