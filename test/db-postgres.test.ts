@@ -128,6 +128,7 @@ t.test('days, JSON and identities keep what was written', async (t) => {
   await db.insert(pgSchema.articleRevisions).values({ articleId: article!.id, number: 1, version: 1, status: 'draft', authorId: 41, writtenAt: now, replacedAt: now, replacedBy: 'token 1', title: 'T', labels: JSON.stringify(['Café', 'b "quoted"']), body: '' })
   const [revision] = await db.select({ labels: pgSchema.articleRevisions.labels }).from(pgSchema.articleRevisions)
   t.equal(revision?.labels, '["Café","b \\"quoted\\""]', 'a JSON array reads back as JSON.stringify wrote it')
+  t.same(await db.select().from(pgSchema.authors).where(eq(pgSchema.authors.id, Number.MAX_SAFE_INTEGER)), [], 'the largest id the API takes finds nothing, without an out-of-range error')
   const [next] = await db.insert(pgSchema.authors).values({ slug: 'next', name: 'Next', createdAt: now, updatedAt: now }).returning()
   t.equal(next?.id, 1, 'an identity does not follow an id given to it…')
   await advanceIdentities(db)

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { bigint, check, customType, date, index, integer, pgTable, primaryKey, type AnyPgColumn } from 'drizzle-orm/pg-core'
+import { bigint, check, customType, date, index, pgTable, primaryKey, type AnyPgColumn } from 'drizzle-orm/pg-core'
 import { articleStatuses, commentStatuses, importedResources, tokenRoles } from './schema.js'
 
 // The PostgreSQL twin of schema.ts: the same tables, columns, constraints and indexes, so
@@ -73,9 +73,18 @@ const tsvector = customType<{ data: string }>({
   dataType: () => 'tsvector'
 })
 
+/**
+ * SQLite's INTEGER is 64 bits wide, and the API takes ids up to 2^53 − 1 (schemas.ts, maxId):
+ * with PostgreSQL's 32-bit integer, looking up a larger id would fail as out of range (a 500)
+ * instead of finding nothing, and an import could not keep a WordPress id past 2^31.
+ */
+function int64 (name: string) {
+  return bigint(name, { mode: 'number' })
+}
+
 /** Ids come from an identity, yet may be given: imports and trash restores keep ids. */
 function id () {
-  return integer('id').primaryKey().generatedByDefaultAsIdentity()
+  return int64('id').primaryKey().generatedByDefaultAsIdentity()
 }
 
 export const authors = pgTable('authors', {
@@ -86,7 +95,7 @@ export const authors = pgTable('authors', {
   avatarUrl: text('avatar_url'),
   url: text('url'),
   email: text('email'),
-  version: integer('version').notNull().default(1),
+  version: int64('version').notNull().default(1),
   createdAt: timestamp('created_at').notNull(),
   updatedAt: timestamp('updated_at').notNull()
 }, (table) => [
@@ -100,9 +109,9 @@ export const articles = pgTable('articles', {
   status: text('status', { enum: articleStatuses }).notNull(),
   publishedAt: timestamp('published_at'),
   publishedDay: day('published_day'),
-  authorId: integer('author_id').notNull().references(() => authors.id, { onDelete: 'restrict' }),
-  commentCount: integer('comment_count').notNull().default(0),
-  version: integer('version').notNull().default(1),
+  authorId: int64('author_id').notNull().references(() => authors.id, { onDelete: 'restrict' }),
+  commentCount: int64('comment_count').notNull().default(0),
+  version: int64('version').notNull().default(1),
   createdAt: timestamp('created_at').notNull(),
   updatedAt: timestamp('updated_at').notNull(),
   title: text('title').notNull(),
@@ -125,9 +134,9 @@ export const labels = pgTable('labels', {
 })
 
 export const articleLabels = pgTable('article_labels', {
-  articleId: integer('article_id').notNull().references(() => articles.id, { onDelete: 'cascade' }),
-  labelId: integer('label_id').notNull().references(() => labels.id, { onDelete: 'cascade' }),
-  position: integer('position').notNull()
+  articleId: int64('article_id').notNull().references(() => articles.id, { onDelete: 'cascade' }),
+  labelId: int64('label_id').notNull().references(() => labels.id, { onDelete: 'cascade' }),
+  position: int64('position').notNull()
 }, (table) => [
   primaryKey({ columns: [table.articleId, table.labelId] }),
   index('article_labels_label_idx').on(table.labelId, table.articleId)
@@ -137,7 +146,7 @@ export const tokens = pgTable('tokens', {
   id: id(),
   name: text('name').notNull(),
   role: text('role', { enum: tokenRoles }).notNull(),
-  authorId: integer('author_id').references(() => authors.id, { onDelete: 'cascade' }),
+  authorId: int64('author_id').references(() => authors.id, { onDelete: 'cascade' }),
   secretHash: text('secret_hash').notNull().unique(),
   createdAt: timestamp('created_at').notNull(),
   lastUsedAt: timestamp('last_used_at'),
@@ -156,21 +165,21 @@ export const meta = pgTable('meta', {
 export const days = pgTable('days', {
   day: day('day').primaryKey(),
   note: text('note'),
-  version: integer('version').notNull().default(1),
+  version: int64('version').notNull().default(1),
   createdAt: timestamp('created_at').notNull(),
   updatedAt: timestamp('updated_at').notNull()
 })
 
 export const comments = pgTable('comments', {
   id: id(),
-  articleId: integer('article_id').notNull().references(() => articles.id, { onDelete: 'cascade' }),
-  parentId: integer('parent_id').references((): AnyPgColumn => comments.id, { onDelete: 'set null' }),
+  articleId: int64('article_id').notNull().references(() => articles.id, { onDelete: 'cascade' }),
+  parentId: int64('parent_id').references((): AnyPgColumn => comments.id, { onDelete: 'set null' }),
   authorName: text('author_name').notNull(),
   authorUrl: text('author_url'),
   authorEmail: text('author_email'),
   body: text('body').notNull(),
   status: text('status', { enum: commentStatuses }).notNull(),
-  version: integer('version').notNull().default(1),
+  version: int64('version').notNull().default(1),
   createdAt: timestamp('created_at').notNull(),
   updatedAt: timestamp('updated_at').notNull()
 }, (table) => [
@@ -185,7 +194,7 @@ export const importedRows = pgTable('imported_rows', {
   format: text('format').notNull(),
   site: text('site').notNull(),
   sourceId: text('source_id').notNull(),
-  targetId: integer('target_id').notNull(),
+  targetId: int64('target_id').notNull(),
   digest: text('digest').notNull(),
   importedAt: timestamp('imported_at').notNull()
 }, (table) => [
@@ -197,7 +206,7 @@ export const idempotencyKeys = pgTable('idempotency_keys', {
   scope: text('scope').notNull(),
   key: text('key').notNull(),
   requestDigest: text('request_digest').notNull(),
-  status: integer('status').notNull(),
+  status: int64('status').notNull(),
   headers: jsonText('headers').notNull(),
   // Text, not jsonb: replayed byte for byte, and not every answer is JSON.
   body: text('body').notNull(),
@@ -208,12 +217,12 @@ export const idempotencyKeys = pgTable('idempotency_keys', {
 ])
 
 export const articleRevisions = pgTable('article_revisions', {
-  articleId: integer('article_id').notNull().references(() => articles.id, { onDelete: 'cascade' }),
-  number: integer('number').notNull(),
-  version: integer('version').notNull(),
+  articleId: int64('article_id').notNull().references(() => articles.id, { onDelete: 'cascade' }),
+  number: int64('number').notNull(),
+  version: int64('version').notNull(),
   status: text('status', { enum: articleStatuses }).notNull(),
   publishedAt: timestamp('published_at'),
-  authorId: integer('author_id').notNull(),
+  authorId: int64('author_id').notNull(),
   writtenAt: timestamp('written_at').notNull(),
   replacedAt: timestamp('replaced_at').notNull(),
   replacedBy: text('replaced_by').notNull(),
@@ -227,14 +236,14 @@ export const articleRevisions = pgTable('article_revisions', {
 
 export const trashedArticles = pgTable('trashed_articles', {
   // No identity: the article's own id, kept.
-  id: integer('id').primaryKey(),
+  id: int64('id').primaryKey(),
   slug: text('slug').notNull().unique(),
   title: text('title').notNull(),
   status: text('status', { enum: articleStatuses }).notNull(),
   publishedAt: timestamp('published_at'),
-  authorId: integer('author_id').notNull().references(() => authors.id, { onDelete: 'restrict' }),
-  commentCount: integer('comment_count').notNull(),
-  version: integer('version').notNull(),
+  authorId: int64('author_id').notNull().references(() => authors.id, { onDelete: 'restrict' }),
+  commentCount: int64('comment_count').notNull(),
+  version: int64('version').notNull(),
   trashedAt: timestamp('trashed_at').notNull(),
   trashedBy: text('trashed_by').notNull(),
   purgeAt: timestamp('purge_at').notNull(),
@@ -264,7 +273,7 @@ export const trashedArticles = pgTable('trashed_articles', {
  *   not of its stem ("happi"), as with SQLite's `articles_words`.
  */
 export const searchDocuments = pgTable('search_documents', {
-  articleId: integer('article_id').primaryKey().references(() => articles.id, { onDelete: 'cascade' }),
+  articleId: int64('article_id').primaryKey().references(() => articles.id, { onDelete: 'cascade' }),
   title: text('title').notNull(),
   excerpt: text('excerpt').notNull(),
   body: text('body').notNull(),
@@ -283,8 +292,8 @@ export const searchDocuments = pgTable('search_documents', {
  * The row is made by migration 0001.
  */
 export const writeStamp = pgTable('write_stamp', {
-  id: integer('id').primaryKey().default(1),
-  stamp: bigint('stamp', { mode: 'number' }).notNull().default(0)
+  id: int64('id').primaryKey().default(1),
+  stamp: int64('stamp').notNull().default(0)
 }, (table) => [
   check('write_stamp_one_row', sql`${table.id} = 1`)
 ])
