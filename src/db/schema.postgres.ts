@@ -59,13 +59,13 @@ function day (name: string) {
  * JSON text, as the services write and parse it, stored as `jsonb`: PostgreSQL checks it is
  * JSON and can look inside it. What comes back is the same value, compactly written as
  * JSON.stringify writes it; object keys come back in jsonb's order (shorter keys first),
- * which JSON does not give a meaning to. node-postgres parses jsonb itself, hence the
- * object from the driver.
+ * which JSON does not give a meaning to. node-postgres parses jsonb itself, so what the
+ * driver hands over is the value (a JSON string arrives as a JavaScript string).
  */
 const jsonText = customType<{ data: string, driverData: unknown }>({
   dataType: () => 'jsonb',
   toDriver: (value) => value,
-  fromDriver: (value) => typeof value === 'string' ? value : JSON.stringify(value)
+  fromDriver: (value) => JSON.stringify(value)
 })
 
 /** A text search vector, written by the application (src/search/): drizzle has no tsvector. */
