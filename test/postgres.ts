@@ -48,9 +48,21 @@ function templateName (): string {
 
 let uniqueCount = 0
 
+/** `dl_pg_<pid>_<creation time, base 36>_<count>`: the time lets a later run find orphans. */
 function uniqueName (): string {
   uniqueCount += 1
   return `${databasePrefix}${process.pid}_${Date.now().toString(36)}_${uniqueCount}`
+}
+
+/** Older than any test file may run (tap's timeout is minutes): its process died before teardown. */
+const orphanAgeMs = 60 * 60 * 1000
+
+async function dropOrphans (client: pg.Client): Promise<void> {
+  const { rows } = await client.query<{ name: string }>('select datname as name from pg_database where datname like $1 and not datistemplate', [`${databasePrefix}%`])
+  for (const { name } of rows) {
+    const created = /^dl_pg_\d+_([0-9a-z]+)_\d+$/.exec(name)?.[1]
+    if (created !== undefined && Date.now() - parseInt(created, 36) > orphanAgeMs) await client.query(`drop database if exists ${name} with (force)`)
+  }
 }
 
 /** Runs `work` on one connection to the test server's own database. */
@@ -81,6 +93,7 @@ async function migrate (url: string): Promise<void> {
 async function ensureTemplate (client: pg.Client, serverUrl: string, name: string): Promise<void> {
   await client.query('select pg_advisory_lock($1)', [templateLock])
   try {
+    await dropOrphans(client)
     const existing = await client.query<{ ready: boolean }>('select datistemplate as ready from pg_database where datname = $1', [name])
     if (existing.rows[0]?.ready === true) return
     if (existing.rows.length > 0) await client.query(`drop database ${name} with (force)`)
