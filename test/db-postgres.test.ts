@@ -26,9 +26,9 @@ async function open (t: TapLike, url: string, options = {}): Promise<Postgres> {
   return postgres
 }
 
-async function migrated (t: TapLike): Promise<Postgres> {
+async function migrated (t: TapLike): Promise<Postgres & { url: string }> {
   const { url } = await freshPostgresDatabase(t)
-  return await open(t, url)
+  return { ...await open(t, url), url }
 }
 
 async function appliedMigrations (postgres: Postgres): Promise<number> {
@@ -92,19 +92,11 @@ t.test('timestamps come back exactly as written: milliseconds, UTC, Z', async (t
   t.equal(stored.rows[0]!.same, true, 'the string is stored as that instant, not as local time')
 
   // A session in another time zone gets other text from the server; the column still reads UTC.
-  const elsewhere = new pg.Pool({ connectionString: (await freshUrlOf(postgres)), options: '-c TimeZone=Asia/Kathmandu' })
+  const elsewhere = new pg.Pool({ connectionString: postgres.url, options: '-c TimeZone=Asia/Kathmandu' })
   t.teardown(() => elsewhere.end())
   const [far] = await drizzle(elsewhere).select({ createdAt: pgSchema.authors.createdAt }).from(pgSchema.authors).where(eq(pgSchema.authors.slug, 'a2'))
   t.equal(far?.createdAt, '2015-06-25T14:03:00.999Z', 'read in UTC+05:45, still the UTC string')
 })
-
-/** The URL a pool was opened with (the fresh database's). */
-async function freshUrlOf (postgres: Postgres): Promise<string> {
-  const { rows } = await postgres.pool.query<{ name: string }>('select current_database() as name')
-  const url = new URL(serverUrl)
-  url.pathname = `/${rows[0]!.name}`
-  return url.toString()
-}
 
 t.test('PostgreSQL timestamp text is read in whatever offset it carries', async (t) => {
   t.equal(timestampFromPostgres('2015-06-25 14:03:00+00'), '2015-06-25T14:03:00.000Z')
@@ -182,9 +174,20 @@ t.test('a search document goes with its article', async (t) => {
 })
 
 t.test('text sorts byte by byte, as on SQLite, whatever the database locale', async (t) => {
-  const { pool } = await migrated(t)
+  const { pool, db } = await migrated(t)
   const { rows } = await pool.query<{ collation: string | null }>("select collation_name as collation from information_schema.columns where table_name = 'articles' and column_name = 'title'")
   t.equal(rows[0]!.collation, 'C', 'articles.title is collated "C"')
+
+  const sqlite = openDatabase(':memory:')
+  t.teardown(() => sqlite.$client.close())
+  runMigrations(sqlite)
+  const names = ['b', 'B', 'a', 'é', 'e', 'Z', '_x', 'ß', '10', '9']
+  const labels = names.map((name, index) => ({ name, key: `k${index}` }))
+  sqlite.insert(sqliteSchema.labels).values(labels).run()
+  await db.insert(pgSchema.labels).values(labels)
+  const onSqlite = sqlite.select({ name: sqliteSchema.labels.name }).from(sqliteSchema.labels).orderBy(sqliteSchema.labels.name).all()
+  const onPostgres = await db.select({ name: pgSchema.labels.name }).from(pgSchema.labels).orderBy(pgSchema.labels.name)
+  t.same(onPostgres, onSqlite, 'the same order as SQLite gives')
 })
 
 t.test('opening fails as DatabaseUnusable, one line naming the database, never the password', async (t) => {
