@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify'
 import t from 'tap'
 import { buildApp } from '../src/app.js'
 import { migrationsFolder, openDatabase, type Db } from '../src/db/client.js'
+import { sqliteHandle } from '../src/db/sqlite-store.js'
 import { adminSecret, bearer, build, createAuthor, request, tempDatabase, type TapLike } from './helper.js'
 
 const run = promisify(execFile)
@@ -62,9 +63,9 @@ t.test('a database file is opened in WAL mode with foreign keys and a busy timeo
   t.equal(db.$client.pragma('busy_timeout', { simple: true }), 5000)
 
   const app = await build(t, { databaseUrl: tempDatabase(t) })
-  t.equal(app.store.$client.pragma('journal_mode', { simple: true }), 'wal', 'the app\'s own connection too')
-  t.equal(app.store.$client.pragma('foreign_keys', { simple: true }), 1)
-  t.equal(app.store.$client.pragma('busy_timeout', { simple: true }), 5000)
+  t.equal(sqliteHandle(app.store).$client.pragma('journal_mode', { simple: true }), 'wal', 'the app\'s own connection too')
+  t.equal(sqliteHandle(app.store).$client.pragma('foreign_keys', { simple: true }), 1)
+  t.equal(sqliteHandle(app.store).$client.pragma('busy_timeout', { simple: true }), 5000)
 })
 
 t.test('migrations give the same schema applied at once or one at a time', async (t) => {

@@ -2,6 +2,7 @@
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import t from 'tap'
+import { sqliteHandle } from '../src/db/sqlite-store.js'
 import { adminSecret, bearer, build, createArticle, createAuthor, tempDatabase } from './helper.js'
 
 const bigBody = `<p>${'A long report. '.repeat(20_000)}</p>`
@@ -10,7 +11,7 @@ t.test('a write the full database cannot store is a 503 problem with Retry-After
   const app = await build(t, { databaseUrl: tempDatabase(t) })
   const author = await createAuthor(app, t)
   await createArticle(app, t, { title: 'Before the disk filled', authorId: author.id })
-  const sqlite = app.store.$client
+  const sqlite = sqliteHandle(app.store).$client
   const pages = sqlite.pragma('page_count', { simple: true }) as number
   // The database may not grow: SQLite answers SQLITE_FULL as on a full disk.
   sqlite.pragma(`max_page_count = ${pages}`)
@@ -36,12 +37,12 @@ t.test('a write the full database cannot store is a 503 problem with Retry-After
 t.test('a database that turned read-only is treated alike', async (t) => {
   const app = await build(t, { databaseUrl: tempDatabase(t) })
   // The connection refuses every write with SQLITE_READONLY, as with a read-only WAL file.
-  app.store.$client.pragma('query_only = 1')
+  sqliteHandle(app.store).$client.pragma('query_only = 1')
   const refused = await app.inject({ method: 'POST', url: '/v1/authors', headers: bearer(adminSecret), payload: { name: 'Nobody' } })
   t.equal(refused.statusCode, 503)
   t.match(refused.json(), { type: 'https://dateline.dev/problems/storage-unavailable' })
   t.equal((await app.inject({ url: '/readyz' })).statusCode, 503)
-  app.store.$client.pragma('query_only = 0')
+  sqliteHandle(app.store).$client.pragma('query_only = 0')
   t.equal((await app.inject({ url: '/readyz' })).statusCode, 200)
 })
 

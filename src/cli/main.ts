@@ -1,12 +1,10 @@
 import { parseArgs } from 'node:util'
 import type { Writable } from 'node:stream'
 import { ConfigError, configFlags, databasePath, readConfig, type Config } from '../config.js'
-import { openDatabase, runMigrations, type Db } from '../db/client.js'
+import { withStore } from '../db/open.js'
 import { tokenRoles, type TokenRole } from '../db/schema.js'
+import type { Store } from '../db/store.js'
 import { seedDemo } from '../demo/seed.js'
-import { alignDaysToTimezone } from '../resources/articles/service.js'
-import { ensureSearchIndex } from '../search/index.js'
-import { purgeExpired as purgeExpiredTrash } from '../resources/trash/service.js'
 import { importFormats, type ImportFormat } from '../resources/import/records.js'
 import { backupDatabase, knownMigrationCount, restoreDatabase } from './backup.js'
 import { writeOpenApi } from './openapi.js'
@@ -76,36 +74,9 @@ const options = {
   help: { type: 'boolean', short: 'h' }
 } as const
 
-function openMigrated (config: Config): Db {
-  const db = openDatabase(databasePath(config.databaseUrl), { synchronous: config.synchronous })
-  try {
-    runMigrations(db)
-    alignDaysToTimezone(db, config.timezone)
-    ensureSearchIndex(db)
-    purgeExpiredTrash(db)
-    return db
-  } catch (error) {
-    db.$client.close()
-    throw error
-  }
-}
-
-function withDatabase<T> (config: Config, work: (db: Db) => T): T {
-  const db = openMigrated(config)
-  try {
-    return work(db)
-  } finally {
-    db.$client.close()
-  }
-}
-
-async function withDatabaseAsync<T> (config: Config, work: (db: Db) => Promise<T>): Promise<T> {
-  const db = openMigrated(config)
-  try {
-    return await work(db)
-  } finally {
-    db.$client.close()
-  }
+/** Runs `work` on the configured database, opened and migrated as the server opens it, then closed. */
+async function withDatabase<T> (config: Config, work: (store: Store) => Promise<T>): Promise<T> {
+  return await withStore(databasePath(config.databaseUrl), { synchronous: config.synchronous, timezone: config.timezone }, work)
 }
 
 function parseFormat (raw: string | boolean | undefined): ImportFormat | undefined {
@@ -118,7 +89,7 @@ async function importFileCommand (config: Config, args: string[], values: Record
   const [file] = args
   if (file === undefined) throw new UsageError('import needs a file')
   const format = parseFormat(values.format)
-  const report = await withDatabaseAsync(config, (db) => importCommand(db, config, { file, dryRun: values['dry-run'] === true, ...(format === undefined ? {} : { format }) }, io.stderr))
+  const report = await withDatabase(config, async (store) => await importCommand(store, config, { file, dryRun: values['dry-run'] === true, ...(format === undefined ? {} : { format }) }, io.stderr))
   io.stdout.write(values.json === true ? JSON.stringify(report, null, 2) + '\n' : describeReport(report))
   return 0
 }
@@ -157,7 +128,7 @@ async function tokenCommand (config: Config, args: string[], values: Record<stri
   const [action, ...rest] = args
   if (action === 'create') {
     const role = parseRole(values.role as string | undefined)
-    const { token, secret } = withDatabase(config, (db) => createToken(db, {
+    const { token, secret } = await withDatabase(config, async (store) => await createToken(store, {
       role,
       ...(values.author === undefined ? {} : { author: values.author as string }),
       ...(values.name === undefined ? {} : { name: values.name as string }),
@@ -169,7 +140,7 @@ async function tokenCommand (config: Config, args: string[], values: Record<stri
     return 0
   }
   if (action === 'list') {
-    const tokens = withDatabase(config, listTokens)
+    const tokens = await withDatabase(config, listTokens)
     io.stdout.write('id\trole\tauthor\tname\tcreated\tlast used\tstate\n')
     for (const token of tokens) {
       const state = token.revokedAt !== null ? 'revoked' : token.expiresAt !== null && token.expiresAt <= new Date().toISOString() ? 'expired' : 'active'
@@ -180,7 +151,7 @@ async function tokenCommand (config: Config, args: string[], values: Record<stri
   if (action === 'revoke') {
     const id = rest[0]
     if (id === undefined || !/^\d+$/.test(id)) throw new UsageError('token revoke needs a token id (see token list)')
-    const revoked = withDatabase(config, (db) => revokeToken(db, Number(id)))
+    const revoked = await withDatabase(config, async (store) => await revokeToken(store, Number(id)))
     if (!revoked) {
       io.stderr.write(`dateline: there is no active token ${id}\n`)
       return 1
@@ -204,11 +175,11 @@ async function run (argv: string[], io: CliIo): Promise<number> {
       await startServer(config)
       return 0
     case 'migrate':
-      withDatabase(config, () => {})
+      await withDatabase(config, async () => {})
       io.stdout.write(`Migrated ${databasePath(config.databaseUrl)}.\n`)
       return 0
     case 'seed': {
-      const seeded = withDatabase(config, (db) => seedDemo(db, config))
+      const seeded = await withDatabase(config, async (store) => await seedDemo(store, config))
       io.stdout.write(seeded ? 'Added the demo blog.\n' : 'The database has content already; left it alone.\n')
       return 0
     }
@@ -222,7 +193,7 @@ async function run (argv: string[], io: CliIo): Promise<number> {
     case 'import':
       return await importFileCommand(config, args, values, io)
     case 'export':
-      await withDatabaseAsync(config, (db) => exportCommand(db, config, args[0], io.stdout))
+      await withDatabase(config, async (store) => { await exportCommand(store, config, args[0], io.stdout) })
       return 0
     case 'backup':
       return await backupCommand(config, args, values, io)

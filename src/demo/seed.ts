@@ -1,13 +1,12 @@
-import { count, eq } from 'drizzle-orm'
 import { defaultCommentDepth } from '../config.js'
-import type { Db } from '../db/client.js'
-import { articles, authors, comments, days } from '../db/schema.js'
+import type { Store } from '../db/store.js'
 import * as articleService from '../resources/articles/service.js'
 import * as authorService from '../resources/authors/service.js'
 import * as commentService from '../resources/comments/service.js'
 import * as dayService from '../resources/dates/service.js'
 import type { Principal } from '../resources/tokens/service.js'
 import { demoArticles, demoAuthors, demoComments, demoDayNotes } from './content.js'
+import { demoQueries } from './queries.js'
 
 const seeder: Principal = { role: 'admin', authorId: null, tokenId: null }
 const minute = 60 * 1000
@@ -19,17 +18,17 @@ function later (iso: string, ms: number): string {
 }
 
 /** Comments go in as a reader would post them, then a moderator sets their status. */
-function seedComments (db: Db, articleIds: number[]): number[] {
+async function seedComments (tx: Store, articleIds: number[]): Promise<number[]> {
   const ids: number[] = []
   for (const comment of demoComments) {
-    const { comment: created } = commentService.createForArticle(db, { commentsAutoApprove: false, commentDepth: defaultCommentDepth }, String(articleIds[comment.article]), {
+    const { comment: created } = await commentService.createForArticle(tx, { commentsAutoApprove: false, commentDepth: defaultCommentDepth }, String(articleIds[comment.article]), {
       authorName: comment.authorName,
       body: comment.body,
       ...(comment.authorEmail === undefined ? {} : { authorEmail: comment.authorEmail }),
       ...(comment.replyTo === undefined ? {} : { parentId: ids[comment.replyTo]! })
     }, null)
     ids.push(created.id)
-    if (comment.status !== 'pending') commentService.updateOne(db, created.id, { status: comment.status }, seeder, undefined)
+    if (comment.status !== 'pending') await commentService.updateOne(tx, created.id, { status: comment.status }, seeder, undefined)
   }
   return ids
 }
@@ -49,36 +48,31 @@ interface Seeded {
  * the content says and are moderated 20 minutes later, drafts are worked on the day after the
  * last article. The scheduled article alone keeps the seeding time: it is due a week after it.
  */
-function dateOnTimeline (db: Db, seeded: Seeded): void {
+async function dateOnTimeline (tx: Store, seeded: Seeded): Promise<void> {
   const published = seeded.articles.map((article) => article.status === 'published' ? article.publishedAt : null).filter((at): at is string => at !== null).sort()
   const first = published[0]
   const last = published.at(-1)
   if (first === undefined || last === undefined) return
-  for (const id of seeded.authorIds) db.update(authors).set({ createdAt: later(first, -2 * week), updatedAt: later(first, -2 * week) }).where(eq(authors.id, id)).run()
+  const rows = demoQueries(tx)
+  for (const id of seeded.authorIds) await rows.setAuthorTimes(id, { createdAt: later(first, -2 * week), updatedAt: later(first, -2 * week) })
   for (const article of seeded.articles) {
     if (article.status === 'scheduled') continue
     const times = article.status === 'published' && article.publishedAt !== null
       ? { createdAt: later(article.publishedAt, -90 * minute), updatedAt: article.publishedAt }
       : { createdAt: later(last, 20 * 60 * minute), updatedAt: later(last, 26 * 60 * minute) }
-    db.update(articles).set(times).where(eq(articles.id, article.id)).run()
+    await rows.setArticleTimes(article.id, times)
   }
-  demoComments.forEach((comment, index) => {
+  for (const [index, comment] of demoComments.entries()) {
     const publishedAt = seeded.articles[comment.article]!.publishedAt!
     const createdAt = later(publishedAt, comment.minutesAfter * minute)
     const updatedAt = comment.status === 'pending' ? createdAt : later(createdAt, 20 * minute)
-    db.update(comments).set({ createdAt, updatedAt }).where(eq(comments.id, seeded.commentIds[index]!)).run()
-  })
+    await rows.setCommentTimes(seeded.commentIds[index]!, { createdAt, updatedAt })
+  }
   for (const { article } of demoDayNotes) {
     const { date, publishedAt } = seeded.articles[article]!
     const noted = later(publishedAt!, 30 * minute)
-    db.update(days).set({ createdAt: noted, updatedAt: noted }).where(eq(days.day, date!)).run()
+    await rows.setDayTimes(date!, { createdAt: noted, updatedAt: noted })
   }
-}
-
-function isEmpty (db: Db): boolean {
-  const authorCount = db.select({ n: count() }).from(authors).get()?.n ?? 0
-  const articleCount = db.select({ n: count() }).from(articles).get()?.n ?? 0
-  return authorCount === 0 && articleCount === 0
 }
 
 /**
@@ -86,15 +80,17 @@ function isEmpty (db: Db): boolean {
  * (so it is sanitised, slugged and dated like anything else). A database with any
  * content is left alone, so this is safe on every start. Returns whether it seeded.
  */
-export function seedDemo (db: Db, settings: { timezone: string, locale: string }): boolean {
-  return db.transaction(() => {
-    if (!isEmpty(db)) return false
+export async function seedDemo (store: Store, settings: { timezone: string, locale: string }): Promise<boolean> {
+  return await store.transaction(async (tx) => {
+    if (!(await demoQueries(tx).isEmpty())) return false
     const authorIds = new Map<string, number>()
     for (const author of demoAuthors) {
-      const { author: created } = authorService.createOne(db, author, seeder)
+      const { author: created } = await authorService.createOne(tx, author, seeder)
       authorIds.set(author.slug, created.id)
     }
-    const articles = demoArticles.map((article) => articleService.createOne(db, settings, {
+    const articles: Seeded['articles'] = []
+    for (const article of demoArticles) {
+      const { article: created } = await articleService.createOne(tx, settings, {
         title: article.title,
         markdown: article.markdown,
         excerpt: article.excerpt ?? null,
@@ -103,12 +99,14 @@ export function seedDemo (db: Db, settings: { timezone: string, locale: string }
         publishedAt: article.status === 'scheduled' ? new Date(Date.now() + week).toISOString() : article.publishedAt,
         authorId: authorIds.get(article.author)!,
         labels: article.labels
-      }, seeder).article)
-    const commentIds = seedComments(db, articles.map((article) => article.id))
-    for (const { article, note } of demoDayNotes) {
-      dayService.updateOne(db, settings, articles[article]!.date!, { note }, seeder, undefined)
+      }, seeder)
+      articles.push(created)
     }
-    dateOnTimeline(db, { authorIds: [...authorIds.values()], articles, commentIds })
+    const commentIds = await seedComments(tx, articles.map((article) => article.id))
+    for (const { article, note } of demoDayNotes) {
+      await dayService.updateOne(tx, settings, articles[article]!.date!, { note }, seeder, undefined)
+    }
+    await dateOnTimeline(tx, { authorIds: [...authorIds.values()], articles, commentIds })
     return true
   })
 }

@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { TokenRole } from '../db/schema.js'
 import { Forbidden, TooManyRequests, Unauthorized } from '../errors.js'
@@ -46,18 +46,15 @@ export default fp<AuthPluginOptions>(async function authPlugin (app, options) {
 
   const failures = new FailureWindow(maxAuthFailures, authFailureWindowMs)
   const uses = new TokenUses(app.store, (error) => { app.log.warn({ err: error }, 'could not record when tokens were last used') })
-  app.addHook('onClose', () => { uses.close() })
+  app.addHook('onClose', async () => { await uses.close() })
 
-  // A callback hook (a thrown error still becomes the answer): most requests are anonymous
-  // reads, and this way they pass without a promise.
-  app.addHook('onRequest', (request, reply, done) => {
-    const header = request.headers.authorization
-    if (header === undefined || request.routeOptions.config.skipAuth === true) return done()
+  /** Sets the request's principal from its bearer token, or throws the 401 (or 429) it gets. */
+  async function identify (request: FastifyRequest, reply: FastifyReply, header: string): Promise<void> {
     const match = /^Bearer +([\x21-\x7e]+) *$/i.exec(header)
-    const principal = match === null ? null : authenticate(app.store, match[1]!, options.adminToken, uses)
+    const principal = match === null ? null : await authenticate(app.store, match[1]!, options.adminToken, uses)
     if (principal !== null) {
       request.principal = principal
-      return done()
+      return
     }
     // Checked after the token, not before: behind a proxy or NAT many people share an address,
     // and one guesser must not lock out the others' valid tokens. Refusing before the check
@@ -70,6 +67,13 @@ export default fp<AuthPluginOptions>(async function authPlugin (app, options) {
     }
     failures.fail(request.ip)
     throw new Unauthorized(match === null ? 'The Authorization header must be "Bearer <token>"' : 'The token is not valid: unknown, revoked or expired')
+  }
+
+  // A callback hook: most requests are anonymous reads, and this way they pass without a promise.
+  app.addHook('onRequest', (request, reply, done) => {
+    const header = request.headers.authorization
+    if (header === undefined || request.routeOptions.config.skipAuth === true) return done()
+    identify(request, reply, header).then(() => { done() }, done)
   })
 
   app.decorate('requireRole', (role: TokenRole) => async (request: FastifyRequest) => {

@@ -1,11 +1,9 @@
 import { createHash, type Hash } from 'node:crypto'
 import { pipeline, Transform, type Readable } from 'node:stream'
-import { and, eq, like, lt } from 'drizzle-orm'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import type { Db, DbOrTx } from '../db/client.js'
-import { idempotencyKeys } from '../db/schema.js'
-import { writeIfFree } from '../db/write-if-free.js'
+import { idempotencyQueries } from '../db/idempotency.js'
+import type { Store } from '../db/store.js'
 import { Conflict, IdempotencyKeyReused, invalid, PayloadTooLarge, SecretShownOnce } from '../errors.js'
 import { problems } from '../schemas.js'
 
@@ -115,24 +113,8 @@ function hooksOf<T> (hooks: T | T[] | undefined): T[] {
 }
 
 /** Deletes the answers kept longer than 24 hours. */
-function purgeExpired (db: DbOrTx, now = Date.now()): void {
-  db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, new Date(now - keptForMs).toISOString())).run()
-}
-
-/**
- * Versions before issue 15 kept a new token's whole answer, secret included. Blanked at start-up,
- * with secure_delete so the old bytes are overwritten rather than left in free pages, and
- * checkpointed so the write-ahead log's copy reaches the file.
- */
-function forgetStoredSecrets (db: Db): void {
-  const client = db.$client
-  client.pragma('secure_delete = ON')
-  try {
-    const { changes } = db.update(idempotencyKeys).set({ body: '' }).where(like(idempotencyKeys.body, '%"secret":"dl_%')).run()
-    if (changes > 0) client.pragma('wal_checkpoint(TRUNCATE)')
-  } finally {
-    client.pragma('secure_delete = OFF')
-  }
+async function purgeExpired (store: Store, now = Date.now()): Promise<void> {
+  await idempotencyQueries(store).purgeExpired(new Date(now - keptForMs).toISOString())
 }
 
 /** A replay of an answer that held a secret: what was created, never the secret. */
@@ -144,20 +126,15 @@ function secretShownOnce (reply: FastifyReply, headers: Record<string, string>):
   return new SecretShownOnce(`${what}; its secret was in that answer only and is kept nowhere. If that answer was lost, revoke it and create another`)
 }
 
-function storedAnswer (db: DbOrTx, scope: string, key: string): typeof idempotencyKeys.$inferSelect | undefined {
-  return db.select().from(idempotencyKeys).where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key))).get() ?? undefined
-}
-
 export default fp<IdempotencyOptions>(async function idempotencyPlugin (app, options) {
-  forgetStoredSecrets(app.store)
-  purgeExpired(app.store)
+  // Versions before issue 15 kept a new token's whole answer, secret included.
+  await idempotencyQueries(app.store).forgetStoredSecrets()
+  await purgeExpired(app.store)
   const purging = setInterval(() => {
     // Skipped while another process writes: the next round, or the next keyed request, purges.
-    try {
-      writeIfFree(app.store, (tx) => { purgeExpired(tx) })
-    } catch (error) {
+    app.store.transactionIfFree(async (tx) => { await purgeExpired(tx) }).catch((error: unknown) => {
       app.log.warn({ err: error }, 'could not purge expired idempotency keys')
-    }
+    })
   }, options.purgeIntervalMs).unref()
   app.addHook('onClose', () => { clearInterval(purging) })
 
@@ -172,7 +149,7 @@ export default fp<IdempotencyOptions>(async function idempotencyPlugin (app, opt
     const scope = scopeOf(request)
     const body = request.body
     const since = new Date(Date.now() - keptForMs).toISOString()
-    const stored = storedAnswer(app.store, scope, key)
+    const stored = await idempotencyQueries(app.store).storedAnswer(scope, key)
     if (stored !== undefined && stored.createdAt > since) {
       const digest = isStream(body) ? await digestOfStream(request, body) : digestOf(request)
       if (stored.requestDigest !== digest) throw new IdempotencyKeyReused('This Idempotency-Key was used for a different request; use a new key for a new request')
@@ -200,11 +177,9 @@ export default fp<IdempotencyOptions>(async function idempotencyPlugin (app, opt
         return value === undefined ? [] : [[name, String(value)]]
       }))
       const body = secret ? '' : payload
-      app.store.transaction((tx) => {
-        purgeExpired(tx, now.getTime())
-        tx.insert(idempotencyKeys).values({ scope: pending.scope, key: pending.key, requestDigest: digest, status: reply.statusCode, headers: JSON.stringify(headers), body, createdAt: now.toISOString() })
-          .onConflictDoUpdate({ target: [idempotencyKeys.scope, idempotencyKeys.key], set: { requestDigest: digest, status: reply.statusCode, headers: JSON.stringify(headers), body, createdAt: now.toISOString() } })
-          .run()
+      await app.store.transaction(async (tx) => {
+        await purgeExpired(tx, now.getTime())
+        await idempotencyQueries(tx).keepAnswer({ scope: pending.scope, key: pending.key, requestDigest: digest, status: reply.statusCode, headers: JSON.stringify(headers), body, createdAt: now.toISOString() })
       })
     }
     return payload

@@ -3,6 +3,7 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
 import addFormats from 'ajv-formats'
 import fc, { type Arbitrary } from 'fast-check'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
+import { sqliteHandle } from '../../src/db/sqlite-store.js'
 import { adminSecret, bearer, checkAgainstDocument, tokenFor, type TapLike } from '../helper.js'
 import { awkwardStrings, SchemaArbitraries, type SampleSource, type Schema } from './schema-arbitraries.js'
 
@@ -649,7 +650,7 @@ export type Snapshot = Map<string, string>
 
 /** Every table's rows (tokens without `last_used_at`, which reads may update). */
 export function snapshot (app: FastifyInstance): Snapshot {
-  const client = app.store.$client
+  const client = sqliteHandle(app.store).$client
   const tables = client.prepare("select name, sql from sqlite_master where type = 'table' and name not like 'sqlite_stat%' order by name").all() as Array<{ name: string, sql: string | null }>
   const result: Snapshot = new Map()
   for (const { name, sql } of tables) {
@@ -774,6 +775,33 @@ export function truncate (text: string, length: number): string {
   return text.length <= length ? text : `${text.slice(0, length)}… (${text.length} characters)`
 }
 
+type Connection = ReturnType<typeof sqliteHandle>['$client']
+
+// How the app's store opens and ends a unit of work (src/db/sqlite-store.ts), and what each
+// becomes inside the harness's transaction, where SQLite refuses BEGIN.
+const unitAsSavepoint: Record<string, string> = {
+  'BEGIN IMMEDIATE': 'SAVEPOINT fuzz_case_unit',
+  COMMIT: 'RELEASE fuzz_case_unit',
+  ROLLBACK: 'ROLLBACK TO fuzz_case_unit; RELEASE fuzz_case_unit'
+}
+
+/**
+ * Runs `work` in a transaction of the harness's own, rolled back afterwards. The app's units
+ * of work begin and end their own transactions on the same connection: while `work` runs,
+ * they become savepoints inside this one, so what they commit is undone with it.
+ */
+async function rolledBack<T> (client: Connection, work: () => Promise<T>): Promise<T> {
+  const exec = client.exec
+  exec.call(client, 'BEGIN')
+  client.exec = ((source: string) => exec.call(client, unitAsSavepoint[source] ?? source)) as Connection['exec']
+  try {
+    return await work()
+  } finally {
+    client.exec = exec
+    if (client.inTransaction) client.exec('ROLLBACK')
+  }
+}
+
 /**
  * Sends one case inside a transaction that is rolled back afterwards, so every case meets the
  * same demo blog (successful writes are real writes, then undone) and the table hashes before
@@ -783,7 +811,7 @@ const baselines = new WeakMap<Fixture, Snapshot>()
 
 export async function send (fixture: Fixture, operation: Operation, fuzzCase: FuzzCase): Promise<Outcome> {
   const { app } = fixture
-  const client = app.store.$client
+  const client = sqliteHandle(app.store).$client
   const rejection = expectedRejection(fixture, operation, fuzzCase)
   // Every case starts from the state the previous one was rolled back to (checked below), so
   // one snapshot of it serves them all: snapshots are most of a case's cost.
@@ -792,11 +820,7 @@ export async function send (fixture: Fixture, operation: Operation, fuzzCase: Fu
     start = snapshot(app)
     baselines.set(fixture, start)
   }
-  client.exec('BEGIN')
-  let request: InjectOptions & { method: string, url: string }
-  let response: LightMyRequestResponse
-  let changed: string[]
-  try {
+  const { request, response, changed } = await rolledBack(client, async () => {
     let currentEtag: string | undefined
     const readsFirst = fuzzCase.ifMatch === 'current' && fixture.document.paths[operation.path]?.get !== undefined
     if (readsFirst) {
@@ -805,12 +829,10 @@ export async function send (fixture: Fixture, operation: Operation, fuzzCase: Fu
     }
     // The If-Match read may have written (a token's last use aside, which snapshots leave out).
     const before = readsFirst ? snapshot(app) : start
-    request = buildRequest(fixture, operation, fuzzCase, currentEtag)
-    response = await app.inject(request)
-    changed = changedTables(before, snapshot(app))
-  } finally {
-    if (client.inTransaction) client.exec('ROLLBACK')
-  }
+    const request = buildRequest(fixture, operation, fuzzCase, currentEtag)
+    const response = await app.inject(request)
+    return { request, response, changed: changedTables(before, snapshot(app)) }
+  })
   const restored = changedTables(start, snapshot(app))
   if (restored.length > 0) throw new Error(`harness: the rollback did not restore ${restored.join(', ')}; a request wrote outside the transaction`)
   return { request, response, changed, expectedRejection: rejection, ...judge(fixture, request, response, changed, rejection) }

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import Database from 'better-sqlite3'
 import type { LightMyRequestResponse } from 'fastify'
 import t, { type Test } from 'tap'
+import { sqliteHandle } from '../../src/db/sqlite-store.js'
 import { createToken, listTokens, revokeToken } from '../../src/resources/tokens/service.js'
 import { adminSecret, bearer, build, createArticle, createAuthor, request, tempDatabase, tokenFor } from '../helper.js'
 
@@ -75,22 +76,22 @@ t.test('the scheme is case-insensitive', async (t) => {
 
 t.test('a revoked token is a 401', async (t) => {
   const app = await build(t)
-  const { token, secret } = createToken(app.store, { role: 'editor', name: 'to be revoked' })
+  const { token, secret } = await createToken(app.store, { role: 'editor', name: 'to be revoked' })
   const before = await request(app, t, { method: 'GET', url: '/v1/articles', headers: bearer(secret) })
   t.equal(before.statusCode, 200, 'works before it is revoked')
   t.equal(before.headers['cache-control'], 'private, no-cache')
-  t.equal(revokeToken(app.store, token.id), true)
+  t.equal(await revokeToken(app.store, token.id), true)
   assertUnauthorized(t, await request(app, t, { method: 'GET', url: '/v1/articles', headers: bearer(secret) }), '/v1/articles')
   assertUnauthorized(t, await request(app, t, { method: 'POST', url: '/v1/authors', headers: bearer(secret), payload: { name: 'Too Late' } }), '/v1/authors')
-  t.equal(revokeToken(app.store, token.id), false, 'revoking twice reports nothing to revoke')
+  t.equal(await revokeToken(app.store, token.id), false, 'revoking twice reports nothing to revoke')
 })
 
 t.test('an expired token is a 401; one expiring later works', async (t) => {
   const app = await build(t)
-  const expired = createToken(app.store, { role: 'editor', expiresAt: new Date(Date.now() - 60_000).toISOString() })
+  const expired = await createToken(app.store, { role: 'editor', expiresAt: new Date(Date.now() - 60_000).toISOString() })
   assertUnauthorized(t, await request(app, t, { method: 'GET', url: '/v1/articles', headers: bearer(expired.secret) }), '/v1/articles')
   assertUnauthorized(t, await request(app, t, { method: 'POST', url: '/v1/authors', headers: bearer(expired.secret), payload: { name: 'Expired' } }), '/v1/authors')
-  const fresh = createToken(app.store, { role: 'editor', expiresAt: new Date(Date.now() + 3_600_000).toISOString() })
+  const fresh = await createToken(app.store, { role: 'editor', expiresAt: new Date(Date.now() + 3_600_000).toISOString() })
   const ok = await request(app, t, { method: 'POST', url: '/v1/authors', headers: bearer(fresh.secret), payload: { name: 'Still Valid' } })
   t.equal(ok.statusCode, 201)
 })
@@ -104,7 +105,7 @@ t.test('DATELINE_ADMIN_TOKEN is accepted as an admin token', async (t) => {
   t.equal(read.headers['cache-control'], 'private, no-cache')
   const removed = await request(app, t, { method: 'DELETE', url: `/v1/authors/${created.json().id}`, headers: bearer(adminSecret) })
   t.equal(removed.statusCode, 204)
-  t.same(listTokens(app.store), [], 'the admin token is not stored as a token')
+  t.same(await listTokens(app.store), [], 'the admin token is not stored as a token')
 })
 
 t.test('without DATELINE_ADMIN_TOKEN that secret is just an unknown token', async (t) => {
@@ -128,7 +129,7 @@ t.test('roles rank admin > editor > author', async (t) => {
 
 t.test('using a token records when it was last used', async (t) => {
   const app = await build(t)
-  const { token, secret } = createToken(app.store, { role: 'editor', name: 'tracked' })
+  const { token, secret } = await createToken(app.store, { role: 'editor', name: 'tracked' })
   t.equal(token.lastUsedAt, null)
   await request(app, t, { method: 'GET', url: '/v1/articles', headers: bearer(secret) })
   t.type(await lastUseOf(app.store, token.id), 'string')
@@ -138,7 +139,7 @@ t.test('using a token records when it was last used', async (t) => {
 async function lastUseOf (db: Parameters<typeof listTokens>[0], id: number, waitMs = 3000): Promise<string | null> {
   const deadline = Date.now() + waitMs
   for (;;) {
-    const lastUsedAt = listTokens(db).find((token) => token.id === id)?.lastUsedAt ?? null
+    const lastUsedAt = (await listTokens(db)).find((token) => token.id === id)?.lastUsedAt ?? null
     if (lastUsedAt !== null || Date.now() > deadline) return lastUsedAt
     await sleep(20)
   }
@@ -146,8 +147,8 @@ async function lastUseOf (db: Parameters<typeof listTokens>[0], id: number, wait
 
 t.test('a read with a token whose last use is old does not wait for another connection\'s write lock', async (t) => {
   const app = await build(t, { databaseUrl: tempDatabase(t), busyTimeoutMs: 3000 })
-  const { token, secret } = createToken(app.store, { role: 'editor' })
-  const other = new Database(app.store.$client.name)
+  const { token, secret } = await createToken(app.store, { role: 'editor' })
+  const other = new Database(sqliteHandle(app.store).$client.name)
   t.teardown(() => { if (other.open) other.close() })
   other.exec('BEGIN IMMEDIATE')
 
@@ -169,7 +170,7 @@ t.test('a read with a token whose last use is old does not wait for another conn
 t.test('token secrets and readers\' addresses never reach the log', async (t) => {
   const capture = captureStream()
   const app = await build(t, { logger: { level: 'trace', stream: capture.stream } })
-  const editor = createToken(app.store, { role: 'editor', name: 'logged' })
+  const editor = await createToken(app.store, { role: 'editor', name: 'logged' })
   const author = await createAuthor(app, t, { name: 'Log Subject' })
   const authorSecret = await tokenFor(app, 'author', author.id)
   const remoteAddress = '203.0.113.77'
@@ -212,11 +213,11 @@ t.test('tokens are stored only as a hash', async (t) => {
   const app = await build(t)
   const author = await createAuthor(app, t, { name: 'Hashed' })
   const secrets = [
-    createToken(app.store, { role: 'editor', name: 'editor token' }).secret,
-    createToken(app.store, { role: 'author', author: author.slug, name: 'author token' }).secret,
-    createToken(app.store, { role: 'admin' }).secret
+    (await createToken(app.store, { role: 'editor', name: 'editor token' })).secret,
+    (await createToken(app.store, { role: 'author', author: author.slug, name: 'author token' })).secret,
+    (await createToken(app.store, { role: 'admin' })).secret
   ]
-  const rows = app.store.$client.prepare('select * from tokens').all() as Array<Record<string, unknown>>
+  const rows = sqliteHandle(app.store).$client.prepare('select * from tokens').all() as Array<Record<string, unknown>>
   t.equal(rows.length, 3)
   const stored = JSON.stringify(rows)
   for (const secret of secrets) {
@@ -236,14 +237,14 @@ t.test('tokens are stored only as a hash', async (t) => {
 t.test('an author token is bound to its author', async (t) => {
   const app = await build(t)
   const author = await createAuthor(app, t, { name: 'Bound Author', email: 'bound@example.org' })
-  t.throws(() => createToken(app.store, { role: 'author' }), 'an author token needs an author')
-  t.throws(() => createToken(app.store, { role: 'author', author: 'nobody' }), 'and an existing one')
-  t.throws(() => createToken(app.store, { role: 'editor', author: author.slug }), 'only author tokens are bound')
-  const { secret, token } = createToken(app.store, { role: 'author', author: author.slug })
+  await t.rejects(createToken(app.store, { role: 'author' }), 'an author token needs an author')
+  await t.rejects(createToken(app.store, { role: 'author', author: 'nobody' }), 'and an existing one')
+  await t.rejects(createToken(app.store, { role: 'editor', author: author.slug }), 'only author tokens are bound')
+  const { secret, token } = await createToken(app.store, { role: 'author', author: author.slug })
   t.equal(token.authorId, author.id)
   const own = await request(app, t, { method: 'GET', url: `/v1/authors/${author.id}`, headers: bearer(secret) })
   t.equal(own.json().email, 'bound@example.org')
-  t.equal(listTokens(app.store).length, 1, 'the failed attempts stored nothing')
+  t.equal((await listTokens(app.store)).length, 1, 'the failed attempts stored nothing')
 })
 
 t.test('an author token stops working when its author is deleted', async (t) => {

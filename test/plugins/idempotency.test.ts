@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
 import { backupDatabase } from '../../src/cli/backup.js'
+import { sqliteHandle } from '../../src/db/sqlite-store.js'
 import { adminSecret, bearer, build, createAuthor, request, tempDatabase, tokenFor } from '../helper.js'
 
 const key = (name: string): Record<string, string> => ({ 'idempotency-key': `test-${name}-0f8a3c` })
@@ -98,7 +99,7 @@ t.test('a token created with an Idempotency-Key: the secret is never kept, and a
   t.match(secret, /^dl_/)
   const randomPart = secret.slice(3)
 
-  const rows = app.store.$client.prepare('select * from idempotency_keys').all()
+  const rows = sqliteHandle(app.store).$client.prepare('select * from idempotency_keys').all()
   t.equal(rows.length, 1, 'the key is remembered')
   t.notOk(JSON.stringify(rows).includes(randomPart), 'without the secret')
   t.notOk(bytesOnDisk(path).includes(randomPart), 'the secret is nowhere in the database files')
@@ -125,10 +126,10 @@ t.test('expired keys are purged at start-up, before any keyed request', async (t
   const sent = await request(first, t, { method: 'POST', url: '/v1/articles', headers: { ...bearer(adminSecret), ...key('old') }, payload: { authorId: author.id, title: 'Long ago' } })
   t.equal(sent.statusCode, 201)
   // A day and a bit later, as far as the row can tell.
-  first.db.$client.prepare('update idempotency_keys set created_at = ?').run(new Date(Date.now() - 25 * 3600_000).toISOString())
+  sqliteHandle(first.store).$client.prepare('update idempotency_keys set created_at = ?').run(new Date(Date.now() - 25 * 3600_000).toISOString())
   await first.close()
   const second = await build(t, { databaseUrl: path })
-  t.same(second.db.$client.prepare('select key from idempotency_keys').all(), [], 'gone once the server is up')
+  t.same(sqliteHandle(second.store).$client.prepare('select key from idempotency_keys').all(), [], 'gone once the server is up')
 })
 
 t.test('expired keys are purged on a timer, without another keyed request', async (t) => {
@@ -137,9 +138,9 @@ t.test('expired keys are purged on a timer, without another keyed request', asyn
   const headers = { ...bearer(adminSecret), ...key('timer') }
   await request(app, t, { method: 'POST', url: '/v1/articles', headers, payload: { authorId: author.id, title: 'Aging' } })
   await request(app, t, { method: 'POST', url: '/v1/articles', headers: { ...headers, ...key('fresh') }, payload: { authorId: author.id, title: 'Fresh' } })
-  app.store.$client.prepare("update idempotency_keys set created_at = ? where key = 'test-timer-0f8a3c'").run(new Date(Date.now() - 25 * 3600_000).toISOString())
+  sqliteHandle(app.store).$client.prepare("update idempotency_keys set created_at = ? where key = 'test-timer-0f8a3c'").run(new Date(Date.now() - 25 * 3600_000).toISOString())
   await sleep(300)
-  t.same(app.store.$client.prepare('select key from idempotency_keys').all(), [{ key: 'test-fresh-0f8a3c' }], 'the expired key is gone, the fresh one kept')
+  t.same(sqliteHandle(app.store).$client.prepare('select key from idempotency_keys').all(), [{ key: 'test-fresh-0f8a3c' }], 'the expired key is gone, the fresh one kept')
 })
 
 t.test('a token secret kept by an earlier version is wiped from the database at start-up', async (t) => {
@@ -147,11 +148,11 @@ t.test('a token secret kept by an earlier version is wiped from the database at 
   const first = await build(t, { databaseUrl: path })
   const secret = `dl_${'Q'.repeat(20)}earlierVersion${'7'.repeat(9)}`
   // What versions before issue 15 stored for POST /v1/tokens with a key.
-  first.db.$client.prepare('insert into idempotency_keys (scope, key, request_digest, status, headers, body, created_at) values (?, ?, ?, ?, ?, ?, ?)')
+  sqliteHandle(first.store).$client.prepare('insert into idempotency_keys (scope, key, request_digest, status, headers, body, created_at) values (?, ?, ?, ?, ?, ?, ?)')
     .run('admin', 'test-legacy', 'digest', 201, JSON.stringify({ location: '/v1/tokens/1' }), JSON.stringify({ id: 1, role: 'editor', secret }), new Date().toISOString())
   await first.close()
   t.ok(bytesOnDisk(path).includes(secret.slice(3)), 'the old answer is on disk before')
   const second = await build(t, { databaseUrl: path })
-  t.same(second.db.$client.prepare('select key, body from idempotency_keys').all(), [{ key: 'test-legacy', body: '' }], 'the key is kept, its answer blanked')
+  t.same(sqliteHandle(second.store).$client.prepare('select key, body from idempotency_keys').all(), [{ key: 'test-legacy', body: '' }], 'the key is kept, its answer blanked')
   t.notOk(bytesOnDisk(path).includes(secret.slice(3)), 'and the secret is nowhere in the files')
 })

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream'
 import type { LightMyRequestResponse } from 'fastify'
 import t, { type Test } from 'tap'
+import { sqliteHandle } from '../../src/db/sqlite-store.js'
 import { adminSecret, bearer, build, createArticle, createAuthor, request, tokenFor } from '../helper.js'
 
 
@@ -147,7 +148,7 @@ t.test('an unexpected failure is a generic 500 problem; the details go only to t
   const chunks: string[] = []
   const stream = new Writable({ write (chunk, _encoding, callback) { chunks.push(String(chunk)); callback() } })
   const app = await build(t, { logger: { level: 'info', stream } })
-  app.store.$client.close()
+  sqliteHandle(app.store).$client.close()
   // app.inject, not request(): the OpenAPI check would (rightly) flag a 500 as undocumented.
   const response = await app.inject({ method: 'GET', url: '/v1/authors?limit=5' })
   const body = assertProblem(t, response, 500, 'internal', '/v1/authors')

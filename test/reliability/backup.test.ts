@@ -11,6 +11,7 @@ import t from 'tap'
 import { buildApp } from '../../src/app.js'
 import { runCli } from '../../src/cli/main.js'
 import { journalEntries, migrationsFolder, openDatabase } from '../../src/db/client.js'
+import { sqliteHandle } from '../../src/db/sqlite-store.js'
 import { adminSecret, createArticle, createAuthor, type TapLike } from '../helper.js'
 import { admin, nonEmptyLines, send, sha256, sleep, startServer, until, within } from './server-process.js'
 
@@ -276,5 +277,5 @@ t.test('restore accepts a backup from an older Dateline: the next start applies 
   const app = await buildApp({ databaseUrl: target, timezone: 'UTC', locale: 'en-US', demo: false, adminToken: adminSecret })
   t.teardown(() => app.close())
   await app.ready()
-  t.same(app.store.$client.prepare('select count(*) as n from __drizzle_migrations').get(), { n: journalEntries().length }, 'the app starts on it, migrated to this version')
+  t.same(sqliteHandle(app.store).$client.prepare('select count(*) as n from __drizzle_migrations').get(), { n: journalEntries().length }, 'the app starts on it, migrated to this version')
 })

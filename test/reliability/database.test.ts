@@ -7,6 +7,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { Writable } from 'node:stream'
 import t, { type Test } from 'tap'
 import { runCli } from '../../src/cli/main.js'
+import { sqliteHandle } from '../../src/db/sqlite-store.js'
 import { adminSecret, bearer, build, createArticle, createAuthor, request, tempDatabase, tokenFor } from '../helper.js'
 
 const admin = bearer(adminSecret)
@@ -28,13 +29,13 @@ function quiet (): Writable {
 
 t.test('the connection is WAL with synchronous NORMAL and a 5 s busy timeout by default; FULL and the timeout when asked', async (t) => {
   const normal = await build(t, { databaseUrl: tempDatabase(t) })
-  t.equal(normal.db.$client.pragma('journal_mode', { simple: true }), 'wal')
-  t.equal(normal.db.$client.pragma('synchronous', { simple: true }), 1, 'synchronous = NORMAL (1)')
-  t.equal(normal.db.$client.pragma('busy_timeout', { simple: true }), 5000)
+  t.equal(sqliteHandle(normal.store).$client.pragma('journal_mode', { simple: true }), 'wal')
+  t.equal(sqliteHandle(normal.store).$client.pragma('synchronous', { simple: true }), 1, 'synchronous = NORMAL (1)')
+  t.equal(sqliteHandle(normal.store).$client.pragma('busy_timeout', { simple: true }), 5000)
 
   const full = await build(t, { databaseUrl: tempDatabase(t), synchronous: 'full', busyTimeoutMs: 250 })
-  t.equal(full.db.$client.pragma('synchronous', { simple: true }), 2, 'synchronous = FULL (2)')
-  t.equal(full.db.$client.pragma('busy_timeout', { simple: true }), 250)
+  t.equal(sqliteHandle(full.store).$client.pragma('synchronous', { simple: true }), 2, 'synchronous = FULL (2)')
+  t.equal(sqliteHandle(full.store).$client.pragma('busy_timeout', { simple: true }), 250)
 })
 
 t.test('the CLI takes --synchronous full|normal and refuses anything else naming DATELINE_SYNCHRONOUS', async (t) => {
@@ -89,7 +90,7 @@ t.test('while another process holds the write lock past the busy timeout, writes
   const after = await request(app, t, { method: 'GET', url: '/v1/articles?limit=100', headers: admin })
   t.same(after.json().data.map((article: { title: string }) => article.title).sort(), ['Written before the lock', 'Written during the lock'], 'the refused POST left nothing behind: one article per title')
   t.equal(after.json().data.find((article: { id: number }) => article.id === first.id)?.title, 'Written before the lock', 'the refused PATCH changed nothing')
-  const labels = app.store.$client.prepare('select name from labels order by name').all()
+  const labels = sqliteHandle(app.store).$client.prepare('select name from labels order by name').all()
   t.same(labels, [{ name: 'Before' }, { name: 'During' }], 'nor a stray label (one "During", from the retry)')
 })
 

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import t, { type Test } from 'tap'
 import { tokens } from '../../src/db/schema.js'
+import { sqliteHandle } from '../../src/db/sqlite-store.js'
 import { adminSecret, bearer, build, createAuthor, request, tokenFor } from '../helper.js'
 
 // The tokens API (admins only) and the lockout of clients that keep guessing tokens.
@@ -193,7 +194,7 @@ t.test('the secret is shown once: the list never has it, and the database stores
     t.notOk(list.body.includes(secret), 'no secret anywhere in the list')
     t.notOk(list.body.includes(secret.slice(3)), 'not even without its prefix')
   }
-  const rows = app.store.select().from(tokens).all()
+  const rows = sqliteHandle(app.store).select().from(tokens).all()
   t.equal(rows.length, 3)
   const stored = JSON.stringify(rows)
   for (const { secret } of made) t.notOk(stored.includes(secret.slice(3)), 'the database does not hold the secret')

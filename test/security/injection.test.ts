@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import t, { type Test } from 'tap'
+import { sqliteHandle } from '../../src/db/sqlite-store.js'
 import { adminSecret, bearer, build, createArticle, createAuthor, request, tokenFor } from '../helper.js'
 
 // SQL injection: payloads in every query parameter of every list, in path ids and slugs,
@@ -48,15 +49,15 @@ const numericPayloads = ["' OR 1=1 --", '1; DROP TABLE articles', '1 OR 1=1', '1
 interface Snapshot { counts: Record<string, number>, hashes: Record<string, string>, rows: Record<string, Set<string>> }
 
 function tables (app: FastifyInstance): string[] {
-  return (app.store.$client.prepare("select name from sqlite_master where type = 'table' order by name").all() as Array<{ name: string }>).map((row) => row.name)
+  return (sqliteHandle(app.store).$client.prepare("select name from sqlite_master where type = 'table' order by name").all() as Array<{ name: string }>).map((row) => row.name)
 }
 
 function snapshot (app: FastifyInstance): Snapshot {
   const result: Snapshot = { counts: {}, hashes: {}, rows: {} }
   for (const table of tables(app)) {
     const quoted = `"${table.replace(/"/g, '""')}"`
-    result.counts[table] = (app.store.$client.prepare(`select count(*) as n from ${quoted}`).get() as { n: number }).n
-    const rows = (app.store.$client.prepare(`select * from ${quoted}`).all() as unknown[]).map((row) => JSON.stringify(row)).sort()
+    result.counts[table] = (sqliteHandle(app.store).$client.prepare(`select count(*) as n from ${quoted}`).get() as { n: number }).n
+    const rows = (sqliteHandle(app.store).$client.prepare(`select * from ${quoted}`).all() as unknown[]).map((row) => JSON.stringify(row)).sort()
     result.rows[table] = new Set(rows)
     result.hashes[table] = createHash('sha256').update(rows.join('\n')).digest('hex')
   }
@@ -121,7 +122,7 @@ async function setup (t: Tap): Promise<Fixture> {
   // Tokens record their last use (at most once a minute): use each once before any snapshot.
   for (const secret of [editor, authorToken]) await request(app, t, { method: 'GET', url: '/v1/articles', headers: bearer(secret) })
   // The use is written just after the answer, off the request path: wait until it is.
-  const unrecorded = app.store.$client.prepare('select count(*) as n from tokens where last_used_at is null')
+  const unrecorded = sqliteHandle(app.store).$client.prepare('select count(*) as n from tokens where last_used_at is null')
   for (let tries = 0; (unrecorded.get() as { n: number }).n > 0 && tries < 200; tries++) await new Promise((resolve) => setTimeout(resolve, 10))
   return { app, editor, authorToken, alice, bob, published, draft, approved }
 }

@@ -243,34 +243,34 @@ function dayAfter (day: string, days: number): string {
  * on A's published article and a pending one on B's; a day with a note; a spare token.
  * Made with the services the routes use (fast, and by the same rules).
  */
-function makeWorld (app: FastifyInstance): World {
+async function makeWorld (app: FastifyInstance): Promise<World> {
   const n = ++worlds
-  const own = authors.createOne(app.store, { name: `Ada Owner ${n}`, email: `ada${n}@example.org` }, staff).author
-  const other = authors.createOne(app.store, { name: `Bea Other ${n}`, email: `bea${n}@example.org` }, staff).author
+  const own = (await authors.createOne(app.store, { name: `Ada Owner ${n}`, email: `ada${n}@example.org` }, staff)).author
+  const other = (await authors.createOne(app.store, { name: `Bea Other ${n}`, email: `bea${n}@example.org` }, staff)).author
   // Each article is edited once after it is written, so it has a revision 1 (its first body).
-  const article = (input: Parameters<typeof articles.createOne>[2]) => {
-    const created = articles.createOne(app.store, app.settings, input, staff).article
-    return articles.updateOne(app.store, app.settings, String(created.id), { body: `${input.body ?? ''}<p>Edited.</p>` }, staff, undefined).article
+  const article = async (input: Parameters<typeof articles.createOne>[2]) => {
+    const created = (await articles.createOne(app.store, app.settings, input, staff)).article
+    return (await articles.updateOne(app.store, app.settings, String(created.id), { body: `${input.body ?? ''}<p>Edited.</p>` }, staff, undefined)).article
   }
-  const ownDraft = article({ title: `Own draft ${n}`, body: '<p>Not yet.</p>', authorId: own.id, labels: ['Embargoed'] })
-  const ownPublished = article({ title: `Own story ${n}`, body: '<p>Out now.</p>', authorId: own.id, status: 'published', publishedAt: ownPublishedAt, labels: ['Council'] })
-  const otherDraft = article({ title: `Other draft ${n}`, body: '<p>Not yet.</p>', authorId: other.id })
-  const otherPublished = article({ title: `Other story ${n}`, body: '<p>Out now.</p>', authorId: other.id, status: 'published', publishedAt: otherPublishedAt, labels: ['Council', 'Transport'] })
-  const trashed = (input: Parameters<typeof articles.createOne>[2]) => {
-    const created = article(input)
-    articles.removeOne(app.store, app.settings, String(created.id), staff, undefined)
+  const ownDraft = await article({ title: `Own draft ${n}`, body: '<p>Not yet.</p>', authorId: own.id, labels: ['Embargoed'] })
+  const ownPublished = await article({ title: `Own story ${n}`, body: '<p>Out now.</p>', authorId: own.id, status: 'published', publishedAt: ownPublishedAt, labels: ['Council'] })
+  const otherDraft = await article({ title: `Other draft ${n}`, body: '<p>Not yet.</p>', authorId: other.id })
+  const otherPublished = await article({ title: `Other story ${n}`, body: '<p>Out now.</p>', authorId: other.id, status: 'published', publishedAt: otherPublishedAt, labels: ['Council', 'Transport'] })
+  const trashed = async (input: Parameters<typeof articles.createOne>[2]) => {
+    const created = await article(input)
+    await articles.removeOne(app.store, app.settings, String(created.id), staff, undefined)
     return created
   }
-  const ownTrashedDraft = trashed({ title: `Own deleted draft ${n}`, body: '<p>Second thoughts.</p>', authorId: own.id })
-  const ownTrashedPublished = trashed({ title: `Own deleted story ${n}`, body: '<p>Retracted.</p>', authorId: own.id, status: 'published', publishedAt: ownPublishedAt })
-  const comment = (on: Item, viewer: Principal | null, body: string) =>
-    comments.createForArticle(app.store, app.settings, String(on.id), { authorName: 'A reader', authorEmail: 'reader@example.net', body }, viewer).comment
-  const pending = comment(ownPublished, null, 'Waiting for a moderator.')
-  const approved = comment(ownPublished, staff, 'Approved at once.')
-  const otherPending = comment(otherPublished, null, 'Waiting on the other story.')
+  const ownTrashedDraft = await trashed({ title: `Own deleted draft ${n}`, body: '<p>Second thoughts.</p>', authorId: own.id })
+  const ownTrashedPublished = await trashed({ title: `Own deleted story ${n}`, body: '<p>Retracted.</p>', authorId: own.id, status: 'published', publishedAt: ownPublishedAt })
+  const comment = async (on: Item, viewer: Principal | null, body: string) =>
+    (await comments.createForArticle(app.store, app.settings, String(on.id), { authorName: 'A reader', authorEmail: 'reader@example.net', body }, viewer)).comment
+  const pending = await comment(ownPublished, null, 'Waiting for a moderator.')
+  const approved = await comment(ownPublished, staff, 'Approved at once.')
+  const otherPending = await comment(otherPublished, null, 'Waiting on the other story.')
   const notedDay = dayAfter('2020-01-01', n)
-  dates.createOne(app.store, app.settings, { date: notedDay, note: `Note ${n}` }, staff)
-  const spare = createToken(app.store, { role: 'editor', name: `Spare ${n}` })
+  await dates.createOne(app.store, app.settings, { date: notedDay, note: `Note ${n}` }, staff)
+  const spare = await createToken(app.store, { role: 'editor', name: `Spare ${n}` })
   return {
     n,
     own,
@@ -775,9 +775,9 @@ const targets: Record<string, Record<string, Target>> = {
   createToken: {
     'a new editor token': {
       payload: (w) => ({ role: 'editor', name: `Made by the matrix ${w.n}` }),
-      check: ({ t, app, w, allowed }) => {
+      check: async ({ t, app, w, allowed }) => {
         // Read back with the service: the shared app holds more tokens than one page.
-        const made = listTokens(app.store).filter((token) => token.name === `Made by the matrix ${w.n}`)
+        const made = (await listTokens(app.store)).filter((token) => token.name === `Made by the matrix ${w.n}`)
         t.equal(made.length, allowed ? 1 : 0, allowed ? 'the token exists' : 'no token was created')
       }
     }
@@ -969,12 +969,12 @@ for (const operation of operations) {
       }
       t.test(`on ${on}`, async (t) => {
         const alone = target.alone === true ? await build(t, { commentRateLimit: 10_000 }) : undefined
-        const sharedWorld = alone === undefined ? undefined : makeWorld(alone)
+        const sharedWorld = alone === undefined ? undefined : await makeWorld(alone)
         for (const [index, caller] of callers.entries()) {
           const status = row[index]!
           t.test(`${callerNames[caller]} gets ${status}`, async (t) => {
             const app = alone ?? shared
-            const w = sharedWorld ?? makeWorld(app)
+            const w = sharedWorld ?? await makeWorld(app)
             const query = target.query?.(w)
             const url = fill(operation.path, target.params?.(w) ?? {}) + (query === undefined ? '' : `?${query}`)
             const payload = target.payload?.(w)

@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { sql } from 'drizzle-orm'
 import { writable } from '../../db/storage.js'
 import { Type } from '../../schemas.js'
 
@@ -29,8 +28,9 @@ const healthPlugin: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     try {
-      app.store.get(sql`select 1`)
-      const storage = writable(app.store)
+      // A query the database itself answers: a closed or lost connection fails it.
+      await app.store.writeStamp()
+      const storage = await writable(app.store)
       if (!storage.ok) {
         request.log.warn({ code: storage.code }, 'the database still cannot take writes')
         return reply.code(503).send({ status: 'unavailable' as const })

@@ -21,7 +21,7 @@ const tokensRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: TokenListQuery,
       response: { 200: answer(TokenList, 'list', 'A page of tokens, oldest first'), ...problems(400, 401, 403) }
     }
-  }, async (request, reply) => pageBody(reply, service.pageOfTokens(app.store, request.query)))
+  }, async (request, reply) => pageBody(reply, await service.pageOfTokens(app.store, request.query)))
 
   app.post('', {
     config: { secretInAnswer: true },
@@ -37,7 +37,7 @@ const tokensRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 201: answer(CreatedToken, 'created', 'The new token, with its secret'), ...problems(400, 401, 403, 413, 415) }
     }
   }, async (request, reply) => {
-    const { token, secret } = service.createToken(app.store, request.body, 'body.')
+    const { token, secret } = await service.createToken(app.store, request.body, 'body.')
     // The secret must not sit in a cache anywhere.
     reply.header('cache-control', 'no-store')
     return reply.code(201).header('location', `/v1/tokens/${token.id}`).send({ ...token, secret })
@@ -55,7 +55,7 @@ const tokensRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: answer(Token, 'single', 'The token'), 304: notModified, ...problems(400, 401, 403, 404) }
     }
   }, async (request) => {
-    const token = service.findToken(app.store, request.params.id)
+    const token = await service.findToken(app.store, request.params.id)
     if (token === null) throw new NotFound(`There is no token ${request.params.id}`)
     return token
   })
@@ -71,7 +71,7 @@ const tokensRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 204: deleted, ...problems(400, 401, 403, 404) }
     }
   }, async (request, reply) => {
-    if (!service.revokeToken(app.store, request.params.id)) throw new NotFound(`There is no active token ${request.params.id}`)
+    if (!(await service.revokeToken(app.store, request.params.id))) throw new NotFound(`There is no active token ${request.params.id}`)
     return reply.code(204).send(null)
   })
 }

@@ -1,13 +1,12 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
-import type { Db } from '../../db/client.js'
-import { writeIfFree } from '../../db/write-if-free.js'
 import type { TokenRole } from '../../db/schema.js'
+import type { Store } from '../../db/store.js'
 import { invalid } from '../../errors.js'
 import { mapPage, readPage, type Page, type PageRequest } from '../../lib/list.js'
 import { nowIso, toUtcIso } from '../../lib/time.js'
 import { isVisibleText } from '../../lib/values.js'
-import { authorBySlugOrId } from '../authors/queries.js'
-import * as queries from './queries.js'
+import { authorQueries } from '../authors/queries.js'
+import { tokenQueries, type TokenRow } from './queries.js'
 
 /** Who is making a request: the role and, for an `author` token, the author it acts as. */
 export interface Principal {
@@ -38,7 +37,7 @@ function newSecret (): string {
   return `dl_${randomBytes(32).toString('base64url')}`
 }
 
-function summary (row: queries.TokenRow): TokenSummary {
+function summary (row: TokenRow): TokenSummary {
   return {
     id: row.id,
     name: row.name,
@@ -63,7 +62,7 @@ export interface NewToken {
  * Creates a token; the secret is returned here once and never again. `fieldPrefix` names
  * the input's fields in errors as the caller knows them (`body.` for the API).
  */
-export function createToken (db: Db, input: NewToken, fieldPrefix = ''): { token: TokenSummary, secret: string } {
+export async function createToken (store: Store, input: NewToken, fieldPrefix = ''): Promise<{ token: TokenSummary, secret: string }> {
   // The HTTP schema checks names already; the command line reaches this service without it.
   if (input.name !== undefined && !isVisibleText(input.name)) {
     throw invalid(`${fieldPrefix}name`, 'must have a visible character and no control characters')
@@ -71,7 +70,7 @@ export function createToken (db: Db, input: NewToken, fieldPrefix = ''): { token
   let authorId: number | null = null
   if (input.role === 'author') {
     if (input.author === undefined) throw invalid(`${fieldPrefix}author`, 'is required for an author token')
-    const author = authorBySlugOrId(db, input.author)
+    const author = await authorQueries(store).authorBySlugOrId(input.author)
     if (author === undefined) throw invalid(`${fieldPrefix}author`, `"${input.author}" is not an author`)
     authorId = author.id
   } else if (input.author !== undefined) {
@@ -79,7 +78,7 @@ export function createToken (db: Db, input: NewToken, fieldPrefix = ''): { token
   }
 
   const secret = newSecret()
-  const row = queries.insertToken(db, {
+  const row = await tokenQueries(store).insertToken({
     name: input.name?.trim() ?? `${input.role} token`,
     role: input.role,
     authorId,
@@ -90,28 +89,29 @@ export function createToken (db: Db, input: NewToken, fieldPrefix = ''): { token
   return { token: summary(row), secret }
 }
 
-export function listTokens (db: Db): TokenSummary[] {
-  return queries.allTokens(db).map(summary)
+export async function listTokens (store: Store): Promise<TokenSummary[]> {
+  return (await tokenQueries(store).allTokens()).map(summary)
 }
 
 /** A page of tokens, oldest first. */
-export function pageOfTokens (db: Db, request: PageRequest): Page<TokenSummary> {
-  const page = readPage(request, [], {
-    count: (after) => queries.countTokens(db, after === undefined ? undefined : Number(after[0])),
-    fetch: (after, limit, offset) => queries.pageOfTokens(db, after === null ? null : Number(after[0]), limit, offset),
+export async function pageOfTokens (store: Store, request: PageRequest): Promise<Page<TokenSummary>> {
+  const tokens = tokenQueries(store)
+  const page = await readPage(request, [], {
+    count: async (after) => await tokens.countTokens(after === undefined ? undefined : Number(after[0])),
+    fetch: async (after, limit, offset) => await tokens.pageOfTokens(after === null ? null : Number(after[0]), limit, offset),
     cursorOf: (row) => [row.id]
   })
-  return mapPage(page, (rows) => rows.map(summary))
+  return await mapPage(page, (rows) => rows.map(summary))
 }
 
 /** One token, revoked or not (never its secret: only the hash is stored), or null. */
-export function findToken (db: Db, id: number): TokenSummary | null {
-  const row = queries.tokenById(db, id)
+export async function findToken (store: Store, id: number): Promise<TokenSummary | null> {
+  const row = await tokenQueries(store).tokenById(id)
   return row === undefined ? null : summary(row)
 }
 
-export function revokeToken (db: Db, id: number): boolean {
-  return queries.revokeToken(db, id, nowIso())
+export async function revokeToken (store: Store, id: number): Promise<boolean> {
+  return await tokenQueries(store).revokeToken(id, nowIso())
 }
 
 // Writing `lastUsedAt` on every request would turn every read into a write.
@@ -124,11 +124,11 @@ function equalSecrets (given: string, expected: string): boolean {
 }
 
 /** The principal a bearer secret stands for, or null when it is unknown, revoked or expired. */
-export function authenticate (db: Db, secret: string, adminToken: string | null, uses: TokenUses): Principal | null {
+export async function authenticate (store: Store, secret: string, adminToken: string | null, uses: TokenUses): Promise<Principal | null> {
   if (adminToken !== null && equalSecrets(secret, adminToken)) {
     return { role: 'admin', authorId: null, tokenId: null }
   }
-  const row = queries.activeTokenBySecretHash(db, hashSecret(secret))
+  const row = await tokenQueries(store).activeTokenBySecretHash(hashSecret(secret))
   if (row === undefined) return null
   const now = nowIso()
   if (row.expiresAt !== null && row.expiresAt <= now) return null
@@ -142,39 +142,49 @@ const retryAfterBusyMs = 1000
 /**
  * When tokens were last used, written off the request path: a request only notes the time in
  * memory, and the notes are written once the current I/O is done, without waiting for the
- * write lock (busy_timeout 0). A lock held elsewhere (an import, a backup) leaves them for the
- * next try, so no read ever waits for a writer over a note of when a token was seen.
+ * write lock (`transactionIfFree`). A lock held elsewhere (an import, a backup) leaves them for
+ * the next try, so no read ever waits for a writer over a note of when a token was seen.
  */
 export class TokenUses {
   readonly #pending = new Map<number, string>()
   #timer: NodeJS.Timeout | null = null
+  #closed = false
 
-  constructor (private readonly db: Db, private readonly onError: (error: unknown) => void) {}
+  constructor (private readonly store: Store, private readonly onError: (error: unknown) => void) {}
 
   note (id: number, at: string): void {
     this.#pending.set(id, at)
-    this.#timer ??= setTimeout(() => { this.#writeOrRetry() }, 0)
+    if (this.#closed) return
+    this.#timer ??= setTimeout(() => { void this.#writeOrRetry() }, 0)
   }
 
   /** One last try, then no more (the app is closing): a note lost is a minute of resolution. */
-  close (): void {
+  async close (): Promise<void> {
+    this.#closed = true
     if (this.#timer !== null) clearTimeout(this.#timer)
     this.#timer = null
-    if (this.db.$client.open) this.#tryWrite()
+    await this.#tryWrite()
   }
 
-  #writeOrRetry (): void {
+  async #writeOrRetry (): Promise<void> {
     this.#timer = null
-    if (this.#tryWrite()) return
-    this.#timer = setTimeout(() => { this.#writeOrRetry() }, retryAfterBusyMs).unref()
+    if (await this.#tryWrite()) return
+    // A note taken while the write was tried may have set a timer already; closed, none is wanted.
+    if (this.#closed) return
+    this.#timer ??= setTimeout(() => { void this.#writeOrRetry() }, retryAfterBusyMs).unref()
   }
 
   /** Writes every note in one transaction unless the lock is taken; true when nothing is left to try. */
-  #tryWrite (): boolean {
+  async #tryWrite (): Promise<boolean> {
     if (this.#pending.size === 0) return true
     const notes = [...this.#pending]
     try {
-      if (!writeIfFree(this.db, (tx) => { for (const [id, at] of notes) queries.markTokenUsed(tx, id, at) })) return false
+      const written = await this.store.transactionIfFree(async (tx) => {
+        const tokens = tokenQueries(tx)
+        for (const [id, at] of notes) await tokens.markTokenUsed(id, at)
+        return true
+      })
+      if (written === undefined) return false
     } catch (error) {
       // Not worth a retry, nor a crash (this runs on a timer): the next use notes it again.
       this.onError(error)
