@@ -1,4 +1,5 @@
 import { queriesFor } from './store.js'
+import { postgresMetaQueries } from './meta.postgres.js'
 import { sqliteMetaQueries } from './meta.sqlite.js'
 
 /** Facts about the database itself (the time zone its days were computed in, a storage probe). */
@@ -8,4 +9,4 @@ export interface MetaQueries {
   remove: (key: string) => Promise<void>
 }
 
-export const metaQueries = queriesFor<MetaQueries>({ sqlite: sqliteMetaQueries })
+export const metaQueries = queriesFor<MetaQueries>({ sqlite: sqliteMetaQueries, postgres: postgresMetaQueries })

@@ -45,6 +45,10 @@ export function sqliteAuthorQueries (db: Db): AuthorQueries {
       return db.select().from(authors).where(idOrSlugCondition(idOrSlug)).get()
     },
 
+    async authorBySlugOrIdForUpdate (idOrSlug) {
+      return db.select().from(authors).where(idOrSlugCondition(idOrSlug)).get()
+    },
+
     async authorById (id) {
       return byId(db).get({ id })
     },

@@ -1,6 +1,7 @@
 import type { authors } from '../../db/schema.js'
 import { queriesFor } from '../../db/store.js'
 import type { CursorValue, SortKey } from '../../lib/list.js'
+import { postgresAuthorQueries } from './queries.postgres.js'
 import { sqliteAuthorQueries } from './queries.sqlite.js'
 import type { authorSortFields } from './schemas.js'
 
@@ -21,6 +22,12 @@ export interface AuthorPageQuery {
 export interface AuthorQueries {
   /** An author by id (a path segment that is one) or by slug. */
   authorBySlugOrId: (idOrSlug: string) => Promise<AuthorRow | undefined>
+  /**
+   * The same, locked until the unit of work ends, for a unit that checks the row (If-Match,
+   * ownership) before it writes: on PostgreSQL a concurrent unit waits, then reads the
+   * version this one wrote. A SQLite unit holds the write lock already.
+   */
+  authorBySlugOrIdForUpdate: (idOrSlug: string) => Promise<AuthorRow | undefined>
   authorById: (id: number) => Promise<AuthorRow | undefined>
   authorsByIds: (ids: number[]) => Promise<AuthorRow[]>
   authorSlugTaken: (slug: string, exceptId?: number) => Promise<boolean>
@@ -36,4 +43,4 @@ export interface AuthorQueries {
   countAuthors: (now: string, sort?: SortKey<AuthorSortField>[], after?: CursorValue[]) => Promise<number>
 }
 
-export const authorQueries = queriesFor<AuthorQueries>({ sqlite: sqliteAuthorQueries })
+export const authorQueries = queriesFor<AuthorQueries>({ sqlite: sqliteAuthorQueries, postgres: postgresAuthorQueries })

@@ -75,8 +75,10 @@ export async function presentAuthors (store: Store, ids: number[], viewer: Princ
   return await present(store, await authorQueries(store).authorsByIds(ids), viewer, { include: new Set() })
 }
 
-async function findRow (store: Store, idOrSlug: string): Promise<AuthorRow> {
-  const row = await authorQueries(store).authorBySlugOrId(idOrSlug)
+/** `forUpdate`: read in a unit of work that checks the row before it writes it. */
+async function findRow (store: Store, idOrSlug: string, forUpdate = false): Promise<AuthorRow> {
+  const authors = authorQueries(store)
+  const row = forUpdate ? await authors.authorBySlugOrIdForUpdate(idOrSlug) : await authors.authorBySlugOrId(idOrSlug)
   if (row === undefined) throw new NotFound(`There is no author "${idOrSlug}"`)
   return row
 }
@@ -132,7 +134,7 @@ function assertMayEdit (viewer: Principal | null, row: AuthorRow): void {
 
 export async function updateOne (store: Store, idOrSlug: string, patch: AuthorPatchBody, viewer: Principal | null, ifMatch: string | undefined): Promise<{ author: AuthorBody, version: string }> {
   return await store.transaction(async (tx) => {
-    const current = await findRow(tx, idOrSlug)
+    const current = await findRow(tx, idOrSlug, true)
     assertMayEdit(viewer, current)
     assertIfMatch(ifMatch, authorVersion(current))
     const values: Partial<NewAuthorRow> = { updatedAt: nowIso() }
@@ -153,12 +155,13 @@ export async function updateOne (store: Store, idOrSlug: string, patch: AuthorPa
  */
 export async function removeOne (store: Store, idOrSlug: string, reassignTo: string | undefined, ifMatch: string | undefined): Promise<void> {
   await store.transaction(async (tx) => {
-    const current = await findRow(tx, idOrSlug)
+    const current = await findRow(tx, idOrSlug, true)
     assertIfMatch(ifMatch, authorVersion(current))
     // Trashed articles count: they may be restored, and must find their author.
     const articleCount = await articleQueries(tx).articleCountByAuthor(current.id) + await trashQueries(tx).trashedCountByAuthor(current.id)
     if (reassignTo !== undefined) {
-      const heir = await authorQueries(tx).authorBySlugOrId(reassignTo)
+      // Locked too: deleted meanwhile, it would leave the articles an author that is not there.
+      const heir = await authorQueries(tx).authorBySlugOrIdForUpdate(reassignTo)
       if (heir === undefined) throw invalid('querystring.reassignTo', `"${reassignTo}" is not an author`)
       if (heir.id === current.id) throw invalid('querystring.reassignTo', 'must be another author')
       await articleQueries(tx).reassignArticles(current.id, heir.id, nowIso())

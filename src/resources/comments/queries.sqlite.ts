@@ -87,6 +87,10 @@ export function sqliteCommentQueries (db: Db): CommentQueries {
       return db.select().from(comments).where(eq(comments.id, id)).get()
     },
 
+    async commentByIdForUpdate (id) {
+      return db.select().from(comments).where(eq(comments.id, id)).get()
+    },
+
     async insertComment (row) {
       return db.insert(comments).values(row).returning().get()
     },

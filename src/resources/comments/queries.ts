@@ -1,6 +1,7 @@
 import type { comments, CommentStatus } from '../../db/schema.js'
 import { queriesFor } from '../../db/store.js'
 import type { CursorValue, SortKey } from '../../lib/list.js'
+import { postgresCommentQueries } from './queries.postgres.js'
 import { sqliteCommentQueries } from './queries.sqlite.js'
 import type { commentSortFields } from './schemas.js'
 
@@ -26,6 +27,12 @@ export interface ModerationPage {
 
 export interface CommentQueries {
   commentById: (id: number) => Promise<CommentRow | undefined>
+  /**
+   * The same, locked until the unit of work ends, for a unit that checks the comment (If-Match,
+   * its status) before it writes: on PostgreSQL a concurrent unit waits, then reads what this
+   * one wrote. A SQLite unit holds the write lock already.
+   */
+  commentByIdForUpdate: (id: number) => Promise<CommentRow | undefined>
   insertComment: (row: NewCommentRow) => Promise<CommentRow>
   /** Changes a comment and moves its version on. */
   updateComment: (id: number, values: Partial<NewCommentRow>) => Promise<CommentRow>
@@ -49,4 +56,4 @@ export interface CommentQueries {
   setParent: (id: number, parentId: number) => Promise<void>
 }
 
-export const commentQueries = queriesFor<CommentQueries>({ sqlite: sqliteCommentQueries })
+export const commentQueries = queriesFor<CommentQueries>({ sqlite: sqliteCommentQueries, postgres: postgresCommentQueries })

@@ -156,7 +156,8 @@ function sanitizedBody (input: string, path: string): string {
  */
 async function parentFor (store: Store, parentId: number | null | undefined, articleId: number, moderator: boolean, depth: number): Promise<number | null> {
   if (parentId == null) return null
-  const parent = await commentQueries(store).commentById(parentId)
+  // Locked: moderated away or deleted meanwhile, it would take a reply it should refuse.
+  const parent = await commentQueries(store).commentByIdForUpdate(parentId)
   const answerable = parent !== undefined && parent.articleId === articleId && (moderator || parent.status === 'approved')
   if (!answerable) throw invalid('body.parentId', 'is not a comment of this article that you can reply to')
   const chain = await commentQueries(store).chainTo(parentId)
@@ -255,9 +256,13 @@ export async function listForModeration (store: Store, query: CommentListQuerySt
   return await mapPage(page, (rows) => rows.map((row) => toComment(row, true)))
 }
 
-/** A comment its moderator may see; others get a 404, as if it weren't there. */
-async function findModerated (store: Store, id: number, viewer: Principal): Promise<{ comment: CommentRow, article: ArticleRow }> {
-  const comment = await commentQueries(store).commentById(id)
+/**
+ * A comment its moderator may see; others get a 404, as if it weren't there. `forUpdate`: read
+ * in a unit of work that checks the comment before it writes it.
+ */
+async function findModerated (store: Store, id: number, viewer: Principal, forUpdate = false): Promise<{ comment: CommentRow, article: ArticleRow }> {
+  const queries = commentQueries(store)
+  const comment = forUpdate ? await queries.commentByIdForUpdate(id) : await queries.commentById(id)
   const article = comment === undefined ? undefined : await articleQueries(store).articleById(comment.articleId)
   if (comment === undefined || article === undefined || !moderates(viewer, article)) throw new NotFound(`There is no comment ${id}`)
   return { comment, article }
@@ -270,7 +275,7 @@ export async function findOne (store: Store, id: number, viewer: Principal): Pro
 
 export async function updateOne (store: Store, id: number, patch: CommentPatchBody, viewer: Principal, ifMatch: string | undefined): Promise<{ comment: CommentBody, version: string }> {
   return await store.transaction(async (tx) => {
-    const { comment } = await findModerated(tx, id, viewer)
+    const { comment } = await findModerated(tx, id, viewer, true)
     assertIfMatch(ifMatch, commentVersion(comment))
     const editsText = patch.body !== undefined || patch.authorName !== undefined || patch.authorUrl !== undefined
     if (editsText && !hasRole(viewer, 'editor')) throw new Forbidden('Only editors edit what a reader wrote; an author token may change the status')
@@ -288,7 +293,7 @@ export async function updateOne (store: Store, id: number, patch: CommentPatchBo
 /** Deletes a comment; its replies are kept and move up to its parent. */
 export async function removeOne (store: Store, id: number, viewer: Principal, ifMatch: string | undefined): Promise<void> {
   await store.transaction(async (tx) => {
-    const { comment } = await findModerated(tx, id, viewer)
+    const { comment } = await findModerated(tx, id, viewer, true)
     assertIfMatch(ifMatch, commentVersion(comment))
     await commentQueries(tx).deleteComment(comment)
     if (comment.status === 'approved') await commentQueries(tx).recountApproved(comment.articleId)

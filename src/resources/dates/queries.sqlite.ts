@@ -52,6 +52,12 @@ const articlesOfOneDay = preparedOnce((db) => db.select().from(articles)
   .orderBy(desc(articles.publishedAt), desc(articles.id))
   .prepare())
 
+function knownDay (db: Db, now: string, day: string): KnownDay | undefined {
+  const row = oneKnownDay(db).get({ day, now })
+  if (row === undefined || (row.listed === 0 && row.articleCount === 0)) return undefined
+  return { day, note: row.note, version: row.version, articleCount: row.articleCount }
+}
+
 export function sqliteDayQueries (db: Db): DayQueries {
   return {
     async pageOfDays (now, range, descending, afterDay, limit, offset) {
@@ -68,9 +74,11 @@ export function sqliteDayQueries (db: Db): DayQueries {
     },
 
     async knownDay (now, day) {
-      const row = oneKnownDay(db).get({ day, now })
-      if (row === undefined || (row.listed === 0 && row.articleCount === 0)) return undefined
-      return { day, note: row.note, version: row.version, articleCount: row.articleCount }
+      return knownDay(db, now, day)
+    },
+
+    async knownDayForUpdate (now, day) {
+      return knownDay(db, now, day)
     },
 
     async dayRow (day) {

@@ -1,6 +1,7 @@
 import type { days } from '../../db/schema.js'
 import { queriesFor } from '../../db/store.js'
 import type { ArticleRow } from '../articles/queries.js'
+import { postgresDayQueries } from './queries.postgres.js'
 import { sqliteDayQueries } from './queries.sqlite.js'
 
 export type DayRow = typeof days.$inferSelect
@@ -28,6 +29,12 @@ export interface DayQueries {
   countDays: (now: string, range: DayRange, descending: boolean, afterDay: string | null) => Promise<number>
   /** One day, counted from its own articles only (the day index), not from every day's. */
   knownDay: (now: string, day: string) => Promise<KnownDay | undefined>
+  /**
+   * The same, the day's row locked until the unit of work ends, for a unit that checks its
+   * version before it writes: on PostgreSQL a concurrent unit waits, then reads what this one
+   * wrote. A SQLite unit holds the write lock already.
+   */
+  knownDayForUpdate: (now: string, day: string) => Promise<KnownDay | undefined>
   dayRow: (day: string) => Promise<DayRow | undefined>
   insertDay: (row: NewDayRow) => Promise<void>
   updateDayNote: (day: string, note: string | null, at: string) => Promise<void>
@@ -38,4 +45,4 @@ export interface DayQueries {
   monthlyCounts: (now: string) => Promise<Array<{ month: string, count: number }>>
 }
 
-export const dayQueries = queriesFor<DayQueries>({ sqlite: sqliteDayQueries })
+export const dayQueries = queriesFor<DayQueries>({ sqlite: sqliteDayQueries, postgres: postgresDayQueries })

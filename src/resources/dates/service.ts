@@ -79,8 +79,10 @@ export async function list (store: Store, settings: Pick<SiteSettings, 'locale'>
   return await mapPage(page, async (known) => await present(store, settings, known, viewer, include.has('articles'), now))
 }
 
-async function findKnown (store: Store, day: string, now: string): Promise<KnownDay> {
-  const known = await dayQueries(store).knownDay(now, day)
+/** `forUpdate`: read in a unit of work that checks the day's version before it writes. */
+async function findKnown (store: Store, day: string, now: string, forUpdate = false): Promise<KnownDay> {
+  const days = dayQueries(store)
+  const known = forUpdate ? await days.knownDayForUpdate(now, day) : await days.knownDay(now, day)
   if (known === undefined) throw new NotFound(`${day} has no articles and no note`)
   return known
 }
@@ -109,7 +111,7 @@ export async function updateOne (store: Store, settings: Pick<SiteSettings, 'loc
   return await store.transaction(async (tx) => {
     const now = nowIso()
     const days = dayQueries(tx)
-    const current = await findKnown(tx, day, now)
+    const current = await findKnown(tx, day, now, true)
     assertIfMatch(ifMatch, dayVersion(current))
     if (await days.dayRow(day) === undefined) await days.insertDay({ day, note: patch.note, createdAt: now, updatedAt: now })
     else await days.updateDayNote(day, patch.note, now)
@@ -121,7 +123,7 @@ export async function updateOne (store: Store, settings: Pick<SiteSettings, 'loc
 export async function removeOne (store: Store, day: string, ifMatch: string | undefined): Promise<void> {
   await store.transaction(async (tx) => {
     const now = nowIso()
-    const current = await findKnown(tx, day, now)
+    const current = await findKnown(tx, day, now, true)
     assertIfMatch(ifMatch, dayVersion(current))
     if (current.articleCount > 0) {
       throw new Conflict(`${day} still has ${current.articleCount} published article${current.articleCount === 1 ? '' : 's'}; a day with articles can't be deleted`)

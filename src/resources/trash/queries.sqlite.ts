@@ -3,11 +3,16 @@ import type { Db } from '../../db/client.js'
 import { articleRevisions, articles, comments, trashedArticles } from '../../db/schema.js'
 import { isIdInPath } from '../../lib/slug.js'
 import type { CommentRow } from '../comments/queries.js'
-import type { Renumbered, TrashQueries, TrashScope } from './queries.js'
+import type { Renumbered, TrashedRow, TrashQueries, TrashScope } from './queries.js'
 
 function scopeCondition (scope: TrashScope): SQL | undefined {
   // Past its purge time a row is gone in all but storage: the next purge removes it.
   return and(gt(trashedArticles.purgeAt, scope.now), scope.authorId === null ? undefined : eq(trashedArticles.authorId, scope.authorId))
+}
+
+function trashedInScope (db: Db, idOrSlug: string, scope: TrashScope): TrashedRow | undefined {
+  const match = isIdInPath(idOrSlug) ? eq(trashedArticles.id, Number(idOrSlug)) : eq(trashedArticles.slug, idOrSlug)
+  return db.select().from(trashedArticles).where(and(match, scopeCondition(scope))).get()
 }
 
 function reinsertComments (db: Db, rows: CommentRow[]): Renumbered[] {
@@ -42,8 +47,11 @@ export function sqliteTrashQueries (db: Db): TrashQueries {
     },
 
     async trashedByIdOrSlug (idOrSlug, scope) {
-      const match = isIdInPath(idOrSlug) ? eq(trashedArticles.id, Number(idOrSlug)) : eq(trashedArticles.slug, idOrSlug)
-      return db.select().from(trashedArticles).where(and(match, scopeCondition(scope))).get()
+      return trashedInScope(db, idOrSlug, scope)
+    },
+
+    async trashedByIdOrSlugForUpdate (idOrSlug, scope) {
+      return trashedInScope(db, idOrSlug, scope)
     },
 
     async pageOfTrashed (scope, limit, offset) {

@@ -3,6 +3,7 @@ import { queriesFor } from '../../db/store.js'
 import type { ArticleRow } from '../articles/queries.js'
 import type { CommentRow } from '../comments/queries.js'
 import type { RevisionRow } from '../revisions/queries.js'
+import { postgresTrashQueries } from './queries.postgres.js'
 import { sqliteTrashQueries } from './queries.sqlite.js'
 
 export type TrashedRow = typeof trashedArticles.$inferSelect
@@ -30,6 +31,12 @@ export interface TrashQueries {
   revisionsOfArticle: (articleId: number) => Promise<RevisionRow[]>
   insertTrashed: (row: NewTrashedRow) => Promise<TrashedRow>
   trashedByIdOrSlug: (idOrSlug: string, scope: TrashScope) => Promise<TrashedRow | undefined>
+  /**
+   * The same, locked until the unit of work ends, for a unit that checks the row (If-Match,
+   * ownership) before it restores or purges it: on PostgreSQL a concurrent unit waits, then
+   * finds it gone. A SQLite unit holds the write lock already.
+   */
+  trashedByIdOrSlugForUpdate: (idOrSlug: string, scope: TrashScope) => Promise<TrashedRow | undefined>
   /** Most recently trashed first. */
   pageOfTrashed: (scope: TrashScope, limit: number, offset: number) => Promise<TrashedRow[]>
   countTrashed: (scope: TrashScope) => Promise<number>
@@ -57,4 +64,4 @@ export interface TrashQueries {
   isTrashed: (id: number, now: string) => Promise<boolean>
 }
 
-export const trashQueries = queriesFor<TrashQueries>({ sqlite: sqliteTrashQueries })
+export const trashQueries = queriesFor<TrashQueries>({ sqlite: sqliteTrashQueries, postgres: postgresTrashQueries })

@@ -87,9 +87,14 @@ export async function list (store: Store, viewer: Principal, query: TrashListQue
   return { items, total: await trash.countTrashed(scope), limit, offset, nextCursor: null }
 }
 
-/** A trashed article the viewer may see; a 404 otherwise, as for articles. */
-async function findTrashed (store: Store, idOrSlug: string, viewer: Principal): Promise<TrashedRow> {
-  const row = await trashQueries(store).trashedByIdOrSlug(idOrSlug, scopeFor(viewer, nowIso()))
+/**
+ * A trashed article the viewer may see; a 404 otherwise, as for articles. `forUpdate`: read in
+ * a unit of work that checks the row before it restores or purges it.
+ */
+async function findTrashed (store: Store, idOrSlug: string, viewer: Principal, forUpdate = false): Promise<TrashedRow> {
+  const trash = trashQueries(store)
+  const scope = scopeFor(viewer, nowIso())
+  const row = forUpdate ? await trash.trashedByIdOrSlugForUpdate(idOrSlug, scope) : await trash.trashedByIdOrSlug(idOrSlug, scope)
   if (row === undefined) throw new NotFound(`There is no article "${idOrSlug}" in the trash`)
   return row
 }
@@ -117,7 +122,7 @@ function assertMayAct (viewer: Principal, row: TrashedRow): void {
  */
 export async function restore (store: Store, timezone: string, idOrSlug: string, viewer: Principal, ifMatch: string | undefined): Promise<{ id: number, renumberedComments: Renumbered[] }> {
   return await store.transaction(async (tx) => {
-    const row = await findTrashed(tx, idOrSlug, viewer)
+    const row = await findTrashed(tx, idOrSlug, viewer, true)
     assertMayAct(viewer, row)
     assertIfMatch(ifMatch, trashedVersion(row))
     const content = parseContent(row)
@@ -142,7 +147,7 @@ export async function restore (store: Store, timezone: string, idOrSlug: string,
 
 export async function purge (store: Store, idOrSlug: string, viewer: Principal, ifMatch: string | undefined): Promise<void> {
   await store.transaction(async (tx) => {
-    const row = await findTrashed(tx, idOrSlug, viewer)
+    const row = await findTrashed(tx, idOrSlug, viewer, true)
     assertMayAct(viewer, row)
     assertIfMatch(ifMatch, trashedVersion(row))
     await trashQueries(tx).deleteTrashed(row.id)

@@ -1,0 +1,18 @@
+import { eq } from 'drizzle-orm'
+import type { MetaQueries } from './meta.js'
+import type { PostgresHandle } from './postgres-store.js'
+import { meta } from './schema.postgres.js'
+
+export function postgresMetaQueries (db: PostgresHandle): MetaQueries {
+  return {
+    async read (key) {
+      return (await db.select({ value: meta.value }).from(meta).where(eq(meta.key, key)))[0]?.value
+    },
+    async write (key, value) {
+      await db.insert(meta).values({ key, value }).onConflictDoUpdate({ target: meta.key, set: { value } })
+    },
+    async remove (key) {
+      await db.delete(meta).where(eq(meta.key, key))
+    }
+  }
+}

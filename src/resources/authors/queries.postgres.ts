@@ -1,0 +1,103 @@
+import { and, asc, Column, desc, eq, is, lte, ne, sql, type SQL } from 'drizzle-orm'
+import type { PostgresHandle } from '../../db/postgres-store.js'
+import { countAll, isAnyId } from '../../db/postgres-sql.js'
+import { articles, authors } from '../../db/schema.postgres.js'
+import { isIdInPath } from '../../lib/slug.js'
+import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
+import type { AuthorQueries, AuthorRow, AuthorSortField } from './queries.js'
+
+function idOrSlugCondition (idOrSlug: string): SQL {
+  return isIdInPath(idOrSlug) ? eq(authors.id, Number(idOrSlug)) : eq(authors.slug, idOrSlug)
+}
+
+/** Published articles by author: the public `articleCount`. */
+function publishedCount (now: string): SQL<number> {
+  return sql<number>`(select count(*)::int from ${articles} where ${articles.authorId} = ${authors.id} and ${articles.status} = 'published' and ${articles.publishedAt} <= ${now})`.mapWith(Number)
+}
+
+function sortColumns (sort: SortKey<AuthorSortField>[], now: string): KeysetColumn[] {
+  const columns: KeysetColumn[] = sort.map((key) => ({
+    column: key.field === 'articleCount' ? publishedCount(now) : authors[key.field],
+    descending: key.descending
+  }))
+  columns.push({ column: authors.id, descending: sort[0]?.descending ?? false })
+  return columns
+}
+
+/**
+ * A sort column as a selected value, read back as its column reads it: a timestamp as
+ * Dateline's string (not PostgreSQL's text), so cursors are the same on both databases.
+ */
+function sortValue ({ column }: KeysetColumn, i: number): SQL.Aliased {
+  return (is(column, Column) ? sql`${column}`.mapWith(column) : column).as(`sort_${i}`)
+}
+
+export function postgresAuthorQueries (db: PostgresHandle): AuthorQueries {
+  const oneBySlugOrId = (idOrSlug: string) => db.select().from(authors).where(idOrSlugCondition(idOrSlug))
+  return {
+    async authorBySlugOrId (idOrSlug) {
+      return (await oneBySlugOrId(idOrSlug))[0]
+    },
+
+    async authorBySlugOrIdForUpdate (idOrSlug) {
+      return (await oneBySlugOrId(idOrSlug).for('update'))[0]
+    },
+
+    async authorById (id) {
+      return (await db.select().from(authors).where(eq(authors.id, id)))[0]
+    },
+
+    async authorsByIds (ids) {
+      if (ids.length === 0) return []
+      return await db.select().from(authors).where(isAnyId(authors.id, ids))
+    },
+
+    async authorSlugTaken (slug, exceptId) {
+      const condition = exceptId === undefined ? eq(authors.slug, slug) : and(eq(authors.slug, slug), ne(authors.id, exceptId))
+      return (await db.select({ id: authors.id }).from(authors).where(condition).limit(1)).length > 0
+    },
+
+    async insertAuthor (row) {
+      return (await db.insert(authors).values(row).returning())[0]!
+    },
+
+    async updateAuthor (id, values) {
+      const rows = await db.update(authors)
+        .set({ ...values, version: sql`${authors.version} + 1` })
+        .where(eq(authors.id, id))
+        .returning()
+      return rows[0]!
+    },
+
+    async deleteAuthor (id) {
+      await db.delete(authors).where(eq(authors.id, id))
+    },
+
+    async publishedCountsByAuthor (ids, now) {
+      if (ids.length === 0) return new Map()
+      const rows = await db.select({ authorId: articles.authorId, count: countAll() })
+        .from(articles)
+        .where(and(isAnyId(articles.authorId, ids), eq(articles.status, 'published'), lte(articles.publishedAt, now)))
+        .groupBy(articles.authorId)
+      const byAuthor = new Map(rows.map((row) => [row.authorId, row.count]))
+      return new Map(ids.map((id) => [id, byAuthor.get(id) ?? 0]))
+    },
+
+    async pageOfAuthors ({ sort, now, after, limit, offset }) {
+      const columns = sortColumns(sort, now)
+      const selection = Object.fromEntries(columns.map((key, i) => [`sort_${i}`, sortValue(key, i)]))
+      const rows = await db.select({ row: authors, ...selection })
+        .from(authors)
+        .where(after === null ? undefined : keysetAfter(columns, after))
+        .orderBy(...columns.map((key) => key.descending ? desc(key.column) : asc(key.column)))
+        .limit(limit)
+        .offset(offset) as Array<{ row: AuthorRow } & Record<string, CursorValue>>
+      return rows.map((result) => ({ row: result.row, sortValues: columns.map((_, i) => result[`sort_${i}`] ?? null) }))
+    },
+
+    async countAuthors (now, sort, after) {
+      const where = sort !== undefined && after !== undefined ? keysetAfter(sortColumns(sort, now), after) : undefined
+      return (await db.select({ total: countAll() }).from(authors).where(where))[0]?.total ?? 0
+    }
+  }
+}
