@@ -10,9 +10,13 @@ function idOrSlugCondition (idOrSlug: string): SQL {
   return isIdInPath(idOrSlug) ? eq(authors.id, Number(idOrSlug)) : eq(authors.slug, idOrSlug)
 }
 
+// In a select list drizzle names a one-table query's columns without their table, and
+// `"id"` inside the subquery would then be the article's: the author's is named in full.
+const outerAuthorId = sql`${authors}.${sql.identifier(authors.id.name)}`
+
 /** Published articles by author: the public `articleCount`. */
 function publishedCount (now: string): SQL<number> {
-  return sql<number>`(select count(*)::int from ${articles} where ${articles.authorId} = ${authors.id} and ${articles.status} = 'published' and ${articles.publishedAt} <= ${now})`.mapWith(Number)
+  return sql<number>`(select count(*)::int from ${articles} where ${articles.authorId} = ${outerAuthorId} and ${articles.status} = 'published' and ${articles.publishedAt} <= ${now})`.mapWith(Number)
 }
 
 function sortColumns (sort: SortKey<AuthorSortField>[], now: string): KeysetColumn[] {
