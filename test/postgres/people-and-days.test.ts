@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import t, { type Test } from 'tap'
 import { asc, eq } from 'drizzle-orm'
 import { metaQueries } from '../../src/db/meta.js'
@@ -202,4 +203,105 @@ t.test('authors on PostgreSQL: two updates with the same If-Match, at once: one 
   const refused = results.find((result) => result.status === 'rejected')
   t.equal((refused?.reason as { statusCode?: number } | undefined)?.statusCode, 412, 'the other was refused: its version was gone')
   t.equal((await authorQueries(postgres).authorById(4))?.version, 2, 'the version moved once')
+})
+
+/** Every page of approved comments, two at a time by cursor, with the count after each cursor. */
+async function walkApproved (store: Store, articleId: number, topLevelOnly: boolean): Promise<unknown[]> {
+  const comments = commentQueries(store)
+  const pages: unknown[] = []
+  let after: CursorValue[] | undefined
+  for (let guard = 0; guard < 10; guard++) {
+    const page = await comments.pageOfApproved(articleId, topLevelOnly, after ?? null, 2, 0)
+    pages.push({ ids: page.map((row) => row.id), remaining: await comments.countApproved(articleId, topLevelOnly, after) })
+    if (page.length < 2) break
+    after = [page.at(-1)!.createdAt, page.at(-1)!.id]
+  }
+  return pages
+}
+
+async function walkModeration (store: Store, filters: ModerationFilters, sort: SortKey<CommentSortField>[]): Promise<unknown[]> {
+  const comments = commentQueries(store)
+  const pages: unknown[] = []
+  let after: CursorValue[] | undefined
+  for (let guard = 0; guard < 10; guard++) {
+    const page = await comments.pageForModeration({ filters, sort, after: after ?? null, limit: 3, offset: 0 })
+    pages.push({ ids: page.map((row) => row.id), remaining: await comments.countForModeration(filters, after === undefined ? undefined : sort, after) })
+    if (page.length < 3) break
+    const last = page.at(-1)!
+    after = [...sort.map((key) => last[key.field]), last.id]
+  }
+  return pages
+}
+
+const moderationFilters: ModerationFilters[] = [{}, { status: 'approved' }, { articleId: 1 }, { onArticlesOf: 2 }, { status: 'approved', onArticlesOf: 1 }, { articleId: 99 }]
+const commentSorts: Array<SortKey<CommentSortField>[]> = [
+  [{ field: 'createdAt', descending: true }],
+  [{ field: 'createdAt', descending: false }],
+  [{ field: 'updatedAt', descending: false }, { field: 'createdAt', descending: true }]
+]
+
+t.test('comments: threads, pages, moderation, counts kept, replies moved up when a comment goes', async (t) => {
+  const stores = await seeded(t)
+  await same(t, stores, 'approved counts on the articles', commentCounts)
+  await same(t, stores, 'one comment; a missing one', async (store) => [await commentQueries(store).commentById(3), await commentQueries(store).commentById(99)])
+  for (const topLevelOnly of [false, true]) {
+    for (const articleId of [1, 3, 5]) {
+      await same(t, stores, `approved pages of article ${articleId}${topLevelOnly ? ', top level' : ''}`, async (store) => await walkApproved(store, articleId, topLevelOnly))
+    }
+  }
+  await same(t, stores, 'approved replies at any depth', async (store) => await commentQueries(store).approvedRepliesBelow([1, 2, 7]))
+  await same(t, stores, 'no roots, no replies', async (store) => await commentQueries(store).approvedRepliesBelow([]))
+  await same(t, stores, 'the chain to a comment', async (store) => [await commentQueries(store).chainTo(10), await commentQueries(store).chainTo(1), await commentQueries(store).chainTo(99)])
+  await same(t, stores, 'the first approved of each article', async (store) => await commentQueries(store).firstApprovedByArticle([1, 3, 2, 99], 2))
+  for (const filters of moderationFilters) {
+    for (const sort of commentSorts) {
+      await same(t, stores, `moderation ${JSON.stringify(filters)} by ${sort.map((key) => (key.descending ? '-' : '') + key.field).join(',')}`, async (store) => await walkModeration(store, filters, sort))
+    }
+  }
+  await same(t, stores, 'a moderation page by offset', async (store) => (await commentQueries(store).pageForModeration({ filters: {}, sort: commentSorts[0]!, after: null, limit: 4, offset: 3 })).map((row) => row.id))
+
+  await same(t, stores, 'an approved comment marked spam, counted again', async (store) => await store.transaction(async (tx) => {
+    const comments = commentQueries(tx)
+    const before = await comments.commentByIdForUpdate(9)
+    const row = await comments.updateComment(9, { status: 'spam', updatedAt: '2026-06-25T12:00:00.000Z' })
+    await comments.recountApproved(before!.articleId)
+    return row
+  }))
+  await same(t, stores, 'a comment deleted: its replies move to its parent', async (store) => {
+    const comments = commentQueries(store)
+    await comments.deleteComment((await comments.commentById(3))!)
+    await comments.recountApproved(1)
+    return [await comments.chainTo(10), await comments.approvedRepliesBelow([1]), await commentCounts(store)]
+  })
+  await same(t, stores, 'a reply linked to its parent', async (store) => {
+    await commentQueries(store).setParent(9, 2)
+    return await commentQueries(store).chainTo(9)
+  })
+  await same(t, stores, 'an article deleted takes its comments', async (store) => {
+    await deleteArticle(store, 3)
+    return [await commentQueries(store).commentById(7), await commentQueries(store).countForModeration({})]
+  })
+})
+
+t.test('comments on PostgreSQL: approvals of one article at once are all counted', async (t) => {
+  const { postgres } = await seeded(t)
+  // The first unit has counted and holds the article until the second is counting too: a
+  // count that began before the first unit's commit would miss its comment.
+  let secondCounting: () => void = () => {}
+  const secondStarted = new Promise<void>((resolve) => { secondCounting = resolve })
+  const first = postgres.transaction(async (tx) => {
+    await commentQueries(tx).updateComment(5, { status: 'approved', updatedAt: now })
+    await commentQueries(tx).recountApproved(1)
+    await secondStarted
+    await sleep(200)
+  })
+  await sleep(50)
+  const second = postgres.transaction(async (tx) => {
+    await commentQueries(tx).updateComment(6, { status: 'approved', updatedAt: now })
+    const counted = commentQueries(tx).recountApproved(1)
+    secondCounting()
+    await counted
+  })
+  await Promise.all([first, second])
+  t.same((await commentCounts(postgres))[0], { id: 1, commentCount: 7 }, 'both approvals are in the count (five before)')
 })
