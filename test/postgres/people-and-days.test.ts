@@ -305,3 +305,61 @@ t.test('comments on PostgreSQL: approvals of one article at once are all counted
   await Promise.all([first, second])
   t.same((await commentCounts(postgres))[0], { id: 1, commentCount: 7 }, 'both approvals are in the count (five before)')
 })
+
+const dayRanges: DayRange[] = [{}, { from: '2026-01-01' }, { to: '2026-03-31' }, { from: '2026-02-01', to: '2026-02-31' }, { from: '2026-04-01', to: '2026-04-31' }, { from: '2027-01-01' }]
+
+async function walkDays (store: Store, range: DayRange, descending: boolean): Promise<unknown[]> {
+  const days = dayQueries(store)
+  const pages: unknown[] = []
+  let after: string | null = null
+  for (let guard = 0; guard < 10; guard++) {
+    const page = await days.pageOfDays(now, range, descending, after, 2, 0)
+    pages.push({ page, remaining: await days.countDays(now, range, descending, after) })
+    if (page.length < 2) break
+    after = page.at(-1)!.day
+  }
+  return pages
+}
+
+t.test('days: known days from articles and notes, pages both ways, notes kept by version, the archive', async (t) => {
+  const stores = await seeded(t)
+  await same(t, stores, 'a day with a note', async (store) => await dayService.createOne(store, settings, { date: '2026-05-05', note: 'Quiet.' }, editor))
+  await same(t, stores, 'a day with no note', async (store) => await dayService.createOne(store, settings, { date: '2024-02-29' }, editor))
+  await same(t, stores, 'a day that exists through its articles is not created again', async (store) => await dayService.createOne(store, settings, { date: '2026-03-01' }, editor))
+  for (const range of dayRanges) {
+    for (const descending of [true, false]) {
+      await same(t, stores, `days ${JSON.stringify(range)} ${descending ? 'newest' : 'oldest'} first`, async (store) => await walkDays(store, range, descending))
+    }
+  }
+  await same(t, stores, 'a cursor past a day no calendar has', async (store) => await dayQueries(store).pageOfDays(now, {}, true, '2026-04-31', 10, 0))
+  await same(t, stores, 'a page by offset', async (store) => await dayQueries(store).pageOfDays(now, {}, true, null, 2, 1))
+  await same(t, stores, 'one day at a time', async (store) => {
+    const days = dayQueries(store)
+    return [await days.knownDay(now, '2026-03-01'), await days.knownDay(now, '2026-05-05'), await days.knownDay(now, '2026-12-01'), await days.knownDay(now, '2026-07-01'), await days.dayRow('2024-02-29')]
+  })
+  await same(t, stores, 'articles of one day, of several', async (store) => {
+    const days = dayQueries(store)
+    const ids = (rows: ArticleRow[]) => rows.map((row) => row.id)
+    return [ids(await days.publishedOnDays(now, ['2026-03-01'])), ids(await days.publishedOnDays(now, ['2026-03-01', '2025-12-31', '2026-12-01'])), await days.publishedOnDays(now, [])]
+  })
+  await same(t, stores, 'whole rows of a day', async (store) => await dayQueries(store).publishedOnDays(now, ['2026-04-15']))
+  await same(t, stores, 'the archive by month', async (store) => await dayQueries(store).monthlyCounts(now))
+
+  await same(t, stores, 'a note given to a day of articles', async (store) => await dayService.updateOne(store, settings, '2026-03-01', { note: 'Two at once.' }, editor, '"day-2026-03-01-v0"'), '2026-06-25T13:00:00.000Z')
+  await same(t, stores, 'a note changed', async (store) => await dayService.updateOne(store, settings, '2026-05-05', { note: null }, editor, '"day-2026-05-05-v1"'))
+  await same(t, stores, 'a stale version is refused', async (store) => await dayService.updateOne(store, settings, '2026-05-05', { note: 'Lost.' }, editor, '"day-2026-05-05-v1"'))
+  await same(t, stores, 'a day with articles is not deleted', async (store) => await dayService.removeOne(store, '2026-03-01', undefined))
+  await same(t, stores, 'a day of notes only is', async (store) => {
+    await dayService.removeOne(store, '2026-05-05', '"day-2026-05-05-v2"')
+    return await dayQueries(store).knownDay(now, '2026-05-05')
+  })
+})
+
+t.test('days on PostgreSQL: two notes with the same If-Match, at once: one is refused', async (t) => {
+  const { postgres } = await seeded(t)
+  await dayService.createOne(postgres, settings, { date: '2026-05-05', note: 'Quiet.' }, editor)
+  const results = await Promise.allSettled(['First.', 'Second.'].map(async (note) => await dayService.updateOne(postgres, settings, '2026-05-05', { note }, editor, '"day-2026-05-05-v1"')))
+  t.equal(results.filter((result) => result.status === 'fulfilled').length, 1, 'one went through')
+  t.equal((results.find((result) => result.status === 'rejected')?.reason as { statusCode?: number } | undefined)?.statusCode, 412, 'the other was refused')
+  t.equal((await dayQueries(postgres).dayRow('2026-05-05'))?.version, 2, 'the version moved once')
+})
