@@ -363,3 +363,98 @@ t.test('days on PostgreSQL: two notes with the same If-Match, at once: one is re
   t.equal((results.find((result) => result.status === 'rejected')?.reason as { statusCode?: number } | undefined)?.statusCode, 412, 'the other was refused')
   t.equal((await dayQueries(postgres).dayRow('2026-05-05'))?.version, 2, 'the version moved once')
 })
+
+function revision (articleId: number, number: number): RevisionRow {
+  return {
+    articleId,
+    number,
+    version: number,
+    status: 'draft',
+    publishedAt: null,
+    authorId: 1,
+    writtenAt: `2025-0${number}-01T00:00:00.000Z`,
+    replacedAt: `2025-0${number + 1}-01T00:00:00.000Z`,
+    replacedBy: 'token 1',
+    title: `Draft ${number}`,
+    customExcerpt: null,
+    labels: '["news","sport"]',
+    body: '<p>Draft</p>'
+  }
+}
+
+/** What trashing does (trash/service.ts, trashArticle), with the article deleted past the articles module. */
+async function trashLikeTheService (store: Store, id: number, trashedAt: string, days: number): Promise<unknown> {
+  const trash = trashQueries(store)
+  const purged = await trash.purgeExpired(trashedAt)
+  const row = articles.find((candidate) => candidate.id === id)!
+  const content = { article: row, labels: ['news'], comments: await trash.commentsOfArticle(id), revisions: await trash.revisionsOfArticle(id) }
+  const trashed = await trash.insertTrashed({
+    id,
+    slug: row.slug,
+    title: row.title,
+    status: row.status,
+    publishedAt: row.publishedAt,
+    authorId: row.authorId,
+    commentCount: row.commentCount,
+    version: row.version,
+    trashedAt,
+    trashedBy: 'token 1',
+    purgeAt: new Date(Date.parse(trashedAt) + days * 86_400_000).toISOString(),
+    content: JSON.stringify(content)
+  })
+  await deleteArticle(store, id)
+  return { purged, trashed: withParsedContent(trashed) }
+}
+
+const ownerOfDraft: Principal = { role: 'author', authorId: 3, tokenId: 1 }
+
+t.test('trash: articles kept with their comments and revisions, listed by scope, restored with ids renumbered, purged', async (t) => {
+  const stores = await seeded(t)
+  await same(t, stores, 'revisions written', async (store) => {
+    await trashQueries(store).reinsertRevisions([revision(1, 1), revision(1, 2)])
+    await trashQueries(store).reinsertRevisions([])
+    return await trashQueries(store).revisionsOfArticle(1)
+  })
+  await same(t, stores, 'three articles trashed', async (store) => [
+    await trashLikeTheService(store, 1, '2026-06-20T00:00:00.000Z', 30),
+    await trashLikeTheService(store, 5, '2026-06-20T00:00:00.000Z', 30),
+    await trashLikeTheService(store, 2, '2026-06-01T00:00:00.000Z', 10)
+  ])
+  await same(t, stores, 'the article\'s comments and revisions left with it', async (store) => [await trashQueries(store).commentsOfArticle(1), await trashQueries(store).revisionsOfArticle(1)])
+  await same(t, stores, 'listed for an editor and for an author', async (store) => [await trashService.list(store, editor, {}), await trashService.list(store, ownerOfDraft, {}), await trashService.list(store, editor, { limit: 1, offset: 1 })])
+  await same(t, stores, 'one, by id and slug; past its purge time, gone', async (store) => [
+    await trashService.findOne(store, '1', editor),
+    withParsedContent(await trashQueries(store).trashedByIdOrSlug('article-5', { authorId: 3, now })),
+    await trashQueries(store).trashedByIdOrSlug('article-2', { authorId: null, now }),
+    await trashService.findOne(store, 'article-1', ownerOfDraft)
+  ])
+  await same(t, stores, 'questions about the trash', async (store) => {
+    const trash = trashQueries(store)
+    return [await trash.countTrashed({ authorId: null, now }), await trash.slugInTrash('article-1', now), await trash.slugInTrash('article-2', now), await trash.anyTrashed(now), await trash.anyTrashed('2027-01-01T00:00:00.000Z'), await trash.isTrashed(5, now), await trash.isTrashed(3, now), await trash.trashedCountByAuthor(1)]
+  })
+  const restored = await same(t, stores, 'restored while an import holds one of its comments\' ids', async (store) => {
+    const trash = trashQueries(store)
+    const row = (await trash.trashedByIdOrSlugForUpdate('1', { authorId: null, now }))!
+    await commentQueries(store).insertComment({ id: 3, articleId: 3, parentId: null, authorName: 'Imported', authorUrl: null, authorEmail: null, body: '<p>From elsewhere</p>', status: 'approved', createdAt: now, updatedAt: now })
+    const content = trashService.parseContent(row)
+    const article = await trash.reinsertArticle({ ...content.article, version: row.version + 1, updatedAt: now })
+    const renumbered = await trash.reinsertComments(content.comments)
+    await trash.reinsertRevisions(content.revisions)
+    await trash.deleteTrashed(row.id)
+    return [article, renumbered, await trash.commentsOfArticle(1), await commentQueries(store).approvedRepliesBelow([1]), await trash.revisionsOfArticle(1), await trash.isTrashed(1, now)]
+  })
+  t.same(restored[1], [{ from: 3, to: 11 }], 'the comment whose id was taken came back as the next one')
+  await same(t, stores, 'an author may not purge what an editor published; a stale version is refused', async (store) => [
+    await trashService.purge(store, 'article-5', { role: 'author', authorId: 1, tokenId: 2 }, undefined).catch((error: Error) => error.message),
+    await trashService.purge(store, 'article-5', ownerOfDraft, '"trashed-article-5-v2"').catch((error: Error) => error.message)
+  ])
+  await same(t, stores, 'purged by its owner', async (store) => {
+    await trashService.purge(store, 'article-5', ownerOfDraft, '"trashed-article-5-v1"')
+    return await trashQueries(store).countTrashed({ authorId: null, now: '2026-01-01T00:00:00.000Z' })
+  })
+  await same(t, stores, 'reassigned, then emptied for one author and expired for the rest', async (store) => {
+    const trash = trashQueries(store)
+    await trash.reassignTrashed(1, 4)
+    return [await trash.trashedCountByAuthor(1), await trash.trashedCountByAuthor(4), await trashService.purgeAll(store, ownerOfDraft), await trash.purgeExpired('2026-06-12T00:00:00.000Z'), await trash.countTrashed({ authorId: null, now: '2026-01-01T00:00:00.000Z' })]
+  })
+})
