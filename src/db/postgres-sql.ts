@@ -16,10 +16,3 @@ export function isAnyDay (column: SQLWrapper, days: readonly string[]): SQL {
   return sql`${column} = any(${sql.param([...days])}::date[])`
 }
 
-/**
- * A count as a number. PostgreSQL's `count(*)` is a bigint, which node-postgres hands over as
- * a string (it may pass 2^53); no count here comes near that.
- */
-export function countAll (): SQL<number> {
-  return sql<number>`count(*)::int`.mapWith(Number)
-}

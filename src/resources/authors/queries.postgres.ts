@@ -1,6 +1,6 @@
-import { and, asc, Column, desc, eq, is, lte, ne, sql, type SQL } from 'drizzle-orm'
+import { and, asc, Column, count, desc, eq, is, lte, ne, sql, type SQL } from 'drizzle-orm'
 import type { PostgresHandle } from '../../db/postgres-store.js'
-import { countAll, isAnyId } from '../../db/postgres-sql.js'
+import { isAnyId } from '../../db/postgres-sql.js'
 import { articles, authors } from '../../db/schema.postgres.js'
 import { isIdInPath } from '../../lib/slug.js'
 import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
@@ -79,7 +79,7 @@ export function postgresAuthorQueries (db: PostgresHandle): AuthorQueries {
 
     async publishedCountsByAuthor (ids, now) {
       if (ids.length === 0) return new Map()
-      const rows = await db.select({ authorId: articles.authorId, count: countAll() })
+      const rows = await db.select({ authorId: articles.authorId, count: count() })
         .from(articles)
         .where(and(isAnyId(articles.authorId, ids), eq(articles.status, 'published'), lte(articles.publishedAt, now)))
         .groupBy(articles.authorId)
@@ -101,7 +101,7 @@ export function postgresAuthorQueries (db: PostgresHandle): AuthorQueries {
 
     async countAuthors (now, sort, after) {
       const where = sort !== undefined && after !== undefined ? keysetAfter(sortColumns(sort, now), after) : undefined
-      return (await db.select({ total: countAll() }).from(authors).where(where))[0]?.total ?? 0
+      return (await db.select({ total: count() }).from(authors).where(where))[0]?.total ?? 0
     }
   }
 }

@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, isNull, lte, sql, type SQL } from 'drizzle-orm'
+import { and, asc, count, desc, eq, isNull, lte, sql, type SQL } from 'drizzle-orm'
 import type { PostgresHandle } from '../../db/postgres-store.js'
-import { countAll, isAnyId } from '../../db/postgres-sql.js'
+import { isAnyId } from '../../db/postgres-sql.js'
 import { articles, comments } from '../../db/schema.postgres.js'
 import { keysetAfter, type KeysetColumn, type SortKey } from '../../lib/list.js'
 import type { CommentQueries, CommentRow, CommentSortField, ModerationFilters } from './queries.js'
@@ -127,7 +127,7 @@ export function postgresCommentQueries (db: PostgresHandle): CommentQueries {
 
     async countApproved (articleId, topLevelOnly, after) {
       const where = and(approvedOf(articleId, topLevelOnly), after === undefined ? undefined : keysetAfter(oldestFirst, after))
-      return (await db.select({ total: countAll() }).from(comments).where(where))[0]?.total ?? 0
+      return (await db.select({ total: count() }).from(comments).where(where))[0]?.total ?? 0
     },
 
     async pageOfApproved (articleId, topLevelOnly, after, limit, offset) {
@@ -152,7 +152,7 @@ export function postgresCommentQueries (db: PostgresHandle): CommentQueries {
 
     async countForModeration (filters, sort, after) {
       const keyset = sort !== undefined && after !== undefined ? keysetAfter(sortColumns(sort), after) : undefined
-      return (await db.select({ total: countAll() }).from(comments).where(and(moderationCondition(filters), keyset)))[0]?.total ?? 0
+      return (await db.select({ total: count() }).from(comments).where(and(moderationCondition(filters), keyset)))[0]?.total ?? 0
     },
 
     async pageForModeration ({ filters, sort, after, limit, offset }) {

@@ -1,6 +1,6 @@
-import { and, desc, eq, isNotNull, lte, sql, type SQL } from 'drizzle-orm'
+import { and, count, desc, eq, isNotNull, lte, sql, type SQL } from 'drizzle-orm'
 import type { PostgresHandle } from '../../db/postgres-store.js'
-import { countAll, isAnyDay } from '../../db/postgres-sql.js'
+import { isAnyDay } from '../../db/postgres-sql.js'
 import { articles, days } from '../../db/schema.postgres.js'
 import type { DayQueries, DayRange, KnownDay } from './queries.js'
 
@@ -104,7 +104,7 @@ export function postgresDayQueries (db: PostgresHandle): DayQueries {
 
     async monthlyCounts (now) {
       const month = sql<string>`to_char(${articles.publishedDay}, 'YYYY-MM')`
-      return await db.select({ month, count: countAll() })
+      return await db.select({ month, count: count() })
         .from(articles)
         .where(publishedOn(now))
         .groupBy(month)

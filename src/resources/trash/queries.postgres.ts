@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, gt, lte, type SQL } from 'drizzle-orm'
+import { and, asc, count, desc, eq, gt, lte, type SQL } from 'drizzle-orm'
 import type { PostgresHandle } from '../../db/postgres-store.js'
-import { countAll, isAnyId } from '../../db/postgres-sql.js'
+import { isAnyId } from '../../db/postgres-sql.js'
 import { articleRevisions, articles, comments, trashedArticles } from '../../db/schema.postgres.js'
 import { isIdInPath } from '../../lib/slug.js'
 import type { CommentRow } from '../comments/queries.js'
@@ -67,7 +67,7 @@ export function postgresTrashQueries (db: PostgresHandle): TrashQueries {
     },
 
     async countTrashed (scope) {
-      return (await db.select({ total: countAll() }).from(trashedArticles).where(scopeCondition(scope)))[0]?.total ?? 0
+      return (await db.select({ total: count() }).from(trashedArticles).where(scopeCondition(scope)))[0]?.total ?? 0
     },
 
     async deleteTrashed (id) {
@@ -95,7 +95,7 @@ export function postgresTrashQueries (db: PostgresHandle): TrashQueries {
     },
 
     async trashedCountByAuthor (authorId) {
-      return (await db.select({ total: countAll() }).from(trashedArticles).where(eq(trashedArticles.authorId, authorId)))[0]?.total ?? 0
+      return (await db.select({ total: count() }).from(trashedArticles).where(eq(trashedArticles.authorId, authorId)))[0]?.total ?? 0
     },
 
     async reassignTrashed (fromAuthorId, toAuthorId) {
