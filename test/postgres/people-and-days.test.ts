@@ -187,6 +187,7 @@ t.test('authors: lookups, counts, keyset pages in every sort, writes through the
   await same(t, stores, 'an update with the current version', async (store) => await authorService.updateOne(store, 'zed', { bio: 'Writes on sport.', slug: 'ada-lovelace' }, editor, '"author-4-v1"'), '2026-06-25T13:00:00.000Z')
   await same(t, stores, 'an update with a stale version is refused', async (store) => await authorService.updateOne(store, '4', { bio: 'Lost.' }, editor, '"author-4-v1"'))
   await same(t, stores, 'a new author whose name is taken gets a numbered slug', async (store) => await authorService.createOne(store, { name: 'Zed' }, editor))
+  await same(t, stores, 'several by id, one of them just updated', async (store) => await authorQueries(store).authorsByIds([4, 3, 1, 2]))
   await same(t, stores, 'deleted', async (store) => {
     await authorQueries(store).deleteAuthor(5)
     return await authorQueries(store).authorById(5)
@@ -457,4 +458,16 @@ t.test('trash: articles kept with their comments and revisions, listed by scope,
     await trash.reassignTrashed(1, 4)
     return [await trash.trashedCountByAuthor(1), await trash.trashedCountByAuthor(4), await trashService.purgeAll(store, ownerOfDraft), await trash.purgeExpired('2026-06-12T00:00:00.000Z'), await trash.countTrashed({ authorId: null, now: '2026-01-01T00:00:00.000Z' })]
   })
+})
+
+t.test('trash on PostgreSQL: one article purged twice at once: one purge goes through, the other finds nothing', async (t) => {
+  const { postgres } = await seeded(t)
+  // The service reads the scope at the real time: the row is trashed then.
+  await trashLikeTheService(postgres, 5, new Date().toISOString(), 30)
+  // Three connections open and idle, so the purges start together rather than one per connection made.
+  await Promise.all([1, 2, 3].map(async () => await postgres.transaction(async (tx) => await tx.writeStamp())))
+  const results = await Promise.allSettled([1, 2, 3].map(async () => await trashService.purge(postgres, 'article-5', ownerOfDraft, '"trashed-article-5-v1"')))
+  t.equal(results.filter((result) => result.status === 'fulfilled').length, 1, 'one purge went through')
+  const refusals = results.flatMap((result) => result.status === 'rejected' ? [(result.reason as { statusCode?: number }).statusCode] : [])
+  t.same(refusals, [404, 404], 'the others found it gone')
 })

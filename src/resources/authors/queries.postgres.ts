@@ -53,7 +53,8 @@ export function postgresAuthorQueries (db: PostgresHandle): AuthorQueries {
 
     async authorsByIds (ids) {
       if (ids.length === 0) return []
-      return await db.select().from(authors).where(isAnyId(authors.id, ids))
+      // By id, as SQLite reads them: PostgreSQL's table order moves a row to the end when it is updated.
+      return await db.select().from(authors).where(isAnyId(authors.id, ids)).orderBy(asc(authors.id))
     },
 
     async authorSlugTaken (slug, exceptId) {
