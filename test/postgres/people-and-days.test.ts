@@ -471,3 +471,14 @@ t.test('trash on PostgreSQL: one article purged twice at once: one purge goes th
   const refusals = results.flatMap((result) => result.status === 'rejected' ? [(result.reason as { statusCode?: number }).statusCode] : [])
   t.same(refusals, [404, 404], 'the others found it gone')
 })
+
+t.test('on PostgreSQL, units racing for one unique value: authors of one name get distinct slugs, one day is created once', async (t) => {
+  const { postgres } = await seeded(t)
+  await Promise.all([1, 2, 3].map(async () => await postgres.transaction(async (tx) => await tx.writeStamp())))
+  const made = await Promise.all([1, 2, 3].map(async () => await authorService.createOne(postgres, { name: 'Same Name' }, editor)))
+  t.same(made.map((result) => result.author.slug).sort(), ['same-name', 'same-name-2', 'same-name-3'], 'each took the next free slug')
+  const days = await Promise.allSettled([1, 2, 3].map(async () => await dayService.createOne(postgres, settings, { date: '2026-05-05', note: 'Quiet.' }, editor)))
+  t.equal(days.filter((result) => result.status === 'fulfilled').length, 1, 'the day was created once')
+  const refusals = days.flatMap((result) => result.status === 'rejected' ? [(result.reason as { statusCode?: number }).statusCode] : [])
+  t.same(refusals, [409, 409], 'the others found it there')
+})
