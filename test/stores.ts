@@ -14,14 +14,19 @@ export interface BothStores {
   postgres: Store
 }
 
+export interface StoreOptions {
+  /** The PostgreSQL pool's size (openPostgres's default otherwise). */
+  poolSize?: number
+}
+
 /** An empty, migrated store of each dialect, closed at the test's teardown. */
-export async function bothStores (t: Test): Promise<BothStores> {
+export async function bothStores (t: Test, options: StoreOptions = {}): Promise<BothStores> {
   const db = openDatabase(':memory:')
   runMigrations(db)
   const sqlite = new SqliteStore(db)
   t.teardown(() => sqlite.close())
   const { url } = await freshPostgresDatabase(t)
-  const postgres = new PostgresStore((await openPostgres(url, { poolSize: 4 })).db)
+  const postgres = new PostgresStore((await openPostgres(url, options.poolSize === undefined ? {} : { poolSize: options.poolSize })).db)
   t.teardown(() => postgres.close())
   return { sqlite, postgres }
 }
@@ -57,7 +62,7 @@ async function outcome<T> (work: () => Promise<T>): Promise<{ value: T } | { err
  * at the same stopped time, and asserts both gave the same answer or failed alike; returns
  * SQLite's answer (undefined when it failed).
  */
-export async function same<T> (t: Test, stores: BothStores, what: string, work: (store: Store) => Promise<T>, time = '2026-06-25T12:00:00.000Z'): Promise<T> {
+export async function sameOnBoth<T> (t: Test, stores: BothStores, what: string, work: (store: Store) => Promise<T>, time = '2026-06-25T12:00:00.000Z'): Promise<T> {
   const onSqlite = await at(time, async () => await outcome(async () => await work(stores.sqlite)))
   const onPostgres = await at(time, async () => await outcome(async () => await work(stores.postgres)))
   t.strictSame(onPostgres, onSqlite, what)
