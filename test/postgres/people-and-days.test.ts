@@ -482,3 +482,19 @@ t.test('on PostgreSQL, units racing for one unique value: authors of one name ge
   const refusals = days.flatMap((result) => result.status === 'rejected' ? [(result.reason as { statusCode?: number }).statusCode] : [])
   t.same(refusals, [409, 409], 'the others found it there')
 })
+
+t.test('on PostgreSQL, a cursor whose values its columns cannot hold is refused (400), not a failed cast (500)', async (t) => {
+  const { postgres } = await bothStores(t)
+  const authors = authorQueries(postgres)
+  const comments = commentQueries(postgres)
+  const forged: Array<[string, () => Promise<unknown>]> = [
+    ['a time that is not one', async () => await authors.pageOfAuthors({ sort: [{ field: 'createdAt', descending: false }], now, after: ['yesterday', 1], limit: 2, offset: 0 })],
+    ['a number for a name', async () => await authors.countAuthors(now, [{ field: 'name', descending: false }], [12, 1])],
+    ['a count past int4', async () => await authors.pageOfAuthors({ sort: [{ field: 'articleCount', descending: true }], now, after: [2 ** 40, 1], limit: 2, offset: 0 })],
+    ['a number for a comment\'s time', async () => await comments.pageOfApproved(1, false, [5, 1], 2, 0)],
+    ['a time with another offset', async () => await comments.countForModeration({}, [{ field: 'updatedAt', descending: true }], ['2026-06-25T12:00:00+02:00', 1])]
+  ]
+  for (const [what, call] of forged) await t.rejects(call(), { statusCode: 400, errors: [{ path: 'querystring.cursor' }] }, what)
+  t.same(await authors.pageOfAuthors({ sort: [{ field: 'createdAt', descending: false }], now, after: [now, 1], limit: 2, offset: 0 }), [], 'a cursor that fits is read')
+})
+

@@ -1,4 +1,5 @@
 import { and, asc, Column, count, desc, eq, is, lte, ne, sql, type SQL } from 'drizzle-orm'
+import { assertCursorFits, type CursorKind } from '../../db/postgres-cursor.js'
 import type { PostgresHandle } from '../../db/postgres-store.js'
 import { isAnyId } from '../../db/postgres-sql.js'
 import { articles, authors } from '../../db/schema.postgres.js'
@@ -34,6 +35,14 @@ function sortColumns (sort: SortKey<AuthorSortField>[], now: string): KeysetColu
  */
 function sortValue ({ column }: KeysetColumn, i: number): SQL.Aliased {
   return (is(column, Column) ? sql`${column}`.mapWith(column) : column).as(`sort_${i}`)
+}
+
+const cursorKinds: Record<AuthorSortField, CursorKind> = { name: 'text', createdAt: 'timestamp', articleCount: 'int4' }
+
+/** The authors after a client's cursor, once its values are known to fit their columns. */
+function afterCursor (sort: SortKey<AuthorSortField>[], now: string, after: CursorValue[]): SQL | undefined {
+  assertCursorFits(after, [...sort.map((key) => cursorKinds[key.field]), 'integer'])
+  return keysetAfter(sortColumns(sort, now), after)
 }
 
 export function postgresAuthorQueries (db: PostgresHandle): AuthorQueries {
@@ -93,7 +102,7 @@ export function postgresAuthorQueries (db: PostgresHandle): AuthorQueries {
       const selection = Object.fromEntries(columns.map((key, i) => [`sort_${i}`, sortValue(key, i)]))
       const rows = await db.select({ row: authors, ...selection })
         .from(authors)
-        .where(after === null ? undefined : keysetAfter(columns, after))
+        .where(after === null ? undefined : afterCursor(sort, now, after))
         .orderBy(...columns.map((key) => key.descending ? desc(key.column) : asc(key.column)))
         .limit(limit)
         .offset(offset) as Array<{ row: AuthorRow } & Record<string, CursorValue>>
@@ -101,7 +110,7 @@ export function postgresAuthorQueries (db: PostgresHandle): AuthorQueries {
     },
 
     async countAuthors (now, sort, after) {
-      const where = sort !== undefined && after !== undefined ? keysetAfter(sortColumns(sort, now), after) : undefined
+      const where = sort !== undefined && after !== undefined ? afterCursor(sort, now, after) : undefined
       return (await db.select({ total: count() }).from(authors).where(where))[0]?.total ?? 0
     }
   }

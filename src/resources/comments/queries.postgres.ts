@@ -1,8 +1,9 @@
 import { and, asc, count, desc, eq, isNull, lte, sql, type SQL } from 'drizzle-orm'
+import { assertCursorFits } from '../../db/postgres-cursor.js'
 import type { PostgresHandle } from '../../db/postgres-store.js'
 import { isAnyId } from '../../db/postgres-sql.js'
 import { articles, comments } from '../../db/schema.postgres.js'
-import { keysetAfter, type KeysetColumn, type SortKey } from '../../lib/list.js'
+import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
 import type { CommentQueries, CommentRow, CommentSortField, ModerationFilters } from './queries.js'
 
 const oldestFirst: KeysetColumn[] = [
@@ -81,6 +82,12 @@ function sortColumns (sort: SortKey<CommentSortField>[]): KeysetColumn[] {
   return columns
 }
 
+/** The comments after a client's cursor, once its values are known to fit their columns (every sort is by a time). */
+function afterCursor (columns: KeysetColumn[], after: CursorValue[]): SQL | undefined {
+  assertCursorFits(after, [...columns.slice(1).map(() => 'timestamp' as const), 'integer'])
+  return keysetAfter(columns, after)
+}
+
 /**
  * Sets the count from the approved comments, the article row locked first. In READ COMMITTED
  * a statement counts what was committed when it began: a count taken while another unit
@@ -126,13 +133,13 @@ export function postgresCommentQueries (db: PostgresHandle): CommentQueries {
     },
 
     async countApproved (articleId, topLevelOnly, after) {
-      const where = and(approvedOf(articleId, topLevelOnly), after === undefined ? undefined : keysetAfter(oldestFirst, after))
+      const where = and(approvedOf(articleId, topLevelOnly), after === undefined ? undefined : afterCursor(oldestFirst, after))
       return (await db.select({ total: count() }).from(comments).where(where))[0]?.total ?? 0
     },
 
     async pageOfApproved (articleId, topLevelOnly, after, limit, offset) {
       return await db.select().from(comments)
-        .where(and(approvedOf(articleId, topLevelOnly), after === null ? undefined : keysetAfter(oldestFirst, after)))
+        .where(and(approvedOf(articleId, topLevelOnly), after === null ? undefined : afterCursor(oldestFirst, after)))
         .orderBy(asc(comments.createdAt), asc(comments.id))
         .limit(limit)
         .offset(offset)
@@ -151,14 +158,14 @@ export function postgresCommentQueries (db: PostgresHandle): CommentQueries {
     },
 
     async countForModeration (filters, sort, after) {
-      const keyset = sort !== undefined && after !== undefined ? keysetAfter(sortColumns(sort), after) : undefined
+      const keyset = sort !== undefined && after !== undefined ? afterCursor(sortColumns(sort), after) : undefined
       return (await db.select({ total: count() }).from(comments).where(and(moderationCondition(filters), keyset)))[0]?.total ?? 0
     },
 
     async pageForModeration ({ filters, sort, after, limit, offset }) {
       const columns = sortColumns(sort)
       return await db.select().from(comments)
-        .where(and(moderationCondition(filters), after === null ? undefined : keysetAfter(columns, after)))
+        .where(and(moderationCondition(filters), after === null ? undefined : afterCursor(columns, after)))
         .orderBy(...columns.map((key) => key.descending ? desc(key.column) : asc(key.column)))
         .limit(limit)
         .offset(offset)
