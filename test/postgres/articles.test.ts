@@ -181,7 +181,7 @@ t.test('writes answer alike: updates, publishing what is due, reassigning, relab
     const published = await articles.publishDue(now)
     await articles.setPublishedDay(2, '2024-05-31')
     await articles.reassignArticles(2, 1, later)
-    await articles.replaceLabels(3, ['Weather', 'Wind'])
+    await articles.replaceLabels(3, ['Wind', 'sea'])
     const afterRelabel = await labels.pageOfLabels({ filters: { now, inUseOnly: false }, sort: [{ field: 'name', descending: false }], after: null, limit: 50, offset: 0 })
     await articles.deleteArticle(6)
     const afterDelete = await labels.countLabels({ now, inUseOnly: false })
@@ -198,7 +198,10 @@ t.test('writes answer alike: updates, publishing what is due, reassigning, relab
   t.equal(answers.sqlite.updated.version, 2, 'the version moves on')
   t.equal(answers.sqlite.published, 1, 'the one article due is published')
   t.equal(answers.sqlite.again, 0)
-  t.notOk(answers.sqlite.afterRelabel.some((label) => label.name === 'Secret') && answers.sqlite.afterDelete === answers.sqlite.afterRelabel.length, 'the deleted article\'s only label went with it')
+  t.ok(answers.sqlite.afterRelabel.some((label) => label.name === 'Wind'), 'a new label is made')
+  t.notOk(answers.sqlite.afterRelabel.some((label) => label.name === 'Weather'), 'a label no article carries any more is gone')
+  t.ok(answers.sqlite.afterRelabel.some((label) => label.name === 'Secret'))
+  t.equal(answers.sqlite.afterDelete, answers.sqlite.afterRelabel.length - 1, 'the deleted article\'s only label went with it')
 })
 
 t.test('labels: the same pages by name and by count, with cursors, and the same counts', async (t) => {
