@@ -5,10 +5,14 @@ import * as postgresSchema from '../../src/db/schema.postgres.js'
 import { sqliteHandle } from '../../src/db/sqlite-store.js'
 import type { Store } from '../../src/db/store.js'
 import type { CursorValue, SortKey } from '../../src/lib/list.js'
+import type { SiteSettings } from '../../src/plugins/settings.js'
 import { articleQueries, type ArticleFilters, type ArticleSortField, type NewArticleRow } from '../../src/resources/articles/queries.js'
+import { updateOne } from '../../src/resources/articles/service.js'
 import { labelQueries, type LabelFilters, type LabelSortField } from '../../src/resources/labels/queries.js'
 import { revisionQueries } from '../../src/resources/revisions/queries.js'
+import type { Principal } from '../../src/resources/tokens/service.js'
 import { indexArticle } from '../../src/search/index.js'
+import { toFtsQuery } from '../../src/search/query.js'
 import { bothStores, onBoth, type BothStores } from '../stores.js'
 
 // Articles, labels and revisions on PostgreSQL answer as on SQLite: the same calls on a
@@ -256,4 +260,87 @@ t.test('revisions: numbered, pruned to those kept, newest first, gone with their
   t.same(answers.sqlite.page.map((row) => row.number), [4, 3])
   t.equal(answers.sqlite.pruned, undefined)
   t.equal(answers.sqlite.afterDelete, 0)
+})
+
+const settings = {
+  timezone: 'UTC',
+  locale: 'en',
+  commentsAutoApprove: false,
+  commentRateLimit: 5,
+  commentDepth: 3,
+  searchRateLimit: 60,
+  rateLimitWindowMs: 60_000,
+  revisionsKept: 50,
+  trashDays: 30,
+  siteTitle: 'Dateline',
+  siteDescription: '',
+  siteUrl: null,
+  articlePath: '/{slug}',
+  sitemapPageSize: 50_000
+} satisfies SiteSettings
+
+const editorToken: Principal = { role: 'editor', authorId: null, tokenId: 1 }
+
+t.test('concurrent edits with one If-Match: exactly one wins, the others are refused, nothing is lost', async (t) => {
+  const stores = await world(t)
+  const editors = 20
+  const outcomes = await onBoth(stores, async (store) => {
+    const results = await Promise.allSettled(Array.from({ length: editors }, async (_, i) =>
+      await updateOne(store, settings, 'harbour', { title: `Edited by ${i}` }, editorToken, '"article-1-v1"')))
+    const refusals = results.filter((result) => result.status === 'rejected').map((result) => (result.reason as { statusCode?: number }).statusCode)
+    const row = await articleQueries(store).articleById(1)
+    return { won: results.filter((result) => result.status === 'fulfilled').length, refusals: [...new Set(refusals)], version: row?.version, revisions: await revisionQueries(store).countRevisions(1) }
+  })
+  t.same(outcomes.postgres, outcomes.sqlite)
+  t.same(outcomes.postgres, { won: 1, refusals: [412], version: 2, revisions: 1 }, 'one 200 for the version, 412 for every other editor')
+})
+
+t.test('editors who read again after a refusal each get their edit in, one version apiece', async (t) => {
+  const stores = await world(t)
+  const editors = 10
+  const outcomes = await onBoth(stores, async (store) => {
+    await Promise.all(Array.from({ length: editors }, async (_, i) => {
+      for (;;) {
+        const current = await articleQueries(store).articleBySlugOrId('harbour')
+        try {
+          return await updateOne(store, settings, 'harbour', { title: `${current!.title} ${i}` }, editorToken, `"article-1-v${current!.version}"`)
+        } catch (error) {
+          if ((error as { statusCode?: number }).statusCode !== 412) throw error
+        }
+      }
+    }))
+    const row = await articleQueries(store).articleById(1)
+    return { version: row!.version, words: row!.title.split(' ').length, revisions: await revisionQueries(store).countRevisions(1) }
+  })
+  t.same(outcomes.postgres, outcomes.sqlite)
+  t.same(outcomes.postgres, { version: editors + 1, words: 2 + editors, revisions: editors }, 'every edit built on the one before')
+})
+
+t.test('on PostgreSQL, a cursor whose values its columns cannot hold is refused as a bad cursor (400), not a 500', async (t) => {
+  const stores = await world(t)
+  const articles = articleQueries(stores.postgres)
+  const labels = labelQueries(stores.postgres)
+  const forged: Array<[string, CursorValue[]]> = [
+    ['-publishedAt', ['not a time', 1]],
+    ['-publishedAt', ['0000-01-01T00:00:00.000Z', 1]],
+    ['-commentCount', ['three', 1]],
+    ['title', ['a\u0000b', 1]],
+    ['relevance', ['best', 1]]
+  ]
+  for (const [sort, after] of forged) {
+    const filters = sort === 'relevance' ? { ...editor, search: toFtsQuery('harbour') } : editor
+    await t.rejects(articles.pageOfArticles({ filters, sort: sortOf(sort), after, limit: 2, offset: 0 }), { statusCode: 400, errors: [{ path: 'querystring.cursor' }] }, `${sort}: ${JSON.stringify(after)}`)
+    await t.rejects(articles.countArticles(filters, sortOf(sort), after), { statusCode: 400, errors: [{ path: 'querystring.cursor' }] })
+  }
+  await t.rejects(labels.pageOfLabels({ filters: { now, inUseOnly: false }, sort: [{ field: 'articleCount', descending: true }], after: [2 ** 40, 1], limit: 2, offset: 0 }), { statusCode: 400, errors: [{ path: 'querystring.cursor' }] })
+  const fine = await onBoth(stores, async (store) => (await articleQueries(store).pageOfArticles({ filters: editor, sort: sortOf('-publishedAt'), after: [null, 8], limit: 10, offset: 0 })).map((row) => row.id))
+  t.same(fine.postgres, fine.sqlite, 'a NULL time in a cursor is a real position')
+})
+
+t.test('days in year 0 (no such year on PostgreSQL) filter as on SQLite', async (t) => {
+  const stores = await world(t)
+  for (const filters of [{ ...editor, day: '0000-01-01' }, { ...editor, fromDay: '0000-12-31' }, { ...editor, toDay: '0000-01-01' }]) {
+    const answers = await onBoth(stores, async (store) => await articleQueries(store).countArticles(filters))
+    t.same(answers.postgres, answers.sqlite, JSON.stringify(filters))
+  }
 })

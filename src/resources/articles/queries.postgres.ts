@@ -1,4 +1,5 @@
 import { and, asc, count, desc, eq, gte, inArray, isNotNull, lte, min, ne, or, sql, type AnyColumn, type SQL } from 'drizzle-orm'
+import { assertCursorFits, type CursorKind } from '../../db/postgres-cursor.js'
 import type { PostgresHandle } from '../../db/postgres-store.js'
 import { articleLabels, articles, labels } from '../../db/schema.postgres.js'
 import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
@@ -78,17 +79,24 @@ function hasAllLabels (keys: string[]): SQL {
     having count(*) = ${keys.length})`
 }
 
+// A `YYYY-MM-DD` filter may name a day in year 0, which PostgreSQL's dates do not have (an
+// error, where SQLite compares text): every stored day comes after it.
+const beforeEveryDay = (day: string): boolean => day.startsWith('0000')
+const onDay = (day: string): SQL => beforeEveryDay(day) ? sql`false` : eq(articles.publishedDay, day)
+const fromDay = (day: string): SQL => beforeEveryDay(day) ? isNotNull(articles.publishedDay) : gte(articles.publishedDay, day)
+const toDay = (day: string): SQL => beforeEveryDay(day) ? sql`false` : lte(articles.publishedDay, day)
+
 function filterCondition (filters: ArticleFilters): SQL | undefined {
   return and(
     visibleCondition(filters.visibility),
     filters.status === undefined ? undefined : eq(articles.status, filters.status),
     filters.authorId === undefined ? undefined : eq(articles.authorId, filters.authorId),
     filters.labelKeys === undefined || filters.labelKeys.length === 0 ? undefined : hasAllLabels(filters.labelKeys),
-    filters.day === undefined ? undefined : eq(articles.publishedDay, filters.day),
+    filters.day === undefined ? undefined : onDay(filters.day),
     filters.fromTimestamp === undefined ? undefined : gte(articles.publishedAt, filters.fromTimestamp),
     filters.toTimestamp === undefined ? undefined : lte(articles.publishedAt, filters.toTimestamp),
-    filters.fromDay === undefined ? undefined : gte(articles.publishedDay, filters.fromDay),
-    filters.toDay === undefined ? undefined : lte(articles.publishedDay, filters.toDay)
+    filters.fromDay === undefined ? undefined : fromDay(filters.fromDay),
+    filters.toDay === undefined ? undefined : toDay(filters.toDay)
   )
 }
 
@@ -102,6 +110,21 @@ function sortColumns (sort: SortKey<ArticleSortField>[], filters: ArticleFilters
   }))
   columns.push({ column: articles.id, descending: sort[0]?.descending ?? false, notNull: true })
   return columns
+}
+
+const cursorKinds: Record<ArticleSortField, CursorKind> = {
+  publishedAt: 'timestamp or null',
+  title: 'text',
+  updatedAt: 'timestamp',
+  createdAt: 'timestamp',
+  commentCount: 'integer',
+  relevance: 'number'
+}
+
+/** The rows after a client's cursor, once its values are known to fit their columns. */
+function afterCursor (columns: KeysetColumn[], sort: SortKey<ArticleSortField>[], after: CursorValue[]): SQL | undefined {
+  assertCursorFits(after, [...sort.map((key) => cursorKinds[key.field]), 'integer'])
+  return keysetAfter(columns, after)
 }
 
 /**
@@ -129,7 +152,7 @@ function needsScore (sort: SortKey<ArticleSortField>[] | undefined): boolean {
 
 async function pageOfArticles (db: PostgresHandle, query: ArticlePageQuery): Promise<ListedArticleRow[]> {
   const columns = sortColumns(query.sort, query.filters)
-  const where = and(query.after === null ? undefined : keysetAfter(columns, query.after), filterCondition(query.filters))
+  const where = and(query.after === null ? undefined : afterCursor(columns, query.sort, query.after), filterCondition(query.filters))
   const scored = needsScore(query.sort)
   const { rows: hits } = await db.execute<{ id: string, relevance: number | null }>(sql`select ${articles.id} as id,
       ${scored ? searchScore : sql`null::float8`} as relevance
@@ -143,7 +166,7 @@ async function pageOfArticles (db: PostgresHandle, query: ArticlePageQuery): Pro
 }
 
 async function countArticles (db: PostgresHandle, filters: ArticleFilters, sort?: SortKey<ArticleSortField>[], after?: CursorValue[]): Promise<number> {
-  const keyset = sort !== undefined && after !== undefined ? keysetAfter(sortColumns(sort, filters), after) : undefined
+  const keyset = sort !== undefined && after !== undefined ? afterCursor(sortColumns(sort, filters), sort, after) : undefined
   const where = and(keyset, filterCondition(filters))
   const scored = after !== undefined && needsScore(sort)
   const { rows } = await db.execute<{ total: number }>(sql`select count(*)::int as total from ${listSource(filters, scored)} where ${where ?? sql`true`}`)

@@ -1,4 +1,5 @@
 import { and, asc, count, desc, sql, type SQL } from 'drizzle-orm'
+import { assertCursorFits } from '../../db/postgres-cursor.js'
 import type { PostgresHandle } from '../../db/postgres-store.js'
 import { articleLabels, articles, labels } from '../../db/schema.postgres.js'
 import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
@@ -22,6 +23,12 @@ function sortColumns (sort: SortKey<LabelSortField>[], now: string): KeysetColum
   return columns
 }
 
+/** The labels after a client's cursor, once its values are known to fit their columns (counts are int4). */
+function afterCursor (columns: KeysetColumn[], sort: SortKey<LabelSortField>[], after: CursorValue[]): SQL | undefined {
+  assertCursorFits(after, [...sort.map((key) => key.field === 'articleCount' ? 'int4' as const : 'text' as const), 'integer'])
+  return keysetAfter(columns, after)
+}
+
 function filterCondition (filters: LabelFilters): SQL | undefined {
   return filters.inUseOnly ? sql`${publishedCount(filters.now)} > 0` : undefined
 }
@@ -40,7 +47,7 @@ export function postgresLabelQueries (db: PostgresHandle): LabelQueries {
       const articleCount = sql<number>`${publishedCount(filters.now)}`.as('article_count')
       const rows = await db.select({ id: labels.id, name: labels.name, articleCount, ...sortValues })
         .from(labels)
-        .where(and(filterCondition(filters), after === null ? undefined : keysetAfter(columns, after)))
+        .where(and(filterCondition(filters), after === null ? undefined : afterCursor(columns, sort, after)))
         .orderBy(...columns.map((key) => key.descending ? desc(key.column) : asc(key.column)))
         .limit(limit)
         .offset(offset) as Array<{ id: number, name: string, articleCount: number } & Record<string, CursorValue>>
@@ -48,7 +55,7 @@ export function postgresLabelQueries (db: PostgresHandle): LabelQueries {
     },
 
     async countLabels (filters, sort, after) {
-      const keyset = sort !== undefined && after !== undefined ? keysetAfter(sortColumns(sort, filters.now), after) : undefined
+      const keyset = sort !== undefined && after !== undefined ? afterCursor(sortColumns(sort, filters.now), sort, after) : undefined
       const [row] = await db.select({ total: count() }).from(labels).where(and(filterCondition(filters), keyset))
       return row?.total ?? 0
     }
