@@ -97,7 +97,9 @@ const searches: Array<[string, string]> = [
   ['sea', 'labels and excerpts are searched'],
   ['town crime', 'labels only'],
   ['plans', 'drafts are found only by those who may see them'],
-  ['zebra', 'nothing']
+  ['zebra', 'nothing'],
+  ["harbour's \\night", 'quotes and backslashes are no syntax'],
+  ['\u0301harbour', 'a lone combining mark']
 ]
 
 t.test('searches find the same articles, count them alike, and keep relevance pages whole', async (t) => {
