@@ -344,3 +344,23 @@ t.test('days in year 0 (no such year on PostgreSQL) filter as on SQLite', async 
     t.same(answers.postgres, answers.sqlite, JSON.stringify(filters))
   }
 })
+
+t.test('a label given to one article while another drops its last use is kept, on both', async (t) => {
+  const stores = await world(t)
+  const rounds = 25
+  const outcomes = await onBoth(stores, async (store) => {
+    const kept: string[][] = []
+    for (let round = 0; round < rounds; round++) {
+      const name = `Passing ${round}`
+      await store.transaction(async (tx) => await articleQueries(tx).replaceLabels(4, [name]))
+      await Promise.all([
+        store.transaction(async (tx) => await articleQueries(tx).replaceLabels(4, [])),
+        store.transaction(async (tx) => await articleQueries(tx).replaceLabels(5, [name]))
+      ])
+      kept.push((await articleQueries(store).labelsByArticle([5])).get(5) ?? [])
+    }
+    return kept
+  })
+  t.same(outcomes.postgres, outcomes.sqlite)
+  t.same(outcomes.postgres, Array.from({ length: rounds }, (_, round) => [`Passing ${round}`]))
+})

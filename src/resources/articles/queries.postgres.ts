@@ -63,9 +63,15 @@ async function replaceLabels (db: PostgresHandle, articleId: number, names: stri
   await deleteUnusedLabels(db, previous)
 }
 
-/** Deletes those of `candidates` that no article carries any more (a label lives while it is used). */
+/**
+ * Deletes those of `candidates` that no article carries any more (a label lives while it is
+ * used). The labels are locked first: an edit elsewhere that has just given one of them to
+ * its article holds it (a foreign key's lock) until it commits, and only then is the label
+ * found in use. Without the lock, the delete would cascade to that edit's link.
+ */
 async function deleteUnusedLabels (db: PostgresHandle, candidates: number[]): Promise<void> {
   if (candidates.length === 0) return
+  await db.select({ id: labels.id }).from(labels).where(inArray(labels.id, candidates)).orderBy(labels.id).for('update')
   await db.delete(labels)
     .where(and(inArray(labels.id, candidates), sql`not exists (select 1 from ${articleLabels} where ${articleLabels.labelId} = ${labels.id})`))
 }
