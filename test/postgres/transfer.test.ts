@@ -210,24 +210,32 @@ t.test('import queries: remembered rows upserted alike, and an id the import gav
     await imports.rememberImportedRow(key('1'), 2, 'second', at('2024-01-02'))
     return [first, await imports.importedRow(key('1')), await imports.importedRow({ ...key('1'), format: 'wxr' })]
   }))
-  const ids = await sameOnBoth(t, stores, 'after an author imported with its own id, the next author gets the id after it', async (store) => await store.transaction(importedAuthorThenAnother))
-  t.strictSame(ids, [41, 42])
+  const ids = await sameOnBoth(t, stores, 'an id the import gave is followed, a lower one is not', async (store) => await store.transaction(importedAuthorsWithAndWithoutIds))
+  t.strictSame(ids, [10, 41, 42, 100, 101], 'the database\'s ids come after the largest one given')
+  await sameOnBoth(t, stores, 'and still after the unit', async (store) => await insertAuthor(store, undefined))
 })
 
-/** What the importer does when a source id is free: keeps it, remembers it, then writes a row without an id. */
-async function importedAuthorThenAnother (tx: Store): Promise<number[]> {
-  const { authorsAfter } = exportQueries(tx)
-  await insertAuthorWithId(tx, 41)
-  await importQueries(tx).rememberImportedRow({ resource: 'author', format: 'ndjson', site: 's', sourceId: '41' }, 41, 'digest', now)
-  await insertAuthorWithId(tx, undefined)
-  return (await authorsAfter(0, 10)).map((author) => author.id)
+/**
+ * What the importer does: keeps a source id where it is free, else lets the database choose,
+ * and remembers each row right after writing it. Answers the ids the authors got.
+ */
+async function importedAuthorsWithAndWithoutIds (tx: Store): Promise<number[]> {
+  const remember = async (id: number): Promise<void> => {
+    await importQueries(tx).rememberImportedRow({ resource: 'author', format: 'ndjson', site: 's', sourceId: String(id) }, id, 'digest', now)
+  }
+  for (const given of [41, undefined, 10, 100, undefined]) {
+    const id = await insertAuthor(tx, given)
+    await remember(id)
+  }
+  return (await exportQueries(tx).authorsAfter(0, 10)).map((author) => author.id)
 }
 
-/** An author written past the authors module, which has no PostgreSQL twin on this branch. */
-async function insertAuthorWithId (tx: Store, id: number | undefined): Promise<void> {
-  const row = { ...(id === undefined ? {} : { id }), slug: `author-${id ?? 'next'}`, name: 'A', createdAt: now, updatedAt: now }
-  if (tx.dialect === 'sqlite') sqliteHandle(tx).insert(sqliteAuthors).values(row).run()
-  else await (tx.handle as PostgresHandle).insert(postgresAuthors).values(row)
+/** An author written past the authors module, which has no PostgreSQL twin on this branch; answers its id. */
+async function insertAuthor (tx: Store, id: number | undefined): Promise<number> {
+  const row = { ...(id === undefined ? {} : { id }), slug: `author-${id ?? Math.random()}`, name: 'A', createdAt: now, updatedAt: now }
+  if (tx.dialect === 'sqlite') return sqliteHandle(tx).insert(sqliteAuthors).values(row).returning().get().id
+  const [inserted] = await (tx.handle as PostgresHandle).insert(postgresAuthors).values(row).returning()
+  return inserted!.id
 }
 
 async function stagedOf (stage: Stage, kind: string, pageSize: number): Promise<StagedRecord[]> {

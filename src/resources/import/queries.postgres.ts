@@ -9,17 +9,23 @@ import type { ImportQueries, Stage, StagedRecord } from './queries.js'
 const tablesOf: Record<ImportedResource, typeof authors | typeof articles | typeof comments> = { author: authors, article: articles, comment: comments }
 
 /**
- * Keeps the table's identity past `id`, which an import may have given a row itself (rows
- * keep their source ids where free). An identity knows only the ids it gave: without this,
- * a later row of the same import (the "Imported" author, a comment whose id was taken) would
- * be given `id` again and fail as a duplicate. SQLite's AUTOINCREMENT follows by itself.
- * Sequences are not transactional: a rolled-back import (a dry run) leaves the identity
- * moved on, a gap in the ids and nothing else.
+ * Keeps each table's identity past ids an import gave rows itself (rows keep their source ids
+ * where free). An identity knows only the ids it gave: without this, a later row of the same
+ * import (the "Imported" author, a comment whose own id was taken) would be given such an id
+ * again and fail as a duplicate. SQLite's AUTOINCREMENT follows by itself. Sequences are not
+ * transactional: a rolled-back import (a dry run) leaves the identity moved on, a gap in the
+ * ids and nothing else. Identities only move forward, so an id at or below one already seen
+ * needs no query: most rows cost none.
  */
-async function keepIdentityPast (db: PostgresHandle, resource: ImportedResource, id: number): Promise<void> {
-  await db.execute(sql`select setval(identity.name, ${id})
-    from (select pg_get_serial_sequence(${getTableName(tablesOf[resource])}, 'id')::regclass as name) identity
-    where ${id} > coalesce(pg_sequence_last_value(identity.name), 0)`)
+function identityFollower (db: PostgresHandle): (resource: ImportedResource, id: number) => Promise<void> {
+  const passed = new Map<ImportedResource, number>()
+  return async (resource, id) => {
+    if (id <= (passed.get(resource) ?? 0)) return
+    const { rows } = await db.execute<{ last: string }>(sql`select case when ${id} > identity.last then setval(identity.name, ${id}) else identity.last end as last
+      from (select name, coalesce(pg_sequence_last_value(name), 0) as last
+        from (select pg_get_serial_sequence(${getTableName(tablesOf[resource])}, 'id')::regclass as name) sequence) identity`)
+    passed.set(resource, Number(rows[0]!.last))
+  }
 }
 
 let stages = 0
@@ -101,6 +107,7 @@ class TempTableStage implements Stage {
 }
 
 export function postgresImportQueries (db: PostgresHandle): ImportQueries {
+  const followIdentity = identityFollower(db)
   return {
     async importedRow (key) {
       const [row] = await db.select({ targetId: importedRows.targetId, digest: importedRows.digest }).from(importedRows)
@@ -114,7 +121,7 @@ export function postgresImportQueries (db: PostgresHandle): ImportQueries {
     },
 
     async rememberImportedRow (key, targetId, digest, at) {
-      await keepIdentityPast(db, key.resource, targetId)
+      await followIdentity(key.resource, targetId)
       await db.insert(importedRows)
         .values({ ...key, targetId, digest, importedAt: at })
         .onConflictDoUpdate({
