@@ -1,4 +1,4 @@
-import t, { type Test } from 'tap'
+import t from 'tap'
 import { idempotencyQueries } from '../../src/db/idempotency.js'
 import type { PostgresDb } from '../../src/db/postgres.js'
 import type { PostgresHandle } from '../../src/db/postgres-store.js'
@@ -249,14 +249,15 @@ async function stageThroughAnImport (store: Store): Promise<unknown> {
   const stage = await importQueries(store).createStage()
   try {
     const added = []
-    for (const [kind, key] of [['author', 'a'], ['author', 'a'], ['article', 'a'], ['day', null], ['day', null], ['author', 'b'], ['author', 'c']] as const) {
+    // Keys as the importer makes them: site and source id joined by a NUL character.
+    for (const [kind, key] of [['author', 's\u0000a'], ['author', 's\u0000a'], ['article', 's\u0000a'], ['day', null], ['day', null], ['author', 's\u0000b'], ['author', 's\u0000c']] as const) {
       added.push(await stage.add(kind, key, JSON.stringify({ kind, key })))
     }
     const read = await store.transaction(async () => ({
       authors: await stagedOf(stage, 'author', 2),
       days: await stagedOf(stage, 'day', 1000),
       comments: await stagedOf(stage, 'comment', 1000),
-      keys: [await stage.hasKey('author', 'b'), await stage.hasKey('article', 'b')]
+      keys: [await stage.hasKey('author', 's\u0000b'), await stage.hasKey('article', 's\u0000b'), await stage.hasKey('author', 's')]
     }))
     return { added, read }
   } finally {
@@ -274,7 +275,7 @@ t.test('the import stage: duplicates refused, pages in file order, read inside t
   t.equal(rows[0]?.open, 1, 'the stages\' own connections were closed: only the pool\'s remains')
 })
 
-t.test('a stage asked for inside a unit of work lives on its connection', async (t: Test) => {
+t.test('a stage asked for inside a unit of work lives on its connection', async (t) => {
   const stores = await bothStores(t, { poolSize: 1 })
   await sameOnBoth(t, stores, 'staged and read back in the unit', async (store) => await store.transaction(async (tx) => {
     const stage = await importQueries(tx).createStage()

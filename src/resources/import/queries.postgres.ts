@@ -31,6 +31,14 @@ function identityFollower (db: PostgresHandle): (resource: ImportedResource, id:
 let stages = 0
 
 /**
+ * A stage key as bytes: the importer joins a source's site and id with a NUL character, which
+ * PostgreSQL's text cannot hold (SQLite's can).
+ */
+function keyBytes (key: string | null): Buffer | null {
+  return key === null ? null : Buffer.from(key, 'utf8')
+}
+
+/**
  * The stage is a temporary table, as on SQLite: private to its connection, gone with it if
  * the process dies, and never written to the write-ahead log. The importer fills it before
  * its unit of work begins and reads it during the unit, on whichever pooled connection that
@@ -66,7 +74,7 @@ class TempTableStage implements Stage {
   async #created (): Promise<TempTableStage> {
     try {
       await this.db.execute(sql`create temp table ${this.#table} (
-        seq bigint primary key, kind text not null, key text, payload text not null, unique (kind, key))`)
+        seq bigint primary key, kind text not null, key bytea, payload text not null, unique (kind, key))`)
       return this
     } catch (error) {
       await this.release().catch(() => {})
@@ -78,7 +86,7 @@ class TempTableStage implements Stage {
   // the records are numbered 1, 2, 3… as SQLite's rowid numbers them.
   async add (kind: string, key: string | null, payload: string): Promise<boolean> {
     const { rowCount } = await this.db.execute(sql`insert into ${this.#table} (seq, kind, key, payload)
-      values (${this.#staged + 1}, ${kind}, ${key}, ${payload}) on conflict (kind, key) do nothing`)
+      values (${this.#staged + 1}, ${kind}, ${keyBytes(key)}, ${payload}) on conflict (kind, key) do nothing`)
     if (rowCount !== 1) return false
     this.#staged++
     return true
@@ -97,7 +105,7 @@ class TempTableStage implements Stage {
   }
 
   async hasKey (kind: string, key: string): Promise<boolean> {
-    const { rows } = await this.db.execute(sql`select 1 from ${this.#table} where kind = ${kind} and key = ${key}`)
+    const { rows } = await this.db.execute(sql`select 1 from ${this.#table} where kind = ${kind} and key = ${keyBytes(key)}`)
     return rows.length > 0
   }
 
