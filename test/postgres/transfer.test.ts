@@ -86,6 +86,13 @@ t.test('token queries: rows, lookups, pages and counts alike, revoking once', as
   await same('pages by offset and after an id', async (store) => [
     await tokenQueries(store).pageOfTokens(null, 2, 0), await tokenQueries(store).pageOfTokens(null, 2, 3), await tokenQueries(store).pageOfTokens(2, 10, 0), await tokenQueries(store).pageOfTokens(4, 10, 0)
   ])
+  await insertOnBoth(stores, 'authors', [{ slug: 'ada', name: 'Ada', createdAt: now, updatedAt: now }])
+  await same('an author token is bound to its author', async (store) => await tokenQueries(store).insertToken({ name: 'ada', role: 'author', authorId: 1, secretHash: 'hash-5', createdAt: now }))
+  await same('and goes with the author', async (store) => {
+    if (store.dialect === 'sqlite') sqliteHandle(store).delete(sqliteAuthors).run()
+    else await (store.handle as PostgresHandle).delete(postgresAuthors)
+    return (await tokenQueries(store).allTokens()).map((token) => token.name)
+  })
 })
 
 t.test('the token service: created, paged by cursor, found, revoked and authenticated alike', async (t) => {
