@@ -292,3 +292,13 @@ t.test('a stage asked for inside a unit of work lives on its connection', async 
     return records
   }))
 })
+
+t.test('on PostgreSQL, of two revocations of one token at once, exactly one succeeds', async (t) => {
+  const { postgres } = await bothStores(t)
+  const { token } = await createToken(postgres, { role: 'editor' })
+  const revoke = async (at: string): Promise<boolean> => await postgres.transaction(async (tx) => await tokenQueries(tx).revokeToken(token.id, at))
+  const outcomes = await Promise.all([revoke(at('2024-01-01')), revoke(at('2024-01-02'))])
+  t.strictSame([...outcomes].sort(), [false, true])
+  const winner = outcomes[0] === true ? at('2024-01-01') : at('2024-01-02')
+  t.equal((await findToken(postgres, token.id))?.revokedAt, winner, 'the revocation that succeeded is the one whose time stands')
+})
