@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
 import { idempotencyQueries } from '../../src/db/idempotency.js'
 import type { PostgresDb } from '../../src/db/postgres.js'
@@ -301,4 +302,23 @@ t.test('on PostgreSQL, of two revocations of one token at once, exactly one succ
   t.strictSame([...outcomes].sort(), [false, true])
   const winner = outcomes[0] === true ? at('2024-01-01') : at('2024-01-02')
   t.equal((await findToken(postgres, token.id))?.revokedAt, winner, 'the revocation that succeeded is the one whose time stands')
+})
+
+t.test('on PostgreSQL, a token\'s use is noted without waiting for a writer that holds its row', async (t) => {
+  const { postgres } = await bothStores(t)
+  const { token, secret } = await createToken(postgres, { role: 'editor' })
+  const holder = await (postgres.handle as PostgresDb).$client.connect()
+  await holder.query('begin')
+  await holder.query('select 1 from tokens where id = $1 for update', [token.id])
+  const errors: unknown[] = []
+  const uses = new TokenUses(postgres, (error) => errors.push(error))
+  t.match(await authenticate(postgres, secret, null, uses), { role: 'editor', tokenId: token.id }, 'the request is served at once')
+  await sleep(300)
+  t.equal((await findToken(postgres, token.id))?.lastUsedAt, null, 'the note waits while the row is held')
+  await holder.query('rollback')
+  holder.release()
+  await sleep(1500)
+  t.type((await findToken(postgres, token.id))?.lastUsedAt, 'string', 'and is written on a later try')
+  await uses.close()
+  t.strictSame(errors, [], 'nothing failed')
 })
