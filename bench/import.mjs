@@ -62,15 +62,14 @@ if (opts.child !== undefined) {
 }
 
 async function serviceImport (file, dbFile) {
-  const { openDatabase, runMigrations } = await import('../dist/db/client.js')
+  const { openStore } = await import('../dist/db/open.js')
   const { importFile } = await import('../dist/resources/import/service.js')
   const { createReadStream } = await import('node:fs')
-  const db = openDatabase(dbFile)
-  runMigrations(db)
+  const store = await openStore(dbFile, { timezone: 'UTC' })
   const started = performance.now()
-  const report = await importFile(db, { timezone: 'UTC' }, createReadStream(file), { dryRun: false })
+  const report = await importFile(store, { timezone: 'UTC' }, createReadStream(file), { dryRun: false })
   const seconds = (performance.now() - started) / 1000
-  db.$client.close()
+  await store.close()
   return { seconds, format: report.format, counts: report.counts }
 }
 

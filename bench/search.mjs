@@ -527,11 +527,11 @@ async function captureMode (file, q, suggestMode) {
     }
   }
   const { drizzle } = await import('drizzle-orm/better-sqlite3')
-  const schema = await import('../dist/db/schema.js')
+  const { SqliteStore } = await import('../dist/db/sqlite-store.js')
   const service = await import('../dist/resources/articles/service.js')
-  const appDb = drizzle(db, { schema })
-  if (suggestMode) service.suggest(appDb, q)
-  else service.list(appDb, { q }, null)
+  const store = new SqliteStore(drizzle(db))
+  if (suggestMode) await service.suggest(store, q)
+  else await service.list(store, { q }, null)
   process.stdout.write(JSON.stringify({ done: true }) + '\n')
   db.close()
 }

@@ -89,6 +89,24 @@ export interface AppOptions {
 type ValidatorFactory = NonNullable<NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>['buildValidator']>
 
 /**
+ * `factory`, built once per set of shared schemas and options and then reused by every app of
+ * the process built alike. Compiling the route schemas is most of an app's start-up, and a
+ * compiled function keeps no state between calls; production builds one app, a test file dozens.
+ */
+function sharedAcrossApps<Externals, Options, Compile> (factory: (externalSchemas: Externals, options: Options) => Compile) {
+  const built = new Map<string, Compile>()
+  return (externalSchemas: Externals, options: Options): Compile => {
+    const key = JSON.stringify([externalSchemas, options])
+    let compile = built.get(key)
+    if (compile === undefined) {
+      compile = factory(externalSchemas, options)
+      built.set(key, compile)
+    }
+    return compile
+  }
+}
+
+/**
  * Bodies are validated strictly: an unknown field or a wrong type is a 400, never dropped
  * or coerced. Query strings, paths and headers arrive as text, so those are coerced.
  */
@@ -98,12 +116,26 @@ const buildValidator: ValidatorFactory = (externalSchemas, ajvOptions) => {
     ({ ...ajvOptions, customOptions: { ...ajvOptions?.customOptions, coerceTypes } }) as Parameters<typeof factory>[1]
   const strict = factory(externalSchemas, coercing(false))
   const lenient = factory(externalSchemas, coercing('array'))
-  return (route) => {
+  const compiled = new Map<string, ReturnType<ReturnType<ValidatorFactory>>>()
+  const compile: ReturnType<ValidatorFactory> = (route) => {
     if (route.httpPart === 'body') return strict(route)
     const validate = refuseNonFinite(lenient(route))
     return route.httpPart === 'params' ? refuseAliasedNumbers(validate) : validate
   }
+  // ajv caches by schema object, and each app's routes bring new objects with the same content.
+  return (route) => {
+    const key = JSON.stringify([route.httpPart, route.schema])
+    let validate = compiled.get(key)
+    if (validate === undefined) {
+      validate = compile(route)
+      compiled.set(key, validate)
+    }
+    return validate
+  }
 }
+
+const sharedValidators = sharedAcrossApps(buildValidator)
+const sharedSerializers = sharedAcrossApps(buildSerializer)
 
 // Never log secrets: bearer tokens, and readers' addresses.
 const requestSerializers = {
@@ -123,7 +155,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 16 * 1024 },
     // allowUnionTypes: a path `{id}` is `type: ['integer', 'string']` (schemas.ts, idOrSlugParam).
     ajv: { customOptions: { removeAdditional: false, allErrors: false, allowUnionTypes: true } },
-    schemaController: { compilersFactory: { buildValidator, buildSerializer } },
+    schemaController: { compilersFactory: { buildValidator: sharedValidators, buildSerializer: sharedSerializers } },
     // plugins/draining.ts answers requests that arrive while closing, as problem+json.
     return503OnClosing: false,
     forceCloseConnections: 'idle',

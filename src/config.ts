@@ -282,9 +282,12 @@ export function readConfig (env: NodeJS.ProcessEnv, flags: Record<string, string
   return config as Config
 }
 
-/** Resolves a database file path against the working directory, leaving `:memory:` alone. */
+/**
+ * Where the database is: a file path resolved against the working directory; `:memory:` and
+ * a PostgreSQL URL as they are.
+ */
 export function databasePath (databaseUrl: string, cwd = process.cwd()): string {
-  if (databaseUrl === ':memory:') return databaseUrl
+  if (databaseUrl === ':memory:' || /^postgres(?:ql)?:\/\//i.test(databaseUrl)) return databaseUrl
   const path = databaseUrl.replace(/^file:/, '')
   return isAbsolute(path) ? path : resolve(cwd, path)
 }

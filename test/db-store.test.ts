@@ -154,3 +154,19 @@ t.test('a cached value lives until the next write, and nothing is cached inside 
   }))
   t.equal(await cache.get(store, 'k', count), 5, 'the rolled back unit left nothing cached')
 })
+
+t.test('a unit opened inside a transaction someone else began is a savepoint in it', async (t) => {
+  const store = sqliteStore(t)
+  const client = store.handle.$client
+  client.exec('BEGIN')
+  await store.transaction(async (tx) => { await metaQueries(tx).write('inside', 'committed by the unit') })
+  await t.rejects(store.transaction(async (tx) => {
+    await metaQueries(tx).write('failed', 'yes')
+    throw new Error('rolled back to its savepoint')
+  }))
+  t.ok(client.inTransaction, 'the outer transaction is still open')
+  t.equal(await value(store, 'inside'), 'committed by the unit')
+  t.equal(await value(store, 'failed'), undefined)
+  client.exec('ROLLBACK')
+  t.equal(await value(store, 'inside'), undefined, 'the outer rollback undid the unit too')
+})

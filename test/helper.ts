@@ -8,15 +8,24 @@ import type { Test } from 'tap'
 import { buildApp, type AppOptions } from '../src/app.js'
 import { createToken } from '../src/resources/tokens/service.js'
 import type { TokenRole } from '../src/db/schema.js'
+import { freshPostgresDatabase, postgresTestUrl } from './postgres.js'
 
 export type TapLike = Pick<Test, 'teardown' | 'fail'>
 
 export const adminSecret = 'test-admin-token-0123456789abcdef'
 
+/**
+ * A database of the test's own: in memory on SQLite, or a fresh PostgreSQL database when the
+ * suite is pointed at a server (`DATELINE_TEST_DATABASE_URL`).
+ */
+export async function testDatabaseUrl (t: TapLike): Promise<string> {
+  return postgresTestUrl() === undefined ? ':memory:' : (await freshPostgresDatabase(t)).url
+}
+
 /** The app exactly as production builds it, on a fresh database of its own. */
 export async function build (t: TapLike, overrides: Partial<AppOptions> = {}): Promise<FastifyInstance> {
   const app = await buildApp({
-    databaseUrl: ':memory:',
+    databaseUrl: overrides.databaseUrl ?? await testDatabaseUrl(t),
     timezone: 'UTC',
     locale: 'en-US',
     demo: false,

@@ -6,11 +6,13 @@
 //   node bench/http/explain.mjs DATABASE CURSOR DAY
 
 import { openDatabase } from '../../dist/db/client.js'
+import { SqliteStore } from '../../dist/db/sqlite-store.js'
 import * as articles from '../../dist/resources/articles/service.js'
 import * as dates from '../../dist/resources/dates/service.js'
 
 const [file, cursor, day] = process.argv.slice(2)
 const db = openDatabase(file)
+const store = new SqliteStore(db)
 const sqlite = db.$client
 
 let captured = null
@@ -26,10 +28,10 @@ for (const method of ['all', 'get', 'run', 'iterate']) {
   }
 }
 
-function capture (name, run) {
+async function capture (name, run) {
   captured = []
   const t0 = performance.now()
-  run()
+  await run()
   const totalMs = performance.now() - t0
   const statements = captured
   captured = null
@@ -56,9 +58,9 @@ function capture (name, run) {
 }
 
 const results = [
-  capture('list: /v1/articles?limit=20&include=author', () => articles.list(db, { limit: 20, include: 'author' }, null)),
-  capture('cursor: /v1/articles?limit=20&include=author&cursor=<last page>', () => articles.list(db, { limit: 20, include: 'author', cursor }, null)),
-  capture(`date: /v1/dates/${day}`, () => dates.findOne(db, { locale: 'en-US' }, day, null))
+  await capture('list: /v1/articles?limit=20&include=author', () => articles.list(store, { limit: 20, include: 'author' }, null)),
+  await capture('cursor: /v1/articles?limit=20&include=author&cursor=<last page>', () => articles.list(store, { limit: 20, include: 'author', cursor }, null)),
+  await capture(`date: /v1/dates/${day}`, () => dates.findOne(store, { locale: 'en-US' }, day, null))
 ]
 sqlite.close()
 process.stdout.write(JSON.stringify(results) + '\n')

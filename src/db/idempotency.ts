@@ -1,5 +1,6 @@
 import { queriesFor } from './store.js'
 import type { idempotencyKeys } from './schema.js'
+import { postgresIdempotencyQueries } from './idempotency.postgres.js'
 import { sqliteIdempotencyQueries } from './idempotency.sqlite.js'
 
 /** A kept answer to a POST sent with an `Idempotency-Key` (src/plugins/idempotency.ts). */
@@ -18,4 +19,4 @@ export interface IdempotencyQueries {
   forgetStoredSecrets: () => Promise<void>
 }
 
-export const idempotencyQueries = queriesFor<IdempotencyQueries>({ sqlite: sqliteIdempotencyQueries })
+export const idempotencyQueries = queriesFor<IdempotencyQueries>({ sqlite: sqliteIdempotencyQueries, postgres: postgresIdempotencyQueries })

@@ -3,6 +3,8 @@ import { alignDaysToTimezone } from '../resources/articles/service.js'
 import { purgeExpired as purgeExpiredTrash } from '../resources/trash/service.js'
 import { ensureSearchIndex } from '../search/index.js'
 import { openDatabase, runMigrations } from './client.js'
+import { PostgresStore } from './postgres-store.js'
+import { isPostgresUrl, openPostgres, runPostgresMigrations } from './postgres.js'
 import { SqliteStore } from './sqlite-store.js'
 import type { Store } from './store.js'
 
@@ -15,19 +17,38 @@ export interface StoreOptions {
   timezone: string
 }
 
-/**
- * The database at `location` (an SQLite file path or `:memory:`), migrated and made
- * consistent with the settings, as the server and every CLI command start with it: the one
- * place those start-up steps are written.
- */
-export async function openStore (location: string, options: StoreOptions): Promise<Store> {
+async function openMigrated (location: string, options: StoreOptions): Promise<Store> {
+  if (isPostgresUrl(location)) {
+    const { db } = await openPostgres(location)
+    try {
+      await runPostgresMigrations(db)
+    } catch (error) {
+      await db.$client.end()
+      throw error
+    }
+    return new PostgresStore(db)
+  }
   const db = openDatabase(location, {
     ...(options.synchronous === undefined ? {} : { synchronous: options.synchronous }),
     ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs })
   })
-  const store = new SqliteStore(db)
   try {
     runMigrations(db)
+  } catch (error) {
+    db.$client.close()
+    throw error
+  }
+  return new SqliteStore(db)
+}
+
+/**
+ * The database at `location` (a `postgres://` URL, an SQLite file path or `:memory:`),
+ * migrated and made consistent with the settings, as the server and every CLI command start
+ * with it: the one place those start-up steps are written.
+ */
+export async function openStore (location: string, options: StoreOptions): Promise<Store> {
+  const store = await openMigrated(location, options)
+  try {
     await alignDaysToTimezone(store, options.timezone)
     await ensureSearchIndex(store)
     await purgeExpiredTrash(store)

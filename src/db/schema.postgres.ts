@@ -264,11 +264,11 @@ export const trashedArticles = pgTable('trashed_articles', {
  *   `ts_headline` can cut snippets and an edit that leaves the body alone need not derive
  *   its text again.
  * - `document`: `to_tsvector('dateline', …)` of each part, weighted (`setweight`) title A,
- *   labels B, body C; accents folded and words stemmed (configuration `dateline`,
- *   migrations/postgres/0001). SQLite's bm25 weighs title 10, labels 5, excerpt 2, body 1:
- *   excerpt C and body D keep those proportions under ts_rank's default weights (D 0.1,
- *   C 0.2, B 0.4, A 1).
- * - `words`: the same text under `dateline_words`, accents folded but not stemmed: what a
+ *   labels B, excerpt C, body D; accents folded and words stemmed (configuration
+ *   `dateline`, migrations/postgres/0001). SQLite's bm25 weighs title 10, labels 5,
+ *   excerpt 2, body 1: the same proportions as ts_rank's default weights (D 0.1, C 0.2,
+ *   B 0.4, A 1). src/search/queries.postgres.ts writes it.
+ * - `words`: the same text, weighted alike, under `dateline_words`, accents folded but not stemmed: what a
  *   reader is still typing is a prefix of the word as written ("happin" of "happiness"),
  *   not of its stem ("happi"), as with SQLite's `articles_words`.
  */

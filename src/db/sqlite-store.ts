@@ -13,6 +13,18 @@ export class UnitAwaitedIo extends Error {
   }
 }
 
+/** How a unit of work begins and ends on the connection. */
+interface UnitStatements { begin: string, commit: string, rollback: string }
+
+// IMMEDIATE: the write lock is taken at BEGIN, where busy_timeout applies. A DEFERRED
+// transaction that reads before it writes gets SQLITE_BUSY at once in WAL mode when another
+// connection writes: SQLite does not wait for a connection that already has a snapshot.
+const asTransaction: UnitStatements = { begin: 'BEGIN IMMEDIATE', commit: 'COMMIT', rollback: 'ROLLBACK' }
+
+// On a connection already in a transaction that someone else began (a test that rolls every
+// case back), SQLite refuses BEGIN: the unit is a savepoint in that transaction.
+const asSavepoint: UnitStatements = { begin: 'SAVEPOINT unit', commit: 'RELEASE unit', rollback: 'ROLLBACK TO unit; RELEASE unit' }
+
 function isBusy (error: unknown): boolean {
   return /^SQLITE_(BUSY|LOCKED)/.test(String((error as { code?: unknown }).code))
 }
@@ -38,8 +50,7 @@ export class SqliteStore implements Store {
 
   async transaction<T> (work: (tx: Store) => Promise<T>): Promise<T> {
     while (this.#current !== undefined) await this.#current.catch(() => {})
-    this.#begin()
-    return await this.#serialised(work)
+    return await this.#serialised(this.#begin(), work)
   }
 
   async transactionIfFree<T> (work: (tx: Store) => Promise<T>): Promise<T | undefined> {
@@ -48,15 +59,16 @@ export class SqliteStore implements Store {
     const busyTimeout = client.pragma('busy_timeout', { simple: true }) as number
     // Nothing else runs on the connection while it waits for nothing.
     client.pragma('busy_timeout = 0')
+    let statements: UnitStatements
     try {
-      this.#begin()
+      statements = this.#begin()
     } catch (error) {
       if (isBusy(error)) return undefined
       throw error
     } finally {
       client.pragma(`busy_timeout = ${busyTimeout}`)
     }
-    return await this.#serialised(work)
+    return await this.#serialised(statements, work)
   }
 
   async writeStamp (): Promise<string> {
@@ -67,16 +79,15 @@ export class SqliteStore implements Store {
     this.handle.$client.close()
   }
 
-  // IMMEDIATE: the write lock is taken at BEGIN, where busy_timeout applies. A DEFERRED
-  // transaction that reads before it writes gets SQLITE_BUSY at once in WAL mode when another
-  // connection writes: SQLite does not wait for a connection that already has a snapshot.
-  #begin (): void {
-    this.handle.$client.exec('BEGIN IMMEDIATE')
+  #begin (): UnitStatements {
+    const statements = this.handle.$client.inTransaction ? asSavepoint : asTransaction
+    this.handle.$client.exec(statements.begin)
+    return statements
   }
 
   /** The unit just begun, as the one in progress until it ends. */
-  async #serialised<T> (work: (tx: Store) => Promise<T>): Promise<T> {
-    const unit = this.#within(work)
+  async #serialised<T> (statements: UnitStatements, work: (tx: Store) => Promise<T>): Promise<T> {
+    const unit = this.#within(statements, work)
     this.#current = unit
     try {
       return await unit
@@ -86,17 +97,17 @@ export class SqliteStore implements Store {
   }
 
   /** `work` inside the transaction just begun, committed unless it throws or awaited I/O. */
-  async #within<T> (work: (tx: Store) => Promise<T>): Promise<T> {
+  async #within<T> (statements: UnitStatements, work: (tx: Store) => Promise<T>): Promise<T> {
     const client = this.handle.$client
     let eventLoopTurned = false
     const turn = setImmediate(() => { eventLoopTurned = true })
     try {
       const result = await work(this.#transaction)
       if (eventLoopTurned) throw new UnitAwaitedIo()
-      client.exec('COMMIT')
+      client.exec(statements.commit)
       return result
     } catch (error) {
-      if (client.inTransaction) client.exec('ROLLBACK')
+      if (client.inTransaction) client.exec(statements.rollback)
       throw error
     } finally {
       clearImmediate(turn)

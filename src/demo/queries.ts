@@ -1,4 +1,5 @@
 import { queriesFor } from '../db/store.js'
+import { postgresDemoQueries } from './queries.postgres.js'
 import { sqliteDemoQueries } from './queries.sqlite.js'
 
 /** When a row was written and last changed. */
@@ -20,4 +21,4 @@ export interface DemoQueries {
   setDayTimes: (day: string, times: RowTimes) => Promise<void>
 }
 
-export const demoQueries = queriesFor<DemoQueries>({ sqlite: sqliteDemoQueries })
+export const demoQueries = queriesFor<DemoQueries>({ sqlite: sqliteDemoQueries, postgres: postgresDemoQueries })

@@ -1,5 +1,6 @@
 import { queriesFor } from '../db/store.js'
 import type { FtsQuery } from './query.js'
+import { postgresSearchQueries } from './queries.postgres.js'
 import { sqliteSearchQueries } from './queries.sqlite.js'
 
 /** An article as search sees it. */
@@ -51,4 +52,4 @@ export interface SearchQueries {
   similarArticles: (terms: string[], excludeId: number, now: string, limit: number) => Promise<Map<number, number>>
 }
 
-export const searchQueries = queriesFor<SearchQueries>({ sqlite: sqliteSearchQueries })
+export const searchQueries = queriesFor<SearchQueries>({ sqlite: sqliteSearchQueries, postgres: postgresSearchQueries })

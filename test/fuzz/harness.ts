@@ -777,27 +777,16 @@ export function truncate (text: string, length: number): string {
 
 type Connection = ReturnType<typeof sqliteHandle>['$client']
 
-// How the app's store opens and ends a unit of work (src/db/sqlite-store.ts), and what each
-// becomes inside the harness's transaction, where SQLite refuses BEGIN.
-const unitAsSavepoint: Record<string, string> = {
-  'BEGIN IMMEDIATE': 'SAVEPOINT fuzz_case_unit',
-  COMMIT: 'RELEASE fuzz_case_unit',
-  ROLLBACK: 'ROLLBACK TO fuzz_case_unit; RELEASE fuzz_case_unit'
-}
-
 /**
  * Runs `work` in a transaction of the harness's own, rolled back afterwards. The app's units
- * of work begin and end their own transactions on the same connection: while `work` runs,
- * they become savepoints inside this one, so what they commit is undone with it.
+ * of work, opened inside it, are savepoints in it (src/db/sqlite-store.ts), so what they
+ * commit is undone with it.
  */
 async function rolledBack<T> (client: Connection, work: () => Promise<T>): Promise<T> {
-  const exec = client.exec
-  exec.call(client, 'BEGIN')
-  client.exec = ((source: string) => exec.call(client, unitAsSavepoint[source] ?? source)) as Connection['exec']
+  client.exec('BEGIN')
   try {
     return await work()
   } finally {
-    client.exec = exec
     if (client.inTransaction) client.exec('ROLLBACK')
   }
 }

@@ -204,6 +204,11 @@ export function sqliteArticleQueries (db: Db): ArticleQueries {
       return isIdInPath(idOrSlug) ? byId(db).get({ id: Number(idOrSlug) }) : bySlug(db).get({ slug: idOrSlug })
     },
 
+    // A unit of work on SQLite holds the write lock from its start: the plain read is locked enough.
+    async articleBySlugOrIdForUpdate (idOrSlug) {
+      return isIdInPath(idOrSlug) ? byId(db).get({ id: Number(idOrSlug) }) : bySlug(db).get({ slug: idOrSlug })
+    },
+
     async articleById (id) {
       return byId(db).get({ id })
     },

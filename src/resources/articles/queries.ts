@@ -2,6 +2,7 @@ import type { articles } from '../../db/schema.js'
 import { queriesFor } from '../../db/store.js'
 import type { CursorValue, SortKey } from '../../lib/list.js'
 import type { FtsQuery } from '../../search/query.js'
+import { postgresArticleQueries } from './queries.postgres.js'
 import { sqliteArticleQueries } from './queries.sqlite.js'
 import type { articleSortFields } from './schemas.js'
 
@@ -50,6 +51,12 @@ export type ListedArticleRow = ArticleRow & {
 
 export interface ArticleQueries {
   articleBySlugOrId: (idOrSlug: string) => Promise<ArticleRow | undefined>
+  /**
+   * The same, for a unit of work that reads the article to change it: on PostgreSQL the row
+   * stays locked until the unit ends, so a concurrent editor waits and then reads this
+   * unit's version (a lost update otherwise); a SQLite unit holds the write lock already.
+   */
+  articleBySlugOrIdForUpdate: (idOrSlug: string) => Promise<ArticleRow | undefined>
   articleById: (id: number) => Promise<ArticleRow | undefined>
   articleSlugTaken: (slug: string, exceptId?: number) => Promise<boolean>
   insertArticle: (row: NewArticleRow) => Promise<ArticleRow>
@@ -87,4 +94,4 @@ export interface ArticleQueries {
   articlesByIds: (ids: number[]) => Promise<ArticleRow[]>
 }
 
-export const articleQueries = queriesFor<ArticleQueries>({ sqlite: sqliteArticleQueries })
+export const articleQueries = queriesFor<ArticleQueries>({ sqlite: sqliteArticleQueries, postgres: postgresArticleQueries })

@@ -131,7 +131,15 @@ async function present (store: Store, rows: ArticleRow[], viewer: Principal | nu
 
 /** The article, if `viewer` may see it; a 404 otherwise, as if it weren't there. */
 export async function findVisibleArticle (store: Store, idOrSlug: string, viewer: Principal | null, now = nowIso()): Promise<ArticleRow> {
-  const row = await articleQueries(store).articleBySlugOrId(idOrSlug)
+  return visibleOrNotFound(await articleQueries(store).articleBySlugOrId(idOrSlug), idOrSlug, viewer, now)
+}
+
+/** The same, in a unit that changes the article: it stays locked until `tx` ends (no lost update). */
+async function findVisibleArticleForUpdate (tx: Store, idOrSlug: string, viewer: Principal | null): Promise<ArticleRow> {
+  return visibleOrNotFound(await articleQueries(tx).articleBySlugOrIdForUpdate(idOrSlug), idOrSlug, viewer, nowIso())
+}
+
+function visibleOrNotFound (row: ArticleRow | undefined, idOrSlug: string, viewer: Principal | null, now: string): ArticleRow {
   if (row === undefined || !isVisible(row, visibilityFor(viewer, now))) {
     throw new NotFound(`There is no article "${idOrSlug}"`)
   }
@@ -389,7 +397,7 @@ async function changedValues (tx: Store, settings: SiteSettings, current: Articl
 
 export async function updateOne (store: Store, settings: SiteSettings, idOrSlug: string, patch: ArticlePatchBody, viewer: Principal, ifMatch: string | undefined): Promise<{ article: ArticleBody, version: string }> {
   const result = await store.transaction(async (tx) => {
-    const current = await findVisibleArticle(tx, idOrSlug, viewer)
+    const current = await findVisibleArticleForUpdate(tx, idOrSlug, viewer)
     assertMayChange(viewer, current)
     assertMayPublish(viewer, patch.status)
     assertIfMatch(ifMatch, articleVersion(current))
@@ -428,7 +436,7 @@ export async function restoreRevision (store: Store, settings: SiteSettings, idO
 /** Deleting moves the article to the trash (for `settings.trashDays`), from where it can be restored. */
 export async function removeOne (store: Store, settings: Pick<SiteSettings, 'trashDays'>, idOrSlug: string, viewer: Principal, ifMatch: string | undefined): Promise<void> {
   await store.transaction(async (tx) => {
-    const current = await findVisibleArticle(tx, idOrSlug, viewer)
+    const current = await findVisibleArticleForUpdate(tx, idOrSlug, viewer)
     assertMayChange(viewer, current)
     assertIfMatch(ifMatch, articleVersion(current))
     await trashArticle(tx, current, viewer, nowIso(), settings.trashDays)

@@ -1,5 +1,6 @@
 import type { articles, authors, comments, days } from '../../db/schema.js'
 import { queriesFor } from '../../db/store.js'
+import { postgresExportQueries } from './queries.postgres.js'
 import { sqliteExportQueries } from './queries.sqlite.js'
 
 export type ExportedTable = 'authors' | 'labels' | 'articles' | 'days' | 'comments'
@@ -15,4 +16,4 @@ export interface ExportQueries {
   commentsAfter: (afterId: number, limit: number) => Promise<Array<typeof comments.$inferSelect>>
 }
 
-export const exportQueries = queriesFor<ExportQueries>({ sqlite: sqliteExportQueries })
+export const exportQueries = queriesFor<ExportQueries>({ sqlite: sqliteExportQueries, postgres: postgresExportQueries })

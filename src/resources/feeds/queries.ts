@@ -1,4 +1,5 @@
 import { queriesFor } from '../../db/store.js'
+import { postgresFeedQueries } from './queries.postgres.js'
 import { sqliteFeedQueries } from './queries.sqlite.js'
 
 // What the sitemap lists, a page at a time: published articles, the days the blog has, and
@@ -30,4 +31,4 @@ export interface FeedQueries {
   labelEntries: (now: string, limit: number, offset: number) => Promise<SitemapEntry[]>
 }
 
-export const feedQueries = queriesFor<FeedQueries>({ sqlite: sqliteFeedQueries })
+export const feedQueries = queriesFor<FeedQueries>({ sqlite: sqliteFeedQueries, postgres: postgresFeedQueries })

@@ -1,5 +1,6 @@
 import { queriesFor } from '../../db/store.js'
 import type { ImportedResource } from '../../db/schema.js'
+import { postgresImportQueries } from './queries.postgres.js'
 import { sqliteImportQueries } from './queries.sqlite.js'
 
 export interface SourceKey {
@@ -32,9 +33,14 @@ export interface Stage {
 export interface ImportQueries {
   /** The row an earlier import made from this source row, and the digest of what it was made from. */
   importedRow: (key: SourceKey) => Promise<{ targetId: number, digest: string } | undefined>
+  /**
+   * Remembers the row made from this source row. Call it right after writing that row: on
+   * PostgreSQL it also moves the table's identity past `targetId`, which the import may have
+   * given the row itself, as SQLite's AUTOINCREMENT follows the largest id by itself.
+   */
   rememberImportedRow: (key: SourceKey, targetId: number, digest: string, at: string) => Promise<void>
   /** A new, empty stage for one import; `drop` it when the import ends. */
   createStage: () => Promise<Stage>
 }
 
-export const importQueries = queriesFor<ImportQueries>({ sqlite: sqliteImportQueries })
+export const importQueries = queriesFor<ImportQueries>({ sqlite: sqliteImportQueries, postgres: postgresImportQueries })

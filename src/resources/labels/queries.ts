@@ -1,5 +1,6 @@
 import type { CursorValue, SortKey } from '../../lib/list.js'
 import { queriesFor } from '../../db/store.js'
+import { postgresLabelQueries } from './queries.postgres.js'
 import { sqliteLabelQueries } from './queries.sqlite.js'
 import type { labelSortFields } from './schemas.js'
 
@@ -34,4 +35,4 @@ export interface LabelQueries {
   countLabels: (filters: LabelFilters, sort?: SortKey<LabelSortField>[], after?: CursorValue[]) => Promise<number>
 }
 
-export const labelQueries = queriesFor<LabelQueries>({ sqlite: sqliteLabelQueries })
+export const labelQueries = queriesFor<LabelQueries>({ sqlite: sqliteLabelQueries, postgres: postgresLabelQueries })

@@ -1,5 +1,6 @@
 import type { articleRevisions } from '../../db/schema.js'
 import { queriesFor } from '../../db/store.js'
+import { postgresRevisionQueries } from './queries.postgres.js'
 import { sqliteRevisionQueries } from './queries.sqlite.js'
 
 export type RevisionRow = typeof articleRevisions.$inferSelect
@@ -14,4 +15,4 @@ export interface RevisionQueries {
   revision: (articleId: number, number: number) => Promise<RevisionRow | undefined>
 }
 
-export const revisionQueries = queriesFor<RevisionQueries>({ sqlite: sqliteRevisionQueries })
+export const revisionQueries = queriesFor<RevisionQueries>({ sqlite: sqliteRevisionQueries, postgres: postgresRevisionQueries })

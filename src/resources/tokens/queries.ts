@@ -1,5 +1,6 @@
 import { queriesFor } from '../../db/store.js'
 import type { tokens } from '../../db/schema.js'
+import { postgresTokenQueries } from './queries.postgres.js'
 import { sqliteTokenQueries } from './queries.sqlite.js'
 
 export type TokenRow = typeof tokens.$inferSelect
@@ -20,4 +21,4 @@ export interface TokenQueries {
   pageOfTokens: (afterId: number | null, limit: number, offset: number) => Promise<TokenRow[]>
 }
 
-export const tokenQueries = queriesFor<TokenQueries>({ sqlite: sqliteTokenQueries })
+export const tokenQueries = queriesFor<TokenQueries>({ sqlite: sqliteTokenQueries, postgres: postgresTokenQueries })
