@@ -71,3 +71,13 @@ t.test('authors, comments, days and the trash through their services', async (t)
   }, '2026-06-25T14:00:00.000Z')
   t.ok(restored, 'the article came back')
 })
+
+t.test('on PostgreSQL, many comments posted on one article at once all land and are all counted', async (t) => {
+  const { postgres } = await bothStores(t)
+  await authorService.createOne(postgres, { name: 'Ada' }, editor)
+  await articleService.createOne(postgres, settings, { title: 'One', markdown: 'About one.', authorId: 1, status: 'published' }, editor)
+  // Staff comments are approved and counted in the unit that posts them; readers' wait (pending).
+  const posted = await Promise.allSettled(Array.from({ length: 40 }, async (_, i) => await commentService.createForArticle(postgres, { ...settings, commentsAutoApprove: false }, 'one', { authorName: 'Reader', body: `<p>Comment ${i}</p>` }, i % 2 === 0 ? editor : null)))
+  t.same(posted.filter((result) => result.status === 'rejected').map((result) => String((result as PromiseRejectedResult).reason)), [], 'every post went through (no deadlock between them)')
+  t.equal((await articleService.findOne(postgres, 'one', null, {})).article.commentCount, 20, 'every approved one is counted')
+})

@@ -93,9 +93,13 @@ function afterCursor (columns: KeysetColumn[], after: CursorValue[]): SQL | unde
  * a statement counts what was committed when it began: a count taken while another unit
  * holds the row (approving a comment of the same article) would miss that unit's comment once
  * it commits. Counted after the lock is granted, the statement sees it.
+ *
+ * `no key update`, the lock the UPDATE takes anyway: a unit that has just inserted a comment
+ * holds a key-share lock on its article (the foreign key's check), which FOR UPDATE would
+ * have to wait for, so two units posting on one article deadlocked, each waiting for the other.
  */
 async function recountApproved (db: PostgresHandle, articleId: number): Promise<void> {
-  await db.select({ id: articles.id }).from(articles).where(eq(articles.id, articleId)).for('update')
+  await db.select({ id: articles.id }).from(articles).where(eq(articles.id, articleId)).for('no key update')
   await db.update(articles)
     .set({ commentCount: sql`(select count(*) from ${comments} where ${comments.articleId} = ${articleId} and ${comments.status} = 'approved')` })
     .where(eq(articles.id, articleId))
