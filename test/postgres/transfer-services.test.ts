@@ -5,7 +5,7 @@ import type { Store } from '../../src/db/store.js'
 import { exportLines } from '../../src/resources/export/service.js'
 import { latest, sitemap, type Site } from '../../src/resources/feeds/service.js'
 import { importFile } from '../../src/resources/import/service.js'
-import { bothStores, same } from '../stores.js'
+import { bothStores, sameOutcomeOnBoth } from '../stores.js'
 
 // Import, export, feeds and the demo seed through their services on both databases, once
 // every resource has its PostgreSQL query module: the same reports, files, feeds and ids.
@@ -33,34 +33,34 @@ t.test('a WordPress file imported, exported, and the export imported elsewhere, 
   // No dry run first: PostgreSQL does not take back the ids a rolled-back unit drew, so the
   // import after it would number its rows further on than SQLite does.
   const first = await bothStores(t)
-  await same(t, first, 'the WordPress file is imported', async (store) => await imported(store, themeFile))
-  await same(t, first, 'importing it again changes nothing', async (store) => await imported(store, themeFile))
-  const file = await same(t, first, 'the export', exported)
+  await sameOutcomeOnBoth(t, first, 'the WordPress file is imported', async (store) => await imported(store, themeFile))
+  await sameOutcomeOnBoth(t, first, 'importing it again changes nothing', async (store) => await imported(store, themeFile))
+  const file = await sameOutcomeOnBoth(t, first, 'the export', exported)
 
   const second = await bothStores(t)
-  await same(t, second, 'the export is imported into an empty database, keeping its ids', async (store) => await imported(store, file))
-  const again = await same(t, second, 'which exports the same rows', exported)
+  await sameOutcomeOnBoth(t, second, 'the export is imported into an empty database, keeping its ids', async (store) => await imported(store, file))
+  const again = await sameOutcomeOnBoth(t, second, 'which exports the same rows', exported)
   t.equal(again.split('\n').slice(1).join('\n'), file.split('\n').slice(1).join('\n'), 'line for line, past the header')
-  await same(t, second, 'importing it again changes nothing', async (store) => await imported(store, file))
-  await same(t, second, 'nor does a dry run', async (store) => await imported(store, file, true))
+  await sameOutcomeOnBoth(t, second, 'importing it again changes nothing', async (store) => await imported(store, file))
+  await sameOutcomeOnBoth(t, second, 'nor does a dry run', async (store) => await imported(store, file, true))
 
   const third = await bothStores(t)
-  await same(t, third, 'the WordPress file is imported into a third database', async (store) => await imported(store, themeFile))
-  await same(t, third, 'then the export as another site\'s: its ids are taken, so the rows get new ones', async (store) => await imported(store, file.replaceAll('"site":"', '"site":"other ')))
-  await same(t, third, 'which export alike', exported)
+  await sameOutcomeOnBoth(t, third, 'the WordPress file is imported into a third database', async (store) => await imported(store, themeFile))
+  await sameOutcomeOnBoth(t, third, 'then the export as another site\'s: its ids are taken, so the rows get new ones', async (store) => await imported(store, file.replaceAll('"site":"', '"site":"other ')))
+  await sameOutcomeOnBoth(t, third, 'which export alike', exported)
 })
 
 t.test('the demo seed, the sitemap and the feeds, alike', async (t) => {
   const stores = await bothStores(t)
-  await same(t, stores, 'the demo is seeded', async (store) => await seedDemo(store, settings))
-  await same(t, stores, 'and not again', async (store) => await seedDemo(store, settings))
+  await sameOutcomeOnBoth(t, stores, 'the demo is seeded', async (store) => await seedDemo(store, settings))
+  await sameOutcomeOnBoth(t, stores, 'and not again', async (store) => await seedDemo(store, settings))
   const site: Site = { siteTitle: 'T', siteDescription: 'D', locale: 'en-US', sitemapPageSize: 7, siteUrl: 'https://news.example', articlePath: '/a/{slug}', dayPath: '/d/{date}', labelPath: '/l/{label}' }
-  const index = await same(t, stores, 'the sitemap is an index', async (store) => await sitemap(store, site, null, since))
+  const index = await sameOutcomeOnBoth(t, stores, 'the sitemap is an index', async (store) => await sitemap(store, site, null, since))
   t.equal(index.kind, 'index')
   const pages = index.kind === 'index' ? index.pages.length : 1
-  for (let page = 1; page <= pages + 1; page++) await same(t, stores, `sitemap page ${page}`, async (store) => await sitemap(store, site, page, since))
-  await same(t, stores, 'the latest articles', async (store) => await latest(store, site, {}, since))
-  const feed = await same(t, stores, 'by two labels, in any case', async (store) => await latest(store, site, { label: ['weather', 'LOCAL NEWS'] }, since))
+  for (let page = 1; page <= pages + 1; page++) await sameOutcomeOnBoth(t, stores, `sitemap page ${page}`, async (store) => await sitemap(store, site, page, since))
+  await sameOutcomeOnBoth(t, stores, 'the latest articles', async (store) => await latest(store, site, {}, since))
+  const feed = await sameOutcomeOnBoth(t, stores, 'by two labels, in any case', async (store) => await latest(store, site, { label: ['weather', 'LOCAL NEWS'] }, since))
   t.ok(JSON.stringify(feed).includes('Local news'), 'a label is named as first spelled')
-  await same(t, stores, 'the demo exports alike', exported)
+  await sameOutcomeOnBoth(t, stores, 'the demo exports alike', exported)
 })
