@@ -48,13 +48,14 @@ async function withRetries<T> (unit: () => Promise<T>): Promise<T> {
 }
 
 /**
- * Every unit of work ends by moving the write stamp, in the same transaction: readers see it
- * move exactly when the unit's writes become visible, on this instance or any other. Last, so
- * the row is locked only for the moment before COMMIT; every unit takes that lock last, so it
- * is in no deadlock.
+ * Every unit of work that wrote ends by moving the write stamp, in the same transaction:
+ * readers see it move exactly when the unit's writes become visible, on this instance or any
+ * other. Last, so the row is locked only for the moment before COMMIT; every unit takes that
+ * lock last, so it is in no deadlock. A unit that wrote nothing has no transaction id yet and
+ * leaves the stamp (and every cache and ETag keyed on it) alone, as SQLite's does.
  */
 async function moveWriteStamp (tx: PostgresHandle): Promise<void> {
-  await tx.execute(sql`update write_stamp set stamp = stamp + 1 where id = 1`)
+  await tx.execute(sql`update write_stamp set stamp = stamp + 1 where id = 1 and txid_current_if_assigned() is not null`)
 }
 
 /**
