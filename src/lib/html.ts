@@ -61,8 +61,13 @@ const articlePolicy: sanitizeHtml.IOptions = {
   }
 }
 
+// U+0000 is a parse error that browsers drop from HTML, and PostgreSQL refuses it in text.
+function withoutNul (html: string): string {
+  return html.replaceAll('\0', '')
+}
+
 export function sanitizeArticleHtml (html: string): string {
-  return sanitizeHtml(html, articlePolicy).trim()
+  return sanitizeHtml(withoutNul(html), articlePolicy).trim()
 }
 
 // Raw HTML is allowed in Markdown (editors paste embeds), and sanitised with the rest.
@@ -140,7 +145,8 @@ function textToHtml (text: string): string {
  * A comment's body as safe HTML. Readers type text, perhaps with a link or some emphasis:
  * unless they wrote paragraphs themselves, blank lines make paragraphs and newlines breaks.
  */
-export function sanitizeCommentHtml (input: string): string {
+export function sanitizeCommentHtml (raw: string): string {
+  const input = withoutNul(raw)
   if (!/<\/?[a-z][^>]*>/i.test(input)) return sanitizeHtml(textToHtml(input), commentPolicy)
   const clean = sanitizeHtml(input, commentPolicy).trim()
   if (/<(p|blockquote|pre)[\s>]/i.test(clean)) return clean
