@@ -5,6 +5,7 @@ import Database from 'better-sqlite3'
 import type { LightMyRequestResponse } from 'fastify'
 import t, { type Test } from 'tap'
 import { sqliteHandle } from '../../src/db/sqlite-store.js'
+import { rowsOf } from '../inspect.js'
 import { createToken, listTokens, revokeToken } from '../../src/resources/tokens/service.js'
 import { adminSecret, bearer, build, createArticle, createAuthor, request, tempDatabase, tokenFor } from '../helper.js'
 
@@ -217,7 +218,7 @@ t.test('tokens are stored only as a hash', async (t) => {
     (await createToken(app.store, { role: 'author', author: author.slug, name: 'author token' })).secret,
     (await createToken(app.store, { role: 'admin' })).secret
   ]
-  const rows = sqliteHandle(app.store).$client.prepare('select * from tokens').all() as Array<Record<string, unknown>>
+  const rows = await rowsOf(app.store, 'tokens')
   t.equal(rows.length, 3)
   const stored = JSON.stringify(rows)
   for (const secret of secrets) {

@@ -1,8 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import t, { type Test } from 'tap'
-import { tokens } from '../../src/db/schema.js'
-import { sqliteHandle } from '../../src/db/sqlite-store.js'
+import { rowsOf } from '../inspect.js'
 import { adminSecret, bearer, build, createAuthor, request, tokenFor } from '../helper.js'
 
 // The tokens API (admins only) and the lockout of clients that keep guessing tokens.
@@ -194,11 +193,11 @@ t.test('the secret is shown once: the list never has it, and the database stores
     t.notOk(list.body.includes(secret), 'no secret anywhere in the list')
     t.notOk(list.body.includes(secret.slice(3)), 'not even without its prefix')
   }
-  const rows = sqliteHandle(app.store).select().from(tokens).all()
+  const rows = await rowsOf(app.store, 'tokens')
   t.equal(rows.length, 3)
   const stored = JSON.stringify(rows)
   for (const { secret } of made) t.notOk(stored.includes(secret.slice(3)), 'the database does not hold the secret')
-  for (const row of rows) t.match(row.secretHash, /^[0-9a-f]{64}$/, 'but a hash of it')
+  for (const row of rows) t.match(row.secret_hash, /^[0-9a-f]{64}$/, 'but a hash of it')
 })
 
 t.test('lastUsedAt records a token\'s first use and is not rewritten within the minute', async (t) => {

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import t, { type Test } from 'tap'
-import { sqliteHandle } from '../../src/db/sqlite-store.js'
 import { adminSecret, bearer, build, createArticle, createAuthor, request, tokenFor } from '../helper.js'
+import { rowsOf, tableNames } from '../inspect.js'
 
 // SQL injection: payloads in every query parameter of every list, in path ids and slugs,
 // inside cursors, and in string fields of bodies. Each answer must be a 4xx problem or a
@@ -48,24 +48,19 @@ const numericPayloads = ["' OR 1=1 --", '1; DROP TABLE articles', '1 OR 1=1', '1
 
 interface Snapshot { counts: Record<string, number>, hashes: Record<string, string>, rows: Record<string, Set<string>> }
 
-function tables (app: FastifyInstance): string[] {
-  return (sqliteHandle(app.store).$client.prepare("select name from sqlite_master where type = 'table' order by name").all() as Array<{ name: string }>).map((row) => row.name)
-}
-
-function snapshot (app: FastifyInstance): Snapshot {
+async function snapshot (app: FastifyInstance): Promise<Snapshot> {
   const result: Snapshot = { counts: {}, hashes: {}, rows: {} }
-  for (const table of tables(app)) {
-    const quoted = `"${table.replace(/"/g, '""')}"`
-    result.counts[table] = (sqliteHandle(app.store).$client.prepare(`select count(*) as n from ${quoted}`).get() as { n: number }).n
-    const rows = (sqliteHandle(app.store).$client.prepare(`select * from ${quoted}`).all() as unknown[]).map((row) => JSON.stringify(row)).sort()
+  for (const table of await tableNames(app.store)) {
+    const rows = (await rowsOf(app.store, table)).map((row) => JSON.stringify(row)).sort()
+    result.counts[table] = rows.length
     result.rows[table] = new Set(rows)
     result.hashes[table] = createHash('sha256').update(rows.join('\n')).digest('hex')
   }
   return result
 }
 
-function assertUnchanged (t: Tap, app: FastifyInstance, before: Snapshot, what: string): void {
-  const after = snapshot(app)
+async function assertUnchanged (t: Tap, app: FastifyInstance, before: Snapshot, what: string): Promise<void> {
+  const after = await snapshot(app)
   t.same(Object.keys(after.counts), Object.keys(before.counts), `${what}: no table was created or dropped`)
   t.same(after.counts, before.counts, `${what}: every table has as many rows as before`)
   t.same(after.hashes, before.hashes, `${what}: every row of every table is as it was`)
@@ -122,8 +117,8 @@ async function setup (t: Tap): Promise<Fixture> {
   // Tokens record their last use (at most once a minute): use each once before any snapshot.
   for (const secret of [editor, authorToken]) await request(app, t, { method: 'GET', url: '/v1/articles', headers: bearer(secret) })
   // The use is written just after the answer, off the request path: wait until it is.
-  const unrecorded = sqliteHandle(app.store).$client.prepare('select count(*) as n from tokens where last_used_at is null')
-  for (let tries = 0; (unrecorded.get() as { n: number }).n > 0 && tries < 200; tries++) await new Promise((resolve) => setTimeout(resolve, 10))
+  const unrecorded = async (): Promise<boolean> => (await rowsOf(app.store, 'tokens')).some((row) => row.last_used_at === null)
+  for (let tries = 0; await unrecorded() && tries < 200; tries++) await new Promise((resolve) => setTimeout(resolve, 10))
   return { app, editor, authorToken, alice, bob, published, draft, approved }
 }
 
@@ -212,7 +207,7 @@ async function probe (app: FastifyInstance, t: Tap, spec: ListSpec, base: Baseli
 t.test('SQL in every query parameter of every list: 4xx or an answer with no extra rows, and the database is unchanged', async (t) => {
   const fixture = await setup(t)
   const { app } = fixture
-  const before = snapshot(app)
+  const before = await snapshot(app)
   for (const spec of listSpecs(fixture)) {
     t.test(spec.name, async (t) => {
       const base = await baseline(app, t, spec)
@@ -258,7 +253,7 @@ t.test('SQL in every query parameter of every list: 4xx or an answer with no ext
     }
   })
   t.test('the database is unchanged afterwards', async (t) => {
-    assertUnchanged(t, app, before, 'after the list probes')
+    await assertUnchanged(t, app, before, 'after the list probes')
     const articles = await request(app, t, { method: 'GET', url: '/v1/articles?limit=100', headers: bearer(adminSecret) })
     t.equal(articles.json().meta.total, 5, 'every article is still there')
   })
@@ -305,12 +300,12 @@ async function assertRefused (app: FastifyInstance, t: Tap, routes: ReturnType<t
 t.test('SQL in path ids and slugs: 4xx on every route, and the database is unchanged', async (t) => {
   const fixture = await setup(t)
   const { app, editor } = fixture
-  const before = snapshot(app)
+  const before = await snapshot(app)
   // Ids and slugs up to the documented 120 characters; longer ones have a test of their own.
   const ids = sqlPayloads.filter((payload) => payload.length <= 120)
   for (const payload of ids) await assertRefused(app, t, pathRoutes(fixture, encodeURIComponent(payload)), `id ${shown(payload)}`)
   for (const raw of ["'", '%27', '1%20OR%201=1', '1%00', '1.0', '0x1', '1e0', '%201', '-1', '1%27--']) await assertRefused(app, t, pathRoutes(fixture, raw), `raw id ${raw}`)
-  assertUnchanged(t, app, before, 'after the path probes')
+  await assertUnchanged(t, app, before, 'after the path probes')
   // The real records are all still reachable.
   t.equal((await request(app, t, { method: 'GET', url: `/v1/articles/${fixture.published.slug}` })).statusCode, 200)
   t.equal((await request(app, t, { method: 'GET', url: `/v1/articles/${fixture.draft.id}`, headers: bearer(editor) })).json().title, 'Secret draft')
@@ -320,11 +315,11 @@ t.test('SQL in path ids and slugs: 4xx on every route, and the database is uncha
 t.test('an over-long id or slug in a path is a documented 4xx problem, and changes nothing', async (t) => {
   const fixture = await setup(t)
   const { app } = fixture
-  const before = snapshot(app)
+  const before = await snapshot(app)
   // Over-long (more than the documented 120 characters), but short enough to keep
   // failure messages, which print the URL, readable.
   await assertRefused(app, t, pathRoutes(fixture, encodeURIComponent(`' OR 1=1 --${'a'.repeat(120)}`)), 'a 131-character SQL id')
-  assertUnchanged(t, app, before, 'after the over-long ids')
+  await assertUnchanged(t, app, before, 'after the over-long ids')
 })
 
 t.test('a slug of the documented maximum length (120) works in every path', async (t) => {
@@ -348,7 +343,7 @@ t.test('a slug of the documented maximum length (120) works in every path', asyn
 t.test('SQL in body fields that must be refused: 4xx, and the database is unchanged', async (t) => {
   const fixture = await setup(t)
   const { app, published, approved } = fixture
-  const before = snapshot(app)
+  const before = await snapshot(app)
   const payloads = [...sqlPayloads.slice(0, 8), '\u2019 OR 1=1 --', 'a\u0000b', "'".repeat(3000)]
   for (const payload of payloads) {
     const cases: Array<{ method: string, url: string, body: Record<string, unknown>, secret?: string }> = [
@@ -380,13 +375,13 @@ t.test('SQL in body fields that must be refused: 4xx, and the database is unchan
       t.same(issues, [], `${item.method} ${item.url} ${JSON.stringify(item.body).slice(0, 80)}: ${response.statusCode}`)
     }
   }
-  assertUnchanged(t, app, before, 'after the refused bodies')
+  await assertUnchanged(t, app, before, 'after the refused bodies')
 })
 
 t.test('SQL in free-text body fields is stored as text, verbatim, and touches nothing else', async (t) => {
   const fixture = await setup(t)
   const { app, alice, published, editor } = fixture
-  const before = snapshot(app)
+  const before = await snapshot(app)
   // Texts every field takes as they are (no surrounding or repeated whitespace, short enough for a label).
   const texts = sqlPayloads.filter((text) => text.length <= 60 && text === text.replace(/\s+/g, ' ').trim() && /\S/.test(text) && !text.includes('\u0000'))
   t.ok(texts.length >= 15, `${texts.length} texts`)
@@ -424,7 +419,7 @@ t.test('SQL in free-text body fields is stored as text, verbatim, and touches no
     t.equal(token.statusCode, 201, `token named ${text}`)
     created.tokens++
   }
-  const after = snapshot(app)
+  const after = await snapshot(app)
   const grew: Record<string, number> = { articles: created.articles, articles_text: created.articles, articles_search: created.articles, articles_words: created.articles, article_labels: created.labels, labels: created.labels, authors: created.authors, comments: created.comments, days: created.days, tokens: created.tokens }
   for (const [table, count] of Object.entries(before.counts)) {
     // sqlite_sequence and the full-text indexes' own storage (articles_search_*, articles_words_*) change with any write.

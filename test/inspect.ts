@@ -1,0 +1,29 @@
+import type { PostgresDb } from '../src/db/postgres.js'
+import { sqliteHandle } from '../src/db/sqlite-store.js'
+import type { Store } from '../src/db/store.js'
+
+// What a test reads of the database behind the API, whichever it is: to check what was stored
+// (a token's hash, never its secret) or that a refused request changed nothing. Raw rows, with
+// the column names of the tables; `table` is a name of ours, never input.
+
+async function query (store: Store, text: string): Promise<Array<Record<string, unknown>>> {
+  if (store.dialect === 'sqlite') return sqliteHandle(store).$client.prepare(text).all() as Array<Record<string, unknown>>
+  return (await (store.handle as PostgresDb).$client.query<Record<string, unknown>>(text)).rows
+}
+
+function quoted (name: string): string {
+  return `"${name.replace(/"/g, '""')}"`
+}
+
+/** The database's tables, by name. */
+export async function tableNames (store: Store): Promise<string[]> {
+  const rows = store.dialect === 'sqlite'
+    ? await query(store, "select name from sqlite_master where type = 'table' order by name")
+    : await query(store, "select table_name as name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE' order by table_name")
+  return rows.map((row) => String(row.name))
+}
+
+/** Every row of `table`. */
+export async function rowsOf (store: Store, table: string): Promise<Array<Record<string, unknown>>> {
+  return await query(store, `select * from ${quoted(table)}`)
+}
