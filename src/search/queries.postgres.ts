@@ -1,6 +1,7 @@
 import { and, count, desc, eq, lte, ne, sql, type SQL } from 'drizzle-orm'
 import type { PgInsertValue } from 'drizzle-orm/pg-core'
 import type { PostgresHandle } from '../db/postgres-store.js'
+import { isAnyId } from '../db/postgres-sql.js'
 import { articleLabels, articles, labels, searchDocuments } from '../db/schema.postgres.js'
 import { folded, wordPattern, type FtsQuery } from './query.js'
 import type { IndexedText, SearchDocument, SearchQueries } from './queries.js'
@@ -194,7 +195,7 @@ export function postgresSearchQueries (db: PostgresHandle): SearchQueries {
         excerpt: searchDocuments.excerpt,
         body: searchDocuments.body,
         labels: searchDocuments.labels
-      }).from(searchDocuments).where(sql`${searchDocuments.articleId} = any(${sql.param(ids)}::bigint[])`)
+      }).from(searchDocuments).where(isAnyId(searchDocuments.articleId, ids))
       return new Map(rows.map(({ id, ...text }) => [id, text]))
     },
 

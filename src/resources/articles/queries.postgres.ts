@@ -1,6 +1,7 @@
-import { and, asc, count, desc, eq, gte, inArray, isNotNull, lte, min, ne, or, sql, type AnyColumn, type SQL } from 'drizzle-orm'
+import { and, asc, count, desc, eq, gte, inArray, isNotNull, lte, min, ne, or, sql, type SQL } from 'drizzle-orm'
 import { assertCursorFits, type CursorKind } from '../../db/postgres-cursor.js'
 import type { PostgresHandle } from '../../db/postgres-store.js'
+import { isAnyId } from '../../db/postgres-sql.js'
 import { articleLabels, articles, labels } from '../../db/schema.postgres.js'
 import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
 import { isIdInPath } from '../../lib/slug.js'
@@ -18,10 +19,6 @@ function visibleCondition (visibility: Visibility): SQL | undefined {
   return visibility.alsoAuthorId === null ? published : or(published, eq(articles.authorId, visibility.alsoAuthorId))
 }
 
-function inIds (column: AnyColumn, ids: number[]): SQL {
-  return sql`${column} = any(${sql.param(ids)}::bigint[])`
-}
-
 async function articleBy (db: PostgresHandle, idOrSlug: string, forUpdate: boolean): Promise<ArticleRow | undefined> {
   const where = isIdInPath(idOrSlug) ? eq(articles.id, Number(idOrSlug)) : eq(articles.slug, idOrSlug)
   const query = db.select().from(articles).where(where)
@@ -35,7 +32,7 @@ async function labelsByArticle (db: PostgresHandle, articleIds: number[]): Promi
   const rows = await db.select({ articleId: articleLabels.articleId, name: labels.name })
     .from(articleLabels)
     .innerJoin(labels, eq(labels.id, articleLabels.labelId))
-    .where(inIds(articleLabels.articleId, articleIds))
+    .where(isAnyId(articleLabels.articleId, articleIds))
     .orderBy(articleLabels.articleId, articleLabels.position)
   for (const row of rows) {
     const names = byArticle.get(row.articleId) ?? []
@@ -186,7 +183,7 @@ async function latestSummariesByAuthor (db: PostgresHandle, authorIds: number[],
     rank: sql<number>`row_number() over (partition by ${articles.authorId} order by ${articles.publishedAt} desc, ${articles.id} desc)`.as('rank')
   })
     .from(articles)
-    .where(and(inIds(articles.authorId, authorIds), eq(articles.status, 'published'), lte(articles.publishedAt, now)))
+    .where(and(isAnyId(articles.authorId, authorIds), eq(articles.status, 'published'), lte(articles.publishedAt, now)))
     .as('ranked')
   const rows = await db.select({ article: articles })
     .from(ranked)
@@ -211,7 +208,7 @@ async function sharedLabelCounts (db: PostgresHandle, articleId: number, now: st
 
 async function articlesByIds (db: PostgresHandle, ids: number[]): Promise<ArticleRow[]> {
   if (ids.length === 0) return []
-  const rows = await db.select().from(articles).where(inIds(articles.id, ids))
+  const rows = await db.select().from(articles).where(isAnyId(articles.id, ids))
   const byId = new Map(rows.map((row) => [row.id, row]))
   return ids.map((id) => byId.get(id)).filter((row) => row !== undefined)
 }
