@@ -127,11 +127,17 @@ export function idOrSlugParam (examples: [number, string] | [] = []) {
     maximum: 999_999_999_999_999,
     minLength: 1,
     maxLength: 120,
-    // Digits are an id (as `isIdInPath` reads them) or nothing: no slug is only digits.
-    pattern: '^(?:[1-9]\\d{0,14}|(?!\\d+$)[\\s\\S]+)$',
+    // Digits are an id (as `isIdInPath` reads them) or nothing: no slug is only digits, and
+    // none holds a control character (PostgreSQL cannot even compare text holding a NUL).
+    pattern: `^(?:[1-9]\\d{0,14}|(?!\\d+$)${withoutControls.slice(0, -1)}+)$`,
     description: 'The numeric id or the slug',
     ...(examples.length === 0 ? {} : { examples })
   })
+}
+
+/** An author or article named in a filter or a body: its id or its slug (never a control character). */
+export function idOrSlugReference (description: string) {
+  return Type.String({ minLength: 1, maxLength: 120, pattern: plainTextPattern, description })
 }
 
 /** An id or slug in the path, with no example (of nothing the demo blog has, e.g. in the trash). */

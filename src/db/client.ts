@@ -142,9 +142,14 @@ function sqliteReason (error: unknown): string {
  * changed rows) or by another one, such as the CLI importing while the server runs (SQLite's
  * data version). Results cached against it are never stale.
  */
-export function writeStamp (db: Db): string {
+export function writeStamp (db: Db, bookkeepingChanges = 0): string {
   const { changes, version } = writeStampQuery(db).get()!
-  return `${changes}.${version}`
+  return `${changes - bookkeepingChanges}.${version}`
+}
+
+/** Rows written on this connection since it opened. */
+export function totalChanges (db: Db): number {
+  return writeStampQuery(db).get()!.changes
 }
 
 const writeStampQuery = preparedOnce((db) => db

@@ -80,11 +80,19 @@ export class PostgresStore implements Store {
   }
 
   async transactionIfFree<T> (work: (tx: Store) => Promise<T>): Promise<T | undefined> {
+    return await this.#ifFree(work, true)
+  }
+
+  async bookkeepingIfFree<T> (work: (tx: Store) => Promise<T>): Promise<T | undefined> {
+    return await this.#ifFree(work, false)
+  }
+
+  async #ifFree<T> (work: (tx: Store) => Promise<T>, movesStamp: boolean): Promise<T | undefined> {
     try {
       return await this.handle.transaction(async (tx) => {
         await tx.execute(sql.raw(`set local lock_timeout = '${housekeepingLockTimeout}'`))
         const result = await work(new PostgresUnit(tx))
-        await moveWriteStamp(tx)
+        if (movesStamp) await moveWriteStamp(tx)
         return result
       })
     } catch (error) {
@@ -116,6 +124,10 @@ class PostgresUnit implements Store {
   }
 
   async transactionIfFree<T> (work: (tx: Store) => Promise<T>): Promise<T | undefined> {
+    return await this.transaction(work)
+  }
+
+  async bookkeepingIfFree<T> (work: (tx: Store) => Promise<T>): Promise<T | undefined> {
     return await this.transaction(work)
   }
 

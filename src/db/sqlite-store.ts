@@ -1,4 +1,4 @@
-import { writeStamp, type Db } from './client.js'
+import { totalChanges, writeStamp, type Db } from './client.js'
 import type { Store } from './store.js'
 
 /**
@@ -12,6 +12,12 @@ export class UnitAwaitedIo extends Error {
     this.name = 'UnitAwaitedIo'
   }
 }
+
+/**
+ * Rows this connection wrote as bookkeeping (`bookkeepingIfFree`): `total_changes()` counts
+ * them, and the write stamp takes them back out.
+ */
+interface BookkeepingChanges { rows: number }
 
 /** How a unit of work begins and ends on the connection. */
 interface UnitStatements { begin: string, commit: string, rollback: string }
@@ -43,9 +49,10 @@ export class SqliteStore implements Store {
   readonly #transaction: TransactionStore
   /** The unit in progress, which the next one waits for. */
   #current: Promise<unknown> | undefined
+  readonly #bookkeeping: BookkeepingChanges = { rows: 0 }
 
   constructor (readonly handle: Db) {
-    this.#transaction = new TransactionStore(handle)
+    this.#transaction = new TransactionStore(handle, this.#bookkeeping)
   }
 
   async transaction<T> (work: (tx: Store) => Promise<T>): Promise<T> {
@@ -71,8 +78,18 @@ export class SqliteStore implements Store {
     return await this.#serialised(statements, work)
   }
 
+  async bookkeepingIfFree<T> (work: (tx: Store) => Promise<T>): Promise<T | undefined> {
+    const before = totalChanges(this.handle)
+    try {
+      return await this.transactionIfFree(work)
+    } finally {
+      // A rolled-back unit's changes are still counted by total_changes().
+      this.#bookkeeping.rows += totalChanges(this.handle) - before
+    }
+  }
+
   async writeStamp (): Promise<string> {
-    return writeStamp(this.handle)
+    return writeStamp(this.handle, this.#bookkeeping.rows)
   }
 
   async close (): Promise<void> {
@@ -121,7 +138,7 @@ class TransactionStore implements Store {
   readonly inTransaction = true
   #savepoints = 0
 
-  constructor (readonly handle: Db) {}
+  constructor (readonly handle: Db, private readonly bookkeeping: BookkeepingChanges) {}
 
   async transaction<T> (work: (tx: Store) => Promise<T>): Promise<T> {
     const client = this.handle.$client
@@ -143,8 +160,17 @@ class TransactionStore implements Store {
     return await this.transaction(work)
   }
 
+  async bookkeepingIfFree<T> (work: (tx: Store) => Promise<T>): Promise<T | undefined> {
+    const before = totalChanges(this.handle)
+    try {
+      return await this.transaction(work)
+    } finally {
+      this.bookkeeping.rows += totalChanges(this.handle) - before
+    }
+  }
+
   async writeStamp (): Promise<string> {
-    return writeStamp(this.handle)
+    return writeStamp(this.handle, this.bookkeeping.rows)
   }
 
   async close (): Promise<void> {

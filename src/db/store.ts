@@ -28,6 +28,11 @@ export interface Store {
    */
   transactionIfFree: <T>(work: (tx: Store) => Promise<T>) => Promise<T | undefined>
   /**
+   * Like `transactionIfFree`, for bookkeeping no reader sees in content (when a token was last
+   * used): the write stamp stays, so no cached total or list ETag is thrown away over it.
+   */
+  bookkeepingIfFree: <T>(work: (tx: Store) => Promise<T>) => Promise<T | undefined>
+  /**
    * Moves whenever anything is written, by this process or another: values cached against
    * it (list totals, ETags of lists) are never stale.
    */

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module'
 import { invalid, SlugTaken } from '../errors.js'
+import { controlCharClass } from './values.js'
 
 /**
  * A slug from free text: lower-case letters of any script and digits joined by hyphens,
@@ -92,4 +93,15 @@ async function looksLikeTaken (slug: string, isTaken: SlugTakenCheck): Promise<b
 /** Whether a `{id}` path segment is an id (no leading zeros) rather than a slug. */
 export function isIdInPath (idOrSlug: string): boolean {
   return /^[1-9]\d{0,14}$/.test(idOrSlug)
+}
+
+const anyControl = new RegExp(controlCharClass)
+
+/**
+ * Whether a path segment could name a row at all: hooks that run before the route's schema
+ * (the comment rate limit) read it raw, and a control character is in no id or slug (nor can
+ * PostgreSQL compare text holding a NUL).
+ */
+export function mayNameRow (idOrSlug: string): boolean {
+  return idOrSlug.length <= 120 && !anyControl.test(idOrSlug)
 }

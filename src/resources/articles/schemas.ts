@@ -1,5 +1,5 @@
 import { articleExample, articleListExample, articleSummaryExample, demoExample } from '../../demo/examples.js'
-import { CalendarDay, fieldsVariant, idOrSlugParam, ListMeta, maxId, pageQuery, plainTextPattern, ref, Slug, Timestamp, Type, type Static, visibleTextPattern } from '../../schemas.js'
+import { CalendarDay, fieldsVariant, idOrSlugParam, idOrSlugReference, ListMeta, maxId, pageQuery, plainTextPattern, ref, Slug, Timestamp, Type, type Static, visibleTextPattern } from '../../schemas.js'
 
 const title = Type.String({ minLength: 1, maxLength: 300, pattern: visibleTextPattern, examples: ['Council approves new footbridge over the Vell'] })
 const excerpt = Type.String({ maxLength: 1000, pattern: plainTextPattern, description: 'Plain text', examples: ['The long-awaited crossing will link the quay to the old mill by next spring.'] })
@@ -122,7 +122,7 @@ export const ArticleListQuery = Type.Object({
   fields: Type.Optional(fields),
   include: Type.Optional(include),
   status: Type.Optional(Type.Union([Type.Literal('draft'), Type.Literal('scheduled'), Type.Literal('published')], { description: '`scheduled` articles become `published` when `publishedAt` comes' })),
-  author: Type.Optional(Type.String({ minLength: 1, maxLength: 120, description: 'Author id or slug' })),
+  author: Type.Optional(idOrSlugReference('Author id or slug')),
   label: Type.Optional(Type.Array(label, { maxItems: 10, description: 'Repeat for articles having all of them' })),
   date: Type.Optional(Type.String({ format: 'date', maxLength: 10, description: 'Articles published on this day (site time zone)' })),
   from: Type.Optional(dayOrTimestamp('Published at or after: a timestamp, or a day (site time zone)')),

@@ -1,5 +1,5 @@
 import { authorExample, authorListExample, demoExample } from '../../demo/examples.js'
-import { fieldsVariant, HttpUrl, idOrSlugParam, ListMeta, pageQuery, ref, Slug, Timestamp, Type, type Static, plainTextPattern, visibleTextPattern } from '../../schemas.js'
+import { fieldsVariant, HttpUrl, idOrSlugParam, idOrSlugReference, ListMeta, pageQuery, ref, Slug, Timestamp, Type, type Static, plainTextPattern, visibleTextPattern } from '../../schemas.js'
 import type { ArticleSummaryFields } from '../articles/schemas.js'
 
 const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()])
@@ -75,7 +75,7 @@ export const AuthorQuery = Type.Object({
 export type AuthorQueryString = Static<typeof AuthorQuery>
 
 export const AuthorDeleteQuery = Type.Object({
-  reassignTo: Type.Optional(Type.String({ minLength: 1, maxLength: 120, description: 'Move the author\'s articles to this author (id or slug) instead of refusing with 409' }))
+  reassignTo: Type.Optional(idOrSlugReference('Move the author\'s articles to this author (id or slug) instead of refusing with 409'))
 }, { additionalProperties: false })
 
 /** `{id}` of an author: the id or slug (the example is one of the demo blog's authors). */

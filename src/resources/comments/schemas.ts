@@ -1,5 +1,5 @@
 import { commentExample, commentListExample, commentThreadExample, commentThreadListExample, demoExample } from '../../demo/examples.js'
-import { HttpUrl, idParam, ListMeta, maxId, pageQuery, ref, Timestamp, Type, type Static, visibleTextPattern } from '../../schemas.js'
+import { HttpUrl, idOrSlugReference, idParam, ListMeta, maxId, pageQuery, ref, Timestamp, Type, type Static, visibleTextPattern } from '../../schemas.js'
 
 const status = Type.Union([Type.Literal('pending'), Type.Literal('approved'), Type.Literal('spam'), Type.Literal('rejected')], {
   description: 'Readers see only `approved` comments',
@@ -100,7 +100,7 @@ export const CommentListQuery = Type.Object({
   ...pageQuery,
   sort: Type.Optional(Type.String({ maxLength: 100, description: `\`createdAt\` or \`updatedAt\`, \`-\` for descending. Default \`-createdAt\` (newest first).` })),
   status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('approved'), Type.Literal('spam'), Type.Literal('rejected')], { description: 'Only comments in this status' })),
-  article: Type.Optional(Type.String({ minLength: 1, maxLength: 120, description: 'Article id or slug' }))
+  article: Type.Optional(idOrSlugReference('Article id or slug'))
 }, { additionalProperties: false })
 export type CommentListQueryString = Static<typeof CommentListQuery>
 

@@ -3,6 +3,7 @@ import type { CommentStatus } from '../../db/schema.js'
 import { Forbidden, invalid, NotFound } from '../../errors.js'
 import { countLinks, htmlToText, sanitizeCommentHtml } from '../../lib/html.js'
 import { mapPage, parseSort, readPage, type Page, type PageRequest } from '../../lib/list.js'
+import { mayNameRow } from '../../lib/slug.js'
 import { nowIso, toUtcIso } from '../../lib/time.js'
 import { hasRole } from '../../plugins/auth.js'
 import { assertIfMatch } from '../../plugins/http-cache.js'
@@ -128,7 +129,8 @@ export async function approvedCommentsByArticle (store: Store, articles: Article
 
 /** The article's id for an id or a slug (for keys such as the rate limit's), or the input as given. */
 export async function articleKey (store: Store, idOrSlug: string): Promise<string> {
-  return String((await articleQueries(store).articleBySlugOrId(idOrSlug))?.id ?? idOrSlug)
+  const article = mayNameRow(idOrSlug) ? await articleQueries(store).articleBySlugOrId(idOrSlug) : undefined
+  return String(article?.id ?? idOrSlug)
 }
 
 /**
@@ -136,7 +138,7 @@ export async function articleKey (store: Store, idOrSlug: string): Promise<strin
  * a reader: an author token could otherwise flood every other author's articles.
  */
 export async function commentsUnthrottled (store: Store, idOrSlug: string, viewer: Principal | null): Promise<boolean> {
-  if (viewer === null) return false
+  if (viewer === null || !mayNameRow(idOrSlug)) return false
   const article = await articleQueries(store).articleBySlugOrId(idOrSlug)
   return article !== undefined && moderates(viewer, article)
 }

@@ -1,5 +1,5 @@
 import { feedExamples } from '../../demo/examples.js'
-import { ref, Type, type Static, visibleTextPattern } from '../../schemas.js'
+import { idOrSlugReference, ref, Type, type Static, visibleTextPattern } from '../../schemas.js'
 
 // JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/): the `feed` package writes version 1,
 // so this document is built here and serialised through these schemas.
@@ -43,7 +43,7 @@ const label = Type.String({ minLength: 1, maxLength: 60, pattern: visibleTextPat
 
 export const FeedQuery = Type.Object({
   label: Type.Optional(Type.Array(label, { maxItems: 10, description: 'Only articles with this label (case-insensitive); repeat for articles having all of them. A label no published article has yet gives an empty feed, not an error: the address is a subscription' })),
-  author: Type.Optional(Type.String({ minLength: 1, maxLength: 120, description: 'Only this author\'s articles: an author id or slug. An unknown one gives an empty feed, as an unknown label does' }))
+  author: Type.Optional(idOrSlugReference('Only this author\'s articles: an author id or slug. An unknown one gives an empty feed, as an unknown label does'))
 }, { additionalProperties: false })
 export type FeedQueryString = Static<typeof FeedQuery>
 

@@ -1,4 +1,4 @@
-import { idParam, ListMeta, pageQuery, ref, Timestamp, Type, type Static, visibleTextPattern } from '../../schemas.js'
+import { idOrSlugReference, idParam, ListMeta, pageQuery, ref, Timestamp, Type, type Static, visibleTextPattern } from '../../schemas.js'
 
 const role = Type.Union([Type.Literal('admin'), Type.Literal('editor'), Type.Literal('author')], {
   description: '`admin`: everything; `editor`: all content and moderation; `author`: one author\'s drafts',
@@ -45,7 +45,7 @@ export const CreatedToken = Type.Object({
 export const NewToken = Type.Object({
   role,
   name: Type.Optional(Type.String({ minLength: 1, maxLength: 100, pattern: visibleTextPattern, examples: ['Import script'] })),
-  author: Type.Optional(Type.String({ minLength: 1, maxLength: 120, description: 'For an `author` token (and only then): the author\'s id or slug' })),
+  author: Type.Optional(idOrSlugReference('For an `author` token (and only then): the author\'s id or slug')),
   expiresAt: Type.Optional(Type.Union([Type.String({ format: 'date-time', maxLength: 40 }), Type.Null()], { description: 'When the token stops working; never by default' }))
 }, { $id: 'NewToken', additionalProperties: false, examples: [{ role: 'editor', name: 'Import script' }] })
 export type NewTokenBody = Static<typeof NewToken>

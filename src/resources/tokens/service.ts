@@ -142,7 +142,7 @@ const retryAfterBusyMs = 1000
 /**
  * When tokens were last used, written off the request path: a request only notes the time in
  * memory, and the notes are written once the current I/O is done, without waiting for the
- * write lock (`transactionIfFree`). A lock held elsewhere (an import, a backup) leaves them for
+ * write lock (`bookkeepingIfFree`, which leaves the write stamp and every cache keyed on it alone). A lock held elsewhere (an import, a backup) leaves them for
  * the next try, so no read ever waits for a writer over a note of when a token was seen.
  */
 export class TokenUses {
@@ -179,7 +179,7 @@ export class TokenUses {
     if (this.#pending.size === 0) return true
     const notes = [...this.#pending]
     try {
-      const written = await this.store.transactionIfFree(async (tx) => {
+      const written = await this.store.bookkeepingIfFree(async (tx) => {
         const tokens = tokenQueries(tx)
         for (const [id, at] of notes) await tokens.markTokenUsed(id, at)
         return true
