@@ -134,7 +134,14 @@ t.test('the write stamp moves with every write, this connection\'s or another\'s
   const other = openDatabase(path)
   other.$client.prepare("insert into meta (key, value) values ('y', '2')").run()
   other.$client.close()
-  t.not(await store.writeStamp(), afterOwn)
+  const afterOther = await store.writeStamp()
+  t.not(afterOther, afterOwn)
+
+  await store.bookkeepingIfFree(async (tx) => { await metaQueries(tx).write('z', '1') })
+  t.equal(await value(store, 'z'), '1', 'bookkeeping commits')
+  t.equal(await store.writeStamp(), afterOther, 'but leaves the stamp (a token seen is no content)')
+  await metaQueries(store).write('x', '2')
+  t.not(await store.writeStamp(), afterOther, 'and the next write moves it again')
 })
 
 t.test('a cached value lives until the next write, and nothing is cached inside a unit', async (t) => {

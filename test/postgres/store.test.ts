@@ -29,5 +29,10 @@ t.test('the write stamp moves with every unit that wrote, on whichever instance,
   t.equal(await metaQueries(other).read('x'), '1')
 
   await one.transactionIfFree(async (tx) => { await metaQueries(tx).write('y', '1') })
-  t.not(await other.writeStamp(), afterWrite, 'housekeeping that wrote moves it too')
+  const afterHousekeeping = await other.writeStamp()
+  t.not(afterHousekeeping, afterWrite, 'housekeeping that wrote moves it too')
+
+  await one.bookkeepingIfFree(async (tx) => { await metaQueries(tx).write('z', '1') })
+  t.equal(await metaQueries(other).read('z'), '1', 'bookkeeping commits')
+  t.equal(await other.writeStamp(), afterHousekeeping, 'but leaves the stamp (a token seen is no content)')
 })
