@@ -1,37 +1,9 @@
 import { Writable } from 'node:stream'
-import type { LightMyRequestResponse } from 'fastify'
-import t, { type Test } from 'tap'
+import t from 'tap'
 import { sqliteHandle } from '../../src/db/sqlite-store.js'
 import { adminSecret, bearer, build, createArticle, createAuthor, request, tokenFor } from '../helper.js'
+import { assertProblem } from '../problems.js'
 
-
-const problemBase = 'https://dateline.dev/problems/'
-const problemKeys = ['type', 'title', 'status', 'detail', 'instance', 'errors']
-
-/**
- * Asserts the whole problem document: media type, only the documented keys, `type` under
- * our base, a title and detail, `instance` = the path, and nothing that looks like a stack.
- * Returns the parsed body.
- */
-function assertProblem (t: Test, response: LightMyRequestResponse, status: number, kind: string, instance: string): Record<string, any> {
-  t.equal(response.statusCode, status, `answers ${status}`)
-  t.match(String(response.headers['content-type']), /^application\/problem\+json(;|$)/, 'as application/problem+json')
-  const body = response.json()
-  t.same(Object.keys(body).filter((key) => !problemKeys.includes(key)), [], 'only the documented keys')
-  t.equal(body.type, problemBase + kind)
-  t.equal(body.status, status)
-  t.type(body.title, 'string')
-  t.ok(body.title.length > 0, 'has a title')
-  t.type(body.detail, 'string')
-  t.ok(body.detail.length > 0, 'has a detail')
-  t.equal(body.instance, instance, 'instance is the path')
-  if (body.errors !== undefined) {
-    t.ok(Array.isArray(body.errors), 'errors is an array')
-    for (const error of body.errors) t.same(Object.keys(error).sort(), ['message', 'path'])
-  }
-  t.notMatch(response.body, /\bat [^ ]+ \(|node_modules|\.ts:\d+|\.js:\d+|"stack"/, 'no stack trace')
-  return body
-}
 
 function paths (body: Record<string, any>): string[] {
   return body.errors.map((error: { path: string }) => error.path)
@@ -39,36 +11,36 @@ function paths (body: Record<string, any>): string[] {
 
 t.test('an unknown path is a 404 problem whose instance is the path without the query', async (t) => {
   const app = await build(t)
-  assertProblem(t, await request(app, t, { method: 'GET', url: '/v1/nothing-here' }), 404, 'not-found', '/v1/nothing-here')
-  assertProblem(t, await request(app, t, { method: 'GET', url: '/v1/nothing-here?x=1' }), 404, 'not-found', '/v1/nothing-here')
-  assertProblem(t, await request(app, t, { method: 'POST', url: '/nope', payload: { a: 1 } }), 404, 'not-found', '/nope')
-  assertProblem(t, await request(app, t, { method: 'GET', url: '/v1/authors/1/articles/2' }), 404, 'not-found', '/v1/authors/1/articles/2')
+  assertProblem(t, await request(app, t, { method: 'GET', url: '/v1/nothing-here' }), 404, 'not-found', { instance: '/v1/nothing-here' })
+  assertProblem(t, await request(app, t, { method: 'GET', url: '/v1/nothing-here?x=1' }), 404, 'not-found', { instance: '/v1/nothing-here' })
+  assertProblem(t, await request(app, t, { method: 'POST', url: '/nope', payload: { a: 1 } }), 404, 'not-found', { instance: '/nope' })
+  assertProblem(t, await request(app, t, { method: 'GET', url: '/v1/authors/1/articles/2' }), 404, 'not-found', { instance: '/v1/authors/1/articles/2' })
 })
 
 t.test('a missing resource is a 404 problem', async (t) => {
   const app = await build(t)
-  assertProblem(t, await request(app, t, { method: 'GET', url: '/v1/articles/424242' }), 404, 'not-found', '/v1/articles/424242')
-  assertProblem(t, await request(app, t, { method: 'GET', url: '/v1/authors/no-such-author' }), 404, 'not-found', '/v1/authors/no-such-author')
+  assertProblem(t, await request(app, t, { method: 'GET', url: '/v1/articles/424242' }), 404, 'not-found', { instance: '/v1/articles/424242' })
+  assertProblem(t, await request(app, t, { method: 'GET', url: '/v1/authors/no-such-author' }), 404, 'not-found', { instance: '/v1/authors/no-such-author' })
 })
 
 t.test('a wrong method on a known path is a 405 with an Allow header', async (t) => {
   const app = await build(t)
   const single = await request(app, t, { method: 'PUT', url: '/v1/articles/1', headers: bearer(adminSecret), payload: { title: 'x' } })
-  assertProblem(t, single, 405, 'method-not-allowed', '/v1/articles/1')
+  assertProblem(t, single, 405, 'method-not-allowed', { instance: '/v1/articles/1' })
   const allowed = String(single.headers.allow).split(/,\s*/)
   for (const method of ['GET', 'PATCH', 'DELETE']) t.ok(allowed.includes(method), `Allow lists ${method}`)
   t.notOk(allowed.includes('PUT'), 'Allow does not list PUT')
   t.notOk(allowed.includes('POST'), 'Allow does not list POST')
 
   const collection = await request(app, t, { method: 'DELETE', url: '/v1/authors?x=1', headers: bearer(adminSecret) })
-  assertProblem(t, collection, 405, 'method-not-allowed', '/v1/authors')
+  assertProblem(t, collection, 405, 'method-not-allowed', { instance: '/v1/authors' })
   const collectionAllowed = String(collection.headers.allow).split(/,\s*/)
   t.ok(collectionAllowed.includes('GET'))
   t.ok(collectionAllowed.includes('POST'))
   t.notOk(collectionAllowed.includes('DELETE'))
 
   const bySlug = await request(app, t, { method: 'POST', url: '/v1/authors/some-slug', headers: bearer(adminSecret), payload: { name: 'x' } })
-  assertProblem(t, bySlug, 405, 'method-not-allowed', '/v1/authors/some-slug')
+  assertProblem(t, bySlug, 405, 'method-not-allowed', { instance: '/v1/authors/some-slug' })
   t.ok(bySlug.headers.allow)
 })
 
@@ -80,7 +52,7 @@ t.test('malformed JSON is a 400 problem', async (t) => {
     headers: { ...bearer(adminSecret), 'content-type': 'application/json' },
     payload: '{"name": "Half'
   })
-  assertProblem(t, response, 400, 'malformed-json', '/v1/authors')
+  assertProblem(t, response, 400, 'malformed-json', { instance: '/v1/authors' })
   const list = await request(app, t, { method: 'GET', url: '/v1/authors' })
   t.equal(list.json().meta.total, 0, 'nothing was created')
 
@@ -90,7 +62,7 @@ t.test('malformed JSON is a 400 problem', async (t) => {
     headers: { ...bearer(adminSecret), 'content-type': 'application/json; charset=utf-8' },
     payload: '{"bio": "x",}'
   })
-  assertProblem(t, trailing, 400, 'malformed-json', '/v1/authors/1')
+  assertProblem(t, trailing, 400, 'malformed-json', { instance: '/v1/authors/1' })
 })
 
 t.test('an empty body declared as JSON is a 400 problem', async (t) => {
@@ -101,7 +73,7 @@ t.test('an empty body declared as JSON is a 400 problem', async (t) => {
     headers: { ...bearer(adminSecret), 'content-type': 'application/json' },
     payload: ''
   })
-  assertProblem(t, response, 400, 'malformed-json', '/v1/authors')
+  assertProblem(t, response, 400, 'malformed-json', { instance: '/v1/authors' })
 })
 
 t.test('a JSON value that is not an object is a 400 naming the body', async (t) => {
@@ -128,20 +100,20 @@ t.test('a text/plain body is a 415 problem', async (t) => {
     headers: { ...bearer(adminSecret), 'content-type': 'text/plain' },
     payload: '{"name":"Plain Text"}'
   })
-  assertProblem(t, response, 415, 'unsupported-media-type', '/v1/authors')
+  assertProblem(t, response, 415, 'unsupported-media-type', { instance: '/v1/authors' })
   t.equal((await request(app, t, { method: 'GET', url: '/v1/authors' })).json().meta.total, 0, 'nothing was created')
 })
 
 t.test('a body without a content type is a 415 problem', async (t) => {
   const app = await build(t)
   const response = await request(app, t, { method: 'POST', url: '/v1/authors', headers: bearer(adminSecret), payload: '{"name":"No Type"}' })
-  assertProblem(t, response, 415, 'unsupported-media-type', '/v1/authors')
+  assertProblem(t, response, 415, 'unsupported-media-type', { instance: '/v1/authors' })
   t.equal((await request(app, t, { method: 'GET', url: '/v1/authors' })).json().meta.total, 0)
 })
 
 t.test('a malformed percent-encoding in the path is a 400 problem', async (t) => {
   const app = await build(t)
-  assertProblem(t, await request(app, t, { method: 'GET', url: '/v1/authors/%E0%A4%A' }), 400, 'bad-request', '/v1/authors/%E0%A4%A')
+  assertProblem(t, await request(app, t, { method: 'GET', url: '/v1/authors/%E0%A4%A' }), 400, 'bad-request', { instance: '/v1/authors/%E0%A4%A' })
 })
 
 t.test('an unexpected failure is a generic 500 problem; the details go only to the log', async (t) => {
@@ -151,7 +123,7 @@ t.test('an unexpected failure is a generic 500 problem; the details go only to t
   sqliteHandle(app.store).$client.close()
   // app.inject, not request(): the OpenAPI check would (rightly) flag a 500 as undocumented.
   const response = await app.inject({ method: 'GET', url: '/v1/authors?limit=5' })
-  const body = assertProblem(t, response, 500, 'internal', '/v1/authors')
+  const body = assertProblem(t, response, 500, 'internal', { instance: '/v1/authors' })
   t.notMatch(body.detail, /database|not open|TypeError/i, 'the detail does not leak the cause')
   t.match(chunks.join(''), /The database connection is not open/, 'the cause is logged')
 })
@@ -166,7 +138,7 @@ t.test('other media types are 415 problems', async (t) => {
       headers: { ...bearer(adminSecret), 'content-type': contentType },
       payload: contentType.startsWith('application/x-www') ? 'bio=changed' : '<bio>changed</bio>'
     })
-    assertProblem(t, response, 415, 'unsupported-media-type', `/v1/authors/${author.id}`)
+    assertProblem(t, response, 415, 'unsupported-media-type', { instance: `/v1/authors/${author.id}` })
   }
   const read = await request(app, t, { method: 'GET', url: `/v1/authors/${author.id}` })
   t.equal(read.json().bio, null, 'unchanged')
@@ -180,7 +152,7 @@ t.test('a body over the limit is a 413 problem', async (t) => {
     headers: bearer(adminSecret),
     payload: { title: 'Too long', authorId: 1, body: `<p>${'x'.repeat(2000)}</p>` }
   })
-  assertProblem(t, response, 413, 'body-too-large', '/v1/articles')
+  assertProblem(t, response, 413, 'body-too-large', { instance: '/v1/articles' })
   const small = await request(app, t, { method: 'POST', url: '/v1/authors', headers: bearer(adminSecret), payload: { name: 'Fits', bio: 'x'.repeat(500) } })
   t.equal(small.statusCode, 201, 'a body under the limit is fine')
 })
@@ -194,7 +166,7 @@ t.test('the default body limit is 1 MB', async (t) => {
     headers: bearer(adminSecret),
     payload: { title: 'Huge', authorId: author.id, body: 'x'.repeat(1024 * 1024 + 10) }
   })
-  assertProblem(t, response, 413, 'body-too-large', '/v1/articles')
+  assertProblem(t, response, 413, 'body-too-large', { instance: '/v1/articles' })
 })
 
 t.test('validation errors name nested fields', async (t) => {
@@ -206,7 +178,7 @@ t.test('validation errors name nested fields', async (t) => {
     headers: bearer(adminSecret),
     payload: { title: 'Labelled', authorId: author.id, labels: ['Fine', 'x'.repeat(61)] }
   })
-  const body = assertProblem(t, response, 400, 'validation', '/v1/articles')
+  const body = assertProblem(t, response, 400, 'validation', { instance: '/v1/articles' })
   t.same(paths(body), ['body.labels.1'])
   t.match(body.detail, /body\.labels\.1/, 'the detail names the field too')
   const list = await request(app, t, { method: 'GET', url: '/v1/articles', headers: bearer(adminSecret) })
@@ -218,16 +190,16 @@ t.test('validation errors name nested fields', async (t) => {
     headers: bearer(adminSecret),
     payload: { title: 'Labelled', authorId: author.id, labels: ['Fine', 7] }
   })
-  t.same(paths(assertProblem(t, wrongType, 400, 'validation', '/v1/articles')), ['body.labels.1'])
+  t.same(paths(assertProblem(t, wrongType, 400, 'validation', { instance: '/v1/articles' })), ['body.labels.1'])
 })
 
 t.test('unknown and missing body fields are named', async (t) => {
   const app = await build(t)
   const unknown = await request(app, t, { method: 'POST', url: '/v1/authors', headers: bearer(adminSecret), payload: { name: 'Typo', emial: 'a@example.org' } })
-  const unknownBody = assertProblem(t, unknown, 400, 'validation', '/v1/authors')
+  const unknownBody = assertProblem(t, unknown, 400, 'validation', { instance: '/v1/authors' })
   t.same(unknownBody.errors, [{ path: 'body.emial', message: 'is not a known field' }])
   const missing = await request(app, t, { method: 'POST', url: '/v1/authors', headers: bearer(adminSecret), payload: { bio: 'nameless' } })
-  const missingBody = assertProblem(t, missing, 400, 'validation', '/v1/authors')
+  const missingBody = assertProblem(t, missing, 400, 'validation', { instance: '/v1/authors' })
   t.same(missingBody.errors, [{ path: 'body.name', message: 'is required' }])
 })
 
@@ -235,13 +207,13 @@ t.test('a body value is not coerced: a string where an integer is expected is a 
   const app = await build(t)
   const author = await createAuthor(app, t, { name: 'No Coercion' })
   const response = await request(app, t, { method: 'POST', url: '/v1/articles', headers: bearer(adminSecret), payload: { title: 'Coerced?', authorId: String(author.id) } })
-  t.same(paths(assertProblem(t, response, 400, 'validation', '/v1/articles')), ['body.authorId'])
+  t.same(paths(assertProblem(t, response, 400, 'validation', { instance: '/v1/articles' })), ['body.authorId'])
 })
 
 t.test('a bad value in a nullable field is reported once, with the real reason', async (t) => {
   const app = await build(t)
   const response = await request(app, t, { method: 'POST', url: '/v1/authors', headers: bearer(adminSecret), payload: { name: 'Nullable', avatarUrl: 'ftp://example.org/a.png' } })
-  const body = assertProblem(t, response, 400, 'validation', '/v1/authors')
+  const body = assertProblem(t, response, 400, 'validation', { instance: '/v1/authors' })
   t.same(paths(body), ['body.avatarUrl'], 'one error for one bad field')
   t.notMatch(body.errors[0].message, /must be null|anyOf/, 'the message is about the URL, not the union branches')
 })
@@ -249,10 +221,10 @@ t.test('a bad value in a nullable field is reported once, with the real reason',
 t.test('an unknown query parameter is a 400 naming it', async (t) => {
   const app = await build(t)
   const response = await request(app, t, { method: 'GET', url: '/v1/articles?autor=zoe' })
-  const body = assertProblem(t, response, 400, 'validation', '/v1/articles')
+  const body = assertProblem(t, response, 400, 'validation', { instance: '/v1/articles' })
   t.same(body.errors, [{ path: 'querystring.autor', message: 'is not a known field' }])
   const single = await request(app, t, { method: 'GET', url: '/v1/articles/1?debug=1' })
-  t.same(paths(assertProblem(t, single, 400, 'validation', '/v1/articles/1')), ['querystring.debug'])
+  t.same(paths(assertProblem(t, single, 400, 'validation', { instance: '/v1/articles/1' })), ['querystring.debug'])
 })
 
 t.test('out-of-range paging values are 400s naming querystring.limit and querystring.offset', async (t) => {
@@ -268,7 +240,7 @@ t.test('out-of-range paging values are 400s naming querystring.limit and queryst
   ] as const) {
     for (const path of ['/v1/articles', '/v1/authors']) {
       const response = await request(app, t, { method: 'GET', url: `${path}?${query}` })
-      const body = assertProblem(t, response, 400, 'validation', path)
+      const body = assertProblem(t, response, 400, 'validation', { instance: path })
       t.same(paths(body), [field], `${path}?${query} names ${field}`)
     }
   }
@@ -285,30 +257,30 @@ t.test('auth, role, conflict and precondition failures are problems too', async 
   await createArticle(app, t, { title: 'Keeps the author', authorId: author.id })
 
   const unauthorized = await request(app, t, { method: 'GET', url: '/v1/authors', headers: bearer('dl_not-a-real-token') })
-  assertProblem(t, unauthorized, 401, 'unauthorized', '/v1/authors')
+  assertProblem(t, unauthorized, 401, 'unauthorized', { instance: '/v1/authors' })
   t.ok(unauthorized.headers['www-authenticate'])
 
   const forbidden = await request(app, t, { method: 'POST', url: '/v1/authors', headers: bearer(await tokenFor(app, 'author', author.id)), payload: { name: 'Nope' } })
-  assertProblem(t, forbidden, 403, 'forbidden', '/v1/authors')
+  assertProblem(t, forbidden, 403, 'forbidden', { instance: '/v1/authors' })
 
   const taken = await request(app, t, { method: 'POST', url: '/v1/authors', headers: bearer(adminSecret), payload: { name: 'Dup', slug: 'problem-child' } })
-  assertProblem(t, taken, 409, 'slug-taken', '/v1/authors')
+  assertProblem(t, taken, 409, 'slug-taken', { instance: '/v1/authors' })
 
   const conflict = await request(app, t, { method: 'DELETE', url: `/v1/authors/${author.id}`, headers: bearer(adminSecret) })
-  assertProblem(t, conflict, 409, 'conflict', `/v1/authors/${author.id}`)
+  assertProblem(t, conflict, 409, 'conflict', { instance: `/v1/authors/${author.id}` })
 
   const stale = await request(app, t, { method: 'PATCH', url: '/v1/authors/problem-child?', headers: { ...bearer(adminSecret), 'if-match': '"author-1-v0.abc"' }, payload: { bio: 'x' } })
-  assertProblem(t, stale, 412, 'precondition-failed', '/v1/authors/problem-child')
+  assertProblem(t, stale, 412, 'precondition-failed', { instance: '/v1/authors/problem-child' })
 
   const reassign = await request(app, t, { method: 'DELETE', url: `/v1/authors/${author.id}?reassignTo=ghost`, headers: bearer(adminSecret) })
-  t.same(paths(assertProblem(t, reassign, 400, 'validation', `/v1/authors/${author.id}`)), ['querystring.reassignTo'])
+  t.same(paths(assertProblem(t, reassign, 400, 'validation', { instance: `/v1/authors/${author.id}` })), ['querystring.reassignTo'])
 
   const sort = await request(app, t, { method: 'GET', url: '/v1/articles?sort=wordCount' })
-  t.same(paths(assertProblem(t, sort, 400, 'validation', '/v1/articles')), ['querystring.sort'])
+  t.same(paths(assertProblem(t, sort, 400, 'validation', { instance: '/v1/articles' })), ['querystring.sort'])
 })
 
 t.test('problems answered to a browser-style Accept are still problem+json', async (t) => {
   const app = await build(t)
   const response = await request(app, t, { method: 'GET', url: '/v1/articles/999', headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } })
-  assertProblem(t, response, 404, 'not-found', '/v1/articles/999')
+  assertProblem(t, response, 404, 'not-found', { instance: '/v1/articles/999' })
 })

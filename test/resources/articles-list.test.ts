@@ -4,24 +4,13 @@ import { openDatabase } from '../../src/db/client.js'
 import { SqliteStore } from '../../src/db/sqlite-store.js'
 import { createOne } from '../../src/resources/articles/service.js'
 import { adminSecret, bearer, build, createArticle, createAuthor, request, tempDatabase, tokenFor } from '../helper.js'
+import { assertProblem } from '../problems.js'
 
 // GET /v1/articles: filters, sorting, offset and keyset pagination, Link, fields, include.
 
 type Tap = Test
 type Item = Record<string, any>
 
-const problemBase = 'https://dateline.dev/problems/'
-
-function assertProblem (t: Tap, response: LightMyRequestResponse, status: number, kind: string, path?: string): void {
-  t.equal(response.statusCode, status, `answers ${status}`)
-  t.match(String(response.headers['content-type']), /^application\/problem\+json/)
-  const body = response.json()
-  t.equal(body.type, problemBase + kind)
-  t.equal(body.status, status)
-  if (path !== undefined) {
-    t.ok((body.errors ?? []).some((error: { path: string }) => error.path === path), `errors name ${path}`, { errors: body.errors })
-  }
-}
 
 async function get (app: FastifyInstance, t: Tap, url: string, secret?: string): Promise<LightMyRequestResponse> {
   return request(app, t, { method: 'GET', url, headers: secret === undefined ? {} : bearer(secret) })

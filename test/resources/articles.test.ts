@@ -1,28 +1,13 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import t, { type Test } from 'tap'
 import { adminSecret, bearer, build, createArticle, createAuthor, request, tokenFor } from '../helper.js'
+import { assertProblem } from '../problems.js'
 
 // Articles: create, read by id and slug, change, delete; slugs, excerpts, Markdown,
 // sanitising, editorial status and time, labels, conditional requests and caching.
 
 type Tap = Test
 
-const problemBase = 'https://dateline.dev/problems/'
-
-function assertProblem (t: Tap, response: LightMyRequestResponse, status: number, kind: string, path?: string, message?: string): void {
-  t.equal(response.statusCode, status, `answers ${status}`)
-  t.match(String(response.headers['content-type']), /^application\/problem\+json/)
-  const body = response.json()
-  t.equal(body.type, problemBase + kind)
-  t.equal(body.status, status)
-  t.type(body.detail, 'string')
-  t.type(body.instance, 'string')
-  if (path !== undefined) {
-    const named = (body.errors ?? []).filter((error: { path: string }) => error.path === path)
-    t.ok(named.length > 0, `errors name ${path}`, { errors: body.errors })
-    if (message !== undefined) t.equal(named[0]?.message, message)
-  }
-}
 
 async function get (app: FastifyInstance, t: Tap, url: string, secret?: string, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
   return request(app, t, { method: 'GET', url, headers: { ...(secret === undefined ? {} : bearer(secret)), ...headers } })
@@ -102,12 +87,12 @@ t.test('creating', async (t) => {
   t.test('an unknown body field is a 400 naming it, and nothing is created', async (t) => {
     const before = await articleTotal(app, t)
     const response = await post(app, t, { title: 'Typo', authorId: author.id, tilte: 'Typo' })
-    assertProblem(t, response, 400, 'validation', 'body.tilte', 'is not a known field')
+    assertProblem(t, response, 400, 'validation', { path: 'body.tilte', message: 'is not a known field' })
     t.equal(await articleTotal(app, t), before)
   })
 
   t.test('a missing title is a 400 saying it is required', async (t) => {
-    assertProblem(t, await post(app, t, { authorId: author.id, body: '<p>x</p>' }), 400, 'validation', 'body.title', 'is required')
+    assertProblem(t, await post(app, t, { authorId: author.id, body: '<p>x</p>' }), 400, 'validation', { path: 'body.title', message: 'is required' })
   })
 
   t.test('a blank title is a 400 naming body.title', async (t) => {
@@ -131,7 +116,7 @@ t.test('creating', async (t) => {
   t.test('an editor must give authorId: missing or unknown is a 400 naming body.authorId', async (t) => {
     const editor = await tokenFor(app, 'editor')
     const before = await articleTotal(app, t)
-    assertProblem(t, await post(app, t, { title: 'Nobody wrote this' }, editor), 400, 'validation', 'body.authorId', 'is required')
+    assertProblem(t, await post(app, t, { title: 'Nobody wrote this' }, editor), 400, 'validation', { path: 'body.authorId', message: 'is required' })
     assertProblem(t, await post(app, t, { title: 'Ghost wrote this', authorId: 999 }, editor), 400, 'validation', 'body.authorId')
     t.equal(await articleTotal(app, t), before)
   })
@@ -642,7 +627,7 @@ t.test('changing', async (t) => {
 
   t.test('PATCH with an unknown field is a 400 naming it and changes nothing', async (t) => {
     const article = await createArticle(app, t, { title: 'Stay', authorId: author.id })
-    assertProblem(t, await patch(app, t, article.id, { title: 'Go', headline: 'Go' }), 400, 'validation', 'body.headline', 'is not a known field')
+    assertProblem(t, await patch(app, t, article.id, { title: 'Go', headline: 'Go' }), 400, 'validation', { path: 'body.headline', message: 'is not a known field' })
     t.equal((await get(app, t, `/v1/articles/${article.id}`, adminSecret)).json().title, 'Stay')
   })
 

@@ -1,22 +1,9 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import t, { type Test } from 'tap'
 import { adminSecret, bearer, build, createArticle, createAuthor, request, tokenFor } from '../helper.js'
+import { assertProblem } from '../problems.js'
 
 
-const problemBase = 'https://dateline.dev/problems/'
-
-/**
- * Asserts a problem+json answer: status, `type` and, when given, the fields `errors` names.
- * (How many errors one bad field yields is the problem plugin's concern, tested there.)
- */
-function assertProblem (t: Test, response: LightMyRequestResponse, status: number, kind: string, paths?: string[]): void {
-  t.equal(response.statusCode, status, `answers ${status}`)
-  t.match(String(response.headers['content-type']), /^application\/problem\+json/)
-  const body = response.json()
-  t.equal(body.status, status)
-  t.equal(body.type, problemBase + kind)
-  if (paths !== undefined) t.same([...new Set(body.errors.map((error: { path: string }) => error.path))], paths, `names ${paths.join(', ')}`)
-}
 
 async function getAuthor (app: FastifyInstance, t: Test, idOrSlug: string | number, secret?: string): Promise<LightMyRequestResponse> {
   return request(app, t, { method: 'GET', url: `/v1/authors/${idOrSlug}`, headers: secret === undefined ? {} : bearer(secret) })
@@ -157,7 +144,7 @@ t.test('slugs must be lower-case words with at least one letter', async (t) => {
   const app = await build(t)
   for (const slug of ['12345', 'Upper-Case', 'two words', '-leading', 'double--hyphen']) {
     const response = await request(app, t, { method: 'POST', url: '/v1/authors', headers: bearer(adminSecret), payload: { name: 'Slug Tester', slug } })
-    assertProblem(t, response, 400, 'validation', ['body.slug'])
+    assertProblem(t, response, 400, 'validation', { paths: ['body.slug'] })
   }
   t.equal((await request(app, t, { method: 'GET', url: '/v1/authors' })).json().meta.total, 0)
 })
@@ -284,7 +271,7 @@ t.test('an unknown or repeated sort field is a 400 naming querystring.sort', asy
   const app = await build(t)
   await createAuthor(app, t, { name: 'Any One' })
   for (const sort of ['email', '-slug', 'name,bogus', 'name,-name']) {
-    assertProblem(t, await request(app, t, { method: 'GET', url: `/v1/authors?sort=${sort}` }), 400, 'validation', ['querystring.sort'])
+    assertProblem(t, await request(app, t, { method: 'GET', url: `/v1/authors?sort=${sort}` }), 400, 'validation', { paths: ['querystring.sort'] })
   }
 })
 
@@ -430,12 +417,12 @@ t.test('bad paging parameters are 400s naming the parameter', async (t) => {
   for (let i = 1; i <= 3; i++) await createAuthor(app, t, { name: `Writer ${i}` })
   const first = await request(app, t, { method: 'GET', url: '/v1/authors?limit=1' })
   const cursor = encodeURIComponent(first.json().meta.nextCursor)
-  assertProblem(t, await request(app, t, { method: 'GET', url: '/v1/authors?limit=0' }), 400, 'validation', ['querystring.limit'])
-  assertProblem(t, await request(app, t, { method: 'GET', url: '/v1/authors?limit=101' }), 400, 'validation', ['querystring.limit'])
-  assertProblem(t, await request(app, t, { method: 'GET', url: '/v1/authors?offset=-1' }), 400, 'validation', ['querystring.offset'])
-  assertProblem(t, await request(app, t, { method: 'GET', url: `/v1/authors?cursor=${cursor}&offset=1` }), 400, 'validation', ['querystring.cursor'])
-  assertProblem(t, await request(app, t, { method: 'GET', url: '/v1/authors?cursor=not-a-cursor' }), 400, 'validation', ['querystring.cursor'])
-  assertProblem(t, await request(app, t, { method: 'GET', url: `/v1/authors?cursor=${cursor}&sort=-createdAt` }), 400, 'validation', ['querystring.cursor'])
+  assertProblem(t, await request(app, t, { method: 'GET', url: '/v1/authors?limit=0' }), 400, 'validation', { paths: ['querystring.limit'] })
+  assertProblem(t, await request(app, t, { method: 'GET', url: '/v1/authors?limit=101' }), 400, 'validation', { paths: ['querystring.limit'] })
+  assertProblem(t, await request(app, t, { method: 'GET', url: '/v1/authors?offset=-1' }), 400, 'validation', { paths: ['querystring.offset'] })
+  assertProblem(t, await request(app, t, { method: 'GET', url: `/v1/authors?cursor=${cursor}&offset=1` }), 400, 'validation', { paths: ['querystring.cursor'] })
+  assertProblem(t, await request(app, t, { method: 'GET', url: '/v1/authors?cursor=not-a-cursor' }), 400, 'validation', { paths: ['querystring.cursor'] })
+  assertProblem(t, await request(app, t, { method: 'GET', url: `/v1/authors?cursor=${cursor}&sort=-createdAt` }), 400, 'validation', { paths: ['querystring.cursor'] })
 })
 
 t.test('fields= returns only the named fields plus id', async (t) => {
@@ -450,8 +437,8 @@ t.test('fields= returns only the named fields plus id', async (t) => {
   t.equal(list.json().meta.total, 1)
   const withEmail = await request(app, t, { method: 'GET', url: `/v1/authors/${author.id}?fields=email`, headers: bearer(adminSecret) })
   t.same(withEmail.json(), { id: author.id, email: null })
-  assertProblem(t, await request(app, t, { method: 'GET', url: '/v1/authors?fields=name,password' }), 400, 'validation', ['querystring.fields'])
-  assertProblem(t, await request(app, t, { method: 'GET', url: `/v1/authors/${author.id}?fields=version` }), 400, 'validation', ['querystring.fields'])
+  assertProblem(t, await request(app, t, { method: 'GET', url: '/v1/authors?fields=name,password' }), 400, 'validation', { paths: ['querystring.fields'] })
+  assertProblem(t, await request(app, t, { method: 'GET', url: `/v1/authors/${author.id}?fields=version` }), 400, 'validation', { paths: ['querystring.fields'] })
 })
 
 t.test('include=articles embeds the latest 10 published summaries without bodies', async (t) => {
@@ -492,8 +479,8 @@ t.test('include=articles embeds the latest 10 published summaries without bodies
 
   const without = await request(app, t, { method: 'GET', url: `/v1/authors/${author.id}` })
   t.notOk('articles' in without.json(), 'no articles unless included')
-  assertProblem(t, await request(app, t, { method: 'GET', url: `/v1/authors/${author.id}?include=comments` }), 400, 'validation', ['querystring.include'])
-  assertProblem(t, await request(app, t, { method: 'GET', url: '/v1/authors?include=author' }), 400, 'validation', ['querystring.include'])
+  assertProblem(t, await request(app, t, { method: 'GET', url: `/v1/authors/${author.id}?include=comments` }), 400, 'validation', { paths: ['querystring.include'] })
+  assertProblem(t, await request(app, t, { method: 'GET', url: '/v1/authors?include=author' }), 400, 'validation', { paths: ['querystring.include'] })
 })
 
 t.test('creating an author needs an editor token: anonymous 401, author 403', async (t) => {
@@ -591,7 +578,7 @@ t.test('reassignTo an unknown author or the same author is a 400 and deletes not
   const story = await publish(app, t, author.id, 'Still mine')
   for (const target of ['nobody-at-all', '9999', author.slug, String(author.id)]) {
     const response = await request(app, t, { method: 'DELETE', url: `/v1/authors/${author.id}?reassignTo=${target}`, headers: bearer(adminSecret) })
-    assertProblem(t, response, 400, 'validation', ['querystring.reassignTo'])
+    assertProblem(t, response, 400, 'validation', { paths: ['querystring.reassignTo'] })
   }
   t.equal((await getAuthor(app, t, author.id)).statusCode, 200)
   t.equal((await request(app, t, { method: 'GET', url: `/v1/articles/${story.id}` })).json().authorId, author.id)
@@ -680,13 +667,13 @@ t.test('avatarUrl and url must be absolute http(s) URLs', async (t) => {
     ['url', 'mailto:someone@example.org']
   ] as const) {
     const response = await request(app, t, { method: 'POST', url: '/v1/authors', headers: bearer(adminSecret), payload: { name: 'Url Tester', [field]: value } })
-    assertProblem(t, response, 400, 'validation', [`body.${field}`])
+    assertProblem(t, response, 400, 'validation', { paths: [`body.${field}`] })
   }
   t.equal((await request(app, t, { method: 'GET', url: '/v1/authors' })).json().meta.total, 0, 'nothing was created')
 
   const author = await createAuthor(app, t, { name: 'Has Avatar', avatarUrl: 'https://example.org/a.png' })
   const patched = await request(app, t, { method: 'PATCH', url: `/v1/authors/${author.id}`, headers: bearer(adminSecret), payload: { avatarUrl: 'javascript:alert(1)' } })
-  assertProblem(t, patched, 400, 'validation', ['body.avatarUrl'])
+  assertProblem(t, patched, 400, 'validation', { paths: ['body.avatarUrl'] })
   t.equal((await getAuthor(app, t, author.id)).json().avatarUrl, 'https://example.org/a.png')
 })
 
@@ -694,11 +681,11 @@ t.test('email must be an email address', async (t) => {
   const app = await build(t)
   for (const email of ['not-an-email', 'two@@example.org', '@example.org']) {
     const response = await request(app, t, { method: 'POST', url: '/v1/authors', headers: bearer(adminSecret), payload: { name: 'Mail Tester', email } })
-    assertProblem(t, response, 400, 'validation', ['body.email'])
+    assertProblem(t, response, 400, 'validation', { paths: ['body.email'] })
   }
   const author = await createAuthor(app, t, { name: 'Good Mail', email: 'good@example.org' })
   const patched = await request(app, t, { method: 'PATCH', url: `/v1/authors/${author.id}`, headers: bearer(adminSecret), payload: { email: 'broken' } })
-  assertProblem(t, patched, 400, 'validation', ['body.email'])
+  assertProblem(t, patched, 400, 'validation', { paths: ['body.email'] })
   t.equal((await getAuthor(app, t, author.id, adminSecret)).json().email, 'good@example.org')
 })
 
@@ -706,30 +693,30 @@ t.test('author bodies are validated strictly: missing, unknown, empty and mistyp
   const app = await build(t)
   const post = async (payload: Record<string, unknown>) => request(app, t, { method: 'POST', url: '/v1/authors', headers: bearer(adminSecret), payload })
   const missing = await post({ bio: 'No name' })
-  assertProblem(t, missing, 400, 'validation', ['body.name'])
+  assertProblem(t, missing, 400, 'validation', { paths: ['body.name'] })
   t.equal(missing.json().errors[0].message, 'is required')
   const unknown = await post({ name: 'Typo', nmae: 'Typo' })
-  assertProblem(t, unknown, 400, 'validation', ['body.nmae'])
+  assertProblem(t, unknown, 400, 'validation', { paths: ['body.nmae'] })
   t.equal(unknown.json().errors[0].message, 'is not a known field')
-  assertProblem(t, await post({ name: '' }), 400, 'validation', ['body.name'])
-  assertProblem(t, await post({ name: '   ' }), 400, 'validation', ['body.name'])
-  assertProblem(t, await post({ name: 'Numbers', bio: 42 }), 400, 'validation', ['body.bio'])
-  assertProblem(t, await post({ name: 'x'.repeat(121) }), 400, 'validation', ['body.name'])
+  assertProblem(t, await post({ name: '' }), 400, 'validation', { paths: ['body.name'] })
+  assertProblem(t, await post({ name: '   ' }), 400, 'validation', { paths: ['body.name'] })
+  assertProblem(t, await post({ name: 'Numbers', bio: 42 }), 400, 'validation', { paths: ['body.bio'] })
+  assertProblem(t, await post({ name: 'x'.repeat(121) }), 400, 'validation', { paths: ['body.name'] })
   t.equal((await request(app, t, { method: 'GET', url: '/v1/authors' })).json().meta.total, 0)
 
   const author = await createAuthor(app, t, { name: 'Patch Target' })
   const empty = await request(app, t, { method: 'PATCH', url: `/v1/authors/${author.id}`, headers: bearer(adminSecret), payload: {} })
   t.equal(empty.statusCode, 400, 'an empty PATCH is a 400')
   const readOnly = await request(app, t, { method: 'PATCH', url: `/v1/authors/${author.id}`, headers: bearer(adminSecret), payload: { articleCount: 5 } })
-  assertProblem(t, readOnly, 400, 'validation', ['body.articleCount'])
+  assertProblem(t, readOnly, 400, 'validation', { paths: ['body.articleCount'] })
   t.equal((await getAuthor(app, t, author.id)).json().articleCount, 0)
 })
 
 t.test('unknown query parameters on author routes are 400s', async (t) => {
   const app = await build(t)
   const author = await createAuthor(app, t, { name: 'Query Tester' })
-  assertProblem(t, await request(app, t, { method: 'GET', url: '/v1/authors?sortt=name' }), 400, 'validation', ['querystring.sortt'])
-  assertProblem(t, await request(app, t, { method: 'GET', url: `/v1/authors/${author.id}?limit=5` }), 400, 'validation', ['querystring.limit'])
-  assertProblem(t, await request(app, t, { method: 'DELETE', url: `/v1/authors/${author.id}?force=true`, headers: bearer(adminSecret) }), 400, 'validation', ['querystring.force'])
+  assertProblem(t, await request(app, t, { method: 'GET', url: '/v1/authors?sortt=name' }), 400, 'validation', { paths: ['querystring.sortt'] })
+  assertProblem(t, await request(app, t, { method: 'GET', url: `/v1/authors/${author.id}?limit=5` }), 400, 'validation', { paths: ['querystring.limit'] })
+  assertProblem(t, await request(app, t, { method: 'DELETE', url: `/v1/authors/${author.id}?force=true`, headers: bearer(adminSecret) }), 400, 'validation', { paths: ['querystring.force'] })
   t.equal((await getAuthor(app, t, author.id)).statusCode, 200)
 })

@@ -1,6 +1,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import t, { type Test } from 'tap'
 import { adminSecret, bearer, build, createArticle, createAuthor, request, tokenFor } from '../helper.js'
+import { assertProblem } from '../problems.js'
 
 // Comments, moderators' side: the /v1/comments queue, get/patch/delete by role,
 // conditional requests, deleting with replies kept, and `commentCount` staying exact
@@ -8,22 +9,6 @@ import { adminSecret, bearer, build, createArticle, createAuthor, request, token
 
 type Tap = Test
 
-const problemBase = 'https://dateline.dev/problems/'
-
-function assertProblem (t: Tap, response: LightMyRequestResponse, status: number, kind: string, path?: string, message?: string): void {
-  t.equal(response.statusCode, status, `answers ${status}`)
-  t.match(String(response.headers['content-type']), /^application\/problem\+json/)
-  const body = response.json()
-  t.equal(body.type, problemBase + kind)
-  t.equal(body.status, status)
-  t.type(body.detail, 'string')
-  t.type(body.instance, 'string')
-  if (path !== undefined) {
-    const named = (body.errors ?? []).filter((error: { path: string }) => error.path === path)
-    t.ok(named.length > 0, `errors name ${path}`, { errors: body.errors })
-    if (message !== undefined) t.equal(named[0]?.message, message)
-  }
-}
 
 function auth (secret?: string): Record<string, string> {
   return secret === undefined ? {} : bearer(secret)
@@ -310,7 +295,7 @@ t.test('editors edit comments', async (t) => {
   for (const [name, payload, path, message] of invalid) {
     t.test(`${name} is a 400 naming ${path}, and nothing changes`, async (t) => {
       const before = await stored(app, t, target.id)
-      assertProblem(t, await patch(app, t, target.id, payload, editor), 400, 'validation', path, message)
+      assertProblem(t, await patch(app, t, target.id, payload, editor), 400, 'validation', { path, message })
       t.same(await stored(app, t, target.id), before)
     })
   }

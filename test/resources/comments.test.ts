@@ -1,6 +1,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import t, { type Test } from 'tap'
 import { adminSecret, bearer, build, createArticle, createAuthor, request, tokenFor } from '../helper.js'
+import { assertProblem } from '../problems.js'
 
 // Comments, readers' side: posting (status, visibility of the article, parents,
 // validation, sanitising), the public list (approved only, oldest first, paging,
@@ -8,23 +9,7 @@ import { adminSecret, bearer, build, createArticle, createAuthor, request, token
 
 type Tap = Test
 
-const problemBase = 'https://dateline.dev/problems/'
 const isoTimestamp = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
-
-function assertProblem (t: Tap, response: LightMyRequestResponse, status: number, kind: string, path?: string, message?: string): void {
-  t.equal(response.statusCode, status, `answers ${status}`)
-  t.match(String(response.headers['content-type']), /^application\/problem\+json/)
-  const body = response.json()
-  t.equal(body.type, problemBase + kind)
-  t.equal(body.status, status)
-  t.type(body.detail, 'string')
-  t.type(body.instance, 'string')
-  if (path !== undefined) {
-    const named = (body.errors ?? []).filter((error: { path: string }) => error.path === path)
-    t.ok(named.length > 0, `errors name ${path}`, { errors: body.errors })
-    if (message !== undefined) t.equal(named[0]?.message, message)
-  }
-}
 
 function auth (secret?: string): Record<string, string> {
   return secret === undefined ? {} : bearer(secret)
@@ -268,14 +253,14 @@ t.test('validating a new comment', async (t) => {
   for (const [name, change, path, message] of cases) {
     t.test(`${name} is a 400 naming ${path}, and nothing is stored`, async (t) => {
       const response = await postComment(app, t, article.id, { authorName: 'A reader', body: 'Hello.', ...change })
-      assertProblem(t, response, 400, 'validation', path, message)
+      assertProblem(t, response, 400, 'validation', { path, message })
       t.equal(await moderationTotal(app, t, article.id), 0)
     })
   }
 
   t.test('a missing authorName or body is a 400 saying it is required', async (t) => {
-    assertProblem(t, await postComment(app, t, article.id, { body: 'Hello.' }), 400, 'validation', 'body.authorName', 'is required')
-    assertProblem(t, await postComment(app, t, article.id, { authorName: 'A reader' }), 400, 'validation', 'body.body', 'is required')
+    assertProblem(t, await postComment(app, t, article.id, { body: 'Hello.' }), 400, 'validation', { path: 'body.authorName', message: 'is required' })
+    assertProblem(t, await postComment(app, t, article.id, { authorName: 'A reader' }), 400, 'validation', { path: 'body.body', message: 'is required' })
     t.equal(await moderationTotal(app, t, article.id), 0)
   })
 

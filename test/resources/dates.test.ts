@@ -1,6 +1,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import t, { type Test } from 'tap'
 import { adminSecret, bearer, build, createArticle, createAuthor, request, tempDatabase, tokenFor } from '../helper.js'
+import { assertProblem } from '../problems.js'
 
 // /v1/dates: day objects and labels, the list (filters, include, paging), a day's page,
 // editors' writes (POST/PATCH/DELETE, If-Match), caching, and days following their articles.
@@ -8,19 +9,7 @@ import { adminSecret, bearer, build, createArticle, createAuthor, request, tempD
 type Tap = Test
 type Item = Record<string, any>
 
-const problemBase = 'https://dateline.dev/problems/'
 const future = () => new Date(Date.now() + 7 * 86_400_000).toISOString()
-
-function assertProblem (t: Tap, response: LightMyRequestResponse, status: number, kind: string, path?: string): void {
-  t.equal(response.statusCode, status, `answers ${status}`)
-  t.match(String(response.headers['content-type']), /^application\/problem\+json/)
-  const body = response.json()
-  t.equal(body.type, problemBase + kind)
-  t.equal(body.status, status)
-  if (path !== undefined) {
-    t.ok((body.errors ?? []).some((error: { path: string }) => error.path === path), `errors name ${path}`, { errors: body.errors })
-  }
-}
 
 async function get (app: FastifyInstance, t: Tap, url: string, secret?: string, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
   return request(app, t, { method: 'GET', url, headers: { ...headers, ...(secret === undefined ? {} : bearer(secret)) } })

@@ -3,6 +3,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import t, { type Test } from 'tap'
 import { adminSecret, bearer, build, createArticle, createAuthor, request, tokenFor } from '../helper.js'
+import { assertProblem } from '../problems.js'
 
 // /feed.atom, /feed.rss and /feed.json (issue 6): each feed read back with an independent
 // parser (fast-xml-parser), checked for what its format requires, for escaping round trips,
@@ -11,7 +12,6 @@ import { adminSecret, bearer, build, createArticle, createAuthor, request, token
 type Item = Record<string, any>
 
 const site = 'https://blog.example.org/news'
-const problemBase = 'https://dateline.dev/problems/'
 const rfc3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/
 const rfc822 = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} (?:GMT|[+-]\d{4})$/
 const tricky = 'Café & <Bar> "quoted" – Straße ✓'
@@ -63,15 +63,6 @@ function atomText (node: unknown): string {
 
 function linkTo (links: Item[], rel: string): string | undefined {
   return links.find((link) => (link['@_rel'] ?? 'alternate') === rel)?.['@_href']
-}
-
-function assertProblem (t: Test, response: LightMyRequestResponse, status: number, kind: string, path?: string): void {
-  t.equal(response.statusCode, status, `answers ${status}`)
-  t.match(String(response.headers['content-type']), /^application\/problem\+json/)
-  const body = response.json()
-  t.equal(body.type, problemBase + kind)
-  t.equal(body.status, status)
-  if (path !== undefined) t.ok((body.errors ?? []).some((error: { path: string }) => error.path === path), `errors name ${path}`, { errors: body.errors })
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import t, { type Test } from 'tap'
 import { adminSecret, bearer, build, createArticle, createAuthor, request, tokenFor } from '../helper.js'
+import { assertProblem } from '../problems.js'
 
 // Full-text search (GET /v1/articles?q=), title suggestions (GET /v1/search/suggest) and
 // related articles (GET /v1/articles/{id}/related), on small corpora written for these tests.
@@ -8,18 +9,6 @@ import { adminSecret, bearer, build, createArticle, createAuthor, request, token
 type Tap = Test
 type Item = Record<string, any>
 
-const problemBase = 'https://dateline.dev/problems/'
-
-function assertProblem (t: Tap, response: LightMyRequestResponse, status: number, kind: string, path?: string): void {
-  t.equal(response.statusCode, status, `answers ${status}`, { body: response.body })
-  t.match(String(response.headers['content-type']), /^application\/problem\+json/)
-  const body = response.json()
-  t.equal(body.type, problemBase + kind)
-  t.equal(body.status, status)
-  if (path !== undefined) {
-    t.ok((body.errors ?? []).some((error: { path: string }) => error.path === path), `errors name ${path}`, { errors: body.errors })
-  }
-}
 
 async function get (app: FastifyInstance, t: Tap, url: string, secret?: string): Promise<LightMyRequestResponse> {
   return request(app, t, { method: 'GET', url, headers: secret === undefined ? {} : bearer(secret) })

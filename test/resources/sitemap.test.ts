@@ -2,6 +2,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import t, { type Test } from 'tap'
 import { adminSecret, bearer, build, createArticle, createAuthor, request, tokenFor } from '../helper.js'
+import { assertProblem } from '../problems.js'
 
 // /sitemap.xml and /sitemap-{page}.xml (issue 6): the front end's published pages with when
 // each last changed, read back with an independent parser; the index above the page size.
@@ -38,15 +39,6 @@ async function urlsAt (app: FastifyInstance, t: Test, url: string): Promise<Arra
 
 function newest (...timestamps: string[]): string {
   return timestamps.reduce((latest, at) => (at > latest ? at : latest))
-}
-
-function assertProblem (t: Test, response: LightMyRequestResponse, status: number, kind: string, path?: string): void {
-  t.equal(response.statusCode, status, `answers ${status}`)
-  t.match(String(response.headers['content-type']), /^application\/problem\+json/)
-  const body = response.json()
-  t.equal(body.type, `https://dateline.dev/problems/${kind}`)
-  t.equal(body.status, status)
-  if (path !== undefined) t.ok((body.errors ?? []).some((error: { path: string }) => error.path === path), `errors name ${path}`, { errors: body.errors })
 }
 
 /**

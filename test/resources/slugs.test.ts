@@ -1,18 +1,10 @@
-import type { LightMyRequestResponse } from 'fastify'
 import t, { type Test } from 'tap'
 import { adminSecret, bearer, build, createArticle, createAuthor, request } from '../helper.js'
+import { assertProblem } from '../problems.js'
 
 // Slugs that imitate other slugs with letters of another script (UTS #39 confusables).
 
-const problemBase = 'https://dateline.dev/problems/'
 const cyrillicO = '\u043E'
-
-function assertProblem (t: Test, response: LightMyRequestResponse, status: number, kind: string, path?: string): void {
-  t.equal(response.statusCode, status, `answers ${status}`)
-  const body = response.json()
-  t.equal(body.type, problemBase + kind)
-  if (path !== undefined) t.ok((body.errors ?? []).some((error: { path: string }) => error.path === path), `errors name ${path}`, { errors: body.errors })
-}
 
 async function setup (t: Test) {
   const app = await build(t)

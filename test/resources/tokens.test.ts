@@ -3,25 +3,14 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import t, { type Test } from 'tap'
 import { rowsOf } from '../inspect.js'
 import { adminSecret, bearer, build, createAuthor, request, tokenFor } from '../helper.js'
+import { assertProblem } from '../problems.js'
 
 // The tokens API (admins only) and the lockout of clients that keep guessing tokens.
 
 type Item = Record<string, any>
 
-const problemBase = 'https://dateline.dev/problems/'
 const secretPattern = /^dl_[A-Za-z0-9_-]{43}$/
 const unknownSecret = 'dl_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'
-
-function assertProblem (t: Test, response: LightMyRequestResponse, status: number, kind: string, path?: string): void {
-  t.equal(response.statusCode, status, `answers ${status}`, { body: response.body })
-  t.match(String(response.headers['content-type']), /^application\/problem\+json/, 'as problem+json')
-  const body = response.json()
-  t.equal(body.type, problemBase + kind)
-  t.equal(body.status, status)
-  if (path !== undefined) {
-    t.ok((body.errors ?? []).some((error: { path: string }) => error.path === path), `errors name ${path}`, { errors: body.errors })
-  }
-}
 
 async function create (app: FastifyInstance, t: Test, payload: Record<string, unknown>, secret = adminSecret): Promise<LightMyRequestResponse> {
   return request(app, t, { method: 'POST', url: '/v1/tokens', headers: bearer(secret), payload })

@@ -1,22 +1,13 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import t, { type Test } from 'tap'
 import { adminSecret, bearer, build, createArticle, createAuthor, request, tokenFor } from '../helper.js'
+import { assertProblem } from '../problems.js'
 
 // Abuse: the comment and search rate limits, spam heuristics (honeypot, time-to-submit, links), the
 // body size limit, and hostile JSON (deep nesting, prototype keys).
 
 type Tap = Test
 
-const problemBase = 'https://dateline.dev/problems/'
-
-function assertProblem (t: Tap, response: LightMyRequestResponse, status: number, kind?: string): void {
-  t.equal(response.statusCode, status, `answers ${status}`)
-  t.match(String(response.headers['content-type']), /^application\/problem\+json/, 'as problem+json')
-  const body = response.json()
-  t.equal(body.status, status)
-  if (kind !== undefined) t.equal(body.type, problemBase + kind)
-  t.type(body.detail, 'string')
-}
 
 async function setup (t: Tap, overrides: Parameters<typeof build>[1] = {}) {
   const app = await build(t, overrides)
@@ -311,10 +302,10 @@ t.test('hostile JSON', async (t) => {
     for (const depth of [1_000, 10_000, 100_000]) {
       const arrays = `${'['.repeat(depth)}${']'.repeat(depth)}`
       const objects = `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`
-      assertProblem(t, await raw('POST', `/v1/articles/${article.id}/comments`, `{"authorName":"x","body":"y","website":${arrays}}`), 400)
-      assertProblem(t, await raw('POST', `/v1/articles/${article.id}/comments`, `{"authorName":"x","body":"y","extra":${objects}}`), 400)
-      assertProblem(t, await raw('POST', '/v1/articles', `{"title":"x","authorId":${author.id},"labels":${arrays}}`, adminSecret), 400)
-      assertProblem(t, await raw('PATCH', `/v1/articles/${article.id}`, `{"title":${objects}}`, adminSecret), 400)
+      assertProblem(t, await raw('POST', `/v1/articles/${article.id}/comments`, `{"authorName":"x","body":"y","website":${arrays}}`), 400, 'validation')
+      assertProblem(t, await raw('POST', `/v1/articles/${article.id}/comments`, `{"authorName":"x","body":"y","extra":${objects}}`), 400, 'validation')
+      assertProblem(t, await raw('POST', '/v1/articles', `{"title":"x","authorId":${author.id},"labels":${arrays}}`, adminSecret), 400, 'validation')
+      assertProblem(t, await raw('PATCH', `/v1/articles/${article.id}`, `{"title":${objects}}`, adminSecret), 400, 'validation')
     }
     t.equal((await stored(app, t, article.id)).length, 0, 'nothing was stored')
     t.equal((await request(app, t, { method: 'GET', url: `/v1/articles/${article.id}` })).json().title, 'Bridge approved')
@@ -332,7 +323,7 @@ t.test('hostile JSON', async (t) => {
     ]
     for (const [method, url, payload, secret] of cases) {
       const response = await raw(method, url, payload, secret)
-      assertProblem(t, response, 400)
+      assertProblem(t, response, 400, 'malformed-json')
     }
     t.equal(({} as Record<string, unknown>).polluted, undefined, 'Object.prototype is clean')
     t.equal(({} as Record<string, unknown>).isAdmin, undefined)
