@@ -214,3 +214,27 @@ export async function versionsOf (url, ids) {
     return new Map(rows.map((row) => [row.id, row.version]))
   })
 }
+
+/**
+ * CPU time of the PostgreSQL backends serving database `name`, from /proc (the server runs on
+ * this machine): `sample()` answers a Map of backend pid → CPU ms so far; `used(before, after)`
+ * the ms between two samples (a backend started meanwhile counts from zero). The sampling
+ * connection is to the server's own database, so it does not count itself.
+ */
+export async function backendCpu (serverUrl, name) {
+  const client = new pg.Client({ connectionString: serverUrl })
+  await client.connect()
+  const { cpuMsOf } = await import('./common.mjs')
+  return {
+    async sample () {
+      const { rows } = await client.query('select pid from pg_stat_activity where datname = $1', [name])
+      return new Map(rows.map(({ pid }) => [pid, cpuMsOf(pid)]).filter(([, ms]) => ms !== null))
+    },
+    used (before, after) {
+      let ms = 0
+      for (const [pid, now] of after) ms += now - (before.get(pid) ?? 0)
+      return ms
+    },
+    close: async () => { await client.end() }
+  }
+}
