@@ -351,6 +351,21 @@ async function stopAll (servers) {
 // ---------------------------------------------------------------------------------------------
 // Dateline on PostgreSQL next to the PostgreSQL storage ceiling (--database postgres|both).
 
+/** The statements Dateline sends per request of each PostgreSQL scenario (bench/http/statements-postgres.mjs). */
+function statementsPerRequest (url, fixtures) {
+  const admin = { authorization: `Bearer ${adminToken}` }
+  const requests = [
+    { name: 'by-id', path: `/v1/articles/${fixtures.reads[0].id}` },
+    { name: 'list', path: '/v1/articles?limit=20&include=author' },
+    { name: 'date', path: `/v1/dates/${fixtures.days[0]}` },
+    { name: 'search', path: `/v1/articles?q=${encodeURIComponent(fixtures.searchQueries[0])}` },
+    { name: 'patch', method: 'PATCH', path: `/v1/articles/${fixtures.writes[0]}`, headers: admin, body: { title: 'Edited for counting statements' } }
+  ]
+  const result = spawnSync(process.execPath, [join(here, 'http', 'statements-postgres.mjs'), url, adminToken, JSON.stringify(requests)], { cwd: root, encoding: 'utf8', timeout: 300_000 })
+  if (result.status !== 0) return { error: (result.stderr || result.error?.message || 'failed').slice(0, 2000) }
+  return JSON.parse(result.stdout.trim().split('\n').at(-1))
+}
+
 /** Dateline-on-PostgreSQL scenarios, each right after its ceiling's, so a round compares them back to back. */
 function postgresScenarios (fixtures, state) {
   const ids = fixtures.reads.map((row) => row.id)
@@ -428,6 +443,8 @@ async function postgresPhase (small, sqliteResults = null) {
       log(`  ${scenario.id.padEnd(22)} at ${rate} req/s: p50 ${result.p50?.toFixed(2)} ms  p99 ${result.p99?.toFixed(2)} ms`)
     }
 
+    const statements = statementsPerRequest(run.url, small.fixtures)
+
     const results = []
     for (const [id, { scenario, runs }] of measured) {
       if (scenario.skip !== undefined) {
@@ -455,6 +472,11 @@ async function postgresPhase (small, sqliteResults = null) {
     if (patchRuns('dateline-pg:patch').length > 0) {
       console.log(`\nWrites on PostgreSQL: Dateline ${fmtSpread(patchRate('dateline-pg:patch'))} successful PATCHes/s, answers ${JSON.stringify(state.patchStatuses)}; the ceiling ${fmtSpread(patchRate('pg:patch'))}/s, answers ${JSON.stringify(state.ceilingPatchStatuses)} (412 = a stale If-Match, from requests answered after a run stopped; 500/503 would be a bug)`)
     }
+    if (statements.error !== undefined) console.log(`\nStatements per request: could not count (${statements.error})`)
+    else {
+      console.log('\nStatements (round trips) Dateline sends to PostgreSQL per request, warm (the ceiling: 1 per read; 9 for a PATCH, BEGIN and COMMIT included):')
+      for (const r of statements) console.log(`  ${r.name.padEnd(8)} ${String(r.statements).padStart(3)}  (${r.status})  ${r.sql.map((text) => text.slice(0, 60)).join(' | ')}`)
+    }
     // Each database against its own ceiling, in this run.
     let sideBySide = null
     if (sqliteResults !== null) {
@@ -473,6 +495,7 @@ async function postgresPhase (small, sqliteResults = null) {
       database: { cached: cached.name, run: run.name, generation: gen, fromCache: cached.cached },
       pinning: hasTaskset ? 'node servers on CPU 0, autocannon on CPU 1; PostgreSQL (a system service) not pinned: its backends share both cores' : 'not pinned (no taskset)',
       results,
+      statementsPerRequest: statements,
       writes: { patchStatuses: state.patchStatuses, ceilingPatchStatuses: state.ceilingPatchStatuses, patchPerSecond: patchRate('dateline-pg:patch'), ceilingPatchPerSecond: patchRate('pg:patch') },
       sideBySide
     }
