@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { dirname, join } from 'node:path'
-import { parseArgs } from 'node:util'
+import { isDeepStrictEqual, parseArgs } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { hasTaskset, intOption, median, request, root, round, runOnLoadCpu, spread, table } from './http/common.mjs'
@@ -351,6 +351,25 @@ async function stopAll (servers) {
 // ---------------------------------------------------------------------------------------------
 // Dateline on PostgreSQL next to the PostgreSQL storage ceiling (--database postgres|both).
 
+/** Whether the PostgreSQL ceiling answers what Dateline answers (a list's cursor aside: each encodes its own). */
+async function sameAnswers (servers, fixtures) {
+  const pairs = {
+    'by-id': [`/v1/articles/${fixtures.reads[0].id}`, `/articles/${fixtures.reads[0].id}`],
+    list: ['/v1/articles?limit=20&include=author', '/articles?limit=20&include=author'],
+    date: [`/v1/dates/${fixtures.days[0]}`, `/days/${fixtures.days[0]}`]
+  }
+  const answer = async (server, path) => {
+    const body = JSON.parse((await request(server.port, path)).body)
+    if (body.meta !== undefined) delete body.meta.nextCursor
+    return body
+  }
+  const same = {}
+  for (const [name, [datelinePath, ceilingPath]] of Object.entries(pairs)) {
+    same[name] = isDeepStrictEqual(await answer(servers.datelinePg, datelinePath), await answer(servers.postgres, ceilingPath))
+  }
+  return same
+}
+
 /** The statements Dateline sends per request of each PostgreSQL scenario (bench/http/statements-postgres.mjs). */
 function statementsPerRequest (url, fixtures) {
   const admin = { authorization: `Bearer ${adminToken}` }
@@ -430,6 +449,8 @@ async function postgresPhase (small, sqliteResults = null) {
       log(`  ${probes[scenario.id].ok ? 'ok ' : 'BAD'} ${scenario.id.padEnd(22)} ${probes[scenario.id].note}`)
       if (probes[scenario.id].ms > settings.slowMs) scenario.skip = `not load-tested: one request took ${Math.round(probes[scenario.id].ms)} ms (> --slow-ms ${settings.slowMs})`
     }
+    const sameJson = await sameAnswers(servers, small.fixtures)
+    log(`  the ceiling's JSON is Dateline's: ${Object.entries(sameJson).map(([name, same]) => `${name} ${same ? 'yes' : 'NO'}`).join(', ')}`)
     log(`\nMeasuring ${scenarios.length} PostgreSQL scenarios × ${settings.rounds} round(s) …`)
     const measured = await measureSet('pg', servers, scenarios, settings)
     const atHalfLoad = new Map()
@@ -496,6 +517,7 @@ async function postgresPhase (small, sqliteResults = null) {
       pinning: hasTaskset ? 'node servers on CPU 0, autocannon on CPU 1; PostgreSQL (a system service) not pinned: its backends share both cores' : 'not pinned (no taskset)',
       results,
       statementsPerRequest: statements,
+      ceilingAnswersSameJson: sameJson,
       writes: { patchStatuses: state.patchStatuses, ceilingPatchStatuses: state.ceilingPatchStatuses, patchPerSecond: patchRate('dateline-pg:patch'), ceilingPatchPerSecond: patchRate('pg:patch') },
       sideBySide
     }
