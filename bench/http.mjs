@@ -2,11 +2,13 @@
 // HTTP benchmark (issue 8): Dateline's production server under load, side by side with three
 // baselines measured in the same run on the same data — a bare Fastify route answering a fixed
 // article (the HTTP ceiling), bare Fastify + raw better-sqlite3 (the storage ceiling) and
-// json-server. See bench/README.md.
+// json-server. With --database postgres (or both), Dateline on PostgreSQL next to bare Fastify
+// + raw node-postgres (the PostgreSQL storage ceiling), on a copy of the same data. See bench/README.md.
 //
 //   npm run bench                       # = npm run build && node bench/http.mjs (10 k articles)
 //   npm run bench -- --large            # and the 1 M-article database
 //   node bench/http.mjs --quick         # ~1 minute smoke run (after `npm run build`)
+//   node bench/http.mjs --database both --rounds 3 --duration 5 --soak 0 --only by-id,list,date,search,patch
 //   node bench/http.mjs --help
 
 import { spawnSync } from 'node:child_process'
