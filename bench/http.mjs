@@ -429,9 +429,11 @@ async function postgresPhase (small, sqliteResults = null) {
   try {
     servers.datelinePg = datelinePostgres(run.url)
     servers.postgres = postgresBaseline(run.url)
-    for (const server of Object.values(servers)) {
+    // The application_name each server's connections give (src/db/postgres.ts, baseline-postgres.mjs).
+    const applicationNames = { datelinePg: 'dateline', postgres: 'dateline-bench-ceiling' }
+    for (const [key, server] of Object.entries(servers)) {
       await server.start()
-      server.databaseCpu = await backendCpu(serverUrl, run.name)
+      server.databaseCpu = await backendCpu(serverUrl, run.name, applicationNames[key])
       monitors.push(server.databaseCpu)
     }
     const state = { versions: new Map(), patchStatuses: {}, ceilingPatchStatuses: {} }

@@ -216,18 +216,19 @@ export async function versionsOf (url, ids) {
 }
 
 /**
- * CPU time of the PostgreSQL backends serving database `name`, from /proc (the server runs on
- * this machine): `sample()` answers a Map of backend pid → CPU ms so far; `used(before, after)`
+ * CPU time of the PostgreSQL backends serving database `name` to clients calling themselves
+ * `applicationName` (so neither the other server on the same database nor autovacuum counts),
+ * from /proc (the server runs on this machine): `sample()` answers a Map of backend pid → CPU ms so far; `used(before, after)`
  * the ms between two samples (a backend started meanwhile counts from zero). The sampling
  * connection is to the server's own database, so it does not count itself.
  */
-export async function backendCpu (serverUrl, name) {
+export async function backendCpu (serverUrl, name, applicationName) {
   const client = new pg.Client({ connectionString: serverUrl })
   await client.connect()
   const { cpuMsOf } = await import('./common.mjs')
   return {
     async sample () {
-      const { rows } = await client.query('select pid from pg_stat_activity where datname = $1', [name])
+      const { rows } = await client.query('select pid from pg_stat_activity where datname = $1 and application_name = $2', [name, applicationName])
       return new Map(rows.map(({ pid }) => [pid, cpuMsOf(pid)]).filter(([, ms]) => ms !== null))
     },
     used (before, after) {
