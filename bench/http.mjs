@@ -2,25 +2,28 @@
 // HTTP benchmark (issue 8): Dateline's production server under load, side by side with three
 // baselines measured in the same run on the same data — a bare Fastify route answering a fixed
 // article (the HTTP ceiling), bare Fastify + raw better-sqlite3 (the storage ceiling) and
-// json-server. See bench/README.md.
+// json-server. With --database postgres (or both), Dateline on PostgreSQL next to bare Fastify
+// + raw node-postgres (the PostgreSQL storage ceiling), on a copy of the same data. See bench/README.md.
 //
 //   npm run bench                       # = npm run build && node bench/http.mjs (10 k articles)
 //   npm run bench -- --large            # and the 1 M-article database
 //   node bench/http.mjs --quick         # ~1 minute smoke run (after `npm run build`)
+//   node bench/http.mjs --database both --rounds 3 --duration 5 --soak 0 --only by-id,list,date,search,patch
 //   node bench/http.mjs --help
 
 import { spawnSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { dirname, join } from 'node:path'
-import { parseArgs } from 'node:util'
+import { isDeepStrictEqual, parseArgs } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { hasTaskset, intOption, median, request, root, round, runOnLoadCpu, spread, table } from './http/common.mjs'
 import { ensureDatabase, ensureJsonServerData } from './http/generate.mjs'
+import { backendCpu, copyForRun, defaultPostgresUrl, ensurePostgresDatabase, versionsOf } from './http/generate-postgres.mjs'
 import { runLoad, runPaced } from './http/load.mjs'
 import { summariseProfile } from './http/profile.mjs'
-import { adminToken, dateline, fixedBaseline, jsonServer, jsonServerVersion, sqliteBaseline } from './http/servers.mjs'
+import { adminToken, dateline, datelinePostgres, fixedBaseline, jsonServer, jsonServerVersion, postgresBaseline, sqliteBaseline } from './http/servers.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 
@@ -45,6 +48,8 @@ const { values: opts } = parseArgs({
     'cpu-prof-scenario': { type: 'string', default: 'list' },
     'skip-json-server': { type: 'boolean', default: false },
     only: { type: 'string' },
+    database: { type: 'string', default: 'sqlite' },
+    postgres: { type: 'string', default: defaultPostgresUrl },
     out: { type: 'string', default: join(here, 'results', 'latest.json') },
     help: { type: 'boolean', short: 'h', default: false }
   }
@@ -78,6 +83,11 @@ a bare Fastify route with a fixed article, bare Fastify + raw better-sqlite3, an
   --cpu-prof-scenario   which (default list)
   --skip-json-server    no json-server baseline
   --only a,b            only these scenarios (names as in the table, e.g. by-id,list); baselines for them still run
+  --database D          sqlite (default), postgres, or both: which database Dateline runs on. postgres measures
+                        by-id, list, date, search and patch next to the PostgreSQL storage ceiling
+                        (bench/http/baseline-postgres.mjs), on a copy of the same data
+  --postgres URL        the PostgreSQL server (its database is where CREATE DATABASE is sent from; default
+                        ${defaultPostgresUrl}); the data is cached there as a database dlbench_…
   --seed S              PRNG seed (default 20260625)
   --out FILE            results JSON (default bench/results/latest.json)`)
   process.exit(0)
@@ -98,7 +108,17 @@ const settings = {
   coldStarts: intOption('cold-starts', opts['cold-starts'] ?? (opts.quick ? '3' : '5'), 1),
   large: opts.large && !opts['skip-large'],
   jsonServer: !opts['skip-json-server'],
-  only: opts.only === undefined ? null : new Set(opts.only.split(',').map((s) => s.trim()))
+  only: opts.only === undefined ? null : new Set(opts.only.split(',').map((s) => s.trim())),
+  databases: databasesOption(opts.database)
+}
+
+function databasesOption (raw) {
+  const names = raw === 'both' ? ['sqlite', 'postgres'] : raw.split(',').map((name) => name.trim())
+  if (names.length === 0 || names.some((name) => !['sqlite', 'postgres'].includes(name))) {
+    console.error(`--database must be sqlite, postgres or both, not ${JSON.stringify(raw)}`)
+    process.exit(2)
+  }
+  return new Set(names)
 }
 
 const log = (line) => process.stderr.write(line + '\n')
@@ -164,6 +184,7 @@ function buildScenarios (fixtures, state, { large }) {
   add({ id: 'sqlite:list', server: 'sqlite', name: 'list', label: 'raw SQLite: list 20 + author', requests: cycling(['/articles?limit=20&include=author']) })
   if (!large) add({ id: 'sqlite:patch', server: 'sqlite', name: 'patch', label: 'raw SQLite: PATCH If-Match (write ceiling)', kind: 'write', ok: [200], requests: withWrites([], fixtures.writes, state.versions, state.ceilingPatchStatuses, 0, '/articles') })
   add({ id: 'sqlite:cursor', server: 'sqlite', name: 'cursor', label: 'raw SQLite: last page by cursor', requests: cycling([`/articles?limit=20&include=author&cursor=${fixtures.lastPageCursor}`]) })
+  add({ id: 'sqlite:date', server: 'sqlite', name: 'date', label: 'raw SQLite: day page', requests: cycling(fixtures.days.map((day) => `/days/${day}`)) })
   if (!large) {
     add({ id: 'json:by-id', server: 'json', name: 'by-id', label: 'json-server: /articles/{id}', requests: cycling(ids.map((id) => `/articles/${id}`)) })
     add({ id: 'json:by-slug', server: 'json', name: 'by-slug', label: 'json-server: ?slug= filter', requests: cycling(slugs.map((slug) => `/articles?slug=${encode(slug)}`)) })
@@ -179,7 +200,7 @@ function buildScenarios (fixtures, state, { large }) {
   add({ id: 'dateline:by-slug', server: 'dateline', name: 'by-slug', label: 'article by slug', requests: cycling(slugs.map((slug) => `/v1/articles/${slug}`)), compare: compare('by-slug', { sqlite: true, json: true }) })
   add({ id: 'dateline:list', server: 'dateline', name: 'list', label: 'list 20, include=author', requests: cycling(['/v1/articles?limit=20&include=author']), compare: compare('list', { sqlite: true, json: true }) })
   add({ id: 'dateline:cursor', server: 'dateline', name: 'cursor', label: 'last page by cursor (keyset)', requests: cycling([`/v1/articles?limit=20&include=author&cursor=${fixtures.lastPageCursor}`]), compare: compare('cursor', { sqlite: true, json: true }) })
-  add({ id: 'dateline:date', server: 'dateline', name: 'date', label: 'GET /v1/dates/{date}', requests: cycling(fixtures.days.map((day) => `/v1/dates/${day}`)), compare: compare('date', { json: true }) })
+  add({ id: 'dateline:date', server: 'dateline', name: 'date', label: 'GET /v1/dates/{date}', requests: cycling(fixtures.days.map((day) => `/v1/dates/${day}`)), compare: compare('date', { sqlite: true, json: true }) })
   if (!large) {
     add({ id: 'dateline:search', server: 'dateline', name: 'search', label: 'search q= two words', requests: cycling(fixtures.searchQueries.map((q) => `/v1/articles?q=${encode(q)}`)), compare: compare('search') })
     add({ id: 'dateline:thread', server: 'dateline', name: 'thread', label: 'comment thread (200)', requests: cycling([`/v1/articles/${fixtures.thread.articleId}/comments/thread?limit=100`]), compare: compare('thread', { json: true }) })
@@ -244,6 +265,7 @@ function summariseRuns (runs) {
     p50: spread(runs.map((r) => r.p50), 2),
     p99: spread(runs.map((r) => r.p99), 2),
     cpuUsPerRequest: spread(runs.map((r) => r.serverCpuUsPerRequest), 0),
+    databaseCpuUsPerRequest: spread(runs.map((r) => r.databaseCpuUsPerRequest), 0),
     rssPeakMegabytes: round(Math.max(...runs.map((r) => r.rss.peakMegabytes ?? 0)), 0),
     bytesPerResponse: runs[0]?.bytesPerResponse ?? null,
     statuses: runs.reduce((sum, r) => {
@@ -258,7 +280,7 @@ function summariseRuns (runs) {
 function ratiosFor (scenario, byId, fixedId) {
   const own = byId.get(scenario.id)
   const ratios = {}
-  for (const [kind, otherId] of [['fixed', fixedId], ['sqlite', compareKey(scenario, 'sqlite')], ['json', compareKey(scenario, 'json')]]) {
+  for (const [kind, otherId] of [['fixed', fixedId], ['sqlite', compareKey(scenario, 'sqlite')], ['json', compareKey(scenario, 'json')], ['postgres', scenario.compare?.postgres]]) {
     if (otherId === null || otherId === undefined || otherId === scenario.id) continue
     const other = byId.get(otherId)
     if (other === undefined) continue
@@ -328,6 +350,188 @@ async function stopAll (servers) {
 
 // ---------------------------------------------------------------------------------------------
 
+// ---------------------------------------------------------------------------------------------
+// Dateline on PostgreSQL next to the PostgreSQL storage ceiling (--database postgres|both).
+
+/** Whether the PostgreSQL ceiling answers what Dateline answers (a list's cursor aside: each encodes its own). */
+async function sameAnswers (servers, fixtures) {
+  const pairs = {
+    'by-id': [`/v1/articles/${fixtures.reads[0].id}`, `/articles/${fixtures.reads[0].id}`],
+    list: ['/v1/articles?limit=20&include=author', '/articles?limit=20&include=author'],
+    date: [`/v1/dates/${fixtures.days[0]}`, `/days/${fixtures.days[0]}`]
+  }
+  const answer = async (server, path) => {
+    const body = JSON.parse((await request(server.port, path)).body)
+    if (body.meta !== undefined) delete body.meta.nextCursor
+    return body
+  }
+  const same = {}
+  for (const [name, [datelinePath, ceilingPath]] of Object.entries(pairs)) {
+    same[name] = isDeepStrictEqual(await answer(servers.datelinePg, datelinePath), await answer(servers.postgres, ceilingPath))
+  }
+  return same
+}
+
+/** The statements Dateline sends per request of each PostgreSQL scenario (bench/http/statements-postgres.mjs). */
+function statementsPerRequest (url, fixtures) {
+  const admin = { authorization: `Bearer ${adminToken}` }
+  const requests = [
+    { name: 'by-id', path: `/v1/articles/${fixtures.reads[0].id}` },
+    { name: 'list', path: '/v1/articles?limit=20&include=author' },
+    { name: 'date', path: `/v1/dates/${fixtures.days[0]}` },
+    { name: 'search', path: `/v1/articles?q=${encodeURIComponent(fixtures.searchQueries[0])}` },
+    { name: 'patch', method: 'PATCH', path: `/v1/articles/${fixtures.writes[0]}`, headers: admin, body: { title: 'Edited for counting statements' } }
+  ]
+  const result = spawnSync(process.execPath, [join(here, 'http', 'statements-postgres.mjs'), url, adminToken, JSON.stringify(requests)], { cwd: root, encoding: 'utf8', timeout: 300_000 })
+  if (result.status !== 0) return { error: (result.stderr || result.error?.message || 'failed').slice(0, 2000) }
+  return JSON.parse(result.stdout.trim().split('\n').at(-1))
+}
+
+/** Dateline-on-PostgreSQL scenarios, each right after its ceiling's, so a round compares them back to back. */
+function postgresScenarios (fixtures, state) {
+  const ids = fixtures.reads.map((row) => row.id)
+  const s = []
+  const add = (scenario) => s.push({ kind: 'read', ok: [200], ...scenario })
+  const pair = (name, label, ceiling, dateline) => {
+    if (ceiling !== null) add({ id: `pg:${name}`, server: 'postgres', name, label: `raw PostgreSQL: ${label}`, ...ceiling })
+    add({ id: `dateline-pg:${name}`, server: 'datelinePg', name, label, ...dateline, compare: { postgres: ceiling === null ? null : `pg:${name}` } })
+  }
+  pair('by-id', 'article by id', { requests: cycling(ids.map((id) => `/articles/${id}`)) }, { requests: cycling(ids.map((id) => `/v1/articles/${id}`)) })
+  pair('list', 'list 20, include=author', { requests: cycling(['/articles?limit=20&include=author']) }, { requests: cycling(['/v1/articles?limit=20&include=author']) })
+  pair('date', 'GET /v1/dates/{date}', { requests: cycling(fixtures.days.map((day) => `/days/${day}`)) }, { requests: cycling(fixtures.days.map((day) => `/v1/dates/${day}`)) })
+  pair('search', 'search q= two words', null, { requests: cycling(fixtures.searchQueries.map((q) => `/v1/articles?q=${encodeURIComponent(q)}`)) })
+  pair('patch', 'PATCH If-Match only',
+    { kind: 'write', requests: withWrites([], fixtures.writes, state.versions, state.ceilingPatchStatuses, 0, '/articles') },
+    { kind: 'write', requests: withWrites([], fixtures.writes, state.versions, state.patchStatuses, 0) })
+  return s
+}
+
+/**
+ * Copies the data into PostgreSQL (cached), starts Dateline and the ceiling on a copy of it,
+ * measures the rounds and the paced latencies, prints the table; answers the figures for the report.
+ * `sqliteResults`: this run's SQLite figures, for the side-by-side ratios.
+ */
+async function postgresPhase (small, sqliteResults = null) {
+  const serverUrl = opts.postgres
+  log(`\nPostgreSQL (${serverUrl.replace(/\/\/[^@/]*@/, '//')}): the same data …`)
+  const cached = await ensurePostgresDatabase(small, serverUrl, { fresh: opts.fresh, log })
+  const pgVersion = await (async () => {
+    const { default: pg } = await import('pg')
+    const client = new pg.Client({ connectionString: serverUrl })
+    await client.connect()
+    try { return (await client.query('show server_version')).rows[0].server_version } finally { await client.end() }
+  })()
+  const gen = cached.generation
+  console.log(`\nPostgreSQL ${pgVersion}: database ${cached.name}, ${gen.databaseMegabytes} MB; ${cached.cached ? 'from the cache' : 'made now'} (took ${gen.seconds} s: ${Object.entries(gen.breakdownSeconds).map(([k, v]) => `${k} ${v} s`).join(', ')})`)
+  const run = await copyForRun(serverUrl, cached.name)
+  const servers = {}
+  const monitors = []
+  try {
+    servers.datelinePg = datelinePostgres(run.url)
+    servers.postgres = postgresBaseline(run.url)
+    // The application_name each server's connections give (src/db/postgres.ts, baseline-postgres.mjs).
+    const applicationNames = { datelinePg: 'dateline', postgres: 'dateline-bench-ceiling' }
+    for (const [key, server] of Object.entries(servers)) {
+      await server.start()
+      server.databaseCpu = await backendCpu(serverUrl, run.name, applicationNames[key])
+      monitors.push(server.databaseCpu)
+    }
+    const state = { versions: new Map(), patchStatuses: {}, ceilingPatchStatuses: {} }
+    // Requests in flight when a run stops are answered to no one: read the versions again before each write run.
+    const refreshVersions = async () => { for (const [id, version] of await versionsOf(run.url, small.fixtures.writes)) state.versions.set(id, version) }
+    await refreshVersions()
+    let scenarios = postgresScenarios(small.fixtures, state)
+    for (const s of scenarios) if (s.kind !== 'read') s.beforeMeasure = refreshVersions
+    if (settings.only !== null) {
+      const wanted = new Set(scenarios.filter((s) => s.server === 'datelinePg' && settings.only.has(s.name)).map((s) => s.name))
+      scenarios = scenarios.filter((s) => wanted.has(s.name))
+    }
+    log('\nProbes (one request each):')
+    const probes = {}
+    for (const scenario of scenarios) {
+      probes[scenario.id] = await probe(servers, scenario, small.fixtures)
+      log(`  ${probes[scenario.id].ok ? 'ok ' : 'BAD'} ${scenario.id.padEnd(22)} ${probes[scenario.id].note}`)
+      if (probes[scenario.id].ms > settings.slowMs) scenario.skip = `not load-tested: one request took ${Math.round(probes[scenario.id].ms)} ms (> --slow-ms ${settings.slowMs})`
+    }
+    const sameJson = await sameAnswers(servers, small.fixtures)
+    log(`  the ceiling's JSON is Dateline's: ${Object.entries(sameJson).map(([name, same]) => `${name} ${same ? 'yes' : 'NO'}`).join(', ')}`)
+    log(`\nMeasuring ${scenarios.length} PostgreSQL scenarios × ${settings.rounds} round(s) …`)
+    const measured = await measureSet('pg', servers, scenarios, settings)
+    const atHalfLoad = new Map()
+    log('\nLatency at a fixed rate, half of each read\'s median req/s …')
+    for (const scenario of scenarios) {
+      const runs = measured.get(scenario.id)?.runs ?? []
+      if (scenario.kind !== 'read' || runs.length === 0) continue
+      const rate = Math.max(1, Math.round(median(runs.map((r) => r.rps)) / 2))
+      const result = await runPaced(servers[scenario.server], scenario.requests, { connections: settings.connections, duration: settings.duration, rate })
+      atHalfLoad.set(scenario.id, { rate, responses: result.responses, errors: result.errors, p50: round(result.p50, 2), p99: round(result.p99, 2) })
+      log(`  ${scenario.id.padEnd(22)} at ${rate} req/s: p50 ${result.p50?.toFixed(2)} ms  p99 ${result.p99?.toFixed(2)} ms`)
+    }
+
+    const statements = statementsPerRequest(run.url, small.fixtures)
+
+    const results = []
+    for (const [id, { scenario, runs }] of measured) {
+      if (scenario.skip !== undefined) {
+        results.push({ id, server: scenario.server, scenario: scenario.name, label: scenario.label, skipped: scenario.skip, probe: probes[id], ratios: {} })
+        continue
+      }
+      if (runs.length === 0) continue
+      results.push({
+        id, server: scenario.server, scenario: scenario.name, label: scenario.label, ...summariseRuns(runs), ratios: ratiosFor(scenario, measured, null), probe: probes[id], atHalfLoad: atHalfLoad.get(id) ?? null,
+        rounds: runs.map((r) => ({ rps: round(r.rps, 0), p50: round(r.p50, 3), p99: round(r.p99, 3), cpuUsPerRequest: round(r.serverCpuUsPerRequest, 0), databaseCpuUsPerRequest: round(r.databaseCpuUsPerRequest, 0), statuses: r.statuses, socketErrors: r.socketErrors }))
+      })
+    }
+    const rowsOf = (entries) => entries.map((e) => e.skipped !== undefined
+      ? [e.label, '-', `${e.probe.ms} (1 req)`, '-', '-', '-', '-', '-', '-', e.skipped]
+      : [e.label, fmtSpread(e.rps), fmtSpread(e.p50, 2), fmtSpread(e.p99, 2), e.cpuUsPerRequest?.median ?? '-', e.databaseCpuUsPerRequest?.median ?? '-', fmtRatio(e.ratios.postgres),
+          e.atHalfLoad === null ? '-' : `${e.atHalfLoad.p50} / ${e.atHalfLoad.p99}`, e.rssPeakMegabytes,
+          Object.entries(e.statuses).filter(([code]) => !['200', '304'].includes(code)).map(([code, n]) => `${code}×${n}`).join(' ') + (e.socketErrors > 0 ? ` errors×${e.socketErrors}` : '')])
+    const order = ['datelinePg', 'postgres']
+    results.sort((a, b) => order.indexOf(a.server) - order.indexOf(b.server))
+    console.log(`\nDateline on PostgreSQL, ${settings.articles} articles, ${settings.connections} connections: median of ${settings.rounds} round(s) (min–max); × pg = Dateline req/s ÷ the PostgreSQL ceiling's in the same round`)
+    console.log('(node µs = the node server\'s CPU per response; db µs = its PostgreSQL backends\' CPU per response; paced = p50 / p99 ms at half the median req/s)\n')
+    console.log(table(rowsOf(results), ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'node µs', 'db µs', '× pg', 'paced ms', 'RSS MB', 'other statuses']))
+    const patchRuns = (id) => measured.get(id)?.runs ?? []
+    const patchRate = (id) => spread(patchRuns(id).map((r) => (r.statuses['200'] ?? 0) / r.seconds), 0)
+    if (patchRuns('dateline-pg:patch').length > 0) {
+      console.log(`\nWrites on PostgreSQL: Dateline ${fmtSpread(patchRate('dateline-pg:patch'))} successful PATCHes/s, answers ${JSON.stringify(state.patchStatuses)}; the ceiling ${fmtSpread(patchRate('pg:patch'))}/s, answers ${JSON.stringify(state.ceilingPatchStatuses)} (412 = a stale If-Match, from requests answered after a run stopped; 500/503 would be a bug)`)
+    }
+    if (statements.error !== undefined) console.log(`\nStatements per request: could not count (${statements.error})`)
+    else {
+      console.log('\nStatements (round trips) Dateline sends to PostgreSQL per request, warm (the ceiling: 1 per read; 9 for a PATCH, BEGIN and COMMIT included):')
+      for (const r of statements) console.log(`  ${r.name.padEnd(8)} ${String(r.statements).padStart(3)}  (${r.status})  ${r.sql.map((text) => text.slice(0, 60)).join(' | ')}`)
+    }
+    // Each database against its own ceiling, in this run.
+    let sideBySide = null
+    if (sqliteResults !== null) {
+      sideBySide = []
+      for (const name of ['by-id', 'list', 'date', 'search', 'patch']) {
+        const onSqlite = sqliteResults.find((e) => e.id === `dateline:${name}`)
+        const onPostgres = results.find((e) => e.id === `dateline-pg:${name}`)
+        if (onSqlite === undefined && onPostgres === undefined) continue
+        sideBySide.push({ scenario: name, sqlite: { rps: onSqlite?.rps?.median ?? null, ofCeiling: onSqlite?.ratios?.sqlite?.median ?? null }, postgres: { rps: onPostgres?.rps?.median ?? null, ofCeiling: onPostgres?.ratios?.postgres?.median ?? null } })
+      }
+      console.log('\nEach database against its own storage ceiling, this run (req/s, × ceiling):\n')
+      console.log(table(sideBySide.map((r) => [r.scenario, r.sqlite.rps ?? '-', r.sqlite.ofCeiling ?? '-', r.postgres.rps ?? '-', r.postgres.ofCeiling ?? '-']), ['scenario', 'SQLite req/s', '× sqlite', 'PostgreSQL req/s', '× pg']))
+    }
+    return {
+      server: pgVersion,
+      database: { cached: cached.name, run: run.name, generation: gen, fromCache: cached.cached },
+      pinning: hasTaskset ? 'node servers on CPU 0, autocannon on CPU 1; PostgreSQL (a system service) not pinned: its backends share both cores' : 'not pinned (no taskset)',
+      results,
+      statementsPerRequest: statements,
+      ceilingAnswersSameJson: sameJson,
+      writes: { patchStatuses: state.patchStatuses, ceilingPatchStatuses: state.ceilingPatchStatuses, patchPerSecond: patchRate('dateline-pg:patch'), ceilingPatchPerSecond: patchRate('pg:patch') },
+      sideBySide
+    }
+  } finally {
+    for (const server of Object.values(servers)) await server.stop().catch(() => {})
+    for (const monitor of monitors) await monitor.close().catch(() => {})
+    await run.drop().catch((error) => log(`could not drop ${run.name}: ${error.message}`))
+  }
+}
+
 async function main () {
   if (!existsSync(join(root, 'dist', 'cli.js'))) {
     console.error('dist/ is missing: run `npm run build` first (or `npm run bench`, which builds)')
@@ -362,6 +566,14 @@ async function main () {
     log(small.cached ? `  cached: ${small.file}` : `  generated in ${small.generation.seconds} s: ${small.file}`)
     const g = small.generation
     console.log(`\nData: ${g.articles} articles (bodies ~${g.averageBodyBytes} B, ${small.fixtures.visibleArticles} published), 100 authors, ${g.comments} comments; file ${g.fileMegabytes} MB; ${small.cached ? 'from the cache' : `generated in ${g.seconds} s`} (generation took ${g.seconds} s: articles ${g.breakdownSeconds.articles} s, comments ${g.breakdownSeconds.comments} s, FTS5 rebuild ${g.breakdownSeconds.searchIndexRebuild} s)`)
+    if (!settings.databases.has('sqlite')) {
+      report.postgres = await postgresPhase(small)
+      report.machine = { ...machine, loadAverageAtEnd: os.loadavg().map((v) => round(v, 2)) }
+      mkdirSync(dirname(opts.out), { recursive: true })
+      writeFileSync(opts.out, JSON.stringify(report, null, 2) + '\n')
+      console.log(`\nWrote ${opts.out}`)
+      return
+    }
     const workFile = join(work, 'dateline.db')
     copyFileSync(small.file, workFile)
     const jsonData = settings.jsonServer ? await ensureJsonServerData(small) : null
@@ -668,7 +880,7 @@ async function main () {
     const reads = results.filter((e) => e.server === 'dateline' && e.scenario !== 'mixed' && e.scenario !== 'patch')
     if (reads.length > 0) {
       const slow = reads.filter((e) => e.skipped !== undefined || !(e.p99?.median < 10))
-      target(`p99 < 10 ms at ${settings.connections} connections, every read, ${settings.articles} articles (saturated)`, slow.length === 0, reads.map((e) => e.skipped !== undefined ? `${e.scenario} ${Math.round(e.probe.ms)} ms for ONE request` : `${e.scenario} ${e.p99.median} ms`).join(', '))
+      target(`p99 < 10 ms at ${settings.connections} connections, every read, ${settings.articles} articles (saturated)`, slow.length === 0, reads.map((e) => e.skipped !== undefined ? `${e.scenario} ${Math.round(e.probe.ms)} ms for ONE request` : `${e.scenario} ${e.p99?.median ?? 'no answer'} ms`).join(', '))
       const slowAtHalf = reads.filter((e) => !(e.atHalfLoad?.p99 < 10))
       target(`p99 < 10 ms at ${settings.connections} connections, every read, at half its req/s`, slowAtHalf.length === 0, reads.map((e) => e.atHalfLoad == null ? `${e.scenario} -` : `${e.scenario} ${e.atHalfLoad.p99} ms at ${e.atHalfLoad.rate}/s`).join(', '))
     }
@@ -710,6 +922,8 @@ async function main () {
     console.log('\nTargets (issue 8):')
     for (const t of targets) console.log(`  ${t.met ? 'met    ' : 'NOT met'}  ${t.target}: ${t.figures}`)
 
+    const postgres = settings.databases.has('postgres') ? await postgresPhase(small, results) : null
+
     Object.assign(report, {
       machine: { ...machine, loadAverageAtEnd: os.loadavg().map((v) => round(v, 2)) },
       generation: { small: small.generation, large: largeResult?.generation ?? null },
@@ -722,7 +936,8 @@ async function main () {
       plans: { small: plansSmall, large: largeResult?.plans ?? null },
       profile,
       jsonServer: { version: jsonServerVersionUsed, cannot: settings.jsonServer ? jsonCannot : null },
-      targets
+      targets,
+      postgres
     })
     mkdirSync(dirname(opts.out), { recursive: true })
     writeFileSync(opts.out, JSON.stringify(report, null, 2) + '\n')

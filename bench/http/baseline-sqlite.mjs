@@ -5,6 +5,9 @@
 //   GET /articles?limit=20[&cursor=…]            a page, newest first, each article with labels and
 //                                                author (20 ids from the covering index, then
 //                                                one IN query each for rows, labels and authors)
+//   GET /days/{YYYY-MM-DD}                       a day's page: label, note, count, its articles
+//                                                (no bodies) newest first, each with labels and
+//                                                author (the day index, then IN queries as above)
 //   PATCH /articles/{id} {title}, If-Match       the same edit Dateline makes (below)
 // Counts (meta.total, each author's articleCount) are read once at start, as counters kept up to
 // date by the writes would give them. No ETags, no security headers, no validation beyond the
@@ -14,7 +17,7 @@
 
 import Database from 'better-sqlite3'
 import Fastify from 'fastify'
-import { articleListSchema, articleSchema } from './schemas.mjs'
+import { articleListSchema, articleSchema, daySchema } from './schemas.mjs'
 
 const db = new Database(process.argv[2])
 db.pragma('journal_mode = WAL')
@@ -54,13 +57,12 @@ const articleCounts = new Map(db.prepare(`select author_id as id, count(*) as n 
 
 const visible = (row) => row !== undefined && row.status === 'published' && row.published_at !== null && row.published_at <= now()
 
-function present (row, labels, author) {
+function present (row, labels, author, withBody = true) {
   const article = {
     id: row.id,
     slug: row.slug,
     title: row.title,
     excerpt: row.excerpt,
-    body: row.body,
     status: row.status,
     publishedAt: row.published_at,
     date: row.published_day,
@@ -70,6 +72,7 @@ function present (row, labels, author) {
     createdAt: row.created_at,
     updatedAt: row.updated_at
   }
+  if (withBody) article.body = row.body
   if (author !== undefined) article.author = author
   return article
 }
@@ -80,6 +83,40 @@ function presentAuthor (row) {
 
 const encodeCursor = (values) => Buffer.from(JSON.stringify({ s: '-publishedAt', v: values })).toString('base64url')
 const decodeCursor = (raw) => JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')).v
+
+function labelsOfMany (ids) {
+  const labels = new Map()
+  if (ids.length === 0) return labels
+  for (const row of inQuery('labels', ids.length).all(...ids)) {
+    const list = labels.get(row.articleId)
+    if (list === undefined) labels.set(row.articleId, [row.name])
+    else list.push(row.name)
+  }
+  return labels
+}
+
+function authorsOf (rows) {
+  const authors = new Map()
+  if (rows.length === 0) return authors
+  const authorIds = [...new Set(rows.map((row) => row.author_id))]
+  for (const row of inQuery('authors', authorIds.length).all(...authorIds)) authors.set(row.id, presentAuthor(row))
+  return authors
+}
+
+const onDay = db.prepare(`select * from articles where published_day = ? and status = 'published' and published_at <= ?
+  order by published_at desc, id desc`)
+const dayNote = db.prepare('select note from days where day = ?').pluck()
+const dayLabels = new Map()
+const dayFormat = new Intl.DateTimeFormat('en-US', { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' })
+/** As Dateline labels a day (en-US), each day formatted once. */
+function dayLabel (day) {
+  let label = dayLabels.get(day)
+  if (label === undefined) {
+    label = dayFormat.format(new Date(`${day}T00:00:00Z`))
+    dayLabels.set(day, label)
+  }
+  return label
+}
 
 const app = Fastify({ logger: false })
 app.get('/readyz', async () => ({ status: 'ok' }))
@@ -105,20 +142,9 @@ app.get('/articles', { schema: { response: { 200: articleListSchema } } }, async
   if (more) ids = ids.slice(0, limit)
   const rows = ids.length === 0 ? [] : inQuery('rows', ids.length).all(...ids)
   const rowById = new Map(rows.map((row) => [row.id, row]))
-  const labels = new Map()
-  if (ids.length > 0) {
-    for (const row of inQuery('labels', ids.length).all(...ids)) {
-      const list = labels.get(row.articleId)
-      if (list === undefined) labels.set(row.articleId, [row.name])
-      else list.push(row.name)
-    }
-  }
+  const labels = labelsOfMany(ids)
   const withAuthor = request.query.include === 'author'
-  const authors = new Map()
-  if (withAuthor && rows.length > 0) {
-    const authorIds = [...new Set(rows.map((row) => row.author_id))]
-    for (const row of inQuery('authors', authorIds.length).all(...authorIds)) authors.set(row.id, presentAuthor(row))
-  }
+  const authors = withAuthor ? authorsOf(rows) : new Map()
   const data = ids.map((id) => {
     const row = rowById.get(id)
     return present(row, labels.get(id) ?? [], withAuthor ? authors.get(row.author_id) : undefined)
@@ -128,6 +154,16 @@ app.get('/articles', { schema: { response: { 200: articleListSchema } } }, async
     data,
     meta: { total: visibleTotal, limit, offset: 0, nextCursor: more && last !== undefined ? encodeCursor([last.published_at, last.id]) : null }
   }
+})
+
+app.get('/days/:day', { schema: { response: { 200: daySchema } } }, async (request, reply) => {
+  const day = request.params.day
+  const rows = onDay.all(day, now())
+  const note = dayNote.get(day)
+  if (rows.length === 0 && note === undefined) return reply.code(404).send({ status: 404, title: 'Not Found' })
+  const labels = labelsOfMany(rows.map((row) => row.id))
+  const authors = authorsOf(rows)
+  return { date: day, label: dayLabel(day), note: note ?? null, articleCount: rows.length, articles: rows.map((row) => present(row, labels.get(row.id) ?? [], authors.get(row.author_id), false)) }
 })
 
 // The write ceiling: PATCH {title} with If-Match, doing the work Dateline's edit must do in one

@@ -50,12 +50,15 @@ export async function runLoad (server, makeRequests, { connections, duration, wa
   sample()
   const timer = setInterval(sample, sampleMs)
   const cpuBefore = server.cpuMs()
+  // A server with a database of its own processes (PostgreSQL's backends): their CPU time too.
+  const databaseBefore = await server.databaseCpu?.sample()
   const started = performance.now()
   const instance = cannon(server.port, makeRequests(), connections, duration)
   instance.on('response', (client, statusCode, resBytes, responseTime) => { latencies.push(responseTime) })
   const result = await instance
   const seconds = (performance.now() - started) / 1000
   const cpuAfter = server.cpuMs()
+  const databaseAfter = await server.databaseCpu?.sample()
   await drain(server)
   clearInterval(timer)
   sample()
@@ -77,6 +80,7 @@ export async function runLoad (server, makeRequests, { connections, duration, wa
     timeouts: result.timeouts,
     serverCpuMs: cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore,
     serverCpuUsPerRequest: cpuBefore === null || cpuAfter === null || responses === 0 ? null : (cpuAfter - cpuBefore) * 1000 / responses,
+    databaseCpuUsPerRequest: databaseBefore === undefined || responses === 0 ? null : server.databaseCpu.used(databaseBefore, databaseAfter) * 1000 / responses,
     rss: {
       startMegabytes: rssValues[0] ?? null,
       endMegabytes: rssValues.at(-1) ?? null,

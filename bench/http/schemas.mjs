@@ -53,3 +53,15 @@ export const articleListSchema = {
     }
   }
 }
+
+/** A day's page: its published articles (without bodies), newest first, each with its author. */
+export const daySchema = {
+  type: 'object',
+  properties: {
+    date: { type: 'string' },
+    label: { type: 'string' },
+    note: nullableString,
+    articleCount: { type: 'integer' },
+    articles: { type: 'array', items: articleSchema }
+  }
+}

@@ -81,18 +81,27 @@ function startFlags () {
   return match[1].trim().split(' ').filter((flag) => flag !== '')
 }
 
+const datelineEnv = {
+  LOG_LEVEL: 'warn',
+  DATELINE_DEMO: 'false',
+  DATELINE_ADMIN_TOKEN: adminToken,
+  // The load comes from one address: the per-client search limit would answer 429s.
+  DATELINE_SEARCH_RATE_LIMIT: '1000000',
+  DATELINE_TIMEZONE: 'UTC',
+  NODE_ENV: 'production'
+}
+
 /** `node dist/cli.js serve` as `npm start` runs it (its node flags too), with LOG_LEVEL=warn, on `file`. */
 export function dateline (file) {
-  return new ChildServer('dateline', [...startFlags(), join(root, 'dist', 'cli.js'), 'serve'], {
-    DATABASE_URL: file,
-    LOG_LEVEL: 'warn',
-    DATELINE_DEMO: 'false',
-    DATELINE_ADMIN_TOKEN: adminToken,
-    // The load comes from one address: the per-client search limit would answer 429s.
-    DATELINE_SEARCH_RATE_LIMIT: '1000000',
-    DATELINE_TIMEZONE: 'UTC',
-    NODE_ENV: 'production'
-  })
+  return new ChildServer('dateline', [...startFlags(), join(root, 'dist', 'cli.js'), 'serve'], { ...datelineEnv, DATABASE_URL: file })
+}
+
+/**
+ * Dateline on the PostgreSQL database at `url`: the same node flags, settings and compiled
+ * server, started by dateline-postgres.mjs (`serve` refuses postgres:// URLs; see there).
+ */
+export function datelinePostgres (url) {
+  return new ChildServer('dateline-postgres', [...startFlags(), join(httpDir, 'dateline-postgres.mjs')], { ...datelineEnv, DATELINE_BENCH_POSTGRES_URL: url })
 }
 
 export function fixedBaseline (articleFile) {
@@ -101,6 +110,10 @@ export function fixedBaseline (articleFile) {
 
 export function sqliteBaseline (file) {
   return new ChildServer('sqlite', [join(httpDir, 'baseline-sqlite.mjs'), file])
+}
+
+export function postgresBaseline (url) {
+  return new ChildServer('postgres', [join(httpDir, 'baseline-postgres.mjs'), url])
 }
 
 /** json-server (0.17, the npm `latest`) on its data file: read-only, no request log, no gzip. */
