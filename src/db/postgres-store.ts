@@ -33,18 +33,44 @@ async function backOff (attempt: number): Promise<void> {
 }
 
 /**
+ * A unit that kept losing races to the last attempt. Answered as SQLite's busy database is (a
+ * 503 with Retry-After, plugins/problem.ts): nothing was written, and the same request may
+ * well pass a moment later.
+ */
+export class DatabaseContended extends Error {
+  readonly code = 'DATELINE_DATABASE_BUSY'
+
+  constructor (cause: unknown) {
+    super(`a unit of work lost ${attempts} races in a row to concurrent writers`, { cause })
+  }
+}
+
+/**
  * Runs `unit`, again when it failed for a reason a retry cures. A unit is all database work
  * and is re-run whole, so nothing it did in a failed attempt survives.
  */
-async function withRetries<T> (unit: () => Promise<T>): Promise<T> {
+async function withRetries<T> (unit: (attempt: number) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await unit()
+      return await unit(attempt)
     } catch (error) {
-      if (attempt >= attempts || !retryableCodes.has(codeOf(error) ?? '')) throw error
+      if (!retryableCodes.has(codeOf(error) ?? '')) throw error
+      if (attempt >= attempts) throw new DatabaseContended(error)
       await backOff(attempt)
     }
   }
+}
+
+/**
+ * Taken first by a unit run again after losing a race ("rtry" in ASCII), until it commits.
+ * Ten units that took one slug at once would otherwise all run again at once, nine lose again
+ * to the one that commits first, and the last would need ten attempts; in turn, each sees the
+ * one before it committed. A unit waiting for it holds no row yet, so it joins no deadlock.
+ */
+const retryLock = 0x72747279
+
+async function awaitTurnToRetry (tx: PostgresHandle): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${retryLock})`)
 }
 
 /**
@@ -72,7 +98,8 @@ export class PostgresStore implements Store {
   constructor (readonly handle: PostgresDb) {}
 
   async transaction<T> (work: (tx: Store) => Promise<T>): Promise<T> {
-    return await withRetries(async () => await this.handle.transaction(async (tx) => {
+    return await withRetries(async (attempt) => await this.handle.transaction(async (tx) => {
+      if (attempt > 1) await awaitTurnToRetry(tx)
       const result = await work(new PostgresUnit(tx))
       await moveWriteStamp(tx)
       return result

@@ -68,13 +68,14 @@ const storageRetryAfterSeconds = 60
 
 /**
  * SQLite answered SQLITE_BUSY / SQLITE_LOCKED (or an extended code of those): another
- * connection (a CLI import, a second process) held the write lock past the busy timeout.
- * drizzle wraps the driver's error, so the cause chain is searched.
+ * connection (a CLI import, a second process) held the write lock past the busy timeout; or
+ * a PostgreSQL unit of work lost every retry to concurrent writers (DATELINE_DATABASE_BUSY,
+ * db/postgres-store.ts). drizzle wraps the driver's error, so the cause chain is searched.
  */
 export function isDatabaseBusy (error: unknown): boolean {
   for (let current = error, depth = 0; current !== null && typeof current === 'object' && depth < 5; current = (current as { cause?: unknown }).cause, depth++) {
     const code = (current as { code?: unknown }).code
-    if (typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)(_|$)/.test(code)) return true
+    if (typeof code === 'string' && (/^SQLITE_(BUSY|LOCKED)(_|$)/.test(code) || code === 'DATELINE_DATABASE_BUSY')) return true
   }
   return false
 }
