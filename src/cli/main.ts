@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import type { Writable } from 'node:stream'
-import { ConfigError, configFlags, databasePath, readConfig, type Config } from '../config.js'
+import { ConfigError, configFlags, databasePath, printableDatabasePath, readConfig, type Config } from '../config.js'
 import { withStore } from '../db/open.js'
 import { tokenRoles, type TokenRole } from '../db/schema.js'
 import type { Store } from '../db/store.js'
@@ -176,7 +176,7 @@ async function run (argv: string[], io: CliIo): Promise<number> {
       return 0
     case 'migrate':
       await withDatabase(config, async () => {})
-      io.stdout.write(`Migrated ${databasePath(config.databaseUrl)}.\n`)
+      io.stdout.write(`Migrated ${printableDatabasePath(config.databaseUrl)}.\n`)
       return 0
     case 'seed': {
       const seeded = await withDatabase(config, async (store) => await seedDemo(store, config))

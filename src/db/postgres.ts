@@ -38,10 +38,8 @@ const migrationLock = 0x64617465
 
 const minimumServerVersion = 150000
 
-/** Whether DATABASE_URL names a PostgreSQL database rather than an SQLite file. */
-export function isPostgresUrl (url: string): boolean {
-  return /^postgres(?:ql)?:\/\//i.test(url)
-}
+// Whether DATABASE_URL names a PostgreSQL database: config.ts decides, for every reader of the setting.
+export { isPostgresUrl } from '../config.js'
 
 interface Target {
   /** "the PostgreSQL database test at 127.0.0.1:5432": what a message may say (no user, no password). */
