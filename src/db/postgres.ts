@@ -24,6 +24,11 @@ export interface PostgresOptions {
    * the pool has dropped that connection and opens another for the next query. Default: ignored.
    */
   onIdleError?: (error: Error) => void
+  /**
+   * Open a database migrated by a newer Dateline too (default: refuse it). Only for replacing
+   * everything in it: `dateline restore`.
+   */
+  anySchema?: boolean
 }
 
 // Resolved from this file so it works from src/ (tests) and dist/ (production) alike.
@@ -124,7 +129,7 @@ export async function openPostgres (url: string, options: PostgresOptions = {}):
   pool.on('error', options.onIdleError ?? (() => {}))
   targets.set(pool, target)
   try {
-    await checkServer(pool, target)
+    await checkServer(pool, target, options.anySchema === true)
   } catch (error) {
     await pool.end().catch(() => {})
     throw error instanceof DatabaseUnusable ? error : unusable(target, reasonOf(error, connectTimeoutMs))
@@ -133,11 +138,16 @@ export async function openPostgres (url: string, options: PostgresOptions = {}):
   return { pool, db: drizzle(pool) as PostgresDb }
 }
 
-async function checkServer (pool: pg.Pool, target: Target): Promise<void> {
+async function checkServer (pool: pg.Pool, target: Target, anySchema: boolean): Promise<void> {
   const { rows } = await pool.query<{ version: string }>("select current_setting('server_version_num') as version")
   const version = Number(rows[0]!.version)
   if (version < minimumServerVersion) throw unusable(target, `it runs PostgreSQL ${Math.floor(version / 10000)}; Dateline needs ${minimumServerVersion / 10000} or later`)
-  await assertKnownPostgresSchema(pool)
+  if (!anySchema) await assertKnownPostgresSchema(pool)
+}
+
+/** "the PostgreSQL database blog at db.example.org:5432", for messages about the database at `url`. */
+export function describePostgres (url: string): string {
+  return targetOf(url).description
 }
 
 interface JournalEntry { tag: string, when: number }
