@@ -146,12 +146,12 @@ async function checkArchive (backup: string, env: NodeJS.ProcessEnv): Promise<nu
   return recorded.length
 }
 
-/** What is in the target now: other sessions on it, and whether it has tables. */
+/** What is in the target now: other clients' sessions on it (not autovacuum's), and whether it has tables. */
 async function inspectTarget (url: string): Promise<{ sessions: number, tables: number }> {
   const { pool } = await openPostgres(url, { poolSize: 1, anySchema: true })
   try {
     const { rows } = await pool.query<{ sessions: number, tables: number }>(`select
-      (select count(*)::int from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()) as sessions,
+      (select count(*)::int from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and backend_type = 'client backend') as sessions,
       (select count(*)::int from pg_tables where schemaname = 'public') as tables`)
     return rows[0]!
   } finally {
