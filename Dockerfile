@@ -21,6 +21,10 @@ ENV NODE_ENV=production \
     DATABASE_URL=/data/dateline.db \
     DATELINE_DEMO=false
 WORKDIR /app
+# pg_dump, pg_restore and psql (about 11 MB) for `dateline backup` and `restore` on PostgreSQL.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends postgresql-client \
+ && rm -rf /var/lib/apt/lists/*
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./

@@ -11,7 +11,7 @@ export type SynchronousLevel = (typeof synchronousLevels)[number]
 export interface Config {
   port: number
   host: string
-  /** A file path or `:memory:`. */
+  /** An SQLite file path, `:memory:`, or a `postgres://` / `postgresql://` URL. */
   databaseUrl: string
   /** `full` also survives a power cut with every acknowledged write; `normal` survives a process crash. */
   synchronous: SynchronousLevel
@@ -67,13 +67,15 @@ interface Setting<K extends keyof Config> {
   fallback: string | null
   parse: (raw: string) => Config[K]
   secret?: boolean
+  /** How a rejected value is quoted back (default: as it is); e.g. a URL without its password. */
+  shown?: (raw: string) => string
 }
 
 export class ConfigError extends Error {
   /** `name` is what the user wrote: the variable (`PORT`) or the flag (`--port`). */
-  constructor (name: string, raw: string, reason: string, secret = false) {
+  constructor (name: string, shown: string, reason: string, secret = false) {
     // A rejected secret still must not reach a terminal or a log.
-    super(`invalid setting ${name}${name.startsWith('--') ? ' ' : '='}${secret ? '(hidden)' : JSON.stringify(raw)}: ${reason}`)
+    super(`invalid setting ${name}${name.startsWith('--') ? ' ' : '='}${secret ? '(hidden)' : JSON.stringify(shown)}: ${reason}`)
     this.name = 'ConfigError'
   }
 }
@@ -93,10 +95,49 @@ function parseNonEmpty (raw: string): string {
   return raw.trim()
 }
 
+const postgresScheme = /^postgres(?:ql)?:\/\//i
+
+/** Whether a DATABASE_URL names a PostgreSQL database (else an SQLite file or `:memory:`). */
+export function isPostgresUrl (value: string): boolean {
+  return postgresScheme.test(value)
+}
+
+/**
+ * `url` as it may be printed: a password, in the user part or as `?password=`, becomes `***`.
+ * Works on text that is not a valid URL too (the value a user is told is wrong), taking
+ * everything before the last `@` as the user part: hosts have no `@`.
+ */
+export function redactDatabaseUrl (url: string): string {
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url)?.[0]
+  if (scheme === undefined) return url
+  let rest = url.slice(scheme.length)
+  const at = rest.lastIndexOf('@')
+  if (at !== -1) {
+    const user = rest.slice(0, at)
+    const colon = user.indexOf(':')
+    if (colon !== -1) rest = `${user.slice(0, colon)}:***${rest.slice(at)}`
+  }
+  return scheme + rest.replace(/([?&]password=)[^&#]*/gi, '$1***')
+}
+
+function parsePostgresUrl (value: string): string {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new Invalid('not a valid PostgreSQL URL such as postgres://user:password@host:5432/database')
+  }
+  if (url.hostname === '' && !url.searchParams.has('host')) throw new Invalid('names no host: postgres://user@host:5432/database')
+  const database = decodeURIComponent(url.pathname.replace(/^\//, ''))
+  if (database === '' || database.includes('/')) throw new Invalid('must name one database after the host: postgres://user@host:5432/database')
+  return value
+}
+
 function parseDatabaseUrl (raw: string): string {
   const value = parseNonEmpty(raw)
+  if (isPostgresUrl(value)) return parsePostgresUrl(value)
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
-    throw new Invalid('only an SQLite file path or :memory: is supported in this version')
+    throw new Invalid('expected an SQLite file path, :memory:, or a postgres:// (postgresql://) URL')
   }
   return value
 }
@@ -227,7 +268,7 @@ function parseLogLevel (raw: string): LogLevel {
 const settings: { [K in keyof Config]: Setting<K> } = {
   port: { key: 'port', env: 'PORT', flag: 'port', fallback: '3000', parse: parsePort },
   host: { key: 'host', env: 'HOST', flag: 'host', fallback: '127.0.0.1', parse: parseNonEmpty },
-  databaseUrl: { key: 'databaseUrl', env: 'DATABASE_URL', flag: 'database-url', fallback: './data/dateline.db', parse: parseDatabaseUrl },
+  databaseUrl: { key: 'databaseUrl', env: 'DATABASE_URL', flag: 'database-url', fallback: './data/dateline.db', parse: parseDatabaseUrl, shown: redactDatabaseUrl },
   synchronous: { key: 'synchronous', env: 'DATELINE_SYNCHRONOUS', flag: 'synchronous', fallback: 'normal', parse: parseSynchronous },
   timezone: { key: 'timezone', env: 'DATELINE_TIMEZONE', flag: 'timezone', fallback: 'UTC', parse: parseTimezone },
   locale: { key: 'locale', env: 'DATELINE_LOCALE', flag: 'locale', fallback: 'en-US', parse: parseLocale },
@@ -276,7 +317,7 @@ export function readConfig (env: NodeJS.ProcessEnv, flags: Record<string, string
     } catch (error) {
       if (!(error instanceof Invalid)) throw error
       // Name what the user typed: the flag when it came from one, else the variable.
-      throw new ConfigError(flag === undefined ? setting.env : `--${setting.flag}`, raw, error.message, setting.secret)
+      throw new ConfigError(flag === undefined ? setting.env : `--${setting.flag}`, setting.shown?.(raw) ?? raw, error.message, setting.secret)
     }
   }
   return config as Config
@@ -287,7 +328,12 @@ export function readConfig (env: NodeJS.ProcessEnv, flags: Record<string, string
  * a PostgreSQL URL as they are.
  */
 export function databasePath (databaseUrl: string, cwd = process.cwd()): string {
-  if (databaseUrl === ':memory:' || /^postgres(?:ql)?:\/\//i.test(databaseUrl)) return databaseUrl
+  if (databaseUrl === ':memory:' || isPostgresUrl(databaseUrl)) return databaseUrl
   const path = databaseUrl.replace(/^file:/, '')
   return isAbsolute(path) ? path : resolve(cwd, path)
+}
+
+/** `databasePath`, as it may be printed (a log line, a CLI message): without a password. */
+export function printableDatabasePath (databaseUrl: string, cwd = process.cwd()): string {
+  return redactDatabaseUrl(databasePath(databaseUrl, cwd))
 }

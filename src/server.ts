@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from './app.js'
-import { databasePath, type Config } from './config.js'
+import { printableDatabasePath, type Config } from './config.js'
 import { humanLogStream, logStream } from './lib/log-stream.js'
 
 // In-flight requests get this long to finish after SIGTERM/SIGINT before the process gives up.
@@ -71,7 +71,7 @@ export function serverUrl (host: string, port: number): string {
 /** What the operator needs to know once the server listens: where it is, the demo, what next. */
 export function startupMessages (config: Config, port: number, demoSeeded: boolean): Array<{ msg: string } & Record<string, unknown>> {
   const url = serverUrl(config.host, port)
-  const database = databasePath(config.databaseUrl)
+  const database = printableDatabasePath(config.databaseUrl)
   const demo = demoSeeded
     ? { msg: `Added the demo blog to ${database} (DATELINE_DEMO=false starts with an empty database)`, demo: 'seeded' }
     : config.demo

@@ -271,7 +271,8 @@ t.test('a bad setting exits 2 with exactly one stderr line naming it, before tou
     ['DATELINE_DEMO', 'maybe'],
     ['DATELINE_ADMIN_TOKEN', 'short'],
     ['LOG_LEVEL', 'shouty'],
-    ['DATABASE_URL', 'postgres://db.example.org/dateline']
+    ['DATABASE_URL', 'postgres://db.example.org/'],
+    ['DATABASE_URL', 'mysql://db.example.org/dateline']
   ]
   for (const [name, value] of cases) {
     const { file, env } = setup(t)

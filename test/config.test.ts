@@ -1,6 +1,6 @@
 import { resolve } from 'node:path'
 import t from 'tap'
-import { ConfigError, configFlags, databasePath, readConfig } from '../src/config.js'
+import { ConfigError, configFlags, databasePath, printableDatabasePath, readConfig, redactDatabaseUrl } from '../src/config.js'
 
 const adminToken = 'a-long-enough-admin-token-0123456789'
 
@@ -64,6 +64,61 @@ t.test('DATABASE_URL takes a file path or :memory:', async (t) => {
   t.equal(readConfig({ DATABASE_URL: ':memory:' }).databaseUrl, ':memory:')
   t.equal(readConfig({ DATABASE_URL: '/var/lib/dateline/blog.db' }).databaseUrl, '/var/lib/dateline/blog.db')
   t.equal(readConfig({ DATABASE_URL: 'data/other.db' }).databaseUrl, 'data/other.db')
+})
+
+t.test('DATABASE_URL takes a postgres:// or postgresql:// URL as it is', async (t) => {
+  for (const url of [
+    'postgres://postgres@127.0.0.1:5432/dateline',
+    'postgresql://blog:s3cret@db.example.org/blog_prod',
+    'POSTGRES://blog@db.example.org/blog?sslmode=require',
+    'postgres:///dateline?host=/var/run/postgresql'
+  ]) t.equal(readConfig({ DATABASE_URL: url }).databaseUrl, url, url)
+  t.equal(readConfig({}, { 'database-url': 'postgres://u@h/db' }).databaseUrl, 'postgres://u@h/db', 'as a flag too')
+})
+
+t.test('a PostgreSQL URL without a host or a database, or another scheme, is refused in one line', async (t) => {
+  const cases: Array<[string, RegExp]> = [
+    ['postgres://user@db.example.org', /must name one database/],
+    ['postgres://user@db.example.org/', /must name one database/],
+    ['postgres://user@db.example.org/a/b', /must name one database/],
+    ['postgres:///dateline', /names no host/],
+    ['postgres://user@[::1/dateline', /not a valid PostgreSQL URL/],
+    ['mysql://user@db.example.org/dateline', /SQLite file path, :memory:, or a postgres:\/\/ \(postgresql:\/\/\) URL/],
+    ['https://db.example.org/dateline', /SQLite file path/]
+  ]
+  for (const [url, reason] of cases) {
+    const error = configError({ DATABASE_URL: url })
+    t.match(error.message, /^invalid setting DATABASE_URL=/, `${url} names DATABASE_URL`)
+    t.match(error.message, reason, `${url}: ${String(reason)}`)
+    t.notMatch(error.message, /\n/, 'in one line')
+  }
+})
+
+t.test('a password in DATABASE_URL is never quoted back', async (t) => {
+  const password = 's3cr:et@x'
+  for (const url of [
+    `postgres://blog:${password}@db.example.org`,
+    `postgres://blog:${encodeURIComponent(password)}@db.example.org/`,
+    `postgres://blog@db.example.org?password=${encodeURIComponent(password)}`,
+    `mysql://blog:${password}@db.example.org/blog`,
+    `postgres://blog:${password}@[::1/blog`
+  ]) {
+    for (const error of [configError({ DATABASE_URL: url }), configError({}, { 'database-url': url })]) {
+      t.notOk(error.message.includes(password) || error.message.includes(encodeURIComponent(password)), `${error.message} hides the password`)
+      t.match(error.message, /\*\*\*/, 'in its place: ***')
+      t.match(error.message, /blog/, 'the user is still named')
+    }
+  }
+})
+
+t.test('redactDatabaseUrl and printableDatabasePath hide passwords only', async (t) => {
+  t.equal(redactDatabaseUrl('postgres://blog:s3cret@db.example.org:5432/blog'), 'postgres://blog:***@db.example.org:5432/blog')
+  t.equal(redactDatabaseUrl('postgresql://blog@db.example.org/blog?password=s3cret&sslmode=require'), 'postgresql://blog@db.example.org/blog?password=***&sslmode=require')
+  t.equal(redactDatabaseUrl('postgres://blog:a@b@db.example.org/blog'), 'postgres://blog:***@db.example.org/blog', 'an unencoded @ in the password')
+  t.equal(redactDatabaseUrl('postgres://blog@db.example.org/blog'), 'postgres://blog@db.example.org/blog', 'nothing to hide')
+  t.equal(redactDatabaseUrl('/srv/blog:1@2.db'), '/srv/blog:1@2.db', 'a file path is left alone')
+  t.equal(printableDatabasePath('postgres://u:p@h/db'), 'postgres://u:***@h/db')
+  t.equal(printableDatabasePath('data/blog.db', '/opt/dateline'), resolve('/opt/dateline', 'data/blog.db'))
 })
 
 t.test('DATELINE_TIMEZONE takes an IANA name, canonicalised', async (t) => {
@@ -218,7 +273,8 @@ t.test('each bad value is a ConfigError naming its environment variable', async 
     ['PORT', '80.5'],
     ['PORT', '3000abc'],
     ['HOST', '   '],
-    ['DATABASE_URL', 'postgres://user@db.example.org/dateline'],
+    ['DATABASE_URL', 'postgres://user@db.example.org/'],
+    ['DATABASE_URL', 'mysql://user@db.example.org/dateline'],
     ['DATELINE_TIMEZONE', 'Mars/Olympus'],
     ['DATELINE_TIMEZONE', '+01:00'],
     ['DATELINE_LOCALE', 'not a locale!!'],
@@ -253,8 +309,9 @@ t.test('a bad value given as a flag is named by the flag', async (t) => {
   t.equal(readConfig({ PORT: 'garbage' }, { port: '8080' }).port, 8080, 'a good flag hides a bad environment value')
 })
 
-t.test('databasePath resolves file paths and leaves :memory: alone', async (t) => {
+t.test('databasePath resolves file paths and leaves :memory: and PostgreSQL URLs alone', async (t) => {
   t.equal(databasePath(':memory:'), ':memory:')
+  t.equal(databasePath('postgresql://u@h/db'), 'postgresql://u@h/db')
   t.equal(databasePath('/srv/blog.db'), '/srv/blog.db')
   t.equal(databasePath('data/blog.db', '/opt/dateline'), resolve('/opt/dateline', 'data/blog.db'))
   t.equal(databasePath('file:/srv/blog.db'), '/srv/blog.db')

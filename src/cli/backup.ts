@@ -2,6 +2,7 @@ import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readSync, rea
 import { dirname, resolve } from 'node:path'
 import Database from 'better-sqlite3'
 import { assertKnownSchema, journalEntries, openDatabase } from '../db/client.js'
+import { isPostgresUrl, postgresJournalEntries } from '../db/postgres.js'
 
 // `dateline backup` and `dateline restore` (README, "Durability and backups").
 
@@ -196,7 +197,7 @@ export function restoreDatabase (backup: string, target: string, options: { forc
   }
 }
 
-/** How many migrations this version knows, to describe a restored database's schema. */
-export function knownMigrationCount (): number {
-  return journalEntries().length
+/** How many migrations this version knows for the database at `location`, to describe a restored one's schema. */
+export function knownMigrationCount (location: string): number {
+  return (isPostgresUrl(location) ? postgresJournalEntries() : journalEntries()).length
 }

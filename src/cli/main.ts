@@ -1,12 +1,14 @@
 import { parseArgs } from 'node:util'
 import type { Writable } from 'node:stream'
-import { ConfigError, configFlags, databasePath, readConfig, type Config } from '../config.js'
+import { ConfigError, configFlags, databasePath, printableDatabasePath, readConfig, type Config } from '../config.js'
 import { withStore } from '../db/open.js'
+import { describePostgres, isPostgresUrl } from '../db/postgres.js'
 import { tokenRoles, type TokenRole } from '../db/schema.js'
 import type { Store } from '../db/store.js'
 import { seedDemo } from '../demo/seed.js'
 import { importFormats, type ImportFormat } from '../resources/import/records.js'
 import { backupDatabase, knownMigrationCount, restoreDatabase } from './backup.js'
+import { backupPostgres, restorePostgres } from './backup.postgres.js'
 import { writeOpenApi } from './openapi.js'
 import { describeReport, exportCommand, importCommand } from './transfer.js'
 import { createToken, listTokens, revokeToken } from '../resources/tokens/service.js'
@@ -47,9 +49,11 @@ Commands:
                                 import a Blogger, WordPress (WXR) or Dateline (NDJSON) export;
                                 formats: blogger-legacy, blogger-2018, blogger-api, wxr, ndjson
   export [<file>]               write everything as NDJSON (to stdout without a file)
-  backup <file> [--force]       copy the database to <file>, online (the server may be running)
+  backup <file> [--force]       copy the database to <file>, online (the server may be running);
+                                on PostgreSQL with pg_dump (custom format)
   restore <file> [--force]      replace the database with a backup, after checking it;
-                                --force replaces an existing database (never one in use)
+                                --force replaces an existing database (never one in use);
+                                on PostgreSQL with pg_restore, into an existing database
 
 Settings come from the environment; these flags override them (see the README's table):
 ${wrap(configFlags.map((flag) => `--${flag}`), '  ', 100)}
@@ -98,16 +102,23 @@ async function backupCommand (config: Config, args: string[], values: Record<str
   const [file] = args
   if (file === undefined) throw new UsageError('backup needs a file to write')
   const source = databasePath(config.databaseUrl)
+  if (isPostgresUrl(source)) {
+    const report = await backupPostgres(source, file, { force: values.force === true })
+    io.stdout.write(`Backed up ${describePostgres(source)} to ${report.file} (pg_dump custom format, ${report.bytes} bytes).\n`)
+    return 0
+  }
   const report = await backupDatabase(source, file, { force: values.force === true })
   io.stdout.write(`Backed up ${source} to ${report.file} (${report.pages} pages, ${report.bytes} bytes).\n`)
   return 0
 }
 
-function restoreCommand (config: Config, args: string[], values: Record<string, string | boolean | undefined>, io: CliIo): number {
+async function restoreCommand (config: Config, args: string[], values: Record<string, string | boolean | undefined>, io: CliIo): Promise<number> {
   const [file] = args
   if (file === undefined) throw new UsageError('restore needs a backup file')
-  const report = restoreDatabase(file, databasePath(config.databaseUrl), { force: values.force === true })
-  const pending = knownMigrationCount() - report.migrations
+  const target = databasePath(config.databaseUrl)
+  const options = { force: values.force === true }
+  const report = isPostgresUrl(target) ? await restorePostgres(file, target, options) : restoreDatabase(file, target, options)
+  const pending = knownMigrationCount(target) - report.migrations
   io.stdout.write(`Restored ${report.target} from ${file}${pending > 0 ? ` (${pending} migration${pending === 1 ? '' : 's'} to apply at the next start)` : ''}.\n`)
   return 0
 }
@@ -176,7 +187,7 @@ async function run (argv: string[], io: CliIo): Promise<number> {
       return 0
     case 'migrate':
       await withDatabase(config, async () => {})
-      io.stdout.write(`Migrated ${databasePath(config.databaseUrl)}.\n`)
+      io.stdout.write(`Migrated ${printableDatabasePath(config.databaseUrl)}.\n`)
       return 0
     case 'seed': {
       const seeded = await withDatabase(config, async (store) => await seedDemo(store, config))
@@ -198,7 +209,7 @@ async function run (argv: string[], io: CliIo): Promise<number> {
     case 'backup':
       return await backupCommand(config, args, values, io)
     case 'restore':
-      return restoreCommand(config, args, values, io)
+      return await restoreCommand(config, args, values, io)
     default:
       throw new UsageError(`unknown command "${command}"`)
   }

@@ -24,6 +24,11 @@ export interface PostgresOptions {
    * the pool has dropped that connection and opens another for the next query. Default: ignored.
    */
   onIdleError?: (error: Error) => void
+  /**
+   * Open a database migrated by a newer Dateline too (default: refuse it). Only for replacing
+   * everything in it: `dateline restore`.
+   */
+  anySchema?: boolean
 }
 
 // Resolved from this file so it works from src/ (tests) and dist/ (production) alike.
@@ -38,10 +43,8 @@ const migrationLock = 0x64617465
 
 const minimumServerVersion = 150000
 
-/** Whether DATABASE_URL names a PostgreSQL database rather than an SQLite file. */
-export function isPostgresUrl (url: string): boolean {
-  return /^postgres(?:ql)?:\/\//i.test(url)
-}
+// Whether DATABASE_URL names a PostgreSQL database: config.ts decides, for every reader of the setting.
+export { isPostgresUrl } from '../config.js'
 
 interface Target {
   /** "the PostgreSQL database test at 127.0.0.1:5432": what a message may say (no user, no password). */
@@ -126,7 +129,7 @@ export async function openPostgres (url: string, options: PostgresOptions = {}):
   pool.on('error', options.onIdleError ?? (() => {}))
   targets.set(pool, target)
   try {
-    await checkServer(pool, target)
+    await checkServer(pool, target, options.anySchema === true)
   } catch (error) {
     await pool.end().catch(() => {})
     throw error instanceof DatabaseUnusable ? error : unusable(target, reasonOf(error, connectTimeoutMs))
@@ -135,11 +138,16 @@ export async function openPostgres (url: string, options: PostgresOptions = {}):
   return { pool, db: drizzle(pool) as PostgresDb }
 }
 
-async function checkServer (pool: pg.Pool, target: Target): Promise<void> {
+async function checkServer (pool: pg.Pool, target: Target, anySchema: boolean): Promise<void> {
   const { rows } = await pool.query<{ version: string }>("select current_setting('server_version_num') as version")
   const version = Number(rows[0]!.version)
   if (version < minimumServerVersion) throw unusable(target, `it runs PostgreSQL ${Math.floor(version / 10000)}; Dateline needs ${minimumServerVersion / 10000} or later`)
-  await assertKnownPostgresSchema(pool)
+  if (!anySchema) await assertKnownPostgresSchema(pool)
+}
+
+/** "the PostgreSQL database blog at db.example.org:5432", for messages about the database at `url`. */
+export function describePostgres (url: string): string {
+  return targetOf(url).description
 }
 
 interface JournalEntry { tag: string, when: number }
