@@ -17,7 +17,7 @@ import * as dayService from '../../src/resources/dates/service.js'
 import type { RevisionRow } from '../../src/resources/revisions/queries.js'
 import { trashQueries, type TrashedRow } from '../../src/resources/trash/queries.js'
 import * as trashService from '../../src/resources/trash/service.js'
-import type { Principal } from '../../src/resources/tokens/service.js'
+import type { Principal } from '../../src/lib/principal.js'
 import { at, bothStores, sameOutcomeOnBoth, type BothStores } from '../stores.js'
 
 // Authors, comments, days, the trash and meta answer the same on PostgreSQL as on SQLite.
