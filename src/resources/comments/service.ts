@@ -4,12 +4,12 @@ import { Forbidden, invalid, NotFound } from '../../errors.js'
 import { countLinks, htmlToText, sanitizeCommentHtml } from '../../lib/html.js'
 import { mapPage, parseSort, readPage, type Page, type PageRequest } from '../../lib/list.js'
 import { nowIso, toUtcIso } from '../../lib/time.js'
-import { hasRole } from '../../lib/principal.js'
+import { hasRole, type Principal } from '../../lib/principal.js'
 import { assertIfMatch } from '../../lib/entity-tags.js'
 import type { SiteSettings } from '../../lib/site-settings.js'
 import { articleQueries, type ArticleRow } from '../articles/queries.js'
 import { findVisibleArticle, publishDueArticles } from '../articles/service.js'
-import type { Principal } from '../../lib/principal.js'
+import { moderates, toComment } from './presenter.js'
 import { commentQueries, type CommentRow, type ModerationFilters, type NewCommentRow } from './queries.js'
 import {
   commentSortFields,
@@ -20,27 +20,6 @@ import {
 /** The version a comment's ETag carries, for `If-Match`. */
 export function commentVersion (row: CommentRow): string {
   return `comment-${row.id}-v${row.version}`
-}
-
-/** Editors and admins moderate every comment; an author token those on its own articles. */
-function moderates (viewer: Principal | null, article: Pick<ArticleRow, 'authorId'>): boolean {
-  return hasRole(viewer, 'editor') || (viewer !== null && viewer.authorId === article.authorId)
-}
-
-function toComment (row: CommentRow, showEmail: boolean): CommentBody {
-  const comment: CommentBody = {
-    id: row.id,
-    articleId: row.articleId,
-    parentId: row.parentId,
-    authorName: row.authorName,
-    authorUrl: row.authorUrl,
-    body: row.body,
-    status: row.status,
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt
-  }
-  if (showEmail) comment.authorEmail = row.authorEmail
-  return comment
 }
 
 interface Placed { thread: CommentThreadBody, level: number, holder: Placed | null }
@@ -112,18 +91,6 @@ export async function listForArticle (store: Store, idOrSlug: string, query: Pag
 export async function threadsForArticle (store: Store, settings: Pick<SiteSettings, 'commentDepth'>, idOrSlug: string, query: PageRequest, viewer: Principal | null): Promise<Page<CommentThreadBody>> {
   const { page, showEmail } = await approvedPage(store, idOrSlug, query, viewer, true)
   return await mapPage(page, async (roots) => nest(roots, await commentQueries(store).approvedRepliesBelow(roots.map((root) => root.id)), showEmail, settings.commentDepth))
-}
-
-/** Approved comments of several articles (for `include=comments`), grouped by article. */
-export async function approvedCommentsByArticle (store: Store, articles: ArticleRow[], viewer: Principal | null, perArticle: number): Promise<Map<number, CommentBody[]>> {
-  const moderated = new Set(articles.filter((article) => moderates(viewer, article)).map((article) => article.id))
-  const byArticle = new Map<number, CommentBody[]>()
-  for (const row of await commentQueries(store).firstApprovedByArticle(articles.map((article) => article.id), perArticle)) {
-    const list = byArticle.get(row.articleId) ?? []
-    list.push(toComment(row, moderated.has(row.articleId)))
-    byArticle.set(row.articleId, list)
-  }
-  return byArticle
 }
 
 /** The article's id for an id or a slug (for keys such as the rate limit's), or the input as given. */
