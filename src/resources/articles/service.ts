@@ -534,6 +534,14 @@ export async function writeImportedArticle (tx: Store, settings: Pick<SiteSettin
   return row
 }
 
+/**
+ * An article an import may update, by id: locked until the import's unit ends, so an article
+ * deleted meanwhile (to the trash) is found gone rather than written after it went.
+ */
+export async function findImportedArticle (tx: Store, id: number): Promise<ArticleRow | undefined> {
+  return await articleQueries(tx).articleByIdForUpdate(id)
+}
+
 /** Whether an import may give a new article the id it asks for: no article has it. */
 async function preferredIdFree (tx: Store, id: number | undefined): Promise<boolean> {
   return id !== undefined && await articleQueries(tx).articleById(id) === undefined

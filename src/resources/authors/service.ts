@@ -4,6 +4,7 @@ import { assertIfMatch } from '../../lib/entity-tags.js'
 import { mapPage, parseNames, parseSort, readPage, type Page } from '../../lib/list.js'
 import { requestedSlug, slugify, uniqueSlug } from '../../lib/slug.js'
 import { nowIso } from '../../lib/time.js'
+import { acceptedEmail, acceptedHttpUrl, singleLine, withoutControls } from '../../lib/values.js'
 import { hasRole, type Principal } from '../../lib/principal.js'
 import { articleQueries } from '../articles/queries.js'
 import { trashQueries } from '../trash/queries.js'
@@ -117,4 +118,66 @@ export async function removeOne (store: Store, idOrSlug: string, reassignTo: str
     }
     await authorQueries(tx).deleteAuthor(current.id)
   })
+}
+
+/** An author as an import brings it, in our terms (see src/resources/import/). */
+export interface ImportedAuthorValues {
+  /** As the source has it: made one line here, "Unknown author" when nothing is left. */
+  name: string
+  /** The slug the source used; made unique, or derived from the name when null. */
+  slug: string | null
+  bio: string | null
+  /** Kept when an http(s) address, as the email when one; dropped otherwise. */
+  avatarUrl: string | null
+  url: string | null
+  email: string | null
+  createdAt: string
+  updatedAt: string
+  /** Our id to give a new author when it is free (a round trip of our own export). */
+  preferredId?: number
+}
+
+/**
+ * An author an import may update, by id: locked until the import's unit ends, so an author
+ * deleted meanwhile is found gone (and made again) rather than updated after it went.
+ */
+export async function findImportedAuthor (tx: Store, id: number): Promise<AuthorRow | undefined> {
+  return await authorQueries(tx).authorByIdForUpdate(id)
+}
+
+/**
+ * Creates an imported author, or rewrites `existing` with what the source now says, by the
+ * rules an author follows (one-line name, unique slug, only addresses that are addresses),
+ * with the source's own times. Runs inside the import's transaction.
+ */
+export async function writeImportedAuthor (tx: Store, input: ImportedAuthorValues, existing: AuthorRow | undefined): Promise<AuthorRow> {
+  const authors = authorQueries(tx)
+  const values = {
+    name: singleLine(input.name, 120) || 'Unknown author',
+    bio: input.bio === null ? null : [...withoutControls(input.bio)].slice(0, 5000).join(''),
+    avatarUrl: acceptedHttpUrl(input.avatarUrl),
+    url: acceptedHttpUrl(input.url),
+    email: acceptedEmail(input.email),
+    updatedAt: input.updatedAt
+  }
+  if (existing !== undefined) return await authors.updateAuthor(existing.id, values)
+  const preferredIdFree = input.preferredId !== undefined && await authors.authorById(input.preferredId) === undefined
+  return await authors.insertAuthor({
+    ...values,
+    ...(preferredIdFree ? { id: input.preferredId } : {}),
+    slug: await uniqueSlug(slugify(input.slug ?? values.name, 'author'), async (candidate) => await authors.authorSlugTaken(candidate)),
+    createdAt: input.createdAt
+  })
+}
+
+// Articles an import brings without an author it knows are given to this one.
+const fallbackAuthorSlug = 'imported'
+
+/** The author imports give articles whose author is not in the file, if there is one yet (locked, as above). */
+export async function findImportFallbackAuthor (tx: Store): Promise<AuthorRow | undefined> {
+  return await authorQueries(tx).authorBySlugOrIdForUpdate(fallbackAuthorSlug)
+}
+
+export async function createImportFallbackAuthor (tx: Store, now: string): Promise<AuthorRow> {
+  return await authorQueries(tx).insertAuthor({ slug: fallbackAuthorSlug, name: 'Imported', bio: 'Articles whose author was not in the imported file.', createdAt: now, updatedAt: now })
 }

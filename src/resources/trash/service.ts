@@ -162,3 +162,8 @@ export async function purgeAll (store: Store, viewer: Principal): Promise<number
 export async function purgeExpired (store: Store): Promise<number> {
   return await store.transaction(async (tx) => await trashQueries(tx).purgeExpired(nowIso()))
 }
+
+/** Whether the article with this id is in the trash (an import leaves such articles alone). */
+export async function isInTrash (store: Store, id: number, now: string): Promise<boolean> {
+  return await trashQueries(store).isTrashed(id, now)
+}
