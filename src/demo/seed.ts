@@ -4,7 +4,7 @@ import * as articleService from '../resources/articles/service.js'
 import * as authorService from '../resources/authors/service.js'
 import * as commentService from '../resources/comments/service.js'
 import * as dayService from '../resources/dates/service.js'
-import type { Principal } from '../resources/tokens/service.js'
+import type { Principal } from '../lib/principal.js'
 import { demoArticles, demoAuthors, demoComments, demoDayNotes } from './content.js'
 import { demoQueries } from './queries.js'
 

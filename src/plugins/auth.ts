@@ -3,7 +3,8 @@ import fp from 'fastify-plugin'
 import type { TokenRole } from '../db/schema.js'
 import { Forbidden, TooManyRequests, Unauthorized } from '../errors.js'
 import { FailureWindow } from '../lib/failure-window.js'
-import { authenticate, TokenUses, type Principal } from '../resources/tokens/service.js'
+import { hasRole, type Principal } from '../lib/principal.js'
+import { authenticate, TokenUses } from '../resources/tokens/service.js'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -29,12 +30,6 @@ export interface AuthPluginOptions {
 // window its bad tokens get 429s until the window ends (its valid ones still pass).
 const maxAuthFailures = 20
 const authFailureWindowMs = 5 * 60_000
-
-const rank: Record<TokenRole, number> = { author: 1, editor: 2, admin: 3 }
-
-export function hasRole (principal: Principal | null, role: TokenRole): boolean {
-  return principal !== null && rank[principal.role] >= rank[role]
-}
 
 /**
  * Reads `Authorization: Bearer <token>` on every request. No header means an anonymous

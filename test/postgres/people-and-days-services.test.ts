@@ -1,12 +1,12 @@
 import t from 'tap'
-import type { SiteSettings } from '../../src/plugins/settings.js'
+import type { SiteSettings } from '../../src/lib/site-settings.js'
 import type { Store } from '../../src/db/store.js'
 import * as articleService from '../../src/resources/articles/service.js'
 import * as authorService from '../../src/resources/authors/service.js'
 import * as commentService from '../../src/resources/comments/service.js'
 import * as dayService from '../../src/resources/dates/service.js'
 import * as trashService from '../../src/resources/trash/service.js'
-import type { Principal } from '../../src/resources/tokens/service.js'
+import type { Principal } from '../../src/lib/principal.js'
 import { bothStores, sameOutcomeOnBoth } from '../stores.js'
 
 // Authors, comments, days and the trash through their services (with the articles'), on

@@ -17,7 +17,7 @@ import * as dayService from '../../src/resources/dates/service.js'
 import type { RevisionRow } from '../../src/resources/revisions/queries.js'
 import { trashQueries, type TrashedRow } from '../../src/resources/trash/queries.js'
 import * as trashService from '../../src/resources/trash/service.js'
-import type { Principal } from '../../src/resources/tokens/service.js'
+import type { Principal } from '../../src/lib/principal.js'
 import { at, bothStores, sameOutcomeOnBoth, type BothStores } from '../stores.js'
 
 // Authors, comments, days, the trash and meta answer the same on PostgreSQL as on SQLite.
@@ -431,7 +431,7 @@ t.test('trash: articles kept with their comments and revisions, listed by scope,
   ])
   await sameOutcomeOnBoth(t, stores, 'questions about the trash', async (store) => {
     const trash = trashQueries(store)
-    return [await trash.countTrashed({ authorId: null, now }), await trash.slugInTrash('article-1', now), await trash.slugInTrash('article-2', now), await trash.anyTrashed(now), await trash.anyTrashed('2027-01-01T00:00:00.000Z'), await trash.isTrashed(5, now), await trash.isTrashed(3, now), await trash.trashedCountByAuthor(1)]
+    return [await trash.countTrashed({ authorId: null, now }), await trash.slugInTrash('article-1', now), await trash.slugInTrash('article-2', now), await trash.isTrashed(5, now), await trash.isTrashed(3, now), await trash.trashedCountByAuthor(1)]
   })
   const restored = await sameOutcomeOnBoth(t, stores, 'restored while an import holds one of its comments\' ids', async (store) => {
     const trash = trashQueries(store)

@@ -4,7 +4,8 @@ import * as articles from '../../src/resources/articles/service.js'
 import * as authors from '../../src/resources/authors/service.js'
 import * as comments from '../../src/resources/comments/service.js'
 import * as dates from '../../src/resources/dates/service.js'
-import { createToken, listTokens, type Principal } from '../../src/resources/tokens/service.js'
+import type { Principal } from '../../src/lib/principal.js'
+import { createToken, listTokens } from '../../src/resources/tokens/service.js'
 import { adminSecret, bearer, build, checkAgainstDocument, request, tokenFor } from '../helper.js'
 
 // The role matrix (issue 5): every operation of the OpenAPI document, asked by each kind of

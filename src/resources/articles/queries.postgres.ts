@@ -228,6 +228,11 @@ export function postgresArticleQueries (db: PostgresHandle): ArticleQueries {
       return row
     },
 
+    async articleByIdForUpdate (id) {
+      const [row] = await db.select().from(articles).where(eq(articles.id, id)).for('update')
+      return row
+    },
+
     async articleSlugTaken (slug, exceptId) {
       const [owner] = await db.select({ id: articles.id }).from(articles).where(eq(articles.slug, slug))
       return owner !== undefined && owner.id !== exceptId

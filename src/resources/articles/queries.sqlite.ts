@@ -213,6 +213,10 @@ export function sqliteArticleQueries (db: Db): ArticleQueries {
       return byId(db).get({ id })
     },
 
+    async articleByIdForUpdate (id) {
+      return byId(db).get({ id })
+    },
+
     async articleSlugTaken (slug, exceptId) {
       const owner = slugOwner(db).get({ slug })
       return owner !== undefined && owner.id !== exceptId

@@ -58,6 +58,8 @@ export interface ArticleQueries {
    */
   articleBySlugOrIdForUpdate: (idOrSlug: string) => Promise<ArticleRow | undefined>
   articleById: (id: number) => Promise<ArticleRow | undefined>
+  /** By id, locked as `articleBySlugOrIdForUpdate` locks it (an import updating what it wrote before). */
+  articleByIdForUpdate: (id: number) => Promise<ArticleRow | undefined>
   articleSlugTaken: (slug: string, exceptId?: number) => Promise<boolean>
   insertArticle: (row: NewArticleRow) => Promise<ArticleRow>
   /** Writes `values` and moves the article's version on. */

@@ -7,20 +7,20 @@ import { mapPage, parseNames, parseSort, readPage, type Page } from '../../lib/l
 import { requestedSlug, slugify, uniqueSlug } from '../../lib/slug.js'
 import { labelKey, singleLine, withoutControls } from '../../lib/values.js'
 import { dayInZone, nowIso, toUtcIso } from '../../lib/time.js'
-import { hasRole } from '../../plugins/auth.js'
-import { assertIfMatch, versionTag } from '../../plugins/http-cache.js'
-import type { SiteSettings } from '../../plugins/settings.js'
+import { hasRole, type Principal } from '../../lib/principal.js'
+import { assertIfMatch, versionTag } from '../../lib/entity-tags.js'
+import type { SiteSettings } from '../../lib/site-settings.js'
 import { authorQueries } from '../authors/queries.js'
 import type { AuthorBody } from '../authors/schemas.js'
-import { presentAuthors } from '../authors/service.js'
-import { approvedCommentsByArticle } from '../comments/service.js'
+import { presentAuthors } from '../authors/presenter.js'
+import { approvedCommentsByArticle } from '../comments/presenter.js'
 import { articleShares, indexArticle, snippets, type SearchIndexBatch } from '../../search/index.js'
 import { searchQueries, type TitleSuggestion } from '../../search/queries.js'
 import { commonWordFewestArticles, stemsToWeigh, toFtsQuery, type FtsQuery } from '../../search/query.js'
 import { assertMayReadHistory, findOne as revisionOf, keepRevision } from '../revisions/service.js'
-import type { Principal } from '../tokens/service.js'
 import { trashQueries, type Renumbered } from '../trash/queries.js'
 import { restore as restoreTrashed, trashArticle } from '../trash/service.js'
+import { summaryOf, toArticleSummaries } from './summaries.js'
 import { articleQueries, type ArticleFilters, type ArticleRow, type NewArticleRow, type Visibility } from './queries.js'
 import {
   articleIncludes, articleSortFields,
@@ -76,28 +76,6 @@ export async function schedulesChanged (store: Store): Promise<void> {
 }
 
 export type ArticleInclude = (typeof articleIncludes)[number]
-
-function summaryOf (row: ArticleRow, labels: string[]): ArticleSummaryBody {
-  return {
-    id: row.id,
-    slug: row.slug,
-    title: row.title,
-    excerpt: row.excerpt,
-    status: row.status,
-    publishedAt: row.publishedAt,
-    date: row.publishedDay,
-    authorId: row.authorId,
-    labels,
-    commentCount: row.commentCount,
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt
-  }
-}
-
-export async function toArticleSummaries (store: Store, rows: ArticleRow[]): Promise<ArticleSummaryBody[]> {
-  const labels = await articleQueries(store).labelsByArticle(rows.map((row) => row.id))
-  return rows.map((row) => summaryOf(row, labels.get(row.id) ?? []))
-}
 
 const embeddedCommentsPerArticle = 100
 
@@ -554,6 +532,14 @@ export async function writeImportedArticle (tx: Store, settings: Pick<SiteSettin
   await articles.replaceLabels(row.id, labels)
   await search.add({ ...row, labels })
   return row
+}
+
+/**
+ * An article an import may update, by id: locked until the import's unit ends, so an article
+ * deleted meanwhile (to the trash) is found gone rather than written after it went.
+ */
+export async function findImportedArticle (tx: Store, id: number): Promise<ArticleRow | undefined> {
+  return await articleQueries(tx).articleByIdForUpdate(id)
 }
 
 /** Whether an import may give a new article the id it asks for: no article has it. */

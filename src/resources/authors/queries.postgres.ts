@@ -60,6 +60,10 @@ export function postgresAuthorQueries (db: PostgresHandle): AuthorQueries {
       return (await db.select().from(authors).where(eq(authors.id, id)))[0]
     },
 
+    async authorByIdForUpdate (id) {
+      return (await db.select().from(authors).where(eq(authors.id, id)).for('update'))[0]
+    },
+
     async authorsByIds (ids) {
       if (ids.length === 0) return []
       // By id, as SQLite reads them: PostgreSQL's table order moves a row to the end when it is updated.

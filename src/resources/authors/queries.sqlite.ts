@@ -53,6 +53,10 @@ export function sqliteAuthorQueries (db: Db): AuthorQueries {
       return byId(db).get({ id })
     },
 
+    async authorByIdForUpdate (id) {
+      return byId(db).get({ id })
+    },
+
     async authorsByIds (ids) {
       if (ids.length === 0) return []
       return rowsOfAuthors(db).all(jsonIds(ids))

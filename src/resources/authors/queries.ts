@@ -29,6 +29,8 @@ export interface AuthorQueries {
    */
   authorBySlugOrIdForUpdate: (idOrSlug: string) => Promise<AuthorRow | undefined>
   authorById: (id: number) => Promise<AuthorRow | undefined>
+  /** By id, locked as `authorBySlugOrIdForUpdate` locks it (an import updating what it wrote before). */
+  authorByIdForUpdate: (id: number) => Promise<AuthorRow | undefined>
   authorsByIds: (ids: number[]) => Promise<AuthorRow[]>
   authorSlugTaken: (slug: string, exceptId?: number) => Promise<boolean>
   insertAuthor: (row: NewAuthorRow) => Promise<AuthorRow>

@@ -1,14 +1,15 @@
-import { UntilNextWrite, type Store } from '../../db/store.js'
+import type { Store } from '../../db/store.js'
 import { Conflict, Forbidden, invalid, NotFound } from '../../errors.js'
-import { assertIfMatch } from '../../plugins/http-cache.js'
+import { assertIfMatch } from '../../lib/entity-tags.js'
 import { mapPage, parseNames, parseSort, readPage, type Page } from '../../lib/list.js'
 import { requestedSlug, slugify, uniqueSlug } from '../../lib/slug.js'
 import { nowIso } from '../../lib/time.js'
-import { hasRole } from '../../plugins/auth.js'
-import type { Principal } from '../tokens/service.js'
+import { acceptedEmail, acceptedHttpUrl, singleLine, withoutControls } from '../../lib/values.js'
+import { hasRole, type Principal } from '../../lib/principal.js'
 import { articleQueries } from '../articles/queries.js'
 import { trashQueries } from '../trash/queries.js'
-import { publishDueArticles, toArticleSummaries } from '../articles/service.js'
+import { publishDueArticles } from '../articles/service.js'
+import { present, type AuthorReadOptions } from './presenter.js'
 import { authorQueries, type AuthorRow, type NewAuthorRow } from './queries.js'
 import { authorIncludes, authorSortFields, type AuthorBody, type AuthorListQueryString, type AuthorPatchBody, type NewAuthorBody } from './schemas.js'
 
@@ -17,62 +18,8 @@ export function authorVersion (row: AuthorRow): string {
   return `author-${row.id}-v${row.version}`
 }
 
-/** Editors, admins and the author themselves see the private `email`. */
-function seesEmail (viewer: Principal | null, row: AuthorRow): boolean {
-  return hasRole(viewer, 'editor') || viewer?.authorId === row.id
-}
-
-const latestArticlesPerAuthor = 10
-
-export interface AuthorReadOptions {
-  include: Set<(typeof authorIncludes)[number]>
-}
-
 export function parseAuthorInclude (raw: string | undefined): AuthorReadOptions['include'] {
   return parseNames(raw, authorIncludes, 'include')
-}
-
-// Kept until the next write: at a million articles, counting a page's authors took 17 ms.
-const publishedCountCache = new UntilNextWrite<number>(10_000)
-
-async function publishedCountsByAuthor (store: Store, ids: number[], now: string): Promise<Map<number, number>> {
-  if (ids.length === 0) return new Map()
-  // `now` is left out of the key: a scheduled article is published by a write.
-  const counted = await publishedCountCache.getMany(store, ids.map(String), async (missing) => {
-    const counts = await authorQueries(store).publishedCountsByAuthor(missing.map(Number), now)
-    return new Map([...counts].map(([id, count]) => [String(id), count]))
-  })
-  return new Map([...counted].map(([id, count]) => [Number(id), count]))
-}
-
-/** API objects for rows, with counts and embeds fetched for all rows at once. */
-async function present (store: Store, rows: AuthorRow[], viewer: Principal | null, options: AuthorReadOptions): Promise<AuthorBody[]> {
-  const now = nowIso()
-  const ids = rows.map((row) => row.id)
-  const counts = await publishedCountsByAuthor(store, ids, now)
-  const latest = options.include.has('articles') ? await articleQueries(store).latestSummariesByAuthor(ids, latestArticlesPerAuthor, now) : null
-  const summaries = latest === null ? null : await toArticleSummaries(store, latest)
-  return rows.map((row) => {
-    const author: AuthorBody = {
-      id: row.id,
-      slug: row.slug,
-      name: row.name,
-      bio: row.bio,
-      avatarUrl: row.avatarUrl,
-      url: row.url,
-      articleCount: counts.get(row.id) ?? 0,
-      createdAt: row.createdAt,
-      updatedAt: row.updatedAt
-    }
-    if (seesEmail(viewer, row)) author.email = row.email
-    if (summaries !== null) author.articles = summaries.filter((article) => article.authorId === row.id)
-    return author
-  })
-}
-
-/** Authors by id, as `viewer` may see them (for embedding in articles). */
-export async function presentAuthors (store: Store, ids: number[], viewer: Principal | null): Promise<AuthorBody[]> {
-  return await present(store, await authorQueries(store).authorsByIds(ids), viewer, { include: new Set() })
 }
 
 /** `forUpdate`: read in a unit of work that checks the row before it writes it. */
@@ -171,4 +118,66 @@ export async function removeOne (store: Store, idOrSlug: string, reassignTo: str
     }
     await authorQueries(tx).deleteAuthor(current.id)
   })
+}
+
+/** An author as an import brings it, in our terms (see src/resources/import/). */
+export interface ImportedAuthorValues {
+  /** As the source has it: made one line here, "Unknown author" when nothing is left. */
+  name: string
+  /** The slug the source used; made unique, or derived from the name when null. */
+  slug: string | null
+  bio: string | null
+  /** Kept when an http(s) address, as the email when one; dropped otherwise. */
+  avatarUrl: string | null
+  url: string | null
+  email: string | null
+  createdAt: string
+  updatedAt: string
+  /** Our id to give a new author when it is free (a round trip of our own export). */
+  preferredId?: number
+}
+
+/**
+ * An author an import may update, by id: locked until the import's unit ends, so an author
+ * deleted meanwhile is found gone (and made again) rather than updated after it went.
+ */
+export async function findImportedAuthor (tx: Store, id: number): Promise<AuthorRow | undefined> {
+  return await authorQueries(tx).authorByIdForUpdate(id)
+}
+
+/**
+ * Creates an imported author, or rewrites `existing` with what the source now says, by the
+ * rules an author follows (one-line name, unique slug, only addresses that are addresses),
+ * with the source's own times. Runs inside the import's transaction.
+ */
+export async function writeImportedAuthor (tx: Store, input: ImportedAuthorValues, existing: AuthorRow | undefined): Promise<AuthorRow> {
+  const authors = authorQueries(tx)
+  const values = {
+    name: singleLine(input.name, 120) || 'Unknown author',
+    bio: input.bio === null ? null : [...withoutControls(input.bio)].slice(0, 5000).join(''),
+    avatarUrl: acceptedHttpUrl(input.avatarUrl),
+    url: acceptedHttpUrl(input.url),
+    email: acceptedEmail(input.email),
+    updatedAt: input.updatedAt
+  }
+  if (existing !== undefined) return await authors.updateAuthor(existing.id, values)
+  const preferredIdFree = input.preferredId !== undefined && await authors.authorById(input.preferredId) === undefined
+  return await authors.insertAuthor({
+    ...values,
+    ...(preferredIdFree ? { id: input.preferredId } : {}),
+    slug: await uniqueSlug(slugify(input.slug ?? values.name, 'author'), async (candidate) => await authors.authorSlugTaken(candidate)),
+    createdAt: input.createdAt
+  })
+}
+
+// Articles an import brings without an author it knows are given to this one.
+const fallbackAuthorSlug = 'imported'
+
+/** The author imports give articles whose author is not in the file, if there is one yet (locked, as above). */
+export async function findImportFallbackAuthor (tx: Store): Promise<AuthorRow | undefined> {
+  return await authorQueries(tx).authorBySlugOrIdForUpdate(fallbackAuthorSlug)
+}
+
+export async function createImportFallbackAuthor (tx: Store, now: string): Promise<AuthorRow> {
+  return await authorQueries(tx).insertAuthor({ slug: fallbackAuthorSlug, name: 'Imported', bio: 'Articles whose author was not in the imported file.', createdAt: now, updatedAt: now })
 }

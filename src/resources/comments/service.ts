@@ -5,12 +5,13 @@ import { countLinks, htmlToText, sanitizeCommentHtml } from '../../lib/html.js'
 import { mapPage, parseSort, readPage, type Page, type PageRequest } from '../../lib/list.js'
 import { mayNameRow } from '../../lib/slug.js'
 import { nowIso, toUtcIso } from '../../lib/time.js'
-import { hasRole } from '../../plugins/auth.js'
-import { assertIfMatch } from '../../plugins/http-cache.js'
-import type { SiteSettings } from '../../plugins/settings.js'
+import { acceptedEmail, acceptedHttpUrl, singleLine } from '../../lib/values.js'
+import { hasRole, type Principal } from '../../lib/principal.js'
+import { assertIfMatch } from '../../lib/entity-tags.js'
+import type { SiteSettings } from '../../lib/site-settings.js'
 import { articleQueries, type ArticleRow } from '../articles/queries.js'
 import { findVisibleArticle, publishDueArticles } from '../articles/service.js'
-import type { Principal } from '../tokens/service.js'
+import { moderates, toComment } from './presenter.js'
 import { commentQueries, type CommentRow, type ModerationFilters, type NewCommentRow } from './queries.js'
 import {
   commentSortFields,
@@ -21,27 +22,6 @@ import {
 /** The version a comment's ETag carries, for `If-Match`. */
 export function commentVersion (row: CommentRow): string {
   return `comment-${row.id}-v${row.version}`
-}
-
-/** Editors and admins moderate every comment; an author token those on its own articles. */
-function moderates (viewer: Principal | null, article: Pick<ArticleRow, 'authorId'>): boolean {
-  return hasRole(viewer, 'editor') || (viewer !== null && viewer.authorId === article.authorId)
-}
-
-function toComment (row: CommentRow, showEmail: boolean): CommentBody {
-  const comment: CommentBody = {
-    id: row.id,
-    articleId: row.articleId,
-    parentId: row.parentId,
-    authorName: row.authorName,
-    authorUrl: row.authorUrl,
-    body: row.body,
-    status: row.status,
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt
-  }
-  if (showEmail) comment.authorEmail = row.authorEmail
-  return comment
 }
 
 interface Placed { thread: CommentThreadBody, level: number, holder: Placed | null }
@@ -113,18 +93,6 @@ export async function listForArticle (store: Store, idOrSlug: string, query: Pag
 export async function threadsForArticle (store: Store, settings: Pick<SiteSettings, 'commentDepth'>, idOrSlug: string, query: PageRequest, viewer: Principal | null): Promise<Page<CommentThreadBody>> {
   const { page, showEmail } = await approvedPage(store, idOrSlug, query, viewer, true)
   return await mapPage(page, async (roots) => nest(roots, await commentQueries(store).approvedRepliesBelow(roots.map((root) => root.id)), showEmail, settings.commentDepth))
-}
-
-/** Approved comments of several articles (for `include=comments`), grouped by article. */
-export async function approvedCommentsByArticle (store: Store, articles: ArticleRow[], viewer: Principal | null, perArticle: number): Promise<Map<number, CommentBody[]>> {
-  const moderated = new Set(articles.filter((article) => moderates(viewer, article)).map((article) => article.id))
-  const byArticle = new Map<number, CommentBody[]>()
-  for (const row of await commentQueries(store).firstApprovedByArticle(articles.map((article) => article.id), perArticle)) {
-    const list = byArticle.get(row.articleId) ?? []
-    list.push(toComment(row, moderated.has(row.articleId)))
-    byArticle.set(row.articleId, list)
-  }
-  return byArticle
 }
 
 /** The article's id for an id or a slug (for keys such as the rate limit's), or the input as given. */
@@ -300,4 +268,72 @@ export async function removeOne (store: Store, id: number, viewer: Principal, if
     await commentQueries(tx).deleteComment(comment)
     if (comment.status === 'approved') await commentQueries(tx).recountApproved(comment.articleId)
   })
+}
+
+/** A comment as an import brings it, in our terms (see src/resources/import/). */
+export interface ImportedCommentValues {
+  articleId: number
+  /** As the source has it: made one line here, "Anonymous" when nothing is left. */
+  authorName: string
+  /** Kept when an http(s) address, as the email when one; dropped otherwise. */
+  authorUrl: string | null
+  authorEmail: string | null
+  /** HTML (or plain text) from the source, sanitised here like any other body. */
+  body: string
+  status: CommentStatus
+  createdAt: string
+  updatedAt: string
+  /** Our id to give a new comment when it is free (a round trip of our own export). */
+  preferredId?: number
+}
+
+/**
+ * A comment an import may update or reply under, by id: locked until the import's unit ends,
+ * so a comment deleted meanwhile is found gone rather than written after it went.
+ */
+export async function findImportedComment (tx: Store, id: number): Promise<CommentRow | undefined> {
+  return await commentQueries(tx).commentByIdForUpdate(id)
+}
+
+/**
+ * Creates an imported comment, or rewrites `existing` with what the source now says, by the
+ * rules a comment follows (sanitised body, one-line name, only addresses that are addresses),
+ * with the source's own times. Null when the body is empty once sanitised: nothing is
+ * written. Written without its parent (`linkImportedReply` sets it once every comment is
+ * in) and not counted on its article (`recountImportedArticles`, once per article).
+ */
+export async function writeImportedComment (tx: Store, input: ImportedCommentValues, existing: CommentRow | undefined): Promise<CommentRow | null> {
+  const body = sanitizeCommentHtml(input.body)
+  if (body.replace(/<[^>]*>/g, '').trim() === '') return null
+  const comments = commentQueries(tx)
+  const values = {
+    articleId: input.articleId,
+    parentId: null,
+    authorName: singleLine(input.authorName, 100) || 'Anonymous',
+    authorUrl: acceptedHttpUrl(input.authorUrl),
+    authorEmail: acceptedEmail(input.authorEmail),
+    body,
+    status: input.status,
+    createdAt: input.createdAt,
+    updatedAt: input.updatedAt
+  }
+  if (existing !== undefined) return await comments.updateComment(existing.id, values)
+  const preferredIdFree = input.preferredId !== undefined && await comments.commentById(input.preferredId) === undefined
+  return await comments.insertComment({ ...values, ...(preferredIdFree ? { id: input.preferredId } : {}) })
+}
+
+/**
+ * Puts an imported reply under its parent when the parent is still there (locked, as above)
+ * and on the reply's article; false when it is not, and the reply stays top-level.
+ */
+export async function linkImportedReply (tx: Store, reply: { id: number, articleId: number }, parentId: number): Promise<boolean> {
+  const parent = await findImportedComment(tx, parentId)
+  if (parent === undefined || parent.articleId !== reply.articleId) return false
+  await commentQueries(tx).setParent(reply.id, parent.id)
+  return true
+}
+
+/** Counts the approved comments of articles an import wrote comments on, once each. */
+export async function recountImportedArticles (tx: Store, articleIds: Iterable<number>): Promise<void> {
+  for (const articleId of articleIds) await commentQueries(tx).recountApproved(articleId)
 }

@@ -83,6 +83,10 @@ export function postgresDayQueries (db: PostgresHandle): DayQueries {
       return (await db.select().from(days).where(eq(days.day, day)))[0]
     },
 
+    async dayRowForUpdate (day) {
+      return (await db.select().from(days).where(eq(days.day, day)).for('update'))[0]
+    },
+
     async insertDay (row) {
       await db.insert(days).values(row)
     },

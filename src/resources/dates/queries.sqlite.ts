@@ -85,6 +85,10 @@ export function sqliteDayQueries (db: Db): DayQueries {
       return db.select().from(days).where(eq(days.day, day)).get()
     },
 
+    async dayRowForUpdate (day) {
+      return db.select().from(days).where(eq(days.day, day)).get()
+    },
+
     async insertDay (row) {
       db.insert(days).values(row).run()
     },

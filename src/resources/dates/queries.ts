@@ -36,6 +36,8 @@ export interface DayQueries {
    */
   knownDayForUpdate: (now: string, day: string) => Promise<KnownDay | undefined>
   dayRow: (day: string) => Promise<DayRow | undefined>
+  /** The day's row, locked as `knownDayForUpdate` locks it (an import deciding between insert and update). */
+  dayRowForUpdate: (day: string) => Promise<DayRow | undefined>
   insertDay: (row: NewDayRow) => Promise<void>
   updateDayNote: (day: string, note: string | null, at: string) => Promise<void>
   deleteDay: (day: string) => Promise<void>

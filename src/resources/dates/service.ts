@@ -2,10 +2,11 @@ import type { Store } from '../../db/store.js'
 import { Conflict, invalid, NotFound } from '../../errors.js'
 import { mapPage, parseNames, readPage, type Page } from '../../lib/list.js'
 import { nowIso } from '../../lib/time.js'
-import { assertIfMatch } from '../../plugins/http-cache.js'
-import type { SiteSettings } from '../../plugins/settings.js'
+import { withoutControls } from '../../lib/values.js'
+import { assertIfMatch } from '../../lib/entity-tags.js'
+import type { SiteSettings } from '../../lib/site-settings.js'
 import { publishDueArticles, summariesWithAuthors } from '../articles/service.js'
-import type { Principal } from '../tokens/service.js'
+import type { Principal } from '../../lib/principal.js'
 import { dayQueries, type DayRange, type KnownDay } from './queries.js'
 import { dayIncludes, type ArchiveBody, type DayBody, type DayListQueryString, type DayPatchBody, type NewDayBody } from './schemas.js'
 
@@ -148,4 +149,30 @@ export async function archive (store: Store): Promise<ArchiveBody> {
     entry.months.push({ month: Number(month.slice(5, 7)), count })
   }
   return { years }
+}
+
+/** A day's note as an import brings it (see src/resources/import/). */
+export interface ImportedDayValues {
+  day: string
+  note: string | null
+  createdAt: string
+  updatedAt: string
+}
+
+/**
+ * Gives a day the note an import brings: creates the day's row, changes its note, or leaves
+ * it as it is; answers which. The row is read locked until the import's unit ends, so a day
+ * deleted meanwhile is made again rather than updated after it went.
+ */
+export async function writeImportedDay (tx: Store, input: ImportedDayValues): Promise<'created' | 'updated' | 'unchanged'> {
+  const note = input.note === null ? null : withoutControls(input.note)
+  const days = dayQueries(tx)
+  const existing = await days.dayRowForUpdate(input.day)
+  if (existing === undefined) {
+    await days.insertDay({ day: input.day, note, createdAt: input.createdAt, updatedAt: input.updatedAt })
+    return 'created'
+  }
+  if (existing.note === note) return 'unchanged'
+  await days.updateDayNote(input.day, note, input.updatedAt)
+  return 'updated'
 }

@@ -1,6 +1,6 @@
 import type { Store } from '../../db/store.js'
 import { nowIso } from '../../lib/time.js'
-import type { SiteSettings } from '../../plugins/settings.js'
+import type { SiteSettings } from '../../lib/site-settings.js'
 import { articleQueries } from '../articles/queries.js'
 import { ndjsonFormat, ndjsonVersion, type ArticleLine, type AuthorLine, type CommentLine, type DayLine, type NdjsonLine } from './ndjson.js'
 import { exportQueries } from './queries.js'

@@ -1,7 +1,7 @@
 import type { Store } from '../../db/store.js'
 import { NotFound } from '../../errors.js'
 import { nowIso } from '../../lib/time.js'
-import type { SiteSettings } from '../../plugins/settings.js'
+import type { SiteSettings } from '../../lib/site-settings.js'
 import { articleQueries, type ArticleRow } from '../articles/queries.js'
 import { labelKeyOf, publishDueArticles } from '../articles/service.js'
 import { authorQueries, type AuthorRow } from '../authors/queries.js'

@@ -2,18 +2,14 @@ import { createHash } from 'node:crypto'
 import type { ImportedResource } from '../../db/schema.js'
 import type { Store } from '../../db/store.js'
 import { malformedImport } from '../../errors.js'
-import { sanitizeCommentHtml } from '../../lib/html.js'
-import { slugify, uniqueSlug } from '../../lib/slug.js'
-import { acceptedEmail, acceptedHttpUrl, singleLine, withoutControls } from '../../lib/values.js'
 import { nowIso } from '../../lib/time.js'
-import type { SiteSettings } from '../../plugins/settings.js'
-import { articleQueries } from '../articles/queries.js'
-import { schedulesChanged, writeImportedArticle } from '../articles/service.js'
-import { authorQueries } from '../authors/queries.js'
-import { commentQueries } from '../comments/queries.js'
-import { dayQueries } from '../dates/queries.js'
+import type { SiteSettings } from '../../lib/site-settings.js'
+import { findImportedArticle, schedulesChanged, writeImportedArticle } from '../articles/service.js'
+import { createImportFallbackAuthor, findImportedAuthor, findImportFallbackAuthor, writeImportedAuthor } from '../authors/service.js'
+import { findImportedComment, linkImportedReply, recountImportedArticles, writeImportedComment } from '../comments/service.js'
+import { writeImportedDay } from '../dates/service.js'
 import { SearchIndexBatch } from '../../search/index.js'
-import { trashQueries } from '../trash/queries.js'
+import { isInTrash } from '../trash/service.js'
 import { importQueries, type Stage } from './queries.js'
 import { readImport } from './formats/index.js'
 import { MalformedImportError, type SourceRef, type ImportedArticle, type ImportedAuthor, type ImportedComment, type ImportedDay, type ImportFormat, type ImportRecord } from './records.js'
@@ -124,8 +120,6 @@ class Apply {
   readonly #touchedArticles = new Set<number>()
   /** Stage keys of articles left alone because the editor deleted them (they are in the trash). */
   readonly #trashedArticles = new Set<string>()
-  /** Whether anything is in the trash at all, asked once: most imports need no check per article. */
-  #trashInUse: boolean | undefined
   #defaultAuthorId: number | null = null
   readonly #search: SearchIndexBatch
 
@@ -153,17 +147,17 @@ class Apply {
       }
     }
     for (const reply of replies) await this.linkReply(reply)
-    for (const articleId of this.#touchedArticles) await commentQueries(this.tx).recountApproved(articleId)
+    await recountImportedArticles(this.tx, this.#touchedArticles)
   }
 
-  /** Whether a row of ours still exists (an imported row may have been deleted since). */
+  /**
+   * Whether a row of ours still exists (an imported row may have been deleted since). Read
+   * locked (the services' `findImported…`): a row this import goes on to write or link to
+   * cannot be deleted under it, and one deleted meanwhile is seen gone.
+   */
   #exists (resource: ImportedResource): (id: number) => Promise<boolean> {
-    const find = {
-      author: async (id: number) => await authorQueries(this.tx).authorById(id),
-      article: async (id: number) => await articleQueries(this.tx).articleById(id),
-      comment: async (id: number) => await commentQueries(this.tx).commentById(id)
-    }[resource]
-    return async (id) => await find(id) !== undefined
+    const find = { author: findImportedAuthor, article: findImportedArticle, comment: findImportedComment }[resource]
+    return async (id) => await find(this.tx, id) !== undefined
   }
 
   /** The row an earlier import made from this source row, if it still exists. */
@@ -187,13 +181,15 @@ class Apply {
     return { targetId: source.preferredId, unchanged: own.updatedAt === updatedAt }
   }
 
-  /** The id of the article this record was imported into, or exported from, if it is in the trash now. */
+  /**
+   * The id of the article this record was imported into, or exported from, if it is in the
+   * trash now. Asked after the article was looked for (locked): a delete that committed
+   * while this import waited for the row has put it in the trash by then.
+   */
   async #trashedTarget (source: SourceRef): Promise<number | undefined> {
-    this.#trashInUse ??= await trashQueries(this.tx).anyTrashed(this.#now)
-    if (!this.#trashInUse) return undefined
     const previous = await importQueries(this.tx).importedRow({ resource: 'article', format: this.format, site: source.site, sourceId: source.id })
     const candidate = previous?.targetId ?? (this.format === 'ndjson' ? source.preferredId : undefined)
-    return candidate !== undefined && await trashQueries(this.tx).isTrashed(candidate, this.#now) ? candidate : undefined
+    return candidate !== undefined && await isInTrash(this.tx, candidate, this.#now) ? candidate : undefined
   }
 
   async #remember (resource: ImportedResource, site: string, sourceId: string, targetId: number, payload: string): Promise<void> {
@@ -202,35 +198,28 @@ class Apply {
 
   async author (record: ImportedAuthor, payload: string): Promise<void> {
     const { site, id } = record.source
-    const authors = authorQueries(this.tx)
     const previous = await this.#match('author', record.source, payload, record.updatedAt, async (targetId) => {
-      const row = await authors.authorById(targetId)
+      const row = await findImportedAuthor(this.tx, targetId)
       return row === undefined ? undefined : { updatedAt: row.updatedAt, same: row.slug === record.slug }
     })
-    const values = {
-      name: singleLine(record.name, 120) || 'Unknown author',
-      bio: record.bio === null ? null : [...withoutControls(record.bio)].slice(0, 5000).join(''),
-      avatarUrl: acceptedHttpUrl(record.avatarUrl),
-      url: acceptedHttpUrl(record.url),
-      email: acceptedEmail(record.email),
-      updatedAt: record.updatedAt ?? this.#now
-    }
     let targetId: number
     if (previous?.unchanged === true) {
       targetId = previous.targetId
       this.report.count('authors', 'unchanged')
-    } else if (previous !== undefined) {
-      targetId = (await authors.updateAuthor(previous.targetId, values)).id
-      this.report.count('authors', 'updated')
     } else {
-      const preferred = record.source.preferredId
-      targetId = (await authors.insertAuthor({
-        ...values,
-        ...(preferred !== undefined && await authors.authorById(preferred) === undefined ? { id: preferred } : {}),
-        slug: await uniqueSlug(slugify(record.slug ?? values.name, 'author'), async (candidate) => await authors.authorSlugTaken(candidate)),
-        createdAt: record.createdAt ?? this.#now
-      })).id
-      this.report.count('authors', 'created')
+      const existing = previous === undefined ? undefined : await findImportedAuthor(this.tx, previous.targetId)
+      targetId = (await writeImportedAuthor(this.tx, {
+        name: record.name,
+        slug: record.slug,
+        bio: record.bio,
+        avatarUrl: record.avatarUrl,
+        url: record.url,
+        email: record.email,
+        createdAt: record.createdAt ?? this.#now,
+        updatedAt: record.updatedAt ?? this.#now,
+        ...(record.source.preferredId === undefined ? {} : { preferredId: record.source.preferredId })
+      }, existing)).id
+      this.report.count('authors', existing === undefined ? 'created' : 'updated')
     }
     this.#authorIds.set(stageKey(site, id), targetId)
     await this.#remember('author', site, id, targetId, payload)
@@ -257,7 +246,7 @@ class Apply {
    */
   async #countDefaultAuthor (record: ImportedArticle): Promise<void> {
     if (this.#defaultAuthorId !== null || await this.#namedAuthor(record) !== undefined) return
-    const existing = await authorQueries(this.tx).authorBySlugOrId('imported')
+    const existing = await findImportFallbackAuthor(this.tx)
     if (existing === undefined) return
     this.report.count('authors', 'unchanged')
     this.#defaultAuthorId = existing.id
@@ -265,31 +254,30 @@ class Apply {
 
   async #defaultAuthor (): Promise<number> {
     if (this.#defaultAuthorId !== null) return this.#defaultAuthorId
-    const authors = authorQueries(this.tx)
-    const existing = await authors.authorBySlugOrId('imported')
+    const existing = await findImportFallbackAuthor(this.tx)
     if (existing !== undefined) {
       this.report.count('authors', 'unchanged')
       return (this.#defaultAuthorId = existing.id)
     }
-    const created = await authors.insertAuthor({ slug: 'imported', name: 'Imported', bio: 'Articles whose author was not in the imported file.', createdAt: this.#now, updatedAt: this.#now })
+    const created = await createImportFallbackAuthor(this.tx, this.#now)
     this.report.count('authors', 'created')
     return (this.#defaultAuthorId = created.id)
   }
 
   async article (record: ImportedArticle, payload: string): Promise<void> {
     const { site, id } = record.source
-    const trashed = await this.#trashedTarget(record.source)
+    const previous = await this.#match('article', record.source, payload, record.updatedAt, async (targetId) => {
+      const row = await findImportedArticle(this.tx, targetId)
+      return row === undefined ? undefined : { updatedAt: row.updatedAt, same: row.slug === record.slug }
+    })
+    // A live article is not in the trash (deleting moves it there): only a missing one is looked for.
+    const trashed = previous === undefined ? await this.#trashedTarget(record.source) : undefined
     if (trashed !== undefined) {
       // Deleting it was an editor's decision: importing again must not undo it.
       this.#trashedArticles.add(stageKey(site, id))
       this.report.skip('article', id, `article ${trashed} is in the trash: restore or purge it to import it again`)
       return
     }
-    const articles = articleQueries(this.tx)
-    const previous = await this.#match('article', record.source, payload, record.updatedAt, async (targetId) => {
-      const row = await articles.articleById(targetId)
-      return row === undefined ? undefined : { updatedAt: row.updatedAt, same: row.slug === record.slug }
-    })
     for (const note of record.notes) this.report.note('article', id, note)
     if (previous?.unchanged === true) {
       this.#articleIds.set(stageKey(site, id), previous.targetId)
@@ -303,7 +291,7 @@ class Apply {
       this.report.note('article', id, 'scheduled without a date: imported as a draft')
     }
     const createdAt = record.createdAt ?? record.publishedAt ?? this.#now
-    const existing = previous === undefined ? undefined : await articles.articleById(previous.targetId)
+    const existing = previous === undefined ? undefined : await findImportedArticle(this.tx, previous.targetId)
     const row = await writeImportedArticle(this.tx, this.settings, {
       title: record.title,
       slug: record.slug,
@@ -322,19 +310,9 @@ class Apply {
     await this.#remember('article', site, id, row.id, payload)
   }
 
-  async day (imported: ImportedDay): Promise<void> {
-    const record = { ...imported, note: imported.note === null ? null : withoutControls(imported.note) }
-    const days = dayQueries(this.tx)
-    const existing = await days.dayRow(record.day)
-    if (existing === undefined) {
-      await days.insertDay({ day: record.day, note: record.note, createdAt: record.createdAt ?? this.#now, updatedAt: record.updatedAt ?? this.#now })
-      this.report.count('days', 'created')
-    } else if (existing.note === record.note) {
-      this.report.count('days', 'unchanged')
-    } else {
-      await days.updateDayNote(record.day, record.note, record.updatedAt ?? this.#now)
-      this.report.count('days', 'updated')
-    }
+  async day (record: ImportedDay): Promise<void> {
+    const outcome = await writeImportedDay(this.tx, { day: record.day, note: record.note, createdAt: record.createdAt ?? this.#now, updatedAt: record.updatedAt ?? this.#now })
+    this.report.count('days', outcome)
   }
 
   async #articleOf (record: ImportedComment): Promise<number | undefined> {
@@ -362,9 +340,8 @@ class Apply {
       this.report.skip('comment', id, 'parent not found')
       return null
     }
-    const comments = commentQueries(this.tx)
     const previous = await this.#match('comment', record.source, payload, record.updatedAt, async (targetId) => {
-      const row = await comments.commentById(targetId)
+      const row = await findImportedComment(this.tx, targetId)
       return row === undefined ? undefined : { updatedAt: row.updatedAt, same: row.articleId === articleId && row.createdAt === record.createdAt }
     })
     if (previous?.unchanged === true) {
@@ -372,30 +349,23 @@ class Apply {
       this.report.count('comments', 'unchanged')
       return null
     }
-    const body = sanitizeCommentHtml(record.body)
-    if (body.replace(/<[^>]*>/g, '').trim() === '') {
+    const existing = previous === undefined ? undefined : await findImportedComment(this.tx, previous.targetId)
+    const row = await writeImportedComment(this.tx, {
+      articleId,
+      authorName: record.authorName,
+      authorUrl: record.authorUrl,
+      authorEmail: record.authorEmail,
+      body: record.body,
+      status: record.status,
+      createdAt: record.createdAt,
+      updatedAt: record.updatedAt ?? record.createdAt,
+      ...(record.source.preferredId === undefined ? {} : { preferredId: record.source.preferredId })
+    }, existing)
+    if (row === null) {
       this.report.skip('comment', id, 'empty comment')
       return null
     }
-    const values = {
-      articleId,
-      parentId: null,
-      authorName: singleLine(record.authorName, 100) || 'Anonymous',
-      authorUrl: acceptedHttpUrl(record.authorUrl),
-      authorEmail: acceptedEmail(record.authorEmail),
-      body,
-      status: record.status,
-      createdAt: record.createdAt,
-      updatedAt: record.updatedAt ?? record.createdAt
-    }
-    const preferred = record.source.preferredId
-    const row = previous === undefined
-      ? await comments.insertComment({
-        ...values,
-        ...(preferred !== undefined && await comments.commentById(preferred) === undefined ? { id: preferred } : {})
-      })
-      : await comments.updateComment(previous.targetId, values)
-    this.report.count('comments', previous === undefined ? 'created' : 'updated')
+    this.report.count('comments', existing === undefined ? 'created' : 'updated')
     this.#commentIds.set(stageKey(site, id), row.id)
     this.#touchedArticles.add(articleId)
     await this.#remember('comment', site, id, row.id, payload)
@@ -406,13 +376,9 @@ class Apply {
     const [site, parentSourceId] = reply.parentKey.split('\u0000') as [string, string]
     const parentId = this.#commentIds.get(reply.parentKey) ??
       (await this.#previous('comment', site, parentSourceId))?.targetId
-    const comments = commentQueries(this.tx)
-    const parent = parentId === undefined ? undefined : await comments.commentById(parentId)
-    if (parent === undefined || parent.articleId !== reply.articleId) {
+    if (parentId === undefined || !await linkImportedReply(this.tx, reply, parentId)) {
       this.report.note('comment', reply.sourceId, 'its parent is not on the same article: shown as a top-level comment')
-      return
     }
-    await comments.setParent(reply.id, parent.id)
   }
 }
 

@@ -1,9 +1,8 @@
 import type { Store } from '../../db/store.js'
 import { mapPage, parseSort, readPage, type Page } from '../../lib/list.js'
 import { nowIso } from '../../lib/time.js'
-import { hasRole } from '../../plugins/auth.js'
+import { hasRole, type Principal } from '../../lib/principal.js'
 import { publishDueArticles } from '../articles/service.js'
-import type { Principal } from '../tokens/service.js'
 import { labelQueries } from './queries.js'
 import { labelSortFields, type LabelBody, type LabelListQueryString } from './schemas.js'
 

@@ -1,9 +1,8 @@
 import type { Store } from '../../db/store.js'
 import { Forbidden, NotFound } from '../../errors.js'
 import type { Page } from '../../lib/list.js'
-import { hasRole } from '../../plugins/auth.js'
+import { hasRole, type Principal } from '../../lib/principal.js'
 import type { ArticleRow } from '../articles/queries.js'
-import type { Principal } from '../tokens/service.js'
 import { revisionQueries, type RevisionRow } from './queries.js'
 import type { RevisionBody, RevisionListQueryString, RevisionSummaryBody } from './schemas.js'
 

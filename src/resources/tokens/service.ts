@@ -4,17 +4,10 @@ import type { Store } from '../../db/store.js'
 import { invalid } from '../../errors.js'
 import { mapPage, readPage, type Page, type PageRequest } from '../../lib/list.js'
 import { nowIso, toUtcIso } from '../../lib/time.js'
+import type { Principal } from '../../lib/principal.js'
 import { isVisibleText } from '../../lib/values.js'
 import { authorQueries } from '../authors/queries.js'
 import { tokenQueries, type TokenRow } from './queries.js'
-
-/** Who is making a request: the role and, for an `author` token, the author it acts as. */
-export interface Principal {
-  role: TokenRole
-  authorId: number | null
-  /** null for the configured `DATELINE_ADMIN_TOKEN`. */
-  tokenId: number | null
-}
 
 export interface TokenSummary {
   id: number

@@ -108,10 +108,6 @@ export function postgresTrashQueries (db: PostgresHandle): TrashQueries {
       return rows.length > 0
     },
 
-    async anyTrashed (now) {
-      return (await db.select({ id: trashedArticles.id }).from(trashedArticles).where(gt(trashedArticles.purgeAt, now)).limit(1)).length > 0
-    },
-
     async isTrashed (id, now) {
       const rows = await db.select({ id: trashedArticles.id }).from(trashedArticles)
         .where(and(eq(trashedArticles.id, id), gt(trashedArticles.purgeAt, now)))

@@ -105,10 +105,6 @@ export function sqliteTrashQueries (db: Db): TrashQueries {
         .get() !== undefined
     },
 
-    async anyTrashed (now) {
-      return db.select({ id: trashedArticles.id }).from(trashedArticles).where(gt(trashedArticles.purgeAt, now)).limit(1).get() !== undefined
-    },
-
     async isTrashed (id, now) {
       return db.select({ id: trashedArticles.id }).from(trashedArticles)
         .where(and(eq(trashedArticles.id, id), gt(trashedArticles.purgeAt, now)))

@@ -60,7 +60,6 @@ export interface TrashQueries {
   reassignTrashed: (fromAuthorId: number, toAuthorId: number) => Promise<void>
   /** A trashed article keeps its slug until it is purged, so a restore never finds it taken. */
   slugInTrash: (slug: string, now: string) => Promise<boolean>
-  anyTrashed: (now: string) => Promise<boolean>
   isTrashed: (id: number, now: string) => Promise<boolean>
 }
 

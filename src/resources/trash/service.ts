@@ -2,12 +2,11 @@ import type { Store } from '../../db/store.js'
 import { Forbidden, NotFound } from '../../errors.js'
 import type { Page } from '../../lib/list.js'
 import { dayInZone, nowIso } from '../../lib/time.js'
-import { hasRole } from '../../plugins/auth.js'
-import { assertIfMatch } from '../../plugins/http-cache.js'
+import { hasRole, type Principal } from '../../lib/principal.js'
+import { assertIfMatch } from '../../lib/entity-tags.js'
 import { indexArticle, unindexArticle } from '../../search/index.js'
 import { articleQueries, type ArticleRow } from '../articles/queries.js'
 import { changedBy } from '../revisions/service.js'
-import type { Principal } from '../tokens/service.js'
 import { trashQueries, type Renumbered, type TrashedContent, type TrashedRow, type TrashScope } from './queries.js'
 import type { TrashedArticleBody, TrashedArticleSummaryBody, TrashListQueryString } from './schemas.js'
 
@@ -162,4 +161,9 @@ export async function purgeAll (store: Store, viewer: Principal): Promise<number
 /** Purges what has been in the trash its full time; at start-up. */
 export async function purgeExpired (store: Store): Promise<number> {
   return await store.transaction(async (tx) => await trashQueries(tx).purgeExpired(nowIso()))
+}
+
+/** Whether the article with this id is in the trash (an import leaves such articles alone). */
+export async function isInTrash (store: Store, id: number, now: string): Promise<boolean> {
+  return await trashQueries(store).isTrashed(id, now)
 }

@@ -1,0 +1,16 @@
+import type { TokenRole } from '../db/schema.js'
+
+/** Who is making a request: the role and, for an `author` token, the author it acts as. */
+export interface Principal {
+  role: TokenRole
+  authorId: number | null
+  /** null for the configured `DATELINE_ADMIN_TOKEN`. */
+  tokenId: number | null
+}
+
+const rank: Record<TokenRole, number> = { author: 1, editor: 2, admin: 3 }
+
+/** Whether `principal` holds `role` or one above it (an anonymous reader holds none). */
+export function hasRole (principal: Principal | null, role: TokenRole): boolean {
+  return principal !== null && rank[principal.role] >= rank[role]
+}

@@ -1,0 +1,29 @@
+import type { Store } from '../../db/store.js'
+import { articleQueries, type ArticleRow } from './queries.js'
+import type { ArticleSummaryBody } from './schemas.js'
+
+// Articles as lists show them. Apart from the service: authors embed their latest articles,
+// and the articles service embeds authors, so both depend on this module and not on each other.
+
+export function summaryOf (row: ArticleRow, labels: string[]): ArticleSummaryBody {
+  return {
+    id: row.id,
+    slug: row.slug,
+    title: row.title,
+    excerpt: row.excerpt,
+    status: row.status,
+    publishedAt: row.publishedAt,
+    date: row.publishedDay,
+    authorId: row.authorId,
+    labels,
+    commentCount: row.commentCount,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt
+  }
+}
+
+/** Summaries of rows, their labels fetched for all rows at once. */
+export async function toArticleSummaries (store: Store, rows: ArticleRow[]): Promise<ArticleSummaryBody[]> {
+  const labels = await articleQueries(store).labelsByArticle(rows.map((row) => row.id))
+  return rows.map((row) => summaryOf(row, labels.get(row.id) ?? []))
+}
