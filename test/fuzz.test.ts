@@ -13,8 +13,9 @@
  *   - and, reported without stopping the run: a request the document says is invalid (a wrong
  *     type, an unknown field or query parameter, no token where one is needed…) is refused
  *     with a 4xx, statuses are documented, 401/405/429 carry their headers.
- * Each case runs inside a transaction that is rolled back, so every case meets the same demo
- * blog and the suite is reproducible from its seed.
+ * What a case wrote is undone before the next (test/fuzz/database.ts: on SQLite a transaction
+ * of the harness's own, rolled back; on PostgreSQL the tables refilled from a copy made at the
+ * start), so every case meets the same demo blog and the suite is reproducible from its seed.
  *
  * Bounded by default, so `npm test` stays quick on a busy machine: 10 cases per operation
  * (about 470 requests, ~20 s on a busy machine), fixed seed. Long mode (the file lifts tap's per-file
