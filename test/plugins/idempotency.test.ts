@@ -5,6 +5,7 @@ import t from 'tap'
 import { backupDatabase } from '../../src/cli/backup.js'
 import { sqliteHandle } from '../../src/db/sqlite-store.js'
 import { adminSecret, bearer, build, createAuthor, request, tempDatabase, tokenFor } from '../helper.js'
+import { rowsOf, updateRows } from '../inspect.js'
 
 const key = (name: string): Record<string, string> => ({ 'idempotency-key': `test-${name}-0f8a3c` })
 
@@ -138,9 +139,9 @@ t.test('expired keys are purged on a timer, without another keyed request', asyn
   const headers = { ...bearer(adminSecret), ...key('timer') }
   await request(app, t, { method: 'POST', url: '/v1/articles', headers, payload: { authorId: author.id, title: 'Aging' } })
   await request(app, t, { method: 'POST', url: '/v1/articles', headers: { ...headers, ...key('fresh') }, payload: { authorId: author.id, title: 'Fresh' } })
-  sqliteHandle(app.store).$client.prepare("update idempotency_keys set created_at = ? where key = 'test-timer-0f8a3c'").run(new Date(Date.now() - 25 * 3600_000).toISOString())
+  t.equal(await updateRows(app.store, 'idempotency_keys', { created_at: new Date(Date.now() - 25 * 3600_000).toISOString() }, { key: 'test-timer-0f8a3c' }), 1, 'the first key is a day old now')
   await sleep(300)
-  t.same(sqliteHandle(app.store).$client.prepare('select key from idempotency_keys').all(), [{ key: 'test-fresh-0f8a3c' }], 'the expired key is gone, the fresh one kept')
+  t.same((await rowsOf(app.store, 'idempotency_keys')).map((row) => row.key), ['test-fresh-0f8a3c'], 'the expired key is gone, the fresh one kept')
 })
 
 t.test('a token secret kept by an earlier version is wiped from the database at start-up', async (t) => {
