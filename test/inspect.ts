@@ -41,5 +41,8 @@ export async function updateRows (store: Store, table: string, values: Record<st
   const conditions = Object.keys(where).map((column, index) => `${quoted(column)} = ${placeholder(offset + index)}`)
   const text = `update ${quoted(table)} set ${assignments.join(', ')}${conditions.length === 0 ? '' : ` where ${conditions.join(' and ')}`}`
   if (store.dialect === 'sqlite') return sqliteHandle(store).$client.prepare(text).run(...parameters).changes
-  return (await (store.handle as PostgresDb).$client.query(text, parameters)).rowCount ?? 0
+  // As every unit that writes does, it moves the write stamp, or caches keyed on it would keep what was there before.
+  const { rows } = await (store.handle as PostgresDb).$client.query<{ changed: string }>(
+    `with changed as (${text} returning 1), stamp as (update write_stamp set stamp = stamp + 1 where id = 1) select count(*) as changed from changed`, parameters)
+  return Number(rows[0]!.changed)
 }
