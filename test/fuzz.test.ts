@@ -13,8 +13,9 @@
  *   - and, reported without stopping the run: a request the document says is invalid (a wrong
  *     type, an unknown field or query parameter, no token where one is needed…) is refused
  *     with a 4xx, statuses are documented, 401/405/429 carry their headers.
- * Each case runs inside a transaction that is rolled back, so every case meets the same demo
- * blog and the suite is reproducible from its seed.
+ * What a case wrote is undone before the next (test/fuzz/database.ts: on SQLite a transaction
+ * of the harness's own, rolled back; on PostgreSQL the tables refilled from a copy made at the
+ * start), so every case meets the same demo blog and the suite is reproducible from its seed.
  *
  * Bounded by default, so `npm test` stays quick on a busy machine: 10 cases per operation
  * (about 470 requests, ~20 s on a busy machine), fixed seed. Long mode (the file lifts tap's per-file
@@ -54,6 +55,7 @@ t.test('every operation in the OpenAPI document survives generated requests', as
   const operations = fixture.operations.filter((operation) => only === null || only.test(operation.key))
   t.ok(operations.length > 0, 'the document lists operations to fuzz')
   let total = 0
+  let wrote = 0
   const statuses = new Map<number, number>()
 
   for (const operation of operations) {
@@ -65,6 +67,7 @@ t.test('every operation in the OpenAPI document survives generated requests', as
       const property = fc.asyncProperty(caseArbitrary(fixture, operation), async (fuzzCase: FuzzCase) => {
         const outcome: Outcome = await send(fixture, operation, fuzzCase)
         cases++
+        if (outcome.changed.length > 0) wrote++
         perStatus.set(outcome.response.statusCode, (perStatus.get(outcome.response.statusCode) ?? 0) + 1)
         for (const finding of outcome.findings) {
           // One example per kind of finding (the kind is the message without quoted values).
@@ -95,5 +98,7 @@ t.test('every operation in the OpenAPI document survives generated requests', as
       if (findings.size === 0) t.pass('invalid requests were refused and every status is documented')
     })
   }
+  // Snapshots that never differed would let "refused requests change nothing" pass unseen.
+  if (only === null && replayPath === undefined) t.ok(wrote > 0, `the snapshots saw the cases that wrote (${wrote}), and each was undone before the next`)
   t.comment(`fuzz: ${total} requests over ${operations.length} operations (${runs} runs each, seed ${baseSeed}): ${[...statuses.entries()].sort((a, b) => a[0] - b[0]).map(([status, count]) => `${status}×${count}`).join(' ')}`)
 })

@@ -22,6 +22,14 @@ export async function testDatabaseUrl (t: TapLike): Promise<string> {
   return postgresTestUrl() === undefined ? ':memory:' : (await freshPostgresDatabase(t)).url
 }
 
+/**
+ * A database that outlives one app, for tests that stop the server and start it again on the
+ * same data: a file on SQLite, or a fresh PostgreSQL database when the suite runs there.
+ */
+export async function lastingDatabaseUrl (t: TapLike): Promise<string> {
+  return postgresTestUrl() === undefined ? tempDatabase(t) : (await freshPostgresDatabase(t)).url
+}
+
 /** The app exactly as production builds it, on a fresh database of its own. */
 export async function build (t: TapLike, overrides: Partial<AppOptions> = {}): Promise<FastifyInstance> {
   const app = await buildApp({

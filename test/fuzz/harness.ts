@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto'
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
 import addFormats from 'ajv-formats'
 import fc, { type Arbitrary } from 'fast-check'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
-import { sqliteHandle } from '../../src/db/sqlite-store.js'
+import { caseDatabase, changedTables, type CaseDatabase } from './database.js'
 import { adminSecret, bearer, checkAgainstDocument, tokenFor, type TapLike } from '../helper.js'
 import { awkwardStrings, SchemaArbitraries, type SampleSource, type Schema } from './schema-arbitraries.js'
 
@@ -105,6 +104,8 @@ export type Who = 'anonymous' | 'author' | 'editor' | 'admin' | 'bad-token'
 
 export interface Fixture {
   app: FastifyInstance
+  /** The database behind the app: snapshots, and the blog put back after each case. */
+  database: CaseDatabase
   document: Schema
   operations: Operation[]
   collections: Map<string, Collection>
@@ -223,6 +224,7 @@ export async function prepare (app: FastifyInstance): Promise<Fixture> {
   const cursors = await harvestCursors(app, operations, collections)
   const fixture: Fixture = {
     app,
+    database: caseDatabase(app),
     document,
     operations,
     collections,
@@ -644,44 +646,6 @@ export function expectedRejection (fixture: Fixture, operation: Operation, fuzzC
   return null
 }
 
-// --- The database, before and after ----------------------------------------------------------
-
-export type Snapshot = Map<string, string>
-
-/** Every table's rows (tokens without `last_used_at`, which reads may update). */
-export function snapshot (app: FastifyInstance): Snapshot {
-  const client = sqliteHandle(app.store).$client
-  const tables = client.prepare("select name, sql from sqlite_master where type = 'table' and name not like 'sqlite_stat%' order by name").all() as Array<{ name: string, sql: string | null }>
-  const result: Snapshot = new Map()
-  for (const { name, sql } of tables) {
-    if (sql !== null && /^create virtual/i.test(sql)) continue
-    const quoted = `"${name.replace(/"/g, '""')}"`
-    const columns = (client.prepare(`select name from pragma_table_info(${`'${name.replace(/'/g, "''")}'`})`).all() as Array<{ name: string }>)
-      .map((column) => column.name)
-      .filter((column) => !(name === 'tokens' && column === 'last_used_at'))
-      .map((column) => `"${column.replace(/"/g, '""')}"`)
-    let rows: unknown[]
-    try {
-      rows = client.prepare(`select ${columns.join(', ')} from ${quoted} order by rowid`).raw().all()
-    } catch {
-      rows = (client.prepare(`select ${columns.join(', ')} from ${quoted}`).raw().all() as unknown[]).map((row) => JSON.stringify(row)).sort()
-    }
-    result.set(name, JSON.stringify(rows))
-  }
-  return result
-}
-
-export function changedTables (before: Snapshot, after: Snapshot): string[] {
-  const names = new Set([...before.keys(), ...after.keys()])
-  return [...names].filter((name) => before.get(name) !== after.get(name))
-}
-
-export function digest (snapshotted: Snapshot): string {
-  const hash = createHash('sha256')
-  for (const [name, rows] of [...snapshotted.entries()].sort()) hash.update(name).update('\0').update(rows).update('\0')
-  return hash.digest('hex')
-}
-
 // --- Sending a case and judging the answer -----------------------------------------------------
 
 export interface Outcome {
@@ -775,41 +739,16 @@ export function truncate (text: string, length: number): string {
   return text.length <= length ? text : `${text.slice(0, length)}… (${text.length} characters)`
 }
 
-type Connection = ReturnType<typeof sqliteHandle>['$client']
-
 /**
- * Runs `work` in a transaction of the harness's own, rolled back afterwards. The app's units
- * of work, opened inside it, are savepoints in it (src/db/sqlite-store.ts), so what they
- * commit is undone with it.
+ * Sends one case and undoes what it wrote (test/fuzz/database.ts), so every case meets the
+ * same demo blog (successful writes are real writes, then undone) and the table snapshots
+ * before and after tell whether the request changed anything.
  */
-async function rolledBack<T> (client: Connection, work: () => Promise<T>): Promise<T> {
-  client.exec('BEGIN')
-  try {
-    return await work()
-  } finally {
-    if (client.inTransaction) client.exec('ROLLBACK')
-  }
-}
-
-/**
- * Sends one case inside a transaction that is rolled back afterwards, so every case meets the
- * same demo blog (successful writes are real writes, then undone) and the table hashes before
- * and after tell whether the request changed anything.
- */
-const baselines = new WeakMap<Fixture, Snapshot>()
-
 export async function send (fixture: Fixture, operation: Operation, fuzzCase: FuzzCase): Promise<Outcome> {
-  const { app } = fixture
-  const client = sqliteHandle(app.store).$client
+  const { app, database } = fixture
   const rejection = expectedRejection(fixture, operation, fuzzCase)
-  // Every case starts from the state the previous one was rolled back to (checked below), so
-  // one snapshot of it serves them all: snapshots are most of a case's cost.
-  let start = baselines.get(fixture)
-  if (start === undefined) {
-    start = snapshot(app)
-    baselines.set(fixture, start)
-  }
-  const { request, response, changed } = await rolledBack(client, async () => {
+  const start = await database.baseline()
+  const { request, response, changed } = await database.undoing(async () => {
     let currentEtag: string | undefined
     const readsFirst = fuzzCase.ifMatch === 'current' && fixture.document.paths[operation.path]?.get !== undefined
     if (readsFirst) {
@@ -817,13 +756,11 @@ export async function send (fixture: Fixture, operation: Operation, fuzzCase: Fu
       currentEtag = typeof current.headers.etag === 'string' ? current.headers.etag : undefined
     }
     // The If-Match read may have written (a token's last use aside, which snapshots leave out).
-    const before = readsFirst ? snapshot(app) : start
+    const before = readsFirst ? await database.snapshot() : start
     const request = buildRequest(fixture, operation, fuzzCase, currentEtag)
     const response = await app.inject(request)
-    return { request, response, changed: changedTables(before, snapshot(app)) }
+    return { request, response, changed: changedTables(before, await database.snapshot()) }
   })
-  const restored = changedTables(start, snapshot(app))
-  if (restored.length > 0) throw new Error(`harness: the rollback did not restore ${restored.join(', ')}; a request wrote outside the transaction`)
   return { request, response, changed, expectedRejection: rejection, ...judge(fixture, request, response, changed, rejection) }
 }
 

@@ -4,7 +4,8 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
 import { backupDatabase } from '../../src/cli/backup.js'
 import { sqliteHandle } from '../../src/db/sqlite-store.js'
-import { adminSecret, bearer, build, createAuthor, request, tempDatabase, tokenFor } from '../helper.js'
+import { adminSecret, bearer, build, createAuthor, lastingDatabaseUrl, request, tempDatabase, tokenFor } from '../helper.js'
+import { rowsOf, updateRows } from '../inspect.js'
 
 const key = (name: string): Record<string, string> => ({ 'idempotency-key': `test-${name}-0f8a3c` })
 
@@ -120,16 +121,16 @@ t.test('a token created with an Idempotency-Key: the secret is never kept, and a
 })
 
 t.test('expired keys are purged at start-up, before any keyed request', async (t) => {
-  const path = tempDatabase(t)
-  const first = await build(t, { databaseUrl: path })
+  const databaseUrl = await lastingDatabaseUrl(t)
+  const first = await build(t, { databaseUrl })
   const author = await createAuthor(first, t, { name: 'Ida Empotent' })
   const sent = await request(first, t, { method: 'POST', url: '/v1/articles', headers: { ...bearer(adminSecret), ...key('old') }, payload: { authorId: author.id, title: 'Long ago' } })
   t.equal(sent.statusCode, 201)
   // A day and a bit later, as far as the row can tell.
-  sqliteHandle(first.store).$client.prepare('update idempotency_keys set created_at = ?').run(new Date(Date.now() - 25 * 3600_000).toISOString())
+  t.equal(await updateRows(first.store, 'idempotency_keys', { created_at: new Date(Date.now() - 25 * 3600_000).toISOString() }), 1, 'the key is a day old now')
   await first.close()
-  const second = await build(t, { databaseUrl: path })
-  t.same(sqliteHandle(second.store).$client.prepare('select key from idempotency_keys').all(), [], 'gone once the server is up')
+  const second = await build(t, { databaseUrl })
+  t.same(await rowsOf(second.store, 'idempotency_keys'), [], 'gone once the server is up')
 })
 
 t.test('expired keys are purged on a timer, without another keyed request', async (t) => {
@@ -138,9 +139,9 @@ t.test('expired keys are purged on a timer, without another keyed request', asyn
   const headers = { ...bearer(adminSecret), ...key('timer') }
   await request(app, t, { method: 'POST', url: '/v1/articles', headers, payload: { authorId: author.id, title: 'Aging' } })
   await request(app, t, { method: 'POST', url: '/v1/articles', headers: { ...headers, ...key('fresh') }, payload: { authorId: author.id, title: 'Fresh' } })
-  sqliteHandle(app.store).$client.prepare("update idempotency_keys set created_at = ? where key = 'test-timer-0f8a3c'").run(new Date(Date.now() - 25 * 3600_000).toISOString())
+  t.equal(await updateRows(app.store, 'idempotency_keys', { created_at: new Date(Date.now() - 25 * 3600_000).toISOString() }, { key: 'test-timer-0f8a3c' }), 1, 'the first key is a day old now')
   await sleep(300)
-  t.same(sqliteHandle(app.store).$client.prepare('select key from idempotency_keys').all(), [{ key: 'test-fresh-0f8a3c' }], 'the expired key is gone, the fresh one kept')
+  t.same((await rowsOf(app.store, 'idempotency_keys')).map((row) => row.key), ['test-fresh-0f8a3c'], 'the expired key is gone, the fresh one kept')
 })
 
 t.test('a token secret kept by an earlier version is wiped from the database at start-up', async (t) => {

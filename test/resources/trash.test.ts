@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import t from 'tap'
-import { sqliteHandle } from '../../src/db/sqlite-store.js'
-import { adminSecret, bearer, build, createArticle, createAuthor, request, tempDatabase, tokenFor, type TapLike } from '../helper.js'
+import { adminSecret, bearer, build, createArticle, createAuthor, lastingDatabaseUrl, request, tempDatabase, tokenFor, type TapLike } from '../helper.js'
+import { rowsOf, updateRows } from '../inspect.js'
 
 const admin = bearer(adminSecret)
 const problemBase = 'https://dateline.dev/problems/'
@@ -178,8 +178,8 @@ t.test('an author token sees and restores only its own trashed drafts; editors e
 })
 
 t.test('after DATELINE_TRASH_DAYS an article is purged: gone from the trash, its slug free, its rows deleted at start-up', async (t) => {
-  const file = tempDatabase(t)
-  const first = await build(t, { databaseUrl: file, trashDays: 7 })
+  const databaseUrl = await lastingDatabaseUrl(t)
+  const first = await build(t, { databaseUrl, trashDays: 7 })
   const author = await createAuthor(first, t)
   const article = await createArticle(first, t, { authorId: author.id, title: 'Old news' })
   await trash(first, t, article.id)
@@ -187,14 +187,14 @@ t.test('after DATELINE_TRASH_DAYS an article is purged: gone from the trash, its
   t.equal(Date.parse(item.purgeAt) - Date.parse(item.trashedAt), 7 * 24 * 3600 * 1000, 'purged 7 days after')
 
   // A week passes: the row's purge time is now behind us.
-  sqliteHandle(first.store).$client.prepare('update trashed_articles set purge_at = ?').run(new Date(Date.now() - 1000).toISOString())
+  t.equal(await updateRows(first.store, 'trashed_articles', { purge_at: new Date(Date.now() - 1000).toISOString() }), 1, 'its purge time has passed')
   t.equal((await get(first, t, '/v1/trash', admin)).json().meta.total, 0, 'no longer listed')
   t.equal((await restore(first, t, article.id)).statusCode, 404, 'no longer restorable')
   t.equal((await createArticle(first, t, { authorId: author.id, title: 'Old news' })).slug, 'old-news', 'its slug is free')
   await first.close()
 
-  const second = await build(t, { databaseUrl: file, trashDays: 7 })
-  t.equal((sqliteHandle(second.store).$client.prepare('select count(*) as n from trashed_articles').get() as { n: number }).n, 0, 'start-up deleted the row')
+  const second = await build(t, { databaseUrl, trashDays: 7 })
+  t.same(await rowsOf(second.store, 'trashed_articles'), [], 'start-up deleted the row')
 })
 
 t.test('with DATELINE_TRASH_DAYS=0 a delete is for good', async (t) => {
