@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import FindMyWay, { type HTTPMethod } from 'find-my-way'
-import { markUnwritable, storageFailure } from '../db/storage.js'
+import { databaseUnreachable, markUnwritable, storageFailure } from '../db/storage.js'
 import type { FieldError } from '../errors.js'
 import type { ProblemBody } from '../schemas.js'
 
@@ -137,6 +137,11 @@ export function handleError (this: unknown, error: FastifyError & { errors?: Fie
     request.log.warn({ err: error }, 'the database stayed busy past the busy timeout')
     reply.header('retry-after', String(busyRetryAfterSeconds))
     return sendProblem(reply, 503, statusKinds[503]!, `The database is busy with another write; retry in ${busyRetryAfterSeconds} seconds`)
+  }
+  if (databaseUnreachable(error)) {
+    request.log.error({ err: error }, 'the database server cannot be reached')
+    reply.header('retry-after', String(busyRetryAfterSeconds))
+    return sendProblem(reply, 503, statusKinds[503]!, `The database cannot be reached; retry in ${busyRetryAfterSeconds} seconds`)
   }
   const storage = storageFailure(error)
   if (storage !== null) {

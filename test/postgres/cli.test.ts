@@ -121,6 +121,10 @@ t.test('serve on PostgreSQL: ready, serving writes, and /readyz answers 503 whil
   await until(10_000, '/readyz answering 503', async () => (await send(server.port, { path: '/readyz' })).status === 503)
   t.pass('/readyz answers 503 while the database is unreachable')
   t.equal((await send(server.port, { path: '/healthz' })).status, 200, '/healthz still answers: the process is up')
+  const unreachable = await send(server.port, { path: '/v1/authors' })
+  t.equal(unreachable.status, 503, 'a request meanwhile is a 503, not a 500')
+  t.match(JSON.parse(unreachable.body), { status: 503, detail: /cannot be reached/ })
+  t.notMatch(unreachable.body, new RegExp(`${name}|postgres|ECONN`, 'i'), 'naming neither the database nor the error')
 
   await withClient(serverUrl.toString(), async (client) => { await client.query(`alter database ${name} allow_connections true`) })
   await until(10_000, '/readyz answering 200 again', async () => (await send(server.port, { path: '/readyz' })).status === 200)
