@@ -8,7 +8,8 @@ import { hasRole } from '../../plugins/auth.js'
 import type { Principal } from '../tokens/service.js'
 import { articleQueries } from '../articles/queries.js'
 import { trashQueries } from '../trash/queries.js'
-import { publishDueArticles, toArticleSummaries } from '../articles/service.js'
+import { toArticleSummaries } from '../articles/service.js'
+import { currentView, viewInUnit, type View } from '../articles/view.js'
 import { authorQueries, type AuthorRow, type NewAuthorRow } from './queries.js'
 import { authorIncludes, authorSortFields, type AuthorBody, type AuthorListQueryString, type AuthorPatchBody, type NewAuthorBody } from './schemas.js'
 
@@ -35,22 +36,21 @@ export function parseAuthorInclude (raw: string | undefined): AuthorReadOptions[
 // Kept until the next write: at a million articles, counting a page's authors took 17 ms.
 const publishedCountCache = new UntilNextWrite<number>(10_000)
 
-async function publishedCountsByAuthor (store: Store, ids: number[], now: string): Promise<Map<number, number>> {
+async function publishedCountsByAuthor (store: Store, ids: number[], view: View): Promise<Map<number, number>> {
   if (ids.length === 0) return new Map()
   // `now` is left out of the key: a scheduled article is published by a write.
-  const counted = await publishedCountCache.getMany(store, ids.map(String), async (missing) => {
-    const counts = await authorQueries(store).publishedCountsByAuthor(missing.map(Number), now)
+  const counted = await publishedCountCache.getMany(store, view.stamp, ids.map(String), async (missing) => {
+    const counts = await authorQueries(store).publishedCountsByAuthor(missing.map(Number), view.now)
     return new Map([...counts].map(([id, count]) => [String(id), count]))
   })
   return new Map([...counted].map(([id, count]) => [Number(id), count]))
 }
 
 /** API objects for rows, with counts and embeds fetched for all rows at once. */
-async function present (store: Store, rows: AuthorRow[], viewer: Principal | null, options: AuthorReadOptions): Promise<AuthorBody[]> {
-  const now = nowIso()
+async function present (store: Store, rows: AuthorRow[], viewer: Principal | null, options: AuthorReadOptions, view: View): Promise<AuthorBody[]> {
   const ids = rows.map((row) => row.id)
-  const counts = await publishedCountsByAuthor(store, ids, now)
-  const latest = options.include.has('articles') ? await articleQueries(store).latestSummariesByAuthor(ids, latestArticlesPerAuthor, now) : null
+  const counts = await publishedCountsByAuthor(store, ids, view)
+  const latest = options.include.has('articles') ? await articleQueries(store).latestSummariesByAuthor(ids, latestArticlesPerAuthor, view.now) : null
   const summaries = latest === null ? null : await toArticleSummaries(store, latest)
   return rows.map((row) => {
     const author: AuthorBody = {
@@ -71,8 +71,8 @@ async function present (store: Store, rows: AuthorRow[], viewer: Principal | nul
 }
 
 /** Authors by id, as `viewer` may see them (for embedding in articles). */
-export async function presentAuthors (store: Store, ids: number[], viewer: Principal | null): Promise<AuthorBody[]> {
-  return await present(store, await authorQueries(store).authorsByIds(ids), viewer, { include: new Set() })
+export async function presentAuthors (store: Store, ids: number[], viewer: Principal | null, view: View): Promise<AuthorBody[]> {
+  return await present(store, await authorQueries(store).authorsByIds(ids), viewer, { include: new Set() }, view)
 }
 
 /** `forUpdate`: read in a unit of work that checks the row before it writes it. */
@@ -84,23 +84,23 @@ async function findRow (store: Store, idOrSlug: string, forUpdate = false): Prom
 }
 
 export async function findOne (store: Store, idOrSlug: string, viewer: Principal | null, options: AuthorReadOptions): Promise<{ author: AuthorBody, version: string }> {
-  await publishDueArticles(store)
+  const view = await currentView(store)
   const row = await findRow(store, idOrSlug)
-  return { author: (await present(store, [row], viewer, options))[0]!, version: authorVersion(row) }
+  return { author: (await present(store, [row], viewer, options, view))[0]!, version: authorVersion(row) }
 }
 
 export async function list (store: Store, query: AuthorListQueryString, viewer: Principal | null): Promise<Page<AuthorBody>> {
   const sort = parseSort(query.sort, authorSortFields, 'name')
   const include = parseAuthorInclude(query.include)
-  const now = nowIso()
-  await publishDueArticles(store, now)
+  const view = await currentView(store)
+  const { now } = view
   const authors = authorQueries(store)
   const page = await readPage(query, sort, {
     count: async (after) => await authors.countAuthors(now, after === undefined ? undefined : sort, after),
     fetch: async (after, limit, offset) => await authors.pageOfAuthors({ sort, now, after, limit, offset }),
     cursorOf: (result) => result.sortValues
   })
-  return await mapPage(page, async (results) => await present(store, results.map((result) => result.row), viewer, { include }))
+  return await mapPage(page, async (results) => await present(store, results.map((result) => result.row), viewer, { include }, view))
 }
 
 async function resolveSlug (store: Store, requested: string | undefined, name: string, exceptId?: number): Promise<string> {
@@ -122,7 +122,7 @@ export async function createOne (store: Store, input: NewAuthorBody, viewer: Pri
       createdAt: now,
       updatedAt: now
     })
-    return { author: (await present(tx, [row], viewer, { include: new Set() }))[0]!, version: authorVersion(row) }
+    return { author: (await present(tx, [row], viewer, { include: new Set() }, viewInUnit(now)))[0]!, version: authorVersion(row) }
   })
 }
 
@@ -145,7 +145,7 @@ export async function updateOne (store: Store, idOrSlug: string, patch: AuthorPa
     if (patch.url !== undefined) values.url = patch.url
     if (patch.email !== undefined) values.email = patch.email
     const row = await authorQueries(tx).updateAuthor(current.id, values)
-    return { author: (await present(tx, [row], viewer, { include: new Set() }))[0]!, version: authorVersion(row) }
+    return { author: (await present(tx, [row], viewer, { include: new Set() }, viewInUnit()))[0]!, version: authorVersion(row) }
   })
 }
 
