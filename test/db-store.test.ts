@@ -144,22 +144,26 @@ t.test('the write stamp moves with every write, this connection\'s or another\'s
   t.not(await store.writeStamp(), afterOther, 'and the next write moves it again')
 })
 
-t.test('a cached value lives until the next write, and nothing is cached inside a unit', async (t) => {
+t.test('a cached value lives until the next write, and nothing is cached inside a unit or without a stamp', async (t) => {
   const store = sqliteStore(t)
   const cache = new UntilNextWrite<number>()
   let computed = 0
   const count = async (): Promise<number> => ++computed
-  t.equal(await cache.get(store, 'k', count), 1)
-  t.equal(await cache.get(store, 'k', count), 1, 'kept')
+  // As a request does: the stamp read once, then handed to the cache.
+  const get = async (on: Store): Promise<number> => await cache.get(on, await on.writeStamp(), 'k', count)
+  t.equal(await get(store), 1)
+  t.equal(await get(store), 1, 'kept')
   await metaQueries(store).write('x', '1')
-  t.equal(await cache.get(store, 'k', count), 2, 'computed again after a write')
+  t.equal(await get(store), 2, 'computed again after a write')
   await t.rejects(store.transaction(async (tx) => {
     await metaQueries(tx).write('x', '2')
-    t.equal(await cache.get(tx, 'k', count), 3, 'computed inside the unit')
-    t.equal(await cache.get(tx, 'k', count), 4, 'and never kept there')
+    t.equal(await get(tx), 3, 'computed inside the unit')
+    t.equal(await get(tx), 4, 'and never kept there')
     throw new Error('rolled back')
   }))
-  t.equal(await cache.get(store, 'k', count), 5, 'the rolled back unit left nothing cached')
+  t.equal(await get(store), 5, 'the rolled back unit left nothing cached')
+  t.equal(await cache.get(store, null, 'k', count), 6, 'computed without a stamp')
+  t.equal(await get(store), 5, 'which is not kept either')
 })
 
 t.test('a unit opened inside a transaction someone else began is a savepoint in it', async (t) => {

@@ -62,8 +62,10 @@ export function queriesFor<Q> (factories: Partial<QueryFactories<Q>>): (store: S
 
 /**
  * Values computed from the database (counts), kept per store until anything is written to
- * it, by this process or another: a cache that is never stale. Nothing is kept from inside a
- * transaction: a count taken there may include rows a rollback takes back.
+ * it, by this process or another: a cache that is never stale. Callers pass the write stamp
+ * their request read (a round trip on PostgreSQL, so it is read once per request, not per
+ * cache). Nothing is kept from inside a transaction, or without a stamp: a count taken there
+ * may include rows a rollback takes back.
  */
 export class UntilNextWrite<V> {
   readonly #byStore = new WeakMap<Store, { stamp: string, values: Map<string, V> }>()
@@ -71,9 +73,8 @@ export class UntilNextWrite<V> {
   constructor (private readonly capacity = 500) {}
 
   /** The values of the current state of the database, emptied when it has changed. */
-  async #values (store: Store): Promise<Map<string, V> | undefined> {
-    if (store.inTransaction) return undefined
-    const stamp = await store.writeStamp()
+  #values (store: Store, stamp: string | null): Map<string, V> | undefined {
+    if (store.inTransaction || stamp === null) return undefined
     let cache = this.#byStore.get(store)
     if (cache === undefined || cache.stamp !== stamp) {
       cache = { stamp, values: new Map() }
@@ -88,8 +89,8 @@ export class UntilNextWrite<V> {
     values.set(key, value)
   }
 
-  async get (store: Store, key: string, compute: () => Promise<V>): Promise<V> {
-    const values = await this.#values(store)
+  async get (store: Store, stamp: string | null, key: string, compute: () => Promise<V>): Promise<V> {
+    const values = this.#values(store, stamp)
     if (values === undefined) return await compute()
     let value = values.get(key)
     if (value === undefined) {
@@ -100,8 +101,8 @@ export class UntilNextWrite<V> {
   }
 
   /** Several at once: `compute` gets the keys not kept yet and answers for each of them. */
-  async getMany (store: Store, keys: string[], compute: (missing: string[]) => Promise<Map<string, V>>): Promise<Map<string, V>> {
-    const values = await this.#values(store)
+  async getMany (store: Store, stamp: string | null, keys: string[], compute: (missing: string[]) => Promise<Map<string, V>>): Promise<Map<string, V>> {
+    const values = this.#values(store, stamp)
     if (values === undefined) return await compute(keys)
     const missing = keys.filter((key) => !values.has(key))
     if (missing.length > 0) {

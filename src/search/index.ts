@@ -79,13 +79,14 @@ const shareCache = new UntilNextWrite<number>(2_000)
 /**
  * The share of all articles (0 to 1) holding each word, as the stemmed index spells it
  * (`stemmed` in ./query.ts); 0 for all of them while there are fewer than `fewest` articles.
+ * `stamp`: the write stamp the request read, which the counts are kept against.
  */
-export async function articleShares (store: Store, stems: string[], fewest: number): Promise<Map<string, number>> {
+export async function articleShares (store: Store, stamp: string | null, stems: string[], fewest: number): Promise<Map<string, number>> {
   const search = searchQueries(store)
   // Words have no spaces: this key is no word.
-  const total = await shareCache.get(store, ' total', async () => await search.articleCount())
+  const total = await shareCache.get(store, stamp, ' total', async () => await search.articleCount())
   if (total < fewest) return new Map(stems.map((stem) => [stem, 0]))
-  return await shareCache.getMany(store, stems, async (missing) => {
+  return await shareCache.getMany(store, stamp, stems, async (missing) => {
     const counts = await search.articlesWithWords(missing)
     return new Map(missing.map((stem) => [stem, (counts.get(stem) ?? 0) / total]))
   })

@@ -1,8 +1,9 @@
-import { and, count, desc, eq, lte, ne, sql, type SQL } from 'drizzle-orm'
+import { and, count, desc, eq, ne, sql, type SQL } from 'drizzle-orm'
 import type { PgInsertValue } from 'drizzle-orm/pg-core'
 import type { PostgresHandle } from '../db/postgres-store.js'
 import { isAnyId } from '../db/postgres-sql.js'
 import { articleLabels, articles, labels, searchDocuments } from '../db/schema.postgres.js'
+import { publishedBy } from '../resources/articles/visibility.js'
 import { folded, wordPattern, type FtsQuery } from './query.js'
 import type { IndexedText, SearchDocument, SearchQueries } from './queries.js'
 
@@ -139,10 +140,6 @@ async function articlesWithWord (db: PostgresHandle, stem: string): Promise<numb
   return row?.total ?? 0
 }
 
-function published (now: string): SQL {
-  return and(eq(articles.status, 'published'), lte(articles.publishedAt, now))!
-}
-
 export function postgresSearchQueries (db: PostgresHandle): SearchQueries {
   return {
     async indexArticle (id, text) {
@@ -205,7 +202,7 @@ export function postgresSearchQueries (db: PostgresHandle): SearchQueries {
       return await db.select({ id: articles.id, slug: articles.slug, title: articles.title })
         .from(searchDocuments)
         .innerJoin(articles, eq(articles.id, searchDocuments.articleId))
-        .where(and(sql`${searchDocuments.words} @@ ${titled}`, published(now)))
+        .where(and(sql`${searchDocuments.words} @@ ${titled}`, publishedBy(articles, now)))
         .orderBy(sql`ts_rank(${searchDocuments.words}, ${titled}) desc`, desc(articles.publishedAt))
         .limit(limit)
     },
@@ -218,7 +215,7 @@ export function postgresSearchQueries (db: PostgresHandle): SearchQueries {
       const rows = await db.select({ id: searchDocuments.articleId, score })
         .from(searchDocuments)
         .innerJoin(articles, eq(articles.id, searchDocuments.articleId))
-        .where(and(sql`${searchDocuments.document} @@ ${query}`, ne(searchDocuments.articleId, excludeId), published(now)))
+        .where(and(sql`${searchDocuments.document} @@ ${query}`, ne(searchDocuments.articleId, excludeId), publishedBy(articles, now)))
         .orderBy(desc(score))
         .limit(limit)
       return new Map(rows.map((row) => [row.id, row.score]))

@@ -1,6 +1,7 @@
 import { count, sql, type SQL } from 'drizzle-orm'
 import { preparedOnce, type Db } from '../db/client.js'
 import { articleLabels, articles, labels } from '../db/schema.js'
+import { publishedBy } from '../resources/articles/visibility.js'
 import type { FtsQuery } from './query.js'
 import type { IndexedText, SearchDocument, SearchQueries } from './queries.js'
 
@@ -145,7 +146,7 @@ export function sqliteSearchQueries (db: Db): SearchQueries {
       return db.all(sql`select ${articles.id} as id, ${articles.slug} as slug, ${articles.title} as title
         from articles_words cross join ${articles} on ${articles.id} = articles_words.rowid
         where articles_words match ${`title : (${search.all})`}
-          and ${articles.status} = 'published' and ${articles.publishedAt} <= ${now}
+          and ${publishedBy(articles, now)}
         order by bm25(articles_words), ${articles.publishedAt} desc
         limit ${limit}`)
     },
@@ -157,7 +158,7 @@ export function sqliteSearchQueries (db: Db): SearchQueries {
           -${bm25Search} as score
         from articles_search join ${articles} on ${articles.id} = articles_search.rowid
         where articles_search match ${anyTerm} and articles_search.rowid != ${excludeId}
-          and ${articles.status} = 'published' and ${articles.publishedAt} <= ${now}
+          and ${publishedBy(articles, now)}
         order by ${bm25Search}
         limit ${limit}`)
       return new Map(rows.map((row) => [row.id, row.score]))

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gte, inArray, isNotNull, lte, min, ne, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, count, desc, eq, gte, inArray, isNotNull, lte, min, ne, sql, type SQL } from 'drizzle-orm'
 import { assertCursorFits, type CursorKind } from '../../db/postgres-cursor.js'
 import type { PostgresHandle } from '../../db/postgres-store.js'
 import { isAnyId } from '../../db/postgres-sql.js'
@@ -7,17 +7,12 @@ import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '
 import { isIdInPath } from '../../lib/slug.js'
 import { labelKey } from '../../lib/values.js'
 import { searchHits, searchScore } from '../../search/queries.postgres.js'
-import type { ArticleFilters, ArticlePageQuery, ArticleQueries, ArticleRow, ArticleSortField, ListedArticleRow, Visibility } from './queries.js'
+import type { ArticleFilters, ArticlePageQuery, ArticleQueries, ArticleRow, ArticleSortField, ListedArticleRow } from './queries.js'
+import { publishedBy, visibleTo } from './visibility.js'
 
 // The PostgreSQL twin of queries.sqlite.ts: the same answers, row for row. Ids in a list go
 // in as one array parameter (`= any`), and raw SQL's bigints come back as strings, so they
 // are read as numbers here.
-
-function visibleCondition (visibility: Visibility): SQL | undefined {
-  if (!visibility.publishedOnly) return undefined
-  const published = and(eq(articles.status, 'published'), lte(articles.publishedAt, visibility.now))
-  return visibility.alsoAuthorId === null ? published : or(published, eq(articles.authorId, visibility.alsoAuthorId))
-}
 
 async function articleBy (db: PostgresHandle, idOrSlug: string, forUpdate: boolean): Promise<ArticleRow | undefined> {
   const where = isIdInPath(idOrSlug) ? eq(articles.id, Number(idOrSlug)) : eq(articles.slug, idOrSlug)
@@ -91,7 +86,7 @@ const toDay = (day: string): SQL => beforeEveryDay(day) ? sql`false` : lte(artic
 
 function filterCondition (filters: ArticleFilters): SQL | undefined {
   return and(
-    visibleCondition(filters.visibility),
+    visibleTo(articles, filters.visibility),
     filters.status === undefined ? undefined : eq(articles.status, filters.status),
     filters.authorId === undefined ? undefined : eq(articles.authorId, filters.authorId),
     filters.labelKeys === undefined || filters.labelKeys.length === 0 ? undefined : hasAllLabels(filters.labelKeys),
@@ -183,7 +178,7 @@ async function latestSummariesByAuthor (db: PostgresHandle, authorIds: number[],
     rank: sql<number>`row_number() over (partition by ${articles.authorId} order by ${articles.publishedAt} desc, ${articles.id} desc)`.as('rank')
   })
     .from(articles)
-    .where(and(isAnyId(articles.authorId, authorIds), eq(articles.status, 'published'), lte(articles.publishedAt, now)))
+    .where(and(isAnyId(articles.authorId, authorIds), publishedBy(articles, now)))
     .as('ranked')
   const rows = await db.select({ article: articles })
     .from(ranked)
@@ -199,7 +194,7 @@ async function sharedLabelCounts (db: PostgresHandle, articleId: number, now: st
   const rows = await db.select({ id: articles.id, shared: count() })
     .from(articleLabels)
     .innerJoin(articles, eq(articles.id, articleLabels.articleId))
-    .where(and(inArray(articleLabels.labelId, mine), ne(articleLabels.articleId, articleId), eq(articles.status, 'published'), lte(articles.publishedAt, now)))
+    .where(and(inArray(articleLabels.labelId, mine), ne(articleLabels.articleId, articleId), publishedBy(articles, now)))
     .groupBy(articles.id)
     .orderBy(desc(count()), desc(articles.publishedAt))
     .limit(limit)

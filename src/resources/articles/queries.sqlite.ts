@@ -1,17 +1,12 @@
-import { and, asc, count, desc, eq, gte, inArray, isNotNull, lte, min, ne, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, count, desc, eq, gte, inArray, isNotNull, lte, min, ne, sql, type SQL } from 'drizzle-orm'
 import { inIdList, jsonIds, preparedOnce, type Db } from '../../db/client.js'
 import { articleLabels, articles, labels } from '../../db/schema.js'
 import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
 import { isIdInPath } from '../../lib/slug.js'
 import { labelKey } from '../../lib/values.js'
 import { searchHits, searchScore } from '../../search/queries.sqlite.js'
-import type { ArticleFilters, ArticlePageQuery, ArticleQueries, ArticleRow, ArticleSortField, ListedArticleRow, Visibility } from './queries.js'
-
-function visibleCondition (visibility: Visibility): SQL | undefined {
-  if (!visibility.publishedOnly) return undefined
-  const published = and(eq(articles.status, 'published'), lte(articles.publishedAt, visibility.now))
-  return visibility.alsoAuthorId === null ? published : or(published, eq(articles.authorId, visibility.alsoAuthorId))
-}
+import type { ArticleFilters, ArticlePageQuery, ArticleQueries, ArticleRow, ArticleSortField, ListedArticleRow } from './queries.js'
+import { publishedBy, visibleTo } from './visibility.js'
 
 const byId = preparedOnce((db) => db.select().from(articles).where(eq(articles.id, sql.placeholder('id'))).prepare())
 const bySlug = preparedOnce((db) => db.select().from(articles).where(eq(articles.slug, sql.placeholder('slug'))).prepare())
@@ -91,7 +86,7 @@ function hasAllLabels (keys: string[]): SQL {
 
 function filterCondition (filters: ArticleFilters): SQL | undefined {
   return and(
-    visibleCondition(filters.visibility),
+    visibleTo(articles, filters.visibility),
     filters.status === undefined ? undefined : eq(articles.status, filters.status),
     filters.authorId === undefined ? undefined : eq(articles.authorId, filters.authorId),
     filters.labelKeys === undefined || filters.labelKeys.length === 0 ? undefined : hasAllLabels(filters.labelKeys),
@@ -163,7 +158,7 @@ function latestSummariesByAuthor (db: Db, authorIds: number[], perAuthor: number
     rank: sql<number>`row_number() over (partition by ${articles.authorId} order by ${articles.publishedAt} desc, ${articles.id} desc)`.as('rank')
   })
     .from(articles)
-    .where(and(inArray(articles.authorId, authorIds), eq(articles.status, 'published'), lte(articles.publishedAt, now)))
+    .where(and(inArray(articles.authorId, authorIds), publishedBy(articles, now)))
     .as('ranked')
   return db.select({ article: articles })
     .from(ranked)
@@ -179,7 +174,7 @@ function sharedLabelCounts (db: Db, articleId: number, now: string, limit: numbe
   const rows = db.select({ id: articleLabels.articleId, shared: count() })
     .from(articleLabels)
     .innerJoin(articles, eq(articles.id, articleLabels.articleId))
-    .where(and(inArray(articleLabels.labelId, mine), ne(articleLabels.articleId, articleId), eq(articles.status, 'published'), lte(articles.publishedAt, now)))
+    .where(and(inArray(articleLabels.labelId, mine), ne(articleLabels.articleId, articleId), publishedBy(articles, now)))
     .groupBy(articleLabels.articleId)
     .orderBy(desc(count()), desc(articles.publishedAt))
     .limit(limit)

@@ -5,18 +5,11 @@ import type { FtsQuery } from '../../search/query.js'
 import { postgresArticleQueries } from './queries.postgres.js'
 import { sqliteArticleQueries } from './queries.sqlite.js'
 import type { articleSortFields } from './schemas.js'
+import type { Visibility } from './visibility.js'
 
 export type ArticleRow = typeof articles.$inferSelect
 export type NewArticleRow = typeof articles.$inferInsert
 export type ArticleSortField = (typeof articleSortFields)[number]
-
-/** Which articles a reader may see: published ones whose time has come, plus, for an author, their own. */
-export interface Visibility {
-  /** false for editors and admins, who see every article. */
-  publishedOnly: boolean
-  alsoAuthorId: number | null
-  now: string
-}
 
 export interface ArticleFilters {
   visibility: Visibility

@@ -21,12 +21,14 @@ import { assertMayReadHistory, findOne as revisionOf, keepRevision } from '../re
 import { trashQueries, type Renumbered } from '../trash/queries.js'
 import { restore as restoreTrashed, trashArticle } from '../trash/service.js'
 import { summaryOf, toArticleSummaries } from './summaries.js'
-import { articleQueries, type ArticleFilters, type ArticleRow, type NewArticleRow, type Visibility } from './queries.js'
+import { articleQueries, type ArticleFilters, type ArticleRow, type NewArticleRow } from './queries.js'
 import {
   articleIncludes, articleSortFields,
   type ArticleBody, type ArticleListQueryString, type ArticlePatchBody, type ArticleQueryString,
   type ArticleSummaryBody, type NewArticleBody
 } from './schemas.js'
+import { currentView, schedulesChanged, viewInUnit, type View } from './view.js'
+import { isVisible, type Visibility } from './visibility.js'
 
 /** The version an article's ETag carries, for `If-Match`. */
 export function articleVersion (row: ArticleRow): string {
@@ -38,55 +40,18 @@ function visibilityFor (viewer: Principal | null, now: string): Visibility {
   return { publishedOnly: true, alsoAuthorId: viewer?.authorId ?? null, now }
 }
 
-function isVisible (row: ArticleRow, visibility: Visibility): boolean {
-  if (!visibility.publishedOnly || row.authorId === visibility.alsoAuthorId) return true
-  return row.status === 'published' && row.publishedAt !== null && row.publishedAt <= visibility.now
-}
-
-// Scheduled articles are published lazily, before a read that could see them. Checking
-// for due ones is a query, so each database remembers when the next one is due — as of a
-// write stamp, which also moves when another process writes (it may have scheduled one).
-const nextDueByStore = new WeakMap<Store, { next: string | null, stamp: string }>()
-
-/** Publishes the articles that are due; answers the write stamp after that. */
-export async function publishDueArticles (store: Store, now = nowIso()): Promise<string> {
-  const stamp = await store.writeStamp()
-  const known = nextDueByStore.get(store)
-  if (known?.stamp === stamp && (known.next === null || known.next > now)) return stamp
-  // A read first: the write (and its lock) only when something is due, so readers are not
-  // held up while another process writes (an import from the command line).
-  const articles = articleQueries(store)
-  const next = await articles.nextScheduledAt()
-  if (next === null || next > now) {
-    nextDueByStore.set(store, { next, stamp })
-    return stamp
-  }
-  // Readers never wait for writers: while another process holds the write lock, the due
-  // articles wait (not the reader) and the next read publishes them.
-  const published = await store.transactionIfFree(async (tx) => await articleQueries(tx).publishDue(now))
-  if (published === undefined) return stamp
-  const after = await store.writeStamp()
-  nextDueByStore.set(store, { next: await articles.nextScheduledAt(), stamp: after })
-  return after
-}
-
-/** Forget what is known about schedules: a write may have changed them. */
-export async function schedulesChanged (store: Store): Promise<void> {
-  nextDueByStore.delete(store)
-}
-
 export type ArticleInclude = (typeof articleIncludes)[number]
 
 const embeddedCommentsPerArticle = 100
 
-async function authorsOf (store: Store, rows: ArticleRow[], viewer: Principal | null): Promise<Map<number, AuthorBody>> {
+async function authorsOf (store: Store, rows: ArticleRow[], viewer: Principal | null, view: View): Promise<Map<number, AuthorBody>> {
   const ids = [...new Set(rows.map((row) => row.authorId))]
-  return new Map((await presentAuthors(store, ids, viewer)).map((author) => [author.id, author]))
+  return new Map((await presentAuthors(store, ids, viewer, view)).map((author) => [author.id, author]))
 }
 
 /** Summaries with each article's author embedded, as date pages show them. */
-export async function summariesWithAuthors (store: Store, rows: ArticleRow[], viewer: Principal | null): Promise<ArticleSummaryBody[]> {
-  const authors = await authorsOf(store, rows, viewer)
+export async function summariesWithAuthors (store: Store, rows: ArticleRow[], viewer: Principal | null, view: View): Promise<ArticleSummaryBody[]> {
+  const authors = await authorsOf(store, rows, viewer, view)
   return (await toArticleSummaries(store, rows)).map((summary) => {
     const author = authors.get(summary.authorId)
     return author === undefined ? summary : { ...summary, author }
@@ -94,9 +59,9 @@ export async function summariesWithAuthors (store: Store, rows: ArticleRow[], vi
 }
 
 /** API objects for rows: labels, and authors when included, fetched for all rows at once. */
-async function present (store: Store, rows: ArticleRow[], viewer: Principal | null, include: Set<ArticleInclude>): Promise<ArticleBody[]> {
+async function present (store: Store, rows: ArticleRow[], viewer: Principal | null, include: Set<ArticleInclude>, view: View): Promise<ArticleBody[]> {
   const labels = await articleQueries(store).labelsByArticle(rows.map((row) => row.id))
-  const authors = include.has('author') ? await authorsOf(store, rows, viewer) : null
+  const authors = include.has('author') ? await authorsOf(store, rows, viewer, view) : null
   const comments = include.has('comments') ? await approvedCommentsByArticle(store, rows, viewer, embeddedCommentsPerArticle) : null
   return rows.map((row) => {
     const article: ArticleBody = { ...summaryOf(row, labels.get(row.id) ?? []), body: row.body }
@@ -138,16 +103,15 @@ export interface ArticleRead {
 
 export async function read (store: Store, idOrSlug: string, viewer: Principal | null, query: ArticleQueryString, fields: ReadonlySet<string>): Promise<ArticleRead> {
   const include = parseArticleInclude(query.include)
-  const now = nowIso()
-  await publishDueArticles(store, now)
-  const row = await findVisibleArticle(store, idOrSlug, viewer, now)
+  const view = await currentView(store)
+  const row = await findVisibleArticle(store, idOrSlug, viewer, view.now)
   const version = articleVersion(row)
   return {
     version,
     // Without embedded resources the answer follows from the row, and every change to the
     // row moves its version except the comment count and the day (a time zone change).
     etag: include.size === 0 ? versionTag(version, [row.commentCount, row.publishedDay, [...fields].sort()]) : null,
-    build: async () => (await present(store, [row], viewer, include))[0]!
+    build: async () => (await present(store, [row], viewer, include, view))[0]!
   }
 }
 
@@ -179,17 +143,9 @@ async function listFilters (store: Store, query: ArticleListQueryString, viewer:
   return filters
 }
 
-/**
- * What a list answer follows from: the database as it is once due articles are published.
- * The ETag of the list is made from it before the page is built (plugins/http-cache.ts).
- */
-export async function listStamp (store: Store): Promise<string> {
-  return await publishDueArticles(store)
-}
-
 /** A reader's search, leaving out the words most articles hold (their shares are read first). */
-async function searchOf (store: Store, q: string): Promise<FtsQuery> {
-  const shares = await articleShares(store, stemsToWeigh(q, 'querystring.q'), commonWordFewestArticles)
+async function searchOf (store: Store, q: string, view: View): Promise<FtsQuery> {
+  const shares = await articleShares(store, view.stamp, stemsToWeigh(q, 'querystring.q'), commonWordFewestArticles)
   return toFtsQuery(q, 'querystring.q', () => shares)
 }
 
@@ -199,28 +155,28 @@ async function searchOf (store: Store, q: string): Promise<FtsQuery> {
  */
 const totals = new UntilNextWrite<number>()
 
-async function countAll (store: Store, filters: ArticleFilters): Promise<number> {
+async function countAll (store: Store, filters: ArticleFilters, view: View): Promise<number> {
   // `now` is left out: what it hides (scheduled articles) changes only by a write that publishes them.
   const key = JSON.stringify({ ...filters, visibility: { ...filters.visibility, now: undefined } })
-  return await totals.get(store, key, async () => await articleQueries(store).countArticles(filters))
+  return await totals.get(store, view.stamp, key, async () => await articleQueries(store).countArticles(filters))
 }
 
-export async function list (store: Store, query: ArticleListQueryString, viewer: Principal | null): Promise<Page<ArticleBody>> {
-  const search = query.q === undefined ? undefined : await searchOf(store, query.q)
+/** `view`: the one the list's ETag was made from (routes.ts), or a new one. */
+export async function list (store: Store, query: ArticleListQueryString, viewer: Principal | null, view?: View): Promise<Page<ArticleBody>> {
+  view ??= await currentView(store)
+  const search = query.q === undefined ? undefined : await searchOf(store, query.q, view)
   const sort = parseSort(query.sort, articleSortFields, search === undefined ? '-publishedAt' : 'relevance')
   if (search === undefined && sort.some((key) => key.field === 'relevance')) throw invalid('querystring.sort', 'can be relevance only with q')
   const include = parseArticleInclude(query.include)
-  const now = nowIso()
-  await publishDueArticles(store, now)
-  const filters = await listFilters(store, query, viewer, now)
+  const filters = await listFilters(store, query, viewer, view.now)
   if (search !== undefined) filters.search = search
   const articles = articleQueries(store)
   const page = await readPage(query, sort, {
-    count: async (after) => after === undefined ? await countAll(store, filters) : await articles.countArticles(filters, sort, after),
+    count: async (after) => after === undefined ? await countAll(store, filters, view) : await articles.countArticles(filters, sort, after),
     fetch: async (after, limit, offset) => await articles.pageOfArticles({ filters, sort, after, limit, offset }),
     cursorOf: (row) => [...sort.map((key) => row[key.field]), row.id]
   })
-  return await mapPage(page, async (rows) => await withSnippets(store, await present(store, rows, viewer, include), search))
+  return await mapPage(page, async (rows) => await withSnippets(store, await present(store, rows, viewer, include, view), search))
 }
 
 async function withSnippets (store: Store, items: ArticleBody[], search: FtsQuery | undefined): Promise<ArticleBody[]> {
@@ -343,7 +299,7 @@ export async function createOne (store: Store, settings: Pick<SiteSettings, 'tim
     })
     await articles.replaceLabels(row.id, normalLabels(input.labels ?? []))
     await reindex(tx, row)
-    return { article: (await present(tx, [row], viewer, new Set()))[0]!, version: articleVersion(row) }
+    return { article: (await present(tx, [row], viewer, new Set(), viewInUnit(now)))[0]!, version: articleVersion(row) }
   })
   await schedulesChanged(store)
   return result
@@ -387,7 +343,7 @@ export async function updateOne (store: Store, settings: SiteSettings, idOrSlug:
     if (patch.labels !== undefined) await articles.replaceLabels(row.id, normalLabels(patch.labels))
     // Rewriting the search rows is most of an edit's cost: only when the words can have changed.
     if (patch.labels !== undefined || row.title !== current.title || row.excerpt !== current.excerpt || row.body !== current.body) await reindex(tx, row, current)
-    return { article: (await present(tx, [row], viewer, new Set()))[0]!, version: articleVersion(row) }
+    return { article: (await present(tx, [row], viewer, new Set(), viewInUnit(now)))[0]!, version: articleVersion(row) }
   })
   await schedulesChanged(store)
   return result
@@ -425,9 +381,8 @@ export async function removeOne (store: Store, settings: Pick<SiteSettings, 'tra
 /** Brings an article back from the trash and answers it as a read would. */
 export async function restoreFromTrash (store: Store, settings: Pick<SiteSettings, 'timezone'>, idOrSlug: string, viewer: Principal, ifMatch: string | undefined): Promise<{ article: ArticleBody, version: string, renumberedComments: Renumbered[] }> {
   const { id, renumberedComments } = await restoreTrashed(store, settings.timezone, idOrSlug, viewer, ifMatch)
-  // It may come back scheduled, or with its time since passed.
+  // It may come back scheduled, or with its time since passed: the read publishes it if due.
   await schedulesChanged(store)
-  await publishDueArticles(store)
   return { ...(await findOne(store, String(id), viewer, {})), renumberedComments }
 }
 
@@ -462,9 +417,9 @@ function distinctiveTerms (title: string, labels: string[]): string[] {
  * those sharing as many, and finds related stories without labels. Never the article itself.
  */
 export async function related (store: Store, idOrSlug: string, viewer: Principal | null, limit: number): Promise<Page<ArticleSummaryBody>> {
-  await publishDueArticles(store)
-  const article = await findVisibleArticle(store, idOrSlug, viewer)
-  const now = nowIso()
+  const view = await currentView(store)
+  const { now } = view
+  const article = await findVisibleArticle(store, idOrSlug, viewer, now)
   const articles = articleQueries(store)
   const labels = (await articles.labelsByArticle([article.id])).get(article.id) ?? []
   const candidates = 50
@@ -473,14 +428,14 @@ export async function related (store: Store, idOrSlug: string, viewer: Principal
   const ids = [...new Set([...shared.keys(), ...similar.keys()])]
     .sort((a, b) => (shared.get(b) ?? 0) - (shared.get(a) ?? 0) || (similar.get(b) ?? 0) - (similar.get(a) ?? 0) || b - a)
     .slice(0, limit)
-  const items = await summariesWithAuthors(store, await articles.articlesByIds(ids), viewer)
+  const items = await summariesWithAuthors(store, await articles.articlesByIds(ids), viewer, view)
   return { items, total: items.length, limit, offset: 0, nextCursor: null }
 }
 
 /** Up to 10 titles completing what a reader is typing into a search box. */
 export async function suggest (store: Store, typed: string): Promise<TitleSuggestion[]> {
-  await publishDueArticles(store)
-  return await searchQueries(store).titleSuggestions(toFtsQuery(typed), nowIso(), 10)
+  const { now } = await currentView(store)
+  return await searchQueries(store).titleSuggestions(toFtsQuery(typed), now, 10)
 }
 
 /** An article as an import brings it, in our terms (see src/resources/import/). */

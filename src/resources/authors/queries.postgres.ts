@@ -1,8 +1,9 @@
-import { and, asc, Column, count, desc, eq, is, lte, ne, sql, type SQL } from 'drizzle-orm'
+import { and, asc, Column, count, desc, eq, is, ne, sql, type SQL } from 'drizzle-orm'
 import { assertCursorFits, type CursorKind } from '../../db/postgres-cursor.js'
 import type { PostgresHandle } from '../../db/postgres-store.js'
 import { isAnyId } from '../../db/postgres-sql.js'
 import { articles, authors } from '../../db/schema.postgres.js'
+import { publishedBy } from '../articles/visibility.js'
 import { isIdInPath } from '../../lib/slug.js'
 import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
 import type { AuthorQueries, AuthorRow, AuthorSortField } from './queries.js'
@@ -17,7 +18,7 @@ const outerAuthorId = sql`${authors}.${sql.identifier(authors.id.name)}`
 
 /** Published articles by author: the public `articleCount`. */
 function publishedCount (now: string): SQL<number> {
-  return sql<number>`(select count(*)::int from ${articles} where ${articles.authorId} = ${outerAuthorId} and ${articles.status} = 'published' and ${articles.publishedAt} <= ${now})`.mapWith(Number)
+  return sql<number>`(select count(*)::int from ${articles} where ${articles.authorId} = ${outerAuthorId} and ${publishedBy(articles, now)})`.mapWith(Number)
 }
 
 function sortColumns (sort: SortKey<AuthorSortField>[], now: string): KeysetColumn[] {
@@ -95,7 +96,7 @@ export function postgresAuthorQueries (db: PostgresHandle): AuthorQueries {
       if (ids.length === 0) return new Map()
       const rows = await db.select({ authorId: articles.authorId, count: count() })
         .from(articles)
-        .where(and(isAnyId(articles.authorId, ids), eq(articles.status, 'published'), lte(articles.publishedAt, now)))
+        .where(and(isAnyId(articles.authorId, ids), publishedBy(articles, now)))
         .groupBy(articles.authorId)
       const byAuthor = new Map(rows.map((row) => [row.authorId, row.count]))
       return new Map(ids.map((id) => [id, byAuthor.get(id) ?? 0]))

@@ -1,6 +1,7 @@
-import { and, asc, count, desc, eq, lte, ne, sql, type SQL } from 'drizzle-orm'
+import { and, asc, count, desc, eq, ne, sql, type SQL } from 'drizzle-orm'
 import { inIdList, jsonIds, preparedOnce, type Db } from '../../db/client.js'
 import { articles, authors } from '../../db/schema.js'
+import { publishedBy } from '../articles/visibility.js'
 import { isIdInPath } from '../../lib/slug.js'
 import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
 import type { AuthorQueries, AuthorRow, AuthorSortField } from './queries.js'
@@ -17,15 +18,14 @@ const rowsOfAuthors = preparedOnce((db) => db.select().from(authors)
 
 /** Published articles by author: the public `articleCount`. */
 function publishedCount (now: string): SQL<number> {
-  return sql<number>`(select count(*) from ${articles} where ${articles.authorId} = ${authors.id} and ${articles.status} = 'published' and ${articles.publishedAt} <= ${now})`
+  return sql<number>`(select count(*) from ${articles} where ${articles.authorId} = ${authors.id} and ${publishedBy(articles, now)})`
 }
 
 const publishedCounts = preparedOnce((db) => db.select({ authorId: articles.authorId, count: count() })
   .from(articles)
   .where(and(
     inIdList(articles.authorId),
-    eq(articles.status, 'published'),
-    lte(articles.publishedAt, sql.placeholder('now'))
+    publishedBy(articles, sql.placeholder('now'))
   ))
   .groupBy(articles.authorId)
   .prepare())

@@ -8,7 +8,7 @@ import { acceptedEmail, acceptedHttpUrl, singleLine, withoutControls } from '../
 import { hasRole, type Principal } from '../../lib/principal.js'
 import { articleQueries } from '../articles/queries.js'
 import { trashQueries } from '../trash/queries.js'
-import { publishDueArticles } from '../articles/service.js'
+import { currentView, viewInUnit } from '../articles/view.js'
 import { present, type AuthorReadOptions } from './presenter.js'
 import { authorQueries, type AuthorRow, type NewAuthorRow } from './queries.js'
 import { authorIncludes, authorSortFields, type AuthorBody, type AuthorListQueryString, type AuthorPatchBody, type NewAuthorBody } from './schemas.js'
@@ -31,23 +31,23 @@ async function findRow (store: Store, idOrSlug: string, forUpdate = false): Prom
 }
 
 export async function findOne (store: Store, idOrSlug: string, viewer: Principal | null, options: AuthorReadOptions): Promise<{ author: AuthorBody, version: string }> {
-  await publishDueArticles(store)
+  const view = await currentView(store)
   const row = await findRow(store, idOrSlug)
-  return { author: (await present(store, [row], viewer, options))[0]!, version: authorVersion(row) }
+  return { author: (await present(store, [row], viewer, options, view))[0]!, version: authorVersion(row) }
 }
 
 export async function list (store: Store, query: AuthorListQueryString, viewer: Principal | null): Promise<Page<AuthorBody>> {
   const sort = parseSort(query.sort, authorSortFields, 'name')
   const include = parseAuthorInclude(query.include)
-  const now = nowIso()
-  await publishDueArticles(store, now)
+  const view = await currentView(store)
+  const { now } = view
   const authors = authorQueries(store)
   const page = await readPage(query, sort, {
     count: async (after) => await authors.countAuthors(now, after === undefined ? undefined : sort, after),
     fetch: async (after, limit, offset) => await authors.pageOfAuthors({ sort, now, after, limit, offset }),
     cursorOf: (result) => result.sortValues
   })
-  return await mapPage(page, async (results) => await present(store, results.map((result) => result.row), viewer, { include }))
+  return await mapPage(page, async (results) => await present(store, results.map((result) => result.row), viewer, { include }, view))
 }
 
 async function resolveSlug (store: Store, requested: string | undefined, name: string, exceptId?: number): Promise<string> {
@@ -69,7 +69,7 @@ export async function createOne (store: Store, input: NewAuthorBody, viewer: Pri
       createdAt: now,
       updatedAt: now
     })
-    return { author: (await present(tx, [row], viewer, { include: new Set() }))[0]!, version: authorVersion(row) }
+    return { author: (await present(tx, [row], viewer, { include: new Set() }, viewInUnit(now)))[0]!, version: authorVersion(row) }
   })
 }
 
@@ -92,7 +92,7 @@ export async function updateOne (store: Store, idOrSlug: string, patch: AuthorPa
     if (patch.url !== undefined) values.url = patch.url
     if (patch.email !== undefined) values.email = patch.email
     const row = await authorQueries(tx).updateAuthor(current.id, values)
-    return { author: (await present(tx, [row], viewer, { include: new Set() }))[0]!, version: authorVersion(row) }
+    return { author: (await present(tx, [row], viewer, { include: new Set() }, viewInUnit()))[0]!, version: authorVersion(row) }
   })
 }
 

@@ -10,7 +10,8 @@ import { hasRole, type Principal } from '../../lib/principal.js'
 import { assertIfMatch } from '../../lib/entity-tags.js'
 import type { SiteSettings } from '../../lib/site-settings.js'
 import { articleQueries, type ArticleRow } from '../articles/queries.js'
-import { findVisibleArticle, publishDueArticles } from '../articles/service.js'
+import { findVisibleArticle } from '../articles/service.js'
+import { currentView, type View } from '../articles/view.js'
 import { moderates, toComment } from './presenter.js'
 import { commentQueries, type CommentRow, type ModerationFilters, type NewCommentRow } from './queries.js'
 import {
@@ -62,15 +63,10 @@ function nest (roots: CommentRow[], replies: CommentRow[], showEmail: boolean, d
   return roots.map((root) => placed.get(root.id)!.thread)
 }
 
-/** What the comment lists follow from: the database, once articles due by now are published. */
-export async function listStamp (store: Store): Promise<string> {
-  return await publishDueArticles(store)
-}
-
 /** A page of an article's approved comments, oldest first: all of them, or the top-level ones. */
-async function approvedPage (store: Store, idOrSlug: string, query: PageRequest, viewer: Principal | null, topLevelOnly: boolean): Promise<{ page: Page<CommentRow>, showEmail: boolean }> {
-  await publishDueArticles(store)
-  const article = await findVisibleArticle(store, idOrSlug, viewer)
+async function approvedPage (store: Store, idOrSlug: string, query: PageRequest, viewer: Principal | null, topLevelOnly: boolean, view?: View): Promise<{ page: Page<CommentRow>, showEmail: boolean }> {
+  const { now } = view ?? await currentView(store)
+  const article = await findVisibleArticle(store, idOrSlug, viewer, now)
   const comments = commentQueries(store)
   const page = await readPage(query, [{ field: 'createdAt', descending: false }], {
     count: async (after) => await comments.countApproved(article.id, topLevelOnly, after),
@@ -80,9 +76,9 @@ async function approvedPage (store: Store, idOrSlug: string, query: PageRequest,
   return { page, showEmail: moderates(viewer, article) }
 }
 
-/** An article's approved comments, oldest first, replies listed among them. */
-export async function listForArticle (store: Store, idOrSlug: string, query: PageRequest, viewer: Principal | null): Promise<Page<CommentBody>> {
-  const { page, showEmail } = await approvedPage(store, idOrSlug, query, viewer, false)
+/** An article's approved comments, oldest first, replies listed among them. `view`: the one the list's ETag was made from, or a new one. */
+export async function listForArticle (store: Store, idOrSlug: string, query: PageRequest, viewer: Principal | null, view?: View): Promise<Page<CommentBody>> {
+  const { page, showEmail } = await approvedPage(store, idOrSlug, query, viewer, false, view)
   return await mapPage(page, (rows) => rows.map((row) => toComment(row, showEmail)))
 }
 
@@ -90,8 +86,8 @@ export async function listForArticle (store: Store, idOrSlug: string, query: Pag
  * An article's approved top-level comments, oldest first (pages count them), each with its
  * approved replies nested down to the depth cap (two queries in all).
  */
-export async function threadsForArticle (store: Store, settings: Pick<SiteSettings, 'commentDepth'>, idOrSlug: string, query: PageRequest, viewer: Principal | null): Promise<Page<CommentThreadBody>> {
-  const { page, showEmail } = await approvedPage(store, idOrSlug, query, viewer, true)
+export async function threadsForArticle (store: Store, settings: Pick<SiteSettings, 'commentDepth'>, idOrSlug: string, query: PageRequest, viewer: Principal | null, view?: View): Promise<Page<CommentThreadBody>> {
+  const { page, showEmail } = await approvedPage(store, idOrSlug, query, viewer, true, view)
   return await mapPage(page, async (roots) => nest(roots, await commentQueries(store).approvedRepliesBelow(roots.map((root) => root.id)), showEmail, settings.commentDepth))
 }
 
@@ -166,9 +162,9 @@ function asToldToPoster (comment: CommentBody, moderator: boolean): CommentBody 
  * `pending` unless the site approves automatically (see `initialStatus`).
  */
 export async function createForArticle (store: Store, settings: Pick<SiteSettings, 'commentsAutoApprove' | 'commentDepth'>, idOrSlug: string, input: NewCommentBody, viewer: Principal | null): Promise<{ comment: CommentBody, version: string }> {
-  await publishDueArticles(store)
+  const view = await currentView(store)
   return await store.transaction(async (tx) => {
-    const article = await findVisibleArticle(tx, idOrSlug, null)
+    const article = await findVisibleArticle(tx, idOrSlug, null, view.now)
     const staff = moderates(viewer, article)
     const parentId = await parentFor(tx, input.parentId, article.id, staff, settings.commentDepth)
     const now = nowIso()
@@ -194,19 +190,19 @@ export async function createForArticle (store: Store, settings: Pick<SiteSetting
  * The article a moderation filter names. One the viewer can't read (another author's draft)
  * is refused exactly as a missing one, as `GET /v1/articles/{id}` answers it with a 404.
  */
-async function articleNamedInQuery (store: Store, idOrSlug: string, viewer: Principal): Promise<ArticleRow> {
+async function articleNamedInQuery (store: Store, idOrSlug: string, viewer: Principal, view: View): Promise<ArticleRow> {
   try {
-    return await findVisibleArticle(store, idOrSlug, viewer)
+    return await findVisibleArticle(store, idOrSlug, viewer, view.now)
   } catch (error) {
     if (error instanceof NotFound) throw invalid('querystring.article', 'is not an article you can see')
     throw error
   }
 }
 
-async function moderationFilters (store: Store, query: CommentListQueryString, viewer: Principal): Promise<ModerationFilters> {
+async function moderationFilters (store: Store, query: CommentListQueryString, viewer: Principal, view: View): Promise<ModerationFilters> {
   const filters: ModerationFilters = {}
   if (query.status !== undefined) filters.status = query.status
-  if (query.article !== undefined) filters.articleId = (await articleNamedInQuery(store, query.article, viewer)).id
+  if (query.article !== undefined) filters.articleId = (await articleNamedInQuery(store, query.article, viewer, view)).id
   if (!hasRole(viewer, 'editor')) filters.onArticlesOf = viewer.authorId!
   return filters
 }
@@ -214,9 +210,9 @@ async function moderationFilters (store: Store, query: CommentListQueryString, v
 /** The moderation queue: every comment in every status, newest first by default. */
 export async function listForModeration (store: Store, query: CommentListQueryString, viewer: Principal): Promise<Page<CommentBody>> {
   // A filter by an article due to be published finds it as readers would.
-  await publishDueArticles(store)
+  const view = await currentView(store)
   const sort = parseSort(query.sort, commentSortFields, '-createdAt')
-  const filters = await moderationFilters(store, query, viewer)
+  const filters = await moderationFilters(store, query, viewer, view)
   const comments = commentQueries(store)
   const page = await readPage(query, sort, {
     count: async (after) => await comments.countForModeration(filters, after === undefined ? undefined : sort, after),

@@ -1,11 +1,12 @@
-import { and, count, desc, eq, isNotNull, lte, sql, type SQL } from 'drizzle-orm'
+import { and, count, desc, eq, isNotNull, sql, type SQL } from 'drizzle-orm'
 import type { PostgresHandle } from '../../db/postgres-store.js'
 import { isAnyDay } from '../../db/postgres-sql.js'
 import { articles, days } from '../../db/schema.postgres.js'
+import { publishedBy } from '../articles/visibility.js'
 import type { DayQueries, DayRange, KnownDay } from './queries.js'
 
 function publishedOn (now: string): SQL | undefined {
-  return and(eq(articles.status, 'published'), lte(articles.publishedAt, now), isNotNull(articles.publishedDay))
+  return and(publishedBy(articles, now), isNotNull(articles.publishedDay))
 }
 
 // The days that exist: those with published articles, and those an editor created. The day

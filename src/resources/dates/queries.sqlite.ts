@@ -1,11 +1,12 @@
-import { and, desc, eq, inArray, isNotNull, lte, sql, type SQL, type SQLWrapper } from 'drizzle-orm'
+import { and, desc, eq, inArray, isNotNull, sql, type SQL, type SQLWrapper } from 'drizzle-orm'
 import { preparedOnce, type Db } from '../../db/client.js'
 import { articles, days } from '../../db/schema.js'
+import { publishedBy } from '../articles/visibility.js'
 import type { DayQueries, DayRange, KnownDay } from './queries.js'
 
 /** Published by `now` (a value, or a placeholder of a prepared query). */
 function publishedOn (now: string | SQLWrapper): SQL | undefined {
-  return and(eq(articles.status, 'published'), lte(articles.publishedAt, now), isNotNull(articles.publishedDay))
+  return and(publishedBy(articles, now), isNotNull(articles.publishedDay))
 }
 
 // The days that exist: those with published articles, and those an editor created.

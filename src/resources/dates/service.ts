@@ -5,7 +5,8 @@ import { nowIso } from '../../lib/time.js'
 import { withoutControls } from '../../lib/values.js'
 import { assertIfMatch } from '../../lib/entity-tags.js'
 import type { SiteSettings } from '../../lib/site-settings.js'
-import { publishDueArticles, summariesWithAuthors } from '../articles/service.js'
+import { summariesWithAuthors } from '../articles/service.js'
+import { currentView, viewInUnit, type View } from '../articles/view.js'
 import type { Principal } from '../../lib/principal.js'
 import { dayQueries, type DayRange, type KnownDay } from './queries.js'
 import { dayIncludes, type ArchiveBody, type DayBody, type DayListQueryString, type DayPatchBody, type NewDayBody } from './schemas.js'
@@ -41,8 +42,8 @@ function dayVersion (known: KnownDay): string {
   return `day-${known.day}-v${known.version}`
 }
 
-async function present (store: Store, settings: Pick<SiteSettings, 'locale'>, known: KnownDay[], viewer: Principal | null, withArticles: boolean, now: string): Promise<DayBody[]> {
-  const summaries = withArticles ? await summariesWithAuthors(store, await dayQueries(store).publishedOnDays(now, known.map((day) => day.day)), viewer) : null
+async function present (store: Store, settings: Pick<SiteSettings, 'locale'>, known: KnownDay[], viewer: Principal | null, withArticles: boolean, view: View): Promise<DayBody[]> {
+  const summaries = withArticles ? await summariesWithAuthors(store, await dayQueries(store).publishedOnDays(view.now, known.map((day) => day.day)), viewer, view) : null
   return known.map((day) => {
     const body: DayBody = { date: day.day, label: dayLabel(day.day, settings.locale), note: day.note, articleCount: day.articleCount }
     if (summaries !== null) body.articles = summaries.filter((summary) => summary.date === day.day)
@@ -68,8 +69,8 @@ function rangeOf (query: DayListQueryString): DayRange {
 export async function list (store: Store, settings: Pick<SiteSettings, 'locale'>, query: DayListQueryString, viewer: Principal | null): Promise<Page<DayBody>> {
   const descending = query.sort !== 'date'
   const include = parseNames(query.include, dayIncludes, 'include')
-  const now = nowIso()
-  await publishDueArticles(store, now)
+  const view = await currentView(store)
+  const { now } = view
   const range = rangeOf(query)
   const days = dayQueries(store)
   const page = await readPage(query, [{ field: 'date', descending }], {
@@ -77,7 +78,7 @@ export async function list (store: Store, settings: Pick<SiteSettings, 'locale'>
     fetch: async (after, limit, offset) => await days.pageOfDays(now, range, descending, after === null ? null : String(after[0]), limit, offset),
     cursorOf: (day) => [day.day, day.day]
   })
-  return await mapPage(page, async (known) => await present(store, settings, known, viewer, include.has('articles'), now))
+  return await mapPage(page, async (known) => await present(store, settings, known, viewer, include.has('articles'), view))
 }
 
 /** `forUpdate`: read in a unit of work that checks the day's version before it writes. */
@@ -90,10 +91,9 @@ async function findKnown (store: Store, day: string, now: string, forUpdate = fa
 
 /** A day's page: its published articles, newest first, each with its author. */
 export async function findOne (store: Store, settings: Pick<SiteSettings, 'locale'>, day: string, viewer: Principal | null): Promise<{ day: DayBody, version: string }> {
-  const now = nowIso()
-  await publishDueArticles(store, now)
-  const known = await findKnown(store, day, now)
-  return { day: (await present(store, settings, [known], viewer, true, now))[0]!, version: dayVersion(known) }
+  const view = await currentView(store)
+  const known = await findKnown(store, day, view.now)
+  return { day: (await present(store, settings, [known], viewer, true, view))[0]!, version: dayVersion(known) }
 }
 
 export async function createOne (store: Store, settings: Pick<SiteSettings, 'locale'>, input: NewDayBody, viewer: Principal): Promise<{ day: DayBody, version: string }> {
@@ -103,7 +103,7 @@ export async function createOne (store: Store, settings: Pick<SiteSettings, 'loc
     if (await days.knownDay(now, input.date) !== undefined) throw new Conflict(`${input.date} exists already; change its note with PATCH`)
     await days.insertDay({ day: input.date, note: input.note ?? null, createdAt: now, updatedAt: now })
     const known = await findKnown(tx, input.date, now)
-    return { day: (await present(tx, settings, [known], viewer, false, now))[0]!, version: dayVersion(known) }
+    return { day: (await present(tx, settings, [known], viewer, false, viewInUnit(now)))[0]!, version: dayVersion(known) }
   })
 }
 
@@ -117,7 +117,7 @@ export async function updateOne (store: Store, settings: Pick<SiteSettings, 'loc
     if (await days.dayRow(day) === undefined) await days.insertDay({ day, note: patch.note, createdAt: now, updatedAt: now })
     else await days.updateDayNote(day, patch.note, now)
     const known = await findKnown(tx, day, now)
-    return { day: (await present(tx, settings, [known], viewer, false, now))[0]!, version: dayVersion(known) }
+    return { day: (await present(tx, settings, [known], viewer, false, viewInUnit(now)))[0]!, version: dayVersion(known) }
   })
 }
 
@@ -135,8 +135,7 @@ export async function removeOne (store: Store, day: string, ifMatch: string | un
 
 /** The Blogger-style archive tree: years, then months, newest first. */
 export async function archive (store: Store): Promise<ArchiveBody> {
-  const now = nowIso()
-  await publishDueArticles(store, now)
+  const { now } = await currentView(store)
   const years: ArchiveBody['years'] = []
   for (const { month, count } of await dayQueries(store).monthlyCounts(now)) {
     const year = Number(month.slice(0, 4))

@@ -1,18 +1,15 @@
-import { and, asc, count, countDistinct, desc, eq, inArray, isNotNull, lte, max, sql, type SQL } from 'drizzle-orm'
+import { and, asc, count, countDistinct, desc, eq, inArray, isNotNull, max, sql, type SQL } from 'drizzle-orm'
 import type { PostgresHandle } from '../../db/postgres-store.js'
 import { articleLabels, articles, days, labels, timestampFromPostgres } from '../../db/schema.postgres.js'
+import { publishedBy } from '../articles/visibility.js'
 import type { FeedQueries, SitemapEntry } from './queries.js'
-
-function publishedBy (now: string): SQL {
-  return and(eq(articles.status, 'published'), lte(articles.publishedAt, now))!
-}
 
 // A day exists while it has published articles or an editor created it (as in dates/queries.ts);
 // it last changed when its newest article or its note did.
 function dayChanges (now: string): SQL {
   return sql`
     select ${articles.publishedDay} as day, ${articles.updatedAt} as changed
-    from ${articles} where ${publishedBy(now)} and ${isNotNull(articles.publishedDay)}
+    from ${articles} where ${publishedBy(articles, now)} and ${isNotNull(articles.publishedDay)}
     union all
     select ${days.day}, ${days.updatedAt} from ${days}`
 }
@@ -25,24 +22,24 @@ export function postgresFeedQueries (db: PostgresHandle): FeedQueries {
         .from(labels)
         .innerJoin(articleLabels, eq(articleLabels.labelId, labels.id))
         .innerJoin(articles, eq(articles.id, articleLabels.articleId))
-        .where(and(inArray(labels.key, keys), publishedBy(now)))
+        .where(and(inArray(labels.key, keys), publishedBy(articles, now)))
       return new Map(rows.map((row) => [row.key, row.name]))
     },
 
     async countPublishedArticles (now) {
-      const [row] = await db.select({ total: count() }).from(articles).where(publishedBy(now))
+      const [row] = await db.select({ total: count() }).from(articles).where(publishedBy(articles, now))
       return row?.total ?? 0
     },
 
     async newestPublishedUpdate (now) {
-      const [row] = await db.select({ newest: max(articles.updatedAt) }).from(articles).where(publishedBy(now))
+      const [row] = await db.select({ newest: max(articles.updatedAt) }).from(articles).where(publishedBy(articles, now))
       return row?.newest ?? null
     },
 
     async publishedArticleEntries (now, limit, offset) {
       return await db.select({ id: articles.id, key: articles.slug, lastmod: articles.updatedAt })
         .from(articles)
-        .where(publishedBy(now))
+        .where(publishedBy(articles, now))
         .orderBy(desc(articles.publishedAt), desc(articles.id))
         .limit(limit)
         .offset(offset)
@@ -71,7 +68,7 @@ export function postgresFeedQueries (db: PostgresHandle): FeedQueries {
       const [row] = await db.select({ total: countDistinct(articleLabels.labelId) })
         .from(articleLabels)
         .innerJoin(articles, eq(articles.id, articleLabels.articleId))
-        .where(publishedBy(now))
+        .where(publishedBy(articles, now))
       return row?.total ?? 0
     },
 
@@ -80,7 +77,7 @@ export function postgresFeedQueries (db: PostgresHandle): FeedQueries {
         .from(labels)
         .innerJoin(articleLabels, eq(articleLabels.labelId, labels.id))
         .innerJoin(articles, eq(articles.id, articleLabels.articleId))
-        .where(publishedBy(now))
+        .where(publishedBy(articles, now))
         .groupBy(labels.id)
         .orderBy(asc(labels.key), asc(labels.id))
         .limit(limit)

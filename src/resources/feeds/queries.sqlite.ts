@@ -1,18 +1,15 @@
-import { and, asc, count, desc, eq, inArray, isNotNull, lte, max, sql, type SQL } from 'drizzle-orm'
+import { and, asc, count, desc, eq, inArray, isNotNull, max, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
 import { articleLabels, articles, days, labels } from '../../db/schema.js'
+import { publishedBy } from '../articles/visibility.js'
 import type { FeedQueries, SitemapEntry } from './queries.js'
-
-function publishedBy (now: string): SQL {
-  return and(eq(articles.status, 'published'), lte(articles.publishedAt, now))!
-}
 
 // A day exists while it has published articles or an editor created it (as in dates/queries.ts);
 // it last changed when its newest article or its note did.
 function dayChanges (now: string): SQL {
   return sql`
     select ${articles.publishedDay} as day, ${articles.updatedAt} as changed
-    from ${articles} where ${publishedBy(now)} and ${isNotNull(articles.publishedDay)}
+    from ${articles} where ${publishedBy(articles, now)} and ${isNotNull(articles.publishedDay)}
     union all
     select ${days.day}, ${days.updatedAt} from ${days}`
 }
@@ -25,23 +22,23 @@ export function sqliteFeedQueries (db: Db): FeedQueries {
         .from(labels)
         .innerJoin(articleLabels, eq(articleLabels.labelId, labels.id))
         .innerJoin(articles, eq(articles.id, articleLabels.articleId))
-        .where(and(inArray(labels.key, keys), publishedBy(now)))
+        .where(and(inArray(labels.key, keys), publishedBy(articles, now)))
         .all()
       return new Map(rows.map((row) => [row.key, row.name]))
     },
 
     async countPublishedArticles (now) {
-      return db.select({ total: count() }).from(articles).where(publishedBy(now)).get()?.total ?? 0
+      return db.select({ total: count() }).from(articles).where(publishedBy(articles, now)).get()?.total ?? 0
     },
 
     async newestPublishedUpdate (now) {
-      return db.select({ newest: max(articles.updatedAt) }).from(articles).where(publishedBy(now)).get()?.newest ?? null
+      return db.select({ newest: max(articles.updatedAt) }).from(articles).where(publishedBy(articles, now)).get()?.newest ?? null
     },
 
     async publishedArticleEntries (now, limit, offset) {
       return db.select({ id: articles.id, key: articles.slug, lastmod: articles.updatedAt })
         .from(articles)
-        .where(publishedBy(now))
+        .where(publishedBy(articles, now))
         .orderBy(desc(articles.publishedAt), desc(articles.id))
         .limit(limit)
         .offset(offset)
@@ -66,7 +63,7 @@ export function sqliteFeedQueries (db: Db): FeedQueries {
       return db.select({ total: sql<number>`count(distinct ${articleLabels.labelId})` })
         .from(articleLabels)
         .innerJoin(articles, eq(articles.id, articleLabels.articleId))
-        .where(publishedBy(now))
+        .where(publishedBy(articles, now))
         .get()?.total ?? 0
     },
 
@@ -75,7 +72,7 @@ export function sqliteFeedQueries (db: Db): FeedQueries {
         .from(labels)
         .innerJoin(articleLabels, eq(articleLabels.labelId, labels.id))
         .innerJoin(articles, eq(articles.id, articleLabels.articleId))
-        .where(publishedBy(now))
+        .where(publishedBy(articles, now))
         .groupBy(labels.id)
         .orderBy(asc(labels.key), asc(labels.id))
         .limit(limit)

@@ -1,9 +1,9 @@
 import type { Store } from '../../db/store.js'
 import { NotFound } from '../../errors.js'
-import { nowIso } from '../../lib/time.js'
 import type { SiteSettings } from '../../lib/site-settings.js'
 import { articleQueries, type ArticleRow } from '../articles/queries.js'
-import { labelKeyOf, publishDueArticles } from '../articles/service.js'
+import { labelKeyOf } from '../articles/service.js'
+import { currentView } from '../articles/view.js'
 import { authorQueries, type AuthorRow } from '../authors/queries.js'
 import { feedQueries } from './queries.js'
 import type { FeedQueryString } from './schemas.js'
@@ -141,8 +141,7 @@ async function entriesOf (store: Store, site: Site, rows: ArticleRow[]): Promise
  * they narrow the articles list. Everyone gets the same: drafts and scheduled articles never.
  */
 export async function latest (store: Store, site: Site, query: FeedQueryString, since: string): Promise<FeedContent> {
-  const now = nowIso()
-  await publishDueArticles(store, now)
+  const { now } = await currentView(store)
   const author = query.author === undefined ? undefined : await authorQueries(store).authorBySlugOrId(query.author)
   // A feed address is a subscription: one for an author (or a label) with nothing published
   // yet is an empty feed that fills later, like an unknown label's, never an error that feed
@@ -231,8 +230,7 @@ async function urlsBetween (all: Segment[], start: number, end: number): Promise
  * file: above `sitemapPageSize`, `/sitemap.xml` is an index of the numbered pages.
  */
 export async function sitemap (store: Store, site: Site, page: number | null, since: string): Promise<Sitemap> {
-  const now = nowIso()
-  await publishDueArticles(store, now)
+  const { now } = await currentView(store)
   const queries = feedQueries(store)
   const newest = await queries.newestPublishedUpdate(now)
   const all = await segments(store, site, now, newest)

@@ -2,6 +2,7 @@ import { and, asc, count, desc, sql, type SQL } from 'drizzle-orm'
 import { assertCursorFits } from '../../db/postgres-cursor.js'
 import type { PostgresHandle } from '../../db/postgres-store.js'
 import { articleLabels, articles, labels } from '../../db/schema.postgres.js'
+import { publishedBy } from '../articles/visibility.js'
 import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
 import type { LabelFilters, LabelQueries, LabelRow, LabelSortField } from './queries.js'
 
@@ -11,7 +12,7 @@ import type { LabelFilters, LabelQueries, LabelRow, LabelSortField } from './que
 function publishedCount (now: string): SQL<number> {
   return sql<number>`(select count(*)::int from ${articleLabels}
     join ${articles} on ${articles.id} = ${articleLabels.articleId}
-    where ${articleLabels.labelId} = ${labels.id} and ${articles.status} = 'published' and ${articles.publishedAt} <= ${now})`
+    where ${articleLabels.labelId} = ${labels.id} and ${publishedBy(articles, now)})`
 }
 
 function sortColumns (sort: SortKey<LabelSortField>[], now: string): KeysetColumn[] {

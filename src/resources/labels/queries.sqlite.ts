@@ -1,13 +1,14 @@
 import { and, asc, count, desc, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
 import { articleLabels, articles, labels } from '../../db/schema.js'
+import { publishedBy } from '../articles/visibility.js'
 import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
 import type { LabelFilters, LabelQueries, LabelRow, LabelSortField } from './queries.js'
 
 function publishedCount (now: string): SQL<number> {
   return sql<number>`(select count(*) from ${articleLabels}
     join ${articles} on ${articles.id} = ${articleLabels.articleId}
-    where ${articleLabels.labelId} = ${labels.id} and ${articles.status} = 'published' and ${articles.publishedAt} <= ${now})`
+    where ${articleLabels.labelId} = ${labels.id} and ${publishedBy(articles, now)})`
 }
 
 function sortColumns (sort: SortKey<LabelSortField>[], now: string): KeysetColumn[] {

@@ -1,16 +1,14 @@
 import type { Store } from '../../db/store.js'
 import { mapPage, parseSort, readPage, type Page } from '../../lib/list.js'
-import { nowIso } from '../../lib/time.js'
 import { hasRole, type Principal } from '../../lib/principal.js'
-import { publishDueArticles } from '../articles/service.js'
+import { currentView } from '../articles/view.js'
 import { labelQueries } from './queries.js'
 import { labelSortFields, type LabelBody, type LabelListQueryString } from './schemas.js'
 
 /** Labels with their published-article counts; readers see only labels in use. */
 export async function list (store: Store, query: LabelListQueryString, viewer: Principal | null): Promise<Page<LabelBody>> {
   const sort = parseSort(query.sort, labelSortFields, 'name')
-  const now = nowIso()
-  await publishDueArticles(store, now)
+  const { now } = await currentView(store)
   const filters = { now, inUseOnly: !hasRole(viewer, 'editor') }
   const labels = labelQueries(store)
   const page = await readPage(query, sort, {

@@ -1,0 +1,49 @@
+import { and, eq, lte, or, type Column, type SQL, type SQLWrapper } from 'drizzle-orm'
+import type { ArticleRow } from './queries.js'
+
+/**
+ * What a reader may see of the articles, as of a moment: published ones whose time has come.
+ * Every query module of both dialects and every service asks here, so the rule is written
+ * once. (The view a request reads at, and the publishing of what is due, are in view.ts.)
+ */
+
+/** Which articles a reader may see: published ones whose time has come, plus, for an author, their own. */
+export interface Visibility {
+  /** false for editors and admins, who see every article. */
+  publishedOnly: boolean
+  alsoAuthorId: number | null
+  now: string
+}
+
+/** The columns the rule reads, in either dialect's `articles` table (schema.ts, schema.postgres.ts). */
+export interface VisibilityColumns {
+  status: Column
+  publishedAt: Column
+  authorId: Column
+}
+
+/**
+ * Published and due by `now` (a value, or a placeholder of a prepared query). A fragment too:
+ * raw `sql` subqueries embed it as `${publishedBy(articles, now)}`.
+ */
+export function publishedBy (articles: Pick<VisibilityColumns, 'status' | 'publishedAt'>, now: string | SQLWrapper): SQL {
+  return and(eq(articles.status, 'published'), lte(articles.publishedAt, now))!
+}
+
+/** The articles `visibility` lets through; undefined when it lets every one through. */
+export function visibleTo (articles: VisibilityColumns, visibility: Visibility): SQL | undefined {
+  if (!visibility.publishedOnly) return undefined
+  const published = publishedBy(articles, visibility.now)
+  return visibility.alsoAuthorId === null ? published : or(published, eq(articles.authorId, visibility.alsoAuthorId))
+}
+
+/** Whether one row read already is published and due by `now`: `publishedBy` for a row in hand. */
+export function isPublishedBy (row: Pick<ArticleRow, 'status' | 'publishedAt'>, now: string): boolean {
+  return row.status === 'published' && row.publishedAt !== null && row.publishedAt <= now
+}
+
+/** Whether `visibility` lets one row read already through: `visibleTo` for a row in hand. */
+export function isVisible (row: Pick<ArticleRow, 'status' | 'publishedAt' | 'authorId'>, visibility: Visibility): boolean {
+  if (!visibility.publishedOnly || row.authorId === visibility.alsoAuthorId) return true
+  return isPublishedBy(row, visibility.now)
+}
