@@ -1,34 +1,8 @@
 import { existsSync } from 'node:fs'
-import { Writable } from 'node:stream'
 import t, { type Test } from 'tap'
-import { runCli } from '../src/cli/main.js'
+import { cli } from './cli-run.js'
 import { adminSecret, bearer, build, createArticle, createAuthor, request, tempDatabase } from './helper.js'
 
-
-interface CliRun {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-function memoryStream (): { stream: Writable, text: () => string } {
-  const chunks: string[] = []
-  const stream = new Writable({
-    write (chunk, _encoding, callback) {
-      chunks.push(String(chunk))
-      callback()
-    }
-  })
-  return { stream, text: () => chunks.join('') }
-}
-
-/** Runs the CLI with in-memory stdout/stderr and only the given environment. */
-async function cli (argv: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
-  const stdout = memoryStream()
-  const stderr = memoryStream()
-  const code = await runCli(argv, { stdout: stdout.stream, stderr: stderr.stream, env })
-  return { code, stdout: stdout.text(), stderr: stderr.text() }
-}
 
 function lines (text: string): string[] {
   return text.split('\n').filter((line) => line !== '')

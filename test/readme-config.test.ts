@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs'
-import { Writable } from 'node:stream'
 import t from 'tap'
-import { runCli } from '../src/cli/main.js'
 import { readConfig, settingNames } from '../src/config.js'
+import { cli } from './cli-run.js'
 
 // The README's Configuration table is what users read: every row must be a setting the CLI
 // takes, and every setting must have a row, with the same default.
@@ -21,14 +20,6 @@ function readmeRows (): Row[] {
     rows.push({ env: env.slice(1, -1), flag: flag.replace(/`/g, ''), fallback: fallback === '(none)' ? '' : fallback.replace(/`/g, '') })
   }
   return rows
-}
-
-async function cli (argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number, stdout: string, stderr: string }> {
-  const out: string[] = []
-  const err: string[] = []
-  const sink = (chunks: string[]) => new Writable({ write (chunk, _encoding, callback) { chunks.push(String(chunk)); callback() } })
-  const code = await runCli(argv, { stdout: sink(out), stderr: sink(err), env })
-  return { code, stdout: out.join(''), stderr: err.join('') }
 }
 
 const rows = readmeRows()

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process'
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { describePostgres, openPostgres, postgresJournalEntries } from '../db/postgres.js'
-import { BackupError, type RestoreReport } from './backup.js'
+import { BackupError, fileStartsWith, type RestoreReport } from './backup.js'
 
 // `dateline backup` and `dateline restore` on PostgreSQL (README, "Running on PostgreSQL").
 // PostgreSQL has no in-process counterpart of SQLite's online backup API: its own client tools
@@ -102,16 +102,6 @@ export async function backupPostgres (url: string, target: string, options: { fo
   }
 }
 
-function startsLikeArchive (path: string): boolean {
-  const fd = openSync(path, 'r')
-  try {
-    const header = Buffer.alloc(archiveMagic.length)
-    return readSync(fd, header, 0, header.length, 0) === header.length && header.equals(archiveMagic)
-  } finally {
-    closeSync(fd)
-  }
-}
-
 /** The `created_at` of each migration recorded in the archive, from its COPY data. */
 function recordedMigrations (copyScript: string): number[] {
   const lines = copyScript.split('\n')
@@ -180,7 +170,7 @@ export async function restorePostgres (backup: string, url: string, options: { f
   const source = resolve(backup)
   const target = describePostgres(url)
   if (!existsSync(source) || !statSync(source).isFile()) throw new BackupError(`cannot restore ${source}: there is no such file`)
-  if (!startsLikeArchive(source)) throw new BackupError(`cannot restore ${source}: it is not a PostgreSQL backup (pg_dump --format=custom), as dateline backup makes on PostgreSQL`)
+  if (!fileStartsWith(source, archiveMagic)) throw new BackupError(`cannot restore ${source}: it is not a PostgreSQL backup (pg_dump --format=custom), as dateline backup makes on PostgreSQL`)
   const connection = connectionOf(url)
   const migrations = await checkArchive(source, connection.env)
   const { sessions, tables } = await inspectTarget(url)

@@ -38,11 +38,12 @@ function removeSidecars (path: string): void {
   for (const suffix of sidecars) rmSync(`${path}${suffix}`, { force: true })
 }
 
-function startsLikeSqlite (path: string): boolean {
+/** Whether the file at `path` begins with `magic` (what a kind of file always begins with). */
+export function fileStartsWith (path: string, magic: Buffer): boolean {
   const fd = openSync(path, 'r')
   try {
-    const header = Buffer.alloc(sqliteHeader.length)
-    return readSync(fd, header, 0, header.length, 0) === header.length && header.equals(sqliteHeader)
+    const header = Buffer.alloc(magic.length)
+    return readSync(fd, header, 0, header.length, 0) === header.length && header.equals(magic)
   } finally {
     closeSync(fd)
   }
@@ -176,7 +177,7 @@ export function restoreDatabase (backup: string, target: string, options: { forc
   const source = resolve(backup)
   if (!existsSync(source) || !statSync(source).isFile()) throw new BackupError(`cannot restore ${source}: there is no such file`)
   if (samePath(source, target)) throw new BackupError(`cannot restore ${source} onto itself`)
-  if (!startsLikeSqlite(source)) throw new BackupError(`cannot restore ${source}: it is not an SQLite database`)
+  if (!fileStartsWith(source, sqliteHeader)) throw new BackupError(`cannot restore ${source}: it is not an SQLite database`)
   const exists = existsSync(target)
   if (exists && !options.force) throw new BackupError(`cannot restore into ${target}: a database is there; give --force to replace it (stop the server first)`)
 

@@ -1,10 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Writable } from 'node:stream'
 import pg from 'pg'
 import type { Test } from 'tap'
-import { runCli } from '../../src/cli/main.js'
+import { cli, type CliRun } from '../cli-run.js'
 import { adminSecret, bearer, build, request } from '../helper.js'
 import { freshPostgresDatabase } from '../postgres.js'
 
@@ -14,20 +13,7 @@ import { freshPostgresDatabase } from '../postgres.js'
 
 export type Item = Record<string, any>
 
-export interface CliRun { code: number, stdout: string, stderr: string }
-
 export const password = 'pg-Secret-4711'
-
-export async function cli (argv: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
-  let stdout = ''
-  let stderr = ''
-  const code = await runCli(argv, {
-    stdout: new Writable({ write (chunk, _encoding, callback) { stdout += String(chunk); callback() } }),
-    stderr: new Writable({ write (chunk, _encoding, callback) { stderr += String(chunk); callback() } }),
-    env
-  })
-  return { code, stdout, stderr }
-}
 
 /** `cli`, checked to exit `code` and to print the password nowhere. */
 export async function ran (t: Test, argv: string[], env: NodeJS.ProcessEnv, code = 0): Promise<CliRun> {

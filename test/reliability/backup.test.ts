@@ -4,29 +4,15 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { randomBytes } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Writable } from 'node:stream'
 import Database from 'better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import t from 'tap'
 import { buildApp } from '../../src/app.js'
-import { runCli } from '../../src/cli/main.js'
 import { journalEntries, migrationsFolder, openDatabase } from '../../src/db/client.js'
 import { sqliteHandle } from '../../src/db/sqlite-store.js'
 import { adminSecret, createArticle, createAuthor, type TapLike } from '../helper.js'
+import { cli } from '../cli-run.js'
 import { admin, nonEmptyLines, send, sha256, sleep, startServer, until, within } from './server-process.js'
-
-interface CliRun { code: number, stdout: string, stderr: string }
-
-async function cli (argv: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
-  let stdout = ''
-  let stderr = ''
-  const code = await runCli(argv, {
-    stdout: new Writable({ write (chunk, _encoding, callback) { stdout += String(chunk); callback() } }),
-    stderr: new Writable({ write (chunk, _encoding, callback) { stderr += String(chunk); callback() } }),
-    env
-  })
-  return { code, stdout, stderr }
-}
 
 function tempDir (t: TapLike): string {
   const dir = mkdtempSync(join(tmpdir(), 'dateline-backup-'))
