@@ -96,12 +96,9 @@ export function dateline (file) {
   return new ChildServer('dateline', [...startFlags(), join(root, 'dist', 'cli.js'), 'serve'], { ...datelineEnv, DATABASE_URL: file })
 }
 
-/**
- * Dateline on the PostgreSQL database at `url`: the same node flags, settings and compiled
- * server, started by dateline-postgres.mjs (`serve` refuses postgres:// URLs; see there).
- */
+/** `dateline serve` as for `dateline`, on the PostgreSQL database at `url`. */
 export function datelinePostgres (url) {
-  return new ChildServer('dateline-postgres', [...startFlags(), join(httpDir, 'dateline-postgres.mjs')], { ...datelineEnv, DATELINE_BENCH_POSTGRES_URL: url })
+  return new ChildServer('dateline-postgres', [...startFlags(), join(root, 'dist', 'cli.js'), 'serve'], { ...datelineEnv, DATABASE_URL: url })
 }
 
 export function fixedBaseline (articleFile) {
