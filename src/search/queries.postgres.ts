@@ -196,14 +196,16 @@ export function postgresSearchQueries (db: PostgresHandle): SearchQueries {
       return new Map(rows.map(({ id, ...text }) => [id, text]))
     },
 
-    // Ranked by ts_rank rather than bm25: which titles come is the same, their order may not be.
+    // Ranked by ts_rank rather than bm25: which titles come is the same. ts_rank knows nothing
+    // of a column's length, which bm25 weighs: among titles matching as often, the shorter (the
+    // one the words say more of) comes first, as on SQLite.
     async titleSuggestions (search, now, limit) {
       const titled = tsquery('dateline_words', tsqueryText(search.all, 'A'))
       return await db.select({ id: articles.id, slug: articles.slug, title: articles.title })
         .from(searchDocuments)
         .innerJoin(articles, eq(articles.id, searchDocuments.articleId))
         .where(and(sql`${searchDocuments.words} @@ ${titled}`, publishedBy(articles, now)))
-        .orderBy(sql`ts_rank(${searchDocuments.words}, ${titled}) desc`, desc(articles.publishedAt))
+        .orderBy(sql`ts_rank(${searchDocuments.words}, ${titled}) desc`, sql`char_length(${articles.title})`, desc(articles.publishedAt))
         .limit(limit)
     },
 
