@@ -122,3 +122,15 @@ t.test('a resource\'s dialect modules are imported only by its own query interfa
     .map((target) => `${file} → ${target}`))
   t.same(offending, [])
 })
+
+t.test('routes reach rows through services: never a query module or the read view, nor another resource\'s internals', async (t) => {
+  const isRowAccess = (target: string): boolean => /\/(queries(\.\w+)?|view|visibility)\.ts$/.test(target)
+  const isOtherResourcesInternal = (file: string, target: string): boolean =>
+    target.startsWith('src/resources/') && dirname(target) !== dirname(file) && !/\/(service|schemas)\.ts$/.test(target)
+  const offending = [...graph]
+    .filter(([file]) => file.startsWith('src/resources/') && file.endsWith('/routes.ts'))
+    .flatMap(([file, imports]) => imports
+      .filter((target) => isRowAccess(target) || isOtherResourcesInternal(file, target))
+      .map((target) => `${file} → ${target}`))
+  t.same(offending, [])
+})

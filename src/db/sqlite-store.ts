@@ -17,7 +17,25 @@ export class UnitAwaitedIo extends Error {
  * Rows this connection wrote as bookkeeping (`bookkeepingIfFree`): `total_changes()` counts
  * them, and the write stamp takes them back out.
  */
-interface BookkeepingChanges { rows: number }
+class BookkeepingChanges {
+  #rows = 0
+
+  constructor (private readonly handle: Db) {}
+
+  /** Runs `unit`, counting the rows it changes as bookkeeping, rolled back or not (`total_changes()` counts both). */
+  async counted<T> (unit: () => Promise<T>): Promise<T> {
+    const before = totalChanges(this.handle)
+    try {
+      return await unit()
+    } finally {
+      this.#rows += totalChanges(this.handle) - before
+    }
+  }
+
+  writeStamp (): string {
+    return writeStamp(this.handle, this.#rows)
+  }
+}
 
 /** How a unit of work begins and ends on the connection. */
 interface UnitStatements { begin: string, commit: string, rollback: string }
@@ -49,9 +67,10 @@ export class SqliteStore implements Store {
   readonly #transaction: TransactionStore
   /** The unit in progress, which the next one waits for. */
   #current: Promise<unknown> | undefined
-  readonly #bookkeeping: BookkeepingChanges = { rows: 0 }
+  readonly #bookkeeping: BookkeepingChanges
 
   constructor (readonly handle: Db) {
+    this.#bookkeeping = new BookkeepingChanges(handle)
     this.#transaction = new TransactionStore(handle, this.#bookkeeping)
   }
 
@@ -79,17 +98,11 @@ export class SqliteStore implements Store {
   }
 
   async bookkeepingIfFree<T> (work: (tx: Store) => Promise<T>): Promise<T | undefined> {
-    const before = totalChanges(this.handle)
-    try {
-      return await this.transactionIfFree(work)
-    } finally {
-      // A rolled-back unit's changes are still counted by total_changes().
-      this.#bookkeeping.rows += totalChanges(this.handle) - before
-    }
+    return await this.#bookkeeping.counted(async () => await this.transactionIfFree(work))
   }
 
   async writeStamp (): Promise<string> {
-    return writeStamp(this.handle, this.#bookkeeping.rows)
+    return this.#bookkeeping.writeStamp()
   }
 
   async close (): Promise<void> {
@@ -161,16 +174,11 @@ class TransactionStore implements Store {
   }
 
   async bookkeepingIfFree<T> (work: (tx: Store) => Promise<T>): Promise<T | undefined> {
-    const before = totalChanges(this.handle)
-    try {
-      return await this.transaction(work)
-    } finally {
-      this.bookkeeping.rows += totalChanges(this.handle) - before
-    }
+    return await this.bookkeeping.counted(async () => await this.transaction(work))
   }
 
   async writeStamp (): Promise<string> {
-    return writeStamp(this.handle, this.bookkeeping.rows)
+    return this.bookkeeping.writeStamp()
   }
 
   async close (): Promise<void> {

@@ -48,12 +48,12 @@ t.test('authors, comments, days and the trash through their services', async (t)
     await authorService.removeOne(store, 'cy', 'bea', '"author-3-v1"')
     return await authorService.findOne(store, 'bea', null, { include })
   }, now)
-  await sameOutcomeOnBoth(t, stores, 'comments as a list and as threads', async (store) => [await commentService.listForArticle(store, 'one', { limit: 2 }, null), await commentService.threadsForArticle(store, settings, 'one', {}, null)], now)
+  await sameOutcomeOnBoth(t, stores, 'comments as a list and as threads', async (store) => [await commentService.listForArticle(store, 'one', { limit: 2 }, null, await commentService.currentView(store)), await commentService.threadsForArticle(store, settings, 'one', {}, null, await commentService.currentView(store))], now)
   await sameOutcomeOnBoth(t, stores, 'the moderation queue', async (store) => await commentService.listForModeration(store, { sort: 'createdAt', limit: 3 }, editor), now)
   await sameOutcomeOnBoth(t, stores, 'a comment held, then deleted', async (store) => {
     const held = await commentService.updateOne(store, 2, { status: 'pending' }, editor, '"comment-2-v1"')
     await commentService.removeOne(store, 2, editor, undefined)
-    return [held, await commentService.threadsForArticle(store, settings, 'one', {}, null), await articleService.findOne(store, 'one', null, {})]
+    return [held, await commentService.threadsForArticle(store, settings, 'one', {}, null, await commentService.currentView(store)), await articleService.findOne(store, 'one', null, {})]
   }, '2026-06-25T13:00:00.000Z')
   await sameOutcomeOnBoth(t, stores, 'days listed, one day, the archive', async (store) => [
     await dayService.list(store, settings, { include: 'articles' }, null),
@@ -67,7 +67,7 @@ t.test('authors, comments, days and the trash through their services', async (t)
   }, now)
   const restored = await sameOutcomeOnBoth(t, stores, 'restored with its comments', async (store) => {
     const article = await articleService.restoreFromTrash(store, settings, 'one', editor, undefined)
-    return [article, await commentService.threadsForArticle(store, settings, 'one', {}, null)]
+    return [article, await commentService.threadsForArticle(store, settings, 'one', {}, null, await commentService.currentView(store))]
   }, '2026-06-25T14:00:00.000Z')
   t.ok(restored, 'the article came back')
 })

@@ -6,7 +6,7 @@ import { sqliteHandle } from '../../src/db/sqlite-store.js'
 import type { Store } from '../../src/db/store.js'
 import type { SiteSettings } from '../../src/lib/site-settings.js'
 import { articleQueries } from '../../src/resources/articles/queries.js'
-import { findOne, list as listArticles, removeOne, suggest, updateOne } from '../../src/resources/articles/service.js'
+import { currentView, findOne, list as listArticles, removeOne, suggest, updateOne } from '../../src/resources/articles/service.js'
 import type { ArticleListQueryString } from '../../src/resources/articles/schemas.js'
 import { list as listLabels } from '../../src/resources/labels/service.js'
 import { findOne as findRevision, list as listRevisions } from '../../src/resources/revisions/service.js'
@@ -65,7 +65,7 @@ async function allPages (store: Store, query: ArticleListQueryString, viewer: Pr
   const pages: Array<Awaited<ReturnType<typeof listArticles>>> = []
   let cursor: string | undefined
   for (let guard = 0; guard < 20; guard++) {
-    const page = await listArticles(store, { ...query, limit: 3, ...(cursor === undefined ? {} : { cursor }) }, viewer)
+    const page = await listArticles(store, { ...query, limit: 3, ...(cursor === undefined ? {} : { cursor }) }, viewer, await currentView(store))
     pages.push(page)
     if (page.nextCursor === null) break
     cursor = page.nextCursor

@@ -9,7 +9,6 @@ import {
   articleFields, articleIncludes
 } from './schemas.js'
 import * as service from './service.js'
-import { currentView } from './view.js'
 
 const tags = ['articles']
 // Kept whatever `fields` says: embedded resources, and a search hit's passage.
@@ -30,7 +29,7 @@ const articlesPlugin: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const fields = parseNames(request.query.fields, articleFields, 'fields')
     // The list's ETag and the list itself follow from one view of the database.
-    const view = await currentView(app.store)
+    const view = await service.currentView(app.store)
     if (knownTagIsCurrent(request, reply, databaseTag(view.stamp, request))) return reply.code(304).send(null)
     const page = await service.list(app.store, request.query, request.principal, view)
     return listResponse(reply, page, { fields, embeds: listEmbeds, partialSchema: PartialArticleList })

@@ -161,9 +161,11 @@ async function countAll (store: Store, filters: ArticleFilters, view: View): Pro
   return await totals.get(store, view.stamp, key, async () => await articleQueries(store).countArticles(filters))
 }
 
-/** `view`: the one the list's ETag was made from (routes.ts), or a new one. */
-export async function list (store: Store, query: ArticleListQueryString, viewer: Principal | null, view?: View): Promise<Page<ArticleBody>> {
-  view ??= await currentView(store)
+/** The view a list is read at; routes take it first when its ETag may answer 304 (view.ts). */
+export { currentView }
+
+/** `view`: the one the list's ETag was made from (`currentView`), so the two agree. */
+export async function list (store: Store, query: ArticleListQueryString, viewer: Principal | null, view: View): Promise<Page<ArticleBody>> {
   const search = query.q === undefined ? undefined : await searchOf(store, query.q, view)
   const sort = parseSort(query.sort, articleSortFields, search === undefined ? '-publishedAt' : 'relevance')
   if (search === undefined && sort.some((key) => key.field === 'relevance')) throw invalid('querystring.sort', 'can be relevance only with q')

@@ -7,7 +7,6 @@ import {
   ArticleCommentsQuery, ArticleThreadQuery, Comment, CommentList, CommentListQuery, CommentParams, CommentPatch, CommentThreadList, NewComment
 } from './schemas.js'
 import { ArticlePathParams } from '../articles/schemas.js'
-import { currentView } from '../articles/view.js'
 import * as service from './service.js'
 
 const tags = ['comments']
@@ -42,7 +41,7 @@ export const articleCommentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     // Every cache revalidates this list, so its 304 is known before the page is built (from the same view).
-    const view = await currentView(app.store)
+    const view = await service.currentView(app.store)
     if (knownTagIsCurrent(request, reply, databaseTag(view.stamp, request))) return reply.code(304).send(null)
     const { thread, ...query } = request.query
     if (thread !== true) return pageBody(reply, await service.listForArticle(app.store, request.params.id, query, request.principal, view))
@@ -65,7 +64,7 @@ export const articleCommentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: answer(CommentThreadList, 'list', 'A page of top-level comments with their replies'), 304: notModified, ...problems(400, 401, 404) }
     }
   }, async (request, reply) => {
-    const view = await currentView(app.store)
+    const view = await service.currentView(app.store)
     if (knownTagIsCurrent(request, reply, databaseTag(view.stamp, request))) return reply.code(304).send(null)
     return pageBody(reply, await service.threadsForArticle(app.store, app.settings, request.params.id, request.query, request.principal, view))
   })

@@ -64,8 +64,8 @@ function nest (roots: CommentRow[], replies: CommentRow[], showEmail: boolean, d
 }
 
 /** A page of an article's approved comments, oldest first: all of them, or the top-level ones. */
-async function approvedPage (store: Store, idOrSlug: string, query: PageRequest, viewer: Principal | null, topLevelOnly: boolean, view?: View): Promise<{ page: Page<CommentRow>, showEmail: boolean }> {
-  const { now } = view ?? await currentView(store)
+async function approvedPage (store: Store, idOrSlug: string, query: PageRequest, viewer: Principal | null, topLevelOnly: boolean, view: View): Promise<{ page: Page<CommentRow>, showEmail: boolean }> {
+  const { now } = view
   const article = await findVisibleArticle(store, idOrSlug, viewer, now)
   const comments = commentQueries(store)
   const page = await readPage(query, [{ field: 'createdAt', descending: false }], {
@@ -76,8 +76,11 @@ async function approvedPage (store: Store, idOrSlug: string, query: PageRequest,
   return { page, showEmail: moderates(viewer, article) }
 }
 
-/** An article's approved comments, oldest first, replies listed among them. `view`: the one the list's ETag was made from, or a new one. */
-export async function listForArticle (store: Store, idOrSlug: string, query: PageRequest, viewer: Principal | null, view?: View): Promise<Page<CommentBody>> {
+/** The view a list is read at; routes take it first when its ETag may answer 304. */
+export { currentView }
+
+/** An article's approved comments, oldest first, replies listed among them. `view`: the one the list's ETag was made from. */
+export async function listForArticle (store: Store, idOrSlug: string, query: PageRequest, viewer: Principal | null, view: View): Promise<Page<CommentBody>> {
   const { page, showEmail } = await approvedPage(store, idOrSlug, query, viewer, false, view)
   return await mapPage(page, (rows) => rows.map((row) => toComment(row, showEmail)))
 }
@@ -86,7 +89,7 @@ export async function listForArticle (store: Store, idOrSlug: string, query: Pag
  * An article's approved top-level comments, oldest first (pages count them), each with its
  * approved replies nested down to the depth cap (two queries in all).
  */
-export async function threadsForArticle (store: Store, settings: Pick<SiteSettings, 'commentDepth'>, idOrSlug: string, query: PageRequest, viewer: Principal | null, view?: View): Promise<Page<CommentThreadBody>> {
+export async function threadsForArticle (store: Store, settings: Pick<SiteSettings, 'commentDepth'>, idOrSlug: string, query: PageRequest, viewer: Principal | null, view: View): Promise<Page<CommentThreadBody>> {
   const { page, showEmail } = await approvedPage(store, idOrSlug, query, viewer, true, view)
   return await mapPage(page, async (roots) => nest(roots, await commentQueries(store).approvedRepliesBelow(roots.map((root) => root.id)), showEmail, settings.commentDepth))
 }
