@@ -2,11 +2,26 @@
 # `npm test`: the type check and the tests side by side. tsc uses one core for half a minute or
 # more on a fresh checkout; run before the tests, as it was, it left the other core idle that long.
 # Arguments go to tap (`npm test -- test/resources/feeds.test.ts`).
-# After `npm ci`, tap is built with its default plugins, @tapjs/typescript among them. A run that
-# finds package.json's set differs rebuilds it, but only for the runs after it: every file of that
-# first run would load tap's TypeScript loader next to ours. So build first when it is not ours.
-if grep -q '@tapjs/typescript' node_modules/@tapjs/test/test-built/dist/esm/index.js 2>/dev/null; then
+# After `npm ci`, tap is built with its default plugins. Ours (package.json "tap"."plugin") leave
+# out tap's TypeScript loader and the plugins no test uses, @tapjs/mock first: its module hooks
+# would see every import of every test process. A run that finds the set differs rebuilds it, but
+# only for the runs after it, so build first when the built set is not ours.
+if grep -qE '@tapjs/(typescript|mock)' node_modules/@tapjs/test/test-built/dist/esm/index.js 2>/dev/null; then
   tap build >/dev/null || exit 1
+fi
+# Three test files at a time on two cores (package.json "tap"."jobs"): every file waits at times,
+# for PostgreSQL, a server process or Chromium, and a third keeps the cores busy meanwhile.
+# Pointed at PostgreSQL (`DATELINE_TEST_DATABASE_URL`) with no files named, the run is the files
+# that use the suite's database: those calling build(), testDatabaseUrl() or lastingDatabaseUrl()
+# of test/helper.ts, the only code that reads the setting. The others do the same on every run:
+# test/postgres/ compares both databases whichever is selected, the server-process tests and
+# the format readers use their own SQLite files or none. Running them again would prove nothing.
+names_files=false
+for arg in "$@"; do
+  case "$arg" in *.ts) names_files=true ;; esac
+done
+if [ -n "$DATELINE_TEST_DATABASE_URL" ] && [ "$names_files" = false ]; then
+  set -- "$@" $(grep -lE '\b(build|testDatabaseUrl|lastingDatabaseUrl)\(' $(find test -name '*.test.ts' -not -path 'test/postgres/*' | sort))
 fi
 npm run --silent typecheck &
 typecheck=$!

@@ -48,15 +48,6 @@ t.test('the client\'s types are what openapi-typescript makes of openapi/openapi
   t.ok(stdout === committed, 'clients/typescript/src/schema.d.ts is current: run `npm run generate` in clients/typescript and commit it')
 })
 
-t.test('the client and the starter front end typecheck on their own projects (DOM, no Node types)', async (t) => {
-  const projects = ['clients/typescript', 'examples/front-end']
-  const results = await Promise.all(projects.map((project) => run(process.execPath, [bin('typescript/bin/tsc'), '-p', project, '--noEmit'], { cwd: root }).then(
-    () => ({ project, ok: true, output: '' }),
-    (error: { stdout?: string, stderr?: string }) => ({ project, ok: false, output: `${error.stdout ?? ''}${error.stderr ?? ''}` })
-  )))
-  for (const { project, ok, output } of results) t.ok(ok, `tsc -p ${project} --noEmit passes`, { output })
-})
-
 // One demo blog for the tests below that need no settings of their own.
 const shared = await demoBlog(t)
 
