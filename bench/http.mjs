@@ -14,7 +14,7 @@
 import { spawnSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { isDeepStrictEqual, parseArgs } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
@@ -49,6 +49,7 @@ const { values: opts } = parseArgs({
     'skip-json-server': { type: 'boolean', default: false },
     only: { type: 'string' },
     database: { type: 'string', default: 'sqlite' },
+    before: { type: 'string' },
     postgres: { type: 'string', default: defaultPostgresUrl },
     out: { type: 'string', default: join(here, 'results', 'latest.json') },
     help: { type: 'boolean', short: 'h', default: false }
@@ -86,6 +87,10 @@ a bare Fastify route with a fixed article, bare Fastify + raw better-sqlite3, an
   --database D          sqlite (default), postgres, or both: which database Dateline runs on. postgres measures
                         by-id, list, date, search and patch next to the PostgreSQL storage ceiling
                         (bench/http/baseline-postgres.mjs), on a copy of the same data
+  --before DIR          also an earlier Dateline: a checkout at DIR, built (\`npm run build\` there), on its own
+                        copy of the data, measured in the same rounds as this one on the same scenarios
+                        (SQLite); the table gives each one's ratio to the storage ceiling, and this one's
+                        to it ("× before")
   --postgres URL        the PostgreSQL server (its database is where CREATE DATABASE is sent from; default
                         ${defaultPostgresUrl}); the data is cached there as a database dlbench_…
   --seed S              PRNG seed (default 20260625)
@@ -280,7 +285,7 @@ function summariseRuns (runs) {
 function ratiosFor (scenario, byId, fixedId) {
   const own = byId.get(scenario.id)
   const ratios = {}
-  for (const [kind, otherId] of [['fixed', fixedId], ['sqlite', compareKey(scenario, 'sqlite')], ['json', compareKey(scenario, 'json')], ['postgres', scenario.compare?.postgres]]) {
+  for (const [kind, otherId] of [['fixed', fixedId], ['sqlite', compareKey(scenario, 'sqlite')], ['json', compareKey(scenario, 'json')], ['postgres', scenario.compare?.postgres], ['before', scenario.compare?.before]]) {
     if (otherId === null || otherId === undefined || otherId === scenario.id) continue
     const other = byId.get(otherId)
     if (other === undefined) continue
@@ -291,6 +296,45 @@ function ratiosFor (scenario, byId, fixedId) {
 }
 
 const fmtSpread = (s, digits = 0) => s === null || s === undefined ? '-' : s.min === s.max ? s.median.toFixed(digits) : `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`
+// An earlier build (--before) on the scenarios that read or write through the data layer:
+// conditional ones need ETags of their own server, and json-server compares nothing here.
+const comparedWithBefore = new Set(['by-id', 'by-slug', 'list', 'cursor', 'date', 'search', 'thread', 'patch', 'mixed'])
+
+/**
+ * The scenarios again, for the earlier build on its own copy of the data (`file`), each after
+ * this build's in the same round. Its PATCHes track their own versions.
+ */
+function withEarlierBuild (scenarios, fixtures, file) {
+  const state = { versions: new Map(), patchStatuses: {}, ceilingPatchStatuses: {}, etags: [], jsonEtags: [], listEtags: [] }
+  const refreshVersions = () => {
+    const db = new Database(file, { readonly: true })
+    const version = db.prepare('select version from articles where id = ?').pluck()
+    for (const id of fixtures.writes) state.versions.set(id, version.get(id))
+    db.close()
+  }
+  refreshVersions()
+  const earlier = new Map(buildScenarios(fixtures, state, { large: false })
+    .filter((s) => s.server === 'dateline' && comparedWithBefore.has(s.name))
+    .map((s) => [s.name, { ...s, id: `before:${s.name}`, server: 'before', label: `${s.label} (before)`, compare: { ...s.compare, before: null }, ...(s.kind === 'read' ? {} : { beforeMeasure: refreshVersions }) }]))
+  return scenarios.flatMap((s) => {
+    const twin = s.server === 'dateline' ? earlier.get(s.name) : undefined
+    if (twin === undefined) return [s]
+    s.compare = { ...s.compare, before: twin.id }
+    return [s, twin]
+  })
+}
+
+/** Both builds against the storage ceiling, and this one against the earlier, round by round. */
+function printAgainstBefore (results, checkout) {
+  const byId = new Map(results.map((e) => [e.id, e]))
+  const rows = results.filter((e) => e.server === 'dateline' && e.ratios.before !== undefined).map((e) => {
+    const earlier = byId.get(`before:${e.scenario}`)
+    return [e.label, fmtSpread(earlier?.rps), fmtSpread(e.rps), fmtRatio(earlier?.ratios.sqlite), fmtRatio(e.ratios.sqlite), fmtRatio(e.ratios.before), earlier?.cpuUsPerRequest?.median ?? '-', e.cpuUsPerRequest?.median ?? '-']
+  })
+  console.log(`\nThis build against the one in ${checkout}, in the same rounds (ratios per round, medians)`)
+  console.log(table(rows, ['scenario', 'before req/s', 'now req/s', 'before × sqlite', 'now × sqlite', 'now × before', 'before cpu µs', 'now cpu µs']))
+}
+
 const fmtRatio = (s) => s === null || s === undefined ? '-' : `${s.median >= 10 ? s.median.toFixed(0) : s.median.toFixed(2)}×`
 
 async function measureSet (label, servers, scenarios, { rounds, duration, warmup, connections }) {
@@ -589,6 +633,12 @@ async function main () {
     servers.sqlite = sqliteBaseline(workFile)
     await servers.dateline.start()
     await servers.sqlite.start()
+    const beforeFile = join(work, 'dateline-before.db')
+    if (opts.before !== undefined) {
+      copyFileSync(small.file, beforeFile)
+      servers.before = dateline(beforeFile, { checkout: resolve(opts.before), name: 'dateline-before' })
+      await servers.before.start()
+    }
     const sample = await request(servers.dateline.port, `/v1/articles/${small.fixtures.reads[0].id}`)
     const articleFile = join(work, 'fixed-article.json')
     writeFileSync(articleFile, sample.body)
@@ -624,10 +674,11 @@ async function main () {
     refreshVersions()
     let scenarios = buildScenarios(small.fixtures, state, { large: false }).filter((s) => servers[s.server] !== undefined)
     for (const s of scenarios) if (s.kind !== 'read') s.beforeMeasure = refreshVersions
+    if (servers.before !== undefined) scenarios = withEarlierBuild(scenarios, small.fixtures, beforeFile)
     for (const s of scenarios) if (s.name === 'list-304') s.beforeMeasure = state.refreshListEtag
     if (settings.only !== null) {
       const wanted = scenarios.filter((s) => s.server === 'dateline' && settings.only.has(s.name))
-      const needed = new Set(['fixed:article', ...wanted.flatMap((s) => [compareKey(s, 'sqlite'), compareKey(s, 'json')])])
+      const needed = new Set(['fixed:article', ...wanted.flatMap((s) => [compareKey(s, 'sqlite'), compareKey(s, 'json'), s.compare?.before])])
       scenarios = scenarios.filter((s) => wanted.includes(s) || needed.has(s.id))
     }
     log('\nProbes (one request each):')
@@ -774,7 +825,7 @@ async function main () {
     for (const [id, { scenario }] of measured) {
       if (scenario.skip !== undefined) results.push({ id, server: scenario.server, scenario: scenario.name, label: scenario.label, articles: settings.articles, skipped: scenario.skip, probe: probes[id], ratios: {} })
     }
-    const order = ['dateline', 'sqlite', 'json', 'fixed']
+    const order = ['dateline', 'before', 'sqlite', 'json', 'fixed']
     results.sort((a, b) => order.indexOf(a.server) - order.indexOf(b.server))
     for (const e of results) {
       if (e.skipped !== undefined) {
@@ -787,6 +838,7 @@ async function main () {
     console.log(`\nResults, ${settings.articles} articles, ${settings.connections} connections: median of ${settings.rounds} round(s) (min–max); ratios = Dateline req/s ÷ baseline req/s in the same round`)
     console.log('(cpu = server CPU time per response, µs; RSS = server peak during the scenario, MB)\n')
     console.log(table(rows, ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'cpu µs', '× fixed', '× sqlite', '× json-srv', 'RSS MB', 'other statuses']))
+    if (servers.before !== undefined) printAgainstBefore(results, opts.before)
 
     const halfRows = results.filter((e) => e.atHalfLoad != null).map((e) => [e.label, e.atHalfLoad.rate, e.atHalfLoad.p50, e.atHalfLoad.p99, fmtSpread(e.p99, 2)])
     if (halfRows.length > 0) {

@@ -92,8 +92,8 @@ const datelineEnv = {
 }
 
 /** `node dist/cli.js serve` as `npm start` runs it (its node flags too), with LOG_LEVEL=warn, on `file`. */
-export function dateline (file) {
-  return new ChildServer('dateline', [...startFlags(), join(root, 'dist', 'cli.js'), 'serve'], { ...datelineEnv, DATABASE_URL: file })
+export function dateline (file, { checkout = root, name = 'dateline' } = {}) {
+  return new ChildServer(name, [...startFlags(), join(checkout, 'dist', 'cli.js'), 'serve'], { ...datelineEnv, DATABASE_URL: file })
 }
 
 /** `dateline serve` as for `dateline`, on the PostgreSQL database at `url`. */
