@@ -838,7 +838,7 @@ async function main () {
     console.log(`\nResults, ${settings.articles} articles, ${settings.connections} connections: median of ${settings.rounds} round(s) (min–max); ratios = Dateline req/s ÷ baseline req/s in the same round`)
     console.log('(cpu = server CPU time per response, µs; RSS = server peak during the scenario, MB)\n')
     console.log(table(rows, ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'cpu µs', '× fixed', '× sqlite', '× json-srv', 'RSS MB', 'other statuses']))
-    if (servers.before !== undefined) printAgainstBefore(results, opts.before)
+    if (opts.before !== undefined) printAgainstBefore(results, opts.before)
 
     const halfRows = results.filter((e) => e.atHalfLoad != null).map((e) => [e.label, e.atHalfLoad.rate, e.atHalfLoad.p50, e.atHalfLoad.p99, fmtSpread(e.p99, 2)])
     if (halfRows.length > 0) {

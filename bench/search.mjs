@@ -531,7 +531,7 @@ async function captureMode (file, q, suggestMode) {
   const service = await import('../dist/resources/articles/service.js')
   const store = new SqliteStore(drizzle(db))
   if (suggestMode) await service.suggest(store, q)
-  else await service.list(store, { q }, null)
+  else await service.list(store, { q }, null, await service.currentView(store))
   process.stdout.write(JSON.stringify({ done: true }) + '\n')
   db.close()
 }

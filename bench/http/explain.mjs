@@ -58,8 +58,8 @@ async function capture (name, run) {
 }
 
 const results = [
-  await capture('list: /v1/articles?limit=20&include=author', () => articles.list(store, { limit: 20, include: 'author' }, null)),
-  await capture('cursor: /v1/articles?limit=20&include=author&cursor=<last page>', () => articles.list(store, { limit: 20, include: 'author', cursor }, null)),
+  await capture('list: /v1/articles?limit=20&include=author', async () => await articles.list(store, { limit: 20, include: 'author' }, null, await articles.currentView(store))),
+  await capture('cursor: /v1/articles?limit=20&include=author&cursor=<last page>', async () => await articles.list(store, { limit: 20, include: 'author', cursor }, null, await articles.currentView(store))),
   await capture(`date: /v1/dates/${day}`, () => dates.findOne(store, { locale: 'en-US' }, day, null))
 ]
 sqlite.close()
