@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
-import { transformSync } from '@swc/core'
+import { transpile } from './transpile.mjs'
 
 const relative = /^\.{1,2}\//
 
@@ -28,19 +28,6 @@ export async function resolve (specifier, context, nextResolve) {
 export async function load (url, context, nextLoad) {
   if (!isProjectTypeScript(url)) return nextLoad(url, context)
   const filename = fileURLToPath(url)
-  const { code } = transformSync(await readFile(filename, 'utf8'), {
-    filename,
-    swcrc: false,
-    configFile: false,
-    // Inline, so stack traces and tap's coverage map back to the TypeScript lines.
-    sourceMaps: 'inline',
-    module: { type: 'es6' },
-    jsc: {
-      parser: { syntax: 'typescript' },
-      target: 'es2022',
-      // As tsconfig.json: imports are kept or dropped exactly as written (`import type` is dropped).
-      transform: { verbatimModuleSyntax: true, useDefineForClassFields: true }
-    }
-  })
+  const code = transpile(await readFile(filename, 'utf8'), filename)
   return { format: 'module', source: code, shortCircuit: true }
 }

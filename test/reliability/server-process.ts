@@ -8,8 +8,8 @@ import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import ts from 'typescript'
 import type { TapLike } from '../helper.js'
+import { transpile } from '../loader/transpile.mjs'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 export const host = '127.0.0.1'
@@ -43,8 +43,8 @@ function cleanEnv (): NodeJS.ProcessEnv {
 let compiled: string | undefined
 
 /**
- * `src/cli.js` of a copy of the sources transpiled to JavaScript, file by file, as tap's
- * loader does (ts.transpileModule), but once for all the processes a test file starts: a
+ * `src/cli.js` of a copy of the sources transpiled to JavaScript, file by file, as the tests'
+ * loader does (test/loader), but once for all the processes a test file starts: a
  * child then starts in well under a second instead of compiling every source again. Like
  * dist/, it sits beside (links to) package.json, migrations/ and node_modules/.
  */
@@ -56,13 +56,9 @@ export function compiledCli (): string {
   const sources = readdirSync(join(root, 'src'), { recursive: true }).map(String).filter((file) => file.endsWith('.ts'))
   for (const file of sources) {
     const source = readFileSync(join(root, 'src', file), 'utf8')
-    const { outputText } = ts.transpileModule(source, {
-      fileName: file,
-      compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2023, verbatimModuleSyntax: true, esModuleInterop: true }
-    })
     const target = join(out, 'src', file.replace(/\.ts$/, '.js'))
     mkdirSync(dirname(target), { recursive: true })
-    writeFileSync(target, outputText)
+    writeFileSync(target, transpile(source, file, { inlineSourceMap: false }))
   }
   // Readable by another user (the read-only cases run the server as nobody).
   chmodSync(out, 0o755)

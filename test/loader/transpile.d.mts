@@ -1,0 +1,1 @@
+export function transpile (source: string, filename: string, options?: { inlineSourceMap?: boolean }): string
