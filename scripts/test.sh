@@ -23,6 +23,8 @@ done
 if [ -n "$DATELINE_TEST_DATABASE_URL" ] && [ "$names_files" = false ]; then
   set -- "$@" $(grep -lE '\b(build|testDatabaseUrl|lastingDatabaseUrl)\(' $(find test -name '*.test.ts' -not -path 'test/postgres/*' | sort))
 fi
+# typebox and drizzle-orm bundled for the test processes' start-up (test/loader/prebundle.mjs).
+node test/loader/prebundle.mjs || exit 1
 npm run --silent typecheck &
 typecheck=$!
 tap "$@"

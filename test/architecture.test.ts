@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
+import { bundledEntryPoints } from './loader/prebundle.mjs'
 
 // The layering README "## Architecture" describes, checked on the source: these rules are easy
 // to break by one convenient import, and nothing else would notice until a cycle bit at start-up.
@@ -133,4 +134,11 @@ t.test('routes reach rows through services: never a query module or the read vie
       .filter((target) => isRowAccess(target) || isOtherResourcesInternal(file, target))
       .map((target) => `${file} → ${target}`))
   t.same(offending, [])
+})
+
+t.test('the tests\' loader bundles every typebox and drizzle-orm entry point the code imports: a second copy would split their classes', async (t) => {
+  const files = ['src', 'test', 'scripts'].flatMap((dir) => sourceFiles(join(root, dir)))
+  const imported = new Set(files.flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/from '((?:typebox|drizzle-orm)(?:\/[^']*)?)'/g)].map((match) => match[1]!)))
+  t.ok(imported.size >= 5, `${imported.size} entry points imported`)
+  t.same([...imported].filter((specifier) => !bundledEntryPoints.includes(specifier)).sort(), [])
 })

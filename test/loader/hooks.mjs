@@ -8,15 +8,21 @@
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
+import { prebundled } from './prebundle.mjs'
 import { transpile } from './transpile.mjs'
 
 const relative = /^\.{1,2}\//
+
+// typebox and drizzle-orm as bundles, when `npm test` has made them (prebundle.mjs says why).
+const bundles = prebundled()
 
 function isProjectTypeScript (url) {
   return url.startsWith('file:') && url.endsWith('.ts') && !url.includes('/node_modules/')
 }
 
 export async function resolve (specifier, context, nextResolve) {
+  const bundle = bundles.get(specifier)
+  if (bundle !== undefined) return { url: bundle, format: 'module', shortCircuit: true }
   const parent = context.parentURL
   if (parent !== undefined && isProjectTypeScript(parent) && relative.test(specifier) && specifier.endsWith('.js')) {
     const source = new URL(`${specifier.slice(0, -'.js'.length)}.ts`, parent)

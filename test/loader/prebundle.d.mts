@@ -1,0 +1,2 @@
+export const bundledEntryPoints: string[]
+export function prebundled (): Map<string, string>
