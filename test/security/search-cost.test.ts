@@ -131,8 +131,14 @@ t.test('words nearly every article holds cost nothing: the worst q costs what a 
   const worst = `${words.slice(0, 8).join(' ')} `.repeat(12).slice(0, 480)
   await searchMs(app, t, 'harbour railway')
   await searchMs(app, t, worst)
-  const ordinary = await searchMs(app, t, 'harbour railway', 7)
-  const spent = await searchMs(app, t, worst, 7)
+  // Taken in turns, each the fastest of its runs: a burst of load from other test processes
+  // slows some runs, and would land on one of the two if each were timed in a block.
+  let ordinary = Infinity
+  let spent = Infinity
+  for (let run = 0; run < 7; run++) {
+    ordinary = Math.min(ordinary, await searchMs(app, t, 'harbour railway', 1))
+    spent = Math.min(spent, await searchMs(app, t, worst, 1))
+  }
   t.comment(`two-word search: ${ordinary.toFixed(1)} ms, 8 words every article holds: ${spent.toFixed(1)} ms`)
   // Before, 8 such words scored every article over 8 long position lists: ~5x the ordinary search.
   t.ok(spent < ordinary * 2.5 + 10, `the worst q takes ${spent.toFixed(0)} ms, a two-word search ${ordinary.toFixed(0)} ms`)
