@@ -15,21 +15,30 @@ fi
 # that use the suite's database: those calling build(), testDatabaseUrl() or lastingDatabaseUrl()
 # of test/helper.ts, the only code that reads the setting. The others do the same on every run:
 # test/postgres/ compares both databases whichever is selected, the server-process tests and
-# the format readers use their own SQLite files or none. Running them again would prove nothing.
+# the format readers use their own SQLite files or none; nor do the types depend on it. Running
+# them again would prove nothing.
 names_files=false
 for arg in "$@"; do
   case "$arg" in *.ts) names_files=true ;; esac
 done
+database_pass=false
 if [ -n "$DATELINE_TEST_DATABASE_URL" ] && [ "$names_files" = false ]; then
+  database_pass=true
   set -- "$@" $(grep -lE '\b(build|testDatabaseUrl|lastingDatabaseUrl)\(' $(find test -name '*.test.ts' -not -path 'test/postgres/*' | sort))
 fi
 # typebox and drizzle-orm bundled for the test processes' start-up (test/loader/prebundle.mjs).
 node test/loader/prebundle.mjs || exit 1
-npm run --silent typecheck &
-typecheck=$!
+typecheck=
+if [ "$database_pass" = false ]; then
+  npm run --silent typecheck &
+  typecheck=$!
+fi
 tap "$@"
 tests=$?
-wait "$typecheck"
-checked=$?
+checked=0
+if [ -n "$typecheck" ]; then
+  wait "$typecheck"
+  checked=$?
+fi
 if [ "$tests" -ne 0 ]; then exit "$tests"; fi
 exit "$checked"
