@@ -11,22 +11,30 @@ if grep -qE '@tapjs/(typescript|mock)' node_modules/@tapjs/test/test-built/dist/
 fi
 # Three test files at a time on two cores (package.json "tap"."jobs"): every file waits at times,
 # for PostgreSQL, a server process or Chromium, and a third keeps the cores busy meanwhile.
-# Pointed at PostgreSQL (`DATELINE_TEST_DATABASE_URL`) with no files named, the run is the files
-# that use the suite's database: those calling build(), testDatabaseUrl() or lastingDatabaseUrl()
-# of test/helper.ts, the only code that reads the setting. The others do the same on every run:
-# test/postgres/ compares both databases whichever is selected, the server-process tests and
-# the format readers use their own SQLite files or none; nor do the types depend on it. Running
-# them again would prove nothing.
+# With no files named, the run is the suite on the selected database. On SQLite (the default):
+# every file but test/postgres/, which tests what only PostgreSQL has. Pointed at PostgreSQL
+# (`DATELINE_TEST_DATABASE_URL`): test/postgres/, and the files that use the suite's database,
+# those calling build(), testDatabaseUrl() or lastingDatabaseUrl() of test/helper.ts (the only
+# code that reads the setting). The others do the same on every run: test/dialects/ compares
+# both databases whichever is selected, the server-process tests and the format readers use
+# their own SQLite files or none; nor do the types depend on it. Running them again would
+# prove nothing.
 names_files=false
 for arg in "$@"; do
   case "$arg" in *.ts) names_files=true ;; esac
 done
 database_pass=false
-if [ -n "$DATELINE_TEST_DATABASE_URL" ] && [ "$names_files" = false ]; then
-  database_pass=true
-  set -- "$@" $(grep -lE '\b(build|testDatabaseUrl|lastingDatabaseUrl)\(' $(find test -name '*.test.ts' -not -path 'test/postgres/*' | sort))
+if [ "$names_files" = false ]; then
+  outside_postgres=$(find test -name '*.test.ts' -not -path 'test/postgres/*' | sort)
+  if [ -n "$DATELINE_TEST_DATABASE_URL" ]; then
+    database_pass=true
+    set -- "$@" $(find test/postgres -name '*.test.ts' | sort) \
+      $(grep -lE '\b(build|testDatabaseUrl|lastingDatabaseUrl)\(' $(echo "$outside_postgres" | grep -v '^test/dialects/'))
+  else
+    set -- "$@" $outside_postgres
+  fi
 fi
-# typebox and drizzle-orm bundled for the test processes' start-up (test/loader/prebundle.mjs).
+# typebox, drizzle-orm and markdown-it bundled for the test processes' start-up (test/loader/prebundle.mjs).
 node test/loader/prebundle.mjs || exit 1
 typecheck=
 if [ "$database_pass" = false ]; then

@@ -136,9 +136,9 @@ t.test('routes reach rows through services: never a query module or the read vie
   t.same(offending, [])
 })
 
-t.test('the tests\' loader bundles every typebox and drizzle-orm entry point the code imports: a second copy would split their classes', async (t) => {
+t.test('the tests\' loader bundles every typebox, drizzle-orm and markdown-it entry point the code imports: a second copy would split their classes', async (t) => {
   const files = ['src', 'test', 'scripts'].flatMap((dir) => sourceFiles(join(root, dir)))
-  const imported = new Set(files.flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/from '((?:typebox|drizzle-orm)(?:\/[^']*)?)'/g)].map((match) => match[1]!)))
+  const imported = new Set(files.flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/from '((?:typebox|drizzle-orm|markdown-it)(?:\/[^']*)?)'/g)].map((match) => match[1]!)))
   t.ok(imported.size >= 5, `${imported.size} entry points imported`)
   t.same([...imported].filter((specifier) => !bundledEntryPoints.includes(specifier)).sort(), [])
 })

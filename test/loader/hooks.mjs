@@ -13,7 +13,8 @@ import { transpile } from './transpile.mjs'
 
 const relative = /^\.{1,2}\//
 
-// typebox and drizzle-orm as bundles, when `npm test` has made them (prebundle.mjs says why).
+// typebox, drizzle-orm and markdown-it as bundles, when `npm test` has made them (prebundle.mjs
+// says why).
 const bundles = prebundled()
 
 function isProjectTypeScript (url) {
