@@ -1,5 +1,5 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
-import t, { type Test } from 'tap'
+import type { Test } from 'tap'
 import * as articles from '../../src/resources/articles/service.js'
 import * as authors from '../../src/resources/authors/service.js'
 import * as comments from '../../src/resources/comments/service.js'
@@ -10,7 +10,8 @@ import { adminSecret, bearer, build, checkAgainstDocument, request, tokenFor } f
 
 // The role matrix (issue 5): every operation of the OpenAPI document, asked by each kind of
 // caller, answers exactly the status the access rules give. The operations come from the
-// document itself, so a route added without a row here fails the first test below.
+// document itself, so a route added without a row here fails. Two test files run it, one for
+// the operations that read and one for those that write, side by side.
 
 type Item = Record<string, any>
 type Caller = 'anonymous' | 'own' | 'other' | 'editor' | 'admin'
@@ -940,58 +941,64 @@ function assertAnswer (t: Test, response: LightMyRequestResponse, status: number
 
 interface Operation { operationId: string, method: string, path: string }
 
-const shared = await build(t, { commentRateLimit: 10_000 })
-const document = shared.swagger() as { paths: Record<string, Record<string, { operationId?: string }>> }
-const operations: Operation[] = Object.entries(document.paths).flatMap(([path, item]) =>
-  Object.entries(item).map(([method, operation]) => ({ operationId: operation.operationId ?? `(${method.toUpperCase()} ${path} has no operationId)`, method: method.toUpperCase(), path })))
+const isRead = (operation: Operation): boolean => operation.method === 'GET' || operation.method === 'HEAD'
 
-t.test('every operation in the OpenAPI document has a row in the role matrix, and every row an operation', async (t) => {
-  t.ok(operations.length >= 28, `the document has ${operations.length} operations`)
-  const documented = operations.map((operation) => operation.operationId)
-  t.same(documented.filter((id) => expected[id] === undefined), [], 'no operation without expectations')
-  t.same(Object.keys(expected).filter((id) => !documented.includes(id)), [], 'no expectations for an operation that is gone')
-  for (const [id, rows] of Object.entries(expected)) {
-    t.same(Object.keys(targets[id] ?? {}), Object.keys(rows), `${id}: each row says how to ask for its target`)
-  }
-})
+/** The matrix's rows for the operations that read, or for those that write, on an app of their own. */
+export async function runRoleMatrix (t: Test, which: 'reads' | 'writes'): Promise<void> {
+  const shared = await build(t, { commentRateLimit: 10_000 })
+  const document = shared.swagger() as { paths: Record<string, Record<string, { operationId?: string }>> }
+  const operations: Operation[] = Object.entries(document.paths).flatMap(([path, item]) =>
+    Object.entries(item).map(([method, operation]) => ({ operationId: operation.operationId ?? `(${method.toUpperCase()} ${path} has no operationId)`, method: method.toUpperCase(), path })))
 
-for (const operation of operations) {
-  t.test(`${operation.operationId}: ${operation.method} ${operation.path}`, async (t) => {
-    const rows = expected[operation.operationId]
-    if (rows === undefined) {
-      t.fail(`${operation.operationId} has no row in the role matrix`)
-      return
-    }
-    for (const [on, row] of Object.entries(rows)) {
-      const target = targets[operation.operationId]?.[on]
-      if (target === undefined) {
-        t.fail(`${operation.operationId} on ${on}: no target`)
-        continue
+  if (which === 'reads') {
+    t.test('every operation in the OpenAPI document has a row in the role matrix, and every row an operation', async (t) => {
+      t.ok(operations.length >= 28, `the document has ${operations.length} operations`)
+      const documented = operations.map((operation) => operation.operationId)
+      t.same(documented.filter((id) => expected[id] === undefined), [], 'no operation without expectations')
+      t.same(Object.keys(expected).filter((id) => !documented.includes(id)), [], 'no expectations for an operation that is gone')
+      for (const [id, rows] of Object.entries(expected)) {
+        t.same(Object.keys(targets[id] ?? {}), Object.keys(rows), `${id}: each row says how to ask for its target`)
       }
-      t.test(`on ${on}`, async (t) => {
-        const alone = target.alone === true ? await build(t, { commentRateLimit: 10_000 }) : undefined
-        const app = alone ?? shared
-        // A read changes nothing a caller after it could see: the five share one world.
-        const reads = operation.method === 'GET' || operation.method === 'HEAD'
-        const sharedWorld = alone !== undefined || reads ? await makeWorld(app) : undefined
-        for (const [index, caller] of callers.entries()) {
-          const status = row[index]!
-          t.test(`${callerNames[caller]} gets ${status}`, async (t) => {
-            const w = sharedWorld ?? await makeWorld(app)
-            const query = target.query?.(w)
-            const url = fill(operation.path, target.params?.(w) ?? {}) + (query === undefined ? '' : `?${query}`)
-            const payload = target.payload?.(w)
-            const response = await requestDocument(app, t, {
-              method: operation.method,
-              url,
-              headers: caller === 'anonymous' ? {} : bearer(w.secrets[caller]),
-              ...(payload === undefined ? {} : { payload })
-            })
-            assertAnswer(t, response, status, url)
-            if (response.statusCode === status) await target.check?.({ t, app, w, caller, response, allowed: status < 300 })
-          })
+    })
+  }
+
+  for (const operation of operations.filter((operation) => isRead(operation) === (which === 'reads'))) {
+    t.test(`${operation.operationId}: ${operation.method} ${operation.path}`, async (t) => {
+      const rows = expected[operation.operationId]
+      if (rows === undefined) {
+        t.fail(`${operation.operationId} has no row in the role matrix`)
+        return
+      }
+      for (const [on, row] of Object.entries(rows)) {
+        const target = targets[operation.operationId]?.[on]
+        if (target === undefined) {
+          t.fail(`${operation.operationId} on ${on}: no target`)
+          continue
         }
-      })
-    }
-  })
+        t.test(`on ${on}`, async (t) => {
+          const alone = target.alone === true ? await build(t, { commentRateLimit: 10_000 }) : undefined
+          const app = alone ?? shared
+          // A read changes nothing a caller after it could see: the five share one world.
+          const sharedWorld = alone !== undefined || isRead(operation) ? await makeWorld(app) : undefined
+          for (const [index, caller] of callers.entries()) {
+            const status = row[index]!
+            t.test(`${callerNames[caller]} gets ${status}`, async (t) => {
+              const w = sharedWorld ?? await makeWorld(app)
+              const query = target.query?.(w)
+              const url = fill(operation.path, target.params?.(w) ?? {}) + (query === undefined ? '' : `?${query}`)
+              const payload = target.payload?.(w)
+              const response = await requestDocument(app, t, {
+                method: operation.method,
+                url,
+                headers: caller === 'anonymous' ? {} : bearer(w.secrets[caller]),
+                ...(payload === undefined ? {} : { payload })
+              })
+              assertAnswer(t, response, status, url)
+              if (response.statusCode === status) await target.check?.({ t, app, w, caller, response, allowed: status < 300 })
+            })
+          }
+        })
+      }
+    })
+  }
 }
