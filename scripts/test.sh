@@ -13,25 +13,22 @@ fi
 # for PostgreSQL, a server process or Chromium, and a third keeps the cores busy meanwhile.
 # With no files named, the run is the suite on the selected database. On SQLite (the default):
 # every file but test/postgres/, which tests what only PostgreSQL has. Pointed at PostgreSQL
-# (`DATELINE_TEST_DATABASE_URL`): test/postgres/, and the files that use the suite's database,
-# those calling build(), testDatabaseUrl() or lastingDatabaseUrl() of test/helper.ts (the only
-# code that reads the setting). The others do the same on every run: test/dialects/ compares
-# both databases whichever is selected, the server-process tests and the format readers use
-# their own SQLite files or none; nor do the types depend on it. Running them again would
-# prove nothing.
+# (`DATELINE_TEST_DATABASE_URL`): the files scripts/database-tests.mjs lists, test/postgres/ and
+# those that use the suite's database. The others do the same on every run: test/dialects/
+# compares both databases whichever is selected, the server-process tests and the format
+# readers use their own SQLite files or none; nor do the types depend on it. Running them again
+# would prove nothing.
 names_files=false
 for arg in "$@"; do
   case "$arg" in *.ts) names_files=true ;; esac
 done
 database_pass=false
 if [ "$names_files" = false ]; then
-  outside_postgres=$(find test -name '*.test.ts' -not -path 'test/postgres/*' | sort)
   if [ -n "$DATELINE_TEST_DATABASE_URL" ]; then
     database_pass=true
-    set -- "$@" $(find test/postgres -name '*.test.ts' | sort) \
-      $(grep -lE '\b(build|testDatabaseUrl|lastingDatabaseUrl)\(' $(echo "$outside_postgres" | grep -v '^test/dialects/'))
+    set -- "$@" $(node scripts/database-tests.mjs)
   else
-    set -- "$@" $outside_postgres
+    set -- "$@" $(find test -name '*.test.ts' -not -path 'test/postgres/*' | sort)
   fi
 fi
 # typebox, drizzle-orm and markdown-it bundled for the test processes' start-up (test/loader/prebundle.mjs).
