@@ -91,14 +91,17 @@ const datelineEnv = {
   NODE_ENV: 'production'
 }
 
-/** `node dist/cli.js serve` as `npm start` runs it (its node flags too), with LOG_LEVEL=warn, on `file`. */
-export function dateline (file, { checkout = root, name = 'dateline' } = {}) {
-  return new ChildServer(name, [...startFlags(), join(checkout, 'dist', 'cli.js'), 'serve'], { ...datelineEnv, DATABASE_URL: file })
+/**
+ * `node dist/cli.js serve` as `npm start` runs it (its node flags too), with LOG_LEVEL=warn, on
+ * `database` (an SQLite file or a postgres:// URL); `checkout`: another build's (bench --before).
+ */
+export function dateline (database, { checkout = root, name = 'dateline' } = {}) {
+  return new ChildServer(name, [...startFlags(), join(checkout, 'dist', 'cli.js'), 'serve'], { ...datelineEnv, DATABASE_URL: database })
 }
 
-/** `dateline serve` as for `dateline`, on the PostgreSQL database at `url`. */
+/** `dateline` on the PostgreSQL database at `url`. */
 export function datelinePostgres (url) {
-  return new ChildServer('dateline-postgres', [...startFlags(), join(root, 'dist', 'cli.js'), 'serve'], { ...datelineEnv, DATABASE_URL: url })
+  return dateline(url, { name: 'dateline-postgres' })
 }
 
 export function fixedBaseline (articleFile) {
