@@ -1,4 +1,5 @@
 import { isIP } from 'node:net'
+import { availableParallelism } from 'node:os'
 import { isAbsolute, resolve } from 'node:path'
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -52,6 +53,10 @@ export interface Config {
   requestTimeout: number
   /** Open connections at most. */
   maxConnections: number
+  /** Server processes on the one port (`dateline serve`); 1 runs the server in this process. */
+  workers: number
+  /** Where rate limits and the bad-credential throttle are counted across instances; null: in each process. */
+  redisUrl: string | null
 }
 
 // WordPress nests five levels by default and offers up to ten; the maximum keeps the nested
@@ -257,6 +262,25 @@ function parseTrustProxy (raw: string): string[] {
   return entries.map(parseProxyAddress)
 }
 
+/** `auto` is one worker per core (what the machine gives this process: cgroup limits count). */
+function parseWorkers (raw: string): number {
+  if (raw.trim().toLowerCase() === 'auto') return availableParallelism()
+  if (!/^\d+$/.test(raw.trim()) || Number(raw) < 1 || Number(raw) > 256) throw new Invalid('expected auto (one per core) or an integer from 1 to 256')
+  return Number(raw)
+}
+
+function parseRedisUrl (raw: string): string | null {
+  if (raw.trim() === '') return null
+  let url: URL
+  try {
+    url = new URL(raw.trim())
+  } catch {
+    throw new Invalid('expected a URL such as redis://127.0.0.1:6379 (or rediss:// for TLS)')
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new Invalid('expected a redis:// or rediss:// URL')
+  return url.href
+}
+
 function parseLogLevel (raw: string): LogLevel {
   const value = raw.trim().toLowerCase()
   if (!(logLevels as readonly string[]).includes(value)) {
@@ -290,7 +314,9 @@ const settings: { [K in keyof Config]: Setting<K> } = {
   articlePath: { key: 'articlePath', env: 'DATELINE_ARTICLE_PATH', flag: 'article-path', fallback: '/articles/{slug}', parse: parseArticlePath },
   trustProxy: { key: 'trustProxy', env: 'DATELINE_TRUST_PROXY', flag: 'trust-proxy', fallback: '', parse: parseTrustProxy },
   requestTimeout: { key: 'requestTimeout', env: 'DATELINE_REQUEST_TIMEOUT', flag: 'request-timeout', fallback: '30000', parse: integerFrom(100, 3_600_000) },
-  maxConnections: { key: 'maxConnections', env: 'DATELINE_MAX_CONNECTIONS', flag: 'max-connections', fallback: '1024', parse: positiveInteger(1_000_000) }
+  maxConnections: { key: 'maxConnections', env: 'DATELINE_MAX_CONNECTIONS', flag: 'max-connections', fallback: '1024', parse: positiveInteger(1_000_000) },
+  workers: { key: 'workers', env: 'DATELINE_WORKERS', flag: 'workers', fallback: '1', parse: parseWorkers },
+  redisUrl: { key: 'redisUrl', env: 'REDIS_URL', flag: 'redis-url', fallback: null, parse: parseRedisUrl, shown: redactDatabaseUrl }
 }
 
 /** The CLI flags that set a configuration value, e.g. `--port`. */

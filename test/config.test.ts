@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { resolve } from 'node:path'
 import t from 'tap'
 import { ConfigError, configFlags, databasePath, printableDatabasePath, readConfig, redactDatabaseUrl } from '../src/config.js'
@@ -41,7 +42,9 @@ t.test('with nothing set, readConfig gives the documented defaults', async (t) =
     articlePath: '/articles/{slug}',
     trustProxy: [],
     requestTimeout: 30000,
-    maxConnections: 1024
+    maxConnections: 1024,
+    workers: 1,
+    redisUrl: null
   })
 })
 
@@ -200,7 +203,9 @@ t.test('every setting can be given at once', async (t) => {
     articlePath: '/{slug}',
     trustProxy: [],
     requestTimeout: 30000,
-    maxConnections: 1024
+    maxConnections: 1024,
+    workers: 1,
+    redisUrl: null
   })
 })
 
@@ -255,14 +260,16 @@ t.test('CLI flags override the environment', async (t) => {
     articlePath: '/articles/{slug}',
     trustProxy: [],
     requestTimeout: 30000,
-    maxConnections: 1024
+    maxConnections: 1024,
+    workers: 1,
+    redisUrl: null
   })
   t.equal(readConfig({ PORT: '4000' }, { host: '0.0.0.0' }).port, 4000, 'a flag overrides only its own setting')
   t.equal(readConfig({ PORT: '4000' }, { port: undefined }).port, 4000, 'an absent flag leaves the environment in charge')
 })
 
 t.test('configFlags lists a flag for every setting', async (t) => {
-  t.same([...configFlags].sort(), ['admin-token', 'article-path', 'body-limit', 'comment-depth', 'comment-rate-limit', 'comments-autoapprove', 'cors-origins', 'database-url', 'demo', 'host', 'import-limit', 'locale', 'log-level', 'max-connections', 'port', 'request-timeout', 'revisions-kept', 'search-rate-limit', 'site-description', 'site-title', 'site-url', 'synchronous', 'timezone', 'trash-days', 'trust-proxy'])
+  t.same([...configFlags].sort(), ['admin-token', 'article-path', 'body-limit', 'comment-depth', 'comment-rate-limit', 'comments-autoapprove', 'cors-origins', 'database-url', 'demo', 'host', 'import-limit', 'locale', 'log-level', 'max-connections', 'port', 'redis-url', 'request-timeout', 'revisions-kept', 'search-rate-limit', 'site-description', 'site-title', 'site-url', 'synchronous', 'timezone', 'trash-days', 'trust-proxy', 'workers'])
 })
 
 t.test('each bad value is a ConfigError naming its environment variable', async (t) => {
@@ -401,4 +408,16 @@ t.test('the request timeout and the connection cap are read and checked', async 
   t.equal(config.maxConnections, 64)
   t.throws(() => readConfig({ DATELINE_REQUEST_TIMEOUT: '0' }), /DATELINE_REQUEST_TIMEOUT="0": expected an integer from 100 to 3600000/)
   t.throws(() => readConfig({ DATELINE_MAX_CONNECTIONS: 'many' }), /DATELINE_MAX_CONNECTIONS="many"/)
+})
+
+t.test('workers: a count or auto (one per core); the Redis URL is checked and never echoed with its password', async (t) => {
+  t.equal(readConfig({ DATELINE_WORKERS: '3' }).workers, 3)
+  t.equal(readConfig({}, { workers: 'auto' }).workers, availableParallelism())
+  t.throws(() => readConfig({ DATELINE_WORKERS: '0' }), /DATELINE_WORKERS="0": expected auto \(one per core\) or an integer from 1 to 256/)
+  t.equal(readConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).redisUrl, 'redis://127.0.0.1:6379')
+  t.equal(readConfig({ REDIS_URL: '' }).redisUrl, null, 'empty is unset')
+  t.throws(() => readConfig({ REDIS_URL: 'http://127.0.0.1:6379' }), /REDIS_URL="http:\/\/127.0.0.1:6379": expected a redis:\/\/ or rediss:\/\/ URL/)
+  const error = (() => { try { readConfig({ REDIS_URL: 'https://user:hunter2hunter2@cache.example.org' }) } catch (error) { return error as Error } })()
+  t.match(error?.message, /REDIS_URL="https:\/\/user:\*\*\*@cache.example.org"/)
+  t.notMatch(error?.message, /hunter2/, 'the password stays out of the message')
 })
