@@ -1,24 +1,35 @@
 import type { AddressInfo } from 'node:net'
+import { hostname } from 'node:os'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from './app.js'
 import { printableDatabasePath, type Config } from './config.js'
 import { humanLogStream, logStream } from './lib/log-stream.js'
 
 // In-flight requests get this long to finish after SIGTERM/SIGINT before the process gives up.
-const drainTimeoutMs = 10_000
+export const drainTimeoutMs = 10_000
 // Closing the server resets every connection whose request has not been read yet (Node closes
 // "idle" connections), though the client sent it before the signal. For this long first, such
 // requests are read and answered with a clean 503 instead (plugins/draining.ts).
 const drainGraceMs = 100
 
-/** Builds the app from the configuration, listens, and drains on SIGTERM/SIGINT. */
-export async function startServer (config: Config): Promise<FastifyInstance> {
+/** What a worker of `dateline serve --workers N` (src/cluster.ts) does otherwise than a lone server. */
+export interface WorkerRole {
+  /** The cluster's id of the worker, on each of its log lines. */
+  id: number
+}
+
+/**
+ * Builds the app from the configuration, listens, and drains on SIGTERM/SIGINT. A worker
+ * leaves the demo and the start-up messages to the primary, which seeded before forking
+ * (so workers never race on it) and speaks once for all of them.
+ */
+export async function startServer (config: Config, worker?: WorkerRole): Promise<FastifyInstance> {
   const app = await buildApp({
     databaseUrl: config.databaseUrl,
     synchronous: config.synchronous,
     timezone: config.timezone,
     locale: config.locale,
-    demo: config.demo,
+    demo: worker === undefined ? config.demo : false,
     commentsAutoApprove: config.commentsAutoApprove,
     corsOrigins: config.corsOrigins,
     commentRateLimit: config.commentRateLimit,
@@ -36,14 +47,34 @@ export async function startServer (config: Config): Promise<FastifyInstance> {
     trustProxy: config.trustProxy,
     requestTimeoutMs: config.requestTimeout,
     maxConnections: config.maxConnections,
-    // Human lines on a terminal; JSON for everything that collects logs.
-    logger: { level: config.logLevel, stream: process.stdout.isTTY === true ? humanLogStream() : logStream() }
+    logger: {
+      level: config.logLevel,
+      // Human lines on a terminal; JSON for everything that collects logs.
+      stream: process.stdout.isTTY === true ? humanLogStream() : logStream(),
+      // pino's own fields, and which worker wrote the line: the workers share one stdout.
+      ...(worker === undefined ? {} : { base: { pid: process.pid, hostname: hostname(), worker: worker.id } })
+    }
   })
   await app.listen({ port: config.port, host: config.host })
-  // The fields under `startup` are for log collectors; a person reads the message.
-  for (const { msg, ...fields } of startupMessages(config, (app.server.address() as AddressInfo).port, app.demoSeeded)) app.log.info({ startup: fields }, msg)
+  if (worker === undefined) {
+    // The fields under `startup` are for log collectors; a person reads the message.
+    for (const { msg, ...fields } of startupMessages(config, (app.server.address() as AddressInfo).port, app.demoSeeded)) app.log.info({ startup: fields }, msg)
+  }
+  drainOnSignals(app)
+  return app
+}
 
+/**
+ * SIGTERM or SIGINT: in-flight requests finish, later ones get a 503, then the process exits.
+ * Once only: on a terminal's Ctrl-C a worker (src/cluster.ts) gets SIGINT from the terminal
+ * and SIGTERM from its primary, and drains once. A second signal of the same kind ends the
+ * process (the listener was `once`).
+ */
+function drainOnSignals (app: FastifyInstance): void {
+  let draining = false
   const shutdown = (signal: NodeJS.Signals) => {
+    if (draining) return
+    draining = true
     app.log.info({ signal }, 'draining in-flight requests, then closing')
     const timer = setTimeout(() => {
       app.log.error('requests still running after the drain timeout; exiting')
@@ -59,7 +90,6 @@ export async function startServer (config: Config): Promise<FastifyInstance> {
   }
   process.once('SIGTERM', shutdown)
   process.once('SIGINT', shutdown)
-  return app
 }
 
 /** A URL a person can open for the address the server listens on (any-address: this machine). */
@@ -77,8 +107,10 @@ export function startupMessages (config: Config, port: number, demoSeeded: boole
     : config.demo
       ? { msg: `Using ${database}; it has content, so the demo blog was not added`, demo: 'not needed' }
       : { msg: `Using ${database}; DATELINE_DEMO=false: no demo blog`, demo: 'off' }
+  // With --workers, the primary says this once every worker listens.
+  const processes = config.workers > 1 ? { text: ` with ${config.workers} worker processes`, field: { workers: config.workers } } : { text: '', field: {} }
   return [
-    { msg: `Dateline is listening on ${url}: the API at ${url}/v1, interactive docs at ${url}/docs`, url, api: `${url}/v1`, docs: `${url}/docs`, openapi: `${url}/openapi.json` },
+    { msg: `Dateline is listening on ${url}${processes.text}: the API at ${url}/v1, interactive docs at ${url}/docs`, url, api: `${url}/v1`, docs: `${url}/docs`, openapi: `${url}/openapi.json`, ...processes.field },
     demo,
     config.adminToken === null
       ? { msg: 'Next: make a token to write with: dateline token create --role admin --name me (in a checkout: node dist/cli.js token create …), then send it as Authorization: Bearer <token>', next: 'dateline token create --role admin --name me' }
