@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
 import type { Writable } from 'node:stream'
+import { serve } from '../cluster.js'
 import { ConfigError, configFlags, databasePath, printableDatabasePath, readConfig, type Config } from '../config.js'
 import { withStore } from '../db/open.js'
 import { describePostgres, isPostgresUrl } from '../db/postgres.js'
@@ -12,7 +13,6 @@ import { backupPostgres, restorePostgres } from './backup.postgres.js'
 import { writeOpenApi } from './openapi.js'
 import { describeReport, exportCommand, importCommand } from './transfer.js'
 import { createToken, listTokens, revokeToken } from '../resources/tokens/service.js'
-import { startServer } from '../server.js'
 
 export interface CliIo {
   stdout: Writable
@@ -183,7 +183,7 @@ async function run (argv: string[], io: CliIo): Promise<number> {
   const config = readConfig(io.env, values as Record<string, string | undefined>)
   switch (command) {
     case 'serve':
-      await startServer(config)
+      await serve(config)
       return 0
     case 'migrate':
       await withDatabase(config, async () => {})
