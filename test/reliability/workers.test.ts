@@ -2,84 +2,18 @@
 // nothing itself, a worker killed under load is replaced and costs only what was in flight
 // on it, SIGTERM drains every worker and ends with 0, a worker that cannot start ends the
 // primary instead of a fork storm, and `:memory:` is refused.
-import { execFileSync } from 'node:child_process'
 import http from 'node:http'
 import net from 'node:net'
 import Database from 'better-sqlite3'
 import t from 'tap'
 import { cli } from '../cli-run.js'
-import { tempDatabase, type TapLike } from '../helper.js'
-import { admin, adminToken, freePort, host, sleep, spawnCli, until, within, type Answer, type Sent, type ServerProcess } from './server-process.js'
+import { tempDatabase } from '../helper.js'
+import { admin, host, sleep, spawnCli, until, within, type Answer, type Sent } from './server-process.js'
+import { answered, attempt, childrenOf, hungAfterMs, isAlive, startWorkers, type Outcome } from './worker-processes.js'
 
 const clients = 6
 // src/server.ts gives requests in flight this long before giving up.
 const drainTimeoutMs = 10_000
-// Past this a request is counted as hung: the answer of a live worker takes milliseconds.
-const hungAfterMs = 4_000
-
-interface Workers extends ServerProcess {
-  /** The pids of the primary's children, the workers. */
-  workerPids: () => number[]
-  /** The JSON log lines so far. */
-  logs: () => Array<Record<string, any>>
-}
-
-function childrenOf (pid: number): number[] {
-  try {
-    return execFileSync('ps', ['--ppid', String(pid), '-o', 'pid='], { encoding: 'utf8' }).split('\n').map((line) => line.trim()).filter((line) => line !== '').map(Number)
-  } catch {
-    // ps exits 1 when there are none.
-    return []
-  }
-}
-
-function isAlive (pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
-
-/** `dateline serve --workers 2`, returned once the primary said that every worker listens. */
-async function startWorkers (t: TapLike, databaseUrl: string, env: Record<string, string> = {}): Promise<Workers> {
-  const port = await freePort()
-  const server = spawnCli(t, ['serve', '--workers', '2'], {
-    PORT: String(port),
-    HOST: host,
-    DATABASE_URL: databaseUrl,
-    DATELINE_DEMO: 'false',
-    DATELINE_ADMIN_TOKEN: adminToken,
-    LOG_LEVEL: 'info',
-    ...env
-  })
-  const logs = () => server.output().split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, any>)
-  await until(30_000, `the primary saying every worker listens (output so far: ${server.output()})`, () => {
-    if (server.child.exitCode !== null) throw new Error(`the server exited early:\n${server.output()}`)
-    return logs().some((line) => line.startup?.workers === 2)
-  })
-  return { ...server, workerPids: () => childrenOf(server.child.pid!), logs }
-}
-
-type Outcome = { kind: 'answer', answer: Answer } | { kind: 'error', code: string }
-
-/** One request on its own connection, as `send`, but a request left hanging is an outcome too. */
-function attempt (port: number, options: Sent): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const payload = options.body === undefined ? undefined : JSON.stringify(options.body)
-    const headers = { ...options.headers, ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) }) }
-    const request = http.request({ host, port, method: options.method ?? 'GET', path: options.path, headers, agent: false }, (response) => {
-      let body = ''
-      response.setEncoding('utf8').on('data', (chunk: string) => { body += chunk })
-      response.on('end', () => resolve({ kind: 'answer', answer: { status: response.statusCode!, headers: response.headers, body } }))
-      response.on('error', (error: NodeJS.ErrnoException) => resolve({ kind: 'error', code: error.code ?? error.message }))
-    })
-    request.setTimeout(hungAfterMs, () => { request.destroy(Object.assign(new Error('no answer'), { code: 'HUNG' })) })
-    request.on('error', (error: NodeJS.ErrnoException) => resolve({ kind: 'error', code: error.code ?? error.message }))
-    request.end(payload)
-  })
-}
 
 interface Sending { what: string, sentAt: number, endedAt: number, outcome: Outcome }
 
@@ -106,10 +40,6 @@ class Ledger {
       ? [{ what, status: outcome.answer.status, body: outcome.answer.body }]
       : [])
   }
-}
-
-function answered (outcome: Outcome, status: number): Answer | null {
-  return outcome.kind === 'answer' && outcome.answer.status === status ? outcome.answer : null
 }
 
 /** One client: creates, edits its own articles with If-Match, and reads, one request at a time. */
