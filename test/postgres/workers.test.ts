@@ -12,7 +12,8 @@ import { withClient } from './cli-run.js'
 t.test('serve --workers 2 on PostgreSQL: the demo seeded once, both workers serving one database, SIGTERM exits 0', async (t) => {
   const { url } = await freshPostgresDatabase(t)
   const server = await startWorkers(t, url, { DATELINE_DEMO: 'true' })
-  t.ok(server.logs().some((line) => line.pid === server.child.pid && line.startup?.demo === 'seeded'), 'the primary seeded the demo')
+  await until(5_000, 'the primary saying whether it seeded the demo', () => server.logs().some((line) => line.startup?.demo !== undefined))
+  t.match(server.logs().find((line) => line.startup?.demo !== undefined), { pid: server.child.pid, startup: { demo: 'seeded' } }, 'the primary seeded the demo')
   const articles = await withClient(url, async (client) => (await client.query<{ count: number }>('select count(*)::int as count from articles')).rows[0]!.count)
   t.equal(articles, demoArticles.length, 'once: no worker seeded it again')
 

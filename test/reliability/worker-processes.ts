@@ -45,8 +45,9 @@ export async function startWorkers (t: TapLike, databaseUrl: string, env: Record
     LOG_LEVEL: 'info',
     ...env
   })
-  const logs = () => server.output().split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, any>)
-  await until(30_000, `the primary saying every worker listens (output so far: ${server.output()})`, () => {
+  // Whole lines only: the last may still be arriving.
+  const logs = () => server.output().split('\n').slice(0, -1).filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, any>)
+  await until(60_000, `the primary saying every worker listens (output so far: ${server.output()})`, () => {
     if (server.child.exitCode !== null) throw new Error(`the server exited early:\n${server.output()}`)
     return logs().some((line) => line.startup?.workers === 2)
   })

@@ -8,14 +8,17 @@ import Database from 'better-sqlite3'
 import t from 'tap'
 import { cli } from '../cli-run.js'
 import { tempDatabase } from '../helper.js'
-import { admin, host, sleep, spawnCli, until, within, type Answer, type Sent } from './server-process.js'
+import { admin, host, sleep, spawnCli, until, within, type Sent } from './server-process.js'
 import { answered, attempt, childrenOf, hungAfterMs, isAlive, startWorkers, type Outcome } from './worker-processes.js'
+
+// Four server process trees, one after the other: on a loaded machine, longer than tap's default.
+t.setTimeout(300_000)
 
 const clients = 6
 // src/server.ts gives requests in flight this long before giving up.
 const drainTimeoutMs = 10_000
 
-interface Sending { what: string, sentAt: number, endedAt: number, outcome: Outcome }
+interface Sending { what: string, sentAt: number, outcome: Outcome }
 
 /** What the clients sent and were told. */
 class Ledger {
@@ -26,7 +29,7 @@ class Ledger {
   async send (port: number, what: string, options: Sent): Promise<Outcome> {
     const sentAt = Date.now()
     const outcome = await attempt(port, options)
-    this.sent.push({ what, sentAt, endedAt: Date.now(), outcome })
+    this.sent.push({ what, sentAt, outcome })
     return outcome
   }
 
@@ -81,13 +84,34 @@ async function newAuthor (port: number): Promise<number> {
   return (JSON.parse(created.body) as { id: number }).id
 }
 
+/** A POST whose body stops halfway, until `finish`: in flight for as long as the test likes. */
+function slowPost (port: number, path: string, body: unknown = { title: 'Slow' }): { outcome: Promise<Outcome>, finish: () => void } {
+  const text = JSON.stringify(body)
+  let finish = () => {}
+  const outcome = new Promise<Outcome>((resolve) => {
+    const request = http.request({
+      host, port, method: 'POST', path, agent: false,
+      headers: { ...admin, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) }
+    }, (response) => {
+      let answer = ''
+      response.setEncoding('utf8').on('data', (chunk: string) => { answer += chunk })
+      response.on('end', () => resolve({ kind: 'answer', answer: { status: response.statusCode!, headers: response.headers, body: answer } }))
+    })
+    request.on('error', (error: NodeJS.ErrnoException) => resolve({ kind: 'error', code: error.code ?? error.message }))
+    request.write(text.slice(0, 10))
+    finish = () => { request.end(text.slice(10)) }
+  })
+  return { outcome, finish: () => { finish() } }
+}
+
 t.test('serve --workers 2: the primary announces once that both listen, both workers answer, and each log line names its worker', async (t) => {
   const server = await startWorkers(t, tempDatabase(t), { DATELINE_DEMO: 'true' })
   const announcements = server.logs().filter((line) => line.startup?.docs !== undefined)
   t.equal(announcements.length, 1, 'one "listening" message, from the primary')
   t.match(announcements[0], { pid: server.child.pid, startup: { workers: 2 }, msg: /listening on http:\/\/127\.0\.0\.1:\d+ with 2 worker processes/ })
   t.notOk('worker' in announcements[0]!, 'the primary\'s lines name no worker')
-  t.ok(server.logs().some((line) => line.pid === server.child.pid && line.startup?.demo === 'seeded'), 'the primary seeded the demo before forking')
+  await until(5_000, 'the primary saying whether it seeded the demo', () => server.logs().some((line) => line.startup?.demo !== undefined))
+  t.match(server.logs().find((line) => line.startup?.demo !== undefined), { pid: server.child.pid, startup: { demo: 'seeded' } }, 'the primary seeded the demo before forking')
 
   const pids = server.workerPids()
   t.equal(pids.length, 2, `two workers (${pids.join(', ')})`)
@@ -109,13 +133,14 @@ t.test('serve --workers 2: the primary announces once that both listen, both wor
   const [drained, kept] = pids as [number, number]
   process.kill(drained, 'SIGTERM')
   let replacement: number | undefined
-  await until(15_000, 'a new worker in place of the drained one', () => {
+  await until(30_000, 'a new worker in place of the drained one', () => {
     replacement = server.workerPids().find((pid) => pid !== drained && pid !== kept)
     return replacement !== undefined && !isAlive(drained)
   })
-  t.ok(server.logs().some((line) => line.pid === drained && /draining in-flight requests/.test(line.msg)), 'the worker drained')
-  await until(5_000, 'the primary saying it replaced the drained worker', () => server.logs().some((line) => line.pid === server.child.pid && new RegExp(`\\(pid ${drained}\\) exited with code 0; worker \\d+ replaces it`).test(line.msg)))
-  await until(15_000, 'the new worker listening', () => server.logs().some((line) => line.pid === server.child.pid && new RegExp(`\\(pid ${replacement}\\) is listening`).test(line.msg)))
+  const said = (pid: number | undefined, pattern: RegExp) => server.logs().some((line) => line.pid === pid && pattern.test(line.msg))
+  await until(30_000, 'the new worker listening', () => said(server.child.pid, new RegExp(`\\(pid ${replacement}\\) is listening`)))
+  t.ok(said(drained, /draining in-flight requests/), 'the worker drained')
+  t.ok(said(server.child.pid, new RegExp(`\\(pid ${drained}\\) exited with code 0; worker \\d+ replaces it`)), 'the primary replaced it')
   t.equal(server.child.exitCode, null, 'the primary runs on')
   for (let n = 0; n < 4; n++) t.equal(answered(await attempt(server.port, { path: '/v1/articles?limit=1' }), 200)?.status, 200, `request ${n + 1} after the replacement answered`)
 })
@@ -126,18 +151,26 @@ t.test('kill -9 of a worker under load: only what was in flight on it fails, not
   const authorId = await newAuthor(server.port)
   const ledger = new Ledger()
   const stop = { now: false }
+  // Should a check below fail, the clients must not go on for ever against a server gone.
+  t.teardown(() => { stop.now = true })
   const loops = Array.from({ length: clients }, (_, n) => client(server.port, ledger, n, authorId, stop))
   await until(15_000, 'the load being under way', () => ledger.created.size >= 20)
 
-  const [victim, survivor] = server.workerPids()
+  // A request in flight for certain on the worker killed: its body is still arriving.
+  const cutOff = slowPost(server.port, '/v1/articles?cut-off-by-the-kill')
+  await until(10_000, 'a worker reading the slow request', () => server.logs().some((line) => line.req?.url === '/v1/articles?cut-off-by-the-kill'))
+  const victim = server.logs().find((line) => line.req?.url === '/v1/articles?cut-off-by-the-kill')!.pid as number
+  const survivor = server.workerPids().find((pid) => pid !== victim)
   const killedAt = Date.now()
-  process.kill(victim!, 'SIGKILL')
+  process.kill(victim, 'SIGKILL')
+  const cutOffOutcome = await within(hungAfterMs + 1_000, 'the slow request ending', cutOff.outcome)
+  t.match(cutOffOutcome, { kind: 'error', code: 'ECONNRESET' }, 'the request in flight on the killed worker fails with a reset connection')
   let replacement: number | undefined
-  await until(15_000, 'a new worker in place of the one killed', () => {
+  await until(30_000, 'a new worker in place of the one killed', () => {
     replacement = server.workerPids().find((pid) => pid !== survivor && pid !== victim)
     return replacement !== undefined
   })
-  await until(15_000, 'the new worker serving requests', () => server.logs().some((line) => line.pid === replacement && line.msg === 'request completed'))
+  await until(30_000, 'the new worker serving requests', () => server.logs().some((line) => line.pid === replacement && line.msg === 'request completed'))
   await sleep(500)
   stop.now = true
   await within(hungAfterMs + 5_000, 'the clients stopping', Promise.all(loops))
@@ -192,21 +225,7 @@ t.test('SIGTERM to the primary under write load: every worker drains, requests i
   await until(15_000, 'the write burst being under way', () => ledger.sent.filter((sending) => answered(sending.outcome, 201) !== null).length >= 20)
 
   // A request whose body is still arriving when the signal comes: in flight for certain.
-  const body = JSON.stringify({ title: 'Filed as the presses stopped', body: '<p>Slow upload.</p>', status: 'published', authorId })
-  let finishSlowBody = () => {}
-  const slow = new Promise<Answer>((resolve, reject) => {
-    const request = http.request({
-      host, port: server.port, method: 'POST', path: '/v1/articles', agent: false,
-      headers: { ...admin, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }
-    }, (response) => {
-      let text = ''
-      response.setEncoding('utf8').on('data', (chunk: string) => { text += chunk })
-      response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, body: text }))
-    })
-    request.on('error', reject)
-    request.write(body.slice(0, 20))
-    finishSlowBody = () => { request.end(body.slice(20)) }
-  })
+  const slow = slowPost(server.port, '/v1/articles', { title: 'Filed as the presses stopped', body: '<p>Slow upload.</p>', status: 'published', authorId })
   await sleep(150)
 
   const signalledAt = Date.now()
@@ -215,10 +234,10 @@ t.test('SIGTERM to the primary under write load: every worker drains, requests i
   const late = await Promise.all(Array.from({ length: 4 }, (_, n) => attempt(server.port, { method: 'POST', path: '/v1/articles', headers: admin, body: { title: `Too late ${n}`, body: '<p>No.</p>', authorId } })))
   t.equal(server.child.exitCode, null, 'the primary waits for the request in flight')
   t.ok(pids.some(isAlive), 'and so does the worker serving it')
-  finishSlowBody()
+  slow.finish()
 
-  const inFlight = await within(drainTimeoutMs, 'the in-flight POST', slow)
-  t.equal(inFlight.status, 201, 'the request in flight when SIGTERM came completes with 201', { body: inFlight.body })
+  const inFlight = await within(drainTimeoutMs, 'the in-flight POST', slow.outcome)
+  t.equal(answered(inFlight, 201)?.status, 201, 'the request in flight when SIGTERM came completes with 201', { outcome: inFlight })
   const exit = await within(drainTimeoutMs + 2_000, 'the primary exiting after SIGTERM', server.exited)
   const exitedAfter = Date.now() - signalledAt
   t.same(exit, { code: 0, signal: null }, 'the primary exits with code 0')
