@@ -14,6 +14,7 @@ import lingeringClose from './plugins/lingering-close.js'
 import openapi from './plugins/openapi.js'
 import problem, { handleError } from './plugins/problem.js'
 import rateLimit from './plugins/rate-limit.js'
+import redis from './plugins/redis.js'
 import requestTimeouts from './plugins/request-timeouts.js'
 import security from './plugins/security.js'
 import settings from './plugins/settings.js'
@@ -69,6 +70,8 @@ export interface AppOptions {
   requestTimeoutMs?: number
   /** Open connections at most; more are refused (default 1024). */
   maxConnections?: number
+  /** `REDIS_URL`: rate limits and the bad-credential throttle counted there, across instances (default none: in this process). */
+  redisUrl?: string | null
   /** The front end's public address; feed and sitemap links start with it (default none: they link to the API's JSON). */
   siteUrl?: string | null
   /** Where the front end shows an article, with `{slug}` or `{id}` (default `/articles/{slug}`). */
@@ -176,6 +179,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   await app.register(requestTimeouts, { requestTimeoutMs, bodyLimit: options.bodyLimit ?? 1024 * 1024 })
   await app.register(lingeringClose, { maxBytes: 16 * 1024 * 1024, maxMs: 10_000 })
   await app.register(security, { corsOrigins: options.corsOrigins ?? [] })
+  await app.register(redis, { url: options.redisUrl ?? null })
   await app.register(rateLimit)
   await app.register(settings, {
     timezone: options.timezone,

@@ -36,6 +36,7 @@ export async function startServer (config: Config): Promise<FastifyInstance> {
     trustProxy: config.trustProxy,
     requestTimeoutMs: config.requestTimeout,
     maxConnections: config.maxConnections,
+    redisUrl: config.redisUrl,
     // Human lines on a terminal; JSON for everything that collects logs.
     logger: { level: config.logLevel, stream: process.stdout.isTTY === true ? humanLogStream() : logStream() }
   })
