@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm'
-import type { MetaQueries } from './meta.js'
+import { stampScopeKey, type MetaQueries } from './meta.js'
 import type { PostgresHandle } from './postgres-store.js'
 import { meta } from './schema.postgres.js'
 
@@ -13,6 +13,11 @@ export function postgresMetaQueries (db: PostgresHandle): MetaQueries {
     },
     async remove (key) {
       await db.delete(meta).where(eq(meta.key, key))
+    },
+    async stampScope (candidate) {
+      // Instances starting together: the first insert wins and every one reads it back.
+      await db.insert(meta).values({ key: stampScopeKey, value: candidate }).onConflictDoNothing({ target: meta.key })
+      return (await db.select({ value: meta.value }).from(meta).where(eq(meta.key, stampScopeKey)))[0]!.value
     }
   }
 }
