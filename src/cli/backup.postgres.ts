@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { describePostgres, openPostgres, postgresJournalEntries } from '../db/postgres.js'
-import { stampScopeKey } from '../db/meta.js'
+import { stampScopeKey } from '../db/meta.postgres.js'
 import { BackupError, fileStartsWith, type RestoreReport } from './backup.js'
 
 // `dateline backup` and `dateline restore` on PostgreSQL (README, "Running on PostgreSQL").

@@ -1,7 +1,10 @@
 import { eq } from 'drizzle-orm'
-import { stampScopeKey, type MetaQueries } from './meta.js'
+import type { MetaQueries } from './meta.js'
 import type { PostgresHandle } from './postgres-store.js'
 import { meta } from './schema.postgres.js'
+
+/** Where the write stamps' scope is kept (meta.ts); a restore removes it: the stamps go back with the data. */
+export const stampScopeKey = 'stamp-scope'
 
 export function postgresMetaQueries (db: PostgresHandle): MetaQueries {
   return {

@@ -11,13 +11,10 @@ export interface MetaQueries {
    * The scope within which write stamps compare, so that an ETag made from one (a list's)
    * is never taken for another state of the database: `candidate` unless the database keeps
    * one already. PostgreSQL's stamp is one counter in the database, so its scope is kept
-   * there (`stampScopeKey`) and every instance's tags agree; SQLite's counts this connection's
+   * there and every instance's tags agree; SQLite's counts this connection's
    * own writes, so its scope is the connection's and `candidate` is used as it is.
    */
   stampScope: (candidate: string) => Promise<string>
 }
-
-/** Where PostgreSQL keeps the stamps' scope; a restore removes it (the stamps go back with the data). */
-export const stampScopeKey = 'stamp-scope'
 
 export const metaQueries = queriesFor<MetaQueries>({ sqlite: sqliteMetaQueries, postgres: postgresMetaQueries })
