@@ -3199,6 +3199,8 @@ export interface operations {
             /** @description Conflicts with the current state (e.g. a duplicate slug) */
             409: {
                 headers: {
+                    /** @description With a 409 for an `Idempotency-Key` whose first request is still running: seconds to wait before sending it again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4290,6 +4292,8 @@ export interface operations {
             /** @description Conflicts with the current state (e.g. a duplicate slug) */
             409: {
                 headers: {
+                    /** @description With a 409 for an `Idempotency-Key` whose first request is still running: seconds to wait before sending it again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5546,6 +5550,8 @@ export interface operations {
             /** @description Conflicts with the current state (e.g. a duplicate slug) */
             409: {
                 headers: {
+                    /** @description With a 409 for an `Idempotency-Key` whose first request is still running: seconds to wait before sending it again */
+                    "Retry-After"?: number;
                     /** @description Requests this client may make in the window (routes with their own limit) */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the window (routes with their own limit) */
@@ -6429,6 +6435,8 @@ export interface operations {
             /** @description Conflicts with the current state (e.g. a duplicate slug) */
             409: {
                 headers: {
+                    /** @description With a 409 for an `Idempotency-Key` whose first request is still running: seconds to wait before sending it again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7595,6 +7603,8 @@ export interface operations {
             /** @description Conflicts with the current state (e.g. a duplicate slug) */
             409: {
                 headers: {
+                    /** @description With a 409 for an `Idempotency-Key` whose first request is still running: seconds to wait before sending it again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9113,6 +9123,8 @@ export interface operations {
             /** @description Conflicts with the current state (e.g. a duplicate slug) */
             409: {
                 headers: {
+                    /** @description With a 409 for an `Idempotency-Key` whose first request is still running: seconds to wait before sending it again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10393,6 +10405,8 @@ export interface operations {
             /** @description Conflicts with the current state (e.g. a duplicate slug) */
             409: {
                 headers: {
+                    /** @description With a 409 for an `Idempotency-Key` whose first request is still running: seconds to wait before sending it again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10654,6 +10668,8 @@ export interface operations {
             /** @description Conflicts with the current state (e.g. a duplicate slug) */
             409: {
                 headers: {
+                    /** @description With a 409 for an `Idempotency-Key` whose first request is still running: seconds to wait before sending it again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
