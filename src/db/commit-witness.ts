@@ -11,11 +11,25 @@ export type CommitWitness = (tx: Store) => Promise<void>
 
 interface RequestUnits { witness: CommitWitness | null }
 
+// On Node 20 an AsyncLocalStorage in use costs every promise of the process (its async hooks),
+// and requests that need one are few (POSTs with an Idempotency-Key): it is in use only while
+// such a request runs, and disabled when the last one ends.
 const requestUnits = new AsyncLocalStorage<RequestUnits>()
+let running = 0
 
-/** Runs `next` (the rest of a request's life) where `witnessCommits` can register a witness. */
-export function withRequestUnits (next: () => void): void {
+/**
+ * Runs `next` (the rest of a request's life) where `witnessCommits` can register a witness;
+ * call the function it answers when the request has ended.
+ */
+export function withRequestUnits (next: () => void): () => void {
+  running++
   requestUnits.run({ witness: null }, next)
+  let ended = false
+  return () => {
+    if (ended) return
+    ended = true
+    if (--running === 0) requestUnits.disable()
+  }
 }
 
 /** From now on, every unit of work of this request ends by running `witness`, in its transaction. */

@@ -38,6 +38,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** `digest` is null while (or when) a streamed body has not been read to its end. */
     idempotency: { scope: string, key: string, digest: () => string | null } | null
+    /** Ends the request's place in db/commit-witness.ts (a keyed request has one). */
+    endUnits: (() => void) | null
   }
   interface FastifyContextConfig {
     /**
@@ -155,6 +157,7 @@ export default fp<IdempotencyOptions>(async function idempotencyPlugin (app, opt
   }, claimRenewalMs).unref()
   app.addHook('onClose', () => { clearInterval(renewing) })
   app.decorateRequest('idempotency', null)
+  app.decorateRequest('endUnits', null)
 
   /** The kept row of a key still at work (or whose instance died at it): a 409 that says which. */
   function unfinished (stored: StoredAnswer, now: number, reply: FastifyReply): Error | null {
@@ -234,6 +237,7 @@ export default fp<IdempotencyOptions>(async function idempotencyPlugin (app, opt
   }
 
   async function release (request: FastifyRequest): Promise<void> {
+    request.endUnits?.()
     if (request.idempotency !== null) claims.delete(`${request.idempotency.scope} ${request.idempotency.key}`)
   }
 
@@ -247,8 +251,11 @@ export default fp<IdempotencyOptions>(async function idempotencyPlugin (app, opt
     const answers: Record<number, { headers?: object }> = { ...problems(409, 422), ...(route.schema.response as Record<number, object> | undefined) }
     answers[409] = withRetryAfter(answers[409]!, 'With a 409 for an `Idempotency-Key` whose first request is still running: seconds to wait before sending it again')
     route.schema.response = answers
-    // The rest of the request runs where its units of work can find the key's commit witness.
-    route.onRequest = [...hooksOf(route.onRequest), (_request, _reply, done) => { withRequestUnits(done) }]
+    // The rest of a keyed request runs where its units of work find the key's commit witness.
+    route.onRequest = [...hooksOf(route.onRequest), (request, _reply, done) => {
+      if (request.headers['idempotency-key'] === undefined) return done()
+      request.endUnits = withRequestUnits(done)
+    }]
     route.preHandler = [replayOrClaim, ...hooksOf(route.preHandler)]
     route.onSend = [...hooksOf(route.onSend), keepAnswer]
     route.onResponse = [...hooksOf(route.onResponse), release]
