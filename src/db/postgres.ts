@@ -127,6 +127,10 @@ export async function openPostgres (url: string, options: PostgresOptions = {}):
   })
   // Without a listener, an idle connection's error (a server restart) would end the process.
   pool.on('error', options.onIdleError ?? (() => {}))
+  // The pool listens only while a connection is idle: one checked out (a unit of work) when
+  // the server goes away emits its error with no listener. The query under way fails on its
+  // own, and the pool drops the connection when it is released.
+  pool.on('connect', (client) => { client.on('error', () => {}) })
   targets.set(pool, target)
   try {
     await checkServer(pool, target, options.anySchema === true)
