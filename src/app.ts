@@ -32,8 +32,10 @@ import { routes } from './routes.js'
 import { NoQuery, sharedSchemas, withSharedAnswers } from './schemas.js'
 
 export interface AppOptions {
-  /** An SQLite file path or `:memory:`. */
+  /** An SQLite file path, `:memory:` or a PostgreSQL URL. */
   databaseUrl: string
+  /** `DATABASE_REPLICA_URL`: a streaming replica of that PostgreSQL server that may serve reads (default none). */
+  databaseReplicaUrl?: string | null
   /** SQLite's `synchronous` level (default `normal`; `full` keeps acknowledged writes through a power cut). */
   synchronous?: SynchronousLevel
   /** How long a write waits for another connection's lock before answering 503 (default 5000 ms). */
@@ -199,6 +201,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   })
   await app.register(db, {
     path: databasePath(options.databaseUrl),
+    replicaUrl: options.databaseReplicaUrl ?? null,
     synchronous: options.synchronous ?? 'normal',
     busyTimeoutMs: options.busyTimeoutMs ?? 5000,
     demo: options.demo,

@@ -15,6 +15,7 @@ const drainGraceMs = 100
 export async function startServer (config: Config): Promise<FastifyInstance> {
   const app = await buildApp({
     databaseUrl: config.databaseUrl,
+    databaseReplicaUrl: config.databaseReplicaUrl,
     synchronous: config.synchronous,
     timezone: config.timezone,
     locale: config.locale,
