@@ -55,6 +55,11 @@ export interface Config {
   requestTimeout: number
   /** Open connections at most. */
   maxConnections: number
+  /**
+   * Milliseconds between SIGTERM and the start of draining, during which `/readyz` answers 503
+   * and everything else is served: a load balancer's health checks take the instance out first.
+   */
+  drainDelay: number
   /** Server processes on the one port (`dateline serve`); 1 runs the server in this process. */
   workers: number
   /** Where rate limits and the bad-credential throttle are counted across instances; null: in each process. */
@@ -325,6 +330,7 @@ const settings: { [K in keyof Config]: Setting<K> } = {
   trustProxy: { key: 'trustProxy', env: 'DATELINE_TRUST_PROXY', flag: 'trust-proxy', fallback: '', parse: parseTrustProxy },
   requestTimeout: { key: 'requestTimeout', env: 'DATELINE_REQUEST_TIMEOUT', flag: 'request-timeout', fallback: '30000', parse: integerFrom(100, 3_600_000) },
   maxConnections: { key: 'maxConnections', env: 'DATELINE_MAX_CONNECTIONS', flag: 'max-connections', fallback: '1024', parse: positiveInteger(1_000_000) },
+  drainDelay: { key: 'drainDelay', env: 'DATELINE_DRAIN_DELAY', flag: 'drain-delay', fallback: '0', parse: integerFrom(0, 600_000) },
   workers: { key: 'workers', env: 'DATELINE_WORKERS', flag: 'workers', fallback: '1', parse: parseWorkers },
   redisUrl: { key: 'redisUrl', env: 'REDIS_URL', flag: 'redis-url', fallback: null, parse: parseRedisUrl, shown: redactDatabaseUrl }
 }

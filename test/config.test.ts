@@ -43,6 +43,7 @@ t.test('with nothing set, readConfig gives the documented defaults', async (t) =
     trustProxy: [],
     requestTimeout: 30000,
     maxConnections: 1024,
+    drainDelay: 0,
     workers: 1,
     redisUrl: null,
     databaseReplicaUrl: null
@@ -205,6 +206,7 @@ t.test('every setting can be given at once', async (t) => {
     trustProxy: [],
     requestTimeout: 30000,
     maxConnections: 1024,
+    drainDelay: 0,
     workers: 1,
     redisUrl: null,
     databaseReplicaUrl: null
@@ -263,6 +265,7 @@ t.test('CLI flags override the environment', async (t) => {
     trustProxy: [],
     requestTimeout: 30000,
     maxConnections: 1024,
+    drainDelay: 0,
     workers: 1,
     redisUrl: null,
     databaseReplicaUrl: null
@@ -272,7 +275,7 @@ t.test('CLI flags override the environment', async (t) => {
 })
 
 t.test('configFlags lists a flag for every setting', async (t) => {
-  t.same([...configFlags].sort(), ['admin-token', 'article-path', 'body-limit', 'comment-depth', 'comment-rate-limit', 'comments-autoapprove', 'cors-origins', 'database-replica-url', 'database-url', 'demo', 'host', 'import-limit', 'locale', 'log-level', 'max-connections', 'port', 'redis-url', 'request-timeout', 'revisions-kept', 'search-rate-limit', 'site-description', 'site-title', 'site-url', 'synchronous', 'timezone', 'trash-days', 'trust-proxy', 'workers'])
+  t.same([...configFlags].sort(), ['admin-token', 'article-path', 'body-limit', 'comment-depth', 'comment-rate-limit', 'comments-autoapprove', 'cors-origins', 'database-replica-url', 'database-url', 'demo', 'drain-delay', 'host', 'import-limit', 'locale', 'log-level', 'max-connections', 'port', 'redis-url', 'request-timeout', 'revisions-kept', 'search-rate-limit', 'site-description', 'site-title', 'site-url', 'synchronous', 'timezone', 'trash-days', 'trust-proxy', 'workers'])
 })
 
 t.test('each bad value is a ConfigError naming its environment variable', async (t) => {

@@ -73,7 +73,7 @@ export interface paths {
         };
         /**
          * The database answers and takes writes
-         * @description For readiness probes: answers without a token; 503 while the database does not answer, and after a write failed for want of storage (a full disk, a read-only file) until a small probe write succeeds again.
+         * @description For readiness probes: answers without a token; 503 while the database does not answer, after a write failed for want of storage (a full disk, a read-only file) until a small probe write succeeds again, and once the server is shutting down (from SIGTERM on, while `DATELINE_DRAIN_DELAY` lets a load balancer take it out).
          */
         get: operations["getReadiness"];
         put?: never;
