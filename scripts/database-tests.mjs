@@ -2,7 +2,8 @@
 // PostgreSQL (scripts/test.sh): test/postgres/, and every other file that calls build(),
 // testDatabaseUrl() or lastingDatabaseUrl() of test/helper.ts (the only code that reads
 // DATELINE_TEST_DATABASE_URL) itself or through a test module it imports (the role matrix's
-// module, say). test/dialects/ compares both databases whichever is selected: it is left out.
+// module, say). test/dialects/ compares both databases whichever is selected, and test/cluster/
+// runs on a PostgreSQL server of its own (.ci/run's third pass): they are left out.
 import { readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 
@@ -33,6 +34,7 @@ function reachesDatabase (file, seen = new Set()) {
 
 const postgres = join(test, 'postgres')
 const dialects = join(test, 'dialects')
+const cluster = join(test, 'cluster')
 const files = testFiles(test).sort().filter((file) =>
-  file.startsWith(postgres + '/') || (!file.startsWith(dialects + '/') && reachesDatabase(file)))
+  file.startsWith(postgres + '/') || (!file.startsWith(dialects + '/') && !file.startsWith(cluster + '/') && reachesDatabase(file)))
 for (const file of files) console.log(relative(process.cwd(), file))

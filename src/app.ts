@@ -14,6 +14,7 @@ import lingeringClose from './plugins/lingering-close.js'
 import openapi from './plugins/openapi.js'
 import problem, { handleError } from './plugins/problem.js'
 import rateLimit from './plugins/rate-limit.js'
+import redis from './plugins/redis.js'
 import requestTimeouts from './plugins/request-timeouts.js'
 import security from './plugins/security.js'
 import settings from './plugins/settings.js'
@@ -31,8 +32,10 @@ import { routes } from './routes.js'
 import { NoQuery, sharedSchemas, withSharedAnswers } from './schemas.js'
 
 export interface AppOptions {
-  /** An SQLite file path or `:memory:`. */
+  /** An SQLite file path, `:memory:` or a PostgreSQL URL. */
   databaseUrl: string
+  /** `DATABASE_REPLICA_URL`: a streaming replica of that PostgreSQL server that may serve reads (default none). */
+  databaseReplicaUrl?: string | null
   /** SQLite's `synchronous` level (default `normal`; `full` keeps acknowledged writes through a power cut). */
   synchronous?: SynchronousLevel
   /** How long a write waits for another connection's lock before answering 503 (default 5000 ms). */
@@ -69,6 +72,8 @@ export interface AppOptions {
   requestTimeoutMs?: number
   /** Open connections at most; more are refused (default 1024). */
   maxConnections?: number
+  /** `REDIS_URL`: rate limits and the bad-credential throttle counted there, across instances (default none: in this process). */
+  redisUrl?: string | null
   /** The front end's public address; feed and sitemap links start with it (default none: they link to the API's JSON). */
   siteUrl?: string | null
   /** Where the front end shows an article, with `{slug}` or `{id}` (default `/articles/{slug}`). */
@@ -176,6 +181,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   await app.register(requestTimeouts, { requestTimeoutMs, bodyLimit: options.bodyLimit ?? 1024 * 1024 })
   await app.register(lingeringClose, { maxBytes: 16 * 1024 * 1024, maxMs: 10_000 })
   await app.register(security, { corsOrigins: options.corsOrigins ?? [] })
+  await app.register(redis, { url: options.redisUrl ?? null })
   await app.register(rateLimit)
   await app.register(settings, {
     timezone: options.timezone,
@@ -195,6 +201,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   })
   await app.register(db, {
     path: databasePath(options.databaseUrl),
+    replicaUrl: options.databaseReplicaUrl ?? null,
     synchronous: options.synchronous ?? 'normal',
     busyTimeoutMs: options.busyTimeoutMs ?? 5000,
     demo: options.demo,

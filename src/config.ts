@@ -14,6 +14,8 @@ export interface Config {
   host: string
   /** An SQLite file path, `:memory:`, or a `postgres://` / `postgresql://` URL. */
   databaseUrl: string
+  /** A streaming replica of the PostgreSQL primary that may serve reads; null: every read on the primary. */
+  databaseReplicaUrl: string | null
   /** `full` also survives a power cut with every acknowledged write; `normal` survives a process crash. */
   synchronous: SynchronousLevel
   timezone: string
@@ -53,6 +55,11 @@ export interface Config {
   requestTimeout: number
   /** Open connections at most. */
   maxConnections: number
+  /**
+   * Milliseconds between SIGTERM and the start of draining, during which `/readyz` answers 503
+   * and everything else is served: a load balancer's health checks take the instance out first.
+   */
+  drainDelay: number
   /** Server processes on the one port (`dateline serve`); 1 runs the server in this process. */
   workers: number
   /** Where rate limits and the bad-credential throttle are counted across instances; null: in each process. */
@@ -145,6 +152,13 @@ function parseDatabaseUrl (raw: string): string {
     throw new Invalid('expected an SQLite file path, :memory:, or a postgres:// (postgresql://) URL')
   }
   return value
+}
+
+function parseReplicaUrl (raw: string): string | null {
+  if (raw.trim() === '') return null
+  const value = raw.trim()
+  if (!isPostgresUrl(value)) throw new Invalid('expected a postgres:// (postgresql://) URL of a streaming replica of DATABASE_URL\'s server')
+  return parsePostgresUrl(value)
 }
 
 function parseSynchronous (raw: string): SynchronousLevel {
@@ -293,6 +307,7 @@ const settings: { [K in keyof Config]: Setting<K> } = {
   port: { key: 'port', env: 'PORT', flag: 'port', fallback: '3000', parse: parsePort },
   host: { key: 'host', env: 'HOST', flag: 'host', fallback: '127.0.0.1', parse: parseNonEmpty },
   databaseUrl: { key: 'databaseUrl', env: 'DATABASE_URL', flag: 'database-url', fallback: './data/dateline.db', parse: parseDatabaseUrl, shown: redactDatabaseUrl },
+  databaseReplicaUrl: { key: 'databaseReplicaUrl', env: 'DATABASE_REPLICA_URL', flag: 'database-replica-url', fallback: null, parse: parseReplicaUrl, shown: redactDatabaseUrl },
   synchronous: { key: 'synchronous', env: 'DATELINE_SYNCHRONOUS', flag: 'synchronous', fallback: 'normal', parse: parseSynchronous },
   timezone: { key: 'timezone', env: 'DATELINE_TIMEZONE', flag: 'timezone', fallback: 'UTC', parse: parseTimezone },
   locale: { key: 'locale', env: 'DATELINE_LOCALE', flag: 'locale', fallback: 'en-US', parse: parseLocale },
@@ -315,6 +330,7 @@ const settings: { [K in keyof Config]: Setting<K> } = {
   trustProxy: { key: 'trustProxy', env: 'DATELINE_TRUST_PROXY', flag: 'trust-proxy', fallback: '', parse: parseTrustProxy },
   requestTimeout: { key: 'requestTimeout', env: 'DATELINE_REQUEST_TIMEOUT', flag: 'request-timeout', fallback: '30000', parse: integerFrom(100, 3_600_000) },
   maxConnections: { key: 'maxConnections', env: 'DATELINE_MAX_CONNECTIONS', flag: 'max-connections', fallback: '1024', parse: positiveInteger(1_000_000) },
+  drainDelay: { key: 'drainDelay', env: 'DATELINE_DRAIN_DELAY', flag: 'drain-delay', fallback: '0', parse: integerFrom(0, 600_000) },
   workers: { key: 'workers', env: 'DATELINE_WORKERS', flag: 'workers', fallback: '1', parse: parseWorkers },
   redisUrl: { key: 'redisUrl', env: 'REDIS_URL', flag: 'redis-url', fallback: null, parse: parseRedisUrl, shown: redactDatabaseUrl }
 }
@@ -332,8 +348,7 @@ export const settingNames = Object.values(settings).map(({ env, flag, fallback }
 export function readConfig (env: NodeJS.ProcessEnv, flags: Record<string, string | undefined> = {}): Config {
   const config: Partial<Record<keyof Config, unknown>> = {}
   for (const setting of Object.values(settings) as Setting<keyof Config>[]) {
-    const flag = flags[setting.flag]
-    const raw = flag ?? env[setting.env] ?? setting.fallback
+    const raw = rawValue(setting, env, flags)
     if (raw === null) {
       config[setting.key] = null
       continue
@@ -342,11 +357,29 @@ export function readConfig (env: NodeJS.ProcessEnv, flags: Record<string, string
       config[setting.key] = setting.parse(raw)
     } catch (error) {
       if (!(error instanceof Invalid)) throw error
-      // Name what the user typed: the flag when it came from one, else the variable.
-      throw new ConfigError(flag === undefined ? setting.env : `--${setting.flag}`, setting.shown?.(raw) ?? raw, error.message, setting.secret)
+      throw settingError(setting, raw, error.message, flags)
     }
   }
+  checkTogether(config as Config, env, flags)
   return config as Config
+}
+
+function rawValue (setting: Setting<keyof Config>, env: NodeJS.ProcessEnv, flags: Record<string, string | undefined>): string | null {
+  return flags[setting.flag] ?? env[setting.env] ?? setting.fallback
+}
+
+function settingError (setting: Setting<keyof Config>, raw: string, reason: string, flags: Record<string, string | undefined>): ConfigError {
+  // Name what the user typed: the flag when it came from one, else the variable.
+  return new ConfigError(flags[setting.flag] === undefined ? setting.env : `--${setting.flag}`, setting.shown?.(raw) ?? raw, reason, setting.secret)
+}
+
+/** Settings that are each valid but not with one another. */
+function checkTogether (config: Config, env: NodeJS.ProcessEnv, flags: Record<string, string | undefined>): void {
+  // A replica is PostgreSQL's streaming replication: there is nothing to replicate an SQLite file to.
+  if (config.databaseReplicaUrl !== null && !isPostgresUrl(config.databaseUrl)) {
+    const setting = settings.databaseReplicaUrl as Setting<keyof Config>
+    throw settingError(setting, rawValue(setting, env, flags)!, 'needs a PostgreSQL DATABASE_URL (the primary), and DATABASE_URL names an SQLite database', flags)
+  }
 }
 
 /**

@@ -225,6 +225,11 @@ export function problems (...statuses: ProblemStatus[]) {
 
 type Answers = Record<string, Record<string, unknown>>
 
+/** `answer` with a Retry-After header, for a status that sends one only sometimes (a 409 to retry). */
+export function withRetryAfter (answer: { headers?: object }, description: string): object {
+  return { ...answer, headers: { ...answer.headers, 'Retry-After': { ...retryAfterHeader, description } } }
+}
+
 /**
  * A route's answers with those any route can give: a failure (500), a server shutting down
  * or a database another process holds (503), and where credentials are read, a bad token

@@ -26,6 +26,7 @@ export interface WorkerRole {
 export async function startServer (config: Config, worker?: WorkerRole): Promise<FastifyInstance> {
   const app = await buildApp({
     databaseUrl: config.databaseUrl,
+    databaseReplicaUrl: config.databaseReplicaUrl,
     synchronous: config.synchronous,
     timezone: config.timezone,
     locale: config.locale,
@@ -47,6 +48,7 @@ export async function startServer (config: Config, worker?: WorkerRole): Promise
     trustProxy: config.trustProxy,
     requestTimeoutMs: config.requestTimeout,
     maxConnections: config.maxConnections,
+    redisUrl: config.redisUrl,
     logger: {
       level: config.logLevel,
       // Human lines on a terminal; JSON for everything that collects logs.

@@ -43,8 +43,10 @@ t.test('with nothing set, readConfig gives the documented defaults', async (t) =
     trustProxy: [],
     requestTimeout: 30000,
     maxConnections: 1024,
+    drainDelay: 0,
     workers: 1,
-    redisUrl: null
+    redisUrl: null,
+    databaseReplicaUrl: null
   })
 })
 
@@ -204,8 +206,10 @@ t.test('every setting can be given at once', async (t) => {
     trustProxy: [],
     requestTimeout: 30000,
     maxConnections: 1024,
+    drainDelay: 0,
     workers: 1,
-    redisUrl: null
+    redisUrl: null,
+    databaseReplicaUrl: null
   })
 })
 
@@ -261,15 +265,17 @@ t.test('CLI flags override the environment', async (t) => {
     trustProxy: [],
     requestTimeout: 30000,
     maxConnections: 1024,
+    drainDelay: 0,
     workers: 1,
-    redisUrl: null
+    redisUrl: null,
+    databaseReplicaUrl: null
   })
   t.equal(readConfig({ PORT: '4000' }, { host: '0.0.0.0' }).port, 4000, 'a flag overrides only its own setting')
   t.equal(readConfig({ PORT: '4000' }, { port: undefined }).port, 4000, 'an absent flag leaves the environment in charge')
 })
 
 t.test('configFlags lists a flag for every setting', async (t) => {
-  t.same([...configFlags].sort(), ['admin-token', 'article-path', 'body-limit', 'comment-depth', 'comment-rate-limit', 'comments-autoapprove', 'cors-origins', 'database-url', 'demo', 'host', 'import-limit', 'locale', 'log-level', 'max-connections', 'port', 'redis-url', 'request-timeout', 'revisions-kept', 'search-rate-limit', 'site-description', 'site-title', 'site-url', 'synchronous', 'timezone', 'trash-days', 'trust-proxy', 'workers'])
+  t.same([...configFlags].sort(), ['admin-token', 'article-path', 'body-limit', 'comment-depth', 'comment-rate-limit', 'comments-autoapprove', 'cors-origins', 'database-replica-url', 'database-url', 'demo', 'drain-delay', 'host', 'import-limit', 'locale', 'log-level', 'max-connections', 'port', 'redis-url', 'request-timeout', 'revisions-kept', 'search-rate-limit', 'site-description', 'site-title', 'site-url', 'synchronous', 'timezone', 'trash-days', 'trust-proxy', 'workers'])
 })
 
 t.test('each bad value is a ConfigError naming its environment variable', async (t) => {
@@ -420,4 +426,25 @@ t.test('workers: a count or auto (one per core); the Redis URL is checked and ne
   const error = (() => { try { readConfig({ REDIS_URL: 'https://user:hunter2hunter2@cache.example.org' }) } catch (error) { return error as Error } })()
   t.match(error?.message, /REDIS_URL="https:\/\/user:\*\*\*@cache.example.org"/)
   t.notMatch(error?.message, /hunter2/, 'the password stays out of the message')
+})
+
+t.test('DATABASE_REPLICA_URL: a PostgreSQL URL, only beside a PostgreSQL DATABASE_URL, never echoed with its password', async (t) => {
+  const primary = 'postgres://dateline@db.example.org:5432/blog'
+  t.equal(readConfig({ DATABASE_URL: primary, DATABASE_REPLICA_URL: 'postgres://dateline@replica.example.org:5432/blog' }).databaseReplicaUrl, 'postgres://dateline@replica.example.org:5432/blog')
+  t.equal(readConfig({ DATABASE_URL: primary }, { 'database-replica-url': 'postgresql://dateline@replica.example.org/blog' }).databaseReplicaUrl, 'postgresql://dateline@replica.example.org/blog', 'as a flag too')
+  t.equal(readConfig({ DATABASE_URL: primary, DATABASE_REPLICA_URL: '' }).databaseReplicaUrl, null, 'empty is unset')
+  t.equal(readConfig({ DATABASE_REPLICA_URL: '' }).databaseReplicaUrl, null, 'unset goes with SQLite')
+
+  const refusals: Array<[Record<string, string>, Record<string, string>, RegExp]> = [
+    [{ DATABASE_REPLICA_URL: 'postgres://dateline:hunter2hunter2@replica.example.org/blog' }, {}, /^invalid setting DATABASE_REPLICA_URL="postgres:\/\/dateline:\*\*\*@replica.example.org\/blog": needs a PostgreSQL DATABASE_URL/],
+    [{ DATABASE_URL: ':memory:' }, { 'database-replica-url': 'postgres://dateline:hunter2hunter2@replica.example.org/blog' }, /^invalid setting --database-replica-url "postgres:\/\/dateline:\*\*\*@replica.example.org\/blog": needs a PostgreSQL DATABASE_URL/],
+    [{ DATABASE_URL: primary, DATABASE_REPLICA_URL: 'replica.db' }, {}, /^invalid setting DATABASE_REPLICA_URL="replica.db": expected a postgres:\/\/ \(postgresql:\/\/\) URL/],
+    [{ DATABASE_URL: primary, DATABASE_REPLICA_URL: 'postgres://dateline:hunter2hunter2@replica.example.org/' }, {}, /^invalid setting DATABASE_REPLICA_URL="postgres:\/\/dateline:\*\*\*@replica.example.org\/": must name one database/]
+  ]
+  for (const [env, flags, message] of refusals) {
+    const error = configError(env, flags)
+    t.match(error.message, message)
+    t.notMatch(error.message, /\n/, 'in one line')
+    t.notMatch(error.message, /hunter2/, 'the password stays out of the message')
+  }
 })

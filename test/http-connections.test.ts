@@ -1,5 +1,6 @@
 // Issue 15: how the HTTP server treats connections, over real sockets: an early refusal the
 // client can read (item 7), timeouts for slow clients, a cap on connections.
+import http from 'node:http'
 import net, { type AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import t from 'tap'
@@ -120,4 +121,26 @@ t.test('connections beyond the cap are refused', async (t) => {
     socket.write('GET /healthz HTTP/1.1\r\nhost: localhost\r\n\r\n')
   })
   t.notMatch(third, /^HTTP\/1\.1 200/, `the third connection is not served (${third.slice(0, 40)})`)
+})
+
+t.test('a kept-alive connection carrying many writes (a load balancer\'s) holds no listener per request', async (t) => {
+  const { app, port } = await listening(t)
+  const sockets: net.Socket[] = []
+  app.server.on('connection', (socket: net.Socket) => { sockets.push(socket) })
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
+  t.teardown(() => { agent.destroy() })
+  const post = async (n: number): Promise<number> => await new Promise((resolve, reject) => {
+    const body = JSON.stringify({ name: `Kept Alive ${n}` })
+    const request = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/v1/authors', agent, headers: { authorization: `Bearer ${adminSecret}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (response) => {
+      response.resume()
+      response.on('end', () => resolve(response.statusCode!))
+    })
+    request.on('error', reject)
+    request.end(body)
+  })
+  const statuses = []
+  for (let n = 0; n < 30; n++) statuses.push(await post(n))
+  t.same([...new Set(statuses)], [201], 'every write answered')
+  t.equal(sockets.length, 1, 'all on one connection')
+  t.ok(sockets[0]!.listenerCount('close') < 5, `the connection's close listeners stay few (${sockets[0]!.listenerCount('close')})`)
 })

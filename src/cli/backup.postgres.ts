@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { describePostgres, openPostgres, postgresJournalEntries } from '../db/postgres.js'
+import { stampScopeKey } from '../db/meta.postgres.js'
 import { BackupError, fileStartsWith, type RestoreReport } from './backup.js'
 
 // `dateline backup` and `dateline restore` on PostgreSQL (README, "Running on PostgreSQL").
@@ -184,7 +185,11 @@ export async function restorePostgres (backup: string, url: string, options: { f
     const script = join(folder, 'restore.sql')
     const written = await runTool('pg_restore', ['--no-owner', '--no-privileges', `--file=${script}`, source], connection.env)
     if (written.code !== 0) throw new BackupError(`cannot restore ${source}: pg_restore cannot read it: ${complaintOf(written.stderr)}; ${target} is unchanged`)
-    const load = await runTool('psql', ['--no-psqlrc', '--quiet', '--single-transaction', '--set=ON_ERROR_STOP=1', `--command=${emptyPublicSchema}`, `--file=${script}`, `--dbname=${connection.url}`], connection.env)
+    // The restored write stamp may repeat values the database had since the backup: a new
+    // scope (made at the next start) keeps list ETags handed out meanwhile from matching. The
+    // archive's script leaves search_path empty, hence the schema.
+    const forgetScope = `delete from public.meta where key = '${stampScopeKey}';`
+    const load = await runTool('psql', ['--no-psqlrc', '--quiet', '--single-transaction', '--set=ON_ERROR_STOP=1', `--command=${emptyPublicSchema}`, `--file=${script}`, `--command=${forgetScope}`, `--dbname=${connection.url}`], connection.env)
     if (load.code !== 0) throw new BackupError(`cannot restore ${source} into ${target}: ${complaintOf(load.stderr)}; it is unchanged`)
   } finally {
     rmSync(folder, { recursive: true, force: true })

@@ -1,12 +1,43 @@
-import { and, eq, like, lt } from 'drizzle-orm'
+import { and, eq, like, lt, lte, or, type SQL } from 'drizzle-orm'
 import type { Db } from './client.js'
 import type { IdempotencyQueries } from './idempotency.js'
+import { claimedStatus, committedStatus } from './idempotency-status.js'
 import { idempotencyKeys } from './schema.js'
+
+/** When a kept row gives way to a new claim: expired, or claimed by work that never committed and went quiet. */
+function takeable (staleBefore: string, expiredBefore: string): SQL {
+  return or(lt(idempotencyKeys.createdAt, expiredBefore), and(eq(idempotencyKeys.status, claimedStatus), lt(idempotencyKeys.createdAt, staleBefore)))!
+}
 
 export function sqliteIdempotencyQueries (db: Db): IdempotencyQueries {
   return {
     async storedAnswer (scope, key) {
       return db.select().from(idempotencyKeys).where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key))).get() ?? undefined
+    },
+
+    async claim ({ scope, key, requestDigest, claimedAt }, staleBefore, expiredBefore) {
+      const fresh = { scope, key, requestDigest, status: claimedStatus, headers: '{}', body: '', createdAt: claimedAt }
+      const taken = db.insert(idempotencyKeys).values(fresh)
+        .onConflictDoUpdate({ target: [idempotencyKeys.scope, idempotencyKeys.key], set: { requestDigest, status: claimedStatus, headers: '{}', body: '', createdAt: claimedAt }, setWhere: takeable(staleBefore, expiredBefore) })
+        .returning({ key: idempotencyKeys.key }).all()
+      return taken.length === 1
+    },
+
+    async renewClaims (claims, at) {
+      for (const { scope, key } of claims) {
+        db.update(idempotencyKeys).set({ createdAt: at })
+          .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key), lte(idempotencyKeys.status, committedStatus))).run()
+      }
+    },
+
+    async markCommitted (scope, key) {
+      db.update(idempotencyKeys).set({ status: committedStatus })
+        .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key), eq(idempotencyKeys.status, claimedStatus))).run()
+    },
+
+    async releaseClaim (scope, key) {
+      db.delete(idempotencyKeys)
+        .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key), eq(idempotencyKeys.status, claimedStatus))).run()
     },
 
     async keepAnswer (answer) {

@@ -13,6 +13,9 @@ export function sqliteMetaQueries (db: Db): MetaQueries {
     },
     async remove (key) {
       db.delete(meta).where(eq(meta.key, key)).run()
+    },
+    async stampScope (candidate) {
+      return candidate
     }
   }
 }

@@ -7,6 +7,14 @@ export interface MetaQueries {
   read: (key: string) => Promise<string | undefined>
   write: (key: string, value: string) => Promise<void>
   remove: (key: string) => Promise<void>
+  /**
+   * The scope within which write stamps compare, so that an ETag made from one (a list's)
+   * is never taken for another state of the database: `candidate` unless the database keeps
+   * one already. PostgreSQL's stamp is one counter in the database, so its scope is kept
+   * there and every instance's tags agree; SQLite's counts this connection's
+   * own writes, so its scope is the connection's and `candidate` is used as it is.
+   */
+  stampScope: (candidate: string) => Promise<string>
 }
 
 export const metaQueries = queriesFor<MetaQueries>({ sqlite: sqliteMetaQueries, postgres: postgresMetaQueries })

@@ -4,7 +4,8 @@ import { purgeExpired as purgeExpiredTrash } from '../resources/trash/service.js
 import { ensureSearchIndex } from '../search/index.js'
 import { openDatabase, runMigrations } from './client.js'
 import { PostgresStore } from './postgres-store.js'
-import { isPostgresUrl, openPostgres, runPostgresMigrations } from './postgres.js'
+import { isPostgresUrl, openPostgres, runPostgresMigrations, type PostgresDb } from './postgres.js'
+import { ReplicatedStore, type ReplicaEvents } from './replicated-store.js'
 import { SqliteStore } from './sqlite-store.js'
 import type { Store } from './store.js'
 
@@ -15,6 +16,11 @@ export interface StoreOptions {
   busyTimeoutMs?: number
   /** The site's time zone: the days stored with articles are computed in it. */
   timezone: string
+  /**
+   * A streaming replica of the PostgreSQL database's server that may serve reads
+   * (`DATABASE_REPLICA_URL`), and who is told when it stops and starts serving them.
+   */
+  replica?: { url: string, events: ReplicaEvents }
 }
 
 async function openMigrated (location: string, options: StoreOptions): Promise<Store> {
@@ -22,11 +28,11 @@ async function openMigrated (location: string, options: StoreOptions): Promise<S
     const { db } = await openPostgres(location)
     try {
       await runPostgresMigrations(db)
+      return await withReplica(db, options)
     } catch (error) {
       await db.$client.end()
       throw error
     }
-    return new PostgresStore(db)
   }
   const db = openDatabase(location, {
     ...(options.synchronous === undefined ? {} : { synchronous: options.synchronous }),
@@ -39,6 +45,12 @@ async function openMigrated (location: string, options: StoreOptions): Promise<S
     throw error
   }
   return new SqliteStore(db)
+}
+
+/** The migrated primary, with its replica when one is set: that one is read-only, so it is only checked. */
+async function withReplica (db: PostgresDb, options: StoreOptions): Promise<Store> {
+  if (options.replica === undefined) return new PostgresStore(db)
+  return await ReplicatedStore.open(db, options.replica.url, options.replica.events)
 }
 
 /**

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { sql } from 'drizzle-orm'
 import type { NodePgQueryResultHKT } from 'drizzle-orm/node-postgres'
 import type { PgDatabase } from 'drizzle-orm/pg-core'
+import { runCommitWitness } from './commit-witness.js'
 import type { PostgresDb } from './postgres.js'
 import type { Store } from './store.js'
 
@@ -100,7 +101,9 @@ export class PostgresStore implements Store {
   async transaction<T> (work: (tx: Store) => Promise<T>): Promise<T> {
     return await withRetries(async (attempt) => await this.handle.transaction(async (tx) => {
       if (attempt > 1) await awaitTurnToRetry(tx)
-      const result = await work(new PostgresUnit(tx))
+      const unit = new PostgresUnit(tx)
+      const result = await work(unit)
+      await runCommitWitness(unit)
       await moveWriteStamp(tx)
       return result
     }))

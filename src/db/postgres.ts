@@ -29,6 +29,14 @@ export interface PostgresOptions {
    * everything in it: `dateline restore`.
    */
   anySchema?: boolean
+  /**
+   * How long node-postgres waits for a query's answer before failing it on its side (default:
+   * for ever). The server's statement timeout cannot help when the network between them is
+   * gone: the query would wait for TCP to give up, many minutes later.
+   */
+  queryTimeoutMs?: number
+  /** The setting that named the database, said in messages about it (`DATABASE_REPLICA_URL`); default none. */
+  setting?: string
 }
 
 // Resolved from this file so it works from src/ (tests) and dist/ (production) alike.
@@ -115,34 +123,55 @@ const targets = new WeakMap<pg.Pool, Target>()
  * code path, holds a connection forever.
  */
 export async function openPostgres (url: string, options: PostgresOptions = {}): Promise<Postgres> {
-  const target = targetOf(url)
-  const connectTimeoutMs = options.connectTimeoutMs ?? 5000
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: options.poolSize ?? 10,
-    statement_timeout: options.statementTimeoutMs ?? 10_000,
-    connectionTimeoutMillis: connectTimeoutMs,
-    options: '-c TimeZone=UTC -c DateStyle=ISO',
-    application_name: 'dateline'
-  })
-  // Without a listener, an idle connection's error (a server restart) would end the process.
-  pool.on('error', options.onIdleError ?? (() => {}))
-  targets.set(pool, target)
+  const pool = postgresPool(url, options)
+  const target = targets.get(pool)!
   try {
-    await checkServer(pool, target, options.anySchema === true)
+    await checkPostgres(pool, options)
   } catch (error) {
     await pool.end().catch(() => {})
-    throw error instanceof DatabaseUnusable ? error : unusable(target, reasonOf(error, connectTimeoutMs))
+    throw error instanceof DatabaseUnusable ? error : unusable(target, reasonOf(error, options.connectTimeoutMs ?? 5000))
   }
   // No schema: the relational API (`db.query`) is not used, as on SQLite (client.ts).
   return { pool, db: drizzle(pool) as PostgresDb }
 }
 
-async function checkServer (pool: pg.Pool, target: Target, anySchema: boolean): Promise<void> {
+/** The pool `openPostgres` opens, before anything is checked: no connection is made yet. */
+export function postgresPool (url: string, options: PostgresOptions = {}): pg.Pool {
+  const target = targetOf(url)
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    statement_timeout: options.statementTimeoutMs ?? 10_000,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+    ...(options.queryTimeoutMs === undefined ? {} : { query_timeout: options.queryTimeoutMs }),
+    options: '-c TimeZone=UTC -c DateStyle=ISO',
+    application_name: 'dateline'
+  })
+  // Without a listener, an idle connection's error (a server restart) would end the process.
+  pool.on('error', options.onIdleError ?? (() => {}))
+  // The pool listens only while a connection is idle: one checked out (a unit of work) when
+  // the server goes away emits its error with no listener. The query under way fails on its
+  // own, and the pool drops the connection when it is released.
+  pool.on('connect', (client) => { client.on('error', () => {}) })
+  targets.set(pool, options.setting === undefined ? target : { ...target, description: `${options.setting} (${target.description})` })
+  return pool
+}
+
+/**
+ * The checks of `openPostgres`: PostgreSQL 15 or later, not migrated by a newer Dateline. A
+ * database Dateline cannot use is a DatabaseUnusable; the driver's own errors (unreachable,
+ * refused) are thrown as they are.
+ */
+export async function checkPostgres (pool: pg.Pool, options: Pick<PostgresOptions, 'anySchema'> = {}): Promise<void> {
   const { rows } = await pool.query<{ version: string }>("select current_setting('server_version_num') as version")
   const version = Number(rows[0]!.version)
-  if (version < minimumServerVersion) throw unusable(target, `it runs PostgreSQL ${Math.floor(version / 10000)}; Dateline needs ${minimumServerVersion / 10000} or later`)
-  if (!anySchema) await assertKnownPostgresSchema(pool)
+  if (version < minimumServerVersion) throw refusePostgres(pool, `it runs PostgreSQL ${Math.floor(version / 10000)}; Dateline needs ${minimumServerVersion / 10000} or later`)
+  if (options.anySchema !== true) await assertKnownPostgresSchema(pool)
+}
+
+/** Why Dateline will not use the database of `pool`, as one line that names it (and no password). */
+export function refusePostgres (pool: pg.Pool, reason: string): DatabaseUnusable {
+  return unusable(targetOfConnection(pool), reason)
 }
 
 /** "the PostgreSQL database blog at db.example.org:5432", for messages about the database at `url`. */

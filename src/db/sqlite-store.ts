@@ -1,4 +1,5 @@
 import { totalChanges, writeStamp, type Db } from './client.js'
+import { runCommitWitness } from './commit-witness.js'
 import type { Store } from './store.js'
 
 /**
@@ -76,7 +77,11 @@ export class SqliteStore implements Store {
 
   async transaction<T> (work: (tx: Store) => Promise<T>): Promise<T> {
     while (this.#current !== undefined) await this.#current.catch(() => {})
-    return await this.#serialised(this.#begin(), work)
+    return await this.#serialised(this.#begin(), async (tx) => {
+      const result = await work(tx)
+      await runCommitWitness(tx)
+      return result
+    })
   }
 
   async transactionIfFree<T> (work: (tx: Store) => Promise<T>): Promise<T | undefined> {

@@ -13,9 +13,9 @@ const storageCodes = /^(SQLITE_(FULL|READONLY|IOERR|CANTOPEN)(_|$)|53100$|58030$
 // admin_shutdown, crash_shutdown, cannot_connect_now (57P01–03); too_many_connections (53300);
 // the database gone (3D000) or the login refused (28000, 28P01: a rotated password).
 const unreachableCodes = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|08[0-9A-Z]{3}|57P0[123]|53300|3D000|28000|28P01)$/
-// node-postgres says the first two without a code; the third is a database closed to
-// connections (ALTER DATABASE … ALLOW_CONNECTIONS false), whose code (55000) says much less.
-const unreachableMessages = /^(Connection terminated|timeout exceeded when trying to connect|database ".*" is not currently accepting connections)/
+// node-postgres says the first three without a code (the second: a unit's ROLLBACK on a
+// connection the server dropped); the last is a database closed to connections (ALTER DATABASE … ALLOW_CONNECTIONS false), whose code (55000) says much less.
+const unreachableMessages = /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect|database ".*" is not currently accepting connections)/
 
 function* causes (error: unknown): Generator<{ code?: unknown, message?: unknown }> {
   for (let current = error, depth = 0; current !== null && typeof current === 'object' && depth < 5; current = (current as { cause?: unknown }).cause, depth++) {

@@ -2,9 +2,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { TokenRole } from '../db/schema.js'
 import { Forbidden, TooManyRequests, Unauthorized } from '../errors.js'
-import { FailureWindow } from '../lib/failure-window.js'
+import { FailureWindow, SharedFailureWindow } from '../lib/failure-window.js'
 import { hasRole, type Principal } from '../lib/principal.js'
 import { authenticate, TokenUses } from '../resources/tokens/service.js'
+import { redisKeyPrefix } from './rate-limit.js'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -39,7 +40,11 @@ const authFailureWindowMs = 5 * 60_000
 export default fp<AuthPluginOptions>(async function authPlugin (app, options) {
   app.decorateRequest('principal', null)
 
-  const failures = new FailureWindow(maxAuthFailures, authFailureWindowMs)
+  // Counted with every instance's when they share a Redis: a guesser spreading its tries over
+  // the instances behind a load balancer gets no more of them.
+  const failures = app.redis === null
+    ? new FailureWindow(maxAuthFailures, authFailureWindowMs)
+    : new SharedFailureWindow(app.redis, `${redisKeyPrefix}bad-credentials:`, maxAuthFailures, authFailureWindowMs)
   const uses = new TokenUses(app.store, (error) => { app.log.warn({ err: error }, 'could not record when tokens were last used') })
   app.addHook('onClose', async () => { await uses.close() })
 
@@ -55,12 +60,11 @@ export default fp<AuthPluginOptions>(async function authPlugin (app, options) {
     // and one guesser must not lock out the others' valid tokens. Refusing before the check
     // would need to know the token is bad, which only the check tells; it costs what any
     // authenticated request costs (a hash and one read by a unique index).
-    const blockedFor = failures.blockedFor(request.ip)
+    const blockedFor = await failures.refuse(request.ip)
     if (blockedFor > 0) {
       reply.header('retry-after', String(blockedFor))
       throw new TooManyRequests(`Too many requests with bad credentials: try again in ${blockedFor} seconds`)
     }
-    failures.fail(request.ip)
     throw new Unauthorized(match === null ? 'The Authorization header must be "Bearer <token>"' : 'The token is not valid: unknown, revoked or expired')
   }
 
@@ -75,4 +79,4 @@ export default fp<AuthPluginOptions>(async function authPlugin (app, options) {
     if (request.principal === null) throw new Unauthorized('This needs a bearer token')
     if (!hasRole(request.principal, role)) throw new Forbidden(`This needs an ${role} token or above`)
   })
-}, { name: 'dateline-auth', dependencies: ['dateline-db'] })
+}, { name: 'dateline-auth', dependencies: ['dateline-db', 'dateline-redis'] })

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
+import { metaQueries } from '../db/meta.js'
 import { listedTags, payloadHash } from '../lib/entity-tags.js'
 
 declare module 'fastify' {
@@ -12,6 +13,14 @@ declare module 'fastify' {
      * writes change (comment lists); `none` is never stored (probes).
      */
     caching?: 'published' | 'revalidate' | 'none'
+  }
+  interface FastifyInstance {
+    /**
+     * Where write stamps compare (db/meta.ts): on PostgreSQL the database's, so a list's ETag
+     * from one instance 304s on another; on SQLite this process's. Secret, so a tag is opaque:
+     * the stamp's counters would tell an anonymous reader how much is written behind the scenes.
+     */
+    stampScope: string
   }
   interface FastifyReply {
     /**
@@ -44,11 +53,6 @@ function noneMatchHits (header: string, etag: string): boolean {
   return listedTags(header).some((tag) => tag === '*' || tag.replace(/^W\//, '') === opaque)
 }
 
-// Tags made from the database's write stamp are only comparable within one process: its
-// counters start again at a restart. Keyed with a secret of the process, so a tag is opaque:
-// the counters would tell an anonymous reader how much is written behind the scenes.
-const processKey = randomBytes(16).toString('base64url')
-
 /**
  * The ETag of an answer that follows from the database and the request alone (its URL and
  * who asks): `stamp` moves with every write, so the tag does too. Known before the answer is
@@ -56,7 +60,7 @@ const processKey = randomBytes(16).toString('base64url')
  */
 export function databaseTag (stamp: string, request: FastifyRequest): string {
   const principal = request.principal
-  const shape = [processKey, stamp, request.url, principal?.role ?? null, principal?.tokenId ?? null, principal?.authorId ?? null]
+  const shape = [request.server.stampScope, stamp, request.url, principal?.role ?? null, principal?.tokenId ?? null, principal?.authorId ?? null]
   return `"${payloadHash(JSON.stringify(shape))}"`
 }
 
@@ -140,9 +144,10 @@ function notModified (request: FastifyRequest, reply: FastifyReply): string {
 /** ETags on every JSON answer, 304 for a matching If-None-Match, and Cache-Control. */
 export default fp(async function httpCachePlugin (app) {
   app.decorateReply('resourceVersion', null)
+  app.decorate('stampScope', await metaQueries(app.store).stampScope(randomBytes(16).toString('base64url')))
 
   // Every answer passes here: a callback hook, so no promise per request.
   app.addHook('onSend', (request, reply, payload, done) => {
     done(null, withCacheHeaders(request, reply, payload))
   })
-}, { name: 'dateline-http-cache', dependencies: ['dateline-auth'] })
+}, { name: 'dateline-http-cache', dependencies: ['dateline-auth', 'dateline-db'] })

@@ -2,16 +2,23 @@ import { createHash, type Hash } from 'node:crypto'
 import { pipeline, Transform, type Readable } from 'node:stream'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { idempotencyQueries } from '../db/idempotency.js'
+import { withRequestUnits, witnessCommits } from '../db/commit-witness.js'
+import { committedStatus, idempotencyQueries, type StoredAnswer } from '../db/idempotency.js'
 import type { Store } from '../db/store.js'
 import { Conflict, IdempotencyKeyReused, invalid, PayloadTooLarge, SecretShownOnce } from '../errors.js'
-import { problems } from '../schemas.js'
+import { problems, withRetryAfter } from '../schemas.js'
 
 // `Idempotency-Key` on POST (draft-ietf-httpapi-idempotency-key-header): a script that
 // retries a POST after a timeout gets the first answer again instead of a second article.
 // Successful answers are kept for 24 hours, per client (token, or anonymous address).
 
 const keptForMs = 24 * 60 * 60 * 1000
+// A key is claimed in the database while its request runs, so instances behind a load balancer
+// never run one key's request twice at once. The claiming instance renews the claim while the
+// request runs; a claim left this long without renewal was its instance's last (it died), and
+// a retry may take the key over if none of that request's work committed.
+const claimLeaseMs = 30_000
+const claimRenewalMs = 10_000
 const replayedHeaders = ['content-type', 'location', 'etag', 'cache-control']
 
 const IdempotencyHeaders = {
@@ -31,6 +38,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** `digest` is null while (or when) a streamed body has not been read to its end. */
     idempotency: { scope: string, key: string, digest: () => string | null } | null
+    /** Ends the request's place in db/commit-witness.ts (a keyed request has one). */
+    endUnits: (() => void) | null
   }
   interface FastifyContextConfig {
     /**
@@ -138,9 +147,29 @@ export default fp<IdempotencyOptions>(async function idempotencyPlugin (app, opt
   }, options.purgeIntervalMs).unref()
   app.addHook('onClose', () => { clearInterval(purging) })
 
-  // Requests with a key whose first answer is still being worked out (an import streams for a while).
-  const inFlight = new Set<string>()
+  // This process's claims whose requests are still running: renewed until they end.
+  const claims = new Map<string, { scope: string, key: string }>()
+  const renewing = setInterval(() => {
+    if (claims.size === 0) return
+    idempotencyQueries(app.store).renewClaims([...claims.values()], new Date().toISOString()).catch((error: unknown) => {
+      app.log.warn({ err: error }, 'could not renew the claims on idempotency keys')
+    })
+  }, claimRenewalMs).unref()
+  app.addHook('onClose', () => { clearInterval(renewing) })
   app.decorateRequest('idempotency', null)
+  app.decorateRequest('endUnits', null)
+
+  /** The kept row of a key still at work (or whose instance died at it): a 409 that says which. */
+  function unfinished (stored: StoredAnswer, now: number, reply: FastifyReply): Error | null {
+    if (Date.parse(stored.createdAt) > now - claimLeaseMs) {
+      reply.header('retry-after', '1')
+      return new Conflict('A request with this Idempotency-Key is still being processed; retry when it has finished')
+    }
+    if (stored.status === committedStatus) {
+      return new Conflict('The first request with this Idempotency-Key succeeded, but the server that ran it stopped before its answer was kept; read the resource it changed or created')
+    }
+    return null
+  }
 
   async function replayOrClaim (request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const key = request.headers['idempotency-key']
@@ -148,18 +177,31 @@ export default fp<IdempotencyOptions>(async function idempotencyPlugin (app, opt
     if (typeof key !== 'string') throw invalid('headers.idempotency-key', 'must be given once')
     const scope = scopeOf(request)
     const body = request.body
-    const since = new Date(Date.now() - keptForMs).toISOString()
-    const stored = await idempotencyQueries(app.store).storedAnswer(scope, key)
+    const now = Date.now()
+    const since = new Date(now - keptForMs).toISOString()
+    const queries = idempotencyQueries(app.store)
+    const stored = await queries.storedAnswer(scope, key)
     if (stored !== undefined && stored.createdAt > since) {
-      const digest = isStream(body) ? await digestOfStream(request, body) : digestOf(request)
-      if (stored.requestDigest !== digest) throw new IdempotencyKeyReused('This Idempotency-Key was used for a different request; use a new key for a new request')
-      const headers = JSON.parse(stored.headers) as Record<string, string>
-      if (request.routeOptions.config.secretInAnswer === true) throw secretShownOnce(reply, headers)
-      return reply.code(stored.status).headers({ ...headers, 'idempotent-replayed': 'true' }).send(stored.body)
+      if (stored.status <= committedStatus) {
+        const refusal = unfinished(stored, now, reply)
+        if (refusal !== null) throw refusal
+      } else {
+        const digest = isStream(body) ? await digestOfStream(request, body) : digestOf(request)
+        if (stored.requestDigest !== digest) throw new IdempotencyKeyReused('This Idempotency-Key was used for a different request; use a new key for a new request')
+        const headers = JSON.parse(stored.headers) as Record<string, string>
+        if (request.routeOptions.config.secretInAnswer === true) throw secretShownOnce(reply, headers)
+        return reply.code(stored.status).headers({ ...headers, 'idempotent-replayed': 'true' }).send(stored.body)
+      }
     }
-    if (inFlight.has(`${scope} ${key}`)) throw new Conflict('A request with this Idempotency-Key is still being processed; retry when it has finished')
-    inFlight.add(`${scope} ${key}`)
     const known = isStream(body) ? null : digestOf(request)
+    const claim = { scope, key, requestDigest: known ?? '', claimedAt: new Date(now).toISOString() }
+    const claimed = await queries.claim(claim, new Date(now - claimLeaseMs).toISOString(), since)
+    if (!claimed) {
+      reply.header('retry-after', '1')
+      throw new Conflict('A request with this Idempotency-Key is still being processed; retry when it has finished')
+    }
+    claims.set(`${scope} ${key}`, { scope, key })
+    witnessCommits(async (tx) => { await idempotencyQueries(tx).markCommitted(scope, key) })
     request.idempotency = { scope, key, digest: isStream(body) ? hashAsRead(request, body) : () => known }
   }
 
@@ -169,24 +211,34 @@ export default fp<IdempotencyOptions>(async function idempotencyPlugin (app, opt
     const digest = pending.digest()
     // Only successes are kept: a failed request may be fixed and sent again with its key. A
     // body the route did not read to its end has no digest to match a retry against.
-    if (reply.statusCode < 300 && typeof payload === 'string' && digest !== null) {
-      const now = new Date()
-      const secret = request.routeOptions.config.secretInAnswer === true
-      const headers = Object.fromEntries((secret ? ['location'] : replayedHeaders).flatMap((name) => {
-        const value = reply.getHeader(name)
-        return value === undefined ? [] : [[name, String(value)]]
-      }))
-      const body = secret ? '' : payload
+    if (!(reply.statusCode < 300 && typeof payload === 'string' && digest !== null)) {
+      // Nothing to replay: the key is free again, unless some of the request's work committed.
+      await idempotencyQueries(app.store).releaseClaim(pending.scope, pending.key)
+      return payload
+    }
+    const now = new Date()
+    const secret = request.routeOptions.config.secretInAnswer === true
+    const headers = Object.fromEntries((secret ? ['location'] : replayedHeaders).flatMap((name) => {
+      const value = reply.getHeader(name)
+      return value === undefined ? [] : [[name, String(value)]]
+    }))
+    const body = secret ? '' : payload
+    try {
       await app.store.transaction(async (tx) => {
         await purgeExpired(tx, now.getTime())
         await idempotencyQueries(tx).keepAnswer({ scope: pending.scope, key: pending.key, requestDigest: digest, status: reply.statusCode, headers: JSON.stringify(headers), body, createdAt: now.toISOString() })
       })
+    } catch (error) {
+      // The request's work has committed: its client gets its answer. The key stays marked as
+      // committed, so a retry is told the first request succeeded rather than run again.
+      request.log.warn({ err: error }, 'could not keep the answer to a request with an Idempotency-Key')
     }
     return payload
   }
 
   async function release (request: FastifyRequest): Promise<void> {
-    if (request.idempotency !== null) inFlight.delete(`${request.idempotency.scope} ${request.idempotency.key}`)
+    request.endUnits?.()
+    if (request.idempotency !== null) claims.delete(`${request.idempotency.scope} ${request.idempotency.key}`)
   }
 
   // Only POSTs take a key, so only their routes carry the hooks: reads pay nothing for them.
@@ -196,9 +248,17 @@ export default fp<IdempotencyOptions>(async function idempotencyPlugin (app, opt
     const methods = Array.isArray(route.method) ? route.method : [route.method]
     if (!methods.includes('POST') || route.schema === undefined) return
     route.schema.headers ??= IdempotencyHeaders
-    route.schema.response = { ...problems(409, 422), ...(route.schema.response as object | undefined) }
+    const answers: Record<number, { headers?: object }> = { ...problems(409, 422), ...(route.schema.response as Record<number, object> | undefined) }
+    answers[409] = withRetryAfter(answers[409]!, 'With a 409 for an `Idempotency-Key` whose first request is still running: seconds to wait before sending it again')
+    route.schema.response = answers
+    // The rest of a keyed request runs where its units of work find the key's commit witness.
+    route.onRequest = [...hooksOf(route.onRequest), (request, _reply, done) => {
+      if (request.headers['idempotency-key'] === undefined) return done()
+      request.endUnits = withRequestUnits(done)
+    }]
     route.preHandler = [replayOrClaim, ...hooksOf(route.preHandler)]
     route.onSend = [...hooksOf(route.onSend), keepAnswer]
     route.onResponse = [...hooksOf(route.onResponse), release]
+    route.onRequestAbort = [...hooksOf(route.onRequestAbort), release]
   })
 }, { name: 'dateline-idempotency', dependencies: ['dateline-db', 'dateline-auth'] })

@@ -47,7 +47,12 @@ export default fp<RequestTimeoutOptions>(async function requestTimeoutsPlugin (a
     }
     const timer = setInterval(check, options.requestTimeoutMs)
     timer.unref()
-    const stop = () => { clearInterval(timer) }
+    // A kept-alive connection (a load balancer's) carries many requests: each takes its
+    // listener off the socket when done, or they pile up and keep every request alive.
+    const stop = () => {
+      clearInterval(timer)
+      socket.removeListener('close', stop)
+    }
     incoming.once('end', stop)
     reply.raw.once('finish', stop)
     socket.once('close', stop)

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { adminSecret, bearer, build, createArticle, createAuthor, request } from '../helper.js'
+import { adminSecret, bearer, build, createArticle, createAuthor, lastingDatabaseUrl, request } from '../helper.js'
 
 // The ETags of lists, which are made from the database's write stamp before the page is built.
 
@@ -19,6 +19,28 @@ t.test('a list\'s ETag is opaque: it shows no write counter, however many writes
     t.match(tag, /^"[\w-]+"$/, 'one opaque token')
     t.notMatch(tag, /\d+\.\d+/, 'no counters joined by a dot')
     t.notMatch(tag, new RegExp(`(^|\\D)${changes}\\.${version}(\\D|$)`), 'not the write stamp')
+  }
+})
+
+t.test('two instances on one database: a list ETag from one is current on the other on PostgreSQL, never on SQLite', async (t) => {
+  const databaseUrl = await lastingDatabaseUrl(t)
+  const first = await build(t, { databaseUrl })
+  const second = await build(t, { databaseUrl })
+  const author = await createAuthor(first, t)
+  await createArticle(first, t, { authorId: author.id, title: 'Seen from both', status: 'published' })
+  const tag = String((await request(first, t, { method: 'GET', url: '/v1/articles' })).headers.etag)
+  const elsewhere = await request(second, t, { method: 'GET', url: '/v1/articles', headers: { 'if-none-match': tag } })
+  if (first.store.dialect === 'postgres') {
+    // One write counter in the database, and the scope kept beside it: a load balancer may send
+    // the revalidation to any instance.
+    t.equal(elsewhere.statusCode, 304, 'the other instance knows the tag')
+    await createArticle(second, t, { authorId: author.id, title: 'Written on the second', status: 'published' })
+    t.equal((await request(first, t, { method: 'GET', url: '/v1/articles', headers: { 'if-none-match': tag } })).statusCode, 200, 'a write on either makes it stale on both')
+  } else {
+    // Each connection counts its own writes (db/client.ts writeStamp): equal counters in two
+    // processes can name different states, so a tag is only this process's.
+    t.equal(elsewhere.statusCode, 200, 'the other connection answers the page')
+    t.not(String(elsewhere.headers.etag), tag, 'with its own tag')
   }
 })
 

@@ -157,3 +157,70 @@ t.test('a token secret kept by an earlier version is wiped from the database at 
   t.same(sqliteHandle(second.store).$client.prepare('select key, body from idempotency_keys').all(), [{ key: 'test-legacy', body: '' }], 'the key is kept, its answer blanked')
   t.notOk(bytesOnDisk(path).includes(secret.slice(3)), 'and the secret is nowhere in the files')
 })
+
+// Instances behind a load balancer share the keys: a key is claimed in the database while its
+// request runs, so a retry that reaches another instance meanwhile never runs it a second time.
+
+t.test('one key sent to two instances at once: one article, the other answer a 409 to retry or the same answer replayed', async (t) => {
+  const databaseUrl = await lastingDatabaseUrl(t)
+  const instances = [await build(t, { databaseUrl }), await build(t, { databaseUrl })]
+  const author = await createAuthor(instances[0]!, t, { name: 'Ida Empotent' })
+  for (let round = 0; round < 10; round++) {
+    const headers = { ...bearer(adminSecret), ...key(`race-${round}`) }
+    const payload = { authorId: author.id, title: `Raced ${round}` }
+    const answers = await Promise.all(instances.map(async (app) => await request(app, t, { method: 'POST', url: '/v1/articles', headers, payload })))
+    const created = answers.filter((answer) => answer.statusCode === 201 && answer.headers['idempotent-replayed'] === undefined)
+    t.equal(created.length, 1, `round ${round}: one instance ran it`)
+    const other = answers.find((answer) => answer !== created[0])!
+    if (other.statusCode === 409) {
+      t.equal(other.json().type, 'https://dateline.dev/problems/conflict')
+      t.equal(other.headers['retry-after'], '1', 'told to retry shortly')
+    } else {
+      t.equal(other.headers['idempotent-replayed'], 'true', 'or it came second and replays the answer')
+      t.same(other.json(), created[0]!.json())
+    }
+  }
+  const list = await request(instances[1]!, t, { method: 'GET', url: '/v1/articles?limit=50', headers: bearer(adminSecret) })
+  t.equal(list.json().meta.total, 10, 'ten keys, ten articles')
+})
+
+t.test('a claim left by an instance that died before its work committed: a retry takes the key over once the claim is stale', async (t) => {
+  const app = await build(t)
+  const author = await createAuthor(app, t, { name: 'Ida Empotent' })
+  const headers = { ...bearer(adminSecret), ...key('orphan') }
+  const payload = { authorId: author.id, title: 'Sent before the crash' }
+  // A key sent with another request, its row then put back as a claim whose work never
+  // committed, renewed five seconds ago: what an instance killed mid-request leaves.
+  const other = await request(app, t, { method: 'POST', url: '/v1/authors', headers, payload: { name: 'Stand-in' } })
+  t.equal(other.statusCode, 201)
+  t.equal(await updateRows(app.store, 'idempotency_keys', { status: 0, body: '', headers: '{}', request_digest: '', created_at: new Date(Date.now() - 5000).toISOString() }), 1, 'a fresh claim whose work never committed')
+  const early = await request(app, t, { method: 'POST', url: '/v1/articles', headers, payload })
+  t.equal(early.statusCode, 409, 'while the claim may still be alive, a retry waits')
+  t.equal(await updateRows(app.store, 'idempotency_keys', { created_at: new Date(Date.now() - 60_000).toISOString() }), 1, 'a minute without renewal')
+  const retried = await request(app, t, { method: 'POST', url: '/v1/articles', headers, payload })
+  t.equal(retried.statusCode, 201, 'the retry runs')
+  t.notOk(retried.headers['idempotent-replayed'])
+  const again = await request(app, t, { method: 'POST', url: '/v1/articles', headers, payload })
+  t.equal(again.headers['idempotent-replayed'], 'true', 'and its answer is the one kept now')
+})
+
+t.test('work that committed but whose answer was never kept is not run again: the retry is told it succeeded', async (t) => {
+  // SQLite's trigger stands in for a server that died between its commit and keeping the answer.
+  const app = await build(t, { databaseUrl: tempDatabase(t) })
+  const author = await createAuthor(app, t, { name: 'Ida Empotent' })
+  const connection = sqliteHandle(app.store).$client
+  connection.exec("create trigger answers_lost before update of status on idempotency_keys when new.status > 1 begin select raise(abort, 'the answer is lost'); end")
+  const headers = { ...bearer(adminSecret), ...key('lost') }
+  const payload = { authorId: author.id, title: 'Committed, then the lights went out' }
+  const sent = await request(app, t, { method: 'POST', url: '/v1/articles', headers, payload })
+  t.equal(sent.statusCode, 201, 'the client still gets its answer')
+  connection.exec('drop trigger answers_lost')
+  const [row] = await rowsOf(app.store, 'idempotency_keys')
+  t.equal(row?.status, 1, 'the key says the work committed, in the same transaction as the work')
+  t.equal(await updateRows(app.store, 'idempotency_keys', { created_at: new Date(Date.now() - 60_000).toISOString() }), 1, 'a minute later')
+  const retried = await request(app, t, { method: 'POST', url: '/v1/articles', headers, payload })
+  t.equal(retried.statusCode, 409)
+  t.match(retried.json().detail, /succeeded, but the server that ran it stopped before its answer was kept/)
+  const list = await request(app, t, { method: 'GET', url: '/v1/articles', headers: bearer(adminSecret) })
+  t.equal(list.json().meta.total, 1, 'one article')
+})

@@ -35,6 +35,24 @@ t.test('backup writes a pg_dump archive; restore loads it into another, empty da
   t.same(await articleSlugs(t, target.url), await articleSlugs(t, source.url), 'and the API serves it')
 })
 
+t.test('a restored database gets a new scope for its write stamps: list ETags handed out before the restore never match after it', async (t) => {
+  const source = await setup(t)
+  const app = await build(t, { databaseUrl: source.url })
+  await app.close()
+  const scopeOf = async (url: string): Promise<string | undefined> => await withClient(url, async (client) =>
+    (await client.query<{ value: string }>("select value from meta where key = 'stamp-scope'")).rows[0]?.value)
+  const before = await scopeOf(source.url)
+  t.ok(before, 'the source has a scope once a server ran on it')
+  const file = join(tempDir(t), 'blog.dump')
+  await ran(t, ['backup', file], source.env)
+  const target = await setup(t, { unmigrated: true })
+  await ran(t, ['restore', file], target.env)
+  t.equal(await scopeOf(target.url), undefined, 'the restore leaves none')
+  const restoredApp = await build(t, { databaseUrl: target.url })
+  t.not(restoredApp.stampScope, before, 'the next start makes a new one')
+  t.equal(await scopeOf(target.url), restoredApp.stampScope, 'and keeps it for the other instances')
+})
+
 t.test('restore over a database with tables: refused without --force, and while another session uses it; with --force, everything replaced', async (t) => {
   const source = await setup(t)
   await ran(t, ['import', ghostPath], source.env)

@@ -49,3 +49,37 @@ t.test('a database that turned read-only: writes are 503 storage-unavailable, re
   const after = await app.inject({ method: 'POST', url: '/v1/authors', headers: bearer(adminSecret), payload: { name: 'After The Switch' } })
   t.equal(after.statusCode, 201, 'and writes work')
 })
+
+t.test('the server drops a connection in the middle of a unit of work: a 503, no crash, and the next request is served', async (t) => {
+  const { url } = await freshPostgresDatabase(t)
+  const app = await build(t, { databaseUrl: url })
+  const author = await app.inject({ method: 'POST', url: '/v1/authors', headers: bearer(adminSecret), payload: { name: 'Held Row' } })
+  t.equal(author.statusCode, 201)
+  const id = author.json().id as number
+
+  // Another session holds the author's row, so the app's PATCH waits inside its transaction;
+  // then its connection is ended, as a server restart (or an administrator) ends it.
+  const holder = new pg.Client({ connectionString: url })
+  await holder.connect()
+  t.teardown(async () => { await holder.end() })
+  await holder.query('begin')
+  await holder.query('select id from authors where id = $1 for update', [id])
+  const edit = app.inject({ method: 'PATCH', url: `/v1/authors/${id}`, headers: bearer(adminSecret), payload: { bio: 'Written while the row was held.' } })
+  let waiting = 0
+  for (let tries = 0; waiting === 0 && tries < 200; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 25))
+    waiting = (await holder.query("select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'")).rows[0].n
+  }
+  t.equal(waiting, 1, 'the PATCH waits for the row')
+  await holder.query("select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'")
+  const refused = await edit
+  assertProblem(t, refused, 503, 'unavailable')
+  t.match(refused.json().detail, /cannot be reached/)
+  await holder.query('rollback')
+
+  const read = await app.inject({ method: 'GET', url: `/v1/authors/${id}` })
+  t.equal(read.statusCode, 200, 'the process is alive and serves the next request')
+  t.equal(read.json().bio ?? null, author.json().bio ?? null, 'and nothing of the dropped unit was written')
+  const retried = await app.inject({ method: 'PATCH', url: `/v1/authors/${id}`, headers: bearer(adminSecret), payload: { bio: 'Written once the row was free.' } })
+  t.equal(retried.statusCode, 200, 'a retry goes through')
+})

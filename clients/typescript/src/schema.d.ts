@@ -73,7 +73,7 @@ export interface paths {
         };
         /**
          * The database answers and takes writes
-         * @description For readiness probes: answers without a token; 503 while the database does not answer, and after a write failed for want of storage (a full disk, a read-only file) until a small probe write succeeds again.
+         * @description For readiness probes: answers without a token; 503 while the database does not answer, after a write failed for want of storage (a full disk, a read-only file) until a small probe write succeeds again, and once the server is shutting down (from SIGTERM on, while `DATELINE_DRAIN_DELAY` lets a load balancer take it out).
          */
         get: operations["getReadiness"];
         put?: never;
@@ -3199,6 +3199,8 @@ export interface operations {
             /** @description Conflicts with the current state (e.g. a duplicate slug) */
             409: {
                 headers: {
+                    /** @description With a 409 for an `Idempotency-Key` whose first request is still running: seconds to wait before sending it again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4290,6 +4292,8 @@ export interface operations {
             /** @description Conflicts with the current state (e.g. a duplicate slug) */
             409: {
                 headers: {
+                    /** @description With a 409 for an `Idempotency-Key` whose first request is still running: seconds to wait before sending it again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5546,6 +5550,8 @@ export interface operations {
             /** @description Conflicts with the current state (e.g. a duplicate slug) */
             409: {
                 headers: {
+                    /** @description With a 409 for an `Idempotency-Key` whose first request is still running: seconds to wait before sending it again */
+                    "Retry-After"?: number;
                     /** @description Requests this client may make in the window (routes with their own limit) */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the window (routes with their own limit) */
@@ -6429,6 +6435,8 @@ export interface operations {
             /** @description Conflicts with the current state (e.g. a duplicate slug) */
             409: {
                 headers: {
+                    /** @description With a 409 for an `Idempotency-Key` whose first request is still running: seconds to wait before sending it again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7595,6 +7603,8 @@ export interface operations {
             /** @description Conflicts with the current state (e.g. a duplicate slug) */
             409: {
                 headers: {
+                    /** @description With a 409 for an `Idempotency-Key` whose first request is still running: seconds to wait before sending it again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9113,6 +9123,8 @@ export interface operations {
             /** @description Conflicts with the current state (e.g. a duplicate slug) */
             409: {
                 headers: {
+                    /** @description With a 409 for an `Idempotency-Key` whose first request is still running: seconds to wait before sending it again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10393,6 +10405,8 @@ export interface operations {
             /** @description Conflicts with the current state (e.g. a duplicate slug) */
             409: {
                 headers: {
+                    /** @description With a 409 for an `Idempotency-Key` whose first request is still running: seconds to wait before sending it again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10654,6 +10668,8 @@ export interface operations {
             /** @description Conflicts with the current state (e.g. a duplicate slug) */
             409: {
                 headers: {
+                    /** @description With a 409 for an `Idempotency-Key` whose first request is still running: seconds to wait before sending it again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

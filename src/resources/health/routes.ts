@@ -23,10 +23,12 @@ const healthPlugin: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       operationId: 'getReadiness',
       summary: 'The database answers and takes writes',
-      description: 'For readiness probes: answers without a token; 503 while the database does not answer, and after a write failed for want of storage (a full disk, a read-only file) until a small probe write succeeds again.',
+      description: 'For readiness probes: answers without a token; 503 while the database does not answer, after a write failed for want of storage (a full disk, a read-only file) until a small probe write succeeds again, and once the server is shutting down (from SIGTERM on, while `DATELINE_DRAIN_DELAY` lets a load balancer take it out).',
       response: { 200: Health, 503: Type.Object({ status: Type.Literal('unavailable') }, { additionalProperties: false, examples: [{ status: 'unavailable' }] }) }
     }
   }, async (request, reply) => {
+    // Shutting down: the load balancer is to stop sending requests here.
+    if (app.leavingPool) return reply.code(503).send({ status: 'unavailable' as const })
     try {
       // A query the database itself answers: a closed or lost connection fails it.
       await app.store.writeStamp()
