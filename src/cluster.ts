@@ -16,8 +16,9 @@ import { drainTimeoutMs, startServer, startupMessages } from './server.js'
 // Workers that die before they ever listened, in a row, after which the primary gives up: a
 // setting or a port that stops one stops the next, and forking on would be a fork storm.
 const maxStartFailures = 3
-// The workers drain on their own timer (server.ts); this is the primary's backstop past it.
-const stopTimeoutMs = drainTimeoutMs + 2_000
+// The workers drain on their own timer (server.ts), after DATELINE_DRAIN_DELAY; the primary's
+// backstop is this long past both.
+const stopMarginMs = 2_000
 
 /** `--workers` above 1 with `:memory:`: each worker would have a database of its own. */
 export class WorkersNeedSharedDatabase extends Error {
@@ -207,12 +208,13 @@ class Primary {
       process.exit(1)
     }
     this.#stopping = true
-    this.#log('info', `${signal}: the workers drain their in-flight requests, then close`, { signal })
+    const delay = this.config.drainDelay === 0 ? '' : `answer 503 to /readyz for ${this.config.drainDelay} ms, then `
+    this.#log('info', `${signal}: the workers ${delay}drain their in-flight requests, then close`, { signal })
     const backstop = setTimeout(() => {
       this.#log('error', 'workers still running after the drain timeout; ending them')
       this.#signalAll('SIGKILL')
       process.exit(1)
-    }, stopTimeoutMs)
+    }, this.config.drainDelay + drainTimeoutMs + stopMarginMs)
     backstop.unref()
     this.#whenAllStopped(() => { process.exit(this.#stopFailed ? 1 : 0) })
     this.#signalAll('SIGTERM')

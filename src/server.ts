@@ -62,36 +62,46 @@ export async function startServer (config: Config, worker?: WorkerRole): Promise
     // The fields under `startup` are for log collectors; a person reads the message.
     for (const { msg, ...fields } of startupMessages(config, (app.server.address() as AddressInfo).port, app.demoSeeded)) app.log.info({ startup: fields }, msg)
   }
-  drainOnSignals(app)
+  drainOnSignals(app, config.drainDelay)
   return app
 }
 
 /**
- * SIGTERM or SIGINT: in-flight requests finish, later ones get a 503, then the process exits.
+ * SIGTERM or SIGINT: `/readyz` answers 503 at once, while everything else is served for
+ * `drainDelayMs` (DATELINE_DRAIN_DELAY: a load balancer's health checks take the instance out
+ * meanwhile); then in-flight requests finish, later ones get a 503, and the process exits.
  * Once only: on a terminal's Ctrl-C a worker (src/cluster.ts) gets SIGINT from the terminal
  * and SIGTERM from its primary, and drains once. A second signal of the same kind ends the
  * process (the listener was `once`).
  */
-function drainOnSignals (app: FastifyInstance): void {
-  let draining = false
+function drainOnSignals (app: FastifyInstance, drainDelayMs: number): void {
+  let signalled = false
   const shutdown = (signal: NodeJS.Signals) => {
-    if (draining) return
-    draining = true
-    app.log.info({ signal }, 'draining in-flight requests, then closing')
-    const timer = setTimeout(() => {
-      app.log.error('requests still running after the drain timeout; exiting')
-      process.exit(1)
-    }, drainTimeoutMs)
-    timer.unref()
-    app.startDraining()
-    const grace = new Promise((resolve) => setTimeout(resolve, drainGraceMs))
-    grace.then(() => app.close()).then(() => process.exit(0), (error: unknown) => {
-      app.log.error({ err: error }, 'error while closing')
-      process.exit(1)
-    })
+    if (signalled) return
+    signalled = true
+    app.leavePool()
+    if (drainDelayMs === 0) return drain(app, signal)
+    app.log.info({ signal }, `/readyz answers 503 from now on; draining in ${drainDelayMs} ms`)
+    setTimeout(() => { drain(app, signal) }, drainDelayMs)
   }
   process.once('SIGTERM', shutdown)
   process.once('SIGINT', shutdown)
+}
+
+/** In-flight requests finish (for `drainTimeoutMs` at most), later ones get a 503; then the process exits. */
+function drain (app: FastifyInstance, signal: NodeJS.Signals): void {
+  app.log.info({ signal }, 'draining in-flight requests, then closing')
+  const timer = setTimeout(() => {
+    app.log.error('requests still running after the drain timeout; exiting')
+    process.exit(1)
+  }, drainTimeoutMs)
+  timer.unref()
+  app.startDraining()
+  const grace = new Promise((resolve) => setTimeout(resolve, drainGraceMs))
+  grace.then(() => app.close()).then(() => process.exit(0), (error: unknown) => {
+    app.log.error({ err: error }, 'error while closing')
+    process.exit(1)
+  })
 }
 
 /** A URL a person can open for the address the server listens on (any-address: this machine). */

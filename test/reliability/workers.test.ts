@@ -262,6 +262,29 @@ t.test('SIGTERM to the primary under write load: every worker drains, requests i
   t.notMatch(server.output(), /"level":50|"level":60/, 'nothing was logged as an error')
 })
 
+t.test('DATELINE_DRAIN_DELAY: from SIGTERM on, /readyz answers 503 on every worker while everything else is served; then they drain and the primary exits 0', async (t) => {
+  // Long enough for the eight requests below on a loaded machine: served after it, they would be 503s.
+  const drainDelayMs = 3_000
+  const server = await startWorkers(t, tempDatabase(t), { DATELINE_DRAIN_DELAY: String(drainDelayMs) })
+  const pids = server.workerPids()
+  const signalledAt = Date.now()
+  server.child.kill('SIGTERM')
+  await until(5_000, 'both workers leaving the pool', () => server.logs().filter((line) => pids.includes(line.pid) && /readyz answers 503 from now on/.test(line.msg)).length === 2)
+  // One after the other, each on a connection of its own: the primary hands them to the workers in turn.
+  const probes: Outcome[] = []
+  for (let n = 0; n < 4; n++) probes.push(await attempt(server.port, { path: '/readyz' }))
+  const reads: Outcome[] = []
+  for (let n = 0; n < 4; n++) reads.push(await attempt(server.port, { path: '/v1/articles?limit=1' }))
+  t.same(probes.map((outcome) => answered(outcome, 503)?.body), Array(4).fill('{"status":"unavailable"}'), '/readyz answers 503')
+  t.same(reads.map((outcome) => answered(outcome, 200)?.status), [200, 200, 200, 200], 'everything else is served')
+  const answeredBy503 = () => new Set(server.logs().filter((line) => line.res?.statusCode === 503).map((line) => line.pid))
+  await until(5_000, 'both workers logging their 503s', () => answeredBy503().size === 2).catch(() => {})
+  t.same([...answeredBy503()].sort(), [...pids].sort(), 'both workers answered /readyz with 503')
+  const exit = await within(drainDelayMs + drainTimeoutMs, 'the primary exiting', server.exited)
+  t.same(exit, { code: 0, signal: null }, 'then the workers drain and the primary exits 0')
+  t.ok(Date.now() - signalledAt >= drainDelayMs, 'not before the delay')
+})
+
 t.test('workers that cannot start end the primary with one line and a non-zero code, after a few tries', async (t) => {
   // Only a worker finds out: the primary migrated the database, then the workers' listen fails.
   const holder = net.createServer()
