@@ -213,7 +213,11 @@ export default fp<IdempotencyOptions>(async function idempotencyPlugin (app, opt
     // body the route did not read to its end has no digest to match a retry against.
     if (!(reply.statusCode < 300 && typeof payload === 'string' && digest !== null)) {
       // Nothing to replay: the key is free again, unless some of the request's work committed.
-      await idempotencyQueries(app.store).releaseClaim(pending.scope, pending.key)
+      // Should the database be away (often why the request failed), the claim goes stale
+      // instead and a retry takes it over then; the client gets the answer it was given.
+      await idempotencyQueries(app.store).releaseClaim(pending.scope, pending.key).catch((error: unknown) => {
+        request.log.warn({ err: error }, 'could not free the claim on an Idempotency-Key')
+      })
       return payload
     }
     const now = new Date()
