@@ -8,9 +8,11 @@ import { humanLogStream, logStream } from './lib/log-stream.js'
 // In-flight requests get this long to finish after SIGTERM/SIGINT before the process gives up.
 export const drainTimeoutMs = 10_000
 // Closing the server resets every connection whose request has not been read yet (Node closes
-// "idle" connections), though the client sent it before the signal. For this long first, such
-// requests are read and answered with a clean 503 instead (plugins/draining.ts).
-const drainGraceMs = 100
+// "idle" connections), though the client sent it before the signal. Until no request has
+// arrived for this long (a second at most), such requests are read and answered with a clean
+// 503 instead (plugins/draining.ts).
+const drainQuietMs = 100
+const drainGraceMaxMs = 1_000
 
 /** What a worker of `dateline serve --workers N` (src/cluster.ts) does otherwise than a lone server. */
 export interface WorkerRole {
@@ -96,9 +98,7 @@ function drain (app: FastifyInstance, signal: NodeJS.Signals): void {
     process.exit(1)
   }, drainTimeoutMs)
   timer.unref()
-  app.startDraining()
-  const grace = new Promise((resolve) => setTimeout(resolve, drainGraceMs))
-  grace.then(() => app.close()).then(() => process.exit(0), (error: unknown) => {
+  app.startDraining(drainQuietMs, drainGraceMaxMs).then(() => app.close()).then(() => process.exit(0), (error: unknown) => {
     app.log.error({ err: error }, 'error while closing')
     process.exit(1)
   })
