@@ -92,6 +92,15 @@ export function memoryOf (pid) {
   }
 }
 
+/** The pids of a process's children (/proc/<pid>/task/<pid>/children; [] once it is gone). */
+export function childrenOf (pid) {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter((p) => p !== '').map(Number)
+  } catch {
+    return []
+  }
+}
+
 const ticksPerSecond = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100
 
 /** CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat. */

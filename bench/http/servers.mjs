@@ -1,11 +1,12 @@
 // The servers under test, each a child process pinned to CPU 0 (taskset) on 127.0.0.1:
 // Dateline's production code path (`node dist/cli.js serve`), the two baselines of this folder
-// and json-server.
+// and json-server. bench/scale.mjs pins them elsewhere (`start({ cpus })`) and starts Dateline
+// with workers (`dateline(…, { workers })`), whose CPU and memory count with the primary's.
 
 import { spawn } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
-import { cpuMsOf, freePort, hasTaskset, httpDir, memoryOf, request, root, sleep } from './common.mjs'
+import { childrenOf, cpuMsOf, freePort, hasTaskset, httpDir, memoryOf, request, root, sleep } from './common.mjs'
 
 export const adminToken = 'dateline-bench-admin-token-0123456789'
 
@@ -18,8 +19,10 @@ export class ChildServer {
    * @param {object} env         extra environment
    * @param {string} readyPath   answers 200 once the server is ready
    */
-  constructor (name, nodeArgs, env = {}, readyPath = '/readyz') {
+  constructor (name, nodeArgs, env = {}, readyPath = '/readyz', { workers = 1 } = {}) {
     this.name = name
+    /** Processes that serve (`dateline serve --workers N` forks N under a primary that does not). */
+    this.workers = workers
     /** An array, or a function of the port for servers that take it as a flag. */
     this.nodeArgs = nodeArgs
     this.env = env
@@ -31,12 +34,16 @@ export class ChildServer {
 
   get pid () { return this.child?.pid ?? null }
 
-  /** Starts it and waits until `readyPath` answers 200; returns the milliseconds that took. */
-  async start ({ nodeFlags = [] } = {}) {
+  /**
+   * Starts it and waits until `readyPath` answers 200 (and, with workers, until every worker
+   * has started); returns the milliseconds that took. `cpus`: taskset's CPU list (null: any).
+   */
+  async start ({ nodeFlags = [], cpus = '0' } = {}) {
     this.port = await freePort()
     const args = [...nodeFlags, ...(typeof this.nodeArgs === 'function' ? this.nodeArgs(this.port) : this.nodeArgs)]
-    const command = hasTaskset ? 'taskset' : process.execPath
-    const argv = hasTaskset ? ['-c', '0', process.execPath, ...args] : args
+    const pinned = hasTaskset && cpus !== null
+    const command = pinned ? 'taskset' : process.execPath
+    const argv = pinned ? ['-c', cpus, process.execPath, ...args] : args
     const env = { ...process.env, ...this.env, PORT: String(this.port), HOST: '127.0.0.1' }
     delete env.DATELINE_BENCH_PINNED
     const started = performance.now()
@@ -54,11 +61,41 @@ export class ChildServer {
       if (performance.now() - started > 600_000) throw new Error(`${this.name} was not ready after 600 s`)
       await sleep(5)
     }
+    if (this.workers > 1) await this.#workersStarted(started)
     return performance.now() - started
   }
 
-  memory () { return this.pid === null ? null : memoryOf(this.pid) }
-  cpuMs () { return this.pid === null ? null : cpuMsOf(this.pid) }
+  /**
+   * The primary answers /readyz as soon as one worker listens. The others have started once
+   * they are all there and idle: a worker still starting up is busy loading the app and
+   * opening the database.
+   */
+  async #workersStarted (started) {
+    let before = null
+    for (;;) {
+      const workers = childrenOf(this.pid)
+      const now = workers.length === this.workers ? workers.map(cpuMsOf) : null
+      if (now !== null && before !== null && now.every((ms, i) => ms !== null && ms === before[i])) return
+      before = now
+      if (performance.now() - started > 600_000) throw new Error(`${this.name}: ${workers.length} of ${this.workers} workers after 600 s`)
+      await sleep(300)
+    }
+  }
+
+  /** The serving processes: the one started, and its workers (if any). */
+  pids () { return this.pid === null ? [] : [this.pid, ...childrenOf(this.pid)] }
+
+  /** VmRSS and VmHWM summed over the processes (null once it is gone). */
+  memory () {
+    const each = this.pids().map(memoryOf).filter((m) => m !== null)
+    if (each.length === 0) return null
+    return { rssMegabytes: each.reduce((sum, m) => sum + m.rssMegabytes, 0), peakRssMegabytes: each.reduce((sum, m) => sum + m.peakRssMegabytes, 0) }
+  }
+
+  cpuMs () {
+    const each = this.pids().map(cpuMsOf).filter((ms) => ms !== null)
+    return each.length === 0 ? null : each.reduce((sum, ms) => sum + ms, 0)
+  }
 
   async stop (signal = 'SIGTERM') {
     const child = this.child
@@ -93,10 +130,11 @@ const datelineEnv = {
 
 /**
  * `node dist/cli.js serve` as `npm start` runs it (its node flags too), with LOG_LEVEL=warn, on
- * `database` (an SQLite file or a postgres:// URL); `checkout`: another build's (bench --before).
+ * `database` (an SQLite file or a postgres:// URL); `checkout`: another build's (bench --before);
+ * `workers`: DATELINE_WORKERS (bench/scale.mjs).
  */
-export function dateline (database, { checkout = root, name = 'dateline' } = {}) {
-  return new ChildServer(name, [...startFlags(), join(checkout, 'dist', 'cli.js'), 'serve'], { ...datelineEnv, DATABASE_URL: database })
+export function dateline (database, { checkout = root, name = 'dateline', workers = 1 } = {}) {
+  return new ChildServer(name, [...startFlags(), join(checkout, 'dist', 'cli.js'), 'serve'], { ...datelineEnv, DATABASE_URL: database, DATELINE_WORKERS: String(workers) }, '/readyz', { workers })
 }
 
 /** `dateline` on the PostgreSQL database at `url`. */
