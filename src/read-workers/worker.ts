@@ -1,0 +1,47 @@
+// A read worker (src/read-workers/pool.ts): a thread with a read-only connection of its own
+// to the server's SQLite file, running heavy reads with the same service code as the server.
+import { parentPort, workerData } from 'node:worker_threads'
+import { openReadOnlyDatabase } from '../db/client.js'
+import { ReadOnlySqliteStore } from '../db/read-only-store.js'
+import { carry, control, type ReadAnswer, type ReadRequest } from './messages.js'
+import { heavyReadOperations } from './operations.js'
+
+/** What the pool gives each worker it starts. */
+export interface ReadWorkerSetup {
+  path: string
+  busyTimeoutMs: number
+  control: Int32Array | null
+}
+
+const setup = workerData as ReadWorkerSetup
+const store = new ReadOnlySqliteStore(openReadOnlyDatabase(setup.path, { busyTimeoutMs: setup.busyTimeoutMs }))
+
+/** The test hook (messages.ts, `control`): count the read, then hold it or crash as told. */
+function obeyControl (cells: Int32Array | null): void {
+  if (cells === null) return
+  Atomics.add(cells, control.begun, 1)
+  if (Atomics.exchange(cells, control.crash, 0) !== 0) process.exit(70)
+  // Blocks as a long SQLite statement would: nothing else runs in this thread meanwhile.
+  while (Atomics.load(cells, control.hold) !== 0) Atomics.wait(cells, control.hold, Atomics.load(cells, control.hold), 50)
+}
+
+async function answer (request: ReadRequest): Promise<ReadAnswer> {
+  try {
+    obeyControl(setup.control)
+    const operation = heavyReadOperations[request.operation] as (store: ReadOnlySqliteStore, input: unknown) => Promise<unknown>
+    return { id: request.id, value: await store.reading(async () => await operation(store, request.input)) }
+  } catch (error) {
+    return { id: request.id, error: carry(error) }
+  }
+}
+
+parentPort!.on('message', (request: ReadRequest) => {
+  void answer(request).then((message) => {
+    try {
+      parentPort!.postMessage(message)
+    } catch (error) {
+      // An answer the structured clone cannot carry is a bug; the request still gets its answer.
+      parentPort!.postMessage({ id: request.id, error: carry(error) } satisfies ReadAnswer)
+    }
+  })
+})
