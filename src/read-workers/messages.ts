@@ -11,6 +11,9 @@ export interface ReadRequest {
 /** What a read worker answers: the operation's value, or the error it threw. */
 export type ReadAnswer = { id: number, value: unknown } | { id: number, error: CarriedError }
 
+/** What a read worker says once, when its connection is open and it takes reads. */
+export interface WorkerReady { ready: true }
+
 /**
  * An error as it crosses between threads. The structured clone keeps an Error's name and
  * message only; the problem handler (plugins/problem.ts) also needs the catalogue's `code`

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads'
 import { Unavailable } from '../errors.js'
-import { revive, type ReadAnswer, type ReadRequest } from './messages.js'
+import { revive, type ReadAnswer, type ReadRequest, type WorkerReady } from './messages.js'
 import type { HeavyRead, HeavyReadAnswer, HeavyReadInput } from './operations.js'
 import type { ReadWorkerSetup } from './worker.js'
 
@@ -16,7 +16,7 @@ export interface ReadWorkerPoolOptions {
   path: string
   /** Threads, each with its own connection. */
   size: number
-  /** How long a read may take, from the request for it, before it is answered 503 instead. */
+  /** How long a read may run in a worker before it is answered 503 instead. */
   budgetMs: number
   busyTimeoutMs: number
   /** The test hook (messages.ts), or null. */
@@ -29,13 +29,14 @@ interface Job {
   request: ReadRequest
   resolve: (value: unknown) => void
   reject: (error: Error) => void
-  timer: NodeJS.Timeout
-  /** The worker running it; undefined while it waits for one. */
-  slot?: Slot
+  /** The budget's timer, from when a worker took the read. */
+  timer?: NodeJS.Timeout
 }
 
 interface Slot {
   worker: Worker
+  /** It opened its connection and takes reads. */
+  ready: boolean
   job: Job | null
 }
 
@@ -44,13 +45,17 @@ export function overBudget (budgetMs: number): Error {
   return Object.assign(new Unavailable(`This read took longer than the server allows a read (${budgetMs} ms); retry in ${retryAfterSeconds} second, or ask for less`), { retryAfterSeconds })
 }
 
+function isReady (message: ReadAnswer | WorkerReady): message is WorkerReady {
+  return 'ready' in message
+}
+
 /**
  * Worker threads that run heavy reads (operations.ts) off the server's event loop, one read
- * at a time each; reads beyond them wait in order. A read that takes longer than the budget is
+ * at a time each; reads beyond them wait in order. A read that runs longer than the budget is
  * answered 503 and its worker replaced: better-sqlite3 cannot interrupt a statement, and a
- * terminated thread ends only once its statement returns, so nobody waits for it. Threads are
- * started at the first read, so an app that never reads heavily (a CLI command, most tests)
- * never pays for them.
+ * terminated thread ends only once its statement returns, so nobody waits for it. Waiting in
+ * line is bounded by the budget of the reads ahead. Threads start at the first read, so an
+ * app that never reads heavily (a CLI command, most tests) never pays for them.
  */
 export class ReadWorkerPool {
   readonly #slots: Slot[] = []
@@ -63,33 +68,27 @@ export class ReadWorkerPool {
   async run<K extends HeavyRead> (operation: K, input: HeavyReadInput<K>): Promise<HeavyReadAnswer<K>> {
     if (this.#closed) throw new Unavailable('The server is shutting down')
     return await new Promise<HeavyReadAnswer<K>>((resolve, reject) => {
-      const job: Job = {
-        request: { id: this.#nextId++, operation, input },
-        resolve: resolve as (value: unknown) => void,
-        reject,
-        timer: setTimeout(() => { this.#overran(job) }, this.options.budgetMs)
-      }
-      this.#waiting.push(job)
+      this.#waiting.push({ request: { id: this.#nextId++, operation, input }, resolve: resolve as (value: unknown) => void, reject })
       this.#dispatch()
     })
   }
 
-  /** Ends every worker; reads still waiting get a 503. */
+  /** Ends every worker; reads still waiting or running get a 503. */
   async close (): Promise<void> {
     this.#closed = true
-    for (const job of this.#waiting.splice(0)) this.#settle(job, new Unavailable('The server is shutting down'))
-    const slots = this.#slots.splice(0)
-    await Promise.all(slots.map(async (slot) => {
-      if (slot.job !== null) this.#settle(slot.job, new Unavailable('The server is shutting down'))
+    const shuttingDown = () => new Unavailable('The server is shutting down')
+    for (const job of this.#waiting.splice(0)) this.#settle(job, shuttingDown())
+    await Promise.all(this.#slots.splice(0).map(async (slot) => {
+      if (slot.job !== null) this.#settle(slot.job, shuttingDown())
       await this.#retire(slot.worker)
     }))
   }
 
   #dispatch (): void {
     if (this.#closed) return
-    while (this.#slots.length < this.options.size) this.#slots.push(this.#start())
+    if (this.#waiting.length > 0) while (this.#slots.length < this.options.size) this.#slots.push(this.#start())
     for (const slot of this.#slots) {
-      if (slot.job !== null) continue
+      if (!slot.ready || slot.job !== null) continue
       const job = this.#waiting.shift()
       if (job === undefined) return
       this.#send(slot, job)
@@ -105,58 +104,70 @@ export class ReadWorkerPool {
       return
     }
     slot.job = job
-    job.slot = slot
+    job.timer = setTimeout(() => { this.#overran(slot, job) }, this.options.budgetMs)
   }
 
   #start (): Slot {
-    const slot = { job: null } as unknown as Slot
+    const slot = { ready: false, job: null } as unknown as Slot
     this.#spawn(slot)
     return slot
   }
 
-  /** A new worker in `slot`, its answers and its end tied to the slot. */
+  /** A new worker in `slot`, its messages and its end tied to the slot. */
   #spawn (slot: Slot): void {
     const setup: ReadWorkerSetup = { path: this.options.path, busyTimeoutMs: this.options.busyTimeoutMs, control: this.options.control }
     const worker = new Worker(workerEntry, { workerData: setup })
-    worker.on('message', (message: ReadAnswer) => { this.#answered(slot, message) })
+    worker.on('message', (message: ReadAnswer | WorkerReady) => { this.#heard(slot, message) })
     worker.on('error', (error) => { this.#stopped(slot, error) })
     worker.on('exit', (code) => { this.#stopped(slot, new Error(`a read worker exited with code ${code}`)) })
     slot.worker = worker
+    slot.ready = false
+    slot.job = null
   }
 
-  #answered (slot: Slot, message: ReadAnswer): void {
-    const job = slot.job
-    if (job === null || job.request.id !== message.id) return
-    slot.job = null
-    if ('error' in message) this.#settle(job, revive(message.error))
-    else this.#settle(job, null, message.value)
+  #heard (slot: Slot, message: ReadAnswer | WorkerReady): void {
+    if (isReady(message)) {
+      slot.ready = true
+    } else {
+      const job = slot.job
+      if (job === null || job.request.id !== message.id) return
+      slot.job = null
+      if ('error' in message) this.#settle(job, revive(message.error))
+      else this.#settle(job, null, message.value)
+    }
     this.#dispatch()
   }
 
-  /** The worker crashed (or failed to start): its read fails and a new worker takes its place. */
+  /**
+   * The worker crashed: its read fails and a new worker takes its place. One that could not
+   * even start (the file cannot be opened) is not replaced at once, which would loop: the
+   * reads waiting fail with its reason, and the next read tries again.
+   */
   #stopped (slot: Slot, error: Error): void {
     if (this.#closed) return
-    const job = slot.job
-    this.#replace(slot)
     this.options.onCrash(error)
+    const job = slot.job
     if (job !== null) this.#settle(job, new Error('the read worker running this read stopped', { cause: error }))
+    if (slot.ready) {
+      this.#replace(slot)
+    } else {
+      void this.#retire(slot.worker)
+      this.#slots.splice(this.#slots.indexOf(slot), 1)
+      for (const waiting of this.#waiting.splice(0)) this.#settle(waiting, new Error('a read worker could not start', { cause: error }))
+    }
     this.#dispatch()
   }
 
-  #overran (job: Job): void {
-    if (job.slot === undefined) {
-      this.#waiting.splice(this.#waiting.indexOf(job), 1)
-    } else {
-      this.#replace(job.slot)
-      this.#dispatch()
-    }
+  #overran (slot: Slot, job: Job): void {
+    if (slot.job !== job) return
     this.#settle(job, overBudget(this.options.budgetMs))
+    this.#replace(slot)
+    this.#dispatch()
   }
 
   /** A fresh worker in the slot; the old one is ended without waiting for its statement. */
   #replace (slot: Slot): void {
     void this.#retire(slot.worker)
-    slot.job = null
     this.#spawn(slot)
   }
 
@@ -169,7 +180,6 @@ export class ReadWorkerPool {
 
   #settle (job: Job, error: Error | null, value?: unknown): void {
     clearTimeout(job.timer)
-    job.slot = undefined
     if (error === null) job.resolve(value)
     else job.reject(error)
   }

@@ -3,7 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { openReadOnlyDatabase } from '../db/client.js'
 import { ReadOnlySqliteStore } from '../db/read-only-store.js'
-import { carry, control, type ReadAnswer, type ReadRequest } from './messages.js'
+import { carry, control, type ReadAnswer, type ReadRequest, type WorkerReady } from './messages.js'
 import { heavyReadOperations } from './operations.js'
 
 /** What the pool gives each worker it starts. */
@@ -45,3 +45,4 @@ parentPort!.on('message', (request: ReadRequest) => {
     }
   })
 })
+parentPort!.postMessage({ ready: true } satisfies WorkerReady)
