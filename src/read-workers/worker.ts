@@ -1,5 +1,7 @@
 // A read worker (src/read-workers/pool.ts): a thread with a read-only connection of its own
 // to the server's SQLite file, running heavy reads with the same service code as the server.
+import { readlinkSync } from 'node:fs'
+import { getPriority, setPriority } from 'node:os'
 import { parentPort, workerData } from 'node:worker_threads'
 import { openReadOnlyDatabase } from '../db/client.js'
 import { ReadOnlySqliteStore } from '../db/read-only-store.js'
@@ -13,7 +15,20 @@ export interface ReadWorkerSetup {
   control: Int32Array | null
 }
 
+/**
+ * A heavy read gives way to the server's own thread where they share a core (two cores, a
+ * worker per process and several processes): Linux schedules threads by their own nice
+ * value, and /proc/thread-self names this one. Elsewhere nothing changes.
+ */
+function yieldToTheServer (): void {
+  try {
+    const thread = Number(readlinkSync('/proc/thread-self').split('/').pop())
+    setPriority(thread, Math.min(19, getPriority(thread) + 10))
+  } catch {}
+}
+
 const setup = workerData as ReadWorkerSetup
+yieldToTheServer()
 const store = new ReadOnlySqliteStore(openReadOnlyDatabase(setup.path, { busyTimeoutMs: setup.busyTimeoutMs }))
 
 /** The test hook (messages.ts, `control`): count the read, then hold it or crash as told. */
