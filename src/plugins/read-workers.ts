@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import { currentView } from '../resources/articles/view.js'
-import { heavyReadOperations, type HeavyRead, type HeavyReadAnswer, type HeavyReadInput } from '../read-workers/operations.js'
+import { heavyReadOperations, heavyStreamOperations, type HeavyRead, type HeavyReadAnswer, type HeavyReadInput, type HeavyStream, type HeavyStreamInput } from '../read-workers/operations.js'
 import { overBudget, ReadWorkerPool } from '../read-workers/pool.js'
 
 declare module 'fastify' {
@@ -13,6 +13,8 @@ declare module 'fastify' {
 export interface HeavyReads {
   /** Runs a heavy read (src/read-workers/operations.ts) within the time budget; over it, a 503. */
   run: <K extends HeavyRead>(operation: K, input: HeavyReadInput<K>) => Promise<HeavyReadAnswer<K>>
+  /** Runs a heavy read answered as a stream of text (an export), a chunk at a time, each within the budget. */
+  stream: <K extends HeavyStream>(operation: K, input: HeavyStreamInput<K>) => AsyncGenerator<string>
   /** Threads running them: 0 when they run in the server's own thread. */
   readonly workers: number
 }
@@ -56,7 +58,10 @@ export default fp<ReadWorkersOptions>(async function readWorkersPlugin (app, opt
       const read = heavyReadOperations[operation] as (store: typeof app.store, input: HeavyReadInput<K>) => Promise<HeavyReadAnswer<K>>
       return await withinBudget(read(store, input), options.budgetMs)
     }
-    app.decorate('heavyReads', { run, workers: 0 })
+    // Already in slices: an export's pages are each a read of their own.
+    const stream = <K extends HeavyStream>(operation: K, input: HeavyStreamInput<K>): AsyncGenerator<string> =>
+      (heavyStreamOperations[operation] as (store: typeof app.store, input: HeavyStreamInput<K>) => AsyncGenerator<string>)(store, input)
+    app.decorate('heavyReads', { run, stream, workers: 0 })
     return
   }
   const pool = new ReadWorkerPool({
@@ -74,5 +79,6 @@ export default fp<ReadWorkersOptions>(async function readWorkersPlugin (app, opt
     await currentView(store)
     return await pool.run(operation, input)
   }
-  app.decorate('heavyReads', { run, workers: options.workers })
+  const stream = <K extends HeavyStream>(operation: K, input: HeavyStreamInput<K>): AsyncGenerator<string> => pool.stream(operation, input)
+  app.decorate('heavyReads', { run, stream, workers: options.workers })
 }, { name: 'dateline-read-workers', dependencies: ['dateline-db'] })

@@ -1,10 +1,20 @@
 import type { FieldError } from '../errors.js'
-import type { HeavyRead } from './operations.js'
+import type { HeavyRead, HeavyStream } from './operations.js'
 
 /** What the server's thread sends a read worker: one read at a time. */
 export interface ReadRequest {
   id: number
   operation: HeavyRead
+  input: unknown
+}
+
+/**
+ * What the server's thread sends a streaming worker: each asks for the stream's next chunk
+ * (the first one starts it); the answer's value is the chunk, or null at the end.
+ */
+export interface ChunkRequest {
+  id: number
+  stream: HeavyStream
   input: unknown
 }
 

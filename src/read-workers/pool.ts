@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads'
 import { Unavailable } from '../errors.js'
-import { revive, type ReadAnswer, type ReadRequest, type WorkerReady } from './messages.js'
-import type { HeavyRead, HeavyReadAnswer, HeavyReadInput } from './operations.js'
+import { revive, type ChunkRequest, type ReadAnswer, type ReadRequest, type WorkerReady } from './messages.js'
+import type { HeavyRead, HeavyReadAnswer, HeavyReadInput, HeavyStream, HeavyStreamInput } from './operations.js'
 import type { ReadWorkerSetup } from './worker.js'
 
 // The entry is compiled beside this file in dist/; the tests run the TypeScript sources
@@ -60,6 +60,10 @@ function isReady (message: ReadAnswer | WorkerReady): message is WorkerReady {
 export class ReadWorkerPool {
   readonly #slots: Slot[] = []
   readonly #waiting: Job[] = []
+  /** Workers ended after an overrun whose statement has not returned yet: they still use a core. */
+  #retiring = 0
+  /** How to end each stream's wait for its worker, when the pool closes. */
+  readonly #streamWaits = new Set<(error: Error) => void>()
   #nextId = 1
   #closed = false
 
@@ -73,10 +77,60 @@ export class ReadWorkerPool {
     })
   }
 
+  /**
+   * A heavy stream (operations.ts) from a worker of its own, outside the pool (an export
+   * lasts as long as its client reads, and must not hold up the pool's reads), a chunk at a
+   * time as the caller asks; each chunk within the budget. The worker ends with the stream,
+   * or when the caller stops reading.
+   */
+  async * stream<K extends HeavyStream> (operation: K, input: HeavyStreamInput<K>): AsyncGenerator<string> {
+    if (this.#closed) throw new Unavailable('The server is shutting down')
+    const worker = this.#newWorker()
+    try {
+      await this.#reply(worker, null)
+      for (let id = 1; ; id++) {
+        const chunk = await this.#reply(worker, { id, stream: operation, input })
+        if (chunk === null) return
+        yield chunk as string
+      }
+    } finally {
+      void this.#retire(worker)
+    }
+  }
+
+  /** The worker's ready message (`request` null), or its answer to `request`, within the budget. */
+  async #reply (worker: Worker, request: ChunkRequest | null): Promise<unknown> {
+    return await new Promise((resolve, reject) => {
+      const fail = (error: Error) => {
+        done()
+        reject(error)
+      }
+      const timer = setTimeout(() => { fail(overBudget(this.options.budgetMs)) }, this.options.budgetMs)
+      const onMessage = (message: ReadAnswer | WorkerReady) => {
+        if (isReady(message) ? request !== null : request === null || message.id !== request.id) return
+        done()
+        if (isReady(message)) resolve(undefined)
+        else if ('error' in message) reject(revive(message.error))
+        else resolve(message.value)
+      }
+      const onError = (error: Error) => { fail(new Error('the read worker running this stream stopped', { cause: error })) }
+      const onExit = (code: number) => { onError(new Error(`a read worker exited with code ${code}`)) }
+      const done = () => {
+        clearTimeout(timer)
+        worker.off('message', onMessage).off('error', onError).off('exit', onExit)
+        this.#streamWaits.delete(fail)
+      }
+      worker.on('message', onMessage).on('error', onError).on('exit', onExit)
+      this.#streamWaits.add(fail)
+      if (request !== null) worker.postMessage(request)
+    })
+  }
+
   /** Ends every worker; reads still waiting or running get a 503. */
   async close (): Promise<void> {
     this.#closed = true
     const shuttingDown = () => new Unavailable('The server is shutting down')
+    for (const fail of [...this.#streamWaits]) fail(shuttingDown())
     for (const job of this.#waiting.splice(0)) this.#settle(job, shuttingDown())
     await Promise.all(this.#slots.splice(0).map(async (slot) => {
       if (slot.job !== null) this.#settle(slot.job, shuttingDown())
@@ -84,9 +138,22 @@ export class ReadWorkerPool {
     }))
   }
 
+  /**
+   * Threads still finishing overrun statements count against a limit of twice the pool: past
+   * it no worker is started until one of them ends, and heavy reads are answered 503 at once
+   * meanwhile, so a client repeating a read that never finishes cannot pile threads up.
+   */
+  #mayStart (): boolean {
+    return this.#retiring < 2 * this.options.size
+  }
+
   #dispatch (): void {
     if (this.#closed) return
-    if (this.#waiting.length > 0) while (this.#slots.length < this.options.size) this.#slots.push(this.#start())
+    if (this.#waiting.length > 0) while (this.#slots.length < this.options.size && this.#mayStart()) this.#slots.push(this.#start())
+    if (this.#slots.length === 0) {
+      for (const job of this.#waiting.splice(0)) this.#settle(job, overBudget(this.options.budgetMs))
+      return
+    }
     for (const slot of this.#slots) {
       if (!slot.ready || slot.job !== null) continue
       const job = this.#waiting.shift()
@@ -115,14 +182,18 @@ export class ReadWorkerPool {
 
   /** A new worker in `slot`, its messages and its end tied to the slot. */
   #spawn (slot: Slot): void {
-    const setup: ReadWorkerSetup = { path: this.options.path, busyTimeoutMs: this.options.busyTimeoutMs, control: this.options.control }
-    const worker = new Worker(workerEntry, { workerData: setup })
+    const worker = this.#newWorker()
     worker.on('message', (message: ReadAnswer | WorkerReady) => { this.#heard(slot, message) })
     worker.on('error', (error) => { this.#stopped(slot, error) })
     worker.on('exit', (code) => { this.#stopped(slot, new Error(`a read worker exited with code ${code}`)) })
     slot.worker = worker
     slot.ready = false
     slot.job = null
+  }
+
+  #newWorker (): Worker {
+    const setup: ReadWorkerSetup = { path: this.options.path, busyTimeoutMs: this.options.busyTimeoutMs, control: this.options.control }
+    return new Worker(workerEntry, { workerData: setup })
   }
 
   #heard (slot: Slot, message: ReadAnswer | WorkerReady): void {
@@ -165,10 +236,15 @@ export class ReadWorkerPool {
     this.#dispatch()
   }
 
-  /** A fresh worker in the slot; the old one is ended without waiting for its statement. */
+  /** A fresh worker in the slot, if one may start; the old one is ended without waiting for its statement. */
   #replace (slot: Slot): void {
-    void this.#retire(slot.worker)
-    this.#spawn(slot)
+    this.#retiring++
+    void this.#retire(slot.worker).finally(() => {
+      this.#retiring--
+      this.#dispatch()
+    })
+    if (this.#mayStart()) this.#spawn(slot)
+    else this.#slots.splice(this.#slots.indexOf(slot), 1)
   }
 
   async #retire (worker: Worker): Promise<void> {

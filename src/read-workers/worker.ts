@@ -5,8 +5,8 @@ import { getPriority, setPriority } from 'node:os'
 import { parentPort, workerData } from 'node:worker_threads'
 import { openReadOnlyDatabase } from '../db/client.js'
 import { ReadOnlySqliteStore } from '../db/read-only-store.js'
-import { carry, control, type ReadAnswer, type ReadRequest, type WorkerReady } from './messages.js'
-import { heavyReadOperations } from './operations.js'
+import { carry, control, type ChunkRequest, type ReadAnswer, type ReadRequest, type WorkerReady } from './messages.js'
+import { heavyReadOperations, heavyStreamOperations } from './operations.js'
 
 /** What the pool gives each worker it starts. */
 export interface ReadWorkerSetup {
@@ -50,8 +50,29 @@ async function answer (request: ReadRequest): Promise<ReadAnswer> {
   }
 }
 
-parentPort!.on('message', (request: ReadRequest) => {
-  void answer(request).then((message) => {
+// Text a stream hands over at once: large enough that the messages cost little, small
+// enough that the server holds little of it while a slow client reads.
+const chunkBytes = 256 * 1024
+let stream: AsyncGenerator<string> | undefined
+
+/** The stream's next chunk of text (it is started by the first request), or null at its end. */
+async function nextChunk (request: ChunkRequest): Promise<ReadAnswer> {
+  try {
+    stream ??= heavyStreamOperations[request.stream](store, request.input as never)
+    let chunk = ''
+    while (chunk.length < chunkBytes) {
+      const next = await stream.next()
+      if (next.done === true) return { id: request.id, value: chunk === '' ? null : chunk }
+      chunk += next.value
+    }
+    return { id: request.id, value: chunk }
+  } catch (error) {
+    return { id: request.id, error: carry(error) }
+  }
+}
+
+parentPort!.on('message', (request: ReadRequest | ChunkRequest) => {
+  void ('stream' in request ? nextChunk(request) : answer(request)).then((message) => {
     try {
       parentPort!.postMessage(message)
     } catch (error) {
