@@ -48,6 +48,15 @@ async function get (app: FastifyInstance, t: Tap, url: string): Promise<LightMyR
   return await request(app, t, { method: 'GET', url })
 }
 
+/**
+ * The app on a database file. A worker starting on a busy machine can take seconds (it loads
+ * the sources through the tests' loader), and a request waiting that long would meet the body
+ * timeout's check (plugins/request-timeouts.ts), which ends real sockets, not inject's.
+ */
+async function buildOnFile (t: Tap, overrides: Parameters<typeof build>[1] & { databaseUrl: string }): Promise<FastifyInstance> {
+  return await build(t, { requestTimeoutMs: 3_600_000, ...overrides })
+}
+
 /** Resolves once the workers have begun `count` reads in all (the hook counts them). */
 async function begun (cells: Int32Array, count: number): Promise<void> {
   while (Atomics.load(cells, control.begun) < count) await new Promise((resolve) => setTimeout(resolve, 5))
@@ -55,10 +64,10 @@ async function begun (cells: Int32Array, count: number): Promise<void> {
 
 t.test('heavy reads answer from a read worker exactly as from the server\'s thread', async (t) => {
   const file = tempDatabase(t)
-  const workers = await build(t, { databaseUrl: file, readWorkers: 1 })
+  const workers = await buildOnFile(t, { databaseUrl: file, readWorkers: 1 })
   t.equal(workers.heavyReads.workers, 1, 'a file database reads in a worker')
   await fill(workers, t)
-  const inThread = await build(t, { databaseUrl: file, readWorkers: 0 })
+  const inThread = await buildOnFile(t, { databaseUrl: file, readWorkers: 0 })
   t.equal(inThread.heavyReads.workers, 0)
   for (const url of heavyReadUrls) {
     const [fromWorker, fromThread] = [await get(workers, t, url), await get(inThread, t, url)]
@@ -83,7 +92,7 @@ t.test('a :memory: database reads in the server\'s thread: there is no file to s
 })
 
 t.test('a write is visible to the next heavy read, and nothing a worker cached outlives it', async (t) => {
-  const app = await build(t, { databaseUrl: tempDatabase(t), readWorkers: 1 })
+  const app = await buildOnFile(t, { databaseUrl: tempDatabase(t), readWorkers: 1 })
   await fill(app, t)
   const titles = async (q: string) => (await get(app, t, `/v1/articles?q=${q}`)).json().data.map((item: { title: string }) => item.title)
   t.same(await titles('airship'), [])
@@ -100,7 +109,7 @@ t.test('a write is visible to the next heavy read, and nothing a worker cached o
 })
 
 t.test('a scheduled article that came due is published before the worker reads', async (t) => {
-  const app = await build(t, { databaseUrl: tempDatabase(t), readWorkers: 1 })
+  const app = await buildOnFile(t, { databaseUrl: tempDatabase(t), readWorkers: 1 })
   await fill(app, t)
   const soon = new Date(Date.now() + 300).toISOString()
   await createArticle(app, t, { status: 'scheduled', publishedAt: soon, authorId: 1, title: 'Lighthouse keeper retires' })
@@ -111,9 +120,9 @@ t.test('a scheduled article that came due is published before the worker reads',
 
 t.test('a problem a service throws in a worker reaches the client as it would from the server\'s thread', async (t) => {
   const file = tempDatabase(t)
-  const workers = await build(t, { databaseUrl: file, readWorkers: 1 })
+  const workers = await buildOnFile(t, { databaseUrl: file, readWorkers: 1 })
   await fill(workers, t)
-  const inThread = await build(t, { databaseUrl: file, readWorkers: 0 })
+  const inThread = await buildOnFile(t, { databaseUrl: file, readWorkers: 0 })
   for (const [url, status, kind, path] of [
     ['/v1/articles?q=%22%22', 400, 'validation', 'querystring.q'],
     ['/v1/articles?q=harbour&author=nobody', 400, 'validation', 'querystring.author'],
@@ -131,7 +140,7 @@ t.test('a problem a service throws in a worker reaches the client as it would fr
 
 t.test('a read over its budget answers 503 with Retry-After; a fresh worker serves the next', async (t) => {
   const cells = readWorkerControl()
-  const app = await build(t, { databaseUrl: tempDatabase(t), readWorkers: 1, readBudgetMs: 200, readWorkerControl: cells })
+  const app = await buildOnFile(t, { databaseUrl: tempDatabase(t), readWorkers: 1, readBudgetMs: 200, readWorkerControl: cells })
   await fill(app, t)
   Atomics.store(cells, control.hold, 1)
   const held = await get(app, t, '/v1/articles?q=zeppelin')
@@ -153,7 +162,7 @@ t.test('a read over its budget answers 503 with Retry-After; a fresh worker serv
 
 t.test('a worker that crashes is replaced; its request gets a problem', async (t) => {
   const cells = readWorkerControl()
-  const app = await build(t, { databaseUrl: tempDatabase(t), readWorkers: 1, readWorkerControl: cells })
+  const app = await buildOnFile(t, { databaseUrl: tempDatabase(t), readWorkers: 1, readWorkerControl: cells })
   await fill(app, t)
   t.equal((await get(app, t, '/v1/articles?q=harbour')).statusCode, 200)
   Atomics.store(cells, control.crash, 1)
@@ -165,7 +174,7 @@ t.test('a worker that crashes is replaced; its request gets a problem', async (t
 
 t.test('the event loop stays free while a heavy read runs', async (t) => {
   const cells = readWorkerControl()
-  const app = await build(t, { databaseUrl: tempDatabase(t), readWorkers: 1, readWorkerControl: cells })
+  const app = await buildOnFile(t, { databaseUrl: tempDatabase(t), readWorkers: 1, readWorkerControl: cells })
   await fill(app, t)
   const order: string[] = []
   Atomics.store(cells, control.hold, 1)
@@ -186,7 +195,7 @@ t.test('the event loop stays free while a heavy read runs', async (t) => {
 t.test('closing the app ends the workers; a read still running gets a 503', async (t) => {
   const cells = readWorkerControl()
   const file = tempDatabase(t)
-  const app = await build(t, { databaseUrl: file, readWorkers: 2, readWorkerControl: cells })
+  const app = await buildOnFile(t, { databaseUrl: file, readWorkers: 2, readWorkerControl: cells })
   await fill(app, t)
   Atomics.store(cells, control.hold, 1)
   const searching = app.inject({ method: 'GET', url: '/v1/articles?q=zeppelin' })
