@@ -98,14 +98,15 @@ export class ReadWorkerPool {
     }
   }
 
-  /** The worker's ready message (`request` null), or its answer to `request`, within the budget. */
+  /** The worker's ready message (`request` null), or its answer to `request` within the budget. */
   async #reply (worker: Worker, request: ChunkRequest | null): Promise<unknown> {
     return await new Promise((resolve, reject) => {
       const fail = (error: Error) => {
         done()
         reject(error)
       }
-      const timer = setTimeout(() => { fail(overBudget(this.options.budgetMs)) }, this.options.budgetMs)
+      // Starting the worker is not the read: only the chunks are timed.
+      const timer = request === null ? undefined : setTimeout(() => { fail(overBudget(this.options.budgetMs)) }, this.options.budgetMs)
       const onMessage = (message: ReadAnswer | WorkerReady) => {
         if (isReady(message) ? request !== null : request === null || message.id !== request.id) return
         done()
