@@ -124,7 +124,8 @@ function requestKinds (file, vocabulary) {
     { kind: 'sitemap (index, then 50,000 URLs)', paths: ['/sitemap.xml', '/sitemap-1.xml'] },
     // Last but the export: a read that overruns the budget leaves its worker's statement running
     // (it cannot be interrupted), and while such threads are at their limit heavy reads get 503s.
-    { kind: 'related', paths: ids.map((id) => `/v1/articles/${id}/related`) },
+    // In the server's thread one related read at 100 k took over 10 minutes (December 2026).
+    { kind: 'related', paths: ids.map((id) => `/v1/articles/${id}/related`), notInThread: true },
     { kind: 'export (whole database, once)', paths: ['/v1/export'], headers: admin, once: true }
   ]
 }
@@ -134,6 +135,10 @@ async function stalls (server, kinds, requests, kindSeconds) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
   const rows = []
   for (const spec of kinds) {
+    if (spec.notInThread && server.readWorkers === 0) {
+      rows.push({ kind: spec.kind, n: 0, failed: 0, p50Ms: null, stallMaxMs: null, stallP99Ms: null, skipped: 'not run in the server\'s thread: one request takes minutes' })
+      continue
+    }
     const planned = spec.once ? 1 : Math.max(requests, spec.paths.length)
     if (!spec.once) await get(agent, server.port, spec.paths[0], spec.headers)
     await server.loopDelay()
@@ -214,7 +219,7 @@ async function measureMode (options, readWorkers, kinds, folder) {
 function printMode (mode) {
   const met = (value, target) => value <= target ? 'met' : 'NOT met'
   console.log(`\nRead workers: ${mode.readWorkers === 'default' ? `default (DATELINE_READ_WORKERS=auto: ${Math.max(1, os.availableParallelism() - 1)} here)` : `${mode.readWorkers} (every read in the server's thread)`}`)
-  console.log(table(mode.stalls.map((row) => [row.kind, row.n, row.failed, row.p50Ms, row.stallMaxMs, row.stallP99Ms, `${met(row.stallMaxMs, stallTargetMs)}`]),
+  console.log(table(mode.stalls.map((row) => [row.kind, row.n, row.failed, row.p50Ms, row.stallMaxMs, row.stallP99Ms, row.skipped ?? met(row.stallMaxMs, stallTargetMs)]),
     ['request kind', 'n', 'not 200', 'request p50 ms', 'longest stall ms', 'stall p99 ms', `stall ≤ ${stallTargetMs} ms`]))
   const ratio = round(mode.byIdWhileSearching.p99Ms / mode.byIdAlone.p99Ms, 2)
   console.log(`By id on one connection: p99 ${mode.byIdAlone.p99Ms} ms alone (p50 ${mode.byIdAlone.p50Ms}), ${mode.byIdWhileSearching.p99Ms} ms with 4 connections searching (p50 ${mode.byIdWhileSearching.p50Ms}; ` +
