@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { buildApp } from '../dist/app.js'
 import { freePort, hasTaskset, intOption, mulberry32, runOnLoadCpu } from './http/common.mjs'
+import { isolationSection } from './search/isolation.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..')
@@ -40,6 +41,8 @@ const { values: opts } = parseArgs({
     seed: { type: 'string', default: '20260625' },
     keep: { type: 'boolean', default: false },
     db: { type: 'string' },
+    'skip-isolation': { type: 'boolean', default: false },
+    'isolation-only': { type: 'boolean', default: false },
     out: { type: 'string', default: join(here, 'results', 'search-latest.json') },
     help: { type: 'boolean', short: 'h', default: false }
   }
@@ -61,6 +64,8 @@ if (opts.help) {
   --seed S        PRNG seed (default 20260625)
   --keep          keep the generated database (its path is printed)
   --db FILE       benchmark an existing database made by --keep instead of generating one
+  --skip-isolation  leave out the isolation section (event-loop stalls, by id while searching: bench/search/isolation.mjs)
+  --isolation-only  only the isolation section
   --out FILE      results JSON (default bench/results/search-latest.json)`)
   process.exit(0)
 }
@@ -690,6 +695,14 @@ async function main () {
     folder = null
   }
 
+  if (opts['isolation-only']) {
+    const isolation = await isolationSection({ file, root, vocabulary })
+    mkdirSync(dirname(opts.out), { recursive: true })
+    writeFileSync(opts.out, JSON.stringify({ benchmark: 'search (isolation only)', date: new Date().toISOString(), machine, settings: { articles: count, seed }, isolation }, null, 2) + '\n')
+    console.log(`\nWrote ${opts.out}`)
+    cleanUp()
+    return
+  }
   const kinds = queryKinds(vocabulary)
   const frequencies = documentFrequencies(file, ['government', 'police', 'election', 'market', 'minister', ...vocabulary.rare.slice(0, 5)])
 
@@ -759,6 +772,7 @@ async function main () {
     await explainApp(file, 'gov', true, settings.explainTimeout)
   ]
   for (const item of explained) printStatements(item)
+  const isolation = opts['skip-isolation'] ? undefined : await isolationSection({ file, root, vocabulary })
 
   const report = {
     benchmark: 'search',
@@ -769,7 +783,8 @@ async function main () {
     documentFrequencies: frequencies,
     server: { peakRssMegabytes: server.peakRssMegabytes, rssAfterStartMegabytes: server.rssAfterStartMegabytes, startSeconds: server.startSeconds, restartsAfterTimeouts: server.restarts },
     results,
-    statements: explained
+    statements: explained,
+    isolation
   }
   mkdirSync(dirname(opts.out), { recursive: true })
   writeFileSync(opts.out, JSON.stringify(report, null, 2) + '\n')

@@ -1,7 +1,7 @@
 import { AjvCompiler } from '@fastify/ajv-compiler'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
-import { databasePath, defaultCommentDepth, type SynchronousLevel } from './config.js'
+import { databasePath, defaultCommentDepth, defaultReadWorkers, type SynchronousLevel } from './config.js'
 import { refuseNonFinite } from './lib/finite-numbers.js'
 import { refuseAliasedNumbers } from './lib/path-numbers.js'
 import { buildSerializer } from './lib/serializer.js'
@@ -14,6 +14,7 @@ import lingeringClose from './plugins/lingering-close.js'
 import openapi from './plugins/openapi.js'
 import problem, { handleError } from './plugins/problem.js'
 import rateLimit from './plugins/rate-limit.js'
+import readWorkers from './plugins/read-workers.js'
 import redis from './plugins/redis.js'
 import requestTimeouts from './plugins/request-timeouts.js'
 import security from './plugins/security.js'
@@ -87,6 +88,15 @@ export interface AppOptions {
   trustProxy?: string[]
   /** How often expired Idempotency-Key answers are deleted (default hourly; lowered by tests). */
   idempotencyPurgeIntervalMs?: number
+  /** Threads running heavy reads (search, suggestions, related, feeds, sitemap) on an SQLite file; 0 runs them in the server's thread (default: one per core but one, at least one). */
+  readWorkers?: number
+  /** Milliseconds a heavy read may take before it is answered 503 (default 10 s). */
+  readBudgetMs?: number
+  /**
+   * Test hook: an Int32Array over a SharedArrayBuffer (`readWorkerControl()` in
+   * src/read-workers/messages.ts) through which a test holds or crashes the read workers.
+   */
+  readWorkerControl?: Int32Array
   /** The window the per-client search and comment limits count in (default a minute; lowered by tests to see a limit clear). */
   rateLimitWindowMs?: number
 }
@@ -207,6 +217,13 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     demo: options.demo,
     timezone: options.timezone,
     locale: options.locale
+  })
+  await app.register(readWorkers, {
+    path: databasePath(options.databaseUrl),
+    workers: options.readWorkers ?? defaultReadWorkers(),
+    budgetMs: options.readBudgetMs ?? 10_000,
+    busyTimeoutMs: options.busyTimeoutMs ?? 5000,
+    control: options.readWorkerControl ?? null
   })
   await app.register(auth, { adminToken: options.adminToken })
   await app.register(httpCache)

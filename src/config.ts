@@ -62,6 +62,10 @@ export interface Config {
   drainDelay: number
   /** Server processes on the one port (`dateline serve`); 1 runs the server in this process. */
   workers: number
+  /** Threads per server process running heavy reads on an SQLite file; 0: in the server's thread. */
+  readWorkers: number
+  /** Milliseconds a heavy read may take before it is answered 503. */
+  readBudget: number
   /** Where rate limits and the bad-credential throttle are counted across instances; null: in each process. */
   redisUrl: string | null
 }
@@ -283,6 +287,20 @@ function parseWorkers (raw: string): number {
   return Number(raw)
 }
 
+/**
+ * One thread per core but the one the server's event loop runs on, at least one: on two
+ * cores, one thread searches while the server answers everything else.
+ */
+export function defaultReadWorkers (): number {
+  return Math.max(1, availableParallelism() - 1)
+}
+
+function parseReadWorkers (raw: string): number {
+  if (raw.trim().toLowerCase() === 'auto') return defaultReadWorkers()
+  if (!/^\d+$/.test(raw.trim()) || Number(raw) > 64) throw new Invalid('expected auto (one per core but one) or an integer from 0 to 64')
+  return Number(raw)
+}
+
 function parseRedisUrl (raw: string): string | null {
   if (raw.trim() === '') return null
   let url: URL
@@ -332,6 +350,8 @@ const settings: { [K in keyof Config]: Setting<K> } = {
   maxConnections: { key: 'maxConnections', env: 'DATELINE_MAX_CONNECTIONS', flag: 'max-connections', fallback: '1024', parse: positiveInteger(1_000_000) },
   drainDelay: { key: 'drainDelay', env: 'DATELINE_DRAIN_DELAY', flag: 'drain-delay', fallback: '0', parse: integerFrom(0, 600_000) },
   workers: { key: 'workers', env: 'DATELINE_WORKERS', flag: 'workers', fallback: '1', parse: parseWorkers },
+  readWorkers: { key: 'readWorkers', env: 'DATELINE_READ_WORKERS', flag: 'read-workers', fallback: 'auto', parse: parseReadWorkers },
+  readBudget: { key: 'readBudget', env: 'DATELINE_READ_BUDGET', flag: 'read-budget', fallback: '10000', parse: integerFrom(10, 600_000) },
   redisUrl: { key: 'redisUrl', env: 'REDIS_URL', flag: 'redis-url', fallback: null, parse: parseRedisUrl, shown: redactDatabaseUrl }
 }
 

@@ -51,6 +51,8 @@ export async function startServer (config: Config, worker?: WorkerRole): Promise
     requestTimeoutMs: config.requestTimeout,
     maxConnections: config.maxConnections,
     redisUrl: config.redisUrl,
+    readWorkers: config.readWorkers,
+    readBudgetMs: config.readBudget,
     logger: {
       level: config.logLevel,
       // Human lines on a terminal; JSON for everything that collects logs.

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os'
 import { resolve } from 'node:path'
 import t from 'tap'
-import { ConfigError, configFlags, databasePath, printableDatabasePath, readConfig, redactDatabaseUrl } from '../src/config.js'
+import { ConfigError, configFlags, databasePath, defaultReadWorkers, printableDatabasePath, readConfig, redactDatabaseUrl } from '../src/config.js'
 
 const adminToken = 'a-long-enough-admin-token-0123456789'
 
@@ -45,6 +45,8 @@ t.test('with nothing set, readConfig gives the documented defaults', async (t) =
     maxConnections: 1024,
     drainDelay: 0,
     workers: 1,
+    readWorkers: defaultReadWorkers(),
+    readBudget: 10000,
     redisUrl: null,
     databaseReplicaUrl: null
   })
@@ -208,6 +210,8 @@ t.test('every setting can be given at once', async (t) => {
     maxConnections: 1024,
     drainDelay: 0,
     workers: 1,
+    readWorkers: defaultReadWorkers(),
+    readBudget: 10000,
     redisUrl: null,
     databaseReplicaUrl: null
   })
@@ -267,6 +271,8 @@ t.test('CLI flags override the environment', async (t) => {
     maxConnections: 1024,
     drainDelay: 0,
     workers: 1,
+    readWorkers: defaultReadWorkers(),
+    readBudget: 10000,
     redisUrl: null,
     databaseReplicaUrl: null
   })
@@ -275,7 +281,7 @@ t.test('CLI flags override the environment', async (t) => {
 })
 
 t.test('configFlags lists a flag for every setting', async (t) => {
-  t.same([...configFlags].sort(), ['admin-token', 'article-path', 'body-limit', 'comment-depth', 'comment-rate-limit', 'comments-autoapprove', 'cors-origins', 'database-replica-url', 'database-url', 'demo', 'drain-delay', 'host', 'import-limit', 'locale', 'log-level', 'max-connections', 'port', 'redis-url', 'request-timeout', 'revisions-kept', 'search-rate-limit', 'site-description', 'site-title', 'site-url', 'synchronous', 'timezone', 'trash-days', 'trust-proxy', 'workers'])
+  t.same([...configFlags].sort(), ['admin-token', 'article-path', 'body-limit', 'comment-depth', 'comment-rate-limit', 'comments-autoapprove', 'cors-origins', 'database-replica-url', 'database-url', 'demo', 'drain-delay', 'host', 'import-limit', 'locale', 'log-level', 'max-connections', 'port', 'redis-url', 'request-timeout', 'revisions-kept', 'search-rate-limit', 'site-description', 'site-title', 'site-url', 'synchronous', 'timezone', 'trash-days', 'read-budget', 'read-workers', 'trust-proxy', 'workers'].sort())
 })
 
 t.test('each bad value is a ConfigError naming its environment variable', async (t) => {
@@ -414,6 +420,16 @@ t.test('the request timeout and the connection cap are read and checked', async 
   t.equal(config.maxConnections, 64)
   t.throws(() => readConfig({ DATELINE_REQUEST_TIMEOUT: '0' }), /DATELINE_REQUEST_TIMEOUT="0": expected an integer from 100 to 3600000/)
   t.throws(() => readConfig({ DATELINE_MAX_CONNECTIONS: 'many' }), /DATELINE_MAX_CONNECTIONS="many"/)
+})
+
+t.test('read workers: a count (0 reads in the server\'s thread) or auto, one per core but one; the read budget in milliseconds', async (t) => {
+  t.equal(readConfig({}).readWorkers, Math.max(1, availableParallelism() - 1), 'auto by default, at least one')
+  t.equal(readConfig({ DATELINE_READ_WORKERS: '0' }).readWorkers, 0)
+  t.equal(readConfig({}, { 'read-workers': '3' }).readWorkers, 3)
+  t.throws(() => readConfig({ DATELINE_READ_WORKERS: 'many' }), /DATELINE_READ_WORKERS="many": expected auto \(one per core but one\) or an integer from 0 to 64/)
+  t.throws(() => readConfig({ DATELINE_READ_WORKERS: '65' }), /DATELINE_READ_WORKERS="65"/)
+  t.equal(readConfig({ DATELINE_READ_BUDGET: '2500' }).readBudget, 2500)
+  t.throws(() => readConfig({}, { 'read-budget': '5' }), /--read-budget "5": expected an integer from 10 to 600000/)
 })
 
 t.test('workers: a count or auto (one per core); the Redis URL is checked and never echoed with its password', async (t) => {

@@ -272,3 +272,16 @@ export function runMigrations (db: Db): void {
     db.$client.pragma('foreign_keys = ON')
   }
 }
+
+/**
+ * A read-only connection to the database file at `path`, for readers beside the server's one
+ * writer (heavy reads in worker threads: src/read-workers/). The server opened, migrated and
+ * put the file in WAL mode first, so this one checks nothing and writes nothing: in WAL mode
+ * its reads see every transaction committed before they begin, and never wait for the writer.
+ */
+export function openReadOnlyDatabase (path: string, options: Pick<OpenOptions, 'busyTimeoutMs'> = {}): Db {
+  const sqlite = new Database(path, { readonly: true, fileMustExist: true })
+  sqlite.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`)
+  reuseStatements(sqlite)
+  return drizzle(sqlite) as Db
+}

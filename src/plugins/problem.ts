@@ -120,7 +120,7 @@ function validationErrors (error: FastifyError): FieldError[] {
   }))
 }
 
-export function handleError (this: unknown, error: FastifyError & { errors?: FieldError[] }, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function handleError (this: unknown, error: FastifyError & { errors?: FieldError[], retryAfterSeconds?: number }, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (error.validation !== undefined) {
     const errors = validationErrors(error)
     const first = errors[0]
@@ -132,7 +132,10 @@ export function handleError (this: unknown, error: FastifyError & { errors?: Fie
     if (status === 401) reply.header('www-authenticate', 'Bearer realm="dateline"')
     return sendProblem(reply, status, kind, error.message, error.errors)
   }
-  if (status === 503) return sendProblem(reply, 503, (error.code !== undefined ? kinds[error.code] : undefined) ?? statusKinds[503]!, error.message)
+  if (status === 503) {
+    if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds))
+    return sendProblem(reply, 503, (error.code !== undefined ? kinds[error.code] : undefined) ?? statusKinds[503]!, error.message)
+  }
   if (isDatabaseBusy(error)) {
     request.log.warn({ err: error }, 'the database stayed busy past the busy timeout')
     reply.header('retry-after', String(busyRetryAfterSeconds))

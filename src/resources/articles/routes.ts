@@ -31,7 +31,9 @@ const articlesPlugin: FastifyPluginAsyncTypebox = async (app) => {
     // The list's ETag and the list itself follow from one view of the database.
     const view = await service.currentView(app.store)
     if (knownTagIsCurrent(request, reply, databaseTag(view.stamp, request))) return reply.code(304).send(null)
-    const page = await service.list(app.store, request.query, request.principal, view)
+    const page = request.query.q === undefined
+      ? await service.list(app.store, request.query, request.principal, view)
+      : await app.heavyReads.run('searchArticles', { query: request.query, viewer: request.principal, now: view.now })
     return listResponse(reply, page, { fields, embeds: listEmbeds, partialSchema: PartialArticleList })
   })
 
@@ -65,7 +67,7 @@ const articlesPlugin: FastifyPluginAsyncTypebox = async (app) => {
       querystring: RelatedQuery,
       response: { 200: answer(ArticleSummaryList, 'list', 'Related articles, closest first'), 304: notModified, ...problems(400, 401, 404) }
     }
-  }, async (request, reply) => pageBody(reply, await service.related(app.store, request.params.id, request.principal, request.query.limit ?? 5)))
+  }, async (request, reply) => pageBody(reply, await app.heavyReads.run('relatedArticles', { idOrSlug: request.params.id, viewer: request.principal, limit: request.query.limit ?? 5 })))
 
   app.post('', {
     preHandler: app.requireRole('author'),

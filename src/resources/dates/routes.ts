@@ -18,7 +18,7 @@ export const datesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: answer(DayList, 'list', 'A page of days'), 304: notModified, ...problems(400, 401) }
     }
   }, async (request, reply) => {
-    const page = await service.list(app.store, app.settings, request.query, request.principal)
+    const page = await app.heavyReads.run('listDays', { locale: app.settings.locale, query: request.query, viewer: request.principal })
     return pageBody(reply, page)
   })
 
@@ -33,7 +33,7 @@ export const datesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: answer(Day, 'single', 'The day'), 304: notModified, ...problems(400, 401, 404) }
     }
   }, async (request, reply) => {
-    const { day, version } = await service.findOne(app.store, app.settings, request.params.date, request.principal)
+    const { day, version } = await app.heavyReads.run('dayPage', { locale: app.settings.locale, day: request.params.date, viewer: request.principal })
     reply.resourceVersion = version
     return day
   })
@@ -103,5 +103,5 @@ export const archiveRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: NoQuery,
       response: { 200: answer(Archive, 'single', 'The archive'), 304: notModified, ...problems(400, 401) }
     }
-  }, async () => await service.archive(app.store))
+  }, async () => await app.heavyReads.run('archive', {}))
 }

@@ -3,7 +3,6 @@ import { Readable } from 'node:stream'
 import { writeSecurity } from '../../lib/responses.js'
 import { problems, Type } from '../../schemas.js'
 import { ndjsonFormat, ndjsonVersion } from './ndjson.js'
-import { exportLines } from './service.js'
 
 // The first lines of the demo blog's export.
 const exportExample = [
@@ -33,7 +32,7 @@ const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
     // It holds private data (e-mails): no cache may keep it.
     reply.header('cache-control', 'no-store')
     reply.header('content-disposition', 'attachment; filename="dateline-export.ndjson"')
-    return reply.type('application/x-ndjson; charset=utf-8').send(Readable.from(exportLines(app.store, app.settings)))
+    return reply.type('application/x-ndjson; charset=utf-8').send(Readable.from(app.heavyReads.stream('exportLines', { settings: { timezone: app.settings.timezone, locale: app.settings.locale } })))
   })
 }
 

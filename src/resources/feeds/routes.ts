@@ -87,7 +87,7 @@ const feedsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const site = siteOf(request)
-    const content = await service.latest(app.store, site, request.query, startedAt)
+    const content = await app.heavyReads.run('latestForFeed', { site, query: request.query, since: startedAt })
     reply.header('last-modified', httpDate(content.updated))
     return reply.type('application/atom+xml; charset=utf-8').send(atomFeed(content, selfUrl(site, '/feed.atom', content)))
   })
@@ -104,7 +104,7 @@ const feedsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const site = siteOf(request)
-    const content = await service.latest(app.store, site, request.query, startedAt)
+    const content = await app.heavyReads.run('latestForFeed', { site, query: request.query, since: startedAt })
     reply.header('last-modified', httpDate(content.updated))
     return reply.type('application/rss+xml; charset=utf-8').send(rssFeed(content, selfUrl(site, '/feed.rss', content), app.settings.locale))
   })
@@ -125,7 +125,7 @@ const feedsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const site = siteOf(request)
-    const content = await service.latest(app.store, site, request.query, startedAt)
+    const content = await app.heavyReads.run('latestForFeed', { site, query: request.query, since: startedAt })
     reply.header('last-modified', httpDate(content.updated))
     reply.type('application/feed+json; charset=utf-8')
     return jsonFeed(content, selfUrl(site, '/feed.json', content), app.settings.locale)
@@ -142,7 +142,7 @@ const feedsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: xmlAnswer('application/xml', 'A sitemap (`urlset`), or a sitemap index (`sitemapindex`)', feedExamples.sitemap), 304: unchanged, ...problems(400, 401) }
     }
   }, async (request, reply) => {
-    const sitemap = await service.sitemap(app.store, siteOf(request), null, startedAt)
+    const sitemap = await app.heavyReads.run('sitemap', { site: siteOf(request), page: null, since: startedAt })
     reply.header('last-modified', httpDate(sitemap.updated))
     return reply.type('application/xml; charset=utf-8').send(sitemapXml(sitemap))
   })
@@ -159,7 +159,7 @@ const feedsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: xmlAnswer('application/xml', 'A sitemap (`urlset`)', feedExamples.sitemap), 304: unchanged, ...problems(400, 401, 404) }
     }
   }, async (request, reply) => {
-    const sitemap = await service.sitemap(app.store, siteOf(request), request.params.page, startedAt)
+    const sitemap = await app.heavyReads.run('sitemap', { site: siteOf(request), page: request.params.page, since: startedAt })
     reply.header('last-modified', httpDate(sitemap.updated))
     return reply.type('application/xml; charset=utf-8').send(sitemapXml(sitemap))
   })

@@ -3,7 +3,6 @@ import { readSecurity } from '../../lib/responses.js'
 import { searchRateLimit } from '../../plugins/rate-limit.js'
 import { answer, notModified, problems } from '../../schemas.js'
 import { SuggestionList, SuggestQuery } from '../articles/schemas.js'
-import { suggest } from '../articles/service.js'
 
 const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/suggest', {
@@ -17,7 +16,7 @@ const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: SuggestQuery,
       response: { 200: answer(SuggestionList, 'single', 'Titles, best match first'), 304: notModified, ...problems(400, 401, 429) }
     }
-  }, async (request) => ({ data: await suggest(app.store, request.query.q) }))
+  }, async (request) => ({ data: await app.heavyReads.run('suggestTitles', { typed: request.query.q }) }))
 }
 
 export default searchRoutes

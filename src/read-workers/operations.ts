@@ -1,0 +1,59 @@
+import type { Store } from '../db/store.js'
+import type { Principal } from '../lib/principal.js'
+import type { ArticleListQueryString } from '../resources/articles/schemas.js'
+import * as articles from '../resources/articles/service.js'
+import type { DayListQueryString } from '../resources/dates/schemas.js'
+import * as dates from '../resources/dates/service.js'
+import type { FeedQueryString } from '../resources/feeds/schemas.js'
+import * as feeds from '../resources/feeds/service.js'
+import { exportLines } from '../resources/export/service.js'
+import type { SiteSettings } from '../lib/site-settings.js'
+
+/**
+ * The heavy reads (issue 19): those whose cost grows with the database or with what a client
+ * asks for, which on SQLite run in a read worker (src/read-workers/pool.ts) so that they never
+ * stall the event loop. Each one calls the same service code the server would; inputs and
+ * answers are plain data (the structured clone crosses between threads).
+ */
+export const heavyReadOperations = {
+  /** `GET /v1/articles?q=`: at the same `now` as the list's ETag, taken on the server. */
+  searchArticles: async (store: Store, input: { query: ArticleListQueryString, viewer: Principal | null, now: string }) =>
+    await articles.list(store, input.query, input.viewer, await articles.currentView(store, input.now)),
+  relatedArticles: async (store: Store, input: { idOrSlug: string, viewer: Principal | null, limit: number }) =>
+    await articles.related(store, input.idOrSlug, input.viewer, input.limit),
+  suggestTitles: async (store: Store, input: { typed: string }) =>
+    await articles.suggest(store, input.typed),
+  latestForFeed: async (store: Store, input: { site: feeds.Site, query: FeedQueryString, since: string }) =>
+    await feeds.latest(store, input.site, input.query, input.since),
+  sitemap: async (store: Store, input: { site: feeds.Site, page: number | null, since: string }) =>
+    await feeds.sitemap(store, input.site, input.page, input.since),
+  /** A page of days, with their articles when asked: grows with the days' sizes. */
+  listDays: async (store: Store, input: { locale: string, query: DayListQueryString, viewer: Principal | null }) =>
+    await dates.list(store, { locale: input.locale }, input.query, input.viewer),
+  /** A day's page: every article of the day. */
+  dayPage: async (store: Store, input: { locale: string, day: string, viewer: Principal | null }) =>
+    await dates.findOne(store, { locale: input.locale }, input.day, input.viewer),
+  /** Counts by month over every published article. */
+  archive: async (store: Store, _input: Record<string, never>) =>
+    await dates.archive(store)
+}
+
+export type HeavyReadOperations = typeof heavyReadOperations
+export type HeavyRead = keyof HeavyReadOperations
+export type HeavyReadInput<K extends HeavyRead> = Parameters<HeavyReadOperations[K]>[1]
+export type HeavyReadAnswer<K extends HeavyRead> = Awaited<ReturnType<HeavyReadOperations[K]>>
+
+/**
+ * Heavy reads answered as a stream of text: each runs in a worker of its own for as long as
+ * the client reads (so it never holds up the pool's reads), and hands over its text a chunk
+ * at a time, when the server asks for the next one.
+ */
+export const heavyStreamOperations = {
+  /** `GET /v1/export`: every row, page by page, each page its own read. */
+  exportLines: (store: Store, input: { settings: Pick<SiteSettings, 'timezone' | 'locale'> }) =>
+    exportLines(store, input.settings)
+}
+
+export type HeavyStreamOperations = typeof heavyStreamOperations
+export type HeavyStream = keyof HeavyStreamOperations
+export type HeavyStreamInput<K extends HeavyStream> = Parameters<HeavyStreamOperations[K]>[1]
