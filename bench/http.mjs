@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// HTTP benchmark (issue 8): Dateline's production server under load, side by side with three
+// HTTP benchmark (issue 8): Dateline's production server under load, side by side with four
 // baselines measured in the same run on the same data — a bare Fastify route answering a fixed
-// article (the HTTP ceiling), bare Fastify + raw better-sqlite3 (the storage ceiling) and
-// json-server. With --database postgres (or both), Dateline on PostgreSQL next to bare Fastify
+// article (the HTTP ceiling), bare Fastify + raw better-sqlite3 (the storage ceiling), the lean
+// ceiling (issue 19: one statement per answer, labels as a JSON column) and json-server. With --database postgres (or both), Dateline on PostgreSQL next to bare Fastify
 // + raw node-postgres (the PostgreSQL storage ceiling), on a copy of the same data. See bench/README.md.
 //
 //   npm run bench                       # = npm run build && node bench/http.mjs (10 k articles)
@@ -23,7 +23,7 @@ import { ensureDatabase, ensureJsonServerData } from './http/generate.mjs'
 import { backendCpu, copyForRun, defaultPostgresUrl, ensurePostgresDatabase, versionsOf } from './http/generate-postgres.mjs'
 import { runLoad, runPaced } from './http/load.mjs'
 import { summariseProfile } from './http/profile.mjs'
-import { adminToken, dateline, datelinePostgres, fixedBaseline, jsonServer, jsonServerVersion, postgresBaseline, sqliteBaseline } from './http/servers.mjs'
+import { adminToken, dateline, datelinePostgres, fixedBaseline, jsonServer, jsonServerVersion, leanBaseline, postgresBaseline, sqliteBaseline } from './http/servers.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 
@@ -60,8 +60,10 @@ if (opts.help) {
   console.log(`Usage: node bench/http.mjs [options]   (run \`npm run build\` first; \`npm run bench\` does both)
 
 Loads Dateline (node dist/cli.js serve, LOG_LEVEL=warn, pinned to CPU 0) with autocannon (CPU 1),
-32 connections, fixed duration after a warm-up, next to three baselines measured in the same run:
-a bare Fastify route with a fixed article, bare Fastify + raw better-sqlite3, and json-server.
+32 connections, fixed duration after a warm-up, next to four baselines measured in the same run:
+a bare Fastify route with a fixed article, bare Fastify + raw better-sqlite3 (the storage ceiling,
+Dateline's reads without its checks), the lean ceiling (issue 19: one statement per answer, labels
+as a JSON column; by id and list only) and json-server.
 
   --quick               smoke run, ~1 minute: 1 round of 2 s (+1 s warm-up), no soak
   --rounds R            rounds; the table shows medians with min–max (default 3)
@@ -190,6 +192,8 @@ function buildScenarios (fixtures, state, { large }) {
   if (!large) add({ id: 'sqlite:patch', server: 'sqlite', name: 'patch', label: 'raw SQLite: PATCH If-Match (write ceiling)', kind: 'write', ok: [200], requests: withWrites([], fixtures.writes, state.versions, state.ceilingPatchStatuses, 0, '/articles') })
   add({ id: 'sqlite:cursor', server: 'sqlite', name: 'cursor', label: 'raw SQLite: last page by cursor', requests: cycling([`/articles?limit=20&include=author&cursor=${fixtures.lastPageCursor}`]) })
   add({ id: 'sqlite:date', server: 'sqlite', name: 'date', label: 'raw SQLite: day page', requests: cycling(fixtures.days.map((day) => `/days/${day}`)) })
+  add({ id: 'lean:by-id', server: 'lean', name: 'by-id', label: 'lean ceiling: by id', requests: cycling(ids.map((id) => `/articles/${id}`)) })
+  add({ id: 'lean:list', server: 'lean', name: 'list', label: 'lean ceiling: list 20 + author', requests: cycling(['/articles?limit=20&include=author']) })
   if (!large) {
     add({ id: 'json:by-id', server: 'json', name: 'by-id', label: 'json-server: /articles/{id}', requests: cycling(ids.map((id) => `/articles/${id}`)) })
     add({ id: 'json:by-slug', server: 'json', name: 'by-slug', label: 'json-server: ?slug= filter', requests: cycling(slugs.map((slug) => `/articles?slug=${encode(slug)}`)) })
@@ -200,10 +204,10 @@ function buildScenarios (fixtures, state, { large }) {
     add({ id: 'json:conditional', server: 'json', name: 'conditional-304', label: 'json-server: If-None-Match → 304', ok: [304], requests: () => conditionalRequests(state.jsonEtags) })
   }
   // Dateline.
-  const compare = (name, { sqlite = false, json = false } = {}) => ({ sqlite: sqlite ? `sqlite:${name}` : null, json: json && !large ? `json:${name}` : null })
-  add({ id: 'dateline:by-id', server: 'dateline', name: 'by-id', label: 'article by id', requests: cycling(ids.map((id) => `/v1/articles/${id}`)), compare: compare('by-id', { sqlite: true, json: true }) })
+  const compare = (name, { sqlite = false, json = false, lean = false } = {}) => ({ sqlite: sqlite ? `sqlite:${name}` : null, json: json && !large ? `json:${name}` : null, lean: lean ? `lean:${name}` : null })
+  add({ id: 'dateline:by-id', server: 'dateline', name: 'by-id', label: 'article by id', requests: cycling(ids.map((id) => `/v1/articles/${id}`)), compare: compare('by-id', { sqlite: true, json: true, lean: true }) })
   add({ id: 'dateline:by-slug', server: 'dateline', name: 'by-slug', label: 'article by slug', requests: cycling(slugs.map((slug) => `/v1/articles/${slug}`)), compare: compare('by-slug', { sqlite: true, json: true }) })
-  add({ id: 'dateline:list', server: 'dateline', name: 'list', label: 'list 20, include=author', requests: cycling(['/v1/articles?limit=20&include=author']), compare: compare('list', { sqlite: true, json: true }) })
+  add({ id: 'dateline:list', server: 'dateline', name: 'list', label: 'list 20, include=author', requests: cycling(['/v1/articles?limit=20&include=author']), compare: compare('list', { sqlite: true, json: true, lean: true }) })
   add({ id: 'dateline:cursor', server: 'dateline', name: 'cursor', label: 'last page by cursor (keyset)', requests: cycling([`/v1/articles?limit=20&include=author&cursor=${fixtures.lastPageCursor}`]), compare: compare('cursor', { sqlite: true, json: true }) })
   add({ id: 'dateline:date', server: 'dateline', name: 'date', label: 'GET /v1/dates/{date}', requests: cycling(fixtures.days.map((day) => `/v1/dates/${day}`)), compare: compare('date', { sqlite: true, json: true }) })
   if (!large) {
@@ -285,7 +289,7 @@ function summariseRuns (runs) {
 function ratiosFor (scenario, byId, fixedId) {
   const own = byId.get(scenario.id)
   const ratios = {}
-  for (const [kind, otherId] of [['fixed', fixedId], ['sqlite', compareKey(scenario, 'sqlite')], ['json', compareKey(scenario, 'json')], ['postgres', scenario.compare?.postgres], ['before', scenario.compare?.before]]) {
+  for (const [kind, otherId] of [['fixed', fixedId], ['sqlite', compareKey(scenario, 'sqlite')], ['lean', scenario.compare?.lean], ['json', compareKey(scenario, 'json')], ['postgres', scenario.compare?.postgres], ['before', scenario.compare?.before]]) {
     if (otherId === null || otherId === undefined || otherId === scenario.id) continue
     const other = byId.get(otherId)
     if (other === undefined) continue
@@ -412,6 +416,28 @@ async function sameAnswers (servers, fixtures) {
   const same = {}
   for (const [name, [datelinePath, ceilingPath]] of Object.entries(pairs)) {
     same[name] = isDeepStrictEqual(await answer(servers.datelinePg, datelinePath), await answer(servers.postgres, ceilingPath))
+  }
+  return same
+}
+
+/**
+ * Whether the lean ceiling answers what Dateline answers, byte for byte once parsed (a list's
+ * cursor aside: each encodes its own), so the ratios compare the same work for the client.
+ */
+async function leanAnswersSame (servers, fixtures) {
+  const pairs = {
+    'by-id': [`/v1/articles/${fixtures.reads[0].id}`, `/articles/${fixtures.reads[0].id}`],
+    list: ['/v1/articles?limit=20&include=author', '/articles?limit=20&include=author']
+  }
+  const answer = async (server, path) => {
+    const response = await request(server.port, path)
+    const body = JSON.parse(response.body)
+    if (body.meta !== undefined) delete body.meta.nextCursor
+    return body
+  }
+  const same = {}
+  for (const [name, [datelinePath, leanPath]] of Object.entries(pairs)) {
+    same[name] = isDeepStrictEqual(await answer(servers.dateline, datelinePath), await answer(servers.lean, leanPath))
   }
   return same
 }
@@ -631,8 +657,13 @@ async function main () {
     // ---- Servers.
     servers.dateline = dateline(workFile)
     servers.sqlite = sqliteBaseline(workFile)
+    // The lean ceiling adds a labels column to the file it serves: a copy of its own.
+    const leanFile = join(work, 'lean.db')
+    copyFileSync(small.file, leanFile)
+    servers.lean = leanBaseline(leanFile)
     await servers.dateline.start()
     await servers.sqlite.start()
+    await servers.lean.start()
     const beforeFile = join(work, 'dateline-before.db')
     if (opts.before !== undefined) {
       copyFileSync(small.file, beforeFile)
@@ -678,11 +709,13 @@ async function main () {
     for (const s of scenarios) if (s.name === 'list-304') s.beforeMeasure = state.refreshListEtag
     if (settings.only !== null) {
       const wanted = scenarios.filter((s) => s.server === 'dateline' && settings.only.has(s.name))
-      const needed = new Set(['fixed:article', ...wanted.flatMap((s) => [compareKey(s, 'sqlite'), compareKey(s, 'json'), s.compare?.before])])
+      const needed = new Set(['fixed:article', ...wanted.flatMap((s) => [compareKey(s, 'sqlite'), compareKey(s, 'json'), s.compare?.lean, s.compare?.before])])
       scenarios = scenarios.filter((s) => wanted.includes(s) || needed.has(s.id))
     }
     log('\nProbes (one request each):')
     const probes = {}
+    const leanSameJson = await leanAnswersSame(servers, small.fixtures)
+    log(`  the lean ceiling's JSON is Dateline's: ${Object.entries(leanSameJson).map(([name, same]) => `${name} ${same ? 'yes' : 'NO'}`).join(', ')}`)
     for (const scenario of scenarios) {
       probes[scenario.id] = await probe(servers, scenario, small.fixtures)
       log(`  ${probes[scenario.id].ok ? 'ok ' : 'BAD'} ${scenario.id.padEnd(22)} ${probes[scenario.id].note}`)
@@ -825,19 +858,19 @@ async function main () {
     for (const [id, { scenario }] of measured) {
       if (scenario.skip !== undefined) results.push({ id, server: scenario.server, scenario: scenario.name, label: scenario.label, articles: settings.articles, skipped: scenario.skip, probe: probes[id], ratios: {} })
     }
-    const order = ['dateline', 'before', 'sqlite', 'json', 'fixed']
+    const order = ['dateline', 'before', 'lean', 'sqlite', 'json', 'fixed']
     results.sort((a, b) => order.indexOf(a.server) - order.indexOf(b.server))
     for (const e of results) {
       if (e.skipped !== undefined) {
-        rows.push([e.label, '-', `${e.probe.ms} (1 req)`, '-', '-', '-', '-', '-', '-', `one request took ${(e.probe.ms / 1000).toFixed(1)} s: not load-tested`])
+        rows.push([e.label, '-', `${e.probe.ms} (1 req)`, '-', '-', '-', '-', '-', '-', '-', `one request took ${(e.probe.ms / 1000).toFixed(1)} s: not load-tested`])
         continue
       }
       const statusNote = Object.entries(e.statuses).filter(([code]) => !['200', '304'].includes(code)).map(([code, n]) => `${code}×${n}`).join(' ')
-      rows.push([e.server === 'dateline' ? e.label : e.label, fmtSpread(e.rps), fmtSpread(e.p50, 2), fmtSpread(e.p99, 2), e.cpuUsPerRequest?.median ?? '-', fmtRatio(e.ratios.fixed), fmtRatio(e.ratios.sqlite), fmtRatio(e.ratios.json), `${e.rssPeakMegabytes}`, statusNote + (e.socketErrors > 0 ? ` errors×${e.socketErrors}` : '')])
+      rows.push([e.server === 'dateline' ? e.label : e.label, fmtSpread(e.rps), fmtSpread(e.p50, 2), fmtSpread(e.p99, 2), e.cpuUsPerRequest?.median ?? '-', fmtRatio(e.ratios.fixed), fmtRatio(e.ratios.lean), fmtRatio(e.ratios.sqlite), fmtRatio(e.ratios.json), `${e.rssPeakMegabytes}`, statusNote + (e.socketErrors > 0 ? ` errors×${e.socketErrors}` : '')])
     }
     console.log(`\nResults, ${settings.articles} articles, ${settings.connections} connections: median of ${settings.rounds} round(s) (min–max); ratios = Dateline req/s ÷ baseline req/s in the same round`)
     console.log('(cpu = server CPU time per response, µs; RSS = server peak during the scenario, MB)\n')
-    console.log(table(rows, ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'cpu µs', '× fixed', '× sqlite', '× json-srv', 'RSS MB', 'other statuses']))
+    console.log(table(rows, ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'cpu µs', '× fixed', '× lean', '× sqlite', '× json-srv', 'RSS MB', 'other statuses']))
     if (opts.before !== undefined) printAgainstBefore(results, opts.before)
 
     const halfRows = results.filter((e) => e.atHalfLoad != null).map((e) => [e.label, e.atHalfLoad.rate, e.atHalfLoad.p50, e.atHalfLoad.p99, fmtSpread(e.p99, 2)])
@@ -974,6 +1007,30 @@ async function main () {
     console.log('\nTargets (issue 8):')
     for (const t of targets) console.log(`  ${t.met ? 'met    ' : 'NOT met'}  ${t.target}: ${t.figures}`)
 
+    // Issue 19, target 4: against the lean ceiling, req/s in the same round; and, steadier on a
+    // busy machine, the ceiling's server CPU per response over Dateline's in the same round.
+    const leanTargets = []
+    for (const [name, min] of [['list', 0.5], ['by-id', 0.6]]) {
+      const e = entry(`dateline:${name}`)
+      const lean = measured.get(`lean:${name}`)
+      if (e?.ratios.lean == null || lean === undefined) continue
+      const own = measured.get(`dateline:${name}`).runs
+      const cpuRatio = spread(own.map((run, i) => lean.runs[i] === undefined ? null : lean.runs[i].serverCpuUsPerRequest / run.serverCpuUsPerRequest).filter((r) => r !== null && Number.isFinite(r)), 2)
+      const what = name === 'list' ? 'a 20-article page with author' : 'an article by id'
+      leanTargets.push({
+        target: `${what}: ≥ ${min * 100} % of the lean ceiling's req/s`,
+        met: e.ratios.lean.median >= min,
+        ratio: e.ratios.lean,
+        cpuRatio,
+        figures: `${Math.round(e.ratios.lean.median * 100)} % (${Math.round(e.ratios.lean.min * 100)}–${Math.round(e.ratios.lean.max * 100)} %): ${e.rps.median} vs ${entry(`lean:${name}`).rps.median} req/s; by CPU per response ${Math.round(cpuRatio.median * 100)} % (${e.cpuUsPerRequest.median} vs ${entry(`lean:${name}`).cpuUsPerRequest.median} µs)`
+      })
+    }
+    if (leanTargets.length > 0) {
+      console.log(`\nTargets (issue 19, lists and reads against the lean ceiling; its JSON is Dateline's: ${Object.entries(leanSameJson).map(([name, same]) => `${name} ${same ? 'yes' : 'NO'}`).join(', ')}):`)
+      for (const t of leanTargets) console.log(`  ${t.met ? 'met    ' : 'NOT met'}  ${t.target}: ${t.figures}`)
+      targets.push(...leanTargets.map(({ target, met, figures }) => ({ target, met, figures })))
+    }
+
     const postgres = settings.databases.has('postgres') ? await postgresPhase(small, results) : null
 
     Object.assign(report, {
@@ -989,6 +1046,7 @@ async function main () {
       profile,
       jsonServer: { version: jsonServerVersionUsed, cannot: settings.jsonServer ? jsonCannot : null },
       targets,
+      leanCeilingAnswersSameJson: leanSameJson,
       postgres
     })
     mkdirSync(dirname(opts.out), { recursive: true })

@@ -5,6 +5,7 @@ import { databasePath, defaultCommentDepth, defaultReadWorkers, type Synchronous
 import { refuseNonFinite } from './lib/finite-numbers.js'
 import { refuseAliasedNumbers } from './lib/path-numbers.js'
 import { buildSerializer } from './lib/serializer.js'
+import answerBytes from './plugins/answer-bytes.js'
 import auth from './plugins/auth.js'
 import db from './plugins/db.js'
 import draining from './plugins/draining.js'
@@ -228,6 +229,8 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   await app.register(auth, { adminToken: options.adminToken })
   await app.register(httpCache)
   await app.register(idempotency, { purgeIntervalMs: options.idempotencyPurgeIntervalMs ?? 3_600_000 })
+  // After http-cache's onSend (which hashes the string for an ETag): the last step of an answer.
+  await app.register(answerBytes)
   for (const schema of [...sharedSchemas, ...articleSchemas, ...authorSchemas, ...commentSchemas, ...daySchemas, ...labelSchemas, ...tokenSchemas, ...feedSchemas, ...importSchemas, ...revisionSchemas, ...trashSchemas]) app.addSchema(schema)
   await app.register(openapi)
   app.addHook('onRoute', (route) => {

@@ -150,6 +150,11 @@ export function sqliteBaseline (file) {
   return new ChildServer('sqlite', [join(httpDir, 'baseline-sqlite.mjs'), file])
 }
 
+/** The lean storage ceiling (issue 19) on `file`, a copy of its own: it adds a labels column. */
+export function leanBaseline (file) {
+  return new ChildServer('lean', [join(httpDir, 'baseline-lean.mjs'), file])
+}
+
 export function postgresBaseline (url) {
   return new ChildServer('postgres', [join(httpDir, 'baseline-postgres.mjs'), url])
 }

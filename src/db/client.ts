@@ -3,7 +3,8 @@ import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { sql, type SQL } from 'drizzle-orm'
-import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
+import { getTableColumns } from 'drizzle-orm'
+import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core'
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import type { SynchronousLevel } from '../config.js'
@@ -152,10 +153,9 @@ export function totalChanges (db: Db): number {
   return writeStampQuery(db).get()!.changes
 }
 
-const writeStampQuery = preparedOnce((db) => db
-  .select({ changes: sql<number>`total_changes()`, version: sql<number>`(select data_version from pragma_data_version)` })
-  .from(sql`(select 1)`)
-  .prepare())
+// Every read asks for it: a plain statement (see `statementOnce`).
+const writeStampQuery = statementOnce<{ changes: number, version: number }>(
+  'select total_changes() as changes, (select data_version from pragma_data_version) as version')
 
 /**
  * `column in (ids)` for a prepared query: the ids go in as one JSON array parameter named
@@ -186,6 +186,33 @@ export function preparedOnce<Q> (build: (db: Db) => Q): (db: Db) => Q {
     }
     return query
   }
+}
+
+/**
+ * `"published_at" as "publishedAt", …`: every column of `table` under its drizzle key, for
+ * `statementOnce`, whose rows are then the table's `$inferSelect` objects as drizzle would map
+ * them — for tables of text and integer columns, which drizzle maps as SQLite gives them.
+ */
+export function columnsAs (table: SQLiteTable, alias?: string): string {
+  const prefix = alias === undefined ? '' : `${alias}.`
+  return Object.entries(getTableColumns(table)).map(([key, column]) => `${prefix}"${column.name}" as "${key}"`).join(', ')
+}
+
+/**
+ * A statement prepared once per connection on better-sqlite3 itself, answering rows as the
+ * objects its SQL names (`columnsAs`): for the reads every request makes (an article, a page's
+ * rows, their labels and authors), where drizzle's mapping of each row in JavaScript cost more
+ * than SQLite took to read it (issue 19). Object mode only: the connection shares statements
+ * by text (`reuseStatements`), and drizzle puts a statement in array mode when it wants one.
+ */
+export function statementOnce<Row> (source: string): (db: Db) => { get: (...params: unknown[]) => Row | undefined, all: (...params: unknown[]) => Row[] } {
+  return preparedOnce((db) => {
+    const statement = db.$client.prepare(source)
+    return {
+      get: (...params) => statement.raw(false).get(...params) as Row | undefined,
+      all: (...params) => statement.raw(false).all(...params) as Row[]
+    }
+  })
 }
 
 /**

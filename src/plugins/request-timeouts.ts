@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http'
 import type { Socket } from 'node:net'
 import fp from 'fastify-plugin'
 import { problemBase } from './problem.js'
@@ -20,6 +21,11 @@ function refuse (socket: Socket, path: string): void {
   socket.destroySoon()
 }
 
+function hasBody (headers: IncomingHttpHeaders): boolean {
+  const length = headers['content-length']
+  return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0')
+}
+
 /**
  * A request's body must arrive within `requestTimeoutMs`: a client trickling a byte every few
  * seconds held a connection (and its request) for as long as it liked. Node's own
@@ -30,7 +36,9 @@ function refuse (socket: Socket, path: string): void {
 export default fp<RequestTimeoutOptions>(async function requestTimeoutsPlugin (app, options) {
   app.addHook('onRequest', (request, reply, done) => {
     const incoming = request.raw
-    if (incoming.complete) return done()
+    // A request without Content-Length or Transfer-Encoding has no body (RFC 9112 §6.3):
+    // nothing to wait for, and no timer and listeners to set up on every read.
+    if (incoming.complete || !hasBody(request.headers)) return done()
     const socket = incoming.socket
     const path = request.url.split('?')[0] ?? '/'
     const upload = (request.routeOptions.bodyLimit ?? options.bodyLimit) > options.bodyLimit

@@ -1,5 +1,5 @@
 import { and, asc, count, desc, eq, gte, inArray, isNotNull, lte, min, ne, sql, type SQL } from 'drizzle-orm'
-import { inIdList, jsonIds, preparedOnce, type Db } from '../../db/client.js'
+import { columnsAs, preparedOnce, statementOnce, type Db } from '../../db/client.js'
 import { articleLabels, articles, labels } from '../../db/schema.js'
 import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
 import { isIdInPath } from '../../lib/slug.js'
@@ -8,31 +8,32 @@ import { searchHits, searchScore } from '../../search/queries.sqlite.js'
 import type { ArticleFilters, ArticlePageQuery, ArticleQueries, ArticleRow, ArticleSortField, ListedArticleRow } from './queries.js'
 import { publishedBy, visibleTo } from './visibility.js'
 
-const byId = preparedOnce((db) => db.select().from(articles).where(eq(articles.id, sql.placeholder('id'))).prepare())
-const bySlug = preparedOnce((db) => db.select().from(articles).where(eq(articles.slug, sql.placeholder('slug'))).prepare())
+// The reads of every request (an article, a page's rows and their labels) are plain
+// statements answering the rows drizzle would map (db/client.ts, `statementOnce`).
+const articleRow = columnsAs(articles)
+const byId = statementOnce<ArticleRow>(`select ${articleRow} from articles where id = ?`)
+const bySlug = statementOnce<ArticleRow>(`select ${articleRow} from articles where slug = ?`)
 const slugOwner = preparedOnce((db) => db.select({ id: articles.id }).from(articles).where(eq(articles.slug, sql.placeholder('slug'))).prepare())
 
-const labelsOfArticles = preparedOnce((db) => db.select({ articleId: articleLabels.articleId, name: labels.name })
-  .from(articleLabels)
-  .innerJoin(labels, eq(labels.id, articleLabels.labelId))
-  .where(inIdList(articleLabels.articleId))
-  .orderBy(articleLabels.articleId, articleLabels.position)
-  .prepare())
+interface LabelRow { articleId: number, name: string }
+
+const labelsOfArticles = statementOnce<LabelRow>(`select al.article_id as articleId, l.name as name
+  from article_labels al join labels l on l.id = al.label_id
+  where al.article_id in (select value from json_each(?))
+  order by al.article_id, al.position`)
 
 // One article (every single read) is an index search: no id list to unpack and sort.
-const labelsOfArticle = preparedOnce((db) => db.select({ articleId: articleLabels.articleId, name: labels.name })
-  .from(articleLabels)
-  .innerJoin(labels, eq(labels.id, articleLabels.labelId))
-  .where(eq(articleLabels.articleId, sql.placeholder('articleId')))
-  .orderBy(articleLabels.position)
-  .prepare())
+const labelsOfArticle = statementOnce<LabelRow>(`select al.article_id as articleId, l.name as name
+  from article_labels al join labels l on l.id = al.label_id
+  where al.article_id = ?
+  order by al.position`)
 
 function labelsByArticle (db: Db, articleIds: number[]): Map<number, string[]> {
   const byArticle = new Map<number, string[]>()
   if (articleIds.length === 0) return byArticle
   const rows = articleIds.length === 1
-    ? labelsOfArticle(db).all({ articleId: articleIds[0]! })
-    : labelsOfArticles(db).all(jsonIds(articleIds))
+    ? labelsOfArticle(db).all(articleIds[0]!)
+    : labelsOfArticles(db).all(JSON.stringify(articleIds))
   for (const row of rows) {
     const names = byArticle.get(row.articleId) ?? []
     names.push(row.name)
@@ -182,13 +183,11 @@ function sharedLabelCounts (db: Db, articleId: number, now: string, limit: numbe
   return new Map(rows.map((row) => [row.id, row.shared]))
 }
 
-const rowsOfArticles = preparedOnce((db) => db.select().from(articles)
-  .where(inIdList(articles.id))
-  .prepare())
+const rowsOfArticles = statementOnce<ArticleRow>(`select ${articleRow} from articles where id in (select value from json_each(?))`)
 
 function articlesByIds (db: Db, ids: number[]): ArticleRow[] {
   if (ids.length === 0) return []
-  const rows = rowsOfArticles(db).all(jsonIds(ids))
+  const rows = rowsOfArticles(db).all(JSON.stringify(ids))
   const byId = new Map(rows.map((row) => [row.id, row]))
   return ids.map((id) => byId.get(id)).filter((row) => row !== undefined)
 }
@@ -196,20 +195,20 @@ function articlesByIds (db: Db, ids: number[]): ArticleRow[] {
 export function sqliteArticleQueries (db: Db): ArticleQueries {
   return {
     async articleBySlugOrId (idOrSlug) {
-      return isIdInPath(idOrSlug) ? byId(db).get({ id: Number(idOrSlug) }) : bySlug(db).get({ slug: idOrSlug })
+      return isIdInPath(idOrSlug) ? byId(db).get(Number(idOrSlug)) : bySlug(db).get(idOrSlug)
     },
 
     // A unit of work on SQLite holds the write lock from its start: the plain read is locked enough.
     async articleBySlugOrIdForUpdate (idOrSlug) {
-      return isIdInPath(idOrSlug) ? byId(db).get({ id: Number(idOrSlug) }) : bySlug(db).get({ slug: idOrSlug })
+      return isIdInPath(idOrSlug) ? byId(db).get(Number(idOrSlug)) : bySlug(db).get(idOrSlug)
     },
 
     async articleById (id) {
-      return byId(db).get({ id })
+      return byId(db).get(id)
     },
 
     async articleByIdForUpdate (id) {
-      return byId(db).get({ id })
+      return byId(db).get(id)
     },
 
     async articleSlugTaken (slug, exceptId) {

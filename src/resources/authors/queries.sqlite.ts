@@ -1,5 +1,5 @@
 import { and, asc, count, desc, eq, ne, sql, type SQL } from 'drizzle-orm'
-import { inIdList, jsonIds, preparedOnce, type Db } from '../../db/client.js'
+import { columnsAs, inIdList, jsonIds, preparedOnce, statementOnce, type Db } from '../../db/client.js'
 import { articles, authors } from '../../db/schema.js'
 import { publishedBy } from '../articles/visibility.js'
 import { isIdInPath } from '../../lib/slug.js'
@@ -12,9 +12,8 @@ function idOrSlugCondition (idOrSlug: string): SQL {
 
 const byId = preparedOnce((db) => db.select().from(authors).where(eq(authors.id, sql.placeholder('id'))).prepare())
 
-const rowsOfAuthors = preparedOnce((db) => db.select().from(authors)
-  .where(inIdList(authors.id))
-  .prepare())
+// Every page of articles with their authors reads them: a plain statement (db/client.ts, `statementOnce`).
+const rowsOfAuthors = statementOnce<AuthorRow>(`select ${columnsAs(authors)} from authors where id in (select value from json_each(?))`)
 
 /** Published articles by author: the public `articleCount`. */
 function publishedCount (now: string): SQL<number> {
@@ -59,7 +58,7 @@ export function sqliteAuthorQueries (db: Db): AuthorQueries {
 
     async authorsByIds (ids) {
       if (ids.length === 0) return []
-      return rowsOfAuthors(db).all(jsonIds(ids))
+      return rowsOfAuthors(db).all(JSON.stringify(ids))
     },
 
     async authorSlugTaken (slug, exceptId) {
