@@ -1,4 +1,6 @@
+import { ReadOnlySqliteStore } from '../db/read-only-store.js'
 import type { Store } from '../db/store.js'
+import type { View } from '../resources/articles/view.js'
 import type { Principal } from '../lib/principal.js'
 import type { ArticleListQueryString } from '../resources/articles/schemas.js'
 import * as articles from '../resources/articles/service.js'
@@ -10,6 +12,15 @@ import { exportLines } from '../resources/export/service.js'
 import type { SiteSettings } from '../lib/site-settings.js'
 
 /**
+ * The server's view of the database, as the read is run: the same, in the server's thread; in
+ * a read worker the same `now` at the worker's own write stamp, since the values its caches
+ * keep are its own connection's.
+ */
+async function viewOn (store: Store, view: View): Promise<View> {
+  return store instanceof ReadOnlySqliteStore ? await articles.currentView(store, view.now) : view
+}
+
+/**
  * The heavy reads (issue 19): those whose cost grows with the database or with what a client
  * asks for, which on SQLite run in a read worker (src/read-workers/pool.ts) so that they never
  * stall the event loop. Each one calls the same service code the server would; inputs and
@@ -17,8 +28,8 @@ import type { SiteSettings } from '../lib/site-settings.js'
  */
 export const heavyReadOperations = {
   /** `GET /v1/articles?q=`: at the same `now` as the list's ETag, taken on the server. */
-  searchArticles: async (store: Store, input: { query: ArticleListQueryString, viewer: Principal | null, now: string }) =>
-    await articles.list(store, input.query, input.viewer, await articles.currentView(store, input.now)),
+  searchArticles: async (store: Store, input: { query: ArticleListQueryString, viewer: Principal | null, view: View }) =>
+    await articles.list(store, input.query, input.viewer, await viewOn(store, input.view)),
   relatedArticles: async (store: Store, input: { idOrSlug: string, viewer: Principal | null, limit: number }) =>
     await articles.related(store, input.idOrSlug, input.viewer, input.limit),
   suggestTitles: async (store: Store, input: { typed: string }) =>
