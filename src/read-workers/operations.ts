@@ -41,9 +41,6 @@ export const heavyReadOperations = {
   /** A page of days, with their articles when asked: grows with the days' sizes. */
   listDays: async (store: Store, input: { locale: string, query: DayListQueryString, viewer: Principal | null }) =>
     await dates.list(store, { locale: input.locale }, input.query, input.viewer),
-  /** A day's page: every article of the day. */
-  dayPage: async (store: Store, input: { locale: string, day: string, viewer: Principal | null }) =>
-    await dates.findOne(store, { locale: input.locale }, input.day, input.viewer),
   /** Counts by month over every published article. */
   archive: async (store: Store, _input: Record<string, never>) =>
     await dates.archive(store)
