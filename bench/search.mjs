@@ -5,6 +5,7 @@
 //
 //   npm run build && node bench/search.mjs [--quick | --articles N] [--rounds 3] [--requests 200]
 //                                          [--warmup 20] [--budget 15] [--timeout 10] [--keep] [--db FILE]
+//                                          [--database postgres [--postgres-url URL] [--loaded]]
 
 import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
@@ -17,6 +18,8 @@ import Database from 'better-sqlite3'
 import { buildApp } from '../dist/app.js'
 import { freePort, hasTaskset, intOption, mulberry32, runOnLoadCpu } from './http/common.mjs'
 import { isolationSection } from './search/isolation.mjs'
+import { printRelevanceReport, relevanceReport } from './search/relevance.mjs'
+import { printTargets, targetRows } from './search/targets.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..')
@@ -40,10 +43,14 @@ const { values: opts } = parseArgs({
     'capture-suggest': { type: 'boolean', default: false },
     seed: { type: 'string', default: '20260625' },
     keep: { type: 'boolean', default: false },
+    'skip-relevance': { type: 'boolean', default: false },
     db: { type: 'string' },
     'skip-isolation': { type: 'boolean', default: false },
     'isolation-only': { type: 'boolean', default: false },
-    out: { type: 'string', default: join(here, 'results', 'search-latest.json') },
+    database: { type: 'string', default: 'sqlite' },
+    'postgres-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/dateline_search_bench' },
+    loaded: { type: 'boolean', default: false },
+    out: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false }
   }
 })
@@ -66,7 +73,14 @@ if (opts.help) {
   --db FILE       benchmark an existing database made by --keep instead of generating one
   --skip-isolation  leave out the isolation section (event-loop stalls, by id while searching: bench/search/isolation.mjs)
   --isolation-only  only the isolation section
-  --out FILE      results JSON (default bench/results/search-latest.json)`)
+  --skip-relevance  leave out the relevance report (top 5 of five searches ranked the old way and now)
+
+  --database postgres  serve the same articles from PostgreSQL (bench/search/postgres.mjs): the
+                  generated (or --db) SQLite file is copied into the database --postgres-url names
+                  (default postgres://postgres@127.0.0.1:5432/dateline_search_bench), which is
+                  dropped and created; dropped again at the end unless --keep
+  --loaded        with --database postgres: that database is already loaded (by --keep) from --db FILE
+  --out FILE      results JSON (default bench/results/search-latest.json, search-postgres-latest.json)`)
   process.exit(0)
 }
 
@@ -658,13 +672,18 @@ async function main () {
     explainTimeout: intOption('explain-timeout', opts['explain-timeout'], 1)
   }
   const seed = intOption('seed', opts.seed, 0)
+  const postgres = opts.database === 'postgres' ? await import('./search/postgres.mjs') : null
+  if (postgres === null && opts.database !== 'sqlite') throw new Error('--database: sqlite or postgres')
+  if (opts.loaded && (postgres === null || opts.db === undefined)) throw new Error('--loaded needs --database postgres and --db FILE')
+  const out = opts.out ?? join(here, 'results', postgres === null ? 'search-latest.json' : 'search-postgres-latest.json')
   const machine = {
     node: process.version,
     sqlite: new Database(':memory:').prepare('select sqlite_version() as v').get().v,
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model,
     pinned: hasTaskset ? 'server on CPU 0, benchmark on CPU 1 (taskset)' : 'not pinned (no taskset)',
-    loadAverageAtStart: os.loadavg().map((v) => round(v, 2))
+    loadAverageAtStart: os.loadavg().map((v) => round(v, 2)),
+    postgres: postgres === null ? undefined : await postgres.postgresVersion(opts['postgres-url'])
   }
   console.log(`Dateline search benchmark — ${count} articles, ${settings.rounds} rounds × up to ${settings.requests} requests (+${settings.warmup} warm-up) per kind`)
   console.log(`node ${machine.node}, SQLite ${machine.sqlite}, ${machine.cpus} CPUs, ${machine.pinned}, load average ${machine.loadAverageAtStart.join(' ')}`)
@@ -688,6 +707,13 @@ async function main () {
     console.log(`Generated in ${generation.seconds} s (${generation.articlesPerSecond} articles/s: text ${b.generateText} s, rows ${b.insertRows} s, ` +
       `both FTS5 indexes ${b.insertSearchIndexes} s, migrations + commit ${b.commitAndRest} s); bodies ~${generation.averageBodyBytes} B; file ${generation.fileMegabytes} MB`)
   }
+  if (postgres !== null && !opts.loaded) {
+    console.log(`Loading them into PostgreSQL ${machine.postgres} (${opts['postgres-url']}) …`)
+    await postgres.createDatabase(opts['postgres-url'])
+    const loaded = await postgres.loadPostgres(file, opts['postgres-url'], (line) => process.stderr.write(line + '\n'))
+    generation = { ...generation, postgres: loaded }
+    console.log(`Loaded in ${loaded.seconds} s (${JSON.stringify(loaded.breakdownSeconds)}); database ${loaded.databaseMegabytes} MB`)
+  }
   const cleanUp = () => {
     if (folder === null) return
     if (opts.keep) console.log(`Kept the database: ${file} (reuse with --db ${file})`)
@@ -697,16 +723,16 @@ async function main () {
 
   if (opts['isolation-only']) {
     const isolation = await isolationSection({ file, root, vocabulary })
-    mkdirSync(dirname(opts.out), { recursive: true })
-    writeFileSync(opts.out, JSON.stringify({ benchmark: 'search (isolation only)', date: new Date().toISOString(), machine, settings: { articles: count, seed }, isolation }, null, 2) + '\n')
-    console.log(`\nWrote ${opts.out}`)
+    mkdirSync(dirname(out), { recursive: true })
+    writeFileSync(out, JSON.stringify({ benchmark: 'search (isolation only)', date: new Date().toISOString(), machine, settings: { articles: count, seed }, isolation }, null, 2) + '\n')
+    console.log(`\nWrote ${out}`)
     cleanUp()
     return
   }
   const kinds = queryKinds(vocabulary)
   const frequencies = documentFrequencies(file, ['government', 'police', 'election', 'market', 'minister', ...vocabulary.rare.slice(0, 5)])
 
-  const server = new Server(file)
+  const server = new Server(postgres === null ? file : opts['postgres-url'])
   const stopOnSignal = (signal) => {
     server.child?.kill('SIGKILL')
     cleanUp()
@@ -754,25 +780,36 @@ async function main () {
   const rows = results.map((r) => {
     const hits = r.hits === undefined || r.hits.length === 0 || r.hits.some((h) => h === null) ? '-' : Math.min(...r.hits) === Math.max(...r.hits) ? `${r.hits[0]}` : `${Math.min(...r.hits)}–${Math.max(...r.hits)}`
     const example = r.kind.startsWith('baseline') ? r.queries[0] : exampleQuery(r.queries[0])
-    if (r.p50 === undefined) return [r.kind, example, hits, `timed out: > ${r.timedOut.afterSeconds} s`, '-', '-', '-', '-', 0]
+    if (r.p50 === undefined) return [r.kind, example, hits, `timed out: > ${r.timedOut.afterSeconds} s`, '-', '-', '-', '-', '-', 0]
     const flags = `${r.timedOut !== undefined ? ` (timed out in round ${r.timedOut.round})` : ''}`
     const n = r.n.length === 1 ? `${r.n[0]}` : Math.min(...r.n) === Math.max(...r.n) ? `${r.n[0]}×${r.n.length}` : `${Math.min(...r.n)}–${Math.max(...r.n)}×${r.n.length}`
-    return [r.kind + flags, example, hits, range(r.p50), range(r.p99), r.mean.median, r.rps.median, listP50 === undefined ? '-' : round(r.p50.median / listP50, 1), n]
+    const first = r.firstRequestMs === undefined || r.firstRequestMs.length === 0 ? '-' : round(median(r.firstRequestMs), 1)
+    return [r.kind + flags, example, hits, range(r.p50), range(r.p99), r.mean.median, r.rps.median, listP50 === undefined ? '-' : round(r.p50.median / listP50, 1), first, n]
   })
   console.log(`\nSearch latency over HTTP, ${count} articles: sequential requests on one keep-alive connection; median of the rounds (min–max)`)
-  console.log(`("hits" = meta.total per query; "p50 × list" = p50 / p50 of the no-q list baseline; "n" = samples per round × rounds)\n`)
-  console.log(table(rows, ['kind', 'q (first of 5)', 'hits', 'p50 ms', 'p99 ms', 'mean ms', 'req/s', 'p50 × list', 'n']))
+  console.log(`("hits" = meta.total per query; "p50 × list" = p50 / p50 of the no-q list baseline; "first ms" = median of each query's`)
+  console.log(`first request, before the server kept its counts (until the next write); "n" = samples per round × rounds)\n`)
+  console.log(table(rows, ['kind', 'q (first of 5)', 'hits', 'p50 ms', 'p99 ms', 'mean ms', 'req/s', 'p50 × list', 'first ms', 'n']))
+  const targets = targetRows(results)
+  printTargets(targets, count)
   const cut = results.filter((r) => r.n !== undefined && Math.min(...r.n) < settings.requests && r.p50 !== undefined)
   if (cut.length > 0) console.log(`Fewer than ${settings.requests} samples: stopped at the --budget of ${settings.budget} s per kind and round; kinds with p50 > ${settings.slowMs} ms ran one round.`)
   console.log(`\nServer: peak RSS (VmHWM) ${server.peakRssMegabytes} MB, ${server.rssAfterStartMegabytes} MB after start-up; started in ${server.startSeconds.join(', ')} s${server.restarts > 0 ? ` (${server.restarts} restarts after timeouts)` : ''}`)
 
   console.log('\nThe statements behind a search (captured from the compiled service in a child process):')
-  const explained = [
-    await explainApp(file, 'government', false, settings.explainTimeout),
-    await explainApp(file, 'gov', true, settings.explainTimeout)
-  ]
+  const explained = postgres === null
+    ? [await explainApp(file, 'government', false, settings.explainTimeout), await explainApp(file, 'gov', true, settings.explainTimeout)]
+    : await postgres.explainSearches(opts['postgres-url'], kinds)
   for (const item of explained) printStatements(item)
-  const isolation = opts['skip-isolation'] ? undefined : await isolationSection({ file, root, vocabulary })
+  const isolation = opts['skip-isolation'] || postgres !== null ? undefined : await isolationSection({ file, root, vocabulary })
+
+  const relevance = opts['skip-relevance'] || postgres !== null ? [] : await relevanceReport(root, file)
+  if (relevance.length > 0) printRelevanceReport(relevance)
+  const beforeAfter = postgres === null ? undefined : await postgres.beforeAndAfter(opts['postgres-url'], kinds)
+  if (beforeAfter !== undefined) {
+    console.log('\nThe search statements of a first request (count and page), in-process, same run: before issue 19 (every match ranked) and now')
+    console.log(table(beforeAfter.map((r) => [r.kind, '', r.beforeMs, r.afterMs, r.ratio]), ['kind', '', 'before ms', 'after ms', 'after/before']))
+  }
 
   const report = {
     benchmark: 'search',
@@ -783,12 +820,19 @@ async function main () {
     documentFrequencies: frequencies,
     server: { peakRssMegabytes: server.peakRssMegabytes, rssAfterStartMegabytes: server.rssAfterStartMegabytes, startSeconds: server.startSeconds, restartsAfterTimeouts: server.restarts },
     results,
+    targets,
+    relevance,
     statements: explained,
-    isolation
+    isolation,
+    beforeAfter
   }
-  mkdirSync(dirname(opts.out), { recursive: true })
-  writeFileSync(opts.out, JSON.stringify(report, null, 2) + '\n')
-  console.log(`\nWrote ${opts.out}`)
+  mkdirSync(dirname(out), { recursive: true })
+  writeFileSync(out, JSON.stringify(report, null, 2) + '\n')
+  console.log(`\nWrote ${out}`)
+  if (postgres !== null && !opts.loaded) {
+    if (opts.keep) console.log(`Kept the PostgreSQL database: ${opts['postgres-url']} (reuse with --loaded --db FILE)`)
+    else await postgres.dropDatabase(opts['postgres-url'])
+  }
   cleanUp()
 }
 

@@ -100,6 +100,8 @@ export interface AppOptions {
   readWorkerControl?: Int32Array
   /** The window the per-client search and comment limits count in (default a minute; lowered by tests to see a limit clear). */
   rateLimitWindowMs?: number
+  /** Matches a search ranks at most, the newest (default `rankedMatchLimit` in src/search/query.ts; lowered by tests). */
+  rankedMatchLimit?: number
 }
 
 type ValidatorFactory = NonNullable<NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>['buildValidator']>
@@ -208,7 +210,8 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     siteDescription: options.siteDescription ?? '',
     siteUrl: options.siteUrl == null ? null : options.siteUrl.replace(/\/+$/, ''),
     articlePath: options.articlePath ?? '/articles/{slug}',
-    sitemapPageSize: options.sitemapPageSize ?? 50_000
+    sitemapPageSize: options.sitemapPageSize ?? 50_000,
+    rankedMatchLimit: options.rankedMatchLimit
   })
   await app.register(db, {
     path: databasePath(options.databaseUrl),

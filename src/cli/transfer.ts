@@ -113,10 +113,12 @@ async function * counted (file: string, progress: Progress): AsyncGenerator<Buff
 
 /** Imports a file; progress goes to `status` (stderr), the report to the caller. */
 export async function importCommand (store: Store, config: Config, command: ImportCommand, status: Writable & { isTTY?: boolean }): Promise<ImportReportBody> {
-  const progress = new Progress(status, statSync(command.file).size, command.progressEveryMs)
+  const size = statSync(command.file).size
+  const progress = new Progress(status, size, command.progressEveryMs)
   try {
     const report = await importFile(store, config, counted(command.file, progress), {
       dryRun: command.dryRun,
+      sizeHint: size,
       ...(command.format === undefined ? {} : { format: command.format }),
       onRecord: (records) => progress.items(records)
     })

@@ -110,6 +110,24 @@ export class SqliteStore implements Store {
     return this.#bookkeeping.writeStamp()
   }
 
+  /**
+   * Runs `work`, which writes through another connection to the same file (an import's
+   * writer thread), as if it were one of this connection's units: the units that follow wait
+   * for it without holding the event loop (on this connection they would wait in SQLite's
+   * busy_timeout, which blocks it), and `…IfFree` answer at once. Reads go on meanwhile, from
+   * the last commit (WAL). Other processes' writers still wait in their busy_timeout.
+   */
+  async whileWritingElsewhere<T> (work: () => Promise<T>): Promise<T> {
+    while (this.#current !== undefined) await this.#current.catch(() => {})
+    const unit = work()
+    this.#current = unit
+    try {
+      return await unit
+    } finally {
+      if (this.#current === unit) this.#current = undefined
+    }
+  }
+
   async close (): Promise<void> {
     this.handle.$client.close()
   }

@@ -107,7 +107,11 @@ export const excerptLength = 200
 
 /** About `excerptLength` characters of the body's text, cut at a word boundary. */
 export function deriveExcerpt (html: string, length = excerptLength): string {
-  const text = htmlToText(html)
+  return excerptOfText(htmlToText(html), length)
+}
+
+/** The same, from the body's text (`htmlToText`) when it is already at hand. */
+export function excerptOfText (text: string, length = excerptLength): string {
   if (text.length <= length) return text
   const cut = text.slice(0, length + 1)
   const lastSpace = cut.lastIndexOf(' ')

@@ -31,4 +31,9 @@ export interface SiteSettings {
   articlePath: string
   /** URLs per sitemap file: the protocol's 50,000, lowered by tests to see the sitemap index. */
   sitemapPageSize: number
+  /**
+   * Past this many matches a search ranks only its newest this-many (src/search/query.ts,
+   * `rankedMatchLimit`, the default), lowered by tests to cross the bound on a small blog.
+   */
+  rankedMatchLimit?: number
 }

@@ -28,8 +28,8 @@ async function viewOn (store: Store, view: View): Promise<View> {
  */
 export const heavyReadOperations = {
   /** `GET /v1/articles?q=`: at the same `now` as the list's ETag, taken on the server. */
-  searchArticles: async (store: Store, input: { query: ArticleListQueryString, viewer: Principal | null, view: View }) =>
-    await articles.list(store, input.query, input.viewer, await viewOn(store, input.view)),
+  searchArticles: async (store: Store, input: { query: ArticleListQueryString, viewer: Principal | null, view: View, rankedMatchLimit?: number }) =>
+    await articles.list(store, input.query, input.viewer, await viewOn(store, input.view), { rankedMatchLimit: input.rankedMatchLimit }),
   relatedArticles: async (store: Store, input: { idOrSlug: string, viewer: Principal | null, limit: number }) =>
     await articles.related(store, input.idOrSlug, input.viewer, input.limit),
   suggestTitles: async (store: Store, input: { typed: string }) =>

@@ -1,12 +1,11 @@
 import { Worker } from 'node:worker_threads'
 import { Unavailable } from '../errors.js'
+import { workerEntry } from '../lib/worker-pool.js'
 import { revive, type ChunkRequest, type ReadAnswer, type ReadRequest, type WorkerReady } from './messages.js'
 import type { HeavyRead, HeavyReadAnswer, HeavyReadInput, HeavyStream, HeavyStreamInput } from './operations.js'
 import type { ReadWorkerSetup } from './worker.js'
 
-// The entry is compiled beside this file in dist/; the tests run the TypeScript sources
-// through their loader, which worker threads inherit with the process's execArgv.
-const workerEntry = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url)
+const readWorkerEntry = workerEntry(import.meta.url, 'worker')
 
 // What a client that met the time budget is asked to wait before it tries again.
 const retryAfterSeconds = 1
@@ -194,7 +193,7 @@ export class ReadWorkerPool {
 
   #newWorker (): Worker {
     const setup: ReadWorkerSetup = { path: this.options.path, busyTimeoutMs: this.options.busyTimeoutMs, control: this.options.control }
-    return new Worker(workerEntry, { workerData: setup })
+    return new Worker(readWorkerEntry, { workerData: setup })
   }
 
   #heard (slot: Slot, message: ReadAnswer | WorkerReady): void {

@@ -39,7 +39,8 @@ export class SearchIndexBatch {
 
   constructor (private readonly store: Store) {}
 
-  async add (document: SearchDocument): Promise<void> {
+  /** `bodyText`: the body's text (`htmlToText`), when the caller has it already. */
+  async add (document: SearchDocument, bodyText?: string): Promise<void> {
     const search = searchQueries(this.store)
     if (this.#pending.has(document.id)) {
       // Not searchable yet: only its text is replaced.
@@ -48,7 +49,7 @@ export class SearchIndexBatch {
       await search.unindexArticle(document.id)
       this.#pending.add(document.id)
     }
-    await search.writeText(document.id, searchText(document))
+    await search.writeText(document.id, searchText(document, bodyText))
   }
 
   async flush (): Promise<void> {

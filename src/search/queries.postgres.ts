@@ -81,31 +81,28 @@ function tsquery (configuration: Configuration, text: string): SQL {
   return sql`to_tsquery(${sql.raw(`'${configuration}'`)}, ${text})`
 }
 
-/**
- * The articles a search finds, as a derived table `hits (id, score)`, scored as SQLite's
- * `searchHits` scores them (lower is better): minus ts_rank, or minus the id when the search
- * is unranked (only a word most articles hold: newest written first). Without `scored`, the
- * score is null (counting needs none). For the articles' PostgreSQL query module.
- */
-export function searchHits (search: FtsQuery, scored = true): SQL {
+/** Whether an article's search row (`search_documents`) matches: what GIN answers, no scoring. */
+export function searchMatch (search: FtsQuery): SQL {
   const words = search.words === null ? null : tsquery('dateline', tsqueryText(search.words))
   // The word being typed: a prefix of a word as written, or (typed in full) any form of it.
   const typing = search.typing === null ? null : tsquery('dateline_words', tsqueryText(search.typing))
   const typingWhole = search.typingWhole === null ? null : tsquery('dateline', tsqueryText(search.typingWhole))
-  const matches = and(
+  return and(
     words === null ? undefined : sql`${searchDocuments.document} @@ ${words}`,
     typing === null ? undefined : sql`(${searchDocuments.words} @@ ${typing} or ${searchDocuments.document} @@ ${typingWhole!})`
-  )
-  const rank = words !== null
-    ? sql`ts_rank(${searchDocuments.document}, ${words})`
-    : sql`greatest(ts_rank(${searchDocuments.words}, ${typing!}), ts_rank(${searchDocuments.document}, ${typingWhole!}))`
-  const score = !scored ? sql`null` : search.ranked ? sql`-${rank}` : sql`-${searchDocuments.articleId}`
-  return sql`(select ${searchDocuments.articleId} as id, (${score})::float8 as score
-    from ${searchDocuments} where ${matches}) as hits`
+  )!
 }
 
-/** A hit's score, to sort by in a query over `searchHits`. */
-export const searchScore = sql<number>`hits.score`
+/**
+ * How well a matching row matches, higher better: ts_rank, which reads (detoasts) the row's
+ * whole vector. The articles' query module ranks a bounded set with it (rankedMatchLimit).
+ */
+export function searchRank (search: FtsQuery): SQL {
+  if (search.words !== null) return sql`ts_rank(${searchDocuments.document}, ${tsquery('dateline', tsqueryText(search.words))})`
+  const typing = tsquery('dateline_words', tsqueryText(search.typing!))
+  const typingWhole = tsquery('dateline', tsqueryText(search.typingWhole!))
+  return sql`greatest(ts_rank(${searchDocuments.words}, ${typing}), ts_rank(${searchDocuments.document}, ${typingWhole}))`
+}
 
 /** A lexeme as tsquery's own syntax writes it: quoted, quotes and backslashes doubled. */
 function lexeme (word: string): string {
@@ -198,14 +195,15 @@ export function postgresSearchQueries (db: PostgresHandle): SearchQueries {
 
     // Ranked by ts_rank rather than bm25: which titles come is the same. ts_rank knows nothing
     // of a column's length, which bm25 weighs: among titles matching as often, the shorter (the
-    // one the words say more of) comes first, as on SQLite.
+    // one the words say more of) comes first, as on SQLite. `title_words` holds the title's
+    // words only (schema.postgres.ts), so GIN's answer needs no second look at each vector.
     async titleSuggestions (search, now, limit) {
-      const titled = tsquery('dateline_words', tsqueryText(search.all, 'A'))
+      const titled = tsquery('dateline_words', tsqueryText(search.all))
       return await db.select({ id: articles.id, slug: articles.slug, title: articles.title })
         .from(searchDocuments)
         .innerJoin(articles, eq(articles.id, searchDocuments.articleId))
-        .where(and(sql`${searchDocuments.words} @@ ${titled}`, publishedBy(articles, now)))
-        .orderBy(sql`ts_rank(${searchDocuments.words}, ${titled}) desc`, sql`char_length(${articles.title})`, desc(articles.publishedAt))
+        .where(and(sql`${searchDocuments.titleWords} @@ ${titled}`, publishedBy(articles, now)))
+        .orderBy(sql`ts_rank(${searchDocuments.titleWords}, ${titled}) desc`, sql`char_length(${articles.title})`, desc(articles.publishedAt))
         .limit(limit)
     },
 

@@ -1,5 +1,5 @@
 import { count, sql, type SQL } from 'drizzle-orm'
-import { preparedOnce, type Db } from '../db/client.js'
+import { preparedOnce, writeStamp, type Db } from '../db/client.js'
 import { articleLabels, articles, labels } from '../db/schema.js'
 import { publishedBy } from '../resources/articles/visibility.js'
 import type { FtsQuery } from './query.js'
@@ -44,32 +44,171 @@ const bm25Search = sql`bm25(articles_search, 10.0, 2.0, 1.0, 5.0)`
 const bm25Words = sql`bm25(articles_words, 10.0, 2.0, 1.0, 5.0)`
 
 /**
+ * A stretch of article ids to search in: from `from` (inclusive) to below `below`. A bound
+ * reaches FTS5 as a rowid constraint, so it skips the rest of each word's list of articles.
+ */
+export interface IdRange { from?: number, below?: number }
+
+const searchIndex = sql.raw('articles_search')
+const wordsIndex = sql.raw('articles_words')
+
+function inRange (index: SQL, range: IdRange): SQL {
+  const bounds = [
+    range.from === undefined ? undefined : sql`${index}.rowid >= ${range.from}`,
+    range.below === undefined ? undefined : sql`${index}.rowid < ${range.below}`
+  ].filter((bound) => bound !== undefined)
+  return bounds.length === 0 ? sql`1` : sql.join(bounds, sql` and `)
+}
+
+/**
+ * One full-text match as a select of `id` (and `score` when given): the index searched
+ * first, then, with `keep` (a condition on `articles`), each hit's article row by its key.
+ */
+function matchSelect (index: SQL, query: string, range: IdRange, options: { keep?: SQL, also?: SQL, score?: SQL } = {}): SQL {
+  const score = options.score === undefined ? sql`` : sql`, ${options.score} as score`
+  const join = options.keep === undefined ? sql`` : sql` cross join ${articles} on ${articles.id} = ${index}.rowid`
+  const conditions = [sql`${index} match ${query}`, inRange(index, range), options.keep, options.also].filter((condition) => condition !== undefined)
+  return sql`select ${index}.rowid as id${score} from ${index}${join} where ${sql.join(conditions, sql` and `)}`
+}
+
+/** The word being typed: a prefix of a word as written, or (typed in full) any form of it. A compound select. */
+function typedMatches (search: FtsQuery, range: IdRange, keep?: SQL): SQL {
+  return sql`${matchSelect(wordsIndex, search.typing!, range, { keep })}
+    union ${matchSelect(searchIndex, search.typingWhole!, range, { keep })}`
+}
+
+/**
+ * The ids of a search's matches in `range` (with `keep`, of the articles it lets through), as
+ * one select of `id` in no particular order: to count, or to test membership with \`in\`.
+ */
+export function matchingIds (search: FtsQuery, range: IdRange = {}, keep?: SQL): SQL {
+  if (search.words === null) return typedMatches(search, range, keep)
+  if (search.typing === null) return matchSelect(searchIndex, search.words, range, { keep })
+  // `+rowid`: otherwise SQLite hands the typed word's matches one by one to the first index (100× slower).
+  return matchSelect(searchIndex, search.words, range, { keep, also: sql`+articles_search.rowid in (${typedMatches(search, range)})` })
+}
+
+/**
+ * The ids of the newest matches in `range` that `keep` lets through, newest first: `limit`
+ * of them after skipping `offset`. Each index hands its matches over newest first and the
+ * walk stops when the page is full, so this costs the page, not every match. A search of
+ * whole words and a typed word (two indexes, intersected) walks the words' matches in
+ * growing windows, intersecting the typed word's matches in each window only.
+ */
+export function newestMatchingIds (db: Db, search: FtsQuery, range: IdRange, keep: SQL | undefined, limit: number, offset: number): number[] {
+  const ids = (query: SQL): number[] => db.all<{ id: number }>(query).map((row) => row.id)
+  const page = sql`order by 1 desc limit ${limit} offset ${offset}`
+  if (search.words === null || search.typing === null) return ids(sql`${matchingIds(search, range, keep)} ${page}`)
+  for (let span = 4 * (offset + limit); ; span *= 4) {
+    // The window: from the span-th newest match of the words (all of them when fewer) to the top of the range.
+    const start = db.get<{ id: number } | undefined>(sql`select rowid as id from articles_search
+      where articles_search match ${search.words} and ${inRange(searchIndex, range)}
+      order by rowid desc limit 1 offset ${span - 1}`)?.id
+    const window = { from: Math.max(start ?? range.from ?? 0, range.from ?? 0), below: range.below }
+    const found = ids(sql`${matchingIds(search, window, keep)} ${page}`)
+    if (found.length === limit || start === undefined || start <= (range.from ?? 0)) return found
+  }
+}
+
+/** The ids of the oldest matches in `range` that `keep` lets through, oldest first. */
+export function oldestMatchingIds (db: Db, search: FtsQuery, range: IdRange, keep: SQL | undefined, limit: number, offset: number): number[] {
+  return db.all<{ id: number }>(sql`${matchingIds(search, range, keep)} order by 1 limit ${limit} offset ${offset}`).map((row) => row.id)
+}
+
+/** How many matches `range` holds (of every article, visible or not). */
+export function matchCount (db: Db, search: FtsQuery, range: IdRange = {}): number {
+  return db.get<{ n: number }>(sql`select count(*) as n from (${matchingIds(search, range)})`).n
+}
+
+/**
+ * How many of `articleIds` (a select of `id` from `articles`: the few a reader can't see)
+ * match, walking only the matches between the least and the greatest of them.
+ */
+export function matchCountAmong (db: Db, search: FtsQuery, range: IdRange, articleIds: SQL): number {
+  const span = db.get<{ least: number | null, greatest: number | null }>(sql`select min(id) as least, max(id) as greatest from (${articleIds})`)
+  if (span.least === null || span.greatest === null) return 0
+  const narrowed = { from: Math.max(span.least, range.from ?? 0), below: Math.min(span.greatest + 1, range.below ?? Number.MAX_SAFE_INTEGER) }
+  if (narrowed.from >= narrowed.below) return 0
+  return db.get<{ n: number }>(sql`select count(*) as n from (${matchingIds(search, narrowed)}) where id in (${articleIds})`).n
+}
+
+/**
  * The articles a search finds, as a derived table `hits (id, score)`: the full-text index
  * is searched once and each hit scored once (bm25, lower is better; a title match weighs
  * ten times a body match, a label match five times). Joining articles to this, rather
  * than scoring each article in a correlated subquery, is what keeps a common word on a
  * large blog in milliseconds. Without `scored`, the score is null (counting needs none).
+ * `range` bounds the ids searched: the ranked newest matches of a search with many (query.ts).
  * For the articles' SQLite query module, which lists by a search.
  */
-export function searchHits (search: FtsQuery, scored = true): SQL {
+export function searchHits (search: FtsQuery, scored = true, range: IdRange = {}): SQL {
   const score = (bm25: SQL): SQL => scored ? bm25 : sql`null`
-  // Unranked (only a word most articles hold): newest written first, read without positions.
-  const wordsScore = search.ranked ? score(bm25Search) : score(sql`-rowid`)
-  const words = search.words === null
-    ? null
-    : sql`select rowid as id, ${wordsScore} as score from articles_search where articles_search match ${search.words}`
+  const words = search.words === null ? null : matchSelect(searchIndex, search.words, range, { score: score(bm25Search) })
   if (search.typing === null) return sql`(${words!}) as hits`
-  // The word being typed: a prefix of a word as written, or (typed in full) any form of it.
-  const typed = (wordsScore: SQL, searchScore: SQL): SQL => sql`select rowid as id, ${wordsScore} as score from articles_words where articles_words match ${search.typing}
+  const typed = (wordsScore: SQL, searchScore: SQL): SQL => sql`${matchSelect(wordsIndex, search.typing!, range, { score: wordsScore })}
     union all
-    select rowid as id, ${searchScore} as score from articles_search where articles_search match ${search.typingWhole}`
+    ${matchSelect(searchIndex, search.typingWhole!, range, { score: searchScore })}`
   if (words === null) return sql`(select id, min(score) as score from (${typed(score(bm25Words), score(bm25Search))}) group by id) as hits`
   // `+id`: otherwise SQLite hands the ids of the list one by one to the first index (100× slower).
   return sql`(select id, score from (${words}) where +id in (select id from (${typed(sql`null`, sql`null`)}))) as hits`
 }
 
+/**
+ * The ranked matches of a search (its newest `rankedMatchLimit`, all of them when it has no
+ * more), as a derived table `hits (id, score)` like `searchHits`'. Each index hands over only
+ * its newest that-many matches, newest first, and FTS5 stops there: cheaper than bounding the
+ * ids (\`rowid >= ?\` cost more than counting every match, bench/search.mjs). A typed word's
+ * two indexes each give their newest; the newest of both are among those, from the
+ * limit-th greatest id of theirs up. Whole words with a typed word (two indexes intersected)
+ * are bounded by `from()`, the id of the limit-th newest match (`rankedFrom`).
+ */
+export function rankedHits (search: FtsQuery, scored: boolean, from: () => number): SQL {
+  const limit = search.rankedMatchLimit
+  const score = (bm25: SQL): SQL => scored ? bm25 : sql`null`
+  const newest = (index: SQL, query: string, indexScore: SQL): SQL => sql`select * from (select ${index}.rowid as id, ${indexScore} as score
+    from ${index} where ${index} match ${query} order by ${index}.rowid desc limit ${limit})`
+  if (search.typing === null) return sql`(${newest(searchIndex, search.words!, score(bm25Search))}) as hits`
+  if (search.words !== null) return searchHits(search, scored, { from: from() })
+  return sql`(with typed as materialized (select id, min(score) as score from (
+      ${newest(wordsIndex, search.typing, score(bm25Words))}
+      union all
+      ${newest(searchIndex, search.typingWhole!, score(bm25Search))}) group by id)
+    select id, score from typed where id >= coalesce((select id from typed order by id desc limit 1 offset ${limit - 1}), 0)) as hits`
+}
+
 /** A hit's score, to sort by in a query over `searchHits`. */
 export const searchScore = sql<number>`hits.score`
+
+// Where a search's ranked matches start is read by every page past them, by every search of
+// whole words with a typed word, and to choose how to sort many matches by time: it is kept per
+// connection until anything is written (client.ts, `writeStamp`), never from inside a
+// transaction (what it saw may be rolled back).
+const boundsKept = 500
+const boundsByConnection = new WeakMap<object, { stamp: string, bounds: Map<string, number> }>()
+
+/**
+ * The id from which a search's matches are ranked: that of its `limit`-th newest match, or 0
+ * when it has no more than `limit` (query.ts, `rankedMatchLimit`).
+ */
+export function rankedFrom (db: Db, search: FtsQuery, limit: number): number {
+  if (limit <= 0) return Number.MAX_SAFE_INTEGER
+  const compute = (): number => newestMatchingIds(db, search, {}, undefined, 1, limit - 1)[0] ?? 0
+  if (db.$client.inTransaction) return compute()
+  const stamp = writeStamp(db)
+  let kept = boundsByConnection.get(db.$client)
+  if (kept === undefined || kept.stamp !== stamp) {
+    kept = { stamp, bounds: new Map() }
+    boundsByConnection.set(db.$client, kept)
+  }
+  const key = JSON.stringify([search.words, search.typing, search.typingWhole, limit])
+  let bound = kept.bounds.get(key)
+  if (bound === undefined) {
+    if (kept.bounds.size >= boundsKept) kept.bounds.clear()
+    bound = compute()
+    kept.bounds.set(key, bound)
+  }
+  return bound
+}
 
 // Each word's number of articles, read from the stemmed index's own vocabulary. The fts5vocab
 // table is per connection (temp): it stores nothing, and a migration would add nothing else.

@@ -3959,7 +3959,7 @@ export interface operations {
                 offset?: number;
                 /** @description A `meta.nextCursor` from the previous page; not with `offset` */
                 cursor?: string;
-                /** @description Full-text search over title, excerpt, body and labels: all words must match; `"a phrase"`, `-excluded`; the last word also matches as a prefix while typing (from 2 letters). A repeated word counts once; only the first 8 words count (phrases' words and exclusions included). A plain word held by more than 80 % of the articles (on 200 or more) is left out while a rarer word or phrase remains; only such words: the rarest counts and hits come newest first. Results come best first (`relevance`) unless `sort` says otherwise, each with a `snippet`. */
+                /** @description Full-text search over title, excerpt, body and labels: all words must match; `"a phrase"`, `-excluded`; the last word also matches as a prefix while typing (from 2 letters). A repeated word counts once; only the first 8 words count (phrases' words and exclusions included). A plain word held by more than 80 % of the articles (on 200 or more) is left out while a rarer word or phrase remains; only such words: the rarest counts and hits come newest first. Results come best first (`relevance`) unless `sort` says otherwise, each with a `snippet`; a search matching more than 2,000 articles ranks its newest 2,000, and the others follow, newest first. */
                 q?: string;
                 /** @description Comma-separated, `-` for descending: publishedAt, title, updatedAt, createdAt, commentCount, relevance (with `q` only). Default `-publishedAt`, or `relevance` with `q`. */
                 sort?: string;

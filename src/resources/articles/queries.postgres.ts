@@ -1,14 +1,16 @@
-import { and, asc, count, desc, eq, gte, inArray, isNotNull, lte, min, ne, sql, type SQL } from 'drizzle-orm'
+import { and, asc, count, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, min, ne, or, sql, type SQL } from 'drizzle-orm'
+import { PgTransaction } from 'drizzle-orm/pg-core'
 import { assertCursorFits, type CursorKind } from '../../db/postgres-cursor.js'
 import type { PostgresHandle } from '../../db/postgres-store.js'
 import { isAnyId } from '../../db/postgres-sql.js'
-import { articleLabels, articles, labels } from '../../db/schema.postgres.js'
+import { articleLabels, articles, labels, searchDocuments } from '../../db/schema.postgres.js'
 import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
 import { isIdInPath } from '../../lib/slug.js'
 import { labelKey } from '../../lib/values.js'
-import { searchHits, searchScore } from '../../search/queries.postgres.js'
+import { searchMatch, searchRank } from '../../search/queries.postgres.js'
+import type { FtsQuery } from '../../search/query.js'
 import type { ArticleFilters, ArticlePageQuery, ArticleQueries, ArticleRow, ArticleSortField, ListedArticleRow } from './queries.js'
-import { publishedBy, visibleTo } from './visibility.js'
+import { publishedBy, visibleTo, type Visibility } from './visibility.js'
 
 // The PostgreSQL twin of queries.sqlite.ts: the same answers, row for row. Ids in a list go
 // in as one array parameter (`= any`), and raw SQL's bigints come back as strings, so they
@@ -102,7 +104,7 @@ function filterCondition (filters: ArticleFilters): SQL | undefined {
 function sortColumns (sort: SortKey<ArticleSortField>[], filters: ArticleFilters): KeysetColumn[] {
   const publishedOnly = filters.visibility.publishedOnly && filters.visibility.alsoAuthorId === null
   const columns: KeysetColumn[] = sort.map((key) => ({
-    column: key.field === 'relevance' ? searchScore : articles[key.field],
+    column: key.field === 'relevance' ? hitScore : articles[key.field],
     descending: key.descending,
     notNull: key.field !== 'publishedAt' || publishedOnly
   }))
@@ -138,36 +140,290 @@ function orderBy (columns: KeysetColumn[]): SQL[] {
   })
 }
 
+// Searching. A search ranks only its newest `rankedMatchLimit` matches by relevance
+// (src/search/query.ts); the rest follow, newest first. Scores, lower first: minus ts_rank for
+// the ranked ones (0 or below), 1/id for the rest (above 0, smaller for a newer article), so
+// one ascending order, and one keyset cursor, runs through both. An unranked search (only a
+// word most articles hold) is all rest, scored as SQLite scores it.
+//
+// What PostgreSQL makes costly (bench/search.mjs --database postgres): GIN finds matches but
+// cannot order them, and ts_rank reads each match's whole vector (a TOAST fetch and
+// decompression). So one bitmap scan of the GIN index, reading only the narrow main rows of
+// `search_documents`, counts the matches and keeps the newest; only those are ranked. The
+// planner, which does not know what detoasting costs, would rather read every vector in a
+// sequential scan (4.5 s for a word most of 100 k articles hold) or walk the primary key
+// testing each vector: `matchScan` rules both out for that one statement.
+
+/** A unit of work's handle (a transaction), not the pool's. */
+const inUnitOfWork = (db: PostgresHandle): boolean => db instanceof PgTransaction
+
+/** A hit's score in a query over `scoredHits`. */
+const hitScore = sql<number>`hits.score`
+
+/** The score of a match the search does not rank, falling as the id grows: above every ranked one. */
+const restScore = (id: number): number => 1 / id
+
+const restScoreSql = sql`1::float8 / ${searchDocuments.articleId}`
+
+interface Hit { id: number, relevance: number }
+
+/** What a search finds, as every page of it reads it. */
+interface SearchResult {
+  /** The matches the filters let through. */
+  total: number
+  /** The newest `rankedMatchLimit` matches, newest first: those a ranked search ranks; an unranked one's first pages. */
+  newest: number[]
+  /** They ranked, best first (lowest score, then id): made when a page in relevance order first asks. */
+  ranked?: Promise<Hit[]>
+  /** The rest are the matches below this id: null for all of them (an unranked search), 0 for none. */
+  restBelow: number | null
+}
+
+/**
+ * Runs `statement` with the planner kept to bitmap scans (no sequential scan, no plain index
+ * scan) and no parallel workers (on a loaded server they cost more than they bring), in a
+ * transaction of its own so the settings end with it. Inside a unit of work they would last
+ * until its end: there the planner chooses alone.
+ */
+async function matchScan<T extends Record<string, unknown>> (db: PostgresHandle, statement: SQL): Promise<T[]> {
+  if (inUnitOfWork(db)) return (await db.execute<T>(statement)).rows as T[]
+  return await db.transaction(async (tx) => {
+    await tx.execute(sql`select set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true),
+      set_config('max_parallel_workers_per_gather', '0', true)`)
+    return (await tx.execute<T>(statement)).rows as T[]
+  })
+}
+
+/** Whether `filters` narrow a search by nothing but what the reader may see. */
+function onlyVisibility (filters: ArticleFilters): boolean {
+  return Object.entries(filters).every(([key, value]) => key === 'visibility' || key === 'search' || value === undefined)
+}
+
+/**
+ * The articles `visibility` hides: the complement of `visibleTo` (visibility.ts), written so
+ * that articles_status_published_idx finds them. A status is one of three (articles_status_check).
+ */
+function hiddenFrom (visibility: Visibility): SQL | undefined {
+  if (!visibility.publishedOnly) return undefined
+  const unpublished = or(
+    inArray(articles.status, ['draft', 'scheduled']),
+    and(eq(articles.status, 'published'), or(isNull(articles.publishedAt), gt(articles.publishedAt, visibility.now)))
+  )!
+  return visibility.alsoAuthorId === null ? unpublished : and(unpublished, ne(articles.authorId, visibility.alsoAuthorId))
+}
+
+const joinedToArticles = sql`${searchDocuments} join ${articles} on ${articles.id} = ${searchDocuments.articleId}`
+
+/**
+ * How many matches below the id `below` (all when null) `filters` let through, and the ids of
+ * the newest `limit` of them, newest first. When only visibility narrows them, the hidden
+ * matches (few: drafts, scheduled articles) are found first, through the articles' status
+ * index, and left out of one bitmap scan that never joins a match to its article.
+ */
+async function newestMatches (db: PostgresHandle, filters: ArticleFilters, limit: number, below: number | null): Promise<{ total: number, ids: number[] }> {
+  const match = and(searchMatch(filters.search!), below === null ? undefined : lt(searchDocuments.articleId, below))!
+  const take = Math.max(1, limit)
+  let rows: Array<{ total: string, id: string }>
+  if (onlyVisibility(filters)) {
+    const hidden = hiddenFrom(filters.visibility)
+    const hiddenIds = hidden === undefined
+      ? []
+      : (await db.execute<{ id: string }>(sql`select ${searchDocuments.articleId} as id from ${joinedToArticles} where ${match} and (${hidden})`)).rows.map((row) => Number(row.id))
+    rows = await matchScan(db, sql`select count(*) over () as total, ${searchDocuments.articleId} as id from ${searchDocuments}
+      where ${match} and not (${isAnyId(searchDocuments.articleId, hiddenIds)})
+      order by ${searchDocuments.articleId} desc limit ${take}`)
+  } else {
+    rows = (await db.execute<{ total: string, id: string }>(sql`select count(*) over () as total, ${searchDocuments.articleId} as id
+      from ${joinedToArticles} where ${match} and ${filterCondition(filters) ?? sql`true`}
+      order by ${searchDocuments.articleId} desc limit ${take}`)).rows
+  }
+  return { total: Number(rows[0]?.total ?? 0), ids: rows.slice(0, limit).map((row) => Number(row.id)) }
+}
+
+/** The matches `ids` scored, best first. */
+async function rankedHits (db: PostgresHandle, search: FtsQuery, ids: number[]): Promise<Hit[]> {
+  if (ids.length === 0) return []
+  const { rows } = await db.execute<{ id: string, score: number }>(sql`select ${searchDocuments.articleId} as id, (-${searchRank(search)})::float8 as score
+    from ${searchDocuments} where ${isAnyId(searchDocuments.articleId, ids)} order by score, id`)
+  return rows.map((row) => ({ id: Number(row.id), relevance: row.score }))
+}
+
+async function findSearch (db: PostgresHandle, filters: ArticleFilters): Promise<SearchResult> {
+  const search = filters.search!
+  const { total, ids } = await newestMatches(db, filters, search.rankedMatchLimit, null)
+  if (!search.ranked) return { total, newest: ids, restBelow: null }
+  return { total, newest: ids, restBelow: ids.length < search.rankedMatchLimit ? 0 : ids.at(-1)! }
+}
+
+async function rankedOf (db: PostgresHandle, filters: ArticleFilters, found: SearchResult): Promise<Hit[]> {
+  if (!filters.search!.ranked) return []
+  if (found.ranked === undefined) {
+    const ranked = rankedHits(db, filters.search!, found.newest)
+    found.ranked = ranked
+    ranked.catch(() => { if (found.ranked === ranked) found.ranked = undefined })
+  }
+  return await found.ranked
+}
+
+/** Searches kept per database until its write stamp moves (every page of a search reads the same). */
+const keptSearches = new WeakMap<object, { stamp: string, results: Map<string, Promise<SearchResult>> }>()
+const searchesKept = 100
+
+/**
+ * What a search finds, kept until the next write: its pages, its cursors' counts and its total
+ * all read it. Not kept inside a unit of work, which may see its own writes before the stamp moves.
+ */
+async function searchResult (db: PostgresHandle, filters: ArticleFilters): Promise<SearchResult> {
+  if (inUnitOfWork(db)) return await findSearch(db, filters)
+  const { rows } = await db.execute<{ stamp: string }>(sql`select stamp from write_stamp where id = 1`)
+  const stamp = String(rows[0]!.stamp)
+  let kept = keptSearches.get(db)
+  if (kept === undefined || kept.stamp !== stamp) {
+    kept = { stamp, results: new Map() }
+    keptSearches.set(db, kept)
+  }
+  // `now` is left out: what it hides (scheduled articles) changes only by a write that publishes them.
+  const key = JSON.stringify({ ...filters, visibility: { ...filters.visibility, now: undefined } })
+  let result = kept.results.get(key)
+  if (result === undefined) {
+    if (kept.results.size >= searchesKept) kept.results.delete(kept.results.keys().next().value!)
+    result = findSearch(db, filters)
+    kept.results.set(key, result)
+    result.catch(() => kept.results.delete(key))
+  }
+  return await result
+}
+
+/**
+ * The rest (unranked matches) after a cursor `[score, id]` are those below the id this answers
+ * (null: all of them). A score falls as the id grows, so they are the ids below the first
+ * one that is not after the cursor.
+ */
+function restBelowCursor (search: FtsQuery, after: CursorValue[] | null): number | null {
+  if (after === null) return null
+  const [score, id] = after.map(Number) as [number, number]
+  if (search.ranked && score <= 0) return null
+  const scoreOf = restScore
+  const isAfter = (candidate: number): boolean => scoreOf(candidate) > score || (scoreOf(candidate) === score && candidate > id)
+  // Near the id whose score the cursor holds, then down to the first one after it.
+  const near = 1 / score
+  let bound = Math.min(Number.MAX_SAFE_INTEGER, Math.max(1, Math.floor(near) + 2))
+  while (bound > 1 && !isAfter(bound - 1)) bound--
+  return bound
+}
+
+/** The lower of two exclusive upper bounds, null meaning none. */
+function lowerBound (a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : Math.min(a, b)
+}
+
+/** The ranked hits after a cursor (all without one). */
+function rankedAfter (ranked: Hit[], after: CursorValue[] | null): Hit[] {
+  if (after === null) return ranked
+  const [score, id] = after.map(Number) as [number, number]
+  return ranked.filter((hit) => hit.relevance > score || (hit.relevance === score && hit.id > id))
+}
+
+/** Whether a list is in the order a search ranks by (the default with `q`): read from `searchResult`. */
+function byRelevance (sort: SortKey<ArticleSortField>[] | undefined): boolean {
+  return sort !== undefined && sort.length === 1 && sort[0]!.field === 'relevance' && !sort[0]!.descending
+}
+
+/** A page of a search in relevance order: the ranked matches, then the rest, newest first. */
+async function relevancePage (db: PostgresHandle, query: ArticlePageQuery): Promise<Hit[]> {
+  const { filters, after } = query
+  if (after !== null) assertCursorFits(after, ['number', 'integer'])
+  const found = await searchResult(db, filters)
+  const wanted = query.offset + query.limit
+  const hits = rankedAfter(await rankedOf(db, filters, found), after).slice(0, wanted)
+  if (hits.length < wanted && found.restBelow !== 0) {
+    const below = lowerBound(found.restBelow, restBelowCursor(filters.search!, after))
+    const ids = keptRest(found, below, wanted - hits.length, filters.search!.rankedMatchLimit) ?? (await newestMatches(db, filters, wanted - hits.length, below)).ids
+    hits.push(...ids.map((id) => ({ id, relevance: restScore(id) })))
+  }
+  return hits.slice(query.offset)
+}
+
+/**
+ * The newest `count` matches below `below` from those kept, when they are among them: an
+ * unranked search's matches are all rest, so its first pages need no scan of their own.
+ */
+function keptRest (found: SearchResult, below: number | null, count: number, rankedMatchLimit: number): number[] | null {
+  if (found.restBelow !== null) return null
+  const ids = below === null ? found.newest : found.newest.filter((id) => id < below)
+  return ids.length >= count || found.newest.length < rankedMatchLimit ? ids.slice(0, count) : null
+}
+
+/** The matches after a cursor in relevance order: the ranked ones after it, then the rest. */
+async function countRelevanceAfter (db: PostgresHandle, filters: ArticleFilters, after: CursorValue[]): Promise<number> {
+  assertCursorFits(after, ['number', 'integer'])
+  const found = await searchResult(db, filters)
+  const ranked = rankedAfter(await rankedOf(db, filters, found), after).length
+  if (found.restBelow === 0) return ranked
+  const restBelow = lowerBound(found.restBelow, restBelowCursor(filters.search!, after))
+  // Every unranked match is after a cursor among the ranked ones.
+  if (found.restBelow !== null && restBelow === found.restBelow) return ranked + found.total - found.newest.length
+  // An unranked search's matches from the cursor up are among those kept.
+  const oldestKept = found.newest.at(-1)
+  if (found.restBelow === null && restBelow !== null && oldestKept !== undefined && restBelow > oldestKept) {
+    return found.total - found.newest.filter((id) => id >= restBelow).length
+  }
+  return ranked + (await newestMatches(db, filters, 0, restBelow)).total
+}
+
+/**
+ * A search's hits scored row by row, as a derived table `hits (id, score)` joined to their
+ * articles: for any other order (or cursor over it) than `relevancePage`'s, in the same scores.
+ */
+async function scoredHits (db: PostgresHandle, filters: ArticleFilters, scored: boolean): Promise<SQL> {
+  const search = filters.search!
+  let score = sql`null`
+  if (scored) {
+    const { restBelow } = await searchResult(db, filters)
+    const rank = sql`(-${searchRank(search)})::float8`
+    const rest = restScoreSql
+    score = restBelow === null ? rest : restBelow === 0 ? rank : sql`case when ${searchDocuments.articleId} >= ${restBelow} then ${rank} else ${rest} end`
+  }
+  return sql`(select ${searchDocuments.articleId} as id, (${score})::float8 as score from ${searchDocuments} where ${searchMatch(search)}) as hits
+    join ${articles} on ${articles.id} = hits.id`
+}
+
 /** The articles a list reads from: with a search, only its hits, found (and scored) first. */
-function listSource (filters: ArticleFilters, scored: boolean): SQL {
-  if (filters.search === undefined) return sql`${articles}`
-  return sql`${searchHits(filters.search, scored)} join ${articles} on ${articles.id} = hits.id`
+async function listSource (db: PostgresHandle, filters: ArticleFilters, scored: boolean): Promise<SQL> {
+  return filters.search === undefined ? sql`${articles}` : await scoredHits(db, filters, scored)
 }
 
 function needsScore (sort: SortKey<ArticleSortField>[] | undefined): boolean {
   return sort?.some((key) => key.field === 'relevance') ?? false
 }
 
-async function pageOfArticles (db: PostgresHandle, query: ArticlePageQuery): Promise<ListedArticleRow[]> {
+async function listedHits (db: PostgresHandle, query: ArticlePageQuery): Promise<Array<{ id: number, relevance: number | null }>> {
   const columns = sortColumns(query.sort, query.filters)
   const where = and(query.after === null ? undefined : afterCursor(columns, query.sort, query.after), filterCondition(query.filters))
   const scored = needsScore(query.sort)
-  const { rows: hits } = await db.execute<{ id: string, relevance: number | null }>(sql`select ${articles.id} as id,
-      ${scored ? searchScore : sql`null::float8`} as relevance
-    from ${listSource(query.filters, scored)}
+  const { rows } = await db.execute<{ id: string, relevance: number | null }>(sql`select ${articles.id} as id,
+      ${scored ? hitScore : sql`null::float8`} as relevance
+    from ${await listSource(db, query.filters, scored)}
     where ${where ?? sql`true`}
     order by ${sql.join(orderBy(columns), sql`, `)}
     limit ${query.limit} offset ${query.offset}`)
-  const relevance = new Map(hits.map((hit) => [Number(hit.id), hit.relevance]))
+  return rows.map((row) => ({ id: Number(row.id), relevance: row.relevance }))
+}
+
+async function pageOfArticles (db: PostgresHandle, query: ArticlePageQuery): Promise<ListedArticleRow[]> {
+  const hits = query.filters.search !== undefined && byRelevance(query.sort) ? await relevancePage(db, query) : await listedHits(db, query)
+  const relevance = new Map(hits.map((hit) => [hit.id, hit.relevance]))
   const rows = await articlesByIds(db, [...relevance.keys()])
   return rows.map((row) => ({ ...row, relevance: relevance.get(row.id) ?? null }))
 }
 
 async function countArticles (db: PostgresHandle, filters: ArticleFilters, sort?: SortKey<ArticleSortField>[], after?: CursorValue[]): Promise<number> {
+  if (filters.search !== undefined && after === undefined) return (await searchResult(db, filters)).total
+  if (filters.search !== undefined && byRelevance(sort)) return await countRelevanceAfter(db, filters, after!)
   const keyset = sort !== undefined && after !== undefined ? afterCursor(sortColumns(sort, filters), sort, after) : undefined
   const where = and(keyset, filterCondition(filters))
   const scored = after !== undefined && needsScore(sort)
-  const { rows } = await db.execute<{ total: number }>(sql`select count(*)::int as total from ${listSource(filters, scored)} where ${where ?? sql`true`}`)
+  const { rows } = await db.execute<{ total: number }>(sql`select count(*)::int as total from ${await listSource(db, filters, scored)} where ${where ?? sql`true`}`)
   return rows[0]!.total
 }
 

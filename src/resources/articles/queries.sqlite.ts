@@ -4,9 +4,10 @@ import { articleLabels, articles, labels } from '../../db/schema.js'
 import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
 import { isIdInPath } from '../../lib/slug.js'
 import { labelKey } from '../../lib/values.js'
-import { searchHits, searchScore } from '../../search/queries.sqlite.js'
+import { matchCount, matchCountAmong, matchingIds, newestMatchingIds, oldestMatchingIds, rankedFrom, rankedHits, searchHits, searchScore, type IdRange } from '../../search/queries.sqlite.js'
+import type { FtsQuery } from '../../search/query.js'
 import type { ArticleFilters, ArticlePageQuery, ArticleQueries, ArticleRow, ArticleSortField, ListedArticleRow } from './queries.js'
-import { publishedBy, visibleTo } from './visibility.js'
+import { hiddenFrom, publishedBy, visibleTo } from './visibility.js'
 
 // The reads of every request (an article, a page's rows and their labels) are plain
 // statements answering the rows drizzle would map (db/client.ts, `statementOnce`).
@@ -132,24 +133,154 @@ function needsScore (sort: SortKey<ArticleSortField>[] | undefined): boolean {
 }
 
 function pageOfArticles (db: Db, query: ArticlePageQuery): ListedArticleRow[] {
+  const search = query.filters.search
+  if (search !== undefined && byRelevanceOnly(query.sort)) return listedRows(db, pageByRelevance(db, query, search))
   const columns = sortColumns(query.sort, query.filters)
-  const where = and(query.after === null ? undefined : keysetAfter(columns, query.after), filterCondition(query.filters))
   const scored = needsScore(query.sort)
+  const source = sourceFor(db, query.filters, query.sort, scored)
+  const where = and(query.after === null ? undefined : keysetAfter(columns, query.after), filterCondition(query.filters), source.matching)
   const hits = db.all<{ id: number, relevance: number | null }>(sql`select ${articles.id} as id,
       ${scored ? searchScore : sql`null`} as relevance
-    from ${listSource(query.filters, scored)}
+    from ${source.from}
     where ${where ?? sql`1`}
     order by ${sql.join(orderBy(columns), sql`, `)}
     limit ${query.limit} offset ${query.offset}`)
+  return listedRows(db, hits)
+}
+
+function listedRows (db: Db, hits: Array<{ id: number, relevance: number | null }>): ListedArticleRow[] {
   const relevance = new Map(hits.map((hit) => [hit.id, hit.relevance]))
   return articlesByIds(db, hits.map((hit) => hit.id)).map((row) => ({ ...row, relevance: relevance.get(row.id) ?? null }))
 }
 
 function countArticles (db: Db, filters: ArticleFilters, sort?: SortKey<ArticleSortField>[], after?: CursorValue[]): number {
+  if (filters.search !== undefined) {
+    if (after === undefined) return visibleMatchCount(db, filters, {})
+    if (byRelevanceOnly(sort)) return countByRelevanceAfter(db, filters, filters.search, sort![0]!.descending, after)
+  }
   const keyset = sort !== undefined && after !== undefined ? keysetAfter(sortColumns(sort, filters), after) : undefined
-  const where = and(keyset, filterCondition(filters))
   const scored = after !== undefined && needsScore(sort)
-  return db.get<{ total: number }>(sql`select count(*) as total from ${listSource(filters, scored)} where ${where ?? sql`1`}`).total
+  const source = sourceFor(db, filters, sort, scored)
+  const where = and(keyset, filterCondition(filters), source.matching)
+  return db.get<{ total: number }>(sql`select count(*) as total from ${source.from} where ${where ?? sql`1`}`).total
+}
+
+// Lists by a search (issue 19). A search matching more than `rankedMatchLimit` articles ranks
+// only its newest that-many matches by bm25; the others follow, newest first (src/search/query.ts).
+// Scoring every match of a common word cost a third of a second at 100 k articles.
+
+function byRelevanceOnly (sort: SortKey<ArticleSortField>[] | undefined): boolean {
+  return sort !== undefined && sort.length === 1 && sort[0]!.field === 'relevance'
+}
+
+/** Whether visibility is the only filter besides the search: its totals come from the index alone. */
+function onlyVisibility (filters: ArticleFilters): boolean {
+  const { visibility: _visibility, search: _search, labelKeys, ...others } = filters
+  return (labelKeys === undefined || labelKeys.length === 0) && Object.values(others).every((value) => value === undefined)
+}
+
+/**
+ * How many matches in `range` the filters let through. With visibility alone: the index's own
+ * count less the matches among the articles the reader can't see (a few drafts and scheduled
+ * ones), instead of joining every match to its row.
+ */
+function visibleMatchCount (db: Db, filters: ArticleFilters, range: IdRange): number {
+  const search = filters.search!
+  if (!onlyVisibility(filters)) {
+    return db.get<{ total: number }>(sql`select count(*) as total from (${matchingIds(search, range, filterCondition(filters))})`).total
+  }
+  const all = matchCount(db, search, range)
+  const hidden = hiddenFrom(articles, filters.visibility)
+  return hidden === undefined ? all : all - matchCountAmong(db, search, range, sql`select ${articles.id} as id from ${articles} where ${hidden}`)
+}
+
+/**
+ * The matches in order of relevance come in two runs: the ranked ones (from the id of the
+ * `rankedMatchLimit`-th newest match up, by bm25, then id) and the rest (newest first). A row's
+ * `relevance`, which a cursor carries, is its bm25 score in the first run (always negative) and
+ * 1/id in the second (positive, smaller when newer): one order over both, so a cursor says
+ * which run it is in. `sort=-relevance` reads the runs backwards.
+ */
+interface Run {
+  holds: (after: CursorValue[]) => boolean
+  rows: (after: CursorValue[] | null, limit: number, offset: number) => Array<{ id: number, relevance: number }>
+  /** Rows of the run after `after` (all of them without). */
+  count: (after: CursorValue[] | null) => number
+}
+
+const unrankedRelevance = (id: number): number => 1 / id
+
+function runsByRelevance (db: Db, filters: ArticleFilters, search: FtsQuery, descending: boolean): Run[] {
+  let bound: number | undefined
+  // Where the ranked matches start; read only when a page or a count needs it.
+  const rankedFromId = (): number => {
+    bound ??= search.ranked ? rankedFrom(db, search, search.rankedMatchLimit) : Number.MAX_SAFE_INTEGER
+    return bound
+  }
+  const keep = filterCondition(filters)
+  const inRanked = (after: CursorValue[]): boolean => typeof after[0] !== 'number' || after[0] <= 0
+  const rankedColumns: KeysetColumn[] = [
+    { column: searchScore, descending, notNull: true },
+    { column: articles.id, descending, notNull: true }
+  ]
+  const rankedWhere = (after: CursorValue[] | null): SQL => and(after === null ? undefined : keysetAfter(rankedColumns, after), keep) ?? sql`1`
+  const ranked: Run = {
+    holds: inRanked,
+    rows: (after, limit, offset) => !search.ranked ? [] : db.all(sql`select ${articles.id} as id, ${searchScore} as relevance
+      from ${rankedHits(search, true, rankedFromId)} cross join ${articles} on ${articles.id} = hits.id
+      where ${rankedWhere(after)}
+      order by ${sql.join(orderBy(rankedColumns), sql`, `)}
+      limit ${limit} offset ${offset}`),
+    count: (after) => !search.ranked ? 0 : db.get<{ total: number }>(sql`select count(*) as total
+      from ${rankedHits(search, after !== null, rankedFromId)} cross join ${articles} on ${articles.id} = hits.id
+      where ${rankedWhere(after)}`).total
+  }
+  const afterId = (after: CursorValue[] | null): number | undefined => after === null ? undefined : after.at(-1) as number
+  const withRelevance = (ids: number[]): Array<{ id: number, relevance: number }> => ids.map((id) => ({ id, relevance: unrankedRelevance(id) }))
+  const rest: Run = {
+    holds: (after) => !inRanked(after),
+    rows: descending
+      ? (after, limit, offset) => withRelevance(oldestMatchingIds(db, search, { from: afterId(after) === undefined ? undefined : afterId(after)! + 1, below: rankedFromId() }, keep, limit, offset))
+      : (after, limit, offset) => withRelevance(newestMatchingIds(db, search, { below: Math.min(rankedFromId(), afterId(after) ?? rankedFromId()) }, keep, limit, offset)),
+    count: descending
+      ? (after) => visibleMatchCount(db, filters, { from: afterId(after) === undefined ? undefined : afterId(after)! + 1, below: rankedFromId() })
+      : (after) => visibleMatchCount(db, filters, { below: Math.min(rankedFromId(), afterId(after) ?? rankedFromId()) })
+  }
+  return descending ? [rest, ranked] : [ranked, rest]
+}
+
+function pageByRelevance (db: Db, query: ArticlePageQuery, search: FtsQuery): Array<{ id: number, relevance: number }> {
+  const runs = runsByRelevance(db, query.filters, search, query.sort[0]!.descending)
+  const first = query.after === null ? 0 : runs.findIndex((run) => run.holds(query.after!))
+  const page: Array<{ id: number, relevance: number }> = []
+  let offset = query.offset
+  for (let i = first; i < runs.length && page.length < query.limit; i++) {
+    const after = i === first ? query.after : null
+    const rows = runs[i]!.rows(after, query.limit - page.length, offset)
+    page.push(...rows)
+    // Skipped past this run: the rest of the offset goes to the next one.
+    if (page.length < query.limit && offset > 0) offset = rows.length > 0 ? 0 : Math.max(0, offset - runs[i]!.count(after))
+  }
+  return page
+}
+
+function countByRelevanceAfter (db: Db, filters: ArticleFilters, search: FtsQuery, descending: boolean, after: CursorValue[]): number {
+  const runs = runsByRelevance(db, filters, search, descending)
+  const first = runs.findIndex((run) => run.holds(after))
+  return runs.slice(first).reduce((total, run, i) => total + run.count(i === 0 ? after : null), 0)
+}
+
+/**
+ * With a sort by publication time and many matches (more than `rankedMatchLimit`), the list
+ * walks articles by the publication index and keeps the matches, which stops at the page,
+ * instead of joining every match to its row and sorting them all.
+ */
+function sourceFor (db: Db, filters: ArticleFilters, sort: SortKey<ArticleSortField>[] | undefined, scored: boolean): { from: SQL, matching?: SQL } {
+  const search = filters.search
+  const byTime = sort !== undefined && sort.length === 1 && sort[0]!.field === 'publishedAt'
+  if (search === undefined || scored || !byTime || rankedFrom(db, search, search.rankedMatchLimit) === 0) return { from: listSource(filters, scored) }
+  // `+`: the matches are gathered once and looked up, rather than searched for article by article.
+  return { from: sql`${articles}`, matching: sql`+${articles.id} in (${matchingIds(search)})` }
 }
 
 function latestSummariesByAuthor (db: Db, authorIds: number[], perAuthor: number, now: string): ArticleRow[] {

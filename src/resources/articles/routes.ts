@@ -33,7 +33,7 @@ const articlesPlugin: FastifyPluginAsyncTypebox = async (app) => {
     if (knownTagIsCurrent(request, reply, databaseTag(view.stamp, request))) return reply.code(304).send(null)
     const page = request.query.q === undefined
       ? await service.list(app.store, request.query, request.principal, view)
-      : await app.heavyReads.run('searchArticles', { query: request.query, viewer: request.principal, view })
+      : await app.heavyReads.run('searchArticles', { query: request.query, viewer: request.principal, view, rankedMatchLimit: app.settings.rankedMatchLimit })
     return listResponse(reply, page, { fields, embeds: listEmbeds, partialSchema: PartialArticleList })
   })
 

@@ -1,4 +1,5 @@
 import { articleExample, articleListExample, articleSummaryExample, demoExample } from '../../demo/examples.js'
+import { rankedMatchLimit } from '../../search/query.js'
 import { CalendarDay, fieldsVariant, idOrSlugParam, idOrSlugReference, ListMeta, maxId, pageQuery, plainTextPattern, ref, Slug, Timestamp, Type, type Static, visibleTextPattern } from '../../schemas.js'
 
 const title = Type.String({ minLength: 1, maxLength: 300, pattern: visibleTextPattern, examples: ['Council approves new footbridge over the Vell'] })
@@ -116,7 +117,7 @@ export const ArticleListQuery = Type.Object({
   q: Type.Optional(Type.String({
     minLength: 1,
     maxLength: 500,
-    description: 'Full-text search over title, excerpt, body and labels: all words must match; `"a phrase"`, `-excluded`; the last word also matches as a prefix while typing (from 2 letters). A repeated word counts once; only the first 8 words count (phrases\' words and exclusions included). A plain word held by more than 80 % of the articles (on 200 or more) is left out while a rarer word or phrase remains; only such words: the rarest counts and hits come newest first. Results come best first (`relevance`) unless `sort` says otherwise, each with a `snippet`.'
+    description: `Full-text search over title, excerpt, body and labels: all words must match; \`"a phrase"\`, \`-excluded\`; the last word also matches as a prefix while typing (from 2 letters). A repeated word counts once; only the first 8 words count (phrases' words and exclusions included). A plain word held by more than 80 % of the articles (on 200 or more) is left out while a rarer word or phrase remains; only such words: the rarest counts and hits come newest first. Results come best first (\`relevance\`) unless \`sort\` says otherwise, each with a \`snippet\`; a search matching more than ${rankedMatchLimit.toLocaleString('en-US')} articles ranks its newest ${rankedMatchLimit.toLocaleString('en-US')}, and the others follow, newest first.`
   })),
   sort: Type.Optional(Type.String({ maxLength: 200, description: `Comma-separated, \`-\` for descending: ${articleSortFields.join(', ')} (with \`q\` only). Default \`-publishedAt\`, or \`relevance\` with \`q\`.` })),
   fields: Type.Optional(fields),

@@ -2,7 +2,7 @@ import { metaQueries } from '../../db/meta.js'
 import type { ArticleStatus } from '../../db/schema.js'
 import { UntilNextWrite, type Store } from '../../db/store.js'
 import { Forbidden, invalid, NotFound } from '../../errors.js'
-import { deriveExcerpt, htmlToText, renderMarkdown, sanitizeArticleHtml } from '../../lib/html.js'
+import { deriveExcerpt, excerptOfText, htmlToText, renderMarkdown, sanitizeArticleHtml } from '../../lib/html.js'
 import { mapPage, parseNames, parseSort, readPage, type Page } from '../../lib/list.js'
 import { requestedSlug, slugify, uniqueSlug } from '../../lib/slug.js'
 import { labelKey, singleLine, withoutControls } from '../../lib/values.js'
@@ -16,7 +16,7 @@ import { presentAuthors } from '../authors/presenter.js'
 import { approvedCommentsByArticle } from '../comments/presenter.js'
 import { articleShares, indexArticle, snippets, type SearchIndexBatch } from '../../search/index.js'
 import { searchQueries, type TitleSuggestion } from '../../search/queries.js'
-import { commonWordFewestArticles, stemsToWeigh, toFtsQuery, type FtsQuery } from '../../search/query.js'
+import { commonWordFewestArticles, rankedMatchLimit, stemsToWeigh, toFtsQuery, type FtsQuery } from '../../search/query.js'
 import { assertMayReadHistory, findOne as revisionOf, keepRevision } from '../revisions/service.js'
 import { trashQueries, type Renumbered } from '../trash/queries.js'
 import { restore as restoreTrashed, trashArticle } from '../trash/service.js'
@@ -164,9 +164,9 @@ async function listFilters (store: Store, query: ArticleListQueryString, viewer:
 }
 
 /** A reader's search, leaving out the words most articles hold (their shares are read first). */
-async function searchOf (store: Store, q: string, view: View): Promise<FtsQuery> {
+async function searchOf (store: Store, q: string, view: View, rankedMatchLimit: number): Promise<FtsQuery> {
   const shares = await articleShares(store, view.stamp, stemsToWeigh(q, 'querystring.q'), commonWordFewestArticles)
-  return toFtsQuery(q, 'querystring.q', () => shares)
+  return { ...toFtsQuery(q, 'querystring.q', () => shares), rankedMatchLimit }
 }
 
 /**
@@ -184,9 +184,12 @@ async function countAll (store: Store, filters: ArticleFilters, view: View): Pro
 /** The view a list is read at; routes take it first when its ETag may answer 304 (view.ts). */
 export { currentView }
 
-/** `view`: the one the list's ETag was made from (`currentView`), so the two agree. */
-export async function list (store: Store, query: ArticleListQueryString, viewer: Principal | null, view: View): Promise<Page<ArticleBody>> {
-  const search = query.q === undefined ? undefined : await searchOf(store, query.q, view)
+/**
+ * `view`: the one the list's ETag was made from (`currentView`), so the two agree.
+ * `settings.rankedMatchLimit`: how many of a search's matches are ranked (src/search/query.ts).
+ */
+export async function list (store: Store, query: ArticleListQueryString, viewer: Principal | null, view: View, settings: Pick<SiteSettings, 'rankedMatchLimit'> = {}): Promise<Page<ArticleBody>> {
+  const search = query.q === undefined ? undefined : await searchOf(store, query.q, view, settings.rankedMatchLimit ?? rankedMatchLimit)
   const sort = parseSort(query.sort, articleSortFields, search === undefined ? '-publishedAt' : 'relevance')
   if (search === undefined && sort.some((key) => key.field === 'relevance')) throw invalid('querystring.sort', 'can be relevance only with q')
   const include = parseArticleInclude(query.include)
@@ -222,11 +225,11 @@ function editorialState (status: ArticleStatus, publishedAt: string | null, now:
 }
 
 /** The columns that follow from a body, an excerpt (or none) and where the article stands. */
-function contentColumns (body: string, custom: string | null, state: { status: ArticleStatus, publishedAt: string | null }, timezone: string): Pick<NewArticleRow, 'body' | 'customExcerpt' | 'excerpt' | 'status' | 'publishedAt' | 'publishedDay'> {
+function contentColumns (body: string, custom: string | null, state: { status: ArticleStatus, publishedAt: string | null }, timezone: string, text?: string): Pick<NewArticleRow, 'body' | 'customExcerpt' | 'excerpt' | 'status' | 'publishedAt' | 'publishedDay'> {
   return {
     body,
     customExcerpt: custom,
-    excerpt: custom ?? deriveExcerpt(body),
+    excerpt: custom ?? (text === undefined ? deriveExcerpt(body) : excerptOfText(text)),
     status: state.status,
     publishedAt: state.publishedAt,
     publishedDay: state.publishedAt === null ? null : dayInZone(state.publishedAt, timezone)
@@ -476,11 +479,13 @@ export interface ImportedArticleValues {
   authorId: number
   /** Our id to give a new article when it is free (a round trip of our own export). */
   preferredId?: number
+  /** `body` already sanitised as `sanitizeArticleHtml` does, and its text (an import's worker threads did it). */
+  sanitised?: { html: string, text: string }
 }
 
 /** A title for an untitled source post: its first words, as a reader would refer to it. */
-function titleFromBody (body: string): string {
-  const words = htmlToText(body).split(/\s+/).filter((word) => word !== '').slice(0, 8)
+function titleFromBody (body: string, text = htmlToText(body)): string {
+  const words = text.split(/\s+/).filter((word) => word !== '').slice(0, 8)
   return words.length === 0 ? 'Untitled' : words.join(' ') + '…'
 }
 
@@ -490,11 +495,12 @@ function titleFromBody (body: string): string {
  * source's own times. Runs inside the import's transaction.
  */
 export async function writeImportedArticle (tx: Store, settings: Pick<SiteSettings, 'timezone'>, input: ImportedArticleValues, existing: ArticleRow | undefined, now: string, search: SearchIndexBatch): Promise<ArticleRow> {
-  const body = sanitizeArticleHtml(input.body)
-  const title = singleLine(input.title, 300) || titleFromBody(body)
+  const body = input.sanitised?.html ?? sanitizeArticleHtml(input.body)
+  const text = input.sanitised?.text ?? htmlToText(body)
+  const title = singleLine(input.title, 300) || titleFromBody(body, text)
   const custom = customExcerpt(input.excerpt)
   const state = editorialState(input.status, input.publishedAt, now)
-  const values = { title, ...contentColumns(body, custom, state, settings.timezone), authorId: input.authorId, updatedAt: input.updatedAt }
+  const values = { title, ...contentColumns(body, custom, state, settings.timezone, text), authorId: input.authorId, updatedAt: input.updatedAt }
   const articles = articleQueries(tx)
   const row = existing === undefined
     ? await articles.insertArticle({
@@ -507,7 +513,7 @@ export async function writeImportedArticle (tx: Store, settings: Pick<SiteSettin
   // Every label, beyond the API's limit per request too: a migration must not lose data.
   const labels = normalLabels(input.labels.map((name) => singleLine(name, 60)).filter((name) => name !== ''))
   await articles.replaceLabels(row.id, labels)
-  await search.add({ ...row, labels })
+  await search.add({ ...row, labels }, text)
   return row
 }
 

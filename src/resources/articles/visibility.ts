@@ -1,4 +1,5 @@
-import { and, eq, lte, or, type Column, type SQL, type SQLWrapper } from 'drizzle-orm'
+import { and, eq, gt, inArray, isNull, lte, ne, or, type Column, type SQL, type SQLWrapper } from 'drizzle-orm'
+import { articleStatuses } from '../../db/schema.js'
 import type { ArticleRow } from './queries.js'
 
 /**
@@ -35,6 +36,22 @@ export function visibleTo (articles: VisibilityColumns, visibility: Visibility):
   if (!visibility.publishedOnly) return undefined
   const published = publishedBy(articles, visibility.now)
   return visibility.alsoAuthorId === null ? published : or(published, eq(articles.authorId, visibility.alsoAuthorId))
+}
+
+/**
+ * The articles `visibility` keeps from a reader: the complement of `visibleTo`, written so an
+ * index on (status, publishedAt) finds them (usually a few drafts and scheduled articles).
+ * Undefined when it keeps none back.
+ */
+export function hiddenFrom (articles: VisibilityColumns, visibility: Visibility): SQL | undefined {
+  if (!visibility.publishedOnly) return undefined
+  // Three branches, each a range of that index (one `or` inside a branch made it read every published row).
+  const unpublished = or(
+    inArray(articles.status, articleStatuses.filter((status) => status !== 'published')),
+    and(eq(articles.status, 'published'), gt(articles.publishedAt, visibility.now)),
+    and(eq(articles.status, 'published'), isNull(articles.publishedAt))
+  )!
+  return visibility.alsoAuthorId === null ? unpublished : and(unpublished, ne(articles.authorId, visibility.alsoAuthorId))
 }
 
 /** Whether one row read already is published and due by `now`: `publishedBy` for a row in hand. */

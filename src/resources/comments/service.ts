@@ -284,6 +284,8 @@ export interface ImportedCommentValues {
   updatedAt: string
   /** Our id to give a new comment when it is free (a round trip of our own export). */
   preferredId?: number
+  /** `body` already sanitised as `sanitizeCommentHtml` does (an import's worker threads did it). */
+  sanitisedBody?: string
 }
 
 /**
@@ -302,7 +304,7 @@ export async function findImportedComment (tx: Store, id: number): Promise<Comme
  * in) and not counted on its article (`recountImportedArticles`, once per article).
  */
 export async function writeImportedComment (tx: Store, input: ImportedCommentValues, existing: CommentRow | undefined): Promise<CommentRow | null> {
-  const body = sanitizeCommentHtml(input.body)
+  const body = input.sanitisedBody ?? sanitizeCommentHtml(input.body)
   if (body.replace(/<[^>]*>/g, '').trim() === '') return null
   const comments = commentQueries(tx)
   const values = {

@@ -74,7 +74,7 @@ class TempTableStage implements Stage {
   async #created (): Promise<TempTableStage> {
     try {
       await this.db.execute(sql`create temp table ${this.#table} (
-        seq bigint primary key, kind text not null, key bytea, payload text not null, unique (kind, key))`)
+        seq bigint primary key, kind text not null, key bytea, payload text not null, sanitised text, unique (kind, key))`)
       return this
     } catch (error) {
       await this.release().catch(() => {})
@@ -84,9 +84,9 @@ class TempTableStage implements Stage {
 
   // Numbered here, not by an identity, which would use up a number on a refused duplicate:
   // the records are numbered 1, 2, 3… as SQLite's rowid numbers them.
-  async add (kind: string, key: string | null, payload: string): Promise<boolean> {
-    const { rowCount } = await this.db.execute(sql`insert into ${this.#table} (seq, kind, key, payload)
-      values (${this.#staged + 1}, ${kind}, ${keyBytes(key)}, ${payload}) on conflict (kind, key) do nothing`)
+  async add (kind: string, key: string | null, payload: string, sanitised: string | null = null): Promise<boolean> {
+    const { rowCount } = await this.db.execute(sql`insert into ${this.#table} (seq, kind, key, payload, sanitised)
+      values (${this.#staged + 1}, ${kind}, ${keyBytes(key)}, ${payload}, ${sanitised}) on conflict (kind, key) do nothing`)
     if (rowCount !== 1) return false
     this.#staged++
     return true
@@ -95,7 +95,7 @@ class TempTableStage implements Stage {
   async * each (kind: string, pageSize = 1000): AsyncGenerator<StagedRecord> {
     let after = 0
     for (;;) {
-      const { rows } = await this.db.execute<{ seq: string, kind: string, payload: string }>(sql`select seq, kind, payload from ${this.#table}
+      const { rows } = await this.db.execute<{ seq: string, kind: string, payload: string, sanitised: string | null }>(sql`select seq, kind, payload, sanitised from ${this.#table}
         where kind = ${kind} and seq > ${after} order by seq limit ${pageSize}`)
       // bigint arrives as text from raw SQL; a stage's sequence stays far below 2^53.
       yield * rows.map((row) => ({ ...row, seq: Number(row.seq) }))

@@ -14,6 +14,8 @@ export interface StagedRecord {
   seq: number
   kind: string
   payload: string
+  /** The record's body as sanitised ahead of the apply phase (JSON of `SanitisedBody`), if it has one. */
+  sanitised: string | null
 }
 
 /**
@@ -23,7 +25,7 @@ export interface StagedRecord {
  */
 export interface Stage {
   /** Stages a record; false when one of the same kind and key is already staged. */
-  add: (kind: string, key: string | null, payload: string) => Promise<boolean>
+  add: (kind: string, key: string | null, payload: string, sanitised?: string | null) => Promise<boolean>
   /** The staged records of one kind in file order, read a page at a time. */
   each: (kind: string, pageSize?: number) => AsyncGenerator<StagedRecord>
   hasKey: (kind: string, key: string) => Promise<boolean>

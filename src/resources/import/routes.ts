@@ -56,6 +56,7 @@ const importRoutes: FastifyPluginAsyncTypebox<ImportRoutesOptions> = async (app,
     if (declared > options.importLimit) throw new PayloadTooLarge(`An import file may be at most ${options.importLimit} bytes`)
     return await service.importFile(app.store, app.settings, limited(request.body as Readable, options.importLimit), {
       dryRun: request.query.dryRun ?? false,
+      ...(Number.isFinite(declared) ? { sizeHint: declared } : {}),
       ...(request.query.format === undefined ? {} : { format: request.query.format })
     })
   })

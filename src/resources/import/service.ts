@@ -11,10 +11,12 @@ import { findImportedComment, linkImportedReply, recountImportedArticles, writeI
 import { writeImportedDay } from '../dates/service.js'
 import { SearchIndexBatch } from '../../search/index.js'
 import { isInTrash } from '../trash/service.js'
-import { importQueries, type Stage } from './queries.js'
+import { importQueries, type Stage, type StagedRecord } from './queries.js'
+import { sanitisedInParallel, sanitisingPool, type BodyTask, type PreparedRecord, type SanitisedBody } from './sanitising.js'
 import { readImport } from './formats/index.js'
 import { MalformedImportError, type SourceRef, type ImportedArticle, type ImportedAuthor, type ImportedComment, type ImportedDay, type ImportFormat, type ImportRecord } from './records.js'
 import type { ImportReportBody } from './schemas.js'
+import { importInWriterThread, writerThreadFor } from './writer.js'
 
 export interface ImportOptions {
   format: ImportFormat
@@ -22,6 +24,16 @@ export interface ImportOptions {
   dryRun: boolean
   /** Told how many records were read so far, as the file streams in. */
   onRecord?: (records: number) => void
+  /**
+   * Sanitises bodies while the file is read (sanitising.ts); the process's worker pool by
+   * default. Null: each body is sanitised as it is written, in the apply phase (the way to
+   * compare the two).
+   */
+  sanitise?: ((tasks: BodyTask[]) => Promise<SanitisedBody[]>) | null
+  /** Told when the apply phase is about to begin (the file is read and staged). */
+  onApply?: () => void
+  /** Runs the apply phase once nothing else writes (a writer thread asks the main thread: writer.ts). */
+  exclusively?: <T>(apply: () => Promise<T>) => Promise<T>
 }
 
 type Counted = keyof ImportReportBody['counts']
@@ -75,14 +87,18 @@ export async function importRecords (store: Store, settings: Pick<SiteSettings, 
   const stage = await importQueries(store).createStage()
   try {
     let read = 0
-    for await (const record of records) {
-      await stageRecord(stage, report, record)
+    for await (const prepared of preparedRecords(records, options.sanitise)) {
+      await stageRecord(stage, report, prepared)
       options.onRecord?.(++read)
     }
+    const exclusively = options.exclusively ?? (async (apply) => await apply())
     try {
-      await store.transaction(async (tx) => {
-        await new Apply(tx, stage, report, options.format, settings).run()
-        if (options.dryRun) throw new DryRunRollback()
+      await exclusively(async () => {
+        options.onApply?.()
+        await store.transaction(async (tx) => {
+          await new Apply(tx, stage, report, options.format, settings).run()
+          if (options.dryRun) throw new DryRunRollback()
+        })
       })
     } catch (error) {
       if (!(error instanceof DryRunRollback)) throw error
@@ -94,7 +110,15 @@ export async function importRecords (store: Store, settings: Pick<SiteSettings, 
   }
 }
 
-async function stageRecord (stage: Stage, report: Report, record: ImportRecord): Promise<void> {
+async function * preparedRecords (records: AsyncIterable<ImportRecord>, sanitise: ImportOptions['sanitise']): AsyncGenerator<PreparedRecord> {
+  if (sanitise === null) {
+    for await (const record of records) yield { record, sanitised: null }
+    return
+  }
+  yield * sanitisedInParallel(records, sanitise ?? (async (tasks) => await sanitisingPool().run(tasks)))
+}
+
+async function stageRecord (stage: Stage, report: Report, { record, sanitised }: PreparedRecord): Promise<void> {
   switch (record.kind) {
     case 'setting':
       report.setting(record.name, record.value)
@@ -106,10 +130,16 @@ async function stageRecord (stage: Stage, report: Report, record: ImportRecord):
       if (!await stage.add('day', record.day, JSON.stringify(record))) report.skip('day', record.day, 'duplicate day in file')
       return
     default:
-      if (!await stage.add(record.kind, stageKey(record.source.site, record.source.id), JSON.stringify(record))) {
+      // The payload is the record as read (its digest says whether the source changed); the
+      // sanitised body goes beside it.
+      if (!await stage.add(record.kind, stageKey(record.source.site, record.source.id), JSON.stringify(record), sanitised === null ? null : JSON.stringify(sanitised))) {
         report.skip(record.kind, record.source.id, 'duplicate source id in file')
       }
   }
+}
+
+function sanitisedOf (staged: StagedRecord): SanitisedBody | undefined {
+  return staged.sanitised === null ? undefined : JSON.parse(staged.sanitised) as SanitisedBody
 }
 
 /** The apply phase, inside the import's transaction. */
@@ -136,13 +166,13 @@ class Apply {
 
   async run (): Promise<void> {
     for await (const staged of this.stage.each('author')) await this.author(JSON.parse(staged.payload) as ImportedAuthor, staged.payload)
-    for await (const staged of this.stage.each('article')) await this.article(JSON.parse(staged.payload) as ImportedArticle, staged.payload)
+    for await (const staged of this.stage.each('article')) await this.article(JSON.parse(staged.payload) as ImportedArticle, staged.payload, sanitisedOf(staged))
     await this.#search.flush()
     for await (const staged of this.stage.each('day')) await this.day(JSON.parse(staged.payload) as ImportedDay)
     const replies: Array<{ id: number, articleId: number, parentKey: string, sourceId: string }> = []
     for await (const staged of this.stage.each('comment')) {
       const comment = JSON.parse(staged.payload) as ImportedComment
-      const written = await this.comment(comment, staged.payload)
+      const written = await this.comment(comment, staged.payload, sanitisedOf(staged))
       if (written !== null && comment.parentSourceId !== null) {
         replies.push({ ...written, parentKey: stageKey(comment.source.site, comment.parentSourceId), sourceId: comment.source.id })
       }
@@ -265,7 +295,7 @@ class Apply {
     return (this.#defaultAuthorId = created.id)
   }
 
-  async article (record: ImportedArticle, payload: string): Promise<void> {
+  async article (record: ImportedArticle, payload: string, sanitised: SanitisedBody | undefined): Promise<void> {
     const { site, id } = record.source
     const previous = await this.#match('article', record.source, payload, record.updatedAt, async (targetId) => {
       const row = await findImportedArticle(this.tx, targetId)
@@ -304,6 +334,7 @@ class Apply {
       updatedAt: record.updatedAt ?? createdAt,
       labels: record.labels,
       authorId: await this.#authorOf(record),
+      ...(sanitised?.text == null ? {} : { sanitised: { html: sanitised.html, text: sanitised.text } }),
       ...(record.source.preferredId === undefined ? {} : { preferredId: record.source.preferredId })
     }, existing, this.#now, this.#search)
     this.report.count('articles', existing === undefined ? 'created' : 'updated')
@@ -330,7 +361,7 @@ class Apply {
   }
 
   /** Writes a comment without its parent (linked once every comment is in); null when skipped. */
-  async comment (record: ImportedComment, payload: string): Promise<{ id: number, articleId: number } | null> {
+  async comment (record: ImportedComment, payload: string, sanitised: SanitisedBody | undefined): Promise<{ id: number, articleId: number } | null> {
     const { site, id } = record.source
     const articleId = await this.#articleOf(record)
     if (articleId === undefined) {
@@ -360,6 +391,7 @@ class Apply {
       status: record.status,
       createdAt: record.createdAt,
       updatedAt: record.updatedAt ?? record.createdAt,
+      ...(sanitised === undefined ? {} : { sanitisedBody: sanitised.html }),
       ...(record.source.preferredId === undefined ? {} : { preferredId: record.source.preferredId })
     }, existing)
     if (row === null) {
@@ -388,16 +420,34 @@ export interface ImportFileOptions {
   format?: ImportFormat
   dryRun: boolean
   onRecord?: (records: number) => void
+  /** Told when the apply phase is about to begin, on this thread. */
+  onApply?: () => void
+  /** The file's size in bytes, when known: a small one is imported on this thread. */
+  sizeHint?: number
 }
 
-/** Imports an export file as it streams in (see formats/ and `importRecords`). */
+/**
+ * Imports an export file as it streams in (see formats/ and `importRecords`): into an SQLite
+ * file, in a writer thread of its own (writer.ts); otherwise here.
+ */
 export async function importFile (store: Store, settings: Pick<SiteSettings, 'timezone'>, input: AsyncIterable<Buffer | string>, options: ImportFileOptions): Promise<ImportReportBody> {
-  const reading = readImport(input, { ...(options.format === undefined ? {} : { format: options.format }), now: nowIso(), timezone: settings.timezone })
   try {
-    const format = await reading.format
-    return await importRecords(store, settings, reading.records, { format, dryRun: options.dryRun, ...(options.onRecord === undefined ? {} : { onRecord: options.onRecord }) })
+    const beside = writerThreadFor(store, options.sizeHint)
+    if (beside === undefined) return await readAndImport(store, settings, input, options)
+    const report = await importInWriterThread(beside, settings, input, options)
+    // This connection caches when the next scheduled article is due: the import may have moved it.
+    await schedulesChanged(store)
+    return report
   } catch (error) {
     if (error instanceof MalformedImportError) throw malformedImport(error.message)
     throw error
   }
+}
+
+/** `importFile` on this thread; a malformed file throws MalformedImportError. */
+export async function readAndImport (store: Store, settings: Pick<SiteSettings, 'timezone'>, input: AsyncIterable<Buffer | string>, options: ImportFileOptions & Pick<ImportOptions, 'exclusively' | 'sanitise'>): Promise<ImportReportBody> {
+  const reading = readImport(input, { ...(options.format === undefined ? {} : { format: options.format }), now: nowIso(), timezone: settings.timezone })
+  const format = await reading.format
+  const { format: _forced, sizeHint: _size, ...rest } = options
+  return await importRecords(store, settings, reading.records, { ...rest, format })
 }

@@ -1,0 +1,2 @@
+ALTER TABLE "search_documents" ADD COLUMN "title_words" "tsvector" GENERATED ALWAYS AS (ts_filter(words, '{a}')) STORED NOT NULL;--> statement-breakpoint
+CREATE INDEX "search_documents_title_words_idx" ON "search_documents" USING gin ("title_words");

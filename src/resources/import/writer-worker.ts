@@ -1,0 +1,82 @@
+// An import's writer thread (writer.ts): the whole import, on a connection of its own.
+import { parentPort, workerData } from 'node:worker_threads'
+import { openDatabase } from '../../db/client.js'
+import { SqliteStore } from '../../db/sqlite-store.js'
+import { MalformedImportError } from './records.js'
+import { sanitisingPool } from './sanitising.js'
+import { readAndImport } from './service.js'
+import type { FromWriter, ToWriter, WriterData } from './writer.js'
+
+const port = parentPort!
+const data = workerData as WriterData
+const post = (message: FromWriter): void => { port.postMessage(message) }
+
+/** The next message of one of `types`. */
+async function next<K extends ToWriter['type']> (...types: K[]): Promise<Extract<ToWriter, { type: K }>> {
+  return await new Promise((resolve) => {
+    const listener = (message: ToWriter): void => {
+      if (!(types as string[]).includes(message.type)) return
+      port.off('message', listener)
+      resolve(message as Extract<ToWriter, { type: K }>)
+    }
+    port.on('message', listener)
+  })
+}
+
+/** The file, a chunk at a time, each asked for when the last is taken (the main thread reads it). */
+async function * input (): AsyncGenerator<Buffer | string> {
+  for (;;) {
+    post({ type: 'pull' })
+    const message = await next('chunk', 'end', 'abort')
+    if (message.type === 'end') return
+    if (message.type === 'abort') throw new Error(`the file could not be read: ${message.message}`)
+    yield typeof message.data === 'string' ? message.data : Buffer.from(message.data.buffer, message.data.byteOffset, message.data.byteLength)
+  }
+}
+
+/** The apply phase, once the main thread's connection has stopped writing. */
+async function exclusively<T> (apply: () => Promise<T>): Promise<T> {
+  post({ type: 'lock' })
+  await next('locked')
+  try {
+    return await apply()
+  } finally {
+    post({ type: 'unlock' })
+  }
+}
+
+function failure (error: unknown): FromWriter {
+  const { name, message } = error instanceof Error ? error : new Error(String(error))
+  const code = (error as { code?: unknown }).code
+  return { type: 'failed', malformed: error instanceof MalformedImportError, name, message, ...(typeof code === 'string' ? { code } : {}) }
+}
+
+async function run (): Promise<FromWriter> {
+  const store = new SqliteStore(openDatabase(data.location, { synchronous: data.synchronous, busyTimeoutMs: data.busyTimeoutMs }))
+  let read = 0
+  try {
+    const report = await readAndImport(store, data.settings, input(), {
+      dryRun: data.dryRun,
+      ...(data.format === undefined ? {} : { format: data.format }),
+      onRecord: (records) => {
+        read = records
+        if (records % 100 === 0) post({ type: 'records', count: records })
+      },
+      exclusively
+    })
+    post({ type: 'records', count: read })
+    return { type: 'done', report }
+  } catch (error) {
+    return failure(error)
+  } finally {
+    await store.close()
+  }
+}
+
+// Told once the connection and the pool are closed; once the main thread has it, nothing is
+// left to keep this thread running, so it ends.
+const outcome = await run().catch(failure)
+await sanitisingPool().close()
+const received = next('received')
+post(outcome)
+await received

@@ -1,0 +1,148 @@
+import { Worker } from 'node:worker_threads'
+import { SqliteStore } from '../../db/sqlite-store.js'
+import type { Store } from '../../db/store.js'
+import type { SiteSettings } from '../../lib/site-settings.js'
+import { workerEntry, workerHeap } from '../../lib/worker-pool.js'
+import { MalformedImportError, type ImportFormat } from './records.js'
+import type { ImportReportBody } from './schemas.js'
+
+// An import into an SQLite file runs in a thread of its own, on a connection of its own
+// (writer-worker.ts): reading the file, staging it and the apply phase (seconds per thousands
+// of articles, synchronous in better-sqlite3) never hold the main thread's event loop. The
+// import stays one transaction, on that connection. While it holds the write lock, this
+// connection's units wait for it asynchronously (`SqliteStore.whileWritingElsewhere`) and
+// reads go on from the last commit (WAL).
+//
+// The other way, one connection with the apply phase cut into slices that yield to the event
+// loop, would let every request handled between slices read the import's uncommitted rows on
+// that connection (and see them vanish on a rollback): all-or-nothing would hold for the
+// database, not for what readers were shown.
+
+export interface WriterThreadImport {
+  format?: ImportFormat
+  dryRun: boolean
+  onRecord?: (records: number) => void
+  onApply?: () => void
+}
+
+/** What the writer thread is told at start. */
+export interface WriterData {
+  location: string
+  synchronous: 'normal' | 'full'
+  busyTimeoutMs: number
+  settings: Pick<SiteSettings, 'timezone'>
+  format?: ImportFormat
+  dryRun: boolean
+}
+
+/** Messages from the writer thread. */
+export type FromWriter =
+  | { type: 'pull' }
+  | { type: 'records', count: number }
+  | { type: 'lock' }
+  | { type: 'unlock' }
+  | { type: 'done', report: ImportReportBody }
+  | { type: 'failed', malformed: boolean, name: string, message: string, code?: string }
+
+/** Messages to the writer thread. */
+export type ToWriter =
+  | { type: 'chunk', data: Uint8Array | string }
+  | { type: 'end' }
+  /** Reading the file failed here (too large, the client went away): the import stops. */
+  | { type: 'abort', message: string }
+  | { type: 'locked' }
+  /**
+   * Its outcome arrived: only then does the thread end. A message posted just before a thread
+   * ends may reach this side after its 'exit' event (seen on Node 20 under load: an import
+   * that failed as it should answered 500, "the writer thread stopped").
+   */
+  | { type: 'received' }
+
+/**
+ * Files smaller than this are imported on the main thread: applying them takes less than
+ * starting a thread does (loading the importer's modules in it).
+ */
+export const writerThreadFromBytes = 256 * 1024
+
+/**
+ * The store an import may run beside in a writer thread: SQLite in a file, not inside a
+ * transaction another connection could not see. An in-memory database (the tests') has no
+ * second connection: its import runs on the main thread as before. `sizeHint`: the file's
+ * size, when known.
+ */
+export function writerThreadFor (store: Store, sizeHint?: number): SqliteStore | undefined {
+  if (!(store instanceof SqliteStore) || (sizeHint !== undefined && sizeHint < writerThreadFromBytes)) return undefined
+  const client = store.handle.$client
+  return client.memory || client.inTransaction || client.name === '' ? undefined : store
+}
+
+function rebuiltError (message: Extract<FromWriter, { type: 'failed' }>): Error {
+  if (message.malformed) return new MalformedImportError(message.message)
+  const error = new Error(message.message) as Error & { code?: string }
+  error.name = message.name
+  if (message.code !== undefined) error.code = message.code
+  return error
+}
+
+/** Imports `input` through a writer thread beside `store` (see above); the report, or its error. */
+export async function importInWriterThread (store: SqliteStore, settings: Pick<SiteSettings, 'timezone'>, input: AsyncIterable<Buffer | string>, options: WriterThreadImport): Promise<ImportReportBody> {
+  const client = store.handle.$client
+  const workerData: WriterData = {
+    location: client.name,
+    synchronous: client.pragma('synchronous', { simple: true }) === 2 ? 'full' : 'normal',
+    busyTimeoutMs: client.pragma('busy_timeout', { simple: true }) as number,
+    settings: { timezone: settings.timezone },
+    dryRun: options.dryRun,
+    ...(options.format === undefined ? {} : { format: options.format })
+  }
+  const worker = new Worker(workerEntry(import.meta.url, 'writer-worker'), { workerData, resourceLimits: workerHeap })
+  const chunks = input[Symbol.asyncIterator]()
+  let unlock: (() => void) | undefined
+  const unlocked = (): void => { unlock?.(); unlock = undefined }
+  let inputError: unknown
+  let answered = false
+  try {
+    return await new Promise<ImportReportBody>((resolve, reject) => {
+      const send = (message: ToWriter): void => { worker.postMessage(message) }
+      const pull = async (): Promise<void> => {
+        try {
+          const next = await chunks.next()
+          send(next.done === true ? { type: 'end' } : { type: 'chunk', data: next.value })
+        } catch (error) {
+          // The thread stops its import and ends; this error is the one to answer with.
+          inputError = error
+          send({ type: 'abort', message: String(error) })
+        }
+      }
+      worker.on('message', (message: FromWriter) => {
+        switch (message.type) {
+          case 'pull': void pull(); return
+          case 'records': options.onRecord?.(message.count); return
+          case 'lock':
+            store.whileWritingElsewhere(async () => {
+              await new Promise<void>((resolve) => {
+                unlock = resolve
+                options.onApply?.()
+                send({ type: 'locked' })
+              })
+            }).catch(reject)
+            return
+          case 'unlock': unlocked(); return
+          case 'done': answered = true; send({ type: 'received' }); resolve(message.report); return
+          case 'failed': answered = true; send({ type: 'received' }); reject(inputError ?? rebuiltError(message))
+        }
+      })
+      worker.on('error', reject)
+      worker.on('exit', (code) => { reject(new Error(`the import's writer thread stopped (exit code ${code})`)) })
+    })
+  } finally {
+    unlocked()
+    await chunks.return?.()
+    // It answers once its pool and connection are closed, then ends by itself; it is not
+    // waited for (a preloaded module, a test runner's, may keep it a while) and terminated
+    // only when it never answered: terminating a thread that loads modules through
+    // customisation hooks, or whose own workers still run, has hung Node 20.
+    worker.unref()
+    if (!answered) worker.terminate().catch(() => {})
+  }
+}
