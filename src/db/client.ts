@@ -205,12 +205,17 @@ export function columnsAs (table: SQLiteTable, alias?: string): string {
  * than SQLite took to read it (issue 19). Object mode only: the connection shares statements
  * by text (`reuseStatements`), and drizzle puts a statement in array mode when it wants one.
  */
-export function statementOnce<Row> (source: string): (db: Db) => { get: (...params: unknown[]) => Row | undefined, all: (...params: unknown[]) => Row[] } {
+export function statementOnce<Row> (source: string): (db: Db) => {
+  get: (...params: unknown[]) => Row | undefined
+  all: (...params: unknown[]) => Row[]
+  iterate: (...params: unknown[]) => IterableIterator<Row>
+} {
   return preparedOnce((db) => {
     const statement = db.$client.prepare(source)
     return {
       get: (...params) => statement.raw(false).get(...params) as Row | undefined,
-      all: (...params) => statement.raw(false).all(...params) as Row[]
+      all: (...params) => statement.raw(false).all(...params) as Row[],
+      iterate: (...params) => statement.raw(false).iterate(...params) as IterableIterator<Row>
     }
   })
 }

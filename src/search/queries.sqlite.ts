@@ -1,5 +1,5 @@
 import { count, sql, type SQL } from 'drizzle-orm'
-import { preparedOnce, writeStamp, type Db } from '../db/client.js'
+import { preparedOnce, statementOnce, writeStamp, type Db } from '../db/client.js'
 import { articleLabels, articles, labels } from '../db/schema.js'
 import { publishedBy } from '../resources/articles/visibility.js'
 import type { FtsQuery } from './query.js'
@@ -153,61 +153,100 @@ export function searchHits (search: FtsQuery, scored = true, range: IdRange = {}
   return sql`(select id, score from (${words}) where +id in (select id from (${typed(sql`null`, sql`null`)}))) as hits`
 }
 
-/**
- * The ranked matches of a search (its newest `rankedMatchLimit`, all of them when it has no
- * more), as a derived table `hits (id, score)` like `searchHits`'. Each index hands over only
- * its newest that-many matches, newest first, and FTS5 stops there: cheaper than bounding the
- * ids (\`rowid >= ?\` cost more than counting every match, bench/search.mjs). A typed word's
- * two indexes each give their newest; the newest of both are among those, from the
- * limit-th greatest id of theirs up. Whole words with a typed word (two indexes intersected)
- * are bounded by `from()`, the id of the limit-th newest match (`rankedFrom`).
- */
-export function rankedHits (search: FtsQuery, scored: boolean, from: () => number): SQL {
-  const limit = search.rankedMatchLimit
-  const score = (bm25: SQL): SQL => scored ? bm25 : sql`null`
-  const newest = (index: SQL, query: string, indexScore: SQL): SQL => sql`select * from (select ${index}.rowid as id, ${indexScore} as score
-    from ${index} where ${index} match ${query} order by ${index}.rowid desc limit ${limit})`
-  if (search.typing === null) return sql`(${newest(searchIndex, search.words!, score(bm25Search))}) as hits`
-  if (search.words !== null) return searchHits(search, scored, { from: from() })
-  return sql`(with typed as materialized (select id, min(score) as score from (
-      ${newest(wordsIndex, search.typing, score(bm25Words))}
-      union all
-      ${newest(searchIndex, search.typingWhole!, score(bm25Search))}) group by id)
-    select id, score from typed where id >= coalesce((select id from typed order by id desc limit 1 offset ${limit - 1}), 0)) as hits`
-}
-
 /** A hit's score, to sort by in a query over `searchHits`. */
 export const searchScore = sql<number>`hits.score`
 
-// Where a search's ranked matches start is read by every page past them, by every search of
-// whole words with a typed word, and to choose how to sort many matches by time: it is kept per
-// connection until anything is written (client.ts, `writeStamp`), never from inside a
-// transaction (what it saw may be rolled back).
-const boundsKept = 500
-const boundsByConnection = new WeakMap<object, { stamp: string, bounds: Map<string, number> }>()
+/**
+ * Where a search's ranked matches start for one reader: the id of the `rankedMatchLimit`-th
+ * newest match its filters let through (0 when it has no more: all are ranked), and for each
+ * index a ranked search reads, how many of that index's newest matches reach down to it.
+ */
+export interface RankedWindow {
+  from: number
+  /** Per index query (`words`, `typing`, `typingWhole`): its matches from `from` up; null for all. */
+  newest: Partial<Record<IndexQuery, number | null>>
+}
+
+type IndexQuery = 'words' | 'typing' | 'typingWhole'
+
+const indexOf: Record<IndexQuery, SQL> = { words: searchIndex, typing: wordsIndex, typingWhole: searchIndex }
 
 /**
- * The id from which a search's matches are ranked: that of its `limit`-th newest match, or 0
- * when it has no more than `limit` (query.ts, `rankedMatchLimit`).
+ * The ranked matches of a search (those of `window`), as a derived table `hits (id, score)`
+ * like `searchHits`'. Each index hands over only its newest matches down to the window's
+ * start, newest first, and FTS5 stops there: bounding the ids instead (\`rowid >= ?\`) cost
+ * twice as much (bench/search.mjs). Whole words with a typed word (two indexes intersected)
+ * are bounded by id.
  */
-export function rankedFrom (db: Db, search: FtsQuery, limit: number): number {
-  if (limit <= 0) return Number.MAX_SAFE_INTEGER
-  const compute = (): number => newestMatchingIds(db, search, {}, undefined, 1, limit - 1)[0] ?? 0
-  if (db.$client.inTransaction) return compute()
+export function rankedHits (search: FtsQuery, scored: boolean, window: () => RankedWindow): SQL {
+  const score = (bm25: SQL): SQL => scored ? bm25 : sql`null`
+  const newest = (query: IndexQuery, indexScore: SQL): SQL => {
+    const index = indexOf[query]
+    const limit = window().newest[query] ?? -1
+    return sql`select * from (select ${index}.rowid as id, ${indexScore} as score
+      from ${index} where ${index} match ${search[query]} order by ${index}.rowid desc limit ${limit})`
+  }
+  if (search.typing === null) return sql`(${newest('words', score(bm25Search))}) as hits`
+  if (search.words !== null) return searchHits(search, scored, { from: window().from })
+  return sql`(select id, min(score) as score from (
+      ${newest('typing', score(bm25Words))}
+      union all
+      ${newest('typingWhole', score(bm25Search))}) group by id) as hits`
+}
+
+/** A search's matches in one index, newest first, walked only as far as a window needs. */
+const newestIn: Record<'search' | 'words', (db: Db) => { iterate: (query: string) => IterableIterator<{ id: number }> }> = {
+  search: statementOnce('select rowid as id from articles_search where articles_search match ? order by rowid desc'),
+  words: statementOnce('select rowid as id from articles_words where articles_words match ? order by rowid desc')
+}
+
+/** How many of an index's matches have an id of `from` or more. */
+function matchesFrom (db: Db, query: IndexQuery, text: string, from: number): number {
+  let count = 0
+  for (const row of newestIn[query === 'typing' ? 'words' : 'search'](db).iterate(text)) {
+    if (row.id < from) break
+    count++
+  }
+  return count
+}
+
+function findRankedWindow (db: Db, search: FtsQuery, keep: SQL | undefined): RankedWindow {
+  const limit = search.rankedMatchLimit
+  const from = limit <= 0 ? Number.MAX_SAFE_INTEGER : newestMatchingIds(db, search, {}, keep, 1, limit - 1)[0] ?? 0
+  const queries: IndexQuery[] = search.typing === null ? ['words'] : search.words === null ? ['typing', 'typingWhole'] : []
+  const newest = Object.fromEntries(queries.map((query) => [query, from === 0 ? null : matchesFrom(db, query, search[query]!, from)]))
+  return { from, newest }
+}
+
+// A search's window is read by every page past its ranked matches, by every search of whole
+// words with a typed word, and to choose how to sort many matches by time: it is kept per
+// connection until anything is written (client.ts, `writeStamp`), never from inside a
+// transaction (what it saw may be rolled back).
+const windowsKept = 500
+const windowsByConnection = new WeakMap<object, { stamp: string, windows: Map<string, RankedWindow> }>()
+
+/**
+ * A search's ranked window for the articles `keep` lets through (a condition on `articles`:
+ * what the reader may see and the list's filters), which `keepKey` names. Ranking the newest
+ * matches *this reader* may see is what PostgreSQL does too (queries.postgres.ts): a blog's
+ * drafts must not push its published matches out of the ranking.
+ */
+export function rankedWindow (db: Db, search: FtsQuery, keep: SQL | undefined, keepKey: string): RankedWindow {
+  if (db.$client.inTransaction) return findRankedWindow(db, search, keep)
   const stamp = writeStamp(db)
-  let kept = boundsByConnection.get(db.$client)
+  let kept = windowsByConnection.get(db.$client)
   if (kept === undefined || kept.stamp !== stamp) {
-    kept = { stamp, bounds: new Map() }
-    boundsByConnection.set(db.$client, kept)
+    kept = { stamp, windows: new Map() }
+    windowsByConnection.set(db.$client, kept)
   }
-  const key = JSON.stringify([search.words, search.typing, search.typingWhole, limit])
-  let bound = kept.bounds.get(key)
-  if (bound === undefined) {
-    if (kept.bounds.size >= boundsKept) kept.bounds.clear()
-    bound = compute()
-    kept.bounds.set(key, bound)
+  const key = JSON.stringify([search.words, search.typing, search.typingWhole, search.rankedMatchLimit, keepKey])
+  let window = kept.windows.get(key)
+  if (window === undefined) {
+    if (kept.windows.size >= windowsKept) kept.windows.clear()
+    window = findRankedWindow(db, search, keep)
+    kept.windows.set(key, window)
   }
-  return bound
+  return window
 }
 
 // Each word's number of articles, read from the stemmed index's own vocabulary. The fts5vocab

@@ -10,6 +10,9 @@ type Item = Record<string, any>
 
 const bound = 4
 
+/** The ids of the harbour blog's twelve published articles, oldest first. */
+type Twelve = [number, number, number, number, number, number, number, number, number, number, number, number]
+
 async function search (app: FastifyInstance, t: Test, params: Record<string, string>, secret?: string): Promise<Item> {
   const url = `/v1/articles?${new URLSearchParams(params).toString().replace(/\+/g, '%20')}`
   const response = await request(app, t, { method: 'GET', url, headers: secret === undefined ? {} : bearer(secret) })
@@ -18,6 +21,7 @@ async function search (app: FastifyInstance, t: Test, params: Record<string, str
 }
 
 const ids = (page: Item): number[] => page.data.map((item: Item) => item.id)
+const sorted = (list: number[]): number[] => [...list].sort((x, y) => x - y)
 
 /**
  * Twelve published articles about the harbour, one a day (every other one about the ferry
@@ -80,17 +84,25 @@ async function walkEveryWay (t: Test, app: FastifyInstance, params: Record<strin
 t.test('a search with more matches than the bound', async (t) => {
   const blog = await harbourBlog(t)
   const { app, published } = blog
-  const [a1, a2, , , , , , , , a10, a11, a12] = published.map((article) => article.id as number)
+  const [a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12] = published.map((article) => article.id as number) as Twelve
 
-  t.test('ranks its newest matches and lists the others newest first', async (t) => {
+  t.test('ranks the newest matches its reader may see and lists the others newest first', async (t) => {
     const page = await search(app, t, { q: 'harbour ', limit: '100' })
-    // The newest four matches are a11, a12, the draft and the scheduled one (the trashed one is
-    // no longer indexed): of those a reader sees a11 (a title match: first) and a12.
-    t.same(ids(page).slice(0, 3), [a11, a12, a10], 'the ranked ones, then the newest of the rest')
-    t.same(ids(page).slice(-2), [a2, a1], 'older title matches come in date order, last')
+    // The newest four a reader may see are a12, a11, a10 and a9 (the draft and the scheduled one,
+    // newer, are not theirs to see): a11, a title match, leads them; a2 and a1 are title matches
+    // too, but older, so they come in date order, last.
+    t.same(ids(page)[0], a11, 'the title match first')
+    t.same(sorted(ids(page).slice(1, 4)), sorted([a12, a10, a9]), 'then the other ranked ones (in the order each database scores them)')
+    t.same(ids(page).slice(4), [a8, a7, a6, a5, a4, a3, a2, a1], 'then the rest, newest first')
     t.equal(page.meta.total, 12)
-    t.same([...ids(page)].sort((x, y) => x - y), published.map((article) => article.id).sort((x, y) => x - y), 'every published match, once')
     for (const item of page.data) t.match(item.snippet, /<mark>harbour<\/mark>/i, 'every hit has its snippet')
+  })
+
+  t.test('an editor ranks the newest of all it may see: drafts and scheduled articles too', async (t) => {
+    const page = await search(app, t, { q: 'harbour ', limit: '100' }, blog.editor)
+    t.same(ids(page)[0], a11)
+    t.same(sorted(ids(page).slice(1, 4)), sorted([blog.draft.id, blog.scheduled.id, a12]))
+    t.same(ids(page).slice(4), [a10, a9, a8, a7, a6, a5, a4, a3, a2, a1])
   })
 
   t.test('totals are exact with drafts, scheduled and trashed articles among the matches', async (t) => {
@@ -141,22 +153,27 @@ t.test('a search with more matches than the bound', async (t) => {
     await walkEveryWay(t, app, { q: 'harbour', sort: 'publishedAt' }, ids(editorPage), 14, blog.editor)
   })
 
-  t.test('filters still apply, with exact totals', async (t) => {
+  t.test('filters still apply, with exact totals, and rank the newest matches they let through', async (t) => {
     const byAda = await search(app, t, { q: 'harbour ', author: String(blog.ada.id), limit: '100' })
-    t.same([...ids(byAda)].sort((x, y) => x - y), published.filter((article) => article.authorId === blog.ada.id).map((article) => article.id))
+    t.same(sorted(ids(byAda)), sorted(published.filter((article) => article.authorId === blog.ada.id).map((article) => article.id)))
+    t.same(sorted(ids(byAda).slice(0, 4)), sorted([a12, a10, a8, a6]), 'Ada\'s newest four are ranked')
+    t.same(ids(byAda).slice(4), [a4, a2], 'her older ones follow by date, a title match too')
     t.equal(byAda.meta.total, 6)
     await walkEveryWay(t, app, { q: 'harbour ', author: String(blog.ada.id) }, ids(byAda), 6)
     const early = await search(app, t, { q: 'harbour ', to: '2026-02-03', limit: '100' })
     t.same(early.meta.total, 3)
+    t.same(sorted(ids(early).slice(0, 2)), sorted([a1, a2]), 'no more matches than the bound: all ranked, the title matches first')
+    t.same(ids(early)[2], a3)
   })
 
   t.test('a write moves the bound: the newest matches are ranked again', async (t) => {
     const newer = await createArticle(app, t, { authorId: blog.ada.id, status: 'published', title: 'Harbour festival', body: '<p>Music by the harbour.</p>' })
     const page = await search(app, t, { q: 'harbour ', limit: '100' })
     t.equal(page.meta.total, 13)
-    // The newest four matches are now a12, the draft, the scheduled one and the new one: a11
-    // (a title match) has left them, so it follows in date order.
-    t.same(ids(page).slice(0, 4), [newer.id, a12, a11, a10], 'the new title match first, then a12; a11 and a10 by date')
+    // The newest four a reader sees are now the new one, a12, a11 and a10: a9 has left them.
+    t.same(sorted(ids(page).slice(0, 2)), sorted([newer.id, a11]), 'the title matches first')
+    t.same(sorted(ids(page).slice(2, 4)), sorted([a12, a10]), 'then the other two ranked')
+    t.same(ids(page).slice(4, 6), [a9, a8], 'then the rest by date')
   })
 })
 

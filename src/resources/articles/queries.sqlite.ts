@@ -4,7 +4,7 @@ import { articleLabels, articles, labels } from '../../db/schema.js'
 import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
 import { isIdInPath } from '../../lib/slug.js'
 import { labelKey } from '../../lib/values.js'
-import { matchCount, matchCountAmong, matchingIds, newestMatchingIds, oldestMatchingIds, rankedFrom, rankedHits, searchHits, searchScore, type IdRange } from '../../search/queries.sqlite.js'
+import { matchCount, matchCountAmong, matchingIds, newestMatchingIds, oldestMatchingIds, rankedHits, rankedWindow, searchHits, searchScore, type IdRange, type RankedWindow } from '../../search/queries.sqlite.js'
 import type { FtsQuery } from '../../search/query.js'
 import type { ArticleFilters, ArticlePageQuery, ArticleQueries, ArticleRow, ArticleSortField, ListedArticleRow } from './queries.js'
 import { hiddenFrom, publishedBy, visibleTo } from './visibility.js'
@@ -210,13 +210,23 @@ interface Run {
 
 const unrankedRelevance = (id: number): number => 1 / id
 
+/**
+ * Where a search's ranked matches start for this list's reader and filters (kept until the next
+ * write: `now` is left out of its key, as what it hides changes only by a write that publishes).
+ */
+function windowOf (db: Db, filters: ArticleFilters, search: FtsQuery): RankedWindow {
+  const { search: _search, visibility, ...others } = filters
+  return rankedWindow(db, search, filterCondition(filters), JSON.stringify({ ...others, visibility: { ...visibility, now: undefined } }))
+}
+
 function runsByRelevance (db: Db, filters: ArticleFilters, search: FtsQuery, descending: boolean): Run[] {
-  let bound: number | undefined
-  // Where the ranked matches start; read only when a page or a count needs it.
-  const rankedFromId = (): number => {
-    bound ??= search.ranked ? rankedFrom(db, search, search.rankedMatchLimit) : Number.MAX_SAFE_INTEGER
-    return bound
+  let window: RankedWindow | undefined
+  // Read only when a page or a count needs it.
+  const rankedWindowOf = (): RankedWindow => {
+    window ??= windowOf(db, filters, search)
+    return window
   }
+  const rankedFromId = (): number => search.ranked ? rankedWindowOf().from : Number.MAX_SAFE_INTEGER
   const keep = filterCondition(filters)
   const inRanked = (after: CursorValue[]): boolean => typeof after[0] !== 'number' || after[0] <= 0
   const rankedColumns: KeysetColumn[] = [
@@ -227,12 +237,12 @@ function runsByRelevance (db: Db, filters: ArticleFilters, search: FtsQuery, des
   const ranked: Run = {
     holds: inRanked,
     rows: (after, limit, offset) => !search.ranked ? [] : db.all(sql`select ${articles.id} as id, ${searchScore} as relevance
-      from ${rankedHits(search, true, rankedFromId)} cross join ${articles} on ${articles.id} = hits.id
+      from ${rankedHits(search, true, rankedWindowOf)} cross join ${articles} on ${articles.id} = hits.id
       where ${rankedWhere(after)}
       order by ${sql.join(orderBy(rankedColumns), sql`, `)}
       limit ${limit} offset ${offset}`),
     count: (after) => !search.ranked ? 0 : db.get<{ total: number }>(sql`select count(*) as total
-      from ${rankedHits(search, after !== null, rankedFromId)} cross join ${articles} on ${articles.id} = hits.id
+      from ${rankedHits(search, after !== null, rankedWindowOf)} cross join ${articles} on ${articles.id} = hits.id
       where ${rankedWhere(after)}`).total
   }
   const afterId = (after: CursorValue[] | null): number | undefined => after === null ? undefined : after.at(-1) as number
@@ -278,7 +288,7 @@ function countByRelevanceAfter (db: Db, filters: ArticleFilters, search: FtsQuer
 function sourceFor (db: Db, filters: ArticleFilters, sort: SortKey<ArticleSortField>[] | undefined, scored: boolean): { from: SQL, matching?: SQL } {
   const search = filters.search
   const byTime = sort !== undefined && sort.length === 1 && sort[0]!.field === 'publishedAt'
-  if (search === undefined || scored || !byTime || rankedFrom(db, search, search.rankedMatchLimit) === 0) return { from: listSource(filters, scored) }
+  if (search === undefined || scored || !byTime || windowOf(db, filters, search).from === 0) return { from: listSource(filters, scored) }
   // `+`: the matches are gathered once and looked up, rather than searched for article by article.
   return { from: sql`${articles}`, matching: sql`+${articles.id} in (${matchingIds(search)})` }
 }
