@@ -175,8 +175,7 @@ const indexOf: Record<IndexQuery, SQL> = { words: searchIndex, typing: wordsInde
  * The ranked matches of a search (those of `window`), as a derived table `hits (id, score)`
  * like `searchHits`'. Each index hands over only its newest matches down to the window's
  * start, newest first, and FTS5 stops there: bounding the ids instead (\`rowid >= ?\`) cost
- * twice as much (bench/search.mjs). Whole words with a typed word (two indexes intersected)
- * are bounded by id.
+ * twice as much (bench/search.mjs). Whole words with a typed word intersect two such runs.
  */
 export function rankedHits (search: FtsQuery, scored: boolean, window: () => RankedWindow): SQL {
   const score = (bm25: SQL): SQL => scored ? bm25 : sql`null`
@@ -186,12 +185,11 @@ export function rankedHits (search: FtsQuery, scored: boolean, window: () => Ran
     return sql`select * from (select ${index}.rowid as id, ${indexScore} as score
       from ${index} where ${index} match ${search[query]} order by ${index}.rowid desc limit ${limit})`
   }
+  const typed = (wordsScore: SQL, searchScore: SQL): SQL => sql`${newest('typing', wordsScore)} union all ${newest('typingWhole', searchScore)}`
   if (search.typing === null) return sql`(${newest('words', score(bm25Search))}) as hits`
-  if (search.words !== null) return searchHits(search, scored, { from: window().from })
-  return sql`(select id, min(score) as score from (
-      ${newest('typing', score(bm25Words))}
-      union all
-      ${newest('typingWhole', score(bm25Search))}) group by id) as hits`
+  if (search.words === null) return sql`(select id, min(score) as score from (${typed(score(bm25Words), score(bm25Search))}) group by id) as hits`
+  // `+id`: as in `searchHits`.
+  return sql`(select id, score from (${newest('words', score(bm25Search))}) where +id in (select id from (${typed(sql`null`, sql`null`)}))) as hits`
 }
 
 /** A search's matches in one index, newest first, walked only as far as a window needs. */
@@ -213,40 +211,56 @@ function matchesFrom (db: Db, query: IndexQuery, text: string, from: number): nu
 function findRankedWindow (db: Db, search: FtsQuery, keep: SQL | undefined): RankedWindow {
   const limit = search.rankedMatchLimit
   const from = limit <= 0 ? Number.MAX_SAFE_INTEGER : newestMatchingIds(db, search, {}, keep, 1, limit - 1)[0] ?? 0
-  const queries: IndexQuery[] = search.typing === null ? ['words'] : search.words === null ? ['typing', 'typingWhole'] : []
+  const queries = (['words', 'typing', 'typingWhole'] as const).filter((query) => search[query] !== null)
   const newest = Object.fromEntries(queries.map((query) => [query, from === 0 ? null : matchesFrom(db, query, search[query]!, from)]))
   return { from, newest }
 }
 
-// A search's window is read by every page past its ranked matches, by every search of whole
-// words with a typed word, and to choose how to sort many matches by time: it is kept per
-// connection until anything is written (client.ts, `writeStamp`), never from inside a
-// transaction (what it saw may be rolled back).
-const windowsKept = 500
-const windowsByConnection = new WeakMap<object, { stamp: string, windows: Map<string, RankedWindow> }>()
+/** What is kept of one search, for one reader and one list's filters, until the next write. */
+export interface KeptSearch {
+  window?: RankedWindow
+  /** Its matches the reader may see through the filters. */
+  total?: number
+}
+
+// A search's window is read by every page past its ranked matches and to choose how to sort
+// many matches by time, and its total by every page: both are kept per connection until
+// anything is written (client.ts, `writeStamp`), never from inside a transaction (what it saw
+// may be rolled back).
+const searchesKept = 500
+const searchesByConnection = new WeakMap<object, { stamp: string, searches: Map<string, KeptSearch> }>()
+
+/**
+ * What is kept of `search` for the list `keepKey` names (its reader and filters): an empty
+ * record to fill the first time, a fresh one inside a transaction.
+ */
+export function keptSearch (db: Db, search: FtsQuery, keepKey: string): KeptSearch {
+  if (db.$client.inTransaction) return {}
+  const stamp = writeStamp(db)
+  let kept = searchesByConnection.get(db.$client)
+  if (kept === undefined || kept.stamp !== stamp) {
+    kept = { stamp, searches: new Map() }
+    searchesByConnection.set(db.$client, kept)
+  }
+  const key = JSON.stringify([search.words, search.typing, search.typingWhole, search.rankedMatchLimit, keepKey])
+  let found = kept.searches.get(key)
+  if (found === undefined) {
+    if (kept.searches.size >= searchesKept) kept.searches.clear()
+    found = {}
+    kept.searches.set(key, found)
+  }
+  return found
+}
 
 /**
  * A search's ranked window for the articles `keep` lets through (a condition on `articles`:
- * what the reader may see and the list's filters), which `keepKey` names. Ranking the newest
- * matches *this reader* may see is what PostgreSQL does too (queries.postgres.ts): a blog's
- * drafts must not push its published matches out of the ranking.
+ * what the reader may see and the list's filters). Ranking the newest matches *this reader*
+ * may see is what PostgreSQL does too (queries.postgres.ts): a blog's drafts must not push
+ * its published matches out of the ranking.
  */
-export function rankedWindow (db: Db, search: FtsQuery, keep: SQL | undefined, keepKey: string): RankedWindow {
-  if (db.$client.inTransaction) return findRankedWindow(db, search, keep)
-  const stamp = writeStamp(db)
-  let kept = windowsByConnection.get(db.$client)
-  if (kept === undefined || kept.stamp !== stamp) {
-    kept = { stamp, windows: new Map() }
-    windowsByConnection.set(db.$client, kept)
-  }
-  const key = JSON.stringify([search.words, search.typing, search.typingWhole, search.rankedMatchLimit, keepKey])
-  let window = kept.windows.get(key)
-  if (window === undefined) {
-    if (kept.windows.size >= windowsKept) kept.windows.clear()
-    window = findRankedWindow(db, search, keep)
-    kept.windows.set(key, window)
-  }
-  return window
+export function rankedWindow (db: Db, search: FtsQuery, keep: SQL | undefined, kept: KeptSearch): RankedWindow {
+  kept.window ??= findRankedWindow(db, search, keep)
+  return kept.window
 }
 
 // Each word's number of articles, read from the stemmed index's own vocabulary. The fts5vocab

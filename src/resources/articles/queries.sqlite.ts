@@ -4,7 +4,7 @@ import { articleLabels, articles, labels } from '../../db/schema.js'
 import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
 import { isIdInPath } from '../../lib/slug.js'
 import { labelKey } from '../../lib/values.js'
-import { matchCount, matchCountAmong, matchingIds, newestMatchingIds, oldestMatchingIds, rankedHits, rankedWindow, searchHits, searchScore, type IdRange, type RankedWindow } from '../../search/queries.sqlite.js'
+import { matchCount, matchCountAmong, matchingIds, newestMatchingIds, oldestMatchingIds, keptSearch, rankedHits, rankedWindow, searchHits, searchScore, type IdRange, type KeptSearch, type RankedWindow } from '../../search/queries.sqlite.js'
 import type { FtsQuery } from '../../search/query.js'
 import type { ArticleFilters, ArticlePageQuery, ArticleQueries, ArticleRow, ArticleSortField, ListedArticleRow } from './queries.js'
 import { hiddenFrom, publishedBy, visibleTo } from './visibility.js'
@@ -155,7 +155,7 @@ function listedRows (db: Db, hits: Array<{ id: number, relevance: number | null 
 
 function countArticles (db: Db, filters: ArticleFilters, sort?: SortKey<ArticleSortField>[], after?: CursorValue[]): number {
   if (filters.search !== undefined) {
-    if (after === undefined) return visibleMatchCount(db, filters, {})
+    if (after === undefined) return searchTotal(db, filters, filters.search)
     if (byRelevanceOnly(sort)) return countByRelevanceAfter(db, filters, filters.search, sort![0]!.descending, after)
   }
   const keyset = sort !== undefined && after !== undefined ? keysetAfter(sortColumns(sort, filters), after) : undefined
@@ -211,12 +211,24 @@ interface Run {
 const unrankedRelevance = (id: number): number => 1 / id
 
 /**
- * Where a search's ranked matches start for this list's reader and filters (kept until the next
- * write: `now` is left out of its key, as what it hides changes only by a write that publishes).
+ * What is kept of a search for this list's reader and filters until the next write (`now` is
+ * left out of its key: what it hides changes only by a write that publishes).
  */
-function windowOf (db: Db, filters: ArticleFilters, search: FtsQuery): RankedWindow {
+function keptFor (db: Db, filters: ArticleFilters, search: FtsQuery): KeptSearch {
   const { search: _search, visibility, ...others } = filters
-  return rankedWindow(db, search, filterCondition(filters), JSON.stringify({ ...others, visibility: { ...visibility, now: undefined } }))
+  return keptSearch(db, search, JSON.stringify({ ...others, visibility: { ...visibility, now: undefined } }))
+}
+
+/** Where a search's ranked matches start for this list's reader and filters. */
+function windowOf (db: Db, filters: ArticleFilters, search: FtsQuery): RankedWindow {
+  return rankedWindow(db, search, filterCondition(filters), keptFor(db, filters, search))
+}
+
+/** A search's total for this list's reader and filters. */
+function searchTotal (db: Db, filters: ArticleFilters, search: FtsQuery): number {
+  const kept = keptFor(db, filters, search)
+  kept.total ??= visibleMatchCount(db, filters, {})
+  return kept.total
 }
 
 function runsByRelevance (db: Db, filters: ArticleFilters, search: FtsQuery, descending: boolean): Run[] {
