@@ -3,7 +3,7 @@ import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { sql, type SQL } from 'drizzle-orm'
-import { getTableColumns } from 'drizzle-orm'
+import { getTableColumns, getTableName } from 'drizzle-orm'
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core'
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
@@ -218,6 +218,27 @@ export function statementOnce<Row> (source: string): (db: Db) => {
       iterate: (...params) => statement.raw(false).iterate(...params) as IterableIterator<Row>
     }
   })
+}
+
+/**
+ * An insert of one row of `table` answering the row stored, as drizzle's
+ * \`insert(table).values(row).returning().get()\` does, prepared once per connection: for the
+ * inserts an import makes by the thousand, where drizzle building the statement anew and
+ * mapping its answer cost more than SQLite took to store a 3 KB article (issue 19,
+ * bench/import.mjs). For tables of text and integer columns (see `columnsAs`) whose defaults
+ * are plain values; a column left out gets its default, as with drizzle.
+ */
+export function insertOnce<T extends SQLiteTable> (table: T): (db: Db, row: T['$inferInsert']) => T['$inferSelect'] {
+  const columns = Object.entries(getTableColumns(table))
+  const values = columns.map(([key, column]) => {
+    if (!column.hasDefault || column.primary) return '?'
+    const fallback = column.default
+    if (typeof fallback !== 'number' && typeof fallback !== 'string') throw new Error(`insertOnce: ${key} has no plain default`)
+    return `coalesce(?, ${typeof fallback === 'number' ? fallback : `'${fallback.replaceAll("'", "''")}'`})`
+  })
+  const statement = statementOnce<T['$inferSelect']>(`insert into "${getTableName(table)}" (${columns.map(([, column]) => `"${column.name}"`).join(', ')})
+    values (${values.join(', ')}) returning ${columnsAs(table)}`)
+  return (db, row) => statement(db).get(...columns.map(([key]) => (row as Record<string, unknown>)[key] ?? null))!
 }
 
 /**

@@ -1,5 +1,5 @@
 import { and, asc, count, desc, eq, gte, inArray, isNotNull, lte, min, ne, sql, type SQL } from 'drizzle-orm'
-import { columnsAs, preparedOnce, statementOnce, type Db } from '../../db/client.js'
+import { columnsAs, insertOnce, preparedOnce, statementOnce, type Db } from '../../db/client.js'
 import { articleLabels, articles, labels } from '../../db/schema.js'
 import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
 import { isIdInPath } from '../../lib/slug.js'
@@ -42,6 +42,8 @@ function labelsByArticle (db: Db, articleIds: number[]): Map<number, string[]> {
   }
   return byArticle
 }
+
+const insertArticle = insertOnce(articles)
 
 const labelIdsOfArticle = preparedOnce((db) => db.select({ labelId: articleLabels.labelId }).from(articleLabels)
   .where(eq(articleLabels.articleId, sql.placeholder('articleId'))).prepare())
@@ -370,7 +372,7 @@ export function sqliteArticleQueries (db: Db): ArticleQueries {
     },
 
     async insertArticle (row) {
-      return db.insert(articles).values(row).returning().get()
+      return insertArticle(db, row)
     },
 
     async updateArticle (id, values) {

@@ -1,5 +1,5 @@
 import { and, asc, count, desc, eq, inArray, isNull, lte, sql, type SQL } from 'drizzle-orm'
-import type { Db } from '../../db/client.js'
+import { insertOnce, type Db } from '../../db/client.js'
 import { articles, comments } from '../../db/schema.js'
 import { keysetAfter, type KeysetColumn, type SortKey } from '../../lib/list.js'
 import type { CommentQueries, CommentRow, CommentSortField, ModerationFilters } from './queries.js'
@@ -65,6 +65,8 @@ function firstApprovedByArticle (db: Db, articleIds: number[], perArticle: numbe
     .map((row) => row.comment)
 }
 
+const insertComment = insertOnce(comments)
+
 function moderationCondition (filters: ModerationFilters): SQL | undefined {
   return and(
     filters.status === undefined ? undefined : eq(comments.status, filters.status),
@@ -92,7 +94,7 @@ export function sqliteCommentQueries (db: Db): CommentQueries {
     },
 
     async insertComment (row) {
-      return db.insert(comments).values(row).returning().get()
+      return insertComment(db, row)
     },
 
     async updateComment (id, values) {

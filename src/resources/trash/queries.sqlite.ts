@@ -1,5 +1,5 @@
 import { and, asc, count, desc, eq, gt, lte, type SQL } from 'drizzle-orm'
-import type { Db } from '../../db/client.js'
+import { statementOnce, type Db } from '../../db/client.js'
 import { articleRevisions, articles, comments, trashedArticles } from '../../db/schema.js'
 import { isIdInPath } from '../../lib/slug.js'
 import type { CommentRow } from '../comments/queries.js'
@@ -31,6 +31,10 @@ function reinsertComments (db: Db, rows: CommentRow[]): Renumbered[] {
   }
   return clashing.map((row) => ({ from: row.id, to: newIds.get(row.id)! }))
 }
+
+// Asked of every article an import writes (its slug, whether it was deleted): plain statements.
+const trashedWithSlug = statementOnce<{ id: number }>('select id from trashed_articles where slug = ? and purge_at > ?')
+const trashedWithId = statementOnce<{ id: number }>('select id from trashed_articles where id = ? and purge_at > ?')
 
 export function sqliteTrashQueries (db: Db): TrashQueries {
   return {
@@ -100,15 +104,11 @@ export function sqliteTrashQueries (db: Db): TrashQueries {
     },
 
     async slugInTrash (slug, now) {
-      return db.select({ id: trashedArticles.id }).from(trashedArticles)
-        .where(and(eq(trashedArticles.slug, slug), gt(trashedArticles.purgeAt, now)))
-        .get() !== undefined
+      return trashedWithSlug(db).get(slug, now) !== undefined
     },
 
     async isTrashed (id, now) {
-      return db.select({ id: trashedArticles.id }).from(trashedArticles)
-        .where(and(eq(trashedArticles.id, id), gt(trashedArticles.purgeAt, now)))
-        .get() !== undefined
+      return trashedWithId(db).get(id, now) !== undefined
     }
   }
 }
