@@ -1,5 +1,5 @@
 import { and, asc, count, desc, eq, inArray, isNull, lte, sql, type SQL } from 'drizzle-orm'
-import { insertOnce, type Db } from '../../db/client.js'
+import { columnsAs, insertOnce, statementOnce, type Db } from '../../db/client.js'
 import { articles, comments } from '../../db/schema.js'
 import { keysetAfter, type KeysetColumn, type SortKey } from '../../lib/list.js'
 import type { CommentQueries, CommentRow, CommentSortField, ModerationFilters } from './queries.js'
@@ -66,6 +66,7 @@ function firstApprovedByArticle (db: Db, articleIds: number[], perArticle: numbe
 }
 
 const insertComment = insertOnce(comments)
+const commentWithId = statementOnce<CommentRow>(`select ${columnsAs(comments)} from comments where id = ?`)
 
 function moderationCondition (filters: ModerationFilters): SQL | undefined {
   return and(
@@ -86,11 +87,11 @@ function sortColumns (sort: SortKey<CommentSortField>[]): KeysetColumn[] {
 export function sqliteCommentQueries (db: Db): CommentQueries {
   return {
     async commentById (id) {
-      return db.select().from(comments).where(eq(comments.id, id)).get()
+      return commentWithId(db).get(id)
     },
 
     async commentByIdForUpdate (id) {
-      return db.select().from(comments).where(eq(comments.id, id)).get()
+      return commentWithId(db).get(id)
     },
 
     async insertComment (row) {
