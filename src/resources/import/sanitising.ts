@@ -1,5 +1,5 @@
 import { htmlToText, sanitizeArticleHtml, sanitizeCommentHtml } from '../../lib/html.js'
-import { WorkerPool, workerEntry } from '../../lib/worker-pool.js'
+import { defaultPoolSize, WorkerPool, workerEntry } from '../../lib/worker-pool.js'
 import type { ImportRecord } from './records.js'
 
 // Sanitising an imported body, and reading its text for the excerpt and the search index, is
@@ -34,9 +34,11 @@ let pool: WorkerPool<BodyTask[], SanitisedBody[]> | undefined
 /**
  * The process's sanitising pool, started on first use. One per process rather than one per
  * app: it holds no state and no connection, only threads, and an idle one keeps nothing alive.
+ * One thread fewer than the cores: the import's writer takes one, and is what the import waits
+ * for (bench/import.mjs, 2 cores: a second sanitiser made it no faster and cost 40 MB of RSS).
  */
 export function sanitisingPool (): WorkerPool<BodyTask[], SanitisedBody[]> {
-  pool ??= new WorkerPool(workerEntry(import.meta.url, 'sanitising-worker'))
+  pool ??= new WorkerPool(workerEntry(import.meta.url, 'sanitising-worker'), Math.max(1, defaultPoolSize() - 1))
   return pool
 }
 
