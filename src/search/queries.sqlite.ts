@@ -225,8 +225,9 @@ export interface KeptSearch {
 
 // A search's window is read by every page past its ranked matches and to choose how to sort
 // many matches by time, and its total by every page: both are kept per connection until
-// anything is written (client.ts, `writeStamp`), never from inside a transaction (what it saw
-// may be rolled back).
+// anything is written (client.ts, `writeStamp`). Never from inside a transaction that may
+// write (what it saw may be rolled back); a read worker's read transaction is safe: its
+// snapshot and its `data_version` are taken together (db/read-only-store.ts).
 const searchesKept = 500
 const searchesByConnection = new WeakMap<object, { stamp: string, searches: Map<string, KeptSearch> }>()
 
@@ -235,7 +236,7 @@ const searchesByConnection = new WeakMap<object, { stamp: string, searches: Map<
  * record to fill the first time, a fresh one inside a transaction.
  */
 export function keptSearch (db: Db, search: FtsQuery, keepKey: string): KeptSearch {
-  if (db.$client.inTransaction) return {}
+  if (db.$client.inTransaction && !db.$client.readonly) return {}
   const stamp = writeStamp(db)
   let kept = searchesByConnection.get(db.$client)
   if (kept === undefined || kept.stamp !== stamp) {
