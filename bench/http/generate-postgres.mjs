@@ -71,16 +71,20 @@ async function databaseExists (client, name) {
 function arrayType (dataType) {
   switch (dataType) {
     case 'bigint': return 'bigint[]'
+    case 'integer': return 'integer[]'
     case 'text': return 'text[]'
     case 'date': return 'date[]'
     case 'jsonb': return 'jsonb[]'
     case 'timestamp with time zone': return 'timestamptz[]'
-    default: throw new Error(`generate-postgres.mjs: no array type for a ${dataType} column`)
+    default: throw new Error(`bench/http/generate-postgres.mjs: no array type for a ${dataType} column`)
   }
 }
 
-/** Copies `table`'s rows from SQLite: the columns both databases have, `batchRows` per INSERT. */
-async function copyTable (sqlite, client, table) {
+/**
+ * Copies `table`'s rows from SQLite: the columns both databases have, `batchRows` per INSERT.
+ * Also bench/search/postgres.mjs's.
+ */
+export async function copyTable (sqlite, client, table) {
   const pgColumns = (await client.query(`select column_name as name, data_type as type from information_schema.columns
     where table_schema = 'public' and table_name = $1 order by ordinal_position`, [table])).rows
   const sqliteColumns = new Set(sqlite.prepare(`pragma table_info(${table})`).all().map((c) => c.name))

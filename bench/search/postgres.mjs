@@ -14,18 +14,9 @@
 
 import Database from 'better-sqlite3'
 import pg from 'pg'
+import { copyTable, urlFor } from '../http/generate-postgres.mjs'
 
 const round = (value, digits = 2) => Number(value.toFixed(digits))
-
-/** Rows per INSERT: a few MB of parameters at most (bodies are ~3 KB). */
-const batchRows = 2000
-
-/** `url` naming another database on the same server. */
-function urlFor (url, database) {
-  const target = new URL(url)
-  target.pathname = `/${database}`
-  return target.toString()
-}
 
 /** The database `url` names, and a URL of the same server's `postgres` database to create it from. */
 export function databaseOf (url) {
@@ -56,42 +47,6 @@ export async function createDatabase (url) {
 export async function dropDatabase (url) {
   const { name, serverUrl } = databaseOf(url)
   await withClient(serverUrl, async (client) => { await client.query(`drop database if exists "${name}" with (force)`) })
-}
-
-function arrayType (dataType) {
-  switch (dataType) {
-    case 'bigint': return 'bigint[]'
-    case 'integer': return 'integer[]'
-    case 'text': return 'text[]'
-    case 'date': return 'date[]'
-    case 'jsonb': return 'jsonb[]'
-    case 'timestamp with time zone': return 'timestamptz[]'
-    default: throw new Error(`bench/search/postgres.mjs: no array type for a ${dataType} column`)
-  }
-}
-
-/** Copies `table`'s rows from SQLite: the columns both databases have, `batchRows` per INSERT. */
-async function copyTable (sqlite, client, table) {
-  const pgColumns = (await client.query(`select column_name as name, data_type as type from information_schema.columns
-    where table_schema = 'public' and table_name = $1 order by ordinal_position`, [table])).rows
-  const sqliteColumns = new Set(sqlite.prepare(`pragma table_info(${table})`).all().map((c) => c.name))
-  const columns = pgColumns.filter((c) => sqliteColumns.has(c.name))
-  const names = columns.map((c) => `"${c.name}"`).join(', ')
-  const insert = `insert into ${table} (${names}) select * from unnest(${columns.map((c, i) => `$${i + 1}::${arrayType(c.type)}`).join(', ')})`
-  let batch = columns.map(() => [])
-  let rows = 0
-  const flush = async () => {
-    if (batch[0].length === 0) return
-    await client.query(insert, batch)
-    batch = columns.map(() => [])
-  }
-  for (const row of sqlite.prepare(`select ${names} from ${table} order by rowid`).raw().iterate()) {
-    row.forEach((value, i) => batch[i].push(value))
-    rows++
-    if (batch[0].length >= batchRows) await flush()
-  }
-  await flush()
-  return rows
 }
 
 // Parents before children (foreign keys).
@@ -151,8 +106,9 @@ export async function loadPostgres (sqliteFile, url, log = () => {}) {
 }
 
 /** The PostgreSQL server's version, for the report. */
+/** The server's version, asked of its maintenance database: the bench's may not exist yet. */
 export async function postgresVersion (url) {
-  return await withClient(url, async (client) => (await client.query('show server_version')).rows[0].server_version)
+  return await withClient(databaseOf(url).serverUrl, async (client) => (await client.query('show server_version')).rows[0].server_version)
 }
 
 // ---------------------------------------------------------------------------------------------
