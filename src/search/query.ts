@@ -171,13 +171,14 @@ function quote (term: Term): string {
 
 /**
  * A search matching more articles than this ranks only its newest this-many matches by
- * relevance; the rest follow, newest first (issue 19). Scoring every match of a word most
+ * relevance (of those its reader may see through the list's filters: a blog's drafts must not
+ * push published articles out of the ranking); the rest follow, newest first (issue 19). Scoring every match of a word most
  * articles hold cost a third of a second at 100 k articles, and it ordered them by noise:
  * such a word weighs next to nothing, and on a news site the newest of a flood of matches
  * are the ones a reader is after. A search with fewer matches is ranked as it always was.
  * Measured at 100 k articles (issue 19): a ranked search's cost is mostly fixed (FTS5 reads
  * each phrase's whole list of articles once for bm25's weights, and merges a typed prefix's
  * words); scoring 1,000 more matches adds ~1 ms. 2,000 keeps a few pages of 20 ranked.
- * Dialect-neutral: PostgreSQL ranks the same newest matches.
+ * Dialect-neutral: both databases rank the same matches (scored by bm25 or ts_rank).
  */
 export const rankedMatchLimit = 2000

@@ -168,7 +168,8 @@ function countArticles (db: Db, filters: ArticleFilters, sort?: SortKey<ArticleS
 }
 
 // Lists by a search (issue 19). A search matching more than `rankedMatchLimit` articles ranks
-// only its newest that-many matches by bm25; the others follow, newest first (src/search/query.ts).
+// only the newest that-many its reader may see through the list's filters, by bm25; the others
+// follow, newest first (src/search/query.ts).
 // Scoring every match of a common word cost a third of a second at 100 k articles.
 
 function byRelevanceOnly (sort: SortKey<ArticleSortField>[] | undefined): boolean {
