@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { readSecurity } from '../../lib/responses.js'
 import { NoQuery, problems, ref, Type } from '../../schemas.js'
-import { atomFeed, jsonFeed, rssFeed, sitemapXml } from './formats.js'
+import { atomFeed, jsonFeed, rssFeed } from './formats.js'
 import { FeedQuery, JsonFeed, SitemapPageParams } from './schemas.js'
 import * as service from './service.js'
 
@@ -144,7 +144,7 @@ const feedsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const sitemap = await app.heavyReads.run('sitemap', { site: siteOf(request), page: null, since: startedAt })
     reply.header('last-modified', httpDate(sitemap.updated))
-    return reply.type('application/xml; charset=utf-8').send(sitemapXml(sitemap))
+    return reply.type('application/xml; charset=utf-8').send(sitemap.xml)
   })
 
   app.get('/sitemap-:page(^\\d+).xml', {
@@ -161,7 +161,7 @@ const feedsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const sitemap = await app.heavyReads.run('sitemap', { site: siteOf(request), page: request.params.page, since: startedAt })
     reply.header('last-modified', httpDate(sitemap.updated))
-    return reply.type('application/xml; charset=utf-8').send(sitemapXml(sitemap))
+    return reply.type('application/xml; charset=utf-8').send(sitemap.xml)
   })
 }
 
