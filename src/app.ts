@@ -102,6 +102,8 @@ export interface AppOptions {
   rateLimitWindowMs?: number
   /** Matches a search ranks at most, the newest (default `rankedMatchLimit` in src/search/query.ts; lowered by tests). */
   rankedMatchLimit?: number
+  /** Matches looked at on each side of an article for its related ones (default `similarCandidates` in src/search/query.ts; lowered by tests). */
+  similarCandidates?: number
 }
 
 type ValidatorFactory = NonNullable<NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>['buildValidator']>
@@ -211,7 +213,8 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     siteUrl: options.siteUrl == null ? null : options.siteUrl.replace(/\/+$/, ''),
     articlePath: options.articlePath ?? '/articles/{slug}',
     sitemapPageSize: options.sitemapPageSize ?? 50_000,
-    rankedMatchLimit: options.rankedMatchLimit
+    rankedMatchLimit: options.rankedMatchLimit,
+    similarCandidates: options.similarCandidates
   })
   await app.register(db, {
     path: databasePath(options.databaseUrl),

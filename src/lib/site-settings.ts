@@ -36,4 +36,9 @@ export interface SiteSettings {
    * `rankedMatchLimit`, the default), lowered by tests to cross the bound on a small blog.
    */
   rankedMatchLimit?: number
+  /**
+   * Matches of an article's words looked at on each side of it for its related articles
+   * (src/search/query.ts, `similarCandidates`, the default), lowered by tests.
+   */
+  similarCandidates?: number
 }

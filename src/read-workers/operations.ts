@@ -31,8 +31,8 @@ export const heavyReadOperations = {
   /** `GET /v1/articles?q=`: at the same `now` as the list's ETag, taken on the server. */
   searchArticles: async (store: Store, input: { query: ArticleListQueryString, viewer: Principal | null, view: View, rankedMatchLimit?: number }) =>
     await articles.list(store, input.query, input.viewer, await viewOn(store, input.view), { rankedMatchLimit: input.rankedMatchLimit }),
-  relatedArticles: async (store: Store, input: { idOrSlug: string, viewer: Principal | null, limit: number }) =>
-    await articles.related(store, input.idOrSlug, input.viewer, input.limit),
+  relatedArticles: async (store: Store, input: { idOrSlug: string, viewer: Principal | null, limit: number, similarCandidates?: number }) =>
+    await articles.related(store, input.idOrSlug, input.viewer, input.limit, { similarCandidates: input.similarCandidates }),
   suggestTitles: async (store: Store, input: { typed: string }) =>
     await articles.suggest(store, input.typed),
   latestForFeed: async (store: Store, input: { site: feeds.Site, query: FeedQueryString, since: string }) =>

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, ne, sql, type SQL } from 'drizzle-orm'
+import { and, asc, between, count, desc, eq, gt, lt, ne, sql, type SQL } from 'drizzle-orm'
 import type { PgInsertValue } from 'drizzle-orm/pg-core'
 import type { PostgresHandle } from '../db/postgres-store.js'
 import { isAnyId } from '../db/postgres-sql.js'
@@ -207,15 +207,26 @@ export function postgresSearchQueries (db: PostgresHandle): SearchQueries {
         .limit(limit)
     },
 
-    async similarArticles (terms, excludeId, now, limit) {
+    async similarArticles (terms, excludeId, now, limit, nearest) {
       const anyTerm = terms.map(folded).filter((term) => term !== '').map(lexeme).join(' | ')
       if (anyTerm === '') return new Map()
       const query = tsquery('dateline', anyTerm)
+      const matches = sql`${searchDocuments.document} @@ ${query}`
+      // Among the nearest matches on either side (src/search/query.ts, `similarCandidates`).
+      const edge = async (before: boolean): Promise<number | null> => {
+        const { rows } = await db.execute<{ id: string | null }>(sql`select ${before ? sql`min(id)` : sql`max(id)`} as id
+          from (select ${searchDocuments.articleId} as id from ${searchDocuments}
+            where ${matches} and ${before ? lt(searchDocuments.articleId, excludeId) : gt(searchDocuments.articleId, excludeId)}
+            order by ${before ? desc(searchDocuments.articleId) : asc(searchDocuments.articleId)} limit ${nearest}) as nearest`)
+        return rows[0]?.id == null ? null : Number(rows[0].id)
+      }
+      const from = await edge(true) ?? excludeId
+      const to = await edge(false) ?? excludeId
       const score = sql<number>`ts_rank(${searchDocuments.document}, ${query})::float8`
       const rows = await db.select({ id: searchDocuments.articleId, score })
         .from(searchDocuments)
         .innerJoin(articles, eq(articles.id, searchDocuments.articleId))
-        .where(and(sql`${searchDocuments.document} @@ ${query}`, ne(searchDocuments.articleId, excludeId), publishedBy(articles, now)))
+        .where(and(matches, between(searchDocuments.articleId, from, to), ne(searchDocuments.articleId, excludeId), publishedBy(articles, now)))
         .orderBy(desc(score))
         .limit(limit)
       return new Map(rows.map((row) => [row.id, row.score]))

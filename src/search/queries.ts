@@ -47,9 +47,10 @@ export interface SearchQueries {
   titleSuggestions: (search: FtsQuery, now: string, limit: number) => Promise<TitleSuggestion[]>
   /**
    * Published articles sharing words with `terms` (any of them), with their text similarity
-   * as a positive score: higher is closer.
+   * as a positive score: higher is closer. Only among the `nearest` matches written before
+   * `excludeId` and as many after it (query.ts, `similarCandidates`).
    */
-  similarArticles: (terms: string[], excludeId: number, now: string, limit: number) => Promise<Map<number, number>>
+  similarArticles: (terms: string[], excludeId: number, now: string, limit: number, nearest: number) => Promise<Map<number, number>>
 }
 
 export const searchQueries = queriesFor<SearchQueries>({ sqlite: sqliteSearchQueries, postgres: postgresSearchQueries })

@@ -8,7 +8,7 @@ import type { CursorValue } from '../../src/lib/list.js'
 import { articleQueries, type ArticleFilters } from '../../src/resources/articles/queries.js'
 import { indexArticle, snippets, unindexArticle } from '../../src/search/index.js'
 import { searchQueries } from '../../src/search/queries.js'
-import { stemmed, toFtsQuery, type FtsQuery } from '../../src/search/query.js'
+import { similarCandidates, stemmed, toFtsQuery, type FtsQuery } from '../../src/search/query.js'
 import { bothStores, onBoth, type BothStores } from '../stores.js'
 
 // Full-text search on PostgreSQL (tsvector, ts_rank) finds what SQLite's FTS5 finds, counts
@@ -207,8 +207,8 @@ t.test('title suggestions and similar articles find the same articles', async (t
       lights: await suggestions('lights'),
       notInTitle: await suggestions('sailors'),
       excluded: await suggestions('lights -northern'),
-      similar: [...(await search.similarArticles(['harbour', 'night', 'market'], 1, now, 10)).keys()].sort(),
-      none: [...(await search.similarArticles([], 1, now, 10)).keys()]
+      similar: [...(await search.similarArticles(['harbour', 'night', 'market'], 1, now, 10, similarCandidates)).keys()].sort(),
+      none: [...(await search.similarArticles([], 1, now, 10, similarCandidates)).keys()]
     }
   })
   t.same(answers.postgres, answers.sqlite)

@@ -521,6 +521,26 @@ t.test('GET /v1/search/suggest completes titles', async (t) => {
   })
 })
 
+t.test('related articles are looked for among the matches written nearest to the article', async (t) => {
+  // Two on each side (`similarCandidates`, lowered for a small blog): an older or newer article
+  // however close in words is not looked at past them, so the cost stays bounded on a large blog.
+  const app = await build(t, { similarCandidates: 2 })
+  const author = await createAuthor(app, t, { name: 'Nia Nearby' })
+  const make = async (title: string) => (await createArticle(app, t, { authorId: author.id, status: 'published', title, body: `<p>${title}.</p>` })).id as number
+  const farBefore = await make('Lighthouse keeper lantern repaired')
+  const before = [await make('Lighthouse visit'), await make('Lantern fair')]
+  const article = await make('Lighthouse keeper lantern')
+  const after = [await make('Lantern parade'), await make('Lighthouse tours')]
+  const farAfter = await make('Lighthouse keeper lantern restored')
+  const response = await get(app, t, `/v1/articles/${article}/related?limit=20`)
+  t.equal(response.statusCode, 200)
+  const ids = response.json().data.map((item: Item) => item.id as number)
+  t.same([...ids].sort((x, y) => x - y), [...before, ...after], 'the two nearest matches on each side, and only those')
+  t.notOk(ids.includes(farBefore) || ids.includes(farAfter), 'closer in words but farther in time: not looked at')
+  const fromFarAfter = (await get(app, t, `/v1/articles/${farAfter}/related?limit=20`)).json().data.map((item: Item) => item.id as number)
+  t.same([...fromFarAfter].sort((x, y) => x - y), [after[0]!, after[1]!].sort((x, y) => x - y), 'the newest article: its two nearest older matches')
+})
+
 t.test('GET /v1/articles/{id}/related', async (t) => {
   const app = await build(t)
   const author = await createAuthor(app, t, { name: 'Rex Related' })

@@ -197,7 +197,7 @@ export interface paths {
         };
         /**
          * Articles like this one
-         * @description Published articles ranked by shared labels, then by similar words; never the article itself.
+         * @description Published articles ranked by shared labels, then by similar words among the 1,000 articles sharing a word written nearest before it and as many after it; never the article itself.
          */
         get: operations["listRelatedArticles"];
         put?: never;

@@ -4,6 +4,7 @@ import { answer, deleted, IfMatchHeaders, notModified, problems, ref, sparseAnsw
 import { listResponse, pageBody, readSecurity, singleResponse, writeSecurity } from '../../lib/responses.js'
 import { databaseTag, knownTagIsCurrent } from '../../plugins/http-cache.js'
 import { searchRateLimit } from '../../plugins/rate-limit.js'
+import { similarCandidates } from '../../search/query.js'
 import {
   ArticlePathParams, ArticleSummaryList, RelatedQuery, Article, ArticleFields, ArticleList, ArticleListFields, ArticleListQuery, ArticlePatch, ArticleQuery, NewArticle, PartialArticle, PartialArticleList,
   articleFields, articleIncludes
@@ -61,13 +62,15 @@ const articlesPlugin: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       operationId: 'listRelatedArticles',
       summary: 'Articles like this one',
-      description: 'Published articles ranked by shared labels, then by similar words; never the article itself.',
+      description: `Published articles ranked by shared labels, then by similar words among the ${similarCandidates.toLocaleString('en-US')} articles sharing a word written nearest before it and as many after it; never the article itself.`,
       security: readSecurity,
       params: ArticlePathParams,
       querystring: RelatedQuery,
       response: { 200: answer(ArticleSummaryList, 'list', 'Related articles, closest first'), 304: notModified, ...problems(400, 401, 404) }
     }
-  }, async (request, reply) => pageBody(reply, await app.heavyReads.run('relatedArticles', { idOrSlug: request.params.id, viewer: request.principal, limit: request.query.limit ?? 5 })))
+  }, async (request, reply) => pageBody(reply, await app.heavyReads.run('relatedArticles', {
+    idOrSlug: request.params.id, viewer: request.principal, limit: request.query.limit ?? 5, similarCandidates: app.settings.similarCandidates
+  })))
 
   app.post('', {
     preHandler: app.requireRole('author'),

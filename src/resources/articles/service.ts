@@ -16,7 +16,7 @@ import { presentAuthors } from '../authors/presenter.js'
 import { approvedCommentsByArticle } from '../comments/presenter.js'
 import { articleShares, indexArticle, snippets, type SearchIndexBatch } from '../../search/index.js'
 import { searchQueries, type TitleSuggestion } from '../../search/queries.js'
-import { commonWordFewestArticles, rankedMatchLimit, stemsToWeigh, toFtsQuery, type FtsQuery } from '../../search/query.js'
+import { commonWordFewestArticles, rankedMatchLimit, similarCandidates, stemsToWeigh, toFtsQuery, type FtsQuery } from '../../search/query.js'
 import { assertMayReadHistory, findOne as revisionOf, keepRevision } from '../revisions/service.js'
 import { trashQueries, type Renumbered } from '../trash/queries.js'
 import { restore as restoreTrashed, trashArticle } from '../trash/service.js'
@@ -441,7 +441,8 @@ function distinctiveTerms (title: string, labels: string[]): string[] {
  * Articles like this one: the more labels shared the closer; text similarity orders
  * those sharing as many, and finds related stories without labels. Never the article itself.
  */
-export async function related (store: Store, idOrSlug: string, viewer: Principal | null, limit: number): Promise<Page<ArticleSummaryBody>> {
+/** `settings.similarCandidates`: how many matches on each side of it are looked at (src/search/query.ts). */
+export async function related (store: Store, idOrSlug: string, viewer: Principal | null, limit: number, settings: Pick<SiteSettings, 'similarCandidates'> = {}): Promise<Page<ArticleSummaryBody>> {
   const view = await currentView(store)
   const { now } = view
   const article = await findVisibleArticle(store, idOrSlug, viewer, now)
@@ -449,7 +450,7 @@ export async function related (store: Store, idOrSlug: string, viewer: Principal
   const labels = (await articles.labelsByArticle([article.id])).get(article.id) ?? []
   const candidates = 50
   const shared = await articles.sharedLabelCounts(article.id, now, candidates)
-  const similar = await searchQueries(store).similarArticles(distinctiveTerms(article.title, labels), article.id, now, candidates)
+  const similar = await searchQueries(store).similarArticles(distinctiveTerms(article.title, labels), article.id, now, candidates, settings.similarCandidates ?? similarCandidates)
   const ids = [...new Set([...shared.keys(), ...similar.keys()])]
     .sort((a, b) => (shared.get(b) ?? 0) - (shared.get(a) ?? 0) || (similar.get(b) ?? 0) - (similar.get(a) ?? 0) || b - a)
     .slice(0, limit)
