@@ -55,7 +55,9 @@ class TempTableStage implements Stage {
     return this.#insert.run(kind, key, payload, sanitised).changes === 1
   }
 
-  async * each (kind: string, pageSize = 1000): AsyncGenerator<StagedRecord> {
+  // 200 a page: each staged article holds its payload and its sanitised body (~12 KB); pages
+  // of 1,000 made the writer thread's heap 70 MB larger on a 100 MB WXR, for no speed.
+  async * each (kind: string, pageSize = 200): AsyncGenerator<StagedRecord> {
     let after = 0
     for (;;) {
       const rows = this.#page.all(kind, after, pageSize)
