@@ -144,7 +144,7 @@ const feedsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const sitemap = await app.heavyReads.run('sitemap', { site: siteOf(request), page: null, since: startedAt })
     reply.header('last-modified', httpDate(sitemap.updated))
-    return reply.type('application/xml; charset=utf-8').send(sitemap.xml)
+    return reply.type('application/xml; charset=utf-8').send(Buffer.from(sitemap.xml.buffer, sitemap.xml.byteOffset, sitemap.xml.byteLength))
   })
 
   app.get('/sitemap-:page(^\\d+).xml', {
@@ -161,7 +161,7 @@ const feedsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const sitemap = await app.heavyReads.run('sitemap', { site: siteOf(request), page: request.params.page, since: startedAt })
     reply.header('last-modified', httpDate(sitemap.updated))
-    return reply.type('application/xml; charset=utf-8').send(sitemap.xml)
+    return reply.type('application/xml; charset=utf-8').send(Buffer.from(sitemap.xml.buffer, sitemap.xml.byteOffset, sitemap.xml.byteLength))
   })
 }
 
