@@ -37,8 +37,8 @@ export function urlFor (url, database) {
   return target.toString()
 }
 
-/** Runs `work` on one connection to `url`. */
-async function withClient (url, work) {
+/** Runs `work` on one connection to `url`. Also bench/search/postgres.mjs's. */
+export async function withClient (url, work) {
   const client = new pg.Client({ connectionString: url })
   await client.connect()
   try {

@@ -14,7 +14,7 @@
 
 import Database from 'better-sqlite3'
 import pg from 'pg'
-import { copyTable, urlFor } from '../http/generate-postgres.mjs'
+import { copyTable, urlFor, withClient } from '../http/generate-postgres.mjs'
 
 const round = (value, digits = 2) => Number(value.toFixed(digits))
 
@@ -23,16 +23,6 @@ export function databaseOf (url) {
   const name = decodeURIComponent(new URL(url).pathname.slice(1))
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`--postgres-url: "${name}" is not a plain database name`)
   return { name, serverUrl: urlFor(url, 'postgres') }
-}
-
-async function withClient (url, work) {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    return await work(client)
-  } finally {
-    await client.end()
-  }
 }
 
 /** Drops and creates the database `url` names (it must be the benchmark's own). */
