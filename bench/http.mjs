@@ -401,43 +401,30 @@ async function stopAll (servers) {
 // ---------------------------------------------------------------------------------------------
 // Dateline on PostgreSQL next to the PostgreSQL storage ceiling (--database postgres|both).
 
-/** Whether the PostgreSQL ceiling answers what Dateline answers (a list's cursor aside: each encodes its own). */
-async function sameAnswers (servers, fixtures) {
-  const pairs = {
+/** The paths of the answers a ceiling must give as Dateline does: Dateline's, then the ceiling's. */
+function comparedPaths (fixtures) {
+  return {
     'by-id': [`/v1/articles/${fixtures.reads[0].id}`, `/articles/${fixtures.reads[0].id}`],
     list: ['/v1/articles?limit=20&include=author', '/articles?limit=20&include=author'],
     date: [`/v1/dates/${fixtures.days[0]}`, `/days/${fixtures.days[0]}`]
   }
+}
+
+/**
+ * Whether `ceiling` answers what `dateline` answers, byte for byte once parsed (a list's cursor
+ * aside: each encodes its own), for each of `names`: so the ratios compare the same work for the client.
+ */
+async function answersAgree (dateline, ceiling, fixtures, names) {
   const answer = async (server, path) => {
     const body = JSON.parse((await request(server.port, path)).body)
     if (body.meta !== undefined) delete body.meta.nextCursor
     return body
   }
+  const paths = comparedPaths(fixtures)
   const same = {}
-  for (const [name, [datelinePath, ceilingPath]] of Object.entries(pairs)) {
-    same[name] = isDeepStrictEqual(await answer(servers.datelinePg, datelinePath), await answer(servers.postgres, ceilingPath))
-  }
-  return same
-}
-
-/**
- * Whether the lean ceiling answers what Dateline answers, byte for byte once parsed (a list's
- * cursor aside: each encodes its own), so the ratios compare the same work for the client.
- */
-async function leanAnswersSame (servers, fixtures) {
-  const pairs = {
-    'by-id': [`/v1/articles/${fixtures.reads[0].id}`, `/articles/${fixtures.reads[0].id}`],
-    list: ['/v1/articles?limit=20&include=author', '/articles?limit=20&include=author']
-  }
-  const answer = async (server, path) => {
-    const response = await request(server.port, path)
-    const body = JSON.parse(response.body)
-    if (body.meta !== undefined) delete body.meta.nextCursor
-    return body
-  }
-  const same = {}
-  for (const [name, [datelinePath, leanPath]] of Object.entries(pairs)) {
-    same[name] = isDeepStrictEqual(await answer(servers.dateline, datelinePath), await answer(servers.lean, leanPath))
+  for (const name of names) {
+    const [datelinePath, ceilingPath] = paths[name]
+    same[name] = isDeepStrictEqual(await answer(dateline, datelinePath), await answer(ceiling, ceilingPath))
   }
   return same
 }
@@ -523,7 +510,7 @@ async function postgresPhase (small, sqliteResults = null) {
       log(`  ${probes[scenario.id].ok ? 'ok ' : 'BAD'} ${scenario.id.padEnd(22)} ${probes[scenario.id].note}`)
       if (probes[scenario.id].ms > settings.slowMs) scenario.skip = `not load-tested: one request took ${Math.round(probes[scenario.id].ms)} ms (> --slow-ms ${settings.slowMs})`
     }
-    const sameJson = await sameAnswers(servers, small.fixtures)
+    const sameJson = await answersAgree(servers.datelinePg, servers.postgres, small.fixtures, ['by-id', 'list', 'date'])
     log(`  the ceiling's JSON is Dateline's: ${Object.entries(sameJson).map(([name, same]) => `${name} ${same ? 'yes' : 'NO'}`).join(', ')}`)
     log(`\nMeasuring ${scenarios.length} PostgreSQL scenarios × ${settings.rounds} round(s) …`)
     const measured = await measureSet('pg', servers, scenarios, settings)
@@ -714,7 +701,7 @@ async function main () {
     }
     log('\nProbes (one request each):')
     const probes = {}
-    const leanSameJson = await leanAnswersSame(servers, small.fixtures)
+    const leanSameJson = await answersAgree(servers.dateline, servers.lean, small.fixtures, ['by-id', 'list'])
     log(`  the lean ceiling's JSON is Dateline's: ${Object.entries(leanSameJson).map(([name, same]) => `${name} ${same ? 'yes' : 'NO'}`).join(', ')}`)
     for (const scenario of scenarios) {
       probes[scenario.id] = await probe(servers, scenario, small.fixtures)
