@@ -72,7 +72,7 @@ async function serviceImport (file, dbFile) {
   const { createReadStream } = await import('node:fs')
   const store = await openStore(dbFile, { timezone: 'UTC' })
   const started = performance.now()
-  const report = await importFile(store, { timezone: 'UTC' }, createReadStream(file), { dryRun: false })
+  const report = await importFile(store, { timezone: 'UTC' }, { file }, { dryRun: false })
   const seconds = (performance.now() - started) / 1000
   await store.close()
   return { seconds, format: report.format, counts: report.counts }

@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream, statSync } from 'node:fs'
+import { createWriteStream, statSync } from 'node:fs'
 import { once } from 'node:events'
 import type { Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -104,21 +104,14 @@ function megabytes (bytes: number): string {
   return (bytes / 1024 / 1024).toFixed(1)
 }
 
-async function * counted (file: string, progress: Progress): AsyncGenerator<Buffer> {
-  for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
-    progress.bytes(chunk.length)
-    yield chunk
-  }
-}
-
 /** Imports a file; progress goes to `status` (stderr), the report to the caller. */
 export async function importCommand (store: Store, config: Config, command: ImportCommand, status: Writable & { isTTY?: boolean }): Promise<ImportReportBody> {
   const size = statSync(command.file).size
   const progress = new Progress(status, size, command.progressEveryMs)
   try {
-    const report = await importFile(store, config, counted(command.file, progress), {
+    const report = await importFile(store, config, { file: command.file }, {
       dryRun: command.dryRun,
-      sizeHint: size,
+      onBytes: (bytes) => progress.bytes(bytes),
       ...(command.format === undefined ? {} : { format: command.format }),
       onRecord: (records) => progress.items(records)
     })

@@ -70,7 +70,11 @@ export class SqliteStore implements Store {
   #current: Promise<unknown> | undefined
   readonly #bookkeeping: BookkeepingChanges
 
-  constructor (readonly handle: Db) {
+  /**
+   * `unitsMayAwait`: for a connection that serves one caller alone (an import's writer
+   * thread), whose units may await I/O: no other statement can come between theirs.
+   */
+  constructor (readonly handle: Db, readonly options: { unitsMayAwait?: boolean } = {}) {
     this.#bookkeeping = new BookkeepingChanges(handle)
     this.#transaction = new TransactionStore(handle, this.#bookkeeping)
   }
@@ -156,7 +160,7 @@ export class SqliteStore implements Store {
     const turn = setImmediate(() => { eventLoopTurned = true })
     try {
       const result = await work(this.#transaction)
-      if (eventLoopTurned) throw new UnitAwaitedIo()
+      if (eventLoopTurned && this.options.unitsMayAwait !== true) throw new UnitAwaitedIo()
       client.exec(statements.commit)
       return result
     } catch (error) {

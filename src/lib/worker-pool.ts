@@ -44,6 +44,7 @@ export class WorkerTaskError extends Error {
 class PooledWorker {
   readonly pending = new Map<number, Pending>()
   readonly worker: Worker
+  readonly #whenSettled: Array<() => void> = []
 
   constructor (entry: URL, onGone: (gone: PooledWorker) => void) {
     this.worker = new Worker(entry, { resourceLimits: workerHeap })
@@ -57,11 +58,20 @@ class PooledWorker {
     })
   }
 
+  /** Resolves once the worker has no task in hand (answered or failed). */
+  async settled (): Promise<void> {
+    if (this.pending.size === 0) return
+    await new Promise<void>((resolve) => { this.#whenSettled.push(resolve) })
+  }
+
   #answered (answer: Answer): void {
     const pending = this.pending.get(answer.id)
     if (pending === undefined) return
     this.pending.delete(answer.id)
-    if (this.pending.size === 0) this.worker.unref()
+    if (this.pending.size === 0) {
+      this.worker.unref()
+      for (const resolve of this.#whenSettled.splice(0)) resolve()
+    }
     if ('error' in answer) pending.reject(new WorkerTaskError(answer.error.name, answer.error.message))
     else pending.resolve(answer.output)
   }
@@ -69,6 +79,7 @@ class PooledWorker {
   #failAll (error: Error): void {
     for (const pending of this.pending.values()) pending.reject(error)
     this.pending.clear()
+    for (const resolve of this.#whenSettled.splice(0)) resolve()
   }
 
   post (task: Task, pending: Pending): void {
@@ -110,7 +121,13 @@ export class WorkerPool<I, O> {
 
   async close (): Promise<void> {
     this.#closed = true
-    await Promise.all(this.#workers.map(async (pooled) => await pooled.worker.terminate()))
+    // Each worker finishes the tasks in its hands first: terminating a thread still loading
+    // its modules has hung Node 20 (seen closing the pool of an import whose file turned out
+    // malformed just after the pool started), which left the closing thread waiting forever.
+    await Promise.all(this.#workers.map(async (pooled) => {
+      await pooled.settled()
+      await pooled.worker.terminate()
+    }))
   }
 }
 

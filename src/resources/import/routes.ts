@@ -27,7 +27,7 @@ async function * limited (body: Readable, limit: number): AsyncGenerator<Buffer>
 const importRoutes: FastifyPluginAsyncTypebox<ImportRoutesOptions> = async (app, options) => {
   app.addHook('preHandler', app.requireRole('editor'))
 
-  // The file streams through the importer as it arrives: no parser may buffer it first.
+  // The file is received as it arrives (to a temporary file past 1 MB: spool.ts), not parsed into memory.
   app.removeAllContentTypeParsers()
   app.addContentTypeParser(importMediaTypes, (_request, payload, done) => { done(null, payload) })
 
@@ -38,7 +38,7 @@ const importRoutes: FastifyPluginAsyncTypebox<ImportRoutesOptions> = async (app,
       tags: ['import'],
       operationId: 'importFile',
       summary: 'Import a Blogger, WordPress or Dateline export',
-      description: 'Reads the file as it streams in, then applies it in one transaction: all of it, or (on any error) nothing. ' +
+      description: 'Receives the whole file, then reads and applies it in one transaction: all of it, or (on any error) nothing. ' +
         'Rows are keyed by their source (format, site, id): importing the same file again creates nothing and reports every row unchanged. ' +
         'With `dryRun=true` nothing is written. A file that cannot be read is a 400 naming its line and column.',
       security: writeSecurity,
@@ -56,7 +56,6 @@ const importRoutes: FastifyPluginAsyncTypebox<ImportRoutesOptions> = async (app,
     if (declared > options.importLimit) throw new PayloadTooLarge(`An import file may be at most ${options.importLimit} bytes`)
     return await service.importFile(app.store, app.settings, limited(request.body as Readable, options.importLimit), {
       dryRun: request.query.dryRun ?? false,
-      ...(Number.isFinite(declared) ? { sizeHint: declared } : {}),
       ...(request.query.format === undefined ? {} : { format: request.query.format })
     })
   })

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { ImportedResource } from '../../db/schema.js'
+import { SqliteStore } from '../../db/sqlite-store.js'
 import type { Store } from '../../db/store.js'
 import { malformedImport } from '../../errors.js'
 import { nowIso } from '../../lib/time.js'
@@ -16,6 +17,7 @@ import { sanitisedInParallel, sanitisingPool, type BodyTask, type PreparedRecord
 import { readImport } from './formats/index.js'
 import { MalformedImportError, type SourceRef, type ImportedArticle, type ImportedAuthor, type ImportedComment, type ImportedDay, type ImportFormat, type ImportRecord } from './records.js'
 import type { ImportReportBody } from './schemas.js'
+import { spool, spooledChunks, type ImportSource } from './spool.js'
 import { importInWriterThread, writerThreadFor } from './writer.js'
 
 export interface ImportOptions {
@@ -30,9 +32,9 @@ export interface ImportOptions {
    * compare the two).
    */
   sanitise?: ((tasks: BodyTask[]) => Promise<SanitisedBody[]>) | null
-  /** Told when the apply phase is about to begin (the file is read and staged). */
+  /** Told when the import's transaction is about to begin. */
   onApply?: () => void
-  /** Runs the apply phase once nothing else writes (a writer thread asks the main thread: writer.ts). */
+  /** Runs the import's transaction once nothing else writes (a writer thread asks the main thread: writer.ts). */
   exclusively?: <T>(apply: () => Promise<T>) => Promise<T>
 }
 
@@ -78,25 +80,27 @@ const stageKey = (site: string, id: string): string => `${site}\u0000${id}`
 const digestOf = (payload: string): string => createHash('sha256').update(payload).digest('hex')
 
 /**
- * Imports records (from src/resources/import/formats/): stages them while the file streams
- * in, then applies everything in one transaction — all of it or, on an error, nothing. The
- * file is read before the transaction begins: inside it, only the database is awaited.
+ * Imports records (from src/resources/import/formats/) in one transaction — all of them or,
+ * on an error, nothing — reading them as it applies them: authors and articles are written as
+ * they come, while the sanitising pool works on the bodies that follow; comments and day notes
+ * are staged and applied once every article is in (a comment may come before its article, a
+ * reply before its parent). The records must come from a file already here (spool.ts): they
+ * are read inside the transaction.
  */
 export async function importRecords (store: Store, settings: Pick<SiteSettings, 'timezone'>, records: AsyncIterable<ImportRecord>, options: ImportOptions): Promise<ImportReportBody> {
   const report = new Report(options.format, options.dryRun)
   const stage = await importQueries(store).createStage()
   try {
-    let read = 0
-    for await (const prepared of preparedRecords(records, options.sanitise)) {
-      await stageRecord(stage, report, prepared)
-      options.onRecord?.(++read)
-    }
     const exclusively = options.exclusively ?? (async (apply) => await apply())
     try {
       await exclusively(async () => {
         options.onApply?.()
+        const prepared = preparedRecords(records, options.sanitise, options.onRecord)
+        const inOrder = readsInTransaction(store) ? prepared : await allOf(prepared)
         await store.transaction(async (tx) => {
-          await new Apply(tx, stage, report, options.format, settings).run()
+          const apply = new Apply(tx, stage, report, options.format, settings)
+          for await (const record of inOrder) await apply.take(record)
+          await apply.finish()
           if (options.dryRun) throw new DryRunRollback()
         })
       })
@@ -110,32 +114,34 @@ export async function importRecords (store: Store, settings: Pick<SiteSettings, 
   }
 }
 
-async function * preparedRecords (records: AsyncIterable<ImportRecord>, sanitise: ImportOptions['sanitise']): AsyncGenerator<PreparedRecord> {
-  if (sanitise === null) {
-    for await (const record of records) yield { record, sanitised: null }
-    return
-  }
-  yield * sanitisedInParallel(records, sanitise ?? (async (tasks) => await sanitisingPool().run(tasks)))
+/**
+ * Whether the import's transaction may read the file and wait for the pool: not on an SQLite
+ * connection other requests share, whose units must not await (SqliteStore). There the
+ * records are read first — files too small for a writer thread, and in-memory databases.
+ */
+function readsInTransaction (store: Store): boolean {
+  return !(store instanceof SqliteStore) || store.options.unitsMayAwait === true
 }
 
-async function stageRecord (stage: Stage, report: Report, { record, sanitised }: PreparedRecord): Promise<void> {
-  switch (record.kind) {
-    case 'setting':
-      report.setting(record.name, record.value)
-      return
-    case 'skip':
-      report.skip(record.resource, record.sourceId, record.reason)
-      return
-    case 'day':
-      if (!await stage.add('day', record.day, JSON.stringify(record))) report.skip('day', record.day, 'duplicate day in file')
-      return
-    default:
-      // The payload is the record as read (its digest says whether the source changed); the
-      // sanitised body goes beside it.
-      if (!await stage.add(record.kind, stageKey(record.source.site, record.source.id), JSON.stringify(record), sanitised === null ? null : JSON.stringify(sanitised))) {
-        report.skip(record.kind, record.source.id, 'duplicate source id in file')
-      }
+async function allOf<T> (items: AsyncIterable<T>): Promise<T[]> {
+  const all: T[] = []
+  for await (const item of items) all.push(item)
+  return all
+}
+
+async function * preparedRecords (records: AsyncIterable<ImportRecord>, sanitise: ImportOptions['sanitise'], onRecord: ImportOptions['onRecord']): AsyncGenerator<PreparedRecord> {
+  let read = 0
+  const counted = async function * (): AsyncGenerator<ImportRecord> {
+    for await (const record of records) {
+      yield record
+      onRecord?.(++read)
+    }
   }
+  if (sanitise === null) {
+    for await (const record of counted()) yield { record, sanitised: null }
+    return
+  }
+  yield * sanitisedInParallel(counted(), sanitise ?? (async (tasks) => await sanitisingPool().run(tasks)))
 }
 
 function sanitisedOf (staged: StagedRecord): SanitisedBody | undefined {
@@ -151,6 +157,8 @@ class Apply {
   readonly #touchedArticles = new Set<number>()
   /** Stage keys of articles left alone because the editor deleted them (they are in the trash). */
   readonly #trashedArticles = new Set<string>()
+  /** Authors and articles read so far, by kind and stage key: a source id's first row wins. */
+  readonly #seen = new Set<string>()
   #defaultAuthorId: number | null = null
   readonly #search: SearchIndexBatch
 
@@ -164,8 +172,45 @@ class Apply {
     this.#search = new SearchIndexBatch(tx)
   }
 
-  async run (): Promise<void> {
-    for await (const staged of this.stage.each('author')) await this.author(JSON.parse(staged.payload) as ImportedAuthor, staged.payload)
+  /** One record of the file, in file order. */
+  async take ({ record, sanitised }: PreparedRecord): Promise<void> {
+    switch (record.kind) {
+      case 'setting':
+        this.report.setting(record.name, record.value)
+        return
+      case 'skip':
+        this.report.skip(record.resource, record.sourceId, record.reason)
+        return
+      case 'day':
+        if (!await this.stage.add('day', record.day, JSON.stringify(record))) this.report.skip('day', record.day, 'duplicate day in file')
+        return
+      case 'comment':
+        if (!await this.stage.add('comment', stageKey(record.source.site, record.source.id), JSON.stringify(record), sanitised === null ? null : JSON.stringify(sanitised))) {
+          this.report.skip('comment', record.source.id, 'duplicate source id in file')
+        }
+        return
+    }
+    // The first of a source id wins, as it would in a stage keyed by it.
+    const key = `${record.kind}\u0000${stageKey(record.source.site, record.source.id)}`
+    if (this.#seen.has(key)) {
+      this.report.skip(record.kind, record.source.id, 'duplicate source id in file')
+      return
+    }
+    this.#seen.add(key)
+    const payload = JSON.stringify(record)
+    if (record.kind === 'author') {
+      await this.author(record, payload)
+    } else if (record.authorSourceId !== null && !this.#authorIds.has(stageKey(record.source.site, record.authorSourceId))) {
+      // Every format names an article's author before it; a file that does not is applied as
+      // if it did: the article waits for the end of the file.
+      await this.stage.add('article', stageKey(record.source.site, record.source.id), payload, sanitised === null ? null : JSON.stringify(sanitised))
+    } else {
+      await this.article(record, payload, sanitised ?? undefined)
+    }
+  }
+
+  /** What waited for the end of the file. */
+  async finish (): Promise<void> {
     for await (const staged of this.stage.each('article')) await this.article(JSON.parse(staged.payload) as ImportedArticle, staged.payload, sanitisedOf(staged))
     await this.#search.flush()
     for await (const staged of this.stage.each('day')) await this.day(JSON.parse(staged.payload) as ImportedDay)
@@ -420,34 +465,40 @@ export interface ImportFileOptions {
   format?: ImportFormat
   dryRun: boolean
   onRecord?: (records: number) => void
-  /** Told when the apply phase is about to begin, on this thread. */
+  /** Told the size of each piece of the file read (a progress bar's). */
+  onBytes?: (bytes: number) => void
+  /** Told when the import's transaction is about to begin (the file is here), on this thread. */
   onApply?: () => void
-  /** The file's size in bytes, when known: a small one is imported on this thread. */
-  sizeHint?: number
 }
 
 /**
- * Imports an export file as it streams in (see formats/ and `importRecords`): into an SQLite
- * file, in a writer thread of its own (writer.ts); otherwise here.
+ * Imports an export file: receives it whole (spool.ts), then reads and applies it in one
+ * transaction — into an SQLite file in a writer thread of its own (writer.ts), otherwise here.
  */
-export async function importFile (store: Store, settings: Pick<SiteSettings, 'timezone'>, input: AsyncIterable<Buffer | string>, options: ImportFileOptions): Promise<ImportReportBody> {
+export async function importFile (store: Store, settings: Pick<SiteSettings, 'timezone'>, source: ImportSource, options: ImportFileOptions): Promise<ImportReportBody> {
+  const received = await spool(source)
   try {
-    const beside = writerThreadFor(store, options.sizeHint)
-    if (beside === undefined) return await readAndImport(store, settings, input, options)
-    const report = await importInWriterThread(beside, settings, input, options)
+    const beside = writerThreadFor(store, received.spooled.size)
+    if (beside === undefined) return await readAndImport(store, settings, spooledChunks(received.spooled, options.onBytes), options)
+    const report = await importInWriterThread(beside, settings, received.spooled, options)
     // This connection caches when the next scheduled article is due: the import may have moved it.
     await schedulesChanged(store)
     return report
   } catch (error) {
     if (error instanceof MalformedImportError) throw malformedImport(error.message)
     throw error
+  } finally {
+    await received.dispose()
   }
 }
 
-/** `importFile` on this thread; a malformed file throws MalformedImportError. */
-export async function readAndImport (store: Store, settings: Pick<SiteSettings, 'timezone'>, input: AsyncIterable<Buffer | string>, options: ImportFileOptions & Pick<ImportOptions, 'exclusively' | 'sanitise'>): Promise<ImportReportBody> {
+/**
+ * `importFile` on this thread, from a file already here (it is read inside the transaction);
+ * a malformed file throws MalformedImportError.
+ */
+export async function readAndImport (store: Store, settings: Pick<SiteSettings, 'timezone'>, input: AsyncIterable<Buffer | string>, options: Omit<ImportFileOptions, 'onBytes'> & Pick<ImportOptions, 'exclusively' | 'sanitise'>): Promise<ImportReportBody> {
   const reading = readImport(input, { ...(options.format === undefined ? {} : { format: options.format }), now: nowIso(), timezone: settings.timezone })
   const format = await reading.format
-  const { format: _forced, sizeHint: _size, ...rest } = options
+  const { format: _forced, ...rest } = options
   return await importRecords(store, settings, reading.records, { ...rest, format })
 }

@@ -5,6 +5,7 @@ import { SqliteStore } from '../../db/sqlite-store.js'
 import { MalformedImportError } from './records.js'
 import { sanitisingPool } from './sanitising.js'
 import { readAndImport } from './service.js'
+import { spooledChunks } from './spool.js'
 import type { FromWriter, ToWriter, WriterData } from './writer.js'
 
 const port = parentPort!
@@ -23,18 +24,7 @@ async function next<K extends ToWriter['type']> (...types: K[]): Promise<Extract
   })
 }
 
-/** The file, a chunk at a time, each asked for when the last is taken (the main thread reads it). */
-async function * input (): AsyncGenerator<Buffer | string> {
-  for (;;) {
-    post({ type: 'pull' })
-    const message = await next('chunk', 'end', 'abort')
-    if (message.type === 'end') return
-    if (message.type === 'abort') throw new Error(`the file could not be read: ${message.message}`)
-    yield typeof message.data === 'string' ? message.data : Buffer.from(message.data.buffer, message.data.byteOffset, message.data.byteLength)
-  }
-}
-
-/** The apply phase, once the main thread's connection has stopped writing. */
+/** The import's transaction, once the main thread's connection has stopped writing. */
 async function exclusively<T> (apply: () => Promise<T>): Promise<T> {
   post({ type: 'lock' })
   await next('locked')
@@ -52,19 +42,22 @@ function failure (error: unknown): FromWriter {
 }
 
 async function run (): Promise<FromWriter> {
-  const store = new SqliteStore(openDatabase(data.location, { synchronous: data.synchronous, busyTimeoutMs: data.busyTimeoutMs }))
+  const store = new SqliteStore(openDatabase(data.location, { synchronous: data.synchronous, busyTimeoutMs: data.busyTimeoutMs }), { unitsMayAwait: true })
   let read = 0
+  let bytes = 0
+  // Structured cloning made the spooled Buffer a Uint8Array.
+  const file = 'bytes' in data.file ? { ...data.file, bytes: Buffer.from(data.file.bytes.buffer, data.file.bytes.byteOffset, data.file.bytes.byteLength) } : data.file
   try {
-    const report = await readAndImport(store, data.settings, input(), {
+    const report = await readAndImport(store, data.settings, spooledChunks(file, (more) => { bytes += more }), {
       dryRun: data.dryRun,
       ...(data.format === undefined ? {} : { format: data.format }),
       onRecord: (records) => {
         read = records
-        if (records % 100 === 0) post({ type: 'records', count: records })
+        if (records % 100 === 0) post({ type: 'records', count: records, bytes })
       },
       exclusively
     })
-    post({ type: 'records', count: read })
+    post({ type: 'records', count: read, bytes })
     return { type: 'done', report }
   } catch (error) {
     return failure(error)

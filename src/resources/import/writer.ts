@@ -5,15 +5,16 @@ import type { SiteSettings } from '../../lib/site-settings.js'
 import { workerEntry, workerHeap } from '../../lib/worker-pool.js'
 import { MalformedImportError, type ImportFormat } from './records.js'
 import type { ImportReportBody } from './schemas.js'
+import type { Spooled } from './spool.js'
 
 // An import into an SQLite file runs in a thread of its own, on a connection of its own
-// (writer-worker.ts): reading the file, staging it and the apply phase (seconds per thousands
-// of articles, synchronous in better-sqlite3) never hold the main thread's event loop. The
+// (writer-worker.ts): reading the received file and writing it (seconds per thousands of
+// articles, synchronous in better-sqlite3) never hold the main thread's event loop. The
 // import stays one transaction, on that connection. While it holds the write lock, this
 // connection's units wait for it asynchronously (`SqliteStore.whileWritingElsewhere`) and
 // reads go on from the last commit (WAL).
 //
-// The other way, one connection with the apply phase cut into slices that yield to the event
+// The other way, one connection with the import cut into slices that yield to the event
 // loop, would let every request handled between slices read the import's uncommitted rows on
 // that connection (and see them vanish on a rollback): all-or-nothing would hold for the
 // database, not for what readers were shown.
@@ -22,6 +23,7 @@ export interface WriterThreadImport {
   format?: ImportFormat
   dryRun: boolean
   onRecord?: (records: number) => void
+  onBytes?: (bytes: number) => void
   onApply?: () => void
 }
 
@@ -31,14 +33,16 @@ export interface WriterData {
   synchronous: 'normal' | 'full'
   busyTimeoutMs: number
   settings: Pick<SiteSettings, 'timezone'>
+  /** The file, received whole (spool.ts). */
+  file: Spooled
   format?: ImportFormat
   dryRun: boolean
 }
 
 /** Messages from the writer thread. */
 export type FromWriter =
-  | { type: 'pull' }
-  | { type: 'records', count: number }
+  /** Records and bytes read so far. */
+  | { type: 'records', count: number, bytes: number }
   | { type: 'lock' }
   | { type: 'unlock' }
   | { type: 'done', report: ImportReportBody }
@@ -46,10 +50,6 @@ export type FromWriter =
 
 /** Messages to the writer thread. */
 export type ToWriter =
-  | { type: 'chunk', data: Uint8Array | string }
-  | { type: 'end' }
-  /** Reading the file failed here (too large, the client went away): the import stops. */
-  | { type: 'abort', message: string }
   | { type: 'locked' }
   /**
    * Its outcome arrived: only then does the thread end. A message posted just before a thread
@@ -67,11 +67,10 @@ export const writerThreadFromBytes = 256 * 1024
 /**
  * The store an import may run beside in a writer thread: SQLite in a file, not inside a
  * transaction another connection could not see. An in-memory database (the tests') has no
- * second connection: its import runs on the main thread as before. `sizeHint`: the file's
- * size, when known.
+ * second connection: its import runs on the main thread as before. `size`: the file's.
  */
-export function writerThreadFor (store: Store, sizeHint?: number): SqliteStore | undefined {
-  if (!(store instanceof SqliteStore) || (sizeHint !== undefined && sizeHint < writerThreadFromBytes)) return undefined
+export function writerThreadFor (store: Store, size?: number): SqliteStore | undefined {
+  if (!(store instanceof SqliteStore) || (size !== undefined && size < writerThreadFromBytes)) return undefined
   const client = store.handle.$client
   return client.memory || client.inTransaction || client.name === '' ? undefined : store
 }
@@ -84,40 +83,33 @@ function rebuiltError (message: Extract<FromWriter, { type: 'failed' }>): Error 
   return error
 }
 
-/** Imports `input` through a writer thread beside `store` (see above); the report, or its error. */
-export async function importInWriterThread (store: SqliteStore, settings: Pick<SiteSettings, 'timezone'>, input: AsyncIterable<Buffer | string>, options: WriterThreadImport): Promise<ImportReportBody> {
+/** Imports `file` through a writer thread beside `store` (see above); the report, or its error. */
+export async function importInWriterThread (store: SqliteStore, settings: Pick<SiteSettings, 'timezone'>, file: Spooled, options: WriterThreadImport): Promise<ImportReportBody> {
   const client = store.handle.$client
   const workerData: WriterData = {
     location: client.name,
     synchronous: client.pragma('synchronous', { simple: true }) === 2 ? 'full' : 'normal',
     busyTimeoutMs: client.pragma('busy_timeout', { simple: true }) as number,
     settings: { timezone: settings.timezone },
+    file,
     dryRun: options.dryRun,
     ...(options.format === undefined ? {} : { format: options.format })
   }
   const worker = new Worker(workerEntry(import.meta.url, 'writer-worker'), { workerData, resourceLimits: workerHeap })
-  const chunks = input[Symbol.asyncIterator]()
   let unlock: (() => void) | undefined
   const unlocked = (): void => { unlock?.(); unlock = undefined }
-  let inputError: unknown
   let answered = false
+  let bytesTold = 0
   try {
     return await new Promise<ImportReportBody>((resolve, reject) => {
       const send = (message: ToWriter): void => { worker.postMessage(message) }
-      const pull = async (): Promise<void> => {
-        try {
-          const next = await chunks.next()
-          send(next.done === true ? { type: 'end' } : { type: 'chunk', data: next.value })
-        } catch (error) {
-          // The thread stops its import and ends; this error is the one to answer with.
-          inputError = error
-          send({ type: 'abort', message: String(error) })
-        }
-      }
       worker.on('message', (message: FromWriter) => {
         switch (message.type) {
-          case 'pull': void pull(); return
-          case 'records': options.onRecord?.(message.count); return
+          case 'records':
+            options.onRecord?.(message.count)
+            options.onBytes?.(message.bytes - bytesTold)
+            bytesTold = message.bytes
+            return
           case 'lock':
             store.whileWritingElsewhere(async () => {
               await new Promise<void>((resolve) => {
@@ -129,7 +121,7 @@ export async function importInWriterThread (store: SqliteStore, settings: Pick<S
             return
           case 'unlock': unlocked(); return
           case 'done': answered = true; send({ type: 'received' }); resolve(message.report); return
-          case 'failed': answered = true; send({ type: 'received' }); reject(inputError ?? rebuiltError(message))
+          case 'failed': answered = true; send({ type: 'received' }); reject(rebuiltError(message))
         }
       })
       worker.on('error', reject)
@@ -137,7 +129,6 @@ export async function importInWriterThread (store: SqliteStore, settings: Pick<S
     })
   } finally {
     unlocked()
-    await chunks.return?.()
     // It answers once its pool and connection are closed, then ends by itself; it is not
     // waited for (a preloaded module, a test runner's, may keep it a while) and terminated
     // only when it never answered: terminating a thread that loads modules through
