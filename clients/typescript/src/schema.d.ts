@@ -599,7 +599,7 @@ export interface paths {
         put?: never;
         /**
          * Import a Blogger, WordPress or Dateline export
-         * @description Reads the file as it streams in, then applies it in one transaction: all of it, or (on any error) nothing. Rows are keyed by their source (format, site, id): importing the same file again creates nothing and reports every row unchanged. With `dryRun=true` nothing is written. A file that cannot be read is a 400 naming its line and column.
+         * @description Receives the whole file, then reads and applies it in one transaction: all of it, or (on any error) nothing. Rows are keyed by their source (format, site, id): importing the same file again creates nothing and reports every row unchanged. With `dryRun=true` nothing is written. A file that cannot be read is a 400 naming its line and column.
          */
         post: operations["importFile"];
         delete?: never;
