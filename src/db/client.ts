@@ -209,13 +209,15 @@ export function statementOnce<Row> (source: string): (db: Db) => {
   get: (...params: unknown[]) => Row | undefined
   all: (...params: unknown[]) => Row[]
   iterate: (...params: unknown[]) => IterableIterator<Row>
+  run: (...params: unknown[]) => void
 } {
   return preparedOnce((db) => {
     const statement = db.$client.prepare(source)
     return {
       get: (...params) => statement.raw(false).get(...params) as Row | undefined,
       all: (...params) => statement.raw(false).all(...params) as Row[],
-      iterate: (...params) => statement.raw(false).iterate(...params) as IterableIterator<Row>
+      iterate: (...params) => statement.raw(false).iterate(...params) as IterableIterator<Row>,
+      run: (...params) => { statement.run(...params) }
     }
   })
 }

@@ -29,11 +29,15 @@ const dayFormats = new Map<string, Intl.DateTimeFormat>()
 
 /** The `YYYY-MM-DD` calendar day on which `timestamp` falls in `timeZone`. */
 export function dayInZone (timestamp: string, timeZone: string): string {
+  const at = new Date(timestamp)
+  // The common case without Intl, which cost an import a second per 100 k articles.
+  if (timeZone === 'UTC') return at.toISOString().slice(0, 10)
   let format = dayFormats.get(timeZone)
   if (format === undefined) {
-    // en-CA formats dates as YYYY-MM-DD.
     format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })
     dayFormats.set(timeZone, format)
   }
-  return format.format(new Date(timestamp))
+  const parts = new Map(format.formatToParts(at).map(({ type, value }) => [type, value]))
+  // Intl writes the year without leading zeros (year 999 as "999"): days must sort as text.
+  return `${parts.get('year')!.padStart(4, '0')}-${parts.get('month')!}-${parts.get('day')!}`
 }

@@ -48,14 +48,10 @@ const insertArticle = insertOnce(articles)
 const labelIdsOfArticle = preparedOnce((db) => db.select({ labelId: articleLabels.labelId }).from(articleLabels)
   .where(eq(articleLabels.articleId, sql.placeholder('articleId'))).prepare())
 const unlinkLabels = preparedOnce((db) => db.delete(articleLabels).where(eq(articleLabels.articleId, sql.placeholder('articleId'))).prepare())
-// Portable upsert: keep the first spelling of a label, return its id either way.
-const labelIdFor = preparedOnce((db) => db.insert(labels).values({ name: sql.placeholder('name'), key: sql.placeholder('key') })
-  .onConflictDoUpdate({ target: labels.key, set: { key: sql`excluded.key` } })
-  .returning({ id: labels.id })
-  .prepare())
-const linkLabel = preparedOnce((db) => db.insert(articleLabels)
-  .values({ articleId: sql.placeholder('articleId'), labelId: sql.placeholder('labelId'), position: sql.placeholder('position') })
-  .prepare())
+// Keeps the first spelling of a label, and answers its id either way. On better-sqlite3
+// itself, as the link below: an import runs both for every label of every article.
+const labelIdFor = statementOnce<{ id: number }>('insert into labels (name, key) values (?, ?) on conflict (key) do update set key = excluded.key returning id')
+const linkLabel = statementOnce<never>('insert into article_labels (article_id, label_id, position) values (?, ?, ?)')
 
 function labelIdsOf (db: Db, articleId: number): number[] {
   return labelIdsOfArticle(db).all({ articleId }).map((row) => row.labelId)
@@ -65,8 +61,8 @@ function replaceLabels (db: Db, articleId: number, names: string[]): void {
   const previous = labelIdsOf(db, articleId)
   unlinkLabels(db).run({ articleId })
   names.forEach((name, position) => {
-    const label = labelIdFor(db).get({ name, key: labelKey(name) })!
-    linkLabel(db).run({ articleId, labelId: label.id, position })
+    const label = labelIdFor(db).get(name, labelKey(name))!
+    linkLabel(db).run(articleId, label.id, position)
   })
   deleteUnusedLabels(db, previous)
 }
