@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads'
 import { Unavailable } from '../errors.js'
-import { workerEntry } from '../lib/worker-pool.js'
+import { workerEntry } from '../lib/worker-threads.js'
 import { revive, type ChunkRequest, type ReadAnswer, type ReadRequest, type WorkerReady } from './messages.js'
 import type { HeavyRead, HeavyReadAnswer, HeavyReadInput, HeavyStream, HeavyStreamInput } from './operations.js'
 import type { ReadWorkerSetup } from './worker.js'

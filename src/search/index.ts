@@ -31,13 +31,15 @@ export async function unindexArticle (store: Store, id: number): Promise<Indexed
 
 /**
  * Search rows for many articles written in one transaction (an import). Each article's text
- * goes in as it comes; they are made searchable at the end, all at once, which costs about
- * half of indexing article by article (bench/import.mjs). Call `flush` before commit.
+ * goes in as it comes; they are made searchable `batch` at a time, which costs about half of
+ * indexing article by article (bench/import.mjs), and not all at the end, while an import's
+ * reader thread prepares the next articles (250 at a time: 20 k articles imported in 7.8 s,
+ * 8.8 s with 1,000, 9.2 s all at the end). Call `flush` before commit.
  */
 export class SearchIndexBatch {
   readonly #pending = new Set<number>()
 
-  constructor (private readonly store: Store) {}
+  constructor (private readonly store: Store, private readonly batch = 250) {}
 
   /** `bodyText`: the body's text (`htmlToText`), when the caller has it already. */
   async add (document: SearchDocument, bodyText?: string): Promise<void> {
@@ -50,6 +52,7 @@ export class SearchIndexBatch {
       this.#pending.add(document.id)
     }
     await search.writeText(document.id, searchText(document, bodyText))
+    if (this.#pending.size >= this.batch) await this.flush()
   }
 
   async flush (): Promise<void> {

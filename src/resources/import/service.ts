@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import type { ImportedResource } from '../../db/schema.js'
 import { SqliteStore } from '../../db/sqlite-store.js'
 import type { Store } from '../../db/store.js'
@@ -13,25 +12,20 @@ import { writeImportedDay } from '../dates/service.js'
 import { SearchIndexBatch } from '../../search/index.js'
 import { isInTrash } from '../trash/service.js'
 import { importQueries, type Stage, type StagedRecord } from './queries.js'
-import { sanitisedInParallel, sanitisingPool, type BodyTask, type PreparedRecord, type SanitisedBody } from './sanitising.js'
-import { readImport } from './formats/index.js'
+import { digestOf, prepareRecord, type PreparedRecord, type SanitisedBody } from './sanitising.js'
+import { readImport, type ReadOptions } from './formats/index.js'
+import { readerThreadFromBytes, readInThread } from './reader.js'
 import { MalformedImportError, type SourceRef, type ImportedArticle, type ImportedAuthor, type ImportedComment, type ImportedDay, type ImportFormat, type ImportRecord } from './records.js'
 import type { ImportReportBody } from './schemas.js'
-import { spool, spooledChunks, type ImportSource } from './spool.js'
+import { spool, spooledChunks, type ImportSource, type Spooled } from './spool.js'
 import { importInWriterThread, writerThreadFor } from './writer.js'
 
 export interface ImportOptions {
   format: ImportFormat
   /** Do everything, then roll back: the report says what an import would do. */
   dryRun: boolean
-  /** Told how many records were read so far, as the file streams in. */
+  /** Told how many records were read so far. */
   onRecord?: (records: number) => void
-  /**
-   * Sanitises bodies while the file is read (sanitising.ts); the process's worker pool by
-   * default. Null: each body is sanitised as it is written, in the apply phase (the way to
-   * compare the two).
-   */
-  sanitise?: ((tasks: BodyTask[]) => Promise<SanitisedBody[]>) | null
   /** Told when the import's transaction is about to begin. */
   onApply?: () => void
   /** Runs the import's transaction once nothing else writes (a writer thread asks the main thread: writer.ts). */
@@ -77,26 +71,24 @@ class DryRunRollback extends Error {}
 // A source row is known by its site and id; the separator cannot occur in either.
 const stageKey = (site: string, id: string): string => `${site}\u0000${id}`
 
-const digestOf = (payload: string): string => createHash('sha256').update(payload).digest('hex')
-
 /**
- * Imports records (from src/resources/import/formats/) in one transaction — all of them or,
- * on an error, nothing — reading them as it applies them: authors and articles are written as
- * they come, while the sanitising pool works on the bodies that follow; comments and day notes
- * are staged and applied once every article is in (a comment may come before its article, a
- * reply before its parent). The records must come from a file already here (spool.ts): they
- * are read inside the transaction.
+ * Imports records (from src/resources/import/formats/, prepared: sanitising.ts) in one
+ * transaction — all of them or, on an error, nothing — as they are read: authors and
+ * articles are written as they come (a reader thread prepares those that follow); comments
+ * and day notes are staged and applied once every article is in (a comment may come before
+ * its article, a reply before its parent). The records must come from a file already here
+ * (spool.ts): they are read inside the transaction.
  */
-export async function importRecords (store: Store, settings: Pick<SiteSettings, 'timezone'>, records: AsyncIterable<ImportRecord>, options: ImportOptions): Promise<ImportReportBody> {
+export async function importRecords (store: Store, settings: Pick<SiteSettings, 'timezone'>, records: AsyncIterable<PreparedRecord>, options: ImportOptions): Promise<ImportReportBody> {
   const report = new Report(options.format, options.dryRun)
   const stage = await importQueries(store).createStage()
   try {
     const exclusively = options.exclusively ?? (async (apply) => await apply())
+    const counted = countedRecords(records, options.onRecord)
+    const inOrder = readsInTransaction(store) ? counted : await allOf(counted)
     try {
       await exclusively(async () => {
         options.onApply?.()
-        const prepared = preparedRecords(records, options.sanitise, options.onRecord)
-        const inOrder = readsInTransaction(store) ? prepared : await allOf(prepared)
         await store.transaction(async (tx) => {
           const apply = new Apply(tx, stage, report, options.format, settings)
           for await (const record of inOrder) await apply.take(record)
@@ -115,7 +107,7 @@ export async function importRecords (store: Store, settings: Pick<SiteSettings, 
 }
 
 /**
- * Whether the import's transaction may read the file and wait for the pool: not on an SQLite
+ * Whether the import's transaction may read the file and wait for a reader thread: not on an SQLite
  * connection other requests share, whose units must not await (SqliteStore). There the
  * records are read first — files too small for a writer thread, and in-memory databases.
  */
@@ -129,19 +121,12 @@ async function allOf<T> (items: AsyncIterable<T>): Promise<T[]> {
   return all
 }
 
-async function * preparedRecords (records: AsyncIterable<ImportRecord>, sanitise: ImportOptions['sanitise'], onRecord: ImportOptions['onRecord']): AsyncGenerator<PreparedRecord> {
+async function * countedRecords<T> (records: AsyncIterable<T>, onRecord: ImportOptions['onRecord']): AsyncGenerator<T> {
   let read = 0
-  const counted = async function * (): AsyncGenerator<ImportRecord> {
-    for await (const record of records) {
-      yield record
-      onRecord?.(++read)
-    }
+  for await (const record of records) {
+    yield record
+    onRecord?.(++read)
   }
-  if (sanitise === null) {
-    for await (const record of counted()) yield { record, sanitised: null }
-    return
-  }
-  yield * sanitisedInParallel(counted(), sanitise ?? (async (tasks) => await sanitisingPool().run(tasks)))
 }
 
 function sanitisedOf (staged: StagedRecord): SanitisedBody | undefined {
@@ -173,7 +158,7 @@ class Apply {
   }
 
   /** One record of the file, in file order. */
-  async take ({ record, sanitised }: PreparedRecord): Promise<void> {
+  async take ({ record, sanitised, digest }: PreparedRecord): Promise<void> {
     switch (record.kind) {
       case 'setting':
         this.report.setting(record.name, record.value)
@@ -197,27 +182,29 @@ class Apply {
       return
     }
     this.#seen.add(key)
-    const payload = JSON.stringify(record)
     if (record.kind === 'author') {
-      await this.author(record, payload)
+      await this.author(record, digest ?? digestOf(record))
     } else if (record.authorSourceId !== null && !this.#authorIds.has(stageKey(record.source.site, record.authorSourceId))) {
       // Every format names an article's author before it; a file that does not is applied as
       // if it did: the article waits for the end of the file.
-      await this.stage.add('article', stageKey(record.source.site, record.source.id), payload, sanitised === null ? null : JSON.stringify(sanitised))
+      await this.stage.add('article', stageKey(record.source.site, record.source.id), JSON.stringify(record), sanitised === null ? null : JSON.stringify(sanitised))
     } else {
-      await this.article(record, payload, sanitised ?? undefined)
+      await this.article(record, digest ?? digestOf(record), sanitised ?? undefined)
     }
   }
 
   /** What waited for the end of the file. */
   async finish (): Promise<void> {
-    for await (const staged of this.stage.each('article')) await this.article(JSON.parse(staged.payload) as ImportedArticle, staged.payload, sanitisedOf(staged))
+    for await (const staged of this.stage.each('article')) {
+      const record = JSON.parse(staged.payload) as ImportedArticle
+      await this.article(record, digestOf(record), sanitisedOf(staged))
+    }
     await this.#search.flush()
     for await (const staged of this.stage.each('day')) await this.day(JSON.parse(staged.payload) as ImportedDay)
     const replies: Array<{ id: number, articleId: number, parentKey: string, sourceId: string }> = []
     for await (const staged of this.stage.each('comment')) {
       const comment = JSON.parse(staged.payload) as ImportedComment
-      const written = await this.comment(comment, staged.payload, sanitisedOf(staged))
+      const written = await this.comment(comment, digestOf(comment), sanitisedOf(staged))
       if (written !== null && comment.parentSourceId !== null) {
         replies.push({ ...written, parentKey: stageKey(comment.source.site, comment.parentSourceId), sourceId: comment.source.id })
       }
@@ -248,9 +235,9 @@ class Apply {
    * its id (the same row when its slug or thread place matches; unchanged when its
    * updatedAt is the exported one).
    */
-  async #match (resource: ImportedResource, source: SourceRef, payload: string, updatedAt: string | null | undefined, ownRow: (id: number) => Promise<{ updatedAt: string, same: boolean } | undefined>): Promise<{ targetId: number, unchanged: boolean } | undefined> {
+  async #match (resource: ImportedResource, source: SourceRef, digest: string, updatedAt: string | null | undefined, ownRow: (id: number) => Promise<{ updatedAt: string, same: boolean } | undefined>): Promise<{ targetId: number, unchanged: boolean } | undefined> {
     const previous = await this.#previous(resource, source.site, source.id, async (id) => await ownRow(id) !== undefined)
-    if (previous !== undefined) return { targetId: previous.targetId, unchanged: previous.digest === digestOf(payload) }
+    if (previous !== undefined) return { targetId: previous.targetId, unchanged: previous.digest === digest }
     if (this.format !== 'ndjson' || source.preferredId === undefined) return undefined
     const own = await ownRow(source.preferredId)
     if (own === undefined || !own.same) return undefined
@@ -268,13 +255,13 @@ class Apply {
     return candidate !== undefined && await isInTrash(this.tx, candidate, this.#now) ? candidate : undefined
   }
 
-  async #remember (resource: ImportedResource, site: string, sourceId: string, targetId: number, payload: string): Promise<void> {
-    await importQueries(this.tx).rememberImportedRow({ resource, format: this.format, site, sourceId }, targetId, digestOf(payload), this.#now)
+  async #remember (resource: ImportedResource, site: string, sourceId: string, targetId: number, digest: string): Promise<void> {
+    await importQueries(this.tx).rememberImportedRow({ resource, format: this.format, site, sourceId }, targetId, digest, this.#now)
   }
 
-  async author (record: ImportedAuthor, payload: string): Promise<void> {
+  async author (record: ImportedAuthor, digest: string): Promise<void> {
     const { site, id } = record.source
-    const previous = await this.#match('author', record.source, payload, record.updatedAt, async (targetId) => {
+    const previous = await this.#match('author', record.source, digest, record.updatedAt, async (targetId) => {
       const row = await findImportedAuthor(this.tx, targetId)
       return row === undefined ? undefined : { updatedAt: row.updatedAt, same: row.slug === record.slug }
     })
@@ -298,7 +285,7 @@ class Apply {
       this.report.count('authors', existing === undefined ? 'created' : 'updated')
     }
     this.#authorIds.set(stageKey(site, id), targetId)
-    await this.#remember('author', site, id, targetId, payload)
+    await this.#remember('author', site, id, targetId, digest)
   }
 
   /** The article's author from this file or an earlier import of it, if it names one we know. */
@@ -340,9 +327,9 @@ class Apply {
     return (this.#defaultAuthorId = created.id)
   }
 
-  async article (record: ImportedArticle, payload: string, sanitised: SanitisedBody | undefined): Promise<void> {
+  async article (record: ImportedArticle, digest: string, sanitised: SanitisedBody | undefined): Promise<void> {
     const { site, id } = record.source
-    const previous = await this.#match('article', record.source, payload, record.updatedAt, async (targetId) => {
+    const previous = await this.#match('article', record.source, digest, record.updatedAt, async (targetId) => {
       const row = await findImportedArticle(this.tx, targetId)
       return row === undefined ? undefined : { updatedAt: row.updatedAt, same: row.slug === record.slug }
     })
@@ -384,7 +371,7 @@ class Apply {
     }, existing, this.#now, this.#search)
     this.report.count('articles', existing === undefined ? 'created' : 'updated')
     this.#articleIds.set(stageKey(site, id), row.id)
-    await this.#remember('article', site, id, row.id, payload)
+    await this.#remember('article', site, id, row.id, digest)
   }
 
   async day (record: ImportedDay): Promise<void> {
@@ -406,7 +393,7 @@ class Apply {
   }
 
   /** Writes a comment without its parent (linked once every comment is in); null when skipped. */
-  async comment (record: ImportedComment, payload: string, sanitised: SanitisedBody | undefined): Promise<{ id: number, articleId: number } | null> {
+  async comment (record: ImportedComment, digest: string, sanitised: SanitisedBody | undefined): Promise<{ id: number, articleId: number } | null> {
     const { site, id } = record.source
     const articleId = await this.#articleOf(record)
     if (articleId === undefined) {
@@ -417,7 +404,7 @@ class Apply {
       this.report.skip('comment', id, 'parent not found')
       return null
     }
-    const previous = await this.#match('comment', record.source, payload, record.updatedAt, async (targetId) => {
+    const previous = await this.#match('comment', record.source, digest, record.updatedAt, async (targetId) => {
       const row = await findImportedComment(this.tx, targetId)
       return row === undefined ? undefined : { updatedAt: row.updatedAt, same: row.articleId === articleId && row.createdAt === record.createdAt }
     })
@@ -446,7 +433,7 @@ class Apply {
     this.report.count('comments', existing === undefined ? 'created' : 'updated')
     this.#commentIds.set(stageKey(site, id), row.id)
     this.#touchedArticles.add(articleId)
-    await this.#remember('comment', site, id, row.id, payload)
+    await this.#remember('comment', site, id, row.id, digest)
     return { id: row.id, articleId }
   }
 
@@ -479,7 +466,7 @@ export async function importFile (store: Store, settings: Pick<SiteSettings, 'ti
   const received = await spool(source)
   try {
     const beside = writerThreadFor(store, received.spooled.size)
-    if (beside === undefined) return await readAndImport(store, settings, spooledChunks(received.spooled, options.onBytes), options)
+    if (beside === undefined) return await importSpooled(store, settings, received.spooled, options)
     const report = await importInWriterThread(beside, settings, received.spooled, options)
     // This connection caches when the next scheduled article is due: the import may have moved it.
     await schedulesChanged(store)
@@ -492,13 +479,38 @@ export async function importFile (store: Store, settings: Pick<SiteSettings, 'ti
   }
 }
 
+type ImportHereOptions = ImportFileOptions & Pick<ImportOptions, 'exclusively'>
+
+function readOptions (settings: Pick<SiteSettings, 'timezone'>, options: ImportHereOptions): ReadOptions {
+  return { ...(options.format === undefined ? {} : { format: options.format }), now: nowIso(), timezone: settings.timezone }
+}
+
 /**
- * `importFile` on this thread, from a file already here (it is read inside the transaction);
- * a malformed file throws MalformedImportError.
+ * `importFile` on this thread, from a received file: a large one is read in a reader thread
+ * (reader.ts). A malformed file throws MalformedImportError.
  */
-export async function readAndImport (store: Store, settings: Pick<SiteSettings, 'timezone'>, input: AsyncIterable<Buffer | string>, options: Omit<ImportFileOptions, 'onBytes'> & Pick<ImportOptions, 'exclusively' | 'sanitise'>): Promise<ImportReportBody> {
-  const reading = readImport(input, { ...(options.format === undefined ? {} : { format: options.format }), now: nowIso(), timezone: settings.timezone })
+export async function importSpooled (store: Store, settings: Pick<SiteSettings, 'timezone'>, file: Spooled, options: ImportHereOptions): Promise<ImportReportBody> {
+  const { onBytes, format: _forced, ...rest } = options
+  if (file.size < readerThreadFromBytes) return await readAndImport(store, settings, spooledChunks(file, onBytes), options)
+  const reading = await readInThread(file, readOptions(settings, options), onBytes)
+  try {
+    return await importRecords(store, settings, reading.records, { ...rest, format: reading.format })
+  } finally {
+    await reading.close()
+  }
+}
+
+/**
+ * `importFile` on this thread, reading and preparing every record here, from a file already
+ * here (it is read inside the transaction). A malformed file throws MalformedImportError.
+ */
+export async function readAndImport (store: Store, settings: Pick<SiteSettings, 'timezone'>, input: AsyncIterable<Buffer | string>, options: ImportHereOptions): Promise<ImportReportBody> {
+  const reading = readImport(input, readOptions(settings, options))
   const format = await reading.format
-  const { format: _forced, ...rest } = options
-  return await importRecords(store, settings, reading.records, { ...rest, format })
+  const { onBytes: _told, format: _forced, ...rest } = options
+  return await importRecords(store, settings, preparedHere(reading.records), { ...rest, format })
+}
+
+async function * preparedHere (records: AsyncIterable<ImportRecord>): AsyncGenerator<PreparedRecord> {
+  for await (const record of records) yield prepareRecord(record)
 }

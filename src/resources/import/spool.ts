@@ -62,8 +62,10 @@ export async function spool (source: ImportSource): Promise<Spool> {
 /** The spooled file's bytes, a chunk at a time; `onBytes` is told each chunk's size. */
 export async function * spooledChunks (spooled: Spooled, onBytes?: (bytes: number) => void): AsyncGenerator<Buffer> {
   if ('bytes' in spooled) {
-    onBytes?.(spooled.bytes.length)
-    yield spooled.bytes
+    const { buffer, byteOffset, byteLength } = spooled.bytes
+    onBytes?.(byteLength)
+    // A Buffer sent to another thread arrives as a Uint8Array.
+    yield Buffer.from(buffer, byteOffset, byteLength)
     return
   }
   for await (const chunk of createReadStream(spooled.file, { highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>) {

@@ -2,10 +2,8 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { openDatabase } from '../../db/client.js'
 import { SqliteStore } from '../../db/sqlite-store.js'
-import { MalformedImportError } from './records.js'
-import { sanitisingPool } from './sanitising.js'
-import { readAndImport } from './service.js'
-import { spooledChunks } from './spool.js'
+import { importSpooled } from './service.js'
+import { failureOf } from './thread-errors.js'
 import type { FromWriter, ToWriter, WriterData } from './writer.js'
 
 const port = parentPort!
@@ -36,25 +34,22 @@ async function exclusively<T> (apply: () => Promise<T>): Promise<T> {
 }
 
 function failure (error: unknown): FromWriter {
-  const { name, message } = error instanceof Error ? error : new Error(String(error))
-  const code = (error as { code?: unknown }).code
-  return { type: 'failed', malformed: error instanceof MalformedImportError, name, message, ...(typeof code === 'string' ? { code } : {}) }
+  return { type: 'failed', ...failureOf(error) }
 }
 
 async function run (): Promise<FromWriter> {
   const store = new SqliteStore(openDatabase(data.location, { synchronous: data.synchronous, busyTimeoutMs: data.busyTimeoutMs }), { unitsMayAwait: true })
   let read = 0
   let bytes = 0
-  // Structured cloning made the spooled Buffer a Uint8Array.
-  const file = 'bytes' in data.file ? { ...data.file, bytes: Buffer.from(data.file.bytes.buffer, data.file.bytes.byteOffset, data.file.bytes.byteLength) } : data.file
   try {
-    const report = await readAndImport(store, data.settings, spooledChunks(file, (more) => { bytes += more }), {
+    const report = await importSpooled(store, data.settings, data.file, {
       dryRun: data.dryRun,
       ...(data.format === undefined ? {} : { format: data.format }),
       onRecord: (records) => {
         read = records
         if (records % 100 === 0) post({ type: 'records', count: records, bytes })
       },
+      onBytes: (more) => { bytes += more },
       exclusively
     })
     post({ type: 'records', count: read, bytes })
@@ -66,10 +61,9 @@ async function run (): Promise<FromWriter> {
   }
 }
 
-// Told once the connection and the pool are closed; once the main thread has it, nothing is
-// left to keep this thread running, so it ends.
+// Told once the connection is closed; once the main thread has it, nothing is left to keep
+// this thread running, so it ends.
 const outcome = await run().catch(failure)
-await sanitisingPool().close()
 const received = next('received')
 post(outcome)
 await received

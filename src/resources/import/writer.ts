@@ -1,11 +1,12 @@
-import { Worker, type ResourceLimits } from 'node:worker_threads'
+import { Worker } from 'node:worker_threads'
 import { SqliteStore } from '../../db/sqlite-store.js'
 import type { Store } from '../../db/store.js'
 import type { SiteSettings } from '../../lib/site-settings.js'
-import { workerEntry, workerHeap } from '../../lib/worker-pool.js'
-import { MalformedImportError, type ImportFormat } from './records.js'
+import { fileWorkerHeap, workerEntry } from '../../lib/worker-threads.js'
+import type { ImportFormat } from './records.js'
 import type { ImportReportBody } from './schemas.js'
 import type { Spooled } from './spool.js'
+import { rebuiltError, type ThreadFailure } from './thread-errors.js'
 
 // An import into an SQLite file runs in a thread of its own, on a connection of its own
 // (writer-worker.ts): reading the received file and writing it (seconds per thousands of
@@ -46,7 +47,7 @@ export type FromWriter =
   | { type: 'lock' }
   | { type: 'unlock' }
   | { type: 'done', report: ImportReportBody }
-  | { type: 'failed', malformed: boolean, name: string, message: string, code?: string }
+  | ({ type: 'failed' } & ThreadFailure)
 
 /** Messages to the writer thread. */
 export type ToWriter =
@@ -75,24 +76,7 @@ export function writerThreadFor (store: Store, size?: number): SqliteStore | und
   return client.memory || client.inTransaction || client.name === '' ? undefined : store
 }
 
-/**
- * The writer thread's heap limit. Giving V8 any limit makes it grow the heap in smaller steps
- * (it sizes its growing factor by the limit): the 100 MB WXR's import peaked at 260–264 MB of
- * RSS instead of 324–348, for 0.5–1.2 s more collecting in 9–14 s (bench/import.mjs). What the
- * writer keeps grows with the file, ~60 KB per MB (each article's source key and id): the
- * limit is at least the file's size, 16 times that.
- */
-function writerHeap (fileBytes: number): ResourceLimits {
-  return { ...workerHeap, maxOldGenerationSizeMb: Math.max(1024, Math.ceil(fileBytes / 2 ** 20)) }
-}
 
-function rebuiltError (message: Extract<FromWriter, { type: 'failed' }>): Error {
-  if (message.malformed) return new MalformedImportError(message.message)
-  const error = new Error(message.message) as Error & { code?: string }
-  error.name = message.name
-  if (message.code !== undefined) error.code = message.code
-  return error
-}
 
 /** Imports `file` through a writer thread beside `store` (see above); the report, or its error. */
 export async function importInWriterThread (store: SqliteStore, settings: Pick<SiteSettings, 'timezone'>, file: Spooled, options: WriterThreadImport): Promise<ImportReportBody> {
@@ -106,7 +90,9 @@ export async function importInWriterThread (store: SqliteStore, settings: Pick<S
     dryRun: options.dryRun,
     ...(options.format === undefined ? {} : { format: options.format })
   }
-  const worker = new Worker(workerEntry(import.meta.url, 'writer-worker'), { workerData, resourceLimits: writerHeap(file.size) })
+  // What the writer keeps grows with the file, ~60 KB per MB (each article's source key and
+  // id): a limit of the file's size leaves it 16 times that.
+  const worker = new Worker(workerEntry(import.meta.url, 'writer-worker'), { workerData, resourceLimits: fileWorkerHeap(file.size / 2 ** 20) })
   let unlock: (() => void) | undefined
   const unlocked = (): void => { unlock?.(); unlock = undefined }
   let answered = false
