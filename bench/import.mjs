@@ -324,9 +324,14 @@ async function apiImports (files, folder) {
   const server = dateline(join(folder, 'api.db'))
   server.env = { ...server.env, DATELINE_BENCH_STALL_DIR: stallDir }
   await server.start({ nodeFlags: [`--import=${pathToFileURL(join(here, 'import', 'stall-monitor.mjs')).href}`], cpus: taskset ? '0,1' : null })
-  const watched = async (label, work) => {
+  /** What each server process saw since the last call (SIGUSR2: stall-monitor.mjs). */
+  const stallSinceLast = async () => {
     for (const pid of server.pids()) process.kill(pid, 'SIGUSR2')
     await sleep(200)
+    return stallOf(stallDir)
+  }
+  const watched = async (label, work) => {
+    await stallSinceLast()
     let done = false
     let slowestReadMs = 0
     let reads = 0
@@ -341,8 +346,7 @@ async function apiImports (files, folder) {
     const result = await work()
     done = true
     await reading
-    await sleep(200)
-    return { label, ...result, stall: stallOf(stallDir), slowestReadMs: round(slowestReadMs), reads }
+    return { label, ...result, stall: await stallSinceLast(), slowestReadMs: round(slowestReadMs), reads }
   }
   try {
     const runs = []
@@ -401,7 +405,7 @@ async function main () {
         round(result.itemsPerSecond.median / raw.itemsPerSecond.median, 2), result.cpuSeconds, result.peakRssMegabytes].join('\t'))
     }
     console.log(`\nThe raw loops and the sanitising ceiling run on one thread pinned to CPU 0${taskset ? '' : ' (no taskset here: not pinned)'}; the imports may use`)
-    console.log('both CPUs (a writer thread, and a pool of sanitising threads working while the file is read). × raw is')
+    console.log('both CPUs (a reader thread parsing and sanitising the file a few batches ahead of a writer thread). × raw is')
     console.log('items/s against the single-threaded raw loop with both full-text indexes, in this run.')
 
     process.stderr.write('  imports through POST /v1/import on a running server, watching its event loop\n')

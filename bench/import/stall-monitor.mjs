@@ -1,21 +1,23 @@
 // Preloaded into the server by bench/import.mjs (`node --import`), never by production code:
-// the event loop's delay (perf_hooks.monitorEventLoopDelay), written every 100 ms and at exit
-// to DATELINE_BENCH_STALL_DIR/<pid>.json. SIGUSR2 starts the measurement over (the bench
-// sends it once the server is ready, so start-up is not counted).
+// the main thread's event-loop delay (perf_hooks.monitorEventLoopDelay). On SIGUSR2 it writes
+// what it saw since the last SIGUSR2 (longest delay, p99) to DATELINE_BENCH_STALL_DIR/<pid>.json
+// and starts over. Nothing is written in between: a synchronous write every 100 ms, as this
+// file once did, waited for the disk while an import's commit was being written back, and
+// those waits (70–130 ms) were the stalls it reported. Worker threads run this preload too:
+// only the main thread's loop is the one requests wait for.
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { isMainThread } from 'node:worker_threads'
 
 const dir = process.env.DATELINE_BENCH_STALL_DIR
-if (dir !== undefined) {
+if (dir !== undefined && isMainThread) {
   const histogram = monitorEventLoopDelay({ resolution: 5 })
   histogram.enable()
-  const write = () => {
+  process.on('SIGUSR2', () => {
     writeFileSync(join(dir, `${process.pid}.json`), JSON.stringify({
       maxMs: histogram.max / 1e6, p99Ms: histogram.percentile(99) / 1e6, samples: histogram.count
     }))
-  }
-  process.on('SIGUSR2', () => { histogram.reset(); write() })
-  setInterval(write, 100).unref()
-  process.on('exit', write)
+    histogram.reset()
+  })
 }

@@ -5,9 +5,12 @@
 // over. SIGUSR1 is Node's inspector signal, hence USR2.
 import { writeFileSync } from 'node:fs'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { isMainThread } from 'node:worker_threads'
 
 const file = process.env.DATELINE_BENCH_LOOP_DELAY_FILE
-if (file !== undefined && file !== '') {
+// The main thread's: worker threads run the preload too (a read worker's own loop is not the
+// one requests wait for).
+if (file !== undefined && file !== '' && isMainThread) {
   const histogram = monitorEventLoopDelay({ resolution: 1 })
   histogram.enable()
   let report = 0

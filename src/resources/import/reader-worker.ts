@@ -1,11 +1,13 @@
 // An import's reader thread (reader.ts): parses the received file and prepares its records.
 import { parentPort, workerData } from 'node:worker_threads'
+import { yieldCoresToMainThread } from '../../lib/worker-threads.js'
 import { readImport } from './formats/index.js'
 import { prepareRecord, type PreparedRecord } from './sanitising.js'
 import { spooledChunks } from './spool.js'
 import { failureOf } from './thread-errors.js'
 import { batchesAhead, type FromReader, type ReaderData, type ToReader } from './reader.js'
 
+yieldCoresToMainThread()
 const port = parentPort!
 const data = workerData as ReaderData
 const post = (message: FromReader): void => { port.postMessage(message) }

@@ -1,11 +1,13 @@
 // An import's writer thread (writer.ts): the whole import, on a connection of its own.
 import { parentPort, workerData } from 'node:worker_threads'
+import { yieldCoresToMainThread } from '../../lib/worker-threads.js'
 import { openDatabase } from '../../db/client.js'
 import { SqliteStore } from '../../db/sqlite-store.js'
 import { importSpooled } from './service.js'
 import { failureOf } from './thread-errors.js'
 import type { FromWriter, ToWriter, WriterData } from './writer.js'
 
+yieldCoresToMainThread()
 const port = parentPort!
 const data = workerData as WriterData
 const post = (message: FromWriter): void => { port.postMessage(message) }
