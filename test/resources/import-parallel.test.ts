@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { PassThrough } from 'node:stream'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import t, { type Test } from 'tap'
 import { openStore } from '../../src/db/open.js'
@@ -133,4 +134,18 @@ t.test('while an import applies, reads are answered from the last commit and wri
     'a read is answered during the apply phase, without the import\'s rows; a write waits until the import has committed')
   const authors = await app.inject({ method: 'GET', url: '/v1/authors?limit=100' })
   t.same(authors.json().data.map((author: { name: string }) => author.name).sort(), ['Ada', 'Grace'], 'both the import and the write are in')
+})
+
+t.test('an upload still arriving holds no lock: writes are answered meanwhile, and the import after it', async (t) => {
+  const app = await build(t, postgresTestUrl() === undefined ? { databaseUrl: tempDatabase(t) } : {})
+  const file = ndjsonFile(50)
+  const upload = new PassThrough()
+  upload.write(file.slice(0, 1000))
+  const importing = app.inject({ method: 'POST', url: '/v1/import', headers: { ...bearer(adminSecret), 'content-type': 'application/x-ndjson' }, payload: upload })
+  const write = await app.inject({ method: 'POST', url: '/v1/authors', headers: bearer(adminSecret), payload: { name: 'Grace' } })
+  t.equal(write.statusCode, 201, 'a write is answered while the upload has not ended')
+  upload.end(file.slice(1000))
+  const imported = await importing
+  t.equal(imported.statusCode, 200, 'the import answers once its file is in')
+  t.equal(imported.json().counts.articles.created, 50, 'with every article')
 })
