@@ -14,13 +14,16 @@ import type { IndexedText, SearchDocument, SearchQueries } from './queries.js'
 // step with `articles_text` by itself, so every change goes through the functions below.
 const indexes = [sql.raw('articles_search'), sql.raw('articles_words')]
 
+// Prepared once: every article written runs both (an import, by the thousand).
+const insertText = statementOnce<never>('insert into articles_text (id, title, excerpt, body, labels) values (?, ?, ?, ?, ?)')
+const indexedText = statementOnce<IndexedText>('select title, excerpt, body, labels from articles_text where id = ?')
+
 function writeText (db: Db, id: number, text: IndexedText): void {
-  db.run(sql`insert into articles_text (id, title, excerpt, body, labels)
-    values (${id}, ${text.title}, ${text.excerpt}, ${text.body}, ${text.labels})`)
+  insertText(db).run(id, text.title, text.excerpt, text.body, text.labels)
 }
 
 function unindexArticle (db: Db, id: number): IndexedText | undefined {
-  const indexed = db.get<IndexedText | undefined>(sql`select title, excerpt, body, labels from articles_text where id = ${id}`)
+  const indexed = indexedText(db).get(id)
   if (indexed === undefined) return undefined
   // An external-content index forgets a row only when told exactly what it indexed.
   for (const index of indexes) {

@@ -67,6 +67,9 @@ function firstApprovedByArticle (db: Db, articleIds: number[], perArticle: numbe
 
 const insertComment = insertOnce(comments)
 const commentWithId = statementOnce<CommentRow>(`select ${columnsAs(comments)} from comments where id = ?`)
+// Run for every article a moderation touches, and by an import for each article it gave comments.
+const recountOf = statementOnce<never>(`update articles set comment_count =
+  (select count(*) from comments where article_id = @id and status = 'approved') where id = @id`)
 
 function moderationCondition (filters: ModerationFilters): SQL | undefined {
   return and(
@@ -112,10 +115,7 @@ export function sqliteCommentQueries (db: Db): CommentQueries {
     },
 
     async recountApproved (articleId) {
-      db.update(articles)
-        .set({ commentCount: sql`(select count(*) from ${comments} where ${comments.articleId} = ${articleId} and ${comments.status} = 'approved')` })
-        .where(eq(articles.id, articleId))
-        .run()
+      recountOf(db).run({ id: articleId })
     },
 
     async countApproved (articleId, topLevelOnly, after) {
