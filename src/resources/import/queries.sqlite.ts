@@ -55,8 +55,8 @@ class TempTableStage implements Stage {
     return this.#insert.run(kind, key, payload, sanitised).changes === 1
   }
 
-  // 200 a page: each staged article holds its payload and its sanitised body (~12 KB); pages
-  // of 1,000 made the writer thread's heap 70 MB larger on a 100 MB WXR, for no speed.
+  // 200 a page: a staged record holds its payload and its sanitised body (an article ~12 KB,
+  // when one waits for its author); pages of 1,000 of them cost the writer thread 70 MB.
   async * each (kind: string, pageSize = 200): AsyncGenerator<StagedRecord> {
     let after = 0
     for (;;) {

@@ -14,14 +14,14 @@ export interface StagedRecord {
   seq: number
   kind: string
   payload: string
-  /** The record's body as sanitised ahead of the apply phase (JSON of `SanitisedBody`), if it has one. */
+  /** The record's body as sanitised when it was read (JSON of `SanitisedBody`), if it has one. */
   sanitised: string | null
 }
 
 /**
- * Where records wait while the file streams in, so memory stays flat however large the file,
- * until they are applied in one transaction. Private to this import: nothing else sees it,
- * and writing to it takes no lock on the database.
+ * Where records wait for the end of the file (comments and day notes, until every article is
+ * in), so memory stays flat however large the file. Private to this import: nothing else sees
+ * it, and writing to it takes no lock on the database.
  */
 export interface Stage {
   /** Stages a record; false when one of the same kind and key is already staged. */

@@ -1,7 +1,7 @@
 // What every import format is turned into before anything touches the database: plain
-// records in source terms (source ids, not our ids). The importer stages them, links
-// comments to articles and parents once the whole file is read, and applies them in one
-// transaction (see service.ts).
+// records in source terms (source ids, not our ids). The importer writes them in file order
+// in one transaction, and links comments to articles and parents once every article is in
+// (see service.ts).
 
 export type ImportFormat = 'blogger-legacy' | 'blogger-2018' | 'blogger-api' | 'wxr' | 'ndjson'
 

@@ -14,7 +14,7 @@ export interface SanitisedBody { html: string, text: string | null }
  * A record ready to be written: its body sanitised (articles and comments), and the digest of
  * the record as read, which says on the next import of the file whether the source changed.
  */
-export interface PreparedRecord { record: ImportRecord, sanitised: SanitisedBody | null, digest: string | null }
+export interface PreparedRecord { record: ImportRecord, sanitised: SanitisedBody | null, digest: string }
 
 function sanitisedBody (record: ImportRecord): SanitisedBody | null {
   if (record.kind === 'comment') return { html: sanitizeCommentHtml(record.body), text: null }
@@ -29,6 +29,5 @@ export function digestOf (record: ImportRecord): string {
 }
 
 export function prepareRecord (record: ImportRecord): PreparedRecord {
-  const kept = record.kind === 'author' || record.kind === 'article' || record.kind === 'comment'
-  return { record, sanitised: sanitisedBody(record), digest: kept ? digestOf(record) : null }
+  return { record, sanitised: sanitisedBody(record), digest: digestOf(record) }
 }

@@ -183,13 +183,13 @@ class Apply {
     }
     this.#seen.add(key)
     if (record.kind === 'author') {
-      await this.author(record, digest ?? digestOf(record))
+      await this.author(record, digest)
     } else if (record.authorSourceId !== null && !this.#authorIds.has(stageKey(record.source.site, record.authorSourceId))) {
       // Every format names an article's author before it; a file that does not is applied as
       // if it did: the article waits for the end of the file.
       await this.stage.add('article', stageKey(record.source.site, record.source.id), JSON.stringify(record), sanitised === null ? null : JSON.stringify(sanitised))
     } else {
-      await this.article(record, digest ?? digestOf(record), sanitised ?? undefined)
+      await this.article(record, digest, sanitised ?? undefined)
     }
   }
 
