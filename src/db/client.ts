@@ -229,6 +229,11 @@ export function statementOnce<Row> (source: string): (db: Db) => {
  * mapping its answer cost more than SQLite took to store a 3 KB article (issue 19,
  * bench/import.mjs). For tables of text and integer columns (see `columnsAs`) whose defaults
  * are plain values; a column left out gets its default, as with drizzle.
+ *
+ * The row is read back by its rowid rather than with `returning`: SQLite runs a `returning`
+ * clause as a trigger, and a statement with a trigger keeps a statement journal, a copy of
+ * every page it touches written to a temporary file. For a 3 KB article under six indexes
+ * that made the insert five times dearer than the insert and the read together.
  */
 export function insertOnce<T extends SQLiteTable> (table: T): (db: Db, row: T['$inferInsert']) => T['$inferSelect'] {
   const columns = Object.entries(getTableColumns(table))
@@ -238,9 +243,17 @@ export function insertOnce<T extends SQLiteTable> (table: T): (db: Db, row: T['$
     if (typeof fallback !== 'number' && typeof fallback !== 'string') throw new Error(`insertOnce: ${key} has no plain default`)
     return `coalesce(?, ${typeof fallback === 'number' ? fallback : `'${fallback.replaceAll("'", "''")}'`})`
   })
-  const statement = statementOnce<T['$inferSelect']>(`insert into "${getTableName(table)}" (${columns.map(([, column]) => `"${column.name}"`).join(', ')})
-    values (${values.join(', ')}) returning ${columnsAs(table)}`)
-  return (db, row) => statement(db).get(...columns.map(([key]) => (row as Record<string, unknown>)[key] ?? null))!
+  const name = getTableName(table)
+  const statements = preparedOnce((db) => ({
+    insert: db.$client.prepare(`insert into "${name}" (${columns.map(([, column]) => `"${column.name}"`).join(', ')})
+      values (${values.join(', ')})`),
+    stored: db.$client.prepare(`select ${columnsAs(table)} from "${name}" where rowid = ?`)
+  }))
+  return (db, row) => {
+    const { insert, stored } = statements(db)
+    const { lastInsertRowid } = insert.run(...columns.map(([key]) => (row as Record<string, unknown>)[key] ?? null))
+    return stored.raw(false).get(lastInsertRowid) as T['$inferSelect']
+  }
 }
 
 /**

@@ -19,8 +19,8 @@ export function sqliteIdempotencyQueries (db: Db): IdempotencyQueries {
       const fresh = { scope, key, requestDigest, status: claimedStatus, headers: '{}', body: '', createdAt: claimedAt }
       const taken = db.insert(idempotencyKeys).values(fresh)
         .onConflictDoUpdate({ target: [idempotencyKeys.scope, idempotencyKeys.key], set: { requestDigest, status: claimedStatus, headers: '{}', body: '', createdAt: claimedAt }, setWhere: takeable(staleBefore, expiredBefore) })
-        .returning({ key: idempotencyKeys.key }).all()
-      return taken.length === 1
+        .run()
+      return taken.changes === 1
     },
 
     async renewClaims (claims, at) {

@@ -48,10 +48,18 @@ const insertArticle = insertOnce(articles)
 const labelIdsOfArticle = preparedOnce((db) => db.select({ labelId: articleLabels.labelId }).from(articleLabels)
   .where(eq(articleLabels.articleId, sql.placeholder('articleId'))).prepare())
 const unlinkLabels = preparedOnce((db) => db.delete(articleLabels).where(eq(articleLabels.articleId, sql.placeholder('articleId'))).prepare())
-// Keeps the first spelling of a label, and answers its id either way. On better-sqlite3
-// itself, as the link below: an import runs both for every label of every article.
-const labelIdFor = statementOnce<{ id: number }>('insert into labels (name, key) values (?, ?) on conflict (key) do update set key = excluded.key returning id')
+// On better-sqlite3 itself, as the link below: an import runs them for every label of every
+// article. Looked up first and inserted when missing (which keeps the first spelling), not
+// upserted with `returning`: SQLite runs `returning` as a trigger, whose statement journal
+// cost an import more than all its labels' other work (see insertOnce).
+const labelWithKey = statementOnce<{ id: number }>('select id from labels where key = ?')
+const insertLabel = preparedOnce((db) => db.$client.prepare('insert into labels (name, key) values (?, ?)'))
 const linkLabel = statementOnce<never>('insert into article_labels (article_id, label_id, position) values (?, ?, ?)')
+
+function labelIdFor (db: Db, name: string): number {
+  const key = labelKey(name)
+  return labelWithKey(db).get(key)?.id ?? Number(insertLabel(db).run(name, key).lastInsertRowid)
+}
 
 function labelIdsOf (db: Db, articleId: number): number[] {
   return labelIdsOfArticle(db).all({ articleId }).map((row) => row.labelId)
@@ -61,8 +69,7 @@ function replaceLabels (db: Db, articleId: number, names: string[]): void {
   const previous = labelIdsOf(db, articleId)
   unlinkLabels(db).run({ articleId })
   names.forEach((name, position) => {
-    const label = labelIdFor(db).get(name, labelKey(name))!
-    linkLabel(db).run(articleId, label.id, position)
+    linkLabel(db).run(articleId, labelIdFor(db, name), position)
   })
   deleteUnusedLabels(db, previous)
 }
@@ -373,11 +380,13 @@ export function sqliteArticleQueries (db: Db): ArticleQueries {
     },
 
     async updateArticle (id, values) {
-      return db.update(articles)
+      // Read back rather than `returning`, which SQLite runs as a trigger with a statement
+      // journal (see insertOnce in db/client.ts).
+      db.update(articles)
         .set({ ...values, version: sql`${articles.version} + 1` })
         .where(eq(articles.id, id))
-        .returning()
-        .get()!
+        .run()
+      return byId(db).get(id)!
     },
 
     async deleteArticle (id) {

@@ -1,5 +1,5 @@
 import { and, asc, count, desc, eq, ne, sql, type SQL } from 'drizzle-orm'
-import { columnsAs, inIdList, jsonIds, preparedOnce, statementOnce, type Db } from '../../db/client.js'
+import { columnsAs, inIdList, insertOnce, jsonIds, preparedOnce, statementOnce, type Db } from '../../db/client.js'
 import { articles, authors } from '../../db/schema.js'
 import { publishedBy } from '../articles/visibility.js'
 import { isIdInPath } from '../../lib/slug.js'
@@ -10,6 +10,7 @@ function idOrSlugCondition (idOrSlug: string): SQL {
   return isIdInPath(idOrSlug) ? eq(authors.id, Number(idOrSlug)) : eq(authors.slug, idOrSlug)
 }
 
+const insertAuthor = insertOnce(authors)
 const byId = preparedOnce((db) => db.select().from(authors).where(eq(authors.id, sql.placeholder('id'))).prepare())
 
 // Every page of articles with their authors reads them: a plain statement (db/client.ts, `statementOnce`).
@@ -67,15 +68,17 @@ export function sqliteAuthorQueries (db: Db): AuthorQueries {
     },
 
     async insertAuthor (row) {
-      return db.insert(authors).values(row).returning().get()
+      return insertAuthor(db, row)
     },
 
     async updateAuthor (id, values) {
-      return db.update(authors)
+      // Read back rather than `returning`, which SQLite runs as a trigger with a statement
+      // journal (see insertOnce in db/client.ts).
+      db.update(authors)
         .set({ ...values, version: sql`${authors.version} + 1` })
         .where(eq(authors.id, id))
-        .returning()
-        .get()!
+        .run()
+      return byId(db).get({ id })!
     },
 
     async deleteAuthor (id) {

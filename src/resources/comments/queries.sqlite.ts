@@ -102,11 +102,13 @@ export function sqliteCommentQueries (db: Db): CommentQueries {
     },
 
     async updateComment (id, values) {
-      return db.update(comments)
+      // Read back rather than `returning`, which SQLite runs as a trigger with a statement
+      // journal (see insertOnce in db/client.ts).
+      db.update(comments)
         .set({ ...values, version: sql`${comments.version} + 1` })
         .where(eq(comments.id, id))
-        .returning()
-        .get()!
+        .run()
+      return commentWithId(db).get(id)!
     },
 
     async deleteComment (comment) {

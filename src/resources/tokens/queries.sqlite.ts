@@ -1,9 +1,10 @@
 import { and, asc, count, eq, gt, isNull, sql } from 'drizzle-orm'
-import { preparedOnce, type Db } from '../../db/client.js'
+import { insertOnce, preparedOnce, type Db } from '../../db/client.js'
 import { tokens } from '../../db/schema.js'
 import type { TokenQueries } from './queries.js'
 
 // Every request with a token asks this, a guesser's included: built once, it is only run.
+const insertToken = insertOnce(tokens)
 const activeBySecretHash = preparedOnce((db) => db.select().from(tokens)
   .where(and(eq(tokens.secretHash, sql.placeholder('secretHash')), isNull(tokens.revokedAt)))
   .prepare())
@@ -11,7 +12,7 @@ const activeBySecretHash = preparedOnce((db) => db.select().from(tokens)
 export function sqliteTokenQueries (db: Db): TokenQueries {
   return {
     async insertToken (row) {
-      return db.insert(tokens).values(row).returning().get()
+      return insertToken(db, row)
     },
 
     async activeTokenBySecretHash (secretHash) {

@@ -1,5 +1,5 @@
 import { and, asc, count, desc, eq, gt, lte, type SQL } from 'drizzle-orm'
-import { statementOnce, type Db } from '../../db/client.js'
+import { insertOnce, statementOnce, type Db } from '../../db/client.js'
 import { articleRevisions, articles, comments, trashedArticles } from '../../db/schema.js'
 import { isIdInPath } from '../../lib/slug.js'
 import type { CommentRow } from '../comments/queries.js'
@@ -23,7 +23,7 @@ function reinsertComments (db: Db, rows: CommentRow[]): Renumbered[] {
     if (!clashing.includes(row)) db.insert(comments).values({ ...row, parentId: null }).run()
   }
   for (const { id, ...row } of clashing) {
-    newIds.set(id, db.insert(comments).values({ ...row, parentId: null }).returning({ id: comments.id }).get().id)
+    newIds.set(id, Number(db.insert(comments).values({ ...row, parentId: null }).run().lastInsertRowid))
   }
   for (const row of rows) {
     if (row.parentId === null) continue
@@ -33,6 +33,8 @@ function reinsertComments (db: Db, rows: CommentRow[]): Renumbered[] {
 }
 
 // Asked of every article an import writes (its slug, whether it was deleted): plain statements.
+const insertTrashed = insertOnce(trashedArticles)
+const reinsertArticle = insertOnce(articles)
 const trashedWithSlug = statementOnce<{ id: number }>('select id from trashed_articles where slug = ? and purge_at > ?')
 const trashedWithId = statementOnce<{ id: number }>('select id from trashed_articles where id = ? and purge_at > ?')
 
@@ -47,7 +49,7 @@ export function sqliteTrashQueries (db: Db): TrashQueries {
     },
 
     async insertTrashed (row) {
-      return db.insert(trashedArticles).values(row).returning().get()
+      return insertTrashed(db, row)
     },
 
     async trashedByIdOrSlug (idOrSlug, scope) {
@@ -84,7 +86,7 @@ export function sqliteTrashQueries (db: Db): TrashQueries {
     },
 
     async reinsertArticle (row) {
-      return db.insert(articles).values(row).returning().get()
+      return reinsertArticle(db, row)
     },
 
     async reinsertComments (rows) {
