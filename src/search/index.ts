@@ -63,7 +63,7 @@ export class SearchIndexBatch {
 }
 
 // Bump when what is indexed changes, so existing databases are indexed again at start-up.
-const indexVersion = '3'
+const indexVersion = '4'
 
 /** Indexes every article once, for databases that predate the index or an older version of it. */
 export async function ensureSearchIndex (store: Store): Promise<void> {

@@ -1687,7 +1687,7 @@ export interface components {
          *           "articleCount": 4
          *         },
          *         {
-         *           "id": 8,
+         *           "id": 7,
          *           "name": "Sport",
          *           "articleCount": 2
          *         },
@@ -8524,7 +8524,7 @@ export interface operations {
                      *           "articleCount": 4
                      *         },
                      *         {
-                     *           "id": 8,
+                     *           "id": 7,
                      *           "name": "Sport",
                      *           "articleCount": 2
                      *         },

@@ -48,13 +48,26 @@ async function replaceLabels (db: PostgresHandle, articleId: number, names: stri
   const previous = await labelIdsOf(db, articleId)
   await db.delete(articleLabels).where(eq(articleLabels.articleId, articleId))
   for (const [position, name] of names.entries()) {
-    // Keeps the first spelling of a label and answers its id either way.
-    const [label] = await db.insert(labels).values({ name, key: labelKey(name) })
-      .onConflictDoUpdate({ target: labels.key, set: { key: sql`excluded.key` } })
-      .returning({ id: labels.id })
-    await db.insert(articleLabels).values({ articleId, labelId: label!.id, position })
+    await db.insert(articleLabels).values({ articleId, labelId: await labelIdFor(db, name), position })
   }
   await deleteUnusedLabels(db, previous)
+}
+
+/**
+ * The id of the label `name`, stored now if it is new (keeping the first spelling). A known
+ * label is looked up first, so that it uses up no number of the sequence (ids stay as on
+ * SQLite), and locked as the link's foreign key would lock it, so that an edit removing its
+ * last use elsewhere waits for this one (see below); a new one is upserted, for an edit
+ * adding it at the same time.
+ */
+async function labelIdFor (db: PostgresHandle, name: string): Promise<number> {
+  const key = labelKey(name)
+  const [known] = await db.select({ id: labels.id }).from(labels).where(eq(labels.key, key)).for('key share')
+  if (known !== undefined) return known.id
+  const [label] = await db.insert(labels).values({ name, key })
+    .onConflictDoUpdate({ target: labels.key, set: { key: sql`excluded.key` } })
+    .returning({ id: labels.id })
+  return label!.id
 }
 
 /**
