@@ -1,8 +1,10 @@
-import { readFileSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
+import { setTimeout } from 'node:timers/promises'
 import { PassThrough } from 'node:stream'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import t, { type Test } from 'tap'
 import { openStore } from '../../src/db/open.js'
+import type { SqliteStore } from '../../src/db/sqlite-store.js'
 import type { Store } from '../../src/db/store.js'
 import { exportLines } from '../../src/resources/export/service.js'
 import { importFile, readAndImport } from '../../src/resources/import/service.js'
@@ -148,4 +150,20 @@ t.test('an upload still arriving holds no lock: writes are answered meanwhile, a
   const imported = await importing
   t.equal(imported.statusCode, 200, 'the import answers once its file is in')
   t.equal(imported.json().counts.articles.created, 50, 'with every article')
+})
+
+t.test('the writer thread checkpoints what it wrote after answering, and the main connection leaves that to it', async (t) => {
+  const location = tempDatabase(t)
+  const app = await build(t, { databaseUrl: location })
+  const client = (app.store as SqliteStore).handle.$client
+  const sizeBefore = statSync(location).size
+  const report = await importFile(app.store, settings, chunked(ndjsonFile(1500)), { dryRun: false })
+  t.equal(report.counts.articles.created, 1500)
+  t.equal(client.pragma('wal_autocheckpoint', { simple: true }), 0, 'as the import answers, the main connection\'s next commit would not checkpoint')
+  const write = await app.inject({ method: 'POST', url: '/v1/authors', headers: bearer(adminSecret), payload: { name: 'Grace' } })
+  t.equal(write.statusCode, 201, 'writes go on meanwhile')
+  while (client.pragma('wal_autocheckpoint', { simple: true }) === 0) await setTimeout(10)
+  t.equal(client.pragma('wal_autocheckpoint', { simple: true }), 1000, 'once the writer has closed its connection, this one checkpoints again')
+  t.ok(statSync(location).size > sizeBefore + 1024 * 1024, `the imported pages are in the database file (${sizeBefore} -> ${statSync(location).size} bytes), copied there by the writer`)
+  t.equal(await total(app, '/v1/articles'), 1500)
 })

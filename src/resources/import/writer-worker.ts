@@ -1,5 +1,7 @@
 // An import's writer thread (writer.ts): the whole import, on a connection of its own.
+import { setTimeout } from 'node:timers/promises'
 import { parentPort, workerData } from 'node:worker_threads'
+import type Database from 'better-sqlite3'
 import { yieldCoresToMainThread } from '../../lib/worker-threads.js'
 import { openDatabase } from '../../db/client.js'
 import { SqliteStore } from '../../db/sqlite-store.js'
@@ -39,8 +41,21 @@ function failure (error: unknown): FromWriter {
   return { type: 'failed', ...failureOf(error) }
 }
 
-async function run (): Promise<FromWriter> {
-  const store = new SqliteStore(openDatabase(data.location, { synchronous: data.synchronous, busyTimeoutMs: data.busyTimeoutMs }), { unitsMayAwait: true })
+/**
+ * Copies the WAL this connection wrote into the database file, until it is all there: the
+ * import answers first (the main thread leaves checkpoints to this one meanwhile: see
+ * `SqliteStore.checkpointsElsewhere`). A reader still on an older snapshot keeps part of it
+ * back a moment; the rest is left to the next commit's automatic checkpoint.
+ */
+async function checkpoint (client: Database.Database): Promise<void> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const [result] = client.pragma('wal_checkpoint(PASSIVE)') as Array<{ busy: number, log: number, checkpointed: number }>
+    if (result === undefined || result.checkpointed >= result.log) return
+    await setTimeout(25)
+  }
+}
+
+async function run (store: SqliteStore): Promise<FromWriter> {
   let read = 0
   let bytes = 0
   try {
@@ -58,14 +73,21 @@ async function run (): Promise<FromWriter> {
     return { type: 'done', report }
   } catch (error) {
     return failure(error)
-  } finally {
-    await store.close()
   }
 }
 
+const store = new SqliteStore(openDatabase(data.location, { synchronous: data.synchronous, busyTimeoutMs: data.busyTimeoutMs }), { unitsMayAwait: true })
+const client = store.handle.$client
+// Not at the import's commit, before it answers: after (below).
+client.pragma('wal_autocheckpoint = 0')
+post(await run(store).catch(failure))
+try {
+  await checkpoint(client)
+} finally {
+  await store.close()
+}
 // Told once the connection is closed; once the main thread has it, nothing is left to keep
 // this thread running, so it ends.
-const outcome = await run().catch(failure)
 const received = next('received')
-post(outcome)
+post({ type: 'closed' })
 await received

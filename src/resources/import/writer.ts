@@ -48,12 +48,14 @@ export type FromWriter =
   | { type: 'unlock' }
   | { type: 'done', report: ImportReportBody }
   | ({ type: 'failed' } & ThreadFailure)
+  /** Its connection is closed, the WAL it wrote checkpointed first. */
+  | { type: 'closed' }
 
 /** Messages to the writer thread. */
 export type ToWriter =
   | { type: 'locked' }
   /**
-   * Its outcome arrived: only then does the thread end. A message posted just before a thread
+   * 'closed' arrived: only then does the thread end. A message posted just before a thread
    * ends may reach this side after its 'exit' event (seen on Node 20 under load: an import
    * that failed as it should answered 500, "the writer thread stopped").
    */
@@ -95,6 +97,9 @@ export async function importInWriterThread (store: SqliteStore, settings: Pick<S
   const worker = new Worker(workerEntry(import.meta.url, 'writer-worker'), { workerData, resourceLimits: fileWorkerHeap(file.size / 2 ** 20) })
   let unlock: (() => void) | undefined
   const unlocked = (): void => { unlock?.(); unlock = undefined }
+  let closed!: () => void
+  store.checkpointsElsewhere(new Promise<void>((resolve) => { closed = resolve }))
+  worker.once('exit', () => { closed() })
   let answered = false
   let bytesTold = 0
   try {
@@ -117,8 +122,9 @@ export async function importInWriterThread (store: SqliteStore, settings: Pick<S
             }).catch(reject)
             return
           case 'unlock': unlocked(); return
-          case 'done': answered = true; send({ type: 'received' }); resolve(message.report); return
-          case 'failed': answered = true; send({ type: 'received' }); reject(rebuiltError(message))
+          case 'done': answered = true; resolve(message.report); return
+          case 'failed': answered = true; reject(rebuiltError(message)); return
+          case 'closed': send({ type: 'received' }); worker.unref(); closed()
         }
       })
       worker.on('error', reject)
@@ -126,11 +132,14 @@ export async function importInWriterThread (store: SqliteStore, settings: Pick<S
     })
   } finally {
     unlocked()
-    // It answers once its pool and connection are closed, then ends by itself; it is not
-    // waited for (a preloaded module, a test runner's, may keep it a while) and terminated
-    // only when it never answered: terminating a thread that loads modules through
+    // Once it has answered, it checkpoints, closes its connection, says so, and ends by itself;
+    // it keeps the process alive until it has closed (the store's `close` waits for that), not
+    // until it has ended (a preloaded module, a test runner's, may keep it a while). It is
+    // terminated only when it never answered: terminating a thread that loads modules through
     // customisation hooks, or whose own workers still run, has hung Node 20.
-    worker.unref()
-    if (!answered) worker.terminate().catch(() => {})
+    if (!answered) {
+      worker.unref()
+      worker.terminate().catch(() => {})
+    }
   }
 }
