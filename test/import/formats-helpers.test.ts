@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import t from 'tap'
+import { decodeInput } from '../../src/resources/import/formats/decode.js'
 import { readImport } from '../../src/resources/import/formats/index.js'
 import { autop, plainText, shortcodesIn, slugFromPath, sourceSlug } from '../../src/resources/import/formats/text.js'
 import { utcFromRfc3339, utcFromWxrGmt, utcFromZone, wxrWallTime } from '../../src/resources/import/formats/timestamps.js'
@@ -87,4 +88,23 @@ t.test('the input is closed when the reader stops early and when the file is mal
   const unknown = readImport(tracked('unrecognised', Buffer.from('{"hello": "world"}')), { now: '2026-01-01T00:00:00Z', timezone: 'UTC' })
   await t.rejects(unknown.format, { name: 'MalformedImportError' })
   t.same(closed.sort(), ['early', 'malformed', 'unrecognised'])
+})
+
+t.test('UTF-8 bytes decode the same however they are cut into chunks; a character cut short at the end is an error', async (t) => {
+  const text = '<?xml version="1.0"?>\n<p>café — 中文 😀 naïve</p>\n'.repeat(3)
+  const bytes = Buffer.concat([Buffer.from([0xEF, 0xBB, 0xBF]), Buffer.from(text)])
+  const decoded = async (chunks: Buffer[]): Promise<string> => {
+    let out = ''
+    for await (const piece of decodeInput((async function * () { yield * chunks })())) out += piece
+    return out
+  }
+  for (const size of [1, 2, 3, 5, 7, 1024]) {
+    const chunks: Buffer[] = []
+    for (let at = 0; at < bytes.length; at += size) chunks.push(bytes.subarray(at, at + size))
+    t.equal(await decoded(chunks), text, `in chunks of ${size} bytes, the byte-order mark dropped`)
+  }
+  const cut = Buffer.concat([Buffer.from('<p>fine</p>\n'.repeat(100)), Buffer.from('😀').subarray(0, 2)])
+  await t.rejects(decoded([cut.subarray(0, 600), cut.subarray(600)]), { name: 'MalformedImportError', message: /end of file in the middle of a utf-8 character/ })
+  const bad = Buffer.concat([Buffer.from('<p>fine</p>\n'.repeat(100)), Buffer.from([0x61, 0xFF, 0x62])])
+  await t.rejects(decoded([bad.subarray(0, 1100), bad.subarray(1100)]), { name: 'MalformedImportError', message: /not valid utf-8/ })
 })
