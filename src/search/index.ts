@@ -2,7 +2,7 @@ import { metaQueries } from '../db/meta.js'
 import { UntilNextWrite, type Store } from '../db/store.js'
 import { htmlToText } from '../lib/html.js'
 import type { FtsQuery } from './query.js'
-import { searchQueries, type IndexedText, type SearchDocument } from './queries.js'
+import { searchQueries, type IndexedArticle, type IndexedText, type SearchDocument, type SearchQueries } from './queries.js'
 import { snippetOf } from './snippet.js'
 
 // Keeping articles searchable, whatever the dialect does underneath (./queries.ts).
@@ -70,10 +70,16 @@ export async function ensureSearchIndex (store: Store): Promise<void> {
   if (await metaQueries(store).read('search_index_version') === indexVersion) return
   await store.transaction(async (tx) => {
     const search = searchQueries(tx)
-    const documents = await search.allDocuments()
-    await search.rebuildIndex(documents.map((document) => ({ id: document.id, text: searchText(document) })))
+    await search.rebuildIndex(textsOfEveryArticle(search))
     await metaQueries(tx).write('search_index_version', indexVersion)
   })
+}
+
+/** Articles read a page at a time: a large site's would not fit in memory at once. */
+async function * textsOfEveryArticle (search: SearchQueries, pageSize = 500): AsyncGenerator<IndexedArticle> {
+  for (let page = await search.documentsAfter(0, pageSize); page.length > 0; page = await search.documentsAfter(page.at(-1)!.id, pageSize)) {
+    for (const document of page) yield { id: document.id, text: searchText(document) }
+  }
 }
 
 // Counting a word's articles walks its list of them (~0.7 ms for a word in all of 10 k on

@@ -109,12 +109,17 @@ function lexeme (word: string): string {
   return `'${word.replace(/['\\]/g, (char) => char + char)}'`
 }
 
-async function allDocuments (db: PostgresHandle): Promise<SearchDocument[]> {
+async function documentsWhere (db: PostgresHandle, condition: SQL | undefined, limit?: number): Promise<SearchDocument[]> {
+  const query = db.select({ id: articles.id, title: articles.title, excerpt: articles.excerpt, body: articles.body }).from(articles)
+    .where(condition).orderBy(articles.id)
+  const documents = limit === undefined ? await query : await query.limit(limit)
+  if (documents.length === 0) return []
   const labelsByArticle = new Map<number, string[]>()
   const rows = await db.select({ articleId: articleLabels.articleId, name: labels.name }).from(articleLabels)
-    .innerJoin(labels, eq(labels.id, articleLabels.labelId)).orderBy(articleLabels.articleId, articleLabels.position)
+    .innerJoin(labels, eq(labels.id, articleLabels.labelId))
+    .where(between(articleLabels.articleId, documents[0]!.id, documents.at(-1)!.id))
+    .orderBy(articleLabels.articleId, articleLabels.position)
   for (const row of rows) labelsByArticle.set(row.articleId, [...(labelsByArticle.get(row.articleId) ?? []), row.name])
-  const documents = await db.select({ id: articles.id, title: articles.title, excerpt: articles.excerpt, body: articles.body }).from(articles)
   return documents.map((article) => ({ ...article, labels: labelsByArticle.get(article.id) ?? [] }))
 }
 
@@ -160,14 +165,23 @@ export function postgresSearchQueries (db: PostgresHandle): SearchQueries {
     async indexTexts () {},
 
     async allDocuments () {
-      return await allDocuments(db)
+      return await documentsWhere(db, undefined)
+    },
+
+    async documentsAfter (afterId, limit) {
+      return await documentsWhere(db, gt(articles.id, afterId), limit)
     },
 
     async rebuildIndex (texts) {
       await db.delete(searchDocuments)
-      for (let at = 0; at < texts.length; at += rebuildBatch) {
-        await db.insert(searchDocuments).values(texts.slice(at, at + rebuildBatch).map(({ id, text }) => documentRow(id, text)))
+      let batch: Array<PgInsertValue<typeof searchDocuments>> = []
+      for await (const { id, text } of texts) {
+        batch.push(documentRow(id, text))
+        if (batch.length < rebuildBatch) continue
+        await db.insert(searchDocuments).values(batch)
+        batch = []
       }
+      if (batch.length > 0) await db.insert(searchDocuments).values(batch)
     },
 
     async articleCount () {

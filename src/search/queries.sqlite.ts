@@ -34,13 +34,18 @@ function unindexArticle (db: Db, id: number): IndexedText | undefined {
   return indexed
 }
 
-function allDocuments (db: Db): SearchDocument[] {
+function documentsWhere (db: Db, condition: SQL | undefined, limit?: number): SearchDocument[] {
+  const query = db.select({ id: articles.id, title: articles.title, excerpt: articles.excerpt, body: articles.body }).from(articles)
+    .where(condition).orderBy(articles.id)
+  const rows = limit === undefined ? query.all() : query.limit(limit).all()
+  if (rows.length === 0) return []
   const labelsByArticle = new Map<number, string[]>()
-  const rows = db.select({ articleId: articleLabels.articleId, name: labels.name }).from(articleLabels)
-    .innerJoin(labels, sql`${labels.id} = ${articleLabels.labelId}`).orderBy(articleLabels.position).all()
-  for (const row of rows) labelsByArticle.set(row.articleId, [...(labelsByArticle.get(row.articleId) ?? []), row.name])
-  return db.select({ id: articles.id, title: articles.title, excerpt: articles.excerpt, body: articles.body }).from(articles).all()
-    .map((article) => ({ ...article, labels: labelsByArticle.get(article.id) ?? [] }))
+  const labelRows = db.select({ articleId: articleLabels.articleId, name: labels.name }).from(articleLabels)
+    .innerJoin(labels, sql`${labels.id} = ${articleLabels.labelId}`)
+    .where(sql`${articleLabels.articleId} between ${rows[0]!.id} and ${rows.at(-1)!.id}`)
+    .orderBy(articleLabels.position).all()
+  for (const row of labelRows) labelsByArticle.set(row.articleId, [...(labelsByArticle.get(row.articleId) ?? []), row.name])
+  return rows.map((article) => ({ ...article, labels: labelsByArticle.get(article.id) ?? [] }))
 }
 
 const bm25Search = sql`bm25(articles_search, 10.0, 2.0, 1.0, 5.0)`
@@ -323,12 +328,16 @@ export function sqliteSearchQueries (db: Db): SearchQueries {
     },
 
     async allDocuments () {
-      return allDocuments(db)
+      return documentsWhere(db, undefined)
+    },
+
+    async documentsAfter (afterId, limit) {
+      return documentsWhere(db, sql`${articles.id} > ${afterId}`, limit)
     },
 
     async rebuildIndex (texts) {
       db.run(sql`delete from articles_text`)
-      for (const { id, text } of texts) writeText(db, id, text)
+      for await (const { id, text } of texts) writeText(db, id, text)
       // 'rebuild' reads the whole content table once: faster than indexing row by row.
       for (const index of indexes) db.run(sql`insert into ${index} (${index}) values ('rebuild')`)
     },

@@ -23,6 +23,9 @@ export interface TitleSuggestion { id: number, slug: string, title: string }
  * bm25; PostgreSQL: tsvector and ts_rank). Listing articles by a search is the articles'
  * query module's, which joins its dialect's search to its rows.
  */
+/** An article's id and the text indexed for it. */
+export interface IndexedArticle { id: number, text: IndexedText }
+
 export interface SearchQueries {
   /** Writes an article's text and makes it searchable; it must have no search rows. */
   indexArticle: (id: number, text: IndexedText) => Promise<void>
@@ -34,10 +37,12 @@ export interface SearchQueries {
   deleteText: (id: number) => Promise<void>
   /** Makes the texts written for `ids` searchable, in one pass. */
   indexTexts: (ids: number[]) => Promise<void>
-  /** Every article, with its labels in order: what indexing them all reads. */
+  /** Every article, with its labels in order. */
   allDocuments: () => Promise<SearchDocument[]>
-  /** The whole index made again from these texts, one per article. */
-  rebuildIndex: (texts: Array<{ id: number, text: IndexedText }>) => Promise<void>
+  /** Up to `limit` articles with ids above `afterId`, by id, with their labels in order: what indexing them all reads, a page at a time. */
+  documentsAfter: (afterId: number, limit: number) => Promise<SearchDocument[]>
+  /** The whole index made again from these texts, one per article (taken as they come: a million articles are never in memory at once). */
+  rebuildIndex: (texts: Iterable<IndexedArticle> | AsyncIterable<IndexedArticle>) => Promise<void>
   articleCount: () => Promise<number>
   /** How many articles hold each word, as the stemmed index spells it (`stemmed` in ./query.ts). */
   articlesWithWords: (stems: string[]) => Promise<Map<string, number>>

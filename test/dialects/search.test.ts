@@ -165,6 +165,7 @@ t.test('snippets, indexed texts, word counts and unindexing agree', async (t) =>
       words: [...await search.articlesWithWords(['harbour', 'night', 'attack', 'cafe', 'zebra', "o'neil"].map(stemmed))],
       articles: await search.articleCount(),
       documents: await search.allDocuments(),
+      pages: [await search.documentsAfter(0, 2), await search.documentsAfter(2, 2), await search.documentsAfter(4, 100), await search.documentsAfter(1000, 2)],
       unindexed: await unindexArticle(store, 3),
       again: await unindexArticle(store, 3),
       afterUnindex: await found(store, toFtsQuery('storm'), editor)
@@ -175,6 +176,9 @@ t.test('snippets, indexed texts, word counts and unindexing agree', async (t) =>
   t.same(answers.sqlite.words.find(([word]) => word === 'harbour'), ['harbour', 4], 'harbour and harbours count as one word')
   t.equal(answers.sqlite.again, undefined)
   t.same(answers.sqlite.afterUnindex.byTime, [], 'an unindexed article is not found')
+  t.ok(answers.sqlite.documents.length > 4)
+  t.same(answers.sqlite.pages.flat(), answers.sqlite.documents, 'read a page at a time, by id, every article comes once, with its labels')
+  t.same(answers.sqlite.pages.map((page) => page.length), [2, 2, answers.sqlite.documents.length - 4, 0])
 })
 
 t.test('rebuilding the index, and texts written first then indexed (an import), find the same', async (t) => {
