@@ -109,10 +109,9 @@ function lexeme (word: string): string {
   return `'${word.replace(/['\\]/g, (char) => char + char)}'`
 }
 
-async function documentsWhere (db: PostgresHandle, condition: SQL | undefined, limit?: number): Promise<SearchDocument[]> {
-  const query = db.select({ id: articles.id, title: articles.title, excerpt: articles.excerpt, body: articles.body }).from(articles)
-    .where(condition).orderBy(articles.id)
-  const documents = limit === undefined ? await query : await query.limit(limit)
+async function documentsAfter (db: PostgresHandle, afterId: number, limit: number): Promise<SearchDocument[]> {
+  const documents = await db.select({ id: articles.id, title: articles.title, excerpt: articles.excerpt, body: articles.body }).from(articles)
+    .where(gt(articles.id, afterId)).orderBy(articles.id).limit(limit)
   if (documents.length === 0) return []
   const labelsByArticle = new Map<number, string[]>()
   const rows = await db.select({ articleId: articleLabels.articleId, name: labels.name }).from(articleLabels)
@@ -164,12 +163,8 @@ export function postgresSearchQueries (db: PostgresHandle): SearchQueries {
 
     async indexTexts () {},
 
-    async allDocuments () {
-      return await documentsWhere(db, undefined)
-    },
-
     async documentsAfter (afterId, limit) {
-      return await documentsWhere(db, gt(articles.id, afterId), limit)
+      return await documentsAfter(db, afterId, limit)
     },
 
     async rebuildIndex (texts) {

@@ -34,10 +34,9 @@ function unindexArticle (db: Db, id: number): IndexedText | undefined {
   return indexed
 }
 
-function documentsWhere (db: Db, condition: SQL | undefined, limit?: number): SearchDocument[] {
-  const query = db.select({ id: articles.id, title: articles.title, excerpt: articles.excerpt, body: articles.body }).from(articles)
-    .where(condition).orderBy(articles.id)
-  const rows = limit === undefined ? query.all() : query.limit(limit).all()
+function documentsAfter (db: Db, afterId: number, limit: number): SearchDocument[] {
+  const rows = db.select({ id: articles.id, title: articles.title, excerpt: articles.excerpt, body: articles.body }).from(articles)
+    .where(sql`${articles.id} > ${afterId}`).orderBy(articles.id).limit(limit).all()
   if (rows.length === 0) return []
   const labelsByArticle = new Map<number, string[]>()
   const labelRows = db.select({ articleId: articleLabels.articleId, name: labels.name }).from(articleLabels)
@@ -327,12 +326,8 @@ export function sqliteSearchQueries (db: Db): SearchQueries {
       }
     },
 
-    async allDocuments () {
-      return documentsWhere(db, undefined)
-    },
-
     async documentsAfter (afterId, limit) {
-      return documentsWhere(db, sql`${articles.id} > ${afterId}`, limit)
+      return documentsAfter(db, afterId, limit)
     },
 
     async rebuildIndex (texts) {

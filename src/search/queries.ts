@@ -37,8 +37,6 @@ export interface SearchQueries {
   deleteText: (id: number) => Promise<void>
   /** Makes the texts written for `ids` searchable, in one pass. */
   indexTexts: (ids: number[]) => Promise<void>
-  /** Every article, with its labels in order. */
-  allDocuments: () => Promise<SearchDocument[]>
   /** Up to `limit` articles with ids above `afterId`, by id, with their labels in order: what indexing them all reads, a page at a time. */
   documentsAfter: (afterId: number, limit: number) => Promise<SearchDocument[]>
   /** The whole index made again from these texts, one per article (taken as they come: a million articles are never in memory at once). */

@@ -114,6 +114,8 @@ class StreamDecoder {
   private column = 1
   /** UTF-8 (most files): the bytes of a character the next chunk completes. */
   private carried: Buffer | null
+  /** Nothing decoded yet: a UTF-8 byte-order mark would come now. */
+  private atStart = true
 
   constructor (private readonly encoding: string) {
     this.decoder = new TextDecoder(encoding, { fatal: true })
@@ -147,13 +149,13 @@ class StreamDecoder {
    * TextDecoder drops it.
    */
   private decodeUtf8 (bytes: Buffer): string {
-    const first = this.line === 1 && this.column === 1 && this.carried!.length === 0
     const whole = this.carried!.length === 0 ? bytes : Buffer.concat([this.carried!, bytes])
     const complete = whole.length - cutCharacterBytes(whole)
-    const start = first && whole[0] === 0xEF && whole[1] === 0xBB && whole[2] === 0xBF ? 3 : 0
+    const start = this.atStart && whole[0] === 0xEF && whole[1] === 0xBB && whole[2] === 0xBF ? 3 : 0
     const body = whole.subarray(start, complete)
     if (!isUtf8(body)) throw new TypeError('not UTF-8')
     this.carried = Buffer.from(whole.subarray(complete))
+    if (complete > 0) this.atStart = false
     return body.toString('utf8')
   }
 
