@@ -1,4 +1,5 @@
 import cors from '@fastify/cors'
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http'
 import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import FindMyWay, { type HTTPMethod } from 'find-my-way'
@@ -13,6 +14,8 @@ declare module 'fastify' {
      * a token it is like every other write: only from the origins DATELINE_CORS_ORIGINS lists.
      */
     openToAnyOrigin?: boolean
+    /** @fastify/cors' per-route setting (its README, "Disable CORS for this route"); set here for routes that only read. */
+    cors?: false
   }
 }
 
@@ -21,7 +24,22 @@ export interface SecurityOptions {
   corsOrigins: string[]
 }
 
-const headersSet = (): void => {}
+/**
+ * The headers a helmet middleware sets, asked once. With the policies below (no nonces, nothing
+ * read from the request) they are the same for every request, and setting them on the reply
+ * keeps every header of the answer in one object: headers set on the raw response one by one
+ * (as helmet does) make Node write the whole header block through `setHeader`, name by name,
+ * which cost a read by id 11 % of its CPU.
+ */
+function headersOf (middleware: ReturnType<typeof helmet>): OutgoingHttpHeaders {
+  const headers: OutgoingHttpHeaders = {}
+  const recorder = {
+    setHeader: (name: string, value: string) => { headers[name.toLowerCase()] = value },
+    removeHeader: (name: string) => { delete headers[name.toLowerCase()] }
+  }
+  middleware({} as IncomingMessage, recorder as unknown as ServerResponse, (error?: unknown) => { if (error !== undefined) throw error })
+  return headers
+}
 
 const readMethods = new Set(['GET', 'HEAD'])
 
@@ -60,7 +78,7 @@ function refusal (request: FastifyRequest, method: string, openToAnyOrigin: bool
  */
 export default fp<SecurityOptions>(async function securityPlugin (app, options) {
   // helmet itself rather than @fastify/helmet, which builds helmet's middleware again on every
-  // request (parsing the policy each time): built once here, it only sets the headers.
+  // request (parsing the policy each time): here its headers are asked for once (headersOf).
   const policies = {
     // JSON is never rendered as a page: forbid everything a document could load or embed.
     contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
@@ -71,8 +89,8 @@ export default fp<SecurityOptions>(async function securityPlugin (app, options) 
   // mean something for them (OWASP's REST list): the rest only govern how a browser treats a
   // page, and each costs every answer its bytes. helmet's X-Frame-Options for pages is
   // SAMEORIGIN, as the docs page's own CSP says (frame-ancestors 'self').
-  const forPages = helmet(policies)
-  const forJson = helmet({
+  const forPages = headersOf(helmet(policies))
+  const forJson = headersOf(helmet({
     ...policies,
     // What frame-ancestors 'none' says, for browsers that predate it.
     xFrameOptions: { action: 'deny' },
@@ -82,11 +100,23 @@ export default fp<SecurityOptions>(async function securityPlugin (app, options) 
     xDownloadOptions: false,
     xPermittedCrossDomainPolicies: false,
     xXssProtection: false
+  }))
+
+  // A page can read only the CORS-safelisted headers (Cache-Control, Content-Type,
+  // Last-Modified…) and these: every other header the API sends that a client acts on.
+  const exposedHeaders = 'ETag, Link, Location, Retry-After, Idempotent-Replayed, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, WWW-Authenticate, Allow, Content-Disposition'
+  // Reads are open to every origin alike, so a route that only reads has fixed CORS headers:
+  // they are set here with the security headers, and @fastify/cors, which works its answer out
+  // anew on every request (7 % of a read by id), is left the preflights, the writes and the
+  // answers no route gives (404s), where the answer depends on the origin and the method.
+  const forReaders = { 'access-control-allow-origin': '*', 'access-control-expose-headers': exposedHeaders }
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method]
+    if (methods.every((method) => readMethods.has(method))) route.config = { ...route.config, cors: false }
   })
   app.addHook('onRequest', (request, reply, done) => {
-    // Synchronous: helmet 8 sets the headers, calls its callback and throws rather than pass errors to it.
-    const setSecurityHeaders = request.url.startsWith('/docs') ? forPages : forJson
-    setSecurityHeaders(request.raw, reply.raw, headersSet)
+    reply.headers(request.url.startsWith('/docs') ? forPages : forJson)
+    if (request.routeOptions.config.cors === false) reply.headers(forReaders)
     done()
   })
 
@@ -106,12 +136,10 @@ export default fp<SecurityOptions>(async function securityPlugin (app, options) 
   const common = {
     methods: 'GET, HEAD, POST, PATCH, DELETE',
     allowedHeaders: 'Authorization, Content-Type, If-Match, If-None-Match, Idempotency-Key',
-    // A page can read only the CORS-safelisted headers (Cache-Control, Content-Type,
-    // Last-Modified…) and these: every other header the API sends that a client acts on.
-    exposedHeaders: 'ETag, Link, Location, Retry-After, Idempotent-Replayed, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, WWW-Authenticate, Allow, Content-Disposition',
+    exposedHeaders,
     maxAge: 600
   }
-  const forReaders = { ...common, origin: '*' }
+  const forOtherReads = { ...common, origin: '*' }
   // `true` echoes the request's own origin.
   const forWriters = { ...common, origin: true }
   // No Authorization: a page on another origin posts as an anonymous reader.
@@ -120,7 +148,7 @@ export default fp<SecurityOptions>(async function securityPlugin (app, options) 
   await app.register(cors, {
     delegator: (request, callback) => {
       const method = intendedMethod(request)
-      if (readMethods.has(method)) return callback(null, forReaders)
+      if (readMethods.has(method)) return callback(null, forOtherReads)
       const origin = request.headers.origin
       if (origin !== undefined && (anyWriter || writers.has(origin))) return callback(null, forWriters)
       const open = isOpenWrite(request, method)

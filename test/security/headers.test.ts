@@ -141,6 +141,19 @@ t.test('CORS with the default settings: reads from anywhere, writes from nowhere
     t.equal(single.headers['access-control-allow-origin'], '*')
   })
 
+  t.test('a read\'s answer is the same for every origin, so a shared cache keeps one copy of it', async (t) => {
+    const answers = await Promise.all([origin, 'https://another.example', undefined].map(async (from) =>
+      await request(app, t, { method: 'GET', url: `/v1/articles/${article.id}`, headers: from === undefined ? {} : { origin: from } })))
+    for (const answer of answers) {
+      t.notOk(headerList(answer, 'vary').includes('origin'), 'it does not vary by Origin', { vary: answer.headers.vary })
+      t.same(headerList(answer, 'access-control-expose-headers'), headerList(answers[0]!, 'access-control-expose-headers'))
+    }
+    t.equal(answers[2]!.headers['access-control-allow-origin'], '*', 'a request without Origin gets the same header')
+    const missing = await request(app, t, { method: 'GET', url: '/v1/nothing-here', headers: { origin } })
+    t.equal(missing.statusCode, 404)
+    t.equal(missing.headers['access-control-allow-origin'], '*', 'a GET no route answers is open too')
+  })
+
   t.test('a HEAD from any origin is a read too', async (t) => {
     const response = await request(app, t, { method: 'HEAD', url: '/v1/articles', headers: { origin } })
     t.equal(response.statusCode, 200)

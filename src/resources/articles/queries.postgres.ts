@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, min, ne, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, count, desc, eq, getTableColumns, gt, gte, inArray, isNotNull, isNull, lt, lte, min, ne, or, sql, type SQL } from 'drizzle-orm'
 import { PgTransaction } from 'drizzle-orm/pg-core'
 import { assertCursorFits, type CursorKind } from '../../db/postgres-cursor.js'
 import type { PostgresHandle } from '../../db/postgres-store.js'
@@ -9,7 +9,7 @@ import { isIdInPath } from '../../lib/slug.js'
 import { labelKey } from '../../lib/values.js'
 import { searchMatch, searchRank } from '../../search/queries.postgres.js'
 import type { FtsQuery } from '../../search/query.js'
-import type { ArticleFilters, ArticlePageQuery, ArticleQueries, ArticleRow, ArticleSortField, ListedArticleRow } from './queries.js'
+import type { ArticleFilters, ArticlePageQuery, ArticleQueries, ArticleRow, ArticleSortField, LabelledArticleRow, ListedArticleRow } from './queries.js'
 import { publishedBy, visibleTo, type Visibility } from './visibility.js'
 
 // The PostgreSQL twin of queries.sqlite.ts: the same answers, row for row. Ids in a list go
@@ -20,6 +20,17 @@ async function articleBy (db: PostgresHandle, idOrSlug: string, forUpdate: boole
   const where = isIdInPath(idOrSlug) ? eq(articles.id, Number(idOrSlug)) : eq(articles.slug, idOrSlug)
   const query = db.select().from(articles).where(where)
   const [row] = forUpdate ? await query.for('update') : await query
+  return row
+}
+
+/** The article with its labels in one round trip: label names as an array, in their order. */
+async function labelledArticleBy (db: PostgresHandle, idOrSlug: string): Promise<LabelledArticleRow | undefined> {
+  const where = isIdInPath(idOrSlug) ? eq(articles.id, Number(idOrSlug)) : eq(articles.slug, idOrSlug)
+  // Spelled out: drizzle writes the columns of a one-table select unqualified, and an unqualified
+  // "id" in the subquery would be the label's.
+  const labelNames = sql<string[]>`coalesce((select array_agg(l.name order by al.position) from article_labels al
+    join labels l on l.id = al.label_id where al.article_id = articles.id), '{}')`
+  const [row] = await db.select({ ...getTableColumns(articles), labels: labelNames }).from(articles).where(where)
   return row
 }
 
@@ -481,6 +492,10 @@ export function postgresArticleQueries (db: PostgresHandle): ArticleQueries {
   return {
     async articleBySlugOrId (idOrSlug) {
       return await articleBy(db, idOrSlug, false)
+    },
+
+    async labelledArticleBySlugOrId (idOrSlug) {
+      return await labelledArticleBy(db, idOrSlug)
     },
 
     async articleBySlugOrIdForUpdate (idOrSlug) {

@@ -6,7 +6,7 @@ import { isIdInPath } from '../../lib/slug.js'
 import { labelKey } from '../../lib/values.js'
 import { matchCount, matchCountAmong, matchingIds, newestMatchingIds, oldestMatchingIds, keptSearch, rankedHits, rankedWindow, searchHits, searchScore, type IdRange, type KeptSearch, type RankedWindow } from '../../search/queries.sqlite.js'
 import type { FtsQuery } from '../../search/query.js'
-import type { ArticleFilters, ArticlePageQuery, ArticleQueries, ArticleRow, ArticleSortField, ListedArticleRow } from './queries.js'
+import type { ArticleFilters, ArticlePageQuery, ArticleQueries, ArticleRow, ArticleSortField, LabelledArticleRow, ListedArticleRow } from './queries.js'
 import { hiddenFrom, publishedBy, visibleTo } from './visibility.js'
 
 // The reads of every request (an article, a page's rows and their labels) are plain
@@ -14,6 +14,12 @@ import { hiddenFrom, publishedBy, visibleTo } from './visibility.js'
 const articleRow = columnsAs(articles)
 const byId = statementOnce<ArticleRow>(`select ${articleRow} from articles where id = ?`)
 const bySlug = statementOnce<ArticleRow>(`select ${articleRow} from articles where slug = ?`)
+// An article's labels as a JSON array in a column of its row, in their order.
+const labelNames = `(select json_group_array(l.name order by al.position) from article_labels al
+  join labels l on l.id = al.label_id where al.article_id = articles.id) as "labels"`
+type LabelledRow = ArticleRow & { labels: string }
+const labelledById = statementOnce<LabelledRow>(`select ${articleRow}, ${labelNames} from articles where id = ?`)
+const labelledBySlug = statementOnce<LabelledRow>(`select ${articleRow}, ${labelNames} from articles where slug = ?`)
 const slugOwner = preparedOnce((db) => db.select({ id: articles.id }).from(articles).where(eq(articles.slug, sql.placeholder('slug'))).prepare())
 
 interface LabelRow { articleId: number, name: string }
@@ -28,6 +34,10 @@ const labelsOfArticle = statementOnce<LabelRow>(`select al.article_id as article
   from article_labels al join labels l on l.id = al.label_id
   where al.article_id = ?
   order by al.position`)
+
+function labelled (row: LabelledRow | undefined): LabelledArticleRow | undefined {
+  return row === undefined ? undefined : { ...row, labels: JSON.parse(row.labels) as string[] }
+}
 
 function labelsByArticle (db: Db, articleIds: number[]): Map<number, string[]> {
   const byArticle = new Map<number, string[]>()
@@ -355,6 +365,10 @@ export function sqliteArticleQueries (db: Db): ArticleQueries {
   return {
     async articleBySlugOrId (idOrSlug) {
       return isIdInPath(idOrSlug) ? byId(db).get(Number(idOrSlug)) : bySlug(db).get(idOrSlug)
+    },
+
+    async labelledArticleBySlugOrId (idOrSlug) {
+      return labelled(isIdInPath(idOrSlug) ? labelledById(db).get(Number(idOrSlug)) : labelledBySlug(db).get(idOrSlug))
     },
 
     // A unit of work on SQLite holds the write lock from its start: the plain read is locked enough.

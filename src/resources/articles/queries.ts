@@ -37,6 +37,9 @@ export interface ArticlePageQuery {
   offset: number
 }
 
+/** An article with its label names, in the article's order: what a read of one article answers. */
+export type LabelledArticleRow = ArticleRow & { labels: string[] }
+
 export type ListedArticleRow = ArticleRow & {
   /** The search score, for a cursor over relevance; null without a search. */
   relevance: number | null
@@ -44,6 +47,8 @@ export type ListedArticleRow = ArticleRow & {
 
 export interface ArticleQueries {
   articleBySlugOrId: (idOrSlug: string) => Promise<ArticleRow | undefined>
+  /** The same with its labels, read together (one statement where there were two, per read by id). */
+  labelledArticleBySlugOrId: (idOrSlug: string) => Promise<LabelledArticleRow | undefined>
   /**
    * The same, for a unit of work that reads the article to change it: on PostgreSQL the row
    * stays locked until the unit ends, so a concurrent editor waits and then reads this

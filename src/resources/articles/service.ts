@@ -21,7 +21,7 @@ import { assertMayReadHistory, findOne as revisionOf, keepRevision } from '../re
 import { trashQueries, type Renumbered } from '../trash/queries.js'
 import { restore as restoreTrashed, trashArticle } from '../trash/service.js'
 import { summaryOf, toArticleSummaries } from './summaries.js'
-import { articleQueries, type ArticleFilters, type ArticleRow, type NewArticleRow } from './queries.js'
+import { articleQueries, type ArticleFilters, type ArticleRow, type LabelledArticleRow, type NewArticleRow } from './queries.js'
 import {
   articleIncludes, articleSortFields,
   type ArticleBody, type ArticleListQueryString, type ArticlePatchBody, type ArticleQueryString,
@@ -58,9 +58,12 @@ export async function summariesWithAuthors (store: Store, rows: ArticleRow[], vi
   })
 }
 
-/** API objects for rows: labels, and authors when included, fetched for all rows at once. */
-async function present (store: Store, rows: ArticleRow[], viewer: Principal | null, include: Set<ArticleInclude>, view: View): Promise<ArticleBody[]> {
-  const labels = await articleQueries(store).labelsByArticle(rows.map((row) => row.id))
+/**
+ * API objects for rows: labels (unless read with them), and authors when included, fetched for
+ * all rows at once.
+ */
+async function present (store: Store, rows: ArticleRow[], viewer: Principal | null, include: Set<ArticleInclude>, view: View, knownLabels?: Map<number, string[]>): Promise<ArticleBody[]> {
+  const labels = knownLabels ?? await articleQueries(store).labelsByArticle(rows.map((row) => row.id))
   const authors = include.has('author') ? await authorsOf(store, rows, viewer, view) : null
   const comments = include.has('comments') ? await approvedCommentsByArticle(store, rows, viewer, embeddedCommentsPerArticle) : null
   return rows.map((row) => {
@@ -82,7 +85,7 @@ async function findVisibleArticleForUpdate (tx: Store, idOrSlug: string, viewer:
   return visibleOrNotFound(await articleQueries(tx).articleBySlugOrIdForUpdate(idOrSlug), idOrSlug, viewer, nowIso())
 }
 
-function visibleOrNotFound (row: ArticleRow | undefined, idOrSlug: string, viewer: Principal | null, now: string): ArticleRow {
+function visibleOrNotFound<Row extends ArticleRow> (row: Row | undefined, idOrSlug: string, viewer: Principal | null, now: string): Row {
   if (row === undefined || !isVisible(row, visibilityFor(viewer, now))) {
     throw new NotFound(`There is no article "${idOrSlug}"`)
   }
@@ -112,14 +115,15 @@ function isDue (row: ArticleRow, now: string): boolean {
  * is due to be published: its answer and ETag follow from its own row, and nothing is kept
  * against the stamp (issue 19: a third of the statements of a read by id).
  */
-async function articleToRead (store: Store, idOrSlug: string, viewer: Principal | null, embeds: boolean): Promise<{ row: ArticleRow, view: View }> {
+async function articleToRead (store: Store, idOrSlug: string, viewer: Principal | null, embeds: boolean): Promise<{ row: LabelledArticleRow, view: View }> {
   const now = nowIso()
+  const queries = articleQueries(store)
   if (!embeds) {
-    const row = await articleQueries(store).articleBySlugOrId(idOrSlug)
+    const row = await queries.labelledArticleBySlugOrId(idOrSlug)
     if (row === undefined || !isDue(row, now)) return { row: visibleOrNotFound(row, idOrSlug, viewer, now), view: { now, stamp: null } }
   }
   const view = await currentView(store, now)
-  return { row: await findVisibleArticle(store, idOrSlug, viewer, view.now), view }
+  return { row: visibleOrNotFound(await queries.labelledArticleBySlugOrId(idOrSlug), idOrSlug, viewer, view.now), view }
 }
 
 export async function read (store: Store, idOrSlug: string, viewer: Principal | null, query: ArticleQueryString, fields: ReadonlySet<string>): Promise<ArticleRead> {
@@ -131,7 +135,7 @@ export async function read (store: Store, idOrSlug: string, viewer: Principal | 
     // Without embedded resources the answer follows from the row, and every change to the
     // row moves its version except the comment count and the day (a time zone change).
     etag: include.size === 0 ? versionTag(version, [row.commentCount, row.publishedDay, [...fields].sort()]) : null,
-    build: async () => (await present(store, [row], viewer, include, view))[0]!
+    build: async () => (await present(store, [row], viewer, include, view, new Map([[row.id, row.labels]])))[0]!
   }
 }
 
