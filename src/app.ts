@@ -6,6 +6,7 @@ import { refuseNonFinite } from './lib/finite-numbers.js'
 import { refuseAliasedNumbers } from './lib/path-numbers.js'
 import { buildSerializer } from './lib/serializer.js'
 import answerBytes from './plugins/answer-bytes.js'
+import changeLogRetention from './plugins/change-log-retention.js'
 import auth from './plugins/auth.js'
 import db from './plugins/db.js'
 import draining from './plugins/draining.js'
@@ -22,6 +23,7 @@ import security from './plugins/security.js'
 import settings from './plugins/settings.js'
 import { articleSchemas } from './resources/articles/schemas.js'
 import { authorSchemas } from './resources/authors/schemas.js'
+import { changeSchemas } from './resources/changes/schemas.js'
 import { commentSchemas } from './resources/comments/schemas.js'
 import { daySchemas } from './resources/dates/schemas.js'
 import { feedSchemas } from './resources/feeds/schemas.js'
@@ -61,6 +63,8 @@ export interface AppOptions {
   revisionsKept?: number
   /** Days a deleted article stays in the trash; 0 deletes at once. */
   trashDays?: number
+  /** Days the change log keeps its entries (default 90). */
+  changesRetentionDays?: number
   logger?: FastifyServerOptions['logger']
   /** Largest accepted JSON body, in bytes. */
   bodyLimit?: number
@@ -208,6 +212,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     rateLimitWindowMs: options.rateLimitWindowMs ?? 60_000,
     revisionsKept: options.revisionsKept ?? 50,
     trashDays: options.trashDays ?? 30,
+    changesRetentionDays: options.changesRetentionDays ?? 90,
     siteTitle: options.siteTitle ?? 'Dateline',
     siteDescription: options.siteDescription ?? '',
     siteUrl: options.siteUrl == null ? null : options.siteUrl.replace(/\/+$/, ''),
@@ -233,11 +238,12 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     control: options.readWorkerControl ?? null
   })
   await app.register(auth, { adminToken: options.adminToken })
+  await app.register(changeLogRetention, { intervalMs: 3_600_000 })
   await app.register(httpCache)
   await app.register(idempotency, { purgeIntervalMs: options.idempotencyPurgeIntervalMs ?? 3_600_000 })
   // After http-cache's onSend (which hashes the string for an ETag): the last step of an answer.
   await app.register(answerBytes)
-  for (const schema of [...sharedSchemas, ...articleSchemas, ...authorSchemas, ...commentSchemas, ...daySchemas, ...labelSchemas, ...tokenSchemas, ...feedSchemas, ...importSchemas, ...revisionSchemas, ...trashSchemas]) app.addSchema(schema)
+  for (const schema of [...sharedSchemas, ...articleSchemas, ...authorSchemas, ...commentSchemas, ...daySchemas, ...labelSchemas, ...changeSchemas, ...tokenSchemas, ...feedSchemas, ...importSchemas, ...revisionSchemas, ...trashSchemas]) app.addSchema(schema)
   await app.register(openapi)
   app.addHook('onRoute', (route) => {
     if (route.schema === undefined) return

@@ -36,6 +36,8 @@ export interface Config {
   revisionsKept: number
   /** Days a deleted article stays in the trash; 0 deletes at once. */
   trashDays: number
+  /** Days the change log keeps its entries. */
+  changesRetentionDays: number
   /** Largest JSON body, in bytes. */
   bodyLimit: number
   /** Largest import file (`POST /v1/import`), in bytes. */
@@ -338,6 +340,7 @@ const settings: { [K in keyof Config]: Setting<K> } = {
   searchRateLimit: { key: 'searchRateLimit', env: 'DATELINE_SEARCH_RATE_LIMIT', flag: 'search-rate-limit', fallback: '120', parse: positiveInteger(1_000_000) },
   revisionsKept: { key: 'revisionsKept', env: 'DATELINE_REVISIONS_KEPT', flag: 'revisions-kept', fallback: '50', parse: positiveInteger(10_000) },
   trashDays: { key: 'trashDays', env: 'DATELINE_TRASH_DAYS', flag: 'trash-days', fallback: '30', parse: integerFrom(0, 3650) },
+  changesRetentionDays: { key: 'changesRetentionDays', env: 'DATELINE_CHANGES_RETENTION_DAYS', flag: 'changes-retention-days', fallback: '90', parse: integerFrom(1, 3650) },
   bodyLimit: { key: 'bodyLimit', env: 'DATELINE_BODY_LIMIT', flag: 'body-limit', fallback: String(1024 * 1024), parse: positiveInteger(100 * 1024 * 1024) },
   importLimit: { key: 'importLimit', env: 'DATELINE_IMPORT_LIMIT', flag: 'import-limit', fallback: String(512 * 1024 * 1024), parse: positiveInteger(8 * 1024 * 1024 * 1024) },
   logLevel: { key: 'logLevel', env: 'LOG_LEVEL', flag: 'log-level', fallback: 'info', parse: parseLogLevel },

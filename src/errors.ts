@@ -16,6 +16,7 @@ export const Unauthorized = createError<[string]>('DATELINE_UNAUTHORIZED', '%s',
 export const Forbidden = createError<[string]>('DATELINE_FORBIDDEN', '%s', 403)
 export const PreconditionFailed = createError<[string]>('DATELINE_PRECONDITION_FAILED', '%s', 412)
 export const TooManyRequests = createError<[string]>('DATELINE_TOO_MANY_REQUESTS', '%s', 429)
+export const Gone = createError<[string]>('DATELINE_GONE', '%s', 410)
 export const Unavailable = createError<[string]>('DATELINE_UNAVAILABLE', '%s', 503)
 export const IdempotencyKeyReused = createError<[string]>('DATELINE_IDEMPOTENCY_KEY_REUSED', '%s', 422)
 export const PayloadTooLarge = createError<[string]>('DATELINE_PAYLOAD_TOO_LARGE', '%s', 413)

@@ -8,6 +8,7 @@ import { archiveRoutes, datesRoutes } from './resources/dates/routes.js'
 import feeds from './resources/feeds/routes.js'
 import health from './resources/health/routes.js'
 import labels from './resources/labels/routes.js'
+import changes from './resources/changes/routes.js'
 import revisions from './resources/revisions/routes.js'
 import root from './resources/root/routes.js'
 import search from './resources/search/routes.js'
@@ -26,6 +27,7 @@ export async function routes (app: FastifyInstance, options: ImportRoutesOptions
   await app.register(datesRoutes, { prefix: '/v1/dates' })
   await app.register(archiveRoutes, { prefix: '/v1/archive' })
   await app.register(labels, { prefix: '/v1/labels' })
+  await app.register(changes, { prefix: '/v1/changes' })
   await app.register(search, { prefix: '/v1/search' })
   await app.register(tokens, { prefix: '/v1/tokens' })
   await app.register(trash, { prefix: '/v1/trash' })

@@ -203,7 +203,7 @@ export const rateLimitHeaders = {
   'X-RateLimit-Reset': { type: 'integer', minimum: 0, description: 'Seconds until the window starts again (routes with their own limit)' }
 }
 
-type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 422 | 429 | 500 | 503
+type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 410 | 412 | 413 | 415 | 422 | 429 | 500 | 503
 interface ProblemAnswer {
   description: string
   headers?: Record<string, object>
@@ -252,6 +252,7 @@ const problemDescriptions: Record<number, string> = {
   403: 'The token is valid but its role may not do this',
   404: 'Not found, or not visible to the caller',
   409: 'Conflicts with the current state (e.g. a duplicate slug)',
+  410: 'No longer kept: start again from the current state',
   412: 'The resource changed since the `If-Match` ETag was read',
   413: 'The request body is too large',
   415: 'The request body is not `application/json`',

@@ -40,6 +40,7 @@ export async function startServer (config: Config, worker?: WorkerRole): Promise
     searchRateLimit: config.searchRateLimit,
     revisionsKept: config.revisionsKept,
     trashDays: config.trashDays,
+    changesRetentionDays: config.changesRetentionDays,
     bodyLimit: config.bodyLimit,
     importLimit: config.importLimit,
     adminToken: config.adminToken,

@@ -33,6 +33,7 @@ t.test('with nothing set, readConfig gives the documented defaults', async (t) =
     searchRateLimit: 120,
     revisionsKept: 50,
     trashDays: 30,
+    changesRetentionDays: 90,
     bodyLimit: 1048576,
     importLimit: 536870912,
     logLevel: 'info',
@@ -198,6 +199,7 @@ t.test('every setting can be given at once', async (t) => {
     searchRateLimit: 120,
     revisionsKept: 50,
     trashDays: 30,
+    changesRetentionDays: 90,
     bodyLimit: 2000000,
     importLimit: 536870912,
     logLevel: 'warn',
@@ -259,6 +261,7 @@ t.test('CLI flags override the environment', async (t) => {
     searchRateLimit: 120,
     revisionsKept: 50,
     trashDays: 30,
+    changesRetentionDays: 90,
     bodyLimit: 1048576,
     importLimit: 536870912,
     logLevel: 'debug',
@@ -281,7 +284,7 @@ t.test('CLI flags override the environment', async (t) => {
 })
 
 t.test('configFlags lists a flag for every setting', async (t) => {
-  t.same([...configFlags].sort(), ['admin-token', 'article-path', 'body-limit', 'comment-depth', 'comment-rate-limit', 'comments-autoapprove', 'cors-origins', 'database-replica-url', 'database-url', 'demo', 'drain-delay', 'host', 'import-limit', 'locale', 'log-level', 'max-connections', 'port', 'redis-url', 'request-timeout', 'revisions-kept', 'search-rate-limit', 'site-description', 'site-title', 'site-url', 'synchronous', 'timezone', 'trash-days', 'read-budget', 'read-workers', 'trust-proxy', 'workers'].sort())
+  t.same([...configFlags].sort(), ['admin-token', 'article-path', 'body-limit', 'changes-retention-days', 'comment-depth', 'comment-rate-limit', 'comments-autoapprove', 'cors-origins', 'database-replica-url', 'database-url', 'demo', 'drain-delay', 'host', 'import-limit', 'locale', 'log-level', 'max-connections', 'port', 'redis-url', 'request-timeout', 'revisions-kept', 'search-rate-limit', 'site-description', 'site-title', 'site-url', 'synchronous', 'timezone', 'trash-days', 'read-budget', 'read-workers', 'trust-proxy', 'workers'].sort())
 })
 
 t.test('each bad value is a ConfigError naming its environment variable', async (t) => {
@@ -392,6 +395,14 @@ t.test('DATELINE_ARTICLE_PATH is a path with {slug} or {id}', async (t) => {
   t.equal(readConfig({}, { 'article-path': '/p/{id}' }).articlePath, '/p/{id}')
   for (const value of ['articles/{slug}', '/articles', '/articles/{title}', '//cdn.example.org/{slug}', '/a/{slug}?x=1', 'https://blog.example.org/{slug}']) {
     t.match(configError({ DATELINE_ARTICLE_PATH: value }).message, 'DATELINE_ARTICLE_PATH', `${JSON.stringify(value)} is refused`)
+  }
+})
+
+t.test('DATELINE_CHANGES_RETENTION_DAYS takes whole days from 1 to 3650', async (t) => {
+  t.equal(readConfig({ DATELINE_CHANGES_RETENTION_DAYS: '7' }).changesRetentionDays, 7)
+  t.equal(readConfig({ DATELINE_CHANGES_RETENTION_DAYS: '7' }, { 'changes-retention-days': '365' }).changesRetentionDays, 365, 'the flag wins')
+  for (const bad of ['0', '-1', '3651', '1.5', 'forever']) {
+    t.throws(() => readConfig({ DATELINE_CHANGES_RETENTION_DAYS: bad }), { name: 'ConfigError', message: /DATELINE_CHANGES_RETENTION_DAYS/ }, `refuses ${JSON.stringify(bad)}`)
   }
 })
 

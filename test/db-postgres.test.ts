@@ -362,6 +362,8 @@ const rowTypesAgree = {
   imported_rows: true satisfies Agree<typeof sqliteSchema.importedRows, typeof pgSchema.importedRows>,
   idempotency_keys: true satisfies Agree<typeof sqliteSchema.idempotencyKeys, typeof pgSchema.idempotencyKeys>,
   article_revisions: true satisfies Agree<typeof sqliteSchema.articleRevisions, typeof pgSchema.articleRevisions>,
+  // Positions: SQLite's AUTOINCREMENT fills one in; PostgreSQL's come from write_stamp (db/change-log.postgres.ts).
+  changes: true satisfies AgreeStricterInsert<typeof sqliteSchema.changes, typeof pgSchema.changes>,
   // SQLite lets an insert leave out `id` (an integer primary key is the rowid, which SQLite
   // fills in); PostgreSQL, with no identity here, wants the article's id, as the trash gives.
   trashed_articles: true satisfies AgreeStricterInsert<typeof sqliteSchema.trashedArticles, typeof pgSchema.trashedArticles>

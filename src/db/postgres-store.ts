@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { sql } from 'drizzle-orm'
 import type { NodePgQueryResultHKT } from 'drizzle-orm/node-postgres'
 import type { PgDatabase } from 'drizzle-orm/pg-core'
+import { appendNotedChanges, type Change } from './change-log.js'
 import { runCommitWitness } from './commit-witness.js'
 import type { PostgresDb } from './postgres.js'
 import type { Store } from './store.js'
@@ -104,9 +105,14 @@ export class PostgresStore implements Store {
       const unit = new PostgresUnit(tx)
       const result = await work(unit)
       await runCommitWitness(unit)
+      await appendNotedChanges(unit, unit.noted)
       await moveWriteStamp(tx)
       return result
     }))
+  }
+
+  noteChange (): void {
+    throw new Error('changes are noted by a unit of work: store.transaction(async (tx) => { … tx.noteChange(…) })')
   }
 
   async transactionIfFree<T> (work: (tx: Store) => Promise<T>): Promise<T | undefined> {
@@ -121,7 +127,9 @@ export class PostgresStore implements Store {
     try {
       return await this.handle.transaction(async (tx) => {
         await tx.execute(sql.raw(`set local lock_timeout = '${housekeepingLockTimeout}'`))
-        const result = await work(new PostgresUnit(tx))
+        const unit = new PostgresUnit(tx)
+        const result = await work(unit)
+        await appendNotedChanges(unit, unit.noted)
         if (movesStamp) await moveWriteStamp(tx)
         return result
       })
@@ -147,10 +155,21 @@ class PostgresUnit implements Store {
   readonly dialect = 'postgres'
   readonly inTransaction = true
 
-  constructor (readonly handle: PostgresHandle) {}
+  /** `noted`: what the unit noted, shared with the savepoints inside it. */
+  constructor (readonly handle: PostgresHandle, readonly noted: Change[] = []) {}
 
   async transaction<T> (work: (tx: Store) => Promise<T>): Promise<T> {
-    return await this.handle.transaction(async (savepoint) => await work(new PostgresUnit(savepoint)))
+    const notedBefore = this.noted.length
+    try {
+      return await this.handle.transaction(async (savepoint) => await work(new PostgresUnit(savepoint, this.noted)))
+    } catch (error) {
+      this.noted.length = notedBefore
+      throw error
+    }
+  }
+
+  noteChange (change: Change): void {
+    this.noted.push(change)
   }
 
   async transactionIfFree<T> (work: (tx: Store) => Promise<T>): Promise<T | undefined> {

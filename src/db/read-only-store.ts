@@ -17,6 +17,10 @@ export class ReadOnlySqliteStore implements Store {
     throw new Error('a read-only store cannot run a unit of work')
   }
 
+  noteChange (): void {
+    throw new Error('changes are noted by a unit of work: store.transaction(async (tx) => { … tx.noteChange(…) })')
+  }
+
   async transactionIfFree<T> (): Promise<T | undefined> {
     return undefined
   }

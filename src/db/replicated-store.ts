@@ -260,6 +260,10 @@ export class ReplicatedStore implements Store {
     return await this.#primary.transaction(work)
   }
 
+  noteChange (): void {
+    throw new Error('changes are noted by a unit of work: store.transaction(async (tx) => { … tx.noteChange(…) })')
+  }
+
   async transactionIfFree<T> (work: (tx: Store) => Promise<T>): Promise<T | undefined> {
     this.#readPrimaryFromNow()
     return await this.#primary.transactionIfFree(work)

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
-import { bigint, check, customType, date, index, pgTable, primaryKey, type AnyPgColumn } from 'drizzle-orm/pg-core'
-import { articleStatuses, commentStatuses, importedResources, tokenRoles } from './schema.js'
+import { bigint, boolean, check, customType, date, index, pgTable, primaryKey, type AnyPgColumn } from 'drizzle-orm/pg-core'
+import { articleStatuses, changedResources, changeKinds, commentStatuses, importedResources, tokenRoles } from './schema.js'
 
 // The PostgreSQL twin of schema.ts: the same tables, columns, constraints and indexes, so
 // rows read from either database have the same TypeScript type (test/db-postgres.test.ts
@@ -299,9 +299,28 @@ export const searchDocuments = pgTable('search_documents', {
  */
 export const writeStamp = pgTable('write_stamp', {
   id: int64('id').primaryKey().default(1),
-  stamp: int64('stamp').notNull().default(0)
+  stamp: int64('stamp').notNull().default(0),
+  /** The change log's last position: taken under the same row lock, so positions are in commit order. */
+  changePosition: int64('change_position').notNull().default(0)
 }, (table) => [
   check('write_stamp_one_row', sql`${table.id} = 1`)
+])
+
+/** The change log (schema.ts); positions come from `write_stamp.change_position`. */
+export const changes = pgTable('changes', {
+  position: int64('position').primaryKey(),
+  at: timestamp('at').notNull(),
+  resource: text('resource', { enum: changedResources }).notNull(),
+  resourceId: text('resource_id').notNull(),
+  slug: text('slug'),
+  kind: text('kind', { enum: changeKinds }).notNull(),
+  fields: jsonText('fields').notNull(),
+  articleId: int64('article_id'),
+  authorId: int64('author_id'),
+  publicBefore: boolean('public_before').notNull(),
+  publicAfter: boolean('public_after').notNull()
+}, (table) => [
+  index('changes_at_idx').on(table.at)
 ])
 
 /** Every table, by the name its SQLite twin has in schema.ts (or its own, for PostgreSQL's). */
@@ -319,7 +338,8 @@ export const postgresTables = {
   articleRevisions,
   trashedArticles,
   searchDocuments,
-  writeStamp
+  writeStamp,
+  changes
 }
 
 export type AuthorRow = typeof authors.$inferSelect

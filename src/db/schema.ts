@@ -226,3 +226,40 @@ export const trashedArticles = sqliteTable('trashed_articles', {
   index('trashed_articles_purge_at_idx').on(table.purgeAt),
   index('trashed_articles_author_idx').on(table.authorId, table.trashedAt)
 ])
+
+/** What the change log records changes of (issue 20). */
+export const changedResources = ['article', 'comment', 'author', 'day', 'label'] as const
+/**
+ * What happened to it, as an editor sees it. Readers without a token see `created`, `updated`
+ * and `removed` of what they can see (src/resources/changes/service.ts).
+ */
+export const changeKinds = ['created', 'updated', 'published', 'unpublished', 'scheduled', 'trashed', 'restored', 'purged', 'approved', 'unapproved', 'removed', 'deleted'] as const
+
+/**
+ * The change log: one entry per change of what the API serves, appended by the unit of work
+ * that made the change, as its last step, so an entry commits with its change or not at all.
+ * Positions follow the order of the commits (SQLite has one writer; on PostgreSQL they are
+ * taken with the write stamp's row lock, held until the commit), so a reader that has seen a
+ * position never later finds an entry before it. Kept `DATELINE_CHANGES_RETENTION_DAYS`.
+ */
+export const changes = sqliteTable('changes', {
+  position: integer('position').primaryKey({ autoIncrement: true }),
+  at: text('at').notNull(),
+  resource: text('resource', { enum: changedResources }).notNull(),
+  /** The resource's id, or a day note's day. */
+  resourceId: text('resource_id').notNull(),
+  /** The article's or author's slug after the change (its last one, when it is gone). */
+  slug: text('slug'),
+  kind: text('kind', { enum: changeKinds }).notNull(),
+  /** The fields the change wrote, as a JSON array of their API names. */
+  fields: text('fields').notNull(),
+  /** The article the entry is about, or that a comment is on: what a live page follows. */
+  articleId: integer('article_id'),
+  /** An article's author: author tokens also see their own drafts' changes. */
+  authorId: integer('author_id'),
+  /** Whether a reader without a token could see the resource before the change, and after it. */
+  publicBefore: integer('public_before', { mode: 'boolean' }).notNull(),
+  publicAfter: integer('public_after', { mode: 'boolean' }).notNull()
+}, (table) => [
+  index('changes_at_idx').on(table.at)
+])

@@ -1,4 +1,5 @@
 import { totalChanges, writeStamp, type Db } from './client.js'
+import { appendNotedChanges, type Change } from './change-log.js'
 import { runCommitWitness } from './commit-witness.js'
 import type { Store } from './store.js'
 
@@ -88,6 +89,10 @@ export class SqliteStore implements Store {
       await runCommitWitness(tx)
       return result
     })
+  }
+
+  noteChange (): void {
+    throw new Error('changes are noted by a unit of work: store.transaction(async (tx) => { … tx.noteChange(…) })')
   }
 
   async transactionIfFree<T> (work: (tx: Store) => Promise<T>): Promise<T | undefined> {
@@ -182,6 +187,7 @@ export class SqliteStore implements Store {
     const turn = setImmediate(() => { eventLoopTurned = true })
     try {
       const result = await work(this.#transaction)
+      await appendNotedChanges(this.#transaction, this.#transaction.takeNoted())
       if (eventLoopTurned && this.options.unitsMayAwait !== true) throw new UnitAwaitedIo()
       client.exec(statements.commit)
       return result
@@ -189,6 +195,7 @@ export class SqliteStore implements Store {
       if (client.inTransaction) client.exec(statements.rollback)
       throw error
     } finally {
+      this.#transaction.takeNoted()
       clearImmediate(turn)
     }
   }
@@ -199,12 +206,15 @@ class TransactionStore implements Store {
   readonly dialect = 'sqlite'
   readonly inTransaction = true
   #savepoints = 0
+  /** What the unit in progress noted (units on a connection run one at a time). */
+  #noted: Change[] = []
 
   constructor (readonly handle: Db, private readonly bookkeeping: BookkeepingChanges) {}
 
   async transaction<T> (work: (tx: Store) => Promise<T>): Promise<T> {
     const client = this.handle.$client
     const name = `unit_${++this.#savepoints}`
+    const notedBefore = this.#noted.length
     client.exec(`SAVEPOINT ${name}`)
     try {
       const result = await work(this)
@@ -212,10 +222,22 @@ class TransactionStore implements Store {
       return result
     } catch (error) {
       if (client.inTransaction) client.exec(`ROLLBACK TO ${name}; RELEASE ${name}`)
+      this.#noted.length = notedBefore
       throw error
     } finally {
       this.#savepoints--
     }
+  }
+
+  noteChange (change: Change): void {
+    this.#noted.push(change)
+  }
+
+  /** What the unit noted, handed over once: the next unit starts with nothing noted. */
+  takeNoted (): Change[] {
+    const noted = this.#noted
+    this.#noted = []
+    return noted
   }
 
   async transactionIfFree<T> (work: (tx: Store) => Promise<T>): Promise<T | undefined> {

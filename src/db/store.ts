@@ -4,6 +4,8 @@
  * module, which has one implementation per dialect (`queries.sqlite.ts`, `queries.postgres.ts`)
  * behind one interface (`queries.ts`). README, "Architecture", says why it is cut this way.
  */
+import type { Change } from './change-log.js'
+
 export type Dialect = 'sqlite' | 'postgres'
 
 export interface Store {
@@ -21,6 +23,13 @@ export interface Store {
    * transaction opened on `tx` is a savepoint inside this one.
    */
   transaction: <T>(work: (tx: Store) => Promise<T>) => Promise<T>
+  /**
+   * Notes a change the unit of work makes to what the API serves; the unit appends what it
+   * noted to the change log as its last step (db/change-log.ts), so the entries commit with the
+   * changes or not at all, and a savepoint rolled back takes back what was noted inside it.
+   * Only on a unit's store (`inTransaction`).
+   */
+  noteChange: (change: Change) => void
   /**
    * Like `transaction`, but for housekeeping (publishing what is due, purging the trash):
    * when another connection holds the write lock it answers `undefined` at once instead of

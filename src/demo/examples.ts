@@ -232,3 +232,12 @@ export const feedExamples = {
   rss: `<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0">\n  <channel>\n    <title>Dateline</title>\n    <link>${site}</link>\n    <item>\n      <title>${a.title}</title>\n      <link>${feedItem.url}</link>\n      <guid isPermaLink="false">${feedItem.id}</guid>\n      <pubDate>${new Date(a.publishedAt).toUTCString()}</pubDate>\n    </item>\n  </channel>\n</rss>\n`,
   sitemap: `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n  <url><loc>${feedItem.url}</loc><lastmod>${a.publishedAt}</lastmod></url>\n</urlset>\n`
 }
+
+// A mirror following the log: the demo article edited after it was published, then taken down.
+export const changeListExample = {
+  data: [
+    { position: 41, at: later(a.publishedAt, 45), resource: 'article' as const, id: String(a.id), slug: a.slug, kind: 'updated' as const, fields: ['title', 'body'], articleId: a.id },
+    { position: 42, at: later(a.publishedAt, 90), resource: 'article' as const, id: String(a.id), slug: a.slug, kind: 'removed' as const, fields: [], articleId: a.id }
+  ],
+  meta: { since: 40, nextSince: 42, head: 42, limit: 100 }
+}

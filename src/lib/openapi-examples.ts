@@ -28,6 +28,7 @@ const problemExamples: Record<string, ProblemExample> = {
   403: { type: 'forbidden', title: 'Not allowed for this token', detail: () => 'An author token may act only on its own articles' },
   404: { type: 'not-found', title: 'Not found', detail: () => 'There is nothing here, or nothing the caller may see' },
   409: { type: 'conflict', title: 'The request conflicts with the current state', detail: () => 'It conflicts with what is stored now (e.g. a slug already taken)' },
+  410: { type: 'gone', title: 'No longer kept', detail: () => 'Entries after position 0 are no longer kept (the log keeps DATELINE_CHANGES_RETENTION_DAYS days, up to position 1500 is gone): read the lists again, then follow the log from meta.head' },
   412: { type: 'precondition-failed', title: 'The resource has changed', detail: () => 'The resource has changed since that ETag (it is now article-2-v3); read it again and retry' },
   413: { type: 'body-too-large', title: 'The request body is too large', detail: () => 'Request body is too large' },
   415: { type: 'unsupported-media-type', title: 'Unsupported media type', detail: () => 'Unsupported Media Type' },

@@ -18,6 +18,8 @@ export interface SiteSettings {
   revisionsKept: number
   /** Days a deleted article stays in the trash before it is purged; 0: no trash. */
   trashDays: number
+  /** Days the change log keeps its entries; older ones are pruned and a `since` before them answers 410. */
+  changesRetentionDays: number
   /** The blog's name, as feeds show it. */
   siteTitle: string
   /** A line about the blog, as feeds show it (may be empty). */

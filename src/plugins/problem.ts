@@ -23,6 +23,7 @@ const kinds: Record<string, ProblemKind> = {
   DATELINE_UNAUTHORIZED: { type: 'unauthorized', title: 'Credentials are missing or not valid' },
   DATELINE_FORBIDDEN: { type: 'forbidden', title: 'Not allowed for this token' },
   DATELINE_PRECONDITION_FAILED: { type: 'precondition-failed', title: 'The resource has changed' },
+  DATELINE_GONE: { type: 'gone', title: 'No longer kept' },
   DATELINE_UNAVAILABLE: { type: 'unavailable', title: 'Service unavailable' },
   DATELINE_STORAGE_UNAVAILABLE: { type: 'storage-unavailable', title: 'The database cannot store changes' },
   DATELINE_TOO_MANY_REQUESTS: { type: 'rate-limited', title: 'Too many requests' },

@@ -272,6 +272,7 @@ const settings = {
   rateLimitWindowMs: 60_000,
   revisionsKept: 50,
   trashDays: 30,
+  changesRetentionDays: 90,
   siteTitle: 'Dateline',
   siteDescription: '',
   siteUrl: null,

@@ -23,7 +23,7 @@ const createdAt = '2024-06-10T12:00:00.000Z'
 const editor: Principal = { role: 'editor', authorId: null, tokenId: 1 }
 const settings = {
   timezone: 'UTC', locale: 'en', commentsAutoApprove: false, commentRateLimit: 5, commentDepth: 3, searchRateLimit: 60,
-  rateLimitWindowMs: 60_000, revisionsKept: 3, trashDays: 0, siteTitle: 'Dateline', siteDescription: '', siteUrl: null,
+  rateLimitWindowMs: 60_000, revisionsKept: 3, trashDays: 0, changesRetentionDays: 90, siteTitle: 'Dateline', siteDescription: '', siteUrl: null,
   articlePath: '/{slug}', sitemapPageSize: 50_000
 } satisfies SiteSettings
 

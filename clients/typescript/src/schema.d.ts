@@ -452,6 +452,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Follow what changed, in order
+         * @description The change log: every change to articles, oldest first, from `since` on. Keep `meta.nextSince` and ask again with it; a mirror applies `created` and `updated` by reading the resource and deletes its copy on `removed`. Without a token, only changes to what a reader can see, as creations, updates and removals. A `since` older than the log keeps (`DATELINE_CHANGES_RETENTION_DAYS`) answers 410: read the lists again, then follow from `meta.head`.
+         */
+        get: operations["listChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/search/suggest": {
         parameters: {
             query?: never;
@@ -1713,6 +1733,101 @@ export interface components {
         LabelList: {
             data: components["schemas"]["Label"][];
             meta: components["schemas"]["ListMeta"];
+        };
+        Change: {
+            /**
+             * @description Where the entry is in the log: pass the last one you have as `since` to resume
+             * @example 42
+             */
+            position: number;
+            /**
+             * Format: date-time
+             * @description When the change was made (RFC 3339, UTC)
+             * @example 2026-12-05T09:30:00.000Z
+             */
+            at: string;
+            /**
+             * @description What kind of thing changed
+             * @example article
+             * @enum {string}
+             */
+            resource: "article" | "comment" | "author" | "day" | "label";
+            /**
+             * @description Its id (a day note's day)
+             * @example 12
+             */
+            id: string;
+            /**
+             * @description Its slug after the change; for a removal, the last one it had
+             * @example council-approves-tram-line
+             */
+            slug: string | null;
+            /**
+             * @description What happened. Without a token, only `created` (now visible: new, or just published), `updated` and `removed` (no longer visible: unpublished, trashed or deleted; delete your copy); editors see every kind
+             * @example updated
+             * @enum {string}
+             */
+            kind: "created" | "updated" | "published" | "unpublished" | "scheduled" | "trashed" | "restored" | "purged" | "approved" | "unapproved" | "removed" | "deleted";
+            /**
+             * @description The fields the change wrote, by their names in the API
+             * @example [
+             *       "title",
+             *       "body"
+             *     ]
+             */
+            fields: string[];
+            /**
+             * @description The article the change is about, or the one a comment is on
+             * @example 12
+             */
+            articleId: number | null;
+        };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "position": 41,
+         *           "at": "2026-06-03T17:25:00.000Z",
+         *           "resource": "article",
+         *           "id": "2",
+         *           "slug": "council-approves-study-into-a-footbridge-at-the-old-ferry-crossing",
+         *           "kind": "updated",
+         *           "fields": [
+         *             "title",
+         *             "body"
+         *           ],
+         *           "articleId": 2
+         *         },
+         *         {
+         *           "position": 42,
+         *           "at": "2026-06-03T18:10:00.000Z",
+         *           "resource": "article",
+         *           "id": "2",
+         *           "slug": "council-approves-study-into-a-footbridge-at-the-old-ferry-crossing",
+         *           "kind": "removed",
+         *           "fields": [],
+         *           "articleId": 2
+         *         }
+         *       ],
+         *       "meta": {
+         *         "since": 40,
+         *         "nextSince": 42,
+         *         "head": 42,
+         *         "limit": 100
+         *       }
+         *     }
+         */
+        ChangeList: {
+            data: components["schemas"]["Change"][];
+            meta: {
+                /** @description The `since` of this request */
+                since: number;
+                /** @description Pass as `since` for the next page; when it equals `head`, you are up to date (poll again later) */
+                nextSince: number;
+                /** @description The last position in the log now */
+                head: number;
+                limit: number;
+            };
         };
         /**
          * @description An API token, without its secret
@@ -8652,6 +8767,199 @@ export interface operations {
                      *       "status": 503,
                      *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
                      *       "instance": "/v1/labels"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listChanges: {
+        parameters: {
+            query?: {
+                /** @description Entries after this position (0: from the oldest kept) */
+                since?: number;
+                /** @description Entries at most (1–1000); a page may hold fewer and still not be the last: follow `meta.nextSince` until it equals `meta.head` */
+                limit?: number;
+                /** @description Only these resources, comma-separated: article, comment, author, day, label */
+                resource?: string;
+                /** @description Only these kinds, comma-separated (as the caller sees them) */
+                kind?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Changes after `since` */
+            200: {
+                headers: {
+                    /** @description The version of this representation, for `If-None-Match` and `If-Match` */
+                    ETag?: string;
+                    /** @description RFC 8288 links to the `next` and `prev` pages */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "position": 41,
+                     *           "at": "2026-06-03T17:25:00.000Z",
+                     *           "resource": "article",
+                     *           "id": "2",
+                     *           "slug": "council-approves-study-into-a-footbridge-at-the-old-ferry-crossing",
+                     *           "kind": "updated",
+                     *           "fields": [
+                     *             "title",
+                     *             "body"
+                     *           ],
+                     *           "articleId": 2
+                     *         },
+                     *         {
+                     *           "position": 42,
+                     *           "at": "2026-06-03T18:10:00.000Z",
+                     *           "resource": "article",
+                     *           "id": "2",
+                     *           "slug": "council-approves-study-into-a-footbridge-at-the-old-ferry-crossing",
+                     *           "kind": "removed",
+                     *           "fields": [],
+                     *           "articleId": 2
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "since": 40,
+                     *         "nextSince": 42,
+                     *         "head": 42,
+                     *         "limit": 100
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ChangeList"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` ETag is current */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid: `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/changes",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credentials, or credentials that are not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "The token is not valid: unknown, revoked or expired",
+                     *       "instance": "/v1/changes"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No longer kept: start again from the current state */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/gone",
+                     *       "title": "No longer kept",
+                     *       "status": 410,
+                     *       "detail": "Entries after position 0 are no longer kept (the log keeps DATELINE_CHANGES_RETENTION_DAYS days, up to position 1500 is gone): read the lists again, then follow the log from meta.head",
+                     *       "instance": "/v1/changes"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/changes"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure: the server logged it; the answer gives no details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/changes"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Shutting down, the database stayed busy, or it cannot store changes (a full disk): retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/changes"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];

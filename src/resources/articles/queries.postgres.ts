@@ -548,10 +548,10 @@ export function postgresArticleQueries (db: PostgresHandle): ArticleQueries {
     },
 
     async publishDue (now) {
-      const result = await db.update(articles)
+      return await db.update(articles)
         .set({ status: 'published', updatedAt: now, version: sql`${articles.version} + 1` })
         .where(and(eq(articles.status, 'scheduled'), lte(articles.publishedAt, now)))
-      return result.rowCount ?? 0
+        .returning({ id: articles.id, slug: articles.slug, authorId: articles.authorId })
     },
 
     async nextScheduledAt () {

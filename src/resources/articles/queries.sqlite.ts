@@ -421,10 +421,12 @@ export function sqliteArticleQueries (db: Db): ArticleQueries {
     },
 
     async publishDue (now) {
-      return db.update(articles)
-        .set({ status: 'published', updatedAt: now, version: sql`${articles.version} + 1` })
-        .where(and(eq(articles.status, 'scheduled'), lte(articles.publishedAt, now)))
-        .run().changes
+      const due = and(eq(articles.status, 'scheduled'), lte(articles.publishedAt, now))
+      const published = db.select({ id: articles.id, slug: articles.slug, authorId: articles.authorId }).from(articles).where(due).all()
+      if (published.length > 0) {
+        db.update(articles).set({ status: 'published', updatedAt: now, version: sql`${articles.version} + 1` }).where(due).run()
+      }
+      return published
     },
 
     async nextScheduledAt () {

@@ -66,8 +66,8 @@ export interface ArticleQueries {
   deleteArticle: (id: number) => Promise<void>
   articleCountByAuthor: (authorId: number) => Promise<number>
   reassignArticles: (fromAuthorId: number, toAuthorId: number, at: string) => Promise<void>
-  /** Scheduled articles whose time has come become published; returns how many. */
-  publishDue: (now: string) => Promise<number>
+  /** Scheduled articles whose time has come become published; returns them. */
+  publishDue: (now: string) => Promise<Array<Pick<ArticleRow, 'id' | 'slug' | 'authorId'>>>
   nextScheduledAt: () => Promise<string | null>
   /** Label names per article, in each article's order. */
   labelsByArticle: (articleIds: number[]) => Promise<Map<number, string[]>>

@@ -20,6 +20,7 @@ import { commonWordFewestArticles, rankedMatchLimit, similarCandidates, stemsToW
 import { assertMayReadHistory, findOne as revisionOf, keepRevision } from '../revisions/service.js'
 import { trashQueries, type Renumbered } from '../trash/queries.js'
 import { restore as restoreTrashed, trashArticle } from '../trash/service.js'
+import { articleFields, changedFields, noteArticleChange } from './changes.js'
 import { summaryOf, toArticleSummaries } from './summaries.js'
 import { articleQueries, type ArticleFilters, type ArticleRow, type LabelledArticleRow, type NewArticleRow } from './queries.js'
 import {
@@ -326,8 +327,10 @@ export async function createOne (store: Store, settings: Pick<SiteSettings, 'tim
       createdAt: now,
       updatedAt: now
     })
-    await articles.replaceLabels(row.id, normalLabels(input.labels ?? []))
+    const labels = normalLabels(input.labels ?? [])
+    await articles.replaceLabels(row.id, labels)
     await reindex(tx, row)
+    noteArticleChange(tx, { after: row, fields: articleFields(labels), now })
     return { article: (await present(tx, [row], viewer, new Set(), viewInUnit(now)))[0]!, version: articleVersion(row) }
   })
   await schedulesChanged(store)
@@ -369,9 +372,11 @@ export async function updateOne (store: Store, settings: SiteSettings, idOrSlug:
     const labels = (await articles.labelsByArticle([current.id])).get(current.id) ?? []
     await keepRevision(tx, current, labels, viewer, now, settings.revisionsKept)
     const row = await articles.updateArticle(current.id, await changedValues(tx, settings, current, patch, viewer, now))
-    if (patch.labels !== undefined) await articles.replaceLabels(row.id, normalLabels(patch.labels))
+    const newLabels = patch.labels === undefined ? labels : normalLabels(patch.labels)
+    if (patch.labels !== undefined) await articles.replaceLabels(row.id, newLabels)
     // Rewriting the search rows is most of an edit's cost: only when the words can have changed.
     if (patch.labels !== undefined || row.title !== current.title || row.excerpt !== current.excerpt || row.body !== current.body) await reindex(tx, row, current)
+    noteArticleChange(tx, { before: current, after: row, fields: changedFields(current, row, { before: labels, after: newLabels }), now })
     return { article: (await present(tx, [row], viewer, new Set(), viewInUnit(now)))[0]!, version: articleVersion(row) }
   })
   await schedulesChanged(store)
@@ -402,7 +407,9 @@ export async function removeOne (store: Store, settings: Pick<SiteSettings, 'tra
     const current = await findVisibleArticleForUpdate(tx, idOrSlug, viewer)
     assertMayChange(viewer, current)
     assertIfMatch(ifMatch, articleVersion(current))
-    await trashArticle(tx, current, viewer, nowIso(), settings.trashDays)
+    const now = nowIso()
+    await trashArticle(tx, current, viewer, now, settings.trashDays)
+    noteArticleChange(tx, { kind: settings.trashDays > 0 ? 'trashed' : 'deleted', before: current, fields: [], now })
   })
   await schedulesChanged(store)
 }
@@ -519,6 +526,10 @@ export async function writeImportedArticle (tx: Store, settings: Pick<SiteSettin
   const labels = normalLabels(input.labels.map((name) => singleLine(name, 60)).filter((name) => name !== ''))
   await articles.replaceLabels(row.id, labels)
   await search.add({ ...row, labels }, text)
+  // The import re-writes an article only when its record changed (its digest): if no column
+  // did, its labels did.
+  const fields = existing === undefined ? articleFields(labels) : changedFields(existing, row)
+  noteArticleChange(tx, { before: existing, after: row, fields: fields.length > 0 ? fields : ['labels'], now })
   return row
 }
 

@@ -48,7 +48,12 @@ async function publishDueArticles (store: Store, now: string): Promise<string> {
   }
   // Readers never wait for writers: while another process holds the write lock, the due
   // articles wait (not the reader) and the next read publishes them.
-  const published = await store.transactionIfFree(async (tx) => await articleQueries(tx).publishDue(now))
+  const published = await store.transactionIfFree(async (tx) => {
+    for (const article of await articleQueries(tx).publishDue(now)) {
+      tx.noteChange({ resource: 'article', resourceId: String(article.id), slug: article.slug, kind: 'published', fields: ['status'], articleId: article.id, authorId: article.authorId, publicBefore: false, publicAfter: true, at: now })
+    }
+    return true
+  })
   if (published === undefined) return stamp
   const after = await store.writeStamp()
   nextDueByStore.set(store, { next: await articles.nextScheduledAt(), stamp: after })

@@ -33,6 +33,8 @@ async function reinsertComments (db: PostgresHandle, rows: CommentRow[]): Promis
   return [...newIds].map(([from, to]) => ({ from, to }))
 }
 
+const purgedColumns = { id: trashedArticles.id, slug: trashedArticles.slug, authorId: trashedArticles.authorId }
+
 export function postgresTrashQueries (db: PostgresHandle): TrashQueries {
   const trashedInScope = (idOrSlug: string, scope: TrashScope) => db.select().from(trashedArticles).where(and(idOrSlugCondition(idOrSlug), scopeCondition(scope)))
   return {
@@ -75,11 +77,11 @@ export function postgresTrashQueries (db: PostgresHandle): TrashQueries {
     },
 
     async deleteAllTrashed (scope) {
-      return (await db.delete(trashedArticles).where(scopeCondition(scope))).rowCount ?? 0
+      return await db.delete(trashedArticles).where(scopeCondition(scope)).returning(purgedColumns)
     },
 
     async purgeExpired (now) {
-      return (await db.delete(trashedArticles).where(lte(trashedArticles.purgeAt, now))).rowCount ?? 0
+      return await db.delete(trashedArticles).where(lte(trashedArticles.purgeAt, now)).returning(purgedColumns)
     },
 
     async reinsertArticle (row) {

@@ -3,7 +3,7 @@ import { insertOnce, statementOnce, type Db } from '../../db/client.js'
 import { articleRevisions, articles, comments, trashedArticles } from '../../db/schema.js'
 import { isIdInPath } from '../../lib/slug.js'
 import type { CommentRow } from '../comments/queries.js'
-import type { Renumbered, TrashedRow, TrashQueries, TrashScope } from './queries.js'
+import type { PurgedArticle, Renumbered, TrashedRow, TrashQueries, TrashScope } from './queries.js'
 
 function scopeCondition (scope: TrashScope): SQL | undefined {
   // Past its purge time a row is gone in all but storage: the next purge removes it.
@@ -37,6 +37,13 @@ const insertTrashed = insertOnce(trashedArticles)
 const reinsertArticle = insertOnce(articles)
 const trashedWithSlug = statementOnce<{ id: number }>('select id from trashed_articles where slug = ? and purge_at > ?')
 const trashedWithId = statementOnce<{ id: number }>('select id from trashed_articles where id = ? and purge_at > ?')
+
+// Read, then deleted: not `returning`, which SQLite runs as a trigger with a statement journal.
+function purgeWhere (db: Db, condition: SQL | undefined): PurgedArticle[] {
+  const purged = db.select({ id: trashedArticles.id, slug: trashedArticles.slug, authorId: trashedArticles.authorId }).from(trashedArticles).where(condition).all()
+  if (purged.length > 0) db.delete(trashedArticles).where(condition).run()
+  return purged
+}
 
 export function sqliteTrashQueries (db: Db): TrashQueries {
   return {
@@ -78,11 +85,11 @@ export function sqliteTrashQueries (db: Db): TrashQueries {
     },
 
     async deleteAllTrashed (scope) {
-      return db.delete(trashedArticles).where(scopeCondition(scope)).run().changes
+      return purgeWhere(db, scopeCondition(scope))
     },
 
     async purgeExpired (now) {
-      return db.delete(trashedArticles).where(lte(trashedArticles.purgeAt, now)).run().changes
+      return purgeWhere(db, lte(trashedArticles.purgeAt, now))
     },
 
     async reinsertArticle (row) {

@@ -18,6 +18,9 @@ export interface TrashedContent {
 }
 
 /** Who sees which trashed articles: editors every one, an author token its own. */
+/** What the change log says of an article purged from the trash. */
+export type PurgedArticle = Pick<TrashedRow, 'id' | 'slug' | 'authorId'>
+
 export interface TrashScope {
   authorId: number | null
   now: string
@@ -41,10 +44,10 @@ export interface TrashQueries {
   pageOfTrashed: (scope: TrashScope, limit: number, offset: number) => Promise<TrashedRow[]>
   countTrashed: (scope: TrashScope) => Promise<number>
   deleteTrashed: (id: number) => Promise<void>
-  /** Purges every row in `scope` (emptying the trash); returns how many. */
-  deleteAllTrashed: (scope: TrashScope) => Promise<number>
-  /** Purges what has been in the trash for its full time; returns how many. */
-  purgeExpired: (now: string) => Promise<number>
+  /** Purges every row in `scope` (emptying the trash); returns what was purged. */
+  deleteAllTrashed: (scope: TrashScope) => Promise<PurgedArticle[]>
+  /** Purges what has been in the trash for its full time; returns what was purged. */
+  purgeExpired: (now: string) => Promise<PurgedArticle[]>
   /** Puts the article row back under its own id. */
   reinsertArticle: (row: ArticleRow) => Promise<ArticleRow>
   /**

@@ -5,6 +5,7 @@ import { dayInZone, nowIso } from '../../lib/time.js'
 import { hasRole, type Principal } from '../../lib/principal.js'
 import { assertIfMatch } from '../../lib/entity-tags.js'
 import { indexArticle, unindexArticle } from '../../search/index.js'
+import { articleFields, noteArticleChange, notePurged } from '../articles/changes.js'
 import { articleQueries, type ArticleRow } from '../articles/queries.js'
 import { changedBy } from '../revisions/service.js'
 import { trashQueries, type Renumbered, type TrashedContent, type TrashedRow, type TrashScope } from './queries.js'
@@ -29,7 +30,7 @@ export async function trashArticle (tx: Store, article: ArticleRow, viewer: Prin
   if (days > 0) {
     const trash = trashQueries(tx)
     // Frees the slugs of rows whose time is up before this one takes its place.
-    await trash.purgeExpired(now)
+    notePurged(tx, await trash.purgeExpired(now), now)
     const content: TrashedContent = {
       article,
       labels: (await articleQueries(tx).labelsByArticle([article.id])).get(article.id) ?? [],
@@ -140,6 +141,7 @@ export async function restore (store: Store, timezone: string, idOrSlug: string,
     await trash.reinsertRevisions(content.revisions)
     await trash.deleteTrashed(row.id)
     await indexArticle(tx, { ...article, labels: content.labels })
+    noteArticleChange(tx, { kind: 'restored', after: article, fields: articleFields(content.labels), now })
     return { id: article.id, renumberedComments }
   })
 }
@@ -150,17 +152,28 @@ export async function purge (store: Store, idOrSlug: string, viewer: Principal, 
     assertMayAct(viewer, row)
     assertIfMatch(ifMatch, trashedVersion(row))
     await trashQueries(tx).deleteTrashed(row.id)
+    notePurged(tx, [row], nowIso())
   })
 }
 
 /** Empties the trash (editors); returns how many articles were purged. */
 export async function purgeAll (store: Store, viewer: Principal): Promise<number> {
-  return await store.transaction(async (tx) => await trashQueries(tx).deleteAllTrashed(scopeFor(viewer, nowIso())))
+  return await store.transaction(async (tx) => {
+    const now = nowIso()
+    const purged = await trashQueries(tx).deleteAllTrashed(scopeFor(viewer, now))
+    notePurged(tx, purged, now)
+    return purged.length
+  })
 }
 
 /** Purges what has been in the trash its full time; at start-up. */
 export async function purgeExpired (store: Store): Promise<number> {
-  return await store.transaction(async (tx) => await trashQueries(tx).purgeExpired(nowIso()))
+  return await store.transaction(async (tx) => {
+    const now = nowIso()
+    const purged = await trashQueries(tx).purgeExpired(now)
+    notePurged(tx, purged, now)
+    return purged.length
+  })
 }
 
 /** Whether the article with this id is in the trash (an import leaves such articles alone). */

@@ -1,0 +1,72 @@
+import { changeLogQueries, type LoggedChange } from '../../db/change-log.js'
+import { metaQueries } from '../../db/meta.js'
+import { changedResources, changeKinds } from '../../db/schema.js'
+import type { Store } from '../../db/store.js'
+import { Gone } from '../../errors.js'
+import { parseNames } from '../../lib/list.js'
+import { hasRole, type Principal } from '../../lib/principal.js'
+import type { ChangeBody, ChangeListQueryString } from './schemas.js'
+
+/** Where the pruning of the log has reached: a `since` before it may have missed entries. */
+export const prunedThroughKey = 'changes-pruned-through'
+
+/** Positions looked at per request at most: positions are dense, so this bounds a page's cost whatever the filters. */
+const scanWindow = 5000
+
+export interface ChangePage {
+  items: ChangeBody[]
+  since: number
+  nextSince: number
+  head: number
+  limit: number
+}
+
+/**
+ * An entry as `viewer` sees it. Editors see it as it is; other readers see what they could see
+ * of the resource: a change to something they saw before and see after is an update, one that
+ * makes it visible a creation, one that hides it a removal, and the rest nothing at all. An
+ * author token also sees its own articles' entries as they are.
+ */
+function asSeenBy (entry: LoggedChange, viewer: Principal | null): ChangeBody | null {
+  const seen = { position: entry.position, at: entry.at, resource: entry.resource, id: entry.resourceId, slug: entry.slug, kind: entry.kind, fields: entry.fields, articleId: entry.articleId }
+  if (hasRole(viewer, 'editor') || (viewer?.authorId != null && entry.authorId === viewer.authorId)) return seen
+  if (entry.publicBefore && entry.publicAfter) return { ...seen, kind: 'updated' }
+  if (entry.publicAfter) return { ...seen, kind: 'created' }
+  if (entry.publicBefore) return { ...seen, kind: 'removed', fields: [] }
+  return null
+}
+
+export async function list (store: Store, query: ChangeListQueryString, viewer: Principal | null): Promise<ChangePage> {
+  const since = query.since ?? 0
+  const limit = query.limit ?? 100
+  const resources = query.resource === undefined ? undefined : [...parseNames(query.resource, changedResources, 'resource')]
+  const kinds = query.kind === undefined ? undefined : parseNames(query.kind, changeKinds, 'kind')
+  const log = changeLogQueries(store)
+  const prunedThrough = Number(await metaQueries(store).read(prunedThroughKey) ?? 0)
+  if (since < prunedThrough) {
+    throw new Gone(`Entries after position ${since} are no longer kept (the log keeps DATELINE_CHANGES_RETENTION_DAYS days, up to position ${prunedThrough} is gone): read the lists again, then follow the log from meta.head`)
+  }
+  const head = await log.head()
+  const through = Math.min(head, since + scanWindow)
+  const editor = hasRole(viewer, 'editor')
+  const entries = since >= through
+    ? []
+    : await log.entries({ since, through, limit, ...(resources === undefined ? {} : { resources }), publicOnly: !editor, alsoAuthorId: editor ? null : viewer?.authorId ?? null })
+  const nextSince = entries.length === limit ? entries.at(-1)!.position : Math.max(since, through)
+  const items = entries.map((entry) => asSeenBy(entry, viewer)).filter((item) => item !== null && (kinds === undefined || kinds.has(item.kind))) as ChangeBody[]
+  return { items, since, nextSince, head, limit }
+}
+
+const dayMs = 24 * 60 * 60 * 1000
+
+/**
+ * Deletes the entries older than `days` and notes the last position deleted: a reader asking
+ * from before it may have missed entries, and is told so (410) rather than answered a page
+ * with a hole in it. Skipped while another connection writes (the next round prunes).
+ */
+export async function prune (store: Store, days: number, now = Date.now()): Promise<void> {
+  await store.transactionIfFree(async (tx) => {
+    const last = await changeLogQueries(tx).prune(new Date(now - days * dayMs).toISOString())
+    if (last !== null) await metaQueries(tx).write(prunedThroughKey, String(last))
+  })
+}

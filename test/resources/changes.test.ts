@@ -1,0 +1,183 @@
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import t, { type Test } from 'tap'
+import { prune } from '../../src/resources/changes/service.js'
+import { adminSecret, bearer, build, createArticle, createAuthor, request, tokenFor } from '../helper.js'
+import { assertProblem } from '../problems.js'
+
+// GET /v1/changes (issue 20): the change log written with every change to an article, read in
+// order, paged, filtered, as each kind of reader may see it; pruned past its retention (410).
+
+type Item = Record<string, any>
+
+async function changes (app: FastifyInstance, t: Test, query = '', secret?: string, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+  return await request(app, t, { method: 'GET', url: `/v1/changes${query}`, headers: { ...headers, ...(secret === undefined ? {} : bearer(secret)) } })
+}
+
+/** Every entry after `since`, following `meta.nextSince` page by page until the head. */
+async function follow (app: FastifyInstance, t: Test, since: number, secret?: string, extra = ''): Promise<Item[]> {
+  const seen: Item[] = []
+  for (let pages = 0; pages < 100; pages++) {
+    const response = await changes(app, t, `?since=${since}${extra}`, secret)
+    t.equal(response.statusCode, 200)
+    const { data, meta } = response.json()
+    seen.push(...data)
+    if (meta.nextSince === meta.head) return seen
+    t.ok(meta.nextSince > since, 'each page moves on')
+    since = meta.nextSince
+  }
+  throw new Error('the log did not end')
+}
+
+async function head (app: FastifyInstance, t: Test): Promise<number> {
+  return (await changes(app, t, '', adminSecret)).json().meta.head
+}
+
+async function patch (app: FastifyInstance, t: Test, id: number, payload: object, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+  return await request(app, t, { method: 'PATCH', url: `/v1/articles/${id}`, headers: { ...bearer(adminSecret), ...headers }, payload })
+}
+
+const summary = (entries: Item[]) => entries.map((entry) => [entry.kind, entry.id])
+
+t.test('an editor sees every change to an article, in order, with the fields each wrote', async (t) => {
+  const app = await build(t)
+  const author = await createAuthor(app, t)
+  const start = await head(app, t)
+  const article = await createArticle(app, t, { authorId: author.id, title: 'Tram line', labels: ['Transport'] })
+  await patch(app, t, article.id, { title: 'Tram line approved' })
+  await patch(app, t, article.id, { status: 'published' })
+  await patch(app, t, article.id, { labels: ['Transport', 'Council'] })
+  await patch(app, t, article.id, { status: 'draft' })
+  await patch(app, t, article.id, { status: 'scheduled', publishedAt: '2999-01-01T00:00:00Z' })
+  t.equal((await request(app, t, { method: 'DELETE', url: `/v1/articles/${article.id}`, headers: bearer(adminSecret) })).statusCode, 204)
+  t.equal((await request(app, t, { method: 'POST', url: `/v1/trash/${article.id}/restore`, headers: bearer(adminSecret) })).statusCode, 200)
+  t.equal((await request(app, t, { method: 'DELETE', url: `/v1/articles/${article.id}`, headers: bearer(adminSecret) })).statusCode, 204)
+  t.equal((await request(app, t, { method: 'DELETE', url: `/v1/trash/${article.id}`, headers: bearer(adminSecret) })).statusCode, 204)
+
+  const entries = await follow(app, t, start, adminSecret)
+  const id = String(article.id)
+  t.same(summary(entries), [['created', id], ['updated', id], ['published', id], ['updated', id], ['unpublished', id], ['scheduled', id], ['trashed', id], ['restored', id], ['trashed', id], ['purged', id]])
+  t.same(entries[1]!.fields, ['title'], 'an edit names the fields it wrote')
+  t.same(entries[3]!.fields, ['labels'])
+  t.ok(entries[0]!.fields.includes('labels') && entries[0]!.fields.includes('body'), 'a creation names every field')
+  t.same(entries.map((entry) => entry.position), [...entries.map((entry) => entry.position)].sort((a, b) => a - b), 'positions go up')
+  t.equal(new Set(entries.map((entry) => entry.position)).size, entries.length, 'each once')
+  t.equal(entries.at(-1)!.slug, article.slug, 'a purge names the last slug')
+  for (const entry of entries) t.equal(entry.articleId, article.id)
+})
+
+t.test('a reader without a token sees only what it could see: publication as creation, unpublishing and trashing as removal', async (t) => {
+  const app = await build(t)
+  const author = await createAuthor(app, t)
+  const start = await head(app, t)
+  const draft = await createArticle(app, t, { authorId: author.id, title: 'Still a draft' })
+  await patch(app, t, draft.id, { title: 'Still a draft, edited' })
+  const story = await createArticle(app, t, { authorId: author.id, title: 'Flood warning' })
+  await patch(app, t, story.id, { status: 'published' })
+  await patch(app, t, story.id, { body: '<p>Rivers rising.</p>' })
+  await patch(app, t, story.id, { slug: 'flood-warning-lifted', status: 'draft' })
+  const other = await createArticle(app, t, { authorId: author.id, title: 'Market day', status: 'published' })
+  t.equal((await request(app, t, { method: 'DELETE', url: `/v1/articles/${other.id}`, headers: bearer(adminSecret) })).statusCode, 204)
+
+  const seen = await follow(app, t, start)
+  t.same(summary(seen), [['created', String(story.id)], ['updated', String(story.id)], ['removed', String(story.id)], ['created', String(other.id)], ['removed', String(other.id)]])
+  t.same(seen[1]!.fields, ['excerpt', 'body'], 'the excerpt follows the body')
+  t.equal(seen[2]!.slug, 'flood-warning-lifted', 'a removal carries the last slug')
+  t.same(seen[2]!.fields, [], 'and says nothing of what the hidden article became')
+  t.notOk(seen.some((entry) => entry.id === String(draft.id)), 'a draft\'s changes are invisible')
+
+  const authorSecret = await tokenFor(app, 'author', author.id)
+  const own = await follow(app, t, start, authorSecret)
+  t.ok(own.some((entry) => entry.id === String(draft.id) && entry.kind === 'updated'), 'an author token sees its own drafts\' changes as they are')
+})
+
+t.test('pages follow on from nextSince, with a Link to the next, and filter by resource and kind', async (t) => {
+  const app = await build(t)
+  const author = await createAuthor(app, t)
+  const start = await head(app, t)
+  for (let i = 0; i < 5; i++) await createArticle(app, t, { authorId: author.id, title: `Story ${i}`, status: 'published' })
+  const first = await changes(app, t, `?since=${start}&limit=2`)
+  t.equal(first.statusCode, 200)
+  const page = first.json()
+  t.equal(page.data.length, 2)
+  t.equal(page.meta.nextSince, page.data[1].position)
+  t.match(String(first.headers.link), new RegExp(`since=${page.meta.nextSince}.*rel="next"`))
+  const all = await follow(app, t, start, undefined, '&limit=2')
+  t.equal(all.length, 5, 'every entry once across the pages')
+  t.same(await follow(app, t, start, undefined, '&kind=removed'), [], 'a kind filter')
+  t.equal((await follow(app, t, start, undefined, '&resource=article')).length, 5, 'a resource filter')
+  t.equal((await follow(app, t, start, undefined, '&resource=comment')).length, 0)
+  assertProblem(t, await changes(app, t, '?resource=articles'), 400, 'validation', 'querystring.resource')
+  assertProblem(t, await changes(app, t, '?kind=exploded'), 400, 'validation', 'querystring.kind')
+  assertProblem(t, await changes(app, t, '?since=-1'), 400, 'validation', 'querystring.since')
+  const upToDate = await changes(app, t, `?since=${page.meta.head}`)
+  t.same(upToDate.json().data, [])
+  t.equal(upToDate.headers.link, undefined, 'no next page at the head')
+})
+
+t.test('a scheduled article appears when its time comes; ETags answer 304 until something changes', async (t) => {
+  const app = await build(t)
+  const author = await createAuthor(app, t)
+  const start = await head(app, t)
+  const soon = new Date(Date.now() + 1200).toISOString()
+  const article = await createArticle(app, t, { authorId: author.id, title: 'Embargoed', status: 'published', publishedAt: soon })
+  t.equal(article.status, 'scheduled')
+  const before = await changes(app, t, `?since=${start}`)
+  t.same(before.json().data, [], 'nothing to see before its time')
+  const again = await changes(app, t, `?since=${start}`, undefined, { 'if-none-match': String(before.headers.etag) })
+  t.equal(again.statusCode, 304)
+  await new Promise((resolve) => setTimeout(resolve, 1500))
+  const after = await changes(app, t, `?since=${start}`, undefined, { 'if-none-match': String(before.headers.etag) })
+  t.equal(after.statusCode, 200, 'publishing changed the log')
+  t.same(summary(after.json().data), [['created', String(article.id)]])
+  t.same(summary(await follow(app, t, start, adminSecret)), [['scheduled', String(article.id)], ['published', String(article.id)]].map(([kind, id]) => kind === 'scheduled' ? ['created', id] : [kind, id]))
+})
+
+t.test('a write that fails leaves no entry', async (t) => {
+  const app = await build(t)
+  const author = await createAuthor(app, t)
+  const article = await createArticle(app, t, { authorId: author.id })
+  const before = await head(app, t)
+  const stale = await patch(app, t, article.id, { title: 'Lost update' }, { 'if-match': '"article-1-v0"' })
+  t.equal(stale.statusCode, 412)
+  const taken = await createArticle(app, t, { authorId: author.id, slug: 'taken' })
+  assertProblem(t, await patch(app, t, article.id, { slug: taken.slug }), 409, 'slug-taken')
+  const entries = await follow(app, t, before, adminSecret)
+  t.same(summary(entries), [['created', String(taken.id)]], 'the refused edits wrote nothing to the log')
+})
+
+t.test('past its retention the log is pruned, and a since before that answers 410', async (t) => {
+  const app = await build(t)
+  const author = await createAuthor(app, t)
+  await createArticle(app, t, { authorId: author.id, status: 'published' })
+  const last = await head(app, t)
+  t.ok(last > 0)
+  await prune(app.store, 90, Date.now() + 91 * 24 * 60 * 60 * 1000)
+  assertProblem(t, await changes(app, t, '?since=0'), 410, 'gone')
+  const current = await changes(app, t, `?since=${last}`)
+  t.equal(current.statusCode, 200, 'following from the head goes on')
+  t.equal(current.json().meta.head, last, 'positions do not start again')
+  await createArticle(app, t, { authorId: author.id, status: 'published' })
+  const next = (await changes(app, t, `?since=${last}`)).json()
+  t.equal(next.data.length, 1)
+  t.ok(next.data[0].position > last, 'the next entry comes after the pruned ones')
+})
+
+t.test('an import writes an entry per article it creates or changes, none for what it leaves as it was', async (t) => {
+  const source = await build(t)
+  const author = await createAuthor(source, t)
+  const first = await createArticle(source, t, { authorId: author.id, title: 'From the old blog', status: 'published' })
+  await createArticle(source, t, { authorId: author.id, title: 'A draft there' })
+  const exported = (await request(source, t, { method: 'GET', url: '/v1/export', headers: bearer(adminSecret) })).body
+  const importInto = async (app: FastifyInstance, payload: string) => {
+    const imported = await request(app, t, { method: 'POST', url: '/v1/import', headers: { ...bearer(adminSecret), 'content-type': 'application/x-ndjson' }, payload })
+    t.equal(imported.statusCode, 200, imported.body.slice(0, 300))
+  }
+  const app = await build(t)
+  await importInto(app, exported)
+  const editorView = await follow(app, t, 0, adminSecret)
+  t.same(editorView.map((entry) => entry.kind), ['created', 'created'])
+  t.same(summary(await follow(app, t, 0)), [['created', String(first.id)]], 'a reader sees the published one arrive')
+  const head = editorView.at(-1)!.position
+  await importInto(app, exported)
+  t.same(await follow(app, t, head, adminSecret), [], 'importing the same file again changes nothing')
+})
