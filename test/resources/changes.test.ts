@@ -1,7 +1,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import t, { type Test } from 'tap'
 import { prune } from '../../src/resources/changes/service.js'
-import { adminSecret, bearer, build, createArticle, createAuthor, request, tokenFor } from '../helper.js'
+import { adminSecret, bearer, build, createArticle, createAuthor, request, lastingDatabaseUrl, tokenFor } from '../helper.js'
 import { assertProblem } from '../problems.js'
 
 // GET /v1/changes (issue 20): the change log written with every change to an article, read in
@@ -174,10 +174,92 @@ t.test('an import writes an entry per article it creates or changes, none for wh
   }
   const app = await build(t)
   await importInto(app, exported)
-  const editorView = await follow(app, t, 0, adminSecret)
+  const editorView = await follow(app, t, 0, adminSecret, '&resource=article')
   t.same(editorView.map((entry) => entry.kind), ['created', 'created'])
-  t.same(summary(await follow(app, t, 0)), [['created', String(first.id)]], 'a reader sees the published one arrive')
+  t.same(summary(await follow(app, t, 0, undefined, '&resource=article')), [['created', String(first.id)]], 'a reader sees the published one arrive')
+  t.same(summary(await follow(app, t, 0, undefined, '&resource=author')), [['created', String(author.id)]], 'and its author')
   const head = editorView.at(-1)!.position
   await importInto(app, exported)
   t.same(await follow(app, t, head, adminSecret), [], 'importing the same file again changes nothing')
+})
+
+const write = async (app: FastifyInstance, t: Test, method: string, url: string, payload?: object, secret: string | null = adminSecret): Promise<LightMyRequestResponse> =>
+  await request(app, t, { method, url, headers: secret === null ? {} : bearer(secret), ...(payload === undefined ? {} : { payload }) })
+
+t.test('comments: a reader sees one arrive when it is approved on a visible article, and go when it is not any more', async (t) => {
+  const app = await build(t)
+  const author = await createAuthor(app, t)
+  const article = await createArticle(app, t, { authorId: author.id, status: 'published' })
+  const start = await head(app, t)
+  const posted = await write(app, t, 'POST', `/v1/articles/${article.id}/comments`, { authorName: 'A reader', authorEmail: 'reader@example.org', body: 'First!' }, null)
+  t.equal(posted.statusCode, 201)
+  const comment = posted.json()
+  t.same(await follow(app, t, start), [], 'a pending comment is invisible')
+  t.equal((await write(app, t, 'PATCH', `/v1/comments/${comment.id}`, { status: 'approved' })).statusCode, 200)
+  t.equal((await write(app, t, 'PATCH', `/v1/comments/${comment.id}`, { body: 'First, edited.' })).statusCode, 200)
+  t.equal((await write(app, t, 'PATCH', `/v1/comments/${comment.id}`, { status: 'spam' })).statusCode, 200)
+  t.equal((await write(app, t, 'DELETE', `/v1/comments/${comment.id}`)).statusCode, 204)
+  const id = String(comment.id)
+  const seen = await follow(app, t, start)
+  t.same(summary(seen), [['created', id], ['updated', id], ['removed', id]])
+  t.ok(seen.every((entry) => entry.resource === 'comment' && entry.articleId === article.id), 'each names the article a live page follows')
+  t.same(summary(await follow(app, t, start, adminSecret)), [['created', id], ['approved', id], ['updated', id], ['unapproved', id], ['deleted', id]])
+  t.notMatch(JSON.stringify(await follow(app, t, start, adminSecret)), /reader@example\.org/, 'no email in the log')
+})
+
+t.test('authors and day notes: created, updated and deleted; an email change is the editors\' business', async (t) => {
+  const app = await build(t)
+  const start = await head(app, t)
+  const author = await createAuthor(app, t, { name: 'Rhea Vision', email: 'rhea@example.org' })
+  t.equal((await write(app, t, 'PATCH', `/v1/authors/${author.id}`, { email: 'rhea@elsewhere.example' })).statusCode, 200)
+  t.equal((await write(app, t, 'PATCH', `/v1/authors/${author.id}`, { bio: 'Covers the council.' })).statusCode, 200)
+  t.equal((await write(app, t, 'POST', '/v1/dates', { date: '2024-12-24', note: 'No paper tomorrow.' })).statusCode, 201)
+  t.equal((await write(app, t, 'PATCH', '/v1/dates/2024-12-24', { note: 'No paper on the 25th.' })).statusCode, 200)
+  t.equal((await write(app, t, 'DELETE', '/v1/dates/2024-12-24')).statusCode, 204)
+  t.equal((await write(app, t, 'DELETE', `/v1/authors/${author.id}`)).statusCode, 204)
+  const id = String(author.id)
+  const seen = await follow(app, t, start)
+  t.same(seen.map((entry) => [entry.resource, entry.kind, entry.id, entry.fields]), [
+    ['author', 'created', id, ['slug', 'name', 'bio', 'avatarUrl', 'url']],
+    ['author', 'updated', id, ['bio']],
+    ['day', 'created', '2024-12-24', ['note']],
+    ['day', 'updated', '2024-12-24', ['note']],
+    ['day', 'removed', '2024-12-24', []],
+    ['author', 'removed', id, []]
+  ], 'a reader never learns that an email changed')
+  const edited = (await follow(app, t, start, adminSecret)).filter((entry) => entry.resource === 'author')
+  t.same(edited.map((entry) => [entry.kind, entry.fields]), [
+    ['created', ['slug', 'name', 'bio', 'avatarUrl', 'url', 'email']],
+    ['updated', ['email']],
+    ['updated', ['bio']],
+    ['deleted', []]
+  ], 'editors see every change')
+  t.equal(seen[0]!.slug, author.slug)
+})
+
+t.test('writers on two instances at once: a reader following the log sees every entry once, in order, never one behind its position', async (t) => {
+  const databaseUrl = await lastingDatabaseUrl(t)
+  const first = await build(t, { databaseUrl })
+  const second = await build(t, { databaseUrl })
+  const author = await createAuthor(first, t)
+  const start = await head(first, t)
+  const writers = Array.from({ length: 40 }, async (_, i) => await createArticle(i % 2 === 0 ? first : second, t, { authorId: author.id, title: `Story ${i}`, status: 'published' }))
+  let writing = true
+  const settled = Promise.all(writers).finally(() => { writing = false })
+  const seen: Item[] = []
+  let since = start
+  for (let polls = 0; polls < 10_000; polls++) {
+    // A poller's turn every few milliseconds, as a client's, so the writers are not starved.
+    await new Promise((resolve) => setTimeout(resolve, 3))
+    const stillWriting = writing
+    const { data, meta } = (await changes(second, t, `?since=${since}`)).json()
+    seen.push(...data)
+    since = meta.nextSince
+    if (!stillWriting && since === meta.head) break
+  }
+  await settled
+  const positions = seen.map((entry) => entry.position)
+  t.equal(seen.length, 40, 'every entry')
+  t.same(positions, [...new Set(positions)].sort((a, b) => a - b), 'each once, in order')
+  t.same(seen, await follow(first, t, start), 'what the poller saw as it went is what the log holds')
 })

@@ -461,7 +461,7 @@ export interface paths {
         };
         /**
          * Follow what changed, in order
-         * @description The change log: every change to articles, oldest first, from `since` on. Keep `meta.nextSince` and ask again with it; a mirror applies `created` and `updated` by reading the resource and deletes its copy on `removed`. Without a token, only changes to what a reader can see, as creations, updates and removals. A `since` older than the log keeps (`DATELINE_CHANGES_RETENTION_DAYS`) answers 410: read the lists again, then follow from `meta.head`.
+         * @description The change log: every change to articles, comments, authors and day notes, oldest first, from `since` on. Keep `meta.nextSince` and ask again with it; a mirror applies `created` and `updated` by reading the resource and deletes its copy on `removed`. Without a token, only changes to what a reader can see (approved comments on visible articles, an author's public fields), as creations, updates and removals. A `since` older than the log keeps (`DATELINE_CHANGES_RETENTION_DAYS`) answers 410: read the lists again, then follow from `meta.head`.
          */
         get: operations["listChanges"];
         put?: never;

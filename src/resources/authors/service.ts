@@ -12,6 +12,7 @@ import { currentView, viewInUnit } from '../articles/view.js'
 import { present, type AuthorReadOptions } from './presenter.js'
 import { authorQueries, type AuthorRow, type NewAuthorRow } from './queries.js'
 import { authorIncludes, authorSortFields, type AuthorBody, type AuthorListQueryString, type AuthorPatchBody, type NewAuthorBody } from './schemas.js'
+import { noteAuthorChange } from './changes.js'
 
 /** The version an author's ETag carries, for `If-Match`. */
 export function authorVersion (row: AuthorRow): string {
@@ -69,6 +70,7 @@ export async function createOne (store: Store, input: NewAuthorBody, viewer: Pri
       createdAt: now,
       updatedAt: now
     })
+    noteAuthorChange(tx, { after: row, now })
     return { author: (await present(tx, [row], viewer, { include: new Set() }, viewInUnit(now)))[0]!, version: authorVersion(row) }
   })
 }
@@ -92,6 +94,7 @@ export async function updateOne (store: Store, idOrSlug: string, patch: AuthorPa
     if (patch.url !== undefined) values.url = patch.url
     if (patch.email !== undefined) values.email = patch.email
     const row = await authorQueries(tx).updateAuthor(current.id, values)
+    noteAuthorChange(tx, { before: current, after: row, now: values.updatedAt! })
     return { author: (await present(tx, [row], viewer, { include: new Set() }, viewInUnit()))[0]!, version: authorVersion(row) }
   })
 }
@@ -117,6 +120,7 @@ export async function removeOne (store: Store, idOrSlug: string, reassignTo: str
       throw new Conflict(`The author still has ${articleCount} article${articleCount === 1 ? '' : 's'} (counting the trash); purge or reassign them (reassignTo=<author>)`)
     }
     await authorQueries(tx).deleteAuthor(current.id)
+    noteAuthorChange(tx, { before: current, now: nowIso() })
   })
 }
 
@@ -160,14 +164,17 @@ export async function writeImportedAuthor (tx: Store, input: ImportedAuthorValue
     email: acceptedEmail(input.email),
     updatedAt: input.updatedAt
   }
-  if (existing !== undefined) return await authors.updateAuthor(existing.id, values)
-  const preferredIdFree = input.preferredId !== undefined && await authors.authorById(input.preferredId) === undefined
-  return await authors.insertAuthor({
-    ...values,
-    ...(preferredIdFree ? { id: input.preferredId } : {}),
-    slug: await uniqueSlug(slugify(input.slug ?? values.name, 'author'), async (candidate) => await authors.authorSlugTaken(candidate)),
-    createdAt: input.createdAt
-  })
+  const preferredIdFree = existing === undefined && input.preferredId !== undefined && await authors.authorById(input.preferredId) === undefined
+  const row = existing !== undefined
+    ? await authors.updateAuthor(existing.id, values)
+    : await authors.insertAuthor({
+      ...values,
+      ...(preferredIdFree ? { id: input.preferredId } : {}),
+      slug: await uniqueSlug(slugify(input.slug ?? values.name, 'author'), async (candidate) => await authors.authorSlugTaken(candidate)),
+      createdAt: input.createdAt
+    })
+  noteAuthorChange(tx, { before: existing, after: row, now: nowIso() })
+  return row
 }
 
 // Articles an import brings without an author it knows are given to this one.
@@ -179,5 +186,7 @@ export async function findImportFallbackAuthor (tx: Store): Promise<AuthorRow | 
 }
 
 export async function createImportFallbackAuthor (tx: Store, now: string): Promise<AuthorRow> {
-  return await authorQueries(tx).insertAuthor({ slug: fallbackAuthorSlug, name: 'Imported', bio: 'Articles whose author was not in the imported file.', createdAt: now, updatedAt: now })
+  const row = await authorQueries(tx).insertAuthor({ slug: fallbackAuthorSlug, name: 'Imported', bio: 'Articles whose author was not in the imported file.', createdAt: now, updatedAt: now })
+  noteAuthorChange(tx, { after: row, now })
+  return row
 }

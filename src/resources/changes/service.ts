@@ -5,6 +5,7 @@ import type { Store } from '../../db/store.js'
 import { Gone } from '../../errors.js'
 import { parseNames } from '../../lib/list.js'
 import { hasRole, type Principal } from '../../lib/principal.js'
+import { privateAuthorFields } from '../authors/changes.js'
 import type { ChangeBody, ChangeListQueryString } from './schemas.js'
 
 /** Where the pruning of the log has reached: a `since` before it may have missed entries. */
@@ -21,6 +22,11 @@ export interface ChangePage {
   limit: number
 }
 
+/** A field whose change only editors are told of (an author's email). */
+function isPrivate (entry: LoggedChange, field: string): boolean {
+  return entry.resource === 'author' && privateAuthorFields.has(field)
+}
+
 /**
  * An entry as `viewer` sees it. Editors see it as it is; other readers see what they could see
  * of the resource: a change to something they saw before and see after is an update, one that
@@ -30,8 +36,9 @@ export interface ChangePage {
 function asSeenBy (entry: LoggedChange, viewer: Principal | null): ChangeBody | null {
   const seen = { position: entry.position, at: entry.at, resource: entry.resource, id: entry.resourceId, slug: entry.slug, kind: entry.kind, fields: entry.fields, articleId: entry.articleId }
   if (hasRole(viewer, 'editor') || (viewer?.authorId != null && entry.authorId === viewer.authorId)) return seen
-  if (entry.publicBefore && entry.publicAfter) return { ...seen, kind: 'updated' }
-  if (entry.publicAfter) return { ...seen, kind: 'created' }
+  const fields = entry.fields.filter((field) => !isPrivate(entry, field))
+  if (entry.publicBefore && entry.publicAfter) return { ...seen, kind: 'updated', fields }
+  if (entry.publicAfter) return { ...seen, kind: 'created', fields }
   if (entry.publicBefore) return { ...seen, kind: 'removed', fields: [] }
   return null
 }

@@ -12,6 +12,7 @@ import type { SiteSettings } from '../../lib/site-settings.js'
 import { articleQueries, type ArticleRow } from '../articles/queries.js'
 import { findVisibleArticle } from '../articles/service.js'
 import { currentView, type View } from '../articles/view.js'
+import { noteCommentChange } from './changes.js'
 import { moderates, toComment } from './presenter.js'
 import { commentQueries, type CommentRow, type ModerationFilters, type NewCommentRow } from './queries.js'
 import {
@@ -185,6 +186,7 @@ export async function createForArticle (store: Store, settings: Pick<SiteSetting
       updatedAt: now
     })
     if (status === 'approved') await commentQueries(tx).recountApproved(article.id)
+    noteCommentChange(tx, { after: row, article, now })
     return { comment: asToldToPoster(toComment(row, staff), staff), version: commentVersion(row) }
   })
 }
@@ -244,7 +246,7 @@ export async function findOne (store: Store, id: number, viewer: Principal): Pro
 
 export async function updateOne (store: Store, id: number, patch: CommentPatchBody, viewer: Principal, ifMatch: string | undefined): Promise<{ comment: CommentBody, version: string }> {
   return await store.transaction(async (tx) => {
-    const { comment } = await findModerated(tx, id, viewer, true)
+    const { comment, article } = await findModerated(tx, id, viewer, true)
     assertIfMatch(ifMatch, commentVersion(comment))
     const editsText = patch.body !== undefined || patch.authorName !== undefined || patch.authorUrl !== undefined
     if (editsText && !hasRole(viewer, 'editor')) throw new Forbidden('Only editors edit what a reader wrote; an author token may change the status')
@@ -255,6 +257,7 @@ export async function updateOne (store: Store, id: number, patch: CommentPatchBo
     if (patch.authorUrl !== undefined) values.authorUrl = patch.authorUrl
     const row = await commentQueries(tx).updateComment(comment.id, values)
     if (row.status !== comment.status) await commentQueries(tx).recountApproved(comment.articleId)
+    noteCommentChange(tx, { before: comment, after: row, article, now: values.updatedAt! })
     return { comment: toComment(row, true), version: commentVersion(row) }
   })
 }
@@ -262,10 +265,11 @@ export async function updateOne (store: Store, id: number, patch: CommentPatchBo
 /** Deletes a comment; its replies are kept and move up to its parent. */
 export async function removeOne (store: Store, id: number, viewer: Principal, ifMatch: string | undefined): Promise<void> {
   await store.transaction(async (tx) => {
-    const { comment } = await findModerated(tx, id, viewer, true)
+    const { comment, article } = await findModerated(tx, id, viewer, true)
     assertIfMatch(ifMatch, commentVersion(comment))
     await commentQueries(tx).deleteComment(comment)
     if (comment.status === 'approved') await commentQueries(tx).recountApproved(comment.articleId)
+    noteCommentChange(tx, { before: comment, article, now: nowIso() })
   })
 }
 
@@ -318,9 +322,13 @@ export async function writeImportedComment (tx: Store, input: ImportedCommentVal
     createdAt: input.createdAt,
     updatedAt: input.updatedAt
   }
-  if (existing !== undefined) return await comments.updateComment(existing.id, values)
-  const preferredIdFree = input.preferredId !== undefined && await comments.commentById(input.preferredId) === undefined
-  return await comments.insertComment({ ...values, ...(preferredIdFree ? { id: input.preferredId } : {}) })
+  const preferredIdFree = existing === undefined && input.preferredId !== undefined && await comments.commentById(input.preferredId) === undefined
+  const row = existing !== undefined
+    ? await comments.updateComment(existing.id, values)
+    : await comments.insertComment({ ...values, ...(preferredIdFree ? { id: input.preferredId } : {}) })
+  const article = await articleQueries(tx).articleById(row.articleId)
+  if (article !== undefined) noteCommentChange(tx, { before: existing, after: row, article, now: nowIso() })
+  return row
 }
 
 /**

@@ -10,6 +10,7 @@ import { currentView, viewInUnit, type View } from '../articles/view.js'
 import type { Principal } from '../../lib/principal.js'
 import { dayQueries, type DayRange, type KnownDay } from './queries.js'
 import { dayIncludes, type ArchiveBody, type DayBody, type DayListQueryString, type DayPatchBody, type NewDayBody } from './schemas.js'
+import { noteDayChange } from './changes.js'
 
 const labelFormats = new Map<string, Intl.DateTimeFormat>()
 // Formatting takes longer than reading the day: labels are kept (a few thousand days at most).
@@ -102,6 +103,7 @@ export async function createOne (store: Store, settings: Pick<SiteSettings, 'loc
     const days = dayQueries(tx)
     if (await days.knownDay(now, input.date) !== undefined) throw new Conflict(`${input.date} exists already; change its note with PATCH`)
     await days.insertDay({ day: input.date, note: input.note ?? null, createdAt: now, updatedAt: now })
+    noteDayChange(tx, input.date, 'created', now)
     const known = await findKnown(tx, input.date, now)
     return { day: (await present(tx, settings, [known], viewer, false, viewInUnit(now)))[0]!, version: dayVersion(known) }
   })
@@ -116,6 +118,8 @@ export async function updateOne (store: Store, settings: Pick<SiteSettings, 'loc
     assertIfMatch(ifMatch, dayVersion(current))
     if (await days.dayRow(day) === undefined) await days.insertDay({ day, note: patch.note, createdAt: now, updatedAt: now })
     else await days.updateDayNote(day, patch.note, now)
+    // A day that its articles made public gets its note: an update, for its readers too.
+    noteDayChange(tx, day, 'updated', now)
     const known = await findKnown(tx, day, now)
     return { day: (await present(tx, settings, [known], viewer, false, viewInUnit(now)))[0]!, version: dayVersion(known) }
   })
@@ -130,6 +134,7 @@ export async function removeOne (store: Store, day: string, ifMatch: string | un
       throw new Conflict(`${day} still has ${current.articleCount} published article${current.articleCount === 1 ? '' : 's'}; a day with articles can't be deleted`)
     }
     await dayQueries(tx).deleteDay(day)
+    noteDayChange(tx, day, 'deleted', now)
   })
 }
 
@@ -169,9 +174,11 @@ export async function writeImportedDay (tx: Store, input: ImportedDayValues): Pr
   const existing = await days.dayRowForUpdate(input.day)
   if (existing === undefined) {
     await days.insertDay({ day: input.day, note, createdAt: input.createdAt, updatedAt: input.updatedAt })
+    noteDayChange(tx, input.day, 'created', nowIso())
     return 'created'
   }
   if (existing.note === note) return 'unchanged'
   await days.updateDayNote(input.day, note, input.updatedAt)
+  noteDayChange(tx, input.day, 'updated', nowIso())
   return 'updated'
 }
