@@ -65,6 +65,10 @@ export interface AppOptions {
   trashDays?: number
   /** Days the change log keeps its entries (default 90). */
   changesRetentionDays?: number
+  /** How often `/v1/stream` reads the change log for new entries (default 500 ms; lowered by tests). */
+  streamPollMs?: number
+  /** How often an idle `/v1/stream` gets a comment line (default 15 s; lowered by tests). */
+  streamHeartbeatMs?: number
   logger?: FastifyServerOptions['logger']
   /** Largest accepted JSON body, in bytes. */
   bodyLimit?: number
@@ -255,6 +259,9 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
       rateLimited: typeof route.config?.rateLimit === 'object'
     })
   })
-  await app.register(routes, { importLimit: options.importLimit ?? 512 * 1024 * 1024 })
+  await app.register(routes, {
+    importLimit: options.importLimit ?? 512 * 1024 * 1024,
+    stream: { pollMs: options.streamPollMs ?? 500, heartbeatMs: options.streamHeartbeatMs ?? 15_000, perClient: 10 }
+  })
   return app
 }

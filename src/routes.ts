@@ -9,6 +9,7 @@ import feeds from './resources/feeds/routes.js'
 import health from './resources/health/routes.js'
 import labels from './resources/labels/routes.js'
 import changes from './resources/changes/routes.js'
+import stream, { type StreamOptions } from './resources/stream/routes.js'
 import revisions from './resources/revisions/routes.js'
 import root from './resources/root/routes.js'
 import search from './resources/search/routes.js'
@@ -16,7 +17,7 @@ import tokens from './resources/tokens/routes.js'
 import trash from './resources/trash/routes.js'
 
 /** The route table: every resource with its prefix. */
-export async function routes (app: FastifyInstance, options: ImportRoutesOptions): Promise<void> {
+export async function routes (app: FastifyInstance, options: ImportRoutesOptions & { stream: StreamOptions }): Promise<void> {
   await app.register(root)
   await app.register(health)
   await app.register(authors, { prefix: '/v1/authors' })
@@ -28,6 +29,7 @@ export async function routes (app: FastifyInstance, options: ImportRoutesOptions
   await app.register(archiveRoutes, { prefix: '/v1/archive' })
   await app.register(labels, { prefix: '/v1/labels' })
   await app.register(changes, { prefix: '/v1/changes' })
+  await app.register(stream, { prefix: '/v1/stream', ...options.stream })
   await app.register(search, { prefix: '/v1/search' })
   await app.register(tokens, { prefix: '/v1/tokens' })
   await app.register(trash, { prefix: '/v1/trash' })

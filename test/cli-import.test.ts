@@ -1,68 +1,20 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import t, { type Test } from 'tap'
 import { runCli } from '../src/cli/main.js'
-import { importCommand } from '../src/cli/transfer.js'
-import { readConfig } from '../src/config.js'
-import { openStore } from '../src/db/open.js'
-import { adminSecret, bearer, build, request, tempDatabase } from './helper.js'
+import { cli, cliDatabase, comparable, exportedLines, fixturePath, lines, memoryStream, type CliRun } from './cli-run.js'
+import { adminSecret, bearer, build, request } from './helper.js'
 
 // `dateline import` and `dateline export` (issue 7), run through runCli with in-memory
-// stdout/stderr and temp databases.
+// stdout/stderr and temp databases. The imports of the WordPress theme test data, with their
+// progress output, are in cli-import-progress.test.ts.
 
 type Item = Record<string, any>
 
-const fixturePath = (name: string): string => new URL(`../../shared/fixtures/${name}`, import.meta.url).pathname
 const ghostPath = fixturePath('blogger-legacy-ghost-sample.xml')
 const jjPath = fixturePath('blogger-legacy-jjsfavoritethings-2008.xml')
 const themePath = fixturePath('wxr-theme-unit-test-data.xml')
-
-interface CliRun {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-function memoryStream (isTTY = false): { stream: Writable & { isTTY?: boolean, columns?: number }, text: () => string } {
-  const chunks: string[] = []
-  const stream: Writable & { isTTY?: boolean, columns?: number } = new Writable({
-    write (chunk, _encoding, callback) {
-      chunks.push(String(chunk))
-      callback()
-    }
-  })
-  if (isTTY) Object.assign(stream, { isTTY: true, columns: 120 })
-  return { stream, text: () => chunks.join('') }
-}
-
-async function cli (argv: string[], env: NodeJS.ProcessEnv, options: { ttyStderr?: boolean } = {}): Promise<CliRun> {
-  const stdout = memoryStream()
-  const stderr = memoryStream(options.ttyStderr === true)
-  const code = await runCli(argv, { stdout: stdout.stream, stderr: stderr.stream, env })
-  return { code, stdout: stdout.text(), stderr: stderr.text() }
-}
-
-const lines = (text: string): string[] => text.split('\n').filter((line) => line !== '')
-
-/** A temp database (in a temp folder, also used for other files) and the CLI's environment for it. */
-function setup (t: Test): { dir: string, file: string, env: NodeJS.ProcessEnv } {
-  const file = tempDatabase(t)
-  return { dir: dirname(file), file, env: { DATABASE_URL: file, DATELINE_DEMO: 'false' } }
-}
-
-/** `dateline export` to stdout, parsed; exits 0. */
-async function exportedLines (t: Test, env: NodeJS.ProcessEnv): Promise<{ text: string, rows: Item[] }> {
-  const run = await cli(['export'], env)
-  t.equal(run.code, 0, 'export exits 0')
-  return { text: run.stdout, rows: lines(run.stdout).map((line) => JSON.parse(line) as Item) }
-}
-
-/** The export as text lines, the header's exportedAt blanked (the one thing allowed to differ). */
-function comparable (text: string): string[] {
-  const [first, ...rest] = lines(text)
-  return [JSON.stringify({ ...JSON.parse(first ?? '{}'), exportedAt: '(export time)' }), ...rest]
-}
 
 const ofType = (rows: Item[], type: string): Item[] => rows.filter((row) => row.type === type)
 
@@ -75,7 +27,7 @@ function oneErrorLine (t: Test, run: CliRun, code: number, pattern: RegExp): voi
 }
 
 t.test('import prints a summary, exits 0, and the articles are there for the API', async (t) => {
-  const { file, env } = setup(t)
+  const { file, env } = cliDatabase(t)
   const run = await cli(['import', ghostPath], env)
   t.equal(run.code, 0, 'exits 0', { stderr: run.stderr })
   const out = lines(run.stdout)
@@ -93,7 +45,7 @@ t.test('import prints a summary, exits 0, and the articles are there for the API
 })
 
 t.test('import a second time reports every row unchanged', async (t) => {
-  const { env } = setup(t)
+  const { env } = cliDatabase(t)
   t.equal((await cli(['import', jjPath], env)).code, 0)
   const before = await exportedLines(t, env)
   const again = await cli(['import', jjPath], env)
@@ -105,7 +57,7 @@ t.test('import a second time reports every row unchanged', async (t) => {
 })
 
 t.test('import --json prints the report as parseable JSON', async (t) => {
-  const { env } = setup(t)
+  const { env } = cliDatabase(t)
   const run = await cli(['import', jjPath, '--json'], env)
   t.equal(run.code, 0)
   const report = JSON.parse(run.stdout) as Item
@@ -124,67 +76,8 @@ t.test('import --json prints the report as parseable JSON', async (t) => {
   t.notMatch(run.stderr, /jlueck@gmail\.com/, 'nor in the progress output')
 })
 
-t.test('import --dry-run reports the counts and writes nothing', async (t) => {
-  const { env } = setup(t)
-  const before = await exportedLines(t, env)
-  const run = await cli(['import', themePath, '--dry-run'], env)
-  t.equal(run.code, 0, 'exits 0', { stderr: run.stderr })
-  t.match(lines(run.stdout)[0], /^Dry run \(nothing written\): wxr$/, 'says nothing was written')
-  t.ok(lines(run.stdout).some((line) => /^\s*articles\s+58 created, 0 updated, 0 unchanged, 0 skipped$/.test(line)), 'the counts a real import would give')
-  const json = await cli(['import', themePath, '--dry-run', '--json'], env)
-  t.match(JSON.parse(json.stdout), { dryRun: true, counts: { articles: { created: 58 }, comments: { created: 24, skipped: 9 } } })
-  const after = await exportedLines(t, env)
-  t.same(comparable(after.text), comparable(before.text), 'the database is unchanged')
-  t.same(ofType(after.rows, 'article'), [], 'no article')
-})
-
-t.test('a progress bar goes to stderr when it is a terminal; the summary stays alone on stdout', async (t) => {
-  const { env } = setup(t)
-  const run = await cli(['import', themePath], env, { ttyStderr: true })
-  t.equal(run.code, 0)
-  t.match(run.stderr, /\d+% \| [\d.]+ of [\d.]+ MB \| [\d,]+ items/, 'the bar shows percent, megabytes and items')
-  t.match(lines(run.stdout)[0], /^Imported: wxr$/)
-  t.notMatch(run.stdout, /\u001b\[|%/, 'no bar on stdout')
-  t.match(run.stderr, /MB\/s \| (\d+ s left|\d+ min left|time left unknown)/, 'the time left, in words')
-  t.notMatch(run.stderr, /ETA|LLs|NFs|NaN|Infinity|undefined/, 'never a placeholder or a number that is not one')
-})
-
-t.test('without a terminal, progress is plain lines on stderr: periodic ones and a last one', async (t) => {
-  const { env } = setup(t)
-  const run = await cli(['import', themePath], env)
-  t.equal(run.code, 0)
-  const progress = lines(run.stderr)
-  t.ok(progress.length >= 1, 'something on stderr', { stderr: run.stderr })
-  t.match(progress.at(-1), /^import: read [\d.]+ MB, [\d,]+ items in [\d.]+ s$/, 'the last line says how much was read, in how long')
-  t.notMatch(run.stderr, /\u001b\[|NaN|Infinity/, 'no terminal escapes, no bad numbers')
-
-  // A line as often as asked: with no pause between them, one per chunk read or item parsed.
-  const { file } = setup(t)
-  const config = readConfig({ DATABASE_URL: file })
-  const store = await openStore(file, { timezone: config.timezone })
-  t.teardown(async () => { await store.close() })
-  const stderr = memoryStream()
-  const report = await importCommand(store, config, { file: themePath, dryRun: true, progressEveryMs: 0 }, stderr.stream)
-  const periodic = lines(stderr.text()).slice(0, -1)
-  t.ok(periodic.length > 1, `periodic lines (${periodic.length})`)
-  for (const line of periodic) t.match(line, /^import: read [\d.]+ of [\d.]+ MB \(\d+ %\), [\d,]+ items, [\d.]+ MB\/s, (\d+ s left|\d+ min left|[\d.]+ h left|time left unknown)$/)
-  t.equal(report.counts.articles.created, 58, 'and the import itself is as without them')
-})
-
-t.test('importing a file again reports as many authors as the first time, an article without one given to "Imported"', async (t) => {
-  const { env } = setup(t)
-  const first = JSON.parse((await cli(['import', themePath, '--json'], env)).stdout) as Item
-  const again = JSON.parse((await cli(['import', themePath, '--json'], env)).stdout) as Item
-  t.same(first.counts.authors, { created: 3, updated: 0, unchanged: 0, skipped: 0 }, 'two authors in the file, and "Imported" for the articles naming none of them')
-  t.same(again.counts.authors, { created: 0, updated: 0, unchanged: 3, skipped: 0 }, 'the same three, unchanged')
-  for (const resource of ['articles', 'comments', 'days']) {
-    const total = (counts: Item): number => counts.created + counts.updated + counts.unchanged + counts.skipped
-    t.equal(total(again.counts[resource]), total(first.counts[resource]), `${resource}: the same total`)
-  }
-})
-
 t.test('a malformed file exits 2 with one line on stderr and changes nothing', async (t) => {
-  const { dir, env } = setup(t)
+  const { dir, env } = cliDatabase(t)
   t.equal((await cli(['import', ghostPath], env)).code, 0)
   const before = await exportedLines(t, env)
   const jj = readFileSync(jjPath, 'utf8')
@@ -203,7 +96,7 @@ t.test('a malformed file exits 2 with one line on stderr and changes nothing', a
 })
 
 t.test('a missing file exits 1 with one line; a bad --format or no file is a usage error', async (t) => {
-  const { dir, env } = setup(t)
+  const { dir, env } = cliDatabase(t)
   const missing = join(dir, 'no-such-export.xml')
   oneErrorLine(t, await cli(['import', missing], env), 1, /^dateline: .*no-such-export\.xml/)
   const wrong = await cli(['import', ghostPath, '--format', 'wxr'], env)
@@ -220,7 +113,7 @@ t.test('a missing file exits 1 with one line; a bad --format or no file is a usa
 })
 
 t.test('export writes NDJSON to a file or to stdout', async (t) => {
-  const { dir, env } = setup(t)
+  const { dir, env } = cliDatabase(t)
   t.equal((await cli(['import', jjPath], env)).code, 0)
   const target = join(dir, 'out.ndjson')
   const toFile = await cli(['export', target], env)
@@ -239,8 +132,8 @@ t.test('export writes NDJSON to a file or to stdout', async (t) => {
 })
 
 t.test('round trip through the CLI: import, export, import into another database, export again', async (t) => {
-  const first = setup(t)
-  const second = setup(t)
+  const first = cliDatabase(t)
+  const second = cliDatabase(t)
   t.equal((await cli(['import', themePath], first.env)).code, 0)
   t.equal((await cli(['import', ghostPath], first.env)).code, 0)
   const exportFile = join(first.dir, 'site.ndjson')
@@ -254,7 +147,7 @@ t.test('round trip through the CLI: import, export, import into another database
 })
 
 t.test('export into a pipe that closes early (dateline export | head) ends quietly with exit 0', async (t) => {
-  const { env } = setup(t)
+  const { env } = cliDatabase(t)
   t.equal((await cli(['import', ghostPath], env)).code, 0)
   let written = 0
   const closedPipe = new Writable({

@@ -148,6 +148,14 @@ const expected: Record<string, Record<string, Row>> = {
   listLabels: {
     'all labels':                                                [200, 200, 200, 200, 200]
   },
+  listChanges: {
+    'the change log':                                            [200, 200, 200, 200, 200]
+  },
+  // Live updates are the public changes, whoever asks: a draft can't be followed, even by its
+  // author. (A stream that opens never ends, so the open ones are tested in stream.test.ts.)
+  streamChanges: {
+    'the own draft':                                             [404, 404, 404, 404, 404]
+  },
   suggestTitles: {
     'titles completing a word':                                  [200, 200, 200, 200, 200]
   },
@@ -746,6 +754,24 @@ const targets: Record<string, Record<string, Target>> = {
       check: ({ t, w, response }) => {
         const suggested = ids(response.json().data)
         t.notOk(suggested.includes(w.ownDraft.id) || suggested.includes(w.otherDraft.id), 'drafts are never suggested, whoever asks')
+      }
+    }
+  },
+  streamChanges: {
+    'the own draft': {
+      query: (w) => `article=${w.ownDraft.id}`
+    }
+  },
+  listChanges: {
+    'the change log': {
+      alone: true,
+      query: () => 'resource=article&limit=1000',
+      check: ({ t, w, caller, response }) => {
+        const seen = new Set(response.json().data.map((change: Item) => Number(change.id)))
+        const drafts = { own: w.ownDraft.id, other: w.otherDraft.id }
+        t.ok(seen.has(w.ownPublished.id) && seen.has(w.otherPublished.id), 'every caller follows the published articles')
+        t.equal(seen.has(drafts.own), caller === 'own' || caller === 'editor' || caller === 'admin', 'the own draft\'s changes: to its author and editors')
+        t.equal(seen.has(drafts.other), caller === 'other' || caller === 'editor' || caller === 'admin', 'another\'s draft\'s changes: to its author and editors')
       }
     }
   },

@@ -43,11 +43,21 @@ function asSeenBy (entry: LoggedChange, viewer: Principal | null): ChangeBody | 
   return null
 }
 
-export async function list (store: Store, query: ChangeListQueryString, viewer: Principal | null): Promise<ChangePage> {
-  const since = query.since ?? 0
-  const limit = query.limit ?? 100
-  const resources = query.resource === undefined ? undefined : [...parseNames(query.resource, changedResources, 'resource')]
-  const kinds = query.kind === undefined ? undefined : parseNames(query.kind, changeKinds, 'kind')
+/** An entry and what a reader is shown of it. */
+export interface ShownChange {
+  entry: LoggedChange
+  shown: ChangeBody
+}
+
+interface LogRead {
+  since: number
+  limit: number
+  resources?: Array<(typeof changedResources)[number]>
+}
+
+/** The entries after `since` that `viewer` sees something of, as it sees them; 410 past the retention. */
+export async function readLog (store: Store, read: LogRead, viewer: Principal | null): Promise<{ changes: ShownChange[], nextSince: number, head: number }> {
+  const { since, limit, resources } = read
   const log = changeLogQueries(store)
   const prunedThrough = Number(await metaQueries(store).read(prunedThroughKey) ?? 0)
   if (since < prunedThrough) {
@@ -60,8 +70,27 @@ export async function list (store: Store, query: ChangeListQueryString, viewer: 
     ? []
     : await log.entries({ since, through, limit, ...(resources === undefined ? {} : { resources }), publicOnly: !editor, alsoAuthorId: editor ? null : viewer?.authorId ?? null })
   const nextSince = entries.length === limit ? entries.at(-1)!.position : Math.max(since, through)
-  const items = entries.map((entry) => asSeenBy(entry, viewer)).filter((item) => item !== null && (kinds === undefined || kinds.has(item.kind))) as ChangeBody[]
+  const changes: ShownChange[] = []
+  for (const entry of entries) {
+    const shown = asSeenBy(entry, viewer)
+    if (shown !== null) changes.push({ entry, shown })
+  }
+  return { changes, nextSince, head }
+}
+
+export async function list (store: Store, query: ChangeListQueryString, viewer: Principal | null): Promise<ChangePage> {
+  const since = query.since ?? 0
+  const limit = query.limit ?? 100
+  const resources = query.resource === undefined ? undefined : [...parseNames(query.resource, changedResources, 'resource')]
+  const kinds = query.kind === undefined ? undefined : parseNames(query.kind, changeKinds, 'kind')
+  const { changes, nextSince, head } = await readLog(store, { since, limit, ...(resources === undefined ? {} : { resources }) }, viewer)
+  const items = changes.map(({ shown }) => shown).filter((item) => kinds === undefined || kinds.has(item.kind))
   return { items, since, nextSince, head, limit }
+}
+
+/** The log's last position now. */
+export async function head (store: Store): Promise<number> {
+  return await changeLogQueries(store).head()
 }
 
 const dayMs = 24 * 60 * 60 * 1000
