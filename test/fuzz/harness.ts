@@ -40,6 +40,8 @@ export interface Operation {
   anonymousAllowed: boolean
   /** false for probes (health checks), which document no security and ignore credentials. */
   readsCredentials: boolean
+  /** Whether it answers an endless stream (`text/event-stream`): read until the first chunk, then left. */
+  streams: boolean
 }
 
 const methods = ['get', 'put', 'post', 'patch', 'delete', 'head', 'options'] as const
@@ -69,6 +71,7 @@ export function operationsOf (document: Schema): Operation[] {
         parameters,
         bodyPointer: json?.schema !== undefined ? pointer('paths', path, method, 'requestBody', 'content', 'application/json', 'schema') : null,
         rawMediaTypes: Object.keys(operation.requestBody?.content ?? {}).filter((type) => type !== 'application/json'),
+        streams: operation.responses?.['200']?.content?.['text/event-stream'] !== undefined,
         bodyRequired: operation.requestBody?.required === true,
         anonymousAllowed: security === undefined || security.length === 0 || security.some((entry) => Object.keys(entry).length === 0),
         readsCredentials: security !== undefined
@@ -128,7 +131,7 @@ function ajvFor (document: Schema, coerce: boolean): Ajv2020 {
 async function harvestCollections (app: FastifyInstance, operations: Operation[]): Promise<Map<string, Collection>> {
   const collections = new Map<string, Collection>()
   for (const operation of operations) {
-    if (operation.method !== 'GET' || operation.path.includes('{')) continue
+    if (operation.method !== 'GET' || operation.path.includes('{') || operation.streams) continue
     const takesLimit = operation.parameters.some((parameter) => parameter.in === 'query' && parameter.name === 'limit')
     const response = await app.inject({ method: 'GET', url: takesLimit ? `${operation.path}?limit=100` : operation.path, headers: bearer(adminSecret) })
     if (response.statusCode !== 200 || !isJsonAnswer(response)) continue
@@ -744,6 +747,35 @@ export function truncate (text: string, length: number): string {
  * same demo blog (successful writes are real writes, then undone) and the table snapshots
  * before and after tell whether the request changed anything.
  */
+/** A response whose body is `text`: what was read of a streamed answer. */
+function withBody (response: LightMyRequestResponse, text: string): LightMyRequestResponse {
+  return Object.defineProperties(Object.create(response) as LightMyRequestResponse, {
+    body: { value: text, writable: true },
+    payload: { value: text, writable: true },
+    json: { value: () => JSON.parse(text) as unknown, writable: true }
+  })
+}
+
+/**
+ * A request to an operation answering an endless stream: an error is read whole; a stream
+ * until its first chunk, and then the client goes away, as a browser leaving the page.
+ */
+async function injectStreaming (app: FastifyInstance, request: InjectOptions): Promise<LightMyRequestResponse> {
+  const leaving = new AbortController()
+  const response = await app.inject({ ...request, payloadAsStream: true, signal: leaving.signal })
+  const stream = response.stream()
+  stream.setEncoding('utf8')
+  if (response.statusCode !== 200) {
+    let text = ''
+    for await (const chunk of stream) text += String(chunk)
+    return withBody(response, text)
+  }
+  const first = await new Promise<string>((resolve) => { stream.once('data', (chunk) => { resolve(String(chunk)) }) })
+  stream.on('error', () => {})
+  leaving.abort()
+  return withBody(response, first)
+}
+
 export async function send (fixture: Fixture, operation: Operation, fuzzCase: FuzzCase): Promise<Outcome> {
   const { app, database } = fixture
   const rejection = expectedRejection(fixture, operation, fuzzCase)
@@ -758,7 +790,7 @@ export async function send (fixture: Fixture, operation: Operation, fuzzCase: Fu
     // The If-Match read may have written (a token's last use aside, which snapshots leave out).
     const before = readsFirst ? await database.snapshot() : start
     const request = buildRequest(fixture, operation, fuzzCase, currentEtag)
-    const response = await app.inject(request)
+    const response = operation.streams ? await injectStreaming(app, request) : await app.inject(request)
     return { request, response, changed: changedTables(before, await database.snapshot()) }
   })
   return { request, response, changed, expectedRejection: rejection, ...judge(fixture, request, response, changed, rejection) }

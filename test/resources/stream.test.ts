@@ -154,3 +154,17 @@ t.test('an idle stream gets heartbeats; closing the server ends every stream at 
   await stream.ended
   t.ok(Date.now() - started < 3000, 'the stream ended with the server')
 })
+
+t.test('a client that leaves gives its place back: twelve streams opened and left one after another are all served', async (t) => {
+  const app = await build(t, { streamPollMs: 40 })
+  for (let i = 0; i < 12; i++) {
+    const leaving = new AbortController()
+    const response = await app.inject({ method: 'GET', url: '/v1/stream', payloadAsStream: true, signal: leaving.signal })
+    t.equal(response.statusCode, 200, `stream ${i + 1}`)
+    const stream = response.stream()
+    stream.on('error', () => {})
+    await new Promise((resolve) => { stream.once('data', resolve) })
+    leaving.abort()
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+})

@@ -69,16 +69,17 @@ const streamRoutes: FastifyPluginAsyncTypebox<StreamOptions> = async (app, optio
 
     const stream = new PassThrough()
     streams.add(stream)
+    let ended = false
     const follower: Follower = {
       after: since,
       byLabel: filter.labelKey !== null,
       accept: (changes) => {
+        if (ended) return
         for (const change of changes) if (service.matches(filter, change)) stream.write(service.asEvent(change))
-        if (stream.writableLength > maxUnsentBytes) stream.end()
+        if (stream.writableLength > maxUnsentBytes) end()
       }
     }
     const heartbeat = setInterval(() => { stream.write(': still here\n\n') }, options.heartbeatMs).unref()
-    let ended = false
     const end = () => {
       if (ended) return
       ended = true
@@ -90,7 +91,8 @@ const streamRoutes: FastifyPluginAsyncTypebox<StreamOptions> = async (app, optio
       else openByClient.set(client, left)
       stream.end()
     }
-    request.raw.socket.once('close', end)
+    // The client went away (its connection closed before the endless answer did).
+    reply.raw.once('close', end)
     stream.once('close', end)
     // How long an EventSource waits before it reconnects.
     stream.write('retry: 3000\n\n')
@@ -100,7 +102,14 @@ const streamRoutes: FastifyPluginAsyncTypebox<StreamOptions> = async (app, optio
       // Proxies (nginx) would buffer the stream otherwise.
       .header('x-accel-buffering', 'no')
     reply.send(stream)
-    await live.follow(follower)
+    try {
+      await live.follow(follower)
+    } catch (error) {
+      request.log.warn({ err: error }, 'could not bring a live stream up to date; ending it (the client resumes from its last event)')
+      end()
+    }
+    // Gone while it caught up: it was never followed by the time it ended, so it is let go now.
+    if (ended) live.unfollow(follower)
     return reply
   })
 }
