@@ -1,12 +1,14 @@
-import { PassThrough } from 'node:stream'
+import type { PassThrough } from 'node:stream'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyBaseLogger } from 'fastify'
 import { invalid, TooManyRequests } from '../../errors.js'
 import { changeListExample } from '../../demo/examples.js'
 import { readSecurity } from '../../lib/responses.js'
 import { problems, Type } from '../../schemas.js'
-import { LiveChanges, type Follower } from './live.js'
+import { LiveChanges } from './live.js'
 import { StreamQuery } from './schemas.js'
 import * as service from './service.js'
+import { OpenStreams, Subscription } from './subscription.js'
 
 export interface StreamOptions {
   /** How often the change log is read for new entries (default 500 ms). */
@@ -24,19 +26,15 @@ const EventStream = Type.Unsafe<PassThrough>({
   examples: [`retry: 3000\n\n${changeListExample.data.map((change) => `id: ${change.position}\ndata: ${JSON.stringify(change)}\n\n`).join('')}: still here\n\n`]
 })
 
-// A client that reads slower than changes come is dropped past this much unsent: it reconnects
-// with Last-Event-ID and catches up from the log, rather than this process holding its backlog.
-const maxUnsentBytes = 1024 * 1024
-
 const streamRoutes: FastifyPluginAsyncTypebox<StreamOptions> = async (app, options) => {
   const live = new LiveChanges(app.store, options.pollMs, (error) => { app.log.warn({ err: error }, 'could not read the change log for live updates') })
   await live.start()
-  const streams = new Set<PassThrough>()
-  const openByClient = new Map<string, number>()
+  const subscriptions = new Set<Subscription>()
+  const openStreams = new OpenStreams(options.perClient)
   // Open streams never finish on their own: closing ends them, so the server can close.
   app.addHook('preClose', async () => {
     live.stop()
-    for (const stream of streams) stream.end()
+    for (const subscription of subscriptions) subscription.end()
   })
 
   app.get('', {
@@ -59,59 +57,39 @@ const streamRoutes: FastifyPluginAsyncTypebox<StreamOptions> = async (app, optio
     if (resumeAt !== null) await service.assertResumable(app.store, resumeAt)
     // Without a resume point, from the log's head now: the live tail may not have read it yet.
     const since = resumeAt ?? await service.currentPosition(app.store)
-    const client = request.ip
-    const open = openByClient.get(client) ?? 0
-    if (open >= options.perClient) {
+    if (!openStreams.open(request.ip)) {
       reply.header('retry-after', '10')
-      throw new TooManyRequests(`This client has ${open} live streams open already; close one first`)
+      throw new TooManyRequests(`This client has ${options.perClient} live streams open already; close one first`)
     }
-    openByClient.set(client, open + 1)
-
-    const stream = new PassThrough()
-    streams.add(stream)
-    let ended = false
-    const follower: Follower = {
-      after: since,
-      byLabel: filter.labelKey !== null,
-      accept: (changes) => {
-        if (ended) return
-        for (const change of changes) if (service.matches(filter, change)) stream.write(service.asEvent(change))
-        if (stream.writableLength > maxUnsentBytes) end()
-      }
-    }
-    const heartbeat = setInterval(() => { stream.write(': still here\n\n') }, options.heartbeatMs).unref()
-    const end = () => {
-      if (ended) return
-      ended = true
-      clearInterval(heartbeat)
-      live.unfollow(follower)
-      streams.delete(stream)
-      const left = (openByClient.get(client) ?? 1) - 1
-      if (left === 0) openByClient.delete(client)
-      else openByClient.set(client, left)
-      stream.end()
-    }
+    const subscription = new Subscription(filter, since, options.heartbeatMs, (ended) => {
+      live.unfollow(ended.follower)
+      subscriptions.delete(ended)
+      openStreams.closed(request.ip)
+    })
+    subscriptions.add(subscription)
     // The client went away (its connection closed before the endless answer did).
-    reply.raw.once('close', end)
-    stream.once('close', end)
-    // How long an EventSource waits before it reconnects.
-    stream.write('retry: 3000\n\n')
+    reply.raw.once('close', () => { subscription.end() })
     reply
       .header('content-type', 'text/event-stream; charset=utf-8')
       .header('cache-control', 'no-store')
       // Proxies (nginx) would buffer the stream otherwise.
       .header('x-accel-buffering', 'no')
-    reply.send(stream)
-    try {
-      await live.follow(follower)
-    } catch (error) {
-      request.log.warn({ err: error }, 'could not bring a live stream up to date; ending it (the client resumes from its last event)')
-      end()
-    }
-    // Gone while it caught up: it was never followed by the time it ended, so it is let go now.
-    if (ended) live.unfollow(follower)
+    reply.send(subscription.stream)
+    await follow(live, subscription, request.log)
     return reply
   })
+}
+
+/** Brings the subscription up to date from the log, then live; a failure ends it (the client resumes from its last event). */
+async function follow (live: LiveChanges, subscription: Subscription, log: FastifyBaseLogger): Promise<void> {
+  try {
+    await live.follow(subscription.follower)
+  } catch (error) {
+    log.warn({ err: error }, 'could not bring a live stream up to date; ending it')
+    subscription.end()
+  }
+  // Gone while it caught up: it was not followed yet when it ended, so it is let go now.
+  if (subscription.ended) live.unfollow(subscription.follower)
 }
 
 /** The position in `Last-Event-ID`, which the API sent as an event's id. */
