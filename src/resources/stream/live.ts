@@ -84,7 +84,8 @@ export class LiveChanges {
         for (const follower of this.#followers) {
           const fresh = changes.filter(({ entry }) => entry.position > follower.after)
           if (fresh.length > 0) follower.accept(fresh)
-          follower.after = read.nextSince
+          // One that joined at the log's head may be ahead of this reader: it never goes back.
+          follower.after = Math.max(follower.after, read.nextSince)
         }
       } else {
         for (const follower of this.#followers) follower.after = Math.max(follower.after, read.nextSince)
