@@ -29,9 +29,8 @@ export function sqliteChangeLogQueries (db: Db): ChangeLogQueries {
     },
 
     async head () {
-      return db.select({ head: sql<number | null>`max(${changes.position})` }).from(changes).get()?.head ??
-        // Every entry pruned: AUTOINCREMENT still knows the last one.
-        db.get<{ seq: number } | undefined>(sql`select seq from sqlite_sequence where name = 'changes'`)?.seq ?? 0
+      // AUTOINCREMENT's record of the last position, which pruning every entry leaves.
+      return db.get<{ seq: number } | undefined>(sql`select seq from sqlite_sequence where name = 'changes'`)?.seq ?? 0
     },
 
     async prune (before) {

@@ -73,6 +73,13 @@ export function noteArticleChange (tx: Store, change: ArticleChange): void {
   })
 }
 
+/** Notes that scheduled articles were published, their time having come. */
+export function notePublishedWhenDue (tx: Store, published: Array<Pick<ArticleRow, 'id' | 'slug' | 'authorId'>>, now: string): void {
+  for (const article of published) {
+    tx.noteChange({ resource: 'article', resourceId: String(article.id), slug: article.slug, kind: 'published', fields: ['status'], articleId: article.id, authorId: article.authorId, publicBefore: false, publicAfter: true, at: now })
+  }
+}
+
 /** Notes that articles left the trash for good (nobody without a token saw them there). */
 export function notePurged (tx: Store, purged: Array<Pick<ArticleRow, 'id' | 'slug' | 'authorId'>>, now: string): void {
   for (const article of purged) {

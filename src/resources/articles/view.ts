@@ -1,6 +1,7 @@
 import type { Store } from '../../db/store.js'
 import { nowIso } from '../../lib/time.js'
 import { articleQueries } from './queries.js'
+import { notePublishedWhenDue } from './changes.js'
 
 /**
  * The database as one request reads it: at `now`, once what is due by then is published.
@@ -49,9 +50,7 @@ async function publishDueArticles (store: Store, now: string): Promise<string> {
   // Readers never wait for writers: while another process holds the write lock, the due
   // articles wait (not the reader) and the next read publishes them.
   const published = await store.transactionIfFree(async (tx) => {
-    for (const article of await articleQueries(tx).publishDue(now)) {
-      tx.noteChange({ resource: 'article', resourceId: String(article.id), slug: article.slug, kind: 'published', fields: ['status'], articleId: article.id, authorId: article.authorId, publicBefore: false, publicAfter: true, at: now })
-    }
+    notePublishedWhenDue(tx, await articleQueries(tx).publishDue(now), now)
     return true
   })
   if (published === undefined) return stamp

@@ -1,4 +1,4 @@
-import { changeLogQueries, type LoggedChange } from '../../db/change-log.js'
+import { changeLogQueries, type ChangedResource, type LoggedChange } from '../../db/change-log.js'
 import { metaQueries } from '../../db/meta.js'
 import { changedResources, changeKinds } from '../../db/schema.js'
 import type { Store } from '../../db/store.js'
@@ -52,7 +52,7 @@ export interface ShownChange {
 interface LogRead {
   since: number
   limit: number
-  resources?: Array<(typeof changedResources)[number]>
+  resources?: ChangedResource[]
 }
 
 /** The entries after `since` that `viewer` sees something of, as it sees them; 410 past the retention. */

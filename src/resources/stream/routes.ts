@@ -7,6 +7,7 @@ import { readSecurity } from '../../lib/responses.js'
 import { problems, Type } from '../../schemas.js'
 import { LiveChanges } from './live.js'
 import { StreamQuery } from './schemas.js'
+import * as changes from '../changes/service.js'
 import * as service from './service.js'
 import { OpenStreams, Subscription } from './subscription.js'
 
@@ -56,7 +57,7 @@ const streamRoutes: FastifyPluginAsyncTypebox<StreamOptions> = async (app, optio
     const resumeAt = resumeFrom(request.headers['last-event-id']) ?? request.query.since ?? null
     if (resumeAt !== null) await service.assertResumable(app.store, resumeAt)
     // Without a resume point, from the log's head now: the live tail may not have read it yet.
-    const since = resumeAt ?? await service.currentPosition(app.store)
+    const since = resumeAt ?? await changes.head(app.store)
     if (!openStreams.open(request.ip)) {
       reply.header('retry-after', '10')
       throw new TooManyRequests(`This client has ${options.perClient} live streams open already; close one first`)

@@ -3,7 +3,7 @@ import { invalid } from '../../errors.js'
 import { labelKey } from '../../lib/values.js'
 import { findVisibleArticle } from '../articles/service.js'
 import { authorQueries } from '../authors/queries.js'
-import { head, readLog } from '../changes/service.js'
+import { readLog } from '../changes/service.js'
 import type { LiveChange } from './live.js'
 import type { StreamQueryString } from './schemas.js'
 
@@ -39,11 +39,6 @@ export function matches (filter: StreamFilter, change: LiveChange): boolean {
 /** A resume point the log still holds (410 otherwise, as `GET /v1/changes` answers). */
 export async function assertResumable (store: Store, since: number): Promise<void> {
   await readLog(store, { since, limit: 1 }, null)
-}
-
-/** Where the log is now: a new stream without a resume point starts after it. */
-export async function currentPosition (store: Store): Promise<number> {
-  return await head(store)
 }
 
 /** One Server-Sent Event: the change as JSON, its position the event's id (what `Last-Event-ID` resumes from). */
