@@ -32,6 +32,9 @@ import { labelSchemas } from './resources/labels/schemas.js'
 import { revisionSchemas } from './resources/revisions/schemas.js'
 import { trashSchemas } from './resources/trash/schemas.js'
 import { tokenSchemas } from './resources/tokens/schemas.js'
+import { webhookSchemas } from './resources/webhooks/schemas.js'
+import webhookDeliveries from './plugins/webhook-deliveries.js'
+import type { DeliveryOptions } from './resources/webhooks/deliverer.js'
 import { routes } from './routes.js'
 import { NoQuery, sharedSchemas, withSharedAnswers } from './schemas.js'
 
@@ -69,6 +72,8 @@ export interface AppOptions {
   streamPollMs?: number
   /** How often an idle `/v1/stream` gets a comment line (default 15 s; lowered by tests). */
   streamHeartbeatMs?: number
+  /** How webhooks are delivered: `allowPrivateTargets` (DATELINE_WEBHOOKS_ALLOW_PRIVATE), `timeoutMs` (DATELINE_WEBHOOK_TIMEOUT); tests lower the schedule. */
+  webhooks?: Partial<DeliveryOptions>
   logger?: FastifyServerOptions['logger']
   /** Largest accepted JSON body, in bytes. */
   bodyLimit?: number
@@ -243,11 +248,12 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   })
   await app.register(auth, { adminToken: options.adminToken })
   await app.register(changeLogRetention, { intervalMs: 3_600_000 })
+  await app.register(webhookDeliveries, options.webhooks ?? {})
   await app.register(httpCache)
   await app.register(idempotency, { purgeIntervalMs: options.idempotencyPurgeIntervalMs ?? 3_600_000 })
   // After http-cache's onSend (which hashes the string for an ETag): the last step of an answer.
   await app.register(answerBytes)
-  for (const schema of [...sharedSchemas, ...articleSchemas, ...authorSchemas, ...commentSchemas, ...daySchemas, ...labelSchemas, ...changeSchemas, ...tokenSchemas, ...feedSchemas, ...importSchemas, ...revisionSchemas, ...trashSchemas]) app.addSchema(schema)
+  for (const schema of [...sharedSchemas, ...articleSchemas, ...authorSchemas, ...commentSchemas, ...daySchemas, ...labelSchemas, ...changeSchemas, ...tokenSchemas, ...webhookSchemas, ...feedSchemas, ...importSchemas, ...revisionSchemas, ...trashSchemas]) app.addSchema(schema)
   await app.register(openapi)
   app.addHook('onRoute', (route) => {
     if (route.schema === undefined) return
@@ -261,7 +267,8 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   })
   await app.register(routes, {
     importLimit: options.importLimit ?? 512 * 1024 * 1024,
-    stream: { pollMs: options.streamPollMs ?? 500, heartbeatMs: options.streamHeartbeatMs ?? 15_000, perClient: 10 }
+    stream: { pollMs: options.streamPollMs ?? 500, heartbeatMs: options.streamHeartbeatMs ?? 15_000, perClient: 10 },
+    webhooks: { allowPrivateTargets: options.webhooks?.allowPrivateTargets ?? false }
   })
   return app
 }

@@ -38,6 +38,10 @@ export interface Config {
   trashDays: number
   /** Days the change log keeps its entries. */
   changesRetentionDays: number
+  /** Webhooks may point at private, loopback and link-local addresses (development). */
+  webhooksAllowPrivate: boolean
+  /** Milliseconds one webhook delivery attempt may take, connection to answer. */
+  webhookTimeout: number
   /** Largest JSON body, in bytes. */
   bodyLimit: number
   /** Largest import file (`POST /v1/import`), in bytes. */
@@ -341,6 +345,8 @@ const settings: { [K in keyof Config]: Setting<K> } = {
   revisionsKept: { key: 'revisionsKept', env: 'DATELINE_REVISIONS_KEPT', flag: 'revisions-kept', fallback: '50', parse: positiveInteger(10_000) },
   trashDays: { key: 'trashDays', env: 'DATELINE_TRASH_DAYS', flag: 'trash-days', fallback: '30', parse: integerFrom(0, 3650) },
   changesRetentionDays: { key: 'changesRetentionDays', env: 'DATELINE_CHANGES_RETENTION_DAYS', flag: 'changes-retention-days', fallback: '90', parse: integerFrom(1, 3650) },
+  webhooksAllowPrivate: { key: 'webhooksAllowPrivate', env: 'DATELINE_WEBHOOKS_ALLOW_PRIVATE', flag: 'webhooks-allow-private', fallback: 'false', parse: parseBoolean },
+  webhookTimeout: { key: 'webhookTimeout', env: 'DATELINE_WEBHOOK_TIMEOUT', flag: 'webhook-timeout', fallback: '10000', parse: integerFrom(100, 60_000) },
   bodyLimit: { key: 'bodyLimit', env: 'DATELINE_BODY_LIMIT', flag: 'body-limit', fallback: String(1024 * 1024), parse: positiveInteger(100 * 1024 * 1024) },
   importLimit: { key: 'importLimit', env: 'DATELINE_IMPORT_LIMIT', flag: 'import-limit', fallback: String(512 * 1024 * 1024), parse: positiveInteger(8 * 1024 * 1024 * 1024) },
   logLevel: { key: 'logLevel', env: 'LOG_LEVEL', flag: 'log-level', fallback: 'info', parse: parseLogLevel },

@@ -15,9 +15,10 @@ import root from './resources/root/routes.js'
 import search from './resources/search/routes.js'
 import tokens from './resources/tokens/routes.js'
 import trash from './resources/trash/routes.js'
+import webhooks, { type WebhookRoutesOptions } from './resources/webhooks/routes.js'
 
 /** The route table: every resource with its prefix. */
-export async function routes (app: FastifyInstance, options: ImportRoutesOptions & { stream: StreamOptions }): Promise<void> {
+export async function routes (app: FastifyInstance, options: ImportRoutesOptions & { stream: StreamOptions, webhooks: WebhookRoutesOptions }): Promise<void> {
   await app.register(root)
   await app.register(health)
   await app.register(authors, { prefix: '/v1/authors' })
@@ -33,6 +34,7 @@ export async function routes (app: FastifyInstance, options: ImportRoutesOptions
   await app.register(search, { prefix: '/v1/search' })
   await app.register(tokens, { prefix: '/v1/tokens' })
   await app.register(trash, { prefix: '/v1/trash' })
+  await app.register(webhooks, { prefix: '/v1/webhooks', ...options.webhooks })
   await app.register(importRoutes, { prefix: '/v1/import', importLimit: options.importLimit })
   await app.register(exportRoutes, { prefix: '/v1/export' })
   await app.register(feeds)

@@ -41,6 +41,7 @@ export async function startServer (config: Config, worker?: WorkerRole): Promise
     revisionsKept: config.revisionsKept,
     trashDays: config.trashDays,
     changesRetentionDays: config.changesRetentionDays,
+    webhooks: { allowPrivateTargets: config.webhooksAllowPrivate, timeoutMs: config.webhookTimeout },
     bodyLimit: config.bodyLimit,
     importLimit: config.importLimit,
     adminToken: config.adminToken,

@@ -115,6 +115,15 @@ export class PostgresStore implements Store {
     throw new Error('changes are noted by a unit of work: store.transaction(async (tx) => { … tx.noteChange(…) })')
   }
 
+  async bookkeeping<T> (work: (tx: Store) => Promise<T>): Promise<T> {
+    return await withRetries(async () => await this.handle.transaction(async (tx) => {
+      const unit = new PostgresUnit(tx)
+      const result = await work(unit)
+      await appendNotedChanges(unit, unit.noted)
+      return result
+    }))
+  }
+
   async transactionIfFree<T> (work: (tx: Store) => Promise<T>): Promise<T | undefined> {
     return await this.#ifFree(work, true)
   }
@@ -177,6 +186,10 @@ class PostgresUnit implements Store {
   }
 
   async bookkeepingIfFree<T> (work: (tx: Store) => Promise<T>): Promise<T | undefined> {
+    return await this.transaction(work)
+  }
+
+  async bookkeeping<T> (work: (tx: Store) => Promise<T>): Promise<T> {
     return await this.transaction(work)
   }
 

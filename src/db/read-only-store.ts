@@ -29,6 +29,10 @@ export class ReadOnlySqliteStore implements Store {
     return undefined
   }
 
+  async bookkeeping<T> (): Promise<T> {
+    throw new Error('a read-only store cannot run a unit of work')
+  }
+
   /**
    * `data_version` moves on this connection whenever another one commits, so values its
    * caches keep (UntilNextWrite) are dropped as soon as the writer has written anything.

@@ -274,6 +274,10 @@ export class ReplicatedStore implements Store {
     return await this.#primary.bookkeepingIfFree(work)
   }
 
+  async bookkeeping<T> (work: (tx: Store) => Promise<T>): Promise<T> {
+    return await this.#primary.bookkeeping(work)
+  }
+
   /** From the side the request reads: the stamp is replicated with the writes it counts, so values kept against it are right on either. */
   async writeStamp (): Promise<string> {
     return await this.#side.writeStamp()

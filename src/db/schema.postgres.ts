@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { bigint, boolean, check, customType, date, index, pgTable, primaryKey, type AnyPgColumn } from 'drizzle-orm/pg-core'
-import { articleStatuses, changedResources, changeKinds, commentStatuses, importedResources, tokenRoles } from './schema.js'
+import { articleStatuses, changedResources, changeKinds, commentStatuses, deliveryStatuses, importedResources, tokenRoles } from './schema.js'
 
 // The PostgreSQL twin of schema.ts: the same tables, columns, constraints and indexes, so
 // rows read from either database have the same TypeScript type (test/db-postgres.test.ts
@@ -323,6 +323,46 @@ export const changes = pgTable('changes', {
   index('changes_at_idx').on(table.at)
 ])
 
+export const webhooks = pgTable('webhooks', {
+  id: id(),
+  url: text('url').notNull(),
+  description: text('description').notNull(),
+  events: jsonText('events').notNull(),
+  secret: text('secret').notNull(),
+  enabled: boolean('enabled').notNull(),
+  disabledReason: text('disabled_reason'),
+  cursor: int64('cursor').notNull(),
+  failingSince: timestamp('failing_since'),
+  version: int64('version').notNull(),
+  createdAt: timestamp('created_at').notNull(),
+  updatedAt: timestamp('updated_at').notNull()
+})
+
+export const webhookDeliveries = pgTable('webhook_deliveries', {
+  id: id(),
+  webhookId: int64('webhook_id').notNull().references(() => webhooks.id, { onDelete: 'cascade' }),
+  messageId: text('message_id').notNull().unique(),
+  position: int64('position').notNull(),
+  event: text('event').notNull(),
+  subject: text('subject').notNull(),
+  payload: text('payload').notNull(),
+  status: text('status', { enum: deliveryStatuses }).notNull(),
+  attempts: int64('attempts').notNull(),
+  step: int64('step').notNull(),
+  nextAttemptAt: timestamp('next_attempt_at').notNull(),
+  leaseUntil: timestamp('lease_until'),
+  lastAttemptAt: timestamp('last_attempt_at'),
+  responseStatus: int64('response_status'),
+  responseExcerpt: text('response_excerpt'),
+  error: text('error'),
+  createdAt: timestamp('created_at').notNull(),
+  deliveredAt: timestamp('delivered_at')
+}, (table) => [
+  index('webhook_deliveries_due_idx').on(table.status, table.nextAttemptAt),
+  index('webhook_deliveries_webhook_idx').on(table.webhookId, table.id),
+  index('webhook_deliveries_subject_idx').on(table.webhookId, table.subject, table.id)
+])
+
 /** Every table, by the name its SQLite twin has in schema.ts (or its own, for PostgreSQL's). */
 export const postgresTables = {
   authors,
@@ -339,7 +379,9 @@ export const postgresTables = {
   trashedArticles,
   searchDocuments,
   writeStamp,
-  changes
+  changes,
+  webhooks,
+  webhookDeliveries
 }
 
 export type AuthorRow = typeof authors.$inferSelect
@@ -356,3 +398,5 @@ export type ArticleRevisionRow = typeof articleRevisions.$inferSelect
 export type TrashedArticleRow = typeof trashedArticles.$inferSelect
 export type SearchDocumentRow = typeof searchDocuments.$inferSelect
 export type WriteStampRow = typeof writeStamp.$inferSelect
+export type WebhookRow = typeof webhooks.$inferSelect
+export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect

@@ -263,3 +263,65 @@ export const changes = sqliteTable('changes', {
 }, (table) => [
   index('changes_at_idx').on(table.at)
 ])
+
+/** Where a delivery stands: waiting (or being sent), received, or given up on. */
+export const deliveryStatuses = ['pending', 'delivered', 'failed'] as const
+
+/**
+ * Webhooks: an address told of changes as they are logged (issue 20). `cursor` is the last
+ * change-log position fanned out to it: a new webhook starts at the log's head, and one that
+ * is disabled keeps its place, so enabling it again goes on from the first change it missed.
+ */
+export const webhooks = sqliteTable('webhooks', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  url: text('url').notNull(),
+  description: text('description').notNull(),
+  /** A JSON array of event types (`article.published`, `article.*`, `*`). */
+  events: text('events').notNull(),
+  /** The signing secret (`whsec_…`). Kept as it is: signing needs it. Never answered after creation. */
+  secret: text('secret').notNull(),
+  enabled: integer('enabled', { mode: 'boolean' }).notNull(),
+  /** Why it was disabled, when the deliverer disabled it; null when an admin did, or it is enabled. */
+  disabledReason: text('disabled_reason'),
+  cursor: integer('cursor').notNull(),
+  /** When the run of failed attempts began that no delivery has ended since; null when the last attempt succeeded. */
+  failingSince: text('failing_since'),
+  version: integer('version').notNull(),
+  createdAt: text('created_at').notNull(),
+  updatedAt: text('updated_at').notNull()
+})
+
+/**
+ * The outbox: one row per event for a webhook, from its fan-out to its last attempt. A row is
+ * claimed for an attempt by setting `leaseUntil`; a process that dies while sending leaves the
+ * lease to run out, and the row is claimed again (at least once, at most one attempt more).
+ */
+export const webhookDeliveries = sqliteTable('webhook_deliveries', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  webhookId: integer('webhook_id').notNull().references(() => webhooks.id, { onDelete: 'cascade' }),
+  /** The `webhook-id` header: the same for every attempt, so a receiver can drop a repeat. */
+  messageId: text('message_id').notNull().unique(),
+  position: integer('position').notNull(),
+  event: text('event').notNull(),
+  /** `resource:id`: deliveries about one resource go out in order. */
+  subject: text('subject').notNull(),
+  /** The body sent, fixed at fan-out so every attempt sends the same bytes. */
+  payload: text('payload').notNull(),
+  status: text('status', { enum: deliveryStatuses }).notNull(),
+  attempts: integer('attempts').notNull(),
+  /** Attempts in the current run (a redelivery starts a new one): where the retry schedule stands. */
+  step: integer('step').notNull(),
+  nextAttemptAt: text('next_attempt_at').notNull(),
+  leaseUntil: text('lease_until'),
+  lastAttemptAt: text('last_attempt_at'),
+  responseStatus: integer('response_status'),
+  /** The start of the receiver's answer, or why there was none. */
+  responseExcerpt: text('response_excerpt'),
+  error: text('error'),
+  createdAt: text('created_at').notNull(),
+  deliveredAt: text('delivered_at')
+}, (table) => [
+  index('webhook_deliveries_due_idx').on(table.status, table.nextAttemptAt),
+  index('webhook_deliveries_webhook_idx').on(table.webhookId, table.id),
+  index('webhook_deliveries_subject_idx').on(table.webhookId, table.subject, table.id)
+])

@@ -117,6 +117,10 @@ export class SqliteStore implements Store {
     return await this.#bookkeeping.counted(async () => await this.transactionIfFree(work))
   }
 
+  async bookkeeping<T> (work: (tx: Store) => Promise<T>): Promise<T> {
+    return await this.#bookkeeping.counted(async () => await this.transaction(work))
+  }
+
   async writeStamp (): Promise<string> {
     return this.#bookkeeping.writeStamp()
   }
@@ -209,7 +213,7 @@ class TransactionStore implements Store {
   /** What the unit in progress noted (units on a connection run one at a time). */
   #noted: Change[] = []
 
-  constructor (readonly handle: Db, private readonly bookkeeping: BookkeepingChanges) {}
+  constructor (readonly handle: Db, private readonly bookkept: BookkeepingChanges) {}
 
   async transaction<T> (work: (tx: Store) => Promise<T>): Promise<T> {
     const client = this.handle.$client
@@ -245,11 +249,15 @@ class TransactionStore implements Store {
   }
 
   async bookkeepingIfFree<T> (work: (tx: Store) => Promise<T>): Promise<T | undefined> {
-    return await this.bookkeeping.counted(async () => await this.transaction(work))
+    return await this.bookkeeping(work)
+  }
+
+  async bookkeeping<T> (work: (tx: Store) => Promise<T>): Promise<T> {
+    return await this.bookkept.counted(async () => await this.transaction(work))
   }
 
   async writeStamp (): Promise<string> {
-    return this.bookkeeping.writeStamp()
+    return this.bookkept.writeStamp()
   }
 
   async close (): Promise<void> {

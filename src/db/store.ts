@@ -42,6 +42,12 @@ export interface Store {
    */
   bookkeepingIfFree: <T>(work: (tx: Store) => Promise<T>) => Promise<T | undefined>
   /**
+   * Like `transaction` (it waits its turn), for bookkeeping that must not be skipped (what a
+   * webhook's deliveries did): the write stamp stays, so no cache or list ETag is thrown
+   * away over it.
+   */
+  bookkeeping: <T>(work: (tx: Store) => Promise<T>) => Promise<T>
+  /**
    * Moves whenever anything is written, by this process or another: values cached against
    * it (list totals, ETags of lists) are never stale.
    */

@@ -27,6 +27,11 @@ function isPrivate (entry: LoggedChange, field: string): boolean {
   return entry.resource === 'author' && privateAuthorFields.has(field)
 }
 
+/** An entry as the log has it, which is how editors see it. */
+export function asLogged (entry: LoggedChange): ChangeBody {
+  return { position: entry.position, at: entry.at, resource: entry.resource, id: entry.resourceId, slug: entry.slug, kind: entry.kind, fields: entry.fields, articleId: entry.articleId }
+}
+
 /**
  * An entry as `viewer` sees it. Editors see it as it is; other readers see what they could see
  * of the resource: a change to something they saw before and see after is an update, one that
@@ -34,7 +39,7 @@ function isPrivate (entry: LoggedChange, field: string): boolean {
  * author token also sees its own articles' entries as they are.
  */
 function asSeenBy (entry: LoggedChange, viewer: Principal | null): ChangeBody | null {
-  const seen = { position: entry.position, at: entry.at, resource: entry.resource, id: entry.resourceId, slug: entry.slug, kind: entry.kind, fields: entry.fields, articleId: entry.articleId }
+  const seen = asLogged(entry)
   if (hasRole(viewer, 'editor') || (viewer?.authorId != null && entry.authorId === viewer.authorId)) return seen
   const fields = entry.fields.filter((field) => !isPrivate(entry, field))
   if (entry.publicBefore && entry.publicAfter) return { ...seen, kind: 'updated', fields }
