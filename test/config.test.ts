@@ -34,6 +34,8 @@ t.test('with nothing set, readConfig gives the documented defaults', async (t) =
     revisionsKept: 50,
     trashDays: 30,
     changesRetentionDays: 90,
+    webhooksAllowPrivate: false,
+    webhookTimeout: 10000,
     bodyLimit: 1048576,
     importLimit: 536870912,
     logLevel: 'info',
@@ -200,6 +202,8 @@ t.test('every setting can be given at once', async (t) => {
     revisionsKept: 50,
     trashDays: 30,
     changesRetentionDays: 90,
+    webhooksAllowPrivate: false,
+    webhookTimeout: 10000,
     bodyLimit: 2000000,
     importLimit: 536870912,
     logLevel: 'warn',
@@ -262,6 +266,8 @@ t.test('CLI flags override the environment', async (t) => {
     revisionsKept: 50,
     trashDays: 30,
     changesRetentionDays: 90,
+    webhooksAllowPrivate: false,
+    webhookTimeout: 10000,
     bodyLimit: 1048576,
     importLimit: 536870912,
     logLevel: 'debug',
@@ -284,7 +290,7 @@ t.test('CLI flags override the environment', async (t) => {
 })
 
 t.test('configFlags lists a flag for every setting', async (t) => {
-  t.same([...configFlags].sort(), ['admin-token', 'article-path', 'body-limit', 'changes-retention-days', 'comment-depth', 'comment-rate-limit', 'comments-autoapprove', 'cors-origins', 'database-replica-url', 'database-url', 'demo', 'drain-delay', 'host', 'import-limit', 'locale', 'log-level', 'max-connections', 'port', 'redis-url', 'request-timeout', 'revisions-kept', 'search-rate-limit', 'site-description', 'site-title', 'site-url', 'synchronous', 'timezone', 'trash-days', 'read-budget', 'read-workers', 'trust-proxy', 'workers'].sort())
+  t.same([...configFlags].sort(), ['admin-token', 'article-path', 'body-limit', 'changes-retention-days', 'comment-depth', 'comment-rate-limit', 'comments-autoapprove', 'cors-origins', 'database-replica-url', 'database-url', 'demo', 'drain-delay', 'host', 'import-limit', 'locale', 'log-level', 'max-connections', 'port', 'redis-url', 'request-timeout', 'revisions-kept', 'search-rate-limit', 'site-description', 'site-title', 'site-url', 'synchronous', 'timezone', 'trash-days', 'read-budget', 'read-workers', 'trust-proxy', 'webhook-timeout', 'webhooks-allow-private', 'workers'].sort())
 })
 
 t.test('each bad value is a ConfigError naming its environment variable', async (t) => {
@@ -404,6 +410,16 @@ t.test('DATELINE_CHANGES_RETENTION_DAYS takes whole days from 1 to 3650', async 
   for (const bad of ['0', '-1', '3651', '1.5', 'forever']) {
     t.throws(() => readConfig({ DATELINE_CHANGES_RETENTION_DAYS: bad }), { name: 'ConfigError', message: /DATELINE_CHANGES_RETENTION_DAYS/ }, `refuses ${JSON.stringify(bad)}`)
   }
+})
+
+t.test('DATELINE_WEBHOOKS_ALLOW_PRIVATE and DATELINE_WEBHOOK_TIMEOUT', async (t) => {
+  t.equal(readConfig({ DATELINE_WEBHOOKS_ALLOW_PRIVATE: 'true' }).webhooksAllowPrivate, true)
+  t.equal(readConfig({ DATELINE_WEBHOOK_TIMEOUT: '2500' }).webhookTimeout, 2500)
+  t.equal(readConfig({ DATELINE_WEBHOOK_TIMEOUT: '2500' }, { 'webhook-timeout': '500' }).webhookTimeout, 500, 'the flag wins')
+  for (const bad of ['99', '60001', '1.5', 'soon']) {
+    t.throws(() => readConfig({ DATELINE_WEBHOOK_TIMEOUT: bad }), { name: 'ConfigError', message: /DATELINE_WEBHOOK_TIMEOUT/ }, `refuses ${JSON.stringify(bad)}`)
+  }
+  t.throws(() => readConfig({ DATELINE_WEBHOOKS_ALLOW_PRIVATE: 'maybe' }), { name: 'ConfigError', message: /DATELINE_WEBHOOKS_ALLOW_PRIVATE/ })
 })
 
 t.test('DATELINE_TRASH_DAYS takes whole days from 0 (no trash) to 3650', async (t) => {

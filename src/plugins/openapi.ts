@@ -44,6 +44,7 @@ export default fp(async function openapiPlugin (app) {
         { name: 'search', description: 'Search-box completions (full-text search is `q` on articles)' },
         { name: 'trash', description: 'Deleted articles, restorable until they are purged' },
         { name: 'tokens', description: 'API tokens: admins only' },
+        { name: 'webhooks', description: 'Signed deliveries of changes to other systems, and their delivery logs: admins only' },
         { name: 'feeds', description: 'Atom, RSS and JSON feeds of the latest articles, and the sitemap' },
         { name: 'import', description: 'Import from Blogger, WordPress or Dateline exports; export everything as NDJSON' },
         { name: 'health', description: 'Liveness and readiness' },

@@ -6,6 +6,8 @@ import * as comments from '../../src/resources/comments/service.js'
 import * as dates from '../../src/resources/dates/service.js'
 import type { Principal } from '../../src/lib/principal.js'
 import { createToken, listTokens } from '../../src/resources/tokens/service.js'
+import { fanOut } from '../../src/resources/webhooks/deliverer.js'
+import * as webhooks from '../../src/resources/webhooks/service.js'
 import { adminSecret, bearer, build, checkAgainstDocument, request, tokenFor } from '../helper.js'
 
 // The role matrix (issue 5): every operation of the OpenAPI document, asked by each kind of
@@ -171,6 +173,30 @@ const expected: Record<string, Record<string, Row>> = {
   revokeToken: {
     'a spare token':                                             [401, 403, 403, 403, 204]
   },
+  listWebhooks: {
+    'all webhooks':                                              [401, 403, 403, 403, 200]
+  },
+  createWebhook: {
+    'a webhook to a public address':                             [401, 403, 403, 403, 201]
+  },
+  getWebhook: {
+    'the world\'s webhook':                                     [401, 403, 403, 403, 200]
+  },
+  updateWebhook: {
+    'the world\'s webhook':                                     [401, 403, 403, 403, 200]
+  },
+  deleteWebhook: {
+    'the world\'s webhook':                                     [401, 403, 403, 403, 204]
+  },
+  listWebhookDeliveries: {
+    'the world\'s webhook\'s':                                 [401, 403, 403, 403, 200]
+  },
+  getWebhookDelivery: {
+    'a delivery of the world\'s webhook':                       [401, 403, 403, 403, 200]
+  },
+  redeliverWebhookDelivery: {
+    'a delivery of the world\'s webhook':                       [401, 403, 403, 403, 202]
+  },
   importFile: {
     'a Blogger API post (JSON)':                                 [401, 403, 403, 200, 200]
   },
@@ -236,8 +262,13 @@ interface World {
   /** A day nobody created and no article is on. */
   freeDay: string
   spare: { id: number, secret: string }
+  /** A webhook told of authors' changes, with a delivery for each of A and B (never sent: the matrix's apps send none). */
+  webhook: { id: number, deliveryIds: number[] }
   secrets: Record<Exclude<Caller, 'anonymous'>, string>
 }
+
+/** The matrix's apps: comments unlimited, and no webhook round (the worlds' deliveries stay as made, never sent). */
+const quietApp = { commentRateLimit: 10_000, webhooks: { pollMs: 3_600_000 } }
 
 const staff: Principal = { role: 'admin', authorId: null, tokenId: null }
 const ownPublishedAt = '2025-03-10T09:00:00.000Z'
@@ -255,6 +286,7 @@ function dayAfter (day: string, days: number): string {
  */
 async function makeWorld (app: FastifyInstance): Promise<World> {
   const n = ++worlds
+  const hook = (await webhooks.createOne(app.store, { url: `http://127.0.0.1:9/matrix-${n}`, events: ['author.*'] }, { allowPrivateTargets: true })).webhook
   const own = (await authors.createOne(app.store, { name: `Ada Owner ${n}`, email: `ada${n}@example.org` }, staff)).author
   const other = (await authors.createOne(app.store, { name: `Bea Other ${n}`, email: `bea${n}@example.org` }, staff)).author
   // Each article is edited once after it is written, so it has a revision 1 (its first body).
@@ -281,6 +313,11 @@ async function makeWorld (app: FastifyInstance): Promise<World> {
   const notedDay = dayAfter('2020-01-01', n)
   await dates.createOne(app.store, app.settings, { date: notedDay, note: `Note ${n}` }, staff)
   const spare = await createToken(app.store, { role: 'editor', name: `Spare ${n}` })
+  while (await fanOut(app.store)) {}
+  const deliveries = await webhooks.pageOfDeliveries(app.store, hook.id, {})
+  // Told of nothing the later worlds do (the matrix deletes authors only in deleteAuthor's
+  // cells), so its deliveries stay these two however many worlds follow.
+  await webhooks.updateOne(app.store, hook.id, { events: ['author.deleted'] }, undefined, { allowPrivateTargets: true })
   return {
     n,
     own,
@@ -297,6 +334,7 @@ async function makeWorld (app: FastifyInstance): Promise<World> {
     notedDay,
     freeDay: dayAfter('2010-01-01', n),
     spare: { id: spare.token.id, secret: spare.secret },
+    webhook: { id: hook.id, deliveryIds: deliveries.items.map(({ id }) => id) },
     secrets: {
       own: await tokenFor(app, 'author', own.id),
       other: await tokenFor(app, 'author', other.id),
@@ -350,6 +388,18 @@ async function readBack (app: FastifyInstance, t: Test, url: string): Promise<It
   const response = await asAdmin(app, t, url)
   t.equal(response.statusCode, 200, `GET ${url} as admin`)
   return response.json()
+}
+
+/** Every webhook, page by page (the shared app holds one per world). */
+async function allWebhooks (app: FastifyInstance): Promise<Item[]> {
+  const all: Item[] = []
+  let cursor: string | null = null
+  do {
+    const page: Awaited<ReturnType<typeof webhooks.pageOfWebhooks>> = await webhooks.pageOfWebhooks(app.store, { limit: 100, ...(cursor === null ? {} : { cursor }) })
+    all.push(...page.items)
+    cursor = page.nextCursor
+  } while (cursor !== null)
+  return all
 }
 
 const ids = (items: Item[]) => items.map((item) => item.id as number).sort((a, b) => a - b)
@@ -939,6 +989,75 @@ const targets: Record<string, Record<string, Target>> = {
         t.equal(use.statusCode, allowed ? 401 : 200, allowed ? 'the spare token stopped working' : 'the spare token still works')
       }
     }
+  },
+  listWebhooks: {
+    'all webhooks': {
+      alone: true,
+      check: ({ t, w, allowed, response }) => {
+        if (!allowed) return
+        t.same(ids(response.json().data), [w.webhook.id], 'the world\'s webhook')
+        t.notOk(response.body.includes('whsec_'), 'without its secret')
+      }
+    }
+  },
+  createWebhook: {
+    'a webhook to a public address': {
+      payload: (w) => ({ url: `https://hooks.example.net/matrix-${w.n}`, events: ['article.published'] }),
+      check: async ({ t, app, w, allowed, response }) => {
+        if (allowed) t.match(response.json(), { url: `https://hooks.example.net/matrix-${w.n}`, secret: /^whsec_/ })
+        const made = (await allWebhooks(app)).filter(({ url }) => url === `https://hooks.example.net/matrix-${w.n}`)
+        t.equal(made.length, allowed ? 1 : 0, allowed ? 'the webhook exists' : 'no webhook was created')
+      }
+    }
+  },
+  getWebhook: {
+    'the world\'s webhook': {
+      params: (w) => ({ id: w.webhook.id }),
+      check: ({ t, w, allowed, response }) => { if (allowed) t.match(response.json(), { id: w.webhook.id, events: ['author.deleted'] }) }
+    }
+  },
+  updateWebhook: {
+    'the world\'s webhook': {
+      params: (w) => ({ id: w.webhook.id }),
+      payload: () => ({ description: 'Changed by the matrix' }),
+      check: async ({ t, app, w, allowed }) => {
+        const { webhook } = await webhooks.findOne(app.store, w.webhook.id)
+        t.equal(webhook.description, allowed ? 'Changed by the matrix' : '', allowed ? 'changed' : 'unchanged')
+      }
+    }
+  },
+  deleteWebhook: {
+    'the world\'s webhook': {
+      params: (w) => ({ id: w.webhook.id }),
+      check: async ({ t, app, w, allowed }) => {
+        const left = (await allWebhooks(app)).some(({ id }) => id === w.webhook.id)
+        t.equal(left, !allowed, allowed ? 'deleted' : 'still there')
+      }
+    }
+  },
+  listWebhookDeliveries: {
+    'the world\'s webhook\'s': {
+      params: (w) => ({ id: w.webhook.id }),
+      check: ({ t, w, allowed, response }) => {
+        if (allowed) t.same(sorted(ids(response.json().data)), sorted(w.webhook.deliveryIds), 'its deliveries: A\'s and B\'s creation')
+      }
+    }
+  },
+  getWebhookDelivery: {
+    'a delivery of the world\'s webhook': {
+      params: (w) => ({ id: w.webhook.id, deliveryId: w.webhook.deliveryIds[0]! }),
+      check: ({ t, allowed, response }) => { if (allowed) t.match(response.json(), { event: 'author.created', status: 'pending' }) }
+    }
+  },
+  redeliverWebhookDelivery: {
+    'a delivery of the world\'s webhook': {
+      params: (w) => ({ id: w.webhook.id, deliveryId: w.webhook.deliveryIds[0]! }),
+      check: async ({ t, app, w, allowed }) => {
+        const delivery = await webhooks.findDelivery(app.store, w.webhook.id, w.webhook.deliveryIds[0]!)
+        t.equal(delivery.status, 'pending', 'due again (the matrix\'s apps send nothing)')
+        if (allowed) t.ok(Date.parse(delivery.nextAttemptAt!) <= Date.now(), 'due now')
+      }
+    }
   }
 }
 
@@ -971,7 +1090,7 @@ const isRead = (operation: Operation): boolean => operation.method === 'GET' || 
 
 /** The matrix's rows for the operations that read, or for those that write, on an app of their own. */
 export async function runRoleMatrix (t: Test, which: 'reads' | 'writes'): Promise<void> {
-  const shared = await build(t, { commentRateLimit: 10_000 })
+  const shared = await build(t, quietApp)
   const document = shared.swagger() as { paths: Record<string, Record<string, { operationId?: string }>> }
   const operations: Operation[] = Object.entries(document.paths).flatMap(([path, item]) =>
     Object.entries(item).map(([method, operation]) => ({ operationId: operation.operationId ?? `(${method.toUpperCase()} ${path} has no operationId)`, method: method.toUpperCase(), path })))
@@ -1002,7 +1121,7 @@ export async function runRoleMatrix (t: Test, which: 'reads' | 'writes'): Promis
           continue
         }
         t.test(`on ${on}`, async (t) => {
-          const alone = target.alone === true ? await build(t, { commentRateLimit: 10_000 }) : undefined
+          const alone = target.alone === true ? await build(t, quietApp) : undefined
           const app = alone ?? shared
           // A read changes nothing a caller after it could see: the five share one world.
           const sharedWorld = alone !== undefined || isRead(operation) ? await makeWorld(app) : undefined

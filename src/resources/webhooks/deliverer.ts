@@ -73,6 +73,34 @@ function deliveriesFor (webhook: WebhookRow, entries: LoggedChange[], now: strin
 }
 
 /**
+ * Turns the log's new entries into deliveries for the webhooks behind its head, a window of
+ * them per webhook; answers whether any has more left to fan out. Run by the deliverer each
+ * round, on any instance: each webhook's cursor moves in the same unit as its deliveries are
+ * made, and two instances at once take different webhooks.
+ */
+export async function fanOut (store: Store): Promise<boolean> {
+  const head = await changeLogQueries(store).head()
+  const lowest = await webhookQueries(store).lowestCursor()
+  if (lowest === null || lowest >= head) return false
+  return await store.bookkeeping(async (tx) => {
+    const prunedThrough = Number(await metaQueries(tx).read(prunedThroughKey) ?? 0)
+    const now = new Date().toISOString()
+    const behind = await webhookQueries(tx).webhooksBehindForFanOut(head, fanOutWebhooks)
+    let backlog = behind.length === fanOutWebhooks
+    for (const webhook of behind) {
+      // Entries pruned while a webhook was disabled are gone: it goes on from the oldest kept.
+      const since = Math.max(webhook.cursor, prunedThrough)
+      const through = Math.min(head, since + fanOutWindow)
+      const entries = await changeLogQueries(tx).entries({ since, through, limit: fanOutWindow, publicOnly: false, alsoAuthorId: null })
+      await webhookQueries(tx).insertDeliveries(deliveriesFor(webhook, entries, now))
+      await webhookQueries(tx).updateWebhook(webhook.id, { cursor: through })
+      backlog ||= through < head
+    }
+    return backlog
+  })
+}
+
+/**
  * Sends webhooks: one per instance, started with the app. Each round it turns the change log's
  * new entries into deliveries (the outbox, `webhook_deliveries`), in the same order, and sends
  * those due. A delivery is claimed with a lease before it is sent and its outcome written
@@ -110,7 +138,7 @@ export class WebhookDeliverer {
 
   /** One round: fan out, then send what is due. Answers whether the log has more to fan out right away. */
   async round (): Promise<boolean> {
-    const backlog = await this.#fanOut()
+    const backlog = await fanOut(this.store)
     await this.#sendDue()
     return backlog
   }
@@ -122,28 +150,6 @@ export class WebhookDeliverer {
         .catch((error: unknown) => { this.log.warn({ err: error }, 'a round of webhook deliveries failed'); return false })
         .then((backlog) => { this.#round = null; this.#next(backlog ? 0 : this.#options.pollMs) })
     }, delayMs).unref()
-  }
-
-  /** New log entries become deliveries, for the webhooks behind the log's head. */
-  async #fanOut (): Promise<boolean> {
-    const head = await changeLogQueries(this.store).head()
-    const lowest = await webhookQueries(this.store).lowestCursor()
-    if (lowest === null || lowest >= head) return false
-    return await this.store.bookkeeping(async (tx) => {
-      const prunedThrough = Number(await metaQueries(tx).read(prunedThroughKey) ?? 0)
-      const now = new Date().toISOString()
-      let backlog = false
-      for (const webhook of await webhookQueries(tx).webhooksBehindForFanOut(head, fanOutWebhooks)) {
-        // Entries pruned while a webhook was disabled are gone: it goes on from the oldest kept.
-        const since = Math.max(webhook.cursor, prunedThrough)
-        const through = Math.min(head, since + fanOutWindow)
-        const entries = await changeLogQueries(tx).entries({ since, through, limit: fanOutWindow, publicOnly: false, alsoAuthorId: null })
-        await webhookQueries(tx).insertDeliveries(deliveriesFor(webhook, entries, now))
-        await webhookQueries(tx).updateWebhook(webhook.id, { cursor: through })
-        backlog ||= through < head
-      }
-      return backlog
-    })
   }
 
   async #sendDue (): Promise<void> {

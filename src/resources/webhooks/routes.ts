@@ -117,6 +117,7 @@ const webhooksRoutes: FastifyPluginAsyncTypebox<WebhookRoutesOptions> = async (a
       tags,
       operationId: 'getWebhookDelivery',
       summary: 'Get a delivery',
+      description: 'One delivery: its status, attempts, the receiver\'s last answer and the body sent.',
       security: writeSecurity,
       params: DeliveryParams,
       response: { 200: answer(WebhookDelivery, 'single', 'The delivery'), 304: notModified, ...problems(400, 401, 403, 404) }

@@ -75,7 +75,7 @@ export const WebhookPatch = Type.Object({
 export type WebhookPatchBody = Static<typeof WebhookPatch>
 
 export const WebhookParams = Type.Object({
-  id: idParam('The webhook id (see `GET /v1/webhooks`)', 2)
+  id: idParam('The webhook id (see `GET /v1/webhooks`)')
 }, { additionalProperties: false })
 
 export const WebhookListQuery = Type.Object({ ...pageQuery }, { additionalProperties: false })
@@ -83,8 +83,7 @@ export const WebhookListQuery = Type.Object({ ...pageQuery }, { additionalProper
 const deliveryStatus = Type.Unsafe<(typeof deliveryStatuses)[number]>({
   type: 'string',
   enum: [...deliveryStatuses],
-  description: '`pending`: waiting for its next attempt (or being sent); `delivered`: the receiver answered 2xx; `failed`: every attempt of the schedule failed (redeliver it by hand)',
-  examples: ['delivered']
+  description: '`pending`: waiting for its next attempt (or being sent); `delivered`: the receiver answered 2xx; `failed`: every attempt of the schedule failed (redeliver it by hand)'
 })
 
 const deliveryExample = {
@@ -139,8 +138,8 @@ export const DeliveryListQuery = Type.Object({
 export type DeliveryListQueryString = Static<typeof DeliveryListQuery>
 
 export const DeliveryParams = Type.Object({
-  id: idParam('The webhook id', 2),
-  deliveryId: idParam('The delivery id (see its deliveries)', 31)
+  id: idParam('The webhook id'),
+  deliveryId: idParam('The delivery id (see the webhook\'s deliveries)')
 }, { additionalProperties: false })
 
 export const webhookSchemas = [Webhook, CreatedWebhook, WebhookList, NewWebhook, WebhookPatch, WebhookDelivery, WebhookDeliveryList]
