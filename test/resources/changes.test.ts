@@ -284,6 +284,30 @@ t.test('labels: made by their first article or an editor, renamed, deleted with 
   ], 'readers: labels while a published article carries them, and only the published article\'s updates')
 })
 
+t.test('an author deleted with reassignTo: each article handed over is updated (authorId), public as the article is', async (t) => {
+  const app = await build(t)
+  const leaving = await createAuthor(app, t, { name: 'Lee Leaving' })
+  const heir = await createAuthor(app, t, { name: 'Hana Heir' })
+  const story = await createArticle(app, t, { authorId: leaving.id, title: 'Last column', status: 'published' })
+  const draft = await createArticle(app, t, { authorId: leaving.id, title: 'Unfinished column' })
+  const untouched = await createArticle(app, t, { authorId: heir.id, title: 'Heir\'s own', status: 'published' })
+  const start = await head(app, t)
+  t.equal((await write(app, t, 'DELETE', `/v1/authors/${leaving.id}?reassignTo=${heir.slug}`)).statusCode, 204)
+
+  const edited = await follow(app, t, start, adminSecret)
+  t.same(edited.map((entry) => [entry.resource, entry.kind, entry.id, entry.fields]), [
+    ['article', 'updated', String(story.id), ['authorId']],
+    ['article', 'updated', String(draft.id), ['authorId']],
+    ['author', 'deleted', String(leaving.id), []]
+  ], 'editors: every article handed over, then the author gone')
+  t.same(edited.slice(0, 2).map((entry) => [entry.slug, entry.articleId]), [[story.slug, story.id], [draft.slug, draft.id]])
+  t.notOk(edited.some((entry) => entry.id === String(untouched.id)), 'the heir\'s own articles are not touched')
+  t.same(summary(await follow(app, t, start)), [['updated', String(story.id)], ['removed', String(leaving.id)]], 'readers: the published article only')
+  const heirToken = await tokenFor(app, 'author', heir.id)
+  t.same(summary(await follow(app, t, start, heirToken, '&resource=article')), [['updated', String(story.id)], ['updated', String(draft.id)]], 'the heir\'s token: its new draft too')
+  t.equal((await request(app, t, { method: 'GET', url: `/v1/articles/${draft.id}`, headers: bearer(adminSecret) })).json().authorId, heir.id)
+})
+
 t.test('writers on two instances at once: a reader following the log sees every entry once, in order, never one behind its position', async (t) => {
   const databaseUrl = await lastingDatabaseUrl(t)
   const first = await build(t, { databaseUrl })
