@@ -30,6 +30,11 @@ export function malformedImport (message: string): Error & { errors: FieldError[
   return Object.assign(new Malformed(`The file cannot be imported: ${message}`), { errors: [{ path: 'body', message }] })
 }
 
+/** A 409 that names the field whose value collides with what is stored (a name taken). */
+export function conflictOn (path: string, message: string): Error & { errors: FieldError[] } {
+  return Object.assign(new Conflict(`${path} ${message}`), { errors: [{ path, message }] })
+}
+
 /** A 400 that names the offending field, for rules a JSON schema cannot express. */
 export function invalid (path: string, message: string): Error & { errors: FieldError[] } {
   return Object.assign(new Invalid(`${path} ${message}`), { errors: [{ path, message }] })

@@ -53,7 +53,7 @@ t.test('an editor sees every change to an article, in order, with the fields eac
   t.equal((await request(app, t, { method: 'DELETE', url: `/v1/articles/${article.id}`, headers: bearer(adminSecret) })).statusCode, 204)
   t.equal((await request(app, t, { method: 'DELETE', url: `/v1/trash/${article.id}`, headers: bearer(adminSecret) })).statusCode, 204)
 
-  const entries = await follow(app, t, start, adminSecret)
+  const entries = await follow(app, t, start, adminSecret, '&resource=article')
   const id = String(article.id)
   t.same(summary(entries), [['created', id], ['updated', id], ['published', id], ['updated', id], ['unpublished', id], ['scheduled', id], ['trashed', id], ['restored', id], ['trashed', id], ['purged', id]])
   t.same(entries[1]!.fields, ['title'], 'an edit names the fields it wrote')
@@ -235,6 +235,77 @@ t.test('authors and day notes: created, updated and deleted; an email change is 
     ['deleted', []]
   ], 'editors see every change')
   t.equal(seen[0]!.slug, author.slug)
+})
+
+t.test('labels: made by their first article or an editor, renamed, deleted with their last article or by an editor; readers see those in use', async (t) => {
+  const app = await build(t)
+  const author = await createAuthor(app, t)
+  const start = await head(app, t)
+  const draft = await createArticle(app, t, { authorId: author.id, title: 'Harbour plans', labels: ['Harbour'] })
+  const story = await createArticle(app, t, { authorId: author.id, title: 'Ferry returns', status: 'published', labels: ['harbour', 'Ferry'] })
+  const tides = (await write(app, t, 'POST', '/v1/labels', { name: 'Tides' })).json()
+  const labelId = async (name: string) => String((await request(app, t, { method: 'GET', url: '/v1/labels', headers: bearer(adminSecret) })).json().data.find((label: Item) => label.name === name).id)
+  const [harbour, ferry] = [await labelId('Harbour'), await labelId('Ferry')]
+  t.equal((await write(app, t, 'PATCH', `/v1/labels/${harbour}`, { name: 'Harbour wall' })).statusCode, 200)
+  t.equal((await write(app, t, 'DELETE', `/v1/labels/${ferry}`)).statusCode, 204)
+  t.equal((await patch(app, t, draft.id, { labels: ['Quay'] })).statusCode, 200)
+  t.equal((await patch(app, t, story.id, { labels: [] })).statusCode, 200)
+
+  const [d, s] = [String(draft.id), String(story.id)]
+  const edited = await follow(app, t, start, adminSecret, '&resource=label,article')
+  t.same(edited.map((entry) => [entry.resource, entry.kind, entry.id, entry.fields]), [
+    ['article', 'created', d, edited[0]!.fields],
+    ['label', 'created', harbour, ['name']],
+    ['article', 'created', s, edited[2]!.fields],
+    ['label', 'created', ferry, ['name']],
+    ['label', 'created', String(tides.id), ['name']],
+    ['label', 'updated', harbour, ['name']],
+    ['article', 'updated', d, ['labels']],
+    ['article', 'updated', s, ['labels']],
+    ['label', 'deleted', ferry, []],
+    ['article', 'updated', s, ['labels']],
+    ['article', 'updated', d, ['labels']],
+    ['label', 'created', await labelId('Quay'), ['name']],
+    ['article', 'updated', s, ['labels']],
+    ['label', 'deleted', harbour, []]
+  ], 'editors: every label made and deleted, and each article a rename or delete changed')
+  t.ok(edited.filter((entry) => entry.resource === 'label').every((entry) => entry.slug === null && entry.articleId === null), 'a label entry names no article')
+
+  const seen = await follow(app, t, start, undefined, '&resource=label,article')
+  t.same(seen.map((entry) => [entry.resource, entry.kind, entry.id, entry.fields]), [
+    ['article', 'created', s, seen[0]!.fields],
+    ['label', 'created', ferry, ['name']],
+    ['label', 'updated', harbour, ['name']],
+    ['article', 'updated', s, ['labels']],
+    ['label', 'removed', ferry, []],
+    ['article', 'updated', s, ['labels']],
+    ['article', 'updated', s, ['labels']],
+    ['label', 'removed', harbour, []]
+  ], 'readers: labels while a published article carries them, and only the published article\'s updates')
+})
+
+t.test('an author deleted with reassignTo: each article handed over is updated (authorId), public as the article is', async (t) => {
+  const app = await build(t)
+  const leaving = await createAuthor(app, t, { name: 'Lee Leaving' })
+  const heir = await createAuthor(app, t, { name: 'Hana Heir' })
+  const story = await createArticle(app, t, { authorId: leaving.id, title: 'Last column', status: 'published' })
+  const draft = await createArticle(app, t, { authorId: leaving.id, title: 'Unfinished column' })
+  const untouched = await createArticle(app, t, { authorId: heir.id, title: 'Heir\'s own', status: 'published' })
+  const start = await head(app, t)
+  t.equal((await write(app, t, 'DELETE', `/v1/authors/${leaving.id}?reassignTo=${heir.slug}`)).statusCode, 204)
+
+  const edited = await follow(app, t, start, adminSecret)
+  t.same(edited.map((entry) => [entry.resource, entry.kind, entry.id, entry.fields]), [
+    ['article', 'updated', String(story.id), ['authorId']],
+    ['article', 'updated', String(draft.id), ['authorId']],
+    ['author', 'deleted', String(leaving.id), []]
+  ], 'editors: every article handed over, then the author gone')
+  t.same(edited.slice(0, 2).map((entry) => [entry.slug, entry.articleId]), [[story.slug, story.id], [draft.slug, draft.id]])
+  t.notOk(edited.some((entry) => entry.id === String(untouched.id)), 'the heir\'s own articles are not touched')
+  t.same(summary(await follow(app, t, start)), [['updated', String(story.id)], ['removed', String(leaving.id)]], 'readers: the published article only')
+  const heirToken = await tokenFor(app, 'author', heir.id)
+  t.same(summary(await follow(app, t, start, heirToken, '&resource=article')), [['updated', String(story.id)], ['updated', String(draft.id)]], 'the heir\'s token: its new draft too')
+  t.equal((await request(app, t, { method: 'GET', url: `/v1/articles/${draft.id}`, headers: bearer(adminSecret) })).json().authorId, heir.id)
 })
 
 t.test('writers on two instances at once: a reader following the log sees every entry once, in order, never one behind its position', async (t) => {

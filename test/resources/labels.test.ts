@@ -263,3 +263,159 @@ t.test('the demo blog has a label cloud', async (t) => {
   const articles = await get(app, t, '/v1/articles?label=Transport&limit=100')
   t.equal(transport!.articleCount, articles.json().meta.total)
 })
+
+// --- Writing labels: POST, GET by id, PATCH (rename), DELETE --------------------------
+
+async function send (app: FastifyInstance, t: Tap, method: string, url: string, payload?: object, headers: Record<string, string> = {}, secret: string = adminSecret): Promise<LightMyRequestResponse> {
+  return request(app, t, { method, url, headers: { ...bearer(secret), ...headers }, ...(payload === undefined ? {} : { payload }) })
+}
+
+/** The label named `name` as an editor sees it in the list. */
+async function labelNamed (app: FastifyInstance, t: Tap, name: string): Promise<Item> {
+  const found = (await get(app, t, '/v1/labels?limit=100', adminSecret)).json().data.find((label: Item) => label.name === name)
+  t.ok(found, `a label named ${name}`)
+  return found
+}
+
+async function labelsOf (app: FastifyInstance, t: Tap, id: number): Promise<string[]> {
+  return (await get(app, t, `/v1/articles/${id}`, adminSecret)).json().labels
+}
+
+t.test('creating a label', async (t) => {
+  const b = await blog(t)
+
+  t.test('an editor creates an unused label: 201, Location, ETag, shown to editors only', async (t) => {
+    const response = await send(b.app, t, 'POST', '/v1/labels', { name: '  Local   elections ' }, {}, b.editor)
+    t.equal(response.statusCode, 201)
+    const label = response.json()
+    t.match(label, { name: 'Local elections', articleCount: 0 }, 'trimmed, inner spaces collapsed')
+    t.equal(response.headers.location, `/v1/labels/${label.id}`)
+    t.match(String(response.headers.etag), /^"label-/)
+    const read = await get(b.app, t, `/v1/labels/${label.id}`, b.editor)
+    t.equal(read.statusCode, 200)
+    t.same(read.json(), label)
+    assertProblem(t, await get(b.app, t, `/v1/labels/${label.id}`), 404, 'not-found')
+    assertProblem(t, await get(b.app, t, `/v1/labels/${label.id}`, b.author), 404, 'not-found')
+    t.notOk((await cloud(b.app, t, '/v1/labels')).some(([name]) => name === 'Local elections'), 'not in the public cloud')
+  })
+
+  t.test('articles then use it under its id and spelling', async (t) => {
+    const label = await labelNamed(b.app, t, 'Local elections')
+    const article = await createArticle(b.app, t, { title: 'Polls open', authorId: b.ann.id, status: 'published', publishedAt: '2015-06-29T10:00:00.000Z', labels: ['LOCAL ELECTIONS'] })
+    t.same(article.labels, ['Local elections'])
+    const read = await get(b.app, t, `/v1/labels/${label.id}`)
+    t.equal(read.statusCode, 200, 'public once a published article carries it')
+    t.same(read.json(), { id: label.id, name: 'Local elections', articleCount: 1 })
+  })
+
+  t.test('a name taken, case aside, is a 409 naming body.name', async (t) => {
+    assertProblem(t, await send(b.app, t, 'POST', '/v1/labels', { name: 'POLITICS' }), 409, 'conflict', 'body.name')
+    assertProblem(t, await send(b.app, t, 'POST', '/v1/labels', { name: 'secret' }), 409, 'conflict', 'body.name')
+  })
+
+  t.test('bad bodies are a 400 naming the field', async (t) => {
+    assertProblem(t, await send(b.app, t, 'POST', '/v1/labels', { name: '' }), 400, 'validation', 'body.name')
+    assertProblem(t, await send(b.app, t, 'POST', '/v1/labels', { name: 'x'.repeat(61) }), 400, 'validation', 'body.name')
+    assertProblem(t, await send(b.app, t, 'POST', '/v1/labels', { name: '   ' }), 400, 'validation', 'body.name')
+    assertProblem(t, await send(b.app, t, 'POST', '/v1/labels', {}), 400, 'validation', 'body.name')
+    assertProblem(t, await send(b.app, t, 'POST', '/v1/labels', { name: 'Ok', colour: 'red' }), 400, 'validation', 'body.colour')
+  })
+
+  t.test('authors and anonymous callers may not create labels', async (t) => {
+    assertProblem(t, await send(b.app, t, 'POST', '/v1/labels', { name: 'Mine' }, {}, b.author), 403, 'forbidden')
+    assertProblem(t, await request(b.app, t, { method: 'POST', url: '/v1/labels', payload: { name: 'Mine' } }), 401, 'unauthorized')
+  })
+
+  t.test('an Idempotency-Key replays the first answer instead of a 409', async (t) => {
+    const headers = { 'idempotency-key': 'label-create-1' }
+    const first = await send(b.app, t, 'POST', '/v1/labels', { name: 'Harbour' }, headers)
+    t.equal(first.statusCode, 201)
+    const again = await send(b.app, t, 'POST', '/v1/labels', { name: 'Harbour' }, headers)
+    t.equal(again.statusCode, 201)
+    t.same(again.json(), first.json())
+    t.equal(again.headers.location, first.headers.location)
+  })
+
+  t.test('an unknown id is a 404, a bad one a 400', async (t) => {
+    assertProblem(t, await get(b.app, t, '/v1/labels/999999', adminSecret), 404, 'not-found')
+    assertProblem(t, await get(b.app, t, '/v1/labels/abc', adminSecret), 400, 'validation', 'params.id')
+    assertProblem(t, await get(b.app, t, '/v1/labels/0', adminSecret), 400, 'validation', 'params.id')
+  })
+})
+
+t.test('renaming a label', async (t) => {
+  const b = await blog(t)
+  const apple = await labelNamed(b.app, t, 'apple')
+
+  t.test('every article carrying it shows the new name, and finds it by the new name', async (t) => {
+    const before = await get(b.app, t, `/v1/articles/${b.p1.id}`)
+    const response = await send(b.app, t, 'PATCH', `/v1/labels/${apple.id}`, { name: 'Apples' }, {}, b.editor)
+    t.equal(response.statusCode, 200)
+    t.same(response.json(), { id: apple.id, name: 'Apples', articleCount: 2 })
+    t.same(await labelsOf(b.app, t, b.p1.id), ['Politics', 'Apples', 'weather'], 'in its place among the others')
+    t.same(await labelsOf(b.app, t, b.p2.id), ['Politics', 'Apples'])
+    t.same(await labelsOf(b.app, t, b.draft.id), ['Secret', 'Apples'])
+    t.equal((await get(b.app, t, '/v1/articles?label=apples')).json().meta.total, 2)
+    t.equal((await get(b.app, t, '/v1/articles?label=apple')).json().meta.total, 0)
+    t.equal((await get(b.app, t, '/v1/articles?q=apples')).json().meta.total, 2, 'searchable under the new name')
+    const after = await get(b.app, t, `/v1/articles/${b.p1.id}`, undefined, { 'if-none-match': String(before.headers.etag) })
+    t.equal(after.statusCode, 200, 'an article\'s old ETag no longer matches')
+    t.not(after.headers.etag, before.headers.etag)
+  })
+
+  t.test('a change of case alone is a rename', async (t) => {
+    const response = await send(b.app, t, 'PATCH', `/v1/labels/${apple.id}`, { name: 'APPLES' })
+    t.equal(response.statusCode, 200)
+    t.equal(response.json().name, 'APPLES')
+    t.same(await labelsOf(b.app, t, b.p2.id), ['Politics', 'APPLES'])
+  })
+
+  t.test('the name of another label is a 409: labels are not merged', async (t) => {
+    const problem = assertProblem(t, await send(b.app, t, 'PATCH', `/v1/labels/${apple.id}`, { name: ' weather' }), 409, 'conflict', 'body.name')
+    t.match(problem.detail, /not merged/)
+    t.same(await labelsOf(b.app, t, b.p2.id), ['Politics', 'APPLES'], 'nothing changed')
+  })
+
+  t.test('If-Match: the current ETag passes, an old one is a 412', async (t) => {
+    const read = await get(b.app, t, `/v1/labels/${apple.id}`, adminSecret)
+    const etag = String(read.headers.etag)
+    const renamed = await send(b.app, t, 'PATCH', `/v1/labels/${apple.id}`, { name: 'Fruit' }, { 'if-match': etag })
+    t.equal(renamed.statusCode, 200)
+    assertProblem(t, await send(b.app, t, 'PATCH', `/v1/labels/${apple.id}`, { name: 'Pears' }, { 'if-match': etag }), 412, 'precondition-failed')
+    assertProblem(t, await send(b.app, t, 'DELETE', `/v1/labels/${apple.id}`, undefined, { 'if-match': etag }), 412, 'precondition-failed')
+    t.equal((await get(b.app, t, `/v1/labels/${apple.id}`)).json().name, 'Fruit')
+  })
+
+  t.test('authors may not rename; bad bodies and unknown labels are refused', async (t) => {
+    assertProblem(t, await send(b.app, t, 'PATCH', `/v1/labels/${apple.id}`, { name: 'Mine' }, {}, b.author), 403, 'forbidden')
+    assertProblem(t, await send(b.app, t, 'PATCH', `/v1/labels/${apple.id}`, {}), 400, 'validation', 'body.name')
+    assertProblem(t, await send(b.app, t, 'PATCH', `/v1/labels/${apple.id}`, { name: 'Ok', slug: 'ok' }), 400, 'validation', 'body.slug')
+    assertProblem(t, await send(b.app, t, 'PATCH', '/v1/labels/999999', { name: 'Nobody' }), 404, 'not-found')
+  })
+})
+
+t.test('deleting a label', async (t) => {
+  const b = await blog(t)
+  const politics = await labelNamed(b.app, t, 'Politics')
+
+  t.test('takes it off every article carrying it, keeping the others in order', async (t) => {
+    const response = await send(b.app, t, 'DELETE', `/v1/labels/${politics.id}`, undefined, {}, b.editor)
+    t.equal(response.statusCode, 204)
+    t.equal(response.body, '')
+    t.same(await labelsOf(b.app, t, b.p1.id), ['apple', 'weather'])
+    t.same(await labelsOf(b.app, t, b.p2.id), ['apple'])
+    t.same(await labelsOf(b.app, t, b.p3.id), [])
+    assertProblem(t, await get(b.app, t, `/v1/labels/${politics.id}`, adminSecret), 404, 'not-found')
+    t.same(await cloud(b.app, t, '/v1/labels'), [['apple', 2], ['weather', 1]])
+    t.equal((await get(b.app, t, '/v1/articles?q=politics')).json().meta.total, 0, 'no longer found by it')
+    assertProblem(t, await send(b.app, t, 'DELETE', `/v1/labels/${politics.id}`), 404, 'not-found')
+  })
+
+  t.test('a label nobody uses can be deleted too; authors may not delete', async (t) => {
+    const created = (await send(b.app, t, 'POST', '/v1/labels', { name: 'Spare' })).json()
+    assertProblem(t, await send(b.app, t, 'DELETE', `/v1/labels/${created.id}`, undefined, {}, b.author), 403, 'forbidden')
+    const etag = String((await get(b.app, t, `/v1/labels/${created.id}`, adminSecret)).headers.etag)
+    t.equal((await send(b.app, t, 'DELETE', `/v1/labels/${created.id}`, undefined, { 'if-match': etag })).statusCode, 204)
+    assertProblem(t, await get(b.app, t, `/v1/labels/${created.id}`, adminSecret), 404, 'not-found')
+  })
+})

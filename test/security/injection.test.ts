@@ -402,6 +402,11 @@ t.test('SQL in free-text body fields is stored as text, verbatim, and touches no
     t.equal(read.excerpt, text)
     t.same(read.labels, [`L${i} ${text}`])
 
+    const label = await request(app, t, { method: 'POST', url: '/v1/labels', headers: bearer(adminSecret), payload: { name: `M${i} ${text}` } })
+    t.equal(label.statusCode, 201, `label named ${text}`)
+    created.labels++
+    t.equal((await request(app, t, { method: 'GET', url: `/v1/labels/${label.json().id}`, headers: bearer(adminSecret) })).json().name, `M${i} ${text}`)
+
     const author = await request(app, t, { method: 'POST', url: '/v1/authors', headers: bearer(adminSecret), payload: { name: text, bio: text } })
     t.equal(author.statusCode, 201, `author named ${text}`)
     created.authors++
@@ -426,7 +431,8 @@ t.test('SQL in free-text body fields is stored as text, verbatim, and touches no
     created.tokens++
   }
   const after = await snapshot(app)
-  const grew: Record<string, number> = { changes: created.articles + created.authors + created.comments + created.days, articles: created.articles, articles_text: created.articles, articles_search: created.articles, articles_words: created.articles, search_documents: created.articles, article_labels: created.labels, labels: created.labels, authors: created.authors, comments: created.comments, days: created.days, tokens: created.tokens }
+  // Every label is new: one made with each article, one by POST /v1/labels.
+  const grew: Record<string, number> = { changes: created.articles + created.labels + created.authors + created.comments + created.days, articles: created.articles, articles_text: created.articles, articles_search: created.articles, articles_words: created.articles, search_documents: created.articles, article_labels: created.articles, labels: created.labels, authors: created.authors, comments: created.comments, days: created.days, tokens: created.tokens }
   for (const [table, count] of Object.entries(before.counts)) {
     // sqlite_sequence, the full-text indexes' own storage (articles_search_*, articles_words_*) and
     // PostgreSQL's write stamp change with any write.

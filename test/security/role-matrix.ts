@@ -4,6 +4,7 @@ import * as articles from '../../src/resources/articles/service.js'
 import * as authors from '../../src/resources/authors/service.js'
 import * as comments from '../../src/resources/comments/service.js'
 import * as dates from '../../src/resources/dates/service.js'
+import * as labels from '../../src/resources/labels/service.js'
 import type { Principal } from '../../src/lib/principal.js'
 import { createToken, listTokens } from '../../src/resources/tokens/service.js'
 import { fanOut } from '../../src/resources/webhooks/deliverer.js'
@@ -150,6 +151,19 @@ const expected: Record<string, Record<string, Row>> = {
   listLabels: {
     'all labels':                                                [200, 200, 200, 200, 200]
   },
+  getLabel: {
+    'a label a published article carries':                       [200, 200, 200, 200, 200],
+    'a label only a draft carries':                              [404, 404, 404, 200, 200]
+  },
+  createLabel: {
+    'a new label':                                               [401, 403, 403, 201, 201]
+  },
+  updateLabel: {
+    'a label a published article carries':                       [401, 403, 403, 200, 200]
+  },
+  deleteLabel: {
+    'a label a published article carries':                       [401, 403, 403, 204, 204]
+  },
   listChanges: {
     'the change log':                                            [200, 200, 200, 200, 200]
   },
@@ -259,6 +273,8 @@ interface World {
   ownTrashedPublished: Item
   /** A day with an editor's note and no articles. */
   notedDay: string
+  /** Label ids: one only A's published article carries, one only B's draft. */
+  labels: { ward: number, unpublished: number }
   /** A day nobody created and no article is on. */
   freeDay: string
   spare: { id: number, secret: string }
@@ -295,8 +311,11 @@ async function makeWorld (app: FastifyInstance): Promise<World> {
     return (await articles.updateOne(app.store, app.settings, String(created.id), { body: `${input.body ?? ''}<p>Edited.</p>` }, staff, undefined)).article
   }
   const ownDraft = await article({ title: `Own draft ${n}`, body: '<p>Not yet.</p>', authorId: own.id, labels: ['Embargoed'] })
-  const ownPublished = await article({ title: `Own story ${n}`, body: '<p>Out now.</p>', authorId: own.id, status: 'published', publishedAt: ownPublishedAt, labels: ['Council'] })
-  const otherDraft = await article({ title: `Other draft ${n}`, body: '<p>Not yet.</p>', authorId: other.id })
+  // Labels of this world alone (Council and Transport are every world's), made ahead of use as an editor would.
+  const ward = (await labels.createOne(app.store, { name: `Ward ${n}` })).label
+  const unpublished = (await labels.createOne(app.store, { name: `Unpublished ${n}` })).label
+  const ownPublished = await article({ title: `Own story ${n}`, body: '<p>Out now.</p>', authorId: own.id, status: 'published', publishedAt: ownPublishedAt, labels: ['Council', ward.name] })
+  const otherDraft = await article({ title: `Other draft ${n}`, body: '<p>Not yet.</p>', authorId: other.id, labels: [unpublished.name] })
   const otherPublished = await article({ title: `Other story ${n}`, body: '<p>Out now.</p>', authorId: other.id, status: 'published', publishedAt: otherPublishedAt, labels: ['Council', 'Transport'] })
   const trashed = async (input: Parameters<typeof articles.createOne>[2]) => {
     const created = await article(input)
@@ -332,6 +351,7 @@ async function makeWorld (app: FastifyInstance): Promise<World> {
     ownTrashedDraft,
     ownTrashedPublished,
     notedDay,
+    labels: { ward: ward.id, unpublished: unpublished.id },
     freeDay: dayAfter('2010-01-01', n),
     spare: { id: spare.token.id, secret: spare.secret },
     webhook: { id: hook.id, deliveryIds: deliveries.items.map(({ id }) => id) },
@@ -828,13 +848,56 @@ const targets: Record<string, Record<string, Target>> = {
   listLabels: {
     'all labels': {
       alone: true,
-      check: ({ t, caller, response }) => {
+      check: ({ t, w, caller, response }) => {
         const seesAll = caller === 'editor' || caller === 'admin'
         t.same(response.json().data.map((label: Item) => [label.name, label.articleCount]), [
           ['Council', 2],
           ...(seesAll ? [['Embargoed', 0]] : []),
-          ['Transport', 1]
+          ['Transport', 1],
+          ...(seesAll ? [[`Unpublished ${w.n}`, 0]] : []),
+          [`Ward ${w.n}`, 1]
         ], seesAll ? 'editors see every label' : 'a label only a draft carries is hidden')
+      }
+    }
+  },
+  getLabel: {
+    'a label a published article carries': {
+      params: (w) => ({ id: w.labels.ward }),
+      check: ({ t, w, response }) => { t.same(response.json(), { id: w.labels.ward, name: `Ward ${w.n}`, articleCount: 1 }) }
+    },
+    'a label only a draft carries': {
+      params: (w) => ({ id: w.labels.unpublished }),
+      check: ({ t, w, allowed, response }) => { if (allowed) t.same(response.json(), { id: w.labels.unpublished, name: `Unpublished ${w.n}`, articleCount: 0 }) }
+    }
+  },
+  createLabel: {
+    'a new label': {
+      payload: (w) => ({ name: `Planned ${w.n}` }),
+      check: async ({ t, app, w, allowed, response }) => {
+        if (allowed) {
+          t.same(await readBack(app, t, String(response.headers.location)), response.json(), 'the label exists')
+          return
+        }
+        // Taken, the name would be a 409.
+        const again = await request(app, t, { method: 'POST', url: '/v1/labels', headers: bearer(adminSecret), payload: { name: `Planned ${w.n}` } })
+        t.equal(again.statusCode, 201, 'no label was created: the name is still free')
+      }
+    }
+  },
+  updateLabel: {
+    'a label a published article carries': {
+      params: (w) => ({ id: w.labels.ward }),
+      payload: (w) => ({ name: `Ward ${w.n} (north)` }),
+      check: async ({ t, app, w, allowed }) => {
+        t.same((await readBack(app, t, `/v1/articles/${w.ownPublished.id}`)).labels, ['Council', allowed ? `Ward ${w.n} (north)` : `Ward ${w.n}`])
+      }
+    }
+  },
+  deleteLabel: {
+    'a label a published article carries': {
+      params: (w) => ({ id: w.labels.ward }),
+      check: async ({ t, app, w, allowed }) => {
+        t.same((await readBack(app, t, `/v1/articles/${w.ownPublished.id}`)).labels, allowed ? ['Council'] : ['Council', `Ward ${w.n}`])
       }
     }
   },

@@ -1,6 +1,6 @@
 import type { ChangeKind } from '../../db/change-log.js'
 import type { Store } from '../../db/store.js'
-import type { ArticleRow } from './queries.js'
+import type { ArticleRow, TouchedArticle } from './queries.js'
 import { isVisible } from './visibility.js'
 
 // What the change log records of articles (issue 20): the kind of each change, the fields it
@@ -71,6 +71,27 @@ export function noteArticleChange (tx: Store, change: ArticleChange): void {
     publicAfter: isPublic(change.after, change.now),
     at: change.now
   })
+}
+
+/**
+ * Notes a write to many articles that changed `fields` of each and neither shows nor hides
+ * any (their author reassigned, a label of theirs renamed or deleted).
+ */
+export function noteArticlesUpdated (tx: Store, touched: TouchedArticle[], fields: string[], now: string): void {
+  for (const article of touched) {
+    tx.noteChange({
+      resource: 'article',
+      resourceId: String(article.id),
+      slug: article.slug,
+      kind: 'updated',
+      fields,
+      articleId: article.id,
+      authorId: article.authorId,
+      publicBefore: article.isPublic,
+      publicAfter: article.isPublic,
+      at: now
+    })
+  }
 }
 
 /** Notes that scheduled articles were published, their time having come. */

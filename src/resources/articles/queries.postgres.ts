@@ -9,8 +9,8 @@ import { isIdInPath } from '../../lib/slug.js'
 import { labelKey } from '../../lib/values.js'
 import { searchMatch, searchRank } from '../../search/queries.postgres.js'
 import type { FtsQuery } from '../../search/query.js'
-import type { ArticleFilters, ArticlePageQuery, ArticleQueries, ArticleRow, ArticleSortField, LabelledArticleRow, ListedArticleRow } from './queries.js'
-import { publishedBy, visibleTo, type Visibility } from './visibility.js'
+import type { ArticleFilters, ArticlePageQuery, ArticleQueries, ArticleRow, ArticleSortField, LabelledArticleRow, LabelName, LabelTurnover, ListedArticleRow, TouchedArticle } from './queries.js'
+import { isPublishedBy, publishedBy, visibleTo, type Visibility } from './visibility.js'
 
 // The PostgreSQL twin of queries.sqlite.ts: the same answers, row for row. Ids in a list go
 // in as one array parameter (`= any`), and raw SQL's bigints come back as strings, so they
@@ -55,43 +55,63 @@ async function labelIdsOf (db: PostgresHandle, articleId: number): Promise<numbe
   return rows.map((row) => row.labelId)
 }
 
-async function replaceLabels (db: PostgresHandle, articleId: number, names: string[]): Promise<void> {
+async function replaceLabels (db: PostgresHandle, articleId: number, names: string[]): Promise<LabelTurnover> {
   const previous = await labelIdsOf(db, articleId)
   await db.delete(articleLabels).where(eq(articleLabels.articleId, articleId))
+  const created: LabelName[] = []
   for (const [position, name] of names.entries()) {
-    await db.insert(articleLabels).values({ articleId, labelId: await labelIdFor(db, name), position })
+    const label = await labelIdFor(db, name)
+    if (label.created) created.push({ id: label.id, name })
+    await db.insert(articleLabels).values({ articleId, labelId: label.id, position })
   }
-  await deleteUnusedLabels(db, previous)
+  return { created, deleted: await deleteUnusedLabels(db, previous) }
 }
 
 /**
- * The id of the label `name`, stored now if it is new (keeping the first spelling). A known
- * label is looked up first, so that it uses up no number of the sequence (ids stay as on
- * SQLite), and locked as the link's foreign key would lock it, so that an edit removing its
- * last use elsewhere waits for this one (see below); a new one is upserted, for an edit
- * adding it at the same time.
+ * The id of the label `name`, stored now if it is new (keeping the first spelling), and
+ * whether it was. A known label is looked up first, so that it uses up no number of the
+ * sequence (ids stay as on SQLite), and locked as the link's foreign key would lock it, so
+ * that an edit removing its last use elsewhere waits for this one (see below); a new one is
+ * upserted, for an edit adding it at the same time (`xmax` is 0 in a row this statement
+ * inserted, not in one it found).
  */
-async function labelIdFor (db: PostgresHandle, name: string): Promise<number> {
+async function labelIdFor (db: PostgresHandle, name: string): Promise<{ id: number, created: boolean }> {
   const key = labelKey(name)
   const [known] = await db.select({ id: labels.id }).from(labels).where(eq(labels.key, key)).for('key share')
-  if (known !== undefined) return known.id
+  if (known !== undefined) return { id: known.id, created: false }
   const [label] = await db.insert(labels).values({ name, key })
     .onConflictDoUpdate({ target: labels.key, set: { key: sql`excluded.key` } })
-    .returning({ id: labels.id })
-  return label!.id
+    .returning({ id: labels.id, created: sql<boolean>`xmax = 0` })
+  return label!
 }
 
 /**
  * Deletes those of `candidates` that no article carries any more (a label lives while it is
- * used). The labels are locked first: an edit elsewhere that has just given one of them to
- * its article holds it (a foreign key's lock) until it commits, and only then is the label
- * found in use. Without the lock, the delete would cascade to that edit's link.
+ * used), and answers them. The labels are locked first: an edit elsewhere that has just given
+ * one of them to its article holds it (a foreign key's lock) until it commits, and only then
+ * is the label found in use. Without the lock, the delete would cascade to that edit's link.
  */
-async function deleteUnusedLabels (db: PostgresHandle, candidates: number[]): Promise<void> {
-  if (candidates.length === 0) return
+async function deleteUnusedLabels (db: PostgresHandle, candidates: number[]): Promise<LabelName[]> {
+  if (candidates.length === 0) return []
   await db.select({ id: labels.id }).from(labels).where(inArray(labels.id, candidates)).orderBy(labels.id).for('update')
-  await db.delete(labels)
+  const gone = await db.delete(labels)
     .where(and(inArray(labels.id, candidates), sql`not exists (select 1 from ${articleLabels} where ${articleLabels.labelId} = ${labels.id})`))
+    .returning({ id: labels.id, name: labels.name })
+  return gone.sort((a, b) => a.id - b.id)
+}
+
+/**
+ * Moves on the versions of the articles `which` selects, writing `values` (which leave their
+ * slug, status and time as they are); answers them as they are after, by id as on SQLite.
+ */
+async function touchArticles (db: PostgresHandle, which: SQL, values: { authorId?: number, updatedAt: string }): Promise<TouchedArticle[]> {
+  const touched = await db.update(articles)
+    .set({ ...values, version: sql`${articles.version} + 1` })
+    .where(which)
+    .returning({ id: articles.id, slug: articles.slug, authorId: articles.authorId, status: articles.status, publishedAt: articles.publishedAt })
+  return touched
+    .sort((a, b) => a.id - b.id)
+    .map(({ status, publishedAt, ...article }) => ({ ...article, isPublic: isPublishedBy({ status, publishedAt }, values.updatedAt) }))
 }
 
 function hasAllLabels (keys: string[]): SQL {
@@ -533,7 +553,7 @@ export function postgresArticleQueries (db: PostgresHandle): ArticleQueries {
     async deleteArticle (id) {
       const labelIds = await labelIdsOf(db, id)
       await db.delete(articles).where(eq(articles.id, id))
-      await deleteUnusedLabels(db, labelIds)
+      return await deleteUnusedLabels(db, labelIds)
     },
 
     async articleCountByAuthor (authorId) {
@@ -542,9 +562,12 @@ export function postgresArticleQueries (db: PostgresHandle): ArticleQueries {
     },
 
     async reassignArticles (fromAuthorId, toAuthorId, at) {
-      await db.update(articles)
-        .set({ authorId: toAuthorId, updatedAt: at, version: sql`${articles.version} + 1` })
-        .where(eq(articles.authorId, fromAuthorId))
+      return await touchArticles(db, eq(articles.authorId, fromAuthorId), { authorId: toAuthorId, updatedAt: at })
+    },
+
+    async touchArticlesLabelled (labelId, at) {
+      const carriers = db.select({ articleId: articleLabels.articleId }).from(articleLabels).where(eq(articleLabels.labelId, labelId))
+      return await touchArticles(db, inArray(articles.id, carriers), { updatedAt: at })
     },
 
     async publishDue (now) {
@@ -564,7 +587,7 @@ export function postgresArticleQueries (db: PostgresHandle): ArticleQueries {
     },
 
     async replaceLabels (articleId, names) {
-      await replaceLabels(db, articleId, names)
+      return await replaceLabels(db, articleId, names)
     },
 
     async pageOfArticles (query) {

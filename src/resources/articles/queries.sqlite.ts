@@ -6,8 +6,8 @@ import { isIdInPath } from '../../lib/slug.js'
 import { labelKey } from '../../lib/values.js'
 import { matchCount, matchCountAmong, matchingIds, newestMatchingIds, oldestMatchingIds, keptSearch, rankedHits, rankedWindow, searchHits, searchScore, type IdRange, type KeptSearch, type RankedWindow } from '../../search/queries.sqlite.js'
 import type { FtsQuery } from '../../search/query.js'
-import type { ArticleFilters, ArticlePageQuery, ArticleQueries, ArticleRow, ArticleSortField, LabelledArticleRow, ListedArticleRow } from './queries.js'
-import { hiddenFrom, publishedBy, visibleTo } from './visibility.js'
+import type { ArticleFilters, ArticlePageQuery, ArticleQueries, ArticleRow, ArticleSortField, LabelledArticleRow, LabelName, LabelTurnover, ListedArticleRow, TouchedArticle } from './queries.js'
+import { hiddenFrom, isPublishedBy, publishedBy, visibleTo } from './visibility.js'
 
 // The reads of every request (an article, a page's rows and their labels) are plain
 // statements answering the rows drizzle would map (db/client.ts, `statementOnce`).
@@ -66,30 +66,58 @@ const labelWithKey = statementOnce<{ id: number }>('select id from labels where 
 const insertLabel = preparedOnce((db) => db.$client.prepare('insert into labels (name, key) values (?, ?)'))
 const linkLabel = statementOnce<never>('insert into article_labels (article_id, label_id, position) values (?, ?, ?)')
 
-function labelIdFor (db: Db, name: string): number {
+/** The id of the label `name`, and whether it was stored now (a name no label had). */
+function labelIdFor (db: Db, name: string): { id: number, created: boolean } {
   const key = labelKey(name)
-  return labelWithKey(db).get(key)?.id ?? Number(insertLabel(db).run(name, key).lastInsertRowid)
+  const known = labelWithKey(db).get(key)
+  if (known !== undefined) return { id: known.id, created: false }
+  return { id: Number(insertLabel(db).run(name, key).lastInsertRowid), created: true }
 }
 
 function labelIdsOf (db: Db, articleId: number): number[] {
   return labelIdsOfArticle(db).all({ articleId }).map((row) => row.labelId)
 }
 
-function replaceLabels (db: Db, articleId: number, names: string[]): void {
+function replaceLabels (db: Db, articleId: number, names: string[]): LabelTurnover {
   const previous = labelIdsOf(db, articleId)
   unlinkLabels(db).run({ articleId })
+  const created: LabelName[] = []
   names.forEach((name, position) => {
-    linkLabel(db).run(articleId, labelIdFor(db, name), position)
+    const label = labelIdFor(db, name)
+    if (label.created) created.push({ id: label.id, name })
+    linkLabel(db).run(articleId, label.id, position)
   })
-  deleteUnusedLabels(db, previous)
+  return { created, deleted: deleteUnusedLabels(db, previous) }
 }
 
-/** Deletes those of `candidates` that no article carries any more (a label lives while it is used). */
-function deleteUnusedLabels (db: Db, candidates: number[]): void {
-  if (candidates.length === 0) return
-  db.delete(labels)
-    .where(and(inArray(labels.id, candidates), sql`not exists (select 1 from ${articleLabels} where ${articleLabels.labelId} = ${labels.id})`))
-    .run()
+const unused = sql`not exists (select 1 from ${articleLabels} where ${articleLabels.labelId} = ${labels.id})`
+
+/**
+ * Deletes those of `candidates` that no article carries any more (a label lives while it is
+ * used), and answers them. Found first, then deleted: most edits leave none, and SQLite runs
+ * `returning` as a trigger (see insertOnce in db/client.ts).
+ */
+function deleteUnusedLabels (db: Db, candidates: number[]): LabelName[] {
+  if (candidates.length === 0) return []
+  const gone = db.select({ id: labels.id, name: labels.name }).from(labels).where(and(inArray(labels.id, candidates), unused)).all()
+  if (gone.length > 0) db.delete(labels).where(inArray(labels.id, gone.map((label) => label.id))).run()
+  return gone
+}
+
+/**
+ * Moves on the versions of the articles `which` selects, writing `values` (which leave their
+ * slug, status and time as they are); answers them as they are after.
+ */
+function touchArticles (db: Db, which: SQL, values: { authorId?: number, updatedAt: string }): TouchedArticle[] {
+  const touched = db.select({ id: articles.id, slug: articles.slug, authorId: articles.authorId, status: articles.status, publishedAt: articles.publishedAt })
+    .from(articles).where(which).orderBy(articles.id).all()
+  if (touched.length === 0) return []
+  db.update(articles).set({ ...values, version: sql`${articles.version} + 1` }).where(which).run()
+  return touched.map(({ status, publishedAt, authorId, ...article }) => ({
+    ...article,
+    authorId: values.authorId ?? authorId,
+    isPublic: isPublishedBy({ status, publishedAt }, values.updatedAt)
+  }))
 }
 
 function hasAllLabels (keys: string[]): SQL {
@@ -406,7 +434,7 @@ export function sqliteArticleQueries (db: Db): ArticleQueries {
     async deleteArticle (id) {
       const labelIds = labelIdsOf(db, id)
       db.delete(articles).where(eq(articles.id, id)).run()
-      deleteUnusedLabels(db, labelIds)
+      return deleteUnusedLabels(db, labelIds)
     },
 
     async articleCountByAuthor (authorId) {
@@ -414,10 +442,12 @@ export function sqliteArticleQueries (db: Db): ArticleQueries {
     },
 
     async reassignArticles (fromAuthorId, toAuthorId, at) {
-      db.update(articles)
-        .set({ authorId: toAuthorId, updatedAt: at, version: sql`${articles.version} + 1` })
-        .where(eq(articles.authorId, fromAuthorId))
-        .run()
+      return touchArticles(db, eq(articles.authorId, fromAuthorId), { authorId: toAuthorId, updatedAt: at })
+    },
+
+    async touchArticlesLabelled (labelId, at) {
+      const carriers = db.select({ articleId: articleLabels.articleId }).from(articleLabels).where(eq(articleLabels.labelId, labelId))
+      return touchArticles(db, inArray(articles.id, carriers), { updatedAt: at })
     },
 
     async publishDue (now) {
@@ -438,7 +468,7 @@ export function sqliteArticleQueries (db: Db): ArticleQueries {
     },
 
     async replaceLabels (articleId, names) {
-      replaceLabels(db, articleId, names)
+      return replaceLabels(db, articleId, names)
     },
 
     async pageOfArticles (query) {

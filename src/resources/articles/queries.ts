@@ -40,6 +40,28 @@ export interface ArticlePageQuery {
 /** An article with its label names, in the article's order: what a read of one article answers. */
 export type LabelledArticleRow = ArticleRow & { labels: string[] }
 
+/** A label as article writes create and delete them. */
+export interface LabelName {
+  id: number
+  name: string
+}
+
+/** The label rows an article's write brought into being (a new name) and those it left unused (and deleted). */
+export interface LabelTurnover {
+  created: LabelName[]
+  deleted: LabelName[]
+}
+
+/** An article a write to many articles moved on: what its change-log entry needs. */
+export interface TouchedArticle {
+  id: number
+  slug: string
+  /** Its author after the write. */
+  authorId: number
+  /** Whether a reader without a token sees it (the write changes no status). */
+  isPublic: boolean
+}
+
 export type ListedArticleRow = ArticleRow & {
   /** The search score, for a cursor over relevance; null without a search. */
   relevance: number | null
@@ -62,10 +84,13 @@ export interface ArticleQueries {
   insertArticle: (row: NewArticleRow) => Promise<ArticleRow>
   /** Writes `values` and moves the article's version on. */
   updateArticle: (id: number, values: Partial<NewArticleRow>) => Promise<ArticleRow>
-  /** Deletes the article, and the labels no other article carries. */
-  deleteArticle: (id: number) => Promise<void>
+  /** Deletes the article, and the labels no other article carries; answers those labels. */
+  deleteArticle: (id: number) => Promise<LabelName[]>
   articleCountByAuthor: (authorId: number) => Promise<number>
-  reassignArticles: (fromAuthorId: number, toAuthorId: number, at: string) => Promise<void>
+  /** Gives an author's articles to another, moving their versions on; answers them. */
+  reassignArticles: (fromAuthorId: number, toAuthorId: number, at: string) => Promise<TouchedArticle[]>
+  /** Moves on the version of every article carrying the label (renamed or deleted); answers them. */
+  touchArticlesLabelled: (labelId: number, at: string) => Promise<TouchedArticle[]>
   /** Scheduled articles whose time has come become published; returns them. */
   publishDue: (now: string) => Promise<Array<Pick<ArticleRow, 'id' | 'slug' | 'authorId'>>>
   nextScheduledAt: () => Promise<string | null>
@@ -73,10 +98,10 @@ export interface ArticleQueries {
   labelsByArticle: (articleIds: number[]) => Promise<Map<number, string[]>>
   /**
    * Sets an article's labels, creating labels that don't exist yet (one per `labelKey`, the
-   * first spelling kept) and deleting those no article carries any more. Names are already
-   * de-duplicated.
+   * first spelling kept) and deleting those no article carries any more; answers both. Names
+   * are already de-duplicated.
    */
-  replaceLabels: (articleId: number, names: string[]) => Promise<void>
+  replaceLabels: (articleId: number, names: string[]) => Promise<LabelTurnover>
   /**
    * A page of articles. The page's ids are found first (from an index, without reading
    * whole rows past `offset`), then only those rows are read.

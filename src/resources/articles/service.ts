@@ -20,7 +20,8 @@ import { commonWordFewestArticles, rankedMatchLimit, similarCandidates, stemsToW
 import { assertMayReadHistory, findOne as revisionOf, keepRevision } from '../revisions/service.js'
 import { trashQueries, type Renumbered } from '../trash/queries.js'
 import { restore as restoreTrashed, trashArticle } from '../trash/service.js'
-import { articleFields, changedFields, noteArticleChange } from './changes.js'
+import { noteLabelTurnover } from '../labels/changes.js'
+import { articleFields, changedFields, isPublic, noteArticleChange } from './changes.js'
 import { summaryOf, toArticleSummaries } from './summaries.js'
 import { articleQueries, type ArticleFilters, type ArticleRow, type LabelledArticleRow, type NewArticleRow } from './queries.js'
 import {
@@ -215,6 +216,17 @@ async function withSnippets (store: Store, items: ArticleBody[], search: FtsQuer
   return items.map((item) => ({ ...item, snippet: passages.get(item.id) ?? '' }))
 }
 
+/**
+ * Rewrites the search rows of articles whose labels were renamed or taken away (labels are
+ * searched with the article): their bodies are as they were.
+ */
+export async function reindexRelabelled (tx: Store, ids: number[]): Promise<void> {
+  if (ids.length === 0) return
+  const articles = articleQueries(tx)
+  const labels = await articles.labelsByArticle(ids)
+  for (const row of await articles.articlesByIds(ids)) await indexArticle(tx, { ...row, labels: labels.get(row.id) ?? [] }, { bodyUnchanged: true })
+}
+
 /** The article's search row, from what was just written. */
 async function reindex (tx: Store, row: ArticleRow, previous?: ArticleRow): Promise<void> {
   const labels = (await articleQueries(tx).labelsByArticle([row.id])).get(row.id) ?? []
@@ -246,7 +258,8 @@ export function labelKeyOf (name: string): string {
   return labelKey(normalLabel(name))
 }
 
-function normalLabel (name: string): string {
+/** A label name as it is stored: trimmed, inner spaces collapsed. */
+export function normalLabel (name: string): string {
   return name.trim().replace(/\s+/g, ' ')
 }
 
@@ -328,9 +341,10 @@ export async function createOne (store: Store, settings: Pick<SiteSettings, 'tim
       updatedAt: now
     })
     const labels = normalLabels(input.labels ?? [])
-    await articles.replaceLabels(row.id, labels)
+    const turnover = await articles.replaceLabels(row.id, labels)
     await reindex(tx, row)
     noteArticleChange(tx, { after: row, fields: articleFields(labels), now })
+    noteLabelTurnover(tx, turnover, { publicBefore: false, publicAfter: isPublic(row, now) }, now)
     return { article: (await present(tx, [row], viewer, new Set(), viewInUnit(now)))[0]!, version: articleVersion(row) }
   })
   await schedulesChanged(store)
@@ -373,10 +387,11 @@ export async function updateOne (store: Store, settings: SiteSettings, idOrSlug:
     await keepRevision(tx, current, labels, viewer, now, settings.revisionsKept)
     const row = await articles.updateArticle(current.id, await changedValues(tx, settings, current, patch, viewer, now))
     const newLabels = patch.labels === undefined ? labels : normalLabels(patch.labels)
-    if (patch.labels !== undefined) await articles.replaceLabels(row.id, newLabels)
+    const turnover = patch.labels === undefined ? undefined : await articles.replaceLabels(row.id, newLabels)
     // Rewriting the search rows is most of an edit's cost: only when the words can have changed.
     if (patch.labels !== undefined || row.title !== current.title || row.excerpt !== current.excerpt || row.body !== current.body) await reindex(tx, row, current)
     noteArticleChange(tx, { before: current, after: row, fields: changedFields(current, row, { before: labels, after: newLabels }), now })
+    if (turnover !== undefined) noteLabelTurnover(tx, turnover, { publicBefore: isPublic(current, now), publicAfter: isPublic(row, now) }, now)
     return { article: (await present(tx, [row], viewer, new Set(), viewInUnit(now)))[0]!, version: articleVersion(row) }
   })
   await schedulesChanged(store)
@@ -408,8 +423,9 @@ export async function removeOne (store: Store, settings: Pick<SiteSettings, 'tra
     assertMayChange(viewer, current)
     assertIfMatch(ifMatch, articleVersion(current))
     const now = nowIso()
-    await trashArticle(tx, current, viewer, now, settings.trashDays)
+    const unusedLabels = await trashArticle(tx, current, viewer, now, settings.trashDays)
     noteArticleChange(tx, { kind: settings.trashDays > 0 ? 'trashed' : 'deleted', before: current, fields: [], now })
+    noteLabelTurnover(tx, { created: [], deleted: unusedLabels }, { publicBefore: isPublic(current, now), publicAfter: false }, now)
   })
   await schedulesChanged(store)
 }
@@ -524,12 +540,13 @@ export async function writeImportedArticle (tx: Store, settings: Pick<SiteSettin
     : await articles.updateArticle(existing.id, values)
   // Every label, beyond the API's limit per request too: a migration must not lose data.
   const labels = normalLabels(input.labels.map((name) => singleLine(name, 60)).filter((name) => name !== ''))
-  await articles.replaceLabels(row.id, labels)
+  const turnover = await articles.replaceLabels(row.id, labels)
   await search.add({ ...row, labels }, text)
   // The import re-writes an article only when its record changed (its digest): if no column
   // did, its labels did.
   const fields = existing === undefined ? articleFields(labels) : changedFields(existing, row)
   noteArticleChange(tx, { before: existing, after: row, fields: fields.length > 0 ? fields : ['labels'], now })
+  noteLabelTurnover(tx, turnover, { publicBefore: isPublic(existing, now), publicAfter: isPublic(row, now) }, now)
   return row
 }
 

@@ -6,6 +6,7 @@ import { requestedSlug, slugify, uniqueSlug } from '../../lib/slug.js'
 import { nowIso } from '../../lib/time.js'
 import { acceptedEmail, acceptedHttpUrl, singleLine, withoutControls } from '../../lib/values.js'
 import { hasRole, type Principal } from '../../lib/principal.js'
+import { noteArticlesUpdated } from '../articles/changes.js'
 import { articleQueries } from '../articles/queries.js'
 import { trashQueries } from '../trash/queries.js'
 import { currentView, viewInUnit } from '../articles/view.js'
@@ -114,7 +115,10 @@ export async function removeOne (store: Store, idOrSlug: string, reassignTo: str
       const heir = await authorQueries(tx).authorBySlugOrIdForUpdate(reassignTo)
       if (heir === undefined) throw invalid('querystring.reassignTo', `"${reassignTo}" is not an author`)
       if (heir.id === current.id) throw invalid('querystring.reassignTo', 'must be another author')
-      await articleQueries(tx).reassignArticles(current.id, heir.id, nowIso())
+      const now = nowIso()
+      // A mirror has the articles under the author being deleted: each entry says to read it again.
+      noteArticlesUpdated(tx, await articleQueries(tx).reassignArticles(current.id, heir.id, now), ['authorId'], now)
+      // Trashed articles serve nothing: a restore logs them, under their author then.
       await trashQueries(tx).reassignTrashed(current.id, heir.id)
     } else if (articleCount > 0) {
       throw new Conflict(`The author still has ${articleCount} article${articleCount === 1 ? '' : 's'} (counting the trash); purge or reassign them (reassignTo=<author>)`)

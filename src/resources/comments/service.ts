@@ -306,8 +306,10 @@ export async function findImportedComment (tx: Store, id: number): Promise<Comme
  * with the source's own times. Null when the body is empty once sanitised: nothing is
  * written. Written without its parent (`linkImportedReply` sets it once every comment is
  * in) and not counted on its article (`recountImportedArticles`, once per article).
+ * `article` is the one `input.articleId` names, as the import has it: the import reads each
+ * article once for all its comments, not once per comment.
  */
-export async function writeImportedComment (tx: Store, input: ImportedCommentValues, existing: CommentRow | undefined): Promise<CommentRow | null> {
+export async function writeImportedComment (tx: Store, input: ImportedCommentValues, existing: CommentRow | undefined, article: ArticleRow): Promise<CommentRow | null> {
   const body = input.sanitisedBody ?? sanitizeCommentHtml(input.body)
   if (body.replace(/<[^>]*>/g, '').trim() === '') return null
   const comments = commentQueries(tx)
@@ -326,8 +328,7 @@ export async function writeImportedComment (tx: Store, input: ImportedCommentVal
   const row = existing !== undefined
     ? await comments.updateComment(existing.id, values)
     : await comments.insertComment({ ...values, ...(preferredIdFree ? { id: input.preferredId } : {}) })
-  const article = await articleQueries(tx).articleById(row.articleId)
-  if (article !== undefined) noteCommentChange(tx, { before: existing, after: row, article, now: nowIso() })
+  noteCommentChange(tx, { before: existing, after: row, article, now: nowIso() })
   return row
 }
 

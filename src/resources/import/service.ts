@@ -4,6 +4,7 @@ import type { Store } from '../../db/store.js'
 import { malformedImport } from '../../errors.js'
 import { nowIso } from '../../lib/time.js'
 import type { SiteSettings } from '../../lib/site-settings.js'
+import type { ArticleRow } from '../articles/queries.js'
 import { findImportedArticle, writeImportedArticle } from '../articles/service.js'
 import { schedulesChanged } from '../articles/view.js'
 import { createImportFallbackAuthor, findImportedAuthor, findImportFallbackAuthor, writeImportedAuthor } from '../authors/service.js'
@@ -140,6 +141,8 @@ class Apply {
   readonly #articleIds = new Map<string, number>()
   readonly #commentIds = new Map<string, number>()
   readonly #touchedArticles = new Set<number>()
+  /** Articles comments are written on, by id, as this import wrote or first read them: one read per article, not per comment. */
+  readonly #articleRows = new Map<number, ArticleRow>()
   /** Stage keys of articles left alone because the editor deleted them (they are in the trash). */
   readonly #trashedArticles = new Set<string>()
   /** Authors and articles read so far, by kind and stage key: a source id's first row wins. */
@@ -371,6 +374,7 @@ class Apply {
     }, existing, this.#now, this.#search)
     this.report.count('articles', existing === undefined ? 'created' : 'updated')
     this.#articleIds.set(stageKey(site, id), row.id)
+    this.#articleRows.set(row.id, row)
     await this.#remember('article', site, id, row.id, digest)
   }
 
@@ -385,6 +389,19 @@ class Apply {
       (await this.#previous('article', site, record.articleSourceId))?.targetId
   }
 
+  /**
+   * The article a comment goes on, read the first time one of its comments comes (locked, as
+   * the recount at the end writes it anyway); undefined when it is gone.
+   */
+  async #articleRow (id: number): Promise<ArticleRow | undefined> {
+    let row = this.#articleRows.get(id)
+    if (row === undefined) {
+      row = await findImportedArticle(this.tx, id)
+      if (row !== undefined) this.#articleRows.set(id, row)
+    }
+    return row
+  }
+
   async #parentExists (record: ImportedComment): Promise<boolean> {
     const { site } = record.source
     return record.parentSourceId === null ||
@@ -396,7 +413,8 @@ class Apply {
   async comment (record: ImportedComment, digest: string, sanitised: SanitisedBody | undefined): Promise<{ id: number, articleId: number } | null> {
     const { site, id } = record.source
     const articleId = await this.#articleOf(record)
-    if (articleId === undefined) {
+    const article = articleId === undefined ? undefined : await this.#articleRow(articleId)
+    if (articleId === undefined || article === undefined) {
       this.report.skip('comment', id, this.#trashedArticles.has(stageKey(site, record.articleSourceId)) ? 'its article is in the trash' : 'article not found')
       return null
     }
@@ -425,7 +443,7 @@ class Apply {
       updatedAt: record.updatedAt ?? record.createdAt,
       ...(sanitised === undefined ? {} : { sanitisedBody: sanitised.html }),
       ...(record.source.preferredId === undefined ? {} : { preferredId: record.source.preferredId })
-    }, existing)
+    }, existing, article)
     if (row === null) {
       this.report.skip('comment', id, 'empty comment')
       return null

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, sql, type SQL } from 'drizzle-orm'
+import { and, asc, count, desc, eq, sql, type SQL } from 'drizzle-orm'
 import { assertCursorFits } from '../../db/postgres-cursor.js'
 import type { PostgresHandle } from '../../db/postgres-store.js'
 import { articleLabels, articles, labels } from '../../db/schema.postgres.js'
@@ -41,6 +41,8 @@ function sortValue (column: KeysetColumn['column'], alias: string): SQL.Aliased<
 }
 
 export function postgresLabelQueries (db: PostgresHandle): LabelQueries {
+  const byId = (id: number, now: string) =>
+    db.select({ id: labels.id, name: labels.name, articleCount: sql<number>`${publishedCount(now)}` }).from(labels).where(eq(labels.id, id))
   return {
     async pageOfLabels ({ filters, sort, after, limit, offset }): Promise<LabelRow[]> {
       const columns = sortColumns(sort, filters.now)
@@ -59,6 +61,31 @@ export function postgresLabelQueries (db: PostgresHandle): LabelQueries {
       const keyset = sort !== undefined && after !== undefined ? afterCursor(sortColumns(sort, filters.now), sort, after) : undefined
       const [row] = await db.select({ total: count() }).from(labels).where(and(filterCondition(filters), keyset))
       return row?.total ?? 0
+    },
+
+    async labelById (id, now) {
+      return (await byId(id, now))[0]
+    },
+
+    async labelByIdForUpdate (id, now) {
+      return (await byId(id, now).for('update', { of: labels }))[0]
+    },
+
+    async labelIdWithKey (key) {
+      return (await db.select({ id: labels.id }).from(labels).where(eq(labels.key, key)))[0]?.id
+    },
+
+    async insertLabel (name, key) {
+      const [label] = await db.insert(labels).values({ name, key }).returning({ id: labels.id, name: labels.name })
+      return { ...label!, articleCount: 0 }
+    },
+
+    async renameLabel (id, name, key) {
+      await db.update(labels).set({ name, key }).where(eq(labels.id, id))
+    },
+
+    async deleteLabel (id) {
+      await db.delete(labels).where(eq(labels.id, id))
     }
   }
 }

@@ -1,9 +1,9 @@
-import { and, asc, count, desc, sql, type SQL } from 'drizzle-orm'
+import { and, asc, count, desc, eq, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
 import { articleLabels, articles, labels } from '../../db/schema.js'
 import { publishedBy } from '../articles/visibility.js'
 import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
-import type { LabelFilters, LabelQueries, LabelRow, LabelSortField } from './queries.js'
+import type { LabelFilters, LabelQueries, LabelRecord, LabelRow, LabelSortField } from './queries.js'
 
 function publishedCount (now: string): SQL<number> {
   return sql<number>`(select count(*) from ${articleLabels}
@@ -25,6 +25,8 @@ function filterCondition (filters: LabelFilters): SQL | undefined {
 }
 
 export function sqliteLabelQueries (db: Db): LabelQueries {
+  const byId = (id: number, now: string): LabelRecord | undefined =>
+    db.select({ id: labels.id, name: labels.name, articleCount: sql<number>`${publishedCount(now)}` }).from(labels).where(eq(labels.id, id)).get()
   return {
     async pageOfLabels ({ filters, sort, after, limit, offset }): Promise<LabelRow[]> {
       const columns = sortColumns(sort, filters.now)
@@ -44,6 +46,31 @@ export function sqliteLabelQueries (db: Db): LabelQueries {
     async countLabels (filters, sort, after) {
       const keyset = sort !== undefined && after !== undefined ? keysetAfter(sortColumns(sort, filters.now), after) : undefined
       return db.select({ total: count() }).from(labels).where(and(filterCondition(filters), keyset)).get()?.total ?? 0
+    },
+
+    async labelById (id, now) {
+      return byId(id, now)
+    },
+
+    async labelByIdForUpdate (id, now) {
+      return byId(id, now)
+    },
+
+    async labelIdWithKey (key) {
+      return db.select({ id: labels.id }).from(labels).where(eq(labels.key, key)).get()?.id
+    },
+
+    async insertLabel (name, key) {
+      const id = Number(db.insert(labels).values({ name, key }).run().lastInsertRowid)
+      return { id, name, articleCount: 0 }
+    },
+
+    async renameLabel (id, name, key) {
+      db.update(labels).set({ name, key }).where(eq(labels.id, id)).run()
+    },
+
+    async deleteLabel (id) {
+      db.delete(labels).where(eq(labels.id, id)).run()
     }
   }
 }

@@ -1,5 +1,10 @@
 import { labelListExample } from '../../demo/examples.js'
-import { ListMeta, pageQuery, ref, Type, type Static } from '../../schemas.js'
+import { idParam, ListMeta, pageQuery, ref, Type, visibleTextPattern, type Static } from '../../schemas.js'
+
+const example = labelListExample.data[0]!
+
+// As an article's `labels` take them: the same names, the same limits.
+const name = Type.String({ minLength: 1, maxLength: 60, pattern: visibleTextPattern, description: 'Unique, case-insensitively; spaces trimmed and collapsed', examples: ['City council'] })
 
 export const Label = Type.Object({
   id: Type.Integer({ minimum: 1, examples: [3] }),
@@ -8,7 +13,7 @@ export const Label = Type.Object({
 }, {
   $id: 'Label',
   additionalProperties: false,
-  examples: [labelListExample.data[0]]
+  examples: [example]
 })
 export type LabelBody = Static<typeof Label>
 
@@ -25,4 +30,19 @@ export const LabelListQuery = Type.Object({
 }, { additionalProperties: false })
 export type LabelListQueryString = Static<typeof LabelListQuery>
 
-export const labelSchemas = [Label, LabelList]
+export const NewLabel = Type.Object({
+  name
+}, { $id: 'NewLabel', additionalProperties: false, examples: [{ name: 'Elections' }] })
+export type NewLabelBody = Static<typeof NewLabel>
+
+export const LabelPatch = Type.Object({
+  name
+}, { $id: 'LabelPatch', additionalProperties: false, examples: [{ name: 'Town council' }] })
+export type LabelPatchBody = Static<typeof LabelPatch>
+
+/** `{id}` of a label (the example is one of the demo blog's). */
+export const LabelParams = Type.Object({
+  id: idParam('The label id', example.id)
+}, { additionalProperties: false })
+
+export const labelSchemas = [Label, LabelList, NewLabel, LabelPatch]

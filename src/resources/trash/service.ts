@@ -5,8 +5,9 @@ import { dayInZone, nowIso } from '../../lib/time.js'
 import { hasRole, type Principal } from '../../lib/principal.js'
 import { assertIfMatch } from '../../lib/entity-tags.js'
 import { indexArticle, unindexArticle } from '../../search/index.js'
-import { articleFields, noteArticleChange, notePurged } from '../articles/changes.js'
-import { articleQueries, type ArticleRow } from '../articles/queries.js'
+import { articleFields, isPublic, noteArticleChange, notePurged } from '../articles/changes.js'
+import { articleQueries, type ArticleRow, type LabelName } from '../articles/queries.js'
+import { noteLabelTurnover } from '../labels/changes.js'
 import { changedBy } from '../revisions/service.js'
 import { trashQueries, type Renumbered, type TrashedContent, type TrashedRow, type TrashScope } from './queries.js'
 import type { TrashedArticleBody, TrashedArticleSummaryBody, TrashListQueryString } from './schemas.js'
@@ -25,8 +26,9 @@ function scopeFor (viewer: Principal, now: string): TrashScope {
 /**
  * Takes an article out of the live tables into the trash, with its labels, comments and
  * revisions, in the caller's transaction. With `days` 0 there is no trash: it is deleted.
+ * Answers the labels no other article carried, deleted with it (a restore makes them again).
  */
-export async function trashArticle (tx: Store, article: ArticleRow, viewer: Principal, now: string, days: number): Promise<void> {
+export async function trashArticle (tx: Store, article: ArticleRow, viewer: Principal, now: string, days: number): Promise<LabelName[]> {
   if (days > 0) {
     const trash = trashQueries(tx)
     // Frees the slugs of rows whose time is up before this one takes its place.
@@ -52,8 +54,9 @@ export async function trashArticle (tx: Store, article: ArticleRow, viewer: Prin
       content: JSON.stringify(content)
     })
   }
-  await articleQueries(tx).deleteArticle(article.id)
+  const unusedLabels = await articleQueries(tx).deleteArticle(article.id)
   await unindexArticle(tx, article.id)
+  return unusedLabels
 }
 
 /** What a trashed row keeps of the article, its labels, comments and revisions (JSON). */
@@ -136,12 +139,13 @@ export async function restore (store: Store, timezone: string, idOrSlug: string,
       version: row.version + 1,
       updatedAt: now
     })
-    await articleQueries(tx).replaceLabels(article.id, content.labels)
+    const turnover = await articleQueries(tx).replaceLabels(article.id, content.labels)
     const renumberedComments = await trash.reinsertComments(content.comments)
     await trash.reinsertRevisions(content.revisions)
     await trash.deleteTrashed(row.id)
     await indexArticle(tx, { ...article, labels: content.labels })
     noteArticleChange(tx, { kind: 'restored', after: article, fields: articleFields(content.labels), now })
+    noteLabelTurnover(tx, turnover, { publicBefore: false, publicAfter: isPublic(article, now) }, now)
     return { id: article.id, renumberedComments }
   })
 }
