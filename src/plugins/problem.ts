@@ -27,6 +27,7 @@ const kinds: Record<string, ProblemKind> = {
   DATELINE_UNAVAILABLE: { type: 'unavailable', title: 'Service unavailable' },
   DATELINE_STORAGE_UNAVAILABLE: { type: 'storage-unavailable', title: 'The database cannot store changes' },
   DATELINE_TOO_MANY_REQUESTS: { type: 'rate-limited', title: 'Too many requests' },
+  DATELINE_BATCH_FAILED: { type: 'batch-failed', title: 'An operation of the batch failed; nothing was written' },
   DATELINE_IDEMPOTENCY_KEY_REUSED: { type: 'idempotency-key-reused', title: 'The Idempotency-Key was used for another request' },
   DATELINE_MALFORMED_IMPORT: { type: 'malformed-import', title: 'The file cannot be imported' },
   DATELINE_PAYLOAD_TOO_LARGE: { type: 'body-too-large', title: 'The request body is too large' },
@@ -50,16 +51,18 @@ const statusKinds: Record<number, ProblemKind> = {
   503: { type: 'unavailable', title: 'Service unavailable' }
 }
 
-export function sendProblem (reply: FastifyReply, status: number, kind: ProblemKind, detail: string, errors?: FieldError[]): FastifyReply {
-  const body: ProblemBody = {
-    type: problemBase + kind.type,
-    title: kind.title,
-    status,
-    detail,
-    instance: reply.request.url.split('?')[0] ?? '/'
-  }
+function problemBody (status: number, kind: ProblemKind, detail: string, instance: string, errors?: FieldError[]): ProblemBody {
+  const body: ProblemBody = { type: problemBase + kind.type, title: kind.title, status, detail, instance }
   if (errors !== undefined) body.errors = errors
-  return reply.code(status).type('application/problem+json; charset=utf-8').send(body)
+  return body
+}
+
+function send (reply: FastifyReply, body: ProblemBody): FastifyReply {
+  return reply.code(body.status).type('application/problem+json; charset=utf-8').send(body)
+}
+
+export function sendProblem (reply: FastifyReply, status: number, kind: ProblemKind, detail: string, errors?: FieldError[]): FastifyReply {
+  return send(reply, problemBody(status, kind, detail, reply.request.url.split('?')[0] ?? '/', errors))
 }
 
 // How long a client is asked to wait after the database stayed busy past the busy timeout.
@@ -81,7 +84,7 @@ export function isDatabaseBusy (error: unknown): boolean {
   return false
 }
 
-interface AjvError {
+export interface AjvError {
   instancePath: string
   keyword: string
   message?: string
@@ -111,28 +114,48 @@ function isNullableNoise (error: AjvError): boolean {
   return error.keyword === 'anyOf' || (error.keyword === 'type' && error.params.type === 'null')
 }
 
-function validationErrors (error: FastifyError): FieldError[] {
-  const all = (error.validation ?? []) as AjvError[]
+/** ajv's errors as the fields they name, `context` (`body`, `params`…) first. */
+export function validationErrors (all: readonly AjvError[], context: string | undefined): FieldError[] {
   const meaningful = all.filter((ajvError) => !isNullableNoise(ajvError))
   const ajvErrors = meaningful.length > 0 ? meaningful : all
   return ajvErrors.map((ajvError) => ({
-    path: fieldPath(error.validationContext, ajvError),
+    path: fieldPath(context, ajvError),
     message: fieldMessage(ajvError)
   }))
 }
 
-export function handleError (this: unknown, error: FastifyError & { errors?: FieldError[], retryAfterSeconds?: number }, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  if (error.validation !== undefined) {
-    const errors = validationErrors(error)
-    const first = errors[0]
-    return sendProblem(reply, 400, kinds.FST_ERR_VALIDATION!, first === undefined ? error.message : `${first.path} ${first.message}`, errors)
+/** The 400 for fields that are not valid, its detail naming the first. */
+export function validationProblem (errors: FieldError[], instance: string, fallbackDetail = 'The request is not valid'): ProblemBody {
+  const first = errors[0]
+  return problemBody(400, kinds.FST_ERR_VALIDATION!, first === undefined ? fallbackDetail : `${first.path} ${first.message}`, instance, errors)
+}
+
+export type ProblemError = FastifyError & {
+  errors?: FieldError[]
+  retryAfterSeconds?: number
+  /** RFC 9457 §3.2 extension members the problem carries (a failed batch's `results`). */
+  extensions?: Record<string, unknown>
+}
+
+/**
+ * The problem document of an error the client caused (a 4xx), answered at `instance`; null
+ * for any other error, which is the server's to answer (5xx).
+ */
+export function clientProblem (error: ProblemError, instance: string): ProblemBody | null {
+  if (error.validation !== undefined) return validationProblem(validationErrors((error.validation ?? []) as AjvError[], error.validationContext), instance, error.message)
+  const status = error.statusCode ?? 500
+  if (status < 400 || status >= 500) return null
+  const kind = (error.code !== undefined ? kinds[error.code] : undefined) ?? statusKinds[status] ?? statusKinds[400]!
+  return { ...error.extensions, ...problemBody(status, kind, error.message, instance, error.errors) }
+}
+
+export function handleError (this: unknown, error: ProblemError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const problem = clientProblem(error, reply.request.url.split('?')[0] ?? '/')
+  if (problem !== null) {
+    if (problem.status === 401) reply.header('www-authenticate', 'Bearer realm="dateline"')
+    return send(reply, problem)
   }
   const status = error.statusCode ?? 500
-  if (status >= 400 && status < 500) {
-    const kind = (error.code !== undefined ? kinds[error.code] : undefined) ?? statusKinds[status] ?? statusKinds[400]!
-    if (status === 401) reply.header('www-authenticate', 'Bearer realm="dateline"')
-    return sendProblem(reply, status, kind, error.message, error.errors)
-  }
   if (status === 503) {
     if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds))
     return sendProblem(reply, 503, (error.code !== undefined ? kinds[error.code] : undefined) ?? statusKinds[503]!, error.message)
