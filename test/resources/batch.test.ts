@@ -141,6 +141,18 @@ t.test('operations are validated with their single routes\' schemas before any r
   t.equal(await changeHead(app, t), start)
 })
 
+t.test('a rule an operation breaks when it runs is its 400, as the single request\'s, and fails the batch', async (t) => {
+  const app = await build(t)
+  const author = await createAuthor(app, t)
+  const response = await batch(app, t, [
+    { method: 'POST', path: '/v1/articles', body: { title: 'Fine', authorId: author.id } },
+    { method: 'POST', path: '/v1/articles', body: { title: 'Scheduled for no time', authorId: author.id, status: 'scheduled' } }
+  ])
+  const problem = assertFailed(t, response, 1, 400, 'validation')
+  t.same(problem.results[1].problem.errors, [{ path: 'body.publishedAt', message: 'is required to schedule an article' }], 'named in the operation\'s own body, as POST /v1/articles names it')
+  t.equal((await read(app, t, `/v1/articles?author=${author.id}`)).json().meta.total, 0)
+})
+
 t.test('a batch holds 1 to 100 operations', async (t) => {
   const app = await build(t)
   const author = await createAuthor(app, t)
