@@ -98,7 +98,7 @@ export function validationErrors (all: readonly AjvError[], context: string | un
 }
 
 /** The 400 for fields that are not valid, its detail naming the first. */
-export function validationProblem (errors: FieldError[], instance: string, fallbackDetail = 'The request is not valid'): ProblemBody {
+function validationProblem (errors: FieldError[], instance: string, fallbackDetail = 'The request is not valid'): ProblemBody {
   const first = errors[0]
   return problemBody(400, kinds.FST_ERR_VALIDATION!, first === undefined ? fallbackDetail : `${first.path} ${first.message}`, instance, errors)
 }
