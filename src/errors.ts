@@ -22,6 +22,7 @@ export const IdempotencyKeyReused = createError<[string]>('DATELINE_IDEMPOTENCY_
 export const PayloadTooLarge = createError<[string]>('DATELINE_PAYLOAD_TOO_LARGE', '%s', 413)
 export const CrossOriginRefused = createError<[string]>('DATELINE_CROSS_ORIGIN_REFUSED', '%s', 403)
 export const SecretShownOnce = createError<[string]>('DATELINE_SECRET_SHOWN_ONCE', '%s', 409)
+const OperationFailed = createError<[string]>('DATELINE_BATCH_FAILED', '%s', 422)
 const Invalid = createError<[string]>('DATELINE_INVALID', '%s', 400)
 const Malformed = createError<[string]>('DATELINE_MALFORMED_IMPORT', '%s', 400)
 
@@ -38,4 +39,17 @@ export function conflictOn (path: string, message: string): Error & { errors: Fi
 /** A 400 that names the offending field, for rules a JSON schema cannot express. */
 export function invalid (path: string, message: string): Error & { errors: FieldError[] } {
   return Object.assign(new Invalid(`${path} ${message}`), { errors: [{ path, message }] })
+}
+
+/**
+ * A 422 for a batch one of whose operations failed: nothing was written. The problem carries
+ * the operations' answers up to the failing one (`results`) and its index (`failedOperation`).
+ */
+export function batchFailed (detail: string, extensions: { failedOperation: number, results: unknown[] }): Error & { extensions: typeof extensions } {
+  return Object.assign(new OperationFailed(detail), { extensions })
+}
+
+/** A 400 naming several fields at once (every bad operation of a batch, found before any runs). */
+export function invalidFields (errors: [FieldError, ...FieldError[]]): Error & { errors: FieldError[] } {
+  return Object.assign(new Invalid(`${errors[0].path} ${errors[0].message}`), { errors })
 }

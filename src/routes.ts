@@ -3,6 +3,7 @@ import exportRoutes from './resources/export/routes.js'
 import importRoutes, { type ImportRoutesOptions } from './resources/import/routes.js'
 import articles from './resources/articles/routes.js'
 import authors from './resources/authors/routes.js'
+import batch from './resources/batch/routes.js'
 import { articleCommentsRoutes, commentsRoutes } from './resources/comments/routes.js'
 import { archiveRoutes, datesRoutes } from './resources/dates/routes.js'
 import feeds from './resources/feeds/routes.js'
@@ -32,6 +33,7 @@ export async function routes (app: FastifyInstance, options: ImportRoutesOptions
   await app.register(changes, { prefix: '/v1/changes' })
   await app.register(stream, { prefix: '/v1/stream', ...options.stream })
   await app.register(search, { prefix: '/v1/search' })
+  await app.register(batch, { prefix: '/v1/batch' })
   await app.register(tokens, { prefix: '/v1/tokens' })
   await app.register(trash, { prefix: '/v1/trash' })
   await app.register(webhooks, { prefix: '/v1/webhooks', ...options.webhooks })

@@ -241,3 +241,66 @@ export const changeListExample = {
   ],
   meta: { since: 40, nextSince: 42, head: 42, limit: 100 }
 }
+
+// An import script's batch: a new draft, the demo comment approved, the demo article's day
+// noted. The new article's id is the one the demo blog gives next.
+const newArticleId = demoArticles.length + 1
+const batchedDraft = { title: 'Footbridge: what the council decided', markdown: 'The vote is on *Thursday*.', authorId: au.id, labels: ['City council'] }
+const batchedNote = 'Council meeting tonight: live coverage from 7 p.m.'
+const batchedResults = [
+  {
+    status: 201,
+    location: `/v1/articles/${newArticleId}`,
+    etag: `"article-${newArticleId}-v1.c2VdU3yRkbxXwXOIy1Q8YQ"`,
+    body: {
+      id: newArticleId,
+      slug: slugify(batchedDraft.title, 'article'),
+      title: batchedDraft.title,
+      excerpt: 'The vote is on Thursday.',
+      body: renderMarkdown(batchedDraft.markdown),
+      status: 'draft' as const,
+      publishedAt: null,
+      date: null,
+      authorId: au.id,
+      labels: batchedDraft.labels,
+      commentCount: 0,
+      createdAt: later(a.publishedAt, 60),
+      updatedAt: later(a.publishedAt, 60)
+    }
+  },
+  { status: 200, etag: `"comment-${commentExample.id}-v2.Pl0kTxbV1lVn3tbSbpHq8g"`, body: { ...commentExample, updatedAt: later(a.publishedAt, 60) } },
+  { status: 200, etag: `"day-${a.date}-v2.W8bkwqg8ZL3oeVb9TdkTUA"`, body: { ...dayExample, note: batchedNote } }
+]
+const staleComment = `The resource has changed since that ETag (it is now comment-${commentExample.id}-v2); read it again and retry`
+export const batchExamples = {
+  request: {
+    operations: [
+      { method: 'POST' as const, path: '/v1/articles', body: batchedDraft },
+      { method: 'PATCH' as const, path: `/v1/comments/${commentExample.id}`, body: { status: 'approved' }, ifMatch: `"comment-${commentExample.id}-v1"` },
+      { method: 'PATCH' as const, path: `/v1/dates/${a.date}`, body: { note: batchedNote } }
+    ]
+  },
+  results: { results: batchedResults },
+  // The same batch sent when another moderator had changed the comment since it was read.
+  failure: {
+    type: 'https://dateline.dev/problems/batch-failed',
+    title: 'An operation of the batch failed; nothing was written',
+    status: 422,
+    detail: `Nothing was written: operation 1 (PATCH /v1/comments/${commentExample.id}) answered 412: ${staleComment}`,
+    instance: '/v1/batch',
+    failedOperation: 1,
+    results: [
+      batchedResults[0]!,
+      {
+        status: 412,
+        problem: {
+          type: 'https://dateline.dev/problems/precondition-failed',
+          title: 'The resource has changed',
+          status: 412,
+          detail: staleComment,
+          instance: `/v1/comments/${commentExample.id}`
+        }
+      }
+    ]
+  }
+}

@@ -80,11 +80,16 @@ function inlineExample (schema: Json | undefined): unknown {
   return example
 }
 
+function hasOwnProblemSchema (schema: Json | undefined): boolean {
+  return typeof schema?.$ref === 'string' && schema.$ref !== '#/components/schemas/Problem'
+}
+
 function addAnswerExamples (document: Json, path: string, operation: Json): void {
   for (const [status, response] of Object.entries<Json>(operation.responses ?? {})) {
     for (const [mediaType, media] of Object.entries<Json>(response.content ?? {})) {
       if (media.example !== undefined || media.examples !== undefined) continue
-      const example = mediaType === 'application/problem+json' ? problemExample(status, path, operation) : componentExample(document, media.schema)
+      // A problem with extension members of its own (a failed batch's) shows its component's example.
+      const example = mediaType === 'application/problem+json' && !hasOwnProblemSchema(media.schema) ? problemExample(status, path, operation) : componentExample(document, media.schema)
       if (example !== undefined) media.example = example
     }
   }

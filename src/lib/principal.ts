@@ -1,4 +1,5 @@
 import type { TokenRole } from '../db/schema.js'
+import { Forbidden, Unauthorized } from '../errors.js'
 
 /** Who is making a request: the role and, for an `author` token, the author it acts as. */
 export interface Principal {
@@ -13,4 +14,13 @@ const rank: Record<TokenRole, number> = { author: 1, editor: 2, admin: 3 }
 /** Whether `principal` holds `role` or one above it (an anonymous reader holds none). */
 export function hasRole (principal: Principal | null, role: TokenRole): boolean {
   return principal !== null && rank[principal.role] >= rank[role]
+}
+
+/**
+ * Throws the 401 or 403 a caller without `role` gets: the routes' `requireRole` and each
+ * operation of a batch refuse alike.
+ */
+export function assertRole (principal: Principal | null, role: TokenRole): void {
+  if (principal === null) throw new Unauthorized('This needs a bearer token')
+  if (!hasRole(principal, role)) throw new Forbidden(`This needs an ${role} token or above`)
 }

@@ -1,9 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { TokenRole } from '../db/schema.js'
-import { Forbidden, TooManyRequests, Unauthorized } from '../errors.js'
+import { TooManyRequests, Unauthorized } from '../errors.js'
 import { FailureWindow, SharedFailureWindow } from '../lib/failure-window.js'
-import { hasRole, type Principal } from '../lib/principal.js'
+import { assertRole, type Principal } from '../lib/principal.js'
 import { authenticate, TokenUses } from '../resources/tokens/service.js'
 import { redisKeyPrefix } from './rate-limit.js'
 
@@ -76,7 +76,6 @@ export default fp<AuthPluginOptions>(async function authPlugin (app, options) {
   })
 
   app.decorate('requireRole', (role: TokenRole) => async (request: FastifyRequest) => {
-    if (request.principal === null) throw new Unauthorized('This needs a bearer token')
-    if (!hasRole(request.principal, role)) throw new Forbidden(`This needs an ${role} token or above`)
+    assertRole(request.principal, role)
   })
 }, { name: 'dateline-auth', dependencies: ['dateline-db', 'dateline-redis'] })

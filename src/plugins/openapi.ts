@@ -40,6 +40,7 @@ export default fp(async function openapiPlugin (app) {
         { name: 'dates', description: 'The days articles appear under, and the archive' },
         { name: 'comments', description: 'Readers\' comments and their moderation' },
         { name: 'labels', description: 'The labels articles carry' },
+        { name: 'batch', description: 'Several writes as one transaction: all of them, or none' },
         { name: 'changes', description: 'What changed, in order: for mirrors, caches and search services to follow' },
         { name: 'search', description: 'Search-box completions (full-text search is `q` on articles)' },
         { name: 'trash', description: 'Deleted articles, restorable until they are purged' },

@@ -1,65 +1,17 @@
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import FindMyWay, { type HTTPMethod } from 'find-my-way'
 import { databaseUnreachable, markUnwritable, storageFailure } from '../db/storage.js'
 import type { FieldError } from '../errors.js'
+import { clientProblem, kinds, problemBody, statusKinds, type ProblemError, type ProblemKind } from '../lib/problem-documents.js'
 import type { ProblemBody } from '../schemas.js'
 
-export const problemBase = 'https://dateline.dev/problems/'
-
-interface ProblemKind {
-  type: string
-  title: string
-}
-
-// Our catalogue (errors.ts) and Fastify's own errors, by code. Anything not listed
-// with a 4xx status falls back to its status' reason phrase; anything else is a 500.
-const kinds: Record<string, ProblemKind> = {
-  DATELINE_INVALID: { type: 'validation', title: 'Your request is not valid' },
-  FST_ERR_VALIDATION: { type: 'validation', title: 'Your request is not valid' },
-  DATELINE_NOT_FOUND: { type: 'not-found', title: 'Not found' },
-  DATELINE_SLUG_TAKEN: { type: 'slug-taken', title: 'The slug is already taken' },
-  DATELINE_CONFLICT: { type: 'conflict', title: 'The request conflicts with the current state' },
-  DATELINE_UNAUTHORIZED: { type: 'unauthorized', title: 'Credentials are missing or not valid' },
-  DATELINE_FORBIDDEN: { type: 'forbidden', title: 'Not allowed for this token' },
-  DATELINE_PRECONDITION_FAILED: { type: 'precondition-failed', title: 'The resource has changed' },
-  DATELINE_GONE: { type: 'gone', title: 'No longer kept' },
-  DATELINE_UNAVAILABLE: { type: 'unavailable', title: 'Service unavailable' },
-  DATELINE_STORAGE_UNAVAILABLE: { type: 'storage-unavailable', title: 'The database cannot store changes' },
-  DATELINE_TOO_MANY_REQUESTS: { type: 'rate-limited', title: 'Too many requests' },
-  DATELINE_IDEMPOTENCY_KEY_REUSED: { type: 'idempotency-key-reused', title: 'The Idempotency-Key was used for another request' },
-  DATELINE_MALFORMED_IMPORT: { type: 'malformed-import', title: 'The file cannot be imported' },
-  DATELINE_PAYLOAD_TOO_LARGE: { type: 'body-too-large', title: 'The request body is too large' },
-  DATELINE_CROSS_ORIGIN_REFUSED: { type: 'cross-origin-refused', title: 'Scripts from this origin may not send this request' },
-  DATELINE_SECRET_SHOWN_ONCE: { type: 'secret-shown-once', title: 'The secret was shown once and is not kept' },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { type: 'unsupported-media-type', title: 'Unsupported media type' },
-  FST_ERR_CTP_BODY_TOO_LARGE: { type: 'body-too-large', title: 'The request body is too large' },
-  FST_ERR_CTP_INVALID_JSON_BODY: { type: 'malformed-json', title: 'The request body is not valid JSON' },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { type: 'malformed-json', title: 'The request body is not valid JSON' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { type: 'bad-request', title: 'Bad request' },
-  FST_ERR_BAD_URL: { type: 'bad-request', title: 'Bad request' }
-}
-
-const statusKinds: Record<number, ProblemKind> = {
-  400: { type: 'bad-request', title: 'Bad request' },
-  404: { type: 'not-found', title: 'Not found' },
-  405: { type: 'method-not-allowed', title: 'Method not allowed' },
-  414: { type: 'uri-too-long', title: 'The URI is too long' },
-  429: { type: 'rate-limited', title: 'Too many requests' },
-  500: { type: 'internal', title: 'Internal server error' },
-  503: { type: 'unavailable', title: 'Service unavailable' }
+function send (reply: FastifyReply, body: ProblemBody): FastifyReply {
+  return reply.code(body.status).type('application/problem+json; charset=utf-8').send(body)
 }
 
 export function sendProblem (reply: FastifyReply, status: number, kind: ProblemKind, detail: string, errors?: FieldError[]): FastifyReply {
-  const body: ProblemBody = {
-    type: problemBase + kind.type,
-    title: kind.title,
-    status,
-    detail,
-    instance: reply.request.url.split('?')[0] ?? '/'
-  }
-  if (errors !== undefined) body.errors = errors
-  return reply.code(status).type('application/problem+json; charset=utf-8').send(body)
+  return send(reply, problemBody(status, kind, detail, reply.request.url.split('?')[0] ?? '/', errors))
 }
 
 // How long a client is asked to wait after the database stayed busy past the busy timeout.
@@ -81,58 +33,13 @@ export function isDatabaseBusy (error: unknown): boolean {
   return false
 }
 
-interface AjvError {
-  instancePath: string
-  keyword: string
-  message?: string
-  params: Record<string, unknown>
-}
-
-/** `body.labels.0` from the validation context and ajv's `/labels/0`. */
-function fieldPath (context: string | undefined, error: AjvError): string {
-  const segments = error.instancePath.split('/').slice(1).map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
-  const named = error.params.additionalProperty ?? error.params.missingProperty
-  if (typeof named === 'string') segments.push(named)
-  return [context ?? 'body', ...segments].join('.')
-}
-
-function fieldMessage (error: AjvError): string {
-  if (error.keyword === 'additionalProperties') return 'is not a known field'
-  if (error.keyword === 'required') return 'is required'
-  if (error.keyword === 'enum' && Array.isArray(error.params.allowedValues)) {
-    return `must be one of ${error.params.allowedValues.join(', ')}`
-  }
-  return error.message ?? 'is not valid'
-}
-
-// For a nullable field (`anyOf: [X, null]`) ajv reports the real reason, then "must be
-// null" and "must match a schema in anyOf": only the first one helps the client.
-function isNullableNoise (error: AjvError): boolean {
-  return error.keyword === 'anyOf' || (error.keyword === 'type' && error.params.type === 'null')
-}
-
-function validationErrors (error: FastifyError): FieldError[] {
-  const all = (error.validation ?? []) as AjvError[]
-  const meaningful = all.filter((ajvError) => !isNullableNoise(ajvError))
-  const ajvErrors = meaningful.length > 0 ? meaningful : all
-  return ajvErrors.map((ajvError) => ({
-    path: fieldPath(error.validationContext, ajvError),
-    message: fieldMessage(ajvError)
-  }))
-}
-
-export function handleError (this: unknown, error: FastifyError & { errors?: FieldError[], retryAfterSeconds?: number }, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  if (error.validation !== undefined) {
-    const errors = validationErrors(error)
-    const first = errors[0]
-    return sendProblem(reply, 400, kinds.FST_ERR_VALIDATION!, first === undefined ? error.message : `${first.path} ${first.message}`, errors)
+export function handleError (this: unknown, error: ProblemError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const problem = clientProblem(error, reply.request.url.split('?')[0] ?? '/')
+  if (problem !== null) {
+    if (problem.status === 401) reply.header('www-authenticate', 'Bearer realm="dateline"')
+    return send(reply, problem)
   }
   const status = error.statusCode ?? 500
-  if (status >= 400 && status < 500) {
-    const kind = (error.code !== undefined ? kinds[error.code] : undefined) ?? statusKinds[status] ?? statusKinds[400]!
-    if (status === 401) reply.header('www-authenticate', 'Bearer realm="dateline"')
-    return sendProblem(reply, status, kind, error.message, error.errors)
-  }
   if (status === 503) {
     if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds))
     return sendProblem(reply, 503, (error.code !== undefined ? kinds[error.code] : undefined) ?? statusKinds[503]!, error.message)

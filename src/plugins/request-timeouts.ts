@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import type { Socket } from 'node:net'
 import fp from 'fastify-plugin'
-import { problemBase } from './problem.js'
+import { problemBase } from '../lib/problem-documents.js'
 
 export interface RequestTimeoutOptions {
   /** How long a request body may take to arrive (an upload: how long it may go without progress). */

@@ -175,6 +175,12 @@ const expected: Record<string, Record<string, Row>> = {
   suggestTitles: {
     'titles completing a word':                                  [200, 200, 200, 200, 200]
   },
+  // A batch needs a token; each of its operations then the role its single route needs, and
+  // one refused operation fails the batch (422) with nothing written.
+  runBatch: {
+    'a draft for the own author':                                [401, 200, 422, 200, 200],
+    'a note for a new day, then a draft for the own author':     [401, 422, 422, 200, 200]
+  },
   listTokens: {
     'all tokens':                                                [401, 403, 403, 403, 200]
   },
@@ -901,6 +907,31 @@ const targets: Record<string, Record<string, Target>> = {
       }
     }
   },
+  runBatch: {
+    'a draft for the own author': {
+      payload: (w) => ({ operations: [{ method: 'POST', path: '/v1/articles', body: { title: `Batched draft ${w.n}`, authorId: w.own.id } }] }),
+      check: async ({ t, app, w, allowed, response }) => {
+        if (allowed) t.match(response.json().results, [{ status: 201, body: { authorId: w.own.id, status: 'draft' } }])
+        if (response.statusCode === 422) t.match(response.json(), { failedOperation: 0, results: [{ status: 403 }] }, 'another author\'s token may not write as A')
+        const list = await readBack(app, t, `/v1/articles?author=${w.own.id}`)
+        t.equal(list.meta.total, allowed ? 3 : 2, allowed ? 'A has a new article' : 'no article was created')
+      }
+    },
+    'a note for a new day, then a draft for the own author': {
+      payload: (w) => ({
+        operations: [
+          { method: 'POST', path: '/v1/dates', body: { date: w.freeDay, note: 'Batched.' } },
+          { method: 'POST', path: '/v1/articles', body: { title: `Batched draft ${w.n}`, authorId: w.own.id } }
+        ]
+      }),
+      check: async ({ t, app, w, allowed, response }) => {
+        if (response.statusCode === 422) t.match(response.json(), { failedOperation: 0, results: [{ status: 403 }] }, 'an author token may not create a day')
+        t.equal((await asAdmin(app, t, `/v1/dates/${w.freeDay}`)).statusCode, allowed ? 200 : 404, allowed ? 'the day exists' : 'no day was created')
+        const list = await readBack(app, t, `/v1/articles?author=${w.own.id}`)
+        t.equal(list.meta.total, allowed ? 3 : 2, allowed ? 'A has a new article' : 'no article was created')
+      }
+    }
+  },
   listTokens: {
     'all tokens': {
       alone: true,
@@ -1126,7 +1157,7 @@ const targets: Record<string, Record<string, Target>> = {
 
 // --- Running the matrix ------------------------------------------------------------
 
-const problemKinds: Record<number, string> = { 401: 'unauthorized', 403: 'forbidden', 404: 'not-found', 409: 'conflict' }
+const problemKinds: Record<number, string> = { 401: 'unauthorized', 403: 'forbidden', 404: 'not-found', 409: 'conflict', 422: 'batch-failed' }
 
 function fill (template: string, params: Record<string, string | number>): string {
   return template.replace(/\{([^}]+)\}/g, (_, name: string) => {

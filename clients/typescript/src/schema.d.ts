@@ -544,6 +544,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run several writes as one transaction
+         * @description Up to 100 writes — articles (`POST /v1/articles`, `PATCH` and `DELETE /v1/articles/{id}`), comment moderation (`PATCH` and `DELETE /v1/comments/{id}`) and day notes (`POST /v1/dates`, `PATCH` and `DELETE /v1/dates/{date}`) — run in order in one transaction: all are written, or none. Each is validated, authorised and carried out exactly as the single request would be, with its own `ifMatch`. 200: every operation's answer, in order. 400: an operation's input is not valid (`errors` names it, e.g. `operations[3].body.title`); nothing ran. 422: an operation failed (`failedOperation`, `results`); nothing was written.
+         */
+        post: operations["runBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tokens": {
         parameters: {
             query?: never;
@@ -3003,6 +3023,238 @@ export interface components {
                 /** @description Its id now */
                 to: number;
             }[];
+        };
+        /**
+         * @description One write, as it would be sent on its own
+         * @example {
+         *       "method": "POST",
+         *       "path": "/v1/articles",
+         *       "body": {
+         *         "title": "Footbridge: what the council decided",
+         *         "markdown": "The vote is on *Thursday*.",
+         *         "authorId": 2,
+         *         "labels": [
+         *           "City council"
+         *         ]
+         *       }
+         *     }
+         */
+        BatchOperation: {
+            method: "POST" | "PATCH" | "DELETE";
+            /**
+             * @description The path the single request would go to, without a query: `/v1/articles`, `/v1/articles/{id}`, `/v1/comments/{id}`, `/v1/dates`, `/v1/dates/{date}`, `/v1/labels`, `/v1/labels/{id}`
+             * @example /v1/articles
+             */
+            path: string;
+            /** @description The body the single request would send, validated by its schema (`NewArticle`, `ArticlePatch`, `CommentPatch`, `NewDay`, `DayPatch`, `NewLabel`, `LabelPatch`); none for DELETE */
+            body?: {
+                [key: string]: unknown;
+            };
+            /** @description The `If-Match` the single request would send (PATCH and DELETE): the operation fails with 412 if the resource changed since */
+            ifMatch?: string;
+        };
+        /**
+         * @description Writes to run as one transaction: all of them, or none
+         * @example {
+         *       "operations": [
+         *         {
+         *           "method": "POST",
+         *           "path": "/v1/articles",
+         *           "body": {
+         *             "title": "Footbridge: what the council decided",
+         *             "markdown": "The vote is on *Thursday*.",
+         *             "authorId": 2,
+         *             "labels": [
+         *               "City council"
+         *             ]
+         *           }
+         *         },
+         *         {
+         *           "method": "PATCH",
+         *           "path": "/v1/comments/1",
+         *           "body": {
+         *             "status": "approved"
+         *           },
+         *           "ifMatch": "\"comment-1-v1\""
+         *         },
+         *         {
+         *           "method": "PATCH",
+         *           "path": "/v1/dates/2026-06-03",
+         *           "body": {
+         *             "note": "Council meeting tonight: live coverage from 7 p.m."
+         *           }
+         *         }
+         *       ]
+         *     }
+         */
+        Batch: {
+            /** @description 1 to 100 writes, run in order in one transaction */
+            operations: components["schemas"]["BatchOperation"][];
+        };
+        /**
+         * @description One operation's answer, as the single request would have had it: a success with its body, or the problem that failed the batch
+         * @example {
+         *       "status": 201,
+         *       "location": "/v1/articles/15",
+         *       "etag": "\"article-15-v1.c2VdU3yRkbxXwXOIy1Q8YQ\"",
+         *       "body": {
+         *         "id": 15,
+         *         "slug": "footbridge-what-the-council-decided",
+         *         "title": "Footbridge: what the council decided",
+         *         "excerpt": "The vote is on Thursday.",
+         *         "body": "<p>The vote is on <em>Thursday</em>.</p>",
+         *         "status": "draft",
+         *         "publishedAt": null,
+         *         "date": null,
+         *         "authorId": 2,
+         *         "labels": [
+         *           "City council"
+         *         ],
+         *         "commentCount": 0,
+         *         "createdAt": "2026-06-03T17:40:00.000Z",
+         *         "updatedAt": "2026-06-03T17:40:00.000Z"
+         *       }
+         *     }
+         */
+        BatchResult: {
+            /**
+             * @description The status the single request would have answered
+             * @example 201
+             */
+            status: number;
+            /** @description The answer's body (none for a 204) */
+            body?: components["schemas"]["Article"] | components["schemas"]["Comment"] | components["schemas"]["Day"] | components["schemas"]["Label"];
+            /** @description The resource's ETag after the operation, for a later `If-Match` */
+            etag?: string;
+            /** @description Where a created resource is (201) */
+            location?: string;
+            problem?: components["schemas"]["Problem"];
+        };
+        /**
+         * @description Every operation succeeded, and all were committed together
+         * @example {
+         *       "results": [
+         *         {
+         *           "status": 201,
+         *           "location": "/v1/articles/15",
+         *           "etag": "\"article-15-v1.c2VdU3yRkbxXwXOIy1Q8YQ\"",
+         *           "body": {
+         *             "id": 15,
+         *             "slug": "footbridge-what-the-council-decided",
+         *             "title": "Footbridge: what the council decided",
+         *             "excerpt": "The vote is on Thursday.",
+         *             "body": "<p>The vote is on <em>Thursday</em>.</p>",
+         *             "status": "draft",
+         *             "publishedAt": null,
+         *             "date": null,
+         *             "authorId": 2,
+         *             "labels": [
+         *               "City council"
+         *             ],
+         *             "commentCount": 0,
+         *             "createdAt": "2026-06-03T17:40:00.000Z",
+         *             "updatedAt": "2026-06-03T17:40:00.000Z"
+         *           }
+         *         },
+         *         {
+         *           "status": 200,
+         *           "etag": "\"comment-1-v2.Pl0kTxbV1lVn3tbSbpHq8g\"",
+         *           "body": {
+         *             "id": 1,
+         *             "articleId": 2,
+         *             "parentId": null,
+         *             "authorName": "Hetty from Wharf Close",
+         *             "authorUrl": null,
+         *             "body": "<p>Finally! We have been asking for this since the old ferry stopped.</p>",
+         *             "status": "approved",
+         *             "createdAt": "2026-06-03T18:15:00.000Z",
+         *             "updatedAt": "2026-06-03T17:40:00.000Z"
+         *           }
+         *         },
+         *         {
+         *           "status": 200,
+         *           "etag": "\"day-2026-06-03-v2.W8bkwqg8ZL3oeVb9TdkTUA\"",
+         *           "body": {
+         *             "date": "2026-06-03",
+         *             "label": "Wednesday, June 3, 2026",
+         *             "note": "Council meeting tonight: live coverage from 7 p.m.",
+         *             "articleCount": 2
+         *           }
+         *         }
+         *       ]
+         *     }
+         */
+        BatchResults: {
+            /** @description One per operation, in order */
+            results: components["schemas"]["BatchResult"][];
+        };
+        /**
+         * @description An RFC 9457 problem: an operation failed, so nothing was written
+         * @example {
+         *       "type": "https://dateline.dev/problems/batch-failed",
+         *       "title": "An operation of the batch failed; nothing was written",
+         *       "status": 422,
+         *       "detail": "Nothing was written: operation 1 (PATCH /v1/comments/1) answered 412: The resource has changed since that ETag (it is now comment-1-v2); read it again and retry",
+         *       "instance": "/v1/batch",
+         *       "failedOperation": 1,
+         *       "results": [
+         *         {
+         *           "status": 201,
+         *           "location": "/v1/articles/15",
+         *           "etag": "\"article-15-v1.c2VdU3yRkbxXwXOIy1Q8YQ\"",
+         *           "body": {
+         *             "id": 15,
+         *             "slug": "footbridge-what-the-council-decided",
+         *             "title": "Footbridge: what the council decided",
+         *             "excerpt": "The vote is on Thursday.",
+         *             "body": "<p>The vote is on <em>Thursday</em>.</p>",
+         *             "status": "draft",
+         *             "publishedAt": null,
+         *             "date": null,
+         *             "authorId": 2,
+         *             "labels": [
+         *               "City council"
+         *             ],
+         *             "commentCount": 0,
+         *             "createdAt": "2026-06-03T17:40:00.000Z",
+         *             "updatedAt": "2026-06-03T17:40:00.000Z"
+         *           }
+         *         },
+         *         {
+         *           "status": 412,
+         *           "problem": {
+         *             "type": "https://dateline.dev/problems/precondition-failed",
+         *             "title": "The resource has changed",
+         *             "status": 412,
+         *             "detail": "The resource has changed since that ETag (it is now comment-1-v2); read it again and retry",
+         *             "instance": "/v1/comments/1"
+         *           }
+         *         }
+         *       ]
+         *     }
+         */
+        BatchFailure: {
+            /**
+             * @description A URI naming the kind of problem
+             * @example https://dateline.dev/problems/validation
+             */
+            type: string;
+            /** @example Your request is not valid */
+            title: string;
+            /** @example 400 */
+            status: number;
+            /** @example body.title must NOT have fewer than 1 characters */
+            detail: string;
+            /**
+             * @description The request path
+             * @example /v1/articles
+             */
+            instance: string;
+            errors?: components["schemas"]["FieldError"][];
+            /** @description The index of the operation that failed */
+            failedOperation?: number;
+            /** @description The operations' answers up to the failing one: those before it as they would have been (none was committed), then its problem. The operations after it were not run. */
+            results?: components["schemas"]["BatchResult"][];
         };
     };
     responses: never;
@@ -10663,6 +10915,315 @@ export interface operations {
                      *       "status": 503,
                      *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
                      *       "instance": "/v1/search/suggest"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    runBatch: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A unique value (a UUID) per intended write: a retry with the same key and body gets the first answer again (for 24 hours), marked `Idempotent-Replayed: true` */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Batch"];
+            };
+        };
+        responses: {
+            /** @description Every operation succeeded and was committed */
+            200: {
+                headers: {
+                    /** @description The version of this representation, for `If-None-Match` and `If-Match` */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "status": 201,
+                     *           "location": "/v1/articles/15",
+                     *           "etag": "\"article-15-v1.c2VdU3yRkbxXwXOIy1Q8YQ\"",
+                     *           "body": {
+                     *             "id": 15,
+                     *             "slug": "footbridge-what-the-council-decided",
+                     *             "title": "Footbridge: what the council decided",
+                     *             "excerpt": "The vote is on Thursday.",
+                     *             "body": "<p>The vote is on <em>Thursday</em>.</p>",
+                     *             "status": "draft",
+                     *             "publishedAt": null,
+                     *             "date": null,
+                     *             "authorId": 2,
+                     *             "labels": [
+                     *               "City council"
+                     *             ],
+                     *             "commentCount": 0,
+                     *             "createdAt": "2026-06-03T17:40:00.000Z",
+                     *             "updatedAt": "2026-06-03T17:40:00.000Z"
+                     *           }
+                     *         },
+                     *         {
+                     *           "status": 200,
+                     *           "etag": "\"comment-1-v2.Pl0kTxbV1lVn3tbSbpHq8g\"",
+                     *           "body": {
+                     *             "id": 1,
+                     *             "articleId": 2,
+                     *             "parentId": null,
+                     *             "authorName": "Hetty from Wharf Close",
+                     *             "authorUrl": null,
+                     *             "body": "<p>Finally! We have been asking for this since the old ferry stopped.</p>",
+                     *             "status": "approved",
+                     *             "createdAt": "2026-06-03T18:15:00.000Z",
+                     *             "updatedAt": "2026-06-03T17:40:00.000Z"
+                     *           }
+                     *         },
+                     *         {
+                     *           "status": 200,
+                     *           "etag": "\"day-2026-06-03-v2.W8bkwqg8ZL3oeVb9TdkTUA\"",
+                     *           "body": {
+                     *             "date": "2026-06-03",
+                     *             "label": "Wednesday, June 3, 2026",
+                     *             "note": "Council meeting tonight: live coverage from 7 p.m.",
+                     *             "articleCount": 2
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["BatchResults"];
+                };
+            };
+            /** @description The request is not valid: `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/batch",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credentials, or credentials that are not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/batch"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token is valid but its role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/batch"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (e.g. a duplicate slug) */
+            409: {
+                headers: {
+                    /** @description With a 409 for an `Idempotency-Key` whose first request is still running: seconds to wait before sending it again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/conflict",
+                     *       "title": "The request conflicts with the current state",
+                     *       "status": 409,
+                     *       "detail": "It conflicts with what is stored now (e.g. a slug already taken)",
+                     *       "instance": "/v1/batch"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/body-too-large",
+                     *       "title": "The request body is too large",
+                     *       "status": 413,
+                     *       "detail": "Request body is too large",
+                     *       "instance": "/v1/batch"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unsupported-media-type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Unsupported Media Type",
+                     *       "instance": "/v1/batch"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An operation failed, so nothing was written: `failedOperation` says which, `results` holds the answers up to it. (Or the `Idempotency-Key` was used, within 24 hours, for a different request.) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/batch-failed",
+                     *       "title": "An operation of the batch failed; nothing was written",
+                     *       "status": 422,
+                     *       "detail": "Nothing was written: operation 1 (PATCH /v1/comments/1) answered 412: The resource has changed since that ETag (it is now comment-1-v2); read it again and retry",
+                     *       "instance": "/v1/batch",
+                     *       "failedOperation": 1,
+                     *       "results": [
+                     *         {
+                     *           "status": 201,
+                     *           "location": "/v1/articles/15",
+                     *           "etag": "\"article-15-v1.c2VdU3yRkbxXwXOIy1Q8YQ\"",
+                     *           "body": {
+                     *             "id": 15,
+                     *             "slug": "footbridge-what-the-council-decided",
+                     *             "title": "Footbridge: what the council decided",
+                     *             "excerpt": "The vote is on Thursday.",
+                     *             "body": "<p>The vote is on <em>Thursday</em>.</p>",
+                     *             "status": "draft",
+                     *             "publishedAt": null,
+                     *             "date": null,
+                     *             "authorId": 2,
+                     *             "labels": [
+                     *               "City council"
+                     *             ],
+                     *             "commentCount": 0,
+                     *             "createdAt": "2026-06-03T17:40:00.000Z",
+                     *             "updatedAt": "2026-06-03T17:40:00.000Z"
+                     *           }
+                     *         },
+                     *         {
+                     *           "status": 412,
+                     *           "problem": {
+                     *             "type": "https://dateline.dev/problems/precondition-failed",
+                     *             "title": "The resource has changed",
+                     *             "status": 412,
+                     *             "detail": "The resource has changed since that ETag (it is now comment-1-v2); read it again and retry",
+                     *             "instance": "/v1/comments/1"
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["BatchFailure"];
+                };
+            };
+            /** @description Too many requests: wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/batch"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure: the server logged it; the answer gives no details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/batch"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Shutting down, the database stayed busy, or it cannot store changes (a full disk): retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/batch"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
