@@ -13,7 +13,7 @@ export interface Received {
 }
 
 /** What the receiver does with a request: answer it (status, body), or never answer (`hang`). */
-export type Behaviour = (received: Received, request: IncomingMessage) => { status: number, body?: string } | 'hang'
+export type Behaviour = (received: Received, request: IncomingMessage) => { status: number, body?: string, headers?: Record<string, string> } | 'hang'
 
 /**
  * A webhook receiver on a real socket: records every delivery, verifies its signature as a
@@ -80,7 +80,8 @@ export class Receiver {
       this.#hanging.add(response)
       return
     }
-    response.writeHead(answer.status, { 'content-type': 'text/plain' }).end(answer.body ?? '')
+    response.on('error', () => {})
+    response.writeHead(answer.status, { 'content-type': 'text/plain', ...answer.headers }).end(answer.body ?? '')
   }
 }
 

@@ -235,3 +235,23 @@ t.test('two instances on one database send each delivery once', async (t) => {
   t.equal(ids.length, made, 'one arrival per author made')
   t.equal(new Set(ids).size, made, 'no message twice')
 })
+
+t.test('a redirect is not followed, and a huge answer is not read to its end', async (t) => {
+  const elsewhere = await startReceiver(t)
+  const receiver = await startReceiver(t)
+  const app = await build(t, { webhooks: { ...quickDeliveries, retryDelaysMs: [30] } })
+  const webhook = await createWebhook(app, t, receiver, { events: ['author.created'] })
+  receiver.behaviour = (_received, request) => request.url === '/hook'
+    ? { status: 307, headers: { location: elsewhere.url } }
+    : { status: 200 }
+  await createAuthor(app, t)
+  const [redirected] = await logUntil(app, t, webhook.id, (log) => log[0]?.status === 'failed')
+  t.match(redirected, { status: 'failed', responseStatus: 307, error: 'answered 307: redirects are not followed' })
+  t.equal(elsewhere.received.length, 0, 'the address it pointed to was never asked')
+
+  receiver.behaviour = () => ({ status: 200, body: 'y'.repeat(5 * 1024 * 1024) })
+  await request(app, t, { method: 'POST', url: `/v1/webhooks/${webhook.id}/deliveries/${redirected!.id}/redeliver`, headers: admin })
+  const [taken] = await logUntil(app, t, webhook.id, (log) => log[0]?.status === 'delivered')
+  t.match(taken, { status: 'delivered', responseStatus: 200 })
+  t.equal(taken!.responseExcerpt, 'y'.repeat(1024), 'the first KiB of five MiB')
+})
