@@ -366,7 +366,9 @@ const rowTypesAgree = {
   changes: true satisfies AgreeStricterInsert<typeof sqliteSchema.changes, typeof pgSchema.changes>,
   // SQLite lets an insert leave out `id` (an integer primary key is the rowid, which SQLite
   // fills in); PostgreSQL, with no identity here, wants the article's id, as the trash gives.
-  trashed_articles: true satisfies AgreeStricterInsert<typeof sqliteSchema.trashedArticles, typeof pgSchema.trashedArticles>
+  trashed_articles: true satisfies AgreeStricterInsert<typeof sqliteSchema.trashedArticles, typeof pgSchema.trashedArticles>,
+  webhooks: true satisfies Agree<typeof sqliteSchema.webhooks, typeof pgSchema.webhooks>,
+  webhook_deliveries: true satisfies Agree<typeof sqliteSchema.webhookDeliveries, typeof pgSchema.webhookDeliveries>
 }
 
 t.test('every shared table\'s row type is checked against its SQLite twin', async (t) => {
