@@ -329,6 +329,8 @@ export const webhooks = pgTable('webhooks', {
   description: text('description').notNull(),
   events: jsonText('events').notNull(),
   secret: text('secret').notNull(),
+  previousSecret: text('previous_secret'),
+  previousSecretExpiresAt: timestamp('previous_secret_expires_at'),
   enabled: boolean('enabled').notNull(),
   disabledReason: text('disabled_reason'),
   cursor: int64('cursor').notNull(),

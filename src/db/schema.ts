@@ -280,6 +280,9 @@ export const webhooks = sqliteTable('webhooks', {
   events: text('events').notNull(),
   /** The signing secret (`whsec_…`). Kept as it is: signing needs it. Never answered after creation. */
   secret: text('secret').notNull(),
+  /** The secret before the last rotation, which also signs until `previousSecretExpiresAt`: receivers switch over meanwhile. */
+  previousSecret: text('previous_secret'),
+  previousSecretExpiresAt: text('previous_secret_expires_at'),
   enabled: integer('enabled', { mode: 'boolean' }).notNull(),
   /** Why it was disabled, when the deliverer disabled it; null when an admin did, or it is enabled. */
   disabledReason: text('disabled_reason'),

@@ -255,3 +255,25 @@ t.test('a redirect is not followed, and a huge answer is not read to its end', a
   t.match(taken, { status: 'delivered', responseStatus: 200 })
   t.equal(taken!.responseExcerpt, 'y'.repeat(1024), 'the first KiB of five MiB')
 })
+
+t.test('a rotated secret: the new one is shown once, and for a day both sign', async (t) => {
+  const receiver = await startReceiver(t)
+  const app = await build(t, { webhooks: quickDeliveries })
+  const webhook = await createWebhook(app, t, receiver, { events: ['author.created'] })
+  const rotated = await request(app, t, { method: 'POST', url: `/v1/webhooks/${webhook.id}/secret`, headers: admin })
+  t.equal(rotated.statusCode, 200)
+  t.equal(rotated.headers['cache-control'], 'no-store')
+  const { secret } = rotated.json()
+  t.match(secret, /^whsec_/)
+  t.not(secret, webhook.secret)
+
+  await createAuthor(app, t)
+  const [signed] = await receiver.waitFor(1)
+  t.ok(signed!.verified, 'a receiver still holding the old secret verifies')
+  receiver.secret = secret
+  await createAuthor(app, t)
+  const [, again] = await receiver.waitFor(2)
+  t.ok(again!.verified, 'and one holding the new secret')
+  t.notOk(JSON.stringify((await request(app, t, { method: 'GET', url: `/v1/webhooks/${webhook.id}`, headers: admin })).json()).includes('whsec_'), 'neither is answered again')
+  assertProblem(t, await request(app, t, { method: 'POST', url: '/v1/webhooks/999/secret', headers: admin }), 404, 'not-found')
+})

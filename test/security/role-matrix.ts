@@ -208,6 +208,9 @@ const expected: Record<string, Record<string, Row>> = {
   deleteWebhook: {
     'the world\'s webhook':                                     [401, 403, 403, 403, 204]
   },
+  rotateWebhookSecret: {
+    'the world\'s webhook':                                     [401, 403, 403, 403, 200]
+  },
   listWebhookDeliveries: {
     'the world\'s webhook\'s':                                 [401, 403, 403, 403, 200]
   },
@@ -285,7 +288,7 @@ interface World {
   freeDay: string
   spare: { id: number, secret: string }
   /** A webhook told of authors' changes, with a delivery for each of A and B (never sent: the matrix's apps send none). */
-  webhook: { id: number, deliveryIds: number[] }
+  webhook: { id: number, updatedAt: string, deliveryIds: number[] }
   secrets: Record<Exclude<Caller, 'anonymous'>, string>
 }
 
@@ -360,7 +363,7 @@ async function makeWorld (app: FastifyInstance): Promise<World> {
     labels: { ward: ward.id, unpublished: unpublished.id },
     freeDay: dayAfter('2010-01-01', n),
     spare: { id: spare.token.id, secret: spare.secret },
-    webhook: { id: hook.id, deliveryIds: deliveries.items.map(({ id }) => id) },
+    webhook: { id: hook.id, updatedAt: (await webhooks.findOne(app.store, hook.id)).webhook.updatedAt, deliveryIds: deliveries.items.map(({ id }) => id) },
     secrets: {
       own: await tokenFor(app, 'author', own.id),
       other: await tokenFor(app, 'author', other.id),
@@ -1126,6 +1129,16 @@ const targets: Record<string, Record<string, Target>> = {
       check: async ({ t, app, w, allowed }) => {
         const left = (await allWebhooks(app)).some(({ id }) => id === w.webhook.id)
         t.equal(left, !allowed, allowed ? 'deleted' : 'still there')
+      }
+    }
+  },
+  rotateWebhookSecret: {
+    'the world\'s webhook': {
+      params: (w) => ({ id: w.webhook.id }),
+      check: async ({ t, app, w, allowed, response }) => {
+        if (allowed) t.match(response.json(), { id: w.webhook.id, secret: /^whsec_/ })
+        const { webhook } = await webhooks.findOne(app.store, w.webhook.id)
+        t.equal(webhook.updatedAt !== w.webhook.updatedAt, allowed, allowed ? 'a new secret' : 'the secret is unchanged')
       }
     }
   },

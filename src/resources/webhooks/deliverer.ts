@@ -44,6 +44,12 @@ const fanOutWindow = 200
 /** Webhooks fanned out to per round at most. */
 const fanOutWebhooks = 10
 
+/** The secrets that sign at `at`: the current one, and the one it replaced until that expires. */
+function signingSecrets (webhook: WebhookRow, at: Date): string[] {
+  const { secret, previousSecret, previousSecretExpiresAt } = webhook
+  return previousSecret !== null && previousSecretExpiresAt !== null && Date.parse(previousSecretExpiresAt) > at.getTime() ? [secret, previousSecret] : [secret]
+}
+
 /** A delay ±20 %, so receivers that failed together are not all retried together. */
 function withJitter (ms: number): number {
   return Math.round(ms * (0.8 + Math.random() * 0.4))
@@ -174,7 +180,7 @@ export class WebhookDeliverer {
     const sentAt = new Date()
     let answer: ReceiverAnswer | DeliveryFailed
     try {
-      const headers = signatureHeaders(webhook.secret, delivery.messageId, sentAt, delivery.payload)
+      const headers = signatureHeaders(signingSecrets(webhook, sentAt), delivery.messageId, sentAt, delivery.payload)
       answer = await post(new URL(webhook.url), delivery.payload, headers, this.#options, this.#stopping.signal)
     } catch (error) {
       if (this.#stopping.signal.aborted) {

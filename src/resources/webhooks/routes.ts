@@ -99,6 +99,24 @@ const webhooksRoutes: FastifyPluginAsyncTypebox<WebhookRoutesOptions> = async (a
     return reply.code(204).send(null)
   })
 
+  app.post('/:id/secret', {
+    config: { secretInAnswer: true },
+    schema: {
+      tags,
+      operationId: 'rotateWebhookSecret',
+      summary: 'Give a webhook a new signing secret',
+      description: 'The answer carries the new secret, once. For a day the old one goes on signing beside it (`webhook-signature` holds both signatures), so the receiver can switch over without losing a delivery.',
+      security: writeSecurity,
+      params: WebhookParams,
+      response: { 200: answer(CreatedWebhook, 'single', 'The webhook, with its new signing secret'), ...problems(400, 401, 403, 404) }
+    }
+  }, async (request, reply) => {
+    const { webhook, secret, version } = await service.rotateSecret(app.store, request.params.id)
+    reply.resourceVersion = version
+    reply.header('cache-control', 'no-store')
+    return { ...webhook, secret }
+  })
+
   app.get('/:id/deliveries', {
     schema: {
       tags,

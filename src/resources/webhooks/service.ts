@@ -88,6 +88,8 @@ export async function createOne (store: Store, input: NewWebhookBody, rules: Tar
       description: input.description ?? '',
       events: JSON.stringify(events),
       secret,
+      previousSecret: null,
+      previousSecretExpiresAt: null,
       enabled: input.enabled ?? true,
       disabledReason: null,
       cursor: await changeLogQueries(tx).head(),
@@ -137,6 +139,29 @@ export async function updateOne (store: Store, id: number, patch: WebhookPatchBo
     }
     const row = await webhookQueries(tx).updateWebhook(id, values)
     return { webhook: present(row), version: webhookVersion(row) }
+  })
+}
+
+/** How long a rotated secret goes on signing beside the new one. */
+export const previousSecretSigningMs = 24 * 60 * 60 * 1000
+
+/**
+ * A new signing secret, answered here once. The old one goes on signing beside it for a day
+ * (two signatures in `webhook-signature`), so a receiver switches over without losing a delivery.
+ */
+export async function rotateSecret (store: Store, id: number): Promise<{ webhook: WebhookBody, secret: string, version: string }> {
+  const secret = newSigningSecret()
+  return await store.transaction(async (tx) => {
+    const current = await findRow(tx, id, true)
+    const now = nowIso()
+    const row = await webhookQueries(tx).updateWebhook(id, {
+      secret,
+      previousSecret: current.secret,
+      previousSecretExpiresAt: new Date(Date.parse(now) + previousSecretSigningMs).toISOString(),
+      version: current.version + 1,
+      updatedAt: now
+    })
+    return { webhook: present(row), secret, version: webhookVersion(row) }
   })
 }
 

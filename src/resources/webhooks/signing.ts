@@ -12,10 +12,16 @@ export function newSigningSecret (): string {
   return `${secretPrefix}${randomBytes(32).toString('base64')}`
 }
 
-/** The headers that sign `body` as message `messageId`, sent at `sentAt`. */
-export function signatureHeaders (secret: string, messageId: string, sentAt: Date, body: string): Record<string, string> {
+/**
+ * The headers that sign `body` as message `messageId`, sent at `sentAt`: one signature per
+ * secret, space-separated (while a rotated secret still signs, a receiver holding either
+ * verifies).
+ */
+export function signatureHeaders (secrets: readonly string[], messageId: string, sentAt: Date, body: string): Record<string, string> {
   const timestamp = String(Math.floor(sentAt.getTime() / 1000))
-  const key = Buffer.from(secret.slice(secretPrefix.length), 'base64')
-  const signature = createHmac('sha256', key).update(`${messageId}.${timestamp}.${body}`).digest('base64')
-  return { 'webhook-id': messageId, 'webhook-timestamp': timestamp, 'webhook-signature': `v1,${signature}` }
+  const signatures = secrets.map((secret) => {
+    const key = Buffer.from(secret.slice(secretPrefix.length), 'base64')
+    return `v1,${createHmac('sha256', key).update(`${messageId}.${timestamp}.${body}`).digest('base64')}`
+  })
+  return { 'webhook-id': messageId, 'webhook-timestamp': timestamp, 'webhook-signature': signatures.join(' ') }
 }
