@@ -30,8 +30,6 @@ CREATE TABLE `webhooks` (
 	`description` text NOT NULL,
 	`events` text NOT NULL,
 	`secret` text NOT NULL,
-	`previous_secret` text,
-	`previous_secret_expires_at` text,
 	`enabled` integer NOT NULL,
 	`disabled_reason` text,
 	`cursor` integer NOT NULL,

@@ -26,8 +26,6 @@ CREATE TABLE "webhooks" (
 	"description" text collate "C" NOT NULL,
 	"events" jsonb NOT NULL,
 	"secret" text collate "C" NOT NULL,
-	"previous_secret" text collate "C",
-	"previous_secret_expires_at" timestamp (3) with time zone,
 	"enabled" boolean NOT NULL,
 	"disabled_reason" text collate "C",
 	"cursor" bigint NOT NULL,
