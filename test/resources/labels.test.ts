@@ -2,6 +2,8 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import t, { type Test } from 'tap'
 import { adminSecret, bearer, build, createArticle, createAuthor, request, tokenFor } from '../helper.js'
 import { assertProblem } from '../problems.js'
+import * as articles from '../../src/resources/articles/service.js'
+import { maxCarriersChanged } from '../../src/resources/labels/service.js'
 
 // GET /v1/labels: the label cloud with published-article counts, sorting, paging,
 // what anonymous readers and editors see, and labels following their articles.
@@ -418,4 +420,23 @@ t.test('deleting a label', async (t) => {
     t.equal((await send(b.app, t, 'DELETE', `/v1/labels/${created.id}`, undefined, { 'if-match': etag })).statusCode, 204)
     assertProblem(t, await get(b.app, t, `/v1/labels/${created.id}`, adminSecret), 404, 'not-found')
   })
+})
+
+t.test('a label on more articles than one request may change is neither renamed nor deleted', async (t) => {
+  const app = await build(t)
+  const author = await createAuthor(app, t)
+  const staff = { role: 'admin' as const, authorId: null, tokenId: null }
+  // Written in one unit: the quickest way to 2,001 carriers on either database.
+  await app.store.transaction(async (tx) => {
+    for (let i = 0; i <= maxCarriersChanged; i++) {
+      await articles.createOne(tx, app.settings, { title: `Bulletin ${i}`, body: '<p>Short.</p>', authorId: author.id, labels: ['Bulletins'] }, staff)
+    }
+  })
+  const [label] = (await request(app, t, { method: 'GET', url: '/v1/labels?limit=1', headers: bearer(adminSecret) })).json().data
+  t.match(label, { name: 'Bulletins' })
+  const renamed = assertProblem(t, await request(app, t, { method: 'PATCH', url: `/v1/labels/${label.id}`, headers: bearer(adminSecret), payload: { name: 'News bulletins' } }), 409, 'conflict')
+  t.match(renamed.detail, `is on ${maxCarriersChanged + 1} articles`)
+  assertProblem(t, await request(app, t, { method: 'DELETE', url: `/v1/labels/${label.id}`, headers: bearer(adminSecret) }), 409, 'conflict')
+  const after = (await request(app, t, { method: 'GET', url: `/v1/labels/${label.id}`, headers: bearer(adminSecret) })).json()
+  t.equal(after.name, 'Bulletins', 'unchanged')
 })

@@ -472,14 +472,14 @@ export interface paths {
         post?: never;
         /**
          * Delete a label
-         * @description Editors and admins. The label is taken off every article carrying it.
+         * @description Editors and admins. The label is taken off every article carrying it, in the one request: 409 for a label on more than 2,000 articles.
          */
         delete: operations["deleteLabel"];
         options?: never;
         head?: never;
         /**
          * Rename a label
-         * @description Editors and admins. Every article carrying the label shows the new name. A name another label has, case aside, is a 409: labels are not merged. Send the `ETag` you read as `If-Match` to refuse lost updates (412).
+         * @description Editors and admins. Every article carrying the label shows the new name. A name another label has, case aside, is a 409: labels are not merged; so is a label on more than 2,000 articles (each is changed in the one request). Send the `ETag` you read as `If-Match` to refuse lost updates (412).
          */
         patch: operations["updateLabel"];
         trace?: never;
@@ -10051,6 +10051,24 @@ export interface operations {
                      *       "title": "Not found",
                      *       "status": 404,
                      *       "detail": "There is nothing here, or nothing the caller may see",
+                     *       "instance": "/v1/labels/6"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (e.g. a duplicate slug) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/conflict",
+                     *       "title": "The request conflicts with the current state",
+                     *       "status": 409,
+                     *       "detail": "It conflicts with what is stored now (e.g. a slug already taken)",
                      *       "instance": "/v1/labels/6"
                      *     }
                      */

@@ -71,6 +71,11 @@ export function postgresLabelQueries (db: PostgresHandle): LabelQueries {
       return (await byId(id, now).for('update', { of: labels }))[0]
     },
 
+    async carrierCount (id) {
+      const [row] = await db.select({ carriers: count() }).from(articleLabels).where(eq(articleLabels.labelId, id))
+      return row?.carriers ?? 0
+    },
+
     async labelIdWithKey (key) {
       return (await db.select({ id: labels.id }).from(labels).where(eq(labels.key, key)))[0]?.id
     },

@@ -56,6 +56,10 @@ export function sqliteLabelQueries (db: Db): LabelQueries {
       return byId(id, now)
     },
 
+    async carrierCount (id) {
+      return db.select({ carriers: count() }).from(articleLabels).where(eq(articleLabels.labelId, id)).get()?.carriers ?? 0
+    },
+
     async labelIdWithKey (key) {
       return db.select({ id: labels.id }).from(labels).where(eq(labels.key, key)).get()?.id
     },

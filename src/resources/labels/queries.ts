@@ -49,6 +49,8 @@ export interface LabelQueries {
    * round (see the articles queries' `labelIdFor`). A SQLite unit holds the write lock already.
    */
   labelByIdForUpdate: (id: number, now: string) => Promise<LabelRecord | undefined>
+  /** Articles carrying the label, whatever their state (those a rename or delete changes). */
+  carrierCount: (id: number) => Promise<number>
   /** The label whose case-folded name is `key`, if any. */
   labelIdWithKey: (key: string) => Promise<number | undefined>
   insertLabel: (name: string, key: string) => Promise<LabelRecord>

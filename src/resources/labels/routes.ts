@@ -61,7 +61,7 @@ const labelsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       operationId: 'updateLabel',
       summary: 'Rename a label',
-      description: 'Editors and admins. Every article carrying the label shows the new name. A name another label has, case aside, is a 409: labels are not merged. Send the `ETag` you read as `If-Match` to refuse lost updates (412).',
+      description: 'Editors and admins. Every article carrying the label shows the new name. A name another label has, case aside, is a 409: labels are not merged; so is a label on more than 2,000 articles (each is changed in the one request). Send the `ETag` you read as `If-Match` to refuse lost updates (412).',
       security: writeSecurity,
       params: LabelParams,
       headers: IfMatchHeaders,
@@ -80,11 +80,11 @@ const labelsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       operationId: 'deleteLabel',
       summary: 'Delete a label',
-      description: 'Editors and admins. The label is taken off every article carrying it.',
+      description: 'Editors and admins. The label is taken off every article carrying it, in the one request: 409 for a label on more than 2,000 articles.',
       security: writeSecurity,
       params: LabelParams,
       headers: IfMatchHeaders,
-      response: { 204: deleted, ...problems(400, 401, 403, 404, 412) }
+      response: { 204: deleted, ...problems(400, 401, 403, 404, 409, 412) }
     }
   }, async (request, reply) => {
     await service.removeOne(app.store, request.params.id, request.headers['if-match'])
