@@ -277,3 +277,16 @@ t.test('a rotated secret: the new one is shown once, and for a day both sign', a
   t.notOk(JSON.stringify((await request(app, t, { method: 'GET', url: `/v1/webhooks/${webhook.id}`, headers: admin })).json()).includes('whsec_'), 'neither is answered again')
   assertProblem(t, await request(app, t, { method: 'POST', url: '/v1/webhooks/999/secret', headers: admin }), 404, 'not-found')
 })
+
+t.test('a creation retried with its Idempotency-Key makes no second webhook and never shows the secret again', async (t) => {
+  const app = await build(t)
+  const headers = { ...admin, 'idempotency-key': 'create-rebuild-hook' }
+  const payload = { url: 'https://hooks.example.net/rebuild', events: ['article.published'] }
+  const created = await request(app, t, { method: 'POST', url: '/v1/webhooks', headers, payload })
+  t.equal(created.statusCode, 201)
+  const retried = await request(app, t, { method: 'POST', url: '/v1/webhooks', headers, payload })
+  assertProblem(t, retried, 409, 'secret-shown-once')
+  t.equal(retried.headers.location, `/v1/webhooks/${created.json().id}`)
+  t.notOk(retried.body.includes(created.json().secret))
+  t.equal((await request(app, t, { method: 'GET', url: '/v1/webhooks', headers: admin })).json().meta.total, 1)
+})
