@@ -555,7 +555,7 @@ export interface paths {
         put?: never;
         /**
          * Run several writes as one transaction
-         * @description Up to 100 writes — articles (`POST /v1/articles`, `PATCH` and `DELETE /v1/articles/{id}`), comment moderation (`PATCH` and `DELETE /v1/comments/{id}`) and day notes (`POST /v1/dates`, `PATCH` and `DELETE /v1/dates/{date}`) — run in order in one transaction: all are written, or none. Each is validated, authorised and carried out exactly as the single request would be, with its own `ifMatch`. 200: every operation's answer, in order. 400: an operation's input is not valid (`errors` names it, e.g. `operations[3].body.title`); nothing ran. 422: an operation failed (`failedOperation`, `results`); nothing was written.
+         * @description Up to 100 writes — articles (`POST /v1/articles`, `PATCH` and `DELETE /v1/articles/{id}`), comment moderation (`PATCH` and `DELETE /v1/comments/{id}`), day notes (`POST /v1/dates`, `PATCH` and `DELETE /v1/dates/{date}`) and labels (`POST /v1/labels`, `PATCH` and `DELETE /v1/labels/{id}`) — run in order in one transaction: all are written, or none. Each is validated, authorised and carried out exactly as the single request would be, with its own `ifMatch`. 200: every operation's answer, in order. 400: an operation's input is not valid (`errors` names it, e.g. `operations[3].body.title`); nothing ran. 422: an operation failed (`failedOperation`, `results`); nothing was written.
          */
         post: operations["runBatch"];
         delete?: never;

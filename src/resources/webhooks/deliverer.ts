@@ -164,8 +164,15 @@ export class WebhookDeliverer {
     if (free <= 0 || !(await webhookQueries(this.store).anyDue(now.toISOString()))) return
     const leaseUntil = isoAfter(now, this.#leaseMs)
     const claimed = await this.store.bookkeeping(async (tx) => await webhookQueries(tx).claimDue({ now: now.toISOString(), leaseUntil, limit: free }))
+    if (claimed.length === 0) return
+    // Read after the claim, not joined to it: a webhook changed meanwhile is sent as it is now.
+    const webhooks = await webhookQueries(this.store).webhooksByIds([...new Set(claimed.map(({ webhookId }) => webhookId))])
+    const byId = new Map(webhooks.map((webhook) => [webhook.id, webhook]))
     for (const delivery of claimed) {
-      const attempt = this.#attempt(delivery, leaseUntil).catch((error: unknown) => {
+      const webhook = byId.get(delivery.webhookId)
+      // Deleted since the claim: its deliveries went with it.
+      if (webhook === undefined) continue
+      const attempt = this.#attempt(webhook, delivery, leaseUntil).catch((error: unknown) => {
         this.log.warn({ err: error, delivery: delivery.id }, 'a webhook delivery could not be recorded')
       }).finally(() => this.#inFlight.delete(attempt))
       this.#inFlight.add(attempt)
@@ -173,10 +180,7 @@ export class WebhookDeliverer {
   }
 
   /** Sends a claimed delivery and writes what came of it. */
-  async #attempt (delivery: DeliveryRow, leaseUntil: string): Promise<void> {
-    const webhook = await webhookQueries(this.store).webhookById(delivery.webhookId)
-    // Deleted since the claim: its deliveries went with it.
-    if (webhook === undefined) return
+  async #attempt (webhook: WebhookRow, delivery: DeliveryRow, leaseUntil: string): Promise<void> {
     const sentAt = new Date()
     let answer: ReceiverAnswer | DeliveryFailed
     try {

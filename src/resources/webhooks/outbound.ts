@@ -60,10 +60,15 @@ function checkedLookup (allowPrivateTargets: boolean): LookupFunction {
   }
 }
 
-/** An address in the URL itself is connected to without a lookup: it is checked here. */
-function assertLiteralAllowed (url: URL, allowPrivateTargets: boolean): void {
+/**
+ * Why the address written in a URL may not be a target, or null when it may (or the URL has a
+ * name, which is checked where it resolves). Such an address is connected to without a
+ * lookup, so it is checked before each attempt, and when the webhook is saved.
+ */
+export function addressRefusal (url: URL, allowPrivateTargets: boolean): string | null {
   const host = url.hostname.replace(/^\[|\]$/g, '')
-  if (!allowPrivateTargets && isIP(host) !== 0 && !isPublicAddress(host)) throw refusal(url.hostname, host)
+  if (allowPrivateTargets || isIP(host) === 0 || isPublicAddress(host)) return null
+  return refusal(url.hostname, host).message
 }
 
 /** The status and the first `excerptBytes` of the body, reading no more than `readLimitBytes`. */
@@ -87,7 +92,8 @@ function describe (error: unknown, timeoutMs: number): DeliveryFailed {
 
 /** POSTs `body` to `url`; answers what the receiver said, or throws DeliveryFailed. */
 export async function post (url: URL, body: string, headers: Record<string, string>, limits: OutboundLimits, signal?: AbortSignal): Promise<ReceiverAnswer> {
-  assertLiteralAllowed(url, limits.allowPrivateTargets)
+  const refused = addressRefusal(url, limits.allowPrivateTargets)
+  if (refused !== null) throw new DeliveryFailed(refused)
   const deadline = AbortSignal.timeout(limits.timeoutMs)
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest
   try {

@@ -24,6 +24,10 @@ export function postgresWebhookQueries (db: PostgresHandle): WebhookQueries {
       return row
     },
 
+    async webhooksByIds (ids) {
+      return await db.select().from(webhooks).where(inArray(webhooks.id, ids))
+    },
+
     async updateWebhook (id, values) {
       const [row] = await db.update(webhooks).set(values).where(eq(webhooks.id, id)).returning()
       return row!

@@ -18,6 +18,10 @@ export function sqliteWebhookQueries (db: Db): WebhookQueries {
     // One writer at a time: the unit's own write lock already keeps others out.
     webhookByIdForUpdate: webhookById,
 
+    async webhooksByIds (ids) {
+      return db.select().from(webhooks).where(inArray(webhooks.id, ids)).all()
+    },
+
     async updateWebhook (id, values) {
       return db.update(webhooks).set(values).where(eq(webhooks.id, id)).returning().get()!
     },

@@ -33,6 +33,7 @@ export interface WebhookQueries {
   webhookById: (id: number) => Promise<WebhookRow | undefined>
   /** Locks the row until the unit of work ends (PostgreSQL), so concurrent changes queue. */
   webhookByIdForUpdate: (id: number) => Promise<WebhookRow | undefined>
+  webhooksByIds: (ids: number[]) => Promise<WebhookRow[]>
   updateWebhook: (id: number, values: Partial<NewWebhookRow>) => Promise<WebhookRow>
   deleteWebhook: (id: number) => Promise<void>
   countWebhooks: (afterId?: number) => Promise<number>

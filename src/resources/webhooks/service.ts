@@ -1,4 +1,3 @@
-import { isIP } from 'node:net'
 import { changeLogQueries } from '../../db/change-log.js'
 import type { Store } from '../../db/store.js'
 import { Conflict, invalid, NotFound } from '../../errors.js'
@@ -6,7 +5,7 @@ import { assertIfMatch } from '../../lib/entity-tags.js'
 import { mapPage, readPage, type Page, type PageRequest } from '../../lib/list.js'
 import { nowIso } from '../../lib/time.js'
 import { assertEventNames } from './events.js'
-import { isPublicAddress } from './outbound.js'
+import { addressRefusal } from './outbound.js'
 import { webhookQueries, type DeliveryRow, type NewWebhookRow, type WebhookRow } from './queries.js'
 import type { DeliveryListQueryString, NewWebhookBody, WebhookBody, WebhookDeliveryBody, WebhookPatchBody } from './schemas.js'
 import { newSigningSecret } from './signing.js'
@@ -48,20 +47,22 @@ function presentDelivery (row: DeliveryRow): WebhookDeliveryBody {
 }
 
 /**
- * Refuses what a webhook may not point at, as far as the address shows it: credentials (they
- * would be shown in every listing), and a private, loopback or link-local address or name
- * unless `allowPrivateTargets`. A name that resolves to one is refused at each delivery
- * (resources/webhooks/outbound.ts): what a name resolves to can change.
+ * Refuses what a webhook may not point at, as far as the URL shows it: credentials (they would
+ * be shown in every listing), and unless `allowPrivateTargets` an address that is not public
+ * (the rule each attempt applies too) or a loopback name. Other names are checked at each
+ * attempt, where they resolve (outbound.ts): what a name resolves to can change.
  */
 function assertTarget (raw: string, allowPrivateTargets: boolean, field: string): void {
   // URL.parse is newer than Node 20.0.
   if (!URL.canParse(raw)) throw invalid(field, 'is not a URL')
   const url = new URL(raw)
   if (url.username !== '' || url.password !== '') throw invalid(field, 'must not carry credentials: a receiver checks the signature instead')
-  if (allowPrivateTargets) return
-  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase()
-  const isPrivate = isIP(host) === 0 ? host === 'localhost' || host.endsWith('.localhost') : !isPublicAddress(host)
-  if (isPrivate) throw invalid(field, `must be a public address, not ${url.hostname} (DATELINE_WEBHOOKS_ALLOW_PRIVATE allows private ones)`)
+  const refused = addressRefusal(url, allowPrivateTargets)
+  if (refused !== null) throw invalid(field, `must be a public address: ${refused}`)
+  const host = url.hostname.toLowerCase()
+  if (!allowPrivateTargets && (host === 'localhost' || host.endsWith('.localhost'))) {
+    throw invalid(field, `must be a public address, not ${url.hostname} (DATELINE_WEBHOOKS_ALLOW_PRIVATE allows private ones)`)
+  }
 }
 
 async function findRow (store: Store, id: number, forUpdate = false): Promise<WebhookRow> {
