@@ -1,7 +1,7 @@
 import { AjvCompiler } from '@fastify/ajv-compiler'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
-import { databasePath, defaultCommentDepth, defaultReadWorkers, type SynchronousLevel } from './config.js'
+import { databasePath, defaultCommentDepth, defaultReadWorkers, mediaDirectoryBeside, type SynchronousLevel } from './config.js'
 import { refuseNonFinite } from './lib/finite-numbers.js'
 import { refuseAliasedNumbers } from './lib/path-numbers.js'
 import { buildSerializer } from './lib/serializer.js'
@@ -13,6 +13,7 @@ import draining from './plugins/draining.js'
 import httpCache from './plugins/http-cache.js'
 import idempotency from './plugins/idempotency.js'
 import lingeringClose from './plugins/lingering-close.js'
+import media from './plugins/media.js'
 import openapi from './plugins/openapi.js'
 import problem, { handleError } from './plugins/problem.js'
 import rateLimit from './plugins/rate-limit.js'
@@ -30,6 +31,7 @@ import { daySchemas } from './resources/dates/schemas.js'
 import { feedSchemas } from './resources/feeds/schemas.js'
 import { importSchemas } from './resources/import/schemas.js'
 import { labelSchemas } from './resources/labels/schemas.js'
+import { mediaSchemas } from './resources/media/schemas.js'
 import { revisionSchemas } from './resources/revisions/schemas.js'
 import { trashSchemas } from './resources/trash/schemas.js'
 import { tokenSchemas } from './resources/tokens/schemas.js'
@@ -116,6 +118,14 @@ export interface AppOptions {
   rateLimitWindowMs?: number
   /** Matches a search ranks at most, the newest (default `rankedMatchLimit` in src/search/query.ts; lowered by tests). */
   rankedMatchLimit?: number
+  /** `DATELINE_MEDIA_DIR`: where uploaded images are kept (default: `media/` beside an SQLite file; otherwise a temporary folder removed on close). */
+  mediaDir?: string
+  /** Largest image upload, in bytes (default 25 MiB). */
+  mediaMaxBytes?: number
+  /** Pixels an upload may decode to, every frame counted (default 100 million). */
+  mediaMaxPixels?: number
+  /** Image uploads one client may send per window (default 60 a minute). */
+  mediaUploadRateLimit?: number
   /** Matches looked at on each side of an article for its related ones (default `similarCandidates` in src/search/query.ts; lowered by tests). */
   similarCandidates?: number
 }
@@ -248,13 +258,19 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     control: options.readWorkerControl ?? null
   })
   await app.register(auth, { adminToken: options.adminToken })
+  await app.register(media, {
+    directory: options.mediaDir ?? mediaDirectoryBeside(options.databaseUrl),
+    maxBytes: options.mediaMaxBytes ?? 25 * 1024 * 1024,
+    maxPixels: options.mediaMaxPixels ?? 100_000_000,
+    uploadsPerWindow: options.mediaUploadRateLimit ?? 60
+  })
   await app.register(changeLogRetention, { intervalMs: 3_600_000 })
   await app.register(webhookDeliveries, options.webhooks ?? {})
   await app.register(httpCache)
   await app.register(idempotency, { purgeIntervalMs: options.idempotencyPurgeIntervalMs ?? 3_600_000 })
   // After http-cache's onSend (which hashes the string for an ETag): the last step of an answer.
   await app.register(answerBytes)
-  for (const schema of [...sharedSchemas, ...articleSchemas, ...authorSchemas, ...commentSchemas, ...daySchemas, ...labelSchemas, ...changeSchemas, ...tokenSchemas, ...webhookSchemas, ...feedSchemas, ...importSchemas, ...revisionSchemas, ...trashSchemas, ...batchSchemas]) app.addSchema(schema)
+  for (const schema of [...sharedSchemas, ...articleSchemas, ...authorSchemas, ...commentSchemas, ...daySchemas, ...labelSchemas, ...changeSchemas, ...tokenSchemas, ...webhookSchemas, ...feedSchemas, ...importSchemas, ...revisionSchemas, ...trashSchemas, ...batchSchemas, ...mediaSchemas]) app.addSchema(schema)
   await app.register(openapi)
   app.addHook('onRoute', (route) => {
     if (route.schema === undefined) return

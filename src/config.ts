@@ -1,6 +1,6 @@
 import { isIP } from 'node:net'
 import { availableParallelism } from 'node:os'
-import { isAbsolute, resolve } from 'node:path'
+import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path'
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 export type LogLevel = (typeof logLevels)[number]
@@ -424,4 +424,15 @@ export function databasePath (databaseUrl: string, cwd = process.cwd()): string 
 /** `databasePath`, as it may be printed (a log line, a CLI message): without a password. */
 export function printableDatabasePath (databaseUrl: string, cwd = process.cwd()): string {
   return redactDatabaseUrl(databasePath(databaseUrl, cwd))
+}
+
+/**
+ * Where an SQLite file's images are kept unless `DATELINE_MEDIA_DIR` says: a folder beside it
+ * named after it (`data/dateline.db` → `data/dateline-media`). Null for `:memory:` and
+ * PostgreSQL, which have no place of their own on disk.
+ */
+export function mediaDirectoryBeside (databaseUrl: string, cwd = process.cwd()): string | null {
+  const path = databasePath(databaseUrl, cwd)
+  if (path === ':memory:' || isPostgresUrl(path)) return null
+  return join(dirname(path), `${basename(path, extname(path))}-media`)
 }

@@ -22,6 +22,8 @@ export const IdempotencyKeyReused = createError<[string]>('DATELINE_IDEMPOTENCY_
 export const PayloadTooLarge = createError<[string]>('DATELINE_PAYLOAD_TOO_LARGE', '%s', 413)
 export const CrossOriginRefused = createError<[string]>('DATELINE_CROSS_ORIGIN_REFUSED', '%s', 403)
 export const SecretShownOnce = createError<[string]>('DATELINE_SECRET_SHOWN_ONCE', '%s', 409)
+export const UnsupportedImage = createError<[string]>('DATELINE_UNSUPPORTED_IMAGE', '%s', 415)
+export const UnreadableImage = createError<[string]>('DATELINE_UNREADABLE_IMAGE', '%s', 422)
 const OperationFailed = createError<[string]>('DATELINE_BATCH_FAILED', '%s', 422)
 const Invalid = createError<[string]>('DATELINE_INVALID', '%s', 400)
 const Malformed = createError<[string]>('DATELINE_MALFORMED_IMPORT', '%s', 400)
@@ -52,4 +54,9 @@ export function batchFailed (detail: string, extensions: { failedOperation: numb
 /** A 400 naming several fields at once (every bad operation of a batch, found before any runs). */
 export function invalidFields (errors: [FieldError, ...FieldError[]]): Error & { errors: FieldError[] } {
   return Object.assign(new Invalid(`${errors[0].path} ${errors[0].message}`), { errors })
+}
+
+/** A problem about one field: `error` (any of the catalogue) with the field named in `errors`. */
+export function onField<E extends Error> (error: E, path: string, message: string): E & { errors: FieldError[] } {
+  return Object.assign(error, { errors: [{ path, message }] })
 }

@@ -9,6 +9,7 @@ import { archiveRoutes, datesRoutes } from './resources/dates/routes.js'
 import feeds from './resources/feeds/routes.js'
 import health from './resources/health/routes.js'
 import labels from './resources/labels/routes.js'
+import media from './resources/media/routes.js'
 import changes from './resources/changes/routes.js'
 import stream, { type StreamOptions } from './resources/stream/routes.js'
 import revisions from './resources/revisions/routes.js'
@@ -30,6 +31,7 @@ export async function routes (app: FastifyInstance, options: ImportRoutesOptions
   await app.register(datesRoutes, { prefix: '/v1/dates' })
   await app.register(archiveRoutes, { prefix: '/v1/archive' })
   await app.register(labels, { prefix: '/v1/labels' })
+  await app.register(media, { prefix: '/v1/media' })
   await app.register(changes, { prefix: '/v1/changes' })
   await app.register(stream, { prefix: '/v1/stream', ...options.stream })
   await app.register(search, { prefix: '/v1/search' })

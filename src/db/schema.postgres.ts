@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
-import { bigint, boolean, check, customType, date, index, pgTable, primaryKey, type AnyPgColumn } from 'drizzle-orm/pg-core'
-import { articleStatuses, changedResources, changeKinds, commentStatuses, deliveryStatuses, importedResources, tokenRoles } from './schema.js'
+import { bigint, boolean, check, customType, date, doublePrecision, index, pgTable, primaryKey, uniqueIndex, type AnyPgColumn } from 'drizzle-orm/pg-core'
+import { articleStatuses, changedResources, changeKinds, commentStatuses, deliveryStatuses, importedResources, mediaSources, mediaUses, tokenRoles } from './schema.js'
 
 // The PostgreSQL twin of schema.ts: the same tables, columns, constraints and indexes, so
 // rows read from either database have the same TypeScript type (test/db-postgres.test.ts
@@ -365,6 +365,46 @@ export const webhookDeliveries = pgTable('webhook_deliveries', {
   index('webhook_deliveries_subject_idx').on(table.webhookId, table.subject, table.id)
 ])
 
+export const media = pgTable('media', {
+  id: id(),
+  key: text('key').notNull().unique(),
+  source: text('source', { enum: mediaSources }).notNull(),
+  ownerAuthorId: int64('owner_author_id').references(() => authors.id, { onDelete: 'set null' }),
+  fileName: text('file_name').notNull(),
+  format: text('format'),
+  width: int64('width'),
+  height: int64('height'),
+  bytes: int64('bytes'),
+  animated: boolean('animated').notNull(),
+  alt: text('alt').notNull(),
+  caption: text('caption').notNull(),
+  credit: text('credit').notNull(),
+  focalX: doublePrecision('focal_x').notNull(),
+  focalY: doublePrecision('focal_y').notNull(),
+  dominantColor: text('dominant_color'),
+  placeholder: text('placeholder'),
+  variants: text('variants').notNull(),
+  externalUrl: text('external_url'),
+  version: int64('version').notNull(),
+  createdAt: timestamp('created_at').notNull(),
+  updatedAt: timestamp('updated_at').notNull()
+}, (table) => [
+  check('media_source_check', sql`${table.source} in ('upload', 'external')`),
+  index('media_created_at_idx').on(table.createdAt, table.id),
+  index('media_owner_idx').on(table.ownerAuthorId, table.id)
+])
+
+export const articleMedia = pgTable('article_media', {
+  articleId: int64('article_id').notNull().references(() => articles.id, { onDelete: 'cascade' }),
+  mediaId: int64('media_id').notNull().references(() => media.id, { onDelete: 'restrict' }),
+  use: text('use', { enum: mediaUses }).notNull()
+}, (table) => [
+  primaryKey({ columns: [table.articleId, table.mediaId, table.use] }),
+  check('article_media_use_check', sql`${table.use} in ('featured', 'inline')`),
+  uniqueIndex('article_media_featured_idx').on(table.articleId).where(sql`${table.use} = 'featured'`),
+  index('article_media_media_idx').on(table.mediaId, table.articleId)
+])
+
 /** Every table, by the name its SQLite twin has in schema.ts (or its own, for PostgreSQL's). */
 export const postgresTables = {
   authors,
@@ -383,7 +423,9 @@ export const postgresTables = {
   writeStamp,
   changes,
   webhooks,
-  webhookDeliveries
+  webhookDeliveries,
+  media,
+  articleMedia
 }
 
 export type AuthorRow = typeof authors.$inferSelect

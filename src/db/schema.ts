@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { check, index, integer, primaryKey, sqliteTable, text, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core'
+import { check, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core'
 
 // Timestamps are stored as RFC 3339 UTC strings with milliseconds
 // (`2015-06-25T14:03:00.000Z`): they sort correctly as text and are what the API returns.
@@ -327,4 +327,67 @@ export const webhookDeliveries = sqliteTable('webhook_deliveries', {
   index('webhook_deliveries_due_idx').on(table.status, table.nextAttemptAt),
   index('webhook_deliveries_webhook_idx').on(table.webhookId, table.id),
   index('webhook_deliveries_subject_idx').on(table.webhookId, table.subject, table.id)
+])
+
+/** Where a media item's files are: uploaded (variants in the media store) or external (an import's URL, not fetched yet). */
+export const mediaSources = ['upload', 'external'] as const
+export type MediaSource = (typeof mediaSources)[number]
+
+/**
+ * Images (issue 21). An upload's files live in the media store under `key`, a random name:
+ * the original as it came (never served) and its variants, listed in `variants` as JSON
+ * (`{ file, format, width, height, bytes }`), each served from `/media/{key}/{file}`.
+ */
+export const media = sqliteTable('media', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  key: text('key').notNull().unique(),
+  source: text('source', { enum: mediaSources }).notNull(),
+  /** The author whose token uploaded it: authors may attach and edit only theirs. */
+  ownerAuthorId: integer('owner_author_id').references(() => authors.id, { onDelete: 'set null' }),
+  fileName: text('file_name').notNull(),
+  /** The detected format (`jpeg`, `png`, `webp`, `avif`, `gif`); null for an external item not fetched. */
+  format: text('format'),
+  width: integer('width'),
+  height: integer('height'),
+  bytes: integer('bytes'),
+  animated: integer('animated', { mode: 'boolean' }).notNull(),
+  alt: text('alt').notNull(),
+  caption: text('caption').notNull(),
+  credit: text('credit').notNull(),
+  focalX: real('focal_x').notNull(),
+  focalY: real('focal_y').notNull(),
+  dominantColor: text('dominant_color'),
+  /** A tiny blurred WebP as a `data:` URI, for lazy loading. */
+  placeholder: text('placeholder'),
+  variants: text('variants').notNull(),
+  /** Where an imported image was (its export's URL); null for uploads. */
+  externalUrl: text('external_url'),
+  version: integer('version').notNull(),
+  createdAt: text('created_at').notNull(),
+  updatedAt: text('updated_at').notNull()
+}, (table) => [
+  check('media_source_check', sql`${table.source} in ('upload', 'external')`),
+  index('media_created_at_idx').on(table.createdAt, table.id),
+  index('media_owner_idx').on(table.ownerAuthorId, table.id)
+])
+
+/** How an article uses an image: as its featured image, or inline in its body. */
+export const mediaUses = ['featured', 'inline'] as const
+export type MediaUse = (typeof mediaUses)[number]
+
+/**
+ * Which articles use which images, so an image in use is not deleted from under them. A side
+ * table, not a column of `articles`: the featured image of a page of articles is read in one
+ * query, as their labels are, and the article rows keep their long text last (migration 0007).
+ */
+export const articleMedia = sqliteTable('article_media', {
+  articleId: integer('article_id').notNull().references(() => articles.id, { onDelete: 'cascade' }),
+  mediaId: integer('media_id').notNull().references(() => media.id, { onDelete: 'restrict' }),
+  use: text('use', { enum: mediaUses }).notNull()
+}, (table) => [
+  primaryKey({ columns: [table.articleId, table.mediaId, table.use] }),
+  check('article_media_use_check', sql`${table.use} in ('featured', 'inline')`),
+  // One featured image per article.
+  uniqueIndex('article_media_featured_idx').on(table.articleId).where(sql`${table.use} = 'featured'`),
+  index('article_media_media_idx').on(table.mediaId, table.articleId)
 ])

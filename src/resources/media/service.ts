@@ -1,0 +1,230 @@
+import type { Store } from '../../db/store.js'
+import { Conflict, Forbidden, invalid, NotFound } from '../../errors.js'
+import { assertIfMatch } from '../../lib/entity-tags.js'
+import { mapPage, parseSort, readPage, type Page } from '../../lib/list.js'
+import { hasRole, type Principal } from '../../lib/principal.js'
+import { nowIso } from '../../lib/time.js'
+import { noteArticlesUpdated } from '../articles/changes.js'
+import { mimeTypes, type ImageFormat, type ProcessedImage, type Variant } from './images.js'
+import { mediaQueries, type MediaRow } from './queries.js'
+import { mediaSortFields, type FeaturedImageBody, type MediaBody, type MediaListQueryString, type MediaPatchBody, type UploadFieldsBody } from './schemas.js'
+import { newMediaKey, originalFileName, type MediaFolder } from './storage.js'
+
+/** The version an item's ETag carries, for `If-Match`. */
+export function mediaVersion (row: Pick<MediaRow, 'id' | 'version'>): string {
+  return `media-${row.id}-${row.version}`
+}
+
+function variantsOf (row: MediaRow): Variant[] {
+  return JSON.parse(row.variants) as Variant[]
+}
+
+function variantUrl (row: Pick<MediaRow, 'key'>, file: string): string {
+  return `/media/${row.key}/${file}`
+}
+
+function srcsetOf (row: MediaRow, variants: Variant[], format: ImageFormat): string {
+  return variants.filter((variant) => variant.format === format).map((variant) => `${variantUrl(row, variant.file)} ${variant.width}w`).join(', ')
+}
+
+/** The format every browser shows: what `url` and `srcset` use; the others go in `sources`. */
+const fallbackFormats: ImageFormat[] = ['jpeg', 'png', 'gif']
+/** `<source>`s best first: a browser takes the first it can show. */
+const modernFormats: ImageFormat[] = ['avif', 'webp']
+
+/** An image as articles embed it. */
+export function presentImage (row: MediaRow): FeaturedImageBody {
+  const variants = variantsOf(row)
+  const fallback = variants.filter((variant) => fallbackFormats.includes(variant.format))
+  const largest = fallback.at(-1)
+  return {
+    id: row.id,
+    url: largest === undefined ? (row.externalUrl ?? '') : variantUrl(row, largest.file),
+    width: row.width,
+    height: row.height,
+    alt: row.alt,
+    caption: row.caption,
+    credit: row.credit,
+    srcset: largest === undefined ? '' : srcsetOf(row, variants, largest.format),
+    sources: modernFormats.filter((format) => variants.some((variant) => variant.format === format))
+      .map((format) => ({ type: mimeTypes[format], srcset: srcsetOf(row, variants, format) })),
+    placeholder: row.placeholder,
+    dominantColor: row.dominantColor,
+    focalPoint: { x: row.focalX, y: row.focalY }
+  }
+}
+
+/** An item as the media library shows it. */
+export function presentMedia (row: MediaRow): MediaBody {
+  return {
+    ...presentImage(row),
+    source: row.source,
+    fileName: row.fileName,
+    type: row.format === null ? null : mimeTypes[row.format as ImageFormat],
+    bytes: row.bytes,
+    animated: row.animated,
+    externalUrl: row.externalUrl,
+    ownerAuthorId: row.ownerAuthorId,
+    variants: variantsOf(row).map((variant) => ({ url: variantUrl(row, variant.file), type: mimeTypes[variant.format], width: variant.width, height: variant.height, bytes: variant.bytes })),
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt
+  }
+}
+
+/** The featured image of each article that has one, read for all of them at once. */
+export async function featuredImages (store: Store, articleIds: number[]): Promise<Map<number, FeaturedImageBody>> {
+  const queries = mediaQueries(store)
+  const featured = await queries.featuredIdsByArticle(articleIds)
+  if (featured.size === 0) return new Map()
+  const images = new Map((await queries.mediaByIds([...new Set(featured.values())])).map((row) => [row.id, presentImage(row)]))
+  const byArticle = new Map<number, FeaturedImageBody>()
+  for (const [articleId, mediaId] of featured) {
+    const image = images.get(mediaId)
+    if (image !== undefined) byArticle.set(articleId, image)
+  }
+  return byArticle
+}
+
+async function findRow (store: Store, id: number, forUpdate = false): Promise<MediaRow> {
+  const queries = mediaQueries(store)
+  const row = forUpdate ? await queries.mediaByIdForUpdate(id) : await queries.mediaById(id)
+  if (row === undefined) throw new NotFound(`There is no media item ${id}`)
+  return row
+}
+
+/** Authors may change (and attach) only the images they uploaded; editors and admins, any. */
+function mayChange (viewer: Principal, row: MediaRow): boolean {
+  return hasRole(viewer, 'editor') || (viewer.authorId !== null && row.ownerAuthorId === viewer.authorId)
+}
+
+function assertMayChange (viewer: Principal, row: MediaRow): void {
+  if (!mayChange(viewer, row)) throw new Forbidden(`Media item ${row.id} was uploaded by another author: an author token may change only its own`)
+}
+
+/**
+ * The image an article's write names as its featured image, checked: it exists, and an
+ * author may attach only its own. `path` names the field in the 400 or 403.
+ */
+export async function assertAttachable (store: Store, mediaId: number, viewer: Principal, path: string): Promise<void> {
+  const row = await mediaQueries(store).mediaById(mediaId)
+  if (row === undefined) throw invalid(path, `is media item ${mediaId}, which does not exist`)
+  if (!mayChange(viewer, row)) throw Object.assign(new Forbidden(`${path} is media item ${mediaId}, uploaded by another author: an author token may attach only its own`), { errors: [{ path, message: 'was uploaded by another author' }] })
+}
+
+const maxSearchWords = 8
+
+export async function list (store: Store, query: MediaListQueryString): Promise<Page<MediaBody>> {
+  const sort = parseSort(query.sort, mediaSortFields, '-createdAt')
+  const words = [...new Set((query.q ?? '').toLowerCase().split(/\s+/).filter((word) => word !== ''))].slice(0, maxSearchWords)
+  const filters = { words, ...(query.owner === undefined ? {} : { ownerAuthorId: query.owner }) }
+  const queries = mediaQueries(store)
+  const page = await readPage(query, sort, {
+    count: async (after) => await queries.countMedia(filters, after === undefined ? undefined : sort, after),
+    fetch: async (after, limit, offset) => await queries.pageOfMedia({ filters, sort, after, limit, offset }),
+    cursorOf: (row) => row.sortValues
+  })
+  return await mapPage(page, (rows) => rows.map(presentMedia))
+}
+
+export async function findOne (store: Store, id: number): Promise<{ media: MediaBody, version: string }> {
+  const row = await findRow(store, id)
+  return { media: presentMedia(row), version: mediaVersion(row) }
+}
+
+export interface Upload {
+  fileName: string
+  bytes: number
+  original: Buffer
+  image: ProcessedImage
+  fields: UploadFieldsBody
+}
+
+/**
+ * Records an upload. Its files are written (staged, then moved into place in one rename)
+ * before the row that names them, and removed again if the row cannot be written: a reader
+ * never finds a row without its files. (A SQLite unit of work may not wait for the disk
+ * while it holds the write lock, so the move cannot be the unit's last step.)
+ */
+export async function createOne (store: Store, folder: MediaFolder, upload: Upload, viewer: Principal): Promise<{ media: MediaBody, version: string }> {
+  const key = newMediaKey()
+  const { image } = upload
+  try {
+    await folder.stage(key, [{ name: originalFileName, data: upload.original }, ...image.variants.map((variant) => ({ name: variant.file, data: variant.data }))])
+    await folder.publish(key)
+    return await store.transaction(async (tx) => {
+      const now = nowIso()
+      const row = await mediaQueries(tx).insertMedia({
+        key,
+        source: 'upload',
+        ownerAuthorId: viewer.authorId,
+        fileName: upload.fileName,
+        format: image.format,
+        width: image.width,
+        height: image.height,
+        bytes: upload.bytes,
+        animated: image.animated,
+        alt: upload.fields.alt ?? '',
+        caption: upload.fields.caption ?? '',
+        credit: upload.fields.credit ?? '',
+        focalX: 0.5,
+        focalY: 0.5,
+        dominantColor: image.dominantColor,
+        placeholder: image.placeholder,
+        variants: JSON.stringify(image.variants.map(({ data: _data, ...variant }) => variant)),
+        externalUrl: null,
+        version: 1,
+        createdAt: now,
+        updatedAt: now
+      })
+      return { media: presentMedia(row), version: mediaVersion(row) }
+    })
+  } catch (error) {
+    await folder.remove(key)
+    throw error
+  }
+}
+
+export async function updateOne (store: Store, id: number, patch: MediaPatchBody, viewer: Principal, ifMatch: string | undefined): Promise<{ media: MediaBody, version: string }> {
+  return await store.transaction(async (tx) => {
+    const current = await findRow(tx, id, true)
+    assertMayChange(viewer, current)
+    assertIfMatch(ifMatch, mediaVersion(current))
+    const { focalPoint, ...text } = patch
+    const row = await mediaQueries(tx).updateMedia(id, {
+      ...text,
+      ...(focalPoint === undefined ? {} : { focalX: focalPoint.x, focalY: focalPoint.y }),
+      updatedAt: nowIso()
+    })
+    return { media: presentMedia(row), version: mediaVersion(row) }
+  })
+}
+
+/** Uses named in a refusal: enough to find them, not a list without end. */
+const usesNamed = 20
+
+/**
+ * Deletes an item and its files. One in use is refused with the articles using it, unless
+ * `force` (editors) takes it off them first, each article moving its version on.
+ */
+export async function removeOne (store: Store, folder: MediaFolder, id: number, force: boolean, viewer: Principal, ifMatch: string | undefined): Promise<void> {
+  const key = await store.transaction(async (tx) => {
+    const current = await findRow(tx, id, true)
+    assertMayChange(viewer, current)
+    assertIfMatch(ifMatch, mediaVersion(current))
+    const queries = mediaQueries(tx)
+    const { uses, total } = await queries.usesOf(id, usesNamed)
+    if (total > 0 && !force) {
+      const named = uses.map((use) => `article ${use.articleId} (${use.use})`).join(', ')
+      throw new Conflict(`Media item ${id} is used ${total === 1 ? 'once' : `${total} times`}: ${named}${total > uses.length ? ', …' : ''}. Take it off those articles, or delete with force=true to do so`)
+    }
+    if (total > 0) {
+      if (!hasRole(viewer, 'editor')) throw new Forbidden('force=true takes the image off other people\'s articles too: it needs an editor token or above')
+      const now = nowIso()
+      noteArticlesUpdated(tx, await queries.detachEverywhere(id, now), ['featuredImage'], now)
+    }
+    await queries.deleteMedia(id)
+    return current.key
+  })
+  // After the commit: a crash before this leaves files no row names, never a row without its files.
+  await folder.remove(key)
+}
