@@ -118,8 +118,8 @@ export interface AppOptions {
   rateLimitWindowMs?: number
   /** Matches a search ranks at most, the newest (default `rankedMatchLimit` in src/search/query.ts; lowered by tests). */
   rankedMatchLimit?: number
-  /** `DATELINE_MEDIA_DIR`: where uploaded images are kept (default: `media/` beside an SQLite file; otherwise a temporary folder removed on close). */
-  mediaDir?: string
+  /** `DATELINE_MEDIA_DIR`: where uploaded images are kept (default: beside an SQLite file, `data/dateline-media` for `data/dateline.db`; null or otherwise a temporary folder removed on close). */
+  mediaDir?: string | null
   /** Largest image upload, in bytes (default 25 MiB). */
   mediaMaxBytes?: number
   /** Pixels an upload may decode to, every frame counted (default 100 million). */

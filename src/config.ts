@@ -74,6 +74,14 @@ export interface Config {
   readBudget: number
   /** Where rate limits and the bad-credential throttle are counted across instances; null: in each process. */
   redisUrl: string | null
+  /** Where uploaded images are kept; null: beside an SQLite file (`data/dateline-media`), `data/media` with PostgreSQL. */
+  mediaDir: string | null
+  /** Largest image upload, in bytes. */
+  mediaMaxBytes: number
+  /** Pixels an uploaded image may decode to (every frame of an animation counted). */
+  mediaMaxPixels: number
+  /** Image uploads one client may send per minute. */
+  mediaRateLimit: number
 }
 
 // WordPress nests five levels by default and offers up to ten; the maximum keeps the nested
@@ -361,7 +369,11 @@ const settings: { [K in keyof Config]: Setting<K> } = {
   workers: { key: 'workers', env: 'DATELINE_WORKERS', flag: 'workers', fallback: '1', parse: parseWorkers },
   readWorkers: { key: 'readWorkers', env: 'DATELINE_READ_WORKERS', flag: 'read-workers', fallback: 'auto', parse: parseReadWorkers },
   readBudget: { key: 'readBudget', env: 'DATELINE_READ_BUDGET', flag: 'read-budget', fallback: '10000', parse: integerFrom(10, 600_000) },
-  redisUrl: { key: 'redisUrl', env: 'REDIS_URL', flag: 'redis-url', fallback: null, parse: parseRedisUrl, shown: redactDatabaseUrl }
+  redisUrl: { key: 'redisUrl', env: 'REDIS_URL', flag: 'redis-url', fallback: null, parse: parseRedisUrl, shown: redactDatabaseUrl },
+  mediaDir: { key: 'mediaDir', env: 'DATELINE_MEDIA_DIR', flag: 'media-dir', fallback: null, parse: (raw) => raw.trim() === '' ? null : resolve(raw.trim()) },
+  mediaMaxBytes: { key: 'mediaMaxBytes', env: 'DATELINE_MEDIA_MAX_BYTES', flag: 'media-max-bytes', fallback: String(25 * 1024 * 1024), parse: positiveInteger(1024 * 1024 * 1024) },
+  mediaMaxPixels: { key: 'mediaMaxPixels', env: 'DATELINE_MEDIA_MAX_PIXELS', flag: 'media-max-pixels', fallback: '100000000', parse: positiveInteger(1_000_000_000) },
+  mediaRateLimit: { key: 'mediaRateLimit', env: 'DATELINE_MEDIA_RATE_LIMIT', flag: 'media-rate-limit', fallback: '60', parse: positiveInteger(1_000_000) }
 }
 
 /** The CLI flags that set a configuration value, e.g. `--port`. */
@@ -429,10 +441,17 @@ export function printableDatabasePath (databaseUrl: string, cwd = process.cwd())
 /**
  * Where an SQLite file's images are kept unless `DATELINE_MEDIA_DIR` says: a folder beside it
  * named after it (`data/dateline.db` → `data/dateline-media`). Null for `:memory:` and
- * PostgreSQL, which have no place of their own on disk.
+ * PostgreSQL, which have no place of their own on disk (see `mediaDirectoryFor`).
  */
 export function mediaDirectoryBeside (databaseUrl: string, cwd = process.cwd()): string | null {
   const path = databasePath(databaseUrl, cwd)
   if (path === ':memory:' || isPostgresUrl(path)) return null
   return join(dirname(path), `${basename(path, extname(path))}-media`)
+}
+
+/** The media folder a server uses: the configured one, else beside its SQLite file, else `data/media` (PostgreSQL); null for `:memory:`. */
+export function mediaDirectoryFor (config: Pick<Config, 'mediaDir' | 'databaseUrl'>, cwd = process.cwd()): string | null {
+  if (config.mediaDir !== null) return config.mediaDir
+  if (isPostgresUrl(config.databaseUrl)) return resolve(cwd, 'data/media')
+  return mediaDirectoryBeside(config.databaseUrl, cwd)
 }

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net'
 import { hostname } from 'node:os'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from './app.js'
-import { printableDatabasePath, type Config } from './config.js'
+import { mediaDirectoryFor, printableDatabasePath, type Config } from './config.js'
 import { humanLogStream, logStream } from './lib/log-stream.js'
 
 // In-flight requests get this long to finish after SIGTERM/SIGINT before the process gives up.
@@ -44,6 +44,10 @@ export async function startServer (config: Config, worker?: WorkerRole): Promise
     webhooks: { allowPrivateTargets: config.webhooksAllowPrivate, timeoutMs: config.webhookTimeout },
     bodyLimit: config.bodyLimit,
     importLimit: config.importLimit,
+    mediaDir: mediaDirectoryFor(config),
+    mediaMaxBytes: config.mediaMaxBytes,
+    mediaMaxPixels: config.mediaMaxPixels,
+    mediaUploadRateLimit: config.mediaRateLimit,
     adminToken: config.adminToken,
     siteTitle: config.siteTitle,
     siteDescription: config.siteDescription,

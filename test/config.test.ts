@@ -51,7 +51,11 @@ t.test('with nothing set, readConfig gives the documented defaults', async (t) =
     readWorkers: defaultReadWorkers(),
     readBudget: 10000,
     redisUrl: null,
-    databaseReplicaUrl: null
+    databaseReplicaUrl: null,
+    mediaDir: null,
+    mediaMaxBytes: 26214400,
+    mediaMaxPixels: 100000000,
+    mediaRateLimit: 60
   })
 })
 
@@ -219,7 +223,11 @@ t.test('every setting can be given at once', async (t) => {
     readWorkers: defaultReadWorkers(),
     readBudget: 10000,
     redisUrl: null,
-    databaseReplicaUrl: null
+    databaseReplicaUrl: null,
+    mediaDir: null,
+    mediaMaxBytes: 26214400,
+    mediaMaxPixels: 100000000,
+    mediaRateLimit: 60
   })
 })
 
@@ -283,14 +291,18 @@ t.test('CLI flags override the environment', async (t) => {
     readWorkers: defaultReadWorkers(),
     readBudget: 10000,
     redisUrl: null,
-    databaseReplicaUrl: null
+    databaseReplicaUrl: null,
+    mediaDir: null,
+    mediaMaxBytes: 26214400,
+    mediaMaxPixels: 100000000,
+    mediaRateLimit: 60
   })
   t.equal(readConfig({ PORT: '4000' }, { host: '0.0.0.0' }).port, 4000, 'a flag overrides only its own setting')
   t.equal(readConfig({ PORT: '4000' }, { port: undefined }).port, 4000, 'an absent flag leaves the environment in charge')
 })
 
 t.test('configFlags lists a flag for every setting', async (t) => {
-  t.same([...configFlags].sort(), ['admin-token', 'article-path', 'body-limit', 'changes-retention-days', 'comment-depth', 'comment-rate-limit', 'comments-autoapprove', 'cors-origins', 'database-replica-url', 'database-url', 'demo', 'drain-delay', 'host', 'import-limit', 'locale', 'log-level', 'max-connections', 'port', 'redis-url', 'request-timeout', 'revisions-kept', 'search-rate-limit', 'site-description', 'site-title', 'site-url', 'synchronous', 'timezone', 'trash-days', 'read-budget', 'read-workers', 'trust-proxy', 'webhook-timeout', 'webhooks-allow-private', 'workers'].sort())
+  t.same([...configFlags].sort(), ['admin-token', 'article-path', 'body-limit', 'changes-retention-days', 'comment-depth', 'comment-rate-limit', 'comments-autoapprove', 'cors-origins', 'database-replica-url', 'database-url', 'demo', 'drain-delay', 'host', 'import-limit', 'locale', 'log-level', 'max-connections', 'media-dir', 'media-max-bytes', 'media-max-pixels', 'media-rate-limit', 'port', 'redis-url', 'request-timeout', 'revisions-kept', 'search-rate-limit', 'site-description', 'site-title', 'site-url', 'synchronous', 'timezone', 'trash-days', 'read-budget', 'read-workers', 'trust-proxy', 'webhook-timeout', 'webhooks-allow-private', 'workers'].sort())
 })
 
 t.test('each bad value is a ConfigError naming its environment variable', async (t) => {

@@ -28,7 +28,7 @@ export function multipart (fields: Record<string, string>, ...files: FilePart[])
 
 /** A photo-like JPEG: a gradient with some noise, so it does not compress to nothing. */
 export async function photo (width: number, height: number, options: { orientation?: number, gps?: boolean } = {}): Promise<Buffer> {
-  const small = await sharp({ create: { width: 64, height: 48, channels: 3, noise: { type: 'gaussian', mean: 120, sigma: 50 } } }).png().toBuffer()
+  const small = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 120, sigma: 50 } } }).png().toBuffer()
   let image = sharp(small).resize(width, height, { fit: 'fill' })
   if (options.gps === true) {
     image = image.withExif({ IFD0: { Copyright: 'Vell Herald', Make: 'Dateline Test Camera' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '51/1 30/1 26/1', GPSLongitudeRef: 'W', GPSLongitude: '0/1 7/1 39/1' } })

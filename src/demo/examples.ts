@@ -83,6 +83,7 @@ export const articleExample = {
   authorId: au.id,
   labels: a.labels,
   commentCount: a.commentCount,
+  featuredImage: null,
   createdAt: a.publishedAt,
   updatedAt: a.publishedAt
 }
@@ -264,6 +265,7 @@ const batchedResults = [
       authorId: au.id,
       labels: batchedDraft.labels,
       commentCount: 0,
+      featuredImage: null,
       createdAt: later(a.publishedAt, 60),
       updatedAt: later(a.publishedAt, 60)
     }

@@ -484,6 +484,58 @@ export interface paths {
         patch: operations["updateLabel"];
         trace?: never;
     };
+    "/v1/media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List and search the media library
+         * @description Authors and up, newest first. `q` finds words in the alt text, caption, credit and file name.
+         */
+        get: operations["listMedia"];
+        put?: never;
+        /**
+         * Upload an image
+         * @description Authors and up, as `multipart/form-data`: the image in `file` and, optionally, `alt`, `caption` and `credit`. JPEG, PNG, WebP, AVIF and GIF are taken, recognised by their content whatever the file is called (SVG never: it can carry scripts: 415). An image may be 25 MiB and 100 megapixels at most (413); a damaged or truncated one is a 422. Its EXIF orientation is applied and its metadata (EXIF, GPS, XMP) stripped from every variant; the original is kept but never served. Variants are made at widths from 320 to 2048 pixels (none wider than the image) in its own format family and WebP and AVIF. Uploads are processed one at a time: when several wait, a 503 with `Retry-After`.
+         */
+        post: operations["uploadMedia"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/media/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an image
+         * @description Authors and up: an image with its metadata and every variant served.
+         */
+        get: operations["getMedia"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an image and its files
+         * @description Authors delete only the images they uploaded. An image an article uses (featured or inline) is refused with a 409 naming the articles; `force=true` (editors and admins) takes it off them first.
+         */
+        delete: operations["deleteMedia"];
+        options?: never;
+        head?: never;
+        /**
+         * Change an image's alt text, caption, credit or focal point
+         * @description Authors change only the images they uploaded (403 otherwise); editors and admins, any. Articles embedding it show the change. Send the `ETag` you read as `If-Match` to refuse lost updates (412).
+         */
+        patch: operations["updateMedia"];
+        trace?: never;
+    };
     "/v1/changes": {
         parameters: {
             query?: never;
@@ -1010,6 +1062,7 @@ export interface components {
          *         "Transport"
          *       ],
          *       "commentCount": 4,
+         *       "featuredImage": null,
          *       "createdAt": "2026-06-03T16:40:00.000Z",
          *       "updatedAt": "2026-06-03T16:40:00.000Z",
          *       "author": {
@@ -1056,6 +1109,8 @@ export interface components {
             labels: string[];
             /** @description Approved comments */
             commentCount: number;
+            /** @description The lead image, ready to show (`url`, `srcset`, `sources`, sizes, alt text, caption, credit, placeholder), or null */
+            featuredImage: components["schemas"]["FeaturedImage"] | null;
             /**
              * Format: date-time
              * @description RFC 3339 timestamp in UTC
@@ -1087,6 +1142,7 @@ export interface components {
          *         "Transport"
          *       ],
          *       "commentCount": 4,
+         *       "featuredImage": null,
          *       "createdAt": "2026-06-03T16:40:00.000Z",
          *       "updatedAt": "2026-06-03T16:40:00.000Z"
          *     }
@@ -1127,6 +1183,8 @@ export interface components {
             labels: string[];
             /** @description Approved comments */
             commentCount: number;
+            /** @description The lead image, ready to show (`url`, `srcset`, `sources`, sizes, alt text, caption, credit, placeholder), or null */
+            featuredImage: components["schemas"]["FeaturedImage"] | null;
             /**
              * Format: date-time
              * @description RFC 3339 timestamp in UTC
@@ -1186,6 +1244,8 @@ export interface components {
             labels?: string[];
             /** @description Approved comments */
             commentCount?: number;
+            /** @description The lead image, ready to show (`url`, `srcset`, `sources`, sizes, alt text, caption, credit, placeholder), or null */
+            featuredImage?: components["schemas"]["FeaturedImage"] | null;
             /**
              * Format: date-time
              * @description RFC 3339 timestamp in UTC
@@ -1226,6 +1286,7 @@ export interface components {
          *             "Transport"
          *           ],
          *           "commentCount": 4,
+         *           "featuredImage": null,
          *           "createdAt": "2026-06-03T16:40:00.000Z",
          *           "updatedAt": "2026-06-03T16:40:00.000Z"
          *         }
@@ -1289,6 +1350,8 @@ export interface components {
              *     ]
              */
             labels?: string[];
+            /** @description A media id (from `POST /v1/media`), or null for none. Authors attach only images they uploaded */
+            featuredImage?: number | null;
         };
         /**
          * @example {
@@ -1326,6 +1389,8 @@ export interface components {
              *     ]
              */
             labels?: string[];
+            /** @description A media id (from `POST /v1/media`), or null for none. Authors attach only images they uploaded */
+            featuredImage?: number | null;
         };
         /**
          * @example {
@@ -1344,6 +1409,7 @@ export interface components {
          *             "Transport"
          *           ],
          *           "commentCount": 4,
+         *           "featuredImage": null,
          *           "createdAt": "2026-06-03T16:40:00.000Z",
          *           "updatedAt": "2026-06-03T16:40:00.000Z",
          *           "author": {
@@ -2966,6 +3032,7 @@ export interface components {
          *         "Transport"
          *       ],
          *       "commentCount": 4,
+         *       "featuredImage": null,
          *       "createdAt": "2026-06-03T16:40:00.000Z",
          *       "updatedAt": "2026-06-03T16:40:00.000Z",
          *       "renumberedComments": []
@@ -3007,6 +3074,8 @@ export interface components {
             labels: string[];
             /** @description Approved comments */
             commentCount: number;
+            /** @description The lead image, ready to show (`url`, `srcset`, `sources`, sizes, alt text, caption, credit, placeholder), or null */
+            featuredImage: components["schemas"]["FeaturedImage"] | null;
             /**
              * Format: date-time
              * @description RFC 3339 timestamp in UTC
@@ -3131,6 +3200,7 @@ export interface components {
          *           "City council"
          *         ],
          *         "commentCount": 0,
+         *         "featuredImage": null,
          *         "createdAt": "2026-06-03T17:40:00.000Z",
          *         "updatedAt": "2026-06-03T17:40:00.000Z"
          *       }
@@ -3172,6 +3242,7 @@ export interface components {
          *               "City council"
          *             ],
          *             "commentCount": 0,
+         *             "featuredImage": null,
          *             "createdAt": "2026-06-03T17:40:00.000Z",
          *             "updatedAt": "2026-06-03T17:40:00.000Z"
          *           }
@@ -3236,6 +3307,7 @@ export interface components {
          *               "City council"
          *             ],
          *             "commentCount": 0,
+         *             "featuredImage": null,
          *             "createdAt": "2026-06-03T17:40:00.000Z",
          *             "updatedAt": "2026-06-03T17:40:00.000Z"
          *           }
@@ -3275,6 +3347,403 @@ export interface components {
             failedOperation?: number;
             /** @description The operations' answers up to the failing one: those before it as they would have been (none was committed), then its problem. The operations after it were not run. */
             results?: components["schemas"]["BatchResult"][];
+        };
+        ImageSource: {
+            /**
+             * @description The media type, from the detected format
+             * @example image/webp
+             */
+            type: string;
+            /**
+             * @description For a `<source>` of a `<picture>`
+             * @example /media/4f9c2d7e1a0b3c5d6e7f/footbridge-320w.avif 320w, /media/4f9c2d7e1a0b3c5d6e7f/footbridge-640w.avif 640w
+             */
+            srcset: string;
+        };
+        /** @description An image ready to show: `url` and `srcset` (with `sizes` of your own) for `<img>`, `sources` for `<picture>` */
+        FeaturedImage: {
+            /** @example 1 */
+            id: number;
+            /**
+             * @description The largest variant in a format every browser shows (JPEG, PNG or GIF), or an imported image's own address until its file is fetched. Paths start at the API's origin.
+             * @example /media/4f9c2d7e1a0b3c5d6e7f/footbridge-640w.jpg
+             */
+            url: string;
+            /**
+             * @description Of the image as shown (its orientation applied); null for an imported image not fetched yet
+             * @example 2048
+             */
+            width: number | null;
+            /** @example 1365 */
+            height: number | null;
+            /**
+             * @description Alternative text for readers who cannot see it
+             * @example The new footbridge seen from the quay
+             */
+            alt: string;
+            /** @example The footbridge at dawn */
+            caption: string;
+            /**
+             * @description Who took it, and its copyright
+             * @example Photo: Ana Reyes / Vell Herald
+             */
+            credit: string;
+            /**
+             * @description For `<img srcset>`: every width of `url`'s format (empty for an image not fetched)
+             * @example /media/4f9c2d7e1a0b3c5d6e7f/footbridge-320w.jpg 320w, /media/4f9c2d7e1a0b3c5d6e7f/footbridge-640w.jpg 640w
+             */
+            srcset: string;
+            /** @description Modern formats, best first, for `<picture>` */
+            sources: components["schemas"]["ImageSource"][];
+            /**
+             * @description A tiny blurred WebP as a `data:` URI, to show while the image loads
+             * @example data:image/webp;base64,UklGRkAAAABXRUJQVlA4IDQAAADwAQCdASoQAAsAAUAmJaQAA3AA/vuUAAA=
+             */
+            placeholder: string | null;
+            /**
+             * @description A background colour to show before anything loads
+             * @example #3868a8
+             */
+            dominantColor: string | null;
+            /** @description Where the subject is: crop around it */
+            focalPoint: {
+                /**
+                 * @description From the left edge (0) to the right (1)
+                 * @example 0.5
+                 */
+                x: number;
+                /**
+                 * @description From the top (0) to the bottom (1)
+                 * @example 0.4
+                 */
+                y: number;
+            };
+        };
+        /**
+         * @example {
+         *       "id": 1,
+         *       "url": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-640w.jpg",
+         *       "width": 640,
+         *       "height": 427,
+         *       "alt": "The new footbridge seen from the quay",
+         *       "caption": "The footbridge at dawn",
+         *       "credit": "Photo: Ana Reyes / Vell Herald",
+         *       "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-320w.jpg 320w, /media/4f9c2d7e1a0b3c5d6e7f/footbridge-640w.jpg 640w",
+         *       "sources": [
+         *         {
+         *           "type": "image/avif",
+         *           "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-320w.avif 320w, /media/4f9c2d7e1a0b3c5d6e7f/footbridge-640w.avif 640w"
+         *         },
+         *         {
+         *           "type": "image/webp",
+         *           "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-320w.webp 320w, /media/4f9c2d7e1a0b3c5d6e7f/footbridge-640w.webp 640w"
+         *         }
+         *       ],
+         *       "placeholder": "data:image/webp;base64,UklGRkAAAABXRUJQVlA4IDQAAADwAQCdASoQAAsAAUAmJaQAA3AA/vuUAAA=",
+         *       "dominantColor": "#3868a8",
+         *       "focalPoint": {
+         *         "x": 0.5,
+         *         "y": 0.5
+         *       },
+         *       "source": "upload",
+         *       "fileName": "footbridge.jpg",
+         *       "type": "image/jpeg",
+         *       "bytes": 412044,
+         *       "animated": false,
+         *       "externalUrl": null,
+         *       "ownerAuthorId": 1,
+         *       "variants": [
+         *         {
+         *           "url": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-320w.jpg",
+         *           "type": "image/jpeg",
+         *           "width": 320,
+         *           "height": 213,
+         *           "bytes": 18321
+         *         },
+         *         {
+         *           "url": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-320w.webp",
+         *           "type": "image/webp",
+         *           "width": 320,
+         *           "height": 213,
+         *           "bytes": 12002
+         *         },
+         *         {
+         *           "url": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-320w.avif",
+         *           "type": "image/avif",
+         *           "width": 320,
+         *           "height": 213,
+         *           "bytes": 9120
+         *         },
+         *         {
+         *           "url": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-640w.jpg",
+         *           "type": "image/jpeg",
+         *           "width": 640,
+         *           "height": 427,
+         *           "bytes": 48213
+         *         },
+         *         {
+         *           "url": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-640w.webp",
+         *           "type": "image/webp",
+         *           "width": 640,
+         *           "height": 427,
+         *           "bytes": 30114
+         *         },
+         *         {
+         *           "url": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-640w.avif",
+         *           "type": "image/avif",
+         *           "width": 640,
+         *           "height": 427,
+         *           "bytes": 21877
+         *         }
+         *       ],
+         *       "createdAt": "2026-03-02T09:14:00.000Z",
+         *       "updatedAt": "2026-03-02T09:14:00.000Z"
+         *     }
+         */
+        Media: {
+            /** @example 1 */
+            id: number;
+            /**
+             * @description The largest variant in a format every browser shows (JPEG, PNG or GIF), or an imported image's own address until its file is fetched. Paths start at the API's origin.
+             * @example /media/4f9c2d7e1a0b3c5d6e7f/footbridge-640w.jpg
+             */
+            url: string;
+            /**
+             * @description Of the image as shown (its orientation applied); null for an imported image not fetched yet
+             * @example 2048
+             */
+            width: number | null;
+            /** @example 1365 */
+            height: number | null;
+            /**
+             * @description Alternative text for readers who cannot see it
+             * @example The new footbridge seen from the quay
+             */
+            alt: string;
+            /** @example The footbridge at dawn */
+            caption: string;
+            /**
+             * @description Who took it, and its copyright
+             * @example Photo: Ana Reyes / Vell Herald
+             */
+            credit: string;
+            /**
+             * @description For `<img srcset>`: every width of `url`'s format (empty for an image not fetched)
+             * @example /media/4f9c2d7e1a0b3c5d6e7f/footbridge-320w.jpg 320w, /media/4f9c2d7e1a0b3c5d6e7f/footbridge-640w.jpg 640w
+             */
+            srcset: string;
+            /** @description Modern formats, best first, for `<picture>` */
+            sources: components["schemas"]["ImageSource"][];
+            /**
+             * @description A tiny blurred WebP as a `data:` URI, to show while the image loads
+             * @example data:image/webp;base64,UklGRkAAAABXRUJQVlA4IDQAAADwAQCdASoQAAsAAUAmJaQAA3AA/vuUAAA=
+             */
+            placeholder: string | null;
+            /**
+             * @description A background colour to show before anything loads
+             * @example #3868a8
+             */
+            dominantColor: string | null;
+            /** @description Where the subject is: crop around it */
+            focalPoint: {
+                /**
+                 * @description From the left edge (0) to the right (1)
+                 * @example 0.5
+                 */
+                x: number;
+                /**
+                 * @description From the top (0) to the bottom (1)
+                 * @example 0.4
+                 */
+                y: number;
+            };
+            /** @description `external`: an imported image, known by its address until `dateline media fetch` brings its file in */
+            source: "upload" | "external";
+            /**
+             * @description The uploaded file's name
+             * @example footbridge.jpg
+             */
+            fileName: string;
+            /**
+             * @description The detected format of the upload (null for an image not fetched)
+             * @example image/jpeg
+             */
+            type: string | null;
+            /**
+             * @description Of the upload as it came
+             * @example 412044
+             */
+            bytes: number | null;
+            /** @description An animated GIF or WebP (its variants are animated too) */
+            animated: boolean;
+            /** @description Where an imported image was */
+            externalUrl: string | null;
+            /** @description The author who uploaded it: authors may attach and change only their own */
+            ownerAuthorId: number | null;
+            /** @description Every file served, smallest first */
+            variants: {
+                /**
+                 * @description Served by the API with `Cache-Control: immutable`, an ETag and Range
+                 * @example /media/4f9c2d7e1a0b3c5d6e7f/footbridge-640w.jpg
+                 */
+                url: string;
+                /**
+                 * @description The media type, from the detected format
+                 * @example image/webp
+                 */
+                type: string;
+                /** @example 640 */
+                width: number;
+                /** @example 427 */
+                height: number;
+                /** @example 48213 */
+                bytes: number;
+            }[];
+            /**
+             * Format: date-time
+             * @description RFC 3339 timestamp in UTC
+             * @example 2026-06-03T16:40:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339 timestamp in UTC
+             * @example 2026-06-03T16:40:00.000Z
+             */
+            updatedAt: string;
+        };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": 1,
+         *           "url": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-640w.jpg",
+         *           "width": 640,
+         *           "height": 427,
+         *           "alt": "The new footbridge seen from the quay",
+         *           "caption": "The footbridge at dawn",
+         *           "credit": "Photo: Ana Reyes / Vell Herald",
+         *           "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-320w.jpg 320w, /media/4f9c2d7e1a0b3c5d6e7f/footbridge-640w.jpg 640w",
+         *           "sources": [
+         *             {
+         *               "type": "image/avif",
+         *               "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-320w.avif 320w, /media/4f9c2d7e1a0b3c5d6e7f/footbridge-640w.avif 640w"
+         *             },
+         *             {
+         *               "type": "image/webp",
+         *               "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-320w.webp 320w, /media/4f9c2d7e1a0b3c5d6e7f/footbridge-640w.webp 640w"
+         *             }
+         *           ],
+         *           "placeholder": "data:image/webp;base64,UklGRkAAAABXRUJQVlA4IDQAAADwAQCdASoQAAsAAUAmJaQAA3AA/vuUAAA=",
+         *           "dominantColor": "#3868a8",
+         *           "focalPoint": {
+         *             "x": 0.5,
+         *             "y": 0.5
+         *           },
+         *           "source": "upload",
+         *           "fileName": "footbridge.jpg",
+         *           "type": "image/jpeg",
+         *           "bytes": 412044,
+         *           "animated": false,
+         *           "externalUrl": null,
+         *           "ownerAuthorId": 1,
+         *           "variants": [
+         *             {
+         *               "url": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-320w.jpg",
+         *               "type": "image/jpeg",
+         *               "width": 320,
+         *               "height": 213,
+         *               "bytes": 18321
+         *             },
+         *             {
+         *               "url": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-320w.webp",
+         *               "type": "image/webp",
+         *               "width": 320,
+         *               "height": 213,
+         *               "bytes": 12002
+         *             },
+         *             {
+         *               "url": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-320w.avif",
+         *               "type": "image/avif",
+         *               "width": 320,
+         *               "height": 213,
+         *               "bytes": 9120
+         *             },
+         *             {
+         *               "url": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-640w.jpg",
+         *               "type": "image/jpeg",
+         *               "width": 640,
+         *               "height": 427,
+         *               "bytes": 48213
+         *             },
+         *             {
+         *               "url": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-640w.webp",
+         *               "type": "image/webp",
+         *               "width": 640,
+         *               "height": 427,
+         *               "bytes": 30114
+         *             },
+         *             {
+         *               "url": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-640w.avif",
+         *               "type": "image/avif",
+         *               "width": 640,
+         *               "height": 427,
+         *               "bytes": 21877
+         *             }
+         *           ],
+         *           "createdAt": "2026-03-02T09:14:00.000Z",
+         *           "updatedAt": "2026-03-02T09:14:00.000Z"
+         *         }
+         *       ],
+         *       "meta": {
+         *         "total": 1,
+         *         "limit": 20,
+         *         "offset": 0,
+         *         "nextCursor": null
+         *       }
+         *     }
+         */
+        MediaList: {
+            data: components["schemas"]["Media"][];
+            meta: components["schemas"]["ListMeta"];
+        };
+        /**
+         * @example {
+         *       "alt": "The new footbridge seen from the quay",
+         *       "credit": "Photo: Ana Reyes / Vell Herald"
+         *     }
+         */
+        MediaPatch: {
+            /** @description Plain text */
+            alt?: string;
+            /** @description Plain text */
+            caption?: string;
+            /** @description Plain text */
+            credit?: string;
+            /** @description Where the subject is: crop around it */
+            focalPoint?: {
+                /**
+                 * @description From the left edge (0) to the right (1)
+                 * @example 0.5
+                 */
+                x: number;
+                /**
+                 * @description From the top (0) to the bottom (1)
+                 * @example 0.4
+                 */
+                y: number;
+            };
+        };
+        /** @description A `multipart/form-data` form: the image and its text */
+        MediaUpload: {
+            /** @description Required: a JPEG, PNG, WebP, AVIF or GIF image, recognised by its content (at most `DATELINE_MEDIA_MAX_BYTES`, 25 MiB unless set) */
+            file?: string;
+            /** @description Plain text */
+            alt?: string;
+            /** @description Plain text */
+            caption?: string;
+            /** @description Plain text */
+            credit?: string;
         };
     };
     responses: never;
@@ -4868,7 +5337,7 @@ export interface operations {
                 q?: string;
                 /** @description Comma-separated, `-` for descending: publishedAt, title, updatedAt, createdAt, commentCount, relevance (with `q` only). Default `-publishedAt`, or `relevance` with `q`. */
                 sort?: string;
-                /** @description Only these fields (id is always included): id, slug, title, body, excerpt, status, publishedAt, date, authorId, labels, commentCount, createdAt, updatedAt */
+                /** @description Only these fields (id is always included): id, slug, title, body, excerpt, status, publishedAt, date, authorId, labels, commentCount, featuredImage, createdAt, updatedAt */
                 fields?: string;
                 /** @description Embed related resources: `author`, `comments` */
                 include?: string;
@@ -4925,6 +5394,7 @@ export interface operations {
                      *             "Transport"
                      *           ],
                      *           "commentCount": 4,
+                     *           "featuredImage": null,
                      *           "createdAt": "2026-06-03T16:40:00.000Z",
                      *           "updatedAt": "2026-06-03T16:40:00.000Z"
                      *         }
@@ -5127,6 +5597,7 @@ export interface operations {
                      *         "Transport"
                      *       ],
                      *       "commentCount": 4,
+                     *       "featuredImage": null,
                      *       "createdAt": "2026-06-03T16:40:00.000Z",
                      *       "updatedAt": "2026-06-03T16:40:00.000Z"
                      *     }
@@ -5331,7 +5802,7 @@ export interface operations {
     getArticle: {
         parameters: {
             query?: {
-                /** @description Only these fields (id is always included): id, slug, title, body, excerpt, status, publishedAt, date, authorId, labels, commentCount, createdAt, updatedAt */
+                /** @description Only these fields (id is always included): id, slug, title, body, excerpt, status, publishedAt, date, authorId, labels, commentCount, featuredImage, createdAt, updatedAt */
                 fields?: string;
                 /** @description Embed related resources: `author`, `comments` */
                 include?: string;
@@ -5369,6 +5840,7 @@ export interface operations {
                      *         "Transport"
                      *       ],
                      *       "commentCount": 4,
+                     *       "featuredImage": null,
                      *       "createdAt": "2026-06-03T16:40:00.000Z",
                      *       "updatedAt": "2026-06-03T16:40:00.000Z"
                      *     }
@@ -5724,6 +6196,7 @@ export interface operations {
                      *         "Transport"
                      *       ],
                      *       "commentCount": 4,
+                     *       "featuredImage": null,
                      *       "createdAt": "2026-06-03T16:40:00.000Z",
                      *       "updatedAt": "2026-06-03T16:40:00.000Z"
                      *     }
@@ -5983,6 +6456,7 @@ export interface operations {
                      *             "Transport"
                      *           ],
                      *           "commentCount": 4,
+                     *           "featuredImage": null,
                      *           "createdAt": "2026-06-03T16:40:00.000Z",
                      *           "updatedAt": "2026-06-03T16:40:00.000Z",
                      *           "author": {
@@ -7252,6 +7726,7 @@ export interface operations {
                      *         "Transport"
                      *       ],
                      *       "commentCount": 4,
+                     *       "featuredImage": null,
                      *       "createdAt": "2026-06-03T16:40:00.000Z",
                      *       "updatedAt": "2026-06-03T16:40:00.000Z"
                      *     }
@@ -10403,6 +10878,1380 @@ export interface operations {
             };
         };
     };
+    listMedia: {
+        parameters: {
+            query?: {
+                /** @description Page size (1–100) */
+                limit?: number;
+                /** @description Items to skip; not with `cursor` */
+                offset?: number;
+                /** @description A `meta.nextCursor` from the previous page; not with `offset` */
+                cursor?: string;
+                /** @description Words each found in the alt text, caption, credit or file name (case aside; the first 8 words count) */
+                q?: string;
+                /** @description Only images this author uploaded */
+                owner?: number;
+                /** @description `createdAt` or `fileName`; `-` for descending (default `-createdAt`) */
+                sort?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of images */
+            200: {
+                headers: {
+                    /** @description The version of this representation, for `If-None-Match` and `If-Match` */
+                    ETag?: string;
+                    /** @description RFC 8288 links to the `next` and `prev` pages */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": 1,
+                     *           "url": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-640w.jpg",
+                     *           "width": 640,
+                     *           "height": 427,
+                     *           "alt": "The new footbridge seen from the quay",
+                     *           "caption": "The footbridge at dawn",
+                     *           "credit": "Photo: Ana Reyes / Vell Herald",
+                     *           "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-320w.jpg 320w, /media/4f9c2d7e1a0b3c5d6e7f/footbridge-640w.jpg 640w",
+                     *           "sources": [
+                     *             {
+                     *               "type": "image/avif",
+                     *               "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-320w.avif 320w, /media/4f9c2d7e1a0b3c5d6e7f/footbridge-640w.avif 640w"
+                     *             },
+                     *             {
+                     *               "type": "image/webp",
+                     *               "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-320w.webp 320w, /media/4f9c2d7e1a0b3c5d6e7f/footbridge-640w.webp 640w"
+                     *             }
+                     *           ],
+                     *           "placeholder": "data:image/webp;base64,UklGRkAAAABXRUJQVlA4IDQAAADwAQCdASoQAAsAAUAmJaQAA3AA/vuUAAA=",
+                     *           "dominantColor": "#3868a8",
+                     *           "focalPoint": {
+                     *             "x": 0.5,
+                     *             "y": 0.5
+                     *           },
+                     *           "source": "upload",
+                     *           "fileName": "footbridge.jpg",
+                     *           "type": "image/jpeg",
+                     *           "bytes": 412044,
+                     *           "animated": false,
+                     *           "externalUrl": null,
+                     *           "ownerAuthorId": 1,
+                     *           "variants": [
+                     *             {
+                     *               "url": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-320w.jpg",
+                     *               "type": "image/jpeg",
+                     *               "width": 320,
+                     *               "height": 213,
+                     *               "bytes": 18321
+                     *             },
+                     *             {
+                     *               "url": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-320w.webp",
+                     *               "type": "image/webp",
+                     *               "width": 320,
+                     *               "height": 213,
+                     *               "bytes": 12002
+                     *             },
+                     *             {
+                     *               "url": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-320w.avif",
+                     *               "type": "image/avif",
+                     *               "width": 320,
+                     *               "height": 213,
+                     *               "bytes": 9120
+                     *             },
+                     *             {
+                     *               "url": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-640w.jpg",
+                     *               "type": "image/jpeg",
+                     *               "width": 640,
+                     *               "height": 427,
+                     *               "bytes": 48213
+                     *             },
+                     *             {
+                     *               "url": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-640w.webp",
+                     *               "type": "image/webp",
+                     *               "width": 640,
+                     *               "height": 427,
+                     *               "bytes": 30114
+                     *             },
+                     *             {
+                     *               "url": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-640w.avif",
+                     *               "type": "image/avif",
+                     *               "width": 640,
+                     *               "height": 427,
+                     *               "bytes": 21877
+                     *             }
+                     *           ],
+                     *           "createdAt": "2026-03-02T09:14:00.000Z",
+                     *           "updatedAt": "2026-03-02T09:14:00.000Z"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "total": 1,
+                     *         "limit": 20,
+                     *         "offset": 0,
+                     *         "nextCursor": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MediaList"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` ETag is current */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid: `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/media",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credentials, or credentials that are not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/media"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token is valid but its role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/media"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/media"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure: the server logged it; the answer gives no details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/media"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Shutting down, the database stayed busy, or it cannot store changes (a full disk): retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/media"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    uploadMedia: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A unique value (a UUID) per intended write: a retry with the same key and body gets the first answer again (for 24 hours), marked `Idempotent-Replayed: true` */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["MediaUpload"];
+            };
+        };
+        responses: {
+            /** @description The new image */
+            201: {
+                headers: {
+                    /** @description The version of this representation, for `If-None-Match` and `If-Match` */
+                    ETag?: string;
+                    /** @description Where the created resource is */
+                    Location?: string;
+                    /** @description Requests this client may make in the window (routes with their own limit) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the window (routes with their own limit) */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again (routes with their own limit) */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "url": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-640w.jpg",
+                     *       "width": 640,
+                     *       "height": 427,
+                     *       "alt": "The new footbridge seen from the quay",
+                     *       "caption": "The footbridge at dawn",
+                     *       "credit": "Photo: Ana Reyes / Vell Herald",
+                     *       "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-320w.jpg 320w, /media/4f9c2d7e1a0b3c5d6e7f/footbridge-640w.jpg 640w",
+                     *       "sources": [
+                     *         {
+                     *           "type": "image/avif",
+                     *           "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-320w.avif 320w, /media/4f9c2d7e1a0b3c5d6e7f/footbridge-640w.avif 640w"
+                     *         },
+                     *         {
+                     *           "type": "image/webp",
+                     *           "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-320w.webp 320w, /media/4f9c2d7e1a0b3c5d6e7f/footbridge-640w.webp 640w"
+                     *         }
+                     *       ],
+                     *       "placeholder": "data:image/webp;base64,UklGRkAAAABXRUJQVlA4IDQAAADwAQCdASoQAAsAAUAmJaQAA3AA/vuUAAA=",
+                     *       "dominantColor": "#3868a8",
+                     *       "focalPoint": {
+                     *         "x": 0.5,
+                     *         "y": 0.5
+                     *       },
+                     *       "source": "upload",
+                     *       "fileName": "footbridge.jpg",
+                     *       "type": "image/jpeg",
+                     *       "bytes": 412044,
+                     *       "animated": false,
+                     *       "externalUrl": null,
+                     *       "ownerAuthorId": 1,
+                     *       "variants": [
+                     *         {
+                     *           "url": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-320w.jpg",
+                     *           "type": "image/jpeg",
+                     *           "width": 320,
+                     *           "height": 213,
+                     *           "bytes": 18321
+                     *         },
+                     *         {
+                     *           "url": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-320w.webp",
+                     *           "type": "image/webp",
+                     *           "width": 320,
+                     *           "height": 213,
+                     *           "bytes": 12002
+                     *         },
+                     *         {
+                     *           "url": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-320w.avif",
+                     *           "type": "image/avif",
+                     *           "width": 320,
+                     *           "height": 213,
+                     *           "bytes": 9120
+                     *         },
+                     *         {
+                     *           "url": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-640w.jpg",
+                     *           "type": "image/jpeg",
+                     *           "width": 640,
+                     *           "height": 427,
+                     *           "bytes": 48213
+                     *         },
+                     *         {
+                     *           "url": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-640w.webp",
+                     *           "type": "image/webp",
+                     *           "width": 640,
+                     *           "height": 427,
+                     *           "bytes": 30114
+                     *         },
+                     *         {
+                     *           "url": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-640w.avif",
+                     *           "type": "image/avif",
+                     *           "width": 640,
+                     *           "height": 427,
+                     *           "bytes": 21877
+                     *         }
+                     *       ],
+                     *       "createdAt": "2026-03-02T09:14:00.000Z",
+                     *       "updatedAt": "2026-03-02T09:14:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Media"];
+                };
+            };
+            /** @description The request is not valid: `errors` names each bad field */
+            400: {
+                headers: {
+                    /** @description Requests this client may make in the window (routes with their own limit) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the window (routes with their own limit) */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again (routes with their own limit) */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/media",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credentials, or credentials that are not valid */
+            401: {
+                headers: {
+                    /** @description Requests this client may make in the window (routes with their own limit) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the window (routes with their own limit) */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again (routes with their own limit) */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/media"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token is valid but its role may not do this */
+            403: {
+                headers: {
+                    /** @description Requests this client may make in the window (routes with their own limit) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the window (routes with their own limit) */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again (routes with their own limit) */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/media"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (e.g. a duplicate slug) */
+            409: {
+                headers: {
+                    /** @description With a 409 for an `Idempotency-Key` whose first request is still running: seconds to wait before sending it again */
+                    "Retry-After"?: number;
+                    /** @description Requests this client may make in the window (routes with their own limit) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the window (routes with their own limit) */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again (routes with their own limit) */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/conflict",
+                     *       "title": "The request conflicts with the current state",
+                     *       "status": 409,
+                     *       "detail": "It conflicts with what is stored now (e.g. a slug already taken)",
+                     *       "instance": "/v1/media"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    /** @description Requests this client may make in the window (routes with their own limit) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the window (routes with their own limit) */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again (routes with their own limit) */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/body-too-large",
+                     *       "title": "The request body is too large",
+                     *       "status": 413,
+                     *       "detail": "Request body is too large",
+                     *       "instance": "/v1/media"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not `application/json` */
+            415: {
+                headers: {
+                    /** @description Requests this client may make in the window (routes with their own limit) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the window (routes with their own limit) */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again (routes with their own limit) */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unsupported-media-type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Unsupported Media Type",
+                     *       "instance": "/v1/media"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Idempotency-Key` was already used, within 24 hours, for a different request */
+            422: {
+                headers: {
+                    /** @description Requests this client may make in the window (routes with their own limit) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the window (routes with their own limit) */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again (routes with their own limit) */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/idempotency-key-reused",
+                     *       "title": "The Idempotency-Key was used for another request",
+                     *       "status": 422,
+                     *       "detail": "This Idempotency-Key was used, within 24 hours, for another request",
+                     *       "instance": "/v1/media"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests this client may make in the window (routes with their own limit) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the window (routes with their own limit) */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again (routes with their own limit) */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/media"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure: the server logged it; the answer gives no details */
+            500: {
+                headers: {
+                    /** @description Requests this client may make in the window (routes with their own limit) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the window (routes with their own limit) */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again (routes with their own limit) */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/media"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Shutting down, the database stayed busy, or it cannot store changes (a full disk): retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests this client may make in the window (routes with their own limit) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the window (routes with their own limit) */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again (routes with their own limit) */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/media"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMedia: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The media id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image */
+            200: {
+                headers: {
+                    /** @description The version of this representation, for `If-None-Match` and `If-Match` */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "url": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-640w.jpg",
+                     *       "width": 640,
+                     *       "height": 427,
+                     *       "alt": "The new footbridge seen from the quay",
+                     *       "caption": "The footbridge at dawn",
+                     *       "credit": "Photo: Ana Reyes / Vell Herald",
+                     *       "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-320w.jpg 320w, /media/4f9c2d7e1a0b3c5d6e7f/footbridge-640w.jpg 640w",
+                     *       "sources": [
+                     *         {
+                     *           "type": "image/avif",
+                     *           "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-320w.avif 320w, /media/4f9c2d7e1a0b3c5d6e7f/footbridge-640w.avif 640w"
+                     *         },
+                     *         {
+                     *           "type": "image/webp",
+                     *           "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-320w.webp 320w, /media/4f9c2d7e1a0b3c5d6e7f/footbridge-640w.webp 640w"
+                     *         }
+                     *       ],
+                     *       "placeholder": "data:image/webp;base64,UklGRkAAAABXRUJQVlA4IDQAAADwAQCdASoQAAsAAUAmJaQAA3AA/vuUAAA=",
+                     *       "dominantColor": "#3868a8",
+                     *       "focalPoint": {
+                     *         "x": 0.5,
+                     *         "y": 0.5
+                     *       },
+                     *       "source": "upload",
+                     *       "fileName": "footbridge.jpg",
+                     *       "type": "image/jpeg",
+                     *       "bytes": 412044,
+                     *       "animated": false,
+                     *       "externalUrl": null,
+                     *       "ownerAuthorId": 1,
+                     *       "variants": [
+                     *         {
+                     *           "url": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-320w.jpg",
+                     *           "type": "image/jpeg",
+                     *           "width": 320,
+                     *           "height": 213,
+                     *           "bytes": 18321
+                     *         },
+                     *         {
+                     *           "url": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-320w.webp",
+                     *           "type": "image/webp",
+                     *           "width": 320,
+                     *           "height": 213,
+                     *           "bytes": 12002
+                     *         },
+                     *         {
+                     *           "url": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-320w.avif",
+                     *           "type": "image/avif",
+                     *           "width": 320,
+                     *           "height": 213,
+                     *           "bytes": 9120
+                     *         },
+                     *         {
+                     *           "url": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-640w.jpg",
+                     *           "type": "image/jpeg",
+                     *           "width": 640,
+                     *           "height": 427,
+                     *           "bytes": 48213
+                     *         },
+                     *         {
+                     *           "url": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-640w.webp",
+                     *           "type": "image/webp",
+                     *           "width": 640,
+                     *           "height": 427,
+                     *           "bytes": 30114
+                     *         },
+                     *         {
+                     *           "url": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-640w.avif",
+                     *           "type": "image/avif",
+                     *           "width": 640,
+                     *           "height": 427,
+                     *           "bytes": 21877
+                     *         }
+                     *       ],
+                     *       "createdAt": "2026-03-02T09:14:00.000Z",
+                     *       "updatedAt": "2026-03-02T09:14:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Media"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` ETag is current */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid: `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/media/2",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credentials, or credentials that are not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/media/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token is valid but its role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/media/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "There is nothing here, or nothing the caller may see",
+                     *       "instance": "/v1/media/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/media/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure: the server logged it; the answer gives no details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/media/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Shutting down, the database stayed busy, or it cannot store changes (a full disk): retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/media/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteMedia: {
+        parameters: {
+            query?: {
+                /** @description Take the image off the articles using it first, instead of refusing (409) */
+                force?: boolean;
+            };
+            header?: {
+                /** @description An ETag from a previous read: the change is refused (412) if the resource changed since */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description The media id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid: `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/media/2",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credentials, or credentials that are not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/media/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token is valid but its role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/media/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "There is nothing here, or nothing the caller may see",
+                     *       "instance": "/v1/media/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (e.g. a duplicate slug) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/conflict",
+                     *       "title": "The request conflicts with the current state",
+                     *       "status": 409,
+                     *       "detail": "It conflicts with what is stored now (e.g. a slug already taken)",
+                     *       "instance": "/v1/media/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource changed since the `If-Match` ETag was read */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/precondition-failed",
+                     *       "title": "The resource has changed",
+                     *       "status": 412,
+                     *       "detail": "The resource has changed since that ETag (it is now article-2-v3); read it again and retry",
+                     *       "instance": "/v1/media/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/media/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure: the server logged it; the answer gives no details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/media/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Shutting down, the database stayed busy, or it cannot store changes (a full disk): retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/media/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateMedia: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An ETag from a previous read: the change is refused (412) if the resource changed since */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description The media id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MediaPatch"];
+            };
+        };
+        responses: {
+            /** @description The changed image */
+            200: {
+                headers: {
+                    /** @description The version of this representation, for `If-None-Match` and `If-Match` */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "url": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-640w.jpg",
+                     *       "width": 640,
+                     *       "height": 427,
+                     *       "alt": "The new footbridge seen from the quay",
+                     *       "caption": "The footbridge at dawn",
+                     *       "credit": "Photo: Ana Reyes / Vell Herald",
+                     *       "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-320w.jpg 320w, /media/4f9c2d7e1a0b3c5d6e7f/footbridge-640w.jpg 640w",
+                     *       "sources": [
+                     *         {
+                     *           "type": "image/avif",
+                     *           "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-320w.avif 320w, /media/4f9c2d7e1a0b3c5d6e7f/footbridge-640w.avif 640w"
+                     *         },
+                     *         {
+                     *           "type": "image/webp",
+                     *           "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-320w.webp 320w, /media/4f9c2d7e1a0b3c5d6e7f/footbridge-640w.webp 640w"
+                     *         }
+                     *       ],
+                     *       "placeholder": "data:image/webp;base64,UklGRkAAAABXRUJQVlA4IDQAAADwAQCdASoQAAsAAUAmJaQAA3AA/vuUAAA=",
+                     *       "dominantColor": "#3868a8",
+                     *       "focalPoint": {
+                     *         "x": 0.5,
+                     *         "y": 0.5
+                     *       },
+                     *       "source": "upload",
+                     *       "fileName": "footbridge.jpg",
+                     *       "type": "image/jpeg",
+                     *       "bytes": 412044,
+                     *       "animated": false,
+                     *       "externalUrl": null,
+                     *       "ownerAuthorId": 1,
+                     *       "variants": [
+                     *         {
+                     *           "url": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-320w.jpg",
+                     *           "type": "image/jpeg",
+                     *           "width": 320,
+                     *           "height": 213,
+                     *           "bytes": 18321
+                     *         },
+                     *         {
+                     *           "url": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-320w.webp",
+                     *           "type": "image/webp",
+                     *           "width": 320,
+                     *           "height": 213,
+                     *           "bytes": 12002
+                     *         },
+                     *         {
+                     *           "url": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-320w.avif",
+                     *           "type": "image/avif",
+                     *           "width": 320,
+                     *           "height": 213,
+                     *           "bytes": 9120
+                     *         },
+                     *         {
+                     *           "url": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-640w.jpg",
+                     *           "type": "image/jpeg",
+                     *           "width": 640,
+                     *           "height": 427,
+                     *           "bytes": 48213
+                     *         },
+                     *         {
+                     *           "url": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-640w.webp",
+                     *           "type": "image/webp",
+                     *           "width": 640,
+                     *           "height": 427,
+                     *           "bytes": 30114
+                     *         },
+                     *         {
+                     *           "url": "/media/4f9c2d7e1a0b3c5d6e7f/footbridge-640w.avif",
+                     *           "type": "image/avif",
+                     *           "width": 640,
+                     *           "height": 427,
+                     *           "bytes": 21877
+                     *         }
+                     *       ],
+                     *       "createdAt": "2026-03-02T09:14:00.000Z",
+                     *       "updatedAt": "2026-03-02T09:14:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Media"];
+                };
+            };
+            /** @description The request is not valid: `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/media/2",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credentials, or credentials that are not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/media/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token is valid but its role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/media/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "There is nothing here, or nothing the caller may see",
+                     *       "instance": "/v1/media/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource changed since the `If-Match` ETag was read */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/precondition-failed",
+                     *       "title": "The resource has changed",
+                     *       "status": 412,
+                     *       "detail": "The resource has changed since that ETag (it is now article-2-v3); read it again and retry",
+                     *       "instance": "/v1/media/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/body-too-large",
+                     *       "title": "The request body is too large",
+                     *       "status": 413,
+                     *       "detail": "Request body is too large",
+                     *       "instance": "/v1/media/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unsupported-media-type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Unsupported Media Type",
+                     *       "instance": "/v1/media/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/media/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure: the server logged it; the answer gives no details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/media/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Shutting down, the database stayed busy, or it cannot store changes (a full disk): retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/media/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listChanges: {
         parameters: {
             query?: {
@@ -11005,6 +12854,7 @@ export interface operations {
                      *               "City council"
                      *             ],
                      *             "commentCount": 0,
+                     *             "featuredImage": null,
                      *             "createdAt": "2026-06-03T17:40:00.000Z",
                      *             "updatedAt": "2026-06-03T17:40:00.000Z"
                      *           }
@@ -11189,6 +13039,7 @@ export interface operations {
                      *               "City council"
                      *             ],
                      *             "commentCount": 0,
+                     *             "featuredImage": null,
                      *             "createdAt": "2026-06-03T17:40:00.000Z",
                      *             "updatedAt": "2026-06-03T17:40:00.000Z"
                      *           }
@@ -12738,6 +14589,7 @@ export interface operations {
                      *         "Transport"
                      *       ],
                      *       "commentCount": 4,
+                     *       "featuredImage": null,
                      *       "createdAt": "2026-06-03T16:40:00.000Z",
                      *       "updatedAt": "2026-06-03T16:40:00.000Z",
                      *       "renumberedComments": []

@@ -26,6 +26,9 @@ const articleState = {
   authorId: Type.Integer({ minimum: 1, examples: [1] }),
   labels: Type.Array(Type.String(), { examples: [['City council', 'Transport']] }),
   commentCount: Type.Integer({ minimum: 0, description: 'Approved comments' }),
+  featuredImage: Type.Union([Type.Unsafe<import('../media/schemas.js').FeaturedImageBody>({ $ref: 'FeaturedImage' }), Type.Null()], {
+    description: 'The lead image, ready to show (`url`, `srcset`, `sources`, sizes, alt text, caption, credit, placeholder), or null'
+  }),
   createdAt: Timestamp,
   updatedAt: Timestamp
 }
@@ -82,7 +85,8 @@ const writable = {
   status: Type.Optional(status),
   publishedAt: Type.Optional(Type.Union([Type.String({ format: 'date-time', maxLength: 40 }), Type.Null()], { description: 'Defaults to now when publishing' })),
   authorId: Type.Optional(Type.Integer({ minimum: 1, maximum: maxId, description: 'Required for editors and admins; author tokens write as their own author' })),
-  labels: Type.Optional(labels)
+  labels: Type.Optional(labels),
+  featuredImage: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: maxId }), Type.Null()], { description: 'A media id (from `POST /v1/media`), or null for none. Authors attach only images they uploaded' }))
 }
 
 export const NewArticle = Type.Object({ title, ...writable }, {
@@ -101,7 +105,7 @@ export const ArticlePatch = Type.Object({ title: Type.Optional(title), ...writab
 export type ArticlePatchBody = Static<typeof ArticlePatch>
 
 export const articleSortFields = ['publishedAt', 'title', 'updatedAt', 'createdAt', 'commentCount', 'relevance'] as const
-export const articleFields = ['id', 'slug', 'title', 'body', 'excerpt', 'status', 'publishedAt', 'date', 'authorId', 'labels', 'commentCount', 'createdAt', 'updatedAt'] as const
+export const articleFields = ['id', 'slug', 'title', 'body', 'excerpt', 'status', 'publishedAt', 'date', 'authorId', 'labels', 'commentCount', 'featuredImage', 'createdAt', 'updatedAt'] as const
 export const articleIncludes = ['author', 'comments'] as const
 
 const fields = Type.String({ maxLength: 500, description: `Only these fields (id is always included): ${articleFields.join(', ')}` })

@@ -23,6 +23,8 @@ import { restore as restoreTrashed, trashArticle } from '../trash/service.js'
 import { noteLabelTurnover } from '../labels/changes.js'
 import { articleFields, changedFields, isPublic, noteArticleChange } from './changes.js'
 import { summaryOf, toArticleSummaries } from './summaries.js'
+import { assertAttachable, featuredImages } from '../media/service.js'
+import { mediaQueries } from '../media/queries.js'
 import { articleQueries, type ArticleFilters, type ArticleRow, type LabelledArticleRow, type NewArticleRow } from './queries.js'
 import {
   articleIncludes, articleSortFields,
@@ -66,10 +68,11 @@ export async function summariesWithAuthors (store: Store, rows: ArticleRow[], vi
  */
 async function present (store: Store, rows: ArticleRow[], viewer: Principal | null, include: Set<ArticleInclude>, view: View, knownLabels?: Map<number, string[]>): Promise<ArticleBody[]> {
   const labels = knownLabels ?? await articleQueries(store).labelsByArticle(rows.map((row) => row.id))
+  const images = await featuredImages(store, rows.map((row) => row.id))
   const authors = include.has('author') ? await authorsOf(store, rows, viewer, view) : null
   const comments = include.has('comments') ? await approvedCommentsByArticle(store, rows, viewer, embeddedCommentsPerArticle) : null
   return rows.map((row) => {
-    const article: ArticleBody = { ...summaryOf(row, labels.get(row.id) ?? []), body: row.body }
+    const article: ArticleBody = { ...summaryOf(row, labels.get(row.id) ?? [], images.get(row.id) ?? null), body: row.body }
     const author = authors?.get(row.authorId)
     if (author !== undefined) article.author = author
     if (comments !== null) article.comments = comments.get(row.id) ?? []
@@ -342,8 +345,10 @@ export async function createOne (store: Store, settings: Pick<SiteSettings, 'tim
     })
     const labels = normalLabels(input.labels ?? [])
     const turnover = await articles.replaceLabels(row.id, labels)
+    const featured = input.featuredImage ?? null
+    if (featured !== null) await attachFeatured(tx, row.id, featured, viewer)
     await reindex(tx, row)
-    noteArticleChange(tx, { after: row, fields: articleFields(labels), now })
+    noteArticleChange(tx, { after: row, fields: [...articleFields(labels), ...(featured === null ? [] : ['featuredImage'])], now })
     noteLabelTurnover(tx, turnover, { publicBefore: false, publicAfter: isPublic(row, now) }, now)
     return { article: (await present(tx, [row], viewer, new Set(), viewInUnit(now)))[0]!, version: articleVersion(row) }
   })
@@ -375,6 +380,22 @@ async function changedValues (tx: Store, settings: SiteSettings, current: Articl
   return values
 }
 
+/** Makes `mediaId` the article's featured image, once the writer may attach it (`body.featuredImage`). */
+async function attachFeatured (tx: Store, articleId: number, mediaId: number, viewer: Principal): Promise<void> {
+  await assertAttachable(tx, mediaId, viewer, 'body.featuredImage')
+  await mediaQueries(tx).setFeatured(articleId, mediaId)
+}
+
+/** Sets or clears the featured image; answers whether it changed. */
+async function replaceFeatured (tx: Store, articleId: number, mediaId: number | null, viewer: Principal): Promise<boolean> {
+  const queries = mediaQueries(tx)
+  const current = (await queries.featuredIdsByArticle([articleId])).get(articleId) ?? null
+  if (current === mediaId) return false
+  if (mediaId === null) await queries.setFeatured(articleId, null)
+  else await attachFeatured(tx, articleId, mediaId, viewer)
+  return true
+}
+
 export async function updateOne (store: Store, settings: SiteSettings, idOrSlug: string, patch: ArticlePatchBody, viewer: Principal, ifMatch: string | undefined): Promise<{ article: ArticleBody, version: string }> {
   const result = await store.transaction(async (tx) => {
     const current = await findVisibleArticleForUpdate(tx, idOrSlug, viewer)
@@ -388,9 +409,10 @@ export async function updateOne (store: Store, settings: SiteSettings, idOrSlug:
     const row = await articles.updateArticle(current.id, await changedValues(tx, settings, current, patch, viewer, now))
     const newLabels = patch.labels === undefined ? labels : normalLabels(patch.labels)
     const turnover = patch.labels === undefined ? undefined : await articles.replaceLabels(row.id, newLabels)
+    const featuredChanged = patch.featuredImage !== undefined && await replaceFeatured(tx, row.id, patch.featuredImage, viewer)
     // Rewriting the search rows is most of an edit's cost: only when the words can have changed.
     if (patch.labels !== undefined || row.title !== current.title || row.excerpt !== current.excerpt || row.body !== current.body) await reindex(tx, row, current)
-    noteArticleChange(tx, { before: current, after: row, fields: changedFields(current, row, { before: labels, after: newLabels }), now })
+    noteArticleChange(tx, { before: current, after: row, fields: [...changedFields(current, row, { before: labels, after: newLabels }), ...(featuredChanged ? ['featuredImage'] : [])], now })
     if (turnover !== undefined) noteLabelTurnover(tx, turnover, { publicBefore: isPublic(current, now), publicAfter: isPublic(row, now) }, now)
     return { article: (await present(tx, [row], viewer, new Set(), viewInUnit(now)))[0]!, version: articleVersion(row) }
   })

@@ -1,11 +1,13 @@
 import type { Store } from '../../db/store.js'
+import { featuredImages } from '../media/service.js'
+import type { FeaturedImageBody } from '../media/schemas.js'
 import { articleQueries, type ArticleRow } from './queries.js'
 import type { ArticleSummaryBody } from './schemas.js'
 
 // Articles as lists show them. Apart from the service: authors embed their latest articles,
 // and the articles service embeds authors, so both depend on this module and not on each other.
 
-export function summaryOf (row: ArticleRow, labels: string[]): ArticleSummaryBody {
+export function summaryOf (row: ArticleRow, labels: string[], featuredImage: FeaturedImageBody | null): ArticleSummaryBody {
   return {
     id: row.id,
     slug: row.slug,
@@ -17,13 +19,16 @@ export function summaryOf (row: ArticleRow, labels: string[]): ArticleSummaryBod
     authorId: row.authorId,
     labels,
     commentCount: row.commentCount,
+    featuredImage,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt
   }
 }
 
-/** Summaries of rows, their labels fetched for all rows at once. */
+/** Summaries of rows, their labels and featured images fetched for all rows at once. */
 export async function toArticleSummaries (store: Store, rows: ArticleRow[]): Promise<ArticleSummaryBody[]> {
-  const labels = await articleQueries(store).labelsByArticle(rows.map((row) => row.id))
-  return rows.map((row) => summaryOf(row, labels.get(row.id) ?? []))
+  const ids = rows.map((row) => row.id)
+  const labels = await articleQueries(store).labelsByArticle(ids)
+  const images = await featuredImages(store, ids)
+  return rows.map((row) => summaryOf(row, labels.get(row.id) ?? [], images.get(row.id) ?? null))
 }

@@ -123,6 +123,7 @@ const mediaRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       operationId: 'getMedia',
       summary: 'Get an image',
+      description: 'Authors and up: an image with its metadata and every variant served.',
       security: writeSecurity,
       params: MediaParams,
       response: { 200: answer(Media, 'single', 'The image'), 304: notModified, ...problems(400, 401, 403, 404) }

@@ -137,7 +137,7 @@ export type UploadFieldsBody = Static<typeof UploadFields>
  * here, and the route answers its absence with the same 400 naming `body.file`.
  */
 export const MediaUpload = Type.Object({
-  file: Type.Optional(Type.Unsafe<string>({ type: 'string', contentMediaType: 'application/octet-stream', description: 'Required: a JPEG, PNG, WebP, AVIF or GIF image, recognised by its content' })),
+  file: Type.Optional(Type.Unsafe<string>({ type: 'string', contentMediaType: 'application/octet-stream', maxLength: 25 * 1024 * 1024, description: 'Required: a JPEG, PNG, WebP, AVIF or GIF image, recognised by its content (at most `DATELINE_MEDIA_MAX_BYTES`, 25 MiB unless set)' })),
   alt: Type.Optional(alt),
   caption: Type.Optional(caption),
   credit: Type.Optional(credit)
