@@ -204,7 +204,10 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     return503OnClosing: false,
     forceCloseConnections: 'idle',
     // Errors raised before routing (a malformed URL) are problem+json like the rest.
-    frameworkErrors: handleError
+    frameworkErrors: handleError,
+    // Fastify's 10 s is short for the first start of a demo install, which draws and encodes
+    // its images (src/demo/images.ts), or a migration of a large database.
+    pluginTimeout: 120_000
   }).withTypeProvider<TypeBoxTypeProvider>()
   const requestTimeoutMs = options.requestTimeoutMs ?? 30_000
   // A client must send its request line and headers within this (Node's check runs at most every
@@ -241,12 +244,19 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     rankedMatchLimit: options.rankedMatchLimit,
     similarCandidates: options.similarCandidates
   })
+  await app.register(media, {
+    directory: options.mediaDir ?? mediaDirectoryBeside(options.databaseUrl),
+    maxBytes: options.mediaMaxBytes ?? 25 * 1024 * 1024,
+    maxPixels: options.mediaMaxPixels ?? 100_000_000,
+    uploadsPerWindow: options.mediaUploadRateLimit ?? 60
+  })
   await app.register(db, {
     path: databasePath(options.databaseUrl),
     replicaUrl: options.databaseReplicaUrl ?? null,
     synchronous: options.synchronous ?? 'normal',
     busyTimeoutMs: options.busyTimeoutMs ?? 5000,
     demo: options.demo,
+    mediaFolder: app.media.folder,
     timezone: options.timezone,
     locale: options.locale
   })
@@ -258,12 +268,6 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     control: options.readWorkerControl ?? null
   })
   await app.register(auth, { adminToken: options.adminToken })
-  await app.register(media, {
-    directory: options.mediaDir ?? mediaDirectoryBeside(options.databaseUrl),
-    maxBytes: options.mediaMaxBytes ?? 25 * 1024 * 1024,
-    maxPixels: options.mediaMaxPixels ?? 100_000_000,
-    uploadsPerWindow: options.mediaUploadRateLimit ?? 60
-  })
   await app.register(changeLogRetention, { intervalMs: 3_600_000 })
   await app.register(webhookDeliveries, options.webhooks ?? {})
   await app.register(httpCache)

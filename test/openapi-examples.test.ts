@@ -33,12 +33,16 @@ function exampleOfParameter (parameter: Json): unknown {
 // No demo content to name: the trash is empty, no article has been revised, no token is stored, and no image uploaded.
 const pathParametersWithoutExamples = new Set(['/v1/trash/{id} id', '/v1/trash/{id}/restore id', '/v1/articles/{id}/revisions/{number} number', '/v1/articles/{id}/revisions/{number}/restore number', '/v1/tokens/{id} id', '/v1/webhooks/{id} id', '/v1/webhooks/{id}/secret id', '/v1/webhooks/{id}/deliveries id', '/v1/webhooks/{id}/deliveries/{deliveryId} id', '/v1/webhooks/{id}/deliveries/{deliveryId} deliveryId', '/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver id', '/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver deliveryId', '/v1/media/{id} id'])
 
-// Times the seed sets when it runs; the examples date them like the demo's articles.
+// Times the seed sets when it runs (the examples date them like the demo's articles), and what
+// each install makes of its images: the random key in their URLs, and what the encoder
+// computed (a placeholder, a colour), which a newer libvips may compute a little differently.
 const times = new Set(['createdAt', 'updatedAt'])
+const encoderComputed = new Set(['placeholder', 'dominantColor'])
 function withoutTimes (value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutTimes)
+  if (typeof value === 'string') return value.replace(/\/media\/[0-9a-f]{20}\//g, '/media/{key}/')
   if (value === null || typeof value !== 'object') return value
-  return Object.fromEntries(Object.entries(value).filter(([key]) => !times.has(key)).map(([key, inner]) => [key, withoutTimes(inner)]))
+  return Object.fromEntries(Object.entries(value).filter(([key]) => !times.has(key) && !encoderComputed.has(key)).map(([key, inner]) => [key, withoutTimes(inner)]))
 }
 
 async function demoApp (t: Parameters<typeof build>[0]): Promise<{ app: FastifyInstance, document: Json }> {
@@ -133,7 +137,7 @@ t.test('path examples name things of the demo blog: a read of each answers 200',
   t.ok(read >= 8, `reads made: ${read}`)
 })
 
-t.test('the examples are the demo blog\'s own answers (times aside)', async (t) => {
+t.test('the examples are the demo blog\'s own answers (times and image keys aside)', async (t) => {
   const { app, document } = await demoApp(t)
   const example = (name: string) => document.components.schemas[name].examples[0]
   const get = async (url: string) => (await request(app, t, { method: 'GET', url })).json()

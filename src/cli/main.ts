@@ -1,12 +1,13 @@
 import { parseArgs } from 'node:util'
 import type { Writable } from 'node:stream'
 import { serve } from '../cluster.js'
-import { ConfigError, configFlags, databasePath, printableDatabasePath, readConfig, type Config } from '../config.js'
+import { ConfigError, configFlags, databasePath, mediaDirectoryFor, printableDatabasePath, readConfig, type Config } from '../config.js'
 import { withStore } from '../db/open.js'
 import { describePostgres, isPostgresUrl } from '../db/postgres.js'
 import { tokenRoles, type TokenRole } from '../db/schema.js'
 import type { Store } from '../db/store.js'
 import { seedDemo } from '../demo/seed.js'
+import { openMediaFolder } from '../resources/media/storage.js'
 import { importFormats, type ImportFormat } from '../resources/import/records.js'
 import { backupDatabase, knownMigrationCount, restoreDatabase } from './backup.js'
 import { backupPostgres, restorePostgres } from './backup.postgres.js'
@@ -190,7 +191,7 @@ async function run (argv: string[], io: CliIo): Promise<number> {
       io.stdout.write(`Migrated ${printableDatabasePath(config.databaseUrl)}.\n`)
       return 0
     case 'seed': {
-      const seeded = await withDatabase(config, async (store) => await seedDemo(store, config))
+      const seeded = await withDatabase(config, async (store) => await seedDemo(store, config, await openMediaFolder(mediaDirectoryFor(config))))
       io.stdout.write(seeded ? 'Added the demo blog.\n' : 'The database has content already; left it alone.\n')
       return 0
     }

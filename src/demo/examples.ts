@@ -1,7 +1,9 @@
 import { deriveExcerpt, renderMarkdown } from '../lib/html.js'
 import { encodeCursor, type CursorValue, type SortKey } from '../lib/list.js'
 import { slugify } from '../lib/slug.js'
+import { fileStem, widthsFor } from '../resources/media/images.js'
 import { demoArticles, demoAuthors, demoComments, demoDayNotes } from './content.js'
+import { demoImageFacts } from './images.js'
 
 // The OpenAPI examples name things of the demo blog, so that /docs "Try it out" on a fresh
 // install finds them (test/openapi-examples.test.ts reads every path example back from a
@@ -71,6 +73,34 @@ const { article: a, author: au } = demoExample
 const summaryOf = demoArticles.filter((candidate) => candidate.status === 'published')
 const newestFirst = [...summaryOf].sort((x, y) => y.publishedAt!.localeCompare(x.publishedAt!))
 
+/** The key in the examples' image URLs: each install draws its own at random. */
+const exampleMediaKey = '4f9c2d7e1a0b3c5d6e7f'
+
+/**
+ * The demo article's image as articles embed it. The seed makes one per article, before the
+ * article, so its id is the article's. Its placeholder and colour are what sharp made of it.
+ */
+function demoFeaturedImage (index: number) {
+  const facts = demoImageFacts(index)
+  const widths = widthsFor(facts.width)
+  const file = (width: number, extension: string) => `/media/${exampleMediaKey}/${fileStem(facts.fileName)}-${width}w.${extension}`
+  const srcset = (extension: string) => widths.map((width) => `${file(width, extension)} ${width}w`).join(', ')
+  return {
+    id: index + 1,
+    url: file(widths.at(-1)!, 'jpg'),
+    width: facts.width,
+    height: facts.height,
+    alt: facts.alt,
+    caption: '',
+    credit: facts.credit,
+    srcset: srcset('jpg'),
+    sources: [{ type: 'image/avif', srcset: srcset('avif') }, { type: 'image/webp', srcset: srcset('webp') }],
+    placeholder: 'data:image/webp;base64,UklGRkAAAABXRUJQVlA4IDQAAADQAQCdASoQAAoAAUAmJaQAAudAVRAA/vuUAAA=',
+    dominantColor: '#88a8c8',
+    focalPoint: { x: 0.5, y: 0.5 }
+  }
+}
+
 export const articleExample = {
   id: a.id,
   slug: a.slug,
@@ -83,7 +113,7 @@ export const articleExample = {
   authorId: au.id,
   labels: a.labels,
   commentCount: a.commentCount,
-  featuredImage: null,
+  featuredImage: demoFeaturedImage(articleIndex),
   createdAt: a.publishedAt,
   updatedAt: a.publishedAt
 }

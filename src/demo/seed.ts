@@ -5,7 +5,10 @@ import * as authorService from '../resources/authors/service.js'
 import * as commentService from '../resources/comments/service.js'
 import * as dayService from '../resources/dates/service.js'
 import type { Principal } from '../lib/principal.js'
+import { insertUpload, writeFiles } from '../resources/media/service.js'
+import type { MediaFolder } from '../resources/media/storage.js'
 import { demoArticles, demoAuthors, demoComments, demoDayNotes } from './content.js'
+import { demoImages, type DemoImage } from './images.js'
 import { demoQueries } from './queries.js'
 
 const seeder: Principal = { role: 'admin', authorId: null, tokenId: null }
@@ -80,7 +83,24 @@ async function dateOnTimeline (tx: Store, seeded: Seeded): Promise<void> {
  * (so it is sanitised, slugged and dated like anything else). A database with any
  * content is left alone, so this is safe on every start. Returns whether it seeded.
  */
-export async function seedDemo (store: Store, settings: { timezone: string, locale: string }): Promise<boolean> {
+export async function seedDemo (store: Store, settings: { timezone: string, locale: string }, media: MediaFolder | null): Promise<boolean> {
+  if (!(await demoQueries(store).isEmpty())) return false
+  // The images' files are written first, outside the unit of work (it may not wait for the
+  // disk); if the unit writes nothing, they are removed.
+  const images = media === null ? [] : await demoImages()
+  const keys = media === null ? [] : await Promise.all(images.map(async (image) => await writeFiles(media, image)))
+  const removeFiles = async () => { if (media !== null) for (const key of keys) await media.remove(key) }
+  try {
+    const seeded = await seedContent(store, settings, images.map((image, index) => ({ ...image, key: keys[index]! })))
+    if (!seeded) await removeFiles()
+    return seeded
+  } catch (error) {
+    await removeFiles()
+    throw error
+  }
+}
+
+async function seedContent (store: Store, settings: { timezone: string, locale: string }, images: Array<DemoImage & { key: string }>): Promise<boolean> {
   return await store.transaction(async (tx) => {
     if (!(await demoQueries(tx).isEmpty())) return false
     const authorIds = new Map<string, number>()
@@ -89,7 +109,12 @@ export async function seedDemo (store: Store, settings: { timezone: string, loca
       authorIds.set(author.slug, created.id)
     }
     const articles: Seeded['articles'] = []
-    for (const article of demoArticles) {
+    for (const [index, article] of demoArticles.entries()) {
+      const image = images.find((candidate) => candidate.article === index)
+      const authorId = authorIds.get(article.author)!
+      const featured = image === undefined
+        ? null
+        : (await insertUpload(tx, image.key, { fileName: image.fileName, bytes: image.original.length, original: image.original, image: image.image, fields: { alt: image.alt, credit: image.credit } }, authorId)).id
       const { article: created } = await articleService.createOne(tx, settings, {
         title: article.title,
         markdown: article.markdown,
@@ -97,8 +122,9 @@ export async function seedDemo (store: Store, settings: { timezone: string, loca
         status: article.status,
         // The scheduled article stays a week ahead of whenever the demo is created.
         publishedAt: article.status === 'scheduled' ? new Date(Date.now() + week).toISOString() : article.publishedAt,
-        authorId: authorIds.get(article.author)!,
-        labels: article.labels
+        authorId,
+        labels: article.labels,
+        featuredImage: featured
       }, seeder)
       articles.push(created)
     }

@@ -1062,7 +1062,32 @@ export interface components {
          *         "Transport"
          *       ],
          *       "commentCount": 4,
-         *       "featuredImage": null,
+         *       "featuredImage": {
+         *         "id": 2,
+         *         "url": "/media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1200w.jpg",
+         *         "width": 1200,
+         *         "height": 750,
+         *         "alt": "An illustration: green hills above the River Vell under a violet sky",
+         *         "caption": "",
+         *         "credit": "Illustration: Dateline demo",
+         *         "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-320w.jpg 320w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-640w.jpg 640w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1024w.jpg 1024w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1200w.jpg 1200w",
+         *         "sources": [
+         *           {
+         *             "type": "image/avif",
+         *             "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-320w.avif 320w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-640w.avif 640w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1024w.avif 1024w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1200w.avif 1200w"
+         *           },
+         *           {
+         *             "type": "image/webp",
+         *             "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-320w.webp 320w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-640w.webp 640w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1024w.webp 1024w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1200w.webp 1200w"
+         *           }
+         *         ],
+         *         "placeholder": "data:image/webp;base64,UklGRkAAAABXRUJQVlA4IDQAAADQAQCdASoQAAoAAUAmJaQAAudAVRAA/vuUAAA=",
+         *         "dominantColor": "#88a8c8",
+         *         "focalPoint": {
+         *           "x": 0.5,
+         *           "y": 0.5
+         *         }
+         *       },
          *       "createdAt": "2026-06-03T16:40:00.000Z",
          *       "updatedAt": "2026-06-03T16:40:00.000Z",
          *       "author": {
@@ -1142,7 +1167,32 @@ export interface components {
          *         "Transport"
          *       ],
          *       "commentCount": 4,
-         *       "featuredImage": null,
+         *       "featuredImage": {
+         *         "id": 2,
+         *         "url": "/media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1200w.jpg",
+         *         "width": 1200,
+         *         "height": 750,
+         *         "alt": "An illustration: green hills above the River Vell under a violet sky",
+         *         "caption": "",
+         *         "credit": "Illustration: Dateline demo",
+         *         "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-320w.jpg 320w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-640w.jpg 640w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1024w.jpg 1024w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1200w.jpg 1200w",
+         *         "sources": [
+         *           {
+         *             "type": "image/avif",
+         *             "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-320w.avif 320w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-640w.avif 640w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1024w.avif 1024w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1200w.avif 1200w"
+         *           },
+         *           {
+         *             "type": "image/webp",
+         *             "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-320w.webp 320w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-640w.webp 640w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1024w.webp 1024w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1200w.webp 1200w"
+         *           }
+         *         ],
+         *         "placeholder": "data:image/webp;base64,UklGRkAAAABXRUJQVlA4IDQAAADQAQCdASoQAAoAAUAmJaQAAudAVRAA/vuUAAA=",
+         *         "dominantColor": "#88a8c8",
+         *         "focalPoint": {
+         *           "x": 0.5,
+         *           "y": 0.5
+         *         }
+         *       },
          *       "createdAt": "2026-06-03T16:40:00.000Z",
          *       "updatedAt": "2026-06-03T16:40:00.000Z"
          *     }
@@ -1286,7 +1336,32 @@ export interface components {
          *             "Transport"
          *           ],
          *           "commentCount": 4,
-         *           "featuredImage": null,
+         *           "featuredImage": {
+         *             "id": 2,
+         *             "url": "/media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1200w.jpg",
+         *             "width": 1200,
+         *             "height": 750,
+         *             "alt": "An illustration: green hills above the River Vell under a violet sky",
+         *             "caption": "",
+         *             "credit": "Illustration: Dateline demo",
+         *             "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-320w.jpg 320w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-640w.jpg 640w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1024w.jpg 1024w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1200w.jpg 1200w",
+         *             "sources": [
+         *               {
+         *                 "type": "image/avif",
+         *                 "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-320w.avif 320w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-640w.avif 640w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1024w.avif 1024w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1200w.avif 1200w"
+         *               },
+         *               {
+         *                 "type": "image/webp",
+         *                 "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-320w.webp 320w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-640w.webp 640w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1024w.webp 1024w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1200w.webp 1200w"
+         *               }
+         *             ],
+         *             "placeholder": "data:image/webp;base64,UklGRkAAAABXRUJQVlA4IDQAAADQAQCdASoQAAoAAUAmJaQAAudAVRAA/vuUAAA=",
+         *             "dominantColor": "#88a8c8",
+         *             "focalPoint": {
+         *               "x": 0.5,
+         *               "y": 0.5
+         *             }
+         *           },
          *           "createdAt": "2026-06-03T16:40:00.000Z",
          *           "updatedAt": "2026-06-03T16:40:00.000Z"
          *         }
@@ -1409,7 +1484,32 @@ export interface components {
          *             "Transport"
          *           ],
          *           "commentCount": 4,
-         *           "featuredImage": null,
+         *           "featuredImage": {
+         *             "id": 2,
+         *             "url": "/media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1200w.jpg",
+         *             "width": 1200,
+         *             "height": 750,
+         *             "alt": "An illustration: green hills above the River Vell under a violet sky",
+         *             "caption": "",
+         *             "credit": "Illustration: Dateline demo",
+         *             "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-320w.jpg 320w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-640w.jpg 640w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1024w.jpg 1024w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1200w.jpg 1200w",
+         *             "sources": [
+         *               {
+         *                 "type": "image/avif",
+         *                 "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-320w.avif 320w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-640w.avif 640w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1024w.avif 1024w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1200w.avif 1200w"
+         *               },
+         *               {
+         *                 "type": "image/webp",
+         *                 "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-320w.webp 320w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-640w.webp 640w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1024w.webp 1024w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1200w.webp 1200w"
+         *               }
+         *             ],
+         *             "placeholder": "data:image/webp;base64,UklGRkAAAABXRUJQVlA4IDQAAADQAQCdASoQAAoAAUAmJaQAAudAVRAA/vuUAAA=",
+         *             "dominantColor": "#88a8c8",
+         *             "focalPoint": {
+         *               "x": 0.5,
+         *               "y": 0.5
+         *             }
+         *           },
          *           "createdAt": "2026-06-03T16:40:00.000Z",
          *           "updatedAt": "2026-06-03T16:40:00.000Z",
          *           "author": {
@@ -3032,7 +3132,32 @@ export interface components {
          *         "Transport"
          *       ],
          *       "commentCount": 4,
-         *       "featuredImage": null,
+         *       "featuredImage": {
+         *         "id": 2,
+         *         "url": "/media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1200w.jpg",
+         *         "width": 1200,
+         *         "height": 750,
+         *         "alt": "An illustration: green hills above the River Vell under a violet sky",
+         *         "caption": "",
+         *         "credit": "Illustration: Dateline demo",
+         *         "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-320w.jpg 320w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-640w.jpg 640w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1024w.jpg 1024w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1200w.jpg 1200w",
+         *         "sources": [
+         *           {
+         *             "type": "image/avif",
+         *             "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-320w.avif 320w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-640w.avif 640w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1024w.avif 1024w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1200w.avif 1200w"
+         *           },
+         *           {
+         *             "type": "image/webp",
+         *             "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-320w.webp 320w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-640w.webp 640w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1024w.webp 1024w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1200w.webp 1200w"
+         *           }
+         *         ],
+         *         "placeholder": "data:image/webp;base64,UklGRkAAAABXRUJQVlA4IDQAAADQAQCdASoQAAoAAUAmJaQAAudAVRAA/vuUAAA=",
+         *         "dominantColor": "#88a8c8",
+         *         "focalPoint": {
+         *           "x": 0.5,
+         *           "y": 0.5
+         *         }
+         *       },
          *       "createdAt": "2026-06-03T16:40:00.000Z",
          *       "updatedAt": "2026-06-03T16:40:00.000Z",
          *       "renumberedComments": []
@@ -5394,7 +5519,32 @@ export interface operations {
                      *             "Transport"
                      *           ],
                      *           "commentCount": 4,
-                     *           "featuredImage": null,
+                     *           "featuredImage": {
+                     *             "id": 2,
+                     *             "url": "/media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1200w.jpg",
+                     *             "width": 1200,
+                     *             "height": 750,
+                     *             "alt": "An illustration: green hills above the River Vell under a violet sky",
+                     *             "caption": "",
+                     *             "credit": "Illustration: Dateline demo",
+                     *             "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-320w.jpg 320w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-640w.jpg 640w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1024w.jpg 1024w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1200w.jpg 1200w",
+                     *             "sources": [
+                     *               {
+                     *                 "type": "image/avif",
+                     *                 "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-320w.avif 320w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-640w.avif 640w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1024w.avif 1024w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1200w.avif 1200w"
+                     *               },
+                     *               {
+                     *                 "type": "image/webp",
+                     *                 "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-320w.webp 320w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-640w.webp 640w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1024w.webp 1024w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1200w.webp 1200w"
+                     *               }
+                     *             ],
+                     *             "placeholder": "data:image/webp;base64,UklGRkAAAABXRUJQVlA4IDQAAADQAQCdASoQAAoAAUAmJaQAAudAVRAA/vuUAAA=",
+                     *             "dominantColor": "#88a8c8",
+                     *             "focalPoint": {
+                     *               "x": 0.5,
+                     *               "y": 0.5
+                     *             }
+                     *           },
                      *           "createdAt": "2026-06-03T16:40:00.000Z",
                      *           "updatedAt": "2026-06-03T16:40:00.000Z"
                      *         }
@@ -5597,7 +5747,32 @@ export interface operations {
                      *         "Transport"
                      *       ],
                      *       "commentCount": 4,
-                     *       "featuredImage": null,
+                     *       "featuredImage": {
+                     *         "id": 2,
+                     *         "url": "/media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1200w.jpg",
+                     *         "width": 1200,
+                     *         "height": 750,
+                     *         "alt": "An illustration: green hills above the River Vell under a violet sky",
+                     *         "caption": "",
+                     *         "credit": "Illustration: Dateline demo",
+                     *         "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-320w.jpg 320w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-640w.jpg 640w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1024w.jpg 1024w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1200w.jpg 1200w",
+                     *         "sources": [
+                     *           {
+                     *             "type": "image/avif",
+                     *             "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-320w.avif 320w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-640w.avif 640w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1024w.avif 1024w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1200w.avif 1200w"
+                     *           },
+                     *           {
+                     *             "type": "image/webp",
+                     *             "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-320w.webp 320w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-640w.webp 640w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1024w.webp 1024w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1200w.webp 1200w"
+                     *           }
+                     *         ],
+                     *         "placeholder": "data:image/webp;base64,UklGRkAAAABXRUJQVlA4IDQAAADQAQCdASoQAAoAAUAmJaQAAudAVRAA/vuUAAA=",
+                     *         "dominantColor": "#88a8c8",
+                     *         "focalPoint": {
+                     *           "x": 0.5,
+                     *           "y": 0.5
+                     *         }
+                     *       },
                      *       "createdAt": "2026-06-03T16:40:00.000Z",
                      *       "updatedAt": "2026-06-03T16:40:00.000Z"
                      *     }
@@ -5840,7 +6015,32 @@ export interface operations {
                      *         "Transport"
                      *       ],
                      *       "commentCount": 4,
-                     *       "featuredImage": null,
+                     *       "featuredImage": {
+                     *         "id": 2,
+                     *         "url": "/media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1200w.jpg",
+                     *         "width": 1200,
+                     *         "height": 750,
+                     *         "alt": "An illustration: green hills above the River Vell under a violet sky",
+                     *         "caption": "",
+                     *         "credit": "Illustration: Dateline demo",
+                     *         "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-320w.jpg 320w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-640w.jpg 640w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1024w.jpg 1024w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1200w.jpg 1200w",
+                     *         "sources": [
+                     *           {
+                     *             "type": "image/avif",
+                     *             "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-320w.avif 320w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-640w.avif 640w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1024w.avif 1024w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1200w.avif 1200w"
+                     *           },
+                     *           {
+                     *             "type": "image/webp",
+                     *             "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-320w.webp 320w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-640w.webp 640w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1024w.webp 1024w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1200w.webp 1200w"
+                     *           }
+                     *         ],
+                     *         "placeholder": "data:image/webp;base64,UklGRkAAAABXRUJQVlA4IDQAAADQAQCdASoQAAoAAUAmJaQAAudAVRAA/vuUAAA=",
+                     *         "dominantColor": "#88a8c8",
+                     *         "focalPoint": {
+                     *           "x": 0.5,
+                     *           "y": 0.5
+                     *         }
+                     *       },
                      *       "createdAt": "2026-06-03T16:40:00.000Z",
                      *       "updatedAt": "2026-06-03T16:40:00.000Z"
                      *     }
@@ -6196,7 +6396,32 @@ export interface operations {
                      *         "Transport"
                      *       ],
                      *       "commentCount": 4,
-                     *       "featuredImage": null,
+                     *       "featuredImage": {
+                     *         "id": 2,
+                     *         "url": "/media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1200w.jpg",
+                     *         "width": 1200,
+                     *         "height": 750,
+                     *         "alt": "An illustration: green hills above the River Vell under a violet sky",
+                     *         "caption": "",
+                     *         "credit": "Illustration: Dateline demo",
+                     *         "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-320w.jpg 320w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-640w.jpg 640w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1024w.jpg 1024w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1200w.jpg 1200w",
+                     *         "sources": [
+                     *           {
+                     *             "type": "image/avif",
+                     *             "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-320w.avif 320w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-640w.avif 640w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1024w.avif 1024w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1200w.avif 1200w"
+                     *           },
+                     *           {
+                     *             "type": "image/webp",
+                     *             "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-320w.webp 320w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-640w.webp 640w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1024w.webp 1024w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1200w.webp 1200w"
+                     *           }
+                     *         ],
+                     *         "placeholder": "data:image/webp;base64,UklGRkAAAABXRUJQVlA4IDQAAADQAQCdASoQAAoAAUAmJaQAAudAVRAA/vuUAAA=",
+                     *         "dominantColor": "#88a8c8",
+                     *         "focalPoint": {
+                     *           "x": 0.5,
+                     *           "y": 0.5
+                     *         }
+                     *       },
                      *       "createdAt": "2026-06-03T16:40:00.000Z",
                      *       "updatedAt": "2026-06-03T16:40:00.000Z"
                      *     }
@@ -6456,7 +6681,32 @@ export interface operations {
                      *             "Transport"
                      *           ],
                      *           "commentCount": 4,
-                     *           "featuredImage": null,
+                     *           "featuredImage": {
+                     *             "id": 2,
+                     *             "url": "/media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1200w.jpg",
+                     *             "width": 1200,
+                     *             "height": 750,
+                     *             "alt": "An illustration: green hills above the River Vell under a violet sky",
+                     *             "caption": "",
+                     *             "credit": "Illustration: Dateline demo",
+                     *             "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-320w.jpg 320w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-640w.jpg 640w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1024w.jpg 1024w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1200w.jpg 1200w",
+                     *             "sources": [
+                     *               {
+                     *                 "type": "image/avif",
+                     *                 "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-320w.avif 320w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-640w.avif 640w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1024w.avif 1024w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1200w.avif 1200w"
+                     *               },
+                     *               {
+                     *                 "type": "image/webp",
+                     *                 "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-320w.webp 320w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-640w.webp 640w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1024w.webp 1024w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1200w.webp 1200w"
+                     *               }
+                     *             ],
+                     *             "placeholder": "data:image/webp;base64,UklGRkAAAABXRUJQVlA4IDQAAADQAQCdASoQAAoAAUAmJaQAAudAVRAA/vuUAAA=",
+                     *             "dominantColor": "#88a8c8",
+                     *             "focalPoint": {
+                     *               "x": 0.5,
+                     *               "y": 0.5
+                     *             }
+                     *           },
                      *           "createdAt": "2026-06-03T16:40:00.000Z",
                      *           "updatedAt": "2026-06-03T16:40:00.000Z",
                      *           "author": {
@@ -7726,7 +7976,32 @@ export interface operations {
                      *         "Transport"
                      *       ],
                      *       "commentCount": 4,
-                     *       "featuredImage": null,
+                     *       "featuredImage": {
+                     *         "id": 2,
+                     *         "url": "/media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1200w.jpg",
+                     *         "width": 1200,
+                     *         "height": 750,
+                     *         "alt": "An illustration: green hills above the River Vell under a violet sky",
+                     *         "caption": "",
+                     *         "credit": "Illustration: Dateline demo",
+                     *         "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-320w.jpg 320w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-640w.jpg 640w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1024w.jpg 1024w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1200w.jpg 1200w",
+                     *         "sources": [
+                     *           {
+                     *             "type": "image/avif",
+                     *             "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-320w.avif 320w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-640w.avif 640w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1024w.avif 1024w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1200w.avif 1200w"
+                     *           },
+                     *           {
+                     *             "type": "image/webp",
+                     *             "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-320w.webp 320w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-640w.webp 640w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1024w.webp 1024w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1200w.webp 1200w"
+                     *           }
+                     *         ],
+                     *         "placeholder": "data:image/webp;base64,UklGRkAAAABXRUJQVlA4IDQAAADQAQCdASoQAAoAAUAmJaQAAudAVRAA/vuUAAA=",
+                     *         "dominantColor": "#88a8c8",
+                     *         "focalPoint": {
+                     *           "x": 0.5,
+                     *           "y": 0.5
+                     *         }
+                     *       },
                      *       "createdAt": "2026-06-03T16:40:00.000Z",
                      *       "updatedAt": "2026-06-03T16:40:00.000Z"
                      *     }
@@ -14589,7 +14864,32 @@ export interface operations {
                      *         "Transport"
                      *       ],
                      *       "commentCount": 4,
-                     *       "featuredImage": null,
+                     *       "featuredImage": {
+                     *         "id": 2,
+                     *         "url": "/media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1200w.jpg",
+                     *         "width": 1200,
+                     *         "height": 750,
+                     *         "alt": "An illustration: green hills above the River Vell under a violet sky",
+                     *         "caption": "",
+                     *         "credit": "Illustration: Dateline demo",
+                     *         "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-320w.jpg 320w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-640w.jpg 640w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1024w.jpg 1024w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1200w.jpg 1200w",
+                     *         "sources": [
+                     *           {
+                     *             "type": "image/avif",
+                     *             "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-320w.avif 320w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-640w.avif 640w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1024w.avif 1024w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1200w.avif 1200w"
+                     *           },
+                     *           {
+                     *             "type": "image/webp",
+                     *             "srcset": "/media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-320w.webp 320w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-640w.webp 640w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1024w.webp 1024w, /media/4f9c2d7e1a0b3c5d6e7f/kestermouth-2-1200w.webp 1200w"
+                     *           }
+                     *         ],
+                     *         "placeholder": "data:image/webp;base64,UklGRkAAAABXRUJQVlA4IDQAAADQAQCdASoQAAoAAUAmJaQAAudAVRAA/vuUAAA=",
+                     *         "dominantColor": "#88a8c8",
+                     *         "focalPoint": {
+                     *           "x": 0.5,
+                     *           "y": 0.5
+                     *         }
+                     *       },
                      *       "createdAt": "2026-06-03T16:40:00.000Z",
                      *       "updatedAt": "2026-06-03T16:40:00.000Z",
                      *       "renumberedComments": []

@@ -139,43 +139,59 @@ export interface Upload {
   fields: UploadFieldsBody
 }
 
+/** Writes an upload's files under a new key (staged, then moved into place in one rename); answers the key. */
+export async function writeFiles (folder: MediaFolder, upload: Pick<Upload, 'original' | 'image'>): Promise<string> {
+  const key = newMediaKey()
+  try {
+    await folder.stage(key, [{ name: originalFileName, data: upload.original }, ...upload.image.variants.map((variant) => ({ name: variant.file, data: variant.data }))])
+    await folder.publish(key)
+  } catch (error) {
+    await folder.remove(key)
+    throw error
+  }
+  return key
+}
+
+/** The row of an upload whose files are under `key`, in the unit of work `tx`. */
+export async function insertUpload (tx: Store, key: string, upload: Upload, ownerAuthorId: number | null): Promise<MediaRow> {
+  const { image } = upload
+  const now = nowIso()
+  return await mediaQueries(tx).insertMedia({
+    key,
+    source: 'upload',
+    ownerAuthorId,
+    fileName: upload.fileName,
+    format: image.format,
+    width: image.width,
+    height: image.height,
+    bytes: upload.bytes,
+    animated: image.animated,
+    alt: upload.fields.alt ?? '',
+    caption: upload.fields.caption ?? '',
+    credit: upload.fields.credit ?? '',
+    focalX: 0.5,
+    focalY: 0.5,
+    dominantColor: image.dominantColor,
+    placeholder: image.placeholder,
+    variants: JSON.stringify(image.variants.map(({ data: _data, ...variant }) => variant)),
+    externalUrl: null,
+    version: 1,
+    createdAt: now,
+    updatedAt: now
+  })
+}
+
 /**
- * Records an upload. Its files are written (staged, then moved into place in one rename)
- * before the row that names them, and removed again if the row cannot be written: a reader
- * never finds a row without its files. (A SQLite unit of work may not wait for the disk
- * while it holds the write lock, so the move cannot be the unit's last step.)
+ * Records an upload. Its files are written before the row that names them, and removed again
+ * if the row cannot be written: a reader never finds a row without its files. (A SQLite unit
+ * of work may not wait for the disk while it holds the write lock, so the files cannot be
+ * moved into place as the unit's last step.)
  */
 export async function createOne (store: Store, folder: MediaFolder, upload: Upload, viewer: Principal): Promise<{ media: MediaBody, version: string }> {
-  const key = newMediaKey()
-  const { image } = upload
+  const key = await writeFiles(folder, upload)
   try {
-    await folder.stage(key, [{ name: originalFileName, data: upload.original }, ...image.variants.map((variant) => ({ name: variant.file, data: variant.data }))])
-    await folder.publish(key)
     return await store.transaction(async (tx) => {
-      const now = nowIso()
-      const row = await mediaQueries(tx).insertMedia({
-        key,
-        source: 'upload',
-        ownerAuthorId: viewer.authorId,
-        fileName: upload.fileName,
-        format: image.format,
-        width: image.width,
-        height: image.height,
-        bytes: upload.bytes,
-        animated: image.animated,
-        alt: upload.fields.alt ?? '',
-        caption: upload.fields.caption ?? '',
-        credit: upload.fields.credit ?? '',
-        focalX: 0.5,
-        focalY: 0.5,
-        dominantColor: image.dominantColor,
-        placeholder: image.placeholder,
-        variants: JSON.stringify(image.variants.map(({ data: _data, ...variant }) => variant)),
-        externalUrl: null,
-        version: 1,
-        createdAt: now,
-        updatedAt: now
-      })
+      const row = await insertUpload(tx, key, upload, viewer.authorId)
       return { media: presentMedia(row), version: mediaVersion(row) }
     })
   } catch (error) {

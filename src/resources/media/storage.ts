@@ -71,3 +71,11 @@ export class MediaFolder {
     return removed
   }
 }
+
+/** The media folder at `directory`, created if need be; null for none (an in-memory database's demo has no images). */
+export async function openMediaFolder (directory: string | null): Promise<MediaFolder | null> {
+  if (directory === null) return null
+  const folder = new MediaFolder(directory)
+  await folder.open()
+  return folder
+}
