@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { extname, join, normalize } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import sharp from 'sharp'
 import t from 'tap'
 import { launchChromium } from './browser.js'
 import { build as buildFrontEnd } from 'vite'
@@ -51,7 +52,7 @@ t.test('a reader sees the demo blog in the starter front end, searches it, comme
     build: { outDir, emptyOutDir: true }
   })
 
-  const days = (await app.inject({ method: 'GET', url: '/v1/dates?include=articles&limit=5' })).json().data as Array<{ label: string, articles: Array<{ id: number, slug: string, title: string, commentCount: number, author: { name: string } }> }>
+  const days = (await app.inject({ method: 'GET', url: '/v1/dates?include=articles&limit=5' })).json().data as Array<{ label: string, articles: Array<{ id: number, slug: string, title: string, commentCount: number, author: { name: string }, featuredImage: { alt: string, credit: string, sources: Array<{ type: string, srcset: string }> } | null }> }>
   const firstArticle = days[0]!.articles[0]!
 
   const page = await browser.newPage({ viewport: { width: 1024, height: 900 } })
@@ -77,11 +78,43 @@ t.test('a reader sees the demo blog in the starter front end, searches it, comme
     await page.screenshot({ path: `${artifacts}front-end.png`, fullPage: true })
   })
 
+  await t.test('each teaser leads with its image: the size the column needs, in the best format, with alt text and credit', async (t) => {
+    const image = firstArticle.featuredImage!
+    t.ok(image, 'the demo article has an image (from the list answer alone)')
+    const lead = page.locator('article.post').first().locator('figure.lead-image')
+    const img = lead.locator('img')
+    await img.scrollIntoViewIfNeeded()
+    await page.waitForFunction((element) => element !== null && (element as HTMLImageElement).complete && (element as HTMLImageElement).naturalWidth > 0, await img.elementHandle())
+    t.equal(await img.getAttribute('alt'), image.alt, 'its alt text')
+    t.equal(await lead.locator('figcaption').textContent(), image.credit, 'its credit under it')
+    const shown = await img.evaluate((element) => {
+      const picture = element as HTMLImageElement
+      return { currentSrc: picture.currentSrc, naturalWidth: picture.naturalWidth, renderedWidth: picture.getBoundingClientRect().width, ratio: window.devicePixelRatio }
+    })
+    // Chromium shows AVIF: it takes the first <source>, and from it the smallest width that covers the column.
+    const candidates = image.sources[0]!.srcset.split(', ').map((candidate) => {
+      const [url = '', width = ''] = candidate.split(' ')
+      return { url: new URL(url, api).href, width: Number.parseInt(width, 10) }
+    })
+    const needed = shown.renderedWidth * shown.ratio
+    const expected = candidates.find((candidate) => candidate.width >= needed) ?? candidates.at(-1)!
+    t.equal(image.sources[0]!.type, 'image/avif')
+    t.equal(shown.currentSrc, expected.url, `the ${expected.width}w AVIF for a ${Math.round(needed)}-pixel column`)
+    // naturalWidth is in CSS pixels: the file's width over the density the srcset gives it.
+    t.equal(shown.naturalWidth, Math.round(needed), 'shown at the column\'s width')
+    const served = await app.inject({ method: 'GET', url: new URL(shown.currentSrc).pathname })
+    t.equal(served.headers['content-type'], 'image/avif')
+    t.match(served.headers['cache-control'], /immutable/)
+    const decoded = await sharp(served.rawPayload).metadata()
+    t.same([decoded.format, decoded.width], ['heif', expected.width], 'an AVIF as wide as its srcset says')
+  })
+
   await t.test('an article page, from its title', async (t) => {
     await page.locator('article.post h3 a').first().click()
     await page.locator('article.post.full h2.title').waitFor()
     t.equal(await page.locator('article.post.full h2.title').textContent(), firstArticle.title)
     t.ok(await page.locator('.post-body p').count() > 0, 'its body')
+    t.equal(await page.locator('article.post.full figure.lead-image img').getAttribute('alt'), firstArticle.featuredImage?.alt, 'under its lead image')
     await page.locator('#comments h3').waitFor()
     t.ok(await page.locator('form.comment-form').isVisible(), 'and a comment form')
   })

@@ -11,6 +11,7 @@ export type Author = Schemas['Author']
 export type Comment = Schemas['Comment']
 export type CommentThread = Schemas['CommentThread']
 export type Day = Schemas['Day']
+export type FeaturedImage = Schemas['FeaturedImage']
 export type Label = Schemas['Label']
 export type ListMeta = Schemas['ListMeta']
 

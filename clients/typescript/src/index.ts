@@ -1,7 +1,7 @@
 export { createDatelineClient, DatelineClient } from './client.js'
 export type {
   Article, ArticleEmbed, ArticleField, ArticleQuery, ArticleSummary, Author, Comment, CommentThread, DatelineClientOptions,
-  Day, DayWithArticles, ItemOf, Label, ListMeta, ListPath, Page, PageParams, ShapedArticle
+  Day, DayWithArticles, FeaturedImage, ItemOf, Label, ListMeta, ListPath, Page, PageParams, ShapedArticle
 } from './client.js'
 export { DatelineProblem, problemFrom } from './problem.js'
 export type { FieldError, Problem } from './problem.js'

@@ -1,5 +1,6 @@
-import { createDatelineClient, DatelineProblem, type Author, type CommentThread } from '@dateline/client'
+import { createDatelineClient, DatelineProblem, type Author, type CommentThread, type FeaturedImage } from '@dateline/client'
 import { commentCountText, h, sanitisedHtml, timeText } from './dom.ts'
+import { leadImage } from './images.ts'
 
 const apiBase: string = import.meta.env.VITE_DATELINE_API ?? 'http://127.0.0.1:3000'
 const client = createDatelineClient({ baseUrl: apiBase })
@@ -13,6 +14,7 @@ interface Teaser {
   publishedAt: string | null
   labels: string[]
   commentCount: number
+  featuredImage: FeaturedImage | null
   author?: Author
   snippet?: string
 }
@@ -27,9 +29,13 @@ function labelLinks (labels: string[]): HTMLElement | null {
   return h('span', { class: 'labels' }, 'Labels: ', labels.map((label) => h('a', { href: `#/labels/${encodeURIComponent(label)}` }, label)))
 }
 
+// The column is 46rem at most: a teaser's image never shows wider.
+const teaserSizes = '(max-width: 46rem) 100vw, 46rem'
+
 function teaser (article: Teaser): HTMLElement {
   const link = `#/articles/${encodeURIComponent(article.slug)}`
   return h('article', { class: 'post' },
+    article.featuredImage === null ? null : h('a', { href: link, class: 'lead-image-link' }, leadImage(article.featuredImage, apiBase, teaserSizes)),
     h('h3', {}, h('a', { href: link }, article.title)),
     h('div', { class: 'byline' }, 'Posted by ', authorLink(article.author), ' · ', timeText(article.publishedAt)),
     // A search hit shows where the words matched, in <mark>; otherwise the excerpt.
@@ -190,6 +196,7 @@ async function articlePage (slug: string): Promise<Node[]> {
     h('article', { class: 'post full' },
       h('h2', { class: 'title' }, article.title),
       h('div', { class: 'byline' }, 'Posted by ', authorLink(article.author), ' · ', timeText(article.publishedAt)),
+      article.featuredImage === null ? null : leadImage(article.featuredImage, apiBase, teaserSizes),
       h('div', { class: 'post-body' }, sanitisedHtml(article.body)),
       h('div', { class: 'post-footer' }, labelLinks(article.labels))),
     await commentsSection(article.id)
