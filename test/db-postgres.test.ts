@@ -368,7 +368,9 @@ const rowTypesAgree = {
   // fills in); PostgreSQL, with no identity here, wants the article's id, as the trash gives.
   trashed_articles: true satisfies AgreeStricterInsert<typeof sqliteSchema.trashedArticles, typeof pgSchema.trashedArticles>,
   webhooks: true satisfies Agree<typeof sqliteSchema.webhooks, typeof pgSchema.webhooks>,
-  webhook_deliveries: true satisfies Agree<typeof sqliteSchema.webhookDeliveries, typeof pgSchema.webhookDeliveries>
+  webhook_deliveries: true satisfies Agree<typeof sqliteSchema.webhookDeliveries, typeof pgSchema.webhookDeliveries>,
+  media: true satisfies Agree<typeof sqliteSchema.media, typeof pgSchema.media>,
+  article_media: true satisfies Agree<typeof sqliteSchema.articleMedia, typeof pgSchema.articleMedia>
 }
 
 t.test('every shared table\'s row type is checked against its SQLite twin', async (t) => {

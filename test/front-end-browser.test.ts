@@ -84,12 +84,14 @@ t.test('a reader sees the demo blog in the starter front end, searches it, comme
     const lead = page.locator('article.post').first().locator('figure.lead-image')
     const img = lead.locator('img')
     await img.scrollIntoViewIfNeeded()
-    await page.waitForFunction((element) => element !== null && (element as HTMLImageElement).complete && (element as HTMLImageElement).naturalWidth > 0, await img.elementHandle())
+    // The test's TypeScript has no DOM: the image as these functions read it in the page.
+    interface PageImage { complete: boolean, naturalWidth: number, currentSrc: string, getBoundingClientRect: () => { width: number } }
+    await page.waitForFunction((element) => element !== null && (element as unknown as PageImage).complete && (element as unknown as PageImage).naturalWidth > 0, await img.elementHandle())
     t.equal(await img.getAttribute('alt'), image.alt, 'its alt text')
     t.equal(await lead.locator('figcaption').textContent(), image.credit, 'its credit under it')
     const shown = await img.evaluate((element) => {
-      const picture = element as HTMLImageElement
-      return { currentSrc: picture.currentSrc, naturalWidth: picture.naturalWidth, renderedWidth: picture.getBoundingClientRect().width, ratio: window.devicePixelRatio }
+      const picture = element as unknown as PageImage
+      return { currentSrc: picture.currentSrc, naturalWidth: picture.naturalWidth, renderedWidth: picture.getBoundingClientRect().width, ratio: (globalThis as unknown as { devicePixelRatio: number }).devicePixelRatio }
     })
     // Chromium shows AVIF: it takes the first <source>, and from it the smallest width that covers the column.
     const candidates = image.sources[0]!.srcset.split(', ').map((candidate) => {

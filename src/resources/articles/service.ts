@@ -23,7 +23,7 @@ import { restore as restoreTrashed, trashArticle } from '../trash/service.js'
 import { noteLabelTurnover } from '../labels/changes.js'
 import { articleFields, changedFields, isPublic, noteArticleChange } from './changes.js'
 import { summaryOf, toArticleSummaries } from './summaries.js'
-import { assertAttachable, featuredImages } from '../media/service.js'
+import { assertAttachable, featuredImages, noteInlineImages } from '../media/service.js'
 import { mediaQueries } from '../media/queries.js'
 import { articleQueries, type ArticleFilters, type ArticleRow, type LabelledArticleRow, type NewArticleRow } from './queries.js'
 import {
@@ -347,6 +347,7 @@ export async function createOne (store: Store, settings: Pick<SiteSettings, 'tim
     const turnover = await articles.replaceLabels(row.id, labels)
     const featured = input.featuredImage ?? null
     if (featured !== null) await attachFeatured(tx, row.id, featured, viewer)
+    await noteInlineImages(tx, row.id, row.body)
     await reindex(tx, row)
     noteArticleChange(tx, { after: row, fields: [...articleFields(labels), ...(featured === null ? [] : ['featuredImage'])], now })
     noteLabelTurnover(tx, turnover, { publicBefore: false, publicAfter: isPublic(row, now) }, now)
@@ -410,6 +411,7 @@ export async function updateOne (store: Store, settings: SiteSettings, idOrSlug:
     const newLabels = patch.labels === undefined ? labels : normalLabels(patch.labels)
     const turnover = patch.labels === undefined ? undefined : await articles.replaceLabels(row.id, newLabels)
     const featuredChanged = patch.featuredImage !== undefined && await replaceFeatured(tx, row.id, patch.featuredImage, viewer)
+    if (row.body !== current.body) await noteInlineImages(tx, row.id, row.body)
     // Rewriting the search rows is most of an edit's cost: only when the words can have changed.
     if (patch.labels !== undefined || row.title !== current.title || row.excerpt !== current.excerpt || row.body !== current.body) await reindex(tx, row, current)
     noteArticleChange(tx, { before: current, after: row, fields: [...changedFields(current, row, { before: labels, after: newLabels }), ...(featuredChanged ? ['featuredImage'] : [])], now })

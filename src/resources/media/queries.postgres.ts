@@ -105,6 +105,16 @@ export function postgresMediaQueries (db: PostgresHandle): MediaQueries {
       if (mediaId !== null) await db.insert(articleMedia).values({ articleId, mediaId, use: 'featured' })
     },
 
+    async idsByKeys (keys) {
+      if (keys.length === 0) return []
+      return (await db.select({ id: media.id }).from(media).where(inArray(media.key, keys))).map((row) => row.id)
+    },
+
+    async replaceInline (articleId, mediaIds) {
+      await db.delete(articleMedia).where(and(eq(articleMedia.articleId, articleId), eq(articleMedia.use, 'inline')))
+      if (mediaIds.length > 0) await db.insert(articleMedia).values(mediaIds.map((mediaId) => ({ articleId, mediaId, use: 'inline' as const })))
+    },
+
     async detachEverywhere (mediaId, at) {
       const users = db.selectDistinct({ articleId: articleMedia.articleId }).from(articleMedia).where(eq(articleMedia.mediaId, mediaId))
       const touched = await db.update(articles).set({ updatedAt: at, version: sql`${articles.version} + 1` }).where(inArray(articles.id, users))

@@ -89,6 +89,16 @@ export function sqliteMediaQueries (db: Db): MediaQueries {
       if (mediaId !== null) db.insert(articleMedia).values({ articleId, mediaId, use: 'featured' }).run()
     },
 
+    async idsByKeys (keys) {
+      if (keys.length === 0) return []
+      return db.select({ id: media.id }).from(media).where(inArray(media.key, keys)).all().map((row) => row.id)
+    },
+
+    async replaceInline (articleId, mediaIds) {
+      db.delete(articleMedia).where(and(eq(articleMedia.articleId, articleId), eq(articleMedia.use, 'inline'))).run()
+      if (mediaIds.length > 0) db.insert(articleMedia).values(mediaIds.map((mediaId) => ({ articleId, mediaId, use: 'inline' as const }))).run()
+    },
+
     async detachEverywhere (mediaId, at) {
       const users = db.selectDistinct({ articleId: articleMedia.articleId }).from(articleMedia).where(eq(articleMedia.mediaId, mediaId)).all().map((row) => row.articleId)
       if (users.length === 0) return []

@@ -50,6 +50,10 @@ export interface MediaQueries {
   featuredIdsByArticle: (articleIds: number[]) => Promise<Map<number, number>>
   /** Sets (or, with null, takes away) an article's featured image. */
   setFeatured: (articleId: number, mediaId: number | null) => Promise<void>
+  /** The ids of the items with these keys (those that exist). */
+  idsByKeys: (keys: string[]) => Promise<number[]>
+  /** Records the images an article's body shows (replacing what it showed before). */
+  replaceInline: (articleId: number, mediaIds: number[]) => Promise<void>
   /** Takes the item off every article using it, moving their versions on; answers them. */
   detachEverywhere: (mediaId: number, at: string) => Promise<TouchedArticle[]>
 }

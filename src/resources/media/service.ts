@@ -111,6 +111,19 @@ export async function assertAttachable (store: Store, mediaId: number, viewer: P
   if (!mayChange(viewer, row)) throw Object.assign(new Forbidden(`${path} is media item ${mediaId}, uploaded by another author: an author token may attach only its own`), { errors: [{ path, message: 'was uploaded by another author' }] })
 }
 
+/** Our images a body shows, by the key in their URLs (`/media/{key}/…`, however the URL starts). */
+const inlineImageKey = /\/media\/([0-9a-f]{20})\//g
+
+/**
+ * Records which of our images an article's body shows, so that deleting one it shows is
+ * refused like deleting its featured image. Keys of images that no longer exist are ignored.
+ */
+export async function noteInlineImages (tx: Store, articleId: number, body: string): Promise<void> {
+  const keys = [...new Set(Array.from(body.matchAll(inlineImageKey), (match) => match[1]!))]
+  const queries = mediaQueries(tx)
+  await queries.replaceInline(articleId, await queries.idsByKeys(keys))
+}
+
 const maxSearchWords = 8
 
 export async function list (store: Store, query: MediaListQueryString): Promise<Page<MediaBody>> {

@@ -8,6 +8,8 @@ import { indexArticle, unindexArticle } from '../../search/index.js'
 import { articleFields, isPublic, noteArticleChange, notePurged } from '../articles/changes.js'
 import { articleQueries, type ArticleRow, type LabelName } from '../articles/queries.js'
 import { noteLabelTurnover } from '../labels/changes.js'
+import { mediaQueries } from '../media/queries.js'
+import { noteInlineImages } from '../media/service.js'
 import { changedBy } from '../revisions/service.js'
 import { trashQueries, type Renumbered, type TrashedContent, type TrashedRow, type TrashScope } from './queries.js'
 import type { TrashedArticleBody, TrashedArticleSummaryBody, TrashListQueryString } from './schemas.js'
@@ -37,7 +39,8 @@ export async function trashArticle (tx: Store, article: ArticleRow, viewer: Prin
       article,
       labels: (await articleQueries(tx).labelsByArticle([article.id])).get(article.id) ?? [],
       comments: await trash.commentsOfArticle(article.id),
-      revisions: await trash.revisionsOfArticle(article.id)
+      revisions: await trash.revisionsOfArticle(article.id),
+      featuredImage: (await mediaQueries(tx).featuredIdsByArticle([article.id])).get(article.id) ?? null
     }
     await trash.insertTrashed({
       id: article.id,
@@ -142,12 +145,20 @@ export async function restore (store: Store, timezone: string, idOrSlug: string,
     const turnover = await articleQueries(tx).replaceLabels(article.id, content.labels)
     const renumberedComments = await trash.reinsertComments(content.comments)
     await trash.reinsertRevisions(content.revisions)
+    await restoreImages(tx, article, content.featuredImage ?? null)
     await trash.deleteTrashed(row.id)
     await indexArticle(tx, { ...article, labels: content.labels })
     noteArticleChange(tx, { kind: 'restored', after: article, fields: articleFields(content.labels), now })
     noteLabelTurnover(tx, turnover, { publicBefore: false, publicAfter: isPublic(article, now) }, now)
     return { id: article.id, renumberedComments }
   })
+}
+
+/** Its featured image again, unless it was deleted meanwhile (the trash does not keep images in use), and its body's. */
+async function restoreImages (tx: Store, article: ArticleRow, featuredImage: number | null): Promise<void> {
+  const media = mediaQueries(tx)
+  if (featuredImage !== null && (await media.mediaByIds([featuredImage])).length > 0) await media.setFeatured(article.id, featuredImage)
+  await noteInlineImages(tx, article.id, article.body)
 }
 
 export async function purge (store: Store, idOrSlug: string, viewer: Principal, ifMatch: string | undefined): Promise<void> {
