@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import type { Writable } from 'node:stream'
 import { serve } from '../cluster.js'
@@ -11,6 +13,7 @@ import { openMediaFolder } from '../resources/media/storage.js'
 import { importFormats, type ImportFormat } from '../resources/import/records.js'
 import { backupDatabase, knownMigrationCount, restoreDatabase } from './backup.js'
 import { backupPostgres, restorePostgres } from './backup.postgres.js'
+import { copyMediaFolders, mediaBackupFolder } from './media-backup.js'
 import { writeOpenApi } from './openapi.js'
 import { describeReport, exportCommand, importCommand } from './transfer.js'
 import { createToken, listTokens, revokeToken } from '../resources/tokens/service.js'
@@ -99,17 +102,32 @@ async function importFileCommand (config: Config, args: string[], values: Record
   return 0
 }
 
+const images = (count: number) => `${count} image${count === 1 ? '' : 's'}`
+
+/**
+ * The database, then its images into `<file>.media/`. The images are copied before the
+ * database as well as after: an image is written before its row and deleted after it, so every
+ * row the backup holds finds its files in one of the two passes (unless the image was deleted
+ * between the database's copy and the second pass, right after being uploaded).
+ */
 async function backupCommand (config: Config, args: string[], values: Record<string, string | boolean | undefined>, io: CliIo): Promise<number> {
   const [file] = args
   if (file === undefined) throw new UsageError('backup needs a file to write')
   const source = databasePath(config.databaseUrl)
+  const media = mediaDirectoryFor(config)
+  const mediaTarget = mediaBackupFolder(file)
+  if (media !== null && values.force === true) await rm(mediaTarget, { recursive: true, force: true })
+  const before = media === null ? null : await copyMediaFolders(media, mediaTarget)
   if (isPostgresUrl(source)) {
     const report = await backupPostgres(source, file, { force: values.force === true })
     io.stdout.write(`Backed up ${describePostgres(source)} to ${report.file} (pg_dump custom format, ${report.bytes} bytes).\n`)
-    return 0
+  } else {
+    const report = await backupDatabase(source, file, { force: values.force === true })
+    io.stdout.write(`Backed up ${source} to ${report.file} (${report.pages} pages, ${report.bytes} bytes).\n`)
   }
-  const report = await backupDatabase(source, file, { force: values.force === true })
-  io.stdout.write(`Backed up ${source} to ${report.file} (${report.pages} pages, ${report.bytes} bytes).\n`)
+  if (media === null || before === null) return 0
+  const after = await copyMediaFolders(media, mediaTarget)
+  if (before.images + after.images > 0) io.stdout.write(`Backed up the images of ${media} to ${mediaTarget} (${images(before.images + after.images)}, ${before.bytes + after.bytes} bytes).\n`)
   return 0
 }
 
@@ -121,6 +139,11 @@ async function restoreCommand (config: Config, args: string[], values: Record<st
   const report = isPostgresUrl(target) ? await restorePostgres(file, target, options) : restoreDatabase(file, target, options)
   const pending = knownMigrationCount(target) - report.migrations
   io.stdout.write(`Restored ${report.target} from ${file}${pending > 0 ? ` (${pending} migration${pending === 1 ? '' : 's'} to apply at the next start)` : ''}.\n`)
+  const media = mediaDirectoryFor(config)
+  if (media !== null && existsSync(mediaBackupFolder(file))) {
+    const copied = await copyMediaFolders(mediaBackupFolder(file), media)
+    if (copied.images > 0) io.stdout.write(`Restored ${images(copied.images)} to ${media}.\n`)
+  }
   return 0
 }
 
