@@ -126,9 +126,10 @@ function absoluteImageUrl (site: Pick<Site, 'mediaOrigin'>, url: string): string
   return /^https?:\/\//i.test(url) && URL.canParse(url) ? url : null
 }
 
-/** The featured image of each article that has one, as feeds carry it. */
-async function feedImages (store: Store, site: Site, articleIds: number[]): Promise<Map<number, FeedImage>> {
+/** The featured image of each article that has one, as feeds carry it, and when each image last changed. */
+async function feedImages (store: Store, site: Site, articleIds: number[]): Promise<{ images: Map<number, FeedImage>, changes: string[] }> {
   const images = new Map<number, FeedImage>()
+  const changes: string[] = []
   for (const [articleId, row] of await featuredRows(store, articleIds)) {
     const file = imageFileFor(row, feedImageMaxWidth)
     const url = file === null ? null : absoluteImageUrl(site, file.url)
@@ -141,8 +142,9 @@ async function feedImages (store: Store, site: Site, articleIds: number[]): Prom
       alt: row.alt,
       credit: row.credit
     })
+    changes.push(row.updatedAt)
   }
-  return images
+  return { images, changes }
 }
 
 function feedAuthor (row: AuthorRow | undefined): FeedAuthor {
@@ -176,7 +178,7 @@ async function entriesOf (store: Store, site: Site, rows: ArticleRow[]): Promise
   const labels = await articleQueries(store).labelsByArticle(rows.map((row) => row.id))
   const authorRows = await authorQueries(store).authorsByIds([...new Set(rows.map((row) => row.authorId))])
   const authors = new Map(authorRows.map((row) => [row.id, row]))
-  const images = await feedImages(store, site, rows.map((row) => row.id))
+  const { images, changes: imageChanges } = await feedImages(store, site, rows.map((row) => row.id))
   const entries = rows.map((row): FeedEntry => ({
     id: entryId(site, row),
     url: articleLink(site, row),
@@ -189,8 +191,8 @@ async function entriesOf (store: Store, site: Site, rows: ArticleRow[]): Promise
     labels: labels.get(row.id) ?? [],
     ...(images.has(row.id) ? { image: images.get(row.id)! } : {})
   }))
-  // An author's new name changes the feed as much as an article's new title does.
-  return { entries, changes: [...rows.map((row) => row.updatedAt), ...[...authors.values()].map((row) => row.updatedAt)] }
+  // An author's new name, or an image's new alt text, changes the feed as much as an article's new title does.
+  return { entries, changes: [...rows.map((row) => row.updatedAt), ...[...authors.values()].map((row) => row.updatedAt), ...imageChanges] }
 }
 
 /**
