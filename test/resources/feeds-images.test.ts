@@ -5,6 +5,7 @@ import FeedParser from 'feedparser'
 import sharp from 'sharp'
 import t, { type Test } from 'tap'
 import { adminSecret, bearer, build, createArticle, createAuthor, lastingDatabaseUrl, request } from '../helper.js'
+import { mediaQueries } from '../../src/resources/media/queries.js'
 import { photo, transparentPng, uploaded } from '../media.js'
 import { postgresTestUrl } from '../postgres.js'
 
@@ -220,4 +221,32 @@ t.test('from read workers on an SQLite file, feeds and the sitemap carry the sam
   t.equal((feed.items as Item[]).find((item) => item.url === `${site}/articles/${pictured.slug}`)?.image, pictureInFeeds.url, 'the JSON feed has the image')
   t.match((await get(workers, t, '/sitemap.xml')).body, `<image:loc>${apiOrigin}${picture.url}</image:loc>`, 'the sitemap has the image')
   await fetchable(workers, t, pictureInFeeds.url, pictureInFeeds)
+})
+
+t.test('an imported image not fetched yet is given by its own address, without type, size or enclosure', async (t) => {
+  const app = await build(t, { siteUrl: `${site}/` })
+  const external = 'https://images.example.com/photo.jpg?w=1200&h=800'
+  // No route makes an imported image until the importer brings them (issue 21): the row is
+  // written as the importer will write it, and attached through the API.
+  const now = new Date().toISOString()
+  const row = await mediaQueries(app.store).insertMedia({
+    key: 'a1b2c3d4e5f6a7b8c9d0', source: 'external', ownerAuthorId: null, fileName: 'photo.jpg', format: null, width: null, height: null, bytes: null,
+    animated: false, alt: 'Boats & <nets>', caption: '', credit: '', focalX: 0.5, focalY: 0.5, dominantColor: null, placeholder: null,
+    variants: '[]', externalUrl: external, version: 1, createdAt: now, updatedAt: now
+  })
+  const ada = await createAuthor(app, t, { name: 'Ada Reporter' })
+  const article = await createArticle(app, t, { title: 'Fishing fleet returns', authorId: ada.id, status: 'published', publishedAt: '2025-04-12T15:30:00.000Z', featuredImage: row.id })
+  t.equal(article.featuredImage.url, external, 'the article embeds it by its own address')
+
+  const entry = (await xmlAt(app, t, '/feed.atom')).xml.feed.entry[0] as Item
+  t.same(entry['media:content'].map((content: Item) => Object.keys(content).filter((key) => key.startsWith('@_')).sort()), [['@_medium', '@_url']], 'media:content has only its URL and medium')
+  t.equal(entry['media:content'][0]['@_url'], external, 'the URL, read back exactly')
+  t.equal(entry['media:content'][0]['media:description']['#text'], 'Boats & <nets>')
+  t.notOk((entry.link as Item[]).some((link) => link['@_rel'] === 'enclosure'), 'no Atom enclosure')
+  const item = (await xmlAt(app, t, '/feed.rss')).xml.rss.channel.item[0] as Item
+  t.equal(item['media:content'][0]['@_url'], external)
+  t.equal(item.enclosure, undefined, 'no RSS enclosure: it needs a type and a length')
+  t.equal((await get(app, t, '/feed.json')).json().items[0].image, external)
+  const url = (await xmlAt(app, t, '/sitemap.xml')).xml.urlset.url.find((candidate: Item) => candidate.loc === `${site}/articles/${article.slug}`)
+  t.same(url['image:image'].map((image: Item) => image['image:loc']), [external])
 })
