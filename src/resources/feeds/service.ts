@@ -5,7 +5,7 @@ import { articleQueries, type ArticleRow } from '../articles/queries.js'
 import { labelKeyOf } from '../articles/service.js'
 import { currentView } from '../articles/view.js'
 import { authorQueries, type AuthorRow } from '../authors/queries.js'
-import { featuredImages, featuredRows, imageFileFor } from '../media/service.js'
+import { featuredRows, imageFileFor } from '../media/service.js'
 import { feedQueries, type SitemapEntry } from './queries.js'
 import type { FeedQueryString } from './schemas.js'
 
@@ -280,14 +280,17 @@ const imageReadBatch = 5_000
 
 /**
  * Article URLs, each with its featured image: the largest variant in a format every browser
- * shows (the article's `featuredImage.url`), as search engines prefer images large.
+ * shows (the article's `featuredImage.url`), as search engines prefer images large. Only that
+ * file is worked out, not the whole `featuredImage` (its srcsets): a page has 50,000 of them,
+ * and on PostgreSQL this runs on the server's thread.
  */
 async function withImages (store: Store, site: Site, entries: SitemapEntry[]): Promise<SitemapUrl[]> {
   const images = new Map<number, string>()
   for (let start = 0; start < entries.length; start += imageReadBatch) {
-    const batch = await featuredImages(store, entries.slice(start, start + imageReadBatch).map((entry) => entry.id!))
-    for (const [articleId, image] of batch) {
-      const url = absoluteImageUrl(site, image.url)
+    const batch = await featuredRows(store, entries.slice(start, start + imageReadBatch).map((entry) => entry.id!))
+    for (const [articleId, row] of batch) {
+      const file = imageFileFor(row, Number.POSITIVE_INFINITY)
+      const url = file === null ? null : absoluteImageUrl(site, file.url)
       if (url !== null) images.set(articleId, url)
     }
   }
