@@ -244,8 +244,12 @@ export const revisionExamples = {
   list: { data: [revisionSummary], meta: { total: 1, limit: 20, offset: 0, nextCursor: null } }
 }
 
-/** The feeds of a site whose front end is at https://blog.example.org/ (`DATELINE_SITE_URL`). */
+/**
+ * The feeds of a site whose front end is at https://blog.example.org/ (`DATELINE_SITE_URL`)
+ * and whose API, which serves the images, is at https://api.example.org.
+ */
 const site = 'https://blog.example.org/'
+const feedImage = 'https://api.example.org/media/4f9c2d7e1a0b3c5d6e7f/footbridge-1600w.jpg'
 const feedItem = {
   id: `tag:blog.example.org,${a.date}:article-${a.id}`,
   url: `${site}articles/${a.slug}`,
@@ -255,13 +259,15 @@ const feedItem = {
   date_published: a.publishedAt,
   date_modified: a.publishedAt,
   authors: [{ name: au.name, ...(au.url === null ? {} : { url: au.url }) }],
-  tags: a.labels
+  tags: a.labels,
+  image: feedImage
 }
+const mediaContent = `<media:content url="${feedImage}" type="image/jpeg" medium="image" width="1600" height="1067" fileSize="183512"><media:description type="plain">The new footbridge seen from the quay</media:description></media:content>`
 export const feedExamples = {
   json: { version: 'https://jsonfeed.org/version/1.1' as const, title: 'Dateline', home_page_url: site, feed_url: `${site}feed.json`, language: 'en-US', items: [feedItem] },
-  atom: `<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">\n  <title>Dateline</title>\n  <link rel="self" href="${site}feed.atom"/>\n  <entry>\n    <id>${feedItem.id}</id>\n    <title type="html">${a.title}</title>\n    <link href="${feedItem.url}"/>\n    <published>${a.publishedAt}</published>\n    <author><name>${au.name}</name></author>\n  </entry>\n</feed>\n`,
-  rss: `<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0">\n  <channel>\n    <title>Dateline</title>\n    <link>${site}</link>\n    <item>\n      <title>${a.title}</title>\n      <link>${feedItem.url}</link>\n      <guid isPermaLink="false">${feedItem.id}</guid>\n      <pubDate>${new Date(a.publishedAt).toUTCString()}</pubDate>\n    </item>\n  </channel>\n</rss>\n`,
-  sitemap: `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n  <url><loc>${feedItem.url}</loc><lastmod>${a.publishedAt}</lastmod></url>\n</urlset>\n`
+  atom: `<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns:media="http://search.yahoo.com/mrss/" xmlns="http://www.w3.org/2005/Atom">\n  <title>Dateline</title>\n  <link rel="self" href="${site}feed.atom"/>\n  <entry>\n    <id>${feedItem.id}</id>\n    <title type="html">${a.title}</title>\n    <link href="${feedItem.url}"/>\n    <published>${a.publishedAt}</published>\n    <author><name>${au.name}</name></author>\n    <link rel="enclosure" type="image/jpeg" length="183512" href="${feedImage}"/>${mediaContent}\n  </entry>\n</feed>\n`,
+  rss: `<?xml version="1.0" encoding="utf-8"?>\n<rss xmlns:media="http://search.yahoo.com/mrss/" version="2.0">\n  <channel>\n    <title>Dateline</title>\n    <link>${site}</link>\n    <item>\n      <title>${a.title}</title>\n      <link>${feedItem.url}</link>\n      <guid isPermaLink="false">${feedItem.id}</guid>\n      <pubDate>${new Date(a.publishedAt).toUTCString()}</pubDate>\n      <enclosure url="${feedImage}" length="183512" type="image/jpeg"/>${mediaContent}\n    </item>\n  </channel>\n</rss>\n`,
+  sitemap: `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:image="http://www.google.com/schemas/sitemap-image/1.1">\n  <url><loc>${feedItem.url}</loc><lastmod>${a.publishedAt}</lastmod><image:image><image:loc>https://api.example.org/media/4f9c2d7e1a0b3c5d6e7f/footbridge-2048w.jpg</image:loc></image:image></url>\n</urlset>\n`
 }
 
 // A mirror following the log: the demo article edited after it was published, then taken down.

@@ -2711,6 +2711,12 @@ export interface components {
             authors: components["schemas"]["JsonFeedAuthor"][];
             /** @description The article's labels */
             tags?: string[];
+            /**
+             * Format: uri
+             * @description The article's featured image, absolute: its largest variant at most 1600 pixels wide in a format every browser shows, served by the API (or an imported image's own address until its file is fetched)
+             * @example https://api.example.org/media/4f9c2d7e1a0b3c5d6e7f/footbridge-1600w.jpg
+             */
+            image?: string;
         };
         /**
          * @description A JSON Feed 1.1 document: the latest published articles, newest first
@@ -2737,7 +2743,8 @@ export interface components {
          *           "tags": [
          *             "City council",
          *             "Transport"
-         *           ]
+         *           ],
+         *           "image": "https://api.example.org/media/4f9c2d7e1a0b3c5d6e7f/footbridge-1600w.jpg"
          *         }
          *       ]
          *     }
@@ -17436,7 +17443,7 @@ export interface operations {
                 content: {
                     /**
                      * @example <?xml version="1.0" encoding="utf-8"?>
-                     *     <feed xmlns="http://www.w3.org/2005/Atom">
+                     *     <feed xmlns:media="http://search.yahoo.com/mrss/" xmlns="http://www.w3.org/2005/Atom">
                      *       <title>Dateline</title>
                      *       <link rel="self" href="https://blog.example.org/feed.atom"/>
                      *       <entry>
@@ -17445,6 +17452,7 @@ export interface operations {
                      *         <link href="https://blog.example.org/articles/council-approves-study-into-a-footbridge-at-the-old-ferry-crossing"/>
                      *         <published>2026-06-03T16:40:00.000Z</published>
                      *         <author><name>Tomas Brennan</name></author>
+                     *         <link rel="enclosure" type="image/jpeg" length="183512" href="https://api.example.org/media/4f9c2d7e1a0b3c5d6e7f/footbridge-1600w.jpg"/><media:content url="https://api.example.org/media/4f9c2d7e1a0b3c5d6e7f/footbridge-1600w.jpg" type="image/jpeg" medium="image" width="1600" height="1067" fileSize="183512"><media:description type="plain">The new footbridge seen from the quay</media:description></media:content>
                      *       </entry>
                      *     </feed>
                      */
@@ -17588,7 +17596,7 @@ export interface operations {
                 content: {
                     /**
                      * @example <?xml version="1.0" encoding="utf-8"?>
-                     *     <rss version="2.0">
+                     *     <rss xmlns:media="http://search.yahoo.com/mrss/" version="2.0">
                      *       <channel>
                      *         <title>Dateline</title>
                      *         <link>https://blog.example.org/</link>
@@ -17597,6 +17605,7 @@ export interface operations {
                      *           <link>https://blog.example.org/articles/council-approves-study-into-a-footbridge-at-the-old-ferry-crossing</link>
                      *           <guid isPermaLink="false">tag:blog.example.org,2026-06-03:article-2</guid>
                      *           <pubDate>Wed, 03 Jun 2026 16:40:00 GMT</pubDate>
+                     *           <enclosure url="https://api.example.org/media/4f9c2d7e1a0b3c5d6e7f/footbridge-1600w.jpg" length="183512" type="image/jpeg"/><media:content url="https://api.example.org/media/4f9c2d7e1a0b3c5d6e7f/footbridge-1600w.jpg" type="image/jpeg" medium="image" width="1600" height="1067" fileSize="183512"><media:description type="plain">The new footbridge seen from the quay</media:description></media:content>
                      *         </item>
                      *       </channel>
                      *     </rss>
@@ -17763,7 +17772,8 @@ export interface operations {
                      *           "tags": [
                      *             "City council",
                      *             "Transport"
-                     *           ]
+                     *           ],
+                     *           "image": "https://api.example.org/media/4f9c2d7e1a0b3c5d6e7f/footbridge-1600w.jpg"
                      *         }
                      *       ]
                      *     }
@@ -17903,8 +17913,8 @@ export interface operations {
                 content: {
                     /**
                      * @example <?xml version="1.0" encoding="UTF-8"?>
-                     *     <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
-                     *       <url><loc>https://blog.example.org/articles/council-approves-study-into-a-footbridge-at-the-old-ferry-crossing</loc><lastmod>2026-06-03T16:40:00.000Z</lastmod></url>
+                     *     <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:image="http://www.google.com/schemas/sitemap-image/1.1">
+                     *       <url><loc>https://blog.example.org/articles/council-approves-study-into-a-footbridge-at-the-old-ferry-crossing</loc><lastmod>2026-06-03T16:40:00.000Z</lastmod><image:image><image:loc>https://api.example.org/media/4f9c2d7e1a0b3c5d6e7f/footbridge-2048w.jpg</image:loc></image:image></url>
                      *     </urlset>
                      */
                     "application/xml": string;
@@ -18048,8 +18058,8 @@ export interface operations {
                 content: {
                     /**
                      * @example <?xml version="1.0" encoding="UTF-8"?>
-                     *     <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
-                     *       <url><loc>https://blog.example.org/articles/council-approves-study-into-a-footbridge-at-the-old-ferry-crossing</loc><lastmod>2026-06-03T16:40:00.000Z</lastmod></url>
+                     *     <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:image="http://www.google.com/schemas/sitemap-image/1.1">
+                     *       <url><loc>https://blog.example.org/articles/council-approves-study-into-a-footbridge-at-the-old-ferry-crossing</loc><lastmod>2026-06-03T16:40:00.000Z</lastmod><image:image><image:loc>https://api.example.org/media/4f9c2d7e1a0b3c5d6e7f/footbridge-2048w.jpg</image:loc></image:image></url>
                      *     </urlset>
                      */
                     "application/xml": string;

@@ -19,7 +19,8 @@ export const JsonFeedItem = Type.Object({
   date_published: Type.String({ format: 'date-time' }),
   date_modified: Type.String({ format: 'date-time' }),
   authors: Type.Array(ref(JsonFeedAuthor), { minItems: 1 }),
-  tags: Type.Optional(Type.Array(Type.String(), { description: 'The article\'s labels' }))
+  tags: Type.Optional(Type.Array(Type.String(), { description: 'The article\'s labels' })),
+  image: Type.Optional(Type.String({ format: 'uri', description: 'The article\'s featured image, absolute: its largest variant at most 1600 pixels wide in a format every browser shows, served by the API (or an imported image\'s own address until its file is fetched)', examples: ['https://api.example.org/media/4f9c2d7e1a0b3c5d6e7f/footbridge-1600w.jpg'] }))
 }, { $id: 'JsonFeedItem', additionalProperties: false })
 
 export const JsonFeed = Type.Object({

@@ -5,7 +5,8 @@ import { articleQueries, type ArticleRow } from '../articles/queries.js'
 import { labelKeyOf } from '../articles/service.js'
 import { currentView } from '../articles/view.js'
 import { authorQueries, type AuthorRow } from '../authors/queries.js'
-import { feedQueries } from './queries.js'
+import { featuredRows, imageFileFor } from '../media/service.js'
+import { feedQueries, type SitemapEntry } from './queries.js'
 import type { FeedQueryString } from './schemas.js'
 
 /** How many articles a feed carries. */
@@ -19,6 +20,11 @@ export interface Site extends Pick<SiteSettings, 'siteTitle' | 'siteDescription'
   articlePath: string
   dayPath: string
   labelPath: string
+  /**
+   * What image URLs start with: the address the request came to, as the API itself serves
+   * `/media/` (DATELINE_SITE_URL is the front end's, which need not).
+   */
+  mediaOrigin: string
 }
 
 /**
@@ -29,10 +35,11 @@ export interface Site extends Pick<SiteSettings, 'siteTitle' | 'siteDescription'
  */
 export function siteFor (settings: SiteSettings, origin: string): Site {
   const { siteTitle, siteDescription, locale, sitemapPageSize } = settings
+  const common = { siteTitle, siteDescription, locale, sitemapPageSize, mediaOrigin: origin }
   if (settings.siteUrl !== null) {
-    return { siteTitle, siteDescription, locale, sitemapPageSize, siteUrl: settings.siteUrl, articlePath: settings.articlePath, dayPath: '/dates/{date}', labelPath: '/labels/{label}' }
+    return { ...common, siteUrl: settings.siteUrl, articlePath: settings.articlePath, dayPath: '/dates/{date}', labelPath: '/labels/{label}' }
   }
-  return { siteTitle, siteDescription, locale, sitemapPageSize, siteUrl: origin, articlePath: '/v1/articles/{slug}', dayPath: '/v1/dates/{date}', labelPath: '/v1/articles?label={label}' }
+  return { ...common, siteUrl: origin, articlePath: '/v1/articles/{slug}', dayPath: '/v1/dates/{date}', labelPath: '/v1/articles?label={label}' }
 }
 
 export interface FeedAuthor {
@@ -40,6 +47,25 @@ export interface FeedAuthor {
   url?: string
   avatar?: string
 }
+
+/** An article's featured image as feeds carry it: one file, at an absolute URL. */
+export interface FeedImage {
+  url: string
+  /** Left out, as are the sizes, for an imported image not fetched yet (its own address). */
+  type?: string
+  width?: number
+  height?: number
+  bytes?: number
+  /** Plain text, '' for none. */
+  alt: string
+  credit: string
+}
+
+/**
+ * Feeds carry the largest variant at most this wide: readers show an image a column wide,
+ * and fetch it for every entry, so the 2048 one would cost them more than it shows.
+ */
+export const feedImageMaxWidth = 1600
 
 export interface FeedEntry {
   /** A `tag:` URI (RFC 4151): it stays the same when the slug changes. */
@@ -54,6 +80,7 @@ export interface FeedEntry {
   updatedAt: string
   author: FeedAuthor
   labels: string[]
+  image?: FeedImage
 }
 
 export interface FeedContent {
@@ -90,6 +117,36 @@ function entryId (site: Pick<Site, 'siteUrl'>, row: ArticleRow): string {
   return `tag:${url.hostname},${row.createdAt.slice(0, 10)}:${path === '' ? '' : `${path}/`}article-${row.id}`
 }
 
+/**
+ * An image URL as feeds and the sitemap need it, absolute: ours are paths on the API, which
+ * serves them; an imported image's own address is kept if it is one a reader can fetch.
+ */
+function absoluteImageUrl (site: Pick<Site, 'mediaOrigin'>, url: string): string | null {
+  if (url.startsWith('/media/')) return `${site.mediaOrigin}${url}`
+  return /^https?:\/\//i.test(url) && URL.canParse(url) ? url : null
+}
+
+/** The featured image of each article that has one, as feeds carry it, and when each image last changed. */
+async function feedImages (store: Store, site: Site, articleIds: number[]): Promise<{ images: Map<number, FeedImage>, changes: string[] }> {
+  const images = new Map<number, FeedImage>()
+  const changes: string[] = []
+  for (const [articleId, row] of await featuredRows(store, articleIds)) {
+    const file = imageFileFor(row, feedImageMaxWidth)
+    const url = file === null ? null : absoluteImageUrl(site, file.url)
+    if (file === null || url === null) continue
+    images.set(articleId, {
+      url,
+      ...(file.type === null ? {} : { type: file.type }),
+      ...(file.width === null || file.height === null ? {} : { width: file.width, height: file.height }),
+      ...(file.bytes === null ? {} : { bytes: file.bytes }),
+      alt: row.alt,
+      credit: row.credit
+    })
+    changes.push(row.updatedAt)
+  }
+  return { images, changes }
+}
+
 function feedAuthor (row: AuthorRow | undefined): FeedAuthor {
   // Never the e-mail: it is private (the contract), and feeds are public.
   if (row === undefined) return { name: 'Unknown' }
@@ -121,6 +178,7 @@ async function entriesOf (store: Store, site: Site, rows: ArticleRow[]): Promise
   const labels = await articleQueries(store).labelsByArticle(rows.map((row) => row.id))
   const authorRows = await authorQueries(store).authorsByIds([...new Set(rows.map((row) => row.authorId))])
   const authors = new Map(authorRows.map((row) => [row.id, row]))
+  const { images, changes: imageChanges } = await feedImages(store, site, rows.map((row) => row.id))
   const entries = rows.map((row): FeedEntry => ({
     id: entryId(site, row),
     url: articleLink(site, row),
@@ -130,10 +188,11 @@ async function entriesOf (store: Store, site: Site, rows: ArticleRow[]): Promise
     publishedAt: row.publishedAt!,
     updatedAt: row.updatedAt,
     author: feedAuthor(authors.get(row.authorId)),
-    labels: labels.get(row.id) ?? []
+    labels: labels.get(row.id) ?? [],
+    ...(images.has(row.id) ? { image: images.get(row.id)! } : {})
   }))
-  // An author's new name changes the feed as much as an article's new title does.
-  return { entries, changes: [...rows.map((row) => row.updatedAt), ...[...authors.values()].map((row) => row.updatedAt)] }
+  // An author's new name, or an image's new alt text, changes the feed as much as an article's new title does.
+  return { entries, changes: [...rows.map((row) => row.updatedAt), ...[...authors.values()].map((row) => row.updatedAt), ...imageChanges] }
 }
 
 /**
@@ -175,6 +234,8 @@ export async function latest (store: Store, site: Site, query: FeedQueryString, 
 export interface SitemapUrl {
   loc: string
   lastmod?: string
+  /** An article's featured image (absolute), for the image extension. */
+  image?: string
 }
 
 export type Sitemap =
@@ -196,8 +257,7 @@ async function segments (store: Store, site: Site, now: string, newest: string |
     { count: 1, read: async () => [newest === null ? { loc: siteLink(site, '/') } : { loc: siteLink(site, '/'), lastmod: newest }] },
     {
       count: await queries.countPublishedArticles(now),
-      read: async (limit, offset) => (await queries.publishedArticleEntries(now, limit, offset))
-        .map((entry) => ({ loc: articleLink(site, { id: entry.id!, slug: entry.key }), lastmod: entry.lastmod }))
+      read: async (limit, offset) => await withImages(store, site, await queries.publishedArticleEntries(now, limit, offset))
     },
     {
       count: await queries.countDays(now),
@@ -210,6 +270,35 @@ async function segments (store: Store, site: Site, now: string, newest: string |
         .map((entry) => ({ loc: siteLink(site, site.labelPath.replace('{label}', encodeURIComponent(entry.key))), lastmod: entry.lastmod }))
     }
   ]
+}
+
+/**
+ * Featured images are read this many articles at a time: a page of the sitemap has up to
+ * 50,000, more ids than one statement may carry (SQLite allows 32,766 values).
+ */
+const imageReadBatch = 5_000
+
+/**
+ * Article URLs, each with its featured image: the largest variant in a format every browser
+ * shows (the article's `featuredImage.url`), as search engines prefer images large. Only that
+ * file is worked out, not the whole `featuredImage` (its srcsets): a page has 50,000 of them,
+ * and on PostgreSQL this runs on the server's thread.
+ */
+async function withImages (store: Store, site: Site, entries: SitemapEntry[]): Promise<SitemapUrl[]> {
+  const images = new Map<number, string>()
+  for (let start = 0; start < entries.length; start += imageReadBatch) {
+    const batch = await featuredRows(store, entries.slice(start, start + imageReadBatch).map((entry) => entry.id!))
+    for (const [articleId, row] of batch) {
+      const file = imageFileFor(row, Number.POSITIVE_INFINITY)
+      const url = file === null ? null : absoluteImageUrl(site, file.url)
+      if (url !== null) images.set(articleId, url)
+    }
+  }
+  return entries.map((entry) => {
+    const url: SitemapUrl = { loc: articleLink(site, { id: entry.id!, slug: entry.key }), lastmod: entry.lastmod }
+    const image = images.get(entry.id!)
+    return image === undefined ? url : { ...url, image }
+  })
 }
 
 /** The URLs from position `start` (inclusive) to `end` (exclusive) across the segments. */

@@ -71,18 +71,53 @@ export function presentMedia (row: MediaRow): MediaBody {
   }
 }
 
-/** The featured image of each article that has one, read for all of them at once. */
-export async function featuredImages (store: Store, articleIds: number[]): Promise<Map<number, FeaturedImageBody>> {
+/** The featured image row of each article that has one, read for all of them at once. */
+export async function featuredRows (store: Store, articleIds: number[]): Promise<Map<number, MediaRow>> {
   const queries = mediaQueries(store)
   const featured = await queries.featuredIdsByArticle(articleIds)
   if (featured.size === 0) return new Map()
-  const images = new Map((await queries.mediaByIds([...new Set(featured.values())])).map((row) => [row.id, presentImage(row)]))
-  const byArticle = new Map<number, FeaturedImageBody>()
+  const rows = new Map((await queries.mediaByIds([...new Set(featured.values())])).map((row) => [row.id, row]))
+  const byArticle = new Map<number, MediaRow>()
   for (const [articleId, mediaId] of featured) {
-    const image = images.get(mediaId)
-    if (image !== undefined) byArticle.set(articleId, image)
+    const row = rows.get(mediaId)
+    if (row !== undefined) byArticle.set(articleId, row)
   }
   return byArticle
+}
+
+/** The featured image of each article that has one, read for all of them at once. */
+export async function featuredImages (store: Store, articleIds: number[]): Promise<Map<number, FeaturedImageBody>> {
+  const rows = await featuredRows(store, articleIds)
+  // An image featured on several articles is presented once.
+  const presented = new Map<number, FeaturedImageBody>()
+  const byArticle = new Map<number, FeaturedImageBody>()
+  for (const [articleId, row] of rows) {
+    const image = presented.get(row.id) ?? presentImage(row)
+    presented.set(row.id, image)
+    byArticle.set(articleId, image)
+  }
+  return byArticle
+}
+
+/** One file of an image, for documents that name a single file (feeds); root-relative like `url`. */
+export interface ImageFile {
+  url: string
+  /** Null, as are the sizes, for an imported image not fetched yet: its `externalUrl`. */
+  type: string | null
+  width: number | null
+  height: number | null
+  bytes: number | null
+}
+
+/**
+ * The largest variant at most `maxWidth` wide in the format every browser shows (the smallest
+ * if none is that narrow), or an imported image's own address; null for neither.
+ */
+export function imageFileFor (row: MediaRow, maxWidth: number): ImageFile | null {
+  const fallback = variantsOf(row).filter((variant) => fallbackFormats.includes(variant.format))
+  const chosen = fallback.filter((variant) => variant.width <= maxWidth).at(-1) ?? fallback[0]
+  if (chosen !== undefined) return { url: variantUrl(row, chosen.file), type: mimeTypes[chosen.format], width: chosen.width, height: chosen.height, bytes: chosen.bytes }
+  return row.externalUrl === null ? null : { url: row.externalUrl, type: null, width: null, height: null, bytes: null }
 }
 
 async function findRow (store: Store, id: number, forUpdate = false): Promise<MediaRow> {
