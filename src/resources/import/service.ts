@@ -76,10 +76,11 @@ const stageKey = (site: string, id: string): string => `${site}\u0000${id}`
 
 /**
  * Imports records (from src/resources/import/formats/, prepared: sanitising.ts) in one
- * transaction — all of them or, on an error, nothing — as they are read: authors and
- * articles are written as they come (a reader thread prepares those that follow); comments
- * and day notes are staged and applied once every article is in (a comment may come before
- * its article, a reply before its parent). The records must come from a file already here
+ * transaction — all of them or, on an error, nothing — as they are read: authors, articles
+ * and images are written as they come (a reader thread prepares those that follow); featured
+ * images are linked, and comments and day notes applied, once every article and image is in
+ * (an attachment may come after its post, a comment before its article, a reply before its
+ * parent). The records must come from a file already here
  * (spool.ts): they are read inside the transaction.
  */
 export async function importRecords (store: Store, settings: Pick<SiteSettings, 'timezone'>, records: AsyncIterable<PreparedRecord>, options: ImportOptions): Promise<ImportReportBody> {
