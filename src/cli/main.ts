@@ -16,6 +16,7 @@ import { backupPostgres, restorePostgres } from './backup.postgres.js'
 import { copyMediaFolders, mediaBackupFolder } from './media-backup.js'
 import { writeOpenApi } from './openapi.js'
 import { describeReport, exportCommand, importCommand } from './transfer.js'
+import { describeSummary, mediaFetchCommand } from './media.js'
 import { createToken, listTokens, revokeToken } from '../resources/tokens/service.js'
 
 export interface CliIo {
@@ -53,6 +54,9 @@ Commands:
                                 import a Blogger, WordPress (WXR) or Dateline (NDJSON) export;
                                 formats: blogger-legacy, blogger-2018, blogger-api, wxr, ndjson
   export [<file>]               write everything as NDJSON (to stdout without a file)
+  media fetch [--allow-private] download the files of imported images (external media items) into
+                                the media folder, resized as uploads are; an item that fails stays
+                                external; --allow-private allows private and loopback addresses
   backup <file> [--force]       copy the database to <file>, online (the server may be running);
                                 on PostgreSQL with pg_dump (custom format)
   restore <file> [--force]      replace the database with a backup, after checking it;
@@ -79,6 +83,7 @@ const options = {
   format: { type: 'string' },
   json: { type: 'boolean' },
   force: { type: 'boolean' },
+  'allow-private': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' }
 } as const
 
@@ -145,6 +150,15 @@ async function restoreCommand (config: Config, args: string[], values: Record<st
     if (copied.images > 0) io.stdout.write(`Restored ${images(copied.images)} to ${media}.\n`)
   }
   return 0
+}
+
+async function mediaCommand (config: Config, args: string[], values: Record<string, string | boolean | undefined>, io: CliIo): Promise<number> {
+  const [action] = args
+  if (action !== 'fetch') throw new UsageError('media needs fetch')
+  const summary = await withDatabase(config, async (store) => await mediaFetchCommand(store, config, { allowPrivateTargets: values['allow-private'] === true }, io.stderr))
+  io.stdout.write(describeSummary(summary))
+  // A failure is worth a script's notice: the items it names are still only addresses.
+  return summary.failed === 0 ? 0 : 1
 }
 
 function parseRole (raw: string | undefined): TokenRole {
@@ -230,6 +244,8 @@ async function run (argv: string[], io: CliIo): Promise<number> {
     case 'export':
       await withDatabase(config, async (store) => { await exportCommand(store, config, args[0], io.stdout) })
       return 0
+    case 'media':
+      return await mediaCommand(config, args, values, io)
     case 'backup':
       return await backupCommand(config, args, values, io)
     case 'restore':

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { article, authorsPrecedeTheirArticles, comment, countBy, fixture, inChunks, readFile, readRecords, skipCounts } from '../fixtures/import/read-records.js'
+import { article, authorsPrecedeTheirArticles, comment, countBy, fixture, fromBuffers, inChunks, readFile, readRecords, skipCounts } from '../fixtures/import/read-records.js'
 
 // The Blogger readers (legacy GData schema, 2018 schema, API v3 JSON) on real and written
 // fixtures: exact counts, statuses, labels, UTC times, slugs, threads and skip reasons.
@@ -82,6 +82,28 @@ t.test('the ghost sample emits both entries that share an atom:id (staging repor
   t.same([draft?.slug, draft?.sourceUrl, draft?.publishedAt, draft?.createdAt], [null, null, null, '2016-09-12T13:30:00.001Z'], 'app:draft declared on the element; no alternate link')
   t.same(article(read, `${ghost}41118340298474051152`).labels, ['All Night Party', 'Dance'])
   t.same(read.authors.map((a) => [a.source.id, a.name, a.email, a.avatarUrl]), [['34433122588827255699', 'My Old Blog', null, null]], 'placeholder e-mail and avatar dropped')
+})
+
+t.test('a post\'s media:thumbnail is a media record keyed by its address, and the post\'s featured image', async (t) => {
+  const read = await readFile(fixture('blogger-legacy-ghost-sample.xml'))
+  const address = 'https://images.com/1234/5678/s72-c/IMG_1234.jpg'
+  t.same(read.media, [{ kind: 'media', source: { site: '95625624113551471720', id: address }, url: address, fileName: 'IMG_1234.jpg', alt: '', caption: '', authorSourceId: '34433122588827255699' }])
+  t.equal(article(read, `${ghost}41118340298474051152`).featuredMediaSourceId, address)
+  t.same(read.articles.filter((post) => post.featuredMediaSourceId === undefined).length, 2, 'the posts without one')
+  const mediaAt = read.records.findIndex((record) => record.kind === 'media')
+  t.equal(read.records[mediaAt + 1]?.kind, 'article', 'the media record comes just before its post')
+})
+
+t.test('2018-schema posts sharing one thumbnail address share one media record', async (t) => {
+  const entry = (id: string) => `<entry><id>tag:blogger.com,1999:blog-42.post-${id}</id><blogger:type>POST</blogger:type><blogger:status>LIVE</blogger:status>
+    <title>Post ${id}</title><content type='html'>Hello</content><published>2024-03-01T09:30:00Z</published>
+    <media:thumbnail url='https://blogger.googleusercontent.com/img/b/R29v/s72-c/harbour.png' width='72' height='72'/></entry>`
+  const feed = `<?xml version='1.0' encoding='UTF-8'?><feed xmlns='http://www.w3.org/2005/Atom' xmlns:blogger='http://schemas.google.com/blogger/2018' xmlns:media='http://search.yahoo.com/mrss/'>
+    <id>tag:blogger.com,1999:blog-42</id>${entry('1')}${entry('2')}</feed>`
+  const read = await readRecords(fromBuffers(Buffer.from(feed)))
+  t.equal(read.format, 'blogger-2018')
+  t.same(read.media.map((media) => [media.source.id, media.fileName]), [['https://blogger.googleusercontent.com/img/b/R29v/s72-c/harbour.png', 'harbour.png']])
+  t.same(read.articles.map((post) => post.featuredMediaSourceId), ['https://blogger.googleusercontent.com/img/b/R29v/s72-c/harbour.png', 'https://blogger.googleusercontent.com/img/b/R29v/s72-c/harbour.png'])
 })
 
 t.test('a 2018-schema feed maps posts, drafts, trashed posts, pages and threaded comments', async (t) => {

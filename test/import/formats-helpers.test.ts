@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import t from 'tap'
 import { decodeInput } from '../../src/resources/import/formats/decode.js'
 import { readImport } from '../../src/resources/import/formats/index.js'
+import { fileNameOf, imageAddress, notAnImage } from '../../src/resources/import/formats/media.js'
 import { autop, plainText, shortcodesIn, slugFromPath, sourceSlug } from '../../src/resources/import/formats/text.js'
 import { utcFromRfc3339, utcFromWxrGmt, utcFromZone, wxrWallTime } from '../../src/resources/import/formats/timestamps.js'
 import { fixture } from '../fixtures/import/read-records.js'
@@ -107,4 +108,22 @@ t.test('UTF-8 bytes decode the same however they are cut into chunks; a characte
   await t.rejects(decoded([cut.subarray(0, 600), cut.subarray(600)]), { name: 'MalformedImportError', message: /end of file in the middle of a utf-8 character/ })
   const bad = Buffer.concat([Buffer.from('<p>fine</p>\n'.repeat(100)), Buffer.from([0x61, 0xFF, 0x62])])
   await t.rejects(decoded([bad.subarray(0, 1100), bad.subarray(1100)]), { name: 'MalformedImportError', message: /not valid utf-8/ })
+})
+
+t.test('an image address is an absolute http(s) URL; its file name is its last segment, decoded', async (t) => {
+  t.equal(imageAddress('\n   https://example.com/wp-content/uploads/2025/01/a%20b.jpg  ')?.href, 'https://example.com/wp-content/uploads/2025/01/a%20b.jpg', 'indentation trimmed')
+  t.same([imageAddress('/wp-content/uploads/a.jpg'), imageAddress('ftp://example.com/a.jpg'), imageAddress('javascript:alert(1)'), imageAddress('')], [null, null, null, null], 'relative, other schemes and nothing are no address')
+  t.equal(fileNameOf(new URL('https://example.com/2025/01/caf%C3%A9%20au%20lait.jpg')), 'café au lait.jpg')
+  t.equal(fileNameOf(new URL('https://example.com/')), 'example.com', 'no path: the host')
+})
+
+t.test('an attachment is an image by its declared type, else by its extension', async (t) => {
+  const url = (path: string): URL => new URL(`https://example.com${path}`)
+  t.equal(notAnImage(url('/a.JPG'), ''), null)
+  t.equal(notAnImage(url('/a.webp'), ''), null)
+  t.equal(notAnImage(url('/a.mov'), ''), 'not an image the library takes (.mov)')
+  t.equal(notAnImage(url('/download'), ''), 'not an image the library takes (no file extension)')
+  t.equal(notAnImage(url('/download'), 'image/png'), null, 'the declared type wins over a missing extension')
+  t.equal(notAnImage(url('/a.jpg'), 'application/pdf'), 'not an image the library takes (application/pdf)', 'and over a misleading one')
+  t.equal(notAnImage(url('/logo.svg'), 'image/svg+xml'), 'not an image the library takes (image/svg+xml)', 'SVG is refused, as uploads are')
 })

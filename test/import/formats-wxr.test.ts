@@ -4,12 +4,13 @@ import { article, authorsPrecedeTheirArticles, comment, countBy, fixture, inChun
 // The WordPress WXR reader (1.0, 1.1, 1.2) on the real 2025 WordPress.com export, the GPL
 // Theme Unit Test data (read from ../shared, never copied) and our own edge-case files.
 
-t.test('the 2025 WordPress.com export gives its 7 posts and skips the page, attachments and style items', async (t) => {
+t.test('the 2025 WordPress.com export gives its 7 posts and 6 image attachments, and skips the page and style items', async (t) => {
   const read = await readFile(fixture('wxr-wordpress-com-2025.xml'))
   t.equal(read.format, 'wxr')
   t.equal(read.articles.length, 7)
   t.equal(read.comments.length, 0)
-  t.same(skipCounts(read.skips), { 'page: page': 1, 'other: post type attachment': 6, 'other: post type wp_global_styles': 1, 'other: post type wp_navigation': 1 })
+  t.equal(read.media.length, 6)
+  t.same(skipCounts(read.skips), { 'page: page': 1, 'other: post type wp_global_styles': 1, 'other: post type wp_navigation': 1 })
   t.same(countBy(read.articles, (a) => a.status), { published: 7 })
   t.same(read.authors.map((a) => [a.source.site, a.source.id, a.name, a.slug]), [['https://jekyllbot.wordpress.com', 'jekyllbot', 'jekyllbot', 'jekyllbot']])
   t.same(read.settings.map((s) => [s.name, s.value]), [['title', 'My Site Title'], ['locale', 'en'], ['url', 'https://jekyllbot.wordpress.com']])
@@ -22,15 +23,34 @@ t.test('the 2025 WordPress.com export gives its 7 posts and skips the page, atta
   t.ok(authorsPrecedeTheirArticles(read.records))
 })
 
+t.test('the 2025 export\'s attachments are media records, and _thumbnail_id names three posts\' featured images', async (t) => {
+  const read = await readFile(fixture('wxr-wordpress-com-2025.xml'))
+  t.same(['4', '5', '6'].map((id) => article(read, id).featuredMediaSourceId), ['10', '11', '12'])
+  t.notOk('featuredMediaSourceId' in article(read, '14'), 'a post without _thumbnail_id has no such field, so its digest is what it was')
+  const first = read.media.find((media) => media.source.id === '10')
+  t.same(first, {
+    kind: 'media',
+    source: { site: 'https://jekyllbot.wordpress.com', id: '10' },
+    url: 'https://jekyllbot.wordpress.com/wp-content/uploads/2025/01/0565b-tt4_post_1.jpg',
+    fileName: '0565b-tt4_post_1.jpg',
+    alt: '',
+    caption: '',
+    authorSourceId: 'jekyllbot'
+  }, 'the address with its indentation trimmed, the file name from its last segment')
+  t.same(read.media.map((media) => media.source.id), ['10', '11', '12', '17', '18', '19'])
+})
+
 t.test('the Theme Unit Test data gives 58 posts and 24 comments, with its 9-level thread', async (t) => {
   const read = await readFile(sharedFixture('wxr-theme-unit-test-data.xml'))
   t.equal(read.format, 'wxr')
   t.equal(read.articles.length, 58)
   t.equal(read.comments.length, 24)
   t.equal(read.authors.length, 2)
+  t.equal(read.media.length, 35, '37 attachments, of which a video and a sound are not images')
   t.same(skipCounts(read.skips), {
     'page: page': 21,
-    'other: post type attachment': 37,
+    'media: not an image the library takes (.mov)': 1,
+    'media: not an image the library takes (.mp3)': 1,
     'other: post type nav_menu_item': 70,
     'comment: pingback/trackback': 4,
     'comment: its article was skipped (page)': 5
@@ -41,6 +61,16 @@ t.test('the Theme Unit Test data gives 58 posts and 24 comments, with its 9-leve
   t.same(thread.map((id) => comment(read, id).parentSourceId), [null, ...thread.slice(0, -1)], 'ten comments, each replying to the one before')
   t.same(countBy(read.articles, (a) => String(a.authorSourceId)), { themereviewteam: 18, themedemos: 39, null: 1 })
   t.same(article(read, '1730').notes, ['author ">themereviewteam" is not in the file\'s author list: imported under the default author'])
+})
+
+t.test('the Theme Unit Test attachments keep their alt text and caption, and six posts name a featured image', async (t) => {
+  const read = await readFile(sharedFixture('wxr-theme-unit-test-data.xml'))
+  const bell = read.media.find((media) => media.source.id === '754')
+  t.same([bell?.url, bell?.alt, bell?.caption, bell?.authorSourceId], ['https://wpthemetestdata.files.wordpress.com/2008/06/100_5478.jpg', 'Bell on Wharf', 'Bell on wharf in San Francisco', 'themedemos'])
+  t.same(read.media.filter((media) => media.alt !== '').length, 28, 'the 28 attachments with _wp_attachment_image_alt')
+  t.ok(read.media.some((media) => media.fileName === 'spectacles.gif'), 'a GIF is an image')
+  const featured = read.articles.filter((post) => post.featuredMediaSourceId !== undefined).map((post) => [post.source.id, post.featuredMediaSourceId])
+  t.same(featured, [['51', '761'], ['1011', '1022'], ['1016', '1027'], ['1163', '1628'], ['1177', '1023'], ['1752', '771']])
 })
 
 t.test('the Theme Unit Test edge cases: empty title and body, markup and references in titles, scheduled, password, draft', async (t) => {
@@ -70,9 +100,9 @@ t.test('our WXR 1.2 edge cases: counts, statuses and skip reasons', async (t) =>
   t.equal(read.articles.length, 12)
   t.equal(read.comments.length, 13)
   t.equal(read.authors.length, 2)
+  t.same(read.media.map((media) => [media.source.id, media.url, media.fileName, media.authorSourceId]), [['113', 'https://gazette.example/market.jpg', 'market.jpg', 'edith']], 'the one attachment, an image')
   t.same(skipCounts(read.skips), {
     'comment: pingback/trackback': 2,
-    'other: post type attachment': 1,
     'other: post type nav_menu_item': 1,
     'page: page': 1,
     'comment: its article was skipped (page)': 1,

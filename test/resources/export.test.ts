@@ -181,6 +181,7 @@ t.test('the export of the demo blog', async (t) => {
       authors: { created: header.counts.authors, updated: 0, unchanged: 0, skipped: 0 },
       articles: { created: header.counts.articles, updated: 0, unchanged: 0, skipped: 0 },
       comments: { created: header.counts.comments, updated: 0, unchanged: 0, skipped: 0 },
+      media: { created: 0, updated: 0, unchanged: 0, skipped: 0 },
       days: { created: header.counts.days, updated: 0, unchanged: 0, skipped: 0 }
     }, 'every row created')
     t.same(report.skipped, [])
@@ -195,6 +196,7 @@ t.test('the export of the demo blog', async (t) => {
       authors: { created: 0, updated: 0, unchanged: header.counts.authors, skipped: 0 },
       articles: { created: 0, updated: 0, unchanged: header.counts.articles, skipped: 0 },
       comments: { created: 0, updated: 0, unchanged: header.counts.comments, skipped: 0 },
+      media: { created: 0, updated: 0, unchanged: 0, skipped: 0 },
       days: { created: 0, updated: 0, unchanged: header.counts.days, skipped: 0 }
     }, 'importing it a second time: all unchanged')
     t.same(comparable((await exported(fresh, t)).text), comparable(text), 'and nothing changed')

@@ -2795,6 +2795,12 @@ export interface components {
          *           "unchanged": 0,
          *           "skipped": 0
          *         },
+         *         "media": {
+         *           "created": 36,
+         *           "updated": 0,
+         *           "unchanged": 0,
+         *           "skipped": 1
+         *         },
          *         "days": {
          *           "created": 9,
          *           "updated": 0,
@@ -2804,9 +2810,9 @@ export interface components {
          *       },
          *       "skipped": [
          *         {
-         *           "resource": "article",
+         *           "resource": "media",
          *           "sourceId": "118",
-         *           "reason": "an attachment, not a post"
+         *           "reason": "not an image the library takes (.mov)"
          *         }
          *       ],
          *       "notes": [
@@ -2846,6 +2852,13 @@ export interface components {
                     skipped: number;
                 };
                 comments: {
+                    created: number;
+                    updated: number;
+                    unchanged: number;
+                    skipped: number;
+                };
+                /** @description Images the file names by address (WordPress attachments, Blogger thumbnails): external media items until `dateline media fetch` brings their files */
+                media: {
                     created: number;
                     updated: number;
                     unchanged: number;
@@ -17046,6 +17059,12 @@ export interface operations {
                      *           "unchanged": 0,
                      *           "skipped": 0
                      *         },
+                     *         "media": {
+                     *           "created": 36,
+                     *           "updated": 0,
+                     *           "unchanged": 0,
+                     *           "skipped": 1
+                     *         },
                      *         "days": {
                      *           "created": 9,
                      *           "updated": 0,
@@ -17055,9 +17074,9 @@ export interface operations {
                      *       },
                      *       "skipped": [
                      *         {
-                     *           "resource": "article",
+                     *           "resource": "media",
                      *           "sourceId": "118",
-                     *           "reason": "an attachment, not a post"
+                     *           "reason": "not an image the library takes (.mov)"
                      *         }
                      *       ],
                      *       "notes": [

@@ -7,7 +7,7 @@ export type ImportFormat = 'blogger-legacy' | 'blogger-2018' | 'blogger-api' | '
 
 export const importFormats: readonly ImportFormat[] = ['blogger-legacy', 'blogger-2018', 'blogger-api', 'wxr', 'ndjson']
 
-export type ImportResource = 'author' | 'article' | 'comment' | 'day' | 'setting'
+export type ImportResource = 'author' | 'article' | 'comment' | 'media' | 'day' | 'setting'
 
 /**
  * Source ids are opaque strings, scoped by the site they come from (Blogger ids reach 20
@@ -58,6 +58,28 @@ export interface ImportedArticle {
   sourceUrl: string | null
   /** Things worth telling the user that did not stop the import ("private in source"). */
   notes: string[]
+  /**
+   * The source id (same site) of the media record that is its featured image. Absent, not
+   * null, when it has none: the digest of an article without one stays what it was.
+   */
+  featuredMediaSourceId?: string
+}
+
+/**
+ * An image the export names by its address (a WordPress attachment, a Blogger thumbnail):
+ * it becomes an external media item, its file fetched later (`dateline media fetch`).
+ */
+export interface ImportedMedia {
+  kind: 'media'
+  source: SourceRef
+  /** Absolute http(s) URL. */
+  url: string
+  /** The last segment of the URL's path, decoded. */
+  fileName: string
+  alt: string
+  caption: string
+  /** The uploader's source id (same site), or null. */
+  authorSourceId: string | null
 }
 
 export interface ImportedComment {
@@ -99,7 +121,7 @@ export interface SkippedRow {
   reason: string
 }
 
-export type ImportRecord = ImportedAuthor | ImportedArticle | ImportedComment | ImportedDay | ImportedSetting | SkippedRow
+export type ImportRecord = ImportedAuthor | ImportedArticle | ImportedComment | ImportedMedia | ImportedDay | ImportedSetting | SkippedRow
 
 /** A malformed file: where and why. Becomes a 400 problem naming line and column. */
 export class MalformedImportError extends Error {

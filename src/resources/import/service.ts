@@ -12,11 +12,13 @@ import { findImportedComment, linkImportedReply, recountImportedArticles, writeI
 import { writeImportedDay } from '../dates/service.js'
 import { SearchIndexBatch } from '../../search/index.js'
 import { isInTrash } from '../trash/service.js'
+import { findImportedMedia, writeImportedMedia } from '../media/service.js'
+import { mediaQueries } from '../media/queries.js'
 import { importQueries, type Stage, type StagedRecord } from './queries.js'
 import { digestOf, prepareRecord, type PreparedRecord, type SanitisedBody } from './sanitising.js'
 import { readImport, type ReadOptions } from './formats/index.js'
 import { readerThreadFromBytes, readInThread } from './reader.js'
-import { MalformedImportError, type SourceRef, type ImportedArticle, type ImportedAuthor, type ImportedComment, type ImportedDay, type ImportFormat, type ImportRecord } from './records.js'
+import { MalformedImportError, type SourceRef, type ImportedArticle, type ImportedAuthor, type ImportedComment, type ImportedDay, type ImportedMedia, type ImportFormat, type ImportRecord } from './records.js'
 import type { ImportReportBody } from './schemas.js'
 import { spool, spooledChunks, type ImportSource, type Spooled } from './spool.js'
 import { importInWriterThread, writerThreadFor } from './writer.js'
@@ -44,7 +46,7 @@ class Report {
 
   constructor (format: ImportFormat, dryRun: boolean) {
     const counts = (): ImportReportBody['counts']['authors'] => ({ created: 0, updated: 0, unchanged: 0, skipped: 0 })
-    this.body = { format, dryRun, counts: { authors: counts(), articles: counts(), comments: counts(), days: counts() }, skipped: [], notes: [], settings: [] }
+    this.body = { format, dryRun, counts: { authors: counts(), articles: counts(), comments: counts(), media: counts(), days: counts() }, skipped: [], notes: [], settings: [] }
   }
 
   count (resource: Counted, outcome: Outcome): void {
@@ -52,7 +54,7 @@ class Report {
   }
 
   skip (resource: string, sourceId: string | null, reason: string): void {
-    const counted = ({ author: 'authors', article: 'articles', comment: 'comments', day: 'days' } as const)[resource]
+    const counted = ({ author: 'authors', article: 'articles', comment: 'comments', media: 'media', day: 'days' } as const)[resource]
     if (counted !== undefined) this.count(counted, 'skipped')
     if (this.body.skipped.length < listedAtMost) this.body.skipped.push({ resource, sourceId, reason })
   }
@@ -74,10 +76,11 @@ const stageKey = (site: string, id: string): string => `${site}\u0000${id}`
 
 /**
  * Imports records (from src/resources/import/formats/, prepared: sanitising.ts) in one
- * transaction — all of them or, on an error, nothing — as they are read: authors and
- * articles are written as they come (a reader thread prepares those that follow); comments
- * and day notes are staged and applied once every article is in (a comment may come before
- * its article, a reply before its parent). The records must come from a file already here
+ * transaction — all of them or, on an error, nothing — as they are read: authors, articles
+ * and images are written as they come (a reader thread prepares those that follow); featured
+ * images are linked, and comments and day notes applied, once every article and image is in
+ * (an attachment may come after its post, a comment before its article, a reply before its
+ * parent). The records must come from a file already here
  * (spool.ts): they are read inside the transaction.
  */
 export async function importRecords (store: Store, settings: Pick<SiteSettings, 'timezone'>, records: AsyncIterable<PreparedRecord>, options: ImportOptions): Promise<ImportReportBody> {
@@ -140,6 +143,12 @@ class Apply {
   readonly #authorIds = new Map<string, number>()
   readonly #articleIds = new Map<string, number>()
   readonly #commentIds = new Map<string, number>()
+  readonly #mediaIds = new Map<string, number>()
+  /**
+   * Featured images to link once every media record is in (WordPress lists attachments after
+   * the posts that name them): those of the articles this import wrote.
+   */
+  readonly #featured: Array<{ articleId: number, site: string, articleSourceId: string, mediaSourceId: string }> = []
   readonly #touchedArticles = new Set<number>()
   /** Articles comments are written on, by id, as this import wrote or first read them: one read per article, not per comment. */
   readonly #articleRows = new Map<number, ArticleRow>()
@@ -187,6 +196,8 @@ class Apply {
     this.#seen.add(key)
     if (record.kind === 'author') {
       await this.author(record, digest)
+    } else if (record.kind === 'media') {
+      await this.media(record, digest)
     } else if (record.authorSourceId !== null && !this.#authorIds.has(stageKey(record.source.site, record.authorSourceId))) {
       // Every format names an article's author before it; a file that does not is applied as
       // if it did: the article waits for the end of the file.
@@ -203,6 +214,7 @@ class Apply {
       await this.article(record, digestOf(record), sanitisedOf(staged))
     }
     await this.#search.flush()
+    for (const link of this.#featured) await this.linkFeatured(link)
     for await (const staged of this.stage.each('day')) await this.day(JSON.parse(staged.payload) as ImportedDay)
     const replies: Array<{ id: number, articleId: number, parentKey: string, sourceId: string }> = []
     for await (const staged of this.stage.each('comment')) {
@@ -222,7 +234,7 @@ class Apply {
    * cannot be deleted under it, and one deleted meanwhile is seen gone.
    */
   #exists (resource: ImportedResource): (id: number) => Promise<boolean> {
-    const find = { author: findImportedAuthor, article: findImportedArticle, comment: findImportedComment }[resource]
+    const find = { author: findImportedAuthor, article: findImportedArticle, comment: findImportedComment, media: findImportedMedia }[resource]
     return async (id) => await find(this.tx, id) !== undefined
   }
 
@@ -376,6 +388,50 @@ class Apply {
     this.#articleIds.set(stageKey(site, id), row.id)
     this.#articleRows.set(row.id, row)
     await this.#remember('article', site, id, row.id, digest)
+    if (record.featuredMediaSourceId !== undefined) this.#featured.push({ articleId: row.id, site, articleSourceId: id, mediaSourceId: record.featuredMediaSourceId })
+  }
+
+  /** An image named by address: an external item (written again only when the export changed). */
+  async media (record: ImportedMedia, digest: string): Promise<void> {
+    const { site, id } = record.source
+    const previous = await this.#previous('media', site, id)
+    let targetId: number
+    if (previous?.digest === digest) {
+      targetId = previous.targetId
+      this.report.count('media', 'unchanged')
+    } else {
+      const existing = previous === undefined ? undefined : await findImportedMedia(this.tx, previous.targetId)
+      targetId = (await writeImportedMedia(this.tx, {
+        url: record.url,
+        fileName: record.fileName,
+        // The library's own limits for these words (media/schemas.ts), so an edit of the item validates.
+        alt: record.alt.slice(0, 1000),
+        caption: record.caption.slice(0, 2000),
+        ownerAuthorId: await this.#uploader(record),
+        at: this.#now
+      }, existing)).id
+      this.report.count('media', existing === undefined ? 'created' : 'updated')
+    }
+    this.#mediaIds.set(stageKey(site, id), targetId)
+    await this.#remember('media', site, id, targetId, digest)
+  }
+
+  /** Who uploaded an image, when the file names an author this import knows; else nobody. */
+  async #uploader (record: ImportedMedia): Promise<number | null> {
+    if (record.authorSourceId === null) return null
+    return this.#authorIds.get(stageKey(record.source.site, record.authorSourceId)) ??
+      (await this.#previous('author', record.source.site, record.authorSourceId))?.targetId ?? null
+  }
+
+  /** Makes the image an article's source names its featured image, if the image was imported. */
+  async linkFeatured (link: { articleId: number, site: string, articleSourceId: string, mediaSourceId: string }): Promise<void> {
+    const mediaId = this.#mediaIds.get(stageKey(link.site, link.mediaSourceId)) ??
+      (await this.#previous('media', link.site, link.mediaSourceId))?.targetId
+    if (mediaId === undefined) {
+      this.report.note('article', link.articleSourceId, `its featured image (${link.mediaSourceId}) is not an image in the file: imported without one`)
+      return
+    }
+    await mediaQueries(this.tx).setFeatured(link.articleId, mediaId)
   }
 
   async day (record: ImportedDay): Promise<void> {

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, sql, type SQL } from 'drizzle-orm'
+import { and, asc, count, desc, eq, gt, inArray, sql, type SQL } from 'drizzle-orm'
 import { assertCursorFits } from '../../db/postgres-cursor.js'
 import type { PostgresHandle } from '../../db/postgres-store.js'
 import { articleMedia, articles, media } from '../../db/schema.postgres.js'
@@ -98,6 +98,15 @@ export function postgresMediaQueries (db: PostgresHandle): MediaQueries {
       const rows = await db.select({ articleId: articleMedia.articleId, mediaId: articleMedia.mediaId }).from(articleMedia)
         .where(and(inArray(articleMedia.articleId, articleIds), eq(articleMedia.use, 'featured')))
       return new Map(rows.map((row) => [row.articleId, row.mediaId]))
+    },
+
+    async externalMediaAfter (afterId, limit) {
+      return await db.select().from(media).where(and(eq(media.source, 'external'), gt(media.id, afterId))).orderBy(media.id).limit(limit)
+    },
+
+    async countExternalMedia () {
+      const [row] = await db.select({ total: count() }).from(media).where(eq(media.source, 'external'))
+      return row?.total ?? 0
     },
 
     async setFeatured (articleId, mediaId) {

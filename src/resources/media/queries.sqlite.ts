@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, sql, type SQL } from 'drizzle-orm'
+import { and, asc, count, desc, eq, gt, inArray, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
 import { articleMedia, articles, media } from '../../db/schema.js'
 import { isPublishedBy } from '../articles/visibility.js'
@@ -82,6 +82,14 @@ export function sqliteMediaQueries (db: Db): MediaQueries {
       const rows = db.select({ articleId: articleMedia.articleId, mediaId: articleMedia.mediaId }).from(articleMedia)
         .where(and(inArray(articleMedia.articleId, articleIds), eq(articleMedia.use, 'featured'))).all()
       return new Map(rows.map((row) => [row.articleId, row.mediaId]))
+    },
+
+    async externalMediaAfter (afterId, limit) {
+      return db.select().from(media).where(and(eq(media.source, 'external'), gt(media.id, afterId))).orderBy(media.id).limit(limit).all()
+    },
+
+    async countExternalMedia () {
+      return db.select({ total: count() }).from(media).where(eq(media.source, 'external')).get()?.total ?? 0
     },
 
     async setFeatured (articleId, mediaId) {

@@ -48,6 +48,9 @@ export interface MediaQueries {
   usesOf: (mediaId: number, limit: number) => Promise<{ uses: MediaUse[], total: number }>
   /** Each article's featured image id, for those that have one. */
   featuredIdsByArticle: (articleIds: number[]) => Promise<Map<number, number>>
+  /** External items (imported, not fetched yet) after `afterId`, by id: a page of `dateline media fetch`'s work. */
+  externalMediaAfter: (afterId: number, limit: number) => Promise<MediaRow[]>
+  countExternalMedia: () => Promise<number>
   /** Sets (or, with null, takes away) an article's featured image. */
   setFeatured: (articleId: number, mediaId: number | null) => Promise<void>
   /** The ids of the items with these keys (those that exist). */

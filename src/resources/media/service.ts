@@ -292,3 +292,58 @@ export async function removeOne (store: Store, folder: MediaFolder, id: number, 
   // After the commit: a crash before this leaves files no row names, never a row without its files.
   await folder.remove(key)
 }
+
+/** A media item an import made or updates, read locked (as the import's other `findImported…`). */
+export async function findImportedMedia (store: Store, id: number): Promise<MediaRow | undefined> {
+  return await mediaQueries(store).mediaByIdForUpdate(id)
+}
+
+export interface ImportedMediaValues {
+  /** The image's address in the export. */
+  url: string
+  fileName: string
+  alt: string
+  caption: string
+  ownerAuthorId: number | null
+  at: string
+}
+
+/**
+ * Writes an image an import names by address: a new external item (no files; `dateline
+ * media fetch` brings them), or, when the export changed, the earlier one's words. One fetched
+ * since keeps its files and file name: the address it came from no longer says what it is.
+ */
+export async function writeImportedMedia (store: Store, values: ImportedMediaValues, existing: MediaRow | undefined): Promise<MediaRow> {
+  const queries = mediaQueries(store)
+  if (existing !== undefined) {
+    return await queries.updateMedia(existing.id, {
+      alt: values.alt,
+      caption: values.caption,
+      ...(existing.source === 'external' ? { externalUrl: values.url, fileName: values.fileName } : {}),
+      updatedAt: values.at
+    })
+  }
+  return await queries.insertMedia({
+    key: newMediaKey(),
+    source: 'external',
+    ownerAuthorId: values.ownerAuthorId,
+    fileName: values.fileName,
+    format: null,
+    width: null,
+    height: null,
+    bytes: null,
+    animated: false,
+    alt: values.alt,
+    caption: values.caption,
+    credit: '',
+    focalX: 0.5,
+    focalY: 0.5,
+    dominantColor: null,
+    placeholder: null,
+    variants: '[]',
+    externalUrl: values.url,
+    version: 1,
+    createdAt: values.at,
+    updatedAt: values.at
+  })
+}

@@ -40,12 +40,15 @@ export function isPublicAddress (address: string): boolean {
   return parsed.range() === 'unicast'
 }
 
-function refusal (host: string, address: string): DeliveryFailed {
-  return new DeliveryFailed(`${host} is ${address}, not a public address (DATELINE_WEBHOOKS_ALLOW_PRIVATE allows it)`)
+/** The setting that allows private targets, named in a refusal; the media fetch names its own flag. */
+const webhooksSetting = 'DATELINE_WEBHOOKS_ALLOW_PRIVATE'
+
+function refusal (host: string, address: string, allowedBy: string): DeliveryFailed {
+  return new DeliveryFailed(`${host} is ${address}, not a public address (${allowedBy} allows it)`)
 }
 
-/** A lookup for `http.request` that answers only addresses the delivery may connect to. */
-function checkedLookup (allowPrivateTargets: boolean): LookupFunction {
+/** A lookup for `http.request` that answers only addresses the request may connect to. */
+export function checkedLookup (allowPrivateTargets: boolean, allowedBy = webhooksSetting): LookupFunction {
   return (hostname, options, callback) => {
     dnsLookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
       if (error !== null) {
@@ -53,7 +56,7 @@ function checkedLookup (allowPrivateTargets: boolean): LookupFunction {
         return
       }
       const refused = allowPrivateTargets ? undefined : addresses.find(({ address }) => !isPublicAddress(address))
-      if (refused !== undefined) callback(refusal(hostname, refused.address), '', 0)
+      if (refused !== undefined) callback(refusal(hostname, refused.address, allowedBy), '', 0)
       else if (options.all === true) callback(null, addresses)
       else callback(null, addresses[0]!.address, addresses[0]!.family)
     })
@@ -65,10 +68,10 @@ function checkedLookup (allowPrivateTargets: boolean): LookupFunction {
  * name, which is checked where it resolves). Such an address is connected to without a
  * lookup, so it is checked before each attempt, and when the webhook is saved.
  */
-export function addressRefusal (url: URL, allowPrivateTargets: boolean): string | null {
+export function addressRefusal (url: URL, allowPrivateTargets: boolean, allowedBy = webhooksSetting): string | null {
   const host = url.hostname.replace(/^\[|\]$/g, '')
   if (allowPrivateTargets || isIP(host) === 0 || isPublicAddress(host)) return null
-  return refusal(url.hostname, host).message
+  return refusal(url.hostname, host, allowedBy).message
 }
 
 /** The status and the first `excerptBytes` of the body, reading no more than `readLimitBytes`. */

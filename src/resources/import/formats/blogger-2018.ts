@@ -1,5 +1,5 @@
 import type { ImportedArticle, ImportedComment, ImportRecord } from '../records.js'
-import { alternateLink, type BloggerFeedState, emitAuthor, type EntryAuthor, entryAuthor, entryTime, fullCommentId } from './blogger-common.js'
+import { alternateLink, type BloggerFeedState, emitAuthor, emitThumbnail, type EntryAuthor, entryAuthor, entryTime, fullCommentId } from './blogger-common.js'
 import { liveStatus, skip } from './context.js'
 import { ns } from './namespaces.js'
 import { distinct, plainText, slugFromPath } from './text.js'
@@ -31,7 +31,8 @@ function * post2018 (entry: XmlElement, id: string, state: BloggerFeedState): Ge
     return
   }
   const authorSourceId = yield * emitAuthor(state, entryAuthor(entry), uriOrName)
-  yield article2018(entry, id, status, authorSourceId, state)
+  const featured = yield * emitThumbnail(entry, state, authorSourceId)
+  yield { ...article2018(entry, id, status, authorSourceId, state), ...featured }
 }
 
 function article2018 (entry: XmlElement, id: string, sourceStatus: string, authorSourceId: string | null, state: BloggerFeedState): ImportedArticle {

@@ -1,5 +1,6 @@
-import type { ImportedAuthor, ImportRecord, SkippedRow } from '../records.js'
+import type { ImportedArticle, ImportedAuthor, ImportedMedia, ImportRecord, SkippedRow } from '../records.js'
 import { type ReadContext, skip } from './context.js'
+import { fileNameOf, imageAddress } from './media.js'
 import { ns } from './namespaces.js'
 import { avatarUrl, plainText, realEmail } from './text.js'
 import { utcFromRfc3339 } from './timestamps.js'
@@ -41,6 +42,8 @@ export class BloggerState {
 export class BloggerFeedState extends BloggerState {
   blogId = ''
   convertLineBreaks = false
+  /** Thumbnail addresses emitted so far: one media item per address, however many posts show it. */
+  readonly thumbnails = new Set<string>()
 
   /** Takes the blog id from the feed's or an entry's id (`tag:blogger.com,1999:blog-ID…`). */
   noteBlogId (atomId: string): void {
@@ -111,4 +114,18 @@ export function fullCommentId (idOrNumber: string, sameShape: string): string {
   const value = idOrNumber.trim()
   if (!/^\d+$/.test(value)) return value
   return /\d+$/.test(sameShape) ? sameShape.replace(/\d+$/, value) : value
+}
+
+/**
+ * The post's `media:thumbnail`, as its featured image: a media record the first time its
+ * address comes (keyed by the address: Blogger gives images no id), and the article's link to it.
+ */
+export function * emitThumbnail (entry: XmlElement, state: BloggerFeedState, authorSourceId: string | null): Generator<ImportRecord, Pick<ImportedArticle, 'featuredMediaSourceId'>> {
+  const url = imageAddress(childOf(entry, ns.media, 'thumbnail')?.attributes.url ?? '')
+  if (url === null) return {}
+  if (!state.thumbnails.has(url.href)) {
+    state.thumbnails.add(url.href)
+    yield { kind: 'media', source: { site: state.blogId, id: url.href }, url: url.href, fileName: fileNameOf(url), alt: '', caption: '', authorSourceId } satisfies ImportedMedia
+  }
+  return { featuredMediaSourceId: url.href }
 }

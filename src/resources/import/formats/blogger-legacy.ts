@@ -1,5 +1,5 @@
 import type { ImportedArticle, ImportedComment, ImportedSetting, ImportRecord } from '../records.js'
-import { alternateLink, type BloggerFeedState, emitAuthor, type EntryAuthor, entryAuthor, entryTime, fullCommentId } from './blogger-common.js'
+import { alternateLink, type BloggerFeedState, emitAuthor, emitThumbnail, type EntryAuthor, entryAuthor, entryTime, fullCommentId } from './blogger-common.js'
 import { liveStatus, skip } from './context.js'
 import { ns } from './namespaces.js'
 import { distinct, lineBreaksToBr, plainText, slugFromPath } from './text.js'
@@ -45,7 +45,8 @@ function * setting (entry: XmlElement, id: string, state: BloggerFeedState): Gen
 
 function * legacyPost (entry: XmlElement, id: string, state: BloggerFeedState): Generator<ImportRecord> {
   const authorSourceId = yield * emitAuthor(state, entryAuthor(entry), profileKey)
-  yield legacyArticle(entry, id, authorSourceId, state)
+  const featured = yield * emitThumbnail(entry, state, authorSourceId)
+  yield { ...legacyArticle(entry, id, authorSourceId, state), ...featured }
 }
 
 function legacyArticle (entry: XmlElement, id: string, authorSourceId: string | null, state: BloggerFeedState): ImportedArticle {

@@ -1,5 +1,6 @@
-import type { ImportedArticle, ImportedAuthor, ImportRecord, SkippedRow } from '../records.js'
+import type { ImportedArticle, ImportedAuthor, ImportedMedia, ImportRecord, SkippedRow } from '../records.js'
 import { liveStatus, type ReadContext, skip } from './context.js'
+import { fileNameOf, imageAddress, notAnImage } from './media.js'
 import { ns } from './namespaces.js'
 import { autop, distinct, plainText, shortcodesIn, sourceSlug } from './text.js'
 import { utcFromWxrGmt } from './timestamps.js'
@@ -7,8 +8,9 @@ import { itemComments } from './wxr-comments.js'
 import { localTime, noteSiteOffset, type PostTime, type WxrState } from './wxr-state.js'
 import { childrenOf, rawTextOf, textOf, type XmlElement } from './xml-tree.js'
 
-// One WXR `item` (a row of wp_posts). Only posts become articles; the item's comments follow
-// their article, or are skipped with it.
+// One WXR `item` (a row of wp_posts). Posts become articles, image attachments media items
+// (a post's `_thumbnail_id` names its featured one); the item's comments follow their
+// article, or are skipped with it.
 
 export function * wxrItem (item: XmlElement, state: WxrState): Generator<ImportRecord> {
   const id = textOf(item, ns.wp, 'post_id')
@@ -17,6 +19,12 @@ export function * wxrItem (item: XmlElement, state: WxrState): Generator<ImportR
     return
   }
   noteSiteOffset(item, state)
+  if (textOf(item, ns.wp, 'post_type') === 'attachment') {
+    const attachment = attachmentOf(item, id, state)
+    yield attachment
+    yield * itemComments(item, id, state, attachment.kind === 'skip' ? attachment.reason : 'an attachment')
+    return
+  }
   const skipped = skippedItem(item, id)
   if (skipped !== null) {
     yield skipped
@@ -75,7 +83,38 @@ function article (item: XmlElement, id: string, author: ItemAuthor, state: WxrSt
     labels: itemLabels(item),
     authorSourceId: author.sourceId,
     sourceUrl: link === '' ? null : link,
-    notes
+    notes,
+    ...featuredImage(item)
+  }
+}
+
+/** A post meta value, '' when the item has none under `key`. */
+function postMeta (item: XmlElement, key: string): string {
+  const meta = childrenOf(item, ns.wp, 'postmeta').find((element) => textOf(element, ns.wp, 'meta_key') === key)
+  return meta === undefined ? '' : textOf(meta, ns.wp, 'meta_value')
+}
+
+/** The attachment `_thumbnail_id` names, when the post has a featured image. */
+function featuredImage (item: XmlElement): Pick<ImportedArticle, 'featuredMediaSourceId'> {
+  const id = postMeta(item, '_thumbnail_id').trim()
+  return /^\d+$/.test(id) && id !== '0' ? { featuredMediaSourceId: id } : {}
+}
+
+/** An attachment (the file's address, its alt text and caption), or why it is skipped. */
+function attachmentOf (item: XmlElement, id: string, state: WxrState): ImportedMedia | SkippedRow {
+  const url = imageAddress(textOf(item, ns.wp, 'attachment_url')) ?? imageAddress(textOf(item, '', 'guid'))
+  if (url === null) return skip('media', id, 'an attachment without an http(s) address')
+  const refused = notAnImage(url, textOf(item, ns.wp, 'post_mime_type'))
+  if (refused !== null) return skip('media', id, refused)
+  const uploader = textOf(item, ns.dc, 'creator')
+  return {
+    kind: 'media',
+    source: { site: state.site, id },
+    url: url.href,
+    fileName: fileNameOf(url),
+    alt: plainText(postMeta(item, '_wp_attachment_image_alt')),
+    caption: plainText(rawTextOf(item, ns.wpExcerpt, 'encoded')),
+    authorSourceId: uploader !== '' && state.hasAuthor(uploader) ? uploader : null
   }
 }
 

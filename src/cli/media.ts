@@ -1,0 +1,47 @@
+import type { Writable } from 'node:stream'
+import { mediaDirectoryFor, type Config } from '../config.js'
+import type { Store } from '../db/store.js'
+import { defaultFetchTimeoutMs, defaultMaxRedirects, fetchExternalMedia, type FetchOutcome } from '../resources/media/fetch.js'
+import { MediaFolder } from '../resources/media/storage.js'
+
+// `dateline media fetch`: the files of imported images, downloaded into the media folder the
+// server serves (the same folder `serve` uses for this configuration).
+
+export interface MediaFetchCommand {
+  allowPrivateTargets: boolean
+  timeoutMs?: number
+}
+
+export interface MediaFetchSummary {
+  fetched: number
+  failed: number
+}
+
+function describeOutcome (outcome: FetchOutcome, done: number, total: number): string {
+  const which = `[${done}/${total}] media ${outcome.id} ${outcome.fileName}`
+  return outcome.fetched
+    ? `${which}: fetched, ${outcome.width}×${outcome.height}, ${outcome.variants} variants\n`
+    : `${which}: failed, ${outcome.reason} (${outcome.url}); left external\n`
+}
+
+/** Fetches every external item; a line per item goes to `status` (stderr) as it ends. */
+export async function mediaFetchCommand (store: Store, config: Config, command: MediaFetchCommand, status: Writable): Promise<MediaFetchSummary> {
+  const directory = mediaDirectoryFor(config)
+  if (directory === null) throw new Error('an in-memory database has no media folder: set DATELINE_MEDIA_DIR')
+  const folder = new MediaFolder(directory)
+  await folder.open()
+  const outcomes = await fetchExternalMedia(store, folder, {
+    maxBytes: config.mediaMaxBytes,
+    maxPixels: config.mediaMaxPixels,
+    timeoutMs: command.timeoutMs ?? defaultFetchTimeoutMs,
+    maxRedirects: defaultMaxRedirects,
+    allowPrivateTargets: command.allowPrivateTargets
+  }, (outcome, done, total) => status.write(describeOutcome(outcome, done, total)))
+  const fetched = outcomes.filter((outcome) => outcome.fetched).length
+  return { fetched, failed: outcomes.length - fetched }
+}
+
+export function describeSummary (summary: MediaFetchSummary): string {
+  if (summary.fetched + summary.failed === 0) return 'No external images to fetch.\n'
+  return `Fetched ${summary.fetched} of ${summary.fetched + summary.failed} external images${summary.failed === 0 ? '' : `; ${summary.failed} failed and stay external (see above)`}.\n`
+}
