@@ -46,8 +46,8 @@ if (opts.help) {
    before and its peak (VmHWM). Beside them, in a process of their own: sharp's decode of each
    to 2048 pixels wide alone, and the app's processImage alone (no HTTP, database or disk).
 2. Serving: GET of the 640-wide JPEG variant with autocannon on CPU 1, against bare Fastify +
-   @fastify/static serving the same file from the same folder, taking turns; with the one
-   uploaded item in the folder, then again with --library items' folders (empty, as a large
+   @fastify/static serving the same file from the same folder (its wildcard route, and a route
+   answering with reply.sendFile), taking turns; with the uploaded items in the folder, then again with --library items' folders (empty, as a large
    library's), which is what a server that lists folders per request would feel.
 
   --quick            ~1 minute check: 2 uploads, 1 round of 3 s
@@ -210,32 +210,36 @@ async function serve (server, path) {
   return run
 }
 
-/** Rounds of ours against the ceiling on `path`, taking turns; medians and same-round ratios. */
-async function compare (ours, ceiling, path, label) {
+/**
+ * Rounds of every server on `path`, one starting further on each round (the machine drifts);
+ * medians, and each ceiling's ratio to ours within the same round, then the median.
+ */
+async function compare (servers, path, label) {
   log(`serving ${path}, ${label}: ${settings.rounds} rounds × ${settings.duration} s, ${settings.connections} connections`)
-  const runs = { ours: [], ceiling: [] }
+  const runs = servers.map(() => [])
   for (let r = 0; r < settings.rounds; r++) {
-    const order = r % 2 === 0 ? [['ours', ours], ['ceiling', ceiling]] : [['ceiling', ceiling], ['ours', ours]]
-    for (const [name, server] of order) {
-      const run = await serve(server, path)
-      runs[name].push(run)
-      log(`  round ${r + 1} ${server.name}: ${Math.round(run.rps)} req/s, p99 ${round(run.p99, 1)} ms, ${Math.round(run.serverCpuUsPerRequest)} µs CPU/response`)
+    for (let k = 0; k < servers.length; k++) {
+      const i = (r + k) % servers.length
+      const run = await serve(servers[i].server, path)
+      runs[i].push(run)
+      log(`  round ${r + 1} ${servers[i].server.name}: ${Math.round(run.rps)} req/s, p99 ${round(run.p99, 1)} ms, ${Math.round(run.serverCpuUsPerRequest)} µs CPU/response`)
     }
   }
-  const summary = (list) => ({
-    rps: spread(list.map((r) => r.rps), 0),
-    p50: spread(list.map((r) => r.p50), 2),
-    p99: spread(list.map((r) => r.p99), 2),
-    cpuUsPerResponse: spread(list.map((r) => r.serverCpuUsPerRequest), 0),
-    bytesPerResponse: list[0].bytesPerResponse
-  })
+  const ours = runs[0]
   return {
     label,
-    ours: summary(runs.ours),
-    ceiling: summary(runs.ceiling),
-    // Per round, ours ÷ the ceiling's in the same round; then the median.
-    rpsRatio: spread(runs.ours.map((run, i) => run.rps / runs.ceiling[i].rps), 2),
-    cpuRatio: spread(runs.ours.map((run, i) => run.serverCpuUsPerRequest / runs.ceiling[i].serverCpuUsPerRequest), 2)
+    servers: servers.map(({ id, title }, i) => ({
+      id,
+      title,
+      rps: spread(runs[i].map((r) => r.rps), 0),
+      p50: spread(runs[i].map((r) => r.p50), 2),
+      p99: spread(runs[i].map((r) => r.p99), 2),
+      cpuUsPerResponse: spread(runs[i].map((r) => r.serverCpuUsPerRequest), 0),
+      bytesPerResponse: runs[i][0].bytesPerResponse,
+      // Dateline's req/s ÷ this server's, and its CPU per response ÷ this one's, round by round.
+      oursRpsRatio: i === 0 ? null : spread(ours.map((run, j) => run.rps / runs[i][j].rps), 2),
+      oursCpuRatio: i === 0 ? null : spread(ours.map((run, j) => run.serverCpuUsPerRequest / runs[i][j].serverCpuUsPerRequest), 2)
+    }))
   }
 }
 
@@ -250,31 +254,33 @@ async function serving () {
   if (variant === undefined) throw new Error('no 640-wide JPEG variant in the upload\'s answer')
   const path = variant.url
   for (const size of sizes.slice(1)) await size.server.stop()
-  const ours = big.server
-  const ceiling = new ChildServer('fastify-static', [join(here, 'media', 'static-ceiling.mjs'), big.mediaDir])
-  await ceiling.start()
+  const servers = [
+    { id: 'dateline', title: 'Dateline /media', server: big.server },
+    { id: 'sendfile', title: 'bare Fastify, a route + sendFile', server: new ChildServer('fastify-sendfile', [join(here, 'media', 'static-ceiling.mjs'), big.mediaDir, 'sendfile']) },
+    { id: 'wildcard', title: 'bare Fastify + @fastify/static wildcard', server: new ChildServer('fastify-static', [join(here, 'media', 'static-ceiling.mjs'), big.mediaDir, 'wildcard']) }
+  ]
+  for (const { server } of servers.slice(1)) await server.start()
   const answers = {}
-  for (const server of [ours, ceiling]) {
+  for (const { id, server } of servers) {
     const answer = await request(server.port, path)
     if (answer.status !== 200) throw new Error(`${server.name} GET ${path}: ${answer.status}`)
-    answers[server.name] = { headers: answer.headers, bytes: Number(answer.headers['content-length']) }
+    answers[id] = { headers: answer.headers, bytes: Number(answer.headers['content-length']) }
   }
   const items = readdirSync(big.mediaDir).filter((name) => !name.startsWith('.')).length
-  const comparisons = [await compare(ours, ceiling, path, `${items} item in the media folder`)]
+  const comparisons = [await compare(servers, path, `${items} items`)]
   if (settings.library > items) {
     fillLibrary(big.mediaDir, settings.library - items)
-    comparisons.push(await compare(ours, ceiling, path, `${settings.library.toLocaleString('en-US')} items' folders in the media folder`))
+    comparisons.push(await compare(servers, path, `${settings.library.toLocaleString('en-US')} items`))
   }
-  await ceiling.stop()
+  for (const { server } of servers.slice(1)) await server.stop()
 
-  const rows = comparisons.flatMap((c) => [
-    [`Dateline /media, ${c.label}`, `${c.ours.rps.median} (${c.ours.rps.min}–${c.ours.rps.max})`, c.ours.p50.median, c.ours.p99.median, c.ours.cpuUsPerResponse.median, c.ours.bytesPerResponse, `${c.rpsRatio.median} (${c.rpsRatio.min}–${c.rpsRatio.max})`, c.cpuRatio.median],
-    [`bare Fastify + @fastify/static, ${c.label}`, `${c.ceiling.rps.median} (${c.ceiling.rps.min}–${c.ceiling.rps.max})`, c.ceiling.p50.median, c.ceiling.p99.median, c.ceiling.cpuUsPerResponse.median, c.ceiling.bytesPerResponse, '', '']
-  ])
-  console.log(`\nServing a variant from disk: GET ${path} (${variant.bytes} bytes), ${settings.connections} connections, autocannon on CPU 1; median (min–max) of ${settings.rounds} × ${settings.duration} s, taking turns; ratios per round, Dateline ÷ ceiling\n`)
-  console.log(table(rows, ['server', 'req/s', 'p50 ms', 'p99 ms', 'server µs/response', 'bytes/response', 'req/s ratio', 'CPU ratio']))
-  const extra = Object.keys(answers[ours.name].headers).filter((name) => !(name in answers[ceiling.name].headers))
-  console.log(`\nHeaders Dateline adds: ${extra.join(', ')} (${answers[ours.name].bytes === answers[ceiling.name].bytes ? 'same body length' : 'BODY LENGTHS DIFFER'})`)
+  const rows = comparisons.flatMap((c) => c.servers.map((s) => [`${s.title}, ${c.label}`, `${s.rps.median} (${s.rps.min}–${s.rps.max})`, s.p50.median, s.p99.median, s.cpuUsPerResponse.median, s.bytesPerResponse,
+    s.oursRpsRatio === null ? '' : `${s.oursRpsRatio.median} (${s.oursRpsRatio.min}–${s.oursRpsRatio.max})`, s.oursCpuRatio?.median ?? '']))
+  console.log(`\nServing a variant from disk: GET ${path} (${variant.bytes} bytes), ${settings.connections} connections, autocannon on CPU 1; median (min–max) of ${settings.rounds} × ${settings.duration} s, taking turns;`)
+  console.log('with the items uploaded in the media folder, then with empty folders added as a library of that many images has; "Dateline ÷" = Dateline\'s figure ÷ this one\'s in the same round\n')
+  console.log(table(rows, ['server, media folder', 'req/s', 'p50 ms', 'p99 ms', 'server µs/response', 'bytes/response', 'Dateline ÷ req/s', 'Dateline ÷ CPU']))
+  const extra = Object.keys(answers.dateline.headers).filter((name) => !(name in answers.sendfile.headers))
+  console.log(`\nHeaders Dateline adds: ${extra.join(', ')} (${answers.dateline.bytes === answers.sendfile.bytes ? 'same body length' : 'BODY LENGTHS DIFFER'})`)
   return { path, fileBytes: variant.bytes, comparisons, headers: answers }
 }
 
