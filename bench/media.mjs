@@ -32,6 +32,7 @@ const { values: opts } = parseArgs({
     warmup: { type: 'string' },
     connections: { type: 'string', default: '32' },
     library: { type: 'string', default: '10000' },
+    'uploads-only': { type: 'boolean', default: false },
     out: { type: 'string', default: join(here, 'results', 'media-latest.json') },
     help: { type: 'boolean', short: 'h', default: false }
   }
@@ -57,6 +58,7 @@ if (opts.help) {
   --warmup S         unmeasured seconds before each serving run (default 2)
   --connections C    autocannon connections (default 32)
   --library N        serve again with N items' folders in the media folder (default 10000; 0: not)
+  --uploads-only     part 1 only
   --out FILE         results JSON (default bench/results/media-latest.json)`)
   process.exit(0)
 }
@@ -297,7 +299,7 @@ async function main () {
   try {
     await uploads(folder)
     const upload = uploadReport()
-    const served = await serving()
+    const served = opts['uploads-only'] ? null : await serving()
     machine.loadAverageAtEnd = os.loadavg().map((v) => round(v, 2))
     console.log(`\nLoad average ${machine.loadAverageAtStart.join(' ')} at the start, ${machine.loadAverageAtEnd.join(' ')} at the end, ${machine.cpus} cores`)
     mkdirSync(dirname(opts.out), { recursive: true })
