@@ -4,8 +4,8 @@
 // is served from disk next to bare Fastify + @fastify/static on the same file. Servers on CPU 0,
 // this script (and autocannon) on CPU 1; ratios within one run. See bench/README.md.
 //
-//   npm run bench:media                 # = npm run build && node bench/media.mjs (~3 minutes)
-//   node bench/media.mjs --quick        # ~1 minute check (after `npm run build`)
+//   npm run bench:media                 # = npm run build && node bench/media.mjs (~6 minutes)
+//   node bench/media.mjs --quick        # ~2 minute check (after `npm run build`)
 //   node bench/media.mjs --help
 
 import { spawnSync } from 'node:child_process'
@@ -48,10 +48,11 @@ if (opts.help) {
    to 2048 pixels wide alone, and the app's processImage alone (no HTTP, database or disk).
 2. Serving: GET of the 640-wide JPEG variant with autocannon on CPU 1, against bare Fastify +
    @fastify/static serving the same file from the same folder (its wildcard route, and a route
-   answering with reply.sendFile), taking turns; with the uploaded items in the folder, then again with --library items' folders (empty, as a large
-   library's), which is what a server that lists folders per request would feel.
+   answering with reply.sendFile), taking turns; with the uploaded items in the folder, then
+   again with --library empty folders added, as a library of that many images has (what a
+   server that lists folders on each request feels).
 
-  --quick            ~1 minute check: 2 uploads, 1 round of 3 s
+  --quick            ~2 minute check: 2 uploads per size, 1 round of 3 s
   --runs N           measured uploads per size (default 5; one unmeasured first)
   --rounds R         serving rounds, each server once (default 3)
   --duration S       measured seconds per serving run (default 10)
