@@ -59,10 +59,11 @@ class ProcessingGate {
   }
 }
 
-/** Serves `/media/{key}/{variant}` from the folder: only variant files, only in an item's folder. */
-function isServedPath (path: string): boolean {
-  const [key, file, ...rest] = path.replace(/^\/+/, '').split('/')
-  return rest.length === 0 && key !== undefined && file !== undefined && mediaKeyPattern.test(key) && variantFilePattern.test(file)
+/** `{key}/{variant}` under /media: an item's folder and one of its variant files (never the original); null for any other path. */
+function variantOf (path: string): { key: string, file: string } | null {
+  const [key, file, ...rest] = path.split('/')
+  if (rest.length > 0 || key === undefined || file === undefined || !mediaKeyPattern.test(key) || !variantFilePattern.test(file)) return null
+  return { key, file }
 }
 
 /**
@@ -85,25 +86,41 @@ export default fp<MediaOptions>(async function mediaPlugin (app, options) {
     process: async (input: Buffer, fileName: string) => await gate.run(async () => await processImage(input, fileName, options))
   })
 
-  await app.register(fastifyStatic, {
-    root,
-    prefix: '/media/',
-    decorateReply: false,
-    index: false,
-    list: false,
-    dotfiles: 'deny',
-    wildcard: true,
-    immutable: true,
-    maxAge: '365d',
-    etag: true,
-    lastModified: false,
-    acceptRanges: true,
-    allowedPath: (path) => isServedPath(path),
-    setHeaders: (reply) => {
-      reply.header('x-content-type-options', 'nosniff')
-      reply.header('content-security-policy', "default-src 'none'; sandbox")
-      // Front ends on other origins show these images.
-      reply.header('cross-origin-resource-policy', 'cross-origin')
-    }
+  // The route is ours, not @fastify/static's wildcard: for a wildcard path it lists every
+  // folder on the way (the media folder, then the item's) on each request to refuse another
+  // spelling of the name, and the media folder holds one folder per image: 10,000 images made
+  // every request read 10,000 names. Keys and variant names admit lower-case only, as written.
+  await app.register(async function variantFiles (scope) {
+    await scope.register(fastifyStatic, {
+      root,
+      serve: false,
+      index: false,
+      list: false,
+      dotfiles: 'deny',
+      immutable: true,
+      maxAge: '365d',
+      etag: true,
+      lastModified: false,
+      acceptRanges: true,
+      setHeaders: (reply) => {
+        reply.header('x-content-type-options', 'nosniff')
+        reply.header('content-security-policy', "default-src 'none'; sandbox")
+        // Front ends on other origins show these images.
+        reply.header('cross-origin-resource-policy', 'cross-origin')
+      }
+    })
+    // A wildcard, so that any other path under /media is a 404, not a 405 (plugins/problem.ts).
+    scope.get<{ Params: { '*': string } }>('/media/*', {
+      schema: { hide: true },
+      // A client that goes away mid-file is not an error to answer.
+      errorHandler: (error: { code?: string }, request, _reply) => {
+        if (error.code === 'ERR_STREAM_PREMATURE_CLOSE') return request.raw.destroy()
+        throw error
+      }
+    }, (request, reply) => {
+      const variant = variantOf(request.params['*'])
+      if (variant === null) return reply.callNotFound()
+      return reply.sendFile(variant.file, join(root, variant.key))
+    })
   })
 }, { name: 'dateline-media' })
