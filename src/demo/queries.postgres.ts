@@ -1,6 +1,6 @@
-import { eq, sql } from 'drizzle-orm'
+import { and, eq, inArray, sql } from 'drizzle-orm'
 import type { PostgresHandle } from '../db/postgres-store.js'
-import { articles, authors, comments, days } from '../db/schema.postgres.js'
+import { articleMedia, articles, authors, comments, days, media } from '../db/schema.postgres.js'
 import type { DemoQueries } from './queries.js'
 
 export function postgresDemoQueries (db: PostgresHandle): DemoQueries {
@@ -16,6 +16,11 @@ export function postgresDemoQueries (db: PostgresHandle): DemoQueries {
 
     async setArticleTimes (id, times) {
       await db.update(articles).set(times).where(eq(articles.id, id))
+    },
+
+    async setFeaturedImageTimes (articleId, times) {
+      const featured = db.select({ id: articleMedia.mediaId }).from(articleMedia).where(and(eq(articleMedia.articleId, articleId), eq(articleMedia.use, 'featured')))
+      await db.update(media).set(times).where(inArray(media.id, featured))
     },
 
     async setCommentTimes (id, times) {

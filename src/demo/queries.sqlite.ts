@@ -1,6 +1,6 @@
-import { count, eq } from 'drizzle-orm'
+import { and, count, eq, inArray } from 'drizzle-orm'
 import type { Db } from '../db/client.js'
-import { articles, authors, comments, days } from '../db/schema.js'
+import { articleMedia, articles, authors, comments, days, media } from '../db/schema.js'
 import type { DemoQueries } from './queries.js'
 
 export function sqliteDemoQueries (db: Db): DemoQueries {
@@ -17,6 +17,11 @@ export function sqliteDemoQueries (db: Db): DemoQueries {
 
     async setArticleTimes (id, times) {
       db.update(articles).set(times).where(eq(articles.id, id)).run()
+    },
+
+    async setFeaturedImageTimes (articleId, times) {
+      const featured = db.select({ id: articleMedia.mediaId }).from(articleMedia).where(and(eq(articleMedia.articleId, articleId), eq(articleMedia.use, 'featured')))
+      db.update(media).set(times).where(inArray(media.id, featured)).run()
     },
 
     async setCommentTimes (id, times) {

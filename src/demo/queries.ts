@@ -17,6 +17,8 @@ export interface DemoQueries {
   isEmpty: () => Promise<boolean>
   setAuthorTimes: (id: number, times: RowTimes) => Promise<void>
   setArticleTimes: (id: number, times: RowTimes) => Promise<void>
+  /** The times of the images an article's write attached (its featured image). */
+  setFeaturedImageTimes: (articleId: number, times: RowTimes) => Promise<void>
   setCommentTimes: (id: number, times: RowTimes) => Promise<void>
   setDayTimes: (day: string, times: RowTimes) => Promise<void>
 }

@@ -64,6 +64,8 @@ async function dateOnTimeline (tx: Store, seeded: Seeded): Promise<void> {
       ? { createdAt: later(article.publishedAt, -90 * minute), updatedAt: article.publishedAt }
       : { createdAt: later(last, 20 * 60 * minute), updatedAt: later(last, 26 * 60 * minute) }
     await rows.setArticleTimes(article.id, times)
+    // Each image was uploaded as its article was first written.
+    await rows.setFeaturedImageTimes(article.id, { createdAt: times.createdAt, updatedAt: times.createdAt })
   }
   for (const [index, comment] of demoComments.entries()) {
     const publishedAt = seeded.articles[comment.article]!.publishedAt!

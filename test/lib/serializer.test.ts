@@ -5,6 +5,7 @@ import { withTypeLists } from '../../src/lib/serializer.js'
 import { Article, articleSchemas } from '../../src/resources/articles/schemas.js'
 import { authorSchemas } from '../../src/resources/authors/schemas.js'
 import { commentSchemas } from '../../src/resources/comments/schemas.js'
+import { mediaSchemas } from '../../src/resources/media/schemas.js'
 import { adminSecret, build } from '../helper.js'
 
 const day = Type.String({ format: 'date', pattern: '^\\d{4}-\\d{2}-\\d{2}$', examples: [{ anyOf: 'not a schema' }] })
@@ -26,15 +27,20 @@ test('nullable values become type lists and unions of literals enums; nothing el
 })
 
 test('an article serialises to the same JSON either way', async (t) => {
-  const external = Object.fromEntries([...sharedSchemas, ...articleSchemas, ...authorSchemas, ...commentSchemas].map((schema) => [(schema as { $id?: string }).$id ?? "", schema]))
+  const external = Object.fromEntries([...sharedSchemas, ...articleSchemas, ...authorSchemas, ...commentSchemas, ...mediaSchemas].map((schema) => [(schema as { $id?: string }).$id ?? "", schema]))
   const compile = (schema: unknown) => SerializerSelector()(withTypeLists(external) as typeof external, {})({ schema: schema as object, method: 'GET', url: '/', httpStatus: '200' })
   const asWritten = compile(Article)
   const simplified = compile(withTypeLists(Article))
   const article = {
     id: 1, slug: 'a', title: 'A "quoted" title', excerpt: '', body: '<p>x</p>', status: 'draft', publishedAt: null, date: null,
-    authorId: 1, labels: ['News'], commentCount: 0, createdAt: '2026-06-25T14:03:00.000Z', updatedAt: '2026-06-25T14:03:00.000Z'
+    authorId: 1, labels: ['News'], commentCount: 0, featuredImage: null, createdAt: '2026-06-25T14:03:00.000Z', updatedAt: '2026-06-25T14:03:00.000Z'
   }
-  for (const value of [article, { ...article, status: 'published', publishedAt: '2026-06-25T14:03:00.000Z', date: '2026-06-25' }]) {
+  const image = {
+    id: 3, url: '/media/4f9c2d7e1a0b3c5d6e7f/quay-640w.jpg', width: 640, height: 400, alt: 'The "quay"', caption: '', credit: 'Photo: A. Reyes',
+    srcset: '/media/4f9c2d7e1a0b3c5d6e7f/quay-320w.jpg 320w, /media/4f9c2d7e1a0b3c5d6e7f/quay-640w.jpg 640w',
+    sources: [{ type: 'image/webp', srcset: '/media/4f9c2d7e1a0b3c5d6e7f/quay-320w.webp 320w' }], placeholder: null, dominantColor: '#336699', focalPoint: { x: 0.5, y: 0.25 }
+  }
+  for (const value of [article, { ...article, status: 'published', publishedAt: '2026-06-25T14:03:00.000Z', date: '2026-06-25', featuredImage: image }]) {
     t.equal(simplified(value), asWritten(value))
   }
 })
