@@ -3,6 +3,9 @@
 // this machine (Debian's PostgreSQL 15, redis-server and HAProxy 2.6). Under a steady mixed
 // load through the proxy, one fault after another: an instance killed, a rolling restart,
 // Redis away, PostgreSQL restarted. Runs when DATELINE_CLUSTER_TESTS is set (.ci/run sets it).
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import http from 'node:http'
 import t from 'tap'
 import { admin, host, send, sleep, startServer, until, type Answer, type ServerProcess } from '../reliability/server-process.js'
@@ -20,6 +23,12 @@ const unavailable = 'https://dateline.dev/problems/unavailable'
 const postgres = await startPostgres(t)
 let redis: PrivateRedis = await startRedis(t)
 
+function sharedMediaFolder (): string {
+  const dir = mkdtempSync(join(tmpdir(), 'dateline-cluster-media-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  return dir
+}
+
 /**
  * Every instance's settings but its port: one database, one Redis, HAProxy (this machine)
  * trusted. After SIGTERM, /readyz answers 503 for 2 s while requests are still served: longer
@@ -28,6 +37,8 @@ let redis: PrivateRedis = await startRedis(t)
  */
 const settings = {
   REDIS_URL: `redis://${host}:${redis.port}`,
+  // One media folder for every instance, as a shared volume would be.
+  DATELINE_MEDIA_DIR: sharedMediaFolder(),
   DATELINE_TRUST_PROXY: host,
   DATELINE_COMMENT_RATE_LIMIT: String(commentLimit),
   DATELINE_DRAIN_DELAY: '2000'

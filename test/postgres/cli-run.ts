@@ -34,7 +34,8 @@ export async function setup (t: Test, options: { unmigrated?: boolean } = {}): P
   const database = await freshPostgresDatabase(t, options)
   const url = new URL(database.url)
   url.password = password
-  return { url: url.toString(), name: database.name, env: { DATABASE_URL: url.toString(), DATELINE_DEMO: 'false' } }
+  // A media folder of its own: on PostgreSQL the default is data/media in the working directory, the checkout's.
+  return { url: url.toString(), name: database.name, env: { DATABASE_URL: url.toString(), DATELINE_DEMO: 'false', DATELINE_MEDIA_DIR: tempDir(t) } }
 }
 
 export function tempDir (t: Test): string {

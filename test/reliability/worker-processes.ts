@@ -1,5 +1,8 @@
 // `dateline serve --workers 2` as a real process tree, for the tests of workers on SQLite
 // (workers.test.ts) and on PostgreSQL (test/postgres/workers.test.ts).
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { execFileSync } from 'node:child_process'
 import http from 'node:http'
 import type { TapLike } from '../helper.js'
@@ -33,6 +36,12 @@ export function isAlive (pid: number): boolean {
   }
 }
 
+function mediaFolder (t: TapLike): string {
+  const dir = mkdtempSync(join(tmpdir(), 'dateline-workers-media-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  return dir
+}
+
 /** `dateline serve --workers 2`, returned once the primary said that every worker listens. */
 export async function startWorkers (t: TapLike, databaseUrl: string, env: Record<string, string> = {}): Promise<Workers> {
   const port = await freePort()
@@ -43,6 +52,8 @@ export async function startWorkers (t: TapLike, databaseUrl: string, env: Record
     DATELINE_DEMO: 'false',
     DATELINE_ADMIN_TOKEN: adminToken,
     LOG_LEVEL: 'info',
+    // Its own: on PostgreSQL the default is data/media in the working directory, the checkout's.
+    DATELINE_MEDIA_DIR: mediaFolder(t),
     ...env
   })
   // Whole lines only: the last may still be arriving.

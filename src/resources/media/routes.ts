@@ -24,6 +24,19 @@ function uploadField (name: string, value: unknown): [keyof UploadFieldsBody, st
 
 /** Reads the parts as they arrive: the text fields, and the one file, held in memory up to the limit. */
 async function readUpload (request: FastifyRequest, maxBytes: number): Promise<{ file: MultipartFile, data: Buffer, fields: UploadFieldsBody }> {
+  try {
+    return await readParts(request, maxBytes)
+  } catch (error) {
+    // Ours and @fastify/multipart's carry a status; the parser's own (busboy: no boundary, a
+    // body cut short) are plain errors about a malformed body.
+    if ((error as { statusCode?: number }).statusCode !== undefined) throw error
+    throw invalid('body', `is not well-formed multipart/form-data (${(error as Error).message})`)
+  }
+}
+
+async function readParts (request: FastifyRequest, maxBytes: number): Promise<{ file: MultipartFile, data: Buffer, fields: UploadFieldsBody }> {
+  // A request with no body has no media type, and no parser refused it.
+  if (!request.isMultipart()) throw onField(new UnsupportedImage('The body must be multipart/form-data, with the image in a part named `file`'), 'body', 'must be multipart/form-data')
   const fields: UploadFieldsBody = {}
   let upload: { file: MultipartFile, data: Buffer } | undefined
   for await (const part of request.parts()) {
