@@ -1,6 +1,6 @@
 import multipart, { type MultipartFile } from '@fastify/multipart'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyRequest } from 'fastify'
+import { errorCodes, type FastifyRequest } from 'fastify'
 import { invalid, onField, PayloadTooLarge, UnreadableImage, UnsupportedImage } from '../../errors.js'
 import { pageBody, writeSecurity } from '../../lib/responses.js'
 import { answer, deleted, IfMatchHeaders, notModified, plainTextPattern, problems, ref } from '../../schemas.js'
@@ -24,6 +24,8 @@ function uploadField (name: string, value: unknown): [keyof UploadFieldsBody, st
 
 /** Reads the parts as they arrive: the text fields, and the one file, held in memory up to the limit. */
 async function readUpload (request: FastifyRequest, maxBytes: number): Promise<{ file: MultipartFile, data: Buffer, fields: UploadFieldsBody }> {
+  // A request without a body has no content type for a parser to refuse: the same 415 as a body that is not a form.
+  if (!request.isMultipart()) throw new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE()
   const fields: UploadFieldsBody = {}
   let upload: { file: MultipartFile, data: Buffer } | undefined
   for await (const part of request.parts()) {
@@ -38,6 +40,7 @@ async function readUpload (request: FastifyRequest, maxBytes: number): Promise<{
       if (error.code === 'FST_REQ_FILE_TOO_LARGE') throw onField(new PayloadTooLarge(`body.file is larger than the ${maxBytes} bytes an upload may be`), 'body.file', `must be at most ${maxBytes} bytes`)
       throw error
     })
+    if (data.length === 0) throw invalid('body.file', 'is empty: the file has no bytes')
     upload = { file: part, data }
   }
   if (upload === undefined) throw invalid('body.file', 'is required: send the image as a multipart/form-data part named `file`')
@@ -61,8 +64,9 @@ const uploadRoute: FastifyPluginAsyncTypebox = async (app) => {
   // The parts are read by the handler as they arrive; the schema has nothing to check.
   app.addHook('preValidation', async (request) => { request.body = {} })
   await app.register(multipart, {
-    // One file and its few text fields; anything more is refused as it arrives.
-    limits: { fileSize: maxBytes, files: 1, fields: 3, fieldSize: 4 * 1024, parts: 4, headerPairs: 100 }
+    // One file and its few text fields; anything more is refused as it arrives. A second file
+    // is let through the limit so that readUpload refuses it with a 400 naming body.file.
+    limits: { fileSize: maxBytes, files: 2, fields: 3, fieldSize: 4 * 1024, parts: 4, headerPairs: 100 }
   })
 
   app.post('', {
