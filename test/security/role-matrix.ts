@@ -285,6 +285,11 @@ const expected: Record<string, Record<string, Row>> = {
 
 // --- The world each cell runs in --------------------------------------------------
 
+interface WorldImages {
+  own: Item
+  featured: Item
+}
+
 interface World {
   n: number
   /** Author A, whom "own" tokens are bound to, and author B, the "other". */
@@ -302,9 +307,8 @@ interface World {
   /** A's articles an editor deleted: in the trash. */
   ownTrashedDraft: Item
   ownTrashedPublished: Item
-  /** Images A uploaded: one no article uses, one A's draft features. */
-  ownImage: Item
-  ownFeaturedImage: Item
+  /** Images A uploaded (in the media rows' worlds only): one no article uses, one A's draft features. */
+  images: WorldImages | null
   /** A day with an editor's note and no articles. */
   notedDay: string
   /** Label ids: one only A's published article carries, one only B's draft. */
@@ -336,6 +340,22 @@ async function ownedImage (app: FastifyInstance, owner: Item, fileName: string):
   return (await media.createOne(app.store, app.media.folder, { fileName, bytes: data.length, original: data, image, fields: { alt: 'As uploaded' } }, viewer)).media
 }
 
+/**
+ * A's images, made only for the media rows: most rows never look at them, and a world is
+ * made for every cell of a write.
+ */
+async function imagesFor (app: FastifyInstance, own: Item, ownDraft: Item, n: number): Promise<WorldImages> {
+  const images = { own: await ownedImage(app, own, `own-${n}.jpg`), featured: await ownedImage(app, own, `own-featured-${n}.jpg`) }
+  // Attached as the fixture's last step, without a revision or a change of its own.
+  await app.store.transaction(async (tx) => { await mediaQueries(tx).setFeatured(ownDraft.id, images.featured.id) })
+  return images
+}
+
+function imagesOf (w: World): WorldImages {
+  if (w.images === null) throw new Error('this world was made without images')
+  return w.images
+}
+
 function dayAfter (day: string, days: number): string {
   return new Date(Date.parse(`${day}T00:00:00.000Z`) + days * 86_400_000).toISOString().slice(0, 10)
 }
@@ -345,7 +365,7 @@ function dayAfter (day: string, days: number): string {
  * on A's published article and a pending one on B's; a day with a note; a spare token.
  * Made with the services the routes use (fast, and by the same rules).
  */
-async function makeWorld (app: FastifyInstance): Promise<World> {
+async function makeWorld (app: FastifyInstance, withImages: boolean): Promise<World> {
   const n = ++worlds
   const hook = (await webhooks.createOne(app.store, { url: `http://127.0.0.1:9/matrix-${n}`, events: ['author.*'] }, { allowPrivateTargets: true })).webhook
   const own = (await authors.createOne(app.store, { name: `Ada Owner ${n}`, email: `ada${n}@example.org` }, staff)).author
@@ -377,10 +397,7 @@ async function makeWorld (app: FastifyInstance): Promise<World> {
   const notedDay = dayAfter('2020-01-01', n)
   await dates.createOne(app.store, app.settings, { date: notedDay, note: `Note ${n}` }, staff)
   const spare = await createToken(app.store, { role: 'editor', name: `Spare ${n}` })
-  const ownImage = await ownedImage(app, own, `own-${n}.jpg`)
-  const ownFeaturedImage = await ownedImage(app, own, `own-featured-${n}.jpg`)
-  // Attached as the fixture's last step, without a revision or a change of its own.
-  await app.store.transaction(async (tx) => { await mediaQueries(tx).setFeatured(ownDraft.id, ownFeaturedImage.id) })
+  const images = withImages ? await imagesFor(app, own, ownDraft, n) : null
   while (await fanOut(app.store)) {}
   const deliveries = await webhooks.pageOfDeliveries(app.store, hook.id, {})
   // Told of nothing the later worlds do (the matrix deletes authors only in deleteAuthor's
@@ -399,8 +416,7 @@ async function makeWorld (app: FastifyInstance): Promise<World> {
     otherPending,
     ownTrashedDraft,
     ownTrashedPublished,
-    ownImage,
-    ownFeaturedImage,
+    images,
     notedDay,
     labels: { ward: ward.id, unpublished: unpublished.id },
     freeDay: dayAfter('2010-01-01', n),
@@ -1226,47 +1242,47 @@ const targets: Record<string, Record<string, Target>> = {
     'the library': {
       alone: true,
       check: ({ t, w, allowed, response }) => {
-        if (allowed) t.same(ids(response.json().data), sorted([w.ownImage.id, w.ownFeaturedImage.id]), 'every image, whoever uploaded it')
+        if (allowed) t.same(ids(response.json().data), sorted([imagesOf(w).own.id, imagesOf(w).featured.id]), 'every image, whoever uploaded it')
       }
     }
   },
   getMedia: {
     'the own image': {
-      params: (w) => ({ id: w.ownImage.id }),
-      check: ({ t, w, allowed, response }) => { if (allowed) t.match(response.json(), { id: w.ownImage.id, ownerAuthorId: w.own.id, alt: 'As uploaded' }) }
+      params: (w) => ({ id: imagesOf(w).own.id }),
+      check: ({ t, w, allowed, response }) => { if (allowed) t.match(response.json(), { id: imagesOf(w).own.id, ownerAuthorId: w.own.id, alt: 'As uploaded' }) }
     }
   },
   updateMedia: {
     'the own image': {
-      params: (w) => ({ id: w.ownImage.id }),
+      params: (w) => ({ id: imagesOf(w).own.id }),
       payload: () => ({ alt: 'Changed by the matrix' }),
       check: async ({ t, app, w, allowed }) => {
-        t.equal((await media.findOne(app.store, w.ownImage.id)).media.alt, allowed ? 'Changed by the matrix' : 'As uploaded', allowed ? 'changed' : 'unchanged')
+        t.equal((await media.findOne(app.store, imagesOf(w).own.id)).media.alt, allowed ? 'Changed by the matrix' : 'As uploaded', allowed ? 'changed' : 'unchanged')
       }
     }
   },
   deleteMedia: {
     'the own image': {
-      params: (w) => ({ id: w.ownImage.id }),
+      params: (w) => ({ id: imagesOf(w).own.id }),
       check: async ({ t, app, w, allowed }) => {
-        t.equal((await asAdmin(app, t, `/v1/media/${w.ownImage.id}`)).statusCode, allowed ? 404 : 200, allowed ? 'deleted' : 'still there')
-        t.equal((await app.inject({ method: 'GET', url: w.ownImage.url })).statusCode, allowed ? 404 : 200, allowed ? 'its files are gone' : 'its files are served')
+        t.equal((await asAdmin(app, t, `/v1/media/${imagesOf(w).own.id}`)).statusCode, allowed ? 404 : 200, allowed ? 'deleted' : 'still there')
+        t.equal((await app.inject({ method: 'GET', url: imagesOf(w).own.url })).statusCode, allowed ? 404 : 200, allowed ? 'its files are gone' : 'its files are served')
       }
     },
     'the own image the own draft features': {
-      params: (w) => ({ id: w.ownFeaturedImage.id }),
+      params: (w) => ({ id: imagesOf(w).featured.id }),
       check: async ({ t, app, w }) => {
-        t.equal((await asAdmin(app, t, `/v1/media/${w.ownFeaturedImage.id}`)).statusCode, 200, 'still there')
-        t.equal((await readBack(app, t, `/v1/articles/${w.ownDraft.id}`)).featuredImage?.id, w.ownFeaturedImage.id, 'still on the draft')
+        t.equal((await asAdmin(app, t, `/v1/media/${imagesOf(w).featured.id}`)).statusCode, 200, 'still there')
+        t.equal((await readBack(app, t, `/v1/articles/${w.ownDraft.id}`)).featuredImage?.id, imagesOf(w).featured.id, 'still on the draft')
       }
     },
     'the own image the own draft features, with force=true': {
-      params: (w) => ({ id: w.ownFeaturedImage.id }),
+      params: (w) => ({ id: imagesOf(w).featured.id }),
       query: () => 'force=true',
       check: async ({ t, app, w, allowed }) => {
-        t.equal((await asAdmin(app, t, `/v1/media/${w.ownFeaturedImage.id}`)).statusCode, allowed ? 404 : 200, allowed ? 'deleted' : 'still there')
+        t.equal((await asAdmin(app, t, `/v1/media/${imagesOf(w).featured.id}`)).statusCode, allowed ? 404 : 200, allowed ? 'deleted' : 'still there')
         const draft = await readBack(app, t, `/v1/articles/${w.ownDraft.id}`)
-        t.equal(draft.featuredImage?.id ?? null, allowed ? null : w.ownFeaturedImage.id, allowed ? 'taken off the draft' : 'still on the draft')
+        t.equal(draft.featuredImage?.id ?? null, allowed ? null : imagesOf(w).featured.id, allowed ? 'taken off the draft' : 'still on the draft')
       }
     }
   }
@@ -1335,11 +1351,12 @@ export async function runRoleMatrix (t: Test, which: 'reads' | 'writes'): Promis
           const alone = target.alone === true ? await build(t, quietApp) : undefined
           const app = alone ?? shared
           // A read changes nothing a caller after it could see: the five share one world.
-          const sharedWorld = alone !== undefined || isRead(operation) ? await makeWorld(app) : undefined
+          const withImages = operation.path.startsWith('/v1/media')
+          const sharedWorld = alone !== undefined || isRead(operation) ? await makeWorld(app, withImages) : undefined
           for (const [index, caller] of callers.entries()) {
             const status = row[index]!
             t.test(`${callerNames[caller]} gets ${status}`, async (t) => {
-              const w = sharedWorld ?? await makeWorld(app)
+              const w = sharedWorld ?? await makeWorld(app, withImages)
               const query = target.query?.(w)
               const url = fill(operation.path, target.params?.(w) ?? {}) + (query === undefined ? '' : `?${query}`)
               const form = await target.form?.(w)
