@@ -50,7 +50,7 @@ function seedFor (key: string): number {
 }
 
 t.test('every operation in the OpenAPI document survives generated requests', async (t) => {
-  const app = await build(t, { demo: true, commentRateLimit: 100_000, searchRateLimit: 100_000 })
+  const app = await build(t, { demo: true, commentRateLimit: 100_000, searchRateLimit: 100_000, mediaUploadRateLimit: 100_000 })
   const fixture = await prepare(app)
   const operations = fixture.operations.filter((operation) => only === null || only.test(operation.key))
   t.ok(operations.length > 0, 'the document lists operations to fuzz')

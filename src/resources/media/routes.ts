@@ -47,6 +47,22 @@ async function readUpload (request: FastifyRequest, maxBytes: number): Promise<{
   return { ...upload, fields }
 }
 
+/**
+ * The form, read. What the parser throws without a status (no boundary, a form cut short, a
+ * malformed part header) is the client's form, not our fault: a 400 naming the body. Nothing
+ * else happens while reading (no disk, no database), so nothing of ours is mistaken for it.
+ */
+async function readForm (request: FastifyRequest, maxBytes: number): ReturnType<typeof readUpload> {
+  try {
+    return await readUpload(request, maxBytes)
+  } catch (error) {
+    if (error instanceof Error && (error as { statusCode?: number }).statusCode === undefined) {
+      throw invalid('body', `is not a readable multipart/form-data form (${error.message.split('\n')[0]})`)
+    }
+    throw error
+  }
+}
+
 /** The problem for an image refused: not one we take (415), too many pixels (413), or damaged (422). */
 function refusal (error: ImageRefused): Error {
   const message = error.message
@@ -89,7 +105,7 @@ const uploadRoute: FastifyPluginAsyncTypebox = async (app) => {
       response: { 201: answer(Media, 'created', 'The new image'), ...problems(400, 401, 403, 413, 415, 422, 503) }
     }
   }, async (request, reply) => {
-    const { file, data, fields } = await readUpload(request, maxBytes)
+    const { file, data, fields } = await readForm(request, maxBytes)
     let image
     try {
       image = await app.media.process(data, file.filename)
