@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import fastifyStatic from '@fastify/static'
+import fastifyStatic, { type FastifyStaticOptions } from '@fastify/static'
 import fp from 'fastify-plugin'
 import { Unavailable } from '../errors.js'
 import { processImage, type ImageLimits, type ProcessedImage } from '../resources/media/images.js'
@@ -65,6 +65,15 @@ function isServedPath (path: string): boolean {
   return rest.length === 0 && key !== undefined && file !== undefined && mediaKeyPattern.test(key) && variantFilePattern.test(file)
 }
 
+/** A request's path under /media/, percent-decoded; null when it does not decode. */
+function requestedMediaPath (url: string): string | null {
+  try {
+    return decodeURIComponent(url.split('?')[0]!.replace(/^\/media\/?/, ''))
+  } catch {
+    return null
+  }
+}
+
 /**
  * The media folder and the files in it. Variants never change once written (a new upload
  * gets a new key), so they are served as immutable, for a year, with an ETag and Range:
@@ -85,7 +94,20 @@ export default fp<MediaOptions>(async function mediaPlugin (app, options) {
     process: async (input: Buffer, fileName: string) => await gate.run(async () => await processImage(input, fileName, options))
   })
 
-  await app.register(fastifyStatic, {
+  // Judged on the path as sent, before the file server resolves it: a path with dot segments
+  // (`/media/../package.json`, `%2e%2e`) would otherwise be its 403, not the 404 of any other
+  // path that is not a variant.
+  await app.register(async function mediaFiles (files) {
+    files.addHook('onRequest', async (request, reply) => {
+      const path = requestedMediaPath(request.url)
+      if (path === null || !isServedPath(path)) return reply.callNotFound()
+    })
+    await files.register(fastifyStatic, staticOptions(root))
+  })
+}, { name: 'dateline-media' })
+
+function staticOptions (root: string): FastifyStaticOptions {
+  return {
     root,
     prefix: '/media/',
     decorateReply: false,
@@ -105,5 +127,5 @@ export default fp<MediaOptions>(async function mediaPlugin (app, options) {
       // Front ends on other origins show these images.
       reply.header('cross-origin-resource-policy', 'cross-origin')
     }
-  })
-}, { name: 'dateline-media' })
+  }
+}

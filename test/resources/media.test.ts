@@ -1,4 +1,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import { request as httpRequest } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import fc from 'fast-check'
 import sharp, { type Metadata } from 'sharp'
 import t, { type Test } from 'tap'
 import { adminSecret, bearer, build, createArticle, createAuthor, request, tokenFor } from '../helper.js'
@@ -61,6 +64,23 @@ async function assertServed (t: Test, app: FastifyInstance, item: Item): Promise
     }
   }
   return decoded
+}
+
+/** Degrees, minutes and seconds as EXIF writes them (RATIONALs over 1), in either byte order. */
+function gpsRationals (values: number[]): Buffer[] {
+  return [false, true].map((littleEndian) => {
+    const bytes = Buffer.alloc(values.length * 8)
+    values.forEach((value, index) => {
+      if (littleEndian) {
+        bytes.writeUInt32LE(value, index * 8)
+        bytes.writeUInt32LE(1, index * 8 + 4)
+      } else {
+        bytes.writeUInt32BE(value, index * 8)
+        bytes.writeUInt32BE(1, index * 8 + 4)
+      }
+    })
+    return bytes
+  })
 }
 
 const widthsOf = (item: Item, type: string): number[] => (item.variants as Item[]).filter((variant) => variant.type === type).map((variant) => variant.width)
@@ -145,15 +165,18 @@ t.test('uploads of each format, decoded again from what is served', async (t) =>
   })
 
   t.test('EXIF, GPS and XMP never leave the server', async (t) => {
-    const original = await photo(500, 300, { gps: true })
+    const original = await sharp(await photo(500, 300, { gps: true })).keepExif().withXmp('<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:creator>Ana Reyes at the quay</dc:creator></rdf:Description></rdf:RDF></x:xmpmeta>').jpeg().toBuffer()
     const tagged = await sharp(original).metadata()
-    t.ok(tagged.exif !== undefined && original.includes('Dateline Test Camera') && original.includes('Vell Herald'), 'the upload carries EXIF with GPS')
+    const latitude = gpsRationals([51, 30, 26])
+    t.ok(tagged.exif !== undefined && tagged.xmp !== undefined, 'the upload carries EXIF and XMP')
+    t.ok(latitude.some((bytes) => original.includes(bytes)) && original.includes('Dateline Test Camera') && original.includes('Ana Reyes at the quay'), 'with the GPS latitude, the camera and the XMP creator in its bytes')
     const item = await uploaded(app, t, { name: 'located.jpg', data: original })
     for (const { variant, data, metadata } of await assertServed(t, app, item)) {
       t.equal(metadata.exif, undefined, `${variant.url}: no EXIF`)
       t.equal(metadata.xmp, undefined, `${variant.url}: no XMP`)
       t.equal(metadata.iptc, undefined, `${variant.url}: no IPTC`)
-      for (const text of ['Exif\0\0', 'Dateline Test Camera', 'Vell Herald', 'GPS']) t.notOk(data.includes(text), `${variant.url} does not contain ${JSON.stringify(text)}`)
+      for (const text of ['Exif\0\0', 'Dateline Test Camera', 'Vell Herald', 'Ana Reyes at the quay', 'xmpmeta']) t.notOk(data.includes(text), `${variant.url} does not contain ${JSON.stringify(text)}`)
+      t.notOk(latitude.some((bytes) => data.includes(bytes)), `${variant.url} does not contain the GPS latitude`)
     }
   })
 
@@ -220,6 +243,14 @@ t.test('uploads refused, each with a problem naming the field', async (t) => {
     const body = multipart({}, { name: 'a.jpg', data: image }, { name: 'b.jpg', data: image })
     const response = await request(app, t, { method: 'POST', url: '/v1/media', headers: { ...bearer(adminSecret), ...body.headers }, payload: body.payload })
     assertProblem(t, response, 400, 'validation', { path: 'body.file', message: 'must be one file' })
+  })
+
+  t.test('a form the parser cannot read: no boundary, or cut short', async (t) => {
+    const body = multipart({ alt: 'x' }, { name: 'a.jpg', data: await photo(20, 20) })
+    const noBoundary = await request(app, t, { method: 'POST', url: '/v1/media', headers: { ...bearer(adminSecret), 'content-type': 'multipart/form-data' }, payload: body.payload })
+    assertProblem(t, noBoundary, 400, 'validation', 'body')
+    const cut = await request(app, t, { method: 'POST', url: '/v1/media', headers: { ...bearer(adminSecret), ...body.headers }, payload: body.payload.subarray(0, body.payload.length - 40) })
+    assertProblem(t, cut, 400, 'validation', 'body')
   })
 
   t.test('a JSON body, or none', async (t) => {
@@ -296,6 +327,51 @@ t.test('serving the files', async (t) => {
       t.equal(response.statusCode, 404, `${path} is a 404`)
       t.notMatch(String(response.headers['content-type']), /^image\//, 'not an image')
       t.notMatch(response.body, /"name":\s*"dateline"/, 'not a file from outside the folder')
+    }
+  })
+
+  t.test('generated paths under /media/: a variant\'s bytes or a problem, never anything else', async (t) => {
+    const variants = await Promise.all((item.variants as Item[]).map(async (file) => (await fetchFile(app, file.url)).rawPayload))
+    const stem = variant.url.split('/')[3]
+    const segment = fc.oneof(
+      { weight: 3, arbitrary: fc.constantFrom(key, stem, key.toUpperCase(), 'original', '.staging', '..', '.', '', '%2e%2e', '%2E%2E%2F', '%2f', '%5c', '..%5c', '%00', '%', '%zz', '%C0%AE', 'package.json', `${stem}%00.png`, `${stem}/`, `${stem}?x=1`, `${stem}#x`) },
+      { weight: 1, arbitrary: fc.string({ maxLength: 24 }).map((text) => encodeURIComponent(text)) }
+    )
+    await fc.assert(fc.asyncProperty(fc.array(segment, { maxLength: 4 }), async (segments) => {
+      const url = `/media/${segments.join('/')}`
+      // Injected requests resolve dot segments as a browser does: /media/.. is the API's root.
+      // (What a raw request line does with them is tested on a socket, below.)
+      if (!new URL(url, 'http://localhost').pathname.startsWith('/media/')) return
+      const response = await fetchFile(app, url)
+      if (response.statusCode === 200) {
+        t.ok(variants.some((bytes) => bytes.equals(response.rawPayload)), `${url} answers a variant's bytes`)
+        return
+      }
+      t.ok(response.statusCode >= 400 && response.statusCode < 500, `${url} answers ${response.statusCode}`)
+      t.match(String(response.headers['content-type']), /^application\/problem\+json/, `${url}: a problem`)
+    }), { numRuns: 300, seed: 21 })
+  })
+
+  t.test('dot segments sent as they are on a socket never leave the folder', async (t) => {
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    const { port } = app.server.address() as AddressInfo
+    const stem = variant.url.split('/')[3]
+    const paths = ['/media/../package.json', '/media/%2e%2e/package.json', '/media/%2e%2e%2fpackage.json', `/media/${key}/../../package.json`,
+      `/media/${key}/%2e%2e/%2e%2e/package.json`, `/media/${key}/..%2f..%2fpackage.json`, `/media/${key}/../${key}/original`, `/media/${key}/./${stem}/../original`, '/media/..\\package.json']
+    for (const path of paths) {
+      const { status, type, body } = await new Promise<{ status: number, type: string, body: string }>((resolve, reject) => {
+        const sent = httpRequest({ host: '127.0.0.1', port, path, method: 'GET' }, (response) => {
+          let text = ''
+          response.setEncoding('latin1')
+          response.on('data', (chunk: string) => { text += chunk })
+          response.on('end', () => { resolve({ status: response.statusCode ?? 0, type: String(response.headers['content-type']), body: text }) })
+        })
+        sent.on('error', reject)
+        sent.end()
+      })
+      t.equal(status, 404, `${path} is a 404`)
+      t.match(type, /^application\/problem\+json/)
+      t.notMatch(body, /"devDependencies"/, 'not the package file')
     }
   })
 
@@ -383,11 +459,16 @@ t.test('the library: reading, changing, ownership, deleting', async (t) => {
     assertProblem(t, await remove(t, adas.id, adaToken, '?force=true'), 403, 'forbidden')
     t.equal((await get(t, `/v1/media/${adas.id}`)).statusCode, 200, 'still there')
     const head = (await request(app, t, { method: 'GET', url: '/v1/changes?since=0&limit=1000' })).json().meta.head
+    const before = await get(t, `/v1/articles/${article.id}`)
     const forced = await remove(t, adas.id, editorToken, '?force=true')
     t.equal(forced.statusCode, 204)
-    const after = (await get(t, `/v1/articles/${article.id}`)).json()
+    const afterResponse = await get(t, `/v1/articles/${article.id}`)
+    const after = afterResponse.json()
     t.equal(after.featuredImage, null, 'the article lost its featured image')
     t.not(after.updatedAt, article.updatedAt, 'and moved on')
+    t.not(afterResponse.headers.etag, before.headers.etag, 'its version moved: a new ETag')
+    const stale = await request(app, t, { method: 'PATCH', url: `/v1/articles/${article.id}`, headers: { ...bearer(adminSecret), 'if-match': String(before.headers.etag) }, payload: { title: 'Lost update' } })
+    assertProblem(t, stale, 412, 'precondition-failed')
     const changes = (await request(app, t, { method: 'GET', url: `/v1/changes?since=${head}` })).json().data
     const entry = changes.find((change: Item) => change.resource === 'article' && change.id === String(article.id))
     t.match(entry, { kind: 'updated', articleId: article.id }, 'the change log has the update')
