@@ -285,6 +285,21 @@ t.test('uploads are rate limited by DATELINE_MEDIA_RATE_LIMIT', async (t) => {
   t.ok(third.headers['retry-after'] !== undefined, 'with Retry-After')
 })
 
+t.test('uploads are processed one at a time: beyond the few waiting, a 503 with Retry-After', async (t) => {
+  const app = await build(t)
+  const image = await photo(1200, 800)
+  const responses = await Promise.all(Array.from({ length: 8 }, async (_, n) => await upload(app, t, { name: `burst-${n}.jpg`, data: image })))
+  const statuses = responses.map((response) => response.statusCode).sort()
+  t.ok(statuses.every((status) => status === 201 || status === 503), `each taken or refused (${statuses.join(', ')})`)
+  t.ok(statuses.filter((status) => status === 201).length >= 5, 'the one processing and the four waiting are taken')
+  for (const response of responses.filter((candidate) => candidate.statusCode === 503)) {
+    assertProblem(t, response, 503, 'unavailable')
+    t.equal(response.headers['retry-after'], '5', 'with Retry-After')
+  }
+  const list = await request(app, t, { method: 'GET', url: '/v1/media', headers: bearer(adminSecret) })
+  t.equal(list.json().meta.total, statuses.filter((status) => status === 201).length, 'every upload taken is in the library, no other')
+})
+
 t.test('serving the files', async (t) => {
   const app = await build(t)
   const item = await uploaded(app, t, { name: 'served.jpg', data: await photo(400, 300) })
@@ -505,6 +520,7 @@ t.test('listing and searching the library', async (t) => {
   t.same(ids(await list(t, '?q=aerial')), [aerial.id], 'the file name')
   t.same(ids(await list(t, '?q=tram%20depot')), [depot.id], 'every word must be found')
   t.same(ids(await list(t, '?q=nowhere')), [])
+  for (const wildcard of ['%25', '_', '%5C', '%25tram']) t.same(ids(await list(t, `?q=${wildcard}`)), [], `q=${decodeURIComponent(wildcard)} is taken literally, not as a LIKE wildcard`)
   t.same(ids(await list(t, `?owner=${ada.id}`)), [aerial.id, depot.id], 'owner')
   t.same(ids(await list(t, '?sort=fileName')), [aerial.id, bridge.id, council.id, depot.id], 'by file name')
   t.same(ids(await list(t, '?sort=-fileName')), [depot.id, council.id, bridge.id, aerial.id], 'by file name, descending')
