@@ -491,6 +491,33 @@ t.test('the library: reading, changing, ownership, deleting', async (t) => {
     t.equal((await get(t, `/v1/media/${adas.id}`)).statusCode, 404, 'the image is gone')
   })
 
+  t.test('an article trashed and restored keeps its image, unless the image was deleted meanwhile', async (t) => {
+    const trash = async (id: number) => (await request(app, t, { method: 'DELETE', url: `/v1/articles/${id}`, headers: bearer(adminSecret) })).statusCode
+    const restore = async (id: number) => (await request(app, t, { method: 'POST', url: `/v1/trash/${id}/restore`, headers: bearer(adminSecret) })).statusCode
+    const picture = await uploaded(app, t, { name: 'binned.jpg', data: image })
+    const article = await createArticle(app, t, { title: 'Binned and back', authorId: bea.id, featuredImage: picture.id })
+    t.equal(await trash(article.id), 204)
+    t.equal(await restore(article.id), 200)
+    t.equal((await get(t, `/v1/articles/${article.id}`)).json().featuredImage?.id, picture.id, 'restored with its featured image')
+
+    t.equal(await trash(article.id), 204)
+    t.equal((await remove(t, picture.id)).statusCode, 204, 'a trashed article does not hold its image')
+    t.equal(await restore(article.id), 200)
+    t.equal((await get(t, `/v1/articles/${article.id}`)).json().featuredImage, null, 'restored without the image deleted meanwhile')
+  })
+
+  t.test('an author deleted: their images stay, owned by nobody', async (t) => {
+    const leaving = await createAuthor(app, t, { name: 'Cal Leaving' })
+    const picture = await uploaded(app, t, { name: 'left-behind.jpg', data: image }, {}, await tokenFor(app, 'author', leaving.id))
+    t.equal(picture.ownerAuthorId, leaving.id)
+    const gone = await request(app, t, { method: 'DELETE', url: `/v1/authors/${leaving.id}?reassignTo=${ada.id}`, headers: bearer(adminSecret) })
+    t.equal(gone.statusCode, 204, { body: gone.body })
+    const after = (await get(t, `/v1/media/${picture.id}`)).json()
+    t.equal(after.ownerAuthorId, null)
+    t.same(after.variants, picture.variants, 'with its files')
+    t.equal((await fetchFile(app, after.url)).statusCode, 200)
+  })
+
   t.test('an image in no article is deleted by its owner', async (t) => {
     const spare = await uploaded(app, t, { name: 'spare.jpg', data: image }, {}, beaToken)
     t.equal((await remove(t, spare.id, beaToken)).statusCode, 204)

@@ -15,6 +15,8 @@ export interface TrashedContent {
   labels: string[]
   comments: CommentRow[]
   revisions: RevisionRow[]
+  /** Its featured image's media id (absent in rows trashed before images existed). */
+  featuredImage?: number | null
 }
 
 /** Who sees which trashed articles: editors every one, an author token its own. */

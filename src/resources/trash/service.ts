@@ -8,6 +8,7 @@ import { indexArticle, unindexArticle } from '../../search/index.js'
 import { articleFields, isPublic, noteArticleChange, notePurged } from '../articles/changes.js'
 import { articleQueries, type ArticleRow, type LabelName } from '../articles/queries.js'
 import { noteLabelTurnover } from '../labels/changes.js'
+import { mediaQueries } from '../media/queries.js'
 import { changedBy } from '../revisions/service.js'
 import { trashQueries, type Renumbered, type TrashedContent, type TrashedRow, type TrashScope } from './queries.js'
 import type { TrashedArticleBody, TrashedArticleSummaryBody, TrashListQueryString } from './schemas.js'
@@ -37,7 +38,8 @@ export async function trashArticle (tx: Store, article: ArticleRow, viewer: Prin
       article,
       labels: (await articleQueries(tx).labelsByArticle([article.id])).get(article.id) ?? [],
       comments: await trash.commentsOfArticle(article.id),
-      revisions: await trash.revisionsOfArticle(article.id)
+      revisions: await trash.revisionsOfArticle(article.id),
+      featuredImage: (await mediaQueries(tx).featuredIdsByArticle([article.id])).get(article.id) ?? null
     }
     await trash.insertTrashed({
       id: article.id,
@@ -119,6 +121,16 @@ function assertMayAct (viewer: Principal, row: TrashedRow): void {
 }
 
 /**
+ * Puts the featured image back, unless it was deleted while the article was in the trash (a
+ * trashed article does not hold its image: the library may delete it meanwhile).
+ */
+async function restoreFeatured (tx: Store, articleId: number, mediaId: number | null): Promise<void> {
+  if (mediaId === null) return
+  const queries = mediaQueries(tx)
+  if (await queries.mediaById(mediaId) !== undefined) await queries.setFeatured(articleId, mediaId)
+}
+
+/**
  * Puts a trashed article back as it was, under its id and slug, with its labels, comments
  * and revisions; its version goes up, so ETags from before the trash no longer match.
  * Returns the article's id, and the comments that came back under new ids.
@@ -142,6 +154,7 @@ export async function restore (store: Store, timezone: string, idOrSlug: string,
     const turnover = await articleQueries(tx).replaceLabels(article.id, content.labels)
     const renumberedComments = await trash.reinsertComments(content.comments)
     await trash.reinsertRevisions(content.revisions)
+    await restoreFeatured(tx, article.id, content.featuredImage ?? null)
     await trash.deleteTrashed(row.id)
     await indexArticle(tx, { ...article, labels: content.labels })
     noteArticleChange(tx, { kind: 'restored', after: article, fields: articleFields(content.labels), now })
