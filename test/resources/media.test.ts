@@ -497,8 +497,11 @@ t.test('the library: reading, changing, ownership, deleting', async (t) => {
     const picture = await uploaded(app, t, { name: 'binned.jpg', data: image })
     const article = await createArticle(app, t, { title: 'Binned and back', authorId: bea.id, featuredImage: picture.id })
     t.equal(await trash(article.id), 204)
+    const head = (await request(app, t, { method: 'GET', url: '/v1/changes?since=0&limit=1000', headers: bearer(adminSecret) })).json().meta.head
     t.equal(await restore(article.id), 200)
     t.equal((await get(t, `/v1/articles/${article.id}`)).json().featuredImage?.id, picture.id, 'restored with its featured image')
+    const restored = (await request(app, t, { method: 'GET', url: `/v1/changes?since=${head}`, headers: bearer(adminSecret) })).json().data.find((change: Item) => change.kind === 'restored')
+    t.ok(restored?.fields.includes('featuredImage'), 'the change log\'s restore names featuredImage', { restored })
 
     t.equal(await trash(article.id), 204)
     t.equal((await remove(t, picture.id)).statusCode, 204, 'a trashed article does not hold its image')

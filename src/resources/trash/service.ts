@@ -122,12 +122,15 @@ function assertMayAct (viewer: Principal, row: TrashedRow): void {
 
 /**
  * Puts the featured image back, unless it was deleted while the article was in the trash (a
- * trashed article does not hold its image: the library may delete it meanwhile).
+ * trashed article does not hold its image: the library may delete it meanwhile). Answers
+ * whether it did.
  */
-async function restoreFeatured (tx: Store, articleId: number, mediaId: number | null): Promise<void> {
-  if (mediaId === null) return
+async function restoreFeatured (tx: Store, articleId: number, mediaId: number | null): Promise<boolean> {
+  if (mediaId === null) return false
   const queries = mediaQueries(tx)
-  if (await queries.mediaById(mediaId) !== undefined) await queries.setFeatured(articleId, mediaId)
+  if (await queries.mediaById(mediaId) === undefined) return false
+  await queries.setFeatured(articleId, mediaId)
+  return true
 }
 
 /**
@@ -154,10 +157,10 @@ export async function restore (store: Store, timezone: string, idOrSlug: string,
     const turnover = await articleQueries(tx).replaceLabels(article.id, content.labels)
     const renumberedComments = await trash.reinsertComments(content.comments)
     await trash.reinsertRevisions(content.revisions)
-    await restoreFeatured(tx, article.id, content.featuredImage ?? null)
+    const featured = await restoreFeatured(tx, article.id, content.featuredImage ?? null)
     await trash.deleteTrashed(row.id)
     await indexArticle(tx, { ...article, labels: content.labels })
-    noteArticleChange(tx, { kind: 'restored', after: article, fields: articleFields(content.labels), now })
+    noteArticleChange(tx, { kind: 'restored', after: article, fields: [...articleFields(content.labels), ...(featured ? ['featuredImage'] : [])], now })
     noteLabelTurnover(tx, turnover, { publicBefore: false, publicAfter: isPublic(article, now) }, now)
     return { id: article.id, renumberedComments }
   })
