@@ -3,7 +3,8 @@
  *
  * For every operation in `app.swagger()` (so a new route is fuzzed without touching this
  * file), fast-check generates requests from the operation's own schemas: valid and invalid
- * path parameters, query parameters, If-Match headers and JSON bodies (see test/fuzz/), sent
+ * path parameters, query parameters, If-Match headers, JSON bodies and, for the upload, forms
+ * with real or damaged images (see test/fuzz/), sent
  * as nobody, an author, an editor, the admin, or with a bad token. Properties:
  *   - no response is a 5xx;
  *   - every 4xx is application/problem+json {type, title, status, detail, instance} with
@@ -50,7 +51,7 @@ function seedFor (key: string): number {
 }
 
 t.test('every operation in the OpenAPI document survives generated requests', async (t) => {
-  const app = await build(t, { demo: true, commentRateLimit: 100_000, searchRateLimit: 100_000 })
+  const app = await build(t, { demo: true, commentRateLimit: 100_000, searchRateLimit: 100_000, mediaUploadRateLimit: 100_000 })
   const fixture = await prepare(app)
   const operations = fixture.operations.filter((operation) => only === null || only.test(operation.key))
   t.ok(operations.length > 0, 'the document lists operations to fuzz')

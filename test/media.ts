@@ -71,3 +71,35 @@ export async function uploaded (app: FastifyInstance, t: TapLike, file: FilePart
   if (response.statusCode !== 201) throw new Error(`uploading failed: ${response.statusCode} ${response.body}`)
   return response.json()
 }
+
+/** A WebP photo. */
+export async function webpImage (width: number, height: number): Promise<Buffer> {
+  return await sharp(await photo(width, height)).webp({ quality: 80 }).toBuffer()
+}
+
+/** An AVIF photo. */
+export async function avifImage (width: number, height: number): Promise<Buffer> {
+  return await sharp(await photo(width, height)).avif({ quality: 50, effort: 0 }).toBuffer()
+}
+
+function crc32 (bytes: Buffer): number {
+  let crc = 0xffffffff
+  for (const byte of bytes) {
+    crc ^= byte
+    for (let bit = 0; bit < 8; bit++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1))
+  }
+  return (crc ^ 0xffffffff) >>> 0
+}
+
+/**
+ * A PNG whose header claims `width`×`height` pixels over a few bytes of data: what a decoder
+ * would allocate before it found out. Only a check of the header refuses it in time.
+ */
+export async function pngClaiming (width: number, height: number): Promise<Buffer> {
+  const png = Buffer.from(await sharp({ create: { width: 1, height: 1, channels: 3, background: '#000000' } }).png().toBuffer())
+  // IHDR follows the 8-byte signature: length (4), type (4), width (4), height (4), … CRC over type and data.
+  png.writeUInt32BE(width, 16)
+  png.writeUInt32BE(height, 20)
+  png.writeUInt32BE(crc32(png.subarray(12, 29)), 29)
+  return png
+}

@@ -3,7 +3,9 @@ import addFormats from 'ajv-formats'
 import fc, { type Arbitrary } from 'fast-check'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { caseDatabase, changedTables, type CaseDatabase } from './database.js'
+import { formArbitrary, sampleImages, type SampleImage } from './forms.js'
 import { adminSecret, bearer, checkAgainstDocument, tokenFor, type TapLike } from '../helper.js'
+import { multipart } from '../media.js'
 import { awkwardStrings, SchemaArbitraries, type SampleSource, type Schema } from './schema-arbitraries.js'
 
 // --- The operations, read from the OpenAPI document ---------------------------------------
@@ -119,6 +121,8 @@ export interface Fixture {
   bodyAjv: Ajv2020
   paramAjv: Ajv2020
   validators: Map<string, ValidateFunction>
+  /** Small images for the forms of operations that take `multipart/form-data`. */
+  images: SampleImage[]
 }
 
 function ajvFor (document: Schema, coerce: boolean): Ajv2020 {
@@ -205,6 +209,22 @@ function sampleSource (collections: Map<string, Collection>, cursors: () => Map<
 }
 
 /**
+ * The demo blog has no images: one the author token's author uploaded, one staff's, which an
+ * article features (so a DELETE meets an image in use), for the media routes to aim at.
+ */
+async function addImages (app: FastifyInstance, secrets: Record<'author' | 'admin', string>, images: SampleImage[], articleId: number): Promise<void> {
+  const ids: number[] = []
+  for (const [secret, image] of [[secrets.author, images[0]!], [secrets.admin, images[1]!]] as const) {
+    const form = multipart({ alt: `Fuzz ${image.name}` }, { name: image.name, data: image.data })
+    const response = await app.inject({ method: 'POST', url: '/v1/media', headers: { ...bearer(secret), ...form.headers }, payload: form.payload })
+    if (response.statusCode !== 201) throw new Error(`uploading a fuzz image failed: ${response.statusCode} ${response.body}`)
+    ids.push(response.json().id)
+  }
+  const featured = await app.inject({ method: 'PATCH', url: `/v1/articles/${articleId}`, headers: bearer(secrets.admin), payload: { featuredImage: ids[1] } })
+  if (featured.statusCode !== 200) throw new Error(`featuring a fuzz image failed: ${featured.statusCode} ${featured.body}`)
+}
+
+/**
  * The app with the demo blog, its tokens (an author token for the author who has the most
  * articles), and the real ids, slugs, days and cursors to aim requests at.
  */
@@ -220,9 +240,12 @@ export async function prepare (app: FastifyInstance): Promise<Fixture> {
   const busiest = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0]
   if (busiest === undefined) throw new Error('the demo blog has no articles to aim at')
   const secrets = { author: await tokenFor(app, 'author', busiest), editor: await tokenFor(app, 'editor'), admin: adminSecret }
-  // Token ids exist only now.
+  const images = await sampleImages()
+  if (document.paths?.['/v1/media'] !== undefined) await addImages(app, secrets, images, articles.json().data[0].id)
+  // Token ids exist only now, and the images' ids.
   collections.delete('/v1/tokens')
-  const refreshed = await harvestCollections(app, operations.filter((operation) => operation.path === '/v1/tokens'))
+  collections.delete('/v1/media')
+  const refreshed = await harvestCollections(app, operations.filter((operation) => operation.path === '/v1/tokens' || operation.path === '/v1/media'))
   for (const [path, collection] of refreshed) collections.set(path, collection)
   const cursors = await harvestCursors(app, operations, collections)
   const fixture: Fixture = {
@@ -236,7 +259,8 @@ export async function prepare (app: FastifyInstance): Promise<Fixture> {
     arbitraries: new SchemaArbitraries(document, sampleSource(collections, () => fixture.cursors)),
     bodyAjv: ajvFor(document, false),
     paramAjv: ajvFor(document, true),
-    validators: new Map()
+    validators: new Map(),
+    images
   }
   return fixture
 }
@@ -246,6 +270,8 @@ export async function prepare (app: FastifyInstance): Promise<Fixture> {
 export type Body =
   | { kind: 'json', value: unknown, mutation: string }
   | { kind: 'text', text: string, mutation: string, raw?: { contentType: string } }
+  /** A multipart/form-data body (test/fuzz/forms.ts), with what about it must be refused. */
+  | { kind: 'form', payload: Buffer, contentType: string, mutation: string, refusal: string | null }
 
 export interface FuzzCase {
   who: Who
@@ -430,7 +456,9 @@ export function caseArbitrary (fixture: Fixture, operation: Operation): Arbitrar
     )
     : bodyArbitrary(arbitraries, bodySchema)
   const rawFiles = rawFileArbitrary(operation.rawMediaTypes)
-  const body: Arbitrary<Body | undefined> = rawFiles === null ? jsonBody : fc.oneof({ weight: 1, arbitrary: jsonBody }, { weight: 2, arbitrary: rawFiles })
+  const forms = operation.rawMediaTypes.includes('multipart/form-data') ? formArbitrary(fixture.images).map((form): Body => ({ kind: 'form', ...form })) : null
+  const files = rawFiles ?? forms
+  const body: Arbitrary<Body | undefined> = files === null ? jsonBody : fc.oneof({ weight: 1, arbitrary: jsonBody }, { weight: forms === null ? 2 : 6, arbitrary: files })
 
   // A stray body on an operation that takes none is sent as JSON (the media type check is the body's).
   const contentType = bodySchema === null ? fc.constant('application/json') : fc.oneof(
@@ -462,7 +490,7 @@ export function caseArbitrary (fixture: Fixture, operation: Operation): Arbitrar
     if (ifNoneMatch !== undefined) fuzzCase.ifNoneMatch = ifNoneMatch
     if (body !== undefined) {
       fuzzCase.body = body
-      fuzzCase.contentType = body.kind === 'text' && body.raw !== undefined ? body.raw.contentType : contentType
+      fuzzCase.contentType = body.kind === 'form' ? body.contentType : body.kind === 'text' && body.raw !== undefined ? body.raw.contentType : contentType
     }
     return fuzzCase
   })
@@ -630,6 +658,8 @@ export function expectedRejection (fixture: Fixture, operation: Operation, fuzzC
   }
   // An export file sent as one of its own media types may be anything: nothing to predict.
   if (fuzzCase.body?.kind === 'text' && fuzzCase.body.raw !== undefined) return null
+  // A form knows what about it must be refused (test/fuzz/forms.ts).
+  if (fuzzCase.body?.kind === 'form') return fuzzCase.body.refusal
   if (operation.bodyPointer !== null) {
     const body = fuzzCase.body
     if (body === undefined) return operation.bodyRequired ? 'no body, where one is required' : null
@@ -678,7 +708,7 @@ export function buildRequest (fixture: Fixture, operation: Operation, fuzzCase: 
   if (fuzzCase.ifNoneMatch !== undefined) headers['if-none-match'] = fuzzCase.ifNoneMatch
   const request: InjectOptions & { method: string, url: string } = { method: operation.method, url, headers }
   if (fuzzCase.body !== undefined) {
-    request.payload = fuzzCase.body.kind === 'json' ? JSON.stringify(fuzzCase.body.value) ?? '' : fuzzCase.body.text
+    request.payload = fuzzCase.body.kind === 'json' ? JSON.stringify(fuzzCase.body.value) ?? '' : fuzzCase.body.kind === 'form' ? fuzzCase.body.payload : fuzzCase.body.text
     if (fuzzCase.contentType !== undefined && fuzzCase.contentType !== 'none') headers['content-type'] = fuzzCase.contentType
   }
   // A bad token counts against the client's address: give each its own, so the lockout
@@ -798,7 +828,9 @@ export async function send (fixture: Fixture, operation: Operation, fuzzCase: Fu
 
 export function describe (outcome: Outcome, fuzzCase: FuzzCase): string {
   const { request, response } = outcome
-  const payload = typeof request.payload === 'string' ? truncate(request.payload, 600) : '(none)'
+  const payload = typeof request.payload === 'string'
+    ? truncate(request.payload, 600)
+    : Buffer.isBuffer(request.payload) ? `${request.payload.length} bytes: ${truncate(JSON.stringify(request.payload.toString('latin1')), 600)}` : '(none)'
   return [
     `${request.method} ${truncate(request.url, 600)}`,
     `  as: ${fuzzCase.who}${fuzzCase.who === 'bad-token' ? ` (${truncate(fuzzCase.badAuthorization!, 60)})` : ''}`,

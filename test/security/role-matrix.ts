@@ -5,11 +5,14 @@ import * as authors from '../../src/resources/authors/service.js'
 import * as comments from '../../src/resources/comments/service.js'
 import * as dates from '../../src/resources/dates/service.js'
 import * as labels from '../../src/resources/labels/service.js'
+import { mediaQueries } from '../../src/resources/media/queries.js'
+import * as media from '../../src/resources/media/service.js'
 import type { Principal } from '../../src/lib/principal.js'
 import { createToken, listTokens } from '../../src/resources/tokens/service.js'
 import { fanOut } from '../../src/resources/webhooks/deliverer.js'
 import * as webhooks from '../../src/resources/webhooks/service.js'
 import { adminSecret, bearer, build, checkAgainstDocument, request, tokenFor } from '../helper.js'
+import { multipart, photo } from '../media.js'
 
 // The role matrix (issue 5): every operation of the OpenAPI document, asked by each kind of
 // caller, answers exactly the status the access rules give. The operations come from the
@@ -258,10 +261,34 @@ const expected: Record<string, Record<string, Row>> = {
   },
   sitemapPage: {
     'the first page':                                            [200, 200, 200, 200, 200]
+  },
+  // The media library: any author uploads and reads it; authors change and delete only the
+  // images they uploaded; an image in use is kept (409) unless an editor forces it off.
+  uploadMedia: {
+    'a small JPEG':                                              [401, 201, 201, 201, 201]
+  },
+  listMedia: {
+    'the library':                                               [401, 200, 200, 200, 200]
+  },
+  getMedia: {
+    'the own image':                                             [401, 200, 200, 200, 200]
+  },
+  updateMedia: {
+    'the own image':                                             [401, 200, 403, 200, 200]
+  },
+  deleteMedia: {
+    'the own image':                                             [401, 204, 403, 204, 204],
+    'the own image the own draft features':                      [401, 409, 403, 409, 409],
+    'the own image the own draft features, with force=true':     [401, 403, 403, 204, 204]
   }
 }
 
 // --- The world each cell runs in --------------------------------------------------
+
+interface WorldImages {
+  own: Item
+  featured: Item
+}
 
 interface World {
   n: number
@@ -280,6 +307,8 @@ interface World {
   /** A's articles an editor deleted: in the trash. */
   ownTrashedDraft: Item
   ownTrashedPublished: Item
+  /** Images A uploaded (in the media rows' worlds only): one no article uses, one A's draft features. */
+  images: WorldImages | null
   /** A day with an editor's note and no articles. */
   notedDay: string
   /** Label ids: one only A's published article carries, one only B's draft. */
@@ -300,6 +329,33 @@ const ownPublishedAt = '2025-03-10T09:00:00.000Z'
 const otherPublishedAt = '2025-04-12T15:30:00.000Z'
 let worlds = 0
 
+/** A tiny JPEG, made once: processing it takes milliseconds, so every world has its own images. */
+const smallPhoto = photo(24, 16)
+
+/** An image uploaded by `owner` (through the service the upload route calls). */
+async function ownedImage (app: FastifyInstance, owner: Item, fileName: string): Promise<Item> {
+  const data = await smallPhoto
+  const image = await app.media.process(data, fileName)
+  const viewer: Principal = { role: 'author', authorId: owner.id, tokenId: null }
+  return (await media.createOne(app.store, app.media.folder, { fileName, bytes: data.length, original: data, image, fields: { alt: 'As uploaded' } }, viewer)).media
+}
+
+/**
+ * A's images, made only for the media rows: most rows never look at them, and a world is
+ * made for every cell of a write.
+ */
+async function imagesFor (app: FastifyInstance, own: Item, ownDraft: Item, n: number): Promise<WorldImages> {
+  const images = { own: await ownedImage(app, own, `own-${n}.jpg`), featured: await ownedImage(app, own, `own-featured-${n}.jpg`) }
+  // Attached as the fixture's last step, without a revision or a change of its own.
+  await app.store.transaction(async (tx) => { await mediaQueries(tx).setFeatured(ownDraft.id, images.featured.id) })
+  return images
+}
+
+function imagesOf (w: World): WorldImages {
+  if (w.images === null) throw new Error('this world was made without images')
+  return w.images
+}
+
 function dayAfter (day: string, days: number): string {
   return new Date(Date.parse(`${day}T00:00:00.000Z`) + days * 86_400_000).toISOString().slice(0, 10)
 }
@@ -309,7 +365,7 @@ function dayAfter (day: string, days: number): string {
  * on A's published article and a pending one on B's; a day with a note; a spare token.
  * Made with the services the routes use (fast, and by the same rules).
  */
-async function makeWorld (app: FastifyInstance): Promise<World> {
+async function makeWorld (app: FastifyInstance, withImages: boolean): Promise<World> {
   const n = ++worlds
   const hook = (await webhooks.createOne(app.store, { url: `http://127.0.0.1:9/matrix-${n}`, events: ['author.*'] }, { allowPrivateTargets: true })).webhook
   const own = (await authors.createOne(app.store, { name: `Ada Owner ${n}`, email: `ada${n}@example.org` }, staff)).author
@@ -341,6 +397,7 @@ async function makeWorld (app: FastifyInstance): Promise<World> {
   const notedDay = dayAfter('2020-01-01', n)
   await dates.createOne(app.store, app.settings, { date: notedDay, note: `Note ${n}` }, staff)
   const spare = await createToken(app.store, { role: 'editor', name: `Spare ${n}` })
+  const images = withImages ? await imagesFor(app, own, ownDraft, n) : null
   while (await fanOut(app.store)) {}
   const deliveries = await webhooks.pageOfDeliveries(app.store, hook.id, {})
   // Told of nothing the later worlds do (the matrix deletes authors only in deleteAuthor's
@@ -359,6 +416,7 @@ async function makeWorld (app: FastifyInstance): Promise<World> {
     otherPending,
     ownTrashedDraft,
     ownTrashedPublished,
+    images,
     notedDay,
     labels: { ward: ward.id, unpublished: unpublished.id },
     freeDay: dayAfter('2010-01-01', n),
@@ -390,6 +448,8 @@ interface Target {
   params?: (w: World) => Record<string, string | number>
   query?: (w: World) => string
   payload?: (w: World) => Record<string, unknown>
+  /** A multipart/form-data body instead of a JSON one. */
+  form?: (w: World) => Promise<{ payload: Buffer, headers: Record<string, string> }>
   /**
    * Lists are checked item by item, so they run on an app of their own with one world. Reads
    * share one world among the five callers; writes get a world per cell.
@@ -1165,6 +1225,66 @@ const targets: Record<string, Record<string, Target>> = {
         if (allowed) t.ok(Date.parse(delivery.nextAttemptAt!) <= Date.now(), 'due now')
       }
     }
+  },
+  uploadMedia: {
+    'a small JPEG': {
+      form: async (w) => multipart({ alt: `Uploaded by the matrix ${w.n}` }, { name: 'matrix.jpg', data: await smallPhoto, type: 'image/jpeg' }),
+      check: async ({ t, app, w, caller, allowed, response }) => {
+        const found = (await media.list(app.store, { q: `matrix ${w.n}`, limit: 100 })).items.filter((item) => item.alt === `Uploaded by the matrix ${w.n}`)
+        t.equal(found.length, allowed ? 1 : 0, allowed ? 'the image is in the library' : 'nothing was uploaded')
+        if (!allowed) return
+        const owner = { own: w.own.id, other: w.other.id, editor: null, admin: null, anonymous: null }[caller]
+        t.equal(response.json().ownerAuthorId, owner, 'owned by the uploading author (staff tokens are nobody\'s)')
+      }
+    }
+  },
+  listMedia: {
+    'the library': {
+      alone: true,
+      check: ({ t, w, allowed, response }) => {
+        if (allowed) t.same(ids(response.json().data), sorted([imagesOf(w).own.id, imagesOf(w).featured.id]), 'every image, whoever uploaded it')
+      }
+    }
+  },
+  getMedia: {
+    'the own image': {
+      params: (w) => ({ id: imagesOf(w).own.id }),
+      check: ({ t, w, allowed, response }) => { if (allowed) t.match(response.json(), { id: imagesOf(w).own.id, ownerAuthorId: w.own.id, alt: 'As uploaded' }) }
+    }
+  },
+  updateMedia: {
+    'the own image': {
+      params: (w) => ({ id: imagesOf(w).own.id }),
+      payload: () => ({ alt: 'Changed by the matrix' }),
+      check: async ({ t, app, w, allowed }) => {
+        t.equal((await media.findOne(app.store, imagesOf(w).own.id)).media.alt, allowed ? 'Changed by the matrix' : 'As uploaded', allowed ? 'changed' : 'unchanged')
+      }
+    }
+  },
+  deleteMedia: {
+    'the own image': {
+      params: (w) => ({ id: imagesOf(w).own.id }),
+      check: async ({ t, app, w, allowed }) => {
+        t.equal((await asAdmin(app, t, `/v1/media/${imagesOf(w).own.id}`)).statusCode, allowed ? 404 : 200, allowed ? 'deleted' : 'still there')
+        t.equal((await app.inject({ method: 'GET', url: imagesOf(w).own.url })).statusCode, allowed ? 404 : 200, allowed ? 'its files are gone' : 'its files are served')
+      }
+    },
+    'the own image the own draft features': {
+      params: (w) => ({ id: imagesOf(w).featured.id }),
+      check: async ({ t, app, w }) => {
+        t.equal((await asAdmin(app, t, `/v1/media/${imagesOf(w).featured.id}`)).statusCode, 200, 'still there')
+        t.equal((await readBack(app, t, `/v1/articles/${w.ownDraft.id}`)).featuredImage?.id, imagesOf(w).featured.id, 'still on the draft')
+      }
+    },
+    'the own image the own draft features, with force=true': {
+      params: (w) => ({ id: imagesOf(w).featured.id }),
+      query: () => 'force=true',
+      check: async ({ t, app, w, allowed }) => {
+        t.equal((await asAdmin(app, t, `/v1/media/${imagesOf(w).featured.id}`)).statusCode, allowed ? 404 : 200, allowed ? 'deleted' : 'still there')
+        const draft = await readBack(app, t, `/v1/articles/${w.ownDraft.id}`)
+        t.equal(draft.featuredImage?.id ?? null, allowed ? null : imagesOf(w).featured.id, allowed ? 'taken off the draft' : 'still on the draft')
+      }
+    }
   }
 }
 
@@ -1231,18 +1351,20 @@ export async function runRoleMatrix (t: Test, which: 'reads' | 'writes'): Promis
           const alone = target.alone === true ? await build(t, quietApp) : undefined
           const app = alone ?? shared
           // A read changes nothing a caller after it could see: the five share one world.
-          const sharedWorld = alone !== undefined || isRead(operation) ? await makeWorld(app) : undefined
+          const withImages = operation.path.startsWith('/v1/media')
+          const sharedWorld = alone !== undefined || isRead(operation) ? await makeWorld(app, withImages) : undefined
           for (const [index, caller] of callers.entries()) {
             const status = row[index]!
             t.test(`${callerNames[caller]} gets ${status}`, async (t) => {
-              const w = sharedWorld ?? await makeWorld(app)
+              const w = sharedWorld ?? await makeWorld(app, withImages)
               const query = target.query?.(w)
               const url = fill(operation.path, target.params?.(w) ?? {}) + (query === undefined ? '' : `?${query}`)
-              const payload = target.payload?.(w)
+              const form = await target.form?.(w)
+              const payload = form?.payload ?? target.payload?.(w)
               const response = await requestDocument(app, t, {
                 method: operation.method,
                 url,
-                headers: caller === 'anonymous' ? {} : bearer(w.secrets[caller]),
+                headers: { ...(caller === 'anonymous' ? {} : bearer(w.secrets[caller])), ...form?.headers },
                 ...(payload === undefined ? {} : { payload })
               })
               assertAnswer(t, response, status, url)

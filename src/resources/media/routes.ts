@@ -1,6 +1,6 @@
 import multipart, { type MultipartFile } from '@fastify/multipart'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyRequest } from 'fastify'
+import { errorCodes, type FastifyRequest } from 'fastify'
 import { invalid, onField, PayloadTooLarge, UnreadableImage, UnsupportedImage } from '../../errors.js'
 import { pageBody, writeSecurity } from '../../lib/responses.js'
 import { answer, deleted, IfMatchHeaders, notModified, plainTextPattern, problems, ref } from '../../schemas.js'
@@ -24,19 +24,8 @@ function uploadField (name: string, value: unknown): [keyof UploadFieldsBody, st
 
 /** Reads the parts as they arrive: the text fields, and the one file, held in memory up to the limit. */
 async function readUpload (request: FastifyRequest, maxBytes: number): Promise<{ file: MultipartFile, data: Buffer, fields: UploadFieldsBody }> {
-  try {
-    return await readParts(request, maxBytes)
-  } catch (error) {
-    // Ours and @fastify/multipart's carry a status; the parser's own (busboy: no boundary, a
-    // body cut short) are plain errors about a malformed body.
-    if ((error as { statusCode?: number }).statusCode !== undefined) throw error
-    throw invalid('body', `is not well-formed multipart/form-data (${(error as Error).message})`)
-  }
-}
-
-async function readParts (request: FastifyRequest, maxBytes: number): Promise<{ file: MultipartFile, data: Buffer, fields: UploadFieldsBody }> {
-  // A request with no body has no media type, and no parser refused it.
-  if (!request.isMultipart()) throw onField(new UnsupportedImage('The body must be multipart/form-data, with the image in a part named `file`'), 'body', 'must be multipart/form-data')
+  // A request without a body has no content type for a parser to refuse: the same 415 as a body that is not a form.
+  if (!request.isMultipart()) throw new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE()
   const fields: UploadFieldsBody = {}
   let upload: { file: MultipartFile, data: Buffer } | undefined
   for await (const part of request.parts()) {
@@ -51,10 +40,27 @@ async function readParts (request: FastifyRequest, maxBytes: number): Promise<{ 
       if (error.code === 'FST_REQ_FILE_TOO_LARGE') throw onField(new PayloadTooLarge(`body.file is larger than the ${maxBytes} bytes an upload may be`), 'body.file', `must be at most ${maxBytes} bytes`)
       throw error
     })
+    if (data.length === 0) throw invalid('body.file', 'is empty: the file has no bytes')
     upload = { file: part, data }
   }
   if (upload === undefined) throw invalid('body.file', 'is required: send the image as a multipart/form-data part named `file`')
   return { ...upload, fields }
+}
+
+/**
+ * The form, read. What the parser throws without a status (no boundary, a form cut short, a
+ * malformed part header) is the client's form, not our fault: a 400 naming the body. Nothing
+ * else happens while reading (no disk, no database), so nothing of ours is mistaken for it.
+ */
+async function readForm (request: FastifyRequest, maxBytes: number): ReturnType<typeof readUpload> {
+  try {
+    return await readUpload(request, maxBytes)
+  } catch (error) {
+    if (error instanceof Error && (error as { statusCode?: number }).statusCode === undefined) {
+      throw invalid('body', `is not a readable multipart/form-data form (${error.message.split('\n')[0]})`)
+    }
+    throw error
+  }
 }
 
 /** The problem for an image refused: not one we take (415), too many pixels (413), or damaged (422). */
@@ -74,8 +80,9 @@ const uploadRoute: FastifyPluginAsyncTypebox = async (app) => {
   // The parts are read by the handler as they arrive; the schema has nothing to check.
   app.addHook('preValidation', async (request) => { request.body = {} })
   await app.register(multipart, {
-    // One file and its few text fields; anything more is refused as it arrives.
-    limits: { fileSize: maxBytes, files: 1, fields: 3, fieldSize: 4 * 1024, parts: 4, headerPairs: 100 }
+    // One file and its few text fields; anything more is refused as it arrives. A second file
+    // is let through the limit so that readUpload refuses it with a 400 naming body.file.
+    limits: { fileSize: maxBytes, files: 2, fields: 3, fieldSize: 4 * 1024, parts: 4, headerPairs: 100 }
   })
 
   app.post('', {
@@ -98,7 +105,7 @@ const uploadRoute: FastifyPluginAsyncTypebox = async (app) => {
       response: { 201: answer(Media, 'created', 'The new image'), ...problems(400, 401, 403, 413, 415, 422, 503) }
     }
   }, async (request, reply) => {
-    const { file, data, fields } = await readUpload(request, maxBytes)
+    const { file, data, fields } = await readForm(request, maxBytes)
     let image
     try {
       image = await app.media.process(data, file.filename)

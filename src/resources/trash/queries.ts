@@ -15,7 +15,7 @@ export interface TrashedContent {
   labels: string[]
   comments: CommentRow[]
   revisions: RevisionRow[]
-  /** Its featured image's id (absent in rows trashed before media existed). */
+  /** Its featured image's media id (absent in rows trashed before images existed). */
   featuredImage?: number | null
 }
 

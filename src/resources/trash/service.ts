@@ -122,6 +122,19 @@ function assertMayAct (viewer: Principal, row: TrashedRow): void {
 }
 
 /**
+ * Puts the featured image back, unless it was deleted while the article was in the trash (a
+ * trashed article does not hold its image: the library may delete it meanwhile). Answers
+ * whether it did.
+ */
+async function restoreFeatured (tx: Store, articleId: number, mediaId: number | null): Promise<boolean> {
+  if (mediaId === null) return false
+  const queries = mediaQueries(tx)
+  if (await queries.mediaById(mediaId) === undefined) return false
+  await queries.setFeatured(articleId, mediaId)
+  return true
+}
+
+/**
  * Puts a trashed article back as it was, under its id and slug, with its labels, comments
  * and revisions; its version goes up, so ETags from before the trash no longer match.
  * Returns the article's id, and the comments that came back under new ids.
@@ -145,20 +158,15 @@ export async function restore (store: Store, timezone: string, idOrSlug: string,
     const turnover = await articleQueries(tx).replaceLabels(article.id, content.labels)
     const renumberedComments = await trash.reinsertComments(content.comments)
     await trash.reinsertRevisions(content.revisions)
-    await restoreImages(tx, article, content.featuredImage ?? null)
+    const featured = await restoreFeatured(tx, article.id, content.featuredImage ?? null)
+    // The images its body shows are in use again.
+    await noteInlineImages(tx, article.id, article.body)
     await trash.deleteTrashed(row.id)
     await indexArticle(tx, { ...article, labels: content.labels })
-    noteArticleChange(tx, { kind: 'restored', after: article, fields: articleFields(content.labels), now })
+    noteArticleChange(tx, { kind: 'restored', after: article, fields: [...articleFields(content.labels), ...(featured ? ['featuredImage'] : [])], now })
     noteLabelTurnover(tx, turnover, { publicBefore: false, publicAfter: isPublic(article, now) }, now)
     return { id: article.id, renumberedComments }
   })
-}
-
-/** Its featured image again, unless it was deleted meanwhile (the trash does not keep images in use), and its body's. */
-async function restoreImages (tx: Store, article: ArticleRow, featuredImage: number | null): Promise<void> {
-  const media = mediaQueries(tx)
-  if (featuredImage !== null && (await media.mediaByIds([featuredImage])).length > 0) await media.setFeatured(article.id, featuredImage)
-  await noteInlineImages(tx, article.id, article.body)
 }
 
 export async function purge (store: Store, idOrSlug: string, viewer: Principal, ifMatch: string | undefined): Promise<void> {
