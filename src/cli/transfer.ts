@@ -186,7 +186,7 @@ export interface ExportSummary {
 function uploadKeyOf (line: string): string | null {
   if (!line.startsWith('{"type":"media"')) return null
   const media = JSON.parse(line) as MediaLine
-  return media.source === 'upload' ? media.key : null
+  return media.key
 }
 
 /**

@@ -53,7 +53,8 @@ export const LabelLine = Type.Object({
 export const MediaLine = Type.Object({
   type: Type.Literal('media'),
   id,
-  key: Type.String({ pattern: '^[0-9a-f]{20}$' }),
+  /** An upload's folder name (where `dateline export` puts its original); null for an external item, which has no files. */
+  key: nullable(Type.String({ pattern: '^[0-9a-f]{20}$' })),
   source: Type.Union([Type.Literal('upload'), Type.Literal('external')]),
   ownerAuthorId: nullable(id),
   fileName: Type.String(),

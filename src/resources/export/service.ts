@@ -32,7 +32,7 @@ function mediaLine (row: MediaRow, mediaBase: string | null): MediaLine {
   return {
     type: 'media',
     id: row.id,
-    key: row.key,
+    key: row.source === 'upload' ? row.key : null,
     source: row.source,
     ownerAuthorId: row.ownerAuthorId,
     fileName: row.fileName,

@@ -36,7 +36,7 @@ async function * exportedUploads (file: string): AsyncGenerator<MediaLine> {
     if (!text.startsWith('{"type":"media"')) continue
     const line = JSON.parse(text) as MediaLine
     // The import checked each line against its schema; the key is checked again, as it names a folder.
-    if (line.source === 'upload' && mediaKeyPattern.test(line.key)) yield line
+    if (line.source === 'upload' && line.key !== null && mediaKeyPattern.test(line.key)) yield line
   }
 }
 
@@ -80,7 +80,7 @@ export async function importOriginals (store: Store, folder: MediaFolder, file: 
   if (await sizeOf(beside) === null) return null
   const outcomes: OriginalOutcome[] = []
   for await (const line of exportedUploads(file)) {
-    const outcome = await importOriginal(store, folder, line, join(beside, line.key, originalFileName), limits)
+    const outcome = await importOriginal(store, folder, line, join(beside, line.key!, originalFileName), limits)
     if (outcome === null) continue
     outcomes.push(outcome)
     onItem(outcome)

@@ -394,13 +394,14 @@ class Apply {
   /**
    * An image named by address: an external item (written again only when the export changed).
    * Our own export read back where it came from finds the item under its id (the same item
-   * when its key is the exported one).
+   * when it is the upload with the exported key, or the external item at the exported address).
    */
   async media (record: ImportedMedia, digest: string): Promise<void> {
     const { site, id } = record.source
     const previous = await this.#match('media', record.source, digest, record.updatedAt, async (targetId) => {
       const row = await findImportedMedia(this.tx, targetId)
-      return row === undefined ? undefined : { updatedAt: row.updatedAt, same: row.key === record.exportedKey }
+      const same = record.exportedKey === undefined ? row?.source === 'external' && row.externalUrl === record.url : row?.key === record.exportedKey
+      return row === undefined ? undefined : { updatedAt: row.updatedAt, same }
     })
     let targetId: number
     if (previous?.unchanged === true) {

@@ -66,7 +66,7 @@ function mediaRecord (line: MediaLine): ImportRecord {
     focalPoint: line.focalPoint,
     createdAt: line.createdAt,
     updatedAt: line.updatedAt,
-    exportedKey: line.key
+    ...(line.key === null ? {} : { exportedKey: line.key })
   }
 }
 
