@@ -244,7 +244,7 @@ async function run (argv: string[], io: CliIo): Promise<number> {
     case 'export':
       await withDatabase(config, async (store) => {
         const summary = await exportCommand(store, config, args[0], io.stdout)
-        if (summary.originals !== null) io.stdout.write(`Exported to ${args[0]!}; ${images(summary.originals.count)} (originals) in ${summary.originals.folder}/\n`)
+        if (summary.originals !== null) io.stderr.write(`Exported to ${args[0]!}; ${images(summary.originals.count)} (originals) in ${summary.originals.folder}/\n`)
       })
       return 0
     case 'media':

@@ -135,7 +135,7 @@ t.test('dateline export <file> puts the originals beside it; dateline import mak
   const file = join(dir, 'blog.ndjson')
   const run = await cli(['export', file], env)
   t.equal(run.code, 0, 'export exits 0')
-  t.equal(run.stdout, `Exported to ${file}; 2 images (originals) in ${file}.media/\n`, 'and says where the images went')
+  t.same([run.stdout, run.stderr], ['', `Exported to ${file}; 2 images (originals) in ${file}.media/\n`], 'nothing on stdout; stderr says where the images went')
   const keys = images.map((item) => item.url.split('/')[2] as string)
   t.same(keysIn(`${file}.media`), [...keys].sort(), 'a folder per upload')
   for (const key of keys) {

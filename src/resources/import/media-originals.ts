@@ -58,7 +58,7 @@ async function importOriginal (store: Store, folder: MediaFolder, line: MediaLin
   const described = { id: row.id, fileName: row.fileName }
   try {
     const size = await sizeOf(path)
-    if (size === null) return null
+    if (size === null) throw new Error('its original is not beside the file')
     if (size > limits.maxBytes) throw new Error(`the original is ${size} bytes, more than DATELINE_MEDIA_MAX_BYTES`)
     const original = await readFile(path)
     const image = await processImage(original, row.fileName, limits)
