@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -189,4 +189,44 @@ t.test('dateline export <file> puts the originals beside it; dateline import mak
   t.same(report.counts.media, { created: 0, updated: 0, unchanged: 2, skipped: 0 }, 'importing again: the images are unchanged')
   t.same(report.originals, { processed: 0, failed: [] }, 'and no original is processed again')
   t.equal(keysIn(targetMedia).length, 2, 'no new files')
+})
+
+t.test('dateline import: an original missing or damaged beside the file leaves its item external and is retried by the next import', async (t) => {
+  const { databaseUrl, mediaDir, images } = await blogWithImages(t)
+  const file = join(tempFolder(t), 'blog.ndjson')
+  t.equal((await cli(['export', file], { DATABASE_URL: databaseUrl, DATELINE_MEDIA_DIR: mediaDir, DATELINE_DEMO: 'false' })).code, 0)
+  const [harbourKey, badgeKey] = images.map((item) => item.url.split('/')[2] as string) as [string, string]
+  const harbourOriginal = readFileSync(join(`${file}.media`, harbourKey, 'original'))
+  rmSync(join(`${file}.media`, harbourKey, 'original'))
+  const badgeOriginal = readFileSync(join(`${file}.media`, badgeKey, 'original'))
+  writeFileSync(join(`${file}.media`, badgeKey, 'original'), 'not an image at all')
+
+  const targetUrl = await lastingDatabaseUrl(t)
+  const targetMedia = tempFolder(t)
+  const env = { DATABASE_URL: targetUrl, DATELINE_MEDIA_DIR: targetMedia, DATELINE_DEMO: 'false' }
+  const first = await cli(['import', file, '--json'], env)
+  t.equal(first.code, 0, 'the import itself succeeds')
+  const report = JSON.parse(first.stdout)
+  t.same(report.counts.media, { created: 2, updated: 0, unchanged: 0, skipped: 0 })
+  t.match(report.originals, { processed: 0, failed: [{ id: images[0]!.id, fileName: 'harbour.jpg', reason: 'its original is not beside the file' }, { id: images[1]!.id, fileName: 'badge.png', reason: /^the original / }] }, 'each named with its reason')
+  t.match(lines(first.stderr).filter((line) => line.startsWith('media ')), [/harbour\.jpg: original not taken, its original is not beside the file; left external$/, /badge\.png: original not taken, the original .*; left external$/])
+  t.same(keysIn(targetMedia), [], 'no file is written for them')
+  const target = await build(t, { databaseUrl: targetUrl, mediaDir: targetMedia })
+  t.same((await getJson(target, t, '/v1/media?sort=fileName')).data.map((item: Item) => [item.fileName, item.source]), [['badge.png', 'external'], ['harbour.jpg', 'external']], 'both stay external')
+
+  writeFileSync(join(`${file}.media`, harbourKey, 'original'), harbourOriginal)
+  writeFileSync(join(`${file}.media`, badgeKey, 'original'), badgeOriginal)
+  const retried = await cli(['import', file, '--json'], env)
+  t.same(JSON.parse(retried.stdout).originals, { processed: 2, failed: [] }, 'importing again takes the originals now there')
+  t.same((await getJson(target, t, '/v1/media?sort=fileName')).data.map((item: Item) => [item.fileName, item.source, item.width]), [['badge.png', 'upload', 400], ['harbour.jpg', 'upload', 1800]], 'both are uploads')
+})
+
+t.test('a media line whose key is not a key is refused, naming its line', async (t) => {
+  const app = await build(t)
+  const header = '{"type":"header","format":"dateline","version":2,"exportedAt":"2026-01-01T00:00:00.000Z","counts":{}}'
+  const line = { type: 'media', id: 1, key: '../../../etc', source: 'upload', ownerAuthorId: null, fileName: 'a.jpg', alt: '', caption: '', credit: '', focalPoint: { x: 0.5, y: 0.5 }, format: 'jpeg', width: 10, height: 10, externalUrl: null, url: 'https://example.org/a.jpg', createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' }
+  const response = await request(app, t, { method: 'POST', url: '/v1/import', headers: { ...bearer(adminSecret), 'content-type': 'application/x-ndjson' }, payload: `${header}\n${JSON.stringify(line)}\n` })
+  t.equal(response.statusCode, 400)
+  t.match(response.json().detail, /^line 2, column 1: is not a valid "media" line/)
+  t.equal((await getJson(app, t, '/v1/media?limit=1')).meta.total, 0, 'nothing imported')
 })
