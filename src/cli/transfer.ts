@@ -207,13 +207,13 @@ export async function exportCommand (store: Store, config: Config, file: string 
   const folder = originalsFolderOf(file)
   await rm(folder, { recursive: true, force: true })
   let count = 0
-  async function * copyingOriginals (): AsyncGenerator<string> {
+  async function * copyingOriginals (from: string | null): AsyncGenerator<string> {
     for await (const line of lines) {
-      const key = mediaFolder === null ? null : uploadKeyOf(line)
-      if (key !== null && await copyOriginal(mediaFolder!, folder, key)) count++
+      const key = from === null ? null : uploadKeyOf(line)
+      if (from !== null && key !== null && await copyOriginal(from, folder, key)) count++
       yield line
     }
   }
-  await pipeline(Readable.from(copyingOriginals()), createWriteStream(file))
+  await pipeline(Readable.from(copyingOriginals(mediaFolder)), createWriteStream(file))
   return { originals: { folder, count } }
 }

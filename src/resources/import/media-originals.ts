@@ -29,14 +29,14 @@ export function originalsFolderOf (file: string): string {
   return `${file}.media`
 }
 
-/** The file's media lines of uploads, read again from the file (a line at a time). */
-async function * exportedUploads (file: string): AsyncGenerator<MediaLine> {
+/** The file's media lines of uploads, with their keys, read again from the file (a line at a time). */
+async function * exportedUploads (file: string): AsyncGenerator<{ line: MediaLine, key: string }> {
   const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity })
   for await (const text of lines) {
     if (!text.startsWith('{"type":"media"')) continue
     const line = JSON.parse(text) as MediaLine
     // The import checked each line against its schema; the key is checked again, as it names a folder.
-    if (line.source === 'upload' && line.key !== null && mediaKeyPattern.test(line.key)) yield line
+    if (line.source === 'upload' && line.key !== null && mediaKeyPattern.test(line.key)) yield { line, key: line.key }
   }
 }
 
@@ -79,8 +79,8 @@ export async function importOriginals (store: Store, folder: MediaFolder, file: 
   const beside = originalsFolderOf(file)
   if (await sizeOf(beside) === null) return null
   const outcomes: OriginalOutcome[] = []
-  for await (const line of exportedUploads(file)) {
-    const outcome = await importOriginal(store, folder, line, join(beside, line.key!, originalFileName), limits)
+  for await (const { line, key } of exportedUploads(file)) {
+    const outcome = await importOriginal(store, folder, line, join(beside, key, originalFileName), limits)
     if (outcome === null) continue
     outcomes.push(outcome)
     onItem(outcome)
