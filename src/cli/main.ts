@@ -242,7 +242,10 @@ async function run (argv: string[], io: CliIo): Promise<number> {
     case 'import':
       return await importFileCommand(config, args, values, io)
     case 'export':
-      await withDatabase(config, async (store) => { await exportCommand(store, config, args[0], io.stdout) })
+      await withDatabase(config, async (store) => {
+        const summary = await exportCommand(store, config, args[0], io.stdout)
+        if (summary.originals !== null) io.stderr.write(`Exported to ${args[0]!}; ${images(summary.originals.count)} (originals) in ${summary.originals.folder}/\n`)
+      })
       return 0
     case 'media':
       return await mediaCommand(config, args, values, io)

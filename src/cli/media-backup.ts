@@ -1,6 +1,6 @@
 import { copyFile, link, mkdir, readdir, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { mediaKeyPattern } from '../resources/media/storage.js'
+import { mediaKeyPattern, originalFileName } from '../resources/media/storage.js'
 
 // The media folder in a backup: `<backup file>.media/`, one folder per image as in the live
 // folder. Images never change once written (a new upload gets a new key), so a backup copies
@@ -64,4 +64,23 @@ export async function copyMediaFolders (source: string, target: string): Promise
     }
   }
   return report
+}
+
+/**
+ * Puts one image's original in an export's media folder (hard-linked where it can be),
+ * replacing one an earlier export to the same file left; false when the image has none any
+ * more (deleted while the export ran).
+ */
+export async function copyOriginal (mediaFolder: string, target: string, key: string): Promise<boolean> {
+  await mkdir(join(target, key), { recursive: true })
+  const to = join(target, key, originalFileName)
+  await rm(to, { force: true })
+  try {
+    await copyOrLink(join(mediaFolder, key, originalFileName), to)
+    return true
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+    await rm(join(target, key), { recursive: true, force: true })
+    return false
+  }
 }

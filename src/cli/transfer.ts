@@ -1,12 +1,18 @@
 import { createWriteStream, statSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
+import { pathToFileURL } from 'node:url'
 import { once } from 'node:events'
 import type { Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { Readable } from 'node:stream'
 import cliProgress from 'cli-progress'
-import type { Config } from '../config.js'
+import { mediaDirectoryFor, type Config } from '../config.js'
 import type { Store } from '../db/store.js'
+import type { MediaLine } from '../resources/export/ndjson.js'
 import { exportLines } from '../resources/export/service.js'
+import { copyOriginal } from './media-backup.js'
+import { importOriginals, originalsFolderOf, type OriginalOutcome } from '../resources/import/media-originals.js'
+import { MediaFolder } from '../resources/media/storage.js'
 import { importFile } from '../resources/import/service.js'
 import type { ImportReportBody } from '../resources/import/schemas.js'
 import type { ImportFormat } from '../resources/import/records.js'
@@ -104,26 +110,57 @@ function megabytes (bytes: number): string {
   return (bytes / 1024 / 1024).toFixed(1)
 }
 
+/** The import's report, and what became of the originals beside a Dateline export (when there were any). */
+export type CliImportReport = ImportReportBody & {
+  originals?: { processed: number, failed: Array<{ id: number, fileName: string, reason: string }> }
+}
+
+function describeOriginal (outcome: OriginalOutcome): string {
+  return outcome.processed
+    ? `media ${outcome.id} ${outcome.fileName}: original processed, ${outcome.width}×${outcome.height}\n`
+    : `media ${outcome.id} ${outcome.fileName}: original not taken, ${outcome.reason}; left external\n`
+}
+
+/**
+ * After a Dateline export is imported (not a dry run), the originals `dateline export` put
+ * beside it make its images uploads, in the media folder the server uses.
+ */
+async function importOriginalsBeside (store: Store, config: Config, file: string, status: Writable): Promise<CliImportReport['originals']> {
+  const directory = mediaDirectoryFor(config)
+  if (directory === null) return undefined
+  const folder = new MediaFolder(directory)
+  await folder.open()
+  const outcomes = await importOriginals(store, folder, file, { maxBytes: config.mediaMaxBytes, maxPixels: config.mediaMaxPixels }, (outcome) => status.write(describeOriginal(outcome)))
+  if (outcomes === null) return undefined
+  return {
+    processed: outcomes.filter((outcome) => outcome.processed).length,
+    failed: outcomes.flatMap((outcome) => outcome.processed ? [] : [{ id: outcome.id, fileName: outcome.fileName, reason: outcome.reason }])
+  }
+}
+
 /** Imports a file; progress goes to `status` (stderr), the report to the caller. */
-export async function importCommand (store: Store, config: Config, command: ImportCommand, status: Writable & { isTTY?: boolean }): Promise<ImportReportBody> {
+export async function importCommand (store: Store, config: Config, command: ImportCommand, status: Writable & { isTTY?: boolean }): Promise<CliImportReport> {
   const size = statSync(command.file).size
   const progress = new Progress(status, size, command.progressEveryMs)
+  let report: ImportReportBody
   try {
-    const report = await importFile(store, config, { file: command.file }, {
+    report = await importFile(store, config, { file: command.file }, {
       dryRun: command.dryRun,
       onBytes: (bytes) => progress.bytes(bytes),
       ...(command.format === undefined ? {} : { format: command.format }),
       onRecord: (records) => progress.items(records)
     })
     progress.done()
-    return report
   } finally {
     progress.stop()
   }
+  if (report.dryRun || report.format !== 'ndjson') return report
+  const originals = await importOriginalsBeside(store, config, command.file, status)
+  return originals === undefined ? report : { ...report, originals }
 }
 
 /** A short summary of a report for people; the full report is JSON (`--json`). */
-export function describeReport (report: ImportReportBody): string {
+export function describeReport (report: CliImportReport): string {
   const lines = [`${report.dryRun ? 'Dry run (nothing written)' : 'Imported'}: ${report.format}`]
   for (const [resource, counts] of Object.entries(report.counts)) {
     lines.push(`  ${resource.padEnd(9)} ${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged, ${counts.skipped} skipped`)
@@ -132,18 +169,51 @@ export function describeReport (report: ImportReportBody): string {
   for (const skip of report.skipped) reasons.set(`${skip.resource}: ${skip.reason}`, (reasons.get(`${skip.resource}: ${skip.reason}`) ?? 0) + 1)
   if (reasons.size > 0) lines.push('Skipped:', ...[...reasons].map(([reason, count]) => `  ${count} × ${reason}`))
   if (report.notes.length > 0) lines.push(`Notes: ${report.notes.length} (see --json)`)
+  if (report.originals !== undefined) {
+    lines.push(`Images: ${report.originals.processed} original${report.originals.processed === 1 ? '' : 's'} from beside the file made uploads` +
+      (report.originals.failed.length === 0 ? '' : `; ${report.originals.failed.length} not taken, left external (see above)`))
+  }
   if (report.settings.length > 0) lines.push('Settings in the file (not applied):', ...report.settings.map((setting) => `  ${setting.name} = ${setting.value}`))
   return lines.join('\n') + '\n'
 }
 
-/** Writes the NDJSON export to `file`, or to `stdout` without one. */
-export async function exportCommand (store: Store, config: Config, file: string | undefined, stdout: Writable): Promise<void> {
-  const lines = Readable.from(exportLines(store, config))
-  if (file !== undefined) {
-    await pipeline(lines, createWriteStream(file))
-    return
+export interface ExportSummary {
+  /** Where the originals went (`<file>.media`), and how many; null when exporting to stdout. */
+  originals: { folder: string, count: number } | null
+}
+
+/** An upload's key, read from its media line as it passes (the line is our own JSON). */
+function uploadKeyOf (line: string): string | null {
+  if (!line.startsWith('{"type":"media"')) return null
+  const media = JSON.parse(line) as MediaLine
+  return media.key
+}
+
+/**
+ * Writes the NDJSON export to `file`, each upload's original beside it as its line passes
+ * (`<file>.media/{key}/original`, so memory stays flat however many there are); or the
+ * NDJSON alone to `stdout` without a file. Uploads' `url`s are file: URLs into the media folder.
+ */
+export async function exportCommand (store: Store, config: Config, file: string | undefined, stdout: Writable): Promise<ExportSummary> {
+  const mediaFolder = mediaDirectoryFor(config)
+  const mediaBase = mediaFolder === null ? null : `${pathToFileURL(mediaFolder).href}/`
+  const lines = exportLines(store, { settings: config, mediaBase })
+  if (file === undefined) {
+    for await (const line of lines) {
+      if (!stdout.write(line)) await once(stdout, 'drain')
+    }
+    return { originals: null }
   }
-  for await (const line of lines) {
-    if (!stdout.write(line)) await once(stdout, 'drain')
+  const folder = originalsFolderOf(file)
+  await rm(folder, { recursive: true, force: true })
+  let count = 0
+  async function * copyingOriginals (from: string | null): AsyncGenerator<string> {
+    for await (const line of lines) {
+      const key = from === null ? null : uploadKeyOf(line)
+      if (from !== null && key !== null && await copyOriginal(from, folder, key)) count++
+      yield line
+    }
   }
+  await pipeline(Readable.from(copyingOriginals(mediaFolder)), createWriteStream(file))
+  return { originals: { folder, count } }
 }

@@ -9,8 +9,7 @@ import * as dates from '../resources/dates/service.js'
 import type { FeedQueryString } from '../resources/feeds/schemas.js'
 import { sitemapXml } from '../resources/feeds/formats.js'
 import * as feeds from '../resources/feeds/service.js'
-import { exportLines } from '../resources/export/service.js'
-import type { SiteSettings } from '../lib/site-settings.js'
+import { exportLines, type ExportOptions } from '../resources/export/service.js'
 
 /**
  * The server's view of the database, as the read is run: the same, in the server's thread; in
@@ -66,8 +65,8 @@ export type HeavyReadAnswer<K extends HeavyRead> = Awaited<ReturnType<HeavyReadO
  */
 export const heavyStreamOperations = {
   /** `GET /v1/export`: every row, page by page, each page its own read. */
-  exportLines: (store: Store, input: { settings: Pick<SiteSettings, 'timezone' | 'locale'> }) =>
-    exportLines(store, input.settings)
+  exportLines: (store: Store, input: ExportOptions) =>
+    exportLines(store, input)
 }
 
 export type HeavyStreamOperations = typeof heavyStreamOperations

@@ -16,7 +16,7 @@ const since = '2020-01-01T00:00:00.000Z'
 
 async function exported (store: Store): Promise<string> {
   let text = ''
-  for await (const line of exportLines(store, settings)) text += line
+  for await (const line of exportLines(store, { settings, mediaBase: null })) text += line
   return text
 }
 

@@ -61,11 +61,11 @@ export function comparable (text: string): string[] {
   return [JSON.stringify({ ...JSON.parse(first ?? '{}'), exportedAt: '(export time)' }), ...rest]
 }
 
-/** `comparable`, and the authors' times blanked: an import stamps the authors it makes with the time it ran. */
+/** `comparable`, and the authors' and images' times blanked: an import stamps those it makes with the time it ran. */
 export function withoutImportTimes (text: string): string[] {
   return comparable(text).map((line) => {
     const row = JSON.parse(line) as Item
-    return row.type === 'author' ? JSON.stringify({ ...row, createdAt: '(import time)', updatedAt: '(import time)' }) : line
+    return row.type === 'author' || row.type === 'media' ? JSON.stringify({ ...row, createdAt: '(import time)', updatedAt: '(import time)' }) : line
   })
 }
 

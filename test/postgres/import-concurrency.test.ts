@@ -46,7 +46,7 @@ async function site (t: Test): Promise<Site> {
 /** The site's export, each line of `type` changed by `change` (as if edited at the source since). */
 async function exportedWith (store: Store, type: string, change: (line: Record<string, unknown>) => Record<string, unknown>): Promise<string> {
   let text = ''
-  for await (const line of exportLines(store, settings)) {
+  for await (const line of exportLines(store, { settings, mediaBase: null })) {
     const value = JSON.parse(line) as Record<string, unknown>
     text += value.type === type ? JSON.stringify(change(value)) + '\n' : line
   }

@@ -34,7 +34,7 @@ const testStarted = new Date().toISOString()
  */
 async function contentOf (store: Store): Promise<string[]> {
   const lines: string[] = []
-  for await (const line of exportLines(store, settings)) lines.push(line.replace(/"\d{4}-\d\d-\d\dT[\d:.]+Z"/g, (time) => time.slice(1, -1) >= testStarted ? '"(imported at)"' : time))
+  for await (const line of exportLines(store, { settings, mediaBase: null })) lines.push(line.replace(/"\d{4}-\d\d-\d\dT[\d:.]+Z"/g, (time) => time.slice(1, -1) >= testStarted ? '"(imported at)"' : time))
   return lines.slice(1)
 }
 

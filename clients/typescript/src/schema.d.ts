@@ -893,7 +893,7 @@ export interface paths {
         };
         /**
          * Export everything as NDJSON
-         * @description One JSON object per line: a header (format, version, counts), then settings, authors (with e-mails), labels, articles of every status, days with notes, and comments. `POST /v1/import` reads it back; ids are kept where they are free.
+         * @description One JSON object per line: a header (format, version, counts), then settings, authors (with e-mails), labels, media items (metadata, and `url`: where to fetch each image's largest file at this API), articles of every status (with `featuredImage`), days with notes, and comments. `POST /v1/import` reads it back; ids are kept where they are free.
          */
         get: operations["exportAll"];
         put?: never;
@@ -17307,7 +17307,7 @@ export interface operations {
                 };
                 content: {
                     /**
-                     * @example {"type":"header","format":"dateline","version":1,"exportedAt":"2026-06-25T09:00:00.000Z","counts":{"authors":3,"labels":7,"articles":14,"days":1,"comments":7}}
+                     * @example {"type":"header","format":"dateline","version":2,"exportedAt":"2026-06-25T09:00:00.000Z","counts":{"authors":3,"labels":7,"media":14,"articles":14,"days":1,"comments":7}}
                      *     {"type":"setting","name":"timezone","value":"UTC"}
                      *     {"type":"setting","name":"locale","value":"en-US"}
                      */

@@ -5,7 +5,8 @@ import { Type, type Static } from 'typebox'
 // need no lookup, and an import into an empty database keeps them.
 
 export const ndjsonFormat = 'dateline'
-export const ndjsonVersion = 1
+/** 2: media lines and articles' featuredImage. Version 1 files (without them) are read too. */
+export const ndjsonVersion = 2
 
 const timestamp = Type.String({ format: 'date-time' })
 const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()])
@@ -14,7 +15,7 @@ const id = Type.Integer({ minimum: 1 })
 export const HeaderLine = Type.Object({
   type: Type.Literal('header'),
   format: Type.Literal(ndjsonFormat),
-  version: Type.Literal(ndjsonVersion),
+  version: Type.Union([Type.Literal(1), Type.Literal(ndjsonVersion)]),
   exportedAt: timestamp,
   counts: Type.Record(Type.String(), Type.Integer({ minimum: 0 }))
 }, { additionalProperties: false })
@@ -43,6 +44,34 @@ export const LabelLine = Type.Object({
   name: Type.String({ minLength: 1 })
 }, { additionalProperties: false })
 
+/**
+ * A media item. Its files are not in the NDJSON: `url` says where its largest file in a format
+ * every browser shows can be fetched (the API's address for `GET /v1/export`, the media folder's
+ * for `dateline export`; an imported image not fetched yet: its own address), and `dateline
+ * export <file>` copies each upload's original to `<file>.media/{key}/original`.
+ */
+export const MediaLine = Type.Object({
+  type: Type.Literal('media'),
+  id,
+  /** An upload's folder name (where `dateline export` puts its original); null for an external item, which has no files. */
+  key: nullable(Type.String({ pattern: '^[0-9a-f]{20}$' })),
+  source: Type.Union([Type.Literal('upload'), Type.Literal('external')]),
+  ownerAuthorId: nullable(id),
+  fileName: Type.String(),
+  alt: Type.String(),
+  caption: Type.String(),
+  credit: Type.String(),
+  focalPoint: Type.Object({ x: Type.Number({ minimum: 0, maximum: 1 }), y: Type.Number({ minimum: 0, maximum: 1 }) }, { additionalProperties: false }),
+  /** The original's format; null, as are the sizes, for an external item. */
+  format: nullable(Type.String()),
+  width: nullable(Type.Integer({ minimum: 1 })),
+  height: nullable(Type.Integer({ minimum: 1 })),
+  externalUrl: nullable(Type.String()),
+  url: nullable(Type.String()),
+  createdAt: timestamp,
+  updatedAt: timestamp
+}, { additionalProperties: false })
+
 export const ArticleLine = Type.Object({
   type: Type.Literal('article'),
   id,
@@ -55,6 +84,8 @@ export const ArticleLine = Type.Object({
   publishedAt: nullable(timestamp),
   authorId: id,
   labels: Type.Array(Type.String({ minLength: 1 })),
+  /** The id of its featured image's media line, or null. Absent in version 1 files. */
+  featuredImage: Type.Optional(nullable(id)),
   createdAt: timestamp,
   updatedAt: timestamp
 }, { additionalProperties: false })
@@ -81,10 +112,11 @@ export const CommentLine = Type.Object({
   updatedAt: timestamp
 }, { additionalProperties: false })
 
-export const NdjsonLine = Type.Union([HeaderLine, SettingLine, AuthorLine, LabelLine, ArticleLine, DayLine, CommentLine])
+export const NdjsonLine = Type.Union([HeaderLine, SettingLine, AuthorLine, LabelLine, MediaLine, ArticleLine, DayLine, CommentLine])
 
 export type HeaderLine = Static<typeof HeaderLine>
 export type AuthorLine = Static<typeof AuthorLine>
+export type MediaLine = Static<typeof MediaLine>
 export type ArticleLine = Static<typeof ArticleLine>
 export type DayLine = Static<typeof DayLine>
 export type CommentLine = Static<typeof CommentLine>

@@ -1,15 +1,15 @@
 import { asc, count, gt } from 'drizzle-orm'
 import type { PostgresHandle } from '../../db/postgres-store.js'
-import { articles, authors, comments, days, labels } from '../../db/schema.postgres.js'
+import { articles, authors, comments, days, labels, media } from '../../db/schema.postgres.js'
 import type { ExportQueries } from './queries.js'
 
 export function postgresExportQueries (db: PostgresHandle): ExportQueries {
-  const total = async (table: typeof authors | typeof labels | typeof articles | typeof days | typeof comments): Promise<number> =>
+  const total = async (table: typeof authors | typeof labels | typeof media | typeof articles | typeof days | typeof comments): Promise<number> =>
     (await db.select({ total: count() }).from(table))[0]?.total ?? 0
 
   return {
     async tableCounts () {
-      return { authors: await total(authors), labels: await total(labels), articles: await total(articles), days: await total(days), comments: await total(comments) }
+      return { authors: await total(authors), labels: await total(labels), media: await total(media), articles: await total(articles), days: await total(days), comments: await total(comments) }
     },
 
     async authorsAfter (afterId, limit) {
@@ -18,6 +18,10 @@ export function postgresExportQueries (db: PostgresHandle): ExportQueries {
 
     async labelNamesAfter (afterId, limit) {
       return await db.select({ id: labels.id, name: labels.name }).from(labels).where(gt(labels.id, afterId)).orderBy(asc(labels.id)).limit(limit)
+    },
+
+    async mediaAfter (afterId, limit) {
+      return await db.select().from(media).where(gt(media.id, afterId)).orderBy(asc(media.id)).limit(limit)
     },
 
     async articlesAfter (afterId, limit) {

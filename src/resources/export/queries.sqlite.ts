@@ -1,6 +1,6 @@
 import { asc, count, gt } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
-import { articles, authors, comments, days, labels } from '../../db/schema.js'
+import { articles, authors, comments, days, labels, media } from '../../db/schema.js'
 import type { ExportQueries } from './queries.js'
 
 // better-sqlite3 cannot interleave other statements with an open iterator on its one
@@ -9,9 +9,9 @@ import type { ExportQueries } from './queries.js'
 export function sqliteExportQueries (db: Db): ExportQueries {
   return {
     async tableCounts () {
-      const total = (table: typeof authors | typeof labels | typeof articles | typeof days | typeof comments): number =>
+      const total = (table: typeof authors | typeof labels | typeof media | typeof articles | typeof days | typeof comments): number =>
         db.select({ total: count() }).from(table).get()?.total ?? 0
-      return { authors: total(authors), labels: total(labels), articles: total(articles), days: total(days), comments: total(comments) }
+      return { authors: total(authors), labels: total(labels), media: total(media), articles: total(articles), days: total(days), comments: total(comments) }
     },
 
     async authorsAfter (afterId, limit) {
@@ -20,6 +20,10 @@ export function sqliteExportQueries (db: Db): ExportQueries {
 
     async labelNamesAfter (afterId, limit) {
       return db.select({ id: labels.id, name: labels.name }).from(labels).where(gt(labels.id, afterId)).orderBy(asc(labels.id)).limit(limit).all()
+    },
+
+    async mediaAfter (afterId, limit) {
+      return db.select().from(media).where(gt(media.id, afterId)).orderBy(asc(media.id)).limit(limit).all()
     },
 
     async articlesAfter (afterId, limit) {

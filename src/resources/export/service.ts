@@ -2,7 +2,9 @@ import type { Store } from '../../db/store.js'
 import { nowIso } from '../../lib/time.js'
 import type { SiteSettings } from '../../lib/site-settings.js'
 import { articleQueries } from '../articles/queries.js'
-import { ndjsonFormat, ndjsonVersion, type ArticleLine, type AuthorLine, type CommentLine, type DayLine, type NdjsonLine } from './ndjson.js'
+import { mediaQueries, type MediaRow } from '../media/queries.js'
+import { largestFallbackVariant } from '../media/service.js'
+import { ndjsonFormat, ndjsonVersion, type ArticleLine, type AuthorLine, type CommentLine, type DayLine, type MediaLine, type NdjsonLine } from './ndjson.js'
 import { exportQueries } from './queries.js'
 
 const pageSize = 500
@@ -15,6 +17,39 @@ function settingLines (settings: Pick<SiteSettings, 'timezone' | 'locale'>): Ndj
   ]
 }
 
+export interface ExportOptions {
+  settings: Pick<SiteSettings, 'timezone' | 'locale'>
+  /**
+   * What an upload's file names are appended to, ending in a slash: the API's `/media/` at the
+   * request's origin, or the media folder as a file: URL (the CLI); null for neither.
+   */
+  mediaBase: string | null
+}
+
+function mediaLine (row: MediaRow, mediaBase: string | null): MediaLine {
+  const largest = largestFallbackVariant(row)
+  const url = largest === undefined ? row.externalUrl : (mediaBase === null ? null : `${mediaBase}${row.key}/${largest.file}`)
+  return {
+    type: 'media',
+    id: row.id,
+    key: row.source === 'upload' ? row.key : null,
+    source: row.source,
+    ownerAuthorId: row.ownerAuthorId,
+    fileName: row.fileName,
+    alt: row.alt,
+    caption: row.caption,
+    credit: row.credit,
+    focalPoint: { x: row.focalX, y: row.focalY },
+    format: row.format,
+    width: row.width,
+    height: row.height,
+    externalUrl: row.externalUrl,
+    url,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt
+  }
+}
+
 /** Yields every row of one table, a page at a time. */
 async function * paged<Row, Key> (first: Key, read: (after: Key) => Promise<Row[]>, keyOf: (row: Row) => Key): AsyncGenerator<Row> {
   for await (const rows of pagedBatches(first, read, keyOf)) yield * rows
@@ -22,13 +57,14 @@ async function * paged<Row, Key> (first: Key, read: (after: Key) => Promise<Row[
 
 /**
  * Everything in the database as NDJSON lines (each ending in a newline): a header with the
- * format version and counts, then settings, authors, labels, articles, days and comments.
+ * format version and counts, then settings, authors, labels, media, articles, days and
+ * comments (an image before the articles it is featured on, an author before both).
  * Rows are read page by page, each page its own read, not in one snapshot or transaction: a
  * write during an export may or may not be in it (take a backup for a point-in-time copy).
  * One transaction around the whole stream would hold SQLite's write lock while a slow
  * client reads, and a unit of work may not await the socket anyway.
  */
-export async function * exportLines (store: Store, settings: Pick<SiteSettings, 'timezone' | 'locale'>): AsyncGenerator<string> {
+export async function * exportLines (store: Store, { settings, mediaBase }: ExportOptions): AsyncGenerator<string> {
   const line = (value: NdjsonLine): string => JSON.stringify(value) + '\n'
   const queries = exportQueries(store)
   yield line({ type: 'header', format: ndjsonFormat, version: ndjsonVersion, exportedAt: nowIso(), counts: await queries.tableCounts() })
@@ -41,8 +77,13 @@ export async function * exportLines (store: Store, settings: Pick<SiteSettings, 
   for await (const row of paged(0, async (after) => await queries.labelNamesAfter(after, pageSize), (row) => row.id)) {
     yield line({ type: 'label', name: row.name })
   }
+  for await (const row of paged(0, async (after) => await queries.mediaAfter(after, pageSize), (row) => row.id)) {
+    yield line(mediaLine(row, mediaBase))
+  }
   for await (const rows of pagedBatches(0, async (after) => await queries.articlesAfter(after, pageSize), (row) => row.id)) {
-    const labels = await articleQueries(store).labelsByArticle(rows.map((row) => row.id))
+    const ids = rows.map((row) => row.id)
+    const labels = await articleQueries(store).labelsByArticle(ids)
+    const featured = await mediaQueries(store).featuredIdsByArticle(ids)
     for (const row of rows) {
       const article: ArticleLine = {
         type: 'article',
@@ -55,6 +96,7 @@ export async function * exportLines (store: Store, settings: Pick<SiteSettings, 
         publishedAt: row.publishedAt,
         authorId: row.authorId,
         labels: labels.get(row.id) ?? [],
+        featuredImage: featured.get(row.id) ?? null,
         createdAt: row.createdAt,
         updatedAt: row.updatedAt
       }

@@ -6,6 +6,7 @@ import { NoQuery, problems, ref, Type } from '../../schemas.js'
 import { atomFeed, jsonFeed, rssFeed } from './formats.js'
 import { FeedQuery, JsonFeed, SitemapPageParams } from './schemas.js'
 import * as service from './service.js'
+import { originOf } from '../../lib/request-origin.js'
 
 const tags = ['feeds']
 
@@ -51,20 +52,6 @@ async function conditionalGet (request: FastifyRequest, reply: FastifyReply, pay
 /** HTTP dates have whole seconds. */
 function httpDate (timestamp: string): string {
   return new Date(timestamp).toUTCString()
-}
-
-/**
- * The address the request came to, as links start with it: Fastify's protocol and host follow
- * X-Forwarded-* only from DATELINE_TRUST_PROXY's proxies. Normalised as a URL would be (no :80
- * on http), so every format spells it alike; a Host no URL can hold is used as it came.
- */
-function originOf (request: FastifyRequest): string {
-  const origin = `${request.protocol}://${request.host}`
-  try {
-    return new URL(origin).origin
-  } catch {
-    return origin
-  }
 }
 
 const feedsRoutes: FastifyPluginAsyncTypebox = async (app) => {

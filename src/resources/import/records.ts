@@ -80,6 +80,16 @@ export interface ImportedMedia {
   caption: string
   /** The uploader's source id (same site), or null. */
   authorSourceId: string | null
+  /**
+   * What only Dateline's own export says of an image (absent from other formats, so their
+   * records' digests stay what they were): its credit, focal point and times, and the key its
+   * files had, under which `dateline export` put its original beside the file.
+   */
+  credit?: string
+  focalPoint?: { x: number, y: number }
+  createdAt?: string
+  updatedAt?: string
+  exportedKey?: string
 }
 
 export interface ImportedComment {

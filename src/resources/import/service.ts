@@ -391,12 +391,20 @@ class Apply {
     if (record.featuredMediaSourceId !== undefined) this.#featured.push({ articleId: row.id, site, articleSourceId: id, mediaSourceId: record.featuredMediaSourceId })
   }
 
-  /** An image named by address: an external item (written again only when the export changed). */
+  /**
+   * An image named by address: an external item (written again only when the export changed).
+   * Our own export read back where it came from finds the item under its id (the same item
+   * when it is the upload with the exported key, or the external item at the exported address).
+   */
   async media (record: ImportedMedia, digest: string): Promise<void> {
     const { site, id } = record.source
-    const previous = await this.#previous('media', site, id)
+    const previous = await this.#match('media', record.source, digest, record.updatedAt, async (targetId) => {
+      const row = await findImportedMedia(this.tx, targetId)
+      const same = record.exportedKey === undefined ? row?.source === 'external' && row.externalUrl === record.url : row?.key === record.exportedKey
+      return row === undefined ? undefined : { updatedAt: row.updatedAt, same }
+    })
     let targetId: number
-    if (previous?.digest === digest) {
+    if (previous?.unchanged === true) {
       targetId = previous.targetId
       this.report.count('media', 'unchanged')
     } else {
@@ -407,8 +415,12 @@ class Apply {
         // The library's own limits for these words (media/schemas.ts), so an edit of the item validates.
         alt: record.alt.slice(0, 1000),
         caption: record.caption.slice(0, 2000),
+        ...(record.credit === undefined ? {} : { credit: record.credit.slice(0, 300) }),
+        ...(record.focalPoint === undefined ? {} : { focalPoint: record.focalPoint }),
         ownerAuthorId: await this.#uploader(record),
-        at: this.#now
+        createdAt: record.createdAt ?? this.#now,
+        updatedAt: record.updatedAt ?? this.#now,
+        ...(record.source.preferredId === undefined ? {} : { preferredId: record.source.preferredId })
       }, existing)).id
       this.report.count('media', existing === undefined ? 'created' : 'updated')
     }

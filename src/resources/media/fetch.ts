@@ -111,7 +111,7 @@ export async function download (address: string, limits: FetchLimits): Promise<B
  * external item it was when its download began (an import or an edit may have changed its
  * address meanwhile). Files no row names are removed.
  */
-async function becomeUpload (store: Store, folder: MediaFolder, row: MediaRow, original: Buffer, image: ProcessedImage): Promise<void> {
+export async function becomeUpload (store: Store, folder: MediaFolder, row: MediaRow, original: Buffer, image: ProcessedImage): Promise<void> {
   const key = newMediaKey()
   try {
     await folder.stage(key, [{ name: originalFileName, data: original }, ...image.variants.map((variant) => ({ name: variant.file, data: variant.data }))])

@@ -32,11 +32,15 @@ const fallbackFormats: ImageFormat[] = ['jpeg', 'png', 'gif']
 /** `<source>`s best first: a browser takes the first it can show. */
 const modernFormats: ImageFormat[] = ['avif', 'webp']
 
+/** An upload's largest file in a format every browser shows; undefined for an external item. */
+export function largestFallbackVariant (row: MediaRow): Variant | undefined {
+  return variantsOf(row).filter((variant) => fallbackFormats.includes(variant.format)).at(-1)
+}
+
 /** An image as articles embed it. */
 export function presentImage (row: MediaRow): FeaturedImageBody {
   const variants = variantsOf(row)
-  const fallback = variants.filter((variant) => fallbackFormats.includes(variant.format))
-  const largest = fallback.at(-1)
+  const largest = largestFallbackVariant(row)
   return {
     id: row.id,
     url: largest === undefined ? (row.externalUrl ?? '') : variantUrl(row, largest.file),
@@ -304,8 +308,14 @@ export interface ImportedMediaValues {
   fileName: string
   alt: string
   caption: string
+  /** Dateline's own export only: its credit and focal point (else none, and the middle). */
+  credit?: string
+  focalPoint?: { x: number, y: number }
   ownerAuthorId: number | null
-  at: string
+  createdAt: string
+  updatedAt: string
+  /** The id to give a new item when it is free (Dateline's own export, so a round trip keeps ids). */
+  preferredId?: number
 }
 
 /**
@@ -315,15 +325,22 @@ export interface ImportedMediaValues {
  */
 export async function writeImportedMedia (store: Store, values: ImportedMediaValues, existing: MediaRow | undefined): Promise<MediaRow> {
   const queries = mediaQueries(store)
+  const words = {
+    alt: values.alt,
+    caption: values.caption,
+    ...(values.credit === undefined ? {} : { credit: values.credit }),
+    ...(values.focalPoint === undefined ? {} : { focalX: values.focalPoint.x, focalY: values.focalPoint.y })
+  }
   if (existing !== undefined) {
     return await queries.updateMedia(existing.id, {
-      alt: values.alt,
-      caption: values.caption,
+      ...words,
       ...(existing.source === 'external' ? { externalUrl: values.url, fileName: values.fileName } : {}),
-      updatedAt: values.at
+      updatedAt: values.updatedAt
     })
   }
+  const preferredIdFree = values.preferredId !== undefined && await queries.mediaById(values.preferredId) === undefined
   return await queries.insertMedia({
+    ...(preferredIdFree ? { id: values.preferredId } : {}),
     key: newMediaKey(),
     source: 'external',
     ownerAuthorId: values.ownerAuthorId,
@@ -333,17 +350,16 @@ export async function writeImportedMedia (store: Store, values: ImportedMediaVal
     height: null,
     bytes: null,
     animated: false,
-    alt: values.alt,
-    caption: values.caption,
     credit: '',
     focalX: 0.5,
     focalY: 0.5,
+    ...words,
     dominantColor: null,
     placeholder: null,
     variants: '[]',
     externalUrl: values.url,
     version: 1,
-    createdAt: values.at,
-    updatedAt: values.at
+    createdAt: values.createdAt,
+    updatedAt: values.updatedAt
   })
 }

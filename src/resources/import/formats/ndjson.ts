@@ -1,5 +1,5 @@
 import { Compile } from 'typebox/compile'
-import { NdjsonLine, ndjsonFormat, type ArticleLine, type AuthorLine, type CommentLine } from '../../export/ndjson.js'
+import { NdjsonLine, ndjsonFormat, type ArticleLine, type AuthorLine, type CommentLine, type MediaLine } from '../../export/ndjson.js'
 import { MalformedImportError, type ImportRecord } from '../records.js'
 
 // Dateline's own export read back: the lines are checked against the schemas the export
@@ -42,7 +42,31 @@ function articleRecord (line: ArticleLine): ImportRecord {
     labels: line.labels,
     authorSourceId: String(line.authorId),
     sourceUrl: null,
-    notes: []
+    notes: [],
+    ...(line.featuredImage == null ? {} : { featuredMediaSourceId: String(line.featuredImage) })
+  }
+}
+
+/**
+ * An image of the export: an external item at its `url` (the API's file, or the address an
+ * imported image had); the import turns it into an upload when its original is beside the
+ * file (media-originals.ts). An upload exported with no address to fetch it from is skipped.
+ */
+function mediaRecord (line: MediaLine): ImportRecord {
+  if (line.url === null) return { kind: 'skip', resource: 'media', sourceId: String(line.id), reason: 'the export gives no address for its file' }
+  return {
+    kind: 'media',
+    source: source(line.id),
+    url: line.url,
+    fileName: line.fileName,
+    alt: line.alt,
+    caption: line.caption,
+    authorSourceId: line.ownerAuthorId === null ? null : String(line.ownerAuthorId),
+    credit: line.credit,
+    focalPoint: line.focalPoint,
+    createdAt: line.createdAt,
+    updatedAt: line.updatedAt,
+    ...(line.key === null ? {} : { exportedKey: line.key })
   }
 }
 
@@ -69,6 +93,7 @@ function toRecord (line: NdjsonLine): ImportRecord | null {
     case 'label': return null
     case 'setting': return { kind: 'setting', name: line.name, value: line.value }
     case 'author': return authorRecord(line)
+    case 'media': return mediaRecord(line)
     case 'article': return articleRecord(line)
     case 'day': return { kind: 'day', day: line.day, note: line.note, createdAt: line.createdAt, updatedAt: line.updatedAt }
     case 'comment': return commentRecord(line)
