@@ -5,6 +5,7 @@ import { drizzle } from 'drizzle-orm/node-postgres'
 import { migrate } from 'drizzle-orm/node-postgres/migrator'
 import t from 'tap'
 import { postgresJournalEntries, postgresMigrationsFolder } from '../../src/db/postgres.js'
+import { demoArticles } from '../../src/demo/content.js'
 import { build, tempDatabase } from '../helper.js'
 import { articleSlugs, comparable, ghostPath, lines, password, ran, setup, tempDir, withClient } from './cli-run.js'
 
@@ -21,7 +22,9 @@ t.test('backup writes a pg_dump archive; restore loads it into another, empty da
   const dir = tempDir(t)
   const file = join(dir, 'nested', 'blog.dump')
   const backup = await ran(t, ['backup', file], source.env)
-  t.match(backup.stdout, new RegExp(`^Backed up the PostgreSQL database ${source.name} at 127\\.0\\.0\\.1:5432 to ${file} \\(pg_dump custom format, \\d+ bytes\\)\\.\\n$`))
+  const imageCount = demoArticles.length
+  t.match(backup.stdout, new RegExp(`^Backed up the PostgreSQL database ${source.name} at 127\\.0\\.0\\.1:5432 to ${file} \\(pg_dump custom format, \\d+ bytes\\)\\.\\n` +
+    `Backed up the images of ${source.env.DATELINE_MEDIA_DIR} to ${file}\\.media \\(${imageCount} images, \\d+ bytes\\)\\.\\n$`), 'the database, then the demo\'s images beside it')
   t.equal(readFileSync(file).subarray(0, 5).toString('latin1'), 'PGDMP', 'a pg_dump custom-format archive')
 
   const refused = await ran(t, ['backup', file], source.env, 1)
@@ -30,8 +33,10 @@ t.test('backup writes a pg_dump archive; restore loads it into another, empty da
 
   const target = await setup(t, { unmigrated: true })
   const restored = await ran(t, ['restore', file], target.env)
-  t.equal(restored.stdout, `Restored the PostgreSQL database ${target.name} at 127.0.0.1:5432 from ${file}.\n`)
-  t.same(comparable((await ran(t, ['export'], target.env)).stdout), comparable((await ran(t, ['export'], source.env)).stdout), 'the restored database exports what the original does')
+  t.equal(restored.stdout, `Restored the PostgreSQL database ${target.name} at 127.0.0.1:5432 from ${file}.\nRestored ${imageCount} images to ${target.env.DATELINE_MEDIA_DIR}.\n`)
+  // The CLI's export names each image's file in the media folder, which is the target's own.
+  const inFolder = (text: string, folder: string) => comparable(text).map((line) => line.replaceAll(`file://${folder}/`, 'file://(media folder)/'))
+  t.same(inFolder((await ran(t, ['export'], target.env)).stdout, target.env.DATELINE_MEDIA_DIR!), inFolder((await ran(t, ['export'], source.env)).stdout, source.env.DATELINE_MEDIA_DIR!), 'the restored database exports what the original does')
   t.same(await articleSlugs(t, target.url), await articleSlugs(t, source.url), 'and the API serves it')
 })
 
