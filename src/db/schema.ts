@@ -228,7 +228,7 @@ export const trashedArticles = sqliteTable('trashed_articles', {
 ])
 
 /** What the change log records changes of (issue 20). */
-export const changedResources = ['article', 'comment', 'author', 'day', 'label'] as const
+export const changedResources = ['article', 'comment', 'author', 'day', 'label', 'media'] as const
 /**
  * What happened to it, as an editor sees it. Readers without a token see `created`, `updated`
  * and `removed` of what they can see (src/resources/changes/service.ts).

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { adminSecret, bearer, build, createArticle, createAuthor, request } from '../helper.js'
+import { adminSecret, bearer, build, createArticle, createAuthor, request, tokenFor } from '../helper.js'
 import { photo, uploaded } from '../media.js'
 import { assertProblem } from '../problems.js'
 
@@ -59,4 +59,30 @@ t.test('an image deleted while its article was in the trash: the article comes b
   const restored = await request(app, t, { method: 'POST', url: `/v1/trash/${article.id}/restore`, headers: admin })
   t.equal(restored.statusCode, 200)
   t.equal(restored.json().featuredImage, null)
+})
+
+t.test('the change log follows the library: an upload, its edits and its deletion; the uploader sees its own, other authors none', async (t) => {
+  const app = await build(t)
+  const author = await createAuthor(app, t)
+  const other = await createAuthor(app, t, { name: 'Other Desk' })
+  const ownToken = await tokenFor(app, 'author', author.id)
+  const otherToken = await tokenFor(app, 'author', other.id)
+  const image = await uploaded(app, t, { name: 'ferry.jpg', data: await photo(400, 300) }, {}, ownToken)
+  t.equal((await request(app, t, { method: 'PATCH', url: `/v1/media/${image.id}`, headers: bearer(ownToken), payload: { alt: 'The ferry', focalPoint: { x: 0.2, y: 0.5 } } })).statusCode, 200)
+  t.equal((await request(app, t, { method: 'PATCH', url: `/v1/media/${image.id}`, headers: bearer(ownToken), payload: { alt: 'The ferry' } })).statusCode, 200)
+  t.equal((await request(app, t, { method: 'DELETE', url: `/v1/media/${image.id}`, headers: bearer(ownToken) })).statusCode, 204)
+
+  const entries = async (headers: Record<string, string>) =>
+    ((await request(app, t, { method: 'GET', url: '/v1/changes?resource=media', headers })).json().data as Array<{ id: string, kind: string, fields: string[] }>)
+      .map(({ id, kind, fields }) => ({ id, kind, fields }))
+  const expected = [
+    { id: String(image.id), kind: 'created', fields: ['url', 'width', 'height', 'alt', 'caption', 'credit', 'srcset', 'sources', 'placeholder', 'dominantColor', 'focalPoint'] },
+    { id: String(image.id), kind: 'updated', fields: ['alt', 'focalPoint'] },
+    { id: String(image.id), kind: 'updated', fields: [] },
+    { id: String(image.id), kind: 'deleted', fields: [] }
+  ]
+  t.same(await entries(admin), expected, 'editors see every entry, each with the fields it wrote')
+  t.same(await entries(bearer(ownToken)), expected, 'the uploader sees its own')
+  t.same(await entries(bearer(otherToken)), [], 'another author none')
+  t.same(await entries({}), [], 'nor does a reader without a token')
 })

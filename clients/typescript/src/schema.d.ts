@@ -2145,7 +2145,7 @@ export interface components {
              * @example article
              * @enum {string}
              */
-            resource: "article" | "comment" | "author" | "day" | "label";
+            resource: "article" | "comment" | "author" | "day" | "label" | "media";
             /**
              * @description Its id (a day note's day)
              * @example 12
@@ -2373,7 +2373,7 @@ export interface components {
             /** @example Rebuild the static site */
             description: string;
             /**
-             * @description The changes it is told of, by their `<resource>.<kind>` name as `GET /v1/changes` shows them to editors (`article.published`, `comment.approved`), `<resource>.*` for all of one resource's (article, comment, author, day, label), or `*` for every change
+             * @description The changes it is told of, by their `<resource>.<kind>` name as `GET /v1/changes` shows them to editors (`article.published`, `comment.approved`), `<resource>.*` for all of one resource's (article, comment, author, day, label, media), or `*` for every change
              * @example [
              *       "article.published",
              *       "article.unpublished",
@@ -2426,7 +2426,7 @@ export interface components {
             /** @example Rebuild the static site */
             description: string;
             /**
-             * @description The changes it is told of, by their `<resource>.<kind>` name as `GET /v1/changes` shows them to editors (`article.published`, `comment.approved`), `<resource>.*` for all of one resource's (article, comment, author, day, label), or `*` for every change
+             * @description The changes it is told of, by their `<resource>.<kind>` name as `GET /v1/changes` shows them to editors (`article.published`, `comment.approved`), `<resource>.*` for all of one resource's (article, comment, author, day, label, media), or `*` for every change
              * @example [
              *       "article.published",
              *       "article.unpublished",
@@ -2505,7 +2505,7 @@ export interface components {
              */
             url: string;
             /**
-             * @description The changes it is told of, by their `<resource>.<kind>` name as `GET /v1/changes` shows them to editors (`article.published`, `comment.approved`), `<resource>.*` for all of one resource's (article, comment, author, day, label), or `*` for every change
+             * @description The changes it is told of, by their `<resource>.<kind>` name as `GET /v1/changes` shows them to editors (`article.published`, `comment.approved`), `<resource>.*` for all of one resource's (article, comment, author, day, label, media), or `*` for every change
              * @default [
              *       "*"
              *     ]
@@ -2534,7 +2534,7 @@ export interface components {
              */
             url?: string;
             /**
-             * @description The changes it is told of, by their `<resource>.<kind>` name as `GET /v1/changes` shows them to editors (`article.published`, `comment.approved`), `<resource>.*` for all of one resource's (article, comment, author, day, label), or `*` for every change
+             * @description The changes it is told of, by their `<resource>.<kind>` name as `GET /v1/changes` shows them to editors (`article.published`, `comment.approved`), `<resource>.*` for all of one resource's (article, comment, author, day, label, media), or `*` for every change
              * @example [
              *       "article.published",
              *       "article.unpublished",
@@ -12554,7 +12554,7 @@ export interface operations {
                 since?: number;
                 /** @description Entries at most (1–1000); a page may hold fewer and still not be the last: follow `meta.nextSince` until it equals `meta.head` */
                 limit?: number;
-                /** @description Only these resources, comma-separated: article, comment, author, day, label */
+                /** @description Only these resources, comma-separated: article, comment, author, day, label, media */
                 resource?: string;
                 /** @description Only these kinds, comma-separated (as the caller sees them) */
                 kind?: string;

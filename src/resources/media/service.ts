@@ -5,6 +5,7 @@ import { mapPage, parseSort, readPage, type Page } from '../../lib/list.js'
 import { hasRole, type Principal } from '../../lib/principal.js'
 import { nowIso } from '../../lib/time.js'
 import { noteArticlesUpdated } from '../articles/changes.js'
+import { noteMediaChange } from './changes.js'
 import { mimeTypes, type ImageFormat, type ProcessedImage, type Variant } from './images.js'
 import { mediaQueries, type MediaRow } from './queries.js'
 import { mediaSortFields, type FeaturedImageBody, type MediaBody, type MediaListQueryString, type MediaPatchBody, type UploadFieldsBody } from './schemas.js'
@@ -244,12 +245,22 @@ export async function createOne (store: Store, folder: MediaFolder, upload: Uplo
   try {
     return await store.transaction(async (tx) => {
       const row = await insertUpload(tx, key, upload, viewer.authorId)
+      noteMediaChange(tx, { media: row, kind: 'created', fields: createdFields, now: row.createdAt })
       return { media: presentMedia(row), version: mediaVersion(row) }
     })
   } catch (error) {
     await folder.remove(key)
     throw error
   }
+}
+
+/** What an upload writes, by API name, for its change-log entry. */
+const createdFields = ['url', 'width', 'height', 'alt', 'caption', 'credit', 'srcset', 'sources', 'placeholder', 'dominantColor', 'focalPoint']
+
+/** The API names of the fields a PATCH changed (none when it wrote what was there). */
+function changedMediaFields (before: MediaRow, after: MediaRow): string[] {
+  const fields = (['alt', 'caption', 'credit'] as const).filter((field) => before[field] !== after[field])
+  return before.focalX !== after.focalX || before.focalY !== after.focalY ? [...fields, 'focalPoint'] : fields
 }
 
 export async function updateOne (store: Store, id: number, patch: MediaPatchBody, viewer: Principal, ifMatch: string | undefined): Promise<{ media: MediaBody, version: string }> {
@@ -263,6 +274,7 @@ export async function updateOne (store: Store, id: number, patch: MediaPatchBody
       ...(focalPoint === undefined ? {} : { focalX: focalPoint.x, focalY: focalPoint.y }),
       updatedAt: nowIso()
     })
+    noteMediaChange(tx, { media: row, kind: 'updated', fields: changedMediaFields(current, row), now: row.updatedAt })
     return { media: presentMedia(row), version: mediaVersion(row) }
   })
 }
@@ -291,6 +303,7 @@ export async function removeOne (store: Store, folder: MediaFolder, id: number, 
       noteArticlesUpdated(tx, await queries.detachEverywhere(id, now), ['featuredImage'], now)
     }
     await queries.deleteMedia(id)
+    noteMediaChange(tx, { media: current, kind: 'deleted', fields: [], now: nowIso() })
     return current.key
   })
   // After the commit: a crash before this leaves files no row names, never a row without its files.
