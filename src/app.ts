@@ -14,6 +14,7 @@ import httpCache from './plugins/http-cache.js'
 import idempotency from './plugins/idempotency.js'
 import lingeringClose from './plugins/lingering-close.js'
 import media from './plugins/media.js'
+import mediaSweep from './plugins/media-sweep.js'
 import openapi from './plugins/openapi.js'
 import problem, { handleError } from './plugins/problem.js'
 import rateLimit from './plugins/rate-limit.js'
@@ -126,6 +127,8 @@ export interface AppOptions {
   mediaMaxPixels?: number
   /** Image uploads one client may send per window (default 60 a minute). */
   mediaUploadRateLimit?: number
+  /** How old an image folder no row names must be before the sweep removes it (default an hour; lowered by tests). */
+  mediaSweepAfterMs?: number
   /** Matches looked at on each side of an article for its related ones (default `similarCandidates` in src/search/query.ts; lowered by tests). */
   similarCandidates?: number
 }
@@ -269,6 +272,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   })
   await app.register(auth, { adminToken: options.adminToken })
   await app.register(changeLogRetention, { intervalMs: 3_600_000 })
+  await app.register(mediaSweep, { intervalMs: 6 * 3_600_000, abandonedAfterMs: options.mediaSweepAfterMs ?? 3_600_000 })
   await app.register(webhookDeliveries, options.webhooks ?? {})
   await app.register(httpCache)
   await app.register(idempotency, { purgeIntervalMs: options.idempotencyPurgeIntervalMs ?? 3_600_000 })

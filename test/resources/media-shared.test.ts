@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
@@ -30,4 +30,22 @@ t.test('two instances on one database and one media folder serve each other\'s u
   const deleted = await request(second, t, { method: 'DELETE', url: `/v1/media/${image.id}?force=true`, headers: bearer(adminSecret) })
   t.equal(deleted.statusCode, 204)
   t.equal((await first.inject({ method: 'GET', url: image.variants[0].url })).statusCode, 404, 'deleted through one, gone from both')
+})
+
+t.test('a folder no image names (an upload that died between its files and its row) is swept; named ones stay', async (t) => {
+  const databaseUrl = await lastingDatabaseUrl(t)
+  const mediaDir = mkdtempSync(join(tmpdir(), 'dateline-sweep-media-'))
+  t.teardown(() => rmSync(mediaDir, { recursive: true, force: true }))
+  const first = await build(t, { databaseUrl, mediaDir })
+  const image = await uploaded(first, t, { name: 'kept.jpg', data: await photo(320, 200) })
+  await first.close()
+  const orphan = join(mediaDir, 'abcdefabcdefabcdef12')
+  mkdirSync(orphan)
+  writeFileSync(join(orphan, 'lost-320w.jpg'), await photo(320, 200))
+
+  const second = await build(t, { databaseUrl, mediaDir, mediaSweepAfterMs: 0 })
+  const deadline = Date.now() + 10_000
+  while (existsSync(orphan) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+  t.notOk(existsSync(orphan), 'the orphan folder is removed soon after start')
+  t.equal((await second.inject({ method: 'GET', url: image.variants[0].url })).statusCode, 200, 'the uploaded image is still served')
 })

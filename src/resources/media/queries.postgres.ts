@@ -114,6 +114,11 @@ export function postgresMediaQueries (db: PostgresHandle): MediaQueries {
       if (mediaId !== null) await db.insert(articleMedia).values({ articleId, mediaId, use: 'featured' })
     },
 
+    async keysNamed (keys) {
+      if (keys.length === 0) return []
+      return (await db.select({ key: media.key }).from(media).where(inArray(media.key, keys))).map((row) => row.key)
+    },
+
     async idsByKeys (keys) {
       if (keys.length === 0) return []
       return (await db.select({ id: media.id }).from(media).where(inArray(media.key, keys))).map((row) => row.id)

@@ -97,6 +97,11 @@ export function sqliteMediaQueries (db: Db): MediaQueries {
       if (mediaId !== null) db.insert(articleMedia).values({ articleId, mediaId, use: 'featured' }).run()
     },
 
+    async keysNamed (keys) {
+      if (keys.length === 0) return []
+      return db.select({ key: media.key }).from(media).where(inArray(media.key, keys)).all().map((row) => row.key)
+    },
+
     async idsByKeys (keys) {
       if (keys.length === 0) return []
       return db.select({ id: media.id }).from(media).where(inArray(media.key, keys)).all().map((row) => row.id)

@@ -53,6 +53,8 @@ export interface MediaQueries {
   countExternalMedia: () => Promise<number>
   /** Sets (or, with null, takes away) an article's featured image. */
   setFeatured: (articleId: number, mediaId: number | null) => Promise<void>
+  /** Which of these keys a row has. */
+  keysNamed: (keys: string[]) => Promise<string[]>
   /** The ids of the items with these keys (those that exist). */
   idsByKeys: (keys: string[]) => Promise<number[]>
   /** Records the images an article's body shows (replacing what it showed before). */

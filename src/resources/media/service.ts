@@ -376,3 +376,26 @@ export async function writeImportedMedia (store: Store, values: ImportedMediaVal
     updatedAt: values.updatedAt
   })
 }
+
+/** Keys looked up per query by the sweep: well under SQLite's bound on a statement's values. */
+const sweepBatch = 500
+
+/**
+ * Removes image folders no row names: an upload's files are moved into place before its row
+ * is written, so a process that died between the two left them behind. Only folders older
+ * than `abandonedAfterMs` are looked at: another instance's upload may be between the two now.
+ * Answers how many were removed.
+ */
+export async function sweepOrphanFolders (store: Store, folder: MediaFolder, abandonedAfterMs: number): Promise<number> {
+  const keys = await folder.keysOlderThan(abandonedAfterMs)
+  let removed = 0
+  for (let start = 0; start < keys.length; start += sweepBatch) {
+    const batch = keys.slice(start, start + sweepBatch)
+    const named = new Set(await mediaQueries(store).keysNamed(batch))
+    for (const key of batch.filter((candidate) => !named.has(candidate))) {
+      await folder.remove(key)
+      removed++
+    }
+  }
+  return removed
+}

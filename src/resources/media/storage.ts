@@ -57,6 +57,17 @@ export class MediaFolder {
     return join(this.root, key, file)
   }
 
+  /** Image folders last changed more than `ageMs` ago (an upload under way is younger). */
+  async keysOlderThan (ageMs: number, now = Date.now()): Promise<string[]> {
+    const keys: string[] = []
+    for (const name of await readdir(this.root).catch(() => [])) {
+      if (!mediaKeyPattern.test(name)) continue
+      const { mtimeMs } = await stat(join(this.root, name)).catch(() => ({ mtimeMs: now }))
+      if (now - mtimeMs >= ageMs) keys.push(name)
+    }
+    return keys
+  }
+
   /** Removes staged folders an upload left behind when its process died. */
   async sweepStaging (now = Date.now()): Promise<number> {
     const staging = join(this.root, stagingFolder)
