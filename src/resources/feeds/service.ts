@@ -5,7 +5,8 @@ import { articleQueries, type ArticleRow } from '../articles/queries.js'
 import { labelKeyOf } from '../articles/service.js'
 import { currentView } from '../articles/view.js'
 import { authorQueries, type AuthorRow } from '../authors/queries.js'
-import { featuredRows, imageFileFor } from '../media/service.js'
+import { mediaQueries } from '../media/queries.js'
+import { imageFileFor } from '../media/service.js'
 import { feedQueries, type SitemapEntry } from './queries.js'
 import type { FeedQueryString } from './schemas.js'
 
@@ -130,7 +131,7 @@ function absoluteImageUrl (site: Pick<Site, 'mediaOrigin'>, url: string): string
 async function feedImages (store: Store, site: Site, articleIds: number[]): Promise<{ images: Map<number, FeedImage>, changes: string[] }> {
   const images = new Map<number, FeedImage>()
   const changes: string[] = []
-  for (const [articleId, row] of await featuredRows(store, articleIds)) {
+  for (const [articleId, row] of await mediaQueries(store).featuredMediaByArticle(articleIds)) {
     const file = imageFileFor(row, feedImageMaxWidth)
     const url = file === null ? null : absoluteImageUrl(site, file.url)
     if (file === null || url === null) continue
@@ -287,7 +288,7 @@ const imageReadBatch = 5_000
 async function withImages (store: Store, site: Site, entries: SitemapEntry[]): Promise<SitemapUrl[]> {
   const images = new Map<number, string>()
   for (let start = 0; start < entries.length; start += imageReadBatch) {
-    const batch = await featuredRows(store, entries.slice(start, start + imageReadBatch).map((entry) => entry.id!))
+    const batch = await mediaQueries(store).featuredMediaByArticle(entries.slice(start, start + imageReadBatch).map((entry) => entry.id!))
     for (const [articleId, row] of batch) {
       const file = imageFileFor(row, Number.POSITIVE_INFINITY)
       const url = file === null ? null : absoluteImageUrl(site, file.url)

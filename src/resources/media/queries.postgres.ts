@@ -55,11 +55,6 @@ export function postgresMediaQueries (db: PostgresHandle): MediaQueries {
       return (await byId(id).for('update'))[0]
     },
 
-    async mediaByIds (ids) {
-      if (ids.length === 0) return []
-      return await db.select().from(media).where(inArray(media.id, ids))
-    },
-
     async updateMedia (id, values) {
       const [updated] = await db.update(media).set({ ...values, version: sql`${media.version} + 1` }).where(eq(media.id, id)).returning()
       return updated!
@@ -91,6 +86,14 @@ export function postgresMediaQueries (db: PostgresHandle): MediaQueries {
         .where(eq(articleMedia.mediaId, mediaId)).orderBy(articleMedia.articleId, articleMedia.use).limit(limit)
       const [row] = await db.select({ total: count() }).from(articleMedia).where(eq(articleMedia.mediaId, mediaId))
       return { uses, total: row?.total ?? 0 }
+    },
+
+    async featuredMediaByArticle (articleIds) {
+      if (articleIds.length === 0) return new Map()
+      const rows = await db.select({ articleId: articleMedia.articleId, media }).from(articleMedia)
+        .innerJoin(media, eq(media.id, articleMedia.mediaId))
+        .where(and(inArray(articleMedia.articleId, articleIds), eq(articleMedia.use, 'featured')))
+      return new Map(rows.map((row) => [row.articleId, row.media]))
     },
 
     async featuredIdsByArticle (articleIds) {

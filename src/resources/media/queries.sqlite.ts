@@ -40,11 +40,6 @@ export function sqliteMediaQueries (db: Db): MediaQueries {
       return byId(id)
     },
 
-    async mediaByIds (ids) {
-      if (ids.length === 0) return []
-      return db.select().from(media).where(inArray(media.id, ids)).all()
-    },
-
     async updateMedia (id, values) {
       return db.update(media).set({ ...values, version: sql`${media.version} + 1` }).where(eq(media.id, id)).returning().get()
     },
@@ -75,6 +70,14 @@ export function sqliteMediaQueries (db: Db): MediaQueries {
         .where(eq(articleMedia.mediaId, mediaId)).orderBy(articleMedia.articleId, articleMedia.use).limit(limit).all()
       const total = db.select({ total: count() }).from(articleMedia).where(eq(articleMedia.mediaId, mediaId)).get()?.total ?? 0
       return { uses, total }
+    },
+
+    async featuredMediaByArticle (articleIds) {
+      if (articleIds.length === 0) return new Map()
+      const rows = db.select({ articleId: articleMedia.articleId, media }).from(articleMedia)
+        .innerJoin(media, eq(media.id, articleMedia.mediaId))
+        .where(and(inArray(articleMedia.articleId, articleIds), eq(articleMedia.use, 'featured'))).all()
+      return new Map(rows.map((row) => [row.articleId, row.media]))
     },
 
     async featuredIdsByArticle (articleIds) {

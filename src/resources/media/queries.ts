@@ -37,8 +37,6 @@ export interface MediaQueries {
   mediaById: (id: number) => Promise<MediaRow | undefined>
   /** The same, locked until the unit of work ends (PostgreSQL; a SQLite unit holds the write lock). */
   mediaByIdForUpdate: (id: number) => Promise<MediaRow | undefined>
-  /** The rows of `ids` that exist, in no order. */
-  mediaByIds: (ids: number[]) => Promise<MediaRow[]>
   /** Writes `values` and moves the item's version on. */
   updateMedia: (id: number, values: Partial<NewMediaRow>) => Promise<MediaRow>
   deleteMedia: (id: number) => Promise<void>
@@ -46,6 +44,8 @@ export interface MediaQueries {
   countMedia: (filters: MediaFilters, sort?: SortKey<MediaSortField>[], after?: CursorValue[]) => Promise<number>
   /** The first `limit` uses of the item, by article id, and how many there are. */
   usesOf: (mediaId: number, limit: number) => Promise<{ uses: MediaUse[], total: number }>
+  /** Each article's featured image, for those that have one (one query, however many articles). */
+  featuredMediaByArticle: (articleIds: number[]) => Promise<Map<number, MediaRow>>
   /** Each article's featured image id, for those that have one. */
   featuredIdsByArticle: (articleIds: number[]) => Promise<Map<number, number>>
   /** External items (imported, not fetched yet) after `afterId`, by id: a page of `dateline media fetch`'s work. */

@@ -34,14 +34,13 @@ const fallbackFormats: ImageFormat[] = ['jpeg', 'png', 'gif']
 const modernFormats: ImageFormat[] = ['avif', 'webp']
 
 /** An upload's largest file in a format every browser shows; undefined for an external item. */
-export function largestFallbackVariant (row: MediaRow): Variant | undefined {
-  return variantsOf(row).filter((variant) => fallbackFormats.includes(variant.format)).at(-1)
+export function largestFallbackVariant (row: MediaRow, variants = variantsOf(row)): Variant | undefined {
+  return variants.filter((variant) => fallbackFormats.includes(variant.format)).at(-1)
 }
 
-/** An image as articles embed it. */
-export function presentImage (row: MediaRow): FeaturedImageBody {
-  const variants = variantsOf(row)
-  const largest = largestFallbackVariant(row)
+/** An image as articles embed it (`variants`: the row's, when the caller has read them). */
+export function presentImage (row: MediaRow, variants = variantsOf(row)): FeaturedImageBody {
+  const largest = largestFallbackVariant(row, variants)
   return {
     id: row.id,
     url: largest === undefined ? (row.externalUrl ?? '') : variantUrl(row, largest.file),
@@ -61,8 +60,9 @@ export function presentImage (row: MediaRow): FeaturedImageBody {
 
 /** An item as the media library shows it. */
 export function presentMedia (row: MediaRow): MediaBody {
+  const variants = variantsOf(row)
   return {
-    ...presentImage(row),
+    ...presentImage(row, variants),
     source: row.source,
     fileName: row.fileName,
     type: row.format === null ? null : mimeTypes[row.format as ImageFormat],
@@ -70,29 +70,15 @@ export function presentMedia (row: MediaRow): MediaBody {
     animated: row.animated,
     externalUrl: row.externalUrl,
     ownerAuthorId: row.ownerAuthorId,
-    variants: variantsOf(row).map((variant) => ({ url: variantUrl(row, variant.file), type: mimeTypes[variant.format], width: variant.width, height: variant.height, bytes: variant.bytes })),
+    variants: variants.map((variant) => ({ url: variantUrl(row, variant.file), type: mimeTypes[variant.format], width: variant.width, height: variant.height, bytes: variant.bytes })),
     createdAt: row.createdAt,
     updatedAt: row.updatedAt
   }
 }
 
-/** The featured image row of each article that has one, read for all of them at once. */
-export async function featuredRows (store: Store, articleIds: number[]): Promise<Map<number, MediaRow>> {
-  const queries = mediaQueries(store)
-  const featured = await queries.featuredIdsByArticle(articleIds)
-  if (featured.size === 0) return new Map()
-  const rows = new Map((await queries.mediaByIds([...new Set(featured.values())])).map((row) => [row.id, row]))
-  const byArticle = new Map<number, MediaRow>()
-  for (const [articleId, mediaId] of featured) {
-    const row = rows.get(mediaId)
-    if (row !== undefined) byArticle.set(articleId, row)
-  }
-  return byArticle
-}
-
 /** The featured image of each article that has one, read for all of them at once. */
 export async function featuredImages (store: Store, articleIds: number[]): Promise<Map<number, FeaturedImageBody>> {
-  const rows = await featuredRows(store, articleIds)
+  const rows = await mediaQueries(store).featuredMediaByArticle(articleIds)
   // An image featured on several articles is presented once.
   const presented = new Map<number, FeaturedImageBody>()
   const byArticle = new Map<number, FeaturedImageBody>()
