@@ -9,11 +9,11 @@ import { describePostgres, isPostgresUrl } from '../db/postgres.js'
 import { tokenRoles, type TokenRole } from '../db/schema.js'
 import type { Store } from '../db/store.js'
 import { seedDemo } from '../demo/seed.js'
-import { openMediaFolder } from '../resources/media/storage.js'
+import { mediaFolderBeside, openMediaFolder } from '../resources/media/storage.js'
 import { importFormats, type ImportFormat } from '../resources/import/records.js'
 import { backupDatabase, knownMigrationCount, restoreDatabase } from './backup.js'
 import { backupPostgres, restorePostgres } from './backup.postgres.js'
-import { copyMediaFolders, mediaBackupFolder } from './media-backup.js'
+import { copyMediaFolders } from './media-backup.js'
 import { writeOpenApi } from './openapi.js'
 import { describeReport, exportCommand, importCommand } from './transfer.js'
 import { describeSummary, mediaFetchCommand } from './media.js'
@@ -120,7 +120,7 @@ async function backupCommand (config: Config, args: string[], values: Record<str
   if (file === undefined) throw new UsageError('backup needs a file to write')
   const source = databasePath(config.databaseUrl)
   const media = mediaDirectoryFor(config)
-  const mediaTarget = mediaBackupFolder(file)
+  const mediaTarget = mediaFolderBeside(file)
   if (media !== null && values.force === true) await rm(mediaTarget, { recursive: true, force: true })
   const before = media === null ? null : await copyMediaFolders(media, mediaTarget)
   if (isPostgresUrl(source)) {
@@ -145,8 +145,8 @@ async function restoreCommand (config: Config, args: string[], values: Record<st
   const pending = knownMigrationCount(target) - report.migrations
   io.stdout.write(`Restored ${report.target} from ${file}${pending > 0 ? ` (${pending} migration${pending === 1 ? '' : 's'} to apply at the next start)` : ''}.\n`)
   const media = mediaDirectoryFor(config)
-  if (media !== null && existsSync(mediaBackupFolder(file))) {
-    const copied = await copyMediaFolders(mediaBackupFolder(file), media)
+  if (media !== null && existsSync(mediaFolderBeside(file))) {
+    const copied = await copyMediaFolders(mediaFolderBeside(file), media)
     if (copied.images > 0) io.stdout.write(`Restored ${images(copied.images)} to ${media}.\n`)
   }
   return 0

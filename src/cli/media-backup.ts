@@ -12,11 +12,6 @@ export interface MediaCopyReport {
   bytes: number
 }
 
-/** Where a backup file's images go. */
-export function mediaBackupFolder (backupFile: string): string {
-  return `${backupFile}.media`
-}
-
 async function imageKeys (folder: string): Promise<string[]> {
   const names = await readdir(folder).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return []

@@ -11,8 +11,8 @@ import type { Store } from '../db/store.js'
 import type { MediaLine } from '../resources/export/ndjson.js'
 import { exportLines } from '../resources/export/service.js'
 import { copyOriginal } from './media-backup.js'
-import { importOriginals, originalsFolderOf, type OriginalOutcome } from '../resources/import/media-originals.js'
-import { MediaFolder } from '../resources/media/storage.js'
+import { importOriginals, type OriginalOutcome } from '../resources/import/media-originals.js'
+import { MediaFolder, mediaFolderBeside } from '../resources/media/storage.js'
 import { importFile } from '../resources/import/service.js'
 import type { ImportReportBody } from '../resources/import/schemas.js'
 import type { ImportFormat } from '../resources/import/records.js'
@@ -204,7 +204,7 @@ export async function exportCommand (store: Store, config: Config, file: string 
     }
     return { originals: null }
   }
-  const folder = originalsFolderOf(file)
+  const folder = mediaFolderBeside(file)
   await rm(folder, { recursive: true, force: true })
   let count = 0
   async function * copyingOriginals (from: string | null): AsyncGenerator<string> {

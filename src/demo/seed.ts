@@ -116,7 +116,7 @@ async function seedContent (store: Store, settings: { timezone: string, locale: 
       const authorId = authorIds.get(article.author)!
       const featured = image === undefined
         ? null
-        : (await insertUpload(tx, image.key, { fileName: image.fileName, bytes: image.original.length, original: image.original, image: image.image, fields: { alt: image.alt, credit: image.credit } }, authorId)).id
+        : (await insertUpload(tx, image.key, { fileName: image.fileName, original: image.original, image: image.image, fields: { alt: image.alt, credit: image.credit } }, authorId)).id
       const { article: created } = await articleService.createOne(tx, settings, {
         title: article.title,
         markdown: article.markdown,

@@ -7,7 +7,7 @@ import type { MediaLine } from '../export/ndjson.js'
 import { becomeUpload } from '../media/fetch.js'
 import { ImageRefused, processImage, type ImageLimits } from '../media/images.js'
 import { mediaQueries } from '../media/queries.js'
-import { mediaKeyPattern, originalFileName, type MediaFolder } from '../media/storage.js'
+import { mediaFolderBeside, mediaKeyPattern, originalFileName, type MediaFolder } from '../media/storage.js'
 import { importQueries } from './queries.js'
 
 // The files of Dateline's own export, when `dateline export <file>` put the originals beside
@@ -23,11 +23,6 @@ export interface OriginalsLimits extends ImageLimits {
 export type OriginalOutcome =
   | { id: number, fileName: string, processed: true, width: number, height: number }
   | { id: number, fileName: string, processed: false, reason: string }
-
-/** Where an NDJSON export's originals are: `<file>.media`. */
-export function originalsFolderOf (file: string): string {
-  return `${file}.media`
-}
 
 /** The file's media lines of uploads, with their keys, read again from the file (a line at a time). */
 async function * exportedUploads (file: string): AsyncGenerator<{ line: MediaLine, key: string }> {
@@ -76,7 +71,7 @@ async function importOriginal (store: Store, folder: MediaFolder, line: MediaLin
  * address the export gave), and importing the file again retries it.
  */
 export async function importOriginals (store: Store, folder: MediaFolder, file: string, limits: OriginalsLimits, onItem: (outcome: OriginalOutcome) => void = () => {}): Promise<OriginalOutcome[] | null> {
-  const beside = originalsFolderOf(file)
+  const beside = mediaFolderBeside(file)
   if (await sizeOf(beside) === null) return null
   const outcomes: OriginalOutcome[] = []
   for await (const { line, key } of exportedUploads(file)) {

@@ -5,7 +5,8 @@ import { nowIso } from '../../lib/time.js'
 import { addressRefusal, checkedLookup } from '../webhooks/outbound.js'
 import { ImageRefused, processImage, type ImageLimits, type ProcessedImage } from './images.js'
 import { mediaQueries, type MediaRow } from './queries.js'
-import { newMediaKey, originalFileName, type MediaFolder } from './storage.js'
+import { uploadColumns, writeFiles } from './service.js'
+import type { MediaFolder } from './storage.js'
 
 // `dateline media fetch`: brings in the files of the images an import knew only by address
 // (external items), where a network is at hand. Each is downloaded, checked and resized as an
@@ -112,28 +113,14 @@ export async function download (address: string, limits: FetchLimits): Promise<B
  * address meanwhile). Files no row names are removed.
  */
 export async function becomeUpload (store: Store, folder: MediaFolder, row: MediaRow, original: Buffer, image: ProcessedImage): Promise<void> {
-  const key = newMediaKey()
+  const key = await writeFiles(folder, { original, image })
   try {
-    await folder.stage(key, [{ name: originalFileName, data: original }, ...image.variants.map((variant) => ({ name: variant.file, data: variant.data }))])
-    await folder.publish(key)
     await store.transaction(async (tx) => {
       const queries = mediaQueries(tx)
       const current = await queries.mediaByIdForUpdate(row.id)
       if (current === undefined) throw new FetchFailed('the item was deleted meanwhile')
       if (current.source !== 'external' || current.externalUrl !== row.externalUrl) throw new FetchFailed('the item changed meanwhile')
-      await queries.updateMedia(row.id, {
-        key,
-        source: 'upload',
-        format: image.format,
-        width: image.width,
-        height: image.height,
-        bytes: original.length,
-        animated: image.animated,
-        dominantColor: image.dominantColor,
-        placeholder: image.placeholder,
-        variants: JSON.stringify(image.variants.map(({ data: _data, ...variant }) => variant)),
-        updatedAt: nowIso()
-      })
+      await queries.updateMedia(row.id, { ...uploadColumns(key, original, image), updatedAt: nowIso() })
     })
   } catch (error) {
     await folder.remove(key)

@@ -113,7 +113,7 @@ const uploadRoute: FastifyPluginAsyncTypebox = async (app) => {
       if (error instanceof ImageRefused) throw refusal(error)
       throw error
     }
-    const { media, version } = await service.createOne(app.store, app.media.folder, { fileName: file.filename.slice(0, 255), bytes: data.length, original: data, image, fields }, request.principal!)
+    const { media, version } = await service.createOne(app.store, app.media.folder, { fileName: file.filename.slice(0, 255), original: data, image, fields }, request.principal!)
     reply.resourceVersion = version
     return reply.code(201).header('location', `/v1/media/${media.id}`).send(media)
   })

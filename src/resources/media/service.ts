@@ -7,7 +7,7 @@ import { nowIso } from '../../lib/time.js'
 import { noteArticlesUpdated } from '../articles/changes.js'
 import { noteMediaChange } from './changes.js'
 import { mimeTypes, type ImageFormat, type ProcessedImage, type Variant } from './images.js'
-import { mediaQueries, type MediaRow } from './queries.js'
+import { mediaQueries, type MediaRow, type NewMediaRow } from './queries.js'
 import { mediaSortFields, type FeaturedImageBody, type MediaBody, type MediaListQueryString, type MediaPatchBody, type UploadFieldsBody } from './schemas.js'
 import { newMediaKey, originalFileName, type MediaFolder } from './storage.js'
 
@@ -172,7 +172,6 @@ export async function findOne (store: Store, id: number): Promise<{ media: Media
 
 export interface Upload {
   fileName: string
-  bytes: number
   original: Buffer
   image: ProcessedImage
   fields: UploadFieldsBody
@@ -191,28 +190,34 @@ export async function writeFiles (folder: MediaFolder, upload: Pick<Upload, 'ori
   return key
 }
 
-/** The row of an upload whose files are under `key`, in the unit of work `tx`. */
-export async function insertUpload (tx: Store, key: string, upload: Upload, ownerAuthorId: number | null): Promise<MediaRow> {
-  const { image } = upload
-  const now = nowIso()
-  return await mediaQueries(tx).insertMedia({
+/** What a row says of an upload's files under `key`: a new upload's, or an external item's once fetched. */
+export function uploadColumns (key: string, original: Buffer, image: ProcessedImage): Pick<NewMediaRow, 'key' | 'source' | 'format' | 'width' | 'height' | 'bytes' | 'animated' | 'dominantColor' | 'placeholder' | 'variants'> {
+  return {
     key,
     source: 'upload',
-    ownerAuthorId,
-    fileName: upload.fileName,
     format: image.format,
     width: image.width,
     height: image.height,
-    bytes: upload.bytes,
+    bytes: original.length,
     animated: image.animated,
+    dominantColor: image.dominantColor,
+    placeholder: image.placeholder,
+    variants: JSON.stringify(image.variants.map(({ data: _data, ...variant }) => variant))
+  }
+}
+
+/** The row of an upload whose files are under `key`, in the unit of work `tx`. */
+export async function insertUpload (tx: Store, key: string, upload: Upload, ownerAuthorId: number | null): Promise<MediaRow> {
+  const now = nowIso()
+  return await mediaQueries(tx).insertMedia({
+    ...uploadColumns(key, upload.original, upload.image),
+    ownerAuthorId,
+    fileName: upload.fileName,
     alt: upload.fields.alt ?? '',
     caption: upload.fields.caption ?? '',
     credit: upload.fields.credit ?? '',
     focalX: 0.5,
     focalY: 0.5,
-    dominantColor: image.dominantColor,
-    placeholder: image.placeholder,
-    variants: JSON.stringify(image.variants.map(({ data: _data, ...variant }) => variant)),
     externalUrl: null,
     version: 1,
     createdAt: now,

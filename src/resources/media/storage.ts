@@ -19,6 +19,14 @@ export const mediaKeyPattern = /^[0-9a-f]{20}$/
 /** The files the API serves: variants (`{stem}-{width}w.{extension}`); never the original. */
 export const variantFilePattern = /^[a-z0-9-]{1,60}-\d{1,5}w\.(?:jpg|png|webp|avif|gif)$/
 
+/**
+ * The images that go with a file the CLI writes (a backup, an export): the folder beside it,
+ * `<file>.media/`, one folder per image as in the media folder.
+ */
+export function mediaFolderBeside (file: string): string {
+  return `${file}.media`
+}
+
 /** The name the original keeps in its folder: no extension, so it is never served. */
 export const originalFileName = 'original'
 
