@@ -3,22 +3,26 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { errorCodes, type FastifyRequest } from 'fastify'
 import { invalid, onField, PayloadTooLarge, UnreadableImage, UnsupportedImage } from '../../errors.js'
 import { pageBody, writeSecurity } from '../../lib/responses.js'
-import { answer, deleted, IfMatchHeaders, notModified, plainTextPattern, problems, ref } from '../../schemas.js'
+import { answer, deleted, IfMatchHeaders, notModified, problems, ref } from '../../schemas.js'
 import { ImageRefused } from './images.js'
-import { DeleteMediaQuery, Media, MediaList, MediaListQuery, MediaParams, MediaPatch, MediaUpload, type UploadFieldsBody } from './schemas.js'
+import { DeleteMediaQuery, Media, MediaList, MediaListQuery, MediaParams, MediaPatch, MediaUpload, UploadFields, type UploadFieldsBody } from './schemas.js'
 import * as service from './service.js'
 
 const tags = ['media']
 
-// The text fields an upload may carry, with a PATCH's limits (schemas.ts).
-const uploadFieldLimits: Record<keyof UploadFieldsBody, number> = { alt: 1000, caption: 2000, credit: 300 }
-const plainText = new RegExp(plainTextPattern)
+// The text fields an upload may carry, checked against their schemas (a PATCH's: schemas.ts)
+// by the handler, as the form's parts arrive after validation has run.
+const uploadFields = new Map(Object.entries(UploadFields.properties).map(([name, schema]) => {
+  const { maxLength, pattern } = schema as unknown as { maxLength: number, pattern: string }
+  return [name as keyof UploadFieldsBody, { maxLength, pattern: new RegExp(pattern) }]
+}))
 
 function uploadField (name: string, value: unknown): [keyof UploadFieldsBody, string] {
-  if (!Object.hasOwn(uploadFieldLimits, name)) throw invalid(`body.${name}`, 'is not a known field')
   const field = name as keyof UploadFieldsBody
-  if (typeof value !== 'string' || !plainText.test(value)) throw invalid(`body.${name}`, 'must be plain text')
-  if (value.length > uploadFieldLimits[field]) throw invalid(`body.${name}`, `must NOT have more than ${uploadFieldLimits[field]} characters`)
+  const rules = uploadFields.get(field)
+  if (rules === undefined) throw invalid(`body.${name}`, 'is not a known field')
+  if (typeof value !== 'string' || !rules.pattern.test(value)) throw invalid(`body.${name}`, 'must be plain text')
+  if (value.length > rules.maxLength) throw invalid(`body.${name}`, `must NOT have more than ${rules.maxLength} characters`)
   return [field, value]
 }
 
