@@ -8,9 +8,13 @@ export interface MediaSweepOptions {
   abandonedAfterMs: number
 }
 
-/** Removes the files of uploads whose process died before their row was written: at start-up, then every `intervalMs`. */
+/**
+ * Removes the files of uploads whose process died before their row was written (staged ones,
+ * and those moved into place): soon after start-up, then every `intervalMs`.
+ */
 export default fp<MediaSweepOptions>(async function mediaSweepPlugin (app, options) {
   const sweep = async () => {
+    await app.media.folder.sweepStaging()
     const removed = await sweepOrphanFolders(app.store, app.media.folder, options.abandonedAfterMs)
     if (removed > 0) app.log.info({ removed }, 'removed image folders that no image names (uploads that died half way)')
   }

@@ -74,10 +74,9 @@ function variantOf (path: string): { key: string, file: string } | null {
  */
 export default fp<MediaOptions>(async function mediaPlugin (app, options) {
   const root = options.directory ?? await mkdtemp(join(tmpdir(), 'dateline-media-'))
-  // Nothing is created on disk until the first image is written: a server that cannot open
-  // its database (or is only checking it) leaves no folder behind.
+  // Nothing is created or read on disk until it is needed: a server that cannot open its
+  // database (or is only checking it) leaves no folder behind. (Leftovers: plugins/media-sweep.ts.)
   const folder = new MediaFolder(root)
-  await folder.sweepStaging()
   if (options.directory === null) app.addHook('onClose', async () => { await rm(root, { recursive: true, force: true }) })
 
   const gate = new ProcessingGate()

@@ -4,7 +4,7 @@ import type { PostgresHandle } from '../../db/postgres-store.js'
 import { articleMedia, articles, media } from '../../db/schema.postgres.js'
 import { isPublishedBy } from '../articles/visibility.js'
 import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
-import type { MediaFilters, MediaQueries, MediaSortField } from './queries.js'
+import { containsPattern, type MediaFilters, type MediaQueries, type MediaSortField } from './queries.js'
 
 // The PostgreSQL twin of queries.sqlite.ts.
 
@@ -19,14 +19,9 @@ function afterCursor (sort: SortKey<MediaSortField>[], after: CursorValue[]): SQ
   return keysetAfter(sortColumns(sort), after)
 }
 
-/** `%`, `_` and the escape itself taken literally in a LIKE pattern. */
-function likePattern (word: string): string {
-  return `%${word.replace(/[\\%_]/g, (character) => `\\${character}`)}%`
-}
-
 function filterCondition (filters: MediaFilters): SQL | undefined {
   const words = (filters.words ?? []).map((word) => {
-    const pattern = likePattern(word)
+    const pattern = containsPattern(word)
     return sql`(${media.alt} ilike ${pattern} or ${media.caption} ilike ${pattern} or ${media.credit} ilike ${pattern} or ${media.fileName} ilike ${pattern})`
   })
   return and(...words, filters.ownerAuthorId === undefined ? undefined : eq(media.ownerAuthorId, filters.ownerAuthorId))

@@ -3,7 +3,7 @@ import type { Db } from '../../db/client.js'
 import { articleMedia, articles, media } from '../../db/schema.js'
 import { isPublishedBy } from '../articles/visibility.js'
 import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
-import type { MediaFilters, MediaQueries, MediaSortField } from './queries.js'
+import { containsPattern, type MediaFilters, type MediaQueries, type MediaSortField } from './queries.js'
 
 function sortColumns (sort: SortKey<MediaSortField>[]): KeysetColumn[] {
   const columns: KeysetColumn[] = sort.map((key) => ({ column: key.field === 'fileName' ? media.fileName : media.createdAt, descending: key.descending }))
@@ -11,15 +11,10 @@ function sortColumns (sort: SortKey<MediaSortField>[]): KeysetColumn[] {
   return columns
 }
 
-/** `%`, `_` and the escape itself taken literally in a LIKE pattern. */
-function likePattern (word: string): string {
-  return `%${word.replace(/[\\%_]/g, (character) => `\\${character}`)}%`
-}
-
 function filterCondition (filters: MediaFilters): SQL | undefined {
   // LIKE is case-insensitive for ASCII in SQLite; the words are case-folded already.
   const words = (filters.words ?? []).map((word) => {
-    const pattern = likePattern(word)
+    const pattern = containsPattern(word)
     return sql`(lower(${media.alt}) like ${pattern} escape '\\' or lower(${media.caption}) like ${pattern} escape '\\' or lower(${media.credit}) like ${pattern} escape '\\' or lower(${media.fileName}) like ${pattern} escape '\\')`
   })
   return and(...words, filters.ownerAuthorId === undefined ? undefined : eq(media.ownerAuthorId, filters.ownerAuthorId))
