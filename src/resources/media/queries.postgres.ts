@@ -4,7 +4,8 @@ import type { PostgresHandle } from '../../db/postgres-store.js'
 import { articleMedia, articles, media } from '../../db/schema.postgres.js'
 import { isPublishedBy } from '../articles/visibility.js'
 import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
-import { containsPattern, type MediaFilters, type MediaQueries, type MediaSortField } from './queries.js'
+import { containsPattern } from '../../db/like-pattern.js'
+import type { MediaFilters, MediaQueries, MediaSortField } from './queries.js'
 
 // The PostgreSQL twin of queries.sqlite.ts.
 

@@ -3,7 +3,8 @@ import type { Db } from '../../db/client.js'
 import { articleMedia, articles, media } from '../../db/schema.js'
 import { isPublishedBy } from '../articles/visibility.js'
 import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
-import { containsPattern, type MediaFilters, type MediaQueries, type MediaSortField } from './queries.js'
+import { containsPattern } from '../../db/like-pattern.js'
+import type { MediaFilters, MediaQueries, MediaSortField } from './queries.js'
 
 function sortColumns (sort: SortKey<MediaSortField>[]): KeysetColumn[] {
   const columns: KeysetColumn[] = sort.map((key) => ({ column: key.field === 'fileName' ? media.fileName : media.createdAt, descending: key.descending }))

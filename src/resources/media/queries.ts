@@ -16,14 +16,6 @@ export interface MediaFilters {
   ownerAuthorId?: number
 }
 
-/**
- * `%word%` for LIKE with a backslash as the escape, `%` and `_` in the word taken literally: what
- * both dialects' searches match a word with.
- */
-export function containsPattern (word: string): string {
-  return `%${word.replace(/[\\%_]/g, (character) => `\\${character}`)}%`
-}
-
 export interface MediaPage {
   filters: MediaFilters
   sort: SortKey<MediaSortField>[]
