@@ -1,7 +1,7 @@
 import { AjvCompiler } from '@fastify/ajv-compiler'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
-import { databasePath, defaultCommentDepth, defaultReadWorkers, mediaDirectoryBeside, type SynchronousLevel } from './config.js'
+import { databasePath, defaultCommentDepth, defaultReadWorkers, mediaDirectoryBeside, type MediaBucketLocation, type SynchronousLevel } from './config.js'
 import { refuseNonFinite } from './lib/finite-numbers.js'
 import { refuseAliasedNumbers } from './lib/path-numbers.js'
 import { buildSerializer } from './lib/serializer.js'
@@ -121,13 +121,15 @@ export interface AppOptions {
   rankedMatchLimit?: number
   /** `DATELINE_MEDIA_DIR`: where uploaded images are kept (default: beside an SQLite file, `data/dateline-media` for `data/dateline.db`; null or otherwise a temporary folder removed on close). */
   mediaDir?: string | null
+  /** `DATELINE_MEDIA_S3_*`: an S3-compatible bucket to keep images in instead of the folder (default none). */
+  mediaBucket?: MediaBucketLocation | null
   /** Largest image upload, in bytes (default 25 MiB). */
   mediaMaxBytes?: number
   /** Pixels an upload may decode to, every frame counted (default 100 million). */
   mediaMaxPixels?: number
   /** Image uploads one client may send per window (default 60 a minute). */
   mediaUploadRateLimit?: number
-  /** How old an image folder no row names must be before the sweep removes it (default an hour; lowered by tests). */
+  /** How old an image's files no row names must be before the sweep removes it (default an hour; lowered by tests). */
   mediaSweepAfterMs?: number
   /** Matches looked at on each side of an article for its related ones (default `similarCandidates` in src/search/query.ts; lowered by tests). */
   similarCandidates?: number
@@ -248,6 +250,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     similarCandidates: options.similarCandidates
   })
   await app.register(media, {
+    bucket: options.mediaBucket ?? null,
     directory: options.mediaDir ?? mediaDirectoryBeside(options.databaseUrl),
     maxBytes: options.mediaMaxBytes ?? 25 * 1024 * 1024,
     maxPixels: options.mediaMaxPixels ?? 100_000_000,
@@ -259,7 +262,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     synchronous: options.synchronous ?? 'normal',
     busyTimeoutMs: options.busyTimeoutMs ?? 5000,
     demo: options.demo,
-    mediaFolder: app.media.folder,
+    mediaStore: app.media.store,
     timezone: options.timezone,
     locale: options.locale
   })

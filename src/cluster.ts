@@ -1,9 +1,9 @@
 import cluster, { type Address, type Worker } from 'node:cluster'
 import { hostname } from 'node:os'
-import { databasePath, mediaDirectoryFor, type Config, type LogLevel } from './config.js'
+import { databasePath, mediaLocationFor, type Config, type LogLevel } from './config.js'
 import { withStore } from './db/open.js'
 import { seedDemo } from './demo/seed.js'
-import { openMediaFolder } from './resources/media/storage.js'
+import { withMediaStore } from './resources/media/storage.js'
 import { humanLogStream, logStream } from './lib/log-stream.js'
 import { drainTimeoutMs, startServer, startupMessages } from './server.js'
 
@@ -65,7 +65,7 @@ export async function serve (config: Config): Promise<void> {
  */
 async function prepareDatabase (config: Config): Promise<boolean> {
   return await withStore(databasePath(config.databaseUrl), { synchronous: config.synchronous, timezone: config.timezone }, async (store) =>
-    config.demo ? await seedDemo(store, { timezone: config.timezone, locale: config.locale }, await openMediaFolder(mediaDirectoryFor(config))) : false)
+    config.demo ? await withMediaStore(mediaLocationFor(config), async (media) => await seedDemo(store, { timezone: config.timezone, locale: config.locale }, media)) : false)
 }
 
 async function runWorker (config: Config): Promise<void> {

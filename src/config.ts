@@ -76,6 +76,13 @@ export interface Config {
   redisUrl: string | null
   /** Where uploaded images are kept; null: beside an SQLite file (`data/dateline-media`), `data/media` with PostgreSQL. */
   mediaDir: string | null
+  /** An S3-compatible bucket to keep images in instead of the folder; null: the folder. */
+  mediaS3Bucket: string | null
+  /** The S3 API's address for a store other than AWS (MinIO, Ceph, R2…); null: AWS's for the region. */
+  mediaS3Endpoint: string | null
+  mediaS3Region: string
+  /** Keys in the bucket start with this (`media/`), so the bucket can hold other things; empty: none. */
+  mediaS3Prefix: string
   /** Largest image upload, in bytes. */
   mediaMaxBytes: number
   /** Pixels an uploaded image may decode to (every frame of an animation counted). */
@@ -327,6 +334,45 @@ function parseRedisUrl (raw: string): string | null {
   return url.href
 }
 
+// S3's rules for a bucket's name (the ones every S3-compatible store accepts).
+const bucketName = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/
+
+function parseBucket (raw: string): string | null {
+  const value = raw.trim()
+  if (value === '') return null
+  if (!bucketName.test(value)) throw new Invalid('expected a bucket name: 3 to 63 lower-case letters, digits, dots and hyphens')
+  return value
+}
+
+function parseS3Endpoint (raw: string): string | null {
+  if (raw.trim() === '') return null
+  let url: URL
+  try {
+    url = new URL(raw.trim())
+  } catch {
+    throw new Invalid('expected a URL such as http://127.0.0.1:9000')
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Invalid('must be an http or https URL')
+  // The keys come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, never from a URL that is printed.
+  if (url.username !== '' || url.password !== '') throw new Invalid('must not contain credentials (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)')
+  return url.href.replace(/\/+$/, '')
+}
+
+function parseRegion (raw: string): string {
+  const value = raw.trim()
+  if (!/^[a-z0-9-]{1,40}$/.test(value)) throw new Invalid('expected a region such as us-east-1')
+  return value
+}
+
+function parseKeyPrefix (raw: string): string {
+  const value = raw.trim().replace(/^\/+|\/+$/g, '')
+  if (value === '') return ''
+  if (!/^[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/.test(value) || value.split('/').some((segment) => /^\.+$/.test(segment))) {
+    throw new Invalid('expected path segments of letters, digits, dots, hyphens and underscores, such as media/')
+  }
+  return `${value}/`
+}
+
 function parseLogLevel (raw: string): LogLevel {
   const value = raw.trim().toLowerCase()
   if (!(logLevels as readonly string[]).includes(value)) {
@@ -371,6 +417,10 @@ const settings: { [K in keyof Config]: Setting<K> } = {
   readBudget: { key: 'readBudget', env: 'DATELINE_READ_BUDGET', flag: 'read-budget', fallback: '10000', parse: integerFrom(10, 600_000) },
   redisUrl: { key: 'redisUrl', env: 'REDIS_URL', flag: 'redis-url', fallback: null, parse: parseRedisUrl, shown: redactDatabaseUrl },
   mediaDir: { key: 'mediaDir', env: 'DATELINE_MEDIA_DIR', flag: 'media-dir', fallback: null, parse: (raw) => raw.trim() === '' ? null : resolve(raw.trim()) },
+  mediaS3Bucket: { key: 'mediaS3Bucket', env: 'DATELINE_MEDIA_S3_BUCKET', flag: 'media-s3-bucket', fallback: null, parse: parseBucket },
+  mediaS3Endpoint: { key: 'mediaS3Endpoint', env: 'DATELINE_MEDIA_S3_ENDPOINT', flag: 'media-s3-endpoint', fallback: null, parse: parseS3Endpoint },
+  mediaS3Region: { key: 'mediaS3Region', env: 'DATELINE_MEDIA_S3_REGION', flag: 'media-s3-region', fallback: 'us-east-1', parse: parseRegion },
+  mediaS3Prefix: { key: 'mediaS3Prefix', env: 'DATELINE_MEDIA_S3_PREFIX', flag: 'media-s3-prefix', fallback: '', parse: parseKeyPrefix },
   mediaMaxBytes: { key: 'mediaMaxBytes', env: 'DATELINE_MEDIA_MAX_BYTES', flag: 'media-max-bytes', fallback: String(25 * 1024 * 1024), parse: positiveInteger(1024 * 1024 * 1024) },
   mediaMaxPixels: { key: 'mediaMaxPixels', env: 'DATELINE_MEDIA_MAX_PIXELS', flag: 'media-max-pixels', fallback: '100000000', parse: positiveInteger(1_000_000_000) },
   mediaRateLimit: { key: 'mediaRateLimit', env: 'DATELINE_MEDIA_RATE_LIMIT', flag: 'media-rate-limit', fallback: '60', parse: positiveInteger(1_000_000) }
@@ -447,6 +497,25 @@ export function mediaDirectoryBeside (databaseUrl: string, cwd = process.cwd()):
   const path = databasePath(databaseUrl, cwd)
   if (path === ':memory:' || isPostgresUrl(path)) return null
   return join(dirname(path), `${basename(path, extname(path))}-media`)
+}
+
+/** An S3-compatible bucket images are kept in, and where in it. */
+export interface MediaBucketLocation {
+  bucket: string
+  /** null: AWS's own endpoint for the region. */
+  endpoint: string | null
+  region: string
+  /** '' or segments ending in `/`. */
+  prefix: string
+}
+
+/** Where a server keeps images: a bucket, or a folder (null: none, `:memory:`). */
+export type MediaLocation = { bucket: MediaBucketLocation } | { folder: string | null }
+
+/** The bucket when one is configured, else the folder `mediaDirectoryFor` names. */
+export function mediaLocationFor (config: Pick<Config, 'mediaDir' | 'databaseUrl' | 'mediaS3Bucket' | 'mediaS3Endpoint' | 'mediaS3Region' | 'mediaS3Prefix'>, cwd = process.cwd()): MediaLocation {
+  if (config.mediaS3Bucket === null) return { folder: mediaDirectoryFor(config, cwd) }
+  return { bucket: { bucket: config.mediaS3Bucket, endpoint: config.mediaS3Endpoint, region: config.mediaS3Region, prefix: config.mediaS3Prefix } }
 }
 
 /** The media folder a server uses: the configured one, else beside its SQLite file, else `data/media` (PostgreSQL); null for `:memory:`. */

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net'
 import { hostname } from 'node:os'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from './app.js'
-import { mediaDirectoryFor, printableDatabasePath, type Config } from './config.js'
+import { mediaLocationFor, printableDatabasePath, type Config, type MediaBucketLocation } from './config.js'
 import { humanLogStream, logStream } from './lib/log-stream.js'
 
 // In-flight requests get this long to finish after SIGTERM/SIGINT before the process gives up.
@@ -44,7 +44,7 @@ export async function startServer (config: Config, worker?: WorkerRole): Promise
     webhooks: { allowPrivateTargets: config.webhooksAllowPrivate, timeoutMs: config.webhookTimeout },
     bodyLimit: config.bodyLimit,
     importLimit: config.importLimit,
-    mediaDir: mediaDirectoryFor(config),
+    ...mediaOptionsFor(config),
     mediaMaxBytes: config.mediaMaxBytes,
     mediaMaxPixels: config.mediaMaxPixels,
     mediaUploadRateLimit: config.mediaRateLimit,
@@ -74,6 +74,12 @@ export async function startServer (config: Config, worker?: WorkerRole): Promise
   }
   drainOnSignals(app, config.drainDelay)
   return app
+}
+
+/** Where the app keeps images: the configured bucket, or the folder. */
+function mediaOptionsFor (config: Config): { mediaBucket: MediaBucketLocation } | { mediaDir: string | null } {
+  const location = mediaLocationFor(config)
+  return 'bucket' in location ? { mediaBucket: location.bucket } : { mediaDir: location.folder }
 }
 
 /**

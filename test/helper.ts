@@ -9,6 +9,7 @@ import { buildApp, type AppOptions } from '../src/app.js'
 import { createToken } from '../src/resources/tokens/service.js'
 import type { TokenRole } from '../src/db/schema.js'
 import { freshPostgresDatabase, postgresTestUrl } from './postgres.js'
+import { freshMediaBucket, s3TestEndpoint } from './s3.js'
 
 export type TapLike = Pick<Test, 'teardown' | 'fail'>
 
@@ -30,9 +31,30 @@ export async function lastingDatabaseUrl (t: TapLike): Promise<string> {
   return postgresTestUrl() === undefined ? tempDatabase(t) : (await freshPostgresDatabase(t)).url
 }
 
+/**
+ * Where a test's images go unless it says: a bucket of the S3 test server when the suite is
+ * pointed at one (`DATELINE_TEST_S3_ENDPOINT`), else a temporary folder (the app's default).
+ */
+async function testMedia (t: TapLike, overrides: Partial<AppOptions>): Promise<Partial<AppOptions>> {
+  if (overrides.mediaDir !== undefined || overrides.mediaBucket !== undefined || s3TestEndpoint() === undefined) return {}
+  return { mediaBucket: await freshMediaBucket(t) }
+}
+
+/**
+ * Media that several apps share (instances behind one load balancer): one temporary folder,
+ * or one place in the S3 test server's bucket when the suite is pointed at one.
+ */
+export async function sharedMedia (t: TapLike): Promise<Pick<AppOptions, 'mediaDir' | 'mediaBucket'>> {
+  if (s3TestEndpoint() !== undefined) return { mediaBucket: await freshMediaBucket(t) }
+  const mediaDir = mkdtempSync(join(tmpdir(), 'dateline-shared-media-'))
+  t.teardown(() => rmSync(mediaDir, { recursive: true, force: true }))
+  return { mediaDir }
+}
+
 /** The app exactly as production builds it, on a fresh database of its own. */
 export async function build (t: TapLike, overrides: Partial<AppOptions> = {}): Promise<FastifyInstance> {
   const app = await buildApp({
+    ...await testMedia(t, overrides),
     databaseUrl: overrides.databaseUrl ?? await testDatabaseUrl(t),
     timezone: 'UTC',
     locale: 'en-US',

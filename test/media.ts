@@ -1,5 +1,7 @@
+import { writeFile } from 'node:fs/promises'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import sharp from 'sharp'
+import { MediaFolder } from '../src/resources/media/storage.js'
 import { adminSecret, bearer, request, type TapLike } from './helper.js'
 
 // Images for the media tests, made with sharp as each test runs, and the multipart bodies
@@ -102,4 +104,12 @@ export async function pngClaiming (width: number, height: number): Promise<Buffe
   png.writeUInt32BE(height, 20)
   png.writeUInt32BE(crc32(png.subarray(12, 29)), 29)
   return png
+}
+
+/** A file among an item's files that Dateline never wrote (put there by hand), in its folder or bucket. */
+export async function addStrayFile (app: FastifyInstance, key: string, name: string, data: Buffer): Promise<void> {
+  const store = app.media.store
+  // A folder's put would move a new folder onto the item's; a bucket's adds one object.
+  if (store instanceof MediaFolder) await writeFile(store.pathOf(key, name), data)
+  else await store.put(key, [{ name, data }])
 }

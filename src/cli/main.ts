@@ -3,17 +3,17 @@ import { rm } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import type { Writable } from 'node:stream'
 import { serve } from '../cluster.js'
-import { ConfigError, configFlags, databasePath, mediaDirectoryFor, printableDatabasePath, readConfig, type Config } from '../config.js'
+import { ConfigError, configFlags, databasePath, mediaLocationFor, printableDatabasePath, readConfig, type Config } from '../config.js'
 import { withStore } from '../db/open.js'
 import { describePostgres, isPostgresUrl } from '../db/postgres.js'
 import { tokenRoles, type TokenRole } from '../db/schema.js'
 import type { Store } from '../db/store.js'
 import { seedDemo } from '../demo/seed.js'
-import { mediaFolderBeside, openMediaFolder } from '../resources/media/storage.js'
+import { mediaFolderBeside, withMediaStore } from '../resources/media/storage.js'
 import { importFormats, type ImportFormat } from '../resources/import/records.js'
 import { backupDatabase, knownMigrationCount, restoreDatabase } from './backup.js'
 import { backupPostgres, restorePostgres } from './backup.postgres.js'
-import { copyMediaFolders } from './media-backup.js'
+import { copyToFolder, restoreMedia } from './media-backup.js'
 import { writeOpenApi } from './openapi.js'
 import { describeReport, exportCommand, importCommand } from './transfer.js'
 import { describeSummary, mediaFetchCommand } from './media.js'
@@ -119,20 +119,21 @@ async function backupCommand (config: Config, args: string[], values: Record<str
   const [file] = args
   if (file === undefined) throw new UsageError('backup needs a file to write')
   const source = databasePath(config.databaseUrl)
-  const media = mediaDirectoryFor(config)
   const mediaTarget = mediaFolderBeside(file)
-  if (media !== null && values.force === true) await rm(mediaTarget, { recursive: true, force: true })
-  const before = media === null ? null : await copyMediaFolders(media, mediaTarget)
-  if (isPostgresUrl(source)) {
-    const report = await backupPostgres(source, file, { force: values.force === true })
-    io.stdout.write(`Backed up ${describePostgres(source)} to ${report.file} (pg_dump custom format, ${report.bytes} bytes).\n`)
-  } else {
-    const report = await backupDatabase(source, file, { force: values.force === true })
-    io.stdout.write(`Backed up ${source} to ${report.file} (${report.pages} pages, ${report.bytes} bytes).\n`)
-  }
-  if (media === null || before === null) return 0
-  const after = await copyMediaFolders(media, mediaTarget)
-  if (before.images + after.images > 0) io.stdout.write(`Backed up the images of ${media} to ${mediaTarget} (${images(before.images + after.images)}, ${before.bytes + after.bytes} bytes).\n`)
+  await withMediaStore(mediaLocationFor(config), async (media) => {
+    if (media !== null && values.force === true) await rm(mediaTarget, { recursive: true, force: true })
+    const before = media === null ? null : await copyToFolder(media, mediaTarget)
+    if (isPostgresUrl(source)) {
+      const report = await backupPostgres(source, file, { force: values.force === true })
+      io.stdout.write(`Backed up ${describePostgres(source)} to ${report.file} (pg_dump custom format, ${report.bytes} bytes).\n`)
+    } else {
+      const report = await backupDatabase(source, file, { force: values.force === true })
+      io.stdout.write(`Backed up ${source} to ${report.file} (${report.pages} pages, ${report.bytes} bytes).\n`)
+    }
+    if (media === null || before === null) return
+    const after = await copyToFolder(media, mediaTarget)
+    if (before.images + after.images > 0) io.stdout.write(`Backed up the images of ${media.location} to ${mediaTarget} (${images(before.images + after.images)}, ${before.bytes + after.bytes} bytes).\n`)
+  })
   return 0
 }
 
@@ -144,10 +145,12 @@ async function restoreCommand (config: Config, args: string[], values: Record<st
   const report = isPostgresUrl(target) ? await restorePostgres(file, target, options) : restoreDatabase(file, target, options)
   const pending = knownMigrationCount(target) - report.migrations
   io.stdout.write(`Restored ${report.target} from ${file}${pending > 0 ? ` (${pending} migration${pending === 1 ? '' : 's'} to apply at the next start)` : ''}.\n`)
-  const media = mediaDirectoryFor(config)
-  if (media !== null && existsSync(mediaFolderBeside(file))) {
-    const copied = await copyMediaFolders(mediaFolderBeside(file), media)
-    if (copied.images > 0) io.stdout.write(`Restored ${images(copied.images)} to ${media}.\n`)
+  if (existsSync(mediaFolderBeside(file))) {
+    await withMediaStore(mediaLocationFor(config), async (media) => {
+      if (media === null) return
+      const copied = await restoreMedia(mediaFolderBeside(file), media)
+      if (copied.images > 0) io.stdout.write(`Restored ${images(copied.images)} to ${media.location}.\n`)
+    })
   }
   return 0
 }
@@ -228,7 +231,7 @@ async function run (argv: string[], io: CliIo): Promise<number> {
       io.stdout.write(`Migrated ${printableDatabasePath(config.databaseUrl)}.\n`)
       return 0
     case 'seed': {
-      const seeded = await withDatabase(config, async (store) => await seedDemo(store, config, await openMediaFolder(mediaDirectoryFor(config))))
+      const seeded = await withDatabase(config, async (store) => await withMediaStore(mediaLocationFor(config), async (media) => await seedDemo(store, config, media)))
       io.stdout.write(seeded ? 'Added the demo blog.\n' : 'The database has content already; left it alone.\n')
       return 0
     }

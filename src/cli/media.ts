@@ -1,11 +1,11 @@
 import type { Writable } from 'node:stream'
-import { mediaDirectoryFor, type Config } from '../config.js'
+import { mediaLocationFor, type Config } from '../config.js'
 import type { Store } from '../db/store.js'
-import { defaultFetchTimeoutMs, defaultMaxRedirects, fetchExternalMedia, type FetchOutcome } from '../resources/media/fetch.js'
-import { MediaFolder } from '../resources/media/storage.js'
+import { defaultFetchTimeoutMs, defaultMaxRedirects, fetchExternalMedia, type FetchLimits, type FetchOutcome } from '../resources/media/fetch.js'
+import { withMediaStore } from '../resources/media/storage.js'
 
-// `dateline media fetch`: the files of imported images, downloaded into the media folder the
-// server serves (the same folder `serve` uses for this configuration).
+// `dateline media fetch`: the files of imported images, downloaded into the media folder or
+// bucket the server serves (the one `serve` uses for this configuration).
 
 export interface MediaFetchCommand {
   allowPrivateTargets: boolean
@@ -26,19 +26,22 @@ function describeOutcome (outcome: FetchOutcome, done: number, total: number): s
 
 /** Fetches every external item; a line per item goes to `status` (stderr) as it ends. */
 export async function mediaFetchCommand (store: Store, config: Config, command: MediaFetchCommand, status: Writable): Promise<MediaFetchSummary> {
-  const directory = mediaDirectoryFor(config)
-  if (directory === null) throw new Error('an in-memory database has no media folder: set DATELINE_MEDIA_DIR')
-  const folder = new MediaFolder(directory)
-  await folder.open()
-  const outcomes = await fetchExternalMedia(store, folder, {
+  const outcomes = await withMediaStore(mediaLocationFor(config), async (media) => {
+    if (media === null) throw new Error('an in-memory database has no media folder: set DATELINE_MEDIA_DIR')
+    return await fetchExternalMedia(store, media, limitsFor(config, command), (outcome, done, total) => status.write(describeOutcome(outcome, done, total)))
+  })
+  const fetched = outcomes.filter((outcome) => outcome.fetched).length
+  return { fetched, failed: outcomes.length - fetched }
+}
+
+function limitsFor (config: Config, command: MediaFetchCommand): FetchLimits {
+  return {
     maxBytes: config.mediaMaxBytes,
     maxPixels: config.mediaMaxPixels,
     timeoutMs: command.timeoutMs ?? defaultFetchTimeoutMs,
     maxRedirects: defaultMaxRedirects,
     allowPrivateTargets: command.allowPrivateTargets
-  }, (outcome, done, total) => status.write(describeOutcome(outcome, done, total)))
-  const fetched = outcomes.filter((outcome) => outcome.fetched).length
-  return { fetched, failed: outcomes.length - fetched }
+  }
 }
 
 export function describeSummary (summary: MediaFetchSummary): string {

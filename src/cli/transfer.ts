@@ -6,13 +6,13 @@ import type { Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { Readable } from 'node:stream'
 import cliProgress from 'cli-progress'
-import { mediaDirectoryFor, type Config } from '../config.js'
+import { mediaLocationFor, type Config } from '../config.js'
 import type { Store } from '../db/store.js'
 import type { MediaLine } from '../resources/export/ndjson.js'
 import { exportLines } from '../resources/export/service.js'
 import { copyOriginal } from './media-backup.js'
 import { importOriginals, type OriginalOutcome } from '../resources/import/media-originals.js'
-import { MediaFolder, mediaFolderBeside } from '../resources/media/storage.js'
+import { MediaFolder, mediaFolderBeside, withMediaStore, type MediaStore } from '../resources/media/storage.js'
 import { importFile } from '../resources/import/service.js'
 import type { ImportReportBody } from '../resources/import/schemas.js'
 import type { ImportFormat } from '../resources/import/records.js'
@@ -123,14 +123,12 @@ function describeOriginal (outcome: OriginalOutcome): string {
 
 /**
  * After a Dateline export is imported (not a dry run), the originals `dateline export` put
- * beside it make its images uploads, in the media folder the server uses.
+ * beside it make its images uploads, in the media folder or bucket the server uses.
  */
 async function importOriginalsBeside (store: Store, config: Config, file: string, status: Writable): Promise<CliImportReport['originals']> {
-  const directory = mediaDirectoryFor(config)
-  if (directory === null) return undefined
-  const folder = new MediaFolder(directory)
-  await folder.open()
-  const outcomes = await importOriginals(store, folder, file, { maxBytes: config.mediaMaxBytes, maxPixels: config.mediaMaxPixels }, (outcome) => status.write(describeOriginal(outcome)))
+  const limits = { maxBytes: config.mediaMaxBytes, maxPixels: config.mediaMaxPixels }
+  const outcomes = await withMediaStore(mediaLocationFor(config), async (media) =>
+    media === null ? null : await importOriginals(store, media, file, limits, (outcome) => status.write(describeOriginal(outcome))))
   if (outcomes === null) return undefined
   return {
     processed: outcomes.filter((outcome) => outcome.processed).length,
@@ -195,9 +193,17 @@ function uploadKeyOf (line: string): string | null {
  * NDJSON alone to `stdout` without a file. Uploads' `url`s are file: URLs into the media folder.
  */
 export async function exportCommand (store: Store, config: Config, file: string | undefined, stdout: Writable): Promise<ExportSummary> {
-  const mediaFolder = mediaDirectoryFor(config)
-  const mediaBase = mediaFolder === null ? null : `${pathToFileURL(mediaFolder).href}/`
-  const lines = exportLines(store, { settings: config, mediaBase })
+  return await withMediaStore(mediaLocationFor(config), async (media) => await exportWith(store, config, media, file, stdout))
+}
+
+/** Where an export says an upload's files are: a file: URL into the media folder, or the bucket's s3: URL. */
+function mediaBaseOf (media: MediaStore | null): string | null {
+  if (media === null) return null
+  return media instanceof MediaFolder ? `${pathToFileURL(media.root).href}/` : media.location
+}
+
+async function exportWith (store: Store, config: Config, media: MediaStore | null, file: string | undefined, stdout: Writable): Promise<ExportSummary> {
+  const lines = exportLines(store, { settings: config, mediaBase: mediaBaseOf(media) })
   if (file === undefined) {
     for await (const line of lines) {
       if (!stdout.write(line)) await once(stdout, 'drain')
@@ -207,13 +213,13 @@ export async function exportCommand (store: Store, config: Config, file: string 
   const folder = mediaFolderBeside(file)
   await rm(folder, { recursive: true, force: true })
   let count = 0
-  async function * copyingOriginals (from: string | null): AsyncGenerator<string> {
+  async function * copyingOriginals (from: MediaStore | null): AsyncGenerator<string> {
     for await (const line of lines) {
       const key = from === null ? null : uploadKeyOf(line)
       if (from !== null && key !== null && await copyOriginal(from, folder, key)) count++
       yield line
     }
   }
-  await pipeline(Readable.from(copyingOriginals(mediaFolder)), createWriteStream(file))
+  await pipeline(Readable.from(copyingOriginals(media)), createWriteStream(file))
   return { originals: { folder, count } }
 }

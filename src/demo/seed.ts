@@ -6,7 +6,7 @@ import * as commentService from '../resources/comments/service.js'
 import * as dayService from '../resources/dates/service.js'
 import type { Principal } from '../lib/principal.js'
 import { insertUpload, writeFiles } from '../resources/media/service.js'
-import type { MediaFolder } from '../resources/media/storage.js'
+import type { MediaStore } from '../resources/media/storage.js'
 import { demoArticles, demoAuthors, demoComments, demoDayNotes } from './content.js'
 import { demoImages, type DemoImage } from './images.js'
 import { demoQueries } from './queries.js'
@@ -85,7 +85,7 @@ async function dateOnTimeline (tx: Store, seeded: Seeded): Promise<void> {
  * (so it is sanitised, slugged and dated like anything else). A database with any
  * content is left alone, so this is safe on every start. Returns whether it seeded.
  */
-export async function seedDemo (store: Store, settings: { timezone: string, locale: string }, media: MediaFolder | null): Promise<boolean> {
+export async function seedDemo (store: Store, settings: { timezone: string, locale: string }, media: MediaStore | null): Promise<boolean> {
   if (!(await demoQueries(store).isEmpty())) return false
   // The images' files are written first, outside the unit of work (it may not wait for the
   // disk); if the unit writes nothing, they are removed.

@@ -5,7 +5,7 @@ import { openStore } from '../db/open.js'
 import { ReplicatedStore, type ReplicaEvents } from '../db/replicated-store.js'
 import type { Store } from '../db/store.js'
 import { seedDemo } from '../demo/seed.js'
-import type { MediaFolder } from '../resources/media/storage.js'
+import type { MediaStore } from '../resources/media/storage.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -27,7 +27,7 @@ export interface DbPluginOptions {
   /** Fill an empty database with the demo blog. */
   demo: boolean
   /** Where the demo's images go (plugins/media.ts); null: the demo has none. */
-  mediaFolder: MediaFolder | null
+  mediaStore: MediaStore | null
   timezone: string
   locale: string
 }
@@ -49,7 +49,7 @@ export default fp<DbPluginOptions>(async function dbPlugin (app, options) {
   const store = await openStore(options.path, { ...options, ...(options.replicaUrl === null ? {} : { replica: { url: options.replicaUrl, events } }) })
   let demoSeeded = false
   try {
-    if (options.demo) demoSeeded = await seedDemo(store, { timezone: options.timezone, locale: options.locale }, options.mediaFolder)
+    if (options.demo) demoSeeded = await seedDemo(store, { timezone: options.timezone, locale: options.locale }, options.mediaStore)
   } catch (error) {
     // The app never becomes ready, so onClose would not run.
     await store.close()

@@ -1,10 +1,10 @@
 import fp from 'fastify-plugin'
-import { sweepOrphanFolders } from '../resources/media/service.js'
+import { sweepOrphanFiles } from '../resources/media/service.js'
 
 export interface MediaSweepOptions {
-  /** How often folders no image row names are looked for (default every six hours). */
+  /** How often files no image row names are looked for (default every six hours). */
   intervalMs: number
-  /** How old such a folder must be to be removed: older than any upload still under way. */
+  /** How old such files must be to be removed: older than any upload still under way. */
   abandonedAfterMs: number
 }
 
@@ -14,11 +14,11 @@ export interface MediaSweepOptions {
  */
 export default fp<MediaSweepOptions>(async function mediaSweepPlugin (app, options) {
   const sweep = async () => {
-    await app.media.folder.sweepStaging()
-    const removed = await sweepOrphanFolders(app.store, app.media.folder, options.abandonedAfterMs)
-    if (removed > 0) app.log.info({ removed }, 'removed image folders that no image names (uploads that died half way)')
+    await app.media.store.sweepStaging()
+    const removed = await sweepOrphanFiles(app.store, app.media.store, options.abandonedAfterMs)
+    if (removed > 0) app.log.info({ removed }, 'removed the files of images that no image names (uploads that died half way)')
   }
-  const warn = (error: unknown) => { app.log.warn({ err: error }, 'could not sweep the media folder') }
+  const warn = (error: unknown) => { app.log.warn({ err: error }, 'could not sweep the media store') }
   // Not awaited: a large library is not read before the server may answer.
   app.addHook('onReady', async () => { sweep().catch(warn) })
   const sweeping = setInterval(() => { sweep().catch(warn) }, options.intervalMs).unref()

@@ -36,7 +36,7 @@ async function mediaByUrl (app: FastifyInstance, t: Test, server: ImageServer): 
 
 async function fetchAll (app: FastifyInstance, overrides: Partial<FetchLimits> = {}): Promise<Map<string, FetchOutcome>> {
   const told: FetchOutcome[] = []
-  const outcomes = await fetchExternalMedia(app.store, app.media.folder, limits(overrides), (outcome, done, total) => {
+  const outcomes = await fetchExternalMedia(app.store, app.media.store, limits(overrides), (outcome, done, total) => {
     told.push(outcome)
     if (done > total) throw new Error(`told ${done} of ${total}`)
   })

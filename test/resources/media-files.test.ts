@@ -1,8 +1,7 @@
-import { writeFile } from 'node:fs/promises'
 import t from 'tap'
 import sharp from 'sharp'
 import { build } from '../helper.js'
-import { photo, uploaded } from '../media.js'
+import { addStrayFile, photo, uploaded } from '../media.js'
 
 // Variant files under /media/{key}/{file}: what is served, how it is cached, and every other
 // path under /media refused as if there were nothing there.
@@ -46,8 +45,8 @@ t.test('only variant files of an item are served: never the original, another sp
   const item = await uploaded(app, t, { name: 'Harbour.jpg', data: await photo(400, 300) })
   const url: string = item.variants[0].url
   const [, , key, file] = url.split('/') as [string, string, string, string]
-  // A file of a name we never write, in the item's folder: as if put there by hand.
-  await writeFile(app.media.folder.pathOf(key, 'notes.txt'), 'private')
+  // A file of a name we never write, among the item's files: as if put there by hand.
+  await addStrayFile(app, key, 'notes.txt', Buffer.from('private'))
 
   const refused = [
     `/media/${key}/original`,

@@ -1,19 +1,15 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import t from 'tap'
-import { adminSecret, bearer, build, createArticle, createAuthor, lastingDatabaseUrl, request } from '../helper.js'
+import { adminSecret, bearer, build, createArticle, createAuthor, lastingDatabaseUrl, request, sharedMedia } from '../helper.js'
 import { photo, uploaded } from '../media.js'
 
-// Instances behind a load balancer share the database and the media folder: an image uploaded
-// through one is served, embedded and deleted through any other.
+// Instances behind a load balancer share the database and the media folder (or bucket): an
+// image uploaded through one is served, embedded and deleted through any other.
 
-t.test('two instances on one database and one media folder serve each other\'s uploads', async (t) => {
+t.test('two instances on one database and one media store serve each other\'s uploads', async (t) => {
   const databaseUrl = await lastingDatabaseUrl(t)
-  const mediaDir = mkdtempSync(join(tmpdir(), 'dateline-shared-media-'))
-  t.teardown(() => rmSync(mediaDir, { recursive: true, force: true }))
-  const first = await build(t, { databaseUrl, mediaDir })
-  const second = await build(t, { databaseUrl, mediaDir })
+  const media = await sharedMedia(t)
+  const first = await build(t, { databaseUrl, ...media })
+  const second = await build(t, { databaseUrl, ...media })
 
   const image = await uploaded(first, t, { name: 'harbour.jpg', data: await photo(900, 600) }, { alt: 'The harbour' })
   for (const variant of image.variants) {
@@ -32,20 +28,18 @@ t.test('two instances on one database and one media folder serve each other\'s u
   t.equal((await first.inject({ method: 'GET', url: image.variants[0].url })).statusCode, 404, 'deleted through one, gone from both')
 })
 
-t.test('a folder no image names (an upload that died between its files and its row) is swept; named ones stay', async (t) => {
+t.test('files no image names (an upload that died between its files and its row) are swept; named ones stay', async (t) => {
   const databaseUrl = await lastingDatabaseUrl(t)
-  const mediaDir = mkdtempSync(join(tmpdir(), 'dateline-sweep-media-'))
-  t.teardown(() => rmSync(mediaDir, { recursive: true, force: true }))
-  const first = await build(t, { databaseUrl, mediaDir })
+  const media = await sharedMedia(t)
+  const first = await build(t, { databaseUrl, ...media })
   const image = await uploaded(first, t, { name: 'kept.jpg', data: await photo(320, 200) })
+  const orphan = 'abcdefabcdefabcdef12'
+  await first.media.store.put(orphan, [{ name: 'lost-320w.jpg', data: await photo(320, 200) }])
   await first.close()
-  const orphan = join(mediaDir, 'abcdefabcdefabcdef12')
-  mkdirSync(orphan)
-  writeFileSync(join(orphan, 'lost-320w.jpg'), await photo(320, 200))
 
-  const second = await build(t, { databaseUrl, mediaDir, mediaSweepAfterMs: 0 })
+  const second = await build(t, { databaseUrl, ...media, mediaSweepAfterMs: 0 })
   const deadline = Date.now() + 10_000
-  while (existsSync(orphan) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
-  t.notOk(existsSync(orphan), 'the orphan folder is removed soon after start')
+  while ((await second.media.store.files(orphan)).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+  t.same(await second.media.store.files(orphan), [], 'the orphan\'s files are removed soon after start')
   t.equal((await second.inject({ method: 'GET', url: image.variants[0].url })).statusCode, 200, 'the uploaded image is still served')
 })

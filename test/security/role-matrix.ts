@@ -337,7 +337,7 @@ async function ownedImage (app: FastifyInstance, owner: Item, fileName: string):
   const data = await smallPhoto
   const image = await app.media.process(data, fileName)
   const viewer: Principal = { role: 'author', authorId: owner.id, tokenId: null }
-  return (await media.createOne(app.store, app.media.folder, { fileName, original: data, image, fields: { alt: 'As uploaded' } }, viewer)).media
+  return (await media.createOne(app.store, app.media.store, { fileName, original: data, image, fields: { alt: 'As uploaded' } }, viewer)).media
 }
 
 /**

@@ -7,7 +7,7 @@ import type { MediaLine } from '../export/ndjson.js'
 import { becomeUpload } from '../media/fetch.js'
 import { ImageRefused, processImage, type ImageLimits } from '../media/images.js'
 import { mediaQueries } from '../media/queries.js'
-import { mediaFolderBeside, mediaKeyPattern, originalFileName, type MediaFolder } from '../media/storage.js'
+import { mediaFolderBeside, mediaKeyPattern, originalFileName, type MediaStore } from '../media/storage.js'
 import { importQueries } from './queries.js'
 
 // The files of Dateline's own export, when `dateline export <file>` put the originals beside
@@ -45,7 +45,7 @@ async function sizeOf (path: string): Promise<number | null> {
 }
 
 /** One image: its item, if the import made it and it is still external, becomes an upload. */
-async function importOriginal (store: Store, folder: MediaFolder, line: MediaLine, path: string, limits: OriginalsLimits): Promise<OriginalOutcome | null> {
+async function importOriginal (store: Store, media: MediaStore, line: MediaLine, path: string, limits: OriginalsLimits): Promise<OriginalOutcome | null> {
   const imported = await importQueries(store).importedRow({ resource: 'media', format: 'ndjson', site: '', sourceId: String(line.id) })
   const row = imported === undefined ? undefined : await mediaQueries(store).mediaById(imported.targetId)
   // Made an upload by an earlier import (or fetched since): nothing to do.
@@ -57,7 +57,7 @@ async function importOriginal (store: Store, folder: MediaFolder, line: MediaLin
     if (size > limits.maxBytes) throw new Error(`the original is ${size} bytes, more than DATELINE_MEDIA_MAX_BYTES`)
     const original = await readFile(path)
     const image = await processImage(original, row.fileName, limits)
-    await becomeUpload(store, folder, row, original, image)
+    await becomeUpload(store, media, row, original, image)
     return { ...described, processed: true, width: image.width, height: image.height }
   } catch (error) {
     const reason = error instanceof ImageRefused ? `the original ${error.message}` : (error as Error).message
@@ -70,12 +70,12 @@ async function importOriginal (store: Store, folder: MediaFolder, line: MediaLin
  * each; null when there is no folder beside it. An image that fails stays external (at the
  * address the export gave), and importing the file again retries it.
  */
-export async function importOriginals (store: Store, folder: MediaFolder, file: string, limits: OriginalsLimits, onItem: (outcome: OriginalOutcome) => void = () => {}): Promise<OriginalOutcome[] | null> {
+export async function importOriginals (store: Store, media: MediaStore, file: string, limits: OriginalsLimits, onItem: (outcome: OriginalOutcome) => void = () => {}): Promise<OriginalOutcome[] | null> {
   const beside = mediaFolderBeside(file)
   if (await sizeOf(beside) === null) return null
   const outcomes: OriginalOutcome[] = []
   for await (const { line, key } of exportedUploads(file)) {
-    const outcome = await importOriginal(store, folder, line, join(beside, key, originalFileName), limits)
+    const outcome = await importOriginal(store, media, line, join(beside, key, originalFileName), limits)
     if (outcome === null) continue
     outcomes.push(outcome)
     onItem(outcome)

@@ -6,7 +6,7 @@ import { addressRefusal, checkedLookup } from '../webhooks/outbound.js'
 import { ImageRefused, processImage, type ImageLimits, type ProcessedImage } from './images.js'
 import { mediaQueries, type MediaRow } from './queries.js'
 import { uploadColumns, writeFiles } from './service.js'
-import type { MediaFolder } from './storage.js'
+import type { MediaStore } from './storage.js'
 
 // `dateline media fetch`: brings in the files of the images an import knew only by address
 // (external items), where a network is at hand. Each is downloaded, checked and resized as an
@@ -112,8 +112,8 @@ export async function download (address: string, limits: FetchLimits): Promise<B
  * external item it was when its download began (an import or an edit may have changed its
  * address meanwhile). Files no row names are removed.
  */
-export async function becomeUpload (store: Store, folder: MediaFolder, row: MediaRow, original: Buffer, image: ProcessedImage): Promise<void> {
-  const key = await writeFiles(folder, { original, image })
+export async function becomeUpload (store: Store, media: MediaStore, row: MediaRow, original: Buffer, image: ProcessedImage): Promise<void> {
+  const key = await writeFiles(media, { original, image })
   try {
     await store.transaction(async (tx) => {
       const queries = mediaQueries(tx)
@@ -123,12 +123,12 @@ export async function becomeUpload (store: Store, folder: MediaFolder, row: Medi
       await queries.updateMedia(row.id, { ...uploadColumns(key, original, image), updatedAt: nowIso() })
     })
   } catch (error) {
-    await folder.remove(key)
+    await media.remove(key)
     throw error
   }
 }
 
-async function fetchOne (store: Store, folder: MediaFolder, row: MediaRow, limits: FetchLimits): Promise<FetchOutcome> {
+async function fetchOne (store: Store, media: MediaStore, row: MediaRow, limits: FetchLimits): Promise<FetchOutcome> {
   const url = row.externalUrl ?? ''
   const described = { id: row.id, fileName: row.fileName, url }
   try {
@@ -141,7 +141,7 @@ async function fetchOne (store: Store, folder: MediaFolder, row: MediaRow, limit
       if (error instanceof ImageRefused) throw new FetchFailed(`the file ${error.message}`)
       throw error
     }
-    await becomeUpload(store, folder, row, original, image)
+    await becomeUpload(store, media, row, original, image)
     return { ...described, fetched: true, width: image.width, height: image.height, variants: image.variants.length }
   } catch (error) {
     return { ...described, fetched: false, reason: describeError(error, limits) }
@@ -155,7 +155,7 @@ const pageSize = 100
  * telling `onItem` of each as it ends. An item that fails stays external and is told with
  * its reason; the others go on.
  */
-export async function fetchExternalMedia (store: Store, folder: MediaFolder, limits: FetchLimits, onItem: (outcome: FetchOutcome, done: number, total: number) => void): Promise<FetchOutcome[]> {
+export async function fetchExternalMedia (store: Store, media: MediaStore, limits: FetchLimits, onItem: (outcome: FetchOutcome, done: number, total: number) => void): Promise<FetchOutcome[]> {
   const queries = mediaQueries(store)
   const total = await queries.countExternalMedia()
   const outcomes: FetchOutcome[] = []
@@ -164,7 +164,7 @@ export async function fetchExternalMedia (store: Store, folder: MediaFolder, lim
     const rows = await queries.externalMediaAfter(afterId, pageSize)
     if (rows.length === 0) return outcomes
     for (const row of rows) {
-      const outcome = await fetchOne(store, folder, row, limits)
+      const outcome = await fetchOne(store, media, row, limits)
       outcomes.push(outcome)
       onItem(outcome, outcomes.length, Math.max(total, outcomes.length))
     }

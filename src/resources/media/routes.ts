@@ -117,7 +117,7 @@ const uploadRoute: FastifyPluginAsyncTypebox = async (app) => {
       if (error instanceof ImageRefused) throw refusal(error)
       throw error
     }
-    const { media, version } = await service.createOne(app.store, app.media.folder, { fileName: file.filename.slice(0, 255), original: data, image, fields }, request.principal!)
+    const { media, version } = await service.createOne(app.store, app.media.store, { fileName: file.filename.slice(0, 255), original: data, image, fields }, request.principal!)
     reply.resourceVersion = version
     return reply.code(201).header('location', `/v1/media/${media.id}`).send(media)
   })
@@ -191,7 +191,7 @@ const mediaRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 204: deleted, ...problems(400, 401, 403, 404, 409, 412) }
     }
   }, async (request, reply) => {
-    await service.removeOne(app.store, app.media.folder, request.params.id, request.query.force ?? false, request.principal!, request.headers['if-match'])
+    await service.removeOne(app.store, app.media.store, request.params.id, request.query.force ?? false, request.principal!, request.headers['if-match'])
     return reply.code(204).send(null)
   })
 }

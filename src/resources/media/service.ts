@@ -9,7 +9,7 @@ import { noteMediaChange } from './changes.js'
 import { mimeTypes, type ImageFormat, type ProcessedImage, type Variant } from './images.js'
 import { mediaQueries, type MediaRow, type NewMediaRow } from './queries.js'
 import { mediaSortFields, type FeaturedImageBody, type MediaBody, type MediaListQueryString, type MediaPatchBody, type UploadFieldsBody } from './schemas.js'
-import { newMediaKey, originalFileName, type MediaFolder } from './storage.js'
+import { newMediaKey, originalFileName, type MediaStore } from './storage.js'
 
 /** The version an item's ETag carries, for `If-Match`. */
 export function mediaVersion (row: Pick<MediaRow, 'id' | 'version'>): string {
@@ -177,16 +177,10 @@ export interface Upload {
   fields: UploadFieldsBody
 }
 
-/** Writes an upload's files under a new key (staged, then moved into place in one rename); answers the key. */
-export async function writeFiles (folder: MediaFolder, upload: Pick<Upload, 'original' | 'image'>): Promise<string> {
+/** Writes an upload's files under a new key, all in place when it answers the key. */
+export async function writeFiles (media: MediaStore, upload: Pick<Upload, 'original' | 'image'>): Promise<string> {
   const key = newMediaKey()
-  try {
-    await folder.stage(key, [{ name: originalFileName, data: upload.original }, ...upload.image.variants.map((variant) => ({ name: variant.file, data: variant.data }))])
-    await folder.publish(key)
-  } catch (error) {
-    await folder.remove(key)
-    throw error
-  }
+  await media.put(key, [{ name: originalFileName, data: upload.original }, ...upload.image.variants.map((variant) => ({ name: variant.file, data: variant.data }))])
   return key
 }
 
@@ -231,8 +225,8 @@ export async function insertUpload (tx: Store, key: string, upload: Upload, owne
  * of work may not wait for the disk while it holds the write lock, so the files cannot be
  * moved into place as the unit's last step.)
  */
-export async function createOne (store: Store, folder: MediaFolder, upload: Upload, viewer: Principal): Promise<{ media: MediaBody, version: string }> {
-  const key = await writeFiles(folder, upload)
+export async function createOne (store: Store, media: MediaStore, upload: Upload, viewer: Principal): Promise<{ media: MediaBody, version: string }> {
+  const key = await writeFiles(media, upload)
   try {
     return await store.transaction(async (tx) => {
       const row = await insertUpload(tx, key, upload, viewer.authorId)
@@ -240,7 +234,7 @@ export async function createOne (store: Store, folder: MediaFolder, upload: Uplo
       return { media: presentMedia(row), version: mediaVersion(row) }
     })
   } catch (error) {
-    await folder.remove(key)
+    await media.remove(key)
     throw error
   }
 }
@@ -277,7 +271,7 @@ const usesNamed = 20
  * Deletes an item and its files. One in use is refused with the articles using it, unless
  * `force` (editors) takes it off them first, each article moving its version on.
  */
-export async function removeOne (store: Store, folder: MediaFolder, id: number, force: boolean, viewer: Principal, ifMatch: string | undefined): Promise<void> {
+export async function removeOne (store: Store, media: MediaStore, id: number, force: boolean, viewer: Principal, ifMatch: string | undefined): Promise<void> {
   const key = await store.transaction(async (tx) => {
     const current = await findRow(tx, id, true)
     assertMayChange(viewer, current)
@@ -298,7 +292,7 @@ export async function removeOne (store: Store, folder: MediaFolder, id: number, 
     return current.key
   })
   // After the commit: a crash before this leaves files no row names, never a row without its files.
-  await folder.remove(key)
+  await media.remove(key)
 }
 
 /** A media item an import made or updates, read locked (as the import's other `findImported…`). */
@@ -372,19 +366,19 @@ export async function writeImportedMedia (store: Store, values: ImportedMediaVal
 const sweepBatch = 500
 
 /**
- * Removes image folders no row names: an upload's files are moved into place before its row
- * is written, so a process that died between the two left them behind. Only folders older
- * than `abandonedAfterMs` are looked at: another instance's upload may be between the two now.
- * Answers how many were removed.
+ * Removes images' files no row names: an upload's files are in place before its row is
+ * written, so a process that died between the two left them behind. Only files older than
+ * `abandonedAfterMs` are looked at: another instance's upload may be between the two now.
+ * Answers how many images' files were removed.
  */
-export async function sweepOrphanFolders (store: Store, folder: MediaFolder, abandonedAfterMs: number): Promise<number> {
-  const keys = await folder.keysOlderThan(abandonedAfterMs)
+export async function sweepOrphanFiles (store: Store, media: MediaStore, abandonedAfterMs: number): Promise<number> {
+  const keys = await media.keysOlderThan(abandonedAfterMs)
   let removed = 0
   for (let start = 0; start < keys.length; start += sweepBatch) {
     const batch = keys.slice(start, start + sweepBatch)
     const named = new Set(await mediaQueries(store).keysNamed(batch))
     for (const key of batch.filter((candidate) => !named.has(candidate))) {
-      await folder.remove(key)
+      await media.remove(key)
       removed++
     }
   }
