@@ -3,7 +3,8 @@
 // testDatabaseUrl() or lastingDatabaseUrl() of test/helper.ts (the only code that reads
 // DATELINE_TEST_DATABASE_URL) itself or through a test module it imports (the role matrix's
 // module, say). test/dialects/ compares both databases whichever is selected, and test/cluster/
-// runs on a PostgreSQL server of its own (.ci/run's third pass): they are left out.
+// runs on a PostgreSQL server of its own (.ci/run's third pass): they are left out. test/s3/
+// is in when the suite is pointed at an S3 server too (DATELINE_TEST_S3_ENDPOINT).
 import { readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 
@@ -35,6 +36,9 @@ function reachesDatabase (file, seen = new Set()) {
 const postgres = join(test, 'postgres')
 const dialects = join(test, 'dialects')
 const cluster = join(test, 'cluster')
+const s3 = join(test, 's3')
+const withS3 = (process.env.DATELINE_TEST_S3_ENDPOINT ?? '') !== ''
 const files = testFiles(test).sort().filter((file) =>
-  file.startsWith(postgres + '/') || (!file.startsWith(dialects + '/') && !file.startsWith(cluster + '/') && reachesDatabase(file)))
+  file.startsWith(postgres + '/') ||
+  (file.startsWith(s3 + '/') ? withS3 : !file.startsWith(dialects + '/') && !file.startsWith(cluster + '/') && reachesDatabase(file)))
 for (const file of files) console.log(relative(process.cwd(), file))

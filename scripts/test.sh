@@ -12,7 +12,8 @@ fi
 # Three test files at a time on two cores (package.json "tap"."jobs"): every file waits at times,
 # for PostgreSQL, a server process or Chromium, and a third keeps the cores busy meanwhile.
 # With no files named, the run is the suite on the selected database. On SQLite (the default):
-# every file but test/postgres/, which tests what only PostgreSQL has, and test/cluster/ (its
+# every file but test/postgres/, which tests what only PostgreSQL has, test/s3/ (an S3 server's;
+# the PostgreSQL pass runs it when DATELINE_TEST_S3_ENDPOINT names one) and test/cluster/ (its
 # own PostgreSQL, Redis and HAProxy processes; DATELINE_CLUSTER_TESTS=1 adds it). Pointed at PostgreSQL
 # (`DATELINE_TEST_DATABASE_URL`): the files scripts/database-tests.mjs lists, test/postgres/ and
 # those that use the suite's database. The others do the same on every run: test/dialects/
@@ -30,9 +31,9 @@ if [ "$names_files" = false ]; then
     set -- "$@" $(node scripts/database-tests.mjs)
   else
     if [ -n "$DATELINE_CLUSTER_TESTS" ]; then
-      set -- "$@" $(find test -name '*.test.ts' -not -path 'test/postgres/*' | sort)
+      set -- "$@" $(find test -name '*.test.ts' -not -path 'test/postgres/*' -not -path 'test/s3/*' | sort)
     else
-      set -- "$@" $(find test -name '*.test.ts' -not -path 'test/postgres/*' -not -path 'test/cluster/*' | sort)
+      set -- "$@" $(find test -name '*.test.ts' -not -path 'test/postgres/*' -not -path 'test/s3/*' -not -path 'test/cluster/*' | sort)
     fi
   fi
 fi

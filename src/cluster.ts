@@ -3,7 +3,7 @@ import { hostname } from 'node:os'
 import { databasePath, mediaLocationFor, type Config, type LogLevel } from './config.js'
 import { withStore } from './db/open.js'
 import { seedDemo } from './demo/seed.js'
-import { withMediaStore } from './resources/media/storage.js'
+import { withMediaStore } from './resources/media/stores.js'
 import { humanLogStream, logStream } from './lib/log-stream.js'
 import { drainTimeoutMs, startServer, startupMessages } from './server.js'
 

@@ -418,7 +418,7 @@ const settings: { [K in keyof Config]: Setting<K> } = {
   redisUrl: { key: 'redisUrl', env: 'REDIS_URL', flag: 'redis-url', fallback: null, parse: parseRedisUrl, shown: redactDatabaseUrl },
   mediaDir: { key: 'mediaDir', env: 'DATELINE_MEDIA_DIR', flag: 'media-dir', fallback: null, parse: (raw) => raw.trim() === '' ? null : resolve(raw.trim()) },
   mediaS3Bucket: { key: 'mediaS3Bucket', env: 'DATELINE_MEDIA_S3_BUCKET', flag: 'media-s3-bucket', fallback: null, parse: parseBucket },
-  mediaS3Endpoint: { key: 'mediaS3Endpoint', env: 'DATELINE_MEDIA_S3_ENDPOINT', flag: 'media-s3-endpoint', fallback: null, parse: parseS3Endpoint },
+  mediaS3Endpoint: { key: 'mediaS3Endpoint', env: 'DATELINE_MEDIA_S3_ENDPOINT', flag: 'media-s3-endpoint', fallback: null, parse: parseS3Endpoint, shown: redactDatabaseUrl },
   mediaS3Region: { key: 'mediaS3Region', env: 'DATELINE_MEDIA_S3_REGION', flag: 'media-s3-region', fallback: 'us-east-1', parse: parseRegion },
   mediaS3Prefix: { key: 'mediaS3Prefix', env: 'DATELINE_MEDIA_S3_PREFIX', flag: 'media-s3-prefix', fallback: '', parse: parseKeyPrefix },
   mediaMaxBytes: { key: 'mediaMaxBytes', env: 'DATELINE_MEDIA_MAX_BYTES', flag: 'media-max-bytes', fallback: String(25 * 1024 * 1024), parse: positiveInteger(1024 * 1024 * 1024) },

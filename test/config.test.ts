@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os'
 import { resolve } from 'node:path'
 import t from 'tap'
-import { ConfigError, configFlags, databasePath, defaultReadWorkers, printableDatabasePath, readConfig, redactDatabaseUrl } from '../src/config.js'
+import { ConfigError, configFlags, databasePath, defaultReadWorkers, mediaLocationFor, printableDatabasePath, readConfig, redactDatabaseUrl } from '../src/config.js'
 
 const adminToken = 'a-long-enough-admin-token-0123456789'
 
@@ -53,6 +53,10 @@ t.test('with nothing set, readConfig gives the documented defaults', async (t) =
     redisUrl: null,
     databaseReplicaUrl: null,
     mediaDir: null,
+    mediaS3Bucket: null,
+    mediaS3Endpoint: null,
+    mediaS3Region: 'us-east-1',
+    mediaS3Prefix: '',
     mediaMaxBytes: 26214400,
     mediaMaxPixels: 100000000,
     mediaRateLimit: 60
@@ -165,6 +169,20 @@ t.test('DATELINE_ADMIN_TOKEN is kept as given; empty means none', async (t) => {
   t.equal(readConfig({ DATELINE_ADMIN_TOKEN: '' }).adminToken, null)
 })
 
+t.test('DATELINE_MEDIA_S3_* name a bucket, an endpoint without keys in it, a region and a key prefix', async (t) => {
+  const config = readConfig({ DATELINE_MEDIA_S3_BUCKET: 'vell-images', DATELINE_MEDIA_S3_ENDPOINT: 'http://127.0.0.1:9000/', DATELINE_MEDIA_S3_REGION: 'eu-west-1', DATELINE_MEDIA_S3_PREFIX: '/blog/media' })
+  t.same([config.mediaS3Bucket, config.mediaS3Endpoint, config.mediaS3Region, config.mediaS3Prefix], ['vell-images', 'http://127.0.0.1:9000', 'eu-west-1', 'blog/media/'])
+  t.same(mediaLocationFor(config), { bucket: { bucket: 'vell-images', endpoint: 'http://127.0.0.1:9000', region: 'eu-west-1', prefix: 'blog/media/' } }, 'a bucket takes the place of the folder')
+  t.same(mediaLocationFor(readConfig({ DATABASE_URL: '/srv/blog.db' })), { folder: '/srv/blog-media' }, 'without one, the folder beside the database')
+  t.equal(readConfig({ DATELINE_MEDIA_S3_BUCKET: ' ' }).mediaS3Bucket, null, 'empty means none')
+  t.match(configError({ DATELINE_MEDIA_S3_BUCKET: 'Vell_Images' }).message, /DATELINE_MEDIA_S3_BUCKET="Vell_Images": expected a bucket name/)
+  t.match(configError({ DATELINE_MEDIA_S3_ENDPOINT: 'ftp://store' }).message, /DATELINE_MEDIA_S3_ENDPOINT="ftp:\/\/store": must be an http or https URL/)
+  t.match(configError({ DATELINE_MEDIA_S3_ENDPOINT: 'http://key:secret@store' }).message, /must not contain credentials/)
+  t.notMatch(configError({ DATELINE_MEDIA_S3_ENDPOINT: 'http://key:secret@store' }).message, /secret@/, 'the rejected value is not quoted with its secret')
+  t.match(configError({ DATELINE_MEDIA_S3_REGION: 'EU West' }).message, /DATELINE_MEDIA_S3_REGION="EU West": expected a region/)
+  t.match(configError({ DATELINE_MEDIA_S3_PREFIX: 'media/../other' }).message, /DATELINE_MEDIA_S3_PREFIX/)
+})
+
 t.test('LOG_LEVEL takes a pino level, case-insensitively', async (t) => {
   for (const level of ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) t.equal(readConfig({ LOG_LEVEL: level }).logLevel, level)
   t.equal(readConfig({ LOG_LEVEL: 'DEBUG' }).logLevel, 'debug')
@@ -225,6 +243,10 @@ t.test('every setting can be given at once', async (t) => {
     redisUrl: null,
     databaseReplicaUrl: null,
     mediaDir: null,
+    mediaS3Bucket: null,
+    mediaS3Endpoint: null,
+    mediaS3Region: 'us-east-1',
+    mediaS3Prefix: '',
     mediaMaxBytes: 26214400,
     mediaMaxPixels: 100000000,
     mediaRateLimit: 60
@@ -293,6 +315,10 @@ t.test('CLI flags override the environment', async (t) => {
     redisUrl: null,
     databaseReplicaUrl: null,
     mediaDir: null,
+    mediaS3Bucket: null,
+    mediaS3Endpoint: null,
+    mediaS3Region: 'us-east-1',
+    mediaS3Prefix: '',
     mediaMaxBytes: 26214400,
     mediaMaxPixels: 100000000,
     mediaRateLimit: 60
@@ -302,7 +328,7 @@ t.test('CLI flags override the environment', async (t) => {
 })
 
 t.test('configFlags lists a flag for every setting', async (t) => {
-  t.same([...configFlags].sort(), ['admin-token', 'article-path', 'body-limit', 'changes-retention-days', 'comment-depth', 'comment-rate-limit', 'comments-autoapprove', 'cors-origins', 'database-replica-url', 'database-url', 'demo', 'drain-delay', 'host', 'import-limit', 'locale', 'log-level', 'max-connections', 'media-dir', 'media-max-bytes', 'media-max-pixels', 'media-rate-limit', 'port', 'redis-url', 'request-timeout', 'revisions-kept', 'search-rate-limit', 'site-description', 'site-title', 'site-url', 'synchronous', 'timezone', 'trash-days', 'read-budget', 'read-workers', 'trust-proxy', 'webhook-timeout', 'webhooks-allow-private', 'workers'].sort())
+  t.same([...configFlags].sort(), ['admin-token', 'article-path', 'body-limit', 'changes-retention-days', 'comment-depth', 'comment-rate-limit', 'comments-autoapprove', 'cors-origins', 'database-replica-url', 'database-url', 'demo', 'drain-delay', 'host', 'import-limit', 'locale', 'log-level', 'max-connections', 'media-dir', 'media-max-bytes', 'media-max-pixels', 'media-rate-limit', 'media-s3-bucket', 'media-s3-endpoint', 'media-s3-prefix', 'media-s3-region', 'port', 'redis-url', 'request-timeout', 'revisions-kept', 'search-rate-limit', 'site-description', 'site-title', 'site-url', 'synchronous', 'timezone', 'trash-days', 'read-budget', 'read-workers', 'trust-proxy', 'webhook-timeout', 'webhooks-allow-private', 'workers'].sort())
 })
 
 t.test('each bad value is a ConfigError naming its environment variable', async (t) => {

@@ -6,6 +6,7 @@ import addFormats from 'ajv-formats'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import type { Test } from 'tap'
 import { buildApp, type AppOptions } from '../src/app.js'
+import { mediaDirectoryBeside } from '../src/config.js'
 import { createToken } from '../src/resources/tokens/service.js'
 import type { TokenRole } from '../src/db/schema.js'
 import { freshPostgresDatabase, postgresTestUrl } from './postgres.js'
@@ -33,10 +34,12 @@ export async function lastingDatabaseUrl (t: TapLike): Promise<string> {
 
 /**
  * Where a test's images go unless it says: a bucket of the S3 test server when the suite is
- * pointed at one (`DATELINE_TEST_S3_ENDPOINT`), else a temporary folder (the app's default).
+ * pointed at one (`DATELINE_TEST_S3_ENDPOINT`), else the app's default (a temporary folder,
+ * or the folder beside an SQLite file, which the tests that give one look for).
  */
 async function testMedia (t: TapLike, overrides: Partial<AppOptions>): Promise<Partial<AppOptions>> {
   if (overrides.mediaDir !== undefined || overrides.mediaBucket !== undefined || s3TestEndpoint() === undefined) return {}
+  if (overrides.databaseUrl !== undefined && mediaDirectoryBeside(overrides.databaseUrl) !== null) return {}
   return { mediaBucket: await freshMediaBucket(t) }
 }
 

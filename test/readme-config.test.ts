@@ -16,7 +16,7 @@ function readmeRows (): Row[] {
     const cells = line.split('|').map((cell) => cell.trim())
     // | `PORT` | `--port` | `3000` | TCP port |
     const [, env, flag, fallback] = cells
-    if (env === undefined || !/^`[A-Z_]+`$/.test(env) || flag === undefined || fallback === undefined) continue
+    if (env === undefined || !/^`[A-Z][A-Z0-9_]*`$/.test(env) || flag === undefined || fallback === undefined) continue
     rows.push({ env: env.slice(1, -1), flag: flag.replace(/`/g, ''), fallback: fallback === '(none)' ? '' : fallback.replace(/`/g, '') })
   }
   return rows

@@ -2,7 +2,7 @@ import type { Writable } from 'node:stream'
 import { mediaLocationFor, type Config } from '../config.js'
 import type { Store } from '../db/store.js'
 import { defaultFetchTimeoutMs, defaultMaxRedirects, fetchExternalMedia, type FetchLimits, type FetchOutcome } from '../resources/media/fetch.js'
-import { withMediaStore } from '../resources/media/storage.js'
+import { withMediaStore } from '../resources/media/stores.js'
 
 // `dateline media fetch`: the files of imported images, downloaded into the media folder or
 // bucket the server serves (the one `serve` uses for this configuration).

@@ -103,20 +103,23 @@ export class MediaBucket implements MediaStore {
   }
 
   async put (key: string, files: MediaFile[]): Promise<void> {
-    try {
-      for (let start = 0; start < files.length; start += uploadsAtOnce) {
-        await Promise.all(files.slice(start, start + uploadsAtOnce).map(async (file) => await this.call(async (client) => await client.send(new PutObjectCommand({
-          Bucket: this.where.bucket,
-          Key: this.objectKey(key, file.name),
-          Body: file.data,
-          // For a CDN or a browser reading the bucket directly; the API sets its own.
-          ContentType: contentTypeOf(file.name),
-          CacheControl: 'public, max-age=31536000, immutable'
-        })))))
+    for (let start = 0; start < files.length; start += uploadsAtOnce) {
+      // Settled, not Promise.all: a write still being retried when another failed would land
+      // after the clean-up below, leaving objects no row names.
+      const writes = await Promise.allSettled(files.slice(start, start + uploadsAtOnce).map(async (file) => await this.call(async (client) => await client.send(new PutObjectCommand({
+        Bucket: this.where.bucket,
+        Key: this.objectKey(key, file.name),
+        Body: file.data,
+        // For a CDN or a browser reading the bucket directly; the API sets its own.
+        ContentType: contentTypeOf(file.name),
+        CacheControl: 'public, max-age=31536000, immutable'
+      })))))
+      const failed = writes.find((write) => write.status === 'rejected')
+      if (failed !== undefined) {
+        // A store that fails now may fail this too: the sweep removes what is left.
+        await this.remove(key).catch(() => {})
+        throw failed.reason
       }
-    } catch (error) {
-      await this.remove(key).catch(() => {})
-      throw error
     }
   }
 

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { copyFile, link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { MediaLocation } from '../../config.js'
 
 // Where uploads' files live: one folder per item, named by its key, in the media folder
 // (`DATELINE_MEDIA_DIR`), or one prefix per item in an S3-compatible bucket (s3-store.ts).
@@ -187,32 +186,5 @@ export class MediaFolder implements MediaStore {
       removed++
     }
     return removed
-  }
-}
-
-/**
- * The store a configuration names: its bucket, or its folder (created if need be); null for
- * none (an in-memory database's demo has no images). The S3 client is loaded only for a bucket.
- */
-export async function openMediaStore (location: MediaLocation): Promise<MediaStore | null> {
-  if ('bucket' in location) {
-    const { MediaBucket } = await import('./s3-store.js')
-    const bucket = new MediaBucket(location.bucket)
-    await bucket.verify()
-    return bucket
-  }
-  if (location.folder === null) return null
-  const folder = new MediaFolder(location.folder)
-  await folder.open()
-  return folder
-}
-
-/** Runs `work` with the store a configuration names (null for none), and lets go of it after. */
-export async function withMediaStore<T> (location: MediaLocation, work: (media: MediaStore | null) => Promise<T>): Promise<T> {
-  const media = await openMediaStore(location)
-  try {
-    return await work(media)
-  } finally {
-    media?.close()
   }
 }
