@@ -17,8 +17,9 @@ access_key=dateline-test
 secret_key=dateline-test-secret
 endpoint="http://127.0.0.1:${port}"
 
+# Listening is answering: radosgw opens its port once it can serve.
 answering () {
-  curl -s -o /dev/null --max-time 2 "$endpoint"
+  (exec 3<>"/dev/tcp/127.0.0.1/${port}") 2>/dev/null
 }
 
 stop () {

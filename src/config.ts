@@ -250,16 +250,22 @@ function positiveInteger (max: number) {
   return integerFrom(1, max)
 }
 
-function parseSiteUrl (raw: string): string | null {
-  // Unset or empty: no front end yet; feeds and the sitemap link to the API's own JSON.
-  if (raw.trim() === '') return null
+/** An absolute http(s) URL, or the reason it is not one. */
+function httpUrl (raw: string, example: string): URL {
   let url: URL
   try {
     url = new URL(raw.trim())
   } catch {
-    throw new Invalid('not an absolute URL such as https://blog.example.org')
+    throw new Invalid(`not an absolute URL such as ${example}`)
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Invalid('must be an http or https URL')
+  return url
+}
+
+function parseSiteUrl (raw: string): string | null {
+  // Unset or empty: no front end yet; feeds and the sitemap link to the API's own JSON.
+  if (raw.trim() === '') return null
+  const url = httpUrl(raw, 'https://blog.example.org')
   if (url.search !== '' || url.hash !== '' || raw.includes('?') || raw.includes('#')) throw new Invalid('must have no query string or fragment')
   if (url.username !== '' || url.password !== '') throw new Invalid('must not contain credentials')
   // Paths are appended to it, so `https://blog.example.org/` and `…org` are the same site.
@@ -346,13 +352,7 @@ function parseBucket (raw: string): string | null {
 
 function parseS3Endpoint (raw: string): string | null {
   if (raw.trim() === '') return null
-  let url: URL
-  try {
-    url = new URL(raw.trim())
-  } catch {
-    throw new Invalid('expected a URL such as http://127.0.0.1:9000')
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Invalid('must be an http or https URL')
+  const url = httpUrl(raw, 'http://127.0.0.1:9000')
   // The keys come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, never from a URL that is printed.
   if (url.username !== '' || url.password !== '') throw new Invalid('must not contain credentials (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)')
   return url.href.replace(/\/+$/, '')
