@@ -23,10 +23,14 @@ answering () {
 }
 
 stop () {
+  local pid
   for daemon in client osd mon; do
-    if [ -f "$dir/$daemon.pid" ]; then kill "$(cat "$dir/$daemon.pid")" 2>/dev/null || true; fi
+    [ -f "$dir/$daemon.pid" ] || continue
+    pid=$(cat "$dir/$daemon.pid")
+    kill "$pid" 2>/dev/null || continue
+    # An OSD takes a moment to stop; a new cluster must not meet the old one's daemons.
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
   done
-  sleep 1
   rm -rf "$dir"
 }
 

@@ -41,6 +41,8 @@ export function handleError (this: unknown, error: ProblemError, request: Fastif
   }
   const status = error.statusCode ?? 500
   if (status === 503) {
+    // A service the request needed failed (the image store, say): the client is told to retry, the operator why.
+    if (error.cause !== undefined) request.log.warn({ err: error }, 'a service the request needs did not answer')
     if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds))
     return sendProblem(reply, 503, (error.code !== undefined ? kinds[error.code] : undefined) ?? statusKinds[503]!, error.message)
   }

@@ -9,6 +9,8 @@ import { join } from 'node:path'
 import http from 'node:http'
 import t from 'tap'
 import { admin, host, send, sleep, startServer, until, type Answer, type ServerProcess } from '../reliability/server-process.js'
+import { photo } from '../media.js'
+import { bucketEnvironment, freshMediaBucket, s3TestEndpoint } from '../s3.js'
 import { call, describe, Load, tally, type Acknowledged } from './load.js'
 import { redisCli, serverStates, startHaproxy, startPostgres, startRedis, waitForState, type PrivateRedis, type Proxy } from './processes.js'
 
@@ -23,10 +25,16 @@ const unavailable = 'https://dateline.dev/problems/unavailable'
 const postgres = await startPostgres(t)
 let redis: PrivateRedis = await startRedis(t)
 
-function sharedMediaFolder (): string {
+/**
+ * Where every instance keeps images: a bucket of the S3 test server when there is one
+ * (DATELINE_TEST_S3_ENDPOINT: the instances then keep nothing on their own disks), else one
+ * folder, as a shared volume would be.
+ */
+async function sharedMedia (): Promise<Record<string, string>> {
+  if (s3TestEndpoint() !== undefined) return bucketEnvironment(await freshMediaBucket(t))
   const dir = mkdtempSync(join(tmpdir(), 'dateline-cluster-media-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
-  return dir
+  return { DATELINE_MEDIA_DIR: dir }
 }
 
 /**
@@ -37,8 +45,7 @@ function sharedMediaFolder (): string {
  */
 const settings = {
   REDIS_URL: `redis://${host}:${redis.port}`,
-  // One media folder for every instance, as a shared volume would be.
-  DATELINE_MEDIA_DIR: sharedMediaFolder(),
+  ...await sharedMedia(),
   DATELINE_TRUST_PROXY: host,
   DATELINE_COMMENT_RATE_LIMIT: String(commentLimit),
   DATELINE_DRAIN_DELAY: '2000'
@@ -137,6 +144,28 @@ t.test(`${editors} editors PATCH one article with one If-Match through the proxy
     t.equal(stored.title, `Round ${round}, editor ${winner}`, `round ${round}: the stored title is the winner's`)
     etag = String(answers[winner]!.headers.etag)
     acknowledged.articles.set(stored.id as number, [stored.title as string])
+  }
+})
+
+t.test('an image uploaded through the proxy is served by every instance; deleted through one, by none', async (t) => {
+  const form = new FormData()
+  form.append('alt', 'The weir at dusk')
+  form.append('file', new Blob([await photo(900, 600)], { type: 'image/jpeg' }), 'weir.jpg')
+  const uploaded = await fetch(`http://${host}:${proxy.port}/v1/media`, { method: 'POST', headers: admin, body: form })
+  t.equal(uploaded.status, 201)
+  const image = await uploaded.json() as { id: number, variants: Array<{ url: string, bytes: number }> }
+  for (const { name, server } of instances) {
+    for (const variant of image.variants) {
+      const served = await fetch(`http://${host}:${server.port}${variant.url}`)
+      const bytes = (await served.arrayBuffer()).byteLength
+      if (served.status !== 200 || bytes !== variant.bytes) t.fail(`${name} ${variant.url}: ${served.status}, ${bytes} bytes`)
+    }
+  }
+  t.pass(`each of the ${instances.length} instances serves all ${image.variants.length} variants, byte for byte in size`)
+  const removed = await send(instances[2]!.server.port, { method: 'DELETE', path: `/v1/media/${image.id}`, headers: admin })
+  t.equal(removed.status, 204)
+  for (const { name, server } of instances) {
+    t.equal((await fetch(`http://${host}:${server.port}${image.variants[0]!.url}`)).status, 404, `${name}: gone`)
   }
 })
 

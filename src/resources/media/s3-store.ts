@@ -40,6 +40,9 @@ export interface BucketReadOptions {
   headOnly?: boolean
 }
 
+/** What a client is told to wait when the store fails. */
+const retryAfterSeconds = 5
+
 // An upload's twenty-odd files go up a few at a time: each is a round trip.
 const uploadsAtOnce = 4
 
@@ -84,7 +87,8 @@ export class MediaBucket implements MediaStore {
       return await request(this.client)
     } catch (error) {
       if (isAnswer(error)) throw error
-      throw Object.assign(new Unavailable(`The media bucket did not answer as it should: ${(error as Error).message}`), { cause: error, retryAfterSeconds: 5 })
+      // The reason goes to the log (with the cause), not to the client: it names hosts and buckets.
+      throw Object.assign(new Unavailable(`The image store is not answering; retry in ${retryAfterSeconds} seconds`), { cause: error, retryAfterSeconds })
     }
   }
 
