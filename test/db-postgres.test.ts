@@ -370,7 +370,8 @@ const rowTypesAgree = {
   webhooks: true satisfies Agree<typeof sqliteSchema.webhooks, typeof pgSchema.webhooks>,
   webhook_deliveries: true satisfies Agree<typeof sqliteSchema.webhookDeliveries, typeof pgSchema.webhookDeliveries>,
   media: true satisfies Agree<typeof sqliteSchema.media, typeof pgSchema.media>,
-  article_media: true satisfies Agree<typeof sqliteSchema.articleMedia, typeof pgSchema.articleMedia>
+  article_media: true satisfies Agree<typeof sqliteSchema.articleMedia, typeof pgSchema.articleMedia>,
+  article_old_slugs: true satisfies Agree<typeof sqliteSchema.articleOldSlugs, typeof pgSchema.articleOldSlugs>
 }
 
 t.test('every shared table\'s row type is checked against its SQLite twin', async (t) => {

@@ -405,6 +405,14 @@ export const articleMedia = pgTable('article_media', {
   index('article_media_media_idx').on(table.mediaId, table.articleId)
 ])
 
+export const articleOldSlugs = pgTable('article_old_slugs', {
+  slug: text('slug').primaryKey(),
+  articleId: int64('article_id').notNull().references(() => articles.id, { onDelete: 'cascade' }),
+  replacedAt: timestamp('replaced_at').notNull()
+}, (table) => [
+  index('article_old_slugs_article_idx').on(table.articleId)
+])
+
 /** Every table, by the name its SQLite twin has in schema.ts (or its own, for PostgreSQL's). */
 export const postgresTables = {
   authors,
@@ -425,7 +433,8 @@ export const postgresTables = {
   webhooks,
   webhookDeliveries,
   media,
-  articleMedia
+  articleMedia,
+  articleOldSlugs
 }
 
 export type AuthorRow = typeof authors.$inferSelect

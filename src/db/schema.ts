@@ -69,6 +69,20 @@ export const articleLabels = sqliteTable('article_labels', {
   index('article_labels_label_idx').on(table.labelId, table.articleId)
 ])
 
+/**
+ * Slugs articles had before a rename: `GET /v1/articles/{old slug}` answers 301 to the slug
+ * the article has now. A slug is an article's or here, never both: an article that takes a
+ * slug (a new one, or one renamed back) takes it out of here.
+ */
+export const articleOldSlugs = sqliteTable('article_old_slugs', {
+  slug: text('slug').primaryKey(),
+  articleId: integer('article_id').notNull().references(() => articles.id, { onDelete: 'cascade' }),
+  /** When the article stopped answering to it. */
+  replacedAt: text('replaced_at').notNull()
+}, (table) => [
+  index('article_old_slugs_article_idx').on(table.articleId)
+])
+
 export const tokenRoles = ['admin', 'editor', 'author'] as const
 export type TokenRole = (typeof tokenRoles)[number]
 

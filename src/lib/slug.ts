@@ -105,3 +105,12 @@ const anyControl = new RegExp(controlCharClass)
 export function mayNameRow (idOrSlug: string): boolean {
   return idOrSlug.length <= 120 && !anyControl.test(idOrSlug)
 }
+
+/**
+ * Whether a slug a source says an article had before can be asked for in a path: not digits
+ * alone (an id), no slash. Looser than our own slugs: WordPress's may be `8-2`, and an old
+ * link is worth keeping whatever it looks like.
+ */
+export function mayBeOldSlug (slug: string): boolean {
+  return slug !== '' && mayNameRow(slug) && !/^\d+$/.test(slug) && !slug.includes('/')
+}

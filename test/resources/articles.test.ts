@@ -219,13 +219,15 @@ t.test('slugs', async (t) => {
     t.equal(response.json().slug, 'same-slug')
   })
 
-  t.test('PATCH can change the slug explicitly; the old one is then 404', async (t) => {
+  t.test('PATCH can change the slug explicitly; the old one then answers 301 to it', async (t) => {
     const article = await createArticle(app, t, { title: 'Old name', authorId: author.id })
     const response = await patch(app, t, 'old-name', { slug: 'new-name' })
     t.equal(response.statusCode, 200)
     t.equal(response.json().slug, 'new-name')
     t.equal((await get(app, t, '/v1/articles/new-name', adminSecret)).json().id, article.id)
-    assertProblem(t, await get(app, t, '/v1/articles/old-name', adminSecret), 404, 'not-found')
+    const moved = await get(app, t, '/v1/articles/old-name', adminSecret)
+    t.equal(moved.statusCode, 301)
+    t.equal(moved.headers.location, '/v1/articles/new-name')
   })
 
   t.test('an all-digit slug is a 400 naming body.slug', async (t) => {

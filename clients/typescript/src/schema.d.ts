@@ -169,7 +169,7 @@ export interface paths {
         };
         /**
          * Get an article by id or slug
-         * @description Anonymous readers see published articles only; anything else answers 404, as if it did not exist. Editors see every article, an author token also its own drafts.
+         * @description Anonymous readers see published articles only; anything else answers 404, as if it did not exist. Editors see every article, an author token also its own drafts. A slug the article had before a rename answers 301 to its slug now (to whoever may see it), so shared links keep working.
          */
         get: operations["getArticle"];
         put?: never;
@@ -1256,6 +1256,19 @@ export interface components {
              * @example …the council voted to study a <mark>footbridge</mark> at the old ferry crossing…
              */
             snippet?: string;
+        };
+        /**
+         * @description A slug the article had before a rename: `Location` is its URL now, with the same query string
+         * @example {
+         *       "slug": "council-approves-new-footbridge-over-the-vell"
+         *     }
+         */
+        ArticleMoved: {
+            /**
+             * @description The slug the article has now
+             * @example council-approves-new-footbridge-over-the-vell
+             */
+            slug: string;
         };
         /** @description An article with only the fields `fields=` names, and its `id` (and `author`, `comments`, `snippet` when they come) */
         ArticleFields: {
@@ -6066,6 +6079,22 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["Article"] | components["schemas"]["ArticleFields"];
+                };
+            };
+            /** @description Moved: that is a slug the article had before a rename; `Location` is its URL now */
+            301: {
+                headers: {
+                    /** @description The article's URL now, with the query string of the request */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "slug": "council-approves-new-footbridge-over-the-vell"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ArticleMoved"];
                 };
             };
             /** @description Not modified: the `If-None-Match` ETag is current */
@@ -17307,7 +17336,7 @@ export interface operations {
                 };
                 content: {
                     /**
-                     * @example {"type":"header","format":"dateline","version":2,"exportedAt":"2026-06-25T09:00:00.000Z","counts":{"authors":3,"labels":7,"media":14,"articles":14,"days":1,"comments":7}}
+                     * @example {"type":"header","format":"dateline","version":3,"exportedAt":"2026-06-25T09:00:00.000Z","counts":{"authors":3,"labels":7,"media":14,"articles":14,"days":1,"comments":7}}
                      *     {"type":"setting","name":"timezone","value":"UTC"}
                      *     {"type":"setting","name":"locale","value":"en-US"}
                      */

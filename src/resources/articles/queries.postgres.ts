@@ -3,7 +3,8 @@ import { PgTransaction } from 'drizzle-orm/pg-core'
 import { assertCursorFits, type CursorKind } from '../../db/postgres-cursor.js'
 import type { PostgresHandle } from '../../db/postgres-store.js'
 import { isAnyId } from '../../db/postgres-sql.js'
-import { articleLabels, articles, labels, searchDocuments } from '../../db/schema.postgres.js'
+import { articleLabels, articleOldSlugs, articles, labels, searchDocuments } from '../../db/schema.postgres.js'
+import { groupedBy } from '../../lib/group.js'
 import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
 import { isIdInPath } from '../../lib/slug.js'
 import { labelKey } from '../../lib/values.js'
@@ -554,6 +555,28 @@ export function postgresArticleQueries (db: PostgresHandle): ArticleQueries {
       const labelIds = await labelIdsOf(db, id)
       await db.delete(articles).where(eq(articles.id, id))
       return await deleteUnusedLabels(db, labelIds)
+    },
+
+    async articleIdByOldSlug (slug) {
+      const [row] = await db.select({ articleId: articleOldSlugs.articleId }).from(articleOldSlugs).where(eq(articleOldSlugs.slug, slug))
+      return row?.articleId
+    },
+
+    async oldSlugsByArticle (articleIds) {
+      const rows = articleIds.length === 0
+        ? []
+        : await db.select({ articleId: articleOldSlugs.articleId, slug: articleOldSlugs.slug }).from(articleOldSlugs).where(isAnyId(articleOldSlugs.articleId, articleIds))
+          .orderBy(asc(articleOldSlugs.articleId), asc(articleOldSlugs.replacedAt), asc(articleOldSlugs.slug))
+      return groupedBy(rows, (row) => row.articleId, (row) => row.slug)
+    },
+
+    async rememberOldSlug (articleId, slug, at) {
+      await db.insert(articleOldSlugs).values({ slug, articleId, replacedAt: at })
+        .onConflictDoUpdate({ target: articleOldSlugs.slug, set: { articleId, replacedAt: at } })
+    },
+
+    async forgetOldSlug (slug) {
+      await db.delete(articleOldSlugs).where(eq(articleOldSlugs.slug, slug))
     },
 
     async articleCountByAuthor (authorId) {

@@ -1,6 +1,7 @@
 import { and, asc, count, desc, eq, gte, inArray, isNotNull, lte, min, ne, sql, type SQL } from 'drizzle-orm'
 import { columnsAs, insertOnce, preparedOnce, statementOnce, type Db } from '../../db/client.js'
-import { articleLabels, articles, labels } from '../../db/schema.js'
+import { articleLabels, articleOldSlugs, articles, labels } from '../../db/schema.js'
+import { groupedBy } from '../../lib/group.js'
 import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
 import { isIdInPath } from '../../lib/slug.js'
 import { labelKey } from '../../lib/values.js'
@@ -457,6 +458,27 @@ export function sqliteArticleQueries (db: Db): ArticleQueries {
         db.update(articles).set({ status: 'published', updatedAt: now, version: sql`${articles.version} + 1` }).where(due).run()
       }
       return published
+    },
+
+    async articleIdByOldSlug (slug) {
+      return db.select({ articleId: articleOldSlugs.articleId }).from(articleOldSlugs).where(eq(articleOldSlugs.slug, slug)).get()?.articleId
+    },
+
+    async oldSlugsByArticle (articleIds) {
+      const rows = articleIds.length === 0
+        ? []
+        : db.select({ articleId: articleOldSlugs.articleId, slug: articleOldSlugs.slug }).from(articleOldSlugs).where(inArray(articleOldSlugs.articleId, articleIds))
+          .orderBy(asc(articleOldSlugs.articleId), asc(articleOldSlugs.replacedAt), asc(articleOldSlugs.slug)).all()
+      return groupedBy(rows, (row) => row.articleId, (row) => row.slug)
+    },
+
+    async rememberOldSlug (articleId, slug, at) {
+      db.insert(articleOldSlugs).values({ slug, articleId, replacedAt: at })
+        .onConflictDoUpdate({ target: articleOldSlugs.slug, set: { articleId, replacedAt: at } }).run()
+    },
+
+    async forgetOldSlug (slug) {
+      db.delete(articleOldSlugs).where(eq(articleOldSlugs.slug, slug)).run()
     },
 
     async nextScheduledAt () {

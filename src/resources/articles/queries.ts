@@ -117,6 +117,14 @@ export interface ArticleQueries {
   sharedLabelCounts: (articleId: number, now: string, limit: number) => Promise<Map<number, number>>
   /** The rows of `ids` that exist, in the order of `ids`. */
   articlesByIds: (ids: number[]) => Promise<ArticleRow[]>
+  /** The article that answered to `slug` before a rename, if one did. */
+  articleIdByOldSlug: (slug: string) => Promise<number | undefined>
+  /** The slugs each article answered to before, in the order it left them. */
+  oldSlugsByArticle: (articleIds: number[]) => Promise<Map<number, string[]>>
+  /** Keeps `slug` as one the article had until `at` (an old slug of another article becomes this one's). */
+  rememberOldSlug: (articleId: number, slug: string, at: string) => Promise<void>
+  /** `slug` is an article's now: it is no longer an old slug of any. */
+  forgetOldSlug: (slug: string) => Promise<void>
 }
 
 export const articleQueries = queriesFor<ArticleQueries>({ sqlite: sqliteArticleQueries, postgres: postgresArticleQueries })

@@ -6,7 +6,7 @@ import { databaseTag, knownTagIsCurrent } from '../../plugins/http-cache.js'
 import { searchRateLimit } from '../../plugins/rate-limit.js'
 import { similarCandidates } from '../../search/query.js'
 import {
-  ArticlePathParams, ArticleSummaryList, RelatedQuery, Article, ArticleFields, ArticleList, ArticleListFields, ArticleListQuery, ArticlePatch, ArticleQuery, NewArticle, PartialArticle, PartialArticleList,
+  ArticlePathParams, ArticleSummaryList, RelatedQuery, Article, ArticleFields, ArticleList, ArticleListFields, ArticleListQuery, ArticlePatch, ArticleQuery, movedArticle, NewArticle, PartialArticle, PartialArticleList,
   articleFields, articleIncludes
 } from './schemas.js'
 import * as service from './service.js'
@@ -43,15 +43,19 @@ const articlesPlugin: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       operationId: 'getArticle',
       summary: 'Get an article by id or slug',
-      description: 'Anonymous readers see published articles only; anything else answers 404, as if it did not exist. Editors see every article, an author token also its own drafts.',
+      description: 'Anonymous readers see published articles only; anything else answers 404, as if it did not exist. Editors see every article, an author token also its own drafts. A slug the article had before a rename answers 301 to its slug now (to whoever may see it), so shared links keep working.',
       security: readSecurity,
       params: ArticlePathParams,
       querystring: ArticleQuery,
-      response: { 200: sparseAnswer(Article, ArticleFields, 'single', 'The article'), 304: notModified, ...problems(400, 401, 404) }
+      response: { 200: sparseAnswer(Article, ArticleFields, 'single', 'The article'), 301: movedArticle, 304: notModified, ...problems(400, 401, 404) }
     }
   }, async (request, reply) => {
     const fields = parseNames(request.query.fields, articleFields, 'fields')
     const found = await service.read(app.store, request.params.id, request.principal, request.query, fields)
+    if ('movedTo' in found) {
+      const query = request.url.indexOf('?')
+      return reply.code(301).header('location', `/v1/articles/${encodeURIComponent(found.movedTo)}${query === -1 ? '' : request.url.slice(query)}`).send({ slug: found.movedTo })
+    }
     reply.resourceVersion = found.version
     if (found.etag !== null && knownTagIsCurrent(request, reply, found.etag)) return reply.code(304).send(null)
     return singleResponse(reply, await found.build(), { fields, embeds: articleIncludes, partialSchema: PartialArticle })

@@ -72,6 +72,22 @@ export const ArticleSummary = Type.Object({ ...articleHeading, ...articleState, 
 })
 export type ArticleSummaryBody = Static<typeof ArticleSummary>
 
+export const ArticleMoved = Type.Object({
+  slug: Type.String({ description: 'The slug the article has now', examples: ['council-approves-new-footbridge-over-the-vell'] })
+}, {
+  $id: 'ArticleMoved',
+  additionalProperties: false,
+  description: 'A slug the article had before a rename: `Location` is its URL now, with the same query string',
+  examples: [{ slug: 'council-approves-new-footbridge-over-the-vell' }]
+})
+
+/** 301 for a read by an old slug: where the article is now. */
+export const movedArticle = Type.Unsafe<Static<typeof ArticleMoved>>({
+  $ref: 'ArticleMoved',
+  description: 'Moved: that is a slug the article had before a rename; `Location` is its URL now',
+  headers: { Location: { type: 'string', description: 'The article\'s URL now, with the query string of the request' } }
+})
+
 export const ArticleList = Type.Object({
   data: Type.Array(ref(Article)),
   meta: ref(ListMeta)
@@ -181,4 +197,4 @@ export const ArticlePathParams = Type.Object({
   id: idOrSlugParam([demoExample.article.id, demoExample.article.slug])
 }, { additionalProperties: false })
 
-export const articleSchemas = [ArticleSummary, Article, ArticleFields, ArticleList, ArticleListFields, NewArticle, ArticlePatch, ArticleSummaryList, Suggestion, SuggestionList]
+export const articleSchemas = [ArticleSummary, Article, ArticleMoved, ArticleFields, ArticleList, ArticleListFields, NewArticle, ArticlePatch, ArticleSummaryList, Suggestion, SuggestionList]

@@ -4,7 +4,7 @@ import { UntilNextWrite, type Store } from '../../db/store.js'
 import { Forbidden, invalid, NotFound } from '../../errors.js'
 import { deriveExcerpt, excerptOfText, htmlToText, renderMarkdown, sanitizeArticleHtml } from '../../lib/html.js'
 import { mapPage, parseNames, parseSort, readPage, type Page } from '../../lib/list.js'
-import { requestedSlug, slugify, uniqueSlug } from '../../lib/slug.js'
+import { isIdInPath, requestedSlug, slugify, uniqueSlug } from '../../lib/slug.js'
 import { labelKey, singleLine, withoutControls } from '../../lib/values.js'
 import { dayInZone, nowIso, toUtcIso } from '../../lib/time.js'
 import { hasRole, type Principal } from '../../lib/principal.js'
@@ -18,7 +18,7 @@ import { articleShares, indexArticle, snippets, type SearchIndexBatch } from '..
 import { searchQueries, type TitleSuggestion } from '../../search/queries.js'
 import { commonWordFewestArticles, rankedMatchLimit, similarCandidates, stemsToWeigh, toFtsQuery, type FtsQuery } from '../../search/query.js'
 import { assertMayReadHistory, findOne as revisionOf, keepRevision } from '../revisions/service.js'
-import { trashQueries, type Renumbered } from '../trash/queries.js'
+import type { Renumbered } from '../trash/queries.js'
 import { restore as restoreTrashed, trashArticle } from '../trash/service.js'
 import { noteLabelTurnover } from '../labels/changes.js'
 import { articleFields, changedFields, isPublic, noteArticleChange } from './changes.js'
@@ -26,6 +26,7 @@ import { summaryOf, toArticleSummaries } from './summaries.js'
 import { assertAttachable, featuredImages, noteInlineImages } from '../media/service.js'
 import { mediaQueries } from '../media/queries.js'
 import { articleQueries, type ArticleFilters, type ArticleRow, type LabelledArticleRow, type NewArticleRow } from './queries.js'
+import { keepOldSlug, keepOldSlugs, slugTaken } from './slugs.js'
 import {
   articleIncludes, articleSortFields,
   type ArticleBody, type ArticleListQueryString, type ArticlePatchBody, type ArticleQueryString,
@@ -131,9 +132,34 @@ async function articleToRead (store: Store, idOrSlug: string, viewer: Principal 
   return { row: visibleOrNotFound(await queries.labelledArticleBySlugOrId(idOrSlug), idOrSlug, viewer, view.now), view }
 }
 
-export async function read (store: Store, idOrSlug: string, viewer: Principal | null, query: ArticleQueryString, fields: ReadonlySet<string>): Promise<ArticleRead> {
+/** A read by a slug the article had before a rename: its slug now. */
+export interface ArticleMoved {
+  movedTo: string
+}
+
+/**
+ * The slug an article has now, when `slug` is one it had before and the viewer may see it
+ * (a reader never learns where a draft went); null otherwise.
+ */
+async function movedArticleSlug (store: Store, slug: string, viewer: Principal | null): Promise<string | null> {
+  if (isIdInPath(slug)) return null
+  const queries = articleQueries(store)
+  const id = await queries.articleIdByOldSlug(slug)
+  const row = id === undefined ? undefined : await queries.articleById(id)
+  return row !== undefined && isVisible(row, visibilityFor(viewer, nowIso())) ? row.slug : null
+}
+
+export async function read (store: Store, idOrSlug: string, viewer: Principal | null, query: ArticleQueryString, fields: ReadonlySet<string>): Promise<ArticleRead | ArticleMoved> {
   const include = parseArticleInclude(query.include)
-  const { row, view } = await articleToRead(store, idOrSlug, viewer, include.size > 0)
+  let found: Awaited<ReturnType<typeof articleToRead>>
+  try {
+    found = await articleToRead(store, idOrSlug, viewer, include.size > 0)
+  } catch (error) {
+    const movedTo = error instanceof NotFound ? await movedArticleSlug(store, idOrSlug, viewer) : null
+    if (movedTo !== null) return { movedTo }
+    throw error
+  }
+  const { row, view } = found
   const version = articleVersion(row)
   return {
     version,
@@ -146,6 +172,7 @@ export async function read (store: Store, idOrSlug: string, viewer: Principal | 
 
 export async function findOne (store: Store, idOrSlug: string, viewer: Principal | null, query: ArticleQueryString): Promise<{ article: ArticleBody, version: string }> {
   const found = await read(store, idOrSlug, viewer, query, new Set())
+  if ('movedTo' in found) throw new NotFound(`There is no article "${idOrSlug}"`)
   return { article: await found.build(), version: found.version }
 }
 
@@ -287,10 +314,6 @@ function customExcerpt (excerpt: string | null | undefined): string | null {
   return text === undefined || text === '' ? null : text
 }
 
-/** Taken by another article, live or in the trash (a restore must find its slug free). */
-async function slugTaken (store: Store, slug: string, exceptId?: number): Promise<boolean> {
-  return await articleQueries(store).articleSlugTaken(slug, exceptId) || await trashQueries(store).slugInTrash(slug, nowIso())
-}
 
 async function resolveSlug (store: Store, requested: string | undefined, title: string, exceptId?: number): Promise<string> {
   const isTaken = async (candidate: string): Promise<boolean> => await slugTaken(store, candidate, exceptId)
@@ -343,6 +366,7 @@ export async function createOne (store: Store, settings: Pick<SiteSettings, 'tim
       createdAt: now,
       updatedAt: now
     })
+    await articles.forgetOldSlug(row.slug)
     const labels = normalLabels(input.labels ?? [])
     const turnover = await articles.replaceLabels(row.id, labels)
     const featured = input.featuredImage ?? null
@@ -408,6 +432,7 @@ export async function updateOne (store: Store, settings: SiteSettings, idOrSlug:
     const labels = (await articles.labelsByArticle([current.id])).get(current.id) ?? []
     await keepRevision(tx, current, labels, viewer, now, settings.revisionsKept)
     const row = await articles.updateArticle(current.id, await changedValues(tx, settings, current, patch, viewer, now))
+    if (row.slug !== current.slug) await keepOldSlug(tx, row, current.slug, now)
     const newLabels = patch.labels === undefined ? labels : normalLabels(patch.labels)
     const turnover = patch.labels === undefined ? undefined : await articles.replaceLabels(row.id, newLabels)
     const featuredChanged = patch.featuredImage !== undefined && await replaceFeatured(tx, row.id, patch.featuredImage, viewer)
@@ -531,6 +556,8 @@ export interface ImportedArticleValues {
   authorId: number
   /** Our id to give a new article when it is free (a round trip of our own export). */
   preferredId?: number
+  /** Slugs the source says the article had before (they answer 301 to its slug now). */
+  oldSlugs?: string[]
   /** `body` already sanitised as `sanitizeArticleHtml` does, and its text (an import's worker threads did it). */
   sanitised?: { html: string, text: string }
 }
@@ -562,6 +589,8 @@ export async function writeImportedArticle (tx: Store, settings: Pick<SiteSettin
       createdAt: input.createdAt
     })
     : await articles.updateArticle(existing.id, values)
+  if (existing === undefined) await articles.forgetOldSlug(row.slug)
+  await keepOldSlugs(tx, row, input.oldSlugs ?? [], input.updatedAt)
   // Every label, beyond the API's limit per request too: a migration must not lose data.
   const labels = normalLabels(input.labels.map((name) => singleLine(name, 60)).filter((name) => name !== ''))
   const turnover = await articles.replaceLabels(row.id, labels)

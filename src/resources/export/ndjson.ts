@@ -5,8 +5,11 @@ import { Type, type Static } from 'typebox'
 // need no lookup, and an import into an empty database keeps them.
 
 export const ndjsonFormat = 'dateline'
-/** 2: media lines and articles' featuredImage. Version 1 files (without them) are read too. */
-export const ndjsonVersion = 2
+/**
+ * 2: media lines and articles' featuredImage; 3: articles' oldSlugs. Files of earlier versions
+ * (without them) are read too.
+ */
+export const ndjsonVersion = 3
 
 const timestamp = Type.String({ format: 'date-time' })
 const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()])
@@ -15,7 +18,7 @@ const id = Type.Integer({ minimum: 1 })
 export const HeaderLine = Type.Object({
   type: Type.Literal('header'),
   format: Type.Literal(ndjsonFormat),
-  version: Type.Union([Type.Literal(1), Type.Literal(ndjsonVersion)]),
+  version: Type.Union([Type.Literal(1), Type.Literal(2), Type.Literal(ndjsonVersion)]),
   exportedAt: timestamp,
   counts: Type.Record(Type.String(), Type.Integer({ minimum: 0 }))
 }, { additionalProperties: false })
@@ -86,6 +89,8 @@ export const ArticleLine = Type.Object({
   labels: Type.Array(Type.String({ minLength: 1 })),
   /** The id of its featured image's media line, or null. Absent in version 1 files. */
   featuredImage: Type.Optional(nullable(id)),
+  /** Slugs it had before a rename, which answer 301 to `slug`. Absent before version 3. */
+  oldSlugs: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 120 }), { maxItems: 1000 })),
   createdAt: timestamp,
   updatedAt: timestamp
 }, { additionalProperties: false })

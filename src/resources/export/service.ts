@@ -84,6 +84,7 @@ export async function * exportLines (store: Store, { settings, mediaBase }: Expo
     const ids = rows.map((row) => row.id)
     const labels = await articleQueries(store).labelsByArticle(ids)
     const featured = await mediaQueries(store).featuredIdsByArticle(ids)
+    const oldSlugs = await articleQueries(store).oldSlugsByArticle(ids)
     for (const row of rows) {
       const article: ArticleLine = {
         type: 'article',
@@ -97,6 +98,7 @@ export async function * exportLines (store: Store, { settings, mediaBase }: Expo
         authorId: row.authorId,
         labels: labels.get(row.id) ?? [],
         featuredImage: featured.get(row.id) ?? null,
+        oldSlugs: oldSlugs.get(row.id) ?? [],
         createdAt: row.createdAt,
         updatedAt: row.updatedAt
       }

@@ -63,6 +63,8 @@ export interface ImportedArticle {
    * null, when it has none: the digest of an article without one stays what it was.
    */
   featuredMediaSourceId?: string
+  /** Slugs the post had before (WordPress's `_wp_old_slug`, our export's `oldSlugs`): they answer 301 to its slug. */
+  oldSlugs?: string[]
 }
 
 /**

@@ -17,6 +17,8 @@ export interface TrashedContent {
   revisions: RevisionRow[]
   /** Its featured image's media id (absent in rows trashed before images existed). */
   featuredImage?: number | null
+  /** The slugs it had before a rename (absent in rows trashed before they were kept). */
+  oldSlugs?: string[]
 }
 
 /** Who sees which trashed articles: editors every one, an author token its own. */

@@ -7,6 +7,7 @@ import { assertIfMatch } from '../../lib/entity-tags.js'
 import { indexArticle, unindexArticle } from '../../search/index.js'
 import { articleFields, isPublic, noteArticleChange, notePurged } from '../articles/changes.js'
 import { articleQueries, type ArticleRow, type LabelName } from '../articles/queries.js'
+import { keepOldSlugs } from '../articles/slugs.js'
 import { noteLabelTurnover } from '../labels/changes.js'
 import { mediaQueries } from '../media/queries.js'
 import { noteInlineImages } from '../media/service.js'
@@ -40,7 +41,8 @@ export async function trashArticle (tx: Store, article: ArticleRow, viewer: Prin
       labels: (await articleQueries(tx).labelsByArticle([article.id])).get(article.id) ?? [],
       comments: await trash.commentsOfArticle(article.id),
       revisions: await trash.revisionsOfArticle(article.id),
-      featuredImage: (await mediaQueries(tx).featuredIdsByArticle([article.id])).get(article.id) ?? null
+      featuredImage: (await mediaQueries(tx).featuredIdsByArticle([article.id])).get(article.id) ?? null,
+      oldSlugs: (await articleQueries(tx).oldSlugsByArticle([article.id])).get(article.id) ?? []
     }
     await trash.insertTrashed({
       id: article.id,
@@ -158,6 +160,8 @@ export async function restore (store: Store, timezone: string, idOrSlug: string,
     const turnover = await articleQueries(tx).replaceLabels(article.id, content.labels)
     const renumberedComments = await trash.reinsertComments(content.comments)
     await trash.reinsertRevisions(content.revisions)
+    // Those another article has not taken meanwhile.
+    await keepOldSlugs(tx, article, content.oldSlugs ?? [], now)
     const featured = await restoreFeatured(tx, article.id, content.featuredImage ?? null)
     // The images its body shows are in use again.
     await noteInlineImages(tx, article.id, article.body)

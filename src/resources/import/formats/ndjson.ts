@@ -43,7 +43,8 @@ function articleRecord (line: ArticleLine): ImportRecord {
     authorSourceId: String(line.authorId),
     sourceUrl: null,
     notes: [],
-    ...(line.featuredImage == null ? {} : { featuredMediaSourceId: String(line.featuredImage) })
+    ...(line.featuredImage == null ? {} : { featuredMediaSourceId: String(line.featuredImage) }),
+    ...(line.oldSlugs === undefined || line.oldSlugs.length === 0 ? {} : { oldSlugs: line.oldSlugs })
   }
 }
 

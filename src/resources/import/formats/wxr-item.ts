@@ -2,7 +2,7 @@ import type { ImportedArticle, ImportedAuthor, ImportedMedia, ImportRecord, Skip
 import { liveStatus, type ReadContext, skip } from './context.js'
 import { fileNameOf, imageAddress, notAnImage } from './media.js'
 import { ns } from './namespaces.js'
-import { autop, distinct, plainText, shortcodesIn, sourceSlug } from './text.js'
+import { autop, distinct, percentDecoded, plainText, shortcodesIn, sourceSlug } from './text.js'
 import { utcFromWxrGmt } from './timestamps.js'
 import { itemComments } from './wxr-comments.js'
 import { localTime, noteSiteOffset, type PostTime, type WxrState } from './wxr-state.js'
@@ -84,14 +84,25 @@ function article (item: XmlElement, id: string, author: ItemAuthor, state: WxrSt
     authorSourceId: author.sourceId,
     sourceUrl: link === '' ? null : link,
     notes,
-    ...featuredImage(item)
+    ...featuredImage(item),
+    ...oldSlugs(item)
   }
+}
+
+/** Every value of a post meta key: WordPress keeps an `_wp_old_slug` per rename. */
+function postMetaValues (item: XmlElement, key: string): string[] {
+  return childrenOf(item, ns.wp, 'postmeta').filter((element) => textOf(element, ns.wp, 'meta_key') === key).map((meta) => textOf(meta, ns.wp, 'meta_value'))
 }
 
 /** A post meta value, '' when the item has none under `key`. */
 function postMeta (item: XmlElement, key: string): string {
-  const meta = childrenOf(item, ns.wp, 'postmeta').find((element) => textOf(element, ns.wp, 'meta_key') === key)
-  return meta === undefined ? '' : textOf(meta, ns.wp, 'meta_value')
+  return postMetaValues(item, key)[0] ?? ''
+}
+
+/** The slugs the post had before a rename (decoded as `post_name` is), when it had any. */
+function oldSlugs (item: XmlElement): Pick<ImportedArticle, 'oldSlugs'> {
+  const slugs = postMetaValues(item, '_wp_old_slug').map((slug) => percentDecoded(slug.trim())).filter((slug) => slug !== '')
+  return slugs.length === 0 ? {} : { oldSlugs: slugs }
 }
 
 /** The attachment `_thumbnail_id` names, when the post has a featured image. */
