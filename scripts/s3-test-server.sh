@@ -22,15 +22,11 @@ answering () {
   (exec 3<>"/dev/tcp/127.0.0.1/${port}") 2>/dev/null
 }
 
+# Every daemon this script started names its config file: they go at once (a test fixture's
+# data is not worth a clean shutdown, and a memstore OSD takes seconds to write it out).
 stop () {
-  local pid
-  for daemon in client osd mon; do
-    [ -f "$dir/$daemon.pid" ] || continue
-    pid=$(cat "$dir/$daemon.pid")
-    kill "$pid" 2>/dev/null || continue
-    # An OSD takes a moment to stop; a new cluster must not meet the old one's daemons.
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-  done
+  pkill -9 -f -- "-c $dir/ceph.conf" 2>/dev/null || true
+  for _ in $(seq 50); do pgrep -f -- "-c $dir/ceph.conf" >/dev/null || break; sleep 0.2; done
   rm -rf "$dir"
 }
 
@@ -40,14 +36,24 @@ install () {
     || { echo "could not install radosgw; see /tmp/dateline-s3-apt.log" >&2; exit 1; }
 }
 
-start () {
-  if answering; then echo "$endpoint"; return; fi
-  install
-  stop
+# Polls `check` every half second for up to `seconds`.
+wait_for () {
+  local check=$1 seconds=$2
+  for _ in $(seq $((seconds * 2))); do "$check" && return 0; sleep 0.5; done
+  return 1
+}
+
+osd_up () {
+  ceph -c "$dir/ceph.conf" osd stat 2>/dev/null | grep -q ' 1 up'
+}
+
+# One try at the cluster: a monitor, an OSD, the gateway and its user. Fails when a daemon
+# does not come up.
+start_cluster () {
   mkdir -p "$dir/mon" "$dir/osd" "$dir/rgw" "$dir/run"
   local fsid
   fsid=$(cat /proc/sys/kernel/random/uuid)
-  cat >"$dir/ceph.conf" <<EOF
+  cat >"$dir/ceph.conf" <<CONF
 [global]
 fsid = $fsid
 mon host = v1:127.0.0.1:$mon_port
@@ -59,6 +65,8 @@ osd pool default min size = 1
 osd pool default pg autoscale mode = off
 mon allow pool size one = true
 mon warn on pool no redundancy = false
+osd crush update on start = false
+osd class update on start = false
 osd objectstore = memstore
 memstore device bytes = 4294967296
 run dir = $dir/run
@@ -76,22 +84,36 @@ rgw data = $dir/rgw
 rgw dns name = 127.0.0.1
 debug rgw = 0/0
 debug ms = 0/0
-EOF
+CONF
   local conf=(-c "$dir/ceph.conf")
-  monmaptool --create --fsid "$fsid" --addv a "v1:127.0.0.1:$mon_port" "$dir/monmap" >/dev/null
-  ceph-mon "${conf[@]}" -i a --mkfs --monmap "$dir/monmap" >/dev/null 2>&1
-  ceph-mon "${conf[@]}" -i a
+  monmaptool --create --fsid "$fsid" --addv a "v1:127.0.0.1:$mon_port" "$dir/monmap" >/dev/null || return 1
+  ceph-mon "${conf[@]}" -i a --mkfs --monmap "$dir/monmap" >/dev/null 2>&1 || return 1
+  ceph-mon "${conf[@]}" -i a || return 1
   local uuid
   uuid=$(cat /proc/sys/kernel/random/uuid)
-  ceph "${conf[@]}" osd new "$uuid" 0 >/dev/null
-  ceph-osd "${conf[@]}" -i 0 --mkfs --osd-uuid "$uuid" >/dev/null 2>&1
-  ceph-osd "${conf[@]}" -i 0 2>/dev/null
-  radosgw "${conf[@]}" -n client.rgw.a
-  for _ in $(seq 120); do answering && break; sleep 0.5; done
-  answering || { echo "radosgw did not answer on $endpoint; logs in $dir" >&2; exit 1; }
+  ceph "${conf[@]}" osd new "$uuid" 0 >/dev/null || return 1
+  ceph-osd "${conf[@]}" -i 0 --mkfs --osd-uuid "$uuid" >/dev/null 2>&1 || return 1
+  # Placed in the CRUSH map here rather than by the OSD as it starts: a new OSD often asked
+  # before it had the monitor's map, was refused ("wrong fsid") and exited.
+  ceph "${conf[@]}" osd crush add osd.0 1.0 root=default host=localhost >/dev/null 2>&1 || return 1
+  ceph-osd "${conf[@]}" -i 0 2>/dev/null || return 1
+  wait_for osd_up 30 || return 1
+  radosgw "${conf[@]}" -n client.rgw.a || return 1
+  wait_for answering 60 || return 1
   radosgw-admin "${conf[@]}" user create --uid=dateline-test --display-name="Dateline tests" \
-    --access-key="$access_key" --secret-key="$secret_key" >/dev/null 2>&1 || true
-  echo "$endpoint"
+    --access-key="$access_key" --secret-key="$secret_key" >/dev/null 2>&1
+}
+
+start () {
+  if answering; then echo "$endpoint"; return; fi
+  install
+  for attempt in 1 2 3; do
+    stop
+    if start_cluster; then echo "$endpoint"; return; fi
+    echo "the S3 test server did not start (try $attempt of 3)" >&2
+  done
+  echo "the S3 test server would not start; its logs are in $dir" >&2
+  exit 1
 }
 
 case "${1:-start}" in
