@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises'
+import { mkdir, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { MediaFolder, originalFileName, type MediaStore } from '../resources/media/storage.js'
 
@@ -71,8 +71,7 @@ export async function restoreMedia (source: string, target: MediaStore): Promise
   const present = new Set(await keysOf(target))
   for await (const key of backup.keys()) {
     if (present.has(key)) continue
-    const names = await readdir(join(source, key))
-    const files = await Promise.all(names.map(async (name) => ({ name, data: await readFile(join(source, key, name)) })))
+    const files = await Promise.all((await backup.files(key)).map(async (name) => ({ name, data: (await backup.read(key, name))! })))
     await target.put(key, files)
     report.images++
     report.bytes += files.reduce((sum, file) => sum + file.data.length, 0)

@@ -9,7 +9,7 @@ import type { MediaBucketLocation } from '../config.js'
 import { Unavailable } from '../errors.js'
 import { processImage, type ImageLimits, type ProcessedImage } from '../resources/media/images.js'
 import type { MediaBucket } from '../resources/media/s3-store.js'
-import { contentTypeOf, MediaFolder, mediaKeyPattern, variantFilePattern, type MediaStore } from '../resources/media/storage.js'
+import { contentTypeOf, immutableCacheControl, MediaFolder, mediaKeyPattern, variantFilePattern, type MediaStore } from '../resources/media/storage.js'
 
 export interface MediaOptions extends ImageLimits {
   /** An S3-compatible bucket to keep images in; null: the folder. */
@@ -80,8 +80,6 @@ function setFileHeaders (reply: Pick<FastifyReply, 'header'>): void {
   reply.header('cross-origin-resource-policy', 'cross-origin')
 }
 
-const immutableForAYear = 'public, max-age=31536000, immutable'
-
 // A wildcard, so that any other path under /media is a 404, not a 405 (plugins/problem.ts).
 const variantRoute = {
   url: '/media/*',
@@ -150,7 +148,7 @@ function serveFromBucket (app: FastifyInstance, bucket: MediaBucket): void {
       const read = await bucket.serve(variant.key, variant.file, { headOnly, ...(range === undefined ? {} : { range }), ...(ifNoneMatch === undefined ? {} : { ifNoneMatch }) })
       if (read === null) return reply.callNotFound()
       setFileHeaders(reply)
-      reply.header('cache-control', immutableForAYear).header('accept-ranges', 'bytes')
+      reply.header('cache-control', immutableCacheControl).header('accept-ranges', 'bytes')
       if (read.etag !== undefined) reply.header('etag', read.etag)
       if (read.status === 304) return reply.code(304).send()
       if (read.status === 416) {

@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-s3'
 import type { MediaBucketLocation } from '../../config.js'
 import { Unavailable } from '../../errors.js'
-import { contentTypeOf, mediaKeyPattern, type MediaFile, type MediaStore } from './storage.js'
+import { contentTypeOf, immutableCacheControl, mediaKeyPattern, type MediaFile, type MediaStore } from './storage.js'
 
 // Images in an S3-compatible bucket: an item's files are objects under `{prefix}{key}/`.
 // Objects never change once written (a new upload gets a new key), and a row names its key
@@ -116,7 +116,7 @@ export class MediaBucket implements MediaStore {
         Body: file.data,
         // For a CDN or a browser reading the bucket directly; the API sets its own.
         ContentType: contentTypeOf(file.name),
-        CacheControl: 'public, max-age=31536000, immutable'
+        CacheControl: immutableCacheControl
       })))))
       const failed = writes.find((write) => write.status === 'rejected')
       if (failed !== undefined) {

@@ -28,6 +28,9 @@ const contentTypes: Record<string, string> = {
   gif: 'image/gif'
 }
 
+/** Variants never change once written (a new upload gets a new key): cached for a year. */
+export const immutableCacheControl = 'public, max-age=31536000, immutable'
+
 /** A variant's content type, from the extension we wrote from its detected format. */
 export function contentTypeOf (file: string): string {
   return contentTypes[file.slice(file.lastIndexOf('.') + 1)] ?? 'application/octet-stream'
