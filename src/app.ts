@@ -37,6 +37,7 @@ import { revisionSchemas } from './resources/revisions/schemas.js'
 import { trashSchemas } from './resources/trash/schemas.js'
 import { tokenSchemas } from './resources/tokens/schemas.js'
 import { webhookSchemas } from './resources/webhooks/schemas.js'
+import { redirectSchemas } from './resources/redirects/schemas.js'
 import webhookDeliveries from './plugins/webhook-deliveries.js'
 import type { DeliveryOptions } from './resources/webhooks/deliverer.js'
 import { routes } from './routes.js'
@@ -281,7 +282,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   await app.register(idempotency, { purgeIntervalMs: options.idempotencyPurgeIntervalMs ?? 3_600_000 })
   // After http-cache's onSend (which hashes the string for an ETag): the last step of an answer.
   await app.register(answerBytes)
-  for (const schema of [...sharedSchemas, ...articleSchemas, ...authorSchemas, ...commentSchemas, ...daySchemas, ...labelSchemas, ...changeSchemas, ...tokenSchemas, ...webhookSchemas, ...feedSchemas, ...importSchemas, ...revisionSchemas, ...trashSchemas, ...batchSchemas, ...mediaSchemas]) app.addSchema(schema)
+  for (const schema of [...sharedSchemas, ...articleSchemas, ...authorSchemas, ...commentSchemas, ...daySchemas, ...labelSchemas, ...changeSchemas, ...tokenSchemas, ...webhookSchemas, ...feedSchemas, ...importSchemas, ...revisionSchemas, ...trashSchemas, ...batchSchemas, ...mediaSchemas, ...redirectSchemas]) app.addSchema(schema)
   await app.register(openapi)
   app.addHook('onRoute', (route) => {
     if (route.schema === undefined) return

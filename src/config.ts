@@ -276,6 +276,8 @@ function parseArticlePath (raw: string): string {
   const path = raw.trim()
   if (!path.startsWith('/') || path.startsWith('//')) throw new Invalid('must be a path starting with a single /, e.g. /articles/{slug}')
   if (!path.includes('{slug}') && !path.includes('{id}')) throw new Invalid('must contain {slug} or {id}')
+  // Two free-text parts side by side would make reading a path back (lib/site-paths.ts) cost its length squared.
+  if (path.split('{slug}').length > 2) throw new Invalid('may contain {slug} only once')
   if (/[?#\s]/.test(path)) throw new Invalid('must be a path only, without spaces, query or fragment')
   const unknown = [...path.matchAll(/\{([^}]*)\}/g)].map((match) => match[1]).filter((name) => name !== 'slug' && name !== 'id')
   if (unknown.length > 0) throw new Invalid(`knows only {slug} and {id}, not {${unknown[0]}}`)

@@ -12,6 +12,7 @@ import labels from './resources/labels/routes.js'
 import media from './resources/media/routes.js'
 import changes from './resources/changes/routes.js'
 import stream, { type StreamOptions } from './resources/stream/routes.js'
+import redirects from './resources/redirects/routes.js'
 import revisions from './resources/revisions/routes.js'
 import root from './resources/root/routes.js'
 import search from './resources/search/routes.js'
@@ -32,6 +33,7 @@ export async function routes (app: FastifyInstance, options: ImportRoutesOptions
   await app.register(archiveRoutes, { prefix: '/v1/archive' })
   await app.register(labels, { prefix: '/v1/labels' })
   await app.register(media, { prefix: '/v1/media' })
+  await app.register(redirects, { prefix: '/v1/redirects' })
   await app.register(changes, { prefix: '/v1/changes' })
   await app.register(stream, { prefix: '/v1/stream', ...options.stream })
   await app.register(search, { prefix: '/v1/search' })

@@ -437,7 +437,7 @@ t.test('DATELINE_SITE_TITLE and DATELINE_SITE_DESCRIPTION are taken as given, tr
 t.test('DATELINE_ARTICLE_PATH is a path with {slug} or {id}', async (t) => {
   t.equal(readConfig({ DATELINE_ARTICLE_PATH: '/{id}/{slug}.html' }).articlePath, '/{id}/{slug}.html')
   t.equal(readConfig({}, { 'article-path': '/p/{id}' }).articlePath, '/p/{id}')
-  for (const value of ['articles/{slug}', '/articles', '/articles/{title}', '//cdn.example.org/{slug}', '/a/{slug}?x=1', 'https://blog.example.org/{slug}']) {
+  for (const value of ['articles/{slug}', '/articles', '/articles/{title}', '//cdn.example.org/{slug}', '/a/{slug}?x=1', 'https://blog.example.org/{slug}', '/{slug}/{slug}']) {
     t.match(configError({ DATELINE_ARTICLE_PATH: value }).message, 'DATELINE_ARTICLE_PATH', `${JSON.stringify(value)} is refused`)
   }
 })

@@ -413,6 +413,16 @@ export const articleOldSlugs = pgTable('article_old_slugs', {
   index('article_old_slugs_article_idx').on(table.articleId)
 ])
 
+export const redirects = pgTable('redirects', {
+  id: id(),
+  fromPath: text('from_path').notNull().unique(),
+  target: text('target').notNull(),
+  status: int64('status').notNull(),
+  version: int64('version').notNull(),
+  createdAt: timestamp('created_at').notNull(),
+  updatedAt: timestamp('updated_at').notNull()
+})
+
 /** Every table, by the name its SQLite twin has in schema.ts (or its own, for PostgreSQL's). */
 export const postgresTables = {
   authors,
@@ -434,7 +444,8 @@ export const postgresTables = {
   webhookDeliveries,
   media,
   articleMedia,
-  articleOldSlugs
+  articleOldSlugs,
+  redirects
 }
 
 export type AuthorRow = typeof authors.$inferSelect

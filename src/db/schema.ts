@@ -242,7 +242,7 @@ export const trashedArticles = sqliteTable('trashed_articles', {
 ])
 
 /** What the change log records changes of (issue 20). */
-export const changedResources = ['article', 'comment', 'author', 'day', 'label', 'media'] as const
+export const changedResources = ['article', 'comment', 'author', 'day', 'label', 'media', 'redirect'] as const
 /**
  * What happened to it, as an editor sees it. Readers without a token see `created`, `updated`
  * and `removed` of what they can see (src/resources/changes/service.ts).
@@ -405,3 +405,23 @@ export const articleMedia = sqliteTable('article_media', {
   uniqueIndex('article_media_featured_idx').on(table.articleId).where(sql`${table.use} = 'featured'`),
   index('article_media_media_idx').on(table.mediaId, table.articleId)
 ])
+
+export const redirectStatuses = [301, 302, 307, 308] as const
+export type RedirectStatus = (typeof redirectStatuses)[number]
+
+/**
+ * Redirects editors keep for the front end's paths (an old site's URLs, a merged story): what
+ * `GET /v1/redirects?path=` answers beside the old slugs of articles (`article_old_slugs`).
+ * Paths are kept in one spelling (src/resources/redirects/paths.ts), so a lookup is one probe
+ * of the unique index however the front end spelled the path.
+ */
+export const redirects = sqliteTable('redirects', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  fromPath: text('from_path').notNull().unique(),
+  /** A path on the front end (with any query it should carry) or an absolute http(s) URL. */
+  target: text('target').notNull(),
+  status: integer('status').notNull(),
+  version: integer('version').notNull(),
+  createdAt: text('created_at').notNull(),
+  updatedAt: text('updated_at').notNull()
+})

@@ -350,3 +350,16 @@ export interface DemoDayNote {
 export const demoDayNotes: DemoDayNote[] = [
   { article: 0, note: 'Flood warnings were in force along the Vell all day; several roads by the quay were closed until evening.' }
 ]
+
+/** Slugs demo articles had before their headlines were rewritten: each answers 301 to the slug now. */
+export const demoOldSlugs: Array<{ article: number, slug: string }> = [
+  { article: 1, slug: 'council-to-study-footbridge' }
+]
+
+/**
+ * An editor's redirect from the address a story had on the blog before it moved to Dateline,
+ * to its path under that old slug: a lookup follows both to the article's path now.
+ */
+export const demoRedirects: Array<{ from: string, to: string }> = [
+  { from: '/2025/06/footbridge-study.html', to: '/articles/council-to-study-footbridge' }
+]

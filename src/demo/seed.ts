@@ -7,7 +7,10 @@ import * as dayService from '../resources/dates/service.js'
 import type { Principal } from '../lib/principal.js'
 import { insertUpload, writeFiles } from '../resources/media/service.js'
 import type { MediaStore } from '../resources/media/storage.js'
-import { demoArticles, demoAuthors, demoComments, demoDayNotes } from './content.js'
+import * as redirectService from '../resources/redirects/service.js'
+import { keepOldSlugs } from '../resources/articles/slugs.js'
+import { articleQueries } from '../resources/articles/queries.js'
+import { demoArticles, demoAuthors, demoComments, demoDayNotes, demoOldSlugs, demoRedirects } from './content.js'
 import { demoImages, type DemoImage } from './images.js'
 import { demoQueries } from './queries.js'
 
@@ -135,6 +138,11 @@ async function seedContent (store: Store, settings: { timezone: string, locale: 
       await dayService.updateOne(tx, settings, articles[article]!.date!, { note }, seeder, undefined)
     }
     await dateOnTimeline(tx, { authorIds: [...authorIds.values()], articles, commentIds })
+    for (const { article, slug } of demoOldSlugs) {
+      const row = (await articleQueries(tx).articleById(articles[article]!.id))!
+      await keepOldSlugs(tx, row, [slug], row.publishedAt ?? row.createdAt)
+    }
+    for (const redirect of demoRedirects) await redirectService.createOne(tx, redirect)
     return true
   })
 }

@@ -41,6 +41,7 @@ export default fp(async function openapiPlugin (app) {
         { name: 'comments', description: 'Readers\' comments and their moderation' },
         { name: 'labels', description: 'The labels articles carry' },
         { name: 'media', description: 'Images: uploaded, checked and resized into responsive variants, served from `/media/…`, and embedded in articles as their featured image' },
+        { name: 'redirects', description: 'Where the front end\'s paths have moved: old slugs of articles and the redirects editors keep' },
         { name: 'batch', description: 'Several writes as one transaction: all of them, or none' },
         { name: 'changes', description: 'What changed, in order: for mirrors, caches and search services to follow' },
         { name: 'search', description: 'Search-box completions (full-text search is `q` on articles)' },

@@ -64,7 +64,7 @@ async function everything (app: FastifyInstance, t: Test, path: string): Promise
 }
 
 const byType = (lines: Item[], type: string): Item[] => lines.filter((line) => line.type === type)
-const order = ['header', 'setting', 'author', 'label', 'media', 'article', 'day', 'comment']
+const order = ['header', 'setting', 'author', 'label', 'media', 'article', 'day', 'comment', 'redirect']
 
 /**
  * The export's text as a database it was imported into (through the API, without the files)
@@ -114,6 +114,8 @@ t.test('the export of the demo blog', async (t) => {
   t.equal(pending.statusCode, 201)
   const noted = await request(app, t, { method: 'POST', url: '/v1/dates', headers: bearer(editor), payload: { date: '2001-02-03', note: 'A quiet day.' } })
   t.equal(noted.statusCode, 201)
+  const redirected = await request(app, t, { method: 'POST', url: '/v1/redirects', headers: bearer(editor), payload: { from: '/2001/02/old-page.html', to: `/articles/${plain.slug}`, status: 308 } })
+  t.equal(redirected.statusCode, 201)
 
   const started = new Date().toISOString()
   const response = await exportOf(app, t)
@@ -132,7 +134,7 @@ t.test('the export of the demo blog', async (t) => {
 
   await t.test('starts with a header whose counts are the rows that follow', async (t) => {
     const [header] = lines
-    t.match(header, { type: 'header', format: 'dateline', version: 3, exportedAt: timestamp })
+    t.match(header, { type: 'header', format: 'dateline', version: 4, exportedAt: timestamp })
     t.same(Object.keys(header!).sort(), ['counts', 'exportedAt', 'format', 'type', 'version'])
     t.ok(header!.exportedAt >= started && header!.exportedAt <= finished, 'exportedAt is the time of the export')
     t.same(header!.counts, {
@@ -141,12 +143,13 @@ t.test('the export of the demo blog', async (t) => {
       media: byType(lines, 'media').length,
       articles: byType(lines, 'article').length,
       days: byType(lines, 'day').length,
-      comments: byType(lines, 'comment').length
+      comments: byType(lines, 'comment').length,
+      redirects: byType(lines, 'redirect').length
     }, 'the counts match the lines')
     t.equal(lines.filter((line) => line.type === 'header').length, 1, 'one header')
     const ranks = lines.map((line) => order.indexOf(line.type))
     t.notOk(ranks.includes(-1), 'every line has a known type')
-    t.same(ranks, [...ranks].sort((a, b) => a - b), 'then settings, authors, labels, media, articles, days, comments, in that order')
+    t.same(ranks, [...ranks].sort((a, b) => a - b), 'then settings, authors, labels, media, articles, days, comments, redirects, in that order')
     t.same(byType(lines, 'setting'), [{ type: 'setting', name: 'timezone', value: 'UTC' }, { type: 'setting', name: 'locale', value: 'en-US' }], 'the site settings, no secrets')
   })
 
@@ -185,6 +188,7 @@ t.test('the export of the demo blog', async (t) => {
     }
     t.match(commentLines.find((line) => line.id === pending.json().id), { status: 'pending', authorEmail: 'reader@example.net' })
     t.match(byType(lines, 'day').find((line) => line.day === '2001-02-03'), { type: 'day', note: 'A quiet day.', createdAt: timestamp, updatedAt: timestamp })
+    t.same(byType(lines, 'redirect'), [{ type: 'redirect', ...redirected.json() }], 'the editors\' redirects, as the API shows them')
   })
 
   await t.test('round trip: imported into an empty database and exported again, every line is the same', async (t) => {
@@ -199,7 +203,8 @@ t.test('the export of the demo blog', async (t) => {
       articles: { created: header.counts.articles, updated: 0, unchanged: 0, skipped: 0 },
       comments: { created: header.counts.comments, updated: 0, unchanged: 0, skipped: 0 },
       media: { created: header.counts.media, updated: 0, unchanged: 0, skipped: 0 },
-      days: { created: header.counts.days, updated: 0, unchanged: 0, skipped: 0 }
+      days: { created: header.counts.days, updated: 0, unchanged: 0, skipped: 0 },
+      redirects: { created: header.counts.redirects, updated: 0, unchanged: 0, skipped: 0 }
     }, 'every row created')
     t.same(report.skipped, [])
     const again = await exported(fresh, t)
@@ -215,7 +220,8 @@ t.test('the export of the demo blog', async (t) => {
       articles: { created: 0, updated: 0, unchanged: header.counts.articles, skipped: 0 },
       comments: { created: 0, updated: 0, unchanged: header.counts.comments, skipped: 0 },
       media: { created: 0, updated: 0, unchanged: header.counts.media, skipped: 0 },
-      days: { created: 0, updated: 0, unchanged: header.counts.days, skipped: 0 }
+      days: { created: 0, updated: 0, unchanged: header.counts.days, skipped: 0 },
+      redirects: { created: 0, updated: 0, unchanged: header.counts.redirects, skipped: 0 }
     }, 'importing it a second time: all unchanged')
     t.same(comparable((await exported(fresh, t)).text), comparable(asImportedWithoutFiles(text)), 'and nothing changed')
   })

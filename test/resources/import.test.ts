@@ -212,7 +212,7 @@ t.test('the Ghost Blogger sample', async (t) => {
     t.same(report, {
       format: 'blogger-legacy',
       dryRun: false,
-      counts: { authors: counts(1), articles: counts(2, 0, 0, 1), comments: none, media: counts(1), days: none },
+      counts: { authors: counts(1), articles: counts(2, 0, 0, 1), comments: none, media: counts(1), days: none, redirects: none },
       skipped: [{ resource: 'article', sourceId: `${ghostBlog}.post-91440665006443736824`, reason: 'duplicate source id in file' }],
       notes: [],
       settings: []
@@ -253,7 +253,7 @@ t.test('the Ghost Blogger sample', async (t) => {
     const text = before.replace(/<id>[^<]*<\/id>(?![\s\S]*<id>)/, `<id>${draftId}</id>`) + marker + after
     t.equal(text.split(draftId).length, 2, 'only the draft got the new id')
     const report = await imported(app, t, text)
-    t.same(report.counts, { authors: counts(0, 0, 1), articles: counts(1, 0, 2), comments: none, media: counts(0, 0, 1), days: none }, 'the draft is created, the two posts and the thumbnail are unchanged')
+    t.same(report.counts, { authors: counts(0, 0, 1), articles: counts(1, 0, 2), comments: none, media: counts(0, 0, 1), days: none, redirects: none }, 'the draft is created, the two posts and the thumbnail are unchanged')
     t.same(report.skipped, [])
     const draft = (await articlesBySlug(app, t)).get('maecenas-draft-post')
     t.match(draft, { title: 'Maecenas Draft Post', status: 'draft', publishedAt: null, date: null, labels: ['Lorem Ipsum'] }, 'app:draft=yes makes a draft')
@@ -268,7 +268,7 @@ t.test('the 2008 Blogger export', async (t) => {
   await t.test('4 posts, 3 comments, 1 author; settings and the template skipped, settings reported', async (t) => {
     const report = await imported(app, t, jjFile, { secret: await tokenFor(app, 'editor') })
     t.equal(report.format, 'blogger-legacy')
-    t.same(report.counts, { authors: counts(1), articles: counts(4), comments: counts(3), media: none, days: none }, 'exact counts: 7 of 55 entries are content')
+    t.same(report.counts, { authors: counts(1), articles: counts(4), comments: counts(3), media: none, days: none, redirects: none }, 'exact counts: 7 of 55 entries are content')
     t.equal(report.skipped.length, 48, '47 settings and the template are listed as skipped')
     t.equal(report.skipped.filter((row: Item) => row.resource === 'setting' && row.reason === 'not content').length, 47, '47 settings: not content')
     t.same(report.skipped.filter((row: Item) => row.resource !== 'setting'), [{ resource: 'other', sourceId: `${jjBlog}.layout`, reason: 'not content' }], 'the template: not content')
@@ -317,7 +317,7 @@ t.test('the 2008 Blogger export', async (t) => {
     const before = await totals(app, t)
     const lines = await databaseLines(app, t)
     const again = await imported(app, t, jjFile)
-    t.same(again.counts, { authors: counts(0, 0, 1), articles: counts(0, 0, 4), comments: counts(0, 0, 3), media: none, days: none }, 'the second run: all unchanged')
+    t.same(again.counts, { authors: counts(0, 0, 1), articles: counts(0, 0, 4), comments: counts(0, 0, 3), media: none, days: none, redirects: none }, 'the second run: all unchanged')
     t.same(await totals(app, t), before, 'the lists\' totals are the same')
     t.same(await databaseLines(app, t), lines, 'and so is every row')
   })
@@ -326,7 +326,7 @@ t.test('the 2008 Blogger export', async (t) => {
     const edited = jjFile.replace('<title type="text">About Me</title>', '<title type="text">About Me, revised</title>')
     t.not(edited, jjFile, 'the title was edited in the file')
     const report = await imported(app, t, edited)
-    t.same(report.counts, { authors: counts(0, 0, 1), articles: counts(0, 1, 3), comments: counts(0, 0, 3), media: none, days: none }, 'articles.updated = 1')
+    t.same(report.counts, { authors: counts(0, 0, 1), articles: counts(0, 1, 3), comments: counts(0, 0, 3), media: none, days: none, redirects: none }, 'articles.updated = 1')
     const article = await getJson(app, t, `/v1/articles/${aboutMe.id}`, null)
     t.match(article, { id: aboutMe.id, slug: 'about-me', title: 'About Me, revised', publishedAt: aboutMe.publishedAt }, 'the article shows the new title under its old slug')
     t.equal((await getJson(app, t, '/v1/articles?limit=1')).meta.total, 4, 'no article was added')
@@ -361,7 +361,7 @@ t.test('the 2025 WordPress.com export', async (t) => {
   await t.test('7 posts by 1 author and 6 images; the page, styles and navigation skipped', async (t) => {
     const report = await imported(app, t, wxr2025File, { contentType: 'application/rss+xml' })
     t.equal(report.format, 'wxr')
-    t.same(report.counts, { authors: counts(1), articles: counts(7), comments: none, media: counts(6), days: none }, 'exact counts')
+    t.same(report.counts, { authors: counts(1), articles: counts(7), comments: none, media: counts(6), days: none, redirects: none }, 'exact counts')
     t.same(report.skipped.map((row: Item) => `${row.resource}: ${row.reason}`).sort(), [
       'other: post type wp_global_styles', 'other: post type wp_navigation', 'page: page'
     ], 'three items skipped, each with its reason')
@@ -397,7 +397,7 @@ t.test('the WordPress theme unit test data', async (t) => {
   // 58 posts; the 2 listed authors and the default one for ">themereviewteam"; 33 comments, of
   // which 5 are on pages and 4 are pings; 37 attachments, of which a video and a sound are
   // not images; no day records in WXR.
-  const expectedCounts = { authors: counts(3), articles: counts(58), comments: counts(24, 0, 0, 9), media: counts(35, 0, 0, 2), days: none }
+  const expectedCounts = { authors: counts(3), articles: counts(58), comments: counts(24, 0, 0, 9), media: counts(35, 0, 0, 2), days: none, redirects: none }
   const reports: Item[] = []
 
   await t.test('a dry run reports what the import would do and writes nothing', async (t) => {
@@ -497,7 +497,7 @@ t.test('the WordPress theme unit test data', async (t) => {
     const before = await totals(app, t)
     const lines = await databaseLines(app, t)
     // The two authors of the file and "Imported" (for the posts naming neither): three, as the first run created.
-    const unchanged = { authors: counts(0, 0, 3), articles: counts(0, 0, 58), comments: counts(0, 0, 24, 9), media: counts(0, 0, 35, 2), days: none }
+    const unchanged = { authors: counts(0, 0, 3), articles: counts(0, 0, 58), comments: counts(0, 0, 24, 9), media: counts(0, 0, 35, 2), days: none, redirects: none }
     const dry = await imported(app, t, themeFile, { query: 'dryRun=true' })
     t.same(dry.counts, unchanged, 'a dry re-import says all unchanged')
     const again = await imported(app, t, themeWithAddresses)

@@ -7,6 +7,7 @@ import * as dates from '../../src/resources/dates/service.js'
 import * as labels from '../../src/resources/labels/service.js'
 import { mediaQueries } from '../../src/resources/media/queries.js'
 import * as media from '../../src/resources/media/service.js'
+import * as redirects from '../../src/resources/redirects/service.js'
 import type { Principal } from '../../src/lib/principal.js'
 import { createToken, listTokens } from '../../src/resources/tokens/service.js'
 import { fanOut } from '../../src/resources/webhooks/deliverer.js'
@@ -196,6 +197,24 @@ const expected: Record<string, Record<string, Row>> = {
   revokeToken: {
     'a spare token':                                             [401, 403, 403, 403, 204]
   },
+  // The lookup is anyone's, and sends no one where they may not read; the redirects themselves are editors'.
+  listRedirects: {
+    'the path of a redirect to a published article':             [200, 200, 200, 200, 200],
+    'the path of a redirect to the own draft':                   [404, 200, 404, 200, 200],
+    'the editors\' redirects':                                   [401, 403, 403, 200, 200]
+  },
+  createRedirect: {
+    'a new redirect':                                            [401, 403, 403, 201, 201]
+  },
+  getRedirect: {
+    'the world\'s redirect':                                     [401, 403, 403, 200, 200]
+  },
+  updateRedirect: {
+    'the world\'s redirect':                                     [401, 403, 403, 200, 200]
+  },
+  deleteRedirect: {
+    'the world\'s redirect':                                     [401, 403, 403, 204, 204]
+  },
   listWebhooks: {
     'all webhooks':                                              [401, 403, 403, 403, 200]
   },
@@ -316,6 +335,8 @@ interface World {
   /** A day nobody created and no article is on. */
   freeDay: string
   spare: { id: number, secret: string }
+  /** Redirects from `/matrix-<n>/…` to A's published article and to A's draft. */
+  redirects: { toPublished: Item, toDraft: Item }
   /** A webhook told of authors' changes, with a delivery for each of A and B (never sent: the matrix's apps send none). */
   webhook: { id: number, updatedAt: string, deliveryIds: number[] }
   secrets: Record<Exclude<Caller, 'anonymous'>, string>
@@ -398,6 +419,8 @@ async function makeWorld (app: FastifyInstance, withImages: boolean): Promise<Wo
   await dates.createOne(app.store, app.settings, { date: notedDay, note: `Note ${n}` }, staff)
   const spare = await createToken(app.store, { role: 'editor', name: `Spare ${n}` })
   const images = withImages ? await imagesFor(app, own, ownDraft, n) : null
+  const redirectTo = async (name: string, article: Item) => (await redirects.createOne(app.store, { from: `/matrix-${n}/${name}`, to: `/articles/${article.slug}` })).redirect
+  const redirectsMade = { toPublished: await redirectTo('published', ownPublished), toDraft: await redirectTo('draft', ownDraft) }
   while (await fanOut(app.store)) {}
   const deliveries = await webhooks.pageOfDeliveries(app.store, hook.id, {})
   // Told of nothing the later worlds do (the matrix deletes authors only in deleteAuthor's
@@ -419,6 +442,7 @@ async function makeWorld (app: FastifyInstance, withImages: boolean): Promise<Wo
     images,
     notedDay,
     labels: { ward: ward.id, unpublished: unpublished.id },
+    redirects: redirectsMade,
     freeDay: dayAfter('2010-01-01', n),
     spare: { id: spare.token.id, secret: spare.secret },
     webhook: { id: hook.id, updatedAt: (await webhooks.findOne(app.store, hook.id)).webhook.updatedAt, deliveryIds: deliveries.items.map(({ id }) => id) },
@@ -1144,6 +1168,58 @@ const targets: Record<string, Record<string, Target>> = {
       check: async ({ t, app, w, allowed }) => {
         const use = await request(app, t, { method: 'GET', url: '/v1/articles', headers: bearer(w.spare.secret) })
         t.equal(use.statusCode, allowed ? 401 : 200, allowed ? 'the spare token stopped working' : 'the spare token still works')
+      }
+    }
+  },
+  listRedirects: {
+    'the path of a redirect to a published article': {
+      query: (w) => `path=${encodeURIComponent(w.redirects.toPublished.from)}`,
+      check: ({ t, w, response }) => { t.same(response.json(), { path: w.redirects.toPublished.from, location: `/articles/${w.ownPublished.slug}`, status: 301, redirectId: w.redirects.toPublished.id }) }
+    },
+    'the path of a redirect to the own draft': {
+      query: (w) => `path=${encodeURIComponent(w.redirects.toDraft.from)}`,
+      check: ({ t, w, allowed, response }) => {
+        if (allowed) t.equal(response.json().location, `/articles/${w.ownDraft.slug}`)
+        else t.notOk(response.body.includes(w.ownDraft.slug), 'no word of where the draft is')
+      }
+    },
+    'the editors\' redirects': {
+      alone: true,
+      check: ({ t, w, allowed, response }) => {
+        if (allowed) t.same(response.json().data, [w.redirects.toPublished, w.redirects.toDraft], 'the world\'s two')
+      }
+    }
+  },
+  createRedirect: {
+    'a new redirect': {
+      payload: (w) => ({ from: `/matrix-${w.n}/new`, to: `/articles/${w.otherPublished.slug}` }),
+      check: async ({ t, app, w, allowed }) => {
+        const lookup = await request(app, t, { method: 'GET', url: `/v1/redirects?path=/matrix-${w.n}/new` })
+        t.equal(lookup.statusCode, allowed ? 200 : 404, allowed ? 'the path redirects' : 'no redirect was made')
+      }
+    }
+  },
+  getRedirect: {
+    'the world\'s redirect': {
+      params: (w) => ({ id: w.redirects.toPublished.id }),
+      check: ({ t, w, allowed, response }) => { if (allowed) t.same(response.json(), w.redirects.toPublished) }
+    }
+  },
+  updateRedirect: {
+    'the world\'s redirect': {
+      params: (w) => ({ id: w.redirects.toPublished.id }),
+      payload: () => ({ status: 302 }),
+      check: async ({ t, app, w, allowed }) => {
+        t.equal((await redirects.findOne(app.store, w.redirects.toPublished.id)).redirect.status, allowed ? 302 : 301, allowed ? 'changed' : 'unchanged')
+      }
+    }
+  },
+  deleteRedirect: {
+    'the world\'s redirect': {
+      params: (w) => ({ id: w.redirects.toPublished.id }),
+      check: async ({ t, app, w, allowed }) => {
+        const lookup = await request(app, t, { method: 'GET', url: `/v1/redirects?path=${w.redirects.toPublished.from}` })
+        t.equal(lookup.statusCode, allowed ? 404 : 200, allowed ? 'the path no longer redirects' : 'still redirects')
       }
     }
   },

@@ -536,6 +536,58 @@ export interface paths {
         patch: operations["updateMedia"];
         trace?: never;
     };
+    "/v1/redirects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Look up a path, or list redirects
+         * @description With `path` (anyone): where that path on the front end has moved to, as a `RedirectMatch` for the front end to answer with its `status` and `location`; 404 when it has not moved. A path moves by an editor's redirect, or because it is an article's path (`DATELINE_ARTICLE_PATH`) under a slug the article had before a rename. Redirects leading on to each other answer the end of the chain, and never a draft to a reader. Without `path` (editors and admins): the editors' redirects, oldest first.
+         */
+        get: operations["listRedirects"];
+        put?: never;
+        /**
+         * Create a redirect
+         * @description Editors and admins: readers asking the front end for `from` are sent to `to`. A `from` another redirect has is a 409; a `to` leading back to `from` (itself, or through other redirects) is a 400.
+         */
+        post: operations["createRedirect"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/redirects/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a redirect
+         * @description Editors and admins.
+         */
+        get: operations["getRedirect"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a redirect
+         * @description Editors and admins: the path stops redirecting (unless it is an article's under an old slug).
+         */
+        delete: operations["deleteRedirect"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a redirect
+         * @description Editors and admins: its `from`, `to` or `status`, under the same rules as a new one.
+         */
+        patch: operations["updateRedirect"];
+        trace?: never;
+    };
     "/v1/changes": {
         parameters: {
             query?: never;
@@ -2158,7 +2210,7 @@ export interface components {
              * @example article
              * @enum {string}
              */
-            resource: "article" | "comment" | "author" | "day" | "label" | "media";
+            resource: "article" | "comment" | "author" | "day" | "label" | "media" | "redirect";
             /**
              * @description Its id (a day note's day)
              * @example 12
@@ -2386,7 +2438,7 @@ export interface components {
             /** @example Rebuild the static site */
             description: string;
             /**
-             * @description The changes it is told of, by their `<resource>.<kind>` name as `GET /v1/changes` shows them to editors (`article.published`, `comment.approved`), `<resource>.*` for all of one resource's (article, comment, author, day, label, media), or `*` for every change
+             * @description The changes it is told of, by their `<resource>.<kind>` name as `GET /v1/changes` shows them to editors (`article.published`, `comment.approved`), `<resource>.*` for all of one resource's (article, comment, author, day, label, media, redirect), or `*` for every change
              * @example [
              *       "article.published",
              *       "article.unpublished",
@@ -2439,7 +2491,7 @@ export interface components {
             /** @example Rebuild the static site */
             description: string;
             /**
-             * @description The changes it is told of, by their `<resource>.<kind>` name as `GET /v1/changes` shows them to editors (`article.published`, `comment.approved`), `<resource>.*` for all of one resource's (article, comment, author, day, label, media), or `*` for every change
+             * @description The changes it is told of, by their `<resource>.<kind>` name as `GET /v1/changes` shows them to editors (`article.published`, `comment.approved`), `<resource>.*` for all of one resource's (article, comment, author, day, label, media, redirect), or `*` for every change
              * @example [
              *       "article.published",
              *       "article.unpublished",
@@ -2518,7 +2570,7 @@ export interface components {
              */
             url: string;
             /**
-             * @description The changes it is told of, by their `<resource>.<kind>` name as `GET /v1/changes` shows them to editors (`article.published`, `comment.approved`), `<resource>.*` for all of one resource's (article, comment, author, day, label, media), or `*` for every change
+             * @description The changes it is told of, by their `<resource>.<kind>` name as `GET /v1/changes` shows them to editors (`article.published`, `comment.approved`), `<resource>.*` for all of one resource's (article, comment, author, day, label, media, redirect), or `*` for every change
              * @default [
              *       "*"
              *     ]
@@ -2547,7 +2599,7 @@ export interface components {
              */
             url?: string;
             /**
-             * @description The changes it is told of, by their `<resource>.<kind>` name as `GET /v1/changes` shows them to editors (`article.published`, `comment.approved`), `<resource>.*` for all of one resource's (article, comment, author, day, label, media), or `*` for every change
+             * @description The changes it is told of, by their `<resource>.<kind>` name as `GET /v1/changes` shows them to editors (`article.published`, `comment.approved`), `<resource>.*` for all of one resource's (article, comment, author, day, label, media, redirect), or `*` for every change
              * @example [
              *       "article.published",
              *       "article.unpublished",
@@ -2819,6 +2871,12 @@ export interface components {
          *           "updated": 0,
          *           "unchanged": 0,
          *           "skipped": 0
+         *         },
+         *         "redirects": {
+         *           "created": 0,
+         *           "updated": 0,
+         *           "unchanged": 0,
+         *           "skipped": 0
          *         }
          *       },
          *       "skipped": [
@@ -2878,6 +2936,13 @@ export interface components {
                     skipped: number;
                 };
                 days: {
+                    created: number;
+                    updated: number;
+                    unchanged: number;
+                    skipped: number;
+                };
+                /** @description Editors' redirects (Dateline exports from version 4) */
+                redirects: {
                     created: number;
                     updated: number;
                     unchanged: number;
@@ -3289,11 +3354,11 @@ export interface components {
         BatchOperation: {
             method: "POST" | "PATCH" | "DELETE";
             /**
-             * @description The path the single request would go to, without a query: `/v1/articles`, `/v1/articles/{id}`, `/v1/comments/{id}`, `/v1/dates`, `/v1/dates/{date}`, `/v1/labels`, `/v1/labels/{id}`
+             * @description The path the single request would go to, without a query: `/v1/articles`, `/v1/articles/{id}`, `/v1/comments/{id}`, `/v1/dates`, `/v1/dates/{date}`, `/v1/labels`, `/v1/labels/{id}`, `/v1/redirects`, `/v1/redirects/{id}`
              * @example /v1/articles
              */
             path: string;
-            /** @description The body the single request would send, validated by its schema (`NewArticle`, `ArticlePatch`, `CommentPatch`, `NewDay`, `DayPatch`, `NewLabel`, `LabelPatch`); none for DELETE */
+            /** @description The body the single request would send, validated by its schema (`NewArticle`, `ArticlePatch`, `CommentPatch`, `NewDay`, `DayPatch`, `NewLabel`, `LabelPatch`, `NewRedirect`, `RedirectPatch`); none for DELETE */
             body?: {
                 [key: string]: unknown;
             };
@@ -3371,7 +3436,7 @@ export interface components {
              */
             status: number;
             /** @description The answer's body (none for a 204) */
-            body?: components["schemas"]["Article"] | components["schemas"]["Comment"] | components["schemas"]["Day"] | components["schemas"]["Label"];
+            body?: components["schemas"]["Article"] | components["schemas"]["Comment"] | components["schemas"]["Day"] | components["schemas"]["Label"] | components["schemas"]["Redirect"];
             /** @description The resource's ETag after the operation, for a later `If-Match` */
             etag?: string;
             /** @description Where a created resource is (201) */
@@ -3902,6 +3967,153 @@ export interface components {
             caption?: string;
             /** @description Plain text */
             credit?: string;
+        };
+        /**
+         * @description A redirect an editor keeps: readers asking the front end for `from` are sent to `to`
+         * @example {
+         *       "id": 4,
+         *       "from": "/2019/05/old-story.html",
+         *       "to": "/articles/council-approves-the-harbour-plan",
+         *       "status": 301,
+         *       "createdAt": "2026-12-05T09:00:00.000Z",
+         *       "updatedAt": "2026-12-05T09:00:00.000Z"
+         *     }
+         */
+        Redirect: {
+            /** @example 4 */
+            id: number;
+            /**
+             * @description A path on the front end, without query or fragment: `/2019/05/old-story.html`. Kept in one spelling: escapes decoded where a path needs none (`/caf%C3%A9` is `/café` once escaped the one way), no trailing slash
+             * @example /2019/05/old-story.html
+             */
+            from: string;
+            /**
+             * @description Where readers go: a path on the front end (a query and fragment may follow) or an absolute http(s) URL of another site. An article's path may be given by a slug it had before: the lookup answers its path now
+             * @example /articles/council-approves-the-harbour-plan
+             */
+            to: string;
+            /**
+             * @description 301 or 308: moved for good (search engines move the page's standing); 302 or 307: for now. 307 and 308 keep the request's method
+             * @example 301
+             * @enum {integer}
+             */
+            status: 301 | 302 | 307 | 308;
+            /**
+             * Format: date-time
+             * @description RFC 3339 timestamp in UTC
+             * @example 2026-06-03T16:40:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339 timestamp in UTC
+             * @example 2026-06-03T16:40:00.000Z
+             */
+            updatedAt: string;
+        };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": 4,
+         *           "from": "/2019/05/old-story.html",
+         *           "to": "/articles/council-approves-the-harbour-plan",
+         *           "status": 301,
+         *           "createdAt": "2026-12-05T09:00:00.000Z",
+         *           "updatedAt": "2026-12-05T09:00:00.000Z"
+         *         }
+         *       ],
+         *       "meta": {
+         *         "total": 1,
+         *         "limit": 20,
+         *         "offset": 0,
+         *         "nextCursor": null
+         *       }
+         *     }
+         */
+        RedirectList: {
+            data: components["schemas"]["Redirect"][];
+            meta: components["schemas"]["ListMeta"];
+        };
+        /**
+         * @description Where a path on the front end has moved to
+         * @example {
+         *       "path": "/articles/harbour-plan-vote",
+         *       "location": "/articles/council-approves-the-harbour-plan?utm_source=newsletter",
+         *       "status": 301,
+         *       "redirectId": null
+         *     }
+         */
+        RedirectMatch: {
+            /**
+             * @description The path asked about, in its one spelling (without its query)
+             * @example /articles/harbour-plan-vote
+             */
+            path: string;
+            /**
+             * @description Where to send the reader: a path on the front end, or another site's URL, with the query the path was asked with. The end of the chain when redirects lead on to each other
+             * @example /articles/council-approves-the-harbour-plan?utm_source=newsletter
+             */
+            location: string;
+            /**
+             * @description 301 or 308: moved for good (search engines move the page's standing); 302 or 307: for now. 307 and 308 keep the request's method
+             * @example 301
+             * @enum {integer}
+             */
+            status: 301 | 302 | 307 | 308;
+            /**
+             * @description The editor's redirect the path matched; null when the path is an article's under a slug it had before
+             * @example null
+             */
+            redirectId: number | null;
+        };
+        /**
+         * @example {
+         *       "from": "/2019/05/old-story.html",
+         *       "to": "/articles/council-approves-the-harbour-plan"
+         *     }
+         */
+        NewRedirect: {
+            /**
+             * @description A path on the front end, without query or fragment: `/2019/05/old-story.html`. Kept in one spelling: escapes decoded where a path needs none (`/caf%C3%A9` is `/café` once escaped the one way), no trailing slash
+             * @example /2019/05/old-story.html
+             */
+            from: string;
+            /**
+             * @description Where readers go: a path on the front end (a query and fragment may follow) or an absolute http(s) URL of another site. An article's path may be given by a slug it had before: the lookup answers its path now
+             * @example /articles/council-approves-the-harbour-plan
+             */
+            to: string;
+            /**
+             * @description 301 or 308: moved for good (search engines move the page's standing); 302 or 307: for now. 307 and 308 keep the request's method
+             * @default 301
+             * @example 301
+             * @enum {integer}
+             */
+            status: 301 | 302 | 307 | 308;
+        };
+        /**
+         * @example {
+         *       "status": 302
+         *     }
+         */
+        RedirectPatch: {
+            /**
+             * @description A path on the front end, without query or fragment: `/2019/05/old-story.html`. Kept in one spelling: escapes decoded where a path needs none (`/caf%C3%A9` is `/café` once escaped the one way), no trailing slash
+             * @example /2019/05/old-story.html
+             */
+            from?: string;
+            /**
+             * @description Where readers go: a path on the front end (a query and fragment may follow) or an absolute http(s) URL of another site. An article's path may be given by a slug it had before: the lookup answers its path now
+             * @example /articles/council-approves-the-harbour-plan
+             */
+            to?: string;
+            /**
+             * @description 301 or 308: moved for good (search engines move the page's standing); 302 or 307: for now. 307 and 308 keep the request's method
+             * @example 301
+             * @enum {integer}
+             */
+            status?: 301 | 302 | 307 | 308;
         };
     };
     responses: never;
@@ -12576,6 +12788,1036 @@ export interface operations {
             };
         };
     };
+    listRedirects: {
+        parameters: {
+            query?: {
+                /** @description Page size (1–100) */
+                limit?: number;
+                /** @description Items to skip; not with `cursor` */
+                offset?: number;
+                /** @description A `meta.nextCursor` from the previous page; not with `offset` */
+                cursor?: string;
+                /** @description A path the front end was asked for, e.g. `/articles/harbour-plan-vote?utm_source=newsletter` (its query is carried to the answer's `location`): where it has moved to, for anyone. Without it, the list of editors' redirects, for editors */
+                path?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Where the path has moved (`RedirectMatch`, with `path`), or a page of redirects (`RedirectList`, without) */
+            200: {
+                headers: {
+                    /** @description The version of this representation, for `If-None-Match` */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "path": "/articles/harbour-plan-vote",
+                     *       "location": "/articles/council-approves-the-harbour-plan?utm_source=newsletter",
+                     *       "status": 301,
+                     *       "redirectId": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RedirectMatch"] | components["schemas"]["RedirectList"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` ETag is current */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid: `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/redirects",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credentials, or credentials that are not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "The token is not valid: unknown, revoked or expired",
+                     *       "instance": "/v1/redirects"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token is valid but its role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/redirects"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "There is nothing here, or nothing the caller may see",
+                     *       "instance": "/v1/redirects"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/redirects"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure: the server logged it; the answer gives no details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/redirects"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Shutting down, the database stayed busy, or it cannot store changes (a full disk): retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/redirects"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createRedirect: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A unique value (a UUID) per intended write: a retry with the same key and body gets the first answer again (for 24 hours), marked `Idempotent-Replayed: true` */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewRedirect"];
+            };
+        };
+        responses: {
+            /** @description The new redirect */
+            201: {
+                headers: {
+                    /** @description The version of this representation, for `If-None-Match` and `If-Match` */
+                    ETag?: string;
+                    /** @description Where the created resource is */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 4,
+                     *       "from": "/2019/05/old-story.html",
+                     *       "to": "/articles/council-approves-the-harbour-plan",
+                     *       "status": 301,
+                     *       "createdAt": "2026-12-05T09:00:00.000Z",
+                     *       "updatedAt": "2026-12-05T09:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Redirect"];
+                };
+            };
+            /** @description The request is not valid: `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/redirects",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credentials, or credentials that are not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/redirects"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token is valid but its role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/redirects"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (e.g. a duplicate slug) */
+            409: {
+                headers: {
+                    /** @description With a 409 for an `Idempotency-Key` whose first request is still running: seconds to wait before sending it again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/conflict",
+                     *       "title": "The request conflicts with the current state",
+                     *       "status": 409,
+                     *       "detail": "It conflicts with what is stored now (e.g. a slug already taken)",
+                     *       "instance": "/v1/redirects"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/body-too-large",
+                     *       "title": "The request body is too large",
+                     *       "status": 413,
+                     *       "detail": "Request body is too large",
+                     *       "instance": "/v1/redirects"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unsupported-media-type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Unsupported Media Type",
+                     *       "instance": "/v1/redirects"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Idempotency-Key` was already used, within 24 hours, for a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/idempotency-key-reused",
+                     *       "title": "The Idempotency-Key was used for another request",
+                     *       "status": 422,
+                     *       "detail": "This Idempotency-Key was used, within 24 hours, for another request",
+                     *       "instance": "/v1/redirects"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/redirects"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure: the server logged it; the answer gives no details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/redirects"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Shutting down, the database stayed busy, or it cannot store changes (a full disk): retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/redirects"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRedirect: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The redirect id (see `GET /v1/redirects`)
+                 * @example 1
+                 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The redirect */
+            200: {
+                headers: {
+                    /** @description The version of this representation, for `If-None-Match` and `If-Match` */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 4,
+                     *       "from": "/2019/05/old-story.html",
+                     *       "to": "/articles/council-approves-the-harbour-plan",
+                     *       "status": 301,
+                     *       "createdAt": "2026-12-05T09:00:00.000Z",
+                     *       "updatedAt": "2026-12-05T09:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Redirect"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` ETag is current */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid: `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/redirects/1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credentials, or credentials that are not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/redirects/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token is valid but its role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/redirects/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "There is nothing here, or nothing the caller may see",
+                     *       "instance": "/v1/redirects/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/redirects/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure: the server logged it; the answer gives no details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/redirects/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Shutting down, the database stayed busy, or it cannot store changes (a full disk): retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/redirects/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteRedirect: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An ETag from a previous read: the change is refused (412) if the resource changed since */
+                "if-match"?: string;
+            };
+            path: {
+                /**
+                 * @description The redirect id (see `GET /v1/redirects`)
+                 * @example 1
+                 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid: `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/redirects/1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credentials, or credentials that are not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/redirects/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token is valid but its role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/redirects/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "There is nothing here, or nothing the caller may see",
+                     *       "instance": "/v1/redirects/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource changed since the `If-Match` ETag was read */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/precondition-failed",
+                     *       "title": "The resource has changed",
+                     *       "status": 412,
+                     *       "detail": "The resource has changed since that ETag (it is now article-2-v3); read it again and retry",
+                     *       "instance": "/v1/redirects/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/redirects/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure: the server logged it; the answer gives no details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/redirects/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Shutting down, the database stayed busy, or it cannot store changes (a full disk): retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/redirects/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateRedirect: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An ETag from a previous read: the change is refused (412) if the resource changed since */
+                "if-match"?: string;
+            };
+            path: {
+                /**
+                 * @description The redirect id (see `GET /v1/redirects`)
+                 * @example 1
+                 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RedirectPatch"];
+            };
+        };
+        responses: {
+            /** @description The changed redirect */
+            200: {
+                headers: {
+                    /** @description The version of this representation, for `If-None-Match` and `If-Match` */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 4,
+                     *       "from": "/2019/05/old-story.html",
+                     *       "to": "/articles/council-approves-the-harbour-plan",
+                     *       "status": 301,
+                     *       "createdAt": "2026-12-05T09:00:00.000Z",
+                     *       "updatedAt": "2026-12-05T09:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Redirect"];
+                };
+            };
+            /** @description The request is not valid: `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/redirects/1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credentials, or credentials that are not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/redirects/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token is valid but its role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/redirects/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "There is nothing here, or nothing the caller may see",
+                     *       "instance": "/v1/redirects/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (e.g. a duplicate slug) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/conflict",
+                     *       "title": "The request conflicts with the current state",
+                     *       "status": 409,
+                     *       "detail": "It conflicts with what is stored now (e.g. a slug already taken)",
+                     *       "instance": "/v1/redirects/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource changed since the `If-Match` ETag was read */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/precondition-failed",
+                     *       "title": "The resource has changed",
+                     *       "status": 412,
+                     *       "detail": "The resource has changed since that ETag (it is now article-2-v3); read it again and retry",
+                     *       "instance": "/v1/redirects/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/body-too-large",
+                     *       "title": "The request body is too large",
+                     *       "status": 413,
+                     *       "detail": "Request body is too large",
+                     *       "instance": "/v1/redirects/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unsupported-media-type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Unsupported Media Type",
+                     *       "instance": "/v1/redirects/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/redirects/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure: the server logged it; the answer gives no details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/redirects/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Shutting down, the database stayed busy, or it cannot store changes (a full disk): retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/redirects/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listChanges: {
         parameters: {
             query?: {
@@ -12583,7 +13825,7 @@ export interface operations {
                 since?: number;
                 /** @description Entries at most (1–1000); a page may hold fewer and still not be the last: follow `meta.nextSince` until it equals `meta.head` */
                 limit?: number;
-                /** @description Only these resources, comma-separated: article, comment, author, day, label, media */
+                /** @description Only these resources, comma-separated: article, comment, author, day, label, media, redirect */
                 resource?: string;
                 /** @description Only these kinds, comma-separated (as the caller sees them) */
                 kind?: string;
@@ -17099,6 +18341,12 @@ export interface operations {
                      *           "updated": 0,
                      *           "unchanged": 0,
                      *           "skipped": 0
+                     *         },
+                     *         "redirects": {
+                     *           "created": 0,
+                     *           "updated": 0,
+                     *           "unchanged": 0,
+                     *           "skipped": 0
                      *         }
                      *       },
                      *       "skipped": [
@@ -17336,7 +18584,7 @@ export interface operations {
                 };
                 content: {
                     /**
-                     * @example {"type":"header","format":"dateline","version":3,"exportedAt":"2026-06-25T09:00:00.000Z","counts":{"authors":3,"labels":7,"media":14,"articles":14,"days":1,"comments":7}}
+                     * @example {"type":"header","format":"dateline","version":4,"exportedAt":"2026-06-25T09:00:00.000Z","counts":{"authors":3,"labels":7,"media":14,"articles":14,"days":1,"comments":7}}
                      *     {"type":"setting","name":"timezone","value":"UTC"}
                      *     {"type":"setting","name":"locale","value":"en-US"}
                      */

@@ -138,15 +138,36 @@ export interface ArticleMoved {
 }
 
 /**
- * The slug an article has now, when `slug` is one it had before and the viewer may see it
- * (a reader never learns where a draft went); null otherwise.
+ * The article that had `slug` before a rename, when the viewer may see it (a reader never
+ * learns where a draft went); null otherwise.
  */
-async function movedArticleSlug (store: Store, slug: string, viewer: Principal | null): Promise<string | null> {
+export async function formerlyNamed (store: Store, slug: string, viewer: Principal | null): Promise<ArticleRow | null> {
   if (isIdInPath(slug)) return null
   const queries = articleQueries(store)
   const id = await queries.articleIdByOldSlug(slug)
   const row = id === undefined ? undefined : await queries.articleById(id)
-  return row !== undefined && isVisible(row, visibilityFor(viewer, nowIso())) ? row.slug : null
+  return row !== undefined && isVisible(row, visibilityFor(viewer, nowIso())) ? row : null
+}
+
+async function movedArticleSlug (store: Store, slug: string, viewer: Principal | null): Promise<string | null> {
+  return (await formerlyNamed(store, slug, viewer))?.slug ?? null
+}
+
+/**
+ * The article an id or slug names now, as the viewer may see it: its row, `hidden` when it
+ * is not theirs to see (a draft, to a reader), undefined when no article has it. A scheduled
+ * article whose time has come is published first, as for a read.
+ */
+export async function articleNamed (store: Store, idOrSlug: string, viewer: Principal | null): Promise<ArticleRow | 'hidden' | undefined> {
+  const now = nowIso()
+  const queries = articleQueries(store)
+  let row = await queries.articleBySlugOrId(idOrSlug)
+  if (row !== undefined && isDue(row, now)) {
+    await currentView(store, now)
+    row = await queries.articleBySlugOrId(idOrSlug)
+  }
+  if (row === undefined) return undefined
+  return isVisible(row, visibilityFor(viewer, now)) ? row : 'hidden'
 }
 
 export async function read (store: Store, idOrSlug: string, viewer: Principal | null, query: ArticleQueryString, fields: ReadonlySet<string>): Promise<ArticleRead | ArticleMoved> {

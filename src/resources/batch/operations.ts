@@ -12,6 +12,8 @@ import * as dates from '../dates/service.js'
 import { DayParams, DayPatch, NewDay, type DayBody } from '../dates/schemas.js'
 import * as labels from '../labels/service.js'
 import { LabelParams, LabelPatch, NewLabel, type LabelBody } from '../labels/schemas.js'
+import * as redirects from '../redirects/service.js'
+import { NewRedirect, RedirectParams, RedirectPatch, type RedirectBody } from '../redirects/schemas.js'
 
 // The writes a batch can run: each is its single route's role, schemas and service call, so a
 // batch follows the same rules one request at a time would. An entry's `role` is the single
@@ -27,7 +29,7 @@ export interface OperationContext {
 /** An operation's success, as its single route answers it. */
 export interface OperationAnswer {
   status: 200 | 201 | 204
-  body?: ArticleBody | CommentBody | DayBody | LabelBody
+  body?: ArticleBody | CommentBody | DayBody | LabelBody | RedirectBody
   /** The resource's version: the part of its ETag `If-Match` compares. */
   version?: string
   location?: string
@@ -174,6 +176,37 @@ export const batchOperations: readonly BatchOperationKind[] = [
     params: LabelParams,
     run: async ({ tx }, { params, ifMatch }) => {
       await labels.removeOne(tx, params.id, ifMatch)
+      return { status: 204 }
+    }
+  }),
+  operation({
+    method: 'POST',
+    path: '/v1/redirects',
+    role: 'editor',
+    body: ref(NewRedirect),
+    run: async ({ tx }, { body }) => {
+      const { redirect, version } = await redirects.createOne(tx, body)
+      return { status: 201, body: redirect, version, location: `/v1/redirects/${redirect.id}` }
+    }
+  }),
+  operation({
+    method: 'PATCH',
+    path: '/v1/redirects/:id',
+    role: 'editor',
+    params: RedirectParams,
+    body: ref(RedirectPatch),
+    run: async ({ tx }, { params, body, ifMatch }) => {
+      const { redirect, version } = await redirects.updateOne(tx, params.id, body, ifMatch)
+      return { status: 200, body: redirect, version }
+    }
+  }),
+  operation({
+    method: 'DELETE',
+    path: '/v1/redirects/:id',
+    role: 'editor',
+    params: RedirectParams,
+    run: async ({ tx }, { params, ifMatch }) => {
+      await redirects.removeOne(tx, params.id, ifMatch)
       return { status: 204 }
     }
   })

@@ -4,6 +4,7 @@ import { Article } from '../articles/schemas.js'
 import { Comment } from '../comments/schemas.js'
 import { Day } from '../dates/schemas.js'
 import { Label } from '../labels/schemas.js'
+import { Redirect } from '../redirects/schemas.js'
 
 /** Operations one batch may hold: the work of one transaction stays bounded (README, "Batch writes"). */
 export const maxOperations = 100
@@ -14,12 +15,12 @@ export const BatchOperation = Type.Object({
     minLength: 4,
     maxLength: 2048,
     pattern: '^/v1/[^?#]*$',
-    description: 'The path the single request would go to, without a query: `/v1/articles`, `/v1/articles/{id}`, `/v1/comments/{id}`, `/v1/dates`, `/v1/dates/{date}`, `/v1/labels`, `/v1/labels/{id}`',
+    description: 'The path the single request would go to, without a query: `/v1/articles`, `/v1/articles/{id}`, `/v1/comments/{id}`, `/v1/dates`, `/v1/dates/{date}`, `/v1/labels`, `/v1/labels/{id}`, `/v1/redirects`, `/v1/redirects/{id}`',
     examples: ['/v1/articles']
   }),
   body: Type.Optional(Type.Object({}, {
     additionalProperties: true,
-    description: 'The body the single request would send, validated by its schema (`NewArticle`, `ArticlePatch`, `CommentPatch`, `NewDay`, `DayPatch`, `NewLabel`, `LabelPatch`); none for DELETE'
+    description: 'The body the single request would send, validated by its schema (`NewArticle`, `ArticlePatch`, `CommentPatch`, `NewDay`, `DayPatch`, `NewLabel`, `LabelPatch`, `NewRedirect`, `RedirectPatch`); none for DELETE'
   })),
   ifMatch: Type.Optional(Type.String({
     minLength: 1,
@@ -45,7 +46,7 @@ export const Batch = Type.Object({
 
 export const BatchResult = Type.Object({
   status: Type.Integer({ minimum: 200, maximum: 499, description: 'The status the single request would have answered', examples: [201] }),
-  body: Type.Optional(Type.Union([ref(Article), ref(Comment), ref(Day), ref(Label)], { description: 'The answer\'s body (none for a 204)' })),
+  body: Type.Optional(Type.Union([ref(Article), ref(Comment), ref(Day), ref(Label), ref(Redirect)], { description: 'The answer\'s body (none for a 204)' })),
   etag: Type.Optional(Type.String({ description: 'The resource\'s ETag after the operation, for a later `If-Match`' })),
   location: Type.Optional(Type.String({ description: 'Where a created resource is (201)' })),
   problem: Type.Optional(ref(Problem))

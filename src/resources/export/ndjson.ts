@@ -6,10 +6,10 @@ import { Type, type Static } from 'typebox'
 
 export const ndjsonFormat = 'dateline'
 /**
- * 2: media lines and articles' featuredImage; 3: articles' oldSlugs. Files of earlier versions
- * (without them) are read too.
+ * 2: media lines and articles' featuredImage; 3: articles' oldSlugs; 4: redirect lines. Files
+ * of earlier versions (without them) are read too.
  */
-export const ndjsonVersion = 3
+export const ndjsonVersion = 4
 
 const timestamp = Type.String({ format: 'date-time' })
 const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()])
@@ -18,7 +18,7 @@ const id = Type.Integer({ minimum: 1 })
 export const HeaderLine = Type.Object({
   type: Type.Literal('header'),
   format: Type.Literal(ndjsonFormat),
-  version: Type.Union([Type.Literal(1), Type.Literal(2), Type.Literal(ndjsonVersion)]),
+  version: Type.Union([Type.Literal(1), Type.Literal(2), Type.Literal(3), Type.Literal(ndjsonVersion)]),
   exportedAt: timestamp,
   counts: Type.Record(Type.String(), Type.Integer({ minimum: 0 }))
 }, { additionalProperties: false })
@@ -117,7 +117,18 @@ export const CommentLine = Type.Object({
   updatedAt: timestamp
 }, { additionalProperties: false })
 
-export const NdjsonLine = Type.Union([HeaderLine, SettingLine, AuthorLine, LabelLine, MediaLine, ArticleLine, DayLine, CommentLine])
+/** An editor's redirect (`/v1/redirects`): `from` a path on the front end, `to` a path or URL. Absent before version 4. */
+export const RedirectLine = Type.Object({
+  type: Type.Literal('redirect'),
+  id,
+  from: Type.String({ minLength: 1 }),
+  to: Type.String({ minLength: 1 }),
+  status: Type.Union([Type.Literal(301), Type.Literal(302), Type.Literal(307), Type.Literal(308)]),
+  createdAt: timestamp,
+  updatedAt: timestamp
+}, { additionalProperties: false })
+
+export const NdjsonLine = Type.Union([HeaderLine, SettingLine, AuthorLine, LabelLine, MediaLine, ArticleLine, DayLine, CommentLine, RedirectLine])
 
 export type HeaderLine = Static<typeof HeaderLine>
 export type AuthorLine = Static<typeof AuthorLine>
@@ -125,4 +136,5 @@ export type MediaLine = Static<typeof MediaLine>
 export type ArticleLine = Static<typeof ArticleLine>
 export type DayLine = Static<typeof DayLine>
 export type CommentLine = Static<typeof CommentLine>
+export type RedirectLine = Static<typeof RedirectLine>
 export type NdjsonLine = Static<typeof NdjsonLine>

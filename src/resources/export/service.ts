@@ -4,7 +4,8 @@ import type { SiteSettings } from '../../lib/site-settings.js'
 import { articleQueries } from '../articles/queries.js'
 import { mediaQueries, type MediaRow } from '../media/queries.js'
 import { largestFallbackVariant } from '../media/service.js'
-import { ndjsonFormat, ndjsonVersion, type ArticleLine, type AuthorLine, type CommentLine, type DayLine, type MediaLine, type NdjsonLine } from './ndjson.js'
+import { redirectQueries } from '../redirects/queries.js'
+import { ndjsonFormat, ndjsonVersion, type ArticleLine, type AuthorLine, type CommentLine, type DayLine, type MediaLine, type NdjsonLine, type RedirectLine } from './ndjson.js'
 import { exportQueries } from './queries.js'
 
 const pageSize = 500
@@ -57,8 +58,8 @@ async function * paged<Row, Key> (first: Key, read: (after: Key) => Promise<Row[
 
 /**
  * Everything in the database as NDJSON lines (each ending in a newline): a header with the
- * format version and counts, then settings, authors, labels, media, articles, days and
- * comments (an image before the articles it is featured on, an author before both).
+ * format version and counts, then settings, authors, labels, media, articles, days,
+ * comments and redirects (an image before the articles it is featured on, an author before both).
  * Rows are read page by page, each page its own read, not in one snapshot or transaction: a
  * write during an export may or may not be in it (take a backup for a point-in-time copy).
  * One transaction around the whole stream would hold SQLite's write lock while a slow
@@ -67,7 +68,7 @@ async function * paged<Row, Key> (first: Key, read: (after: Key) => Promise<Row[
 export async function * exportLines (store: Store, { settings, mediaBase }: ExportOptions): AsyncGenerator<string> {
   const line = (value: NdjsonLine): string => JSON.stringify(value) + '\n'
   const queries = exportQueries(store)
-  yield line({ type: 'header', format: ndjsonFormat, version: ndjsonVersion, exportedAt: nowIso(), counts: await queries.tableCounts() })
+  yield line({ type: 'header', format: ndjsonFormat, version: ndjsonVersion, exportedAt: nowIso(), counts: { ...await queries.tableCounts(), redirects: await redirectQueries(store).countRedirects() } })
   for (const setting of settingLines(settings)) yield line(setting)
 
   for await (const row of paged(0, async (after) => await queries.authorsAfter(after, pageSize), (row) => row.id)) {
@@ -124,6 +125,10 @@ export async function * exportLines (store: Store, { settings, mediaBase }: Expo
       updatedAt: row.updatedAt
     }
     yield line(comment)
+  }
+  for await (const row of paged(0, async (after) => await redirectQueries(store).pageOfRedirects(after, pageSize, 0), (row) => row.id)) {
+    const redirect: RedirectLine = { type: 'redirect', id: row.id, from: row.fromPath, to: row.target, status: row.status as RedirectLine['status'], createdAt: row.createdAt, updatedAt: row.updatedAt }
+    yield line(redirect)
   }
 }
 

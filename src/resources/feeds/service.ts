@@ -1,6 +1,7 @@
 import type { Store } from '../../db/store.js'
 import { NotFound } from '../../errors.js'
 import type { SiteSettings } from '../../lib/site-settings.js'
+import { articlePathOf } from '../../lib/site-paths.js'
 import { articleQueries, type ArticleRow } from '../articles/queries.js'
 import { labelKeyOf } from '../articles/service.js'
 import { currentView } from '../articles/view.js'
@@ -107,7 +108,7 @@ export function siteLink (site: Pick<Site, 'siteUrl'>, path: string): string {
 }
 
 export function articleLink (site: Pick<Site, 'siteUrl' | 'articlePath'>, article: Pick<ArticleRow, 'id' | 'slug'>): string {
-  return siteLink(site, site.articlePath.replaceAll('{slug}', encodeURIComponent(article.slug)).replaceAll('{id}', String(article.id)))
+  return siteLink(site, articlePathOf(site.articlePath, article))
 }
 
 // RFC 4151: tag:<authority>,<date>:<specific>. The article's creation day keeps the id

@@ -7,7 +7,7 @@ export type ImportFormat = 'blogger-legacy' | 'blogger-2018' | 'blogger-api' | '
 
 export const importFormats: readonly ImportFormat[] = ['blogger-legacy', 'blogger-2018', 'blogger-api', 'wxr', 'ndjson']
 
-export type ImportResource = 'author' | 'article' | 'comment' | 'media' | 'day' | 'setting'
+export type ImportResource = 'author' | 'article' | 'comment' | 'media' | 'day' | 'redirect' | 'setting'
 
 /**
  * Source ids are opaque strings, scoped by the site they come from (Blogger ids reach 20
@@ -118,6 +118,16 @@ export interface ImportedDay {
   updatedAt?: string | null
 }
 
+/** An editor's redirect (our own export's): kept by its `from` path, so importing again updates it. */
+export interface ImportedRedirect {
+  kind: 'redirect'
+  from: string
+  to: string
+  status: number
+  createdAt?: string | null
+  updatedAt?: string | null
+}
+
 /** A site setting found in the file; reported, never applied silently. */
 export interface ImportedSetting {
   kind: 'setting'
@@ -133,7 +143,7 @@ export interface SkippedRow {
   reason: string
 }
 
-export type ImportRecord = ImportedAuthor | ImportedArticle | ImportedComment | ImportedMedia | ImportedDay | ImportedSetting | SkippedRow
+export type ImportRecord = ImportedAuthor | ImportedArticle | ImportedComment | ImportedMedia | ImportedDay | ImportedRedirect | ImportedSetting | SkippedRow
 
 /** A malformed file: where and why. Becomes a 400 problem naming line and column. */
 export class MalformedImportError extends Error {

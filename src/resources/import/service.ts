@@ -10,6 +10,7 @@ import { schedulesChanged } from '../articles/view.js'
 import { createImportFallbackAuthor, findImportedAuthor, findImportFallbackAuthor, writeImportedAuthor } from '../authors/service.js'
 import { findImportedComment, linkImportedReply, recountImportedArticles, writeImportedComment } from '../comments/service.js'
 import { writeImportedDay } from '../dates/service.js'
+import { writeImportedRedirect } from '../redirects/service.js'
 import { SearchIndexBatch } from '../../search/index.js'
 import { isInTrash } from '../trash/service.js'
 import { findImportedMedia, writeImportedMedia } from '../media/service.js'
@@ -18,7 +19,7 @@ import { importQueries, type Stage, type StagedRecord } from './queries.js'
 import { digestOf, prepareRecord, type PreparedRecord, type SanitisedBody } from './sanitising.js'
 import { readImport, type ReadOptions } from './formats/index.js'
 import { readerThreadFromBytes, readInThread } from './reader.js'
-import { MalformedImportError, type SourceRef, type ImportedArticle, type ImportedAuthor, type ImportedComment, type ImportedDay, type ImportedMedia, type ImportFormat, type ImportRecord } from './records.js'
+import { MalformedImportError, type SourceRef, type ImportedArticle, type ImportedAuthor, type ImportedComment, type ImportedDay, type ImportedMedia, type ImportedRedirect, type ImportFormat, type ImportRecord } from './records.js'
 import type { ImportReportBody } from './schemas.js'
 import { spool, spooledChunks, type ImportSource, type Spooled } from './spool.js'
 import { importInWriterThread, writerThreadFor } from './writer.js'
@@ -46,7 +47,7 @@ class Report {
 
   constructor (format: ImportFormat, dryRun: boolean) {
     const counts = (): ImportReportBody['counts']['authors'] => ({ created: 0, updated: 0, unchanged: 0, skipped: 0 })
-    this.body = { format, dryRun, counts: { authors: counts(), articles: counts(), comments: counts(), media: counts(), days: counts() }, skipped: [], notes: [], settings: [] }
+    this.body = { format, dryRun, counts: { authors: counts(), articles: counts(), comments: counts(), media: counts(), days: counts(), redirects: counts() }, skipped: [], notes: [], settings: [] }
   }
 
   count (resource: Counted, outcome: Outcome): void {
@@ -54,7 +55,7 @@ class Report {
   }
 
   skip (resource: string, sourceId: string | null, reason: string): void {
-    const counted = ({ author: 'authors', article: 'articles', comment: 'comments', media: 'media', day: 'days' } as const)[resource]
+    const counted = ({ author: 'authors', article: 'articles', comment: 'comments', media: 'media', day: 'days', redirect: 'redirects' } as const)[resource]
     if (counted !== undefined) this.count(counted, 'skipped')
     if (this.body.skipped.length < listedAtMost) this.body.skipped.push({ resource, sourceId, reason })
   }
@@ -181,6 +182,9 @@ class Apply {
       case 'day':
         if (!await this.stage.add('day', record.day, JSON.stringify(record))) this.report.skip('day', record.day, 'duplicate day in file')
         return
+      case 'redirect':
+        if (!await this.stage.add('redirect', record.from, JSON.stringify(record))) this.report.skip('redirect', record.from, 'duplicate redirect from the same path in file')
+        return
       case 'comment':
         if (!await this.stage.add('comment', stageKey(record.source.site, record.source.id), JSON.stringify(record), sanitised === null ? null : JSON.stringify(sanitised))) {
           this.report.skip('comment', record.source.id, 'duplicate source id in file')
@@ -216,6 +220,7 @@ class Apply {
     await this.#search.flush()
     for (const link of this.#featured) await this.linkFeatured(link)
     for await (const staged of this.stage.each('day')) await this.day(JSON.parse(staged.payload) as ImportedDay)
+    for await (const staged of this.stage.each('redirect')) await this.redirect(JSON.parse(staged.payload) as ImportedRedirect)
     const replies: Array<{ id: number, articleId: number, parentKey: string, sourceId: string }> = []
     for await (const staged of this.stage.each('comment')) {
       const comment = JSON.parse(staged.payload) as ImportedComment
@@ -450,6 +455,12 @@ class Apply {
   async day (record: ImportedDay): Promise<void> {
     const outcome = await writeImportedDay(this.tx, { day: record.day, note: record.note, createdAt: record.createdAt ?? this.#now, updatedAt: record.updatedAt ?? this.#now })
     this.report.count('days', outcome)
+  }
+
+  async redirect (record: ImportedRedirect): Promise<void> {
+    const outcome = await writeImportedRedirect(this.tx, { ...record, createdAt: record.createdAt ?? this.#now, updatedAt: record.updatedAt ?? this.#now })
+    if (typeof outcome === 'string') this.report.count('redirects', outcome)
+    else this.report.skip('redirect', record.from, outcome.skipped)
   }
 
   async #articleOf (record: ImportedComment): Promise<number | undefined> {

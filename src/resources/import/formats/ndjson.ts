@@ -98,6 +98,7 @@ function toRecord (line: NdjsonLine): ImportRecord | null {
     case 'article': return articleRecord(line)
     case 'day': return { kind: 'day', day: line.day, note: line.note, createdAt: line.createdAt, updatedAt: line.updatedAt }
     case 'comment': return commentRecord(line)
+    case 'redirect': return { kind: 'redirect', from: line.from, to: line.to, status: line.status, createdAt: line.createdAt, updatedAt: line.updatedAt }
   }
 }
 
