@@ -114,6 +114,7 @@ export const articles = pgTable('articles', {
   version: int64('version').notNull().default(1),
   createdAt: timestamp('created_at').notNull(),
   updatedAt: timestamp('updated_at').notNull(),
+  unpublishAt: timestamp('unpublish_at'),
   title: text('title').notNull(),
   customExcerpt: text('custom_excerpt'),
   excerpt: text('excerpt').notNull(),
@@ -124,7 +125,8 @@ export const articles = pgTable('articles', {
   index('articles_author_idx').on(table.authorId, table.status, table.publishedAt),
   index('articles_day_idx').on(table.publishedDay, table.status, table.publishedAt, table.id),
   index('articles_updated_at_idx').on(table.updatedAt, table.id),
-  index('articles_title_idx').on(table.title, table.id)
+  index('articles_title_idx').on(table.title, table.id),
+  index('articles_unpublish_at_idx').on(table.unpublishAt)
 ])
 
 export const labels = pgTable('labels', {

@@ -37,6 +37,11 @@ export const articles = sqliteTable('articles', {
   version: integer('version').notNull().default(1),
   createdAt: text('created_at').notNull(),
   updatedAt: text('updated_at').notNull(),
+  /**
+   * When a published (or scheduled) article comes down on its own: back to a draft, as
+   * lazily and exactly as scheduled articles go up (articles/view.ts). Null: it stays up.
+   */
+  unpublishAt: text('unpublish_at'),
   title: text('title').notNull(),
   customExcerpt: text('custom_excerpt'),
   /** The excerpt as served: `customExcerpt` when given, otherwise derived from the body. */
@@ -49,7 +54,8 @@ export const articles = sqliteTable('articles', {
   // A day's page: its published articles, newest first, from the index alone.
   index('articles_day_idx').on(table.publishedDay, table.status, table.publishedAt, table.id),
   index('articles_updated_at_idx').on(table.updatedAt, table.id),
-  index('articles_title_idx').on(table.title, table.id)
+  index('articles_title_idx').on(table.title, table.id),
+  index('articles_unpublish_at_idx').on(table.unpublishAt)
 ])
 
 export const labels = sqliteTable('labels', {

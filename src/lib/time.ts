@@ -41,3 +41,9 @@ export function dayInZone (timestamp: string, timeZone: string): string {
   // Intl writes the year without leading zeros (year 999 as "999"): days must sort as text.
   return `${parts.get('year')!.padStart(4, '0')}-${parts.get('month')!}-${parts.get('day')!}`
 }
+
+/** The earlier of two RFC 3339 UTC timestamps (they sort as text); null when both are. */
+export function earliestOf (first: string | null, second: string | null): string | null {
+  if (first === null) return second
+  return second === null || first <= second ? first : second
+}

@@ -41,6 +41,7 @@ function article (id: number, authorId: number, status: ArticleRow['status'], pu
     version: 1,
     createdAt: '2025-01-01T00:00:00.000Z',
     updatedAt: '2025-01-01T00:00:00.000Z',
+    unpublishAt: null,
     title: `Article ${id}`,
     customExcerpt: null,
     excerpt: `About ${id}`,

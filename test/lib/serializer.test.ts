@@ -32,7 +32,7 @@ test('an article serialises to the same JSON either way', async (t) => {
   const asWritten = compile(Article)
   const simplified = compile(withTypeLists(Article))
   const article = {
-    id: 1, slug: 'a', title: 'A "quoted" title', excerpt: '', body: '<p>x</p>', status: 'draft', publishedAt: null, date: null,
+    id: 1, slug: 'a', title: 'A "quoted" title', excerpt: '', body: '<p>x</p>', status: 'draft', publishedAt: null, date: null, unpublishAt: null,
     authorId: 1, labels: ['News'], commentCount: 0, featuredImage: null, createdAt: '2026-06-25T14:03:00.000Z', updatedAt: '2026-06-25T14:03:00.000Z'
   }
   const image = {

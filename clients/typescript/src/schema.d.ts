@@ -1108,6 +1108,7 @@ export interface components {
          *       "status": "published",
          *       "publishedAt": "2026-06-03T16:40:00.000Z",
          *       "date": "2026-06-03",
+         *       "unpublishAt": null,
          *       "authorId": 2,
          *       "labels": [
          *         "City council",
@@ -1175,6 +1176,11 @@ export interface components {
             publishedAt: string | null;
             /** @description The day of `publishedAt` in the site time zone */
             date: string | null;
+            /**
+             * @description When the article comes down on its own (an embargo or licence ends, a legal takedown): it is a draft again from that moment, and `unpublishAt` null. Public, like `publishedAt`, so a page can say how long it stays up
+             * @example null
+             */
+            unpublishAt: string | null;
             /** @example 1 */
             authorId: number;
             /**
@@ -1213,6 +1219,7 @@ export interface components {
          *       "status": "published",
          *       "publishedAt": "2026-06-03T16:40:00.000Z",
          *       "date": "2026-06-03",
+         *       "unpublishAt": null,
          *       "authorId": 2,
          *       "labels": [
          *         "City council",
@@ -1274,6 +1281,11 @@ export interface components {
             publishedAt: string | null;
             /** @description The day of `publishedAt` in the site time zone */
             date: string | null;
+            /**
+             * @description When the article comes down on its own (an embargo or licence ends, a legal takedown): it is a draft again from that moment, and `unpublishAt` null. Public, like `publishedAt`, so a page can say how long it stays up
+             * @example null
+             */
+            unpublishAt: string | null;
             /** @example 1 */
             authorId: number;
             /**
@@ -1348,6 +1360,11 @@ export interface components {
             publishedAt?: string | null;
             /** @description The day of `publishedAt` in the site time zone */
             date?: string | null;
+            /**
+             * @description When the article comes down on its own (an embargo or licence ends, a legal takedown): it is a draft again from that moment, and `unpublishAt` null. Public, like `publishedAt`, so a page can say how long it stays up
+             * @example null
+             */
+            unpublishAt?: string | null;
             /** @example 1 */
             authorId?: number;
             /**
@@ -1395,6 +1412,7 @@ export interface components {
          *           "status": "published",
          *           "publishedAt": "2026-06-03T16:40:00.000Z",
          *           "date": "2026-06-03",
+         *           "unpublishAt": null,
          *           "authorId": 2,
          *           "labels": [
          *             "City council",
@@ -1480,6 +1498,8 @@ export interface components {
             status?: "draft" | "scheduled" | "published";
             /** @description Defaults to now when publishing */
             publishedAt?: string | null;
+            /** @description When a published or scheduled article comes down (a draft again): in the future and after `publishedAt`; null to keep it up */
+            unpublishAt?: string | null;
             /** @description Required for editors and admins; author tokens write as their own author */
             authorId?: number;
             /**
@@ -1519,6 +1539,8 @@ export interface components {
             status?: "draft" | "scheduled" | "published";
             /** @description Defaults to now when publishing */
             publishedAt?: string | null;
+            /** @description When a published or scheduled article comes down (a draft again): in the future and after `publishedAt`; null to keep it up */
+            unpublishAt?: string | null;
             /** @description Required for editors and admins; author tokens write as their own author */
             authorId?: number;
             /**
@@ -1543,6 +1565,7 @@ export interface components {
          *           "status": "published",
          *           "publishedAt": "2026-06-03T16:40:00.000Z",
          *           "date": "2026-06-03",
+         *           "unpublishAt": null,
          *           "authorId": 2,
          *           "labels": [
          *             "City council",
@@ -3224,6 +3247,7 @@ export interface components {
          *       "status": "published",
          *       "publishedAt": "2026-06-03T16:40:00.000Z",
          *       "date": "2026-06-03",
+         *       "unpublishAt": null,
          *       "authorId": 2,
          *       "labels": [
          *         "City council",
@@ -3286,6 +3310,11 @@ export interface components {
             publishedAt: string | null;
             /** @description The day of `publishedAt` in the site time zone */
             date: string | null;
+            /**
+             * @description When the article comes down on its own (an embargo or licence ends, a legal takedown): it is a draft again from that moment, and `unpublishAt` null. Public, like `publishedAt`, so a page can say how long it stays up
+             * @example null
+             */
+            unpublishAt: string | null;
             /** @example 1 */
             authorId: number;
             /**
@@ -3418,6 +3447,7 @@ export interface components {
          *         "status": "draft",
          *         "publishedAt": null,
          *         "date": null,
+         *         "unpublishAt": null,
          *         "authorId": 2,
          *         "labels": [
          *           "City council"
@@ -3460,6 +3490,7 @@ export interface components {
          *             "status": "draft",
          *             "publishedAt": null,
          *             "date": null,
+         *             "unpublishAt": null,
          *             "authorId": 2,
          *             "labels": [
          *               "City council"
@@ -3525,6 +3556,7 @@ export interface components {
          *             "status": "draft",
          *             "publishedAt": null,
          *             "date": null,
+         *             "unpublishAt": null,
          *             "authorId": 2,
          *             "labels": [
          *               "City council"
@@ -5707,7 +5739,7 @@ export interface operations {
                 q?: string;
                 /** @description Comma-separated, `-` for descending: publishedAt, title, updatedAt, createdAt, commentCount, relevance (with `q` only). Default `-publishedAt`, or `relevance` with `q`. */
                 sort?: string;
-                /** @description Only these fields (id is always included): id, slug, title, body, excerpt, status, publishedAt, date, authorId, labels, commentCount, featuredImage, createdAt, updatedAt */
+                /** @description Only these fields (id is always included): id, slug, title, body, excerpt, status, publishedAt, date, unpublishAt, authorId, labels, commentCount, featuredImage, createdAt, updatedAt */
                 fields?: string;
                 /** @description Embed related resources: `author`, `comments` */
                 include?: string;
@@ -5719,6 +5751,8 @@ export interface operations {
                 label?: string[];
                 /** @description Articles published on this day (site time zone) */
                 date?: string;
+                /** @description `true`: only articles with an `unpublishAt`, what will come down (sort by it yourself: there are few) */
+                unpublishing?: boolean;
                 /** @description Published at or after: a timestamp, or a day (site time zone) */
                 from?: string | unknown | unknown;
                 /** @description Published at or before: a timestamp, or a day (inclusive) */
@@ -5758,6 +5792,7 @@ export interface operations {
                      *           "status": "published",
                      *           "publishedAt": "2026-06-03T16:40:00.000Z",
                      *           "date": "2026-06-03",
+                     *           "unpublishAt": null,
                      *           "authorId": 2,
                      *           "labels": [
                      *             "City council",
@@ -5986,6 +6021,7 @@ export interface operations {
                      *       "status": "published",
                      *       "publishedAt": "2026-06-03T16:40:00.000Z",
                      *       "date": "2026-06-03",
+                     *       "unpublishAt": null,
                      *       "authorId": 2,
                      *       "labels": [
                      *         "City council",
@@ -6222,7 +6258,7 @@ export interface operations {
     getArticle: {
         parameters: {
             query?: {
-                /** @description Only these fields (id is always included): id, slug, title, body, excerpt, status, publishedAt, date, authorId, labels, commentCount, featuredImage, createdAt, updatedAt */
+                /** @description Only these fields (id is always included): id, slug, title, body, excerpt, status, publishedAt, date, unpublishAt, authorId, labels, commentCount, featuredImage, createdAt, updatedAt */
                 fields?: string;
                 /** @description Embed related resources: `author`, `comments` */
                 include?: string;
@@ -6254,6 +6290,7 @@ export interface operations {
                      *       "status": "published",
                      *       "publishedAt": "2026-06-03T16:40:00.000Z",
                      *       "date": "2026-06-03",
+                     *       "unpublishAt": null,
                      *       "authorId": 2,
                      *       "labels": [
                      *         "City council",
@@ -6651,6 +6688,7 @@ export interface operations {
                      *       "status": "published",
                      *       "publishedAt": "2026-06-03T16:40:00.000Z",
                      *       "date": "2026-06-03",
+                     *       "unpublishAt": null,
                      *       "authorId": 2,
                      *       "labels": [
                      *         "City council",
@@ -6936,6 +6974,7 @@ export interface operations {
                      *           "status": "published",
                      *           "publishedAt": "2026-06-03T16:40:00.000Z",
                      *           "date": "2026-06-03",
+                     *           "unpublishAt": null,
                      *           "authorId": 2,
                      *           "labels": [
                      *             "City council",
@@ -8231,6 +8270,7 @@ export interface operations {
                      *       "status": "published",
                      *       "publishedAt": "2026-06-03T16:40:00.000Z",
                      *       "date": "2026-06-03",
+                     *       "unpublishAt": null,
                      *       "authorId": 2,
                      *       "labels": [
                      *         "City council",
@@ -14415,6 +14455,7 @@ export interface operations {
                      *             "status": "draft",
                      *             "publishedAt": null,
                      *             "date": null,
+                     *             "unpublishAt": null,
                      *             "authorId": 2,
                      *             "labels": [
                      *               "City council"
@@ -14600,6 +14641,7 @@ export interface operations {
                      *             "status": "draft",
                      *             "publishedAt": null,
                      *             "date": null,
+                     *             "unpublishAt": null,
                      *             "authorId": 2,
                      *             "labels": [
                      *               "City council"
@@ -16149,6 +16191,7 @@ export interface operations {
                      *       "status": "published",
                      *       "publishedAt": "2026-06-03T16:40:00.000Z",
                      *       "date": "2026-06-03",
+                     *       "unpublishAt": null,
                      *       "authorId": 2,
                      *       "labels": [
                      *         "City council",

@@ -14,6 +14,7 @@ const fieldOfColumn: Partial<Record<keyof ArticleRow, string>> = {
   status: 'status',
   publishedAt: 'publishedAt',
   publishedDay: 'date',
+  unpublishAt: 'unpublishAt',
   authorId: 'authorId',
   excerpt: 'excerpt',
   body: 'body'
@@ -98,6 +99,13 @@ export function noteArticlesUpdated (tx: Store, touched: TouchedArticle[], field
 export function notePublishedWhenDue (tx: Store, published: Array<Pick<ArticleRow, 'id' | 'slug' | 'authorId'>>, now: string): void {
   for (const article of published) {
     tx.noteChange({ resource: 'article', resourceId: String(article.id), slug: article.slug, kind: 'published', fields: ['status'], articleId: article.id, authorId: article.authorId, publicBefore: false, publicAfter: true, at: now })
+  }
+}
+
+/** Notes that articles came down when their `unpublishAt` came: drafts again. */
+export function noteTakenDownWhenDue (tx: Store, takenDown: Array<Pick<ArticleRow, 'id' | 'slug' | 'authorId'>>, now: string): void {
+  for (const article of takenDown) {
+    tx.noteChange({ resource: 'article', resourceId: String(article.id), slug: article.slug, kind: 'unpublished', fields: ['status', 'unpublishAt'], articleId: article.id, authorId: article.authorId, publicBefore: true, publicAfter: false, at: now })
   }
 }
 

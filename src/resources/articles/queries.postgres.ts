@@ -7,6 +7,7 @@ import { articleLabels, articleOldSlugs, articles, labels, searchDocuments } fro
 import { groupedBy } from '../../lib/group.js'
 import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
 import { isIdInPath } from '../../lib/slug.js'
+import { earliestOf } from '../../lib/time.js'
 import { labelKey } from '../../lib/values.js'
 import { searchMatch, searchRank } from '../../search/queries.postgres.js'
 import type { FtsQuery } from '../../search/query.js'
@@ -138,6 +139,7 @@ function filterCondition (filters: ArticleFilters): SQL | undefined {
     filters.authorId === undefined ? undefined : eq(articles.authorId, filters.authorId),
     filters.labelKeys === undefined || filters.labelKeys.length === 0 ? undefined : hasAllLabels(filters.labelKeys),
     filters.day === undefined ? undefined : onDay(filters.day),
+    filters.unpublishing === true ? isNotNull(articles.unpublishAt) : undefined,
     filters.fromTimestamp === undefined ? undefined : gte(articles.publishedAt, filters.fromTimestamp),
     filters.toTimestamp === undefined ? undefined : lte(articles.publishedAt, filters.toTimestamp),
     filters.fromDay === undefined ? undefined : fromDay(filters.fromDay),
@@ -600,9 +602,17 @@ export function postgresArticleQueries (db: PostgresHandle): ArticleQueries {
         .returning({ id: articles.id, slug: articles.slug, authorId: articles.authorId })
     },
 
+    async takeDownDue (now) {
+      return await db.update(articles)
+        .set({ status: 'draft', unpublishAt: null, updatedAt: now, version: sql`${articles.version} + 1` })
+        .where(and(inArray(articles.status, ['published', 'scheduled']), lte(articles.unpublishAt, now)))
+        .returning({ id: articles.id, slug: articles.slug, authorId: articles.authorId })
+    },
+
     async nextScheduledAt () {
-      const [row] = await db.select({ next: min(articles.publishedAt) }).from(articles).where(eq(articles.status, 'scheduled'))
-      return row?.next ?? null
+      const [up] = await db.select({ next: min(articles.publishedAt) }).from(articles).where(eq(articles.status, 'scheduled'))
+      const [down] = await db.select({ next: min(articles.unpublishAt) }).from(articles).where(inArray(articles.status, ['published', 'scheduled']))
+      return earliestOf(up?.next ?? null, down?.next ?? null)
     },
 
     async labelsByArticle (articleIds) {

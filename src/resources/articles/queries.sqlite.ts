@@ -4,6 +4,7 @@ import { articleLabels, articleOldSlugs, articles, labels } from '../../db/schem
 import { groupedBy } from '../../lib/group.js'
 import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
 import { isIdInPath } from '../../lib/slug.js'
+import { earliestOf } from '../../lib/time.js'
 import { labelKey } from '../../lib/values.js'
 import { matchCount, matchCountAmong, matchingIds, newestMatchingIds, oldestMatchingIds, keptSearch, rankedHits, rankedWindow, searchHits, searchScore, type IdRange, type KeptSearch, type RankedWindow } from '../../search/queries.sqlite.js'
 import type { FtsQuery } from '../../search/query.js'
@@ -137,6 +138,7 @@ function filterCondition (filters: ArticleFilters): SQL | undefined {
     filters.authorId === undefined ? undefined : eq(articles.authorId, filters.authorId),
     filters.labelKeys === undefined || filters.labelKeys.length === 0 ? undefined : hasAllLabels(filters.labelKeys),
     filters.day === undefined ? undefined : eq(articles.publishedDay, filters.day),
+    filters.unpublishing === true ? isNotNull(articles.unpublishAt) : undefined,
     filters.fromTimestamp === undefined ? undefined : gte(articles.publishedAt, filters.fromTimestamp),
     filters.toTimestamp === undefined ? undefined : lte(articles.publishedAt, filters.toTimestamp),
     filters.fromDay === undefined ? undefined : gte(articles.publishedDay, filters.fromDay),
@@ -481,8 +483,19 @@ export function sqliteArticleQueries (db: Db): ArticleQueries {
       db.delete(articleOldSlugs).where(eq(articleOldSlugs.slug, slug)).run()
     },
 
+    async takeDownDue (now) {
+      const due = and(inArray(articles.status, ['published', 'scheduled']), lte(articles.unpublishAt, now))
+      const takenDown = db.select({ id: articles.id, slug: articles.slug, authorId: articles.authorId }).from(articles).where(due).all()
+      if (takenDown.length > 0) {
+        db.update(articles).set({ status: 'draft', unpublishAt: null, updatedAt: now, version: sql`${articles.version} + 1` }).where(due).run()
+      }
+      return takenDown
+    },
+
     async nextScheduledAt () {
-      return db.select({ next: min(articles.publishedAt) }).from(articles).where(eq(articles.status, 'scheduled')).get()?.next ?? null
+      const up = db.select({ next: min(articles.publishedAt) }).from(articles).where(eq(articles.status, 'scheduled')).get()?.next ?? null
+      const down = db.select({ next: min(articles.unpublishAt) }).from(articles).where(inArray(articles.status, ['published', 'scheduled'])).get()?.next ?? null
+      return earliestOf(up, down)
     },
 
     async labelsByArticle (articleIds) {

@@ -19,6 +19,8 @@ export interface ArticleFilters {
   authorId?: number
   labelKeys?: string[]
   day?: string
+  /** Only articles with an `unpublishAt`: what will come down. */
+  unpublishing?: boolean
   fromTimestamp?: string
   toTimestamp?: string
   fromDay?: string
@@ -93,6 +95,9 @@ export interface ArticleQueries {
   touchArticlesLabelled: (labelId: number, at: string) => Promise<TouchedArticle[]>
   /** Scheduled articles whose time has come become published; returns them. */
   publishDue: (now: string) => Promise<Array<Pick<ArticleRow, 'id' | 'slug' | 'authorId'>>>
+  /** Takes down the published and scheduled articles whose `unpublishAt` has come: drafts again. */
+  takeDownDue: (now: string) => Promise<Array<Pick<ArticleRow, 'id' | 'slug' | 'authorId'>>>
+  /** When the next scheduled article goes up or the next article comes down; null when none will. */
   nextScheduledAt: () => Promise<string | null>
   /** Label names per article, in each article's order. */
   labelsByArticle: (articleIds: number[]) => Promise<Map<number, string[]>>

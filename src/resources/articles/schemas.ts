@@ -23,6 +23,10 @@ const articleState = {
   status,
   publishedAt: Type.Union([Timestamp, Type.Null()]),
   date: Type.Union([CalendarDay, Type.Null()], { description: 'The day of `publishedAt` in the site time zone' }),
+  unpublishAt: Type.Union([Timestamp, Type.Null()], {
+    description: 'When the article comes down on its own (an embargo or licence ends, a legal takedown): it is a draft again from that moment, and `unpublishAt` null. Public, like `publishedAt`, so a page can say how long it stays up',
+    examples: [null]
+  }),
   authorId: Type.Integer({ minimum: 1, examples: [1] }),
   labels: Type.Array(Type.String(), { examples: [['City council', 'Transport']] }),
   commentCount: Type.Integer({ minimum: 0, description: 'Approved comments' }),
@@ -100,6 +104,7 @@ const writable = {
   excerpt: Type.Optional(Type.Union([excerpt, Type.Null()], { description: 'null (or absent) derives it from the body' })),
   status: Type.Optional(status),
   publishedAt: Type.Optional(Type.Union([Type.String({ format: 'date-time', maxLength: 40 }), Type.Null()], { description: 'Defaults to now when publishing' })),
+  unpublishAt: Type.Optional(Type.Union([Type.String({ format: 'date-time', maxLength: 40 }), Type.Null()], { description: 'When a published or scheduled article comes down (a draft again): in the future and after `publishedAt`; null to keep it up' })),
   authorId: Type.Optional(Type.Integer({ minimum: 1, maximum: maxId, description: 'Required for editors and admins; author tokens write as their own author' })),
   labels: Type.Optional(labels),
   featuredImage: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: maxId }), Type.Null()], { description: 'A media id (from `POST /v1/media`), or null for none. Authors attach only images they uploaded' }))
@@ -121,7 +126,7 @@ export const ArticlePatch = Type.Object({ title: Type.Optional(title), ...writab
 export type ArticlePatchBody = Static<typeof ArticlePatch>
 
 export const articleSortFields = ['publishedAt', 'title', 'updatedAt', 'createdAt', 'commentCount', 'relevance'] as const
-export const articleFields = ['id', 'slug', 'title', 'body', 'excerpt', 'status', 'publishedAt', 'date', 'authorId', 'labels', 'commentCount', 'featuredImage', 'createdAt', 'updatedAt'] as const
+export const articleFields = ['id', 'slug', 'title', 'body', 'excerpt', 'status', 'publishedAt', 'date', 'unpublishAt', 'authorId', 'labels', 'commentCount', 'featuredImage', 'createdAt', 'updatedAt'] as const
 export const articleIncludes = ['author', 'comments'] as const
 
 const fields = Type.String({ maxLength: 500, description: `Only these fields (id is always included): ${articleFields.join(', ')}` })
@@ -146,6 +151,7 @@ export const ArticleListQuery = Type.Object({
   author: Type.Optional(idOrSlugReference('Author id or slug')),
   label: Type.Optional(Type.Array(label, { maxItems: 10, description: 'Repeat for articles having all of them' })),
   date: Type.Optional(Type.String({ format: 'date', maxLength: 10, description: 'Articles published on this day (site time zone)' })),
+  unpublishing: Type.Optional(Type.Boolean({ description: '`true`: only articles with an `unpublishAt`, what will come down (sort by it yourself: there are few)' })),
   from: Type.Optional(dayOrTimestamp('Published at or after: a timestamp, or a day (site time zone)')),
   to: Type.Optional(dayOrTimestamp('Published at or before: a timestamp, or a day (inclusive)'))
 }, { additionalProperties: false })

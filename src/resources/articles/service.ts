@@ -110,9 +110,10 @@ export interface ArticleRead {
   build: () => Promise<ArticleBody>
 }
 
-/** Scheduled, and its time has come: a read must publish it first (view.ts). */
+/** Scheduled and its time has come, or up and its time is up: a read must publish it or take it down first (view.ts). */
 function isDue (row: ArticleRow, now: string): boolean {
-  return row.status === 'scheduled' && row.publishedAt !== null && row.publishedAt <= now
+  if (row.status === 'scheduled' && row.publishedAt !== null && row.publishedAt <= now) return true
+  return row.status !== 'draft' && row.unpublishAt !== null && row.unpublishAt <= now
 }
 
 /**
@@ -209,6 +210,7 @@ async function listFilters (store: Store, query: ArticleListQueryString, viewer:
   }
   if (query.label !== undefined) filters.labelKeys = [...new Set(query.label.map(labelKeyOf))]
   if (query.date !== undefined) filters.day = query.date
+  if (query.unpublishing === true) filters.unpublishing = true
   if (query.from !== undefined) {
     if (dayPattern.test(query.from)) filters.fromDay = query.from
     else filters.fromTimestamp = toUtcIso(query.from, 'querystring.from')
@@ -290,6 +292,22 @@ function editorialState (status: ArticleStatus, publishedAt: string | null, now:
   if (status === 'scheduled' && publishedAt === null) throw invalid('body.publishedAt', 'is required to schedule an article')
   const at = publishedAt ?? now
   return { status: at > now ? 'scheduled' : 'published', publishedAt: at }
+}
+
+/**
+ * The `unpublishAt` an article may have in `state`: for one that is up or going up, a time
+ * still to come and after it goes up (one already past would be a draft now); a draft keeps
+ * whatever it has, which counts only once it is published again.
+ */
+function checkedUnpublishAt (state: { status: ArticleStatus, publishedAt: string | null }, unpublishAt: string | null, now: string): string | null {
+  if (unpublishAt === null || state.status === 'draft') return unpublishAt
+  if (unpublishAt <= now) throw invalid('body.unpublishAt', `must be in the future (it is ${unpublishAt}): to take an article down now, make it a draft`)
+  if (state.publishedAt !== null && unpublishAt <= state.publishedAt) throw invalid('body.unpublishAt', `must be after publishedAt (${state.publishedAt})`)
+  return unpublishAt
+}
+
+function requestedUnpublishAt (value: string | null | undefined): string | null | undefined {
+  return value == null ? value : toUtcIso(value, 'body.unpublishAt')
 }
 
 /** The columns that follow from a body, an excerpt (or none) and where the article stands. */
@@ -383,6 +401,7 @@ export async function createOne (store: Store, settings: Pick<SiteSettings, 'tim
       slug: await resolveSlug(tx, input.slug, input.title),
       title: input.title.trim(),
       ...contentColumns(body, custom, state, settings.timezone),
+      unpublishAt: checkedUnpublishAt(state, requestedUnpublishAt(input.unpublishAt) ?? null, now),
       authorId,
       createdAt: now,
       updatedAt: now
@@ -422,6 +441,10 @@ async function changedValues (tx: Store, settings: SiteSettings, current: Articl
     values.status = state.status
     values.publishedAt = state.publishedAt
     values.publishedDay = state.publishedAt === null ? null : dayInZone(state.publishedAt, settings.timezone)
+  }
+  if (patch.status !== undefined || patch.publishedAt !== undefined || patch.unpublishAt !== undefined) {
+    const state = { status: values.status ?? current.status, publishedAt: values.publishedAt === undefined ? current.publishedAt : values.publishedAt }
+    values.unpublishAt = checkedUnpublishAt(state, requestedUnpublishAt(patch.unpublishAt) ?? (patch.unpublishAt === null ? null : current.unpublishAt), now)
   }
   return values
 }
@@ -579,6 +602,8 @@ export interface ImportedArticleValues {
   preferredId?: number
   /** Slugs the source says the article had before (they answer 301 to its slug now). */
   oldSlugs?: string[]
+  /** When it comes down (our own export's): kept as it is, but not before it goes up. */
+  unpublishAt?: string | null
   /** `body` already sanitised as `sanitizeArticleHtml` does, and its text (an import's worker threads did it). */
   sanitised?: { html: string, text: string }
 }
@@ -600,7 +625,9 @@ export async function writeImportedArticle (tx: Store, settings: Pick<SiteSettin
   const title = singleLine(input.title, 300) || titleFromBody(body, text)
   const custom = customExcerpt(input.excerpt)
   const state = editorialState(input.status, input.publishedAt, now)
-  const values = { title, ...contentColumns(body, custom, state, settings.timezone, text), authorId: input.authorId, updatedAt: input.updatedAt }
+  // One past already comes down at the next read, as it would have had the source kept it.
+  const unpublishAt = input.unpublishAt == null || (state.publishedAt !== null && input.unpublishAt <= state.publishedAt) ? null : input.unpublishAt
+  const values = { title, ...contentColumns(body, custom, state, settings.timezone, text), unpublishAt, authorId: input.authorId, updatedAt: input.updatedAt }
   const articles = articleQueries(tx)
   const row = existing === undefined
     ? await articles.insertArticle({

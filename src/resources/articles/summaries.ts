@@ -16,6 +16,7 @@ export function summaryOf (row: ArticleRow, labels: string[], featuredImage: Fea
     status: row.status,
     publishedAt: row.publishedAt,
     date: row.publishedDay,
+    unpublishAt: row.unpublishAt,
     authorId: row.authorId,
     labels,
     commentCount: row.commentCount,

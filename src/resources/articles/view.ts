@@ -1,7 +1,7 @@
 import type { Store } from '../../db/store.js'
 import { nowIso } from '../../lib/time.js'
 import { articleQueries } from './queries.js'
-import { notePublishedWhenDue } from './changes.js'
+import { notePublishedWhenDue, noteTakenDownWhenDue } from './changes.js'
 
 /**
  * The database as one request reads it: at `now`, once what is due by then is published.
@@ -19,12 +19,12 @@ export interface View {
   readonly stamp: string | null
 }
 
-// Scheduled articles are published lazily, before a read that could see them. Checking
-// for due ones is a query, so each database remembers when the next one is due — as of a
+// Scheduled articles are published lazily, before a read that could see them, and articles
+// whose `unpublishAt` has come taken down the same way. Checking for due ones is a query, so each database remembers when the next one is due — as of a
 // write stamp, which also moves when another process writes (it may have scheduled one).
 const nextDueByStore = new WeakMap<Store, { next: string | null, stamp: string }>()
 
-/** The view a request reads at: publishes the articles due by `now`, then reads the write stamp once. */
+/** The view a request reads at: publishes (and takes down) the articles due by `now`, then reads the write stamp once. */
 export async function currentView (store: Store, now = nowIso()): Promise<View & { readonly stamp: string }> {
   return { now, stamp: await publishDueArticles(store, now) }
 }
@@ -34,7 +34,7 @@ export function viewInUnit (now = nowIso()): View {
   return { now, stamp: null }
 }
 
-/** Publishes the articles that are due; answers the write stamp after that. */
+/** Publishes the articles that are due, then takes down those whose time is up; answers the write stamp after that. */
 async function publishDueArticles (store: Store, now: string): Promise<string> {
   const stamp = await store.writeStamp()
   const known = nextDueByStore.get(store)
@@ -50,7 +50,9 @@ async function publishDueArticles (store: Store, now: string): Promise<string> {
   // Readers never wait for writers: while another process holds the write lock, the due
   // articles wait (not the reader) and the next read publishes them.
   const published = await store.transactionIfFree(async (tx) => {
+    // In this order: an article due to go up and come down by now has been up, and is down.
     notePublishedWhenDue(tx, await articleQueries(tx).publishDue(now), now)
+    noteTakenDownWhenDue(tx, await articleQueries(tx).takeDownDue(now), now)
     return true
   })
   if (published === undefined) return stamp

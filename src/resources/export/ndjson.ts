@@ -6,7 +6,7 @@ import { Type, type Static } from 'typebox'
 
 export const ndjsonFormat = 'dateline'
 /**
- * 2: media lines and articles' featuredImage; 3: articles' oldSlugs; 4: redirect lines. Files
+ * 2: media lines and articles' featuredImage; 3: articles' oldSlugs; 4: redirect lines and articles' unpublishAt. Files
  * of earlier versions (without them) are read too.
  */
 export const ndjsonVersion = 4
@@ -91,6 +91,8 @@ export const ArticleLine = Type.Object({
   featuredImage: Type.Optional(nullable(id)),
   /** Slugs it had before a rename, which answer 301 to `slug`. Absent before version 3. */
   oldSlugs: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 120 }), { maxItems: 1000 })),
+  /** When it comes down. Absent before version 4. */
+  unpublishAt: Type.Optional(nullable(timestamp)),
   createdAt: timestamp,
   updatedAt: timestamp
 }, { additionalProperties: false })

@@ -100,6 +100,7 @@ export async function * exportLines (store: Store, { settings, mediaBase }: Expo
         labels: labels.get(row.id) ?? [],
         featuredImage: featured.get(row.id) ?? null,
         oldSlugs: oldSlugs.get(row.id) ?? [],
+        unpublishAt: row.unpublishAt,
         createdAt: row.createdAt,
         updatedAt: row.updatedAt
       }

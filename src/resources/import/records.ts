@@ -65,6 +65,8 @@ export interface ImportedArticle {
   featuredMediaSourceId?: string
   /** Slugs the post had before (WordPress's `_wp_old_slug`, our export's `oldSlugs`): they answer 301 to its slug. */
   oldSlugs?: string[]
+  /** When it comes down (our own export's `unpublishAt`). */
+  unpublishAt?: string | null
 }
 
 /**

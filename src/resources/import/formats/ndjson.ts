@@ -44,7 +44,8 @@ function articleRecord (line: ArticleLine): ImportRecord {
     sourceUrl: null,
     notes: [],
     ...(line.featuredImage == null ? {} : { featuredMediaSourceId: String(line.featuredImage) }),
-    ...(line.oldSlugs === undefined || line.oldSlugs.length === 0 ? {} : { oldSlugs: line.oldSlugs })
+    ...(line.oldSlugs === undefined || line.oldSlugs.length === 0 ? {} : { oldSlugs: line.oldSlugs }),
+    ...(line.unpublishAt == null ? {} : { unpublishAt: line.unpublishAt })
   }
 }
 
