@@ -115,7 +115,10 @@ export const articleExample = {
   commentCount: a.commentCount,
   featuredImage: demoFeaturedImage(articleIndex),
   createdAt: a.publishedAt,
-  updatedAt: a.publishedAt
+  updatedAt: a.publishedAt,
+  // The demo blog has no corrections: an example of one is `correctionExamples`.
+  correctedAt: null,
+  corrections: []
 }
 
 export const authorExample = {
@@ -130,7 +133,7 @@ export const authorExample = {
   updatedAt: demoExample.joinedAt
 }
 
-const { body: _body, ...articleSummary } = articleExample
+const { body: _body, corrections: _corrections, ...articleSummary } = articleExample
 export const articleSummaryExample = { ...articleSummary, author: authorExample }
 
 /** A list's `meta` for a page of one item at `offset` in `total`, with the cursor that follows it (null on the last). */
@@ -244,6 +247,26 @@ export const revisionExamples = {
   list: { data: [revisionSummary], meta: { total: 1, limit: 20, offset: 0, nextCursor: null } }
 }
 
+// A correction the demo article could carry (the demo blog has none): filed a day after it was published.
+const correction = {
+  id: 1,
+  articleId: a.id,
+  note: 'An earlier version of this article gave the footbridge\'s length as 140 metres. It is 104 metres.',
+  correctedAt: later(a.publishedAt, 24 * 60),
+  createdAt: later(a.publishedAt, 24 * 60),
+  updatedAt: later(a.publishedAt, 24 * 60)
+}
+const correctionLogEntry = { ...correction, article: { id: a.id, slug: a.slug, title: a.title } }
+export const correctionExamples = {
+  correction,
+  embedded: { id: correction.id, note: correction.note, correctedAt: correction.correctedAt },
+  list: { data: [correction], meta: { total: 1, limit: 50, offset: 0, nextCursor: null } },
+  logEntry: correctionLogEntry,
+  log: { data: [correctionLogEntry], meta: { total: 1, limit: 20, offset: 0, nextCursor: null } },
+  new: { note: correction.note },
+  atom: `<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">\n  <title>Dateline: corrections</title>\n  <link rel="self" href="https://blog.example.org/corrections.atom"/>\n  <entry>\n    <id>tag:blog.example.org,${correction.createdAt.slice(0, 10)}:correction-${correction.id}</id>\n    <title type="html">Correction: ${a.title}</title>\n    <link href="https://blog.example.org/articles/${a.slug}"/>\n    <published>${correction.correctedAt}</published>\n    <content type="html">${correction.note.replace(/'/g, '&#39;')}</content>\n  </entry>\n</feed>\n`
+}
+
 /**
  * The feeds of a site whose front end is at https://blog.example.org/ (`DATELINE_SITE_URL`)
  * and whose API, which serves the images, is at https://api.example.org.
@@ -303,7 +326,9 @@ const batchedResults = [
       commentCount: 0,
       featuredImage: null,
       createdAt: later(a.publishedAt, 60),
-      updatedAt: later(a.publishedAt, 60)
+      updatedAt: later(a.publishedAt, 60),
+      correctedAt: null,
+      corrections: []
     }
   },
   { status: 200, etag: `"comment-${commentExample.id}-v2.Pl0kTxbV1lVn3tbSbpHq8g"`, body: { ...commentExample, updatedAt: later(a.publishedAt, 60) } },

@@ -30,7 +30,8 @@ const articleState = {
     description: 'The lead image, ready to show (`url`, `srcset`, `sources`, sizes, alt text, caption, credit, placeholder), or null'
   }),
   createdAt: Timestamp,
-  updatedAt: Timestamp
+  updatedAt: Type.String({ format: 'date-time', description: 'When its content was last edited (a correction filed does not change it: see `correctedAt`)' }),
+  correctedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'When it was last corrected in public (its latest correction\'s `correctedAt`), or null' })
 }
 
 // Plain `$ref`s by name: authors/ and comments/ schemas import this file, so importing them back would be a cycle.
@@ -39,6 +40,10 @@ const articleState = {
 const author = (description: string) => Type.Optional(Type.Unsafe<import('../authors/schemas.js').AuthorBody>({ allOf: [{ $ref: 'Author' }], description }))
 // Optional in the schema whatever `include` says: the typed client narrows it from the `include` it sent.
 const embeddedAuthor = author('The article\'s author: present only with `include=author`')
+const embeddedCorrections = Type.Array(
+  Type.Unsafe<import('../corrections/schemas.js').ArticleCorrectionBody>({ $ref: 'ArticleCorrection' }),
+  { maxItems: 50, description: 'Its public corrections, oldest first (at most 50): a corrections box. Readers see them when they see the article' }
+)
 const embeddedComments = Type.Optional(Type.Array(
   Type.Unsafe<import('../comments/schemas.js').CommentBody>({ $ref: 'Comment' }),
   { description: 'Present only with `include=comments`: the first 100 approved comments, oldest first' }
@@ -48,6 +53,7 @@ export const Article = Type.Object({
   ...articleHeading,
   body: Type.String({ description: 'Sanitised HTML', examples: ['<p>The council voted 7 to 2 on Tuesday…</p>'] }),
   ...articleState,
+  corrections: embeddedCorrections,
   author: embeddedAuthor,
   comments: embeddedComments,
   snippet: Type.Optional(Type.String({
@@ -121,7 +127,7 @@ export const ArticlePatch = Type.Object({ title: Type.Optional(title), ...writab
 export type ArticlePatchBody = Static<typeof ArticlePatch>
 
 export const articleSortFields = ['publishedAt', 'title', 'updatedAt', 'createdAt', 'commentCount', 'relevance'] as const
-export const articleFields = ['id', 'slug', 'title', 'body', 'excerpt', 'status', 'publishedAt', 'date', 'authorId', 'labels', 'commentCount', 'featuredImage', 'createdAt', 'updatedAt'] as const
+export const articleFields = ['id', 'slug', 'title', 'body', 'excerpt', 'status', 'publishedAt', 'date', 'authorId', 'labels', 'commentCount', 'featuredImage', 'createdAt', 'updatedAt', 'correctedAt', 'corrections'] as const
 export const articleIncludes = ['author', 'comments'] as const
 
 const fields = Type.String({ maxLength: 500, description: `Only these fields (id is always included): ${articleFields.join(', ')}` })

@@ -14,6 +14,7 @@ import { authorQueries } from '../authors/queries.js'
 import type { AuthorBody } from '../authors/schemas.js'
 import { presentAuthors } from '../authors/presenter.js'
 import { approvedCommentsByArticle } from '../comments/presenter.js'
+import { correctedAtOf, correctionsOfArticles } from '../corrections/presenter.js'
 import { articleShares, indexArticle, snippets, type SearchIndexBatch } from '../../search/index.js'
 import { searchQueries, type TitleSuggestion } from '../../search/queries.js'
 import { commonWordFewestArticles, rankedMatchLimit, similarCandidates, stemsToWeigh, toFtsQuery, type FtsQuery } from '../../search/query.js'
@@ -40,7 +41,8 @@ export function articleVersion (row: ArticleRow): string {
   return `article-${row.id}-v${row.version}`
 }
 
-function visibilityFor (viewer: Principal | null, now: string): Visibility {
+/** What `viewer` may see of the articles at `now` (the rule itself is in visibility.ts). */
+export function visibilityFor (viewer: Principal | null, now: string): Visibility {
   if (hasRole(viewer, 'editor')) return { publishedOnly: false, alsoAuthorId: null, now }
   return { publishedOnly: true, alsoAuthorId: viewer?.authorId ?? null, now }
 }
@@ -72,8 +74,10 @@ async function present (store: Store, rows: ArticleRow[], viewer: Principal | nu
   const images = await featuredImages(store, rows.map((row) => row.id))
   const authors = include.has('author') ? await authorsOf(store, rows, viewer, view) : null
   const comments = include.has('comments') ? await approvedCommentsByArticle(store, rows, viewer, embeddedCommentsPerArticle) : null
+  const corrections = await correctionsOfArticles(store, rows.map((row) => row.id))
   return rows.map((row) => {
-    const article: ArticleBody = { ...summaryOf(row, labels.get(row.id) ?? [], images.get(row.id) ?? null), body: row.body }
+    const corrected = corrections.get(row.id) ?? []
+    const article: ArticleBody = { ...summaryOf(row, labels.get(row.id) ?? [], images.get(row.id) ?? null, correctedAtOf(corrected)), body: row.body, corrections: corrected }
     const author = authors?.get(row.authorId)
     if (author !== undefined) article.author = author
     if (comments !== null) article.comments = comments.get(row.id) ?? []
@@ -87,7 +91,7 @@ export async function findVisibleArticle (store: Store, idOrSlug: string, viewer
 }
 
 /** The same, in a unit that changes the article: it stays locked until `tx` ends (no lost update). */
-async function findVisibleArticleForUpdate (tx: Store, idOrSlug: string, viewer: Principal | null): Promise<ArticleRow> {
+export async function findVisibleArticleForUpdate (tx: Store, idOrSlug: string, viewer: Principal | null): Promise<ArticleRow> {
   return visibleOrNotFound(await articleQueries(tx).articleBySlugOrIdForUpdate(idOrSlug), idOrSlug, viewer, nowIso())
 }
 
@@ -343,7 +347,8 @@ function assertMayPublish (viewer: Principal, status: ArticleStatus | undefined)
   }
 }
 
-function assertMayChange (viewer: Principal, row: ArticleRow): void {
+/** Whether `viewer` may change the article: editors any, an author token its own drafts. */
+export function assertMayChange (viewer: Principal, row: ArticleRow): void {
   if (viewer.role !== 'author') return
   if (row.authorId !== viewer.authorId) throw new Forbidden('An author token may change only its own articles')
   if (row.status !== 'draft') throw new Forbidden('This article is published or scheduled: only an editor can change it now')
