@@ -29,7 +29,6 @@ export async function routes (app: FastifyInstance, options: ImportRoutesOptions
   await app.register(articleCommentsRoutes, { prefix: '/v1/articles' })
   await app.register(revisions, { prefix: '/v1/articles' })
   await app.register(articleCorrectionsRoutes, { prefix: '/v1/articles' })
-  await app.register(articleCorrectionsRoutes, { prefix: '/v1/articles' })
   await app.register(commentsRoutes, { prefix: '/v1/comments' })
   await app.register(correctionsLogRoutes, { prefix: '/v1/corrections' })
   await app.register(datesRoutes, { prefix: '/v1/dates' })

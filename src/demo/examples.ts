@@ -264,7 +264,7 @@ export const correctionExamples = {
   logEntry: correctionLogEntry,
   log: { data: [correctionLogEntry], meta: { total: 1, limit: 20, offset: 0, nextCursor: null } },
   new: { note: correction.note },
-  atom: `<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">\n  <title>Dateline: corrections</title>\n  <link rel="self" href="https://blog.example.org/corrections.atom"/>\n  <entry>\n    <id>tag:blog.example.org,${correction.createdAt.slice(0, 10)}:correction-${correction.id}</id>\n    <title type="html">Correction: ${a.title}</title>\n    <link href="https://blog.example.org/articles/${a.slug}"/>\n    <published>${correction.correctedAt}</published>\n    <content type="html">${correction.note.replace(/'/g, '&#39;')}</content>\n  </entry>\n</feed>\n`
+  atom: `<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">\n  <id>https://blog.example.org/corrections.atom</id>\n  <title>Dateline: corrections</title>\n  <link rel="self" href="https://blog.example.org/corrections.atom"/>\n  <entry>\n    <title type="html"><![CDATA[Correction: ${a.title}]]></title>\n    <id>tag:blog.example.org,${correction.createdAt.slice(0, 10)}:correction-${correction.id}</id>\n    <link href="https://blog.example.org/articles/${a.slug}"/>\n    <updated>${correction.updatedAt}</updated>\n    <content type="html"><![CDATA[${correction.note.replace(/'/g, '&#39;')}]]></content>\n    <published>${correction.correctedAt}</published>\n  </entry>\n</feed>\n`
 }
 
 /**

@@ -32,12 +32,14 @@ function noteOf (note: string): string {
   return withoutControls(note).trim()
 }
 
-/** When the correction was made: now unless given; never in the future, nor before the article was. */
-function correctedAtOf (given: string | undefined, article: ArticleRow, now: string): string {
+/**
+ * When the correction was made: now unless given (a newsroom moving its corrections log over
+ * gives the old times), and never in the future.
+ */
+function correctedAtOf (given: string | undefined, now: string): string {
   if (given === undefined) return now
   const at = toUtcIso(given, 'body.correctedAt')
   if (at > now) throw invalid('body.correctedAt', 'is in the future')
-  if (at < article.createdAt) throw invalid('body.correctedAt', 'is before the article was created')
   return at
 }
 
@@ -89,7 +91,7 @@ export async function createOne (store: Store, idOrSlug: string, input: NewCorre
     const row = await corrections.insertCorrection({
       articleId: article.id,
       note: noteOf(input.note),
-      correctedAt: correctedAtOf(input.correctedAt, article, now),
+      correctedAt: correctedAtOf(input.correctedAt, now),
       createdAt: now,
       updatedAt: now
     })
@@ -103,7 +105,7 @@ export async function updateOne (store: Store, idOrSlug: string, correctionId: n
     assertIfMatch(ifMatch, correctionVersion(current))
     const row = await correctionQueries(tx).updateCorrection(current.id, {
       ...(patch.note === undefined ? {} : { note: noteOf(patch.note) }),
-      ...(patch.correctedAt === undefined ? {} : { correctedAt: correctedAtOf(patch.correctedAt, article, now) }),
+      ...(patch.correctedAt === undefined ? {} : { correctedAt: correctedAtOf(patch.correctedAt, now) }),
       updatedAt: now
     })
     return { correction: toCorrection(row), version: correctionVersion(row) }
