@@ -14,7 +14,10 @@ import { authorQueries } from '../authors/queries.js'
 import type { AuthorBody } from '../authors/schemas.js'
 import { presentAuthors } from '../authors/presenter.js'
 import { approvedCommentsByArticle } from '../comments/presenter.js'
+import { replaceCorrections } from '../corrections/carried.js'
 import { correctedAtOf, correctionsOfArticles } from '../corrections/presenter.js'
+import { maxCorrectionsPerArticle } from '../corrections/schemas.js'
+import type { ImportedCorrection } from '../import/records.js'
 import { articleShares, indexArticle, snippets, type SearchIndexBatch } from '../../search/index.js'
 import { searchQueries, type TitleSuggestion } from '../../search/queries.js'
 import { commonWordFewestArticles, rankedMatchLimit, similarCandidates, stemsToWeigh, toFtsQuery, type FtsQuery } from '../../search/query.js'
@@ -563,6 +566,8 @@ export interface ImportedArticleValues {
   preferredId?: number
   /** Slugs the source says the article had before (they answer 301 to its slug now). */
   oldSlugs?: string[]
+  /** Its public corrections, in place of any it had; absent leaves those it has. */
+  corrections?: ImportedCorrection[]
   /** `body` already sanitised as `sanitizeArticleHtml` does, and its text (an import's worker threads did it). */
   sanitised?: { html: string, text: string }
 }
@@ -596,16 +601,30 @@ export async function writeImportedArticle (tx: Store, settings: Pick<SiteSettin
     : await articles.updateArticle(existing.id, values)
   if (existing === undefined) await articles.forgetOldSlug(row.slug)
   await keepOldSlugs(tx, row, input.oldSlugs ?? [], input.updatedAt)
+  const corrections = importedCorrections(input.corrections)
+  if (corrections !== undefined) await replaceCorrections(tx, row.id, corrections, now)
   // Every label, beyond the API's limit per request too: a migration must not lose data.
   const labels = normalLabels(input.labels.map((name) => singleLine(name, 60)).filter((name) => name !== ''))
   const turnover = await articles.replaceLabels(row.id, labels)
   await search.add({ ...row, labels }, text)
   // The import re-writes an article only when its record changed (its digest): if no column
   // did, its labels did.
-  const fields = existing === undefined ? articleFields(labels) : changedFields(existing, row)
+  const fields = [...(existing === undefined ? articleFields(labels) : changedFields(existing, row)), ...(corrections === undefined ? [] : ['corrections', 'correctedAt'])]
   noteArticleChange(tx, { before: existing, after: row, fields: fields.length > 0 ? fields : ['labels'], now })
   noteLabelTurnover(tx, turnover, { publicBefore: isPublic(existing, now), publicAfter: isPublic(row, now) }, now)
   return row
+}
+
+/**
+ * Imported corrections as the API would store them: notes trimmed, control characters and
+ * empty notes dropped, the first `maxCorrectionsPerArticle` kept.
+ */
+function importedCorrections (corrections: ImportedCorrection[] | undefined): ImportedCorrection[] | undefined {
+  if (corrections === undefined) return undefined
+  return corrections
+    .map((correction) => ({ ...correction, note: withoutControls(correction.note).trim() }))
+    .filter((correction) => correction.note !== '')
+    .slice(0, maxCorrectionsPerArticle)
 }
 
 /**

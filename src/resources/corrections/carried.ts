@@ -6,7 +6,7 @@ import { correctionQueries } from './queries.js'
 
 /** A correction as the trash and an export keep it. */
 export interface CarriedCorrection {
-  /** Its id, kept when no other correction has it meanwhile (absent from other sources). */
+  /** Its id, kept when no other correction has it (absent from sources without ids). */
   id?: number
   note: string
   correctedAt: string

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, max, sql } from 'drizzle-orm'
+import { and, asc, count, desc, eq, getTableName, max, sql } from 'drizzle-orm'
 import { assertCursorFits } from '../../db/postgres-cursor.js'
 import type { PostgresHandle } from '../../db/postgres-store.js'
 import { isAnyId } from '../../db/postgres-sql.js'
@@ -49,7 +49,14 @@ export function postgresCorrectionQueries (db: PostgresHandle): CorrectionQuerie
     },
 
     async insertCorrection (row) {
-      return (await db.insert(articleCorrections).values(row).returning())[0]!
+      const inserted = (await db.insert(articleCorrections).values(row).returning())[0]!
+      // An identity knows only the ids it gave (SQLite's AUTOINCREMENT follows the largest by itself).
+      if (row.id !== undefined) {
+        await db.execute(sql`select setval(identity.name, ${row.id})
+          from (select pg_get_serial_sequence(${getTableName(articleCorrections)}, 'id')::regclass as name) identity
+          where ${row.id} > coalesce(pg_sequence_last_value(identity.name), 0)`)
+      }
+      return inserted
     },
 
     async updateCorrection (id, values) {

@@ -30,6 +30,7 @@ export interface CorrectionQueries {
   countOfArticle: (articleId: number) => Promise<number>
   /** Whether a correction has this id (a restore or an import keeps ids that are free). */
   idTaken: (id: number) => Promise<boolean>
+  /** Inserts a row; one given its own id (a restore, an import) moves the id sequence past it, so new ids never collide. */
   insertCorrection: (row: NewCorrectionRow) => Promise<CorrectionRow>
   /** Writes `values` and moves the correction's version on. */
   updateCorrection: (id: number, values: Partial<NewCorrectionRow>) => Promise<CorrectionRow>

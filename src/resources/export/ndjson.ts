@@ -6,10 +6,10 @@ import { Type, type Static } from 'typebox'
 
 export const ndjsonFormat = 'dateline'
 /**
- * 2: media lines and articles' featuredImage; 3: articles' oldSlugs. Files of earlier versions
- * (without them) are read too.
+ * 2: media lines and articles' featuredImage; 3: articles' oldSlugs; 4: articles' corrections. Files of earlier versions (without
+ * them) are read too.
  */
-export const ndjsonVersion = 3
+export const ndjsonVersion = 4
 
 const timestamp = Type.String({ format: 'date-time' })
 const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()])
@@ -18,7 +18,7 @@ const id = Type.Integer({ minimum: 1 })
 export const HeaderLine = Type.Object({
   type: Type.Literal('header'),
   format: Type.Literal(ndjsonFormat),
-  version: Type.Union([Type.Literal(1), Type.Literal(2), Type.Literal(ndjsonVersion)]),
+  version: Type.Union([Type.Literal(1), Type.Literal(2), Type.Literal(3), Type.Literal(ndjsonVersion)]),
   exportedAt: timestamp,
   counts: Type.Record(Type.String(), Type.Integer({ minimum: 0 }))
 }, { additionalProperties: false })
@@ -75,6 +75,16 @@ export const MediaLine = Type.Object({
   updatedAt: timestamp
 }, { additionalProperties: false })
 
+const CorrectionOfLine = Type.Object({
+  /** Kept on import when no other correction has it. */
+  id,
+  note: Type.String({ minLength: 1, maxLength: 2000 }),
+  correctedAt: timestamp,
+  createdAt: timestamp,
+  updatedAt: timestamp
+}, { additionalProperties: false })
+export type CorrectionOfLine = Static<typeof CorrectionOfLine>
+
 export const ArticleLine = Type.Object({
   type: Type.Literal('article'),
   id,
@@ -91,6 +101,8 @@ export const ArticleLine = Type.Object({
   featuredImage: Type.Optional(nullable(id)),
   /** Slugs it had before a rename, which answer 301 to `slug`. Absent before version 3. */
   oldSlugs: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 120 }), { maxItems: 1000 })),
+  /** Its public corrections, oldest first. Absent before version 4. */
+  corrections: Type.Optional(Type.Array(CorrectionOfLine, { maxItems: 50 })),
   createdAt: timestamp,
   updatedAt: timestamp
 }, { additionalProperties: false })

@@ -2,6 +2,7 @@ import type { Store } from '../../db/store.js'
 import { nowIso } from '../../lib/time.js'
 import type { SiteSettings } from '../../lib/site-settings.js'
 import { articleQueries } from '../articles/queries.js'
+import { correctionQueries } from '../corrections/queries.js'
 import { mediaQueries, type MediaRow } from '../media/queries.js'
 import { largestFallbackVariant } from '../media/service.js'
 import { ndjsonFormat, ndjsonVersion, type ArticleLine, type AuthorLine, type CommentLine, type DayLine, type MediaLine, type NdjsonLine } from './ndjson.js'
@@ -85,6 +86,7 @@ export async function * exportLines (store: Store, { settings, mediaBase }: Expo
     const labels = await articleQueries(store).labelsByArticle(ids)
     const featured = await mediaQueries(store).featuredIdsByArticle(ids)
     const oldSlugs = await articleQueries(store).oldSlugsByArticle(ids)
+    const corrections = await correctionQueries(store).correctionsByArticle(ids)
     for (const row of rows) {
       const article: ArticleLine = {
         type: 'article',
@@ -99,6 +101,7 @@ export async function * exportLines (store: Store, { settings, mediaBase }: Expo
         labels: labels.get(row.id) ?? [],
         featuredImage: featured.get(row.id) ?? null,
         oldSlugs: oldSlugs.get(row.id) ?? [],
+        corrections: (corrections.get(row.id) ?? []).map(({ id, note, correctedAt, createdAt, updatedAt }) => ({ id, note, correctedAt, createdAt, updatedAt })),
         createdAt: row.createdAt,
         updatedAt: row.updatedAt
       }
