@@ -249,3 +249,35 @@ t.test('the trash keeps an article\'s corrections, ids included, and a restore b
   t.same(restored.json().corrections, [{ id: correction.id, note: correction.note, correctedAt: correction.correctedAt }])
   t.equal((await read(app, t, `/v1/articles/${article.id}/corrections/${correction.id}`)).json().createdAt, correction.createdAt)
 })
+
+t.test('export → import into an empty database keeps corrections, ids included; new ones follow them; a version 3 file imports without any', async (t) => {
+  const { app, authorId } = await blog(t)
+  const article = await createArticle(app, t, { title: 'Harbour dredging', authorId, status: 'published' })
+  const first = await filed(app, t, article.id, { note: 'The dredger is Dutch.', correctedAt: '2025-05-01T10:00:00.000Z' })
+  const second = await filed(app, t, article.id, { note: 'Work ends in June.\nNot July.' })
+  const text = (await request(app, t, { method: 'GET', url: '/v1/export', headers: bearer(adminSecret) })).body
+  const line = text.split('\n').map((candidate) => candidate === '' ? {} : JSON.parse(candidate)).find((candidate) => candidate.type === 'article')
+  t.same(line.corrections, [first, second].map(({ id, note, correctedAt, createdAt, updatedAt }) => ({ id, note, correctedAt, createdAt, updatedAt })))
+
+  const fresh = await build(t)
+  const imported = await request(fresh, t, { method: 'POST', url: '/v1/import', headers: { ...bearer(adminSecret), 'content-type': 'application/x-ndjson' }, payload: text })
+  t.equal(imported.statusCode, 200, 'imports', { body: imported.body.slice(0, 500) })
+  const again = (await read(fresh, t, `/v1/articles/${article.id}`)).json()
+  t.same(again.corrections, (await read(app, t, `/v1/articles/${article.id}`)).json().corrections, 'the same corrections, ids and times')
+  t.equal(again.correctedAt, second.correctedAt)
+  const next = await correct(fresh, t, article.id, { note: 'A third.' })
+  t.equal(next.statusCode, 201, 'a new correction takes an id after the imported ones')
+  t.ok(next.json().id > second.id)
+
+  const older = text.split('\n').map((candidate) => {
+    if (candidate === '') return candidate
+    const parsed = JSON.parse(candidate)
+    if (parsed.type === 'header') return JSON.stringify({ ...parsed, version: 3 })
+    if (parsed.type === 'article') return JSON.stringify({ ...parsed, corrections: undefined })
+    return candidate
+  }).join('\n')
+  const oldBlog = await build(t)
+  const fromOlder = await request(oldBlog, t, { method: 'POST', url: '/v1/import', headers: { ...bearer(adminSecret), 'content-type': 'application/x-ndjson' }, payload: older })
+  t.equal(fromOlder.statusCode, 200, 'a version 3 file imports')
+  t.same((await read(oldBlog, t, `/v1/articles/${article.id}`)).json().corrections, [], 'without corrections')
+})

@@ -3,6 +3,7 @@ import type { Test } from 'tap'
 import * as articles from '../../src/resources/articles/service.js'
 import * as authors from '../../src/resources/authors/service.js'
 import * as comments from '../../src/resources/comments/service.js'
+import * as corrections from '../../src/resources/corrections/service.js'
 import * as dates from '../../src/resources/dates/service.js'
 import * as labels from '../../src/resources/labels/service.js'
 import { mediaQueries } from '../../src/resources/media/queries.js'
@@ -114,6 +115,29 @@ const expected: Record<string, Record<string, Row>> = {
   listArticleCommentThread: {
     'the own published article':                                 [200, 200, 200, 200, 200],
     'the own draft':                                             [404, 200, 404, 200, 200]
+  },
+  listArticleCorrections: {
+    'the own published article':                                 [200, 200, 200, 200, 200],
+    'the own draft':                                             [404, 200, 404, 200, 200]
+  },
+  getArticleCorrection: {
+    'the own published article\'s correction':                   [200, 200, 200, 200, 200],
+    'the own draft\'s correction':                               [404, 200, 404, 200, 200]
+  },
+  createArticleCorrection: {
+    'the own published article':                                 [401, 403, 403, 201, 201],
+    'the own draft':                                             [401, 201, 404, 201, 201]
+  },
+  updateArticleCorrection: {
+    'the own published article\'s correction':                   [401, 403, 403, 200, 200],
+    'the own draft\'s correction':                               [401, 200, 404, 200, 200]
+  },
+  deleteArticleCorrection: {
+    'the own published article\'s correction':                   [401, 403, 403, 204, 204],
+    'the own draft\'s correction':                               [401, 204, 404, 204, 204]
+  },
+  listCorrections: {
+    'every correction':                                          [200, 200, 200, 200, 200]
   },
   createComment: {
     'the own published article':                                 [201, 201, 201, 201, 201],
@@ -256,6 +280,9 @@ const expected: Record<string, Record<string, Row>> = {
   jsonFeed: {
     'the latest published articles':                             [200, 200, 200, 200, 200]
   },
+  correctionsAtomFeed: {
+    'the latest corrections of published articles':              [200, 200, 200, 200, 200]
+  },
   sitemap: {
     'the front end\'s pages':                                    [200, 200, 200, 200, 200]
   },
@@ -304,6 +331,8 @@ interface World {
   approved: Item
   /** On otherPublished. */
   otherPending: Item
+  /** Public corrections, one on each of A's articles and one on B's draft. */
+  corrections: { ownPublished: Item, ownDraft: Item, otherDraft: Item }
   /** A's articles an editor deleted: in the trash. */
   ownTrashedDraft: Item
   ownTrashedPublished: Item
@@ -394,6 +423,12 @@ async function makeWorld (app: FastifyInstance, withImages: boolean): Promise<Wo
   const pending = await comment(ownPublished, null, 'Waiting for a moderator.')
   const approved = await comment(ownPublished, staff, 'Approved at once.')
   const otherPending = await comment(otherPublished, null, 'Waiting on the other story.')
+  const correct = async (on: Item, note: string) => (await corrections.createOne(app.store, String(on.id), { note }, staff)).correction
+  const filed = {
+    ownPublished: await correct(ownPublished, `A fix to own story ${n}.`),
+    ownDraft: await correct(ownDraft, `A fix to own draft ${n}.`),
+    otherDraft: await correct(otherDraft, `A fix to other draft ${n}.`)
+  }
   const notedDay = dayAfter('2020-01-01', n)
   await dates.createOne(app.store, app.settings, { date: notedDay, note: `Note ${n}` }, staff)
   const spare = await createToken(app.store, { role: 'editor', name: `Spare ${n}` })
@@ -414,6 +449,7 @@ async function makeWorld (app: FastifyInstance, withImages: boolean): Promise<Wo
     pending,
     approved,
     otherPending,
+    corrections: filed,
     ownTrashedDraft,
     ownTrashedPublished,
     images,
@@ -752,6 +788,93 @@ const targets: Record<string, Record<string, Target>> = {
       }
     }
   },
+  listArticleCorrections: {
+    'the own published article': {
+      params: (w) => ({ id: w.ownPublished.id }),
+      check: ({ t, w, response }) => { t.same(ids(response.json().data), [w.corrections.ownPublished.id], 'its correction') }
+    },
+    'the own draft': {
+      params: (w) => ({ id: w.ownDraft.slug }),
+      check: ({ t, w, allowed, response }) => { if (allowed) t.same(ids(response.json().data), [w.corrections.ownDraft.id], 'its correction') }
+    }
+  },
+  getArticleCorrection: {
+    'the own published article\'s correction': {
+      params: (w) => ({ id: w.ownPublished.id, correctionId: w.corrections.ownPublished.id }),
+      check: ({ t, w, response }) => { t.match(response.json(), { id: w.corrections.ownPublished.id, note: w.corrections.ownPublished.note }) }
+    },
+    'the own draft\'s correction': {
+      params: (w) => ({ id: w.ownDraft.id, correctionId: w.corrections.ownDraft.id }),
+      check: ({ t, w, allowed, response }) => { if (allowed) t.match(response.json(), { id: w.corrections.ownDraft.id, articleId: w.ownDraft.id }) }
+    }
+  },
+  createArticleCorrection: {
+    'the own published article': {
+      params: (w) => ({ id: w.ownPublished.id }),
+      payload: () => ({ note: 'Filed by the matrix.' }),
+      check: async ({ t, app, w, allowed }) => {
+        const article = await readBack(app, t, `/v1/articles/${w.ownPublished.id}`)
+        t.equal(article.corrections.length, allowed ? 2 : 1, allowed ? 'the article carries it' : 'nothing was filed')
+      }
+    },
+    'the own draft': {
+      params: (w) => ({ id: w.ownDraft.id }),
+      payload: () => ({ note: 'Filed by the matrix.' }),
+      check: async ({ t, app, w, allowed }) => {
+        const article = await readBack(app, t, `/v1/articles/${w.ownDraft.id}`)
+        t.equal(article.corrections.length, allowed ? 2 : 1, allowed ? 'the draft carries it' : 'nothing was filed')
+      }
+    }
+  },
+  updateArticleCorrection: {
+    'the own published article\'s correction': {
+      params: (w) => ({ id: w.ownPublished.id, correctionId: w.corrections.ownPublished.id }),
+      payload: () => ({ note: 'Fixed by the matrix.' }),
+      check: async ({ t, app, w, allowed }) => {
+        const correction = await readBack(app, t, `/v1/articles/${w.ownPublished.id}/corrections/${w.corrections.ownPublished.id}`)
+        t.equal(correction.note, allowed ? 'Fixed by the matrix.' : w.corrections.ownPublished.note, allowed ? 'changed' : 'unchanged')
+      }
+    },
+    'the own draft\'s correction': {
+      params: (w) => ({ id: w.ownDraft.id, correctionId: w.corrections.ownDraft.id }),
+      payload: () => ({ note: 'Fixed by the matrix.' }),
+      check: async ({ t, app, w, allowed }) => {
+        const correction = await readBack(app, t, `/v1/articles/${w.ownDraft.id}/corrections/${w.corrections.ownDraft.id}`)
+        t.equal(correction.note, allowed ? 'Fixed by the matrix.' : w.corrections.ownDraft.note, allowed ? 'changed' : 'unchanged')
+      }
+    }
+  },
+  deleteArticleCorrection: {
+    'the own published article\'s correction': {
+      params: (w) => ({ id: w.ownPublished.id, correctionId: w.corrections.ownPublished.id }),
+      check: async ({ t, app, w, allowed }) => {
+        const found = await asAdmin(app, t, `/v1/articles/${w.ownPublished.id}/corrections/${w.corrections.ownPublished.id}`)
+        t.equal(found.statusCode, allowed ? 404 : 200, allowed ? 'deleted' : 'still there')
+      }
+    },
+    'the own draft\'s correction': {
+      params: (w) => ({ id: w.ownDraft.id, correctionId: w.corrections.ownDraft.id }),
+      check: async ({ t, app, w, allowed }) => {
+        const found = await asAdmin(app, t, `/v1/articles/${w.ownDraft.id}/corrections/${w.corrections.ownDraft.id}`)
+        t.equal(found.statusCode, allowed ? 404 : 200, allowed ? 'deleted' : 'still there')
+      }
+    }
+  },
+  listCorrections: {
+    'every correction': {
+      alone: true,
+      check: ({ t, w, caller, response }) => {
+        const seen = {
+          anonymous: [w.corrections.ownPublished],
+          own: [w.corrections.ownPublished, w.corrections.ownDraft],
+          other: [w.corrections.ownPublished, w.corrections.otherDraft],
+          editor: [w.corrections.ownPublished, w.corrections.ownDraft, w.corrections.otherDraft],
+          admin: [w.corrections.ownPublished, w.corrections.ownDraft, w.corrections.otherDraft]
+        }[caller]
+        t.same(ids(response.json().data), ids(seen), 'published articles\' corrections, and those of the drafts the caller may see')
+      }
+    }
+  },
   listArticleComments: articleCommentLists,
   // The same comments, as threads: one approved top-level comment, nothing on a draft.
   listArticleCommentThread: articleCommentLists,
@@ -1019,6 +1142,15 @@ const targets: Record<string, Record<string, Target>> = {
   },
   atomFeed: {
     'the latest published articles': { alone: true, check: ({ t, w, response }) => { publishedOnly(t, w, response.body) } }
+  },
+  correctionsAtomFeed: {
+    'the latest corrections of published articles': {
+      alone: true,
+      check: ({ t, w, response }) => {
+        t.ok(response.body.includes(w.corrections.ownPublished.note), 'the published article\'s correction')
+        t.notOk(response.body.includes(w.corrections.ownDraft.note) || response.body.includes(w.corrections.otherDraft.note), 'no draft\'s')
+      }
+    }
   },
   rssFeed: {
     'the latest published articles': { alone: true, check: ({ t, w, response }) => { publishedOnly(t, w, response.body) } }
@@ -1307,7 +1439,7 @@ function assertAnswer (t: Test, response: LightMyRequestResponse, status: number
     t.match(response.json(), { type: `https://dateline.dev/problems/${problemKinds[status]}`, status, instance: url.split('?')[0] }, 'a problem of the right type')
     if (status === 401) t.match(String(response.headers['www-authenticate']), /^Bearer\b/, 'with a Bearer challenge')
   }
-  if (status === 201) t.match(String(response.headers.location), /^\/v1\/[a-z]+\/[^/]+$/, 'with a Location')
+  if (status === 201) t.match(String(response.headers.location), /^\/v1\/[a-z]+\/[^/]+(?:\/corrections\/\d+)?$/, 'with a Location')
   if (status === 204) t.equal(response.body, '', 'with no body')
 }
 
