@@ -2,7 +2,7 @@ import { deriveExcerpt, renderMarkdown } from '../lib/html.js'
 import { encodeCursor, type CursorValue, type SortKey } from '../lib/list.js'
 import { slugify } from '../lib/slug.js'
 import { fileStem, widthsFor } from '../resources/media/images.js'
-import { demoArticles, demoAuthors, demoComments, demoDayNotes } from './content.js'
+import { demoArticles, demoAuthors, demoComments, demoCorrections, demoDayNotes } from './content.js'
 import { demoImageFacts } from './images.js'
 
 // The OpenAPI examples name things of the demo blog, so that /docs "Try it out" on a fresh
@@ -101,6 +101,19 @@ function demoFeaturedImage (index: number) {
   }
 }
 
+// The demo's correction of the footbridge article (ids follow content.ts's order).
+const demoCorrection = demoCorrections.find((candidate) => candidate.article === articleIndex)!
+const correctedAt = later(a.publishedAt, demoCorrection.minutesAfter)
+const correction = {
+  id: demoCorrections.indexOf(demoCorrection) + 1,
+  articleId: a.id,
+  note: demoCorrection.note,
+  correctedAt,
+  createdAt: correctedAt,
+  updatedAt: correctedAt
+}
+const embeddedCorrection = { id: correction.id, note: correction.note, correctedAt }
+
 export const articleExample = {
   id: a.id,
   slug: a.slug,
@@ -116,9 +129,8 @@ export const articleExample = {
   featuredImage: demoFeaturedImage(articleIndex),
   createdAt: a.publishedAt,
   updatedAt: a.publishedAt,
-  // The demo blog has no corrections: an example of one is `correctionExamples`.
-  correctedAt: null,
-  corrections: []
+  correctedAt,
+  corrections: [embeddedCorrection]
 }
 
 export const authorExample = {
@@ -247,19 +259,10 @@ export const revisionExamples = {
   list: { data: [revisionSummary], meta: { total: 1, limit: 20, offset: 0, nextCursor: null } }
 }
 
-// A correction the demo article could carry (the demo blog has none): filed a day after it was published.
-const correction = {
-  id: 1,
-  articleId: a.id,
-  note: 'An earlier version of this article gave the footbridge\'s length as 140 metres. It is 104 metres.',
-  correctedAt: later(a.publishedAt, 24 * 60),
-  createdAt: later(a.publishedAt, 24 * 60),
-  updatedAt: later(a.publishedAt, 24 * 60)
-}
 const correctionLogEntry = { ...correction, article: { id: a.id, slug: a.slug, title: a.title } }
 export const correctionExamples = {
   correction,
-  embedded: { id: correction.id, note: correction.note, correctedAt: correction.correctedAt },
+  embedded: embeddedCorrection,
   list: { data: [correction], meta: { total: 1, limit: 50, offset: 0, nextCursor: null } },
   logEntry: correctionLogEntry,
   log: { data: [correctionLogEntry], meta: { total: 1, limit: 20, offset: 0, nextCursor: null } },

@@ -98,7 +98,7 @@ export type CorrectionPatchBody = Static<typeof CorrectionPatch>
 
 export const CorrectionParams = Type.Object({
   id: idOrSlugParam([demoExample.article.id, demoExample.article.slug]),
-  correctionId: idParam('The correction\'s id')
+  correctionId: idParam('The correction\'s id', correctionExamples.correction.id)
 }, { additionalProperties: false })
 
 export const CorrectionLogQuery = Type.Object({
