@@ -71,9 +71,14 @@ t.test('corrections come oldest first; correctedAt may be given but not in the f
 
   const summaries = (await read(app, t, `/v1/authors/${authorId}?include=articles`)).json()
   t.equal(summaries.articles?.[0]?.correctedAt, later.correctedAt, 'summaries carry correctedAt')
-  const listItem = (await read(app, t, '/v1/articles')).json().data[0]
+  const listItem = (await read(app, t, '/v1/articles?limit=1')).json().data[0]
   t.equal(listItem.correctedAt, later.correctedAt, 'list items too')
   t.equal(listItem.corrections.length, 2)
+  const uncorrected = await createArticle(app, t, { title: 'Quiet news', authorId, status: 'published', publishedAt: '2025-01-09T09:00:00.000Z' })
+  t.same((await read(app, t, '/v1/articles?corrected=true')).json().data.map((item: { id: number }) => item.id), [article.id], 'corrected=true: the corrected ones')
+  t.same((await read(app, t, '/v1/articles?corrected=false')).json().data.map((item: { id: number }) => item.id), [uncorrected.id], 'corrected=false: the others')
+  t.equal((await read(app, t, '/v1/articles?corrected=true&q=weir')).json().meta.total, 1, 'with a search too')
+  assertProblem(t, await read(app, t, '/v1/articles?corrected=maybe'), 400, 'validation', 'querystring.corrected')
   const sparse = (await read(app, t, `/v1/articles/${article.id}?fields=correctedAt`)).json()
   t.same(sparse, { id: article.id, correctedAt: later.correctedAt }, 'fields= names it')
 

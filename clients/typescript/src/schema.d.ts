@@ -5867,6 +5867,8 @@ export interface operations {
                 author?: string;
                 /** @description Repeat for articles having all of them */
                 label?: string[];
+                /** @description `true`: only articles with public corrections; `false`: only those without */
+                corrected?: boolean;
                 /** @description Articles published on this day (site time zone) */
                 date?: string;
                 /** @description Published at or after: a timestamp, or a day (site time zone) */

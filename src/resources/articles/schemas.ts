@@ -151,6 +151,7 @@ export const ArticleListQuery = Type.Object({
   status: Type.Optional(Type.Union([Type.Literal('draft'), Type.Literal('scheduled'), Type.Literal('published')], { description: '`scheduled` articles become `published` when `publishedAt` comes' })),
   author: Type.Optional(idOrSlugReference('Author id or slug')),
   label: Type.Optional(Type.Array(label, { maxItems: 10, description: 'Repeat for articles having all of them' })),
+  corrected: Type.Optional(Type.Boolean({ description: '`true`: only articles with public corrections; `false`: only those without' })),
   date: Type.Optional(Type.String({ format: 'date', maxLength: 10, description: 'Articles published on this day (site time zone)' })),
   from: Type.Optional(dayOrTimestamp('Published at or after: a timestamp, or a day (site time zone)')),
   to: Type.Optional(dayOrTimestamp('Published at or before: a timestamp, or a day (inclusive)'))

@@ -194,6 +194,7 @@ async function listFilters (store: Store, query: ArticleListQueryString, viewer:
     filters.authorId = author.id
   }
   if (query.label !== undefined) filters.labelKeys = [...new Set(query.label.map(labelKeyOf))]
+  if (query.corrected !== undefined) filters.corrected = query.corrected
   if (query.date !== undefined) filters.day = query.date
   if (query.from !== undefined) {
     if (dayPattern.test(query.from)) filters.fromDay = query.from
