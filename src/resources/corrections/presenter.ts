@@ -19,7 +19,7 @@ export async function correctionsOfArticles (store: Store, articleIds: number[])
   return new Map([...byArticle].map(([articleId, rows]) => [articleId, rows.map(toArticleCorrection)]))
 }
 
-/** An article's `correctedAt`: its latest correction's time, or null. */
-export function correctedAtOf (corrections: ArticleCorrectionBody[] | undefined): string | null {
-  return corrections?.reduce<string | null>((latest, correction) => latest === null || correction.correctedAt > latest ? correction.correctedAt : latest, null) ?? null
+/** An article's `correctedAt`: its latest correction's time (they come oldest first), or null. */
+export function correctedAtOf (corrections: ArticleCorrectionBody[]): string | null {
+  return corrections.at(-1)?.correctedAt ?? null
 }

@@ -141,9 +141,3 @@ export async function log (store: Store, query: CorrectionLogQueryString, viewer
   })
   return await mapPage(page, (rows) => rows.map(toLogEntry))
 }
-
-/** The latest corrections of published articles, newest first: what the corrections feed carries. */
-export async function latestPublic (store: Store, limit: number): Promise<LoggedCorrectionRow[]> {
-  const { now } = await currentView(store)
-  return await correctionQueries(store).pageOfLog({ visibility: visibilityFor(null, now), after: null, limit, offset: 0 })
-}
