@@ -351,7 +351,7 @@ function assertMayPublish (viewer: Principal, status: ArticleStatus | undefined)
   }
 }
 
-/** Whether `viewer` may change the article: editors any, an author token its own drafts. */
+/** Refuses (403) a change `viewer` may not make: editors change any article, an author token its own drafts. */
 export function assertMayChange (viewer: Principal, row: ArticleRow): void {
   if (viewer.role !== 'author') return
   if (row.authorId !== viewer.authorId) throw new Forbidden('An author token may change only its own articles')
