@@ -317,6 +317,12 @@ interface WorldImages {
   featured: Item
 }
 
+interface WorldCorrections {
+  ownPublished: Item
+  ownDraft: Item
+  otherDraft: Item
+}
+
 interface World {
   n: number
   /** Author A, whom "own" tokens are bound to, and author B, the "other". */
@@ -331,8 +337,8 @@ interface World {
   approved: Item
   /** On otherPublished. */
   otherPending: Item
-  /** Public corrections, one on each of A's articles and one on B's draft. */
-  corrections: { ownPublished: Item, ownDraft: Item, otherDraft: Item }
+  /** Public corrections, one on each of A's articles and one on B's draft (in the corrections rows' worlds only). */
+  corrections: WorldCorrections | null
   /** A's articles an editor deleted: in the trash. */
   ownTrashedDraft: Item
   ownTrashedPublished: Item
@@ -380,6 +386,21 @@ async function imagesFor (app: FastifyInstance, own: Item, ownDraft: Item, n: nu
   return images
 }
 
+/** Corrections filed by an editor, made only for the corrections rows (as images are for the media rows). */
+async function correctionsFor (app: FastifyInstance, on: { ownPublished: Item, ownDraft: Item, otherDraft: Item }, n: number): Promise<WorldCorrections> {
+  const correct = async (article: Item, note: string) => (await corrections.createOne(app.store, String(article.id), { note }, staff)).correction
+  return {
+    ownPublished: await correct(on.ownPublished, `A fix to own story ${n}.`),
+    ownDraft: await correct(on.ownDraft, `A fix to own draft ${n}.`),
+    otherDraft: await correct(on.otherDraft, `A fix to other draft ${n}.`)
+  }
+}
+
+function correctionsOf (w: World): WorldCorrections {
+  if (w.corrections === null) throw new Error('this world was made without corrections')
+  return w.corrections
+}
+
 function imagesOf (w: World): WorldImages {
   if (w.images === null) throw new Error('this world was made without images')
   return w.images
@@ -394,7 +415,7 @@ function dayAfter (day: string, days: number): string {
  * on A's published article and a pending one on B's; a day with a note; a spare token.
  * Made with the services the routes use (fast, and by the same rules).
  */
-async function makeWorld (app: FastifyInstance, withImages: boolean): Promise<World> {
+async function makeWorld (app: FastifyInstance, extras: { images: boolean, corrections: boolean }): Promise<World> {
   const n = ++worlds
   const hook = (await webhooks.createOne(app.store, { url: `http://127.0.0.1:9/matrix-${n}`, events: ['author.*'] }, { allowPrivateTargets: true })).webhook
   const own = (await authors.createOne(app.store, { name: `Ada Owner ${n}`, email: `ada${n}@example.org` }, staff)).author
@@ -423,16 +444,11 @@ async function makeWorld (app: FastifyInstance, withImages: boolean): Promise<Wo
   const pending = await comment(ownPublished, null, 'Waiting for a moderator.')
   const approved = await comment(ownPublished, staff, 'Approved at once.')
   const otherPending = await comment(otherPublished, null, 'Waiting on the other story.')
-  const correct = async (on: Item, note: string) => (await corrections.createOne(app.store, String(on.id), { note }, staff)).correction
-  const filed = {
-    ownPublished: await correct(ownPublished, `A fix to own story ${n}.`),
-    ownDraft: await correct(ownDraft, `A fix to own draft ${n}.`),
-    otherDraft: await correct(otherDraft, `A fix to other draft ${n}.`)
-  }
+  const filed = extras.corrections ? await correctionsFor(app, { ownPublished, ownDraft, otherDraft }, n) : null
   const notedDay = dayAfter('2020-01-01', n)
   await dates.createOne(app.store, app.settings, { date: notedDay, note: `Note ${n}` }, staff)
   const spare = await createToken(app.store, { role: 'editor', name: `Spare ${n}` })
-  const images = withImages ? await imagesFor(app, own, ownDraft, n) : null
+  const images = extras.images ? await imagesFor(app, own, ownDraft, n) : null
   while (await fanOut(app.store)) {}
   const deliveries = await webhooks.pageOfDeliveries(app.store, hook.id, {})
   // Told of nothing the later worlds do (the matrix deletes authors only in deleteAuthor's
@@ -791,21 +807,21 @@ const targets: Record<string, Record<string, Target>> = {
   listArticleCorrections: {
     'the own published article': {
       params: (w) => ({ id: w.ownPublished.id }),
-      check: ({ t, w, response }) => { t.same(ids(response.json().data), [w.corrections.ownPublished.id], 'its correction') }
+      check: ({ t, w, response }) => { t.same(ids(response.json().data), [correctionsOf(w).ownPublished.id], 'its correction') }
     },
     'the own draft': {
       params: (w) => ({ id: w.ownDraft.slug }),
-      check: ({ t, w, allowed, response }) => { if (allowed) t.same(ids(response.json().data), [w.corrections.ownDraft.id], 'its correction') }
+      check: ({ t, w, allowed, response }) => { if (allowed) t.same(ids(response.json().data), [correctionsOf(w).ownDraft.id], 'its correction') }
     }
   },
   getArticleCorrection: {
     'the own published article\'s correction': {
-      params: (w) => ({ id: w.ownPublished.id, correctionId: w.corrections.ownPublished.id }),
-      check: ({ t, w, response }) => { t.match(response.json(), { id: w.corrections.ownPublished.id, note: w.corrections.ownPublished.note }) }
+      params: (w) => ({ id: w.ownPublished.id, correctionId: correctionsOf(w).ownPublished.id }),
+      check: ({ t, w, response }) => { t.match(response.json(), { id: correctionsOf(w).ownPublished.id, note: correctionsOf(w).ownPublished.note }) }
     },
     'the own draft\'s correction': {
-      params: (w) => ({ id: w.ownDraft.id, correctionId: w.corrections.ownDraft.id }),
-      check: ({ t, w, allowed, response }) => { if (allowed) t.match(response.json(), { id: w.corrections.ownDraft.id, articleId: w.ownDraft.id }) }
+      params: (w) => ({ id: w.ownDraft.id, correctionId: correctionsOf(w).ownDraft.id }),
+      check: ({ t, w, allowed, response }) => { if (allowed) t.match(response.json(), { id: correctionsOf(w).ownDraft.id, articleId: w.ownDraft.id }) }
     }
   },
   createArticleCorrection: {
@@ -828,34 +844,34 @@ const targets: Record<string, Record<string, Target>> = {
   },
   updateArticleCorrection: {
     'the own published article\'s correction': {
-      params: (w) => ({ id: w.ownPublished.id, correctionId: w.corrections.ownPublished.id }),
+      params: (w) => ({ id: w.ownPublished.id, correctionId: correctionsOf(w).ownPublished.id }),
       payload: () => ({ note: 'Fixed by the matrix.' }),
       check: async ({ t, app, w, allowed }) => {
-        const correction = await readBack(app, t, `/v1/articles/${w.ownPublished.id}/corrections/${w.corrections.ownPublished.id}`)
-        t.equal(correction.note, allowed ? 'Fixed by the matrix.' : w.corrections.ownPublished.note, allowed ? 'changed' : 'unchanged')
+        const correction = await readBack(app, t, `/v1/articles/${w.ownPublished.id}/corrections/${correctionsOf(w).ownPublished.id}`)
+        t.equal(correction.note, allowed ? 'Fixed by the matrix.' : correctionsOf(w).ownPublished.note, allowed ? 'changed' : 'unchanged')
       }
     },
     'the own draft\'s correction': {
-      params: (w) => ({ id: w.ownDraft.id, correctionId: w.corrections.ownDraft.id }),
+      params: (w) => ({ id: w.ownDraft.id, correctionId: correctionsOf(w).ownDraft.id }),
       payload: () => ({ note: 'Fixed by the matrix.' }),
       check: async ({ t, app, w, allowed }) => {
-        const correction = await readBack(app, t, `/v1/articles/${w.ownDraft.id}/corrections/${w.corrections.ownDraft.id}`)
-        t.equal(correction.note, allowed ? 'Fixed by the matrix.' : w.corrections.ownDraft.note, allowed ? 'changed' : 'unchanged')
+        const correction = await readBack(app, t, `/v1/articles/${w.ownDraft.id}/corrections/${correctionsOf(w).ownDraft.id}`)
+        t.equal(correction.note, allowed ? 'Fixed by the matrix.' : correctionsOf(w).ownDraft.note, allowed ? 'changed' : 'unchanged')
       }
     }
   },
   deleteArticleCorrection: {
     'the own published article\'s correction': {
-      params: (w) => ({ id: w.ownPublished.id, correctionId: w.corrections.ownPublished.id }),
+      params: (w) => ({ id: w.ownPublished.id, correctionId: correctionsOf(w).ownPublished.id }),
       check: async ({ t, app, w, allowed }) => {
-        const found = await asAdmin(app, t, `/v1/articles/${w.ownPublished.id}/corrections/${w.corrections.ownPublished.id}`)
+        const found = await asAdmin(app, t, `/v1/articles/${w.ownPublished.id}/corrections/${correctionsOf(w).ownPublished.id}`)
         t.equal(found.statusCode, allowed ? 404 : 200, allowed ? 'deleted' : 'still there')
       }
     },
     'the own draft\'s correction': {
-      params: (w) => ({ id: w.ownDraft.id, correctionId: w.corrections.ownDraft.id }),
+      params: (w) => ({ id: w.ownDraft.id, correctionId: correctionsOf(w).ownDraft.id }),
       check: async ({ t, app, w, allowed }) => {
-        const found = await asAdmin(app, t, `/v1/articles/${w.ownDraft.id}/corrections/${w.corrections.ownDraft.id}`)
+        const found = await asAdmin(app, t, `/v1/articles/${w.ownDraft.id}/corrections/${correctionsOf(w).ownDraft.id}`)
         t.equal(found.statusCode, allowed ? 404 : 200, allowed ? 'deleted' : 'still there')
       }
     }
@@ -865,11 +881,11 @@ const targets: Record<string, Record<string, Target>> = {
       alone: true,
       check: ({ t, w, caller, response }) => {
         const seen = {
-          anonymous: [w.corrections.ownPublished],
-          own: [w.corrections.ownPublished, w.corrections.ownDraft],
-          other: [w.corrections.ownPublished, w.corrections.otherDraft],
-          editor: [w.corrections.ownPublished, w.corrections.ownDraft, w.corrections.otherDraft],
-          admin: [w.corrections.ownPublished, w.corrections.ownDraft, w.corrections.otherDraft]
+          anonymous: [correctionsOf(w).ownPublished],
+          own: [correctionsOf(w).ownPublished, correctionsOf(w).ownDraft],
+          other: [correctionsOf(w).ownPublished, correctionsOf(w).otherDraft],
+          editor: [correctionsOf(w).ownPublished, correctionsOf(w).ownDraft, correctionsOf(w).otherDraft],
+          admin: [correctionsOf(w).ownPublished, correctionsOf(w).ownDraft, correctionsOf(w).otherDraft]
         }[caller]
         t.same(ids(response.json().data), ids(seen), 'published articles\' corrections, and those of the drafts the caller may see')
       }
@@ -1147,8 +1163,8 @@ const targets: Record<string, Record<string, Target>> = {
     'the latest corrections of published articles': {
       alone: true,
       check: ({ t, w, response }) => {
-        t.ok(response.body.includes(w.corrections.ownPublished.note), 'the published article\'s correction')
-        t.notOk(response.body.includes(w.corrections.ownDraft.note) || response.body.includes(w.corrections.otherDraft.note), 'no draft\'s')
+        t.ok(response.body.includes(correctionsOf(w).ownPublished.note), 'the published article\'s correction')
+        t.notOk(response.body.includes(correctionsOf(w).ownDraft.note) || response.body.includes(correctionsOf(w).otherDraft.note), 'no draft\'s')
       }
     }
   },
@@ -1447,13 +1463,13 @@ interface Operation { operationId: string, method: string, path: string }
 
 const isRead = (operation: Operation): boolean => operation.method === 'GET' || operation.method === 'HEAD'
 
-/** The matrix's rows for the operations that read, or for those that write, on an app of their own. */
 /**
- * Runs the matrix's reads or writes; `half` takes every other operation of them (0 or 1), for
- * a file each: the writes build a world per caller, and on PostgreSQL with a bucket for images
- * all of them in one file came near tap's two minutes a file.
+ * Runs the matrix's reads or writes, on an app of their own; `part` takes every `of`-th
+ * operation of them from the `index`-th (0 first), for a file each: the writes build a world
+ * per caller, and on PostgreSQL with a bucket for images half of them in one file came near
+ * tap's two minutes a file once the corrections routes were added.
  */
-export async function runRoleMatrix (t: Test, which: 'reads' | 'writes', half?: 0 | 1): Promise<void> {
+export async function runRoleMatrix (t: Test, which: 'reads' | 'writes', part?: { index: number, of: number }): Promise<void> {
   const shared = await build(t, quietApp)
   const document = shared.swagger() as { paths: Record<string, Record<string, { operationId?: string }>> }
   const operations: Operation[] = Object.entries(document.paths).flatMap(([path, item]) =>
@@ -1472,7 +1488,7 @@ export async function runRoleMatrix (t: Test, which: 'reads' | 'writes', half?: 
   }
 
   const selected = operations.filter((operation) => isRead(operation) === (which === 'reads'))
-  for (const operation of selected.filter((_, index) => half === undefined || index % 2 === half)) {
+  for (const operation of selected.filter((_, index) => part === undefined || index % part.of === part.index)) {
     t.test(`${operation.operationId}: ${operation.method} ${operation.path}`, async (t) => {
       const rows = expected[operation.operationId]
       if (rows === undefined) {
@@ -1489,12 +1505,12 @@ export async function runRoleMatrix (t: Test, which: 'reads' | 'writes', half?: 
           const alone = target.alone === true ? await build(t, quietApp) : undefined
           const app = alone ?? shared
           // A read changes nothing a caller after it could see: the five share one world.
-          const withImages = operation.path.startsWith('/v1/media')
-          const sharedWorld = alone !== undefined || isRead(operation) ? await makeWorld(app, withImages) : undefined
+          const extras = { images: operation.path.startsWith('/v1/media'), corrections: operation.path.includes('corrections') }
+          const sharedWorld = alone !== undefined || isRead(operation) ? await makeWorld(app, extras) : undefined
           for (const [index, caller] of callers.entries()) {
             const status = row[index]!
             t.test(`${callerNames[caller]} gets ${status}`, async (t) => {
-              const w = sharedWorld ?? await makeWorld(app, withImages)
+              const w = sharedWorld ?? await makeWorld(app, extras)
               const query = target.query?.(w)
               const url = fill(operation.path, target.params?.(w) ?? {}) + (query === undefined ? '' : `?${query}`)
               const form = await target.form?.(w)
