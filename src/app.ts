@@ -24,6 +24,7 @@ import requestTimeouts from './plugins/request-timeouts.js'
 import security from './plugins/security.js'
 import settings from './plugins/settings.js'
 import { articleSchemas } from './resources/articles/schemas.js'
+import { correctionSchemas } from './resources/corrections/schemas.js'
 import { authorSchemas } from './resources/authors/schemas.js'
 import { batchSchemas } from './resources/batch/schemas.js'
 import { changeSchemas } from './resources/changes/schemas.js'
@@ -282,7 +283,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   await app.register(idempotency, { purgeIntervalMs: options.idempotencyPurgeIntervalMs ?? 3_600_000 })
   // After http-cache's onSend (which hashes the string for an ETag): the last step of an answer.
   await app.register(answerBytes)
-  for (const schema of [...sharedSchemas, ...articleSchemas, ...authorSchemas, ...commentSchemas, ...daySchemas, ...labelSchemas, ...changeSchemas, ...tokenSchemas, ...webhookSchemas, ...feedSchemas, ...importSchemas, ...revisionSchemas, ...trashSchemas, ...batchSchemas, ...mediaSchemas, ...redirectSchemas]) app.addSchema(schema)
+  for (const schema of [...sharedSchemas, ...articleSchemas, ...authorSchemas, ...commentSchemas, ...correctionSchemas, ...daySchemas, ...labelSchemas, ...changeSchemas, ...tokenSchemas, ...webhookSchemas, ...feedSchemas, ...importSchemas, ...revisionSchemas, ...trashSchemas, ...batchSchemas, ...mediaSchemas, ...redirectSchemas]) app.addSchema(schema)
   await app.register(openapi)
   app.addHook('onRoute', (route) => {
     if (route.schema === undefined) return

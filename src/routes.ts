@@ -5,6 +5,7 @@ import articles from './resources/articles/routes.js'
 import authors from './resources/authors/routes.js'
 import batch from './resources/batch/routes.js'
 import { articleCommentsRoutes, commentsRoutes } from './resources/comments/routes.js'
+import { articleCorrectionsRoutes, correctionsLogRoutes } from './resources/corrections/routes.js'
 import { archiveRoutes, datesRoutes } from './resources/dates/routes.js'
 import feeds from './resources/feeds/routes.js'
 import health from './resources/health/routes.js'
@@ -28,7 +29,9 @@ export async function routes (app: FastifyInstance, options: ImportRoutesOptions
   await app.register(articles, { prefix: '/v1/articles' })
   await app.register(articleCommentsRoutes, { prefix: '/v1/articles' })
   await app.register(revisions, { prefix: '/v1/articles' })
+  await app.register(articleCorrectionsRoutes, { prefix: '/v1/articles' })
   await app.register(commentsRoutes, { prefix: '/v1/comments' })
+  await app.register(correctionsLogRoutes, { prefix: '/v1/corrections' })
   await app.register(datesRoutes, { prefix: '/v1/dates' })
   await app.register(archiveRoutes, { prefix: '/v1/archive' })
   await app.register(labels, { prefix: '/v1/labels' })

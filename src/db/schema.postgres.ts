@@ -425,6 +425,19 @@ export const redirects = pgTable('redirects', {
   updatedAt: timestamp('updated_at').notNull()
 })
 
+export const articleCorrections = pgTable('article_corrections', {
+  id: id(),
+  articleId: int64('article_id').notNull().references(() => articles.id, { onDelete: 'cascade' }),
+  note: text('note').notNull(),
+  correctedAt: timestamp('corrected_at').notNull(),
+  version: int64('version').notNull().default(1),
+  createdAt: timestamp('created_at').notNull(),
+  updatedAt: timestamp('updated_at').notNull()
+}, (table) => [
+  index('article_corrections_article_idx').on(table.articleId, table.correctedAt, table.id),
+  index('article_corrections_corrected_at_idx').on(table.correctedAt, table.id)
+])
+
 /** Every table, by the name its SQLite twin has in schema.ts (or its own, for PostgreSQL's). */
 export const postgresTables = {
   authors,
@@ -447,7 +460,8 @@ export const postgresTables = {
   media,
   articleMedia,
   articleOldSlugs,
-  redirects
+  redirects,
+  articleCorrections
 }
 
 export type AuthorRow = typeof authors.$inferSelect

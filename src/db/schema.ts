@@ -89,6 +89,28 @@ export const articleOldSlugs = sqliteTable('article_old_slugs', {
   index('article_old_slugs_article_idx').on(table.articleId)
 ])
 
+/**
+ * An article's public corrections log (issue 22, part 6): a note of what was wrong, and when it
+ * was put right. A side table, so the article's row (and its long text kept last) is untouched;
+ * the article's `correctedAt` is its latest correction's.
+ */
+export const articleCorrections = sqliteTable('article_corrections', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  articleId: integer('article_id').notNull().references(() => articles.id, { onDelete: 'cascade' }),
+  /** Plain text. */
+  note: text('note').notNull(),
+  /** When the article was corrected: what readers are shown. */
+  correctedAt: text('corrected_at').notNull(),
+  version: integer('version').notNull().default(1),
+  createdAt: text('created_at').notNull(),
+  /** When the note was last written (a typo fixed): not shown as a correction time. */
+  updatedAt: text('updated_at').notNull()
+}, (table) => [
+  index('article_corrections_article_idx').on(table.articleId, table.correctedAt, table.id),
+  // The site-wide log and its feed, newest first.
+  index('article_corrections_corrected_at_idx').on(table.correctedAt, table.id)
+])
+
 export const tokenRoles = ['admin', 'editor', 'author'] as const
 export type TokenRole = (typeof tokenRoles)[number]
 

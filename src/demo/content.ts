@@ -341,6 +341,19 @@ export const demoComments: DemoComment[] = [
   { article: 11, authorName: 'cheap-watches-online', body: 'Best prices on watches, click here!', status: 'spam', minutesAfter: 1210 }
 ]
 
+export interface DemoCorrection {
+  /** Which demoArticles entry it corrects. */
+  article: number
+  note: string
+  /** When it was corrected: this many minutes after the article was published. */
+  minutesAfter: number
+}
+
+/** A public correction, so that a corrections box has something to show. */
+export const demoCorrections: DemoCorrection[] = [
+  { article: 1, note: 'An earlier version of this article gave the footbridge\'s length as 140 metres. It is 104 metres.', minutesAfter: 24 * 60 }
+]
+
 export interface DemoDayNote {
   /** Which day: the day of this demoArticles entry, in the site time zone. */
   article: number

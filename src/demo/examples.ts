@@ -2,7 +2,7 @@ import { deriveExcerpt, renderMarkdown } from '../lib/html.js'
 import { encodeCursor, type CursorValue, type SortKey } from '../lib/list.js'
 import { slugify } from '../lib/slug.js'
 import { fileStem, widthsFor } from '../resources/media/images.js'
-import { demoArticles, demoAuthors, demoComments, demoDayNotes } from './content.js'
+import { demoArticles, demoAuthors, demoComments, demoCorrections, demoDayNotes } from './content.js'
 import { demoImageFacts } from './images.js'
 
 // The OpenAPI examples name things of the demo blog, so that /docs "Try it out" on a fresh
@@ -101,6 +101,19 @@ function demoFeaturedImage (index: number) {
   }
 }
 
+// The demo's correction of the footbridge article (ids follow content.ts's order).
+const demoCorrection = demoCorrections.find((candidate) => candidate.article === articleIndex)!
+const correctedAt = later(a.publishedAt, demoCorrection.minutesAfter)
+const correction = {
+  id: demoCorrections.indexOf(demoCorrection) + 1,
+  articleId: a.id,
+  note: demoCorrection.note,
+  correctedAt,
+  createdAt: correctedAt,
+  updatedAt: correctedAt
+}
+const embeddedCorrection = { id: correction.id, note: correction.note, correctedAt }
+
 export const articleExample = {
   id: a.id,
   slug: a.slug,
@@ -116,7 +129,9 @@ export const articleExample = {
   commentCount: a.commentCount,
   featuredImage: demoFeaturedImage(articleIndex),
   createdAt: a.publishedAt,
-  updatedAt: a.publishedAt
+  updatedAt: a.publishedAt,
+  correctedAt,
+  corrections: [embeddedCorrection]
 }
 
 export const authorExample = {
@@ -131,7 +146,7 @@ export const authorExample = {
   updatedAt: demoExample.joinedAt
 }
 
-const { body: _body, ...articleSummary } = articleExample
+const { body: _body, corrections: _corrections, ...articleSummary } = articleExample
 export const articleSummaryExample = { ...articleSummary, author: authorExample }
 
 /** A list's `meta` for a page of one item at `offset` in `total`, with the cursor that follows it (null on the last). */
@@ -245,6 +260,17 @@ export const revisionExamples = {
   list: { data: [revisionSummary], meta: { total: 1, limit: 20, offset: 0, nextCursor: null } }
 }
 
+const correctionLogEntry = { ...correction, article: { id: a.id, slug: a.slug, title: a.title } }
+export const correctionExamples = {
+  correction,
+  embedded: embeddedCorrection,
+  list: { data: [correction], meta: { total: 1, limit: 50, offset: 0, nextCursor: null } },
+  logEntry: correctionLogEntry,
+  log: { data: [correctionLogEntry], meta: { total: 1, limit: 20, offset: 0, nextCursor: null } },
+  new: { note: correction.note },
+  atom: `<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">\n  <id>https://blog.example.org/corrections.atom</id>\n  <title>Dateline: corrections</title>\n  <link rel="self" href="https://blog.example.org/corrections.atom"/>\n  <entry>\n    <title type="html"><![CDATA[Correction: ${a.title}]]></title>\n    <id>tag:blog.example.org,${correction.createdAt.slice(0, 10)}:correction-${correction.id}</id>\n    <link href="https://blog.example.org/articles/${a.slug}"/>\n    <updated>${correction.updatedAt}</updated>\n    <content type="html"><![CDATA[${correction.note.replace(/'/g, '&#39;')}]]></content>\n    <published>${correction.correctedAt}</published>\n  </entry>\n</feed>\n`
+}
+
 /**
  * The feeds of a site whose front end is at https://blog.example.org/ (`DATELINE_SITE_URL`)
  * and whose API, which serves the images, is at https://api.example.org.
@@ -305,7 +331,9 @@ const batchedResults = [
       commentCount: 0,
       featuredImage: null,
       createdAt: later(a.publishedAt, 60),
-      updatedAt: later(a.publishedAt, 60)
+      updatedAt: later(a.publishedAt, 60),
+      correctedAt: null,
+      corrections: []
     }
   },
   { status: 200, etag: `"comment-${commentExample.id}-v2.Pl0kTxbV1lVn3tbSbpHq8g"`, body: { ...commentExample, updatedAt: later(a.publishedAt, 60) } },

@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm'
 import type { PostgresHandle } from '../db/postgres-store.js'
-import { articleMedia, articles, authors, comments, days, media } from '../db/schema.postgres.js'
+import { articleCorrections, articleMedia, articles, authors, comments, days, media } from '../db/schema.postgres.js'
 import type { DemoQueries } from './queries.js'
 
 export function postgresDemoQueries (db: PostgresHandle): DemoQueries {
@@ -25,6 +25,10 @@ export function postgresDemoQueries (db: PostgresHandle): DemoQueries {
 
     async setCommentTimes (id, times) {
       await db.update(comments).set(times).where(eq(comments.id, id))
+    },
+
+    async setCorrectionTimes (id, times) {
+      await db.update(articleCorrections).set(times).where(eq(articleCorrections.id, id))
     },
 
     async setDayTimes (day, times) {

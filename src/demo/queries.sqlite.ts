@@ -1,6 +1,6 @@
 import { and, count, eq, inArray } from 'drizzle-orm'
 import type { Db } from '../db/client.js'
-import { articleMedia, articles, authors, comments, days, media } from '../db/schema.js'
+import { articleCorrections, articleMedia, articles, authors, comments, days, media } from '../db/schema.js'
 import type { DemoQueries } from './queries.js'
 
 export function sqliteDemoQueries (db: Db): DemoQueries {
@@ -26,6 +26,10 @@ export function sqliteDemoQueries (db: Db): DemoQueries {
 
     async setCommentTimes (id, times) {
       db.update(comments).set(times).where(eq(comments.id, id)).run()
+    },
+
+    async setCorrectionTimes (id, times) {
+      db.update(articleCorrections).set(times).where(eq(articleCorrections.id, id)).run()
     },
 
     async setDayTimes (day, times) {

@@ -20,6 +20,7 @@ export interface DemoQueries {
   /** The times of the images an article's write attached (its featured image). */
   setFeaturedImageTimes: (articleId: number, times: RowTimes) => Promise<void>
   setCommentTimes: (id: number, times: RowTimes) => Promise<void>
+  setCorrectionTimes: (id: number, times: RowTimes) => Promise<void>
   setDayTimes: (day: string, times: RowTimes) => Promise<void>
 }
 

@@ -3,6 +3,7 @@ import type { Store } from '../db/store.js'
 import * as articleService from '../resources/articles/service.js'
 import * as authorService from '../resources/authors/service.js'
 import * as commentService from '../resources/comments/service.js'
+import * as correctionService from '../resources/corrections/service.js'
 import * as dayService from '../resources/dates/service.js'
 import type { Principal } from '../lib/principal.js'
 import { insertUpload, writeFiles } from '../resources/media/service.js'
@@ -10,7 +11,7 @@ import type { MediaStore } from '../resources/media/storage.js'
 import * as redirectService from '../resources/redirects/service.js'
 import { keepOldSlugs } from '../resources/articles/slugs.js'
 import { articleQueries } from '../resources/articles/queries.js'
-import { demoArticles, demoAuthors, demoComments, demoDayNotes, demoOldSlugs, demoRedirects } from './content.js'
+import { demoArticles, demoAuthors, demoComments, demoCorrections, demoDayNotes, demoOldSlugs, demoRedirects } from './content.js'
 import { demoImages, type DemoImage } from './images.js'
 import { demoQueries } from './queries.js'
 
@@ -43,6 +44,7 @@ interface Seeded {
   authorIds: number[]
   articles: Array<{ id: number, status: string, publishedAt: string | null, date: string | null }>
   commentIds: number[]
+  correctionIds: number[]
 }
 
 /**
@@ -75,6 +77,10 @@ async function dateOnTimeline (tx: Store, seeded: Seeded): Promise<void> {
     const createdAt = later(publishedAt, comment.minutesAfter * minute)
     const updatedAt = comment.status === 'pending' ? createdAt : later(createdAt, 20 * minute)
     await rows.setCommentTimes(seeded.commentIds[index]!, { createdAt, updatedAt })
+  }
+  for (const [index, correction] of demoCorrections.entries()) {
+    const correctedAt = later(seeded.articles[correction.article]!.publishedAt!, correction.minutesAfter * minute)
+    await rows.setCorrectionTimes(seeded.correctionIds[index]!, { createdAt: correctedAt, updatedAt: correctedAt })
   }
   for (const { article } of demoDayNotes) {
     const { date, publishedAt } = seeded.articles[article]!
@@ -134,10 +140,16 @@ async function seedContent (store: Store, settings: { timezone: string, locale: 
       articles.push(created)
     }
     const commentIds = await seedComments(tx, articles.map((article) => article.id))
+    const correctionIds: number[] = []
+    for (const correction of demoCorrections) {
+      const corrected = articles[correction.article]!
+      const correctedAt = later(corrected.publishedAt!, correction.minutesAfter * minute)
+      correctionIds.push((await correctionService.createOne(tx, String(corrected.id), { note: correction.note, correctedAt }, seeder)).correction.id)
+    }
     for (const { article, note } of demoDayNotes) {
       await dayService.updateOne(tx, settings, articles[article]!.date!, { note }, seeder, undefined)
     }
-    await dateOnTimeline(tx, { authorIds: [...authorIds.values()], articles, commentIds })
+    await dateOnTimeline(tx, { authorIds: [...authorIds.values()], articles, commentIds, correctionIds })
     for (const { article, slug } of demoOldSlugs) {
       const row = (await articleQueries(tx).articleById(articles[article]!.id))!
       await keepOldSlugs(tx, row, [slug], row.publishedAt ?? row.createdAt)

@@ -39,6 +39,7 @@ export default fp(async function openapiPlugin (app) {
         { name: 'authors', description: 'The people who write them' },
         { name: 'dates', description: 'The days articles appear under, and the archive' },
         { name: 'comments', description: 'Readers\' comments and their moderation' },
+        { name: 'corrections', description: 'Each article\'s public, timestamped corrections, and the site-wide log of them' },
         { name: 'labels', description: 'The labels articles carry' },
         { name: 'media', description: 'Images: uploaded, checked and resized into responsive variants, served from `/media/…`, and embedded in articles as their featured image' },
         { name: 'redirects', description: 'Where the front end\'s paths have moved: old slugs of articles and the redirects editors keep' },

@@ -5,6 +5,7 @@ import { withTypeLists } from '../../src/lib/serializer.js'
 import { Article, articleSchemas } from '../../src/resources/articles/schemas.js'
 import { authorSchemas } from '../../src/resources/authors/schemas.js'
 import { commentSchemas } from '../../src/resources/comments/schemas.js'
+import { correctionSchemas } from '../../src/resources/corrections/schemas.js'
 import { mediaSchemas } from '../../src/resources/media/schemas.js'
 import { adminSecret, build } from '../helper.js'
 
@@ -27,13 +28,13 @@ test('nullable values become type lists and unions of literals enums; nothing el
 })
 
 test('an article serialises to the same JSON either way', async (t) => {
-  const external = Object.fromEntries([...sharedSchemas, ...articleSchemas, ...authorSchemas, ...commentSchemas, ...mediaSchemas].map((schema) => [(schema as { $id?: string }).$id ?? "", schema]))
+  const external = Object.fromEntries([...sharedSchemas, ...articleSchemas, ...authorSchemas, ...commentSchemas, ...correctionSchemas, ...mediaSchemas].map((schema) => [(schema as { $id?: string }).$id ?? "", schema]))
   const compile = (schema: unknown) => SerializerSelector()(withTypeLists(external) as typeof external, {})({ schema: schema as object, method: 'GET', url: '/', httpStatus: '200' })
   const asWritten = compile(Article)
   const simplified = compile(withTypeLists(Article))
   const article = {
     id: 1, slug: 'a', title: 'A "quoted" title', excerpt: '', body: '<p>x</p>', status: 'draft', publishedAt: null, date: null, unpublishAt: null,
-    authorId: 1, labels: ['News'], commentCount: 0, featuredImage: null, createdAt: '2026-06-25T14:03:00.000Z', updatedAt: '2026-06-25T14:03:00.000Z'
+    authorId: 1, labels: ['News'], commentCount: 0, featuredImage: null, createdAt: '2026-06-25T14:03:00.000Z', updatedAt: '2026-06-25T14:03:00.000Z', correctedAt: null, corrections: []
   }
   const image = {
     id: 3, url: '/media/4f9c2d7e1a0b3c5d6e7f/quay-640w.jpg', width: 640, height: 400, alt: 'The "quay"', caption: '', credit: 'Photo: A. Reyes',

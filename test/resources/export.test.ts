@@ -116,6 +116,11 @@ t.test('the export of the demo blog', async (t) => {
   t.equal(noted.statusCode, 201)
   const redirected = await request(app, t, { method: 'POST', url: '/v1/redirects', headers: bearer(editor), payload: { from: '/2001/02/old-page.html', to: `/articles/${plain.slug}`, status: 308 } })
   t.equal(redirected.statusCode, 201)
+  // Two public corrections on one article (the demo has none), the second with its time given.
+  for (const payload of [{ note: 'The vote was 7 to 2, not 7 to 3.' }, { note: 'A quote was\nmisattributed.', correctedAt: '2021-06-07T08:09:10+02:00' }]) {
+    const corrected = await request(app, t, { method: 'POST', url: `/v1/articles/${published.id}/corrections`, headers: bearer(editor), payload })
+    t.equal(corrected.statusCode, 201)
+  }
 
   const started = new Date().toISOString()
   const response = await exportOf(app, t)
@@ -175,6 +180,10 @@ t.test('the export of the demo blog', async (t) => {
     }
     t.equal(articleLines.find((line) => line.id === draft.id)?.excerpt, 'Hand-written summary.', 'an editor\'s excerpt is exported')
     t.equal(articleLines.find((line) => line.id === plain.id)?.excerpt, null, 'a derived excerpt is null (it is derived again on import)')
+    const corrected = await getJson(app, t, `/v1/articles/${published.id}/corrections`)
+    t.same(articleLines.find((line) => line.id === published.id)?.corrections, corrected.data.map(({ id, note, correctedAt, createdAt, updatedAt }: Item) => ({ id, note, correctedAt, createdAt, updatedAt })), 'corrections, oldest first, with their times')
+    t.equal(corrected.data[0].correctedAt, '2021-06-07T06:09:10.000Z', 'the one given its time comes first')
+    t.same(articleLines.find((line) => line.id === plain.id)?.corrections, [], 'an article without corrections has none')
     t.same(byType(lines, 'label').map((line) => line.name).sort(), (await everything(app, t, '/v1/labels')).map((label) => label.name).sort(), 'every label, the draft\'s too')
   })
 

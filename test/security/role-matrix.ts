@@ -3,6 +3,7 @@ import type { Test } from 'tap'
 import * as articles from '../../src/resources/articles/service.js'
 import * as authors from '../../src/resources/authors/service.js'
 import * as comments from '../../src/resources/comments/service.js'
+import * as corrections from '../../src/resources/corrections/service.js'
 import * as dates from '../../src/resources/dates/service.js'
 import * as labels from '../../src/resources/labels/service.js'
 import { mediaQueries } from '../../src/resources/media/queries.js'
@@ -115,6 +116,29 @@ const expected: Record<string, Record<string, Row>> = {
   listArticleCommentThread: {
     'the own published article':                                 [200, 200, 200, 200, 200],
     'the own draft':                                             [404, 200, 404, 200, 200]
+  },
+  listArticleCorrections: {
+    'the own published article':                                 [200, 200, 200, 200, 200],
+    'the own draft':                                             [404, 200, 404, 200, 200]
+  },
+  getArticleCorrection: {
+    'the own published article\'s correction':                   [200, 200, 200, 200, 200],
+    'the own draft\'s correction':                               [404, 200, 404, 200, 200]
+  },
+  createArticleCorrection: {
+    'the own published article':                                 [401, 403, 403, 201, 201],
+    'the own draft':                                             [401, 201, 404, 201, 201]
+  },
+  updateArticleCorrection: {
+    'the own published article\'s correction':                   [401, 403, 403, 200, 200],
+    'the own draft\'s correction':                               [401, 200, 404, 200, 200]
+  },
+  deleteArticleCorrection: {
+    'the own published article\'s correction':                   [401, 403, 403, 204, 204],
+    'the own draft\'s correction':                               [401, 204, 404, 204, 204]
+  },
+  listCorrections: {
+    'every correction':                                          [200, 200, 200, 200, 200]
   },
   createComment: {
     'the own published article':                                 [201, 201, 201, 201, 201],
@@ -275,6 +299,9 @@ const expected: Record<string, Record<string, Row>> = {
   jsonFeed: {
     'the latest published articles':                             [200, 200, 200, 200, 200]
   },
+  correctionsAtomFeed: {
+    'the latest corrections of published articles':              [200, 200, 200, 200, 200]
+  },
   sitemap: {
     'the front end\'s pages':                                    [200, 200, 200, 200, 200]
   },
@@ -309,6 +336,12 @@ interface WorldImages {
   featured: Item
 }
 
+interface WorldCorrections {
+  ownPublished: Item
+  ownDraft: Item
+  otherDraft: Item
+}
+
 interface World {
   n: number
   /** Author A, whom "own" tokens are bound to, and author B, the "other". */
@@ -323,6 +356,8 @@ interface World {
   approved: Item
   /** On otherPublished. */
   otherPending: Item
+  /** Public corrections, one on each of A's articles and one on B's draft (in the corrections rows' worlds only). */
+  corrections: WorldCorrections | null
   /** A's articles an editor deleted: in the trash. */
   ownTrashedDraft: Item
   ownTrashedPublished: Item
@@ -372,6 +407,21 @@ async function imagesFor (app: FastifyInstance, own: Item, ownDraft: Item, n: nu
   return images
 }
 
+/** Corrections filed by an editor, made only for the corrections rows (as images are for the media rows). */
+async function correctionsFor (app: FastifyInstance, on: { ownPublished: Item, ownDraft: Item, otherDraft: Item }, n: number): Promise<WorldCorrections> {
+  const correct = async (article: Item, note: string) => (await corrections.createOne(app.store, String(article.id), { note }, staff)).correction
+  return {
+    ownPublished: await correct(on.ownPublished, `A fix to own story ${n}.`),
+    ownDraft: await correct(on.ownDraft, `A fix to own draft ${n}.`),
+    otherDraft: await correct(on.otherDraft, `A fix to other draft ${n}.`)
+  }
+}
+
+function correctionsOf (w: World): WorldCorrections {
+  if (w.corrections === null) throw new Error('this world was made without corrections')
+  return w.corrections
+}
+
 function imagesOf (w: World): WorldImages {
   if (w.images === null) throw new Error('this world was made without images')
   return w.images
@@ -386,7 +436,7 @@ function dayAfter (day: string, days: number): string {
  * on A's published article and a pending one on B's; a day with a note; a spare token.
  * Made with the services the routes use (fast, and by the same rules).
  */
-async function makeWorld (app: FastifyInstance, withImages: boolean): Promise<World> {
+async function makeWorld (app: FastifyInstance, extras: { images: boolean, corrections: boolean }): Promise<World> {
   const n = ++worlds
   const hook = (await webhooks.createOne(app.store, { url: `http://127.0.0.1:9/matrix-${n}`, events: ['author.*'] }, { allowPrivateTargets: true })).webhook
   const own = (await authors.createOne(app.store, { name: `Ada Owner ${n}`, email: `ada${n}@example.org` }, staff)).author
@@ -415,10 +465,11 @@ async function makeWorld (app: FastifyInstance, withImages: boolean): Promise<Wo
   const pending = await comment(ownPublished, null, 'Waiting for a moderator.')
   const approved = await comment(ownPublished, staff, 'Approved at once.')
   const otherPending = await comment(otherPublished, null, 'Waiting on the other story.')
+  const filed = extras.corrections ? await correctionsFor(app, { ownPublished, ownDraft, otherDraft }, n) : null
   const notedDay = dayAfter('2020-01-01', n)
   await dates.createOne(app.store, app.settings, { date: notedDay, note: `Note ${n}` }, staff)
   const spare = await createToken(app.store, { role: 'editor', name: `Spare ${n}` })
-  const images = withImages ? await imagesFor(app, own, ownDraft, n) : null
+  const images = extras.images ? await imagesFor(app, own, ownDraft, n) : null
   const redirectTo = async (name: string, article: Item) => (await redirects.createOne(app.store, { from: `/matrix-${n}/${name}`, to: `/articles/${article.slug}` })).redirect
   const redirectsMade = { toPublished: await redirectTo('published', ownPublished), toDraft: await redirectTo('draft', ownDraft) }
   while (await fanOut(app.store)) {}
@@ -437,6 +488,7 @@ async function makeWorld (app: FastifyInstance, withImages: boolean): Promise<Wo
     pending,
     approved,
     otherPending,
+    corrections: filed,
     ownTrashedDraft,
     ownTrashedPublished,
     images,
@@ -776,6 +828,93 @@ const targets: Record<string, Record<string, Target>> = {
       }
     }
   },
+  listArticleCorrections: {
+    'the own published article': {
+      params: (w) => ({ id: w.ownPublished.id }),
+      check: ({ t, w, response }) => { t.same(ids(response.json().data), [correctionsOf(w).ownPublished.id], 'its correction') }
+    },
+    'the own draft': {
+      params: (w) => ({ id: w.ownDraft.slug }),
+      check: ({ t, w, allowed, response }) => { if (allowed) t.same(ids(response.json().data), [correctionsOf(w).ownDraft.id], 'its correction') }
+    }
+  },
+  getArticleCorrection: {
+    'the own published article\'s correction': {
+      params: (w) => ({ id: w.ownPublished.id, correctionId: correctionsOf(w).ownPublished.id }),
+      check: ({ t, w, response }) => { t.match(response.json(), { id: correctionsOf(w).ownPublished.id, note: correctionsOf(w).ownPublished.note }) }
+    },
+    'the own draft\'s correction': {
+      params: (w) => ({ id: w.ownDraft.id, correctionId: correctionsOf(w).ownDraft.id }),
+      check: ({ t, w, allowed, response }) => { if (allowed) t.match(response.json(), { id: correctionsOf(w).ownDraft.id, articleId: w.ownDraft.id }) }
+    }
+  },
+  createArticleCorrection: {
+    'the own published article': {
+      params: (w) => ({ id: w.ownPublished.id }),
+      payload: () => ({ note: 'Filed by the matrix.' }),
+      check: async ({ t, app, w, allowed }) => {
+        const article = await readBack(app, t, `/v1/articles/${w.ownPublished.id}`)
+        t.equal(article.corrections.length, allowed ? 2 : 1, allowed ? 'the article carries it' : 'nothing was filed')
+      }
+    },
+    'the own draft': {
+      params: (w) => ({ id: w.ownDraft.id }),
+      payload: () => ({ note: 'Filed by the matrix.' }),
+      check: async ({ t, app, w, allowed }) => {
+        const article = await readBack(app, t, `/v1/articles/${w.ownDraft.id}`)
+        t.equal(article.corrections.length, allowed ? 2 : 1, allowed ? 'the draft carries it' : 'nothing was filed')
+      }
+    }
+  },
+  updateArticleCorrection: {
+    'the own published article\'s correction': {
+      params: (w) => ({ id: w.ownPublished.id, correctionId: correctionsOf(w).ownPublished.id }),
+      payload: () => ({ note: 'Fixed by the matrix.' }),
+      check: async ({ t, app, w, allowed }) => {
+        const correction = await readBack(app, t, `/v1/articles/${w.ownPublished.id}/corrections/${correctionsOf(w).ownPublished.id}`)
+        t.equal(correction.note, allowed ? 'Fixed by the matrix.' : correctionsOf(w).ownPublished.note, allowed ? 'changed' : 'unchanged')
+      }
+    },
+    'the own draft\'s correction': {
+      params: (w) => ({ id: w.ownDraft.id, correctionId: correctionsOf(w).ownDraft.id }),
+      payload: () => ({ note: 'Fixed by the matrix.' }),
+      check: async ({ t, app, w, allowed }) => {
+        const correction = await readBack(app, t, `/v1/articles/${w.ownDraft.id}/corrections/${correctionsOf(w).ownDraft.id}`)
+        t.equal(correction.note, allowed ? 'Fixed by the matrix.' : correctionsOf(w).ownDraft.note, allowed ? 'changed' : 'unchanged')
+      }
+    }
+  },
+  deleteArticleCorrection: {
+    'the own published article\'s correction': {
+      params: (w) => ({ id: w.ownPublished.id, correctionId: correctionsOf(w).ownPublished.id }),
+      check: async ({ t, app, w, allowed }) => {
+        const found = await asAdmin(app, t, `/v1/articles/${w.ownPublished.id}/corrections/${correctionsOf(w).ownPublished.id}`)
+        t.equal(found.statusCode, allowed ? 404 : 200, allowed ? 'deleted' : 'still there')
+      }
+    },
+    'the own draft\'s correction': {
+      params: (w) => ({ id: w.ownDraft.id, correctionId: correctionsOf(w).ownDraft.id }),
+      check: async ({ t, app, w, allowed }) => {
+        const found = await asAdmin(app, t, `/v1/articles/${w.ownDraft.id}/corrections/${correctionsOf(w).ownDraft.id}`)
+        t.equal(found.statusCode, allowed ? 404 : 200, allowed ? 'deleted' : 'still there')
+      }
+    }
+  },
+  listCorrections: {
+    'every correction': {
+      alone: true,
+      check: ({ t, w, caller, response }) => {
+        const seen = {
+          anonymous: [correctionsOf(w).ownPublished],
+          own: [correctionsOf(w).ownPublished, correctionsOf(w).ownDraft],
+          other: [correctionsOf(w).ownPublished, correctionsOf(w).otherDraft],
+          editor: [correctionsOf(w).ownPublished, correctionsOf(w).ownDraft, correctionsOf(w).otherDraft],
+          admin: [correctionsOf(w).ownPublished, correctionsOf(w).ownDraft, correctionsOf(w).otherDraft]
+        }[caller]
+        t.same(ids(response.json().data), ids(seen), 'published articles\' corrections, and those of the drafts the caller may see')
+      }
+    }
+  },
   listArticleComments: articleCommentLists,
   // The same comments, as threads: one approved top-level comment, nothing on a draft.
   listArticleCommentThread: articleCommentLists,
@@ -1043,6 +1182,15 @@ const targets: Record<string, Record<string, Target>> = {
   },
   atomFeed: {
     'the latest published articles': { alone: true, check: ({ t, w, response }) => { publishedOnly(t, w, response.body) } }
+  },
+  correctionsAtomFeed: {
+    'the latest corrections of published articles': {
+      alone: true,
+      check: ({ t, w, response }) => {
+        t.ok(response.body.includes(correctionsOf(w).ownPublished.note), 'the published article\'s correction')
+        t.notOk(response.body.includes(correctionsOf(w).ownDraft.note) || response.body.includes(correctionsOf(w).otherDraft.note), 'no draft\'s')
+      }
+    }
   },
   rssFeed: {
     'the latest published articles': { alone: true, check: ({ t, w, response }) => { publishedOnly(t, w, response.body) } }
@@ -1383,7 +1531,7 @@ function assertAnswer (t: Test, response: LightMyRequestResponse, status: number
     t.match(response.json(), { type: `https://dateline.dev/problems/${problemKinds[status]}`, status, instance: url.split('?')[0] }, 'a problem of the right type')
     if (status === 401) t.match(String(response.headers['www-authenticate']), /^Bearer\b/, 'with a Bearer challenge')
   }
-  if (status === 201) t.match(String(response.headers.location), /^\/v1\/[a-z]+\/[^/]+$/, 'with a Location')
+  if (status === 201) t.match(String(response.headers.location), /^\/v1\/[a-z]+\/[^/]+(?:\/corrections\/\d+)?$/, 'with a Location')
   if (status === 204) t.equal(response.body, '', 'with no body')
 }
 
@@ -1391,13 +1539,13 @@ interface Operation { operationId: string, method: string, path: string }
 
 const isRead = (operation: Operation): boolean => operation.method === 'GET' || operation.method === 'HEAD'
 
-/** The matrix's rows for the operations that read, or for those that write, on an app of their own. */
 /**
- * Runs the matrix's reads or writes; `half` takes every other operation of them (0 or 1), for
- * a file each: the writes build a world per caller, and on PostgreSQL with a bucket for images
- * all of them in one file came near tap's two minutes a file.
+ * Runs the matrix's reads or writes, on an app of their own; `part` takes every `of`-th
+ * operation of them from the `index`-th (0 first), for a file each: the writes build a world
+ * per caller, and on PostgreSQL with a bucket for images half of them in one file came near
+ * tap's two minutes a file once the corrections routes were added.
  */
-export async function runRoleMatrix (t: Test, which: 'reads' | 'writes', half?: 0 | 1): Promise<void> {
+export async function runRoleMatrix (t: Test, which: 'reads' | 'writes', part?: { index: number, of: number }): Promise<void> {
   const shared = await build(t, quietApp)
   const document = shared.swagger() as { paths: Record<string, Record<string, { operationId?: string }>> }
   const operations: Operation[] = Object.entries(document.paths).flatMap(([path, item]) =>
@@ -1416,7 +1564,7 @@ export async function runRoleMatrix (t: Test, which: 'reads' | 'writes', half?: 
   }
 
   const selected = operations.filter((operation) => isRead(operation) === (which === 'reads'))
-  for (const operation of selected.filter((_, index) => half === undefined || index % 2 === half)) {
+  for (const operation of selected.filter((_, index) => part === undefined || index % part.of === part.index)) {
     t.test(`${operation.operationId}: ${operation.method} ${operation.path}`, async (t) => {
       const rows = expected[operation.operationId]
       if (rows === undefined) {
@@ -1433,12 +1581,12 @@ export async function runRoleMatrix (t: Test, which: 'reads' | 'writes', half?: 
           const alone = target.alone === true ? await build(t, quietApp) : undefined
           const app = alone ?? shared
           // A read changes nothing a caller after it could see: the five share one world.
-          const withImages = operation.path.startsWith('/v1/media')
-          const sharedWorld = alone !== undefined || isRead(operation) ? await makeWorld(app, withImages) : undefined
+          const extras = { images: operation.path.startsWith('/v1/media'), corrections: operation.path.includes('corrections') }
+          const sharedWorld = alone !== undefined || isRead(operation) ? await makeWorld(app, extras) : undefined
           for (const [index, caller] of callers.entries()) {
             const status = row[index]!
             t.test(`${callerNames[caller]} gets ${status}`, async (t) => {
-              const w = sharedWorld ?? await makeWorld(app, withImages)
+              const w = sharedWorld ?? await makeWorld(app, extras)
               const query = target.query?.(w)
               const url = fill(operation.path, target.params?.(w) ?? {}) + (query === undefined ? '' : `?${query}`)
               const form = await target.form?.(w)

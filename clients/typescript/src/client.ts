@@ -148,7 +148,16 @@ export class DatelineClient {
       this.GET('/v1/articles/{id}/comments/thread', { params: { path: { id }, query } }) as Promise<Page<CommentThread>>,
     /** A reader's comment: `pending` until moderated unless the site approves comments automatically. */
     comment: (id: number | string, comment: Schemas['NewComment'], idempotencyKey?: string) =>
-      this.POST('/v1/articles/{id}/comments', { params: { path: { id }, ...(idempotencyKey === undefined ? {} : { header: { 'idempotency-key': idempotencyKey } }) }, body: comment })
+      this.POST('/v1/articles/{id}/comments', { params: { path: { id }, ...(idempotencyKey === undefined ? {} : { header: { 'idempotency-key': idempotencyKey } }) }, body: comment }),
+    /** Its public corrections, oldest first (every article read carries them too, as `corrections`). */
+    corrections: (id: number | string) => this.GET('/v1/articles/{id}/corrections', { params: { path: { id } } }),
+    /** A public, timestamped correction (an editor's token; an author's on its own drafts). */
+    correct: (id: number | string, correction: Schemas['NewCorrection']) => this.POST('/v1/articles/{id}/corrections', { params: { path: { id } }, body: correction })
+  }
+
+  readonly corrections = {
+    /** Every correction the caller may see, newest first, each with its article's id, slug and title. */
+    list: (query: QueryOf<operations['listCorrections']> = {}) => this.GET('/v1/corrections', { params: { query } })
   }
 
   readonly dates = {

@@ -312,6 +312,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/articles/{id}/corrections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List an article's corrections
+         * @description Oldest first, all of them (an article carries at most 50): what a corrections box under the article shows. Whoever may read the article may read them; the article itself carries them too (`corrections`, `correctedAt`).
+         */
+        get: operations["listArticleCorrections"];
+        put?: never;
+        /**
+         * Correct an article in public
+         * @description Adds a timestamped note to the article's corrections (edit the article's text itself with `PATCH /v1/articles/{id}`). Whoever may change the article may: editors and admins any, an author token its own drafts. A draft may carry corrections: readers see them once it is published. `correctedAt` is now unless given, never in the future. The article's ETag changes, its `updatedAt` does not. At most 50 corrections an article (409 beyond).
+         */
+        post: operations["createArticleCorrection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/articles/{id}/corrections/{correctionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get one of an article's corrections
+         * @description Whoever may read the article may read its corrections; 404 for a correction of another article.
+         */
+        get: operations["getArticleCorrection"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a correction
+         * @description For one filed by mistake; the same rights as adding one. A correction readers have seen is better amended than deleted.
+         */
+        delete: operations["deleteArticleCorrection"];
+        options?: never;
+        head?: never;
+        /**
+         * Fix a correction's note or time
+         * @description For a typo in the note, or a wrong time; the same rights as adding one. Send the `ETag` you read as `If-Match` to refuse lost updates (412).
+         */
+        patch: operations["updateArticleCorrection"];
+        trace?: never;
+    };
     "/v1/comments": {
         parameters: {
             query?: never;
@@ -358,6 +410,26 @@ export interface paths {
          * @description Change its `status`; editors may also edit its text. `If-Match` refuses lost updates.
          */
         patch: operations["updateComment"];
+        trace?: never;
+    };
+    "/v1/corrections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List every correction, newest first
+         * @description The site's corrections page: each correction with the article it is of (`id`, `slug`, `title`). Readers see corrections of published articles; an author token also those of its own drafts; editors every one. Also as an Atom feed, `/corrections.atom`.
+         */
+        get: operations["listCorrections"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/dates": {
@@ -1016,6 +1088,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/corrections.atom": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The latest corrections as an Atom 1.0 feed
+         * @description The 20 latest corrections of published articles, newest first (as `GET /v1/corrections`), each linking to its article. The same for every caller.
+         */
+        get: operations["correctionsAtomFeed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/sitemap.xml": {
         parameters: {
             query?: never;
@@ -1143,6 +1235,7 @@ export interface components {
          *       },
          *       "createdAt": "2026-06-03T16:40:00.000Z",
          *       "updatedAt": "2026-06-03T16:40:00.000Z",
+         *       "correctedAt": "2026-06-04T16:40:00.000Z",
          *       "author": {
          *         "id": 2,
          *         "slug": "tomas-brennan",
@@ -1202,10 +1295,11 @@ export interface components {
             createdAt: string;
             /**
              * Format: date-time
-             * @description RFC 3339 timestamp in UTC
-             * @example 2026-06-03T16:40:00.000Z
+             * @description When its content was last edited (a correction filed does not change it: see `correctedAt`)
              */
             updatedAt: string;
+            /** @description When it was last corrected in public (its latest correction's `correctedAt`), or null */
+            correctedAt: string | null;
             /** @description The article's author: present on a day's page (`GET /v1/dates/{date}`), with `include=articles` on `GET /v1/dates`, and in related articles; never in an author's `articles` */
             author?: components["schemas"]["Author"];
         };
@@ -1253,7 +1347,15 @@ export interface components {
          *         }
          *       },
          *       "createdAt": "2026-06-03T16:40:00.000Z",
-         *       "updatedAt": "2026-06-03T16:40:00.000Z"
+         *       "updatedAt": "2026-06-03T16:40:00.000Z",
+         *       "correctedAt": "2026-06-04T16:40:00.000Z",
+         *       "corrections": [
+         *         {
+         *           "id": 1,
+         *           "note": "An earlier version of this article gave the footbridge's length as 140 metres. It is 104 metres.",
+         *           "correctedAt": "2026-06-04T16:40:00.000Z"
+         *         }
+         *       ]
          *     }
          */
         Article: {
@@ -1307,10 +1409,13 @@ export interface components {
             createdAt: string;
             /**
              * Format: date-time
-             * @description RFC 3339 timestamp in UTC
-             * @example 2026-06-03T16:40:00.000Z
+             * @description When its content was last edited (a correction filed does not change it: see `correctedAt`)
              */
             updatedAt: string;
+            /** @description When it was last corrected in public (its latest correction's `correctedAt`), or null */
+            correctedAt: string | null;
+            /** @description Its public corrections, oldest first (at most 50): a corrections box. Readers see them when they see the article */
+            corrections: components["schemas"]["ArticleCorrection"][];
             /** @description The article's author: present only with `include=author` */
             author?: components["schemas"]["Author"];
             /** @description Present only with `include=comments`: the first 100 approved comments, oldest first */
@@ -1386,10 +1491,13 @@ export interface components {
             createdAt?: string;
             /**
              * Format: date-time
-             * @description RFC 3339 timestamp in UTC
-             * @example 2026-06-03T16:40:00.000Z
+             * @description When its content was last edited (a correction filed does not change it: see `correctedAt`)
              */
             updatedAt?: string;
+            /** @description When it was last corrected in public (its latest correction's `correctedAt`), or null */
+            correctedAt?: string | null;
+            /** @description Its public corrections, oldest first (at most 50): a corrections box. Readers see them when they see the article */
+            corrections?: components["schemas"]["ArticleCorrection"][];
             /** @description The article's author: present only with `include=author` */
             author?: components["schemas"]["Author"];
             /** @description Present only with `include=comments`: the first 100 approved comments, oldest first */
@@ -1446,7 +1554,15 @@ export interface components {
          *             }
          *           },
          *           "createdAt": "2026-06-03T16:40:00.000Z",
-         *           "updatedAt": "2026-06-03T16:40:00.000Z"
+         *           "updatedAt": "2026-06-03T16:40:00.000Z",
+         *           "correctedAt": "2026-06-04T16:40:00.000Z",
+         *           "corrections": [
+         *             {
+         *               "id": 1,
+         *               "note": "An earlier version of this article gave the footbridge's length as 140 metres. It is 104 metres.",
+         *               "correctedAt": "2026-06-04T16:40:00.000Z"
+         *             }
+         *           ]
          *         }
          *       ],
          *       "meta": {
@@ -1600,6 +1716,7 @@ export interface components {
          *           },
          *           "createdAt": "2026-06-03T16:40:00.000Z",
          *           "updatedAt": "2026-06-03T16:40:00.000Z",
+         *           "correctedAt": "2026-06-04T16:40:00.000Z",
          *           "author": {
          *             "id": 2,
          *             "slug": "tomas-brennan",
@@ -2026,6 +2143,220 @@ export interface components {
             /** @example Lena from Mill Lane */
             authorName?: string;
             authorUrl?: string | null;
+        };
+        /**
+         * @description One entry of an article's corrections box
+         * @example {
+         *       "id": 1,
+         *       "note": "An earlier version of this article gave the footbridge's length as 140 metres. It is 104 metres.",
+         *       "correctedAt": "2026-06-04T16:40:00.000Z"
+         *     }
+         */
+        ArticleCorrection: {
+            /** @example 1 */
+            id: number;
+            /**
+             * @description Plain text
+             * @example An earlier version of this article gave the footbridge's length as 140 metres. It is 104 metres.
+             */
+            note: string;
+            /**
+             * Format: date-time
+             * @description When the article was corrected: what readers are shown
+             * @example 2026-06-04T16:40:00.000Z
+             */
+            correctedAt: string;
+        };
+        /**
+         * @description A public note that the article was corrected, and when
+         * @example {
+         *       "id": 1,
+         *       "articleId": 2,
+         *       "note": "An earlier version of this article gave the footbridge's length as 140 metres. It is 104 metres.",
+         *       "correctedAt": "2026-06-04T16:40:00.000Z",
+         *       "createdAt": "2026-06-04T16:40:00.000Z",
+         *       "updatedAt": "2026-06-04T16:40:00.000Z"
+         *     }
+         */
+        Correction: {
+            /** @example 1 */
+            id: number;
+            /**
+             * @description Plain text
+             * @example An earlier version of this article gave the footbridge's length as 140 metres. It is 104 metres.
+             */
+            note: string;
+            /**
+             * Format: date-time
+             * @description When the article was corrected: what readers are shown
+             * @example 2026-06-04T16:40:00.000Z
+             */
+            correctedAt: string;
+            /** @example 2 */
+            articleId: number;
+            /**
+             * Format: date-time
+             * @description RFC 3339 timestamp in UTC
+             * @example 2026-06-03T16:40:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description When the note was last written (a typo fixed): not a correction of the article
+             */
+            updatedAt: string;
+        };
+        /**
+         * @description The article a correction is of: enough to link to it
+         * @example {
+         *       "id": 2,
+         *       "slug": "council-approves-study-into-a-footbridge-at-the-old-ferry-crossing",
+         *       "title": "Council approves study into a footbridge at the old ferry crossing"
+         *     }
+         */
+        CorrectedArticle: {
+            id: number;
+            /**
+             * @description Unique, URL-safe name: lower-case letters, digits and hyphens, with at least one letter
+             * @example council-approves-study-into-a-footbridge-at-the-old-ferry-crossing
+             */
+            slug: string;
+            title: string;
+        };
+        /**
+         * @description A correction in the site-wide log, with the article it is of
+         * @example {
+         *       "id": 1,
+         *       "articleId": 2,
+         *       "note": "An earlier version of this article gave the footbridge's length as 140 metres. It is 104 metres.",
+         *       "correctedAt": "2026-06-04T16:40:00.000Z",
+         *       "createdAt": "2026-06-04T16:40:00.000Z",
+         *       "updatedAt": "2026-06-04T16:40:00.000Z",
+         *       "article": {
+         *         "id": 2,
+         *         "slug": "council-approves-study-into-a-footbridge-at-the-old-ferry-crossing",
+         *         "title": "Council approves study into a footbridge at the old ferry crossing"
+         *       }
+         *     }
+         */
+        CorrectionLogEntry: {
+            /** @example 1 */
+            id: number;
+            /**
+             * @description Plain text
+             * @example An earlier version of this article gave the footbridge's length as 140 metres. It is 104 metres.
+             */
+            note: string;
+            /**
+             * Format: date-time
+             * @description When the article was corrected: what readers are shown
+             * @example 2026-06-04T16:40:00.000Z
+             */
+            correctedAt: string;
+            /** @example 2 */
+            articleId: number;
+            /**
+             * Format: date-time
+             * @description RFC 3339 timestamp in UTC
+             * @example 2026-06-03T16:40:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description When the note was last written (a typo fixed): not a correction of the article
+             */
+            updatedAt: string;
+            article: components["schemas"]["CorrectedArticle"];
+        };
+        /**
+         * @description An article's corrections, oldest first: all of them (at most 50), on one page
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": 1,
+         *           "articleId": 2,
+         *           "note": "An earlier version of this article gave the footbridge's length as 140 metres. It is 104 metres.",
+         *           "correctedAt": "2026-06-04T16:40:00.000Z",
+         *           "createdAt": "2026-06-04T16:40:00.000Z",
+         *           "updatedAt": "2026-06-04T16:40:00.000Z"
+         *         }
+         *       ],
+         *       "meta": {
+         *         "total": 1,
+         *         "limit": 50,
+         *         "offset": 0,
+         *         "nextCursor": null
+         *       }
+         *     }
+         */
+        CorrectionList: {
+            data: components["schemas"]["Correction"][];
+            meta: components["schemas"]["ListMeta"];
+        };
+        /**
+         * @description A page of the site-wide corrections log, newest first
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": 1,
+         *           "articleId": 2,
+         *           "note": "An earlier version of this article gave the footbridge's length as 140 metres. It is 104 metres.",
+         *           "correctedAt": "2026-06-04T16:40:00.000Z",
+         *           "createdAt": "2026-06-04T16:40:00.000Z",
+         *           "updatedAt": "2026-06-04T16:40:00.000Z",
+         *           "article": {
+         *             "id": 2,
+         *             "slug": "council-approves-study-into-a-footbridge-at-the-old-ferry-crossing",
+         *             "title": "Council approves study into a footbridge at the old ferry crossing"
+         *           }
+         *         }
+         *       ],
+         *       "meta": {
+         *         "total": 1,
+         *         "limit": 20,
+         *         "offset": 0,
+         *         "nextCursor": null
+         *       }
+         *     }
+         */
+        CorrectionLog: {
+            data: components["schemas"]["CorrectionLogEntry"][];
+            meta: components["schemas"]["ListMeta"];
+        };
+        /**
+         * @example {
+         *       "note": "An earlier version of this article gave the footbridge's length as 140 metres. It is 104 metres."
+         *     }
+         */
+        NewCorrection: {
+            /**
+             * @description Plain text: what was wrong and what is right now (1–2000 characters; line breaks are kept)
+             * @example An earlier version of this article gave the footbridge's length as 140 metres. It is 104 metres.
+             */
+            note: string;
+            /**
+             * Format: date-time
+             * @description When it was corrected; now by default, and never in the future
+             */
+            correctedAt?: string;
+        };
+        /**
+         * @description Fixing a note (a typo) or its time; the article's `updatedAt` is left as it is
+         * @example {
+         *       "note": "An earlier version of this article gave the footbridge's length as 140 metres. It is 104 metres."
+         *     }
+         */
+        CorrectionPatch: {
+            /**
+             * @description Plain text: what was wrong and what is right now (1–2000 characters; line breaks are kept)
+             * @example An earlier version of this article gave the footbridge's length as 140 metres. It is 104 metres.
+             */
+            note?: string;
+            /**
+             * Format: date-time
+             * @description When it was corrected; now by default, and never in the future
+             */
+            correctedAt?: string;
         };
         /**
          * @description One calendar day of the blog, in the site time zone
@@ -3282,6 +3613,14 @@ export interface components {
          *       },
          *       "createdAt": "2026-06-03T16:40:00.000Z",
          *       "updatedAt": "2026-06-03T16:40:00.000Z",
+         *       "correctedAt": "2026-06-04T16:40:00.000Z",
+         *       "corrections": [
+         *         {
+         *           "id": 1,
+         *           "note": "An earlier version of this article gave the footbridge's length as 140 metres. It is 104 metres.",
+         *           "correctedAt": "2026-06-04T16:40:00.000Z"
+         *         }
+         *       ],
          *       "renumberedComments": []
          *     }
          */
@@ -3336,10 +3675,13 @@ export interface components {
             createdAt: string;
             /**
              * Format: date-time
-             * @description RFC 3339 timestamp in UTC
-             * @example 2026-06-03T16:40:00.000Z
+             * @description When its content was last edited (a correction filed does not change it: see `correctedAt`)
              */
             updatedAt: string;
+            /** @description When it was last corrected in public (its latest correction's `correctedAt`), or null */
+            correctedAt: string | null;
+            /** @description Its public corrections, oldest first (at most 50): a corrections box. Readers see them when they see the article */
+            corrections: components["schemas"]["ArticleCorrection"][];
             /** @description The article's author: present only with `include=author` */
             author?: components["schemas"]["Author"];
             /** @description Present only with `include=comments`: the first 100 approved comments, oldest first */
@@ -3455,7 +3797,9 @@ export interface components {
          *         "commentCount": 0,
          *         "featuredImage": null,
          *         "createdAt": "2026-06-03T17:40:00.000Z",
-         *         "updatedAt": "2026-06-03T17:40:00.000Z"
+         *         "updatedAt": "2026-06-03T17:40:00.000Z",
+         *         "correctedAt": null,
+         *         "corrections": []
          *       }
          *     }
          */
@@ -3498,7 +3842,9 @@ export interface components {
          *             "commentCount": 0,
          *             "featuredImage": null,
          *             "createdAt": "2026-06-03T17:40:00.000Z",
-         *             "updatedAt": "2026-06-03T17:40:00.000Z"
+         *             "updatedAt": "2026-06-03T17:40:00.000Z",
+         *             "correctedAt": null,
+         *             "corrections": []
          *           }
          *         },
          *         {
@@ -3564,7 +3910,9 @@ export interface components {
          *             "commentCount": 0,
          *             "featuredImage": null,
          *             "createdAt": "2026-06-03T17:40:00.000Z",
-         *             "updatedAt": "2026-06-03T17:40:00.000Z"
+         *             "updatedAt": "2026-06-03T17:40:00.000Z",
+         *             "correctedAt": null,
+         *             "corrections": []
          *           }
          *         },
          *         {
@@ -4184,6 +4532,7 @@ export interface operations {
                      *         "atom": "/feed.atom",
                      *         "rss": "/feed.rss",
                      *         "jsonFeed": "/feed.json",
+                     *         "correctionsAtom": "/corrections.atom",
                      *         "sitemap": "/sitemap.xml"
                      *       }
                      *     }
@@ -4249,6 +4598,12 @@ export interface operations {
                              * @example /feed.json
                              */
                             jsonFeed: string;
+                            /**
+                             * Format: uri-reference
+                             * @description The Atom feed of corrections
+                             * @example /corrections.atom
+                             */
+                            correctionsAtom: string;
                             /**
                              * Format: uri-reference
                              * @description The sitemap
@@ -4385,6 +4740,7 @@ export interface operations {
                      *         "authors": "/v1/authors",
                      *         "labels": "/v1/labels",
                      *         "comments": "/v1/comments",
+                     *         "corrections": "/v1/corrections",
                      *         "searchSuggestions": "/v1/search/suggest",
                      *         "tokens": "/v1/tokens",
                      *         "trash": "/v1/trash",
@@ -4432,6 +4788,12 @@ export interface operations {
                              * @example /v1/comments
                              */
                             comments: string;
+                            /**
+                             * Format: uri-reference
+                             * @description Every article's corrections, newest first; an article's are under /v1/articles/{id}/corrections
+                             * @example /v1/corrections
+                             */
+                            corrections: string;
                             /**
                              * Format: uri-reference
                              * @description Title suggestions for a search box
@@ -5739,7 +6101,7 @@ export interface operations {
                 q?: string;
                 /** @description Comma-separated, `-` for descending: publishedAt, title, updatedAt, createdAt, commentCount, relevance (with `q` only). Default `-publishedAt`, or `relevance` with `q`. */
                 sort?: string;
-                /** @description Only these fields (id is always included): id, slug, title, body, excerpt, status, publishedAt, date, unpublishAt, authorId, labels, commentCount, featuredImage, createdAt, updatedAt */
+                /** @description Only these fields (id is always included): id, slug, title, body, excerpt, status, publishedAt, date, unpublishAt, authorId, labels, commentCount, featuredImage, createdAt, updatedAt, correctedAt, corrections */
                 fields?: string;
                 /** @description Embed related resources: `author`, `comments` */
                 include?: string;
@@ -5749,6 +6111,8 @@ export interface operations {
                 author?: string;
                 /** @description Repeat for articles having all of them */
                 label?: string[];
+                /** @description `true`: only articles with public corrections; `false`: only those without */
+                corrected?: boolean;
                 /** @description Articles published on this day (site time zone) */
                 date?: string;
                 /** @description `true`: only articles with an `unpublishAt`, what will come down (sort by it yourself: there are few) */
@@ -5826,7 +6190,15 @@ export interface operations {
                      *             }
                      *           },
                      *           "createdAt": "2026-06-03T16:40:00.000Z",
-                     *           "updatedAt": "2026-06-03T16:40:00.000Z"
+                     *           "updatedAt": "2026-06-03T16:40:00.000Z",
+                     *           "correctedAt": "2026-06-04T16:40:00.000Z",
+                     *           "corrections": [
+                     *             {
+                     *               "id": 1,
+                     *               "note": "An earlier version of this article gave the footbridge's length as 140 metres. It is 104 metres.",
+                     *               "correctedAt": "2026-06-04T16:40:00.000Z"
+                     *             }
+                     *           ]
                      *         }
                      *       ],
                      *       "meta": {
@@ -6055,7 +6427,15 @@ export interface operations {
                      *         }
                      *       },
                      *       "createdAt": "2026-06-03T16:40:00.000Z",
-                     *       "updatedAt": "2026-06-03T16:40:00.000Z"
+                     *       "updatedAt": "2026-06-03T16:40:00.000Z",
+                     *       "correctedAt": "2026-06-04T16:40:00.000Z",
+                     *       "corrections": [
+                     *         {
+                     *           "id": 1,
+                     *           "note": "An earlier version of this article gave the footbridge's length as 140 metres. It is 104 metres.",
+                     *           "correctedAt": "2026-06-04T16:40:00.000Z"
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/json": components["schemas"]["Article"];
@@ -6258,7 +6638,7 @@ export interface operations {
     getArticle: {
         parameters: {
             query?: {
-                /** @description Only these fields (id is always included): id, slug, title, body, excerpt, status, publishedAt, date, unpublishAt, authorId, labels, commentCount, featuredImage, createdAt, updatedAt */
+                /** @description Only these fields (id is always included): id, slug, title, body, excerpt, status, publishedAt, date, unpublishAt, authorId, labels, commentCount, featuredImage, createdAt, updatedAt, correctedAt, corrections */
                 fields?: string;
                 /** @description Embed related resources: `author`, `comments` */
                 include?: string;
@@ -6324,7 +6704,15 @@ export interface operations {
                      *         }
                      *       },
                      *       "createdAt": "2026-06-03T16:40:00.000Z",
-                     *       "updatedAt": "2026-06-03T16:40:00.000Z"
+                     *       "updatedAt": "2026-06-03T16:40:00.000Z",
+                     *       "correctedAt": "2026-06-04T16:40:00.000Z",
+                     *       "corrections": [
+                     *         {
+                     *           "id": 1,
+                     *           "note": "An earlier version of this article gave the footbridge's length as 140 metres. It is 104 metres.",
+                     *           "correctedAt": "2026-06-04T16:40:00.000Z"
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/json": components["schemas"]["Article"] | components["schemas"]["ArticleFields"];
@@ -6722,7 +7110,15 @@ export interface operations {
                      *         }
                      *       },
                      *       "createdAt": "2026-06-03T16:40:00.000Z",
-                     *       "updatedAt": "2026-06-03T16:40:00.000Z"
+                     *       "updatedAt": "2026-06-03T16:40:00.000Z",
+                     *       "correctedAt": "2026-06-04T16:40:00.000Z",
+                     *       "corrections": [
+                     *         {
+                     *           "id": 1,
+                     *           "note": "An earlier version of this article gave the footbridge's length as 140 metres. It is 104 metres.",
+                     *           "correctedAt": "2026-06-04T16:40:00.000Z"
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/json": components["schemas"]["Article"];
@@ -7009,6 +7405,7 @@ export interface operations {
                      *           },
                      *           "createdAt": "2026-06-03T16:40:00.000Z",
                      *           "updatedAt": "2026-06-03T16:40:00.000Z",
+                     *           "correctedAt": "2026-06-04T16:40:00.000Z",
                      *           "author": {
                      *             "id": 2,
                      *             "slug": "tomas-brennan",
@@ -8304,7 +8701,15 @@ export interface operations {
                      *         }
                      *       },
                      *       "createdAt": "2026-06-03T16:40:00.000Z",
-                     *       "updatedAt": "2026-06-03T16:40:00.000Z"
+                     *       "updatedAt": "2026-06-03T16:40:00.000Z",
+                     *       "correctedAt": "2026-06-04T16:40:00.000Z",
+                     *       "corrections": [
+                     *         {
+                     *           "id": 1,
+                     *           "note": "An earlier version of this article gave the footbridge's length as 140 metres. It is 104 metres.",
+                     *           "correctedAt": "2026-06-04T16:40:00.000Z"
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/json": components["schemas"]["Article"];
@@ -8497,6 +8902,1017 @@ export interface operations {
                      *       "status": 503,
                      *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
                      *       "instance": "/v1/articles/2/revisions/2/restore"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listArticleCorrections: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The numeric id or the slug */
+                id: number | string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The article's corrections */
+            200: {
+                headers: {
+                    /** @description The version of this representation, for `If-None-Match` and `If-Match` */
+                    ETag?: string;
+                    /** @description RFC 8288 links to the `next` and `prev` pages */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": 1,
+                     *           "articleId": 2,
+                     *           "note": "An earlier version of this article gave the footbridge's length as 140 metres. It is 104 metres.",
+                     *           "correctedAt": "2026-06-04T16:40:00.000Z",
+                     *           "createdAt": "2026-06-04T16:40:00.000Z",
+                     *           "updatedAt": "2026-06-04T16:40:00.000Z"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "total": 1,
+                     *         "limit": 50,
+                     *         "offset": 0,
+                     *         "nextCursor": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CorrectionList"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` ETag is current */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid: `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/articles/2/corrections",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credentials, or credentials that are not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "The token is not valid: unknown, revoked or expired",
+                     *       "instance": "/v1/articles/2/corrections"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "There is nothing here, or nothing the caller may see",
+                     *       "instance": "/v1/articles/2/corrections"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/articles/2/corrections"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure: the server logged it; the answer gives no details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/articles/2/corrections"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Shutting down, the database stayed busy, or it cannot store changes (a full disk): retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/articles/2/corrections"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createArticleCorrection: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A unique value (a UUID) per intended write: a retry with the same key and body gets the first answer again (for 24 hours), marked `Idempotent-Replayed: true` */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The numeric id or the slug */
+                id: number | string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewCorrection"];
+            };
+        };
+        responses: {
+            /** @description The new correction */
+            201: {
+                headers: {
+                    /** @description The version of this representation, for `If-None-Match` and `If-Match` */
+                    ETag?: string;
+                    /** @description Where the created resource is */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "articleId": 2,
+                     *       "note": "An earlier version of this article gave the footbridge's length as 140 metres. It is 104 metres.",
+                     *       "correctedAt": "2026-06-04T16:40:00.000Z",
+                     *       "createdAt": "2026-06-04T16:40:00.000Z",
+                     *       "updatedAt": "2026-06-04T16:40:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Correction"];
+                };
+            };
+            /** @description The request is not valid: `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/articles/2/corrections",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credentials, or credentials that are not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/articles/2/corrections"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token is valid but its role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/articles/2/corrections"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "There is nothing here, or nothing the caller may see",
+                     *       "instance": "/v1/articles/2/corrections"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (e.g. a duplicate slug) */
+            409: {
+                headers: {
+                    /** @description With a 409 for an `Idempotency-Key` whose first request is still running: seconds to wait before sending it again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/conflict",
+                     *       "title": "The request conflicts with the current state",
+                     *       "status": 409,
+                     *       "detail": "It conflicts with what is stored now (e.g. a slug already taken)",
+                     *       "instance": "/v1/articles/2/corrections"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/body-too-large",
+                     *       "title": "The request body is too large",
+                     *       "status": 413,
+                     *       "detail": "Request body is too large",
+                     *       "instance": "/v1/articles/2/corrections"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unsupported-media-type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Unsupported Media Type",
+                     *       "instance": "/v1/articles/2/corrections"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Idempotency-Key` was already used, within 24 hours, for a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/idempotency-key-reused",
+                     *       "title": "The Idempotency-Key was used for another request",
+                     *       "status": 422,
+                     *       "detail": "This Idempotency-Key was used, within 24 hours, for another request",
+                     *       "instance": "/v1/articles/2/corrections"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/articles/2/corrections"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure: the server logged it; the answer gives no details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/articles/2/corrections"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Shutting down, the database stayed busy, or it cannot store changes (a full disk): retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/articles/2/corrections"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getArticleCorrection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The numeric id or the slug */
+                id: number | string;
+                /**
+                 * @description The correction's id
+                 * @example 1
+                 */
+                correctionId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The correction */
+            200: {
+                headers: {
+                    /** @description The version of this representation, for `If-None-Match` and `If-Match` */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "articleId": 2,
+                     *       "note": "An earlier version of this article gave the footbridge's length as 140 metres. It is 104 metres.",
+                     *       "correctedAt": "2026-06-04T16:40:00.000Z",
+                     *       "createdAt": "2026-06-04T16:40:00.000Z",
+                     *       "updatedAt": "2026-06-04T16:40:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Correction"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` ETag is current */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid: `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/articles/2/corrections/1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credentials, or credentials that are not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "The token is not valid: unknown, revoked or expired",
+                     *       "instance": "/v1/articles/2/corrections/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "There is nothing here, or nothing the caller may see",
+                     *       "instance": "/v1/articles/2/corrections/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/articles/2/corrections/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure: the server logged it; the answer gives no details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/articles/2/corrections/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Shutting down, the database stayed busy, or it cannot store changes (a full disk): retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/articles/2/corrections/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteArticleCorrection: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An ETag from a previous read: the change is refused (412) if the resource changed since */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description The numeric id or the slug */
+                id: number | string;
+                /**
+                 * @description The correction's id
+                 * @example 1
+                 */
+                correctionId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid: `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/articles/2/corrections/1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credentials, or credentials that are not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/articles/2/corrections/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token is valid but its role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/articles/2/corrections/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "There is nothing here, or nothing the caller may see",
+                     *       "instance": "/v1/articles/2/corrections/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource changed since the `If-Match` ETag was read */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/precondition-failed",
+                     *       "title": "The resource has changed",
+                     *       "status": 412,
+                     *       "detail": "The resource has changed since that ETag (it is now article-2-v3); read it again and retry",
+                     *       "instance": "/v1/articles/2/corrections/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/articles/2/corrections/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure: the server logged it; the answer gives no details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/articles/2/corrections/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Shutting down, the database stayed busy, or it cannot store changes (a full disk): retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/articles/2/corrections/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateArticleCorrection: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An ETag from a previous read: the change is refused (412) if the resource changed since */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description The numeric id or the slug */
+                id: number | string;
+                /**
+                 * @description The correction's id
+                 * @example 1
+                 */
+                correctionId: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CorrectionPatch"];
+            };
+        };
+        responses: {
+            /** @description The changed correction */
+            200: {
+                headers: {
+                    /** @description The version of this representation, for `If-None-Match` and `If-Match` */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "articleId": 2,
+                     *       "note": "An earlier version of this article gave the footbridge's length as 140 metres. It is 104 metres.",
+                     *       "correctedAt": "2026-06-04T16:40:00.000Z",
+                     *       "createdAt": "2026-06-04T16:40:00.000Z",
+                     *       "updatedAt": "2026-06-04T16:40:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Correction"];
+                };
+            };
+            /** @description The request is not valid: `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/articles/2/corrections/1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credentials, or credentials that are not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/articles/2/corrections/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token is valid but its role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/articles/2/corrections/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "There is nothing here, or nothing the caller may see",
+                     *       "instance": "/v1/articles/2/corrections/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource changed since the `If-Match` ETag was read */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/precondition-failed",
+                     *       "title": "The resource has changed",
+                     *       "status": 412,
+                     *       "detail": "The resource has changed since that ETag (it is now article-2-v3); read it again and retry",
+                     *       "instance": "/v1/articles/2/corrections/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/body-too-large",
+                     *       "title": "The request body is too large",
+                     *       "status": 413,
+                     *       "detail": "Request body is too large",
+                     *       "instance": "/v1/articles/2/corrections/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unsupported-media-type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Unsupported Media Type",
+                     *       "instance": "/v1/articles/2/corrections/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/articles/2/corrections/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure: the server logged it; the answer gives no details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/articles/2/corrections/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Shutting down, the database stayed busy, or it cannot store changes (a full disk): retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/articles/2/corrections/1"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -9285,6 +10701,169 @@ export interface operations {
                      *       "status": 503,
                      *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
                      *       "instance": "/v1/comments/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listCorrections: {
+        parameters: {
+            query?: {
+                /** @description Page size (1–100) */
+                limit?: number;
+                /** @description Items to skip; not with `cursor` */
+                offset?: number;
+                /** @description A `meta.nextCursor` from the previous page; not with `offset` */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of corrections */
+            200: {
+                headers: {
+                    /** @description The version of this representation, for `If-None-Match` and `If-Match` */
+                    ETag?: string;
+                    /** @description RFC 8288 links to the `next` and `prev` pages */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": 1,
+                     *           "articleId": 2,
+                     *           "note": "An earlier version of this article gave the footbridge's length as 140 metres. It is 104 metres.",
+                     *           "correctedAt": "2026-06-04T16:40:00.000Z",
+                     *           "createdAt": "2026-06-04T16:40:00.000Z",
+                     *           "updatedAt": "2026-06-04T16:40:00.000Z",
+                     *           "article": {
+                     *             "id": 2,
+                     *             "slug": "council-approves-study-into-a-footbridge-at-the-old-ferry-crossing",
+                     *             "title": "Council approves study into a footbridge at the old ferry crossing"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "total": 1,
+                     *         "limit": 20,
+                     *         "offset": 0,
+                     *         "nextCursor": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CorrectionLog"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` ETag is current */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid: `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/corrections",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credentials, or credentials that are not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "The token is not valid: unknown, revoked or expired",
+                     *       "instance": "/v1/corrections"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/corrections"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure: the server logged it; the answer gives no details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/corrections"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Shutting down, the database stayed busy, or it cannot store changes (a full disk): retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/corrections"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -14463,7 +16042,9 @@ export interface operations {
                      *             "commentCount": 0,
                      *             "featuredImage": null,
                      *             "createdAt": "2026-06-03T17:40:00.000Z",
-                     *             "updatedAt": "2026-06-03T17:40:00.000Z"
+                     *             "updatedAt": "2026-06-03T17:40:00.000Z",
+                     *             "correctedAt": null,
+                     *             "corrections": []
                      *           }
                      *         },
                      *         {
@@ -14649,7 +16230,9 @@ export interface operations {
                      *             "commentCount": 0,
                      *             "featuredImage": null,
                      *             "createdAt": "2026-06-03T17:40:00.000Z",
-                     *             "updatedAt": "2026-06-03T17:40:00.000Z"
+                     *             "updatedAt": "2026-06-03T17:40:00.000Z",
+                     *             "correctedAt": null,
+                     *             "corrections": []
                      *           }
                      *         },
                      *         {
@@ -16226,6 +17809,14 @@ export interface operations {
                      *       },
                      *       "createdAt": "2026-06-03T16:40:00.000Z",
                      *       "updatedAt": "2026-06-03T16:40:00.000Z",
+                     *       "correctedAt": "2026-06-04T16:40:00.000Z",
+                     *       "corrections": [
+                     *         {
+                     *           "id": 1,
+                     *           "note": "An earlier version of this article gave the footbridge's length as 140 metres. It is 104 metres.",
+                     *           "correctedAt": "2026-06-04T16:40:00.000Z"
+                     *         }
+                     *       ],
                      *       "renumberedComments": []
                      *     }
                      */
@@ -19222,6 +20813,155 @@ export interface operations {
                      *       "status": 503,
                      *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
                      *       "instance": "/feed.json"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    correctionsAtomFeed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Atom feed of corrections */
+            200: {
+                headers: {
+                    /** @description The version of this document, for `If-None-Match` */
+                    ETag?: string;
+                    /** @description When the newest article in it changed, for `If-Modified-Since` */
+                    "Last-Modified"?: string;
+                    /** @description `public, max-age=300` */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example <?xml version="1.0" encoding="utf-8"?>
+                     *     <feed xmlns="http://www.w3.org/2005/Atom">
+                     *       <id>https://blog.example.org/corrections.atom</id>
+                     *       <title>Dateline: corrections</title>
+                     *       <link rel="self" href="https://blog.example.org/corrections.atom"/>
+                     *       <entry>
+                     *         <title type="html"><![CDATA[Correction: Council approves study into a footbridge at the old ferry crossing]]></title>
+                     *         <id>tag:blog.example.org,2026-06-04:correction-1</id>
+                     *         <link href="https://blog.example.org/articles/council-approves-study-into-a-footbridge-at-the-old-ferry-crossing"/>
+                     *         <updated>2026-06-04T16:40:00.000Z</updated>
+                     *         <content type="html"><![CDATA[An earlier version of this article gave the footbridge&#39;s length as 140 metres. It is 104 metres.]]></content>
+                     *         <published>2026-06-04T16:40:00.000Z</published>
+                     *       </entry>
+                     *     </feed>
+                     */
+                    "application/atom+xml": string;
+                };
+            };
+            /** @description Not modified: the `If-None-Match` ETag is current, or nothing changed since `If-Modified-Since` */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid: `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/corrections.atom",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credentials, or credentials that are not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "The token is not valid: unknown, revoked or expired",
+                     *       "instance": "/corrections.atom"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/corrections.atom"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure: the server logged it; the answer gives no details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/corrections.atom"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Shutting down, the database stayed busy, or it cannot store changes (a full disk): retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/corrections.atom"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];

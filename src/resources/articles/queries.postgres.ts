@@ -3,7 +3,7 @@ import { PgTransaction } from 'drizzle-orm/pg-core'
 import { assertCursorFits, type CursorKind } from '../../db/postgres-cursor.js'
 import type { PostgresHandle } from '../../db/postgres-store.js'
 import { isAnyId } from '../../db/postgres-sql.js'
-import { articleLabels, articleOldSlugs, articles, labels, searchDocuments } from '../../db/schema.postgres.js'
+import { articleCorrections, articleLabels, articleOldSlugs, articles, labels, searchDocuments } from '../../db/schema.postgres.js'
 import { groupedBy } from '../../lib/group.js'
 import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
 import { isIdInPath } from '../../lib/slug.js'
@@ -116,6 +116,12 @@ async function touchArticles (db: PostgresHandle, which: SQL, values: { authorId
     .map(({ status, publishedAt, ...article }) => ({ ...article, isPublic: isPublishedBy({ status, publishedAt }, values.updatedAt) }))
 }
 
+/** Articles with public corrections (`true`), or without any (`false`). */
+function hasCorrections (corrected: boolean): SQL {
+  const any = sql`exists (select 1 from ${articleCorrections} where ${articleCorrections.articleId} = ${articles.id})`
+  return corrected ? any : sql`not ${any}`
+}
+
 function hasAllLabels (keys: string[]): SQL {
   return sql`${articles.id} in (
     select ${articleLabels.articleId} from ${articleLabels}
@@ -138,6 +144,7 @@ function filterCondition (filters: ArticleFilters): SQL | undefined {
     filters.status === undefined ? undefined : eq(articles.status, filters.status),
     filters.authorId === undefined ? undefined : eq(articles.authorId, filters.authorId),
     filters.labelKeys === undefined || filters.labelKeys.length === 0 ? undefined : hasAllLabels(filters.labelKeys),
+    filters.corrected === undefined ? undefined : hasCorrections(filters.corrected),
     filters.day === undefined ? undefined : onDay(filters.day),
     filters.unpublishing === true ? isNotNull(articles.unpublishAt) : undefined,
     filters.fromTimestamp === undefined ? undefined : gte(articles.publishedAt, filters.fromTimestamp),

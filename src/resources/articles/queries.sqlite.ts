@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, gte, inArray, isNotNull, lte, min, ne, sql, type SQL } from 'drizzle-orm'
 import { columnsAs, insertOnce, preparedOnce, statementOnce, type Db } from '../../db/client.js'
-import { articleLabels, articleOldSlugs, articles, labels } from '../../db/schema.js'
+import { articleCorrections, articleLabels, articleOldSlugs, articles, labels } from '../../db/schema.js'
 import { groupedBy } from '../../lib/group.js'
 import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
 import { isIdInPath } from '../../lib/slug.js'
@@ -122,6 +122,12 @@ function touchArticles (db: Db, which: SQL, values: { authorId?: number, updated
   }))
 }
 
+/** Articles with public corrections (`true`), or without any (`false`). */
+function hasCorrections (corrected: boolean): SQL {
+  const any = sql`exists (select 1 from ${articleCorrections} where ${articleCorrections.articleId} = ${articles.id})`
+  return corrected ? any : sql`not ${any}`
+}
+
 function hasAllLabels (keys: string[]): SQL {
   return sql`${articles.id} in (
     select ${articleLabels.articleId} from ${articleLabels}
@@ -137,6 +143,7 @@ function filterCondition (filters: ArticleFilters): SQL | undefined {
     filters.status === undefined ? undefined : eq(articles.status, filters.status),
     filters.authorId === undefined ? undefined : eq(articles.authorId, filters.authorId),
     filters.labelKeys === undefined || filters.labelKeys.length === 0 ? undefined : hasAllLabels(filters.labelKeys),
+    filters.corrected === undefined ? undefined : hasCorrections(filters.corrected),
     filters.day === undefined ? undefined : eq(articles.publishedDay, filters.day),
     filters.unpublishing === true ? isNotNull(articles.unpublishAt) : undefined,
     filters.fromTimestamp === undefined ? undefined : gte(articles.publishedAt, filters.fromTimestamp),

@@ -18,6 +18,8 @@ export interface ArticleFilters {
   status?: ArticleRow['status']
   authorId?: number
   labelKeys?: string[]
+  /** Only articles with public corrections (true), or only those without (false). */
+  corrected?: boolean
   day?: string
   /** Only articles with an `unpublishAt`: what will come down. */
   unpublishing?: boolean

@@ -34,7 +34,8 @@ const articleState = {
     description: 'The lead image, ready to show (`url`, `srcset`, `sources`, sizes, alt text, caption, credit, placeholder), or null'
   }),
   createdAt: Timestamp,
-  updatedAt: Timestamp
+  updatedAt: Type.String({ format: 'date-time', description: 'When its content was last edited (a correction filed does not change it: see `correctedAt`)' }),
+  correctedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'When it was last corrected in public (its latest correction\'s `correctedAt`), or null' })
 }
 
 // Plain `$ref`s by name: authors/ and comments/ schemas import this file, so importing them back would be a cycle.
@@ -43,6 +44,10 @@ const articleState = {
 const author = (description: string) => Type.Optional(Type.Unsafe<import('../authors/schemas.js').AuthorBody>({ allOf: [{ $ref: 'Author' }], description }))
 // Optional in the schema whatever `include` says: the typed client narrows it from the `include` it sent.
 const embeddedAuthor = author('The article\'s author: present only with `include=author`')
+const embeddedCorrections = Type.Array(
+  Type.Unsafe<import('../corrections/schemas.js').ArticleCorrectionBody>({ $ref: 'ArticleCorrection' }),
+  { maxItems: 50, description: 'Its public corrections, oldest first (at most 50): a corrections box. Readers see them when they see the article' }
+)
 const embeddedComments = Type.Optional(Type.Array(
   Type.Unsafe<import('../comments/schemas.js').CommentBody>({ $ref: 'Comment' }),
   { description: 'Present only with `include=comments`: the first 100 approved comments, oldest first' }
@@ -52,6 +57,7 @@ export const Article = Type.Object({
   ...articleHeading,
   body: Type.String({ description: 'Sanitised HTML', examples: ['<p>The council voted 7 to 2 on Tuesday…</p>'] }),
   ...articleState,
+  corrections: embeddedCorrections,
   author: embeddedAuthor,
   comments: embeddedComments,
   snippet: Type.Optional(Type.String({
@@ -126,7 +132,7 @@ export const ArticlePatch = Type.Object({ title: Type.Optional(title), ...writab
 export type ArticlePatchBody = Static<typeof ArticlePatch>
 
 export const articleSortFields = ['publishedAt', 'title', 'updatedAt', 'createdAt', 'commentCount', 'relevance'] as const
-export const articleFields = ['id', 'slug', 'title', 'body', 'excerpt', 'status', 'publishedAt', 'date', 'unpublishAt', 'authorId', 'labels', 'commentCount', 'featuredImage', 'createdAt', 'updatedAt'] as const
+export const articleFields = ['id', 'slug', 'title', 'body', 'excerpt', 'status', 'publishedAt', 'date', 'unpublishAt', 'authorId', 'labels', 'commentCount', 'featuredImage', 'createdAt', 'updatedAt', 'correctedAt', 'corrections'] as const
 export const articleIncludes = ['author', 'comments'] as const
 
 const fields = Type.String({ maxLength: 500, description: `Only these fields (id is always included): ${articleFields.join(', ')}` })
@@ -150,6 +156,7 @@ export const ArticleListQuery = Type.Object({
   status: Type.Optional(Type.Union([Type.Literal('draft'), Type.Literal('scheduled'), Type.Literal('published')], { description: '`scheduled` articles become `published` when `publishedAt` comes' })),
   author: Type.Optional(idOrSlugReference('Author id or slug')),
   label: Type.Optional(Type.Array(label, { maxItems: 10, description: 'Repeat for articles having all of them' })),
+  corrected: Type.Optional(Type.Boolean({ description: '`true`: only articles with public corrections; `false`: only those without' })),
   date: Type.Optional(Type.String({ format: 'date', maxLength: 10, description: 'Articles published on this day (site time zone)' })),
   unpublishing: Type.Optional(Type.Boolean({ description: '`true`: only articles with an `unpublishAt`, what will come down (sort by it yourself: there are few)' })),
   from: Type.Optional(dayOrTimestamp('Published at or after: a timestamp, or a day (site time zone)')),

@@ -14,6 +14,10 @@ import { authorQueries } from '../authors/queries.js'
 import type { AuthorBody } from '../authors/schemas.js'
 import { presentAuthors } from '../authors/presenter.js'
 import { approvedCommentsByArticle } from '../comments/presenter.js'
+import { replaceCorrections } from '../corrections/carried.js'
+import { correctedAtOf, correctionsOfArticles } from '../corrections/presenter.js'
+import { maxCorrectionsPerArticle } from '../corrections/schemas.js'
+import type { ImportedCorrection } from '../import/records.js'
 import { articleShares, indexArticle, snippets, type SearchIndexBatch } from '../../search/index.js'
 import { searchQueries, type TitleSuggestion } from '../../search/queries.js'
 import { commonWordFewestArticles, rankedMatchLimit, similarCandidates, stemsToWeigh, toFtsQuery, type FtsQuery } from '../../search/query.js'
@@ -40,7 +44,8 @@ export function articleVersion (row: ArticleRow): string {
   return `article-${row.id}-v${row.version}`
 }
 
-function visibilityFor (viewer: Principal | null, now: string): Visibility {
+/** What `viewer` may see of the articles at `now` (the rule itself is in visibility.ts). */
+export function visibilityFor (viewer: Principal | null, now: string): Visibility {
   if (hasRole(viewer, 'editor')) return { publishedOnly: false, alsoAuthorId: null, now }
   return { publishedOnly: true, alsoAuthorId: viewer?.authorId ?? null, now }
 }
@@ -72,8 +77,10 @@ async function present (store: Store, rows: ArticleRow[], viewer: Principal | nu
   const images = await featuredImages(store, rows.map((row) => row.id))
   const authors = include.has('author') ? await authorsOf(store, rows, viewer, view) : null
   const comments = include.has('comments') ? await approvedCommentsByArticle(store, rows, viewer, embeddedCommentsPerArticle) : null
+  const corrections = await correctionsOfArticles(store, rows.map((row) => row.id))
   return rows.map((row) => {
-    const article: ArticleBody = { ...summaryOf(row, labels.get(row.id) ?? [], images.get(row.id) ?? null), body: row.body }
+    const corrected = corrections.get(row.id) ?? []
+    const article: ArticleBody = { ...summaryOf(row, labels.get(row.id) ?? [], images.get(row.id) ?? null, correctedAtOf(corrected)), body: row.body, corrections: corrected }
     const author = authors?.get(row.authorId)
     if (author !== undefined) article.author = author
     if (comments !== null) article.comments = comments.get(row.id) ?? []
@@ -87,7 +94,7 @@ export async function findVisibleArticle (store: Store, idOrSlug: string, viewer
 }
 
 /** The same, in a unit that changes the article: it stays locked until `tx` ends (no lost update). */
-async function findVisibleArticleForUpdate (tx: Store, idOrSlug: string, viewer: Principal | null): Promise<ArticleRow> {
+export async function findVisibleArticleForUpdate (tx: Store, idOrSlug: string, viewer: Principal | null): Promise<ArticleRow> {
   return visibleOrNotFound(await articleQueries(tx).articleBySlugOrIdForUpdate(idOrSlug), idOrSlug, viewer, nowIso())
 }
 
@@ -209,6 +216,7 @@ async function listFilters (store: Store, query: ArticleListQueryString, viewer:
     filters.authorId = author.id
   }
   if (query.label !== undefined) filters.labelKeys = [...new Set(query.label.map(labelKeyOf))]
+  if (query.corrected !== undefined) filters.corrected = query.corrected
   if (query.date !== undefined) filters.day = query.date
   if (query.unpublishing === true) filters.unpublishing = true
   if (query.from !== undefined) {
@@ -382,7 +390,8 @@ function assertMayPublish (viewer: Principal, status: ArticleStatus | undefined)
   }
 }
 
-function assertMayChange (viewer: Principal, row: ArticleRow): void {
+/** Refuses (403) a change `viewer` may not make: editors change any article, an author token its own drafts. */
+export function assertMayChange (viewer: Principal, row: ArticleRow): void {
   if (viewer.role !== 'author') return
   if (row.authorId !== viewer.authorId) throw new Forbidden('An author token may change only its own articles')
   if (row.status !== 'draft') throw new Forbidden('This article is published or scheduled: only an editor can change it now')
@@ -604,6 +613,8 @@ export interface ImportedArticleValues {
   oldSlugs?: string[]
   /** When it comes down (our own export's): kept as it is, but not before it goes up. */
   unpublishAt?: string | null
+  /** Its public corrections, in place of any it had; absent leaves those it has. */
+  corrections?: ImportedCorrection[]
   /** `body` already sanitised as `sanitizeArticleHtml` does, and its text (an import's worker threads did it). */
   sanitised?: { html: string, text: string }
 }
@@ -639,16 +650,30 @@ export async function writeImportedArticle (tx: Store, settings: Pick<SiteSettin
     : await articles.updateArticle(existing.id, values)
   if (existing === undefined) await articles.forgetOldSlug(row.slug)
   await keepOldSlugs(tx, row, input.oldSlugs ?? [], input.updatedAt)
+  const corrections = importedCorrections(input.corrections)
+  if (corrections !== undefined) await replaceCorrections(tx, row.id, corrections, now)
   // Every label, beyond the API's limit per request too: a migration must not lose data.
   const labels = normalLabels(input.labels.map((name) => singleLine(name, 60)).filter((name) => name !== ''))
   const turnover = await articles.replaceLabels(row.id, labels)
   await search.add({ ...row, labels }, text)
   // The import re-writes an article only when its record changed (its digest): if no column
   // did, its labels did.
-  const fields = existing === undefined ? articleFields(labels) : changedFields(existing, row)
+  const fields = [...(existing === undefined ? articleFields(labels) : changedFields(existing, row)), ...(corrections === undefined ? [] : ['corrections', 'correctedAt'])]
   noteArticleChange(tx, { before: existing, after: row, fields: fields.length > 0 ? fields : ['labels'], now })
   noteLabelTurnover(tx, turnover, { publicBefore: isPublic(existing, now), publicAfter: isPublic(row, now) }, now)
   return row
+}
+
+/**
+ * Imported corrections as the API would store them: notes trimmed, control characters and
+ * empty notes dropped, the first `maxCorrectionsPerArticle` kept.
+ */
+function importedCorrections (corrections: ImportedCorrection[] | undefined): ImportedCorrection[] | undefined {
+  if (corrections === undefined) return undefined
+  return corrections
+    .map((correction) => ({ ...correction, note: withoutControls(correction.note).trim() }))
+    .filter((correction) => correction.note !== '')
+    .slice(0, maxCorrectionsPerArticle)
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Store } from '../../db/store.js'
+import { correctionQueries } from '../corrections/queries.js'
 import { featuredImages } from '../media/service.js'
 import type { FeaturedImageBody } from '../media/schemas.js'
 import { articleQueries, type ArticleRow } from './queries.js'
@@ -7,7 +8,7 @@ import type { ArticleSummaryBody } from './schemas.js'
 // Articles as lists show them. Apart from the service: authors embed their latest articles,
 // and the articles service embeds authors, so both depend on this module and not on each other.
 
-export function summaryOf (row: ArticleRow, labels: string[], featuredImage: FeaturedImageBody | null): ArticleSummaryBody {
+export function summaryOf (row: ArticleRow, labels: string[], featuredImage: FeaturedImageBody | null, correctedAt: string | null): ArticleSummaryBody {
   return {
     id: row.id,
     slug: row.slug,
@@ -22,14 +23,16 @@ export function summaryOf (row: ArticleRow, labels: string[], featuredImage: Fea
     commentCount: row.commentCount,
     featuredImage,
     createdAt: row.createdAt,
-    updatedAt: row.updatedAt
+    updatedAt: row.updatedAt,
+    correctedAt
   }
 }
 
-/** Summaries of rows, their labels and featured images fetched for all rows at once. */
+/** Summaries of rows, their labels, featured images and correction times fetched for all rows at once. */
 export async function toArticleSummaries (store: Store, rows: ArticleRow[]): Promise<ArticleSummaryBody[]> {
   const ids = rows.map((row) => row.id)
   const labels = await articleQueries(store).labelsByArticle(ids)
   const images = await featuredImages(store, ids)
-  return rows.map((row) => summaryOf(row, labels.get(row.id) ?? [], images.get(row.id) ?? null))
+  const correctedAt = await correctionQueries(store).correctedAtByArticle(ids)
+  return rows.map((row) => summaryOf(row, labels.get(row.id) ?? [], images.get(row.id) ?? null, correctedAt.get(row.id) ?? null))
 }

@@ -6,8 +6,8 @@ import { Type, type Static } from 'typebox'
 
 export const ndjsonFormat = 'dateline'
 /**
- * 2: media lines and articles' featuredImage; 3: articles' oldSlugs; 4: redirect lines and articles' unpublishAt. Files
- * of earlier versions (without them) are read too.
+ * 2: media lines and articles' featuredImage; 3: articles' oldSlugs; 4: redirect lines, articles'
+ * unpublishAt and corrections. Files of earlier versions (without them) are read too.
  */
 export const ndjsonVersion = 4
 
@@ -75,6 +75,16 @@ export const MediaLine = Type.Object({
   updatedAt: timestamp
 }, { additionalProperties: false })
 
+const CorrectionOfLine = Type.Object({
+  /** Kept on import when no other correction has it. */
+  id,
+  note: Type.String({ minLength: 1, maxLength: 2000 }),
+  correctedAt: timestamp,
+  createdAt: timestamp,
+  updatedAt: timestamp
+}, { additionalProperties: false })
+export type CorrectionOfLine = Static<typeof CorrectionOfLine>
+
 export const ArticleLine = Type.Object({
   type: Type.Literal('article'),
   id,
@@ -93,6 +103,8 @@ export const ArticleLine = Type.Object({
   oldSlugs: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 120 }), { maxItems: 1000 })),
   /** When it comes down. Absent before version 4. */
   unpublishAt: Type.Optional(nullable(timestamp)),
+  /** Its public corrections, oldest first. Absent before version 4. */
+  corrections: Type.Optional(Type.Array(CorrectionOfLine, { maxItems: 50 })),
   createdAt: timestamp,
   updatedAt: timestamp
 }, { additionalProperties: false })

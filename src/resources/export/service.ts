@@ -2,6 +2,7 @@ import type { Store } from '../../db/store.js'
 import { nowIso } from '../../lib/time.js'
 import type { SiteSettings } from '../../lib/site-settings.js'
 import { articleQueries } from '../articles/queries.js'
+import { correctionQueries } from '../corrections/queries.js'
 import { mediaQueries, type MediaRow } from '../media/queries.js'
 import { largestFallbackVariant } from '../media/service.js'
 import { redirectQueries } from '../redirects/queries.js'
@@ -86,6 +87,7 @@ export async function * exportLines (store: Store, { settings, mediaBase }: Expo
     const labels = await articleQueries(store).labelsByArticle(ids)
     const featured = await mediaQueries(store).featuredIdsByArticle(ids)
     const oldSlugs = await articleQueries(store).oldSlugsByArticle(ids)
+    const corrections = await correctionQueries(store).correctionsByArticle(ids)
     for (const row of rows) {
       const article: ArticleLine = {
         type: 'article',
@@ -101,6 +103,7 @@ export async function * exportLines (store: Store, { settings, mediaBase }: Expo
         featuredImage: featured.get(row.id) ?? null,
         oldSlugs: oldSlugs.get(row.id) ?? [],
         unpublishAt: row.unpublishAt,
+        corrections: (corrections.get(row.id) ?? []).map(({ id, note, correctedAt, createdAt, updatedAt }) => ({ id, note, correctedAt, createdAt, updatedAt })),
         createdAt: row.createdAt,
         updatedAt: row.updatedAt
       }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { escapeText, escapeUTF8 } from 'entities'
 import { Feed, type Item } from 'feed'
-import type { FeedContent, FeedEntry, FeedImage, Sitemap } from './service.js'
+import type { CorrectionFeedContent, FeedContent, FeedEntry, FeedImage, Sitemap } from './service.js'
 import type { JsonFeedBody } from './schemas.js'
 
 // How feeds and sitemaps are written. Atom and RSS go through the `feed` package (6.x),
@@ -176,6 +176,30 @@ export function rssFeed (content: FeedContent, selfUrl: string, language: string
   const placeholders = new Placeholders()
   for (const entry of content.entries) feed.addItem(rssItem(entry, placeholders))
   return withMediaNamespace(placeholders.fill(feed.rss2(), rssImageElement), 'rss')
+}
+
+/** The corrections log as Atom 1.0: an entry per correction, linking to the corrected article. */
+export function correctionsAtomFeed (content: CorrectionFeedContent, selfUrl: string): string {
+  const feed = new Feed({
+    id: asText(selfUrl),
+    title: asText(content.title),
+    link: content.homeUrl,
+    feedLinks: { atom: selfUrl },
+    updated: new Date(content.updated),
+    generator: 'Dateline'
+  })
+  for (const entry of content.entries) {
+    feed.addItem({
+      title: textAsHtml(`Correction: ${entry.articleTitle}`),
+      id: entry.id,
+      link: entry.url,
+      date: new Date(entry.updatedAt),
+      published: new Date(entry.correctedAt),
+      // The note is plain text: escaped into HTML, its line breaks kept.
+      content: htmlForCdata(textAsHtml(entry.note).replace(/\r?\n/g, '<br>'))
+    })
+  }
+  return feed.atom1()
 }
 
 export function jsonFeed (content: FeedContent, selfUrl: string, language: string): JsonFeedBody {

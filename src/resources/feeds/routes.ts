@@ -1,9 +1,9 @@
-import { feedExamples } from '../../demo/examples.js'
+import { correctionExamples, feedExamples } from '../../demo/examples.js'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { readSecurity } from '../../lib/responses.js'
 import { NoQuery, problems, ref, Type } from '../../schemas.js'
-import { atomFeed, jsonFeed, rssFeed } from './formats.js'
+import { atomFeed, correctionsAtomFeed, jsonFeed, rssFeed } from './formats.js'
 import { FeedQuery, JsonFeed, SitemapPageParams } from './schemas.js'
 import * as service from './service.js'
 import { originOf } from '../../lib/request-origin.js'
@@ -116,6 +116,23 @@ const feedsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     reply.header('last-modified', httpDate(content.updated))
     reply.type('application/feed+json; charset=utf-8')
     return jsonFeed(content, selfUrl(site, '/feed.json', content), app.settings.locale)
+  })
+
+  app.get('/corrections.atom', {
+    schema: {
+      tags,
+      operationId: 'correctionsAtomFeed',
+      summary: 'The latest corrections as an Atom 1.0 feed',
+      description: 'The 20 latest corrections of published articles, newest first (as `GET /v1/corrections`), each linking to its article. The same for every caller.',
+      security: readSecurity,
+      querystring: NoQuery,
+      response: { 200: xmlAnswer('application/atom+xml', 'The Atom feed of corrections', correctionExamples.atom), 304: unchanged, ...problems(400, 401) }
+    }
+  }, async (request, reply) => {
+    const site = siteOf(request)
+    const content = await service.corrections(app.store, site, startedAt)
+    reply.header('last-modified', httpDate(content.updated))
+    return reply.type('application/atom+xml; charset=utf-8').send(correctionsAtomFeed(content, service.siteLink(site, '/corrections.atom')))
   })
 
   app.get('/sitemap.xml', {

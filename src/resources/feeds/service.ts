@@ -6,6 +6,7 @@ import { articleQueries, type ArticleRow } from '../articles/queries.js'
 import { labelKeyOf } from '../articles/service.js'
 import { currentView } from '../articles/view.js'
 import { authorQueries, type AuthorRow } from '../authors/queries.js'
+import { correctionQueries, type CorrectionRow } from '../corrections/queries.js'
 import { mediaQueries } from '../media/queries.js'
 import { imageFileFor } from '../media/service.js'
 import { feedQueries, type SitemapEntry } from './queries.js'
@@ -228,6 +229,53 @@ export async function latest (store: Store, site: Site, query: FeedQueryString, 
     query: queryString(query),
     entries,
     updated: newestOf(changes) ?? since
+  }
+}
+
+// --- The corrections feed ------------------------------------------------------------------
+
+export interface CorrectionFeedEntry {
+  /** A `tag:` URI (RFC 4151) of the correction. */
+  id: string
+  /** The corrected article's. */
+  url: string
+  articleTitle: string
+  /** Plain text. */
+  note: string
+  correctedAt: string
+  updatedAt: string
+}
+
+export interface CorrectionFeedContent {
+  title: string
+  homeUrl: string
+  entries: CorrectionFeedEntry[]
+  /** Its newest entry's last change, or `since` when it is empty. */
+  updated: string
+}
+
+function correctionEntryId (site: Pick<Site, 'siteUrl'>, row: CorrectionRow): string {
+  const url = new URL(site.siteUrl)
+  const path = url.pathname.replace(/^\/+|\/+$/g, '')
+  return `tag:${url.hostname},${row.createdAt.slice(0, 10)}:${path === '' ? '' : `${path}/`}correction-${row.id}`
+}
+
+/** The latest corrections of published articles, newest first, each linking to its article on the front end. */
+export async function corrections (store: Store, site: Site, since: string): Promise<CorrectionFeedContent> {
+  const { now } = await currentView(store)
+  const rows = await correctionQueries(store).pageOfLog({ visibility: { publishedOnly: true, alsoAuthorId: null, now }, after: null, limit: feedLength, offset: 0 })
+  return {
+    title: `${site.siteTitle}: corrections`,
+    homeUrl: siteLink(site, '/'),
+    entries: rows.map((row) => ({
+      id: correctionEntryId(site, row),
+      url: articleLink(site, row.article),
+      articleTitle: row.article.title,
+      note: row.note,
+      correctedAt: row.correctedAt,
+      updatedAt: row.updatedAt
+    })),
+    updated: newestOf(rows.map((row) => row.updatedAt)) ?? since
   }
 }
 

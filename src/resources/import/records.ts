@@ -67,6 +67,22 @@ export interface ImportedArticle {
   oldSlugs?: string[]
   /** When it comes down (our own export's `unpublishAt`). */
   unpublishAt?: string | null
+  /**
+   * Its public corrections (our export's `corrections`), oldest first. Absent, not empty, when
+   * it has none: the digest of an article without any stays what it was, and an import from
+   * a source that has no corrections leaves those written here as they are.
+   */
+  corrections?: ImportedCorrection[]
+}
+
+/** A correction of an imported article: a plain-text note and its times (RFC 3339 UTC with milliseconds). */
+export interface ImportedCorrection {
+  /** Its id in the source, kept when no other correction has it. */
+  id?: number
+  note: string
+  correctedAt: string
+  createdAt: string
+  updatedAt: string
 }
 
 /**

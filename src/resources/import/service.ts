@@ -389,7 +389,8 @@ class Apply {
       ...(sanitised?.text == null ? {} : { sanitised: { html: sanitised.html, text: sanitised.text } }),
       ...(record.source.preferredId === undefined ? {} : { preferredId: record.source.preferredId }),
       ...(record.oldSlugs === undefined ? {} : { oldSlugs: record.oldSlugs }),
-      ...(record.unpublishAt === undefined ? {} : { unpublishAt: record.unpublishAt })
+      ...(record.unpublishAt === undefined ? {} : { unpublishAt: record.unpublishAt }),
+      ...(record.corrections === undefined ? {} : { corrections: record.corrections })
     }, existing, this.#now, this.#search)
     this.report.count('articles', existing === undefined ? 'created' : 'updated')
     this.#articleIds.set(stageKey(site, id), row.id)

@@ -12,6 +12,7 @@ const apiLinks: ApiIndexBody['links'] = {
   authors: '/v1/authors',
   labels: '/v1/labels',
   comments: '/v1/comments',
+  corrections: '/v1/corrections',
   searchSuggestions: '/v1/search/suggest',
   tokens: '/v1/tokens',
   trash: '/v1/trash',
@@ -34,6 +35,7 @@ const rootPlugin: FastifyPluginAsyncTypebox = async (app) => {
       atom: '/feed.atom',
       rss: '/feed.rss',
       jsonFeed: '/feed.json',
+      correctionsAtom: '/corrections.atom',
       sitemap: '/sitemap.xml'
     }
   }

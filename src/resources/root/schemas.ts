@@ -15,6 +15,7 @@ export const ServerLinks = Type.Object({
   atom: path('The Atom feed', '/feed.atom'),
   rss: path('The RSS feed', '/feed.rss'),
   jsonFeed: path('The JSON feed', '/feed.json'),
+  correctionsAtom: path('The Atom feed of corrections', '/corrections.atom'),
   sitemap: path('The sitemap', '/sitemap.xml')
 }, { additionalProperties: false })
 
@@ -30,6 +31,7 @@ export const ApiLinks = Type.Object({
   authors: path('Authors', '/v1/authors'),
   labels: path('Labels with their article counts', '/v1/labels'),
   comments: path('Comments (moderators); an article\'s are under /v1/articles/{id}/comments', '/v1/comments'),
+  corrections: path('Every article\'s corrections, newest first; an article\'s are under /v1/articles/{id}/corrections', '/v1/corrections'),
   searchSuggestions: path('Title suggestions for a search box', '/v1/search/suggest'),
   tokens: path('API tokens (admins)', '/v1/tokens'),
   trash: path('Deleted articles (editors and authors)', '/v1/trash'),

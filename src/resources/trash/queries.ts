@@ -1,3 +1,4 @@
+import type { CarriedCorrection } from '../corrections/carried.js'
 import type { trashedArticles } from '../../db/schema.js'
 import { queriesFor } from '../../db/store.js'
 import type { ArticleRow } from '../articles/queries.js'
@@ -19,6 +20,8 @@ export interface TrashedContent {
   featuredImage?: number | null
   /** The slugs it had before a rename (absent in rows trashed before they were kept). */
   oldSlugs?: string[]
+  /** Its public corrections, ids included (absent in rows trashed before they were kept). */
+  corrections?: CarriedCorrection[]
 }
 
 /** Who sees which trashed articles: editors every one, an author token its own. */

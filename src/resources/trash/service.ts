@@ -8,6 +8,7 @@ import { indexArticle, unindexArticle } from '../../search/index.js'
 import { articleFields, isPublic, noteArticleChange, notePurged } from '../articles/changes.js'
 import { articleQueries, type ArticleRow, type LabelName } from '../articles/queries.js'
 import { keepOldSlugs } from '../articles/slugs.js'
+import { carriedCorrections, replaceCorrections } from '../corrections/carried.js'
 import { noteLabelTurnover } from '../labels/changes.js'
 import { mediaQueries } from '../media/queries.js'
 import { noteInlineImages } from '../media/service.js'
@@ -42,7 +43,8 @@ export async function trashArticle (tx: Store, article: ArticleRow, viewer: Prin
       comments: await trash.commentsOfArticle(article.id),
       revisions: await trash.revisionsOfArticle(article.id),
       featuredImage: (await mediaQueries(tx).featuredIdsByArticle([article.id])).get(article.id) ?? null,
-      oldSlugs: (await articleQueries(tx).oldSlugsByArticle([article.id])).get(article.id) ?? []
+      oldSlugs: (await articleQueries(tx).oldSlugsByArticle([article.id])).get(article.id) ?? [],
+      corrections: await carriedCorrections(tx, article.id)
     }
     await trash.insertTrashed({
       id: article.id,
@@ -162,12 +164,14 @@ export async function restore (store: Store, timezone: string, idOrSlug: string,
     await trash.reinsertRevisions(content.revisions)
     // Those another article has not taken meanwhile.
     await keepOldSlugs(tx, article, content.oldSlugs ?? [], now)
+    const corrections = content.corrections ?? []
+    await replaceCorrections(tx, article.id, corrections, now)
     const featured = await restoreFeatured(tx, article.id, content.featuredImage ?? null)
     // The images its body shows are in use again.
     await noteInlineImages(tx, article.id, article.body)
     await trash.deleteTrashed(row.id)
     await indexArticle(tx, { ...article, labels: content.labels })
-    noteArticleChange(tx, { kind: 'restored', after: article, fields: [...articleFields(content.labels), ...(featured ? ['featuredImage'] : [])], now })
+    noteArticleChange(tx, { kind: 'restored', after: article, fields: [...articleFields(content.labels), ...(featured ? ['featuredImage'] : []), ...(corrections.length > 0 ? ['corrections', 'correctedAt'] : [])], now })
     noteLabelTurnover(tx, turnover, { publicBefore: false, publicAfter: isPublic(article, now) }, now)
     return { id: article.id, renumberedComments }
   })

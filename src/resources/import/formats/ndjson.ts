@@ -1,6 +1,6 @@
 import { Compile } from 'typebox/compile'
-import { NdjsonLine, ndjsonFormat, type ArticleLine, type AuthorLine, type CommentLine, type MediaLine } from '../../export/ndjson.js'
-import { MalformedImportError, type ImportRecord } from '../records.js'
+import { NdjsonLine, ndjsonFormat, type ArticleLine, type AuthorLine, type CommentLine, type CorrectionOfLine, type MediaLine } from '../../export/ndjson.js'
+import { MalformedImportError, type ImportedCorrection, type ImportRecord } from '../records.js'
 
 // Dateline's own export read back: the lines are checked against the schemas the export
 // writes with, and each becomes the record any other format would give.
@@ -45,8 +45,15 @@ function articleRecord (line: ArticleLine): ImportRecord {
     notes: [],
     ...(line.featuredImage == null ? {} : { featuredMediaSourceId: String(line.featuredImage) }),
     ...(line.oldSlugs === undefined || line.oldSlugs.length === 0 ? {} : { oldSlugs: line.oldSlugs }),
-    ...(line.unpublishAt == null ? {} : { unpublishAt: line.unpublishAt })
+    ...(line.unpublishAt == null ? {} : { unpublishAt: line.unpublishAt }),
+    ...(line.corrections === undefined || line.corrections.length === 0 ? {} : { corrections: line.corrections.map(correctionOf) })
   }
+}
+
+/** Times in our stored form (UTC, milliseconds), whatever offset the file wrote them with. */
+function correctionOf (correction: CorrectionOfLine): ImportedCorrection {
+  const utc = (at: string) => new Date(at).toISOString()
+  return { id: correction.id, note: correction.note, correctedAt: utc(correction.correctedAt), createdAt: utc(correction.createdAt), updatedAt: utc(correction.updatedAt) }
 }
 
 /**
