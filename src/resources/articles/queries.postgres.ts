@@ -89,7 +89,7 @@ async function deleteUnusedLabels (db: PostgresHandle, candidates: number[]): Pr
     // Kept while an editor's description or labels under it need it.
     .where(and(inArray(labels.id, candidates), sql`not exists (select 1 from ${articleLabels} where ${articleLabels.labelId} = ${labels.id})
       and ${labels.description} = '' and not exists (select 1 from labels child where child.parent_id = ${labels.id})`))
-    .returning({ id: labels.id, name: labels.name })
+    .returning({ id: labels.id, name: labels.name, slug: labels.slug })
   return gone.sort((a, b) => a.id - b.id)
 }
 

@@ -93,7 +93,7 @@ const unused = sql`not exists (select 1 from ${articleLabels} where ${articleLab
  */
 function deleteUnusedLabels (db: Db, candidates: number[]): LabelName[] {
   if (candidates.length === 0) return []
-  const gone = db.select({ id: labels.id, name: labels.name }).from(labels).where(and(inArray(labels.id, candidates), unused)).all()
+  const gone = db.select({ id: labels.id, name: labels.name, slug: labels.slug }).from(labels).where(and(inArray(labels.id, candidates), unused)).all()
   if (gone.length > 0) db.delete(labels).where(inArray(labels.id, gone.map((label) => label.id))).run()
   return gone
 }

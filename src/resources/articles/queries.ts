@@ -44,6 +44,8 @@ export type LabelledArticleRow = ArticleRow & { labels: string[] }
 export interface LabelName {
   id: number
   name: string
+  /** Null only in a label made before slugs, until the start-up back-fill (labels/backfill.ts). */
+  slug: string | null
 }
 
 /** The label rows an article's write brought into being (a new name) and those it left unused (and deleted). */

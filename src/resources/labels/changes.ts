@@ -12,8 +12,7 @@ import type { LabelName, LabelTurnover } from '../articles/queries.js'
 export type LabelField = 'name' | 'slug' | 'description' | 'parentId'
 
 interface LabelChange {
-  /** Its slug when known (an article's write that deletes a label unused reads only its name). */
-  label: LabelName & { slug?: string }
+  label: LabelName
   kind: 'created' | 'updated' | 'deleted'
   /** What an update changed; a creation names the name, a deletion nothing. */
   fields?: LabelField[]

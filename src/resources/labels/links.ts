@@ -20,7 +20,7 @@ export async function ensureLabels (tx: Store, names: string[]): Promise<LabelNa
     if (await labels.labelIdWithKeyToLink(key) !== undefined) continue
     const slug = await uniqueSlug(slugify(name, 'label'), async (candidate) => await labels.labelSlugTaken(candidate))
     const stored = await labels.insertLabel({ name, key, slug, description: '', parentId: null })
-    if (stored.created) created.push({ id: stored.id, name })
+    if (stored.created) created.push({ id: stored.id, name, slug })
   }
   return created
 }
