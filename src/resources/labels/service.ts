@@ -5,7 +5,7 @@ import { mapPage, parseSort, readPage, type Page } from '../../lib/list.js'
 import { hasRole, type Principal } from '../../lib/principal.js'
 import { requestedSlug, slugify, uniqueSlug } from '../../lib/slug.js'
 import { nowIso } from '../../lib/time.js'
-import { labelKey } from '../../lib/values.js'
+import { isVisibleText, labelKey, singleLine, withoutControls } from '../../lib/values.js'
 import { noteArticlesUpdated } from '../articles/changes.js'
 import { articleQueries, type TouchedArticle } from '../articles/queries.js'
 import { normalLabel, reindexRelabelled } from '../articles/service.js'
@@ -232,4 +232,62 @@ async function noteChildrenMoved (tx: Store, ids: number[], now: string): Promis
 async function articlesRelabelled (tx: Store, touched: TouchedArticle[], now: string): Promise<void> {
   await reindexRelabelled(tx, touched.map((article) => article.id))
   noteArticlesUpdated(tx, touched, ['labels'], now)
+}
+
+export interface ImportedLabelInput {
+  name: string
+  /** The file's slug, if it has one: kept when free and valid, else one is derived as for a new label. */
+  slug: string | null
+  description: string
+}
+
+/** A description as the API takes one: plain text, bounded as the schema bounds it. */
+function importedDescription (text: string): string {
+  return [...withoutControls(text).trim()].slice(0, 500).join('')
+}
+
+/**
+ * A label an import names (a WordPress category, a label line of our export): created with the
+ * file's slug and description, or, when the blog has the name already, given the file's
+ * description; its slug stays, as an editor's links use it. Null for a name that is no name.
+ */
+export async function writeImportedLabel (tx: Store, input: ImportedLabelInput, now: string): Promise<{ id: number, outcome: 'created' | 'updated' | 'unchanged' } | null> {
+  const name = normalLabel(singleLine(input.name, 60))
+  if (!isVisibleText(name)) return null
+  const labels = labelQueries(tx)
+  const description = importedDescription(input.description)
+  const key = labelKey(name)
+  const existingId = await labels.labelIdWithKeyToLink(key)
+  if (existingId !== undefined) {
+    const current = await findRecord(tx, String(existingId), now, true)
+    if (description === current.description) return { id: current.id, outcome: 'unchanged' }
+    await labels.updateLabel(current.id, { description })
+    noteLabelChange(tx, { label: current, kind: 'updated', fields: ['description'], publicBefore: isPublicLabel(current), publicAfter: isPublicLabel(current), now })
+    return { id: current.id, outcome: 'updated' }
+  }
+  const slug = await uniqueSlug(slugify(input.slug ?? name, 'label'), async (candidate) => await labels.labelSlugTaken(candidate))
+  const stored = await labels.insertLabel({ name, key, slug, description, parentId: null })
+  if (stored.created) noteLabelChange(tx, { label: { id: stored.id, name, slug }, kind: 'created', publicBefore: false, publicAfter: false, now })
+  return { id: stored.id, outcome: stored.created ? 'created' : 'unchanged' }
+}
+
+/**
+ * Puts an imported label under the parent its file names (`null`: the top level); answers why
+ * not when that would close a cycle or nest too deep (the label stays where it was).
+ */
+export async function setImportedParent (tx: Store, id: number, parentId: number | null, now: string): Promise<string | null> {
+  const current = await findRecord(tx, String(id), now, true)
+  if (current.parentId === parentId) return null
+  if (parentId !== null) {
+    try {
+      await assertParentFits(tx, id, parentId)
+    } catch (error) {
+      const problem = (error as { errors?: Array<{ message: string }> }).errors?.[0]
+      if (problem === undefined) throw error
+      return `its parent is not kept: it ${problem.message}`
+    }
+  }
+  await labelQueries(tx).updateLabel(id, { parentId })
+  noteLabelChange(tx, { label: current, kind: 'updated', fields: ['parentId'], publicBefore: isPublicLabel(current), publicAfter: isPublicLabel(current), now })
+  return null
 }
