@@ -146,6 +146,8 @@ class Apply {
   readonly #commentIds = new Map<string, number>()
   readonly #mediaIds = new Map<string, number>()
   readonly #labelIds = new Map<string, number>()
+  /** The first source id of each label this import wrote, by label id (two source rows may name one label). */
+  readonly #labelSources = new Map<number, string>()
   /** Labels to put under their parents once every label is in (a file may name a parent after its child). */
   readonly #labelParents: Array<{ id: number, site: string, sourceId: string, parentSourceId: string }> = []
   /**
@@ -452,6 +454,9 @@ class Apply {
       this.report.skip('label', record.source.id, 'a label without a name')
       return
     }
+    const namesake = this.#labelSources.get(written.id)
+    if (namesake === undefined) this.#labelSources.set(written.id, record.source.id)
+    else this.report.note('label', record.source.id, `has the name of ${namesake} in the file: labels are one per name (case aside), so they are one label`)
     this.#labelIds.set(key, written.id)
     // A label the file puts at the top level stays where an editor put it (a WordPress tag has no parent at all).
     if (record.parentSourceId !== null) this.#labelParents.push({ id: written.id, site: record.source.site, sourceId: record.source.id, parentSourceId: record.parentSourceId })

@@ -249,7 +249,8 @@ function importedDescription (text: string): string {
 /**
  * A label an import names (a WordPress category, a label line of our export): created with the
  * file's slug and description, or, when the blog has the name already, given the file's
- * description; its slug stays, as an editor's links use it. Null for a name that is no name.
+ * description if it has one; its slug stays, as an editor's links use it. Null for a name that
+ * is no name.
  */
 export async function writeImportedLabel (tx: Store, input: ImportedLabelInput, now: string): Promise<{ id: number, outcome: 'created' | 'updated' | 'unchanged' } | null> {
   const name = normalLabel(singleLine(input.name, 60))
@@ -260,7 +261,8 @@ export async function writeImportedLabel (tx: Store, input: ImportedLabelInput, 
   const existingId = await labels.labelIdWithKeyToLink(key)
   if (existingId !== undefined) {
     const current = await findRecord(tx, String(existingId), now, true)
-    if (description === current.description) return { id: current.id, outcome: 'unchanged' }
+    // A file without a description (a WordPress tag sharing a category's name) takes none away.
+    if (description === '' || description === current.description) return { id: current.id, outcome: 'unchanged' }
     await labels.updateLabel(current.id, { description })
     noteLabelChange(tx, { label: current, kind: 'updated', fields: ['description'], publicBefore: isPublicLabel(current), publicAfter: isPublicLabel(current), now })
     return { id: current.id, outcome: 'updated' }
