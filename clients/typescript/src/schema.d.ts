@@ -17476,7 +17476,7 @@ export interface operations {
                 };
                 content: {
                     /**
-                     * @example {"type":"header","format":"dateline","version":3,"exportedAt":"2026-06-25T09:00:00.000Z","counts":{"authors":3,"labels":7,"media":14,"articles":14,"days":1,"comments":7}}
+                     * @example {"type":"header","format":"dateline","version":4,"exportedAt":"2026-06-25T09:00:00.000Z","counts":{"authors":3,"labels":7,"media":14,"articles":14,"days":1,"comments":7}}
                      *     {"type":"setting","name":"timezone","value":"UTC"}
                      *     {"type":"setting","name":"locale","value":"en-US"}
                      */
