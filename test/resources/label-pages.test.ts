@@ -190,6 +190,10 @@ t.test('the articles filter takes a label\'s name or its slug', async (t) => {
   t.same(await titles('label=no-such-thing'), [], 'neither: nothing')
   await createLabel(app, t, { name: 'town-hall-2' })
   t.same(await titles('label=town-hall-2'), [], 'a name wins over another label\'s slug')
+  const long = `harbour-${'x'.repeat(90)}`
+  await send(app, t, 'PATCH', '/v1/labels/town-hall-2', { slug: long })
+  t.same(await titles(`label=${long}`), ['Two'], 'a slug longer than any name')
+  assertProblem(t, await get(app, t, `/v1/articles?label=${'x'.repeat(121)}`), 400, 'validation', 'querystring.label.0')
 })
 
 t.test('only editors and admins change labels; authors and readers get 401/403', async (t) => {

@@ -5596,7 +5596,7 @@ export interface operations {
                 status?: "draft" | "scheduled" | "published";
                 /** @description Author id or slug */
                 author?: string;
-                /** @description Repeat for articles having all of them */
+                /** @description A label's name (case-insensitive) or, failing that, its slug; repeat for articles having all of them */
                 label?: string[];
                 /** @description Articles published on this day (site time zone) */
                 date?: string;
@@ -17606,7 +17606,7 @@ export interface operations {
     atomFeed: {
         parameters: {
             query?: {
-                /** @description Only articles with this label (case-insensitive); repeat for articles having all of them. A label no published article has yet gives an empty feed, not an error: the address is a subscription */
+                /** @description Only articles with this label (its name, case-insensitive, or else its slug); repeat for articles having all of them. A label no published article has yet gives an empty feed, not an error: the address is a subscription */
                 label?: string[];
                 /** @description Only this author's articles: an author id or slug. An unknown one gives an empty feed, as an unknown label does */
                 author?: string;
@@ -17759,7 +17759,7 @@ export interface operations {
     rssFeed: {
         parameters: {
             query?: {
-                /** @description Only articles with this label (case-insensitive); repeat for articles having all of them. A label no published article has yet gives an empty feed, not an error: the address is a subscription */
+                /** @description Only articles with this label (its name, case-insensitive, or else its slug); repeat for articles having all of them. A label no published article has yet gives an empty feed, not an error: the address is a subscription */
                 label?: string[];
                 /** @description Only this author's articles: an author id or slug. An unknown one gives an empty feed, as an unknown label does */
                 author?: string;
@@ -17913,7 +17913,7 @@ export interface operations {
     jsonFeed: {
         parameters: {
             query?: {
-                /** @description Only articles with this label (case-insensitive); repeat for articles having all of them. A label no published article has yet gives an empty feed, not an error: the address is a subscription */
+                /** @description Only articles with this label (its name, case-insensitive, or else its slug); repeat for articles having all of them. A label no published article has yet gives an empty feed, not an error: the address is a subscription */
                 label?: string[];
                 /** @description Only this author's articles: an author id or slug. An unknown one gives an empty feed, as an unknown label does */
                 author?: string;
