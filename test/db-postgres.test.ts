@@ -287,7 +287,8 @@ async function postgresShapes (pool: pg.Pool): Promise<Map<string, TableShape>> 
     order by c.table_name, c.ordinal_position`)
   for (const row of columns.rows) {
     const shape = shapes.get(row.table) ?? { columns: {}, primaryKey: [], indexes: [], foreignKeys: [], checks: [] }
-    shape.columns[row.column] = { notNull: row.nullable === 'NO', default: row.default }
+    // PostgreSQL writes a text default with its cast (`''::text`), SQLite as given.
+    shape.columns[row.column] = { notNull: row.nullable === 'NO', default: row.default?.replace(/::text$/, '') ?? null }
     shapes.set(row.table, shape)
   }
   const indexes = await pool.query<{ table: string, name: string, unique: boolean, primary: boolean, columns: string[] }>(`

@@ -6,6 +6,8 @@ import t, { type Test } from 'tap'
 import { adminSecret, bearer, build, request, tempDatabase } from './helper.js'
 import { inventory, type Inventory } from './fixtures/upgrade/inventory.js'
 import { freshPostgresDatabase } from './postgres.js'
+import { labelKey } from '../src/lib/values.js'
+import { giveLabelsSlugs } from '../src/resources/labels/backfill.js'
 
 // A database made by an earlier Dateline migrates forward when this one starts on it, and
 // keeps its data: a fixture of each kind (test/fixtures/upgrade, remade by make.ts there) is
@@ -112,4 +114,42 @@ t.test(`a PostgreSQL database made by ${expected.madeBy} migrates forward and ke
     await client.end()
   }
   await keepsItsData(t, await build(t, { databaseUrl: url }), expected.postgres)
+})
+
+// Labels made before slugs (migration 0016, PostgreSQL's 0008) get them from the step that
+// follows the migrations: the fixture's, and names SQL could not slug, or would slug alike.
+const labelsBeforeSlugs: Array<[number, string]> = [[101, 'Café'], [102, 'Cafe'], [103, 'Ειδήσεις'], [104, '🎉'], [105, '2015'], [106, 'weather report']]
+
+async function labelsGotSlugs (t: Test, app: FastifyInstance): Promise<void> {
+  const labels = (await request(app, t, { method: 'GET', url: '/v1/labels?limit=100', headers: bearer(adminSecret) })).json().data as Array<{ id: number, name: string, slug: string }>
+  const slugOf = new Map(labels.map((label) => [label.id, label.slug]))
+  t.same(labelsBeforeSlugs.map(([id]) => slugOf.get(id)), ['cafe', 'cafe-2', 'ειδησεις', 'label', 'label-2015', 'weather-report'], 'accents folded, a clash numbered, any script kept, a name of no letters or only digits given "label"')
+  t.equal(slugOf.get(1), 'weather', 'the fixture\'s labels too')
+  t.equal(new Set(slugOf.values()).size, labels.length, 'every slug is a label\'s own')
+  t.ok(labels.every((label) => /^(?=[\p{Ll}\p{Lm}\p{Lo}\p{N}-]*[\p{Ll}\p{Lm}\p{Lo}])[\p{Ll}\p{Lm}\p{Lo}\p{N}]+(?:-[\p{Ll}\p{Lm}\p{Lo}\p{N}]+)*$/u.test(label.slug)), 'each a valid slug')
+  t.equal((await request(app, t, { method: 'GET', url: '/v1/labels/cafe-2', headers: bearer(adminSecret) })).json().name, 'Cafe', 'a label page found by its new slug')
+  t.equal(await giveLabelsSlugs(app.store), 0, 'the step finds nothing to do once done')
+}
+
+t.test('labels of an SQLite database made before slugs get unique slugs when it is opened', async (t) => {
+  const file = tempDatabase(t)
+  const loaded = new Database(file)
+  loaded.exec(readFileSync(new URL('sqlite.sql', fixtures), 'utf8'))
+  const insert = loaded.prepare('insert into labels (id, name, key) values (?, ?, ?)')
+  for (const [id, name] of labelsBeforeSlugs) insert.run(id, name, labelKey(name))
+  loaded.close()
+  await labelsGotSlugs(t, await build(t, { databaseUrl: file }))
+})
+
+t.test('labels of a PostgreSQL database made before slugs get unique slugs when it is opened', async (t) => {
+  const { url } = await freshPostgresDatabase(t, { unmigrated: true })
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    await client.query(readFileSync(new URL('postgres.sql', fixtures), 'utf8'))
+    for (const [id, name] of labelsBeforeSlugs) await client.query('insert into public.labels (id, name, key) values ($1, $2, $3)', [id, name, labelKey(name)])
+  } finally {
+    await client.end()
+  }
+  await labelsGotSlugs(t, await build(t, { databaseUrl: url }))
 })

@@ -1,5 +1,6 @@
 import type { SynchronousLevel } from '../config.js'
 import { alignDaysToTimezone } from '../resources/articles/service.js'
+import { giveLabelsSlugs } from '../resources/labels/backfill.js'
 import { purgeExpired as purgeExpiredTrash } from '../resources/trash/service.js'
 import { ensureSearchIndex } from '../search/index.js'
 import { openDatabase, runMigrations } from './client.js'
@@ -61,6 +62,8 @@ async function withReplica (db: PostgresDb, options: StoreOptions): Promise<Stor
 export async function openStore (location: string, options: StoreOptions): Promise<Store> {
   const store = await openMigrated(location, options)
   try {
+    // Data the migrations could not write (labels/backfill.ts).
+    await giveLabelsSlugs(store)
     await alignDaysToTimezone(store, options.timezone)
     await ensureSearchIndex(store)
     await purgeExpiredTrash(store)

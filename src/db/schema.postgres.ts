@@ -132,8 +132,13 @@ export const articles = pgTable('articles', {
 export const labels = pgTable('labels', {
   id: id(),
   name: text('name').notNull(),
-  key: text('key').notNull().unique()
-})
+  key: text('key').notNull().unique(),
+  slug: text('slug').unique(),
+  description: text('description').notNull().default(''),
+  parentId: int64('parent_id').references((): AnyPgColumn => labels.id, { onDelete: 'set null' })
+}, (table) => [
+  index('labels_parent_idx').on(table.parentId)
+])
 
 export const articleLabels = pgTable('article_labels', {
   articleId: int64('article_id').notNull().references(() => articles.id, { onDelete: 'cascade' }),

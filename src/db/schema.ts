@@ -62,8 +62,18 @@ export const labels = sqliteTable('labels', {
   id: integer('id').primaryKey({ autoIncrement: true }),
   name: text('name').notNull(),
   /** `name` case-folded: labels differing only in case are one label. */
-  key: text('key').notNull().unique()
-})
+  key: text('key').notNull().unique(),
+  /**
+   * Every write gives one; null only in a label made before slugs (migration 0016) until the
+   * start-up back-fill that follows the migrations gives it one (labels/backfill.ts).
+   */
+  slug: text('slug').unique(),
+  description: text('description').notNull().default(''),
+  /** A label nests under another (WordPress categories do); at most `maxLabelDepth` deep, never in a cycle. */
+  parentId: integer('parent_id').references((): AnySQLiteColumn => labels.id, { onDelete: 'set null' })
+}, (table) => [
+  index('labels_parent_idx').on(table.parentId)
+])
 
 export const articleLabels = sqliteTable('article_labels', {
   articleId: integer('article_id').notNull().references(() => articles.id, { onDelete: 'cascade' }),

@@ -217,7 +217,7 @@ export const dayListExample = {
 // test/openapi-examples.test.ts compares them with the seed's.
 const labelIds: Record<string, number> = { Weather: 1, 'Local news': 2, 'City council': 3, Transport: 4, Culture: 5, Business: 6, Sport: 7 }
 const labels = Object.entries(labelIds)
-  .map(([name, id]) => ({ id, name, articleCount: summaryOf.filter((candidate) => candidate.labels.includes(name)).length }))
+  .map(([name, id]) => ({ id, slug: slugify(name, 'label'), name, description: '', parentId: null, articleCount: summaryOf.filter((candidate) => candidate.labels.includes(name)).length }))
   .sort((x, y) => x.name.localeCompare(y.name))
 export const labelListExample = { data: labels, meta: { total: labels.length, limit: 20, offset: 0, nextCursor: null } }
 

@@ -14,6 +14,7 @@ import type { Principal } from '../../src/lib/principal.js'
 import { indexArticle } from '../../src/search/index.js'
 import { toFtsQuery } from '../../src/search/query.js'
 import { bothStores, onBoth, type BothStores } from '../stores.js'
+import { ensureLabels } from '../../src/resources/labels/links.js'
 
 // Articles, labels and revisions on PostgreSQL answer as on SQLite: the same calls on a
 // fresh database of each, the answers compared whole.
@@ -55,6 +56,7 @@ async function addArticle (store: Store, fixture: ArticleFixture): Promise<void>
       excerpt: `About ${fixture.title}`,
       body: fixture.body ?? `<p>${fixture.title}</p>`
     })
+    await ensureLabels(tx, fixture.labels ?? [])
     await articles.replaceLabels(row.id, fixture.labels ?? [])
     await indexArticle(tx, { ...row, labels: fixture.labels ?? [] })
   })
@@ -185,6 +187,7 @@ t.test('writes answer alike: updates, publishing what is due, reassigning, relab
     const published = await articles.publishDue(now)
     await articles.setPublishedDay(2, '2024-05-31')
     await articles.reassignArticles(2, 1, later)
+    await ensureLabels(store, ['Wind', 'sea'])
     await articles.replaceLabels(3, ['Wind', 'sea'])
     const afterRelabel = await labels.pageOfLabels({ filters: { now, inUseOnly: false }, sort: [{ field: 'name', descending: false }], after: null, limit: 50, offset: 0 })
     await articles.deleteArticle(6)
@@ -353,10 +356,10 @@ t.test('a label given to one article while another drops its last use is kept, o
     const kept: string[][] = []
     for (let round = 0; round < rounds; round++) {
       const name = `Passing ${round}`
-      await store.transaction(async (tx) => await articleQueries(tx).replaceLabels(4, [name]))
+      await store.transaction(async (tx) => await ensureLabels(tx, [name]) && await articleQueries(tx).replaceLabels(4, [name]))
       await Promise.all([
         store.transaction(async (tx) => await articleQueries(tx).replaceLabels(4, [])),
-        store.transaction(async (tx) => await articleQueries(tx).replaceLabels(5, [name]))
+        store.transaction(async (tx) => await ensureLabels(tx, [name]) && await articleQueries(tx).replaceLabels(5, [name]))
       ])
       kept.push((await articleQueries(store).labelsByArticle([5])).get(5) ?? [])
     }

@@ -10,6 +10,7 @@ import { indexArticle, snippets, unindexArticle } from '../../src/search/index.j
 import { searchQueries } from '../../src/search/queries.js'
 import { similarCandidates, stemmed, toFtsQuery, type FtsQuery } from '../../src/search/query.js'
 import { bothStores, onBoth, type BothStores } from '../stores.js'
+import { ensureLabels } from '../../src/resources/labels/links.js'
 
 // Full-text search on PostgreSQL (tsvector, ts_rank) finds what SQLite's FTS5 finds, counts
 // it alike and cuts the same snippets. Only the order by relevance may differ
@@ -50,6 +51,7 @@ async function addArticle (store: Store, fixture: Fixture): Promise<void> {
       excerpt: fixture.excerpt ?? '',
       body: fixture.body
     })
+    await ensureLabels(tx, fixture.labels ?? [])
     await articles.replaceLabels(row.id, fixture.labels ?? [])
     await indexArticle(tx, { ...row, labels: fixture.labels ?? [] })
   })

@@ -13,6 +13,7 @@ import { findOne as findRevision, list as listRevisions } from '../../src/resour
 import type { Principal } from '../../src/lib/principal.js'
 import { indexArticle } from '../../src/search/index.js'
 import { bothStores, onBoth, type BothStores } from '../stores.js'
+import { ensureLabels } from '../../src/resources/labels/links.js'
 
 // The articles, labels and revisions services answer alike on both databases, page after
 // page: lists (cursors included, but for relevance, whose scores differ), searches with
@@ -48,6 +49,7 @@ async function world (t: Parameters<typeof bothStores>[0]): Promise<BothStores> 
           slug: `a${i}`, title, status: publishedAt === null ? 'draft' : 'published', publishedAt, publishedDay: publishedAt?.slice(0, 10) ?? null,
           authorId: 1, commentCount: i % 4, createdAt, updatedAt: createdAt, excerpt: `${title}, in brief.`, body: `<p>${title}. The harbour and the town, day ${i}.</p>`
         })
+        await ensureLabels(tx, labels)
         await articleQueries(tx).replaceLabels(row.id, labels)
         await indexArticle(tx, { ...row, labels })
       })

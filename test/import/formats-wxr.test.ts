@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import t from 'tap'
 import { article, authorsPrecedeTheirArticles, comment, countBy, fixture, inChunks, readFile, readRecords, sharedFixture, skipCounts } from '../fixtures/import/read-records.js'
 
@@ -200,4 +201,37 @@ t.test('reading a WXR file in chunks of 1, 13 and 4096 bytes gives the same reco
     const chunked = await readRecords(inChunks(fixture('wxr-1.2-edge-cases.xml'), size))
     t.same(chunked.records, whole.records, `${size}-byte chunks`)
   }
+})
+
+/** The channel's categories as the file writes them, read with a pattern (not the reader under test). */
+function categoriesIn (xml: string): Array<{ slug: string, parent: string, name: string, description: string }> {
+  const field = (block: string, name: string): string => {
+    const match = new RegExp(`<wp:${name}>\\s*(?:<!\\[CDATA\\[([\\s\\S]*?)\\]\\]>|([^<]*))\\s*</wp:${name}>`).exec(block)
+    return (match?.[1] ?? match?.[2] ?? '').trim()
+  }
+  return [...xml.matchAll(/<wp:category>([\s\S]*?)<\/wp:category>/g)].map(([, block]) => ({
+    slug: field(block!, 'category_nicename'),
+    parent: field(block!, 'category_parent'),
+    name: field(block!, 'cat_name'),
+    description: field(block!, 'category_description')
+  }))
+}
+
+t.test('the Theme Unit Test categories are labels with their slugs, descriptions and parents; its tags are labels too', async (t) => {
+  const path = sharedFixture('wxr-theme-unit-test-data.xml')
+  const categories = categoriesIn(readFileSync(path, 'utf8'))
+  const read = await readFile(path)
+  const site = read.authors[0]!.source.site
+  const labels = read.labels.filter((label) => label.source.id.startsWith('category:'))
+  t.equal(labels.length, categories.length, `every category of the ${categories.length}`)
+  t.ok(categories.filter((category) => category.parent !== '').length >= 10, 'the file nests categories')
+  for (const category of categories) {
+    const label = labels.find((candidate) => candidate.source.id === `category:${category.slug}`)
+    t.same(label && [label.source.site, label.name, label.description, label.parentSourceId], [site, category.name, category.description, category.parent === '' ? null : `category:${category.parent}`], `category ${category.slug}`)
+  }
+  t.ok(labels.every((label) => label.parentSourceId === null || labels.some((parent) => parent.source.id === label.parentSourceId)), 'every parent is a category of the file')
+  const tags = read.labels.filter((label) => label.source.id.startsWith('tag:'))
+  t.equal(tags.length, [...readFileSync(path, 'utf8').matchAll(/<wp:tag>/g)].length, 'every tag')
+  t.ok(tags.every((tag) => tag.parentSourceId === null), 'tags have no parents')
+  t.ok(read.records.findIndex((record) => record.kind === 'article') > read.records.findLastIndex((record) => record.kind === 'label'), 'the terms come before the posts that name them')
 })

@@ -180,8 +180,14 @@ const gmtIso = (gmt: string): string => `${gmt.replace(' ', 'T')}.000Z`
  * What each post's labels read as once imported in file order: a label is one row whatever
  * its case, named as first imported (the theme data has "Markup" and "markup").
  */
-function importedLabels (posts: WxrPost[]): Map<string, string[]> {
+/** The names of the channel's categories and tags, in file order: the first spelling of each label (they come before the posts). */
+function channelTermNames (xml: string): string[] {
+  return [...xml.matchAll(/<wp:(?:cat|tag)_name>\s*(?:<!\[CDATA\[([\s\S]*?)\]\]>|([^<]*))\s*<\/wp:(?:cat|tag)_name>/g)].map((match) => (match[1] ?? match[2] ?? '').trim())
+}
+
+function importedLabels (posts: WxrPost[], termNames: string[]): Map<string, string[]> {
   const spelling = new Map<string, string>()
+  for (const name of apiLabels(termNames)) spelling.set(name.toLowerCase(), name)
   const result = new Map<string, string[]>()
   for (const post of posts) {
     const labels = apiLabels(post.labels)
@@ -446,7 +452,7 @@ t.test('the WordPress theme unit test data', async (t) => {
     t.same(byStatus, { published: 55, draft: 2, scheduled: 1 }, 'future → scheduled; the draft and the password-protected post → draft')
 
     const posts = wxrPosts(themeFile)
-    const labels = importedLabels(posts)
+    const labels = importedLabels(posts, channelTermNames(themeFile))
     for (const post of posts) {
       const slug = post.name !== '' ? post.name : 'draft'
       const article = articles.get(slug)
@@ -465,7 +471,7 @@ t.test('the WordPress theme unit test data', async (t) => {
     const manyTags = posts.find((post) => post.title === 'Edge Case: Many Tags')!
     t.equal(manyTags.labels.length, 47, 'the source post has 47 categories and tags')
     t.same(articles.get('edge-case-many-tags')?.labels, labels.get(manyTags.id), '"Edge Case: Many Tags" keeps all of them, in file order')
-    t.notOk(reports.at(-1)!.notes.some((note: Item) => /label/.test(note.note)), 'no label is left out')
+    t.notOk(reports.at(-1)!.notes.some((note: Item) => note.resource === 'article' && /label/.test(note.note)), 'no label is left out')
     t.match(articles.get('scheduled'), { status: 'scheduled', publishedAt: '2030-01-01T19:00:18.000Z' })
     t.equal((await get(app, t, '/v1/articles/scheduled', null)).statusCode, 404, 'the scheduled post is not public yet')
     t.match(articles.get('draft'), { title: 'Draft', status: 'draft', publishedAt: null }, 'the draft without post_name is slugged from its title')

@@ -71,7 +71,7 @@ t.test('the label cloud', async (t) => {
     t.same(body.data.map((l: Item) => [l.name, l.articleCount]), publicCloud, 'case-insensitive name order, first spelling kept')
     t.same(body.meta, { total: 3, limit: 20, offset: 0, nextCursor: null })
     for (const label of body.data) {
-      t.same(Object.keys(label).sort(), ['articleCount', 'id', 'name'])
+      t.same(Object.keys(label).sort(), ['articleCount', 'description', 'id', 'name', 'parentId', 'slug'])
       t.ok(Number.isInteger(label.id) && label.id > 0)
     }
     t.equal(response.headers['cache-control'], 'public, max-age=0, s-maxage=60')
@@ -295,7 +295,7 @@ t.test('creating a label', async (t) => {
     t.match(String(response.headers.etag), /^"label-/)
     const read = await get(b.app, t, `/v1/labels/${label.id}`, b.editor)
     t.equal(read.statusCode, 200)
-    t.same(read.json(), label)
+    t.same(read.json(), { ...label, parent: null, children: [] }, 'its page: the label, no parent, no children')
     assertProblem(t, await get(b.app, t, `/v1/labels/${label.id}`), 404, 'not-found')
     assertProblem(t, await get(b.app, t, `/v1/labels/${label.id}`, b.author), 404, 'not-found')
     t.notOk((await cloud(b.app, t, '/v1/labels')).some(([name]) => name === 'Local elections'), 'not in the public cloud')
@@ -307,7 +307,7 @@ t.test('creating a label', async (t) => {
     t.same(article.labels, ['Local elections'])
     const read = await get(b.app, t, `/v1/labels/${label.id}`)
     t.equal(read.statusCode, 200, 'public once a published article carries it')
-    t.same(read.json(), { id: label.id, name: 'Local elections', articleCount: 1 })
+    t.same(read.json(), { id: label.id, slug: 'local-elections', name: 'Local elections', description: '', parentId: null, articleCount: 1, parent: null, children: [] })
   })
 
   t.test('a name taken, case aside, is a 409 naming body.name', async (t) => {
@@ -340,7 +340,7 @@ t.test('creating a label', async (t) => {
 
   t.test('an unknown id is a 404, a bad one a 400', async (t) => {
     assertProblem(t, await get(b.app, t, '/v1/labels/999999', adminSecret), 404, 'not-found')
-    assertProblem(t, await get(b.app, t, '/v1/labels/abc', adminSecret), 400, 'validation', 'params.id')
+    assertProblem(t, await get(b.app, t, '/v1/labels/abc', adminSecret), 404, 'not-found')
     assertProblem(t, await get(b.app, t, '/v1/labels/0', adminSecret), 400, 'validation', 'params.id')
   })
 })
@@ -353,12 +353,13 @@ t.test('renaming a label', async (t) => {
     const before = await get(b.app, t, `/v1/articles/${b.p1.id}`)
     const response = await send(b.app, t, 'PATCH', `/v1/labels/${apple.id}`, { name: 'Apples' }, {}, b.editor)
     t.equal(response.statusCode, 200)
-    t.same(response.json(), { id: apple.id, name: 'Apples', articleCount: 2 })
+    t.same(response.json(), { id: apple.id, slug: 'apple', name: 'Apples', description: '', parentId: null, articleCount: 2 }, 'the slug stays')
     t.same(await labelsOf(b.app, t, b.p1.id), ['Politics', 'Apples', 'weather'], 'in its place among the others')
     t.same(await labelsOf(b.app, t, b.p2.id), ['Politics', 'Apples'])
     t.same(await labelsOf(b.app, t, b.draft.id), ['Secret', 'Apples'])
     t.equal((await get(b.app, t, '/v1/articles?label=apples')).json().meta.total, 2)
-    t.equal((await get(b.app, t, '/v1/articles?label=apple')).json().meta.total, 0)
+    t.equal((await get(b.app, t, '/v1/articles?label=apple')).json().meta.total, 2, 'the old name is still its slug, which the filter takes too')
+    t.equal((await get(b.app, t, '/v1/articles?label=pear')).json().meta.total, 0, 'a value neither a name nor a slug matches nothing')
     t.equal((await get(b.app, t, '/v1/articles?q=apples')).json().meta.total, 2, 'searchable under the new name')
     const after = await get(b.app, t, `/v1/articles/${b.p1.id}`, undefined, { 'if-none-match': String(before.headers.etag) })
     t.equal(after.statusCode, 200, 'an article\'s old ETag no longer matches')
@@ -390,8 +391,8 @@ t.test('renaming a label', async (t) => {
 
   t.test('authors may not rename; bad bodies and unknown labels are refused', async (t) => {
     assertProblem(t, await send(b.app, t, 'PATCH', `/v1/labels/${apple.id}`, { name: 'Mine' }, {}, b.author), 403, 'forbidden')
-    assertProblem(t, await send(b.app, t, 'PATCH', `/v1/labels/${apple.id}`, {}), 400, 'validation', 'body.name')
-    assertProblem(t, await send(b.app, t, 'PATCH', `/v1/labels/${apple.id}`, { name: 'Ok', slug: 'ok' }), 400, 'validation', 'body.slug')
+    assertProblem(t, await send(b.app, t, 'PATCH', `/v1/labels/${apple.id}`, {}), 400, 'validation', 'body')
+    assertProblem(t, await send(b.app, t, 'PATCH', `/v1/labels/${apple.id}`, { name: 'Ok', colour: 'red' }), 400, 'validation', 'body.colour')
     assertProblem(t, await send(b.app, t, 'PATCH', '/v1/labels/999999', { name: 'Nobody' }), 404, 'not-found')
   })
 })

@@ -177,17 +177,21 @@ const expected: Record<string, Record<string, Row>> = {
     'the archive':                                               [200, 200, 200, 200, 200]
   },
   listLabels: {
-    'all labels':                                                [200, 200, 200, 200, 200]
+    'all labels':                                                [200, 200, 200, 200, 200],
+    'the labels under a label':                                  [200, 200, 200, 200, 200]
   },
   getLabel: {
     'a label a published article carries':                       [200, 200, 200, 200, 200],
-    'a label only a draft carries':                              [404, 404, 404, 200, 200]
+    'a label a published article carries, by its slug':          [200, 200, 200, 200, 200],
+    'a label only a draft carries':                              [404, 404, 404, 200, 200],
+    'a label only a draft carries, by its slug':                 [404, 404, 404, 200, 200]
   },
   createLabel: {
     'a new label':                                               [401, 403, 403, 201, 201]
   },
   updateLabel: {
-    'a label a published article carries':                       [401, 403, 403, 200, 200]
+    'a label a published article carries':                       [401, 403, 403, 200, 200],
+    'the slug, description and parent of one under it, by slug': [401, 403, 403, 200, 200]
   },
   deleteLabel: {
     'a label a published article carries':                       [401, 403, 403, 204, 204]
@@ -365,8 +369,8 @@ interface World {
   images: WorldImages | null
   /** A day with an editor's note and no articles. */
   notedDay: string
-  /** Label ids: one only A's published article carries, one only B's draft. */
-  labels: { ward: number, unpublished: number }
+  /** Labels: one only A's published article carries, one only B's draft, and one no article carries under the first. */
+  labels: { ward: number, wardSlug: string, unpublished: number, unpublishedSlug: string, street: number, streetSlug: string }
   /** A day nobody created and no article is on. */
   freeDay: string
   spare: { id: number, secret: string }
@@ -450,6 +454,7 @@ async function makeWorld (app: FastifyInstance, extras: { images: boolean, corre
   // Labels of this world alone (Council and Transport are every world's), made ahead of use as an editor would.
   const ward = (await labels.createOne(app.store, { name: `Ward ${n}` })).label
   const unpublished = (await labels.createOne(app.store, { name: `Unpublished ${n}` })).label
+  const street = (await labels.createOne(app.store, { name: `Street ${n}`, description: 'A street of the ward.', parentId: ward.id })).label
   const ownPublished = await article({ title: `Own story ${n}`, body: '<p>Out now.</p>', authorId: own.id, status: 'published', publishedAt: ownPublishedAt, labels: ['Council', ward.name] })
   const otherDraft = await article({ title: `Other draft ${n}`, body: '<p>Not yet.</p>', authorId: other.id, labels: [unpublished.name] })
   const otherPublished = await article({ title: `Other story ${n}`, body: '<p>Out now.</p>', authorId: other.id, status: 'published', publishedAt: otherPublishedAt, labels: ['Council', 'Transport'] })
@@ -493,7 +498,7 @@ async function makeWorld (app: FastifyInstance, extras: { images: boolean, corre
     ownTrashedPublished,
     images,
     notedDay,
-    labels: { ward: ward.id, unpublished: unpublished.id },
+    labels: { ward: ward.id, wardSlug: ward.slug, unpublished: unpublished.id, unpublishedSlug: unpublished.slug, street: street.id, streetSlug: street.slug },
     redirects: redirectsMade,
     freeDay: dayAfter('2010-01-01', n),
     spare: { id: spare.token.id, secret: spare.secret },
@@ -1084,22 +1089,45 @@ const targets: Record<string, Record<string, Target>> = {
         const seesAll = caller === 'editor' || caller === 'admin'
         t.same(response.json().data.map((label: Item) => [label.name, label.articleCount]), [
           ['Council', 2],
-          ...(seesAll ? [['Embargoed', 0]] : []),
+          ...(seesAll ? [['Embargoed', 0], [`Street ${w.n}`, 0]] : []),
           ['Transport', 1],
           ...(seesAll ? [[`Unpublished ${w.n}`, 0]] : []),
           [`Ward ${w.n}`, 1]
         ], seesAll ? 'editors see every label' : 'a label only a draft carries is hidden')
+      }
+    },
+    'the labels under a label': {
+      query: (w) => `parent=${w.labels.wardSlug}`,
+      check: ({ t, w, caller, response }) => {
+        const seesAll = caller === 'editor' || caller === 'admin'
+        t.same(response.json().data.map((label: Item) => label.id), seesAll ? [w.labels.street] : [], seesAll ? 'editors see the unused child' : 'an unused child is hidden')
       }
     }
   },
   getLabel: {
     'a label a published article carries': {
       params: (w) => ({ id: w.labels.ward }),
-      check: ({ t, w, response }) => { t.same(response.json(), { id: w.labels.ward, name: `Ward ${w.n}`, articleCount: 1 }) }
+      check: ({ t, w, caller, response }) => {
+        const street = { id: w.labels.street, slug: w.labels.streetSlug, name: `Street ${w.n}`, articleCount: 0 }
+        t.same(response.json(), {
+          id: w.labels.ward, slug: w.labels.wardSlug, name: `Ward ${w.n}`, description: '', parentId: null, articleCount: 1, parent: null,
+          children: caller === 'editor' || caller === 'admin' ? [street] : []
+        })
+      }
+    },
+    'a label a published article carries, by its slug': {
+      params: (w) => ({ id: w.labels.wardSlug }),
+      check: ({ t, w, response }) => { t.match(response.json(), { id: w.labels.ward, slug: w.labels.wardSlug, articleCount: 1 }) }
     },
     'a label only a draft carries': {
       params: (w) => ({ id: w.labels.unpublished }),
-      check: ({ t, w, allowed, response }) => { if (allowed) t.same(response.json(), { id: w.labels.unpublished, name: `Unpublished ${w.n}`, articleCount: 0 }) }
+      check: ({ t, w, allowed, response }) => {
+        if (allowed) t.same(response.json(), { id: w.labels.unpublished, slug: w.labels.unpublishedSlug, name: `Unpublished ${w.n}`, description: '', parentId: null, articleCount: 0, parent: null, children: [] })
+      }
+    },
+    'a label only a draft carries, by its slug': {
+      params: (w) => ({ id: w.labels.unpublishedSlug }),
+      check: ({ t, w, allowed, response }) => { if (allowed) t.match(response.json(), { id: w.labels.unpublished, articleCount: 0 }) }
     }
   },
   createLabel: {
@@ -1107,7 +1135,7 @@ const targets: Record<string, Record<string, Target>> = {
       payload: (w) => ({ name: `Planned ${w.n}` }),
       check: async ({ t, app, w, allowed, response }) => {
         if (allowed) {
-          t.same(await readBack(app, t, String(response.headers.location)), response.json(), 'the label exists')
+          t.same(await readBack(app, t, String(response.headers.location)), { ...response.json(), parent: null, children: [] }, 'the label exists')
           return
         }
         // Taken, the name would be a 409.
@@ -1123,6 +1151,14 @@ const targets: Record<string, Record<string, Target>> = {
       check: async ({ t, app, w, allowed }) => {
         t.same((await readBack(app, t, `/v1/articles/${w.ownPublished.id}`)).labels, ['Council', allowed ? `Ward ${w.n} (north)` : `Ward ${w.n}`])
       }
+    },
+    'the slug, description and parent of one under it, by slug': {
+      params: (w) => ({ id: w.labels.streetSlug }),
+      payload: (w) => ({ slug: `high-street-${w.n}`, description: 'Shops.', parentId: null }),
+      check: async ({ t, app, w, allowed }) => {
+        const street = await readBack(app, t, `/v1/labels/${w.labels.street}`)
+        t.same([street.slug, street.description, street.parentId], allowed ? [`high-street-${w.n}`, 'Shops.', null] : [w.labels.streetSlug, 'A street of the ward.', w.labels.ward])
+      }
     }
   },
   deleteLabel: {
@@ -1130,6 +1166,7 @@ const targets: Record<string, Record<string, Target>> = {
       params: (w) => ({ id: w.labels.ward }),
       check: async ({ t, app, w, allowed }) => {
         t.same((await readBack(app, t, `/v1/articles/${w.ownPublished.id}`)).labels, allowed ? ['Council'] : ['Council', `Ward ${w.n}`])
+        t.equal((await readBack(app, t, `/v1/labels/${w.labels.street}`)).parentId, allowed ? null : w.labels.ward, 'the label under it moves up with it gone')
       }
     }
   },

@@ -513,13 +513,13 @@ export interface paths {
         };
         /**
          * List labels with their article counts
-         * @description For a label cloud. Anonymous readers see only labels that published articles carry; editors see every label.
+         * @description For a label cloud or a category tree (`parentId`; `parent=` lists one label's children, `parent=none` the top level). Anonymous readers see only labels that published articles carry; editors see every label.
          */
         get: operations["listLabels"];
         put?: never;
         /**
          * Create a label
-         * @description Editors and admins: a label ready for articles to use. A name another label has, case aside, is a 409. Like every label, it is deleted once the last article carrying it lets go of it.
+         * @description Editors and admins: a label ready for articles to use, with a slug (derived from the name when not given; 409 when another label has it), a description and a parent. A name another label has, case aside, is a 409; so is a parent that would nest labels more than 5 levels deep. Like every label, it is deleted once the last article carrying it lets go of it, unless it has a description or labels under it.
          */
         post: operations["createLabel"];
         delete?: never;
@@ -536,22 +536,22 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get a label
-         * @description A label and its published-article count. As in the list, a label no published article carries is shown only to editors (404 otherwise).
+         * Get a label by id or slug
+         * @description A label's page: the label with its published-article count, its parent and the labels right under it. As in the list, a label no published article carries is shown only to editors (404 otherwise); so are such a parent and children (`parent` is null for readers then, though `parentId` names it).
          */
         get: operations["getLabel"];
         put?: never;
         post?: never;
         /**
          * Delete a label
-         * @description Editors and admins. The label is taken off every article carrying it, in the one request: 409 for a label on more than 2,000 articles.
+         * @description Editors and admins. The label is taken off every article carrying it, in the one request: 409 for a label on more than 2,000 articles. The labels right under it move up to its parent (or the top level), as WordPress does.
          */
         delete: operations["deleteLabel"];
         options?: never;
         head?: never;
         /**
-         * Rename a label
-         * @description Editors and admins. Every article carrying the label shows the new name. A name another label has, case aside, is a 409: labels are not merged; so is a label on more than 2,000 articles (each is changed in the one request). Send the `ETag` you read as `If-Match` to refuse lost updates (412).
+         * Change a label: its name, slug, description or parent
+         * @description Editors and admins. Every article carrying the label shows a new name. A name another label has, case aside, is a 409: labels are not merged; so is a rename of a label on more than 2,000 articles (each is changed in the one request), a slug another label has, and a parent that is the label itself, is under it, or would nest labels more than 5 levels deep. The slug stays when the name changes. Send the `ETag` you read as `If-Match` to refuse lost updates (412).
          */
         patch: operations["updateLabel"];
         trace?: never;
@@ -2458,15 +2458,19 @@ export interface components {
             }[];
         };
         /**
+         * @description A label named beside another: its parent or one of its children
          * @example {
          *       "id": 6,
+         *       "slug": "business",
          *       "name": "Business",
          *       "articleCount": 3
          *     }
          */
-        Label: {
+        LabelSummary: {
             /** @example 3 */
             id: number;
+            /** @example city-council */
+            slug: string;
             /** @example City council */
             name: string;
             /** @description Published articles with this label */
@@ -2474,40 +2478,97 @@ export interface components {
         };
         /**
          * @example {
+         *       "id": 6,
+         *       "slug": "business",
+         *       "name": "Business",
+         *       "description": "",
+         *       "parentId": null,
+         *       "articleCount": 3,
+         *       "parent": null,
+         *       "children": []
+         *     }
+         */
+        Label: {
+            /** @example 3 */
+            id: number;
+            /**
+             * @description Unique; derived from the name when not given, and kept when the name changes
+             * @example city-council
+             */
+            slug: string;
+            /** @example City council */
+            name: string;
+            /** @example  */
+            description: string;
+            /**
+             * @description The label it sits under, or null at the top level
+             * @example null
+             */
+            parentId: number | null;
+            /** @description Published articles with this label */
+            articleCount: number;
+            /** @description Only on `GET /v1/labels/{idOrSlug}`: the parent, when the reader may see it (readers without a token see labels published articles carry) */
+            parent?: components["schemas"]["LabelSummary"] | null;
+            /** @description Only on `GET /v1/labels/{idOrSlug}`: the labels right under it that the reader may see, by name (the first 100; `GET /v1/labels?parent=` lists them all) */
+            children?: components["schemas"]["LabelSummary"][];
+        };
+        /**
+         * @example {
          *       "data": [
          *         {
          *           "id": 6,
+         *           "slug": "business",
          *           "name": "Business",
+         *           "description": "",
+         *           "parentId": null,
          *           "articleCount": 3
          *         },
          *         {
          *           "id": 3,
+         *           "slug": "city-council",
          *           "name": "City council",
+         *           "description": "",
+         *           "parentId": null,
          *           "articleCount": 3
          *         },
          *         {
          *           "id": 5,
+         *           "slug": "culture",
          *           "name": "Culture",
+         *           "description": "",
+         *           "parentId": null,
          *           "articleCount": 4
          *         },
          *         {
          *           "id": 2,
+         *           "slug": "local-news",
          *           "name": "Local news",
+         *           "description": "",
+         *           "parentId": null,
          *           "articleCount": 4
          *         },
          *         {
          *           "id": 7,
+         *           "slug": "sport",
          *           "name": "Sport",
+         *           "description": "",
+         *           "parentId": null,
          *           "articleCount": 2
          *         },
          *         {
          *           "id": 4,
+         *           "slug": "transport",
          *           "name": "Transport",
+         *           "description": "",
+         *           "parentId": null,
          *           "articleCount": 3
          *         },
          *         {
          *           "id": 1,
+         *           "slug": "weather",
          *           "name": "Weather",
+         *           "description": "",
+         *           "parentId": null,
          *           "articleCount": 2
          *         }
          *       ],
@@ -2525,7 +2586,9 @@ export interface components {
         };
         /**
          * @example {
-         *       "name": "Elections"
+         *       "name": "Elections",
+         *       "description": "Votes and counts.",
+         *       "parentId": 6
          *     }
          */
         NewLabel: {
@@ -2534,6 +2597,21 @@ export interface components {
              * @example City council
              */
             name: string;
+            /**
+             * @description Unique, URL-safe name: lower-case letters, digits and hyphens, with at least one letter
+             * @example council-approves-study-into-a-footbridge-at-the-old-ferry-crossing
+             */
+            slug?: string;
+            /**
+             * @description Plain text for the label's page (a Ghost tag's or WordPress category's description); '' for none
+             * @example Decisions, budgets and elections of Kestermouth's council.
+             */
+            description?: string;
+            /**
+             * @description The label this one sits under (`null`: the top level). No cycles, and at most 5 levels: 409 otherwise
+             * @example null
+             */
+            parentId?: number | null;
         };
         /**
          * @example {
@@ -2545,7 +2623,22 @@ export interface components {
              * @description Unique, case-insensitively; spaces trimmed and collapsed
              * @example City council
              */
-            name: string;
+            name?: string;
+            /**
+             * @description Unique, URL-safe name: lower-case letters, digits and hyphens, with at least one letter
+             * @example council-approves-study-into-a-footbridge-at-the-old-ferry-crossing
+             */
+            slug?: string;
+            /**
+             * @description Plain text for the label's page (a Ghost tag's or WordPress category's description); '' for none
+             * @example Decisions, budgets and elections of Kestermouth's council.
+             */
+            description?: string;
+            /**
+             * @description The label this one sits under (`null`: the top level). No cycles, and at most 5 levels: 409 otherwise
+             * @example null
+             */
+            parentId?: number | null;
         };
         Change: {
             /**
@@ -6109,7 +6202,7 @@ export interface operations {
                 status?: "draft" | "scheduled" | "published";
                 /** @description Author id or slug */
                 author?: string;
-                /** @description Repeat for articles having all of them */
+                /** @description A label's name (case-insensitive) or, failing that, its slug; repeat for articles having all of them */
                 label?: string[];
                 /** @description `true`: only articles with public corrections; `false`: only those without */
                 corrected?: boolean;
@@ -12016,8 +12109,10 @@ export interface operations {
                 offset?: number;
                 /** @description A `meta.nextCursor` from the previous page; not with `offset` */
                 cursor?: string;
-                /** @description `name` (default, case-insensitive) or `articleCount`; `-` for descending */
+                /** @description `name` (default, case-insensitive), `slug` or `articleCount`; `-` for descending */
                 sort?: string;
+                /** @description Only the labels right under this label (its id or slug; a label that is not there is a 404); `none` for the top level */
+                parent?: string;
             };
             header?: never;
             path?: never;
@@ -12040,37 +12135,58 @@ export interface operations {
                      *       "data": [
                      *         {
                      *           "id": 6,
+                     *           "slug": "business",
                      *           "name": "Business",
+                     *           "description": "",
+                     *           "parentId": null,
                      *           "articleCount": 3
                      *         },
                      *         {
                      *           "id": 3,
+                     *           "slug": "city-council",
                      *           "name": "City council",
+                     *           "description": "",
+                     *           "parentId": null,
                      *           "articleCount": 3
                      *         },
                      *         {
                      *           "id": 5,
+                     *           "slug": "culture",
                      *           "name": "Culture",
+                     *           "description": "",
+                     *           "parentId": null,
                      *           "articleCount": 4
                      *         },
                      *         {
                      *           "id": 2,
+                     *           "slug": "local-news",
                      *           "name": "Local news",
+                     *           "description": "",
+                     *           "parentId": null,
                      *           "articleCount": 4
                      *         },
                      *         {
                      *           "id": 7,
+                     *           "slug": "sport",
                      *           "name": "Sport",
+                     *           "description": "",
+                     *           "parentId": null,
                      *           "articleCount": 2
                      *         },
                      *         {
                      *           "id": 4,
+                     *           "slug": "transport",
                      *           "name": "Transport",
+                     *           "description": "",
+                     *           "parentId": null,
                      *           "articleCount": 3
                      *         },
                      *         {
                      *           "id": 1,
+                     *           "slug": "weather",
                      *           "name": "Weather",
+                     *           "description": "",
+                     *           "parentId": null,
                      *           "articleCount": 2
                      *         }
                      *       ],
@@ -12128,6 +12244,24 @@ export interface operations {
                      *       "title": "Credentials are missing or not valid",
                      *       "status": 401,
                      *       "detail": "The token is not valid: unknown, revoked or expired",
+                     *       "instance": "/v1/labels"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "There is nothing here, or nothing the caller may see",
                      *       "instance": "/v1/labels"
                      *     }
                      */
@@ -12223,8 +12357,13 @@ export interface operations {
                     /**
                      * @example {
                      *       "id": 6,
+                     *       "slug": "business",
                      *       "name": "Business",
-                     *       "articleCount": 3
+                     *       "description": "",
+                     *       "parentId": null,
+                     *       "articleCount": 3,
+                     *       "parent": null,
+                     *       "children": []
                      *     }
                      */
                     "application/json": components["schemas"]["Label"];
@@ -12429,11 +12568,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /**
-                 * @description The label id
-                 * @example 6
-                 */
-                id: number;
+                /** @description The numeric id or the slug */
+                id: number | string;
             };
             cookie?: never;
         };
@@ -12450,8 +12586,13 @@ export interface operations {
                     /**
                      * @example {
                      *       "id": 6,
+                     *       "slug": "business",
                      *       "name": "Business",
-                     *       "articleCount": 3
+                     *       "description": "",
+                     *       "parentId": null,
+                     *       "articleCount": 3,
+                     *       "parent": null,
+                     *       "children": []
                      *     }
                      */
                     "application/json": components["schemas"]["Label"];
@@ -12592,11 +12733,8 @@ export interface operations {
                 "if-match"?: string;
             };
             path: {
-                /**
-                 * @description The label id
-                 * @example 6
-                 */
-                id: number;
+                /** @description The numeric id or the slug */
+                id: number | string;
             };
             cookie?: never;
         };
@@ -12791,11 +12929,8 @@ export interface operations {
                 "if-match"?: string;
             };
             path: {
-                /**
-                 * @description The label id
-                 * @example 6
-                 */
-                id: number;
+                /** @description The numeric id or the slug */
+                id: number | string;
             };
             cookie?: never;
         };
@@ -12805,7 +12940,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The renamed label */
+            /** @description The changed label */
             200: {
                 headers: {
                     /** @description The version of this representation, for `If-None-Match` and `If-Match` */
@@ -12816,8 +12951,13 @@ export interface operations {
                     /**
                      * @example {
                      *       "id": 6,
+                     *       "slug": "business",
                      *       "name": "Business",
-                     *       "articleCount": 3
+                     *       "description": "",
+                     *       "parentId": null,
+                     *       "articleCount": 3,
+                     *       "parent": null,
+                     *       "children": []
                      *     }
                      */
                     "application/json": components["schemas"]["Label"];
@@ -20348,7 +20488,7 @@ export interface operations {
     atomFeed: {
         parameters: {
             query?: {
-                /** @description Only articles with this label (case-insensitive); repeat for articles having all of them. A label no published article has yet gives an empty feed, not an error: the address is a subscription */
+                /** @description Only articles with this label (its name, case-insensitive, or else its slug); repeat for articles having all of them. A label no published article has yet gives an empty feed, not an error: the address is a subscription */
                 label?: string[];
                 /** @description Only this author's articles: an author id or slug. An unknown one gives an empty feed, as an unknown label does */
                 author?: string;
@@ -20501,7 +20641,7 @@ export interface operations {
     rssFeed: {
         parameters: {
             query?: {
-                /** @description Only articles with this label (case-insensitive); repeat for articles having all of them. A label no published article has yet gives an empty feed, not an error: the address is a subscription */
+                /** @description Only articles with this label (its name, case-insensitive, or else its slug); repeat for articles having all of them. A label no published article has yet gives an empty feed, not an error: the address is a subscription */
                 label?: string[];
                 /** @description Only this author's articles: an author id or slug. An unknown one gives an empty feed, as an unknown label does */
                 author?: string;
@@ -20655,7 +20795,7 @@ export interface operations {
     jsonFeed: {
         parameters: {
             query?: {
-                /** @description Only articles with this label (case-insensitive); repeat for articles having all of them. A label no published article has yet gives an empty feed, not an error: the address is a subscription */
+                /** @description Only articles with this label (its name, case-insensitive, or else its slug); repeat for articles having all of them. A label no published article has yet gives an empty feed, not an error: the address is a subscription */
                 label?: string[];
                 /** @description Only this author's articles: an author id or slug. An unknown one gives an empty feed, as an unknown label does */
                 author?: string;

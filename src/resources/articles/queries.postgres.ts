@@ -11,7 +11,7 @@ import { earliestOf } from '../../lib/time.js'
 import { labelKey } from '../../lib/values.js'
 import { searchMatch, searchRank } from '../../search/queries.postgres.js'
 import type { FtsQuery } from '../../search/query.js'
-import type { ArticleFilters, ArticlePageQuery, ArticleQueries, ArticleRow, ArticleSortField, LabelledArticleRow, LabelName, LabelTurnover, ListedArticleRow, TouchedArticle } from './queries.js'
+import type { ArticleFilters, ArticlePageQuery, ArticleQueries, ArticleRow, ArticleSortField, LabelledArticleRow, LabelName, ListedArticleRow, TouchedArticle } from './queries.js'
 import { isPublishedBy, publishedBy, visibleTo, type Visibility } from './visibility.js'
 
 // The PostgreSQL twin of queries.sqlite.ts: the same answers, row for row. Ids in a list go
@@ -57,34 +57,24 @@ async function labelIdsOf (db: PostgresHandle, articleId: number): Promise<numbe
   return rows.map((row) => row.labelId)
 }
 
-async function replaceLabels (db: PostgresHandle, articleId: number, names: string[]): Promise<LabelTurnover> {
+async function replaceLabels (db: PostgresHandle, articleId: number, names: string[]): Promise<LabelName[]> {
   const previous = await labelIdsOf(db, articleId)
   await db.delete(articleLabels).where(eq(articleLabels.articleId, articleId))
-  const created: LabelName[] = []
   for (const [position, name] of names.entries()) {
-    const label = await labelIdFor(db, name)
-    if (label.created) created.push({ id: label.id, name })
-    await db.insert(articleLabels).values({ articleId, labelId: label.id, position })
+    await db.insert(articleLabels).values({ articleId, labelId: await labelIdFor(db, name), position })
   }
-  return { created, deleted: await deleteUnusedLabels(db, previous) }
+  return await deleteUnusedLabels(db, previous)
 }
 
 /**
- * The id of the label `name`, stored now if it is new (keeping the first spelling), and
- * whether it was. A known label is looked up first, so that it uses up no number of the
- * sequence (ids stay as on SQLite), and locked as the link's foreign key would lock it, so
- * that an edit removing its last use elsewhere waits for this one (see below); a new one is
- * upserted, for an edit adding it at the same time (`xmax` is 0 in a row this statement
- * inserted, not in one it found).
+ * The id of the label `name`, which the service made sure of first (it gave a new one its
+ * slug, and locked an existing one as the link's foreign key would: an edit removing its last
+ * use elsewhere waits for this one, see below).
  */
-async function labelIdFor (db: PostgresHandle, name: string): Promise<{ id: number, created: boolean }> {
-  const key = labelKey(name)
-  const [known] = await db.select({ id: labels.id }).from(labels).where(eq(labels.key, key)).for('key share')
-  if (known !== undefined) return { id: known.id, created: false }
-  const [label] = await db.insert(labels).values({ name, key })
-    .onConflictDoUpdate({ target: labels.key, set: { key: sql`excluded.key` } })
-    .returning({ id: labels.id, created: sql<boolean>`xmax = 0` })
-  return label!
+async function labelIdFor (db: PostgresHandle, name: string): Promise<number> {
+  const [known] = await db.select({ id: labels.id }).from(labels).where(eq(labels.key, labelKey(name)))
+  if (known === undefined) throw new Error(`label "${name}" was linked before it was made (ensureLabels)`)
+  return known.id
 }
 
 /**
@@ -97,8 +87,10 @@ async function deleteUnusedLabels (db: PostgresHandle, candidates: number[]): Pr
   if (candidates.length === 0) return []
   await db.select({ id: labels.id }).from(labels).where(inArray(labels.id, candidates)).orderBy(labels.id).for('update')
   const gone = await db.delete(labels)
-    .where(and(inArray(labels.id, candidates), sql`not exists (select 1 from ${articleLabels} where ${articleLabels.labelId} = ${labels.id})`))
-    .returning({ id: labels.id, name: labels.name })
+    // Kept while an editor's description or labels under it need it.
+    .where(and(inArray(labels.id, candidates), sql`not exists (select 1 from ${articleLabels} where ${articleLabels.labelId} = ${labels.id})
+      and ${labels.description} = '' and not exists (select 1 from labels child where child.parent_id = ${labels.id})`))
+    .returning({ id: labels.id, name: labels.name, slug: labels.slug })
   return gone.sort((a, b) => a.id - b.id)
 }
 

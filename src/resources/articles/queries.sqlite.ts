@@ -8,7 +8,7 @@ import { earliestOf } from '../../lib/time.js'
 import { labelKey } from '../../lib/values.js'
 import { matchCount, matchCountAmong, matchingIds, newestMatchingIds, oldestMatchingIds, keptSearch, rankedHits, rankedWindow, searchHits, searchScore, type IdRange, type KeptSearch, type RankedWindow } from '../../search/queries.sqlite.js'
 import type { FtsQuery } from '../../search/query.js'
-import type { ArticleFilters, ArticlePageQuery, ArticleQueries, ArticleRow, ArticleSortField, LabelledArticleRow, LabelName, LabelTurnover, ListedArticleRow, TouchedArticle } from './queries.js'
+import type { ArticleFilters, ArticlePageQuery, ArticleQueries, ArticleRow, ArticleSortField, LabelledArticleRow, LabelName, ListedArticleRow, TouchedArticle } from './queries.js'
 import { hiddenFrom, isPublishedBy, publishedBy, visibleTo } from './visibility.js'
 
 // The reads of every request (an article, a page's rows and their labels) are plain
@@ -61,38 +61,31 @@ const labelIdsOfArticle = preparedOnce((db) => db.select({ labelId: articleLabel
   .where(eq(articleLabels.articleId, sql.placeholder('articleId'))).prepare())
 const unlinkLabels = preparedOnce((db) => db.delete(articleLabels).where(eq(articleLabels.articleId, sql.placeholder('articleId'))).prepare())
 // On better-sqlite3 itself, as the link below: an import runs them for every label of every
-// article. Looked up first and inserted when missing (which keeps the first spelling), not
-// upserted with `returning`: SQLite runs `returning` as a trigger, whose statement journal
-// cost an import more than all its labels' other work (see insertOnce).
+// article.
 const labelWithKey = statementOnce<{ id: number }>('select id from labels where key = ?')
-const insertLabel = preparedOnce((db) => db.$client.prepare('insert into labels (name, key) values (?, ?)'))
 const linkLabel = statementOnce<never>('insert into article_labels (article_id, label_id, position) values (?, ?, ?)')
 
-/** The id of the label `name`, and whether it was stored now (a name no label had). */
-function labelIdFor (db: Db, name: string): { id: number, created: boolean } {
-  const key = labelKey(name)
-  const known = labelWithKey(db).get(key)
-  if (known !== undefined) return { id: known.id, created: false }
-  return { id: Number(insertLabel(db).run(name, key).lastInsertRowid), created: true }
+/** The id of the label `name`, which the service made sure of first (it gave a new one its slug). */
+function labelIdFor (db: Db, name: string): number {
+  const known = labelWithKey(db).get(labelKey(name))
+  if (known === undefined) throw new Error(`label "${name}" was linked before it was made (ensureLabels)`)
+  return known.id
 }
 
 function labelIdsOf (db: Db, articleId: number): number[] {
   return labelIdsOfArticle(db).all({ articleId }).map((row) => row.labelId)
 }
 
-function replaceLabels (db: Db, articleId: number, names: string[]): LabelTurnover {
+function replaceLabels (db: Db, articleId: number, names: string[]): LabelName[] {
   const previous = labelIdsOf(db, articleId)
   unlinkLabels(db).run({ articleId })
-  const created: LabelName[] = []
-  names.forEach((name, position) => {
-    const label = labelIdFor(db, name)
-    if (label.created) created.push({ id: label.id, name })
-    linkLabel(db).run(articleId, label.id, position)
-  })
-  return { created, deleted: deleteUnusedLabels(db, previous) }
+  names.forEach((name, position) => linkLabel(db).run(articleId, labelIdFor(db, name), position))
+  return deleteUnusedLabels(db, previous)
 }
 
-const unused = sql`not exists (select 1 from ${articleLabels} where ${articleLabels.labelId} = ${labels.id})`
+// A label no article carries is kept while an editor's description or labels under it need it.
+const unused = sql`not exists (select 1 from ${articleLabels} where ${articleLabels.labelId} = ${labels.id})
+  and ${labels.description} = '' and not exists (select 1 from labels child where child.parent_id = ${labels.id})`
 
 /**
  * Deletes those of `candidates` that no article carries any more (a label lives while it is
@@ -101,7 +94,7 @@ const unused = sql`not exists (select 1 from ${articleLabels} where ${articleLab
  */
 function deleteUnusedLabels (db: Db, candidates: number[]): LabelName[] {
   if (candidates.length === 0) return []
-  const gone = db.select({ id: labels.id, name: labels.name }).from(labels).where(and(inArray(labels.id, candidates), unused)).all()
+  const gone = db.select({ id: labels.id, name: labels.name, slug: labels.slug }).from(labels).where(and(inArray(labels.id, candidates), unused)).all()
   if (gone.length > 0) db.delete(labels).where(inArray(labels.id, gone.map((label) => label.id))).run()
   return gone
 }

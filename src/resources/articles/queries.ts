@@ -48,6 +48,8 @@ export type LabelledArticleRow = ArticleRow & { labels: string[] }
 export interface LabelName {
   id: number
   name: string
+  /** Null only in a label made before slugs, until the start-up back-fill (labels/backfill.ts). */
+  slug: string | null
 }
 
 /** The label rows an article's write brought into being (a new name) and those it left unused (and deleted). */
@@ -104,11 +106,11 @@ export interface ArticleQueries {
   /** Label names per article, in each article's order. */
   labelsByArticle: (articleIds: number[]) => Promise<Map<number, string[]>>
   /**
-   * Sets an article's labels, creating labels that don't exist yet (one per `labelKey`, the
-   * first spelling kept) and deleting those no article carries any more; answers both. Names
-   * are already de-duplicated.
+   * Sets an article's labels, which exist already (labels/links.ts `ensureLabels`; one per
+   * `labelKey`), and deletes those no article carries any more, unless a description or labels
+   * under one keep it; answers those deleted. Names are already de-duplicated.
    */
-  replaceLabels: (articleId: number, names: string[]) => Promise<LabelTurnover>
+  replaceLabels: (articleId: number, names: string[]) => Promise<LabelName[]>
   /**
    * A page of articles. The page's ids are found first (from an index, without reading
    * whole rows past `offset`), then only those rows are read.

@@ -9,6 +9,8 @@ const status = Type.Union([Type.Literal('draft'), Type.Literal('scheduled'), Typ
   examples: ['published']
 })
 const label = Type.String({ minLength: 1, maxLength: 60, pattern: visibleTextPattern, examples: ['City council'] })
+/** A label named in a filter: its name, or its slug (which may be longer than a name). */
+const labelFilter = Type.String({ minLength: 1, maxLength: 120, pattern: visibleTextPattern, examples: ['City council'] })
 const labels = Type.Array(label, { maxItems: 100, description: 'Label names; case-insensitive, kept in the given order (at most 100 in a request; an import keeps every label)', examples: [['City council', 'Transport']] })
 
 // Split in two so that `body` comes after the excerpt in answers.
@@ -155,7 +157,7 @@ export const ArticleListQuery = Type.Object({
   include: Type.Optional(include),
   status: Type.Optional(Type.Union([Type.Literal('draft'), Type.Literal('scheduled'), Type.Literal('published')], { description: '`scheduled` articles become `published` when `publishedAt` comes' })),
   author: Type.Optional(idOrSlugReference('Author id or slug')),
-  label: Type.Optional(Type.Array(label, { maxItems: 10, description: 'Repeat for articles having all of them' })),
+  label: Type.Optional(Type.Array(labelFilter, { maxItems: 10, description: 'A label\'s name (case-insensitive) or, failing that, its slug; repeat for articles having all of them' })),
   corrected: Type.Optional(Type.Boolean({ description: '`true`: only articles with public corrections; `false`: only those without' })),
   date: Type.Optional(Type.String({ format: 'date', maxLength: 10, description: 'Articles published on this day (site time zone)' })),
   unpublishing: Type.Optional(Type.Boolean({ description: '`true`: only articles with an `unpublishAt`, what will come down (sort by it yourself: there are few)' })),

@@ -25,11 +25,12 @@ import { assertMayReadHistory, findOne as revisionOf, keepRevision } from '../re
 import type { Renumbered } from '../trash/queries.js'
 import { restore as restoreTrashed, trashArticle } from '../trash/service.js'
 import { noteLabelTurnover } from '../labels/changes.js'
+import { ensureLabels, labelKeyFor } from '../labels/links.js'
 import { articleFields, changedFields, isPublic, noteArticleChange } from './changes.js'
 import { summaryOf, toArticleSummaries } from './summaries.js'
 import { assertAttachable, featuredImages, noteInlineImages } from '../media/service.js'
 import { mediaQueries } from '../media/queries.js'
-import { articleQueries, type ArticleFilters, type ArticleRow, type LabelledArticleRow, type NewArticleRow } from './queries.js'
+import { articleQueries, type ArticleFilters, type ArticleRow, type LabelledArticleRow, type LabelTurnover, type NewArticleRow } from './queries.js'
 import { keepOldSlug, keepOldSlugs, slugTaken } from './slugs.js'
 import {
   articleIncludes, articleSortFields,
@@ -215,7 +216,7 @@ async function listFilters (store: Store, query: ArticleListQueryString, viewer:
     if (author === undefined) throw invalid('querystring.author', `"${query.author}" is not an author`)
     filters.authorId = author.id
   }
-  if (query.label !== undefined) filters.labelKeys = [...new Set(query.label.map(labelKeyOf))]
+  if (query.label !== undefined) filters.labelKeys = await labelFilterKeys(store, query.label)
   if (query.corrected !== undefined) filters.corrected = query.corrected
   if (query.date !== undefined) filters.day = query.date
   if (query.unpublishing === true) filters.unpublishing = true
@@ -340,6 +341,22 @@ export function normalLabel (name: string): string {
   return name.trim().replace(/\s+/g, ' ')
 }
 
+/**
+ * The labels a `label` filter names, as case-folded names: each value a label's name (case
+ * aside) or else its slug (feeds filter alike).
+ */
+export async function labelFilterKeys (store: Store, values: string[]): Promise<string[]> {
+  const keys = new Set<string>()
+  for (const value of values) keys.add(await labelKeyFor(store, value, labelKeyOf(value)))
+  return [...keys]
+}
+
+/** Sets an article's labels: those new to the blog are made first, each with a slug of its own. */
+async function setLabels (tx: Store, articleId: number, names: string[]): Promise<LabelTurnover> {
+  const created = await ensureLabels(tx, names)
+  return { created, deleted: await articleQueries(tx).replaceLabels(articleId, names) }
+}
+
 /** Trimmed label names, the first spelling of each kept. */
 function normalLabels (names: string[]): string[] {
   const byKey = new Map<string, string>()
@@ -417,7 +434,7 @@ export async function createOne (store: Store, settings: Pick<SiteSettings, 'tim
     })
     await articles.forgetOldSlug(row.slug)
     const labels = normalLabels(input.labels ?? [])
-    const turnover = await articles.replaceLabels(row.id, labels)
+    const turnover = await setLabels(tx, row.id, labels)
     const featured = input.featuredImage ?? null
     if (featured !== null) await attachFeatured(tx, row.id, featured, viewer)
     await noteInlineImages(tx, row.id, row.body)
@@ -487,7 +504,7 @@ export async function updateOne (store: Store, settings: SiteSettings, idOrSlug:
     const row = await articles.updateArticle(current.id, await changedValues(tx, settings, current, patch, viewer, now))
     if (row.slug !== current.slug) await keepOldSlug(tx, row, current.slug, now)
     const newLabels = patch.labels === undefined ? labels : normalLabels(patch.labels)
-    const turnover = patch.labels === undefined ? undefined : await articles.replaceLabels(row.id, newLabels)
+    const turnover = patch.labels === undefined ? undefined : await setLabels(tx, row.id, newLabels)
     const featuredChanged = patch.featuredImage !== undefined && await replaceFeatured(tx, row.id, patch.featuredImage, viewer)
     if (row.body !== current.body) await noteInlineImages(tx, row.id, row.body)
     // Rewriting the search rows is most of an edit's cost: only when the words can have changed.
@@ -654,7 +671,7 @@ export async function writeImportedArticle (tx: Store, settings: Pick<SiteSettin
   if (corrections !== undefined) await replaceCorrections(tx, row.id, corrections, now)
   // Every label, beyond the API's limit per request too: a migration must not lose data.
   const labels = normalLabels(input.labels.map((name) => singleLine(name, 60)).filter((name) => name !== ''))
-  const turnover = await articles.replaceLabels(row.id, labels)
+  const turnover = await setLabels(tx, row.id, labels)
   await search.add({ ...row, labels }, text)
   // The import re-writes an article only when its record changed (its digest): if no column
   // did, its labels did.

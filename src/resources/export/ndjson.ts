@@ -7,7 +7,8 @@ import { Type, type Static } from 'typebox'
 export const ndjsonFormat = 'dateline'
 /**
  * 2: media lines and articles' featuredImage; 3: articles' oldSlugs; 4: redirect lines, articles'
- * unpublishAt and corrections. Files of earlier versions (without them) are read too.
+ * unpublishAt and corrections, label lines' id, slug, description and parentId (the id of another
+ * label line, which may come before or after it). Files of earlier versions (without them) are read too.
  */
 export const ndjsonVersion = 4
 
@@ -42,9 +43,17 @@ export const AuthorLine = Type.Object({
   updatedAt: timestamp
 }, { additionalProperties: false })
 
+/**
+ * A label. Before version 4 only its name, which its articles carry anyway; from version 4 its
+ * id (what another label's `parentId` names), slug, description and parent.
+ */
 export const LabelLine = Type.Object({
   type: Type.Literal('label'),
-  name: Type.String({ minLength: 1 })
+  id: Type.Optional(id),
+  name: Type.String({ minLength: 1 }),
+  slug: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })),
+  description: Type.Optional(Type.String({ maxLength: 500 })),
+  parentId: Type.Optional(nullable(id))
 }, { additionalProperties: false })
 
 /**
@@ -146,6 +155,7 @@ export const NdjsonLine = Type.Union([HeaderLine, SettingLine, AuthorLine, Label
 
 export type HeaderLine = Static<typeof HeaderLine>
 export type AuthorLine = Static<typeof AuthorLine>
+export type LabelLine = Static<typeof LabelLine>
 export type MediaLine = Static<typeof MediaLine>
 export type ArticleLine = Static<typeof ArticleLine>
 export type DayLine = Static<typeof DayLine>

@@ -16,8 +16,8 @@ export function postgresExportQueries (db: PostgresHandle): ExportQueries {
       return await db.select().from(authors).where(gt(authors.id, afterId)).orderBy(asc(authors.id)).limit(limit)
     },
 
-    async labelNamesAfter (afterId, limit) {
-      return await db.select({ id: labels.id, name: labels.name }).from(labels).where(gt(labels.id, afterId)).orderBy(asc(labels.id)).limit(limit)
+    async labelsAfter (afterId, limit) {
+      return await db.select().from(labels).where(gt(labels.id, afterId)).orderBy(asc(labels.id)).limit(limit)
     },
 
     async mediaAfter (afterId, limit) {

@@ -18,8 +18,8 @@ export function sqliteExportQueries (db: Db): ExportQueries {
       return db.select().from(authors).where(gt(authors.id, afterId)).orderBy(asc(authors.id)).limit(limit).all()
     },
 
-    async labelNamesAfter (afterId, limit) {
-      return db.select({ id: labels.id, name: labels.name }).from(labels).where(gt(labels.id, afterId)).orderBy(asc(labels.id)).limit(limit).all()
+    async labelsAfter (afterId, limit) {
+      return db.select().from(labels).where(gt(labels.id, afterId)).orderBy(asc(labels.id)).limit(limit).all()
     },
 
     async mediaAfter (afterId, limit) {

@@ -1,4 +1,4 @@
-import type { articles, authors, comments, days, media } from '../../db/schema.js'
+import type { articles, authors, comments, days, labels, media } from '../../db/schema.js'
 import { queriesFor } from '../../db/store.js'
 import { postgresExportQueries } from './queries.postgres.js'
 import { sqliteExportQueries } from './queries.sqlite.js'
@@ -10,7 +10,7 @@ export type ExportedTable = 'authors' | 'labels' | 'media' | 'articles' | 'days'
 export interface ExportQueries {
   tableCounts: () => Promise<Record<ExportedTable, number>>
   authorsAfter: (afterId: number, limit: number) => Promise<Array<typeof authors.$inferSelect>>
-  labelNamesAfter: (afterId: number, limit: number) => Promise<Array<{ id: number, name: string }>>
+  labelsAfter: (afterId: number, limit: number) => Promise<Array<typeof labels.$inferSelect>>
   mediaAfter: (afterId: number, limit: number) => Promise<Array<typeof media.$inferSelect>>
   articlesAfter: (afterId: number, limit: number) => Promise<Array<typeof articles.$inferSelect>>
   daysAfter: (afterDay: string, limit: number) => Promise<Array<typeof days.$inferSelect>>

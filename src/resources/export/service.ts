@@ -6,7 +6,7 @@ import { correctionQueries } from '../corrections/queries.js'
 import { mediaQueries, type MediaRow } from '../media/queries.js'
 import { largestFallbackVariant } from '../media/service.js'
 import { redirectQueries } from '../redirects/queries.js'
-import { ndjsonFormat, ndjsonVersion, type ArticleLine, type AuthorLine, type CommentLine, type DayLine, type MediaLine, type NdjsonLine, type RedirectLine } from './ndjson.js'
+import { ndjsonFormat, ndjsonVersion, type ArticleLine, type AuthorLine, type CommentLine, type LabelLine, type DayLine, type MediaLine, type NdjsonLine, type RedirectLine } from './ndjson.js'
 import { exportQueries } from './queries.js'
 
 const pageSize = 500
@@ -59,8 +59,9 @@ async function * paged<Row, Key> (first: Key, read: (after: Key) => Promise<Row[
 
 /**
  * Everything in the database as NDJSON lines (each ending in a newline): a header with the
- * format version and counts, then settings, authors, labels, media, articles, days,
- * comments and redirects (an image before the articles it is featured on, an author before both).
+ * format version and counts, then settings, authors, labels (a parent before or after its
+ * children, in id order), media, articles, days, comments and redirects (an image before the
+ * articles it is featured on, an author before both).
  * Rows are read page by page, each page its own read, not in one snapshot or transaction: a
  * write during an export may or may not be in it (take a backup for a point-in-time copy).
  * One transaction around the whole stream would hold SQLite's write lock while a slow
@@ -76,8 +77,9 @@ export async function * exportLines (store: Store, { settings, mediaBase }: Expo
     const author: AuthorLine = { type: 'author', id: row.id, slug: row.slug, name: row.name, bio: row.bio, avatarUrl: row.avatarUrl, url: row.url, email: row.email, createdAt: row.createdAt, updatedAt: row.updatedAt }
     yield line(author)
   }
-  for await (const row of paged(0, async (after) => await queries.labelNamesAfter(after, pageSize), (row) => row.id)) {
-    yield line({ type: 'label', name: row.name })
+  for await (const row of paged(0, async (after) => await queries.labelsAfter(after, pageSize), (row) => row.id)) {
+    const label: LabelLine = { type: 'label', id: row.id, name: row.name, slug: row.slug ?? '', description: row.description, parentId: row.parentId }
+    yield line(label)
   }
   for await (const row of paged(0, async (after) => await queries.mediaAfter(after, pageSize), (row) => row.id)) {
     yield line(mediaLine(row, mediaBase))

@@ -40,10 +40,11 @@ export const JsonFeed = Type.Object({
 export type JsonFeedBody = Static<typeof JsonFeed>
 export type JsonFeedItemBody = Static<typeof JsonFeedItem>
 
-const label = Type.String({ minLength: 1, maxLength: 60, pattern: visibleTextPattern, examples: ['City council'] })
+// A label's name or its slug, as the articles list's filter takes them.
+const label = Type.String({ minLength: 1, maxLength: 120, pattern: visibleTextPattern, examples: ['City council'] })
 
 export const FeedQuery = Type.Object({
-  label: Type.Optional(Type.Array(label, { maxItems: 10, description: 'Only articles with this label (case-insensitive); repeat for articles having all of them. A label no published article has yet gives an empty feed, not an error: the address is a subscription' })),
+  label: Type.Optional(Type.Array(label, { maxItems: 10, description: 'Only articles with this label (its name, case-insensitive, or else its slug); repeat for articles having all of them. A label no published article has yet gives an empty feed, not an error: the address is a subscription' })),
   author: Type.Optional(idOrSlugReference('Only this author\'s articles: an author id or slug. An unknown one gives an empty feed, as an unknown label does'))
 }, { additionalProperties: false })
 export type FeedQueryString = Static<typeof FeedQuery>

@@ -3,7 +3,7 @@ import { NotFound } from '../../errors.js'
 import type { SiteSettings } from '../../lib/site-settings.js'
 import { articlePathOf } from '../../lib/site-paths.js'
 import { articleQueries, type ArticleRow } from '../articles/queries.js'
-import { labelKeyOf } from '../articles/service.js'
+import { labelFilterKeys, labelKeyOf } from '../articles/service.js'
 import { currentView } from '../articles/view.js'
 import { authorQueries, type AuthorRow } from '../authors/queries.js'
 import { correctionQueries, type CorrectionRow } from '../corrections/queries.js'
@@ -209,7 +209,7 @@ export async function latest (store: Store, site: Site, query: FeedQueryString, 
   // yet is an empty feed that fills later, like an unknown label's, never an error that feed
   // readers would take as "gone".
   const nobody = query.author !== undefined && author === undefined
-  const labelKeys = [...new Set((query.label ?? []).map(labelKeyOf))]
+  const labelKeys = await labelFilterKeys(store, query.label ?? [])
   const rows = nobody ? [] : await articleQueries(store).pageOfArticles({
     filters: {
       visibility: { publishedOnly: true, alsoAuthorId: null, now },

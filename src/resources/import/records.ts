@@ -7,7 +7,7 @@ export type ImportFormat = 'blogger-legacy' | 'blogger-2018' | 'blogger-api' | '
 
 export const importFormats: readonly ImportFormat[] = ['blogger-legacy', 'blogger-2018', 'blogger-api', 'wxr', 'ndjson']
 
-export type ImportResource = 'author' | 'article' | 'comment' | 'media' | 'day' | 'redirect' | 'setting'
+export type ImportResource = 'author' | 'article' | 'comment' | 'media' | 'day' | 'redirect' | 'setting' | 'label'
 
 /**
  * Source ids are opaque strings, scoped by the site they come from (Blogger ids reach 20
@@ -112,6 +112,22 @@ export interface ImportedMedia {
   exportedKey?: string
 }
 
+/**
+ * A label as a file describes it apart from its articles (which name labels by name): a
+ * WordPress category or tag, a label line of our export. Articles find it by its name.
+ */
+export interface ImportedLabel {
+  kind: 'label'
+  source: SourceRef
+  name: string
+  /** The slug to prefer (a category's nicename, …); derived from the name when null or taken. */
+  slug: string | null
+  /** Plain text; '' for none. */
+  description: string
+  /** The parent label's source id (same site), or null at the top level. */
+  parentSourceId: string | null
+}
+
 export interface ImportedComment {
   kind: 'comment'
   source: SourceRef
@@ -161,7 +177,7 @@ export interface SkippedRow {
   reason: string
 }
 
-export type ImportRecord = ImportedAuthor | ImportedArticle | ImportedComment | ImportedMedia | ImportedDay | ImportedRedirect | ImportedSetting | SkippedRow
+export type ImportRecord = ImportedAuthor | ImportedLabel | ImportedArticle | ImportedComment | ImportedMedia | ImportedDay | ImportedRedirect | ImportedSetting | SkippedRow
 
 /** A malformed file: where and why. Becomes a 400 problem naming line and column. */
 export class MalformedImportError extends Error {

@@ -14,12 +14,13 @@ import { writeImportedRedirect } from '../redirects/service.js'
 import { SearchIndexBatch } from '../../search/index.js'
 import { isInTrash } from '../trash/service.js'
 import { findImportedMedia, writeImportedMedia } from '../media/service.js'
+import { setImportedParent, writeImportedLabel } from '../labels/service.js'
 import { mediaQueries } from '../media/queries.js'
 import { importQueries, type Stage, type StagedRecord } from './queries.js'
 import { digestOf, prepareRecord, type PreparedRecord, type SanitisedBody } from './sanitising.js'
 import { readImport, type ReadOptions } from './formats/index.js'
 import { readerThreadFromBytes, readInThread } from './reader.js'
-import { MalformedImportError, type SourceRef, type ImportedArticle, type ImportedAuthor, type ImportedComment, type ImportedDay, type ImportedMedia, type ImportedRedirect, type ImportFormat, type ImportRecord } from './records.js'
+import { MalformedImportError, type SourceRef, type ImportedArticle, type ImportedLabel, type ImportedAuthor, type ImportedComment, type ImportedDay, type ImportedMedia, type ImportedRedirect, type ImportFormat, type ImportRecord } from './records.js'
 import type { ImportReportBody } from './schemas.js'
 import { spool, spooledChunks, type ImportSource, type Spooled } from './spool.js'
 import { importInWriterThread, writerThreadFor } from './writer.js'
@@ -145,6 +146,11 @@ class Apply {
   readonly #articleIds = new Map<string, number>()
   readonly #commentIds = new Map<string, number>()
   readonly #mediaIds = new Map<string, number>()
+  readonly #labelIds = new Map<string, number>()
+  /** The first source id of each label this import wrote, by label id (two source rows may name one label). */
+  readonly #labelSources = new Map<number, string>()
+  /** Labels to put under their parents once every label is in (a file may name a parent after its child). */
+  readonly #labelParents: Array<{ id: number, site: string, sourceId: string, parentSourceId: string }> = []
   /**
    * Featured images to link once every media record is in (WordPress lists attachments after
    * the posts that name them): those of the articles this import wrote.
@@ -185,6 +191,9 @@ class Apply {
       case 'redirect':
         if (!await this.stage.add('redirect', record.from, JSON.stringify(record))) this.report.skip('redirect', record.from, 'duplicate redirect from the same path in file')
         return
+      case 'label':
+        await this.label(record)
+        return
       case 'comment':
         if (!await this.stage.add('comment', stageKey(record.source.site, record.source.id), JSON.stringify(record), sanitised === null ? null : JSON.stringify(sanitised))) {
           this.report.skip('comment', record.source.id, 'duplicate source id in file')
@@ -213,6 +222,7 @@ class Apply {
 
   /** What waited for the end of the file. */
   async finish (): Promise<void> {
+    for (const link of this.#labelParents) await this.linkLabelParent(link)
     for await (const staged of this.stage.each('article')) {
       const record = JSON.parse(staged.payload) as ImportedArticle
       await this.article(record, digestOf(record), sanitisedOf(staged))
@@ -434,6 +444,39 @@ class Apply {
     }
     this.#mediaIds.set(stageKey(site, id), targetId)
     await this.#remember('media', site, id, targetId, digest)
+  }
+
+  /**
+   * A label the file describes: made, or given the file's description, before the articles
+   * that name it; its parent is linked at the end. A source id's first label wins.
+   */
+  async label (record: ImportedLabel): Promise<void> {
+    const key = stageKey(record.source.site, record.source.id)
+    if (this.#labelIds.has(key)) {
+      this.report.skip('label', record.source.id, 'duplicate source id in file')
+      return
+    }
+    const written = await writeImportedLabel(this.tx, { name: record.name, slug: record.slug, description: record.description }, this.#now)
+    if (written === null) {
+      this.report.skip('label', record.source.id, 'a label without a name')
+      return
+    }
+    const namesake = this.#labelSources.get(written.id)
+    if (namesake === undefined) this.#labelSources.set(written.id, record.source.id)
+    else this.report.note('label', record.source.id, `has the name of ${namesake} in the file: labels are one per name (case aside), so they are one label`)
+    this.#labelIds.set(key, written.id)
+    // A label the file puts at the top level stays where an editor put it (a WordPress tag has no parent at all).
+    if (record.parentSourceId !== null) this.#labelParents.push({ id: written.id, site: record.source.site, sourceId: record.source.id, parentSourceId: record.parentSourceId })
+  }
+
+  async linkLabelParent (link: { id: number, site: string, sourceId: string, parentSourceId: string }): Promise<void> {
+    const parentId = this.#labelIds.get(stageKey(link.site, link.parentSourceId))
+    if (parentId === undefined) {
+      this.report.note('label', link.sourceId, `its parent "${link.parentSourceId}" is not a label in the file: left where it was`)
+      return
+    }
+    const refused = await setImportedParent(this.tx, link.id, parentId, this.#now)
+    if (refused !== null) this.report.note('label', link.sourceId, refused)
   }
 
   /** Who uploaded an image, when the file names an author this import knows; else nobody. */

@@ -8,23 +8,28 @@ import type { LabelName, LabelTurnover } from '../articles/queries.js'
 // its articles are published or unpublished gets no entry of its own: the articles' entries
 // carry that news, and finding it would cost a count per label on every publication.
 
+/** A label's own fields a change may name. */
+export type LabelField = 'name' | 'slug' | 'description' | 'parentId'
+
 interface LabelChange {
   label: LabelName
   kind: 'created' | 'updated' | 'deleted'
+  /** What an update changed; a creation names the name, a deletion nothing. */
+  fields?: LabelField[]
   publicBefore: boolean
   publicAfter: boolean
   now: string
 }
 
-/** Notes a change of a label in the unit's change log: created, renamed or deleted. */
+/** Notes a change of a label in the unit's change log: created, changed or deleted. */
 export function noteLabelChange (tx: Store, change: LabelChange): void {
   const { label, kind, publicBefore, publicAfter, now } = change
   tx.noteChange({
     resource: 'label',
     resourceId: String(label.id),
-    slug: null,
+    slug: label.slug ?? null,
     kind,
-    fields: kind === 'deleted' ? [] : ['name'],
+    fields: kind === 'deleted' ? [] : kind === 'created' ? ['name'] : change.fields ?? ['name'],
     articleId: null,
     authorId: null,
     publicBefore,

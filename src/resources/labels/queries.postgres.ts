@@ -1,10 +1,11 @@
-import { and, asc, count, desc, eq, sql, type SQL } from 'drizzle-orm'
+import { and, asc, count, desc, eq, isNull, ne, sql, type SQL } from 'drizzle-orm'
 import { assertCursorFits } from '../../db/postgres-cursor.js'
 import type { PostgresHandle } from '../../db/postgres-store.js'
 import { articleLabels, articles, labels } from '../../db/schema.postgres.js'
 import { publishedBy } from '../articles/visibility.js'
 import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
-import type { LabelFilters, LabelQueries, LabelRow, LabelSortField } from './queries.js'
+import { isIdInPath } from '../../lib/slug.js'
+import type { LabelFilters, LabelQueries, LabelRecord, LabelRow, LabelSortField } from './queries.js'
 
 // The PostgreSQL twin of queries.sqlite.ts. Counts are cast to int: PostgreSQL's count is a
 // bigint, which node-postgres hands over as a string.
@@ -17,7 +18,7 @@ function publishedCount (now: string): SQL<number> {
 
 function sortColumns (sort: SortKey<LabelSortField>[], now: string): KeysetColumn[] {
   const columns: KeysetColumn[] = sort.map((key) => ({
-    column: key.field === 'articleCount' ? publishedCount(now) : labels.key,
+    column: key.field === 'articleCount' ? publishedCount(now) : key.field === 'slug' ? labels.slug : labels.key,
     descending: key.descending
   }))
   columns.push({ column: labels.id, descending: sort[0]?.descending ?? false })
@@ -31,7 +32,10 @@ function afterCursor (columns: KeysetColumn[], sort: SortKey<LabelSortField>[], 
 }
 
 function filterCondition (filters: LabelFilters): SQL | undefined {
-  return filters.inUseOnly ? sql`${publishedCount(filters.now)} > 0` : undefined
+  return and(
+    filters.inUseOnly ? sql`${publishedCount(filters.now)} > 0` : undefined,
+    filters.parentId === undefined ? undefined : filters.parentId === null ? isNull(labels.parentId) : eq(labels.parentId, filters.parentId)
+  )
 }
 
 /** A sort key's value as the cursor carries it: the id column comes back a number through its own mapping. */
@@ -40,21 +44,30 @@ function sortValue (column: KeysetColumn['column'], alias: string): SQL.Aliased<
   return value.as(alias)
 }
 
+function idOrSlugCondition (idOrSlug: string): SQL {
+  return isIdInPath(idOrSlug) ? eq(labels.id, Number(idOrSlug)) : eq(labels.slug, idOrSlug)
+}
+
+// The slug is null only between migration 0008 and the start-up back-fill (backfill.ts).
+const recordColumns = { id: labels.id, name: labels.name, slug: sql<string>`coalesce(${labels.slug}, '')`, description: labels.description, parentId: labels.parentId }
+
 export function postgresLabelQueries (db: PostgresHandle): LabelQueries {
-  const byId = (id: number, now: string) =>
-    db.select({ id: labels.id, name: labels.name, articleCount: sql<number>`${publishedCount(now)}` }).from(labels).where(eq(labels.id, id))
+  const bySlugOrId = (idOrSlug: string, now: string) =>
+    db.select({ ...recordColumns, articleCount: sql<number>`${publishedCount(now)}` }).from(labels).where(idOrSlugCondition(idOrSlug))
   return {
     async pageOfLabels ({ filters, sort, after, limit, offset }): Promise<LabelRow[]> {
       const columns = sortColumns(sort, filters.now)
       const sortValues = Object.fromEntries(columns.map((key, i) => [`sort_${i}`, sortValue(key.column, `sort_${i}`)]))
       const articleCount = sql<number>`${publishedCount(filters.now)}`.as('article_count')
-      const rows = await db.select({ id: labels.id, name: labels.name, articleCount, ...sortValues })
+      const rows = await db.select({ ...recordColumns, articleCount, ...sortValues })
         .from(labels)
         .where(and(filterCondition(filters), after === null ? undefined : afterCursor(columns, sort, after)))
         .orderBy(...columns.map((key) => key.descending ? desc(key.column) : asc(key.column)))
         .limit(limit)
-        .offset(offset) as Array<{ id: number, name: string, articleCount: number } & Record<string, CursorValue>>
-      return rows.map((row) => ({ id: row.id, name: row.name, articleCount: row.articleCount, sortValues: columns.map((_, i) => row[`sort_${i}`] ?? null) }))
+        .offset(offset) as Array<LabelRecord & Record<string, CursorValue>>
+      return rows.map(({ id, name, slug, description, parentId, articleCount, ...row }) => ({
+        id, name, slug, description, parentId, articleCount, sortValues: columns.map((_, i) => row[`sort_${i}`] ?? null)
+      }))
     },
 
     async countLabels (filters, sort, after) {
@@ -63,12 +76,12 @@ export function postgresLabelQueries (db: PostgresHandle): LabelQueries {
       return row?.total ?? 0
     },
 
-    async labelById (id, now) {
-      return (await byId(id, now))[0]
+    async labelBySlugOrId (idOrSlug, now) {
+      return (await bySlugOrId(idOrSlug, now))[0]
     },
 
-    async labelByIdForUpdate (id, now) {
-      return (await byId(id, now).for('update', { of: labels }))[0]
+    async labelBySlugOrIdForUpdate (idOrSlug, now) {
+      return (await bySlugOrId(idOrSlug, now).for('update', { of: labels }))[0]
     },
 
     async carrierCount (id) {
@@ -80,17 +93,66 @@ export function postgresLabelQueries (db: PostgresHandle): LabelQueries {
       return (await db.select({ id: labels.id }).from(labels).where(eq(labels.key, key)))[0]?.id
     },
 
-    async insertLabel (name, key) {
-      const [label] = await db.insert(labels).values({ name, key }).returning({ id: labels.id, name: labels.name })
-      return { ...label!, articleCount: 0 }
+    async labelIdWithKeyToLink (key) {
+      return (await db.select({ id: labels.id }).from(labels).where(eq(labels.key, key)).for('key share'))[0]?.id
     },
 
-    async renameLabel (id, name, key) {
-      await db.update(labels).set({ name, key }).where(eq(labels.id, id))
+    async keyWithSlug (slug) {
+      return (await db.select({ key: labels.key }).from(labels).where(eq(labels.slug, slug)))[0]?.key
+    },
+
+    async labelSlugTaken (slug, exceptId) {
+      const [row] = await db.select({ id: labels.id }).from(labels).where(and(eq(labels.slug, slug), exceptId === undefined ? undefined : ne(labels.id, exceptId)))
+      return row !== undefined
+    },
+
+    async parentOf (id) {
+      return (await db.select({ parentId: labels.parentId }).from(labels).where(eq(labels.id, id)))[0]
+    },
+
+    async levelsBelow (id, atMost) {
+      // Bounded by depth, so even rows in a cycle (which the service never writes) end.
+      const result = await db.execute<{ levels: number | null }>(sql`with recursive below(id, level) as (
+          select ${id}::bigint, 0
+          union all
+          select l.id, below.level + 1 from labels l join below on l.parent_id = below.id where below.level < ${atMost}::int
+        ) select max(level)::int as levels from below`)
+      return result.rows[0]?.levels ?? 0
+    },
+
+    async childrenOf (id, now, limit) {
+      return await db.select({ id: labels.id, slug: recordColumns.slug, name: labels.name, articleCount: sql<number>`${publishedCount(now)}` })
+        .from(labels).where(eq(labels.parentId, id)).orderBy(asc(labels.key), asc(labels.id)).limit(limit)
+    },
+
+    async childCount (id) {
+      const [row] = await db.select({ children: count() }).from(labels).where(eq(labels.parentId, id))
+      return row?.children ?? 0
+    },
+
+    async moveChildren (id, parentId) {
+      const moved = await db.update(labels).set({ parentId }).where(eq(labels.parentId, id)).returning({ id: labels.id })
+      return moved.map((child) => child.id).sort((a, b) => a - b)
+    },
+
+    async insertLabel (values) {
+      // Another unit may store the same name meanwhile (an article's edit): its label is this one.
+      const [label] = await db.insert(labels).values(values)
+        .onConflictDoUpdate({ target: labels.key, set: { key: sql`excluded.key` } })
+        .returning({ id: labels.id, created: sql<boolean>`xmax = 0` })
+      return label!
+    },
+
+    async updateLabel (id, values) {
+      await db.update(labels).set(values).where(eq(labels.id, id))
     },
 
     async deleteLabel (id) {
       await db.delete(labels).where(eq(labels.id, id))
+    },
+
+    async labelsWithoutSlug (limit) {
+      return await db.select({ id: labels.id, name: labels.name }).from(labels).where(isNull(labels.slug)).orderBy(labels.id).limit(limit)
     }
   }
 }

@@ -12,10 +12,10 @@ const labelsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       operationId: 'listLabels',
       summary: 'List labels with their article counts',
-      description: 'For a label cloud. Anonymous readers see only labels that published articles carry; editors see every label.',
+      description: 'For a label cloud or a category tree (`parentId`; `parent=` lists one label\'s children, `parent=none` the top level). Anonymous readers see only labels that published articles carry; editors see every label.',
       security: readSecurity,
       querystring: LabelListQuery,
-      response: { 200: answer(LabelList, 'list', 'A page of labels'), 304: notModified, ...problems(400, 401) }
+      response: { 200: answer(LabelList, 'list', 'A page of labels'), 304: notModified, ...problems(400, 401, 404) }
     }
   }, async (request, reply) => {
     const page = await service.list(app.store, request.query, request.principal)
@@ -26,8 +26,8 @@ const labelsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags,
       operationId: 'getLabel',
-      summary: 'Get a label',
-      description: 'A label and its published-article count. As in the list, a label no published article carries is shown only to editors (404 otherwise).',
+      summary: 'Get a label by id or slug',
+      description: 'A label\'s page: the label with its published-article count, its parent and the labels right under it. As in the list, a label no published article carries is shown only to editors (404 otherwise); so are such a parent and children (`parent` is null for readers then, though `parentId` names it).',
       security: readSecurity,
       params: LabelParams,
       response: { 200: answer(Label, 'single', 'The label'), 304: notModified, ...problems(400, 401, 404) }
@@ -44,7 +44,7 @@ const labelsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       operationId: 'createLabel',
       summary: 'Create a label',
-      description: 'Editors and admins: a label ready for articles to use. A name another label has, case aside, is a 409. Like every label, it is deleted once the last article carrying it lets go of it.',
+      description: 'Editors and admins: a label ready for articles to use, with a slug (derived from the name when not given; 409 when another label has it), a description and a parent. A name another label has, case aside, is a 409; so is a parent that would nest labels more than 5 levels deep. Like every label, it is deleted once the last article carrying it lets go of it, unless it has a description or labels under it.',
       security: writeSecurity,
       body: ref(NewLabel),
       response: { 201: answer(Label, 'created', 'The new label'), ...problems(400, 401, 403, 409, 413, 415) }
@@ -60,13 +60,13 @@ const labelsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags,
       operationId: 'updateLabel',
-      summary: 'Rename a label',
-      description: 'Editors and admins. Every article carrying the label shows the new name. A name another label has, case aside, is a 409: labels are not merged; so is a label on more than 2,000 articles (each is changed in the one request). Send the `ETag` you read as `If-Match` to refuse lost updates (412).',
+      summary: 'Change a label: its name, slug, description or parent',
+      description: 'Editors and admins. Every article carrying the label shows a new name. A name another label has, case aside, is a 409: labels are not merged; so is a rename of a label on more than 2,000 articles (each is changed in the one request), a slug another label has, and a parent that is the label itself, is under it, or would nest labels more than 5 levels deep. The slug stays when the name changes. Send the `ETag` you read as `If-Match` to refuse lost updates (412).',
       security: writeSecurity,
       params: LabelParams,
       headers: IfMatchHeaders,
       body: ref(LabelPatch),
-      response: { 200: answer(Label, 'single', 'The renamed label'), ...problems(400, 401, 403, 404, 409, 412, 413, 415) }
+      response: { 200: answer(Label, 'single', 'The changed label'), ...problems(400, 401, 403, 404, 409, 412, 413, 415) }
     }
   }, async (request, reply) => {
     const { label, version } = await service.updateOne(app.store, request.params.id, request.body, request.headers['if-match'])
@@ -80,7 +80,7 @@ const labelsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       operationId: 'deleteLabel',
       summary: 'Delete a label',
-      description: 'Editors and admins. The label is taken off every article carrying it, in the one request: 409 for a label on more than 2,000 articles.',
+      description: 'Editors and admins. The label is taken off every article carrying it, in the one request: 409 for a label on more than 2,000 articles. The labels right under it move up to its parent (or the top level), as WordPress does.',
       security: writeSecurity,
       params: LabelParams,
       headers: IfMatchHeaders,

@@ -10,6 +10,7 @@ import { articleQueries, type ArticleRow, type LabelName } from '../articles/que
 import { keepOldSlugs } from '../articles/slugs.js'
 import { carriedCorrections, replaceCorrections } from '../corrections/carried.js'
 import { noteLabelTurnover } from '../labels/changes.js'
+import { ensureLabels } from '../labels/links.js'
 import { mediaQueries } from '../media/queries.js'
 import { noteInlineImages } from '../media/service.js'
 import { changedBy } from '../revisions/service.js'
@@ -159,7 +160,8 @@ export async function restore (store: Store, timezone: string, idOrSlug: string,
       version: row.version + 1,
       updatedAt: now
     })
-    const turnover = await articleQueries(tx).replaceLabels(article.id, content.labels)
+    // Labels deleted unused meanwhile come back, with slugs from their names.
+    const turnover = { created: await ensureLabels(tx, content.labels), deleted: await articleQueries(tx).replaceLabels(article.id, content.labels) }
     const renumberedComments = await trash.reinsertComments(content.comments)
     await trash.reinsertRevisions(content.revisions)
     // Those another article has not taken meanwhile.

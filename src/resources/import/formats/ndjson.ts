@@ -1,5 +1,5 @@
 import { Compile } from 'typebox/compile'
-import { NdjsonLine, ndjsonFormat, type ArticleLine, type AuthorLine, type CommentLine, type CorrectionOfLine, type MediaLine } from '../../export/ndjson.js'
+import { NdjsonLine, ndjsonFormat, type ArticleLine, type AuthorLine, type CommentLine, type CorrectionOfLine, type LabelLine, type MediaLine } from '../../export/ndjson.js'
 import { MalformedImportError, type ImportedCorrection, type ImportRecord } from '../records.js'
 
 // Dateline's own export read back: the lines are checked against the schemas the export
@@ -79,6 +79,19 @@ function mediaRecord (line: MediaLine): ImportRecord {
   }
 }
 
+/** A label line of version 4 or later; an earlier one names only a label its articles carry anyway. */
+function labelRecord (line: LabelLine): ImportRecord | null {
+  if (line.id === undefined) return null
+  return {
+    kind: 'label',
+    source: { site: '', id: String(line.id) },
+    name: line.name,
+    slug: line.slug ?? null,
+    description: line.description ?? '',
+    parentSourceId: line.parentId == null ? null : String(line.parentId)
+  }
+}
+
 function commentRecord (line: CommentLine): ImportRecord {
   return {
     kind: 'comment',
@@ -98,8 +111,7 @@ function commentRecord (line: CommentLine): ImportRecord {
 function toRecord (line: NdjsonLine): ImportRecord | null {
   switch (line.type) {
     case 'header': return null
-    // Labels come with their articles; the label lines are there for readers of the file.
-    case 'label': return null
+    case 'label': return labelRecord(line)
     case 'setting': return { kind: 'setting', name: line.name, value: line.value }
     case 'author': return authorRecord(line)
     case 'media': return mediaRecord(line)

@@ -1,7 +1,7 @@
-import { type ImportedAuthor, type ImportRecord, MalformedImportError } from '../records.js'
+import { type ImportedAuthor, type ImportedLabel, type ImportRecord, MalformedImportError, type SkippedRow } from '../records.js'
 import type { ReadContext, RecordBatches } from './context.js'
 import { ns } from './namespaces.js'
-import { plainText, realEmail } from './text.js'
+import { plainText, realEmail, sourceSlug } from './text.js'
 import { wxrItem } from './wxr-item.js'
 import { WxrState } from './wxr-state.js'
 import { describeName, readSubtrees, textOf, type XmlElement, type XmlName } from './xml-tree.js'
@@ -48,6 +48,33 @@ function * wordPressChild (child: XmlElement, state: WxrState): Generator<Import
   } else if (child.local === 'author') {
     const author = listedAuthor(child, state)
     if (author !== null) yield author
+  } else if (child.local === 'category') {
+    yield listedTerm(child, state, { slug: 'category_nicename', name: 'cat_name', description: 'category_description', parent: 'category_parent' })
+  } else if (child.local === 'tag') {
+    yield listedTerm(child, state, { slug: 'tag_slug', name: 'tag_name', description: 'tag_description' })
+  }
+}
+
+interface TermFields { slug: string, name: string, description: string, parent?: string }
+
+/**
+ * A category or tag of the channel's list: a label, keyed by its slug (a category names its
+ * parent by the parent's slug, which may come later in the list). Items name their terms
+ * by name, as our articles do.
+ */
+function listedTerm (element: XmlElement, state: WxrState, fields: TermFields): ImportedLabel | SkippedRow {
+  const rawSlug = textOf(element, ns.wp, fields.slug).trim()
+  const name = plainText(textOf(element, ns.wp, fields.name))
+  if (rawSlug === '' || name === '') return { kind: 'skip', resource: 'label', sourceId: rawSlug === '' ? null : `${element.local}:${rawSlug}`, reason: `a ${element.local} without a ${rawSlug === '' ? 'slug' : 'name'}` }
+  const parent = fields.parent === undefined ? '' : textOf(element, ns.wp, fields.parent).trim()
+  return {
+    kind: 'label',
+    // A category and a tag may share a slug: each taxonomy's slugs are their own.
+    source: { site: state.site, id: `${element.local}:${rawSlug}` },
+    name,
+    slug: sourceSlug(rawSlug),
+    description: plainText(textOf(element, ns.wp, fields.description)),
+    parentSourceId: parent === '' ? null : `${element.local}:${parent}`
   }
 }
 
