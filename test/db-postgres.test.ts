@@ -371,7 +371,8 @@ const rowTypesAgree = {
   webhook_deliveries: true satisfies Agree<typeof sqliteSchema.webhookDeliveries, typeof pgSchema.webhookDeliveries>,
   media: true satisfies Agree<typeof sqliteSchema.media, typeof pgSchema.media>,
   article_media: true satisfies Agree<typeof sqliteSchema.articleMedia, typeof pgSchema.articleMedia>,
-  article_old_slugs: true satisfies Agree<typeof sqliteSchema.articleOldSlugs, typeof pgSchema.articleOldSlugs>
+  article_old_slugs: true satisfies Agree<typeof sqliteSchema.articleOldSlugs, typeof pgSchema.articleOldSlugs>,
+  article_previews: true satisfies Agree<typeof sqliteSchema.articlePreviews, typeof pgSchema.articlePreviews>
 }
 
 t.test('every shared table\'s row type is checked against its SQLite twin', async (t) => {

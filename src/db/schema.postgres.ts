@@ -413,6 +413,18 @@ export const articleOldSlugs = pgTable('article_old_slugs', {
   index('article_old_slugs_article_idx').on(table.articleId)
 ])
 
+export const articlePreviews = pgTable('article_previews', {
+  id: id(),
+  articleId: int64('article_id').notNull().references(() => articles.id, { onDelete: 'cascade' }),
+  secretHash: text('secret_hash').notNull().unique(),
+  createdBy: text('created_by').notNull(),
+  createdAt: timestamp('created_at').notNull(),
+  expiresAt: timestamp('expires_at').notNull()
+}, (table) => [
+  index('article_previews_article_idx').on(table.articleId),
+  index('article_previews_expires_idx').on(table.expiresAt)
+])
+
 /** Every table, by the name its SQLite twin has in schema.ts (or its own, for PostgreSQL's). */
 export const postgresTables = {
   authors,
@@ -434,7 +446,8 @@ export const postgresTables = {
   webhookDeliveries,
   media,
   articleMedia,
-  articleOldSlugs
+  articleOldSlugs,
+  articlePreviews
 }
 
 export type AuthorRow = typeof authors.$inferSelect

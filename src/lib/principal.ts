@@ -24,3 +24,12 @@ export function assertRole (principal: Principal | null, role: TokenRole): void 
   if (principal === null) throw new Unauthorized('This needs a bearer token')
   if (!hasRole(principal, role)) throw new Forbidden(`This needs an ${role} token or above`)
 }
+
+/**
+ * What a preview link's secret grants (issue 22): reading one article, whatever its status,
+ * by `GET /v1/articles/{id}`. It is no principal: anywhere else its bearer is an anonymous reader.
+ */
+export interface PreviewGrant {
+  articleId: number
+  previewId: number
+}
