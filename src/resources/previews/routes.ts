@@ -26,6 +26,7 @@ const previewsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       params: ArticlePathParams,
       // Under `content`, so a request without a body (no media type) passes and takes the defaults.
       body: { content: { 'application/json': { schema: ref(NewPreview) } } },
+      'x-optional-body': true,
       response: { 201: answer(CreatedPreview, 'created', 'The new preview link, with its token'), ...problems(400, 401, 403, 404, 409, 413, 415) }
     }
   }, async (request, reply) => {

@@ -57,7 +57,7 @@ export type PreviewBody = Static<typeof Preview>
 
 export const PreviewParams = Type.Object({
   id: ArticlePathParams.properties.id,
-  previewId: idParam('The preview link\'s id (see `GET /v1/articles/{id}/previews`)', 7)
+  previewId: idParam('The preview link\'s id (see `GET /v1/articles/{id}/previews`)')
 }, { additionalProperties: false })
 
 export const previewSchemas = [Preview, PreviewList, CreatedPreview, NewPreview]
