@@ -26,6 +26,12 @@ export function assertRole (principal: Principal | null, role: TokenRole): void 
 }
 
 /**
+ * What tells a preview link's secret from an API token's (`dl_`) before any lookup: the auth
+ * plugin reads it as a preview of one article, never as a role (and no admin token may start so).
+ */
+export const previewSecretPrefix = 'dlp_'
+
+/**
  * What a preview link's secret grants (issue 22): reading one article, whatever its status,
  * by `GET /v1/articles/{id}`. It is no principal: anywhere else its bearer is an anonymous reader.
  */

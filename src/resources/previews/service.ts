@@ -3,19 +3,13 @@ import type { ArticleRow } from '../articles/queries.js'
 import type { Store } from '../../db/store.js'
 import { Conflict, Forbidden } from '../../errors.js'
 import type { Page } from '../../lib/list.js'
-import { hasRole, type PreviewGrant, type Principal } from '../../lib/principal.js'
+import { hasRole, previewSecretPrefix, type PreviewGrant, type Principal } from '../../lib/principal.js'
 import { nowIso } from '../../lib/time.js'
 import { findArticleToChange, findVisibleArticle } from '../articles/service.js'
 import { changedBy } from '../revisions/service.js'
 import { hashSecret } from '../tokens/service.js'
 import { previewQueries, type PreviewRow } from './queries.js'
 import { defaultPreviewSeconds, type NewPreviewBody, type PreviewBody } from './schemas.js'
-
-/**
- * What tells a preview secret from an API token's (`dl_`) before any lookup: the auth plugin
- * reads it as a preview of one article, never as a role.
- */
-export const previewSecretPrefix = 'dlp_'
 
 // Enough for every reviewer of a story to have their own link, and a bound on what one
 // article's list and a careless script can hold.
