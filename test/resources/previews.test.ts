@@ -55,6 +55,15 @@ t.test('an editor makes a preview link: the token shown once and kept by no cach
   t.same(one.json(), withoutToken, 'where Location points: the link without its token')
   for (const answer of [listed, one]) t.notOk(answer.body.includes('dlp_'), 'no token in a later answer')
 
+  const keyed = { method: 'POST', url: `/v1/articles/${draft.id}/preview`, headers: { ...admin, 'idempotency-key': 'preview-for-the-desk' }, payload: { expiresIn: 600 } } as const
+  const first = await request(app, t, keyed)
+  t.equal(first.statusCode, 201)
+  const retried = await request(app, t, keyed)
+  assertProblem(t, retried, 409, 'secret-shown-once')
+  t.equal(retried.headers.location, first.headers.location, 'the retry names the link made first')
+  t.notOk(retried.body.includes(first.json().token), 'and never shows its token again')
+  t.equal((await read(app, t, `/v1/articles/${draft.id}/previews`, adminSecret)).json().meta.total, 3, 'no second link was made')
+
   assertProblem(t, await request(app, t, { method: 'POST', url: `/v1/articles/${draft.id}/preview`, headers: admin, payload: { expiresIn: 8 * 24 * 3600 } }), 400, 'validation', 'body.expiresIn')
   assertProblem(t, await request(app, t, { method: 'POST', url: `/v1/articles/${draft.id}/preview`, headers: admin, payload: { expiresIn: 0 } }), 400, 'validation', 'body.expiresIn')
   assertProblem(t, await request(app, t, { method: 'POST', url: `/v1/articles/${draft.id}/preview`, headers: admin, payload: { expires: 60 } }), 400, 'validation', 'body.expires')
