@@ -56,25 +56,26 @@ export default fp<AuthPluginOptions>(async function authPlugin (app, options) {
   const uses = new TokenUses(app.store, (error) => { app.log.warn({ err: error }, 'could not record when tokens were last used') })
   app.addHook('onClose', async () => { await uses.close() })
 
+  /** Sets what `secret` stands for on the request (a principal, or a preview); false when it stands for nothing. */
+  async function recognise (request: FastifyRequest, secret: string): Promise<boolean> {
+    if (secret.startsWith(previewSecretPrefix)) {
+      const grant = await previewGrant(app.store, secret)
+      if (grant === null) return false
+      // Refused before anything runs: as an anonymous reader, a preview's bearer could post comments.
+      if (!readMethods.has(request.method)) throw new Forbidden('A preview token only reads its article: it never writes')
+      request.preview = grant
+      return true
+    }
+    const principal = await authenticate(app.store, secret, options.adminToken, uses)
+    if (principal === null) return false
+    request.principal = principal
+    return true
+  }
+
   /** Sets the request's principal (or preview) from its bearer token, or throws the 401 (or 429) it gets. */
   async function identify (request: FastifyRequest, reply: FastifyReply, header: string): Promise<void> {
     const match = /^Bearer +([\x21-\x7e]+) *$/i.exec(header)
-    const secret = match?.[1]
-    if (secret?.startsWith(previewSecretPrefix) === true) {
-      const grant = await previewGrant(app.store, secret)
-      if (grant !== null) {
-        // Refused before anything runs: as an anonymous reader, a preview's bearer could post comments.
-        if (!readMethods.has(request.method)) throw new Forbidden('A preview token only reads its article: it never writes')
-        request.preview = grant
-        return
-      }
-    } else {
-      const principal = secret === undefined ? null : await authenticate(app.store, secret, options.adminToken, uses)
-      if (principal !== null) {
-        request.principal = principal
-        return
-      }
-    }
+    if (match !== null && await recognise(request, match[1]!)) return
     // Checked after the token, not before: behind a proxy or NAT many people share an address,
     // and one guesser must not lock out the others' valid tokens. Refusing before the check
     // would need to know the token is bad, which only the check tells; it costs what any
