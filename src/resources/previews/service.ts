@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto'
-import type { ArticleRow } from '../articles/queries.js'
 import type { Store } from '../../db/store.js'
 import { Conflict, Forbidden } from '../../errors.js'
 import type { Page } from '../../lib/list.js'
 import { hasRole, previewSecretPrefix, type PreviewGrant, type Principal } from '../../lib/principal.js'
 import { nowIso } from '../../lib/time.js'
+import type { ArticleRow } from '../articles/queries.js'
 import { findArticleToChange, findVisibleArticle } from '../articles/service.js'
 import { changedBy } from '../revisions/service.js'
 import { hashSecret } from '../tokens/service.js'
@@ -13,7 +13,7 @@ import { defaultPreviewSeconds, type NewPreviewBody, type PreviewBody } from './
 
 // Enough for every reviewer of a story to have their own link, and a bound on what one
 // article's list and a careless script can hold.
-export const maxLivePreviews = 20
+const maxLivePreviews = 20
 
 function newSecret (): string {
   return `${previewSecretPrefix}${randomBytes(32).toString('base64url')}`
