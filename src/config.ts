@@ -1,6 +1,7 @@
 import { isIP } from 'node:net'
 import { availableParallelism } from 'node:os'
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path'
+import { previewSecretPrefix } from './lib/principal.js'
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 export type LogLevel = (typeof logLevels)[number]
@@ -221,6 +222,8 @@ function parseAdminToken (raw: string): string | null {
   if (raw === '') return null
   // The admin token guards everything; a short one is guessable.
   if (raw.length < 24) throw new Invalid('must be at least 24 characters long')
+  // The auth plugin reads such a token as a preview link's, never as the admin's.
+  if (raw.startsWith(previewSecretPrefix)) throw new Invalid(`must not start with ${previewSecretPrefix}, which marks a preview link's token`)
   return raw
 }
 

@@ -14,6 +14,7 @@ import media from './resources/media/routes.js'
 import changes from './resources/changes/routes.js'
 import stream, { type StreamOptions } from './resources/stream/routes.js'
 import redirects from './resources/redirects/routes.js'
+import previews from './resources/previews/routes.js'
 import revisions from './resources/revisions/routes.js'
 import root from './resources/root/routes.js'
 import search from './resources/search/routes.js'
@@ -30,6 +31,7 @@ export async function routes (app: FastifyInstance, options: ImportRoutesOptions
   await app.register(articleCommentsRoutes, { prefix: '/v1/articles' })
   await app.register(revisions, { prefix: '/v1/articles' })
   await app.register(articleCorrectionsRoutes, { prefix: '/v1/articles' })
+  await app.register(previews, { prefix: '/v1/articles' })
   await app.register(commentsRoutes, { prefix: '/v1/comments' })
   await app.register(correctionsLogRoutes, { prefix: '/v1/corrections' })
   await app.register(datesRoutes, { prefix: '/v1/dates' })

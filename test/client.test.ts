@@ -91,6 +91,24 @@ t.test('a second read of the same URL revalidates with If-None-Match and serves 
   t.equal(wire.at(-1)!.status, 200)
 })
 
+t.test('a preview link made through the client reads its draft through a client of its own, and nothing else unpublished', async (t) => {
+  const app = shared
+  const { client: editor } = await clientOf(app, { token: adminSecret })
+  const authorId = (await editor.authors.list({ limit: 1 })).data[0]!.id
+  const draft = await editor.articles.create({ title: 'A draft for the preview test', authorId })
+  const other = await editor.articles.create({ title: 'Another draft the link cannot read', authorId })
+  const link = await editor.articles.preview(draft.id, { expiresIn: 600 })
+  t.match(link, { articleId: draft.id, token: /^dlp_/ })
+
+  const { client: preview } = await clientOf(app, { token: link.token, cache: false })
+  t.match(await preview.articles.get(draft.slug), { id: draft.id, status: 'draft' }, 'the draft, by its slug')
+  const refused = await preview.articles.get(other.id).catch((error: unknown) => error)
+  t.ok(refused instanceof DatelineProblem && refused.status === 404, 'another draft is a 404')
+  const { client: reader } = await clientOf(app)
+  const hidden = await reader.articles.get(draft.id).catch((error: unknown) => error)
+  t.ok(hidden instanceof DatelineProblem && hidden.status === 404, 'without the link, the draft is a 404')
+})
+
 t.test('a 429 is retried after its Retry-After; without retries it is a DatelineProblem', async (t) => {
   const app = await demoBlog(t, { searchRateLimit: 2, rateLimitWindowMs: 5000 })
   const { client, wire } = await clientOf(app)

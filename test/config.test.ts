@@ -349,6 +349,7 @@ t.test('each bad value is a ConfigError naming its environment variable', async 
     ['DATELINE_SYNCHRONOUS', 'extra'],
     ['DATELINE_ADMIN_TOKEN', 'short'],
     ['DATELINE_ADMIN_TOKEN', 'x'.repeat(23)],
+    ['DATELINE_ADMIN_TOKEN', `dlp_${'x'.repeat(40)}`],
     ['LOG_LEVEL', 'shouty'],
     ['LOG_LEVEL', 'warning']
   ]

@@ -374,7 +374,8 @@ const rowTypesAgree = {
   article_media: true satisfies Agree<typeof sqliteSchema.articleMedia, typeof pgSchema.articleMedia>,
   article_old_slugs: true satisfies Agree<typeof sqliteSchema.articleOldSlugs, typeof pgSchema.articleOldSlugs>,
   redirects: true satisfies Agree<typeof sqliteSchema.redirects, typeof pgSchema.redirects>,
-  article_corrections: true satisfies Agree<typeof sqliteSchema.articleCorrections, typeof pgSchema.articleCorrections>
+  article_corrections: true satisfies Agree<typeof sqliteSchema.articleCorrections, typeof pgSchema.articleCorrections>,
+  article_previews: true satisfies Agree<typeof sqliteSchema.articlePreviews, typeof pgSchema.articlePreviews>
 }
 
 t.test('every shared table\'s row type is checked against its SQLite twin', async (t) => {

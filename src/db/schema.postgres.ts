@@ -443,6 +443,18 @@ export const articleCorrections = pgTable('article_corrections', {
   index('article_corrections_corrected_at_idx').on(table.correctedAt, table.id)
 ])
 
+export const articlePreviews = pgTable('article_previews', {
+  id: id(),
+  articleId: int64('article_id').notNull().references(() => articles.id, { onDelete: 'cascade' }),
+  secretHash: text('secret_hash').notNull().unique(),
+  createdBy: text('created_by').notNull(),
+  createdAt: timestamp('created_at').notNull(),
+  expiresAt: timestamp('expires_at').notNull()
+}, (table) => [
+  index('article_previews_article_idx').on(table.articleId),
+  index('article_previews_expires_idx').on(table.expiresAt)
+])
+
 /** Every table, by the name its SQLite twin has in schema.ts (or its own, for PostgreSQL's). */
 export const postgresTables = {
   authors,
@@ -466,7 +478,8 @@ export const postgresTables = {
   articleMedia,
   articleOldSlugs,
   redirects,
-  articleCorrections
+  articleCorrections,
+  articlePreviews
 }
 
 export type AuthorRow = typeof authors.$inferSelect

@@ -121,6 +121,24 @@ export const articleCorrections = sqliteTable('article_corrections', {
   index('article_corrections_corrected_at_idx').on(table.correctedAt, table.id)
 ])
 
+/**
+ * Preview links (issue 22): a secret that reads one article, whatever its status, until it
+ * expires or is revoked (the row deleted). Ended with the article: trashed, it takes them along.
+ */
+export const articlePreviews = sqliteTable('article_previews', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  articleId: integer('article_id').notNull().references(() => articles.id, { onDelete: 'cascade' }),
+  /** SHA-256 of the secret, hex: the secret itself is never stored. */
+  secretHash: text('secret_hash').notNull().unique(),
+  /** Whose token made it, as revisions name it (`admin`, `editor token 3`). */
+  createdBy: text('created_by').notNull(),
+  createdAt: text('created_at').notNull(),
+  expiresAt: text('expires_at').notNull()
+}, (table) => [
+  index('article_previews_article_idx').on(table.articleId),
+  index('article_previews_expires_idx').on(table.expiresAt)
+])
+
 export const tokenRoles = ['admin', 'editor', 'author'] as const
 export type TokenRole = (typeof tokenRoles)[number]
 

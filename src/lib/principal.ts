@@ -24,3 +24,18 @@ export function assertRole (principal: Principal | null, role: TokenRole): void 
   if (principal === null) throw new Unauthorized('This needs a bearer token')
   if (!hasRole(principal, role)) throw new Forbidden(`This needs an ${role} token or above`)
 }
+
+/**
+ * What tells a preview link's secret from an API token's (`dl_`) before any lookup: the auth
+ * plugin reads it as a preview of one article, never as a role (and no admin token may start so).
+ */
+export const previewSecretPrefix = 'dlp_'
+
+/**
+ * What a preview link's secret grants (issue 22): reading one article, whatever its status,
+ * by `GET /v1/articles/{id}`. It is no principal: anywhere else its bearer is an anonymous reader.
+ */
+export interface PreviewGrant {
+  articleId: number
+  previewId: number
+}

@@ -1,9 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { TokenRole } from '../db/schema.js'
-import { TooManyRequests, Unauthorized } from '../errors.js'
+import { Forbidden, TooManyRequests, Unauthorized } from '../errors.js'
 import { FailureWindow, SharedFailureWindow } from '../lib/failure-window.js'
-import { assertRole, type Principal } from '../lib/principal.js'
+import { assertRole, previewSecretPrefix, type PreviewGrant, type Principal } from '../lib/principal.js'
+import { previewGrant } from '../resources/previews/service.js'
 import { authenticate, TokenUses } from '../resources/tokens/service.js'
 import { redisKeyPrefix } from './rate-limit.js'
 
@@ -15,6 +16,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Who is asking: null for an anonymous reader. */
     principal: Principal | null
+    /** The article a preview link's token may read (its principal is then null: an anonymous reader elsewhere). */
+    preview: PreviewGrant | null
   }
   interface FastifyInstance {
     /** A preHandler that lets only tokens of `role` or above through. */
@@ -31,14 +34,19 @@ export interface AuthPluginOptions {
 // window its bad tokens get 429s until the window ends (its valid ones still pass).
 const maxAuthFailures = 20
 const authFailureWindowMs = 5 * 60_000
+// All a preview token may do (OPTIONS, a CORS preflight, carries no token).
+const readMethods = new Set(['GET', 'HEAD', 'OPTIONS'])
 
 /**
  * Reads `Authorization: Bearer <token>` on every request. No header means an anonymous
  * reader; a header that is malformed, unknown, revoked or expired is a 401 even on reads,
- * so a client never mistakes a broken token for anonymous access.
+ * so a client never mistakes a broken token for anonymous access. A preview link's token
+ * (`dlp_…`) is no principal: it reads its one article (articles/routes.ts), is an anonymous
+ * reader anywhere else, and never writes.
  */
 export default fp<AuthPluginOptions>(async function authPlugin (app, options) {
   app.decorateRequest('principal', null)
+  app.decorateRequest('preview', null)
 
   // Counted with every instance's when they share a Redis: a guesser spreading its tries over
   // the instances behind a load balancer gets no more of them.
@@ -48,14 +56,26 @@ export default fp<AuthPluginOptions>(async function authPlugin (app, options) {
   const uses = new TokenUses(app.store, (error) => { app.log.warn({ err: error }, 'could not record when tokens were last used') })
   app.addHook('onClose', async () => { await uses.close() })
 
-  /** Sets the request's principal from its bearer token, or throws the 401 (or 429) it gets. */
+  /** Sets what `secret` stands for on the request (a principal, or a preview); false when it stands for nothing. */
+  async function recognise (request: FastifyRequest, secret: string): Promise<boolean> {
+    if (secret.startsWith(previewSecretPrefix)) {
+      const grant = await previewGrant(app.store, secret)
+      if (grant === null) return false
+      // Refused before anything runs: as an anonymous reader, a preview's bearer could post comments.
+      if (!readMethods.has(request.method)) throw new Forbidden('A preview token only reads its article: it never writes')
+      request.preview = grant
+      return true
+    }
+    const principal = await authenticate(app.store, secret, options.adminToken, uses)
+    if (principal === null) return false
+    request.principal = principal
+    return true
+  }
+
+  /** Sets the request's principal (or preview) from its bearer token, or throws the 401 (or 429) it gets. */
   async function identify (request: FastifyRequest, reply: FastifyReply, header: string): Promise<void> {
     const match = /^Bearer +([\x21-\x7e]+) *$/i.exec(header)
-    const principal = match === null ? null : await authenticate(app.store, match[1]!, options.adminToken, uses)
-    if (principal !== null) {
-      request.principal = principal
-      return
-    }
+    if (match !== null && await recognise(request, match[1]!)) return
     // Checked after the token, not before: behind a proxy or NAT many people share an address,
     // and one guesser must not lock out the others' valid tokens. Refusing before the check
     // would need to know the token is bad, which only the check tells; it costs what any
@@ -76,6 +96,7 @@ export default fp<AuthPluginOptions>(async function authPlugin (app, options) {
   })
 
   app.decorate('requireRole', (role: TokenRole) => async (request: FastifyRequest) => {
+    if (request.preview !== null) throw new Forbidden('A preview token reads its article only')
     assertRole(request.principal, role)
   })
 }, { name: 'dateline-auth', dependencies: ['dateline-db', 'dateline-redis'] })

@@ -42,6 +42,9 @@ const anonymousCacheControl = {
   none: 'no-store'
 }
 const privateCacheControl = 'private, no-cache'
+// A preview shows what is not public yet: no cache keeps it, the browser's included (a shared
+// computer), and whatever a preview token reads elsewhere is answered alike.
+const previewCacheControl = 'private, no-store'
 // Errors and the answers to writes: nothing for a cache to reuse (a CDN keeps some errors
 // for minutes unless told, and an article published meanwhile would stay a 404).
 const notStored = 'no-store'
@@ -131,6 +134,10 @@ function withCacheHeaders (request: FastifyRequest, reply: FastifyReply, payload
 function setCaching (request: FastifyRequest, reply: FastifyReply): void {
   addVary(reply, 'Authorization')
   const policy = request.routeOptions.config.caching ?? 'published'
+  if (request.preview !== null) {
+    reply.header('cache-control', previewCacheControl)
+    return
+  }
   reply.header('cache-control', request.principal === null || policy === 'none' ? anonymousCacheControl[policy] : privateCacheControl)
 }
 

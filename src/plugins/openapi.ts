@@ -11,6 +11,7 @@ readers' comments, and serves them as JSON.
 
 * **Reading** needs no token: anonymous readers see published articles and public author profiles.
 * **Writing** needs \`Authorization: Bearer <token>\`; a token's role is \`admin\`, \`editor\` or \`author\`.
+* **Previews**: a preview link's token (\`dlp_…\`, from \`POST /v1/articles/{id}/preview\`) reads that one article, draft or scheduled, and gives nothing more.
 * **Lists** answer \`{ data, meta }\` and page with \`limit\` and \`offset\` or \`cursor\` (\`meta.nextCursor\`); the \`Link\` header has the next and previous pages.
 * **Caching**: every answer has an \`ETag\`; send it back in \`If-None-Match\` for a 304, or in \`If-Match\` on \`PATCH\`/\`DELETE\` to refuse lost updates (412).
 * **Errors** are RFC 9457 \`application/problem+json\`; \`errors[]\` names each bad field.`
@@ -18,6 +19,24 @@ readers' comments, and serves them as JSON.
 // Each installation serves its own API: a relative URL is the server this document came from.
 // `x-internal: false` says it is a public API (OWASP API9, inventory); the types know no `x-` keys.
 const thisServer = { url: '/', description: 'The Dateline server that serves this document (local, staging or production alike)', 'x-internal': false }
+
+/**
+ * What a route's schema says when its body may be left out (`x-optional-body: true`): Fastify
+ * validates a body declared under `content` only when one is sent, but @fastify/swagger marks
+ * every body required. The mark becomes `requestBody.required: false` and leaves the document.
+ */
+const optionalBodyMark = 'x-optional-body'
+
+function withOptionalBodies<T extends object> (document: T): T {
+  const paths = (document as { paths?: Record<string, Record<string, Record<string, unknown>>> }).paths ?? {}
+  for (const operation of Object.values(paths).flatMap((item) => Object.values(item))) {
+    if (operation[optionalBodyMark] !== true) continue
+    delete operation[optionalBodyMark]
+    const body = operation.requestBody as { required?: boolean } | undefined
+    if (body !== undefined) body.required = false
+  }
+  return document
+}
 
 const swaggerLogoStyleHash = 'sha256-RL3ie0nH+Lzz2YNqQN83mnU0J1ot4QL7b99vMdIX99w='
 
@@ -56,12 +75,12 @@ export default fp(async function openapiPlugin (app) {
       ],
       components: {
         securitySchemes: {
-          bearerAuth: { type: 'http', scheme: 'bearer', description: 'A token made with `dateline token create` (or `DATELINE_ADMIN_TOKEN`)' }
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'A token made with `dateline token create` (or `DATELINE_ADMIN_TOKEN`); or a preview link\'s token, which reads its one article' }
         }
       }
     },
-    // An example for every answer, deprecated parameters marked (lib/openapi-examples.ts).
-    transformObject: (documents) => withExamples('openapiObject' in documents ? documents.openapiObject : documents.swaggerObject),
+    // An example for every answer, deprecated parameters marked (lib/openapi-examples.ts), optional bodies.
+    transformObject: (documents) => withOptionalBodies(withExamples('openapiObject' in documents ? documents.openapiObject : documents.swaggerObject)),
     // Components are named after their $id instead of def-0, def-1…
     refResolver: {
       buildLocalReference: (json, _baseUri, _fragment, i) => typeof json.$id === 'string' ? json.$id : `def-${i}`

@@ -9,6 +9,7 @@ import * as labels from '../../src/resources/labels/service.js'
 import { mediaQueries } from '../../src/resources/media/queries.js'
 import * as media from '../../src/resources/media/service.js'
 import * as redirects from '../../src/resources/redirects/service.js'
+import * as previews from '../../src/resources/previews/service.js'
 import type { Principal } from '../../src/lib/principal.js'
 import { createToken, listTokens } from '../../src/resources/tokens/service.js'
 import { fanOut } from '../../src/resources/webhooks/deliverer.js'
@@ -108,6 +109,22 @@ const expected: Record<string, Record<string, Row>> = {
   deleteArticle: {
     'the own draft':                                             [401, 204, 404, 204, 204],
     'the own published article':                                 [401, 403, 403, 204, 204]
+  },
+  // Preview links: made by whoever may change the article; seen and revoked by editors and the article's author.
+  createArticlePreview: {
+    'the own draft':                                             [401, 201, 404, 201, 201],
+    'the own published article':                                 [401, 403, 403, 201, 201]
+  },
+  listArticlePreviews: {
+    'the own draft':                                             [401, 200, 404, 200, 200],
+    'the own published article':                                 [401, 200, 403, 200, 200]
+  },
+  getArticlePreview: {
+    'the own draft\'s link':                                     [401, 200, 404, 200, 200]
+  },
+  revokeArticlePreview: {
+    'the own draft\'s link':                                     [401, 204, 404, 204, 204],
+    'the own published article\'s link':                         [401, 204, 403, 204, 204]
   },
   listArticleComments: {
     'the own published article':                                 [200, 200, 200, 200, 200],
@@ -376,6 +393,8 @@ interface World {
   spare: { id: number, secret: string }
   /** Redirects from `/matrix-<n>/…` to A's published article and to A's draft. */
   redirects: { toPublished: Item, toDraft: Item }
+  /** A preview link of each of A's draft and published article (an admin's). */
+  links: { draft: { id: number, token: string }, published: { id: number, token: string } }
   /** A webhook told of authors' changes, with a delivery for each of A and B (never sent: the matrix's apps send none). */
   webhook: { id: number, updatedAt: string, deliveryIds: number[] }
   secrets: Record<Exclude<Caller, 'anonymous'>, string>
@@ -474,6 +493,11 @@ async function makeWorld (app: FastifyInstance, extras: { images: boolean, corre
   const notedDay = dayAfter('2020-01-01', n)
   await dates.createOne(app.store, app.settings, { date: notedDay, note: `Note ${n}` }, staff)
   const spare = await createToken(app.store, { role: 'editor', name: `Spare ${n}` })
+  const link = async (article: Item) => {
+    const { preview, token } = await previews.createOne(app.store, String(article.id), {}, staff)
+    return { id: preview.id, token }
+  }
+  const links = { draft: await link(ownDraft), published: await link(ownPublished) }
   const images = extras.images ? await imagesFor(app, own, ownDraft, n) : null
   const redirectTo = async (name: string, article: Item) => (await redirects.createOne(app.store, { from: `/matrix-${n}/${name}`, to: `/articles/${article.slug}` })).redirect
   const redirectsMade = { toPublished: await redirectTo('published', ownPublished), toDraft: await redirectTo('draft', ownDraft) }
@@ -502,6 +526,7 @@ async function makeWorld (app: FastifyInstance, extras: { images: boolean, corre
     redirects: redirectsMade,
     freeDay: dayAfter('2010-01-01', n),
     spare: { id: spare.token.id, secret: spare.secret },
+    links,
     webhook: { id: hook.id, updatedAt: (await webhooks.findOne(app.store, hook.id)).webhook.updatedAt, deliveryIds: deliveries.items.map(({ id }) => id) },
     secrets: {
       own: await tokenFor(app, 'author', own.id),
@@ -727,6 +752,63 @@ const targets: Record<string, Record<string, Target>> = {
       check: async ({ t, app, w, allowed }) => {
         const article = await readBack(app, t, `/v1/articles/${w.ownPublished.id}`)
         t.equal(article.body, allowed ? '<p>Out now.</p>' : '<p>Out now.</p><p>Edited.</p>')
+      }
+    }
+  },
+  createArticlePreview: {
+    'the own draft': {
+      params: (w) => ({ id: w.ownDraft.id }),
+      payload: () => ({ expiresIn: 600 }),
+      check: async ({ t, app, w, allowed, response }) => {
+        const live = await previews.list(app.store, String(w.ownDraft.id), staff)
+        t.equal(live.total, allowed ? 2 : 1, allowed ? 'the draft has a new link' : 'no link was made')
+        if (allowed) t.equal((await app.inject({ method: 'GET', url: `/v1/articles/${w.ownDraft.id}`, headers: bearer(response.json().token) })).statusCode, 200, 'its token reads the draft')
+      }
+    },
+    'the own published article': {
+      params: (w) => ({ id: w.ownPublished.slug }),
+      check: async ({ t, app, w, allowed }) => {
+        t.equal((await previews.list(app.store, String(w.ownPublished.id), staff)).total, allowed ? 2 : 1, allowed ? 'the article has a new link' : 'no link was made')
+      }
+    }
+  },
+  listArticlePreviews: {
+    'the own draft': {
+      params: (w) => ({ id: w.ownDraft.id }),
+      check: ({ t, w, allowed, response }) => {
+        if (!allowed) return
+        t.same(ids(response.json().data), [w.links.draft.id], 'the draft\'s link')
+        t.notOk(response.body.includes('dlp_'), 'without its token')
+      }
+    },
+    'the own published article': {
+      params: (w) => ({ id: w.ownPublished.slug }),
+      check: ({ t, w, allowed, response }) => { if (allowed) t.same(ids(response.json().data), [w.links.published.id], 'the article\'s link') }
+    }
+  },
+  getArticlePreview: {
+    'the own draft\'s link': {
+      params: (w) => ({ id: w.ownDraft.id, previewId: w.links.draft.id }),
+      check: ({ t, w, allowed, response }) => {
+        if (!allowed) return
+        t.match(response.json(), { id: w.links.draft.id, articleId: w.ownDraft.id, createdBy: 'admin' })
+        t.notOk(response.body.includes('dlp_'), 'without its token')
+      }
+    }
+  },
+  revokeArticlePreview: {
+    'the own draft\'s link': {
+      params: (w) => ({ id: w.ownDraft.id, previewId: w.links.draft.id }),
+      check: async ({ t, app, w, allowed }) => {
+        const use = await app.inject({ method: 'GET', url: `/v1/articles/${w.ownDraft.id}`, headers: bearer(w.links.draft.token) })
+        t.equal(use.statusCode, allowed ? 401 : 200, allowed ? 'the link stopped working' : 'the link still works')
+      }
+    },
+    'the own published article\'s link': {
+      params: (w) => ({ id: w.ownPublished.id, previewId: w.links.published.id }),
+      check: async ({ t, app, w, allowed }) => {
+        const use = await app.inject({ method: 'GET', url: `/v1/articles/${w.ownPublished.id}`, headers: bearer(w.links.published.token) })
+        t.equal(use.statusCode, allowed ? 401 : 200, allowed ? 'the link stopped working' : 'the link still works')
       }
     }
   },
@@ -1568,7 +1650,7 @@ function assertAnswer (t: Test, response: LightMyRequestResponse, status: number
     t.match(response.json(), { type: `https://dateline.dev/problems/${problemKinds[status]}`, status, instance: url.split('?')[0] }, 'a problem of the right type')
     if (status === 401) t.match(String(response.headers['www-authenticate']), /^Bearer\b/, 'with a Bearer challenge')
   }
-  if (status === 201) t.match(String(response.headers.location), /^\/v1\/[a-z]+\/[^/]+(?:\/corrections\/\d+)?$/, 'with a Location')
+  if (status === 201) t.match(String(response.headers.location), /^\/v1\/[a-z]+\/[^/]+(?:\/[a-z]+\/[^/]+)?$/, 'with a Location')
   if (status === 204) t.equal(response.body, '', 'with no body')
 }
 

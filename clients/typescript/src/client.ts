@@ -18,7 +18,7 @@ export type ListMeta = Schemas['ListMeta']
 export interface DatelineClientOptions extends TransportOptions {
   /** Where the API is, e.g. `http://127.0.0.1:3000` (no `/v1`). */
   baseUrl: string
-  /** A bearer token (`dl_…`), for writes and drafts; readers need none. */
+  /** A bearer token (`dl_…`), for writes and drafts; readers need none. A preview link's (`dlp_…`) reads its one article. */
   token?: string
 }
 
@@ -139,6 +139,8 @@ export class DatelineClient {
     update: (id: number | string, patch: Schemas['ArticlePatch'], ifMatch?: string) =>
       this.PATCH('/v1/articles/{id}', { params: { path: { id }, header: ifMatch === undefined ? {} : { 'if-match': ifMatch } }, body: patch }),
     remove: (id: number | string) => this.DELETE('/v1/articles/{id}', { params: { path: { id } } }),
+    /** A preview link: its `token`, given as a client's `token`, reads this article with `get` whatever its status (shown once). */
+    preview: (id: number | string, link: Schemas['NewPreview'] = {}) => this.POST('/v1/articles/{id}/preview', { params: { path: { id } }, body: link }),
     related: (id: number | string) => this.GET('/v1/articles/{id}/related', { params: { path: { id } } }),
     /** Approved comments, oldest first, flat. */
     comments: (id: number | string, query: Omit<QueryOf<operations['listArticleComments']>, 'thread'> = {}) =>

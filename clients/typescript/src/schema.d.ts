@@ -169,7 +169,7 @@ export interface paths {
         };
         /**
          * Get an article by id or slug
-         * @description Anonymous readers see published articles only; anything else answers 404, as if it did not exist. Editors see every article, an author token also its own drafts. A slug the article had before a rename answers 301 to its slug now (to whoever may see it), so shared links keep working.
+         * @description Anonymous readers see published articles only; anything else answers 404, as if it did not exist. Editors see every article, an author token also its own drafts. A preview link's token (`POST /v1/articles/{id}/preview`) reads its one article whatever its status, by id or its slug now, answered `Cache-Control: private, no-store`. A slug the article had before a rename answers 301 to its slug now (to whoever may see it), so shared links keep working.
          */
         get: operations["getArticle"];
         put?: never;
@@ -223,7 +223,7 @@ export interface paths {
         put?: never;
         /**
          * Comment on an article
-         * @description Anyone may comment on a published article. The comment waits for moderation (`pending`) unless the site approves comments automatically. Each client may post a few comments a minute on an article (429 beyond, with `Retry-After`); editors, and an author token on its own articles, are not limited. `parentId` must be a comment of this article the poster can see; a reply to a comment already `DATELINE_COMMENT_DEPTH` levels deep (10 by default) is stored as a reply to that comment's parent, and the answer gives the `parentId` it got.
+         * @description Anyone may comment on a published article. The comment waits for moderation (`pending`) unless the site approves comments automatically. Each client may post a few comments a minute on an article (429 beyond, with `Retry-After`); editors, and an author token on its own articles, are not limited. `parentId` must be a comment of this article the poster can see; a reply to a comment already `DATELINE_COMMENT_DEPTH` levels deep (10 by default) is stored as a reply to that comment's parent, and the answer gives the `parentId` it got. A preview link's token never writes, this included (403).
          */
         post: operations["createComment"];
         delete?: never;
@@ -362,6 +362,70 @@ export interface paths {
          * @description For a typo in the note, or a wrong time; the same rights as adding one. Send the `ETag` you read as `If-Match` to refuse lost updates (412).
          */
         patch: operations["updateArticleCorrection"];
+        trace?: never;
+    };
+    "/v1/articles/{id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make a preview link of an article
+         * @description A token that reads this one article, whatever its status (a draft, a scheduled article), with `GET /v1/articles/{id}` (by id or by its slug now) until it expires or is revoked: the front end sends it as `Authorization: Bearer <token>`. Anywhere else the token reads as an anonymous reader, and it never writes (403). Whoever may change the article may make one: editors, and an author token for its own drafts. The token is in this answer only (its hash is stored); retried with the same `Idempotency-Key`, the answer is a 409 `secret-shown-once` problem, never the token again. Deleting the article ends its links.
+         */
+        post: operations["createArticlePreview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/articles/{id}/previews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List an article's preview links
+         * @description The links that still work, oldest first, without their tokens. Editors, and the article's author.
+         */
+        get: operations["listArticlePreviews"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/articles/{id}/previews/{previewId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get one of an article's preview links
+         * @description When it was made, by whom, and when it expires; never its token. An expired or revoked link is a 404. Editors, and the article's author.
+         */
+        get: operations["getArticlePreview"];
+        put?: never;
+        post?: never;
+        /**
+         * Revoke a preview link
+         * @description Its token stops working at once. Editors, and the article's author.
+         */
+        delete: operations["revokeArticlePreview"];
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/comments": {
@@ -3527,6 +3591,121 @@ export interface components {
         RevisionList: {
             data: components["schemas"]["RevisionSummary"][];
             meta: components["schemas"]["ListMeta"];
+        };
+        /**
+         * @description A preview link of an article, without its token
+         * @example {
+         *       "id": 7,
+         *       "articleId": 42,
+         *       "createdBy": "editor token 3",
+         *       "createdAt": "2026-06-25T09:00:00.000Z",
+         *       "expiresAt": "2026-06-26T09:00:00.000Z"
+         *     }
+         */
+        Preview: {
+            /** @example 7 */
+            id: number;
+            /**
+             * @description The one article the link reads
+             * @example 42
+             */
+            articleId: number;
+            /**
+             * @description Whose token made it: `admin`, or the token's role and id
+             * @example editor token 3
+             */
+            createdBy: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339 timestamp in UTC
+             * @example 2026-06-03T16:40:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description When the link stops working (at most a week after it was made)
+             * @example 2026-06-26T09:00:00.000Z
+             */
+            expiresAt: string;
+        };
+        /**
+         * @description The article's preview links that still work, oldest first (expired and revoked ones are left out)
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": 7,
+         *           "articleId": 42,
+         *           "createdBy": "editor token 3",
+         *           "createdAt": "2026-06-25T09:00:00.000Z",
+         *           "expiresAt": "2026-06-26T09:00:00.000Z"
+         *         }
+         *       ],
+         *       "meta": {
+         *         "total": 1,
+         *         "limit": 20,
+         *         "offset": 0,
+         *         "nextCursor": null
+         *       }
+         *     }
+         */
+        PreviewList: {
+            data: components["schemas"]["Preview"][];
+            meta: components["schemas"]["ListMeta"];
+        };
+        /**
+         * @description A new preview link, with its token
+         * @example {
+         *       "id": 7,
+         *       "articleId": 42,
+         *       "createdBy": "editor token 3",
+         *       "createdAt": "2026-06-25T09:00:00.000Z",
+         *       "expiresAt": "2026-06-26T09:00:00.000Z",
+         *       "token": "dlp_Qm9va3MgYW5kIGNvZmZlZQ-7Vf3x…"
+         *     }
+         */
+        CreatedPreview: {
+            /** @example 7 */
+            id: number;
+            /**
+             * @description The one article the link reads
+             * @example 42
+             */
+            articleId: number;
+            /**
+             * @description Whose token made it: `admin`, or the token's role and id
+             * @example editor token 3
+             */
+            createdBy: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339 timestamp in UTC
+             * @example 2026-06-03T16:40:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description When the link stops working (at most a week after it was made)
+             * @example 2026-06-26T09:00:00.000Z
+             */
+            expiresAt: string;
+            /**
+             * @description The secret a front end sends as `Authorization: Bearer <token>` to read the article with `GET /v1/articles/{id}`. Shown this once: only its hash is stored.
+             * @example dlp_Qm9va3MgYW5kIGNvZmZlZQ-7Vf3x…
+             */
+            token: string;
+        };
+        /**
+         * @example {
+         *       "expiresIn": 3600
+         *     }
+         * @example {}
+         */
+        NewPreview: {
+            /**
+             * @description Seconds the link works for: 86400 (a day) by default, at most 604800 (a week)
+             * @example 3600
+             */
+            expiresIn?: number;
         };
         /**
          * @example {
@@ -7942,6 +8121,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The token is valid but its role may not do this */
+            403: {
+                headers: {
+                    /** @description Requests this client may make in the window (routes with their own limit) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the window (routes with their own limit) */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again (routes with their own limit) */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/articles/2/comments"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found, or not visible to the caller */
             404: {
                 headers: {
@@ -10006,6 +10209,787 @@ export interface operations {
                      *       "status": 503,
                      *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
                      *       "instance": "/v1/articles/2/corrections/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createArticlePreview: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A unique value (a UUID) per intended write: a retry with the same key and body gets the first answer again (for 24 hours), marked `Idempotent-Replayed: true` */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The numeric id or the slug */
+                id: number | string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["NewPreview"];
+            };
+        };
+        responses: {
+            /** @description The new preview link, with its token */
+            201: {
+                headers: {
+                    /** @description The version of this representation, for `If-None-Match` and `If-Match` */
+                    ETag?: string;
+                    /** @description Where the created resource is */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 7,
+                     *       "articleId": 42,
+                     *       "createdBy": "editor token 3",
+                     *       "createdAt": "2026-06-25T09:00:00.000Z",
+                     *       "expiresAt": "2026-06-26T09:00:00.000Z",
+                     *       "token": "dlp_Qm9va3MgYW5kIGNvZmZlZQ-7Vf3x…"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CreatedPreview"];
+                };
+            };
+            /** @description The request is not valid: `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/articles/2/preview",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credentials, or credentials that are not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/articles/2/preview"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token is valid but its role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/articles/2/preview"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "There is nothing here, or nothing the caller may see",
+                     *       "instance": "/v1/articles/2/preview"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (e.g. a duplicate slug) */
+            409: {
+                headers: {
+                    /** @description With a 409 for an `Idempotency-Key` whose first request is still running: seconds to wait before sending it again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/conflict",
+                     *       "title": "The request conflicts with the current state",
+                     *       "status": 409,
+                     *       "detail": "It conflicts with what is stored now (e.g. a slug already taken)",
+                     *       "instance": "/v1/articles/2/preview"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/body-too-large",
+                     *       "title": "The request body is too large",
+                     *       "status": 413,
+                     *       "detail": "Request body is too large",
+                     *       "instance": "/v1/articles/2/preview"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unsupported-media-type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Unsupported Media Type",
+                     *       "instance": "/v1/articles/2/preview"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Idempotency-Key` was already used, within 24 hours, for a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/idempotency-key-reused",
+                     *       "title": "The Idempotency-Key was used for another request",
+                     *       "status": 422,
+                     *       "detail": "This Idempotency-Key was used, within 24 hours, for another request",
+                     *       "instance": "/v1/articles/2/preview"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/articles/2/preview"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure: the server logged it; the answer gives no details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/articles/2/preview"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Shutting down, the database stayed busy, or it cannot store changes (a full disk): retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/articles/2/preview"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listArticlePreviews: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The numeric id or the slug */
+                id: number | string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The article's live preview links */
+            200: {
+                headers: {
+                    /** @description The version of this representation, for `If-None-Match` and `If-Match` */
+                    ETag?: string;
+                    /** @description RFC 8288 links to the `next` and `prev` pages */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": 7,
+                     *           "articleId": 42,
+                     *           "createdBy": "editor token 3",
+                     *           "createdAt": "2026-06-25T09:00:00.000Z",
+                     *           "expiresAt": "2026-06-26T09:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "total": 1,
+                     *         "limit": 20,
+                     *         "offset": 0,
+                     *         "nextCursor": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PreviewList"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` ETag is current */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid: `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/articles/2/previews",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credentials, or credentials that are not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/articles/2/previews"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token is valid but its role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/articles/2/previews"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "There is nothing here, or nothing the caller may see",
+                     *       "instance": "/v1/articles/2/previews"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/articles/2/previews"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure: the server logged it; the answer gives no details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/articles/2/previews"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Shutting down, the database stayed busy, or it cannot store changes (a full disk): retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/articles/2/previews"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getArticlePreview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The numeric id or the slug */
+                id: number | string;
+                /** @description The preview link's id (see `GET /v1/articles/{id}/previews`) */
+                previewId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preview link */
+            200: {
+                headers: {
+                    /** @description The version of this representation, for `If-None-Match` and `If-Match` */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 7,
+                     *       "articleId": 42,
+                     *       "createdBy": "editor token 3",
+                     *       "createdAt": "2026-06-25T09:00:00.000Z",
+                     *       "expiresAt": "2026-06-26T09:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Preview"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` ETag is current */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid: `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/articles/2/previews/2",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credentials, or credentials that are not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/articles/2/previews/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token is valid but its role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/articles/2/previews/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "There is nothing here, or nothing the caller may see",
+                     *       "instance": "/v1/articles/2/previews/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/articles/2/previews/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure: the server logged it; the answer gives no details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/articles/2/previews/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Shutting down, the database stayed busy, or it cannot store changes (a full disk): retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/articles/2/previews/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revokeArticlePreview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The numeric id or the slug */
+                id: number | string;
+                /** @description The preview link's id (see `GET /v1/articles/{id}/previews`) */
+                previewId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid: `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/articles/2/previews/2",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credentials, or credentials that are not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/articles/2/previews/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token is valid but its role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/articles/2/previews/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "There is nothing here, or nothing the caller may see",
+                     *       "instance": "/v1/articles/2/previews/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/articles/2/previews/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure: the server logged it; the answer gives no details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/articles/2/previews/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Shutting down, the database stayed busy, or it cannot store changes (a full disk): retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/articles/2/previews/2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];

@@ -43,7 +43,9 @@ const articlesPlugin: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       operationId: 'getArticle',
       summary: 'Get an article by id or slug',
-      description: 'Anonymous readers see published articles only; anything else answers 404, as if it did not exist. Editors see every article, an author token also its own drafts. A slug the article had before a rename answers 301 to its slug now (to whoever may see it), so shared links keep working.',
+      description: 'Anonymous readers see published articles only; anything else answers 404, as if it did not exist. Editors see every article, an author token also its own drafts. ' +
+        'A preview link\'s token (`POST /v1/articles/{id}/preview`) reads its one article whatever its status, by id or its slug now, answered `Cache-Control: private, no-store`. ' +
+        'A slug the article had before a rename answers 301 to its slug now (to whoever may see it), so shared links keep working.',
       security: readSecurity,
       params: ArticlePathParams,
       querystring: ArticleQuery,
@@ -51,7 +53,7 @@ const articlesPlugin: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const fields = parseNames(request.query.fields, articleFields, 'fields')
-    const found = await service.read(app.store, request.params.id, request.principal, request.query, fields)
+    const found = await service.read(app.store, request.params.id, request.principal, request.query, fields, request.preview?.articleId ?? null)
     if ('movedTo' in found) {
       const query = request.url.indexOf('?')
       return reply.code(301).header('location', `/v1/articles/${encodeURIComponent(found.movedTo)}${query === -1 ? '' : request.url.slice(query)}`).send({ slug: found.movedTo })

@@ -99,6 +99,16 @@ export async function findVisibleArticleForUpdate (tx: Store, idOrSlug: string, 
   return visibleOrNotFound(await articleQueries(tx).articleBySlugOrIdForUpdate(idOrSlug), idOrSlug, viewer, nowIso())
 }
 
+/**
+ * The article `viewer` may change, locked until `tx` ends: a 404 when they may not see it, a
+ * 403 when they see it but may not change it (what other resources tied to editing ask too).
+ */
+export async function findArticleToChange (tx: Store, idOrSlug: string, viewer: Principal): Promise<ArticleRow> {
+  const row = await findVisibleArticleForUpdate(tx, idOrSlug, viewer)
+  assertMayChange(viewer, row)
+  return row
+}
+
 function visibleOrNotFound<Row extends ArticleRow> (row: Row | undefined, idOrSlug: string, viewer: Principal | null, now: string): Row {
   if (row === undefined || !isVisible(row, visibilityFor(viewer, now))) {
     throw new NotFound(`There is no article "${idOrSlug}"`)
@@ -130,15 +140,21 @@ function isDue (row: ArticleRow, now: string): boolean {
  * is due to be published: its answer and ETag follow from its own row, and nothing is kept
  * against the stamp (issue 19: a third of the statements of a read by id).
  */
-async function articleToRead (store: Store, idOrSlug: string, viewer: Principal | null, embeds: boolean): Promise<{ row: LabelledArticleRow, view: View }> {
+async function articleToRead (store: Store, idOrSlug: string, viewer: Principal | null, embeds: boolean, previewOf: number | null): Promise<{ row: LabelledArticleRow, view: View }> {
   const now = nowIso()
   const queries = articleQueries(store)
   if (!embeds) {
     const row = await queries.labelledArticleBySlugOrId(idOrSlug)
-    if (row === undefined || !isDue(row, now)) return { row: visibleOrNotFound(row, idOrSlug, viewer, now), view: { now, stamp: null } }
+    if (row === undefined || !isDue(row, now)) return { row: readableOrNotFound(row, idOrSlug, viewer, now, previewOf), view: { now, stamp: null } }
   }
   const view = await currentView(store, now)
-  return { row: visibleOrNotFound(await queries.labelledArticleBySlugOrId(idOrSlug), idOrSlug, viewer, view.now), view }
+  return { row: readableOrNotFound(await queries.labelledArticleBySlugOrId(idOrSlug), idOrSlug, viewer, view.now, previewOf), view }
+}
+
+/** `visibleOrNotFound`, letting through the one article a preview link reads (`previewOf`), whatever its status. */
+function readableOrNotFound<Row extends ArticleRow> (row: Row | undefined, idOrSlug: string, viewer: Principal | null, now: string, previewOf: number | null): Row {
+  if (row !== undefined && row.id === previewOf) return row
+  return visibleOrNotFound(row, idOrSlug, viewer, now)
 }
 
 /** A read by a slug the article had before a rename: its slug now. */
@@ -179,11 +195,15 @@ export async function articleNamed (store: Store, idOrSlug: string, viewer: Prin
   return isVisible(row, visibilityFor(viewer, now)) ? row : 'hidden'
 }
 
-export async function read (store: Store, idOrSlug: string, viewer: Principal | null, query: ArticleQueryString, fields: ReadonlySet<string>): Promise<ArticleRead | ArticleMoved> {
+/**
+ * `previewOf`: the article a preview link's token may read (its latest version, whatever its
+ * status), by id or its slug now; the token's bearer is an anonymous `viewer` for the rest.
+ */
+export async function read (store: Store, idOrSlug: string, viewer: Principal | null, query: ArticleQueryString, fields: ReadonlySet<string>, previewOf: number | null = null): Promise<ArticleRead | ArticleMoved> {
   const include = parseArticleInclude(query.include)
   let found: Awaited<ReturnType<typeof articleToRead>>
   try {
-    found = await articleToRead(store, idOrSlug, viewer, include.size > 0)
+    found = await articleToRead(store, idOrSlug, viewer, include.size > 0, previewOf)
   } catch (error) {
     const movedTo = error instanceof NotFound ? await movedArticleSlug(store, idOrSlug, viewer) : null
     if (movedTo !== null) return { movedTo }

@@ -84,11 +84,11 @@ export const articleCommentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       operationId: 'createComment',
       summary: 'Comment on an article',
-      description: 'Anyone may comment on a published article. The comment waits for moderation (`pending`) unless the site approves comments automatically. Each client may post a few comments a minute on an article (429 beyond, with `Retry-After`); editors, and an author token on its own articles, are not limited. `parentId` must be a comment of this article the poster can see; a reply to a comment already `DATELINE_COMMENT_DEPTH` levels deep (10 by default) is stored as a reply to that comment\'s parent, and the answer gives the `parentId` it got.',
+      description: 'Anyone may comment on a published article. The comment waits for moderation (`pending`) unless the site approves comments automatically. Each client may post a few comments a minute on an article (429 beyond, with `Retry-After`); editors, and an author token on its own articles, are not limited. `parentId` must be a comment of this article the poster can see; a reply to a comment already `DATELINE_COMMENT_DEPTH` levels deep (10 by default) is stored as a reply to that comment\'s parent, and the answer gives the `parentId` it got. A preview link\'s token never writes, this included (403).',
       security: readSecurity,
       params: ArticlePathParams,
       body: ref(NewComment),
-      response: { 201: answer(Comment, 'created', 'The new comment'), ...problems(400, 401, 404, 413, 415, 429) }
+      response: { 201: answer(Comment, 'created', 'The new comment'), ...problems(400, 401, 403, 404, 413, 415, 429) }
     }
   }, async (request, reply) => {
     const { comment, version } = await service.createForArticle(app.store, app.settings, request.params.id, request.body, request.principal)

@@ -22,7 +22,7 @@ export interface TokenSummary {
 
 // 32 random bytes: guessing is hopeless, so a fast unsalted hash is enough to keep the
 // secret out of the database (a slow password hash would only slow every request).
-function hashSecret (secret: string): string {
+export function hashSecret (secret: string): string {
   return createHash('sha256').update(secret).digest('hex')
 }
 
