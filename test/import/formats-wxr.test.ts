@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import t from 'tap'
 import { article, authorsPrecedeTheirArticles, comment, countBy, fixture, inChunks, readFile, readRecords, sharedFixture, skipCounts } from '../fixtures/import/read-records.js'
+import { categoriesIn } from './wxr-categories.js'
 
 // The WordPress WXR reader (1.0, 1.1, 1.2) on the real 2025 WordPress.com export, the GPL
 // Theme Unit Test data (read from ../shared, never copied) and our own edge-case files.
@@ -203,19 +204,6 @@ t.test('reading a WXR file in chunks of 1, 13 and 4096 bytes gives the same reco
   }
 })
 
-/** The channel's categories as the file writes them, read with a pattern (not the reader under test). */
-function categoriesIn (xml: string): Array<{ slug: string, parent: string, name: string, description: string }> {
-  const field = (block: string, name: string): string => {
-    const match = new RegExp(`<wp:${name}>\\s*(?:<!\\[CDATA\\[([\\s\\S]*?)\\]\\]>|([^<]*))\\s*</wp:${name}>`).exec(block)
-    return (match?.[1] ?? match?.[2] ?? '').trim()
-  }
-  return [...xml.matchAll(/<wp:category>([\s\S]*?)<\/wp:category>/g)].map(([, block]) => ({
-    slug: field(block!, 'category_nicename'),
-    parent: field(block!, 'category_parent'),
-    name: field(block!, 'cat_name'),
-    description: field(block!, 'category_description')
-  }))
-}
 
 t.test('the Theme Unit Test categories are labels with their slugs, descriptions and parents; its tags are labels too', async (t) => {
   const path = sharedFixture('wxr-theme-unit-test-data.xml')

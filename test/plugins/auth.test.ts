@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto'
-import { Writable } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
 import Database from 'better-sqlite3'
 import type { LightMyRequestResponse } from 'fastify'
@@ -8,6 +7,7 @@ import { sqliteHandle } from '../../src/db/sqlite-store.js'
 import { rowsOf } from '../inspect.js'
 import { createToken, listTokens, revokeToken } from '../../src/resources/tokens/service.js'
 import { adminSecret, bearer, build, createArticle, createAuthor, request, tempDatabase, tokenFor } from '../helper.js'
+import { captureStream } from '../capture.js'
 
 
 function assertUnauthorized (t: Test, response: LightMyRequestResponse, instance: string): void {
@@ -20,17 +20,6 @@ function assertUnauthorized (t: Test, response: LightMyRequestResponse, instance
   t.equal(body.instance, instance)
 }
 
-/** A writable stream that keeps everything written to it. */
-function captureStream (): { stream: Writable, text: () => string } {
-  const chunks: string[] = []
-  const stream = new Writable({
-    write (chunk, _encoding, callback) {
-      chunks.push(String(chunk))
-      callback()
-    }
-  })
-  return { stream, text: () => chunks.join('') }
-}
 
 t.test('no Authorization header reads anonymously', async (t) => {
   const app = await build(t)

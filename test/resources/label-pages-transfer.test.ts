@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import t, { type Test } from 'tap'
 import { adminSecret, bearer, build, createArticle, createAuthor, request } from '../helper.js'
+import { categoriesIn } from '../import/wxr-categories.js'
 
 // Label pages through import and export (issue 22, part 8): WordPress categories keep their
 // parents, slugs and descriptions; the NDJSON export (version 4) carries them back, whatever
@@ -11,19 +12,6 @@ type Item = Record<string, any>
 
 const themeXml = readFileSync(new URL('../../../shared/fixtures/wxr-theme-unit-test-data.xml', import.meta.url), 'utf8')
 
-/** The channel's categories as the file writes them, read with a pattern (not the importer). */
-function categoriesIn (xml: string): Array<{ slug: string, parent: string, name: string, description: string }> {
-  const field = (block: string, name: string): string => {
-    const match = new RegExp(`<wp:${name}>\\s*(?:<!\\[CDATA\\[([\\s\\S]*?)\\]\\]>|([^<]*))\\s*</wp:${name}>`).exec(block)
-    return (match?.[1] ?? match?.[2] ?? '').trim()
-  }
-  return [...xml.matchAll(/<wp:category>([\s\S]*?)<\/wp:category>/g)].map(([, block]) => ({
-    slug: field(block!, 'category_nicename'),
-    parent: field(block!, 'category_parent'),
-    name: field(block!, 'cat_name'),
-    description: field(block!, 'category_description')
-  }))
-}
 
 async function importText (app: FastifyInstance, t: Test, text: string, contentType: string): Promise<Item> {
   const response = await request(app, t, { method: 'POST', url: '/v1/import', headers: { ...bearer(adminSecret), 'content-type': contentType }, payload: text })

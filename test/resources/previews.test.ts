@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto'
-import { Writable } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import t, { type Test } from 'tap'
 import { adminSecret, bearer, build, createArticle, createAuthor, request, tokenFor } from '../helper.js'
 import { rowsOf } from '../inspect.js'
 import { assertProblem } from '../problems.js'
+import { captureStream } from '../capture.js'
 
 const admin = bearer(adminSecret)
 const day = 24 * 60 * 60 * 1000
@@ -232,17 +232,6 @@ t.test('an article holds a bounded number of live links', async (t) => {
   t.pass('one revoked, another can be made')
 })
 
-/** A writable stream that keeps everything written to it. */
-function captureStream (): { stream: Writable, text: () => string } {
-  const chunks: string[] = []
-  const stream = new Writable({
-    write (chunk, _encoding, callback) {
-      chunks.push(String(chunk))
-      callback()
-    }
-  })
-  return { stream, text: () => chunks.join('') }
-}
 
 t.test('a preview token is stored only as a hash and never reaches the log or a later answer', async (t) => {
   const capture = captureStream()

@@ -456,7 +456,7 @@ class Apply {
       this.report.skip('label', record.source.id, 'duplicate source id in file')
       return
     }
-    const written = await writeImportedLabel(this.tx, { name: record.name, slug: record.slug, description: record.description }, this.#now)
+    const written = await writeImportedLabel(this.tx, { name: record.name, slug: record.slug, description: record.description, ...(record.source.preferredId === undefined ? {} : { preferredId: record.source.preferredId }) }, this.#now)
     if (written === null) {
       this.report.skip('label', record.source.id, 'a label without a name')
       return

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, isNull, ne, sql, type SQL } from 'drizzle-orm'
+import { and, asc, count, desc, eq, getTableName, isNull, ne, sql, type SQL } from 'drizzle-orm'
 import { assertCursorFits } from '../../db/postgres-cursor.js'
 import type { PostgresHandle } from '../../db/postgres-store.js'
 import { articleLabels, articles, labels } from '../../db/schema.postgres.js'
@@ -135,11 +135,21 @@ export function postgresLabelQueries (db: PostgresHandle): LabelQueries {
       return moved.map((child) => child.id).sort((a, b) => a - b)
     },
 
+    async labelIdTaken (id) {
+      return (await db.select({ id: labels.id }).from(labels).where(eq(labels.id, id))).length > 0
+    },
+
     async insertLabel (values) {
       // Another unit may store the same name meanwhile (an article's edit): its label is this one.
       const [label] = await db.insert(labels).values(values)
         .onConflictDoUpdate({ target: labels.key, set: { key: sql`excluded.key` } })
         .returning({ id: labels.id, created: sql<boolean>`xmax = 0` })
+      // An identity knows only the ids it gave (SQLite's AUTOINCREMENT follows the largest by itself).
+      if (values.id !== undefined) {
+        await db.execute(sql`select setval(identity.name, ${values.id})
+          from (select pg_get_serial_sequence(${getTableName(labels)}, 'id')::regclass as name) identity
+          where ${values.id} > coalesce(pg_sequence_last_value(identity.name), 0)`)
+      }
       return label!
     },
 

@@ -118,6 +118,10 @@ export function sqliteLabelQueries (db: Db): LabelQueries {
       return children.map((child) => child.id)
     },
 
+    async labelIdTaken (id) {
+      return db.select({ id: labels.id }).from(labels).where(eq(labels.id, id)).get() !== undefined
+    },
+
     async insertLabel (values) {
       return { id: Number(db.insert(labels).values(values).run().lastInsertRowid), created: true }
     },

@@ -86,8 +86,13 @@ export interface LabelQueries {
   childCount: (id: number) => Promise<number>
   /** Moves the labels right under `id` to `parentId`; answers their ids. */
   moveChildren: (id: number, parentId: number | null) => Promise<number[]>
-  /** A new label; on PostgreSQL one another unit stored meanwhile under the same key is answered instead (`created` false). */
-  insertLabel: (values: LabelFields & { key: string }) => Promise<{ id: number, created: boolean }>
+  /** Whether a label has this id. */
+  labelIdTaken: (id: number) => Promise<boolean>
+  /**
+   * A new label, with its own id when given (an import keeps the file's); on PostgreSQL one
+   * another unit stored meanwhile under the same key is answered instead (`created` false).
+   */
+  insertLabel: (values: LabelFields & { key: string, id?: number }) => Promise<{ id: number, created: boolean }>
   updateLabel: (id: number, values: Partial<LabelFields & { key: string }>) => Promise<void>
   /** Deletes the label, and with it its place on every article (a cascade). */
   deleteLabel: (id: number) => Promise<void>

@@ -239,6 +239,8 @@ export interface ImportedLabelInput {
   /** The file's slug, if it has one: kept when free and valid, else one is derived as for a new label. */
   slug: string | null
   description: string
+  /** Our id to give a new label when it is free (a round trip of our own export). */
+  preferredId?: number
 }
 
 /** A description as the API takes one: plain text, bounded as the schema bounds it. */
@@ -268,7 +270,8 @@ export async function writeImportedLabel (tx: Store, input: ImportedLabelInput, 
     return { id: current.id, outcome: 'updated' }
   }
   const slug = await uniqueSlug(slugify(input.slug ?? name, 'label'), async (candidate) => await labels.labelSlugTaken(candidate))
-  const stored = await labels.insertLabel({ name, key, slug, description, parentId: null })
+  const id = input.preferredId !== undefined && !await labels.labelIdTaken(input.preferredId) ? input.preferredId : undefined
+  const stored = await labels.insertLabel({ ...(id === undefined ? {} : { id }), name, key, slug, description, parentId: null })
   if (stored.created) noteLabelChange(tx, { label: { id: stored.id, name, slug }, kind: 'created', publicBefore: false, publicAfter: false, now })
   return { id: stored.id, outcome: stored.created ? 'created' : 'unchanged' }
 }

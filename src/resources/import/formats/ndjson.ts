@@ -84,7 +84,7 @@ function labelRecord (line: LabelLine): ImportRecord | null {
   if (line.id === undefined) return null
   return {
     kind: 'label',
-    source: { site: '', id: String(line.id) },
+    source: source(line.id),
     name: line.name,
     slug: line.slug ?? null,
     description: line.description ?? '',
