@@ -125,6 +125,7 @@ export const articleExample = {
   date: a.date,
   unpublishAt: null,
   authorId: au.id,
+  authorIds: [au.id],
   labels: a.labels,
   commentCount: a.commentCount,
   featuredImage: demoFeaturedImage(articleIndex),
