@@ -328,6 +328,7 @@ const batchedResults = [
       date: null,
       unpublishAt: null,
       authorId: au.id,
+      authorIds: [au.id],
       labels: batchedDraft.labels,
       commentCount: 0,
       featuredImage: null,

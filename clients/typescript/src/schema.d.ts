@@ -4144,6 +4144,9 @@ export interface components {
          *         "date": null,
          *         "unpublishAt": null,
          *         "authorId": 2,
+         *         "authorIds": [
+         *           2
+         *         ],
          *         "labels": [
          *           "City council"
          *         ],
@@ -4189,6 +4192,9 @@ export interface components {
          *             "date": null,
          *             "unpublishAt": null,
          *             "authorId": 2,
+         *             "authorIds": [
+         *               2
+         *             ],
          *             "labels": [
          *               "City council"
          *             ],
@@ -4257,6 +4263,9 @@ export interface components {
          *             "date": null,
          *             "unpublishAt": null,
          *             "authorId": 2,
+         *             "authorIds": [
+         *               2
+         *             ],
          *             "labels": [
          *               "City council"
          *             ],
@@ -17259,6 +17268,9 @@ export interface operations {
                      *             "date": null,
                      *             "unpublishAt": null,
                      *             "authorId": 2,
+                     *             "authorIds": [
+                     *               2
+                     *             ],
                      *             "labels": [
                      *               "City council"
                      *             ],
@@ -17447,6 +17459,9 @@ export interface operations {
                      *             "date": null,
                      *             "unpublishAt": null,
                      *             "authorId": 2,
+                     *             "authorIds": [
+                     *               2
+                     *             ],
                      *             "labels": [
                      *               "City council"
                      *             ],
