@@ -356,6 +356,7 @@ const rowTypesAgree = {
   articles: true satisfies Agree<typeof sqliteSchema.articles, typeof pgSchema.articles>,
   labels: true satisfies Agree<typeof sqliteSchema.labels, typeof pgSchema.labels>,
   article_labels: true satisfies Agree<typeof sqliteSchema.articleLabels, typeof pgSchema.articleLabels>,
+  article_authors: true satisfies Agree<typeof sqliteSchema.articleAuthors, typeof pgSchema.articleAuthors>,
   tokens: true satisfies Agree<typeof sqliteSchema.tokens, typeof pgSchema.tokens>,
   meta: true satisfies Agree<typeof sqliteSchema.meta, typeof pgSchema.meta>,
   days: true satisfies Agree<typeof sqliteSchema.days, typeof pgSchema.days>,

@@ -149,6 +149,15 @@ export const articleLabels = pgTable('article_labels', {
   index('article_labels_label_idx').on(table.labelId, table.articleId)
 ])
 
+export const articleAuthors = pgTable('article_authors', {
+  articleId: int64('article_id').notNull().references(() => articles.id, { onDelete: 'cascade' }),
+  authorId: int64('author_id').notNull().references(() => authors.id, { onDelete: 'cascade' }),
+  position: int64('position').notNull()
+}, (table) => [
+  primaryKey({ columns: [table.articleId, table.authorId] }),
+  index('article_authors_author_idx').on(table.authorId, table.articleId)
+])
+
 export const tokens = pgTable('tokens', {
   id: id(),
   name: text('name').notNull(),
@@ -461,6 +470,7 @@ export const postgresTables = {
   articles,
   labels,
   articleLabels,
+  articleAuthors,
   tokens,
   meta,
   days,

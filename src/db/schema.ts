@@ -86,6 +86,22 @@ export const articleLabels = sqliteTable('article_labels', {
 ])
 
 /**
+ * The co-authors of an article after its primary author, in byline order (position 1 on; the
+ * primary, position 0, is `articles.author_id` alone). Keeping the primary out of here means
+ * every path that writes `author_id` (imports, reassigning, the trash) stays right unchanged,
+ * and articles made before bylines need no back-fill. Issue 22, part 4.
+ */
+export const articleAuthors = sqliteTable('article_authors', {
+  articleId: integer('article_id').notNull().references(() => articles.id, { onDelete: 'cascade' }),
+  // Deleting an author drops them from the bylines they share (authors/service.ts notes it).
+  authorId: integer('author_id').notNull().references(() => authors.id, { onDelete: 'cascade' }),
+  position: integer('position').notNull()
+}, (table) => [
+  primaryKey({ columns: [table.articleId, table.authorId] }),
+  index('article_authors_author_idx').on(table.authorId, table.articleId)
+])
+
+/**
  * Slugs articles had before a rename: `GET /v1/articles/{old slug}` answers 301 to the slug
  * the article has now. A slug is an article's or here, never both: an article that takes a
  * slug (a new one, or one renamed back) takes it out of here.

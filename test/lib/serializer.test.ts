@@ -34,7 +34,7 @@ test('an article serialises to the same JSON either way', async (t) => {
   const simplified = compile(withTypeLists(Article))
   const article = {
     id: 1, slug: 'a', title: 'A "quoted" title', excerpt: '', body: '<p>x</p>', status: 'draft', publishedAt: null, date: null, unpublishAt: null,
-    authorId: 1, labels: ['News'], commentCount: 0, featuredImage: null, createdAt: '2026-06-25T14:03:00.000Z', updatedAt: '2026-06-25T14:03:00.000Z', correctedAt: null, corrections: []
+    authorId: 1, authorIds: [1], labels: ['News'], commentCount: 0, featuredImage: null, createdAt: '2026-06-25T14:03:00.000Z', updatedAt: '2026-06-25T14:03:00.000Z', correctedAt: null, corrections: []
   }
   const image = {
     id: 3, url: '/media/4f9c2d7e1a0b3c5d6e7f/quay-640w.jpg', width: 640, height: 400, alt: 'The "quay"', caption: '', credit: 'Photo: A. Reyes',

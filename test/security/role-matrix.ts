@@ -78,7 +78,8 @@ const expected: Record<string, Record<string, Row>> = {
   getArticle: {
     'the own draft':                                             [404, 200, 404, 200, 200],
     'the own published article':                                 [200, 200, 200, 200, 200],
-    'the own published article with author and comments':        [200, 200, 200, 200, 200]
+    'the own published article with author and comments':        [200, 200, 200, 200, 200],
+    'a draft the own author co-authors':                         [404, 200, 200, 200, 200]
   },
   listRelatedArticles: {
     'the own draft':                                             [404, 200, 404, 200, 200],
@@ -91,6 +92,9 @@ const expected: Record<string, Record<string, Row>> = {
   updateArticle: {
     'the own draft':                                             [401, 200, 404, 200, 200],
     'the own draft, publishing it':                              [401, 403, 404, 200, 200],
+    'the own draft, adding the other author to its byline':      [401, 200, 404, 200, 200],
+    'a draft the own author co-authors':                         [401, 200, 200, 200, 200],
+    'a draft the own author co-authors, taking its lead':        [401, 403, 403, 200, 200],
     'the own draft, handing it to the other author':             [401, 403, 404, 200, 200],
     'the own published article':                                 [401, 403, 403, 200, 200]
   },
@@ -108,6 +112,7 @@ const expected: Record<string, Record<string, Row>> = {
   },
   deleteArticle: {
     'the own draft':                                             [401, 204, 404, 204, 204],
+    'a draft the own author co-authors':                         [401, 403, 204, 204, 204],
     'the own published article':                                 [401, 403, 403, 204, 204]
   },
   // Preview links: made by whoever may change the article; seen and revoked by editors and the article's author.
@@ -372,6 +377,8 @@ interface World {
   ownPublished: Item
   otherDraft: Item
   otherPublished: Item
+  /** A draft B leads and A co-authors (issue 22, part 4). */
+  sharedDraft: Item
   /** On ownPublished. */
   pending: Item
   approved: Item
@@ -477,6 +484,7 @@ async function makeWorld (app: FastifyInstance, extras: { images: boolean, corre
   const ownPublished = await article({ title: `Own story ${n}`, body: '<p>Out now.</p>', authorId: own.id, status: 'published', publishedAt: ownPublishedAt, labels: ['Council', ward.name] })
   const otherDraft = await article({ title: `Other draft ${n}`, body: '<p>Not yet.</p>', authorId: other.id, labels: [unpublished.name] })
   const otherPublished = await article({ title: `Other story ${n}`, body: '<p>Out now.</p>', authorId: other.id, status: 'published', publishedAt: otherPublishedAt, labels: ['Council', 'Transport'] })
+  const sharedDraft = await article({ title: `Shared draft ${n}`, body: '<p>Together.</p>', authorIds: [other.id, own.id] })
   const trashed = async (input: Parameters<typeof articles.createOne>[2]) => {
     const created = await article(input)
     await articles.removeOne(app.store, app.settings, String(created.id), staff, undefined)
@@ -514,6 +522,7 @@ async function makeWorld (app: FastifyInstance, extras: { images: boolean, corre
     ownPublished,
     otherDraft,
     otherPublished,
+    sharedDraft,
     pending,
     approved,
     otherPending,
@@ -710,12 +719,12 @@ const targets: Record<string, Record<string, Target>> = {
       check: ({ t, w, caller, response }) => {
         const visible = {
           anonymous: [w.ownPublished.id, w.otherPublished.id],
-          own: [w.ownPublished.id, w.otherPublished.id, w.ownDraft.id],
-          other: [w.ownPublished.id, w.otherPublished.id, w.otherDraft.id],
-          editor: [w.ownPublished.id, w.otherPublished.id, w.ownDraft.id, w.otherDraft.id],
-          admin: [w.ownPublished.id, w.otherPublished.id, w.ownDraft.id, w.otherDraft.id]
+          own: [w.ownPublished.id, w.otherPublished.id, w.ownDraft.id, w.sharedDraft.id],
+          other: [w.ownPublished.id, w.otherPublished.id, w.otherDraft.id, w.sharedDraft.id],
+          editor: [w.ownPublished.id, w.otherPublished.id, w.ownDraft.id, w.otherDraft.id, w.sharedDraft.id],
+          admin: [w.ownPublished.id, w.otherPublished.id, w.ownDraft.id, w.otherDraft.id, w.sharedDraft.id]
         }[caller]
-        t.same(ids(response.json().data), sorted(visible), 'published articles, plus the caller\'s own drafts, plus every draft for editors')
+        t.same(ids(response.json().data), sorted(visible), 'published articles, plus the drafts on the caller\'s byline (co-authored too), plus every draft for editors')
       }
     }
   },
@@ -831,6 +840,10 @@ const targets: Record<string, Record<string, Target>> = {
         t.same(ids(article.comments), [w.approved.id], 'only the approved comment')
         t.equal('authorEmail' in article.comments[0], seesOwnPrivate(caller), 'the reader\'s email only for moderators of the article')
       }
+    },
+    'a draft the own author co-authors': {
+      params: (w) => ({ id: w.sharedDraft.id }),
+      check: ({ t, w, allowed, response }) => { if (allowed) t.match(response.json(), { id: w.sharedDraft.id, authorIds: [w.other.id, w.own.id] }) }
     }
   },
   listRelatedArticles: {
@@ -855,7 +868,7 @@ const targets: Record<string, Record<string, Target>> = {
       check: async ({ t, app, w, allowed, response }) => {
         if (allowed) t.match(response.json(), { authorId: w.own.id, status: 'draft' })
         const list = await readBack(app, t, `/v1/articles?author=${w.own.id}`)
-        t.equal(list.meta.total, allowed ? 3 : 2, allowed ? 'A has a new article' : 'no article was created')
+        t.equal(list.meta.total, allowed ? 4 : 3, allowed ? 'A has a new article' : 'no article was created')
       }
     },
     'a published article for the own author': {
@@ -884,6 +897,30 @@ const targets: Record<string, Record<string, Target>> = {
         t.equal(article.status, allowed ? 'published' : 'draft')
       }
     },
+    'the own draft, adding the other author to its byline': {
+      params: (w) => ({ id: w.ownDraft.id }),
+      payload: (w) => ({ authorIds: [w.own.id, w.other.id] }),
+      check: async ({ t, app, w, allowed }) => {
+        const article = await readBack(app, t, `/v1/articles/${w.ownDraft.id}`)
+        t.same(article.authorIds, allowed ? [w.own.id, w.other.id] : [w.own.id])
+      }
+    },
+    'a draft the own author co-authors': {
+      params: (w) => ({ id: w.sharedDraft.id }),
+      payload: () => ({ title: 'Retitled by a co-author' }),
+      check: async ({ t, app, w, allowed }) => {
+        const article = await readBack(app, t, `/v1/articles/${w.sharedDraft.id}`)
+        t.equal(article.title, allowed ? 'Retitled by a co-author' : w.sharedDraft.title)
+      }
+    },
+    'a draft the own author co-authors, taking its lead': {
+      params: (w) => ({ id: w.sharedDraft.id }),
+      payload: (w) => ({ authorIds: [w.own.id, w.other.id] }),
+      check: async ({ t, app, w, allowed }) => {
+        const article = await readBack(app, t, `/v1/articles/${w.sharedDraft.id}`)
+        t.same(article.authorIds, allowed ? [w.own.id, w.other.id] : [w.other.id, w.own.id])
+      }
+    },
     'the own draft, handing it to the other author': {
       params: (w) => ({ id: w.ownDraft.id }),
       payload: (w) => ({ authorId: w.other.id }),
@@ -906,6 +943,12 @@ const targets: Record<string, Record<string, Target>> = {
       params: (w) => ({ id: w.ownDraft.id }),
       check: async ({ t, app, w, allowed }) => {
         t.equal((await asAdmin(app, t, `/v1/articles/${w.ownDraft.id}`)).statusCode, allowed ? 404 : 200, allowed ? 'the draft is gone' : 'the draft is still there')
+      }
+    },
+    'a draft the own author co-authors': {
+      params: (w) => ({ id: w.sharedDraft.id }),
+      check: async ({ t, app, w, allowed }) => {
+        t.equal((await asAdmin(app, t, `/v1/articles/${w.sharedDraft.id}`)).statusCode, allowed ? 404 : 200, allowed ? 'the draft is gone' : 'the draft is still there')
       }
     },
     'the own published article': {
@@ -1259,7 +1302,7 @@ const targets: Record<string, Record<string, Target>> = {
         if (allowed) t.match(response.json().results, [{ status: 201, body: { authorId: w.own.id, status: 'draft' } }])
         if (response.statusCode === 422) t.match(response.json(), { failedOperation: 0, results: [{ status: 403 }] }, 'another author\'s token may not write as A')
         const list = await readBack(app, t, `/v1/articles?author=${w.own.id}`)
-        t.equal(list.meta.total, allowed ? 3 : 2, allowed ? 'A has a new article' : 'no article was created')
+        t.equal(list.meta.total, allowed ? 4 : 3, allowed ? 'A has a new article' : 'no article was created')
       }
     },
     'a note for a new day, then a draft for the own author': {
@@ -1273,7 +1316,7 @@ const targets: Record<string, Record<string, Target>> = {
         if (response.statusCode === 422) t.match(response.json(), { failedOperation: 0, results: [{ status: 403 }] }, 'an author token may not create a day')
         t.equal((await asAdmin(app, t, `/v1/dates/${w.freeDay}`)).statusCode, allowed ? 200 : 404, allowed ? 'the day exists' : 'no day was created')
         const list = await readBack(app, t, `/v1/articles?author=${w.own.id}`)
-        t.equal(list.meta.total, allowed ? 3 : 2, allowed ? 'A has a new article' : 'no article was created')
+        t.equal(list.meta.total, allowed ? 4 : 3, allowed ? 'A has a new article' : 'no article was created')
       }
     }
   },

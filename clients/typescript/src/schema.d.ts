@@ -1266,6 +1266,9 @@ export interface components {
          *       "date": "2026-06-03",
          *       "unpublishAt": null,
          *       "authorId": 2,
+         *       "authorIds": [
+         *         2
+         *       ],
          *       "labels": [
          *         "City council",
          *         "Transport"
@@ -1338,8 +1341,19 @@ export interface components {
              * @example null
              */
             unpublishAt: string | null;
-            /** @example 1 */
+            /**
+             * @description The primary author: the first of `authorIds`
+             * @example 1
+             */
             authorId: number;
+            /**
+             * @description The byline, in order: the primary author (`authorId`) first, then any co-authors
+             * @example [
+             *       1,
+             *       3
+             *     ]
+             */
+            authorIds: number[];
             /**
              * @example [
              *       "City council",
@@ -1379,6 +1393,9 @@ export interface components {
          *       "date": "2026-06-03",
          *       "unpublishAt": null,
          *       "authorId": 2,
+         *       "authorIds": [
+         *         2
+         *       ],
          *       "labels": [
          *         "City council",
          *         "Transport"
@@ -1452,8 +1469,19 @@ export interface components {
              * @example null
              */
             unpublishAt: string | null;
-            /** @example 1 */
+            /**
+             * @description The primary author: the first of `authorIds`
+             * @example 1
+             */
             authorId: number;
+            /**
+             * @description The byline, in order: the primary author (`authorId`) first, then any co-authors
+             * @example [
+             *       1,
+             *       3
+             *     ]
+             */
+            authorIds: number[];
             /**
              * @example [
              *       "City council",
@@ -1480,8 +1508,10 @@ export interface components {
             correctedAt: string | null;
             /** @description Its public corrections, oldest first (at most 50): a corrections box. Readers see them when they see the article */
             corrections: components["schemas"]["ArticleCorrection"][];
-            /** @description The article's author: present only with `include=author` */
+            /** @description The article's primary author: present only with `include=author` */
             author?: components["schemas"]["Author"];
+            /** @description Everyone on the byline, in `authorIds` order: present only with `include=authors` (what a joint byline prints) */
+            authors?: components["schemas"]["Author"][];
             /** @description Present only with `include=comments`: the first 100 approved comments, oldest first */
             comments?: components["schemas"]["Comment"][];
             /**
@@ -1503,7 +1533,7 @@ export interface components {
              */
             slug: string;
         };
-        /** @description An article with only the fields `fields=` names, and its `id` (and `author`, `comments`, `snippet` when they come) */
+        /** @description An article with only the fields `fields=` names, and its `id` (and `author`, `authors`, `comments`, `snippet` when they come) */
         ArticleFields: {
             /** @example 12 */
             id: number;
@@ -1534,8 +1564,19 @@ export interface components {
              * @example null
              */
             unpublishAt?: string | null;
-            /** @example 1 */
+            /**
+             * @description The primary author: the first of `authorIds`
+             * @example 1
+             */
             authorId?: number;
+            /**
+             * @description The byline, in order: the primary author (`authorId`) first, then any co-authors
+             * @example [
+             *       1,
+             *       3
+             *     ]
+             */
+            authorIds?: number[];
             /**
              * @example [
              *       "City council",
@@ -1562,8 +1603,10 @@ export interface components {
             correctedAt?: string | null;
             /** @description Its public corrections, oldest first (at most 50): a corrections box. Readers see them when they see the article */
             corrections?: components["schemas"]["ArticleCorrection"][];
-            /** @description The article's author: present only with `include=author` */
+            /** @description The article's primary author: present only with `include=author` */
             author?: components["schemas"]["Author"];
+            /** @description Everyone on the byline, in `authorIds` order: present only with `include=authors` (what a joint byline prints) */
+            authors?: components["schemas"]["Author"][];
             /** @description Present only with `include=comments`: the first 100 approved comments, oldest first */
             comments?: components["schemas"]["Comment"][];
             /**
@@ -1586,6 +1629,9 @@ export interface components {
          *           "date": "2026-06-03",
          *           "unpublishAt": null,
          *           "authorId": 2,
+         *           "authorIds": [
+         *             2
+         *           ],
          *           "labels": [
          *             "City council",
          *             "Transport"
@@ -1680,8 +1726,16 @@ export interface components {
             publishedAt?: string | null;
             /** @description When a published or scheduled article comes down (a draft again): in the future and after `publishedAt`; null to keep it up */
             unpublishAt?: string | null;
-            /** @description Required for editors and admins; author tokens write as their own author */
+            /** @description The primary author: a byline of one unless `authorIds` is given too (then it must be its first). Editors and admins give it or `authorIds` on create; author tokens write as their own author */
             authorId?: number;
+            /**
+             * @description A joint byline, in order: the primary author first, then co-authors (at most 10, each once). Only editors change a byline, except that an author token may set the co-authors of a draft it leads (itself first)
+             * @example [
+             *       1,
+             *       3
+             *     ]
+             */
+            authorIds?: number[];
             /**
              * @description Label names; case-insensitive, kept in the given order (at most 100 in a request; an import keeps every label)
              * @example [
@@ -1721,8 +1775,16 @@ export interface components {
             publishedAt?: string | null;
             /** @description When a published or scheduled article comes down (a draft again): in the future and after `publishedAt`; null to keep it up */
             unpublishAt?: string | null;
-            /** @description Required for editors and admins; author tokens write as their own author */
+            /** @description The primary author: a byline of one unless `authorIds` is given too (then it must be its first). Editors and admins give it or `authorIds` on create; author tokens write as their own author */
             authorId?: number;
+            /**
+             * @description A joint byline, in order: the primary author first, then co-authors (at most 10, each once). Only editors change a byline, except that an author token may set the co-authors of a draft it leads (itself first)
+             * @example [
+             *       1,
+             *       3
+             *     ]
+             */
+            authorIds?: number[];
             /**
              * @description Label names; case-insensitive, kept in the given order (at most 100 in a request; an import keeps every label)
              * @example [
@@ -1747,6 +1809,9 @@ export interface components {
          *           "date": "2026-06-03",
          *           "unpublishAt": null,
          *           "authorId": 2,
+         *           "authorIds": [
+         *             2
+         *           ],
          *           "labels": [
          *             "City council",
          *             "Transport"
@@ -3852,6 +3917,9 @@ export interface components {
          *       "date": "2026-06-03",
          *       "unpublishAt": null,
          *       "authorId": 2,
+         *       "authorIds": [
+         *         2
+         *       ],
          *       "labels": [
          *         "City council",
          *         "Transport"
@@ -3926,8 +3994,19 @@ export interface components {
              * @example null
              */
             unpublishAt: string | null;
-            /** @example 1 */
+            /**
+             * @description The primary author: the first of `authorIds`
+             * @example 1
+             */
             authorId: number;
+            /**
+             * @description The byline, in order: the primary author (`authorId`) first, then any co-authors
+             * @example [
+             *       1,
+             *       3
+             *     ]
+             */
+            authorIds: number[];
             /**
              * @example [
              *       "City council",
@@ -3954,8 +4033,10 @@ export interface components {
             correctedAt: string | null;
             /** @description Its public corrections, oldest first (at most 50): a corrections box. Readers see them when they see the article */
             corrections: components["schemas"]["ArticleCorrection"][];
-            /** @description The article's author: present only with `include=author` */
+            /** @description The article's primary author: present only with `include=author` */
             author?: components["schemas"]["Author"];
+            /** @description Everyone on the byline, in `authorIds` order: present only with `include=authors` (what a joint byline prints) */
+            authors?: components["schemas"]["Author"][];
             /** @description Present only with `include=comments`: the first 100 approved comments, oldest first */
             comments?: components["schemas"]["Comment"][];
             /**
@@ -4063,6 +4144,9 @@ export interface components {
          *         "date": null,
          *         "unpublishAt": null,
          *         "authorId": 2,
+         *         "authorIds": [
+         *           2
+         *         ],
          *         "labels": [
          *           "City council"
          *         ],
@@ -4108,6 +4192,9 @@ export interface components {
          *             "date": null,
          *             "unpublishAt": null,
          *             "authorId": 2,
+         *             "authorIds": [
+         *               2
+         *             ],
          *             "labels": [
          *               "City council"
          *             ],
@@ -4176,6 +4263,9 @@ export interface components {
          *             "date": null,
          *             "unpublishAt": null,
          *             "authorId": 2,
+         *             "authorIds": [
+         *               2
+         *             ],
          *             "labels": [
          *               "City council"
          *             ],
@@ -6373,9 +6463,9 @@ export interface operations {
                 q?: string;
                 /** @description Comma-separated, `-` for descending: publishedAt, title, updatedAt, createdAt, commentCount, relevance (with `q` only). Default `-publishedAt`, or `relevance` with `q`. */
                 sort?: string;
-                /** @description Only these fields (id is always included): id, slug, title, body, excerpt, status, publishedAt, date, unpublishAt, authorId, labels, commentCount, featuredImage, createdAt, updatedAt, correctedAt, corrections */
+                /** @description Only these fields (id is always included): id, slug, title, body, excerpt, status, publishedAt, date, unpublishAt, authorId, authorIds, labels, commentCount, featuredImage, createdAt, updatedAt, correctedAt, corrections */
                 fields?: string;
-                /** @description Embed related resources: `author`, `comments` */
+                /** @description Embed related resources: `author` (the primary), `authors` (the whole byline, in order), `comments` */
                 include?: string;
                 /** @description `scheduled` articles become `published` when `publishedAt` comes */
                 status?: "draft" | "scheduled" | "published";
@@ -6430,6 +6520,9 @@ export interface operations {
                      *           "date": "2026-06-03",
                      *           "unpublishAt": null,
                      *           "authorId": 2,
+                     *           "authorIds": [
+                     *             2
+                     *           ],
                      *           "labels": [
                      *             "City council",
                      *             "Transport"
@@ -6667,6 +6760,9 @@ export interface operations {
                      *       "date": "2026-06-03",
                      *       "unpublishAt": null,
                      *       "authorId": 2,
+                     *       "authorIds": [
+                     *         2
+                     *       ],
                      *       "labels": [
                      *         "City council",
                      *         "Transport"
@@ -6910,9 +7006,9 @@ export interface operations {
     getArticle: {
         parameters: {
             query?: {
-                /** @description Only these fields (id is always included): id, slug, title, body, excerpt, status, publishedAt, date, unpublishAt, authorId, labels, commentCount, featuredImage, createdAt, updatedAt, correctedAt, corrections */
+                /** @description Only these fields (id is always included): id, slug, title, body, excerpt, status, publishedAt, date, unpublishAt, authorId, authorIds, labels, commentCount, featuredImage, createdAt, updatedAt, correctedAt, corrections */
                 fields?: string;
-                /** @description Embed related resources: `author`, `comments` */
+                /** @description Embed related resources: `author` (the primary), `authors` (the whole byline, in order), `comments` */
                 include?: string;
             };
             header?: never;
@@ -6944,6 +7040,9 @@ export interface operations {
                      *       "date": "2026-06-03",
                      *       "unpublishAt": null,
                      *       "authorId": 2,
+                     *       "authorIds": [
+                     *         2
+                     *       ],
                      *       "labels": [
                      *         "City council",
                      *         "Transport"
@@ -7350,6 +7449,9 @@ export interface operations {
                      *       "date": "2026-06-03",
                      *       "unpublishAt": null,
                      *       "authorId": 2,
+                     *       "authorIds": [
+                     *         2
+                     *       ],
                      *       "labels": [
                      *         "City council",
                      *         "Transport"
@@ -7644,6 +7746,9 @@ export interface operations {
                      *           "date": "2026-06-03",
                      *           "unpublishAt": null,
                      *           "authorId": 2,
+                     *           "authorIds": [
+                     *             2
+                     *           ],
                      *           "labels": [
                      *             "City council",
                      *             "Transport"
@@ -8965,6 +9070,9 @@ export interface operations {
                      *       "date": "2026-06-03",
                      *       "unpublishAt": null,
                      *       "authorId": 2,
+                     *       "authorIds": [
+                     *         2
+                     *       ],
                      *       "labels": [
                      *         "City council",
                      *         "Transport"
@@ -17160,6 +17268,9 @@ export interface operations {
                      *             "date": null,
                      *             "unpublishAt": null,
                      *             "authorId": 2,
+                     *             "authorIds": [
+                     *               2
+                     *             ],
                      *             "labels": [
                      *               "City council"
                      *             ],
@@ -17348,6 +17459,9 @@ export interface operations {
                      *             "date": null,
                      *             "unpublishAt": null,
                      *             "authorId": 2,
+                     *             "authorIds": [
+                     *               2
+                     *             ],
                      *             "labels": [
                      *               "City council"
                      *             ],
@@ -18900,6 +19014,9 @@ export interface operations {
                      *       "date": "2026-06-03",
                      *       "unpublishAt": null,
                      *       "authorId": 2,
+                     *       "authorIds": [
+                     *         2
+                     *       ],
                      *       "labels": [
                      *         "City council",
                      *         "Transport"

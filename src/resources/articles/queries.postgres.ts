@@ -1,9 +1,9 @@
-import { and, asc, count, desc, eq, getTableColumns, gt, gte, inArray, isNotNull, isNull, lt, lte, min, ne, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, count, desc, eq, getTableColumns, gt, gte, inArray, isNotNull, isNull, lt, lte, min, ne, not, or, sql, type SQL } from 'drizzle-orm'
 import { PgTransaction } from 'drizzle-orm/pg-core'
 import { assertCursorFits, type CursorKind } from '../../db/postgres-cursor.js'
 import type { PostgresHandle } from '../../db/postgres-store.js'
 import { isAnyId } from '../../db/postgres-sql.js'
-import { articleCorrections, articleLabels, articleOldSlugs, articles, labels, searchDocuments } from '../../db/schema.postgres.js'
+import { articleAuthors, articleCorrections, articleLabels, articleOldSlugs, articles, labels, searchDocuments } from '../../db/schema.postgres.js'
 import { groupedBy } from '../../lib/group.js'
 import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
 import { isIdInPath } from '../../lib/slug.js'
@@ -12,7 +12,7 @@ import { labelKey } from '../../lib/values.js'
 import { searchMatch, searchRank } from '../../search/queries.postgres.js'
 import type { FtsQuery } from '../../search/query.js'
 import type { ArticleFilters, ArticlePageQuery, ArticleQueries, ArticleRow, ArticleSortField, LabelledArticleRow, LabelName, ListedArticleRow, TouchedArticle } from './queries.js'
-import { isPublishedBy, publishedBy, visibleTo, type Visibility } from './visibility.js'
+import { bylineHas, isPublishedBy, publishedBy, visibleTo, type Visibility } from './visibility.js'
 
 // The PostgreSQL twin of queries.sqlite.ts: the same answers, row for row. Ids in a list go
 // in as one array parameter (`= any`), and raw SQL's bigints come back as strings, so they
@@ -134,7 +134,7 @@ function filterCondition (filters: ArticleFilters): SQL | undefined {
   return and(
     visibleTo(articles, filters.visibility),
     filters.status === undefined ? undefined : eq(articles.status, filters.status),
-    filters.authorId === undefined ? undefined : eq(articles.authorId, filters.authorId),
+    filters.authorId === undefined ? undefined : bylineHas(articles, filters.authorId),
     filters.labelKeys === undefined || filters.labelKeys.length === 0 ? undefined : hasAllLabels(filters.labelKeys),
     filters.corrected === undefined ? undefined : hasCorrections(filters.corrected),
     filters.day === undefined ? undefined : onDay(filters.day),
@@ -255,7 +255,7 @@ function hiddenFrom (visibility: Visibility): SQL | undefined {
     inArray(articles.status, ['draft', 'scheduled']),
     and(eq(articles.status, 'published'), or(isNull(articles.publishedAt), gt(articles.publishedAt, visibility.now)))
   )!
-  return visibility.alsoAuthorId === null ? unpublished : and(unpublished, ne(articles.authorId, visibility.alsoAuthorId))
+  return visibility.alsoAuthorId === null ? unpublished : and(unpublished, not(bylineHas(articles, visibility.alsoAuthorId)))
 }
 
 const joinedToArticles = sql`${searchDocuments} join ${articles} on ${articles.id} = ${searchDocuments.articleId}`
@@ -475,19 +475,18 @@ async function countArticles (db: PostgresHandle, filters: ArticleFilters, sort?
 
 async function latestSummariesByAuthor (db: PostgresHandle, authorIds: number[], perAuthor: number, now: string): Promise<ArticleRow[]> {
   if (authorIds.length === 0) return []
-  const ranked = db.select({
-    id: articles.id,
-    rank: sql<number>`row_number() over (partition by ${articles.authorId} order by ${articles.publishedAt} desc, ${articles.id} desc)`.as('rank')
-  })
-    .from(articles)
-    .where(and(isAnyId(articles.authorId, authorIds), publishedBy(articles, now)))
-    .as('ranked')
-  const rows = await db.select({ article: articles })
-    .from(ranked)
-    .innerJoin(articles, eq(articles.id, ranked.id))
-    .where(lte(ranked.rank, perAuthor))
-    .orderBy(desc(articles.publishedAt), desc(articles.id))
-  return rows.map((row) => row.article)
+  // Every byline an author is on, as primary or co-author, ranked newest first per author.
+  const bylines = sql`select ${articles.id} as id, ${articles.authorId} as author_id, ${articles.publishedAt} as published_at from ${articles}
+      where ${isAnyId(articles.authorId, authorIds)} and ${publishedBy(articles, now)}
+    union all
+    select ${articles.id}, ${articleAuthors.authorId}, ${articles.publishedAt} from ${articleAuthors} join ${articles} on ${articles.id} = ${articleAuthors.articleId}
+      where ${isAnyId(articleAuthors.authorId, authorIds)} and ${publishedBy(articles, now)}`
+  const ranked = await db.execute<{ id: string }>(sql`select distinct id from (
+      select id, row_number() over (partition by author_id order by published_at desc, id desc) as rank from (${bylines}) as bylines
+    ) as ranked where rank <= ${perAuthor}`)
+  const ids = ranked.rows.map((row) => Number(row.id))
+  if (ids.length === 0) return []
+  return await db.select().from(articles).where(isAnyId(articles.id, ids)).orderBy(desc(articles.publishedAt), desc(articles.id))
 }
 
 async function sharedLabelCounts (db: PostgresHandle, articleId: number, now: string, limit: number): Promise<Map<number, number>> {
@@ -586,7 +585,29 @@ export function postgresArticleQueries (db: PostgresHandle): ArticleQueries {
     },
 
     async reassignArticles (fromAuthorId, toAuthorId, at) {
+      // An heir on the byline already moves to its front: listed twice, they would be their own co-author.
+      const theirs = db.select({ id: articles.id }).from(articles).where(eq(articles.authorId, fromAuthorId))
+      await db.delete(articleAuthors).where(and(eq(articleAuthors.authorId, toAuthorId), inArray(articleAuthors.articleId, theirs)))
       return await touchArticles(db, eq(articles.authorId, fromAuthorId), { authorId: toAuthorId, updatedAt: at })
+    },
+
+    async coAuthorsByArticle (articleIds) {
+      if (articleIds.length === 0) return new Map()
+      const rows = await db.select({ articleId: articleAuthors.articleId, authorId: articleAuthors.authorId }).from(articleAuthors)
+        .where(isAnyId(articleAuthors.articleId, articleIds)).orderBy(articleAuthors.articleId, articleAuthors.position)
+      return groupedBy(rows, (row) => row.articleId, (row) => row.authorId)
+    },
+
+    async replaceCoAuthors (articleId, authorIds) {
+      await db.delete(articleAuthors).where(eq(articleAuthors.articleId, articleId))
+      if (authorIds.length > 0) await db.insert(articleAuthors).values(authorIds.map((authorId, index) => ({ articleId, authorId, position: index + 1 })))
+    },
+
+    async dropCoAuthor (authorId, at) {
+      const shared = db.select({ articleId: articleAuthors.articleId }).from(articleAuthors).where(eq(articleAuthors.authorId, authorId))
+      const touched = await touchArticles(db, inArray(articles.id, shared), { updatedAt: at })
+      await db.delete(articleAuthors).where(eq(articleAuthors.authorId, authorId))
+      return touched
     },
 
     async touchArticlesLabelled (labelId, at) {

@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, gte, inArray, isNotNull, lte, min, ne, sql, type SQL } from 'drizzle-orm'
 import { columnsAs, insertOnce, preparedOnce, statementOnce, type Db } from '../../db/client.js'
-import { articleCorrections, articleLabels, articleOldSlugs, articles, labels } from '../../db/schema.js'
+import { articleAuthors, articleCorrections, articleLabels, articleOldSlugs, articles, labels } from '../../db/schema.js'
 import { groupedBy } from '../../lib/group.js'
 import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
 import { isIdInPath } from '../../lib/slug.js'
@@ -9,7 +9,7 @@ import { labelKey } from '../../lib/values.js'
 import { matchCount, matchCountAmong, matchingIds, newestMatchingIds, oldestMatchingIds, keptSearch, rankedHits, rankedWindow, searchHits, searchScore, type IdRange, type KeptSearch, type RankedWindow } from '../../search/queries.sqlite.js'
 import type { FtsQuery } from '../../search/query.js'
 import type { ArticleFilters, ArticlePageQuery, ArticleQueries, ArticleRow, ArticleSortField, LabelledArticleRow, LabelName, ListedArticleRow, TouchedArticle } from './queries.js'
-import { hiddenFrom, isPublishedBy, publishedBy, visibleTo } from './visibility.js'
+import { bylineHas, hiddenFrom, isPublishedBy, publishedBy, visibleTo } from './visibility.js'
 
 // The reads of every request (an article, a page's rows and their labels) are plain
 // statements answering the rows drizzle would map (db/client.ts, `statementOnce`).
@@ -134,7 +134,7 @@ function filterCondition (filters: ArticleFilters): SQL | undefined {
   return and(
     visibleTo(articles, filters.visibility),
     filters.status === undefined ? undefined : eq(articles.status, filters.status),
-    filters.authorId === undefined ? undefined : eq(articles.authorId, filters.authorId),
+    filters.authorId === undefined ? undefined : bylineHas(articles, filters.authorId),
     filters.labelKeys === undefined || filters.labelKeys.length === 0 ? undefined : hasAllLabels(filters.labelKeys),
     filters.corrected === undefined ? undefined : hasCorrections(filters.corrected),
     filters.day === undefined ? undefined : eq(articles.publishedDay, filters.day),
@@ -354,20 +354,17 @@ function sourceFor (db: Db, filters: ArticleFilters, sort: SortKey<ArticleSortFi
 
 function latestSummariesByAuthor (db: Db, authorIds: number[], perAuthor: number, now: string): ArticleRow[] {
   if (authorIds.length === 0) return []
-  const ranked = db.select({
-    id: articles.id,
-    rank: sql<number>`row_number() over (partition by ${articles.authorId} order by ${articles.publishedAt} desc, ${articles.id} desc)`.as('rank')
-  })
-    .from(articles)
-    .where(and(inArray(articles.authorId, authorIds), publishedBy(articles, now)))
-    .as('ranked')
-  return db.select({ article: articles })
-    .from(ranked)
-    .innerJoin(articles, eq(articles.id, ranked.id))
-    .where(lte(ranked.rank, perAuthor))
-    .orderBy(desc(articles.publishedAt), desc(articles.id))
-    .all()
-    .map((row) => row.article)
+  // Every byline an author is on, as primary or co-author, ranked newest first per author.
+  const bylines = sql`select ${articles.id} as id, ${articles.authorId} as author_id, ${articles.publishedAt} as published_at from ${articles}
+      where ${inArray(articles.authorId, authorIds)} and ${publishedBy(articles, now)}
+    union all
+    select ${articles.id}, ${articleAuthors.authorId}, ${articles.publishedAt} from ${articleAuthors} join ${articles} on ${articles.id} = ${articleAuthors.articleId}
+      where ${inArray(articleAuthors.authorId, authorIds)} and ${publishedBy(articles, now)}`
+  const ids = db.all<{ id: number }>(sql`select distinct id from (
+      select id, row_number() over (partition by author_id order by published_at desc, id desc) as rank from (${bylines})
+    ) where rank <= ${perAuthor}`).map((row) => row.id)
+  if (ids.length === 0) return []
+  return db.select().from(articles).where(inArray(articles.id, ids)).orderBy(desc(articles.publishedAt), desc(articles.id)).all()
 }
 
 function sharedLabelCounts (db: Db, articleId: number, now: string, limit: number): Map<number, number> {
@@ -445,7 +442,29 @@ export function sqliteArticleQueries (db: Db): ArticleQueries {
     },
 
     async reassignArticles (fromAuthorId, toAuthorId, at) {
+      // An heir on the byline already moves to its front: listed twice, they would be their own co-author.
+      const theirs = db.select({ id: articles.id }).from(articles).where(eq(articles.authorId, fromAuthorId))
+      db.delete(articleAuthors).where(and(eq(articleAuthors.authorId, toAuthorId), inArray(articleAuthors.articleId, theirs))).run()
       return touchArticles(db, eq(articles.authorId, fromAuthorId), { authorId: toAuthorId, updatedAt: at })
+    },
+
+    async coAuthorsByArticle (articleIds) {
+      if (articleIds.length === 0) return new Map()
+      const rows = db.select({ articleId: articleAuthors.articleId, authorId: articleAuthors.authorId }).from(articleAuthors)
+        .where(inArray(articleAuthors.articleId, articleIds)).orderBy(articleAuthors.articleId, articleAuthors.position).all()
+      return groupedBy(rows, (row) => row.articleId, (row) => row.authorId)
+    },
+
+    async replaceCoAuthors (articleId, authorIds) {
+      db.delete(articleAuthors).where(eq(articleAuthors.articleId, articleId)).run()
+      if (authorIds.length > 0) db.insert(articleAuthors).values(authorIds.map((authorId, index) => ({ articleId, authorId, position: index + 1 }))).run()
+    },
+
+    async dropCoAuthor (authorId, at) {
+      const shared = db.select({ articleId: articleAuthors.articleId }).from(articleAuthors).where(eq(articleAuthors.authorId, authorId))
+      const touched = touchArticles(db, inArray(articles.id, shared), { updatedAt: at })
+      db.delete(articleAuthors).where(eq(articleAuthors.authorId, authorId)).run()
+      return touched
     },
 
     async touchArticlesLabelled (labelId, at) {

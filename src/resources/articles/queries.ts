@@ -93,8 +93,14 @@ export interface ArticleQueries {
   /** Deletes the article, and the labels no other article carries; answers those labels. */
   deleteArticle: (id: number) => Promise<LabelName[]>
   articleCountByAuthor: (authorId: number) => Promise<number>
-  /** Gives an author's articles to another, moving their versions on; answers them. */
+  /** Gives an author's articles to another (off their co-author list, if there), moving their versions on; answers them. */
   reassignArticles: (fromAuthorId: number, toAuthorId: number, at: string) => Promise<TouchedArticle[]>
+  /** Each article's co-authors after its primary author, in byline order; articles without any are absent. */
+  coAuthorsByArticle: (articleIds: number[]) => Promise<Map<number, number[]>>
+  /** Sets the co-authors after the primary (positions 1 on), in place of those it had. */
+  replaceCoAuthors: (articleId: number, authorIds: number[]) => Promise<void>
+  /** Takes the author off every byline they co-author (not those they lead), moving those articles' versions on; answers them. */
+  dropCoAuthor: (authorId: number, at: string) => Promise<TouchedArticle[]>
   /** Moves on the version of every article carrying the label (renamed or deleted); answers them. */
   touchArticlesLabelled: (labelId: number, at: string) => Promise<TouchedArticle[]>
   /** Scheduled articles whose time has come become published; returns them. */
@@ -118,7 +124,7 @@ export interface ArticleQueries {
   pageOfArticles: (query: ArticlePageQuery) => Promise<ListedArticleRow[]>
   /** Articles matching the filters; with `after`, only those after that position in `sort`. */
   countArticles: (filters: ArticleFilters, sort?: SortKey<ArticleSortField>[], after?: CursorValue[]) => Promise<number>
-  /** The `perAuthor` latest published articles of each author, in one query. */
+  /** The `perAuthor` latest published articles of each author (co-authored ones too), newest first. */
   latestSummariesByAuthor: (authorIds: number[], perAuthor: number, now: string) => Promise<ArticleRow[]>
   publishedTimes: () => Promise<Array<{ id: number, publishedAt: string }>>
   setPublishedDay: (id: number, day: string) => Promise<void>

@@ -2,6 +2,9 @@ import { articleExample, articleListExample, articleSummaryExample, demoExample 
 import { rankedMatchLimit } from '../../search/query.js'
 import { CalendarDay, fieldsVariant, idOrSlugParam, idOrSlugReference, ListMeta, maxId, pageQuery, plainTextPattern, ref, Slug, Timestamp, Type, type Static, visibleTextPattern } from '../../schemas.js'
 
+/** How many authors one byline names at most (issue 22, part 4). */
+export const maxBylineLength = 10
+
 const title = Type.String({ minLength: 1, maxLength: 300, pattern: visibleTextPattern, examples: ['Council approves new footbridge over the Vell'] })
 const excerpt = Type.String({ maxLength: 1000, pattern: plainTextPattern, description: 'Plain text', examples: ['The long-awaited crossing will link the quay to the old mill by next spring.'] })
 const status = Type.Union([Type.Literal('draft'), Type.Literal('scheduled'), Type.Literal('published')], {
@@ -29,7 +32,13 @@ const articleState = {
     description: 'When the article comes down on its own (an embargo or licence ends, a legal takedown): it is a draft again from that moment, and `unpublishAt` null. Public, like `publishedAt`, so a page can say how long it stays up',
     examples: [null]
   }),
-  authorId: Type.Integer({ minimum: 1, examples: [1] }),
+  authorId: Type.Integer({ minimum: 1, description: 'The primary author: the first of `authorIds`', examples: [1] }),
+  authorIds: Type.Array(Type.Integer({ minimum: 1 }), {
+    minItems: 1,
+    maxItems: maxBylineLength,
+    description: 'The byline, in order: the primary author (`authorId`) first, then any co-authors',
+    examples: [[1, 3]]
+  }),
   labels: Type.Array(Type.String(), { examples: [['City council', 'Transport']] }),
   commentCount: Type.Integer({ minimum: 0, description: 'Approved comments' }),
   featuredImage: Type.Union([Type.Unsafe<import('../media/schemas.js').FeaturedImageBody>({ $ref: 'FeaturedImage' }), Type.Null()], {
@@ -45,7 +54,11 @@ const articleState = {
 // serializer writes it as the bare `$ref` (lib/serializer.ts).
 const author = (description: string) => Type.Optional(Type.Unsafe<import('../authors/schemas.js').AuthorBody>({ allOf: [{ $ref: 'Author' }], description }))
 // Optional in the schema whatever `include` says: the typed client narrows it from the `include` it sent.
-const embeddedAuthor = author('The article\'s author: present only with `include=author`')
+const embeddedAuthor = author('The article\'s primary author: present only with `include=author`')
+const embeddedAuthors = Type.Optional(Type.Array(
+  Type.Unsafe<import('../authors/schemas.js').AuthorBody>({ $ref: 'Author' }),
+  { maxItems: maxBylineLength, description: 'Everyone on the byline, in `authorIds` order: present only with `include=authors` (what a joint byline prints)' }
+))
 const embeddedCorrections = Type.Array(
   Type.Unsafe<import('../corrections/schemas.js').ArticleCorrectionBody>({ $ref: 'ArticleCorrection' }),
   { maxItems: 50, description: 'Its public corrections, oldest first (at most 50): a corrections box. Readers see them when they see the article' }
@@ -61,6 +74,7 @@ export const Article = Type.Object({
   ...articleState,
   corrections: embeddedCorrections,
   author: embeddedAuthor,
+  authors: embeddedAuthors,
   comments: embeddedComments,
   snippet: Type.Optional(Type.String({
     description: 'With `q`: a short passage around the matched words, as text with them in `<mark>…</mark>` (everything else is escaped)',
@@ -113,7 +127,14 @@ const writable = {
   status: Type.Optional(status),
   publishedAt: Type.Optional(Type.Union([Type.String({ format: 'date-time', maxLength: 40 }), Type.Null()], { description: 'Defaults to now when publishing' })),
   unpublishAt: Type.Optional(Type.Union([Type.String({ format: 'date-time', maxLength: 40 }), Type.Null()], { description: 'When a published or scheduled article comes down (a draft again): in the future and after `publishedAt`; null to keep it up' })),
-  authorId: Type.Optional(Type.Integer({ minimum: 1, maximum: maxId, description: 'Required for editors and admins; author tokens write as their own author' })),
+  authorId: Type.Optional(Type.Integer({ minimum: 1, maximum: maxId, description: 'The primary author: a byline of one unless `authorIds` is given too (then it must be its first). Editors and admins give it or `authorIds` on create; author tokens write as their own author' })),
+  authorIds: Type.Optional(Type.Array(Type.Integer({ minimum: 1, maximum: maxId }), {
+    minItems: 1,
+    maxItems: maxBylineLength,
+    uniqueItems: true,
+    description: `A joint byline, in order: the primary author first, then co-authors (at most ${maxBylineLength}, each once). Only editors change a byline, except that an author token may set the co-authors of a draft it leads (itself first)`,
+    examples: [[1, 3]]
+  })),
   labels: Type.Optional(labels),
   featuredImage: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: maxId }), Type.Null()], { description: 'A media id (from `POST /v1/media`), or null for none. Authors attach only images they uploaded' }))
 }
@@ -134,11 +155,11 @@ export const ArticlePatch = Type.Object({ title: Type.Optional(title), ...writab
 export type ArticlePatchBody = Static<typeof ArticlePatch>
 
 export const articleSortFields = ['publishedAt', 'title', 'updatedAt', 'createdAt', 'commentCount', 'relevance'] as const
-export const articleFields = ['id', 'slug', 'title', 'body', 'excerpt', 'status', 'publishedAt', 'date', 'unpublishAt', 'authorId', 'labels', 'commentCount', 'featuredImage', 'createdAt', 'updatedAt', 'correctedAt', 'corrections'] as const
-export const articleIncludes = ['author', 'comments'] as const
+export const articleFields = ['id', 'slug', 'title', 'body', 'excerpt', 'status', 'publishedAt', 'date', 'unpublishAt', 'authorId', 'authorIds', 'labels', 'commentCount', 'featuredImage', 'createdAt', 'updatedAt', 'correctedAt', 'corrections'] as const
+export const articleIncludes = ['author', 'authors', 'comments'] as const
 
 const fields = Type.String({ maxLength: 500, description: `Only these fields (id is always included): ${articleFields.join(', ')}` })
-const include = Type.String({ maxLength: 100, description: 'Embed related resources: `author`, `comments`' })
+const include = Type.String({ maxLength: 100, description: 'Embed related resources: `author` (the primary), `authors` (the whole byline, in order), `comments`' })
 const dayOrTimestamp = (description: string) => Type.String({
   maxLength: 40,
   anyOf: [{ format: 'date' }, { format: 'date-time' }],
@@ -174,7 +195,7 @@ export type ArticleQueryString = Static<typeof ArticleQuery>
 
 
 /** A `fields=` answer: only the fields asked for, and `id` (the typed client narrows it to them). */
-export const ArticleFields = fieldsVariant(Article, 'An article with only the fields `fields=` names, and its `id` (and `author`, `comments`, `snippet` when they come)')
+export const ArticleFields = fieldsVariant(Article, 'An article with only the fields `fields=` names, and its `id` (and `author`, `authors`, `comments`, `snippet` when they come)')
 export const ArticleListFields = Type.Object({
   data: Type.Array(ref(ArticleFields)),
   meta: ref(ListMeta)

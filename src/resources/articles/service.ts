@@ -55,8 +55,8 @@ export type ArticleInclude = (typeof articleIncludes)[number]
 
 const embeddedCommentsPerArticle = 100
 
-async function authorsOf (store: Store, rows: ArticleRow[], viewer: Principal | null, view: View): Promise<Map<number, AuthorBody>> {
-  const ids = [...new Set(rows.map((row) => row.authorId))]
+async function authorsOf (store: Store, rows: ArticleRow[], viewer: Principal | null, view: View, coAuthors?: Map<number, number[]>): Promise<Map<number, AuthorBody>> {
+  const ids = [...new Set(rows.flatMap((row) => [row.authorId, ...(coAuthors?.get(row.id) ?? [])]))]
   return new Map((await presentAuthors(store, ids, viewer, view)).map((author) => [author.id, author]))
 }
 
@@ -76,14 +76,16 @@ export async function summariesWithAuthors (store: Store, rows: ArticleRow[], vi
 async function present (store: Store, rows: ArticleRow[], viewer: Principal | null, include: Set<ArticleInclude>, view: View, knownLabels?: Map<number, string[]>): Promise<ArticleBody[]> {
   const labels = knownLabels ?? await articleQueries(store).labelsByArticle(rows.map((row) => row.id))
   const images = await featuredImages(store, rows.map((row) => row.id))
-  const authors = include.has('author') ? await authorsOf(store, rows, viewer, view) : null
+  const coAuthors = await articleQueries(store).coAuthorsByArticle(rows.map((row) => row.id))
+  const authors = include.has('author') || include.has('authors') ? await authorsOf(store, rows, viewer, view, include.has('authors') ? coAuthors : undefined) : null
   const comments = include.has('comments') ? await approvedCommentsByArticle(store, rows, viewer, embeddedCommentsPerArticle) : null
   const corrections = await correctionsOfArticles(store, rows.map((row) => row.id))
   return rows.map((row) => {
     const corrected = corrections.get(row.id) ?? []
-    const article: ArticleBody = { ...summaryOf(row, labels.get(row.id) ?? [], images.get(row.id) ?? null, correctedAtOf(corrected)), body: row.body, corrections: corrected }
-    const author = authors?.get(row.authorId)
+    const article: ArticleBody = { ...summaryOf(row, labels.get(row.id) ?? [], images.get(row.id) ?? null, correctedAtOf(corrected), coAuthors.get(row.id) ?? []), body: row.body, corrections: corrected }
+    const author = include.has('author') ? authors?.get(row.authorId) : undefined
     if (author !== undefined) article.author = author
+    if (authors !== null && include.has('authors')) article.authors = article.authorIds.flatMap((id) => authors.get(id) ?? [])
     if (comments !== null) article.comments = comments.get(row.id) ?? []
     return article
   })
@@ -91,12 +93,12 @@ async function present (store: Store, rows: ArticleRow[], viewer: Principal | nu
 
 /** The article, if `viewer` may see it; a 404 otherwise, as if it weren't there. */
 export async function findVisibleArticle (store: Store, idOrSlug: string, viewer: Principal | null, now = nowIso()): Promise<ArticleRow> {
-  return visibleOrNotFound(await articleQueries(store).articleBySlugOrId(idOrSlug), idOrSlug, viewer, now)
+  return await visibleOrNotFound(store, await articleQueries(store).articleBySlugOrId(idOrSlug), idOrSlug, viewer, now)
 }
 
 /** The same, in a unit that changes the article: it stays locked until `tx` ends (no lost update). */
 export async function findVisibleArticleForUpdate (tx: Store, idOrSlug: string, viewer: Principal | null): Promise<ArticleRow> {
-  return visibleOrNotFound(await articleQueries(tx).articleBySlugOrIdForUpdate(idOrSlug), idOrSlug, viewer, nowIso())
+  return await visibleOrNotFound(tx, await articleQueries(tx).articleBySlugOrIdForUpdate(idOrSlug), idOrSlug, viewer, nowIso())
 }
 
 /**
@@ -105,12 +107,27 @@ export async function findVisibleArticleForUpdate (tx: Store, idOrSlug: string, 
  */
 export async function findArticleToChange (tx: Store, idOrSlug: string, viewer: Principal): Promise<ArticleRow> {
   const row = await findVisibleArticleForUpdate(tx, idOrSlug, viewer)
-  assertMayChange(viewer, row)
+  assertMayChange(viewer, row, await coAuthorsOf(tx, row))
   return row
 }
 
-function visibleOrNotFound<Row extends ArticleRow> (row: Row | undefined, idOrSlug: string, viewer: Principal | null, now: string): Row {
-  if (row === undefined || !isVisible(row, visibilityFor(viewer, now))) {
+/** The co-authors of one article (after its primary), in byline order. */
+async function coAuthorsOf (store: Store, row: ArticleRow): Promise<number[]> {
+  return (await articleQueries(store).coAuthorsByArticle([row.id])).get(row.id) ?? []
+}
+
+/**
+ * Whether `viewer` may see one row in hand. Its co-authors are read only when they can
+ * decide it: an author token, and a row it would not see otherwise.
+ */
+async function mayView (store: Store, row: ArticleRow, viewer: Principal | null, now: string): Promise<boolean> {
+  const visibility = visibilityFor(viewer, now)
+  if (isVisible(row, visibility)) return true
+  return visibility.alsoAuthorId !== null && isVisible(row, visibility, await coAuthorsOf(store, row))
+}
+
+async function visibleOrNotFound<Row extends ArticleRow> (store: Store, row: Row | undefined, idOrSlug: string, viewer: Principal | null, now: string): Promise<Row> {
+  if (row === undefined || !await mayView(store, row, viewer, now)) {
     throw new NotFound(`There is no article "${idOrSlug}"`)
   }
   return row
@@ -145,16 +162,16 @@ async function articleToRead (store: Store, idOrSlug: string, viewer: Principal 
   const queries = articleQueries(store)
   if (!embeds) {
     const row = await queries.labelledArticleBySlugOrId(idOrSlug)
-    if (row === undefined || !isDue(row, now)) return { row: readableOrNotFound(row, idOrSlug, viewer, now, previewOf), view: { now, stamp: null } }
+    if (row === undefined || !isDue(row, now)) return { row: await readableOrNotFound(store, row, idOrSlug, viewer, now, previewOf), view: { now, stamp: null } }
   }
   const view = await currentView(store, now)
-  return { row: readableOrNotFound(await queries.labelledArticleBySlugOrId(idOrSlug), idOrSlug, viewer, view.now, previewOf), view }
+  return { row: await readableOrNotFound(store, await queries.labelledArticleBySlugOrId(idOrSlug), idOrSlug, viewer, view.now, previewOf), view }
 }
 
 /** `visibleOrNotFound`, letting through the one article a preview link reads (`previewOf`), whatever its status. */
-function readableOrNotFound<Row extends ArticleRow> (row: Row | undefined, idOrSlug: string, viewer: Principal | null, now: string, previewOf: number | null): Row {
+async function readableOrNotFound<Row extends ArticleRow> (store: Store, row: Row | undefined, idOrSlug: string, viewer: Principal | null, now: string, previewOf: number | null): Promise<Row> {
   if (row !== undefined && row.id === previewOf) return row
-  return visibleOrNotFound(row, idOrSlug, viewer, now)
+  return await visibleOrNotFound(store, row, idOrSlug, viewer, now)
 }
 
 /** A read by a slug the article had before a rename: its slug now. */
@@ -171,7 +188,7 @@ export async function formerlyNamed (store: Store, slug: string, viewer: Princip
   const queries = articleQueries(store)
   const id = await queries.articleIdByOldSlug(slug)
   const row = id === undefined ? undefined : await queries.articleById(id)
-  return row !== undefined && isVisible(row, visibilityFor(viewer, nowIso())) ? row : null
+  return row !== undefined && await mayView(store, row, viewer, nowIso()) ? row : null
 }
 
 async function movedArticleSlug (store: Store, slug: string, viewer: Principal | null): Promise<string | null> {
@@ -192,7 +209,7 @@ export async function articleNamed (store: Store, idOrSlug: string, viewer: Prin
     row = await queries.articleBySlugOrId(idOrSlug)
   }
   if (row === undefined) return undefined
-  return isVisible(row, visibilityFor(viewer, now)) ? row : 'hidden'
+  return await mayView(store, row, viewer, now) ? row : 'hidden'
 }
 
 /**
@@ -405,19 +422,71 @@ async function resolveSlug (store: Store, requested: string | undefined, title: 
   return await uniqueSlug(slugify(title, 'article'), isTaken)
 }
 
-async function assertAuthorExists (store: Store, authorId: number): Promise<void> {
-  if (await authorQueries(store).authorById(authorId) === undefined) throw invalid('body.authorId', `${authorId} is not an author`)
+/** A byline: the primary author, then the co-authors in order. */
+interface Byline {
+  primary: number
+  coAuthors: number[]
 }
 
-/** The author an article is written as: an author token writes as its own author only. */
-async function authorFor (store: Store, requested: number | undefined, viewer: Principal): Promise<number> {
-  if (viewer.role === 'author') {
-    if (requested !== undefined && requested !== viewer.authorId) throw new Forbidden('An author token may write only its own articles')
-    return viewer.authorId!
+function sameByline (a: Byline, b: Byline): boolean {
+  return a.primary === b.primary && a.coAuthors.join() === b.coAuthors.join()
+}
+
+/**
+ * The byline a write asks for; undefined when it names none. `authorIds` is the whole byline;
+ * `authorId` alone names the primary: on a new article a byline of one, on an edit the
+ * primary in front of the co-authors the article has (less the new primary), so a client that
+ * knows nothing of co-authors never drops them by sending `authorId` back.
+ */
+function requestedByline (input: { authorId?: number, authorIds?: number[] }, current: Byline | undefined): Byline | undefined {
+  const { authorId, authorIds } = input
+  if (authorIds !== undefined) {
+    if (authorId !== undefined && authorId !== authorIds[0]) throw invalid('body.authorIds', `must start with authorId (${authorId}), the primary author`)
+    if (new Set(authorIds).size !== authorIds.length) throw invalid('body.authorIds', 'names an author more than once')
+    return { primary: authorIds[0]!, coAuthors: authorIds.slice(1) }
   }
-  if (requested === undefined) throw invalid('body.authorId', 'is required')
-  await assertAuthorExists(store, requested)
-  return requested
+  if (authorId === undefined) return undefined
+  return { primary: authorId, coAuthors: current?.coAuthors.filter((id) => id !== authorId) ?? [] }
+}
+
+/** Every author a byline names that `current` did not exists (at most `maxBylineLength` look-ups). */
+async function assertBylineExists (store: Store, byline: Byline, current: Byline | undefined, field: string): Promise<void> {
+  const known = new Set(current === undefined ? [] : [current.primary, ...current.coAuthors])
+  for (const id of [byline.primary, ...byline.coAuthors]) {
+    if (!known.has(id) && await authorQueries(store).authorById(id) === undefined) throw invalid(field, `${id} is not an author`)
+  }
+}
+
+/**
+ * Who may set a byline: editors any; an author token only its own, as its primary author (the
+ * co-authors it adds get the draft's rights too). An author token that co-authors an article
+ * edits it but does not change who is on it.
+ */
+function assertMayWriteByline (viewer: Principal, byline: Byline, current: Byline | undefined): void {
+  if (viewer.role !== 'author') return
+  if (current !== undefined && current.primary !== viewer.authorId) throw new Forbidden('Only an editor or the primary author changes a byline')
+  if (byline.primary !== viewer.authorId) throw new Forbidden('An author token may write only its own articles (it leads their byline)')
+}
+
+/** The byline of a new article: an author token's own unless it names one; editors name one. */
+async function bylineForNew (store: Store, input: NewArticleBody, viewer: Principal): Promise<Byline> {
+  const byline = requestedByline(input, undefined)
+  if (byline === undefined) {
+    if (viewer.role === 'author') return { primary: viewer.authorId!, coAuthors: [] }
+    throw invalid('body.authorId', 'is required')
+  }
+  assertMayWriteByline(viewer, byline, undefined)
+  await assertBylineExists(store, byline, undefined, input.authorIds === undefined ? 'body.authorId' : 'body.authorIds')
+  return byline
+}
+
+/** The byline an edit asks for, checked; undefined when it leaves the byline as it is. */
+async function changedByline (store: Store, patch: ArticlePatchBody, current: Byline, viewer: Principal): Promise<Byline | undefined> {
+  const byline = requestedByline(patch, current)
+  if (byline === undefined || sameByline(byline, current)) return undefined
+  assertMayWriteByline(viewer, byline, current)
+  await assertBylineExists(store, byline, current, patch.authorIds === undefined ? 'body.authorId' : 'body.authorIds')
+  return byline
 }
 
 // Authors write drafts; publishing (or scheduling) is an editor's call.
@@ -427,10 +496,14 @@ function assertMayPublish (viewer: Principal, status: ArticleStatus | undefined)
   }
 }
 
-/** Refuses (403) a change `viewer` may not make: editors change any article, an author token its own drafts. */
-export function assertMayChange (viewer: Principal, row: ArticleRow): void {
+/**
+ * Refuses (403) a change `viewer` may not make: editors change any article, an author token
+ * the drafts on its byline. `coAuthorIds`: the article's co-authors, where they share the
+ * right (an edit); without them only the primary author has it (deleting, corrections).
+ */
+export function assertMayChange (viewer: Principal, row: ArticleRow, coAuthorIds: readonly number[] = []): void {
   if (viewer.role !== 'author') return
-  if (row.authorId !== viewer.authorId) throw new Forbidden('An author token may change only its own articles')
+  if (row.authorId !== viewer.authorId && !coAuthorIds.includes(viewer.authorId!)) throw new Forbidden('An author token may change only its own articles')
   if (row.status !== 'draft') throw new Forbidden('This article is published or scheduled: only an editor can change it now')
 }
 
@@ -438,7 +511,7 @@ export async function createOne (store: Store, settings: Pick<SiteSettings, 'tim
   assertMayPublish(viewer, input.status)
   const result = await store.transaction(async (tx) => {
     const now = nowIso()
-    const authorId = await authorFor(tx, input.authorId, viewer)
+    const byline = await bylineForNew(tx, input, viewer)
     const body = bodyHtml(input) ?? ''
     const custom = customExcerpt(input.excerpt)
     const state = editorialState(input.status ?? 'draft', input.publishedAt == null ? null : toUtcIso(input.publishedAt, 'body.publishedAt'), now)
@@ -448,10 +521,11 @@ export async function createOne (store: Store, settings: Pick<SiteSettings, 'tim
       title: input.title.trim(),
       ...contentColumns(body, custom, state, settings.timezone),
       unpublishAt: checkedUnpublishAt(state, requestedUnpublishAt(input.unpublishAt) ?? null, now),
-      authorId,
+      authorId: byline.primary,
       createdAt: now,
       updatedAt: now
     })
+    await articles.replaceCoAuthors(row.id, byline.coAuthors)
     await articles.forgetOldSlug(row.slug)
     const labels = normalLabels(input.labels ?? [])
     const turnover = await setLabels(tx, row.id, labels)
@@ -459,7 +533,7 @@ export async function createOne (store: Store, settings: Pick<SiteSettings, 'tim
     if (featured !== null) await attachFeatured(tx, row.id, featured, viewer)
     await noteInlineImages(tx, row.id, row.body)
     await reindex(tx, row)
-    noteArticleChange(tx, { after: row, fields: [...articleFields(labels), ...(featured === null ? [] : ['featuredImage'])], now })
+    noteArticleChange(tx, { after: row, fields: [...articleFields(labels), 'authorIds', ...(featured === null ? [] : ['featuredImage'])], now })
     noteLabelTurnover(tx, turnover, { publicBefore: false, publicAfter: isPublic(row, now) }, now)
     return { article: (await present(tx, [row], viewer, new Set(), viewInUnit(now)))[0]!, version: articleVersion(row) }
   })
@@ -467,11 +541,11 @@ export async function createOne (store: Store, settings: Pick<SiteSettings, 'tim
   return result
 }
 
-async function changedValues (tx: Store, settings: SiteSettings, current: ArticleRow, patch: ArticlePatchBody, viewer: Principal, now: string): Promise<Partial<NewArticleRow>> {
+async function changedValues (tx: Store, settings: SiteSettings, current: ArticleRow, patch: ArticlePatchBody, byline: Byline | undefined, now: string): Promise<Partial<NewArticleRow>> {
   const values: Partial<NewArticleRow> = { updatedAt: now }
   if (patch.title !== undefined) values.title = patch.title.trim()
   if (patch.slug !== undefined && patch.slug !== current.slug) values.slug = await resolveSlug(tx, patch.slug, current.title, current.id)
-  if (patch.authorId !== undefined && patch.authorId !== current.authorId) values.authorId = await authorFor(tx, patch.authorId, viewer)
+  if (byline !== undefined && byline.primary !== current.authorId) values.authorId = byline.primary
 
   const body = bodyHtml(patch)
   if (body !== undefined) values.body = body
@@ -514,14 +588,17 @@ async function replaceFeatured (tx: Store, articleId: number, mediaId: number | 
 export async function updateOne (store: Store, settings: SiteSettings, idOrSlug: string, patch: ArticlePatchBody, viewer: Principal, ifMatch: string | undefined): Promise<{ article: ArticleBody, version: string }> {
   const result = await store.transaction(async (tx) => {
     const current = await findVisibleArticleForUpdate(tx, idOrSlug, viewer)
-    assertMayChange(viewer, current)
+    const coAuthors = await coAuthorsOf(tx, current)
+    assertMayChange(viewer, current, coAuthors)
     assertMayPublish(viewer, patch.status)
     assertIfMatch(ifMatch, articleVersion(current))
+    const byline = await changedByline(tx, patch, { primary: current.authorId, coAuthors }, viewer)
     const now = nowIso()
     const articles = articleQueries(tx)
     const labels = (await articles.labelsByArticle([current.id])).get(current.id) ?? []
     await keepRevision(tx, current, labels, viewer, now, settings.revisionsKept)
-    const row = await articles.updateArticle(current.id, await changedValues(tx, settings, current, patch, viewer, now))
+    const row = await articles.updateArticle(current.id, await changedValues(tx, settings, current, patch, byline, now))
+    if (byline !== undefined) await articles.replaceCoAuthors(row.id, byline.coAuthors)
     if (row.slug !== current.slug) await keepOldSlug(tx, row, current.slug, now)
     const newLabels = patch.labels === undefined ? labels : normalLabels(patch.labels)
     const turnover = patch.labels === undefined ? undefined : await setLabels(tx, row.id, newLabels)
@@ -529,7 +606,7 @@ export async function updateOne (store: Store, settings: SiteSettings, idOrSlug:
     if (row.body !== current.body) await noteInlineImages(tx, row.id, row.body)
     // Rewriting the search rows is most of an edit's cost: only when the words can have changed.
     if (patch.labels !== undefined || row.title !== current.title || row.excerpt !== current.excerpt || row.body !== current.body) await reindex(tx, row, current)
-    noteArticleChange(tx, { before: current, after: row, fields: [...changedFields(current, row, { before: labels, after: newLabels }), ...(featuredChanged ? ['featuredImage'] : [])], now })
+    noteArticleChange(tx, { before: current, after: row, fields: [...changedFields(current, row, { before: labels, after: newLabels }), ...(byline === undefined ? [] : ['authorIds']), ...(featuredChanged ? ['featuredImage'] : [])], now })
     if (turnover !== undefined) noteLabelTurnover(tx, turnover, { publicBefore: isPublic(current, now), publicAfter: isPublic(row, now) }, now)
     return { article: (await present(tx, [row], viewer, new Set(), viewInUnit(now)))[0]!, version: articleVersion(row) }
   })
@@ -644,6 +721,8 @@ export interface ImportedArticleValues {
   updatedAt: string
   labels: string[]
   authorId: number
+  /** Its co-authors after `authorId`, in order (our own export's); absent leaves those it has. */
+  coAuthorIds?: number[]
   /** Our id to give a new article when it is free (a round trip of our own export). */
   preferredId?: number
   /** Slugs the source says the article had before (they answer 301 to its slug now). */
@@ -686,6 +765,8 @@ export async function writeImportedArticle (tx: Store, settings: Pick<SiteSettin
     })
     : await articles.updateArticle(existing.id, values)
   if (existing === undefined) await articles.forgetOldSlug(row.slug)
+  const coAuthors = input.coAuthorIds === undefined ? undefined : [...new Set(input.coAuthorIds)].filter((id) => id !== row.authorId)
+  if (coAuthors !== undefined) await articles.replaceCoAuthors(row.id, coAuthors)
   await keepOldSlugs(tx, row, input.oldSlugs ?? [], input.updatedAt)
   const corrections = importedCorrections(input.corrections)
   if (corrections !== undefined) await replaceCorrections(tx, row.id, corrections, now)
@@ -695,7 +776,7 @@ export async function writeImportedArticle (tx: Store, settings: Pick<SiteSettin
   await search.add({ ...row, labels }, text)
   // The import re-writes an article only when its record changed (its digest): if no column
   // did, its labels did.
-  const fields = [...(existing === undefined ? articleFields(labels) : changedFields(existing, row)), ...(corrections === undefined ? [] : ['corrections', 'correctedAt'])]
+  const fields = [...(existing === undefined ? articleFields(labels) : changedFields(existing, row)), ...(coAuthors === undefined ? [] : ['authorIds']), ...(corrections === undefined ? [] : ['corrections', 'correctedAt'])]
   noteArticleChange(tx, { before: existing, after: row, fields: fields.length > 0 ? fields : ['labels'], now })
   noteLabelTurnover(tx, turnover, { publicBefore: isPublic(existing, now), publicAfter: isPublic(row, now) }, now)
   return row

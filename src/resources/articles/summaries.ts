@@ -8,7 +8,8 @@ import type { ArticleSummaryBody } from './schemas.js'
 // Articles as lists show them. Apart from the service: authors embed their latest articles,
 // and the articles service embeds authors, so both depend on this module and not on each other.
 
-export function summaryOf (row: ArticleRow, labels: string[], featuredImage: FeaturedImageBody | null, correctedAt: string | null): ArticleSummaryBody {
+/** `coAuthorIds`: the byline after the primary author, in order. */
+export function summaryOf (row: ArticleRow, labels: string[], featuredImage: FeaturedImageBody | null, correctedAt: string | null, coAuthorIds: readonly number[]): ArticleSummaryBody {
   return {
     id: row.id,
     slug: row.slug,
@@ -19,6 +20,7 @@ export function summaryOf (row: ArticleRow, labels: string[], featuredImage: Fea
     date: row.publishedDay,
     unpublishAt: row.unpublishAt,
     authorId: row.authorId,
+    authorIds: [row.authorId, ...coAuthorIds],
     labels,
     commentCount: row.commentCount,
     featuredImage,
@@ -28,11 +30,12 @@ export function summaryOf (row: ArticleRow, labels: string[], featuredImage: Fea
   }
 }
 
-/** Summaries of rows, their labels, featured images and correction times fetched for all rows at once. */
+/** Summaries of rows, their labels, featured images, correction times and co-authors fetched for all rows at once. */
 export async function toArticleSummaries (store: Store, rows: ArticleRow[]): Promise<ArticleSummaryBody[]> {
   const ids = rows.map((row) => row.id)
   const labels = await articleQueries(store).labelsByArticle(ids)
   const images = await featuredImages(store, ids)
   const correctedAt = await correctionQueries(store).correctedAtByArticle(ids)
-  return rows.map((row) => summaryOf(row, labels.get(row.id) ?? [], images.get(row.id) ?? null, correctedAt.get(row.id) ?? null))
+  const coAuthors = await articleQueries(store).coAuthorsByArticle(ids)
+  return rows.map((row) => summaryOf(row, labels.get(row.id) ?? [], images.get(row.id) ?? null, correctedAt.get(row.id) ?? null, coAuthors.get(row.id) ?? []))
 }

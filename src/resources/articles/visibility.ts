@@ -1,4 +1,4 @@
-import { and, eq, gt, inArray, isNull, lte, ne, or, type Column, type SQL, type SQLWrapper } from 'drizzle-orm'
+import { and, eq, gt, inArray, isNull, lte, not, or, sql, type Column, type SQL, type SQLWrapper } from 'drizzle-orm'
 import { articleStatuses } from '../../db/schema.js'
 import type { ArticleRow } from './queries.js'
 
@@ -8,7 +8,7 @@ import type { ArticleRow } from './queries.js'
  * once. (The view a request reads at, and the publishing of what is due, are in view.ts.)
  */
 
-/** Which articles a reader may see: published ones whose time has come, plus, for an author, their own. */
+/** Which articles a reader may see: published ones whose time has come, plus, for an author, those on their byline (co-authored too). */
 export interface Visibility {
   /** false for editors and admins, who see every article. */
   publishedOnly: boolean
@@ -18,6 +18,7 @@ export interface Visibility {
 
 /** The columns the rule reads, in either dialect's `articles` table (schema.ts, schema.postgres.ts). */
 export interface VisibilityColumns {
+  id: Column
   status: Column
   publishedAt: Column
   authorId: Column
@@ -31,11 +32,20 @@ export function publishedBy (articles: Pick<VisibilityColumns, 'status' | 'publi
   return and(eq(articles.status, 'published'), lte(articles.publishedAt, now))!
 }
 
+/**
+ * Articles `authorId` has a byline on: as the primary author (articles_author_idx) or as a
+ * co-author (article_authors_author_idx finds theirs). The side table's name is the same in
+ * both dialects' schemas.
+ */
+export function bylineHas (articles: Pick<VisibilityColumns, 'id' | 'authorId'>, authorId: number | SQLWrapper): SQL {
+  return sql`(${articles.authorId} = ${authorId} or ${articles.id} in (select article_id from article_authors where author_id = ${authorId}))`
+}
+
 /** The articles `visibility` lets through; undefined when it lets every one through. */
 export function visibleTo (articles: VisibilityColumns, visibility: Visibility): SQL | undefined {
   if (!visibility.publishedOnly) return undefined
   const published = publishedBy(articles, visibility.now)
-  return visibility.alsoAuthorId === null ? published : or(published, eq(articles.authorId, visibility.alsoAuthorId))
+  return visibility.alsoAuthorId === null ? published : or(published, bylineHas(articles, visibility.alsoAuthorId))
 }
 
 /**
@@ -51,7 +61,7 @@ export function hiddenFrom (articles: VisibilityColumns, visibility: Visibility)
     and(eq(articles.status, 'published'), gt(articles.publishedAt, visibility.now)),
     and(eq(articles.status, 'published'), isNull(articles.publishedAt))
   )!
-  return visibility.alsoAuthorId === null ? unpublished : and(unpublished, ne(articles.authorId, visibility.alsoAuthorId))
+  return visibility.alsoAuthorId === null ? unpublished : and(unpublished, not(bylineHas(articles, visibility.alsoAuthorId)))
 }
 
 /** Whether one row read already is published and due by `now`: `publishedBy` for a row in hand. */
@@ -59,8 +69,12 @@ export function isPublishedBy (row: Pick<ArticleRow, 'status' | 'publishedAt'>, 
   return row.status === 'published' && row.publishedAt !== null && row.publishedAt <= now
 }
 
-/** Whether `visibility` lets one row read already through: `visibleTo` for a row in hand. */
-export function isVisible (row: Pick<ArticleRow, 'status' | 'publishedAt' | 'authorId'>, visibility: Visibility): boolean {
+/**
+ * Whether `visibility` lets one row read already through: `visibleTo` for a row in hand.
+ * `coAuthorIds`: the row's co-authors after the primary, when the reader may be one of them.
+ */
+export function isVisible (row: Pick<ArticleRow, 'status' | 'publishedAt' | 'authorId'>, visibility: Visibility, coAuthorIds: readonly number[] = []): boolean {
   if (!visibility.publishedOnly || row.authorId === visibility.alsoAuthorId) return true
+  if (visibility.alsoAuthorId !== null && coAuthorIds.includes(visibility.alsoAuthorId)) return true
   return isPublishedBy(row, visibility.now)
 }

@@ -52,7 +52,7 @@ export async function present (store: Store, rows: AuthorRow[], viewer: Principa
       updatedAt: row.updatedAt
     }
     if (seesEmail(viewer, row)) author.email = row.email
-    if (summaries !== null) author.articles = summaries.filter((article) => article.authorId === row.id)
+    if (summaries !== null) author.articles = summaries.filter((article) => article.authorIds.includes(row.id)).slice(0, latestArticlesPerAuthor)
     return author
   })
 }

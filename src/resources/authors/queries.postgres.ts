@@ -2,8 +2,8 @@ import { and, asc, Column, count, desc, eq, is, ne, sql, type SQL } from 'drizzl
 import { assertCursorFits, type CursorKind } from '../../db/postgres-cursor.js'
 import type { PostgresHandle } from '../../db/postgres-store.js'
 import { isAnyId } from '../../db/postgres-sql.js'
-import { articles, authors } from '../../db/schema.postgres.js'
-import { publishedBy } from '../articles/visibility.js'
+import { articleAuthors, articles, authors } from '../../db/schema.postgres.js'
+import { bylineHas, publishedBy } from '../articles/visibility.js'
 import { isIdInPath } from '../../lib/slug.js'
 import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
 import type { AuthorQueries, AuthorRow, AuthorSortField } from './queries.js'
@@ -18,7 +18,7 @@ const outerAuthorId = sql`${authors}.${sql.identifier(authors.id.name)}`
 
 /** Published articles by author: the public `articleCount`. */
 function publishedCount (now: string): SQL<number> {
-  return sql<number>`(select count(*)::int from ${articles} where ${articles.authorId} = ${outerAuthorId} and ${publishedBy(articles, now)})`.mapWith(Number)
+  return sql<number>`(select count(*)::int from ${articles} where ${bylineHas(articles, outerAuthorId)} and ${publishedBy(articles, now)})`.mapWith(Number)
 }
 
 function sortColumns (sort: SortKey<AuthorSortField>[], now: string): KeysetColumn[] {
@@ -98,7 +98,14 @@ export function postgresAuthorQueries (db: PostgresHandle): AuthorQueries {
         .from(articles)
         .where(and(isAnyId(articles.authorId, ids), publishedBy(articles, now)))
         .groupBy(articles.authorId)
-      const byAuthor = new Map(rows.map((row) => [row.authorId, row.count]))
+      // The articles they co-author too (never the same ones: a primary is not a co-author).
+      const coAuthored = await db.select({ authorId: articleAuthors.authorId, count: count() })
+        .from(articleAuthors)
+        .innerJoin(articles, eq(articles.id, articleAuthors.articleId))
+        .where(and(isAnyId(articleAuthors.authorId, ids), publishedBy(articles, now)))
+        .groupBy(articleAuthors.authorId)
+      const byAuthor = new Map<number, number>()
+      for (const row of [...rows, ...coAuthored]) byAuthor.set(row.authorId, (byAuthor.get(row.authorId) ?? 0) + row.count)
       return new Map(ids.map((id) => [id, byAuthor.get(id) ?? 0]))
     },
 

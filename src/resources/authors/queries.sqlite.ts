@@ -1,7 +1,7 @@
 import { and, asc, count, desc, eq, ne, sql, type SQL } from 'drizzle-orm'
 import { columnsAs, inIdList, insertOnce, jsonIds, preparedOnce, statementOnce, type Db } from '../../db/client.js'
-import { articles, authors } from '../../db/schema.js'
-import { publishedBy } from '../articles/visibility.js'
+import { articleAuthors, articles, authors } from '../../db/schema.js'
+import { bylineHas, publishedBy } from '../articles/visibility.js'
 import { isIdInPath } from '../../lib/slug.js'
 import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
 import type { AuthorQueries, AuthorRow, AuthorSortField } from './queries.js'
@@ -18,7 +18,7 @@ const rowsOfAuthors = statementOnce<AuthorRow>(`select ${columnsAs(authors)} fro
 
 /** Published articles by author: the public `articleCount`. */
 function publishedCount (now: string): SQL<number> {
-  return sql<number>`(select count(*) from ${articles} where ${articles.authorId} = ${authors.id} and ${publishedBy(articles, now)})`
+  return sql<number>`(select count(*) from ${articles} where ${bylineHas(articles, authors.id)} and ${publishedBy(articles, now)})`
 }
 
 const publishedCounts = preparedOnce((db) => db.select({ authorId: articles.authorId, count: count() })
@@ -28,6 +28,17 @@ const publishedCounts = preparedOnce((db) => db.select({ authorId: articles.auth
     publishedBy(articles, sql.placeholder('now'))
   ))
   .groupBy(articles.authorId)
+  .prepare())
+
+// The same for the articles they co-author (never the same articles: a primary is not a co-author).
+const coAuthoredCounts = preparedOnce((db) => db.select({ authorId: articleAuthors.authorId, count: count() })
+  .from(articleAuthors)
+  .innerJoin(articles, eq(articles.id, articleAuthors.articleId))
+  .where(and(
+    inIdList(articleAuthors.authorId),
+    publishedBy(articles, sql.placeholder('now'))
+  ))
+  .groupBy(articleAuthors.authorId)
   .prepare())
 
 function sortColumns (sort: SortKey<AuthorSortField>[], now: string): KeysetColumn[] {
@@ -87,8 +98,9 @@ export function sqliteAuthorQueries (db: Db): AuthorQueries {
 
     async publishedCountsByAuthor (ids, now) {
       if (ids.length === 0) return new Map()
-      const rows = publishedCounts(db).all({ ...jsonIds(ids), now })
-      const byAuthor = new Map(rows.map((row) => [row.authorId, row.count]))
+      const rows = [...publishedCounts(db).all({ ...jsonIds(ids), now }), ...coAuthoredCounts(db).all({ ...jsonIds(ids), now })]
+      const byAuthor = new Map<number, number>()
+      for (const row of rows) byAuthor.set(row.authorId, (byAuthor.get(row.authorId) ?? 0) + row.count)
       return new Map(ids.map((id) => [id, byAuthor.get(id) ?? 0]))
     },
 

@@ -123,6 +123,8 @@ export async function removeOne (store: Store, idOrSlug: string, reassignTo: str
     } else if (articleCount > 0) {
       throw new Conflict(`The author still has ${articleCount} article${articleCount === 1 ? '' : 's'} (counting the trash); purge or reassign them (reassignTo=<author>)`)
     }
+    // Articles they co-author stay with their other authors: the byline just loses a name (the primary's count above is what blocks).
+    noteArticlesUpdated(tx, await articleQueries(tx).dropCoAuthor(current.id, nowIso()), ['authorIds'], nowIso())
     await authorQueries(tx).deleteAuthor(current.id)
     noteAuthorChange(tx, { before: current, now: nowIso() })
   })

@@ -8,7 +8,8 @@ export const ndjsonFormat = 'dateline'
 /**
  * 2: media lines and articles' featuredImage; 3: articles' oldSlugs; 4: redirect lines, articles'
  * unpublishAt and corrections, label lines' id, slug, description and parentId (the id of another
- * label line, which may come before or after it). Files of earlier versions (without them) are read too.
+ * label line, which may come before or after it), articles' coAuthorIds (a joint byline after
+ * `authorId`). Files of earlier versions (without them) are read too.
  */
 export const ndjsonVersion = 4
 
@@ -110,6 +111,8 @@ export const ArticleLine = Type.Object({
   featuredImage: Type.Optional(nullable(id)),
   /** Slugs it had before a rename, which answer 301 to `slug`. Absent before version 3. */
   oldSlugs: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 120 }), { maxItems: 1000 })),
+  /** The ids of author lines after `authorId` on a joint byline, in order. Absent before version 4. */
+  coAuthorIds: Type.Optional(Type.Array(id, { maxItems: 9 })),
   /** When it comes down. Absent before version 4. */
   unpublishAt: Type.Optional(nullable(timestamp)),
   /** Its public corrections, oldest first. Absent before version 4. */

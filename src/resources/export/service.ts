@@ -89,6 +89,7 @@ export async function * exportLines (store: Store, { settings, mediaBase }: Expo
     const labels = await articleQueries(store).labelsByArticle(ids)
     const featured = await mediaQueries(store).featuredIdsByArticle(ids)
     const oldSlugs = await articleQueries(store).oldSlugsByArticle(ids)
+    const coAuthors = await articleQueries(store).coAuthorsByArticle(ids)
     const corrections = await correctionQueries(store).correctionsByArticle(ids)
     for (const row of rows) {
       const article: ArticleLine = {
@@ -101,6 +102,7 @@ export async function * exportLines (store: Store, { settings, mediaBase }: Expo
         status: row.status,
         publishedAt: row.publishedAt,
         authorId: row.authorId,
+        coAuthorIds: coAuthors.get(row.id) ?? [],
         labels: labels.get(row.id) ?? [],
         featuredImage: featured.get(row.id) ?? null,
         oldSlugs: oldSlugs.get(row.id) ?? [],

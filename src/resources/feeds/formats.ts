@@ -127,7 +127,7 @@ function atomItem (entry: FeedEntry, placeholders: Placeholders): Item {
     published: new Date(entry.publishedAt),
     description: textAsHtml(entry.summary),
     content: contentOf(entry),
-    author: [{ name: asText(entry.author.name), ...(entry.author.url === undefined ? {} : { link: entry.author.url }) }],
+    author: entry.authors.map((author) => ({ name: asText(author.name), ...(author.url === undefined ? {} : { link: author.url }) })),
     // A category's `term` is an attribute, where `feed` cannot write a `<`: such labels are
     // left out of Atom only (RSS and JSON Feed carry them).
     category: entry.labels.map(xmlChars).filter((name) => name !== '' && !name.includes('<')).map((name) => ({ term: name })),
@@ -154,7 +154,9 @@ function rssItem (entry: FeedEntry, placeholders: Placeholders): Item {
     // dc:creator instead (the dc namespace comes with content:encoded).
     extensions: [
       { name: 'title', objects: { _text: asText(entry.title) } },
-      { name: 'dc:creator', objects: { _text: asText(entry.author.name) } },
+      // One dc:creator per author of a joint byline: `feed` hands `objects` to xml-js, which
+      // writes an array as repeated elements (its type says a record only).
+      { name: 'dc:creator', objects: entry.authors.map((author) => ({ _text: asText(author.name) })) as unknown as Record<string, unknown> },
       ...(entry.image === undefined ? [] : [{ name: rssImageElement, objects: { _text: placeholders.hold(imageXml(entry.image, 'rss')) } }])
     ],
     category: entry.labels.map((name) => ({ name: asText(name) }))
@@ -218,7 +220,7 @@ export function jsonFeed (content: FeedContent, selfUrl: string, language: strin
       summary: entry.summary,
       date_published: entry.publishedAt,
       date_modified: entry.updatedAt,
-      authors: [entry.author],
+      authors: entry.authors,
       ...(entry.labels.length === 0 ? {} : { tags: entry.labels }),
       ...(entry.image === undefined ? {} : { image: entry.image.url })
     }))

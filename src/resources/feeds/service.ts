@@ -81,7 +81,8 @@ export interface FeedEntry {
   summary: string
   publishedAt: string
   updatedAt: string
-  author: FeedAuthor
+  /** The byline, in order: the primary author first. */
+  authors: FeedAuthor[]
   labels: string[]
   image?: FeedImage
 }
@@ -179,7 +180,9 @@ function queryString (query: FeedQueryString): string {
 /** Feed entries for article rows, with when each article or its author last changed. */
 async function entriesOf (store: Store, site: Site, rows: ArticleRow[]): Promise<{ entries: FeedEntry[], changes: string[] }> {
   const labels = await articleQueries(store).labelsByArticle(rows.map((row) => row.id))
-  const authorRows = await authorQueries(store).authorsByIds([...new Set(rows.map((row) => row.authorId))])
+  const coAuthors = await articleQueries(store).coAuthorsByArticle(rows.map((row) => row.id))
+  const bylines = new Map(rows.map((row) => [row.id, [row.authorId, ...(coAuthors.get(row.id) ?? [])]]))
+  const authorRows = await authorQueries(store).authorsByIds([...new Set([...bylines.values()].flat())])
   const authors = new Map(authorRows.map((row) => [row.id, row]))
   const { images, changes: imageChanges } = await feedImages(store, site, rows.map((row) => row.id))
   const entries = rows.map((row): FeedEntry => ({
@@ -190,7 +193,7 @@ async function entriesOf (store: Store, site: Site, rows: ArticleRow[]): Promise
     summary: row.excerpt,
     publishedAt: row.publishedAt!,
     updatedAt: row.updatedAt,
-    author: feedAuthor(authors.get(row.authorId)),
+    authors: bylines.get(row.id)!.map((id) => feedAuthor(authors.get(id))),
     labels: labels.get(row.id) ?? [],
     ...(images.has(row.id) ? { image: images.get(row.id)! } : {})
   }))

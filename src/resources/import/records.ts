@@ -63,6 +63,12 @@ export interface ImportedArticle {
    * null, when it has none: the digest of an article without one stays what it was.
    */
   featuredMediaSourceId?: string
+  /**
+   * The source ids (same site) of its co-authors after the primary, in byline order (our
+   * export's `coAuthorIds`). Absent, not empty, when it has none: the digest of a single
+   * byline stays what it was.
+   */
+  coAuthorSourceIds?: string[]
   /** Slugs the post had before (WordPress's `_wp_old_slug`, our export's `oldSlugs`): they answer 301 to its slug. */
   oldSlugs?: string[]
   /** When it comes down (our own export's `unpublishAt`). */

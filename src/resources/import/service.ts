@@ -1,3 +1,4 @@
+import { maxBylineLength } from '../articles/schemas.js'
 import type { ImportedResource } from '../../db/schema.js'
 import { SqliteStore } from '../../db/sqlite-store.js'
 import type { Store } from '../../db/store.js'
@@ -325,6 +326,16 @@ class Apply {
       (await this.#previous('author', record.source.site, record.authorSourceId))?.targetId
   }
 
+  /** The co-authors a file names that this import knows, in order (one it does not know is left off the byline). */
+  async #coAuthorsOf (record: ImportedArticle, sourceIds: string[]): Promise<number[]> {
+    const ids: number[] = []
+    for (const sourceId of sourceIds.slice(0, maxBylineLength - 1)) {
+      const id = this.#authorIds.get(stageKey(record.source.site, sourceId)) ?? (await this.#previous('author', record.source.site, sourceId))?.targetId
+      if (id !== undefined) ids.push(id)
+    }
+    return ids
+  }
+
   /** The author of an article: from this file, an earlier import, or else the importing author. */
   async #authorOf (record: ImportedArticle): Promise<number> {
     const id = await this.#namedAuthor(record)
@@ -396,6 +407,7 @@ class Apply {
       updatedAt: record.updatedAt ?? createdAt,
       labels: record.labels,
       authorId: await this.#authorOf(record),
+      ...(record.coAuthorSourceIds === undefined ? {} : { coAuthorIds: await this.#coAuthorsOf(record, record.coAuthorSourceIds) }),
       ...(sanitised?.text == null ? {} : { sanitised: { html: sanitised.html, text: sanitised.text } }),
       ...(record.source.preferredId === undefined ? {} : { preferredId: record.source.preferredId }),
       ...(record.oldSlugs === undefined ? {} : { oldSlugs: record.oldSlugs }),

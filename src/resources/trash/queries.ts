@@ -22,6 +22,8 @@ export interface TrashedContent {
   oldSlugs?: string[]
   /** Its public corrections, ids included (absent in rows trashed before they were kept). */
   corrections?: CarriedCorrection[]
+  /** Its co-authors after the primary, in byline order (absent in rows trashed before bylines). */
+  coAuthors?: number[]
 }
 
 /** Who sees which trashed articles: editors every one, an author token its own. */

@@ -8,6 +8,7 @@ import { indexArticle, unindexArticle } from '../../search/index.js'
 import { articleFields, isPublic, noteArticleChange, notePurged } from '../articles/changes.js'
 import { articleQueries, type ArticleRow, type LabelName } from '../articles/queries.js'
 import { keepOldSlugs } from '../articles/slugs.js'
+import { authorQueries } from '../authors/queries.js'
 import { carriedCorrections, replaceCorrections } from '../corrections/carried.js'
 import { noteLabelTurnover } from '../labels/changes.js'
 import { ensureLabels } from '../labels/links.js'
@@ -45,7 +46,8 @@ export async function trashArticle (tx: Store, article: ArticleRow, viewer: Prin
       revisions: await trash.revisionsOfArticle(article.id),
       featuredImage: (await mediaQueries(tx).featuredIdsByArticle([article.id])).get(article.id) ?? null,
       oldSlugs: (await articleQueries(tx).oldSlugsByArticle([article.id])).get(article.id) ?? [],
-      corrections: await carriedCorrections(tx, article.id)
+      corrections: await carriedCorrections(tx, article.id),
+      coAuthors: (await articleQueries(tx).coAuthorsByArticle([article.id])).get(article.id) ?? []
     }
     await trash.insertTrashed({
       id: article.id,
@@ -65,6 +67,15 @@ export async function trashArticle (tx: Store, article: ArticleRow, viewer: Prin
   const unusedLabels = await articleQueries(tx).deleteArticle(article.id)
   await unindexArticle(tx, article.id)
   return unusedLabels
+}
+
+/**
+ * The co-authors a restored article comes back with: those still authors (one deleted
+ * meanwhile left its bylines) and not its primary now (an heir of a reassignment may have been one).
+ */
+async function coAuthorsStill (tx: Store, coAuthors: number[], primary: number): Promise<number[]> {
+  const existing = new Set((await authorQueries(tx).authorsByIds(coAuthors)).map((author) => author.id))
+  return coAuthors.filter((id) => existing.has(id) && id !== primary)
 }
 
 /** What a trashed row keeps of the article, its labels, comments and revisions (JSON). */
@@ -162,6 +173,7 @@ export async function restore (store: Store, timezone: string, idOrSlug: string,
     })
     // Labels deleted unused meanwhile come back, with slugs from their names.
     const turnover = { created: await ensureLabels(tx, content.labels), deleted: await articleQueries(tx).replaceLabels(article.id, content.labels) }
+    await articleQueries(tx).replaceCoAuthors(article.id, await coAuthorsStill(tx, content.coAuthors ?? [], article.authorId))
     const renumberedComments = await trash.reinsertComments(content.comments)
     await trash.reinsertRevisions(content.revisions)
     // Those another article has not taken meanwhile.
@@ -173,7 +185,7 @@ export async function restore (store: Store, timezone: string, idOrSlug: string,
     await noteInlineImages(tx, article.id, article.body)
     await trash.deleteTrashed(row.id)
     await indexArticle(tx, { ...article, labels: content.labels })
-    noteArticleChange(tx, { kind: 'restored', after: article, fields: [...articleFields(content.labels), ...(featured ? ['featuredImage'] : []), ...(corrections.length > 0 ? ['corrections', 'correctedAt'] : [])], now })
+    noteArticleChange(tx, { kind: 'restored', after: article, fields: [...articleFields(content.labels), 'authorIds', ...(featured ? ['featuredImage'] : []), ...(corrections.length > 0 ? ['corrections', 'correctedAt'] : [])], now })
     noteLabelTurnover(tx, turnover, { publicBefore: false, publicAfter: isPublic(article, now) }, now)
     return { id: article.id, renumberedComments }
   })

@@ -44,6 +44,7 @@ function articleRecord (line: ArticleLine): ImportRecord {
     sourceUrl: null,
     notes: [],
     ...(line.featuredImage == null ? {} : { featuredMediaSourceId: String(line.featuredImage) }),
+    ...(line.coAuthorIds === undefined || line.coAuthorIds.length === 0 ? {} : { coAuthorSourceIds: line.coAuthorIds.map(String) }),
     ...(line.oldSlugs === undefined || line.oldSlugs.length === 0 ? {} : { oldSlugs: line.oldSlugs }),
     ...(line.unpublishAt == null ? {} : { unpublishAt: line.unpublishAt }),
     ...(line.corrections === undefined || line.corrections.length === 0 ? {} : { corrections: line.corrections.map(correctionOf) })
