@@ -101,6 +101,7 @@ export interface AppOptions {
   siteUrl?: string | null
   /** Where the front end shows an article, with `{slug}` or `{id}` (default `/articles/{slug}`). */
   articlePath?: string
+  pagePath?: string
   /** URLs per sitemap file before `/sitemap.xml` becomes an index (default 50,000, the protocol's cap). */
   sitemapPageSize?: number
   /**
@@ -249,6 +250,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     siteDescription: options.siteDescription ?? '',
     siteUrl: options.siteUrl == null ? null : options.siteUrl.replace(/\/+$/, ''),
     articlePath: options.articlePath ?? '/articles/{slug}',
+    pagePath: options.pagePath ?? '/{slug}',
     sitemapPageSize: options.sitemapPageSize ?? 50_000,
     rankedMatchLimit: options.rankedMatchLimit,
     similarCandidates: options.similarCandidates

@@ -188,3 +188,18 @@ t.test('pages have no date: not in the archive, the days or the feeds', async (t
   t.same(JSON.parse(feed.body).items.map((item: Item) => item.title), ['A story'])
   t.notMatch((await app.inject({ method: 'GET', url: '/feed.atom' })).body, /About/)
 })
+
+t.test('published pages are in the sitemap, in menu order, at DATELINE_PAGE_PATH', async (t) => {
+  const app = await build(t, { siteUrl: 'https://news.example', pagePath: '/info/{slug}/' })
+  const contact = await createPage(app, t, { title: 'Contact', status: 'published', position: 1 })
+  const about = await createPage(app, t, { title: 'About', status: 'published' })
+  await createPage(app, t, { title: 'Masthead', status: 'published', parentId: about.id })
+  await createPage(app, t, { title: 'Jobs' })
+  const sitemap = (await app.inject({ method: 'GET', url: '/sitemap.xml' })).body
+  const locs = [...sitemap.matchAll(/<loc>([^<]+)<\/loc>/g)].map((match) => match[1])
+  t.same(locs, ['https://news.example/', 'https://news.example/info/about/', 'https://news.example/info/contact/', 'https://news.example/info/masthead/'], 'drafts left out')
+  t.match(sitemap, `<lastmod>${contact.updatedAt}</lastmod>`)
+  const apiOnly = await build(t)
+  await createPage(apiOnly, t, { title: 'About', status: 'published' })
+  t.match((await apiOnly.inject({ method: 'GET', url: '/sitemap.xml' })).body, /<loc>http:\/\/localhost(:\d+)?\/v1\/pages\/about<\/loc>/, 'without a front end: the API\'s own address')
+})
