@@ -227,7 +227,7 @@ export const comments = sqliteTable('comments', {
   index('comments_status_idx').on(table.status, table.createdAt, table.id)
 ])
 
-export const importedResources = ['author', 'article', 'comment', 'media'] as const
+export const importedResources = ['author', 'article', 'comment', 'media', 'page'] as const
 export type ImportedResource = (typeof importedResources)[number]
 
 /**

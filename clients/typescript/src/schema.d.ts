@@ -3641,6 +3641,12 @@ export interface components {
          *           "updated": 0,
          *           "unchanged": 0,
          *           "skipped": 0
+         *         },
+         *         "pages": {
+         *           "created": 3,
+         *           "updated": 0,
+         *           "unchanged": 0,
+         *           "skipped": 0
          *         }
          *       },
          *       "skipped": [
@@ -3707,6 +3713,13 @@ export interface components {
                 };
                 /** @description Editors' redirects (Dateline exports from version 4) */
                 redirects: {
+                    created: number;
+                    updated: number;
+                    unchanged: number;
+                    skipped: number;
+                };
+                /** @description Static pages (WordPress pages; Dateline exports from version 4) */
+                pages: {
                     created: number;
                     updated: number;
                     unchanged: number;
@@ -22425,6 +22438,12 @@ export interface operations {
                      *         },
                      *         "redirects": {
                      *           "created": 0,
+                     *           "updated": 0,
+                     *           "unchanged": 0,
+                     *           "skipped": 0
+                     *         },
+                     *         "pages": {
+                     *           "created": 3,
                      *           "updated": 0,
                      *           "unchanged": 0,
                      *           "skipped": 0

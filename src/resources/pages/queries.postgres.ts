@@ -1,4 +1,4 @@
-import { and, asc, count, eq, isNull, ne, sql, type SQL } from 'drizzle-orm'
+import { and, asc, count, eq, gt, isNull, ne, sql, type SQL } from 'drizzle-orm'
 import { assertCursorFits } from '../../db/postgres-cursor.js'
 import type { PostgresHandle } from '../../db/postgres-store.js'
 import { pages } from '../../db/schema.postgres.js'
@@ -107,6 +107,10 @@ export function postgresPageQueries (db: PostgresHandle): PageQueries {
 
     async deletePage (id) {
       await db.delete(pages).where(eq(pages.id, id))
+    },
+
+    async pagesAfter (afterId, limit) {
+      return await db.select().from(pages).where(gt(pages.id, afterId)).orderBy(asc(pages.id)).limit(limit)
     }
   }
 }

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, isNull, ne, sql, type SQL } from 'drizzle-orm'
+import { and, asc, count, eq, gt, isNull, ne, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
 import { pages } from '../../db/schema.js'
 import { keysetAfter, type KeysetColumn } from '../../lib/list.js'
@@ -94,6 +94,10 @@ export function sqlitePageQueries (db: Db): PageQueries {
 
     async deletePage (id) {
       db.delete(pages).where(eq(pages.id, id)).run()
+    },
+
+    async pagesAfter (afterId, limit) {
+      return db.select().from(pages).where(gt(pages.id, afterId)).orderBy(asc(pages.id)).limit(limit).all()
     }
   }
 }

@@ -74,6 +74,8 @@ export interface PageQueries {
   /** Changes the page and moves its version on. */
   updatePage: (id: number, values: Partial<PageFields> & { updatedAt: string }) => Promise<void>
   deletePage: (id: number) => Promise<void>
+  /** Pages by id after `afterId`, for the export. */
+  pagesAfter: (afterId: number, limit: number) => Promise<PageRecord[]>
 }
 
 export const pageQueries = queriesFor<PageQueries>({ sqlite: sqlitePageQueries, postgres: postgresPageQueries })

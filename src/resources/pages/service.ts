@@ -6,9 +6,10 @@ import { mapPage, readPage, type Page } from '../../lib/list.js'
 import { hasRole, type Principal } from '../../lib/principal.js'
 import { requestedSlug, slugify, uniqueSlug } from '../../lib/slug.js'
 import { nowIso } from '../../lib/time.js'
+import { isVisibleText, singleLine } from '../../lib/values.js'
 import { kindOfEdit, notePageChange } from './changes.js'
-import { pageQueries, type PageFields, type PageLink, type PageRecord } from './queries.js'
-import { childrenListed, maxPageDepth, type NewPageBody, type PageBody, type PageListQueryString, type PagePatchBody } from './schemas.js'
+import { pageQueries, type PageFields, type PageLink, type PageRecord, type PageStatus } from './queries.js'
+import { childrenListed, maxPageDepth, maxPosition, type NewPageBody, type PageBody, type PageListQueryString, type PagePatchBody } from './schemas.js'
 
 // Pages are the site's, not a writer's: about, contact, masthead. So they have no author and
 // only editors write them; authors read them as readers do (drafts hidden).
@@ -190,4 +191,63 @@ export async function removeOne (store: Store, idOrSlug: string, ifMatch: string
     await pages.deletePage(current.id)
     notePageChange(tx, { page: current, kind: 'deleted', fields: [], statusBefore: current.status, statusAfter: null, now })
   })
+}
+
+export interface ImportedPageInput {
+  title: string
+  /** The file's slug: kept when free, else one derived as for a new page. */
+  slug: string | null
+  /** HTML as the file has it: sanitised here. */
+  body: string
+  excerpt: string | null
+  status: PageStatus
+  position: number
+  createdAt: string
+  updatedAt: string
+}
+
+/** A page locked for an import's write, or undefined when it is gone. */
+export async function findImportedPage (tx: Store, id: number): Promise<PageRecord | undefined> {
+  return await pageQueries(tx).pageBySlugOrIdForUpdate(String(id))
+}
+
+/**
+ * A page an import writes (a WordPress page, a page line of our export): new, or the one an
+ * earlier import of the same row made (`existing`), which keeps its slug and parent.
+ */
+export async function writeImportedPage (tx: Store, input: ImportedPageInput, existing: PageRecord | undefined, now: string): Promise<number> {
+  const pages = pageQueries(tx)
+  const line = singleLine(input.title, 300)
+  const title = isVisibleText(line) ? line : 'Untitled page'
+  const body = sanitizeArticleHtml(input.body)
+  const excerptText = input.excerpt === null ? '' : [...singleLine(input.excerpt, 1000)].join('')
+  const customExcerpt = excerptText === '' ? null : excerptText
+  const common = { title, body, customExcerpt, excerpt: customExcerpt ?? deriveExcerpt(body), status: input.status, position: Math.min(Math.max(0, input.position), maxPosition) }
+  if (existing !== undefined) {
+    await pages.updatePage(existing.id, { ...common, updatedAt: input.updatedAt })
+    notePageChange(tx, { page: existing, kind: kindOfEdit(existing.status, input.status), fields: ['title', 'body', 'excerpt', 'status', 'position'], statusBefore: existing.status, statusAfter: input.status, now })
+    return existing.id
+  }
+  const slug = await uniqueSlug(slugify(input.slug ?? title, 'page'), async (candidate) => await pages.pageSlugTaken(candidate))
+  const id = await pages.insertPage({ ...common, slug, parentId: null, createdAt: input.createdAt, updatedAt: input.updatedAt })
+  notePageChange(tx, { page: { id, slug }, kind: 'created', fields: ['title'], statusBefore: null, statusAfter: input.status, now })
+  return id
+}
+
+/** Puts an imported page under the parent its file names; answers why not when that would close a cycle or nest too deep. */
+export async function setImportedPageParent (tx: Store, id: number, parentId: number | null, now: string): Promise<string | null> {
+  const current = await findImportedPage(tx, id)
+  if (current === undefined || current.parentId === parentId) return null
+  if (parentId !== null) {
+    try {
+      await assertParentFits(tx, id, parentId)
+    } catch (error) {
+      const problem = (error as { errors?: Array<{ message: string }> }).errors?.[0]
+      if (problem === undefined) throw error
+      return `its parent is not kept: it ${problem.message}`
+    }
+  }
+  await pageQueries(tx).updatePage(id, { parentId, updatedAt: current.updatedAt })
+  notePageChange(tx, { page: current, kind: 'updated', fields: ['parentId'], statusBefore: current.status, statusAfter: current.status, now })
+  return null
 }
