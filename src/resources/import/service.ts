@@ -491,7 +491,7 @@ class Apply {
   /**
    * A page: written when new or changed since the import that made it (its digest), the
    * page an earlier import made kept by its source id, so importing again changes no page twice.
-   * Its parent is linked at the end.
+   * A written page's parent is linked at the end; an unchanged one stays where it is.
    */
   async page (record: ImportedPage, digest: string): Promise<void> {
     const { site, id } = record.source
@@ -501,17 +501,17 @@ class Apply {
       return
     }
     const previous = await this.#previous('page', site, id)
-    let targetId: number
     if (previous !== undefined && previous.digest === digest) {
-      targetId = previous.targetId
+      // Left as it is, where an editor may have moved it since.
+      this.#pageIds.set(key, previous.targetId)
       this.report.count('pages', 'unchanged')
-    } else {
-      const existing = previous === undefined ? undefined : await findImportedPage(this.tx, previous.targetId)
-      const at = record.createdAt ?? this.#now
-      targetId = await writeImportedPage(this.tx, { ...record, createdAt: at, updatedAt: record.updatedAt ?? at }, existing, this.#now)
-      this.report.count('pages', existing === undefined ? 'created' : 'updated')
-      await this.#remember('page', site, id, targetId, digest)
+      return
     }
+    const existing = previous === undefined ? undefined : await findImportedPage(this.tx, previous.targetId)
+    const at = record.createdAt ?? this.#now
+    const targetId = await writeImportedPage(this.tx, { ...record, createdAt: at, updatedAt: record.updatedAt ?? at }, existing, this.#now)
+    this.report.count('pages', existing === undefined ? 'created' : 'updated')
+    await this.#remember('page', site, id, targetId, digest)
     this.#pageIds.set(key, targetId)
     this.#pageParents.push({ id: targetId, site, sourceId: id, parentSourceId: record.parentSourceId })
   }
