@@ -33,6 +33,7 @@ import { daySchemas } from './resources/dates/schemas.js'
 import { feedSchemas } from './resources/feeds/schemas.js'
 import { importSchemas } from './resources/import/schemas.js'
 import { labelSchemas } from './resources/labels/schemas.js'
+import { pageSchemas } from './resources/pages/schemas.js'
 import { mediaSchemas } from './resources/media/schemas.js'
 import { previewSchemas } from './resources/previews/schemas.js'
 import { revisionSchemas } from './resources/revisions/schemas.js'
@@ -100,6 +101,7 @@ export interface AppOptions {
   siteUrl?: string | null
   /** Where the front end shows an article, with `{slug}` or `{id}` (default `/articles/{slug}`). */
   articlePath?: string
+  pagePath?: string
   /** URLs per sitemap file before `/sitemap.xml` becomes an index (default 50,000, the protocol's cap). */
   sitemapPageSize?: number
   /**
@@ -248,6 +250,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     siteDescription: options.siteDescription ?? '',
     siteUrl: options.siteUrl == null ? null : options.siteUrl.replace(/\/+$/, ''),
     articlePath: options.articlePath ?? '/articles/{slug}',
+    pagePath: options.pagePath ?? '/{slug}',
     sitemapPageSize: options.sitemapPageSize ?? 50_000,
     rankedMatchLimit: options.rankedMatchLimit,
     similarCandidates: options.similarCandidates
@@ -284,7 +287,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   await app.register(idempotency, { purgeIntervalMs: options.idempotencyPurgeIntervalMs ?? 3_600_000 })
   // After http-cache's onSend (which hashes the string for an ETag): the last step of an answer.
   await app.register(answerBytes)
-  for (const schema of [...sharedSchemas, ...articleSchemas, ...authorSchemas, ...commentSchemas, ...correctionSchemas, ...daySchemas, ...labelSchemas, ...changeSchemas, ...tokenSchemas, ...webhookSchemas, ...feedSchemas, ...importSchemas, ...revisionSchemas, ...previewSchemas, ...trashSchemas, ...batchSchemas, ...mediaSchemas, ...redirectSchemas]) app.addSchema(schema)
+  for (const schema of [...sharedSchemas, ...articleSchemas, ...authorSchemas, ...commentSchemas, ...correctionSchemas, ...daySchemas, ...labelSchemas, ...pageSchemas, ...changeSchemas, ...tokenSchemas, ...webhookSchemas, ...feedSchemas, ...importSchemas, ...revisionSchemas, ...previewSchemas, ...trashSchemas, ...batchSchemas, ...mediaSchemas, ...redirectSchemas]) app.addSchema(schema)
   await app.register(openapi)
   app.addHook('onRoute', (route) => {
     if (route.schema === undefined) return

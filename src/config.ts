@@ -56,6 +56,8 @@ export interface Config {
   siteUrl: string | null
   /** Where the front end shows an article: a path with `{slug}` or `{id}`. */
   articlePath: string
+  /** Where the front end shows a static page: a path with `{slug}` (the sitemap's links). */
+  pagePath: string
   /** Addresses or CIDR ranges of the reverse proxies whose X-Forwarded-For is believed; empty: none. */
   trustProxy: string[]
   /** How long a request body may take to arrive, in ms (an upload: how long it may stall). */
@@ -287,6 +289,16 @@ function parseArticlePath (raw: string): string {
   return path
 }
 
+function parsePagePath (raw: string): string {
+  const path = raw.trim()
+  if (!path.startsWith('/') || path.startsWith('//')) throw new Invalid('must be a path starting with a single /, e.g. /{slug}')
+  if (path.split('{slug}').length !== 2) throw new Invalid('must contain {slug} once')
+  if (/[?#\s]/.test(path)) throw new Invalid('must be a path only, without spaces, query or fragment')
+  const unknown = [...path.matchAll(/\{([^}]*)\}/g)].map((match) => match[1]).filter((name) => name !== 'slug')
+  if (unknown.length > 0) throw new Invalid(`knows only {slug}, not {${unknown[0]}}`)
+  return path
+}
+
 // proxy-addr's names for the private ranges, as Fastify's trustProxy takes them.
 const proxyRangeNames = new Set(['loopback', 'linklocal', 'uniquelocal'])
 
@@ -413,6 +425,7 @@ const settings: { [K in keyof Config]: Setting<K> } = {
   siteDescription: { key: 'siteDescription', env: 'DATELINE_SITE_DESCRIPTION', flag: 'site-description', fallback: '', parse: (raw) => raw.trim() },
   siteUrl: { key: 'siteUrl', env: 'DATELINE_SITE_URL', flag: 'site-url', fallback: null, parse: parseSiteUrl },
   articlePath: { key: 'articlePath', env: 'DATELINE_ARTICLE_PATH', flag: 'article-path', fallback: '/articles/{slug}', parse: parseArticlePath },
+  pagePath: { key: 'pagePath', env: 'DATELINE_PAGE_PATH', flag: 'page-path', fallback: '/{slug}', parse: parsePagePath },
   trustProxy: { key: 'trustProxy', env: 'DATELINE_TRUST_PROXY', flag: 'trust-proxy', fallback: '', parse: parseTrustProxy },
   requestTimeout: { key: 'requestTimeout', env: 'DATELINE_REQUEST_TIMEOUT', flag: 'request-timeout', fallback: '30000', parse: integerFrom(100, 3_600_000) },
   maxConnections: { key: 'maxConnections', env: 'DATELINE_MAX_CONNECTIONS', flag: 'max-connections', fallback: '1024', parse: positiveInteger(1_000_000) },

@@ -11,6 +11,7 @@ import feeds from './resources/feeds/routes.js'
 import health from './resources/health/routes.js'
 import labels from './resources/labels/routes.js'
 import media from './resources/media/routes.js'
+import pages from './resources/pages/routes.js'
 import changes from './resources/changes/routes.js'
 import stream, { type StreamOptions } from './resources/stream/routes.js'
 import redirects from './resources/redirects/routes.js'
@@ -38,6 +39,7 @@ export async function routes (app: FastifyInstance, options: ImportRoutesOptions
   await app.register(archiveRoutes, { prefix: '/v1/archive' })
   await app.register(labels, { prefix: '/v1/labels' })
   await app.register(media, { prefix: '/v1/media' })
+  await app.register(pages, { prefix: '/v1/pages' })
   await app.register(redirects, { prefix: '/v1/redirects' })
   await app.register(changes, { prefix: '/v1/changes' })
   await app.register(stream, { prefix: '/v1/stream', ...options.stream })

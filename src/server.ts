@@ -53,6 +53,7 @@ export async function startServer (config: Config, worker?: WorkerRole): Promise
     siteDescription: config.siteDescription,
     siteUrl: config.siteUrl,
     articlePath: config.articlePath,
+    pagePath: config.pagePath,
     trustProxy: config.trustProxy,
     requestTimeoutMs: config.requestTimeout,
     maxConnections: config.maxConnections,

@@ -43,6 +43,7 @@ t.test('with nothing set, readConfig gives the documented defaults', async (t) =
     siteDescription: '',
     siteUrl: null,
     articlePath: '/articles/{slug}',
+    pagePath: '/{slug}',
     trustProxy: [],
     requestTimeout: 30000,
     maxConnections: 1024,
@@ -233,6 +234,7 @@ t.test('every setting can be given at once', async (t) => {
     siteDescription: 'News from the Vell valley',
     siteUrl: 'https://blog.example.org',
     articlePath: '/{slug}',
+    pagePath: '/{slug}',
     trustProxy: [],
     requestTimeout: 30000,
     maxConnections: 1024,
@@ -305,6 +307,7 @@ t.test('CLI flags override the environment', async (t) => {
     siteDescription: '',
     siteUrl: null,
     articlePath: '/articles/{slug}',
+    pagePath: '/{slug}',
     trustProxy: [],
     requestTimeout: 30000,
     maxConnections: 1024,
@@ -328,7 +331,7 @@ t.test('CLI flags override the environment', async (t) => {
 })
 
 t.test('configFlags lists a flag for every setting', async (t) => {
-  t.same([...configFlags].sort(), ['admin-token', 'article-path', 'body-limit', 'changes-retention-days', 'comment-depth', 'comment-rate-limit', 'comments-autoapprove', 'cors-origins', 'database-replica-url', 'database-url', 'demo', 'drain-delay', 'host', 'import-limit', 'locale', 'log-level', 'max-connections', 'media-dir', 'media-max-bytes', 'media-max-pixels', 'media-rate-limit', 'media-s3-bucket', 'media-s3-endpoint', 'media-s3-prefix', 'media-s3-region', 'port', 'redis-url', 'request-timeout', 'revisions-kept', 'search-rate-limit', 'site-description', 'site-title', 'site-url', 'synchronous', 'timezone', 'trash-days', 'read-budget', 'read-workers', 'trust-proxy', 'webhook-timeout', 'webhooks-allow-private', 'workers'].sort())
+  t.same([...configFlags].sort(), ['admin-token', 'article-path', 'body-limit', 'changes-retention-days', 'comment-depth', 'comment-rate-limit', 'comments-autoapprove', 'cors-origins', 'database-replica-url', 'database-url', 'demo', 'drain-delay', 'host', 'import-limit', 'locale', 'log-level', 'max-connections', 'media-dir', 'media-max-bytes', 'media-max-pixels', 'media-rate-limit', 'media-s3-bucket', 'media-s3-endpoint', 'media-s3-prefix', 'media-s3-region', 'page-path', 'port', 'redis-url', 'request-timeout', 'revisions-kept', 'search-rate-limit', 'site-description', 'site-title', 'site-url', 'synchronous', 'timezone', 'trash-days', 'read-budget', 'read-workers', 'trust-proxy', 'webhook-timeout', 'webhooks-allow-private', 'workers'].sort())
 })
 
 t.test('each bad value is a ConfigError naming its environment variable', async (t) => {
@@ -438,6 +441,7 @@ t.test('DATELINE_SITE_TITLE and DATELINE_SITE_DESCRIPTION are taken as given, tr
 t.test('DATELINE_ARTICLE_PATH is a path with {slug} or {id}', async (t) => {
   t.equal(readConfig({ DATELINE_ARTICLE_PATH: '/{id}/{slug}.html' }).articlePath, '/{id}/{slug}.html')
   t.equal(readConfig({}, { 'article-path': '/p/{id}' }).articlePath, '/p/{id}')
+  t.equal(readConfig({ DATELINE_PAGE_PATH: '/pages/{slug}/' }).pagePath, '/pages/{slug}/')
   for (const value of ['articles/{slug}', '/articles', '/articles/{title}', '//cdn.example.org/{slug}', '/a/{slug}?x=1', 'https://blog.example.org/{slug}', '/{slug}/{slug}']) {
     t.match(configError({ DATELINE_ARTICLE_PATH: value }).message, 'DATELINE_ARTICLE_PATH', `${JSON.stringify(value)} is refused`)
   }

@@ -355,6 +355,7 @@ const rowTypesAgree = {
   authors: true satisfies Agree<typeof sqliteSchema.authors, typeof pgSchema.authors>,
   articles: true satisfies Agree<typeof sqliteSchema.articles, typeof pgSchema.articles>,
   labels: true satisfies Agree<typeof sqliteSchema.labels, typeof pgSchema.labels>,
+  pages: true satisfies Agree<typeof sqliteSchema.pages, typeof pgSchema.pages>,
   article_labels: true satisfies Agree<typeof sqliteSchema.articleLabels, typeof pgSchema.articleLabels>,
   article_authors: true satisfies Agree<typeof sqliteSchema.articleAuthors, typeof pgSchema.articleAuthors>,
   tokens: true satisfies Agree<typeof sqliteSchema.tokens, typeof pgSchema.tokens>,

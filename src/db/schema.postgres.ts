@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
-import { bigint, boolean, check, customType, date, doublePrecision, index, pgTable, primaryKey, uniqueIndex, type AnyPgColumn } from 'drizzle-orm/pg-core'
-import { articleStatuses, changedResources, changeKinds, commentStatuses, deliveryStatuses, importedResources, mediaSources, mediaUses, tokenRoles } from './schema.js'
+import { bigint, boolean, check, customType, date, doublePrecision, index, integer, pgTable, primaryKey, uniqueIndex, type AnyPgColumn } from 'drizzle-orm/pg-core'
+import { articleStatuses, changedResources, changeKinds, commentStatuses, deliveryStatuses, importedResources, mediaSources, pageStatuses, mediaUses, tokenRoles } from './schema.js'
 
 // The PostgreSQL twin of schema.ts: the same tables, columns, constraints and indexes, so
 // rows read from either database have the same TypeScript type (test/db-postgres.test.ts
@@ -138,6 +138,24 @@ export const labels = pgTable('labels', {
   parentId: int64('parent_id').references((): AnyPgColumn => labels.id, { onDelete: 'set null' })
 }, (table) => [
   index('labels_parent_idx').on(table.parentId)
+])
+
+export const pages = pgTable('pages', {
+  id: id(),
+  slug: text('slug').notNull().unique(),
+  title: text('title').notNull(),
+  status: text('status', { enum: pageStatuses }).notNull().default('draft'),
+  parentId: int64('parent_id').references((): AnyPgColumn => pages.id, { onDelete: 'set null' }),
+  position: integer('position').notNull().default(0),
+  createdAt: timestamp('created_at').notNull(),
+  updatedAt: timestamp('updated_at').notNull(),
+  version: int64('version').notNull().default(1),
+  customExcerpt: text('custom_excerpt'),
+  excerpt: text('excerpt').notNull().default(''),
+  body: text('body').notNull().default('')
+}, (table) => [
+  check('pages_status_check', sql`${table.status} in ('draft', 'published')`),
+  index('pages_parent_idx').on(table.parentId, table.position, table.title)
 ])
 
 export const articleLabels = pgTable('article_labels', {
@@ -469,6 +487,7 @@ export const postgresTables = {
   authors,
   articles,
   labels,
+  pages,
   articleLabels,
   articleAuthors,
   tokens,

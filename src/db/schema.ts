@@ -75,6 +75,33 @@ export const labels = sqliteTable('labels', {
   index('labels_parent_idx').on(table.parentId)
 ])
 
+/** What a page may be: a draft only editors see, or published (pages have no schedule). */
+export const pageStatuses = ['draft', 'published'] as const
+
+/**
+ * Static pages (about, contact, masthead; issue 22): no date, no author, not in feeds or the
+ * archive. A page nests under another (at most `maxPageDepth` deep, never in a cycle) and has
+ * a place among its siblings. The long text columns are last, as in `articles` (0007).
+ */
+export const pages = sqliteTable('pages', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  slug: text('slug').notNull().unique(),
+  title: text('title').notNull(),
+  status: text('status', { enum: pageStatuses }).notNull().default('draft'),
+  parentId: integer('parent_id').references((): AnySQLiteColumn => pages.id, { onDelete: 'set null' }),
+  position: integer('position').notNull().default(0),
+  createdAt: text('created_at').notNull(),
+  updatedAt: text('updated_at').notNull(),
+  version: integer('version').notNull().default(1),
+  /** The editor's own excerpt, or null when `excerpt` is derived from the body. */
+  customExcerpt: text('custom_excerpt'),
+  excerpt: text('excerpt').notNull().default(''),
+  body: text('body').notNull().default('')
+}, (table) => [
+  check('pages_status_check', sql`${table.status} in ('draft', 'published')`),
+  index('pages_parent_idx').on(table.parentId, table.position, table.title)
+])
+
 export const articleLabels = sqliteTable('article_labels', {
   articleId: integer('article_id').notNull().references(() => articles.id, { onDelete: 'cascade' }),
   labelId: integer('label_id').notNull().references(() => labels.id, { onDelete: 'cascade' }),
@@ -216,7 +243,7 @@ export const comments = sqliteTable('comments', {
   index('comments_status_idx').on(table.status, table.createdAt, table.id)
 ])
 
-export const importedResources = ['author', 'article', 'comment', 'media'] as const
+export const importedResources = ['author', 'article', 'comment', 'media', 'page'] as const
 export type ImportedResource = (typeof importedResources)[number]
 
 /**
@@ -314,7 +341,7 @@ export const trashedArticles = sqliteTable('trashed_articles', {
 ])
 
 /** What the change log records changes of (issue 20). */
-export const changedResources = ['article', 'comment', 'author', 'day', 'label', 'media', 'redirect'] as const
+export const changedResources = ['article', 'comment', 'author', 'day', 'label', 'media', 'redirect', 'page'] as const
 /**
  * What happened to it, as an editor sees it. Readers without a token see `created`, `updated`
  * and `removed` of what they can see (src/resources/changes/service.ts).

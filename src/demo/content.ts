@@ -376,3 +376,11 @@ export const demoOldSlugs: Array<{ article: number, slug: string }> = [
 export const demoRedirects: Array<{ from: string, to: string }> = [
   { from: '/2025/06/footbridge-study.html', to: '/articles/council-to-study-footbridge' }
 ]
+
+/** The Courier's static pages: `parent` is the slug of the page each sits under. */
+export const demoPages: Array<{ title: string, slug: string, markdown: string, parent: string | null, position: number }> = [
+  { title: 'About the Kestermouth Courier', slug: 'about', parent: null, position: 0, markdown: 'Who we are, who pays for us and how to reach the newsroom.' },
+  { title: 'Masthead', slug: 'masthead', parent: 'about', position: 1, markdown: 'The people who report, edit and publish the Courier.' },
+  { title: 'Corrections policy', slug: 'corrections-policy', parent: 'about', position: 2, markdown: 'When we get something wrong, we say so under the story, and list it at /corrections.' },
+  { title: 'Contact', slug: 'contact', parent: null, position: 1, markdown: 'Tips, letters and corrections: write to the newsroom.' }
+]

@@ -8,10 +8,11 @@ import * as dayService from '../resources/dates/service.js'
 import type { Principal } from '../lib/principal.js'
 import { insertUpload, writeFiles } from '../resources/media/service.js'
 import type { MediaStore } from '../resources/media/storage.js'
+import * as pageService from '../resources/pages/service.js'
 import * as redirectService from '../resources/redirects/service.js'
 import { keepOldSlugs } from '../resources/articles/slugs.js'
 import { articleQueries } from '../resources/articles/queries.js'
-import { demoArticles, demoAuthors, demoComments, demoCorrections, demoDayNotes, demoOldSlugs, demoRedirects } from './content.js'
+import { demoArticles, demoAuthors, demoComments, demoCorrections, demoDayNotes, demoOldSlugs, demoPages, demoRedirects } from './content.js'
 import { demoImages, type DemoImage } from './images.js'
 import { demoQueries } from './queries.js'
 
@@ -155,6 +156,11 @@ async function seedContent (store: Store, settings: { timezone: string, locale: 
       await keepOldSlugs(tx, row, [slug], row.publishedAt ?? row.createdAt)
     }
     for (const redirect of demoRedirects) await redirectService.createOne(tx, redirect)
+    const pageIds = new Map<string, number>()
+    for (const { title, slug, markdown, parent, position } of demoPages) {
+      const { page } = await pageService.createOne(tx, { title, slug, markdown, position, status: 'published', parentId: parent === null ? null : pageIds.get(parent)! })
+      pageIds.set(slug, page.id)
+    }
     return true
   })
 }

@@ -31,6 +31,8 @@ export interface SiteSettings {
   siteUrl: string | null
   /** Where the front end shows an article: a path with `{slug}` or `{id}`. */
   articlePath: string
+  /** Where the front end shows a static page: a path with `{slug}`. */
+  pagePath: string
   /** URLs per sitemap file: the protocol's 50,000, lowered by tests to see the sitemap index. */
   sitemapPageSize: number
   /**

@@ -60,6 +60,7 @@ export default fp(async function openapiPlugin (app) {
         { name: 'comments', description: 'Readers\' comments and their moderation' },
         { name: 'corrections', description: 'Each article\'s public, timestamped corrections, and the site-wide log of them' },
         { name: 'labels', description: 'The labels articles carry' },
+        { name: 'pages', description: 'Static pages: about, contact, masthead; no date, not in feeds' },
         { name: 'media', description: 'Images: uploaded, checked and resized into responsive variants, served from `/media/…`, and embedded in articles as their featured image' },
         { name: 'redirects', description: 'Where the front end\'s paths have moved: old slugs of articles and the redirects editors keep' },
         { name: 'batch', description: 'Several writes as one transaction: all of them, or none' },

@@ -280,6 +280,7 @@ const settings = {
   siteDescription: '',
   siteUrl: null,
   articlePath: '/{slug}',
+  pagePath: '/{slug}',
   sitemapPageSize: 50_000
 } satisfies SiteSettings
 

@@ -16,7 +16,7 @@ const editor: Principal = { role: 'editor', authorId: null, tokenId: null }
 const settings = {
   timezone: 'UTC', locale: 'en-US', commentsAutoApprove: true, commentRateLimit: 5, commentDepth: 3, searchRateLimit: 60,
   rateLimitWindowMs: 60_000, revisionsKept: 3, trashDays: 30, changesRetentionDays: 90, siteTitle: 'Dateline', siteDescription: '', siteUrl: null,
-  articlePath: '/{slug}', sitemapPageSize: 50_000
+  articlePath: '/{slug}', pagePath: '/{slug}', sitemapPageSize: 50_000
 } satisfies SiteSettings
 const now = '2026-06-25T12:00:00.000Z'
 

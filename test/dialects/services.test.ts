@@ -25,7 +25,7 @@ const editor: Principal = { role: 'editor', authorId: null, tokenId: 1 }
 const settings = {
   timezone: 'UTC', locale: 'en', commentsAutoApprove: false, commentRateLimit: 5, commentDepth: 3, searchRateLimit: 60,
   rateLimitWindowMs: 60_000, revisionsKept: 3, trashDays: 0, changesRetentionDays: 90, siteTitle: 'Dateline', siteDescription: '', siteUrl: null,
-  articlePath: '/{slug}', sitemapPageSize: 50_000
+  articlePath: '/{slug}', pagePath: '/{slug}', sitemapPageSize: 50_000
 } satisfies SiteSettings
 
 const titles = ['Harbour lights', 'Market day', 'Storm over the harbour', 'Council votes', 'Bridge opens', 'Night market', 'Harbour wall repaired', 'Café reopens']

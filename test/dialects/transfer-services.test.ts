@@ -54,7 +54,7 @@ t.test('the demo seed, the sitemap and the feeds, alike', async (t) => {
   const stores = await bothStores(t)
   await sameOutcomeOnBoth(t, stores, 'the demo is seeded', async (store) => await seedDemo(store, settings, null))
   await sameOutcomeOnBoth(t, stores, 'and not again', async (store) => await seedDemo(store, settings, null))
-  const site: Site = { siteTitle: 'T', siteDescription: 'D', locale: 'en-US', sitemapPageSize: 7, siteUrl: 'https://news.example', articlePath: '/a/{slug}', dayPath: '/d/{date}', labelPath: '/l/{label}', mediaOrigin: 'https://api.news.example' }
+  const site: Site = { siteTitle: 'T', siteDescription: 'D', locale: 'en-US', sitemapPageSize: 7, siteUrl: 'https://news.example', articlePath: '/a/{slug}', pagePath: '/p/{slug}', dayPath: '/d/{date}', labelPath: '/l/{label}', mediaOrigin: 'https://api.news.example' }
   const index = await sameOutcomeOnBoth(t, stores, 'the sitemap is an index', async (store) => await sitemap(store, site, null, since))
   t.equal(index.kind, 'index')
   const pages = index.kind === 'index' ? index.pages.length : 1

@@ -64,7 +64,7 @@ async function everything (app: FastifyInstance, t: Test, path: string): Promise
 }
 
 const byType = (lines: Item[], type: string): Item[] => lines.filter((line) => line.type === type)
-const order = ['header', 'setting', 'author', 'label', 'media', 'article', 'day', 'comment', 'redirect']
+const order = ['header', 'setting', 'author', 'label', 'media', 'article', 'day', 'comment', 'redirect', 'page']
 
 /**
  * The export's text as a database it was imported into (through the API, without the files)
@@ -149,12 +149,13 @@ t.test('the export of the demo blog', async (t) => {
       articles: byType(lines, 'article').length,
       days: byType(lines, 'day').length,
       comments: byType(lines, 'comment').length,
-      redirects: byType(lines, 'redirect').length
+      redirects: byType(lines, 'redirect').length,
+      pages: byType(lines, 'page').length
     }, 'the counts match the lines')
     t.equal(lines.filter((line) => line.type === 'header').length, 1, 'one header')
     const ranks = lines.map((line) => order.indexOf(line.type))
     t.notOk(ranks.includes(-1), 'every line has a known type')
-    t.same(ranks, [...ranks].sort((a, b) => a - b), 'then settings, authors, labels, media, articles, days, comments, redirects, in that order')
+    t.same(ranks, [...ranks].sort((a, b) => a - b), 'then settings, authors, labels, media, articles, days, comments, redirects, pages, in that order')
     t.same(byType(lines, 'setting'), [{ type: 'setting', name: 'timezone', value: 'UTC' }, { type: 'setting', name: 'locale', value: 'en-US' }], 'the site settings, no secrets')
   })
 
@@ -214,7 +215,8 @@ t.test('the export of the demo blog', async (t) => {
       comments: { created: header.counts.comments, updated: 0, unchanged: 0, skipped: 0 },
       media: { created: header.counts.media, updated: 0, unchanged: 0, skipped: 0 },
       days: { created: header.counts.days, updated: 0, unchanged: 0, skipped: 0 },
-      redirects: { created: header.counts.redirects, updated: 0, unchanged: 0, skipped: 0 }
+      redirects: { created: header.counts.redirects, updated: 0, unchanged: 0, skipped: 0 },
+      pages: { created: header.counts.pages, updated: 0, unchanged: 0, skipped: 0 }
     }, 'every row created')
     t.same(report.skipped, [])
     const again = await exported(fresh, t)
@@ -231,7 +233,8 @@ t.test('the export of the demo blog', async (t) => {
       comments: { created: 0, updated: 0, unchanged: header.counts.comments, skipped: 0 },
       media: { created: 0, updated: 0, unchanged: header.counts.media, skipped: 0 },
       days: { created: 0, updated: 0, unchanged: header.counts.days, skipped: 0 },
-      redirects: { created: 0, updated: 0, unchanged: header.counts.redirects, skipped: 0 }
+      redirects: { created: 0, updated: 0, unchanged: header.counts.redirects, skipped: 0 },
+      pages: { created: 0, updated: 0, unchanged: header.counts.pages, skipped: 0 }
     }, 'importing it a second time: all unchanged')
     t.same(comparable((await exported(fresh, t)).text), comparable(asImportedWithoutFiles(text)), 'and nothing changed')
   })

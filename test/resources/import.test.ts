@@ -218,7 +218,7 @@ t.test('the Ghost Blogger sample', async (t) => {
     t.same(report, {
       format: 'blogger-legacy',
       dryRun: false,
-      counts: { authors: counts(1), articles: counts(2, 0, 0, 1), comments: none, media: counts(1), days: none, redirects: none },
+      counts: { authors: counts(1), articles: counts(2, 0, 0, 1), comments: none, media: counts(1), days: none, redirects: none, pages: none },
       skipped: [{ resource: 'article', sourceId: `${ghostBlog}.post-91440665006443736824`, reason: 'duplicate source id in file' }],
       notes: [],
       settings: []
@@ -259,7 +259,7 @@ t.test('the Ghost Blogger sample', async (t) => {
     const text = before.replace(/<id>[^<]*<\/id>(?![\s\S]*<id>)/, `<id>${draftId}</id>`) + marker + after
     t.equal(text.split(draftId).length, 2, 'only the draft got the new id')
     const report = await imported(app, t, text)
-    t.same(report.counts, { authors: counts(0, 0, 1), articles: counts(1, 0, 2), comments: none, media: counts(0, 0, 1), days: none, redirects: none }, 'the draft is created, the two posts and the thumbnail are unchanged')
+    t.same(report.counts, { authors: counts(0, 0, 1), articles: counts(1, 0, 2), comments: none, media: counts(0, 0, 1), days: none, redirects: none, pages: none }, 'the draft is created, the two posts and the thumbnail are unchanged')
     t.same(report.skipped, [])
     const draft = (await articlesBySlug(app, t)).get('maecenas-draft-post')
     t.match(draft, { title: 'Maecenas Draft Post', status: 'draft', publishedAt: null, date: null, labels: ['Lorem Ipsum'] }, 'app:draft=yes makes a draft')
@@ -274,7 +274,7 @@ t.test('the 2008 Blogger export', async (t) => {
   await t.test('4 posts, 3 comments, 1 author; settings and the template skipped, settings reported', async (t) => {
     const report = await imported(app, t, jjFile, { secret: await tokenFor(app, 'editor') })
     t.equal(report.format, 'blogger-legacy')
-    t.same(report.counts, { authors: counts(1), articles: counts(4), comments: counts(3), media: none, days: none, redirects: none }, 'exact counts: 7 of 55 entries are content')
+    t.same(report.counts, { authors: counts(1), articles: counts(4), comments: counts(3), media: none, days: none, redirects: none, pages: none }, 'exact counts: 7 of 55 entries are content')
     t.equal(report.skipped.length, 48, '47 settings and the template are listed as skipped')
     t.equal(report.skipped.filter((row: Item) => row.resource === 'setting' && row.reason === 'not content').length, 47, '47 settings: not content')
     t.same(report.skipped.filter((row: Item) => row.resource !== 'setting'), [{ resource: 'other', sourceId: `${jjBlog}.layout`, reason: 'not content' }], 'the template: not content')
@@ -323,7 +323,7 @@ t.test('the 2008 Blogger export', async (t) => {
     const before = await totals(app, t)
     const lines = await databaseLines(app, t)
     const again = await imported(app, t, jjFile)
-    t.same(again.counts, { authors: counts(0, 0, 1), articles: counts(0, 0, 4), comments: counts(0, 0, 3), media: none, days: none, redirects: none }, 'the second run: all unchanged')
+    t.same(again.counts, { authors: counts(0, 0, 1), articles: counts(0, 0, 4), comments: counts(0, 0, 3), media: none, days: none, redirects: none, pages: none }, 'the second run: all unchanged')
     t.same(await totals(app, t), before, 'the lists\' totals are the same')
     t.same(await databaseLines(app, t), lines, 'and so is every row')
   })
@@ -332,7 +332,7 @@ t.test('the 2008 Blogger export', async (t) => {
     const edited = jjFile.replace('<title type="text">About Me</title>', '<title type="text">About Me, revised</title>')
     t.not(edited, jjFile, 'the title was edited in the file')
     const report = await imported(app, t, edited)
-    t.same(report.counts, { authors: counts(0, 0, 1), articles: counts(0, 1, 3), comments: counts(0, 0, 3), media: none, days: none, redirects: none }, 'articles.updated = 1')
+    t.same(report.counts, { authors: counts(0, 0, 1), articles: counts(0, 1, 3), comments: counts(0, 0, 3), media: none, days: none, redirects: none, pages: none }, 'articles.updated = 1')
     const article = await getJson(app, t, `/v1/articles/${aboutMe.id}`, null)
     t.match(article, { id: aboutMe.id, slug: 'about-me', title: 'About Me, revised', publishedAt: aboutMe.publishedAt }, 'the article shows the new title under its old slug')
     t.equal((await getJson(app, t, '/v1/articles?limit=1')).meta.total, 4, 'no article was added')
@@ -364,13 +364,13 @@ t.test('the 2025 WordPress.com export', async (t) => {
     t.match(await totals(app, t), { articles: 0, authors: 0, labels: 0 }, 'a truncated file imports nothing either')
   })
 
-  await t.test('7 posts by 1 author and 6 images; the page, styles and navigation skipped', async (t) => {
+  await t.test('7 posts by 1 author, 6 images and a page; styles and navigation skipped', async (t) => {
     const report = await imported(app, t, wxr2025File, { contentType: 'application/rss+xml' })
     t.equal(report.format, 'wxr')
-    t.same(report.counts, { authors: counts(1), articles: counts(7), comments: none, media: counts(6), days: none, redirects: none }, 'exact counts')
+    t.same(report.counts, { authors: counts(1), articles: counts(7), comments: none, media: counts(6), days: none, redirects: none, pages: counts(1) }, 'exact counts')
     t.same(report.skipped.map((row: Item) => `${row.resource}: ${row.reason}`).sort(), [
-      'other: post type wp_global_styles', 'other: post type wp_navigation', 'page: page'
-    ], 'three items skipped, each with its reason')
+      'other: post type wp_global_styles', 'other: post type wp_navigation'
+    ], 'two items skipped, each with its reason (the page is imported)')
     t.same([...report.settings].sort((a: Item, b: Item) => a.name.localeCompare(b.name)), [
       { name: 'locale', value: 'en' },
       { name: 'title', value: 'My Site Title' },
@@ -400,10 +400,10 @@ t.test('the WordPress theme unit test data', async (t) => {
     n++
     return `<wp:comment_author_IP>${n % 2 === 0 ? `198.51.100.${n}` : `2001:db8::${n.toString(16)}:7`}</wp:comment_author_IP>`
   })
-  // 58 posts; the 2 listed authors and the default one for ">themereviewteam"; 33 comments, of
+  // 58 posts and 21 pages; the 2 listed authors and the default one for ">themereviewteam"; 33 comments, of
   // which 5 are on pages and 4 are pings; 37 attachments, of which a video and a sound are
   // not images; no day records in WXR.
-  const expectedCounts = { authors: counts(3), articles: counts(58), comments: counts(24, 0, 0, 9), media: counts(35, 0, 0, 2), days: none, redirects: none }
+  const expectedCounts = { authors: counts(3), articles: counts(58), comments: counts(24, 0, 0, 9), media: counts(35, 0, 0, 2), days: none, redirects: none, pages: counts(21) }
   const reports: Item[] = []
 
   await t.test('a dry run reports what the import would do and writes nothing', async (t) => {
@@ -424,7 +424,6 @@ t.test('the WordPress theme unit test data', async (t) => {
     const reasons: Record<string, number> = {}
     for (const row of report.skipped) reasons[`${row.resource}: ${row.reason}`] = (reasons[`${row.resource}: ${row.reason}`] ?? 0) + 1
     t.same(reasons, {
-      'page: page': 21,
       'media: not an image the library takes (.mov)': 1,
       'media: not an image the library takes (.mp3)': 1,
       'other: post type nav_menu_item': 70,
@@ -503,7 +502,7 @@ t.test('the WordPress theme unit test data', async (t) => {
     const before = await totals(app, t)
     const lines = await databaseLines(app, t)
     // The two authors of the file and "Imported" (for the posts naming neither): three, as the first run created.
-    const unchanged = { authors: counts(0, 0, 3), articles: counts(0, 0, 58), comments: counts(0, 0, 24, 9), media: counts(0, 0, 35, 2), days: none, redirects: none }
+    const unchanged = { authors: counts(0, 0, 3), articles: counts(0, 0, 58), comments: counts(0, 0, 24, 9), media: counts(0, 0, 35, 2), days: none, redirects: none, pages: counts(0, 0, 21) }
     const dry = await imported(app, t, themeFile, { query: 'dryRun=true' })
     t.same(dry.counts, unchanged, 'a dry re-import says all unchanged')
     const again = await imported(app, t, themeWithAddresses)

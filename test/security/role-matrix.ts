@@ -6,6 +6,7 @@ import * as comments from '../../src/resources/comments/service.js'
 import * as corrections from '../../src/resources/corrections/service.js'
 import * as dates from '../../src/resources/dates/service.js'
 import * as labels from '../../src/resources/labels/service.js'
+import * as pages from '../../src/resources/pages/service.js'
 import { mediaQueries } from '../../src/resources/media/queries.js'
 import * as media from '../../src/resources/media/service.js'
 import * as redirects from '../../src/resources/redirects/service.js'
@@ -218,6 +219,23 @@ const expected: Record<string, Record<string, Row>> = {
   deleteLabel: {
     'a label a published article carries':                       [401, 403, 403, 204, 204]
   },
+  // Pages are the site's: readers see the published ones, editors write them all.
+  listPages: {
+    'the pages under a published page':                          [200, 200, 200, 200, 200]
+  },
+  getPage: {
+    'a published page':                                          [200, 200, 200, 200, 200],
+    'a draft page, by its slug':                                 [404, 404, 404, 200, 200]
+  },
+  createPage: {
+    'a new page':                                                [401, 403, 403, 201, 201]
+  },
+  updatePage: {
+    'a published page':                                          [401, 403, 403, 200, 200]
+  },
+  deletePage: {
+    'a published page':                                          [401, 403, 403, 204, 204]
+  },
   listChanges: {
     'the change log':                                            [200, 200, 200, 200, 200]
   },
@@ -395,6 +413,8 @@ interface World {
   notedDay: string
   /** Labels: one only A's published article carries, one only B's draft, and one no article carries under the first. */
   labels: { ward: number, wardSlug: string, unpublished: number, unpublishedSlug: string, street: number, streetSlug: string }
+  /** A published page with a draft page under it. */
+  pages: { published: { id: number, slug: string }, draft: { id: number, slug: string } }
   /** A day nobody created and no article is on. */
   freeDay: string
   spare: { id: number, secret: string }
@@ -481,6 +501,8 @@ async function makeWorld (app: FastifyInstance, extras: { images: boolean, corre
   const ward = (await labels.createOne(app.store, { name: `Ward ${n}` })).label
   const unpublished = (await labels.createOne(app.store, { name: `Unpublished ${n}` })).label
   const street = (await labels.createOne(app.store, { name: `Street ${n}`, description: 'A street of the ward.', parentId: ward.id })).label
+  const aboutPage = (await pages.createOne(app.store, { title: `About ${n}`, status: 'published' })).page
+  const draftPage = (await pages.createOne(app.store, { title: `Staff ${n}`, parentId: aboutPage.id })).page
   const ownPublished = await article({ title: `Own story ${n}`, body: '<p>Out now.</p>', authorId: own.id, status: 'published', publishedAt: ownPublishedAt, labels: ['Council', ward.name] })
   const otherDraft = await article({ title: `Other draft ${n}`, body: '<p>Not yet.</p>', authorId: other.id, labels: [unpublished.name] })
   const otherPublished = await article({ title: `Other story ${n}`, body: '<p>Out now.</p>', authorId: other.id, status: 'published', publishedAt: otherPublishedAt, labels: ['Council', 'Transport'] })
@@ -532,6 +554,7 @@ async function makeWorld (app: FastifyInstance, extras: { images: boolean, corre
     images,
     notedDay,
     labels: { ward: ward.id, wardSlug: ward.slug, unpublished: unpublished.id, unpublishedSlug: unpublished.slug, street: street.id, streetSlug: street.slug },
+    pages: { published: { id: aboutPage.id, slug: aboutPage.slug }, draft: { id: draftPage.id, slug: draftPage.slug } },
     redirects: redirectsMade,
     freeDay: dayAfter('2010-01-01', n),
     spare: { id: spare.token.id, secret: spare.secret },
@@ -1292,6 +1315,60 @@ const targets: Record<string, Record<string, Target>> = {
       check: async ({ t, app, w, allowed }) => {
         t.same((await readBack(app, t, `/v1/articles/${w.ownPublished.id}`)).labels, allowed ? ['Council'] : ['Council', `Ward ${w.n}`])
         t.equal((await readBack(app, t, `/v1/labels/${w.labels.street}`)).parentId, allowed ? null : w.labels.ward, 'the label under it moves up with it gone')
+      }
+    }
+  },
+  listPages: {
+    'the pages under a published page': {
+      query: (w) => `parent=${w.pages.published.slug}`,
+      check: ({ t, w, caller, response }) => {
+        const seesDrafts = caller === 'editor' || caller === 'admin'
+        t.same(response.json().data.map((page: Item) => page.id), seesDrafts ? [w.pages.draft.id] : [], seesDrafts ? 'editors see the draft under it' : 'a draft is hidden')
+      }
+    }
+  },
+  getPage: {
+    'a published page': {
+      params: (w) => ({ id: w.pages.published.id }),
+      check: ({ t, w, caller, response }) => {
+        const seesDrafts = caller === 'editor' || caller === 'admin'
+        t.match(response.json(), { id: w.pages.published.id, status: 'published', parent: null })
+        t.same(response.json().children.map((page: Item) => page.id), seesDrafts ? [w.pages.draft.id] : [])
+      }
+    },
+    'a draft page, by its slug': {
+      params: (w) => ({ id: w.pages.draft.slug }),
+      check: ({ t, w, allowed, response }) => { if (allowed) t.match(response.json(), { id: w.pages.draft.id, status: 'draft', parentId: w.pages.published.id }) }
+    }
+  },
+  createPage: {
+    'a new page': {
+      payload: (w) => ({ title: `Contact ${w.n}`, slug: `contact-${w.n}` }),
+      check: async ({ t, app, w, allowed, response }) => {
+        if (allowed) {
+          t.match(await readBack(app, t, String(response.headers.location)), { slug: `contact-${w.n}` }, 'the page exists')
+          return
+        }
+        t.equal((await asAdmin(app, t, `/v1/pages/contact-${w.n}`)).statusCode, 404, 'no page was created')
+      }
+    }
+  },
+  updatePage: {
+    'a published page': {
+      params: (w) => ({ id: w.pages.published.id }),
+      payload: () => ({ title: 'About the newsroom', position: 3 }),
+      check: async ({ t, app, w, allowed }) => {
+        const page = await readBack(app, t, `/v1/pages/${w.pages.published.id}`)
+        t.same([page.title, page.position], allowed ? ['About the newsroom', 3] : [`About ${w.n}`, 0])
+      }
+    }
+  },
+  deletePage: {
+    'a published page': {
+      params: (w) => ({ id: w.pages.published.id }),
+      check: async ({ t, app, w, allowed }) => {
+        t.equal((await asAdmin(app, t, `/v1/pages/${w.pages.published.id}`)).statusCode, allowed ? 404 : 200)
+        t.equal((await readBack(app, t, `/v1/pages/${w.pages.draft.id}`)).parentId, allowed ? null : w.pages.published.id, 'the page under it moves up with it gone')
       }
     }
   },

@@ -672,6 +672,58 @@ export interface paths {
         patch: operations["updateMedia"];
         trace?: never;
     };
+    "/v1/pages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List static pages in menu order
+         * @description About, contact, masthead: in tree order, the top level first, then each parent's pages by `position` and title (`parent=` lists one page's children, `parent=none` the top level). Readers see published pages; editors drafts too.
+         */
+        get: operations["listPages"];
+        put?: never;
+        /**
+         * Create a page
+         * @description Editors and admins. `body` (HTML, sanitised) or `markdown`; a slug derived from the title when not given (409 when another page has it); a parent (400 when there is no such page; 409 past 5 levels) and a `position` among its siblings. A draft unless `status` says `published`.
+         */
+        post: operations["createPage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/pages/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a page by id or slug
+         * @description The page with its body, its parent and the pages right under it, in order. A draft is a 404 for readers without an editor's token; so is a draft parent (`parent` null) or child (left out).
+         */
+        get: operations["getPage"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a page for good
+         * @description Editors and admins. Pages have no trash. The pages right under it move up to its parent (or the top level), as WordPress does; 409 for a page with more than 1000 under it.
+         */
+        delete: operations["deletePage"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a page
+         * @description Editors and admins: its title, slug, body, excerpt, status, parent or position. A slug another page has is a 409; so is a parent that is the page itself, is under it, or would nest pages more than 5 levels deep. The slug stays when the title changes. Send the `ETag` you read as `If-Match` to refuse lost updates (412).
+         */
+        patch: operations["updatePage"];
+        trace?: never;
+    };
     "/v1/redirects": {
         parameters: {
             query?: never;
@@ -2769,6 +2821,207 @@ export interface components {
              */
             parentId?: number | null;
         };
+        /**
+         * @description A page named beside another: its parent or one of its children
+         * @example {
+         *       "id": 2,
+         *       "slug": "masthead",
+         *       "title": "Masthead",
+         *       "status": "published",
+         *       "position": 1
+         *     }
+         */
+        PageSummary: {
+            /** @example 2 */
+            id: number;
+            /** @example masthead */
+            slug: string;
+            /** @example Masthead */
+            title: string;
+            /**
+             * @description Drafts are seen by editors only; pages have no schedule and no date
+             * @example published
+             */
+            status: "draft" | "published";
+            /** @example 1 */
+            position: number;
+        };
+        /**
+         * @description A static page: about, contact, corrections policy, masthead. No date, no author, not in feeds or the archive
+         * @example {
+         *       "id": 1,
+         *       "slug": "about",
+         *       "title": "About the Kestermouth Courier",
+         *       "excerpt": "Who we are, who pays for us and how to reach the newsroom.",
+         *       "status": "published",
+         *       "parentId": null,
+         *       "position": 0,
+         *       "createdAt": "2026-06-03T16:40:00.000Z",
+         *       "updatedAt": "2026-06-03T16:40:00.000Z",
+         *       "body": "<p>Who we are, who pays for us and how to reach the newsroom.</p>",
+         *       "parent": null,
+         *       "children": [
+         *         {
+         *           "id": 2,
+         *           "slug": "masthead",
+         *           "title": "Masthead",
+         *           "status": "published",
+         *           "position": 1
+         *         }
+         *       ]
+         *     }
+         */
+        Page: {
+            /** @example 1 */
+            id: number;
+            /**
+             * @description Unique among pages; derived from the title when not given, and kept when the title changes
+             * @example about
+             */
+            slug: string;
+            /** @example About the Kestermouth Courier */
+            title: string;
+            /** @description Given, or derived from the body (about 200 characters, cut at a word) */
+            excerpt: string;
+            /**
+             * @description Drafts are seen by editors only; pages have no schedule and no date
+             * @example published
+             */
+            status: "draft" | "published";
+            /**
+             * @description The page it sits under, or null at the top level
+             * @example null
+             */
+            parentId: number | null;
+            /**
+             * @description Its place among its siblings, lowest first
+             * @example 0
+             */
+            position: number;
+            /**
+             * Format: date-time
+             * @description RFC 3339 timestamp in UTC
+             * @example 2026-06-03T16:40:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339 timestamp in UTC
+             * @example 2026-06-03T16:40:00.000Z
+             */
+            updatedAt: string;
+            /** @description Only on `GET /v1/pages/{idOrSlug}`: the parent, when the reader may see it (a draft parent is null for readers without an editor's token, though `parentId` names it) */
+            parent?: components["schemas"]["PageSummary"] | null;
+            /** @description Only on `GET /v1/pages/{idOrSlug}`: the pages right under it that the reader may see, in order (the first 100; `GET /v1/pages?parent=` lists them all) */
+            children?: components["schemas"]["PageSummary"][];
+            /**
+             * @description Sanitised HTML
+             * @example <p>Who we are, who pays for us and how to reach the newsroom.</p>
+             */
+            body: string;
+        };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": 1,
+         *           "slug": "about",
+         *           "title": "About the Kestermouth Courier",
+         *           "excerpt": "Who we are, who pays for us and how to reach the newsroom.",
+         *           "status": "published",
+         *           "parentId": null,
+         *           "position": 0,
+         *           "createdAt": "2026-06-03T16:40:00.000Z",
+         *           "updatedAt": "2026-06-03T16:40:00.000Z",
+         *           "body": "<p>Who we are, who pays for us and how to reach the newsroom.</p>"
+         *         }
+         *       ],
+         *       "meta": {
+         *         "total": 1,
+         *         "limit": 20,
+         *         "offset": 0,
+         *         "nextCursor": null
+         *       }
+         *     }
+         */
+        PageList: {
+            data: components["schemas"]["Page"][];
+            meta: components["schemas"]["ListMeta"];
+        };
+        /**
+         * @example {
+         *       "title": "Masthead",
+         *       "markdown": "Editor: **Mara Quill**",
+         *       "parentId": 1,
+         *       "position": 1,
+         *       "status": "published"
+         *     }
+         */
+        NewPage: {
+            /** @example About the Kestermouth Courier */
+            title: string;
+            /**
+             * @description Unique, URL-safe name: lower-case letters, digits and hyphens, with at least one letter
+             * @example council-approves-study-into-a-footbridge-at-the-old-ferry-crossing
+             */
+            slug?: string;
+            /** @description HTML; sanitised on the way in, as an article's */
+            body?: string;
+            /** @description Markdown instead of `body`: rendered to sanitised HTML */
+            markdown?: string;
+            /** @description null (or absent) derives it from the body */
+            excerpt?: string | null;
+            /**
+             * @description Drafts are seen by editors only; pages have no schedule and no date
+             * @example published
+             */
+            status?: "draft" | "published";
+            /**
+             * @description The page this one sits under (`null`: the top level). No cycles, and at most 5 levels: 409 otherwise
+             * @example null
+             */
+            parentId?: number | null;
+            /**
+             * @description Its place among the pages of the same parent, lowest first (WordPress's menu order); pages with the same position go by title
+             * @example 0
+             */
+            position?: number;
+        };
+        /**
+         * @example {
+         *       "position": 2
+         *     }
+         */
+        PagePatch: {
+            /** @example About the Kestermouth Courier */
+            title?: string;
+            /**
+             * @description Unique, URL-safe name: lower-case letters, digits and hyphens, with at least one letter
+             * @example council-approves-study-into-a-footbridge-at-the-old-ferry-crossing
+             */
+            slug?: string;
+            /** @description HTML; sanitised on the way in, as an article's */
+            body?: string;
+            /** @description Markdown instead of `body`: rendered to sanitised HTML */
+            markdown?: string;
+            /** @description null (or absent) derives it from the body */
+            excerpt?: string | null;
+            /**
+             * @description Drafts are seen by editors only; pages have no schedule and no date
+             * @example published
+             */
+            status?: "draft" | "published";
+            /**
+             * @description The page this one sits under (`null`: the top level). No cycles, and at most 5 levels: 409 otherwise
+             * @example null
+             */
+            parentId?: number | null;
+            /**
+             * @description Its place among the pages of the same parent, lowest first (WordPress's menu order); pages with the same position go by title
+             * @example 0
+             */
+            position?: number;
+        };
         Change: {
             /**
              * @description Where the entry is in the log: pass the last one you have as `since` to resume
@@ -2786,7 +3039,7 @@ export interface components {
              * @example article
              * @enum {string}
              */
-            resource: "article" | "comment" | "author" | "day" | "label" | "media" | "redirect";
+            resource: "article" | "comment" | "author" | "day" | "label" | "media" | "redirect" | "page";
             /**
              * @description Its id (a day note's day)
              * @example 12
@@ -3014,7 +3267,7 @@ export interface components {
             /** @example Rebuild the static site */
             description: string;
             /**
-             * @description The changes it is told of, by their `<resource>.<kind>` name as `GET /v1/changes` shows them to editors (`article.published`, `comment.approved`), `<resource>.*` for all of one resource's (article, comment, author, day, label, media, redirect), or `*` for every change
+             * @description The changes it is told of, by their `<resource>.<kind>` name as `GET /v1/changes` shows them to editors (`article.published`, `comment.approved`), `<resource>.*` for all of one resource's (article, comment, author, day, label, media, redirect, page), or `*` for every change
              * @example [
              *       "article.published",
              *       "article.unpublished",
@@ -3067,7 +3320,7 @@ export interface components {
             /** @example Rebuild the static site */
             description: string;
             /**
-             * @description The changes it is told of, by their `<resource>.<kind>` name as `GET /v1/changes` shows them to editors (`article.published`, `comment.approved`), `<resource>.*` for all of one resource's (article, comment, author, day, label, media, redirect), or `*` for every change
+             * @description The changes it is told of, by their `<resource>.<kind>` name as `GET /v1/changes` shows them to editors (`article.published`, `comment.approved`), `<resource>.*` for all of one resource's (article, comment, author, day, label, media, redirect, page), or `*` for every change
              * @example [
              *       "article.published",
              *       "article.unpublished",
@@ -3146,7 +3399,7 @@ export interface components {
              */
             url: string;
             /**
-             * @description The changes it is told of, by their `<resource>.<kind>` name as `GET /v1/changes` shows them to editors (`article.published`, `comment.approved`), `<resource>.*` for all of one resource's (article, comment, author, day, label, media, redirect), or `*` for every change
+             * @description The changes it is told of, by their `<resource>.<kind>` name as `GET /v1/changes` shows them to editors (`article.published`, `comment.approved`), `<resource>.*` for all of one resource's (article, comment, author, day, label, media, redirect, page), or `*` for every change
              * @default [
              *       "*"
              *     ]
@@ -3175,7 +3428,7 @@ export interface components {
              */
             url?: string;
             /**
-             * @description The changes it is told of, by their `<resource>.<kind>` name as `GET /v1/changes` shows them to editors (`article.published`, `comment.approved`), `<resource>.*` for all of one resource's (article, comment, author, day, label, media, redirect), or `*` for every change
+             * @description The changes it is told of, by their `<resource>.<kind>` name as `GET /v1/changes` shows them to editors (`article.published`, `comment.approved`), `<resource>.*` for all of one resource's (article, comment, author, day, label, media, redirect, page), or `*` for every change
              * @example [
              *       "article.published",
              *       "article.unpublished",
@@ -3453,6 +3706,12 @@ export interface components {
          *           "updated": 0,
          *           "unchanged": 0,
          *           "skipped": 0
+         *         },
+         *         "pages": {
+         *           "created": 3,
+         *           "updated": 0,
+         *           "unchanged": 0,
+         *           "skipped": 0
          *         }
          *       },
          *       "skipped": [
@@ -3519,6 +3778,13 @@ export interface components {
                 };
                 /** @description Editors' redirects (Dateline exports from version 4) */
                 redirects: {
+                    created: number;
+                    updated: number;
+                    unchanged: number;
+                    skipped: number;
+                };
+                /** @description Static pages (WordPress pages; Dateline exports from version 4) */
+                pages: {
                     created: number;
                     updated: number;
                     unchanged: number;
@@ -5101,6 +5367,7 @@ export interface operations {
                      *         "archive": "/v1/archive",
                      *         "authors": "/v1/authors",
                      *         "labels": "/v1/labels",
+                     *         "pages": "/v1/pages",
                      *         "comments": "/v1/comments",
                      *         "corrections": "/v1/corrections",
                      *         "searchSuggestions": "/v1/search/suggest",
@@ -5144,6 +5411,12 @@ export interface operations {
                              * @example /v1/labels
                              */
                             labels: string;
+                            /**
+                             * Format: uri-reference
+                             * @description Static pages (about, contact, masthead) in menu order
+                             * @example /v1/pages
+                             */
+                            pages: string;
                             /**
                              * Format: uri-reference
                              * @description Comments (moderators); an article's are under /v1/articles/{id}/comments
@@ -15639,6 +15912,1069 @@ export interface operations {
             };
         };
     };
+    listPages: {
+        parameters: {
+            query?: {
+                /** @description Page size (1–100) */
+                limit?: number;
+                /** @description Items to skip; not with `cursor` */
+                offset?: number;
+                /** @description A `meta.nextCursor` from the previous page; not with `offset` */
+                cursor?: string;
+                /** @description Only the pages right under this page (its id or slug; a page the reader may not see is a 404); `none` for the top level */
+                parent?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of pages */
+            200: {
+                headers: {
+                    /** @description The version of this representation, for `If-None-Match` and `If-Match` */
+                    ETag?: string;
+                    /** @description RFC 8288 links to the `next` and `prev` pages */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": 1,
+                     *           "slug": "about",
+                     *           "title": "About the Kestermouth Courier",
+                     *           "excerpt": "Who we are, who pays for us and how to reach the newsroom.",
+                     *           "status": "published",
+                     *           "parentId": null,
+                     *           "position": 0,
+                     *           "createdAt": "2026-06-03T16:40:00.000Z",
+                     *           "updatedAt": "2026-06-03T16:40:00.000Z",
+                     *           "body": "<p>Who we are, who pays for us and how to reach the newsroom.</p>"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "total": 1,
+                     *         "limit": 20,
+                     *         "offset": 0,
+                     *         "nextCursor": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PageList"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` ETag is current */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid: `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/pages",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credentials, or credentials that are not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "The token is not valid: unknown, revoked or expired",
+                     *       "instance": "/v1/pages"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "There is nothing here, or nothing the caller may see",
+                     *       "instance": "/v1/pages"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/pages"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure: the server logged it; the answer gives no details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/pages"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Shutting down, the database stayed busy, or it cannot store changes (a full disk): retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/pages"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createPage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A unique value (a UUID) per intended write: a retry with the same key and body gets the first answer again (for 24 hours), marked `Idempotent-Replayed: true` */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewPage"];
+            };
+        };
+        responses: {
+            /** @description The new page */
+            201: {
+                headers: {
+                    /** @description The version of this representation, for `If-None-Match` and `If-Match` */
+                    ETag?: string;
+                    /** @description Where the created resource is */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "slug": "about",
+                     *       "title": "About the Kestermouth Courier",
+                     *       "excerpt": "Who we are, who pays for us and how to reach the newsroom.",
+                     *       "status": "published",
+                     *       "parentId": null,
+                     *       "position": 0,
+                     *       "createdAt": "2026-06-03T16:40:00.000Z",
+                     *       "updatedAt": "2026-06-03T16:40:00.000Z",
+                     *       "body": "<p>Who we are, who pays for us and how to reach the newsroom.</p>",
+                     *       "parent": null,
+                     *       "children": [
+                     *         {
+                     *           "id": 2,
+                     *           "slug": "masthead",
+                     *           "title": "Masthead",
+                     *           "status": "published",
+                     *           "position": 1
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Page"];
+                };
+            };
+            /** @description The request is not valid: `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/pages",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credentials, or credentials that are not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/pages"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token is valid but its role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/pages"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (e.g. a duplicate slug) */
+            409: {
+                headers: {
+                    /** @description With a 409 for an `Idempotency-Key` whose first request is still running: seconds to wait before sending it again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/conflict",
+                     *       "title": "The request conflicts with the current state",
+                     *       "status": 409,
+                     *       "detail": "It conflicts with what is stored now (e.g. a slug already taken)",
+                     *       "instance": "/v1/pages"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/body-too-large",
+                     *       "title": "The request body is too large",
+                     *       "status": 413,
+                     *       "detail": "Request body is too large",
+                     *       "instance": "/v1/pages"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unsupported-media-type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Unsupported Media Type",
+                     *       "instance": "/v1/pages"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Idempotency-Key` was already used, within 24 hours, for a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/idempotency-key-reused",
+                     *       "title": "The Idempotency-Key was used for another request",
+                     *       "status": 422,
+                     *       "detail": "This Idempotency-Key was used, within 24 hours, for another request",
+                     *       "instance": "/v1/pages"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/pages"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure: the server logged it; the answer gives no details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/pages"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Shutting down, the database stayed busy, or it cannot store changes (a full disk): retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/pages"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The numeric id or the slug */
+                id: number | string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page */
+            200: {
+                headers: {
+                    /** @description The version of this representation, for `If-None-Match` and `If-Match` */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "slug": "about",
+                     *       "title": "About the Kestermouth Courier",
+                     *       "excerpt": "Who we are, who pays for us and how to reach the newsroom.",
+                     *       "status": "published",
+                     *       "parentId": null,
+                     *       "position": 0,
+                     *       "createdAt": "2026-06-03T16:40:00.000Z",
+                     *       "updatedAt": "2026-06-03T16:40:00.000Z",
+                     *       "body": "<p>Who we are, who pays for us and how to reach the newsroom.</p>",
+                     *       "parent": null,
+                     *       "children": [
+                     *         {
+                     *           "id": 2,
+                     *           "slug": "masthead",
+                     *           "title": "Masthead",
+                     *           "status": "published",
+                     *           "position": 1
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Page"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` ETag is current */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid: `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/pages/1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credentials, or credentials that are not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "The token is not valid: unknown, revoked or expired",
+                     *       "instance": "/v1/pages/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "There is nothing here, or nothing the caller may see",
+                     *       "instance": "/v1/pages/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/pages/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure: the server logged it; the answer gives no details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/pages/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Shutting down, the database stayed busy, or it cannot store changes (a full disk): retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/pages/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deletePage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An ETag from a previous read: the change is refused (412) if the resource changed since */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description The numeric id or the slug */
+                id: number | string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid: `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/pages/1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credentials, or credentials that are not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/pages/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token is valid but its role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/pages/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "There is nothing here, or nothing the caller may see",
+                     *       "instance": "/v1/pages/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (e.g. a duplicate slug) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/conflict",
+                     *       "title": "The request conflicts with the current state",
+                     *       "status": 409,
+                     *       "detail": "It conflicts with what is stored now (e.g. a slug already taken)",
+                     *       "instance": "/v1/pages/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource changed since the `If-Match` ETag was read */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/precondition-failed",
+                     *       "title": "The resource has changed",
+                     *       "status": 412,
+                     *       "detail": "The resource has changed since that ETag (it is now article-2-v3); read it again and retry",
+                     *       "instance": "/v1/pages/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/pages/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure: the server logged it; the answer gives no details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/pages/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Shutting down, the database stayed busy, or it cannot store changes (a full disk): retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/pages/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updatePage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An ETag from a previous read: the change is refused (412) if the resource changed since */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description The numeric id or the slug */
+                id: number | string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PagePatch"];
+            };
+        };
+        responses: {
+            /** @description The changed page */
+            200: {
+                headers: {
+                    /** @description The version of this representation, for `If-None-Match` and `If-Match` */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "slug": "about",
+                     *       "title": "About the Kestermouth Courier",
+                     *       "excerpt": "Who we are, who pays for us and how to reach the newsroom.",
+                     *       "status": "published",
+                     *       "parentId": null,
+                     *       "position": 0,
+                     *       "createdAt": "2026-06-03T16:40:00.000Z",
+                     *       "updatedAt": "2026-06-03T16:40:00.000Z",
+                     *       "body": "<p>Who we are, who pays for us and how to reach the newsroom.</p>",
+                     *       "parent": null,
+                     *       "children": [
+                     *         {
+                     *           "id": 2,
+                     *           "slug": "masthead",
+                     *           "title": "Masthead",
+                     *           "status": "published",
+                     *           "position": 1
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Page"];
+                };
+            };
+            /** @description The request is not valid: `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/pages/1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credentials, or credentials that are not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/pages/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token is valid but its role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/pages/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "There is nothing here, or nothing the caller may see",
+                     *       "instance": "/v1/pages/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (e.g. a duplicate slug) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/conflict",
+                     *       "title": "The request conflicts with the current state",
+                     *       "status": 409,
+                     *       "detail": "It conflicts with what is stored now (e.g. a slug already taken)",
+                     *       "instance": "/v1/pages/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource changed since the `If-Match` ETag was read */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/precondition-failed",
+                     *       "title": "The resource has changed",
+                     *       "status": 412,
+                     *       "detail": "The resource has changed since that ETag (it is now article-2-v3); read it again and retry",
+                     *       "instance": "/v1/pages/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/body-too-large",
+                     *       "title": "The request body is too large",
+                     *       "status": 413,
+                     *       "detail": "Request body is too large",
+                     *       "instance": "/v1/pages/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unsupported-media-type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Unsupported Media Type",
+                     *       "instance": "/v1/pages/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/pages/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure: the server logged it; the answer gives no details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/pages/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Shutting down, the database stayed busy, or it cannot store changes (a full disk): retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/pages/1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listRedirects: {
         parameters: {
             query?: {
@@ -16676,7 +18012,7 @@ export interface operations {
                 since?: number;
                 /** @description Entries at most (1–1000); a page may hold fewer and still not be the last: follow `meta.nextSince` until it equals `meta.head` */
                 limit?: number;
-                /** @description Only these resources, comma-separated: article, comment, author, day, label, media, redirect */
+                /** @description Only these resources, comma-separated: article, comment, author, day, label, media, redirect, page */
                 resource?: string;
                 /** @description Only these kinds, comma-separated (as the caller sees them) */
                 kind?: string;
@@ -21219,6 +22555,12 @@ export interface operations {
                      *         },
                      *         "redirects": {
                      *           "created": 0,
+                     *           "updated": 0,
+                     *           "unchanged": 0,
+                     *           "skipped": 0
+                     *         },
+                     *         "pages": {
+                     *           "created": 3,
                      *           "updated": 0,
                      *           "unchanged": 0,
                      *           "skipped": 0

@@ -9,7 +9,8 @@ export const ndjsonFormat = 'dateline'
  * 2: media lines and articles' featuredImage; 3: articles' oldSlugs; 4: redirect lines, articles'
  * unpublishAt and corrections, label lines' id, slug, description and parentId (the id of another
  * label line, which may come before or after it), articles' coAuthorIds (a joint byline after
- * `authorId`). Files of earlier versions (without them) are read too.
+ * `authorId`), page lines (parentId: another page line's id, before or after it). Files of
+ * earlier versions (without them) are read too.
  */
 export const ndjsonVersion = 4
 
@@ -154,7 +155,22 @@ export const RedirectLine = Type.Object({
   updatedAt: timestamp
 }, { additionalProperties: false })
 
-export const NdjsonLine = Type.Union([HeaderLine, SettingLine, AuthorLine, LabelLine, MediaLine, ArticleLine, DayLine, CommentLine, RedirectLine])
+/** A static page (`/v1/pages`); its parent by id, before or after it. Absent before version 4. */
+export const PageLine = Type.Object({
+  type: Type.Literal('page'),
+  id,
+  slug: Type.String({ minLength: 1 }),
+  title: Type.String(),
+  body: Type.String(),
+  excerpt: nullable(Type.String()),
+  status: Type.Union([Type.Literal('draft'), Type.Literal('published')]),
+  parentId: nullable(id),
+  position: Type.Integer({ minimum: 0 }),
+  createdAt: timestamp,
+  updatedAt: timestamp
+}, { additionalProperties: false })
+
+export const NdjsonLine = Type.Union([HeaderLine, SettingLine, AuthorLine, LabelLine, MediaLine, ArticleLine, DayLine, CommentLine, RedirectLine, PageLine])
 
 export type HeaderLine = Static<typeof HeaderLine>
 export type AuthorLine = Static<typeof AuthorLine>
@@ -164,4 +180,5 @@ export type ArticleLine = Static<typeof ArticleLine>
 export type DayLine = Static<typeof DayLine>
 export type CommentLine = Static<typeof CommentLine>
 export type RedirectLine = Static<typeof RedirectLine>
+export type PageLine = Static<typeof PageLine>
 export type NdjsonLine = Static<typeof NdjsonLine>

@@ -5,8 +5,9 @@ import { articleQueries } from '../articles/queries.js'
 import { correctionQueries } from '../corrections/queries.js'
 import { mediaQueries, type MediaRow } from '../media/queries.js'
 import { largestFallbackVariant } from '../media/service.js'
+import { pageQueries } from '../pages/queries.js'
 import { redirectQueries } from '../redirects/queries.js'
-import { ndjsonFormat, ndjsonVersion, type ArticleLine, type AuthorLine, type CommentLine, type LabelLine, type DayLine, type MediaLine, type NdjsonLine, type RedirectLine } from './ndjson.js'
+import { ndjsonFormat, ndjsonVersion, type ArticleLine, type AuthorLine, type CommentLine, type LabelLine, type DayLine, type MediaLine, type NdjsonLine, type PageLine, type RedirectLine } from './ndjson.js'
 import { exportQueries } from './queries.js'
 
 const pageSize = 500
@@ -60,7 +61,7 @@ async function * paged<Row, Key> (first: Key, read: (after: Key) => Promise<Row[
 /**
  * Everything in the database as NDJSON lines (each ending in a newline): a header with the
  * format version and counts, then settings, authors, labels (a parent before or after its
- * children, in id order), media, articles, days, comments and redirects (an image before the
+ * children, in id order), media, articles, days, comments, redirects and pages (an image before the
  * articles it is featured on, an author before both).
  * Rows are read page by page, each page its own read, not in one snapshot or transaction: a
  * write during an export may or may not be in it (take a backup for a point-in-time copy).
@@ -70,7 +71,7 @@ async function * paged<Row, Key> (first: Key, read: (after: Key) => Promise<Row[
 export async function * exportLines (store: Store, { settings, mediaBase }: ExportOptions): AsyncGenerator<string> {
   const line = (value: NdjsonLine): string => JSON.stringify(value) + '\n'
   const queries = exportQueries(store)
-  yield line({ type: 'header', format: ndjsonFormat, version: ndjsonVersion, exportedAt: nowIso(), counts: { ...await queries.tableCounts(), redirects: await redirectQueries(store).countRedirects() } })
+  yield line({ type: 'header', format: ndjsonFormat, version: ndjsonVersion, exportedAt: nowIso(), counts: { ...await queries.tableCounts(), redirects: await redirectQueries(store).countRedirects(), pages: await pageQueries(store).countPages({ publishedOnly: false }) } })
   for (const setting of settingLines(settings)) yield line(setting)
 
   for await (const row of paged(0, async (after) => await queries.authorsAfter(after, pageSize), (row) => row.id)) {
@@ -137,6 +138,10 @@ export async function * exportLines (store: Store, { settings, mediaBase }: Expo
   for await (const row of paged(0, async (after) => await redirectQueries(store).pageOfRedirects(after, pageSize, 0), (row) => row.id)) {
     const redirect: RedirectLine = { type: 'redirect', id: row.id, from: row.fromPath, to: row.target, status: row.status as RedirectLine['status'], createdAt: row.createdAt, updatedAt: row.updatedAt }
     yield line(redirect)
+  }
+  for await (const row of paged(0, async (after) => await pageQueries(store).pagesAfter(after, pageSize), (row) => row.id)) {
+    const page: PageLine = { type: 'page', id: row.id, slug: row.slug, title: row.title, body: row.body, excerpt: row.customExcerpt, status: row.status, parentId: row.parentId, position: row.position, createdAt: row.createdAt, updatedAt: row.updatedAt }
+    yield line(page)
   }
 }
 

@@ -1,6 +1,6 @@
 import { and, asc, count, countDistinct, desc, eq, inArray, isNotNull, max, sql, type SQL } from 'drizzle-orm'
 import type { PostgresHandle } from '../../db/postgres-store.js'
-import { articleLabels, articles, days, labels, timestampFromPostgres } from '../../db/schema.postgres.js'
+import { articleLabels, articles, days, labels, pages, timestampFromPostgres } from '../../db/schema.postgres.js'
 import { publishedBy } from '../articles/visibility.js'
 import type { FeedQueries, SitemapEntry } from './queries.js'
 
@@ -43,6 +43,16 @@ export function postgresFeedQueries (db: PostgresHandle): FeedQueries {
         .orderBy(desc(articles.publishedAt), desc(articles.id))
         .limit(limit)
         .offset(offset)
+    },
+
+    async countPublishedPages () {
+      const [row] = await db.select({ total: count() }).from(pages).where(eq(pages.status, 'published'))
+      return row?.total ?? 0
+    },
+
+    async publishedPageEntries (limit, offset) {
+      return await db.select({ key: pages.slug, lastmod: pages.updatedAt }).from(pages).where(eq(pages.status, 'published'))
+        .orderBy(sql`coalesce(${pages.parentId}, 0)`, asc(pages.position), asc(pages.title), asc(pages.id)).limit(limit).offset(offset)
     },
 
     async newestDayUpdate () {

@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, inArray, isNotNull, max, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
-import { articleLabels, articles, days, labels } from '../../db/schema.js'
+import { articleLabels, articles, days, labels, pages } from '../../db/schema.js'
 import { publishedBy } from '../articles/visibility.js'
 import type { FeedQueries, SitemapEntry } from './queries.js'
 
@@ -43,6 +43,15 @@ export function sqliteFeedQueries (db: Db): FeedQueries {
         .limit(limit)
         .offset(offset)
         .all()
+    },
+
+    async countPublishedPages () {
+      return db.select({ total: count() }).from(pages).where(eq(pages.status, 'published')).get()?.total ?? 0
+    },
+
+    async publishedPageEntries (limit, offset) {
+      return db.select({ key: pages.slug, lastmod: pages.updatedAt }).from(pages).where(eq(pages.status, 'published'))
+        .orderBy(sql`coalesce(${pages.parentId}, 0)`, asc(pages.position), asc(pages.title), asc(pages.id)).limit(limit).offset(offset).all()
     },
 
     async newestDayUpdate () {

@@ -2,11 +2,11 @@ import { queriesFor } from '../../db/store.js'
 import { postgresFeedQueries } from './queries.postgres.js'
 import { sqliteFeedQueries } from './queries.sqlite.js'
 
-// What the sitemap lists, a page at a time: published articles, the days the blog has, and
+// What the sitemap lists, a page at a time: published articles and static pages, the days the blog has, and
 // the labels published articles carry, each with the time it last changed.
 
 export interface SitemapEntry {
-  /** An article's slug and id, a `YYYY-MM-DD` day, or a label name. */
+  /** An article's slug and id, a page's slug, a `YYYY-MM-DD` day, or a label name. */
   key: string
   id?: number
   lastmod: string
@@ -22,6 +22,9 @@ export interface FeedQueries {
   /** When published content last changed: the newest `updatedAt` of a published article. */
   newestPublishedUpdate: (now: string) => Promise<string | null>
   publishedArticleEntries: (now: string, limit: number, offset: number) => Promise<SitemapEntry[]>
+  countPublishedPages: () => Promise<number>
+  /** Published static pages by slug, in menu order (parent, position, title). */
+  publishedPageEntries: (limit: number, offset: number) => Promise<SitemapEntry[]>
   newestDayUpdate: () => Promise<string | null>
   /** Days that exist: with published articles, or created by an editor. */
   countDays: (now: string) => Promise<number>

@@ -21,6 +21,8 @@ export interface Site extends Pick<SiteSettings, 'siteTitle' | 'siteDescription'
   siteUrl: string
   /** Paths after it: an article's (`{slug}`, `{id}`), a day's (`{date}`), a label's (`{label}`). */
   articlePath: string
+  /** A static page's (`{slug}`). */
+  pagePath: string
   dayPath: string
   labelPath: string
   /**
@@ -40,9 +42,9 @@ export function siteFor (settings: SiteSettings, origin: string): Site {
   const { siteTitle, siteDescription, locale, sitemapPageSize } = settings
   const common = { siteTitle, siteDescription, locale, sitemapPageSize, mediaOrigin: origin }
   if (settings.siteUrl !== null) {
-    return { ...common, siteUrl: settings.siteUrl, articlePath: settings.articlePath, dayPath: '/dates/{date}', labelPath: '/labels/{label}' }
+    return { ...common, siteUrl: settings.siteUrl, articlePath: settings.articlePath, pagePath: settings.pagePath, dayPath: '/dates/{date}', labelPath: '/labels/{label}' }
   }
-  return { ...common, siteUrl: origin, articlePath: '/v1/articles/{slug}', dayPath: '/v1/dates/{date}', labelPath: '/v1/articles?label={label}' }
+  return { ...common, siteUrl: origin, articlePath: '/v1/articles/{slug}', pagePath: '/v1/pages/{slug}', dayPath: '/v1/dates/{date}', labelPath: '/v1/articles?label={label}' }
 }
 
 export interface FeedAuthor {
@@ -302,7 +304,7 @@ interface Segment {
 
 /**
  * Everything the sitemap lists, in a fixed order: the home page, published articles
- * (newest first), days (newest first), labels (by name).
+ * (newest first), published pages (in menu order), days (newest first), labels (by name).
  */
 async function segments (store: Store, site: Site, now: string, newest: string | null): Promise<Segment[]> {
   const queries = feedQueries(store)
@@ -311,6 +313,11 @@ async function segments (store: Store, site: Site, now: string, newest: string |
     {
       count: await queries.countPublishedArticles(now),
       read: async (limit, offset) => await withImages(store, site, await queries.publishedArticleEntries(now, limit, offset))
+    },
+    {
+      count: await queries.countPublishedPages(),
+      read: async (limit, offset) => (await queries.publishedPageEntries(limit, offset))
+        .map((entry) => ({ loc: siteLink(site, site.pagePath.replace('{slug}', entry.key)), lastmod: entry.lastmod }))
     },
     {
       count: await queries.countDays(now),

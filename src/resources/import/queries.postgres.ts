@@ -3,10 +3,10 @@ import { drizzle } from 'drizzle-orm/node-postgres'
 import pg from 'pg'
 import type { ImportedResource } from '../../db/schema.js'
 import type { PostgresHandle } from '../../db/postgres-store.js'
-import { articles, authors, comments, importedRows, media } from '../../db/schema.postgres.js'
+import { articles, authors, comments, importedRows, media, pages } from '../../db/schema.postgres.js'
 import type { ImportQueries, Stage, StagedRecord } from './queries.js'
 
-const tablesOf: Record<ImportedResource, typeof authors | typeof articles | typeof comments | typeof media> = { author: authors, article: articles, comment: comments, media }
+const tablesOf: Record<ImportedResource, typeof authors | typeof articles | typeof comments | typeof media | typeof pages> = { author: authors, article: articles, comment: comments, media, page: pages }
 
 /**
  * Keeps each table's identity past ids an import gave rows itself (rows keep their source ids

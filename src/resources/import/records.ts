@@ -7,7 +7,7 @@ export type ImportFormat = 'blogger-legacy' | 'blogger-2018' | 'blogger-api' | '
 
 export const importFormats: readonly ImportFormat[] = ['blogger-legacy', 'blogger-2018', 'blogger-api', 'wxr', 'ndjson']
 
-export type ImportResource = 'author' | 'article' | 'comment' | 'media' | 'day' | 'redirect' | 'setting' | 'label'
+export type ImportResource = 'author' | 'article' | 'comment' | 'media' | 'day' | 'redirect' | 'setting' | 'label' | 'page'
 
 /**
  * Source ids are opaque strings, scoped by the site they come from (Blogger ids reach 20
@@ -134,6 +134,26 @@ export interface ImportedLabel {
   parentSourceId: string | null
 }
 
+/** A static page (a WordPress page, a page line of our export). */
+export interface ImportedPage {
+  kind: 'page'
+  source: SourceRef
+  /** Plain text; may be empty (the importer names it). */
+  title: string
+  slug: string | null
+  /** HTML as found in the source, not yet sanitised. */
+  body: string
+  /** Plain text, or null to derive one from the body. */
+  excerpt: string | null
+  status: 'draft' | 'published'
+  /** The parent page's source id (same site), or null at the top level. */
+  parentSourceId: string | null
+  /** Its place among its siblings (WordPress's menu_order). */
+  position: number
+  createdAt: string | null
+  updatedAt: string | null
+}
+
 export interface ImportedComment {
   kind: 'comment'
   source: SourceRef
@@ -183,7 +203,7 @@ export interface SkippedRow {
   reason: string
 }
 
-export type ImportRecord = ImportedAuthor | ImportedLabel | ImportedArticle | ImportedComment | ImportedMedia | ImportedDay | ImportedRedirect | ImportedSetting | SkippedRow
+export type ImportRecord = ImportedAuthor | ImportedLabel | ImportedPage | ImportedArticle | ImportedComment | ImportedMedia | ImportedDay | ImportedRedirect | ImportedSetting | SkippedRow
 
 /** A malformed file: where and why. Becomes a 400 problem naming line and column. */
 export class MalformedImportError extends Error {

@@ -23,7 +23,8 @@ export const ImportReport = Type.Object({
     comments: Counts,
     media: Type.Object(Counts.properties, { additionalProperties: false, description: 'Images the file names by address (WordPress attachments, Blogger thumbnails): external media items until `dateline media fetch` brings their files' }),
     days: Counts,
-    redirects: Type.Object(Counts.properties, { additionalProperties: false, description: 'Editors\' redirects (Dateline exports from version 4)' })
+    redirects: Type.Object(Counts.properties, { additionalProperties: false, description: 'Editors\' redirects (Dateline exports from version 4)' }),
+    pages: Type.Object(Counts.properties, { additionalProperties: false, description: 'Static pages (WordPress pages; Dateline exports from version 4)' })
   }, { additionalProperties: false }),
   skipped: Type.Array(Type.Object({
     resource: Type.String(),
@@ -50,7 +51,8 @@ export const ImportReport = Type.Object({
       comments: { created: 31, updated: 0, unchanged: 0, skipped: 0 },
       media: { created: 36, updated: 0, unchanged: 0, skipped: 1 },
       days: { created: 9, updated: 0, unchanged: 0, skipped: 0 },
-      redirects: { created: 0, updated: 0, unchanged: 0, skipped: 0 }
+      redirects: { created: 0, updated: 0, unchanged: 0, skipped: 0 },
+      pages: { created: 3, updated: 0, unchanged: 0, skipped: 0 }
     },
     skipped: [{ resource: 'media', sourceId: '118', reason: 'not an image the library takes (.mov)' }],
     notes: [{ resource: 'article', sourceId: '97', note: 'a private post: imported as a draft' }],

@@ -16,12 +16,13 @@ import { SearchIndexBatch } from '../../search/index.js'
 import { isInTrash } from '../trash/service.js'
 import { findImportedMedia, writeImportedMedia } from '../media/service.js'
 import { setImportedParent, writeImportedLabel } from '../labels/service.js'
+import { findImportedPage, setImportedPageParent, writeImportedPage } from '../pages/service.js'
 import { mediaQueries } from '../media/queries.js'
 import { importQueries, type Stage, type StagedRecord } from './queries.js'
 import { digestOf, prepareRecord, type PreparedRecord, type SanitisedBody } from './sanitising.js'
 import { readImport, type ReadOptions } from './formats/index.js'
 import { readerThreadFromBytes, readInThread } from './reader.js'
-import { MalformedImportError, type SourceRef, type ImportedArticle, type ImportedLabel, type ImportedAuthor, type ImportedComment, type ImportedDay, type ImportedMedia, type ImportedRedirect, type ImportFormat, type ImportRecord } from './records.js'
+import { MalformedImportError, type SourceRef, type ImportedArticle, type ImportedLabel, type ImportedAuthor, type ImportedComment, type ImportedDay, type ImportedMedia, type ImportedPage, type ImportedRedirect, type ImportFormat, type ImportRecord } from './records.js'
 import type { ImportReportBody } from './schemas.js'
 import { spool, spooledChunks, type ImportSource, type Spooled } from './spool.js'
 import { importInWriterThread, writerThreadFor } from './writer.js'
@@ -49,7 +50,7 @@ class Report {
 
   constructor (format: ImportFormat, dryRun: boolean) {
     const counts = (): ImportReportBody['counts']['authors'] => ({ created: 0, updated: 0, unchanged: 0, skipped: 0 })
-    this.body = { format, dryRun, counts: { authors: counts(), articles: counts(), comments: counts(), media: counts(), days: counts(), redirects: counts() }, skipped: [], notes: [], settings: [] }
+    this.body = { format, dryRun, counts: { authors: counts(), articles: counts(), comments: counts(), media: counts(), days: counts(), redirects: counts(), pages: counts() }, skipped: [], notes: [], settings: [] }
   }
 
   count (resource: Counted, outcome: Outcome): void {
@@ -57,7 +58,7 @@ class Report {
   }
 
   skip (resource: string, sourceId: string | null, reason: string): void {
-    const counted = ({ author: 'authors', article: 'articles', comment: 'comments', media: 'media', day: 'days', redirect: 'redirects' } as const)[resource]
+    const counted = ({ author: 'authors', article: 'articles', comment: 'comments', media: 'media', day: 'days', redirect: 'redirects', page: 'pages' } as const)[resource]
     if (counted !== undefined) this.count(counted, 'skipped')
     if (this.body.skipped.length < listedAtMost) this.body.skipped.push({ resource, sourceId, reason })
   }
@@ -150,6 +151,10 @@ class Apply {
   readonly #labelIds = new Map<string, number>()
   /** The first source id of each label this import wrote, by label id (two source rows may name one label). */
   readonly #labelSources = new Map<number, string>()
+  /** Pages written so far, by stage key of their source ids. */
+  readonly #pageIds = new Map<string, number>()
+  /** Pages to put under their parents once every page is in (a file may name a parent after its child). */
+  readonly #pageParents: Array<{ id: number, site: string, sourceId: string, parentSourceId: string | null }> = []
   /** Labels to put under their parents once every label is in (a file may name a parent after its child). */
   readonly #labelParents: Array<{ id: number, site: string, sourceId: string, parentSourceId: string }> = []
   /**
@@ -195,6 +200,9 @@ class Apply {
       case 'label':
         await this.label(record)
         return
+      case 'page':
+        await this.page(record, digest)
+        return
       case 'comment':
         if (!await this.stage.add('comment', stageKey(record.source.site, record.source.id), JSON.stringify(record), sanitised === null ? null : JSON.stringify(sanitised))) {
           this.report.skip('comment', record.source.id, 'duplicate source id in file')
@@ -224,6 +232,7 @@ class Apply {
   /** What waited for the end of the file. */
   async finish (): Promise<void> {
     for (const link of this.#labelParents) await this.linkLabelParent(link)
+    for (const link of this.#pageParents) await this.linkPageParent(link)
     for await (const staged of this.stage.each('article')) {
       const record = JSON.parse(staged.payload) as ImportedArticle
       await this.article(record, digestOf(record), sanitisedOf(staged))
@@ -250,7 +259,7 @@ class Apply {
    * cannot be deleted under it, and one deleted meanwhile is seen gone.
    */
   #exists (resource: ImportedResource): (id: number) => Promise<boolean> {
-    const find = { author: findImportedAuthor, article: findImportedArticle, comment: findImportedComment, media: findImportedMedia }[resource]
+    const find = { author: findImportedAuthor, article: findImportedArticle, comment: findImportedComment, media: findImportedMedia, page: findImportedPage }[resource]
     return async (id) => await find(this.tx, id) !== undefined
   }
 
@@ -489,6 +498,44 @@ class Apply {
     }
     const refused = await setImportedParent(this.tx, link.id, parentId, this.#now)
     if (refused !== null) this.report.note('label', link.sourceId, refused)
+  }
+
+  /**
+   * A page: written when new or changed since the import that made it (its digest), the
+   * page an earlier import made kept by its source id, so importing again changes no page twice.
+   * A written page's parent is linked at the end; an unchanged one stays where it is.
+   */
+  async page (record: ImportedPage, digest: string): Promise<void> {
+    const { site, id } = record.source
+    const key = stageKey(site, id)
+    if (this.#pageIds.has(key)) {
+      this.report.skip('page', id, 'duplicate source id in file')
+      return
+    }
+    const previous = await this.#previous('page', site, id)
+    if (previous !== undefined && previous.digest === digest) {
+      // Left as it is, where an editor may have moved it since.
+      this.#pageIds.set(key, previous.targetId)
+      this.report.count('pages', 'unchanged')
+      return
+    }
+    const existing = previous === undefined ? undefined : await findImportedPage(this.tx, previous.targetId)
+    const at = record.createdAt ?? this.#now
+    const targetId = await writeImportedPage(this.tx, { ...record, createdAt: at, updatedAt: record.updatedAt ?? at }, existing, this.#now)
+    this.report.count('pages', existing === undefined ? 'created' : 'updated')
+    await this.#remember('page', site, id, targetId, digest)
+    this.#pageIds.set(key, targetId)
+    this.#pageParents.push({ id: targetId, site, sourceId: id, parentSourceId: record.parentSourceId })
+  }
+
+  async linkPageParent (link: { id: number, site: string, sourceId: string, parentSourceId: string | null }): Promise<void> {
+    const parentId = link.parentSourceId === null ? null : this.#pageIds.get(stageKey(link.site, link.parentSourceId))
+    if (parentId === undefined) {
+      this.report.note('page', link.sourceId, `its parent "${link.parentSourceId}" is not a page in the file: left where it was`)
+      return
+    }
+    const refused = await setImportedPageParent(this.tx, link.id, parentId, this.#now)
+    if (refused !== null) this.report.note('page', link.sourceId, refused)
   }
 
   /** Who uploaded an image, when the file names an author this import knows; else nobody. */

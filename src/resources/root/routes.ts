@@ -11,6 +11,7 @@ const apiLinks: ApiIndexBody['links'] = {
   archive: '/v1/archive',
   authors: '/v1/authors',
   labels: '/v1/labels',
+  pages: '/v1/pages',
   comments: '/v1/comments',
   corrections: '/v1/corrections',
   searchSuggestions: '/v1/search/suggest',

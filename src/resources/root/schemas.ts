@@ -30,6 +30,7 @@ export const ApiLinks = Type.Object({
   archive: path('Years and months with their article counts', '/v1/archive'),
   authors: path('Authors', '/v1/authors'),
   labels: path('Labels with their article counts', '/v1/labels'),
+  pages: path('Static pages (about, contact, masthead) in menu order', '/v1/pages'),
   comments: path('Comments (moderators); an article\'s are under /v1/articles/{id}/comments', '/v1/comments'),
   corrections: path('Every article\'s corrections, newest first; an article\'s are under /v1/articles/{id}/corrections', '/v1/corrections'),
   searchSuggestions: path('Title suggestions for a search box', '/v1/search/suggest'),

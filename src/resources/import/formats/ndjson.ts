@@ -1,5 +1,5 @@
 import { Compile } from 'typebox/compile'
-import { NdjsonLine, ndjsonFormat, type ArticleLine, type AuthorLine, type CommentLine, type CorrectionOfLine, type LabelLine, type MediaLine } from '../../export/ndjson.js'
+import { NdjsonLine, ndjsonFormat, type ArticleLine, type AuthorLine, type CommentLine, type CorrectionOfLine, type LabelLine, type MediaLine, type PageLine } from '../../export/ndjson.js'
 import { MalformedImportError, type ImportedCorrection, type ImportRecord } from '../records.js'
 
 // Dateline's own export read back: the lines are checked against the schemas the export
@@ -109,6 +109,22 @@ function commentRecord (line: CommentLine): ImportRecord {
   }
 }
 
+function pageRecord (line: PageLine): ImportRecord {
+  return {
+    kind: 'page',
+    source: source(line.id),
+    title: line.title,
+    slug: line.slug,
+    body: line.body,
+    excerpt: line.excerpt,
+    status: line.status,
+    parentSourceId: line.parentId === null ? null : String(line.parentId),
+    position: line.position,
+    createdAt: line.createdAt,
+    updatedAt: line.updatedAt
+  }
+}
+
 function toRecord (line: NdjsonLine): ImportRecord | null {
   switch (line.type) {
     case 'header': return null
@@ -120,6 +136,7 @@ function toRecord (line: NdjsonLine): ImportRecord | null {
     case 'day': return { kind: 'day', day: line.day, note: line.note, createdAt: line.createdAt, updatedAt: line.updatedAt }
     case 'comment': return commentRecord(line)
     case 'redirect': return { kind: 'redirect', from: line.from, to: line.to, status: line.status, createdAt: line.createdAt, updatedAt: line.updatedAt }
+    case 'page': return pageRecord(line)
   }
 }
 

@@ -1,4 +1,4 @@
-import type { ImportedArticle, ImportedAuthor, ImportedMedia, ImportRecord, SkippedRow } from '../records.js'
+import type { ImportedArticle, ImportedAuthor, ImportedMedia, ImportedPage, ImportRecord, SkippedRow } from '../records.js'
 import { liveStatus, type ReadContext, skip } from './context.js'
 import { fileNameOf, imageAddress, notAnImage } from './media.js'
 import { ns } from './namespaces.js'
@@ -25,6 +25,11 @@ export function * wxrItem (item: XmlElement, state: WxrState): Generator<ImportR
     yield * itemComments(item, id, state, attachment.kind === 'skip' ? attachment.reason : 'an attachment')
     return
   }
+  if (textOf(item, ns.wp, 'post_type') === 'page' && textOf(item, ns.wp, 'status') !== 'trash') {
+    yield page(item, id, state)
+    yield * itemComments(item, id, state, 'page')
+    return
+  }
   const skipped = skippedItem(item, id)
   if (skipped !== null) {
     yield skipped
@@ -38,7 +43,7 @@ export function * wxrItem (item: XmlElement, state: WxrState): Generator<ImportR
 
 function skippedItem (item: XmlElement, id: string): SkippedRow | null {
   const type = textOf(item, ns.wp, 'post_type') || 'post'
-  if (type === 'page') return skip('page', id, 'page')
+  if (type === 'page') return skip('page', id, 'trashed')
   if (type !== 'post') return skip('other', id, `post type ${type}`)
   if (textOf(item, ns.wp, 'status') === 'trash') return skip('article', id, 'trashed')
   return null
@@ -86,6 +91,26 @@ function article (item: XmlElement, id: string, author: ItemAuthor, state: WxrSt
     notes,
     ...featuredImage(item),
     ...oldSlugs(item)
+  }
+}
+
+/** A WordPress page: published when WordPress shows it, else a draft; `menu_order` is its position. */
+function page (item: XmlElement, id: string, state: WxrState): ImportedPage {
+  const posted = postTime(item, state)
+  const parent = textOf(item, ns.wp, 'post_parent')
+  const order = Number(textOf(item, ns.wp, 'menu_order'))
+  return {
+    kind: 'page',
+    source: { site: state.site, id },
+    title: plainText(rawTextOf(item, '', 'title')),
+    slug: sourceSlug(textOf(item, ns.wp, 'post_name')),
+    body: autop(rawTextOf(item, ns.content, 'encoded')),
+    excerpt: plainText(rawTextOf(item, ns.wpExcerpt, 'encoded')) || null,
+    status: textOf(item, ns.wp, 'status') === 'publish' && textOf(item, ns.wp, 'post_password') === '' ? 'published' : 'draft',
+    parentSourceId: parent === '' || parent === '0' ? null : parent,
+    position: Number.isSafeInteger(order) && order > 0 ? order : 0,
+    createdAt: posted.at,
+    updatedAt: utcFromWxrGmt(textOf(item, ns.wp, 'post_modified_gmt')) ?? posted.at
   }
 }
 

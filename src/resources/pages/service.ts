@@ -1,0 +1,253 @@
+import type { Store } from '../../db/store.js'
+import { Conflict, conflictOn, invalid, NotFound } from '../../errors.js'
+import { assertIfMatch } from '../../lib/entity-tags.js'
+import { deriveExcerpt, renderMarkdown, sanitizeArticleHtml } from '../../lib/html.js'
+import { mapPage, readPage, type Page } from '../../lib/list.js'
+import { hasRole, type Principal } from '../../lib/principal.js'
+import { requestedSlug, slugify, uniqueSlug } from '../../lib/slug.js'
+import { nowIso } from '../../lib/time.js'
+import { isVisibleText, singleLine } from '../../lib/values.js'
+import { kindOfEdit, notePageChange } from './changes.js'
+import { pageQueries, type PageFields, type PageLink, type PageRecord, type PageStatus } from './queries.js'
+import { childrenListed, maxPageDepth, maxPosition, type NewPageBody, type PageBody, type PageListQueryString, type PagePatchBody } from './schemas.js'
+
+// Pages are the site's, not a writer's: about, contact, masthead. So they have no author and
+// only editors write them; authors read them as readers do (drafts hidden).
+
+/** The children one delete moves up to the deleted page's parent, in its one unit of work. */
+export const maxChildrenMoved = 1000
+
+function seesDrafts (viewer: Principal | null): boolean {
+  return hasRole(viewer, 'editor')
+}
+
+function visibleTo (page: { status: string }, viewer: Principal | null): boolean {
+  return page.status === 'published' || seesDrafts(viewer)
+}
+
+/** The version a page's ETag carries, for `If-Match`. */
+export function pageVersion (page: Pick<PageRecord, 'id' | 'version'>): string {
+  return `page-${page.id}-v${page.version}`
+}
+
+function present ({ id, slug, title, excerpt, status, parentId, position, createdAt, updatedAt, body }: PageRecord): PageBody {
+  return { id, slug, title, excerpt, status, parentId, position, createdAt, updatedAt, body }
+}
+
+function summary ({ id, slug, title, status, position }: PageLink): PageLink {
+  return { id, slug, title, status, position }
+}
+
+async function findRecord (store: Store, idOrSlug: string, viewer: Principal | null, forUpdate = false): Promise<PageRecord> {
+  const pages = pageQueries(store)
+  const page = forUpdate ? await pages.pageBySlugOrIdForUpdate(idOrSlug) : await pages.pageBySlugOrId(idOrSlug)
+  // A draft is not there for readers, as the list does not show it to them either.
+  if (page === undefined || !visibleTo(page, viewer)) throw new NotFound(`There is no page "${idOrSlug}"`)
+  return page
+}
+
+/** The list's one order (a cursor carries it): the id follows, added by the query module. */
+const treeOrder = ['parent', 'position', 'title'].map((field) => ({ field, descending: false }))
+
+/** Pages in tree order (top level first, then each parent's by position); drafts for editors only. */
+export async function list (store: Store, query: PageListQueryString, viewer: Principal | null): Promise<Page<PageBody>> {
+  const publishedOnly = !seesDrafts(viewer)
+  const parentId = query.parent === undefined ? undefined : query.parent === 'none' ? null : (await findRecord(store, query.parent, viewer)).id
+  const filters = { publishedOnly, ...(parentId === undefined ? {} : { parentId }) }
+  const pages = pageQueries(store)
+  const page = await readPage(query, treeOrder, {
+    count: async (after) => await pages.countPages(filters, after),
+    fetch: async (after, limit, offset) => await pages.listPages({ filters, after, limit, offset }),
+    cursorOf: (row) => row.sortValues
+  })
+  return await mapPage(page, (rows) => rows.map(present))
+}
+
+/** A page with its parent and the pages right under it, as far as the reader may see them. */
+export async function findOne (store: Store, idOrSlug: string, viewer: Principal | null): Promise<{ page: PageBody, version: string }> {
+  const pages = pageQueries(store)
+  const page = await findRecord(store, idOrSlug, viewer)
+  const parent = page.parentId === null ? undefined : await pages.pageBySlugOrId(String(page.parentId))
+  const children = await pages.childrenOf(page.id, !seesDrafts(viewer), childrenListed)
+  return {
+    page: {
+      ...present(page),
+      parent: parent === undefined || !visibleTo(parent, viewer) ? null : summary(parent),
+      children: children.map(summary)
+    },
+    version: pageVersion(page)
+  }
+}
+
+function bodyHtml (input: { body?: string, markdown?: string }): string | undefined {
+  if (input.body !== undefined && input.markdown !== undefined) throw invalid('body.markdown', 'cannot be given together with body')
+  if (input.markdown !== undefined) return renderMarkdown(input.markdown)
+  if (input.body !== undefined) return sanitizeArticleHtml(input.body)
+  return undefined
+}
+
+async function resolveSlug (tx: Store, requested: string | undefined, title: string, exceptId?: number): Promise<string> {
+  const taken = async (candidate: string): Promise<boolean> => await pageQueries(tx).pageSlugTaken(candidate, exceptId)
+  if (requested !== undefined) return await requestedSlug(requested, taken)
+  return await uniqueSlug(slugify(title, 'page'), taken)
+}
+
+/**
+ * 400 when the parent is not there; 409 when it would close a cycle (the page itself or one
+ * under it) or nest pages deeper than `maxPageDepth`. The walk up takes at most that many
+ * steps: no stored chain is longer.
+ */
+export async function assertParentFits (tx: Store, pageId: number | undefined, parentId: number, path = 'body.parentId'): Promise<void> {
+  const pages = pageQueries(tx)
+  if (await pages.parentOf(parentId) === undefined) throw invalid(path, `there is no page ${parentId}`)
+  let levelsAbove = 0
+  for (let ancestor: number | null = parentId; ancestor !== null && levelsAbove <= maxPageDepth; levelsAbove++) {
+    if (ancestor === pageId) throw conflictOn(path, `would put page ${pageId} under itself (page ${parentId} is ${parentId === pageId ? 'the page' : 'under it'})`)
+    ancestor = (await pages.parentOf(ancestor))?.parentId ?? null
+  }
+  const levelsBelow = pageId === undefined ? 0 : await pages.levelsBelow(pageId, maxPageDepth)
+  if (levelsAbove + 1 + levelsBelow > maxPageDepth) {
+    throw conflictOn(path, `would nest pages ${levelsAbove + 1 + levelsBelow} levels deep; at most ${maxPageDepth} are kept`)
+  }
+}
+
+export async function createOne (store: Store, input: NewPageBody): Promise<{ page: PageBody, version: string }> {
+  return await store.transaction(async (tx) => {
+    const now = nowIso()
+    const parentId = input.parentId ?? null
+    if (parentId !== null) await assertParentFits(tx, undefined, parentId)
+    const body = bodyHtml(input) ?? ''
+    const customExcerpt = input.excerpt ?? null
+    const fields: PageFields = {
+      slug: await resolveSlug(tx, input.slug, input.title),
+      title: input.title,
+      status: input.status ?? 'draft',
+      parentId,
+      position: input.position ?? 0,
+      customExcerpt,
+      excerpt: customExcerpt ?? deriveExcerpt(body),
+      body
+    }
+    const id = await pageQueries(tx).insertPage({ ...fields, createdAt: now, updatedAt: now })
+    const page: PageRecord = { id, ...fields, createdAt: now, updatedAt: now, version: 1 }
+    notePageChange(tx, { page, kind: 'created', fields: ['title'], statusBefore: null, statusAfter: page.status, now })
+    return { page: present(page), version: pageVersion(page) }
+  })
+}
+
+/** The fields a patch changes, with their new values. */
+async function changedFields (tx: Store, current: PageRecord, patch: PagePatchBody): Promise<Partial<PageFields>> {
+  const changed: Partial<PageFields> = {}
+  if (patch.title !== undefined && patch.title !== current.title) changed.title = patch.title
+  if (patch.slug !== undefined && patch.slug !== current.slug) changed.slug = await resolveSlug(tx, patch.slug, patch.title ?? current.title, current.id)
+  if (patch.status !== undefined && patch.status !== current.status) changed.status = patch.status
+  if (patch.position !== undefined && patch.position !== current.position) changed.position = patch.position
+  if (patch.parentId !== undefined && patch.parentId !== current.parentId) {
+    if (patch.parentId !== null) await assertParentFits(tx, current.id, patch.parentId)
+    changed.parentId = patch.parentId
+  }
+  const body = bodyHtml(patch)
+  if (body !== undefined && body !== current.body) changed.body = body
+  if (patch.excerpt !== undefined || changed.body !== undefined) {
+    const customExcerpt = patch.excerpt === undefined ? current.customExcerpt : patch.excerpt
+    const excerpt = customExcerpt ?? deriveExcerpt(changed.body ?? current.body)
+    if (customExcerpt !== current.customExcerpt) changed.customExcerpt = customExcerpt
+    if (excerpt !== current.excerpt) changed.excerpt = excerpt
+  }
+  return changed
+}
+
+export async function updateOne (store: Store, idOrSlug: string, patch: PagePatchBody, ifMatch: string | undefined, viewer: Principal | null): Promise<{ page: PageBody, version: string }> {
+  return await store.transaction(async (tx) => {
+    const current = await findRecord(tx, idOrSlug, viewer, true)
+    assertIfMatch(ifMatch, pageVersion(current))
+    const changed = await changedFields(tx, current, patch)
+    // The derived excerpt follows the body: the API names the fields a client sent.
+    const fields = Object.keys(changed).filter((field) => field !== 'customExcerpt')
+    if (fields.length === 0) return { page: present(current), version: pageVersion(current) }
+    const now = nowIso()
+    await pageQueries(tx).updatePage(current.id, { ...changed, updatedAt: now })
+    const page: PageRecord = { ...current, ...changed, updatedAt: now, version: current.version + 1 }
+    notePageChange(tx, { page, kind: kindOfEdit(current.status, page.status), fields, statusBefore: current.status, statusAfter: page.status, now })
+    return { page: present(page), version: pageVersion(page) }
+  })
+}
+
+/**
+ * Deletes a page for good (pages have no trash: an about page is rewritten, not restored).
+ * The pages under it move up to its parent, as WordPress does.
+ */
+export async function removeOne (store: Store, idOrSlug: string, ifMatch: string | undefined, viewer: Principal | null): Promise<void> {
+  await store.transaction(async (tx) => {
+    const pages = pageQueries(tx)
+    const current = await findRecord(tx, idOrSlug, viewer, true)
+    assertIfMatch(ifMatch, pageVersion(current))
+    const children = await pages.childCount(current.id)
+    if (children > maxChildrenMoved) throw new Conflict(`Page ${current.id} has ${children} pages under it; at most ${maxChildrenMoved} are moved up in one request: move some first (PATCH /v1/pages/{id} with parentId)`)
+    const now = nowIso()
+    for (const child of await pages.moveChildren(current.id, current.parentId, now)) {
+      notePageChange(tx, { page: child, kind: 'updated', fields: ['parentId'], statusBefore: child.status, statusAfter: child.status, now })
+    }
+    await pages.deletePage(current.id)
+    notePageChange(tx, { page: current, kind: 'deleted', fields: [], statusBefore: current.status, statusAfter: null, now })
+  })
+}
+
+export interface ImportedPageInput {
+  title: string
+  /** The file's slug: kept when free, else one derived as for a new page. */
+  slug: string | null
+  /** HTML as the file has it: sanitised here. */
+  body: string
+  excerpt: string | null
+  status: PageStatus
+  position: number
+  createdAt: string
+  updatedAt: string
+}
+
+/** A page locked for an import's write, or undefined when it is gone. */
+export async function findImportedPage (tx: Store, id: number): Promise<PageRecord | undefined> {
+  return await pageQueries(tx).pageBySlugOrIdForUpdate(String(id))
+}
+
+/**
+ * A page an import writes (a WordPress page, a page line of our export): new, or the one an
+ * earlier import of the same row made (`existing`), which keeps its slug and parent.
+ */
+export async function writeImportedPage (tx: Store, input: ImportedPageInput, existing: PageRecord | undefined, now: string): Promise<number> {
+  const pages = pageQueries(tx)
+  const line = singleLine(input.title, 300)
+  const title = isVisibleText(line) ? line : 'Untitled page'
+  const body = sanitizeArticleHtml(input.body)
+  const excerptText = input.excerpt === null ? '' : [...singleLine(input.excerpt, 1000)].join('')
+  const customExcerpt = excerptText === '' ? null : excerptText
+  const common = { title, body, customExcerpt, excerpt: customExcerpt ?? deriveExcerpt(body), status: input.status, position: Math.min(Math.max(0, input.position), maxPosition) }
+  if (existing !== undefined) {
+    await pages.updatePage(existing.id, { ...common, updatedAt: input.updatedAt })
+    notePageChange(tx, { page: existing, kind: kindOfEdit(existing.status, input.status), fields: ['title', 'body', 'excerpt', 'status', 'position'], statusBefore: existing.status, statusAfter: input.status, now })
+    return existing.id
+  }
+  const slug = await uniqueSlug(slugify(input.slug ?? title, 'page'), async (candidate) => await pages.pageSlugTaken(candidate))
+  const id = await pages.insertPage({ ...common, slug, parentId: null, createdAt: input.createdAt, updatedAt: input.updatedAt })
+  notePageChange(tx, { page: { id, slug }, kind: 'created', fields: ['title'], statusBefore: null, statusAfter: input.status, now })
+  return id
+}
+
+/** Puts an imported page under the parent its file names; answers why not when that would close a cycle or nest too deep. */
+export async function setImportedPageParent (tx: Store, id: number, parentId: number | null, now: string): Promise<string | null> {
+  const current = await findImportedPage(tx, id)
+  if (current === undefined || current.parentId === parentId) return null
+  if (parentId !== null) {
+    try {
+      await assertParentFits(tx, id, parentId)
+    } catch (error) {
+      const problem = (error as { errors?: Array<{ message: string }> }).errors?.[0]
+      if (problem === undefined) throw error
+      return `its parent is not kept: it ${problem.message}`
+    }
+  }
+  await pageQueries(tx).updatePage(id, { parentId, updatedAt: current.updatedAt })
+  notePageChange(tx, { page: current, kind: 'updated', fields: ['parentId'], statusBefore: current.status, statusAfter: current.status, now })
+  return null
+}
