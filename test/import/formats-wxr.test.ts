@@ -6,13 +6,14 @@ import { categoriesIn } from './wxr-categories.js'
 // The WordPress WXR reader (1.0, 1.1, 1.2) on the real 2025 WordPress.com export, the GPL
 // Theme Unit Test data (read from ../shared, never copied) and our own edge-case files.
 
-t.test('the 2025 WordPress.com export gives its 7 posts and 6 image attachments, and skips the page and style items', async (t) => {
+t.test('the 2025 WordPress.com export gives its 7 posts, its page and 6 image attachments, and skips the style items', async (t) => {
   const read = await readFile(fixture('wxr-wordpress-com-2025.xml'))
   t.equal(read.format, 'wxr')
   t.equal(read.articles.length, 7)
   t.equal(read.comments.length, 0)
   t.equal(read.media.length, 6)
-  t.same(skipCounts(read.skips), { 'page: page': 1, 'other: post type wp_global_styles': 1, 'other: post type wp_navigation': 1 })
+  t.same(skipCounts(read.skips), { 'other: post type wp_global_styles': 1, 'other: post type wp_navigation': 1 })
+  t.equal(read.records.filter((record) => record.kind === 'page').length, 1, 'its page is a page')
   t.same(countBy(read.articles, (a) => a.status), { published: 7 })
   t.same(read.authors.map((a) => [a.source.site, a.source.id, a.name, a.slug]), [['https://jekyllbot.wordpress.com', 'jekyllbot', 'jekyllbot', 'jekyllbot']])
   t.same(read.settings.map((s) => [s.name, s.value]), [['title', 'My Site Title'], ['locale', 'en'], ['url', 'https://jekyllbot.wordpress.com']])
@@ -49,8 +50,8 @@ t.test('the Theme Unit Test data gives 58 posts and 24 comments, with its 9-leve
   t.equal(read.comments.length, 24)
   t.equal(read.authors.length, 2)
   t.equal(read.media.length, 35, '37 attachments, of which a video and a sound are not images')
+  t.equal(read.records.filter((record) => record.kind === 'page').length, 21, 'its 21 pages are pages')
   t.same(skipCounts(read.skips), {
-    'page: page': 21,
     'media: not an image the library takes (.mov)': 1,
     'media: not an image the library takes (.mp3)': 1,
     'other: post type nav_menu_item': 70,
@@ -106,7 +107,6 @@ t.test('our WXR 1.2 edge cases: counts, statuses and skip reasons', async (t) =>
   t.same(skipCounts(read.skips), {
     'comment: pingback/trackback': 2,
     'other: post type nav_menu_item': 1,
-    'page: page': 1,
     'comment: its article was skipped (page)': 1,
     'article: trashed': 1
   })
