@@ -166,6 +166,19 @@ export function inIdList (column: SQLiteColumn): SQL {
   return sql`${column} in (select value from json_each(${sql.placeholder('ids')}))`
 }
 
+/**
+ * How many levels of rows hang under row `id` of a table whose rows name their `parent_id`
+ * (labels, pages), counted up to `atMost`: bounded by depth, so even rows in a cycle (which
+ * the services never write) end. Selects `levels`, null for a row with none under it.
+ */
+export function levelsBelow (table: SQLiteTable, id: number, atMost: number): SQL {
+  return sql`with recursive below(id, level) as (
+      select ${id}, 0
+      union all
+      select child.id, below.level + 1 from ${table} child join below on child.parent_id = below.id where below.level < ${atMost}
+    ) select max(level) as levels from below`
+}
+
 export function jsonIds (ids: readonly number[]): { ids: string } {
   return { ids: JSON.stringify(ids) }
 }

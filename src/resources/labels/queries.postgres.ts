@@ -1,5 +1,6 @@
 import { and, asc, count, desc, eq, getTableName, isNull, ne, sql, type SQL } from 'drizzle-orm'
 import { assertCursorFits } from '../../db/postgres-cursor.js'
+import { levelsBelow } from '../../db/postgres-sql.js'
 import type { PostgresHandle } from '../../db/postgres-store.js'
 import { articleLabels, articles, labels } from '../../db/schema.postgres.js'
 import { publishedBy } from '../articles/visibility.js'
@@ -111,13 +112,7 @@ export function postgresLabelQueries (db: PostgresHandle): LabelQueries {
     },
 
     async levelsBelow (id, atMost) {
-      // Bounded by depth, so even rows in a cycle (which the service never writes) end.
-      const result = await db.execute<{ levels: number | null }>(sql`with recursive below(id, level) as (
-          select ${id}::bigint, 0
-          union all
-          select l.id, below.level + 1 from labels l join below on l.parent_id = below.id where below.level < ${atMost}::int
-        ) select max(level)::int as levels from below`)
-      return result.rows[0]?.levels ?? 0
+      return (await db.execute<{ levels: number | null }>(levelsBelow(labels, id, atMost))).rows[0]?.levels ?? 0
     },
 
     async childrenOf (id, now, limit) {

@@ -1,5 +1,5 @@
 import { and, asc, count, desc, eq, isNull, ne, sql, type SQL } from 'drizzle-orm'
-import type { Db } from '../../db/client.js'
+import { levelsBelow, type Db } from '../../db/client.js'
 import { articleLabels, articles, labels } from '../../db/schema.js'
 import { publishedBy } from '../articles/visibility.js'
 import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
@@ -94,13 +94,7 @@ export function sqliteLabelQueries (db: Db): LabelQueries {
     },
 
     async levelsBelow (id, atMost) {
-      // Bounded by depth, so even rows in a cycle (which the service never writes) end.
-      const row = db.get<{ levels: number | null }>(sql`with recursive below(id, level) as (
-          select ${id}, 0
-          union all
-          select l.id, below.level + 1 from labels l join below on l.parent_id = below.id where below.level < ${atMost}
-        ) select max(level) as levels from below`)
-      return row?.levels ?? 0
+      return db.get<{ levels: number | null }>(levelsBelow(labels, id, atMost))?.levels ?? 0
     },
 
     async childrenOf (id, now, limit) {

@@ -1,11 +1,12 @@
 import type { Store } from '../../db/store.js'
-import { Conflict, conflictOn, invalid, NotFound } from '../../errors.js'
+import { Conflict, conflictOn, NotFound } from '../../errors.js'
 import { assertIfMatch, payloadHash } from '../../lib/entity-tags.js'
 import { mapPage, parseSort, readPage, type Page } from '../../lib/list.js'
 import { hasRole, type Principal } from '../../lib/principal.js'
 import { requestedSlug, slugify, uniqueSlug } from '../../lib/slug.js'
 import { nowIso } from '../../lib/time.js'
 import { isVisibleText, labelKey, singleLine, withoutControls } from '../../lib/values.js'
+import { assertParentFits, type Tree } from '../../lib/tree.js'
 import { noteArticlesUpdated } from '../articles/changes.js'
 import { articleQueries, type TouchedArticle } from '../articles/queries.js'
 import { normalLabel, reindexRelabelled } from '../articles/service.js'
@@ -124,23 +125,10 @@ async function resolveSlug (tx: Store, requested: string | undefined, name: stri
   return await uniqueSlug(slugify(name, 'label'), taken)
 }
 
-/**
- * 400 when the parent is not there; 409 when it would close a cycle (the label itself or one
- * under it) or nest labels deeper than `maxLabelDepth`. The walk up takes at most that many
- * steps: no stored chain is longer.
- */
-async function assertParentFits (tx: Store, labelId: number | undefined, parentId: number, path = 'body.parentId'): Promise<void> {
-  const labels = labelQueries(tx)
-  if (await labels.parentOf(parentId) === undefined) throw invalid(path, `there is no label ${parentId}`)
-  let levelsAbove = 0
-  for (let ancestor: number | null = parentId; ancestor !== null && levelsAbove <= maxLabelDepth; levelsAbove++) {
-    if (ancestor === labelId) throw conflictOn(path, `would put label ${labelId} under itself (label ${parentId} is ${parentId === labelId ? 'the label' : 'under it'})`)
-    ancestor = (await labels.parentOf(ancestor))?.parentId ?? null
-  }
-  const levelsBelow = labelId === undefined ? 0 : await labels.levelsBelow(labelId, maxLabelDepth)
-  if (levelsAbove + 1 + levelsBelow > maxLabelDepth) {
-    throw conflictOn(path, `would nest labels ${levelsAbove + 1 + levelsBelow} levels deep; at most ${maxLabelDepth} are kept`)
-  }
+/** Labels as a tree (lib/tree.ts checks a new parent): at most `maxLabelDepth` levels. */
+function labelTree (tx: Store): Tree {
+  const queries = labelQueries(tx)
+  return { noun: 'label', maxDepth: maxLabelDepth, parentOf: queries.parentOf, levelsBelow: queries.levelsBelow }
 }
 
 /** An unused label, for a picker before its first article (editors). */
@@ -149,7 +137,7 @@ export async function createOne (store: Store, input: NewLabelBody): Promise<{ l
     const name = normalLabel(input.name)
     await assertNameFree(tx, name)
     const parentId = input.parentId ?? null
-    if (parentId !== null) await assertParentFits(tx, undefined, parentId)
+    if (parentId !== null) await assertParentFits(labelTree(tx), undefined, parentId)
     const fields = { name, slug: await resolveSlug(tx, input.slug, name), description: input.description ?? '', parentId }
     const stored = await labelQueries(tx).insertLabel({ ...fields, key: labelKey(name) })
     // Another unit stored the name meanwhile (PostgreSQL).
@@ -172,7 +160,7 @@ async function changedFields (tx: Store, current: LabelRecord, patch: LabelPatch
   if (patch.slug !== undefined && patch.slug !== current.slug) changed.slug = await resolveSlug(tx, patch.slug, name, current.id)
   if (patch.description !== undefined && patch.description !== current.description) changed.description = patch.description
   if (patch.parentId !== undefined && patch.parentId !== current.parentId) {
-    if (patch.parentId !== null) await assertParentFits(tx, current.id, patch.parentId)
+    if (patch.parentId !== null) await assertParentFits(labelTree(tx), current.id, patch.parentId)
     changed.parentId = patch.parentId
   }
   return changed
@@ -285,7 +273,7 @@ export async function setImportedParent (tx: Store, id: number, parentId: number
   if (current.parentId === parentId) return null
   if (parentId !== null) {
     try {
-      await assertParentFits(tx, id, parentId)
+      await assertParentFits(labelTree(tx), id, parentId)
     } catch (error) {
       const problem = (error as { errors?: Array<{ message: string }> }).errors?.[0]
       if (problem === undefined) throw error

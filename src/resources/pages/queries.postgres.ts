@@ -1,5 +1,6 @@
 import { and, asc, count, eq, gt, isNull, ne, sql, type SQL } from 'drizzle-orm'
 import { assertCursorFits } from '../../db/postgres-cursor.js'
+import { levelsBelow } from '../../db/postgres-sql.js'
 import type { PostgresHandle } from '../../db/postgres-store.js'
 import { pages } from '../../db/schema.postgres.js'
 import { keysetAfter, type CursorValue, type KeysetColumn } from '../../lib/list.js'
@@ -70,13 +71,7 @@ export function postgresPageQueries (db: PostgresHandle): PageQueries {
     },
 
     async levelsBelow (id, atMost) {
-      // Bounded by depth, so even rows in a cycle (which the service never writes) end.
-      const result = await db.execute<{ levels: number | null }>(sql`with recursive below(id, level) as (
-          select ${id}::bigint, 0
-          union all
-          select p.id, below.level + 1 from pages p join below on p.parent_id = below.id where below.level < ${atMost}::int
-        ) select max(level)::int as levels from below`)
-      return result.rows[0]?.levels ?? 0
+      return (await db.execute<{ levels: number | null }>(levelsBelow(pages, id, atMost))).rows[0]?.levels ?? 0
     },
 
     async childrenOf (id, publishedOnly, limit) {

@@ -1,5 +1,5 @@
 import { and, asc, count, eq, gt, isNull, ne, sql, type SQL } from 'drizzle-orm'
-import type { Db } from '../../db/client.js'
+import { levelsBelow, type Db } from '../../db/client.js'
 import { pages } from '../../db/schema.js'
 import { keysetAfter, type KeysetColumn } from '../../lib/list.js'
 import { isIdInPath } from '../../lib/slug.js'
@@ -59,13 +59,7 @@ export function sqlitePageQueries (db: Db): PageQueries {
     },
 
     async levelsBelow (id, atMost) {
-      // Bounded by depth, so even rows in a cycle (which the service never writes) end.
-      const row = db.get<{ levels: number | null }>(sql`with recursive below(id, level) as (
-          select ${id}, 0
-          union all
-          select p.id, below.level + 1 from pages p join below on p.parent_id = below.id where below.level < ${atMost}
-        ) select max(level) as levels from below`)
-      return row?.levels ?? 0
+      return db.get<{ levels: number | null }>(levelsBelow(pages, id, atMost))?.levels ?? 0
     },
 
     async childrenOf (id, publishedOnly, limit) {

@@ -1,5 +1,5 @@
 import type { Store } from '../../db/store.js'
-import { Conflict, conflictOn, invalid, NotFound } from '../../errors.js'
+import { Conflict, invalid, NotFound } from '../../errors.js'
 import { assertIfMatch } from '../../lib/entity-tags.js'
 import { deriveExcerpt, renderMarkdown, sanitizeArticleHtml } from '../../lib/html.js'
 import { mapPage, readPage, type Page } from '../../lib/list.js'
@@ -7,6 +7,7 @@ import { hasRole, type Principal } from '../../lib/principal.js'
 import { requestedSlug, slugify, uniqueSlug } from '../../lib/slug.js'
 import { nowIso } from '../../lib/time.js'
 import { isVisibleText, singleLine } from '../../lib/values.js'
+import { assertParentFits, type Tree } from '../../lib/tree.js'
 import { kindOfEdit, notePageChange } from './changes.js'
 import { pageQueries, type PageFields, type PageLink, type PageRecord, type PageStatus } from './queries.js'
 import { childrenListed, maxPageDepth, maxPosition, type NewPageBody, type PageBody, type PageListQueryString, type PagePatchBody } from './schemas.js'
@@ -92,30 +93,17 @@ async function resolveSlug (tx: Store, requested: string | undefined, title: str
   return await uniqueSlug(slugify(title, 'page'), taken)
 }
 
-/**
- * 400 when the parent is not there; 409 when it would close a cycle (the page itself or one
- * under it) or nest pages deeper than `maxPageDepth`. The walk up takes at most that many
- * steps: no stored chain is longer.
- */
-export async function assertParentFits (tx: Store, pageId: number | undefined, parentId: number, path = 'body.parentId'): Promise<void> {
-  const pages = pageQueries(tx)
-  if (await pages.parentOf(parentId) === undefined) throw invalid(path, `there is no page ${parentId}`)
-  let levelsAbove = 0
-  for (let ancestor: number | null = parentId; ancestor !== null && levelsAbove <= maxPageDepth; levelsAbove++) {
-    if (ancestor === pageId) throw conflictOn(path, `would put page ${pageId} under itself (page ${parentId} is ${parentId === pageId ? 'the page' : 'under it'})`)
-    ancestor = (await pages.parentOf(ancestor))?.parentId ?? null
-  }
-  const levelsBelow = pageId === undefined ? 0 : await pages.levelsBelow(pageId, maxPageDepth)
-  if (levelsAbove + 1 + levelsBelow > maxPageDepth) {
-    throw conflictOn(path, `would nest pages ${levelsAbove + 1 + levelsBelow} levels deep; at most ${maxPageDepth} are kept`)
-  }
+/** Pages as a tree (lib/tree.ts checks a new parent): at most `maxPageDepth` levels. */
+function pageTree (tx: Store): Tree {
+  const queries = pageQueries(tx)
+  return { noun: 'page', maxDepth: maxPageDepth, parentOf: queries.parentOf, levelsBelow: queries.levelsBelow }
 }
 
 export async function createOne (store: Store, input: NewPageBody): Promise<{ page: PageBody, version: string }> {
   return await store.transaction(async (tx) => {
     const now = nowIso()
     const parentId = input.parentId ?? null
-    if (parentId !== null) await assertParentFits(tx, undefined, parentId)
+    if (parentId !== null) await assertParentFits(pageTree(tx), undefined, parentId)
     const body = bodyHtml(input) ?? ''
     const customExcerpt = input.excerpt ?? null
     const fields: PageFields = {
@@ -143,7 +131,7 @@ async function changedFields (tx: Store, current: PageRecord, patch: PagePatchBo
   if (patch.status !== undefined && patch.status !== current.status) changed.status = patch.status
   if (patch.position !== undefined && patch.position !== current.position) changed.position = patch.position
   if (patch.parentId !== undefined && patch.parentId !== current.parentId) {
-    if (patch.parentId !== null) await assertParentFits(tx, current.id, patch.parentId)
+    if (patch.parentId !== null) await assertParentFits(pageTree(tx), current.id, patch.parentId)
     changed.parentId = patch.parentId
   }
   const body = bodyHtml(patch)
@@ -240,7 +228,7 @@ export async function setImportedPageParent (tx: Store, id: number, parentId: nu
   if (current === undefined || current.parentId === parentId) return null
   if (parentId !== null) {
     try {
-      await assertParentFits(tx, id, parentId)
+      await assertParentFits(pageTree(tx), id, parentId)
     } catch (error) {
       const problem = (error as { errors?: Array<{ message: string }> }).errors?.[0]
       if (problem === undefined) throw error
