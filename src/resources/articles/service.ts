@@ -403,14 +403,16 @@ function normalLabels (names: string[]): string[] {
   return [...byKey.values()]
 }
 
-function bodyHtml (input: { body?: string, markdown?: string }): string | undefined {
+/** The HTML a write gives (articles', pages'): `body` sanitised, or `markdown` rendered; a 400 for both. */
+export function bodyHtml (input: { body?: string, markdown?: string }): string | undefined {
   if (input.body !== undefined && input.markdown !== undefined) throw invalid('body.markdown', 'cannot be given together with body')
   if (input.markdown !== undefined) return renderMarkdown(input.markdown)
   if (input.body !== undefined) return sanitizeArticleHtml(input.body)
   return undefined
 }
 
-function customExcerpt (excerpt: string | null | undefined): string | null {
+/** An editor's own excerpt as kept: one line of plain text; null (derive one from the body) for none or blank. */
+export function customExcerpt (excerpt: string | null | undefined): string | null {
   const text = excerpt === null || excerpt === undefined ? undefined : withoutControls(excerpt).replace(/\s+/g, ' ').trim()
   return text === undefined || text === '' ? null : text
 }

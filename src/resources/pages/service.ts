@@ -1,13 +1,14 @@
 import type { Store } from '../../db/store.js'
-import { Conflict, invalid, NotFound } from '../../errors.js'
+import { Conflict, NotFound } from '../../errors.js'
 import { assertIfMatch } from '../../lib/entity-tags.js'
-import { deriveExcerpt, renderMarkdown, sanitizeArticleHtml } from '../../lib/html.js'
+import { deriveExcerpt, sanitizeArticleHtml } from '../../lib/html.js'
 import { mapPage, readPage, type Page } from '../../lib/list.js'
 import { hasRole, type Principal } from '../../lib/principal.js'
 import { requestedSlug, slugify, uniqueSlug } from '../../lib/slug.js'
 import { nowIso } from '../../lib/time.js'
 import { isVisibleText, singleLine } from '../../lib/values.js'
 import { assertParentFits, type Tree } from '../../lib/tree.js'
+import { bodyHtml, customExcerpt } from '../articles/service.js'
 import { kindOfEdit, notePageChange } from './changes.js'
 import { pageQueries, type PageFields, type PageLink, type PageRecord, type PageStatus } from './queries.js'
 import { childrenListed, maxPageDepth, maxPosition, type NewPageBody, type PageBody, type PageListQueryString, type PagePatchBody } from './schemas.js'
@@ -80,12 +81,6 @@ export async function findOne (store: Store, idOrSlug: string, viewer: Principal
   }
 }
 
-function bodyHtml (input: { body?: string, markdown?: string }): string | undefined {
-  if (input.body !== undefined && input.markdown !== undefined) throw invalid('body.markdown', 'cannot be given together with body')
-  if (input.markdown !== undefined) return renderMarkdown(input.markdown)
-  if (input.body !== undefined) return sanitizeArticleHtml(input.body)
-  return undefined
-}
 
 async function resolveSlug (tx: Store, requested: string | undefined, title: string, exceptId?: number): Promise<string> {
   const taken = async (candidate: string): Promise<boolean> => await pageQueries(tx).pageSlugTaken(candidate, exceptId)
@@ -105,15 +100,15 @@ export async function createOne (store: Store, input: NewPageBody): Promise<{ pa
     const parentId = input.parentId ?? null
     if (parentId !== null) await assertParentFits(pageTree(tx), undefined, parentId)
     const body = bodyHtml(input) ?? ''
-    const customExcerpt = input.excerpt ?? null
+    const custom = customExcerpt(input.excerpt)
     const fields: PageFields = {
       slug: await resolveSlug(tx, input.slug, input.title),
       title: input.title,
       status: input.status ?? 'draft',
       parentId,
       position: input.position ?? 0,
-      customExcerpt,
-      excerpt: customExcerpt ?? deriveExcerpt(body),
+      customExcerpt: custom,
+      excerpt: custom ?? deriveExcerpt(body),
       body
     }
     const id = await pageQueries(tx).insertPage({ ...fields, createdAt: now, updatedAt: now })
@@ -137,9 +132,9 @@ async function changedFields (tx: Store, current: PageRecord, patch: PagePatchBo
   const body = bodyHtml(patch)
   if (body !== undefined && body !== current.body) changed.body = body
   if (patch.excerpt !== undefined || changed.body !== undefined) {
-    const customExcerpt = patch.excerpt === undefined ? current.customExcerpt : patch.excerpt
-    const excerpt = customExcerpt ?? deriveExcerpt(changed.body ?? current.body)
-    if (customExcerpt !== current.customExcerpt) changed.customExcerpt = customExcerpt
+    const custom = patch.excerpt === undefined ? current.customExcerpt : customExcerpt(patch.excerpt)
+    const excerpt = custom ?? deriveExcerpt(changed.body ?? current.body)
+    if (custom !== current.customExcerpt) changed.customExcerpt = custom
     if (excerpt !== current.excerpt) changed.excerpt = excerpt
   }
   return changed
