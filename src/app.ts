@@ -37,6 +37,7 @@ import { pageSchemas } from './resources/pages/schemas.js'
 import { mediaSchemas } from './resources/media/schemas.js'
 import { previewSchemas } from './resources/previews/schemas.js'
 import { revisionSchemas } from './resources/revisions/schemas.js'
+import { seoSchemas } from './resources/seo/schemas.js'
 import { trashSchemas } from './resources/trash/schemas.js'
 import { tokenSchemas } from './resources/tokens/schemas.js'
 import { webhookSchemas } from './resources/webhooks/schemas.js'
@@ -287,7 +288,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   await app.register(idempotency, { purgeIntervalMs: options.idempotencyPurgeIntervalMs ?? 3_600_000 })
   // After http-cache's onSend (which hashes the string for an ETag): the last step of an answer.
   await app.register(answerBytes)
-  for (const schema of [...sharedSchemas, ...articleSchemas, ...authorSchemas, ...commentSchemas, ...correctionSchemas, ...daySchemas, ...labelSchemas, ...pageSchemas, ...changeSchemas, ...tokenSchemas, ...webhookSchemas, ...feedSchemas, ...importSchemas, ...revisionSchemas, ...previewSchemas, ...trashSchemas, ...batchSchemas, ...mediaSchemas, ...redirectSchemas]) app.addSchema(schema)
+  for (const schema of [...sharedSchemas, ...articleSchemas, ...authorSchemas, ...commentSchemas, ...correctionSchemas, ...daySchemas, ...labelSchemas, ...pageSchemas, ...changeSchemas, ...tokenSchemas, ...webhookSchemas, ...feedSchemas, ...importSchemas, ...revisionSchemas, ...previewSchemas, ...trashSchemas, ...batchSchemas, ...mediaSchemas, ...seoSchemas, ...redirectSchemas]) app.addSchema(schema)
   await app.register(openapi)
   app.addHook('onRoute', (route) => {
     if (route.schema === undefined) return

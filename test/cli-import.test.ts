@@ -124,7 +124,7 @@ t.test('export writes NDJSON to a file or to stdout', async (t) => {
   const toStdout = await exportedLines(t, env)
   t.same(comparable(fileText), comparable(toStdout.text), 'the file and stdout hold the same lines')
   const rows = toStdout.rows
-  t.match(rows[0], { type: 'header', format: 'dateline', version: 4, counts: { authors: 1, articles: 4, comments: 3, labels: 4, days: 0 } })
+  t.match(rows[0], { type: 'header', format: 'dateline', version: 5, counts: { authors: 1, articles: 4, comments: 3, labels: 4, days: 0 } })
   t.equal(ofType(rows, 'article').length, 4)
   t.equal(ofType(rows, 'comment').length, 3)
   t.match(ofType(rows, 'author')[0], { name: 'JJ', email: 'jlueck@gmail.com' }, 'authors with their e-mails')

@@ -377,7 +377,8 @@ const rowTypesAgree = {
   article_old_slugs: true satisfies Agree<typeof sqliteSchema.articleOldSlugs, typeof pgSchema.articleOldSlugs>,
   redirects: true satisfies Agree<typeof sqliteSchema.redirects, typeof pgSchema.redirects>,
   article_corrections: true satisfies Agree<typeof sqliteSchema.articleCorrections, typeof pgSchema.articleCorrections>,
-  article_previews: true satisfies Agree<typeof sqliteSchema.articlePreviews, typeof pgSchema.articlePreviews>
+  article_previews: true satisfies Agree<typeof sqliteSchema.articlePreviews, typeof pgSchema.articlePreviews>,
+  seo_fields: true satisfies Agree<typeof sqliteSchema.seoFields, typeof pgSchema.seoFields>
 }
 
 t.test('every shared table\'s row type is checked against its SQLite twin', async (t) => {

@@ -263,6 +263,9 @@ export const articleRevisions = pgTable('article_revisions', {
   title: text('title').notNull(),
   customExcerpt: text('custom_excerpt'),
   labels: jsonText('labels').notNull(),
+  authorIds: jsonText('author_ids'),
+  unpublishAt: timestamp('unpublish_at'),
+  seo: jsonText('seo'),
   body: text('body').notNull()
 }, (table) => [
   primaryKey({ columns: [table.articleId, table.number] })
@@ -447,6 +450,24 @@ export const articleOldSlugs = pgTable('article_old_slugs', {
   index('article_old_slugs_article_idx').on(table.articleId)
 ])
 
+export const seoFields = pgTable('seo_fields', {
+  id: id(),
+  articleId: int64('article_id').references(() => articles.id, { onDelete: 'cascade' }),
+  pageId: int64('page_id').references(() => pages.id, { onDelete: 'cascade' }),
+  title: text('title'),
+  description: text('description'),
+  canonicalUrl: text('canonical_url'),
+  noindex: boolean('noindex').notNull().default(false),
+  socialTitle: text('social_title'),
+  socialDescription: text('social_description'),
+  socialImageId: int64('social_image_id').references(() => media.id, { onDelete: 'restrict' })
+}, (table) => [
+  check('seo_fields_owner_check', sql`(${table.articleId} is null) <> (${table.pageId} is null)`),
+  uniqueIndex('seo_fields_article_idx').on(table.articleId),
+  uniqueIndex('seo_fields_page_idx').on(table.pageId),
+  index('seo_fields_social_image_idx').on(table.socialImageId)
+])
+
 export const redirects = pgTable('redirects', {
   id: id(),
   fromPath: text('from_path').notNull().unique(),
@@ -508,7 +529,8 @@ export const postgresTables = {
   articleOldSlugs,
   redirects,
   articleCorrections,
-  articlePreviews
+  articlePreviews,
+  seoFields
 }
 
 export type AuthorRow = typeof authors.$inferSelect

@@ -305,6 +305,11 @@ export const articleRevisions = sqliteTable('article_revisions', {
   customExcerpt: text('custom_excerpt'),
   /** The label names, in order, as JSON. */
   labels: text('labels').notNull(),
+  /** The byline then, as a JSON array of author ids; null in revisions kept before bylines. */
+  authorIds: text('author_ids'),
+  unpublishAt: text('unpublish_at'),
+  /** Its `SeoFields` (src/resources/seo/schemas.ts) as JSON; null when none were set or before they existed. */
+  seo: text('seo'),
   body: text('body').notNull()
 }, (table) => [
   primaryKey({ columns: [table.articleId, table.number] })
@@ -503,6 +508,31 @@ export const articleMedia = sqliteTable('article_media', {
   // One featured image per article.
   uniqueIndex('article_media_featured_idx').on(table.articleId).where(sql`${table.use} = 'featured'`),
   index('article_media_media_idx').on(table.mediaId, table.articleId)
+])
+
+/**
+ * What an article or a page tells search engines and social networks (issue 22, part 1): a
+ * side table, one row for what has any of it set, so `articles` keeps its long text last and
+ * an article without any reads as every fallback. One table for both owners (exactly one
+ * of `article_id` and `page_id`), so one query module serves both and the sitemap asks one place.
+ */
+export const seoFields = sqliteTable('seo_fields', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  articleId: integer('article_id').references(() => articles.id, { onDelete: 'cascade' }),
+  pageId: integer('page_id').references(() => pages.id, { onDelete: 'cascade' }),
+  title: text('title'),
+  description: text('description'),
+  canonicalUrl: text('canonical_url'),
+  noindex: integer('noindex', { mode: 'boolean' }).notNull().default(false),
+  socialTitle: text('social_title'),
+  socialDescription: text('social_description'),
+  // Restrict, as featured images are: an image in use is taken off first (media/service.ts).
+  socialImageId: integer('social_image_id').references(() => media.id, { onDelete: 'restrict' })
+}, (table) => [
+  check('seo_fields_owner_check', sql`(${table.articleId} is null) <> (${table.pageId} is null)`),
+  uniqueIndex('seo_fields_article_idx').on(table.articleId),
+  uniqueIndex('seo_fields_page_idx').on(table.pageId),
+  index('seo_fields_social_image_idx').on(table.socialImageId)
 ])
 
 export const redirectStatuses = [301, 302, 307, 308] as const

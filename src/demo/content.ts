@@ -18,6 +18,7 @@ export interface DemoArticle {
   labels: string[] // 1–3 labels each
   markdown: string // the article body in Markdown
   excerpt?: string // hand-written teaser (only on a couple of articles)
+  seo?: { title: string, description: string } // search metadata (only on the footbridge study)
 }
 
 export const demoAuthors: DemoAuthor[] = [
@@ -70,6 +71,10 @@ Residents can follow the gauge readings, which are updated every fifteen minutes
     status: 'published',
     publishedAt: '2026-06-03T16:40:00.000Z',
     labels: ['City council', 'Transport'],
+    seo: {
+      title: 'Footbridge study approved for the old ferry crossing',
+      description: 'Kestermouth will spend £48,000 finding out whether a pedestrian and cycle bridge can cross the Vell where the ferry ran.'
+    },
     markdown: `Kestermouth City Council has agreed to spend £48,000 on a feasibility study for a pedestrian and cycle bridge at the site of the old ferry crossing, more than thirty years after the last boat stopped running.
 
 Councillors voted nine to three on Tuesday evening after a debate that ran well past its scheduled hour. Supporters argued that a crossing would cut the walk from the east bank to the railway station from around forty minutes to ten, while opponents questioned whether the money would be better spent fixing the pavements people already use.

@@ -114,6 +114,9 @@ const correction = {
 }
 const embeddedCorrection = { id: correction.id, note: correction.note, correctedAt }
 
+/** What an article answers when none of its search and social metadata is set. */
+const noSeoExample = { title: null, description: null, canonicalUrl: null, noindex: false, socialTitle: null, socialDescription: null, socialImage: null }
+
 export const articleExample = {
   id: a.id,
   slug: a.slug,
@@ -132,7 +135,8 @@ export const articleExample = {
   createdAt: a.publishedAt,
   updatedAt: a.publishedAt,
   correctedAt,
-  corrections: [embeddedCorrection]
+  corrections: [embeddedCorrection],
+  seo: { ...noSeoExample, title: article.seo?.title ?? null, description: article.seo?.description ?? null }
 }
 
 export const authorExample = {
@@ -147,7 +151,7 @@ export const authorExample = {
   updatedAt: demoExample.joinedAt
 }
 
-const { body: _body, corrections: _corrections, ...articleSummary } = articleExample
+const { body: _body, corrections: _corrections, seo: _seo, ...articleSummary } = articleExample
 export const articleSummaryExample = { ...articleSummary, author: authorExample }
 
 /** A list's `meta` for a page of one item at `offset` in `total`, with the cursor that follows it (null on the last). */
@@ -251,13 +255,14 @@ const revisionSummary = {
   status: 'published' as const,
   publishedAt: a.publishedAt,
   authorId: au.id,
+  authorIds: [au.id],
   writtenAt: a.publishedAt,
   replacedAt: later(a.publishedAt, 45),
   replacedBy: 'editor token 1'
 }
 export const revisionExamples = {
   summary: revisionSummary,
-  revision: { ...revisionSummary, excerpt: null, labels: a.labels, body: articleExample.body },
+  revision: { ...revisionSummary, unpublishAt: null, excerpt: null, labels: a.labels, seo: { ...articleExample.seo, socialImage: null }, body: articleExample.body },
   list: { data: [revisionSummary], meta: { total: 1, limit: 20, offset: 0, nextCursor: null } }
 }
 
@@ -335,7 +340,8 @@ const batchedResults = [
       createdAt: later(a.publishedAt, 60),
       updatedAt: later(a.publishedAt, 60),
       correctedAt: null,
-      corrections: []
+      corrections: [],
+      seo: noSeoExample
     }
   },
   { status: 200, etag: `"comment-${commentExample.id}-v2.Pl0kTxbV1lVn3tbSbpHq8g"`, body: { ...commentExample, updatedAt: later(a.publishedAt, 60) } },

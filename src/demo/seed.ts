@@ -136,7 +136,8 @@ async function seedContent (store: Store, settings: { timezone: string, locale: 
         publishedAt: article.status === 'scheduled' ? new Date(Date.now() + week).toISOString() : article.publishedAt,
         authorId,
         labels: article.labels,
-        featuredImage: featured
+        featuredImage: featured,
+        ...(article.seo === undefined ? {} : { seo: article.seo })
       }, seeder)
       articles.push(created)
     }

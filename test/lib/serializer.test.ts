@@ -7,6 +7,7 @@ import { authorSchemas } from '../../src/resources/authors/schemas.js'
 import { commentSchemas } from '../../src/resources/comments/schemas.js'
 import { correctionSchemas } from '../../src/resources/corrections/schemas.js'
 import { mediaSchemas } from '../../src/resources/media/schemas.js'
+import { seoSchemas } from '../../src/resources/seo/schemas.js'
 import { adminSecret, build } from '../helper.js'
 
 const day = Type.String({ format: 'date', pattern: '^\\d{4}-\\d{2}-\\d{2}$', examples: [{ anyOf: 'not a schema' }] })
@@ -28,20 +29,21 @@ test('nullable values become type lists and unions of literals enums; nothing el
 })
 
 test('an article serialises to the same JSON either way', async (t) => {
-  const external = Object.fromEntries([...sharedSchemas, ...articleSchemas, ...authorSchemas, ...commentSchemas, ...correctionSchemas, ...mediaSchemas].map((schema) => [(schema as { $id?: string }).$id ?? "", schema]))
+  const external = Object.fromEntries([...sharedSchemas, ...articleSchemas, ...authorSchemas, ...commentSchemas, ...correctionSchemas, ...mediaSchemas, ...seoSchemas].map((schema) => [(schema as { $id?: string }).$id ?? "", schema]))
   const compile = (schema: unknown) => SerializerSelector()(withTypeLists(external) as typeof external, {})({ schema: schema as object, method: 'GET', url: '/', httpStatus: '200' })
   const asWritten = compile(Article)
   const simplified = compile(withTypeLists(Article))
   const article = {
     id: 1, slug: 'a', title: 'A "quoted" title', excerpt: '', body: '<p>x</p>', status: 'draft', publishedAt: null, date: null, unpublishAt: null,
-    authorId: 1, authorIds: [1], labels: ['News'], commentCount: 0, featuredImage: null, createdAt: '2026-06-25T14:03:00.000Z', updatedAt: '2026-06-25T14:03:00.000Z', correctedAt: null, corrections: []
+    authorId: 1, authorIds: [1], labels: ['News'], commentCount: 0, featuredImage: null, createdAt: '2026-06-25T14:03:00.000Z', updatedAt: '2026-06-25T14:03:00.000Z', correctedAt: null, corrections: [],
+    seo: { title: 'A "quoted" SEO title', description: null, canonicalUrl: null, noindex: false, socialTitle: null, socialDescription: null, socialImage: null }
   }
   const image = {
     id: 3, url: '/media/4f9c2d7e1a0b3c5d6e7f/quay-640w.jpg', width: 640, height: 400, alt: 'The "quay"', caption: '', credit: 'Photo: A. Reyes',
     srcset: '/media/4f9c2d7e1a0b3c5d6e7f/quay-320w.jpg 320w, /media/4f9c2d7e1a0b3c5d6e7f/quay-640w.jpg 640w',
     sources: [{ type: 'image/webp', srcset: '/media/4f9c2d7e1a0b3c5d6e7f/quay-320w.webp 320w' }], placeholder: null, dominantColor: '#336699', focalPoint: { x: 0.5, y: 0.25 }
   }
-  for (const value of [article, { ...article, status: 'published', publishedAt: '2026-06-25T14:03:00.000Z', date: '2026-06-25', featuredImage: image }]) {
+  for (const value of [article, { ...article, status: 'published', publishedAt: '2026-06-25T14:03:00.000Z', date: '2026-06-25', featuredImage: image, seo: { ...article.seo, noindex: true, socialImage: image } }]) {
     t.equal(simplified(value), asWritten(value))
   }
 })

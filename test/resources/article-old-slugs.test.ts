@@ -96,7 +96,7 @@ t.test('the export carries old slugs, and importing it keeps them', async (t) =>
   await rename(app, t, article.id, 'quay-lights-switched-on')
   const exported = await app.inject({ method: 'GET', url: '/v1/export', headers: bearer(adminSecret) })
   const lines = exported.body.trim().split('\n').map((line) => JSON.parse(line) as Record<string, any>)
-  t.match(lines[0], { type: 'header', version: 4 })
+  t.match(lines[0], { type: 'header', version: 5 })
   t.same(lines.find((line) => line.type === 'article')?.oldSlugs, ['quay-lights'])
 
   const copy = await build(t)

@@ -139,7 +139,7 @@ t.test('the export of the demo blog', async (t) => {
 
   await t.test('starts with a header whose counts are the rows that follow', async (t) => {
     const [header] = lines
-    t.match(header, { type: 'header', format: 'dateline', version: 4, exportedAt: timestamp })
+    t.match(header, { type: 'header', format: 'dateline', version: 5, exportedAt: timestamp })
     t.same(Object.keys(header!).sort(), ['counts', 'exportedAt', 'format', 'type', 'version'])
     t.ok(header!.exportedAt >= started && header!.exportedAt <= finished, 'exportedAt is the time of the export')
     t.same(header!.counts, {

@@ -1488,7 +1488,16 @@ export interface components {
          *           "note": "An earlier version of this article gave the footbridge's length as 140 metres. It is 104 metres.",
          *           "correctedAt": "2026-06-04T16:40:00.000Z"
          *         }
-         *       ]
+         *       ],
+         *       "seo": {
+         *         "title": "Footbridge study approved for the old ferry crossing",
+         *         "description": "Kestermouth will spend £48,000 finding out whether a pedestrian and cycle bridge can cross the Vell where the ferry ran.",
+         *         "canonicalUrl": null,
+         *         "noindex": false,
+         *         "socialTitle": null,
+         *         "socialDescription": null,
+         *         "socialImage": null
+         *       }
          *     }
          */
         Article: {
@@ -1560,6 +1569,7 @@ export interface components {
             correctedAt: string | null;
             /** @description Its public corrections, oldest first (at most 50): a corrections box. Readers see them when they see the article */
             corrections: components["schemas"]["ArticleCorrection"][];
+            seo: components["schemas"]["Seo"];
             /** @description The article's primary author: present only with `include=author` */
             author?: components["schemas"]["Author"];
             /** @description Everyone on the byline, in `authorIds` order: present only with `include=authors` (what a joint byline prints) */
@@ -1655,6 +1665,7 @@ export interface components {
             correctedAt?: string | null;
             /** @description Its public corrections, oldest first (at most 50): a corrections box. Readers see them when they see the article */
             corrections?: components["schemas"]["ArticleCorrection"][];
+            seo?: components["schemas"]["Seo"];
             /** @description The article's primary author: present only with `include=author` */
             author?: components["schemas"]["Author"];
             /** @description Everyone on the byline, in `authorIds` order: present only with `include=authors` (what a joint byline prints) */
@@ -1724,7 +1735,16 @@ export interface components {
          *               "note": "An earlier version of this article gave the footbridge's length as 140 metres. It is 104 metres.",
          *               "correctedAt": "2026-06-04T16:40:00.000Z"
          *             }
-         *           ]
+         *           ],
+         *           "seo": {
+         *             "title": "Footbridge study approved for the old ferry crossing",
+         *             "description": "Kestermouth will spend £48,000 finding out whether a pedestrian and cycle bridge can cross the Vell where the ferry ran.",
+         *             "canonicalUrl": null,
+         *             "noindex": false,
+         *             "socialTitle": null,
+         *             "socialDescription": null,
+         *             "socialImage": null
+         *           }
          *         }
          *       ],
          *       "meta": {
@@ -1798,6 +1818,7 @@ export interface components {
             labels?: string[];
             /** @description A media id (from `POST /v1/media`), or null for none. Authors attach only images they uploaded */
             featuredImage?: number | null;
+            seo?: components["schemas"]["SeoPatch"];
         };
         /**
          * @example {
@@ -1847,6 +1868,7 @@ export interface components {
             labels?: string[];
             /** @description A media id (from `POST /v1/media`), or null for none. Authors attach only images they uploaded */
             featuredImage?: number | null;
+            seo?: components["schemas"]["SeoPatch"];
         };
         /**
          * @example {
@@ -3817,6 +3839,9 @@ export interface components {
          *       "status": "published",
          *       "publishedAt": "2026-06-03T16:40:00.000Z",
          *       "authorId": 2,
+         *       "authorIds": [
+         *         2
+         *       ],
          *       "writtenAt": "2026-06-03T16:40:00.000Z",
          *       "replacedAt": "2026-06-03T17:25:00.000Z",
          *       "replacedBy": "editor token 1"
@@ -3831,6 +3856,14 @@ export interface components {
             status: "draft" | "scheduled" | "published";
             publishedAt: string | null;
             authorId: number;
+            /**
+             * @description The byline then, in order (the primary author first)
+             * @example [
+             *       1,
+             *       3
+             *     ]
+             */
+            authorIds: number[];
             /**
              * Format: date-time
              * @description When this version was written
@@ -3855,14 +3888,27 @@ export interface components {
          *       "status": "published",
          *       "publishedAt": "2026-06-03T16:40:00.000Z",
          *       "authorId": 2,
+         *       "authorIds": [
+         *         2
+         *       ],
          *       "writtenAt": "2026-06-03T16:40:00.000Z",
          *       "replacedAt": "2026-06-03T17:25:00.000Z",
          *       "replacedBy": "editor token 1",
+         *       "unpublishAt": null,
          *       "excerpt": null,
          *       "labels": [
          *         "City council",
          *         "Transport"
          *       ],
+         *       "seo": {
+         *         "title": "Footbridge study approved for the old ferry crossing",
+         *         "description": "Kestermouth will spend £48,000 finding out whether a pedestrian and cycle bridge can cross the Vell where the ferry ran.",
+         *         "canonicalUrl": null,
+         *         "noindex": false,
+         *         "socialTitle": null,
+         *         "socialDescription": null,
+         *         "socialImage": null
+         *       },
          *       "body": "<p>Kestermouth City Council has agreed to spend £48,000 on a feasibility study for a pedestrian and cycle bridge at the site of the old ferry crossing, more than thirty years after the last boat stopped running.</p>\n<p>Councillors voted nine to three on Tuesday evening after a debate that ran well past its scheduled hour. Supporters argued that a crossing would cut the walk from the east bank to the railway station from around forty minutes to ten, while opponents questioned whether the money would be better spent fixing the pavements people already use.</p>\n<p>The study will look at three possible designs, estimate their costs and assess the effect on river traffic and on the kingfishers that nest below the old ferry steps. The full committee paper is available on the <a href=\"https://example.org/kestermouth/council/footbridge-study\">council's website</a>, and the public will be able to comment once a consultant has been appointed.</p>\n<p>\"This is a first step, not a promise,\" said the council's transport lead, <strong>Councillor Ruth Adebayo-Kerr</strong>. \"But it is the first time in a generation that anyone has put real money on the table to find out whether a bridge can work.\"</p>\n<p>A report is expected back before the end of the year. If the council decides to go ahead, construction would depend on winning regional funding, and the earliest realistic opening date would be <em>2029</em>.</p>"
          *     }
          */
@@ -3875,6 +3921,14 @@ export interface components {
             status: "draft" | "scheduled" | "published";
             publishedAt: string | null;
             authorId: number;
+            /**
+             * @description The byline then, in order (the primary author first)
+             * @example [
+             *       1,
+             *       3
+             *     ]
+             */
+            authorIds: number[];
             /**
              * Format: date-time
              * @description When this version was written
@@ -3890,9 +3944,13 @@ export interface components {
              * @example editor token 3
              */
             replacedBy: string;
+            /** @description When it was to come down then */
+            unpublishAt: string | null;
             /** @description The editor's own excerpt then; null when it was derived from the body */
             excerpt: string | null;
             labels: string[];
+            /** @description Its search and social metadata then (`socialImage` as a media id) */
+            seo: components["schemas"]["StoredSeo"];
             /** @description Sanitised HTML */
             body: string;
         };
@@ -3906,6 +3964,9 @@ export interface components {
          *           "status": "published",
          *           "publishedAt": "2026-06-03T16:40:00.000Z",
          *           "authorId": 2,
+         *           "authorIds": [
+         *             2
+         *           ],
          *           "writtenAt": "2026-06-03T16:40:00.000Z",
          *           "replacedAt": "2026-06-03T17:25:00.000Z",
          *           "replacedBy": "editor token 1"
@@ -4227,6 +4288,15 @@ export interface components {
          *           "correctedAt": "2026-06-04T16:40:00.000Z"
          *         }
          *       ],
+         *       "seo": {
+         *         "title": "Footbridge study approved for the old ferry crossing",
+         *         "description": "Kestermouth will spend £48,000 finding out whether a pedestrian and cycle bridge can cross the Vell where the ferry ran.",
+         *         "canonicalUrl": null,
+         *         "noindex": false,
+         *         "socialTitle": null,
+         *         "socialDescription": null,
+         *         "socialImage": null
+         *       },
          *       "renumberedComments": []
          *     }
          */
@@ -4299,6 +4369,7 @@ export interface components {
             correctedAt: string | null;
             /** @description Its public corrections, oldest first (at most 50): a corrections box. Readers see them when they see the article */
             corrections: components["schemas"]["ArticleCorrection"][];
+            seo: components["schemas"]["Seo"];
             /** @description The article's primary author: present only with `include=author` */
             author?: components["schemas"]["Author"];
             /** @description Everyone on the byline, in `authorIds` order: present only with `include=authors` (what a joint byline prints) */
@@ -4421,7 +4492,16 @@ export interface components {
          *         "createdAt": "2026-06-03T17:40:00.000Z",
          *         "updatedAt": "2026-06-03T17:40:00.000Z",
          *         "correctedAt": null,
-         *         "corrections": []
+         *         "corrections": [],
+         *         "seo": {
+         *           "title": null,
+         *           "description": null,
+         *           "canonicalUrl": null,
+         *           "noindex": false,
+         *           "socialTitle": null,
+         *           "socialDescription": null,
+         *           "socialImage": null
+         *         }
          *       }
          *     }
          */
@@ -4469,7 +4549,16 @@ export interface components {
          *             "createdAt": "2026-06-03T17:40:00.000Z",
          *             "updatedAt": "2026-06-03T17:40:00.000Z",
          *             "correctedAt": null,
-         *             "corrections": []
+         *             "corrections": [],
+         *             "seo": {
+         *               "title": null,
+         *               "description": null,
+         *               "canonicalUrl": null,
+         *               "noindex": false,
+         *               "socialTitle": null,
+         *               "socialDescription": null,
+         *               "socialImage": null
+         *             }
          *           }
          *         },
          *         {
@@ -4540,7 +4629,16 @@ export interface components {
          *             "createdAt": "2026-06-03T17:40:00.000Z",
          *             "updatedAt": "2026-06-03T17:40:00.000Z",
          *             "correctedAt": null,
-         *             "corrections": []
+         *             "corrections": [],
+         *             "seo": {
+         *               "title": null,
+         *               "description": null,
+         *               "canonicalUrl": null,
+         *               "noindex": false,
+         *               "socialTitle": null,
+         *               "socialDescription": null,
+         *               "socialImage": null
+         *             }
          *           }
          *         },
          *         {
@@ -4975,6 +5073,92 @@ export interface components {
             caption?: string;
             /** @description Plain text */
             credit?: string;
+        };
+        /** @description Search and social metadata. Null fields fall back as each says: a front end prints `seo.title ?? title`, `seo.description ?? excerpt`, `seo.socialImage ?? featuredImage` */
+        Seo: {
+            /**
+             * @description The `<title>` for search results. Null: the title
+             * @example Footbridge study approved for the old ferry crossing
+             */
+            title: string | null;
+            /**
+             * @description The meta description. Null: the excerpt
+             * @example Kestermouth will spend £48,000 finding out whether a pedestrian and cycle bridge can cross the Vell where the ferry ran.
+             */
+            description: string | null;
+            /**
+             * @description Where the original lives, for wire copy and syndicated articles (`<link rel="canonical">`). Null: the article's own URL. One set leaves it out of the sitemap, which lists canonical URLs only
+             * @example null
+             */
+            canonicalUrl: string | null;
+            /**
+             * @description Keep it out of search engines (`<meta name="robots" content="noindex">`) and out of the sitemap
+             * @example false
+             */
+            noindex: boolean;
+            /**
+             * @description The title a shared link shows (Open Graph, X cards). Null: the SEO title, then the title
+             * @example null
+             */
+            socialTitle: string | null;
+            /**
+             * @description The description a shared link shows. Null: the meta description, then the excerpt
+             * @example null
+             */
+            socialDescription: string | null;
+            /** @description The image a shared link shows. Null: the featured image (an article's; a page has none) */
+            socialImage: components["schemas"]["FeaturedImage"] | null;
+        };
+        /**
+         * @description Search and social metadata to change: the fields given (null to fall back again), the others kept
+         * @example {
+         *       "description": "Kestermouth will spend £48,000 finding out whether a pedestrian and cycle bridge can cross the Vell where the ferry ran.",
+         *       "socialImage": 1
+         *     }
+         */
+        SeoPatch: {
+            /** @description The `<title>` for search results. Null: the title */
+            title?: string | null;
+            /** @description The meta description. Null: the excerpt */
+            description?: string | null;
+            /** @description Where the original lives, for wire copy and syndicated articles (`<link rel="canonical">`). Null: the article's own URL. One set leaves it out of the sitemap, which lists canonical URLs only */
+            canonicalUrl?: string | null;
+            /** @description Keep it out of search engines (`<meta name="robots" content="noindex">`) and out of the sitemap */
+            noindex?: boolean;
+            /** @description The title a shared link shows (Open Graph, X cards). Null: the SEO title, then the title */
+            socialTitle?: string | null;
+            /** @description The description a shared link shows. Null: the meta description, then the excerpt */
+            socialDescription?: string | null;
+            /** @description A media id (from `POST /v1/media`). The image a shared link shows. Null: the featured image (an article's; a page has none). Authors attach only images they uploaded */
+            socialImage?: number | null;
+        };
+        /**
+         * @description Search and social metadata as written: `socialImage` is a media id
+         * @example {
+         *       "title": "Footbridge study approved for the old ferry crossing",
+         *       "description": "Kestermouth will spend £48,000 finding out whether a pedestrian and cycle bridge can cross the Vell where the ferry ran.",
+         *       "canonicalUrl": null,
+         *       "noindex": false,
+         *       "socialTitle": null,
+         *       "socialDescription": null,
+         *       "socialImage": null
+         *     }
+         */
+        StoredSeo: {
+            /** @description The `<title>` for search results. Null: the title */
+            title: string | null;
+            /** @description The meta description. Null: the excerpt */
+            description: string | null;
+            /** @description Where the original lives, for wire copy and syndicated articles (`<link rel="canonical">`). Null: the article's own URL. One set leaves it out of the sitemap, which lists canonical URLs only */
+            canonicalUrl: string | null;
+            /** @description Keep it out of search engines (`<meta name="robots" content="noindex">`) and out of the sitemap */
+            noindex: boolean;
+            /** @description The title a shared link shows (Open Graph, X cards). Null: the SEO title, then the title */
+            socialTitle: string | null;
+            /** @description The description a shared link shows. Null: the meta description, then the excerpt */
+            socialDescription: string | null;
+            /** @description A media id (from `POST /v1/media`). The image a shared link shows. Null: the featured image (an article's; a page has none). Authors attach only images they uploaded */
+            socialImage: number | null;
         };
         /**
          * @description A redirect an editor keeps: readers asking the front end for `from` are sent to `to`
@@ -6736,7 +6920,7 @@ export interface operations {
                 q?: string;
                 /** @description Comma-separated, `-` for descending: publishedAt, title, updatedAt, createdAt, commentCount, relevance (with `q` only). Default `-publishedAt`, or `relevance` with `q`. */
                 sort?: string;
-                /** @description Only these fields (id is always included): id, slug, title, body, excerpt, status, publishedAt, date, unpublishAt, authorId, authorIds, labels, commentCount, featuredImage, createdAt, updatedAt, correctedAt, corrections */
+                /** @description Only these fields (id is always included): id, slug, title, body, excerpt, status, publishedAt, date, unpublishAt, authorId, authorIds, labels, commentCount, featuredImage, createdAt, updatedAt, correctedAt, corrections, seo */
                 fields?: string;
                 /** @description Embed related resources: `author` (the primary), `authors` (the whole byline, in order), `comments` */
                 include?: string;
@@ -6836,7 +7020,16 @@ export interface operations {
                      *               "note": "An earlier version of this article gave the footbridge's length as 140 metres. It is 104 metres.",
                      *               "correctedAt": "2026-06-04T16:40:00.000Z"
                      *             }
-                     *           ]
+                     *           ],
+                     *           "seo": {
+                     *             "title": "Footbridge study approved for the old ferry crossing",
+                     *             "description": "Kestermouth will spend £48,000 finding out whether a pedestrian and cycle bridge can cross the Vell where the ferry ran.",
+                     *             "canonicalUrl": null,
+                     *             "noindex": false,
+                     *             "socialTitle": null,
+                     *             "socialDescription": null,
+                     *             "socialImage": null
+                     *           }
                      *         }
                      *       ],
                      *       "meta": {
@@ -7076,7 +7269,16 @@ export interface operations {
                      *           "note": "An earlier version of this article gave the footbridge's length as 140 metres. It is 104 metres.",
                      *           "correctedAt": "2026-06-04T16:40:00.000Z"
                      *         }
-                     *       ]
+                     *       ],
+                     *       "seo": {
+                     *         "title": "Footbridge study approved for the old ferry crossing",
+                     *         "description": "Kestermouth will spend £48,000 finding out whether a pedestrian and cycle bridge can cross the Vell where the ferry ran.",
+                     *         "canonicalUrl": null,
+                     *         "noindex": false,
+                     *         "socialTitle": null,
+                     *         "socialDescription": null,
+                     *         "socialImage": null
+                     *       }
                      *     }
                      */
                     "application/json": components["schemas"]["Article"];
@@ -7279,7 +7481,7 @@ export interface operations {
     getArticle: {
         parameters: {
             query?: {
-                /** @description Only these fields (id is always included): id, slug, title, body, excerpt, status, publishedAt, date, unpublishAt, authorId, authorIds, labels, commentCount, featuredImage, createdAt, updatedAt, correctedAt, corrections */
+                /** @description Only these fields (id is always included): id, slug, title, body, excerpt, status, publishedAt, date, unpublishAt, authorId, authorIds, labels, commentCount, featuredImage, createdAt, updatedAt, correctedAt, corrections, seo */
                 fields?: string;
                 /** @description Embed related resources: `author` (the primary), `authors` (the whole byline, in order), `comments` */
                 include?: string;
@@ -7356,7 +7558,16 @@ export interface operations {
                      *           "note": "An earlier version of this article gave the footbridge's length as 140 metres. It is 104 metres.",
                      *           "correctedAt": "2026-06-04T16:40:00.000Z"
                      *         }
-                     *       ]
+                     *       ],
+                     *       "seo": {
+                     *         "title": "Footbridge study approved for the old ferry crossing",
+                     *         "description": "Kestermouth will spend £48,000 finding out whether a pedestrian and cycle bridge can cross the Vell where the ferry ran.",
+                     *         "canonicalUrl": null,
+                     *         "noindex": false,
+                     *         "socialTitle": null,
+                     *         "socialDescription": null,
+                     *         "socialImage": null
+                     *       }
                      *     }
                      */
                     "application/json": components["schemas"]["Article"] | components["schemas"]["ArticleFields"];
@@ -7765,7 +7976,16 @@ export interface operations {
                      *           "note": "An earlier version of this article gave the footbridge's length as 140 metres. It is 104 metres.",
                      *           "correctedAt": "2026-06-04T16:40:00.000Z"
                      *         }
-                     *       ]
+                     *       ],
+                     *       "seo": {
+                     *         "title": "Footbridge study approved for the old ferry crossing",
+                     *         "description": "Kestermouth will spend £48,000 finding out whether a pedestrian and cycle bridge can cross the Vell where the ferry ran.",
+                     *         "canonicalUrl": null,
+                     *         "noindex": false,
+                     *         "socialTitle": null,
+                     *         "socialDescription": null,
+                     *         "socialImage": null
+                     *       }
                      *     }
                      */
                     "application/json": components["schemas"]["Article"];
@@ -8956,6 +9176,9 @@ export interface operations {
                      *           "status": "published",
                      *           "publishedAt": "2026-06-03T16:40:00.000Z",
                      *           "authorId": 2,
+                     *           "authorIds": [
+                     *             2
+                     *           ],
                      *           "writtenAt": "2026-06-03T16:40:00.000Z",
                      *           "replacedAt": "2026-06-03T17:25:00.000Z",
                      *           "replacedBy": "editor token 1"
@@ -9147,14 +9370,27 @@ export interface operations {
                      *       "status": "published",
                      *       "publishedAt": "2026-06-03T16:40:00.000Z",
                      *       "authorId": 2,
+                     *       "authorIds": [
+                     *         2
+                     *       ],
                      *       "writtenAt": "2026-06-03T16:40:00.000Z",
                      *       "replacedAt": "2026-06-03T17:25:00.000Z",
                      *       "replacedBy": "editor token 1",
+                     *       "unpublishAt": null,
                      *       "excerpt": null,
                      *       "labels": [
                      *         "City council",
                      *         "Transport"
                      *       ],
+                     *       "seo": {
+                     *         "title": "Footbridge study approved for the old ferry crossing",
+                     *         "description": "Kestermouth will spend £48,000 finding out whether a pedestrian and cycle bridge can cross the Vell where the ferry ran.",
+                     *         "canonicalUrl": null,
+                     *         "noindex": false,
+                     *         "socialTitle": null,
+                     *         "socialDescription": null,
+                     *         "socialImage": null
+                     *       },
                      *       "body": "<p>Kestermouth City Council has agreed to spend £48,000 on a feasibility study for a pedestrian and cycle bridge at the site of the old ferry crossing, more than thirty years after the last boat stopped running.</p>\n<p>Councillors voted nine to three on Tuesday evening after a debate that ran well past its scheduled hour. Supporters argued that a crossing would cut the walk from the east bank to the railway station from around forty minutes to ten, while opponents questioned whether the money would be better spent fixing the pavements people already use.</p>\n<p>The study will look at three possible designs, estimate their costs and assess the effect on river traffic and on the kingfishers that nest below the old ferry steps. The full committee paper is available on the <a href=\"https://example.org/kestermouth/council/footbridge-study\">council's website</a>, and the public will be able to comment once a consultant has been appointed.</p>\n<p>\"This is a first step, not a promise,\" said the council's transport lead, <strong>Councillor Ruth Adebayo-Kerr</strong>. \"But it is the first time in a generation that anyone has put real money on the table to find out whether a bridge can work.\"</p>\n<p>A report is expected back before the end of the year. If the council decides to go ahead, construction would depend on winning regional funding, and the earliest realistic opening date would be <em>2029</em>.</p>"
                      *     }
                      */
@@ -9386,7 +9622,16 @@ export interface operations {
                      *           "note": "An earlier version of this article gave the footbridge's length as 140 metres. It is 104 metres.",
                      *           "correctedAt": "2026-06-04T16:40:00.000Z"
                      *         }
-                     *       ]
+                     *       ],
+                     *       "seo": {
+                     *         "title": "Footbridge study approved for the old ferry crossing",
+                     *         "description": "Kestermouth will spend £48,000 finding out whether a pedestrian and cycle bridge can cross the Vell where the ferry ran.",
+                     *         "canonicalUrl": null,
+                     *         "noindex": false,
+                     *         "socialTitle": null,
+                     *         "socialDescription": null,
+                     *         "socialImage": null
+                     *       }
                      *     }
                      */
                     "application/json": components["schemas"]["Article"];
@@ -18615,7 +18860,16 @@ export interface operations {
                      *             "createdAt": "2026-06-03T17:40:00.000Z",
                      *             "updatedAt": "2026-06-03T17:40:00.000Z",
                      *             "correctedAt": null,
-                     *             "corrections": []
+                     *             "corrections": [],
+                     *             "seo": {
+                     *               "title": null,
+                     *               "description": null,
+                     *               "canonicalUrl": null,
+                     *               "noindex": false,
+                     *               "socialTitle": null,
+                     *               "socialDescription": null,
+                     *               "socialImage": null
+                     *             }
                      *           }
                      *         },
                      *         {
@@ -18806,7 +19060,16 @@ export interface operations {
                      *             "createdAt": "2026-06-03T17:40:00.000Z",
                      *             "updatedAt": "2026-06-03T17:40:00.000Z",
                      *             "correctedAt": null,
-                     *             "corrections": []
+                     *             "corrections": [],
+                     *             "seo": {
+                     *               "title": null,
+                     *               "description": null,
+                     *               "canonicalUrl": null,
+                     *               "noindex": false,
+                     *               "socialTitle": null,
+                     *               "socialDescription": null,
+                     *               "socialImage": null
+                     *             }
                      *           }
                      *         },
                      *         {
@@ -20394,6 +20657,15 @@ export interface operations {
                      *           "correctedAt": "2026-06-04T16:40:00.000Z"
                      *         }
                      *       ],
+                     *       "seo": {
+                     *         "title": "Footbridge study approved for the old ferry crossing",
+                     *         "description": "Kestermouth will spend £48,000 finding out whether a pedestrian and cycle bridge can cross the Vell where the ferry ran.",
+                     *         "canonicalUrl": null,
+                     *         "noindex": false,
+                     *         "socialTitle": null,
+                     *         "socialDescription": null,
+                     *         "socialImage": null
+                     *       },
                      *       "renumberedComments": []
                      *     }
                      */
@@ -22801,7 +23073,7 @@ export interface operations {
                 };
                 content: {
                     /**
-                     * @example {"type":"header","format":"dateline","version":4,"exportedAt":"2026-06-25T09:00:00.000Z","counts":{"authors":3,"labels":7,"media":14,"articles":14,"days":1,"comments":7}}
+                     * @example {"type":"header","format":"dateline","version":5,"exportedAt":"2026-06-25T09:00:00.000Z","counts":{"authors":3,"labels":7,"media":14,"articles":14,"days":1,"comments":7}}
                      *     {"type":"setting","name":"timezone","value":"UTC"}
                      *     {"type":"setting","name":"locale","value":"en-US"}
                      */

@@ -1,5 +1,6 @@
 import { articleExample, articleListExample, articleSummaryExample, demoExample } from '../../demo/examples.js'
 import { rankedMatchLimit } from '../../search/query.js'
+import type { SeoPatchBody } from '../seo/schemas.js'
 import { CalendarDay, fieldsVariant, idOrSlugParam, idOrSlugReference, ListMeta, maxId, pageQuery, plainTextPattern, ref, Slug, Timestamp, Type, type Static, visibleTextPattern } from '../../schemas.js'
 
 /** How many authors one byline names at most (issue 22, part 4). */
@@ -73,6 +74,7 @@ export const Article = Type.Object({
   body: Type.String({ description: 'Sanitised HTML', examples: ['<p>The council voted 7 to 2 on Tuesday…</p>'] }),
   ...articleState,
   corrections: embeddedCorrections,
+  seo: Type.Unsafe<import('../seo/schemas.js').SeoBody>({ $ref: 'Seo' }),
   author: embeddedAuthor,
   authors: embeddedAuthors,
   comments: embeddedComments,
@@ -136,7 +138,8 @@ const writable = {
     examples: [[1, 3]]
   })),
   labels: Type.Optional(labels),
-  featuredImage: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: maxId }), Type.Null()], { description: 'A media id (from `POST /v1/media`), or null for none. Authors attach only images they uploaded' }))
+  featuredImage: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: maxId }), Type.Null()], { description: 'A media id (from `POST /v1/media`), or null for none. Authors attach only images they uploaded' })),
+  seo: Type.Optional(Type.Unsafe<SeoPatchBody>({ $ref: 'SeoPatch' }))
 }
 
 export const NewArticle = Type.Object({ title, ...writable }, {
@@ -155,7 +158,7 @@ export const ArticlePatch = Type.Object({ title: Type.Optional(title), ...writab
 export type ArticlePatchBody = Static<typeof ArticlePatch>
 
 export const articleSortFields = ['publishedAt', 'title', 'updatedAt', 'createdAt', 'commentCount', 'relevance'] as const
-export const articleFields = ['id', 'slug', 'title', 'body', 'excerpt', 'status', 'publishedAt', 'date', 'unpublishAt', 'authorId', 'authorIds', 'labels', 'commentCount', 'featuredImage', 'createdAt', 'updatedAt', 'correctedAt', 'corrections'] as const
+export const articleFields = ['id', 'slug', 'title', 'body', 'excerpt', 'status', 'publishedAt', 'date', 'unpublishAt', 'authorId', 'authorIds', 'labels', 'commentCount', 'featuredImage', 'createdAt', 'updatedAt', 'correctedAt', 'corrections', 'seo'] as const
 export const articleIncludes = ['author', 'authors', 'comments'] as const
 
 const fields = Type.String({ maxLength: 500, description: `Only these fields (id is always included): ${articleFields.join(', ')}` })

@@ -22,6 +22,7 @@ import { articleShares, indexArticle, snippets, type SearchIndexBatch } from '..
 import { searchQueries, type TitleSuggestion } from '../../search/queries.js'
 import { commonWordFewestArticles, rankedMatchLimit, similarCandidates, stemsToWeigh, toFtsQuery, type FtsQuery } from '../../search/query.js'
 import { assertMayReadHistory, findOne as revisionOf, keepRevision } from '../revisions/service.js'
+import { seoPatchOf, seoValuesOf, presentSeo, writeSeo } from '../seo/service.js'
 import type { Renumbered } from '../trash/queries.js'
 import { restore as restoreTrashed, trashArticle } from '../trash/service.js'
 import { noteLabelTurnover } from '../labels/changes.js'
@@ -80,9 +81,10 @@ async function present (store: Store, rows: ArticleRow[], viewer: Principal | nu
   const authors = include.has('author') || include.has('authors') ? await authorsOf(store, rows, viewer, view, include.has('authors') ? coAuthors : undefined) : null
   const comments = include.has('comments') ? await approvedCommentsByArticle(store, rows, viewer, embeddedCommentsPerArticle) : null
   const corrections = await correctionsOfArticles(store, rows.map((row) => row.id))
+  const seo = await presentSeo(store, 'article', rows.map((row) => row.id))
   return rows.map((row) => {
     const corrected = corrections.get(row.id) ?? []
-    const article: ArticleBody = { ...summaryOf(row, labels.get(row.id) ?? [], images.get(row.id) ?? null, correctedAtOf(corrected), coAuthors.get(row.id) ?? []), body: row.body, corrections: corrected }
+    const article: ArticleBody = { ...summaryOf(row, labels.get(row.id) ?? [], images.get(row.id) ?? null, correctedAtOf(corrected), coAuthors.get(row.id) ?? []), body: row.body, corrections: corrected, seo: seo.get(row.id)! }
     const author = include.has('author') ? authors?.get(row.authorId) : undefined
     if (author !== undefined) article.author = author
     if (authors !== null && include.has('authors')) article.authors = article.authorIds.flatMap((id) => authors.get(id) ?? [])
@@ -533,9 +535,10 @@ export async function createOne (store: Store, settings: Pick<SiteSettings, 'tim
     const turnover = await setLabels(tx, row.id, labels)
     const featured = input.featuredImage ?? null
     if (featured !== null) await attachFeatured(tx, row.id, featured, viewer)
+    const seo = await writeSeo(tx, 'article', row.id, input.seo, viewer)
     await noteInlineImages(tx, row.id, row.body)
     await reindex(tx, row)
-    noteArticleChange(tx, { after: row, fields: [...articleFields(labels), 'authorIds', ...(featured === null ? [] : ['featuredImage'])], now })
+    noteArticleChange(tx, { after: row, fields: [...articleFields(labels), 'authorIds', ...(featured === null ? [] : ['featuredImage']), ...(seo ? ['seo'] : [])], now })
     noteLabelTurnover(tx, turnover, { publicBefore: false, publicAfter: isPublic(row, now) }, now)
     return { article: (await present(tx, [row], viewer, new Set(), viewInUnit(now)))[0]!, version: articleVersion(row) }
   })
@@ -598,17 +601,18 @@ export async function updateOne (store: Store, settings: SiteSettings, idOrSlug:
     const now = nowIso()
     const articles = articleQueries(tx)
     const labels = (await articles.labelsByArticle([current.id])).get(current.id) ?? []
-    await keepRevision(tx, current, labels, viewer, now, settings.revisionsKept)
+    await keepRevision(tx, { row: current, labels, coAuthors, seo: (await seoValuesOf(tx, 'article', [current.id])).get(current.id)! }, viewer, now, settings.revisionsKept)
     const row = await articles.updateArticle(current.id, await changedValues(tx, settings, current, patch, byline, now))
     if (byline !== undefined) await articles.replaceCoAuthors(row.id, byline.coAuthors)
     if (row.slug !== current.slug) await keepOldSlug(tx, row, current.slug, now)
     const newLabels = patch.labels === undefined ? labels : normalLabels(patch.labels)
     const turnover = patch.labels === undefined ? undefined : await setLabels(tx, row.id, newLabels)
     const featuredChanged = patch.featuredImage !== undefined && await replaceFeatured(tx, row.id, patch.featuredImage, viewer)
+    const seoChanged = await writeSeo(tx, 'article', row.id, patch.seo, viewer)
     if (row.body !== current.body) await noteInlineImages(tx, row.id, row.body)
     // Rewriting the search rows is most of an edit's cost: only when the words can have changed.
     if (patch.labels !== undefined || row.title !== current.title || row.excerpt !== current.excerpt || row.body !== current.body) await reindex(tx, row, current)
-    noteArticleChange(tx, { before: current, after: row, fields: [...changedFields(current, row, { before: labels, after: newLabels }), ...(byline === undefined ? [] : ['authorIds']), ...(featuredChanged ? ['featuredImage'] : [])], now })
+    noteArticleChange(tx, { before: current, after: row, fields: [...changedFields(current, row, { before: labels, after: newLabels }), ...(byline === undefined ? [] : ['authorIds']), ...(featuredChanged ? ['featuredImage'] : []), ...(seoChanged ? ['seo'] : [])], now })
     if (turnover !== undefined) noteLabelTurnover(tx, turnover, { publicBefore: isPublic(current, now), publicAfter: isPublic(row, now) }, now)
     return { article: (await present(tx, [row], viewer, new Set(), viewInUnit(now)))[0]!, version: articleVersion(row) }
   })
@@ -630,8 +634,27 @@ export async function restoreRevision (store: Store, settings: SiteSettings, idO
     excerpt: revision.excerpt,
     status: revision.status,
     publishedAt: revision.publishedAt,
-    labels: revision.labels
+    // A time gone by would be refused, and the article did come down then: it stays up now.
+    unpublishAt: revision.unpublishAt !== null && revision.unpublishAt > nowIso() ? revision.unpublishAt : null,
+    ...(revision.authorIds === null ? {} : { authorIds: await bylineToRestore(store, current.authorId, revision.authorIds) }),
+    labels: revision.labels,
+    seo: { ...seoPatchOf(revision.seo), socialImage: await mediaStill(store, revision.seo.socialImage) }
   }, viewer, ifMatch)
+}
+
+/**
+ * The byline a restore writes: the primary author stays who it is now (a reassignment is not
+ * undone), followed by the revision's co-authors who are still authors.
+ */
+async function bylineToRestore (store: Store, primary: number, authorIds: number[]): Promise<number[]> {
+  const coAuthors = authorIds.slice(1).filter((id) => id !== primary)
+  const existing = new Set((await authorQueries(store).authorsByIds(coAuthors)).map((author) => author.id))
+  return [primary, ...coAuthors.filter((id) => existing.has(id))]
+}
+
+/** An image a restore names again, if it was not deleted meanwhile (then the fallback). */
+async function mediaStill (store: Store, mediaId: number | null): Promise<number | null> {
+  return mediaId !== null && await mediaQueries(store).mediaById(mediaId) !== undefined ? mediaId : null
 }
 
 /** Deleting moves the article to the trash (for `settings.trashDays`), from where it can be restored. */

@@ -9,10 +9,10 @@ export const ndjsonFormat = 'dateline'
  * 2: media lines and articles' featuredImage; 3: articles' oldSlugs; 4: redirect lines, articles'
  * unpublishAt and corrections, label lines' id, slug, description and parentId (the id of another
  * label line, which may come before or after it), articles' coAuthorIds (a joint byline after
- * `authorId`), page lines (parentId: another page line's id, before or after it). Files of
- * earlier versions (without them) are read too.
+ * `authorId`), page lines (parentId: another page line's id, before or after it); 5: articles'
+ * and pages' seo. Files of earlier versions (without them) are read too.
  */
-export const ndjsonVersion = 4
+export const ndjsonVersion = 5
 
 const timestamp = Type.String({ format: 'date-time' })
 const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()])
@@ -21,7 +21,7 @@ const id = Type.Integer({ minimum: 1 })
 export const HeaderLine = Type.Object({
   type: Type.Literal('header'),
   format: Type.Literal(ndjsonFormat),
-  version: Type.Union([Type.Literal(1), Type.Literal(2), Type.Literal(3), Type.Literal(ndjsonVersion)]),
+  version: Type.Union([Type.Literal(1), Type.Literal(2), Type.Literal(3), Type.Literal(4), Type.Literal(ndjsonVersion)]),
   exportedAt: timestamp,
   counts: Type.Record(Type.String(), Type.Integer({ minimum: 0 }))
 }, { additionalProperties: false })
@@ -96,6 +96,18 @@ const CorrectionOfLine = Type.Object({
 }, { additionalProperties: false })
 export type CorrectionOfLine = Static<typeof CorrectionOfLine>
 
+/** Search and social metadata; `socialImage` the id of a media line. Absent before version 5, and when none is set. */
+export const SeoOfLine = Type.Object({
+  title: nullable(Type.String({ minLength: 1, maxLength: 300 })),
+  description: nullable(Type.String({ minLength: 1, maxLength: 1000 })),
+  canonicalUrl: nullable(Type.String({ minLength: 1, maxLength: 2000 })),
+  noindex: Type.Boolean(),
+  socialTitle: nullable(Type.String({ minLength: 1, maxLength: 300 })),
+  socialDescription: nullable(Type.String({ minLength: 1, maxLength: 1000 })),
+  socialImage: nullable(id)
+}, { additionalProperties: false })
+export type SeoOfLine = Static<typeof SeoOfLine>
+
 export const ArticleLine = Type.Object({
   type: Type.Literal('article'),
   id,
@@ -118,6 +130,7 @@ export const ArticleLine = Type.Object({
   unpublishAt: Type.Optional(nullable(timestamp)),
   /** Its public corrections, oldest first. Absent before version 4. */
   corrections: Type.Optional(Type.Array(CorrectionOfLine, { maxItems: 50 })),
+  seo: Type.Optional(SeoOfLine),
   createdAt: timestamp,
   updatedAt: timestamp
 }, { additionalProperties: false })
@@ -166,6 +179,7 @@ export const PageLine = Type.Object({
   status: Type.Union([Type.Literal('draft'), Type.Literal('published')]),
   parentId: nullable(id),
   position: Type.Integer({ minimum: 0 }),
+  seo: Type.Optional(SeoOfLine),
   createdAt: timestamp,
   updatedAt: timestamp
 }, { additionalProperties: false })

@@ -7,7 +7,9 @@ import { mediaQueries, type MediaRow } from '../media/queries.js'
 import { largestFallbackVariant } from '../media/service.js'
 import { pageQueries } from '../pages/queries.js'
 import { redirectQueries } from '../redirects/queries.js'
-import { ndjsonFormat, ndjsonVersion, type ArticleLine, type AuthorLine, type CommentLine, type LabelLine, type DayLine, type MediaLine, type NdjsonLine, type PageLine, type RedirectLine } from './ndjson.js'
+import { seoQueries, type SeoOwner } from '../seo/queries.js'
+import { storedSeo } from '../seo/service.js'
+import { ndjsonFormat, ndjsonVersion, type ArticleLine, type AuthorLine, type CommentLine, type LabelLine, type DayLine, type MediaLine, type NdjsonLine, type PageLine, type RedirectLine, type SeoOfLine } from './ndjson.js'
 import { exportQueries } from './queries.js'
 
 const pageSize = 500
@@ -58,6 +60,17 @@ async function * paged<Row, Key> (first: Key, read: (after: Key) => Promise<Row[
   for await (const rows of pagedBatches(first, read, keyOf)) yield * rows
 }
 
+/** The owners' search and social metadata, for those that have any (the line leaves `seo` out otherwise). */
+async function seoLines (store: Store, owner: SeoOwner, ids: number[]): Promise<Map<number, SeoOfLine>> {
+  const rows = await seoQueries(store).seoByOwner(owner, ids)
+  return new Map([...rows].map(([id, { socialImage: _image, ...values }]) => [id, storedSeo(values)]))
+}
+
+function seoOf (lines: Map<number, SeoOfLine>, id: number): { seo?: SeoOfLine } {
+  const seo = lines.get(id)
+  return seo === undefined ? {} : { seo }
+}
+
 /**
  * Everything in the database as NDJSON lines (each ending in a newline): a header with the
  * format version and counts, then settings, authors, labels (a parent before or after its
@@ -92,6 +105,7 @@ export async function * exportLines (store: Store, { settings, mediaBase }: Expo
     const oldSlugs = await articleQueries(store).oldSlugsByArticle(ids)
     const coAuthors = await articleQueries(store).coAuthorsByArticle(ids)
     const corrections = await correctionQueries(store).correctionsByArticle(ids)
+    const seo = await seoLines(store, 'article', ids)
     for (const row of rows) {
       const article: ArticleLine = {
         type: 'article',
@@ -109,6 +123,7 @@ export async function * exportLines (store: Store, { settings, mediaBase }: Expo
         oldSlugs: oldSlugs.get(row.id) ?? [],
         unpublishAt: row.unpublishAt,
         corrections: (corrections.get(row.id) ?? []).map(({ id, note, correctedAt, createdAt, updatedAt }) => ({ id, note, correctedAt, createdAt, updatedAt })),
+        ...seoOf(seo, row.id),
         createdAt: row.createdAt,
         updatedAt: row.updatedAt
       }
@@ -139,9 +154,12 @@ export async function * exportLines (store: Store, { settings, mediaBase }: Expo
     const redirect: RedirectLine = { type: 'redirect', id: row.id, from: row.fromPath, to: row.target, status: row.status as RedirectLine['status'], createdAt: row.createdAt, updatedAt: row.updatedAt }
     yield line(redirect)
   }
-  for await (const row of paged(0, async (after) => await pageQueries(store).pagesAfter(after, pageSize), (row) => row.id)) {
-    const page: PageLine = { type: 'page', id: row.id, slug: row.slug, title: row.title, body: row.body, excerpt: row.customExcerpt, status: row.status, parentId: row.parentId, position: row.position, createdAt: row.createdAt, updatedAt: row.updatedAt }
-    yield line(page)
+  for await (const rows of pagedBatches(0, async (after) => await pageQueries(store).pagesAfter(after, pageSize), (row) => row.id)) {
+    const seo = await seoLines(store, 'page', rows.map((row) => row.id))
+    for (const row of rows) {
+      const page: PageLine = { type: 'page', id: row.id, slug: row.slug, title: row.title, body: row.body, excerpt: row.customExcerpt, status: row.status, parentId: row.parentId, position: row.position, ...seoOf(seo, row.id), createdAt: row.createdAt, updatedAt: row.updatedAt }
+      yield line(page)
+    }
   }
 }
 

@@ -1,7 +1,8 @@
 import { and, asc, count, countDistinct, desc, eq, inArray, isNotNull, max, sql, type SQL } from 'drizzle-orm'
 import type { PostgresHandle } from '../../db/postgres-store.js'
-import { articleLabels, articles, days, labels, pages, timestampFromPostgres } from '../../db/schema.postgres.js'
+import { articleLabels, articles, days, labels, pages, timestampFromPostgres, seoFields } from '../../db/schema.postgres.js'
 import { publishedBy } from '../articles/visibility.js'
+import { listedInSitemap } from '../seo/sitemap.js'
 import type { FeedQueries, SitemapEntry } from './queries.js'
 
 // A day exists while it has published articles or an editor created it (as in dates/queries.ts);
@@ -27,7 +28,7 @@ export function postgresFeedQueries (db: PostgresHandle): FeedQueries {
     },
 
     async countPublishedArticles (now) {
-      const [row] = await db.select({ total: count() }).from(articles).where(publishedBy(articles, now))
+      const [row] = await db.select({ total: count() }).from(articles).where(and(publishedBy(articles, now), listedInSitemap(seoFields, 'article', articles.id)))
       return row?.total ?? 0
     },
 
@@ -39,19 +40,19 @@ export function postgresFeedQueries (db: PostgresHandle): FeedQueries {
     async publishedArticleEntries (now, limit, offset) {
       return await db.select({ id: articles.id, key: articles.slug, lastmod: articles.updatedAt })
         .from(articles)
-        .where(publishedBy(articles, now))
+        .where(and(publishedBy(articles, now), listedInSitemap(seoFields, 'article', articles.id)))
         .orderBy(desc(articles.publishedAt), desc(articles.id))
         .limit(limit)
         .offset(offset)
     },
 
     async countPublishedPages () {
-      const [row] = await db.select({ total: count() }).from(pages).where(eq(pages.status, 'published'))
+      const [row] = await db.select({ total: count() }).from(pages).where(and(eq(pages.status, 'published'), listedInSitemap(seoFields, 'page', pages.id)))
       return row?.total ?? 0
     },
 
     async publishedPageEntries (limit, offset) {
-      return await db.select({ key: pages.slug, lastmod: pages.updatedAt }).from(pages).where(eq(pages.status, 'published'))
+      return await db.select({ key: pages.slug, lastmod: pages.updatedAt }).from(pages).where(and(eq(pages.status, 'published'), listedInSitemap(seoFields, 'page', pages.id)))
         .orderBy(sql`coalesce(${pages.parentId}, 0)`, asc(pages.position), asc(pages.title), asc(pages.id)).limit(limit).offset(offset)
     },
 

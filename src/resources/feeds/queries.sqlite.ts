@@ -1,7 +1,8 @@
 import { and, asc, count, desc, eq, inArray, isNotNull, max, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
-import { articleLabels, articles, days, labels, pages } from '../../db/schema.js'
+import { articleLabels, articles, days, labels, pages, seoFields } from '../../db/schema.js'
 import { publishedBy } from '../articles/visibility.js'
+import { listedInSitemap } from '../seo/sitemap.js'
 import type { FeedQueries, SitemapEntry } from './queries.js'
 
 // A day exists while it has published articles or an editor created it (as in dates/queries.ts);
@@ -28,7 +29,7 @@ export function sqliteFeedQueries (db: Db): FeedQueries {
     },
 
     async countPublishedArticles (now) {
-      return db.select({ total: count() }).from(articles).where(publishedBy(articles, now)).get()?.total ?? 0
+      return db.select({ total: count() }).from(articles).where(and(publishedBy(articles, now), listedInSitemap(seoFields, 'article', articles.id))).get()?.total ?? 0
     },
 
     async newestPublishedUpdate (now) {
@@ -38,7 +39,7 @@ export function sqliteFeedQueries (db: Db): FeedQueries {
     async publishedArticleEntries (now, limit, offset) {
       return db.select({ id: articles.id, key: articles.slug, lastmod: articles.updatedAt })
         .from(articles)
-        .where(publishedBy(articles, now))
+        .where(and(publishedBy(articles, now), listedInSitemap(seoFields, 'article', articles.id)))
         .orderBy(desc(articles.publishedAt), desc(articles.id))
         .limit(limit)
         .offset(offset)
@@ -46,11 +47,11 @@ export function sqliteFeedQueries (db: Db): FeedQueries {
     },
 
     async countPublishedPages () {
-      return db.select({ total: count() }).from(pages).where(eq(pages.status, 'published')).get()?.total ?? 0
+      return db.select({ total: count() }).from(pages).where(and(eq(pages.status, 'published'), listedInSitemap(seoFields, 'page', pages.id))).get()?.total ?? 0
     },
 
     async publishedPageEntries (limit, offset) {
-      return db.select({ key: pages.slug, lastmod: pages.updatedAt }).from(pages).where(eq(pages.status, 'published'))
+      return db.select({ key: pages.slug, lastmod: pages.updatedAt }).from(pages).where(and(eq(pages.status, 'published'), listedInSitemap(seoFields, 'page', pages.id)))
         .orderBy(sql`coalesce(${pages.parentId}, 0)`, asc(pages.position), asc(pages.title), asc(pages.id)).limit(limit).offset(offset).all()
     },
 

@@ -18,6 +18,7 @@ export interface FeedQueries {
    * carries, so a label used only on drafts reads like one nobody uses.
    */
   publicLabelNamesByKeys: (keys: string[], now: string) => Promise<Map<string, string>>
+  /** Published articles the sitemap lists (not those `noindex` or canonical elsewhere: seo/sitemap.ts). */
   countPublishedArticles: (now: string) => Promise<number>
   /** When published content last changed: the newest `updatedAt` of a published article. */
   newestPublishedUpdate: (now: string) => Promise<string | null>

@@ -79,6 +79,24 @@ export interface ImportedArticle {
    * a source that has no corrections leaves those written here as they are.
    */
   corrections?: ImportedCorrection[]
+  /**
+   * Its search and social metadata (Yoast's and Jetpack's post meta, our export's `seo`).
+   * Absent, not empty, when it has none: the digest of an article without any stays what it
+   * was, and an import from a source without them leaves those written here as they are.
+   */
+  seo?: ImportedSeo
+}
+
+/** Search and social metadata as a source gives it: text not yet cut to the API's limits. */
+export interface ImportedSeo {
+  title: string | null
+  description: string | null
+  canonicalUrl: string | null
+  noindex: boolean
+  socialTitle: string | null
+  socialDescription: string | null
+  /** The source id (same site) of the media record a shared link shows, or null. */
+  socialMediaSourceId: string | null
 }
 
 /** A correction of an imported article: a plain-text note and its times (RFC 3339 UTC with milliseconds). */
@@ -152,6 +170,8 @@ export interface ImportedPage {
   position: number
   createdAt: string | null
   updatedAt: string | null
+  /** As an article's `seo`: absent when the source has none. */
+  seo?: ImportedSeo
 }
 
 export interface ImportedComment {

@@ -18,14 +18,24 @@ import { findImportedMedia, writeImportedMedia } from '../media/service.js'
 import { setImportedParent, writeImportedLabel } from '../labels/service.js'
 import { findImportedPage, setImportedPageParent, writeImportedPage } from '../pages/service.js'
 import { mediaQueries } from '../media/queries.js'
+import type { SeoOwner } from '../seo/queries.js'
+import { importedSeo, putSeo } from '../seo/service.js'
 import { importQueries, type Stage, type StagedRecord } from './queries.js'
 import { digestOf, prepareRecord, type PreparedRecord, type SanitisedBody } from './sanitising.js'
 import { readImport, type ReadOptions } from './formats/index.js'
 import { readerThreadFromBytes, readInThread } from './reader.js'
-import { MalformedImportError, type SourceRef, type ImportedArticle, type ImportedLabel, type ImportedAuthor, type ImportedComment, type ImportedDay, type ImportedMedia, type ImportedPage, type ImportedRedirect, type ImportFormat, type ImportRecord } from './records.js'
+import { MalformedImportError, type SourceRef, type ImportedArticle, type ImportedLabel, type ImportedAuthor, type ImportedComment, type ImportedDay, type ImportedMedia, type ImportedPage, type ImportedRedirect, type ImportedSeo, type ImportFormat, type ImportRecord } from './records.js'
 import type { ImportReportBody } from './schemas.js'
 import { spool, spooledChunks, type ImportSource, type Spooled } from './spool.js'
 import { importInWriterThread, writerThreadFor } from './writer.js'
+
+/** An owner this import wrote, with the search and social metadata its source gave. */
+interface SeoLink {
+  owner: SeoOwner
+  id: number
+  source: SourceRef
+  seo: ImportedSeo
+}
 
 export interface ImportOptions {
   format: ImportFormat
@@ -162,6 +172,8 @@ class Apply {
    * the posts that name them): those of the articles this import wrote.
    */
   readonly #featured: Array<{ articleId: number, site: string, articleSourceId: string, mediaSourceId: string }> = []
+  /** Search and social metadata to write once every media record is in (for the social image), as featured images wait. */
+  readonly #seo: SeoLink[] = []
   readonly #touchedArticles = new Set<number>()
   /** Articles comments are written on, by id, as this import wrote or first read them: one read per article, not per comment. */
   readonly #articleRows = new Map<number, ArticleRow>()
@@ -239,6 +251,7 @@ class Apply {
     }
     await this.#search.flush()
     for (const link of this.#featured) await this.linkFeatured(link)
+    for (const link of this.#seo) await this.linkSeo(link)
     for await (const staged of this.stage.each('day')) await this.day(JSON.parse(staged.payload) as ImportedDay)
     for await (const staged of this.stage.each('redirect')) await this.redirect(JSON.parse(staged.payload) as ImportedRedirect)
     const replies: Array<{ id: number, articleId: number, parentKey: string, sourceId: string }> = []
@@ -428,6 +441,7 @@ class Apply {
     this.#articleRows.set(row.id, row)
     await this.#remember('article', site, id, row.id, digest)
     if (record.featuredMediaSourceId !== undefined) this.#featured.push({ articleId: row.id, site, articleSourceId: id, mediaSourceId: record.featuredMediaSourceId })
+    if (record.seo !== undefined) this.#seo.push({ owner: 'article', id: row.id, source: record.source, seo: record.seo })
   }
 
   /**
@@ -526,6 +540,7 @@ class Apply {
     await this.#remember('page', site, id, targetId, digest)
     this.#pageIds.set(key, targetId)
     this.#pageParents.push({ id: targetId, site, sourceId: id, parentSourceId: record.parentSourceId })
+    if (record.seo !== undefined) this.#seo.push({ owner: 'page', id: targetId, source: record.source, seo: record.seo })
   }
 
   async linkPageParent (link: { id: number, site: string, sourceId: string, parentSourceId: string | null }): Promise<void> {
@@ -554,6 +569,19 @@ class Apply {
       return
     }
     await mediaQueries(this.tx).setFeatured(link.articleId, mediaId)
+  }
+
+  /** Writes what a source says about search and social sharing, its text cut to the API's limits. */
+  async linkSeo (link: SeoLink): Promise<void> {
+    const { site, id } = link.source
+    const { socialMediaSourceId, ...text } = link.seo
+    const socialImage = socialMediaSourceId === null
+      ? null
+      : this.#mediaIds.get(stageKey(site, socialMediaSourceId)) ?? (await this.#previous('media', site, socialMediaSourceId))?.targetId ?? null
+    if (socialMediaSourceId !== null && socialImage === null) this.report.note(link.owner, id, `its social image (${socialMediaSourceId}) is not an image in the file: imported without one`)
+    const { stored, refused } = importedSeo(text, socialImage)
+    for (const field of refused) this.report.note(link.owner, id, `its ${field} is not one the API accepts: left out`)
+    await putSeo(this.tx, link.owner, link.id, stored)
   }
 
   async day (record: ImportedDay): Promise<void> {

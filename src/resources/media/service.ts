@@ -4,7 +4,11 @@ import { assertIfMatch } from '../../lib/entity-tags.js'
 import { mapPage, parseSort, readPage, type Page } from '../../lib/list.js'
 import { hasRole, type Principal } from '../../lib/principal.js'
 import { nowIso } from '../../lib/time.js'
-import { noteArticlesUpdated } from '../articles/changes.js'
+import { isPublic, noteArticlesUpdated } from '../articles/changes.js'
+import { articleQueries } from '../articles/queries.js'
+import { notePageChange } from '../pages/changes.js'
+import { pageQueries } from '../pages/queries.js'
+import { seoQueries } from '../seo/queries.js'
 import { noteMediaChange } from './changes.js'
 import { mimeTypes, type ImageFormat, type ProcessedImage, type Variant } from './images.js'
 import { mediaQueries, type MediaRow, type NewMediaRow } from './queries.js'
@@ -277,15 +281,21 @@ export async function removeOne (store: Store, media: MediaStore, id: number, fo
     assertMayChange(viewer, current)
     assertIfMatch(ifMatch, mediaVersion(current))
     const queries = mediaQueries(tx)
-    const { uses, total } = await queries.usesOf(id, usesNamed)
+    const inArticles = await queries.usesOf(id, usesNamed)
+    const shared = await seoQueries(tx).socialImageUses(id, usesNamed)
+    const total = inArticles.total + shared.total
     if (total > 0 && !force) {
-      const named = uses.map((use) => `article ${use.articleId} (${use.use})`).join(', ')
-      throw new Conflict(`Media item ${id} is used ${total === 1 ? 'once' : `${total} times`}: ${named}${total > uses.length ? ', …' : ''}. Take it off those articles, or delete with force=true to do so`)
+      const named = [
+        ...inArticles.uses.map((use) => `article ${use.articleId} (${use.use})`),
+        ...shared.uses.map((use) => `${use.owner} ${use.id} (social)`)
+      ]
+      throw new Conflict(`Media item ${id} is used ${total === 1 ? 'once' : `${total} times`}: ${named.slice(0, usesNamed).join(', ')}${total > usesNamed ? ', …' : ''}. Take it off those articles and pages, or delete with force=true to do so`)
     }
     if (total > 0) {
       if (!hasRole(viewer, 'editor')) throw new Forbidden('force=true takes the image off other people\'s articles too: it needs an editor token or above')
       const now = nowIso()
       noteArticlesUpdated(tx, await queries.detachEverywhere(id, now), ['featuredImage'], now)
+      await dropSocialImage(tx, id, now)
     }
     await queries.deleteMedia(id)
     noteMediaChange(tx, { media: current, kind: 'deleted', fields: [], now: nowIso() })
@@ -293,6 +303,20 @@ export async function removeOne (store: Store, media: MediaStore, id: number, fo
   })
   // After the commit: a crash before this leaves files no row names, never a row without its files.
   await media.remove(key)
+}
+
+/** Takes the image off the articles and pages a shared link shows it for, moving their versions on. */
+async function dropSocialImage (tx: Store, mediaId: number, now: string): Promise<void> {
+  for (const use of await seoQueries(tx).dropSocialImage(mediaId)) {
+    if (use.owner === 'article') {
+      const row = await articleQueries(tx).updateArticle(use.id, { updatedAt: now })
+      noteArticlesUpdated(tx, [{ id: row.id, slug: row.slug, authorId: row.authorId, isPublic: isPublic(row, now) }], ['seo'], now)
+    } else {
+      await pageQueries(tx).updatePage(use.id, { updatedAt: now })
+      const page = (await pageQueries(tx).pageBySlugOrId(String(use.id)))!
+      notePageChange(tx, { page, kind: 'updated', fields: ['seo'], statusBefore: page.status, statusAfter: page.status, now })
+    }
+  }
 }
 
 /** A media item an import made or updates, read locked (as the import's other `findImported…`). */

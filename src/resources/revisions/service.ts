@@ -3,6 +3,9 @@ import { Forbidden, NotFound } from '../../errors.js'
 import type { Page } from '../../lib/list.js'
 import { hasRole, type Principal } from '../../lib/principal.js'
 import type { ArticleRow } from '../articles/queries.js'
+import type { SeoValues } from '../seo/queries.js'
+import type { StoredSeoBody } from '../seo/schemas.js'
+import { noSeo, storedSeo } from '../seo/service.js'
 import { revisionQueries, type RevisionRow } from './queries.js'
 import type { RevisionBody, RevisionListQueryString, RevisionSummaryBody } from './schemas.js'
 
@@ -11,24 +14,37 @@ export function changedBy (viewer: Principal): string {
   return viewer.tokenId === null ? 'admin' : `${viewer.role} token ${viewer.tokenId}`
 }
 
+/** An article as a revision keeps it: its row, and what lives beside it. */
+export interface ArticleSnapshot {
+  row: ArticleRow
+  labels: string[]
+  /** The byline after the primary author. */
+  coAuthors: number[]
+  seo: SeoValues
+}
+
 /**
- * Keeps `current` (about to be replaced by an update) as the article's newest revision.
+ * Keeps the article as it is (about to be replaced by an update) as its newest revision.
  * Runs in the update's transaction.
  */
-export async function keepRevision (tx: Store, current: ArticleRow, labels: string[], viewer: Principal, now: string, kept: number): Promise<void> {
+export async function keepRevision (tx: Store, current: ArticleSnapshot, viewer: Principal, now: string, kept: number): Promise<void> {
+  const { row } = current
   await revisionQueries(tx).insertRevision({
-    articleId: current.id,
-    version: current.version,
-    status: current.status,
-    publishedAt: current.publishedAt,
-    authorId: current.authorId,
-    writtenAt: current.updatedAt,
+    articleId: row.id,
+    version: row.version,
+    status: row.status,
+    publishedAt: row.publishedAt,
+    unpublishAt: row.unpublishAt,
+    authorId: row.authorId,
+    authorIds: JSON.stringify([row.authorId, ...current.coAuthors]),
+    writtenAt: row.updatedAt,
     replacedAt: now,
     replacedBy: changedBy(viewer),
-    title: current.title,
-    customExcerpt: current.customExcerpt,
-    labels: JSON.stringify(labels),
-    body: current.body
+    title: row.title,
+    customExcerpt: row.customExcerpt,
+    labels: JSON.stringify(current.labels),
+    seo: JSON.stringify(storedSeo(current.seo)),
+    body: row.body
   }, kept)
 }
 
@@ -46,6 +62,7 @@ function summaryOf (row: RevisionRow): RevisionSummaryBody {
     status: row.status,
     publishedAt: row.publishedAt,
     authorId: row.authorId,
+    authorIds: bylineOf(row),
     writtenAt: row.writtenAt,
     replacedAt: row.replacedAt,
     replacedBy: row.replacedBy
@@ -63,11 +80,22 @@ export async function list (store: Store, article: ArticleRow, query: RevisionLi
 export async function findOne (store: Store, article: ArticleRow, number: number): Promise<RevisionBody> {
   const row = await revisionQueries(store).revision(article.id, number)
   if (row === undefined) throw new NotFound(`Article ${article.id} has no revision ${number}`)
-  return { ...summaryOf(row), excerpt: row.customExcerpt, labels: labelNames(row), body: row.body }
+  return { ...summaryOf(row), unpublishAt: row.unpublishAt, excerpt: row.customExcerpt, labels: labelNames(row), seo: seoOf(row), body: row.body }
 }
 
 /** The label names a revision kept (a JSON array in its row). */
 export function labelNames (row: RevisionRow): string[] {
   const names: unknown = JSON.parse(row.labels)
   return Array.isArray(names) ? names.filter((name): name is string => typeof name === 'string') : []
+}
+
+/** The byline a revision kept; one of its primary author alone when kept before bylines. */
+function bylineOf (row: RevisionRow): number[] {
+  const ids: unknown = row.authorIds === null ? null : JSON.parse(row.authorIds)
+  return Array.isArray(ids) && ids.length > 0 && ids.every((id) => Number.isSafeInteger(id)) ? ids as number[] : [row.authorId]
+}
+
+/** The search and social metadata a revision kept; none set when kept before they existed. */
+function seoOf (row: RevisionRow): StoredSeoBody {
+  return row.seo === null ? storedSeo(noSeo) : { ...storedSeo(noSeo), ...JSON.parse(row.seo) as Partial<StoredSeoBody> }
 }

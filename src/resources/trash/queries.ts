@@ -1,4 +1,5 @@
 import type { CarriedCorrection } from '../corrections/carried.js'
+import type { StoredSeoBody } from '../seo/schemas.js'
 import type { trashedArticles } from '../../db/schema.js'
 import { queriesFor } from '../../db/store.js'
 import type { ArticleRow } from '../articles/queries.js'
@@ -24,6 +25,8 @@ export interface TrashedContent {
   corrections?: CarriedCorrection[]
   /** Its co-authors after the primary, in byline order (absent in rows trashed before bylines). */
   coAuthors?: number[]
+  /** Its search and social metadata (absent in rows trashed before they existed). */
+  seo?: StoredSeoBody
 }
 
 /** Who sees which trashed articles: editors every one, an author token its own. */

@@ -15,6 +15,7 @@ import { ensureLabels } from '../labels/links.js'
 import { mediaQueries } from '../media/queries.js'
 import { noteInlineImages } from '../media/service.js'
 import { changedBy } from '../revisions/service.js'
+import { putSeo, seoValuesOf, storedSeo } from '../seo/service.js'
 import { trashQueries, type Renumbered, type TrashedContent, type TrashedRow, type TrashScope } from './queries.js'
 import type { TrashedArticleBody, TrashedArticleSummaryBody, TrashListQueryString } from './schemas.js'
 
@@ -47,7 +48,8 @@ export async function trashArticle (tx: Store, article: ArticleRow, viewer: Prin
       featuredImage: (await mediaQueries(tx).featuredIdsByArticle([article.id])).get(article.id) ?? null,
       oldSlugs: (await articleQueries(tx).oldSlugsByArticle([article.id])).get(article.id) ?? [],
       corrections: await carriedCorrections(tx, article.id),
-      coAuthors: (await articleQueries(tx).coAuthorsByArticle([article.id])).get(article.id) ?? []
+      coAuthors: (await articleQueries(tx).coAuthorsByArticle([article.id])).get(article.id) ?? [],
+      seo: storedSeo((await seoValuesOf(tx, 'article', [article.id])).get(article.id)!)
     }
     await trash.insertTrashed({
       id: article.id,
@@ -181,11 +183,12 @@ export async function restore (store: Store, timezone: string, idOrSlug: string,
     const corrections = content.corrections ?? []
     await replaceCorrections(tx, article.id, corrections, now)
     const featured = await restoreFeatured(tx, article.id, content.featuredImage ?? null)
+    const seo = await putSeo(tx, 'article', article.id, content.seo)
     // The images its body shows are in use again.
     await noteInlineImages(tx, article.id, article.body)
     await trash.deleteTrashed(row.id)
     await indexArticle(tx, { ...article, labels: content.labels })
-    noteArticleChange(tx, { kind: 'restored', after: article, fields: [...articleFields(content.labels), 'authorIds', ...(featured ? ['featuredImage'] : []), ...(corrections.length > 0 ? ['corrections', 'correctedAt'] : [])], now })
+    noteArticleChange(tx, { kind: 'restored', after: article, fields: [...articleFields(content.labels), 'authorIds', ...(featured ? ['featuredImage'] : []), ...(seo ? ['seo'] : []), ...(corrections.length > 0 ? ['corrections', 'correctedAt'] : [])], now })
     noteLabelTurnover(tx, turnover, { publicBefore: false, publicAfter: isPublic(article, now) }, now)
     return { id: article.id, renumberedComments }
   })

@@ -1,6 +1,6 @@
 import { Compile } from 'typebox/compile'
-import { NdjsonLine, ndjsonFormat, type ArticleLine, type AuthorLine, type CommentLine, type CorrectionOfLine, type LabelLine, type MediaLine, type PageLine } from '../../export/ndjson.js'
-import { MalformedImportError, type ImportedCorrection, type ImportRecord } from '../records.js'
+import { NdjsonLine, ndjsonFormat, type ArticleLine, type AuthorLine, type CommentLine, type CorrectionOfLine, type LabelLine, type MediaLine, type PageLine, type SeoOfLine } from '../../export/ndjson.js'
+import { MalformedImportError, type ImportedCorrection, type ImportedSeo, type ImportRecord } from '../records.js'
 
 // Dateline's own export read back: the lines are checked against the schemas the export
 // writes with, and each becomes the record any other format would give.
@@ -47,8 +47,13 @@ function articleRecord (line: ArticleLine): ImportRecord {
     ...(line.coAuthorIds === undefined || line.coAuthorIds.length === 0 ? {} : { coAuthorSourceIds: line.coAuthorIds.map(String) }),
     ...(line.oldSlugs === undefined || line.oldSlugs.length === 0 ? {} : { oldSlugs: line.oldSlugs }),
     ...(line.unpublishAt == null ? {} : { unpublishAt: line.unpublishAt }),
-    ...(line.corrections === undefined || line.corrections.length === 0 ? {} : { corrections: line.corrections.map(correctionOf) })
+    ...(line.corrections === undefined || line.corrections.length === 0 ? {} : { corrections: line.corrections.map(correctionOf) }),
+    ...(line.seo === undefined ? {} : { seo: seoOf(line.seo) })
   }
+}
+
+function seoOf ({ socialImage, ...text }: SeoOfLine): ImportedSeo {
+  return { ...text, socialMediaSourceId: socialImage === null ? null : String(socialImage) }
 }
 
 /** Times in our stored form (UTC, milliseconds), whatever offset the file wrote them with. */
@@ -121,7 +126,8 @@ function pageRecord (line: PageLine): ImportRecord {
     parentSourceId: line.parentId === null ? null : String(line.parentId),
     position: line.position,
     createdAt: line.createdAt,
-    updatedAt: line.updatedAt
+    updatedAt: line.updatedAt,
+    ...(line.seo === undefined ? {} : { seo: seoOf(line.seo) })
   }
 }
 

@@ -1,4 +1,4 @@
-import type { ImportedArticle, ImportedAuthor, ImportedMedia, ImportedPage, ImportRecord, SkippedRow } from '../records.js'
+import type { ImportedArticle, ImportedAuthor, ImportedMedia, ImportedPage, ImportedSeo, ImportRecord, SkippedRow } from '../records.js'
 import { liveStatus, type ReadContext, skip } from './context.js'
 import { fileNameOf, imageAddress, notAnImage } from './media.js'
 import { ns } from './namespaces.js'
@@ -90,7 +90,8 @@ function article (item: XmlElement, id: string, author: ItemAuthor, state: WxrSt
     sourceUrl: link === '' ? null : link,
     notes,
     ...featuredImage(item),
-    ...oldSlugs(item)
+    ...oldSlugs(item),
+    ...seoOf(item, notes)
   }
 }
 
@@ -110,8 +111,48 @@ function page (item: XmlElement, id: string, state: WxrState): ImportedPage {
     parentSourceId: parent === '' || parent === '0' ? null : parent,
     position: Number.isSafeInteger(order) && order > 0 ? order : 0,
     createdAt: posted.at,
-    updatedAt: utcFromWxrGmt(textOf(item, ns.wp, 'post_modified_gmt')) ?? posted.at
+    updatedAt: utcFromWxrGmt(textOf(item, ns.wp, 'post_modified_gmt')) ?? posted.at,
+    ...seoOf(item, [])
   }
+}
+
+// Where SEO plugins keep a post's metadata: Yoast SEO first, then Jetpack's (WordPress.com).
+// Yoast's title may be a template of its variables (`%%title%% %%sep%% %%sitename%%`), which
+// only Yoast can fill in: such a value is left out, and the title falls back as usual.
+const seoMeta = {
+  title: ['_yoast_wpseo_title', 'jetpack_seo_html_title'],
+  description: ['_yoast_wpseo_metadesc', 'advanced_seo_description'],
+  canonicalUrl: ['_yoast_wpseo_canonical'],
+  noindex: ['_yoast_wpseo_meta-robots-noindex', 'jetpack_seo_noindex'],
+  socialTitle: ['_yoast_wpseo_opengraph-title'],
+  socialDescription: ['_yoast_wpseo_opengraph-description'],
+  socialImage: ['_yoast_wpseo_opengraph-image-id']
+} as const
+const yoastVariable = /%%[a-z_]+%%/i
+
+/** The post's search and social metadata, when a plugin kept any; `notes` hears of what was left out. */
+function seoOf (item: XmlElement, notes: string[]): { seo?: ImportedSeo } {
+  const first = (keys: readonly string[]) => keys.map((key) => postMeta(item, key).trim()).find((value) => value !== '') ?? null
+  const text = (field: 'title' | 'description' | 'socialTitle' | 'socialDescription') => {
+    const value = first(seoMeta[field])
+    if (value === null || !yoastVariable.test(value)) return value === null ? null : plainText(value) || null
+    notes.push(`its SEO ${field} is a Yoast template (${value}): left out`)
+    return null
+  }
+  const image = first(seoMeta.socialImage)
+  const noindex = first(seoMeta.noindex)
+  const seo: ImportedSeo = {
+    title: text('title'),
+    description: text('description'),
+    canonicalUrl: first(seoMeta.canonicalUrl),
+    // Yoast writes 1 for noindex (2 for index, against the site's default); Jetpack 1 or true.
+    noindex: noindex === '1' || noindex === 'true',
+    socialTitle: text('socialTitle'),
+    socialDescription: text('socialDescription'),
+    socialMediaSourceId: image !== null && /^\d+$/.test(image) && image !== '0' ? image : null
+  }
+  const empty = Object.values(seo).every((value) => value === null || value === false)
+  return empty ? {} : { seo }
 }
 
 /** Every value of a post meta key: WordPress keeps an `_wp_old_slug` per rename. */
