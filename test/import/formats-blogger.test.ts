@@ -1,4 +1,5 @@
 import t from 'tap'
+import { apiPages, legacyPages, pages2018 } from '../fixtures/import/blogger-pages.js'
 import { article, authorsPrecedeTheirArticles, comment, countBy, fixture, fromBuffers, inChunks, readFile, readRecords, skipCounts } from '../fixtures/import/read-records.js'
 
 // The Blogger readers (legacy GData schema, 2018 schema, API v3 JSON) on real and written
@@ -106,7 +107,7 @@ t.test('2018-schema posts sharing one thumbnail address share one media record',
   t.same(read.articles.map((post) => post.featuredMediaSourceId), ['https://blogger.googleusercontent.com/img/b/R29v/s72-c/harbour.png', 'https://blogger.googleusercontent.com/img/b/R29v/s72-c/harbour.png'])
 })
 
-t.test('a 2018-schema feed maps posts, drafts, trashed posts, pages and threaded comments', async (t) => {
+t.test('a 2018-schema feed maps posts, drafts, trashed posts, a page and threaded comments', async (t) => {
   const read = await readFile(fixture('blogger-2018-feed.atom'))
   t.equal(read.format, 'blogger-2018')
   t.equal(read.articles.length, 4)
@@ -114,10 +115,22 @@ t.test('a 2018-schema feed maps posts, drafts, trashed posts, pages and threaded
   t.equal(read.authors.length, 2)
   t.same(skipCounts(read.skips), {
     'article: trashed': 2,
-    'page: page': 1,
     'comment: its article was skipped (page)': 1,
     'comment: trashed': 1
-  })
+  }, 'the page is imported; its comment is skipped, as WordPress pages\' are')
+  t.same(read.pages, [{
+    kind: 'page',
+    source: { site: '7204315598431167223', id: `${harbour}7777777777777777777` },
+    title: 'About the harbour',
+    slug: 'about',
+    body: 'We write about boats.',
+    excerpt: null,
+    status: 'published',
+    createdAt: '2024-01-01T00:00:00.000Z',
+    updatedAt: '2024-01-01T00:00:00.000Z',
+    parentSourceId: null,
+    position: 0
+  }], 'a LIVE page, its slug from /p/about.html, no parent, position 0')
   t.same(Object.fromEntries(read.articles.map((a) => [a.source.id.slice(harbour.length), a.status])), {
     '1111111111111111111': 'published',
     '2222222222222222222': 'draft',
@@ -201,13 +214,78 @@ t.test('a Blogger API commentList maps LIVE, PENDING, SPAM and EMPTIED and threa
   t.equal(read.articles.length, 0)
 })
 
-t.test('a bare array of Blogger API posts: no status means live, a page is skipped', async (t) => {
+t.test('a bare array of Blogger API posts and a page: no status means live', async (t) => {
   const read = await readFile(fixture('blogger-api-array.json'))
   t.equal(read.format, 'blogger-api')
   t.same(read.articles.map((a) => [a.source.id, a.status, a.slug]), [['5100000000000000001', 'published', 'spring'], ['5100000000000000002', 'published', 'april']])
   t.same(article(read, '5100000000000000002').notes, ['no body in the dump (fetched with fetchBodies=false?)'])
-  t.same(skipCounts(read.skips), { 'page: page': 1 })
+  t.same(read.skips, [])
+  t.same(read.pages.map((page) => [page.source.site, page.source.id, page.title, page.slug, page.body, page.status]), [['4967929378133675647', '5200000000000000001', 'Contact', null, '', 'published']], 'without a url the slug comes from the title when written')
   t.equal(read.authors.length, 1, 'the author of both posts, once')
+})
+
+const readText = async (text: string) => await readRecords(fromBuffers(Buffer.from(text)))
+
+t.test('a legacy page is a page: slug from /p/…, line breaks converted as for posts, a draft by app:draft; its comment skipped', async (t) => {
+  const read = await readText(legacyPages)
+  t.equal(read.format, 'blogger-legacy')
+  t.same(read.articles.map((post) => post.title), ['Harbour news'], 'pages are not articles')
+  t.same(read.pages, [{
+    kind: 'page',
+    source: { site: '81', id: 'tag:blogger.com,1999:blog-81.post-2' },
+    title: 'About & contact',
+    slug: 'about-us',
+    body: '<p onclick="steal()">Who we are</p><script>alert(1)</script><br />\nWrite to the harbour office.',
+    excerpt: null,
+    status: 'published',
+    createdAt: '2012-01-05T17:00:00.000Z',
+    updatedAt: '2012-02-01T17:00:00.000Z',
+    parentSourceId: null,
+    position: 0
+  }, {
+    kind: 'page',
+    source: { site: '81', id: 'tag:blogger.com,1999:blog-81.post-3' },
+    title: 'Opening hours',
+    slug: null,
+    body: 'Soon.',
+    excerpt: null,
+    status: 'draft',
+    createdAt: '2012-01-06T17:00:00.000Z',
+    updatedAt: '2012-01-06T17:00:00.000Z',
+    parentSourceId: null,
+    position: 0
+  }], 'as found (sanitised when written); the draft has no alternate link, so no slug')
+  t.same(skipCounts(read.skips), { 'setting: not content': 1, 'comment: its article was skipped (page)': 1 })
+  t.equal(read.comments.length, 0)
+})
+
+t.test('2018 pages: LIVE published, DRAFT a draft, trashed (blogger:trashed or SOFT_TRASHED) skipped, comments on any skipped', async (t) => {
+  const read = await readText(pages2018)
+  t.equal(read.format, 'blogger-2018')
+  t.same(read.articles.map((post) => post.title), ['New ferry'])
+  t.same(read.pages.map((page) => [page.source.id.slice(-1), page.title, page.slug, page.status, page.excerpt, page.createdAt, page.updatedAt, page.parentSourceId, page.position]), [
+    ['2', 'Ferry timetable', 'ferry-timetable', 'published', 'When the ferries sail.', '2023-12-30T08:00:00.000Z', '2024-02-01T10:00:00.000Z', null, 0],
+    ['3', 'Fares (draft)', null, 'draft', null, '2024-01-03T10:00:00.000Z', '2024-01-03T10:00:00.000Z', null, 0]
+  ], 'createdAt from blogger:created; an empty filename leaves the slug to the title')
+  t.match(read.pages[0]?.body, /^<p>Every 40&nbsp;minutes\.<\/p><iframe/, 'the body as found: sanitised when written')
+  t.same(read.skips.map((skip) => [skip.resource, skip.sourceId?.slice(-1), skip.reason]), [
+    ['page', '4', 'trashed'],
+    ['page', '5', 'trashed'],
+    ['comment', '6', 'its article was skipped (page)'],
+    ['comment', '7', 'its article was skipped (trashed)']
+  ])
+})
+
+t.test('Blogger API pages (a pages.list): LIVE published, DRAFT a draft, SOFT_TRASHED or trashed skipped; comments on a page skipped', async (t) => {
+  const read = await readText(apiPages)
+  t.equal(read.format, 'blogger-api')
+  t.same(read.articles.map((post) => post.title), ['On air'])
+  t.same(read.pages.map((page) => [page.source.site, page.source.id, page.title, page.slug, page.status, page.createdAt, page.updatedAt, page.parentSourceId, page.position]), [
+    ['83', '8300000000000000001', 'Contact & tips', 'contact', 'published', '2016-05-01T17:00:00.000Z', '2016-06-01T17:00:00.000Z', null, 0],
+    ['83', '8300000000000000002', 'Advertising', null, 'draft', '2016-05-02T17:00:00.000Z', '2016-05-02T17:00:00.000Z', null, 0]
+  ], 'title decoded once; no url, no slug')
+  t.same(skipCounts(read.skips), { 'page: trashed': 2, 'comment: its article was skipped (page)': 1 })
+  t.same(read.comments, [])
 })
 
 t.test('reading a Blogger file in 7-byte chunks gives the same records as reading it whole', async (t) => {

@@ -3805,7 +3805,7 @@ export interface components {
                     unchanged: number;
                     skipped: number;
                 };
-                /** @description Static pages (WordPress pages; Dateline exports from version 4) */
+                /** @description Static pages (WordPress and Blogger pages; Dateline exports from version 4) */
                 pages: {
                     created: number;
                     updated: number;

@@ -152,7 +152,7 @@ export interface ImportedLabel {
   parentSourceId: string | null
 }
 
-/** A static page (a WordPress page, a page line of our export). */
+/** A static page (a WordPress or Blogger page, a page line of our export). */
 export interface ImportedPage {
   kind: 'page'
   source: SourceRef
@@ -166,7 +166,7 @@ export interface ImportedPage {
   status: 'draft' | 'published'
   /** The parent page's source id (same site), or null at the top level. */
   parentSourceId: string | null
-  /** Its place among its siblings (WordPress's menu_order). */
+  /** Its place among its siblings (WordPress's menu_order; 0 for Blogger's, which export no order). */
   position: number
   createdAt: string | null
   updatedAt: string | null

@@ -24,7 +24,7 @@ export const ImportReport = Type.Object({
     media: Type.Object(Counts.properties, { additionalProperties: false, description: 'Images the file names by address (WordPress attachments, Blogger thumbnails): external media items until `dateline media fetch` brings their files' }),
     days: Counts,
     redirects: Type.Object(Counts.properties, { additionalProperties: false, description: 'Editors\' redirects (Dateline exports from version 4)' }),
-    pages: Type.Object(Counts.properties, { additionalProperties: false, description: 'Static pages (WordPress pages; Dateline exports from version 4)' })
+    pages: Type.Object(Counts.properties, { additionalProperties: false, description: 'Static pages (WordPress and Blogger pages; Dateline exports from version 4)' })
   }, { additionalProperties: false }),
   skipped: Type.Array(Type.Object({
     resource: Type.String(),

@@ -195,8 +195,8 @@ export async function findImportedPage (tx: Store, id: number): Promise<PageReco
 }
 
 /**
- * A page an import writes (a WordPress page, a page line of our export): new, or the one an
- * earlier import of the same row made (`existing`), which keeps its slug and parent.
+ * A page an import writes (a WordPress or Blogger page, a page line of our export): new, or
+ * the one an earlier import of the same row made (`existing`), which keeps its slug and parent.
  */
 export async function writeImportedPage (tx: Store, input: ImportedPageInput, existing: PageRecord | undefined, now: string): Promise<number> {
   const pages = pageQueries(tx)

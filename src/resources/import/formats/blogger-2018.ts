@@ -1,4 +1,4 @@
-import type { ImportedArticle, ImportedComment, ImportRecord } from '../records.js'
+import type { ImportedArticle, ImportedComment, ImportedPage, ImportRecord, SkippedRow } from '../records.js'
 import { alternateLink, type BloggerFeedState, emitAuthor, emitThumbnail, type EntryAuthor, entryAuthor, entryTime, fullCommentId } from './blogger-common.js'
 import { liveStatus, skip } from './context.js'
 import { ns } from './namespaces.js'
@@ -14,7 +14,7 @@ export function * entry2018 (entry: XmlElement, id: string, state: BloggerFeedSt
   const type = textOf(entry, ns.blogger2018, 'type').toUpperCase()
   if (type === 'POST') yield * post2018(entry, id, state)
   else if (type === 'COMMENT') yield comment2018(entry, id, state)
-  else if (type === 'PAGE') yield state.skipPost('page', id, 'page')
+  else if (type === 'PAGE') yield page2018(entry, id, state)
   else yield skip('other', id, type === '' ? 'not content' : `entry type ${type}`)
 }
 
@@ -33,6 +33,24 @@ function * post2018 (entry: XmlElement, id: string, state: BloggerFeedState): Ge
   const authorSourceId = yield * emitAuthor(state, entryAuthor(entry), uriOrName)
   const featured = yield * emitThumbnail(entry, state, authorSourceId)
   yield { ...article2018(entry, id, status, authorSourceId, state), ...featured }
+}
+
+/** A page (`blogger:filename` `/p/slug.html`): published when LIVE, else a draft (pages have no schedule). */
+function page2018 (entry: XmlElement, id: string, state: BloggerFeedState): ImportedPage | SkippedRow {
+  const status = entryStatus(entry)
+  if (status === 'SOFT_TRASHED') return state.skipPost('page', id, 'trashed')
+  const published = entryTime(entry, ns.atom, 'published')
+  const filename = textOf(entry, ns.blogger2018, 'filename')
+  return state.page({
+    source: { site: state.blogId, id },
+    title: plainText(rawTextOf(entry, ns.atom, 'title')),
+    slug: filename === '' ? null : slugFromPath(filename),
+    body: rawTextOf(entry, ns.atom, 'content'),
+    excerpt: plainText(rawTextOf(entry, ns.blogger2018, 'metaDescription')) || null,
+    status: status === 'LIVE' ? 'published' : 'draft',
+    createdAt: entryTime(entry, ns.blogger2018, 'created') ?? published,
+    updatedAt: entryTime(entry, ns.atom, 'updated')
+  })
 }
 
 function article2018 (entry: XmlElement, id: string, sourceStatus: string, authorSourceId: string | null, state: BloggerFeedState): ImportedArticle {

@@ -1,13 +1,13 @@
-import { type ImportedArticle, type ImportedAuthor, type ImportedComment, type ImportRecord, MalformedImportError } from '../records.js'
+import { type ImportedArticle, type ImportedAuthor, type ImportedComment, type ImportedPage, type ImportRecord, MalformedImportError, type SkippedRow } from '../records.js'
 import { liveStatus, type ReadContext, type RecordBatches, skip } from './context.js'
 import { positionIn } from './markup-guard.js'
 import { BloggerState } from './blogger-common.js'
 import { avatarUrl, distinct, plainText, slugFromPath } from './text.js'
 import { utcFromRfc3339 } from './timestamps.js'
 
-// Blogger API v3 dumps (mapping guide §6): `posts.list` / `comments.list` responses, a bare
-// array of posts or comments, or a single one. These dumps are small (500 posts a page), so
-// the document is read whole, within a cap.
+// Blogger API v3 dumps (mapping guide §6): `posts.list` / `comments.list` / `pages.list`
+// responses, a bare array of posts, comments or pages, or a single one. These dumps are small
+// (500 posts a page), so the document is read whole, within a cap.
 
 const maxJsonChars = 64 * 1024 * 1024
 
@@ -80,7 +80,7 @@ function * apiItem (item: unknown, state: BloggerState): Generator<ImportRecord>
   const id = stringOf(field(item, 'id'))
   if (kind === 'blogger#post' && isObject(item)) yield * apiPost(item, id, state)
   else if (kind === 'blogger#comment' && isObject(item)) yield apiComment(item, id, '', state)
-  else if (kind === 'blogger#page') yield id === '' ? skip('page', null, 'page') : state.skipPost('page', id, 'page')
+  else if (kind === 'blogger#page' && isObject(item)) yield apiPage(item, id, state)
   else yield skip('other', id === '' ? null : id, kind === '' ? 'not a Blogger API object' : `kind ${kind} is not content`)
 }
 
@@ -99,6 +99,26 @@ function * apiPost (post: JsonObject, id: string, state: BloggerState): Generato
   const authorSourceId = yield * apiAuthor(post, state)
   yield apiArticle(post, id, status, authorSourceId, state)
   yield * replies(post, id, state)
+}
+
+/** A page (`url` ending `/p/slug.html`): published when LIVE, else a draft; trashed ones are skipped. */
+function apiPage (page: JsonObject, id: string, state: BloggerState): ImportedPage | SkippedRow {
+  if (id === '') return skip('page', null, 'page without an id')
+  // As for posts: without view=ADMIN there is no status, and the pages listed are the live ones.
+  const status = stringOf(page.status).toUpperCase() || 'LIVE'
+  if (status === 'SOFT_TRASHED' || stringOf(page.trashed) !== '') return state.skipPost('page', id, 'trashed')
+  const published = utcFromRfc3339(stringOf(page.published))
+  const url = stringOf(page.url).trim()
+  return state.page({
+    source: { site: blogOf(page), id },
+    title: plainText(stringOf(page.title)),
+    slug: url === '' ? null : slugFromPath(url),
+    body: stringOf(page.content),
+    excerpt: null,
+    status: status === 'LIVE' ? 'published' : 'draft',
+    createdAt: published,
+    updatedAt: utcFromRfc3339(stringOf(page.updated))
+  })
 }
 
 /** Comments embedded in a post (`replies.items`, when fetched with maxComments). */

@@ -1,4 +1,4 @@
-import type { ImportedArticle, ImportedAuthor, ImportedMedia, ImportRecord, SkippedRow } from '../records.js'
+import type { ImportedArticle, ImportedAuthor, ImportedMedia, ImportedPage, ImportRecord, SkippedRow } from '../records.js'
 import { type ReadContext, skip } from './context.js'
 import { fileNameOf, imageAddress } from './media.js'
 import { ns } from './namespaces.js'
@@ -7,16 +7,20 @@ import { utcFromRfc3339 } from './timestamps.js'
 import { childOf, textOf, type XmlElement } from './xml-tree.js'
 
 // What both Blogger export schemas share: the blog id every source id is scoped by, authors
-// emitted once each before their first article, and the posts skipped so far. Two entries
-// with one id are both emitted: the importer's staging reports the second as a duplicate.
+// emitted once each before their first article, and the posts whose comments are skipped.
+// Two entries with one id are both emitted: the importer's staging reports the second as a
+// duplicate.
 
 const blogIdPattern = /^tag:blogger\.com,1999:blog-(\d+)/
 
 /** What every Blogger reader (both export schemas and the API dumps) keeps while reading. */
 export class BloggerState {
   private readonly authorIds = new Set<string>()
-  /** Posts skipped so far (pages, trashed posts), so that their comments are skipped as well. */
-  private readonly skippedPosts = new Map<string, string>()
+  /**
+   * Why each post read so far takes no comments (a trashed post, a page), so that its comments
+   * are skipped as well, with that reason.
+   */
+  private readonly commentless = new Map<string, string>()
 
   constructor (readonly context: ReadContext) {}
 
@@ -28,13 +32,25 @@ export class BloggerState {
   }
 
   skipPost (resource: SkippedRow['resource'], id: string, reason: string): SkippedRow {
-    this.skippedPosts.set(id, reason)
+    this.commentless.set(id, reason)
     return skip(resource, id, reason)
   }
 
-  /** A skip row for a comment whose post was skipped earlier in the file, else null. */
+  /**
+   * A Blogger page. Its comments are skipped (Dateline's pages have none), with the reason the
+   * WordPress reader gives comments on pages. Blogger pages have no parents, and an export
+   * keeps no order for them (the Pages gadget's order is in the template): each is at position
+   * 0, so pages go by title until an editor orders them. Not by file order: a page added to the
+   * blog would then move every page after it, and importing again overwrite each as changed.
+   */
+  page (fields: Omit<ImportedPage, 'kind' | 'parentSourceId' | 'position'>): ImportedPage {
+    this.commentless.set(fields.source.id, 'page')
+    return { kind: 'page', ...fields, parentSourceId: null, position: 0 }
+  }
+
+  /** A skip row for a comment whose post was skipped (or is a page) earlier in the file, else null. */
   commentOnSkippedPost (commentId: string, postId: string): SkippedRow | null {
-    const reason = this.skippedPosts.get(postId)
+    const reason = this.commentless.get(postId)
     return reason === undefined ? null : skip('comment', commentId, `its article was skipped (${reason})`)
   }
 }

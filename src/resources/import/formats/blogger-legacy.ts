@@ -1,4 +1,4 @@
-import type { ImportedArticle, ImportedComment, ImportedSetting, ImportRecord } from '../records.js'
+import type { ImportedArticle, ImportedComment, ImportedPage, ImportedSetting, ImportRecord } from '../records.js'
 import { alternateLink, type BloggerFeedState, emitAuthor, emitThumbnail, type EntryAuthor, entryAuthor, entryTime, fullCommentId } from './blogger-common.js'
 import { liveStatus, skip } from './context.js'
 import { ns } from './namespaces.js'
@@ -6,7 +6,7 @@ import { distinct, lineBreaksToBr, plainText, slugFromPath } from './text.js'
 import { childOf, childrenOf, rawTextOf, textOf, type XmlElement } from './xml-tree.js'
 
 // One entry of a Blogger export in the legacy GData schema (mapping guide §4). Each entry's
-// kind is in a category with the GData kind scheme; only posts and comments are content.
+// kind is in a category with the GData kind scheme; posts, pages and comments are content.
 
 const kindScheme = 'http://schemas.google.com/g/2005#kind'
 const labelScheme = 'http://www.blogger.com/atom/ns#'
@@ -23,7 +23,7 @@ export function * legacyEntry (entry: XmlElement, id: string, state: BloggerFeed
   const kind = entryKind(entry)
   if (kind === 'post') yield * legacyPost(entry, id, state)
   else if (kind === 'comment') yield legacyComment(entry, id, state)
-  else if (kind === 'page') yield state.skipPost('page', id, 'page')
+  else if (kind === 'page') yield legacyPage(entry, id, state)
   else if (kind === 'settings') yield * setting(entry, id, state)
   else yield skip('other', id, 'not content')
 }
@@ -50,9 +50,8 @@ function * legacyPost (entry: XmlElement, id: string, state: BloggerFeedState): 
 }
 
 function legacyArticle (entry: XmlElement, id: string, authorSourceId: string | null, state: BloggerFeedState): ImportedArticle {
-  const draft = textOf(childOf(entry, ns.app, 'control') ?? entry, ns.app, 'draft') === 'yes'
+  const draft = isDraft(entry)
   const published = entryTime(entry, ns.atom, 'published')
-  const body = rawTextOf(entry, ns.atom, 'content')
   const url = alternateLink(entry)
   const notes: string[] = []
   if (!draft && published === null) notes.push('no publication date in source')
@@ -61,7 +60,7 @@ function legacyArticle (entry: XmlElement, id: string, authorSourceId: string | 
     source: { site: state.blogId, id },
     title: plainText(rawTextOf(entry, ns.atom, 'title')),
     slug: url === null ? null : slugFromPath(url),
-    body: state.convertLineBreaks ? lineBreaksToBr(body) : body,
+    body: legacyBody(entry, state),
     excerpt: plainText(rawTextOf(entry, ns.atom, 'summary')) || null,
     status: draft ? 'draft' : liveStatus(published, state.context),
     publishedAt: draft ? null : published,
@@ -72,6 +71,32 @@ function legacyArticle (entry: XmlElement, id: string, authorSourceId: string | 
     sourceUrl: url,
     notes
   }
+}
+
+/** A page (`/p/slug.html`): a draft when `app:draft` says so, else published (pages have no schedule). */
+function legacyPage (entry: XmlElement, id: string, state: BloggerFeedState): ImportedPage {
+  const url = alternateLink(entry)
+  const published = entryTime(entry, ns.atom, 'published')
+  return state.page({
+    source: { site: state.blogId, id },
+    title: plainText(rawTextOf(entry, ns.atom, 'title')),
+    slug: url === null ? null : slugFromPath(url),
+    body: legacyBody(entry, state),
+    excerpt: plainText(rawTextOf(entry, ns.atom, 'summary')) || null,
+    status: isDraft(entry) ? 'draft' : 'published',
+    createdAt: published,
+    updatedAt: entryTime(entry, ns.atom, 'updated')
+  })
+}
+
+function isDraft (entry: XmlElement): boolean {
+  return textOf(childOf(entry, ns.app, 'control') ?? entry, ns.app, 'draft') === 'yes'
+}
+
+/** The content as Blogger showed it: with BLOG_CONVERT_LINE_BREAKS, its newlines were line breaks. */
+function legacyBody (entry: XmlElement, state: BloggerFeedState): string {
+  const body = rawTextOf(entry, ns.atom, 'content')
+  return state.convertLineBreaks ? lineBreaksToBr(body) : body
 }
 
 /** Legacy authors are keyed by their profile number, else their URI, else their name. */
