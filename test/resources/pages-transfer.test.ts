@@ -77,7 +77,7 @@ t.test('export → import keeps every page field, parents listed after their chi
   await send(app, t, 'PATCH', `/v1/pages/${child.id}`, { parentId: parent.id })
   const exported = await send(app, t, 'GET', '/v1/export')
   const lines = exported.body.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as Item)
-  t.equal(lines[0]!.version, 4)
+  t.equal(lines[0]!.version, 5)
   t.equal(lines[0]!.counts.pages, 3)
   t.same(lines.filter((line) => line.type === 'page').map((line) => line.parentId), [parent.id, null, null], 'the child comes before its parent')
   const fresh = await build(t)
