@@ -6934,6 +6934,8 @@ export interface operations {
                 corrected?: boolean;
                 /** @description Articles published on this day (site time zone) */
                 date?: string;
+                /** @description `true`: only articles kept out of search engines (`seo.noindex`); `false`: only the others */
+                noindex?: boolean;
                 /** @description `true`: only articles with an `unpublishAt`, what will come down (sort by it yourself: there are few) */
                 unpublishing?: boolean;
                 /** @description Published at or after: a timestamp, or a day (site time zone) */

@@ -3,7 +3,7 @@ import { PgTransaction } from 'drizzle-orm/pg-core'
 import { assertCursorFits, type CursorKind } from '../../db/postgres-cursor.js'
 import type { PostgresHandle } from '../../db/postgres-store.js'
 import { isAnyId } from '../../db/postgres-sql.js'
-import { articleAuthors, articleCorrections, articleLabels, articleOldSlugs, articles, labels, searchDocuments } from '../../db/schema.postgres.js'
+import { articleAuthors, articleCorrections, articleLabels, articleOldSlugs, articles, labels, searchDocuments, seoFields } from '../../db/schema.postgres.js'
 import { groupedBy } from '../../lib/group.js'
 import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
 import { isIdInPath } from '../../lib/slug.js'
@@ -11,6 +11,7 @@ import { earliestOf } from '../../lib/time.js'
 import { labelKey } from '../../lib/values.js'
 import { searchMatch, searchRank } from '../../search/queries.postgres.js'
 import type { FtsQuery } from '../../search/query.js'
+import { markedNoindex } from '../seo/conditions.js'
 import type { ArticleFilters, ArticlePageQuery, ArticleQueries, ArticleRow, ArticleSortField, LabelledArticleRow, LabelName, ListedArticleRow, TouchedArticle } from './queries.js'
 import { bylineHas, isPublishedBy, publishedBy, visibleTo, type Visibility } from './visibility.js'
 
@@ -139,6 +140,7 @@ function filterCondition (filters: ArticleFilters): SQL | undefined {
     filters.corrected === undefined ? undefined : hasCorrections(filters.corrected),
     filters.day === undefined ? undefined : onDay(filters.day),
     filters.unpublishing === true ? isNotNull(articles.unpublishAt) : undefined,
+    filters.noindex === undefined ? undefined : markedNoindex(seoFields, 'article', articles.id, filters.noindex),
     filters.fromTimestamp === undefined ? undefined : gte(articles.publishedAt, filters.fromTimestamp),
     filters.toTimestamp === undefined ? undefined : lte(articles.publishedAt, filters.toTimestamp),
     filters.fromDay === undefined ? undefined : fromDay(filters.fromDay),

@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, gte, inArray, isNotNull, lte, min, ne, sql, type SQL } from 'drizzle-orm'
 import { columnsAs, insertOnce, preparedOnce, statementOnce, type Db } from '../../db/client.js'
-import { articleAuthors, articleCorrections, articleLabels, articleOldSlugs, articles, labels } from '../../db/schema.js'
+import { articleAuthors, articleCorrections, articleLabels, articleOldSlugs, articles, labels, seoFields } from '../../db/schema.js'
 import { groupedBy } from '../../lib/group.js'
 import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
 import { isIdInPath } from '../../lib/slug.js'
@@ -8,6 +8,7 @@ import { earliestOf } from '../../lib/time.js'
 import { labelKey } from '../../lib/values.js'
 import { matchCount, matchCountAmong, matchingIds, newestMatchingIds, oldestMatchingIds, keptSearch, rankedHits, rankedWindow, searchHits, searchScore, type IdRange, type KeptSearch, type RankedWindow } from '../../search/queries.sqlite.js'
 import type { FtsQuery } from '../../search/query.js'
+import { markedNoindex } from '../seo/conditions.js'
 import type { ArticleFilters, ArticlePageQuery, ArticleQueries, ArticleRow, ArticleSortField, LabelledArticleRow, LabelName, ListedArticleRow, TouchedArticle } from './queries.js'
 import { bylineHas, hiddenFrom, isPublishedBy, publishedBy, visibleTo } from './visibility.js'
 
@@ -139,6 +140,7 @@ function filterCondition (filters: ArticleFilters): SQL | undefined {
     filters.corrected === undefined ? undefined : hasCorrections(filters.corrected),
     filters.day === undefined ? undefined : eq(articles.publishedDay, filters.day),
     filters.unpublishing === true ? isNotNull(articles.unpublishAt) : undefined,
+    filters.noindex === undefined ? undefined : markedNoindex(seoFields, 'article', articles.id, filters.noindex),
     filters.fromTimestamp === undefined ? undefined : gte(articles.publishedAt, filters.fromTimestamp),
     filters.toTimestamp === undefined ? undefined : lte(articles.publishedAt, filters.toTimestamp),
     filters.fromDay === undefined ? undefined : gte(articles.publishedDay, filters.fromDay),

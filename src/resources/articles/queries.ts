@@ -23,6 +23,8 @@ export interface ArticleFilters {
   day?: string
   /** Only articles with an `unpublishAt`: what will come down. */
   unpublishing?: boolean
+  /** Only articles kept out of search engines (`seo.noindex`), or only the others. */
+  noindex?: boolean
   fromTimestamp?: string
   toTimestamp?: string
   fromDay?: string

@@ -184,6 +184,7 @@ export const ArticleListQuery = Type.Object({
   label: Type.Optional(Type.Array(labelFilter, { maxItems: 10, description: 'A label\'s name (case-insensitive) or, failing that, its slug; repeat for articles having all of them' })),
   corrected: Type.Optional(Type.Boolean({ description: '`true`: only articles with public corrections; `false`: only those without' })),
   date: Type.Optional(Type.String({ format: 'date', maxLength: 10, description: 'Articles published on this day (site time zone)' })),
+  noindex: Type.Optional(Type.Boolean({ description: '`true`: only articles kept out of search engines (`seo.noindex`); `false`: only the others' })),
   unpublishing: Type.Optional(Type.Boolean({ description: '`true`: only articles with an `unpublishAt`, what will come down (sort by it yourself: there are few)' })),
   from: Type.Optional(dayOrTimestamp('Published at or after: a timestamp, or a day (site time zone)')),
   to: Type.Optional(dayOrTimestamp('Published at or before: a timestamp, or a day (inclusive)'))

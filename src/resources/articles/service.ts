@@ -259,6 +259,7 @@ async function listFilters (store: Store, query: ArticleListQueryString, viewer:
   if (query.corrected !== undefined) filters.corrected = query.corrected
   if (query.date !== undefined) filters.day = query.date
   if (query.unpublishing === true) filters.unpublishing = true
+  if (query.noindex !== undefined) filters.noindex = query.noindex
   if (query.from !== undefined) {
     if (dayPattern.test(query.from)) filters.fromDay = query.from
     else filters.fromTimestamp = toUtcIso(query.from, 'querystring.from')

@@ -2,7 +2,7 @@ import { and, asc, count, countDistinct, desc, eq, inArray, isNotNull, max, sql,
 import type { PostgresHandle } from '../../db/postgres-store.js'
 import { articleLabels, articles, days, labels, pages, timestampFromPostgres, seoFields } from '../../db/schema.postgres.js'
 import { publishedBy } from '../articles/visibility.js'
-import { listedInSitemap } from '../seo/sitemap.js'
+import { listedInSitemap } from '../seo/conditions.js'
 import type { FeedQueries, SitemapEntry } from './queries.js'
 
 // A day exists while it has published articles or an editor created it (as in dates/queries.ts);

@@ -2,7 +2,7 @@ import { and, asc, count, desc, eq, inArray, isNotNull, max, sql, type SQL } fro
 import type { Db } from '../../db/client.js'
 import { articleLabels, articles, days, labels, pages, seoFields } from '../../db/schema.js'
 import { publishedBy } from '../articles/visibility.js'
-import { listedInSitemap } from '../seo/sitemap.js'
+import { listedInSitemap } from '../seo/conditions.js'
 import type { FeedQueries, SitemapEntry } from './queries.js'
 
 // A day exists while it has published articles or an editor created it (as in dates/queries.ts);

@@ -17,3 +17,10 @@ export function listedInSitemap (seo: SeoTable, owner: 'article' | 'page', id: C
   const ownerId = owner === 'article' ? seo.articleId : seo.pageId
   return sql`not exists (select 1 from ${seo} where ${ownerId} = ${id} and (${seo.noindex} or ${seo.canonicalUrl} is not null))`
 }
+
+/** Whether the article or page whose id is `id` asks search engines to pass it by: a list filter (`noindex=`). */
+export function markedNoindex (seo: SeoTable, owner: 'article' | 'page', id: Column, noindex: boolean): SQL {
+  const ownerId = owner === 'article' ? seo.articleId : seo.pageId
+  const marked = sql`exists (select 1 from ${seo} where ${ownerId} = ${id} and ${seo.noindex})`
+  return noindex ? marked : sql`not ${marked}`
+}
