@@ -377,7 +377,10 @@ const rowTypesAgree = {
   article_old_slugs: true satisfies Agree<typeof sqliteSchema.articleOldSlugs, typeof pgSchema.articleOldSlugs>,
   redirects: true satisfies Agree<typeof sqliteSchema.redirects, typeof pgSchema.redirects>,
   article_corrections: true satisfies Agree<typeof sqliteSchema.articleCorrections, typeof pgSchema.articleCorrections>,
-  article_previews: true satisfies Agree<typeof sqliteSchema.articlePreviews, typeof pgSchema.articlePreviews>
+  article_previews: true satisfies Agree<typeof sqliteSchema.articlePreviews, typeof pgSchema.articlePreviews>,
+  page_revisions: true satisfies Agree<typeof sqliteSchema.pageRevisions, typeof pgSchema.pageRevisions>,
+  // As trashed_articles: the page's own id, which PostgreSQL wants given.
+  trashed_pages: true satisfies AgreeStricterInsert<typeof sqliteSchema.trashedPages, typeof pgSchema.trashedPages>
 }
 
 t.test('every shared table\'s row type is checked against its SQLite twin', async (t) => {
