@@ -3,6 +3,7 @@ import t, { type Test } from 'tap'
 import { adminSecret, bearer, build, createAuthor, lastingDatabaseUrl, request, tokenFor } from '../helper.js'
 import { rowsOf, updateRows } from '../inspect.js'
 import { assertProblem } from '../problems.js'
+import { quickDeliveries, startReceiver } from '../webhook-receiver.js'
 
 // Pages keep revisions and go to a trash, as articles do: /v1/pages/{id}/revisions and
 // /v1/trash/pages.
@@ -284,7 +285,7 @@ t.test('with DATELINE_TRASH_DAYS=0 deleting a page is for good', async (t) => {
   t.equal(kinds.at(-2), 'deleted')
 })
 
-t.test('the change log and webhooks say trashed, restored and purged of pages', async (t) => {
+t.test('the change log says trashed, restored and purged of pages', async (t) => {
   const { app, contact } = await site(t)
   const start = (await get(app, t, '/v1/changes', adminSecret)).json().meta.head
   await send(app, t, 'DELETE', `/v1/pages/${contact.id}`)
@@ -296,6 +297,23 @@ t.test('the change log and webhooks say trashed, restored and purged of pages', 
   t.same(entries[1].fields, ['title', 'slug', 'status', 'parentId', 'position', 'excerpt', 'body'], 'a restore names every field it brings back')
   const publicKinds = (await get(app, t, `/v1/changes?since=${start}&resource=page`)).json().data.map((entry: Item) => entry.kind)
   t.same(publicKinds, ['removed', 'created', 'removed'], 'readers see a published page go, come back and go')
+})
+
+t.test('a webhook subscribed to page.trashed, page.restored and page.purged is told of each', async (t) => {
+  const receiver = await startReceiver(t)
+  const { app, contact } = await site(t, { webhooks: quickDeliveries })
+  const hook = await send(app, t, 'POST', '/v1/webhooks', { url: receiver.url, events: ['page.trashed', 'page.restored', 'page.purged'] })
+  t.equal(hook.statusCode, 201)
+  receiver.secret = hook.json().secret
+  await send(app, t, 'DELETE', `/v1/pages/${contact.id}`)
+  await send(app, t, 'POST', `/v1/trash/pages/${contact.id}/restore`)
+  await send(app, t, 'DELETE', `/v1/pages/${contact.id}`)
+  await send(app, t, 'DELETE', `/v1/trash/pages/${contact.id}`)
+  const received = await receiver.waitFor(4)
+  t.same(received.map((delivery) => [delivery.body.type, delivery.body.data.id]), [
+    ['page.trashed', String(contact.id)], ['page.restored', String(contact.id)], ['page.trashed', String(contact.id)], ['page.purged', String(contact.id)]
+  ])
+  t.ok(received.every((delivery) => delivery.verified), 'signed')
 })
 
 t.test('export leaves trashed pages out; importing again does not bring them back', async (t) => {

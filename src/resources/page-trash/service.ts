@@ -110,7 +110,8 @@ export async function restore (store: Store, idOrSlug: string, ifMatch: string |
     await trash.reinsertPage(page)
     await trash.reinsertRevisions(content.revisions)
     await trash.deleteTrashed(row.id)
-    notePageChange(tx, { page, kind: 'restored', fields: Object.keys(content.page), statusBefore: null, statusAfter: page.status, now })
+    // Every field it keeps, in the snapshot's own order (jsonb keeps keys in an order of its own).
+    notePageChange(tx, { page, kind: 'restored', fields: Object.keys(snapshotOf(page)), statusBefore: null, statusAfter: page.status, now })
     return { id: page.id }
   })
 }
