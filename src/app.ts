@@ -289,7 +289,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   await app.register(idempotency, { purgeIntervalMs: options.idempotencyPurgeIntervalMs ?? 3_600_000 })
   // After http-cache's onSend (which hashes the string for an ETag): the last step of an answer.
   await app.register(answerBytes)
-  for (const schema of [...sharedSchemas, ...articleSchemas, ...authorSchemas, ...commentSchemas, ...correctionSchemas, ...daySchemas, ...labelSchemas, ...pageSchemas, ...pageRevisionSchemas, ...pageTrashSchemas, ...changeSchemas, ...tokenSchemas, ...webhookSchemas, ...feedSchemas, ...importSchemas, ...revisionSchemas, ...previewSchemas, ...trashSchemas, ...batchSchemas, ...mediaSchemas, ...redirectSchemas]) app.addSchema(schema)
+  for (const schema of [...sharedSchemas, ...articleSchemas, ...authorSchemas, ...commentSchemas, ...correctionSchemas, ...daySchemas, ...labelSchemas, ...pageSchemas, ...changeSchemas, ...tokenSchemas, ...webhookSchemas, ...feedSchemas, ...importSchemas, ...revisionSchemas, ...previewSchemas, ...trashSchemas, ...batchSchemas, ...mediaSchemas, ...redirectSchemas, ...pageRevisionSchemas, ...pageTrashSchemas]) app.addSchema(schema)
   await app.register(openapi)
   app.addHook('onRoute', (route) => {
     if (route.schema === undefined) return

@@ -3146,262 +3146,6 @@ export interface components {
              */
             position?: number;
         };
-        /**
-         * @example {
-         *       "number": 1,
-         *       "version": 1,
-         *       "writtenAt": "2026-06-03T16:40:00.000Z",
-         *       "replacedAt": "2026-06-03T17:25:00.000Z",
-         *       "replacedBy": "editor token 1",
-         *       "title": "Masthead",
-         *       "slug": "masthead",
-         *       "status": "published"
-         *     }
-         */
-        PageRevisionSummary: {
-            /** @description Counts the page's updates: revision n is the version the n-th kept update replaced */
-            number: number;
-            /** @description The page's version it was (the `v` of its ETag then) */
-            version: number;
-            /**
-             * Format: date-time
-             * @description When this version was written
-             */
-            writtenAt: string;
-            /**
-             * Format: date-time
-             * @description When an update replaced it
-             */
-            replacedAt: string;
-            /**
-             * @description Whose token made that update: `admin`, or the token's role and id
-             * @example editor token 3
-             */
-            replacedBy: string;
-            /** @example Masthead */
-            title: string;
-            /** @example masthead */
-            slug: string;
-            /**
-             * @description Drafts are seen by editors only; pages have no schedule and no date
-             * @example published
-             */
-            status: "draft" | "published";
-        };
-        /**
-         * @description An earlier version of a page, whole
-         * @example {
-         *       "number": 1,
-         *       "version": 1,
-         *       "writtenAt": "2026-06-03T16:40:00.000Z",
-         *       "replacedAt": "2026-06-03T17:25:00.000Z",
-         *       "replacedBy": "editor token 1",
-         *       "title": "Masthead",
-         *       "slug": "masthead",
-         *       "status": "published",
-         *       "parentId": 1,
-         *       "position": 1,
-         *       "excerpt": null,
-         *       "body": "<p>The people who report, edit and publish the Courier.</p>"
-         *     }
-         */
-        PageRevision: {
-            /** @description Counts the page's updates: revision n is the version the n-th kept update replaced */
-            number: number;
-            /** @description The page's version it was (the `v` of its ETag then) */
-            version: number;
-            /**
-             * Format: date-time
-             * @description When this version was written
-             */
-            writtenAt: string;
-            /**
-             * Format: date-time
-             * @description When an update replaced it
-             */
-            replacedAt: string;
-            /**
-             * @description Whose token made that update: `admin`, or the token's role and id
-             * @example editor token 3
-             */
-            replacedBy: string;
-            /** @example Masthead */
-            title: string;
-            /** @example masthead */
-            slug: string;
-            /**
-             * @description Drafts are seen by editors only; pages have no schedule and no date
-             * @example published
-             */
-            status: "draft" | "published";
-            /**
-             * @description The page it sat under, or null at the top level
-             * @example 1
-             */
-            parentId: number | null;
-            /**
-             * @description Its place among its siblings then
-             * @example 1
-             */
-            position: number;
-            /** @description The editor's own excerpt; null when it is derived from the body */
-            excerpt: string | null;
-            /** @description Sanitised HTML */
-            body: string;
-        };
-        /**
-         * @example {
-         *       "data": [
-         *         {
-         *           "number": 1,
-         *           "version": 1,
-         *           "writtenAt": "2026-06-03T16:40:00.000Z",
-         *           "replacedAt": "2026-06-03T17:25:00.000Z",
-         *           "replacedBy": "editor token 1",
-         *           "title": "Masthead",
-         *           "slug": "masthead",
-         *           "status": "published"
-         *         }
-         *       ],
-         *       "meta": {
-         *         "total": 1,
-         *         "limit": 20,
-         *         "offset": 0,
-         *         "nextCursor": null
-         *       }
-         *     }
-         */
-        PageRevisionList: {
-            data: components["schemas"]["PageRevisionSummary"][];
-            meta: components["schemas"]["ListMeta"];
-        };
-        /**
-         * @example {
-         *       "id": 2,
-         *       "version": 1,
-         *       "trashedAt": "2026-06-06T16:40:00.000Z",
-         *       "trashedBy": "admin",
-         *       "purgeAt": "2026-07-06T16:40:00.000Z",
-         *       "slug": "masthead",
-         *       "title": "Masthead",
-         *       "status": "published",
-         *       "parentId": 1
-         *     }
-         */
-        TrashedPageSummary: {
-            /** @description The page's id, which it gets back on restore */
-            id: number;
-            /** @description The page's version when it was trashed */
-            version: number;
-            /** Format: date-time */
-            trashedAt: string;
-            /**
-             * @description Whose token deleted it: `admin`, or the token's role and id
-             * @example editor token 3
-             */
-            trashedBy: string;
-            /**
-             * Format: date-time
-             * @description When it is deleted for good, unless restored before
-             */
-            purgeAt: string;
-            /** @description Reserved for it until it is purged */
-            slug: string;
-            /** @example Masthead */
-            title: string;
-            /**
-             * @description Drafts are seen by editors only; pages have no schedule and no date
-             * @example published
-             */
-            status: "draft" | "published";
-            /** @description The page it sat under; on restore it goes back there if that page is still there, else to the top level */
-            parentId: number | null;
-        };
-        /**
-         * @description A deleted page, whole, as it will come back
-         * @example {
-         *       "id": 2,
-         *       "version": 1,
-         *       "trashedAt": "2026-06-06T16:40:00.000Z",
-         *       "trashedBy": "admin",
-         *       "purgeAt": "2026-07-06T16:40:00.000Z",
-         *       "title": "Masthead",
-         *       "slug": "masthead",
-         *       "status": "published",
-         *       "parentId": 1,
-         *       "position": 1,
-         *       "excerpt": null,
-         *       "body": "<p>The people who report, edit and publish the Courier.</p>"
-         *     }
-         */
-        TrashedPage: {
-            /** @description The page's id, which it gets back on restore */
-            id: number;
-            /** @description The page's version when it was trashed */
-            version: number;
-            /** Format: date-time */
-            trashedAt: string;
-            /**
-             * @description Whose token deleted it: `admin`, or the token's role and id
-             * @example editor token 3
-             */
-            trashedBy: string;
-            /**
-             * Format: date-time
-             * @description When it is deleted for good, unless restored before
-             */
-            purgeAt: string;
-            /** @example Masthead */
-            title: string;
-            /** @example masthead */
-            slug: string;
-            /**
-             * @description Drafts are seen by editors only; pages have no schedule and no date
-             * @example published
-             */
-            status: "draft" | "published";
-            /**
-             * @description The page it sat under, or null at the top level
-             * @example 1
-             */
-            parentId: number | null;
-            /**
-             * @description Its place among its siblings then
-             * @example 1
-             */
-            position: number;
-            /** @description The editor's own excerpt; null when it is derived from the body */
-            excerpt: string | null;
-            /** @description Sanitised HTML */
-            body: string;
-        };
-        /**
-         * @example {
-         *       "data": [
-         *         {
-         *           "id": 2,
-         *           "version": 1,
-         *           "trashedAt": "2026-06-06T16:40:00.000Z",
-         *           "trashedBy": "admin",
-         *           "purgeAt": "2026-07-06T16:40:00.000Z",
-         *           "slug": "masthead",
-         *           "title": "Masthead",
-         *           "status": "published",
-         *           "parentId": 1
-         *         }
-         *       ],
-         *       "meta": {
-         *         "total": 1,
-         *         "limit": 20,
-         *         "offset": 0,
-         *         "nextCursor": null
-         *       }
-         *     }
-         */
-        TrashedPageList: {
-            data: components["schemas"]["TrashedPageSummary"][];
-            meta: components["schemas"]["ListMeta"];
-        };
         Change: {
             /**
              * @description Where the entry is in the log: pass the last one you have as `since` to resume
@@ -5502,6 +5246,262 @@ export interface components {
              * @enum {integer}
              */
             status?: 301 | 302 | 307 | 308;
+        };
+        /**
+         * @example {
+         *       "number": 1,
+         *       "version": 1,
+         *       "writtenAt": "2026-06-03T16:40:00.000Z",
+         *       "replacedAt": "2026-06-03T17:25:00.000Z",
+         *       "replacedBy": "editor token 1",
+         *       "title": "Masthead",
+         *       "slug": "masthead",
+         *       "status": "published"
+         *     }
+         */
+        PageRevisionSummary: {
+            /** @description Counts the page's updates: revision n is the version the n-th kept update replaced */
+            number: number;
+            /** @description The page's version it was (the `v` of its ETag then) */
+            version: number;
+            /**
+             * Format: date-time
+             * @description When this version was written
+             */
+            writtenAt: string;
+            /**
+             * Format: date-time
+             * @description When an update replaced it
+             */
+            replacedAt: string;
+            /**
+             * @description Whose token made that update: `admin`, or the token's role and id
+             * @example editor token 3
+             */
+            replacedBy: string;
+            /** @example Masthead */
+            title: string;
+            /** @example masthead */
+            slug: string;
+            /**
+             * @description Drafts are seen by editors only; pages have no schedule and no date
+             * @example published
+             */
+            status: "draft" | "published";
+        };
+        /**
+         * @description An earlier version of a page, whole
+         * @example {
+         *       "number": 1,
+         *       "version": 1,
+         *       "writtenAt": "2026-06-03T16:40:00.000Z",
+         *       "replacedAt": "2026-06-03T17:25:00.000Z",
+         *       "replacedBy": "editor token 1",
+         *       "title": "Masthead",
+         *       "slug": "masthead",
+         *       "status": "published",
+         *       "parentId": 1,
+         *       "position": 1,
+         *       "excerpt": null,
+         *       "body": "<p>The people who report, edit and publish the Courier.</p>"
+         *     }
+         */
+        PageRevision: {
+            /** @description Counts the page's updates: revision n is the version the n-th kept update replaced */
+            number: number;
+            /** @description The page's version it was (the `v` of its ETag then) */
+            version: number;
+            /**
+             * Format: date-time
+             * @description When this version was written
+             */
+            writtenAt: string;
+            /**
+             * Format: date-time
+             * @description When an update replaced it
+             */
+            replacedAt: string;
+            /**
+             * @description Whose token made that update: `admin`, or the token's role and id
+             * @example editor token 3
+             */
+            replacedBy: string;
+            /** @example Masthead */
+            title: string;
+            /** @example masthead */
+            slug: string;
+            /**
+             * @description Drafts are seen by editors only; pages have no schedule and no date
+             * @example published
+             */
+            status: "draft" | "published";
+            /**
+             * @description The page it sat under, or null at the top level
+             * @example 1
+             */
+            parentId: number | null;
+            /**
+             * @description Its place among its siblings then
+             * @example 1
+             */
+            position: number;
+            /** @description The editor's own excerpt; null when it is derived from the body */
+            excerpt: string | null;
+            /** @description Sanitised HTML */
+            body: string;
+        };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "number": 1,
+         *           "version": 1,
+         *           "writtenAt": "2026-06-03T16:40:00.000Z",
+         *           "replacedAt": "2026-06-03T17:25:00.000Z",
+         *           "replacedBy": "editor token 1",
+         *           "title": "Masthead",
+         *           "slug": "masthead",
+         *           "status": "published"
+         *         }
+         *       ],
+         *       "meta": {
+         *         "total": 1,
+         *         "limit": 20,
+         *         "offset": 0,
+         *         "nextCursor": null
+         *       }
+         *     }
+         */
+        PageRevisionList: {
+            data: components["schemas"]["PageRevisionSummary"][];
+            meta: components["schemas"]["ListMeta"];
+        };
+        /**
+         * @example {
+         *       "id": 2,
+         *       "version": 1,
+         *       "trashedAt": "2026-06-06T16:40:00.000Z",
+         *       "trashedBy": "admin",
+         *       "purgeAt": "2026-07-06T16:40:00.000Z",
+         *       "slug": "masthead",
+         *       "title": "Masthead",
+         *       "status": "published",
+         *       "parentId": 1
+         *     }
+         */
+        TrashedPageSummary: {
+            /** @description The page's id, which it gets back on restore */
+            id: number;
+            /** @description The page's version when it was trashed */
+            version: number;
+            /** Format: date-time */
+            trashedAt: string;
+            /**
+             * @description Whose token deleted it: `admin`, or the token's role and id
+             * @example editor token 3
+             */
+            trashedBy: string;
+            /**
+             * Format: date-time
+             * @description When it is deleted for good, unless restored before
+             */
+            purgeAt: string;
+            /** @description Reserved for it until it is purged */
+            slug: string;
+            /** @example Masthead */
+            title: string;
+            /**
+             * @description Drafts are seen by editors only; pages have no schedule and no date
+             * @example published
+             */
+            status: "draft" | "published";
+            /** @description The page it sat under; on restore it goes back there if that page is still there, else to the top level */
+            parentId: number | null;
+        };
+        /**
+         * @description A deleted page, whole, as it will come back
+         * @example {
+         *       "id": 2,
+         *       "version": 1,
+         *       "trashedAt": "2026-06-06T16:40:00.000Z",
+         *       "trashedBy": "admin",
+         *       "purgeAt": "2026-07-06T16:40:00.000Z",
+         *       "title": "Masthead",
+         *       "slug": "masthead",
+         *       "status": "published",
+         *       "parentId": 1,
+         *       "position": 1,
+         *       "excerpt": null,
+         *       "body": "<p>The people who report, edit and publish the Courier.</p>"
+         *     }
+         */
+        TrashedPage: {
+            /** @description The page's id, which it gets back on restore */
+            id: number;
+            /** @description The page's version when it was trashed */
+            version: number;
+            /** Format: date-time */
+            trashedAt: string;
+            /**
+             * @description Whose token deleted it: `admin`, or the token's role and id
+             * @example editor token 3
+             */
+            trashedBy: string;
+            /**
+             * Format: date-time
+             * @description When it is deleted for good, unless restored before
+             */
+            purgeAt: string;
+            /** @example Masthead */
+            title: string;
+            /** @example masthead */
+            slug: string;
+            /**
+             * @description Drafts are seen by editors only; pages have no schedule and no date
+             * @example published
+             */
+            status: "draft" | "published";
+            /**
+             * @description The page it sat under, or null at the top level
+             * @example 1
+             */
+            parentId: number | null;
+            /**
+             * @description Its place among its siblings then
+             * @example 1
+             */
+            position: number;
+            /** @description The editor's own excerpt; null when it is derived from the body */
+            excerpt: string | null;
+            /** @description Sanitised HTML */
+            body: string;
+        };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": 2,
+         *           "version": 1,
+         *           "trashedAt": "2026-06-06T16:40:00.000Z",
+         *           "trashedBy": "admin",
+         *           "purgeAt": "2026-07-06T16:40:00.000Z",
+         *           "slug": "masthead",
+         *           "title": "Masthead",
+         *           "status": "published",
+         *           "parentId": 1
+         *         }
+         *       ],
+         *       "meta": {
+         *         "total": 1,
+         *         "limit": 20,
+         *         "offset": 0,
+         *         "nextCursor": null
+         *       }
+         *     }
+         */
+        TrashedPageList: {
+            data: components["schemas"]["TrashedPageSummary"][];
+            meta: components["schemas"]["ListMeta"];
         };
     };
     responses: never;
