@@ -33,6 +33,8 @@ import { daySchemas } from './resources/dates/schemas.js'
 import { feedSchemas } from './resources/feeds/schemas.js'
 import { importSchemas } from './resources/import/schemas.js'
 import { labelSchemas } from './resources/labels/schemas.js'
+import { pageRevisionSchemas } from './resources/page-revisions/schemas.js'
+import { pageTrashSchemas } from './resources/page-trash/schemas.js'
 import { pageSchemas } from './resources/pages/schemas.js'
 import { mediaSchemas } from './resources/media/schemas.js'
 import { previewSchemas } from './resources/previews/schemas.js'
@@ -71,9 +73,9 @@ export interface AppOptions {
   commentDepth?: number
   /** Searches and, apart, suggestions one client may ask for per minute (default 120). */
   searchRateLimit?: number
-  /** Earlier versions kept per article (default 50). */
+  /** Earlier versions kept per article, and per page (default 50). */
   revisionsKept?: number
-  /** Days a deleted article stays in the trash; 0 deletes at once. */
+  /** Days a deleted article or page stays in the trash; 0 deletes at once. */
   trashDays?: number
   /** Days the change log keeps its entries (default 90). */
   changesRetentionDays?: number
@@ -288,7 +290,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   await app.register(idempotency, { purgeIntervalMs: options.idempotencyPurgeIntervalMs ?? 3_600_000 })
   // After http-cache's onSend (which hashes the string for an ETag): the last step of an answer.
   await app.register(answerBytes)
-  for (const schema of [...sharedSchemas, ...articleSchemas, ...authorSchemas, ...commentSchemas, ...correctionSchemas, ...daySchemas, ...labelSchemas, ...pageSchemas, ...changeSchemas, ...tokenSchemas, ...webhookSchemas, ...feedSchemas, ...importSchemas, ...revisionSchemas, ...previewSchemas, ...trashSchemas, ...batchSchemas, ...mediaSchemas, ...seoSchemas, ...redirectSchemas]) app.addSchema(schema)
+  for (const schema of [...sharedSchemas, ...articleSchemas, ...authorSchemas, ...commentSchemas, ...correctionSchemas, ...daySchemas, ...labelSchemas, ...pageSchemas, ...changeSchemas, ...tokenSchemas, ...webhookSchemas, ...feedSchemas, ...importSchemas, ...revisionSchemas, ...previewSchemas, ...trashSchemas, ...batchSchemas, ...mediaSchemas, ...seoSchemas, ...redirectSchemas, ...pageRevisionSchemas, ...pageTrashSchemas]) app.addSchema(schema)
   await app.register(openapi)
   app.addHook('onRoute', (route) => {
     if (route.schema === undefined) return

@@ -33,9 +33,9 @@ export interface Config {
   commentDepth: number
   /** Searches (`GET /v1/articles?q=`) and, apart, suggestions one client may ask for per minute. */
   searchRateLimit: number
-  /** Earlier versions kept per article. */
+  /** Earlier versions kept per article, and per page. */
   revisionsKept: number
-  /** Days a deleted article stays in the trash; 0 deletes at once. */
+  /** Days a deleted article or page stays in the trash; 0 deletes at once. */
   trashDays: number
   /** Days the change log keeps its entries. */
   changesRetentionDays: number

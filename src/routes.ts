@@ -11,6 +11,8 @@ import feeds from './resources/feeds/routes.js'
 import health from './resources/health/routes.js'
 import labels from './resources/labels/routes.js'
 import media from './resources/media/routes.js'
+import pageRevisions from './resources/page-revisions/routes.js'
+import pageTrash from './resources/page-trash/routes.js'
 import pages from './resources/pages/routes.js'
 import changes from './resources/changes/routes.js'
 import stream, { type StreamOptions } from './resources/stream/routes.js'
@@ -40,6 +42,7 @@ export async function routes (app: FastifyInstance, options: ImportRoutesOptions
   await app.register(labels, { prefix: '/v1/labels' })
   await app.register(media, { prefix: '/v1/media' })
   await app.register(pages, { prefix: '/v1/pages' })
+  await app.register(pageRevisions, { prefix: '/v1/pages' })
   await app.register(redirects, { prefix: '/v1/redirects' })
   await app.register(changes, { prefix: '/v1/changes' })
   await app.register(stream, { prefix: '/v1/stream', ...options.stream })
@@ -47,6 +50,7 @@ export async function routes (app: FastifyInstance, options: ImportRoutesOptions
   await app.register(batch, { prefix: '/v1/batch' })
   await app.register(tokens, { prefix: '/v1/tokens' })
   await app.register(trash, { prefix: '/v1/trash' })
+  await app.register(pageTrash, { prefix: '/v1/trash/pages' })
   await app.register(webhooks, { prefix: '/v1/webhooks', ...options.webhooks })
   await app.register(importRoutes, { prefix: '/v1/import', importLimit: options.importLimit })
   await app.register(exportRoutes, { prefix: '/v1/export' })

@@ -378,7 +378,10 @@ const rowTypesAgree = {
   redirects: true satisfies Agree<typeof sqliteSchema.redirects, typeof pgSchema.redirects>,
   article_corrections: true satisfies Agree<typeof sqliteSchema.articleCorrections, typeof pgSchema.articleCorrections>,
   article_previews: true satisfies Agree<typeof sqliteSchema.articlePreviews, typeof pgSchema.articlePreviews>,
-  seo_fields: true satisfies Agree<typeof sqliteSchema.seoFields, typeof pgSchema.seoFields>
+  seo_fields: true satisfies Agree<typeof sqliteSchema.seoFields, typeof pgSchema.seoFields>,
+  page_revisions: true satisfies Agree<typeof sqliteSchema.pageRevisions, typeof pgSchema.pageRevisions>,
+  // As trashed_articles: the page's own id, which PostgreSQL wants given.
+  trashed_pages: true satisfies AgreeStricterInsert<typeof sqliteSchema.trashedPages, typeof pgSchema.trashedPages>
 }
 
 t.test('every shared table\'s row type is checked against its SQLite twin', async (t) => {

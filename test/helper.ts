@@ -103,6 +103,21 @@ function ajvFor (document: object): Ajv2020 {
   return ajv
 }
 
+/**
+ * Fastify's order: where two templates match a path, the one with a static segment where the
+ * other has a parameter wins (`/v1/trash/pages` over `/v1/trash/{id}`).
+ */
+function staticSegmentsFirst (a: string, b: string): number {
+  const left = a.split('/')
+  const right = b.split('/')
+  for (let index = 0; index < Math.min(left.length, right.length); index++) {
+    const leftParam = left[index]!.startsWith('{')
+    const rightParam = right[index]!.startsWith('{')
+    if (leftParam !== rightParam) return leftParam ? 1 : -1
+  }
+  return 0
+}
+
 // Apps built alike have the same document: its validators are compiled once for all of them.
 const validatorsByDocument = new Map<string, DocumentValidator>()
 
@@ -117,7 +132,7 @@ function documentValidator (app: FastifyInstance) {
   }
   const document = JSON.parse(text) as { paths: Record<string, unknown> }
   const ajv = ajvFor(document)
-  const paths = Object.keys(document.paths).map((template) => ({
+  const paths = Object.keys(document.paths).sort(staticSegmentsFirst).map((template) => ({
     template,
     pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`)
   }))

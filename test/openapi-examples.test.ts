@@ -30,8 +30,8 @@ function exampleOfParameter (parameter: Json): unknown {
   return parameter.example ?? Object.values<Json>(parameter.examples ?? {})[0]?.value
 }
 
-// No demo content to name: the trash is empty, no article has been revised, no token is stored, and no image uploaded.
-const pathParametersWithoutExamples = new Set(['/v1/trash/{id} id', '/v1/trash/{id}/restore id', '/v1/articles/{id}/revisions/{number} number', '/v1/articles/{id}/revisions/{number}/restore number', '/v1/tokens/{id} id', '/v1/webhooks/{id} id', '/v1/webhooks/{id}/secret id', '/v1/webhooks/{id}/deliveries id', '/v1/webhooks/{id}/deliveries/{deliveryId} id', '/v1/webhooks/{id}/deliveries/{deliveryId} deliveryId', '/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver id', '/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver deliveryId', '/v1/media/{id} id', '/v1/articles/{id}/previews/{previewId} previewId'])
+// No demo content to name: the trash is empty (of articles and pages), no article or page has been revised, no token is stored, and no image uploaded.
+const pathParametersWithoutExamples = new Set(['/v1/trash/{id} id', '/v1/trash/{id}/restore id', '/v1/trash/pages/{id} id', '/v1/trash/pages/{id}/restore id', '/v1/articles/{id}/revisions/{number} number', '/v1/articles/{id}/revisions/{number}/restore number', '/v1/pages/{id}/revisions/{number} number', '/v1/pages/{id}/revisions/{number}/restore number', '/v1/tokens/{id} id', '/v1/webhooks/{id} id', '/v1/webhooks/{id}/secret id', '/v1/webhooks/{id}/deliveries id', '/v1/webhooks/{id}/deliveries/{deliveryId} id', '/v1/webhooks/{id}/deliveries/{deliveryId} deliveryId', '/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver id', '/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver deliveryId', '/v1/media/{id} id', '/v1/articles/{id}/previews/{previewId} previewId'])
 
 // Times the seed sets when it runs (the examples date them like the demo's articles), and what
 // each install makes of its images: the random key in their URLs, and what the encoder

@@ -292,6 +292,39 @@ export const trashedArticles = pgTable('trashed_articles', {
   index('trashed_articles_author_idx').on(table.authorId, table.trashedAt)
 ])
 
+export const pageRevisions = pgTable('page_revisions', {
+  pageId: int64('page_id').notNull().references(() => pages.id, { onDelete: 'cascade' }),
+  number: int64('number').notNull(),
+  version: int64('version').notNull(),
+  title: text('title').notNull(),
+  slug: text('slug').notNull(),
+  status: text('status', { enum: pageStatuses }).notNull(),
+  writtenAt: timestamp('written_at').notNull(),
+  replacedAt: timestamp('replaced_at').notNull(),
+  replacedBy: text('replaced_by').notNull(),
+  snapshot: jsonText('snapshot').notNull()
+}, (table) => [
+  primaryKey({ columns: [table.pageId, table.number] })
+])
+
+export const trashedPages = pgTable('trashed_pages', {
+  // No identity: the page's own id, kept.
+  id: int64('id').primaryKey(),
+  slug: text('slug').notNull().unique(),
+  title: text('title').notNull(),
+  status: text('status', { enum: pageStatuses }).notNull(),
+  parentId: int64('parent_id'),
+  version: int64('version').notNull(),
+  trashedAt: timestamp('trashed_at').notNull(),
+  trashedBy: text('trashed_by').notNull(),
+  purgeAt: timestamp('purge_at').notNull(),
+  content: jsonText('content').notNull()
+}, (table) => [
+  check('trashed_pages_status_check', sql`${table.status} in ('draft', 'published')`),
+  index('trashed_pages_trashed_at_idx').on(table.trashedAt, table.id),
+  index('trashed_pages_purge_at_idx').on(table.purgeAt)
+])
+
 /**
  * What full-text search reads on PostgreSQL, one row per article, written by the application
  * in the article's transaction (no trigger: the text is derived from the body's HTML in
@@ -519,6 +552,8 @@ export const postgresTables = {
   idempotencyKeys,
   articleRevisions,
   trashedArticles,
+  pageRevisions,
+  trashedPages,
   searchDocuments,
   writeStamp,
   changes,

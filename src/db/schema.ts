@@ -345,6 +345,55 @@ export const trashedArticles = sqliteTable('trashed_articles', {
   index('trashed_articles_author_idx').on(table.authorId, table.trashedAt)
 ])
 
+/**
+ * A page's earlier versions (`DATELINE_REVISIONS_KEPT` per page, as for articles). The title,
+ * slug and status are what the list shows; `snapshot` is the whole version as one JSON
+ * document (`PageSnapshot`, src/resources/pages/snapshot.ts), so a field pages gain is kept
+ * without a column here.
+ */
+export const pageRevisions = sqliteTable('page_revisions', {
+  pageId: integer('page_id').notNull().references(() => pages.id, { onDelete: 'cascade' }),
+  number: integer('number').notNull(),
+  /** The page's version this was (the `v` of its ETag). */
+  version: integer('version').notNull(),
+  title: text('title').notNull(),
+  slug: text('slug').notNull(),
+  status: text('status', { enum: pageStatuses }).notNull(),
+  /** When this version was written (the page's updatedAt then). */
+  writtenAt: text('written_at').notNull(),
+  /** When an update replaced it, and whose token made that update. */
+  replacedAt: text('replaced_at').notNull(),
+  replacedBy: text('replaced_by').notNull(),
+  snapshot: text('snapshot').notNull()
+}, (table) => [
+  primaryKey({ columns: [table.pageId, table.number] })
+])
+
+/**
+ * Deleted pages, kept for `DATELINE_TRASH_DAYS` as articles are (`trashed_articles`): the row
+ * leaves `pages`, its content and revisions travel here as one JSON document, and its slug
+ * stays reserved. `parent_id` is the parent it had, a plain number: that page may go meanwhile.
+ */
+export const trashedPages = sqliteTable('trashed_pages', {
+  /** The page's own id, kept: a restore puts it back under it. */
+  id: integer('id').primaryKey(),
+  slug: text('slug').notNull().unique(),
+  title: text('title').notNull(),
+  status: text('status', { enum: pageStatuses }).notNull(),
+  parentId: integer('parent_id'),
+  /** The page's version when it was trashed (the `v` of its ETag then). */
+  version: integer('version').notNull(),
+  trashedAt: text('trashed_at').notNull(),
+  trashedBy: text('trashed_by').notNull(),
+  purgeAt: text('purge_at').notNull(),
+  /** `TrashedPageContent` (src/resources/page-trash/queries.ts) as JSON. */
+  content: text('content').notNull()
+}, (table) => [
+  check('trashed_pages_status_check', sql`${table.status} in ('draft', 'published')`),
+  index('trashed_pages_trashed_at_idx').on(table.trashedAt, table.id),
+  index('trashed_pages_purge_at_idx').on(table.purgeAt)
+])
+
 /** What the change log records changes of (issue 20). */
 export const changedResources = ['article', 'comment', 'author', 'day', 'label', 'media', 'redirect', 'page'] as const
 /**

@@ -2,7 +2,7 @@ import { deriveExcerpt, renderMarkdown } from '../lib/html.js'
 import { encodeCursor, type CursorValue, type SortKey } from '../lib/list.js'
 import { slugify } from '../lib/slug.js'
 import { fileStem, widthsFor } from '../resources/media/images.js'
-import { demoArticles, demoAuthors, demoComments, demoCorrections, demoDayNotes } from './content.js'
+import { demoArticles, demoAuthors, demoComments, demoCorrections, demoDayNotes, demoPages } from './content.js'
 import { demoImageFacts } from './images.js'
 
 // The OpenAPI examples name things of the demo blog, so that /docs "Try it out" on a fresh
@@ -379,4 +379,46 @@ export const batchExamples = {
       }
     ]
   }
+}
+
+// A page of the demo (content.ts, `demoPages`, created in that order): the masthead, under About.
+const mastheadIndex = demoPages.findIndex((page) => page.slug === 'masthead')
+const masthead = demoPages[mastheadIndex]!
+const mastheadSnapshot = {
+  title: masthead.title,
+  slug: masthead.slug,
+  status: 'published' as const,
+  parentId: demoPages.findIndex((page) => page.slug === masthead.parent) + 1,
+  position: masthead.position,
+  excerpt: null,
+  body: renderMarkdown(masthead.markdown)
+}
+const pageRevisionSummary = {
+  number: 1,
+  version: 1,
+  writtenAt: publishedAt,
+  replacedAt: later(publishedAt, 45),
+  replacedBy: 'editor token 1',
+  title: masthead.title,
+  slug: masthead.slug,
+  status: 'published' as const
+}
+export const pageRevisionExamples = {
+  summary: pageRevisionSummary,
+  revision: { ...pageRevisionSummary, ...mastheadSnapshot },
+  list: { data: [pageRevisionSummary], meta: { total: 1, limit: 20, offset: 0, nextCursor: null } }
+}
+
+const pageTrashed = {
+  id: mastheadIndex + 1,
+  version: 1,
+  trashedAt,
+  trashedBy: 'admin',
+  purgeAt: later(trashedAt, 30 * 24 * 60)
+}
+const trashedPageSummary = { ...pageTrashed, slug: masthead.slug, title: masthead.title, status: 'published' as const, parentId: mastheadSnapshot.parentId }
+export const pageTrashExamples = {
+  summary: trashedPageSummary,
+  page: { ...pageTrashed, ...mastheadSnapshot },
+  list: { data: [trashedPageSummary], meta: { total: 1, limit: 20, offset: 0, nextCursor: null } }
 }

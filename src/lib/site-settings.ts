@@ -14,9 +14,9 @@ export interface SiteSettings {
   searchRateLimit: number
   /** The window those limits count in: a minute, lowered by tests to see a limit clear. */
   rateLimitWindowMs: number
-  /** Earlier versions kept per article; the oldest beyond are pruned. */
+  /** Earlier versions kept per article, and per page; the oldest beyond are pruned. */
   revisionsKept: number
-  /** Days a deleted article stays in the trash before it is purged; 0: no trash. */
+  /** Days a deleted article or page stays in the trash before it is purged; 0: no trash. */
   trashDays: number
   /** Days the change log keeps its entries; older ones are pruned and a `since` before them answers 410. */
   changesRetentionDays: number

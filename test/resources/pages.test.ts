@@ -136,7 +136,7 @@ t.test('an edit keeps the slug, moves the version on and refuses a stale If-Matc
   t.equal((await send(app, t, 'PATCH', '/v1/pages/contact', { excerpt: null })).json().excerpt, 'New.', 'null derives it again')
 })
 
-t.test('deleting a page moves its children up to its parent', async (t) => {
+t.test('deleting a page (to the trash) moves its children up to its parent', async (t) => {
   const { app, about, masthead } = await site(t)
   const chief = await createPage(app, t, { title: 'Editor in chief', parentId: masthead.id, status: 'published' })
   t.equal((await send(app, t, 'DELETE', `/v1/pages/${masthead.id}`)).statusCode, 204)
@@ -166,10 +166,14 @@ t.test('every change to a page is in the change log, public while it is publishe
   await send(app, t, 'PATCH', `/v1/pages/${page.id}`, { title: 'Our corrections policy' })
   await send(app, t, 'PATCH', `/v1/pages/${page.id}`, { status: 'draft' })
   await send(app, t, 'DELETE', `/v1/pages/${page.id}`)
+  await send(app, t, 'POST', `/v1/trash/pages/${page.id}/restore`)
+  await send(app, t, 'DELETE', `/v1/pages/${page.id}`)
+  await send(app, t, 'DELETE', `/v1/trash/pages/${page.id}`)
   const entries = (await get(app, t, `/v1/changes?since=${start}&resource=page`, adminSecret)).json().data
   t.same(entries.map((entry: Item) => [entry.resource, entry.kind, entry.id]), [
     ['page', 'created', String(page.id)], ['page', 'published', String(page.id)], ['page', 'updated', String(page.id)],
-    ['page', 'unpublished', String(page.id)], ['page', 'deleted', String(page.id)]
+    ['page', 'unpublished', String(page.id)], ['page', 'trashed', String(page.id)], ['page', 'restored', String(page.id)],
+    ['page', 'trashed', String(page.id)], ['page', 'purged', String(page.id)]
   ])
   const publicKinds = (await get(app, t, `/v1/changes?since=${start}&resource=page`)).json().data.map((entry: Item) => entry.kind)
   t.same(publicKinds, ['created', 'updated', 'removed'], 'readers see it appear, change and go')

@@ -236,6 +236,16 @@ const expected: Record<string, Record<string, Row>> = {
   deletePage: {
     'a published page':                                          [401, 403, 403, 204, 204]
   },
+  // A page's history is its writers', the editors'.
+  listPageRevisions: {
+    'a published page edited once':                              [401, 403, 403, 200, 200]
+  },
+  getPageRevision: {
+    'a published page, revision 1':                              [401, 403, 403, 200, 200]
+  },
+  restorePageRevision: {
+    'a published page, revision 1':                              [401, 403, 403, 200, 200]
+  },
   listChanges: {
     'the change log':                                            [200, 200, 200, 200, 200]
   },
@@ -334,6 +344,19 @@ const expected: Record<string, Record<string, Row>> = {
     'the own trashed draft':                                     [401, 204, 404, 204, 204],
     'the own trashed published article':                         [401, 403, 404, 204, 204]
   },
+  // Deleted pages: editors', as pages are.
+  listTrashedPages: {
+    'the trash of pages':                                        [401, 403, 403, 200, 200]
+  },
+  getTrashedPage: {
+    'a trashed page, by its slug':                               [401, 403, 403, 200, 200]
+  },
+  restorePage: {
+    'a trashed page':                                            [401, 403, 403, 200, 200]
+  },
+  purgePage: {
+    'a trashed page':                                            [401, 403, 403, 204, 204]
+  },
   atomFeed: {
     'the latest published articles':                             [200, 200, 200, 200, 200]
   },
@@ -413,8 +436,8 @@ interface World {
   notedDay: string
   /** Labels: one only A's published article carries, one only B's draft, and one no article carries under the first. */
   labels: { ward: number, wardSlug: string, unpublished: number, unpublishedSlug: string, street: number, streetSlug: string }
-  /** A published page with a draft page under it. */
-  pages: { published: { id: number, slug: string }, draft: { id: number, slug: string } }
+  /** A published page (edited once: it has a revision 1) with a draft page under it, and a page an editor deleted. */
+  pages: { published: { id: number, slug: string }, draft: { id: number, slug: string }, trashed: { id: number, slug: string } }
   /** A day nobody created and no article is on. */
   freeDay: string
   spare: { id: number, secret: string }
@@ -501,8 +524,11 @@ async function makeWorld (app: FastifyInstance, extras: { images: boolean, corre
   const ward = (await labels.createOne(app.store, { name: `Ward ${n}` })).label
   const unpublished = (await labels.createOne(app.store, { name: `Unpublished ${n}` })).label
   const street = (await labels.createOne(app.store, { name: `Street ${n}`, description: 'A street of the ward.', parentId: ward.id })).label
-  const aboutPage = (await pages.createOne(app.store, { title: `About ${n}`, status: 'published' })).page
+  const aboutPage = (await pages.createOne(app.store, { title: `About ${n}`, status: 'published', body: '<p>About us.</p>' })).page
+  await pages.updateOne(app.store, app.settings, String(aboutPage.id), { body: '<p>About us, edited.</p>' }, undefined, staff)
   const draftPage = (await pages.createOne(app.store, { title: `Staff ${n}`, parentId: aboutPage.id })).page
+  const trashedPage = (await pages.createOne(app.store, { title: `Old notice ${n}`, status: 'published' })).page
+  await pages.removeOne(app.store, app.settings, String(trashedPage.id), undefined, staff)
   const ownPublished = await article({ title: `Own story ${n}`, body: '<p>Out now.</p>', authorId: own.id, status: 'published', publishedAt: ownPublishedAt, labels: ['Council', ward.name] })
   const otherDraft = await article({ title: `Other draft ${n}`, body: '<p>Not yet.</p>', authorId: other.id, labels: [unpublished.name] })
   const otherPublished = await article({ title: `Other story ${n}`, body: '<p>Out now.</p>', authorId: other.id, status: 'published', publishedAt: otherPublishedAt, labels: ['Council', 'Transport'] })
@@ -554,7 +580,7 @@ async function makeWorld (app: FastifyInstance, extras: { images: boolean, corre
     images,
     notedDay,
     labels: { ward: ward.id, wardSlug: ward.slug, unpublished: unpublished.id, unpublishedSlug: unpublished.slug, street: street.id, streetSlug: street.slug },
-    pages: { published: { id: aboutPage.id, slug: aboutPage.slug }, draft: { id: draftPage.id, slug: draftPage.slug } },
+    pages: { published: { id: aboutPage.id, slug: aboutPage.slug }, draft: { id: draftPage.id, slug: draftPage.slug }, trashed: { id: trashedPage.id, slug: trashedPage.slug } },
     redirects: redirectsMade,
     freeDay: dayAfter('2010-01-01', n),
     spare: { id: spare.token.id, secret: spare.secret },
@@ -1368,7 +1394,28 @@ const targets: Record<string, Record<string, Target>> = {
       params: (w) => ({ id: w.pages.published.id }),
       check: async ({ t, app, w, allowed }) => {
         t.equal((await asAdmin(app, t, `/v1/pages/${w.pages.published.id}`)).statusCode, allowed ? 404 : 200)
+        t.equal((await asAdmin(app, t, `/v1/trash/pages/${w.pages.published.id}`)).statusCode, allowed ? 200 : 404, allowed ? 'in the trash' : 'not in the trash')
         t.equal((await readBack(app, t, `/v1/pages/${w.pages.draft.id}`)).parentId, allowed ? null : w.pages.published.id, 'the page under it moves up with it gone')
+      }
+    }
+  },
+  listPageRevisions: {
+    'a published page edited once': {
+      params: (w) => ({ id: w.pages.published.id }),
+      check: ({ t, w, allowed, response }) => { if (allowed) t.match(response.json(), { data: [{ number: 1, version: 1, title: `About ${w.n}`, replacedBy: 'admin' }], meta: { total: 1 } }) }
+    }
+  },
+  getPageRevision: {
+    'a published page, revision 1': {
+      params: (w) => ({ id: w.pages.published.slug, number: 1 }),
+      check: ({ t, allowed, response }) => { if (allowed) t.match(response.json(), { number: 1, body: '<p>About us.</p>', parentId: null }) }
+    }
+  },
+  restorePageRevision: {
+    'a published page, revision 1': {
+      params: (w) => ({ id: w.pages.published.id, number: 1 }),
+      check: async ({ t, app, w, allowed }) => {
+        t.equal((await readBack(app, t, `/v1/pages/${w.pages.published.id}`)).body, allowed ? '<p>About us.</p>' : '<p>About us, edited.</p>')
       }
     }
   },
@@ -1485,6 +1532,35 @@ const targets: Record<string, Record<string, Target>> = {
     'everything in it': {
       check: async ({ t, app, w, allowed }) => {
         t.equal((await asAdmin(app, t, `/v1/trash/${w.ownTrashedDraft.id}`)).statusCode, allowed ? 404 : 200, allowed ? 'purged' : 'still in the trash')
+        t.equal((await asAdmin(app, t, `/v1/trash/pages/${w.pages.trashed.id}`)).statusCode, allowed ? 404 : 200, allowed ? 'pages too' : 'a page too')
+      }
+    }
+  },
+  listTrashedPages: {
+    'the trash of pages': {
+      alone: true,
+      check: ({ t, w, allowed, response }) => { if (allowed) t.same(ids(response.json().data), [w.pages.trashed.id], 'the deleted page') }
+    }
+  },
+  getTrashedPage: {
+    'a trashed page, by its slug': {
+      params: (w) => ({ id: w.pages.trashed.slug }),
+      check: ({ t, w, allowed, response }) => { if (allowed) t.match(response.json(), { id: w.pages.trashed.id, title: `Old notice ${w.n}`, status: 'published', trashedBy: 'admin' }) }
+    }
+  },
+  restorePage: {
+    'a trashed page': {
+      params: (w) => ({ id: w.pages.trashed.id }),
+      check: async ({ t, app, w, allowed }) => {
+        t.equal((await asAdmin(app, t, `/v1/pages/${w.pages.trashed.id}`)).statusCode, allowed ? 200 : 404, allowed ? 'back' : 'still gone')
+      }
+    }
+  },
+  purgePage: {
+    'a trashed page': {
+      params: (w) => ({ id: w.pages.trashed.id }),
+      check: async ({ t, app, w, allowed }) => {
+        t.equal((await asAdmin(app, t, `/v1/trash/pages/${w.pages.trashed.id}`)).statusCode, allowed ? 404 : 200, allowed ? 'purged' : 'still in the trash')
       }
     }
   },

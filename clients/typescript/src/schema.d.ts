@@ -711,17 +711,77 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Delete a page for good
-         * @description Editors and admins. Pages have no trash. The pages right under it move up to its parent (or the top level), as WordPress does; 409 for a page with more than 1000 under it.
+         * Move a page to the trash
+         * @description Editors and admins. Like an article, it goes to the trash (`GET /v1/trash/pages`) with its revisions for `DATELINE_TRASH_DAYS` days, its slug kept for it; with that setting 0 it is deleted for good. The pages right under it move up to its parent (or the top level), as WordPress does, and stay there if it is restored; 409 for a page with more than 1000 under it.
          */
         delete: operations["deletePage"];
         options?: never;
         head?: never;
         /**
          * Change a page
-         * @description Editors and admins: its title, slug, body, excerpt, status, parent or position. A slug another page has is a 409; so is a parent that is the page itself, is under it, or would nest pages more than 5 levels deep. The slug stays when the title changes. Send the `ETag` you read as `If-Match` to refuse lost updates (412).
+         * @description Editors and admins: its title, slug, body, excerpt, status, parent or position; the version it replaces is kept as a revision (`GET /v1/pages/{id}/revisions`). A slug another page has (or a deleted page in the trash keeps) is a 409; so is a parent that is the page itself, is under it, or would nest pages more than 5 levels deep. The slug stays when the title changes. Send the `ETag` you read as `If-Match` to refuse lost updates (412).
          */
         patch: operations["updatePage"];
+        trace?: never;
+    };
+    "/v1/pages/{id}/revisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a page's earlier versions
+         * @description Newest first: every update that changes a page keeps the version it replaced (up to `DATELINE_REVISIONS_KEPT` per page, as for articles). Editors and admins.
+         */
+        get: operations["listPageRevisions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/pages/{id}/revisions/{number}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get one earlier version of a page
+         * @description Its title, slug, status, parent, position, excerpt and body as they were. Editors and admins.
+         */
+        get: operations["getPageRevision"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/pages/{id}/revisions/{number}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make an earlier version the page again
+         * @description An update like a PATCH: the version it replaces is kept as a new revision, and `If-Match` refuses a lost update (412). Its slug is a 409 when another page has taken it since. A parent deleted since (or one it no longer fits under) is not restored: the page stays where it is. Editors and admins.
+         */
+        post: operations["restorePageRevision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/redirects": {
@@ -920,7 +980,7 @@ export interface paths {
         post?: never;
         /**
          * Empty the trash
-         * @description Purges every deleted article for good, with its comments and revisions. Editors only.
+         * @description Purges every deleted article for good, with its comments and revisions, and every deleted page (`/v1/trash/pages`) with its revisions. Editors only.
          */
         delete: operations["emptyTrash"];
         options?: never;
@@ -937,14 +997,14 @@ export interface paths {
         };
         /**
          * Get a deleted article by id or slug
-         * @description Editors see the whole trash; an author token only its own articles (404 for the rest).
+         * @description Editors see the whole trash; an author token only its own articles (404 for the rest). An article slugged `pages` is reached here by its id: `/v1/trash/pages` lists deleted pages.
          */
         get: operations["getTrashedArticle"];
         put?: never;
         post?: never;
         /**
          * Purge a deleted article for good
-         * @description Deletes it with its comments and revisions, and frees its slug. An author token may purge only its own drafts.
+         * @description Deletes it with its comments and revisions, and frees its slug. An author token may purge only its own drafts. An article slugged `pages` is purged by its id (`/v1/trash/pages/…` are deleted pages).
          */
         delete: operations["purgeArticle"];
         options?: never;
@@ -963,9 +1023,73 @@ export interface paths {
         put?: never;
         /**
          * Restore a deleted article
-         * @description Puts it back as it was — same id, slug, status, labels, comments and revisions — with its version one up. A comment whose id an import took meanwhile comes back under a new one, listed in `renumberedComments`. `If-Match` takes the ETag of the trashed article. An author token may restore only its own drafts.
+         * @description Puts it back as it was — same id, slug, status, labels, comments and revisions — with its version one up. A comment whose id an import took meanwhile comes back under a new one, listed in `renumberedComments`. `If-Match` takes the ETag of the trashed article. An author token may restore only its own drafts. An article slugged `pages` is restored by its id (`/v1/trash/pages/…` are deleted pages).
          */
         post: operations["restoreArticle"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/trash/pages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List deleted pages
+         * @description Most recently deleted first. Each stays `DATELINE_TRASH_DAYS` days (30 by default), until its `purgeAt`. Editors and admins. An article slugged `pages` is reached in the trash by its id: `/v1/trash/pages…` is this route.
+         */
+        get: operations["listTrashedPages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/trash/pages/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a deleted page by id or slug
+         * @description With its body, as it will come back. Editors and admins. An article slugged `pages` is reached in the trash by its id: `/v1/trash/pages…` is this route.
+         */
+        get: operations["getTrashedPage"];
+        put?: never;
+        post?: never;
+        /**
+         * Purge a deleted page for good
+         * @description Deletes it with its revisions, and frees its slug. Editors and admins. An article slugged `pages` is reached in the trash by its id: `/v1/trash/pages…` is this route.
+         */
+        delete: operations["purgePage"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/trash/pages/{id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore a deleted page
+         * @description Puts it back as it was — same id, slug, status, position, body and revisions — with its version one up, under its old parent if that page is still there (else at the top level). The pages that were under it stay where its delete moved them. `If-Match` takes the ETag of the trashed page. Editors and admins. An article slugged `pages` is reached in the trash by its id: `/v1/trash/pages…` is this route.
+         */
+        post: operations["restorePage"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5306,6 +5430,262 @@ export interface components {
              * @enum {integer}
              */
             status?: 301 | 302 | 307 | 308;
+        };
+        /**
+         * @example {
+         *       "number": 1,
+         *       "version": 1,
+         *       "writtenAt": "2026-06-03T16:40:00.000Z",
+         *       "replacedAt": "2026-06-03T17:25:00.000Z",
+         *       "replacedBy": "editor token 1",
+         *       "title": "Masthead",
+         *       "slug": "masthead",
+         *       "status": "published"
+         *     }
+         */
+        PageRevisionSummary: {
+            /** @description Counts the page's updates: revision n is the version the n-th kept update replaced */
+            number: number;
+            /** @description The page's version it was (the `v` of its ETag then) */
+            version: number;
+            /**
+             * Format: date-time
+             * @description When this version was written
+             */
+            writtenAt: string;
+            /**
+             * Format: date-time
+             * @description When an update replaced it
+             */
+            replacedAt: string;
+            /**
+             * @description Whose token made that update: `admin`, or the token's role and id
+             * @example editor token 3
+             */
+            replacedBy: string;
+            /** @example Masthead */
+            title: string;
+            /** @example masthead */
+            slug: string;
+            /**
+             * @description Drafts are seen by editors only; pages have no schedule and no date
+             * @example published
+             */
+            status: "draft" | "published";
+        };
+        /**
+         * @description An earlier version of a page, whole
+         * @example {
+         *       "number": 1,
+         *       "version": 1,
+         *       "writtenAt": "2026-06-03T16:40:00.000Z",
+         *       "replacedAt": "2026-06-03T17:25:00.000Z",
+         *       "replacedBy": "editor token 1",
+         *       "title": "Masthead",
+         *       "slug": "masthead",
+         *       "status": "published",
+         *       "parentId": 1,
+         *       "position": 1,
+         *       "excerpt": null,
+         *       "body": "<p>The people who report, edit and publish the Courier.</p>"
+         *     }
+         */
+        PageRevision: {
+            /** @description Counts the page's updates: revision n is the version the n-th kept update replaced */
+            number: number;
+            /** @description The page's version it was (the `v` of its ETag then) */
+            version: number;
+            /**
+             * Format: date-time
+             * @description When this version was written
+             */
+            writtenAt: string;
+            /**
+             * Format: date-time
+             * @description When an update replaced it
+             */
+            replacedAt: string;
+            /**
+             * @description Whose token made that update: `admin`, or the token's role and id
+             * @example editor token 3
+             */
+            replacedBy: string;
+            /** @example Masthead */
+            title: string;
+            /** @example masthead */
+            slug: string;
+            /**
+             * @description Drafts are seen by editors only; pages have no schedule and no date
+             * @example published
+             */
+            status: "draft" | "published";
+            /**
+             * @description The page it sat under, or null at the top level
+             * @example 1
+             */
+            parentId: number | null;
+            /**
+             * @description Its place among its siblings then
+             * @example 1
+             */
+            position: number;
+            /** @description The editor's own excerpt; null when it is derived from the body */
+            excerpt: string | null;
+            /** @description Sanitised HTML */
+            body: string;
+        };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "number": 1,
+         *           "version": 1,
+         *           "writtenAt": "2026-06-03T16:40:00.000Z",
+         *           "replacedAt": "2026-06-03T17:25:00.000Z",
+         *           "replacedBy": "editor token 1",
+         *           "title": "Masthead",
+         *           "slug": "masthead",
+         *           "status": "published"
+         *         }
+         *       ],
+         *       "meta": {
+         *         "total": 1,
+         *         "limit": 20,
+         *         "offset": 0,
+         *         "nextCursor": null
+         *       }
+         *     }
+         */
+        PageRevisionList: {
+            data: components["schemas"]["PageRevisionSummary"][];
+            meta: components["schemas"]["ListMeta"];
+        };
+        /**
+         * @example {
+         *       "id": 2,
+         *       "version": 1,
+         *       "trashedAt": "2026-06-06T16:40:00.000Z",
+         *       "trashedBy": "admin",
+         *       "purgeAt": "2026-07-06T16:40:00.000Z",
+         *       "slug": "masthead",
+         *       "title": "Masthead",
+         *       "status": "published",
+         *       "parentId": 1
+         *     }
+         */
+        TrashedPageSummary: {
+            /** @description The page's id, which it gets back on restore */
+            id: number;
+            /** @description The page's version when it was trashed */
+            version: number;
+            /** Format: date-time */
+            trashedAt: string;
+            /**
+             * @description Whose token deleted it: `admin`, or the token's role and id
+             * @example editor token 3
+             */
+            trashedBy: string;
+            /**
+             * Format: date-time
+             * @description When it is deleted for good, unless restored before
+             */
+            purgeAt: string;
+            /** @description Reserved for it until it is purged */
+            slug: string;
+            /** @example Masthead */
+            title: string;
+            /**
+             * @description Drafts are seen by editors only; pages have no schedule and no date
+             * @example published
+             */
+            status: "draft" | "published";
+            /** @description The page it sat under; on restore it goes back there if that page is still there, else to the top level */
+            parentId: number | null;
+        };
+        /**
+         * @description A deleted page, whole, as it will come back
+         * @example {
+         *       "id": 2,
+         *       "version": 1,
+         *       "trashedAt": "2026-06-06T16:40:00.000Z",
+         *       "trashedBy": "admin",
+         *       "purgeAt": "2026-07-06T16:40:00.000Z",
+         *       "title": "Masthead",
+         *       "slug": "masthead",
+         *       "status": "published",
+         *       "parentId": 1,
+         *       "position": 1,
+         *       "excerpt": null,
+         *       "body": "<p>The people who report, edit and publish the Courier.</p>"
+         *     }
+         */
+        TrashedPage: {
+            /** @description The page's id, which it gets back on restore */
+            id: number;
+            /** @description The page's version when it was trashed */
+            version: number;
+            /** Format: date-time */
+            trashedAt: string;
+            /**
+             * @description Whose token deleted it: `admin`, or the token's role and id
+             * @example editor token 3
+             */
+            trashedBy: string;
+            /**
+             * Format: date-time
+             * @description When it is deleted for good, unless restored before
+             */
+            purgeAt: string;
+            /** @example Masthead */
+            title: string;
+            /** @example masthead */
+            slug: string;
+            /**
+             * @description Drafts are seen by editors only; pages have no schedule and no date
+             * @example published
+             */
+            status: "draft" | "published";
+            /**
+             * @description The page it sat under, or null at the top level
+             * @example 1
+             */
+            parentId: number | null;
+            /**
+             * @description Its place among its siblings then
+             * @example 1
+             */
+            position: number;
+            /** @description The editor's own excerpt; null when it is derived from the body */
+            excerpt: string | null;
+            /** @description Sanitised HTML */
+            body: string;
+        };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": 2,
+         *           "version": 1,
+         *           "trashedAt": "2026-06-06T16:40:00.000Z",
+         *           "trashedBy": "admin",
+         *           "purgeAt": "2026-07-06T16:40:00.000Z",
+         *           "slug": "masthead",
+         *           "title": "Masthead",
+         *           "status": "published",
+         *           "parentId": 1
+         *         }
+         *       ],
+         *       "meta": {
+         *         "total": 1,
+         *         "limit": 20,
+         *         "offset": 0,
+         *         "nextCursor": null
+         *       }
+         *     }
+         */
+        TrashedPageList: {
+            data: components["schemas"]["TrashedPageSummary"][];
+            meta: components["schemas"]["ListMeta"];
         };
     };
     responses: never;
@@ -17222,6 +17602,635 @@ export interface operations {
             };
         };
     };
+    listPageRevisions: {
+        parameters: {
+            query?: {
+                /** @description Page size (1–100) */
+                limit?: number;
+                /** @description Items to skip; not with `cursor` */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The numeric id or the slug */
+                id: number | string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of revisions */
+            200: {
+                headers: {
+                    /** @description The version of this representation, for `If-None-Match` and `If-Match` */
+                    ETag?: string;
+                    /** @description RFC 8288 links to the `next` and `prev` pages */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "number": 1,
+                     *           "version": 1,
+                     *           "writtenAt": "2026-06-03T16:40:00.000Z",
+                     *           "replacedAt": "2026-06-03T17:25:00.000Z",
+                     *           "replacedBy": "editor token 1",
+                     *           "title": "Masthead",
+                     *           "slug": "masthead",
+                     *           "status": "published"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "total": 1,
+                     *         "limit": 20,
+                     *         "offset": 0,
+                     *         "nextCursor": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PageRevisionList"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` ETag is current */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid: `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/pages/1/revisions",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credentials, or credentials that are not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/pages/1/revisions"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token is valid but its role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/pages/1/revisions"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "There is nothing here, or nothing the caller may see",
+                     *       "instance": "/v1/pages/1/revisions"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/pages/1/revisions"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure: the server logged it; the answer gives no details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/pages/1/revisions"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Shutting down, the database stayed busy, or it cannot store changes (a full disk): retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/pages/1/revisions"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPageRevision: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The numeric id or the slug */
+                id: number | string;
+                /** @description The revision's number */
+                number: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The revision, with its body */
+            200: {
+                headers: {
+                    /** @description The version of this representation, for `If-None-Match` and `If-Match` */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "number": 1,
+                     *       "version": 1,
+                     *       "writtenAt": "2026-06-03T16:40:00.000Z",
+                     *       "replacedAt": "2026-06-03T17:25:00.000Z",
+                     *       "replacedBy": "editor token 1",
+                     *       "title": "Masthead",
+                     *       "slug": "masthead",
+                     *       "status": "published",
+                     *       "parentId": 1,
+                     *       "position": 1,
+                     *       "excerpt": null,
+                     *       "body": "<p>The people who report, edit and publish the Courier.</p>"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PageRevision"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` ETag is current */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid: `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/pages/1/revisions/2",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credentials, or credentials that are not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/pages/1/revisions/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token is valid but its role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/pages/1/revisions/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "There is nothing here, or nothing the caller may see",
+                     *       "instance": "/v1/pages/1/revisions/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/pages/1/revisions/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure: the server logged it; the answer gives no details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/pages/1/revisions/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Shutting down, the database stayed busy, or it cannot store changes (a full disk): retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/pages/1/revisions/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    restorePageRevision: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An ETag from a previous read: the change is refused (412) if the resource changed since */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description The numeric id or the slug */
+                id: number | string;
+                /** @description The revision's number */
+                number: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page, restored */
+            200: {
+                headers: {
+                    /** @description The version of this representation, for `If-None-Match` and `If-Match` */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "slug": "about",
+                     *       "title": "About the Kestermouth Courier",
+                     *       "excerpt": "Who we are, who pays for us and how to reach the newsroom.",
+                     *       "status": "published",
+                     *       "parentId": null,
+                     *       "position": 0,
+                     *       "createdAt": "2026-06-03T16:40:00.000Z",
+                     *       "updatedAt": "2026-06-03T16:40:00.000Z",
+                     *       "body": "<p>Who we are, who pays for us and how to reach the newsroom.</p>",
+                     *       "parent": null,
+                     *       "children": [
+                     *         {
+                     *           "id": 2,
+                     *           "slug": "masthead",
+                     *           "title": "Masthead",
+                     *           "status": "published",
+                     *           "position": 1
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Page"];
+                };
+            };
+            /** @description The request is not valid: `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/pages/1/revisions/2/restore",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credentials, or credentials that are not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/pages/1/revisions/2/restore"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token is valid but its role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/pages/1/revisions/2/restore"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "There is nothing here, or nothing the caller may see",
+                     *       "instance": "/v1/pages/1/revisions/2/restore"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (e.g. a duplicate slug) */
+            409: {
+                headers: {
+                    /** @description With a 409 for an `Idempotency-Key` whose first request is still running: seconds to wait before sending it again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/conflict",
+                     *       "title": "The request conflicts with the current state",
+                     *       "status": 409,
+                     *       "detail": "It conflicts with what is stored now (e.g. a slug already taken)",
+                     *       "instance": "/v1/pages/1/revisions/2/restore"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource changed since the `If-Match` ETag was read */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/precondition-failed",
+                     *       "title": "The resource has changed",
+                     *       "status": 412,
+                     *       "detail": "The resource has changed since that ETag (it is now article-2-v3); read it again and retry",
+                     *       "instance": "/v1/pages/1/revisions/2/restore"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Idempotency-Key` was already used, within 24 hours, for a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/idempotency-key-reused",
+                     *       "title": "The Idempotency-Key was used for another request",
+                     *       "status": 422,
+                     *       "detail": "This Idempotency-Key was used, within 24 hours, for another request",
+                     *       "instance": "/v1/pages/1/revisions/2/restore"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/pages/1/revisions/2/restore"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure: the server logged it; the answer gives no details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/pages/1/revisions/2/restore"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Shutting down, the database stayed busy, or it cannot store changes (a full disk): retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/pages/1/revisions/2/restore"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listRedirects: {
         parameters: {
             query?: {
@@ -20861,6 +21870,789 @@ export interface operations {
                      *       "status": 503,
                      *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
                      *       "instance": "/v1/trash/2/restore"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listTrashedPages: {
+        parameters: {
+            query?: {
+                /** @description Page size (1–100) */
+                limit?: number;
+                /** @description Items to skip; not with `cursor` */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of deleted pages */
+            200: {
+                headers: {
+                    /** @description The version of this representation, for `If-None-Match` and `If-Match` */
+                    ETag?: string;
+                    /** @description RFC 8288 links to the `next` and `prev` pages */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": 2,
+                     *           "version": 1,
+                     *           "trashedAt": "2026-06-06T16:40:00.000Z",
+                     *           "trashedBy": "admin",
+                     *           "purgeAt": "2026-07-06T16:40:00.000Z",
+                     *           "slug": "masthead",
+                     *           "title": "Masthead",
+                     *           "status": "published",
+                     *           "parentId": 1
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "total": 1,
+                     *         "limit": 20,
+                     *         "offset": 0,
+                     *         "nextCursor": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TrashedPageList"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` ETag is current */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid: `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/trash/pages",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credentials, or credentials that are not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/trash/pages"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token is valid but its role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/trash/pages"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/trash/pages"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure: the server logged it; the answer gives no details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/trash/pages"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Shutting down, the database stayed busy, or it cannot store changes (a full disk): retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/trash/pages"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getTrashedPage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The numeric id or the slug */
+                id: number | string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The deleted page, with its body */
+            200: {
+                headers: {
+                    /** @description The version of this representation, for `If-None-Match` and `If-Match` */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 2,
+                     *       "version": 1,
+                     *       "trashedAt": "2026-06-06T16:40:00.000Z",
+                     *       "trashedBy": "admin",
+                     *       "purgeAt": "2026-07-06T16:40:00.000Z",
+                     *       "title": "Masthead",
+                     *       "slug": "masthead",
+                     *       "status": "published",
+                     *       "parentId": 1,
+                     *       "position": 1,
+                     *       "excerpt": null,
+                     *       "body": "<p>The people who report, edit and publish the Courier.</p>"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TrashedPage"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` ETag is current */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid: `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/trash/pages/2",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credentials, or credentials that are not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/trash/pages/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token is valid but its role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/trash/pages/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "There is nothing here, or nothing the caller may see",
+                     *       "instance": "/v1/trash/pages/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/trash/pages/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure: the server logged it; the answer gives no details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/trash/pages/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Shutting down, the database stayed busy, or it cannot store changes (a full disk): retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/trash/pages/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    purgePage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An ETag from a previous read: the change is refused (412) if the resource changed since */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description The numeric id or the slug */
+                id: number | string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid: `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/trash/pages/2",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credentials, or credentials that are not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/trash/pages/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token is valid but its role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/trash/pages/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "There is nothing here, or nothing the caller may see",
+                     *       "instance": "/v1/trash/pages/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource changed since the `If-Match` ETag was read */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/precondition-failed",
+                     *       "title": "The resource has changed",
+                     *       "status": 412,
+                     *       "detail": "The resource has changed since that ETag (it is now article-2-v3); read it again and retry",
+                     *       "instance": "/v1/trash/pages/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/trash/pages/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure: the server logged it; the answer gives no details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/trash/pages/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Shutting down, the database stayed busy, or it cannot store changes (a full disk): retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/trash/pages/2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    restorePage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An ETag from a previous read: the change is refused (412) if the resource changed since */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description The numeric id or the slug */
+                id: number | string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page, restored */
+            200: {
+                headers: {
+                    /** @description The version of this representation, for `If-None-Match` and `If-Match` */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "slug": "about",
+                     *       "title": "About the Kestermouth Courier",
+                     *       "excerpt": "Who we are, who pays for us and how to reach the newsroom.",
+                     *       "status": "published",
+                     *       "parentId": null,
+                     *       "position": 0,
+                     *       "createdAt": "2026-06-03T16:40:00.000Z",
+                     *       "updatedAt": "2026-06-03T16:40:00.000Z",
+                     *       "body": "<p>Who we are, who pays for us and how to reach the newsroom.</p>",
+                     *       "parent": null,
+                     *       "children": [
+                     *         {
+                     *           "id": 2,
+                     *           "slug": "masthead",
+                     *           "title": "Masthead",
+                     *           "status": "published",
+                     *           "position": 1
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Page"];
+                };
+            };
+            /** @description The request is not valid: `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/validation",
+                     *       "title": "Your request is not valid",
+                     *       "status": 400,
+                     *       "detail": "querystring.sortBy is not a known field",
+                     *       "instance": "/v1/trash/pages/2/restore",
+                     *       "errors": [
+                     *         {
+                     *           "path": "querystring.sortBy",
+                     *           "message": "is not a known field"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credentials, or credentials that are not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unauthorized",
+                     *       "title": "Credentials are missing or not valid",
+                     *       "status": 401,
+                     *       "detail": "This needs a bearer token",
+                     *       "instance": "/v1/trash/pages/2/restore"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token is valid but its role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/forbidden",
+                     *       "title": "Not allowed for this token",
+                     *       "status": 403,
+                     *       "detail": "An author token may act only on its own articles",
+                     *       "instance": "/v1/trash/pages/2/restore"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "There is nothing here, or nothing the caller may see",
+                     *       "instance": "/v1/trash/pages/2/restore"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (e.g. a duplicate slug) */
+            409: {
+                headers: {
+                    /** @description With a 409 for an `Idempotency-Key` whose first request is still running: seconds to wait before sending it again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/conflict",
+                     *       "title": "The request conflicts with the current state",
+                     *       "status": 409,
+                     *       "detail": "It conflicts with what is stored now (e.g. a slug already taken)",
+                     *       "instance": "/v1/trash/pages/2/restore"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource changed since the `If-Match` ETag was read */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/precondition-failed",
+                     *       "title": "The resource has changed",
+                     *       "status": 412,
+                     *       "detail": "The resource has changed since that ETag (it is now article-2-v3); read it again and retry",
+                     *       "instance": "/v1/trash/pages/2/restore"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Idempotency-Key` was already used, within 24 hours, for a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/idempotency-key-reused",
+                     *       "title": "The Idempotency-Key was used for another request",
+                     *       "status": 422,
+                     *       "detail": "This Idempotency-Key was used, within 24 hours, for another request",
+                     *       "instance": "/v1/trash/pages/2/restore"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: retry in 60 seconds",
+                     *       "instance": "/v1/trash/pages/2/restore"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure: the server logged it; the answer gives no details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side; it has been logged",
+                     *       "instance": "/v1/trash/pages/2/restore"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Shutting down, the database stayed busy, or it cannot store changes (a full disk): retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://dateline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The server is shutting down or the database is busy: retry after Retry-After seconds",
+                     *       "instance": "/v1/trash/pages/2/restore"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];

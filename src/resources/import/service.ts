@@ -14,6 +14,7 @@ import { writeImportedDay } from '../dates/service.js'
 import { writeImportedRedirect } from '../redirects/service.js'
 import { SearchIndexBatch } from '../../search/index.js'
 import { isInTrash } from '../trash/service.js'
+import { isPageInTrash } from '../page-trash/service.js'
 import { findImportedMedia, writeImportedMedia } from '../media/service.js'
 import { setImportedParent, writeImportedLabel } from '../labels/service.js'
 import { findImportedPage, setImportedPageParent, writeImportedPage } from '../pages/service.js'
@@ -308,6 +309,13 @@ class Apply {
     return candidate !== undefined && await isInTrash(this.tx, candidate, this.#now) ? candidate : undefined
   }
 
+  /** As `#trashedTarget`, for pages: the page this record was imported into, or exported from, if it is in the trash now. */
+  async #trashedPage (source: SourceRef): Promise<number | undefined> {
+    const previous = await importQueries(this.tx).importedRow({ resource: 'page', format: this.format, site: source.site, sourceId: source.id })
+    const candidate = previous?.targetId ?? (this.format === 'ndjson' ? source.preferredId : undefined)
+    return candidate !== undefined && await isPageInTrash(this.tx, candidate, this.#now) ? candidate : undefined
+  }
+
   async #remember (resource: ImportedResource, site: string, sourceId: string, targetId: number, digest: string): Promise<void> {
     await importQueries(this.tx).rememberImportedRow({ resource, format: this.format, site, sourceId }, targetId, digest, this.#now)
   }
@@ -527,6 +535,12 @@ class Apply {
       return
     }
     const previous = await this.#previous('page', site, id)
+    const trashed = previous === undefined ? await this.#trashedPage(record.source) : undefined
+    if (trashed !== undefined) {
+      // As for articles: deleting it was an editor's decision, which importing again must not undo.
+      this.report.skip('page', id, `page ${trashed} is in the trash: restore or purge it to import it again`)
+      return
+    }
     if (previous !== undefined && previous.digest === digest) {
       // Left as it is, where an editor may have moved it since.
       this.#pageIds.set(key, previous.targetId)

@@ -6,7 +6,7 @@ import type { PageStatus } from './queries.js'
 
 interface PageChange {
   page: { id: number, slug: string }
-  kind: 'created' | 'updated' | 'published' | 'unpublished' | 'deleted'
+  kind: 'created' | 'updated' | 'published' | 'unpublished' | 'deleted' | 'trashed' | 'restored' | 'purged'
   fields: string[]
   statusBefore: PageStatus | null
   statusAfter: PageStatus | null
@@ -32,4 +32,9 @@ export function notePageChange (tx: Store, change: PageChange): void {
 export function kindOfEdit (before: PageStatus, after: PageStatus): PageChange['kind'] {
   if (before === after) return 'updated'
   return after === 'published' ? 'published' : 'unpublished'
+}
+
+/** Notes that pages left the trash for good (nobody without a token saw them there). */
+export function notePagesPurged (tx: Store, purged: Array<{ id: number, slug: string }>, now: string): void {
+  for (const page of purged) notePageChange(tx, { page, kind: 'purged', fields: [], statusBefore: null, statusAfter: null, now })
 }

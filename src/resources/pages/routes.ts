@@ -61,7 +61,7 @@ const pagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       operationId: 'updatePage',
       summary: 'Change a page',
-      description: `Editors and admins: its title, slug, body, excerpt, status, parent or position. A slug another page has is a 409; so is a parent that is the page itself, is under it, or would nest pages more than ${maxPageDepth} levels deep. The slug stays when the title changes. Send the \`ETag\` you read as \`If-Match\` to refuse lost updates (412).`,
+      description: `Editors and admins: its title, slug, body, excerpt, status, parent or position; the version it replaces is kept as a revision (\`GET /v1/pages/{id}/revisions\`). A slug another page has (or a deleted page in the trash keeps) is a 409; so is a parent that is the page itself, is under it, or would nest pages more than ${maxPageDepth} levels deep. The slug stays when the title changes. Send the \`ETag\` you read as \`If-Match\` to refuse lost updates (412).`,
       security: writeSecurity,
       params: PageParams,
       headers: IfMatchHeaders,
@@ -69,7 +69,7 @@ const pagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: answer(Page, 'single', 'The changed page'), ...problems(400, 401, 403, 404, 409, 412, 413, 415) }
     }
   }, async (request, reply) => {
-    const { page, version } = await service.updateOne(app.store, request.params.id, request.body, request.headers['if-match'], request.principal)
+    const { page, version } = await service.updateOne(app.store, app.settings, request.params.id, request.body, request.headers['if-match'], request.principal!)
     reply.resourceVersion = version
     return page
   })
@@ -79,15 +79,15 @@ const pagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags,
       operationId: 'deletePage',
-      summary: 'Delete a page for good',
-      description: `Editors and admins. Pages have no trash. The pages right under it move up to its parent (or the top level), as WordPress does; 409 for a page with more than ${service.maxChildrenMoved} under it.`,
+      summary: 'Move a page to the trash',
+      description: `Editors and admins. Like an article, it goes to the trash (\`GET /v1/trash/pages\`) with its revisions for \`DATELINE_TRASH_DAYS\` days, its slug kept for it; with that setting 0 it is deleted for good. The pages right under it move up to its parent (or the top level), as WordPress does, and stay there if it is restored; 409 for a page with more than ${service.maxChildrenMoved} under it.`,
       security: writeSecurity,
       params: PageParams,
       headers: IfMatchHeaders,
       response: { 204: deleted, ...problems(400, 401, 403, 404, 409, 412) }
     }
   }, async (request, reply) => {
-    await service.removeOne(app.store, request.params.id, request.headers['if-match'], request.principal)
+    await service.removeOne(app.store, app.settings, request.params.id, request.headers['if-match'], request.principal!)
     return reply.code(204).send(null)
   })
 }

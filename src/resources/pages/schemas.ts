@@ -106,6 +106,22 @@ export const PagePatch = Type.Object({ title: Type.Optional(title), ...writable 
 })
 export type PagePatchBody = Static<typeof PagePatch>
 
+/**
+ * What a page revision and a trashed page keep of a page, as the API shows them. A field
+ * pages gain goes here and into pages/snapshot.ts, and both keep it.
+ */
+export const pageSnapshot = {
+  title: Type.String({ examples: ['Masthead'] }),
+  slug: Type.String({ examples: ['masthead'] }),
+  status,
+  parentId: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], { description: 'The page it sat under, or null at the top level', examples: [1] }),
+  position: Type.Integer({ minimum: 0, description: 'Its place among its siblings then', examples: [1] }),
+  excerpt: Type.Union([Type.String(), Type.Null()], { description: 'The editor\'s own excerpt; null when it is derived from the body' }),
+  body: Type.String({ description: 'Sanitised HTML' })
+}
+const PageSnapshot = Type.Object(pageSnapshot)
+export type PageSnapshot = Static<typeof PageSnapshot>
+
 /** `{idOrSlug}` of a page. */
 export const PageParams = Type.Object({
   id: idOrSlugParam([1, 'about'])

@@ -7,14 +7,19 @@ import { hasRole, type Principal } from '../../lib/principal.js'
 import { requestedSlug, slugify, uniqueSlug } from '../../lib/slug.js'
 import { nowIso } from '../../lib/time.js'
 import { isVisibleText, singleLine } from '../../lib/values.js'
-import { assertParentFits, type Tree } from '../../lib/tree.js'
+import type { SiteSettings } from '../../lib/site-settings.js'
+import { assertParentFits } from '../../lib/tree.js'
 import { bodyHtml, customExcerpt } from '../articles/service.js'
+import { findOne as revisionOf, keepPageRevision } from '../page-revisions/service.js'
+import { restore as restoreTrashed, slugInPageTrash, trashPage } from '../page-trash/service.js'
 import { kindOfEdit, notePageChange } from './changes.js'
 import { pageQueries, type PageFields, type PageLink, type PageRecord, type PageStatus } from './queries.js'
-import { childrenListed, maxPageDepth, maxPosition, type NewPageBody, type PageBody, type PageListQueryString, type PagePatchBody } from './schemas.js'
+import { pageTree, parentStillFits } from './tree.js'
+import { childrenListed, maxPosition, type NewPageBody, type PageBody, type PageListQueryString, type PagePatchBody } from './schemas.js'
 
 // Pages are the site's, not a writer's: about, contact, masthead. So they have no author and
-// only editors write them; authors read them as readers do (drafts hidden).
+// only editors write them; authors read them as readers do (drafts hidden). Like articles, they
+// keep revisions (page-revisions/) and go to a trash when deleted (page-trash/).
 
 /** The children one delete moves up to the deleted page's parent, in its one unit of work. */
 export const maxChildrenMoved = 1000
@@ -81,17 +86,20 @@ export async function findOne (store: Store, idOrSlug: string, viewer: Principal
   }
 }
 
-
-async function resolveSlug (tx: Store, requested: string | undefined, title: string, exceptId?: number): Promise<string> {
-  const taken = async (candidate: string): Promise<boolean> => await pageQueries(tx).pageSlugTaken(candidate, exceptId)
-  if (requested !== undefined) return await requestedSlug(requested, taken)
-  return await uniqueSlug(slugify(title, 'page'), taken)
+/** A page in the history routes (revisions): an editor's, who sees drafts too. */
+export async function findPageForHistory (store: Store, idOrSlug: string, viewer: Principal): Promise<PageRecord> {
+  return await findRecord(store, idOrSlug, viewer)
 }
 
-/** Pages as a tree (lib/tree.ts checks a new parent): at most `maxPageDepth` levels. */
-function pageTree (tx: Store): Tree {
-  const queries = pageQueries(tx)
-  return { noun: 'page', maxDepth: maxPageDepth, parentOf: queries.parentOf, levelsBelow: queries.levelsBelow }
+/** Whether another page has the slug, or a trashed page keeps it for its restore. */
+async function slugTaken (tx: Store, slug: string, exceptId?: number): Promise<boolean> {
+  return await pageQueries(tx).pageSlugTaken(slug, exceptId) || await slugInPageTrash(tx, slug, nowIso())
+}
+
+async function resolveSlug (tx: Store, requested: string | undefined, title: string, exceptId?: number): Promise<string> {
+  const taken = async (candidate: string): Promise<boolean> => await slugTaken(tx, candidate, exceptId)
+  if (requested !== undefined) return await requestedSlug(requested, taken)
+  return await uniqueSlug(slugify(title, 'page'), taken)
 }
 
 export async function createOne (store: Store, input: NewPageBody): Promise<{ page: PageBody, version: string }> {
@@ -140,7 +148,8 @@ async function changedFields (tx: Store, current: PageRecord, patch: PagePatchBo
   return changed
 }
 
-export async function updateOne (store: Store, idOrSlug: string, patch: PagePatchBody, ifMatch: string | undefined, viewer: Principal | null): Promise<{ page: PageBody, version: string }> {
+/** Changes a page; the version it replaces is kept as a revision (none when nothing changed). */
+export async function updateOne (store: Store, settings: Pick<SiteSettings, 'revisionsKept'>, idOrSlug: string, patch: PagePatchBody, ifMatch: string | undefined, viewer: Principal): Promise<{ page: PageBody, version: string }> {
   return await store.transaction(async (tx) => {
     const current = await findRecord(tx, idOrSlug, viewer, true)
     assertIfMatch(ifMatch, pageVersion(current))
@@ -149,6 +158,7 @@ export async function updateOne (store: Store, idOrSlug: string, patch: PagePatc
     const fields = Object.keys(changed).filter((field) => field !== 'customExcerpt')
     if (fields.length === 0) return { page: present(current), version: pageVersion(current) }
     const now = nowIso()
+    await keepPageRevision(tx, current, viewer, now, settings.revisionsKept)
     await pageQueries(tx).updatePage(current.id, { ...changed, updatedAt: now })
     const page: PageRecord = { ...current, ...changed, updatedAt: now, version: current.version + 1 }
     notePageChange(tx, { page, kind: kindOfEdit(current.status, page.status), fields, statusBefore: current.status, statusAfter: page.status, now })
@@ -157,10 +167,22 @@ export async function updateOne (store: Store, idOrSlug: string, patch: PagePatc
 }
 
 /**
- * Deletes a page for good (pages have no trash: an about page is rewritten, not restored).
- * The pages under it move up to its parent, as WordPress does.
+ * Makes an earlier revision the page again: an update like any other (so the version it
+ * replaces is kept as a revision too, and `If-Match` guards it). A parent deleted since, or
+ * one the page no longer fits under, is not restored: the page stays where it is.
  */
-export async function removeOne (store: Store, idOrSlug: string, ifMatch: string | undefined, viewer: Principal | null): Promise<void> {
+export async function restoreRevision (store: Store, settings: Pick<SiteSettings, 'revisionsKept'>, idOrSlug: string, number: number, viewer: Principal, ifMatch: string | undefined): Promise<{ page: PageBody, version: string }> {
+  const current = await findRecord(store, idOrSlug, viewer)
+  const { snapshot } = await revisionOf(store, current, number)
+  const parentFits = snapshot.parentId === null || snapshot.parentId === current.parentId || await parentStillFits(store, current.id, snapshot.parentId)
+  return await updateOne(store, settings, String(current.id), { ...snapshot, parentId: parentFits ? snapshot.parentId : current.parentId }, ifMatch, viewer)
+}
+
+/**
+ * Deletes a page: to the trash (for `settings.trashDays`, as articles), from where it can be
+ * restored; for good when that is 0. The pages under it move up to its parent, as WordPress does.
+ */
+export async function removeOne (store: Store, settings: Pick<SiteSettings, 'trashDays'>, idOrSlug: string, ifMatch: string | undefined, viewer: Principal): Promise<void> {
   await store.transaction(async (tx) => {
     const pages = pageQueries(tx)
     const current = await findRecord(tx, idOrSlug, viewer, true)
@@ -171,9 +193,15 @@ export async function removeOne (store: Store, idOrSlug: string, ifMatch: string
     for (const child of await pages.moveChildren(current.id, current.parentId, now)) {
       notePageChange(tx, { page: child, kind: 'updated', fields: ['parentId'], statusBefore: child.status, statusAfter: child.status, now })
     }
-    await pages.deletePage(current.id)
-    notePageChange(tx, { page: current, kind: 'deleted', fields: [], statusBefore: current.status, statusAfter: null, now })
+    await trashPage(tx, current, viewer, now, settings.trashDays)
+    notePageChange(tx, { page: current, kind: settings.trashDays > 0 ? 'trashed' : 'deleted', fields: [], statusBefore: current.status, statusAfter: null, now })
   })
+}
+
+/** Brings a page back from the trash and answers it as a read would. */
+export async function restoreFromTrash (store: Store, idOrSlug: string, viewer: Principal, ifMatch: string | undefined): Promise<{ page: PageBody, version: string }> {
+  const { id } = await restoreTrashed(store, idOrSlug, ifMatch)
+  return await findOne(store, String(id), viewer)
 }
 
 export interface ImportedPageInput {
@@ -211,7 +239,7 @@ export async function writeImportedPage (tx: Store, input: ImportedPageInput, ex
     notePageChange(tx, { page: existing, kind: kindOfEdit(existing.status, input.status), fields: ['title', 'body', 'excerpt', 'status', 'position'], statusBefore: existing.status, statusAfter: input.status, now })
     return existing.id
   }
-  const slug = await uniqueSlug(slugify(input.slug ?? title, 'page'), async (candidate) => await pages.pageSlugTaken(candidate))
+  const slug = await uniqueSlug(slugify(input.slug ?? title, 'page'), async (candidate) => await slugTaken(tx, candidate))
   const id = await pages.insertPage({ ...common, slug, parentId: null, createdAt: input.createdAt, updatedAt: input.updatedAt })
   notePageChange(tx, { page: { id, slug }, kind: 'created', fields: ['title'], statusBefore: null, statusAfter: input.status, now })
   return id

@@ -14,6 +14,7 @@ import { noteLabelTurnover } from '../labels/changes.js'
 import { ensureLabels } from '../labels/links.js'
 import { mediaQueries } from '../media/queries.js'
 import { noteInlineImages } from '../media/service.js'
+import { purgeAllPages, purgeExpiredPages } from '../page-trash/service.js'
 import { changedBy } from '../revisions/service.js'
 import { putSeo, seoValuesOf, storedSeo } from '../seo/service.js'
 import { trashQueries, type Renumbered, type TrashedContent, type TrashedRow, type TrashScope } from './queries.js'
@@ -204,23 +205,23 @@ export async function purge (store: Store, idOrSlug: string, viewer: Principal, 
   })
 }
 
-/** Empties the trash (editors); returns how many articles were purged. */
+/** Empties the trash (editors), deleted pages too; returns how many articles and pages were purged. */
 export async function purgeAll (store: Store, viewer: Principal): Promise<number> {
   return await store.transaction(async (tx) => {
     const now = nowIso()
     const purged = await trashQueries(tx).deleteAllTrashed(scopeFor(viewer, now))
     notePurged(tx, purged, now)
-    return purged.length
+    return purged.length + await purgeAllPages(tx, now)
   })
 }
 
-/** Purges what has been in the trash its full time; at start-up. */
+/** Purges what has been in the trash its full time, articles and pages; at start-up. */
 export async function purgeExpired (store: Store): Promise<number> {
   return await store.transaction(async (tx) => {
     const now = nowIso()
     const purged = await trashQueries(tx).purgeExpired(now)
     notePurged(tx, purged, now)
-    return purged.length
+    return purged.length + await purgeExpiredPages(tx, now)
   })
 }
 
