@@ -391,6 +391,7 @@ const mastheadSnapshot = {
   parentId: demoPages.findIndex((page) => page.slug === masthead.parent) + 1,
   position: masthead.position,
   excerpt: null,
+  seo: { ...noSeoExample, socialImage: null },
   body: renderMarkdown(masthead.markdown)
 }
 const pageRevisionSummary = {

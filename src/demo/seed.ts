@@ -159,7 +159,7 @@ async function seedContent (store: Store, settings: { timezone: string, locale: 
     for (const redirect of demoRedirects) await redirectService.createOne(tx, redirect)
     const pageIds = new Map<string, number>()
     for (const { title, slug, markdown, parent, position } of demoPages) {
-      const { page } = await pageService.createOne(tx, { title, slug, markdown, position, status: 'published', parentId: parent === null ? null : pageIds.get(parent)! })
+      const { page } = await pageService.createOne(tx, { title, slug, markdown, position, status: 'published', parentId: parent === null ? null : pageIds.get(parent)! }, seeder)
       pageIds.set(slug, page.id)
     }
     return true

@@ -76,8 +76,9 @@ t.test('every update of a page keeps the version it replaced: listed newest firs
     parentId: about.id,
     position: 2,
     excerpt: 'Who makes the paper.',
+    seo: { title: null, description: null, canonicalUrl: null, noindex: false, socialTitle: null, socialDescription: null, socialImage: null },
     body: '<p>The people.</p>'
-  }, 'title, slug, status, parent, position, the own excerpt and the body')
+  }, 'title, slug, status, parent, position, the own excerpt, the search and social metadata and the body')
   t.match((await get(app, t, `/v1/pages/${masthead.id}/revisions/2`, adminSecret)).json(), { parentId: contact.id, position: 0, excerpt: 'Who makes the paper.', body: '<p>The people.</p>' })
 })
 
@@ -294,7 +295,7 @@ t.test('the change log says trashed, restored and purged of pages', async (t) =>
   await send(app, t, 'DELETE', `/v1/trash/pages/${contact.id}`)
   const entries = (await get(app, t, `/v1/changes?since=${start}&resource=page`, adminSecret)).json().data
   t.same(entries.map((entry: Item) => [entry.kind, entry.id]), [['trashed', String(contact.id)], ['restored', String(contact.id)], ['trashed', String(contact.id)], ['purged', String(contact.id)]])
-  t.same(entries[1].fields, ['title', 'slug', 'status', 'parentId', 'position', 'excerpt', 'body'], 'a restore names every field it brings back')
+  t.same(entries[1].fields, ['title', 'slug', 'status', 'parentId', 'position', 'excerpt', 'seo', 'body'], 'a restore names every field it brings back')
   const publicKinds = (await get(app, t, `/v1/changes?since=${start}&resource=page`)).json().data.map((entry: Item) => entry.kind)
   t.same(publicKinds, ['removed', 'created', 'removed'], 'readers see a published page go, come back and go')
 })

@@ -257,3 +257,61 @@ t.test('the real WordPress.com export: its Jetpack SEO fields are empty, and the
   t.ok(list.json().data.length > 0)
   for (const article of list.json().data) t.same(article.seo, noSeo, article.slug)
 })
+
+async function send (app: FastifyInstance, t: Test, method: string, url: string, payload?: Record<string, unknown>, headers: Record<string, string> = admin) {
+  return await request(app, t, { method, url, headers, ...(payload === undefined ? {} : { payload }) })
+}
+
+t.test('pages carry the same metadata: written, listed, filtered, left out of the sitemap, kept by revisions and the trash', async (t) => {
+  const app = await build(t, { siteUrl: `${site}/` })
+  const image = await uploaded(app, t, { name: 'card.jpg', data: await photo(800, 420) }, { alt: 'The newsroom' })
+  const created = await send(app, t, 'POST', '/v1/pages', { title: 'About us', status: 'published', body: '<p>Who we are.</p>', seo: { description: 'Who makes the paper.', socialImage: image.id } })
+  t.equal(created.statusCode, 201)
+  const about = created.json()
+  t.same({ ...about.seo, socialImage: about.seo.socialImage.id }, { ...noSeo, description: 'Who makes the paper.', socialImage: image.id })
+  const hidden = (await send(app, t, 'POST', '/v1/pages', { title: 'Thank you', status: 'published', seo: { noindex: true } })).json()
+  const plain = (await send(app, t, 'POST', '/v1/pages', { title: 'Contact', status: 'published' })).json()
+  t.same(plain.seo, noSeo)
+
+  const read = await send(app, t, 'GET', `/v1/pages/${about.slug}`, undefined, {})
+  t.equal(read.json().seo.description, 'Who makes the paper.', 'readers see it')
+  const slugs = async (url: string) => (await send(app, t, 'GET', url, undefined, {})).json().data.map((page: { slug: string }) => page.slug).sort()
+  t.same(await slugs('/v1/pages?noindex=true'), [hidden.slug])
+  t.same(await slugs('/v1/pages?noindex=false'), [about.slug, plain.slug].sort())
+  const sitemap = (await send(app, t, 'GET', '/sitemap.xml', undefined, {})).body
+  t.match(sitemap, about.slug)
+  t.notMatch(sitemap, `/${hidden.slug}<`, 'a noindex page is left out of the sitemap')
+
+  assertProblem(t, await send(app, t, 'PATCH', `/v1/pages/${about.id}`, { seo: { canonicalUrl: 'mailto:editor@example.org' } }), 400, 'validation', 'body.seo.canonicalUrl')
+  const edited = await send(app, t, 'PATCH', `/v1/pages/${about.id}`, { seo: { description: null, title: 'About the Courier' } })
+  t.equal(edited.statusCode, 200)
+  t.same({ ...edited.json().seo, socialImage: edited.json().seo.socialImage.id }, { ...noSeo, title: 'About the Courier', socialImage: image.id }, 'a patch changes only what it names')
+  const unchanged = await send(app, t, 'PATCH', `/v1/pages/${about.id}`, { seo: { title: 'About the Courier' } })
+  t.equal(unchanged.headers.etag, edited.headers.etag, 'the same value again is no change: no new version')
+
+  const revision = (await send(app, t, 'GET', `/v1/pages/${about.id}/revisions/1`)).json()
+  t.same(revision.seo, { ...noSeo, description: 'Who makes the paper.', socialImage: image.id }, 'the revision keeps what it was, the image by id')
+  const restored = await send(app, t, 'POST', `/v1/pages/${about.id}/revisions/1/restore`, undefined, { ...admin, 'if-match': String(edited.headers.etag) })
+  t.equal(restored.statusCode, 200)
+  t.same(restored.json().seo.description, 'Who makes the paper.')
+  t.equal(restored.json().seo.title, null, 'every field of the revision comes back')
+
+  const inUse = await send(app, t, 'DELETE', `/v1/media/${image.id}`)
+  t.match(assertProblem(t, inUse, 409, 'conflict').detail, `page ${about.id} (social)`)
+
+  const current = await send(app, t, 'GET', `/v1/pages/${about.id}`)
+  t.equal((await send(app, t, 'DELETE', `/v1/pages/${about.id}`, undefined, { ...admin, 'if-match': String(current.headers.etag) })).statusCode, 204)
+  const trashed = await send(app, t, 'GET', `/v1/trash/pages/${about.id}`)
+  t.equal(trashed.json().seo.description, 'Who makes the paper.', 'the trash shows it')
+  const back = await send(app, t, 'POST', `/v1/trash/pages/${about.id}/restore`, undefined, { ...admin, 'if-match': String(trashed.headers.etag) })
+  t.equal(back.statusCode, 200)
+  t.same({ ...back.json().seo, socialImage: back.json().seo.socialImage.id }, { ...noSeo, description: 'Who makes the paper.', socialImage: image.id }, 'and gives it back')
+
+  const exported = await send(app, t, 'GET', '/v1/export')
+  const pageLine = exported.body.trim().split('\n').map((line) => JSON.parse(line)).find((line) => line.type === 'page' && line.id === about.id)
+  t.same(pageLine.seo, { ...noSeo, description: 'Who makes the paper.', socialImage: image.id })
+  const fresh = await build(t)
+  t.equal((await request(fresh, t, { method: 'POST', url: '/v1/import', headers: { ...admin, 'content-type': 'application/x-ndjson' }, payload: exported.body })).statusCode, 200)
+  const copy = (await send(fresh, t, 'GET', `/v1/pages/${about.slug}`)).json()
+  t.same({ ...copy.seo, socialImage: copy.seo.socialImage?.id }, { ...noSeo, description: 'Who makes the paper.', socialImage: image.id }, 'export → import keeps it')
+})

@@ -524,10 +524,10 @@ async function makeWorld (app: FastifyInstance, extras: { images: boolean, corre
   const ward = (await labels.createOne(app.store, { name: `Ward ${n}` })).label
   const unpublished = (await labels.createOne(app.store, { name: `Unpublished ${n}` })).label
   const street = (await labels.createOne(app.store, { name: `Street ${n}`, description: 'A street of the ward.', parentId: ward.id })).label
-  const aboutPage = (await pages.createOne(app.store, { title: `About ${n}`, status: 'published', body: '<p>About us.</p>' })).page
+  const aboutPage = (await pages.createOne(app.store, { title: `About ${n}`, status: 'published', body: '<p>About us.</p>' }, staff)).page
   await pages.updateOne(app.store, app.settings, String(aboutPage.id), { body: '<p>About us, edited.</p>' }, undefined, staff)
-  const draftPage = (await pages.createOne(app.store, { title: `Staff ${n}`, parentId: aboutPage.id })).page
-  const trashedPage = (await pages.createOne(app.store, { title: `Old notice ${n}`, status: 'published' })).page
+  const draftPage = (await pages.createOne(app.store, { title: `Staff ${n}`, parentId: aboutPage.id }, staff)).page
+  const trashedPage = (await pages.createOne(app.store, { title: `Old notice ${n}`, status: 'published' }, staff)).page
   await pages.removeOne(app.store, app.settings, String(trashedPage.id), undefined, staff)
   const ownPublished = await article({ title: `Own story ${n}`, body: '<p>Out now.</p>', authorId: own.id, status: 'published', publishedAt: ownPublishedAt, labels: ['Council', ward.name] })
   const otherDraft = await article({ title: `Other draft ${n}`, body: '<p>Not yet.</p>', authorId: other.id, labels: [unpublished.name] })

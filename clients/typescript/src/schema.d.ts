@@ -3002,6 +3002,15 @@ export interface components {
          *       "status": "published",
          *       "parentId": null,
          *       "position": 0,
+         *       "seo": {
+         *         "title": null,
+         *         "description": null,
+         *         "canonicalUrl": null,
+         *         "noindex": false,
+         *         "socialTitle": null,
+         *         "socialDescription": null,
+         *         "socialImage": null
+         *       },
          *       "createdAt": "2026-06-03T16:40:00.000Z",
          *       "updatedAt": "2026-06-03T16:40:00.000Z",
          *       "body": "<p>Who we are, who pays for us and how to reach the newsroom.</p>",
@@ -3044,6 +3053,7 @@ export interface components {
              * @example 0
              */
             position: number;
+            seo: components["schemas"]["Seo"];
             /**
              * Format: date-time
              * @description RFC 3339 timestamp in UTC
@@ -3077,6 +3087,15 @@ export interface components {
          *           "status": "published",
          *           "parentId": null,
          *           "position": 0,
+         *           "seo": {
+         *             "title": null,
+         *             "description": null,
+         *             "canonicalUrl": null,
+         *             "noindex": false,
+         *             "socialTitle": null,
+         *             "socialDescription": null,
+         *             "socialImage": null
+         *           },
          *           "createdAt": "2026-06-03T16:40:00.000Z",
          *           "updatedAt": "2026-06-03T16:40:00.000Z",
          *           "body": "<p>Who we are, who pays for us and how to reach the newsroom.</p>"
@@ -3132,6 +3151,7 @@ export interface components {
              * @example 0
              */
             position?: number;
+            seo?: components["schemas"]["SeoPatch"];
         };
         /**
          * @example {
@@ -3167,6 +3187,7 @@ export interface components {
              * @example 0
              */
             position?: number;
+            seo?: components["schemas"]["SeoPatch"];
         };
         Change: {
             /**
@@ -5487,6 +5508,15 @@ export interface components {
          *       "parentId": 1,
          *       "position": 1,
          *       "excerpt": null,
+         *       "seo": {
+         *         "title": null,
+         *         "description": null,
+         *         "canonicalUrl": null,
+         *         "noindex": false,
+         *         "socialTitle": null,
+         *         "socialDescription": null,
+         *         "socialImage": null
+         *       },
          *       "body": "<p>The people who report, edit and publish the Courier.</p>"
          *     }
          */
@@ -5531,6 +5561,8 @@ export interface components {
             position: number;
             /** @description The editor's own excerpt; null when it is derived from the body */
             excerpt: string | null;
+            /** @description Its search and social metadata then (`socialImage` as a media id) */
+            seo: components["schemas"]["StoredSeo"];
             /** @description Sanitised HTML */
             body: string;
         };
@@ -5616,6 +5648,15 @@ export interface components {
          *       "parentId": 1,
          *       "position": 1,
          *       "excerpt": null,
+         *       "seo": {
+         *         "title": null,
+         *         "description": null,
+         *         "canonicalUrl": null,
+         *         "noindex": false,
+         *         "socialTitle": null,
+         *         "socialDescription": null,
+         *         "socialImage": null
+         *       },
          *       "body": "<p>The people who report, edit and publish the Courier.</p>"
          *     }
          */
@@ -5657,6 +5698,8 @@ export interface components {
             position: number;
             /** @description The editor's own excerpt; null when it is derived from the body */
             excerpt: string | null;
+            /** @description Its search and social metadata then (`socialImage` as a media id) */
+            seo: components["schemas"]["StoredSeo"];
             /** @description Sanitised HTML */
             body: string;
         };
@@ -16550,6 +16593,8 @@ export interface operations {
                 cursor?: string;
                 /** @description Only the pages right under this page (its id or slug; a page the reader may not see is a 404); `none` for the top level */
                 parent?: string;
+                /** @description `true`: only pages kept out of search engines (`seo.noindex`); `false`: only the others */
+                noindex?: boolean;
             };
             header?: never;
             path?: never;
@@ -16578,6 +16623,15 @@ export interface operations {
                      *           "status": "published",
                      *           "parentId": null,
                      *           "position": 0,
+                     *           "seo": {
+                     *             "title": null,
+                     *             "description": null,
+                     *             "canonicalUrl": null,
+                     *             "noindex": false,
+                     *             "socialTitle": null,
+                     *             "socialDescription": null,
+                     *             "socialImage": null
+                     *           },
                      *           "createdAt": "2026-06-03T16:40:00.000Z",
                      *           "updatedAt": "2026-06-03T16:40:00.000Z",
                      *           "body": "<p>Who we are, who pays for us and how to reach the newsroom.</p>"
@@ -16756,6 +16810,15 @@ export interface operations {
                      *       "status": "published",
                      *       "parentId": null,
                      *       "position": 0,
+                     *       "seo": {
+                     *         "title": null,
+                     *         "description": null,
+                     *         "canonicalUrl": null,
+                     *         "noindex": false,
+                     *         "socialTitle": null,
+                     *         "socialDescription": null,
+                     *         "socialImage": null
+                     *       },
                      *       "createdAt": "2026-06-03T16:40:00.000Z",
                      *       "updatedAt": "2026-06-03T16:40:00.000Z",
                      *       "body": "<p>Who we are, who pays for us and how to reach the newsroom.</p>",
@@ -16997,6 +17060,15 @@ export interface operations {
                      *       "status": "published",
                      *       "parentId": null,
                      *       "position": 0,
+                     *       "seo": {
+                     *         "title": null,
+                     *         "description": null,
+                     *         "canonicalUrl": null,
+                     *         "noindex": false,
+                     *         "socialTitle": null,
+                     *         "socialDescription": null,
+                     *         "socialImage": null
+                     *       },
                      *       "createdAt": "2026-06-03T16:40:00.000Z",
                      *       "updatedAt": "2026-06-03T16:40:00.000Z",
                      *       "body": "<p>Who we are, who pays for us and how to reach the newsroom.</p>",
@@ -17374,6 +17446,15 @@ export interface operations {
                      *       "status": "published",
                      *       "parentId": null,
                      *       "position": 0,
+                     *       "seo": {
+                     *         "title": null,
+                     *         "description": null,
+                     *         "canonicalUrl": null,
+                     *         "noindex": false,
+                     *         "socialTitle": null,
+                     *         "socialDescription": null,
+                     *         "socialImage": null
+                     *       },
                      *       "createdAt": "2026-06-03T16:40:00.000Z",
                      *       "updatedAt": "2026-06-03T16:40:00.000Z",
                      *       "body": "<p>Who we are, who pays for us and how to reach the newsroom.</p>",
@@ -17834,6 +17915,15 @@ export interface operations {
                      *       "parentId": 1,
                      *       "position": 1,
                      *       "excerpt": null,
+                     *       "seo": {
+                     *         "title": null,
+                     *         "description": null,
+                     *         "canonicalUrl": null,
+                     *         "noindex": false,
+                     *         "socialTitle": null,
+                     *         "socialDescription": null,
+                     *         "socialImage": null
+                     *       },
                      *       "body": "<p>The people who report, edit and publish the Courier.</p>"
                      *     }
                      */
@@ -18019,6 +18109,15 @@ export interface operations {
                      *       "status": "published",
                      *       "parentId": null,
                      *       "position": 0,
+                     *       "seo": {
+                     *         "title": null,
+                     *         "description": null,
+                     *         "canonicalUrl": null,
+                     *         "noindex": false,
+                     *         "socialTitle": null,
+                     *         "socialDescription": null,
+                     *         "socialImage": null
+                     *       },
                      *       "createdAt": "2026-06-03T16:40:00.000Z",
                      *       "updatedAt": "2026-06-03T16:40:00.000Z",
                      *       "body": "<p>Who we are, who pays for us and how to reach the newsroom.</p>",
@@ -22087,6 +22186,15 @@ export interface operations {
                      *       "parentId": 1,
                      *       "position": 1,
                      *       "excerpt": null,
+                     *       "seo": {
+                     *         "title": null,
+                     *         "description": null,
+                     *         "canonicalUrl": null,
+                     *         "noindex": false,
+                     *         "socialTitle": null,
+                     *         "socialDescription": null,
+                     *         "socialImage": null
+                     *       },
                      *       "body": "<p>The people who report, edit and publish the Courier.</p>"
                      *     }
                      */
@@ -22448,6 +22556,15 @@ export interface operations {
                      *       "status": "published",
                      *       "parentId": null,
                      *       "position": 0,
+                     *       "seo": {
+                     *         "title": null,
+                     *         "description": null,
+                     *         "canonicalUrl": null,
+                     *         "noindex": false,
+                     *         "socialTitle": null,
+                     *         "socialDescription": null,
+                     *         "socialImage": null
+                     *       },
                      *       "createdAt": "2026-06-03T16:40:00.000Z",
                      *       "updatedAt": "2026-06-03T16:40:00.000Z",
                      *       "body": "<p>Who we are, who pays for us and how to reach the newsroom.</p>",

@@ -22,7 +22,7 @@ import { articleShares, indexArticle, snippets, type SearchIndexBatch } from '..
 import { searchQueries, type TitleSuggestion } from '../../search/queries.js'
 import { commonWordFewestArticles, rankedMatchLimit, similarCandidates, stemsToWeigh, toFtsQuery, type FtsQuery } from '../../search/query.js'
 import { assertMayReadHistory, findOne as revisionOf, keepRevision } from '../revisions/service.js'
-import { seoPatchOf, seoValuesOf, presentSeo, writeSeo } from '../seo/service.js'
+import { imageStill, presentSeo, seoValuesOf, writeSeo } from '../seo/service.js'
 import type { Renumbered } from '../trash/queries.js'
 import { restore as restoreTrashed, trashArticle } from '../trash/service.js'
 import { noteLabelTurnover } from '../labels/changes.js'
@@ -639,7 +639,7 @@ export async function restoreRevision (store: Store, settings: SiteSettings, idO
     unpublishAt: revision.unpublishAt !== null && revision.unpublishAt > nowIso() ? revision.unpublishAt : null,
     ...(revision.authorIds === null ? {} : { authorIds: await bylineToRestore(store, current.authorId, revision.authorIds) }),
     labels: revision.labels,
-    seo: { ...seoPatchOf(revision.seo), socialImage: await mediaStill(store, revision.seo.socialImage) }
+    seo: { ...revision.seo, socialImage: await imageStill(store, revision.seo.socialImage) }
   }, viewer, ifMatch)
 }
 
@@ -651,11 +651,6 @@ async function bylineToRestore (store: Store, primary: number, authorIds: number
   const coAuthors = authorIds.slice(1).filter((id) => id !== primary)
   const existing = new Set((await authorQueries(store).authorsByIds(coAuthors)).map((author) => author.id))
   return [primary, ...coAuthors.filter((id) => existing.has(id))]
-}
-
-/** An image a restore names again, if it was not deleted meanwhile (then the fallback). */
-async function mediaStill (store: Store, mediaId: number | null): Promise<number | null> {
-  return mediaId !== null && await mediaQueries(store).mediaById(mediaId) !== undefined ? mediaId : null
 }
 
 /** Deleting moves the article to the trash (for `settings.trashDays`), from where it can be restored. */

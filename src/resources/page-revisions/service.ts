@@ -6,6 +6,7 @@ import type { PageRecord } from '../pages/queries.js'
 import type { PageSnapshot } from '../pages/schemas.js'
 import { parseSnapshot, snapshotOf } from '../pages/snapshot.js'
 import { changedBy } from '../revisions/service.js'
+import type { SeoValues } from '../seo/queries.js'
 import { pageRevisionQueries, type PageRevisionSummaryRow } from './queries.js'
 import type { PageRevisionBody, PageRevisionListQueryString, PageRevisionSummaryBody } from './schemas.js'
 
@@ -13,7 +14,7 @@ import type { PageRevisionBody, PageRevisionListQueryString, PageRevisionSummary
  * Keeps `current` (about to be replaced by an update) as the page's newest revision, pruning
  * beyond `kept` as articles do. Runs in the update's transaction.
  */
-export async function keepPageRevision (tx: Store, current: PageRecord, viewer: Principal, now: string, kept: number): Promise<void> {
+export async function keepPageRevision (tx: Store, current: PageRecord, seo: SeoValues, viewer: Principal, now: string, kept: number): Promise<void> {
   await pageRevisionQueries(tx).insertRevision({
     pageId: current.id,
     version: current.version,
@@ -23,7 +24,7 @@ export async function keepPageRevision (tx: Store, current: PageRecord, viewer: 
     writtenAt: current.updatedAt,
     replacedAt: now,
     replacedBy: changedBy(viewer),
-    snapshot: JSON.stringify(snapshotOf(current))
+    snapshot: JSON.stringify(snapshotOf(current, seo))
   }, kept)
 }
 

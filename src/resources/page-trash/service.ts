@@ -6,7 +6,8 @@ import type { Principal } from '../../lib/principal.js'
 import { nowIso } from '../../lib/time.js'
 import { notePageChange, notePagesPurged } from '../pages/changes.js'
 import { pageQueries, type PageRecord } from '../pages/queries.js'
-import { fieldsOf, snapshotOf } from '../pages/snapshot.js'
+import { currentSnapshot, fieldsOf, snapshotOf } from '../pages/snapshot.js'
+import { noSeo, putSeo } from '../seo/service.js'
 import { parentStillFits } from '../pages/tree.js'
 import { changedBy } from '../revisions/service.js'
 import { pageTrashQueries, type TrashedPageContent, type TrashedPageRow, type TrashedPageSummaryRow } from './queries.js'
@@ -32,7 +33,7 @@ export async function trashPage (tx: Store, page: PageRecord, viewer: Principal,
     const trash = pageTrashQueries(tx)
     // Frees the slugs of rows whose time is up before this one takes its place.
     notePagesPurged(tx, await trash.purgeExpired(now), now)
-    const content: TrashedPageContent = { page: snapshotOf(page), createdAt: page.createdAt, revisions: await trash.revisionsOfPage(page.id) }
+    const content: TrashedPageContent = { page: await currentSnapshot(tx, page), createdAt: page.createdAt, revisions: await trash.revisionsOfPage(page.id) }
     await trash.insertTrashed({
       id: page.id,
       slug: page.slug,
@@ -108,10 +109,11 @@ export async function restore (store: Store, idOrSlug: string, ifMatch: string |
     const page: PageRecord = { ...fields, parentId, id: row.id, createdAt: content.createdAt, updatedAt: now, version: row.version + 1 }
     const trash = pageTrashQueries(tx)
     await trash.reinsertPage(page)
+    await putSeo(tx, 'page', page.id, content.page.seo)
     await trash.reinsertRevisions(content.revisions)
     await trash.deleteTrashed(row.id)
     // Every field it keeps, in the snapshot's own order (jsonb keeps keys in an order of its own).
-    notePageChange(tx, { page, kind: 'restored', fields: Object.keys(snapshotOf(page)), statusBefore: null, statusAfter: page.status, now })
+    notePageChange(tx, { page, kind: 'restored', fields: Object.keys(snapshotOf(page, noSeo)), statusBefore: null, statusAfter: page.status, now })
     return { id: page.id }
   })
 }

@@ -1,8 +1,9 @@
 import { and, asc, count, eq, gt, isNull, ne, sql, type SQL } from 'drizzle-orm'
 import { assertCursorFits } from '../../db/postgres-cursor.js'
 import { levelsBelow } from '../../db/postgres-sql.js'
+import { markedNoindex } from '../seo/conditions.js'
 import type { PostgresHandle } from '../../db/postgres-store.js'
-import { pages } from '../../db/schema.postgres.js'
+import { pages, seoFields } from '../../db/schema.postgres.js'
 import { keysetAfter, type CursorValue, type KeysetColumn } from '../../lib/list.js'
 import { isIdInPath } from '../../lib/slug.js'
 import type { PageFilters, PageQueries, PageRecord } from './queries.js'
@@ -26,6 +27,7 @@ function afterCursor (after: CursorValue[]): SQL | undefined {
 function filterCondition (filters: PageFilters): SQL | undefined {
   return and(
     filters.publishedOnly ? eq(pages.status, 'published') : undefined,
+    filters.noindex === undefined ? undefined : markedNoindex(seoFields, 'page', pages.id, filters.noindex),
     filters.parentId === undefined ? undefined : filters.parentId === null ? isNull(pages.parentId) : eq(pages.parentId, filters.parentId)
   )
 }

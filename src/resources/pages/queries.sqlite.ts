@@ -1,8 +1,9 @@
 import { and, asc, count, eq, gt, isNull, ne, sql, type SQL } from 'drizzle-orm'
 import { levelsBelow, type Db } from '../../db/client.js'
-import { pages } from '../../db/schema.js'
+import { pages, seoFields } from '../../db/schema.js'
 import { keysetAfter, type KeysetColumn } from '../../lib/list.js'
 import { isIdInPath } from '../../lib/slug.js'
+import { markedNoindex } from '../seo/conditions.js'
 import type { PageFilters, PageQueries, PageRecord } from './queries.js'
 
 // Tree order: the top level (no parent, as 0) first, then each parent's pages by position.
@@ -16,6 +17,7 @@ const treeOrder: KeysetColumn[] = [
 function filterCondition (filters: PageFilters): SQL | undefined {
   return and(
     filters.publishedOnly ? eq(pages.status, 'published') : undefined,
+    filters.noindex === undefined ? undefined : markedNoindex(seoFields, 'page', pages.id, filters.noindex),
     filters.parentId === undefined ? undefined : filters.parentId === null ? isNull(pages.parentId) : eq(pages.parentId, filters.parentId)
   )
 }

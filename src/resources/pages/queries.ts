@@ -11,6 +11,8 @@ export interface PageFilters {
   publishedOnly: boolean
   /** Only the pages right under this one (`null`: the top level); absent: all. */
   parentId?: number | null
+  /** Only pages kept out of search engines (`seo.noindex`), or only the others. */
+  noindex?: boolean
 }
 
 /** A page's own fields, as stored. */

@@ -50,7 +50,7 @@ const pagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 201: answer(Page, 'created', 'The new page'), ...problems(400, 401, 403, 409, 413, 415) }
     }
   }, async (request, reply) => {
-    const { page, version } = await service.createOne(app.store, request.body)
+    const { page, version } = await service.createOne(app.store, request.body, request.principal!)
     reply.resourceVersion = version
     return reply.code(201).header('location', `/v1/pages/${page.id}`).send(page)
   })

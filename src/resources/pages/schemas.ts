@@ -1,4 +1,5 @@
 import { demoExample } from '../../demo/examples.js'
+import type { SeoBody, SeoPatchBody, StoredSeoBody } from '../seo/schemas.js'
 import { idOrSlugParam, idOrSlugReference, ListMeta, maxId, pageQuery, plainTextPattern, ref, Slug, Timestamp, Type, visibleTextPattern, type Static } from '../../schemas.js'
 
 /** How deep pages nest: a page and its ancestors are at most this many (WordPress themes show 3 or 4). */
@@ -44,6 +45,7 @@ const pageExample = {
   status: 'published' as const,
   parentId: null,
   position: 0,
+  seo: { title: null, description: null, canonicalUrl: null, noindex: false, socialTitle: null, socialDescription: null, socialImage: null },
   createdAt: at,
   updatedAt: at,
   body: '<p>Who we are, who pays for us and how to reach the newsroom.</p>'
@@ -57,6 +59,7 @@ export const Page = Type.Object({
   status,
   parentId: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], { description: 'The page it sits under, or null at the top level', examples: [null] }),
   position: Type.Integer({ minimum: 0, description: 'Its place among its siblings, lowest first', examples: [0] }),
+  seo: Type.Unsafe<SeoBody>({ $ref: 'Seo' }),
   createdAt: Timestamp,
   updatedAt: Timestamp,
   parent: Type.Optional(Type.Union([ref(PageSummary), Type.Null()], { description: 'Only on `GET /v1/pages/{idOrSlug}`: the parent, when the reader may see it (a draft parent is null for readers without an editor\'s token, though `parentId` names it)' })),
@@ -77,7 +80,8 @@ export const PageList = Type.Object({
 
 export const PageListQuery = Type.Object({
   ...pageQuery,
-  parent: Type.Optional(idOrSlugReference('Only the pages right under this page (its id or slug; a page the reader may not see is a 404); `none` for the top level'))
+  parent: Type.Optional(idOrSlugReference('Only the pages right under this page (its id or slug; a page the reader may not see is a 404); `none` for the top level')),
+  noindex: Type.Optional(Type.Boolean({ description: '`true`: only pages kept out of search engines (`seo.noindex`); `false`: only the others' }))
 }, { additionalProperties: false })
 export type PageListQueryString = Static<typeof PageListQuery>
 
@@ -88,7 +92,8 @@ const writable = {
   excerpt: Type.Optional(Type.Union([excerpt, Type.Null()], { description: 'null (or absent) derives it from the body' })),
   status: Type.Optional(status),
   parentId: Type.Optional(parentId),
-  position: Type.Optional(position)
+  position: Type.Optional(position),
+  seo: Type.Optional(Type.Unsafe<SeoPatchBody>({ $ref: 'SeoPatch' }))
 }
 
 export const NewPage = Type.Object({ title, ...writable }, {
@@ -117,6 +122,7 @@ export const pageSnapshot = {
   parentId: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], { description: 'The page it sat under, or null at the top level', examples: [1] }),
   position: Type.Integer({ minimum: 0, description: 'Its place among its siblings then', examples: [1] }),
   excerpt: Type.Union([Type.String(), Type.Null()], { description: 'The editor\'s own excerpt; null when it is derived from the body' }),
+  seo: Type.Unsafe<StoredSeoBody>({ allOf: [{ $ref: 'StoredSeo' }], description: 'Its search and social metadata then (`socialImage` as a media id)' }),
   body: Type.String({ description: 'Sanitised HTML' })
 }
 const PageSnapshot = Type.Object(pageSnapshot)

@@ -15,6 +15,8 @@ import { restore as restoreTrashed, slugInPageTrash, trashPage } from '../page-t
 import { kindOfEdit, notePageChange } from './changes.js'
 import { pageQueries, type PageFields, type PageLink, type PageRecord, type PageStatus } from './queries.js'
 import { pageTree, parentStillFits } from './tree.js'
+import { imageStill, presentSeo, seoValuesOf, writeSeo } from '../seo/service.js'
+import type { SeoBody } from '../seo/schemas.js'
 import { childrenListed, maxPosition, type NewPageBody, type PageBody, type PageListQueryString, type PagePatchBody } from './schemas.js'
 
 // Pages are the site's, not a writer's: about, contact, masthead. So they have no author and
@@ -37,8 +39,18 @@ export function pageVersion (page: Pick<PageRecord, 'id' | 'version'>): string {
   return `page-${page.id}-v${page.version}`
 }
 
-function present ({ id, slug, title, excerpt, status, parentId, position, createdAt, updatedAt, body }: PageRecord): PageBody {
-  return { id, slug, title, excerpt, status, parentId, position, createdAt, updatedAt, body }
+function present ({ id, slug, title, excerpt, status, parentId, position, createdAt, updatedAt, body }: PageRecord, seo: SeoBody): PageBody {
+  return { id, slug, title, excerpt, status, parentId, position, seo, createdAt, updatedAt, body }
+}
+
+/** API objects for pages, their search and social metadata read for all of them at once. */
+async function presentAll (store: Store, pages: PageRecord[]): Promise<PageBody[]> {
+  const seo = await presentSeo(store, 'page', pages.map((page) => page.id))
+  return pages.map((page) => present(page, seo.get(page.id)!))
+}
+
+async function presentOne (store: Store, page: PageRecord): Promise<PageBody> {
+  return (await presentAll(store, [page]))[0]!
 }
 
 function summary ({ id, slug, title, status, position }: PageLink): PageLink {
@@ -60,14 +72,14 @@ const treeOrder = ['parent', 'position', 'title'].map((field) => ({ field, desce
 export async function list (store: Store, query: PageListQueryString, viewer: Principal | null): Promise<Page<PageBody>> {
   const publishedOnly = !seesDrafts(viewer)
   const parentId = query.parent === undefined ? undefined : query.parent === 'none' ? null : (await findRecord(store, query.parent, viewer)).id
-  const filters = { publishedOnly, ...(parentId === undefined ? {} : { parentId }) }
+  const filters = { publishedOnly, ...(parentId === undefined ? {} : { parentId }), ...(query.noindex === undefined ? {} : { noindex: query.noindex }) }
   const pages = pageQueries(store)
   const page = await readPage(query, treeOrder, {
     count: async (after) => await pages.countPages(filters, after),
     fetch: async (after, limit, offset) => await pages.listPages({ filters, after, limit, offset }),
     cursorOf: (row) => row.sortValues
   })
-  return await mapPage(page, (rows) => rows.map(present))
+  return await mapPage(page, async (rows) => await presentAll(store, rows))
 }
 
 /** A page with its parent and the pages right under it, as far as the reader may see them. */
@@ -78,7 +90,7 @@ export async function findOne (store: Store, idOrSlug: string, viewer: Principal
   const children = await pages.childrenOf(page.id, !seesDrafts(viewer), childrenListed)
   return {
     page: {
-      ...present(page),
+      ...await presentOne(store, page),
       parent: parent === undefined || !visibleTo(parent, viewer) ? null : summary(parent),
       children: children.map(summary)
     },
@@ -102,7 +114,7 @@ async function resolveSlug (tx: Store, requested: string | undefined, title: str
   return await uniqueSlug(slugify(title, 'page'), taken)
 }
 
-export async function createOne (store: Store, input: NewPageBody): Promise<{ page: PageBody, version: string }> {
+export async function createOne (store: Store, input: NewPageBody, viewer: Principal): Promise<{ page: PageBody, version: string }> {
   return await store.transaction(async (tx) => {
     const now = nowIso()
     const parentId = input.parentId ?? null
@@ -121,8 +133,9 @@ export async function createOne (store: Store, input: NewPageBody): Promise<{ pa
     }
     const id = await pageQueries(tx).insertPage({ ...fields, createdAt: now, updatedAt: now })
     const page: PageRecord = { id, ...fields, createdAt: now, updatedAt: now, version: 1 }
-    notePageChange(tx, { page, kind: 'created', fields: ['title'], statusBefore: null, statusAfter: page.status, now })
-    return { page: present(page), version: pageVersion(page) }
+    const seo = await writeSeo(tx, 'page', id, input.seo, viewer)
+    notePageChange(tx, { page, kind: 'created', fields: ['title', ...(seo ? ['seo'] : [])], statusBefore: null, statusAfter: page.status, now })
+    return { page: await presentOne(tx, page), version: pageVersion(page) }
   })
 }
 
@@ -154,15 +167,17 @@ export async function updateOne (store: Store, settings: Pick<SiteSettings, 'rev
     const current = await findRecord(tx, idOrSlug, viewer, true)
     assertIfMatch(ifMatch, pageVersion(current))
     const changed = await changedFields(tx, current, patch)
+    const seoBefore = (await seoValuesOf(tx, 'page', [current.id])).get(current.id)!
+    const seoChanged = await writeSeo(tx, 'page', current.id, patch.seo, viewer)
     // The derived excerpt follows the body: the API names the fields a client sent.
-    const fields = Object.keys(changed).filter((field) => field !== 'customExcerpt')
-    if (fields.length === 0) return { page: present(current), version: pageVersion(current) }
+    const fields = [...Object.keys(changed).filter((field) => field !== 'customExcerpt'), ...(seoChanged ? ['seo'] : [])]
+    if (fields.length === 0) return { page: await presentOne(tx, current), version: pageVersion(current) }
     const now = nowIso()
-    await keepPageRevision(tx, current, viewer, now, settings.revisionsKept)
+    await keepPageRevision(tx, current, seoBefore, viewer, now, settings.revisionsKept)
     await pageQueries(tx).updatePage(current.id, { ...changed, updatedAt: now })
     const page: PageRecord = { ...current, ...changed, updatedAt: now, version: current.version + 1 }
     notePageChange(tx, { page, kind: kindOfEdit(current.status, page.status), fields, statusBefore: current.status, statusAfter: page.status, now })
-    return { page: present(page), version: pageVersion(page) }
+    return { page: await presentOne(tx, page), version: pageVersion(page) }
   })
 }
 
@@ -175,7 +190,8 @@ export async function restoreRevision (store: Store, settings: Pick<SiteSettings
   const current = await findRecord(store, idOrSlug, viewer)
   const { snapshot } = await revisionOf(store, current, number)
   const parentFits = snapshot.parentId === null || snapshot.parentId === current.parentId || await parentStillFits(store, current.id, snapshot.parentId)
-  return await updateOne(store, settings, String(current.id), { ...snapshot, parentId: parentFits ? snapshot.parentId : current.parentId }, ifMatch, viewer)
+  const seo = { ...snapshot.seo, socialImage: await imageStill(store, snapshot.seo.socialImage) }
+  return await updateOne(store, settings, String(current.id), { ...snapshot, seo, parentId: parentFits ? snapshot.parentId : current.parentId }, ifMatch, viewer)
 }
 
 /**

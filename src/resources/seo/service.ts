@@ -91,9 +91,9 @@ export function storedSeo (values: SeoValues): StoredSeoBody {
   return { ...text, socialImage: socialImageId }
 }
 
-/** The stored form back as a write: every field given, so it replaces what there is. */
-export function seoPatchOf (stored: StoredSeoBody | null | undefined): SeoPatchBody {
-  return stored ?? storedSeo(noSeo)
+/** A social image a restore names again, if it was not deleted meanwhile (else null: the fallback). */
+export async function imageStill (store: Store, mediaId: number | null): Promise<number | null> {
+  return mediaId !== null && await mediaQueries(store).mediaById(mediaId) !== undefined ? mediaId : null
 }
 
 /**
@@ -102,8 +102,7 @@ export function seoPatchOf (stored: StoredSeoBody | null | undefined): SeoPatchB
  */
 export async function putSeo (tx: Store, owner: SeoOwner, id: number, stored: StoredSeoBody | null | undefined): Promise<boolean> {
   const { socialImage, ...text } = stored ?? storedSeo(noSeo)
-  const imageExists = socialImage !== null && await mediaQueries(tx).mediaById(socialImage) !== undefined
-  const values: SeoValues = { ...text, socialImageId: imageExists ? socialImage : null }
+  const values: SeoValues = { ...text, socialImageId: await imageStill(tx, socialImage) }
   await seoQueries(tx).replaceSeo(owner, id, isEmpty(values) ? null : values)
   return !isEmpty(values)
 }
