@@ -35,9 +35,9 @@ t.test('an article without any has every field null (and noindex false): the fro
 t.test('written on create and changed field by field: the fields a write names change, null falls back again, the rest stay', async (t) => {
   const app = await build(t)
   const author = await createAuthor(app, t)
-  const seo = { title: 'Harbour wall: repairs start Monday', description: '  Six weeks of work on the old wall,   from the slipway to the lighthouse.  ', canonicalUrl: 'https://wire.example.net/stories/harbour-wall?ref=dateline', noindex: false, socialTitle: 'The harbour wall is getting fixed' }
+  const seo = { title: 'Harbour wall: repairs start Monday', description: '  Six weeks of work on the old wall,\n   from the slipway to the lighthouse.  ', canonicalUrl: 'https://wire.example.net/stories/harbour-wall?ref=dateline', noindex: false, socialTitle: 'The harbour wall is getting fixed' }
   const article = await createArticle(app, t, { title: 'Harbour wall repairs begin', authorId: author.id, status: 'published', seo })
-  t.same(article.seo, { ...noSeo, ...seo, description: 'Six weeks of work on the old wall,   from the slipway to the lighthouse.' }, 'text trimmed, kept as written inside')
+  t.same(article.seo, { ...noSeo, ...seo, description: 'Six weeks of work on the old wall, from the slipway to the lighthouse.' }, 'text on one line: trimmed, spaces folded')
 
   const before = await request(app, t, { method: 'GET', url: `/v1/articles/${article.id}`, headers: admin })
   const changed = await patch(app, t, article.id, { seo: { noindex: true, canonicalUrl: null } })
@@ -194,7 +194,7 @@ t.test('export → import carries it, the social image by its media line; a vers
   t.same((await read(older, t, article.id, admin)).seo, noSeo)
 })
 
-const wxr = (meta: Record<string, string>) => `<?xml version="1.0" encoding="UTF-8"?>
+const wxr = (meta: Record<string, string>, postType = 'post') => `<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
 <channel>
   <title>Harbour news</title>
@@ -211,7 +211,7 @@ const wxr = (meta: Record<string, string>) => `<?xml version="1.0" encoding="UTF
     <wp:post_date_gmt>2025-03-10 09:00:00</wp:post_date_gmt>
     <wp:post_name>harbour-wall</wp:post_name>
     <wp:status>publish</wp:status>
-    <wp:post_type>post</wp:post_type>
+    <wp:post_type>${postType}</wp:post_type>
     ${Object.entries(meta).map(([key, value]) => `<wp:postmeta><wp:meta_key>${key}</wp:meta_key><wp:meta_value><![CDATA[${value}]]></wp:meta_value></wp:postmeta>`).join('\n    ')}
   </item>
 </channel>
@@ -247,6 +247,14 @@ t.test('WordPress: Yoast SEO\'s post meta is imported, Jetpack\'s as a fallback,
   const notes = JSON.stringify(report)
   t.match(notes, 'Yoast template', 'the report says why the title was left out')
   t.match(notes, 'canonical URL is not one the API accepts', 'and the canonical URL')
+})
+
+t.test('WordPress pages bring their Yoast meta too', async (t) => {
+  const app = await build(t)
+  await importWxr(app, t, wxr({ _yoast_wpseo_metadesc: 'Who we are.', '_yoast_wpseo_meta-robots-noindex': '2' }, 'page'))
+  const page = await request(app, t, { method: 'GET', url: '/v1/pages/harbour-wall', headers: admin })
+  t.equal(page.statusCode, 200)
+  t.same(page.json().seo, { ...noSeo, description: 'Who we are.' }, 'Yoast\'s 2 means index: noindex stays false')
 })
 
 t.test('the real WordPress.com export: its Jetpack SEO fields are empty, and the post reads as every fallback', async (t) => {

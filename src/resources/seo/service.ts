@@ -24,7 +24,7 @@ function isEmpty (values: SeoValues): boolean {
   return seoKeys.every((key) => values[key] === noSeo[key])
 }
 
-export function sameSeo (a: SeoValues, b: SeoValues): boolean {
+function sameSeo (a: SeoValues, b: SeoValues): boolean {
   return seoKeys.every((key) => a[key] === b[key])
 }
 
@@ -50,13 +50,18 @@ export async function presentSeo (store: Store, owner: SeoOwner, ids: number[]):
   }))
 }
 
+/** Head tags hold one line: runs of spaces and line breaks fold into one space. */
+function oneLine (text: string | null): string | null {
+  return text === null ? null : text.replace(/\s+/g, ' ').trim()
+}
+
 /** `current` with a write's `seo` applied: the fields given, checked; `path` names the field in a 400. */
 async function patched (tx: Store, current: SeoValues, patch: SeoPatchBody, viewer: Principal, path: string): Promise<SeoValues> {
   const next: SeoValues = { ...current }
-  if (patch.title !== undefined) next.title = patch.title?.trim() ?? null
-  if (patch.description !== undefined) next.description = patch.description?.trim() ?? null
-  if (patch.socialTitle !== undefined) next.socialTitle = patch.socialTitle?.trim() ?? null
-  if (patch.socialDescription !== undefined) next.socialDescription = patch.socialDescription?.trim() ?? null
+  if (patch.title !== undefined) next.title = oneLine(patch.title)
+  if (patch.description !== undefined) next.description = oneLine(patch.description)
+  if (patch.socialTitle !== undefined) next.socialTitle = oneLine(patch.socialTitle)
+  if (patch.socialDescription !== undefined) next.socialDescription = oneLine(patch.socialDescription)
   if (patch.noindex !== undefined) next.noindex = patch.noindex
   if (patch.canonicalUrl !== undefined) next.canonicalUrl = patch.canonicalUrl === null ? null : checkedCanonicalUrl(patch.canonicalUrl, `${path}.canonicalUrl`)
   if (patch.socialImage !== undefined && patch.socialImage !== current.socialImageId) {
