@@ -86,4 +86,11 @@ t.test('export → import keeps every page field, parents listed after their chi
   t.same(imported.json().counts.pages, { created: 3, updated: 0, unchanged: 0, skipped: 0 })
   t.same(await allPages(fresh, t), await allPages(app, t), 'every field, ids and times included')
   t.same((await send(fresh, t, 'POST', '/v1/import', exported.body, 'application/x-ndjson')).json().counts.pages, { created: 0, updated: 0, unchanged: 3, skipped: 0 })
+
+  // A backup read back where it came from finds each page under its id: none doubled.
+  const before = await allPages(app, t)
+  await send(app, t, 'PATCH', `/v1/pages/${parent.id}`, { title: 'About us now' })
+  const restored = await send(app, t, 'POST', '/v1/import', exported.body, 'application/x-ndjson')
+  t.same(restored.json().counts.pages, { created: 0, updated: 1, unchanged: 2, skipped: 0 }, 'the page edited since is set back, the others left alone')
+  t.same((await allPages(app, t)).map((page) => [page.id, page.slug, page.title]), before.map((page) => [page.id, page.slug, page.title]))
 })

@@ -534,14 +534,18 @@ class Apply {
       this.report.skip('page', id, 'duplicate source id in file')
       return
     }
-    const previous = await this.#previous('page', site, id)
+    // Our own export read back into the database it came from finds each page under its id.
+    const previous = await this.#match('page', record.source, digest, record.updatedAt, async (targetId) => {
+      const row = await findImportedPage(this.tx, targetId)
+      return row === undefined ? undefined : { updatedAt: row.updatedAt, same: row.slug === record.slug }
+    })
     const trashed = previous === undefined ? await this.#trashedPage(record.source) : undefined
     if (trashed !== undefined) {
       // As for articles: deleting it was an editor's decision, which importing again must not undo.
       this.report.skip('page', id, `page ${trashed} is in the trash: restore or purge it to import it again`)
       return
     }
-    if (previous !== undefined && previous.digest === digest) {
+    if (previous?.unchanged === true) {
       // Left as it is, where an editor may have moved it since.
       this.#pageIds.set(key, previous.targetId)
       this.report.count('pages', 'unchanged')
