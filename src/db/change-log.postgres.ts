@@ -2,6 +2,7 @@ import { and, asc, eq, gt, inArray, lt, lte, max, or, sql } from 'drizzle-orm'
 import type { ChangeLogQueries, LoggedChange } from './change-log.js'
 import type { PostgresHandle } from './postgres-store.js'
 import { changes, writeStamp } from './schema.postgres.js'
+import { bylineHas } from '../resources/articles/visibility.js'
 
 export function postgresChangeLogQueries (db: PostgresHandle): ChangeLogQueries {
   return {
@@ -18,7 +19,7 @@ export function postgresChangeLogQueries (db: PostgresHandle): ChangeLogQueries 
 
     async entries (filter) {
       const visible = filter.publicOnly
-        ? or(eq(changes.publicBefore, true), eq(changes.publicAfter, true), filter.alsoAuthorId === null ? undefined : eq(changes.authorId, filter.alsoAuthorId))
+        ? or(eq(changes.publicBefore, true), eq(changes.publicAfter, true), filter.alsoAuthorId === null ? undefined : bylineHas({ id: changes.articleId, authorId: changes.authorId }, filter.alsoAuthorId))
         : undefined
       const rows = await db.select().from(changes)
         .where(and(gt(changes.position, filter.since), lte(changes.position, filter.through), visible,

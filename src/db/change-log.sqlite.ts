@@ -2,6 +2,7 @@ import { and, asc, eq, gt, inArray, lte, or, sql } from 'drizzle-orm'
 import type { ChangeLogQueries, LoggedChange } from './change-log.js'
 import { statementOnce, type Db } from './client.js'
 import { changes } from './schema.js'
+import { bylineHas } from '../resources/articles/visibility.js'
 
 const appendChange = statementOnce<never>(`insert into changes (at, resource, resource_id, slug, kind, fields, article_id, author_id, public_before, public_after)
   values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
@@ -17,7 +18,7 @@ export function sqliteChangeLogQueries (db: Db): ChangeLogQueries {
 
     async entries (filter) {
       const visible = filter.publicOnly
-        ? or(eq(changes.publicBefore, true), eq(changes.publicAfter, true), filter.alsoAuthorId === null ? undefined : eq(changes.authorId, filter.alsoAuthorId))
+        ? or(eq(changes.publicBefore, true), eq(changes.publicAfter, true), filter.alsoAuthorId === null ? undefined : bylineHas({ id: changes.articleId, authorId: changes.authorId }, filter.alsoAuthorId))
         : undefined
       const rows = db.select().from(changes)
         .where(and(gt(changes.position, filter.since), lte(changes.position, filter.through), visible,

@@ -37,7 +37,10 @@ export interface ChangeFilter {
   resources?: ChangedResource[]
   /** Only entries a reader without a token could see something of (public before or after). */
   publicOnly: boolean
-  /** With `publicOnly`, also every entry about this author's articles (an author token's own drafts). */
+  /**
+   * With `publicOnly`, also every entry about the articles on this author's byline (an author
+   * token's drafts, co-authored ones too), and about what hangs on them (comments).
+   */
   alsoAuthorId: number | null
 }
 

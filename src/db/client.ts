@@ -167,6 +167,14 @@ export function inIdList (column: SQLiteColumn): SQL {
 }
 
 /**
+ * `column in (ids)` for a list of any length (a forced delete's uses, say): the ids go in as one
+ * JSON array parameter, as SQLite caps a statement's parameters. postgres-sql.ts has the same.
+ */
+export function isAnyId (column: SQLiteColumn, ids: readonly number[]): SQL {
+  return sql`${column} in (select value from json_each(${JSON.stringify(ids)}))`
+}
+
+/**
  * How many levels of rows hang under row `id` of a table whose rows name their `parent_id`
  * (labels, pages), counted up to `atMost`: bounded by depth, so even rows in a cycle (which
  * the services never write) end. Selects `levels`, null for a row with none under it.

@@ -114,8 +114,8 @@ const correction = {
 }
 const embeddedCorrection = { id: correction.id, note: correction.note, correctedAt }
 
-/** What an article answers when none of its search and social metadata is set. */
-const noSeoExample = { title: null, description: null, canonicalUrl: null, noindex: false, socialTitle: null, socialDescription: null, socialImage: null }
+/** What an article or a page answers when none of its search and social metadata is set. */
+export const noSeoExample = { title: null, description: null, canonicalUrl: null, noindex: false, socialTitle: null, socialDescription: null, socialImage: null }
 
 export const articleExample = {
   id: a.id,
@@ -391,7 +391,7 @@ const mastheadSnapshot = {
   parentId: demoPages.findIndex((page) => page.slug === masthead.parent) + 1,
   position: masthead.position,
   excerpt: null,
-  seo: { ...noSeoExample, socialImage: null },
+  seo: noSeoExample,
   body: renderMarkdown(masthead.markdown)
 }
 const pageRevisionSummary = {

@@ -141,6 +141,29 @@ t.test('an author token edits the drafts it co-authors, and only those', async (
   t.equal((await call(app, t, 'POST', '/v1/articles', catToken, { title: 'Ann and Cat', authorIds: [ann.id, cat.id] })).statusCode, 403, 'not one led by another')
 })
 
+t.test('a co-author reads the shared draft\'s revisions and restores one, the byline left as it is', async (t) => {
+  const { app, ann, ben, cat, annToken, benToken, catToken } = await desk(t)
+  const draft = await createArticle(app, t, { title: 'Shared draft', authorIds: [ann.id, ben.id] })
+  t.equal((await call(app, t, 'PATCH', `/v1/articles/${draft.id}`, benToken, { title: 'Shared draft, retitled' })).statusCode, 200)
+  t.equal((await call(app, t, 'PATCH', `/v1/articles/${draft.id}`, annToken, { authorIds: [ann.id, ben.id, cat.id] })).statusCode, 200, 'the primary author adds Cat')
+  const list = await call(app, t, 'GET', `/v1/articles/${draft.id}/revisions`, benToken)
+  t.equal(list.statusCode, 200, 'a co-author lists the revisions')
+  t.same(list.json().data.map((revision: Item) => [revision.number, revision.title, revision.authorIds]),
+    [[2, 'Shared draft, retitled', [ann.id, ben.id]], [1, 'Shared draft', [ann.id, ben.id]]])
+  t.equal((await call(app, t, 'GET', `/v1/articles/${draft.id}/revisions/1`, catToken)).statusCode, 200, 'so does the co-author just added')
+
+  const restored = await call(app, t, 'POST', `/v1/articles/${draft.id}/revisions/1/restore`, benToken)
+  t.equal(restored.statusCode, 200, 'a co-author restores one')
+  t.equal(restored.json().title, 'Shared draft', 'its content comes back')
+  t.same(restored.json().authorIds, [ann.id, ben.id, cat.id], 'the byline is the primary author\'s: it stays')
+  const byPrimary = await call(app, t, 'POST', `/v1/articles/${draft.id}/revisions/2/restore`, annToken)
+  t.same(byPrimary.json().authorIds, [ann.id, ben.id], 'the primary author\'s restore brings the byline back too')
+
+  const other = await createAuthor(app, t, { name: 'Dan Drake' })
+  const outsider = await tokenFor(app, 'author', other.id)
+  t.equal((await call(app, t, 'GET', `/v1/articles/${draft.id}/revisions`, outsider)).statusCode, 404, 'someone off the byline does not see the draft at all')
+})
+
 t.test('deleting a co-author takes them off bylines; a primary author still needs reassigning', async (t) => {
   const { app, ann, ben } = await desk(t)
   const joint = await createArticle(app, t, { title: 'Joint', authorIds: [ann.id, ben.id] })
@@ -161,6 +184,20 @@ t.test('a byline change is an update in the change log naming authorIds', async 
   await call(app, t, 'PATCH', `/v1/articles/${article.id}`, adminSecret, { authorIds: [ben.id, ann.id] })
   const entries = (await call(app, t, 'GET', `/v1/changes?since=${since}`)).json().data as Item[]
   t.same(entries.map((entry) => [entry.kind, entry.fields]), [['updated', ['authorIds']], ['updated', ['authorId', 'authorIds']]])
+})
+
+t.test('a co-author\'s token sees the shared draft\'s entries in the change log, as its primary author\'s does', async (t) => {
+  const { app, ann, ben, annToken, benToken, catToken } = await desk(t)
+  const since = (await call(app, t, 'GET', '/v1/changes')).json().meta.head
+  const draft = await createArticle(app, t, { title: 'Shared draft', authorIds: [ann.id, ben.id] })
+  const annsOwn = await createArticle(app, t, { title: 'Ann alone', authorId: ann.id })
+  t.equal((await call(app, t, 'PATCH', `/v1/articles/${draft.id}`, benToken, { title: 'Shared draft, retitled' })).statusCode, 200)
+  const seen = async (secret: string) => ((await call(app, t, 'GET', `/v1/changes?since=${since}&resource=article`, secret)).json().data as Item[])
+    .map((entry) => `${entry.id} ${entry.kind}`)
+  const shared = [`${draft.id} created`, `${draft.id} updated`]
+  t.same(await seen(benToken), shared, 'the co-author sees the draft made and retitled, not Ann\'s own draft')
+  t.same(await seen(annToken), [shared[0], `${annsOwn.id} created`, shared[1]], 'the primary author sees both of hers')
+  t.same(await seen(catToken), [], 'someone off the byline sees none of it')
 })
 
 t.test('the trash keeps a byline', async (t) => {

@@ -83,7 +83,7 @@ t.test('bad values are 400s naming the field, and nothing is written', async (t)
   t.same((await read(app, t, article.id, admin)).seo, noSeo, 'none of it was written')
 })
 
-t.test('the social image is a media id answered ready to show; an author attaches only its own; a deleted image is refused while in use, taken off with force', async (t) => {
+t.test('the social image is a media id answered ready to show; an author attaches only its own; a deleted image is refused while in use, taken off everything with force', async (t) => {
   const app = await build(t)
   const ada = await createAuthor(app, t, { name: 'Ada' })
   const bo = await createAuthor(app, t, { name: 'Bo' })
@@ -102,13 +102,29 @@ t.test('the social image is a media id answered ready to show; an author attache
   t.match(set.json().seo.socialImage.url, /^\/media\//, 'with its url and sizes, as the featured image is answered')
   t.equal(set.json().featuredImage, null, 'the featured image is another thing')
 
+  const titled = await createArticle(app, t, { title: 'Quay traffic plan', authorId: bo.id, seo: { title: 'Quay traffic: the plan', socialImage: own.id } })
+  const page = await request(app, t, { method: 'POST', url: '/v1/pages', headers: admin, payload: { title: 'Our harbour', seo: { socialImage: own.id } } })
+  t.equal(page.statusCode, 201)
+
   const inUse = await request(app, t, { method: 'DELETE', url: `/v1/media/${own.id}`, headers: admin })
   t.match(assertProblem(t, inUse, 409, 'conflict').detail, `article ${article.id} (social)`, 'the refusal names the article and the use')
+  const head = (await request(app, t, { method: 'GET', url: '/v1/changes', headers: admin })).json().meta.head
   const forced = await request(app, t, { method: 'DELETE', url: `/v1/media/${own.id}?force=true`, headers: admin })
   t.equal(forced.statusCode, 204)
   const after = await read(app, t, article.id, admin)
   t.equal(after.seo.socialImage, null, 'taken off the article')
   t.not(after.updatedAt, article.updatedAt, 'which moved on')
+  t.same((await read(app, t, titled.id, admin)).seo, { ...noSeo, title: 'Quay traffic: the plan' }, 'off the other article, its title kept')
+  const pageAfter = await request(app, t, { method: 'GET', url: `/v1/pages/${page.json().id}`, headers: admin })
+  t.equal(pageAfter.json().seo.socialImage, null, 'and off the page')
+  t.not(pageAfter.headers.etag, page.headers.etag, 'which moved on too')
+
+  const log = (await request(app, t, { method: 'GET', url: `/v1/changes?since=${head}&resource=article,page`, headers: admin })).json().data
+  t.same(log.map((entry: { resource: string, id: string, kind: string, fields: string[] }) => `${entry.resource} ${entry.id} ${entry.kind} ${entry.fields.join()}`).sort(),
+    [`article ${article.id} updated seo`, `article ${titled.id} updated seo`, `page ${page.json().id} updated seo`].sort(), 'the change log has each of them once')
+  const lines = (await request(app, t, { method: 'GET', url: '/v1/export', headers: admin })).body.trim().split('\n').map((line) => JSON.parse(line))
+  t.notOk('seo' in lines.find((line) => line.type === 'article' && line.id === article.id), 'an owner that had the image alone is left with nothing set')
+  t.same(lines.find((line) => line.type === 'article' && line.id === titled.id).seo, { ...noSeo, title: 'Quay traffic: the plan' })
 })
 
 t.test('the sitemap leaves out what is noindex or canonical elsewhere', async (t) => {

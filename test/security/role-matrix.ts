@@ -101,14 +101,17 @@ const expected: Record<string, Record<string, Row>> = {
   },
   listArticleRevisions: {
     'the own draft':                                             [401, 200, 404, 200, 200],
+    'a draft the own author co-authors':                         [401, 200, 200, 200, 200],
     'the own published article':                                 [401, 200, 403, 200, 200]
   },
   getArticleRevision: {
     'the own draft, revision 1':                                 [401, 200, 404, 200, 200],
+    'a draft the own author co-authors, revision 1':             [401, 200, 200, 200, 200],
     'the own published article, revision 1':                     [401, 200, 403, 200, 200]
   },
   restoreArticleRevision: {
     'the own draft, revision 1':                                 [401, 200, 404, 200, 200],
+    'a draft the own author co-authors, revision 1':             [401, 200, 200, 200, 200],
     'the own published article, revision 1':                     [401, 403, 403, 200, 200]
   },
   deleteArticle: {
@@ -782,6 +785,10 @@ const targets: Record<string, Record<string, Target>> = {
       params: (w) => ({ id: w.ownDraft.id }),
       check: ({ t, allowed, response }) => { if (allowed) t.match(response.json(), { data: [{ number: 1, version: 1, replacedBy: 'admin' }], meta: { total: 1 } }) }
     },
+    'a draft the own author co-authors': {
+      params: (w) => ({ id: w.sharedDraft.id }),
+      check: ({ t, w, allowed, response }) => { if (allowed) t.match(response.json(), { data: [{ number: 1, authorIds: [w.other.id, w.own.id] }], meta: { total: 1 } }) }
+    },
     'the own published article': {
       params: (w) => ({ id: w.ownPublished.slug }),
       check: ({ t, allowed, response }) => { if (allowed) t.match(response.json(), { data: [{ number: 1, status: 'published' }], meta: { total: 1 } }) }
@@ -791,6 +798,10 @@ const targets: Record<string, Record<string, Target>> = {
     'the own draft, revision 1': {
       params: (w) => ({ id: w.ownDraft.id, number: 1 }),
       check: ({ t, allowed, response }) => { if (allowed) t.match(response.json(), { number: 1, body: '<p>Not yet.</p>', labels: ['Embargoed'] }) }
+    },
+    'a draft the own author co-authors, revision 1': {
+      params: (w) => ({ id: w.sharedDraft.id, number: 1 }),
+      check: ({ t, allowed, response }) => { if (allowed) t.match(response.json(), { number: 1, body: '<p>Together.</p>' }) }
     },
     'the own published article, revision 1': {
       params: (w) => ({ id: w.ownPublished.id, number: 1 }),
@@ -803,6 +814,14 @@ const targets: Record<string, Record<string, Target>> = {
       check: async ({ t, app, w, allowed }) => {
         const article = await readBack(app, t, `/v1/articles/${w.ownDraft.id}`)
         t.equal(article.body, allowed ? '<p>Not yet.</p>' : '<p>Not yet.</p><p>Edited.</p>')
+      }
+    },
+    'a draft the own author co-authors, revision 1': {
+      params: (w) => ({ id: w.sharedDraft.id, number: 1 }),
+      check: async ({ t, app, w, allowed }) => {
+        const article = await readBack(app, t, `/v1/articles/${w.sharedDraft.id}`)
+        t.equal(article.body, allowed ? '<p>Together.</p>' : '<p>Together.</p><p>Edited.</p>')
+        t.same(article.authorIds, [w.other.id, w.own.id], 'the byline as it was')
       }
     },
     'the own published article, revision 1': {
@@ -1856,9 +1875,10 @@ const isRead = (operation: Operation): boolean => operation.method === 'GET' || 
 
 /**
  * Runs the matrix's reads or writes, on an app of their own; `part` takes every `of`-th
- * operation of them from the `index`-th (0 first), for a file each: the writes build a world
- * per caller, and on PostgreSQL with a bucket for images half of them in one file came near
- * tap's two minutes a file once the corrections routes were added.
+ * operation of them from the `index`-th (0 first), for a file each: every row builds a world
+ * (the writes one per caller), and on PostgreSQL with a bucket for images on a slow machine
+ * all the reads in one file ran past tap's two minutes a file once pages had a history.
+ * The first part of the reads also checks that every operation has its rows.
  */
 export async function runRoleMatrix (t: Test, which: 'reads' | 'writes', part?: { index: number, of: number }): Promise<void> {
   const shared = await build(t, quietApp)
@@ -1866,7 +1886,7 @@ export async function runRoleMatrix (t: Test, which: 'reads' | 'writes', part?: 
   const operations: Operation[] = Object.entries(document.paths).flatMap(([path, item]) =>
     Object.entries(item).map(([method, operation]) => ({ operationId: operation.operationId ?? `(${method.toUpperCase()} ${path} has no operationId)`, method: method.toUpperCase(), path })))
 
-  if (which === 'reads') {
+  if (which === 'reads' && (part?.index ?? 0) === 0) {
     t.test('every operation in the OpenAPI document has a row in the role matrix, and every row an operation', async (t) => {
       t.ok(operations.length >= 28, `the document has ${operations.length} operations`)
       const documented = operations.map((operation) => operation.operationId)

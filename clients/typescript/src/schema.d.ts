@@ -261,7 +261,7 @@ export interface paths {
         };
         /**
          * List an article's earlier versions
-         * @description Newest first: every update keeps the version it replaced (up to `DATELINE_REVISIONS_KEPT` per article). Editors, and the article's author.
+         * @description Newest first: every update keeps the version it replaced (up to `DATELINE_REVISIONS_KEPT` per article). Editors, and the authors on its byline.
          */
         get: operations["listArticleRevisions"];
         put?: never;
@@ -281,7 +281,7 @@ export interface paths {
         };
         /**
          * Get one earlier version of an article
-         * @description Editors and the article's author only.
+         * @description Editors and the authors on the article's byline only.
          */
         get: operations["getArticleRevision"];
         put?: never;
@@ -303,7 +303,7 @@ export interface paths {
         put?: never;
         /**
          * Make an earlier version the article again
-         * @description An update like a PATCH: the version it replaces is kept as a new revision, `If-Match` refuses a lost update (412), and an author token may restore only its own drafts.
+         * @description An update like a PATCH: the version it replaces is kept as a new revision, `If-Match` refuses a lost update (412), and an author token may restore only the drafts on its byline (a co-author's restore leaves the byline as it is).
          */
         post: operations["restoreArticleRevision"];
         delete?: never;

@@ -617,6 +617,10 @@ export function postgresArticleQueries (db: PostgresHandle): ArticleQueries {
       return await touchArticles(db, inArray(articles.id, carriers), { updatedAt: at })
     },
 
+    async touchArticlesById (ids, at) {
+      return ids.length === 0 ? [] : await touchArticles(db, isAnyId(articles.id, ids), { updatedAt: at })
+    },
+
     async publishDue (now) {
       return await db.update(articles)
         .set({ status: 'published', updatedAt: now, version: sql`${articles.version} + 1` })

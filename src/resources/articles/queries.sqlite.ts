@@ -1,5 +1,5 @@
 import { and, asc, count, desc, eq, gte, inArray, isNotNull, lte, min, ne, sql, type SQL } from 'drizzle-orm'
-import { columnsAs, insertOnce, preparedOnce, statementOnce, type Db } from '../../db/client.js'
+import { columnsAs, insertOnce, isAnyId, preparedOnce, statementOnce, type Db } from '../../db/client.js'
 import { articleAuthors, articleCorrections, articleLabels, articleOldSlugs, articles, labels, seoFields } from '../../db/schema.js'
 import { groupedBy } from '../../lib/group.js'
 import { keysetAfter, type CursorValue, type KeysetColumn, type SortKey } from '../../lib/list.js'
@@ -472,6 +472,10 @@ export function sqliteArticleQueries (db: Db): ArticleQueries {
     async touchArticlesLabelled (labelId, at) {
       const carriers = db.select({ articleId: articleLabels.articleId }).from(articleLabels).where(eq(articleLabels.labelId, labelId))
       return touchArticles(db, inArray(articles.id, carriers), { updatedAt: at })
+    },
+
+    async touchArticlesById (ids, at) {
+      return ids.length === 0 ? [] : touchArticles(db, isAnyId(articles.id, ids), { updatedAt: at })
     },
 
     async publishDue (now) {

@@ -105,6 +105,8 @@ export interface ArticleQueries {
   dropCoAuthor: (authorId: number, at: string) => Promise<TouchedArticle[]>
   /** Moves on the version of every article carrying the label (renamed or deleted); answers them. */
   touchArticlesLabelled: (labelId: number, at: string) => Promise<TouchedArticle[]>
+  /** Moves on the versions of these articles, for a change to what they hold beside their row; answers them. */
+  touchArticlesById: (ids: number[], at: string) => Promise<TouchedArticle[]>
   /** Scheduled articles whose time has come become published; returns them. */
   publishDue: (now: string) => Promise<Array<Pick<ArticleRow, 'id' | 'slug' | 'authorId'>>>
   /** Takes down the published and scheduled articles whose `unpublishAt` has come: drafts again. */

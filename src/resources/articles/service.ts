@@ -22,7 +22,7 @@ import { articleShares, indexArticle, snippets, type SearchIndexBatch } from '..
 import { searchQueries, type TitleSuggestion } from '../../search/queries.js'
 import { commonWordFewestArticles, rankedMatchLimit, similarCandidates, stemsToWeigh, toFtsQuery, type FtsQuery } from '../../search/query.js'
 import { assertMayReadHistory, findOne as revisionOf, keepRevision } from '../revisions/service.js'
-import { imageStill, presentSeo, seoValuesOf, writeSeo } from '../seo/service.js'
+import { imageStill, noSeo, presentSeo, seoValuesOf, writeSeo } from '../seo/service.js'
 import type { Renumbered } from '../trash/queries.js'
 import { restore as restoreTrashed, trashArticle } from '../trash/service.js'
 import { noteLabelTurnover } from '../labels/changes.js'
@@ -536,7 +536,7 @@ export async function createOne (store: Store, settings: Pick<SiteSettings, 'tim
     const turnover = await setLabels(tx, row.id, labels)
     const featured = input.featuredImage ?? null
     if (featured !== null) await attachFeatured(tx, row.id, featured, viewer)
-    const seo = await writeSeo(tx, 'article', row.id, input.seo, viewer)
+    const seo = await writeSeo(tx, 'article', row.id, noSeo, input.seo, viewer)
     await noteInlineImages(tx, row.id, row.body)
     await reindex(tx, row)
     noteArticleChange(tx, { after: row, fields: [...articleFields(labels), 'authorIds', ...(featured === null ? [] : ['featuredImage']), ...(seo ? ['seo'] : [])], now })
@@ -602,14 +602,15 @@ export async function updateOne (store: Store, settings: SiteSettings, idOrSlug:
     const now = nowIso()
     const articles = articleQueries(tx)
     const labels = (await articles.labelsByArticle([current.id])).get(current.id) ?? []
-    await keepRevision(tx, { row: current, labels, coAuthors, seo: (await seoValuesOf(tx, 'article', [current.id])).get(current.id)! }, viewer, now, settings.revisionsKept)
+    const seo = (await seoValuesOf(tx, 'article', [current.id])).get(current.id)!
+    await keepRevision(tx, { row: current, labels, coAuthors, seo }, viewer, now, settings.revisionsKept)
     const row = await articles.updateArticle(current.id, await changedValues(tx, settings, current, patch, byline, now))
     if (byline !== undefined) await articles.replaceCoAuthors(row.id, byline.coAuthors)
     if (row.slug !== current.slug) await keepOldSlug(tx, row, current.slug, now)
     const newLabels = patch.labels === undefined ? labels : normalLabels(patch.labels)
     const turnover = patch.labels === undefined ? undefined : await setLabels(tx, row.id, newLabels)
     const featuredChanged = patch.featuredImage !== undefined && await replaceFeatured(tx, row.id, patch.featuredImage, viewer)
-    const seoChanged = await writeSeo(tx, 'article', row.id, patch.seo, viewer)
+    const seoChanged = await writeSeo(tx, 'article', row.id, seo, patch.seo, viewer)
     if (row.body !== current.body) await noteInlineImages(tx, row.id, row.body)
     // Rewriting the search rows is most of an edit's cost: only when the words can have changed.
     if (patch.labels !== undefined || row.title !== current.title || row.excerpt !== current.excerpt || row.body !== current.body) await reindex(tx, row, current)
@@ -627,8 +628,10 @@ export async function updateOne (store: Store, settings: SiteSettings, idOrSlug:
  */
 export async function restoreRevision (store: Store, settings: SiteSettings, idOrSlug: string, number: number, viewer: Principal, ifMatch: string | undefined): Promise<{ article: ArticleBody, version: string }> {
   const current = await findVisibleArticle(store, idOrSlug, viewer)
-  assertMayReadHistory(viewer, current)
+  await assertMayReadHistory(store, viewer, current)
   const revision = await revisionOf(store, current, number)
+  // The byline is for editors and the primary author: a co-author's restore leaves it as it is.
+  const mayWriteByline = viewer.role !== 'author' || viewer.authorId === current.authorId
   return await updateOne(store, settings, String(current.id), {
     title: revision.title,
     body: revision.body,
@@ -637,7 +640,7 @@ export async function restoreRevision (store: Store, settings: SiteSettings, idO
     publishedAt: revision.publishedAt,
     // A time gone by would be refused, and the article did come down then: it stays up now.
     unpublishAt: revision.unpublishAt !== null && revision.unpublishAt > nowIso() ? revision.unpublishAt : null,
-    ...(revision.authorIds === null ? {} : { authorIds: await bylineToRestore(store, current.authorId, revision.authorIds) }),
+    ...(revision.authorIds === null || !mayWriteByline ? {} : { authorIds: await bylineToRestore(store, current.authorId, revision.authorIds) }),
     labels: revision.labels,
     seo: { ...revision.seo, socialImage: await imageStill(store, revision.seo.socialImage) }
   }, viewer, ifMatch)

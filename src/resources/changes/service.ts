@@ -5,6 +5,7 @@ import type { Store } from '../../db/store.js'
 import { Gone } from '../../errors.js'
 import { parseNames } from '../../lib/list.js'
 import { hasRole, type Principal } from '../../lib/principal.js'
+import { articleQueries } from '../articles/queries.js'
 import { privateAuthorFields } from '../authors/changes.js'
 import type { ChangeBody, ChangeListQueryString } from './schemas.js'
 
@@ -36,11 +37,13 @@ export function asLogged (entry: LoggedChange): ChangeBody {
  * An entry as `viewer` sees it. Editors see it as it is; other readers see what they could see
  * of the resource: a change to something they saw before and see after is an update, one that
  * makes it visible a creation, one that hides it a removal, and the rest nothing at all. An
- * author token also sees its own articles' entries as they are.
+ * author token also sees as they are the entries of its own articles (and their comments,
+ * which it moderates), and the article entries of those it co-authors (`coAuthored`).
  */
-function asSeenBy (entry: LoggedChange, viewer: Principal | null): ChangeBody | null {
+function asSeenBy (entry: LoggedChange, viewer: Principal | null, coAuthored: ReadonlySet<number>): ChangeBody | null {
   const seen = asLogged(entry)
   if (hasRole(viewer, 'editor') || (viewer?.authorId != null && entry.authorId === viewer.authorId)) return seen
+  if (entry.resource === 'article' && entry.articleId !== null && coAuthored.has(entry.articleId)) return seen
   const fields = entry.fields.filter((field) => !isPrivate(entry, field))
   if (entry.publicBefore && entry.publicAfter) return { ...seen, kind: 'updated', fields }
   if (entry.publicAfter) return { ...seen, kind: 'created', fields }
@@ -60,6 +63,14 @@ interface LogRead {
   resources?: ChangedResource[]
 }
 
+/** The articles of `entries` that `authorId` co-authors (as their bylines are now). */
+async function coAuthoredAmong (store: Store, entries: LoggedChange[], authorId: number): Promise<Set<number>> {
+  const ids = [...new Set(entries.flatMap((entry) => entry.resource === 'article' && entry.articleId !== null && entry.authorId !== authorId ? [entry.articleId] : []))]
+  if (ids.length === 0) return new Set()
+  const coAuthors = await articleQueries(store).coAuthorsByArticle(ids)
+  return new Set(ids.filter((id) => coAuthors.get(id)?.includes(authorId) === true))
+}
+
 /** The entries after `since` that `viewer` sees something of, as it sees them; 410 past the retention. */
 export async function readLog (store: Store, read: LogRead, viewer: Principal | null): Promise<{ changes: ShownChange[], nextSince: number, head: number }> {
   const { since, limit, resources } = read
@@ -75,9 +86,10 @@ export async function readLog (store: Store, read: LogRead, viewer: Principal | 
     ? []
     : await log.entries({ since, through, limit, ...(resources === undefined ? {} : { resources }), publicOnly: !editor, alsoAuthorId: editor ? null : viewer?.authorId ?? null })
   const nextSince = entries.length === limit ? entries.at(-1)!.position : Math.max(since, through)
+  const coAuthored = editor || viewer?.authorId == null ? new Set<number>() : await coAuthoredAmong(store, entries, viewer.authorId)
   const changes: ShownChange[] = []
   for (const entry of entries) {
-    const shown = asSeenBy(entry, viewer)
+    const shown = asSeenBy(entry, viewer, coAuthored)
     if (shown !== null) changes.push({ entry, shown })
   }
   return { changes, nextSince, head }

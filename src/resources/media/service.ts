@@ -4,11 +4,11 @@ import { assertIfMatch } from '../../lib/entity-tags.js'
 import { mapPage, parseSort, readPage, type Page } from '../../lib/list.js'
 import { hasRole, type Principal } from '../../lib/principal.js'
 import { nowIso } from '../../lib/time.js'
-import { isPublic, noteArticlesUpdated } from '../articles/changes.js'
+import { noteArticlesUpdated } from '../articles/changes.js'
 import { articleQueries } from '../articles/queries.js'
 import { notePageChange } from '../pages/changes.js'
 import { pageQueries } from '../pages/queries.js'
-import { seoQueries } from '../seo/queries.js'
+import { seoQueries, type SeoOwner } from '../seo/queries.js'
 import { noteMediaChange } from './changes.js'
 import { mimeTypes, type ImageFormat, type ProcessedImage, type Variant } from './images.js'
 import { mediaQueries, type MediaRow, type NewMediaRow } from './queries.js'
@@ -307,15 +307,11 @@ export async function removeOne (store: Store, media: MediaStore, id: number, fo
 
 /** Takes the image off the articles and pages a shared link shows it for, moving their versions on. */
 async function dropSocialImage (tx: Store, mediaId: number, now: string): Promise<void> {
-  for (const use of await seoQueries(tx).dropSocialImage(mediaId)) {
-    if (use.owner === 'article') {
-      const row = await articleQueries(tx).updateArticle(use.id, { updatedAt: now })
-      noteArticlesUpdated(tx, [{ id: row.id, slug: row.slug, authorId: row.authorId, isPublic: isPublic(row, now) }], ['seo'], now)
-    } else {
-      await pageQueries(tx).updatePage(use.id, { updatedAt: now })
-      const page = (await pageQueries(tx).pageBySlugOrId(String(use.id)))!
-      notePageChange(tx, { page, kind: 'updated', fields: ['seo'], statusBefore: page.status, statusAfter: page.status, now })
-    }
+  const uses = await seoQueries(tx).dropSocialImage(mediaId)
+  const idsOf = (owner: SeoOwner): number[] => uses.filter((use) => use.owner === owner).map((use) => use.id)
+  noteArticlesUpdated(tx, await articleQueries(tx).touchArticlesById(idsOf('article'), now), ['seo'], now)
+  for (const page of await pageQueries(tx).touchPages(idsOf('page'), now)) {
+    notePageChange(tx, { page, kind: 'updated', fields: ['seo'], statusBefore: page.status, statusAfter: page.status, now })
   }
 }
 

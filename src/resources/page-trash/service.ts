@@ -7,7 +7,7 @@ import { nowIso } from '../../lib/time.js'
 import { notePageChange, notePagesPurged } from '../pages/changes.js'
 import { pageQueries, type PageRecord } from '../pages/queries.js'
 import { currentSnapshot, fieldsOf, snapshotOf } from '../pages/snapshot.js'
-import { noSeo, putSeo } from '../seo/service.js'
+import { noSeo, restoreSeo } from '../seo/service.js'
 import { parentStillFits } from '../pages/tree.js'
 import { changedBy } from '../revisions/service.js'
 import { pageTrashQueries, type TrashedPageContent, type TrashedPageRow, type TrashedPageSummaryRow } from './queries.js'
@@ -109,7 +109,7 @@ export async function restore (store: Store, idOrSlug: string, ifMatch: string |
     const page: PageRecord = { ...fields, parentId, id: row.id, createdAt: content.createdAt, updatedAt: now, version: row.version + 1 }
     const trash = pageTrashQueries(tx)
     await trash.reinsertPage(page)
-    await putSeo(tx, 'page', page.id, content.page.seo)
+    await restoreSeo(tx, 'page', page.id, content.page.seo)
     await trash.reinsertRevisions(content.revisions)
     await trash.deleteTrashed(row.id)
     // Every field it keeps, in the snapshot's own order (jsonb keeps keys in an order of its own).

@@ -1,6 +1,6 @@
 import { and, asc, count, eq, gt, isNull, ne, sql, type SQL } from 'drizzle-orm'
 import { assertCursorFits } from '../../db/postgres-cursor.js'
-import { levelsBelow } from '../../db/postgres-sql.js'
+import { isAnyId, levelsBelow } from '../../db/postgres-sql.js'
 import { markedNoindex } from '../seo/conditions.js'
 import type { PostgresHandle } from '../../db/postgres-store.js'
 import { pages, seoFields } from '../../db/schema.postgres.js'
@@ -91,6 +91,12 @@ export function postgresPageQueries (db: PostgresHandle): PageQueries {
       const children = await db.select(linkColumns).from(pages).where(eq(pages.parentId, id)).orderBy(pages.id).for('update')
       if (children.length > 0) await db.update(pages).set({ parentId, updatedAt: now, version: sql`${pages.version} + 1` }).where(eq(pages.parentId, id))
       return children
+    },
+
+    async touchPages (ids, now) {
+      if (ids.length === 0) return []
+      return (await db.update(pages).set({ updatedAt: now, version: sql`${pages.version} + 1` }).where(isAnyId(pages.id, ids)).returning(linkColumns))
+        .sort((a, b) => a.id - b.id)
     },
 
     async insertPage (values) {

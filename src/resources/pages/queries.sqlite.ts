@@ -1,5 +1,5 @@
 import { and, asc, count, eq, gt, isNull, ne, sql, type SQL } from 'drizzle-orm'
-import { levelsBelow, type Db } from '../../db/client.js'
+import { isAnyId, levelsBelow, type Db } from '../../db/client.js'
 import { pages, seoFields } from '../../db/schema.js'
 import { keysetAfter, type KeysetColumn } from '../../lib/list.js'
 import { isIdInPath } from '../../lib/slug.js'
@@ -78,6 +78,12 @@ export function sqlitePageQueries (db: Db): PageQueries {
       const children = db.select(linkColumns).from(pages).where(eq(pages.parentId, id)).orderBy(pages.id).all()
       if (children.length > 0) db.update(pages).set({ parentId, updatedAt: now, version: sql`${pages.version} + 1` }).where(eq(pages.parentId, id)).run()
       return children
+    },
+
+    async touchPages (ids, now) {
+      if (ids.length === 0) return []
+      return db.update(pages).set({ updatedAt: now, version: sql`${pages.version} + 1` }).where(isAnyId(pages.id, ids)).returning(linkColumns).all()
+        .sort((a, b) => a.id - b.id)
     },
 
     async insertPage (values) {

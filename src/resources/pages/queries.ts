@@ -72,6 +72,8 @@ export interface PageQueries {
   childCount: (id: number) => Promise<number>
   /** Moves the pages right under `id` to `parentId`; answers them as they were. */
   moveChildren: (id: number, parentId: number | null, now: string) => Promise<PageLink[]>
+  /** Moves on the versions of these pages, for a change to what they hold beside their row; answers them. */
+  touchPages: (ids: number[], now: string) => Promise<PageLink[]>
   insertPage: (values: PageFields & { createdAt: string, updatedAt: string }) => Promise<number>
   /** Changes the page and moves its version on. */
   updatePage: (id: number, values: Partial<PageFields> & { updatedAt: string }) => Promise<void>

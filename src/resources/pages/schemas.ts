@@ -1,4 +1,4 @@
-import { demoExample } from '../../demo/examples.js'
+import { demoExample, noSeoExample } from '../../demo/examples.js'
 import type { SeoBody, SeoPatchBody, StoredSeoBody } from '../seo/schemas.js'
 import { idOrSlugParam, idOrSlugReference, ListMeta, maxId, pageQuery, plainTextPattern, ref, Slug, Timestamp, Type, visibleTextPattern, type Static } from '../../schemas.js'
 
@@ -45,7 +45,7 @@ const pageExample = {
   status: 'published' as const,
   parentId: null,
   position: 0,
-  seo: { title: null, description: null, canonicalUrl: null, noindex: false, socialTitle: null, socialDescription: null, socialImage: null },
+  seo: noSeoExample,
   createdAt: at,
   updatedAt: at,
   body: '<p>Who we are, who pays for us and how to reach the newsroom.</p>'

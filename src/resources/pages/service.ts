@@ -15,7 +15,7 @@ import { restore as restoreTrashed, slugInPageTrash, trashPage } from '../page-t
 import { kindOfEdit, notePageChange } from './changes.js'
 import { pageQueries, type PageFields, type PageLink, type PageRecord, type PageStatus } from './queries.js'
 import { pageTree, parentStillFits } from './tree.js'
-import { imageStill, presentSeo, seoValuesOf, writeSeo } from '../seo/service.js'
+import { imageStill, noSeo, presentSeo, seoValuesOf, writeSeo } from '../seo/service.js'
 import type { SeoBody } from '../seo/schemas.js'
 import { childrenListed, maxPosition, type NewPageBody, type PageBody, type PageListQueryString, type PagePatchBody } from './schemas.js'
 
@@ -133,7 +133,7 @@ export async function createOne (store: Store, input: NewPageBody, viewer: Princ
     }
     const id = await pageQueries(tx).insertPage({ ...fields, createdAt: now, updatedAt: now })
     const page: PageRecord = { id, ...fields, createdAt: now, updatedAt: now, version: 1 }
-    const seo = await writeSeo(tx, 'page', id, input.seo, viewer)
+    const seo = await writeSeo(tx, 'page', id, noSeo, input.seo, viewer)
     notePageChange(tx, { page, kind: 'created', fields: ['title', ...(seo ? ['seo'] : [])], statusBefore: null, statusAfter: page.status, now })
     return { page: await presentOne(tx, page), version: pageVersion(page) }
   })
@@ -168,7 +168,7 @@ export async function updateOne (store: Store, settings: Pick<SiteSettings, 'rev
     assertIfMatch(ifMatch, pageVersion(current))
     const changed = await changedFields(tx, current, patch)
     const seoBefore = (await seoValuesOf(tx, 'page', [current.id])).get(current.id)!
-    const seoChanged = await writeSeo(tx, 'page', current.id, patch.seo, viewer)
+    const seoChanged = await writeSeo(tx, 'page', current.id, seoBefore, patch.seo, viewer)
     // The derived excerpt follows the body: the API names the fields a client sent.
     const fields = [...Object.keys(changed).filter((field) => field !== 'customExcerpt'), ...(seoChanged ? ['seo'] : [])]
     if (fields.length === 0) return { page: await presentOne(tx, current), version: pageVersion(current) }

@@ -8,7 +8,7 @@ import * as service from './service.js'
 
 const tags = ['articles']
 
-/** An article's earlier versions: for editors and the article's author. */
+/** An article's earlier versions: for editors and the authors on its byline. */
 const revisionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('preHandler', app.requireRole('author'))
 
@@ -17,7 +17,7 @@ const revisionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       operationId: 'listArticleRevisions',
       summary: 'List an article\'s earlier versions',
-      description: 'Newest first: every update keeps the version it replaced (up to `DATELINE_REVISIONS_KEPT` per article). Editors, and the article\'s author.',
+      description: 'Newest first: every update keeps the version it replaced (up to `DATELINE_REVISIONS_KEPT` per article). Editors, and the authors on its byline.',
       security: writeSecurity,
       params: ArticlePathParams,
       querystring: RevisionListQuery,
@@ -25,7 +25,7 @@ const revisionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const article = await findVisibleArticle(app.store, request.params.id, request.principal)
-    service.assertMayReadHistory(request.principal!, article)
+    await service.assertMayReadHistory(app.store, request.principal!, article)
     return pageBody(reply, await service.list(app.store, article, request.query))
   })
 
@@ -34,14 +34,14 @@ const revisionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       operationId: 'getArticleRevision',
       summary: 'Get one earlier version of an article',
-      description: 'Editors and the article\'s author only.',
+      description: 'Editors and the authors on the article\'s byline only.',
       security: writeSecurity,
       params: RevisionParams,
       response: { 200: answer(Revision, 'single', 'The revision, with its body'), 304: notModified, ...problems(400, 401, 403, 404) }
     }
   }, async (request) => {
     const article = await findVisibleArticle(app.store, request.params.id, request.principal)
-    service.assertMayReadHistory(request.principal!, article)
+    await service.assertMayReadHistory(app.store, request.principal!, article)
     return await service.findOne(app.store, article, request.params.number)
   })
 
@@ -50,7 +50,7 @@ const revisionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       operationId: 'restoreArticleRevision',
       summary: 'Make an earlier version the article again',
-      description: 'An update like a PATCH: the version it replaces is kept as a new revision, `If-Match` refuses a lost update (412), and an author token may restore only its own drafts.',
+      description: 'An update like a PATCH: the version it replaces is kept as a new revision, `If-Match` refuses a lost update (412), and an author token may restore only the drafts on its byline (a co-author\'s restore leaves the byline as it is).',
       security: writeSecurity,
       params: RevisionParams,
       headers: IfMatchHeaders,

@@ -2,7 +2,7 @@ import type { Store } from '../../db/store.js'
 import { Forbidden, NotFound } from '../../errors.js'
 import type { Page } from '../../lib/list.js'
 import { hasRole, type Principal } from '../../lib/principal.js'
-import type { ArticleRow } from '../articles/queries.js'
+import { articleQueries, type ArticleRow } from '../articles/queries.js'
 import type { SeoValues } from '../seo/queries.js'
 import type { StoredSeoBody } from '../seo/schemas.js'
 import { noSeo, storedSeo } from '../seo/service.js'
@@ -48,10 +48,12 @@ export async function keepRevision (tx: Store, current: ArticleSnapshot, viewer:
   }, kept)
 }
 
-/** Editors see every article's history; an author token, its own articles'. */
-export function assertMayReadHistory (viewer: Principal, article: ArticleRow): void {
+/** Editors see every article's history; an author token, the history of the articles on its byline. */
+export async function assertMayReadHistory (store: Store, viewer: Principal, article: ArticleRow): Promise<void> {
   if (hasRole(viewer, 'editor') || viewer.authorId === article.authorId) return
-  throw new Forbidden('Only editors and the article\'s author may see its revisions')
+  const coAuthors = (await articleQueries(store).coAuthorsByArticle([article.id])).get(article.id) ?? []
+  if (viewer.authorId !== null && coAuthors.includes(viewer.authorId)) return
+  throw new Forbidden('Only editors and the article\'s authors may see its revisions')
 }
 
 function summaryOf (row: RevisionRow): RevisionSummaryBody {

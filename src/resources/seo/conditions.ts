@@ -4,8 +4,13 @@ import { sql, type Column, type SQL, type Table } from 'drizzle-orm'
 interface SeoTable extends Table {
   articleId: Column
   pageId: Column
-  noindex: Column
+  title: Column
+  description: Column
   canonicalUrl: Column
+  noindex: Column
+  socialTitle: Column
+  socialDescription: Column
+  socialImageId: Column
 }
 
 /**
@@ -23,4 +28,10 @@ export function markedNoindex (seo: SeoTable, owner: 'article' | 'page', id: Col
   const ownerId = owner === 'article' ? seo.articleId : seo.pageId
   const marked = sql`exists (select 1 from ${seo} where ${ownerId} = ${id} and ${seo.noindex})`
   return noindex ? marked : sql`not ${marked}`
+}
+
+/** The rows that set nothing any more (an owner keeps a row only while something is set). */
+export function settingNothing (seo: SeoTable): SQL {
+  return sql`${seo.title} is null and ${seo.description} is null and ${seo.canonicalUrl} is null and not ${seo.noindex}
+    and ${seo.socialTitle} is null and ${seo.socialDescription} is null and ${seo.socialImageId} is null`
 }

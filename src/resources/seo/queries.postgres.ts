@@ -1,7 +1,8 @@
-import { count, eq, getTableColumns } from 'drizzle-orm'
+import { and, count, eq, getTableColumns } from 'drizzle-orm'
 import type { PostgresHandle } from '../../db/postgres-store.js'
 import { isAnyId } from '../../db/postgres-sql.js'
 import { media, seoFields } from '../../db/schema.postgres.js'
+import { settingNothing } from './conditions.js'
 import type { SeoOwner, SeoQueries, SocialImageUse } from './queries.js'
 
 const { id: _id, articleId: _articleId, pageId: _pageId, ...valueColumns } = getTableColumns(seoFields)
@@ -38,8 +39,10 @@ export function postgresSeoQueries (db: PostgresHandle): SeoQueries {
     },
 
     async dropSocialImage (mediaId) {
-      return (await db.update(seoFields).set({ socialImageId: null }).where(eq(seoFields.socialImageId, mediaId))
-        .returning({ articleId: seoFields.articleId, pageId: seoFields.pageId })).map(useOf)
+      const uses = await db.update(seoFields).set({ socialImageId: null }).where(eq(seoFields.socialImageId, mediaId))
+        .returning({ id: seoFields.id, articleId: seoFields.articleId, pageId: seoFields.pageId })
+      if (uses.length > 0) await db.delete(seoFields).where(and(isAnyId(seoFields.id, uses.map(({ id }) => id)), settingNothing(seoFields)))
+      return uses.map(useOf)
     }
   }
 }

@@ -1,6 +1,7 @@
-import { count, eq, getTableColumns, inArray } from 'drizzle-orm'
-import type { Db } from '../../db/client.js'
+import { and, count, eq, getTableColumns, inArray } from 'drizzle-orm'
+import { isAnyId, type Db } from '../../db/client.js'
 import { media, seoFields } from '../../db/schema.js'
+import { settingNothing } from './conditions.js'
 import type { SeoOwner, SeoQueries, SocialImageUse } from './queries.js'
 
 const { id: _id, articleId: _articleId, pageId: _pageId, ...valueColumns } = getTableColumns(seoFields)
@@ -37,8 +38,10 @@ export function sqliteSeoQueries (db: Db): SeoQueries {
     },
 
     async dropSocialImage (mediaId) {
-      return db.update(seoFields).set({ socialImageId: null }).where(eq(seoFields.socialImageId, mediaId))
-        .returning({ articleId: seoFields.articleId, pageId: seoFields.pageId }).all().map(useOf)
+      const uses = db.update(seoFields).set({ socialImageId: null }).where(eq(seoFields.socialImageId, mediaId))
+        .returning({ id: seoFields.id, articleId: seoFields.articleId, pageId: seoFields.pageId }).all()
+      if (uses.length > 0) db.delete(seoFields).where(and(isAnyId(seoFields.id, uses.map(({ id }) => id)), settingNothing(seoFields))).run()
+      return uses.map(useOf)
     }
   }
 }

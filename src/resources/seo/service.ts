@@ -78,12 +78,12 @@ function checkedCanonicalUrl (raw: string, path: string): string {
 }
 
 /**
- * Applies a write's `seo` to the owner, in the caller's unit of work; answers whether anything
- * changed (for the change log's field list and the version).
+ * Applies a write's `seo` to the owner whose fields are `current` (`noSeo` for one just made),
+ * in the caller's unit of work; answers whether anything changed (for the change log's field
+ * list and the version).
  */
-export async function writeSeo (tx: Store, owner: SeoOwner, id: number, patch: SeoPatchBody | undefined, viewer: Principal, path = 'body.seo'): Promise<boolean> {
+export async function writeSeo (tx: Store, owner: SeoOwner, id: number, current: SeoValues, patch: SeoPatchBody | undefined, viewer: Principal, path = 'body.seo'): Promise<boolean> {
   if (patch === undefined) return false
-  const current = (await seoValuesOf(tx, owner, [id])).get(id)!
   const next = await patched(tx, current, patch, viewer, path)
   if (sameSeo(current, next)) return false
   await seoQueries(tx).replaceSeo(owner, id, isEmpty(next) ? null : next)
@@ -102,14 +102,19 @@ export async function imageStill (store: Store, mediaId: number | null): Promise
 }
 
 /**
- * Puts kept fields back as they were (a restore from the trash, an import), unchecked but for
- * the image, which may have been deleted meanwhile (then it falls back). Answers whether any is set.
+ * Puts fields in as they are, unchecked (an import's, whose image it has just found); answers
+ * whether any is set.
  */
 export async function putSeo (tx: Store, owner: SeoOwner, id: number, stored: StoredSeoBody | null | undefined): Promise<boolean> {
   const { socialImage, ...text } = stored ?? storedSeo(noSeo)
-  const values: SeoValues = { ...text, socialImageId: await imageStill(tx, socialImage) }
+  const values: SeoValues = { ...text, socialImageId: socialImage }
   await seoQueries(tx).replaceSeo(owner, id, isEmpty(values) ? null : values)
   return !isEmpty(values)
+}
+
+/** Puts kept fields back (a restore from the trash): the image may have been deleted meanwhile, and then falls back. */
+export async function restoreSeo (tx: Store, owner: SeoOwner, id: number, stored: StoredSeoBody | null | undefined): Promise<boolean> {
+  return await putSeo(tx, owner, id, stored == null ? stored : { ...stored, socialImage: await imageStill(tx, stored.socialImage) })
 }
 
 /**

@@ -16,7 +16,7 @@ import { mediaQueries } from '../media/queries.js'
 import { noteInlineImages } from '../media/service.js'
 import { purgeAllPages, purgeExpiredPages } from '../page-trash/service.js'
 import { changedBy } from '../revisions/service.js'
-import { putSeo, seoValuesOf, storedSeo } from '../seo/service.js'
+import { restoreSeo, seoValuesOf, storedSeo } from '../seo/service.js'
 import { trashQueries, type Renumbered, type TrashedContent, type TrashedRow, type TrashScope } from './queries.js'
 import type { TrashedArticleBody, TrashedArticleSummaryBody, TrashListQueryString } from './schemas.js'
 
@@ -184,7 +184,7 @@ export async function restore (store: Store, timezone: string, idOrSlug: string,
     const corrections = content.corrections ?? []
     await replaceCorrections(tx, article.id, corrections, now)
     const featured = await restoreFeatured(tx, article.id, content.featuredImage ?? null)
-    const seo = await putSeo(tx, 'article', article.id, content.seo)
+    const seo = await restoreSeo(tx, 'article', article.id, content.seo)
     // The images its body shows are in use again.
     await noteInlineImages(tx, article.id, article.body)
     await trash.deleteTrashed(row.id)

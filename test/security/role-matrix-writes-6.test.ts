@@ -1,0 +1,5 @@
+import t from 'tap'
+import { runRoleMatrix } from './role-matrix.js'
+
+// The role matrix (role-matrix.ts) for every sixth write operation, from the sixth: see role-matrix-reads-1.test.ts.
+await runRoleMatrix(t, 'writes', { index: 5, of: 6 })
