@@ -11,6 +11,8 @@ if grep -qE '@tapjs/(typescript|mock)' node_modules/@tapjs/test/test-built/dist/
 fi
 # Three test files at a time on two cores (package.json "tap"."jobs"): every file waits at times,
 # for PostgreSQL, a server process or Chromium, and a third keeps the cores busy meanwhile.
+# tap's limit per file ("timeout", 300 s) is there to end a file that hangs, not to time one: on
+# a shared machine files that take 40 s alone took 120 s and more beside the others and tsc.
 # With no files named, the run is the suite on the selected database. On SQLite (the default):
 # every file but test/postgres/, which tests what only PostgreSQL has, test/s3/ (an S3 server's;
 # the PostgreSQL pass runs it when DATELINE_TEST_S3_ENDPOINT names one) and test/cluster/ (its

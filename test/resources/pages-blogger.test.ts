@@ -107,3 +107,18 @@ t.test('Blogger API dump: a pages.list\'s LIVE and DRAFT pages; SOFT_TRASHED and
   t.same(again.counts, { authors: counts(0, 0, 1), articles: counts(0, 0, 1), comments: counts(0, 0, 0, 1), media: none, days: none, redirects: none, pages: counts(0, 0, 2, 2) }, 'importing again: every page unchanged')
   t.same(await pageSlugs(app, t), { public: ['contact'], all: ['advertising', 'contact'] }, 'no page twice')
 })
+
+t.test('a page whose Blogger status is neither LIVE nor DRAFT is a draft, and the report says so', async (t) => {
+  const app = await build(t)
+  const cases: Array<[string, string, string]> = [
+    [pages2018.replace('<blogger:status>DRAFT</blogger:status>', '<blogger:status>PENDING</blogger:status>'), 'application/xml', 'tag:blogger.com,1999:blog-82.post-3'],
+    [apiPages.replace('"status": "DRAFT"', '"status": "PENDING"'), 'application/json', '8300000000000000002']
+  ]
+  for (const [document, contentType, sourceId] of cases) {
+    t.not(document, contentType === 'application/xml' ? pages2018 : apiPages, 'the status is replaced')
+    const report = await imported(app, t, document, contentType)
+    const notes = report.notes.filter((note: Item) => note.resource === 'page').map((note: Item) => [note.sourceId, note.note])
+    t.same(notes, [[sourceId, 'unknown status "PENDING" in source: imported as a draft']], `${report.format}: noted`)
+  }
+  t.same((await pageSlugs(app, t)).public, ['contact', 'ferry-timetable'], 'neither is published')
+})

@@ -154,7 +154,7 @@ t.test('anywhere else a preview token shows what an anonymous reader sees, and i
   t.equal((await read(app, t, `/v1/articles/${published.id}/comments`)).json().data.length, 0, 'no comment was added')
 })
 
-t.test('author tokens make links of their own drafts; only editors and the article\'s author see and revoke them', async (t) => {
+t.test('author tokens make links of their own drafts; only editors and the authors on the byline see and revoke them', async (t) => {
   const app = await build(t)
   const { author, draft, published } = await newsroom(app, t)
   const own = await tokenFor(app, 'author', author.id)
@@ -175,6 +175,24 @@ t.test('author tokens make links of their own drafts; only editors and the artic
   t.pass('a link is revoked only through its own article')
   const revoked = await request(app, t, { method: 'DELETE', url: `/v1/articles/${published.id}/previews/${editorLink.id}`, headers: bearer(own) })
   t.equal(revoked.statusCode, 204, 'the author revokes a link of its published article')
+})
+
+t.test('a co-author makes links of the shared draft, and sees and revokes them, also once it is published', async (t) => {
+  const app = await build(t)
+  const lead = await createAuthor(app, t, { name: 'Lena Lead' })
+  const second = await createAuthor(app, t, { name: 'Sami Second' })
+  const draft = await createArticle(app, t, { authorIds: [lead.id, second.id], title: 'Two-handed harbour story' })
+  const coAuthor = await tokenFor(app, 'author', second.id)
+  const link = await preview(app, t, draft, undefined, coAuthor)
+  t.equal((await read(app, t, `/v1/articles/${draft.id}`, link.token)).statusCode, 200, 'its token reads the draft')
+  const published = await request(app, t, { method: 'PATCH', url: `/v1/articles/${draft.id}`, headers: admin, payload: { status: 'published' } })
+  t.equal(published.statusCode, 200)
+  t.same((await read(app, t, `/v1/articles/${draft.id}/previews`, coAuthor)).json().data.map((item: { id: number }) => item.id), [link.id], 'the co-author lists its link')
+  t.equal((await read(app, t, `/v1/articles/${draft.id}/previews/${link.id}`, coAuthor)).statusCode, 200)
+  const revoked = await request(app, t, { method: 'DELETE', url: `/v1/articles/${draft.id}/previews/${link.id}`, headers: bearer(coAuthor) })
+  t.equal(revoked.statusCode, 204, 'and revokes it')
+  const outsider = await tokenFor(app, 'author', (await createAuthor(app, t, { name: 'Otto Outside' })).id)
+  assertProblem(t, await read(app, t, `/v1/articles/${draft.id}/previews`, outsider), 403, 'forbidden')
 })
 
 t.test('revoked, expired, or the article trashed, a link stops working at once and for good: a 401 like any bad token', async (t) => {

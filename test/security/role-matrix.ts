@@ -119,13 +119,15 @@ const expected: Record<string, Record<string, Row>> = {
     'a draft the own author co-authors':                         [401, 403, 204, 204, 204],
     'the own published article':                                 [401, 403, 403, 204, 204]
   },
-  // Preview links: made by whoever may change the article; seen and revoked by editors and the article's author.
+  // Preview links: made by whoever may change the article; seen and revoked by editors and the authors on its byline.
   createArticlePreview: {
     'the own draft':                                             [401, 201, 404, 201, 201],
+    'a draft the own author co-authors':                         [401, 201, 201, 201, 201],
     'the own published article':                                 [401, 403, 403, 201, 201]
   },
   listArticlePreviews: {
     'the own draft':                                             [401, 200, 404, 200, 200],
+    'a draft the own author co-authors':                         [401, 200, 200, 200, 200],
     'the own published article':                                 [401, 200, 403, 200, 200]
   },
   getArticlePreview: {
@@ -842,6 +844,12 @@ const targets: Record<string, Record<string, Target>> = {
         if (allowed) t.equal((await app.inject({ method: 'GET', url: `/v1/articles/${w.ownDraft.id}`, headers: bearer(response.json().token) })).statusCode, 200, 'its token reads the draft')
       }
     },
+    'a draft the own author co-authors': {
+      params: (w) => ({ id: w.sharedDraft.id }),
+      check: async ({ t, app, w, allowed }) => {
+        t.equal((await previews.list(app.store, String(w.sharedDraft.id), staff)).total, allowed ? 1 : 0, allowed ? 'the draft has a link' : 'no link was made')
+      }
+    },
     'the own published article': {
       params: (w) => ({ id: w.ownPublished.slug }),
       check: async ({ t, app, w, allowed }) => {
@@ -857,6 +865,10 @@ const targets: Record<string, Record<string, Target>> = {
         t.same(ids(response.json().data), [w.links.draft.id], 'the draft\'s link')
         t.notOk(response.body.includes('dlp_'), 'without its token')
       }
+    },
+    'a draft the own author co-authors': {
+      params: (w) => ({ id: w.sharedDraft.id }),
+      check: ({ t, allowed, response }) => { if (allowed) t.same(response.json().data, [], 'it has no links') }
     },
     'the own published article': {
       params: (w) => ({ id: w.ownPublished.slug }),
@@ -1877,7 +1889,7 @@ const isRead = (operation: Operation): boolean => operation.method === 'GET' || 
  * Runs the matrix's reads or writes, on an app of their own; `part` takes every `of`-th
  * operation of them from the `index`-th (0 first), for a file each: every row builds a world
  * (the writes one per caller), and on PostgreSQL with a bucket for images on a slow machine
- * all the reads in one file ran past tap's two minutes a file once pages had a history.
+ * all the reads in one file ran past two minutes once pages had a history.
  * The first part of the reads also checks that every operation has its rows.
  */
 export async function runRoleMatrix (t: Test, which: 'reads' | 'writes', part?: { index: number, of: number }): Promise<void> {

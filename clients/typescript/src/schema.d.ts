@@ -393,7 +393,7 @@ export interface paths {
         };
         /**
          * List an article's preview links
-         * @description The links that still work, oldest first, without their tokens. Editors, and the article's author.
+         * @description The links that still work, oldest first, without their tokens. Editors, and the authors on the article's byline.
          */
         get: operations["listArticlePreviews"];
         put?: never;
@@ -413,14 +413,14 @@ export interface paths {
         };
         /**
          * Get one of an article's preview links
-         * @description When it was made, by whom, and when it expires; never its token. An expired or revoked link is a 404. Editors, and the article's author.
+         * @description When it was made, by whom, and when it expires; never its token. An expired or revoked link is a 404. Editors, and the authors on the article's byline.
          */
         get: operations["getArticlePreview"];
         put?: never;
         post?: never;
         /**
          * Revoke a preview link
-         * @description Its token stops working at once. Editors, and the article's author.
+         * @description Its token stops working at once. Editors, and the authors on the article's byline.
          */
         delete: operations["revokeArticlePreview"];
         options?: never;

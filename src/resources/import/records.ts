@@ -172,6 +172,8 @@ export interface ImportedPage {
   updatedAt: string | null
   /** As an article's `seo`: absent when the source has none. */
   seo?: ImportedSeo
+  /** As an article's notes; absent when there are none. */
+  notes?: string[]
 }
 
 export interface ImportedComment {

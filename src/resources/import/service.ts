@@ -555,6 +555,7 @@ class Apply {
     const at = record.createdAt ?? this.#now
     const targetId = await writeImportedPage(this.tx, { ...record, createdAt: at, updatedAt: record.updatedAt ?? at }, existing, this.#now)
     this.report.count('pages', existing === undefined ? 'created' : 'updated')
+    for (const note of record.notes ?? []) this.report.note('page', id, note)
     await this.#remember('page', site, id, targetId, digest)
     this.#pageIds.set(key, targetId)
     this.#pageParents.push({ id: targetId, site, sourceId: id, parentSourceId: record.parentSourceId })

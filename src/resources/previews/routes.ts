@@ -41,7 +41,7 @@ const previewsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       operationId: 'listArticlePreviews',
       summary: 'List an article\'s preview links',
-      description: 'The links that still work, oldest first, without their tokens. Editors, and the article\'s author.',
+      description: 'The links that still work, oldest first, without their tokens. Editors, and the authors on the article\'s byline.',
       security: writeSecurity,
       params: ArticlePathParams,
       response: { 200: answer(PreviewList, 'list', 'The article\'s live preview links'), 304: notModified, ...problems(400, 401, 403, 404) }
@@ -54,7 +54,7 @@ const previewsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       operationId: 'getArticlePreview',
       summary: 'Get one of an article\'s preview links',
-      description: 'When it was made, by whom, and when it expires; never its token. An expired or revoked link is a 404. Editors, and the article\'s author.',
+      description: 'When it was made, by whom, and when it expires; never its token. An expired or revoked link is a 404. Editors, and the authors on the article\'s byline.',
       security: writeSecurity,
       params: PreviewParams,
       response: { 200: answer(Preview, 'single', 'The preview link'), 304: notModified, ...problems(400, 401, 403, 404) }
@@ -70,7 +70,7 @@ const previewsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       operationId: 'revokeArticlePreview',
       summary: 'Revoke a preview link',
-      description: 'Its token stops working at once. Editors, and the article\'s author.',
+      description: 'Its token stops working at once. Editors, and the authors on the article\'s byline.',
       security: writeSecurity,
       params: PreviewParams,
       response: { 204: deleted, ...problems(400, 401, 403, 404) }

@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto'
 import type { Store } from '../../db/store.js'
 import { Conflict, Forbidden } from '../../errors.js'
 import type { Page } from '../../lib/list.js'
-import { hasRole, previewSecretPrefix, type PreviewGrant, type Principal } from '../../lib/principal.js'
+import { previewSecretPrefix, type PreviewGrant, type Principal } from '../../lib/principal.js'
 import { nowIso } from '../../lib/time.js'
+import { isEditorOrOnByline } from '../articles/byline.js'
 import type { ArticleRow } from '../articles/queries.js'
 import { findArticleToChange, findVisibleArticle } from '../articles/service.js'
 import { changedBy } from '../revisions/service.js'
@@ -49,17 +50,17 @@ export async function createOne (store: Store, idOrSlug: string, input: NewPrevi
   })
 }
 
-// Who made a link may need to end it after the story has gone to an editor: the article's
-// author keeps seeing and revoking its links once it is scheduled or published.
-function assertMayManage (viewer: Principal, article: ArticleRow): void {
-  if (hasRole(viewer, 'editor') || viewer.authorId === article.authorId) return
-  throw new Forbidden('Only editors and the article\'s author may see or revoke its preview links')
+// Who made a link may need to end it after the story has gone to an editor: the authors on
+// the byline keep seeing and revoking its links once it is scheduled or published.
+async function assertMayManage (store: Store, viewer: Principal, article: ArticleRow): Promise<void> {
+  if (await isEditorOrOnByline(store, viewer, article)) return
+  throw new Forbidden('Only editors and the article\'s authors may see or revoke its preview links')
 }
 
-/** The article's live preview links, for editors and the article's author (as its revisions are). */
+/** The article's live preview links, for editors and the authors on its byline (as its revisions are). */
 export async function list (store: Store, idOrSlug: string, viewer: Principal): Promise<Page<PreviewBody>> {
   const article = await findVisibleArticle(store, idOrSlug, viewer)
-  assertMayManage(viewer, article)
+  await assertMayManage(store, viewer, article)
   const items = (await previewQueries(store).livePreviewsOf(article.id, nowIso())).map(summary)
   return { items, total: items.length, limit: maxLivePreviews, offset: 0, nextCursor: null }
 }
@@ -67,7 +68,7 @@ export async function list (store: Store, idOrSlug: string, viewer: Principal): 
 /** One live preview link of the article, or null. */
 export async function findOne (store: Store, idOrSlug: string, previewId: number, viewer: Principal): Promise<PreviewBody | null> {
   const article = await findVisibleArticle(store, idOrSlug, viewer)
-  assertMayManage(viewer, article)
+  await assertMayManage(store, viewer, article)
   const row = await previewQueries(store).livePreviewOf(article.id, previewId, nowIso())
   return row === undefined ? null : summary(row)
 }
@@ -76,7 +77,7 @@ export async function findOne (store: Store, idOrSlug: string, previewId: number
 export async function revokeOne (store: Store, idOrSlug: string, previewId: number, viewer: Principal): Promise<boolean> {
   return await store.transaction(async (tx) => {
     const article = await findVisibleArticle(tx, idOrSlug, viewer)
-    assertMayManage(viewer, article)
+    await assertMayManage(tx, viewer, article)
     return await previewQueries(tx).deletePreview(article.id, previewId)
   })
 }

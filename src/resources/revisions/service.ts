@@ -1,8 +1,9 @@
 import type { Store } from '../../db/store.js'
 import { Forbidden, NotFound } from '../../errors.js'
 import type { Page } from '../../lib/list.js'
-import { hasRole, type Principal } from '../../lib/principal.js'
-import { articleQueries, type ArticleRow } from '../articles/queries.js'
+import type { Principal } from '../../lib/principal.js'
+import { isEditorOrOnByline } from '../articles/byline.js'
+import type { ArticleRow } from '../articles/queries.js'
 import type { SeoValues } from '../seo/queries.js'
 import type { StoredSeoBody } from '../seo/schemas.js'
 import { noSeo, storedSeo } from '../seo/service.js'
@@ -50,9 +51,7 @@ export async function keepRevision (tx: Store, current: ArticleSnapshot, viewer:
 
 /** Editors see every article's history; an author token, the history of the articles on its byline. */
 export async function assertMayReadHistory (store: Store, viewer: Principal, article: ArticleRow): Promise<void> {
-  if (hasRole(viewer, 'editor') || viewer.authorId === article.authorId) return
-  const coAuthors = (await articleQueries(store).coAuthorsByArticle([article.id])).get(article.id) ?? []
-  if (viewer.authorId !== null && coAuthors.includes(viewer.authorId)) return
+  if (await isEditorOrOnByline(store, viewer, article)) return
   throw new Forbidden('Only editors and the article\'s authors may see its revisions')
 }
 

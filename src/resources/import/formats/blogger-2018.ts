@@ -1,5 +1,5 @@
 import type { ImportedArticle, ImportedComment, ImportedPage, ImportRecord, SkippedRow } from '../records.js'
-import { alternateLink, type BloggerFeedState, emitAuthor, emitThumbnail, type EntryAuthor, entryAuthor, entryTime, fullCommentId } from './blogger-common.js'
+import { alternateLink, type BloggerFeedState, emitAuthor, emitThumbnail, type EntryAuthor, entryAuthor, entryTime, fullCommentId, pageStatus } from './blogger-common.js'
 import { liveStatus, skip } from './context.js'
 import { ns } from './namespaces.js'
 import { distinct, plainText, slugFromPath } from './text.js'
@@ -35,7 +35,7 @@ function * post2018 (entry: XmlElement, id: string, state: BloggerFeedState): Ge
   yield { ...article2018(entry, id, status, authorSourceId, state), ...featured }
 }
 
-/** A page (`blogger:filename` `/p/slug.html`): published when LIVE, else a draft (pages have no schedule). */
+/** A page (`blogger:filename` `/p/slug.html`): published when LIVE, a draft when DRAFT (pages have no schedule). */
 function page2018 (entry: XmlElement, id: string, state: BloggerFeedState): ImportedPage | SkippedRow {
   const status = entryStatus(entry)
   if (status === 'SOFT_TRASHED') return state.skipPost('page', id, 'trashed')
@@ -47,7 +47,7 @@ function page2018 (entry: XmlElement, id: string, state: BloggerFeedState): Impo
     slug: filename === '' ? null : slugFromPath(filename),
     body: rawTextOf(entry, ns.atom, 'content'),
     excerpt: plainText(rawTextOf(entry, ns.blogger2018, 'metaDescription')) || null,
-    status: status === 'LIVE' ? 'published' : 'draft',
+    ...pageStatus(status),
     createdAt: entryTime(entry, ns.blogger2018, 'created') ?? published,
     updatedAt: entryTime(entry, ns.atom, 'updated')
   })

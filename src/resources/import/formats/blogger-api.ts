@@ -1,7 +1,7 @@
 import { type ImportedArticle, type ImportedAuthor, type ImportedComment, type ImportedPage, type ImportRecord, MalformedImportError, type SkippedRow } from '../records.js'
 import { liveStatus, type ReadContext, type RecordBatches, skip } from './context.js'
 import { positionIn } from './markup-guard.js'
-import { BloggerState } from './blogger-common.js'
+import { BloggerState, pageStatus } from './blogger-common.js'
 import { avatarUrl, distinct, plainText, slugFromPath } from './text.js'
 import { utcFromRfc3339 } from './timestamps.js'
 
@@ -101,7 +101,7 @@ function * apiPost (post: JsonObject, id: string, state: BloggerState): Generato
   yield * replies(post, id, state)
 }
 
-/** A page (`url` ending `/p/slug.html`): published when LIVE, else a draft; trashed ones are skipped. */
+/** A page (`url` ending `/p/slug.html`): published when LIVE, a draft when DRAFT; trashed ones are skipped. */
 function apiPage (page: JsonObject, id: string, state: BloggerState): ImportedPage | SkippedRow {
   if (id === '') return skip('page', null, 'page without an id')
   // As for posts: without view=ADMIN there is no status, and the pages listed are the live ones.
@@ -115,7 +115,7 @@ function apiPage (page: JsonObject, id: string, state: BloggerState): ImportedPa
     slug: url === '' ? null : slugFromPath(url),
     body: stringOf(page.content),
     excerpt: null,
-    status: status === 'LIVE' ? 'published' : 'draft',
+    ...pageStatus(status),
     createdAt: published,
     updatedAt: utcFromRfc3339(stringOf(page.updated))
   })

@@ -13,6 +13,16 @@ import { childOf, textOf, type XmlElement } from './xml-tree.js'
 
 const blogIdPattern = /^tag:blogger\.com,1999:blog-(\d+)/
 
+/**
+ * A page's status from its Blogger one (trashed pages are skipped before): LIVE is published,
+ * DRAFT a draft, and anything else (pages are never scheduled) a draft with a note.
+ */
+export function pageStatus (sourceStatus: string): Pick<ImportedPage, 'status' | 'notes'> {
+  if (sourceStatus === 'LIVE') return { status: 'published' }
+  if (sourceStatus === 'DRAFT') return { status: 'draft' }
+  return { status: 'draft', notes: [`unknown status "${sourceStatus}" in source: imported as a draft`] }
+}
+
 /** What every Blogger reader (both export schemas and the API dumps) keeps while reading. */
 export class BloggerState {
   private readonly authorIds = new Set<string>()
