@@ -295,3 +295,34 @@ t.test('a batch creates, renames and deletes labels, all or nothing', async (t) 
   const names = (await request(app, t, { method: 'GET', url: '/v1/labels', headers: bearer(adminSecret) })).json().data.map((label: Record<string, unknown>) => label.name)
   t.same(names.sort(), ['Elections', 'Weather'], 'neither the rename nor the delete was kept')
 })
+
+t.test('a batch creates, reorders and deletes pages, all or nothing, and only for editors', async (t) => {
+  const app = await build(t)
+  const made = await batch(app, t, [
+    { method: 'POST', path: '/v1/pages', body: { title: 'About us', status: 'published' } },
+    { method: 'POST', path: '/v1/pages', body: { title: 'Corrections policy', status: 'published', position: 2 } }
+  ])
+  t.equal(made.statusCode, 200, made.body)
+  const [about, policy] = made.json().results
+  t.match(about, { status: 201, body: { title: 'About us', slug: 'about-us', status: 'published' }, location: `/v1/pages/${about.body.id}` })
+
+  const moved = await batch(app, t, [
+    { method: 'PATCH', path: `/v1/pages/${policy.body.id}`, body: { parentId: about.body.id, position: 0 }, ifMatch: policy.etag },
+    { method: 'POST', path: '/v1/pages', body: { title: 'Masthead', parentId: about.body.id, position: 1 } },
+    { method: 'PATCH', path: `/v1/pages/${about.body.id}`, body: { title: 'About the Courier' } }
+  ])
+  t.equal(moved.statusCode, 200, moved.body)
+  const children = (await read(app, t, `/v1/pages/${about.body.id}`)).json().children.map((page: Item) => page.title)
+  t.same(children, ['Corrections policy', 'Masthead'], 'under About us, in their order')
+
+  const failed = await batch(app, t, [
+    { method: 'DELETE', path: `/v1/pages/${policy.body.id}` },
+    { method: 'PATCH', path: `/v1/pages/${about.body.id}`, body: { title: 'About us, again' }, ifMatch: about.etag }
+  ])
+  assertFailed(t, failed, 1, 412, 'precondition-failed')
+  t.equal((await read(app, t, `/v1/pages/${about.body.id}`)).json().title, 'About the Courier', 'the page as the committed batch left it')
+  t.equal((await read(app, t, `/v1/pages/${policy.body.id}`)).statusCode, 200, 'the delete before the stale write was not kept')
+
+  const author = await tokenFor(app, 'author', (await createAuthor(app, t)).id)
+  assertFailed(t, await batch(app, t, [{ method: 'POST', path: '/v1/pages', body: { title: 'By an author' } }], author), 0, 403, 'forbidden')
+})

@@ -4560,11 +4560,11 @@ export interface components {
         BatchOperation: {
             method: "POST" | "PATCH" | "DELETE";
             /**
-             * @description The path the single request would go to, without a query: `/v1/articles`, `/v1/articles/{id}`, `/v1/comments/{id}`, `/v1/dates`, `/v1/dates/{date}`, `/v1/labels`, `/v1/labels/{id}`, `/v1/redirects`, `/v1/redirects/{id}`
+             * @description The path the single request would go to, without a query: `/v1/articles`, `/v1/articles/{id}`, `/v1/comments/{id}`, `/v1/dates`, `/v1/dates/{date}`, `/v1/labels`, `/v1/labels/{id}`, `/v1/pages`, `/v1/pages/{id}`, `/v1/redirects`, `/v1/redirects/{id}`
              * @example /v1/articles
              */
             path: string;
-            /** @description The body the single request would send, validated by its schema (`NewArticle`, `ArticlePatch`, `CommentPatch`, `NewDay`, `DayPatch`, `NewLabel`, `LabelPatch`, `NewRedirect`, `RedirectPatch`); none for DELETE */
+            /** @description The body the single request would send, validated by its schema (`NewArticle`, `ArticlePatch`, `CommentPatch`, `NewDay`, `DayPatch`, `NewLabel`, `LabelPatch`, `NewPage`, `PagePatch`, `NewRedirect`, `RedirectPatch`); none for DELETE */
             body?: {
                 [key: string]: unknown;
             };
@@ -4657,7 +4657,7 @@ export interface components {
              */
             status: number;
             /** @description The answer's body (none for a 204) */
-            body?: components["schemas"]["Article"] | components["schemas"]["Comment"] | components["schemas"]["Day"] | components["schemas"]["Label"] | components["schemas"]["Redirect"];
+            body?: components["schemas"]["Article"] | components["schemas"]["Comment"] | components["schemas"]["Day"] | components["schemas"]["Label"] | components["schemas"]["Page"] | components["schemas"]["Redirect"];
             /** @description The resource's ETag after the operation, for a later `If-Match` */
             etag?: string;
             /** @description Where a created resource is (201) */

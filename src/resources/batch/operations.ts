@@ -12,6 +12,8 @@ import * as dates from '../dates/service.js'
 import { DayParams, DayPatch, NewDay, type DayBody } from '../dates/schemas.js'
 import * as labels from '../labels/service.js'
 import { LabelParams, LabelPatch, NewLabel, type LabelBody } from '../labels/schemas.js'
+import * as pages from '../pages/service.js'
+import { NewPage, PageParams, PagePatch, type PageBody } from '../pages/schemas.js'
 import * as redirects from '../redirects/service.js'
 import { NewRedirect, RedirectParams, RedirectPatch, type RedirectBody } from '../redirects/schemas.js'
 
@@ -29,7 +31,7 @@ export interface OperationContext {
 /** An operation's success, as its single route answers it. */
 export interface OperationAnswer {
   status: 200 | 201 | 204
-  body?: ArticleBody | CommentBody | DayBody | LabelBody | RedirectBody
+  body?: ArticleBody | CommentBody | DayBody | LabelBody | PageBody | RedirectBody
   /** The resource's version: the part of its ETag `If-Match` compares. */
   version?: string
   location?: string
@@ -176,6 +178,37 @@ export const batchOperations: readonly BatchOperationKind[] = [
     params: LabelParams,
     run: async ({ tx }, { params, ifMatch }) => {
       await labels.removeOne(tx, params.id, ifMatch)
+      return { status: 204 }
+    }
+  }),
+  operation({
+    method: 'POST',
+    path: '/v1/pages',
+    role: 'editor',
+    body: ref(NewPage),
+    run: async ({ tx, principal }, { body }) => {
+      const { page, version } = await pages.createOne(tx, body, principal)
+      return { status: 201, body: page, version, location: `/v1/pages/${page.id}` }
+    }
+  }),
+  operation({
+    method: 'PATCH',
+    path: '/v1/pages/:id',
+    role: 'editor',
+    params: PageParams,
+    body: ref(PagePatch),
+    run: async ({ tx, settings, principal }, { params, body, ifMatch }) => {
+      const { page, version } = await pages.updateOne(tx, settings, params.id, body, ifMatch, principal)
+      return { status: 200, body: page, version }
+    }
+  }),
+  operation({
+    method: 'DELETE',
+    path: '/v1/pages/:id',
+    role: 'editor',
+    params: PageParams,
+    run: async ({ tx, settings, principal }, { params, ifMatch }) => {
+      await pages.removeOne(tx, settings, params.id, ifMatch, principal)
       return { status: 204 }
     }
   }),

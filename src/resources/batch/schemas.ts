@@ -4,6 +4,7 @@ import { Article } from '../articles/schemas.js'
 import { Comment } from '../comments/schemas.js'
 import { Day } from '../dates/schemas.js'
 import { Label } from '../labels/schemas.js'
+import { Page } from '../pages/schemas.js'
 import { Redirect } from '../redirects/schemas.js'
 
 /** Operations one batch may hold: the work of one transaction stays bounded (README, "Batch writes"). */
@@ -15,12 +16,12 @@ export const BatchOperation = Type.Object({
     minLength: 4,
     maxLength: 2048,
     pattern: '^/v1/[^?#]*$',
-    description: 'The path the single request would go to, without a query: `/v1/articles`, `/v1/articles/{id}`, `/v1/comments/{id}`, `/v1/dates`, `/v1/dates/{date}`, `/v1/labels`, `/v1/labels/{id}`, `/v1/redirects`, `/v1/redirects/{id}`',
+    description: 'The path the single request would go to, without a query: `/v1/articles`, `/v1/articles/{id}`, `/v1/comments/{id}`, `/v1/dates`, `/v1/dates/{date}`, `/v1/labels`, `/v1/labels/{id}`, `/v1/pages`, `/v1/pages/{id}`, `/v1/redirects`, `/v1/redirects/{id}`',
     examples: ['/v1/articles']
   }),
   body: Type.Optional(Type.Object({}, {
     additionalProperties: true,
-    description: 'The body the single request would send, validated by its schema (`NewArticle`, `ArticlePatch`, `CommentPatch`, `NewDay`, `DayPatch`, `NewLabel`, `LabelPatch`, `NewRedirect`, `RedirectPatch`); none for DELETE'
+    description: 'The body the single request would send, validated by its schema (`NewArticle`, `ArticlePatch`, `CommentPatch`, `NewDay`, `DayPatch`, `NewLabel`, `LabelPatch`, `NewPage`, `PagePatch`, `NewRedirect`, `RedirectPatch`); none for DELETE'
   })),
   ifMatch: Type.Optional(Type.String({
     minLength: 1,
@@ -46,7 +47,7 @@ export const Batch = Type.Object({
 
 export const BatchResult = Type.Object({
   status: Type.Integer({ minimum: 200, maximum: 499, description: 'The status the single request would have answered', examples: [201] }),
-  body: Type.Optional(Type.Union([ref(Article), ref(Comment), ref(Day), ref(Label), ref(Redirect)], { description: 'The answer\'s body (none for a 204)' })),
+  body: Type.Optional(Type.Union([ref(Article), ref(Comment), ref(Day), ref(Label), ref(Page), ref(Redirect)], { description: 'The answer\'s body (none for a 204)' })),
   etag: Type.Optional(Type.String({ description: 'The resource\'s ETag after the operation, for a later `If-Match`' })),
   location: Type.Optional(Type.String({ description: 'Where a created resource is (201)' })),
   problem: Type.Optional(ref(Problem))
