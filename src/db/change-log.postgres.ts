@@ -1,8 +1,8 @@
 import { and, asc, eq, gt, inArray, lt, lte, max, or, sql } from 'drizzle-orm'
+import { bylineHas } from '../resources/articles/visibility.js'
 import type { ChangeLogQueries, LoggedChange } from './change-log.js'
 import type { PostgresHandle } from './postgres-store.js'
 import { changes, writeStamp } from './schema.postgres.js'
-import { bylineHas } from '../resources/articles/visibility.js'
 
 export function postgresChangeLogQueries (db: PostgresHandle): ChangeLogQueries {
   return {

@@ -1,8 +1,8 @@
 import { and, asc, eq, gt, inArray, lte, or, sql } from 'drizzle-orm'
+import { bylineHas } from '../resources/articles/visibility.js'
 import type { ChangeLogQueries, LoggedChange } from './change-log.js'
 import { statementOnce, type Db } from './client.js'
 import { changes } from './schema.js'
-import { bylineHas } from '../resources/articles/visibility.js'
 
 const appendChange = statementOnce<never>(`insert into changes (at, resource, resource_id, slug, kind, fields, article_id, author_id, public_before, public_after)
   values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)

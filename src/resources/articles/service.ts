@@ -27,6 +27,7 @@ import type { Renumbered } from '../trash/queries.js'
 import { restore as restoreTrashed, trashArticle } from '../trash/service.js'
 import { noteLabelTurnover } from '../labels/changes.js'
 import { ensureLabels, labelKeyFor } from '../labels/links.js'
+import { coAuthorsOf, mayWriteByline } from './byline.js'
 import { articleFields, changedFields, isPublic, noteArticleChange } from './changes.js'
 import { summaryOf, toArticleSummaries } from './summaries.js'
 import { assertAttachable, featuredImages, noteInlineImages } from '../media/service.js'
@@ -111,11 +112,6 @@ export async function findArticleToChange (tx: Store, idOrSlug: string, viewer: 
   const row = await findVisibleArticleForUpdate(tx, idOrSlug, viewer)
   assertMayChange(viewer, row, await coAuthorsOf(tx, row))
   return row
-}
-
-/** The co-authors of one article (after its primary), in byline order. */
-async function coAuthorsOf (store: Store, row: ArticleRow): Promise<number[]> {
-  return (await articleQueries(store).coAuthorsByArticle([row.id])).get(row.id) ?? []
 }
 
 /**
@@ -469,7 +465,7 @@ async function assertBylineExists (store: Store, byline: Byline, current: Byline
  */
 function assertMayWriteByline (viewer: Principal, byline: Byline, current: Byline | undefined): void {
   if (viewer.role !== 'author') return
-  if (current !== undefined && current.primary !== viewer.authorId) throw new Forbidden('Only an editor or the primary author changes a byline')
+  if (current !== undefined && !mayWriteByline(viewer, current.primary)) throw new Forbidden('Only an editor or the primary author changes a byline')
   if (byline.primary !== viewer.authorId) throw new Forbidden('An author token may write only its own articles (it leads their byline)')
 }
 
@@ -630,8 +626,6 @@ export async function restoreRevision (store: Store, settings: SiteSettings, idO
   const current = await findVisibleArticle(store, idOrSlug, viewer)
   await assertMayReadHistory(store, viewer, current)
   const revision = await revisionOf(store, current, number)
-  // The byline is for editors and the primary author: a co-author's restore leaves it as it is.
-  const mayWriteByline = viewer.role !== 'author' || viewer.authorId === current.authorId
   return await updateOne(store, settings, String(current.id), {
     title: revision.title,
     body: revision.body,
@@ -640,7 +634,8 @@ export async function restoreRevision (store: Store, settings: SiteSettings, idO
     publishedAt: revision.publishedAt,
     // A time gone by would be refused, and the article did come down then: it stays up now.
     unpublishAt: revision.unpublishAt !== null && revision.unpublishAt > nowIso() ? revision.unpublishAt : null,
-    ...(revision.authorIds === null || !mayWriteByline ? {} : { authorIds: await bylineToRestore(store, current.authorId, revision.authorIds) }),
+    // A co-author's restore leaves the byline as it is: it is the primary author's to change.
+    ...(revision.authorIds === null || !mayWriteByline(viewer, current.authorId) ? {} : { authorIds: await bylineToRestore(store, current.authorId, revision.authorIds) }),
     labels: revision.labels,
     seo: { ...revision.seo, socialImage: await imageStill(store, revision.seo.socialImage) }
   }, viewer, ifMatch)
